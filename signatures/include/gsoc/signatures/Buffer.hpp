@@ -1,0 +1,88 @@
+#pragma once
+// The named buffers a rule can inspect. The sensor's parsers fill them (one packet, stream chunk
+// or transaction at a time) and the detection engine scans them; a rule keyword such as
+// `http.uri` (or its legacy spelling `http_uri`) selects one. Some buffers hold several instances
+// per transaction (TLS certificates, SMTP recipients); a rule's inspection of such a buffer
+// matches when any one instance matches.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gsoc::signatures {
+
+enum class BufferId : std::uint8_t {
+  Payload,  // packet payload or reassembled stream data (pkt_data)
+  HttpUri,
+  HttpRawUri,
+  HttpMethod,
+  HttpProtocol,
+  HttpRequestLine,
+  HttpHost,
+  HttpRawHost,
+  HttpUserAgent,
+  HttpHeader,
+  HttpRawHeader,
+  HttpHeaderNames,
+  HttpCookie,
+  HttpContentType,
+  HttpContentLen,
+  HttpReferer,
+  HttpAccept,
+  HttpAcceptEnc,
+  HttpAcceptLang,
+  HttpConnection,
+  HttpStart,
+  HttpRequestBody,
+  HttpStatCode,
+  HttpStatMsg,
+  HttpResponseLine,
+  HttpLocation,
+  HttpServer,
+  HttpResponseBody,
+  FileData,
+  FileName,
+  FileSha256,
+  FileMd5,
+  DnsQuery,
+  TlsSni,
+  TlsCertSubject,
+  TlsCertIssuer,
+  TlsCertSerial,
+  TlsCertFingerprint,
+  TlsCerts,
+  Ja3Hash,
+  Ja3String,
+  Ja3sHash,
+  Ja3sString,
+  SmtpHelo,
+  SmtpMailFrom,
+  SmtpRcptTo,
+  EmailFrom,
+  EmailSubject,
+  EmailMessageId,
+  EmailAttachmentName,
+  EmailAttachmentSha256,
+  Count_
+};
+
+inline constexpr std::size_t kBufferCount = static_cast<std::size_t>(BufferId::Count_);
+
+inline constexpr std::size_t index(BufferId id) { return static_cast<std::size_t>(id); }
+
+// Canonical (Suricata 7 style) name, e.g. "http.uri".
+std::string_view bufferName(BufferId id);
+
+// How a keyword selects a buffer. Sticky keywords (`http.uri;`) apply to the options that follow;
+// content modifiers (`http_uri;`) move the content just before them.
+enum class BufferKeywordKind : std::uint8_t { Sticky, ContentModifier };
+
+struct BufferKeyword {
+  BufferId buffer;
+  BufferKeywordKind kind;
+};
+
+// Looks up any spelling: canonical, legacy sticky, or legacy content modifier.
+std::optional<BufferKeyword> findBufferKeyword(std::string_view keyword);
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,90 @@
+#pragma once
+// A ruleset ready for matching: the parsed rules plus one Hyperscan block-mode prefilter
+// database per signature group. A group is (protocol class, flow direction, buffer), as
+// Suricata's signature groups; each rule is in exactly one group, through its fast pattern (a
+// literal database), or its pcre (a regex database) when it has no content, or in the group's
+// unprefiltered list when it has neither (IP-only, flowbits-only, dsize...). Immutable once
+// built, so workers share it and a reload swaps the whole object.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gsoc/signatures/Hyperscan.hpp"
+#include "gsoc/signatures/Indicators.hpp"
+#include "gsoc/signatures/Ruleset.hpp"
+
+namespace gsoc::signatures {
+
+// Protocol classes: 0 ip (any transport), 1 tcp, 2 udp, 3 icmp, then one per AppProto.
+inline constexpr std::size_t kProtoClassCount = 4 + kAppProtoCount;
+inline constexpr std::size_t kDirectionCount = 3;  // FlowDirection
+
+std::size_t protoClassOf(Transport transport);
+std::size_t protoClassOf(AppProto app);
+std::string protoClassName(std::size_t proto_class);
+
+struct GroupDatabases {
+  hs::DatabasePtr literals;
+  hs::DatabasePtr regexes;
+  std::uint32_t literal_patterns = 0;
+  std::uint32_t regex_patterns = 0;
+};
+
+struct CompileStats {
+  std::uint64_t databases = 0;
+  std::uint64_t database_bytes = 0;
+  std::uint64_t literal_patterns = 0;
+  std::uint64_t regex_patterns = 0;         // compiled exactly
+  std::uint64_t prefilter_patterns = 0;     // HS_FLAG_PREFILTER, confirmed by PCRE2
+  std::uint64_t unprefiltered_rules = 0;
+  std::uint64_t groups_from_cache = 0;
+  double compile_seconds = 0;
+  bool cache_hit = false;
+  std::string cache_note;                   // why the cache was not used, if it was not
+};
+
+class CompiledRuleset {
+ public:
+  CompiledRuleset() = default;
+  CompiledRuleset(const CompiledRuleset&) = delete;
+  CompiledRuleset& operator=(const CompiledRuleset&) = delete;
+
+  [[nodiscard]] const std::vector<Rule>& rules() const { return source_.rules; }
+  [[nodiscard]] const Ruleset& source() const { return source_; }
+  [[nodiscard]] const GroupDatabases& group(std::size_t proto_class, FlowDirection dir, BufferId buffer) const {
+    return groups_[proto_class][static_cast<std::size_t>(dir)][index(buffer)];
+  }
+  [[nodiscard]] const std::vector<std::uint32_t>& unprefiltered(std::size_t proto_class, FlowDirection dir) const {
+    return unprefiltered_[proto_class][static_cast<std::size_t>(dir)];
+  }
+  // Verification order: flowbit setters before readers (as Suricata sorts), then rule order.
+  [[nodiscard]] std::uint32_t order(std::uint32_t rule) const { return order_[rule]; }
+  [[nodiscard]] std::size_t flowbitCount() const { return flowbit_names_.size(); }
+  [[nodiscard]] const std::vector<std::string>& flowbitNames() const { return flowbit_names_; }
+  [[nodiscard]] const IndicatorMatcher* indicators() const { return indicators_.get(); }
+  [[nodiscard]] const CompileStats& stats() const { return stats_; }
+  [[nodiscard]] const std::string& hash() const { return hash_; }
+  [[nodiscard]] const std::string& version() const { return version_; }
+  // Every database, for scratch sizing and serialization.
+  [[nodiscard]] std::vector<std::pair<std::string, const hs_database_t*>> databases() const;
+
+ private:
+  friend class RuleCompiler;
+  Ruleset source_;
+  std::array<std::array<std::array<GroupDatabases, kBufferCount>, kDirectionCount>, kProtoClassCount> groups_;
+  std::array<std::array<std::vector<std::uint32_t>, kDirectionCount>, kProtoClassCount> unprefiltered_;
+  std::vector<std::uint32_t> order_;
+  std::vector<std::string> flowbit_names_;
+  std::unique_ptr<IndicatorMatcher> indicators_;
+  CompileStats stats_;
+  std::string hash_;
+  std::string version_;
+};
+
+using CompiledRulesetPtr = std::shared_ptr<const CompiledRuleset>;
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,85 @@
+#pragma once
+// The matching API the sensor calls. One Detector per worker thread: it owns the Hyperscan
+// scratch, the candidate and result arrays, PCRE2 match data and the threshold state, so a call
+// allocates nothing in steady state. match() runs the prefilter databases of every group that
+// applies to the input (protocol class x direction x present buffers), adds the group's
+// unprefiltered rules, and verifies each candidate in full: header, flow, packet fields, every
+// buffer inspection, flowbits, then the threshold/detection_filter event filter. Indicator lists
+// are matched in the same call.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "gsoc/signatures/CompiledRuleset.hpp"
+#include "gsoc/signatures/MatchInput.hpp"
+#include "gsoc/signatures/PayloadInspector.hpp"
+#include "gsoc/signatures/Regex.hpp"
+#include "gsoc/signatures/ThresholdTracker.hpp"
+
+namespace gsoc::signatures {
+
+// Per-flow flowbit state, owned by the flow. Sized for the ruleset's flowbits.
+class FlowBits {
+ public:
+  explicit FlowBits(std::size_t count = 0) : words_((count + 63) / 64) {}
+  [[nodiscard]] bool test(std::uint32_t id) const { return id / 64 < words_.size() && (words_[id / 64] >> (id % 64)) & 1; }
+  void set(std::uint32_t id) { grow(id); words_[id / 64] |= std::uint64_t{1} << (id % 64); }
+  void unset(std::uint32_t id) { if (id / 64 < words_.size()) words_[id / 64] &= ~(std::uint64_t{1} << (id % 64)); }
+  void toggle(std::uint32_t id) { grow(id); words_[id / 64] ^= std::uint64_t{1} << (id % 64); }
+
+ private:
+  void grow(std::uint32_t id) { if (id / 64 >= words_.size()) words_.resize(id / 64 + 1); }
+  std::vector<std::uint64_t> words_;
+};
+
+struct RuleMatch {
+  std::uint32_t rule = 0;     // index into CompiledRuleset::rules()
+  BufferId buffer = BufferId::Payload;
+};
+
+struct DetectorCounters {
+  std::uint64_t inputs = 0;
+  std::uint64_t candidates = 0;
+  std::uint64_t verified = 0;
+  std::uint64_t matches = 0;
+  std::uint64_t suppressed = 0;   // matched but held back by threshold/detection_filter
+  std::uint64_t indicator_hits = 0;
+  std::uint64_t scan_errors = 0;
+};
+
+class Detector {
+ public:
+  explicit Detector(CompiledRulesetPtr ruleset);
+
+  // Swaps in a new ruleset (hot reload). Threshold state is kept only for unchanged rulesets.
+  void setRuleset(CompiledRulesetPtr ruleset);
+  [[nodiscard]] const CompiledRuleset& ruleset() const { return *ruleset_; }
+
+  // Rules that fire for this input, in verification order; valid until the next call.
+  // `flowbits` may be null for flowless input (then isset is false and sets are dropped).
+  std::span<const RuleMatch> match(const MatchInput& input, FlowBits* flowbits);
+  [[nodiscard]] std::span<const IndicatorHit> indicatorHits() const { return indicator_hits_; }
+  [[nodiscard]] const DetectorCounters& counters() const { return counters_; }
+
+ private:
+  friend struct DetectorScan;
+  void addCandidate(std::uint32_t rule, bool from_regex);
+  [[nodiscard]] bool verify(const Rule& rule, std::uint32_t index, const MatchInput& input, const FlowBits* flowbits);
+
+  CompiledRulesetPtr ruleset_;
+  hs::ScratchPtr scratch_;
+  MatchData match_data_;
+  PayloadInspector inspector_{match_data_};
+  ThresholdTracker thresholds_;
+  std::vector<std::uint32_t> seen_;        // generation stamp per rule
+  std::vector<std::uint32_t> regex_hit_;   // generation stamp: candidate came from a regex db
+  std::uint32_t generation_ = 0;
+  std::vector<std::uint32_t> candidates_;
+  std::vector<RuleMatch> matches_;
+  std::vector<IndicatorHit> indicator_hits_;
+  std::string transformed_;                // reused for transformed buffers (dotprefix)
+  DetectorCounters counters_;
+};
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,74 @@
+#pragma once
+// What the sensor hands the detection engine for one packet, stream chunk or app-layer
+// transaction: the flow's protocol and direction, the packet header fields some rules test, and
+// views of the named buffers. Nothing is copied: buffers are string_views into the sensor's
+// memory, valid for the duration of one match() call. A BufferSet is reused per worker, so
+// filling it never allocates.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "gsoc/signatures/Buffer.hpp"
+#include "gsoc/signatures/IpAddress.hpp"
+#include "gsoc/signatures/Rule.hpp"
+
+namespace gsoc::signatures {
+
+class BufferSet {
+ public:
+  static constexpr std::size_t kMaxInstances = 16;
+
+  void clear() { counts_.fill(0); }
+  // Replaces all instances of `id` with one value.
+  void set(BufferId id, std::string_view value) {
+    values_[index(id)][0] = value;
+    counts_[index(id)] = 1;
+  }
+  // Adds one more instance (certificates, recipients). Returns false when full.
+  bool add(BufferId id, std::string_view value) {
+    auto& count = counts_[index(id)];
+    if (count >= kMaxInstances) return false;
+    values_[index(id)][count++] = value;
+    return true;
+  }
+  [[nodiscard]] std::span<const std::string_view> get(BufferId id) const {
+    return {values_[index(id)].data(), counts_[index(id)]};
+  }
+  [[nodiscard]] bool has(BufferId id) const { return counts_[index(id)] != 0; }
+
+ private:
+  std::array<std::array<std::string_view, kMaxInstances>, kBufferCount> values_{};
+  std::array<std::uint8_t, kBufferCount> counts_{};
+};
+
+struct PacketMeta {
+  Transport transport = Transport::Tcp;  // Any is not valid here
+  AppProto app = AppProto::None;         // detected application protocol of the flow
+  FlowDirection direction = FlowDirection::ToServer;
+  bool established = false;              // TCP handshake seen / UDP seen both ways
+  bool is_stream = false;                // payload is reassembled stream data, not one packet
+  bool has_packet = true;                // header fields below are valid
+  IpAddress src;
+  IpAddress dst;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  std::int64_t timestamp_ns = 0;
+  std::uint32_t payload_size = 0;        // dsize
+  std::uint8_t ip_proto = 6;
+  std::uint8_t ttl = 64;
+  std::uint8_t tcp_flags = 0;
+  std::uint8_t icmp_type = 0;
+  std::uint8_t icmp_code = 0;
+  std::uint64_t stream_bytes_to_server = 0;  // stream_size: client-side bytes so far
+  std::uint64_t stream_bytes_to_client = 0;  // server-side bytes so far
+  std::uint16_t tls_version = 0;             // negotiated record version; 0 unknown
+};
+
+struct MatchInput {
+  PacketMeta meta;
+  BufferSet buffers;
+};
+
+}  // namespace gsoc::signatures

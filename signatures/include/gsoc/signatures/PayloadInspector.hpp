@@ -1,0 +1,35 @@
+#pragma once
+// Verifies one BufferInspection (the content/pcre/byte_test/... list of one rule for one buffer)
+// against one buffer instance, with Suricata's semantics: absolute modifiers (offset, depth,
+// startswith) from the buffer start, relative ones (distance, within, R, relative) from the end
+// of the previous match, and backtracking so `content:"a"; content:"b"; distance:0; within:3;`
+// tries every "a" before giving up. Recursion is bounded per call.
+
+#include <string_view>
+
+#include "gsoc/signatures/Regex.hpp"
+#include "gsoc/signatures/Rule.hpp"
+
+namespace gsoc::signatures {
+
+class PayloadInspector {
+ public:
+  static constexpr unsigned kMaxSteps = 3000;  // as Suricata's inspection recursion limit
+
+  explicit PayloadInspector(MatchData& match_data) : match_data_(match_data) {}
+
+  // `prefilter_hit`: a pcre marked confirmed_by_prefilter is taken as matched when true.
+  [[nodiscard]] bool inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit = false);
+
+ private:
+  bool matchFrom(const BufferInspection& inspection, std::size_t index, std::string_view buffer, std::size_t prev_end);
+
+  MatchData& match_data_;
+  unsigned steps_ = 0;
+  bool prefilter_hit_ = false;
+};
+
+// Case-sensitive or ASCII-caseless search of `needle` in `hay[from, to)`; npos when absent.
+std::size_t findContent(std::string_view hay, std::size_t from, std::size_t to, std::string_view needle, bool nocase);
+
+}  // namespace gsoc::signatures

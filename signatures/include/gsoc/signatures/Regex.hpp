@@ -1,0 +1,45 @@
+#pragma once
+// A PCRE2 pattern compiled once (JIT when available) and matched without allocation: callers
+// pass a reusable match-data block from their per-thread context.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gsoc/signatures/Rule.hpp"
+
+struct pcre2_real_code_8;
+struct pcre2_real_match_data_8;
+
+namespace gsoc::signatures {
+
+struct RegexMatch {
+  std::size_t start = 0;
+  std::size_t end = 0;
+};
+
+class MatchData {
+ public:
+  MatchData();
+  ~MatchData();
+  MatchData(const MatchData&) = delete;
+  MatchData& operator=(const MatchData&) = delete;
+  [[nodiscard]] pcre2_real_match_data_8* get() const { return data_; }
+
+ private:
+  pcre2_real_match_data_8* data_;
+};
+
+struct CompiledRegex {
+  ~CompiledRegex();
+  pcre2_real_code_8* code = nullptr;
+  bool jit = false;
+
+  // Returns nullptr and fills `error` / `error_offset` when the pattern does not compile.
+  static std::shared_ptr<const CompiledRegex> compile(const PcreMatch& spec, std::string& error, std::size_t& error_offset);
+  [[nodiscard]] std::optional<RegexMatch> match(std::string_view subject, std::size_t start, MatchData& data) const;
+};
+
+}  // namespace gsoc::signatures

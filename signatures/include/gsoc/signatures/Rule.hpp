@@ -1,0 +1,252 @@
+#pragma once
+// The in-memory form of one signature after parsing: header (action, protocol, addresses, ports),
+// per-buffer inspection lists (content, pcre, byte_test...), flow/flowbits/threshold state
+// conditions and metadata. Everything is resolved at parse time (variables expanded, hex decoded,
+// pcre compiled) so matching never re-interprets rule text.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "gsoc/signatures/Buffer.hpp"
+#include "gsoc/signatures/RuleVariables.hpp"
+
+namespace gsoc::signatures {
+
+enum class Action : std::uint8_t { Alert, Drop, Reject, Pass };
+
+enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp };
+
+// Application protocol a rule is bound to (`alert http ...`); None means "any traffic".
+enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Count_ };
+inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
+std::string_view appProtoName(AppProto proto);
+
+enum class FlowDirection : std::uint8_t { Any, ToServer, ToClient };
+
+// Comparison used by bsize, dsize, urilen and friends: "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M".
+struct SizeCheck {
+  enum class Op : std::uint8_t { Eq, NotEq, Lt, Gt, Le, Ge, Range };
+  Op op = Op::Eq;
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  [[nodiscard]] bool matches(std::uint64_t value) const {
+    switch (op) {
+      case Op::Eq: return value == a;
+      case Op::NotEq: return value != a;
+      case Op::Lt: return value < a;
+      case Op::Gt: return value > a;
+      case Op::Le: return value <= a;
+      case Op::Ge: return value >= a;
+      case Op::Range: return value > a && value < b;  // exclusive, as Suricata
+    }
+    return false;
+  }
+};
+
+struct ContentMatch {
+  std::string pattern;  // decoded bytes
+  bool negated = false;
+  bool nocase = false;
+  bool startswith = false;
+  bool endswith = false;
+  bool fast_pattern = false;       // explicitly chosen
+  bool fast_pattern_only = false;
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> fast_pattern_chop;  // offset, length
+  std::optional<std::int32_t> offset;
+  std::optional<std::int32_t> depth;
+  std::optional<std::int32_t> distance;
+  std::optional<std::int32_t> within;
+  [[nodiscard]] bool relative() const { return distance.has_value() || within.has_value(); }
+};
+
+// A compiled PCRE2 pattern, shared between copies of a rule.
+struct CompiledRegex;
+using CompiledRegexPtr = std::shared_ptr<const CompiledRegex>;
+
+struct PcreMatch {
+  std::string source;          // the pattern between the slashes
+  std::string flags;           // the flag letters as written
+  bool negated = false;
+  bool relative = false;       // R
+  bool caseless = false;       // i
+  bool dotall = false;         // s
+  bool multiline = false;      // m
+  bool extended = false;       // x
+  bool anchored = false;       // A
+  bool dollar_endonly = false; // E
+  bool ungreedy = false;       // G
+  CompiledRegexPtr regex;
+  // Set by the compiler when Hyperscan compiled this pattern exactly and the prefilter hit is
+  // proof enough (the pattern is the only condition on its buffer).
+  bool confirmed_by_prefilter = false;
+};
+
+enum class Endian : std::uint8_t { Big, Little };
+enum class NumberBase : std::uint8_t { Binary, Hex, Dec, Oct };  // Binary: raw bytes
+
+struct ByteTest {
+  std::uint8_t bytes = 1;
+  enum class Op : std::uint8_t { Lt, Gt, Le, Ge, Eq, And, Or } op = Op::Eq;
+  bool negated = false;
+  std::uint64_t value = 0;
+  std::int32_t offset = 0;
+  bool relative = false;
+  Endian endian = Endian::Big;
+  NumberBase base = NumberBase::Binary;
+  std::optional<std::uint64_t> bitmask;
+};
+
+struct ByteJump {
+  std::uint8_t bytes = 1;
+  std::int32_t offset = 0;
+  bool relative = false;
+  std::uint32_t multiplier = 1;
+  Endian endian = Endian::Big;
+  NumberBase base = NumberBase::Binary;
+  bool align = false;
+  bool from_beginning = false;
+  bool from_end = false;
+  std::int32_t post_offset = 0;
+  std::optional<std::uint64_t> bitmask;
+};
+
+struct IsDataAt {
+  std::uint32_t position = 0;
+  bool relative = false;
+  bool negated = false;
+};
+
+using InspectItem = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, IsDataAt>;
+
+// Everything a rule asks of one buffer, in rule order (order matters for relative modifiers).
+// `dotprefix` is Suricata's transform: the buffer is inspected as "." + buffer, so
+// `content:".example.com"; endswith;` matches example.com and its subdomains alike.
+struct BufferInspection {
+  BufferId buffer = BufferId::Payload;
+  bool dotprefix = false;
+  std::vector<InspectItem> items;
+  std::optional<SizeCheck> size;  // bsize (and urilen on http.uri)
+};
+
+// stream_size: bytes seen so far on the TCP stream of one or both sides.
+struct StreamSizeCondition {
+  enum class Side : std::uint8_t { Server, Client, Both, Either };
+  Side side = Side::Either;
+  SizeCheck check;
+};
+
+struct FlowCondition {
+  FlowDirection direction = FlowDirection::Any;
+  std::optional<StreamSizeCondition> stream_size;
+  bool established = false;
+  bool not_established = false;
+  bool stateless = false;
+  bool only_stream = false;
+  bool no_stream = false;
+};
+
+struct FlowbitOp {
+  enum class Kind : std::uint8_t { Set, Unset, Toggle, IsSet, IsNotSet };
+  Kind kind = Kind::Set;
+  std::vector<std::string> names;  // several with `|` (any) or `&` (all)
+  bool any_of = false;             // `|` form
+  std::vector<std::uint32_t> ids;  // assigned by the compiler
+};
+
+struct Threshold {
+  enum class Type : std::uint8_t { Limit, Threshold, Both, DetectionFilter };
+  enum class Track : std::uint8_t { BySrc, ByDst, ByRule, ByBoth };
+  Type type = Type::Limit;
+  Track track = Track::BySrc;
+  std::uint32_t count = 1;
+  std::uint32_t seconds = 60;
+};
+
+// Packet-header conditions (checked only when the input carries a packet, not a transaction).
+struct HeaderCondition {
+  std::optional<SizeCheck> dsize;
+  std::optional<SizeCheck> itype;
+  std::optional<SizeCheck> icode;
+  std::optional<SizeCheck> ttl;
+  std::optional<std::uint8_t> ip_proto;
+  bool ip_proto_negated = false;
+  // TCP flags: all of `required` set, none of `forbidden`, ignoring `ignored`. `any_of` for '*',
+  // `exact` for plain lists (Snort semantics: exactly these, modulo ignored).
+  std::uint8_t flags_required = 0;
+  std::uint8_t flags_ignored = 0;
+  std::uint8_t flags_forbidden = 0;
+  bool flags_set = false;
+  bool flags_any = false;
+  bool flags_exact = false;
+  [[nodiscard]] bool empty() const {
+    return !dsize && !itype && !icode && !ttl && !ip_proto && !flags_set;
+  }
+};
+
+struct Rule {
+  // header
+  Action action = Action::Alert;
+  Transport transport = Transport::Any;
+  AppProto app = AppProto::None;
+  bool packet_only = false;   // tcp-pkt
+  bool stream_only = false;   // tcp-stream
+  AddressSet src;
+  AddressSet dst;
+  PortSet src_ports;
+  PortSet dst_ports;
+  bool bidirectional = false;  // <>
+
+  // meta
+  std::uint32_t gid = 1;
+  std::uint32_t sid = 0;
+  std::uint32_t rev = 0;
+  std::string msg;
+  std::string classtype;
+  std::uint8_t priority = 3;
+  bool priority_explicit = false;
+  std::vector<std::string> references;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::string target;  // "src_ip" / "dest_ip"
+
+  // conditions
+  FlowCondition flow;
+  std::vector<FlowbitOp> flowbits;
+  bool noalert = false;
+  std::optional<Threshold> threshold;
+  std::optional<Threshold> detection_filter;
+  HeaderCondition header;
+  std::optional<std::uint16_t> tls_version;  // tls.version: record version, 0x0301 = TLS 1.0
+  std::vector<BufferInspection> inspections;
+
+  // where it came from
+  std::string file;
+  std::uint32_t line = 0;
+  std::string text;
+
+  [[nodiscard]] BufferInspection* findInspection(BufferId id, bool dotprefix = false) {
+    for (auto& insp : inspections) {
+      if (insp.buffer == id && insp.dotprefix == dotprefix) return &insp;
+    }
+    return nullptr;
+  }
+  [[nodiscard]] bool checksFlowbits() const {
+    for (const auto& op : flowbits) {
+      if (op.kind == FlowbitOp::Kind::IsSet || op.kind == FlowbitOp::Kind::IsNotSet) return true;
+    }
+    return false;
+  }
+  [[nodiscard]] bool changesFlowbits() const {
+    for (const auto& op : flowbits) {
+      if (op.kind == FlowbitOp::Kind::Set || op.kind == FlowbitOp::Kind::Unset || op.kind == FlowbitOp::Kind::Toggle)
+        return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,72 @@
+#pragma once
+// Loads rule files into a Ruleset and accounts for every rule: each enabled rule line is either
+// loaded or listed in the report with file, line, column and reason. Disabled rules (lines that
+// start with '#') are not counted. A rule may span lines with a trailing backslash.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gsoc/signatures/Classification.hpp"
+#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/RuleVariables.hpp"
+
+namespace gsoc::signatures {
+
+struct RuleDiagnostic {
+  std::string file;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::uint32_t sid = 0;       // when it could be read
+  std::string reason;          // category, for grouping
+  std::string message;
+  [[nodiscard]] std::string format() const;  // "file:line:column: message"
+};
+
+struct FileStats {
+  std::uint64_t total = 0;
+  std::uint64_t loaded = 0;
+};
+
+struct LoadReport {
+  std::uint64_t rules_total = 0;
+  std::uint64_t rules_loaded = 0;
+  std::vector<RuleDiagnostic> errors;
+  std::map<std::string, std::uint64_t> by_reason;
+  std::map<std::string, FileStats> by_file;
+  std::vector<std::string> warnings;
+  [[nodiscard]] std::uint64_t rules_rejected() const { return rules_total - rules_loaded; }
+};
+
+struct Ruleset {
+  std::vector<Rule> rules;
+  ClassificationTable classifications;
+  RuleVariables variables;
+  LoadReport report;
+};
+
+class RulesetLoader {
+ public:
+  RulesetLoader(RuleVariables variables, ClassificationTable classifications);
+
+  void loadFile(const std::filesystem::path& path);
+  void loadText(std::string_view text, std::string_view origin);
+  [[nodiscard]] const LoadReport& report() const { return ruleset_.report; }
+  [[nodiscard]] Ruleset take() { return std::move(ruleset_); }
+
+ private:
+  void loadRule(std::string_view text, std::string_view origin, std::uint32_t line,
+                const std::vector<std::pair<std::size_t, std::uint32_t>>& line_starts);
+  void reject(RuleDiagnostic diagnostic, std::string_view origin);
+
+  Ruleset ruleset_;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::string, std::uint32_t>> seen_sids_;
+};
+
+// Extracts the sid from rule text without parsing it, for diagnostics (0 if none).
+std::uint32_t peekSid(std::string_view text);
+
+}  // namespace gsoc::signatures

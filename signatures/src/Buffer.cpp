@@ -1,0 +1,94 @@
+#include "gsoc/signatures/Buffer.hpp"
+
+#include <array>
+#include <utility>
+
+namespace gsoc::signatures {
+namespace {
+
+constexpr std::array<std::string_view, kBufferCount> kNames = {
+    "payload",          "http.uri",          "http.uri.raw",        "http.method",
+    "http.protocol",    "http.request_line", "http.host",           "http.host.raw",
+    "http.user_agent",  "http.header",       "http.header.raw",     "http.header_names",
+    "http.cookie",      "http.content_type", "http.content_len",    "http.referer",
+    "http.accept",      "http.accept_enc",   "http.accept_lang",    "http.connection",
+    "http.start",       "http.request_body", "http.stat_code",      "http.stat_msg",
+    "http.response_line", "http.location",   "http.server",         "http.response_body",
+    "file.data",        "file.name",         "file.sha256",         "file.md5",
+    "dns.query",        "tls.sni",           "tls.cert_subject",    "tls.cert_issuer",
+    "tls.cert_serial",  "tls.cert_fingerprint", "tls.certs",        "ja3.hash",
+    "ja3.string",       "ja3s.hash",         "ja3s.string",         "smtp.helo",
+    "smtp.mail_from",   "smtp.rcpt_to",      "email.from",          "email.subject",
+    "email.message_id", "email.attachment.name", "email.attachment.sha256",
+};
+
+using K = BufferKeywordKind;
+struct Alias {
+  std::string_view keyword;
+  BufferId buffer;
+  K kind;
+};
+
+// Legacy and alternative spellings accepted by Suricata 4-7 and Snort 2.
+constexpr Alias kAliases[] = {
+    {"pkt_data", BufferId::Payload, K::Sticky},
+    {"http_uri", BufferId::HttpUri, K::ContentModifier},
+    {"http_raw_uri", BufferId::HttpRawUri, K::ContentModifier},
+    {"http.uri.raw", BufferId::HttpRawUri, K::Sticky},
+    {"http.raw_uri", BufferId::HttpRawUri, K::Sticky},
+    {"http_method", BufferId::HttpMethod, K::ContentModifier},
+    {"http_protocol", BufferId::HttpProtocol, K::Sticky},
+    {"http_request_line", BufferId::HttpRequestLine, K::Sticky},
+    {"http_host", BufferId::HttpHost, K::ContentModifier},
+    {"http_raw_host", BufferId::HttpRawHost, K::ContentModifier},
+    {"http_user_agent", BufferId::HttpUserAgent, K::ContentModifier},
+    {"http.useragent", BufferId::HttpUserAgent, K::Sticky},
+    {"http_header", BufferId::HttpHeader, K::ContentModifier},
+    {"http_raw_header", BufferId::HttpRawHeader, K::ContentModifier},
+    {"http_header_names", BufferId::HttpHeaderNames, K::Sticky},
+    {"http_cookie", BufferId::HttpCookie, K::ContentModifier},
+    {"http_content_type", BufferId::HttpContentType, K::Sticky},
+    {"http_content_len", BufferId::HttpContentLen, K::Sticky},
+    {"http_referer", BufferId::HttpReferer, K::Sticky},
+    {"http_accept", BufferId::HttpAccept, K::Sticky},
+    {"http_accept_enc", BufferId::HttpAcceptEnc, K::Sticky},
+    {"http_accept_lang", BufferId::HttpAcceptLang, K::Sticky},
+    {"http_connection", BufferId::HttpConnection, K::Sticky},
+    {"http_start", BufferId::HttpStart, K::Sticky},
+    {"http_client_body", BufferId::HttpRequestBody, K::ContentModifier},
+    {"http.request_body", BufferId::HttpRequestBody, K::Sticky},
+    {"http_stat_code", BufferId::HttpStatCode, K::ContentModifier},
+    {"http_stat_msg", BufferId::HttpStatMsg, K::ContentModifier},
+    {"http_response_line", BufferId::HttpResponseLine, K::Sticky},
+    {"http_server_body", BufferId::HttpResponseBody, K::ContentModifier},
+    {"http.server_body", BufferId::HttpResponseBody, K::Sticky},
+    {"file_data", BufferId::FileData, K::Sticky},
+    {"file.name", BufferId::FileName, K::Sticky},
+    {"dns_query", BufferId::DnsQuery, K::Sticky},
+    {"tls_sni", BufferId::TlsSni, K::Sticky},
+    {"tls_cert_subject", BufferId::TlsCertSubject, K::Sticky},
+    {"tls_cert_issuer", BufferId::TlsCertIssuer, K::Sticky},
+    {"tls_cert_serial", BufferId::TlsCertSerial, K::Sticky},
+    {"tls_cert_fingerprint", BufferId::TlsCertFingerprint, K::Sticky},
+    {"ja3_hash", BufferId::Ja3Hash, K::Sticky},
+    {"ja3_string", BufferId::Ja3String, K::Sticky},
+    {"ja3s_hash", BufferId::Ja3sHash, K::Sticky},
+    {"ja3s_string", BufferId::Ja3sString, K::Sticky},
+    {"smtp.mail_from", BufferId::SmtpMailFrom, K::Sticky},
+};
+
+}  // namespace
+
+std::string_view bufferName(BufferId id) { return kNames[index(id)]; }
+
+std::optional<BufferKeyword> findBufferKeyword(std::string_view keyword) {
+  for (const Alias& alias : kAliases) {
+    if (alias.keyword == keyword) return BufferKeyword{alias.buffer, alias.kind};
+  }
+  for (std::size_t i = 1; i < kBufferCount; ++i) {  // "payload" itself is not a keyword
+    if (kNames[i] == keyword) return BufferKeyword{static_cast<BufferId>(i), K::Sticky};
+  }
+  return std::nullopt;
+}
+
+}  // namespace gsoc::signatures

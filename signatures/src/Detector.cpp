@@ -1,0 +1,218 @@
+#include "gsoc/signatures/Detector.hpp"
+
+#include <algorithm>
+
+namespace gsoc::signatures {
+
+struct DetectorScan {
+  Detector* detector;
+  bool regex;
+  static int onMatch(unsigned id, unsigned long long /*from*/, unsigned long long /*to*/, unsigned /*flags*/, void* ctx) {
+    auto* scan = static_cast<DetectorScan*>(ctx);
+    scan->detector->addCandidate(id, scan->regex);
+    return 0;
+  }
+};
+
+Detector::Detector(CompiledRulesetPtr ruleset) { setRuleset(std::move(ruleset)); }
+
+void Detector::setRuleset(CompiledRulesetPtr ruleset) {
+  const bool same = ruleset_ && ruleset && ruleset_->hash() == ruleset->hash();
+  ruleset_ = std::move(ruleset);
+  hs::ScratchPtr scratch;
+  for (const auto& [name, db] : ruleset_->databases()) hs::ensureScratch(scratch, *db);
+  if (const IndicatorMatcher* iocs = ruleset_->indicators()) {
+    if (iocs->domainDatabase()) hs::ensureScratch(scratch, *iocs->domainDatabase());
+    if (iocs->urlDatabase()) hs::ensureScratch(scratch, *iocs->urlDatabase());
+  }
+  scratch_ = std::move(scratch);
+  const std::size_t n = ruleset_->rules().size();
+  seen_.assign(n, 0);
+  regex_hit_.assign(n, 0);
+  generation_ = 0;
+  candidates_.clear();
+  candidates_.reserve(n);
+  matches_.clear();
+  matches_.reserve(n);
+  indicator_hits_.reserve(64);
+  if (!same) thresholds_ = ThresholdTracker();
+}
+
+void Detector::addCandidate(std::uint32_t rule, bool from_regex) {
+  if (from_regex) regex_hit_[rule] = generation_;
+  if (seen_[rule] == generation_) return;
+  seen_[rule] = generation_;
+  candidates_.push_back(rule);
+}
+
+std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* flowbits) {
+  const CompiledRuleset& rs = *ruleset_;
+  matches_.clear();
+  candidates_.clear();
+  indicator_hits_.clear();
+  ++counters_.inputs;
+  if (++generation_ == 0) {  // wrapped: stamps from long ago would look current
+    std::fill(seen_.begin(), seen_.end(), 0);
+    std::fill(regex_hit_.begin(), regex_hit_.end(), 0);
+    generation_ = 1;
+  }
+
+  // Which groups apply: ip, the transport, the app protocol; direction-agnostic and this one.
+  std::size_t classes[3];
+  std::size_t class_count = 0;
+  classes[class_count++] = protoClassOf(Transport::Any);
+  classes[class_count++] = protoClassOf(input.meta.transport);
+  if (input.meta.app != AppProto::None) classes[class_count++] = protoClassOf(input.meta.app);
+  const FlowDirection dirs[2] = {FlowDirection::Any, input.meta.direction};
+
+  BufferId present[kBufferCount];
+  std::size_t present_count = 0;
+  for (std::size_t b = 0; b < kBufferCount; ++b) {
+    if (input.buffers.has(static_cast<BufferId>(b))) present[present_count++] = static_cast<BufferId>(b);
+  }
+
+  DetectorScan literal_scan{this, false};
+  DetectorScan regex_scan{this, true};
+  for (std::size_t c = 0; c < class_count; ++c) {
+    for (const FlowDirection dir : dirs) {
+      for (std::size_t p = 0; p < present_count; ++p) {
+        const GroupDatabases& g = rs.group(classes[c], dir, present[p]);
+        if (!g.literals && !g.regexes) continue;
+        for (const std::string_view value : input.buffers.get(present[p])) {
+          if (g.literals &&
+              hs_scan(g.literals.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
+                      DetectorScan::onMatch, &literal_scan) != HS_SUCCESS) {
+            ++counters_.scan_errors;
+          }
+          if (g.regexes &&
+              hs_scan(g.regexes.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
+                      DetectorScan::onMatch, &regex_scan) != HS_SUCCESS) {
+            ++counters_.scan_errors;
+          }
+        }
+      }
+      for (const std::uint32_t rule : rs.unprefiltered(classes[c], dir)) addCandidate(rule, false);
+      if (dir == input.meta.direction) break;  // Any == direction: do not scan twice
+    }
+  }
+  counters_.candidates += candidates_.size();
+
+  std::sort(candidates_.begin(), candidates_.end(), [&](std::uint32_t a, std::uint32_t b) { return rs.order(a) < rs.order(b); });
+  for (const std::uint32_t index : candidates_) {
+    const Rule& rule = rs.rules()[index];
+    ++counters_.verified;
+    if (!verify(rule, index, input, flowbits)) continue;
+    if (flowbits != nullptr) {
+      for (const FlowbitOp& op : rule.flowbits) {
+        for (const std::uint32_t id : op.ids) {
+          switch (op.kind) {
+            case FlowbitOp::Kind::Set: flowbits->set(id); break;
+            case FlowbitOp::Kind::Unset: flowbits->unset(id); break;
+            case FlowbitOp::Kind::Toggle: flowbits->toggle(id); break;
+            default: break;
+          }
+        }
+      }
+    }
+    if (rule.noalert) continue;
+    bool allowed = true;
+    if (rule.detection_filter) allowed = thresholds_.allow(index, *rule.detection_filter, input.meta.src, input.meta.dst, input.meta.timestamp_ns);
+    if (allowed && rule.threshold) allowed = thresholds_.allow(index, *rule.threshold, input.meta.src, input.meta.dst, input.meta.timestamp_ns);
+    if (!allowed) {
+      ++counters_.suppressed;
+      continue;
+    }
+    matches_.push_back({index, rule.inspections.empty() ? BufferId::Payload : rule.inspections.front().buffer});
+  }
+  counters_.matches += matches_.size();
+
+  if (const IndicatorMatcher* iocs = rs.indicators()) {
+    iocs->match(input, scratch_.get(), indicator_hits_);
+    counters_.indicator_hits += indicator_hits_.size();
+  }
+  return matches_;
+}
+
+bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& input, const FlowBits* flowbits) {
+  const PacketMeta& m = input.meta;
+  if (rule.transport != Transport::Any && rule.transport != m.transport) return false;
+  if (rule.app != AppProto::None && rule.app != m.app) return false;
+  if ((rule.packet_only || rule.flow.no_stream) && m.is_stream) return false;
+  if ((rule.stream_only || rule.flow.only_stream) && !m.is_stream) return false;
+  if (rule.flow.direction != FlowDirection::Any && rule.flow.direction != m.direction) return false;
+  if (rule.flow.established && !m.established) return false;
+  if (rule.flow.not_established && m.established) return false;
+
+  const bool forward = rule.src.contains(m.src.value()) && rule.dst.contains(m.dst.value()) &&
+                       rule.src_ports.contains(m.src_port) && rule.dst_ports.contains(m.dst_port);
+  if (!forward) {
+    const bool reverse = rule.bidirectional && rule.src.contains(m.dst.value()) && rule.dst.contains(m.src.value()) &&
+                         rule.src_ports.contains(m.dst_port) && rule.dst_ports.contains(m.src_port);
+    if (!reverse) return false;
+  }
+
+  const HeaderCondition& h = rule.header;
+  if (!h.empty()) {
+    if (!m.has_packet) return false;
+    if (h.dsize && !h.dsize->matches(m.payload_size)) return false;
+    if (h.ttl && !h.ttl->matches(m.ttl)) return false;
+    if (h.ip_proto && ((*h.ip_proto == m.ip_proto) == h.ip_proto_negated)) return false;
+    if ((h.itype || h.icode) && m.transport != Transport::Icmp) return false;
+    if (h.itype && !h.itype->matches(m.icmp_type)) return false;
+    if (h.icode && !h.icode->matches(m.icmp_code)) return false;
+    if (h.flags_set) {
+      if (m.transport != Transport::Tcp) return false;
+      const std::uint8_t flags = m.tcp_flags & static_cast<std::uint8_t>(~h.flags_ignored);
+      if (h.flags_forbidden & flags) return false;
+      if (h.flags_any) {
+        if (h.flags_required && !(flags & h.flags_required)) return false;
+      } else if (h.flags_exact) {
+        if (flags != h.flags_required) return false;
+      } else if ((flags & h.flags_required) != h.flags_required) {
+        return false;
+      }
+    }
+  }
+
+  if (const auto& ss = rule.flow.stream_size) {
+    if (m.transport != Transport::Tcp) return false;
+    const bool server = ss->check.matches(m.stream_bytes_to_client);
+    const bool client = ss->check.matches(m.stream_bytes_to_server);
+    switch (ss->side) {
+      case StreamSizeCondition::Side::Server: if (!server) return false; break;
+      case StreamSizeCondition::Side::Client: if (!client) return false; break;
+      case StreamSizeCondition::Side::Both: if (!server || !client) return false; break;
+      case StreamSizeCondition::Side::Either: if (!server && !client) return false; break;
+    }
+  }
+  if (rule.tls_version && *rule.tls_version != m.tls_version) return false;
+
+  for (const BufferInspection& insp : rule.inspections) {
+    const auto values = input.buffers.get(insp.buffer);
+    const bool prefilter_hit = regex_hit_[index] == generation_;
+    bool any = false;
+    for (std::string_view value : values) {
+      if (insp.dotprefix) {
+        transformed_.assign(1, '.');
+        transformed_.append(value);
+        value = transformed_;
+      }
+      if (inspector_.inspect(insp, value, prefilter_hit)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+
+  for (const FlowbitOp& op : rule.flowbits) {
+    if (op.kind != FlowbitOp::Kind::IsSet && op.kind != FlowbitOp::Kind::IsNotSet) continue;
+    const bool want = op.kind == FlowbitOp::Kind::IsSet;
+    auto holds = [&](std::uint32_t id) { return (flowbits != nullptr && flowbits->test(id)) == want; };
+    const bool ok = op.any_of ? std::any_of(op.ids.begin(), op.ids.end(), holds) : std::all_of(op.ids.begin(), op.ids.end(), holds);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace gsoc::signatures

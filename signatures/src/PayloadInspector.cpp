@@ -1,0 +1,194 @@
+#include "gsoc/signatures/PayloadInspector.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+namespace gsoc::signatures {
+namespace {
+
+constexpr std::array<unsigned char, 256> makeLowerTable() {
+  std::array<unsigned char, 256> t{};
+  for (int i = 0; i < 256; ++i) t[i] = static_cast<unsigned char>(i >= 'A' && i <= 'Z' ? i + 32 : i);
+  return t;
+}
+constexpr auto kLower = makeLowerTable();
+
+bool isRelative(const InspectItem& item) {
+  return std::visit(
+      [](const auto& v) -> bool {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, ContentMatch>) return v.relative();
+        else return v.relative;
+      },
+      item);
+}
+
+// Reads `bytes` bytes at `pos` as a number. False when out of bounds or not a number.
+bool extractNumber(std::string_view buf, std::int64_t pos, std::uint8_t bytes, Endian endian, NumberBase base,
+                   std::uint64_t& out) {
+  if (pos < 0 || static_cast<std::uint64_t>(pos) > buf.size()) return false;
+  if (bytes == 0) {  // string mode, "to the end of the buffer"
+    bytes = static_cast<std::uint8_t>(std::min<std::size_t>(buf.size() - static_cast<std::size_t>(pos), 20));
+    if (bytes == 0) return false;
+  }
+  if (static_cast<std::uint64_t>(pos) + bytes > buf.size()) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(buf.data()) + pos;
+  out = 0;
+  if (base == NumberBase::Binary) {
+    for (std::uint8_t i = 0; i < bytes; ++i) {
+      const unsigned char b = endian == Endian::Big ? p[i] : p[bytes - 1 - i];
+      out = (out << 8) | b;
+    }
+    return true;
+  }
+  const unsigned radix = base == NumberBase::Hex ? 16 : base == NumberBase::Oct ? 8 : 10;
+  unsigned digits = 0;
+  for (std::uint8_t i = 0; i < bytes; ++i) {
+    const unsigned char c = p[i];
+    unsigned d = 0;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (radix == 16 && kLower[c] >= 'a' && kLower[c] <= 'f') d = kLower[c] - 'a' + 10;
+    else break;
+    if (d >= radix) break;
+    out = out * radix + d;
+    ++digits;
+  }
+  return digits > 0;
+}
+
+std::uint64_t applyBitmask(std::uint64_t value, std::optional<std::uint64_t> mask) {
+  if (!mask || *mask == 0) return value;
+  value &= *mask;
+  return value >> __builtin_ctzll(*mask);
+}
+
+}  // namespace
+
+std::size_t findContent(std::string_view hay, std::size_t from, std::size_t to, std::string_view needle, bool nocase) {
+  if (to > hay.size()) to = hay.size();
+  if (from > to || needle.size() > to - from) return std::string_view::npos;
+  if (!nocase) {
+    const std::size_t p = hay.substr(0, to).find(needle, from);
+    return p;
+  }
+  const auto* h = reinterpret_cast<const unsigned char*>(hay.data());
+  const auto* n = reinterpret_cast<const unsigned char*>(needle.data());
+  const unsigned char first = kLower[n[0]];
+  const std::size_t last = to - needle.size();
+  for (std::size_t i = from; i <= last; ++i) {
+    if (kLower[h[i]] != first) continue;
+    std::size_t j = 1;
+    while (j < needle.size() && kLower[h[i + j]] == kLower[n[j]]) ++j;
+    if (j == needle.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+bool PayloadInspector::inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit) {
+  if (inspection.size && !inspection.size->matches(buffer.size())) return false;
+  steps_ = 0;
+  prefilter_hit_ = prefilter_hit;
+  return matchFrom(inspection, 0, buffer, 0);
+}
+
+bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t index, std::string_view buf,
+                                 std::size_t prev_end) {
+  const auto& items = inspection.items;
+  if (index == items.size()) return true;
+  if (++steps_ > kMaxSteps) return false;
+  const bool retry = index + 1 < items.size() && isRelative(items[index + 1]);
+  const auto len = static_cast<std::int64_t>(buf.size());
+  const auto prev = static_cast<std::int64_t>(prev_end);
+
+  if (const auto* c = std::get_if<ContentMatch>(&items[index])) {
+    const auto plen = static_cast<std::int64_t>(c->pattern.size());
+    std::int64_t start = 0;
+    std::int64_t end = len;
+    if (c->startswith) {
+      end = plen;
+    } else if (c->relative()) {
+      start = prev + c->distance.value_or(0);
+      if (c->within) end = std::min(len, start + *c->within);
+    } else {
+      start = c->offset.value_or(0);
+      if (c->depth) end = std::min(len, start + *c->depth);
+    }
+    start = std::max<std::int64_t>(start, 0);
+    end = std::min(end, len);
+    if (c->endswith) start = std::max(start, len - plen);  // the only place it can end at the buffer end
+    std::size_t found = start <= end ? findContent(buf, static_cast<std::size_t>(start), static_cast<std::size_t>(end), c->pattern, c->nocase)
+                                     : std::string_view::npos;
+    if (c->negated) {
+      if (found != std::string_view::npos) return false;
+      return matchFrom(inspection, index + 1, buf, prev_end);
+    }
+    while (found != std::string_view::npos) {
+      if (matchFrom(inspection, index + 1, buf, found + c->pattern.size())) return true;
+      if (!retry || steps_ > kMaxSteps) return false;
+      found = findContent(buf, found + 1, static_cast<std::size_t>(end), c->pattern, c->nocase);
+    }
+    return false;
+  }
+
+  if (const auto* p = std::get_if<PcreMatch>(&items[index])) {
+    if (p->confirmed_by_prefilter && prefilter_hit_) return matchFrom(inspection, index + 1, buf, prev_end);
+    // A relative pcre sees the buffer from the previous match on, so '^' anchors there (Suricata).
+    const std::size_t base = p->relative ? std::min(prev_end, buf.size()) : 0;
+    const std::string_view subject = buf.substr(base);
+    auto m = p->regex->match(subject, 0, match_data_);
+    if (p->negated) {
+      if (m) return false;
+      return matchFrom(inspection, index + 1, buf, prev_end);
+    }
+    while (m) {
+      if (matchFrom(inspection, index + 1, buf, base + m->end)) return true;
+      if (!retry || steps_ > kMaxSteps || m->start >= subject.size()) return false;
+      m = p->regex->match(subject, m->start + 1, match_data_);
+    }
+    return false;
+  }
+
+  if (const auto* t = std::get_if<ByteTest>(&items[index])) {
+    const std::int64_t pos = (t->relative ? prev : 0) + t->offset;
+    std::uint64_t value = 0;
+    if (!extractNumber(buf, pos, t->bytes, t->endian, t->base, value)) return false;
+    value = applyBitmask(value, t->bitmask);
+    bool ok = false;
+    switch (t->op) {
+      case ByteTest::Op::Lt: ok = value < t->value; break;
+      case ByteTest::Op::Gt: ok = value > t->value; break;
+      case ByteTest::Op::Le: ok = value <= t->value; break;
+      case ByteTest::Op::Ge: ok = value >= t->value; break;
+      case ByteTest::Op::Eq: ok = value == t->value; break;
+      case ByteTest::Op::And: ok = (value & t->value) != 0; break;
+      case ByteTest::Op::Or: ok = (value ^ t->value) != 0; break;
+    }
+    if (t->negated) ok = !ok;
+    return ok && matchFrom(inspection, index + 1, buf, prev_end);
+  }
+
+  if (const auto* j = std::get_if<ByteJump>(&items[index])) {
+    const std::int64_t pos = (j->relative ? prev : 0) + j->offset;
+    std::uint64_t value = 0;
+    if (!extractNumber(buf, pos, j->bytes, j->endian, j->base, value)) return false;
+    value = applyBitmask(value, j->bitmask);
+    if (value > (std::uint64_t{1} << 32)) return false;
+    auto jump = static_cast<std::int64_t>(value) * j->multiplier;
+    if (j->align) jump = (jump + 3) & ~std::int64_t{3};
+    std::int64_t base = pos + j->bytes;
+    if (j->from_beginning) base = 0;
+    if (j->from_end) base = len;
+    const std::int64_t target = base + jump + j->post_offset;
+    if (target < 0 || target > len) return false;
+    return matchFrom(inspection, index + 1, buf, static_cast<std::size_t>(target));
+  }
+
+  const auto& d = std::get<IsDataAt>(items[index]);
+  const std::int64_t pos = (d.relative ? prev : 0) + d.position;
+  bool has = pos < len;
+  if (d.negated) has = !has;
+  return has && matchFrom(inspection, index + 1, buf, prev_end);
+}
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,276 @@
+#include "gsoc/signatures/RuleCompiler.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "gsoc/signatures/Sha256.hpp"
+#include "gsoc/v1/bundle.pb.h"
+
+namespace gsoc::signatures {
+
+namespace {
+constexpr const char* kCompilerVersion = "gsoc-rule-compiler/1";
+
+std::string_view directionName(FlowDirection dir) {
+  switch (dir) {
+    case FlowDirection::Any: return "any";
+    case FlowDirection::ToServer: return "to_server";
+    case FlowDirection::ToClient: return "to_client";
+  }
+  return "any";
+}
+
+struct FastPattern {
+  BufferId buffer;
+  std::string literal;  // what the raw buffer must contain
+  bool nocase;
+  bool explicit_choice;
+};
+
+// The literal a content guarantees in the raw (untransformed) buffer. With dotprefix the
+// inspected buffer is "." + raw, so a leading '.' may be the prepended one: drop it.
+std::string rawLiteral(const BufferInspection& insp, const ContentMatch& c) {
+  std::string literal = c.pattern;
+  if (c.fast_pattern_chop) literal = literal.substr(c.fast_pattern_chop->first, c.fast_pattern_chop->second);
+  if (insp.dotprefix && !literal.empty() && literal.front() == '.' &&
+      (!c.fast_pattern_chop || c.fast_pattern_chop->first == 0)) {
+    literal.erase(0, 1);
+  }
+  return literal;
+}
+
+// Explicit fast_pattern wins; otherwise the longest positive content (first on ties).
+std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
+  std::optional<FastPattern> best;
+  for (const BufferInspection& insp : rule.inspections) {
+    for (const InspectItem& item : insp.items) {
+      const auto* c = std::get_if<ContentMatch>(&item);
+      if (c == nullptr || c->negated) continue;
+      std::string literal = rawLiteral(insp, *c);
+      if (literal.empty()) continue;
+      if (c->fast_pattern) return FastPattern{insp.buffer, std::move(literal), c->nocase, true};
+      if (!best || literal.size() > best->literal.size()) best = FastPattern{insp.buffer, std::move(literal), c->nocase, false};
+    }
+  }
+  return best;
+}
+
+struct PendingGroup {
+  std::vector<hs::Pattern> literals;
+  std::vector<hs::Pattern> regexes;
+};
+
+std::string groupName(std::size_t pc, std::size_t dir, std::size_t buffer) {
+  return protoClassName(pc) + "/" + std::string(directionName(static_cast<FlowDirection>(dir))) + "/" +
+         std::string(bufferName(static_cast<BufferId>(buffer)));
+}
+
+std::string cacheFileName(const std::string& hash) {
+  const hs_platform_info_t platform = hs::hostPlatform();
+  std::ostringstream name;
+  name << hash.substr(0, 32) << "-hs" << hs::version().substr(0, hs::version().find(' ')) << "-cpu" << std::hex
+       << platform.cpu_features << "-t" << platform.tune << ".gsocdb";
+  return name.str();
+}
+
+std::map<std::string, std::string> readCache(const std::filesystem::path& path, std::string& note) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    note = "no cache entry " + path.filename().string();
+    return out;
+  }
+  gsoc::v1::SignatureBundle cached;
+  if (!cached.ParseFromIstream(&in)) {
+    note = "cache file " + path.string() + " is corrupt; recompiling";
+    return out;
+  }
+  for (const auto& db : cached.databases()) out.emplace(db.group(), db.serialized());
+  return out;
+}
+
+void writeCache(const std::filesystem::path& path, const CompiledRuleset& compiled, std::string& note) {
+  gsoc::v1::SignatureBundle cached;
+  cached.set_format("gsoc-cache/1");
+  cached.set_ruleset_sha256(compiled.hash());
+  cached.set_hyperscan_version(hs::version());
+  const hs_platform_info_t platform = hs::hostPlatform();
+  cached.mutable_platform()->set_cpu_features(platform.cpu_features);
+  cached.mutable_platform()->set_tune(platform.tune);
+  for (const auto& [name, db] : compiled.databases()) {
+    auto* entry = cached.add_databases();
+    entry->set_group(name);
+    entry->set_serialized(hs::serialize(*db));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !cached.SerializeToOstream(&out)) {
+      note += (note.empty() ? "" : "; ") + std::string("cannot write cache ") + tmp.string();
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) note += (note.empty() ? "" : "; ") + std::string("cannot write cache: ") + ec.message();
+}
+
+}  // namespace
+
+std::size_t protoClassOf(Transport transport) { return static_cast<std::size_t>(transport); }
+std::size_t protoClassOf(AppProto app) { return 4 + static_cast<std::size_t>(app); }
+
+std::string protoClassName(std::size_t pc) {
+  static constexpr const char* kTransport[] = {"ip", "tcp", "udp", "icmp"};
+  if (pc < 4) return kTransport[pc];
+  return std::string(appProtoName(static_cast<AppProto>(pc - 4)));
+}
+
+std::vector<std::pair<std::string, const hs_database_t*>> CompiledRuleset::databases() const {
+  std::vector<std::pair<std::string, const hs_database_t*>> out;
+  for (std::size_t pc = 0; pc < kProtoClassCount; ++pc) {
+    for (std::size_t dir = 0; dir < kDirectionCount; ++dir) {
+      for (std::size_t b = 0; b < kBufferCount; ++b) {
+        const GroupDatabases& g = groups_[pc][dir][b];
+        if (g.literals) out.emplace_back(groupName(pc, dir, b) + "/literal", g.literals.get());
+        if (g.regexes) out.emplace_back(groupName(pc, dir, b) + "/regex", g.regexes.get());
+      }
+    }
+  }
+  return out;
+}
+
+std::string RuleCompiler::rulesetHash(const Ruleset& ruleset) {
+  Sha256 sha;
+  sha.update(kCompilerVersion).update("\n").update(hs::version()).update("\n");
+  for (const auto& [name, value] : ruleset.variables.addressGroups()) sha.update(name).update("=").update(value).update("\n");
+  for (const auto& [name, value] : ruleset.variables.portGroups()) sha.update(name).update("=").update(value).update("\n");
+  for (const Rule& rule : ruleset.rules) sha.update(rule.text).update("\n");
+  return sha.hexDigest();
+}
+
+CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicators) const {
+  hs::checkPlatform();
+  const auto started = std::chrono::steady_clock::now();
+  auto out = std::make_shared<CompiledRuleset>();
+  out->hash_ = rulesetHash(ruleset);
+  out->version_ = options_.version.empty() ? out->hash_.substr(0, 12) : options_.version;
+  out->source_ = std::move(ruleset);
+  std::vector<Rule>& rules = out->source_.rules;
+  CompileStats& stats = out->stats_;
+
+  // Flowbit names -> dense ids; verification order puts setters before readers.
+  std::map<std::string, std::uint32_t> flowbit_ids;
+  out->order_.resize(rules.size());
+  for (std::uint32_t i = 0; i < rules.size(); ++i) {
+    for (FlowbitOp& op : rules[i].flowbits) {
+      op.ids.clear();
+      for (const std::string& name : op.names) {
+        const auto [it, inserted] = flowbit_ids.try_emplace(name, static_cast<std::uint32_t>(flowbit_ids.size()));
+        if (inserted) out->flowbit_names_.push_back(name);
+        op.ids.push_back(it->second);
+      }
+    }
+    const bool checks = rules[i].checksFlowbits();
+    const bool changes = rules[i].changesFlowbits();
+    const std::uint32_t rank = checks ? (changes ? 1 : 2) : 0;
+    out->order_[i] = rank << 28 | i;
+  }
+
+  // Group every rule by its prefilter.
+  std::vector<PendingGroup> pending(kProtoClassCount * kDirectionCount * kBufferCount);
+  auto slot = [](std::size_t pc, std::size_t dir, std::size_t b) { return (pc * kDirectionCount + dir) * kBufferCount + b; };
+  for (std::uint32_t i = 0; i < rules.size(); ++i) {
+    Rule& rule = rules[i];
+    const std::size_t pc = rule.app != AppProto::None ? protoClassOf(rule.app) : protoClassOf(rule.transport);
+    const auto dir = static_cast<std::size_t>(rule.flow.direction);
+    if (auto fp = chooseFastPattern(rule)) {
+      const unsigned flags = HS_FLAG_SINGLEMATCH | (fp->nocase ? HS_FLAG_CASELESS : 0u);
+      pending[slot(pc, dir, index(fp->buffer))].literals.push_back({std::move(fp->literal), flags, i});
+      ++stats.literal_patterns;
+      continue;
+    }
+    // No positive content: prefilter on a pcre that does not depend on a previous match.
+    bool placed = false;
+    for (BufferInspection& insp : rule.inspections) {
+      for (InspectItem& item : insp.items) {
+        auto* p = std::get_if<PcreMatch>(&item);
+        if (p == nullptr || p->negated || p->relative || p->dollar_endonly || insp.dotprefix) continue;
+        std::string expr = p->source;
+        if (p->extended) expr = "(?x)" + expr;
+        if (p->anchored) expr = "^(?:" + expr + ")";
+        unsigned flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+        if (p->caseless) flags |= HS_FLAG_CASELESS;
+        if (p->dotall) flags |= HS_FLAG_DOTALL;
+        if (p->multiline) flags |= HS_FLAG_MULTILINE;
+        if (hs::tryCompileRegex(expr, flags).empty()) {
+          p->confirmed_by_prefilter = insp.items.size() == 1 && !insp.size;
+          ++stats.regex_patterns;
+        } else if (hs::tryCompileRegex(expr, flags | HS_FLAG_PREFILTER).empty()) {
+          flags |= HS_FLAG_PREFILTER;
+          ++stats.prefilter_patterns;
+        } else {
+          continue;
+        }
+        pending[slot(pc, dir, index(insp.buffer))].regexes.push_back({std::move(expr), flags, i});
+        placed = true;
+        break;
+      }
+      if (placed) break;
+    }
+    if (!placed) {
+      out->unprefiltered_[pc][dir].push_back(i);
+      ++stats.unprefiltered_rules;
+    }
+  }
+
+  // Build (or load) the databases.
+  std::map<std::string, std::string> available = options_.precompiled;
+  std::filesystem::path cache_path;
+  if (!options_.cache_dir.empty() && available.empty()) {
+    cache_path = options_.cache_dir / cacheFileName(out->hash_);
+    available = readCache(cache_path, stats.cache_note);
+  }
+  bool compiled_any = false;
+  auto build = [&](const std::string& name, std::vector<hs::Pattern>& patterns, bool literal) -> hs::DatabasePtr {
+    if (patterns.empty()) return nullptr;
+    if (const auto it = available.find(name); it != available.end()) {
+      try {
+        auto db = hs::deserialize(it->second);
+        ++stats.groups_from_cache;
+        return db;
+      } catch (const hs::HyperscanError& e) {
+        stats.cache_note = name + ": " + e.what() + "; recompiling";
+      }
+    }
+    compiled_any = true;
+    return literal ? hs::compileLiterals(patterns) : hs::compileRegexes(patterns);
+  };
+  for (std::size_t pc = 0; pc < kProtoClassCount; ++pc) {
+    for (std::size_t dir = 0; dir < kDirectionCount; ++dir) {
+      for (std::size_t b = 0; b < kBufferCount; ++b) {
+        PendingGroup& p = pending[slot(pc, dir, b)];
+        GroupDatabases& g = out->groups_[pc][dir][b];
+        const std::string name = groupName(pc, dir, b);
+        g.literals = build(name + "/literal", p.literals, true);
+        g.regexes = build(name + "/regex", p.regexes, false);
+        g.literal_patterns = static_cast<std::uint32_t>(p.literals.size());
+        g.regex_patterns = static_cast<std::uint32_t>(p.regexes.size());
+      }
+    }
+  }
+  for (const auto& [name, db] : out->databases()) {
+    ++stats.databases;
+    stats.database_bytes += hs::databaseSize(*db);
+  }
+  stats.cache_hit = !compiled_any && stats.databases > 0 && stats.groups_from_cache == stats.databases;
+  if (!cache_path.empty() && compiled_any) writeCache(cache_path, *out, stats.cache_note);
+
+  out->indicators_ = std::make_unique<IndicatorMatcher>(std::move(indicators));
+  stats.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
+}
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,880 @@
+#include "gsoc/signatures/RuleParser.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "gsoc/signatures/Regex.hpp"
+
+namespace gsoc::signatures {
+
+std::string_view appProtoName(AppProto proto) {
+  switch (proto) {
+    case AppProto::None: return "";
+    case AppProto::Http: return "http";
+    case AppProto::Dns: return "dns";
+    case AppProto::Tls: return "tls";
+    case AppProto::Smtp: return "smtp";
+    case AppProto::Ftp: return "ftp";
+    case AppProto::FtpData: return "ftp-data";
+    case AppProto::Smb: return "smb";
+    case AppProto::Ssh: return "ssh";
+    case AppProto::Dcerpc: return "dcerpc";
+    case AppProto::Count_: break;
+  }
+  return "";
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Splits "a, b ,c" on commas, trimming each part.
+std::vector<std::string_view> splitList(std::string_view s, char sep = ',') {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t pos = s.find(sep, start);
+    parts.push_back(trim(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start)));
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  return parts;
+}
+
+struct Option {
+  std::string_view name;
+  std::string_view value;
+  bool has_value = false;
+  std::size_t offset = 0;        // of the option name in the rule text
+  std::size_t value_offset = 0;  // of the value
+};
+
+// One parse of one rule: holds the cursor state that keywords depend on (current sticky buffer,
+// the last content for modifiers).
+class RuleBuilder {
+ public:
+  RuleBuilder(const RuleVariables& vars, std::string_view text, std::vector<std::string>* warnings)
+      : vars_(vars), text_(text), warnings_(warnings) {}
+
+  Rule build() {
+    rule_.text = std::string(trim(text_));
+    const std::size_t open = parseHeader();
+    const std::vector<Option> options = splitOptions(open);
+    for (const Option& option : options) apply(option);
+    finish();
+    return std::move(rule_);
+  }
+
+ private:
+  [[noreturn]] void fail(std::size_t offset, const std::string& reason, const std::string& message) const {
+    throw RuleParseError(offset, reason, message);
+  }
+  [[noreturn]] void failValue(const Option& o, const std::string& message) const {
+    fail(o.value_offset, "invalid value for '" + std::string(o.name) + "'", std::string(o.name) + ": " + message);
+  }
+
+  // ---- header -------------------------------------------------------------------------------
+
+  std::size_t parseHeader() {
+    std::size_t pos = 0;
+    struct Token {
+      std::string_view text;
+      std::size_t offset;
+    };
+    std::vector<Token> tokens;
+    while (tokens.size() < 7) {
+      while (pos < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos]))) ++pos;
+      if (pos >= text_.size() || text_[pos] == '(') break;
+      const std::size_t start = pos;
+      int depth = 0;
+      while (pos < text_.size()) {
+        const char c = text_[pos];
+        if (c == '[') ++depth;
+        if (c == ']') --depth;
+        if (depth == 0 && (std::isspace(static_cast<unsigned char>(c)) || c == '(')) break;
+        ++pos;
+      }
+      tokens.push_back({text_.substr(start, pos - start), start});
+    }
+    while (pos < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos]))) ++pos;
+    if (tokens.size() != 7 || pos >= text_.size() || text_[pos] != '(') {
+      fail(pos, "syntax", "expected header 'action proto src sport -> dst dport (' before the options");
+    }
+
+    const std::string action = lower(tokens[0].text);
+    if (action == "alert") rule_.action = Action::Alert;
+    else if (action == "drop") rule_.action = Action::Drop;
+    else if (action == "pass") rule_.action = Action::Pass;
+    else if (action == "reject" || action == "rejectsrc" || action == "rejectdst" || action == "rejectboth")
+      rule_.action = Action::Reject;
+    else fail(tokens[0].offset, "unknown action", "unknown action '" + std::string(tokens[0].text) + "'");
+
+    parseProtocol(lower(tokens[1].text), tokens[1].offset);
+
+    const std::string_view dir = tokens[4].text;
+    if (dir == "<>") rule_.bidirectional = true;
+    else if (dir != "->") fail(tokens[4].offset, "syntax", "expected '->' or '<>', got '" + std::string(dir) + "'");
+
+    rule_.src = addresses(tokens[2].text, tokens[2].offset);
+    rule_.src_ports = ports(tokens[3].text, tokens[3].offset);
+    rule_.dst = addresses(tokens[5].text, tokens[5].offset);
+    rule_.dst_ports = ports(tokens[6].text, tokens[6].offset);
+    return pos;
+  }
+
+  void parseProtocol(const std::string& proto, std::size_t offset) {
+    struct Entry {
+      const char* name;
+      Transport transport;
+      AppProto app;
+    };
+    static constexpr Entry kProtocols[] = {
+        {"ip", Transport::Any, AppProto::None},       {"pkthdr", Transport::Any, AppProto::None},
+        {"tcp", Transport::Tcp, AppProto::None},      {"tcp-pkt", Transport::Tcp, AppProto::None},
+        {"tcp-stream", Transport::Tcp, AppProto::None}, {"udp", Transport::Udp, AppProto::None},
+        {"icmp", Transport::Icmp, AppProto::None},    {"icmpv4", Transport::Icmp, AppProto::None},
+        {"icmpv6", Transport::Icmp, AppProto::None},  {"http", Transport::Tcp, AppProto::Http},
+        {"http1", Transport::Tcp, AppProto::Http},    {"dns", Transport::Any, AppProto::Dns},
+        {"tls", Transport::Tcp, AppProto::Tls},       {"ssl", Transport::Tcp, AppProto::Tls},
+        {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
+        {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
+        {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+    };
+    for (const Entry& e : kProtocols) {
+      if (proto == e.name) {
+        rule_.transport = e.transport;
+        rule_.app = e.app;
+        rule_.packet_only = proto == "tcp-pkt";
+        rule_.stream_only = proto == "tcp-stream";
+        return;
+      }
+    }
+    fail(offset, "unsupported protocol '" + proto + "'", "unsupported protocol '" + proto + "'");
+  }
+
+  AddressSet addresses(std::string_view text, std::size_t offset) const {
+    try {
+      return vars_.parseAddresses(text);
+    } catch (const ExpressionError& e) {
+      fail(offset + std::min(e.offset(), text.size()), "bad address", e.what());
+    }
+  }
+
+  PortSet ports(std::string_view text, std::size_t offset) const {
+    try {
+      return vars_.parsePorts(text);
+    } catch (const ExpressionError& e) {
+      fail(offset + std::min(e.offset(), text.size()), "bad port", e.what());
+    }
+  }
+
+  // ---- option splitting ---------------------------------------------------------------------
+
+  std::vector<Option> splitOptions(std::size_t open) {
+    std::size_t close = text_.size();
+    while (close > open && std::isspace(static_cast<unsigned char>(text_[close - 1]))) --close;
+    if (close == open || text_[close - 1] != ')') fail(close, "syntax", "rule options must end with ')'");
+    --close;
+    std::vector<Option> options;
+    std::size_t pos = open + 1;
+    while (pos < close) {
+      while (pos < close && std::isspace(static_cast<unsigned char>(text_[pos]))) ++pos;
+      if (pos >= close) break;
+      const std::size_t start = pos;
+      // As Suricata: an option ends at the first ';' not escaped by a backslash, quotes or not
+      // (a pcre like "/^["']?x/" holds a bare quote).
+      while (pos < close) {
+        const char c = text_[pos];
+        if (c == '\\' && pos + 1 < close) {
+          pos += 2;
+          continue;
+        }
+        if (c == ';') break;
+        ++pos;
+      }
+      if (pos >= close) {
+        fail(start, "syntax", "option '" + std::string(trim(text_.substr(start, pos - start))) + "' is not terminated by ';'");
+      }
+      const std::string_view raw = text_.substr(start, pos - start);
+      Option option;
+      option.offset = start;
+      const std::size_t colon = raw.find(':');
+      if (colon == std::string_view::npos) {
+        option.name = trim(raw);
+      } else {
+        option.name = trim(raw.substr(0, colon));
+        option.has_value = true;
+        std::size_t v = colon + 1;
+        while (v < raw.size() && std::isspace(static_cast<unsigned char>(raw[v]))) ++v;
+        option.value = trim(raw.substr(colon + 1));
+        option.value_offset = start + v;
+      }
+      options.push_back(option);
+      ++pos;  // ';'
+    }
+    return options;
+  }
+
+  // ---- option handling ----------------------------------------------------------------------
+
+  std::string unquote(const Option& o) const {
+    std::string_view v = o.value;
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    std::string out;
+    out.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '\\' && i + 1 < v.size()) ++i;
+      out.push_back(v[i]);
+    }
+    return out;
+  }
+
+  std::int64_t integer(const Option& o, std::string_view text, std::int64_t min, std::int64_t max) const {
+    text = trim(text);
+    std::int64_t value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size()) {
+      // hex (0x..) is accepted by byte_test values
+      if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        const auto [p2, e2] = std::from_chars(text.data() + 2, text.data() + text.size(), value, 16);
+        if (e2 == std::errc() && p2 == text.data() + text.size() && value >= min && value <= max) return value;
+      }
+      failValue(o, "expected a number, got '" + std::string(text) + "'");
+    }
+    if (value < min || value > max) {
+      failValue(o, std::to_string(value) + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    }
+    return value;
+  }
+
+  void requireValue(const Option& o) const {
+    if (!o.has_value || o.value.empty()) failValue(o, "a value is required");
+  }
+
+  // An inspection is identified by its buffer and transform.
+  struct Target {
+    BufferId buffer = BufferId::Payload;
+    bool dotprefix = false;
+  };
+  struct ItemRef {
+    Target target;
+    std::size_t index = 0;
+  };
+
+  BufferInspection& inspection(Target t) {
+    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.dotprefix)) return *existing;
+    rule_.inspections.push_back(BufferInspection{t.buffer, t.dotprefix, {}, std::nullopt});
+    return rule_.inspections.back();
+  }
+
+  // Where a new payload keyword goes: the sticky buffer if one is active; else, for a relative
+  // keyword, the buffer of the previous content/pcre; else the packet/stream payload.
+  Target targetBuffer(bool relative) const {
+    if (sticky_) return {*sticky_, sticky_dotprefix_};
+    if (relative && last_item_) return last_item_->target;
+    return {};
+  }
+
+  void addItem(Target target, InspectItem item) {
+    BufferInspection& insp = inspection(target);
+    insp.items.push_back(std::move(item));
+    last_item_ = ItemRef{target, insp.items.size() - 1};
+  }
+
+  ContentMatch& lastContent(const Option& o) {
+    if (!last_content_) {
+      fail(o.offset, "syntax", "'" + std::string(o.name) + "' must follow a content");
+    }
+    return std::get<ContentMatch>(inspection(last_content_->target).items[last_content_->index]);
+  }
+
+  std::string decodeContent(const Option& o, std::string_view v) const {
+    std::string out;
+    bool hex = false;
+    int nibble = -1;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const char c = v[i];
+      if (c == '|') {
+        if (hex && nibble >= 0) failValue(o, "odd number of hex digits");
+        hex = !hex;
+        continue;
+      }
+      if (hex) {
+        if (std::isspace(static_cast<unsigned char>(c))) continue;
+        if (!std::isxdigit(static_cast<unsigned char>(c))) {
+          fail(o.value_offset + i, "bad content", "content: invalid hex digit '" + std::string(1, c) + "'");
+        }
+        const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
+        if (nibble < 0) {
+          nibble = d;
+        } else {
+          out.push_back(static_cast<char>(nibble * 16 + d));
+          nibble = -1;
+        }
+        continue;
+      }
+      if (c == '\\' && i + 1 < v.size()) {
+        out.push_back(v[++i]);
+        continue;
+      }
+      out.push_back(c);
+    }
+    if (hex) failValue(o, "unterminated hex section '|'");
+    return out;
+  }
+
+  void onContent(const Option& o) {
+    requireValue(o);
+    std::string_view v = o.value;
+    ContentMatch content;
+    if (!v.empty() && v.front() == '!') {
+      content.negated = true;
+      v = trim(v.substr(1));
+    }
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"') failValue(o, "content must be a quoted string");
+    content.pattern = decodeContent(o, v.substr(1, v.size() - 2));
+    if (content.pattern.empty()) failValue(o, "empty content");
+    addItem(targetBuffer(false), std::move(content));
+    last_content_ = last_item_;
+  }
+
+  void onContentModifier(const Option& o) {
+    ContentMatch& c = lastContent(o);
+    const std::string_view n = o.name;
+    if (n == "nocase") {
+      c.nocase = true;
+    } else if (n == "rawbytes") {
+      // Snort 2 keyword; our buffers are already raw. Accepted as Suricata does.
+    } else if (n == "startswith") {
+      c.startswith = true;
+    } else if (n == "endswith") {
+      c.endswith = true;
+    } else if (n == "fast_pattern") {
+      c.fast_pattern = true;
+      if (o.has_value) {
+        if (o.value == "only") {
+          c.fast_pattern_only = true;
+        } else {
+          const auto parts = splitList(o.value);
+          if (parts.size() != 2) failValue(o, "expected 'only' or 'offset,length'");
+          c.fast_pattern_chop = std::make_pair(static_cast<std::uint16_t>(integer(o, parts[0], 0, 65535)),
+                                               static_cast<std::uint16_t>(integer(o, parts[1], 1, 65535)));
+          if (c.fast_pattern_chop->first + c.fast_pattern_chop->second > c.pattern.size()) {
+            failValue(o, "offset,length exceed the content");
+          }
+        }
+      }
+    } else {
+      requireValue(o);
+      const std::int32_t value = static_cast<std::int32_t>(integer(o, o.value, -65535, 65535));
+      if (n == "depth") {
+        if (value <= 0) failValue(o, "depth must be positive");
+        c.depth = value;
+      } else if (n == "offset") {
+        if (value < 0) failValue(o, "offset must not be negative");
+        c.offset = value;
+      } else if (n == "distance") {
+        c.distance = value;
+      } else if (n == "within") {
+        if (value <= 0) failValue(o, "within must be positive");
+        c.within = value;
+      }
+      if ((c.depth || c.offset) && c.relative()) {
+        fail(o.offset, "syntax", "cannot mix absolute (offset/depth) and relative (distance/within) modifiers on one content");
+      }
+    }
+  }
+
+  void onBufferKeyword(const Option& o, const BufferKeyword& kw) {
+    if (kw.kind == BufferKeywordKind::Sticky) {
+      sticky_ = kw.buffer;
+      sticky_dotprefix_ = false;
+      return;
+    }
+    // Legacy modifier: move the preceding content into that buffer's list.
+    ContentMatch moved = lastContent(o);
+    const Target from_target = last_content_->target;
+    BufferInspection& from = inspection(from_target);
+    from.items.erase(from.items.begin() + static_cast<std::ptrdiff_t>(last_content_->index));
+    if (from.items.empty() && !from.size) {
+      std::erase_if(rule_.inspections, [&](const BufferInspection& i) {
+        return i.buffer == from_target.buffer && i.dotprefix == from_target.dotprefix;
+      });
+    }
+    addItem({kw.buffer, false}, std::move(moved));
+    last_content_ = last_item_;
+  }
+
+  void onPcre(const Option& o) {
+    requireValue(o);
+    std::string_view v = o.value;
+    PcreMatch pcre;
+    if (!v.empty() && v.front() == '!') {
+      pcre.negated = true;
+      v = trim(v.substr(1));
+    }
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"') failValue(o, "pcre must be a quoted \"/pattern/flags\"");
+    v = v.substr(1, v.size() - 2);
+    if (!v.empty() && v.front() == '!') {
+      pcre.negated = true;
+      v = v.substr(1);
+    }
+    const std::size_t last_slash = v.rfind('/');
+    if (v.empty() || v.front() != '/' || last_slash == 0) failValue(o, "pcre must look like \"/pattern/flags\"");
+    pcre.source = std::string(v.substr(1, last_slash - 1));
+    pcre.flags = std::string(v.substr(last_slash + 1));
+    std::optional<BufferId> buffer;
+    for (const char f : pcre.flags) {
+      switch (f) {
+        case 'i': pcre.caseless = true; break;
+        case 's': pcre.dotall = true; break;
+        case 'm': pcre.multiline = true; break;
+        case 'x': pcre.extended = true; break;
+        case 'A': pcre.anchored = true; break;
+        case 'E': pcre.dollar_endonly = true; break;
+        case 'G': pcre.ungreedy = true; break;
+        case 'R': pcre.relative = true; break;
+        case 'O': case 'B': break;  // match-limit override; Snort rawbytes
+        case 'U': buffer = BufferId::HttpUri; break;
+        case 'I': buffer = BufferId::HttpRawUri; break;
+        case 'P': buffer = BufferId::HttpRequestBody; break;
+        case 'Q': buffer = BufferId::FileData; break;
+        case 'H': buffer = BufferId::HttpHeader; break;
+        case 'D': buffer = BufferId::HttpRawHeader; break;
+        case 'M': buffer = BufferId::HttpMethod; break;
+        case 'C': buffer = BufferId::HttpCookie; break;
+        case 'S': buffer = BufferId::HttpStatCode; break;
+        case 'Y': buffer = BufferId::HttpStatMsg; break;
+        case 'V': buffer = BufferId::HttpUserAgent; break;
+        case 'W': buffer = BufferId::HttpHost; break;
+        case 'Z': buffer = BufferId::HttpRawHost; break;
+        default:
+          fail(o.value_offset, "bad pcre", "pcre: unknown flag '" + std::string(1, f) + "'");
+      }
+    }
+    std::string error;
+    std::size_t error_offset = 0;
+    pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
+    if (!pcre.regex) {
+      fail(o.value_offset, "bad pcre", "pcre: " + error + " at pattern offset " + std::to_string(error_offset));
+    }
+    addItem(buffer ? Target{*buffer, false} : targetBuffer(pcre.relative), std::move(pcre));
+  }
+
+  static std::optional<NumberBase> numberBase(std::string_view s) {
+    if (s == "hex") return NumberBase::Hex;
+    if (s == "dec") return NumberBase::Dec;
+    if (s == "oct") return NumberBase::Oct;
+    return std::nullopt;
+  }
+
+  void onByteTest(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() < 4) failValue(o, "expected 'bytes, operator, value, offset[, options]'");
+    ByteTest t;
+    // 0 with `string` reads the digits up to the end of the buffer (ET uses it); else 1..23.
+    t.bytes = static_cast<std::uint8_t>(integer(o, parts[0], 0, 23));
+    std::string_view op = parts[1];
+    if (!op.empty() && op.front() == '!') {
+      t.negated = true;
+      op.remove_prefix(1);
+    }
+    if (op == "<") t.op = ByteTest::Op::Lt;
+    else if (op == ">") t.op = ByteTest::Op::Gt;
+    else if (op == "<=") t.op = ByteTest::Op::Le;
+    else if (op == ">=") t.op = ByteTest::Op::Ge;
+    else if (op == "=" || op.empty()) t.op = ByteTest::Op::Eq;
+    else if (op == "&") t.op = ByteTest::Op::And;
+    else if (op == "^") t.op = ByteTest::Op::Or;
+    else failValue(o, "unknown operator '" + std::string(parts[1]) + "'");
+    if (!parts[2].empty() && !std::isdigit(static_cast<unsigned char>(parts[2][0]))) {
+      fail(o.value_offset, "unsupported keyword 'byte_extract'", "byte_test: variable values need byte_extract, which is not supported");
+    }
+    t.value = static_cast<std::uint64_t>(integer(o, parts[2], 0, INT64_MAX));
+    t.offset = static_cast<std::int32_t>(integer(o, parts[3], -65535, 65535));
+    for (std::size_t i = 4; i < parts.size(); ++i) {
+      const std::string_view p = parts[i];
+      if (p == "relative") t.relative = true;
+      else if (p == "big") t.endian = Endian::Big;
+      else if (p == "little") t.endian = Endian::Little;
+      else if (p == "string") { if (t.base == NumberBase::Binary) t.base = NumberBase::Dec; }
+      else if (auto b = numberBase(p)) t.base = *b;
+      else if (p == "dce") t.endian = Endian::Little;
+      else if (p.starts_with("bitmask")) t.bitmask = static_cast<std::uint64_t>(integer(o, trim(p.substr(7)), 0, INT64_MAX));
+      else failValue(o, "unknown option '" + std::string(p) + "'");
+    }
+    if (t.base == NumberBase::Binary && (t.bytes == 0 || t.bytes > 8)) failValue(o, "binary byte_test reads 1 to 8 bytes");
+    addItem(targetBuffer(t.relative), t);
+  }
+
+  void onByteJump(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() < 2) failValue(o, "expected 'bytes, offset[, options]'");
+    ByteJump j;
+    j.bytes = static_cast<std::uint8_t>(integer(o, parts[0], 0, 23));
+    j.offset = static_cast<std::int32_t>(integer(o, parts[1], -65535, 65535));
+    for (std::size_t i = 2; i < parts.size(); ++i) {
+      const std::string_view p = parts[i];
+      if (p == "relative") j.relative = true;
+      else if (p == "big") j.endian = Endian::Big;
+      else if (p == "little" || p == "dce") j.endian = Endian::Little;
+      else if (p == "string") { if (j.base == NumberBase::Binary) j.base = NumberBase::Dec; }
+      else if (auto b = numberBase(p)) j.base = *b;
+      else if (p == "align") j.align = true;
+      else if (p == "from_beginning") j.from_beginning = true;
+      else if (p == "from_end") j.from_end = true;
+      else if (p.starts_with("multiplier")) j.multiplier = static_cast<std::uint32_t>(integer(o, trim(p.substr(10)), 1, 65535));
+      else if (p.starts_with("post_offset")) j.post_offset = static_cast<std::int32_t>(integer(o, trim(p.substr(11)), -65535, 65535));
+      else if (p.starts_with("bitmask")) j.bitmask = static_cast<std::uint64_t>(integer(o, trim(p.substr(7)), 0, INT64_MAX));
+      else failValue(o, "unknown option '" + std::string(p) + "'");
+    }
+    if (j.base == NumberBase::Binary && (j.bytes == 0 || j.bytes > 8)) failValue(o, "binary byte_jump reads 1 to 8 bytes");
+    addItem(targetBuffer(j.relative), j);
+  }
+
+  void onIsDataAt(const Option& o) {
+    requireValue(o);
+    IsDataAt d;
+    std::string_view v = o.value;
+    if (!v.empty() && v.front() == '!') {
+      d.negated = true;
+      v = trim(v.substr(1));
+    }
+    const auto parts = splitList(v);
+    d.position = static_cast<std::uint32_t>(integer(o, parts[0], 0, 65535));
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+      if (parts[i] == "relative") d.relative = true;
+      else if (parts[i] != "rawbytes") failValue(o, "unknown option '" + std::string(parts[i]) + "'");
+    }
+    addItem(targetBuffer(d.relative), d);
+  }
+
+  SizeCheck sizeCheck(const Option& o, std::string_view v) const {
+    v = trim(v);
+    SizeCheck s;
+    const std::size_t range = v.find("<>");
+    if (range != std::string_view::npos) {
+      s.op = SizeCheck::Op::Range;
+      s.a = static_cast<std::uint64_t>(integer(o, v.substr(0, range), 0, INT64_MAX));
+      s.b = static_cast<std::uint64_t>(integer(o, v.substr(range + 2), 0, INT64_MAX));
+      if (s.a >= s.b) failValue(o, "range minimum must be below maximum");
+      return s;
+    }
+    if (v.starts_with("<=")) { s.op = SizeCheck::Op::Le; v.remove_prefix(2); }
+    else if (v.starts_with(">=")) { s.op = SizeCheck::Op::Ge; v.remove_prefix(2); }
+    else if (v.starts_with("<")) { s.op = SizeCheck::Op::Lt; v.remove_prefix(1); }
+    else if (v.starts_with(">")) { s.op = SizeCheck::Op::Gt; v.remove_prefix(1); }
+    else if (v.starts_with("!")) { s.op = SizeCheck::Op::NotEq; v.remove_prefix(1); }
+    else if (v.starts_with("=")) { v.remove_prefix(1); }
+    s.a = static_cast<std::uint64_t>(integer(o, v, 0, INT64_MAX));
+    return s;
+  }
+
+  void onFlow(const Option& o) {
+    requireValue(o);
+    for (const std::string_view p : splitList(o.value)) {
+      if (p == "to_server" || p == "from_client") rule_.flow.direction = FlowDirection::ToServer;
+      else if (p == "to_client" || p == "from_server") rule_.flow.direction = FlowDirection::ToClient;
+      else if (p == "established") rule_.flow.established = true;
+      else if (p == "not_established") rule_.flow.not_established = true;
+      else if (p == "stateless") rule_.flow.stateless = true;
+      else if (p == "only_stream") rule_.flow.only_stream = true;
+      else if (p == "no_stream") rule_.flow.no_stream = true;
+      else if (p == "no_frag" || p == "only_frag") note("flow:" + std::string(p) + " is not checked");
+      else failValue(o, "unknown flow option '" + std::string(p) + "'");
+    }
+  }
+
+  void onFlowbits(const Option& o) {
+    requireValue(o);
+    const std::size_t comma = o.value.find(',');
+    const std::string_view cmd = trim(o.value.substr(0, comma));
+    if (cmd == "noalert") {
+      rule_.noalert = true;
+      return;
+    }
+    FlowbitOp op;
+    if (cmd == "set") op.kind = FlowbitOp::Kind::Set;
+    else if (cmd == "unset") op.kind = FlowbitOp::Kind::Unset;
+    else if (cmd == "toggle") op.kind = FlowbitOp::Kind::Toggle;
+    else if (cmd == "isset") op.kind = FlowbitOp::Kind::IsSet;
+    else if (cmd == "isnotset") op.kind = FlowbitOp::Kind::IsNotSet;
+    else failValue(o, "unknown flowbits command '" + std::string(cmd) + "'");
+    if (comma == std::string_view::npos) failValue(o, "flowbits " + std::string(cmd) + " needs a name");
+    const std::string_view names = trim(o.value.substr(comma + 1));
+    const char sep = names.find('|') != std::string_view::npos ? '|' : '&';
+    op.any_of = sep == '|';
+    for (const std::string_view name : splitList(names, sep)) {
+      if (name.empty()) failValue(o, "empty flowbit name");
+      op.names.emplace_back(name);
+    }
+    rule_.flowbits.push_back(std::move(op));
+  }
+
+  Threshold threshold(const Option& o, bool detection_filter) const {
+    requireValue(o);
+    Threshold t;
+    t.type = detection_filter ? Threshold::Type::DetectionFilter : Threshold::Type::Limit;
+    bool have_type = detection_filter, have_track = false, have_count = false, have_seconds = false;
+    for (const std::string_view part : splitList(o.value)) {
+      const std::size_t space = part.find_first_of(" \t");
+      if (space == std::string_view::npos) failValue(o, "expected 'key value', got '" + std::string(part) + "'");
+      const std::string_view key = part.substr(0, space);
+      const std::string_view value = trim(part.substr(space));
+      if (key == "type" && !detection_filter) {
+        have_type = true;
+        if (value == "limit") t.type = Threshold::Type::Limit;
+        else if (value == "threshold") t.type = Threshold::Type::Threshold;
+        else if (value == "both") t.type = Threshold::Type::Both;
+        else failValue(o, "unknown type '" + std::string(value) + "'");
+      } else if (key == "track") {
+        have_track = true;
+        if (value == "by_src") t.track = Threshold::Track::BySrc;
+        else if (value == "by_dst") t.track = Threshold::Track::ByDst;
+        else if (value == "by_rule") t.track = Threshold::Track::ByRule;
+        else if (value == "by_both") t.track = Threshold::Track::ByBoth;
+        else failValue(o, "unknown track '" + std::string(value) + "'");
+      } else if (key == "count") {
+        have_count = true;
+        t.count = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
+      } else if (key == "seconds") {
+        have_seconds = true;
+        t.seconds = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
+      } else {
+        failValue(o, "unknown key '" + std::string(key) + "'");
+      }
+    }
+    if (!have_type || !have_track || !have_count || !have_seconds) {
+      failValue(o, std::string(detection_filter ? "" : "type, ") + "track, count and seconds are all required");
+    }
+    return t;
+  }
+
+  void onFlags(const Option& o) {
+    requireValue(o);
+    HeaderCondition& h = rule_.header;
+    h.flags_set = true;
+    const auto parts = splitList(o.value);
+    auto bit = [&](char c) -> std::uint8_t {
+      switch (std::toupper(static_cast<unsigned char>(c))) {
+        case 'F': return 0x01;
+        case 'S': return 0x02;
+        case 'R': return 0x04;
+        case 'P': return 0x08;
+        case 'A': return 0x10;
+        case 'U': return 0x20;
+        case 'E': case '2': return 0x40;
+        case 'C': case '1': return 0x80;
+        default: failValue(o, "unknown TCP flag '" + std::string(1, c) + "'");
+      }
+    };
+    std::string_view flags = parts[0];
+    bool exact = true;
+    if (!flags.empty() && (flags.front() == '+' || flags.front() == '*' || flags.front() == '!')) {
+      if (flags.front() == '*') h.flags_any = true;
+      exact = false;
+      const char mod = flags.front();
+      flags.remove_prefix(1);
+      for (const char c : flags) (mod == '!' ? h.flags_forbidden : h.flags_required) |= bit(c);
+    } else {
+      for (const char c : flags) {
+        if (c == '0') continue;
+        if (c == '+' || c == '*' || c == '!') {
+          exact = false;
+          if (c == '*') h.flags_any = true;
+          continue;
+        }
+        h.flags_required |= bit(c);
+      }
+    }
+    h.flags_exact = exact && !h.flags_any;
+    if (parts.size() > 1) {
+      for (const char c : parts[1]) h.flags_ignored |= bit(c);
+    }
+  }
+
+  void onStreamSize(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() != 3) failValue(o, "expected 'server|client|both|either, operator, bytes'");
+    StreamSizeCondition c;
+    if (parts[0] == "server") c.side = StreamSizeCondition::Side::Server;
+    else if (parts[0] == "client") c.side = StreamSizeCondition::Side::Client;
+    else if (parts[0] == "both") c.side = StreamSizeCondition::Side::Both;
+    else if (parts[0] == "either") c.side = StreamSizeCondition::Side::Either;
+    else failValue(o, "unknown side '" + std::string(parts[0]) + "'");
+    const std::string_view op = parts[1];
+    if (op == "=" || op == "==") c.check.op = SizeCheck::Op::Eq;
+    else if (op == "!=") c.check.op = SizeCheck::Op::NotEq;
+    else if (op == "<") c.check.op = SizeCheck::Op::Lt;
+    else if (op == ">") c.check.op = SizeCheck::Op::Gt;
+    else if (op == "<=") c.check.op = SizeCheck::Op::Le;
+    else if (op == ">=") c.check.op = SizeCheck::Op::Ge;
+    else failValue(o, "unknown operator '" + std::string(op) + "'");
+    c.check.a = static_cast<std::uint64_t>(integer(o, parts[2], 0, INT64_MAX));
+    rule_.flow.stream_size = c;
+  }
+
+  void onTlsVersion(const Option& o) {
+    requireValue(o);
+    static constexpr std::pair<std::string_view, std::uint16_t> kVersions[] = {
+        {"1.0", 0x0301}, {"1.1", 0x0302}, {"1.2", 0x0303}, {"1.3", 0x0304}, {"3.0", 0x0300}, {"ssl3", 0x0300}};
+    for (const auto& [name, value] : kVersions) {
+      if (o.value == name) {
+        rule_.tls_version = value;
+        return;
+      }
+    }
+    rule_.tls_version = static_cast<std::uint16_t>(integer(o, o.value, 0, 0xffff));
+  }
+
+  void note(const std::string& message) {
+    if (warnings_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + message);
+  }
+
+  void apply(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "msg") { requireValue(o); rule_.msg = unquote(o); return; }
+    if (n == "sid") { requireValue(o); rule_.sid = static_cast<std::uint32_t>(integer(o, o.value, 1, UINT32_MAX)); return; }
+    if (n == "rev") { requireValue(o); rule_.rev = static_cast<std::uint32_t>(integer(o, o.value, 0, UINT32_MAX)); return; }
+    if (n == "gid") { requireValue(o); rule_.gid = static_cast<std::uint32_t>(integer(o, o.value, 0, UINT32_MAX)); return; }
+    if (n == "classtype") { requireValue(o); rule_.classtype = std::string(o.value); return; }
+    if (n == "priority") {
+      requireValue(o);
+      rule_.priority = static_cast<std::uint8_t>(integer(o, o.value, 1, 255));
+      rule_.priority_explicit = true;
+      return;
+    }
+    if (n == "reference") { requireValue(o); rule_.references.emplace_back(o.value); return; }
+    if (n == "metadata") {
+      requireValue(o);
+      for (const std::string_view item : splitList(o.value)) {
+        const std::size_t space = item.find(' ');
+        rule_.metadata.emplace_back(std::string(item.substr(0, space)),
+                                    space == std::string_view::npos ? std::string() : std::string(trim(item.substr(space))));
+      }
+      return;
+    }
+    if (n == "target") {
+      requireValue(o);
+      if (o.value != "src_ip" && o.value != "dest_ip") failValue(o, "expected src_ip or dest_ip");
+      rule_.target = std::string(o.value);
+      return;
+    }
+    if (n == "content") { onContent(o); return; }
+    if (n == "nocase" || n == "depth" || n == "offset" || n == "distance" || n == "within" || n == "startswith" ||
+        n == "endswith" || n == "fast_pattern" || n == "rawbytes") {
+      onContentModifier(o);
+      return;
+    }
+    if (n == "pcre") { onPcre(o); return; }
+    if (n == "byte_test") { onByteTest(o); return; }
+    if (n == "byte_jump") { onByteJump(o); return; }
+    if (n == "isdataat") { onIsDataAt(o); return; }
+    if (n == "bsize") {
+      requireValue(o);
+      if (!sticky_) fail(o.offset, "syntax", "bsize needs a sticky buffer before it");
+      inspection({*sticky_, sticky_dotprefix_}).size = sizeCheck(o, o.value);
+      return;
+    }
+    if (n == "urilen") {
+      requireValue(o);
+      const auto parts = splitList(o.value);
+      const BufferId uri = parts.size() > 1 && parts[1] == "raw" ? BufferId::HttpRawUri : BufferId::HttpUri;
+      inspection({uri, false}).size = sizeCheck(o, parts[0]);
+      return;
+    }
+    if (n == "dsize") { requireValue(o); rule_.header.dsize = sizeCheck(o, o.value); return; }
+    if (n == "itype") { requireValue(o); rule_.header.itype = sizeCheck(o, o.value); return; }
+    if (n == "icode") { requireValue(o); rule_.header.icode = sizeCheck(o, o.value); return; }
+    if (n == "ttl") { requireValue(o); rule_.header.ttl = sizeCheck(o, o.value); return; }
+    if (n == "ip_proto") {
+      requireValue(o);
+      std::string_view v = o.value;
+      if (!v.empty() && v.front() == '!') {
+        rule_.header.ip_proto_negated = true;
+        v = trim(v.substr(1));
+      }
+      static constexpr std::pair<std::string_view, std::uint8_t> kNames[] = {
+          {"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}, {"gre", 47}, {"esp", 50}, {"ah", 51}, {"ipv6-icmp", 58}, {"sctp", 132}};
+      for (const auto& [name, number] : kNames) {
+        if (v == name) {
+          rule_.header.ip_proto = number;
+          return;
+        }
+      }
+      rule_.header.ip_proto = static_cast<std::uint8_t>(integer(o, v, 0, 255));
+      return;
+    }
+    if (n == "flags") { onFlags(o); return; }
+    if (n == "flow") { onFlow(o); return; }
+    if (n == "flowbits") { onFlowbits(o); return; }
+    if (n == "noalert") { rule_.noalert = true; return; }
+    if (n == "threshold") { rule_.threshold = threshold(o, false); return; }
+    if (n == "detection_filter") { rule_.detection_filter = threshold(o, true); return; }
+    if (n == "dotprefix") {
+      if (!sticky_) fail(o.offset, "syntax", "dotprefix must follow a sticky buffer");
+      sticky_dotprefix_ = true;  // the contents after it inspect "." + buffer
+      return;
+    }
+    if (n == "stream_size") { onStreamSize(o); return; }
+    if (n == "tls.version") { onTlsVersion(o); return; }
+    if (n == "tag") {
+      note("'tag' accepted; tagged-packet logging is not implemented, the alert itself is unaffected");
+      return;
+    }
+    if (const auto kw = findBufferKeyword(n)) {
+      onBufferKeyword(o, *kw);
+      return;
+    }
+    fail(o.offset, "unsupported keyword '" + std::string(n) + "'", "unsupported keyword '" + std::string(n) + "'");
+  }
+
+  void finish() {
+    if (rule_.sid == 0) fail(0, "missing sid", "rule has no sid");
+    for (const BufferInspection& insp : rule_.inspections) {
+      for (const InspectItem& item : insp.items) {
+        if (const auto* c = std::get_if<ContentMatch>(&item)) {
+          if (c->within && *c->within < static_cast<std::int32_t>(c->pattern.size())) {
+            fail(0, "invalid value for 'within'",
+                 "within " + std::to_string(*c->within) + " is shorter than its content (" + std::to_string(c->pattern.size()) + " bytes)");
+          }
+          if (c->depth && *c->depth < static_cast<std::int32_t>(c->pattern.size())) {
+            fail(0, "invalid value for 'depth'",
+                 "depth " + std::to_string(*c->depth) + " is shorter than its content (" + std::to_string(c->pattern.size()) + " bytes)");
+          }
+        }
+      }
+    }
+  }
+
+  const RuleVariables& vars_;
+  std::string_view text_;
+  std::vector<std::string>* warnings_;
+  Rule rule_;
+  std::optional<BufferId> sticky_;
+  bool sticky_dotprefix_ = false;
+  std::optional<ItemRef> last_item_;
+  std::optional<ItemRef> last_content_;
+};
+
+}  // namespace
+
+Rule RuleParser::parse(std::string_view text, std::vector<std::string>* warnings) const {
+  return RuleBuilder(variables_, text, warnings).build();
+}
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,146 @@
+#include "gsoc/signatures/Ruleset.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "gsoc/signatures/RuleParser.hpp"
+
+namespace gsoc::signatures {
+
+std::string RuleDiagnostic::format() const {
+  std::string out = file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+  if (sid != 0) out += "sid " + std::to_string(sid) + ": ";
+  return out + message;
+}
+
+std::uint32_t peekSid(std::string_view text) {
+  std::size_t pos = 0;
+  while ((pos = text.find("sid", pos)) != std::string_view::npos) {
+    const bool boundary = pos == 0 || text[pos - 1] == ';' || text[pos - 1] == ' ' || text[pos - 1] == '(';
+    std::size_t p = pos + 3;
+    while (p < text.size() && text[p] == ' ') ++p;
+    if (boundary && p < text.size() && text[p] == ':') {
+      ++p;
+      while (p < text.size() && text[p] == ' ') ++p;
+      std::uint32_t sid = 0;
+      std::from_chars(text.data() + p, text.data() + text.size(), sid);
+      return sid;
+    }
+    pos += 3;
+  }
+  return 0;
+}
+
+RulesetLoader::RulesetLoader(RuleVariables variables, ClassificationTable classifications) {
+  ruleset_.variables = std::move(variables);
+  ruleset_.classifications = std::move(classifications);
+}
+
+void RulesetLoader::loadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    RuleDiagnostic d;
+    d.file = path.string();
+    d.reason = "cannot open file";
+    d.message = "cannot open rule file";
+    ruleset_.report.errors.push_back(std::move(d));
+    ++ruleset_.report.by_reason["cannot open file"];
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  loadText(text.str(), path.string());
+}
+
+void RulesetLoader::loadText(std::string_view text, std::string_view origin) {
+  ruleset_.report.by_file[std::string(origin)];  // files with no rules still show up
+  std::string joined;
+  std::vector<std::pair<std::size_t, std::uint32_t>> line_starts;  // offset in `joined` -> line
+  std::uint32_t first_line = 0;
+  std::uint32_t line_no = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (joined.empty()) {
+      std::size_t lead = 0;
+      while (lead < line.size() && (line[lead] == ' ' || line[lead] == '\t')) ++lead;
+      if (lead == line.size() || line[lead] == '#') continue;  // blank or disabled
+      first_line = line_no;
+    }
+    line_starts.emplace_back(joined.size(), line_no);
+    if (!line.empty() && line.back() == '\\') {
+      joined.append(line.substr(0, line.size() - 1));
+      continue;
+    }
+    joined.append(line);
+    loadRule(joined, origin, first_line, line_starts);
+    joined.clear();
+    line_starts.clear();
+  }
+  if (!joined.empty()) loadRule(joined, origin, first_line, line_starts);
+}
+
+void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std::uint32_t line,
+                             const std::vector<std::pair<std::size_t, std::uint32_t>>& line_starts) {
+  LoadReport& report = ruleset_.report;
+  ++report.rules_total;
+  ++report.by_file[std::string(origin)].total;
+  try {
+    Rule rule = RuleParser(ruleset_.variables).parse(text, &report.warnings);
+    rule.file = std::string(origin);
+    rule.line = line;
+    const auto key = std::make_pair(rule.gid, rule.sid);
+    const auto [it, inserted] = seen_sids_.try_emplace(key, rule.file, rule.line);
+    if (!inserted) {
+      RuleDiagnostic d;
+      d.file = std::string(origin);
+      d.line = line;
+      d.column = 1;
+      d.sid = rule.sid;
+      d.reason = "duplicate sid";
+      d.message = "duplicate gid:sid " + std::to_string(rule.gid) + ":" + std::to_string(rule.sid) + " (first at " +
+                  it->second.first + ":" + std::to_string(it->second.second) + ")";
+      reject(std::move(d), origin);
+      return;
+    }
+    if (const Classification* c = ruleset_.classifications.find(rule.classtype)) {
+      if (!rule.priority_explicit) rule.priority = c->priority;
+    } else if (!rule.classtype.empty()) {
+      report.warnings.push_back(std::string(origin) + ":" + std::to_string(line) + ": sid " + std::to_string(rule.sid) +
+                                ": unknown classtype '" + rule.classtype + "'");
+    }
+    ruleset_.rules.push_back(std::move(rule));
+    ++report.rules_loaded;
+    ++report.by_file[std::string(origin)].loaded;
+  } catch (const RuleParseError& e) {
+    RuleDiagnostic d;
+    d.file = std::string(origin);
+    // Map the offset in the joined text back to the physical line and column.
+    d.line = line;
+    std::size_t line_offset = 0;
+    for (const auto& [offset, physical] : line_starts) {
+      if (offset <= e.offset()) {
+        d.line = physical;
+        line_offset = offset;
+      }
+    }
+    d.column = static_cast<std::uint32_t>(e.offset() - line_offset + 1);
+    d.sid = peekSid(text);
+    d.reason = e.reason();
+    d.message = e.what();
+    reject(std::move(d), origin);
+  }
+}
+
+void RulesetLoader::reject(RuleDiagnostic diagnostic, std::string_view /*origin*/) {
+  ++ruleset_.report.by_reason[diagnostic.reason];
+  ruleset_.report.errors.push_back(std::move(diagnostic));
+}
+
+}  // namespace gsoc::signatures

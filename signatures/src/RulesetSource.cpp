@@ -1,0 +1,110 @@
+#include "gsoc/signatures/RulesetSource.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "gsoc/v1/config.pb.h"
+
+namespace gsoc::signatures {
+namespace {
+
+bool readFile(const std::filesystem::path& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream text;
+  text << in.rdbuf();
+  out = text.str();
+  return true;
+}
+
+std::vector<std::filesystem::path> expandRulePaths(const std::vector<std::filesystem::path>& paths, std::vector<std::string>& errors) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".rules") found.push_back(entry.path());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) errors.push_back(path.string() + ": directory holds no *.rules files");
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RulesetSource RulesetSource::fromConfig(const gsoc::v1::RulesConfig& config, const std::filesystem::path& base_dir) {
+  auto resolve = [&](const std::string& p) { return std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : base_dir / p; };
+  RulesetSource source;
+  for (const auto& file : config.rule_files()) source.rule_paths.push_back(resolve(file));
+  if (!config.classification_file().empty()) source.classification_file = resolve(config.classification_file());
+  for (const auto& ioc : config.indicators()) {
+    const auto type = parseIndicatorType(ioc.type());
+    if (!type) throw std::invalid_argument("rules.indicators.type: unknown indicator type '" + ioc.type() + "' (ip, domain, url, hash, email)");
+    if (ioc.path().empty()) throw std::invalid_argument("rules.indicators.path: missing for type '" + ioc.type() + "'");
+    source.indicator_files.emplace_back(*type, resolve(ioc.path()));
+  }
+  for (const auto& [name, value] : config.address_groups()) source.variables.setAddressGroup(name, value);
+  for (const auto& [name, value] : config.port_groups()) source.variables.setPortGroup(name, value);
+  // Check every variable now, so a typo is reported against the config key, not a rule.
+  for (const auto& [name, value] : source.variables.addressGroups()) {
+    try {
+      (void)source.variables.parseAddresses("$" + name);
+    } catch (const ExpressionError& e) {
+      throw std::invalid_argument("rules.address_groups." + name + ": " + e.what());
+    }
+  }
+  for (const auto& [name, value] : source.variables.portGroups()) {
+    try {
+      (void)source.variables.parsePorts("$" + name);
+    } catch (const ExpressionError& e) {
+      throw std::invalid_argument("rules.port_groups." + name + ": " + e.what());
+    }
+  }
+  return source;
+}
+
+LoadedSources loadSources(const RulesetSource& source) {
+  std::vector<SourceBytes> files;
+  std::vector<std::string> errors;
+  auto add = [&](SourceBytes::Kind kind, const std::filesystem::path& path, IndicatorType type) {
+    SourceBytes file{kind, path.string(), {}, type};
+    if (!readFile(path, file.content)) {
+      errors.push_back(path.string() + ": cannot read file");
+      return;
+    }
+    files.push_back(std::move(file));
+  };
+  if (!source.classification_file.empty()) add(SourceBytes::Kind::Classification, source.classification_file, IndicatorType::Ip);
+  for (const auto& path : expandRulePaths(source.rule_paths, errors)) add(SourceBytes::Kind::Rules, path, IndicatorType::Ip);
+  for (const auto& [type, path] : source.indicator_files) add(SourceBytes::Kind::Indicators, path, type);
+  LoadedSources loaded = loadSources(files, source.variables);
+  loaded.errors.insert(loaded.errors.begin(), errors.begin(), errors.end());
+  return loaded;
+}
+
+LoadedSources loadSources(const std::vector<SourceBytes>& files, const RuleVariables& variables) {
+  LoadedSources loaded;
+  ClassificationTable classes = ClassificationTable::withDefaults();
+  for (const SourceBytes& file : files) {
+    if (file.kind == SourceBytes::Kind::Classification) classes.loadText(file.content, file.name, loaded.errors);
+  }
+  RulesetLoader loader(variables, std::move(classes));
+  for (const SourceBytes& file : files) {
+    if (file.kind == SourceBytes::Kind::Rules) loader.loadText(file.content, file.name);
+    if (file.kind == SourceBytes::Kind::Indicators) loaded.indicators.loadText(file.indicator_type, file.content, file.name);
+  }
+  loaded.ruleset = loader.take();
+  loaded.errors.insert(loaded.errors.end(), loaded.indicators.errors().begin(), loaded.indicators.errors().end());
+  loaded.files = files;
+  return loaded;
+}
+
+}  // namespace gsoc::signatures
