@@ -92,6 +92,8 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
         }
       }
       for (const std::uint32_t rule : rs.unprefiltered(classes[c], dir)) addCandidate(rule, false);
+      for (const std::uint32_t rule : rs.sourceIndex(classes[c], dir).lookup(input.meta.src)) addCandidate(rule, false);
+      for (const std::uint32_t rule : rs.destinationIndex(classes[c], dir).lookup(input.meta.dst)) addCandidate(rule, false);
       if (dir == input.meta.direction) break;  // Any == direction: do not scan twice
     }
   }

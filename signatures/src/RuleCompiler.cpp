@@ -220,11 +220,21 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
       }
       if (placed) break;
     }
-    if (!placed) {
+    if (placed) continue;
+    // Index by the narrower address side; with `<>` that side may be either end of the packet.
+    const bool src_narrower = AddressIndex::coverage(rule.src) <= AddressIndex::coverage(rule.dst);
+    const AddressSet& side = src_narrower ? rule.src : rule.dst;
+    if (AddressIndex::isBroad(side)) {
       out->unprefiltered_[pc][dir].push_back(i);
       ++stats.unprefiltered_rules;
+      continue;
     }
+    if (src_narrower || rule.bidirectional) out->source_index_[pc][dir].add(side, i);
+    if (!src_narrower || rule.bidirectional) out->destination_index_[pc][dir].add(side, i);
+    ++stats.address_indexed_rules;
   }
+  for (auto& per_dir : out->source_index_) for (AddressIndex& index : per_dir) index.build();
+  for (auto& per_dir : out->destination_index_) for (AddressIndex& index : per_dir) index.build();
 
   // Build (or load) the databases.
   std::map<std::string, std::string> available = options_.precompiled;

@@ -1,1 +1,83 @@
 #include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "gsoc/config/ConfigLoader.hpp"
+#include "gsoc/v1/config.pb.h"
+
+namespace gsoc::config {
+namespace {
+
+std::string errorOf(std::string_view yaml) {
+  gsoc::v1::SensorConfig config;
+  try {
+    loadYamlText(yaml, "sensor.yaml", config);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ConfigLoader, ReadsNestedMessagesListsMapsAndScalars) {
+  gsoc::v1::SensorConfig config;
+  loadYamlText(R"(
+sensor_id: mofa-uplink-1
+agency_id: MOFA
+capture:
+  source: dpdk
+  dpdk_eal_args: [--no-huge, -m, "512"]
+  workers: 4
+  replay_speed: 1.5
+rules:
+  rule_files: [rules/default.rules]
+  address_groups:
+    HOME_NET: "[192.0.2.0/24]"
+  strict: yes
+  indicators:
+    - {type: domain, path: iocs/domains.tsv}
+)", "sensor.yaml", config);
+  EXPECT_EQ(config.sensor_id(), "mofa-uplink-1");
+  EXPECT_EQ(config.capture().workers(), 4u);
+  EXPECT_DOUBLE_EQ(config.capture().replay_speed(), 1.5);
+  ASSERT_EQ(config.capture().dpdk_eal_args_size(), 3);
+  EXPECT_EQ(config.capture().dpdk_eal_args(2), "512");
+  EXPECT_EQ(config.rules().address_groups().at("HOME_NET"), "[192.0.2.0/24]");
+  EXPECT_TRUE(config.rules().strict());
+  ASSERT_EQ(config.rules().indicators_size(), 1);
+  EXPECT_EQ(config.rules().indicators(0).type(), "domain");
+}
+
+TEST(ConfigLoader, EmptyFileIsDefaults) {
+  gsoc::v1::SensorConfig config;
+  loadYamlText("", "empty.yaml", config);
+  EXPECT_EQ(config.sensor_id(), "");
+}
+
+TEST(ConfigLoader, ErrorsNameFileLineColumnAndKey) {
+  EXPECT_EQ(errorOf("sensor_id: a\ncapture:\n  workerz: 4\n"),
+            "sensor.yaml:3:3: key 'capture.workerz': unknown key (not in gsoc.v1.CaptureConfig)");
+  EXPECT_EQ(errorOf("capture:\n  workers: four\n"), "sensor.yaml:2:12: key 'capture.workers': expected a non-negative integer, got 'four'");
+  EXPECT_EQ(errorOf("capture:\n  workers: -1\n"), "sensor.yaml:2:12: key 'capture.workers': expected a non-negative integer, got '-1'");
+  EXPECT_EQ(errorOf("rules:\n  strict: maybe\n"), "sensor.yaml:2:11: key 'rules.strict': expected true or false, got 'maybe'");
+  EXPECT_EQ(errorOf("capture: dpdk\n"), "sensor.yaml:1:10: key 'capture': expected a mapping for CaptureConfig");
+  EXPECT_EQ(errorOf("rules:\n  rule_files: one.rules\n"), "sensor.yaml:2:15: key 'rules.rule_files': expected a list");
+  EXPECT_EQ(errorOf("sensor_id: [a\n").rfind("sensor.yaml:", 0), 0u);
+}
+
+TEST(ConfigLoader, MissingFile) {
+  gsoc::v1::CollectorConfig config;
+  EXPECT_THROW(loadYamlFile("/nonexistent/collector.yaml", config), ConfigError);
+}
+
+TEST(ConfigLoader, ShippedDefaultConfigsAreValid) {
+  const std::filesystem::path dir = std::filesystem::path(GSOC_SOURCE_DIR) / "packaging" / "config";
+  gsoc::v1::SensorConfig sensor;
+  EXPECT_NO_THROW(loadYamlFile(dir / "sensor.yaml", sensor));
+  EXPECT_FALSE(sensor.rules().rule_files().empty());
+  gsoc::v1::CollectorConfig collector;
+  EXPECT_NO_THROW(loadYamlFile(dir / "collector.yaml", collector));
+  EXPECT_EQ(collector.store().retention_days(), 400u);
+}
+
+}  // namespace
+}  // namespace gsoc::config

@@ -1,1 +1,235 @@
+// The matching API end to end: compiled rules, prefilter databases, verification and state.
 #include <gtest/gtest.h>
+
+#include "TestRules.hpp"
+
+namespace gsoc::signatures {
+namespace {
+
+using namespace testing;
+
+TEST(Detector, HttpBuffersAndProtocolBinding) {
+  const auto rs = compileRules(R"(
+alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"struts"; flow:established,to_server; http.uri; content:".action"; endswith; nocase; sid:10;)
+alert http any any -> any any (msg:"method+host"; http.method; content:"POST"; http.host; content:"evil.example"; sid:11;)
+alert tcp any any -> any any (msg:"raw payload"; content:"SECRET"; sid:12;)
+alert dns any any -> any any (msg:"dns only"; dns.query; content:"evil"; sid:13;)
+)");
+  Detector d(rs);
+  EXPECT_EQ(fire(d, httpInput("GET", "/app/Login.ACTION", "www.example")), Sids({10}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/app/Login.action?x=1", "www.example")), Sids({}));
+  EXPECT_EQ(fire(d, httpInput("POST", "/", "evil.example")), Sids({11}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/", "evil.example")), Sids({}));
+  // The same URI buffer on a flow not identified as HTTP does not fire the http rule.
+  MatchInput raw = httpInput("GET", "/x.action", "h");
+  raw.meta.app = AppProto::None;
+  EXPECT_EQ(fire(d, raw), Sids({}));
+  // Direction: from the external server to the client is not to_server.
+  MatchInput back = httpInput("GET", "/x.action", "h");
+  back.meta.direction = FlowDirection::ToClient;
+  EXPECT_EQ(fire(d, back), Sids({}));
+  EXPECT_EQ(fire(d, tcpInput("xx SECRET xx")), Sids({12}));
+  MatchInput dns = tcpInput();
+  dns.meta.transport = Transport::Udp;
+  dns.meta.app = AppProto::Dns;
+  dns.buffers.set(BufferId::DnsQuery, "evil.example.com");
+  EXPECT_EQ(fire(d, dns), Sids({13}));
+}
+
+TEST(Detector, HeaderAddressesPortsAndBidirectional) {
+  const auto rs = compileRules(R"(
+alert tcp $EXTERNAL_NET any -> $HOME_NET 22 (content:"SSH"; sid:20;)
+alert tcp 203.0.113.5 any <> $HOME_NET any (content:"SSH"; sid:21;)
+)");
+  Detector d(rs);
+  MatchInput out = tcpInput("SSH-2.0");  // 192.168.1.10 -> 203.0.113.5:80
+  EXPECT_EQ(fire(d, out), Sids({21}));
+  MatchInput in = tcpInput("SSH-2.0");
+  std::swap(in.meta.src, in.meta.dst);
+  in.meta.src_port = 40000;
+  in.meta.dst_port = 22;
+  EXPECT_EQ(fire(d, in), Sids({20, 21}));
+}
+
+TEST(Detector, FlowbitsSetBeforeIsset) {
+  // The reader comes first in the file; the engine still runs the setter first (Suricata order).
+  const auto rs = compileRules(R"(
+alert http any any -> any any (msg:"second stage"; flowbits:isset,stage1; http.uri; content:"/payload"; sid:31;)
+alert http any any -> any any (msg:"first stage"; http.uri; content:"/gate"; flowbits:set,stage1; flowbits:noalert; sid:30;)
+alert http any any -> any any (msg:"never"; flowbits:isnotset,stage1; http.uri; content:"/payload"; sid:32;)
+alert http any any -> any any (msg:"either"; flowbits:isset,stage1|other; http.uri; content:"/payload"; sid:33;)
+)");
+  Detector d(rs);
+  FlowBits bits(rs->flowbitCount());
+  EXPECT_EQ(fire(d, httpInput("GET", "/payload", "h"), &bits), Sids({32}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/gate", "h"), &bits), Sids({}));  // noalert
+  EXPECT_EQ(fire(d, httpInput("GET", "/payload", "h"), &bits), Sids({31, 33}));
+  FlowBits other(rs->flowbitCount());
+  EXPECT_EQ(fire(d, httpInput("GET", "/gate/payload", "h"), &other), Sids({31, 33}));
+}
+
+TEST(Detector, ThresholdLimitOnSimulatedTime) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (content:"scan"; threshold:type limit, track by_src, count 2, seconds 60; sid:40;)
+alert tcp any any -> any any (content:"burst"; threshold:type threshold, track by_src, count 3, seconds 10; sid:41;)
+alert tcp any any -> any any (content:"both"; threshold:type both, track by_dst, count 2, seconds 10; sid:42;)
+alert tcp any any -> any any (content:"flood"; detection_filter:track by_src, count 2, seconds 10; sid:43;)
+)");
+  Detector d(rs);
+  constexpr std::int64_t s = 1'000'000'000;
+  auto at = [](std::string_view payload, std::int64_t t) {
+    MatchInput in = tcpInput(payload);
+    in.meta.timestamp_ns = t;
+    return in;
+  };
+  std::vector<int> limit, threshold, both, filter;
+  for (int i = 0; i < 5; ++i) limit.push_back(fire(d, at("scan", i * s)).size());
+  limit.push_back(fire(d, at("scan", 61 * s)).size());  // new window
+  EXPECT_EQ(limit, (std::vector<int>{1, 1, 0, 0, 0, 1}));
+  for (int i = 0; i < 7; ++i) threshold.push_back(fire(d, at("burst", i * s)).size());
+  EXPECT_EQ(threshold, (std::vector<int>{0, 0, 1, 0, 0, 1, 0}));
+  for (int i = 0; i < 4; ++i) both.push_back(fire(d, at("both", i * s)).size());
+  both.push_back(fire(d, at("both", 20 * s)).size());
+  both.push_back(fire(d, at("both", 21 * s)).size());
+  EXPECT_EQ(both, (std::vector<int>{0, 1, 0, 0, 0, 1}));
+  for (int i = 0; i < 4; ++i) filter.push_back(fire(d, at("flood", i * s)).size());
+  EXPECT_EQ(filter, (std::vector<int>{0, 0, 1, 1}));
+  EXPECT_EQ(d.counters().suppressed, 3u + 5u + 4u + 2u);
+}
+
+TEST(Detector, IpOnlyRulesAreFoundThroughTheAddressIndex) {
+  const auto rs = compileRules(R"(
+alert ip [198.51.100.0/24,203.0.113.77] any -> $HOME_NET any (msg:"bad inbound"; sid:50;)
+alert ip $HOME_NET any -> [203.0.113.5] any (msg:"to bad host"; sid:51;)
+alert ip $HOME_NET any -> $EXTERNAL_NET any (msg:"protocol 41"; ip_proto:41; sid:52;)
+)");
+  EXPECT_EQ(rs->stats().address_indexed_rules, 3u);
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  EXPECT_EQ(fire(d, in), Sids({51}));  // to 203.0.113.5
+  in.meta.src = *IpAddress::parse("198.51.100.200");
+  in.meta.dst = *IpAddress::parse("10.0.0.1");
+  EXPECT_EQ(fire(d, in), Sids({50}));
+  in.meta.src = *IpAddress::parse("198.51.101.1");
+  EXPECT_EQ(fire(d, in), Sids({}));
+  MatchInput six = tcpInput();
+  six.meta.dst = *IpAddress::parse("203.0.113.9");
+  six.meta.ip_proto = 41;
+  EXPECT_EQ(fire(d, six), Sids({52}));
+}
+
+TEST(Detector, PacketFieldsDsizeFlagsIcmpStreamSizeTlsVersion) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (msg:"syn only"; flags:S,12; sid:60;)
+alert tcp any any -> any any (msg:"small"; content:"x"; dsize:<4; sid:61;)
+alert icmp any any -> any any (msg:"echo"; itype:8; icode:0; sid:62;)
+alert tcp any any -> any any (msg:"big upload"; flow:to_server; stream_size:client,>,1000; sid:63;)
+alert tls any any -> any any (msg:"tls 1.0"; tls.version:1.0; tls.sni; content:"old"; sid:64;)
+)");
+  Detector d(rs);
+  MatchInput syn = tcpInput();
+  syn.meta.tcp_flags = 0x02 | 0x80;  // SYN + CWR, CWR ignored
+  EXPECT_EQ(fire(d, syn), Sids({60}));
+  syn.meta.tcp_flags = 0x12;
+  EXPECT_EQ(fire(d, syn), Sids({}));
+  EXPECT_EQ(fire(d, tcpInput("xyz")), Sids({61}));
+  EXPECT_EQ(fire(d, tcpInput("xyzw")), Sids({}));
+  MatchInput icmp = tcpInput();
+  icmp.meta.transport = Transport::Icmp;
+  icmp.meta.ip_proto = 1;
+  icmp.meta.icmp_type = 8;
+  EXPECT_EQ(fire(d, icmp), Sids({62}));
+  icmp.meta.icmp_type = 0;
+  EXPECT_EQ(fire(d, icmp), Sids({}));
+  MatchInput up = tcpInput();
+  up.meta.stream_bytes_to_server = 5000;
+  EXPECT_EQ(fire(d, up), Sids({63}));
+  MatchInput tls = tcpInput();
+  tls.meta.app = AppProto::Tls;
+  tls.buffers.set(BufferId::TlsSni, "old.example");
+  tls.meta.tls_version = 0x0301;
+  EXPECT_EQ(fire(d, tls), Sids({64}));
+  tls.meta.tls_version = 0x0303;
+  EXPECT_EQ(fire(d, tls), Sids({}));
+}
+
+TEST(Detector, DotprefixMatchesDomainAndSubdomains) {
+  const auto rs = compileRules(R"(
+alert dns any any -> any any (msg:"bad domain"; dns.query; dotprefix; content:".bad.example"; endswith; nocase; sid:70;)
+)");
+  Detector d(rs);
+  for (const auto& [name, hit] : std::vector<std::pair<std::string, bool>>{
+           {"bad.example", true}, {"x.y.BAD.example", true}, {"notbad.example", false}, {"bad.example.org", false}}) {
+    MatchInput dns = tcpInput();
+    dns.meta.transport = Transport::Udp;
+    dns.meta.app = AppProto::Dns;
+    dns.buffers.set(BufferId::DnsQuery, name);
+    EXPECT_EQ(fire(d, dns).size(), hit ? 1u : 0u) << name;
+  }
+}
+
+TEST(Detector, MultiInstanceBuffersMatchAnyInstance) {
+  const auto rs = compileRules(R"(
+alert tls any any -> any any (msg:"bad issuer"; tls.cert_issuer; content:"Evil CA"; sid:80;)
+alert smtp any any -> any any (msg:"to minister"; smtp.rcpt_to; content:"minister@"; startswith; sid:81;)
+)");
+  Detector d(rs);
+  MatchInput tls = tcpInput();
+  tls.meta.app = AppProto::Tls;
+  tls.buffers.add(BufferId::TlsCertIssuer, "CN=Good CA");
+  tls.buffers.add(BufferId::TlsCertIssuer, "CN=Evil CA");
+  EXPECT_EQ(fire(d, tls), Sids({80}));
+  MatchInput mail = tcpInput();
+  mail.meta.app = AppProto::Smtp;
+  mail.buffers.add(BufferId::SmtpRcptTo, "clerk@mofa.example.go.jp");
+  mail.buffers.add(BufferId::SmtpRcptTo, "minister@mofa.example.go.jp");
+  EXPECT_EQ(fire(d, mail), Sids({81}));
+}
+
+TEST(Detector, PcreOnlyRulesArePrefilteredInHyperscan) {
+  const auto rs = compileRules(R"(
+alert http any any -> any any (msg:"native"; http.uri; pcre:"/^\/[a-f0-9]{32}\.php$/"; sid:90;)
+alert http any any -> any any (msg:"backreference needs prefilter"; http.uri; pcre:"/(ab+)x\1/"; sid:91;)
+)");
+  EXPECT_EQ(rs->stats().regex_patterns, 1u);
+  EXPECT_EQ(rs->stats().prefilter_patterns, 1u);
+  Detector d(rs);
+  EXPECT_EQ(fire(d, httpInput("GET", "/0123456789abcdef0123456789abcdef.php", "h")), Sids({90}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/0123456789abcdef0123456789abcdeg.php", "h")), Sids({}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/abbxabb", "h")), Sids({91}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/abbxab", "h")), Sids({}));  // prefilter hit, PCRE2 says no
+}
+
+TEST(Detector, FastPatternChoiceDoesNotChangeResults) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (content:"AB"; fast_pattern; content:"longer-pattern"; sid:100;)
+alert tcp any any -> any any (content:"0123456789"; fast_pattern:2,4; sid:101;)
+)");
+  Detector d(rs);
+  EXPECT_EQ(fire(d, tcpInput("AB longer-pattern")), Sids({100}));
+  EXPECT_EQ(fire(d, tcpInput("AB longer")), Sids({}));
+  EXPECT_EQ(fire(d, tcpInput("..0123456789..")), Sids({101}));
+  EXPECT_EQ(fire(d, tcpInput("..2345..")), Sids({}));
+}
+
+TEST(Detector, StreamAndPacketOnlyRules) {
+  const auto rs = compileRules(R"(
+alert tcp-pkt any any -> any any (content:"pkt"; sid:110;)
+alert tcp any any -> any any (flow:only_stream; content:"pkt"; sid:111;)
+)");
+  Detector d(rs);
+  MatchInput packet = tcpInput("pkt");
+  EXPECT_EQ(fire(d, packet), Sids({110}));
+  packet.meta.is_stream = true;
+  EXPECT_EQ(fire(d, packet), Sids({111}));
+}
+
+TEST(Detector, HotSwapKeepsWorking) {
+  Detector d(compileRules(R"(alert tcp any any -> any any (content:"old"; sid:1;))"));
+  EXPECT_EQ(fire(d, tcpInput("old new")), Sids({1}));
+  d.setRuleset(compileRules(R"(alert tcp any any -> any any (content:"new"; sid:2;))"));
+  EXPECT_EQ(fire(d, tcpInput("old new")), Sids({2}));
+}
+
+}  // namespace
+}  // namespace gsoc::signatures

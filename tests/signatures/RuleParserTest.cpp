@@ -1,1 +1,220 @@
 #include <gtest/gtest.h>
+
+#include "TestRules.hpp"
+#include "gsoc/signatures/RuleParser.hpp"
+
+namespace gsoc::signatures {
+namespace {
+
+using testing::loadRules;
+
+Rule parse(std::string_view text) {
+  const RuleVariables vars = RuleVariables::withDefaults();
+  return RuleParser(vars).parse(text);
+}
+
+const ContentMatch& contentAt(const Rule& r, std::size_t insp, std::size_t item) {
+  return std::get<ContentMatch>(r.inspections.at(insp).items.at(item));
+}
+
+TEST(RuleParser, HeaderAndMeta) {
+  const Rule r = parse(
+      R"(drop http $HOME_NET any <> $EXTERNAL_NET $HTTP_PORTS (msg:"ET TEST \"quoted\" msg"; flow:established,to_server; )"
+      R"(reference:url,example.com; classtype:trojan-activity; priority:2; target:dest_ip; )"
+      R"(metadata:created_at 2020_01_01, signature_severity Major; sid:1000001; rev:3; gid:5;))");
+  EXPECT_EQ(r.action, Action::Drop);
+  EXPECT_EQ(r.transport, Transport::Tcp);
+  EXPECT_EQ(r.app, AppProto::Http);
+  EXPECT_TRUE(r.bidirectional);
+  EXPECT_EQ(r.msg, "ET TEST \"quoted\" msg");
+  EXPECT_EQ(r.sid, 1000001u);
+  EXPECT_EQ(r.rev, 3u);
+  EXPECT_EQ(r.gid, 5u);
+  EXPECT_EQ(r.priority, 2);
+  EXPECT_TRUE(r.priority_explicit);
+  EXPECT_EQ(r.target, "dest_ip");
+  EXPECT_EQ(r.flow.direction, FlowDirection::ToServer);
+  EXPECT_TRUE(r.flow.established);
+  ASSERT_EQ(r.references.size(), 1u);
+  EXPECT_EQ(r.references[0], "url,example.com");
+  ASSERT_EQ(r.metadata.size(), 2u);
+  EXPECT_EQ(r.metadata[1].first, "signature_severity");
+  EXPECT_EQ(r.metadata[1].second, "Major");
+  EXPECT_TRUE(r.dst_ports.contains(80));
+  EXPECT_FALSE(r.dst_ports.contains(81));
+}
+
+TEST(RuleParser, ContentHexEscapesAndModifiers) {
+  const Rule r = parse(R"(alert tcp any any -> any any (content:"GET|20 2f|a\;b\"c"; nocase; offset:2; depth:20; )"
+                       R"(content:!"xyz"; distance:1; within:10; fast_pattern; sid:1;))");
+  ASSERT_EQ(r.inspections.size(), 1u);
+  EXPECT_EQ(r.inspections[0].buffer, BufferId::Payload);
+  const ContentMatch& c0 = contentAt(r, 0, 0);
+  EXPECT_EQ(c0.pattern, "GET /a;b\"c");
+  EXPECT_TRUE(c0.nocase);
+  EXPECT_EQ(c0.offset, 2);
+  EXPECT_EQ(c0.depth, 20);
+  const ContentMatch& c1 = contentAt(r, 0, 1);
+  EXPECT_TRUE(c1.negated);
+  EXPECT_EQ(c1.distance, 1);
+  EXPECT_EQ(c1.within, 10);
+  EXPECT_TRUE(c1.fast_pattern);
+  EXPECT_TRUE(c1.relative());
+}
+
+TEST(RuleParser, StickyBuffersAndLegacyModifiersAgree) {
+  const Rule modern = parse(R"(alert http any any -> any any (http.method; content:"POST"; http.uri; content:"/login"; )"
+                            R"(content:".php"; distance:0; dns.query; content:"x"; sid:2;))");
+  const Rule legacy = parse(R"(alert http any any -> any any (content:"POST"; http_method; content:"/login"; http_uri; )"
+                            R"(content:".php"; http_uri; distance:0; dns_query; content:"x"; sid:3;))");
+  for (const Rule* r : {&modern, &legacy}) {
+    ASSERT_EQ(r->inspections.size(), 3u);
+    EXPECT_EQ(r->inspections[0].buffer, BufferId::HttpMethod);
+    EXPECT_EQ(r->inspections[1].buffer, BufferId::HttpUri);
+    ASSERT_EQ(r->inspections[1].items.size(), 2u);
+    EXPECT_EQ(std::get<ContentMatch>(r->inspections[1].items[1]).distance, 0);
+    EXPECT_EQ(r->inspections[2].buffer, BufferId::DnsQuery);
+  }
+}
+
+TEST(RuleParser, AliasesForBuffers) {
+  EXPECT_EQ(parse(R"(alert tls any any -> any any (tls_sni; content:"a"; sid:1;))").inspections[0].buffer, BufferId::TlsSni);
+  EXPECT_EQ(parse(R"(alert tls any any -> any any (tls.sni; content:"a"; sid:1;))").inspections[0].buffer, BufferId::TlsSni);
+  EXPECT_EQ(parse(R"(alert http any any -> any any (file_data; content:"a"; sid:1;))").inspections[0].buffer, BufferId::FileData);
+  EXPECT_EQ(parse(R"(alert http any any -> any any (file.data; content:"a"; sid:1;))").inspections[0].buffer, BufferId::FileData);
+  EXPECT_EQ(parse(R"(alert http any any -> any any (http.uri.raw; content:"a"; sid:1;))").inspections[0].buffer, BufferId::HttpRawUri);
+  EXPECT_EQ(parse(R"(alert http any any -> any any (http.raw_uri; content:"a"; sid:1;))").inspections[0].buffer, BufferId::HttpRawUri);
+  EXPECT_EQ(parse(R"(alert tls any any -> any any (ja3_hash; content:"a"; sid:1;))").inspections[0].buffer, BufferId::Ja3Hash);
+  EXPECT_EQ(parse(R"(alert smtp any any -> any any (email.attachment.sha256; content:"a"; sid:1;))").inspections[0].buffer,
+            BufferId::EmailAttachmentSha256);
+}
+
+TEST(RuleParser, PcreFlagsChooseBuffersAndOptions) {
+  const Rule r = parse(R"(alert http any any -> any any (content:"x"; pcre:"/^a.b$/UismR"; pcre:!"/evil/Hi"; sid:4;))");
+  ASSERT_EQ(r.inspections.size(), 3u);
+  EXPECT_EQ(r.inspections[1].buffer, BufferId::HttpUri);
+  const auto& p = std::get<PcreMatch>(r.inspections[1].items[0]);
+  EXPECT_TRUE(p.caseless && p.dotall && p.multiline && p.relative);
+  EXPECT_EQ(p.source, "^a.b$");
+  ASSERT_TRUE(p.regex);
+  const auto& n = std::get<PcreMatch>(r.inspections[2].items[0]);
+  EXPECT_TRUE(n.negated);
+  EXPECT_EQ(r.inspections[2].buffer, BufferId::HttpHeader);
+}
+
+TEST(RuleParser, QuoteInsidePcreDoesNotEndTheOption) {
+  const Rule r = parse(R"(alert http any any -> any any (content:"method="; nocase; pcre:"/^["']?post/Ri"; sid:2029732;))");
+  const auto& p = std::get<PcreMatch>(r.inspections[0].items[1]);
+  EXPECT_EQ(p.source, "^[\"']?post");
+}
+
+TEST(RuleParser, ByteTestByteJumpIsdataatSizes) {
+  const Rule r = parse(R"(alert tcp any any -> any any (content:"A"; byte_test:2,>,0x100,1,relative,little; )"
+                       R"(byte_jump:1,0,relative,multiplier 2,post_offset -1; isdataat:!5,relative; dsize:<300; )"
+                       R"(http.uri; bsize:10<>20; urilen:>5; sid:5;))");
+  const auto& t = std::get<ByteTest>(r.inspections[0].items[1]);
+  EXPECT_EQ(t.bytes, 2);
+  EXPECT_EQ(t.op, ByteTest::Op::Gt);
+  EXPECT_EQ(t.value, 0x100u);
+  EXPECT_EQ(t.endian, Endian::Little);
+  EXPECT_TRUE(t.relative);
+  const auto& j = std::get<ByteJump>(r.inspections[0].items[2]);
+  EXPECT_EQ(j.multiplier, 2u);
+  EXPECT_EQ(j.post_offset, -1);
+  const auto& d = std::get<IsDataAt>(r.inspections[0].items[3]);
+  EXPECT_TRUE(d.negated && d.relative);
+  EXPECT_EQ(d.position, 5u);
+  ASSERT_TRUE(r.header.dsize);
+  EXPECT_TRUE(r.header.dsize->matches(299));
+  EXPECT_FALSE(r.header.dsize->matches(300));
+  ASSERT_TRUE(r.inspections[1].size);  // urilen replaced the bsize on http.uri
+  EXPECT_TRUE(r.inspections[1].size->matches(6));
+}
+
+TEST(RuleParser, FlowbitsThresholdFlags) {
+  const Rule r = parse(R"(alert tcp any any -> any any (flowbits:isset,a|b; flowbits:set,c; flowbits:noalert; )"
+                       R"(threshold: type both, track by_dst, count 5, seconds 60; flags:SA,12; sid:6;))");
+  ASSERT_EQ(r.flowbits.size(), 2u);
+  EXPECT_EQ(r.flowbits[0].kind, FlowbitOp::Kind::IsSet);
+  EXPECT_TRUE(r.flowbits[0].any_of);
+  EXPECT_EQ(r.flowbits[0].names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(r.noalert);
+  ASSERT_TRUE(r.threshold);
+  EXPECT_EQ(r.threshold->type, Threshold::Type::Both);
+  EXPECT_EQ(r.threshold->track, Threshold::Track::ByDst);
+  EXPECT_EQ(r.threshold->count, 5u);
+  EXPECT_EQ(r.threshold->seconds, 60u);
+  EXPECT_EQ(r.header.flags_required, 0x12);
+  EXPECT_EQ(r.header.flags_ignored, 0xC0);
+}
+
+struct BadRule {
+  const char* text;
+  std::size_t offset;
+  const char* reason;
+  const char* message;
+};
+
+TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
+  const BadRule cases[] = {
+      {R"(alert tcp any any -> any any (content:"a"; xbits:set,x,track ip_src; sid:1;))", 43, "unsupported keyword 'xbits'", "unsupported keyword 'xbits'"},
+      {R"(alert foo any any -> any any (sid:1;))", 6, "unsupported protocol 'foo'", "unsupported protocol 'foo'"},
+      {R"(hello tcp any any -> any any (sid:1;))", 0, "unknown action", "unknown action 'hello'"},
+      {R"(alert tcp any any => any any (sid:1;))", 18, "syntax", "expected '->' or '<>', got '=>'"},
+      {R"(alert tcp $NOPE any -> any any (sid:1;))", 10, "bad address", "unknown address variable $NOPE"},
+      {R"(alert tcp any 99999 -> any any (sid:1;))", 14, "bad port", "invalid port '99999'"},
+      {R"(alert tcp any any -> any any (content:"|4g|"; sid:1;))", 40, "bad content", "content: invalid hex digit 'g'"},
+      {R"(alert tcp any any -> any any (pcre:"/a(/"; sid:1;))", 35, "bad pcre", "pcre: missing closing parenthesis at pattern offset 2"},
+      {R"(alert tcp any any -> any any (nocase; sid:1;))", 30, "syntax", "'nocase' must follow a content"},
+      {R"(alert tcp any any -> any any (content:"a"; depth:x; sid:1;))", 49, "invalid value for 'depth'", "depth: expected a number, got 'x'"},
+      {R"(alert tcp any any -> any any (content:"abcdef"; within:3; sid:1;))", 0, "invalid value for 'within'", "within 3 is shorter than its content (6 bytes)"},
+      {R"(alert tcp any any -> any any (content:"a"; msg:"x"))", 43, "syntax", "option 'msg:\"x\"' is not terminated by ';'"},
+      {R"(alert tcp any any -> any any (msg:"no sid";))", 0, "missing sid", "rule has no sid"},
+  };
+  for (const BadRule& c : cases) {
+    try {
+      (void)parse(c.text);
+      ADD_FAILURE() << "accepted: " << c.text;
+    } catch (const RuleParseError& e) {
+      EXPECT_EQ(e.offset(), c.offset) << c.text;
+      EXPECT_EQ(e.reason(), c.reason) << c.text;
+      EXPECT_EQ(std::string(e.what()), c.message) << c.text;
+    }
+  }
+}
+
+TEST(RulesetLoader, ReportsFileLineColumnAndKeepsTheRest) {
+  const std::string text =
+      "# comment line\n"
+      "alert tcp any any -> any any (content:\"ok\"; sid:1;)\n"
+      "\n"
+      "#alert tcp any any -> any any (content:\"disabled\"; sid:9;)\n"
+      "alert tcp any any -> any any (content:\"a\"; \\\n"
+      "    bogus_keyword; sid:2;)\n"
+      "alert tcp any any -> any any (content:\"dup\"; sid:1;)\n"
+      "alert udp any any -> any 53 (content:\"b\"; classtype:trojan-activity; sid:3;)\n";
+  const Ruleset rs = loadRules(text);
+  EXPECT_EQ(rs.report.rules_total, 4u);
+  EXPECT_EQ(rs.report.rules_loaded, 2u);
+  ASSERT_EQ(rs.report.errors.size(), 2u);
+  EXPECT_EQ(rs.report.errors[0].format(), "test.rules:6:5: sid 2: unsupported keyword 'bogus_keyword'");
+  EXPECT_EQ(rs.report.errors[1].reason, "duplicate sid");
+  EXPECT_EQ(rs.report.errors[1].line, 7u);
+  EXPECT_EQ(rs.report.by_reason.at("duplicate sid"), 1u);
+  ASSERT_EQ(rs.rules.size(), 2u);
+  EXPECT_EQ(rs.rules[1].priority, 1);  // from trojan-activity
+  EXPECT_EQ(rs.rules[1].line, 8u);
+}
+
+TEST(Classification, ParsesAndReportsBadLines) {
+  ClassificationTable table;
+  std::vector<std::string> errors;
+  table.loadText("config classification: a,Alpha,1\nconfig classification: b,Beta\nnonsense\n", "c.config", errors);
+  ASSERT_NE(table.find("a"), nullptr);
+  EXPECT_EQ(table.find("a")->priority, 1);
+  EXPECT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], "c.config:2: expected three comma-separated fields");
+}
+
+}  // namespace
+}  // namespace gsoc::signatures

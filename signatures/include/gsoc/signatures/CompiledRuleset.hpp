@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gsoc/signatures/AddressIndex.hpp"
 #include "gsoc/signatures/Hyperscan.hpp"
 #include "gsoc/signatures/Indicators.hpp"
 #include "gsoc/signatures/Ruleset.hpp"
@@ -40,7 +41,8 @@ struct CompileStats {
   std::uint64_t literal_patterns = 0;
   std::uint64_t regex_patterns = 0;         // compiled exactly
   std::uint64_t prefilter_patterns = 0;     // HS_FLAG_PREFILTER, confirmed by PCRE2
-  std::uint64_t unprefiltered_rules = 0;
+  std::uint64_t address_indexed_rules = 0;  // IP-only and similar, found by address lookup
+  std::uint64_t unprefiltered_rules = 0;    // candidates for every input of their group
   std::uint64_t groups_from_cache = 0;
   double compile_seconds = 0;
   bool cache_hit = false;
@@ -58,8 +60,16 @@ class CompiledRuleset {
   [[nodiscard]] const GroupDatabases& group(std::size_t proto_class, FlowDirection dir, BufferId buffer) const {
     return groups_[proto_class][static_cast<std::size_t>(dir)][index(buffer)];
   }
+  // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
+  // and the rest, which are candidates for every input of their group.
   [[nodiscard]] const std::vector<std::uint32_t>& unprefiltered(std::size_t proto_class, FlowDirection dir) const {
     return unprefiltered_[proto_class][static_cast<std::size_t>(dir)];
+  }
+  [[nodiscard]] const AddressIndex& sourceIndex(std::size_t proto_class, FlowDirection dir) const {
+    return source_index_[proto_class][static_cast<std::size_t>(dir)];
+  }
+  [[nodiscard]] const AddressIndex& destinationIndex(std::size_t proto_class, FlowDirection dir) const {
+    return destination_index_[proto_class][static_cast<std::size_t>(dir)];
   }
   // Verification order: flowbit setters before readers (as Suricata sorts), then rule order.
   [[nodiscard]] std::uint32_t order(std::uint32_t rule) const { return order_[rule]; }
@@ -77,6 +87,8 @@ class CompiledRuleset {
   Ruleset source_;
   std::array<std::array<std::array<GroupDatabases, kBufferCount>, kDirectionCount>, kProtoClassCount> groups_;
   std::array<std::array<std::vector<std::uint32_t>, kDirectionCount>, kProtoClassCount> unprefiltered_;
+  std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> source_index_;
+  std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> destination_index_;
   std::vector<std::uint32_t> order_;
   std::vector<std::string> flowbit_names_;
   std::unique_ptr<IndicatorMatcher> indicators_;
