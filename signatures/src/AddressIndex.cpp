@@ -6,7 +6,7 @@ namespace gsoc::signatures {
 
 namespace {
 constexpr u128 kMax = ~u128{0};
-constexpr u128 kBroad = u128{1} << 96;  // more than the whole IPv4 space
+constexpr u128 kBroad = u128{1} << 127;  // half the address space: any, !$HOME_NET
 }  // namespace
 
 u128 AddressIndex::coverage(const AddressSet& set) {

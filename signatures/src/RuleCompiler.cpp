@@ -77,10 +77,7 @@ std::string cacheFileName(const std::string& hash) {
 std::map<std::string, std::string> readCache(const std::filesystem::path& path, std::string& note) {
   std::map<std::string, std::string> out;
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    note = "no cache entry " + path.filename().string();
-    return out;
-  }
+  if (!in) return out;  // a cold compile; the entry is written afterwards
   gsoc::v1::SignatureBundle cached;
   if (!cached.ParseFromIstream(&in)) {
     note = "cache file " + path.string() + " is corrupt; recompiling";
@@ -115,6 +112,7 @@ void writeCache(const std::filesystem::path& path, const CompiledRuleset& compil
   }
   std::filesystem::rename(tmp, path, ec);
   if (ec) note += (note.empty() ? "" : "; ") + std::string("cannot write cache: ") + ec.message();
+  else note += (note.empty() ? "" : "; ") + std::string("wrote ") + path.filename().string();
 }
 
 }  // namespace

@@ -741,9 +741,8 @@ class RuleBuilder {
     rule_.tls_version = static_cast<std::uint16_t>(integer(o, o.value, 0, 0xffff));
   }
 
-  void note(const std::string& message) {
-    if (warnings_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + message);
-  }
+  // Notes are kept until the end of the rule: the sid may come after the keyword.
+  void note(const std::string& message) { notes_.push_back(message); }
 
   void apply(const Option& o) {
     const std::string_view n = o.name;
@@ -845,6 +844,9 @@ class RuleBuilder {
 
   void finish() {
     if (rule_.sid == 0) fail(0, "missing sid", "rule has no sid");
+    if (warnings_) {
+      for (const std::string& n : notes_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + n);
+    }
     for (const BufferInspection& insp : rule_.inspections) {
       for (const InspectItem& item : insp.items) {
         if (const auto* c = std::get_if<ContentMatch>(&item)) {
@@ -864,6 +866,7 @@ class RuleBuilder {
   const RuleVariables& vars_;
   std::string_view text_;
   std::vector<std::string>* warnings_;
+  std::vector<std::string> notes_;
   Rule rule_;
   std::optional<BufferId> sticky_;
   bool sticky_dotprefix_ = false;

@@ -92,7 +92,9 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
   ++report.rules_total;
   ++report.by_file[std::string(origin)].total;
   try {
-    Rule rule = RuleParser(ruleset_.variables).parse(text, &report.warnings);
+    std::vector<std::string> notes;
+    Rule rule = RuleParser(ruleset_.variables).parse(text, &notes);
+    for (const std::string& n : notes) report.warnings.push_back(std::string(origin) + ":" + std::to_string(line) + ": " + n);
     rule.file = std::string(origin);
     rule.line = line;
     const auto key = std::make_pair(rule.gid, rule.sid);
