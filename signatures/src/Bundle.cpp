@@ -34,15 +34,7 @@ gsoc::v1::SignatureBundle makeBundle(const LoadedSources& sources, const Compile
   }
   for (const auto& [name, value] : sources.ruleset.variables.addressGroups()) (*bundle.mutable_variables())[std::string(kAddressPrefix) + name] = value;
   for (const auto& [name, value] : sources.ruleset.variables.portGroups()) (*bundle.mutable_variables())[std::string(kPortPrefix) + name] = value;
-  bundle.set_hyperscan_version(hs::version());
-  const hs_platform_info_t platform = hs::hostPlatform();
-  bundle.mutable_platform()->set_cpu_features(platform.cpu_features);
-  bundle.mutable_platform()->set_tune(platform.tune);
-  for (const auto& [name, db] : compiled.databases()) {
-    auto* entry = bundle.add_databases();
-    entry->set_group(name);
-    entry->set_serialized(hs::serialize(*db));
-  }
+  compiled.serializeDatabases(bundle);
   auto* summary = bundle.mutable_summary();
   const LoadReport& report = compiled.source().report;
   summary->set_rules_total(report.rules_total);

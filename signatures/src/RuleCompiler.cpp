@@ -91,15 +91,7 @@ void writeCache(const std::filesystem::path& path, const CompiledRuleset& compil
   gsoc::v1::SignatureBundle cached;
   cached.set_format("gsoc-cache/1");
   cached.set_ruleset_sha256(compiled.hash());
-  cached.set_hyperscan_version(hs::version());
-  const hs_platform_info_t platform = hs::hostPlatform();
-  cached.mutable_platform()->set_cpu_features(platform.cpu_features);
-  cached.mutable_platform()->set_tune(platform.tune);
-  for (const auto& [name, db] : compiled.databases()) {
-    auto* entry = cached.add_databases();
-    entry->set_group(name);
-    entry->set_serialized(hs::serialize(*db));
-  }
+  compiled.serializeDatabases(cached);
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   const std::filesystem::path tmp = path.string() + ".tmp";
@@ -138,6 +130,18 @@ std::vector<std::pair<std::string, const hs_database_t*>> CompiledRuleset::datab
     }
   }
   return out;
+}
+
+void CompiledRuleset::serializeDatabases(gsoc::v1::SignatureBundle& out) const {
+  out.set_hyperscan_version(hs::version());
+  const hs_platform_info_t platform = hs::hostPlatform();
+  out.mutable_platform()->set_cpu_features(platform.cpu_features);
+  out.mutable_platform()->set_tune(platform.tune);
+  for (const auto& [name, db] : databases()) {
+    auto* entry = out.add_databases();
+    entry->set_group(name);
+    entry->set_serialized(hs::serialize(*db));
+  }
 }
 
 std::string RuleCompiler::rulesetHash(const Ruleset& ruleset) {

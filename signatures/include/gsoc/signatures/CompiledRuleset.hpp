@@ -18,6 +18,10 @@
 #include "gsoc/signatures/Indicators.hpp"
 #include "gsoc/signatures/Ruleset.hpp"
 
+namespace gsoc::v1 {
+class SignatureBundle;
+}
+
 namespace gsoc::signatures {
 
 // Protocol classes: 0 ip (any transport), 1 tcp, 2 udp, 3 icmp, then one per AppProto.
@@ -81,6 +85,8 @@ class CompiledRuleset {
   [[nodiscard]] const std::string& version() const { return version_; }
   // Every database, for scratch sizing and serialization.
   [[nodiscard]] std::vector<std::pair<std::string, const hs_database_t*>> databases() const;
+  // Adds every database, the Hyperscan version and this CPU's platform (cache files, bundles).
+  void serializeDatabases(gsoc::v1::SignatureBundle& out) const;
 
  private:
   friend class RuleCompiler;
