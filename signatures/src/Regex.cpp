@@ -5,11 +5,20 @@
 
 namespace gsoc::signatures {
 
-MatchData::MatchData() : data_(pcre2_match_data_create(32, nullptr)) {
-  if (data_ == nullptr) throw std::bad_alloc();
+MatchData::MatchData() : data_(pcre2_match_data_create(32, nullptr)), context_(pcre2_match_context_create(nullptr)) {
+  if (data_ == nullptr || context_ == nullptr) {
+    pcre2_match_data_free(data_);
+    pcre2_match_context_free(context_);
+    throw std::bad_alloc();
+  }
+  pcre2_set_match_limit(context_, kMatchLimit);
+  pcre2_set_depth_limit(context_, kDepthLimit);
 }
 
-MatchData::~MatchData() { pcre2_match_data_free(data_); }
+MatchData::~MatchData() {
+  pcre2_match_data_free(data_);
+  pcre2_match_context_free(context_);
+}
 
 CompiledRegex::~CompiledRegex() { pcre2_code_free(code); }
 
@@ -43,7 +52,7 @@ std::shared_ptr<const CompiledRegex> CompiledRegex::compile(const PcreMatch& spe
 std::optional<RegexMatch> CompiledRegex::match(std::string_view subject, std::size_t start, MatchData& data) const {
   if (start > subject.size()) return std::nullopt;
   const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), start, 0, data.get(),
-                             nullptr);
+                             data.context());
   if (rc < 0) return std::nullopt;  // no match, or a match/depth limit hit: both are "no alert"
   const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data.get());
   return RegexMatch{ovector[0], ovector[1]};

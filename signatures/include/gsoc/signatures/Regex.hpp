@@ -3,6 +3,7 @@
 // pass a reusable match-data block from their per-thread context.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 
 struct pcre2_real_code_8;
 struct pcre2_real_match_data_8;
+struct pcre2_real_match_context_8;
 
 namespace gsoc::signatures {
 
@@ -20,16 +22,23 @@ struct RegexMatch {
   std::size_t end = 0;
 };
 
+// Per-thread match state. Carries Suricata's default limits (match 3500, depth 1500) so one
+// pathological pattern on hostile input cannot stall a worker; hitting a limit is "no match".
 class MatchData {
  public:
+  static constexpr std::uint32_t kMatchLimit = 3500;
+  static constexpr std::uint32_t kDepthLimit = 1500;
+
   MatchData();
   ~MatchData();
   MatchData(const MatchData&) = delete;
   MatchData& operator=(const MatchData&) = delete;
   [[nodiscard]] pcre2_real_match_data_8* get() const { return data_; }
+  [[nodiscard]] pcre2_real_match_context_8* context() const { return context_; }
 
  private:
   pcre2_real_match_data_8* data_;
+  pcre2_real_match_context_8* context_;
 };
 
 struct CompiledRegex {
