@@ -40,9 +40,18 @@ std::string rawLiteral(const BufferInspection& insp, const ContentMatch& c) {
   return literal;
 }
 
-// Explicit fast_pattern wins; otherwise the longest positive content (first on ties).
+// Buffers whose values come from a tiny vocabulary ("GET", "200", "HTTP/1.1"): a content there
+// matches nearly every transaction, so it is the fast pattern only when nothing else is.
+bool lowSelectivity(BufferId buffer) {
+  return buffer == BufferId::HttpMethod || buffer == BufferId::HttpStatCode || buffer == BufferId::HttpProtocol ||
+         buffer == BufferId::HttpContentLen;
+}
+
+// Explicit fast_pattern wins; otherwise the longest positive content outside low-selectivity
+// buffers, then the longest anywhere (first on ties).
 std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
   std::optional<FastPattern> best;
+  bool best_low = true;
   for (const BufferInspection& insp : rule.inspections) {
     for (const InspectItem& item : insp.items) {
       const auto* c = std::get_if<ContentMatch>(&item);
@@ -50,7 +59,12 @@ std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
       std::string literal = rawLiteral(insp, *c);
       if (literal.empty()) continue;
       if (c->fast_pattern) return FastPattern{insp.buffer, std::move(literal), c->nocase, true};
-      if (!best || literal.size() > best->literal.size()) best = FastPattern{insp.buffer, std::move(literal), c->nocase, false};
+      const bool low = lowSelectivity(insp.buffer);
+      const bool better = !best || (best_low && !low) || (low == best_low && literal.size() > best->literal.size());
+      if (better) {
+        best = FastPattern{insp.buffer, std::move(literal), c->nocase, false};
+        best_low = low;
+      }
     }
   }
   return best;
