@@ -95,6 +95,7 @@ LoadedBundle compileBundle(const gsoc::v1::SignatureBundle& bundle) {
                " that this CPU (" + hs::describeCpuFeatures(platform.cpu_features) + ") lacks; recompiling";
   } else {
     for (const auto& db : bundle.databases()) options.precompiled.emplace(db.group(), db.serialized());
+    options.precompiled_key = bundle.database_key();
   }
   out.ruleset = RuleCompiler(std::move(options)).compile(std::move(sources.ruleset), std::move(sources.indicators));
   out.report = out.ruleset->source().report;

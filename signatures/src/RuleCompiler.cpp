@@ -147,6 +147,7 @@ std::vector<std::pair<std::string, const hs_database_t*>> CompiledRuleset::datab
 }
 
 void CompiledRuleset::serializeDatabases(gsoc::v1::SignatureBundle& out) const {
+  out.set_database_key(database_key_);
   out.set_hyperscan_version(hs::version());
   const hs_platform_info_t platform = hs::hostPlatform();
   out.mutable_platform()->set_cpu_features(platform.cpu_features);
@@ -252,11 +253,31 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
   for (auto& per_dir : out->source_index_) for (AddressIndex& index : per_dir) index.build();
   for (auto& per_dir : out->destination_index_) for (AddressIndex& index : per_dir) index.build();
 
+  // The database key: every pattern of every group, as laid out above.
+  Sha256 key;
+  key.update(kCompilerVersion).update("\n").update(hs::version()).update("\n");
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    for (const auto* list : {&pending[i].literals, &pending[i].regexes}) {
+      for (const hs::Pattern& p : *list) {
+        key.update(std::to_string(i)).update(":").update(std::to_string(p.id)).update(":").update(std::to_string(p.flags));
+        key.update(":").update(std::to_string(p.expression.size())).update(":").update(p.expression).update("\n");
+      }
+    }
+  }
+  out->database_key_ = key.hexDigest();
+
   // Build (or load) the databases.
-  std::map<std::string, std::string> available = options_.precompiled;
+  std::map<std::string, std::string> available;
+  if (!options_.precompiled.empty()) {
+    if (options_.precompiled_key == out->database_key_) {
+      available = options_.precompiled;
+    } else {
+      stats.cache_note = "shipped databases were laid out by another compiler version; recompiling";
+    }
+  }
   std::filesystem::path cache_path;
   if (!options_.cache_dir.empty() && available.empty()) {
-    cache_path = options_.cache_dir / cacheFileName(out->hash_);
+    cache_path = options_.cache_dir / cacheFileName(out->database_key_);
     available = readCache(cache_path, stats.cache_note);
   }
   bool compiled_any = false;

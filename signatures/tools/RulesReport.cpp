@@ -57,8 +57,8 @@ void writeText(std::ostream& out, const RulesReport& r) {
   if (r.per_file) {
     out << "per file (loaded/enabled):\n";
     for (const auto& [file, stats] : load.by_file) {
-      out << "  " << std::left << std::setw(56) << file << std::right << stats.loaded << "/" << stats.total << "  "
-          << percent(stats.loaded, stats.total) << "\n";
+      const std::string counts = std::to_string(stats.loaded) + "/" + std::to_string(stats.total);
+      out << "  " << std::setw(11) << counts << "  " << std::setw(7) << percent(stats.loaded, stats.total) << "  " << file << "\n";
     }
   }
   if (!load.warnings.empty()) out << "warnings:   " << load.warnings.size() << " (see --json for the list)\n";

@@ -82,7 +82,9 @@ TEST(Bundle, RoundTripLoadsShippedDatabases) {
   source.variables.setAddressGroup("HOME_NET", "[192.0.2.0/24]");
   LoadedSources loaded = loadSources(source);
   ASSERT_TRUE(loaded.errors.empty());
-  const auto compiled = RuleCompiler(CompileOptions{{}, {}, "2026.11.22-1"}).compile(loaded.ruleset, loaded.indicators);
+  CompileOptions options;
+  options.version = "2026.11.22-1";
+  const auto compiled = RuleCompiler(options).compile(loaded.ruleset, loaded.indicators);
   const fs::path bundle_path = dir.path() / "ruleset.gsocbundle";
   writeBundle(bundle_path, makeBundle(loaded, *compiled));
 
@@ -114,6 +116,21 @@ TEST(Bundle, ForeignPlatformIsSaidClearlyAndRecompiled) {
   EXPECT_FALSE(back.ruleset->stats().cache_hit);
   Detector d(back.ruleset);
   EXPECT_EQ(fire(d, tcpInput("payload")), Sids({2}));
+}
+
+TEST(Bundle, DatabasesLaidOutByAnotherCompilerAreNotTrusted) {
+  const auto compiled = RuleCompiler().compile(loadRules(kRules));
+  LoadedSources loaded;
+  loaded.ruleset = loadRules(kRules);
+  loaded.files.push_back({SourceBytes::Kind::Rules, "test.rules", std::string(kRules), IndicatorType::Ip});
+  gsoc::v1::SignatureBundle bundle = makeBundle(loaded, *compiled);
+  EXPECT_EQ(bundle.database_key(), compiled->databaseKey());
+  bundle.set_database_key("from-an-older-gsoc");
+  const LoadedBundle back = compileBundle(bundle);
+  EXPECT_NE(back.note.find("another compiler version"), std::string::npos) << back.note;
+  EXPECT_FALSE(back.ruleset->stats().cache_hit);
+  Detector d(back.ruleset);
+  EXPECT_EQ(fire(d, httpInput("GET", "/b7", "h")), Sids({3}));
 }
 
 TEST(Bundle, NotABundleIsRefused) {

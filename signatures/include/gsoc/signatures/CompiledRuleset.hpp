@@ -82,6 +82,7 @@ class CompiledRuleset {
   [[nodiscard]] const IndicatorMatcher* indicators() const { return indicators_.get(); }
   [[nodiscard]] const CompileStats& stats() const { return stats_; }
   [[nodiscard]] const std::string& hash() const { return hash_; }
+  [[nodiscard]] const std::string& databaseKey() const { return database_key_; }
   [[nodiscard]] const std::string& version() const { return version_; }
   // Every database, for scratch sizing and serialization.
   [[nodiscard]] std::vector<std::pair<std::string, const hs_database_t*>> databases() const;
@@ -100,6 +101,7 @@ class CompiledRuleset {
   std::unique_ptr<IndicatorMatcher> indicators_;
   CompileStats stats_;
   std::string hash_;
+  std::string database_key_;
   std::string version_;
 };
 

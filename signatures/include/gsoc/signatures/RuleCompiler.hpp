@@ -3,7 +3,9 @@
 // picks each rule's fast pattern (explicit `fast_pattern`, else its longest positive content),
 // groups rules, and builds the Hyperscan databases. Databases come from, in order: the given
 // precompiled set (a bundle), the on-disk cache, or a fresh compile (then written to the cache).
-// The cache key covers the ruleset hash, the Hyperscan version and the CPU features.
+// Databases are keyed by the database key (a hash over every pattern in every group, so any
+// change in the rules or in how the compiler lays them out gives a new key), the Hyperscan
+// version and the CPU features.
 
 #include <filesystem>
 #include <map>
@@ -16,6 +18,7 @@ namespace gsoc::signatures {
 struct CompileOptions {
   std::filesystem::path cache_dir;                // empty: no cache
   std::map<std::string, std::string> precompiled; // group name -> serialized database
+  std::string precompiled_key;                    // their database key; used only if it matches
   std::string version;                            // ruleset version label; default: hash prefix
 };
 
