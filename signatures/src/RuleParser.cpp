@@ -424,8 +424,12 @@ class RuleBuilder {
       pcre.negated = true;
       v = trim(v.substr(1));
     }
-    if (v.size() < 2 || v.front() != '"' || v.back() != '"') failValue(o, "pcre must be a quoted \"/pattern/flags\"");
-    v = v.substr(1, v.size() - 2);
+    // Suricata also takes the pattern unquoted: pcre:/x/U;
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+      v = v.substr(1, v.size() - 2);
+    } else if (v.empty() || (v.front() != '/' && v.front() != '!')) {
+      failValue(o, "pcre must be a quoted \"/pattern/flags\"");
+    }
     if (!v.empty() && v.front() == '!') {
       pcre.negated = true;
       v = v.substr(1);

@@ -89,6 +89,7 @@ TEST(Pcre, RelativeAnchorsAtPreviousMatch) {
   EXPECT_TRUE(matches(R"(pcre:"/^GET\s+\/[a-z]{3}\.php/";)", "GET /abc.php"));
   EXPECT_FALSE(matches(R"(pcre:"/^GET\s+\/[a-z]{3}\.php/";)", "xGET /abc.php"));
   EXPECT_TRUE(matches(R"(pcre:"/evil/i";)", "EViL"));
+  EXPECT_TRUE(matches(R"(pcre:/evil/i;)", "EViL"));  // unquoted, as Suricata accepts
   EXPECT_TRUE(matches(R"(content:"a"; pcre:!"/b/R";)", "ba"));
   EXPECT_FALSE(matches(R"(content:"a"; pcre:!"/b/R";)", "ab"));
   // Content after a relative pcre continues from the pcre's match end.
