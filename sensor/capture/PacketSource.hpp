@@ -1,0 +1,31 @@
+#pragma once
+// Where packets come from. Three real implementations share this interface: a pcap file
+// (offline), a live interface through libpcap, and DPDK ports. A source is read by one thread.
+
+#include <cstdint>
+#include <string>
+
+#include "sensor/capture/RawPacket.hpp"
+
+namespace gsoc::sensor {
+
+struct CaptureCounters {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t dropped_by_interface = 0;  // NIC / kernel ring drops reported by the backend
+  std::uint64_t dropped_by_capture = 0;    // backend buffer overruns
+  std::uint64_t errors = 0;                // corrupt or truncated input
+};
+
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  // Fills `packet` with the next frame; false at the end of input (or after an error, which is
+  // counted and described by lastError()).
+  virtual bool next(RawPacket& packet) = 0;
+  [[nodiscard]] virtual CaptureCounters counters() const = 0;
+  [[nodiscard]] virtual std::string describe() const = 0;
+  [[nodiscard]] virtual std::string lastError() const { return {}; }
+};
+
+}  // namespace gsoc::sensor

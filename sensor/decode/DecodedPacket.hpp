@@ -1,0 +1,52 @@
+#pragma once
+// A packet after L2-L4 decoding: addresses, ports, TCP/ICMP header fields and a view of the
+// transport payload. Views point into the capture buffer (or the fragment reassembler's buffer)
+// and are valid until the next packet.
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "gsoc/signatures/IpAddress.hpp"
+
+namespace gsoc::sensor {
+
+using signatures::IpAddress;
+
+namespace tcp_flag {
+inline constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20;
+}
+
+struct DecodedPacket {
+  std::int64_t timestamp_ns = 0;
+  std::uint32_t wire_length = 0;
+  std::array<std::uint16_t, 2> vlan{};
+  std::uint8_t vlan_count = 0;
+
+  std::uint8_t ip_version = 0;   // 4 or 6
+  IpAddress src;
+  IpAddress dst;
+  std::uint8_t ip_proto = 0;     // transport protocol after extension headers
+  std::uint8_t ttl = 0;
+  std::uint16_t ip_total_length = 0;
+
+  // Fragmentation (set before reassembly; the reassembled packet has is_fragment false).
+  bool is_fragment = false;
+  std::uint32_t fragment_id = 0;
+  std::uint32_t fragment_offset = 0;  // bytes
+  bool more_fragments = false;
+  std::span<const std::uint8_t> ip_payload;  // for the reassembler
+
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  std::uint32_t tcp_seq = 0;
+  std::uint32_t tcp_ack = 0;
+  std::uint8_t tcp_flags = 0;
+  std::uint16_t tcp_window = 0;
+  std::uint8_t icmp_type = 0;
+  std::uint8_t icmp_code = 0;
+
+  std::span<const std::uint8_t> payload;  // transport payload
+};
+
+}  // namespace gsoc::sensor

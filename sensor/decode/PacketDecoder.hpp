@@ -1,0 +1,76 @@
+#pragma once
+// L2-L4 decoding: Ethernet, 802.1Q/802.1ad (QinQ) VLAN tags, Linux SLL, BSD loopback, Cisco
+// HDLC and raw IP; IPv4 (options), IPv6 (hop-by-hop, routing, destination options, fragment and
+// AH extension headers); TCP, UDP, SCTP ports, ICMP and ICMPv6. A malformed or truncated packet
+// is counted by reason and reported as not decodable; nothing reads past the captured bytes.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sensor/capture/RawPacket.hpp"
+#include "sensor/decode/DecodedPacket.hpp"
+
+namespace gsoc::sensor {
+
+enum class DecodeError : std::uint8_t {
+  UnsupportedLinkType,
+  TruncatedLinkHeader,
+  TruncatedVlan,
+  NotIp,              // ARP, LLDP...: counted, not an error of the packet
+  TruncatedIpv4,
+  BadIpv4Version,
+  BadIpv4HeaderLength,
+  BadIpv4TotalLength,
+  TruncatedIpv6,
+  BadIpv6ExtensionHeader,
+  TruncatedTcp,
+  BadTcpHeaderLength,
+  TruncatedUdp,
+  BadUdpLength,
+  TruncatedIcmp,
+  TruncatedSctp,
+  Count_
+};
+inline constexpr std::size_t kDecodeErrorCount = static_cast<std::size_t>(DecodeError::Count_);
+std::string_view decodeErrorName(DecodeError error);
+
+struct DecodeCounters {
+  std::uint64_t decoded = 0;
+  std::uint64_t ipv4 = 0;
+  std::uint64_t ipv6 = 0;
+  std::uint64_t tcp = 0;
+  std::uint64_t udp = 0;
+  std::uint64_t icmp = 0;
+  std::uint64_t other_transport = 0;
+  std::uint64_t vlan = 0;
+  std::uint64_t fragments = 0;
+  std::array<std::uint64_t, kDecodeErrorCount> errors{};
+  [[nodiscard]] std::uint64_t malformed() const;  // errors other than NotIp
+  void merge(const DecodeCounters& other);
+};
+
+class PacketDecoder {
+ public:
+  // True when `out` holds a decoded IP packet. Fragments decode up to the IP layer
+  // (is_fragment set, ip_payload filled) for the fragment reassembler.
+  bool decode(const RawPacket& raw, DecodedPacket& out);
+  // Decodes the transport header of `ip_payload` (used again after fragment reassembly).
+  bool decodeTransport(std::span<const std::uint8_t> ip_payload, DecodedPacket& out);
+  [[nodiscard]] const DecodeCounters& counters() const { return counters_; }
+
+ private:
+  bool decodeEthernetPayload(std::uint16_t ether_type, std::span<const std::uint8_t> data, DecodedPacket& out);
+  bool decodeIp(std::span<const std::uint8_t> data, DecodedPacket& out);
+  bool decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket& out);
+  bool decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket& out);
+  bool fail(DecodeError error) {
+    ++counters_.errors[static_cast<std::size_t>(error)];
+    return false;
+  }
+
+  DecodeCounters counters_;
+};
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,33 @@
+#pragma once
+// EVE JSON lines, with Suricata's field names where they overlap (timestamp, flow_id, event_type,
+// src_ip, src_port, dest_ip, dest_port, proto, app_proto, community_id, flow{...}, stats{...}),
+// so existing tooling reads gsoc output. One writer per output file; not thread-safe.
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "sensor/flow/Flow.hpp"
+
+namespace gsoc::sensor {
+
+// "2026-11-22T01:02:03.123456+0000", as EVE writes it.
+std::string eveTimestamp(std::int64_t ns);
+std::string protoName(std::uint8_t ip_proto);
+
+class EveWriter {
+ public:
+  // Throws std::runtime_error when the file cannot be created.
+  explicit EveWriter(const std::string& path);
+  void flowRecord(const Flow& flow, FlowEndReason reason);
+  // A finished JSON object body for event_type "stats" (the caller builds the counters).
+  void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);
+  void flush() { out_.flush(); }
+  [[nodiscard]] std::uint64_t records() const { return records_; }
+
+ private:
+  std::ofstream out_;
+  std::uint64_t records_ = 0;
+};
+
+}  // namespace gsoc::sensor

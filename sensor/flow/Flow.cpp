@@ -1,0 +1,98 @@
+#include "sensor/flow/Flow.hpp"
+
+namespace gsoc::sensor {
+
+std::string_view tcpStateName(TcpState state) {
+  switch (state) {
+    case TcpState::None: return "none";
+    case TcpState::SynSent: return "syn_sent";
+    case TcpState::SynReceived: return "syn_recv";
+    case TcpState::Established: return "established";
+    case TcpState::Closing: return "closing";
+    case TcpState::Closed: return "closed";
+  }
+  return "none";
+}
+
+std::string_view flowEndReasonName(FlowEndReason reason) {
+  switch (reason) {
+    case FlowEndReason::Timeout: return "timeout";
+    case FlowEndReason::Closed: return "closed";
+    case FlowEndReason::Evicted: return "evicted";
+    case FlowEndReason::Shutdown: return "shutdown";
+  }
+  return "timeout";
+}
+
+Flow::Flow(std::uint64_t flow_id, const FlowKey& flow_key, const DecodedPacket& first, std::size_t stream_cap)
+    : id(flow_id),
+      key(flow_key),
+      client(first.src),
+      server(first.dst),
+      client_port(first.src_port),
+      server_port(first.dst_port),
+      ip_proto(first.ip_proto),
+      vlan(first.vlan_count ? first.vlan[0] : 0),
+      first_ns(first.timestamp_ns),
+      last_ns(first.timestamp_ns),
+      streams{TcpStream(stream_cap), TcpStream(stream_cap)} {
+  if (first.ip_proto == 6) {
+    const bool syn = first.tcp_flags & tcp_flag::kSyn;
+    const bool ack = first.tcp_flags & tcp_flag::kAck;
+    if (syn && ack) {  // we missed the SYN: the sender of SYN/ACK is the server
+      std::swap(client, server);
+      std::swap(client_port, server_port);
+    } else if (!syn) {
+      midstream = true;
+      // Picked up mid-connection: guess the server by the well-known (lower) port.
+      if (first.src_port < first.dst_port && first.src_port < 1024) {
+        std::swap(client, server);
+        std::swap(client_port, server_port);
+      }
+    }
+  }
+}
+
+bool Flow::established() const {
+  if (ip_proto == 6) {
+    if (tcp_state == TcpState::Established || tcp_state == TcpState::Closing) return true;
+    return midstream && counters[kToServer].packets > 0 && counters[kToClient].packets > 0;
+  }
+  return counters[kToServer].packets > 0 && counters[kToClient].packets > 0;
+}
+
+void Flow::account(const DecodedPacket& p, signatures::FlowDirection dir) {
+  const std::size_t side = dir == signatures::FlowDirection::ToServer ? kToServer : kToClient;
+  ++counters[side].packets;
+  counters[side].bytes += p.wire_length;
+  last_ns = p.timestamp_ns;
+  if (ip_proto != 6) return;
+  const std::uint8_t f = p.tcp_flags;
+  if (f & tcp_flag::kRst) {
+    tcp_state = TcpState::Closed;
+    return;
+  }
+  switch (tcp_state) {
+    case TcpState::None:
+      if ((f & tcp_flag::kSyn) && !(f & tcp_flag::kAck)) tcp_state = TcpState::SynSent;
+      else if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck)) tcp_state = TcpState::SynReceived;
+      else if (midstream && (f & tcp_flag::kAck)) tcp_state = TcpState::Established;
+      break;
+    case TcpState::SynSent:
+      if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck) && side == kToClient) tcp_state = TcpState::SynReceived;
+      break;
+    case TcpState::SynReceived:
+      if ((f & tcp_flag::kAck) && !(f & tcp_flag::kSyn) && side == kToServer) tcp_state = TcpState::Established;
+      break;
+    case TcpState::Established:
+      if (f & tcp_flag::kFin) tcp_state = TcpState::Closing;
+      break;
+    case TcpState::Closing:
+      if (f & tcp_flag::kFin) tcp_state = TcpState::Closed;
+      break;
+    case TcpState::Closed:
+      break;
+  }
+}
+
+}  // namespace gsoc::sensor

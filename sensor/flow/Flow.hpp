@@ -1,0 +1,62 @@
+#pragma once
+// One bidirectional connection as a worker tracks it: who the client is, counters each way, TCP
+// state, the reassembled streams, flowbits, and (later) the app-layer parser state. Owned by
+// one worker's FlowTable; never shared between threads.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "gsoc/signatures/Detector.hpp"
+#include "sensor/flow/FlowKey.hpp"
+#include "sensor/flow/TcpStream.hpp"
+
+namespace gsoc::sensor {
+
+enum class TcpState : std::uint8_t { None, SynSent, SynReceived, Established, Closing, Closed };
+std::string_view tcpStateName(TcpState state);
+
+enum class FlowEndReason : std::uint8_t { Timeout, Closed, Evicted, Shutdown };
+std::string_view flowEndReasonName(FlowEndReason reason);
+
+struct DirectionCounters {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+};
+
+class Flow {
+ public:
+  static constexpr std::size_t kToServer = 0;
+  static constexpr std::size_t kToClient = 1;
+
+  Flow(std::uint64_t id, const FlowKey& key, const DecodedPacket& first, std::size_t stream_cap);
+
+  // Which way this packet goes, relative to the client that opened the flow.
+  [[nodiscard]] signatures::FlowDirection directionOf(const DecodedPacket& p) const {
+    return (p.src == client && p.src_port == client_port) ? signatures::FlowDirection::ToServer
+                                                          : signatures::FlowDirection::ToClient;
+  }
+  // TCP: handshake completed (or picked up midstream with data both ways); other: replies seen.
+  [[nodiscard]] bool established() const;
+  // Updates counters and TCP state from one packet.
+  void account(const DecodedPacket& p, signatures::FlowDirection dir);
+
+  std::uint64_t id;
+  FlowKey key;
+  IpAddress client;
+  IpAddress server;
+  std::uint16_t client_port;
+  std::uint16_t server_port;
+  std::uint8_t ip_proto;
+  std::uint16_t vlan;
+  std::int64_t first_ns;
+  std::int64_t last_ns;
+  std::array<DirectionCounters, 2> counters{};
+  TcpState tcp_state = TcpState::None;
+  bool midstream = false;
+  std::array<TcpStream, 2> streams;
+  signatures::FlowBits flowbits;
+  signatures::AppProto app = signatures::AppProto::None;
+};
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,57 @@
+#pragma once
+// One direction of a TCP connection, reassembled: in-order bytes are delivered as they become
+// contiguous (zero-copy when a segment arrives in order), out-of-order segments are held until
+// the gap fills. Overlaps keep the bytes that arrived first ("first wins", the BSD/Linux-like
+// policy; retransmitted bytes that differ are counted as inconsistent). A stream picked up mid-
+// connection starts at the first segment seen. A per-stream cap bounds held bytes: when reached,
+// or when the connection ends with a hole, the hole is skipped and counted as a gap.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "sensor/decode/ByteRangeStore.hpp"
+
+namespace gsoc::sensor {
+
+struct TcpStreamCounters {
+  std::uint64_t delivered_bytes = 0;
+  std::uint64_t segments = 0;
+  std::uint64_t out_of_order = 0;
+  std::uint64_t retransmitted_bytes = 0;
+  std::uint64_t inconsistent_overlaps = 0;
+  std::uint64_t gaps = 0;
+  std::uint64_t gap_bytes = 0;
+};
+
+class TcpStream {
+ public:
+  using Deliver = std::function<void(std::span<const std::uint8_t>)>;
+
+  explicit TcpStream(std::size_t held_cap = 1 << 20) : held_cap_(held_cap) {}
+
+  // A segment of this direction. `syn`: the segment carries SYN (its payload, as with TCP Fast
+  // Open, starts at seq + 1).
+  void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, bool syn, const Deliver& deliver);
+  // The connection ended (FIN/RST/timeout): deliver what is held, skipping holes.
+  void flush(const Deliver& deliver);
+
+  [[nodiscard]] bool started() const { return started_; }
+  [[nodiscard]] std::uint64_t deliveredBytes() const { return counters_.delivered_bytes; }
+  [[nodiscard]] std::size_t heldBytes() const { return held_.bytes(); }
+  [[nodiscard]] const TcpStreamCounters& counters() const { return counters_; }
+
+ private:
+  void deliverInOrder(std::span<const std::uint8_t> data, const Deliver& deliver);
+  void drain(const Deliver& deliver);
+  void skipToFirstHeld(const Deliver& deliver);
+
+  bool started_ = false;
+  std::uint32_t next_seq_ = 0;   // sequence number of the next byte to deliver
+  std::uint64_t offset_ = 0;     // stream offset of that byte (does not wrap)
+  ByteRangeStore held_;          // out-of-order bytes keyed by stream offset
+  std::size_t held_cap_;
+  TcpStreamCounters counters_;
+};
+
+}  // namespace gsoc::sensor

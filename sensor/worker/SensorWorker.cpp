@@ -1,0 +1,61 @@
+#include "sensor/worker/SensorWorker.hpp"
+
+namespace gsoc::sensor {
+
+namespace {
+constexpr std::int64_t kExpiryInterval = 1'000'000'000;  // check timeouts once per second of packet time
+}
+
+SensorWorker::SensorWorker(FlowTableConfig flow_config, WorkerHooks hooks)
+    : hooks_(std::move(hooks)), flows_(flow_config, [this](Flow& flow, FlowEndReason reason) { endFlow(flow, reason); }) {}
+
+void SensorWorker::process(const RawPacket& raw) {
+  ++counters_.packets;
+  counters_.bytes += raw.wire_length;
+  if (!decoder_.decode(raw, packet_)) return;
+  if (raw.timestamp_ns - last_expiry_ns_ >= kExpiryInterval) {
+    flows_.expire(raw.timestamp_ns);
+    fragments_.expire(raw.timestamp_ns);
+    last_expiry_ns_ = raw.timestamp_ns;
+  }
+  if (packet_.is_fragment) {
+    const std::span<const std::uint8_t> whole = fragments_.add(packet_);
+    if (whole.empty() || !decoder_.decodeTransport(whole, packet_)) return;
+  }
+  handle(packet_);
+}
+
+void SensorWorker::handle(DecodedPacket& packet) {
+  bool created = false;
+  Flow& flow = flows_.lookup(packet, created);
+  const signatures::FlowDirection dir = flow.directionOf(packet);
+  flow.account(packet, dir);
+  if (hooks_.on_packet) hooks_.on_packet(packet, flow, dir);
+  if (packet.ip_proto == 6) {
+    TcpStream& stream = flow.streams[dir == signatures::FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient];
+    const bool syn = packet.tcp_flags & tcp_flag::kSyn;
+    stream.segment(packet.tcp_seq, packet.payload, syn, [&](std::span<const std::uint8_t> data) {
+      counters_.stream_bytes += data.size();
+      if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
+    });
+  }
+}
+
+void SensorWorker::endFlow(Flow& flow, FlowEndReason reason) {
+  for (std::size_t side = 0; side < 2; ++side) {
+    const auto dir = side == Flow::kToServer ? signatures::FlowDirection::ToServer : signatures::FlowDirection::ToClient;
+    flow.streams[side].flush([&](std::span<const std::uint8_t> data) {
+      counters_.stream_bytes += data.size();
+      if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
+    });
+    counters_.stream_gaps += flow.streams[side].counters().gaps;
+    counters_.stream_gap_bytes += flow.streams[side].counters().gap_bytes;
+    counters_.stream_out_of_order += flow.streams[side].counters().out_of_order;
+  }
+  ++counters_.flows_ended;
+  if (hooks_.on_flow_end) hooks_.on_flow_end(flow, reason);
+}
+
+void SensorWorker::finish() { flows_.flushAll(); }
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,64 @@
+#pragma once
+// One run-to-completion worker: decode -> fragment reassembly -> flow -> TCP stream reassembly,
+// for the packets its source (or its share of the flow hash) hands it. It owns its flows and
+// counters; nothing here is shared with other threads. Later stages (app-layer parsing,
+// detection) attach through the hooks.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "sensor/capture/RawPacket.hpp"
+#include "sensor/decode/FragmentReassembler.hpp"
+#include "sensor/decode/PacketDecoder.hpp"
+#include "sensor/flow/FlowTable.hpp"
+
+namespace gsoc::sensor {
+
+struct WorkerCounters {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t stream_bytes = 0;
+  std::uint64_t stream_gaps = 0;
+  std::uint64_t stream_gap_bytes = 0;
+  std::uint64_t stream_out_of_order = 0;
+  std::uint64_t flows_ended = 0;
+};
+
+struct WorkerHooks {
+  // Every decoded packet, with its flow and direction.
+  std::function<void(const DecodedPacket&, Flow&, signatures::FlowDirection)> on_packet;
+  // Reassembled in-order TCP bytes of one direction.
+  std::function<void(Flow&, signatures::FlowDirection, std::span<const std::uint8_t>)> on_stream_data;
+  // A flow ends (exactly once per flow).
+  std::function<void(Flow&, FlowEndReason)> on_flow_end;
+};
+
+class SensorWorker {
+ public:
+  SensorWorker(FlowTableConfig flow_config, WorkerHooks hooks);
+
+  void process(const RawPacket& raw);
+  // Ends every flow (flushing held stream bytes first); call once at shutdown.
+  void finish();
+
+  [[nodiscard]] const WorkerCounters& counters() const { return counters_; }
+  [[nodiscard]] const DecodeCounters& decodeCounters() const { return decoder_.counters(); }
+  [[nodiscard]] const FragmentCounters& fragmentCounters() const { return fragments_.counters(); }
+  [[nodiscard]] const FlowTableCounters& flowCounters() const { return flows_.counters(); }
+  [[nodiscard]] std::size_t activeFlows() const { return flows_.size(); }
+
+ private:
+  void handle(DecodedPacket& packet);
+  void endFlow(Flow& flow, FlowEndReason reason);
+
+  WorkerHooks hooks_;
+  PacketDecoder decoder_;
+  FragmentReassembler fragments_;
+  FlowTable flows_;
+  DecodedPacket packet_;
+  std::int64_t last_expiry_ns_ = 0;
+  WorkerCounters counters_;
+};
+
+}  // namespace gsoc::sensor
