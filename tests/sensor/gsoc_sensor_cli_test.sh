@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# gsoc-sensor end to end: every shared capture is processed with one flow record per flow and a
+# stats record; a truncated capture, a non-capture file and random bytes as packets end cleanly
+# with the problem counted. Usage: gsoc_sensor_cli_test.sh GSOC_SENSOR SOURCE_DIR SHARED_DIR
+set -euo pipefail
+sensor=$1
+src=$2
+shared=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passes=0
+failures=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+py() { python3 -c "$1" "${@:2}"; }
+
+# 1. Shared captures: clean runs, EVE parses, flows == flow records.
+if [ -d "$shared/pcaps" ]; then
+  for dir in "$shared"/pcaps/*/; do
+    name=$(basename "$dir")
+    if "$sensor" --pcap "$dir/input.pcap" --eve "$work/$name.json" > "$work/$name.txt" 2>&1; then
+      ok=$(py '
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1])]
+stats = [r for r in records if r["event_type"] == "stats"]
+flows = [r for r in records if r["event_type"] == "flow"]
+s = stats[-1]["stats"]
+print(len(stats) == 1 and len(flows) == s["flow"]["created"] and s["capture"]["packets"] > 0
+      and all(r["community_id"].startswith("1:") for r in flows))' "$work/$name.json")
+      check "$name: EVE consistent" test "$ok" = True
+    else
+      check "$name: runs" false
+    fi
+  done
+fi
+
+# 2. A capture built here: a VLAN-tagged TCP flow, reassembled.
+py '
+import struct, sys
+def frame(src, dst, sport, dport, seq, flags, payload, vlan=None):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 65535, 0, 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes(src), bytes(dst)) + tcp
+    eth = b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b"
+    if vlan is not None:
+        eth += struct.pack("!HH", 0x8100, vlan)
+    return eth + b"\x08\x00" + ip
+c, s = [192, 0, 2, 10], [198, 51, 100, 20]
+pkts = [frame(c, s, 40000, 80, 100, 0x02, b"", 7), frame(s, c, 80, 40000, 500, 0x12, b"", 7),
+        frame(c, s, 40000, 80, 101, 0x10, b"", 7), frame(c, s, 40000, 80, 106, 0x18, b"world", 7),
+        frame(c, s, 40000, 80, 101, 0x18, b"hello", 7)]
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i, p in enumerate(pkts):
+        f.write(struct.pack("<IIII", 1700000000 + i, 0, len(p), len(p)) + p)
+' "$work/vlan.pcap"
+"$sensor" --pcap "$work/vlan.pcap" --eve "$work/vlan.json" > "$work/vlan.txt"
+check "vlan flow reassembled" grep -q "tcp streams 10 bytes reassembled, 1 out-of-order segments, 0 gaps" "$work/vlan.txt"
+check "vlan in flow record" grep -q '"vlan":\[7\]' "$work/vlan.json"
+check "tcp established" grep -q '"state":"established"' "$work/vlan.json"
+
+# 3. A truncated capture ends cleanly with the error counted.
+head -c $(( $(stat -c %s "$work/vlan.pcap") - 7 )) "$work/vlan.pcap" > "$work/truncated.pcap"
+set +e
+"$sensor" --pcap "$work/truncated.pcap" > "$work/truncated.txt" 2>&1
+rc_truncated=$?
+"$sensor" --pcap "$src/README.md" > "$work/notpcap.txt" 2>&1
+rc_notpcap=$?
+"$sensor" --pcap "$work/vlan.pcap" --bogus > /dev/null 2>&1
+rc_usage=$?
+set -e
+check "truncated capture exits 0" test "$rc_truncated" = 0
+check "truncated capture counted" grep -q "^capture     1 error(s)" "$work/truncated.txt"
+check "truncated capture still decoded the rest" grep -q "^packets     4 " "$work/truncated.txt"
+check "not a capture exits 2" test "$rc_notpcap" = 2
+check "not a capture is named" grep -q "README.md" "$work/notpcap.txt"
+check "unknown option exits 2" test "$rc_usage" = 2
+
+# 4. Random bytes as packets: counted as malformed, clean exit.
+py '
+import random, struct, sys
+random.seed(5)
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(3000):
+        n = random.randrange(0, 300)
+        body = bytes(random.randrange(256) for _ in range(n))
+        if n > 20 and random.random() < 0.5:
+            body = body[:12] + b"\x08\x00\x45" + body[15:]
+        f.write(struct.pack("<IIII", 1700000000 + i, 0, n, n) + body)
+' "$work/random.pcap"
+"$sensor" --pcap "$work/random.pcap" --eve "$work/random.json" > "$work/random.txt"
+check "random bytes processed" grep -q "^packets     3000 " "$work/random.txt"
+check "random bytes counted as malformed" py 'import json,sys; s=[json.loads(l) for l in open(sys.argv[1])][-1]["stats"]; sys.exit(0 if sum(s["decoder"]["malformed"].values()) > 1000 else 1)' "$work/random.json"
+
+# 5. Help and a bad config key.
+check "help" grep -q "gsoc-sensor --pcap FILE" <("$sensor" --help)
+printf 'flow:\n  udp_timeout: 5\n' > "$work/bad.yaml"
+set +e
+"$sensor" --pcap "$work/vlan.pcap" -c "$work/bad.yaml" 2> "$work/bad.err"
+rc_config=$?
+set -e
+check "bad config exits 2" test "$rc_config" = 2
+check "bad config names the key" grep -q "key 'flow.udp_timeout': unknown key" "$work/bad.err"
+
+echo "gsoc-sensor cli: $passes passed, $failures failed"
+test "$failures" = 0
