@@ -143,6 +143,8 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if ((rule.stream_only || rule.flow.only_stream) && !m.is_stream) return false;
   if (rule.flow.direction != FlowDirection::Any && rule.flow.direction != m.direction) return false;
   if (rule.flow.established && !m.established) return false;
+  if (rule.ip_only && !m.first_in_direction) return false;
+  if (rule.inspects_payload && m.payload_in_stream && !m.is_stream && !rule.packet_only && !rule.flow.no_stream) return false;
   if (rule.flow.not_established && m.established) return false;
 
   const bool forward = rule.src.contains(m.src.value()) && rule.dst.contains(m.dst.value()) &&
@@ -199,7 +201,8 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
         transformed_.append(value);
         value = transformed_;
       }
-      if (inspector_.inspect(insp, value, prefilter_hit)) {
+      const std::size_t min_end = insp.buffer == BufferId::Payload && m.is_stream ? m.stream_new_data_offset : 0;
+      if (inspector_.inspect(insp, value, prefilter_hit, min_end)) {
         any = true;
         break;
       }

@@ -85,17 +85,19 @@ std::size_t findContent(std::string_view hay, std::size_t from, std::size_t to, 
   return std::string_view::npos;
 }
 
-bool PayloadInspector::inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit) {
+bool PayloadInspector::inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit,
+                               std::size_t min_end) {
   if (inspection.size && !inspection.size->matches(buffer.size())) return false;
   steps_ = 0;
   prefilter_hit_ = prefilter_hit;
+  min_end_ = min_end;
   return matchFrom(inspection, 0, buffer, 0);
 }
 
 bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t index, std::string_view buf,
                                  std::size_t prev_end) {
   const auto& items = inspection.items;
-  if (index == items.size()) return true;
+  if (index == items.size()) return min_end_ == 0 || prev_end > min_end_;  // ends in new bytes
   if (++steps_ > kMaxSteps) return false;
   const bool retry = index + 1 < items.size() && isRelative(items[index + 1]);
   const auto len = static_cast<std::int64_t>(buf.size());

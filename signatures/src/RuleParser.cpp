@@ -848,6 +848,12 @@ class RuleBuilder {
 
   void finish() {
     if (rule_.sid == 0) fail(0, "missing sid", "rule has no sid");
+    rule_.inspects_payload = rule_.findInspection(BufferId::Payload) != nullptr;
+    const FlowCondition& f = rule_.flow;
+    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && !rule_.tls_version &&
+                    rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
+                    f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&
+                    !f.no_stream && !f.stream_size;
     if (warnings_) {
       for (const std::string& n : notes_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + n);
     }

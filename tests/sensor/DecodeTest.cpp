@@ -48,9 +48,10 @@ TEST(PacketDecoder, QinQIpv6Udp) {
   s.dport = 53;
   s.payload = "dns";
   s.vlans = {100, 200};
+  const Bytes frame = ethernetFrame(s);  // the decoded views point into it
   PacketDecoder decoder;
   DecodedPacket p;
-  ASSERT_TRUE(decoder.decode(raw(ethernetFrame(s)), p));
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
   EXPECT_EQ(p.vlan_count, 2);
   EXPECT_EQ(p.vlan[0], 100);
   EXPECT_EQ(p.vlan[1], 200);
@@ -73,9 +74,10 @@ TEST(PacketDecoder, Ipv6ExtensionHeadersAreWalked) {
   hop.insert(hop.end(), l4.begin(), l4.end());
   s.payload.assign(hop.begin(), hop.end());
   s.raw_ip_payload = true;
+  const Bytes frame = ethernetFrame(s);
   PacketDecoder decoder;
   DecodedPacket p;
-  ASSERT_TRUE(decoder.decode(raw(ethernetFrame(s)), p));
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
   EXPECT_EQ(p.ip_proto, 6);
   EXPECT_EQ(p.dst_port, 80);
   EXPECT_EQ(std::string(p.payload.begin(), p.payload.end()), "x");
@@ -86,9 +88,10 @@ TEST(PacketDecoder, IcmpTypeAndCode) {
   s.proto = 1;
   s.sport = 8;  // echo request
   s.dport = 0;
+  const Bytes frame = ethernetFrame(s);
   PacketDecoder decoder;
   DecodedPacket p;
-  ASSERT_TRUE(decoder.decode(raw(ethernetFrame(s)), p));
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
   EXPECT_EQ(p.icmp_type, 8);
   EXPECT_EQ(p.icmp_code, 0);
 }

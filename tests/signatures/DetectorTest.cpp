@@ -233,3 +233,47 @@ TEST(Detector, HotSwapKeepsWorking) {
 
 }  // namespace
 }  // namespace gsoc::signatures
+
+namespace gsoc::signatures {
+namespace {
+
+using namespace testing;
+
+TEST(DetectorStreamPolicy, PayloadRulesUseTheStreamAndMatchesMustBeNew) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (content:"EVIL"; sid:1;)
+alert tcp-pkt any any -> any any (content:"EVIL"; sid:3;)
+alert tcp any any -> any any (flags:S; sid:4;)
+)");
+  Detector d(rs);
+  MatchInput packet = tcpInput("xxEVILxx");
+  packet.meta.payload_in_stream = true;
+  EXPECT_EQ(fire(d, packet), Sids({3}));  // the stream pass handles sid 1
+  MatchInput stream = tcpInput("xxEVILxx");
+  stream.meta.is_stream = true;
+  EXPECT_EQ(fire(d, stream), Sids({1}));
+  // The next window starts with 4 bytes already inspected: "EVIL" inside them does not re-fire,
+  // one that ends in the new bytes does.
+  stream.buffers.set(BufferId::Payload, "EVILnew!");
+  stream.meta.stream_new_data_offset = 4;
+  EXPECT_EQ(fire(d, stream), Sids({}));
+  stream.buffers.set(BufferId::Payload, "xxEVILxx");
+  EXPECT_EQ(fire(d, stream), Sids({1}));
+}
+
+TEST(DetectorStreamPolicy, IpOnlyRulesFireOncePerDirection) {
+  const auto rs = compileRules(R"(
+alert tcp 192.168.1.10 any -> any any (sid:1;)
+alert tcp any any -> any any (flow:to_server; sid:2;)
+)");
+  EXPECT_TRUE(rs->rules()[0].ip_only);
+  EXPECT_FALSE(rs->rules()[1].ip_only);
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  EXPECT_EQ(fire(d, in), Sids({1, 2}));
+  in.meta.first_in_direction = false;
+  EXPECT_EQ(fire(d, in), Sids({2}));
+}
+
+}  // namespace
+}  // namespace gsoc::signatures

@@ -64,6 +64,14 @@ struct PacketMeta {
   std::uint64_t stream_bytes_to_server = 0;  // stream_size: client-side bytes so far
   std::uint64_t stream_bytes_to_client = 0;  // server-side bytes so far
   std::uint16_t tls_version = 0;             // negotiated record version; 0 unknown
+  // Packet inputs of a reassembled TCP flow: the payload is inspected as stream data, so rules
+  // that inspect the payload (other than tcp-pkt / no_stream ones) skip this packet.
+  bool payload_in_stream = false;
+  // Stream inputs: the payload holds already-inspected bytes before this offset; a payload match
+  // must end after it, so overlap between windows never alerts twice.
+  std::uint32_t stream_new_data_offset = 0;
+  // IP-only rules fire on the first packet of each flow direction only.
+  bool first_in_direction = true;
 };
 
 struct MatchInput {

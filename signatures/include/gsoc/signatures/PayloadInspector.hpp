@@ -19,7 +19,9 @@ class PayloadInspector {
   explicit PayloadInspector(MatchData& match_data) : match_data_(match_data) {}
 
   // `prefilter_hit`: a pcre marked confirmed_by_prefilter is taken as matched when true.
-  [[nodiscard]] bool inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit = false);
+  // `min_end`: when non-zero, the match (the end of its last positional keyword) must end after it.
+  [[nodiscard]] bool inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit = false,
+                             std::size_t min_end = 0);
 
  private:
   bool matchFrom(const BufferInspection& inspection, std::size_t index, std::string_view buffer, std::size_t prev_end);
@@ -27,6 +29,7 @@ class PayloadInspector {
   MatchData& match_data_;
   unsigned steps_ = 0;
   bool prefilter_hit_ = false;
+  std::size_t min_end_ = 0;
 };
 
 // Case-sensitive or ASCII-caseless search of `needle` in `hay[from, to)`; npos when absent.

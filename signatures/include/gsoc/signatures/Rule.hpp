@@ -223,6 +223,12 @@ struct Rule {
   std::optional<std::uint16_t> tls_version;  // tls.version: record version, 0x0301 = TLS 1.0
   std::vector<BufferInspection> inspections;
 
+  // derived at parse time
+  bool inspects_payload = false;  // has a packet/stream payload inspection
+  // No payload, app-layer, packet-field, flow or flowbits conditions: Suricata evaluates such
+  // "IP-only" rules once per flow direction, not on every packet.
+  bool ip_only = false;
+
   // where it came from
   std::string file;
   std::uint32_t line = 0;
