@@ -1,8 +1,9 @@
-// gsoc-sensor: the agency-uplink sensor. This build reads pcap files and runs capture, decode,
-// fragment and TCP reassembly and flow tracking, writing EVE flow and stats records; app-layer
-// parsing and detection attach to the same worker in the sensor issue's next steps.
+// gsoc-sensor: the agency-uplink sensor. This build reads pcap files through capture, decode,
+// fragment and TCP reassembly, flow tracking and signature detection (packets and reassembled
+// streams), writing EVE alert, flow and stats records. App-layer parsers attach next.
 
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -14,7 +15,10 @@
 
 #include "gsoc/config/ConfigLoader.hpp"
 #include "gsoc/v1/config.pb.h"
+#include "gsoc/signatures/RuleCompiler.hpp"
+#include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
+#include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
@@ -23,17 +27,23 @@ using namespace gsoc::sensor;
 namespace {
 
 constexpr const char* kUsage = R"(Usage:
-  gsoc-sensor --pcap FILE [--eve OUT.json] [-c sensor.yaml] [--stats-interval S] [--max-flows N]
+  gsoc-sensor --pcap FILE [--rules FILE]... [--eve OUT.json] [-c sensor.yaml] [OPTIONS]
 
 Reads a capture file as fast as possible through the sensor pipeline: L2-L4 decoding (Ethernet,
 VLAN/QinQ, Linux SLL, loopback, Cisco HDLC, raw IP; IPv4 and IPv6 with extension headers),
 IPv4/IPv6 fragment reassembly, bidirectional flow tracking with state-dependent timeouts, and
-TCP stream reassembly. Malformed packets are counted by reason and skipped; a truncated or
-corrupt capture ends the run cleanly with the error counted.
+TCP stream reassembly, and signature detection on packets and reassembled streams (so a pattern
+split across segments matches). Malformed packets are counted by reason and skipped; a truncated
+or corrupt capture ends the run cleanly with the error counted.
 
 Options:
   --pcap FILE            capture to read (pcap or pcapng)
-  --eve FILE             write EVE JSON lines: one "flow" record per flow, a final "stats" record
+  --rules FILE|DIR       Suricata rules (repeatable); added to the config's rules.rule_files
+  --classification FILE  classification.config (default: beside the first rule file, else built in)
+  --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
+  --cache-dir DIR        compiled-database cache (default: the config's rules.cache_dir; none)
+  --eve FILE             write EVE JSON lines: "alert" records as they happen, one "flow" record
+                         per flow, a final "stats" record
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --stats-interval S     print a progress line every S seconds of wall time (default 10; 0 off)
@@ -51,6 +61,10 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 
 struct Args {
   std::string pcap;
+  std::vector<std::string> rules;
+  std::string classification;
+  std::vector<std::pair<std::string, std::string>> vars;
+  std::string cache_dir;
   std::string eve;
   std::string config;
   double stats_interval = 10;
@@ -72,6 +86,17 @@ Args parseArgs(int argc, char** argv) {
         std::exit(0);
       } else if (a == "--pcap") {
         args.pcap = value();
+      } else if (a == "--rules") {
+        args.rules.push_back(value());
+      } else if (a == "--classification") {
+        args.classification = value();
+      } else if (a == "--var") {
+        const std::string v = value();
+        const auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) usageError("--var expects NAME=VALUE, got '" + v + "'");
+        args.vars.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      } else if (a == "--cache-dir") {
+        args.cache_dir = value();
       } else if (a == "--eve") {
         args.eve = value();
       } else if (a == "-c" || a == "--config") {
@@ -127,6 +152,44 @@ std::string statsJson(const SensorWorker& w, const CaptureCounters& capture) {
   return j.str();
 }
 
+namespace sig = gsoc::signatures;
+
+// Loads and compiles the ruleset from the config's rules section and the command line. Rejected
+// rules are listed on stderr (file:line:column) and counted; they never stop the sensor unless
+// rules.strict is set.
+sig::CompiledRulesetPtr loadRuleset(const Args& args, const gsoc::v1::SensorConfig& config, const std::string& config_dir) {
+  sig::RulesetSource source = sig::RulesetSource::fromConfig(config.rules(), config_dir);
+  for (const auto& r : args.rules) source.rule_paths.emplace_back(r);
+  if (source.rule_paths.empty()) return nullptr;
+  if (!args.classification.empty()) {
+    source.classification_file = args.classification;
+  } else if (source.classification_file.empty()) {
+    const std::filesystem::path first = source.rule_paths.front();
+    const auto candidate = (std::filesystem::is_directory(first) ? first : first.parent_path()) / "classification.config";
+    if (std::filesystem::exists(candidate)) source.classification_file = candidate;
+  }
+  for (const auto& [name, value] : args.vars) {
+    if (name.ends_with("_PORTS") || name.ends_with("_PORT")) source.variables.setPortGroup(name, value);
+    else source.variables.setAddressGroup(name, value);
+  }
+  sig::LoadedSources loaded = sig::loadSources(source);
+  for (const auto& e : loaded.errors) std::cerr << "gsoc-sensor: " << e << "\n";
+  const sig::LoadReport& report = loaded.ruleset.report;
+  for (const auto& d : report.errors) std::cerr << "gsoc-sensor: rule rejected: " << d.format() << "\n";
+  if (config.rules().strict() && (report.rules_rejected() > 0 || !loaded.errors.empty())) {
+    throw std::runtime_error("rules.strict is set and " + std::to_string(report.rules_rejected()) + " rule(s) were rejected");
+  }
+  sig::CompileOptions options;
+  options.cache_dir = !args.cache_dir.empty() ? std::filesystem::path(args.cache_dir)
+                      : config.rules().cache_dir().empty() ? std::filesystem::path()
+                                                            : std::filesystem::path(config_dir) / config.rules().cache_dir();
+  auto compiled = sig::RuleCompiler(options).compile(std::move(loaded.ruleset), std::move(loaded.indicators));
+  std::cerr << "gsoc-sensor: ruleset " << compiled->version() << ": " << report.rules_loaded << " of " << report.rules_total
+            << " rules loaded (" << report.rules_rejected() << " rejected), compiled in " << compiled->stats().compile_seconds
+            << " s" << (compiled->stats().cache_hit ? " (cache)" : "") << "\n";
+  return compiled;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,7 +205,10 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<PcapFileSource> source;
   std::unique_ptr<EveWriter> eve;
+  sig::CompiledRulesetPtr ruleset;
   try {
+    const std::string config_dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();
+    ruleset = loadRuleset(args, config, config_dir.empty() ? "." : config_dir);
     source = std::make_unique<PcapFileSource>(args.pcap);
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
   } catch (const std::exception& e) {
@@ -150,7 +216,23 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::uint64_t alerts = 0;
+  std::unique_ptr<DetectionStage> detection;
+  if (ruleset) {
+    detection = std::make_unique<DetectionStage>(ruleset, [&](const AlertHit& hit) {
+      ++alerts;
+      if (!eve) return;
+      const auto* c = ruleset->source().classifications.find(hit.rule->classtype);
+      eve->alertRecord(hit, c != nullptr ? std::string_view(c->description) : std::string_view(hit.rule->classtype));
+    });
+  }
   WorkerHooks hooks;
+  if (detection) {
+    hooks.on_packet = [&](const DecodedPacket& p, Flow& flow, sig::FlowDirection dir) { detection->onPacket(p, flow, dir); };
+    hooks.on_stream_data = [&](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
+      detection->onStreamData(flow, dir, data);
+    };
+  }
   if (eve) hooks.on_flow_end = [&](Flow& flow, FlowEndReason reason) { eve->flowRecord(flow, reason); };
   SensorWorker worker(flowConfig(config.flow(), args), std::move(hooks));
 
@@ -203,6 +285,13 @@ int main(int argc, char** argv) {
             << fl.evicted << " evicted, " << (c.flows_ended - fl.timed_out - fl.closed - fl.evicted) << " at shutdown\n";
   std::cout << "tcp streams " << c.stream_bytes << " bytes reassembled, " << c.stream_out_of_order << " out-of-order segments, "
             << c.stream_gaps << " gaps (" << c.stream_gap_bytes << " bytes)\n";
+  if (detection) {
+    const auto& dc = detection->counters();
+    std::cout << "detection   " << alerts << " alerts; inspected " << dc.packet_inputs << " packets, " << dc.stream_inputs
+              << " stream chunks (" << dc.stream_bytes_inspected << " bytes), " << dc.transaction_inputs << " transactions\n";
+  } else {
+    std::cout << "detection   off (no --rules and no rules.rule_files in the config)\n";
+  }
   if (capture.errors > 0) std::cout << "capture     " << capture.errors << " error(s): " << source->lastError() << "\n";
   if (eve) std::cout << "eve         " << eve->records() << " records to " << args.eve << "\n";
   return 0;

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <string_view>
 
+#include "sensor/detect/DetectionStage.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -20,6 +22,8 @@ class EveWriter {
   // Throws std::runtime_error when the file cannot be created.
   explicit EveWriter(const std::string& path);
   void flowRecord(const Flow& flow, FlowEndReason reason);
+  // `category`: the classtype's description from classification.config.
+  void alertRecord(const AlertHit& hit, std::string_view category);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
   void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);
   void flush() { out_.flush(); }

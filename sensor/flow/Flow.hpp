@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "gsoc/signatures/Detector.hpp"
@@ -55,6 +56,9 @@ class Flow {
   TcpState tcp_state = TcpState::None;
   bool midstream = false;
   std::array<TcpStream, 2> streams;
+  // Stream inspection windows per direction: recent reassembled bytes (see DetectionStage).
+  std::array<std::string, 2> stream_windows;
+  std::array<std::uint64_t, 2> stream_inspected{};  // bytes of each direction inspected so far
   signatures::FlowBits flowbits;
   signatures::AppProto app = signatures::AppProto::None;
 };

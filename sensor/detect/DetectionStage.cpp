@@ -1,0 +1,111 @@
+#include "sensor/detect/DetectionStage.hpp"
+
+namespace gsoc::sensor {
+
+using signatures::BufferId;
+using signatures::FlowDirection;
+using signatures::Transport;
+
+namespace {
+std::size_t sideOf(FlowDirection dir) { return dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient; }
+
+Transport transportOf(std::uint8_t ip_proto) {
+  switch (ip_proto) {
+    case 6: return Transport::Tcp;
+    case 17: return Transport::Udp;
+    case 1:
+    case 58: return Transport::Icmp;
+    default: return Transport::Any;
+  }
+}
+
+std::string_view view(std::span<const std::uint8_t> s) { return {reinterpret_cast<const char*>(s.data()), s.size()}; }
+}  // namespace
+
+DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink)
+    : detector_(std::move(ruleset)), sink_(std::move(sink)) {}
+
+void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const {
+  meta = signatures::PacketMeta{};
+  meta.transport = transportOf(flow.ip_proto);
+  meta.app = flow.app;
+  meta.direction = dir;
+  meta.established = flow.established();
+  const bool to_server = dir == FlowDirection::ToServer;
+  meta.src = to_server ? flow.client : flow.server;
+  meta.dst = to_server ? flow.server : flow.client;
+  meta.src_port = to_server ? flow.client_port : flow.server_port;
+  meta.dst_port = to_server ? flow.server_port : flow.client_port;
+  meta.timestamp_ns = ts;
+  meta.ip_proto = flow.ip_proto;
+  meta.has_packet = false;
+  meta.stream_bytes_to_server = flow.streams[Flow::kToServer].deliveredBytes();
+  meta.stream_bytes_to_client = flow.streams[Flow::kToClient].deliveredBytes();
+}
+
+void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
+  current_ = &packet;
+  ++counters_.packet_inputs;
+  fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
+  auto& meta = input_.meta;
+  meta.has_packet = true;
+  meta.payload_size = static_cast<std::uint32_t>(packet.payload.size());
+  meta.ttl = packet.ttl;
+  meta.tcp_flags = packet.tcp_flags;
+  meta.icmp_type = packet.icmp_type;
+  meta.icmp_code = packet.icmp_code;
+  meta.payload_in_stream = packet.ip_proto == 6;  // TCP payload is inspected as stream data
+  meta.first_in_direction = flow.counters[sideOf(dir)].packets == 1;
+  input_.buffers.clear();
+  if (!packet.payload.empty()) input_.buffers.set(BufferId::Payload, view(packet.payload));
+  emit(flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
+}
+
+void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
+  if (data.empty()) return;
+  const std::size_t side = sideOf(dir);
+  std::string& window = flow.stream_windows[side];
+  if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {
+    window.erase(0, window.size() - kOverlap);  // slide: keep only the overlap
+  }
+  const std::size_t new_offset = window.size();
+  window.append(reinterpret_cast<const char*>(data.data()), data.size());
+  flow.stream_inspected[side] += data.size();
+  ++counters_.stream_inputs;
+  counters_.stream_bytes_inspected += window.size();
+  const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
+  fillMeta(flow, dir, ts, input_.meta);
+  input_.meta.is_stream = true;
+  input_.meta.stream_new_data_offset = static_cast<std::uint32_t>(new_offset);
+  input_.meta.first_in_direction = false;
+  input_.buffers.clear();
+  input_.buffers.set(BufferId::Payload, window);
+  emit(flow, dir, ts, input_, detector_.match(input_, &flow.flowbits));
+}
+
+void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::MatchInput& input) {
+  ++counters_.transaction_inputs;
+  const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
+  fillMeta(flow, dir, ts, input.meta);  // the parser filled only the buffers
+  input.meta.first_in_direction = false;
+  emit(flow, dir, ts, input, detector_.match(input, &flow.flowbits));
+}
+
+void DetectionStage::emit(const Flow& flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
+                          std::span<const signatures::RuleMatch> matches) {
+  for (const signatures::RuleMatch& m : matches) {
+    AlertHit hit;
+    hit.rule = &detector_.ruleset().rules()[m.rule];
+    hit.flow = &flow;
+    hit.direction = dir;
+    hit.timestamp_ns = ts;
+    hit.buffer = m.buffer;
+    hit.ip_proto = flow.ip_proto;
+    const auto values = input.buffers.get(m.buffer);
+    if (!values.empty()) hit.excerpt = values.front();
+    ++counters_.alerts;
+    if (sink_) sink_(hit);
+  }
+}
+
+}  // namespace gsoc::sensor

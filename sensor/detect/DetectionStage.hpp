@@ -1,0 +1,68 @@
+#pragma once
+// Runs the signature engine on what a worker sees: every packet (header rules, tcp-pkt rules,
+// UDP/ICMP payload), every stretch of reassembled TCP stream (payload rules, so a pattern split
+// across segments matches), and, with the app-layer parsers, every transaction's named buffers.
+// Each hit goes to the alert sink with the flow, direction and the packet time.
+//
+// Stream windows: a direction's window holds its reassembled bytes from the stream start until
+// it reaches kAnchoredDepth (so offset/depth rules see the stream as it began), and after that
+// the last kOverlap bytes plus the new ones. Only matches that end in the new bytes alert.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+
+#include "gsoc/signatures/Detector.hpp"
+#include "sensor/flow/Flow.hpp"
+
+namespace gsoc::sensor {
+
+struct AlertHit {
+  const signatures::Rule* rule = nullptr;
+  const Flow* flow = nullptr;
+  signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
+  std::int64_t timestamp_ns = 0;
+  signatures::BufferId buffer = signatures::BufferId::Payload;
+  std::string_view excerpt;  // bytes of the inspected buffer, valid during the callback
+  std::uint8_t ip_proto = 0;
+};
+
+struct DetectionCounters {
+  std::uint64_t packet_inputs = 0;
+  std::uint64_t stream_inputs = 0;
+  std::uint64_t transaction_inputs = 0;
+  std::uint64_t alerts = 0;
+  std::uint64_t stream_bytes_inspected = 0;
+};
+
+class DetectionStage {
+ public:
+  using AlertSink = std::function<void(const AlertHit&)>;
+  static constexpr std::size_t kAnchoredDepth = 16 * 1024;
+  static constexpr std::size_t kOverlap = 4 * 1024;
+
+  DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink);
+
+  void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
+  void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
+  void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
+  void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
+
+  [[nodiscard]] const DetectionCounters& counters() const { return counters_; }
+  [[nodiscard]] const signatures::Detector& detector() const { return detector_; }
+
+ private:
+  void fillMeta(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const;
+  void emit(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
+            std::span<const signatures::RuleMatch> matches);
+
+  signatures::Detector detector_;
+  AlertSink sink_;
+  signatures::MatchInput input_;
+  const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
+  DetectionCounters counters_;
+};
+
+}  // namespace gsoc::sensor
