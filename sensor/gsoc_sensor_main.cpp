@@ -233,7 +233,10 @@ int main(int argc, char** argv) {
       detection->onStreamData(flow, dir, data);
     };
   }
-  if (eve) hooks.on_flow_end = [&](Flow& flow, FlowEndReason reason) { eve->flowRecord(flow, reason); };
+  hooks.on_flow_end = [&](Flow& flow, FlowEndReason reason) {
+    if (detection) detection->onFlowEnd(flow);
+    if (eve) eve->flowRecord(flow, reason);
+  };
   SensorWorker worker(flowConfig(config.flow(), args), std::move(hooks));
 
   const auto started = std::chrono::steady_clock::now();
@@ -289,6 +292,10 @@ int main(int argc, char** argv) {
     const auto& dc = detection->counters();
     std::cout << "detection   " << alerts << " alerts; inspected " << dc.packet_inputs << " packets, " << dc.stream_inputs
               << " stream chunks (" << dc.stream_bytes_inspected << " bytes), " << dc.transaction_inputs << " transactions\n";
+    const auto& ac = detection->appCounters();
+    std::cout << "app layer   http " << ac.http_requests << " requests / " << ac.http_responses << " responses, dns "
+              << ac.dns_queries << " queries / " << ac.dns_responses << " responses, tls " << ac.tls_client_hellos
+              << " client hellos, smtp " << ac.smtp_transactions << " messages\n";
   } else {
     std::cout << "detection   off (no --rules and no rules.rule_files in the config)\n";
   }

@@ -15,6 +15,7 @@ Transport transportOf(std::uint8_t ip_proto) {
     case 17: return Transport::Udp;
     case 1:
     case 58: return Transport::Icmp;
+    case 132: return Transport::Sctp;
     default: return Transport::Any;
   }
 }
@@ -23,7 +24,9 @@ std::string_view view(std::span<const std::uint8_t> s) { return {reinterpret_cas
 }  // namespace
 
 DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink)
-    : detector_(std::move(ruleset)), sink_(std::move(sink)) {}
+    : detector_(std::move(ruleset)),
+      sink_(std::move(sink)),
+      app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {}
 
 void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const {
   meta = signatures::PacketMeta{};
@@ -41,6 +44,7 @@ void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t 
   meta.has_packet = false;
   meta.stream_bytes_to_server = flow.streams[Flow::kToServer].deliveredBytes();
   meta.stream_bytes_to_client = flow.streams[Flow::kToClient].deliveredBytes();
+  meta.tls_version = flow.tls_version;
 }
 
 void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
@@ -57,13 +61,20 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   meta.payload_in_stream = packet.ip_proto == 6;  // TCP payload is inspected as stream data
   meta.first_in_direction = flow.counters[sideOf(dir)].packets == 1;
   input_.buffers.clear();
-  if (!packet.payload.empty()) input_.buffers.set(BufferId::Payload, view(packet.payload));
+  if (!packet.payload.empty()) {
+    input_.buffers.set(BufferId::Payload, view(packet.payload));
+    if (packet.ip_proto == 17) {
+      app_.onDatagram(flow, dir, packet.payload, input_.buffers);
+      meta.app = flow.app;
+    }
+  }
   emit(flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
 }
 
 void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   if (data.empty()) return;
   const std::size_t side = sideOf(dir);
+  app_.onStream(flow, dir, data);  // first: identifies the protocol and runs transactions
   std::string& window = flow.stream_windows[side];
   if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {
     window.erase(0, window.size() - kOverlap);  // slide: keep only the overlap

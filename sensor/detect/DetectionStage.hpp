@@ -1,5 +1,5 @@
 #pragma once
-// Runs the signature engine on what a worker sees: every packet (header rules, tcp-pkt rules,
+// Runs the app-layer parsers and the signature engine on what a worker sees: every packet (header rules, tcp-pkt rules,
 // UDP/ICMP payload), every stretch of reassembled TCP stream (payload rules, so a pattern split
 // across segments matches), and, with the app-layer parsers, every transaction's named buffers.
 // Each hit goes to the alert sink with the flow, direction and the packet time.
@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "gsoc/signatures/Detector.hpp"
+#include "sensor/app/AppLayer.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -46,12 +47,14 @@ class DetectionStage {
 
   void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
   void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  void onFlowEnd(Flow& flow) { app_.onFlowEnd(flow); }
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
   void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
 
   [[nodiscard]] const DetectionCounters& counters() const { return counters_; }
   [[nodiscard]] const signatures::Detector& detector() const { return detector_; }
+  [[nodiscard]] const AppLayerCounters& appCounters() const { return app_.counters(); }
 
  private:
   void fillMeta(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const;
@@ -60,6 +63,7 @@ class DetectionStage {
 
   signatures::Detector detector_;
   AlertSink sink_;
+  AppLayer app_;
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   DetectionCounters counters_;

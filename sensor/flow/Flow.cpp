@@ -54,10 +54,7 @@ Flow::Flow(std::uint64_t flow_id, const FlowKey& flow_key, const DecodedPacket& 
 }
 
 bool Flow::established() const {
-  if (ip_proto == 6) {
-    if (tcp_state == TcpState::Established || tcp_state == TcpState::Closing) return true;
-    return midstream && counters[kToServer].packets > 0 && counters[kToClient].packets > 0;
-  }
+  if (ip_proto == 6) return tcp_state == TcpState::Established || tcp_state == TcpState::Closing;
   return counters[kToServer].packets > 0 && counters[kToClient].packets > 0;
 }
 
@@ -74,12 +71,18 @@ void Flow::account(const DecodedPacket& p, signatures::FlowDirection dir) {
   }
   switch (tcp_state) {
     case TcpState::None:
+      // A flow picked up mid-connection stays unestablished (Suricata's default, midstream off).
       if ((f & tcp_flag::kSyn) && !(f & tcp_flag::kAck)) tcp_state = TcpState::SynSent;
       else if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck)) tcp_state = TcpState::SynReceived;
-      else if (midstream && (f & tcp_flag::kAck)) tcp_state = TcpState::Established;
       break;
     case TcpState::SynSent:
-      if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck) && side == kToClient) tcp_state = TcpState::SynReceived;
+      if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck) && side == kToClient) {
+        tcp_state = TcpState::SynReceived;
+      } else if ((f & tcp_flag::kAck) && !(f & tcp_flag::kSyn) && side == kToServer && p.tcp_ack != 0) {
+        // The client acknowledges a SYN/ACK this sensor did not see: asymmetric routing puts
+        // only one direction on this link ("async one-side"), common at agency uplinks.
+        tcp_state = TcpState::Established;
+      }
       break;
     case TcpState::SynReceived:
       if ((f & tcp_flag::kAck) && !(f & tcp_flag::kSyn) && side == kToServer) tcp_state = TcpState::Established;

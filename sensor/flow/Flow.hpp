@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,12 @@ struct DirectionCounters {
   std::uint64_t bytes = 0;
 };
 
+// Per-flow state of an application-layer parser; the app component derives from it.
+class AppState {
+ public:
+  virtual ~AppState() = default;
+};
+
 class Flow {
  public:
   static constexpr std::size_t kToServer = 0;
@@ -37,7 +44,7 @@ class Flow {
     return (p.src == client && p.src_port == client_port) ? signatures::FlowDirection::ToServer
                                                           : signatures::FlowDirection::ToClient;
   }
-  // TCP: handshake completed (or picked up midstream with data both ways); other: replies seen.
+  // TCP: handshake completed (or the client's ACK of an unseen SYN/ACK); other: replies seen.
   [[nodiscard]] bool established() const;
   // Updates counters and TCP state from one packet.
   void account(const DecodedPacket& p, signatures::FlowDirection dir);
@@ -61,6 +68,9 @@ class Flow {
   std::array<std::uint64_t, 2> stream_inspected{};  // bytes of each direction inspected so far
   signatures::FlowBits flowbits;
   signatures::AppProto app = signatures::AppProto::None;
+  bool app_detection_done = false;
+  std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version
+  std::unique_ptr<AppState> app_state;
 };
 
 }  // namespace gsoc::sensor

@@ -30,7 +30,8 @@ void SensorWorker::handle(DecodedPacket& packet) {
   Flow& flow = flows_.lookup(packet, created);
   const signatures::FlowDirection dir = flow.directionOf(packet);
   flow.account(packet, dir);
-  if (hooks_.on_packet) hooks_.on_packet(packet, flow, dir);
+  // Stream first: app-layer detection runs on it, and packet rules bound to an app protocol
+  // (alert http ...) then see the flow's protocol, as in Suricata.
   if (packet.ip_proto == 6) {
     TcpStream& stream = flow.streams[dir == signatures::FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient];
     const bool syn = packet.tcp_flags & tcp_flag::kSyn;
@@ -39,6 +40,7 @@ void SensorWorker::handle(DecodedPacket& packet) {
       if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
     });
   }
+  if (hooks_.on_packet) hooks_.on_packet(packet, flow, dir);
 }
 
 void SensorWorker::endFlow(Flow& flow, FlowEndReason reason) {

@@ -144,6 +144,8 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if (rule.flow.direction != FlowDirection::Any && rule.flow.direction != m.direction) return false;
   if (rule.flow.established && !m.established) return false;
   if (rule.ip_only && !m.first_in_direction) return false;
+  // Rules with no buffer to inspect are packet rules: stream chunks and transactions skip them.
+  if (!m.has_packet && rule.inspections.empty()) return false;
   if (rule.inspects_payload && m.payload_in_stream && !m.is_stream && !rule.packet_only && !rule.flow.no_stream) return false;
   if (rule.flow.not_established && m.established) return false;
 

@@ -124,12 +124,12 @@ void writeCache(const std::filesystem::path& path, const CompiledRuleset& compil
 }  // namespace
 
 std::size_t protoClassOf(Transport transport) { return static_cast<std::size_t>(transport); }
-std::size_t protoClassOf(AppProto app) { return 4 + static_cast<std::size_t>(app); }
+std::size_t protoClassOf(AppProto app) { return kTransportClassCount + static_cast<std::size_t>(app); }
 
 std::string protoClassName(std::size_t pc) {
-  static constexpr const char* kTransport[] = {"ip", "tcp", "udp", "icmp"};
-  if (pc < 4) return kTransport[pc];
-  return std::string(appProtoName(static_cast<AppProto>(pc - 4)));
+  static constexpr const char* kTransport[kTransportClassCount] = {"ip", "tcp", "udp", "icmp", "sctp"};
+  if (pc < kTransportClassCount) return kTransport[pc];
+  return std::string(appProtoName(static_cast<AppProto>(pc - kTransportClassCount)));
 }
 
 std::vector<std::pair<std::string, const hs_database_t*>> CompiledRuleset::databases() const {

@@ -24,8 +24,9 @@ class SignatureBundle;
 
 namespace gsoc::signatures {
 
-// Protocol classes: 0 ip (any transport), 1 tcp, 2 udp, 3 icmp, then one per AppProto.
-inline constexpr std::size_t kProtoClassCount = 4 + kAppProtoCount;
+// Protocol classes: 0 ip (any transport), 1 tcp, 2 udp, 3 icmp, 4 sctp, then one per AppProto.
+inline constexpr std::size_t kTransportClassCount = 5;
+inline constexpr std::size_t kProtoClassCount = kTransportClassCount + kAppProtoCount;
 inline constexpr std::size_t kDirectionCount = 3;  // FlowDirection
 
 std::size_t protoClassOf(Transport transport);

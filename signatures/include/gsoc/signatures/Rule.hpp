@@ -19,7 +19,7 @@ namespace gsoc::signatures {
 
 enum class Action : std::uint8_t { Alert, Drop, Reject, Pass };
 
-enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp };
+enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp, Sctp };
 
 // Application protocol a rule is bound to (`alert http ...`); None means "any traffic".
 enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Count_ };

@@ -1,0 +1,167 @@
+#include "sensor/app/AppLayer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpParser.hpp"
+#include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/TlsParser.hpp"
+
+namespace gsoc::sensor {
+
+using signatures::AppProto;
+using signatures::BufferId;
+using signatures::FlowDirection;
+
+namespace {
+
+constexpr std::size_t kGiveUpBytes = 4096;  // identification stops after this much unrecognised data
+
+std::string_view text(std::span<const std::uint8_t> d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
+
+bool looksLikeHttpRequest(std::string_view s) {
+  static constexpr std::array<std::string_view, 9> kMethods = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
+                                                               "CONNECT ", "TRACE ", "PATCH "};
+  return std::any_of(kMethods.begin(), kMethods.end(), [&](std::string_view m) { return s.starts_with(m); });
+}
+
+bool looksLikeTls(std::span<const std::uint8_t> d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4; }
+
+bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
+  return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
+}
+
+template <typename State>
+State& stateOf(Flow& flow) {
+  if (!flow.app_state) flow.app_state = std::make_unique<State>();
+  return static_cast<State&>(*flow.app_state);
+}
+
+}  // namespace
+
+void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
+  const std::string_view s = text(data);
+  const bool to_server = dir == FlowDirection::ToServer;
+  AppProto proto = AppProto::None;
+  if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1."))) proto = AppProto::Http;
+  else if (looksLikeTls(data)) proto = AppProto::Tls;
+  else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
+  else if (isPort(flow, {53})) proto = AppProto::Dns;
+  else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
+           (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
+  else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
+  if (proto != AppProto::None) {
+    flow.app = proto;
+    flow.app_detection_done = true;
+  } else if (flow.stream_inspected[0] + flow.stream_inspected[1] > kGiveUpBytes) {
+    flow.app_detection_done = true;
+  }
+}
+
+void AppLayer::emit(Flow& flow, FlowDirection dir) { sink_(flow, dir, tx_); }
+
+void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
+  if (!flow.app_detection_done) identify(flow, dir, data);
+  switch (flow.app) {
+    case AppProto::Http:
+      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) {
+        ++(m.request ? counters_.http_requests : counters_.http_responses);
+        tx_.buffers.clear();
+        fillHttpBuffers(m, scratch_, tx_.buffers);
+        emit(flow, d);
+      });
+      break;
+    case AppProto::Dns:
+      stateOf<DnsTcpState>(flow).feed(dir, data, [&](FlowDirection d, const DnsMessage& m) {
+        ++(m.response ? counters_.dns_responses : counters_.dns_queries);
+        if (m.response) return;
+        tx_.buffers.clear();
+        for (const std::string& q : m.queries) tx_.buffers.add(BufferId::DnsQuery, q);
+        emit(flow, d);
+      });
+      break;
+    case AppProto::Tls:
+      stateOf<TlsState>(flow).feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
+        tx_.buffers.clear();
+        if (h.client_hello) {
+          ++counters_.tls_client_hellos;
+          if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
+          tx_.buffers.set(BufferId::Ja3String, h.ja3);
+          tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
+        } else {
+          if (h.version != 0) flow.tls_version = h.version;
+          if (!h.ja3s.empty()) {
+            tx_.buffers.set(BufferId::Ja3sString, h.ja3s);
+            tx_.buffers.set(BufferId::Ja3sHash, h.ja3s_hash);
+          }
+          if (!h.certificates.empty()) {
+            tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
+            tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
+            tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
+          }
+        }
+        emit(flow, d);
+      });
+      break;
+    case AppProto::Smtp:
+      stateOf<SmtpState>(flow).feed(dir, data, [&](const MailTransaction& m) {
+        ++counters_.smtp_transactions;
+        tx_.buffers.clear();
+        auto set = [&](BufferId id, const std::string& v) {
+          if (!v.empty()) tx_.buffers.set(id, v);
+        };
+        set(BufferId::SmtpHelo, m.helo);
+        set(BufferId::SmtpMailFrom, m.mail_from);
+        for (const std::string& r : m.rcpt_to) tx_.buffers.add(BufferId::SmtpRcptTo, r);
+        set(BufferId::EmailFrom, m.from);
+        set(BufferId::EmailSubject, m.subject);
+        set(BufferId::EmailMessageId, m.message_id);
+        for (const MailAttachment& a : m.attachments) {
+          tx_.buffers.add(BufferId::EmailAttachmentName, a.name);
+          tx_.buffers.add(BufferId::EmailAttachmentSha256, a.sha256);
+          tx_.buffers.add(BufferId::FileName, a.name);
+          tx_.buffers.add(BufferId::FileSha256, a.sha256);
+        }
+        emit(flow, FlowDirection::ToServer);
+      });
+      break;
+    default:
+      break;
+  }
+}
+
+void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers) {
+  if (flow.app == AppProto::None && flow.app_detection_done) return;
+  DnsMessage message;
+  const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
+  if (!dns_port || !parseDnsMessage(payload, message)) {
+    if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
+    if (flow.app == AppProto::Dns) ++counters_.parse_errors;
+    return;
+  }
+  flow.app = AppProto::Dns;
+  flow.app_detection_done = true;
+  ++(message.response ? counters_.dns_responses : counters_.dns_queries);
+  if (message.response) return;
+  // The names must outlive the match: keep them in the scratch strings.
+  scratch_.assign(message.queries.begin(), message.queries.end());
+  for (const std::string& q : scratch_) buffers.add(BufferId::DnsQuery, q);
+  (void)dir;
+}
+
+void AppLayer::onFlowEnd(Flow& flow) {
+  if (flow.app != AppProto::Http || !flow.app_state) return;
+  auto& http = static_cast<HttpState&>(*flow.app_state);
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    http.close(dir, [&](FlowDirection d, const HttpMessage& m) {
+      ++(m.request ? counters_.http_requests : counters_.http_responses);
+      tx_.buffers.clear();
+      fillHttpBuffers(m, scratch_, tx_.buffers);
+      emit(flow, d);
+    });
+  }
+}
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,57 @@
+#pragma once
+// Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
+// TLS, DNS, SMTP, SSH and FTP from the first bytes each way (ports only as a tie-breaker), then
+// feeds the flow's parser: TCP protocols with reassembled stream data, DNS over UDP with each
+// datagram. Parsers fill the signature engine's named buffers (http.uri, dns.query, tls.sni...)
+// and produce one input per transaction (TCP) or add to the datagram's input (UDP).
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gsoc/signatures/MatchInput.hpp"
+#include "sensor/flow/Flow.hpp"
+
+namespace gsoc::sensor {
+
+struct AppLayerCounters {
+  std::uint64_t http_requests = 0;
+  std::uint64_t http_responses = 0;
+  std::uint64_t dns_queries = 0;
+  std::uint64_t dns_responses = 0;
+  std::uint64_t tls_client_hellos = 0;
+  std::uint64_t smtp_transactions = 0;
+  std::uint64_t parse_errors = 0;
+};
+
+class AppLayer {
+ public:
+  // A transaction's buffers are ready: run detection on `input` (its meta is filled by the caller).
+  using TransactionSink = std::function<void(Flow&, signatures::FlowDirection, signatures::MatchInput&)>;
+
+  explicit AppLayer(TransactionSink sink) : sink_(std::move(sink)) {}
+
+  // Reassembled TCP data of one direction.
+  void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  // A UDP datagram: parsed buffers are added to `buffers` (the datagram's own detection input).
+  void onDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                  signatures::BufferSet& buffers);
+
+  // The flow ends: messages delimited by connection close are complete now.
+  void onFlowEnd(Flow& flow);
+
+  [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
+
+ private:
+  void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  void emit(Flow& flow, signatures::FlowDirection dir);
+
+  TransactionSink sink_;
+  signatures::MatchInput tx_;
+  std::vector<std::string> scratch_;
+  AppLayerCounters counters_;
+};
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,365 @@
+#include "sensor/app/HttpParser.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace gsoc::sensor {
+
+using signatures::BufferId;
+using signatures::FlowDirection;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// http.uri is the URI with %XX escapes decoded (as libhtp normalizes it).
+std::string normalizeUri(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size()) {
+      const int hi = hexValue(raw[i + 1]);
+      const int lo = hexValue(raw[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(raw[i]);
+  }
+  return out;
+}
+
+bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t cap) {
+  z_stream zs{};
+  if (inflateInit2(&zs, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) return false;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  char buffer[16384];
+  int rc = Z_OK;
+  while (rc == Z_OK && out.size() < cap) {
+    zs.next_out = reinterpret_cast<Bytef*>(buffer);
+    zs.avail_out = sizeof buffer;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    out.append(buffer, sizeof buffer - zs.avail_out);
+    if (zs.avail_in == 0 && rc == Z_OK && zs.avail_out != 0) break;
+  }
+  inflateEnd(&zs);
+  if (out.size() > cap) out.resize(cap);
+  return rc == Z_OK || rc == Z_STREAM_END;
+}
+
+}  // namespace
+
+const std::string* HttpMessage::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink) {
+  Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
+  if (side.phase == Phase::Broken) return;
+  side.pending.append(reinterpret_cast<const char*>(data.data()), data.size());
+  pump(side, dir, sink);
+}
+
+void HttpState::close(FlowDirection dir, const MessageSink& sink) {
+  Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
+  if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message.body.empty())) {
+    side.message.body_truncated = side.phase != Phase::UntilClose;
+    finish(side, dir, sink);
+  }
+}
+
+void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
+  const bool request = dir == FlowDirection::ToServer;
+  for (;;) {
+    switch (side.phase) {
+      case Phase::Broken:
+        side.pending.clear();
+        return;
+      case Phase::StartLine: {
+        std::size_t skip = 0;
+        while (skip < side.pending.size() && (side.pending[skip] == '\r' || side.pending[skip] == '\n')) ++skip;
+        side.pending.erase(0, skip);
+        std::size_t head_len = side.pending.find("\r\n\r\n");
+        if (head_len != std::string::npos) {
+          head_len += 4;
+        } else if ((head_len = side.pending.find("\n\n")) != std::string::npos) {
+          head_len += 2;
+        } else {
+          if (side.pending.size() > kMaxHeaderBytes) {
+            ++errors_;
+            side.phase = Phase::Broken;
+          }
+          return;
+        }
+        side.message = HttpMessage{};
+        side.message.request = request;
+        side.message.raw_headers = side.pending.substr(0, head_len);
+        side.pending.erase(0, head_len);
+        parseHead(side, request);
+        if (side.phase == Phase::Broken) return;
+        if (side.phase == Phase::StartLine) finish(side, dir, sink);  // no body
+        continue;
+      }
+      case Phase::Body: {
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(side.pending.size(), side.body_left));
+        appendBody(side, std::string_view(side.pending).substr(0, take));
+        side.pending.erase(0, take);
+        side.body_left -= take;
+        if (side.body_left > 0) return;
+        finish(side, dir, sink);
+        continue;
+      }
+      case Phase::Chunked: {
+        if (side.chunk_left > 0) {
+          const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(side.pending.size(), side.chunk_left));
+          appendBody(side, std::string_view(side.pending).substr(0, take));
+          side.pending.erase(0, take);
+          side.chunk_left -= take;
+          if (side.chunk_left > 0) return;
+          side.chunk_left = 0;
+          side.body_left = 2;  // the CRLF after the chunk data
+        }
+        if (side.body_left > 0) {
+          while (side.body_left > 0 && !side.pending.empty() && (side.pending[0] == '\r' || side.pending[0] == '\n')) {
+            const bool lf = side.pending[0] == '\n';
+            side.pending.erase(0, 1);
+            side.body_left = lf ? 0 : side.body_left - 1;
+          }
+          if (side.body_left > 0 && side.pending.empty()) return;
+          side.body_left = 0;
+        }
+        const std::size_t eol = side.pending.find('\n');
+        if (eol == std::string::npos) {
+          if (side.pending.size() > 1024) {
+            ++errors_;
+            side.phase = Phase::Broken;
+          }
+          return;
+        }
+        const std::string_view line = trim(std::string_view(side.pending).substr(0, eol));
+        if (side.chunk_trailer) {
+          const bool end = line.empty();
+          side.pending.erase(0, eol + 1);
+          if (end) finish(side, dir, sink);
+          continue;
+        }
+        const std::string_view size_text = trim(line.substr(0, line.find(';')));
+        std::uint64_t size = 0;
+        const auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+        if (ec != std::errc() || ptr != size_text.data() + size_text.size()) {
+          ++errors_;
+          side.phase = Phase::Broken;
+          return;
+        }
+        side.pending.erase(0, eol + 1);
+        if (size == 0) side.chunk_trailer = true;
+        else side.chunk_left = size;
+        continue;
+      }
+      case Phase::UntilClose:
+        appendBody(side, side.pending);
+        side.pending.clear();
+        return;
+    }
+  }
+}
+
+void HttpState::parseHead(Side& side, bool request) {
+  HttpMessage& m = side.message;
+  std::string_view head = m.raw_headers;
+  auto nextLine = [&head]() {
+    const std::size_t eol = head.find('\n');
+    std::string_view line = head.substr(0, eol);
+    head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+  };
+  const std::string_view start = nextLine();
+  m.start_line = std::string(start);
+  const std::string headers_only(head);
+  if (request) {
+    const std::size_t first = start.find(' ');
+    const std::size_t last = start.rfind(' ');
+    if (first == std::string_view::npos || first == 0) {
+      ++errors_;
+      side.phase = Phase::Broken;
+      return;
+    }
+    m.method = std::string(start.substr(0, first));
+    if (last > first && start.substr(last + 1).starts_with("HTTP/")) {
+      m.protocol = std::string(start.substr(last + 1));
+      m.raw_uri = std::string(trim(start.substr(first + 1, last - first - 1)));
+    } else {
+      m.raw_uri = std::string(trim(start.substr(first + 1)));  // HTTP/0.9 style
+    }
+    m.uri = normalizeUri(m.raw_uri);
+  } else {
+    if (!start.starts_with("HTTP/")) {
+      ++errors_;
+      side.phase = Phase::Broken;
+      return;
+    }
+    const std::size_t sp1 = start.find(' ');
+    m.protocol = std::string(start.substr(0, sp1));
+    if (sp1 != std::string_view::npos) {
+      const std::string_view rest = start.substr(sp1 + 1);
+      const std::size_t sp2 = rest.find(' ');
+      m.status_code = std::string(rest.substr(0, sp2));
+      if (sp2 != std::string_view::npos) m.status_message = std::string(rest.substr(sp2 + 1));
+    }
+  }
+  while (!head.empty()) {
+    const std::string_view line = nextLine();
+    if (line.empty()) break;
+    if ((line.front() == ' ' || line.front() == '\t') && !m.headers.empty()) {  // obsolete line folding
+      m.headers.back().second += " " + std::string(trim(line));
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      ++errors_;
+      continue;
+    }
+    m.headers.emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+  }
+  m.raw_headers = headers_only;
+
+  // Framing of the body.
+  const std::string* te = m.header("Transfer-Encoding");
+  const std::string* cl = m.header("Content-Length");
+  const std::string* ce = m.header("Content-Encoding");
+  side.encoding = ce ? lower(*ce) : std::string();
+  side.chunk_left = 0;
+  side.chunk_trailer = false;
+  side.body_left = 0;
+  const int status = m.status_code.empty() ? 0 : std::atoi(m.status_code.c_str());
+  const bool no_body = !request && ((status >= 100 && status < 200) || status == 204 || status == 304);
+  if (no_body) {
+    side.phase = Phase::StartLine;
+  } else if (te && lower(*te).find("chunked") != std::string::npos) {
+    side.phase = Phase::Chunked;
+  } else if (cl) {
+    std::uint64_t length = 0;
+    const std::string_view t = trim(*cl);
+    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), length);
+    if (ec != std::errc() || ptr != t.data() + t.size()) ++errors_;
+    side.body_left = length;
+    side.phase = length > 0 ? Phase::Body : Phase::StartLine;
+  } else {
+    side.phase = request ? Phase::StartLine : Phase::UntilClose;
+  }
+}
+
+void HttpState::appendBody(Side& side, std::string_view bytes) {
+  std::string& body = side.message.body;
+  const std::size_t room = kMaxBodyBytes > body.size() ? kMaxBodyBytes - body.size() : 0;
+  if (bytes.size() > room) side.message.body_truncated = true;
+  body.append(bytes.substr(0, room));
+}
+
+void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
+  HttpMessage& m = side.message;
+  if (!m.body.empty() && (side.encoding == "gzip" || side.encoding == "x-gzip" || side.encoding == "deflate")) {
+    std::string decoded;
+    if (inflateBody(m.body, side.encoding != "deflate", decoded, kMaxBodyBytes * 4)) {
+      m.body.swap(decoded);
+    } else {
+      ++errors_;  // keep the raw body: better inspected encoded than not at all
+    }
+  }
+  sink(dir, m);
+  side.phase = Phase::StartLine;
+}
+
+void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {
+  scratch.assign(4, std::string());
+  std::string& normalized = scratch[0];
+  std::string& names = scratch[1];
+  std::string& host = scratch[2];
+  std::string& start = scratch[3];
+  names = "\r\n";
+  for (const auto& [name, value] : m.headers) {
+    normalized.append(name).append(": ").append(value).append("\r\n");
+    names.append(name).append("\r\n");
+  }
+  names.append("\r\n");
+  start = m.start_line + "\r\n" + m.raw_headers;
+  auto set = [&buffers](BufferId id, std::string_view v) {
+    if (!v.empty()) buffers.set(id, v);
+  };
+  auto setHeader = [&](BufferId id, std::string_view name) {
+    if (const std::string* v = m.header(name)) set(id, *v);
+  };
+  set(BufferId::HttpProtocol, m.protocol);
+  set(BufferId::HttpHeader, normalized);
+  set(BufferId::HttpRawHeader, m.raw_headers);
+  set(BufferId::HttpHeaderNames, names);
+  set(BufferId::HttpStart, start);
+  setHeader(BufferId::HttpContentType, "Content-Type");
+  setHeader(BufferId::HttpContentLen, "Content-Length");
+  setHeader(BufferId::HttpConnection, "Connection");
+  if (m.request) {
+    set(BufferId::HttpMethod, m.method);
+    set(BufferId::HttpUri, m.uri);
+    set(BufferId::HttpRawUri, m.raw_uri);
+    set(BufferId::HttpRequestLine, m.start_line);
+    if (const std::string* h = m.header("Host")) {
+      set(BufferId::HttpRawHost, *h);
+      std::string_view bare = *h;
+      if (!bare.empty() && bare.front() != '[') bare = bare.substr(0, bare.rfind(':'));
+      host = lower(bare);
+      set(BufferId::HttpHost, host);
+    }
+    setHeader(BufferId::HttpUserAgent, "User-Agent");
+    setHeader(BufferId::HttpCookie, "Cookie");
+    setHeader(BufferId::HttpReferer, "Referer");
+    setHeader(BufferId::HttpAccept, "Accept");
+    setHeader(BufferId::HttpAcceptEnc, "Accept-Encoding");
+    setHeader(BufferId::HttpAcceptLang, "Accept-Language");
+    set(BufferId::HttpRequestBody, m.body);
+  } else {
+    set(BufferId::HttpStatCode, m.status_code);
+    set(BufferId::HttpStatMsg, m.status_message);
+    set(BufferId::HttpResponseLine, m.start_line);
+    setHeader(BufferId::HttpServer, "Server");
+    setHeader(BufferId::HttpLocation, "Location");
+    setHeader(BufferId::HttpCookie, "Set-Cookie");
+    set(BufferId::HttpResponseBody, m.body);
+  }
+  set(BufferId::FileData, m.body);
+}
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,68 @@
+#pragma once
+// HTTP/1.x over one TCP flow: request and response lines, headers, bodies delimited by
+// Content-Length or chunked encoding (or connection close), and gzip/deflate content decoding.
+// One transaction per message: when a message is complete (or its body reaches the inspection
+// cap) its buffers are handed to the sink. Malformed input is counted and the direction stops
+// being parsed; nothing is read past what arrived.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gsoc/signatures/MatchInput.hpp"
+#include "sensor/flow/Flow.hpp"
+
+namespace gsoc::sensor {
+
+struct HttpMessage {
+  bool request = true;
+  std::string method, uri, raw_uri, protocol, start_line;  // start_line: request or status line
+  std::string status_code, status_message;
+  std::vector<std::pair<std::string, std::string>> headers;  // in order, values trimmed
+  std::string raw_headers;                                   // as received, without the start line
+  std::string body;                                          // decoded (de-chunked, decompressed)
+  bool body_truncated = false;
+  [[nodiscard]] const std::string* header(std::string_view name) const;
+};
+
+class HttpState final : public AppState {
+ public:
+  static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+  static constexpr std::size_t kMaxBodyBytes = 256 * 1024;
+
+  using MessageSink = std::function<void(signatures::FlowDirection, const HttpMessage&)>;
+
+  void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink);
+  // The connection closed: a message delimited by close is complete now.
+  void close(signatures::FlowDirection dir, const MessageSink& sink);
+  [[nodiscard]] std::uint64_t errors() const { return errors_; }
+
+ private:
+  enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Broken };
+  struct Side {
+    Phase phase = Phase::StartLine;
+    std::string pending;  // unparsed bytes (start line + headers, or chunk framing)
+    std::uint64_t body_left = 0;
+    std::uint64_t chunk_left = 0;
+    bool chunk_trailer = false;
+    std::string encoding;  // content-encoding
+    HttpMessage message;
+  };
+
+  void parseHead(Side& side, bool request);
+  void finish(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
+  void appendBody(Side& side, std::string_view bytes);
+  void pump(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
+
+  Side sides_[2];
+  std::uint64_t errors_ = 0;
+};
+
+// Fills the signature engine's HTTP buffers from a parsed message. The buffers view `scratch`
+// and `message`; both must outlive the match.
+void fillHttpBuffers(const HttpMessage& message, std::vector<std::string>& scratch, signatures::BufferSet& buffers);
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,226 @@
+#include "sensor/app/TlsParser.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+namespace gsoc::sensor {
+namespace {
+
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint32_t be24(const std::uint8_t* p) { return std::uint32_t{p[0]} << 16 | std::uint32_t{p[1]} << 8 | p[2]; }
+
+bool grease(std::uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
+
+// A bounds-checked reader over one handshake message.
+class Reader {
+ public:
+  explicit Reader(std::span<const std::uint8_t> d) : d_(d) {}
+  bool u8(std::uint8_t& v) {
+    if (pos_ + 1 > d_.size()) return false;
+    v = d_[pos_++];
+    return true;
+  }
+  bool u16(std::uint16_t& v) {
+    if (pos_ + 2 > d_.size()) return false;
+    v = be16(d_.data() + pos_);
+    pos_ += 2;
+    return true;
+  }
+  bool bytes(std::size_t n, std::span<const std::uint8_t>& out) {
+    if (pos_ + n > d_.size()) return false;
+    out = d_.subspan(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  [[nodiscard]] bool done() const { return pos_ >= d_.size(); }
+
+ private:
+  std::span<const std::uint8_t> d_;
+  std::size_t pos_ = 0;
+};
+
+void appendList(std::string& out, const std::vector<std::uint16_t>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back('-');
+    out += std::to_string(values[i]);
+  }
+}
+
+bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& out) {
+  Reader r(body);
+  std::uint16_t version = 0;
+  std::span<const std::uint8_t> skip;
+  if (!r.u16(version) || !r.bytes(32, skip)) return false;
+  std::uint8_t sid_len = 0;
+  if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
+  std::vector<std::uint16_t> ciphers, extensions, curves, formats;
+  if (client) {
+    std::uint16_t len = 0;
+    std::span<const std::uint8_t> list;
+    if (!r.u16(len) || !r.bytes(len, list)) return false;
+    for (std::size_t i = 0; i + 1 < list.size(); i += 2) {
+      const std::uint16_t c = be16(list.data() + i);
+      if (!grease(c)) ciphers.push_back(c);
+    }
+    std::uint8_t comp = 0;
+    if (!r.u8(comp) || !r.bytes(comp, skip)) return false;
+  } else {
+    std::uint16_t cipher = 0;
+    std::uint8_t comp = 0;
+    if (!r.u16(cipher) || !r.u8(comp)) return false;
+    ciphers.push_back(cipher);
+  }
+  std::uint16_t ext_total = 0;
+  std::span<const std::uint8_t> exts;
+  if (!r.done() && r.u16(ext_total) && r.bytes(ext_total, exts)) {
+    Reader e(exts);
+    while (!e.done()) {
+      std::uint16_t type = 0, len = 0;
+      std::span<const std::uint8_t> data;
+      if (!e.u16(type) || !e.u16(len) || !e.bytes(len, data)) break;
+      if (!grease(type)) extensions.push_back(type);
+      if (type == 0 && client && data.size() >= 5 && data[2] == 0) {  // server_name, host_name
+        const std::uint16_t name_len = be16(data.data() + 3);
+        if (5u + name_len <= data.size()) out.sni.assign(reinterpret_cast<const char*>(data.data()) + 5, name_len);
+      } else if (type == 10 && data.size() >= 2) {
+        for (std::size_t i = 2; i + 1 < data.size(); i += 2) {
+          const std::uint16_t g = be16(data.data() + i);
+          if (!grease(g)) curves.push_back(g);
+        }
+      } else if (type == 11 && !data.empty()) {
+        for (std::size_t i = 1; i < data.size() && i <= data[0]; ++i) formats.push_back(data[i]);
+      } else if (type == 43 && !client && data.size() >= 2) {
+        version = be16(data.data());  // TLS 1.3 negotiated version
+      }
+    }
+  }
+  out.version = version;
+  std::string fingerprint = std::to_string(version) + ",";
+  if (client) {
+    appendList(fingerprint, ciphers);
+    fingerprint += ",";
+    appendList(fingerprint, extensions);
+    fingerprint += ",";
+    appendList(fingerprint, curves);
+    fingerprint += ",";
+    appendList(fingerprint, formats);
+    out.ja3 = fingerprint;
+    out.ja3_hash = md5Hex(fingerprint);
+  } else {
+    fingerprint += std::to_string(ciphers.front()) + ",";
+    appendList(fingerprint, extensions);
+    out.ja3s = fingerprint;
+    out.ja3s_hash = md5Hex(fingerprint);
+  }
+  return true;
+}
+
+std::string nameText(X509_NAME* name) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_UTF8_CONVERT | XN_FLAG_FN_SN);
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(n));
+}
+
+void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
+  if (body.size() < 3) return;
+  std::size_t pos = 3;
+  const std::size_t end = std::min<std::size_t>(body.size(), 3 + be24(body.data()));
+  while (pos + 3 <= end && out.certificates.size() < 10) {
+    const std::size_t len = be24(body.data() + pos);
+    pos += 3;
+    if (pos + len > end) return;
+    const unsigned char* der = body.data() + pos;
+    std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &der, static_cast<long>(len)), X509_free);
+    pos += len;
+    if (!cert) continue;
+    TlsCertificate c;
+    c.subject = nameText(X509_get_subject_name(cert.get()));
+    c.issuer = nameText(X509_get_issuer_name(cert.get()));
+    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr)) {
+      if (char* hex = BN_bn2hex(bn)) {
+        c.serial = hex;
+        OPENSSL_free(hex);
+      }
+      BN_free(bn);
+    }
+    out.certificates.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+std::string md5Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink) {
+  const bool client = dir == signatures::FlowDirection::ToServer;
+  Side& side = sides_[client ? 0 : 1];
+  if (side.done) return;
+  side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
+  while (side.records.size() >= 5 && !side.done) {
+    const auto* r = reinterpret_cast<const std::uint8_t*>(side.records.data());
+    const std::size_t len = be16(r + 3);
+    if (r[0] < 20 || r[0] > 24 || r[1] != 3) {
+      ++errors_;
+      side.done = true;
+      break;
+    }
+    if (side.records.size() < 5 + len) break;
+    if (r[0] == 22) {
+      side.handshake.append(side.records, 5, len);
+    } else {
+      side.done = true;  // ChangeCipherSpec / application data: the clear part is over
+    }
+    side.records.erase(0, 5 + len);
+    parseHandshake(side, client);
+    if (side.handshake.size() > kMaxHandshakeBytes) side.done = true;
+  }
+  if (side.have_output && (side.done || client)) {
+    sink(dir, side.parsed);
+    side.have_output = false;
+    side.parsed = TlsHandshake{};
+  }
+}
+
+void TlsState::parseHandshake(Side& side, bool client) {
+  while (side.handshake.size() >= 4) {
+    const auto* h = reinterpret_cast<const std::uint8_t*>(side.handshake.data());
+    const std::size_t len = be24(h + 1);
+    if (side.handshake.size() < 4 + len) return;
+    const std::span<const std::uint8_t> body(h + 4, len);
+    if (h[0] == 1 && client) {
+      side.parsed.client_hello = true;
+      if (parseHello(body, true, side.parsed)) side.have_output = true;
+      else ++errors_;
+      side.done = true;
+    } else if (h[0] == 2 && !client) {
+      if (parseHello(body, false, side.parsed)) side.have_output = true;
+      else ++errors_;
+    } else if (h[0] == 11 && !client) {
+      parseCertificates(body, side.parsed);
+      side.have_output = true;
+      side.done = true;
+    } else if (h[0] == 14 && !client) {  // ServerHelloDone
+      side.done = true;
+    }
+    side.handshake.erase(0, 4 + len);
+  }
+}
+
+}  // namespace gsoc::sensor

@@ -1,0 +1,57 @@
+#pragma once
+// TLS handshake metadata from the clear-text start of a connection: ClientHello (version, SNI,
+// JA3 string and MD5), ServerHello (version, cipher, JA3S) and the server's certificate chain
+// (subject, issuer, serial of each, via OpenSSL). Parsing stops at the first encrypted record.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sensor/flow/Flow.hpp"
+
+namespace gsoc::sensor {
+
+struct TlsCertificate {
+  std::string subject;
+  std::string issuer;
+  std::string serial;
+};
+
+struct TlsHandshake {
+  bool client_hello = false;  // else server side (hello and/or certificates)
+  std::uint16_t version = 0;  // record-layer/legacy version, or supported_versions for 1.3
+  std::string sni;
+  std::string ja3;
+  std::string ja3_hash;
+  std::string ja3s;
+  std::string ja3s_hash;
+  std::vector<TlsCertificate> certificates;
+};
+
+class TlsState final : public AppState {
+ public:
+  static constexpr std::size_t kMaxHandshakeBytes = 64 * 1024;
+  using HandshakeSink = std::function<void(signatures::FlowDirection, const TlsHandshake&)>;
+
+  void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink);
+  [[nodiscard]] std::uint64_t errors() const { return errors_; }
+
+ private:
+  struct Side {
+    std::string records;    // unparsed record bytes
+    std::string handshake;  // reassembled handshake messages
+    bool done = false;
+    TlsHandshake parsed;
+    bool have_output = false;
+  };
+  void parseHandshake(Side& side, bool client);
+
+  Side sides_[2];
+  std::uint64_t errors_ = 0;
+};
+
+std::string md5Hex(std::string_view data);
+
+}  // namespace gsoc::sensor
