@@ -1,0 +1,292 @@
+// The sensor pipeline end to end on traffic generated here: exact alerts for split and
+// reordered TCP segments, IPv6 + VLAN, IP fragments, chunked + gzip HTTP, SMTP attachments,
+// TLS SNI and DNS. Frames go through SensorWorker (decode, defrag, flows, reassembly) into
+// DetectionStage (app layer + signatures), as in gsoc-sensor.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
+
+#include "PacketBuilder.hpp"
+#include "gsoc/signatures/Sha256.hpp"
+#include "sensor/detect/DetectionStage.hpp"
+#include "sensor/worker/SensorWorker.hpp"
+#include "signatures/TestRules.hpp"
+
+namespace gsoc::sensor {
+namespace {
+
+using namespace testing;
+using signatures::testing::compileRules;
+using Sids = std::vector<std::uint32_t>;
+
+class Pipeline {
+ public:
+  explicit Pipeline(std::string_view rules)
+      : ruleset_(compileRules(rules)),
+        detection_(ruleset_, [this](const AlertHit& hit) { sids_.push_back(hit.rule->sid); }),
+        worker_({}, hooks()) {}
+
+  void send(const Bytes& frame) {
+    RawPacket raw;
+    raw.data = frame;
+    raw.wire_length = static_cast<std::uint32_t>(frame.size());
+    raw.timestamp_ns = now_ += 1'000'000;
+    worker_.process(raw);
+  }
+  Sids finish() {
+    worker_.finish();
+    Sids s = sids_;
+    std::sort(s.begin(), s.end());
+    return s;
+  }
+  [[nodiscard]] const DetectionStage& detection() const { return detection_; }
+
+ private:
+  WorkerHooks hooks() {
+    WorkerHooks h;
+    h.on_packet = [this](const DecodedPacket& p, Flow& f, signatures::FlowDirection d) { detection_.onPacket(p, f, d); };
+    h.on_stream_data = [this](Flow& f, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
+      detection_.onStreamData(f, d, data);
+    };
+    h.on_flow_end = [this](Flow& f, FlowEndReason) { detection_.onFlowEnd(f); };
+    return h;
+  }
+
+  signatures::CompiledRulesetPtr ruleset_;
+  Sids sids_;
+  DetectionStage detection_;
+  SensorWorker worker_;
+  std::int64_t now_ = 1'700'000'000'000'000'000;
+};
+
+// A TCP connection between a client and a server: handshake, then data each way.
+class Conversation {
+ public:
+  explicit Conversation(PacketSpec base) : base_(std::move(base)) {}
+
+  Bytes client(std::string_view payload, std::uint8_t flags = 0x18) { return segment(true, payload, flags); }
+  Bytes server(std::string_view payload, std::uint8_t flags = 0x18) { return segment(false, payload, flags); }
+  std::vector<Bytes> handshake() {
+    std::vector<Bytes> out;
+    out.push_back(segment(true, "", 0x02));
+    out.push_back(segment(false, "", 0x12));
+    out.push_back(segment(true, "", 0x10));
+    return out;
+  }
+
+ private:
+  Bytes segment(bool from_client, std::string_view payload, std::uint8_t flags) {
+    PacketSpec s = base_;
+    if (!from_client) {
+      std::swap(s.src, s.dst);
+      std::swap(s.sport, s.dport);
+    }
+    std::uint32_t& seq = from_client ? client_seq_ : server_seq_;
+    s.seq = seq;
+    s.ack = from_client ? server_seq_ : client_seq_;
+    s.flags = flags;
+    s.payload = std::string(payload);
+    seq += static_cast<std::uint32_t>(payload.size()) + ((flags & 0x02) ? 1 : 0);
+    return ethernetFrame(s);
+  }
+
+  PacketSpec base_;
+  std::uint32_t client_seq_ = 1000;
+  std::uint32_t server_seq_ = 90000;
+};
+
+TEST(Pipeline, PatternSplitAcrossSegmentsMatchesOnce) {
+  Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("xxxxEVIL-"));
+  p.send(c.client("PAYLOADyyyy"));
+  p.send(c.client("more data, no second match"));
+  EXPECT_EQ(p.finish(), Sids({1}));
+}
+
+TEST(Pipeline, OutOfOrderSegmentsAreReassembledBeforeMatching) {
+  Pipeline p(R"(alert tcp any any -> any any (content:"ABCDEF"; sid:2;))");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  const Bytes first = c.client("..ABC");
+  const Bytes second = c.client("DEF..");
+  p.send(second);  // arrives first: held until the gap fills
+  p.send(first);
+  EXPECT_EQ(p.finish(), Sids({2}));
+}
+
+TEST(Pipeline, HttpOverIpv6WithVlan) {
+  Pipeline p(R"(
+alert http any any -> any any (msg:"struts probe"; flow:established,to_server; http.method; content:"POST"; http.uri; content:".action"; endswith; http.host; content:"www.mofa.example.go.jp"; bsize:22; sid:3;)
+alert http any any -> any any (msg:"response"; flow:to_client; http.stat_code; content:"404"; sid:4;)
+)");
+  PacketSpec base;
+  base.src = "2001:db8::10";
+  base.dst = "2001:db8:1::80";
+  base.vlans = {42};
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("POST /struts2-showcase/index.action HTTP/1.1\r\nHost: www.MOFA.example.go.jp:8080\r\nContent-Length: 4\r\n\r\nx=%7"));
+  p.send(c.server("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+  EXPECT_EQ(p.finish(), Sids({3, 4}));
+  EXPECT_EQ(p.detection().appCounters().http_requests, 1u);
+  EXPECT_EQ(p.detection().appCounters().http_responses, 1u);
+}
+
+std::string gzip(std::string_view data) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+TEST(Pipeline, ChunkedGzipResponseBodyIsDecodedForFileData) {
+  Pipeline p(R"(alert http any any -> any any (msg:"dropper in body"; flow:to_client; file.data; content:"powershell -enc"; nocase; sid:5;))");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("GET /update.js HTTP/1.1\r\nHost: cdn.example\r\n\r\n"));
+  const std::string body = gzip(std::string(3000, ' ') + "cmd /c PowerShell -enc SQBFAFgA" + std::string(500, ' '));
+  std::string chunked;
+  for (std::size_t i = 0; i < body.size(); i += 100) {
+    const std::string piece = body.substr(i, 100);
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    chunked += size + piece + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  const std::string response = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked;
+  for (std::size_t i = 0; i < response.size(); i += 700) p.send(c.server(response.substr(i, 700)));
+  EXPECT_EQ(p.finish(), Sids({5}));
+}
+
+TEST(Pipeline, SmtpAttachmentNameHashAndEncodedSubject) {
+  const std::string attachment = "MZ\x90\x00 pretend executable";
+  const std::string sha = signatures::Sha256::hex(attachment);
+  const std::string rules =
+      "alert smtp any any -> any any (msg:\"exe attachment\"; email.attachment.name; content:\".docx.exe\"; endswith; sid:6;)\n"
+      "alert smtp any any -> any any (msg:\"lure subject\"; email.subject; content:\"資料送付\"; sid:7;)\n"
+      "alert smtp any any -> any any (msg:\"known hash\"; email.attachment.sha256; content:\"" + sha + "\"; sid:8;)\n"
+      "alert smtp any any -> any any (msg:\"to minister\"; smtp.rcpt_to; content:\"minister@\"; startswith; sid:9;)\n";
+  Pipeline p(rules);
+  PacketSpec base;
+  base.dport = 25;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.server("220 mail.mofa.example.go.jp ESMTP\r\n"));
+  p.send(c.client("EHLO sender.example\r\n"));
+  p.send(c.client("MAIL FROM:<joho-kyoyu@freemail.example>\r\n"));
+  p.send(c.client("RCPT TO:<clerk@mofa.example.go.jp>\r\nRCPT TO:<minister@mofa.example.go.jp>\r\n"));
+  p.send(c.client("DATA\r\n"));
+  // Base64 of the attachment, and the subject 資料送付 as an RFC 2047 encoded word.
+  static constexpr char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto base64 = [&](std::string_view in) {
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+      const unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) << 8 : 0) |
+                         (i + 2 < in.size() ? static_cast<unsigned char>(in[i + 2]) : 0);
+      out += kTable[n >> 18 & 63];
+      out += kTable[n >> 12 & 63];
+      out += i + 1 < in.size() ? kTable[n >> 6 & 63] : '=';
+      out += i + 2 < in.size() ? kTable[n & 63] : '=';
+    }
+    return out;
+  };
+  const std::string message =
+      "From: =?UTF-8?B?" + base64("情報共有") + "?= <joho-kyoyu@freemail.example>\r\n"
+      "Subject: =?UTF-8?B?" + base64("資料送付") + "?=\r\n"
+      "Message-ID: <lure-1@freemail.example>\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+      "--b1\r\nContent-Type: text/plain\r\n\r\nPlease see the attached materials.\r\n"
+      "--b1\r\nContent-Type: application/octet-stream; name=\"report.docx.exe\"\r\n"
+      "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"report.docx.exe\"\r\n\r\n" +
+      base64(attachment) + "\r\n--b1--\r\n.\r\n";
+  p.send(c.client(message));
+  p.send(c.client("QUIT\r\n"));
+  EXPECT_EQ(p.finish(), Sids({6, 7, 8, 9}));
+  EXPECT_EQ(p.detection().appCounters().smtp_transactions, 1u);
+}
+
+TEST(Pipeline, TlsClientHelloSni) {
+  Pipeline p(R"(alert tls any any -> any any (msg:"c2 sni"; tls.sni; content:"update-check.example"; endswith; sid:10;))");
+  PacketSpec base;
+  base.dport = 443;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);
+  const std::string host = "cdn.update-check.example";
+  std::string ext;
+  auto put16 = [](std::string& s, unsigned v) {
+    s.push_back(static_cast<char>(v >> 8));
+    s.push_back(static_cast<char>(v & 0xff));
+  };
+  std::string sni;
+  put16(sni, static_cast<unsigned>(host.size() + 3));
+  sni.push_back(0);
+  put16(sni, static_cast<unsigned>(host.size()));
+  sni += host;
+  put16(ext, 0);
+  put16(ext, static_cast<unsigned>(sni.size()));
+  ext += sni;
+  std::string hello;
+  put16(hello, 0x0303);
+  hello += std::string(32, 'r');
+  hello.push_back(0);      // session id
+  put16(hello, 2);
+  put16(hello, 0x1301);    // one cipher
+  hello.push_back(1);
+  hello.push_back(0);      // null compression
+  put16(hello, static_cast<unsigned>(ext.size()));
+  hello += ext;
+  std::string handshake = "\x01";
+  handshake.push_back(0);
+  put16(handshake, static_cast<unsigned>(hello.size()));
+  handshake += hello;
+  std::string record = "\x16\x03\x01";
+  put16(record, static_cast<unsigned>(handshake.size()));
+  record += handshake;
+  p.send(c.client(record.substr(0, 20)));  // the record split over two segments
+  p.send(c.client(record.substr(20)));
+  EXPECT_EQ(p.finish(), Sids({10}));
+  EXPECT_EQ(p.detection().appCounters().tls_client_hellos, 1u);
+}
+
+TEST(Pipeline, FragmentedDnsQueryOverUdp) {
+  Pipeline p(R"(alert dns any any -> any any (msg:"c2 lookup"; dns.query; content:"update-check.example"; nocase; sid:11;))");
+  std::string query("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);  // header, one question
+  for (const std::string& label : std::vector<std::string>{"a", std::string(40, 'x'), "update-check", "example"}) {
+    query.push_back(static_cast<char>(label.size()));
+    query += label;
+  }
+  query += std::string("\x00\x00\x01\x00\x01", 5);
+  PacketSpec whole;
+  whole.proto = 17;
+  whole.dport = 53;
+  whole.payload = query;
+  const Bytes l4 = transport(whole);
+  std::vector<Bytes> frames;
+  for (std::size_t off = 0; off < l4.size(); off += 32) {
+    PacketSpec f;
+    f.proto = 17;
+    f.raw_ip_payload = true;
+    f.payload.assign(l4.begin() + static_cast<std::ptrdiff_t>(off), l4.begin() + static_cast<std::ptrdiff_t>(std::min(l4.size(), off + 32)));
+    f.frag_offset_bytes = static_cast<std::uint16_t>(off);
+    f.more_fragments = off + 32 < l4.size();
+    f.ip_id = 9;
+    frames.push_back(ethernetFrame(f));
+  }
+  std::reverse(frames.begin(), frames.end());
+  for (const Bytes& f : frames) p.send(f);
+  EXPECT_EQ(p.finish(), Sids({11}));
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
