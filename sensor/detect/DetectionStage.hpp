@@ -5,8 +5,10 @@
 // Each hit goes to the alert sink with the flow, direction and the packet time.
 //
 // Stream windows: a direction's window holds its reassembled bytes from the stream start until
-// it reaches kAnchoredDepth (so offset/depth rules see the stream as it began), and after that
-// the last kOverlap bytes plus the new ones. Only matches that end in the new bytes alert.
+// it reaches kAnchoredDepth (so offset/depth rules see the stream as it began, where protocol
+// headers are), and after that the last kOverlap bytes plus the new ones: a pattern or relative
+// chain up to kOverlap bytes long still matches across segment boundaries. Only matches that
+// end in the new bytes alert. Each stream byte is scanned about 1 + kOverlap/MSS times.
 
 #include <cstdint>
 #include <functional>
@@ -40,8 +42,8 @@ struct DetectionCounters {
 class DetectionStage {
  public:
   using AlertSink = std::function<void(const AlertHit&)>;
-  static constexpr std::size_t kAnchoredDepth = 16 * 1024;
-  static constexpr std::size_t kOverlap = 4 * 1024;
+  static constexpr std::size_t kAnchoredDepth = 2 * 1024;
+  static constexpr std::size_t kOverlap = 1024;
 
   DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink);
 

@@ -2,14 +2,14 @@
 
 #include <random>
 
-#include "PacketBuilder.hpp"
+#include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/decode/FragmentReassembler.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
 
 namespace gsoc::sensor {
 namespace {
 
-using namespace testing;
+using namespace traffic;
 
 RawPacket raw(const Bytes& frame, LinkType link = LinkType::Ethernet) {
   RawPacket r;

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "PacketBuilder.hpp"
+#include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/export/CommunityId.hpp"
 #include "sensor/flow/FlowTable.hpp"
@@ -8,7 +8,7 @@
 namespace gsoc::sensor {
 namespace {
 
-using namespace testing;
+using namespace traffic;
 using signatures::FlowDirection;
 
 std::string collect(TcpStream& stream, std::uint32_t seq, std::string_view data, bool syn = false) {

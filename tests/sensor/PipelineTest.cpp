@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "PacketBuilder.hpp"
+#include "bench/traffic/FrameBuilder.hpp"
 #include "gsoc/signatures/Sha256.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/worker/SensorWorker.hpp"
@@ -16,7 +16,7 @@
 namespace gsoc::sensor {
 namespace {
 
-using namespace testing;
+using namespace traffic;
 using signatures::testing::compileRules;
 using Sids = std::vector<std::uint32_t>;
 
@@ -60,41 +60,7 @@ class Pipeline {
   std::int64_t now_ = 1'700'000'000'000'000'000;
 };
 
-// A TCP connection between a client and a server: handshake, then data each way.
-class Conversation {
- public:
-  explicit Conversation(PacketSpec base) : base_(std::move(base)) {}
-
-  Bytes client(std::string_view payload, std::uint8_t flags = 0x18) { return segment(true, payload, flags); }
-  Bytes server(std::string_view payload, std::uint8_t flags = 0x18) { return segment(false, payload, flags); }
-  std::vector<Bytes> handshake() {
-    std::vector<Bytes> out;
-    out.push_back(segment(true, "", 0x02));
-    out.push_back(segment(false, "", 0x12));
-    out.push_back(segment(true, "", 0x10));
-    return out;
-  }
-
- private:
-  Bytes segment(bool from_client, std::string_view payload, std::uint8_t flags) {
-    PacketSpec s = base_;
-    if (!from_client) {
-      std::swap(s.src, s.dst);
-      std::swap(s.sport, s.dport);
-    }
-    std::uint32_t& seq = from_client ? client_seq_ : server_seq_;
-    s.seq = seq;
-    s.ack = from_client ? server_seq_ : client_seq_;
-    s.flags = flags;
-    s.payload = std::string(payload);
-    seq += static_cast<std::uint32_t>(payload.size()) + ((flags & 0x02) ? 1 : 0);
-    return ethernetFrame(s);
-  }
-
-  PacketSpec base_;
-  std::uint32_t client_seq_ = 1000;
-  std::uint32_t server_seq_ = 90000;
-};
+using Conversation = TcpConversation;
 
 TEST(Pipeline, PatternSplitAcrossSegmentsMatchesOnce) {
   Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");

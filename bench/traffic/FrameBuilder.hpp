@@ -1,5 +1,5 @@
 #pragma once
-// Builds frames for tests: Ethernet (optionally VLAN-tagged) carrying IPv4 or IPv6 with TCP, UDP
+// Builds frames for tests and the traffic generator: Ethernet (optionally VLAN-tagged) carrying IPv4 or IPv6 with TCP, UDP
 // or ICMP, with correct lengths (checksums are left zero: the decoder does not verify them).
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 
 #include "gsoc/signatures/IpAddress.hpp"
 
-namespace gsoc::sensor::testing {
+namespace gsoc::traffic {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -106,4 +106,37 @@ inline Bytes ethernetFrame(const PacketSpec& s) {
   return f;
 }
 
-}  // namespace gsoc::sensor::testing
+// One TCP connection between a client and a server: handshake, then data each way, with the
+// sequence numbers kept right. Frames come back ready to send.
+class TcpConversation {
+ public:
+  explicit TcpConversation(PacketSpec base, std::uint32_t client_isn = 1000, std::uint32_t server_isn = 90000)
+      : base_(std::move(base)), client_seq_(client_isn), server_seq_(server_isn) {}
+
+  Bytes client(std::string_view payload, std::uint8_t flags = 0x18) { return segment(true, payload, flags); }
+  Bytes server(std::string_view payload, std::uint8_t flags = 0x18) { return segment(false, payload, flags); }
+  std::vector<Bytes> handshake() { return {segment(true, "", 0x02), segment(false, "", 0x12), segment(true, "", 0x10)}; }
+  std::vector<Bytes> close() { return {segment(true, "", 0x11), segment(false, "", 0x11), segment(true, "", 0x10)}; }
+
+ private:
+  Bytes segment(bool from_client, std::string_view payload, std::uint8_t flags) {
+    PacketSpec s = base_;
+    if (!from_client) {
+      std::swap(s.src, s.dst);
+      std::swap(s.sport, s.dport);
+    }
+    std::uint32_t& seq = from_client ? client_seq_ : server_seq_;
+    s.seq = seq;
+    s.ack = from_client ? server_seq_ : client_seq_;
+    s.flags = flags;
+    s.payload = std::string(payload);
+    seq += static_cast<std::uint32_t>(payload.size()) + ((flags & 0x03) ? 1 : 0);  // SYN and FIN take one
+    return ethernetFrame(s);
+  }
+
+  PacketSpec base_;
+  std::uint32_t client_seq_;
+  std::uint32_t server_seq_;
+};
+
+}  // namespace gsoc::traffic
