@@ -75,10 +75,9 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   DetectorScan regex_scan{this, true};
   for (std::size_t c = 0; c < class_count; ++c) {
     for (const FlowDirection dir : dirs) {
-      for (std::size_t p = 0; p < present_count; ++p) {
-        const GroupDatabases& g = rs.group(classes[c], dir, present[p]);
-        if (!g.literals && !g.regexes) continue;
-        for (const std::string_view value : input.buffers.get(present[p])) {
+      auto scan = [&](const GroupDatabases& g, BufferId buffer) {
+        if (!g.literals && !g.regexes) return;
+        for (const std::string_view value : input.buffers.get(buffer)) {
           if (g.literals &&
               hs_scan(g.literals.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
                       DetectorScan::onMatch, &literal_scan) != HS_SUCCESS) {
@@ -90,10 +89,22 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
             ++counters_.scan_errors;
           }
         }
+      };
+      for (std::size_t p = 0; p < present_count; ++p) {
+        if (present[p] == BufferId::Payload) {
+          // Stream data: the stream rules. A packet whose payload the stream pass covers: only
+          // the packet-only rules. Any other packet (UDP, ICMP...): both.
+          if (!input.meta.is_stream) scan(rs.packetPayloadGroup(classes[c], dir), BufferId::Payload);
+          if (input.meta.is_stream || !input.meta.payload_in_stream) scan(rs.group(classes[c], dir, BufferId::Payload), BufferId::Payload);
+          continue;
+        }
+        scan(rs.group(classes[c], dir, present[p]), present[p]);
       }
       for (const std::uint32_t rule : rs.unprefiltered(classes[c], dir)) addCandidate(rule, false);
-      for (const std::uint32_t rule : rs.sourceIndex(classes[c], dir).lookup(input.meta.src)) addCandidate(rule, false);
-      for (const std::uint32_t rule : rs.destinationIndex(classes[c], dir).lookup(input.meta.dst)) addCandidate(rule, false);
+      if (input.meta.has_packet) {  // address-indexed rules inspect no buffer: packets only
+        for (const std::uint32_t rule : rs.sourceIndex(classes[c], dir).lookup(input.meta.src)) addCandidate(rule, false);
+        for (const std::uint32_t rule : rs.destinationIndex(classes[c], dir).lookup(input.meta.dst)) addCandidate(rule, false);
+      }
       if (dir == input.meta.direction) break;  // Any == direction: do not scan twice
     }
   }

@@ -75,9 +75,16 @@ struct PendingGroup {
   std::vector<hs::Pattern> regexes;
 };
 
-std::string groupName(std::size_t pc, std::size_t dir, std::size_t buffer) {
-  return protoClassName(pc) + "/" + std::string(directionName(static_cast<FlowDirection>(dir))) + "/" +
-         std::string(bufferName(static_cast<BufferId>(buffer)));
+std::string groupName(std::size_t pc, std::size_t dir, std::size_t slot) {
+  const std::string buffer = slot == CompiledRuleset::kPacketPayloadSlot ? std::string("payload.packet")
+                                                                         : std::string(bufferName(static_cast<BufferId>(slot)));
+  return protoClassName(pc) + "/" + std::string(directionName(static_cast<FlowDirection>(dir))) + "/" + buffer;
+}
+
+// The group slot of a prefilter on `buffer`: packet-only payload rules get their own.
+std::size_t slotOf(const Rule& rule, BufferId buffer) {
+  if (buffer == BufferId::Payload && (rule.packet_only || rule.flow.no_stream)) return CompiledRuleset::kPacketPayloadSlot;
+  return index(buffer);
 }
 
 std::string cacheFileName(const std::string& hash) {
@@ -136,7 +143,7 @@ std::vector<std::pair<std::string, const hs_database_t*>> CompiledRuleset::datab
   std::vector<std::pair<std::string, const hs_database_t*>> out;
   for (std::size_t pc = 0; pc < kProtoClassCount; ++pc) {
     for (std::size_t dir = 0; dir < kDirectionCount; ++dir) {
-      for (std::size_t b = 0; b < kBufferCount; ++b) {
+      for (std::size_t b = 0; b < kGroupSlots; ++b) {
         const GroupDatabases& g = groups_[pc][dir][b];
         if (g.literals) out.emplace_back(groupName(pc, dir, b) + "/literal", g.literals.get());
         if (g.regexes) out.emplace_back(groupName(pc, dir, b) + "/regex", g.regexes.get());
@@ -197,15 +204,16 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
   }
 
   // Group every rule by its prefilter.
-  std::vector<PendingGroup> pending(kProtoClassCount * kDirectionCount * kBufferCount);
-  auto slot = [](std::size_t pc, std::size_t dir, std::size_t b) { return (pc * kDirectionCount + dir) * kBufferCount + b; };
+  constexpr std::size_t kSlots = CompiledRuleset::kGroupSlots;
+  std::vector<PendingGroup> pending(kProtoClassCount * kDirectionCount * kSlots);
+  auto slot = [](std::size_t pc, std::size_t dir, std::size_t b) { return (pc * kDirectionCount + dir) * kSlots + b; };
   for (std::uint32_t i = 0; i < rules.size(); ++i) {
     Rule& rule = rules[i];
     const std::size_t pc = rule.app != AppProto::None ? protoClassOf(rule.app) : protoClassOf(rule.transport);
     const auto dir = static_cast<std::size_t>(rule.flow.direction);
     if (auto fp = chooseFastPattern(rule)) {
       const unsigned flags = HS_FLAG_SINGLEMATCH | (fp->nocase ? HS_FLAG_CASELESS : 0u);
-      pending[slot(pc, dir, index(fp->buffer))].literals.push_back({std::move(fp->literal), flags, i});
+      pending[slot(pc, dir, slotOf(rule, fp->buffer))].literals.push_back({std::move(fp->literal), flags, i});
       ++stats.literal_patterns;
       continue;
     }
@@ -231,7 +239,7 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
         } else {
           continue;
         }
-        pending[slot(pc, dir, index(insp.buffer))].regexes.push_back({std::move(expr), flags, i});
+        pending[slot(pc, dir, slotOf(rule, insp.buffer))].regexes.push_back({std::move(expr), flags, i});
         placed = true;
         break;
       }
@@ -239,9 +247,11 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
     }
     if (placed) continue;
     // Index by the narrower address side; with `<>` that side may be either end of the packet.
+    // Only rules with no buffer to inspect: they run on packets alone, so stream chunks and
+    // transactions skip the index lookups entirely.
     const bool src_narrower = AddressIndex::coverage(rule.src) <= AddressIndex::coverage(rule.dst);
     const AddressSet& side = src_narrower ? rule.src : rule.dst;
-    if (AddressIndex::isBroad(side)) {
+    if (AddressIndex::isBroad(side) || !rule.inspections.empty()) {
       out->unprefiltered_[pc][dir].push_back(i);
       ++stats.unprefiltered_rules;
       continue;
@@ -297,7 +307,7 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
   };
   for (std::size_t pc = 0; pc < kProtoClassCount; ++pc) {
     for (std::size_t dir = 0; dir < kDirectionCount; ++dir) {
-      for (std::size_t b = 0; b < kBufferCount; ++b) {
+      for (std::size_t b = 0; b < kSlots; ++b) {
         PendingGroup& p = pending[slot(pc, dir, b)];
         GroupDatabases& g = out->groups_[pc][dir][b];
         const std::string name = groupName(pc, dir, b);

@@ -65,6 +65,13 @@ class CompiledRuleset {
   [[nodiscard]] const GroupDatabases& group(std::size_t proto_class, FlowDirection dir, BufferId buffer) const {
     return groups_[proto_class][static_cast<std::size_t>(dir)][index(buffer)];
   }
+  // Payload prefilters of rules that inspect packets only (tcp-pkt, flow:no_stream): scanned for
+  // TCP packets whose payload the stream pass covers, so other payload rules are not scanned twice.
+  [[nodiscard]] const GroupDatabases& packetPayloadGroup(std::size_t proto_class, FlowDirection dir) const {
+    return groups_[proto_class][static_cast<std::size_t>(dir)][kPacketPayloadSlot];
+  }
+  static constexpr std::size_t kPacketPayloadSlot = kBufferCount;
+  static constexpr std::size_t kGroupSlots = kBufferCount + 1;
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.
   [[nodiscard]] const std::vector<std::uint32_t>& unprefiltered(std::size_t proto_class, FlowDirection dir) const {
@@ -93,7 +100,7 @@ class CompiledRuleset {
  private:
   friend class RuleCompiler;
   Ruleset source_;
-  std::array<std::array<std::array<GroupDatabases, kBufferCount>, kDirectionCount>, kProtoClassCount> groups_;
+  std::array<std::array<std::array<GroupDatabases, kGroupSlots>, kDirectionCount>, kProtoClassCount> groups_;
   std::array<std::array<std::vector<std::uint32_t>, kDirectionCount>, kProtoClassCount> unprefiltered_;
   std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> source_index_;
   std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> destination_index_;
