@@ -42,8 +42,9 @@ Options:
   --classification FILE  classification.config (default: beside the first rule file, else built in)
   --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
   --cache-dir DIR        compiled-database cache (default: the config's rules.cache_dir; none)
-  --eve FILE             write EVE JSON lines: "alert" records as they happen, one "flow" record
-                         per flow, a final "stats" record
+  --eve FILE             write EVE JSON lines: "alert" records as they happen; "http", "dns",
+                         "tls", "smtp" and "fileinfo" metadata records (with --rules, which turns
+                         the app-layer parsers on); one "flow" record per flow; a final "stats"
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --stats-interval S     print a progress line every S seconds of wall time (default 10; 0 off)
@@ -226,6 +227,7 @@ int main(int argc, char** argv) {
       eve->alertRecord(hit, c != nullptr ? std::string_view(c->description) : std::string_view(hit.rule->classtype));
     });
   }
+  if (detection && eve) detection->setMetadataSink([&](const AppMetadata& record) { eve->metadataRecord(record); });
   WorkerHooks hooks;
   if (detection) {
     hooks.on_packet = [&](const DecodedPacket& p, Flow& flow, sig::FlowDirection dir) { detection->onPacket(p, flow, dir); };

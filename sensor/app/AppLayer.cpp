@@ -62,29 +62,55 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
 
 void AppLayer::emit(Flow& flow, FlowDirection dir) { sink_(flow, dir, tx_); }
 
-void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
+void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
+  ++(m.request ? counters_.http_requests : counters_.http_responses);
+  tx_.buffers.clear();
+  fillHttpBuffers(m, scratch_, tx_.buffers);
+  emit(flow, dir);
+  if (!metadata_) return;
+  auto& unanswered = static_cast<HttpState&>(*flow.app_state).unanswered();
+  if (m.request) {
+    if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered
+      metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
+      unanswered.pop_front();
+    }
+    unanswered.push_back(m);
+    return;
+  }
+  AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, nullptr, &m};
+  if (!unanswered.empty()) record.request = &unanswered.front();
+  metadata_(record);
+  if (!unanswered.empty()) unanswered.pop_front();
+}
+
+void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_detection_done) identify(flow, dir, data);
   switch (flow.app) {
     case AppProto::Http:
-      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) {
-        ++(m.request ? counters_.http_requests : counters_.http_responses);
-        tx_.buffers.clear();
-        fillHttpBuffers(m, scratch_, tx_.buffers);
-        emit(flow, d);
-      });
+      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
       break;
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
+        if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, d, ts, nullptr, nullptr, &m});
         if (m.response) return;
         tx_.buffers.clear();
         for (const std::string& q : m.queries) tx_.buffers.add(BufferId::DnsQuery, q);
         emit(flow, d);
       });
       break;
-    case AppProto::Tls:
-      stateOf<TlsState>(flow).feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
+    case AppProto::Tls: {
+      TlsState& tls = stateOf<TlsState>(flow);
+      tls.feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
         tx_.buffers.clear();
+        if (metadata_ && h.client_hello) tls.client_hello = h;
+        if (metadata_ && !h.client_hello && !tls.logged) {
+          tls.logged = true;
+          AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
+          record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
+          record.server = &h;
+          metadata_(record);
+        }
         if (h.client_hello) {
           ++counters_.tls_client_hellos;
           if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
@@ -105,6 +131,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
         emit(flow, d);
       });
       break;
+    }
     case AppProto::Smtp:
       stateOf<SmtpState>(flow).feed(dir, data, [&](const MailTransaction& m) {
         ++counters_.smtp_transactions;
@@ -125,6 +152,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
           tx_.buffers.add(BufferId::FileSha256, a.sha256);
         }
         emit(flow, FlowDirection::ToServer);
+        if (metadata_) metadata_({AppMetadata::Kind::Smtp, &flow, FlowDirection::ToServer, ts, nullptr, nullptr, nullptr, nullptr, nullptr, &m});
       });
       break;
     default:
@@ -132,7 +160,8 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
   }
 }
 
-void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers) {
+void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
+                          std::int64_t ts) {
   if (flow.app == AppProto::None && flow.app_detection_done) return;
   DnsMessage message;
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
@@ -144,23 +173,34 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   flow.app = AppProto::Dns;
   flow.app_detection_done = true;
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);
+  if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message});
   if (message.response) return;
   // The names must outlive the match: keep them in the scratch strings.
   scratch_.assign(message.queries.begin(), message.queries.end());
   for (const std::string& q : scratch_) buffers.add(BufferId::DnsQuery, q);
-  (void)dir;
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {
-  if (flow.app != AppProto::Http || !flow.app_state) return;
-  auto& http = static_cast<HttpState&>(*flow.app_state);
-  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-    http.close(dir, [&](FlowDirection d, const HttpMessage& m) {
-      ++(m.request ? counters_.http_requests : counters_.http_responses);
-      tx_.buffers.clear();
-      fillHttpBuffers(m, scratch_, tx_.buffers);
-      emit(flow, d);
-    });
+  if (!flow.app_state) return;
+  if (flow.app == AppProto::Http) {
+    auto& http = static_cast<HttpState&>(*flow.app_state);
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      http.close(dir, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, flow.last_ns); });
+    }
+    if (metadata_) {
+      for (const HttpMessage& request : http.unanswered()) {
+        metadata_({AppMetadata::Kind::Http, &flow, FlowDirection::ToServer, flow.last_ns, &request, nullptr});
+      }
+    }
+    http.unanswered().clear();
+  } else if (flow.app == AppProto::Tls && metadata_) {
+    auto& tls = static_cast<TlsState&>(*flow.app_state);
+    if (!tls.logged && tls.client_hello) {
+      AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, flow.last_ns};
+      record.client_hello = &*tls.client_hello;
+      metadata_(record);
+      tls.logged = true;
+    }
   }
 }
 

@@ -12,9 +12,12 @@
 #include <vector>
 
 #include "gsoc/signatures/MatchInput.hpp"
+#include "sensor/app/AppMetadata.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
+
+struct HttpMessage;
 
 struct AppLayerCounters {
   std::uint64_t http_requests = 0;
@@ -32,12 +35,14 @@ class AppLayer {
   using TransactionSink = std::function<void(Flow&, signatures::FlowDirection, signatures::MatchInput&)>;
 
   explicit AppLayer(TransactionSink sink) : sink_(std::move(sink)) {}
+  // Records for EVE http/dns/tls/smtp/fileinfo and the event stream; none by default.
+  void setMetadataSink(MetadataSink sink) { metadata_ = std::move(sink); }
 
-  // Reassembled TCP data of one direction.
-  void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  // Reassembled TCP data of one direction, seen at packet time `ts`.
+  void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
   // A UDP datagram: parsed buffers are added to `buffers` (the datagram's own detection input).
   void onDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
-                  signatures::BufferSet& buffers);
+                  signatures::BufferSet& buffers, std::int64_t ts);
 
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
@@ -47,8 +52,10 @@ class AppLayer {
  private:
   void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void emit(Flow& flow, signatures::FlowDirection dir);
+  void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
 
   TransactionSink sink_;
+  MetadataSink metadata_;
   signatures::MatchInput tx_;
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;

@@ -6,6 +6,7 @@
 // being parsed; nothing is read past what arrived.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -36,6 +37,8 @@ class HttpState final : public AppState {
   using MessageSink = std::function<void(signatures::FlowDirection, const HttpMessage&)>;
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink);
+  // Requests waiting for their response, oldest first (for the exchange records).
+  std::deque<HttpMessage>& unanswered() { return unanswered_; }
   // The connection closed: a message delimited by close is complete now.
   void close(signatures::FlowDirection dir, const MessageSink& sink);
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
@@ -58,6 +61,7 @@ class HttpState final : public AppState {
   void pump(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
 
   Side sides_[2];
+  std::deque<HttpMessage> unanswered_;
   std::uint64_t errors_ = 0;
 };
 

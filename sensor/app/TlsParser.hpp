@@ -4,6 +4,7 @@
 // (subject, issuer, serial of each, via OpenSSL). Parsing stops at the first encrypted record.
 
 #include <cstdint>
+#include <optional>
 #include <functional>
 #include <span>
 #include <string>
@@ -36,6 +37,9 @@ class TlsState final : public AppState {
   using HandshakeSink = std::function<void(signatures::FlowDirection, const TlsHandshake&)>;
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink);
+  // The ClientHello seen on this flow, kept for the session record.
+  std::optional<TlsHandshake> client_hello;
+  bool logged = false;
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
 
  private:

@@ -64,7 +64,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   if (!packet.payload.empty()) {
     input_.buffers.set(BufferId::Payload, view(packet.payload));
     if (packet.ip_proto == 17) {
-      app_.onDatagram(flow, dir, packet.payload, input_.buffers);
+      app_.onDatagram(flow, dir, packet.payload, input_.buffers, packet.timestamp_ns);
       meta.app = flow.app;
     }
   }
@@ -74,7 +74,8 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
 void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   if (data.empty()) return;
   const std::size_t side = sideOf(dir);
-  app_.onStream(flow, dir, data);  // first: identifies the protocol and runs transactions
+  const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
+  app_.onStream(flow, dir, data, now);  // first: identifies the protocol and runs transactions
   std::string& window = flow.stream_windows[side];
   if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {
     window.erase(0, window.size() - kOverlap);  // slide: keep only the overlap

@@ -50,6 +50,7 @@ class DetectionStage {
   void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
   void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void onFlowEnd(Flow& flow) { app_.onFlowEnd(flow); }
+  void setMetadataSink(MetadataSink sink) { app_.setMetadataSink(std::move(sink)); }
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
   void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }

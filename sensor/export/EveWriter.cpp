@@ -3,6 +3,10 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpParser.hpp"
+#include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/TlsParser.hpp"
 #include "sensor/export/CommunityId.hpp"
 
 namespace gsoc::sensor {
@@ -53,49 +57,171 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   ++records_;
 }
 
-namespace {
-void jsonString(std::ofstream& out, std::string_view s) {
-  out << '"';
+void EveWriter::string(std::string_view s) {
+  out_ << '"';
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (c == '"') out << "\\\"";
-    else if (c == '\\') out << "\\\\";
-    else if (u < 0x20 || u >= 0x7f) {
+    if (c == '"') {
+      out_ << "\\\"";
+    } else if (c == '\\') {
+      out_ << "\\\\";
+    } else if (u < 0x20 || u == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out << buf;
+      out_ << buf;
     } else {
-      out << c;
+      out_ << c;  // UTF-8 passes through (subjects, file names)
     }
   }
-  out << '"';
+  out_ << '"';
 }
-}  // namespace
 
-void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
-  const Flow& flow = *hit.flow;
-  const bool to_server = hit.direction == signatures::FlowDirection::ToServer;
-  const IpAddress& src = to_server ? flow.client : flow.server;
-  const IpAddress& dst = to_server ? flow.server : flow.client;
-  const std::uint16_t sport = to_server ? flow.client_port : flow.server_port;
-  const std::uint16_t dport = to_server ? flow.server_port : flow.client_port;
-  const signatures::Rule& rule = *hit.rule;
-  out_ << "{\"timestamp\":\"" << eveTimestamp(hit.timestamp_ns) << "\",\"flow_id\":" << flow.id
-       << ",\"event_type\":\"alert\",\"src_ip\":\"" << src.toString() << "\",\"src_port\":" << sport << ",\"dest_ip\":\""
-       << dst.toString() << "\",\"dest_port\":" << dport << ",\"proto\":\"" << protoName(flow.ip_proto)
-       << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client") << "\",\"community_id\":\""
-       << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port) << "\"";
+void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type) {
+  const bool to_server = direction == signatures::FlowDirection::ToServer;
+  out_ << "{\"timestamp\":\"" << eveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
+       << "\",\"src_ip\":\"" << (to_server ? flow.client : flow.server).toString()
+       << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
+       << (to_server ? flow.server : flow.client).toString() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
+       << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client")
+       << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port) << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
+}
+
+void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
+  const signatures::Rule& rule = *hit.rule;
+  header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
   out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << rule.gid << ",\"signature_id\":" << rule.sid
        << ",\"rev\":" << rule.rev << ",\"signature\":";
-  jsonString(out_, rule.msg);
+  string(rule.msg);
   out_ << ",\"category\":";
-  jsonString(out_, category);
+  string(category);
   out_ << ",\"severity\":" << static_cast<unsigned>(rule.priority) << ",\"buffer\":\"" << signatures::bufferName(hit.buffer)
        << "\"},\"payload_printable\":";
-  jsonString(out_, hit.excerpt.substr(0, 256));
+  string(hit.excerpt.substr(0, 256));
   out_ << "}\n";
+  ++records_;
+}
+
+void EveWriter::metadataRecord(const AppMetadata& r) {
+  const Flow& flow = *r.flow;
+  switch (r.kind) {
+    case AppMetadata::Kind::Http: {
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "http");
+      out_ << ",\"http\":{";
+      const char* sep = "";
+      auto field = [&](std::string_view key, std::string_view value) {
+        if (value.empty()) return;
+        out_ << sep << "\"" << key << "\":";
+        string(value);
+        sep = ",";
+      };
+      if (const HttpMessage* q = r.request) {
+        const std::string* host = q->header("Host");
+        field("hostname", host ? std::string_view(*host) : std::string_view());
+        field("url", q->raw_uri);
+        field("http_method", q->method);
+        field("protocol", q->protocol);
+        if (const std::string* ua = q->header("User-Agent")) field("http_user_agent", *ua);
+        if (const std::string* ref = q->header("Referer")) field("http_refer", *ref);
+      }
+      if (const HttpMessage* a = r.response) {
+        if (!a->status_code.empty()) {
+          out_ << sep << "\"status\":" << std::atoi(a->status_code.c_str());
+          sep = ",";
+        }
+        if (const std::string* ct = a->header("Content-Type")) field("http_content_type", *ct);
+        out_ << sep << "\"length\":" << a->body.size();
+      }
+      out_ << "}}\n";
+      break;
+    }
+    case AppMetadata::Kind::Dns: {
+      const DnsMessage& m = *r.dns;
+      header(flow, r.direction, r.timestamp_ns, "dns");
+      out_ << ",\"dns\":{\"type\":\"" << (m.response ? "answer" : "query") << "\",\"id\":" << m.id;
+      if (!m.queries.empty()) {
+        out_ << ",\"rrname\":";
+        string(m.queries.front());
+        out_ << ",\"rrtype\":" << m.query_types.front();
+      }
+      if (m.response) {
+        out_ << ",\"rcode\":" << static_cast<unsigned>(m.rcode) << ",\"answers\":[";
+        for (std::size_t i = 0; i < m.answers.size(); ++i) {
+          out_ << (i ? "," : "") << "{\"rrname\":";
+          string(m.answers[i].name);
+          out_ << ",\"rrtype\":" << m.answers[i].type << ",\"ttl\":" << m.answers[i].ttl << ",\"rdata\":";
+          string(m.answers[i].data);
+          out_ << "}";
+        }
+        out_ << "]";
+      }
+      out_ << "}}\n";
+      break;
+    }
+    case AppMetadata::Kind::Tls: {
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tls");
+      out_ << ",\"tls\":{";
+      const char* sep = "";
+      if (const TlsHandshake* c = r.client_hello) {
+        out_ << "\"sni\":";
+        string(c->sni);
+        out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
+        sep = ",";
+      }
+      if (const TlsHandshake* s = r.server) {
+        char version[8];
+        std::snprintf(version, sizeof version, "%04x", s->version);
+        out_ << sep << "\"version\":\"0x" << version << "\"";
+        if (!s->ja3s_hash.empty()) out_ << ",\"ja3s\":{\"hash\":\"" << s->ja3s_hash << "\",\"string\":\"" << s->ja3s << "\"}";
+        if (!s->certificates.empty()) {
+          out_ << ",\"subject\":";
+          string(s->certificates.front().subject);
+          out_ << ",\"issuerdn\":";
+          string(s->certificates.front().issuer);
+          out_ << ",\"serial\":";
+          string(s->certificates.front().serial);
+        }
+      }
+      out_ << "}}\n";
+      break;
+    }
+    case AppMetadata::Kind::Smtp: {
+      const MailTransaction& m = *r.mail;
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "smtp");
+      out_ << ",\"smtp\":{\"helo\":";
+      string(m.helo);
+      out_ << ",\"mail_from\":";
+      string(m.mail_from);
+      out_ << ",\"rcpt_to\":[";
+      for (std::size_t i = 0; i < m.rcpt_to.size(); ++i) {
+        if (i) out_ << ",";
+        string(m.rcpt_to[i]);
+      }
+      out_ << "]},\"email\":{\"from\":";
+      string(m.from);
+      out_ << ",\"subject\":";
+      string(m.subject);
+      out_ << ",\"message_id\":";
+      string(m.message_id);
+      out_ << ",\"attachment\":[";
+      for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+        if (i) out_ << ",";
+        string(m.attachments[i].name);
+      }
+      out_ << "]}}\n";
+      for (const MailAttachment& a : m.attachments) {
+        header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "fileinfo");
+        out_ << ",\"fileinfo\":{\"filename\":";
+        string(a.name);
+        out_ << ",\"size\":" << a.size << ",\"sha256\":\"" << a.sha256 << "\",\"state\":\"CLOSED\",\"mime_type\":";
+        string(a.content_type);
+        out_ << "}}\n";
+        ++records_;
+      }
+      break;
+    }
+  }
   ++records_;
 }
 

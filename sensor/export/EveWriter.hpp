@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "sensor/app/AppMetadata.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -24,12 +25,18 @@ class EveWriter {
   void flowRecord(const Flow& flow, FlowEndReason reason);
   // `category`: the classtype's description from classification.config.
   void alertRecord(const AlertHit& hit, std::string_view category);
+  // event_type http, dns, tls, smtp (plus one fileinfo record per mail attachment).
+  void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
   void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);
   void flush() { out_.flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
+  // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
+  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type);
+  void string(std::string_view s);
+
   std::ofstream out_;
   std::uint64_t records_ = 0;
 };

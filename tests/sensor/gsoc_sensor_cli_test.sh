@@ -95,7 +95,15 @@ with open(sys.argv[1], "wb") as f:
 check "random bytes processed" grep -q "^packets     3000 " "$work/random.txt"
 check "random bytes counted as malformed" py 'import json,sys; s=[json.loads(l) for l in open(sys.argv[1])][-1]["stats"]; sys.exit(0 if sum(s["decoder"]["malformed"].values()) > 1000 else 1)' "$work/random.json"
 
-# 5. Help and a bad config key.
+# 5. Generated mixed traffic with the default ruleset: every kind of metadata record appears.
+"$(dirname "$sensor")/gsoc-trafficgen" -o "$work/mixed.pcap" --bytes 3000000 --seed 3 > /dev/null
+"$sensor" --pcap "$work/mixed.pcap" --rules "$src/signatures/rules/default/gsoc-default.rules" --eve "$work/mixed.json" > "$work/mixed.txt" 2>&1
+kinds=$(py 'import json,sys; print(" ".join(sorted({json.loads(l)["event_type"] for l in open(sys.argv[1])})))' "$work/mixed.json")
+check "metadata record kinds" test "$kinds" = "dns fileinfo flow http smtp stats tls"
+check "fileinfo has sha256" py 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; f=[x for x in r if x["event_type"]=="fileinfo"]; sys.exit(0 if f and all(len(x["fileinfo"]["sha256"])==64 for x in f) else 1)' "$work/mixed.json"
+check "no malformed in generated traffic" grep -q "^skipped     0 malformed" "$work/mixed.txt"
+
+# 6. Help and a bad config key.
 check "help" grep -q "gsoc-sensor --pcap FILE" <("$sensor" --help)
 printf 'flow:\n  udp_timeout: 5\n' > "$work/bad.yaml"
 set +e

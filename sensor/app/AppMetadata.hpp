@@ -1,0 +1,35 @@
+#pragma once
+// What the app-layer parsers report for the SOC's records, beside detection: one HTTP exchange
+// (request and, when seen, its response), one DNS message, one TLS handshake summary, or one
+// e-mail with its attachments. Views into parser state, valid during the callback only.
+
+#include <cstdint>
+#include <functional>
+
+#include "gsoc/signatures/Rule.hpp"
+
+namespace gsoc::sensor {
+
+class Flow;
+struct HttpMessage;
+struct DnsMessage;
+struct TlsHandshake;
+struct MailTransaction;
+
+struct AppMetadata {
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp };
+  Kind kind = Kind::Http;
+  const Flow* flow = nullptr;
+  signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
+  std::int64_t timestamp_ns = 0;
+  const HttpMessage* request = nullptr;
+  const HttpMessage* response = nullptr;
+  const DnsMessage* dns = nullptr;
+  const TlsHandshake* client_hello = nullptr;
+  const TlsHandshake* server = nullptr;
+  const MailTransaction* mail = nullptr;
+};
+
+using MetadataSink = std::function<void(const AppMetadata&)>;
+
+}  // namespace gsoc::sensor
