@@ -17,6 +17,7 @@
 #include "gsoc/v1/config.pb.h"
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
+#include "sensor/capture/DpdkSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EveWriter.hpp"
@@ -28,6 +29,7 @@ namespace {
 
 constexpr const char* kUsage = R"(Usage:
   gsoc-sensor --pcap FILE [--rules FILE]... [--eve OUT.json] [-c sensor.yaml] [OPTIONS]
+  gsoc-sensor --dpdk "EAL ARGS" [--rules FILE]... [--eve OUT.json] [OPTIONS]
 
 Reads a capture file as fast as possible through the sensor pipeline: L2-L4 decoding (Ethernet,
 VLAN/QinQ, Linux SLL, loopback, Cisco HDLC, raw IP; IPv4 and IPv6 with extension headers),
@@ -38,6 +40,11 @@ or corrupt capture ends the run cleanly with the error counted.
 
 Options:
   --pcap FILE            capture to read (pcap or pcapng)
+  --dpdk "EAL ARGS"      capture from DPDK port 0 with these EAL arguments (or set capture.source:
+                         dpdk and capture.dpdk_eal_args in the config). Example, no NIC needed:
+                         --dpdk "--no-huge -m 512 --no-pci --in-memory --vdev=net_pcap0,rx_pcap=X.pcap"
+                         PMDs are loaded with -d (default: mempool_ring and net_pcap from
+                         /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0)
   --rules FILE|DIR       Suricata rules (repeatable); added to the config's rules.rule_files
   --classification FILE  classification.config (default: beside the first rule file, else built in)
   --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
@@ -62,6 +69,7 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 
 struct Args {
   std::string pcap;
+  std::string dpdk;
   std::vector<std::string> rules;
   std::string classification;
   std::vector<std::pair<std::string, std::string>> vars;
@@ -87,6 +95,8 @@ Args parseArgs(int argc, char** argv) {
         std::exit(0);
       } else if (a == "--pcap") {
         args.pcap = value();
+      } else if (a == "--dpdk") {
+        args.dpdk = value();
       } else if (a == "--rules") {
         args.rules.push_back(value());
       } else if (a == "--classification") {
@@ -113,7 +123,7 @@ Args parseArgs(int argc, char** argv) {
       usageError(a + ": not a number");
     }
   }
-  if (args.pcap.empty()) usageError("--pcap FILE is required (live capture and DPDK come with the sensor issue)");
+  if (!args.pcap.empty() && !args.dpdk.empty()) usageError("--pcap and --dpdk are exclusive");
   return args;
 }
 
@@ -204,13 +214,26 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::unique_ptr<PcapFileSource> source;
+  std::unique_ptr<PacketSource> source;
   std::unique_ptr<EveWriter> eve;
   sig::CompiledRulesetPtr ruleset;
   try {
     const std::string config_dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();
     ruleset = loadRuleset(args, config, config_dir.empty() ? "." : config_dir);
-    source = std::make_unique<PcapFileSource>(args.pcap);
+    std::vector<std::string> eal(config.capture().dpdk_eal_args().begin(), config.capture().dpdk_eal_args().end());
+    if (!args.dpdk.empty()) {
+      std::istringstream split(args.dpdk);
+      for (std::string word; split >> word;) eal.push_back(word);
+    }
+    const bool dpdk = !args.dpdk.empty() || config.capture().source() == "dpdk";
+    const std::string pcap = !args.pcap.empty() ? args.pcap : config.capture().pcap_file();
+    if (dpdk) {
+      source = std::make_unique<DpdkSource>(eal);
+    } else if (!pcap.empty()) {
+      source = std::make_unique<PcapFileSource>(pcap);
+    } else {
+      usageError("no input: give --pcap FILE or --dpdk \"EAL ARGS\" (or capture: in the config)");
+    }
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
   } catch (const std::exception& e) {
     std::cerr << "gsoc-sensor: " << e.what() << "\n";
