@@ -59,18 +59,27 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
 
 void EveWriter::string(std::string_view s) {
   out_ << '"';
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"') {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u == '"') {
       out_ << "\\\"";
-    } else if (c == '\\') {
+    } else if (u == '\\') {
       out_ << "\\\\";
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out_ << buf;
+    } else if (u >= 0x20 && u < 0x7f) {
+      out_ << s[i];
     } else {
-      out_ << c;  // UTF-8 passes through (subjects, file names)
+      // Valid UTF-8 (subjects, file names) passes through; any other byte is escaped.
+      const std::size_t len = u >= 0xf0 && u < 0xf5 ? 4 : u >= 0xe0 ? 3 : u >= 0xc2 && u < 0xe0 ? 2 : 0;
+      bool valid = len != 0 && i + len <= s.size();
+      for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+      if (valid) {
+        out_.write(s.data() + i, static_cast<std::streamsize>(len));
+        i += len - 1;
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", u);
+        out_ << buf;
+      }
     }
   }
   out_ << '"';
