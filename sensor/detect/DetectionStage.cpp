@@ -1,5 +1,7 @@
 #include "sensor/detect/DetectionStage.hpp"
 
+#include <algorithm>
+
 namespace gsoc::sensor {
 
 using signatures::BufferId;
@@ -103,8 +105,26 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   emit(flow, dir, ts, input, detector_.match(input, &flow.flowbits));
 }
 
-void DetectionStage::emit(const Flow& flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
+void DetectionStage::emit(Flow& flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
                           std::span<const signatures::RuleMatch> matches) {
+  // Indicator hits: one alert per indicator per flow (an address matches every packet).
+  const signatures::IndicatorMatcher* iocs = detector_.ruleset().indicators();
+  for (const signatures::IndicatorHit& h : detector_.indicatorHits()) {
+    auto& seen = flow.alerted_indicators;
+    if (std::find(seen.begin(), seen.end(), h.indicator) != seen.end()) continue;
+    seen.push_back(h.indicator);
+    AlertHit hit;
+    hit.indicator = &iocs->set().entries()[h.indicator];
+    hit.flow = &flow;
+    hit.direction = dir;
+    hit.timestamp_ns = ts;
+    hit.buffer = h.buffer;
+    hit.ip_proto = flow.ip_proto;
+    const auto values = input.buffers.get(h.buffer);
+    if (!values.empty()) hit.excerpt = values.front();
+    ++counters_.alerts;
+    if (sink_) sink_(hit);
+  }
   for (const signatures::RuleMatch& m : matches) {
     AlertHit hit;
     hit.rule = &detector_.ruleset().rules()[m.rule];

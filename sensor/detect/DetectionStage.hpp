@@ -22,7 +22,8 @@
 namespace gsoc::sensor {
 
 struct AlertHit {
-  const signatures::Rule* rule = nullptr;
+  const signatures::Rule* rule = nullptr;            // a signature hit, or
+  const signatures::Indicator* indicator = nullptr;  // an indicator-list hit (rule is null)
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
   std::int64_t timestamp_ns = 0;
@@ -61,7 +62,7 @@ class DetectionStage {
 
  private:
   void fillMeta(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const;
-  void emit(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
+  void emit(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
             std::span<const signatures::RuleMatch> matches);
 
   signatures::Detector detector_;

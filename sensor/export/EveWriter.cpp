@@ -98,8 +98,24 @@ void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, st
 }
 
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
-  const signatures::Rule& rule = *hit.rule;
   header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
+  if (hit.indicator != nullptr) {
+    const signatures::Indicator& ioc = *hit.indicator;
+    out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << kIndicatorGid << ",\"signature_id\":0,\"rev\":0,\"signature\":";
+    string("GSOC IOC " + std::string(signatures::indicatorTypeName(ioc.type)) + " " + ioc.value +
+           (ioc.description.empty() ? std::string() : " (" + ioc.description + ")"));
+    out_ << ",\"category\":\"Indicator match\",\"severity\":1,\"buffer\":\"" << signatures::bufferName(hit.buffer)
+         << "\",\"indicator\":{\"id\":";
+    string(ioc.id);
+    out_ << ",\"type\":\"" << signatures::indicatorTypeName(ioc.type) << "\",\"value\":";
+    string(ioc.value);
+    out_ << "}},\"payload_printable\":";
+    string(hit.excerpt.substr(0, 256));
+    out_ << "}\n";
+    ++records_;
+    return;
+  }
+  const signatures::Rule& rule = *hit.rule;
   out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << rule.gid << ",\"signature_id\":" << rule.sid
        << ",\"rev\":" << rule.rev << ",\"signature\":";
   string(rule.msg);

@@ -20,6 +20,8 @@ std::string protoName(std::uint8_t ip_proto);
 
 class EveWriter {
  public:
+  // Generator id of alerts raised by indicator lists rather than rules.
+  static constexpr std::uint32_t kIndicatorGid = 9000;
   // Throws std::runtime_error when the file cannot be created.
   explicit EveWriter(const std::string& path);
   void flowRecord(const Flow& flow, FlowEndReason reason);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gsoc/signatures/Detector.hpp"
 #include "sensor/flow/FlowKey.hpp"
@@ -70,6 +71,7 @@ class Flow {
   signatures::AppProto app = signatures::AppProto::None;
   bool app_detection_done = false;
   std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version
+  std::vector<std::uint32_t> alerted_indicators;  // one alert per indicator per flow
   std::unique_ptr<AppState> app_state;
 };
 

@@ -22,9 +22,13 @@ using Sids = std::vector<std::uint32_t>;
 
 class Pipeline {
  public:
-  explicit Pipeline(std::string_view rules)
-      : ruleset_(compileRules(rules)),
-        detection_(ruleset_, [this](const AlertHit& hit) { sids_.push_back(hit.rule->sid); }),
+  explicit Pipeline(std::string_view rules, signatures::IndicatorSet iocs = {})
+      : ruleset_(compileRules(rules, std::move(iocs))),
+        detection_(ruleset_,
+                   [this](const AlertHit& hit) {
+                     if (hit.rule != nullptr) sids_.push_back(hit.rule->sid);
+                     else indicators_.push_back(hit.indicator->id);
+                   }),
         worker_({}, hooks()) {}
 
   void send(const Bytes& frame) {
@@ -41,6 +45,7 @@ class Pipeline {
     return s;
   }
   [[nodiscard]] const DetectionStage& detection() const { return detection_; }
+  [[nodiscard]] const std::vector<std::string>& indicators() const { return indicators_; }
 
  private:
   WorkerHooks hooks() {
@@ -55,6 +60,7 @@ class Pipeline {
 
   signatures::CompiledRulesetPtr ruleset_;
   Sids sids_;
+  std::vector<std::string> indicators_;
   DetectionStage detection_;
   SensorWorker worker_;
   std::int64_t now_ = 1'700'000'000'000'000'000;
@@ -252,6 +258,22 @@ TEST(Pipeline, FragmentedDnsQueryOverUdp) {
   std::reverse(frames.begin(), frames.end());
   for (const Bytes& f : frames) p.send(f);
   EXPECT_EQ(p.finish(), Sids({11}));
+}
+
+TEST(Pipeline, IndicatorHitsAlertOncePerFlow) {
+  signatures::IndicatorSet iocs;
+  iocs.loadText(signatures::IndicatorType::Ip, "c2-ip\t198.51.100.20\tC2 server\n", "ips.tsv");
+  iocs.loadText(signatures::IndicatorType::Domain, "c2-domain\t.update-check.example\n", "domains.tsv");
+  Pipeline p("", std::move(iocs));
+  Conversation c{PacketSpec{}};  // to 198.51.100.20: every packet matches the address
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("GET / HTTP/1.1\r\nHost: www.update-check.example\r\n\r\n"));
+  p.send(c.server("HTTP/1.1 204 No Content\r\n\r\n"));
+  for (const Bytes& f : c.close()) p.send(f);
+  EXPECT_EQ(p.finish(), Sids({}));
+  std::vector<std::string> got = p.indicators();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"c2-domain", "c2-ip"}));
 }
 
 }  // namespace
