@@ -20,6 +20,8 @@
 #include "sensor/capture/DpdkSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
 #include "sensor/detect/DetectionStage.hpp"
+#include "gsoc/v1/event.pb.h"
+#include "sensor/export/EventFile.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
@@ -51,6 +53,8 @@ Options:
   --classification FILE  classification.config (default: beside the first rule file, else built in)
   --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
   --cache-dir DIR        compiled-database cache (default: the config's rules.cache_dir; none)
+  --events FILE          write gsoc.v1.Event protobufs (length-delimited): alerts, app-layer
+                         records and flows, with sensor_id/agency_id from the config
   --eve FILE             write EVE JSON lines: "alert" records as they happen; "http", "dns",
                          "tls", "smtp" and "fileinfo" metadata records (with --rules, which turns
                          the app-layer parsers on); one "flow" record per flow; a final "stats"
@@ -70,6 +74,7 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 }
 
 struct Args {
+  std::string events;
   std::string pcap;
   std::string dpdk;
   std::string rules_config;
@@ -113,6 +118,8 @@ Args parseArgs(int argc, char** argv) {
         args.vars.emplace_back(v.substr(0, eq), v.substr(eq + 1));
       } else if (a == "--cache-dir") {
         args.cache_dir = value();
+      } else if (a == "--events") {
+        args.events = value();
       } else if (a == "--eve") {
         args.eve = value();
       } else if (a == "-c" || a == "--config") {
@@ -226,6 +233,7 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<PacketSource> source;
   std::unique_ptr<EveWriter> eve;
+  std::unique_ptr<EventFileWriter> events;
   sig::CompiledRulesetPtr ruleset;
   try {
     const std::string config_dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();
@@ -245,23 +253,37 @@ int main(int argc, char** argv) {
       usageError("no input: give --pcap FILE or --dpdk \"EAL ARGS\" (or capture: in the config)");
     }
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
+    if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
   } catch (const std::exception& e) {
     std::cerr << "gsoc-sensor: " << e.what() << "\n";
     return 2;
   }
 
   std::uint64_t alerts = 0;
+  const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
+  EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
+                       ruleset ? ruleset->version() : std::string());
+  gsoc::v1::Event event;
   std::unique_ptr<DetectionStage> detection;
   if (ruleset) {
     detection = std::make_unique<DetectionStage>(ruleset, [&](const AlertHit& hit) {
       ++alerts;
-      if (!eve) return;
       const auto* c = hit.rule != nullptr ? ruleset->source().classifications.find(hit.rule->classtype) : nullptr;
-      eve->alertRecord(hit, c != nullptr ? std::string_view(c->description)
-                            : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view());
+      const std::string_view category = c != nullptr ? std::string_view(c->description)
+                                        : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
+      if (eve) eve->alertRecord(hit, category);
+      if (events) {
+        builder.alert(hit, category, event);
+        events->write(event);
+      }
     });
   }
-  if (detection && eve) detection->setMetadataSink([&](const AppMetadata& record) { eve->metadataRecord(record); });
+  if (detection && (eve || events)) {
+    detection->setMetadataSink([&](const AppMetadata& record) {
+      if (eve) eve->metadataRecord(record);
+      if (events && builder.metadata(record, event)) events->write(event);
+    });
+  }
   WorkerHooks hooks;
   if (detection) {
     hooks.on_packet = [&](const DecodedPacket& p, Flow& flow, sig::FlowDirection dir) { detection->onPacket(p, flow, dir); };
@@ -272,6 +294,10 @@ int main(int argc, char** argv) {
   hooks.on_flow_end = [&](Flow& flow, FlowEndReason reason) {
     if (detection) detection->onFlowEnd(flow);
     if (eve) eve->flowRecord(flow, reason);
+    if (events) {
+      builder.flow(flow, reason, event);
+      events->write(event);
+    }
   };
   SensorWorker worker(flowConfig(config.flow(), args), std::move(hooks));
 
@@ -298,6 +324,7 @@ int main(int argc, char** argv) {
     eve->statsRecord(last_ts, statsJson(worker, capture));
     eve->flush();
   }
+  if (events) events->flush();
 
   const WorkerCounters& c = worker.counters();
   const DecodeCounters& d = worker.decodeCounters();
@@ -337,5 +364,6 @@ int main(int argc, char** argv) {
   }
   if (capture.errors > 0) std::cout << "capture     " << capture.errors << " error(s): " << source->lastError() << "\n";
   if (eve) std::cout << "eve         " << eve->records() << " records to " << args.eve << "\n";
+  if (events) std::cout << "events      " << events->events() << " gsoc.v1.Event records to " << args.events << "\n";
   return 0;
 }

@@ -1,0 +1,207 @@
+#include "sensor/export/EventFile.hpp"
+
+#include <google/protobuf/util/delimited_message_util.h>
+
+#include <stdexcept>
+
+#include "gsoc/v1/event.pb.h"
+#include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpParser.hpp"
+#include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/TlsParser.hpp"
+#include "sensor/export/CommunityId.hpp"
+
+namespace gsoc::sensor {
+namespace {
+
+std::string addressBytes(const IpAddress& a) {
+  std::string out;
+  const int n = a.isV4() ? 4 : 16;
+  for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>(a.value() >> (8 * i)));
+  return out;
+}
+
+gsoc::v1::Severity severityOf(std::uint8_t priority) {
+  switch (priority) {
+    case 1: return gsoc::v1::SEVERITY_HIGH;
+    case 2: return gsoc::v1::SEVERITY_MEDIUM;
+    default: return gsoc::v1::SEVERITY_LOW;
+  }
+}
+
+gsoc::v1::Indicator::Kind kindOf(signatures::IndicatorType type) {
+  switch (type) {
+    case signatures::IndicatorType::Ip: return gsoc::v1::Indicator::KIND_IP;
+    case signatures::IndicatorType::Domain: return gsoc::v1::Indicator::KIND_DOMAIN;
+    case signatures::IndicatorType::Url: return gsoc::v1::Indicator::KIND_URL;
+    case signatures::IndicatorType::Hash: return gsoc::v1::Indicator::KIND_FILE_HASH;
+    case signatures::IndicatorType::Email: return gsoc::v1::Indicator::KIND_EMAIL_SENDER;
+  }
+  return gsoc::v1::Indicator::KIND_UNSPECIFIED;
+}
+
+void fillHttp(const HttpMessage* q, const HttpMessage* a, gsoc::v1::HttpRecord& out) {
+  if (q != nullptr) {
+    out.set_method(q->method);
+    out.set_uri(q->raw_uri);
+    out.set_protocol(q->protocol);
+    if (const std::string* h = q->header("Host")) out.set_host(*h);
+    if (const std::string* h = q->header("User-Agent")) out.set_user_agent(*h);
+    if (const std::string* h = q->header("Referer")) out.set_referer(*h);
+    out.set_request_body_len(q->body.size());
+  }
+  if (a != nullptr) {
+    out.set_status(static_cast<std::uint32_t>(std::atoi(a->status_code.c_str())));
+    if (const std::string* h = a->header("Content-Type")) out.set_content_type(*h);
+    out.set_response_body_len(a->body.size());
+  }
+}
+
+}  // namespace
+
+EventBuilder::EventBuilder(std::string sensor_id, std::string agency_id, std::uint64_t epoch, std::string ruleset_version)
+    : sensor_id_(std::move(sensor_id)), agency_id_(std::move(agency_id)), epoch_(epoch), ruleset_version_(std::move(ruleset_version)) {}
+
+void EventBuilder::envelope(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, gsoc::v1::Event& out) {
+  out.Clear();
+  const std::uint64_t seq = sequence_++;
+  out.set_event_id(sensor_id_ + ":" + std::to_string(epoch_) + ":" + std::to_string(seq));
+  out.set_sensor_id(sensor_id_);
+  out.set_agency_id(agency_id_);
+  out.set_timestamp_ns(ts);
+  out.set_flow_id(flow.id);
+  out.set_community_id(communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port));
+  const bool to_server = dir == signatures::FlowDirection::ToServer;
+  auto* t = out.mutable_tuple();
+  t->set_src_ip(addressBytes(to_server ? flow.client : flow.server));
+  t->set_dst_ip(addressBytes(to_server ? flow.server : flow.client));
+  t->set_src_port(to_server ? flow.client_port : flow.server_port);
+  t->set_dst_port(to_server ? flow.server_port : flow.client_port);
+  t->set_ip_proto(flow.ip_proto);
+  out.set_app_proto(std::string(signatures::appProtoName(flow.app)));
+  out.set_direction(to_server ? gsoc::v1::DIRECTION_TO_SERVER : gsoc::v1::DIRECTION_TO_CLIENT);
+  out.set_vlan_id(flow.vlan);
+}
+
+void EventBuilder::alert(const AlertHit& hit, std::string_view category, gsoc::v1::Event& out) {
+  envelope(*hit.flow, hit.direction, hit.timestamp_ns, out);
+  auto* a = out.mutable_alert();
+  a->set_action(gsoc::v1::Alert::ACTION_ALERT);
+  a->set_ruleset_version(ruleset_version_);
+  a->set_buffer(std::string(signatures::bufferName(hit.buffer)));
+  a->set_excerpt(std::string(hit.excerpt.substr(0, 256)));
+  if (hit.indicator != nullptr) {
+    const signatures::Indicator& ioc = *hit.indicator;
+    a->set_gid(9000);
+    a->set_msg("GSOC IOC " + std::string(signatures::indicatorTypeName(ioc.type)) + " " + ioc.value);
+    a->set_classtype("indicator-match");
+    a->set_priority(1);
+    a->set_severity(gsoc::v1::SEVERITY_HIGH);
+    auto* i = a->mutable_indicator();
+    i->set_kind(kindOf(ioc.type));
+    i->set_value(ioc.value);
+    i->set_id(ioc.id);
+    i->set_description(ioc.description);
+    return;
+  }
+  const signatures::Rule& r = *hit.rule;
+  a->set_gid(r.gid);
+  a->set_sid(r.sid);
+  a->set_rev(r.rev);
+  a->set_msg(r.msg);
+  a->set_classtype(r.classtype.empty() ? std::string(category) : r.classtype);
+  a->set_priority(r.priority);
+  a->set_severity(severityOf(r.priority));
+  a->set_target(r.target);
+  for (const auto& ref : r.references) a->add_references(ref);
+  for (const auto& [key, value] : r.metadata) (*a->mutable_metadata())[key] = value;
+}
+
+void EventBuilder::flow(const Flow& f, FlowEndReason reason, gsoc::v1::Event& out) {
+  envelope(f, signatures::FlowDirection::ToServer, f.last_ns, out);
+  auto* r = out.mutable_flow();
+  r->set_packets_to_server(f.counters[Flow::kToServer].packets);
+  r->set_packets_to_client(f.counters[Flow::kToClient].packets);
+  r->set_bytes_to_server(f.counters[Flow::kToServer].bytes);
+  r->set_bytes_to_client(f.counters[Flow::kToClient].bytes);
+  r->set_start_ns(f.first_ns);
+  r->set_end_ns(f.last_ns);
+  if (f.ip_proto == 6) r->set_tcp_state(std::string(tcpStateName(f.tcp_state)));
+  r->set_end_reason(std::string(flowEndReasonName(reason)));
+}
+
+bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
+  switch (m.kind) {
+    case AppMetadata::Kind::Http:
+      envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
+      fillHttp(m.request, m.response, *out.mutable_http());
+      return true;
+    case AppMetadata::Kind::Dns: {
+      envelope(*m.flow, m.direction, m.timestamp_ns, out);
+      auto* d = out.mutable_dns();
+      d->set_id(m.dns->id);
+      d->set_response(m.dns->response);
+      d->set_rcode(std::to_string(m.dns->rcode));
+      if (!m.dns->queries.empty()) {
+        d->set_query(m.dns->queries.front());
+        d->set_qtype(std::to_string(m.dns->query_types.front()));
+      }
+      for (const auto& a : m.dns->answers) {
+        auto* ans = d->add_answers();
+        ans->set_name(a.name);
+        ans->set_type(std::to_string(a.type));
+        ans->set_data(a.data);
+        ans->set_ttl(a.ttl);
+      }
+      return true;
+    }
+    case AppMetadata::Kind::Tls: {
+      envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
+      auto* t = out.mutable_tls();
+      if (m.client_hello != nullptr) {
+        t->set_sni(m.client_hello->sni);
+        t->set_ja3(m.client_hello->ja3_hash);
+      }
+      if (m.server != nullptr) {
+        t->set_version(std::to_string(m.server->version));
+        t->set_ja3s(m.server->ja3s_hash);
+        if (!m.server->certificates.empty()) {
+          t->set_cert_subject(m.server->certificates.front().subject);
+          t->set_cert_issuer(m.server->certificates.front().issuer);
+          t->set_cert_serial(m.server->certificates.front().serial);
+        }
+      }
+      return true;
+    }
+    case AppMetadata::Kind::Smtp: {
+      envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
+      auto* s = out.mutable_smtp();
+      s->set_helo(m.mail->helo);
+      s->set_mail_from(m.mail->mail_from);
+      for (const auto& r : m.mail->rcpt_to) s->add_rcpt_to(r);
+      s->set_subject(m.mail->subject);
+      s->set_message_id(m.mail->message_id);
+      s->set_header_from(m.mail->from);
+      for (const auto& a : m.mail->attachments) {
+        auto* f = s->add_attachments();
+        f->set_filename(a.name);
+        f->set_size(a.size);
+        f->set_sha256(a.sha256);
+        f->set_mime_type(a.content_type);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+EventFileWriter::EventFileWriter(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {
+  if (!out_) throw std::runtime_error(path + ": cannot create event file");
+}
+
+void EventFileWriter::write(const gsoc::v1::Event& event) {
+  google::protobuf::util::SerializeDelimitedToOstream(event, &out_);
+  ++events_;
+}
+
+}  // namespace gsoc::sensor

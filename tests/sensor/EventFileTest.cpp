@@ -1,0 +1,94 @@
+// gsoc.v1.Event output: envelope fields, alert body, contiguous sequence numbers, and the
+// length-delimited file read back with protobuf's own reader.
+#include <gtest/gtest.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/util/delimited_message_util.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "bench/traffic/FrameBuilder.hpp"
+#include "gsoc/v1/event.pb.h"
+#include "sensor/decode/PacketDecoder.hpp"
+#include "sensor/export/EventFile.hpp"
+#include "signatures/TestRules.hpp"
+
+namespace gsoc::sensor {
+namespace {
+
+using namespace traffic;
+
+TEST(EventFile, AlertAndFlowEventsRoundTrip) {
+  const auto rs = signatures::testing::compileRules(
+      R"(alert tcp any any -> any any (msg:"test alert"; content:"x"; classtype:trojan-activity; reference:url,example.com; metadata:stage foothold; sid:42; rev:3;))");
+  PacketSpec spec;
+  spec.vlans = {7};
+  const Bytes frame = ethernetFrame(spec);
+  RawPacket raw;
+  raw.data = frame;
+  raw.wire_length = static_cast<std::uint32_t>(frame.size());
+  raw.timestamp_ns = 1'700'000'000'123'456'789;
+  PacketDecoder decoder;
+  DecodedPacket packet;
+  ASSERT_TRUE(decoder.decode(raw, packet));
+  Flow flow(17, FlowKey::of(packet), packet, 1024);
+  flow.account(packet, signatures::FlowDirection::ToServer);
+
+  AlertHit hit;
+  hit.rule = &rs->rules()[0];
+  hit.flow = &flow;
+  hit.direction = signatures::FlowDirection::ToServer;
+  hit.timestamp_ns = raw.timestamp_ns;
+  hit.excerpt = "xyz";
+
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-events-test.pb").string();
+  {
+    EventBuilder builder("mofa-uplink-1", "MOFA", 1700000000, "v-test");
+    EventFileWriter writer(path);
+    gsoc::v1::Event event;
+    builder.alert(hit, "A Network Trojan was detected", event);
+    writer.write(event);
+    builder.flow(flow, FlowEndReason::Timeout, event);
+    writer.write(event);
+    writer.flush();
+    EXPECT_EQ(builder.nextSequence(), 2u);
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  google::protobuf::io::FileInputStream input(fd);
+  gsoc::v1::Event alert, record;
+  ASSERT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(&alert, &input, nullptr));
+  ASSERT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(&record, &input, nullptr));
+  gsoc::v1::Event extra;
+  EXPECT_FALSE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(&extra, &input, nullptr));
+  ::close(fd);
+  std::filesystem::remove(path);
+
+  EXPECT_EQ(alert.event_id(), "mofa-uplink-1:1700000000:0");
+  EXPECT_EQ(record.event_id(), "mofa-uplink-1:1700000000:1");
+  EXPECT_EQ(alert.agency_id(), "MOFA");
+  EXPECT_EQ(alert.timestamp_ns(), 1'700'000'000'123'456'789);
+  EXPECT_EQ(alert.flow_id(), 17u);
+  EXPECT_EQ(alert.vlan_id(), 7);
+  EXPECT_EQ(alert.tuple().src_ip(), std::string("\xc0\x00\x02\x0a", 4));
+  EXPECT_EQ(alert.tuple().dst_port(), 80u);
+  EXPECT_TRUE(alert.community_id().starts_with("1:"));
+  ASSERT_TRUE(alert.has_alert());
+  EXPECT_EQ(alert.alert().sid(), 42u);
+  EXPECT_EQ(alert.alert().rev(), 3u);
+  EXPECT_EQ(alert.alert().msg(), "test alert");
+  EXPECT_EQ(alert.alert().priority(), 1u);
+  EXPECT_EQ(alert.alert().severity(), gsoc::v1::SEVERITY_HIGH);
+  EXPECT_EQ(alert.alert().ruleset_version(), "v-test");
+  EXPECT_EQ(alert.alert().excerpt(), "xyz");
+  EXPECT_EQ(alert.alert().references(0), "url,example.com");
+  EXPECT_EQ(alert.alert().metadata().at("stage"), "foothold");
+  ASSERT_TRUE(record.has_flow());
+  EXPECT_EQ(record.flow().packets_to_server(), 1u);
+  EXPECT_EQ(record.flow().end_reason(), "timeout");
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
