@@ -2,7 +2,10 @@
 // fragment and TCP reassembly, flow tracking and signature detection (packets and reassembled
 // streams), writing EVE alert, flow and stats records. App-layer parsers attach next.
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <future>
 #include <filesystem>
 #include <cstdlib>
 #include <iomanip>
@@ -18,6 +21,7 @@
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/capture/DpdkSource.hpp"
+#include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "gsoc/v1/event.pb.h"
@@ -32,6 +36,7 @@ namespace {
 constexpr const char* kUsage = R"(Usage:
   gsoc-sensor --pcap FILE [--rules FILE]... [--eve OUT.json] [-c sensor.yaml] [OPTIONS]
   gsoc-sensor --dpdk "EAL ARGS" [--rules FILE]... [--eve OUT.json] [OPTIONS]
+  gsoc-sensor --interface IF [--bpf FILTER] [--duration S] [--rules FILE]... [OPTIONS]
 
 Reads a capture file as fast as possible through the sensor pipeline: L2-L4 decoding (Ethernet,
 VLAN/QinQ, Linux SLL, loopback, Cisco HDLC, raw IP; IPv4 and IPv6 with extension headers),
@@ -42,6 +47,9 @@ or corrupt capture ends the run cleanly with the error counted.
 
 Options:
   --pcap FILE            capture to read (pcap or pcapng)
+  --interface IF         capture live from IF through libpcap (root or CAP_NET_RAW)
+  --bpf FILTER           capture filter for --interface (tcpdump syntax)
+  --duration S           stop a live capture after S seconds (default: until SIGINT/SIGTERM)
   --dpdk "EAL ARGS"      capture from DPDK port 0 with these EAL arguments (or set capture.source:
                          dpdk and capture.dpdk_eal_args in the config). Example, no NIC needed:
                          --dpdk "--no-huge -m 512 --no-pci --in-memory --vdev=net_pcap0,rx_pcap=X.pcap"
@@ -64,6 +72,9 @@ Options:
   --max-flows N          flow table size (default 1000000)
   -h, --help             this text
 
+Signals: SIGHUP recompiles the rules in the background and swaps them in between packets; the
+old ruleset stays when the new one fails. SIGINT/SIGTERM end a live capture cleanly.
+
 Exit status: 0 when the input was processed (including a truncated capture, which is reported),
 2 on usage or configuration errors or an unreadable capture.
 )";
@@ -74,6 +85,9 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 }
 
 struct Args {
+  std::string interface;
+  std::string bpf;
+  double duration = 0;
   std::string events;
   std::string pcap;
   std::string dpdk;
@@ -118,6 +132,12 @@ Args parseArgs(int argc, char** argv) {
         args.vars.emplace_back(v.substr(0, eq), v.substr(eq + 1));
       } else if (a == "--cache-dir") {
         args.cache_dir = value();
+      } else if (a == "--interface") {
+        args.interface = value();
+      } else if (a == "--bpf") {
+        args.bpf = value();
+      } else if (a == "--duration") {
+        args.duration = std::stod(value());
       } else if (a == "--events") {
         args.events = value();
       } else if (a == "--eve") {
@@ -135,7 +155,9 @@ Args parseArgs(int argc, char** argv) {
       usageError(a + ": not a number");
     }
   }
-  if (!args.pcap.empty() && !args.dpdk.empty()) usageError("--pcap and --dpdk are exclusive");
+  if ((!args.pcap.empty()) + (!args.dpdk.empty()) + (!args.interface.empty()) > 1) {
+    usageError("--pcap, --dpdk and --interface are exclusive");
+  }
   return args;
 }
 
@@ -218,6 +240,14 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
   return compiled;
 }
 
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+
+extern "C" void onSignal(int signal) {
+  if (signal == SIGHUP) g_reload = true;
+  else g_stop = true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,12 +275,21 @@ int main(int argc, char** argv) {
     }
     const bool dpdk = !args.dpdk.empty() || config.capture().source() == "dpdk";
     const std::string pcap = !args.pcap.empty() ? args.pcap : config.capture().pcap_file();
-    if (dpdk) {
+    const auto capture_start = std::chrono::steady_clock::now();
+    auto keep_running = [&args, capture_start] {
+      return !g_stop && (args.duration <= 0 ||
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - capture_start).count() < args.duration);
+    };
+    const std::string interface = !args.interface.empty() ? args.interface
+                                  : config.capture().source() == "libpcap" ? config.capture().interface() : std::string();
+    if (!interface.empty()) {
+      source = std::make_unique<LivePcapSource>(interface, !args.bpf.empty() ? args.bpf : config.capture().bpf(), keep_running);
+    } else if (dpdk) {
       source = std::make_unique<DpdkSource>(eal);
     } else if (!pcap.empty()) {
       source = std::make_unique<PcapFileSource>(pcap);
     } else {
-      usageError("no input: give --pcap FILE or --dpdk \"EAL ARGS\" (or capture: in the config)");
+      usageError("no input: give --pcap FILE, --interface IF or --dpdk \"EAL ARGS\" (or capture: in the config)");
     }
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
@@ -305,7 +344,33 @@ int main(int argc, char** argv) {
   auto last_report = started;
   std::int64_t last_ts = 0;
   RawPacket raw;
+  struct sigaction action {};
+  action.sa_handler = onSignal;
+  sigaction(SIGHUP, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::future<sig::CompiledRulesetPtr> reloading;
+  auto serviceReload = [&] {
+    if (g_reload.exchange(false) && detection && !reloading.valid()) {
+      std::cerr << "gsoc-sensor: SIGHUP: recompiling the ruleset in the background\n";
+      reloading = std::async(std::launch::async, [&args, config, config_dir = args.config.empty() ? std::string(".")
+                                                                  : std::filesystem::path(args.config).parent_path().string()] {
+        return loadRuleset(args, config, config_dir.empty() ? "." : config_dir);
+      });
+    }
+    if (reloading.valid() && reloading.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      try {
+        sig::CompiledRulesetPtr fresh = reloading.get();
+        detection->setRuleset(fresh);
+        ruleset = fresh;
+        std::cerr << "gsoc-sensor: ruleset reloaded, active version " << ruleset->version() << "\n";
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-sensor: reload failed, keeping version " << ruleset->version() << ": " << e.what() << "\n";
+      }
+    }
+  };
   while (source->next(raw)) {
+    if (g_reload.load(std::memory_order_relaxed) || reloading.valid()) serviceReload();
     worker.process(raw);
     last_ts = raw.timestamp_ns;
     if (args.stats_interval > 0 && (worker.counters().packets & 0xffff) == 0) {
