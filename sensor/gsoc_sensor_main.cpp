@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <future>
+#include <thread>
 #include <filesystem>
 #include <cstdlib>
 #include <iomanip>
@@ -47,6 +48,8 @@ or corrupt capture ends the run cleanly with the error counted.
 
 Options:
   --pcap FILE            capture to read (pcap or pcapng)
+  --replay-speed X       with --pcap: pace packets at X times their recorded speed (1 = as
+                         recorded); default: as fast as possible
   --interface IF         capture live from IF through libpcap (root or CAP_NET_RAW)
   --bpf FILTER           capture filter for --interface (tcpdump syntax)
   --duration S           stop a live capture after S seconds (default: until SIGINT/SIGTERM)
@@ -85,6 +88,7 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 }
 
 struct Args {
+  double replay_speed = 0;
   std::string interface;
   std::string bpf;
   double duration = 0;
@@ -132,6 +136,9 @@ Args parseArgs(int argc, char** argv) {
         args.vars.emplace_back(v.substr(0, eq), v.substr(eq + 1));
       } else if (a == "--cache-dir") {
         args.cache_dir = value();
+      } else if (a == "--replay-speed") {
+        args.replay_speed = std::stod(value());
+        if (args.replay_speed <= 0) usageError("--replay-speed must be positive");
       } else if (a == "--interface") {
         args.interface = value();
       } else if (a == "--bpf") {
@@ -369,8 +376,16 @@ int main(int argc, char** argv) {
       }
     }
   };
+  const double replay_speed = args.replay_speed > 0 ? args.replay_speed : config.capture().replay_speed();
+  std::int64_t first_ts = -1;
   while (source->next(raw)) {
     if (g_reload.load(std::memory_order_relaxed) || reloading.valid()) serviceReload();
+    if (replay_speed > 0) {  // pace by the recorded timestamps
+      if (first_ts < 0) first_ts = raw.timestamp_ns;
+      const auto due = started + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(raw.timestamp_ns - first_ts) / replay_speed));
+      std::this_thread::sleep_until(due);
+      if (g_stop) break;
+    }
     worker.process(raw);
     last_ts = raw.timestamp_ns;
     if (args.stats_interval > 0 && (worker.counters().packets & 0xffff) == 0) {
