@@ -1,6 +1,7 @@
 // gsoc-trafficgen: writes a capture of realistic mixed agency-uplink traffic (HTTP, TLS, DNS,
 // SMTP with attachments) for benchmarks, tests and demos. Seeded: same seed, same bytes.
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   std::uint64_t bytes = 64ull << 20;
   std::uint64_t seed = 1;
   bool attacks = false;
+  gsoc::traffic::TrafficMix mix;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -23,12 +25,13 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "-h" || a == "--help") {
-      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks]\n\n"
+      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks] [--mix H,T,D,S]\n\n"
                    "Writes about N bytes (default 64 MiB) of mixed traffic from 192.0.2.0/24 clients to\n"
                    "203.0.113.130-249 servers: HTTP/1.1 with bodies, TLS sessions,\n"
                    "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n"
                    "--attacks mixes in the attacks the bundled default ruleset detects (Struts and JBoss\n"
-                   "probes, a targeted mail with a disguised executable, C2 lookup and beacon).\n";
+                   "probes, a targeted mail with a disguised executable, C2 lookup and beacon).\n"
+                   "--mix sets the shares of HTTP, TLS, DNS and SMTP sessions (default 0.45,0.3,0.2,0.05).\n";
       return 0;
     }
     try {
@@ -36,6 +39,17 @@ int main(int argc, char** argv) {
       else if (a == "--bytes") bytes = std::stoull(value());
       else if (a == "--seed") seed = std::stoull(value());
       else if (a == "--attacks") attacks = true;
+      else if (a == "--mix") {
+        // http,tls,dns,smtp session shares, e.g. --mix 1,0,0,0 for HTTP only
+        const std::string v = value();
+        double parts[4] = {0, 0, 0, 0};
+        if (std::sscanf(v.c_str(), "%lf,%lf,%lf,%lf", &parts[0], &parts[1], &parts[2], &parts[3]) != 4 ||
+            parts[0] + parts[1] + parts[2] + parts[3] <= 0) {
+          std::cerr << "gsoc-trafficgen: --mix expects four shares: http,tls,dns,smtp\n";
+          return 2;
+        }
+        mix = {parts[0], parts[1], parts[2], parts[3]};
+      }
       else {
         std::cerr << "gsoc-trafficgen: unknown option " << a << "\n";
         return 2;
@@ -52,9 +66,9 @@ int main(int argc, char** argv) {
   try {
     gsoc::sensor::PcapWriter writer(out);
     gsoc::traffic::TrafficGenerator generator(seed, [&](std::int64_t ts, std::span<const std::uint8_t> frame) { writer.write(ts, frame); });
-    generator.mixed(bytes / 2);
+    generator.mixed(bytes / 2, mix);
     if (attacks) generator.attackScenarios();
-    generator.mixed(bytes - bytes / 2);
+    generator.mixed(bytes - bytes / 2, mix);
     const auto& c = generator.counters();
     std::cout << out << ": " << c.frames << " frames, " << c.bytes << " bytes; " << c.http_sessions << " HTTP, " << c.tls_sessions
               << " TLS, " << c.dns_lookups << " DNS, " << c.smtp_sessions << " SMTP sessions\n";

@@ -302,6 +302,8 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   }
   sink(dir, m);
   side.phase = Phase::StartLine;
+  side.message = HttpMessage{};  // bodies can be large: do not keep them until the next message
+  if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
 }
 
 void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {

@@ -51,6 +51,14 @@ void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t 
 
 void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
   current_ = &packet;
+  if (flow.tcp_state == TcpState::Closed && (flow.app_state || !flow.stream_windows[0].empty())) {
+    // The connection is over but the flow waits for its timeout: finish the app layer now and
+    // give back the per-flow buffers, which are most of a flow's memory.
+    app_.onFlowEnd(flow);
+    flow.app_state.reset();
+    std::string().swap(flow.stream_windows[0]);
+    std::string().swap(flow.stream_windows[1]);
+  }
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
   auto& meta = input_.meta;
