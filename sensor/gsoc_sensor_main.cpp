@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <cstdlib>
 #include <iomanip>
+#include <mutex>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -28,6 +29,8 @@
 #include "gsoc/v1/event.pb.h"
 #include "sensor/export/EventFile.hpp"
 #include "sensor/export/EveWriter.hpp"
+#include "sensor/worker/FlowDispatcher.hpp"
+#include "sensor/worker/PacketRing.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
 using namespace gsoc::sensor;
@@ -71,6 +74,9 @@ Options:
                          the app-layer parsers on); one "flow" record per flow; a final "stats"
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
+  --workers N            worker threads (default: capture.workers, else 1); packets are spread by
+                         a symmetric hash of the addresses, so both directions of a flow and all
+                         fragments of a datagram reach the same worker
   --stats-interval S     print a progress line every S seconds of wall time (default 10; 0 off)
   --max-flows N          flow table size (default 1000000)
   -h, --help             this text
@@ -88,6 +94,7 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
 }
 
 struct Args {
+  std::size_t workers = 0;
   double replay_speed = 0;
   std::string interface;
   std::string bpf;
@@ -136,6 +143,9 @@ Args parseArgs(int argc, char** argv) {
         args.vars.emplace_back(v.substr(0, eq), v.substr(eq + 1));
       } else if (a == "--cache-dir") {
         args.cache_dir = value();
+      } else if (a == "--workers") {
+        args.workers = std::stoul(value());
+        if (args.workers == 0 || args.workers > 64) usageError("--workers must be 1 to 64");
       } else if (a == "--replay-speed") {
         args.replay_speed = std::stod(value());
         if (args.replay_speed <= 0) usageError("--replay-speed must be positive");
@@ -179,28 +189,42 @@ FlowTableConfig flowConfig(const gsoc::v1::FlowConfig& c, const Args& args) {
   return f;
 }
 
-std::string statsJson(const SensorWorker& w, const CaptureCounters& capture) {
+// Everything counted across the workers, merged when read.
+struct Totals {
+  WorkerCounters worker;
+  DecodeCounters decode;
+  FragmentCounters fragments;
+  FlowTableCounters flows;
+  std::size_t active_flows = 0;
+  DetectionCounters detection;
+  AppLayerCounters app;
+  std::uint64_t ring_drops = 0;
+  std::uint64_t ring_truncated = 0;
+};
+
+std::string statsJson(const Totals& t, const CaptureCounters& capture) {
   std::ostringstream j;
-  const DecodeCounters& d = w.decodeCounters();
+  const DecodeCounters& d = t.decode;
   j << "{\"capture\":{\"packets\":" << capture.packets << ",\"bytes\":" << capture.bytes << ",\"errors\":" << capture.errors
-    << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4 << ",\"ipv6\":" << d.ipv6 << ",\"tcp\":" << d.tcp
-    << ",\"udp\":" << d.udp << ",\"icmp\":" << d.icmp << ",\"other\":" << d.other_transport << ",\"vlan\":" << d.vlan
-    << ",\"malformed\":{";
+    << ",\"dropped_interface\":" << capture.dropped_by_interface << ",\"dropped_capture\":" << capture.dropped_by_capture
+    << ",\"dropped_ring\":" << t.ring_drops << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4
+    << ",\"ipv6\":" << d.ipv6 << ",\"tcp\":" << d.tcp << ",\"udp\":" << d.udp << ",\"icmp\":" << d.icmp << ",\"other\":"
+    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"malformed\":{";
   bool first = true;
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
     if (d.errors[i] == 0) continue;
     j << (first ? "" : ",") << "\"" << decodeErrorName(static_cast<DecodeError>(i)) << "\":" << d.errors[i];
     first = false;
   }
-  const FragmentCounters& f = w.fragmentCounters();
-  const FlowTableCounters& fl = w.flowCounters();
-  const WorkerCounters& c = w.counters();
+  const FragmentCounters& f = t.fragments;
+  const FlowTableCounters& fl = t.flows;
+  const WorkerCounters& c = t.worker;
   j << "}},\"defrag\":{\"fragments\":" << f.fragments << ",\"reassembled\":" << f.reassembled << ",\"overlaps\":" << f.overlaps
     << ",\"timed_out\":" << f.timed_out << ",\"memcap_dropped\":" << f.memcap_dropped << ",\"too_large\":" << f.too_large
     << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
-    << ",\"evicted\":" << fl.evicted << ",\"active\":" << w.activeFlows() << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
+    << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
-    << c.stream_out_of_order << "}}";
+    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << "}}";
   return j.str();
 }
 
@@ -305,51 +329,151 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::uint64_t alerts = 0;
+  const std::size_t lanes_wanted = args.workers > 0 ? args.workers : (config.capture().workers() > 0 ? config.capture().workers() : 1);
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
+  // Outputs are shared by the workers: one lock around each record written.
+  std::mutex output_mutex;
   EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
                        ruleset ? ruleset->version() : std::string());
   gsoc::v1::Event event;
-  std::unique_ptr<DetectionStage> detection;
-  if (ruleset) {
-    detection = std::make_unique<DetectionStage>(ruleset, [&](const AlertHit& hit) {
-      ++alerts;
-      const auto* c = hit.rule != nullptr ? ruleset->source().classifications.find(hit.rule->classtype) : nullptr;
-      const std::string_view category = c != nullptr ? std::string_view(c->description)
-                                        : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
-      if (eve) eve->alertRecord(hit, category);
-      if (events) {
-        builder.alert(hit, category, event);
-        events->write(event);
-      }
-    });
-  }
-  if (detection && (eve || events)) {
-    detection->setMetadataSink([&](const AppMetadata& record) {
-      if (eve) eve->metadataRecord(record);
-      if (events && builder.metadata(record, event)) events->write(event);
-    });
-  }
-  WorkerHooks hooks;
-  if (detection) {
-    hooks.on_packet = [&](const DecodedPacket& p, Flow& flow, sig::FlowDirection dir) { detection->onPacket(p, flow, dir); };
-    hooks.on_stream_data = [&](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
-      detection->onStreamData(flow, dir, data);
-    };
-  }
-  hooks.on_flow_end = [&](Flow& flow, FlowEndReason reason) {
-    if (detection) detection->onFlowEnd(flow);
-    if (eve) eve->flowRecord(flow, reason);
+  auto onAlert = [&](const AlertHit& hit) {
+    std::lock_guard lock(output_mutex);
+    const auto* c = hit.rule != nullptr ? ruleset->source().classifications.find(hit.rule->classtype) : nullptr;
+    const std::string_view category = c != nullptr ? std::string_view(c->description)
+                                      : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
+    if (eve) eve->alertRecord(hit, category);
     if (events) {
-      builder.flow(flow, reason, event);
+      builder.alert(hit, category, event);
       events->write(event);
     }
   };
-  SensorWorker worker(flowConfig(config.flow(), args), std::move(hooks));
+  auto onMetadata = [&](const AppMetadata& record) {
+    std::lock_guard lock(output_mutex);
+    if (eve) eve->metadataRecord(record);
+    if (events && builder.metadata(record, event)) events->write(event);
+  };
+
+  // One lane per worker: its flows, its detector, its ring when there are several.
+  struct Lane {
+    std::unique_ptr<DetectionStage> detection;
+    std::unique_ptr<SensorWorker> worker;
+    std::unique_ptr<PacketRing> ring;
+    std::thread thread;
+    std::mutex reload_mutex;
+    sig::CompiledRulesetPtr pending;
+    std::atomic<bool> has_pending{false};
+    void applyPending() {
+      if (!has_pending.load(std::memory_order_acquire)) return;
+      std::lock_guard lock(reload_mutex);
+      detection->setRuleset(std::move(pending));
+      has_pending = false;
+    }
+  };
+  std::vector<std::unique_ptr<Lane>> lanes;
+  for (std::size_t i = 0; i < lanes_wanted; ++i) {
+    auto lane = std::make_unique<Lane>();
+    Lane* l = lane.get();
+    if (ruleset) {
+      l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
+      if (eve || events) l->detection->setMetadataSink(onMetadata);
+    }
+    WorkerHooks hooks;
+    if (l->detection) {
+      hooks.on_packet = [l](const DecodedPacket& p, Flow& flow, sig::FlowDirection dir) { l->detection->onPacket(p, flow, dir); };
+      hooks.on_stream_data = [l](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
+        l->detection->onStreamData(flow, dir, data);
+      };
+    }
+    hooks.on_flow_end = [&, l](Flow& flow, FlowEndReason reason) {
+      if (l->detection) l->detection->onFlowEnd(flow);
+      std::lock_guard lock(output_mutex);
+      if (eve) eve->flowRecord(flow, reason);
+      if (events) {
+        builder.flow(flow, reason, event);
+        events->write(event);
+      }
+    };
+    FlowTableConfig flow_config = flowConfig(config.flow(), args);
+    flow_config.first_id = i + 1;
+    flow_config.id_step = lanes_wanted;
+    l->worker = std::make_unique<SensorWorker>(flow_config, std::move(hooks));
+    lanes.push_back(std::move(lane));
+  }
+  std::atomic<bool> input_done{false};
+  if (lanes.size() > 1) {
+    for (auto& lane : lanes) {
+      Lane* l = lane.get();
+      l->ring = std::make_unique<PacketRing>(8192);
+      l->thread = std::thread([l, &input_done] {
+        RawPacket packet;
+        for (;;) {
+          if (l->detection) l->applyPending();
+          if (l->ring->front(packet)) {
+            l->worker->process(packet);
+            l->ring->pop();
+          } else if (input_done.load(std::memory_order_acquire)) {
+            if (l->ring->empty()) break;
+          } else {
+            std::this_thread::sleep_for(std::chrono::microseconds(20));
+          }
+        }
+        l->worker->finish();
+      });
+    }
+  }
+  FlowDispatcher dispatcher(lanes.size());
+  const bool live = dynamic_cast<LivePcapSource*>(source.get()) != nullptr;
+  std::uint64_t ring_drops = 0;
+  auto totals = [&] {
+    Totals t;
+    for (const auto& lane : lanes) {
+      const WorkerCounters& w = lane->worker->counters();
+      t.worker.packets += w.packets;
+      t.worker.bytes += w.bytes;
+      t.worker.stream_bytes += w.stream_bytes;
+      t.worker.stream_gaps += w.stream_gaps;
+      t.worker.stream_gap_bytes += w.stream_gap_bytes;
+      t.worker.stream_out_of_order += w.stream_out_of_order;
+      t.worker.flows_ended += w.flows_ended;
+      t.decode.merge(lane->worker->decodeCounters());
+      const FragmentCounters& f = lane->worker->fragmentCounters();
+      t.fragments.fragments += f.fragments;
+      t.fragments.reassembled += f.reassembled;
+      t.fragments.overlaps += f.overlaps;
+      t.fragments.timed_out += f.timed_out;
+      t.fragments.memcap_dropped += f.memcap_dropped;
+      t.fragments.too_large += f.too_large;
+      const FlowTableCounters& fl = lane->worker->flowCounters();
+      t.flows.created += fl.created;
+      t.flows.timed_out += fl.timed_out;
+      t.flows.closed += fl.closed;
+      t.flows.evicted += fl.evicted;
+      t.active_flows += lane->worker->activeFlows();
+      if (lane->detection) {
+        const DetectionCounters& dc = lane->detection->counters();
+        t.detection.packet_inputs += dc.packet_inputs;
+        t.detection.stream_inputs += dc.stream_inputs;
+        t.detection.transaction_inputs += dc.transaction_inputs;
+        t.detection.alerts += dc.alerts;
+        t.detection.stream_bytes_inspected += dc.stream_bytes_inspected;
+        const AppLayerCounters& ac = lane->detection->appCounters();
+        t.app.http_requests += ac.http_requests;
+        t.app.http_responses += ac.http_responses;
+        t.app.dns_queries += ac.dns_queries;
+        t.app.dns_responses += ac.dns_responses;
+        t.app.tls_client_hellos += ac.tls_client_hellos;
+        t.app.smtp_transactions += ac.smtp_transactions;
+      }
+      if (lane->ring) t.ring_truncated += lane->ring->truncated();
+    }
+    t.ring_drops = ring_drops;
+    return t;
+  };
 
   const auto started = std::chrono::steady_clock::now();
   auto last_report = started;
   std::int64_t last_ts = 0;
+  std::uint64_t read = 0;
   RawPacket raw;
   struct sigaction action {};
   action.sa_handler = onSignal;
@@ -358,7 +482,7 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   std::future<sig::CompiledRulesetPtr> reloading;
   auto serviceReload = [&] {
-    if (g_reload.exchange(false) && detection && !reloading.valid()) {
+    if (g_reload.exchange(false) && ruleset && !reloading.valid()) {
       std::cerr << "gsoc-sensor: SIGHUP: recompiling the ruleset in the background\n";
       reloading = std::async(std::launch::async, [&args, config, config_dir = args.config.empty() ? std::string(".")
                                                                   : std::filesystem::path(args.config).parent_path().string()] {
@@ -368,9 +492,17 @@ int main(int argc, char** argv) {
     if (reloading.valid() && reloading.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
       try {
         sig::CompiledRulesetPtr fresh = reloading.get();
-        detection->setRuleset(fresh);
-        ruleset = fresh;
-        std::cerr << "gsoc-sensor: ruleset reloaded, active version " << ruleset->version() << "\n";
+        {
+          std::lock_guard lock(output_mutex);  // alert records look up classifications in it
+          ruleset = fresh;
+        }
+        for (auto& lane : lanes) {
+          std::lock_guard lock(lane->reload_mutex);
+          lane->pending = fresh;
+          lane->has_pending = true;
+        }
+        if (lanes.size() == 1) lanes.front()->applyPending();
+        std::cerr << "gsoc-sensor: ruleset reloaded, active version " << fresh->version() << "\n";
       } catch (const std::exception& e) {
         std::cerr << "gsoc-sensor: reload failed, keeping version " << ruleset->version() << ": " << e.what() << "\n";
       }
@@ -379,6 +511,7 @@ int main(int argc, char** argv) {
   const double replay_speed = args.replay_speed > 0 ? args.replay_speed : config.capture().replay_speed();
   std::int64_t first_ts = -1;
   while (source->next(raw)) {
+    ++read;
     if (g_reload.load(std::memory_order_relaxed) || reloading.valid()) serviceReload();
     if (replay_speed > 0) {  // pace by the recorded timestamps
       if (first_ts < 0) first_ts = raw.timestamp_ns;
@@ -386,32 +519,51 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_until(due);
       if (g_stop) break;
     }
-    worker.process(raw);
     last_ts = raw.timestamp_ns;
-    if (args.stats_interval > 0 && (worker.counters().packets & 0xffff) == 0) {
+    if (lanes.size() == 1) {
+      lanes.front()->worker->process(raw);
+    } else {
+      PacketRing& ring = *lanes[dispatcher.laneOf(raw)]->ring;
+      while (!ring.push(raw)) {
+        if (live) {  // never stall a live capture: count the drop
+          ++ring_drops;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+      }
+    }
+    if (args.stats_interval > 0 && (read & 0xffff) == 0) {
       const auto now = std::chrono::steady_clock::now();
       if (std::chrono::duration<double>(now - last_report).count() >= args.stats_interval) {
         last_report = now;
-        std::cerr << "gsoc-sensor: " << worker.counters().packets << " packets, " << worker.activeFlows() << " active flows, "
-                  << worker.decodeCounters().malformed() << " malformed\n";
+        const CaptureCounters cap = source->counters();
+        std::cerr << "gsoc-sensor: " << read << " packets, " << (lanes.size() == 1 ? lanes.front()->worker->activeFlows() : 0)
+                  << " active flows, drops: interface " << cap.dropped_by_interface << ", capture " << cap.dropped_by_capture
+                  << ", ring " << ring_drops << "\n";
       }
     }
   }
-  worker.finish();
+  input_done = true;
+  if (lanes.size() == 1) {
+    lanes.front()->worker->finish();
+  } else {
+    for (auto& lane : lanes) lane->thread.join();
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const CaptureCounters capture = source->counters();
+  const Totals t = totals();
   if (eve) {
-    eve->statsRecord(last_ts, statsJson(worker, capture));
+    eve->statsRecord(last_ts, statsJson(t, capture));
     eve->flush();
   }
   if (events) events->flush();
 
-  const WorkerCounters& c = worker.counters();
-  const DecodeCounters& d = worker.decodeCounters();
-  const FlowTableCounters& fl = worker.flowCounters();
-  const FragmentCounters& f = worker.fragmentCounters();
+  const WorkerCounters& c = t.worker;
+  const DecodeCounters& d = t.decode;
+  const FlowTableCounters& fl = t.flows;
+  const FragmentCounters& f = t.fragments;
   std::cout << std::fixed << std::setprecision(3);
-  std::cout << "source      " << source->describe() << "\n";
+  std::cout << "source      " << source->describe() << "; " << lanes.size() << " worker(s)\n";
   std::cout << "packets     " << c.packets << " (" << c.bytes << " bytes) in " << seconds << " s: "
             << (seconds > 0 ? static_cast<double>(c.packets) / seconds / 1e6 : 0) << " Mpps, "
             << (seconds > 0 ? static_cast<double>(c.bytes) * 8 / seconds / 1e9 : 0) << " Gbit/s\n";
@@ -425,17 +577,19 @@ int main(int argc, char** argv) {
     }
   }
   std::cout << "\n";
+  std::cout << "drops       interface " << capture.dropped_by_interface << ", capture " << capture.dropped_by_capture << ", ring "
+            << t.ring_drops << " (" << t.ring_truncated << " frames cut to the ring slot size)\n";
   std::cout << "fragments   " << f.fragments << " (" << f.reassembled << " datagrams reassembled, " << f.overlaps << " overlaps, "
             << f.timed_out << " timed out, " << f.memcap_dropped << " over memcap)\n";
   std::cout << "flows       " << fl.created << " created; ended: " << fl.timed_out << " timeout, " << fl.closed << " closed, "
             << fl.evicted << " evicted, " << (c.flows_ended - fl.timed_out - fl.closed - fl.evicted) << " at shutdown\n";
   std::cout << "tcp streams " << c.stream_bytes << " bytes reassembled, " << c.stream_out_of_order << " out-of-order segments, "
             << c.stream_gaps << " gaps (" << c.stream_gap_bytes << " bytes)\n";
-  if (detection) {
-    const auto& dc = detection->counters();
-    std::cout << "detection   " << alerts << " alerts; inspected " << dc.packet_inputs << " packets, " << dc.stream_inputs
+  if (ruleset) {
+    const auto& dc = t.detection;
+    std::cout << "detection   " << dc.alerts << " alerts; inspected " << dc.packet_inputs << " packets, " << dc.stream_inputs
               << " stream chunks (" << dc.stream_bytes_inspected << " bytes), " << dc.transaction_inputs << " transactions\n";
-    const auto& ac = detection->appCounters();
+    const auto& ac = t.app;
     std::cout << "app layer   http " << ac.http_requests << " requests / " << ac.http_responses << " responses, dns "
               << ac.dns_queries << " queries / " << ac.dns_responses << " responses, tls " << ac.tls_client_hellos
               << " client hellos, smtp " << ac.smtp_transactions << " messages\n";

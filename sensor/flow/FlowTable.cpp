@@ -28,7 +28,8 @@ Flow& FlowTable::lookup(const DecodedPacket& packet, bool& created) {
     ++counters_.evicted;
     end(std::prev(lru_.end()), FlowEndReason::Evicted);
   }
-  lru_.emplace_front(next_id_++, key, packet, config_.stream_held_cap);
+  lru_.emplace_front(next_id_, key, packet, config_.stream_held_cap);
+  next_id_ += config_.id_step;
   index_.emplace(key, lru_.begin());
   ++counters_.created;
   created = true;

@@ -21,6 +21,10 @@ struct FlowTableConfig {
   std::int64_t udp_timeout_ns = 120'000'000'000;
   std::int64_t other_timeout_ns = 60'000'000'000;
   std::size_t stream_held_cap = 1 << 20;
+  // Flow ids are first_id, first_id + id_step, ...: with one table per worker, worker i of N uses
+  // first_id i + 1 and step N, so ids stay unique across the sensor.
+  std::uint64_t first_id = 1;
+  std::uint64_t id_step = 1;
 };
 
 struct FlowTableCounters {
@@ -34,7 +38,8 @@ class FlowTable {
  public:
   using EndCallback = std::function<void(Flow&, FlowEndReason)>;
 
-  FlowTable(FlowTableConfig config, EndCallback on_end) : config_(config), on_end_(std::move(on_end)) {}
+  FlowTable(FlowTableConfig config, EndCallback on_end)
+      : config_(config), on_end_(std::move(on_end)), next_id_(config.first_id) {}
   ~FlowTable() = default;  // the owner calls flushAll() while its callback targets are alive
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
@@ -57,7 +62,7 @@ class FlowTable {
   EndCallback on_end_;
   std::list<Flow> lru_;  // front: most recently seen
   std::unordered_map<FlowKey, std::list<Flow>::iterator, FlowKeyHash> index_;
-  std::uint64_t next_id_ = 1;
+  std::uint64_t next_id_;
   FlowTableCounters counters_;
 };
 
