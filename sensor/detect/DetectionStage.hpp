@@ -44,7 +44,7 @@ class DetectionStage {
  public:
   using AlertSink = std::function<void(const AlertHit&)>;
   static constexpr std::size_t kAnchoredDepth = 2 * 1024;
-  static constexpr std::size_t kOverlap = 1024;
+  static constexpr std::size_t kOverlap = 512;
 
   DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink);
 
