@@ -115,37 +115,27 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
 
 void DetectionStage::emit(Flow& flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
                           std::span<const signatures::RuleMatch> matches) {
+  auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer) {
+    AlertHit hit;
+    hit.rule = rule;
+    hit.indicator = indicator;
+    hit.flow = &flow;
+    hit.direction = dir;
+    hit.timestamp_ns = ts;
+    hit.buffer = buffer;
+    hit.ip_proto = flow.ip_proto;
+    const auto values = input.buffers.get(buffer);
+    if (!values.empty()) hit.excerpt = values.front();
+    ++counters_.alerts;
+    if (sink_) sink_(hit);
+  };
   // Indicator hits: one alert per indicator per flow (an address matches every packet).
   const signatures::IndicatorMatcher* iocs = detector_.ruleset().indicators();
   for (const signatures::IndicatorHit& h : detector_.indicatorHits()) {
     auto& seen = flow.alerted_indicators;
     if (std::find(seen.begin(), seen.end(), h.indicator) != seen.end()) continue;
     seen.push_back(h.indicator);
-    AlertHit hit;
-    hit.indicator = &iocs->set().entries()[h.indicator];
-    hit.flow = &flow;
-    hit.direction = dir;
-    hit.timestamp_ns = ts;
-    hit.buffer = h.buffer;
-    hit.ip_proto = flow.ip_proto;
-    const auto values = input.buffers.get(h.buffer);
-    if (!values.empty()) hit.excerpt = values.front();
-    ++counters_.alerts;
-    if (sink_) sink_(hit);
+    raise(nullptr, &iocs->set().entries()[h.indicator], h.buffer);
   }
-  for (const signatures::RuleMatch& m : matches) {
-    AlertHit hit;
-    hit.rule = &detector_.ruleset().rules()[m.rule];
-    hit.flow = &flow;
-    hit.direction = dir;
-    hit.timestamp_ns = ts;
-    hit.buffer = m.buffer;
-    hit.ip_proto = flow.ip_proto;
-    const auto values = input.buffers.get(m.buffer);
-    if (!values.empty()) hit.excerpt = values.front();
-    ++counters_.alerts;
-    if (sink_) sink_(hit);
-  }
-}
-
+  for (const signatures::RuleMatch& m : matches) raise(&detector_.ruleset().rules()[m.rule], nullptr, m.buffer);
 }  // namespace gsoc::sensor
