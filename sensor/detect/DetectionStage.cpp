@@ -138,4 +138,7 @@ void DetectionStage::emit(Flow& flow, FlowDirection dir, std::int64_t ts, const 
     raise(nullptr, &iocs->set().entries()[h.indicator], h.buffer);
   }
   for (const signatures::RuleMatch& m : matches) raise(&detector_.ruleset().rules()[m.rule], nullptr, m.buffer);
+}
+
 }  // namespace gsoc::sensor
+
