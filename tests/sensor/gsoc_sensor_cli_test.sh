@@ -165,19 +165,29 @@ for _ in range(int(sys.argv[2])): s.sendto(sys.argv[1].encode(), ("127.0.0.1", 5
 }
 printf 'alert udp any any -> any 53535 (msg:"first"; content:"FIRST"; sid:1;)\n' > "$work/live.rules"
 if "$sensor" --interface lo --duration 0.2 --bpf "udp port 53535" > /dev/null 2>&1; then
-  "$sensor" --interface lo --bpf "udp port 53535" --duration 8 --rules "$work/live.rules" --eve "$work/live.json" \
+  "$sensor" --interface lo --bpf "udp port 53535" --duration 15 --rules "$work/live.rules" --eve "$work/live.json" \
     > "$work/live.txt" 2> "$work/live.err" &
   pid=$!
-  sleep 2
+  for _ in $(seq 100); do  # wait until the rules are compiled and the capture is open
+    grep -q "compiled in" "$work/live.err" 2> /dev/null && break
+    sleep 0.1
+  done
+  sleep 1
   send_udp FIRST 3
   sleep 0.5
   printf 'alert udp any any -> any 53535 (msg:"second"; content:"SECOND"; sid:2;)\n' > "$work/live.rules"
   kill -HUP "$pid"
   sleep 0.3
   send_udp ping 1   # the reload is picked up between packets
-  sleep 1.5
+  for _ in $(seq 100); do
+    grep -q "ruleset reloaded" "$work/live.err" 2> /dev/null && break
+    sleep 0.1
+    send_udp ping 1  # the swap happens on the packet after the compile finishes
+  done
   send_udp FIRST 2
   send_udp SECOND 4
+  sleep 1
+  kill -TERM "$pid"
   wait "$pid"
   sids=$(py 'import json, sys
 print(" ".join(str(json.loads(l)["alert"]["signature_id"]) for l in open(sys.argv[1]) if "\"event_type\":\"alert\"" in l))' "$work/live.json")
