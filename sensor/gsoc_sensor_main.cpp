@@ -508,6 +508,8 @@ int main(int argc, char** argv) {
       }
     }
   };
+  CaptureCounters reported;  // at the last progress line
+  std::uint64_t reported_ring_drops = 0;
   const double replay_speed = args.replay_speed > 0 ? args.replay_speed : config.capture().replay_speed();
   std::int64_t first_ts = -1;
   while (source->next(raw)) {
@@ -532,14 +534,18 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
-    if (args.stats_interval > 0 && (read & 0xffff) == 0) {
+    if (args.stats_interval > 0 && (read & 0x3ff) == 0) {  // look at the clock every 1024 packets
       const auto now = std::chrono::steady_clock::now();
       if (std::chrono::duration<double>(now - last_report).count() >= args.stats_interval) {
         last_report = now;
+        // Drops per interval, by layer: what an operator watches to size the appliance.
         const CaptureCounters cap = source->counters();
-        std::cerr << "gsoc-sensor: " << read << " packets, " << (lanes.size() == 1 ? lanes.front()->worker->activeFlows() : 0)
-                  << " active flows, drops: interface " << cap.dropped_by_interface << ", capture " << cap.dropped_by_capture
-                  << ", ring " << ring_drops << "\n";
+        std::cerr << "gsoc-sensor: " << read << " packets (+" << read - reported.packets << "), drops this interval: interface "
+                  << cap.dropped_by_interface - reported.dropped_by_interface << ", capture "
+                  << cap.dropped_by_capture - reported.dropped_by_capture << ", ring " << ring_drops - reported_ring_drops << "\n";
+        reported = cap;
+        reported.packets = read;
+        reported_ring_drops = ring_drops;
       }
     }
   }
