@@ -103,7 +103,7 @@ std::vector<Sample> makeCorpus(std::size_t count) {
         s.meta.direction = FlowDirection::ToClient;
         std::swap(s.meta.src, s.meta.dst);
         s.buffers = {{BufferId::HttpStatCode, "200"}, {BufferId::HttpContentType, "text/html"},
-                     {BufferId::HttpResponseBody, text(1200 + rng() % 3000)}, {BufferId::FileData, text(1200)}};
+                     {BufferId::FileData, text(1200 + rng() % 3000)}};
         break;
       }
       case 6: {  // DNS

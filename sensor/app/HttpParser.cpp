@@ -351,7 +351,6 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
     setHeader(BufferId::HttpAccept, "Accept");
     setHeader(BufferId::HttpAcceptEnc, "Accept-Encoding");
     setHeader(BufferId::HttpAcceptLang, "Accept-Language");
-    set(BufferId::HttpRequestBody, m.body);
   } else {
     set(BufferId::HttpStatCode, m.status_code);
     set(BufferId::HttpStatMsg, m.status_message);
@@ -359,7 +358,6 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
     setHeader(BufferId::HttpServer, "Server");
     setHeader(BufferId::HttpLocation, "Location");
     setHeader(BufferId::HttpCookie, "Set-Cookie");
-    set(BufferId::HttpResponseBody, m.body);
   }
   set(BufferId::FileData, m.body);
 }

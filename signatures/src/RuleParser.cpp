@@ -453,7 +453,7 @@ class RuleBuilder {
         case 'O': case 'B': break;  // match-limit override; Snort rawbytes
         case 'U': buffer = BufferId::HttpUri; break;
         case 'I': buffer = BufferId::HttpRawUri; break;
-        case 'P': buffer = BufferId::HttpRequestBody; break;
+        case 'P': buffer = BufferId::FileData; break;  // request body: see Buffer.cpp
         case 'Q': buffer = BufferId::FileData; break;
         case 'H': buffer = BufferId::HttpHeader; break;
         case 'D': buffer = BufferId::HttpRawHeader; break;

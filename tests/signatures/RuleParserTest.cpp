@@ -89,6 +89,19 @@ TEST(RuleParser, AliasesForBuffers) {
             BufferId::EmailAttachmentSha256);
 }
 
+TEST(Buffers, EveryBufferHasAUniqueNameThatSelectsIt) {
+  for (std::size_t i = 1; i < kBufferCount; ++i) {
+    const auto id = static_cast<BufferId>(i);
+    ASSERT_FALSE(bufferName(id).empty()) << i;
+    const auto kw = findBufferKeyword(bufferName(id));
+    ASSERT_TRUE(kw.has_value()) << bufferName(id);
+    EXPECT_EQ(kw->buffer, id) << bufferName(id);
+  }
+  // Both body spellings inspect the one body buffer.
+  EXPECT_EQ(findBufferKeyword("http.response_body")->buffer, BufferId::FileData);
+  EXPECT_EQ(findBufferKeyword("http_client_body")->buffer, BufferId::FileData);
+}
+
 TEST(RuleParser, PcreFlagsChooseBuffersAndOptions) {
   const Rule r = parse(R"(alert http any any -> any any (content:"x"; pcre:"/^a.b$/UismR"; pcre:!"/evil/Hi"; sid:4;))");
   ASSERT_EQ(r.inspections.size(), 3u);
