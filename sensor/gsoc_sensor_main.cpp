@@ -242,17 +242,9 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
   sig::RulesetSource source = sig::RulesetSource::fromConfig(config.rules(), config_dir);
   for (const auto& r : args.rules) source.rule_paths.emplace_back(r);
   if (source.rule_paths.empty()) return nullptr;
-  if (!args.classification.empty()) {
-    source.classification_file = args.classification;
-  } else if (source.classification_file.empty()) {
-    const std::filesystem::path first = source.rule_paths.front();
-    const auto candidate = (std::filesystem::is_directory(first) ? first : first.parent_path()) / "classification.config";
-    if (std::filesystem::exists(candidate)) source.classification_file = candidate;
-  }
-  for (const auto& [name, value] : args.vars) {
-    if (name.ends_with("_PORTS") || name.ends_with("_PORT")) source.variables.setPortGroup(name, value);
-    else source.variables.setAddressGroup(name, value);
-  }
+  if (!args.classification.empty()) source.classification_file = args.classification;
+  source.findClassificationBesideRules();
+  for (const auto& [name, value] : args.vars) source.setVariable(name, value);
   sig::LoadedSources loaded = sig::loadSources(source);
   for (const auto& e : loaded.errors) std::cerr << "gsoc-sensor: " << e << "\n";
   const sig::LoadReport& report = loaded.ruleset.report;

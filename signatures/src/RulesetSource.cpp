@@ -71,6 +71,19 @@ RulesetSource RulesetSource::fromConfig(const gsoc::v1::RulesConfig& config, con
   return source;
 }
 
+void RulesetSource::setVariable(const std::string& name, const std::string& value) {
+  if (name.ends_with("_PORTS") || name.ends_with("_PORT")) variables.setPortGroup(name, value);
+  else variables.setAddressGroup(name, value);
+}
+
+void RulesetSource::findClassificationBesideRules() {
+  if (!classification_file.empty() || rule_paths.empty()) return;
+  const std::filesystem::path& first = rule_paths.front();
+  std::error_code ec;
+  const auto candidate = (std::filesystem::is_directory(first, ec) ? first : first.parent_path()) / "classification.config";
+  if (std::filesystem::exists(candidate, ec)) classification_file = candidate;
+}
+
 LoadedSources loadSources(const RulesetSource& source) {
   std::vector<SourceBytes> files;
   std::vector<std::string> errors;

@@ -157,17 +157,9 @@ RulesetSource buildSource(const Args& args, fs::path& cache_dir) {
   }
   for (const auto& input : args.inputs) source.rule_paths.push_back(input);
   if (source.rule_paths.empty()) usageError("no rule files given (on the command line or in the config's rule_files)");
-  if (args.classification) {
-    source.classification_file = *args.classification;
-  } else if (source.classification_file.empty()) {
-    const fs::path& first = source.rule_paths.front();
-    const fs::path candidate = (fs::is_directory(first) ? first : first.parent_path()) / "classification.config";
-    if (fs::exists(candidate)) source.classification_file = candidate;
-  }
-  for (const auto& [name, value] : args.vars) {
-    if (name.ends_with("_PORTS") || name.ends_with("_PORT")) source.variables.setPortGroup(name, value);
-    else source.variables.setAddressGroup(name, value);
-  }
+  if (args.classification) source.classification_file = *args.classification;
+  source.findClassificationBesideRules();
+  for (const auto& [name, value] : args.vars) source.setVariable(name, value);
   for (const auto& [type_name, path] : args.iocs) {
     const auto type = parseIndicatorType(type_name);
     if (!type) usageError("--ioc: unknown indicator type '" + type_name + "' (ip, domain, url, hash, email)");

@@ -26,6 +26,12 @@ struct RulesetSource {
 
   // Paths in the config are relative to `base_dir`. Throws std::invalid_argument naming the key.
   static RulesetSource fromConfig(const gsoc::v1::RulesConfig& config, const std::filesystem::path& base_dir);
+
+  // A `NAME=VALUE` from a command line: names ending in _PORTS or _PORT are port groups.
+  void setVariable(const std::string& name, const std::string& value);
+  // When no classification file is set: the classification.config beside the first rule file
+  // (or inside the first rule directory), as rulesets ship it; else the built-in table.
+  void findClassificationBesideRules();
 };
 
 struct SourceBytes {
