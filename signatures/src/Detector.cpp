@@ -73,39 +73,41 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
 
   DetectorScan literal_scan{this, false};
   DetectorScan regex_scan{this, true};
+  auto scan = [&](const GroupDatabases& g, BufferId buffer) {
+    if (!g.literals && !g.regexes) return;
+    for (const std::string_view value : input.buffers.get(buffer)) {
+      if (g.literals && hs_scan(g.literals.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
+                                DetectorScan::onMatch, &literal_scan) != HS_SUCCESS) {
+        ++counters_.scan_errors;
+      }
+      if (g.regexes && hs_scan(g.regexes.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
+                               DetectorScan::onMatch, &regex_scan) != HS_SUCCESS) {
+        ++counters_.scan_errors;
+      }
+    }
+  };
+  // One scan per buffer, against the merged group of this input's kind.
+  const Transport transport = input.meta.transport;
+  const AppProto app = input.meta.app;
+  const FlowDirection direction = input.meta.direction;
+  for (std::size_t p = 0; p < present_count; ++p) {
+    if (present[p] == BufferId::Payload) {
+      // Stream data: the stream rules. A packet whose payload the stream pass covers: only the
+      // packet-only rules. Any other packet (UDP, ICMP...): both.
+      if (!input.meta.is_stream) scan(rs.scanGroup(transport, app, direction, CompiledRuleset::kPacketPayloadSlot), BufferId::Payload);
+      if (input.meta.is_stream || !input.meta.payload_in_stream) scan(rs.scanGroup(transport, app, direction, index(BufferId::Payload)), BufferId::Payload);
+      continue;
+    }
+    scan(rs.scanGroup(transport, app, direction, index(present[p])), present[p]);
+  }
   for (std::size_t c = 0; c < class_count; ++c) {
     for (const FlowDirection dir : dirs) {
-      auto scan = [&](const GroupDatabases& g, BufferId buffer) {
-        if (!g.literals && !g.regexes) return;
-        for (const std::string_view value : input.buffers.get(buffer)) {
-          if (g.literals &&
-              hs_scan(g.literals.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
-                      DetectorScan::onMatch, &literal_scan) != HS_SUCCESS) {
-            ++counters_.scan_errors;
-          }
-          if (g.regexes &&
-              hs_scan(g.regexes.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
-                      DetectorScan::onMatch, &regex_scan) != HS_SUCCESS) {
-            ++counters_.scan_errors;
-          }
-        }
-      };
-      for (std::size_t p = 0; p < present_count; ++p) {
-        if (present[p] == BufferId::Payload) {
-          // Stream data: the stream rules. A packet whose payload the stream pass covers: only
-          // the packet-only rules. Any other packet (UDP, ICMP...): both.
-          if (!input.meta.is_stream) scan(rs.packetPayloadGroup(classes[c], dir), BufferId::Payload);
-          if (input.meta.is_stream || !input.meta.payload_in_stream) scan(rs.group(classes[c], dir, BufferId::Payload), BufferId::Payload);
-          continue;
-        }
-        scan(rs.group(classes[c], dir, present[p]), present[p]);
-      }
       for (const std::uint32_t rule : rs.unprefiltered(classes[c], dir)) addCandidate(rule, false);
       if (input.meta.has_packet) {  // address-indexed rules inspect no buffer: packets only
         for (const std::uint32_t rule : rs.sourceIndex(classes[c], dir).lookup(input.meta.src)) addCandidate(rule, false);
         for (const std::uint32_t rule : rs.destinationIndex(classes[c], dir).lookup(input.meta.dst)) addCandidate(rule, false);
       }
-      if (dir == input.meta.direction) break;  // Any == direction: do not scan twice
+      if (dir == input.meta.direction) break;  // Any == direction: do not look twice
     }
   }
   counters_.candidates += candidates_.size();

@@ -141,15 +141,7 @@ std::string protoClassName(std::size_t pc) {
 
 std::vector<std::pair<std::string, const hs_database_t*>> CompiledRuleset::databases() const {
   std::vector<std::pair<std::string, const hs_database_t*>> out;
-  for (std::size_t pc = 0; pc < kProtoClassCount; ++pc) {
-    for (std::size_t dir = 0; dir < kDirectionCount; ++dir) {
-      for (std::size_t b = 0; b < kGroupSlots; ++b) {
-        const GroupDatabases& g = groups_[pc][dir][b];
-        if (g.literals) out.emplace_back(groupName(pc, dir, b) + "/literal", g.literals.get());
-        if (g.regexes) out.emplace_back(groupName(pc, dir, b) + "/regex", g.regexes.get());
-      }
-    }
-  }
+  for (const auto& [name, db] : databases_) out.emplace_back(name, db.get());
   return out;
 }
 
@@ -291,30 +283,56 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
     available = readCache(cache_path, stats.cache_note);
   }
   bool compiled_any = false;
-  auto build = [&](const std::string& name, std::vector<hs::Pattern>& patterns, bool literal) -> hs::DatabasePtr {
+  std::map<std::string, hs::SharedDatabase> built;  // by name: identical unions share a database
+  auto build = [&](const std::string& name, const std::vector<hs::Pattern>& patterns, bool literal) -> hs::SharedDatabase {
     if (patterns.empty()) return nullptr;
+    if (const auto it = built.find(name); it != built.end()) return it->second;
+    hs::SharedDatabase db;
     if (const auto it = available.find(name); it != available.end()) {
       try {
-        auto db = hs::deserialize(it->second);
+        db = hs::SharedDatabase(hs::deserialize(it->second).release(), hs::DatabaseDeleter{});
         ++stats.groups_from_cache;
-        return db;
       } catch (const hs::HyperscanError& e) {
         stats.cache_note = name + ": " + e.what() + "; recompiling";
       }
     }
-    compiled_any = true;
-    return literal ? hs::compileLiterals(patterns) : hs::compileRegexes(patterns);
+    if (!db) {
+      compiled_any = true;
+      db = hs::SharedDatabase((literal ? hs::compileLiterals(patterns) : hs::compileRegexes(patterns)).release(), hs::DatabaseDeleter{});
+    }
+    built.emplace(name, db);
+    out->databases_.emplace_back(name, db);
+    return db;
   };
-  for (std::size_t pc = 0; pc < kProtoClassCount; ++pc) {
-    for (std::size_t dir = 0; dir < kDirectionCount; ++dir) {
-      for (std::size_t b = 0; b < kSlots; ++b) {
-        PendingGroup& p = pending[slot(pc, dir, b)];
-        GroupDatabases& g = out->groups_[pc][dir][b];
-        const std::string name = groupName(pc, dir, b);
-        g.literals = build(name + "/literal", p.literals, true);
-        g.regexes = build(name + "/regex", p.regexes, false);
-        g.literal_patterns = static_cast<std::uint32_t>(p.literals.size());
-        g.regex_patterns = static_cast<std::uint32_t>(p.regexes.size());
+  // Merged scan groups: for each (transport, app, direction, slot) the union of the groups an
+  // input of that kind must be scanned against.
+  std::vector<hs::Pattern> literals, regexes;
+  for (std::size_t t = 0; t < kTransportClassCount; ++t) {
+    for (std::size_t a = 0; a < kAppProtoCount; ++a) {
+      if (!CompiledRuleset::appValidOn(static_cast<Transport>(t), static_cast<AppProto>(a))) continue;
+      std::vector<std::size_t> classes = {protoClassOf(Transport::Any)};
+      if (t != 0) classes.push_back(t);
+      if (a != 0) classes.push_back(protoClassOf(static_cast<AppProto>(a)));
+      for (std::size_t d = 0; d < 2; ++d) {
+        const std::size_t dirs[2] = {static_cast<std::size_t>(FlowDirection::Any),
+                                     static_cast<std::size_t>(d == 0 ? FlowDirection::ToServer : FlowDirection::ToClient)};
+        for (std::size_t b = 0; b < kSlots; ++b) {
+          literals.clear();
+          regexes.clear();
+          std::string name;
+          for (const std::size_t pc : classes) {
+            for (const std::size_t dir : dirs) {
+              const PendingGroup& p = pending[slot(pc, dir, b)];
+              if (p.literals.empty() && p.regexes.empty()) continue;
+              name += (name.empty() ? "" : "+") + groupName(pc, dir, b);
+              literals.insert(literals.end(), p.literals.begin(), p.literals.end());
+              regexes.insert(regexes.end(), p.regexes.begin(), p.regexes.end());
+            }
+          }
+          GroupDatabases& g = out->scan_groups_[t][a][d][b];
+          g.literals = build(name + "/literal", literals, true);
+          g.regexes = build(name + "/regex", regexes, false);
+        }
       }
     }
   }

@@ -1,9 +1,12 @@
 #pragma once
-// A ruleset ready for matching: the parsed rules plus one Hyperscan block-mode prefilter
-// database per signature group. A group is (protocol class, flow direction, buffer), as
+// A ruleset ready for matching: the parsed rules plus Hyperscan block-mode prefilter databases. A group is (protocol class, flow direction, buffer), as
 // Suricata's signature groups; each rule is in exactly one group, through its fast pattern (a
 // literal database), or its pcre (a regex database) when it has no content, or in the group's
-// unprefiltered list when it has neither (IP-only, flowbits-only, dsize...). Immutable once
+// unprefiltered list when it has neither (IP-only, flowbits-only, dsize...). What is scanned is a
+// merged scan group per (transport, app protocol, direction, buffer): the union of the groups
+// that apply to such an input (ip, the transport and the app protocol, each for either and for
+// this direction), so a buffer is scanned once, not once per group. Identical unions share one
+// database. Immutable once
 // built, so workers share it and a reload swaps the whole object.
 
 #include <array>
@@ -34,10 +37,8 @@ std::size_t protoClassOf(AppProto app);
 std::string protoClassName(std::size_t proto_class);
 
 struct GroupDatabases {
-  hs::DatabasePtr literals;
-  hs::DatabasePtr regexes;
-  std::uint32_t literal_patterns = 0;
-  std::uint32_t regex_patterns = 0;
+  hs::SharedDatabase literals;
+  hs::SharedDatabase regexes;
 };
 
 struct CompileStats {
@@ -62,16 +63,23 @@ class CompiledRuleset {
 
   [[nodiscard]] const std::vector<Rule>& rules() const { return source_.rules; }
   [[nodiscard]] const Ruleset& source() const { return source_; }
-  [[nodiscard]] const GroupDatabases& group(std::size_t proto_class, FlowDirection dir, BufferId buffer) const {
-    return groups_[proto_class][static_cast<std::size_t>(dir)][index(buffer)];
-  }
-  // Payload prefilters of rules that inspect packets only (tcp-pkt, flow:no_stream): scanned for
-  // TCP packets whose payload the stream pass covers, so other payload rules are not scanned twice.
-  [[nodiscard]] const GroupDatabases& packetPayloadGroup(std::size_t proto_class, FlowDirection dir) const {
-    return groups_[proto_class][static_cast<std::size_t>(dir)][kPacketPayloadSlot];
-  }
+  // Slot kPacketPayloadSlot holds the payload prefilters of rules that inspect packets only
+  // (tcp-pkt, flow:no_stream): scanned for TCP packets whose payload the stream pass covers, so
+  // the other payload rules are not scanned twice.
   static constexpr std::size_t kPacketPayloadSlot = kBufferCount;
   static constexpr std::size_t kGroupSlots = kBufferCount + 1;
+  // The databases to scan for an input of this transport, app protocol and direction (ToServer
+  // or ToClient) and a buffer slot. An app protocol not seen on that transport scans as None.
+  [[nodiscard]] const GroupDatabases& scanGroup(Transport transport, AppProto app, FlowDirection dir, std::size_t slot) const {
+    const auto t = static_cast<std::size_t>(transport);
+    if (!appValidOn(transport, app)) app = AppProto::None;
+    return scan_groups_[t][static_cast<std::size_t>(app)][dir == FlowDirection::ToClient ? 1 : 0][slot];
+  }
+  static bool appValidOn(Transport transport, AppProto app) {
+    if (app == AppProto::None) return true;
+    if (transport == Transport::Tcp) return true;
+    return transport == Transport::Udp && app == AppProto::Dns;
+  }
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.
   [[nodiscard]] const std::vector<std::uint32_t>& unprefiltered(std::size_t proto_class, FlowDirection dir) const {
@@ -100,7 +108,8 @@ class CompiledRuleset {
  private:
   friend class RuleCompiler;
   Ruleset source_;
-  std::array<std::array<std::array<GroupDatabases, kGroupSlots>, kDirectionCount>, kProtoClassCount> groups_;
+  std::array<std::array<std::array<std::array<GroupDatabases, kGroupSlots>, 2>, kAppProtoCount>, kTransportClassCount> scan_groups_;
+  std::vector<std::pair<std::string, hs::SharedDatabase>> databases_;  // distinct, named
   std::array<std::array<std::vector<std::uint32_t>, kDirectionCount>, kProtoClassCount> unprefiltered_;
   std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> source_index_;
   std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> destination_index_;

@@ -21,6 +21,7 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 using DatabasePtr = std::unique_ptr<hs_database_t, DatabaseDeleter>;
+using SharedDatabase = std::shared_ptr<hs_database_t>;  // one database serving several scan groups
 using ScratchPtr = std::unique_ptr<hs_scratch_t, ScratchDeleter>;
 
 class HyperscanError : public std::runtime_error {
