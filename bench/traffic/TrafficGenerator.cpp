@@ -98,6 +98,17 @@ void TrafficGenerator::emit(const Bytes& frame) {
 
 std::uint16_t TrafficGenerator::ephemeralPort() { return static_cast<std::uint16_t>(49152 + rng_() % 16000); }
 
+TcpConversation TrafficGenerator::connect(const std::string& client, const std::string& server, std::uint16_t port) {
+  PacketSpec base;
+  base.src = client;
+  base.dst = server;
+  base.sport = ephemeralPort();
+  base.dport = port;
+  TcpConversation c(base, static_cast<std::uint32_t>(rng_()), static_cast<std::uint32_t>(rng_()));
+  for (const Bytes& f : c.handshake()) emit(f);
+  return c;
+}
+
 std::string TrafficGenerator::words(std::size_t bytes) {
   std::string s;
   while (s.size() < bytes) {
@@ -125,13 +136,7 @@ void TrafficGenerator::sendSegmented(TcpConversation& c, bool from_client, std::
 void TrafficGenerator::httpSession(const std::string& client, const std::string& server, const std::string& host,
                                    const std::string& uri, std::size_t body_bytes, const std::string& user_agent, std::uint16_t port) {
   ++counters_.http_sessions;
-  PacketSpec base;
-  base.src = client;
-  base.dst = server;
-  base.sport = ephemeralPort();
-  base.dport = port;
-  TcpConversation c(base, static_cast<std::uint32_t>(rng_()), static_cast<std::uint32_t>(rng_()));
-  for (const Bytes& f : c.handshake()) emit(f);
+  TcpConversation c = connect(client, server, port);
   const std::string agent = user_agent.empty() ? std::string(kAgents[rng_() % kAgents.size()]) : user_agent;
   const std::string request = "GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + agent +
                               "\r\nAccept: text/html,application/xhtml+xml,*/*;q=0.8\r\nAccept-Language: ja,en;q=0.5\r\n"
@@ -147,13 +152,7 @@ void TrafficGenerator::httpSession(const std::string& client, const std::string&
 
 void TrafficGenerator::tlsSession(const std::string& client, const std::string& server, const std::string& sni, std::size_t app_bytes) {
   ++counters_.tls_sessions;
-  PacketSpec base;
-  base.src = client;
-  base.dst = server;
-  base.sport = ephemeralPort();
-  base.dport = 443;
-  TcpConversation c(base, static_cast<std::uint32_t>(rng_()), static_cast<std::uint32_t>(rng_()));
-  for (const Bytes& f : c.handshake()) emit(f);
+  TcpConversation c = connect(client, server, 443);
   sendSegmented(c, true, clientHello(sni, rng_));
   std::string server_flight = tlsRecord(22, "\x02" + std::string("\x00\x00\x46", 3) + randomBytes(70));
   server_flight += tlsRecord(20, "\x01");
@@ -212,13 +211,7 @@ void TrafficGenerator::dnsLookup(const std::string& client, const std::string& r
 void TrafficGenerator::smtpSession(const std::string& client, const std::string& server, const std::string& from, const std::string& to,
                                    const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes) {
   ++counters_.smtp_sessions;
-  PacketSpec base;
-  base.src = client;
-  base.dst = server;
-  base.sport = ephemeralPort();
-  base.dport = 25;
-  TcpConversation c(base, static_cast<std::uint32_t>(rng_()), static_cast<std::uint32_t>(rng_()));
-  for (const Bytes& f : c.handshake()) emit(f);
+  TcpConversation c = connect(client, server, 25);
   emit(c.server("220 mx.example.go.jp ESMTP\r\n"));
   emit(c.client("EHLO mail.sender.example\r\n"));
   emit(c.server("250-mx.example.go.jp\r\n250 SIZE 52428800\r\n"));

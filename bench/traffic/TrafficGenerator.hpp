@@ -63,6 +63,8 @@ class TrafficGenerator {
   std::string words(std::size_t bytes);
   std::string randomBytes(std::size_t bytes);
   std::uint16_t ephemeralPort();
+  // A new connection from a random ephemeral port, its handshake already sent.
+  TcpConversation connect(const std::string& client, const std::string& server, std::uint16_t port);
 
   std::mt19937_64 rng_;
   FrameSink sink_;
