@@ -191,6 +191,10 @@ void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t>
     parseHandshake(side, client);
     if (side.handshake.size() > kMaxHandshakeBytes) side.done = true;
   }
+  if (side.done) {  // the clear-text part is over: give the buffers back
+    std::string().swap(side.records);
+    std::string().swap(side.handshake);
+  }
   if (side.have_output && (side.done || client)) {
     sink(dir, side.parsed);
     side.have_output = false;

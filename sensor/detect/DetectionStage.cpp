@@ -86,13 +86,23 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   const std::size_t side = sideOf(dir);
   const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
   app_.onStream(flow, dir, data, now);  // first: identifies the protocol and runs transactions
-  std::string& window = flow.stream_windows[side];
+  // The window is built in this worker's buffer from what the flow kept (the stream start, or
+  // the overlap) and the new bytes; between chunks a flow keeps at most kAnchoredDepth bytes.
+  std::string& kept = flow.stream_windows[side];
+  std::string& window = window_;
+  window.assign(kept);
   if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {
     window.erase(0, window.size() - kOverlap);  // slide: keep only the overlap
   }
   const std::size_t new_offset = window.size();
   window.append(reinterpret_cast<const char*>(data.data()), data.size());
   flow.stream_inspected[side] += data.size();
+  if (flow.stream_inspected[side] <= kAnchoredDepth) {
+    kept.assign(window);  // still the start of the stream
+  } else {
+    kept.assign(window, window.size() - std::min(window.size(), kOverlap));
+    if (kept.capacity() > 2 * kOverlap) kept.shrink_to_fit();  // once, leaving the anchored phase
+  }
   ++counters_.stream_inputs;
   counters_.stream_bytes_inspected += window.size();
   const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;

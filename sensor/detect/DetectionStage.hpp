@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "gsoc/signatures/Detector.hpp"
@@ -70,6 +71,7 @@ class DetectionStage {
   AppLayer app_;
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
+  std::string window_;                      // the stream window being inspected (reused)
   DetectionCounters counters_;
 };
 

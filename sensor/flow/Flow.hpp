@@ -64,7 +64,8 @@ class Flow {
   TcpState tcp_state = TcpState::None;
   bool midstream = false;
   std::array<TcpStream, 2> streams;
-  // Stream inspection windows per direction: recent reassembled bytes (see DetectionStage).
+  // Per direction, the stream bytes kept for the next inspection window: the stream start while
+  // it is short, then the overlap (see DetectionStage).
   std::array<std::string, 2> stream_windows;
   std::array<std::uint64_t, 2> stream_inspected{};  // bytes of each direction inspected so far
   signatures::FlowBits flowbits;
