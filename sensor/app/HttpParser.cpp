@@ -302,7 +302,10 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   }
   sink(dir, m);
   side.phase = Phase::StartLine;
-  side.message = HttpMessage{};  // bodies can be large: do not keep them until the next message
+  // Bodies can be large: give the memory back now. (Assigning an empty message would keep the
+  // strings' capacity; swapping with a temporary frees it.)
+  HttpMessage released;
+  std::swap(side.message, released);
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
 }
 

@@ -269,7 +269,7 @@ void SmtpState::finishMessage(const TransactionSink& sink) {
   parseMailMessage(message_, tx_);
   sink(tx_);
   tx_ = MailTransaction{};
-  message_.clear();
+  std::string().swap(message_);  // a mail can be megabytes: do not keep the capacity
 }
 
 }  // namespace gsoc::sensor
