@@ -110,6 +110,7 @@ struct Args {
   std::string eve;
   std::string config;
   double stats_interval = 10;
+  bool stats_interval_given = false;
   std::optional<std::size_t> max_flows;
 };
 
@@ -163,6 +164,7 @@ Args parseArgs(int argc, char** argv) {
         args.config = value();
       } else if (a == "--stats-interval") {
         args.stats_interval = std::stod(value());
+        args.stats_interval_given = true;
       } else if (a == "--max-flows") {
         args.max_flows = std::stoull(value());
       } else {
@@ -274,7 +276,7 @@ extern "C" void onSignal(int signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Args args = parseArgs(argc, argv);
+  Args args = parseArgs(argc, argv);
   gsoc::v1::SensorConfig config;
   if (!args.config.empty()) {
     try {
@@ -314,6 +316,10 @@ int main(int argc, char** argv) {
     } else {
       usageError("no input: give --pcap FILE, --interface IF or --dpdk \"EAL ARGS\" (or capture: in the config)");
     }
+    // Outputs: the command line wins, else the config's output: section.
+    if (!args.stats_interval_given && config.output().stats_interval_s() > 0) args.stats_interval = config.output().stats_interval_s();
+    if (args.eve.empty()) args.eve = config.output().eve_file();
+    if (args.events.empty()) args.events = config.output().protobuf_file();
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
   } catch (const std::exception& e) {

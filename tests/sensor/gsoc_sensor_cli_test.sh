@@ -4,7 +4,7 @@
 # with the problem counted. Usage: gsoc_sensor_cli_test.sh GSOC_SENSOR SOURCE_DIR SHARED_DIR
 set -euo pipefail
 sensor=$1
-src=$2
+src=$(cd "$2" && pwd)  # absolute: configs written here name files under it
 shared=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -197,7 +197,21 @@ else
   echo "skip: no live capture permission on lo"
 fi
 
-# 10. Help and a bad config key.
+# 10. A sensor configuration alone names the input, the rules and the outputs.
+cat > "$work/sensor.yaml" <<YAML
+sensor_id: mofa-uplink-1
+agency_id: MOFA
+capture: {source: pcap, pcap_file: $work/attack.pcap}
+rules:
+  rule_files: [$src/signatures/rules/default/gsoc-default.rules]
+  address_groups: {HOME_NET: "[192.0.2.0/24]"}
+output: {eve_file: $work/from-config.json, protobuf_file: $work/from-config.pb, stats_interval_s: 30}
+YAML
+"$sensor" -c "$work/sensor.yaml" > "$work/from-config.txt" 2>&1
+check "config-only run writes EVE" grep -q '"event_type":"alert"' "$work/from-config.json"
+check "config-only run writes events" test -s "$work/from-config.pb"
+
+# 11. Help and a bad config key.
 check "help" grep -q "gsoc-sensor --pcap FILE" <("$sensor" --help)
 printf 'flow:\n  udp_timeout: 5\n' > "$work/bad.yaml"
 set +e
