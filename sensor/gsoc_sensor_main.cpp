@@ -425,42 +425,14 @@ int main(int argc, char** argv) {
   auto totals = [&] {
     Totals t;
     for (const auto& lane : lanes) {
-      const WorkerCounters& w = lane->worker->counters();
-      t.worker.packets += w.packets;
-      t.worker.bytes += w.bytes;
-      t.worker.stream_bytes += w.stream_bytes;
-      t.worker.stream_gaps += w.stream_gaps;
-      t.worker.stream_gap_bytes += w.stream_gap_bytes;
-      t.worker.stream_out_of_order += w.stream_out_of_order;
-      t.worker.flows_ended += w.flows_ended;
+      t.worker.merge(lane->worker->counters());
       t.decode.merge(lane->worker->decodeCounters());
-      const FragmentCounters& f = lane->worker->fragmentCounters();
-      t.fragments.fragments += f.fragments;
-      t.fragments.reassembled += f.reassembled;
-      t.fragments.overlaps += f.overlaps;
-      t.fragments.timed_out += f.timed_out;
-      t.fragments.memcap_dropped += f.memcap_dropped;
-      t.fragments.too_large += f.too_large;
-      const FlowTableCounters& fl = lane->worker->flowCounters();
-      t.flows.created += fl.created;
-      t.flows.timed_out += fl.timed_out;
-      t.flows.closed += fl.closed;
-      t.flows.evicted += fl.evicted;
+      t.fragments.merge(lane->worker->fragmentCounters());
+      t.flows.merge(lane->worker->flowCounters());
       t.active_flows += lane->worker->activeFlows();
       if (lane->detection) {
-        const DetectionCounters& dc = lane->detection->counters();
-        t.detection.packet_inputs += dc.packet_inputs;
-        t.detection.stream_inputs += dc.stream_inputs;
-        t.detection.transaction_inputs += dc.transaction_inputs;
-        t.detection.alerts += dc.alerts;
-        t.detection.stream_bytes_inspected += dc.stream_bytes_inspected;
-        const AppLayerCounters& ac = lane->detection->appCounters();
-        t.app.http_requests += ac.http_requests;
-        t.app.http_responses += ac.http_responses;
-        t.app.dns_queries += ac.dns_queries;
-        t.app.dns_responses += ac.dns_responses;
-        t.app.tls_client_hellos += ac.tls_client_hellos;
-        t.app.smtp_transactions += ac.smtp_transactions;
+        t.detection.merge(lane->detection->counters());
+        t.app.merge(lane->detection->appCounters());
       }
       if (lane->ring) t.ring_truncated += lane->ring->truncated();
     }

@@ -27,6 +27,15 @@ struct AppLayerCounters {
   std::uint64_t tls_client_hellos = 0;
   std::uint64_t smtp_transactions = 0;
   std::uint64_t parse_errors = 0;
+  void merge(const AppLayerCounters& o) {
+    http_requests += o.http_requests;
+    http_responses += o.http_responses;
+    dns_queries += o.dns_queries;
+    dns_responses += o.dns_responses;
+    tls_client_hellos += o.tls_client_hellos;
+    smtp_transactions += o.smtp_transactions;
+    parse_errors += o.parse_errors;
+  }
 };
 
 class AppLayer {

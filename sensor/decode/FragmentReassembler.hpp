@@ -22,6 +22,14 @@ struct FragmentCounters {
   std::uint64_t timed_out = 0;       // datagrams never completed
   std::uint64_t memcap_dropped = 0;  // fragments refused because the cap was reached
   std::uint64_t too_large = 0;       // datagrams over 65535 bytes
+  void merge(const FragmentCounters& o) {
+    fragments += o.fragments;
+    reassembled += o.reassembled;
+    overlaps += o.overlaps;
+    timed_out += o.timed_out;
+    memcap_dropped += o.memcap_dropped;
+    too_large += o.too_large;
+  }
 };
 
 class FragmentReassembler {

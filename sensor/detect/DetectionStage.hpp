@@ -39,6 +39,13 @@ struct DetectionCounters {
   std::uint64_t transaction_inputs = 0;
   std::uint64_t alerts = 0;
   std::uint64_t stream_bytes_inspected = 0;
+  void merge(const DetectionCounters& o) {
+    packet_inputs += o.packet_inputs;
+    stream_inputs += o.stream_inputs;
+    transaction_inputs += o.transaction_inputs;
+    alerts += o.alerts;
+    stream_bytes_inspected += o.stream_bytes_inspected;
+  }
 };
 
 class DetectionStage {

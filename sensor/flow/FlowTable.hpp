@@ -32,6 +32,12 @@ struct FlowTableCounters {
   std::uint64_t timed_out = 0;
   std::uint64_t closed = 0;
   std::uint64_t evicted = 0;  // pushed out because the table was full
+  void merge(const FlowTableCounters& o) {
+    created += o.created;
+    timed_out += o.timed_out;
+    closed += o.closed;
+    evicted += o.evicted;
+  }
 };
 
 class FlowTable {

@@ -23,6 +23,15 @@ struct WorkerCounters {
   std::uint64_t stream_gap_bytes = 0;
   std::uint64_t stream_out_of_order = 0;
   std::uint64_t flows_ended = 0;
+  void merge(const WorkerCounters& o) {
+    packets += o.packets;
+    bytes += o.bytes;
+    stream_bytes += o.stream_bytes;
+    stream_gaps += o.stream_gaps;
+    stream_gap_bytes += o.stream_gap_bytes;
+    stream_out_of_order += o.stream_out_of_order;
+    flows_ended += o.flows_ended;
+  }
 };
 
 struct WorkerHooks {
