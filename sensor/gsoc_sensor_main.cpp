@@ -32,6 +32,8 @@
 #include "sensor/worker/FlowDispatcher.hpp"
 #include "sensor/worker/PacketRing.hpp"
 #include "sensor/worker/SensorWorker.hpp"
+#include "sensor/transport/SensorTransport.hpp"
+#include "gsoc/v1/status.pb.h"
 
 using namespace gsoc::sensor;
 
@@ -41,6 +43,7 @@ constexpr const char* kUsage = R"(Usage:
   gsoc-sensor --pcap FILE [--rules FILE]... [--eve OUT.json] [-c sensor.yaml] [OPTIONS]
   gsoc-sensor --dpdk "EAL ARGS" [--rules FILE]... [--eve OUT.json] [OPTIONS]
   gsoc-sensor --interface IF [--bpf FILTER] [--duration S] [--rules FILE]... [OPTIONS]
+  gsoc-sensor -c sensor.yaml --ship-only      (send what an earlier run left in the spool)
 
 Reads a capture file as fast as possible through the sensor pipeline: L2-L4 decoding (Ethernet,
 VLAN/QinQ, Linux SLL, loopback, Cisco HDLC, raw IP; IPv4 and IPv6 with extension headers),
@@ -79,6 +82,18 @@ Options:
                          fragments of a datagram reach the same worker
   --stats-interval S     print a progress line every S seconds of wall time (default 10; 0 off)
   --max-flows N          flow table size (default 1000000)
+
+Shipping to the collector (the config's transport: section; each flag overrides its key):
+  --collector HOST:PORT  ship every event to gsoc-collector over gRPC with mutual TLS
+                         [transport.collector_address]; needs sensor_id and agency_id in the
+                         config, matching the sensor certificate (scripts/gsoc-pki)
+  --spool DIR            durable spool: events wait here until the collector acknowledges them,
+                         and a restart replays them [transport.spool_dir]
+  --ca FILE, --cert FILE, --key FILE
+                         CA, sensor certificate and key [transport.ca_file, cert_file, key_file]
+  --drain-timeout S      at the end of the input, wait up to S seconds (default 30) for the
+                         collector to acknowledge the spool; what is left ships on the next run
+  --ship-only            no capture: ship what the spool holds, then exit
   -h, --help             this text
 
 Signals: SIGHUP recompiles the rules in the background and swaps them in between packets; the
@@ -112,6 +127,9 @@ struct Args {
   double stats_interval = 10;
   bool stats_interval_given = false;
   std::optional<std::size_t> max_flows;
+  TransportOverrides transport;
+  double drain_timeout = 30;
+  bool ship_only = false;
 };
 
 Args parseArgs(int argc, char** argv) {
@@ -165,6 +183,21 @@ Args parseArgs(int argc, char** argv) {
       } else if (a == "--stats-interval") {
         args.stats_interval = std::stod(value());
         args.stats_interval_given = true;
+      } else if (a == "--collector") {
+        args.transport.collector_address = value();
+      } else if (a == "--spool") {
+        args.transport.spool_dir = value();
+      } else if (a == "--ca") {
+        args.transport.ca_file = value();
+      } else if (a == "--cert") {
+        args.transport.cert_file = value();
+      } else if (a == "--key") {
+        args.transport.key_file = value();
+      } else if (a == "--drain-timeout") {
+        args.drain_timeout = std::stod(value());
+        if (args.drain_timeout < 0) usageError("--drain-timeout must not be negative");
+      } else if (a == "--ship-only") {
+        args.ship_only = true;
       } else if (a == "--max-flows") {
         args.max_flows = std::stoull(value());
       } else {
@@ -289,9 +322,45 @@ int main(int argc, char** argv) {
   std::unique_ptr<PacketSource> source;
   std::unique_ptr<EveWriter> eve;
   std::unique_ptr<EventFileWriter> events;
+  std::unique_ptr<SensorTransport> transport;
   sig::CompiledRulesetPtr ruleset;
+  // Read by the heartbeat thread: published by the capture loop and the output path.
+  std::atomic<std::uint64_t> status_packets{0}, status_bytes{0}, status_alerts{0}, status_drop_interface{0},
+      status_drop_capture{0}, status_drop_ring{0};
+  std::mutex output_mutex;  // outputs are shared by the workers: one lock around each record written
+  const auto process_start = std::chrono::steady_clock::now();
   try {
     const std::string config_dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();
+    transport = SensorTransport::create(config, args.transport, config_dir.empty() ? "." : config_dir, [&] {
+      gsoc::v1::SensorStatus status;
+      status.set_agency_id(config.agency_id());
+      status.set_software_version(GSOC_VERSION);
+      status.set_uptime_s(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - process_start).count());
+      {
+        std::lock_guard lock(output_mutex);
+        if (ruleset) status.set_ruleset_version(ruleset->version());
+      }
+      status.set_packets(status_packets.load());
+      status.set_bytes(status_bytes.load());
+      status.set_alerts(status_alerts.load());
+      (*status.mutable_drops())["interface"] = status_drop_interface.load();
+      (*status.mutable_drops())["capture"] = status_drop_capture.load();
+      (*status.mutable_drops())["ring"] = status_drop_ring.load();
+      return status;
+    });
+    if (args.ship_only) {
+      if (!transport) usageError("--ship-only needs a collector (--collector or transport.collector_address)");
+      std::cerr << "gsoc-sensor: shipping " << transport->spool().depth() << " spooled events\n";
+      transport->start();
+      struct sigaction stop_action {};
+      stop_action.sa_handler = onSignal;
+      sigaction(SIGINT, &stop_action, nullptr);
+      sigaction(SIGTERM, &stop_action, nullptr);
+      transport->drain(std::chrono::milliseconds(static_cast<std::int64_t>(args.drain_timeout * 1000)), [] { return !g_stop.load(); });
+      transport->stop();
+      std::cout << transport->summary();
+      return 0;
+    }
     ruleset = loadRuleset(args, config, config_dir.empty() ? "." : config_dir);
     std::vector<std::string> eal(config.capture().dpdk_eal_args().begin(), config.capture().dpdk_eal_args().end());
     if (!args.dpdk.empty()) {
@@ -329,26 +398,34 @@ int main(int argc, char** argv) {
 
   const std::size_t lanes_wanted = args.workers > 0 ? args.workers : (config.capture().workers() > 0 ? config.capture().workers() : 1);
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
-  // Outputs are shared by the workers: one lock around each record written.
-  std::mutex output_mutex;
   EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
                        ruleset ? ruleset->version() : std::string());
+  if (transport) {
+    builder.continueStream(transport->spool().epoch(), transport->spool().nextSequence());
+    transport->start();
+  }
   gsoc::v1::Event event;
+  const bool build_events = events || transport;
+  auto emit = [&] {  // under output_mutex
+    if (events) events->write(event);
+    if (transport) transport->append(event, builder);
+  };
   auto onAlert = [&](const AlertHit& hit) {
     std::lock_guard lock(output_mutex);
     const auto* c = hit.rule != nullptr ? ruleset->source().classifications.find(hit.rule->classtype) : nullptr;
     const std::string_view category = c != nullptr ? std::string_view(c->description)
                                       : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
+    ++status_alerts;
     if (eve) eve->alertRecord(hit, category);
-    if (events) {
+    if (build_events) {
       builder.alert(hit, category, event);
-      events->write(event);
+      emit();
     }
   };
   auto onMetadata = [&](const AppMetadata& record) {
     std::lock_guard lock(output_mutex);
     if (eve) eve->metadataRecord(record);
-    if (events && builder.metadata(record, event)) events->write(event);
+    if (build_events && builder.metadata(record, event)) emit();
   };
 
   // One lane per worker: its flows, its detector, its ring when there are several.
@@ -373,7 +450,7 @@ int main(int argc, char** argv) {
     Lane* l = lane.get();
     if (ruleset) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
-      if (eve || events) l->detection->setMetadataSink(onMetadata);
+      if (eve || build_events) l->detection->setMetadataSink(onMetadata);
     }
     WorkerHooks hooks;
     if (l->detection) {
@@ -386,9 +463,9 @@ int main(int argc, char** argv) {
       if (l->detection) l->detection->onFlowEnd(flow);
       std::lock_guard lock(output_mutex);
       if (eve) eve->flowRecord(flow, reason);
-      if (events) {
+      if (build_events) {
         builder.flow(flow, reason, event);
-        events->write(event);
+        emit();
       }
     };
     FlowTableConfig flow_config = flowConfig(config.flow(), args);
@@ -504,6 +581,14 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
+    if ((read & 0x3ff) == 0 && transport) {  // what the next heartbeat reports
+      const CaptureCounters cap = source->counters();
+      status_packets = cap.packets;
+      status_bytes = cap.bytes;
+      status_drop_interface = cap.dropped_by_interface;
+      status_drop_capture = cap.dropped_by_capture;
+      status_drop_ring = ring_drops;
+    }
     if (args.stats_interval > 0 && (read & 0x3ff) == 0) {  // look at the clock every 1024 packets
       const auto now = std::chrono::steady_clock::now();
       if (std::chrono::duration<double>(now - last_report).count() >= args.stats_interval) {
@@ -533,6 +618,14 @@ int main(int argc, char** argv) {
     eve->flush();
   }
   if (events) events->flush();
+  if (transport) {
+    status_packets = capture.packets;
+    status_bytes = capture.bytes;
+    std::cerr << "gsoc-sensor: waiting up to " << args.drain_timeout << " s for the collector to acknowledge "
+              << transport->spool().depth() << " spooled events\n";
+    transport->drain(std::chrono::milliseconds(static_cast<std::int64_t>(args.drain_timeout * 1000)), [] { return !g_stop.load(); });
+    transport->stop();
+  }
 
   const WorkerCounters& c = t.worker;
   const DecodeCounters& d = t.decode;
@@ -575,5 +668,6 @@ int main(int argc, char** argv) {
   if (capture.errors > 0) std::cout << "capture     " << capture.errors << " error(s): " << source->lastError() << "\n";
   if (eve) std::cout << "eve         " << eve->records() << " records to " << args.eve << "\n";
   if (events) std::cout << "events      " << events->events() << " gsoc.v1.Event records to " << args.events << "\n";
+  if (transport) std::cout << transport->summary();
   return 0;
 }

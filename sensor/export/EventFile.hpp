@@ -29,6 +29,12 @@ class EventBuilder {
   bool metadata(const AppMetadata& record, gsoc::v1::Event& out);
 
   [[nodiscard]] std::uint64_t nextSequence() const { return sequence_; }
+  // The spool numbers events from its own counter (1, 2, ... per epoch, continued across
+  // restarts); the builder follows it so event_id matches the sequence the record ships with.
+  void continueStream(std::uint64_t epoch, std::uint64_t next_sequence) {
+    epoch_ = epoch;
+    sequence_ = next_sequence;
+  }
 
  private:
   void envelope(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, gsoc::v1::Event& out);

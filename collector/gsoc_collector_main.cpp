@@ -1,0 +1,302 @@
+// gsoc-collector: the central service. Sensors ship event batches over gRPC with mutual TLS;
+// each batch is validated, deduplicated and committed to the event store (SQLite by default,
+// PostgreSQL for scale) before it is acknowledged. Heartbeats keep the sensor registry current.
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "collector/ingest/BatchWriter.hpp"
+#include "collector/ingest/IngestService.hpp"
+#include "collector/ingest/PeerIdentity.hpp"
+#include "collector/store/EventStore.hpp"
+#include "gsoc/config/ConfigLoader.hpp"
+#include "gsoc/v1/config.pb.h"
+
+using namespace gsoc::collector;
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage:
+  gsoc-collector -c collector.yaml [OPTIONS]
+  gsoc-collector --listen ADDR --ca CA.pem --cert CERT.pem --key KEY.pem --sqlite FILE [OPTIONS]
+
+Receives event batches from gsoc-sensor over gRPC with mutual TLS, validates every field, drops
+replays by (sensor, epoch, sequence) and commits each batch in one transaction before
+acknowledging it. A sensor's agency and id come from its client certificate (URI SAN
+urn:gsoc:sensor:AGENCY:SENSOR_ID, made by scripts/gsoc-pki), never from what it sends: a batch
+claiming another sensor or agency is refused (PERMISSION_DENIED) and recorded, as is a peer with no
+certificate (UNAUTHENTICATED) or a revoked one (PERMISSION_DENIED).
+
+Options (each overrides the config key in brackets):
+  -c, --config FILE       collector configuration (YAML, gsoc.v1.CollectorConfig)
+  --listen ADDR           host:port to listen on; port 0 picks a free one [listen_address]
+  --ca FILE               CA certificate that signs sensors' certificates [ca_file]
+  --cert FILE, --key FILE this collector's certificate and key [cert_file, key_file]
+  --crl FILE              certificate revocation list from gsoc-pki revoke; re-read on SIGHUP [crl_file]
+  --sqlite FILE           store events in this SQLite file (WAL) [store.backend: sqlite, store.sqlite_path]
+  --postgresql DSN        store events in PostgreSQL, e.g. "host=/run/postgresql dbname=gsoc"
+                          [store.backend: postgresql, store.postgresql_dsn]
+  --retention-days N      delete events older than N days of event time, hourly (default 400;
+                          0 keeps everything) [store.retention_days]
+  --stats-interval S      progress line every S seconds (default 10; 0 off) [stats_interval_s]
+  --ready-file FILE       write the listening port to FILE once ready (for scripts and tests)
+  -h, --help              this text
+
+Signals: SIGHUP re-reads the CRL; SIGINT/SIGTERM stop accepting, commit what is queued, exit 0.
+Exit status: 0 after a clean stop; 2 on usage, configuration, TLS material or store errors.
+)";
+
+[[noreturn]] void usageError(const std::string& message) {
+  std::cerr << "gsoc-collector: " << message << "\n(see gsoc-collector --help)\n";
+  std::exit(2);
+}
+
+std::string readFile(const std::string& path, const char* key) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(std::string(key) + ": cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::int64_t wallNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+extern "C" void onSignal(int signal) {
+  if (signal == SIGHUP) g_reload = true;
+  else g_stop = true;
+}
+
+struct Args {
+  gsoc::v1::CollectorConfig config;
+  std::string base_dir = ".";
+  std::string ready_file;
+  int retention_days = -1;
+  int stats_interval = -1;
+};
+
+Args parseArgs(int argc, char** argv) {
+  Args args;
+  std::vector<std::string> list(argv + 1, argv + argc);
+  // The config file first, so the command line overrides it whatever the order.
+  for (std::size_t i = 0; i + 1 < list.size(); ++i) {
+    if (list[i] == "-c" || list[i] == "--config") {
+      try {
+        gsoc::config::loadYamlFile(list[i + 1], args.config);
+      } catch (const std::exception& e) {
+        usageError(e.what());
+      }
+      args.base_dir = std::filesystem::path(list[i + 1]).parent_path().string();
+      if (args.base_dir.empty()) args.base_dir = ".";
+    }
+  }
+  gsoc::v1::CollectorConfig& c = args.config;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string& a = list[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= list.size()) usageError(a + " needs a value");
+      return list[++i];
+    };
+    auto number = [&](const std::string& v) {
+      try {
+        return std::stoi(v);
+      } catch (const std::exception&) {
+        usageError(a + ": '" + v + "' is not a number");
+      }
+    };
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (a == "-c" || a == "--config") {
+      value();
+    } else if (a == "--listen") {
+      c.set_listen_address(value());
+    } else if (a == "--ca") {
+      c.set_ca_file(value());
+    } else if (a == "--cert") {
+      c.set_cert_file(value());
+    } else if (a == "--key") {
+      c.set_key_file(value());
+    } else if (a == "--crl") {
+      c.set_crl_file(value());
+    } else if (a == "--sqlite") {
+      c.mutable_store()->set_backend("sqlite");
+      c.mutable_store()->set_sqlite_path(value());
+    } else if (a == "--postgresql") {
+      c.mutable_store()->set_backend("postgresql");
+      c.mutable_store()->set_postgresql_dsn(value());
+    } else if (a == "--retention-days") {
+      args.retention_days = number(value());
+    } else if (a == "--stats-interval") {
+      args.stats_interval = number(value());
+    } else if (a == "--ready-file") {
+      args.ready_file = value();
+    } else {
+      usageError("unknown option '" + a + "'");
+    }
+  }
+  return args;
+}
+
+std::string resolve(const std::string& base, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(base) / path).string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = parseArgs(argc, argv);
+  gsoc::v1::CollectorConfig& config = args.config;
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"listen_address", &config.listen_address()},
+                                   {"ca_file", &config.ca_file()},
+                                   {"cert_file", &config.cert_file()},
+                                   {"key_file", &config.key_file()}}) {
+    if (value->empty()) usageError(std::string("key '") + key + "' is required (mutual TLS only; see --help)");
+  }
+  const std::uint32_t retention_days =
+      args.retention_days >= 0 ? static_cast<std::uint32_t>(args.retention_days) : (config.store().retention_days() > 0 ? config.store().retention_days() : 400);
+  const int stats_interval = args.stats_interval >= 0 ? args.stats_interval : (config.stats_interval_s() > 0 ? static_cast<int>(config.stats_interval_s()) : 10);
+  const auto silence_s = config.sensor_silence_timeout_s() > 0 ? config.sensor_silence_timeout_s() : 300U;
+
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
+  EventStorePtr store;
+  RevocationList revoked;
+  const std::string crl_path = resolve(args.base_dir, config.crl_file());
+  try {
+    ca_pem = readFile(resolve(args.base_dir, config.ca_file()), "ca_file");
+    cert_pem = readFile(resolve(args.base_dir, config.cert_file()), "cert_file");
+    key_pem = readFile(resolve(args.base_dir, config.key_file()), "key_file");
+    if (!crl_path.empty()) revoked = RevocationList::load(crl_path, ca_pem);
+    if (!config.has_store() || config.store().backend().empty()) {
+      if (config.store().sqlite_path().empty()) usageError("no store: give --sqlite FILE or --postgresql DSN (or store: in the config)");
+    }
+    store = openEventStore(config.store(), args.base_dir);
+  } catch (const std::exception& e) {
+    std::cerr << "gsoc-collector: " << e.what() << "\n";
+    return 2;
+  }
+
+  WriterOptions writer_options;
+  if (config.max_queue_events() > 0) writer_options.max_queue_events = config.max_queue_events();
+  if (config.commit_max_events() > 0) writer_options.commit_max_events = config.commit_max_events();
+  BatchWriter writer(*store, writer_options, wallNs);
+  IngestService service(writer, *store, wallNs, ValidationLimits{});
+  service.setRevocationList(revoked);
+
+  const int max_batch_bytes = config.max_batch_bytes() > 0 ? static_cast<int>(config.max_batch_bytes()) : 8 << 20;
+  grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  // Requested and verified, but not required in the handshake: a peer without a certificate is
+  // then refused by IngestService with UNAUTHENTICATED and logged, instead of a bare TLS error.
+  tls.pem_root_certs = ca_pem;
+  tls.pem_key_cert_pairs.push_back({key_pem, cert_pem});
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen_address(), grpc::SslServerCredentials(tls), &port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(max_batch_bytes);
+  const int keepalive_ms = static_cast<int>(config.keepalive_time_s() > 0 ? config.keepalive_time_s() : 20) * 1000;
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, keepalive_ms);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(config.max_connection_age_s() > 0 ? config.max_connection_age_s() : 3600) * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    std::cerr << "gsoc-collector: cannot listen on " << config.listen_address() << "\n";
+    return 2;
+  }
+  std::cerr << "gsoc-collector: listening on " << config.listen_address() << " (port " << port << "), mutual TLS; store "
+            << store->describe() << "; retention " << retention_days << " days; " << revoked.size() << " revoked certificate(s)\n";
+  if (!args.ready_file.empty()) {
+    const std::string tmp = args.ready_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::filesystem::rename(tmp, args.ready_file);
+  }
+
+  struct sigaction action {};
+  action.sa_handler = onSignal;
+  sigaction(SIGHUP, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  const auto started = std::chrono::steady_clock::now();
+  auto last_stats = started;
+  auto last_retention = started - std::chrono::hours(2);
+  WriterCounters reported;
+  std::map<std::string, bool> silent;
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto now = std::chrono::steady_clock::now();
+    if (g_reload.exchange(false)) {
+      try {
+        if (!crl_path.empty()) {
+          service.setRevocationList(RevocationList::load(crl_path, ca_pem));
+          std::cerr << "gsoc-collector: SIGHUP: CRL re-read\n";
+        }
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-collector: SIGHUP: keeping the old CRL: " << e.what() << "\n";
+      }
+    }
+    if (retention_days > 0 && now - last_retention >= std::chrono::hours(1)) {
+      last_retention = now;
+      try {
+        const std::uint64_t removed = store->deleteEventsBefore(wallNs() - static_cast<std::int64_t>(retention_days) * 86400LL * 1000000000LL);
+        if (removed > 0) std::cerr << "gsoc-collector: retention: deleted " << removed << " events older than " << retention_days << " days\n";
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-collector: retention failed: " << e.what() << "\n";
+      }
+    }
+    if (stats_interval > 0 && now - last_stats >= std::chrono::seconds(stats_interval)) {
+      const double dt = std::chrono::duration<double>(now - last_stats).count();
+      last_stats = now;
+      const WriterCounters w = writer.counters();
+      const IngestCounters in = service.counters();
+      std::cerr << "gsoc-collector: " << w.events_stored << " events stored (+" << std::fixed << std::setprecision(0)
+                << static_cast<double>(w.events_stored - reported.events_stored) / dt << "/s), " << w.events_duplicate
+                << " duplicates, " << w.events_rejected << " rejected, " << w.gap_events << " never sent (sensor spool drops); "
+                << in.active_streams << " streams, queue " << w.queued_events << ", refused " << in.refused_peers << " peers / "
+                << in.forbidden_batches << " forbidden batches\n";
+      reported = w;
+      try {
+        for (const SensorRow& s : store->sensors()) {
+          const bool quiet = wallNs() - s.last_seen_ns > static_cast<std::int64_t>(silence_s) * 1000000000LL;
+          if (quiet && !silent[s.sensor_id]) {
+            std::cerr << "gsoc-collector: sensor " << s.sensor_id << " (" << s.agency_id << ") silent for more than " << silence_s << " s\n";
+          }
+          silent[s.sensor_id] = quiet;
+        }
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-collector: sensor registry: " << e.what() << "\n";
+      }
+    }
+  }
+  std::cerr << "gsoc-collector: stopping: committing what is queued\n";
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  writer.stop();
+  const WriterCounters w = writer.counters();
+  const IngestCounters in = service.counters();
+  std::cout << "collector   " << w.events_stored << " events stored in " << w.commits << " commits (" << w.batches << " batches), "
+            << w.events_duplicate << " duplicates dropped, " << w.events_rejected << " rejected as invalid, " << w.gap_events
+            << " never sent by sensors\n";
+  std::cout << "ingest      " << in.streams << " streams, " << in.heartbeats << " heartbeats; refused: " << in.refused_peers
+            << " peers, " << in.forbidden_batches << " forbidden batches, " << in.invalid_batches << " invalid batches, "
+            << in.backpressure << " backpressure; " << w.commit_failures << " failed commits\n";
+  return 0;
+}

@@ -1,0 +1,154 @@
+#include "collector/ingest/BatchWriter.hpp"
+
+#include <iostream>
+
+namespace gsoc::collector {
+
+BatchWriter::BatchWriter(EventStore& store, WriterOptions options, Clock clock)
+    : store_(store), options_(options), clock_(std::move(clock)), marks_(store.streamMarks()) {
+  thread_ = std::thread([this] { run(); });
+}
+
+BatchWriter::~BatchWriter() { stop(); }
+
+std::optional<std::future<WriteResult>> BatchWriter::submit(const SensorIdentity& identity, std::unique_ptr<gsoc::v1::EventBatch> batch,
+                                                            std::chrono::milliseconds wait, std::string rejected_reason) {
+  const auto events = static_cast<std::uint64_t>(batch->events_size());
+  std::unique_lock lock(mutex_);
+  // A batch larger than the whole queue still goes in once the queue is empty.
+  const bool room = room_ready_.wait_for(lock, wait, [&] {
+    return stopping_ || queued_events_ == 0 || queued_events_ + events <= options_.max_queue_events;
+  });
+  if (!room || stopping_) {
+    ++counters_.queue_full;
+    return std::nullopt;
+  }
+  Item item{identity, std::move(batch), std::move(rejected_reason), {}};
+  auto future = item.done.get_future();
+  queue_.push_back(std::move(item));
+  queued_events_ += events;
+  lock.unlock();
+  work_ready_.notify_one();
+  return future;
+}
+
+void BatchWriter::run() {
+  std::vector<Item> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      std::uint64_t events = 0;
+      while (!queue_.empty() && (group.empty() || events + static_cast<std::uint64_t>(queue_.front().batch->events_size()) <= options_.commit_max_events)) {
+        events += static_cast<std::uint64_t>(queue_.front().batch->events_size());
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queued_events_ -= events;
+    }
+    room_ready_.notify_all();
+    commitGroup(group);
+    group.clear();
+  }
+}
+
+void BatchWriter::commitGroup(std::vector<Item>& group) {
+  const std::int64_t now = clock_();
+  std::vector<CommitBatch> commits;
+  std::vector<gsoc::v1::BatchAck> acks(group.size());
+  std::map<StreamKey, std::uint64_t> marks;  // this group's view: later batches see earlier ones
+  WriterCounters delta;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    Item& item = group[i];
+    const gsoc::v1::EventBatch& b = *item.batch;
+    StreamKey key{item.identity.sensor_id, b.epoch()};
+    auto it = marks.find(key);
+    if (it == marks.end()) it = marks.emplace(key, marks_.contains(key) ? marks_[key] : 0).first;
+    std::uint64_t& mark = it->second;
+    const std::uint64_t first = b.first_sequence();
+    const std::uint64_t last = first + static_cast<std::uint64_t>(b.events_size()) - 1;
+    gsoc::v1::BatchAck& ack = acks[i];
+    ack.set_sensor_id(item.identity.sensor_id);
+    ack.set_epoch(b.epoch());
+    ack.set_first_sequence(first);
+    if (last <= mark) {  // a replay of what is stored: acknowledge, store nothing
+      ack.set_status(gsoc::v1::BatchAck::STATUS_DUPLICATE);
+      ack.set_acked_through(mark);
+      delta.events_duplicate += static_cast<std::uint64_t>(b.events_size());
+      continue;
+    }
+    CommitBatch c;
+    c.identity = &item.identity;
+    c.batch = item.batch.get();
+    c.received_ns = now;
+    c.skip = first <= mark ? static_cast<int>(mark - first + 1) : 0;
+    c.gap_events = first > mark + 1 ? first - mark - 1 : 0;
+    c.rejected = !item.rejected_reason.empty();
+    c.acked_through = last;
+    mark = last;
+    ack.set_acked_through(last);
+    if (c.rejected) {
+      ack.set_status(gsoc::v1::BatchAck::STATUS_REJECTED);
+      ack.set_reason(item.rejected_reason);
+      delta.events_rejected += static_cast<std::uint64_t>(b.events_size() - c.skip);
+    } else {
+      ack.set_status(gsoc::v1::BatchAck::STATUS_COMMITTED);  // also when only partly new
+      ack.set_stored_events(static_cast<std::uint32_t>(b.events_size() - c.skip));
+      delta.events_stored += static_cast<std::uint64_t>(b.events_size() - c.skip);
+      delta.events_duplicate += static_cast<std::uint64_t>(c.skip);
+    }
+    delta.gap_events += c.gap_events;
+    commits.push_back(c);
+  }
+  std::string error;
+  if (!commits.empty()) {
+    try {
+      store_.commit(commits);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (error.empty()) {
+      for (const auto& [key, mark] : marks) marks_[key] = mark;
+      counters_.batches += group.size();
+      counters_.events_stored += delta.events_stored;
+      counters_.events_duplicate += delta.events_duplicate;
+      counters_.events_rejected += delta.events_rejected;
+      counters_.gap_events += delta.gap_events;
+      if (!commits.empty()) ++counters_.commits;
+    } else {
+      ++counters_.commit_failures;
+    }
+  }
+  if (!error.empty()) std::cerr << "gsoc-collector: store commit failed (" << group.size() << " batches, sensors will resend): " << error << "\n";
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    WriteResult result;
+    result.stored = error.empty();
+    result.error = error;
+    result.ack = std::move(acks[i]);
+    group[i].done.set_value(std::move(result));
+  }
+}
+
+void BatchWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  room_ready_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterCounters BatchWriter::counters() const {
+  std::lock_guard lock(mutex_);
+  WriterCounters c = counters_;
+  c.queued_events = queued_events_;
+  return c;
+}
+
+}  // namespace gsoc::collector

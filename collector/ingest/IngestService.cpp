@@ -1,0 +1,200 @@
+#include "collector/ingest/IngestService.hpp"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <thread>
+
+#include "gsoc/v1/status.pb.h"
+
+namespace gsoc::collector {
+
+IngestService::IngestService(BatchWriter& writer, EventStore& store, Clock clock, ValidationLimits limits)
+    : writer_(writer), store_(store), clock_(std::move(clock)), limits_(limits) {}
+
+void IngestService::setRevocationList(RevocationList list) {
+  std::lock_guard lock(mutex_);
+  revoked_ = std::move(list);
+}
+
+void IngestService::setActiveBundleVersion(std::string version) {
+  std::lock_guard lock(mutex_);
+  bundle_version_ = std::move(version);
+}
+
+IngestCounters IngestService::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+void IngestService::refuse(const SensorIdentity& identity, const std::string& reason) {
+  std::cerr << "gsoc-collector: refused " << identity.peer;
+  if (!identity.sensor_id.empty()) std::cerr << " (" << identity.agency_id << "/" << identity.sensor_id << ")";
+  std::cerr << ": " << reason << "\n";
+  try {
+    store_.recordRefusal(clock_(), identity, reason);
+  } catch (const std::exception& e) {
+    std::cerr << "gsoc-collector: cannot record the refusal: " << e.what() << "\n";
+  }
+}
+
+grpc::Status IngestService::authenticate(grpc::ServerContext* context, SensorIdentity& identity) {
+  identity.peer = context->peer();
+  const auto auth = context->auth_context();
+  const auto pems = auth ? auth->FindPropertyValues("x509_pem_cert") : std::vector<grpc::string_ref>{};
+  if (pems.empty()) {
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_.refused_peers;
+    }
+    refuse(identity, "no client certificate");
+    return {grpc::StatusCode::UNAUTHENTICATED, "a client certificate signed by the gsoc CA is required"};
+  }
+  std::string error;
+  auto parsed = identityFromCertificate(std::string_view(pems.front().data(), pems.front().size()), error);
+  if (!parsed) {
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_.refused_peers;
+    }
+    refuse(identity, error);
+    return {grpc::StatusCode::UNAUTHENTICATED, error};
+  }
+  parsed->peer = identity.peer;
+  identity = std::move(*parsed);
+  bool revoked = false;
+  {
+    std::lock_guard lock(mutex_);
+    revoked = revoked_.revoked(identity.serial);
+    if (revoked) ++counters_.refused_peers;
+  }
+  if (revoked) {
+    refuse(identity, "certificate serial " + identity.serial + " is revoked");
+    return {grpc::StatusCode::PERMISSION_DENIED, "certificate revoked"};
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IngestService::Ship(grpc::ServerContext* context,
+                                 grpc::ServerReaderWriter<gsoc::v1::BatchAck, gsoc::v1::EventBatch>* stream) {
+  SensorIdentity identity;
+  if (grpc::Status status = authenticate(context, identity); !status.ok()) return status;
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.streams;
+    ++counters_.active_streams;
+  }
+
+  // Acks are written by a second thread in submission order while this one keeps reading.
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<std::future<WriteResult>> pending;
+  bool reading_done = false;
+  std::atomic<bool> store_failed{false};
+  std::thread acker([&] {
+    for (;;) {
+      std::future<WriteResult> next;
+      {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return reading_done || !pending.empty(); });
+        if (pending.empty()) return;
+        next = std::move(pending.front());
+        pending.pop_front();
+      }
+      WriteResult result = next.get();
+      if (!result.stored) {
+        // The sensor resends after its last ack; end the stream now rather than ack out of order.
+        store_failed = true;
+        context->TryCancel();
+        continue;
+      }
+      if (!store_failed) stream->Write(result.ack);
+    }
+  });
+
+  grpc::Status status = grpc::Status::OK;
+  auto batch = std::make_unique<gsoc::v1::EventBatch>();
+  while (!store_failed && stream->Read(batch.get())) {
+    const Validation v = validateBatch(identity, *batch, clock_(), limits_);
+    if (v.verdict == Validation::Verdict::Forbidden) {
+      {
+        std::lock_guard lock(mutex_);
+        ++counters_.forbidden_batches;
+      }
+      refuse(identity, v.reason);
+      status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, v.reason);
+      break;
+    }
+    if (v.verdict == Validation::Verdict::Invalid && (batch->epoch() == 0 || batch->first_sequence() == 0 || batch->events_size() == 0)) {
+      refuse(identity, "invalid batch: " + v.reason);  // no sequence range to settle: end the stream
+      status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, v.reason);
+      break;
+    }
+    if (v.verdict == Validation::Verdict::Invalid) {
+      {
+        std::lock_guard lock(mutex_);
+        ++counters_.invalid_batches;
+      }
+      refuse(identity, "invalid batch " + std::to_string(batch->first_sequence()) + "+" + std::to_string(batch->events_size()) + ": " + v.reason);
+    }
+    auto submitted = writer_.submit(identity, std::move(batch), std::chrono::seconds(5), v.reason);
+    if (!submitted) {
+      {
+        std::lock_guard lock(mutex_);
+        ++counters_.backpressure;
+      }
+      status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "ingest queue full; back off and resend after the last ack");
+      break;
+    }
+    {
+      std::lock_guard lock(mutex);
+      pending.push_back(std::move(*submitted));
+    }
+    cv.notify_one();
+    batch = std::make_unique<gsoc::v1::EventBatch>();
+  }
+  {
+    std::lock_guard lock(mutex);
+    reading_done = true;
+  }
+  cv.notify_one();
+  acker.join();
+  {
+    std::lock_guard lock(mutex_);
+    --counters_.active_streams;
+  }
+  if (store_failed) return {grpc::StatusCode::UNAVAILABLE, "the event store failed; resend after the last ack"};
+  return status;
+}
+
+grpc::Status IngestService::Heartbeat(grpc::ServerContext* context, const gsoc::v1::SensorStatus* request,
+                                      gsoc::v1::HeartbeatReply* reply) {
+  SensorIdentity identity;
+  if (grpc::Status status = authenticate(context, identity); !status.ok()) return status;
+  if (!request->sensor_id().empty() && request->sensor_id() != identity.sensor_id) {
+    const std::string reason = "heartbeat claims sensor '" + request->sensor_id() + "' but the certificate is " + identity.sensor_id;
+    refuse(identity, reason);
+    return {grpc::StatusCode::PERMISSION_DENIED, reason};
+  }
+  const std::int64_t now = clock_();
+  gsoc::v1::SensorStatus status = *request;
+  status.set_sensor_id(identity.sensor_id);
+  status.set_agency_id(identity.agency_id);
+  if (status.clock_synchronized() && std::llabs(status.clock_offset_ns()) > 1000000000LL) {
+    std::cerr << "gsoc-collector: sensor " << identity.sensor_id << " (" << identity.agency_id << ") clock is "
+              << static_cast<double>(status.clock_offset_ns()) / 1e9 << " s off the collector's: cross-agency correlation suffers\n";
+  }
+  try {
+    store_.recordSensorStatus(identity, status, now);
+  } catch (const std::exception& e) {
+    return {grpc::StatusCode::UNAVAILABLE, std::string("store: ") + e.what()};
+  }
+  reply->set_collector_time_ns(clock_());
+  std::lock_guard lock(mutex_);
+  ++counters_.heartbeats;
+  reply->set_active_bundle_version(bundle_version_);
+  return grpc::Status::OK;
+}
+
+}  // namespace gsoc::collector

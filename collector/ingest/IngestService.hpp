@@ -1,0 +1,61 @@
+#pragma once
+// IngestService: the collector's gRPC Ingest implementation. Every call first establishes the
+// peer's identity from its verified client certificate (PeerIdentity) and refuses peers without
+// one (UNAUTHENTICATED) or with a revoked one (PERMISSION_DENIED). Ship streams validate each
+// batch (BatchValidator), hand it to the BatchWriter, and write acks back in order from a second
+// thread, so a sensor can keep several batches in flight. Refusals are logged and recorded in the
+// store's audit table; one sensor's bad batch never affects another's stream.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "collector/ingest/BatchValidator.hpp"
+#include "collector/ingest/BatchWriter.hpp"
+#include "collector/ingest/PeerIdentity.hpp"
+#include "gsoc/v1/ingest.grpc.pb.h"
+
+namespace gsoc::collector {
+
+struct IngestCounters {
+  std::uint64_t streams = 0;
+  std::uint64_t active_streams = 0;
+  std::uint64_t refused_peers = 0;     // no/revoked certificate
+  std::uint64_t forbidden_batches = 0; // claimed another sensor or agency
+  std::uint64_t invalid_batches = 0;
+  std::uint64_t backpressure = 0;      // streams ended with RESOURCE_EXHAUSTED
+  std::uint64_t heartbeats = 0;
+};
+
+class IngestService final : public gsoc::v1::Ingest::Service {
+ public:
+  using Clock = std::function<std::int64_t()>;
+  // `store` takes heartbeats and refusals directly (it serialises callers itself); events go
+  // through `writer`.
+  IngestService(BatchWriter& writer, EventStore& store, Clock clock, ValidationLimits limits);
+
+  void setRevocationList(RevocationList list);
+  void setActiveBundleVersion(std::string version);
+  [[nodiscard]] IngestCounters counters() const;
+
+  grpc::Status Ship(grpc::ServerContext* context, grpc::ServerReaderWriter<gsoc::v1::BatchAck, gsoc::v1::EventBatch>* stream) override;
+  grpc::Status Heartbeat(grpc::ServerContext* context, const gsoc::v1::SensorStatus* request, gsoc::v1::HeartbeatReply* reply) override;
+
+ private:
+  // Identity of the peer, or the refusal status (already logged and recorded).
+  grpc::Status authenticate(grpc::ServerContext* context, SensorIdentity& identity);
+  void refuse(const SensorIdentity& identity, const std::string& reason);
+
+  BatchWriter& writer_;
+  EventStore& store_;
+  Clock clock_;
+  ValidationLimits limits_;
+  mutable std::mutex mutex_;
+  RevocationList revoked_;
+  std::string bundle_version_;
+  IngestCounters counters_;
+};
+
+}  // namespace gsoc::collector

@@ -1,0 +1,27 @@
+#pragma once
+// EventColumns: the indexed columns of an event row, derived from a gsoc.v1.Event the same way
+// for every store backend (so a query means the same thing on SQLite and PostgreSQL).
+
+#include <cstdint>
+#include <string>
+
+namespace gsoc::v1 {
+class Event;
+}
+
+namespace gsoc::collector {
+
+struct EventColumns {
+  const char* kind = "";      // alert, flow, http, dns, tls, smtp, file
+  std::int64_t sid = -1;      // alerts only; -1 otherwise (stored as NULL)
+  std::int32_t severity = 0;
+  std::string src_ip;         // text form, empty when absent
+  std::string dst_ip;
+  std::string indicator;      // main observable; empty when the record has none
+};
+
+void deriveColumns(const gsoc::v1::Event& event, EventColumns& out);
+// 4 or 16 raw bytes to text ("192.0.2.1", "2001:db8::1"); empty for anything else.
+std::string addressText(const std::string& raw);
+
+}  // namespace gsoc::collector

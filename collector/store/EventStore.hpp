@@ -1,0 +1,101 @@
+#pragma once
+// EventStore: where the collector keeps what sensors send, behind one interface with two real
+// backends: SQLite in WAL mode (the embedded default, one file) and PostgreSQL (for sites that
+// outgrow one file). The store is written by exactly one thread, the BatchWriter, which also
+// owns deduplication: it reads the stream marks once at startup and hands commit() events that
+// are already trimmed of duplicates, together with the new marks, so events and marks always
+// change in the same transaction and an acknowledged sequence is never stored twice.
+//
+// Every event row keeps the whole gsoc.v1.Event (serialized) plus the columns the central team
+// queries by: time, agency, sensor, kind, signature id, addresses, community id, and an
+// `indicator` column holding the record's main observable (the indicator that hit, the HTTP host,
+// DNS query, TLS SNI, mail sender or file SHA-256) for retro-hunts.
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gsoc::v1 {
+class Event;
+class EventBatch;
+class SensorStatus;
+class StoreConfig;
+}  // namespace gsoc::v1
+
+namespace gsoc::collector {
+
+// Who a peer is, from its client certificate (never from the payload).
+struct SensorIdentity {
+  std::string agency_id;
+  std::string sensor_id;
+  std::string serial;  // certificate serial, hex
+  std::string peer;    // transport address, for logs
+};
+
+struct StreamKey {
+  std::string sensor_id;
+  std::uint64_t epoch = 0;
+  auto operator<=>(const StreamKey&) const = default;
+};
+
+// One batch as the writer commits it: events [skip, size) of `batch` are new.
+struct CommitBatch {
+  const SensorIdentity* identity = nullptr;
+  const gsoc::v1::EventBatch* batch = nullptr;
+  int skip = 0;                        // leading events already stored (a replay overlap)
+  bool rejected = false;               // settled without storing (invalid); counted per stream
+  std::uint64_t acked_through = 0;     // the stream's mark after this batch
+  std::uint64_t gap_events = 0;        // sequences the sensor never sent (its spool dropped them)
+  std::int64_t received_ns = 0;
+};
+
+struct SensorRow {
+  std::string sensor_id;
+  std::string agency_id;
+  std::int64_t first_seen_ns = 0;
+  std::int64_t last_seen_ns = 0;
+  std::string software_version;
+  std::string ruleset_version;
+  std::int64_t clock_offset_ns = 0;
+  std::uint64_t spool_depth = 0;
+  std::uint64_t spool_dropped = 0;
+  std::uint64_t events = 0;           // stored, over all epochs
+  std::uint64_t gap_events = 0;
+  std::uint64_t rejected_events = 0;
+};
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  [[nodiscard]] virtual std::string describe() const = 0;
+  // Last committed sequence of every (sensor, epoch) stream.
+  virtual std::map<StreamKey, std::uint64_t> streamMarks() = 0;
+  // Stores the new events of every batch and the new stream marks in one transaction. Throws
+  // StoreError (and commits nothing) on failure.
+  virtual void commit(std::span<const CommitBatch> batches) = 0;
+  virtual void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) = 0;
+  // An audit trail of refused peers and batches (wrong certificate, spoofed agency, bad batch).
+  virtual void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) = 0;
+  // Retention: deletes events older than the cutoff (event time); returns how many.
+  virtual std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) = 0;
+  virtual std::uint64_t eventCount() = 0;
+  virtual std::vector<SensorRow> sensors() = 0;
+};
+using EventStorePtr = std::unique_ptr<EventStore>;
+
+// Opens the backend the config names ("sqlite", the default, or "postgresql"); relative paths
+// are taken from base_dir. Throws StoreError naming the config key on a bad setting.
+EventStorePtr openEventStore(const gsoc::v1::StoreConfig& config, const std::string& base_dir);
+
+}  // namespace gsoc::collector

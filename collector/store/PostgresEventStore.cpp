@@ -1,0 +1,281 @@
+#include "collector/store/PostgresEventStore.hpp"
+
+#include <libpq-fe.h>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "collector/store/EventColumns.hpp"
+#include "gsoc/v1/ingest.pb.h"
+#include "gsoc/v1/status.pb.h"
+
+namespace gsoc::collector {
+namespace {
+
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS agencies(
+  agency_id TEXT PRIMARY KEY,
+  first_seen_ns BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS sensors(
+  sensor_id TEXT PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  first_seen_ns BIGINT NOT NULL,
+  last_seen_ns BIGINT NOT NULL,
+  software_version TEXT NOT NULL DEFAULT '',
+  ruleset_version TEXT NOT NULL DEFAULT '',
+  clock_offset_ns BIGINT NOT NULL DEFAULT 0,
+  spool_depth BIGINT NOT NULL DEFAULT 0,
+  spool_dropped BIGINT NOT NULL DEFAULT 0,
+  status_json TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS streams(
+  sensor_id TEXT NOT NULL,
+  epoch NUMERIC(20) NOT NULL,
+  acked_through BIGINT NOT NULL,
+  events BIGINT NOT NULL DEFAULT 0,
+  gap_events BIGINT NOT NULL DEFAULT 0,
+  rejected_events BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY(sensor_id, epoch));
+CREATE TABLE IF NOT EXISTS events(
+  id BIGSERIAL PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  epoch NUMERIC(20) NOT NULL,
+  sequence BIGINT NOT NULL,
+  ts_ns BIGINT NOT NULL,
+  received_ns BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  sid BIGINT,
+  severity INTEGER NOT NULL,
+  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
+  app_proto TEXT, community_id TEXT,
+  indicator TEXT,
+  event BYTEA NOT NULL);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
+CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
+CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
+CREATE TABLE IF NOT EXISTS refusals(
+  at_ns BIGINT NOT NULL,
+  peer TEXT NOT NULL,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  reason TEXT NOT NULL);
+)SQL";
+
+// COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
+void copyText(std::string& out, std::string_view v) {
+  for (const char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out.push_back(c);
+    }
+  }
+}
+void copyTextOrNull(std::string& out, std::string_view v) {
+  if (v.empty()) out += "\\N";
+  else copyText(out, v);
+}
+void copyBytea(std::string& out, std::string_view v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\\\x";  // the bytea hex prefix \x, its backslash escaped for COPY
+  for (const char c : v) {
+    out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
+    out.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
+  }
+}
+
+}  // namespace
+
+// A PGresult, cleared on destruction.
+class PostgresEventStore::Result {
+ public:
+  explicit Result(PGresult* r) : r_(r) {}
+  ~Result() { PQclear(r_); }
+  Result(Result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+  [[nodiscard]] ExecStatusType status() const { return PQresultStatus(r_); }
+  [[nodiscard]] std::string error() const { return PQresultErrorMessage(r_); }
+  [[nodiscard]] int rows() const { return PQntuples(r_); }
+  [[nodiscard]] std::string text(int row, int col) const { return PQgetvalue(r_, row, col); }
+  [[nodiscard]] std::int64_t integer(int row, int col) const { return std::stoll(PQgetvalue(r_, row, col)); }
+  [[nodiscard]] std::uint64_t affected() const { return std::stoull(PQcmdTuples(r_)[0] != '\0' ? PQcmdTuples(r_) : "0"); }
+
+ private:
+  PGresult* r_;
+};
+
+PostgresEventStore::PostgresEventStore(std::string dsn) : dsn_(std::move(dsn)) {
+  conn_ = PQconnectdb(dsn_.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    const std::string message = PQerrorMessage(conn_);
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw StoreError("postgresql '" + dsn_ + "': cannot connect: " + message);
+  }
+  exec("SET client_min_messages = warning");
+  exec(kSchema);
+}
+
+PostgresEventStore::~PostgresEventStore() { PQfinish(conn_); }
+
+std::string PostgresEventStore::describe() const { return "postgresql " + dsn_; }
+
+PostgresEventStore::Result PostgresEventStore::exec(const std::string& sql, const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  Result r(params.empty() ? PQexec(conn_, sql.c_str())
+                          : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
+  if (r.status() != PGRES_COMMAND_OK && r.status() != PGRES_TUPLES_OK) {
+    throw StoreError("postgresql: " + r.error() + " (in: " + sql.substr(0, 60) + ")");
+  }
+  return r;
+}
+
+std::map<StreamKey, std::uint64_t> PostgresEventStore::streamMarks() {
+  std::lock_guard lock(mutex_);
+  std::map<StreamKey, std::uint64_t> marks;
+  Result r = exec("SELECT sensor_id, epoch, acked_through FROM streams");
+  for (int i = 0; i < r.rows(); ++i) marks[StreamKey{r.text(i, 0), std::stoull(r.text(i, 1))}] = static_cast<std::uint64_t>(r.integer(i, 2));
+  return marks;
+}
+
+void PostgresEventStore::copyEvents(std::span<const CommitBatch> batches) {
+  Result start(PQexec(conn_,
+                      "COPY events(agency_id,sensor_id,epoch,sequence,ts_ns,received_ns,kind,sid,severity,src_ip,src_port,dst_ip,"
+                      "dst_port,ip_proto,app_proto,community_id,indicator,event) FROM STDIN"));
+  if (start.status() != PGRES_COPY_IN) throw StoreError("postgresql: COPY refused: " + start.error());
+  std::string rows;
+  EventColumns columns;
+  std::string blob;
+  auto flushRows = [&] {
+    if (!rows.empty() && PQputCopyData(conn_, rows.data(), static_cast<int>(rows.size())) != 1) {
+      throw StoreError("postgresql: COPY failed: " + std::string(PQerrorMessage(conn_)));
+    }
+    rows.clear();
+  };
+  for (const CommitBatch& b : batches) {
+    if (b.rejected) continue;
+    const auto& events = b.batch->events();
+    for (int i = b.skip; i < events.size(); ++i) {
+      const gsoc::v1::Event& e = events[i];
+      deriveColumns(e, columns);
+      blob.clear();
+      e.SerializeToString(&blob);
+      copyText(rows, b.identity->agency_id);
+      rows += '\t';
+      copyText(rows, b.identity->sensor_id);
+      rows += '\t' + std::to_string(b.batch->epoch()) + '\t' + std::to_string(b.batch->first_sequence() + static_cast<std::uint64_t>(i)) +
+              '\t' + std::to_string(e.timestamp_ns()) + '\t' + std::to_string(b.received_ns) + '\t' + columns.kind + '\t' +
+              (columns.sid >= 0 ? std::to_string(columns.sid) : std::string("\\N")) + '\t' + std::to_string(columns.severity) + '\t';
+      copyTextOrNull(rows, columns.src_ip);
+      rows += '\t' + std::to_string(e.tuple().src_port()) + '\t';
+      copyTextOrNull(rows, columns.dst_ip);
+      rows += '\t' + std::to_string(e.tuple().dst_port()) + '\t' + std::to_string(e.tuple().ip_proto()) + '\t';
+      copyTextOrNull(rows, e.app_proto());
+      rows += '\t';
+      copyTextOrNull(rows, e.community_id());
+      rows += '\t';
+      copyTextOrNull(rows, columns.indicator);
+      rows += '\t';
+      copyBytea(rows, blob);
+      rows += '\n';
+      if (rows.size() > (1U << 20)) flushRows();
+    }
+  }
+  flushRows();
+  if (PQputCopyEnd(conn_, nullptr) != 1) throw StoreError("postgresql: COPY end failed: " + std::string(PQerrorMessage(conn_)));
+  Result done(PQgetResult(conn_));
+  if (done.status() != PGRES_COMMAND_OK) throw StoreError("postgresql: COPY failed: " + done.error());
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+}
+
+void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN");
+  try {
+    copyEvents(batches);
+    for (const CommitBatch& b : batches) {
+      const auto n = static_cast<std::int64_t>(b.batch->events_size());
+      exec("INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES($1,$2,$3,$4,$5,$6) "
+           "ON CONFLICT(sensor_id,epoch) DO UPDATE SET acked_through=excluded.acked_through, events=streams.events+excluded.events, "
+           "gap_events=streams.gap_events+excluded.gap_events, rejected_events=streams.rejected_events+excluded.rejected_events",
+           {b.identity->sensor_id, std::to_string(b.batch->epoch()), std::to_string(b.acked_through),
+            std::to_string(b.rejected ? 0 : n - b.skip), std::to_string(b.gap_events), std::to_string(b.rejected ? n : 0)});
+      exec("INSERT INTO agencies(agency_id,first_seen_ns) VALUES($1,$2) ON CONFLICT DO NOTHING",
+           {b.identity->agency_id, std::to_string(b.received_ns)});
+      exec("INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns) VALUES($1,$2,$3,$3) ON CONFLICT(sensor_id) DO UPDATE "
+           "SET last_seen_ns=GREATEST(sensors.last_seen_ns,excluded.last_seen_ns), agency_id=excluded.agency_id",
+           {b.identity->sensor_id, b.identity->agency_id, std::to_string(b.received_ns)});
+    }
+    exec("COMMIT");
+  } catch (...) {
+    PQclear(PQexec(conn_, "ROLLBACK"));
+    throw;
+  }
+}
+
+void PostgresEventStore::recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status,
+                                            std::int64_t received_ns) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(status, &json, options);  // cannot fail for a parsed message
+  std::lock_guard lock(mutex_);
+  exec("INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns,software_version,ruleset_version,clock_offset_ns,"
+       "spool_depth,spool_dropped,status_json) VALUES($1,$2,$3,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(sensor_id) DO UPDATE SET "
+       "agency_id=excluded.agency_id, last_seen_ns=excluded.last_seen_ns, software_version=excluded.software_version, "
+       "ruleset_version=excluded.ruleset_version, clock_offset_ns=excluded.clock_offset_ns, spool_depth=excluded.spool_depth, "
+       "spool_dropped=excluded.spool_dropped, status_json=excluded.status_json",
+       {identity.sensor_id, identity.agency_id, std::to_string(received_ns), status.software_version(), status.ruleset_version(),
+        std::to_string(status.clock_offset_ns()), std::to_string(status.spool_depth_events()),
+        std::to_string(status.spool_dropped_events()), json});
+}
+
+void PostgresEventStore::recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) {
+  std::lock_guard lock(mutex_);
+  exec("INSERT INTO refusals(at_ns,peer,agency_id,sensor_id,reason) VALUES($1,$2,$3,$4,$5)",
+       {std::to_string(at_ns), identity.peer, identity.agency_id, identity.sensor_id, std::string(reason)});
+}
+
+std::uint64_t PostgresEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
+  std::lock_guard lock(mutex_);
+  return exec("DELETE FROM events WHERE ts_ns < $1", {std::to_string(cutoff_ns)}).affected();
+}
+
+std::uint64_t PostgresEventStore::eventCount() {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::uint64_t>(exec("SELECT COUNT(*) FROM events").integer(0, 0));
+}
+
+std::vector<SensorRow> PostgresEventStore::sensors() {
+  std::lock_guard lock(mutex_);
+  Result r = exec(
+      "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "
+      "s.clock_offset_ns, s.spool_depth, s.spool_dropped, COALESCE(SUM(t.events),0), COALESCE(SUM(t.gap_events),0), "
+      "COALESCE(SUM(t.rejected_events),0) FROM sensors s LEFT JOIN streams t ON t.sensor_id = s.sensor_id "
+      "GROUP BY s.sensor_id ORDER BY s.agency_id, s.sensor_id");
+  std::vector<SensorRow> rows;
+  for (int i = 0; i < r.rows(); ++i) {
+    SensorRow row;
+    row.sensor_id = r.text(i, 0);
+    row.agency_id = r.text(i, 1);
+    row.first_seen_ns = r.integer(i, 2);
+    row.last_seen_ns = r.integer(i, 3);
+    row.software_version = r.text(i, 4);
+    row.ruleset_version = r.text(i, 5);
+    row.clock_offset_ns = r.integer(i, 6);
+    row.spool_depth = static_cast<std::uint64_t>(r.integer(i, 7));
+    row.spool_dropped = static_cast<std::uint64_t>(r.integer(i, 8));
+    row.events = static_cast<std::uint64_t>(r.integer(i, 9));
+    row.gap_events = static_cast<std::uint64_t>(r.integer(i, 10));
+    row.rejected_events = static_cast<std::uint64_t>(r.integer(i, 11));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace gsoc::collector

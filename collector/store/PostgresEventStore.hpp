@@ -1,0 +1,44 @@
+#pragma once
+// PostgresEventStore: the EventStore for sites that outgrow one SQLite file, on PostgreSQL 15
+// through libpq. The same tables and columns as the SQLite store; events go in with COPY (text
+// format) inside the batch's transaction, so a commit of thousands of events is one round trip
+// of data and one WAL flush. One connection, guarded by a mutex.
+
+#include <mutex>
+#include <string>
+
+#include "collector/store/EventStore.hpp"
+
+struct pg_conn;
+
+namespace gsoc::collector {
+
+class PostgresEventStore final : public EventStore {
+ public:
+  // Connects with a libpq connection string ("host=/tmp port=5432 dbname=gsoc") and creates the
+  // schema; throws StoreError with the server's message.
+  explicit PostgresEventStore(std::string dsn);
+  ~PostgresEventStore() override;
+  PostgresEventStore(const PostgresEventStore&) = delete;
+  PostgresEventStore& operator=(const PostgresEventStore&) = delete;
+
+  [[nodiscard]] std::string describe() const override;
+  std::map<StreamKey, std::uint64_t> streamMarks() override;
+  void commit(std::span<const CommitBatch> batches) override;
+  void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override;
+  void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) override;
+  std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;
+  std::uint64_t eventCount() override;
+  std::vector<SensorRow> sensors() override;
+
+ private:
+  class Result;
+  Result exec(const std::string& sql, const std::vector<std::string>& params = {});
+  void copyEvents(std::span<const CommitBatch> batches);
+
+  std::string dsn_;
+  std::mutex mutex_;
+  pg_conn* conn_ = nullptr;  // owned; PQfinish in the destructor
+};
+
+}  // namespace gsoc::collector

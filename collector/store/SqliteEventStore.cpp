@@ -1,0 +1,282 @@
+#include "collector/store/SqliteEventStore.hpp"
+
+#include <sqlite3.h>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "collector/store/EventColumns.hpp"
+#include "gsoc/v1/ingest.pb.h"
+#include "gsoc/v1/status.pb.h"
+
+namespace gsoc::collector {
+namespace {
+
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS agencies(
+  agency_id TEXT PRIMARY KEY,
+  first_seen_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sensors(
+  sensor_id TEXT PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  first_seen_ns INTEGER NOT NULL,
+  last_seen_ns INTEGER NOT NULL,
+  software_version TEXT NOT NULL DEFAULT '',
+  ruleset_version TEXT NOT NULL DEFAULT '',
+  clock_offset_ns INTEGER NOT NULL DEFAULT 0,
+  spool_depth INTEGER NOT NULL DEFAULT 0,
+  spool_dropped INTEGER NOT NULL DEFAULT 0,
+  status_json TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS streams(
+  sensor_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  acked_through INTEGER NOT NULL,
+  events INTEGER NOT NULL DEFAULT 0,
+  gap_events INTEGER NOT NULL DEFAULT 0,
+  rejected_events INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(sensor_id, epoch));
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  ts_ns INTEGER NOT NULL,
+  received_ns INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  sid INTEGER,
+  severity INTEGER NOT NULL,
+  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
+  app_proto TEXT, community_id TEXT,
+  indicator TEXT,
+  event BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
+CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
+CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
+CREATE TABLE IF NOT EXISTS refusals(
+  at_ns INTEGER NOT NULL,
+  peer TEXT NOT NULL,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  reason TEXT NOT NULL);
+)SQL";
+
+}  // namespace
+
+// A prepared statement, finalized on destruction; bind/step report errors through the store.
+class SqliteEventStore::Statement {
+ public:
+  Statement(const SqliteEventStore& store, const char* sql) : store_(store) {
+    if (sqlite3_prepare_v3(store.db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+      store.fail(std::string("prepare ") + sql);
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
+  Statement& bind(int i, std::string_view v) {
+    return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  Statement& bindOrNull(int i, std::string_view v) { return v.empty() ? check(sqlite3_bind_null(stmt_, i)) : bind(i, v); }
+  Statement& bindBlob(int i, std::string_view v) {
+    return check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  Statement& bindNull(int i) { return check(sqlite3_bind_null(stmt_, i)); }
+  // Steps once; true while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) store_.fail("step");
+    return false;
+  }
+  void run() {
+    while (step()) {
+    }
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p != nullptr ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+
+ private:
+  Statement& check(int rc) {
+    if (rc != SQLITE_OK) store_.fail("bind");
+    return *this;
+  }
+  const SqliteEventStore& store_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
+  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError("sqlite " + path_ + ": cannot open: " + message);
+  }
+  sqlite3_busy_timeout(db_, 5000);  // readers (gsocctl, sqlite3) may hold the file briefly
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");   // an ack must survive power loss
+  exec("PRAGMA foreign_keys=OFF");
+  exec(kSchema);
+  insert_event_ = std::make_unique<Statement>(*this,
+      "INSERT INTO events(agency_id,sensor_id,epoch,sequence,ts_ns,received_ns,kind,sid,severity,src_ip,src_port,dst_ip,"
+      "dst_port,ip_proto,app_proto,community_id,indicator,event) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  upsert_stream_ = std::make_unique<Statement>(*this,
+      "INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES(?,?,?,?,?,?) "
+      "ON CONFLICT(sensor_id,epoch) DO UPDATE SET acked_through=excluded.acked_through, events=events+excluded.events, "
+      "gap_events=gap_events+excluded.gap_events, rejected_events=rejected_events+excluded.rejected_events");
+  upsert_agency_ = std::make_unique<Statement>(*this, "INSERT OR IGNORE INTO agencies(agency_id,first_seen_ns) VALUES(?,?)");
+  touch_sensor_ = std::make_unique<Statement>(*this,
+      "INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns) VALUES(?,?,?,?) "
+      "ON CONFLICT(sensor_id) DO UPDATE SET last_seen_ns=MAX(last_seen_ns,excluded.last_seen_ns), agency_id=excluded.agency_id");
+}
+
+SqliteEventStore::~SqliteEventStore() {
+  insert_event_.reset();
+  upsert_stream_.reset();
+  upsert_agency_.reset();
+  touch_sensor_.reset();
+  sqlite3_close(db_);
+}
+
+void SqliteEventStore::fail(const std::string& what) const {
+  throw StoreError("sqlite " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+void SqliteEventStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw StoreError("sqlite " + path_ + ": " + message);
+  }
+}
+
+std::map<StreamKey, std::uint64_t> SqliteEventStore::streamMarks() {
+  std::lock_guard lock(mutex_);
+  std::map<StreamKey, std::uint64_t> marks;
+  Statement q(*this, "SELECT sensor_id, epoch, acked_through FROM streams");
+  while (q.step()) marks[StreamKey{q.text(0), static_cast<std::uint64_t>(q.integer(1))}] = static_cast<std::uint64_t>(q.integer(2));
+  return marks;
+}
+
+void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    EventColumns columns;
+    std::string blob;
+    for (const CommitBatch& b : batches) {
+      const SensorIdentity& who = *b.identity;
+      const auto& events = b.batch->events();
+      const std::int64_t stored = b.rejected ? 0 : events.size() - b.skip;
+      if (!b.rejected) {
+        for (int i = b.skip; i < events.size(); ++i) {
+          const gsoc::v1::Event& e = events[i];
+          deriveColumns(e, columns);
+          blob.clear();
+          e.SerializeToString(&blob);
+          Statement& s = *insert_event_;
+          s.bind(1, who.agency_id).bind(2, who.sensor_id).bind(3, static_cast<std::int64_t>(b.batch->epoch()));
+          s.bind(4, static_cast<std::int64_t>(b.batch->first_sequence()) + i).bind(5, e.timestamp_ns()).bind(6, b.received_ns);
+          s.bind(7, columns.kind);
+          if (columns.sid >= 0) s.bind(8, columns.sid); else s.bindNull(8);
+          s.bind(9, columns.severity).bindOrNull(10, columns.src_ip).bind(11, e.tuple().src_port()).bindOrNull(12, columns.dst_ip);
+          s.bind(13, e.tuple().dst_port()).bind(14, e.tuple().ip_proto()).bindOrNull(15, e.app_proto()).bindOrNull(16, e.community_id());
+          s.bindOrNull(17, columns.indicator).bindBlob(18, blob);
+          s.run();
+        }
+      }
+      upsert_stream_->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(b.batch->epoch()));
+      upsert_stream_->bind(3, static_cast<std::int64_t>(b.acked_through)).bind(4, stored);
+      upsert_stream_->bind(5, static_cast<std::int64_t>(b.gap_events)).bind(6, b.rejected ? events.size() : 0);
+      upsert_stream_->run();
+      upsert_agency_->bind(1, who.agency_id).bind(2, b.received_ns).run();
+      touch_sensor_->bind(1, who.sensor_id).bind(2, who.agency_id).bind(3, b.received_ns).bind(4, b.received_ns).run();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    insert_event_->reset();
+    upsert_stream_->reset();
+    upsert_agency_->reset();
+    touch_sensor_->reset();
+    throw;
+  }
+}
+
+void SqliteEventStore::recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status,
+                                          std::int64_t received_ns) {
+  std::lock_guard lock(mutex_);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(status, &json, options);  // cannot fail for a parsed message
+  Statement s(*this,
+      "INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns,software_version,ruleset_version,clock_offset_ns,"
+      "spool_depth,spool_dropped,status_json) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sensor_id) DO UPDATE SET "
+      "agency_id=excluded.agency_id, last_seen_ns=excluded.last_seen_ns, software_version=excluded.software_version, "
+      "ruleset_version=excluded.ruleset_version, clock_offset_ns=excluded.clock_offset_ns, spool_depth=excluded.spool_depth, "
+      "spool_dropped=excluded.spool_dropped, status_json=excluded.status_json");
+  s.bind(1, identity.sensor_id).bind(2, identity.agency_id).bind(3, received_ns).bind(4, received_ns);
+  s.bind(5, status.software_version()).bind(6, status.ruleset_version()).bind(7, status.clock_offset_ns());
+  s.bind(8, static_cast<std::int64_t>(status.spool_depth_events())).bind(9, static_cast<std::int64_t>(status.spool_dropped_events()));
+  s.bind(10, json).run();
+}
+
+void SqliteEventStore::recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) {
+  std::lock_guard lock(mutex_);
+  Statement s(*this, "INSERT INTO refusals(at_ns,peer,agency_id,sensor_id,reason) VALUES(?,?,?,?,?)");
+  s.bind(1, at_ns).bind(2, identity.peer).bind(3, identity.agency_id).bind(4, identity.sensor_id).bind(5, reason).run();
+}
+
+std::uint64_t SqliteEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
+  std::lock_guard lock(mutex_);
+  Statement s(*this, "DELETE FROM events WHERE ts_ns < ?");
+  s.bind(1, cutoff_ns).run();
+  return static_cast<std::uint64_t>(sqlite3_changes64(db_));
+}
+
+std::uint64_t SqliteEventStore::eventCount() {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, "SELECT COUNT(*) FROM events");
+  return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
+}
+
+std::vector<SensorRow> SqliteEventStore::sensors() {
+  std::lock_guard lock(mutex_);
+  std::vector<SensorRow> rows;
+  Statement q(*this,
+      "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "
+      "s.clock_offset_ns, s.spool_depth, s.spool_dropped, COALESCE(SUM(t.events),0), COALESCE(SUM(t.gap_events),0), "
+      "COALESCE(SUM(t.rejected_events),0) FROM sensors s LEFT JOIN streams t ON t.sensor_id = s.sensor_id "
+      "GROUP BY s.sensor_id ORDER BY s.agency_id, s.sensor_id");
+  while (q.step()) {
+    SensorRow r;
+    r.sensor_id = q.text(0);
+    r.agency_id = q.text(1);
+    r.first_seen_ns = q.integer(2);
+    r.last_seen_ns = q.integer(3);
+    r.software_version = q.text(4);
+    r.ruleset_version = q.text(5);
+    r.clock_offset_ns = q.integer(6);
+    r.spool_depth = static_cast<std::uint64_t>(q.integer(7));
+    r.spool_dropped = static_cast<std::uint64_t>(q.integer(8));
+    r.events = static_cast<std::uint64_t>(q.integer(9));
+    r.gap_events = static_cast<std::uint64_t>(q.integer(10));
+    r.rejected_events = static_cast<std::uint64_t>(q.integer(11));
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace gsoc::collector

@@ -1,0 +1,50 @@
+#pragma once
+// SqliteEventStore: the embedded default EventStore, one SQLite file in WAL mode with
+// synchronous=FULL, so a commit (and therefore an ack) survives a crash or power loss. Schema:
+// agencies, sensors, streams (dedup marks per sensor and epoch), events (indexed by time,
+// agency+time, signature and indicator) and refusals. One connection, guarded by a mutex: the
+// writer thread commits, ingest threads record heartbeats and refusals.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "collector/store/EventStore.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace gsoc::collector {
+
+class SqliteEventStore final : public EventStore {
+ public:
+  // Opens or creates the database; throws StoreError with the path and SQLite's message.
+  explicit SqliteEventStore(std::string path);
+  ~SqliteEventStore() override;
+  SqliteEventStore(const SqliteEventStore&) = delete;
+  SqliteEventStore& operator=(const SqliteEventStore&) = delete;
+
+  [[nodiscard]] std::string describe() const override { return "sqlite " + path_; }
+  std::map<StreamKey, std::uint64_t> streamMarks() override;
+  void commit(std::span<const CommitBatch> batches) override;
+  void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override;
+  void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) override;
+  std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;
+  std::uint64_t eventCount() override;
+  std::vector<SensorRow> sensors() override;
+
+ private:
+  class Statement;
+  void exec(const char* sql);
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string path_;
+  std::mutex mutex_;
+  sqlite3* db_ = nullptr;  // owned; closed in the destructor
+  std::unique_ptr<Statement> insert_event_;
+  std::unique_ptr<Statement> upsert_stream_;
+  std::unique_ptr<Statement> upsert_agency_;
+  std::unique_ptr<Statement> touch_sensor_;
+};
+
+}  // namespace gsoc::collector

@@ -1,0 +1,110 @@
+#include "sensor/transport/SensorTransport.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "gsoc/v1/config.pb.h"
+#include "gsoc/v1/event.pb.h"
+#include "sensor/export/EventFile.hpp"
+
+namespace gsoc::sensor {
+namespace {
+
+std::string readPem(const std::string& path, const std::string& dir, const char* key) {
+  if (path.empty()) throw std::invalid_argument(std::string("transport.") + key + " is required (mutual TLS only)");
+  std::filesystem::path p(path);
+  if (p.is_relative()) p = std::filesystem::path(dir) / p;
+  std::ifstream in(p);
+  if (!in) throw std::runtime_error(std::string("transport.") + key + ": cannot read " + p.string());
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+}  // namespace
+
+SensorTransport::SensorTransport(std::unique_ptr<EventSpool> spool, ShipperOptions options, EventShipper::StatusSource status)
+    : spool_(std::move(spool)), address_(options.address) {
+  shipper_ = std::make_unique<EventShipper>(*spool_, std::move(options), std::move(status));
+}
+
+std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorConfig& config, const TransportOverrides& o,
+                                                         const std::string& config_dir, EventShipper::StatusSource status) {
+  const gsoc::v1::TransportConfig& t = config.transport();
+  const std::string address = !o.collector_address.empty() ? o.collector_address : t.collector_address();
+  if (address.empty()) return nullptr;
+  if (config.sensor_id().empty() || config.agency_id().empty()) {
+    throw std::invalid_argument("sensor_id and agency_id are required to ship events (they must match the sensor certificate)");
+  }
+  SpoolOptions spool;
+  spool.dir = !o.spool_dir.empty() ? o.spool_dir : t.spool_dir();
+  if (spool.dir.empty()) throw std::invalid_argument("transport.spool_dir is required to ship events (the spool makes outages lossless)");
+  if (spool.dir.is_relative() && o.spool_dir.empty()) spool.dir = std::filesystem::path(config_dir) / spool.dir;
+  if (t.spool_max_bytes() > 0) spool.max_bytes = t.spool_max_bytes();
+  if (t.spool_segment_bytes() > 0) spool.segment_bytes = t.spool_segment_bytes();
+  try {
+    spool.full_policy = parseSpoolFullPolicy(t.spool_full_policy());
+    spool.fsync = parseSpoolFsync(t.fsync());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("transport.") + e.what());
+  }
+  if (t.fsync_interval_ms() > 0) spool.fsync_interval = std::chrono::milliseconds(t.fsync_interval_ms());
+  if (t.batch_max_events() > 0) spool.fsync_batch = t.batch_max_events();
+
+  ShipperOptions ship;
+  ship.address = address;
+  ship.ca_pem = readPem(!o.ca_file.empty() ? o.ca_file : t.ca_file(), config_dir, "ca_file");
+  ship.cert_pem = readPem(!o.cert_file.empty() ? o.cert_file : t.cert_file(), config_dir, "cert_file");
+  ship.key_pem = readPem(!o.key_file.empty() ? o.key_file : t.key_file(), config_dir, "key_file");
+  ship.server_name = t.server_name();
+  ship.sensor_id = config.sensor_id();
+  if (t.batch_max_events() > 0) ship.batch_max_events = t.batch_max_events();
+  if (t.batch_max_bytes() > 0) ship.batch_max_bytes = t.batch_max_bytes();
+  if (t.max_in_flight_batches() > 0) ship.max_in_flight = t.max_in_flight_batches();
+  if (t.heartbeat_interval_s() > 0) ship.heartbeat_interval = std::chrono::seconds(t.heartbeat_interval_s());
+  if (t.ack_timeout_s() > 0) ship.ack_timeout = std::chrono::seconds(t.ack_timeout_s());
+  return std::unique_ptr<SensorTransport>(new SensorTransport(std::make_unique<EventSpool>(std::move(spool)), std::move(ship), std::move(status)));
+}
+
+void SensorTransport::append(const gsoc::v1::Event& event, EventBuilder& builder) {
+  buffer_.clear();
+  event.SerializeToString(&buffer_);
+  if (spool_->append(buffer_) == 0) {
+    builder.continueStream(spool_->epoch(), spool_->nextSequence());  // refused at shutdown: counted by the spool
+    return;
+  }
+  ++appended_this_run_;
+}
+
+bool SensorTransport::drain(std::chrono::milliseconds timeout, const std::function<bool()>& keep_waiting) {
+  spool_->flush();
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (keep_waiting() && std::chrono::steady_clock::now() < until) {
+    if (shipper_->drain(std::chrono::milliseconds(100))) return true;
+  }
+  return spool_->depth() == 0;
+}
+
+void SensorTransport::stop() {
+  shipper_->stop();
+  spool_->close();
+}
+
+std::string SensorTransport::summary() const {
+  const ShipperCounters c = shipper_->counters();
+  const SpoolCounters s = spool_->counters();
+  std::ostringstream out;
+  out << "transport   " << address_ << ": " << appended_this_run_ << " events spooled this run (" << s.recovered
+      << " recovered from the last); collector stored " << c.events_committed << ", " << c.events_duplicate << " were duplicates, "
+      << c.events_rejected << " rejected; " << c.streams << " streams (" << c.stream_failures << " failed), " << c.heartbeats
+      << " heartbeats";
+  if (shipper_->clockMeasured()) out << ", clock offset " << static_cast<double>(shipper_->clockOffsetNs()) / 1e6 << " ms";
+  out << "\nspool       epoch " << spool_->epoch() << ", acknowledged through " << spool_->ackedThrough() << ", " << spool_->depth()
+      << " events waiting" << (spool_->depth() > 0 ? " (shipped by the next run)" : "") << "; dropped " << s.dropped_full
+      << " at the size cap, " << s.dropped_shutdown << " at shutdown; " << s.corrupt_records << " corrupt records ("
+      << s.truncated_bytes << " bytes) cut at open\n";
+  return out.str();
+}
+
+}  // namespace gsoc::sensor
