@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""Transport end to end, with real processes on loopback.
+
+A PKI from scripts/gsoc-pki; one gsoc-collector (SQLite, or a PostgreSQL server this test starts
+with initdb/pg_ctl); three agency sensors replaying generated uplink traffic at 1/25 of recorded speed
+over mutual TLS, while the collector is SIGKILLed and restarted, then stalled with SIGSTOP;
+a fourth sensor that spools with no collector, is SIGKILLed while shipping its spool, and
+ships the rest on its next run; hostile clients (no certificate, another CA, a revoked
+certificate, a spoofed agency or sensor, malformed and oversized batches).
+
+Afterwards the store must hold exactly the events the sensors produced (the event ids of their
+--events files, each once, and the alert counts per signature of their EVE files), and every
+refusal must have been answered with the right status and recorded.
+"""
+import argparse
+import collections
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+AGENCIES = [("MOFA", "mofa-1", 11), ("MOD", "mod-1", 12), ("MIC", "mic-1", 13)]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def event_ids(path):
+    """Event ids (field 1) of a length-delimited gsoc.v1.Event file."""
+    data = open(path, "rb").read()
+    ids, pos = [], 0
+
+    def varint(p):
+        v = shift = 0
+        while True:
+            b = data[p]
+            p += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return v, p
+
+    while pos < len(data):
+        n, pos = varint(pos)
+        msg_end = pos + n
+        assert data[pos] == 0x0A, "event_id is not the first field"
+        sl, p = varint(pos + 1)
+        ids.append(data[p:p + sl].decode())
+        pos = msg_end
+    return ids
+
+
+def eve_counts(path):
+    kinds, sids = collections.Counter(), collections.Counter()
+    for line in open(path):
+        r = json.loads(line)
+        kinds[r["event_type"]] += 1
+        if r["event_type"] == "alert":
+            sids[r["alert"]["signature_id"]] += 1
+    return kinds, sids
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 server on a Unix socket in the test directory."""
+
+    def __init__(self, root):
+        bindir = "/usr/lib/postgresql/15/bin"
+        if not os.path.exists(bindir + "/initdb"):
+            raise SystemExit("postgresql-15 is not installed (scripts/bootstrap installs it)")
+        self.dir = os.path.join(root, "pg")
+        self.sock = os.path.join(root, "pgsock")
+        os.makedirs(self.sock)
+        os.chmod(root, 0o755)
+        os.chmod(self.sock, 0o777)
+        self.port = free_port()
+        self.prefix = []
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        os.makedirs(self.dir)
+        if self.prefix:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.run(bindir + "/initdb", "-D", self.dir, "-A", "trust", "-U", "gsoc", "--no-sync")
+        self.run(bindir + "/pg_ctl", "-D", self.dir, "-w", "-l", os.path.join(self.dir, "log"), "-o",
+                 "-k %s -p %d -c listen_addresses='' -c fsync=on" % (self.sock, self.port), "start")
+        self.bindir = bindir
+        self.run("/usr/bin/createdb", "-h", self.sock, "-p", str(self.port), "-U", "gsoc", "gsoc")
+        self.dsn = "host=%s port=%d user=gsoc dbname=gsoc" % (self.sock, self.port)
+
+    def run(self, *cmd):
+        subprocess.run(self.prefix + list(cmd), check=True, stdout=subprocess.DEVNULL)
+
+    def query(self, sql):
+        out = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-F", "\t", "-d", self.dsn, "-c", sql], check=True,
+                             capture_output=True, text=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
+    def stop(self):
+        subprocess.run(self.prefix + [self.bindir + "/pg_ctl", "-D", self.dir, "-m", "fast", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    root = tempfile.mkdtemp(prefix="gsoc-transport-")
+    procs = []
+    try:
+        run_test(a, root, procs)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                try:
+                    os.kill(p.pid, signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
+                p.kill()
+                p.wait()
+        if a.keep:
+            print("kept", root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        sys.exit(1)
+    print("all checks passed")
+
+
+def run_test(a, root, procs):
+    bindir, src = a.bin, a.source
+    pki = os.path.join(root, "pki")
+    os.makedirs(pki)
+    gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
+    quiet = {"stdout": subprocess.DEVNULL}
+    subprocess.run([gsoc_pki, "init", pki], check=True, **quiet)
+    subprocess.run([gsoc_pki, "collector", pki], check=True, **quiet)
+    subprocess.run([gsoc_pki, "agencies", pki] + [ag for ag, _, _ in AGENCIES], check=True, **quiet)
+    subprocess.run([gsoc_pki, "sensor", pki, "CAS", "probe-1"], check=True, **quiet)
+    subprocess.run([gsoc_pki, "sensor", pki, "MOFA", "stolen-1"], check=True, **quiet)
+    subprocess.run([gsoc_pki, "revoke", pki, "stolen-1"], check=True, **quiet)
+    other = os.path.join(root, "other-ca")
+    os.makedirs(other)
+    subprocess.run([gsoc_pki, "init", other], check=True, **quiet)
+    subprocess.run([gsoc_pki, "sensor", other, "MOFA", "mofa-1"], check=True, **quiet)
+
+    if a.backend == "postgresql":
+        pg = Postgres(root)
+        store_args = ["--postgresql", pg.dsn]
+        query = pg.query
+    else:
+        pg = None
+        db = os.path.join(root, "events.db")
+        store_args = ["--sqlite", db]
+
+        def query(sql):
+            con = sqlite3.connect(db, timeout=10)
+            try:
+                return [tuple(str(v) for v in row) for row in con.execute(sql)]
+            finally:
+                con.close()
+    try:
+        run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src)
+    finally:
+        if pg:
+            pg.stop()
+
+
+def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
+    port = free_port()
+    address = "127.0.0.1:%d" % port
+    col_conf = os.path.join(root, "collector.yaml")
+    with open(col_conf, "w") as f:
+        f.write("listen_address: %s\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
+                "crl_file: pki/crl.pem\nmax_batch_bytes: 1048576\nkeepalive_time_s: 2\n" % address)
+    col_log = open(os.path.join(root, "collector.log"), "a")
+
+    def start_collector():
+        ready = os.path.join(root, "ready")
+        if os.path.exists(ready):
+            os.remove(ready)
+        p = subprocess.Popen([bindir + "/gsoc-collector", "-c", col_conf, "--stats-interval", "1",
+                              "--retention-days", "0", "--ready-file", ready] + store_args,
+                             stdout=col_log, stderr=col_log)
+        procs.append(p)
+        for _ in range(300):
+            if os.path.exists(ready):
+                return p
+            if p.poll() is not None:
+                raise SystemExit("gsoc-collector exited with %s; see %s" % (p.returncode, col_log.name))
+            time.sleep(0.05)
+        raise SystemExit("gsoc-collector did not get ready")
+
+    # Traffic: one generated uplink capture per agency, with the attacks the default ruleset sees.
+    for ag, sensor, seed in AGENCIES + [("CAO", "cao-1", 14)]:
+        subprocess.run([bindir + "/gsoc-trafficgen", "-o", os.path.join(root, sensor + ".pcap"), "--bytes", "3000000",
+                        "--seed", str(seed), "--attacks"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([gsoc_pki_path(src), "agencies", pki, "CAO"], check=True, stdout=subprocess.DEVNULL)
+
+    def sensor_conf(agency, sensor, batch_events=50, in_flight=4):
+        path = os.path.join(root, sensor + ".yaml")
+        with open(path, "w") as f:
+            f.write("sensor_id: %s\nagency_id: %s\ntransport:\n  collector_address: %s\n  ca_file: pki/ca.pem\n"
+                    "  cert_file: pki/sensors/%s.pem\n  key_file: pki/sensors/%s.key\n  spool_dir: spool-%s\n"
+                    "  batch_max_events: %d\n  max_in_flight_batches: %d\n  heartbeat_interval_s: 1\n  ack_timeout_s: 3\n"
+                    % (sensor, agency, address, sensor, sensor, sensor, batch_events, in_flight))
+        return path
+
+    rules = os.path.join(src, "signatures", "rules", "default", "rules.yaml")
+
+    def sensor_cmd(sensor, conf, extra, run):
+        return [bindir + "/gsoc-sensor", "-c", conf, "--pcap", os.path.join(root, sensor + ".pcap"), "--rules-config", rules,
+                "--eve", os.path.join(root, "%s-%s.eve.json" % (sensor, run)),
+                "--events", os.path.join(root, "%s-%s.events" % (sensor, run)), "--stats-interval", "0"] + extra
+
+    collector = start_collector()
+
+    # 1. Three sensors at 1/25 of their recorded speed (about 10 s each) while the collector is killed and
+    #    restarted, then stalled: their spools must carry them through both.
+    sensors = []
+    for ag, sensor, _ in AGENCIES:
+        conf = sensor_conf(ag, sensor)
+        log = open(os.path.join(root, sensor + ".log"), "w")
+        p = subprocess.Popen(sensor_cmd(sensor, conf, ["--replay-speed", "0.04", "--drain-timeout", "90"], "a"),
+                             stdout=log, stderr=subprocess.STDOUT)
+        procs.append(p)
+        sensors.append((ag, sensor, p))
+
+    time.sleep(1.5)
+    collector.kill()  # SIGKILL mid-stream
+    collector.wait()
+    stored_before = int(query("SELECT COUNT(*) FROM events")[0][0])
+    time.sleep(1.5)
+    collector = start_collector()
+    time.sleep(1.5)
+    collector.send_signal(signal.SIGSTOP)  # the connection blocks: no acks, no reads
+    time.sleep(4)
+    collector.send_signal(signal.SIGCONT)
+    # Hostile clients while the sensors flow.
+    probe = bindir + "/gsoc_ingest_probe"
+
+    def probe_run(cert, key, sensor, agency, mode, ca=None):
+        out = subprocess.run([probe, address, ca or os.path.join(pki, "ca.pem"), cert, key, sensor, agency, mode],
+                             capture_output=True, text=True, timeout=30).stdout.strip()
+        return dict(kv.split("=", 1) for kv in out.split(" ", 3))
+
+    pc, pk = os.path.join(pki, "sensors", "probe-1.pem"), os.path.join(pki, "sensors", "probe-1.key")
+    r = probe_run("-", "-", "mofa-1", "MOFA", "ok")
+    check(r["status"] == "UNAUTHENTICATED", "a client without a certificate is refused: %s" % r)
+    r = probe_run(os.path.join(other, "sensors", "mofa-1.pem"), os.path.join(other, "sensors", "mofa-1.key"), "mofa-1", "MOFA", "ok")
+    check(r["status"] == "UNAVAILABLE" and r["acks"] == "0", "a certificate from another CA fails the TLS handshake: %s" % r)
+    r = probe_run(os.path.join(pki, "sensors", "stolen-1.pem"), os.path.join(pki, "sensors", "stolen-1.key"), "stolen-1", "MOFA", "ok")
+    check(r["status"] == "PERMISSION_DENIED" and "revoked" in r["reason"], "a revoked certificate is refused: %s" % r)
+    r = probe_run(pc, pk, "probe-1", "CAS", "spoof-agency")
+    check(r["status"] == "PERMISSION_DENIED" and "claims agency 'MOFA'" in r["reason"], "a batch claiming another agency is refused: %s" % r)
+    r = probe_run(pc, pk, "probe-1", "CAS", "spoof-sensor")
+    check(r["status"] == "PERMISSION_DENIED" and "claims sensor 'mofa-1'" in r["reason"], "a batch claiming another sensor is refused: %s" % r)
+    r = probe_run(pc, pk, "probe-1", "CAS", "malformed")
+    check(r["status"] == "OK" and r["ack_status"] == "STATUS_REJECTED" and "timestamp_ns" in r["reason"],
+          "a malformed batch is rejected with the reason: %s" % r)
+    r = probe_run(pc, pk, "probe-1", "CAS", "oversize")
+    check(r["status"] == "RESOURCE_EXHAUSTED", "an oversized batch is refused: %s" % r)
+    r = probe_run(pc, pk, "mofa-1", "CAS", "heartbeat")
+    check(r["status"] == "PERMISSION_DENIED", "a heartbeat claiming another sensor is refused: %s" % r)
+
+    for ag, sensor, p in sensors:
+        p.wait(timeout=240)
+        check(p.returncode == 0, "sensor %s exited 0" % sensor)
+    produced = sum(len(event_ids(os.path.join(root, s + "-a.events"))) for _, s, _ in AGENCIES)
+    check(0 < stored_before < produced, "the collector was killed mid-stream (%d of %d events stored)" % (stored_before, produced))
+
+    # 2. A sensor whose collector is away spools everything, then is killed while shipping its
+    #    spool one event per batch, and ships the rest on its next run.
+    conf = sensor_conf("CAO", "cao-1", batch_events=1, in_flight=1)
+    offline = conf + ".offline"
+    with open(conf) as f, open(offline, "w") as g:
+        g.write(f.read().replace(address, "127.0.0.1:%d" % free_port()))
+    with open(os.path.join(root, "cao-1.log"), "w") as log:
+        rc = subprocess.run(sensor_cmd("cao-1", offline, ["--drain-timeout", "0"], "a"), stdout=log, stderr=subprocess.STDOUT).returncode
+    check(rc == 0, "an offline sensor exits 0 with its events spooled")
+    cao_ids = event_ids(os.path.join(root, "cao-1-a.events"))
+    with open(os.path.join(root, "cao-1-ship1.log"), "w") as log:
+        p = subprocess.Popen([bindir + "/gsoc-sensor", "-c", conf, "--ship-only"], stdout=log, stderr=subprocess.STDOUT)
+        procs.append(p)
+        deadline = time.time() + 30
+        while time.time() < deadline and int(query("SELECT COUNT(*) FROM events WHERE sensor_id='cao-1'")[0][0]) < 20:
+            time.sleep(0.02)
+        p.kill()
+        p.wait()
+    partial = int(query("SELECT COUNT(*) FROM events WHERE sensor_id='cao-1'")[0][0])
+    check(0 < partial < len(cao_ids), "the sensor was killed mid-ship (%d of %d stored)" % (partial, len(cao_ids)))
+    with open(os.path.join(root, "cao-1-ship2.log"), "w") as log:
+        rc = subprocess.run([bindir + "/gsoc-sensor", "-c", sensor_conf("CAO", "cao-1"), "--ship-only", "--drain-timeout", "60"],
+                            stdout=log, stderr=subprocess.STDOUT).returncode
+    check(rc == 0, "the restarted sensor ships the rest of its spool")
+
+    collector.send_signal(signal.SIGTERM)
+    collector.wait(timeout=60)
+    check(collector.returncode == 0, "the collector stops cleanly on SIGTERM")
+
+    # 3. Exactly what the sensors produced, each event once.
+    for ag, sensor, _ in AGENCIES + [("CAO", "cao-1", 0)]:
+        ids = event_ids(os.path.join(root, sensor + "-a.events"))
+        rows = query("SELECT agency_id, sensor_id, epoch, sequence FROM events WHERE sensor_id='%s'" % sensor)
+        stored = collections.Counter("%s:%s:%s" % (r[1], r[2], r[3]) for r in rows)
+        dups = sum(c - 1 for c in stored.values())
+        check(len(ids) > 0 and set(ids) == set(stored) and dups == 0 and len(rows) == len(ids),
+              "%s: store holds exactly its %d events (stored %d, %d duplicates, %d missing, %d extra)"
+              % (sensor, len(ids), len(rows), dups, len(set(ids) - set(stored)), len(set(stored) - set(ids))))
+        check(all(r[0] == ag for r in rows), "%s: every event is filed under agency %s" % (sensor, ag))
+        kinds, sids = eve_counts(os.path.join(root, sensor + "-a.eve.json"))
+        by_kind = dict(query("SELECT kind, COUNT(*) FROM events WHERE sensor_id='%s' GROUP BY kind" % sensor))
+        eve_kinds = {k: v for k, v in kinds.items() if k not in ("stats", "fileinfo")}
+        check({k: int(v) for k, v in by_kind.items()} == eve_kinds, "%s: records by kind match its EVE output %s" % (sensor, eve_kinds))
+        by_sid = {int(k): int(v) for k, v in query("SELECT sid, COUNT(*) FROM events WHERE sensor_id='%s' AND kind='alert' GROUP BY sid" % sensor)}
+        check(by_sid == dict(sids) and len(sids) > 0, "%s: alerts per signature match its EVE output (%d alerts)" % (sensor, sum(sids.values())))
+    check(query("SELECT COUNT(*) FROM events WHERE sensor_id='probe-1' OR sensor_id='stolen-1'")[0][0] == "0",
+          "nothing from the refused clients was stored")
+    reasons = [r[0] for r in query("SELECT reason FROM refusals")]
+    for needle in ("no client certificate", "revoked", "claims agency 'MOFA'", "claims sensor 'mofa-1'", "timestamp_ns", "heartbeat claims"):
+        check(any(needle in r for r in reasons), "refusal recorded: %s" % needle)
+    sensors_rows = {r[0]: r for r in query("SELECT sensor_id, agency_id, software_version, ruleset_version FROM sensors")}
+    check(all(s in sensors_rows and sensors_rows[s][2] != "" and sensors_rows[s][3] != "" for _, s, _ in AGENCIES),
+          "every sensor is registered with its versions from its heartbeats")
+    log = open(os.path.join(root, "collector.log")).read()
+    check("refused" in log and "revoked" in log, "refusals are logged by the collector")
+
+
+def gsoc_pki_path(src):
+    return os.path.join(src, "scripts", "gsoc-pki")
+
+
+if __name__ == "__main__":
+    main()
