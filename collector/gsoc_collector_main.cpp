@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "collector/ingest/BatchWriter.hpp"
+#include "collector/ingest/IngestServer.hpp"
 #include "collector/ingest/IngestService.hpp"
 #include "collector/ingest/PeerIdentity.hpp"
 #include "collector/store/EventStore.hpp"
@@ -197,27 +198,17 @@ int main(int argc, char** argv) {
   IngestService service(writer, *store, wallNs, ValidationLimits{});
   service.setRevocationList(revoked);
 
-  const int max_batch_bytes = config.max_batch_bytes() > 0 ? static_cast<int>(config.max_batch_bytes()) : 8 << 20;
-  grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
-  // Requested and verified, but not required in the handshake: a peer without a certificate is
-  // then refused by IngestService with UNAUTHENTICATED and logged, instead of a bare TLS error.
-  tls.pem_root_certs = ca_pem;
-  tls.pem_key_cert_pairs.push_back({key_pem, cert_pem});
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(config.listen_address(), grpc::SslServerCredentials(tls), &port);
-  builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(max_batch_bytes);
-  const int keepalive_ms = static_cast<int>(config.keepalive_time_s() > 0 ? config.keepalive_time_s() : 20) * 1000;
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, keepalive_ms);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
-                             static_cast<int>(config.max_connection_age_s() > 0 ? config.max_connection_age_s() : 3600) * 1000);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  IngestServerOptions server_options;
+  server_options.listen_address = config.listen_address();
+  server_options.ca_pem = ca_pem;
+  server_options.cert_pem = cert_pem;
+  server_options.key_pem = key_pem;
+  if (config.max_batch_bytes() > 0) server_options.max_batch_bytes = static_cast<int>(config.max_batch_bytes());
+  if (config.keepalive_time_s() > 0) server_options.keepalive_time_ms = static_cast<int>(config.keepalive_time_s()) * 1000;
+  if (config.max_connection_age_s() > 0) server_options.max_connection_age_ms = static_cast<int>(config.max_connection_age_s()) * 1000;
+  IngestServer ingest = startIngestServer(server_options, service);
+  std::unique_ptr<grpc::Server>& server = ingest.server;
+  const int port = ingest.port;
   if (!server || port == 0) {
     std::cerr << "gsoc-collector: cannot listen on " << config.listen_address() << "\n";
     return 2;
