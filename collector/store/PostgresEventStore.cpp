@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
 #include "gsoc/v1/status.pb.h"
 
@@ -198,18 +199,17 @@ void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
   exec("BEGIN");
   try {
     copyEvents(batches);
-    for (const CommitBatch& b : batches) {
-      const auto n = static_cast<std::int64_t>(b.batch->events_size());
+    for (const StreamUpdate& u : foldStreams(batches)) {
       exec("INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES($1,$2,$3,$4,$5,$6) "
            "ON CONFLICT(sensor_id,epoch) DO UPDATE SET acked_through=excluded.acked_through, events=streams.events+excluded.events, "
            "gap_events=streams.gap_events+excluded.gap_events, rejected_events=streams.rejected_events+excluded.rejected_events",
-           {b.identity->sensor_id, std::to_string(b.batch->epoch()), std::to_string(b.acked_through),
-            std::to_string(b.rejected ? 0 : n - b.skip), std::to_string(b.gap_events), std::to_string(b.rejected ? n : 0)});
+           {u.identity->sensor_id, std::to_string(u.epoch), std::to_string(u.acked_through), std::to_string(u.events),
+            std::to_string(u.gap_events), std::to_string(u.rejected_events)});
       exec("INSERT INTO agencies(agency_id,first_seen_ns) VALUES($1,$2) ON CONFLICT DO NOTHING",
-           {b.identity->agency_id, std::to_string(b.received_ns)});
+           {u.identity->agency_id, std::to_string(u.received_ns)});
       exec("INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns) VALUES($1,$2,$3,$3) ON CONFLICT(sensor_id) DO UPDATE "
            "SET last_seen_ns=GREATEST(sensors.last_seen_ns,excluded.last_seen_ns), agency_id=excluded.agency_id",
-           {b.identity->sensor_id, b.identity->agency_id, std::to_string(b.received_ns)});
+           {u.identity->sensor_id, u.identity->agency_id, std::to_string(u.received_ns)});
     }
     exec("COMMIT");
   } catch (...) {

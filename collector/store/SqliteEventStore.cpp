@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
 #include "gsoc/v1/status.pb.h"
 
@@ -64,6 +65,7 @@ CREATE TABLE IF NOT EXISTS refusals(
 }  // namespace
 
 // A prepared statement, finalized on destruction; bind/step report errors through the store.
+// Bound text and blobs are not copied (SQLITE_STATIC): they must live until run() or reset().
 class SqliteEventStore::Statement {
  public:
   Statement(const SqliteEventStore& store, const char* sql) : store_(store) {
@@ -77,11 +79,11 @@ class SqliteEventStore::Statement {
 
   Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
   Statement& bind(int i, std::string_view v) {
-    return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
   }
   Statement& bindOrNull(int i, std::string_view v) { return v.empty() ? check(sqlite3_bind_null(stmt_, i)) : bind(i, v); }
   Statement& bindBlob(int i, std::string_view v) {
-    return check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
   }
   Statement& bindNull(int i) { return check(sqlite3_bind_null(stmt_, i)); }
   // Steps once; true while a row is available.
@@ -126,6 +128,10 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");   // an ack must survive power loss
   exec("PRAGMA foreign_keys=OFF");
+  // The four event indexes are written at random positions on every commit: with SQLite's 2 MiB
+  // default cache most of those pages are re-read from the file (measured: 53k -> 75k events/s
+  // with 256 MiB, gsoc_bench_transport).
+  exec("PRAGMA cache_size=-262144");
   exec(kSchema);
   insert_event_ = std::make_unique<Statement>(*this,
       "INSERT INTO events(agency_id,sensor_id,epoch,sequence,ts_ns,received_ns,kind,sid,severity,src_ip,src_port,dst_ip,"
@@ -178,7 +184,6 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
     for (const CommitBatch& b : batches) {
       const SensorIdentity& who = *b.identity;
       const auto& events = b.batch->events();
-      const std::int64_t stored = b.rejected ? 0 : events.size() - b.skip;
       if (!b.rejected) {
         for (int i = b.skip; i < events.size(); ++i) {
           const gsoc::v1::Event& e = events[i];
@@ -196,12 +201,15 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
           s.run();
         }
       }
-      upsert_stream_->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(b.batch->epoch()));
-      upsert_stream_->bind(3, static_cast<std::int64_t>(b.acked_through)).bind(4, stored);
-      upsert_stream_->bind(5, static_cast<std::int64_t>(b.gap_events)).bind(6, b.rejected ? events.size() : 0);
+    }
+    for (const StreamUpdate& u : foldStreams(batches)) {
+      const SensorIdentity& who = *u.identity;
+      upsert_stream_->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(u.epoch));
+      upsert_stream_->bind(3, static_cast<std::int64_t>(u.acked_through)).bind(4, u.events);
+      upsert_stream_->bind(5, u.gap_events).bind(6, u.rejected_events);
       upsert_stream_->run();
-      upsert_agency_->bind(1, who.agency_id).bind(2, b.received_ns).run();
-      touch_sensor_->bind(1, who.sensor_id).bind(2, who.agency_id).bind(3, b.received_ns).bind(4, b.received_ns).run();
+      upsert_agency_->bind(1, who.agency_id).bind(2, u.received_ns).run();
+      touch_sensor_->bind(1, who.sensor_id).bind(2, who.agency_id).bind(3, u.received_ns).bind(4, u.received_ns).run();
     }
     exec("COMMIT");
   } catch (...) {

@@ -189,6 +189,17 @@ bool EventShipper::runStream(int& backoff_floor_ms) {
     }
     spool_.read(next, options_.batch_max_events, options_.batch_max_bytes, records, std::chrono::milliseconds(100));
     if (records.empty()) continue;
+    if (records.size() < options_.batch_max_events && options_.linger.count() > 0) {
+      bool busy = false;
+      {
+        std::lock_guard lock(mutex);
+        busy = !in_flight.empty();
+      }
+      if (busy) {
+        pause(options_.linger);
+        spool_.read(next, options_.batch_max_events, options_.batch_max_bytes, records, std::chrono::milliseconds(0));
+      }
+    }
     // A batch is a contiguous range: stop at a gap (events dropped by the spool's cap).
     std::size_t n = 1;
     while (n < records.size() && records[n].sequence == records[n - 1].sequence + 1) ++n;

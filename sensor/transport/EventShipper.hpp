@@ -38,6 +38,9 @@ struct ShipperOptions {
   std::uint32_t batch_max_events = 2000;
   std::uint32_t batch_max_bytes = 2U << 20;
   std::uint32_t max_in_flight = 8;
+  // With batches in flight, a short batch waits this long for more events (Nagle-style): at low
+  // rates an event goes out at once, at high rates batches fill and per-batch costs amortise.
+  std::chrono::milliseconds linger{5};
   std::chrono::milliseconds ack_timeout{30000};
   std::chrono::milliseconds heartbeat_interval{30000};
   std::chrono::milliseconds keepalive_time{20000};
