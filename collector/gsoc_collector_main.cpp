@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "collector/ingest/BatchWriter.hpp"
+#include "collector/ingest/BundlePublisher.hpp"
 #include "collector/ingest/IngestServer.hpp"
 #include "collector/ingest/IngestService.hpp"
 #include "collector/ingest/PeerIdentity.hpp"
@@ -53,7 +54,11 @@ Options (each overrides the config key in brackets):
   --ready-file FILE       write the listening port to FILE once ready (for scripts and tests)
   -h, --help              this text
 
-Signals: SIGHUP re-reads the CRL; SIGINT/SIGTERM stop accepting, commit what is queued, exit 0.
+Signature bundles: with bundle_dir and signing_key_file set, the newest *.gsocbundle in bundle_dir
+(from gsoc-rules compile) is signed with the Ed25519 key and published; sensors that run another
+version fetch it, verify it and hot-reload it.
+
+Signals: SIGHUP re-reads the CRL and republishes the newest bundle; SIGINT/SIGTERM stop accepting, commit what is queued, exit 0.
 Exit status: 0 after a clean stop; 2 on usage, configuration, TLS material or store errors.
 )";
 
@@ -197,6 +202,24 @@ int main(int argc, char** argv) {
   BatchWriter writer(*store, writer_options, wallNs);
   IngestService service(writer, *store, wallNs, ValidationLimits{});
   service.setRevocationList(revoked);
+  const std::string bundle_dir = resolve(args.base_dir, config.bundle_dir());
+  std::string signing_key;
+  auto publishBundle = [&] {
+    BundlePtr bundle = publishNewestBundle(bundle_dir, signing_key);
+    service.setBundle(bundle);
+    std::cerr << "gsoc-collector: publishing " << (bundle ? "signature bundle " + bundle->version() : std::string("no bundle")) << " from "
+              << bundle_dir << "\n";
+  };
+  if (!bundle_dir.empty()) {
+    try {
+      if (config.signing_key_file().empty()) throw std::runtime_error("bundle_dir needs signing_key_file (bundles are published signed)");
+      signing_key = readFile(resolve(args.base_dir, config.signing_key_file()), "signing_key_file");
+      publishBundle();
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-collector: " << e.what() << "\n";
+      return 2;
+    }
+  }
 
   IngestServerOptions server_options;
   server_options.listen_address = config.listen_address();
@@ -243,6 +266,11 @@ int main(int argc, char** argv) {
         }
       } catch (const std::exception& e) {
         std::cerr << "gsoc-collector: SIGHUP: keeping the old CRL: " << e.what() << "\n";
+      }
+      try {
+        if (!bundle_dir.empty()) publishBundle();
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-collector: SIGHUP: keeping the published bundle: " << e.what() << "\n";
       }
     }
     if (retention_days > 0 && now - last_retention >= std::chrono::hours(1)) {

@@ -20,6 +20,7 @@
 
 #include "gsoc/config/ConfigLoader.hpp"
 #include "gsoc/v1/config.pb.h"
+#include "gsoc/signatures/Bundle.hpp"
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/capture/DpdkSource.hpp"
@@ -95,6 +96,10 @@ Shipping to the collector (the config's transport: section; each flag overrides 
                          collector to acknowledge the spool; what is left ships on the next run
   --ship-only            no capture: ship what the spool holds, then exit
   -h, --help             this text
+
+Signature bundles: with transport.bundle_public_key_file set, a bundle the collector publishes is
+fetched, its Ed25519 signature verified, compiled in the background and swapped in like a SIGHUP
+reload; a bundle that does not verify or compile is refused, logged and reported in heartbeats.
 
 Signals: SIGHUP recompiles the rules in the background and swaps them in between packets; the
 old ruleset stays when the new one fails. SIGINT/SIGTERM end a live capture cleanly.
@@ -328,6 +333,10 @@ int main(int argc, char** argv) {
   std::atomic<std::uint64_t> status_packets{0}, status_bytes{0}, status_alerts{0}, status_drop_interface{0},
       status_drop_capture{0}, status_drop_ring{0};
   std::mutex output_mutex;  // outputs are shared by the workers: one lock around each record written
+  // A verified bundle from the collector, handed over by the shipper's heartbeat thread.
+  std::mutex bundle_mutex;
+  std::optional<gsoc::v1::SignatureBundle> fetched_bundle;
+  std::atomic<bool> bundle_ready{false};
   const auto process_start = std::chrono::steady_clock::now();
   try {
     const std::string config_dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();
@@ -347,6 +356,10 @@ int main(int argc, char** argv) {
       (*status.mutable_drops())["capture"] = status_drop_capture.load();
       (*status.mutable_drops())["ring"] = status_drop_ring.load();
       return status;
+    }, [&](gsoc::v1::SignatureBundle bundle) {
+      std::lock_guard lock(bundle_mutex);
+      fetched_bundle = std::move(bundle);
+      bundle_ready = true;
     });
     if (args.ship_only) {
       if (!transport) usageError("--ship-only needs a collector (--collector or transport.collector_address)");
@@ -528,7 +541,27 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   std::future<sig::CompiledRulesetPtr> reloading;
+  std::string reloading_bundle;  // the bundle version being compiled; "" for a SIGHUP reload
   auto serviceReload = [&] {
+    if (bundle_ready && ruleset && !reloading.valid()) {
+      gsoc::v1::SignatureBundle bundle;
+      {
+        std::lock_guard lock(bundle_mutex);
+        bundle = std::move(*fetched_bundle);
+        fetched_bundle.reset();
+        bundle_ready = false;
+      }
+      reloading_bundle = bundle.version();
+      std::cerr << "gsoc-sensor: loading bundle " << reloading_bundle << " from the collector in the background\n";
+      reloading = std::async(std::launch::async, [bundle = std::move(bundle)] {
+        sig::LoadedBundle loaded = sig::compileBundle(bundle);
+        if (!loaded.note.empty()) std::cerr << "gsoc-sensor: bundle " << bundle.version() << ": " << loaded.note << "\n";
+        if (!loaded.ruleset) {
+          throw std::runtime_error(loaded.errors.empty() ? std::string("it does not compile") : loaded.errors.front());
+        }
+        return loaded.ruleset;
+      });
+    }
     if (g_reload.exchange(false) && ruleset && !reloading.valid()) {
       std::cerr << "gsoc-sensor: SIGHUP: recompiling the ruleset in the background\n";
       reloading = std::async(std::launch::async, [&args, config, config_dir = args.config.empty() ? std::string(".")
@@ -549,10 +582,14 @@ int main(int argc, char** argv) {
           lane->has_pending = true;
         }
         if (lanes.size() == 1) lanes.front()->applyPending();
-        std::cerr << "gsoc-sensor: ruleset reloaded, active version " << fresh->version() << "\n";
+        std::cerr << "gsoc-sensor: ruleset reloaded" << (reloading_bundle.empty() ? "" : " from the collector's bundle")
+                  << ", active version " << fresh->version() << "\n";
+        if (transport && !reloading_bundle.empty()) transport->shipper().setActiveBundleVersion(reloading_bundle);
       } catch (const std::exception& e) {
         std::cerr << "gsoc-sensor: reload failed, keeping version " << ruleset->version() << ": " << e.what() << "\n";
+        if (transport && !reloading_bundle.empty()) transport->shipper().reportBundleError(reloading_bundle, e.what());
       }
+      reloading_bundle.clear();
     }
   };
   CaptureCounters reported;  // at the last progress line
@@ -561,7 +598,7 @@ int main(int argc, char** argv) {
   std::int64_t first_ts = -1;
   while (source->next(raw)) {
     ++read;
-    if (g_reload.load(std::memory_order_relaxed) || reloading.valid()) serviceReload();
+    if (g_reload.load(std::memory_order_relaxed) || bundle_ready.load(std::memory_order_relaxed) || reloading.valid()) serviceReload();
     if (replay_speed > 0) {  // pace by the recorded timestamps
       if (first_ts < 0) first_ts = raw.timestamp_ns;
       const auto due = started + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(raw.timestamp_ns - first_ts) / replay_speed));

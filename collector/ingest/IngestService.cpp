@@ -18,9 +18,9 @@ void IngestService::setRevocationList(RevocationList list) {
   revoked_ = std::move(list);
 }
 
-void IngestService::setActiveBundleVersion(std::string version) {
+void IngestService::setBundle(BundlePtr bundle) {
   std::lock_guard lock(mutex_);
-  bundle_version_ = std::move(version);
+  bundle_ = std::move(bundle);
 }
 
 IngestCounters IngestService::counters() const {
@@ -193,7 +193,27 @@ grpc::Status IngestService::Heartbeat(grpc::ServerContext* context, const gsoc::
   reply->set_collector_time_ns(clock_());
   std::lock_guard lock(mutex_);
   ++counters_.heartbeats;
-  reply->set_active_bundle_version(bundle_version_);
+  if (bundle_) reply->set_active_bundle_version(bundle_->version());
+  if (!status.bundle_error().empty()) {
+    std::cerr << "gsoc-collector: sensor " << identity.sensor_id << " (" << identity.agency_id << ") refused a bundle: " << status.bundle_error() << "\n";
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IngestService::FetchBundle(grpc::ServerContext* context, const gsoc::v1::BundleRequest* request,
+                                        gsoc::v1::SignatureBundle* reply) {
+  SensorIdentity identity;
+  if (grpc::Status status = authenticate(context, identity); !status.ok()) return status;
+  BundlePtr bundle;
+  {
+    std::lock_guard lock(mutex_);
+    bundle = bundle_;
+    if (bundle) ++counters_.bundles_served;
+  }
+  if (!bundle) return {grpc::StatusCode::NOT_FOUND, "no signature bundle is published"};
+  std::cerr << "gsoc-collector: sensor " << identity.sensor_id << " (" << identity.agency_id << ") fetches bundle " << bundle->version()
+            << " (runs '" << request->have_version() << "')\n";
+  *reply = *bundle;
   return grpc::Status::OK;
 }
 

@@ -14,6 +14,7 @@
 
 #include "collector/ingest/BatchValidator.hpp"
 #include "collector/ingest/BatchWriter.hpp"
+#include "collector/ingest/BundlePublisher.hpp"
 #include "collector/ingest/PeerIdentity.hpp"
 #include "gsoc/v1/ingest.grpc.pb.h"
 
@@ -27,6 +28,7 @@ struct IngestCounters {
   std::uint64_t invalid_batches = 0;
   std::uint64_t backpressure = 0;      // streams ended with RESOURCE_EXHAUSTED
   std::uint64_t heartbeats = 0;
+  std::uint64_t bundles_served = 0;
 };
 
 class IngestService final : public gsoc::v1::Ingest::Service {
@@ -37,11 +39,13 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   IngestService(BatchWriter& writer, EventStore& store, Clock clock, ValidationLimits limits);
 
   void setRevocationList(RevocationList list);
-  void setActiveBundleVersion(std::string version);
+  // The bundle heartbeats announce and FetchBundle serves (already signed); null: none.
+  void setBundle(BundlePtr bundle);
   [[nodiscard]] IngestCounters counters() const;
 
   grpc::Status Ship(grpc::ServerContext* context, grpc::ServerReaderWriter<gsoc::v1::BatchAck, gsoc::v1::EventBatch>* stream) override;
   grpc::Status Heartbeat(grpc::ServerContext* context, const gsoc::v1::SensorStatus* request, gsoc::v1::HeartbeatReply* reply) override;
+  grpc::Status FetchBundle(grpc::ServerContext* context, const gsoc::v1::BundleRequest* request, gsoc::v1::SignatureBundle* reply) override;
 
  private:
   // Identity of the peer, or the refusal status (already logged and recorded).
@@ -54,7 +58,7 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   ValidationLimits limits_;
   mutable std::mutex mutex_;
   RevocationList revoked_;
-  std::string bundle_version_;
+  BundlePtr bundle_;
   IngestCounters counters_;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gsoc/v1/ingest.grpc.pb.h"
+#include "gsoc/signatures/BundleSignature.hpp"
 #include "gsoc/v1/status.pb.h"
 
 namespace gsoc::sensor {
@@ -255,6 +256,11 @@ bool EventShipper::sendHeartbeat() {
   status.set_spool_bytes(spool_.bytes());
   const SpoolCounters sc = spool_.counters();
   status.set_spool_dropped_events(sc.dropped_full + sc.dropped_shutdown);
+  {
+    std::lock_guard lock(counters_mutex_);
+    status.set_bundle_version(active_bundle_);
+    status.set_bundle_error(bundle_error_);
+  }
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   gsoc::v1::HeartbeatReply reply;
@@ -268,6 +274,7 @@ bool EventShipper::sendHeartbeat() {
     return false;
   }
   ++counters_.heartbeats;
+  announced_bundle_ = reply.active_bundle_version();
   clock_offset_ns_ = reply.collector_time_ns() - (sent + (received - sent) / 2);
   clock_measured_ = true;
   return true;
@@ -275,9 +282,65 @@ bool EventShipper::sendHeartbeat() {
 
 void EventShipper::heartbeatLoop() {
   while (!stopping_) {
-    sendHeartbeat();
+    if (sendHeartbeat()) maybeFetchBundle();
     pause(options_.heartbeat_interval);
   }
+}
+
+void EventShipper::setActiveBundleVersion(std::string version) {
+  std::lock_guard lock(counters_mutex_);
+  active_bundle_ = std::move(version);
+  handed_bundle_.clear();
+  bundle_error_.clear();
+}
+
+void EventShipper::reportBundleError(const std::string& version, std::string reason) {
+  std::cerr << "gsoc-sensor: bundle " << version << " refused: " << reason << "\n";
+  std::lock_guard lock(counters_mutex_);
+  refused_bundle_ = version;
+  handed_bundle_.clear();
+  bundle_error_ = std::move(reason);
+  ++counters_.bundles_refused;
+}
+
+void EventShipper::maybeFetchBundle() {
+  std::string wanted;
+  {
+    std::lock_guard lock(counters_mutex_);
+    if (!options_.on_bundle || announced_bundle_.empty() || announced_bundle_ == active_bundle_ ||
+        announced_bundle_ == handed_bundle_ || announced_bundle_ == refused_bundle_) {
+      return;
+    }
+    wanted = announced_bundle_;
+  }
+  if (options_.bundle_public_key_pem.empty()) {
+    reportBundleError(wanted, "no transport.bundle_public_key_file configured: bundles from the collector are not loaded");
+    return;
+  }
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  gsoc::v1::BundleRequest request;
+  {
+    std::lock_guard lock(counters_mutex_);
+    request.set_have_version(active_bundle_);
+  }
+  gsoc::v1::SignatureBundle bundle;
+  const grpc::Status result = channel_->stub->FetchBundle(&context, request, &bundle);
+  if (!result.ok()) {
+    setError("cannot fetch bundle " + wanted + ": " + describe(result));
+    return;
+  }
+  if (const std::string error = signatures::bundleSignatureError(bundle, options_.bundle_public_key_pem); !error.empty()) {
+    reportBundleError(bundle.version(), error);
+    return;
+  }
+  {
+    std::lock_guard lock(counters_mutex_);
+    handed_bundle_ = bundle.version();
+    ++counters_.bundles_fetched;
+  }
+  std::cerr << "gsoc-sensor: bundle " << bundle.version() << " fetched, signature verified (signer '" << bundle.signer() << "')\n";
+  options_.on_bundle(std::move(bundle));
 }
 
 bool EventShipper::drain(std::chrono::milliseconds timeout) {

@@ -24,7 +24,8 @@
 
 namespace gsoc::v1 {
 class SensorStatus;
-}
+class SignatureBundle;
+}  // namespace gsoc::v1
 
 namespace gsoc::sensor {
 
@@ -45,6 +46,11 @@ struct ShipperOptions {
   std::chrono::milliseconds heartbeat_interval{30000};
   std::chrono::milliseconds keepalive_time{20000};
   std::chrono::milliseconds max_backoff{10000};
+  // Signature distribution: when a heartbeat reply names a bundle this sensor does not run, it is
+  // fetched, its Ed25519 signature checked against this key, and handed to on_bundle. Without a
+  // key the sensor never takes rules from the collector.
+  std::string bundle_public_key_pem;
+  std::function<void(gsoc::v1::SignatureBundle)> on_bundle;
 };
 
 struct ShipperCounters {
@@ -57,6 +63,8 @@ struct ShipperCounters {
   std::uint64_t stream_failures = 0;
   std::uint64_t heartbeats = 0;
   std::uint64_t heartbeat_failures = 0;
+  std::uint64_t bundles_fetched = 0;
+  std::uint64_t bundles_refused = 0;
 };
 
 class EventShipper {
@@ -80,12 +88,16 @@ class EventShipper {
   [[nodiscard]] std::int64_t clockOffsetNs() const { return clock_offset_ns_.load(); }
   [[nodiscard]] bool clockMeasured() const { return clock_measured_.load(); }
   [[nodiscard]] std::string lastError() const;
+  // The bundle version now running (reported in heartbeats), and why a bundle was not taken.
+  void setActiveBundleVersion(std::string version);
+  void reportBundleError(const std::string& version, std::string reason);
 
  private:
   struct Channel;
   void shipLoop();
   void heartbeatLoop();
   bool sendHeartbeat();
+  void maybeFetchBundle();
   // One Ship stream until it fails or stop(); returns whether any ack arrived.
   bool runStream(int& backoff_floor_ms);
   void setError(std::string message);
@@ -106,6 +118,11 @@ class EventShipper {
   mutable std::mutex counters_mutex_;
   ShipperCounters counters_;
   std::string last_error_;
+  std::string announced_bundle_;  // what the collector publishes, from the last heartbeat reply
+  std::string active_bundle_;
+  std::string handed_bundle_;     // given to on_bundle, not yet active or refused
+  std::string refused_bundle_;
+  std::string bundle_error_;
   std::atomic<std::int64_t> clock_offset_ns_{0};
   std::atomic<bool> clock_measured_{false};
 };

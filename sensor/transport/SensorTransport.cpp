@@ -30,7 +30,8 @@ SensorTransport::SensorTransport(std::unique_ptr<EventSpool> spool, ShipperOptio
 }
 
 std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorConfig& config, const TransportOverrides& o,
-                                                         const std::string& config_dir, EventShipper::StatusSource status) {
+                                                         const std::string& config_dir, EventShipper::StatusSource status,
+                                                         std::function<void(gsoc::v1::SignatureBundle)> on_bundle) {
   const gsoc::v1::TransportConfig& t = config.transport();
   const std::string address = !o.collector_address.empty() ? o.collector_address : t.collector_address();
   if (address.empty()) return nullptr;
@@ -64,6 +65,8 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
   if (t.max_in_flight_batches() > 0) ship.max_in_flight = t.max_in_flight_batches();
   if (t.heartbeat_interval_s() > 0) ship.heartbeat_interval = std::chrono::seconds(t.heartbeat_interval_s());
   if (t.ack_timeout_s() > 0) ship.ack_timeout = std::chrono::seconds(t.ack_timeout_s());
+  if (!t.bundle_public_key_file().empty()) ship.bundle_public_key_pem = readPem(t.bundle_public_key_file(), config_dir, "bundle_public_key_file");
+  ship.on_bundle = std::move(on_bundle);
   return std::unique_ptr<SensorTransport>(new SensorTransport(std::make_unique<EventSpool>(std::move(spool)), std::move(ship), std::move(status)));
 }
 

@@ -14,6 +14,7 @@
 namespace gsoc::v1 {
 class Event;
 class SensorConfig;
+class SignatureBundle;
 }  // namespace gsoc::v1
 
 namespace gsoc::sensor {
@@ -34,7 +35,9 @@ class SensorTransport {
   // std::invalid_argument naming the transport.* key that is missing or wrong, and
   // std::runtime_error for unreadable files or spool errors.
   static std::unique_ptr<SensorTransport> create(const gsoc::v1::SensorConfig& config, const TransportOverrides& overrides,
-                                                 const std::string& config_dir, EventShipper::StatusSource status);
+                                                 const std::string& config_dir, EventShipper::StatusSource status,
+                                                 std::function<void(gsoc::v1::SignatureBundle)> on_bundle = {});
+  [[nodiscard]] EventShipper& shipper() { return *shipper_; }
 
   [[nodiscard]] EventSpool& spool() { return *spool_; }
   // Spools one event built by `builder`. Call under the sensor's output lock, in build order.
