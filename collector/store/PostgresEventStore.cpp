@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/StoreSchema.hpp"
 #include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
 #include "gsoc/v1/status.pb.h"
@@ -12,55 +13,6 @@
 namespace gsoc::collector {
 namespace {
 
-constexpr const char* kSchema = R"SQL(
-CREATE TABLE IF NOT EXISTS agencies(
-  agency_id TEXT PRIMARY KEY,
-  first_seen_ns BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS sensors(
-  sensor_id TEXT PRIMARY KEY,
-  agency_id TEXT NOT NULL,
-  first_seen_ns BIGINT NOT NULL,
-  last_seen_ns BIGINT NOT NULL,
-  software_version TEXT NOT NULL DEFAULT '',
-  ruleset_version TEXT NOT NULL DEFAULT '',
-  clock_offset_ns BIGINT NOT NULL DEFAULT 0,
-  spool_depth BIGINT NOT NULL DEFAULT 0,
-  spool_dropped BIGINT NOT NULL DEFAULT 0,
-  status_json TEXT NOT NULL DEFAULT '{}');
-CREATE TABLE IF NOT EXISTS streams(
-  sensor_id TEXT NOT NULL,
-  epoch NUMERIC(20) NOT NULL,
-  acked_through BIGINT NOT NULL,
-  events BIGINT NOT NULL DEFAULT 0,
-  gap_events BIGINT NOT NULL DEFAULT 0,
-  rejected_events BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY(sensor_id, epoch));
-CREATE TABLE IF NOT EXISTS events(
-  id BIGSERIAL PRIMARY KEY,
-  agency_id TEXT NOT NULL,
-  sensor_id TEXT NOT NULL,
-  epoch NUMERIC(20) NOT NULL,
-  sequence BIGINT NOT NULL,
-  ts_ns BIGINT NOT NULL,
-  received_ns BIGINT NOT NULL,
-  kind TEXT NOT NULL,
-  sid BIGINT,
-  severity INTEGER NOT NULL,
-  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
-  app_proto TEXT, community_id TEXT,
-  indicator TEXT,
-  event BYTEA NOT NULL);
-CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
-CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
-CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
-CREATE TABLE IF NOT EXISTS refusals(
-  at_ns BIGINT NOT NULL,
-  peer TEXT NOT NULL,
-  agency_id TEXT NOT NULL,
-  sensor_id TEXT NOT NULL,
-  reason TEXT NOT NULL);
-)SQL";
 
 // COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
 void copyText(std::string& out, std::string_view v) {
@@ -117,7 +69,7 @@ PostgresEventStore::PostgresEventStore(std::string dsn) : dsn_(std::move(dsn)) {
     throw StoreError("postgresql '" + dsn_ + "': cannot connect: " + message);
   }
   exec("SET client_min_messages = warning");
-  exec(kSchema);
+  exec(schemaSql(SqlDialect::Postgres));
 }
 
 PostgresEventStore::~PostgresEventStore() { PQfinish(conn_); }
@@ -253,11 +205,7 @@ std::uint64_t PostgresEventStore::eventCount() {
 
 std::vector<SensorRow> PostgresEventStore::sensors() {
   std::lock_guard lock(mutex_);
-  Result r = exec(
-      "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "
-      "s.clock_offset_ns, s.spool_depth, s.spool_dropped, COALESCE(SUM(t.events),0), COALESCE(SUM(t.gap_events),0), "
-      "COALESCE(SUM(t.rejected_events),0) FROM sensors s LEFT JOIN streams t ON t.sensor_id = s.sensor_id "
-      "GROUP BY s.sensor_id ORDER BY s.agency_id, s.sensor_id");
+  Result r = exec(kSensorsQuery);
   std::vector<SensorRow> rows;
   for (int i = 0; i < r.rows(); ++i) {
     SensorRow row;

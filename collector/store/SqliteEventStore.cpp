@@ -5,64 +5,12 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/StoreSchema.hpp"
 #include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
 #include "gsoc/v1/status.pb.h"
 
 namespace gsoc::collector {
-namespace {
-
-constexpr const char* kSchema = R"SQL(
-CREATE TABLE IF NOT EXISTS agencies(
-  agency_id TEXT PRIMARY KEY,
-  first_seen_ns INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS sensors(
-  sensor_id TEXT PRIMARY KEY,
-  agency_id TEXT NOT NULL,
-  first_seen_ns INTEGER NOT NULL,
-  last_seen_ns INTEGER NOT NULL,
-  software_version TEXT NOT NULL DEFAULT '',
-  ruleset_version TEXT NOT NULL DEFAULT '',
-  clock_offset_ns INTEGER NOT NULL DEFAULT 0,
-  spool_depth INTEGER NOT NULL DEFAULT 0,
-  spool_dropped INTEGER NOT NULL DEFAULT 0,
-  status_json TEXT NOT NULL DEFAULT '{}');
-CREATE TABLE IF NOT EXISTS streams(
-  sensor_id TEXT NOT NULL,
-  epoch INTEGER NOT NULL,
-  acked_through INTEGER NOT NULL,
-  events INTEGER NOT NULL DEFAULT 0,
-  gap_events INTEGER NOT NULL DEFAULT 0,
-  rejected_events INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY(sensor_id, epoch));
-CREATE TABLE IF NOT EXISTS events(
-  id INTEGER PRIMARY KEY,
-  agency_id TEXT NOT NULL,
-  sensor_id TEXT NOT NULL,
-  epoch INTEGER NOT NULL,
-  sequence INTEGER NOT NULL,
-  ts_ns INTEGER NOT NULL,
-  received_ns INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  sid INTEGER,
-  severity INTEGER NOT NULL,
-  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
-  app_proto TEXT, community_id TEXT,
-  indicator TEXT,
-  event BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
-CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
-CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
-CREATE TABLE IF NOT EXISTS refusals(
-  at_ns INTEGER NOT NULL,
-  peer TEXT NOT NULL,
-  agency_id TEXT NOT NULL,
-  sensor_id TEXT NOT NULL,
-  reason TEXT NOT NULL);
-)SQL";
-
-}  // namespace
 
 // A prepared statement, finalized on destruction; bind/step report errors through the store.
 // Bound text and blobs are not copied (SQLITE_STATIC): they must live until run() or reset().
@@ -132,7 +80,7 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   // default cache most of those pages are re-read from the file (measured: 53k -> 75k events/s
   // with 256 MiB, gsoc_bench_transport).
   exec("PRAGMA cache_size=-262144");
-  exec(kSchema);
+  exec(schemaSql(SqlDialect::Sqlite).c_str());
   insert_event_ = std::make_unique<Statement>(*this,
       "INSERT INTO events(agency_id,sensor_id,epoch,sequence,ts_ns,received_ns,kind,sid,severity,src_ip,src_port,dst_ip,"
       "dst_port,ip_proto,app_proto,community_id,indicator,event) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -263,11 +211,7 @@ std::uint64_t SqliteEventStore::eventCount() {
 std::vector<SensorRow> SqliteEventStore::sensors() {
   std::lock_guard lock(mutex_);
   std::vector<SensorRow> rows;
-  Statement q(*this,
-      "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "
-      "s.clock_offset_ns, s.spool_depth, s.spool_dropped, COALESCE(SUM(t.events),0), COALESCE(SUM(t.gap_events),0), "
-      "COALESCE(SUM(t.rejected_events),0) FROM sensors s LEFT JOIN streams t ON t.sensor_id = s.sensor_id "
-      "GROUP BY s.sensor_id ORDER BY s.agency_id, s.sensor_id");
+  Statement q(*this, kSensorsQuery);
   while (q.step()) {
     SensorRow r;
     r.sensor_id = q.text(0);

@@ -12,27 +12,12 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from harness import check, finish, free_port
 
 def main():
     ap = argparse.ArgumentParser()
@@ -49,10 +34,7 @@ def main():
                 p.kill()
                 p.wait()
         shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 def run(bindir, src, root, procs):

@@ -18,27 +18,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 
+from harness import check, finish, free_port
+
 AGENCIES = [("MOFA", "mofa-1", 11), ("MOD", "mod-1", 12), ("MIC", "mic-1", 13)]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def event_ids(path):
@@ -139,10 +126,7 @@ def main():
             print("kept", root)
         else:
             shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 def run_test(a, root, procs):

@@ -1,0 +1,80 @@
+#include "collector/store/StoreSchema.hpp"
+
+namespace gsoc::collector {
+namespace {
+
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS agencies(
+  agency_id TEXT PRIMARY KEY,
+  first_seen_ns @INT NOT NULL);
+CREATE TABLE IF NOT EXISTS sensors(
+  sensor_id TEXT PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  first_seen_ns @INT NOT NULL,
+  last_seen_ns @INT NOT NULL,
+  software_version TEXT NOT NULL DEFAULT '',
+  ruleset_version TEXT NOT NULL DEFAULT '',
+  clock_offset_ns @INT NOT NULL DEFAULT 0,
+  spool_depth @INT NOT NULL DEFAULT 0,
+  spool_dropped @INT NOT NULL DEFAULT 0,
+  status_json TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS streams(
+  sensor_id TEXT NOT NULL,
+  epoch @U64 NOT NULL,
+  acked_through @INT NOT NULL,
+  events @INT NOT NULL DEFAULT 0,
+  gap_events @INT NOT NULL DEFAULT 0,
+  rejected_events @INT NOT NULL DEFAULT 0,
+  PRIMARY KEY(sensor_id, epoch));
+CREATE TABLE IF NOT EXISTS events(
+  id @SERIAL PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  epoch @U64 NOT NULL,
+  sequence @INT NOT NULL,
+  ts_ns @INT NOT NULL,
+  received_ns @INT NOT NULL,
+  kind TEXT NOT NULL,
+  sid @INT,
+  severity INTEGER NOT NULL,
+  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
+  app_proto TEXT, community_id TEXT,
+  indicator TEXT,
+  event @BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
+CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
+CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
+CREATE TABLE IF NOT EXISTS refusals(
+  at_ns @INT NOT NULL,
+  peer TEXT NOT NULL,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  reason TEXT NOT NULL);
+)SQL";
+
+void replaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+const char* const kSensorsQuery =
+    "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "
+    "s.clock_offset_ns, s.spool_depth, s.spool_dropped, COALESCE(SUM(t.events),0), COALESCE(SUM(t.gap_events),0), "
+    "COALESCE(SUM(t.rejected_events),0) FROM sensors s LEFT JOIN streams t ON t.sensor_id = s.sensor_id "
+    "GROUP BY s.sensor_id ORDER BY s.agency_id, s.sensor_id";
+
+std::string schemaSql(SqlDialect dialect) {
+  std::string sql = kSchema;
+  const bool pg = dialect == SqlDialect::Postgres;
+  // SQLite integers are 64-bit whatever the name; PostgreSQL needs BIGINT, and NUMERIC for the
+  // unsigned 64-bit epoch. INTEGER PRIMARY KEY is SQLite's rowid.
+  replaceAll(sql, "@SERIAL", pg ? "BIGSERIAL" : "INTEGER");
+  replaceAll(sql, "@U64", pg ? "NUMERIC(20)" : "INTEGER");
+  replaceAll(sql, "@INT", pg ? "BIGINT" : "INTEGER");
+  replaceAll(sql, "@BLOB", pg ? "BYTEA" : "BLOB");
+  return sql;
+}
+
+}  // namespace gsoc::collector
