@@ -19,6 +19,7 @@ import time
 
 from harness import check, finish, free_port
 
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
