@@ -171,6 +171,9 @@ int main(int argc, char** argv) {
                                    {"key_file", &config.key_file()}}) {
     if (value->empty()) usageError(std::string("key '") + key + "' is required (mutual TLS only; see --help)");
   }
+  // Keys of the schema whose feature is not built yet: say so rather than ignore them silently.
+  if (!config.metrics_address().empty()) std::cerr << "gsoc-collector: key 'metrics_address' is not implemented yet; ignored (progress lines on stderr carry the counters)\n";
+  if (config.correlation_rule_files_size() > 0) std::cerr << "gsoc-collector: key 'correlation_rule_files' is not implemented yet; ignored\n";
   const std::uint32_t retention_days =
       args.retention_days >= 0 ? static_cast<std::uint32_t>(args.retention_days) : (config.store().retention_days() > 0 ? config.store().retention_days() : 400);
   const int stats_interval = args.stats_interval >= 0 ? args.stats_interval : (config.stats_interval_s() > 0 ? static_cast<int>(config.stats_interval_s()) : 10);

@@ -409,6 +409,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (!config.control_socket().empty()) std::cerr << "gsoc-sensor: key 'control_socket' is not implemented yet; ignored (use SIGHUP to reload)\n";
   const std::size_t lanes_wanted = args.workers > 0 ? args.workers : (config.capture().workers() > 0 ? config.capture().workers() : 1);
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
   EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
