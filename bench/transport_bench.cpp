@@ -13,6 +13,7 @@
 //
 // Usage: gsoc_bench_transport [--store sqlite|postgresql] [--dsn DSN] [--sensors 8]
 //                              [--events 100000] [--rate 50000] [--seconds 5]
+//                              [--commit-events 20000] [--queue-events 200000]
 // PostgreSQL needs a server; bench/transport_bench.sh starts a temporary one.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@ struct Options {
   int events = 100000;  // per sensor, throughput phase
   int rate = 50000;     // total events/s, latency phase
   int seconds = 5;
+  collector::WriterOptions writer;  // --commit-events, --queue-events
 };
 
 std::int64_t wallNs() {
@@ -180,8 +182,10 @@ int main(int argc, char** argv) {
     else if (a == "--events") o.events = std::stoi(value());
     else if (a == "--rate") o.rate = std::stoi(value());
     else if (a == "--seconds") o.seconds = std::stoi(value());
+    else if (a == "--commit-events") o.writer.commit_max_events = std::stoull(value());
+    else if (a == "--queue-events") o.writer.max_queue_events = std::stoull(value());
     else {
-      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql] [--dsn DSN] [--sensors N] [--events N] [--rate R] [--seconds S]\n";
+      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql] [--dsn DSN] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
       return 2;
     }
   }
@@ -208,7 +212,7 @@ int main(int argc, char** argv) {
   double ceiling = 0;
   {
     auto store = openStore(o, dir, "ceiling");
-    collector::BatchWriter writer(*store, {}, wallNs);
+    collector::BatchWriter writer(*store, o.writer, wallNs);
     const std::uint64_t epoch = static_cast<std::uint64_t>(wallNs());
     const int total = o.events * o.sensors;
     std::vector<collector::SensorIdentity> ids;
@@ -234,7 +238,7 @@ int main(int argc, char** argv) {
   }
 
   auto store = openStore(o, dir, "transport");
-  collector::BatchWriter writer(*store, {}, wallNs);
+  collector::BatchWriter writer(*store, o.writer, wallNs);
   collector::IngestService service(writer, *store, wallNs, collector::ValidationLimits{});
   collector::IngestServerOptions so;
   so.listen_address = "127.0.0.1:0";

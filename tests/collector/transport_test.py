@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 from harness import check, finish, free_port
 
@@ -171,10 +172,11 @@ def run_test(a, root, procs):
 def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     port = free_port()
     address = "127.0.0.1:%d" % port
+    metrics_port = free_port()
     col_conf = os.path.join(root, "collector.yaml")
     with open(col_conf, "w") as f:
         f.write("listen_address: %s\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
-                "crl_file: pki/crl.pem\nmax_batch_bytes: 1048576\nkeepalive_time_s: 2\n" % address)
+                "crl_file: pki/crl.pem\nmax_batch_bytes: 1048576\nkeepalive_time_s: 2\nmetrics_address: 127.0.0.1:%d\n" % (address, metrics_port))
     col_log = open(os.path.join(root, "collector.log"), "a")
 
     def start_collector():
@@ -296,6 +298,10 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
                             stdout=log, stderr=subprocess.STDOUT).returncode
     check(rc == 0, "the restarted sensor ships the rest of its spool")
 
+    metrics = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % metrics_port, timeout=10).read().decode()
+    cao_line = 'gsoc_sensor_events_stored{agency="CAO",sensor="cao-1"} %d' % len(cao_ids)
+    check("gsoc_collector_events_stored_total" in metrics and cao_line in metrics and "gsoc_sensor_clock_offset_seconds" in metrics,
+          "Prometheus metrics are served (%s)" % cao_line)
     collector.send_signal(signal.SIGTERM)
     collector.wait(timeout=60)
     check(collector.returncode == 0, "the collector stops cleanly on SIGTERM")
