@@ -308,8 +308,10 @@ void EventSpool::read(std::uint64_t from, std::size_t max_records, std::size_t m
   if (!data_ready_.wait_for(lock, wait, [&] { return closed_ || next_sequence_ > std::max(from, dropped_through_ + 1); })) return;
   from = std::max(from, dropped_through_ + 1);  // drop_oldest may have run while we waited
   if (next_sequence_ <= from) return;
+  // Nothing leaves the spool before it is durable: a record the collector may have stored can
+  // then never be lost at power loss and its sequence reused for another event.
   writeBufferLocked();
-  maybeSyncLocked();  // the interval policy also runs from here when appends pause
+  syncLocked();
 
   std::size_t bytes = 0;
   auto full = [&] { return out.size() >= max_records || (bytes >= max_bytes && !out.empty()); };

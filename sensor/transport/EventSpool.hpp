@@ -15,6 +15,11 @@
 // segment (its unacknowledged events are counted as dropped), block makes append() wait until
 // acknowledgements free space (the capture path then counts its own drops).
 //
+// Records are fsynced before read() hands them to the shipper, whatever the fsync policy (which
+// bounds how long an unshipped record may sit in the page cache): a record the collector could
+// have stored is always on disk, so a sequence cut off at power loss was never shipped and may
+// be given to the next event.
+//
 // Thread model: one appender (the sensor's output path) and one reader (the shipper), any thread
 // may ack(); one mutex guards the index. Writes are buffered and go to the file when the buffer
 // fills, when the reader needs them, or on flush().
