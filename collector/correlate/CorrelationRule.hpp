@@ -1,0 +1,85 @@
+#pragma once
+// CorrelationRule: one cross-event analytic, in the spirit of Sigma correlation rules, read from
+// YAML by loadCorrelationRules(). Four types:
+//   event_count      at least `gte` matching events per group within `timespan`
+//   value_count      at least `gte` distinct values of `field` per group within `timespan`
+//                    (e.g. distinct agency_id: the same attachment at several agencies)
+//   temporal         every stage seen per group within `timespan`, in any order
+//   temporal_ordered the stages in order per group within `timespan` (attack progression)
+// `match` selects the events a rule (or a stage) looks at: every listed field must have one of
+// the listed values. `group_by` fields split the events into independent groups. `suppress`
+// keeps a group to one hit per interval: within it, a growing group updates its hit instead.
+//
+// File format:
+//   rules:
+//     - id: targeted-mail-same-attachment
+//       title: Same mail attachment at several agencies
+//       type: value_count
+//       match: {kind: smtp}
+//       group_by: [smtp.attachments.sha256]
+//       field: agency_id
+//       gte: 2
+//       timespan: 24h          # s, m, h, d
+//       suppress: 7d           # default: the timespan
+//       severity: high         # low, medium, high, critical
+//     - id: foothold-after-mail
+//       type: temporal_ordered
+//       group_by: [agency_id]
+//       timespan: 3d
+//       stages:
+//         - {name: mail, match: {kind: smtp}}
+//         - {name: c2, match: {alert.classtype: trojan-activity}}
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "collector/correlate/EventField.hpp"
+
+namespace gsoc::collector {
+
+struct EventSelection {
+  struct Clause {
+    EventField field;
+    std::vector<std::string> any_of;
+  };
+  std::vector<Clause> clauses;  // all must hold; empty selects every event
+  [[nodiscard]] bool matches(const gsoc::v1::Event& event, std::vector<std::string>& scratch) const;
+};
+
+struct CorrelationRule {
+  enum class Type { EventCount, ValueCount, Temporal, TemporalOrdered };
+  struct Stage {
+    std::string name;
+    EventSelection selection;
+  };
+  std::string id;
+  std::string title;
+  Type type = Type::EventCount;
+  EventSelection selection;
+  std::vector<EventField> group_by;
+  std::vector<EventField> value_field;  // value_count: exactly one
+  std::uint64_t gte = 1;
+  std::int64_t timespan_ns = 0;
+  std::int64_t suppress_ns = 0;
+  std::string severity = "medium";
+  std::vector<Stage> stages;  // temporal, temporal_ordered
+  std::string origin;         // "file:line" of the rule, for messages
+};
+
+class CorrelationRuleError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a rule file. Throws CorrelationRuleError "FILE:LINE:COLUMN: rule 'ID': reason" for the
+// first problem (unknown key or type, unknown field path, missing timespan, duplicate id, ...).
+std::vector<CorrelationRule> loadCorrelationRules(const std::filesystem::path& path);
+std::vector<CorrelationRule> parseCorrelationRules(const std::string& text, const std::string& origin);
+
+// "90s", "15m", "24h", "7d" to nanoseconds; throws std::invalid_argument.
+std::int64_t parseDuration(const std::string& text);
+
+}  // namespace gsoc::collector
