@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "collector/api/MetricsServer.hpp"
+#include "collector/correlate/CorrelationService.hpp"
 #include "collector/ingest/BatchWriter.hpp"
 #include "collector/ingest/BundlePublisher.hpp"
 #include "collector/ingest/IngestServer.hpp"
@@ -53,6 +54,8 @@ Options (each overrides the config key in brackets):
   --retention-days N      delete events older than N days of event time, hourly (default 400;
                           0 keeps everything) [store.retention_days]
   --stats-interval S      progress line every S seconds (default 10; 0 off) [stats_interval_s]
+  --correlation-rules F   correlation rules (YAML, docs/correlation-rules.md; repeatable)
+                          [correlation_rule_files]
   --metrics ADDR          serve Prometheus metrics at http://ADDR/metrics [metrics_address]
   --ready-file FILE       write the listening port to FILE once ready (for scripts and tests)
   -h, --help              this text
@@ -111,6 +114,9 @@ Args parseArgs(int argc, char** argv) {
     }
   }
   gsoc::v1::CollectorConfig& c = args.config;
+  // Paths on the command line are the caller's, relative to the working directory; paths in
+  // the config file are relative to the file.
+  auto path = [](const std::string& p) { return std::filesystem::absolute(p).string(); };
   for (std::size_t i = 0; i < list.size(); ++i) {
     const std::string& a = list[i];
     auto value = [&]() -> std::string {
@@ -132,16 +138,16 @@ Args parseArgs(int argc, char** argv) {
     } else if (a == "--listen") {
       c.set_listen_address(value());
     } else if (a == "--ca") {
-      c.set_ca_file(value());
+      c.set_ca_file(path(value()));
     } else if (a == "--cert") {
-      c.set_cert_file(value());
+      c.set_cert_file(path(value()));
     } else if (a == "--key") {
-      c.set_key_file(value());
+      c.set_key_file(path(value()));
     } else if (a == "--crl") {
-      c.set_crl_file(value());
+      c.set_crl_file(path(value()));
     } else if (a == "--sqlite") {
       c.mutable_store()->set_backend("sqlite");
-      c.mutable_store()->set_sqlite_path(value());
+      c.mutable_store()->set_sqlite_path(path(value()));
     } else if (a == "--postgresql") {
       c.mutable_store()->set_backend("postgresql");
       c.mutable_store()->set_postgresql_dsn(value());
@@ -149,6 +155,8 @@ Args parseArgs(int argc, char** argv) {
       args.retention_days = number(value());
     } else if (a == "--stats-interval") {
       args.stats_interval = number(value());
+    } else if (a == "--correlation-rules") {
+      c.add_correlation_rule_files(path(value()));
     } else if (a == "--metrics") {
       c.set_metrics_address(value());
     } else if (a == "--ready-file") {
@@ -228,7 +236,6 @@ int main(int argc, char** argv) {
     if (value->empty()) usageError(std::string("key '") + key + "' is required (mutual TLS only; see --help)");
   }
   // Keys of the schema whose feature is not built yet: say so rather than ignore them silently.
-  if (config.correlation_rule_files_size() > 0) std::cerr << "gsoc-collector: key 'correlation_rule_files' is not implemented yet; ignored\n";
   const std::uint32_t retention_days =
       args.retention_days >= 0 ? static_cast<std::uint32_t>(args.retention_days) : (config.store().retention_days() > 0 ? config.store().retention_days() : 400);
   const int stats_interval = args.stats_interval >= 0 ? args.stats_interval : (config.stats_interval_s() > 0 ? static_cast<int>(config.stats_interval_s()) : 10);
@@ -254,10 +261,46 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::vector<CorrelationRule> rules;
+  try {
+    for (const auto& file : config.correlation_rule_files()) {
+      auto loaded = loadCorrelationRules(resolve(args.base_dir, file));
+      for (auto& r : loaded) rules.push_back(std::move(r));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "gsoc-collector: " << e.what() << "\n";
+    return 2;
+  }
+  std::unique_ptr<CorrelationService> correlation;
+  if (!rules.empty()) {
+    const std::int64_t lateness = static_cast<std::int64_t>(config.correlation_lateness_s() > 0 ? config.correlation_lateness_s() : 600) * 1000000000LL;
+    const std::size_t count = rules.size();
+    correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [](const CorrelationHit& h) {
+      std::cerr << "gsoc-collector: correlation: " << (h.update ? "update " : "new ") << h.severity << " '" << h.rule_id << "' [";
+      for (std::size_t i = 0; i < h.group.size(); ++i) std::cerr << (i ? "|" : "") << h.group[i];
+      std::cerr << "] " << h.events << " events";
+      if (!h.values.empty()) {
+        std::cerr << ", values";
+        for (const auto& v : h.values) std::cerr << " " << v;
+      }
+      std::cerr << "\n";
+    }, std::chrono::seconds(config.correlation_idle_flush_s() > 0 ? config.correlation_idle_flush_s() : 60));
+    try {
+      correlation->rebuild();
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-collector: correlation: cannot rebuild from the store: " << e.what() << "\n";
+      return 2;
+    }
+    const CorrelationCounters cc = correlation->counters();
+    std::cerr << "gsoc-collector: correlation: " << count << " rules; " << cc.replayed << " stored events replayed to rebuild windows\n";
+  }
+
   WriterOptions writer_options;
   if (config.max_queue_events() > 0) writer_options.max_queue_events = config.max_queue_events();
   if (config.commit_max_events() > 0) writer_options.commit_max_events = config.commit_max_events();
-  BatchWriter writer(*store, writer_options, wallNs);
+  CommitListener on_commit;
+  if (correlation) on_commit = [&correlation](std::vector<CommittedBatch> batches) { correlation->submit(std::move(batches)); };
+  BatchWriter writer(*store, writer_options, wallNs, on_commit);
   IngestService service(writer, *store, wallNs, ValidationLimits{});
   service.setRevocationList(revoked);
   const std::string bundle_dir = resolve(args.base_dir, config.bundle_dir());
@@ -378,6 +421,7 @@ int main(int argc, char** argv) {
   std::cerr << "gsoc-collector: stopping: committing what is queued\n";
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   writer.stop();
+  if (correlation) correlation->stop();
   const WriterCounters w = writer.counters();
   const IngestCounters in = service.counters();
   std::cout << "collector   " << w.events_stored << " events stored in " << w.commits << " commits (" << w.batches << " batches), "
@@ -386,5 +430,10 @@ int main(int argc, char** argv) {
   std::cout << "ingest      " << in.streams << " streams, " << in.heartbeats << " heartbeats; refused: " << in.refused_peers
             << " peers, " << in.forbidden_batches << " forbidden batches, " << in.invalid_batches << " invalid batches, "
             << in.backpressure << " backpressure; " << w.commit_failures << " failed commits\n";
+  if (correlation) {
+    const CorrelationCounters cc = correlation->counters();
+    std::cout << "correlation " << cc.events << " events, " << cc.hits << " hits raised (" << cc.known_hits << " known from before a restart), "
+              << cc.late_events << " late events, " << cc.replayed << " replayed at start\n";
+  }
   return 0;
 }

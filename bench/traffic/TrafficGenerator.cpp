@@ -119,6 +119,13 @@ std::string TrafficGenerator::words(std::size_t bytes) {
   return s;
 }
 
+std::string TrafficGenerator::fixedBytes(std::size_t bytes, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(bytes, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
 std::string TrafficGenerator::randomBytes(std::size_t bytes) {
   std::string s(bytes, '\0');
   for (char& c : s) c = static_cast<char>(rng_());
@@ -209,7 +216,8 @@ void TrafficGenerator::dnsLookup(const std::string& client, const std::string& r
 }
 
 void TrafficGenerator::smtpSession(const std::string& client, const std::string& server, const std::string& from, const std::string& to,
-                                   const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes) {
+                                   const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes,
+                                   std::uint64_t attachment_seed) {
   ++counters_.smtp_sessions;
   TcpConversation c = connect(client, server, 25);
   emit(c.server("220 mx.example.go.jp ESMTP\r\n"));
@@ -226,7 +234,7 @@ void TrafficGenerator::smtpSession(const std::string& client, const std::string&
                               "Content-Type: multipart/mixed; boundary=\"gsoc-b\"\r\n\r\n--gsoc-b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
                               words(400) + "\r\n--gsoc-b\r\nContent-Type: application/octet-stream; name=\"" + attachment_name +
                               "\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"" + attachment_name +
-                              "\"\r\n\r\n" + base64(randomBytes(attachment_bytes)) + "\r\n--gsoc-b--\r\n.\r\n";
+                              "\"\r\n\r\n" + base64(attachment_seed != 0 ? fixedBytes(attachment_bytes, attachment_seed) : randomBytes(attachment_bytes)) + "\r\n--gsoc-b--\r\n.\r\n";
   sendSegmented(c, true, message);
   emit(c.server("250 2.0.0 Ok: queued\r\n"));
   emit(c.client("QUIT\r\n"));
@@ -262,7 +270,7 @@ void TrafficGenerator::attackScenarios() {
               "/struts2/login.action?redirect:%{(#a=@java.lang.Runtime@getRuntime().exec('id'))}", 300);
   httpSession("203.0.113.66", "192.0.2.11", "portal.mofa.example.go.jp", "/jmx-console/HtmlAdaptor?action=inspectMBean", 300);
   smtpSession("203.0.113.90", "192.0.2.25", "joho-kyoyu@freemail.example", "minister-office@mofa.example.go.jp", "資料送付",
-              "資料.docx.exe", 24000);
+              "資料.docx.exe", 24000, 0x5a1d0c);  // the wave's one file, the same at every agency
   dnsLookup("192.0.2.77", "192.0.2.53", "cdn.update-check.example");
   httpSession("192.0.2.77", "203.0.113.66", "cdn.update-check.example", "/news/QUdFTkNZLU1PRkEtSE9TVC0wNzc=.html", 200,
               "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)");

@@ -43,8 +43,11 @@ class TrafficGenerator {
                    std::size_t body_bytes, const std::string& user_agent = {}, std::uint16_t port = 80);
   void tlsSession(const std::string& client, const std::string& server, const std::string& sni, std::size_t app_bytes);
   void dnsLookup(const std::string& client, const std::string& resolver, const std::string& name);
+  // attachment_seed != 0: the attachment's bytes come from that seed alone, so one campaign's
+  // file is byte-identical (same SHA-256) in every capture, whatever the generator's seed.
   void smtpSession(const std::string& client, const std::string& server, const std::string& from, const std::string& to,
-                   const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes);
+                   const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes,
+                   std::uint64_t attachment_seed = 0);
   // Random sessions from 192.0.2.0/24 clients to servers in 203.0.113.130-249 (resolver
   // 192.0.2.53) until at least `bytes` have been generated.
   void mixed(std::uint64_t bytes, const TrafficMix& mix = {});
@@ -62,6 +65,7 @@ class TrafficGenerator {
   void sendSegmented(TcpConversation& c, bool from_client, std::string_view data);
   std::string words(std::size_t bytes);
   std::string randomBytes(std::size_t bytes);
+  static std::string fixedBytes(std::size_t bytes, std::uint64_t seed);
   std::uint16_t ephemeralPort();
   // A new connection from a random ephemeral port, its handshake already sent.
   TcpConversation connect(const std::string& client, const std::string& server, std::uint16_t port);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   std::string out;
   std::uint64_t bytes = 64ull << 20;
   std::uint64_t seed = 1;
+  std::int64_t start_ns = 1'700'000'000'000'000'000;
   bool attacks = false;
   gsoc::traffic::TrafficMix mix;
   for (int i = 1; i < argc; ++i) {
@@ -25,19 +26,21 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "-h" || a == "--help") {
-      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks] [--mix H,T,D,S]\n\n"
+      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks] [--mix H,T,D,S] [--start UNIX_SECONDS]\n\n"
                    "Writes about N bytes (default 64 MiB) of mixed traffic from 192.0.2.0/24 clients to\n"
                    "203.0.113.130-249 servers: HTTP/1.1 with bodies, TLS sessions,\n"
                    "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n"
                    "--attacks mixes in the attacks the bundled default ruleset detects (Struts and JBoss\n"
                    "probes, a targeted mail with a disguised executable, C2 lookup and beacon).\n"
-                   "--mix sets the shares of HTTP, TLS, DNS and SMTP sessions (default 0.45,0.3,0.2,0.05).\n";
+                   "--mix sets the shares of HTTP, TLS, DNS and SMTP sessions (default 0.45,0.3,0.2,0.05).\n"
+                   "--start sets the first packet's time (default 1700000000, 2023-11-14T22:13:20Z).\n";
       return 0;
     }
     try {
       if (a == "-o" || a == "--output") out = value();
       else if (a == "--bytes") bytes = std::stoull(value());
       else if (a == "--seed") seed = std::stoull(value());
+      else if (a == "--start") start_ns = std::stoll(value()) * 1'000'000'000LL;
       else if (a == "--attacks") attacks = true;
       else if (a == "--mix") {
         // http,tls,dns,smtp session shares, e.g. --mix 1,0,0,0 for HTTP only
@@ -65,7 +68,8 @@ int main(int argc, char** argv) {
   }
   try {
     gsoc::sensor::PcapWriter writer(out);
-    gsoc::traffic::TrafficGenerator generator(seed, [&](std::int64_t ts, std::span<const std::uint8_t> frame) { writer.write(ts, frame); });
+    gsoc::traffic::TrafficGenerator generator(seed, [&](std::int64_t ts, std::span<const std::uint8_t> frame) { writer.write(ts, frame); },
+                                              start_ns);
     generator.mixed(bytes / 2, mix);
     if (attacks) generator.attackScenarios();
     generator.mixed(bytes - bytes / 2, mix);

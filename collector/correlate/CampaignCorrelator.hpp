@@ -55,6 +55,8 @@ class CampaignCorrelator {
   // Hits raised since the last call, in the order they were raised.
   std::vector<CorrelationHit> takeHits();
   [[nodiscard]] CorrelatorCounters counters() const;
+  // Event time up to which events have been processed (INT64_MIN before the first).
+  [[nodiscard]] std::int64_t processedThrough() const { return released_through_; }
 
  private:
   struct Entry {

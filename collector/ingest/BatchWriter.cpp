@@ -1,11 +1,12 @@
 #include "collector/ingest/BatchWriter.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace gsoc::collector {
 
-BatchWriter::BatchWriter(EventStore& store, WriterOptions options, Clock clock)
-    : store_(store), options_(options), clock_(std::move(clock)), marks_(store.streamMarks()) {
+BatchWriter::BatchWriter(EventStore& store, WriterOptions options, Clock clock, CommitListener on_commit)
+    : store_(store), options_(options), clock_(std::move(clock)), on_commit_(std::move(on_commit)), marks_(store.streamMarks()) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -130,6 +131,15 @@ void BatchWriter::commitGroup(std::vector<Item>& group) {
     result.error = error;
     result.ack = std::move(acks[i]);
     group[i].done.set_value(std::move(result));
+  }
+  if (on_commit_ && error.empty() && !commits.empty()) {
+    std::vector<CommittedBatch> committed;
+    for (const CommitBatch& c : commits) {
+      if (c.rejected) continue;
+      auto item = std::find_if(group.begin(), group.end(), [&](const Item& it) { return it.batch.get() == c.batch; });
+      committed.push_back(CommittedBatch{item->identity, std::move(item->batch), c.skip});
+    }
+    on_commit_(std::move(committed));
   }
 }
 

@@ -42,6 +42,15 @@ struct WriterCounters {
   std::uint64_t queued_events = 0;  // now
 };
 
+// Events newly committed, handed on (with ownership) to whoever consumes them next: the
+// correlator. events [skip, size) of batch are the new ones.
+struct CommittedBatch {
+  SensorIdentity identity;
+  std::unique_ptr<gsoc::v1::EventBatch> batch;
+  int skip = 0;
+};
+using CommitListener = std::function<void(std::vector<CommittedBatch>)>;
+
 struct WriteResult {
   bool stored = false;      // false: the store failed (error says why); answer UNAVAILABLE
   std::string error;
@@ -51,7 +60,8 @@ struct WriteResult {
 class BatchWriter {
  public:
   using Clock = std::function<std::int64_t()>;  // wall time, ns; injected for tests
-  BatchWriter(EventStore& store, WriterOptions options, Clock clock);
+  // `on_commit` (optional) gets every committed group after its acks, on the writer thread.
+  BatchWriter(EventStore& store, WriterOptions options, Clock clock, CommitListener on_commit = {});
   ~BatchWriter();
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
@@ -77,6 +87,7 @@ class BatchWriter {
   EventStore& store_;
   WriterOptions options_;
   Clock clock_;
+  CommitListener on_commit_;
   std::map<StreamKey, std::uint64_t> marks_;  // writer thread only
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;

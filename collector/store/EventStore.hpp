@@ -12,6 +12,7 @@
 // DNS query, TLS SNI, mail sender or file SHA-256) for retro-hunts.
 
 #include <compare>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -70,6 +71,21 @@ struct SensorRow {
   std::uint64_t rejected_events = 0;
 };
 
+// A correlation hit as stored (collector/correlate produces them). Keyed by (rule, group,
+// last_ns): a hit raised again when windows are rebuilt after a restart is recognised.
+struct StoredHit {
+  std::string rule_id;
+  std::string group;           // the group values joined by '|'
+  std::int64_t last_ns = 0;    // event time of the event that raised it
+  std::int64_t first_ns = 0;
+  bool update = false;
+  std::string title;
+  std::string severity;
+  std::uint64_t events = 0;
+  std::string values_json;     // JSON array of the distinct values
+  std::string evidence_json;   // JSON array of event ids
+};
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -91,6 +107,14 @@ class EventStore {
   virtual std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) = 0;
   virtual std::uint64_t eventCount() = 0;
   virtual std::vector<SensorRow> sensors() = 0;
+
+  // Correlation: hits (false when this hit is already recorded), the event time up to which the
+  // correlator has processed, and the stored events from a time on in (time, id) order with
+  // event_id, agency_id and sensor_id set, to rebuild its windows after a restart.
+  virtual bool recordHit(const StoredHit& hit) = 0;
+  virtual std::int64_t correlatorProgress() = 0;
+  virtual void setCorrelatorProgress(std::int64_t ts_ns) = 0;
+  virtual void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
 };
 using EventStorePtr = std::unique_ptr<EventStore>;
 

@@ -227,3 +227,50 @@ std::vector<SensorRow> PostgresEventStore::sensors() {
 }
 
 }  // namespace gsoc::collector
+
+namespace gsoc::collector {
+
+bool PostgresEventStore::recordHit(const StoredHit& h) {
+  std::lock_guard lock(mutex_);
+  return exec("INSERT INTO correlation_hits(rule_id,group_key,last_ns,first_ns,is_update,title,severity,events,values_json,"
+              "evidence_json) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
+              {h.rule_id, h.group, std::to_string(h.last_ns), std::to_string(h.first_ns), h.update ? "1" : "0", h.title, h.severity,
+               std::to_string(h.events), h.values_json, h.evidence_json})
+             .affected() > 0;
+}
+
+std::int64_t PostgresEventStore::correlatorProgress() {
+  std::lock_guard lock(mutex_);
+  Result r = exec("SELECT processed_through_ns FROM correlator_state WHERE id = 1");
+  return r.rows() > 0 ? r.integer(0, 0) : INT64_MIN;
+}
+
+void PostgresEventStore::setCorrelatorProgress(std::int64_t ts_ns) {
+  std::lock_guard lock(mutex_);
+  exec("INSERT INTO correlator_state(id, processed_through_ns) VALUES(1, $1) "
+       "ON CONFLICT(id) DO UPDATE SET processed_through_ns = excluded.processed_through_ns",
+       {std::to_string(ts_ns)});
+}
+
+void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
+  std::lock_guard lock(mutex_);
+  // Text results: the bytea column arrives hex-escaped.
+  const std::string since = std::to_string(ts_ns);
+  const char* values[] = {since.c_str()};
+  Result r(PQexecParams(conn_, kEventsSinceQuery, 1, nullptr, values, nullptr, nullptr, 0));
+  if (r.status() != PGRES_TUPLES_OK) throw StoreError("postgresql: " + r.error());
+  for (int i = 0; i < r.rows(); ++i) {
+    std::size_t n = 0;
+    unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(r.text(i, 4).c_str()), &n);
+    gsoc::v1::Event e;
+    const bool ok = raw != nullptr && e.ParseFromArray(raw, static_cast<int>(n));
+    PQfreemem(raw);
+    if (!ok) continue;
+    e.set_sensor_id(r.text(i, 0));
+    e.set_agency_id(r.text(i, 3));
+    e.set_event_id(r.text(i, 0) + ":" + r.text(i, 1) + ":" + r.text(i, 2));
+    visit(std::move(e));
+  }
+}
+
+}  // namespace gsoc::collector

@@ -30,6 +30,10 @@ class PostgresEventStore final : public EventStore {
   std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;
   std::uint64_t eventCount() override;
   std::vector<SensorRow> sensors() override;
+  bool recordHit(const StoredHit& hit) override;
+  std::int64_t correlatorProgress() override;
+  void setCorrelatorProgress(std::int64_t ts_ns) override;
+  void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) override;
 
  private:
   class Result;

@@ -51,6 +51,10 @@ class SqliteEventStore::Statement {
     sqlite3_clear_bindings(stmt_);
   }
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string_view blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p != nullptr ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  }
   std::string text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p != nullptr ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
@@ -229,6 +233,48 @@ std::vector<SensorRow> SqliteEventStore::sensors() {
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+}  // namespace gsoc::collector
+
+namespace gsoc::collector {
+
+bool SqliteEventStore::recordHit(const StoredHit& h) {
+  std::lock_guard lock(mutex_);
+  Statement s(*this,
+      "INSERT OR IGNORE INTO correlation_hits(rule_id,group_key,last_ns,first_ns,is_update,title,severity,events,values_json,"
+      "evidence_json) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, h.rule_id).bind(2, h.group).bind(3, h.last_ns).bind(4, h.first_ns).bind(5, h.update ? 1 : 0).bind(6, h.title);
+  s.bind(7, h.severity).bind(8, static_cast<std::int64_t>(h.events)).bind(9, h.values_json).bind(10, h.evidence_json).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::int64_t SqliteEventStore::correlatorProgress() {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, "SELECT processed_through_ns FROM correlator_state WHERE id = 1");
+  return q.step() ? q.integer(0) : INT64_MIN;
+}
+
+void SqliteEventStore::setCorrelatorProgress(std::int64_t ts_ns) {
+  std::lock_guard lock(mutex_);
+  Statement s(*this, "INSERT INTO correlator_state(id, processed_through_ns) VALUES(1, ?) "
+                     "ON CONFLICT(id) DO UPDATE SET processed_through_ns = excluded.processed_through_ns");
+  s.bind(1, ts_ns).run();
+}
+
+void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, kEventsSinceQuery);
+  q.bind(1, ts_ns);
+  while (q.step()) {
+    gsoc::v1::Event e;
+    const std::string_view blob = q.blob(4);
+    if (!e.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) continue;  // written by this collector; cannot fail
+    e.set_sensor_id(q.text(0));
+    e.set_agency_id(q.text(3));
+    e.set_event_id(q.text(0) + ":" + q.text(1) + ":" + q.text(2));
+    visit(std::move(e));
+  }
 }
 
 }  // namespace gsoc::collector

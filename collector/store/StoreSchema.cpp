@@ -45,6 +45,21 @@ CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
 CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
 CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
+CREATE TABLE IF NOT EXISTS correlation_hits(
+  rule_id TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  last_ns @INT NOT NULL,
+  first_ns @INT NOT NULL,
+  is_update INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  events @INT NOT NULL,
+  values_json TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  PRIMARY KEY(rule_id, group_key, last_ns));
+CREATE TABLE IF NOT EXISTS correlator_state(
+  id INTEGER PRIMARY KEY,
+  processed_through_ns @INT NOT NULL);
 CREATE TABLE IF NOT EXISTS refusals(
   at_ns @INT NOT NULL,
   peer TEXT NOT NULL,
@@ -58,6 +73,9 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to) 
 }
 
 }  // namespace
+
+const char* const kEventsSinceQuery =
+    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE ts_ns >= $1 ORDER BY ts_ns, id";
 
 const char* const kSensorsQuery =
     "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "

@@ -12,5 +12,7 @@ std::string schemaSql(SqlDialect dialect);
 
 // The sensor registry joined with its streams' counters; columns in SensorRow order.
 extern const char* const kSensorsQuery;
+// Events from a time on ($1, or ?1 in SQLite), for rebuilding correlation windows.
+extern const char* const kEventsSinceQuery;
 
 }  // namespace gsoc::collector

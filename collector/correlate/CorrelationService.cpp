@@ -1,0 +1,160 @@
+#include "collector/correlate/CorrelationService.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+namespace gsoc::collector {
+
+std::string jsonArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : v) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20) {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\u%04x", u);
+        out += esc;
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+namespace {
+
+StoredHit toStored(const CorrelationHit& h) {
+  StoredHit s;
+  s.rule_id = h.rule_id;
+  for (const auto& g : h.group) s.group += (s.group.empty() ? "" : "|") + g;
+  s.last_ns = h.last_ns;
+  s.first_ns = h.first_ns;
+  s.update = h.update;
+  s.title = h.title;
+  s.severity = h.severity;
+  s.events = h.events;
+  s.values_json = jsonArray(h.values);
+  s.evidence_json = jsonArray(h.evidence);
+  return s;
+}
+
+}  // namespace
+
+CorrelationService::CorrelationService(std::vector<CorrelationRule> rules, std::int64_t lateness_ns, EventStore& store, HitSink sink,
+                                       std::chrono::milliseconds idle_flush)
+    : rules_(rules), correlator_(std::move(rules), lateness_ns), store_(store), sink_(std::move(sink)), idle_flush_(idle_flush) {}
+
+CorrelationService::~CorrelationService() { stop(); }
+
+std::int64_t CorrelationService::horizon() const {
+  std::int64_t h = 0;
+  for (const auto& r : rules_) h = std::max(h, r.timespan_ns + r.suppress_ns);
+  return h;
+}
+
+void CorrelationService::handleHits(std::int64_t replayed_through) {
+  for (const CorrelationHit& hit : correlator_.takeHits()) {
+    const bool recorded = store_.recordHit(toStored(hit));
+    // Up to where the last process got, a hit either was raised then (recorded) or was not raised
+    // because that process saw more history: either way it is not news.
+    const bool news = recorded && hit.last_ns > replayed_through;
+    {
+      std::lock_guard lock(mutex_);
+      ++(news ? counters_.hits : counters_.known_hits);
+    }
+    if (news && sink_) sink_(hit);
+  }
+}
+
+void CorrelationService::rebuild() {
+  const std::int64_t progress = store_.correlatorProgress();
+  saved_progress_ = progress;
+  if (progress != INT64_MIN) {
+    std::uint64_t replayed = 0;
+    store_.forEachEventSince(progress - horizon(), [&](gsoc::v1::Event&& e) {
+      ++replayed;
+      correlator_.add(std::move(e));
+    });
+    std::lock_guard lock(mutex_);
+    counters_.replayed = replayed;
+  }
+  if (progress != INT64_MIN) {
+    handleHits(progress);
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+void CorrelationService::submit(std::vector<CommittedBatch> batches) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(batches));
+  }
+  ready_.notify_one();
+}
+
+void CorrelationService::run() {
+  for (;;) {
+    std::vector<CommittedBatch> batches;
+    bool idle = false;
+    {
+      std::unique_lock lock(mutex_);
+      idle = !ready_.wait_for(lock, idle_flush_, [&] { return stopping_ || !queue_.empty(); });
+      if (!idle && queue_.empty()) return;  // stopping
+      if (!idle) {
+        batches = std::move(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    if (idle) {
+      if (correlator_.counters().buffered == 0) continue;
+      correlator_.flush();
+    }
+    std::uint64_t n = 0;
+    for (CommittedBatch& c : batches) {
+      auto& events = *c.batch->mutable_events();
+      const std::string prefix = c.identity.sensor_id + ":" + std::to_string(c.batch->epoch()) + ":";
+      for (int i = c.skip; i < events.size(); ++i) {
+        gsoc::v1::Event e = std::move(events[i]);
+        e.set_event_id(prefix + std::to_string(c.batch->first_sequence() + static_cast<std::uint64_t>(i)));
+        e.set_agency_id(c.identity.agency_id);
+        e.set_sensor_id(c.identity.sensor_id);
+        correlator_.add(std::move(e));
+        ++n;
+      }
+    }
+    try {
+      handleHits(saved_progress_);
+      const std::int64_t through = correlator_.processedThrough();
+      if (through != INT64_MIN) store_.setCorrelatorProgress(through);
+    } catch (const std::exception& ex) {
+      std::cerr << "gsoc-collector: correlation: store: " << ex.what() << "\n";
+    }
+    std::lock_guard lock(mutex_);
+    counters_.events += n;
+    counters_.late_events = correlator_.counters().late_events;
+  }
+}
+
+void CorrelationService::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+CorrelationCounters CorrelationService::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+}  // namespace gsoc::collector
