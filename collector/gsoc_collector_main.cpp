@@ -170,7 +170,8 @@ Args parseArgs(int argc, char** argv) {
 
 // Prometheus exposition text: the writer's and the service's counters, and per sensor its
 // last-seen age, spool depth, clock offset and stored events.
-std::string renderMetrics(const BatchWriter& writer, const IngestService& service, EventStore& store, std::uint32_t silence_s) {
+std::string renderMetrics(const BatchWriter& writer, const IngestService& service, const CorrelationService* correlation, EventStore& store,
+                          std::uint32_t silence_s) {
   const WriterCounters w = writer.counters();
   const IngestCounters in = service.counters();
   std::ostringstream out;
@@ -191,6 +192,12 @@ std::string renderMetrics(const BatchWriter& writer, const IngestService& servic
   metric("gsoc_collector_backpressure_total", "counter", "Streams ended with RESOURCE_EXHAUSTED.", in.backpressure);
   metric("gsoc_collector_heartbeats_total", "counter", "Sensor heartbeats.", in.heartbeats);
   metric("gsoc_collector_bundles_served_total", "counter", "Signature bundles fetched by sensors.", in.bundles_served);
+  if (correlation != nullptr) {
+    const CorrelationCounters cc = correlation->counters();
+    metric("gsoc_correlation_events_total", "counter", "Events through the correlation rules.", cc.events);
+    metric("gsoc_correlation_hits_total", "counter", "Correlation hits raised (updates included).", cc.hits);
+    metric("gsoc_correlation_late_events_total", "counter", "Events too late for their windows.", cc.late_events);
+  }
   try {
     const auto sensors = store.sensors();
     const std::int64_t now = wallNs();
@@ -348,7 +355,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<MetricsServer> metrics;
   if (!config.metrics_address().empty()) {
     try {
-      metrics = std::make_unique<MetricsServer>(config.metrics_address(), [&] { return renderMetrics(writer, service, *store, silence_s); });
+      metrics = std::make_unique<MetricsServer>(config.metrics_address(), [&] { return renderMetrics(writer, service, correlation.get(), *store, silence_s); });
       std::cerr << "gsoc-collector: metrics on http://" << config.metrics_address() << "/metrics (port " << metrics->port() << ")\n";
     } catch (const std::exception& e) {
       std::cerr << "gsoc-collector: " << e.what() << "\n";
