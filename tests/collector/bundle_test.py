@@ -7,35 +7,13 @@ signature, hot-reloads it mid-capture (alerts of the bundle's rule appear) and r
 active version. A collector signing with another key is refused by the next sensor: its rules
 stay as they were, and the refusal is logged on both sides and reported in its heartbeats.
 """
-import argparse
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
-import tempfile
-import time
 
-from harness import check, finish, free_port
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--source", required=True)
-    a = ap.parse_args()
-    root = tempfile.mkdtemp(prefix="gsoc-bundle-")
-    procs = []
-    try:
-        run(a.bin, a.source, root, procs)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        shutil.rmtree(root, ignore_errors=True)
-    finish()
+from harness import check, free_port, run_test, start_collector
 
 
 def run(bindir, src, root, procs):
@@ -61,22 +39,10 @@ def run(bindir, src, root, procs):
 
     def collector(signing_key):
         port = free_port()
-        ready = os.path.join(root, "ready")
-        if os.path.exists(ready):
-            os.remove(ready)
-        log = open(os.path.join(root, "collector.log"), "a")
-        p = subprocess.Popen([bindir + "/gsoc-collector", "--listen", "127.0.0.1:%d" % port, "--ca", pki + "/ca.pem", "--cert",
-                              pki + "/collector.pem", "--key", pki + "/collector.key", "--sqlite", db, "--ready-file", ready,
-                              "--stats-interval", "0", "-c", write_collector_conf(root, bundles, signing_key)],
-                             stdout=log, stderr=log)
-        procs.append(p)
-        for _ in range(300):
-            if os.path.exists(ready):
-                return p, port
-            if p.poll() is not None:
-                raise SystemExit("gsoc-collector exited: see collector.log")
-            time.sleep(0.05)
-        raise SystemExit("gsoc-collector did not get ready")
+        p = start_collector([bindir + "/gsoc-collector", "--listen", "127.0.0.1:%d" % port, "--ca", pki + "/ca.pem", "--cert",
+                             pki + "/collector.pem", "--key", pki + "/collector.key", "--sqlite", db, "--stats-interval", "0",
+                             "-c", write_collector_conf(root, bundles, signing_key)], root, os.path.join(root, "collector.log"), procs)
+        return p, port
 
     def sensor(agency, sensor_id, port):
         conf = os.path.join(root, sensor_id + ".yaml")
@@ -134,4 +100,4 @@ def write_collector_conf(root, bundles, signing_key):
 
 
 if __name__ == "__main__":
-    main()
+    run_test("gsoc-bundle-", run)

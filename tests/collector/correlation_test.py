@@ -6,37 +6,16 @@ with the shipped correlation rules, raises the campaign hits. It is stopped and 
 rebuilds its windows from the store and raises nothing twice. A third agency (MIC) an hour
 later receives the same mail: the campaign is updated (three agencies), not raised anew.
 """
-import argparse
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
-import tempfile
 import time
 
-from harness import check, finish, free_port
+from harness import check, free_port, run_test, start_collector
 
 T0 = 1700000000
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--source", required=True)
-    a = ap.parse_args()
-    root = tempfile.mkdtemp(prefix="gsoc-correlation-")
-    procs = []
-    try:
-        run(os.path.abspath(a.bin), os.path.abspath(a.source), root, procs)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        shutil.rmtree(root, ignore_errors=True)
-    finish()
 
 
 def run(bindir, src, root, procs):
@@ -55,19 +34,7 @@ def run(bindir, src, root, procs):
                 % (port, os.path.join(src, "packaging", "config", "correlation.yaml")))
 
     def collector(log_name):
-        ready = os.path.join(root, "ready")
-        if os.path.exists(ready):
-            os.remove(ready)
-        log = open(os.path.join(root, log_name), "w")
-        p = subprocess.Popen([bindir + "/gsoc-collector", "-c", conf, "--ready-file", ready], stdout=log, stderr=log)
-        procs.append(p)
-        for _ in range(300):
-            if os.path.exists(ready):
-                return p
-            if p.poll() is not None:
-                raise SystemExit("gsoc-collector exited: " + open(os.path.join(root, log_name)).read())
-            time.sleep(0.05)
-        raise SystemExit("gsoc-collector did not get ready")
+        return start_collector([bindir + "/gsoc-collector", "-c", conf], root, os.path.join(root, log_name), procs)
 
     def stop(p):
         p.send_signal(signal.SIGTERM)
@@ -131,4 +98,4 @@ def run(bindir, src, root, procs):
 
 
 if __name__ == "__main__":
-    main()
+    run_test("gsoc-correlation-", run)

@@ -25,6 +25,7 @@ import time
 import urllib.request
 
 from harness import check, finish, free_port
+from harness import start_collector as harness_start
 
 AGENCIES = [("MOFA", "mofa-1", 11), ("MOD", "mod-1", 12), ("MIC", "mic-1", 13)]
 
@@ -177,23 +178,11 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     with open(col_conf, "w") as f:
         f.write("listen_address: %s\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
                 "crl_file: pki/crl.pem\nmax_batch_bytes: 1048576\nkeepalive_time_s: 2\nmetrics_address: 127.0.0.1:%d\n" % (address, metrics_port))
-    col_log = open(os.path.join(root, "collector.log"), "a")
+    col_log_path = os.path.join(root, "collector.log")
 
     def start_collector():
-        ready = os.path.join(root, "ready")
-        if os.path.exists(ready):
-            os.remove(ready)
-        p = subprocess.Popen([bindir + "/gsoc-collector", "-c", col_conf, "--stats-interval", "1",
-                              "--retention-days", "0", "--ready-file", ready] + store_args,
-                             stdout=col_log, stderr=col_log)
-        procs.append(p)
-        for _ in range(300):
-            if os.path.exists(ready):
-                return p
-            if p.poll() is not None:
-                raise SystemExit("gsoc-collector exited with %s; see %s" % (p.returncode, col_log.name))
-            time.sleep(0.05)
-        raise SystemExit("gsoc-collector did not get ready")
+        return harness_start([bindir + "/gsoc-collector", "-c", col_conf, "--stats-interval", "1", "--retention-days", "0"] + store_args,
+                             root, col_log_path, procs)
 
     # Traffic: one generated uplink capture per agency, with the attacks the default ruleset sees.
     for ag, sensor, seed in AGENCIES + [("CAO", "cao-1", 14)]:
