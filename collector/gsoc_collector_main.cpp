@@ -19,6 +19,7 @@
 #include "collector/api/MetricsServer.hpp"
 #include "collector/correlate/CorrelationService.hpp"
 #include "collector/ingest/BatchWriter.hpp"
+#include "collector/notify/CampaignPublisher.hpp"
 #include "collector/ingest/BundlePublisher.hpp"
 #include "collector/ingest/IngestServer.hpp"
 #include "collector/ingest/IngestService.hpp"
@@ -278,11 +279,13 @@ int main(int argc, char** argv) {
     std::cerr << "gsoc-collector: " << e.what() << "\n";
     return 2;
   }
+  std::unique_ptr<CampaignPublisher> publisher;  // before correlation: its sink uses it
   std::unique_ptr<CorrelationService> correlation;
   if (!rules.empty()) {
     const std::int64_t lateness = static_cast<std::int64_t>(config.correlation_lateness_s() > 0 ? config.correlation_lateness_s() : 600) * 1000000000LL;
     const std::size_t count = rules.size();
-    correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [](const CorrelationHit& h) {
+    publisher = std::make_unique<CampaignPublisher>(rules, *store);
+    correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [&publisher](const CorrelationHit& h) {
       std::cerr << "gsoc-collector: correlation: " << (h.update ? "update " : "new ") << h.severity << " '" << h.rule_id << "' [";
       for (std::size_t i = 0; i < h.group.size(); ++i) std::cerr << (i ? "|" : "") << h.group[i];
       std::cerr << "] " << h.events << " events";
@@ -291,6 +294,11 @@ int main(int argc, char** argv) {
         for (const auto& v : h.values) std::cerr << " " << v;
       }
       std::cerr << "\n";
+      try {
+        for (const auto& line : publisher->publish(h)) std::cerr << "gsoc-collector: published " << line << "\n";
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-collector: cannot publish for '" << h.rule_id << "': " << e.what() << "\n";
+      }
     }, std::chrono::seconds(config.correlation_idle_flush_s() > 0 ? config.correlation_idle_flush_s() : 60));
     try {
       correlation->rebuild();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "collector/store/EventColumns.hpp"
+
 namespace gsoc::collector {
 namespace {
 
@@ -119,10 +121,10 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
     g.window.pop_front();
   }
   if (values.empty()) {
-    g.window.push_back(Entry{ts, event.event_id(), {}, stage});
+    g.window.push_back(Entry{ts, event.event_id(), {}, stage, event.agency_id()});
   } else {
     for (const auto& v : values) {
-      g.window.push_back(Entry{ts, event.event_id(), v, stage});
+      g.window.push_back(Entry{ts, event.event_id(), v, stage, event.agency_id()});
       ++g.value_counts[v];
     }
   }
@@ -155,6 +157,12 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
   std::sort(ids.begin(), ids.end());
   hit.events = static_cast<std::uint64_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
   for (const auto& [v, n] : g.value_counts) hit.values.push_back(v);
+  for (const Entry& e : g.window) hit.agencies.push_back(e.agency);
+  std::sort(hit.agencies.begin(), hit.agencies.end());
+  hit.agencies.erase(std::unique(hit.agencies.begin(), hit.agencies.end()), hit.agencies.end());
+  hit.raised_ns = g.raised_at;
+  hit.last_src = addressText(event.tuple().src_ip());
+  hit.last_dst = addressText(event.tuple().dst_ip());
   ++(update ? counters_.updates : counters_.hits);
   hits_.push_back(std::move(hit));
 }

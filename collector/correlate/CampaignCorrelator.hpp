@@ -33,6 +33,10 @@ struct CorrelationHit {
   std::uint64_t events = 0;              // events in the window
   std::vector<std::string> values;       // value_count: the distinct values, sorted
   std::vector<std::string> evidence;     // event ids in time order (at most kMaxEvidence)
+  std::vector<std::string> agencies;     // distinct agencies in the window, sorted
+  std::int64_t raised_ns = 0;            // when this group's hit was first raised (same for its updates)
+  std::string last_src;                  // addresses of the raising event (text; "" when none)
+  std::string last_dst;
   static constexpr std::size_t kMaxEvidence = 50;
 };
 
@@ -64,6 +68,7 @@ class CampaignCorrelator {
     std::string event_id;
     std::string value;  // value_count: the counted value
     int stage;          // staged rules: which stage the event matched
+    std::string agency;
   };
   struct Group {
     std::deque<Entry> window;

@@ -67,7 +67,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   const std::string id = node["id"] && node["id"].IsScalar() ? node["id"].Scalar() : std::string();
   RuleReader r(origin, id.empty() ? "?" : id);
   if (id.empty()) r.fail(node, "'id' is required");
-  static const std::set<std::string> kKeys = {"id", "title", "type", "match", "group_by", "field", "gte", "timespan", "suppress", "severity", "stages"};
+  static const std::set<std::string> kKeys = {"id", "title", "type", "match", "group_by", "field", "gte", "timespan", "suppress", "severity", "stages", "raises", "actions"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
   }
@@ -95,6 +95,12 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       r.fail(node["severity"], "severity '" + rule.severity + "' (low, medium, high, critical)");
     }
   }
+  if (node["raises"]) {
+    rule.raises = r.scalar(node["raises"], "raises");
+    static const std::set<std::string> kRaises = {"warning", "urgent_warning", "information", "notice"};
+    if (!kRaises.contains(rule.raises)) r.fail(node["raises"], "raises '" + rule.raises + "' (warning, urgent_warning, information, notice)");
+  }
+  if (node["actions"]) rule.actions = r.scalars(node["actions"], "actions");
   if (node["gte"]) {
     try {
       rule.gte = std::stoull(r.scalar(node["gte"], "gte"));

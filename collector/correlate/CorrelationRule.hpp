@@ -22,6 +22,8 @@
 //       timespan: 24h          # s, m, h, d
 //       suppress: 7d           # default: the timespan
 //       severity: high         # low, medium, high, critical
+//       raises: warning        # warning, urgent_warning, information, notice (default: none)
+//       actions: [Block the sender at the mail gateway, Search mailboxes for the attachment]
 //     - id: foothold-after-mail
 //       type: temporal_ordered
 //       group_by: [agency_id]
@@ -66,6 +68,11 @@ struct CorrelationRule {
   std::int64_t suppress_ns = 0;
   std::string severity = "medium";
   std::vector<Stage> stages;  // temporal, temporal_ordered
+  // What a hit publishes (collector/notify): "" (a campaign only), "warning" (注意喚起),
+  // "urgent_warning" (警告・助言), "information" (情報提供), all to every agency; or "notice"
+  // (通報) to the one agency concerned. `actions`: recommended actions, or containment steps.
+  std::string raises;
+  std::vector<std::string> actions;
   std::string origin;         // "file:line" of the rule, for messages
 };
 

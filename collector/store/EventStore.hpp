@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -86,6 +87,18 @@ struct StoredHit {
   std::string evidence_json;   // JSON array of event ids
 };
 
+// What the centre publishes (collector/notify): a campaign, warning or notice, kept as the
+// proto's JSON with the columns it is looked up by.
+struct Publication {
+  std::string kind;         // "campaign", "warning", "notice"
+  std::string id;
+  std::string number;       // "W-2026-0001", "N-2026-0001"; "" for campaigns
+  std::string campaign_id;
+  std::string agency_id;    // notices: the agency it goes to; "" otherwise
+  std::int64_t updated_ns = 0;
+  std::string json;
+};
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -115,6 +128,12 @@ class EventStore {
   virtual std::int64_t correlatorProgress() = 0;
   virtual void setCorrelatorProgress(std::int64_t ts_ns) = 0;
   virtual void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
+
+  // Publications: insert or replace by (kind, id); look one up; count those whose number starts
+  // with a prefix (to number the next one).
+  virtual void upsertPublication(const Publication& p) = 0;
+  virtual std::optional<Publication> publication(const std::string& kind, const std::string& id) = 0;
+  virtual std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) = 0;
 };
 using EventStorePtr = std::unique_ptr<EventStore>;
 

@@ -274,3 +274,28 @@ void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::functi
 }
 
 }  // namespace gsoc::collector
+
+namespace gsoc::collector {
+
+void PostgresEventStore::upsertPublication(const Publication& p) {
+  std::lock_guard lock(mutex_);
+  exec("INSERT INTO publications(kind,id,number,campaign_id,agency_id,updated_ns,json) VALUES($1,$2,$3,$4,$5,$6,$7) "
+       "ON CONFLICT(kind,id) DO UPDATE SET number=excluded.number, campaign_id=excluded.campaign_id, "
+       "agency_id=excluded.agency_id, updated_ns=excluded.updated_ns, json=excluded.json",
+       {p.kind, p.id, p.number, p.campaign_id, p.agency_id, std::to_string(p.updated_ns), p.json});
+}
+
+std::optional<Publication> PostgresEventStore::publication(const std::string& kind, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Result r = exec("SELECT number, campaign_id, agency_id, updated_ns, json FROM publications WHERE kind = $1 AND id = $2", {kind, id});
+  if (r.rows() == 0) return std::nullopt;
+  return Publication{kind, id, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.integer(0, 3), r.text(0, 4)};
+}
+
+std::uint64_t PostgresEventStore::publicationCount(const std::string& kind, const std::string& number_prefix) {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::uint64_t>(
+      exec("SELECT COUNT(*) FROM publications WHERE kind = $1 AND starts_with(number, $2)", {kind, number_prefix}).integer(0, 0));
+}
+
+}  // namespace gsoc::collector

@@ -278,3 +278,31 @@ void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::function
 }
 
 }  // namespace gsoc::collector
+
+namespace gsoc::collector {
+
+void SqliteEventStore::upsertPublication(const Publication& p) {
+  std::lock_guard lock(mutex_);
+  Statement s(*this,
+      "INSERT INTO publications(kind,id,number,campaign_id,agency_id,updated_ns,json) VALUES(?,?,?,?,?,?,?) "
+      "ON CONFLICT(kind,id) DO UPDATE SET number=excluded.number, campaign_id=excluded.campaign_id, "
+      "agency_id=excluded.agency_id, updated_ns=excluded.updated_ns, json=excluded.json");
+  s.bind(1, p.kind).bind(2, p.id).bind(3, p.number).bind(4, p.campaign_id).bind(5, p.agency_id).bind(6, p.updated_ns).bind(7, p.json).run();
+}
+
+std::optional<Publication> SqliteEventStore::publication(const std::string& kind, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, "SELECT number, campaign_id, agency_id, updated_ns, json FROM publications WHERE kind = ? AND id = ?");
+  q.bind(1, kind).bind(2, id);
+  if (!q.step()) return std::nullopt;
+  return Publication{kind, id, q.text(0), q.text(1), q.text(2), q.integer(3), q.text(4)};
+}
+
+std::uint64_t SqliteEventStore::publicationCount(const std::string& kind, const std::string& number_prefix) {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, "SELECT COUNT(*) FROM publications WHERE kind = ? AND substr(number, 1, length(?)) = ?");
+  q.bind(1, kind).bind(2, number_prefix).bind(3, number_prefix);
+  return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
+}
+
+}  // namespace gsoc::collector

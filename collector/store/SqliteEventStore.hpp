@@ -36,6 +36,9 @@ class SqliteEventStore final : public EventStore {
   std::int64_t correlatorProgress() override;
   void setCorrelatorProgress(std::int64_t ts_ns) override;
   void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  void upsertPublication(const Publication& p) override;
+  std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
+  std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
 
  private:
   class Statement;

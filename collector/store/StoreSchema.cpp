@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS correlation_hits(
 CREATE TABLE IF NOT EXISTS correlator_state(
   id INTEGER PRIMARY KEY,
   processed_through_ns @INT NOT NULL);
+CREATE TABLE IF NOT EXISTS publications(
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  number TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  agency_id TEXT NOT NULL,
+  updated_ns @INT NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY(kind, id));
 CREATE TABLE IF NOT EXISTS refusals(
   at_ns @INT NOT NULL,
   peer TEXT NOT NULL,

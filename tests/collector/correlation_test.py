@@ -63,6 +63,14 @@ def run(bindir, src, root, procs):
         finally:
             con.close()
 
+    def publications(kind):
+        con = sqlite3.connect(db)
+        try:
+            return [(n, a, json.loads(j)) for n, a, j in
+                    con.execute("SELECT number, agency_id, json FROM publications WHERE kind = ? ORDER BY number", (kind,))]
+        finally:
+            con.close()
+
     def wave(rows):
         return [(u, json.loads(v)) for r, _, _, u, v in rows if r == "targeted-mail-same-attachment"]
 
@@ -76,10 +84,13 @@ def run(bindir, src, root, procs):
     check(wave(first) == [(0, ["MOD", "MOFA"])], "the mail wave is raised once, at MOFA and MOD: %s" % wave(first))
     check(any(r[0] == "indicator-at-several-agencies" for r in first), "indicator hits at both agencies are raised")
 
+    published = (publications("warning"), publications("notice"))
+
     # 2. Restart: windows are rebuilt from the store, nothing is raised twice.
     col = collector("collector-2.log")
     time.sleep(2.5)
     check(hits() == first, "after a restart no hit is raised again (%d hits before, %d after)" % (len(first), len(hits())))
+    check((publications("warning"), publications("notice")) == published, "after a restart nothing is published again")
     log2 = open(os.path.join(root, "collector-2.log")).read()
     replayed = [line for line in log2.splitlines() if "stored events replayed" in line]
     check(replayed and not replayed[0].split("rules; ")[1].startswith("0 "), "the windows were rebuilt: %s" % (replayed[:1],))
@@ -95,6 +106,24 @@ def run(bindir, src, root, procs):
     check("new high 'targeted-mail-same-attachment'" not in log2 and "update high 'targeted-mail-same-attachment'" in log2,
           "the restarted collector logs an update of the campaign")
     check(" 0 late events" in log2, "no event was late")
+
+    # 4. What was published: one warning for the wave, revised as it grew, naming no victim; one
+    #    notice to each agency whose host went on to contact the C2 server.
+    waves = [(n, w) for n, _, w in publications("warning") if w["title"] == "The same mail attachment reached several agencies"]
+    check(len(waves) == 1 and waves[0][1]["revision"] == 2 and waves[0][0].startswith("W-2023-"),
+          "one warning for the wave, revised once when MIC joined: %s" % [(n, w.get("revision")) for n, w in waves])
+    if waves:
+        w = waves[0][1]
+        text = json.dumps(w)
+        check(not any(a in text for a in ("MOFA", "MOD", "MIC", "192.0.2.")), "the warning names no agency and no internal host")
+        check(w["tlp"] == "TLP_AMBER" and w["indicators"][0]["kind"] == "KIND_FILE_HASH" and len(w["actions"]) == 3
+              and "3 agencies" in w["background"], "the warning carries TLP, the file hash, numbered actions and the count")
+    notices = publications("notice")
+    check(sorted(a for _, a, _ in notices) == ["MIC", "MOD", "MOFA"], "one notice to each agency: %s" % [a for _, a, _ in notices])
+    check(all(n["internal_host"] == "192.0.2.77" and n["external_peer"] == "203.0.113.66" and n["tlp"] == "TLP_AMBER_STRICT"
+              and n["state"] == "STATE_NEW" and n["evidence_event_ids"] for _, _, n in notices),
+          "each notice names the agency's beaconing host, the C2 peer and the evidence, TLP:AMBER+STRICT")
+    check(len({num for num, _, _ in notices}) == len(notices), "notice numbers are unique")
 
 
 if __name__ == "__main__":

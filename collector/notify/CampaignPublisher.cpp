@@ -1,0 +1,213 @@
+#include "collector/notify/CampaignPublisher.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "gsoc/v1/correlation.pb.h"
+
+namespace gsoc::collector {
+namespace {
+
+constexpr std::int64_t kHourNs = 3600LL * 1000000000LL;
+
+std::string toJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);  // cannot fail for our own messages
+  return out;
+}
+
+template <typename Message>
+bool fromStore(EventStore& store, const std::string& kind, const std::string& id, Message& out) {
+  const auto p = store.publication(kind, id);
+  return p && google::protobuf::util::JsonStringToMessage(p->json, &out).ok();
+}
+
+// A stable id for a campaign: FNV-1a over rule, group and the time it was first raised.
+std::string campaignId(const CorrelationHit& hit) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](const std::string& s) {
+    for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  mix(hit.rule_id);
+  for (const auto& g : hit.group) mix(g);
+  mix(std::to_string(hit.raised_ns));
+  char out[24];
+  std::snprintf(out, sizeof out, "C-%012llx", static_cast<unsigned long long>(h & 0xffffffffffffULL));
+  return out;
+}
+
+std::string utc(std::int64_t ns) {
+  const std::time_t t = static_cast<std::time_t>(ns / 1000000000LL);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%d %H:%M UTC", &tm);
+  return out;
+}
+
+gsoc::v1::Severity severityOf(const std::string& s) {
+  if (s == "critical") return gsoc::v1::SEVERITY_CRITICAL;
+  if (s == "high") return gsoc::v1::SEVERITY_HIGH;
+  if (s == "low") return gsoc::v1::SEVERITY_LOW;
+  return gsoc::v1::SEVERITY_MEDIUM;
+}
+
+// The group's values as indicators, except fields that identify a victim (agency, sensor).
+std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const CorrelationHit& hit) {
+  std::vector<gsoc::v1::Indicator> out;
+  for (std::size_t i = 0; i < rule.group_by.size() && i < hit.group.size(); ++i) {
+    const std::string& path = rule.group_by[i].path();
+    const std::string& v = hit.group[i];
+    if (path == "agency_id" || path == "sensor_id") continue;
+    gsoc::v1::Indicator ind;
+    ind.set_value(v);
+    if (path.find("sha256") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_FILE_HASH);
+    else if (path.find("mail_from") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_EMAIL_SENDER);
+    else if (path.find("subject") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_EMAIL_SUBJECT);
+    else if (path.find("_ip") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_IP);
+    else if (path.find("ja3") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_JA3);
+    else if (v.find('@') != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_EMAIL_SENDER);
+    else if (v.find_first_not_of("0123456789.:abcdef") == std::string::npos && v.find('.') != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_IP);
+    else if (v.find('.') != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_DOMAIN);
+    else continue;  // a signature id and the like: not an indicator agencies can block
+    ind.set_description(rule.title);
+    out.push_back(std::move(ind));
+  }
+  return out;
+}
+
+}  // namespace
+
+CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, EventStore& store) : rules_(std::move(rules)), store_(store) {}
+
+const CorrelationRule* CampaignPublisher::ruleOf(const std::string& id) const {
+  auto it = std::find_if(rules_.begin(), rules_.end(), [&](const CorrelationRule& r) { return r.id == id; });
+  return it == rules_.end() ? nullptr : &*it;
+}
+
+std::string CampaignPublisher::nextNumber(const std::string& kind, char letter, std::int64_t at_ns) {
+  const std::string year = utc(at_ns).substr(0, 4);
+  const std::string prefix = std::string(1, letter) + "-" + year + "-";
+  char out[32];
+  std::snprintf(out, sizeof out, "%s%04llu", prefix.c_str(), static_cast<unsigned long long>(store_.publicationCount(kind, prefix) + 1));
+  return out;
+}
+
+std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
+  std::vector<std::string> lines;
+  const CorrelationRule* rule = ruleOf(hit.rule_id);
+  if (rule == nullptr) return lines;
+  const std::string cid = campaignId(hit);
+
+  gsoc::v1::Campaign campaign;
+  const bool known = fromStore(store_, "campaign", cid, campaign);
+  campaign.set_id(cid);
+  campaign.set_kind(gsoc::v1::CAMPAIGN_KIND_RULE);
+  campaign.set_title(rule->title);
+  campaign.set_correlation_rule(rule->id);
+  if (!known) campaign.set_first_seen_ns(hit.first_ns);
+  campaign.set_first_seen_ns(std::min(campaign.first_seen_ns(), hit.first_ns));
+  campaign.set_last_seen_ns(std::max(campaign.last_seen_ns(), hit.last_ns));
+  std::vector<std::string> agencies(campaign.agencies().begin(), campaign.agencies().end());
+  agencies.insert(agencies.end(), hit.agencies.begin(), hit.agencies.end());
+  std::sort(agencies.begin(), agencies.end());
+  agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
+  campaign.clear_agencies();
+  for (const auto& a : agencies) campaign.add_agencies(a);
+  const std::vector<gsoc::v1::Indicator> indicators = indicatorsOf(*rule, hit);
+  campaign.clear_indicators();
+  for (const auto& i : indicators) *campaign.add_indicators() = i;
+  campaign.set_severity(severityOf(rule->severity));
+  campaign.set_status(gsoc::v1::Campaign::STATUS_ACTIVE);
+  campaign.set_event_count(std::max<std::uint64_t>(campaign.event_count(), hit.events));
+  campaign.clear_evidence_event_ids();
+  for (const auto& e : hit.evidence) campaign.add_evidence_event_ids(e);
+  store_.upsertPublication(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
+
+  if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
+    gsoc::v1::Warning w;
+    const std::string wid = "W:" + cid;
+    const bool revised = fromStore(store_, "warning", wid, w);
+    if (!revised) {
+      w.set_id(wid);
+      w.set_number(nextNumber("warning", 'W', hit.last_ns));
+      w.set_issued_ns(hit.last_ns);
+    }
+    w.set_revision(w.revision() + 1);
+    w.set_updated_ns(hit.last_ns);
+    w.set_class_(rule->raises == "urgent_warning" ? gsoc::v1::Warning::CLASS_URGENT_WARNING
+                 : rule->raises == "information"  ? gsoc::v1::Warning::CLASS_INFORMATION
+                                                  : gsoc::v1::Warning::CLASS_WARNING);
+    w.set_title(rule->title);
+    // Counts only: a warning to every agency never names the agencies or hosts affected.
+    w.set_background("Between " + utc(campaign.first_seen_ns()) + " and " + utc(campaign.last_seen_ns()) + ", " +
+                     std::to_string(agencies.size()) + (agencies.size() == 1 ? " agency" : " agencies") +
+                     " observed this activity (" + std::to_string(campaign.event_count()) +
+                     " events). The indicators below are shared so every agency can check and block them.");
+    w.clear_actions();
+    std::uint32_t n = 0;
+    for (const auto& a : rule->actions) {
+      auto* act = w.add_actions();
+      act->set_number(++n);
+      act->set_text(a);
+      act->set_deadline_ns(w.issued_ns() + 72 * kHourNs);
+    }
+    w.clear_indicators();
+    for (const auto& i : indicators) *w.add_indicators() = i;
+    w.clear_references();
+    w.add_references("gsoc correlation rule " + rule->id + "; campaign " + cid);
+    w.set_tlp(gsoc::v1::TLP_AMBER);
+    w.set_campaign_id(cid);
+    store_.upsertPublication(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
+    lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) + ": " +
+                    rule->title + " (" + std::to_string(agencies.size()) + " agencies)");
+  } else if (rule->raises == "notice") {
+    for (const auto& agency : hit.agencies) {
+      gsoc::v1::Notice notice;
+      const std::string nid = "N:" + cid + ":" + agency;
+      const bool updated = fromStore(store_, "notice", nid, notice);
+      if (!updated) {
+        notice.set_id(nid);
+        notice.set_number(nextNumber("notice", 'N', hit.last_ns));
+        notice.set_agency_id(agency);
+        notice.set_window_start_ns(hit.first_ns);
+        notice.set_state(gsoc::v1::Notice::STATE_NEW);
+        auto* t = notice.add_history();
+        t->set_state(gsoc::v1::Notice::STATE_NEW);
+        t->set_at_ns(hit.last_ns);
+        t->set_by("gsoc-collector");
+        // The event that completed the rule (the C2 contact, say) names the host; events that
+        // later grow the campaign (another mail) must not replace it.
+        notice.set_internal_host(hit.last_src);
+        notice.set_external_peer(hit.last_dst);
+      }
+      notice.set_window_end_ns(hit.last_ns);
+      notice.set_title(rule->title);
+      notice.set_summary("Host " + notice.internal_host() + " of " + agency + " matched '" + rule->title + "' with external peer " +
+                         notice.external_peer() +
+                         " between " + utc(notice.window_start_ns()) + " and " + utc(hit.last_ns) + " (" + std::to_string(hit.events) +
+                         " events).");
+      notice.clear_evidence_event_ids();
+      for (const auto& e : hit.evidence) notice.add_evidence_event_ids(e);
+      notice.clear_containment();
+      for (const auto& a : rule->actions) notice.add_containment(a);
+      if (rule->actions.empty()) notice.add_containment("Isolate the internal host and preserve its disk and memory for analysis");
+      notice.set_contact("GSOC duty desk (24 hours)");
+      notice.set_tlp(gsoc::v1::TLP_AMBER_STRICT);
+      notice.set_campaign_id(cid);
+      notice.set_severity(severityOf(rule->severity));
+      store_.upsertPublication(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice)});
+      lines.push_back("notice " + notice.number() + (updated ? " updated" : " to " + agency) + ": " + rule->title + ", host " +
+                      notice.internal_host() + " -> " + notice.external_peer());
+    }
+  }
+  return lines;
+}
+
+}  // namespace gsoc::collector
