@@ -13,25 +13,45 @@ import sqlite3
 import subprocess
 import time
 
-from harness import check, free_port, run_test, start_collector
+from harness import Postgres, check, free_port, run_test, start_collector
 
 T0 = 1700000000
 
 
-def run(bindir, src, root, procs):
+def run(bindir, src, root, procs, backend):
     pki = os.path.join(root, "pki")
     os.makedirs(pki)
     gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
     for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MIC"]):
         subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
     db = os.path.join(root, "events.db")
+    pg = Postgres(root) if backend == "postgresql" else None
+    store = "{backend: postgresql, postgresql_dsn: \"%s\"}" % pg.dsn if pg else "{sqlite_path: events.db, retention_days: 36500}"
+
+    def query(sql):
+        if pg:
+            return pg.query(sql)
+        con = sqlite3.connect(db)
+        try:
+            return [tuple(str(v) for v in row) for row in con.execute(sql)]
+        finally:
+            con.close()
+
+    try:
+        scenario(bindir, src, root, procs, pki, store, query)
+    finally:
+        if pg:
+            pg.stop()
+
+
+def scenario(bindir, src, root, procs, pki, store, query):
     port = free_port()
     conf = os.path.join(root, "collector.yaml")
     with open(conf, "w") as f:
         f.write("listen_address: 127.0.0.1:%d\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
-                "store: {sqlite_path: events.db, retention_days: 36500}\ncorrelation_rule_files: [%s]\n"
+                "store: %s\ncorrelation_rule_files: [%s]\n"
                 "correlation_lateness_s: 600\ncorrelation_idle_flush_s: 1\nstats_interval_s: 0\n"
-                % (port, os.path.join(src, "packaging", "config", "correlation.yaml")))
+                % (port, store, os.path.join(src, "packaging", "config", "correlation.yaml")))
 
     def collector(log_name):
         return start_collector([bindir + "/gsoc-collector", "-c", conf], root, os.path.join(root, log_name), procs)
@@ -57,22 +77,14 @@ def run(bindir, src, root, procs):
         check(out.returncode == 0 and "0 events waiting" in out.stdout, "%s shipped its events" % sensor)
 
     def hits():
-        con = sqlite3.connect(db)
-        try:
-            return sorted(con.execute("SELECT rule_id, group_key, last_ns, is_update, values_json FROM correlation_hits"))
-        finally:
-            con.close()
+        return sorted(query("SELECT rule_id, group_key, last_ns, is_update, values_json FROM correlation_hits"))
 
     def publications(kind):
-        con = sqlite3.connect(db)
-        try:
-            return [(n, a, json.loads(j)) for n, a, j in
-                    con.execute("SELECT number, agency_id, json FROM publications WHERE kind = ? ORDER BY number", (kind,))]
-        finally:
-            con.close()
+        return [(n, a, json.loads(j)) for n, a, j in
+                query("SELECT number, agency_id, json FROM publications WHERE kind = '%s' ORDER BY number" % kind)]
 
     def wave(rows):
-        return [(u, json.loads(v)) for r, _, _, u, v in rows if r == "targeted-mail-same-attachment"]
+        return [(int(u), json.loads(v)) for r, _, _, u, v in rows if r == "targeted-mail-same-attachment"]
 
     # 1. Two agencies, one wave: the campaign is raised.
     col = collector("collector-1.log")
@@ -127,4 +139,4 @@ def run(bindir, src, root, procs):
 
 
 if __name__ == "__main__":
-    run_test("gsoc-correlation-", run)
+    run_test("gsoc-correlation-", run, backends=True)

@@ -1,6 +1,9 @@
 """Shared helpers of the collector integration tests: checks that are counted rather than
 raised (so one run reports every failure), and free loopback ports."""
+import os
+import shutil
 import socket
+import subprocess
 import sys
 
 failures = []
@@ -25,21 +28,23 @@ def finish():
     print("all checks passed")
 
 
-def run_test(prefix, body):
-    """Parses --bin and --source, runs body(bindir, src, root, procs) in a fresh temporary
-    directory, kills whatever it left running in procs, removes the directory, reports."""
+def run_test(prefix, body, backends=False):
+    """Parses --bin and --source (and --backend sqlite|postgresql with backends=True), runs
+    body(bindir, src, root, procs[, backend]) in a fresh temporary directory, kills whatever it
+    left running in procs, removes the directory, reports."""
     import argparse
-    import os
-    import shutil
     import tempfile
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--source", required=True)
+    if backends:
+        ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     a = ap.parse_args()
     root = tempfile.mkdtemp(prefix=prefix)
     procs = []
     try:
-        body(os.path.abspath(a.bin), os.path.abspath(a.source), root, procs)
+        extra = [a.backend] if backends else []
+        body(os.path.abspath(a.bin), os.path.abspath(a.source), root, procs, *extra)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -51,8 +56,6 @@ def run_test(prefix, body):
 
 def start_collector(cmd, root, log_path, procs):
     """Starts gsoc-collector (cmd without --ready-file) and waits until it listens."""
-    import os
-    import subprocess
     import time
     ready = os.path.join(root, "ready")
     if os.path.exists(ready):
@@ -67,3 +70,42 @@ def start_collector(cmd, root, log_path, procs):
             raise SystemExit("gsoc-collector exited with %s:\n%s" % (p.returncode, open(log_path).read()))
         time.sleep(0.05)
     raise SystemExit("gsoc-collector did not get ready")
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 server on a Unix socket in the test directory."""
+
+    def __init__(self, root):
+        bindir = "/usr/lib/postgresql/15/bin"
+        if not os.path.exists(bindir + "/initdb"):
+            raise SystemExit("postgresql-15 is not installed (scripts/bootstrap installs it)")
+        self.dir = os.path.join(root, "pg")
+        self.sock = os.path.join(root, "pgsock")
+        os.makedirs(self.sock)
+        os.chmod(root, 0o755)
+        os.chmod(self.sock, 0o777)
+        self.port = free_port()
+        self.prefix = []
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        os.makedirs(self.dir)
+        if self.prefix:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.run(bindir + "/initdb", "-D", self.dir, "-A", "trust", "-U", "gsoc", "--no-sync")
+        self.run(bindir + "/pg_ctl", "-D", self.dir, "-w", "-l", os.path.join(self.dir, "log"), "-o",
+                 "-k %s -p %d -c listen_addresses='' -c fsync=on" % (self.sock, self.port), "start")
+        self.bindir = bindir
+        self.run("/usr/bin/createdb", "-h", self.sock, "-p", str(self.port), "-U", "gsoc", "gsoc")
+        self.dsn = "host=%s port=%d user=gsoc dbname=gsoc" % (self.sock, self.port)
+
+    def run(self, *cmd):
+        subprocess.run(self.prefix + list(cmd), check=True, stdout=subprocess.DEVNULL)
+
+    def query(self, sql):
+        out = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-F", "\t", "-d", self.dsn, "-c", sql], check=True,
+                             capture_output=True, text=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
+    def stop(self):
+        subprocess.run(self.prefix + [self.bindir + "/pg_ctl", "-D", self.dir, "-m", "fast", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -25,6 +25,7 @@ import time
 import urllib.request
 
 from harness import check, finish, free_port
+from harness import Postgres
 from harness import start_collector as harness_start
 
 AGENCIES = [("MOFA", "mofa-1", 11), ("MOD", "mod-1", 12), ("MIC", "mic-1", 13)]
@@ -63,45 +64,6 @@ def eve_counts(path):
         if r["event_type"] == "alert":
             sids[r["alert"]["signature_id"]] += 1
     return kinds, sids
-
-
-class Postgres:
-    """A throwaway PostgreSQL 15 server on a Unix socket in the test directory."""
-
-    def __init__(self, root):
-        bindir = "/usr/lib/postgresql/15/bin"
-        if not os.path.exists(bindir + "/initdb"):
-            raise SystemExit("postgresql-15 is not installed (scripts/bootstrap installs it)")
-        self.dir = os.path.join(root, "pg")
-        self.sock = os.path.join(root, "pgsock")
-        os.makedirs(self.sock)
-        os.chmod(root, 0o755)
-        os.chmod(self.sock, 0o777)
-        self.port = free_port()
-        self.prefix = []
-        if os.geteuid() == 0:  # initdb refuses to run as root
-            self.prefix = ["runuser", "-u", "postgres", "--"]
-        os.makedirs(self.dir)
-        if self.prefix:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self.run(bindir + "/initdb", "-D", self.dir, "-A", "trust", "-U", "gsoc", "--no-sync")
-        self.run(bindir + "/pg_ctl", "-D", self.dir, "-w", "-l", os.path.join(self.dir, "log"), "-o",
-                 "-k %s -p %d -c listen_addresses='' -c fsync=on" % (self.sock, self.port), "start")
-        self.bindir = bindir
-        self.run("/usr/bin/createdb", "-h", self.sock, "-p", str(self.port), "-U", "gsoc", "gsoc")
-        self.dsn = "host=%s port=%d user=gsoc dbname=gsoc" % (self.sock, self.port)
-
-    def run(self, *cmd):
-        subprocess.run(self.prefix + list(cmd), check=True, stdout=subprocess.DEVNULL)
-
-    def query(self, sql):
-        out = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-F", "\t", "-d", self.dsn, "-c", sql], check=True,
-                             capture_output=True, text=True).stdout
-        return [tuple(line.split("\t")) for line in out.splitlines() if line]
-
-    def stop(self):
-        subprocess.run(self.prefix + [self.bindir + "/pg_ctl", "-D", self.dir, "-m", "fast", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main():
@@ -270,7 +232,8 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
         g.write(f.read().replace(address, "127.0.0.1:%d" % free_port()))
     with open(os.path.join(root, "cao-1.log"), "w") as log:
         rc = subprocess.run(sensor_cmd("cao-1", offline, ["--drain-timeout", "0"], "a"), stdout=log, stderr=subprocess.STDOUT).returncode
-    check(rc == 0, "an offline sensor exits 0 with its events spooled")
+    check(rc == 0, "an offline sensor exits 0 with its events spooled (exit %d; log ends: %s)"
+          % (rc, open(os.path.join(root, "cao-1.log")).read()[-600:].replace("\n", " | ") if rc != 0 else ""))
     cao_ids = event_ids(os.path.join(root, "cao-1-a.events"))
     with open(os.path.join(root, "cao-1-ship1.log"), "w") as log:
         p = subprocess.Popen([bindir + "/gsoc-sensor", "-c", conf, "--ship-only"], stdout=log, stderr=subprocess.STDOUT)
