@@ -44,20 +44,14 @@ grpc::Status IngestService::authenticate(grpc::ServerContext* context, SensorIde
   const auto auth = context->auth_context();
   const auto pems = auth ? auth->FindPropertyValues("x509_pem_cert") : std::vector<grpc::string_ref>{};
   if (pems.empty()) {
-    {
-      std::lock_guard lock(mutex_);
-      ++counters_.refused_peers;
-    }
+    count(&IngestCounters::refused_peers);
     refuse(identity, "no client certificate");
     return {grpc::StatusCode::UNAUTHENTICATED, "a client certificate signed by the gsoc CA is required"};
   }
   std::string error;
   auto parsed = identityFromCertificate(std::string_view(pems.front().data(), pems.front().size()), error);
   if (!parsed) {
-    {
-      std::lock_guard lock(mutex_);
-      ++counters_.refused_peers;
-    }
+    count(&IngestCounters::refused_peers);
     refuse(identity, error);
     return {grpc::StatusCode::UNAUTHENTICATED, error};
   }
@@ -118,10 +112,7 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
   while (!store_failed && stream->Read(batch.get())) {
     const Validation v = validateBatch(identity, *batch, clock_(), limits_);
     if (v.verdict == Validation::Verdict::Forbidden) {
-      {
-        std::lock_guard lock(mutex_);
-        ++counters_.forbidden_batches;
-      }
+      count(&IngestCounters::forbidden_batches);
       refuse(identity, v.reason);
       status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, v.reason);
       break;
@@ -132,18 +123,12 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
       break;
     }
     if (v.verdict == Validation::Verdict::Invalid) {
-      {
-        std::lock_guard lock(mutex_);
-        ++counters_.invalid_batches;
-      }
+      count(&IngestCounters::invalid_batches);
       refuse(identity, "invalid batch " + std::to_string(batch->first_sequence()) + "+" + std::to_string(batch->events_size()) + ": " + v.reason);
     }
     auto submitted = writer_.submit(identity, std::move(batch), std::chrono::seconds(5), v.reason);
     if (!submitted) {
-      {
-        std::lock_guard lock(mutex_);
-        ++counters_.backpressure;
-      }
+      count(&IngestCounters::backpressure);
       status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "ingest queue full; back off and resend after the last ack");
       break;
     }

@@ -51,6 +51,10 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   // Identity of the peer, or the refusal status (already logged and recorded).
   grpc::Status authenticate(grpc::ServerContext* context, SensorIdentity& identity);
   void refuse(const SensorIdentity& identity, const std::string& reason);
+  void count(std::uint64_t IngestCounters::*counter) {
+    std::lock_guard lock(mutex_);
+    ++(counters_.*counter);
+  }
 
   BatchWriter& writer_;
   EventStore& store_;
