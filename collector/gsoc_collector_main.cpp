@@ -16,7 +16,10 @@
 #include <string>
 #include <thread>
 
+#include "collector/api/CentralService.hpp"
 #include "collector/api/MetricsServer.hpp"
+#include "collector/api/PublicationFeed.hpp"
+#include "collector/api/PublicationRecord.hpp"
 #include "collector/correlate/CorrelationService.hpp"
 #include "collector/ingest/BatchWriter.hpp"
 #include "collector/notify/CampaignPublisher.hpp"
@@ -279,12 +282,16 @@ int main(int argc, char** argv) {
     std::cerr << "gsoc-collector: " << e.what() << "\n";
     return 2;
   }
-  std::unique_ptr<CampaignPublisher> publisher;  // before correlation: its sink uses it
+  // Everything published goes to the store and the live feed; the publisher exists without
+  // rules too (analysts' hunts, intelligence reports and acknowledgements go through it).
+  PublicationFeed feed;
+  const std::size_t rule_count = rules.size();
+  auto publisher = std::make_unique<CampaignPublisher>(rules, *store, [&feed](const Publication& p) {
+    if (auto record = toRecord(p)) feed.publish(*record);
+  });
   std::unique_ptr<CorrelationService> correlation;
   if (!rules.empty()) {
     const std::int64_t lateness = static_cast<std::int64_t>(config.correlation_lateness_s() > 0 ? config.correlation_lateness_s() : 600) * 1000000000LL;
-    const std::size_t count = rules.size();
-    publisher = std::make_unique<CampaignPublisher>(rules, *store);
     correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [&publisher](const CorrelationHit& h) {
       std::cerr << "gsoc-collector: correlation: " << (h.update ? "update " : "new ") << h.severity << " '" << h.rule_id << "' [";
       for (std::size_t i = 0; i < h.group.size(); ++i) std::cerr << (i ? "|" : "") << h.group[i];
@@ -307,7 +314,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     const CorrelationCounters cc = correlation->counters();
-    std::cerr << "gsoc-collector: correlation: " << count << " rules; " << cc.replayed << " stored events replayed to rebuild windows\n";
+    std::cerr << "gsoc-collector: correlation: " << rule_count << " rules; " << cc.replayed << " stored events replayed to rebuild windows\n";
   }
 
   WriterOptions writer_options;
@@ -345,14 +352,16 @@ int main(int argc, char** argv) {
   if (config.max_batch_bytes() > 0) server_options.max_batch_bytes = static_cast<int>(config.max_batch_bytes());
   if (config.keepalive_time_s() > 0) server_options.keepalive_time_ms = static_cast<int>(config.keepalive_time_s()) * 1000;
   if (config.max_connection_age_s() > 0) server_options.max_connection_age_ms = static_cast<int>(config.max_connection_age_s()) * 1000;
-  IngestServer ingest = startIngestServer(server_options, service);
+  CentralService central(*store, *publisher, feed, wallNs, silence_s, retention_days > 0 ? retention_days : 3650);
+  central.setRevocationList(revoked);
+  IngestServer ingest = startIngestServer(server_options, service, &central);
   std::unique_ptr<grpc::Server>& server = ingest.server;
   const int port = ingest.port;
   if (!server || port == 0) {
     std::cerr << "gsoc-collector: cannot listen on " << config.listen_address() << "\n";
     return 2;
   }
-  std::cerr << "gsoc-collector: listening on " << config.listen_address() << " (port " << port << "), mutual TLS; store "
+  std::cerr << "gsoc-collector: listening on " << config.listen_address() << " (port " << port << "), mutual TLS, Ingest and Central APIs; store "
             << store->describe() << "; retention " << retention_days << " days; " << revoked.size() << " revoked certificate(s)\n";
   if (!args.ready_file.empty()) {
     const std::string tmp = args.ready_file + ".tmp";
@@ -388,7 +397,9 @@ int main(int argc, char** argv) {
     if (g_reload.exchange(false)) {
       try {
         if (!crl_path.empty()) {
-          service.setRevocationList(RevocationList::load(crl_path, ca_pem));
+          RevocationList list = RevocationList::load(crl_path, ca_pem);
+          service.setRevocationList(list);
+          central.setRevocationList(std::move(list));
           std::cerr << "gsoc-collector: SIGHUP: CRL re-read\n";
         }
       } catch (const std::exception& e) {
@@ -434,6 +445,7 @@ int main(int argc, char** argv) {
     }
   }
   std::cerr << "gsoc-collector: stopping: committing what is queued\n";
+  central.shutdown();  // ends live feeds, which would otherwise hold Shutdown for its deadline
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   writer.stop();
   if (correlation) correlation->stop();

@@ -4,7 +4,7 @@
 
 namespace gsoc::collector {
 
-IngestServer startIngestServer(const IngestServerOptions& o, grpc::Service& service) {
+IngestServer startIngestServer(const IngestServerOptions& o, grpc::Service& service, grpc::Service* central) {
   // Requested and verified, but not required in the handshake: a peer without a certificate is
   // then refused by IngestService with UNAUTHENTICATED and logged, instead of a bare TLS error.
   // A certificate from another CA still fails the handshake.
@@ -15,6 +15,7 @@ IngestServer startIngestServer(const IngestServerOptions& o, grpc::Service& serv
   IngestServer out;
   builder.AddListeningPort(o.listen_address, grpc::SslServerCredentials(tls), &out.port);
   builder.RegisterService(&service);
+  if (central != nullptr) builder.RegisterService(central);
   builder.SetMaxReceiveMessageSize(o.max_batch_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, o.keepalive_time_ms);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);

@@ -29,6 +29,7 @@ struct IngestServer {
 };
 
 // Builds and starts the server; server is null (and port 0) when the address cannot be bound.
-IngestServer startIngestServer(const IngestServerOptions& options, grpc::Service& service);
+// `central` (the Central API, may be null) shares the port and the TLS settings.
+IngestServer startIngestServer(const IngestServerOptions& options, grpc::Service& service, grpc::Service* central = nullptr);
 
 }  // namespace gsoc::collector

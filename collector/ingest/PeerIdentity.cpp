@@ -38,6 +38,21 @@ X509Ptr readCertificate(std::string_view pem) {
 }
 
 constexpr std::string_view kUriPrefix = "urn:gsoc:sensor:";
+constexpr std::string_view kAnalystPrefix = "urn:gsoc:analyst:";
+
+
+// The certificate's first URI SAN starting with `prefix`, without it; nullopt when there is none.
+std::optional<std::string> uriSan(X509* cert, std::string_view prefix) {
+  NamesPtr names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type != GEN_URI) continue;
+    const auto* uri = name->d.uniformResourceIdentifier;
+    const std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    if (text.starts_with(prefix)) return std::string(text.substr(prefix.size()));
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -47,27 +62,35 @@ std::optional<SensorIdentity> identityFromCertificate(std::string_view pem, std:
     error = "unreadable client certificate";
     return std::nullopt;
   }
-  NamesPtr names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
-  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != GEN_URI) continue;
-    const auto* uri = name->d.uniformResourceIdentifier;
-    const std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    if (!text.starts_with(kUriPrefix)) continue;
-    const std::string_view rest = text.substr(kUriPrefix.size());
-    const auto colon = rest.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) {
-      error = "malformed gsoc SAN '" + std::string(text) + "' (expected urn:gsoc:sensor:AGENCY:SENSOR_ID)";
-      return std::nullopt;
-    }
-    SensorIdentity id;
-    id.agency_id = std::string(rest.substr(0, colon));
-    id.sensor_id = std::string(rest.substr(colon + 1));
-    id.serial = serialHex(X509_get0_serialNumber(cert.get()));
-    return id;
+  const auto rest = uriSan(cert.get(), kUriPrefix);
+  if (!rest) {
+    error = "client certificate has no urn:gsoc:sensor:AGENCY:SENSOR_ID subject alternative name";
+    return std::nullopt;
   }
-  error = "client certificate has no urn:gsoc:sensor:AGENCY:SENSOR_ID subject alternative name";
-  return std::nullopt;
+  const auto colon = rest->find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == rest->size()) {
+    error = "malformed gsoc SAN '" + std::string(kUriPrefix) + *rest + "' (expected urn:gsoc:sensor:AGENCY:SENSOR_ID)";
+    return std::nullopt;
+  }
+  SensorIdentity id;
+  id.agency_id = rest->substr(0, colon);
+  id.sensor_id = rest->substr(colon + 1);
+  id.serial = serialHex(X509_get0_serialNumber(cert.get()));
+  return id;
+}
+
+std::optional<AnalystIdentity> analystFromCertificate(std::string_view pem, std::string& error) {
+  X509Ptr cert = readCertificate(pem);
+  if (!cert) {
+    error = "unreadable client certificate";
+    return std::nullopt;
+  }
+  const auto name = uriSan(cert.get(), kAnalystPrefix);
+  if (!name || name->empty()) {
+    error = "client certificate has no urn:gsoc:analyst:NAME subject alternative name (sensors may not use the Central API)";
+    return std::nullopt;
+  }
+  return AnalystIdentity{*name, serialHex(X509_get0_serialNumber(cert.get()))};
 }
 
 RevocationList RevocationList::load(const std::string& crl_path, const std::string& ca_pem) {

@@ -1,6 +1,6 @@
 #pragma once
-// PeerIdentity: who a connected sensor is, read from its verified client certificate. The
-// identity is the URI SAN urn:gsoc:sensor:<AGENCY>:<SENSOR_ID> written by scripts/gsoc-pki;
+// PeerIdentity: who a connected sensor or analyst is, read from its verified client certificate.
+// A sensor's identity is the URI SAN urn:gsoc:sensor:<AGENCY>:<SENSOR_ID> written by scripts/gsoc-pki;
 // nothing a sensor puts in its payload can change it. RevocationList holds the serials a CRL
 // (signed by the same CA, checked here) revokes; the collector refuses those peers.
 
@@ -16,6 +16,14 @@ namespace gsoc::collector {
 // Parses a PEM certificate's gsoc URI SAN and serial; nullopt (with `error` set) when there is
 // none or the PEM is unreadable.
 std::optional<SensorIdentity> identityFromCertificate(std::string_view pem, std::string& error);
+
+// An analyst of the central team (URI SAN urn:gsoc:analyst:NAME, from `gsoc-pki analyst`): the
+// only peers the Central API serves.
+struct AnalystIdentity {
+  std::string name;
+  std::string serial;
+};
+std::optional<AnalystIdentity> analystFromCertificate(std::string_view pem, std::string& error);
 
 class RevocationList {
  public:

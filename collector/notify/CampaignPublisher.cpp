@@ -1,11 +1,11 @@
 #include "collector/notify/CampaignPublisher.hpp"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 
+#include "collector/notify/Acknowledgement.hpp"
+#include "collector/notify/PublicationFormat.hpp"
 #include "gsoc/v1/correlation.pb.h"
 
 namespace gsoc::collector {
@@ -13,42 +13,12 @@ namespace {
 
 constexpr std::int64_t kHourNs = 3600LL * 1000000000LL;
 
-std::string toJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, options);  // cannot fail for our own messages
-  return out;
-}
-
-template <typename Message>
-bool fromStore(EventStore& store, const std::string& kind, const std::string& id, Message& out) {
-  const auto p = store.publication(kind, id);
-  return p && google::protobuf::util::JsonStringToMessage(p->json, &out).ok();
-}
-
-// A stable id for a campaign: FNV-1a over rule, group and the time it was first raised.
+// A stable id for a campaign: rule, group and the time it was first raised.
 std::string campaignId(const CorrelationHit& hit) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](const std::string& s) {
-    for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-  };
-  mix(hit.rule_id);
-  for (const auto& g : hit.group) mix(g);
-  mix(std::to_string(hit.raised_ns));
-  char out[24];
-  std::snprintf(out, sizeof out, "C-%012llx", static_cast<unsigned long long>(h & 0xffffffffffffULL));
-  return out;
-}
-
-std::string utc(std::int64_t ns) {
-  const std::time_t t = static_cast<std::time_t>(ns / 1000000000LL);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%d %H:%M UTC", &tm);
-  return out;
+  std::vector<std::string> parts{hit.rule_id};
+  parts.insert(parts.end(), hit.group.begin(), hit.group.end());
+  parts.push_back(std::to_string(hit.raised_ns));
+  return stableId("C", parts);
 }
 
 gsoc::v1::Severity severityOf(const std::string& s) {
@@ -65,17 +35,11 @@ std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const
     const std::string& path = rule.group_by[i].path();
     const std::string& v = hit.group[i];
     if (path == "agency_id" || path == "sensor_id") continue;
+    const auto kind = indicatorKindOf(path, v);
+    if (kind == gsoc::v1::Indicator::KIND_UNSPECIFIED) continue;  // a signature id and the like: not an indicator agencies can block
     gsoc::v1::Indicator ind;
     ind.set_value(v);
-    if (path.find("sha256") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_FILE_HASH);
-    else if (path.find("mail_from") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_EMAIL_SENDER);
-    else if (path.find("subject") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_EMAIL_SUBJECT);
-    else if (path.find("_ip") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_IP);
-    else if (path.find("ja3") != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_JA3);
-    else if (v.find('@') != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_EMAIL_SENDER);
-    else if (v.find_first_not_of("0123456789.:abcdef") == std::string::npos && v.find('.') != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_IP);
-    else if (v.find('.') != std::string::npos) ind.set_kind(gsoc::v1::Indicator::KIND_DOMAIN);
-    else continue;  // a signature id and the like: not an indicator agencies can block
+    ind.set_kind(kind);
     ind.set_description(rule.title);
     out.push_back(std::move(ind));
   }
@@ -84,7 +48,13 @@ std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const
 
 }  // namespace
 
-CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, EventStore& store) : rules_(std::move(rules)), store_(store) {}
+CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, EventStore& store, Listener listener)
+    : rules_(std::move(rules)), store_(store), listener_(std::move(listener)) {}
+
+void CampaignPublisher::put(const Publication& p) {
+  store_.upsertPublication(p);
+  if (listener_) listener_(p);
+}
 
 const CorrelationRule* CampaignPublisher::ruleOf(const std::string& id) const {
   auto it = std::find_if(rules_.begin(), rules_.end(), [&](const CorrelationRule& r) { return r.id == id; });
@@ -92,7 +62,7 @@ const CorrelationRule* CampaignPublisher::ruleOf(const std::string& id) const {
 }
 
 std::string CampaignPublisher::nextNumber(const std::string& kind, char letter, std::int64_t at_ns) {
-  const std::string year = utc(at_ns).substr(0, 4);
+  const std::string year = utcText(at_ns).substr(0, 4);
   const std::string prefix = std::string(1, letter) + "-" + year + "-";
   char out[32];
   std::snprintf(out, sizeof out, "%s%04llu", prefix.c_str(), static_cast<unsigned long long>(store_.publicationCount(kind, prefix) + 1));
@@ -100,6 +70,7 @@ std::string CampaignPublisher::nextNumber(const std::string& kind, char letter, 
 }
 
 std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
+  std::lock_guard lock(mutex_);
   std::vector<std::string> lines;
   const CorrelationRule* rule = ruleOf(hit.rule_id);
   if (rule == nullptr) return lines;
@@ -128,7 +99,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   campaign.set_event_count(std::max<std::uint64_t>(campaign.event_count(), hit.events));
   campaign.clear_evidence_event_ids();
   for (const auto& e : hit.evidence) campaign.add_evidence_event_ids(e);
-  store_.upsertPublication(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
+  put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
 
   if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
     gsoc::v1::Warning w;
@@ -146,7 +117,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
                                                   : gsoc::v1::Warning::CLASS_WARNING);
     w.set_title(rule->title);
     // Counts only: a warning to every agency never names the agencies or hosts affected.
-    w.set_background("Between " + utc(campaign.first_seen_ns()) + " and " + utc(campaign.last_seen_ns()) + ", " +
+    w.set_background("Between " + utcText(campaign.first_seen_ns()) + " and " + utcText(campaign.last_seen_ns()) + ", " +
                      std::to_string(agencies.size()) + (agencies.size() == 1 ? " agency" : " agencies") +
                      " observed this activity (" + std::to_string(campaign.event_count()) +
                      " events). The indicators below are shared so every agency can check and block them.");
@@ -164,7 +135,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     w.add_references("gsoc correlation rule " + rule->id + "; campaign " + cid);
     w.set_tlp(gsoc::v1::TLP_AMBER);
     w.set_campaign_id(cid);
-    store_.upsertPublication(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
+    put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
     lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) + ": " +
                     rule->title + " (" + std::to_string(agencies.size()) + " agencies)");
   } else if (rule->raises == "notice") {
@@ -191,7 +162,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
       notice.set_title(rule->title);
       notice.set_summary("Host " + notice.internal_host() + " of " + agency + " matched '" + rule->title + "' with external peer " +
                          notice.external_peer() +
-                         " between " + utc(notice.window_start_ns()) + " and " + utc(hit.last_ns) + " (" + std::to_string(hit.events) +
+                         " between " + utcText(notice.window_start_ns()) + " and " + utcText(hit.last_ns) + " (" + std::to_string(hit.events) +
                          " events).");
       notice.clear_evidence_event_ids();
       for (const auto& e : hit.evidence) notice.add_evidence_event_ids(e);
@@ -202,12 +173,56 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
       notice.set_tlp(gsoc::v1::TLP_AMBER_STRICT);
       notice.set_campaign_id(cid);
       notice.set_severity(severityOf(rule->severity));
-      store_.upsertPublication(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice)});
+      put(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice)});
       lines.push_back("notice " + notice.number() + (updated ? " updated" : " to " + agency) + ": " + rule->title + ", host " +
                       notice.internal_host() + " -> " + notice.external_peer());
     }
   }
   return lines;
+}
+
+std::optional<Publication> CampaignPublisher::find(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return findLocked(id);
+}
+
+std::optional<Publication> CampaignPublisher::findLocked(const std::string& id) {
+  for (const char* kind : {"campaign", "warning", "notice", "intel"}) {
+    if (auto p = store_.publication(kind, id)) return p;
+  }
+  // Numbers are what people quote; there are hundreds a year, so a scan is fine.
+  for (auto& p : store_.publications(0)) {
+    if (p.number == id) return std::move(p);
+  }
+  return std::nullopt;
+}
+
+CampaignPublisher::Outcome CampaignPublisher::acknowledge(const std::string& id, gsoc::v1::Notice::State state, const std::string& agency_id,
+                                                          const std::string& by, std::int64_t now_ns) {
+  std::lock_guard lock(mutex_);
+  std::optional<Publication> p = findLocked(id);
+  if (!p) return {std::nullopt, "no notice or warning '" + id + "'"};
+  std::string error;
+  if (p->kind == "notice") {
+    gsoc::v1::Notice notice;
+    if (!google::protobuf::util::JsonStringToMessage(p->json, &notice).ok()) return {std::nullopt, "notice " + id + " is unreadable"};
+    if (!agency_id.empty() && agency_id != notice.agency_id()) {
+      return {std::nullopt, "notice " + notice.number() + " is addressed to " + notice.agency_id() + ", not " + agency_id};
+    }
+    error = advanceNotice(notice, state == gsoc::v1::Notice::STATE_UNSPECIFIED ? gsoc::v1::Notice::STATE_ACKNOWLEDGED : state, by, now_ns);
+    p->json = toJson(notice);
+  } else if (p->kind == "warning") {
+    gsoc::v1::Warning warning;
+    if (!google::protobuf::util::JsonStringToMessage(p->json, &warning).ok()) return {std::nullopt, "warning " + id + " is unreadable"};
+    error = acknowledgeWarning(warning, agency_id, by, now_ns);
+    p->json = toJson(warning);
+  } else {
+    return {std::nullopt, p->kind + " " + id + " is not acknowledged: only notices and warnings are"};
+  }
+  if (!error.empty()) return {std::nullopt, error};
+  p->updated_ns = now_ns;
+  put(*p);
+  return {p, ""};
 }
 
 }  // namespace gsoc::collector

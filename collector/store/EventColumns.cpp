@@ -51,4 +51,23 @@ void deriveColumns(const gsoc::v1::Event& e, EventColumns& out) {
   }
 }
 
+bool eventCarries(const gsoc::v1::Event& e, const std::string& value) {
+  if (addressText(e.tuple().src_ip()) == value || addressText(e.tuple().dst_ip()) == value) return true;
+  auto file = [&value](const gsoc::v1::FileRecord& f) { return f.sha256() == value || f.md5() == value; };
+  switch (e.body_case()) {
+    case gsoc::v1::Event::kAlert: return e.alert().indicator().value() == value;
+    case gsoc::v1::Event::kHttp: return e.http().host() == value;
+    case gsoc::v1::Event::kDns: return e.dns().query() == value;
+    case gsoc::v1::Event::kTls: return e.tls().sni() == value;
+    case gsoc::v1::Event::kSmtp:
+      if (e.smtp().mail_from() == value) return true;
+      for (const auto& a : e.smtp().attachments()) {
+        if (file(a)) return true;
+      }
+      return false;
+    case gsoc::v1::Event::kFile: return file(e.file());
+    default: return false;
+  }
+}
+
 }  // namespace gsoc::collector

@@ -21,6 +21,9 @@ struct EventColumns {
 };
 
 void deriveColumns(const gsoc::v1::Event& event, EventColumns& out);
+// True when the value is one of the event's observables: an address, the HTTP host, DNS query,
+// TLS SNI, mail sender, an attachment's or file's SHA-256 or MD5, or the indicator that hit.
+bool eventCarries(const gsoc::v1::Event& event, const std::string& value);
 // 4 or 16 raw bytes to text ("192.0.2.1", "2001:db8::1"); empty for anything else.
 std::string addressText(const std::string& raw);
 

@@ -90,7 +90,7 @@ struct StoredHit {
 // What the centre publishes (collector/notify): a campaign, warning or notice, kept as the
 // proto's JSON with the columns it is looked up by.
 struct Publication {
-  std::string kind;         // "campaign", "warning", "notice"
+  std::string kind;         // "campaign", "warning", "notice", "intel"
   std::string id;
   std::string number;       // "W-2026-0001", "N-2026-0001"; "" for campaigns
   std::string campaign_id;
@@ -128,12 +128,19 @@ class EventStore {
   virtual std::int64_t correlatorProgress() = 0;
   virtual void setCorrelatorProgress(std::int64_t ts_ns) = 0;
   virtual void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
+  // Retro-hunt: stored events from a time on whose main observable (the `indicator` column) is
+  // `value`, or, when `value` is an address, whose source or destination it is (a scan: the
+  // addresses are not indexed, to keep ingest fast). Same order and fields as above.
+  virtual void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
+                                         const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
 
   // Publications: insert or replace by (kind, id); look one up; count those whose number starts
   // with a prefix (to number the next one).
   virtual void upsertPublication(const Publication& p) = 0;
   virtual std::optional<Publication> publication(const std::string& kind, const std::string& id) = 0;
   virtual std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) = 0;
+  // Every publication updated at or after a time, oldest update first.
+  virtual std::vector<Publication> publications(std::int64_t updated_since_ns) = 0;
 };
 using EventStorePtr = std::unique_ptr<EventStore>;
 

@@ -252,13 +252,11 @@ void PostgresEventStore::setCorrelatorProgress(std::int64_t ts_ns) {
        {std::to_string(ts_ns)});
 }
 
-void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
+void PostgresEventStore::visitEvents(const char* query, const std::vector<std::string>& params,
+                                     const std::function<void(gsoc::v1::Event&&)>& visit) {
   std::lock_guard lock(mutex_);
   // Text results: the bytea column arrives hex-escaped.
-  const std::string since = std::to_string(ts_ns);
-  const char* values[] = {since.c_str()};
-  Result r(PQexecParams(conn_, kEventsSinceQuery, 1, nullptr, values, nullptr, nullptr, 0));
-  if (r.status() != PGRES_TUPLES_OK) throw StoreError("postgresql: " + r.error());
+  Result r = exec(query, params);
   for (int i = 0; i < r.rows(); ++i) {
     std::size_t n = 0;
     unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(r.text(i, 4).c_str()), &n);
@@ -271,6 +269,17 @@ void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::functi
     e.set_event_id(r.text(i, 0) + ":" + r.text(i, 1) + ":" + r.text(i, 2));
     visit(std::move(e));
   }
+}
+
+void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
+  visitEvents(kEventsSinceQuery, {std::to_string(ts_ns)}, visit);
+}
+
+void PostgresEventStore::forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
+                                                   const std::function<void(gsoc::v1::Event&&)>& visit) {
+  visitEvents(huntQueryFor(value), {value, std::to_string(since_ns)}, [&](gsoc::v1::Event&& e) {
+    if (eventCarries(e, value)) visit(std::move(e));
+  });
 }
 
 }  // namespace gsoc::collector
@@ -296,6 +305,16 @@ std::uint64_t PostgresEventStore::publicationCount(const std::string& kind, cons
   std::lock_guard lock(mutex_);
   return static_cast<std::uint64_t>(
       exec("SELECT COUNT(*) FROM publications WHERE kind = $1 AND starts_with(number, $2)", {kind, number_prefix}).integer(0, 0));
+}
+
+std::vector<Publication> PostgresEventStore::publications(std::int64_t updated_since_ns) {
+  std::lock_guard lock(mutex_);
+  Result r = exec(kPublicationsSinceQuery, {std::to_string(updated_since_ns)});
+  std::vector<Publication> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(Publication{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5), r.text(i, 6)});
+  }
+  return out;
 }
 
 }  // namespace gsoc::collector

@@ -34,13 +34,18 @@ class PostgresEventStore final : public EventStore {
   std::int64_t correlatorProgress() override;
   void setCorrelatorProgress(std::int64_t ts_ns) override;
   void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
+                                 const std::function<void(gsoc::v1::Event&&)>& visit) override;
   void upsertPublication(const Publication& p) override;
   std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
+  std::vector<Publication> publications(std::int64_t updated_since_ns) override;
 
  private:
   class Result;
   Result exec(const std::string& sql, const std::vector<std::string>& params = {});
+  // Runs an events query (kEventsSinceQuery's columns) and hands each event to visit.
+  void visitEvents(const char* query, const std::vector<std::string>& params, const std::function<void(gsoc::v1::Event&&)>& visit);
   void copyEvents(std::span<const CommitBatch> batches);
 
   std::string dsn_;

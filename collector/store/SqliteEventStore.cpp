@@ -262,10 +262,7 @@ void SqliteEventStore::setCorrelatorProgress(std::int64_t ts_ns) {
   s.bind(1, ts_ns).run();
 }
 
-void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
-  std::lock_guard lock(mutex_);
-  Statement q(*this, kEventsSinceQuery);
-  q.bind(1, ts_ns);
+void SqliteEventStore::visitEvents(Statement& q, const std::function<void(gsoc::v1::Event&&)>& visit) {
   while (q.step()) {
     gsoc::v1::Event e;
     const std::string_view blob = q.blob(4);
@@ -275,6 +272,23 @@ void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::function
     e.set_event_id(q.text(0) + ":" + q.text(1) + ":" + q.text(2));
     visit(std::move(e));
   }
+}
+
+void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, kEventsSinceQuery);
+  q.bind(1, ts_ns);
+  visitEvents(q, visit);
+}
+
+void SqliteEventStore::forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
+                                                 const std::function<void(gsoc::v1::Event&&)>& visit) {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, huntQueryFor(value));
+  q.bind(1, value).bind(2, since_ns);
+  visitEvents(q, [&](gsoc::v1::Event&& e) {
+    if (eventCarries(e, value)) visit(std::move(e));
+  });
 }
 
 }  // namespace gsoc::collector
@@ -303,6 +317,15 @@ std::uint64_t SqliteEventStore::publicationCount(const std::string& kind, const 
   Statement q(*this, "SELECT COUNT(*) FROM publications WHERE kind = ? AND substr(number, 1, length(?)) = ?");
   q.bind(1, kind).bind(2, number_prefix).bind(3, number_prefix);
   return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
+}
+
+std::vector<Publication> SqliteEventStore::publications(std::int64_t updated_since_ns) {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, kPublicationsSinceQuery);
+  q.bind(1, updated_since_ns);
+  std::vector<Publication> out;
+  while (q.step()) out.push_back(Publication{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.integer(5), q.text(6)});
+  return out;
 }
 
 }  // namespace gsoc::collector

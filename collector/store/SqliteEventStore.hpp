@@ -36,13 +36,18 @@ class SqliteEventStore final : public EventStore {
   std::int64_t correlatorProgress() override;
   void setCorrelatorProgress(std::int64_t ts_ns) override;
   void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
+                                 const std::function<void(gsoc::v1::Event&&)>& visit) override;
   void upsertPublication(const Publication& p) override;
   std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
+  std::vector<Publication> publications(std::int64_t updated_since_ns) override;
 
  private:
   class Statement;
   void exec(const char* sql);
+  // Steps an events query (kEventsSinceQuery's columns) and hands each event to visit.
+  void visitEvents(Statement& q, const std::function<void(gsoc::v1::Event&&)>& visit);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;

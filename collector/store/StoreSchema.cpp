@@ -1,5 +1,7 @@
 #include "collector/store/StoreSchema.hpp"
 
+#include <arpa/inet.h>
+
 namespace gsoc::collector {
 namespace {
 
@@ -85,6 +87,32 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to) 
 
 const char* const kEventsSinceQuery =
     "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE ts_ns >= $1 ORDER BY ts_ns, id";
+
+const char* const kEventsWithIndicatorQuery =
+    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE indicator = $1 AND ts_ns >= $2 ORDER BY ts_ns, id";
+
+const char* const kEventsWithAddressQuery =
+    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE (indicator = $1 OR src_ip = $1 OR dst_ip = $1) "
+    "AND ts_ns >= $2 ORDER BY ts_ns, id";
+
+const char* const kPublicationsSinceQuery =
+    "SELECT kind, id, number, campaign_id, agency_id, updated_ns, json FROM publications WHERE updated_ns >= $1 "
+    "ORDER BY updated_ns, kind, id";
+
+const char* const kEventsWithAttachmentQuery =
+    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE (indicator = $1 OR kind = 'smtp') AND ts_ns >= $2 "
+    "ORDER BY ts_ns, id";
+
+const char* huntQueryFor(const std::string& value) {
+  if (isAddressText(value)) return kEventsWithAddressQuery;
+  const bool hash = (value.size() == 64 || value.size() == 32) && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+  return hash ? kEventsWithAttachmentQuery : kEventsWithIndicatorQuery;
+}
+
+bool isAddressText(const std::string& value) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, value.c_str(), buf) == 1 || inet_pton(AF_INET6, value.c_str(), buf) == 1;
+}
 
 const char* const kSensorsQuery =
     "SELECT s.sensor_id, s.agency_id, s.first_seen_ns, s.last_seen_ns, s.software_version, s.ruleset_version, "

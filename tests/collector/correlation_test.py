@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import Postgres, check, free_port, run_test, start_collector
+from harness import Postgres, check, free_port, run_test, ship_traffic, start_collector
 
 T0 = 1700000000
 
@@ -62,19 +62,7 @@ def scenario(bindir, src, root, procs, pki, store, query):
         return p.returncode
 
     def ship(agency, start, seed):
-        sensor = agency.lower() + "-1"
-        pcap = os.path.join(root, sensor + ".pcap")
-        subprocess.run([bindir + "/gsoc-trafficgen", "-o", pcap, "--bytes", "1500000", "--seed", str(seed), "--attacks",
-                        "--start", str(start)], check=True, stdout=subprocess.DEVNULL)
-        yaml = os.path.join(root, sensor + ".yaml")
-        with open(yaml, "w") as f:
-            f.write("sensor_id: %s\nagency_id: %s\ntransport:\n  collector_address: 127.0.0.1:%d\n  ca_file: pki/ca.pem\n"
-                    "  cert_file: pki/sensors/%s.pem\n  key_file: pki/sensors/%s.key\n  spool_dir: spool-%s\n"
-                    % (sensor, agency, port, sensor, sensor, sensor))
-        out = subprocess.run([bindir + "/gsoc-sensor", "-c", yaml, "--pcap", pcap, "--rules-config",
-                              os.path.join(src, "signatures", "rules", "default", "rules.yaml"), "--stats-interval", "0"],
-                             capture_output=True, text=True, timeout=120)
-        check(out.returncode == 0 and "0 events waiting" in out.stdout, "%s shipped its events" % sensor)
+        ship_traffic(bindir, src, root, port, agency, start, seed)
 
     def hits():
         return sorted(query("SELECT rule_id, group_key, last_ns, is_update, values_json FROM correlation_hits"))

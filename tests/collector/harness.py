@@ -109,3 +109,22 @@ class Postgres:
     def stop(self):
         subprocess.run(self.prefix + [self.bindir + "/pg_ctl", "-D", self.dir, "-m", "fast", "stop"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def ship_traffic(bindir, src, root, port, agency, start, seed, nbytes=1500000):
+    """Generates attack-bearing traffic for AGENCY's sensor (<agency>-1, certificate from
+    root/pki) starting at Unix time `start`, and runs gsoc-sensor on it shipping to the collector
+    on `port`; checks that everything was shipped."""
+    sensor = agency.lower() + "-1"
+    pcap = os.path.join(root, sensor + ".pcap")
+    subprocess.run([bindir + "/gsoc-trafficgen", "-o", pcap, "--bytes", str(nbytes), "--seed", str(seed), "--attacks",
+                    "--start", str(start)], check=True, stdout=subprocess.DEVNULL)
+    yaml = os.path.join(root, sensor + ".yaml")
+    with open(yaml, "w") as f:
+        f.write("sensor_id: %s\nagency_id: %s\ntransport:\n  collector_address: 127.0.0.1:%d\n  ca_file: pki/ca.pem\n"
+                "  cert_file: pki/sensors/%s.pem\n  key_file: pki/sensors/%s.key\n  spool_dir: spool-%s\n"
+                % (sensor, agency, port, sensor, sensor, sensor))
+    out = subprocess.run([bindir + "/gsoc-sensor", "-c", yaml, "--pcap", pcap, "--rules-config",
+                          os.path.join(src, "signatures", "rules", "default", "rules.yaml"), "--stats-interval", "0"],
+                         capture_output=True, text=True, timeout=120)
+    check(out.returncode == 0 and "0 events waiting" in out.stdout, "%s shipped its events" % sensor)

@@ -1,0 +1,270 @@
+#include "collector/api/CentralService.hpp"
+
+#include <iostream>
+#include <map>
+
+#include "collector/api/PublicationRecord.hpp"
+#include "collector/notify/MispExport.hpp"
+#include "collector/notify/StixExport.hpp"
+
+namespace gsoc::collector {
+namespace {
+
+constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
+
+// Store failures reach the analyst as UNAVAILABLE with the reason, never as a crash.
+template <typename F>
+grpc::Status guarded(const char* what, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    std::cerr << "gsoc-collector: central: " << what << " failed: " << e.what() << "\n";
+    return {grpc::StatusCode::UNAVAILABLE, std::string(what) + " failed: " + e.what()};
+  }
+}
+
+}  // namespace
+
+CentralService::CentralService(EventStore& store, CampaignPublisher& publisher, PublicationFeed& feed, Clock clock, std::uint32_t silence_s,
+                               std::uint32_t hunt_days)
+    : store_(store), publisher_(publisher), feed_(feed), clock_(std::move(clock)), silence_s_(silence_s), hunt_days_(hunt_days) {}
+
+void CentralService::setRevocationList(RevocationList list) {
+  std::lock_guard lock(mutex_);
+  revoked_ = std::move(list);
+}
+
+CentralCounters CentralService::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+grpc::Status CentralService::authenticate(grpc::ServerContext* context, AnalystIdentity& analyst) {
+  SensorIdentity peer;  // for the refusal record
+  peer.peer = context->peer();
+  const auto auth = context->auth_context();
+  const auto pems = auth ? auth->FindPropertyValues("x509_pem_cert") : std::vector<grpc::string_ref>{};
+  std::string error;
+  grpc::Status status = grpc::Status::OK;
+  if (pems.empty()) {
+    error = "no client certificate";
+    status = {grpc::StatusCode::UNAUTHENTICATED, "an analyst certificate signed by the gsoc CA is required (gsoc-pki analyst)"};
+  } else if (auto parsed = analystFromCertificate(std::string_view(pems.front().data(), pems.front().size()), error)) {
+    analyst = std::move(*parsed);
+    std::lock_guard lock(mutex_);
+    if (revoked_.revoked(analyst.serial)) {
+      error = "analyst " + analyst.name + ": certificate serial " + analyst.serial + " is revoked";
+      status = {grpc::StatusCode::PERMISSION_DENIED, "certificate revoked"};
+    }
+  } else {
+    status = {grpc::StatusCode::PERMISSION_DENIED, error};
+  }
+  std::lock_guard lock(mutex_);
+  ++counters_.calls;
+  if (status.ok()) return status;
+  ++counters_.refused;
+  std::cerr << "gsoc-collector: central: refused " << peer.peer << ": " << error << "\n";
+  try {
+    peer.sensor_id = analyst.name;
+    store_.recordRefusal(clock_(), peer, "central api: " + error);
+  } catch (const std::exception& e) {
+    std::cerr << "gsoc-collector: cannot record the refusal: " << e.what() << "\n";
+  }
+  return status;
+}
+
+std::vector<gsoc::v1::Publication> CentralService::stored(const gsoc::v1::Filter& filter) {
+  std::vector<gsoc::v1::Publication> out;
+  for (const Publication& s : store_.publications(filter.since_ns())) {
+    auto p = toRecord(s);
+    if (!p) {
+      std::cerr << "gsoc-collector: central: stored " << s.kind << " " << s.id << " is unreadable; left out\n";
+      continue;
+    }
+    if (matches(filter, *p)) out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+std::int64_t CentralService::huntSince(std::uint32_t days) const {
+  return clock_() - static_cast<std::int64_t>(days > 0 ? days : hunt_days_) * kDayNs;
+}
+
+grpc::Status CentralService::Feed(grpc::ServerContext* context, const gsoc::v1::FeedRequest* request,
+                                  grpc::ServerWriter<gsoc::v1::Publication>* writer) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  // Subscribe before reading history, so nothing published in between is missed; what both
+  // deliver is sent once.
+  const auto subscription = feed_.subscribe(request->filter());
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.feed_streams;
+  }
+  struct Closing {
+    CentralService* self;
+    ~Closing() {
+      std::lock_guard lock(self->mutex_);
+      --self->counters_.feed_streams;
+    }
+  } closing{this};
+  std::map<std::pair<std::string, std::string>, std::string> sent;
+  if (request->filter().since_ns() != 0) {
+    grpc::Status status = guarded("feed history", [&] {
+      for (const auto& p : stored(request->filter())) {
+        if (!writer->Write(p)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+        sent[{p.kind(), p.id()}] = p.SerializeAsString();
+      }
+      return grpc::Status::OK;
+    });
+    if (!status.ok()) return status;
+  }
+  std::cerr << "gsoc-collector: central: analyst " << analyst.name << " follows the feed\n";
+  gsoc::v1::Publication p;
+  while (!context->IsCancelled() && !stopping_) {
+    switch (subscription->next(p, std::chrono::milliseconds(200))) {
+      case PublicationFeed::Subscription::Next::kTimeout: continue;
+      case PublicationFeed::Subscription::Next::kOverflowed:
+        return {grpc::StatusCode::RESOURCE_EXHAUSTED, "the feed fell too far behind; reconnect with since_ns to catch up from the store"};
+      case PublicationFeed::Subscription::Next::kItem: break;
+    }
+    if (!sent.empty()) {
+      auto it = sent.find({p.kind(), p.id()});
+      if (it != sent.end() && it->second == p.SerializeAsString()) continue;
+    }
+    if (!writer->Write(p)) break;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CentralService::List(grpc::ServerContext* context, const gsoc::v1::ListRequest* request, gsoc::v1::ListReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  return guarded("list", [&] {
+    auto all = stored(request->filter());
+    // The newest `limit`, still oldest first.
+    const std::size_t skip = request->limit() > 0 && all.size() > request->limit() ? all.size() - request->limit() : 0;
+    for (std::size_t i = skip; i < all.size(); ++i) *reply->add_publications() = std::move(all[i]);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::Show(grpc::ServerContext* context, const gsoc::v1::ShowRequest* request, gsoc::v1::Publication* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  return guarded("show", [&] {
+    const auto found = publisher_.find(request->id());
+    if (!found) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign, warning, notice or intelligence report '" + request->id() + "'");
+    auto record = toRecord(*found);
+    if (!record) return grpc::Status(grpc::StatusCode::DATA_LOSS, "stored record " + request->id() + " is unreadable");
+    *reply = std::move(*record);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::Acknowledge(grpc::ServerContext* context, const gsoc::v1::AcknowledgeRequest* request, gsoc::v1::Publication* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  return guarded("acknowledge", [&] {
+    const std::string by = request->note().empty() ? analyst.name : analyst.name + " (" + request->note() + ")";
+    auto outcome = publisher_.acknowledge(request->id(), request->state(), request->agency_id(), by, clock_());
+    if (!outcome.publication) {
+      const bool missing = outcome.error.starts_with("no notice");
+      return grpc::Status(missing ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::FAILED_PRECONDITION, outcome.error);
+    }
+    auto record = toRecord(*outcome.publication);
+    if (record) *reply = std::move(*record);
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_.acknowledgements;
+    }
+    std::cerr << "gsoc-collector: central: " << analyst.name << " recorded " << outcome.publication->kind << " " << outcome.publication->number
+              << (request->agency_id().empty() ? std::string() : " for " + request->agency_id()) << "\n";
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::Sensors(grpc::ServerContext* context, const gsoc::v1::SensorsRequest*, gsoc::v1::SensorsReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  return guarded("sensors", [&] {
+    const std::int64_t now = clock_();
+    reply->set_now_ns(now);
+    for (const SensorRow& r : store_.sensors()) {
+      auto* h = reply->add_sensors();
+      h->set_sensor_id(r.sensor_id);
+      h->set_agency_id(r.agency_id);
+      h->set_first_seen_ns(r.first_seen_ns);
+      h->set_last_seen_ns(r.last_seen_ns);
+      h->set_software_version(r.software_version);
+      h->set_ruleset_version(r.ruleset_version);
+      h->set_clock_offset_ns(r.clock_offset_ns);
+      h->set_spool_depth(r.spool_depth);
+      h->set_spool_dropped(r.spool_dropped);
+      h->set_events(r.events);
+      h->set_gap_events(r.gap_events);
+      h->set_rejected_events(r.rejected_events);
+      h->set_silent(now - r.last_seen_ns > static_cast<std::int64_t>(silence_s_) * 1000000000LL);
+    }
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::AddIntel(grpc::ServerContext* context, const gsoc::v1::IntelReport* request, gsoc::v1::AddIntelReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  if (request->actor().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "an intelligence report needs an actor"};
+  if (request->targets().empty() && request->indicators().empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "an intelligence report needs at least one target agency or indicator"};
+  }
+  if (request->window_end_ns() != 0 && request->window_end_ns() < request->window_start_ns()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "the report's window ends before it starts"};
+  }
+  return guarded("intel add", [&] {
+    *reply = publisher_.addIntel(*request, analyst.name, huntSince(0), clock_());
+    std::cerr << "gsoc-collector: central: " << analyst.name << " entered " << reply->report().id() << " (" << request->actor() << "); hunt found "
+              << reply->hunt().events() << " past events, " << reply->hunt().notices_size() << " notices\n";
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::Hunt(grpc::ServerContext* context, const gsoc::v1::HuntRequest* request, gsoc::v1::HuntReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  if (request->indicator().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "hunt needs an indicator"};
+  return guarded("hunt", [&] {
+    *reply = publisher_.hunt(request->indicator(), huntSince(request->days()), request->reason().empty() ? "hunt by " + analyst.name : request->reason(),
+                             clock_());
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_.hunts;
+    }
+    std::cerr << "gsoc-collector: central: " << analyst.name << " hunted " << request->indicator() << ": " << reply->events() << " events, "
+              << reply->notices_size() << " notices\n";
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::Export(grpc::ServerContext* context, const gsoc::v1::ExportRequest* request, gsoc::v1::ExportReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  if (request->format() == gsoc::v1::ExportRequest::FORMAT_UNSPECIFIED) return {grpc::StatusCode::INVALID_ARGUMENT, "export needs a format (stix or misp)"};
+  return guarded("export", [&] {
+    std::vector<gsoc::v1::Publication> chosen;
+    for (auto& p : stored(gsoc::v1::Filter{})) {
+      if (p.kind() == "intel") continue;
+      if (!request->campaign_id().empty() && p.campaign_id() != request->campaign_id()) continue;
+      chosen.push_back(std::move(p));
+    }
+    if (!request->campaign_id().empty() && chosen.empty()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign '" + request->campaign_id() + "'");
+    }
+    const ExportResult r = request->format() == gsoc::v1::ExportRequest::FORMAT_STIX ? exportStix(chosen, request->include_notices(), clock_())
+                                                                                      : exportMisp(chosen, request->include_notices(), clock_());
+    reply->set_json(r.json);
+    reply->set_objects(r.objects);
+    return grpc::Status::OK;
+  });
+}
+
+}  // namespace gsoc::collector

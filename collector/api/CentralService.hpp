@@ -1,0 +1,68 @@
+#pragma once
+// CentralService: the Central gRPC API (proto/gsoc/v1/central.proto) for the central team:
+// the live feed, listings, show, acknowledgements, sensor health, intelligence reports,
+// retro-hunts and STIX/MISP export. It shares the ingest server's port and TLS; every call is
+// authenticated from the client certificate, which must carry urn:gsoc:analyst:NAME and not be
+// revoked. A sensor certificate gets PERMISSION_DENIED, no certificate UNAUTHENTICATED; both
+// are logged and recorded as refusals. NAME is what the notice history and intelligence records
+// say did it.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+#include "collector/api/PublicationFeed.hpp"
+#include "collector/ingest/PeerIdentity.hpp"
+#include "collector/notify/CampaignPublisher.hpp"
+#include "collector/store/EventStore.hpp"
+#include "gsoc/v1/central.grpc.pb.h"
+
+namespace gsoc::collector {
+
+struct CentralCounters {
+  std::uint64_t calls = 0;
+  std::uint64_t refused = 0;
+  std::uint64_t feed_streams = 0;    // now open
+  std::uint64_t acknowledgements = 0;
+  std::uint64_t hunts = 0;
+};
+
+class CentralService final : public gsoc::v1::Central::Service {
+ public:
+  using Clock = std::function<std::int64_t()>;
+  CentralService(EventStore& store, CampaignPublisher& publisher, PublicationFeed& feed, Clock clock, std::uint32_t silence_s,
+                 std::uint32_t hunt_days);
+  void setRevocationList(RevocationList list);
+  // Ends open Feed streams (they return OK) so the server can stop.
+  void shutdown() { stopping_ = true; }
+  [[nodiscard]] CentralCounters counters() const;
+
+  grpc::Status Feed(grpc::ServerContext* context, const gsoc::v1::FeedRequest* request,
+                    grpc::ServerWriter<gsoc::v1::Publication>* writer) override;
+  grpc::Status List(grpc::ServerContext* context, const gsoc::v1::ListRequest* request, gsoc::v1::ListReply* reply) override;
+  grpc::Status Show(grpc::ServerContext* context, const gsoc::v1::ShowRequest* request, gsoc::v1::Publication* reply) override;
+  grpc::Status Acknowledge(grpc::ServerContext* context, const gsoc::v1::AcknowledgeRequest* request, gsoc::v1::Publication* reply) override;
+  grpc::Status Sensors(grpc::ServerContext* context, const gsoc::v1::SensorsRequest* request, gsoc::v1::SensorsReply* reply) override;
+  grpc::Status AddIntel(grpc::ServerContext* context, const gsoc::v1::IntelReport* request, gsoc::v1::AddIntelReply* reply) override;
+  grpc::Status Hunt(grpc::ServerContext* context, const gsoc::v1::HuntRequest* request, gsoc::v1::HuntReply* reply) override;
+  grpc::Status Export(grpc::ServerContext* context, const gsoc::v1::ExportRequest* request, gsoc::v1::ExportReply* reply) override;
+
+ private:
+  grpc::Status authenticate(grpc::ServerContext* context, AnalystIdentity& analyst);
+  std::vector<gsoc::v1::Publication> stored(const gsoc::v1::Filter& filter);
+  std::int64_t huntSince(std::uint32_t days) const;
+
+  EventStore& store_;
+  CampaignPublisher& publisher_;
+  PublicationFeed& feed_;
+  Clock clock_;
+  std::uint32_t silence_s_;
+  std::uint32_t hunt_days_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mutex_;
+  RevocationList revoked_;
+  CentralCounters counters_;
+};
+
+}  // namespace gsoc::collector
