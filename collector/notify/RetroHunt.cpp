@@ -75,10 +75,11 @@ gsoc::v1::HuntReply CampaignPublisher::hunt(const std::string& indicator, std::i
     if (a.events++ == 0) {
       a.first_ns = e.timestamp_ns();
       // The agency's host is the side that is not the indicator; for a mail (inbound) the
-      // receiving server, otherwise the client that made the contact.
+      // receiving server, otherwise the client that made the contact (to a resolver, for a
+      // DNS lookup: so the peer named is the indicator itself).
       const bool inbound = e.body_case() == gsoc::v1::Event::kSmtp || src == indicator;
       a.host = inbound ? dst : src;
-      a.peer = inbound ? src : dst;
+      a.peer = indicator;
     }
     a.last_ns = e.timestamp_ns();
     if (a.evidence.size() < kEvidencePerAgency) a.evidence.push_back(e.event_id());
