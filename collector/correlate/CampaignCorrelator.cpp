@@ -1,6 +1,7 @@
 #include "collector/correlate/CampaignCorrelator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "collector/store/EventColumns.hpp"
 
@@ -30,11 +31,23 @@ std::vector<std::vector<std::string>> groupsOf(const std::vector<EventField>& fi
   return out;
 }
 
+constexpr std::uint64_t kSweepEvery = 1 << 16;
+
+// Rules whose measure is a number of distinct values (agencies, surging groups), not of events.
+bool countsDistinct(const CorrelationRule& rule) {
+  using Type = CorrelationRule::Type;
+  return rule.type == Type::ValueCount || rule.type == Type::NewValue || rule.type == Type::RateSurge;
+}
+
 }  // namespace
 
 CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns)
     : lateness_(allowed_lateness_ns) {
-  for (auto& r : rules) rules_.push_back(RuleState{std::move(r), {}});
+  for (auto& r : rules) {
+    RuleState state;
+    state.rule = std::move(r);
+    rules_.push_back(std::move(state));
+  }
 }
 
 void CampaignCorrelator::add(gsoc::v1::Event event) {
@@ -57,6 +70,10 @@ void CampaignCorrelator::release(std::int64_t watermark) {
     auto node = buffer_.extract(buffer_.begin());
     released_through_ = std::max(released_through_, node.key().first);
     process(node.mapped());
+    if (++since_sweep_ >= kSweepEvery) {
+      since_sweep_ = 0;
+      sweep(released_through_);
+    }
   }
   if (watermark == INT64_MAX) released_through_ = std::max(released_through_, max_ts_);
 }
@@ -69,7 +86,7 @@ void CampaignCorrelator::process(const gsoc::v1::Event& event) {
     const auto groups = groupsOf(rule.group_by, event);
     if (groups.empty()) continue;
     values.clear();
-    if (rule.type == CorrelationRule::Type::ValueCount) {
+    if (!rule.value_field.empty()) {
       rule.value_field.front().values(event, values);
       if (values.empty()) continue;
     }
@@ -85,13 +102,19 @@ void CampaignCorrelator::process(const gsoc::v1::Event& event) {
 }
 
 std::uint64_t CampaignCorrelator::measure(const CorrelationRule& rule, const Group& g) const {
-  return rule.type == CorrelationRule::Type::ValueCount ? g.value_counts.size() : g.window.size();
+  return countsDistinct(rule) ? g.value_counts.size() : g.window.size();
 }
 
-bool CampaignCorrelator::conditionHolds(const CorrelationRule& rule, const Group& g) const {
+bool CampaignCorrelator::conditionHolds(const RuleState& state, const Group& g, std::int64_t ts) const {
+  const CorrelationRule& rule = state.rule;
   switch (rule.type) {
     case CorrelationRule::Type::EventCount: return g.window.size() >= rule.gte;
-    case CorrelationRule::Type::ValueCount: return g.value_counts.size() >= rule.gte;
+    case CorrelationRule::Type::ValueCount:
+    case CorrelationRule::Type::RateSurge: return g.value_counts.size() >= rule.gte;
+    case CorrelationRule::Type::NewValue:
+      // New: first seen within the window after a baseline-long silence, and a baseline has
+      // been seen at all (on the first day, everything would be new).
+      return g.value_counts.size() >= rule.gte && ts - g.since <= rule.timespan_ns && ts - state.first_ts >= rule.baseline_ns;
     case CorrelationRule::Type::Temporal: {
       std::vector<bool> seen(rule.stages.size(), false);
       for (const Entry& e : g.window) seen[static_cast<std::size_t>(e.stage)] = true;
@@ -104,22 +127,23 @@ bool CampaignCorrelator::conditionHolds(const CorrelationRule& rule, const Group
       }
       return false;
     }
+    case CorrelationRule::Type::Beaconing: return false;  // decided by regular()
   }
   return false;
 }
 
-void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, const std::vector<std::string>& group, int stage,
+// Drops window entries older than the timespan and adds the event's.
+void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const gsoc::v1::Event& event, int stage,
                                const std::vector<std::string>& values) {
-  const CorrelationRule& rule = state.rule;
-  Group& g = state.groups[group];
   const std::int64_t ts = event.timestamp_ns();
-  while (!g.window.empty() && g.window.front().ts < ts - rule.timespan_ns) {
-    if (rule.type == CorrelationRule::Type::ValueCount) {
+  auto drop_front = [&] {
+    if (!g.value_counts.empty()) {
       auto it = g.value_counts.find(g.window.front().value);
-      if (--it->second == 0) g.value_counts.erase(it);
+      if (it != g.value_counts.end() && --it->second == 0) g.value_counts.erase(it);
     }
     g.window.pop_front();
-  }
+  };
+  while (!g.window.empty() && g.window.front().ts < ts - rule.timespan_ns) drop_front();
   if (values.empty()) {
     g.window.push_back(Entry{ts, event.event_id(), {}, stage, event.agency_id()});
   } else {
@@ -128,14 +152,114 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
       ++g.value_counts[v];
     }
   }
-  if (!conditionHolds(rule, g)) return;
+  if (rule.type == CorrelationRule::Type::Beaconing) {
+    while (g.window.size() > kBeaconWindow) drop_front();
+  }
+  g.last_ts = ts;
+}
+
+void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, int stage,
+                               const std::vector<std::string>& values) {
+  const CorrelationRule& rule = state.rule;
+  if (rule.type == CorrelationRule::Type::Beaconing) return applyBeaconing(state, event, group, values);
+  if (rule.type == CorrelationRule::Type::RateSurge) return applySurge(state, event, group);
+  Group& g = state.groups[group];
+  const std::int64_t ts = event.timestamp_ns();
+  if (rule.type == CorrelationRule::Type::NewValue) {
+    if (state.first_ts == INT64_MIN) state.first_ts = ts;
+    if (g.last_ts == INT64_MIN || ts - g.last_ts > rule.baseline_ns) g.since = ts;
+  }
+  admit(rule, g, event, stage, values);
+  if (conditionHolds(state, g, ts)) raise(rule, g, group, event);
+}
+
+bool CampaignCorrelator::destinationIsRare(RuleState& state, const std::string& destination, const GroupKey& group, std::int64_t ts) {
+  const CorrelationRule& rule = state.rule;
+  auto& hosts = state.contacts[destination];
+  hosts[group] = ts;
+  if (rule.rare == 0) return true;
+  // A popular destination has many hosts: it is pruned only when it might have become rare.
+  if (hosts.size() > rule.rare && hosts.size() <= 2 * rule.rare) std::erase_if(hosts, [&](const auto& kv) { return kv.second < ts - rule.timespan_ns; });
+  return hosts.size() <= rule.rare;
+}
+
+// Regular contacts: of the intervals between the window's contacts, `regularity` lie within
+// `jitter` of their median, and the median is at least 30 s (bursts of page loads are not beacons).
+bool CampaignCorrelator::regular(const CorrelationRule& rule, const Group& g) {
+  constexpr std::int64_t kMinPeriod = 30LL * 1000000000LL;
+  intervals_.clear();
+  for (std::size_t i = 1; i < g.window.size(); ++i) intervals_.push_back(g.window[i].ts - g.window[i - 1].ts);
+  if (intervals_.size() + 1 < rule.gte) return false;
+  auto mid = intervals_.begin() + static_cast<std::ptrdiff_t>(intervals_.size() / 2);
+  std::nth_element(intervals_.begin(), mid, intervals_.end());
+  const std::int64_t median = *mid;
+  if (median < kMinPeriod) return false;
+  const auto tolerance = static_cast<std::int64_t>(static_cast<double>(median) * rule.jitter);
+  const auto near = std::count_if(intervals_.begin(), intervals_.end(), [&](std::int64_t d) { return d >= median - tolerance && d <= median + tolerance; });
+  return static_cast<double>(near) >= rule.regularity * static_cast<double>(intervals_.size());
+}
+
+void CampaignCorrelator::applyBeaconing(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group,
+                                        const std::vector<std::string>& values) {
+  const CorrelationRule& rule = state.rule;
+  const std::int64_t ts = event.timestamp_ns();
+  for (const auto& destination : values) {
+    GroupKey key = group;
+    key.push_back(destination);
+    Group& g = state.groups[key];
+    admit(rule, g, event, -1, {});
+    if (!destinationIsRare(state, destination, group, ts) || g.window.size() < rule.gte) continue;
+    // Within the suppression only a doubling can update the hit: skip the interval work until then.
+    if (g.raised && ts - g.raised_at < rule.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
+    if (regular(rule, g)) raise(rule, g, key, event);
+  }
+}
+
+void CampaignCorrelator::applySurge(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group) {
+  const CorrelationRule& rule = state.rule;
+  Group& g = state.groups[group];
+  const std::int64_t ts = event.timestamp_ns();
+  if (g.last_ts == INT64_MIN) g.first_ts = ts;
+  g.last_ts = ts;
+  const std::int64_t bucket = ts / rule.bucket_ns;
+  const std::int64_t span = rule.baseline_ns / rule.bucket_ns;  // buckets in the baseline
+  if (bucket != g.bucket) {
+    if (g.bucket != INT64_MIN) {
+      g.closed.emplace_back(g.bucket, g.bucket_count);
+      g.closed_sum += g.bucket_count;
+    }
+    while (!g.closed.empty() && g.closed.front().first < bucket - span) {
+      g.closed_sum -= g.closed.front().second;
+      g.closed.pop_front();
+    }
+    g.bucket = bucket;
+    g.bucket_count = 0;
+    // Empty buckets count as zero: the mean is over the whole baseline, once one was seen.
+    const bool learned = bucket * rule.bucket_ns - g.first_ts >= rule.baseline_ns;
+    const double mean = static_cast<double>(g.closed_sum) / static_cast<double>(span);
+    g.threshold = learned ? std::max<std::uint64_t>(rule.min_events, static_cast<std::uint64_t>(std::ceil(rule.factor * mean))) : 0;
+  }
+  ++g.bucket_count;
+  if (g.threshold == 0 || g.bucket_count < g.threshold) return;
+  // Surging: the event joins the surge group (one for all groups, or its own when gte is 1).
+  std::string label;
+  for (const auto& v : group) label += (label.empty() ? "" : "|") + v;
+  const GroupKey key = rule.gte == 1 ? group : GroupKey{};
+  Group& s = state.surges[key];
+  admit(rule, s, event, -1, {label});
+  if (conditionHolds(state, s, ts)) raise(rule, s, key, event);
+}
+
+void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const GroupKey& key, const gsoc::v1::Event& event) {
+  const std::int64_t ts = event.timestamp_ns();
   const std::uint64_t m = measure(rule, g);
   bool update = false;
   if (!g.raised || ts - g.raised_at >= rule.suppress_ns) {
     g.raised = true;
     g.raised_at = ts;
-  } else if (rule.type == CorrelationRule::Type::ValueCount ? m > g.raised_measure : m >= 2 * g.raised_measure) {
-    update = true;  // the same campaign grew: update it instead of raising another
+  } else if (countsDistinct(rule) ? m > g.raised_measure : m >= 2 * g.raised_measure) {
+    // The same campaign grew (another agency; twice the events): update it, do not raise another.
+    update = true;
   } else {
     return;
   }
@@ -144,7 +268,7 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
   hit.rule_id = rule.id;
   hit.title = rule.title;
   hit.severity = rule.severity;
-  hit.group = group;
+  hit.group = key;
   hit.update = update;
   hit.first_ns = g.window.front().ts;
   hit.last_ns = ts;
@@ -165,6 +289,20 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
   hit.last_dst = addressText(event.tuple().dst_ip());
   ++(update ? counters_.updates : counters_.hits);
   hits_.push_back(std::move(hit));
+}
+
+// Forgets groups idle for longer than their rule's horizon: nothing they hold can matter again.
+void CampaignCorrelator::sweep(std::int64_t now) {
+  for (RuleState& state : rules_) {
+    const std::int64_t keep = state.rule.horizon();
+    auto idle = [&](const auto& kv) { return kv.second.last_ts < now - keep; };
+    std::erase_if(state.groups, idle);
+    std::erase_if(state.surges, idle);
+    for (auto it = state.contacts.begin(); it != state.contacts.end();) {
+      std::erase_if(it->second, [&](const auto& kv) { return kv.second < now - state.rule.timespan_ns; });
+      it = it->second.empty() ? state.contacts.erase(it) : std::next(it);
+    }
+  }
 }
 
 std::vector<CorrelationHit> CampaignCorrelator::takeHits() { return std::exchange(hits_, {}); }

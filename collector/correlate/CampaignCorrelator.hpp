@@ -10,6 +10,10 @@
 // window of `timespan`. When the rule's condition holds, it raises a hit; within `suppress` of
 // that, a group that grows (more distinct values; twice the events) raises an update of the same
 // hit rather than a new one. Time comes only from the events, never from a clock.
+//
+// State is bounded: a beaconing group keeps its latest kBeaconWindow contacts, and groups idle
+// for longer than their rule's horizon (timespan + suppress + baseline) are dropped as time
+// moves on.
 
 #include <cstdint>
 #include <deque>
@@ -76,19 +80,40 @@ class CampaignCorrelator {
     bool raised = false;
     std::int64_t raised_at = 0;
     std::uint64_t raised_measure = 0;
+    std::int64_t last_ts = INT64_MIN;  // latest event of the group, window or not
+    std::int64_t since = 0;            // new_value: first sighting after a baseline-long silence
+    // rate_surge: the open bucket, and counts of the closed ones within the baseline
+    std::int64_t first_ts = 0;
+    std::int64_t bucket = INT64_MIN;
+    std::uint64_t bucket_count = 0;
+    std::uint64_t threshold = 0;       // 0: still learning its baseline
+    std::deque<std::pair<std::int64_t, std::uint64_t>> closed;
+    std::uint64_t closed_sum = 0;
   };
+  using GroupKey = std::vector<std::string>;
   struct RuleState {
     CorrelationRule rule;
-    std::map<std::vector<std::string>, Group> groups;
+    std::map<GroupKey, Group> groups;
+    std::map<GroupKey, Group> surges;  // rate_surge: the surging groups' events (one key unless gte is 1)
+    // beaconing: per destination, the groups that contacted it and when they last did
+    std::map<std::string, std::map<GroupKey, std::int64_t>> contacts;
+    std::int64_t first_ts = INT64_MIN;  // new_value: the first event, to know when a baseline was seen
   };
   using Key = std::pair<std::int64_t, std::string>;  // (time, event id): the processing order
+  static constexpr std::size_t kBeaconWindow = 1024;
 
   void release(std::int64_t watermark);
   void process(const gsoc::v1::Event& event);
-  void apply(RuleState& state, const gsoc::v1::Event& event, const std::vector<std::string>& group, int stage,
-             const std::vector<std::string>& values);
-  bool conditionHolds(const CorrelationRule& rule, const Group& g) const;
+  void apply(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, int stage, const std::vector<std::string>& values);
+  void applyBeaconing(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, const std::vector<std::string>& values);
+  void applySurge(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group);
+  void admit(const CorrelationRule& rule, Group& g, const gsoc::v1::Event& event, int stage, const std::vector<std::string>& values);
+  bool destinationIsRare(RuleState& state, const std::string& destination, const GroupKey& group, std::int64_t ts);
+  bool conditionHolds(const RuleState& state, const Group& g, std::int64_t ts) const;
+  bool regular(const CorrelationRule& rule, const Group& g);
   std::uint64_t measure(const CorrelationRule& rule, const Group& g) const;
+  void raise(const CorrelationRule& rule, Group& g, const GroupKey& key, const gsoc::v1::Event& event);
+  void sweep(std::int64_t now);
 
   std::vector<RuleState> rules_;
   std::int64_t lateness_;
@@ -98,6 +123,8 @@ class CampaignCorrelator {
   std::vector<CorrelationHit> hits_;
   CorrelatorCounters counters_;
   std::vector<std::string> scratch_;
+  std::vector<std::int64_t> intervals_;
+  std::uint64_t since_sweep_ = 0;
 };
 
 }  // namespace gsoc::collector

@@ -49,6 +49,39 @@ class RuleReader {
     for (const auto& kv : node) out.clauses.push_back({field(kv.first, kv.first.Scalar()), scalars(kv.second, "match")});
     return out;
   }
+  // "20%" or 0.2: a fraction in (0, 1].
+  double fraction(const YAML::Node& node, const char* key) const {
+    std::string text = scalar(node, key);
+    double scale = 1.0;
+    if (!text.empty() && text.back() == '%') {
+      text.pop_back();
+      scale = 0.01;
+    }
+    double v = 0;
+    try {
+      std::size_t used = 0;
+      v = std::stod(text, &used) * scale;
+      if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      fail(node, std::string("'") + key + "' must be a fraction (0.2 or 20%)");
+    }
+    if (!(v > 0 && v <= 1)) fail(node, std::string("'") + key + "' must be above 0 and at most 100%");
+    return v;
+  }
+  std::uint64_t count(const YAML::Node& node, const char* key, bool zero_ok) const {
+    std::uint64_t v = 0;
+    try {
+      std::size_t used = 0;
+      const std::string text = scalar(node, key);
+      if (!text.empty() && text.front() == '-') throw std::invalid_argument(text);
+      v = std::stoull(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      fail(node, std::string("'") + key + "' must be a " + (zero_ok ? "non-negative" : "positive") + " integer");
+    }
+    if (v == 0 && !zero_ok) fail(node, std::string("'") + key + "' must be at least 1");
+    return v;
+  }
   std::int64_t duration(const YAML::Node& node, const char* key) const {
     try {
       return parseDuration(scalar(node, key));
@@ -67,7 +100,9 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   const std::string id = node["id"] && node["id"].IsScalar() ? node["id"].Scalar() : std::string();
   RuleReader r(origin, id.empty() ? "?" : id);
   if (id.empty()) r.fail(node, "'id' is required");
-  static const std::set<std::string> kKeys = {"id", "title", "type", "match", "group_by", "field", "gte", "timespan", "suppress", "severity", "stages", "raises", "actions"};
+  static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
+                                              "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
+                                              "regularity", "rare", "baseline", "bucket", "factor", "min_events"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
   }
@@ -75,13 +110,18 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   rule.id = id;
   rule.origin = where(origin, node);
   rule.title = node["title"] ? r.scalar(node["title"], "title") : id;
-  if (!node["type"]) r.fail(node, "'type' is required (event_count, value_count, temporal, temporal_ordered)");
+  constexpr const char* kTypes = "event_count, value_count, temporal, temporal_ordered, beaconing, new_value, rate_surge";
+  if (!node["type"]) r.fail(node, std::string("'type' is required (") + kTypes + ")");
   const std::string type = r.scalar(node["type"], "type");
-  if (type == "event_count") rule.type = CorrelationRule::Type::EventCount;
-  else if (type == "value_count") rule.type = CorrelationRule::Type::ValueCount;
-  else if (type == "temporal") rule.type = CorrelationRule::Type::Temporal;
-  else if (type == "temporal_ordered") rule.type = CorrelationRule::Type::TemporalOrdered;
-  else r.fail(node["type"], "unknown type '" + type + "' (event_count, value_count, temporal, temporal_ordered)");
+  using Type = CorrelationRule::Type;
+  if (type == "event_count") rule.type = Type::EventCount;
+  else if (type == "value_count") rule.type = Type::ValueCount;
+  else if (type == "temporal") rule.type = Type::Temporal;
+  else if (type == "temporal_ordered") rule.type = Type::TemporalOrdered;
+  else if (type == "beaconing") rule.type = Type::Beaconing;
+  else if (type == "new_value") rule.type = Type::NewValue;
+  else if (type == "rate_surge") rule.type = Type::RateSurge;
+  else r.fail(node["type"], "unknown type '" + type + "' (" + kTypes + ")");
   if (node["match"]) rule.selection = r.selection(node["match"]);
   if (node["group_by"]) {
     for (const auto& path : r.scalars(node["group_by"], "group_by")) rule.group_by.push_back(r.field(node["group_by"], path));
@@ -101,20 +141,48 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
     if (!kRaises.contains(rule.raises)) r.fail(node["raises"], "raises '" + rule.raises + "' (warning, urgent_warning, information, notice)");
   }
   if (node["actions"]) rule.actions = r.scalars(node["actions"], "actions");
-  if (node["gte"]) {
-    try {
-      rule.gte = std::stoull(r.scalar(node["gte"], "gte"));
-    } catch (const std::exception&) {
-      r.fail(node["gte"], "'gte' must be a positive integer");
+  if (node["gte"]) rule.gte = r.count(node["gte"], "gte", false);
+  const bool staged = rule.type == Type::Temporal || rule.type == Type::TemporalOrdered;
+  if (rule.type == Type::ValueCount || rule.type == Type::NewValue || rule.type == Type::Beaconing) {
+    if (!node["field"]) {
+      r.fail(node, type + (rule.type == Type::Beaconing ? " needs 'field' (the destination contacted)" : " needs 'field' (whose distinct values are counted)"));
     }
-    if (rule.gte == 0) r.fail(node["gte"], "'gte' must be at least 1");
-  }
-  const bool staged = rule.type == CorrelationRule::Type::Temporal || rule.type == CorrelationRule::Type::TemporalOrdered;
-  if (rule.type == CorrelationRule::Type::ValueCount) {
-    if (!node["field"]) r.fail(node, "value_count needs 'field' (whose distinct values are counted)");
     rule.value_field.push_back(r.field(node["field"], r.scalar(node["field"], "field")));
   } else if (node["field"]) {
-    r.fail(node["field"], "'field' belongs to value_count rules");
+    r.fail(node["field"], "'field' belongs to value_count, new_value and beaconing rules");
+  }
+  // Keys that belong to one type only are refused elsewhere: a misplaced key is a mistake.
+  auto only = [&](const char* key, bool allowed, const char* types) {
+    if (node[key] && !allowed) r.fail(node[key], std::string("'") + key + "' belongs to " + types + " rules");
+  };
+  only("jitter", rule.type == Type::Beaconing, "beaconing");
+  only("regularity", rule.type == Type::Beaconing, "beaconing");
+  only("rare", rule.type == Type::Beaconing, "beaconing");
+  only("bucket", rule.type == Type::RateSurge, "rate_surge");
+  only("factor", rule.type == Type::RateSurge, "rate_surge");
+  only("min_events", rule.type == Type::RateSurge, "rate_surge");
+  only("baseline", rule.type == Type::RateSurge || rule.type == Type::NewValue, "new_value and rate_surge");
+  if (node["jitter"]) rule.jitter = r.fraction(node["jitter"], "jitter");
+  if (node["regularity"]) rule.regularity = r.fraction(node["regularity"], "regularity");
+  if (node["rare"]) rule.rare = r.count(node["rare"], "rare", true);
+  if (rule.type == Type::Beaconing && rule.gte < 3) r.fail(node, "beaconing needs 'gte' of at least 3 (contacts; two intervals)");
+  if (rule.type == Type::NewValue || rule.type == Type::RateSurge) {
+    if (!node["baseline"]) r.fail(node, type + " needs 'baseline' (e.g. 14d)");
+    rule.baseline_ns = r.duration(node["baseline"], "baseline");
+  }
+  if (rule.type == Type::RateSurge) {
+    if (!node["bucket"]) r.fail(node, "rate_surge needs 'bucket' (e.g. 10m)");
+    rule.bucket_ns = r.duration(node["bucket"], "bucket");
+    if (rule.baseline_ns < 2 * rule.bucket_ns) r.fail(node["baseline"], "'baseline' must span at least two buckets");
+    if (node["factor"]) {
+      try {
+        rule.factor = std::stod(r.scalar(node["factor"], "factor"));
+      } catch (const std::exception&) {
+        r.fail(node["factor"], "'factor' must be a number above 1");
+      }
+      if (!(rule.factor > 1)) r.fail(node["factor"], "'factor' must be a number above 1");
+    }
+    if (node["min_events"]) rule.min_events = r.count(node["min_events"], "min_events", false);
   }
   if (staged) {
     if (!node["stages"] || !node["stages"].IsSequence() || node["stages"].size() < 2) r.fail(node, type + " needs 'stages', a list of at least two");

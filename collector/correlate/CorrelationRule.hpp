@@ -1,11 +1,20 @@
 #pragma once
 // CorrelationRule: one cross-event analytic, in the spirit of Sigma correlation rules, read from
-// YAML by loadCorrelationRules(). Four types:
+// YAML by loadCorrelationRules(). Seven types:
 //   event_count      at least `gte` matching events per group within `timespan`
 //   value_count      at least `gte` distinct values of `field` per group within `timespan`
 //                    (e.g. distinct agency_id: the same attachment at several agencies)
 //   temporal         every stage seen per group within `timespan`, in any order
 //   temporal_ordered the stages in order per group within `timespan` (attack progression)
+//   beaconing        a group (an internal host) contacting one value of `field` (a destination)
+//                    at least `gte` times within `timespan` at regular intervals: `regularity`
+//                    of the intervals within `jitter` of their median (at least 30 s), and the
+//                    destination `rare`: contacted by at most that many groups in the window
+//   new_value        value_count for a group value (a domain) not seen in the `baseline` before
+//                    its first sighting in the window; nothing is new until a baseline was seen
+//   rate_surge       per group (an agency) events per `bucket` against the mean bucket of the
+//                    trailing `baseline`: a bucket with `factor` times the mean (and at least
+//                    `min_events`) is a surge; `gte` groups surging within `timespan` is a hit
 // `match` selects the events a rule (or a stage) looks at: every listed field must have one of
 // the listed values. `group_by` fields split the events into independent groups. `suppress`
 // keeps a group to one hit per interval: within it, a growing group updates its hit instead.
@@ -52,7 +61,7 @@ struct EventSelection {
 };
 
 struct CorrelationRule {
-  enum class Type { EventCount, ValueCount, Temporal, TemporalOrdered };
+  enum class Type { EventCount, ValueCount, Temporal, TemporalOrdered, Beaconing, NewValue, RateSurge };
   struct Stage {
     std::string name;
     EventSelection selection;
@@ -62,12 +71,21 @@ struct CorrelationRule {
   Type type = Type::EventCount;
   EventSelection selection;
   std::vector<EventField> group_by;
-  std::vector<EventField> value_field;  // value_count: exactly one
+  std::vector<EventField> value_field;  // value_count, new_value, beaconing: exactly one
   std::uint64_t gte = 1;
   std::int64_t timespan_ns = 0;
   std::int64_t suppress_ns = 0;
   std::string severity = "medium";
   std::vector<Stage> stages;  // temporal, temporal_ordered
+  double jitter = 0.2;         // beaconing
+  double regularity = 0.8;     // beaconing
+  std::uint64_t rare = 3;      // beaconing; 0: no limit
+  std::int64_t baseline_ns = 0;  // new_value, rate_surge
+  std::int64_t bucket_ns = 0;    // rate_surge
+  double factor = 5.0;           // rate_surge
+  std::uint64_t min_events = 100;  // rate_surge
+  // How far back a restart replays stored events to rebuild this rule's state.
+  [[nodiscard]] std::int64_t horizon() const { return timespan_ns + suppress_ns + baseline_ns; }
   // What a hit publishes (collector/notify): "" (a campaign only), "warning" (注意喚起),
   // "urgent_warning" (警告・助言), "information" (情報提供), all to every agency; or "notice"
   // (通報) to the one agency concerned. `actions`: recommended actions, or containment steps.

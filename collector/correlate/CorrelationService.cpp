@@ -56,7 +56,7 @@ CorrelationService::~CorrelationService() { stop(); }
 
 std::int64_t CorrelationService::horizon() const {
   std::int64_t h = 0;
-  for (const auto& r : rules_) h = std::max(h, r.timespan_ns + r.suppress_ns);
+  for (const auto& r : rules_) h = std::max(h, r.horizon());
   return h;
 }
 

@@ -28,11 +28,23 @@ gsoc::v1::Severity severityOf(const std::string& s) {
   return gsoc::v1::SEVERITY_MEDIUM;
 }
 
-// The group's values as indicators, except fields that identify a victim (agency, sensor).
+gsoc::v1::CampaignKind campaignKindOf(const CorrelationRule& rule) {
+  switch (rule.type) {
+    case CorrelationRule::Type::Beaconing: return gsoc::v1::CAMPAIGN_KIND_C2_BEACON;
+    case CorrelationRule::Type::NewValue: return gsoc::v1::CAMPAIGN_KIND_NEW_DESTINATION;
+    case CorrelationRule::Type::RateSurge: return gsoc::v1::CAMPAIGN_KIND_ACCESS_CONCENTRATION;
+    default: return gsoc::v1::CAMPAIGN_KIND_RULE;
+  }
+}
+
+// The group's values as indicators, except fields that identify a victim (agency, sensor). A
+// beaconing group is a victim's host: only its destination (the last value) is an indicator.
 std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const CorrelationHit& hit) {
   std::vector<gsoc::v1::Indicator> out;
-  for (std::size_t i = 0; i < rule.group_by.size() && i < hit.group.size(); ++i) {
-    const std::string& path = rule.group_by[i].path();
+  const bool beacon = rule.type == CorrelationRule::Type::Beaconing;
+  const std::size_t first = beacon ? rule.group_by.size() : 0;
+  for (std::size_t i = first; i < hit.group.size(); ++i) {
+    const std::string& path = i < rule.group_by.size() ? rule.group_by[i].path() : rule.value_field.front().path();
     const std::string& v = hit.group[i];
     if (path == "agency_id" || path == "sensor_id") continue;
     const auto kind = indicatorKindOf(path, v);
@@ -79,7 +91,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   gsoc::v1::Campaign campaign;
   const bool known = fromStore(store_, "campaign", cid, campaign);
   campaign.set_id(cid);
-  campaign.set_kind(gsoc::v1::CAMPAIGN_KIND_RULE);
+  campaign.set_kind(campaignKindOf(*rule));
   campaign.set_title(rule->title);
   campaign.set_correlation_rule(rule->id);
   if (!known) campaign.set_first_seen_ns(hit.first_ns);
@@ -99,6 +111,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   campaign.set_event_count(std::max<std::uint64_t>(campaign.event_count(), hit.events));
   campaign.clear_evidence_event_ids();
   for (const auto& e : hit.evidence) campaign.add_evidence_event_ids(e);
+  const std::vector<std::string> intel = linkIntel(campaign, hit, lines);
   put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
 
   if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
@@ -133,6 +146,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     for (const auto& i : indicators) *w.add_indicators() = i;
     w.clear_references();
     w.add_references("gsoc correlation rule " + rule->id + "; campaign " + cid);
+    for (const auto& r : intel) w.add_references(r);
     w.set_tlp(gsoc::v1::TLP_AMBER);
     w.set_campaign_id(cid);
     put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
@@ -179,6 +193,55 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     }
   }
   return lines;
+}
+
+const std::vector<gsoc::v1::IntelReport>& CampaignPublisher::intelReports() {
+  if (!intel_loaded_) {
+    for (const Publication& p : store_.publications(0)) {
+      if (p.kind != "intel") continue;
+      gsoc::v1::IntelReport r;
+      if (google::protobuf::util::JsonStringToMessage(p.json, &r).ok()) intel_.push_back(std::move(r));
+    }
+    intel_loaded_ = true;
+  }
+  return intel_;
+}
+
+// An analyst's report is linked to a campaign that hits its named targets (agencies, hosts) or
+// its indicators within its window. The report counts the hits and names the agencies and
+// campaigns (it stays with the central team); the campaign names the report, and the warning
+// cites it. Returns the warning's references.
+std::vector<std::string> CampaignPublisher::linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines) {
+  std::vector<std::string> references;
+  intelReports();
+  for (gsoc::v1::IntelReport& report : intel_) {
+    if (report.window_start_ns() != 0 && hit.last_ns < report.window_start_ns()) continue;
+    if (report.window_end_ns() != 0 && hit.last_ns > report.window_end_ns()) continue;
+    auto named = [&](const std::string& v) { return std::find(report.targets().begin(), report.targets().end(), v) != report.targets().end(); };
+    bool linked = std::any_of(hit.agencies.begin(), hit.agencies.end(), named) || std::any_of(hit.group.begin(), hit.group.end(), named);
+    for (const auto& i : campaign.indicators()) {
+      linked = linked || std::any_of(report.indicators().begin(), report.indicators().end(),
+                                     [&](const gsoc::v1::Indicator& r) { return r.value() == i.value(); });
+    }
+    if (!linked) continue;
+    report.set_linked_hits(report.linked_hits() + 1);
+    std::vector<std::string> agencies(report.linked_agencies().begin(), report.linked_agencies().end());
+    agencies.insert(agencies.end(), hit.agencies.begin(), hit.agencies.end());
+    std::sort(agencies.begin(), agencies.end());
+    agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
+    report.clear_linked_agencies();
+    for (const auto& a : agencies) report.add_linked_agencies(a);
+    if (std::find(report.linked_campaigns().begin(), report.linked_campaigns().end(), campaign.id()) == report.linked_campaigns().end()) {
+      report.add_linked_campaigns(campaign.id());
+    }
+    if (std::find(campaign.intel_reports().begin(), campaign.intel_reports().end(), report.id()) == campaign.intel_reports().end()) {
+      campaign.add_intel_reports(report.id());
+    }
+    put(Publication{"intel", report.id(), report.id(), "", "", hit.last_ns, toJson(report)});
+    lines.push_back("intel " + report.id() + " (" + report.actor() + ") linked to campaign " + campaign.id() + ": " + campaign.title());
+    references.push_back("intelligence report " + report.id() + (report.actor().empty() ? "" : " (" + report.actor() + ")"));
+  }
+  return references;
 }
 
 std::optional<Publication> CampaignPublisher::find(const std::string& id) {

@@ -8,7 +8,8 @@
 // external peer, the time window, the evidence and containment steps, TLP:AMBER+STRICT, state
 // new. A retro-hunt (hunt()) searches stored history for an indicator and sends a notice to
 // each agency where it was seen; an analyst's intelligence report (addIntel()) is recorded and
-// hunted. Notices and warnings are acknowledged here too (acknowledge()).
+// hunted, and later campaigns that hit its targets or indicators are linked to it. Notices and
+// warnings are acknowledged here too (acknowledge()).
 //
 // Everything is kept in the store's publications table as the proto's JSON, and every change is
 // handed to the listener (the live feed). One mutex serialises all of it: numbering and the
@@ -60,11 +61,15 @@ class CampaignPublisher {
   std::string nextNumber(const std::string& kind, char letter, std::int64_t at_ns);
   void put(const Publication& p);
   std::optional<Publication> findLocked(const std::string& id);
+  const std::vector<gsoc::v1::IntelReport>& intelReports();
+  std::vector<std::string> linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines);
 
   std::vector<CorrelationRule> rules_;
   EventStore& store_;
   Listener listener_;
   std::mutex mutex_;
+  std::vector<gsoc::v1::IntelReport> intel_;  // the reports, loaded once from the store
+  bool intel_loaded_ = false;
 };
 
 }  // namespace gsoc::collector

@@ -163,7 +163,9 @@ gsoc::v1::AddIntelReply CampaignPublisher::addIntel(gsoc::v1::IntelReport report
     for (auto& i : *report.mutable_indicators()) {
       if (i.kind() == gsoc::v1::Indicator::KIND_UNSPECIFIED) i.set_kind(indicatorKindOf("", i.value()));
     }
+    intelReports();  // loaded before this one is stored, so it is added once
     put(Publication{"intel", report.id(), report.id(), "", "", now_ns, toJson(report)});
+    intel_.push_back(report);
   }
   for (const auto& i : report.indicators()) {
     gsoc::v1::HuntReply h = hunt(i.value(), since_ns, report.id() + ": " + report.actor(), now_ns);

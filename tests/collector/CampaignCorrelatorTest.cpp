@@ -161,7 +161,7 @@ TEST(CampaignCorrelatorTest, BadRulesNameFileLineAndReason) {
   EXPECT_EQ(error("rules:\n  - id: a\n    type: event_count\n    timspan: 1h\n"), "rules.yaml:4:5: rule 'a': unknown key 'timspan'");
   EXPECT_EQ(error("rules:\n  - id: a\n    type: event_count\n"), "rules.yaml:2:5: rule 'a': 'timespan' is required (e.g. 24h)");
   EXPECT_EQ(error("rules:\n  - id: a\n    type: sometimes\n    timespan: 1h\n"),
-            "rules.yaml:3:11: rule 'a': unknown type 'sometimes' (event_count, value_count, temporal, temporal_ordered)");
+            "rules.yaml:3:11: rule 'a': unknown type 'sometimes' (event_count, value_count, temporal, temporal_ordered, beaconing, new_value, rate_surge)");
   EXPECT_EQ(error("rules:\n  - id: a\n    type: event_count\n    timespan: 1 week\n"),
             "rules.yaml:4:15: rule 'a': 'timespan': '1 week' is not a positive duration (90s, 15m, 24h, 7d)");
   EXPECT_EQ(error("rules:\n  - id: a\n    type: value_count\n    timespan: 1h\n"),
