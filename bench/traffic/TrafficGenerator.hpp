@@ -4,6 +4,7 @@
 // and SMTP deliveries with base64 attachments, at realistic packet sizes (MSS 1460). Seeded, so
 // the same seed gives the same bytes: benchmarks and tests are repeatable.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -59,6 +60,8 @@ class TrafficGenerator {
   [[nodiscard]] const GeneratorCounters& counters() const { return counters_; }
   [[nodiscard]] std::int64_t now() const { return now_; }
   void advance(std::int64_t ns) { now_ += ns; }
+  // Moves the clock to `ts_ns`, never backwards (a session still running keeps its time).
+  void at(std::int64_t ts_ns) { now_ = std::max(now_, ts_ns); }
 
  private:
   void emit(const Bytes& frame);

@@ -1,11 +1,13 @@
 // gsoc-trafficgen: writes a capture of realistic mixed agency-uplink traffic (HTTP, TLS, DNS,
 // SMTP with attachments) for benchmarks, tests and demos. Seeded: same seed, same bytes.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
+#include "bench/traffic/DemoScenario.hpp"
 #include "bench/traffic/TrafficGenerator.hpp"
 #include "sensor/capture/PcapWriter.hpp"
 
@@ -15,6 +17,8 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   std::int64_t start_ns = 1'700'000'000'000'000'000;
   bool attacks = false;
+  std::string demo_agency;
+  gsoc::traffic::DemoPlan plan;
   gsoc::traffic::TrafficMix mix;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -26,14 +30,20 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "-h" || a == "--help") {
-      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks] [--mix H,T,D,S] [--start UNIX_SECONDS]\n\n"
+      std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks] [--mix H,T,D,S] [--start UNIX_SECONDS]\n"
+                   "       gsoc-trafficgen -o OUT.pcap --demo-agency NAME --demo-agencies A,B,C,... [--days D] [--start UNIX_SECONDS]\n\n"
                    "Writes about N bytes (default 64 MiB) of mixed traffic from 192.0.2.0/24 clients to\n"
                    "203.0.113.130-249 servers: HTTP/1.1 with bodies, TLS sessions,\n"
                    "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n"
                    "--attacks mixes in the attacks the bundled default ruleset detects (Struts and JBoss\n"
                    "probes, a targeted mail with a disguised executable, C2 lookup and beacon).\n"
                    "--mix sets the shares of HTTP, TLS, DNS and SMTP sessions (default 0.45,0.3,0.2,0.05).\n"
-                   "--start sets the first packet's time (default 1700000000, 2023-11-14T22:13:20Z).\n";
+                   "--start sets the first packet's time (default 1700000000, 2023-11-14T22:13:20Z).\n\n"
+                   "--demo-agency writes D days (default 3) of agency NAME's uplink for the demo, from\n"
+                   "--start (midnight JST of day 0): background by time of day, and its part in the\n"
+                   "campaigns the centre should find (bench/traffic/DemoScenario.hpp): a phishing wave,\n"
+                   "C2 after it, a middleware scan, C2 beaconing, a new shared destination and a\n"
+                   "night-time surge. Its place in --demo-agencies decides its part (eight or more).\n";
       return 0;
     }
     try {
@@ -42,6 +52,17 @@ int main(int argc, char** argv) {
       else if (a == "--seed") seed = std::stoull(value());
       else if (a == "--start") start_ns = std::stoll(value()) * 1'000'000'000LL;
       else if (a == "--attacks") attacks = true;
+      else if (a == "--demo-agency") demo_agency = value();
+      else if (a == "--days") plan.days = std::stoi(value());
+      else if (a == "--demo-agencies") {
+        const std::string v = value();
+        std::size_t from = 0;
+        while (from <= v.size()) {
+          const std::size_t comma = std::min(v.find(',', from), v.size());
+          if (comma > from) plan.agencies.push_back(v.substr(from, comma - from));
+          from = comma + 1;
+        }
+      }
       else if (a == "--mix") {
         // http,tls,dns,smtp session shares, e.g. --mix 1,0,0,0 for HTTP only
         const std::string v = value();
@@ -70,9 +91,19 @@ int main(int argc, char** argv) {
     gsoc::sensor::PcapWriter writer(out);
     gsoc::traffic::TrafficGenerator generator(seed, [&](std::int64_t ts, std::span<const std::uint8_t> frame) { writer.write(ts, frame); },
                                               start_ns);
-    generator.mixed(bytes / 2, mix);
-    if (attacks) generator.attackScenarios();
-    generator.mixed(bytes - bytes / 2, mix);
+    if (!demo_agency.empty()) {
+      const auto it = std::find(plan.agencies.begin(), plan.agencies.end(), demo_agency);
+      if (it == plan.agencies.end() || plan.days < 1) {
+        std::cerr << "gsoc-trafficgen: --demo-agency must be one of --demo-agencies, and --days at least 1\n";
+        return 2;
+      }
+      plan.start_ns = start_ns;
+      gsoc::traffic::demoAgencyTraffic(generator, plan, static_cast<std::size_t>(it - plan.agencies.begin()));
+    } else {
+      generator.mixed(bytes / 2, mix);
+      if (attacks) generator.attackScenarios();
+      generator.mixed(bytes - bytes / 2, mix);
+    }
     const auto& c = generator.counters();
     std::cout << out << ": " << c.frames << " frames, " << c.bytes << " bytes; " << c.http_sessions << " HTTP, " << c.tls_sessions
               << " TLS, " << c.dns_lookups << " DNS, " << c.smtp_sessions << " SMTP sessions\n";
