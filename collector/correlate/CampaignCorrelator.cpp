@@ -58,18 +58,38 @@ void CampaignCorrelator::add(gsoc::v1::Event event) {
     return;
   }
   max_ts_ = std::max(max_ts_, ts);
-  Key key{ts, event.event_id()};
-  buffer_.emplace(std::move(key), std::move(event));
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(std::move(event));
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = std::move(event);
+  }
+  heap_.push_back(Held{ts, slot});
+  std::push_heap(heap_.begin(), heap_.end(), [this](const Held& a, const Held& b) { return later(a, b); });
   release(max_ts_ - lateness_);
+}
+
+// Heap order: the earliest (time, event id) on top.
+bool CampaignCorrelator::later(const Held& a, const Held& b) const {
+  if (a.ts != b.ts) return a.ts > b.ts;
+  return slots_[a.slot].event_id() > slots_[b.slot].event_id();
 }
 
 void CampaignCorrelator::flush() { release(INT64_MAX); }
 
 void CampaignCorrelator::release(std::int64_t watermark) {
-  while (!buffer_.empty() && buffer_.begin()->first.first <= watermark) {
-    auto node = buffer_.extract(buffer_.begin());
-    released_through_ = std::max(released_through_, node.key().first);
-    process(node.mapped());
+  const auto cmp = [this](const Held& a, const Held& b) { return later(a, b); };
+  while (!heap_.empty() && heap_.front().ts <= watermark) {
+    std::pop_heap(heap_.begin(), heap_.end(), cmp);
+    const Held held = heap_.back();
+    heap_.pop_back();
+    released_through_ = std::max(released_through_, held.ts);
+    process(slots_[held.slot]);
+    slots_[held.slot].Clear();
+    free_slots_.push_back(held.slot);
     if (++since_sweep_ >= kSweepEvery) {
       since_sweep_ = 0;
       sweep(released_through_);
@@ -115,17 +135,12 @@ bool CampaignCorrelator::conditionHolds(const RuleState& state, const Group& g, 
       // New: first seen within the window after a baseline-long silence, and a baseline has
       // been seen at all (on the first day, everything would be new).
       return g.value_counts.size() >= rule.gte && ts - g.since <= rule.timespan_ns && ts - state.first_ts >= rule.baseline_ns;
-    case CorrelationRule::Type::Temporal: {
-      std::vector<bool> seen(rule.stages.size(), false);
-      for (const Entry& e : g.window) seen[static_cast<std::size_t>(e.stage)] = true;
-      return std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
-    }
+    case CorrelationRule::Type::Temporal:
     case CorrelationRule::Type::TemporalOrdered: {
-      std::size_t next = 0;  // greedy: the earliest occurrence of each stage after the previous
-      for (const Entry& e : g.window) {
-        if (static_cast<std::size_t>(e.stage) == next && ++next == rule.stages.size()) return true;
-      }
-      return false;
+      const std::int64_t oldest = ts - rule.timespan_ns;
+      if (g.stage_ts.empty()) return false;
+      if (rule.type == CorrelationRule::Type::TemporalOrdered) return g.stage_ts.back() != INT64_MIN && g.stage_ts.back() >= oldest;
+      return std::all_of(g.stage_ts.begin(), g.stage_ts.end(), [&](std::int64_t t) { return t != INT64_MIN && t >= oldest; });
     }
     case CorrelationRule::Type::Beaconing: return false;  // decided by regular()
   }
@@ -169,6 +184,14 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
     if (state.first_ts == INT64_MIN) state.first_ts = ts;
     if (g.last_ts == INT64_MIN || ts - g.last_ts > rule.baseline_ns) g.since = ts;
   }
+  if (stage >= 0) {
+    auto& st = g.stage_ts;
+    if (st.empty()) st.assign(rule.stages.size(), INT64_MIN);
+    const auto k = static_cast<std::size_t>(stage);
+    if (rule.type == CorrelationRule::Type::Temporal) st[k] = ts;
+    else if (k == 0) st[0] = ts;                                   // a chain may start here
+    else if (st[k - 1] != INT64_MIN) st[k] = std::max(st[k], st[k - 1]);  // extends the latest chain
+  }
   admit(rule, g, event, stage, values);
   if (conditionHolds(state, g, ts)) raise(rule, g, group, event);
 }
@@ -204,11 +227,13 @@ void CampaignCorrelator::applyBeaconing(RuleState& state, const gsoc::v1::Event&
   const CorrelationRule& rule = state.rule;
   const std::int64_t ts = event.timestamp_ns();
   for (const auto& destination : values) {
+    // A popular destination is no beacon: no window is kept for it at all.
+    if (!destinationIsRare(state, destination, group, ts)) continue;
     GroupKey key = group;
     key.push_back(destination);
     Group& g = state.groups[key];
     admit(rule, g, event, -1, {});
-    if (!destinationIsRare(state, destination, group, ts) || g.window.size() < rule.gte) continue;
+    if (g.window.size() < rule.gte) continue;
     // Within the suppression only a doubling can update the hit: skip the interval work until then.
     if (g.raised && ts - g.raised_at < rule.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
     if (regular(rule, g)) raise(rule, g, key, event);
@@ -225,7 +250,7 @@ void CampaignCorrelator::applySurge(RuleState& state, const gsoc::v1::Event& eve
   const std::int64_t span = rule.baseline_ns / rule.bucket_ns;  // buckets in the baseline
   if (bucket != g.bucket) {
     if (g.bucket != INT64_MIN) {
-      g.closed.emplace_back(g.bucket, g.bucket_count);
+      g.closed.push_back({g.bucket, g.bucket_count});
       g.closed_sum += g.bucket_count;
     }
     while (!g.closed.empty() && g.closed.front().first < bucket - span) {
@@ -309,7 +334,7 @@ std::vector<CorrelationHit> CampaignCorrelator::takeHits() { return std::exchang
 
 CorrelatorCounters CampaignCorrelator::counters() const {
   CorrelatorCounters c = counters_;
-  c.buffered = buffer_.size();
+  c.buffered = heap_.size();
   return c;
 }
 

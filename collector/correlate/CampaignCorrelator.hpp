@@ -16,7 +16,6 @@
 // moves on.
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -74,20 +73,49 @@ class CampaignCorrelator {
     int stage;          // staged rules: which stage the event matched
     std::string agency;
   };
+  // A FIFO over a vector: unlike std::deque it allocates nothing until used, and most groups
+  // (one per domain, host, sender) stay small.
+  template <typename T>
+  class Fifo {
+   public:
+    [[nodiscard]] bool empty() const { return head_ == items_.size(); }
+    [[nodiscard]] std::size_t size() const { return items_.size() - head_; }
+    const T& front() const { return items_[head_]; }
+    const T& operator[](std::size_t i) const { return items_[head_ + i]; }
+    void push_back(T v) { items_.push_back(std::move(v)); }
+    void pop_front() {
+      if (++head_ == items_.size()) {
+        items_.clear();
+        head_ = 0;
+      } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
+        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+    }
+    auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    auto end() const { return items_.end(); }
+
+   private:
+    std::vector<T> items_;
+    std::size_t head_ = 0;
+  };
   struct Group {
-    std::deque<Entry> window;
+    Fifo<Entry> window;
     std::map<std::string, std::uint64_t> value_counts;
     bool raised = false;
     std::int64_t raised_at = 0;
     std::uint64_t raised_measure = 0;
     std::int64_t last_ts = INT64_MIN;  // latest event of the group, window or not
+    // temporal: the latest time each stage was seen; temporal_ordered: the latest start of a
+    // chain of stages 0..k in order (INT64_MIN: none). O(stages) per event, whatever the window.
+    std::vector<std::int64_t> stage_ts;
     std::int64_t since = 0;            // new_value: first sighting after a baseline-long silence
     // rate_surge: the open bucket, and counts of the closed ones within the baseline
     std::int64_t first_ts = 0;
     std::int64_t bucket = INT64_MIN;
     std::uint64_t bucket_count = 0;
     std::uint64_t threshold = 0;       // 0: still learning its baseline
-    std::deque<std::pair<std::int64_t, std::uint64_t>> closed;
+    Fifo<std::pair<std::int64_t, std::uint64_t>> closed;
     std::uint64_t closed_sum = 0;
   };
   using GroupKey = std::vector<std::string>;
@@ -99,7 +127,13 @@ class CampaignCorrelator {
     std::map<std::string, std::map<GroupKey, std::int64_t>> contacts;
     std::int64_t first_ts = INT64_MIN;  // new_value: the first event, to know when a baseline was seen
   };
-  using Key = std::pair<std::int64_t, std::string>;  // (time, event id): the processing order
+  // The reorder buffer: events in slots, a min-heap of (time, slot) ordered by (time, event id),
+  // so holding an event costs no allocation once the slots have grown.
+  struct Held {
+    std::int64_t ts;
+    std::uint32_t slot;
+  };
+  bool later(const Held& a, const Held& b) const;
   static constexpr std::size_t kBeaconWindow = 1024;
 
   void release(std::int64_t watermark);
@@ -117,7 +151,9 @@ class CampaignCorrelator {
 
   std::vector<RuleState> rules_;
   std::int64_t lateness_;
-  std::map<Key, gsoc::v1::Event> buffer_;
+  std::vector<gsoc::v1::Event> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<Held> heap_;
   std::int64_t max_ts_ = INT64_MIN;
   std::int64_t released_through_ = INT64_MIN;
   std::vector<CorrelationHit> hits_;

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "collector/store/EventColumns.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -200,6 +202,11 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
 
 bool EventSelection::matches(const gsoc::v1::Event& event, std::vector<std::string>& scratch) const {
   for (const Clause& c : clauses) {
+    if (c.field.path() == "kind") {  // the common first clause: no copies
+      const std::string_view k = kindName(event);
+      if (std::find(c.any_of.begin(), c.any_of.end(), k) == c.any_of.end()) return false;
+      continue;
+    }
     scratch.clear();
     c.field.values(event, scratch);
     const bool hit = std::any_of(scratch.begin(), scratch.end(),

@@ -14,19 +14,6 @@ namespace {
 constexpr std::size_t kReplyHits = 100;
 constexpr std::size_t kEvidencePerAgency = 50;
 
-const char* kindOf(const gsoc::v1::Event& e) {
-  switch (e.body_case()) {
-    case gsoc::v1::Event::kAlert: return "alert";
-    case gsoc::v1::Event::kFlow: return "flow";
-    case gsoc::v1::Event::kHttp: return "http";
-    case gsoc::v1::Event::kDns: return "dns";
-    case gsoc::v1::Event::kTls: return "tls";
-    case gsoc::v1::Event::kSmtp: return "smtp";
-    case gsoc::v1::Event::kFile: return "file";
-    default: return "";
-  }
-}
-
 std::string summaryOf(const gsoc::v1::Event& e) {
   switch (e.body_case()) {
     case gsoc::v1::Event::kAlert: return "[" + std::to_string(e.alert().gid()) + ":" + std::to_string(e.alert().sid()) + "] " + e.alert().msg();
@@ -66,7 +53,7 @@ gsoc::v1::HuntReply CampaignPublisher::hunt(const std::string& indicator, std::i
       h->set_event_id(e.event_id());
       h->set_agency_id(e.agency_id());
       h->set_timestamp_ns(e.timestamp_ns());
-      h->set_kind(kindOf(e));
+      h->set_kind(kindName(e));
       h->set_src(src);
       h->set_dst(dst);
       h->set_summary(summaryOf(e));

@@ -13,7 +13,21 @@ std::string addressText(const std::string& raw) {
   return {};
 }
 
+const char* kindName(const gsoc::v1::Event& e) {
+  switch (e.body_case()) {
+    case gsoc::v1::Event::kAlert: return "alert";
+    case gsoc::v1::Event::kFlow: return "flow";
+    case gsoc::v1::Event::kHttp: return "http";
+    case gsoc::v1::Event::kDns: return "dns";
+    case gsoc::v1::Event::kTls: return "tls";
+    case gsoc::v1::Event::kSmtp: return "smtp";
+    case gsoc::v1::Event::kFile: return "file";
+    default: return "";
+  }
+}
+
 void deriveColumns(const gsoc::v1::Event& e, EventColumns& out) {
+  out.kind = kindName(e);
   out.sid = -1;
   out.severity = 0;
   out.indicator.clear();
@@ -21,33 +35,27 @@ void deriveColumns(const gsoc::v1::Event& e, EventColumns& out) {
   out.dst_ip = addressText(e.tuple().dst_ip());
   switch (e.body_case()) {
     case gsoc::v1::Event::kAlert:
-      out.kind = "alert";
       out.sid = e.alert().sid();
       out.severity = e.alert().severity();
       if (e.alert().has_indicator()) out.indicator = e.alert().indicator().value();
       break;
-    case gsoc::v1::Event::kFlow: out.kind = "flow"; break;
+    case gsoc::v1::Event::kFlow: break;
     case gsoc::v1::Event::kHttp:
-      out.kind = "http";
       out.indicator = e.http().host();
       break;
     case gsoc::v1::Event::kDns:
-      out.kind = "dns";
       out.indicator = e.dns().query();
       break;
     case gsoc::v1::Event::kTls:
-      out.kind = "tls";
       out.indicator = e.tls().sni();
       break;
     case gsoc::v1::Event::kSmtp:
-      out.kind = "smtp";
       out.indicator = e.smtp().mail_from();
       break;
     case gsoc::v1::Event::kFile:
-      out.kind = "file";
       out.indicator = e.file().sha256();
       break;
-    case gsoc::v1::Event::BODY_NOT_SET: out.kind = ""; break;
+    case gsoc::v1::Event::BODY_NOT_SET: break;
   }
 }
 

@@ -21,6 +21,8 @@ struct EventColumns {
 };
 
 void deriveColumns(const gsoc::v1::Event& event, EventColumns& out);
+// "alert", "flow", "http", "dns", "tls", "smtp", "file", or "" for an event with no body.
+const char* kindName(const gsoc::v1::Event& event);
 // True when the value is one of the event's observables: an address, the HTTP host, DNS query,
 // TLS SNI, mail sender, an attachment's or file's SHA-256 or MD5, or the indicator that hit.
 bool eventCarries(const gsoc::v1::Event& event, const std::string& value);
