@@ -243,26 +243,6 @@ TEST(Analytics, RestartRebuildsFromTheStoreAndRaisesNothingTwice) {
   EXPECT_EQ(raised, kExpected);
 }
 
-TEST(Analytics, BadAnalyticRulesAreRefusedWithTheReason) {
-  auto error = [](const std::string& text) {
-    try {
-      parseCorrelationRules(text, "rules.yaml");
-    } catch (const CorrelationRuleError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_EQ(error("rules:\n  - {id: a, type: beaconing, timespan: 1d, gte: 10}\n"),
-            "rules.yaml:2:5: rule 'a': beaconing needs 'field' (the destination contacted)");
-  EXPECT_EQ(error("rules:\n  - {id: a, type: beaconing, timespan: 1d, field: tls.sni, gte: 10, jitter: 150%}\n"),
-            "rules.yaml:2:77: rule 'a': 'jitter' must be above 0 and at most 100%");
-  EXPECT_EQ(error("rules:\n  - {id: a, type: new_value, timespan: 1d, field: agency_id}\n"),
-            "rules.yaml:2:5: rule 'a': new_value needs 'baseline' (e.g. 14d)");
-  EXPECT_EQ(error("rules:\n  - {id: a, type: rate_surge, timespan: 1h, baseline: 1d}\n"), "rules.yaml:2:5: rule 'a': rate_surge needs 'bucket' (e.g. 10m)");
-  EXPECT_EQ(error("rules:\n  - {id: a, type: event_count, timespan: 1h, bucket: 5m}\n"),
-            "rules.yaml:2:54: rule 'a': 'bucket' belongs to rate_surge rules");
-}
-
 // An analyst's report names targets and a window; later campaigns on those targets link to it.
 TEST(Analytics, IntelReportsLinkLaterCampaignsOnTheirTargets) {
   const auto dir = std::filesystem::temp_directory_path() / ("gsoc-intel-" + std::to_string(::getpid()));

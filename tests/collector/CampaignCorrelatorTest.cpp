@@ -170,5 +170,15 @@ TEST(CampaignCorrelatorTest, BadRulesNameFileLineAndReason) {
             "rules.yaml:3:5: rule 'a': duplicate id");
   EXPECT_EQ(error("rules:\n  - id: a\n    type: event_count\n    timespan: 1h\n    group_by: [smtp]\n"),
             "rules.yaml:5:15: rule 'a': unknown field 'smtp' is a message (gsoc.v1.SmtpRecord), not a value");
+  // The analytics' own keys (tests/collector/AnalyticsTest.cpp has their behaviour).
+  EXPECT_EQ(error("rules:\n  - {id: a, type: beaconing, timespan: 1d, gte: 10}\n"),
+            "rules.yaml:2:5: rule 'a': beaconing needs 'field' (the destination contacted)");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: beaconing, timespan: 1d, field: tls.sni, gte: 10, jitter: 150%}\n"),
+            "rules.yaml:2:77: rule 'a': 'jitter' must be above 0 and at most 100%");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: new_value, timespan: 1d, field: agency_id}\n"),
+            "rules.yaml:2:5: rule 'a': new_value needs 'baseline' (e.g. 14d)");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: rate_surge, timespan: 1h, baseline: 1d}\n"), "rules.yaml:2:5: rule 'a': rate_surge needs 'bucket' (e.g. 10m)");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: event_count, timespan: 1h, bucket: 5m}\n"),
+            "rules.yaml:2:54: rule 'a': 'bucket' belongs to rate_surge rules");
   EXPECT_EQ(error("rules: [a\n").rfind("rules.yaml:", 0), 0U);
 }
