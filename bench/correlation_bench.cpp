@@ -3,8 +3,9 @@
 // 1. Throughput: events/s through a CampaignCorrelator with the shipped rules
 //    (packaging/config/correlation.yaml: every analytic on), on a realistic mix (flows, HTTP,
 //    DNS, TLS, mail, alerts) from eight agencies with campaigns embedded. Reported against a
-//    reference run in the same process: the same events through a correlator with no rules
-//    (the reorder buffer alone), so the ratio says what the analytics cost.
+//    reference run in the same process: the same events through a correlator with one rule that
+//    selects every event and counts it per agency (the reorder buffer and the least a rule
+//    does), so the ratio says what the analytics cost beyond that.
 // 2. Latency: events submitted to a CorrelationService (SQLite store, CampaignPublisher, as in
 //    gsoc-collector) in batches at a paced rate, event time following the wall clock, with a
 //    targeted-mail pair every few thousand events; for each warning published, the wall time
@@ -151,10 +152,12 @@ int main(int argc, char** argv) {
   }
   std::map<std::string, std::uint64_t> hits;
   std::map<std::string, std::uint64_t> reference_hits;
-  const double reference = throughput({}, events, &reference_hits);
+  const auto trivial = gsoc::collector::parseCorrelationRules(
+      "rules:\n  - {id: every-event, type: event_count, group_by: [agency_id], gte: 1000000000, timespan: 1h}\n", "reference");
+  const double reference = throughput(trivial, events, &reference_hits);
   const double analytics = throughput(rules, events, &hits);
   std::cout << "throughput: " << events_n << " events, " << rules.size() << " rules: " << static_cast<std::uint64_t>(analytics)
-            << " events/s; reference (reorder buffer, no rules) " << static_cast<std::uint64_t>(reference)
+            << " events/s; reference (reorder buffer, one rule counting every event) " << static_cast<std::uint64_t>(reference)
             << " events/s; ratio " << analytics / reference << "\n  hits:";
   for (const auto& [rule, n] : hits) std::cout << " " << rule << " " << n;
   std::cout << "\n";

@@ -58,6 +58,16 @@ void CampaignCorrelator::add(gsoc::v1::Event event) {
     return;
   }
   max_ts_ = std::max(max_ts_, ts);
+  // Which rules the event can touch is decided now, once: an event no rule selects (most flow
+  // records, with the shipped rules) is never held, only moves the watermark.
+  std::uint64_t rules = 0;
+  for (std::size_t i = 0; i < rules_.size() && i < 64; ++i) {
+    if (selects(rules_[i].rule, event)) rules |= std::uint64_t{1} << i;
+  }
+  if (rules == 0 && rules_.size() <= 64) {
+    release(max_ts_ - lateness_);
+    return;
+  }
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(slots_.size());
@@ -67,7 +77,7 @@ void CampaignCorrelator::add(gsoc::v1::Event event) {
     free_slots_.pop_back();
     slots_[slot] = std::move(event);
   }
-  heap_.push_back(Held{ts, slot});
+  heap_.push_back(Held{ts, slot, rules});
   std::push_heap(heap_.begin(), heap_.end(), [this](const Held& a, const Held& b) { return later(a, b); });
   release(max_ts_ - lateness_);
 }
@@ -87,7 +97,7 @@ void CampaignCorrelator::release(std::int64_t watermark) {
     const Held held = heap_.back();
     heap_.pop_back();
     released_through_ = std::max(released_through_, held.ts);
-    process(slots_[held.slot]);
+    process(slots_[held.slot], held.rules);
     slots_[held.slot].Clear();
     free_slots_.push_back(held.slot);
     if (++since_sweep_ >= kSweepEvery) {
@@ -98,11 +108,18 @@ void CampaignCorrelator::release(std::int64_t watermark) {
   if (watermark == INT64_MAX) released_through_ = std::max(released_through_, max_ts_);
 }
 
-void CampaignCorrelator::process(const gsoc::v1::Event& event) {
+bool CampaignCorrelator::selects(const CorrelationRule& rule, const gsoc::v1::Event& event) {
+  if (!rule.selection.matches(event, scratch_)) return false;
+  return rule.stages.empty() ||
+         std::any_of(rule.stages.begin(), rule.stages.end(), [&](const CorrelationRule::Stage& s) { return s.selection.matches(event, scratch_); });
+}
+
+void CampaignCorrelator::process(const gsoc::v1::Event& event, std::uint64_t selected) {
   std::vector<std::string> values;
-  for (RuleState& state : rules_) {
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    RuleState& state = rules_[i];
     const CorrelationRule& rule = state.rule;
-    if (!rule.selection.matches(event, scratch_)) continue;
+    if (i < 64 ? (selected >> i & 1) == 0 : !selects(rule, event)) continue;
     const auto groups = groupsOf(rule.group_by, event);
     if (groups.empty()) continue;
     values.clear();

@@ -16,6 +16,7 @@
 // moves on.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -132,12 +133,14 @@ class CampaignCorrelator {
   struct Held {
     std::int64_t ts;
     std::uint32_t slot;
+    std::uint64_t rules;  // bit i: rule i selects the event (rules past 64 are checked later)
   };
   bool later(const Held& a, const Held& b) const;
   static constexpr std::size_t kBeaconWindow = 1024;
 
   void release(std::int64_t watermark);
-  void process(const gsoc::v1::Event& event);
+  void process(const gsoc::v1::Event& event, std::uint64_t selected);
+  bool selects(const CorrelationRule& rule, const gsoc::v1::Event& event);
   void apply(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, int stage, const std::vector<std::string>& values);
   void applyBeaconing(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, const std::vector<std::string>& values);
   void applySurge(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group);
@@ -151,7 +154,7 @@ class CampaignCorrelator {
 
   std::vector<RuleState> rules_;
   std::int64_t lateness_;
-  std::vector<gsoc::v1::Event> slots_;
+  std::deque<gsoc::v1::Event> slots_;  // a deque: growing never moves the held events
   std::vector<std::uint32_t> free_slots_;
   std::vector<Held> heap_;
   std::int64_t max_ts_ = INT64_MIN;
