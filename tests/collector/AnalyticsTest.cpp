@@ -1,8 +1,9 @@
 // The built-in analytics beyond single rules, on simulated event time: C2 beaconing (regular,
 // jitter-tolerant, rare destination), a new destination shared across agencies, and access
-// concentration (per-agency rate baselines, simultaneous surges). Golden: exactly these hits, in
-// shuffled arrival orders within the lateness, and across a collector restart (CorrelationService
-// over a real SQLite store). Then analysts' intelligence reports linked to later campaigns.
+// concentration (per-agency rate baselines, simultaneous surges). Golden: exactly these hits and
+// the warnings and notices they publish, in shuffled arrival orders within the lateness, and
+// across a collector restart (CorrelationService and CampaignPublisher over a real SQLite store).
+// Then analysts' intelligence reports linked to later campaigns.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -166,17 +167,69 @@ std::vector<gsoc::v1::Event> arrivals(std::vector<gsoc::v1::Event> events, std::
   return out;
 }
 
-std::vector<std::string> correlate(std::vector<gsoc::v1::Event> events, std::int64_t lateness, CorrelatorCounters* counters = nullptr) {
+std::vector<std::string> correlate(std::vector<gsoc::v1::Event> events, std::int64_t lateness, CorrelatorCounters* counters = nullptr,
+                                   std::vector<CorrelationHit>* hits = nullptr) {
   CampaignCorrelator c(parseCorrelationRules(kRules, "analytics.yaml"), lateness);
   for (auto& e : events) c.add(std::move(e));
   c.flush();
   std::vector<std::string> out;
-  for (const auto& h : c.takeHits()) out.push_back(describe(h));
+  for (auto& h : c.takeHits()) {
+    out.push_back(describe(h));
+    if (hits != nullptr) hits->push_back(std::move(h));
+  }
   if (counters != nullptr) *counters = c.counters();
   return out;
 }
 
+// What the store holds as published, one line per warning and notice, sorted. A warning must
+// never name an agency.
+std::vector<std::string> publicationsIn(EventStore& store) {
+  std::vector<std::string> out;
+  for (const Publication& p : store.publications(0)) {
+    if (p.kind == "warning") {
+      gsoc::v1::Warning w;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(p.json, &w).ok());
+      std::string line = "warning " + w.number() + " rev " + std::to_string(w.revision()) + " " + gsoc::v1::Warning::Class_Name(w.class_()) + " " +
+                         w.title() + " [";
+      for (const auto& i : w.indicators()) line += i.value() + ";";
+      out.push_back(line + "]");
+      for (const auto& a : kAgencies) EXPECT_EQ(p.json.find("\"" + a + "\""), std::string::npos) << "warning names " << a << ": " << p.json;
+    } else if (p.kind == "notice") {
+      gsoc::v1::Notice n;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(p.json, &n).ok());
+      out.push_back("notice " + n.number() + " to " + n.agency_id() + " " + n.title() + " " + n.internal_host() + " -> " + n.external_peer());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const std::vector<std::string> kPublished = {
+    "notice N-2026-0001 to MIC c2-beaconing 192.0.2.77 -> 203.0.113.44",
+    "warning W-2026-0001 rev 1 CLASS_WARNING access-surge []",
+    "warning W-2026-0002 rev 2 CLASS_INFORMATION new-destination [sync.newsfeed-cdn.example;]",
+};
+
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
 TEST(Analytics, KnownScenarioGivesExactlyTheseHits) { EXPECT_EQ(correlate(scenario(), kHour), kExpected); }
+
+TEST(Analytics, TheHitsPublishExactlyTheseWarningsAndNotices) {
+  std::vector<CorrelationHit> hits;
+  correlate(scenario(), kHour, nullptr, &hits);
+  TempDir dir("gsoc-analytics-publish");
+  SqliteEventStore store((dir.path / "events.db").string());
+  CampaignPublisher publisher(parseCorrelationRules(kRules, "analytics.yaml"), store);
+  for (const auto& h : hits) publisher.publish(h);
+  EXPECT_EQ(publicationsIn(store), kPublished);
+}
 
 TEST(Analytics, ShuffledArrivalWithinTheLatenessGivesTheSameHits) {
   for (std::uint64_t round = 1; round <= 5; ++round) {
@@ -218,17 +271,25 @@ TEST(Analytics, RestartRebuildsFromTheStoreAndRaisesNothingTwice) {
   // Stream positions must follow arrival order per sensor: renumber the events as they arrive.
   std::map<std::string, std::uint64_t> seq;
   for (auto& e : events) e.set_event_id(e.sensor_id() + ":1:" + std::to_string(seq[e.sensor_id()]++));
-  auto sink = [&](const CorrelationHit& h) { raised.push_back(describe(h)); };
+  std::unique_ptr<CampaignPublisher> publisher;  // one per run, as each collector process has
+  auto sink = [&](const CorrelationHit& h) {
+    raised.push_back(describe(h));
+    publisher->publish(h);
+  };
   {
     SqliteEventStore store((dir / "events.db").string());
+    publisher = std::make_unique<CampaignPublisher>(parseCorrelationRules(kRules, "analytics.yaml"), store);
     CorrelationService service(parseCorrelationRules(kRules, "analytics.yaml"), kHour, store, sink);
     service.rebuild();
     feed(store, service, 0, cut);
     service.stop();
+    publisher.reset();
   }
   const std::size_t first_run = raised.size();
+  std::vector<std::string> published;
   {
     SqliteEventStore store((dir / "events.db").string());
+    publisher = std::make_unique<CampaignPublisher>(parseCorrelationRules(kRules, "analytics.yaml"), store);
     // The idle flush processes what waits for lateness once the input ends.
     CorrelationService service(parseCorrelationRules(kRules, "analytics.yaml"), kHour, store, sink, std::chrono::milliseconds(1500));
     service.rebuild();
@@ -236,11 +297,14 @@ TEST(Analytics, RestartRebuildsFromTheStoreAndRaisesNothingTwice) {
     for (int i = 0; i < 1000 && raised.size() < kExpected.size(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     service.stop();
     EXPECT_GT(service.counters().replayed, 0U);
+    published = publicationsIn(store);
+    publisher.reset();
   }
   std::filesystem::remove_all(dir);
   EXPECT_GE(first_run, 2U);
   EXPECT_LT(first_run, kExpected.size());
   EXPECT_EQ(raised, kExpected);
+  EXPECT_EQ(published, kPublished);
 }
 
 // An analyst's report names targets and a window; later campaigns on those targets link to it.
