@@ -30,6 +30,7 @@
 #include "collector/store/EventStore.hpp"
 #include "gsoc/config/ConfigLoader.hpp"
 #include "gsoc/v1/config.pb.h"
+#include "gsoc/grpc/GrpcLifetime.hpp"
 
 using namespace gsoc::collector;
 
@@ -238,6 +239,7 @@ std::string resolve(const std::string& base, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const gsoc::grpc::GrpcLifetime grpc_lifetime;  // destroyed last: gRPC's threads finish first
   Args args = parseArgs(argc, argv);
   gsoc::v1::CollectorConfig& config = args.config;
   for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"listen_address", &config.listen_address()},

@@ -35,6 +35,7 @@
 #include "sensor/worker/SensorWorker.hpp"
 #include "sensor/transport/SensorTransport.hpp"
 #include "gsoc/v1/status.pb.h"
+#include "gsoc/grpc/GrpcLifetime.hpp"
 
 using namespace gsoc::sensor;
 
@@ -314,6 +315,7 @@ extern "C" void onSignal(int signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const gsoc::grpc::GrpcLifetime grpc_lifetime;  // destroyed last: gRPC's threads finish first
   Args args = parseArgs(argc, argv);
   gsoc::v1::SensorConfig config;
   if (!args.config.empty()) {

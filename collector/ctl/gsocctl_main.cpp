@@ -15,6 +15,7 @@
 #include "collector/ctl/PublicationTable.hpp"
 #include "collector/notify/Acknowledgement.hpp"
 #include "gsoc/v1/central.grpc.pb.h"
+#include "gsoc/grpc/GrpcLifetime.hpp"
 
 namespace {
 
@@ -377,6 +378,7 @@ int run(const Options& o, gsoc::v1::Central::Stub& api) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const gsoc::grpc::GrpcLifetime grpc_lifetime;  // destroyed last: gRPC's threads finish first
   Options o;
   std::vector<std::string> list(argv + 1, argv + argc);
   for (std::size_t i = 0; i < list.size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include "gsoc/v1/ingest.grpc.pb.h"
 #include "gsoc/v1/status.pb.h"
+#include "gsoc/grpc/GrpcLifetime.hpp"
 
 namespace {
 
@@ -43,6 +44,7 @@ const char* codeName(grpc::StatusCode c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const gsoc::grpc::GrpcLifetime grpc_lifetime;  // destroyed last: gRPC's threads finish first
   if (argc != 8) {
     std::cerr << "usage: gsoc_ingest_probe ADDRESS CA CERT|- KEY|- SENSOR_ID AGENCY MODE\n";
     return 2;
