@@ -184,8 +184,9 @@ void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const gsoc
       ++g.value_counts[v];
     }
   }
-  if (rule.type == CorrelationRule::Type::Beaconing) {
-    while (g.window.size() > kBeaconWindow) drop_front();
+  using Type = CorrelationRule::Type;
+  if (rule.type == Type::Beaconing || rule.type == Type::Temporal || rule.type == Type::TemporalOrdered) {
+    while (g.window.size() > kMaxWindow) drop_front();
   }
   g.last_ts = ts;
 }
@@ -200,6 +201,14 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
   if (rule.type == CorrelationRule::Type::NewValue) {
     if (state.first_ts == INT64_MIN) state.first_ts = ts;
     if (g.last_ts == INT64_MIN || ts - g.last_ts > rule.baseline_ns) g.since = ts;
+    if (ts - g.since > rule.timespan_ns) {  // known now: it can raise nothing until it goes quiet
+      g.last_ts = ts;
+      if (!g.window.empty()) {
+        g.window = {};
+        g.value_counts.clear();
+      }
+      return;
+    }
   }
   if (stage >= 0) {
     auto& st = g.stage_ts;

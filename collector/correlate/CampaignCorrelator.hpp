@@ -11,9 +11,10 @@
 // that, a group that grows (more distinct values; twice the events) raises an update of the same
 // hit rather than a new one. Time comes only from the events, never from a clock.
 //
-// State is bounded: a beaconing group keeps its latest kBeaconWindow contacts, and groups idle
-// for longer than their rule's horizon (timespan + suppress + baseline) are dropped as time
-// moves on.
+// State is bounded: beaconing, temporal and temporal_ordered groups keep their latest
+// kMaxWindow events (their conditions need no more; evidence and counts are of those), a
+// new_value group drops its window once its value is no longer new, and groups idle for longer
+// than their rule's horizon (timespan + suppress + baseline) are dropped as time moves on.
 
 #include <cstdint>
 #include <deque>
@@ -136,7 +137,7 @@ class CampaignCorrelator {
     std::uint64_t rules;  // bit i: rule i selects the event (rules past 64 are checked later)
   };
   bool later(const Held& a, const Held& b) const;
-  static constexpr std::size_t kBeaconWindow = 1024;
+  static constexpr std::size_t kMaxWindow = 1024;
 
   void release(std::int64_t watermark);
   void process(const gsoc::v1::Event& event, std::uint64_t selected);
