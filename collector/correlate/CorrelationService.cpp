@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <set>
 
 namespace gsoc::collector {
 
@@ -54,6 +56,37 @@ CorrelationService::CorrelationService(std::vector<CorrelationRule> rules, std::
 
 CorrelationService::~CorrelationService() { stop(); }
 
+namespace {
+
+// The event kinds a selection can select: its `kind` clause's values; nullopt when it has none.
+std::optional<std::vector<std::string>> kindsOf(const EventSelection& selection) {
+  for (const auto& c : selection.clauses) {
+    if (c.field.path() == "kind") return c.any_of;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// The kinds any rule can select, so a restart replays only those (flow records, the bulk of a
+// store, are selected by none of the shipped rules). Empty: every kind.
+std::vector<std::string> CorrelationService::replayKinds() const {
+  std::set<std::string> kinds;
+  for (const auto& r : rules_) {
+    if (auto k = kindsOf(r.selection)) {
+      kinds.insert(k->begin(), k->end());
+      continue;
+    }
+    if (r.stages.empty()) return {};
+    for (const auto& s : r.stages) {
+      auto k = kindsOf(s.selection);
+      if (!k) return {};
+      kinds.insert(k->begin(), k->end());
+    }
+  }
+  return {kinds.begin(), kinds.end()};
+}
+
 std::int64_t CorrelationService::horizon() const {
   std::int64_t h = 0;
   for (const auto& r : rules_) h = std::max(h, r.horizon());
@@ -79,7 +112,7 @@ void CorrelationService::rebuild() {
   saved_progress_ = progress;
   if (progress != INT64_MIN) {
     std::uint64_t replayed = 0;
-    store_.forEachEventSince(progress - horizon(), [&](gsoc::v1::Event&& e) {
+    store_.forEachEventSince(progress - horizon(), replayKinds(), [&](gsoc::v1::Event&& e) {
       ++replayed;
       correlator_.add(std::move(e));
     });

@@ -5,8 +5,8 @@
 // hands new ones to a sink (the log, later the live feed and notify/).
 //
 // Restart: the store keeps the event time up to which events were processed. rebuild() replays
-// the stored events of the preceding window horizon (the longest timespan plus the longest
-// suppression) so windows hold what they held; hits up to that time are recognised by their key
+// the stored events of the preceding window horizon (the longest timespan + suppression +
+// baseline), of the kinds the rules can select, so windows hold what they held; hits up to that time are recognised by their key
 // (rule, group, time) and not raised twice, and events held back for lateness when the old
 // process stopped are processed now.
 
@@ -55,6 +55,7 @@ class CorrelationService {
   void run();
   void handleHits(std::int64_t replayed_through);
   std::int64_t horizon() const;
+  std::vector<std::string> replayKinds() const;
 
   std::vector<CorrelationRule> rules_;
   CampaignCorrelator correlator_;

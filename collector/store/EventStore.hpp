@@ -127,7 +127,9 @@ class EventStore {
   virtual bool recordHit(const StoredHit& hit) = 0;
   virtual std::int64_t correlatorProgress() = 0;
   virtual void setCorrelatorProgress(std::int64_t ts_ns) = 0;
-  virtual void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
+  // Events with ts_ns at or after `ts_ns`, of `kinds` only (empty: all), in (time, id) order.
+  virtual void forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
+                                 const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
   // Retro-hunt: stored events from a time on whose main observable (the `indicator` column) is
   // `value`, or, when `value` is an address, whose source or destination it is (a scan: the
   // addresses are not indexed, to keep ingest fast). Same order and fields as above.

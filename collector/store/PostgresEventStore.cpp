@@ -271,8 +271,9 @@ void PostgresEventStore::visitEvents(const char* query, const std::vector<std::s
   }
 }
 
-void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
-  visitEvents(kEventsSinceQuery, {std::to_string(ts_ns)}, visit);
+void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
+                                           const std::function<void(gsoc::v1::Event&&)>& visit) {
+  visitEvents(eventsSinceQueryFor(kinds).c_str(), {std::to_string(ts_ns)}, visit);
 }
 
 void PostgresEventStore::forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,

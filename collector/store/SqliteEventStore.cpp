@@ -274,9 +274,11 @@ void SqliteEventStore::visitEvents(Statement& q, const std::function<void(gsoc::
   }
 }
 
-void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) {
+void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
+                                         const std::function<void(gsoc::v1::Event&&)>& visit) {
+  const std::string sql = eventsSinceQueryFor(kinds);
   std::lock_guard lock(mutex_);
-  Statement q(*this, kEventsSinceQuery);
+  Statement q(*this, sql.c_str());
   q.bind(1, ts_ns);
   visitEvents(q, visit);
 }

@@ -35,7 +35,8 @@ class SqliteEventStore final : public EventStore {
   bool recordHit(const StoredHit& hit) override;
   std::int64_t correlatorProgress() override;
   void setCorrelatorProgress(std::int64_t ts_ns) override;
-  void forEachEventSince(std::int64_t ts_ns, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  void forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
+                         const std::function<void(gsoc::v1::Event&&)>& visit) override;
   void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
                                  const std::function<void(gsoc::v1::Event&&)>& visit) override;
   void upsertPublication(const Publication& p) override;

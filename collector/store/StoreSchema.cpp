@@ -1,5 +1,8 @@
 #include "collector/store/StoreSchema.hpp"
 
+#include <set>
+#include <stdexcept>
+
 #include <arpa/inet.h>
 
 namespace gsoc::collector {
@@ -102,6 +105,17 @@ const char* const kPublicationsSinceQuery =
 const char* const kEventsWithAttachmentQuery =
     "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE (indicator = $1 OR kind = 'smtp') AND ts_ns >= $2 "
     "ORDER BY ts_ns, id";
+
+std::string eventsSinceQueryFor(const std::vector<std::string>& kinds) {
+  static const std::set<std::string> kKinds = {"alert", "flow", "http", "dns", "tls", "smtp", "file"};
+  if (kinds.empty()) return kEventsSinceQuery;
+  std::string in;
+  for (const auto& k : kinds) {
+    if (!kKinds.contains(k)) throw std::invalid_argument("'" + k + "' is not an event kind");
+    in += (in.empty() ? "'" : ", '") + k + "'";  // a fixed set of names: safe as literals
+  }
+  return "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE ts_ns >= $1 AND kind IN (" + in + ") ORDER BY ts_ns, id";
+}
 
 const char* huntQueryFor(const std::string& value) {
   if (isAddressText(value)) return kEventsWithAddressQuery;
