@@ -149,3 +149,21 @@ TEST_F(IngestStoreTest, RetentionDeletesByEventTime) {
   EXPECT_EQ(store.deleteEventsBefore(kNow + 5), 5U);
   EXPECT_EQ(store.eventCount(), 5U);
 }
+
+// A restart replays only the kinds its rules can select: the store filters them.
+TEST_F(IngestStoreTest, ReplayReadsOnlyTheKindsAsked) {
+  SqliteEventStore store(path_);
+  BatchWriter writer(store, {}, [] { return kNow; });
+  submit(writer, mofa_, batch("mofa-1", 5, 1, 10));  // 5 alerts, 5 DNS records
+  writer.stop();
+  auto count = [&](const std::vector<std::string>& kinds) {
+    std::uint64_t n = 0;
+    store.forEachEventSince(kNow, kinds, [&](gsoc::v1::Event&&) { ++n; });
+    return n;
+  };
+  EXPECT_EQ(count({}), 10U);
+  EXPECT_EQ(count({"dns"}), 5U);
+  EXPECT_EQ(count({"alert", "dns"}), 10U);
+  EXPECT_EQ(count({"flow"}), 0U);
+  EXPECT_THROW(count({"dns'; DROP TABLE events; --"}), std::invalid_argument);
+}
