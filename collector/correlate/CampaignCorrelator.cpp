@@ -41,6 +41,12 @@ bool countsDistinct(const CorrelationRule& rule) {
 
 }  // namespace
 
+std::string joinGroup(const std::vector<std::string>& group) {
+  std::string out;
+  for (const auto& v : group) out += (out.empty() ? "" : "|") + v;
+  return out;
+}
+
 CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns)
     : lateness_(allowed_lateness_ns) {
   for (auto& r : rules) {
@@ -293,8 +299,7 @@ void CampaignCorrelator::applySurge(RuleState& state, const gsoc::v1::Event& eve
   ++g.bucket_count;
   if (g.threshold == 0 || g.bucket_count < g.threshold) return;
   // Surging: the event joins the surge group (one for all groups, or its own when gte is 1).
-  std::string label;
-  for (const auto& v : group) label += (label.empty() ? "" : "|") + v;
+  const std::string label = joinGroup(group);
   const GroupKey key = rule.gte == 1 ? group : GroupKey{};
   Group& s = state.surges[key];
   admit(rule, s, event, -1, {label});

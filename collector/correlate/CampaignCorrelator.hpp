@@ -53,6 +53,9 @@ struct CorrelatorCounters {
   std::uint64_t buffered = 0;  // now, waiting for the watermark
 };
 
+// A group's values joined by '|': the store's group_key, and a surging group's label.
+std::string joinGroup(const std::vector<std::string>& group);
+
 class CampaignCorrelator {
  public:
   CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns);

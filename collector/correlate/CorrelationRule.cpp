@@ -202,7 +202,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
 
 bool EventSelection::matches(const gsoc::v1::Event& event, std::vector<std::string>& scratch) const {
   for (const Clause& c : clauses) {
-    if (c.field.path() == "kind") {  // the common first clause: no copies
+    if (c.field.isKind()) {  // the common first clause: compared without copies
       const std::string_view k = kindName(event);
       if (std::find(c.any_of.begin(), c.any_of.end(), k) == c.any_of.end()) return false;
       continue;

@@ -36,7 +36,7 @@ namespace {
 StoredHit toStored(const CorrelationHit& h) {
   StoredHit s;
   s.rule_id = h.rule_id;
-  for (const auto& g : h.group) s.group += (s.group.empty() ? "" : "|") + g;
+  s.group = joinGroup(h.group);
   s.last_ns = h.last_ns;
   s.first_ns = h.first_ns;
   s.update = h.update;
@@ -61,7 +61,7 @@ namespace {
 // The event kinds a selection can select: its `kind` clause's values; nullopt when it has none.
 std::optional<std::vector<std::string>> kindsOf(const EventSelection& selection) {
   for (const auto& c : selection.clauses) {
-    if (c.field.path() == "kind") return c.any_of;
+    if (c.field.isKind()) return c.any_of;
   }
   return std::nullopt;
 }

@@ -74,24 +74,14 @@ EventField::EventField(std::string_view path) : path_(path) {
 }
 
 void EventField::values(const gsoc::v1::Event& event, std::vector<std::string>& out) const {
-  // Read directly, as deriveColumns() (the store's columns) would: it formats addresses too, and
-  // this is called for every event and rule.
+  // Read directly, not through deriveColumns(), which formats addresses too: this is called for
+  // every event and rule.
   if (special_ == Special::Kind) {
     if (const char* k = kindName(event); *k != '\0') out.emplace_back(k);
     return;
   }
   if (special_ == Special::Indicator) {
-    const std::string* v = nullptr;
-    switch (event.body_case()) {
-      case gsoc::v1::Event::kAlert: v = event.alert().has_indicator() ? &event.alert().indicator().value() : nullptr; break;
-      case gsoc::v1::Event::kHttp: v = &event.http().host(); break;
-      case gsoc::v1::Event::kDns: v = &event.dns().query(); break;
-      case gsoc::v1::Event::kTls: v = &event.tls().sni(); break;
-      case gsoc::v1::Event::kSmtp: v = &event.smtp().mail_from(); break;
-      case gsoc::v1::Event::kFile: v = &event.file().sha256(); break;
-      default: break;
-    }
-    if (v != nullptr && !v->empty()) out.push_back(*v);
+    if (const std::string* v = indicatorOf(event); v != nullptr && !v->empty()) out.push_back(*v);
     return;
   }
   collect(event, steps_, 0, out);

@@ -26,6 +26,7 @@ class EventField {
   explicit EventField(std::string_view path);
 
   [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] bool isKind() const { return special_ == Special::Kind; }
   // Appends the field's values in `event` to out (none when unset).
   void values(const gsoc::v1::Event& event, std::vector<std::string>& out) const;
 

@@ -28,6 +28,16 @@ gsoc::v1::Severity severityOf(const std::string& s) {
   return gsoc::v1::SEVERITY_MEDIUM;
 }
 
+// Adds `values` to a repeated string field, which stays sorted and without duplicates.
+void mergeSorted(google::protobuf::RepeatedPtrField<std::string>& field, const std::vector<std::string>& values) {
+  std::vector<std::string> all(field.begin(), field.end());
+  all.insert(all.end(), values.begin(), values.end());
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  field.Clear();
+  for (auto& v : all) *field.Add() = std::move(v);
+}
+
 gsoc::v1::CampaignKind campaignKindOf(const CorrelationRule& rule) {
   switch (rule.type) {
     case CorrelationRule::Type::Beaconing: return gsoc::v1::CAMPAIGN_KIND_C2_BEACON;
@@ -97,12 +107,8 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   if (!known) campaign.set_first_seen_ns(hit.first_ns);
   campaign.set_first_seen_ns(std::min(campaign.first_seen_ns(), hit.first_ns));
   campaign.set_last_seen_ns(std::max(campaign.last_seen_ns(), hit.last_ns));
-  std::vector<std::string> agencies(campaign.agencies().begin(), campaign.agencies().end());
-  agencies.insert(agencies.end(), hit.agencies.begin(), hit.agencies.end());
-  std::sort(agencies.begin(), agencies.end());
-  agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
-  campaign.clear_agencies();
-  for (const auto& a : agencies) campaign.add_agencies(a);
+  mergeSorted(*campaign.mutable_agencies(), hit.agencies);
+  const std::size_t agencies = static_cast<std::size_t>(campaign.agencies_size());
   const std::vector<gsoc::v1::Indicator> indicators = indicatorsOf(*rule, hit);
   campaign.clear_indicators();
   for (const auto& i : indicators) *campaign.add_indicators() = i;
@@ -131,7 +137,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     w.set_title(rule->title);
     // Counts only: a warning to every agency never names the agencies or hosts affected.
     w.set_background("Between " + utcText(campaign.first_seen_ns()) + " and " + utcText(campaign.last_seen_ns()) + ", " +
-                     std::to_string(agencies.size()) + (agencies.size() == 1 ? " agency" : " agencies") +
+                     std::to_string(agencies) + (agencies == 1 ? " agency" : " agencies") +
                      " observed this activity (" + std::to_string(campaign.event_count()) +
                      " events). The indicators below are shared so every agency can check and block them.");
     w.clear_actions();
@@ -151,7 +157,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     w.set_campaign_id(cid);
     put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
     lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) + ": " +
-                    rule->title + " (" + std::to_string(agencies.size()) + " agencies)");
+                    rule->title + " (" + std::to_string(agencies) + " agencies)");
   } else if (rule->raises == "notice") {
     for (const auto& agency : hit.agencies) {
       gsoc::v1::Notice notice;
@@ -195,16 +201,14 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   return lines;
 }
 
-const std::vector<gsoc::v1::IntelReport>& CampaignPublisher::intelReports() {
-  if (!intel_loaded_) {
-    for (const Publication& p : store_.publications(0)) {
-      if (p.kind != "intel") continue;
-      gsoc::v1::IntelReport r;
-      if (google::protobuf::util::JsonStringToMessage(p.json, &r).ok()) intel_.push_back(std::move(r));
-    }
-    intel_loaded_ = true;
+void CampaignPublisher::loadIntelReports() {
+  if (intel_loaded_) return;
+  for (const Publication& p : store_.publications(0)) {
+    if (p.kind != "intel") continue;
+    gsoc::v1::IntelReport r;
+    if (google::protobuf::util::JsonStringToMessage(p.json, &r).ok()) intel_.push_back(std::move(r));
   }
-  return intel_;
+  intel_loaded_ = true;
 }
 
 // An analyst's report is linked to a campaign that hits its named targets (agencies, hosts) or
@@ -213,7 +217,7 @@ const std::vector<gsoc::v1::IntelReport>& CampaignPublisher::intelReports() {
 // cites it. Returns the warning's references.
 std::vector<std::string> CampaignPublisher::linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines) {
   std::vector<std::string> references;
-  intelReports();
+  loadIntelReports();
   for (gsoc::v1::IntelReport& report : intel_) {
     if (report.window_start_ns() != 0 && hit.last_ns < report.window_start_ns()) continue;
     if (report.window_end_ns() != 0 && hit.last_ns > report.window_end_ns()) continue;
@@ -225,18 +229,9 @@ std::vector<std::string> CampaignPublisher::linkIntel(gsoc::v1::Campaign& campai
     }
     if (!linked) continue;
     report.set_linked_hits(report.linked_hits() + 1);
-    std::vector<std::string> agencies(report.linked_agencies().begin(), report.linked_agencies().end());
-    agencies.insert(agencies.end(), hit.agencies.begin(), hit.agencies.end());
-    std::sort(agencies.begin(), agencies.end());
-    agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
-    report.clear_linked_agencies();
-    for (const auto& a : agencies) report.add_linked_agencies(a);
-    if (std::find(report.linked_campaigns().begin(), report.linked_campaigns().end(), campaign.id()) == report.linked_campaigns().end()) {
-      report.add_linked_campaigns(campaign.id());
-    }
-    if (std::find(campaign.intel_reports().begin(), campaign.intel_reports().end(), report.id()) == campaign.intel_reports().end()) {
-      campaign.add_intel_reports(report.id());
-    }
+    mergeSorted(*report.mutable_linked_agencies(), hit.agencies);
+    mergeSorted(*report.mutable_linked_campaigns(), {campaign.id()});
+    mergeSorted(*campaign.mutable_intel_reports(), {report.id()});
     put(Publication{"intel", report.id(), report.id(), "", "", hit.last_ns, toJson(report)});
     lines.push_back("intel " + report.id() + " (" + report.actor() + ") linked to campaign " + campaign.id() + ": " + campaign.title());
     references.push_back("intelligence report " + report.id() + (report.actor().empty() ? "" : " (" + report.actor() + ")"));

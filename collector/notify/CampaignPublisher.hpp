@@ -61,7 +61,7 @@ class CampaignPublisher {
   std::string nextNumber(const std::string& kind, char letter, std::int64_t at_ns);
   void put(const Publication& p);
   std::optional<Publication> findLocked(const std::string& id);
-  const std::vector<gsoc::v1::IntelReport>& intelReports();
+  void loadIntelReports();  // once, from the store, into intel_
   std::vector<std::string> linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines);
 
   std::vector<CorrelationRule> rules_;

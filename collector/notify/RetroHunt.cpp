@@ -150,7 +150,7 @@ gsoc::v1::AddIntelReply CampaignPublisher::addIntel(gsoc::v1::IntelReport report
     for (auto& i : *report.mutable_indicators()) {
       if (i.kind() == gsoc::v1::Indicator::KIND_UNSPECIFIED) i.set_kind(indicatorKindOf("", i.value()));
     }
-    intelReports();  // loaded before this one is stored, so it is added once
+    loadIntelReports();  // loaded before this one is stored, so it is added once
     put(Publication{"intel", report.id(), report.id(), "", "", now_ns, toJson(report)});
     intel_.push_back(report);
   }

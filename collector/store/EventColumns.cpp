@@ -26,37 +26,26 @@ const char* kindName(const gsoc::v1::Event& e) {
   }
 }
 
+const std::string* indicatorOf(const gsoc::v1::Event& e) {
+  switch (e.body_case()) {
+    case gsoc::v1::Event::kAlert: return e.alert().has_indicator() ? &e.alert().indicator().value() : nullptr;
+    case gsoc::v1::Event::kHttp: return &e.http().host();
+    case gsoc::v1::Event::kDns: return &e.dns().query();
+    case gsoc::v1::Event::kTls: return &e.tls().sni();
+    case gsoc::v1::Event::kSmtp: return &e.smtp().mail_from();
+    case gsoc::v1::Event::kFile: return &e.file().sha256();
+    default: return nullptr;
+  }
+}
+
 void deriveColumns(const gsoc::v1::Event& e, EventColumns& out) {
   out.kind = kindName(e);
-  out.sid = -1;
-  out.severity = 0;
-  out.indicator.clear();
+  out.sid = e.has_alert() ? e.alert().sid() : -1;
+  out.severity = e.has_alert() ? e.alert().severity() : 0;
+  const std::string* indicator = indicatorOf(e);
+  out.indicator = indicator != nullptr ? *indicator : std::string();
   out.src_ip = addressText(e.tuple().src_ip());
   out.dst_ip = addressText(e.tuple().dst_ip());
-  switch (e.body_case()) {
-    case gsoc::v1::Event::kAlert:
-      out.sid = e.alert().sid();
-      out.severity = e.alert().severity();
-      if (e.alert().has_indicator()) out.indicator = e.alert().indicator().value();
-      break;
-    case gsoc::v1::Event::kFlow: break;
-    case gsoc::v1::Event::kHttp:
-      out.indicator = e.http().host();
-      break;
-    case gsoc::v1::Event::kDns:
-      out.indicator = e.dns().query();
-      break;
-    case gsoc::v1::Event::kTls:
-      out.indicator = e.tls().sni();
-      break;
-    case gsoc::v1::Event::kSmtp:
-      out.indicator = e.smtp().mail_from();
-      break;
-    case gsoc::v1::Event::kFile:
-      out.indicator = e.file().sha256();
-      break;
-    case gsoc::v1::Event::BODY_NOT_SET: break;
-  }
 }
 
 bool eventCarries(const gsoc::v1::Event& e, const std::string& value) {

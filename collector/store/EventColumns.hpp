@@ -23,6 +23,9 @@ struct EventColumns {
 void deriveColumns(const gsoc::v1::Event& event, EventColumns& out);
 // "alert", "flow", "http", "dns", "tls", "smtp", "file", or "" for an event with no body.
 const char* kindName(const gsoc::v1::Event& event);
+// The record's main observable (the `indicator` column): the indicator that hit, HTTP host, DNS
+// query, TLS SNI, mail sender or file SHA-256; nullptr when the record has none.
+const std::string* indicatorOf(const gsoc::v1::Event& event);
 // True when the value is one of the event's observables: an address, the HTTP host, DNS query,
 // TLS SNI, mail sender, an attachment's or file's SHA-256 or MD5, or the indicator that hit.
 bool eventCarries(const gsoc::v1::Event& event, const std::string& value);
