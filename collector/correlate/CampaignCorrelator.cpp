@@ -8,27 +8,11 @@
 namespace gsoc::collector {
 namespace {
 
-// Every combination of the group_by fields' values (most fields have one value; a mail with two
-// attachments belongs to two groups). Empty when a field has no value: the event has no group.
-std::vector<std::vector<std::string>> groupsOf(const std::vector<EventField>& fields, const gsoc::v1::Event& event) {
-  std::vector<std::vector<std::string>> out{{}};
-  std::vector<std::string> values;
-  for (const EventField& f : fields) {
-    values.clear();
-    f.values(event, values);
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    if (values.empty()) return {};
-    std::vector<std::vector<std::string>> next;
-    for (const auto& prefix : out) {
-      for (const auto& v : values) {
-        next.push_back(prefix);
-        next.back().push_back(v);
-      }
-    }
-    out = std::move(next);
-  }
-  return out;
+// A group key part: the value prefixed by its length, so ("a|b") and ("a", "b") differ.
+void appendPart(std::string& packed, std::string_view v) {
+  const auto n = static_cast<std::uint32_t>(v.size());
+  packed.append(reinterpret_cast<const char*>(&n), sizeof n);
+  packed.append(v);
 }
 
 constexpr std::uint64_t kSweepEvery = 1 << 16;
@@ -56,7 +40,7 @@ CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::
   }
 }
 
-void CampaignCorrelator::add(gsoc::v1::Event event) {
+void CampaignCorrelator::add(const gsoc::v1::Event& event) {
   ++counters_.events;
   const std::int64_t ts = event.timestamp_ns();
   if (ts <= released_through_) {  // its window has been decided already
@@ -64,34 +48,78 @@ void CampaignCorrelator::add(gsoc::v1::Event event) {
     return;
   }
   max_ts_ = std::max(max_ts_, ts);
-  // Which rules the event can touch is decided now, once: an event no rule selects (most flow
-  // records, with the shipped rules) is never held, only moves the watermark.
-  std::uint64_t rules = 0;
-  for (std::size_t i = 0; i < rules_.size() && i < 64; ++i) {
-    if (selects(rules_[i].rule, event)) rules |= std::uint64_t{1} << i;
-  }
-  if (rules == 0 && rules_.size() <= 64) {
-    release(max_ts_ - lateness_);
-    return;
-  }
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(std::move(event));
+    slots_.emplace_back();
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
-    slots_[slot] = std::move(event);
   }
-  heap_.push_back(Held{ts, slot, rules});
-  std::push_heap(heap_.begin(), heap_.end(), [this](const Held& a, const Held& b) { return later(a, b); });
+  // An event no rule selects (most flow records, with the shipped rules) is never held, only
+  // moves the watermark.
+  if (read(event, slots_[slot])) {
+    heap_.push_back(Held{ts, slot});
+    std::push_heap(heap_.begin(), heap_.end(), [this](const Held& a, const Held& b) { return later(a, b); });
+  } else {
+    free_slots_.push_back(slot);
+  }
   release(max_ts_ - lateness_);
+}
+
+// Reads what each selecting rule needs of the event into `held`; false when no rule can use it.
+bool CampaignCorrelator::read(const gsoc::v1::Event& event, HeldEvent& held) {
+  held.rules.clear();
+  held.ranges.clear();
+  held.values.clear();
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    const CorrelationRule& rule = rules_[i].rule;
+    if (!rule.selection.matches(event, scratch_)) continue;
+    HeldEvent::RuleValues rv;
+    rv.rule = static_cast<std::uint32_t>(i);
+    for (std::size_t s = 0; s < rule.stages.size(); ++s) {
+      if (rule.stages[s].selection.matches(event, scratch_)) rv.stages |= std::uint64_t{1} << s;
+    }
+    if (!rule.stages.empty() && rv.stages == 0) continue;
+    rv.fields = static_cast<std::uint32_t>(held.ranges.size());
+    const std::size_t values_before = held.values.size();
+    bool complete = true;  // every group_by field (and the value field) has a value
+    for (const EventField& f : rule.group_by) {
+      const std::size_t first = held.values.size();
+      f.values(event, held.values);
+      held.values.sortUnique(first);
+      if (held.values.size() == first) {
+        complete = false;
+        break;
+      }
+      held.ranges.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)});
+    }
+    if (complete && !rule.value_field.empty()) {
+      const std::size_t first = held.values.size();
+      rule.value_field.front().values(event, held.values);
+      rv.value = {static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)};
+      complete = rv.value.count > 0;
+    }
+    if (!complete) {
+      held.values.truncate(values_before);
+      held.ranges.resize(rv.fields);
+      continue;
+    }
+    held.rules.push_back(rv);
+  }
+  if (held.rules.empty()) return false;
+  held.ts = event.timestamp_ns();
+  held.event_id.assign(event.event_id());
+  held.agency.assign(event.agency_id());
+  held.src_ip.assign(event.tuple().src_ip());
+  held.dst_ip.assign(event.tuple().dst_ip());
+  return true;
 }
 
 // Heap order: the earliest (time, event id) on top.
 bool CampaignCorrelator::later(const Held& a, const Held& b) const {
   if (a.ts != b.ts) return a.ts > b.ts;
-  return slots_[a.slot].event_id() > slots_[b.slot].event_id();
+  return slots_[a.slot].event_id > slots_[b.slot].event_id;
 }
 
 void CampaignCorrelator::flush() { release(INT64_MAX); }
@@ -103,8 +131,7 @@ void CampaignCorrelator::release(std::int64_t watermark) {
     const Held held = heap_.back();
     heap_.pop_back();
     released_through_ = std::max(released_through_, held.ts);
-    process(slots_[held.slot], held.rules);
-    slots_[held.slot].Clear();
+    process(slots_[held.slot]);
     free_slots_.push_back(held.slot);
     if (++since_sweep_ >= kSweepEvery) {
       since_sweep_ = 0;
@@ -114,32 +141,50 @@ void CampaignCorrelator::release(std::int64_t watermark) {
   if (watermark == INT64_MAX) released_through_ = std::max(released_through_, max_ts_);
 }
 
-bool CampaignCorrelator::selects(const CorrelationRule& rule, const gsoc::v1::Event& event) {
-  if (!rule.selection.matches(event, scratch_)) return false;
-  return rule.stages.empty() ||
-         std::any_of(rule.stages.begin(), rule.stages.end(), [&](const CorrelationRule::Stage& s) { return s.selection.matches(event, scratch_); });
+CampaignCorrelator::Group& CampaignCorrelator::groupOf(GroupMap& groups, const std::string& packed, const std::vector<const std::string*>& values) {
+  auto [it, inserted] = groups.try_emplace(packed);
+  if (inserted) {
+    for (const std::string* v : values) it->second.key.push_back(*v);
+  }
+  return it->second;
 }
 
-void CampaignCorrelator::process(const gsoc::v1::Event& event, std::uint64_t selected) {
-  std::vector<std::string> values;
-  for (std::size_t i = 0; i < rules_.size(); ++i) {
-    RuleState& state = rules_[i];
+void CampaignCorrelator::process(const HeldEvent& event) {
+  for (const HeldEvent::RuleValues& rv : event.rules) {
+    RuleState& state = rules_[rv.rule];
     const CorrelationRule& rule = state.rule;
-    if (i < 64 ? (selected >> i & 1) == 0 : !selects(rule, event)) continue;
-    const auto groups = groupsOf(rule.group_by, event);
-    if (groups.empty()) continue;
-    values.clear();
-    if (!rule.value_field.empty()) {
-      rule.value_field.front().values(event, values);
-      if (values.empty()) continue;
+    const std::span<const std::string> values = event.values.range(rv.value.first, rv.value.count);
+    // Every combination of the group_by fields' values, the last field varying fastest (most
+    // fields have one value; a mail with two attachments belongs to two groups).
+    const std::span<const HeldEvent::Range> fields(event.ranges.data() + rv.fields, rule.group_by.size());
+    pick_.assign(fields.size(), 0);
+    groups_.clear();
+    while (true) {
+      packed_.clear();
+      combo_.clear();
+      for (std::size_t f = 0; f < fields.size(); ++f) {
+        const std::string& v = event.values[fields[f].first + pick_[f]];
+        appendPart(packed_, v);
+        combo_.push_back(&v);
+      }
+      if (rule.type == CorrelationRule::Type::Beaconing) {
+        applyBeaconing(state, event, values);
+      } else if (rule.type == CorrelationRule::Type::RateSurge) {
+        applySurge(state, event, groupOf(state.groups, packed_, combo_));
+      } else {
+        groups_.push_back(&groupOf(state.groups, packed_, combo_));
+      }
+      std::size_t f = fields.size();
+      while (f > 0 && ++pick_[f - 1] == fields[f - 1].count) pick_[--f] = 0;
+      if (f == 0) break;
     }
     if (rule.stages.empty()) {
-      for (const auto& g : groups) apply(state, event, g, -1, values);
-      continue;
-    }
-    for (std::size_t s = 0; s < rule.stages.size(); ++s) {
-      if (!rule.stages[s].selection.matches(event, scratch_)) continue;
-      for (const auto& g : groups) apply(state, event, g, static_cast<int>(s), values);
+      for (Group* g : groups_) apply(state, event, *g, -1, values);
+    } else {
+      for (std::size_t s = 0; s < rule.stages.size(); ++s) {
+        if ((rv.stages >> s & 1) == 0) continue;
+        for (Group* g : groups_) apply(state, event, *g, static_cast<int>(s), values);
+      }
     }
   }
 }
@@ -171,9 +216,9 @@ bool CampaignCorrelator::conditionHolds(const RuleState& state, const Group& g, 
 }
 
 // Drops window entries older than the timespan and adds the event's.
-void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const gsoc::v1::Event& event, int stage,
-                               const std::vector<std::string>& values) {
-  const std::int64_t ts = event.timestamp_ns();
+void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const HeldEvent& event, int stage,
+                               std::span<const std::string> values) {
+  const std::int64_t ts = event.ts;
   auto drop_front = [&] {
     if (!g.value_counts.empty()) {
       auto it = g.value_counts.find(g.window.front().value);
@@ -183,10 +228,10 @@ void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const gsoc
   };
   while (!g.window.empty() && g.window.front().ts < ts - rule.timespan_ns) drop_front();
   if (values.empty()) {
-    g.window.push_back(Entry{ts, event.event_id(), {}, stage, event.agency_id()});
+    g.window.push_back(Entry{ts, event.event_id, {}, stage, event.agency});
   } else {
     for (const auto& v : values) {
-      g.window.push_back(Entry{ts, event.event_id(), v, stage, event.agency_id()});
+      g.window.push_back(Entry{ts, event.event_id, v, stage, event.agency});
       ++g.value_counts[v];
     }
   }
@@ -197,13 +242,9 @@ void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const gsoc
   g.last_ts = ts;
 }
 
-void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, int stage,
-                               const std::vector<std::string>& values) {
+void CampaignCorrelator::apply(RuleState& state, const HeldEvent& event, Group& g, int stage, std::span<const std::string> values) {
   const CorrelationRule& rule = state.rule;
-  if (rule.type == CorrelationRule::Type::Beaconing) return applyBeaconing(state, event, group, values);
-  if (rule.type == CorrelationRule::Type::RateSurge) return applySurge(state, event, group);
-  Group& g = state.groups[group];
-  const std::int64_t ts = event.timestamp_ns();
+  const std::int64_t ts = event.ts;
   if (rule.type == CorrelationRule::Type::NewValue) {
     if (state.first_ts == INT64_MIN) state.first_ts = ts;
     if (g.last_ts == INT64_MIN || ts - g.last_ts > rule.baseline_ns) g.since = ts;
@@ -225,13 +266,14 @@ void CampaignCorrelator::apply(RuleState& state, const gsoc::v1::Event& event, c
     else if (st[k - 1] != INT64_MIN) st[k] = std::max(st[k], st[k - 1]);  // extends the latest chain
   }
   admit(rule, g, event, stage, values);
-  if (conditionHolds(state, g, ts)) raise(rule, g, group, event);
+  if (conditionHolds(state, g, ts)) raise(rule, g, event);
 }
 
-bool CampaignCorrelator::destinationIsRare(RuleState& state, const std::string& destination, const GroupKey& group, std::int64_t ts) {
+// Records that the group being processed (packed_) contacted the destination.
+bool CampaignCorrelator::destinationIsRare(RuleState& state, const std::string& destination, std::int64_t ts) {
   const CorrelationRule& rule = state.rule;
-  auto& hosts = state.contacts[destination];
-  hosts[group] = ts;
+  auto& hosts = state.contacts.try_emplace(destination).first->second;
+  hosts.insert_or_assign(packed_, ts);
   if (rule.rare == 0) return true;
   // A popular destination has many hosts: it is pruned only when it might have become rare.
   if (hosts.size() > rule.rare && hosts.size() <= 2 * rule.rare) std::erase_if(hosts, [&](const auto& kv) { return kv.second < ts - rule.timespan_ns; });
@@ -254,28 +296,31 @@ bool CampaignCorrelator::regular(const CorrelationRule& rule, const Group& g) {
   return static_cast<double>(near) >= rule.regularity * static_cast<double>(intervals_.size());
 }
 
-void CampaignCorrelator::applyBeaconing(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group,
-                                        const std::vector<std::string>& values) {
+// Per destination, the group being processed (packed_, combo_) and the destination form the
+// beacon's group.
+void CampaignCorrelator::applyBeaconing(RuleState& state, const HeldEvent& event, std::span<const std::string> values) {
   const CorrelationRule& rule = state.rule;
-  const std::int64_t ts = event.timestamp_ns();
+  const std::int64_t ts = event.ts;
   for (const auto& destination : values) {
     // A popular destination is no beacon: no window is kept for it at all.
-    if (!destinationIsRare(state, destination, group, ts)) continue;
-    GroupKey key = group;
-    key.push_back(destination);
-    Group& g = state.groups[key];
+    if (!destinationIsRare(state, destination, ts)) continue;
+    beacon_key_ = packed_;
+    appendPart(beacon_key_, destination);
+    combo_.push_back(&destination);
+    Group& g = groupOf(state.groups, beacon_key_, combo_);
+    combo_.pop_back();
     admit(rule, g, event, -1, {});
     if (g.window.size() < rule.gte) continue;
     // Within the suppression only a doubling can update the hit: skip the interval work until then.
     if (g.raised && ts - g.raised_at < rule.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
-    if (regular(rule, g)) raise(rule, g, key, event);
+    if (regular(rule, g)) raise(rule, g, event);
   }
 }
 
-void CampaignCorrelator::applySurge(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group) {
+// g is the group being processed (packed_, combo_).
+void CampaignCorrelator::applySurge(RuleState& state, const HeldEvent& event, Group& g) {
   const CorrelationRule& rule = state.rule;
-  Group& g = state.groups[group];
-  const std::int64_t ts = event.timestamp_ns();
+  const std::int64_t ts = event.ts;
   if (g.last_ts == INT64_MIN) g.first_ts = ts;
   g.last_ts = ts;
   const std::int64_t bucket = ts / rule.bucket_ns;
@@ -299,15 +344,14 @@ void CampaignCorrelator::applySurge(RuleState& state, const gsoc::v1::Event& eve
   ++g.bucket_count;
   if (g.threshold == 0 || g.bucket_count < g.threshold) return;
   // Surging: the event joins the surge group (one for all groups, or its own when gte is 1).
-  const std::string label = joinGroup(group);
-  const GroupKey key = rule.gte == 1 ? group : GroupKey{};
-  Group& s = state.surges[key];
-  admit(rule, s, event, -1, {label});
-  if (conditionHolds(state, s, ts)) raise(rule, s, key, event);
+  const std::string label = joinGroup(g.key);
+  Group& s = rule.gte == 1 ? groupOf(state.surges, packed_, combo_) : groupOf(state.surges, {}, {});
+  admit(rule, s, event, -1, std::span<const std::string>(&label, 1));
+  if (conditionHolds(state, s, ts)) raise(rule, s, event);
 }
 
-void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const GroupKey& key, const gsoc::v1::Event& event) {
-  const std::int64_t ts = event.timestamp_ns();
+void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const HeldEvent& event) {
+  const std::int64_t ts = event.ts;
   const std::uint64_t m = measure(rule, g);
   bool update = false;
   if (!g.raised || ts - g.raised_at >= rule.suppress_ns) {
@@ -324,7 +368,7 @@ void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Grou
   hit.rule_id = rule.id;
   hit.title = rule.title;
   hit.severity = rule.severity;
-  hit.group = key;
+  hit.group = g.key;
   hit.update = update;
   hit.first_ns = g.window.front().ts;
   hit.last_ns = ts;
@@ -341,8 +385,8 @@ void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Grou
   std::sort(hit.agencies.begin(), hit.agencies.end());
   hit.agencies.erase(std::unique(hit.agencies.begin(), hit.agencies.end()), hit.agencies.end());
   hit.raised_ns = g.raised_at;
-  hit.last_src = addressText(event.tuple().src_ip());
-  hit.last_dst = addressText(event.tuple().dst_ip());
+  hit.last_src = addressText(event.src_ip);
+  hit.last_dst = addressText(event.dst_ip);
   ++(update ? counters_.updates : counters_.hits);
   hits_.push_back(std::move(hit));
 }

@@ -11,6 +11,9 @@
 // that, a group that grows (more distinct values; twice the events) raises an update of the same
 // hit rather than a new one. Time comes only from the events, never from a clock.
 //
+// An event is read once, when it arrives: the values its rules group and count by are copied
+// into a reused slot, and the event itself is not kept.
+//
 // State is bounded: beaconing, temporal and temporal_ordered groups keep their latest
 // kMaxWindow events (their conditions need no more; evidence and counts are of those), a
 // new_value group drops its window once its value is no longer new, and groups idle for longer
@@ -19,7 +22,10 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "collector/correlate/CorrelationRule.hpp"
@@ -61,7 +67,7 @@ class CampaignCorrelator {
   CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns);
 
   // The event's event_id, agency_id and timestamp_ns must be set (the store's events are).
-  void add(gsoc::v1::Event event);
+  void add(const gsoc::v1::Event& event);
   // End of input: processes everything still buffered.
   void flush();
   // Hits raised since the last call, in the order they were raised.
@@ -104,7 +110,9 @@ class CampaignCorrelator {
     std::vector<T> items_;
     std::size_t head_ = 0;
   };
+  using GroupKey = std::vector<std::string>;
   struct Group {
+    GroupKey key;  // the group_by values
     Fifo<Entry> window;
     std::map<std::string, std::uint64_t> value_counts;
     bool raised = false;
@@ -123,49 +131,81 @@ class CampaignCorrelator {
     Fifo<std::pair<std::int64_t, std::uint64_t>> closed;
     std::uint64_t closed_sum = 0;
   };
-  using GroupKey = std::vector<std::string>;
+  // Groups by their packed key (the values, each prefixed by its length): one hash lookup per
+  // event and rule, not a tree walk comparing vectors of strings.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  using GroupMap = std::unordered_map<std::string, Group, KeyHash, std::equal_to<>>;
   struct RuleState {
     CorrelationRule rule;
-    std::map<GroupKey, Group> groups;
-    std::map<GroupKey, Group> surges;  // rate_surge: the surging groups' events (one key unless gte is 1)
-    // beaconing: per destination, the groups that contacted it and when they last did
-    std::map<std::string, std::map<GroupKey, std::int64_t>> contacts;
+    GroupMap groups;
+    GroupMap surges;  // rate_surge: the surging groups' events (one key unless gte is 1)
+    // beaconing: per destination, the groups (packed keys) that contacted it and when they last did
+    std::unordered_map<std::string, std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>>, KeyHash, std::equal_to<>> contacts;
     std::int64_t first_ts = INT64_MIN;  // new_value: the first event, to know when a baseline was seen
   };
-  // The reorder buffer: events in slots, a min-heap of (time, slot) ordered by (time, event id),
-  // so holding an event costs no allocation once the slots have grown.
+  // What the rules need of one held event. The slots are reused and their strings keep their
+  // capacity, so holding an event allocates nothing once the slots have warmed up.
+  struct HeldEvent {
+    struct Range {
+      std::uint32_t first = 0;
+      std::uint32_t count = 0;
+    };
+    struct RuleValues {
+      std::uint32_t rule = 0;
+      std::uint64_t stages = 0;  // staged rules: bit s when the event matches stage s
+      std::uint32_t fields = 0;  // the first group_by field's range in `ranges`
+      Range value;               // the value field's values
+    };
+    std::int64_t ts = 0;
+    std::string event_id;
+    std::string agency;
+    std::string src_ip;  // raw bytes; formatted only for a hit
+    std::string dst_ip;
+    std::vector<RuleValues> rules;  // the rules that select the event, in rule order
+    std::vector<Range> ranges;      // per rule, one per group_by field: its values, sorted and unique
+    FieldValues values;
+  };
+  // The reorder buffer: events in slots, a min-heap of (time, slot) ordered by (time, event id).
   struct Held {
     std::int64_t ts;
     std::uint32_t slot;
-    std::uint64_t rules;  // bit i: rule i selects the event (rules past 64 are checked later)
   };
   bool later(const Held& a, const Held& b) const;
   static constexpr std::size_t kMaxWindow = 1024;
 
+  bool read(const gsoc::v1::Event& event, HeldEvent& held);
   void release(std::int64_t watermark);
-  void process(const gsoc::v1::Event& event, std::uint64_t selected);
-  bool selects(const CorrelationRule& rule, const gsoc::v1::Event& event);
-  void apply(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, int stage, const std::vector<std::string>& values);
-  void applyBeaconing(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group, const std::vector<std::string>& values);
-  void applySurge(RuleState& state, const gsoc::v1::Event& event, const GroupKey& group);
-  void admit(const CorrelationRule& rule, Group& g, const gsoc::v1::Event& event, int stage, const std::vector<std::string>& values);
-  bool destinationIsRare(RuleState& state, const std::string& destination, const GroupKey& group, std::int64_t ts);
+  void process(const HeldEvent& event);
+  Group& groupOf(GroupMap& groups, const std::string& packed, const std::vector<const std::string*>& values);
+  void apply(RuleState& state, const HeldEvent& event, Group& g, int stage, std::span<const std::string> values);
+  void applyBeaconing(RuleState& state, const HeldEvent& event, std::span<const std::string> values);
+  void applySurge(RuleState& state, const HeldEvent& event, Group& g);
+  void admit(const CorrelationRule& rule, Group& g, const HeldEvent& event, int stage, std::span<const std::string> values);
+  bool destinationIsRare(RuleState& state, const std::string& destination, std::int64_t ts);
   bool conditionHolds(const RuleState& state, const Group& g, std::int64_t ts) const;
   bool regular(const CorrelationRule& rule, const Group& g);
   std::uint64_t measure(const CorrelationRule& rule, const Group& g) const;
-  void raise(const CorrelationRule& rule, Group& g, const GroupKey& key, const gsoc::v1::Event& event);
+  void raise(const CorrelationRule& rule, Group& g, const HeldEvent& event);
   void sweep(std::int64_t now);
 
   std::vector<RuleState> rules_;
   std::int64_t lateness_;
-  std::deque<gsoc::v1::Event> slots_;  // a deque: growing never moves the held events
+  std::deque<HeldEvent> slots_;  // a deque: growing never moves the held events
   std::vector<std::uint32_t> free_slots_;
   std::vector<Held> heap_;
   std::int64_t max_ts_ = INT64_MIN;
   std::int64_t released_through_ = INT64_MIN;
   std::vector<CorrelationHit> hits_;
   CorrelatorCounters counters_;
-  std::vector<std::string> scratch_;
+  FieldValues scratch_;
+  std::string packed_;                      // the group key being looked up
+  std::vector<const std::string*> combo_;   // its values
+  std::vector<std::uint32_t> pick_;         // which value of each group_by field
+  std::vector<Group*> groups_;              // the event's groups for the rule being processed
+  std::string beacon_key_;
   std::vector<std::int64_t> intervals_;
   std::uint64_t since_sweep_ = 0;
 };

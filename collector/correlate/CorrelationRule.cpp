@@ -188,6 +188,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   }
   if (staged) {
     if (!node["stages"] || !node["stages"].IsSequence() || node["stages"].size() < 2) r.fail(node, type + " needs 'stages', a list of at least two");
+    if (node["stages"].size() > CorrelationRule::kMaxStages) r.fail(node["stages"], "at most 64 stages");
     for (const auto& s : node["stages"]) {
       if (!s.IsMap() || !s["name"] || !s["match"]) r.fail(s, "a stage needs 'name' and 'match'");
       rule.stages.push_back({r.scalar(s["name"], "name"), r.selection(s["match"])});
@@ -200,7 +201,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
 
 }  // namespace
 
-bool EventSelection::matches(const gsoc::v1::Event& event, std::vector<std::string>& scratch) const {
+bool EventSelection::matches(const gsoc::v1::Event& event, FieldValues& scratch) const {
   for (const Clause& c : clauses) {
     if (c.field.isKind()) {  // the common first clause: compared without copies
       const std::string_view k = kindName(event);

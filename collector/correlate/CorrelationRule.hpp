@@ -57,7 +57,7 @@ struct EventSelection {
     std::vector<std::string> any_of;
   };
   std::vector<Clause> clauses;  // all must hold; empty selects every event
-  [[nodiscard]] bool matches(const gsoc::v1::Event& event, std::vector<std::string>& scratch) const;
+  [[nodiscard]] bool matches(const gsoc::v1::Event& event, FieldValues& scratch) const;
 };
 
 struct CorrelationRule {
@@ -77,6 +77,7 @@ struct CorrelationRule {
   std::int64_t suppress_ns = 0;
   std::string severity = "medium";
   std::vector<Stage> stages;  // temporal, temporal_ordered
+  static constexpr std::size_t kMaxStages = 64;  // an event's matched stages fit one bitmask
   double jitter = 0.2;         // beaconing
   double regularity = 0.8;     // beaconing
   std::uint64_t rare = 3;      // beaconing; 0: no limit

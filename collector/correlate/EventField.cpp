@@ -1,5 +1,7 @@
 #include "collector/correlate/EventField.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <stdexcept>
 
 #include "collector/store/EventColumns.hpp"
@@ -12,33 +14,46 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-void collect(const Message& m, const std::vector<const FieldDescriptor*>& steps, std::size_t i, std::vector<std::string>& out) {
+template <typename T>
+void appendNumber(FieldValues& out, T v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+}
+
+void collect(const Message& m, const std::vector<const FieldDescriptor*>& steps, std::size_t i, FieldValues& out) {
   const FieldDescriptor* f = steps[i];
   const Reflection* r = m.GetReflection();
   const bool last = i + 1 == steps.size();
-  const int n = f->is_repeated() ? r->FieldSize(m, f) : (f->has_presence() && !r->HasField(m, f) ? 0 : 1);
+  const bool rep = f->is_repeated();
+  const int n = rep ? r->FieldSize(m, f) : (f->has_presence() && !r->HasField(m, f) ? 0 : 1);
   for (int k = 0; k < n; ++k) {
-    const bool rep = f->is_repeated();
     if (!last) {
       collect(rep ? r->GetRepeatedMessage(m, f, k) : r->GetMessage(m, f), steps, i + 1, out);
       continue;
     }
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
-        std::string v = rep ? r->GetRepeatedString(m, f, k) : r->GetString(m, f);
+        std::string copy;  // used only by fields not stored as std::string (cords): stays empty
+        const std::string& v = rep ? r->GetRepeatedStringReference(m, f, k, &copy) : r->GetStringReference(m, f, &copy);
+        if (v.empty()) break;
         // Raw 4/16-byte addresses read as text, so rules compare "192.0.2.7".
-        if (f->type() == FieldDescriptor::TYPE_BYTES && (f->name() == "src_ip" || f->name() == "dst_ip")) v = addressText(v);
-        if (!v.empty()) out.push_back(std::move(v));
+        if (f->type() == FieldDescriptor::TYPE_BYTES && (f->name() == "src_ip" || f->name() == "dst_ip")) {
+          std::string text = addressText(v);
+          if (!text.empty()) out.append(text);
+        } else {
+          out.append(v);
+        }
         break;
       }
-      case FieldDescriptor::CPPTYPE_INT32: out.push_back(std::to_string(rep ? r->GetRepeatedInt32(m, f, k) : r->GetInt32(m, f))); break;
-      case FieldDescriptor::CPPTYPE_INT64: out.push_back(std::to_string(rep ? r->GetRepeatedInt64(m, f, k) : r->GetInt64(m, f))); break;
-      case FieldDescriptor::CPPTYPE_UINT32: out.push_back(std::to_string(rep ? r->GetRepeatedUInt32(m, f, k) : r->GetUInt32(m, f))); break;
-      case FieldDescriptor::CPPTYPE_UINT64: out.push_back(std::to_string(rep ? r->GetRepeatedUInt64(m, f, k) : r->GetUInt64(m, f))); break;
-      case FieldDescriptor::CPPTYPE_BOOL: out.push_back((rep ? r->GetRepeatedBool(m, f, k) : r->GetBool(m, f)) ? "true" : "false"); break;
-      case FieldDescriptor::CPPTYPE_ENUM: out.push_back((rep ? r->GetRepeatedEnum(m, f, k) : r->GetEnum(m, f))->name()); break;
-      case FieldDescriptor::CPPTYPE_DOUBLE: out.push_back(std::to_string(rep ? r->GetRepeatedDouble(m, f, k) : r->GetDouble(m, f))); break;
-      case FieldDescriptor::CPPTYPE_FLOAT: out.push_back(std::to_string(rep ? r->GetRepeatedFloat(m, f, k) : r->GetFloat(m, f))); break;
+      case FieldDescriptor::CPPTYPE_INT32: appendNumber(out, rep ? r->GetRepeatedInt32(m, f, k) : r->GetInt32(m, f)); break;
+      case FieldDescriptor::CPPTYPE_INT64: appendNumber(out, rep ? r->GetRepeatedInt64(m, f, k) : r->GetInt64(m, f)); break;
+      case FieldDescriptor::CPPTYPE_UINT32: appendNumber(out, rep ? r->GetRepeatedUInt32(m, f, k) : r->GetUInt32(m, f)); break;
+      case FieldDescriptor::CPPTYPE_UINT64: appendNumber(out, rep ? r->GetRepeatedUInt64(m, f, k) : r->GetUInt64(m, f)); break;
+      case FieldDescriptor::CPPTYPE_BOOL: out.append((rep ? r->GetRepeatedBool(m, f, k) : r->GetBool(m, f)) ? "true" : "false"); break;
+      case FieldDescriptor::CPPTYPE_ENUM: out.append((rep ? r->GetRepeatedEnum(m, f, k) : r->GetEnum(m, f))->name()); break;
+      case FieldDescriptor::CPPTYPE_DOUBLE: out.append(std::to_string(rep ? r->GetRepeatedDouble(m, f, k) : r->GetDouble(m, f))); break;
+      case FieldDescriptor::CPPTYPE_FLOAT: out.append(std::to_string(rep ? r->GetRepeatedFloat(m, f, k) : r->GetFloat(m, f))); break;
       case FieldDescriptor::CPPTYPE_MESSAGE: break;  // a message is not a value; the parser refuses it
     }
   }
@@ -73,15 +88,22 @@ EventField::EventField(std::string_view path) : path_(path) {
   }
 }
 
-void EventField::values(const gsoc::v1::Event& event, std::vector<std::string>& out) const {
+void FieldValues::sortUnique(std::size_t first) {
+  const auto b = items_.begin() + static_cast<std::ptrdiff_t>(first);
+  const auto e = items_.begin() + static_cast<std::ptrdiff_t>(size_);
+  std::sort(b, e);
+  size_ = static_cast<std::size_t>(std::unique(b, e) - items_.begin());
+}
+
+void EventField::values(const gsoc::v1::Event& event, FieldValues& out) const {
   // Read directly, not through deriveColumns(), which formats addresses too: this is called for
   // every event and rule.
   if (special_ == Special::Kind) {
-    if (const char* k = kindName(event); *k != '\0') out.emplace_back(k);
+    if (const char* k = kindName(event); *k != '\0') out.append(k);
     return;
   }
   if (special_ == Special::Indicator) {
-    if (const std::string* v = indicatorOf(event); v != nullptr && !v->empty()) out.push_back(*v);
+    if (const std::string* v = indicatorOf(event); v != nullptr && !v->empty()) out.append(*v);
     return;
   }
   collect(event, steps_, 0, out);

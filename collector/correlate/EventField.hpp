@@ -6,6 +6,7 @@
 // Two names are not in the schema: `kind` (alert, flow, http, dns, tls, smtp, file) and
 // `indicator` (the record's main observable, as the store's indicator column).
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,36 @@ class Event;
 
 namespace gsoc::collector {
 
+// The values read from events, in strings that are reused: clear() keeps every string and its
+// capacity, so reading the same fields event after event allocates nothing once warm.
+class FieldValues {
+ public:
+  void clear() { size_ = 0; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  [[nodiscard]] const std::string& operator[](std::size_t i) const { return items_[i]; }
+  std::string& operator[](std::size_t i) { return items_[i]; }
+  // A new, empty value at the end.
+  std::string& append() {
+    if (size_ == items_.size()) items_.emplace_back();
+    std::string& s = items_[size_++];
+    s.clear();
+    return s;
+  }
+  void append(std::string_view v) { append().assign(v); }
+  // Drops the values from n on (n <= size()).
+  void truncate(std::size_t n) { size_ = n; }
+  [[nodiscard]] std::span<const std::string> range(std::size_t first, std::size_t count) const { return {items_.data() + first, count}; }
+  // Sorts values [first, size()) and drops repeats among them.
+  void sortUnique(std::size_t first);
+  [[nodiscard]] auto begin() const { return items_.begin(); }
+  [[nodiscard]] auto end() const { return items_.begin() + static_cast<std::ptrdiff_t>(size_); }
+
+ private:
+  std::vector<std::string> items_;
+  std::size_t size_ = 0;
+};
+
 class EventField {
  public:
   // Throws std::invalid_argument naming the first unknown step, e.g. "'smtp.attachment':
@@ -27,8 +58,8 @@ class EventField {
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] bool isKind() const { return special_ == Special::Kind; }
-  // Appends the field's values in `event` to out (none when unset).
-  void values(const gsoc::v1::Event& event, std::vector<std::string>& out) const;
+  // Appends the field's values in `event` to out (none when unset; empty strings are no value).
+  void values(const gsoc::v1::Event& event, FieldValues& out) const;
 
  private:
   enum class Special { None, Kind, Indicator };
