@@ -13,7 +13,13 @@
 //    lateness holds every event back that long, so it is a floor under the latency: it is a
 //    parameter here, and reported.
 //
-//   gsoc_bench_correlation [--events N] [--rate EV_PER_S] [--seconds S] [--lateness-ms MS] [--rule ID]...
+//   gsoc_bench_correlation [--events N] [--rate EV_PER_S] [--seconds S] [--lateness-ms MS]
+//                          [--throughput-lateness-s S] [--rule ID]...
+//
+// --throughput-lateness-s (default 600, the collector's): the allowed lateness in the throughput
+// runs. Event time advances 20 us per event, so with 600 s every event of a run shorter than
+// 30M events is held until the end (the worst case: memory grows all run); a few seconds show
+// the steady state, where slots and windows are reused.
 
 #include <unistd.h>
 
@@ -104,8 +110,9 @@ class EventMix {
   std::string wave_;
 };
 
-double throughput(std::vector<CorrelationRule> rules, const std::vector<gsoc::v1::Event>& events, std::map<std::string, std::uint64_t>* hits) {
-  CampaignCorrelator c(std::move(rules), 600 * kSecond);
+double throughput(std::vector<CorrelationRule> rules, std::int64_t lateness_ns, const std::vector<gsoc::v1::Event>& events,
+                  std::map<std::string, std::uint64_t>* hits) {
+  CampaignCorrelator c(std::move(rules), lateness_ns);
   const auto t0 = Clock::now();
   for (const auto& e : events) c.add(e);
   c.flush();
@@ -127,6 +134,7 @@ int main(int argc, char** argv) {
   double rate = 50000;
   double seconds = 10;
   std::int64_t lateness_ms = 200;
+  std::int64_t hold_s = 600;  // the collector's default lateness: every event of a short run is held
   std::vector<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -135,8 +143,9 @@ int main(int argc, char** argv) {
     else if (a == "--rate") rate = std::stod(argv[i + 1]);
     else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
     else if (a == "--lateness-ms") lateness_ms = std::stoll(argv[i + 1]);
+    else if (a == "--throughput-lateness-s") hold_s = std::stoll(argv[i + 1]);
     else {
-      std::cerr << "usage: gsoc_bench_correlation [--events N] [--rate EV_PER_S] [--seconds S] [--lateness-ms MS] [--rule ID]...\n";
+      std::cerr << "usage: gsoc_bench_correlation [--events N] [--rate EV_PER_S] [--seconds S] [--lateness-ms MS] [--throughput-lateness-s S] [--rule ID]...\n";
       return 2;
     }
   }
@@ -158,9 +167,16 @@ int main(int argc, char** argv) {
   std::map<std::string, std::uint64_t> reference_hits;
   const auto trivial = gsoc::collector::parseCorrelationRules(
       "rules:\n  - {id: every-event, type: event_count, group_by: [agency_id], gte: 1000000000, timespan: 1h}\n", "reference");
-  const double reference = throughput(trivial, events, &reference_hits);
-  const double analytics = throughput(rules, events, &hits);
-  std::cout << "throughput: " << events_n << " events, " << rules.size() << " rules: " << static_cast<std::uint64_t>(analytics)
+  // Interleaved, best of two each: the first run in a process also pays for faulting its memory in.
+  double reference = 0;
+  double analytics = 0;
+  for (int round = 0; round < 2; ++round) {
+    reference_hits.clear();
+    hits.clear();
+    reference = std::max(reference, throughput(trivial, hold_s * kSecond, events, &reference_hits));
+    analytics = std::max(analytics, throughput(rules, hold_s * kSecond, events, &hits));
+  }
+  std::cout << "throughput: " << events_n << " events, " << rules.size() << " rules, lateness " << hold_s << " s: " << static_cast<std::uint64_t>(analytics)
             << " events/s; reference (reorder buffer, one rule counting every event) " << static_cast<std::uint64_t>(reference)
             << " events/s; ratio " << analytics / reference << "\n  hits:";
   for (const auto& [rule, n] : hits) std::cout << " " << rule << " " << n;
