@@ -17,6 +17,12 @@ void appendPart(std::string& packed, std::string_view v) {
 
 constexpr std::uint64_t kSweepEvery = 1 << 16;
 
+template <typename T>
+void prefetchBytes(const T* p, std::size_t bytes) {
+  const auto* c = reinterpret_cast<const char*>(p);
+  for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off);
+}
+
 // Rules whose measure is a number of distinct values (agencies, surging groups), not of events.
 bool countsDistinct(const CorrelationRule& rule) {
   using Type = CorrelationRule::Type;
@@ -59,8 +65,7 @@ void CampaignCorrelator::add(const gsoc::v1::Event& event) {
   // An event no rule selects (most flow records, with the shipped rules) is never held, only
   // moves the watermark.
   if (read(event, slots_[slot])) {
-    heap_.push_back(Held{ts, slot});
-    std::push_heap(heap_.begin(), heap_.end(), [this](const Held& a, const Held& b) { return later(a, b); });
+    queue_.push(Held{ts, slot}, [](const Held& h) { return h.ts; }, [this](const Held& a, const Held& b) { return later(a, b); });
   } else {
     free_slots_.push_back(slot);
   }
@@ -116,7 +121,15 @@ bool CampaignCorrelator::read(const gsoc::v1::Event& event, HeldEvent& held) {
   return true;
 }
 
-// Heap order: the earliest (time, event id) on top.
+void CampaignCorrelator::prefetchSlot(const HeldEvent& e) { prefetchBytes(&e, sizeof e); }
+
+void CampaignCorrelator::prefetchLists(const HeldEvent& e) {
+  prefetchBytes(e.rules.data(), e.rules.size() * sizeof(HeldEvent::RuleValues));
+  prefetchBytes(e.ranges.data(), e.ranges.size() * sizeof(HeldEvent::Range));
+  if (!e.values.empty()) prefetchBytes(&e.values[0], e.values.size() * sizeof(std::string));
+}
+
+// Release order: (time, event id).
 bool CampaignCorrelator::later(const Held& a, const Held& b) const {
   if (a.ts != b.ts) return a.ts > b.ts;
   return slots_[a.slot].event_id > slots_[b.slot].event_id;
@@ -126,16 +139,21 @@ void CampaignCorrelator::flush() { release(INT64_MAX); }
 
 void CampaignCorrelator::release(std::int64_t watermark) {
   const auto cmp = [this](const Held& a, const Held& b) { return later(a, b); };
-  while (!heap_.empty() && heap_.front().ts <= watermark) {
-    std::pop_heap(heap_.begin(), heap_.end(), cmp);
-    const Held held = heap_.back();
-    heap_.pop_back();
+  while (!queue_.empty() && queue_.front(cmp).ts <= watermark) {
+    const Held held = queue_.front(cmp);
+    // The slots were written up to a lateness ago and have left the caches: fetch the next
+    // events' slots, and the one after next's lists, while this one is processed.
+    if (const Held* next = queue_.ahead(1)) prefetchLists(slots_[next->slot]);
+    if (const Held* after = queue_.ahead(2)) prefetchSlot(slots_[after->slot]);
+    queue_.pop(cmp);
     released_through_ = std::max(released_through_, held.ts);
     process(slots_[held.slot]);
     free_slots_.push_back(held.slot);
-    if (++since_sweep_ >= kSweepEvery) {
+    // Sweeping visits every group: sweep no more often than every `state size` events, so its
+    // cost per event stays constant however many groups there are.
+    if (++since_sweep_ >= std::max(kSweepEvery, sweep_after_)) {
       since_sweep_ = 0;
-      sweep(released_through_);
+      sweep_after_ = sweep(released_through_);
     }
   }
   if (watermark == INT64_MAX) released_through_ = std::max(released_through_, max_ts_);
@@ -269,15 +287,25 @@ void CampaignCorrelator::apply(RuleState& state, const HeldEvent& event, Group& 
   if (conditionHolds(state, g, ts)) raise(rule, g, event);
 }
 
-// Records that the group being processed (packed_) contacted the destination.
+// Records that the group being processed (packed_) contacted the destination. Exact: the list
+// keeps the rare + 1 groups that contacted it last, so if more than `rare` groups did within the
+// timespan, more than `rare` of the list's contacts are within it.
 bool CampaignCorrelator::destinationIsRare(RuleState& state, const std::string& destination, std::int64_t ts) {
   const CorrelationRule& rule = state.rule;
-  auto& hosts = state.contacts.try_emplace(destination).first->second;
-  hosts.insert_or_assign(packed_, ts);
   if (rule.rare == 0) return true;
-  // A popular destination has many hosts: it is pruned only when it might have become rare.
-  if (hosts.size() > rule.rare && hosts.size() <= 2 * rule.rare) std::erase_if(hosts, [&](const auto& kv) { return kv.second < ts - rule.timespan_ns; });
-  return hosts.size() <= rule.rare;
+  auto& contacts = state.contacts.try_emplace(destination).first->second;
+  auto it = std::find_if(contacts.begin(), contacts.end(), [&](const RuleState::Contact& c) { return c.group == packed_; });
+  if (it == contacts.end()) {
+    if (contacts.size() <= rule.rare) {
+      it = contacts.emplace(contacts.end());
+    } else {  // events come in time order: the oldest contact is the one to forget
+      it = std::min_element(contacts.begin(), contacts.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
+    }
+    it->group.assign(packed_);
+  }
+  it->ts = ts;
+  const auto recent = std::count_if(contacts.begin(), contacts.end(), [&](const auto& c) { return c.ts >= ts - rule.timespan_ns; });
+  return static_cast<std::size_t>(recent) <= rule.rare;
 }
 
 // Regular contacts: of the intervals between the window's contacts, `regularity` lie within
@@ -391,25 +419,28 @@ void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Held
   hits_.push_back(std::move(hit));
 }
 
-// Forgets groups idle for longer than their rule's horizon: nothing they hold can matter again.
-void CampaignCorrelator::sweep(std::int64_t now) {
+// Forgets groups idle for longer than their rule's horizon, and destinations nobody contacted
+// within the timespan: nothing they hold can matter again.
+std::uint64_t CampaignCorrelator::sweep(std::int64_t now) {
+  std::uint64_t left = 0;
   for (RuleState& state : rules_) {
     const std::int64_t keep = state.rule.horizon();
     auto idle = [&](const auto& kv) { return kv.second.last_ts < now - keep; };
     std::erase_if(state.groups, idle);
     std::erase_if(state.surges, idle);
-    for (auto it = state.contacts.begin(); it != state.contacts.end();) {
-      std::erase_if(it->second, [&](const auto& kv) { return kv.second < now - state.rule.timespan_ns; });
-      it = it->second.empty() ? state.contacts.erase(it) : std::next(it);
-    }
+    std::erase_if(state.contacts, [&](const auto& kv) {
+      return std::all_of(kv.second.begin(), kv.second.end(), [&](const auto& c) { return c.ts < now - state.rule.timespan_ns; });
+    });
+    left += state.groups.size() + state.surges.size() + state.contacts.size();
   }
+  return left;
 }
 
 std::vector<CorrelationHit> CampaignCorrelator::takeHits() { return std::exchange(hits_, {}); }
 
 CorrelatorCounters CampaignCorrelator::counters() const {
   CorrelatorCounters c = counters_;
-  c.buffered = heap_.size();
+  c.buffered = queue_.size();
   return c;
 }
 

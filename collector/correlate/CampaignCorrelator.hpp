@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "collector/correlate/CorrelationRule.hpp"
+#include "collector/correlate/ReorderQueue.hpp"
 #include "gsoc/v1/event.pb.h"
 
 namespace gsoc::collector {
@@ -142,8 +143,13 @@ class CampaignCorrelator {
     CorrelationRule rule;
     GroupMap groups;
     GroupMap surges;  // rate_surge: the surging groups' events (one key unless gte is 1)
-    // beaconing: per destination, the groups (packed keys) that contacted it and when they last did
-    std::unordered_map<std::string, std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>>, KeyHash, std::equal_to<>> contacts;
+    // beaconing: per destination, the rare + 1 groups (packed keys) that contacted it last, and
+    // when. That is all rareness needs: more than `rare` of them within the timespan, or not.
+    struct Contact {
+      std::string group;
+      std::int64_t ts;
+    };
+    std::unordered_map<std::string, std::vector<Contact>, KeyHash, std::equal_to<>> contacts;
     std::int64_t first_ts = INT64_MIN;  // new_value: the first event, to know when a baseline was seen
   };
   // What the rules need of one held event. The slots are reused and their strings keep their
@@ -168,7 +174,7 @@ class CampaignCorrelator {
     std::vector<Range> ranges;      // per rule, one per group_by field: its values, sorted and unique
     FieldValues values;
   };
-  // The reorder buffer: events in slots, a min-heap of (time, slot) ordered by (time, event id).
+  // The reorder buffer: events in slots, released in (time, event id) order.
   struct Held {
     std::int64_t ts;
     std::uint32_t slot;
@@ -177,6 +183,8 @@ class CampaignCorrelator {
   static constexpr std::size_t kMaxWindow = 1024;
 
   bool read(const gsoc::v1::Event& event, HeldEvent& held);
+  static void prefetchSlot(const HeldEvent& e);
+  static void prefetchLists(const HeldEvent& e);
   void release(std::int64_t watermark);
   void process(const HeldEvent& event);
   Group& groupOf(GroupMap& groups, const std::string& packed, const std::vector<const std::string*>& values);
@@ -189,13 +197,13 @@ class CampaignCorrelator {
   bool regular(const CorrelationRule& rule, const Group& g);
   std::uint64_t measure(const CorrelationRule& rule, const Group& g) const;
   void raise(const CorrelationRule& rule, Group& g, const HeldEvent& event);
-  void sweep(std::int64_t now);
+  std::uint64_t sweep(std::int64_t now);  // returns the state left: groups and destinations
 
   std::vector<RuleState> rules_;
   std::int64_t lateness_;
   std::deque<HeldEvent> slots_;  // a deque: growing never moves the held events
   std::vector<std::uint32_t> free_slots_;
-  std::vector<Held> heap_;
+  ReorderQueue<Held> queue_;
   std::int64_t max_ts_ = INT64_MIN;
   std::int64_t released_through_ = INT64_MIN;
   std::vector<CorrelationHit> hits_;
@@ -208,6 +216,7 @@ class CampaignCorrelator {
   std::string beacon_key_;
   std::vector<std::int64_t> intervals_;
   std::uint64_t since_sweep_ = 0;
+  std::uint64_t sweep_after_ = 0;  // released events until the next sweep: at least the state swept last
 };
 
 }  // namespace gsoc::collector
