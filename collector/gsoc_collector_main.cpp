@@ -248,6 +248,9 @@ int main(int argc, char** argv) {
                                    {"key_file", &config.key_file()}}) {
     if (value->empty()) usageError(std::string("key '") + key + "' is required (mutual TLS only; see --help)");
   }
+  if (config.correlation_lateness_s() > 0 && config.correlation_lateness_ms() > 0) {
+    usageError("keys 'correlation_lateness_s' and 'correlation_lateness_ms' are both set: set one");
+  }
   // Keys of the schema whose feature is not built yet: say so rather than ignore them silently.
   const std::uint32_t retention_days =
       args.retention_days >= 0 ? static_cast<std::uint32_t>(args.retention_days) : (config.store().retention_days() > 0 ? config.store().retention_days() : 400);
@@ -293,7 +296,9 @@ int main(int argc, char** argv) {
   });
   std::unique_ptr<CorrelationService> correlation;
   if (!rules.empty()) {
-    const std::int64_t lateness = static_cast<std::int64_t>(config.correlation_lateness_s() > 0 ? config.correlation_lateness_s() : 600) * 1000000000LL;
+    const std::int64_t lateness = config.correlation_lateness_ms() > 0
+                                      ? static_cast<std::int64_t>(config.correlation_lateness_ms()) * 1000000LL
+                                      : static_cast<std::int64_t>(config.correlation_lateness_s() > 0 ? config.correlation_lateness_s() : 600) * 1000000000LL;
     correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [&publisher](const CorrelationHit& h) {
       std::cerr << "gsoc-collector: correlation: " << (h.update ? "update " : "new ") << h.severity << " '" << h.rule_id << "' [";
       for (std::size_t i = 0; i < h.group.size(); ++i) std::cerr << (i ? "|" : "") << h.group[i];

@@ -74,6 +74,14 @@ def scenario(bindir, src, root, procs, pki, store, query):
     def wave(rows):
         return [(int(u), json.loads(v)) for r, _, _, u, v in rows if r == "targeted-mail-same-attachment"]
 
+    # 0. Two lateness keys at once: refused, naming both.
+    both = os.path.join(root, "both.yaml")
+    with open(conf) as f, open(both, "w") as g:
+        g.write(f.read() + "correlation_lateness_ms: 500\n")
+    refused = subprocess.run([bindir + "/gsoc-collector", "-c", both], cwd=root, capture_output=True, text=True, timeout=60)
+    check(refused.returncode != 0 and "'correlation_lateness_s' and 'correlation_lateness_ms'" in refused.stderr,
+          "a config with both lateness keys is refused naming them: %r" % refused.stderr.strip())
+
     # 1. Two agencies, one wave: the campaign is raised.
     col = collector("collector-1.log")
     ship("MOFA", T0, 31)
