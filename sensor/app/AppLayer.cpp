@@ -116,6 +116,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
           if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
           tx_.buffers.set(BufferId::Ja3String, h.ja3);
           tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
+          tx_.buffers.set(BufferId::Ja4Hash, h.ja4);
         } else {
           if (h.version != 0) flow.tls_version = h.version;
           if (!h.ja3s.empty()) {

@@ -1,5 +1,7 @@
 #include "sensor/app/TlsParser.hpp"
 
+#include "sensor/app/Ja4.hpp"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -58,6 +60,8 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
   std::uint8_t sid_len = 0;
   if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
   std::vector<std::uint16_t> ciphers, extensions, curves, formats;
+  ClientHelloFields fields;  // for JA4
+  fields.version = version;
   if (client) {
     std::uint16_t len = 0;
     std::span<const std::uint8_t> list;
@@ -83,6 +87,20 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
       std::span<const std::uint8_t> data;
       if (!e.u16(type) || !e.u16(len) || !e.bytes(len, data)) break;
       if (!grease(type)) extensions.push_back(type);
+      if (type == 0) fields.sni = true;
+      if (client && type == 13 && data.size() >= 2) {  // signature_algorithms
+        for (std::size_t i = 2; i + 1 < data.size() && i < 2u + be16(data.data()); i += 2) {
+          const std::uint16_t a = be16(data.data() + i);
+          if (!grease(a)) fields.signature_algorithms.push_back(a);
+        }
+      } else if (client && type == 16 && data.size() >= 3 && data[2] > 0 && 3u + data[2] <= data.size()) {  // ALPN
+        fields.first_alpn.assign(reinterpret_cast<const char*>(data.data()) + 3, data[2]);
+      } else if (client && type == 43 && !data.empty()) {  // supported_versions
+        for (std::size_t i = 1; i + 1 < data.size() && i < 1u + data[0]; i += 2) {
+          const std::uint16_t v = be16(data.data() + i);
+          if (!grease(v)) fields.supported_versions.push_back(v);
+        }
+      }
       if (type == 0 && client && data.size() >= 5 && data[2] == 0) {  // server_name, host_name
         const std::uint16_t name_len = be16(data.data() + 3);
         if (5u + name_len <= data.size()) out.sni.assign(reinterpret_cast<const char*>(data.data()) + 5, name_len);
@@ -110,6 +128,9 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
     appendList(fingerprint, formats);
     out.ja3 = fingerprint;
     out.ja3_hash = md5Hex(fingerprint);
+    fields.ciphers = std::move(ciphers);
+    fields.extensions = std::move(extensions);
+    out.ja4 = ja4(fields);
   } else {
     fingerprint += std::to_string(ciphers.front()) + ",";
     appendList(fingerprint, extensions);

@@ -1,6 +1,6 @@
 #pragma once
 // TLS handshake metadata from the clear-text start of a connection: ClientHello (version, SNI,
-// JA3 string and MD5), ServerHello (version, cipher, JA3S) and the server's certificate chain
+// JA3 string and MD5, JA4), ServerHello (version, cipher, JA3S) and the server's certificate chain
 // (subject, issuer, serial of each, via OpenSSL). Parsing stops at the first encrypted record.
 
 #include <cstdint>
@@ -26,6 +26,7 @@ struct TlsHandshake {
   std::string sni;
   std::string ja3;
   std::string ja3_hash;
+  std::string ja4;  // ClientHello only (Ja4.hpp)
   std::string ja3s;
   std::string ja3s_hash;
   std::vector<TlsCertificate> certificates;

@@ -192,6 +192,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         out_ << "\"sni\":";
         string(c->sni);
         out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
+        if (!c->ja4.empty()) out_ << ",\"ja4\":\"" << c->ja4 << "\"";
         sep = ",";
       }
       if (const TlsHandshake* s = r.server) {

@@ -161,6 +161,7 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       if (m.client_hello != nullptr) {
         t->set_sni(m.client_hello->sni);
         t->set_ja3(m.client_hello->ja3_hash);
+        t->set_ja4(m.client_hello->ja4);
       }
       if (m.server != nullptr) {
         t->set_version(std::to_string(m.server->version));

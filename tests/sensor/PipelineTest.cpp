@@ -189,7 +189,8 @@ TEST(Pipeline, SmtpAttachmentNameHashAndEncodedSubject) {
 }
 
 TEST(Pipeline, TlsClientHelloSni) {
-  Pipeline p(R"(alert tls any any -> any any (msg:"c2 sni"; tls.sni; content:"update-check.example"; endswith; sid:10;))");
+  Pipeline p(R"(alert tls any any -> any any (msg:"c2 sni"; tls.sni; content:"update-check.example"; endswith; sid:10;)
+alert tls any any -> any any (msg:"bare client"; ja4.hash; content:"t12d010100_0f2cb44170f4_"; startswith; sid:12;))");
   PacketSpec base;
   base.dport = 443;
   Conversation c(base);
@@ -227,7 +228,7 @@ TEST(Pipeline, TlsClientHelloSni) {
   record += handshake;
   p.send(c.client(record.substr(0, 20)));  // the record split over two segments
   p.send(c.client(record.substr(20)));
-  EXPECT_EQ(p.finish(), Sids({10}));
+  EXPECT_EQ(p.finish(), Sids({10, 12}));  // 12: its JA4 (TLS 1.2, SNI, one cipher, one extension)
   EXPECT_EQ(p.detection().appCounters().tls_client_hellos, 1u);
 }
 

@@ -61,6 +61,7 @@ enum class BufferId : std::uint8_t {
   EmailMessageId,
   EmailAttachmentName,
   EmailAttachmentSha256,
+  Ja4Hash,  // the JA4 fingerprint itself (Suricata's ja4.hash)
   Count_
 };
 

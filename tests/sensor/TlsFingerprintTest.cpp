@@ -1,0 +1,118 @@
+// JA3 and JA4 of ClientHellos built byte by byte: a Chrome hello (with GREASE values and a
+// shuffled extension order) whose JA4 a public fingerprinting service reported, and a bare
+// TLS 1.2 hello without SNI, ALPN or signature algorithms.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sensor/app/Ja4.hpp"
+#include "sensor/app/TlsParser.hpp"
+
+using gsoc::sensor::TlsHandshake;
+using gsoc::sensor::TlsState;
+
+namespace {
+
+void put16(std::string& s, unsigned v) {
+  s.push_back(static_cast<char>(v >> 8));
+  s.push_back(static_cast<char>(v & 0xff));
+}
+
+std::string list16(const std::vector<unsigned>& values) {
+  std::string s;
+  for (unsigned v : values) put16(s, v);
+  return s;
+}
+
+std::string extension(unsigned type, const std::string& data) {
+  std::string s;
+  put16(s, type);
+  put16(s, static_cast<unsigned>(data.size()));
+  return s + data;
+}
+
+// A ClientHello record from its ciphers and (already encoded) extensions.
+std::string clientHello(unsigned version, const std::vector<unsigned>& ciphers, const std::string& extensions) {
+  std::string hello;
+  put16(hello, version);
+  hello += std::string(32, 'r');
+  hello.push_back(0);
+  put16(hello, static_cast<unsigned>(2 * ciphers.size()));
+  hello += list16(ciphers);
+  hello.push_back(1);
+  hello.push_back(0);
+  if (!extensions.empty()) {
+    put16(hello, static_cast<unsigned>(extensions.size()));
+    hello += extensions;
+  }
+  std::string handshake = "\x01";
+  handshake.push_back(0);
+  put16(handshake, static_cast<unsigned>(hello.size()));
+  handshake += hello;
+  std::string record = "\x16\x03\x01";
+  put16(record, static_cast<unsigned>(handshake.size()));
+  return record + handshake;
+}
+
+TlsHandshake parse(const std::string& record) {
+  TlsState state;
+  TlsHandshake out;
+  int seen = 0;
+  state.feed(gsoc::signatures::FlowDirection::ToServer,
+             {reinterpret_cast<const std::uint8_t*>(record.data()), record.size()},
+             [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) {
+               out = h;
+               ++seen;
+             });
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(state.errors(), 0u);
+  return out;
+}
+
+TEST(TlsFingerprint, ChromeHelloHasItsPublishedJa4) {
+  const std::vector<unsigned> ciphers = {0x2a2a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
+                                         0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+  std::string sni;
+  const std::string host = "tls.example";
+  put16(sni, static_cast<unsigned>(host.size() + 3));
+  sni.push_back(0);
+  put16(sni, static_cast<unsigned>(host.size()));
+  sni += host;
+  std::string alpn;
+  put16(alpn, 12);
+  alpn += "\x02h2\x08http/1.1";
+  std::string versions = "\x06" + list16({0x7a7a, 0x0304, 0x0303});
+  std::string sigalgs;
+  put16(sigalgs, 16);
+  sigalgs += list16({0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601});
+  std::string ext = extension(0x0a0a, "");
+  for (unsigned type : {0x002d, 0x0033, 0x0010, 0xfe0d, 0x0017, 0x44cd, 0x0000, 0x000b, 0x000a, 0x002b, 0xff01,
+                        0x0023, 0x0012, 0x0005, 0x000d, 0x001b}) {
+    ext += extension(type, type == 0x0000 ? sni : type == 0x0010 ? alpn : type == 0x002b ? versions : type == 0x000d ? sigalgs : "");
+  }
+  ext += extension(0xfafa, std::string(1, '\0'));
+  const TlsHandshake h = parse(clientHello(0x0303, ciphers, ext));
+  EXPECT_EQ(h.sni, host);
+  EXPECT_EQ(h.ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+  // JA3 keeps the wire order and also leaves GREASE out.
+  EXPECT_EQ(h.ja3.substr(0, 18), "771,4865-4866-4867");
+  EXPECT_EQ(h.ja3.find("2570"), std::string::npos);  // 0x0a0a
+}
+
+TEST(TlsFingerprint, BareTls12Hello) {
+  const TlsHandshake h = parse(clientHello(0x0303, {0x1301}, ""));
+  EXPECT_EQ(h.ja4, "t12i010000_0f2cb44170f4_000000000000");  // sha256("1301"); no extensions
+}
+
+TEST(TlsFingerprint, AlpnThatIsNotAlphanumericIsShownInHex) {
+  gsoc::sensor::ClientHelloFields f;
+  f.version = 0x0303;
+  f.ciphers = {0x1301};
+  f.extensions = {0x000a, 0x000b, 0x0010};
+  f.first_alpn = std::string("\x01\xff", 2);
+  // "01ff": its first and last hex digits; ALPN is counted but not hashed ("000a,000b").
+  EXPECT_EQ(gsoc::sensor::ja4(f), "t12i01030f_0f2cb44170f4_33a13ba74d1c");
+}
+
+}  // namespace
