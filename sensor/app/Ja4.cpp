@@ -1,9 +1,9 @@
 #include "sensor/app/Ja4.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
+
+#include "gsoc/signatures/Sha256.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -19,17 +19,7 @@ std::string hexList(const std::vector<std::uint16_t>& values) {
   return out;
 }
 
-std::string sha256Prefix12(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned i = 0; i < 6 && i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
-}
+std::string sha256Prefix12(const std::string& text) { return signatures::Sha256::hex(text).substr(0, 12); }
 
 std::string versionLabel(std::uint16_t v) {
   switch (v) {

@@ -9,6 +9,7 @@
 
 #include "bench/traffic/FrameBuilder.hpp"
 #include "gsoc/signatures/Sha256.hpp"
+#include "sensor/ClientHello.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 #include "signatures/TestRules.hpp"
@@ -195,37 +196,8 @@ alert tls any any -> any any (msg:"bare client"; ja4.hash; content:"t12d010100_0
   base.dport = 443;
   Conversation c(base);
   for (const Bytes& f : c.handshake()) p.send(f);
-  const std::string host = "cdn.update-check.example";
-  std::string ext;
-  auto put16 = [](std::string& s, unsigned v) {
-    s.push_back(static_cast<char>(v >> 8));
-    s.push_back(static_cast<char>(v & 0xff));
-  };
-  std::string sni;
-  put16(sni, static_cast<unsigned>(host.size() + 3));
-  sni.push_back(0);
-  put16(sni, static_cast<unsigned>(host.size()));
-  sni += host;
-  put16(ext, 0);
-  put16(ext, static_cast<unsigned>(sni.size()));
-  ext += sni;
-  std::string hello;
-  put16(hello, 0x0303);
-  hello += std::string(32, 'r');
-  hello.push_back(0);      // session id
-  put16(hello, 2);
-  put16(hello, 0x1301);    // one cipher
-  hello.push_back(1);
-  hello.push_back(0);      // null compression
-  put16(hello, static_cast<unsigned>(ext.size()));
-  hello += ext;
-  std::string handshake = "\x01";
-  handshake.push_back(0);
-  put16(handshake, static_cast<unsigned>(hello.size()));
-  handshake += hello;
-  std::string record = "\x16\x03\x01";
-  put16(record, static_cast<unsigned>(handshake.size()));
-  record += handshake;
+  const std::string record =
+      gsoc::sensor::test::clientHello(0x0303, {0x1301}, gsoc::sensor::test::extension(0, gsoc::sensor::test::sniData("cdn.update-check.example")));
   p.send(c.client(record.substr(0, 20)));  // the record split over two segments
   p.send(c.client(record.substr(20)));
   EXPECT_EQ(p.finish(), Sids({10, 12}));  // 12: its JA4 (TLS 1.2, SNI, one cipher, one extension)

@@ -8,52 +8,13 @@
 
 #include "sensor/app/Ja4.hpp"
 #include "sensor/app/TlsParser.hpp"
+#include "sensor/ClientHello.hpp"
 
 using gsoc::sensor::TlsHandshake;
 using gsoc::sensor::TlsState;
+using namespace gsoc::sensor::test;
 
 namespace {
-
-void put16(std::string& s, unsigned v) {
-  s.push_back(static_cast<char>(v >> 8));
-  s.push_back(static_cast<char>(v & 0xff));
-}
-
-std::string list16(const std::vector<unsigned>& values) {
-  std::string s;
-  for (unsigned v : values) put16(s, v);
-  return s;
-}
-
-std::string extension(unsigned type, const std::string& data) {
-  std::string s;
-  put16(s, type);
-  put16(s, static_cast<unsigned>(data.size()));
-  return s + data;
-}
-
-// A ClientHello record from its ciphers and (already encoded) extensions.
-std::string clientHello(unsigned version, const std::vector<unsigned>& ciphers, const std::string& extensions) {
-  std::string hello;
-  put16(hello, version);
-  hello += std::string(32, 'r');
-  hello.push_back(0);
-  put16(hello, static_cast<unsigned>(2 * ciphers.size()));
-  hello += list16(ciphers);
-  hello.push_back(1);
-  hello.push_back(0);
-  if (!extensions.empty()) {
-    put16(hello, static_cast<unsigned>(extensions.size()));
-    hello += extensions;
-  }
-  std::string handshake = "\x01";
-  handshake.push_back(0);
-  put16(handshake, static_cast<unsigned>(hello.size()));
-  handshake += hello;
-  std::string record = "\x16\x03\x01";
-  put16(record, static_cast<unsigned>(handshake.size()));
-  return record + handshake;
-}
 
 TlsHandshake parse(const std::string& record) {
   TlsState state;
@@ -73,12 +34,8 @@ TlsHandshake parse(const std::string& record) {
 TEST(TlsFingerprint, ChromeHelloHasItsPublishedJa4) {
   const std::vector<unsigned> ciphers = {0x2a2a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
                                          0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
-  std::string sni;
   const std::string host = "tls.example";
-  put16(sni, static_cast<unsigned>(host.size() + 3));
-  sni.push_back(0);
-  put16(sni, static_cast<unsigned>(host.size()));
-  sni += host;
+  const std::string sni = sniData(host);
   std::string alpn;
   put16(alpn, 12);
   alpn += "\x02h2\x08http/1.1";
