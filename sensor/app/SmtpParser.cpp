@@ -1,6 +1,7 @@
 #include "sensor/app/SmtpParser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "gsoc/signatures/Sha256.hpp"
@@ -26,29 +27,38 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-int b64(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// Base64 digit values; -1 for everything else (whitespace, line breaks, padding are skipped).
+constexpr std::array<signed char, 256> kBase64 = [] {
+  std::array<signed char, 256> t{};
+  t.fill(-1);
+  for (int i = 0; i < 26; ++i) {
+    t['A' + i] = static_cast<signed char>(i);
+    t['a' + i] = static_cast<signed char>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<signed char>(52 + i);
+  t['+'] = 62;
+  t['/'] = 63;
+  return t;
+}();
 
+// Attachments are decoded whole to hash them (megabytes per mail): a table lookup per
+// character into a buffer sized once.
 std::string base64Decode(std::string_view in) {
-  std::string out;
+  std::string out(in.size() / 4 * 3 + 3, '\0');
+  std::size_t n = 0;
   unsigned buffer = 0;
   int bits = 0;
   for (const char c : in) {
-    const int v = b64(static_cast<unsigned char>(c));
-    if (v < 0) continue;  // whitespace, line breaks, padding
-    buffer = buffer << 6 | static_cast<unsigned>(v);
+    const int v = kBase64[static_cast<unsigned char>(c)];
+    if (v < 0) continue;
+    buffer = (buffer << 6 | static_cast<unsigned>(v)) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+      out[n++] = static_cast<char>((buffer >> bits) & 0xff);
     }
   }
+  out.resize(n);
   return out;
 }
 
