@@ -1,13 +1,13 @@
 #include "sensor/app/TlsParser.hpp"
 
-#include "sensor/app/Ja4.hpp"
-
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <memory>
+
+#include "sensor/app/Ja4.hpp"
 
 namespace gsoc::sensor {
 namespace {
