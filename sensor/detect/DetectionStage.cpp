@@ -85,7 +85,6 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   if (data.empty()) return;
   const std::size_t side = sideOf(dir);
   const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
-  app_.onStream(flow, dir, data, now);  // first: identifies the protocol and runs transactions
   // The window is built in this worker's buffer from what the flow kept (the stream start, or
   // the overlap) and the new bytes; between chunks a flow keeps at most kAnchoredDepth bytes.
   std::string& kept = flow.stream_windows[side];
@@ -103,6 +102,12 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
     kept.assign(window, window.size() - std::min(window.size(), kOverlap));
     if (kept.capacity() > 2 * kOverlap) kept.shrink_to_fit();  // once, leaving the anchored phase
   }
+  // The app layer first: it identifies the protocol and runs the transactions this data
+  // completes, which see the window as their payload.
+  tx_payload_ = window;
+  tx_payload_direction_ = dir;
+  app_.onStream(flow, dir, data, now);
+  tx_payload_ = {};
   ++counters_.stream_inputs;
   counters_.stream_bytes_inspected += window.size();
   const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
@@ -120,6 +125,10 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
   fillMeta(flow, dir, ts, input.meta);  // the parser filled only the buffers
   input.meta.first_in_direction = false;
+  input.meta.is_transaction = true;
+  if (!tx_payload_.empty() && dir == tx_payload_direction_ && !input.buffers.has(BufferId::Payload)) {
+    input.buffers.set(BufferId::Payload, tx_payload_);
+  }
   emit(flow, dir, ts, input, detector_.match(input, &flow.flowbits));
 }
 

@@ -79,6 +79,8 @@ class DetectionStage {
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   std::string window_;                      // the stream window being inspected (reused)
+  std::string_view tx_payload_;             // while the app layer runs on it: the window, for transactions
+  signatures::FlowDirection tx_payload_direction_ = signatures::FlowDirection::ToServer;
   DetectionCounters counters_;
 };
 

@@ -92,6 +92,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   const FlowDirection direction = input.meta.direction;
   for (std::size_t p = 0; p < present_count; ++p) {
     if (present[p] == BufferId::Payload) {
+      if (input.meta.is_transaction) continue;
       // Stream data: the stream rules. A packet whose payload the stream pass covers: only the
       // packet-only rules. Any other packet (UDP, ICMP...): both.
       if (!input.meta.is_stream) scan(rs.scanGroup(transport, app, direction, CompiledRuleset::kPacketPayloadSlot), BufferId::Payload);
@@ -159,6 +160,7 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if (rule.ip_only && !m.first_in_direction) return false;
   // Rules with no buffer to inspect are packet rules: stream chunks and transactions skip them.
   if (!m.has_packet && rule.inspections.empty()) return false;
+  if (m.is_transaction && !rule.inspects_app_buffer) return false;
   if (rule.inspects_payload && m.payload_in_stream && !m.is_stream && !rule.packet_only && !rule.flow.no_stream) return false;
   if (rule.flow.not_established && m.established) return false;
 

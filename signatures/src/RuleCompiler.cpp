@@ -10,7 +10,7 @@
 namespace gsoc::signatures {
 
 namespace {
-constexpr const char* kCompilerVersion = "gsoc-rule-compiler/1";
+constexpr const char* kCompilerVersion = "gsoc-rule-compiler/2";
 
 std::string_view directionName(FlowDirection dir) {
   switch (dir) {
@@ -49,10 +49,17 @@ bool lowSelectivity(BufferId buffer) {
 
 // Explicit fast_pattern wins; otherwise the longest positive content outside low-selectivity
 // buffers, then the longest anywhere (first on ties).
+// A rule that mixes the payload with app-layer buffers matches only in transactions, where the
+// payload is not scanned: its prefilter must be on an app-layer buffer.
+bool prefilterable(const Rule& rule, BufferId buffer) {
+  return buffer != BufferId::Payload || !rule.inspects_app_buffer;
+}
+
 std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
   std::optional<FastPattern> best;
   bool best_low = true;
   for (const BufferInspection& insp : rule.inspections) {
+    if (!prefilterable(rule, insp.buffer)) continue;
     for (const InspectItem& item : insp.items) {
       const auto* c = std::get_if<ContentMatch>(&item);
       if (c == nullptr || c->negated) continue;
@@ -212,6 +219,7 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
     // No positive content: prefilter on a pcre that does not depend on a previous match.
     bool placed = false;
     for (BufferInspection& insp : rule.inspections) {
+      if (!prefilterable(rule, insp.buffer)) continue;
       for (InspectItem& item : insp.items) {
         auto* p = std::get_if<PcreMatch>(&item);
         if (p == nullptr || p->negated || p->relative || p->dollar_endonly || insp.dotprefix) continue;

@@ -850,6 +850,8 @@ class RuleBuilder {
   void finish() {
     if (rule_.sid == 0) fail(0, "missing sid", "rule has no sid");
     rule_.inspects_payload = rule_.findInspection(BufferId::Payload) != nullptr;
+    rule_.inspects_app_buffer = std::any_of(rule_.inspections.begin(), rule_.inspections.end(),
+                                            [](const BufferInspection& i) { return i.buffer != BufferId::Payload; });
     const FlowCondition& f = rule_.flow;
     rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && !rule_.tls_version &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&

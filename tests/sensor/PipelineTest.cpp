@@ -79,6 +79,20 @@ TEST(Pipeline, PatternSplitAcrossSegmentsMatchesOnce) {
   EXPECT_EQ(p.finish(), Sids({1}));
 }
 
+// A rule mixing the payload with an HTTP buffer matches in the transaction, where both are
+// there; a payload-only rule still matches once, in the stream, and not again in the transaction.
+TEST(Pipeline, PayloadAndHttpBufferInOneRule) {
+  Pipeline p(R"(alert http any any -> any any (msg:"mixed"; content:"GET"; http.uri; content:"/two/"; sid:20;)
+alert tcp any any -> any any (msg:"payload only"; content:"GET /one/two/"; sid:21;)
+alert http any any -> any any (msg:"mixed, payload part absent"; content:"POST"; http.uri; content:"/two/"; sid:22;))");
+  PacketSpec base;
+  base.dport = 80;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("GET /one/two/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"));
+  EXPECT_EQ(p.finish(), Sids({20, 21}));
+}
+
 TEST(Pipeline, OutOfOrderSegmentsAreReassembledBeforeMatching) {
   Pipeline p(R"(alert tcp any any -> any any (content:"ABCDEF"; sid:2;))");
   Conversation c{PacketSpec{}};

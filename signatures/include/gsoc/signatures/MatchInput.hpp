@@ -72,6 +72,10 @@ struct PacketMeta {
   std::uint32_t stream_new_data_offset = 0;
   // IP-only rules fire on the first packet of each flow direction only.
   bool first_in_direction = true;
+  // Transaction inputs: the payload (the stream window the transaction completed in) is there
+  // only for rules that mix it with app-layer buffers (`content:"GET"; pcre:"/x/U";`); it is not
+  // scanned, and rules that inspect nothing else are left to the stream inputs.
+  bool is_transaction = false;
 };
 
 struct MatchInput {
