@@ -31,6 +31,7 @@
 #include "sensor/export/EventFile.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
+#include "sensor/control/ControlSocket.hpp"
 #include "sensor/worker/PacketRing.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 #include "sensor/transport/SensorTransport.hpp"
@@ -104,6 +105,9 @@ reload; a bundle that does not verify or compile is refused, logged and reported
 
 Signals: SIGHUP recompiles the rules in the background and swaps them in between packets; the
 old ruleset stays when the new one fails. SIGINT/SIGTERM end a live capture cleanly.
+
+Control socket: with control_socket: PATH in the config, the commands version, stats, reload
+(as SIGHUP) and help, one per line, on a Unix socket.
 
 Exit status: 0 when the input was processed (including a truncated capture, which is reported),
 2 on usage or configuration errors or an unreadable capture.
@@ -411,7 +415,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  if (!config.control_socket().empty()) std::cerr << "gsoc-sensor: key 'control_socket' is not implemented yet; ignored (use SIGHUP to reload)\n";
   const std::size_t lanes_wanted = args.workers > 0 ? args.workers : (config.capture().workers() > 0 ? config.capture().workers() : 1);
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
   EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
@@ -537,6 +540,37 @@ int main(int argc, char** argv) {
   auto last_report = started;
   std::int64_t last_ts = 0;
   std::uint64_t read = 0;
+  // The operator's socket: the same reload as SIGHUP, and what the stats lines say, on demand.
+  std::unique_ptr<ControlSocket> control;
+  if (!config.control_socket().empty()) {
+    try {
+      control = std::make_unique<ControlSocket>(config.control_socket(), [&](std::string_view command) -> std::string {
+        const sig::CompiledRulesetPtr active = [&] {
+          std::lock_guard lock(output_mutex);
+          return ruleset;
+        }();
+        const std::string version = active ? active->version() : std::string("none (no rules loaded)");
+        if (command == "version") return "ruleset " + version;
+        if (command == "stats") {
+          return "packets " + std::to_string(status_packets.load()) + " bytes " + std::to_string(status_bytes.load()) + " alerts " +
+                 std::to_string(status_alerts.load()) + " drops interface " + std::to_string(status_drop_interface.load()) +
+                 " capture " + std::to_string(status_drop_capture.load()) + " ring " + std::to_string(status_drop_ring.load()) +
+                 " (capture counters as of the last 1024-packet mark)";
+        }
+        if (command == "reload") {
+          if (!active) return "error: no rules loaded, nothing to reload";
+          g_reload = true;
+          return "ok: recompiling in the background; version " + version + " stays active until the new one is swapped in (see the log)";
+        }
+        if (command == "help") return "commands: version, stats, reload, help";
+        return "error: unknown command '" + std::string(command) + "' (try help)";
+      });
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-sensor: key 'control_socket': " << e.what() << "\n";
+      return 2;
+    }
+    std::cerr << "gsoc-sensor: control socket " << control->path() << " (version, stats, reload, help)\n";
+  }
   RawPacket raw;
   struct sigaction action {};
   action.sa_handler = onSignal;
@@ -566,7 +600,7 @@ int main(int argc, char** argv) {
       });
     }
     if (g_reload.exchange(false) && ruleset && !reloading.valid()) {
-      std::cerr << "gsoc-sensor: SIGHUP: recompiling the ruleset in the background\n";
+      std::cerr << "gsoc-sensor: reload (SIGHUP or control socket): recompiling the ruleset in the background\n";
       reloading = std::async(std::launch::async, [&args, config, config_dir = args.config.empty() ? std::string(".")
                                                                   : std::filesystem::path(args.config).parent_path().string()] {
         return loadRuleset(args, config, config_dir.empty() ? "." : config_dir);
@@ -621,7 +655,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
-    if ((read & 0x3ff) == 0 && transport) {  // what the next heartbeat reports
+    if ((read & 0x3ff) == 0) {  // what the next heartbeat and the control socket's stats report
       const CaptureCounters cap = source->counters();
       status_packets = cap.packets;
       status_bytes = cap.bytes;

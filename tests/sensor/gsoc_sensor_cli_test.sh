@@ -165,8 +165,9 @@ for _ in range(int(sys.argv[2])): s.sendto(sys.argv[1].encode(), ("127.0.0.1", 5
 }
 printf 'alert udp any any -> any 53535 (msg:"first"; content:"FIRST"; sid:1;)\n' > "$work/live.rules"
 if "$sensor" --interface lo --duration 0.2 --bpf "udp port 53535" > /dev/null 2>&1; then
-  "$sensor" --interface lo --bpf "udp port 53535" --duration 15 --rules "$work/live.rules" --eve "$work/live.json" \
-    > "$work/live.txt" 2> "$work/live.err" &
+  printf 'control_socket: %s\n' "$work/sensor.sock" > "$work/control.yaml"
+  "$sensor" -c "$work/control.yaml" --interface lo --bpf "udp port 53535" --duration 15 --rules "$work/live.rules" \
+    --eve "$work/live.json" > "$work/live.txt" 2> "$work/live.err" &
   pid=$!
   for _ in $(seq 100); do  # wait until the rules are compiled and the capture is open
     grep -q "compiled in" "$work/live.err" 2> /dev/null && break
@@ -187,12 +188,29 @@ if "$sensor" --interface lo --duration 0.2 --bpf "udp port 53535" > /dev/null 2>
   send_udp FIRST 2
   send_udp SECOND 4
   sleep 1
+  # The control socket: the same reload on request, and answers one line per command.
+  py 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"version\nstats\nbogus\nreload\n")
+f = s.makefile()
+open(sys.argv[2], "w").write("".join(f.readline() for _ in range(4)))' "$work/sensor.sock" "$work/control.out"
+  for _ in $(seq 100); do
+    test "$(grep -c "ruleset reloaded" "$work/live.err")" = 2 && break
+    sleep 0.1
+    send_udp ping 1
+  done
+  check "control socket: version" grep -q "^ruleset [0-9a-f]\{12\}$" "$work/control.out"
+  check "control socket: stats" grep -q "^packets [0-9]* bytes [0-9]* alerts 7 " "$work/control.out"
+  check "control socket: unknown command" grep -q "^error: unknown command 'bogus'" "$work/control.out"
+  check "control socket: reload" test "$(grep -c "ruleset reloaded" "$work/live.err")" = 2
   kill -TERM "$pid"
   wait "$pid"
   sids=$(py 'import json, sys
 print(" ".join(str(json.loads(l)["alert"]["signature_id"]) for l in open(sys.argv[1]) if "\"event_type\":\"alert\"" in l))' "$work/live.json")
   check "live capture and reload (alerts: $sids)" test "$sids" = "1 1 1 2 2 2 2"
   check "reload reported" grep -q "ruleset reloaded, active version" "$work/live.err"
+  check "control socket removed on exit" test ! -e "$work/sensor.sock"
 else
   echo "skip: no live capture permission on lo"
 fi
@@ -220,6 +238,13 @@ rc_config=$?
 set -e
 check "bad config exits 2" test "$rc_config" = 2
 check "bad config names the key" grep -q "key 'flow.udp_timeout': unknown key" "$work/bad.err"
+printf 'control_socket: %s/no/such/dir/sensor.sock\n' "$work" > "$work/bad-socket.yaml"
+set +e
+"$sensor" --pcap "$work/vlan.pcap" --rules "$work/live.rules" -c "$work/bad-socket.yaml" 2> "$work/bad-socket.err" > /dev/null
+rc_socket=$?
+set -e
+check "unusable control socket exits 2" test "$rc_socket" = 2
+check "unusable control socket names the key" grep -q "key 'control_socket': control socket .*cannot listen" "$work/bad-socket.err"
 
 echo "gsoc-sensor cli: $passes passed, $failures failed"
 test "$failures" = 0
