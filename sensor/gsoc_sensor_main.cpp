@@ -26,12 +26,12 @@
 #include "sensor/capture/DpdkSource.hpp"
 #include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
+#include "sensor/control/ControlSocket.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "gsoc/v1/event.pb.h"
 #include "sensor/export/EventFile.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
-#include "sensor/control/ControlSocket.hpp"
 #include "sensor/worker/PacketRing.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 #include "sensor/transport/SensorTransport.hpp"
@@ -655,7 +655,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
-    if ((read & 0x3ff) == 0) {  // what the next heartbeat and the control socket's stats report
+    if ((read & 0x3ff) == 0 && (transport || control)) {  // what the next heartbeat and `stats` report
       const CaptureCounters cap = source->counters();
       status_packets = cap.packets;
       status_bytes = cap.bytes;

@@ -65,7 +65,7 @@ void CampaignCorrelator::add(const gsoc::v1::Event& event) {
   // An event no rule selects (most flow records, with the shipped rules) is never held, only
   // moves the watermark.
   if (read(event, slots_[slot])) {
-    queue_.push(Held{ts, slot}, [](const Held& h) { return h.ts; }, [this](const Held& a, const Held& b) { return later(a, b); });
+    queue_.push(Held{ts, slot}, ts, [this](const Held& a, const Held& b) { return later(a, b); });
   } else {
     free_slots_.push_back(slot);
   }

@@ -7,8 +7,8 @@
 // heap orders the bucket numbers, and a bucket is sorted once, when its turn comes. Items that
 // arrive for the bucket being drained, or an earlier one, join it in sorted position.
 //
-// `time(item)` gives an item's event time; `later(a, b)` is true when a comes after b (time first,
-// then whatever breaks ties). Both are passed to each call rather than stored, so they may look at
+// Items are pushed with their event time; `later(a, b)` is true when a comes after b (time first,
+// then whatever breaks ties). It is passed to each call rather than stored, so it may look at
 // state the owner keeps (the correlator's event slots). Emptied buckets keep their capacity for
 // reuse, so a warmed-up queue allocates nothing.
 
@@ -28,10 +28,10 @@ class ReorderQueue {
   [[nodiscard]] bool empty() const { return size_ == 0; }
   [[nodiscard]] std::size_t size() const { return size_; }
 
-  template <typename Time, typename Later>
-  void push(const T& item, Time time, Later later) {
+  template <typename Later>
+  void push(const T& item, std::int64_t ts, Later later) {
     ++size_;
-    const std::int64_t bucket = bucketOf(time(item));
+    const std::int64_t bucket = bucketOf(ts);
     if (draining_ && bucket <= drained_bucket_) {
       // Drained back to front: the earliest item is last.
       auto at = std::lower_bound(drain_.begin(), drain_.end(), item, [&](const T& a, const T& b) { return later(a, b); });

@@ -47,14 +47,14 @@ bool lowSelectivity(BufferId buffer) {
          buffer == BufferId::HttpContentLen;
 }
 
-// Explicit fast_pattern wins; otherwise the longest positive content outside low-selectivity
-// buffers, then the longest anywhere (first on ties).
 // A rule that mixes the payload with app-layer buffers matches only in transactions, where the
 // payload is not scanned: its prefilter must be on an app-layer buffer.
 bool prefilterable(const Rule& rule, BufferId buffer) {
   return buffer != BufferId::Payload || !rule.inspects_app_buffer;
 }
 
+// Explicit fast_pattern wins; otherwise the longest positive content outside low-selectivity
+// buffers, then the longest anywhere (first on ties).
 std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
   std::optional<FastPattern> best;
   bool best_low = true;

@@ -21,7 +21,7 @@ const auto kTime = [](const Item& i) { return std::int64_t{i.first} * 100000 - 2
 
 std::vector<Item> drain(const std::vector<Item>& arrivals) {
   ReorderQueue<Item> q;
-  for (const Item& i : arrivals) q.push(i, kTime, kLater);
+  for (const Item& i : arrivals) q.push(i, kTime(i), kLater);
   EXPECT_EQ(q.size(), arrivals.size());
   std::vector<Item> out;
   while (!q.empty()) {
@@ -58,7 +58,8 @@ TEST(ReorderQueue, InterleavesPushesAndPops) {
   std::vector<Item> out;
   int watermark = 0;
   for (int t = 0; t < 4000; ++t) {
-    q.push({t + static_cast<int>(rng() % 50), t}, kTime, kLater);  // up to 50 late
+    const Item item{t + static_cast<int>(rng() % 50), t};
+    q.push(item, kTime(item), kLater);  // up to 50 late
     watermark = t - 50;
     while (!q.empty() && q.front(kLater).first <= watermark) {
       out.push_back(q.front(kLater));
