@@ -2,6 +2,7 @@
 // fragment and TCP reassembly, flow tracking and signature detection (packets and reassembled
 // streams), writing EVE alert, flow and stats records. App-layer parsers attach next.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -23,7 +24,7 @@
 #include "gsoc/signatures/Bundle.hpp"
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
-#include "sensor/capture/DpdkSource.hpp"
+#include "sensor/capture/DpdkPort.hpp"
 #include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
 #include "sensor/control/ControlSocket.hpp"
@@ -80,9 +81,13 @@ Options:
                          the app-layer parsers on); one "flow" record per flow; a final "stats"
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
-  --workers N            worker threads (default: capture.workers, else 1); packets are spread by
-                         a symmetric hash of the addresses, so both directions of a flow and all
-                         fragments of a datagram reach the same worker
+  --workers N            worker threads (default: capture.workers, else one per core on a live
+                         interface or DPDK port, less one for libpcap's reader, and 1 for files);
+                         packets are spread by a symmetric hash of the addresses, so both
+                         directions of a flow and all fragments of a datagram reach the same
+                         worker. On DPDK each worker polls its own RX queue, spread by the NIC's
+                         RSS with a symmetric key (capture.rx_queues; net_pcap: one queue per
+                         rx_pcap= file); a port with fewer queues gets one, spread in software
   --stats-interval S     print a progress line every S seconds of wall time (default 10; 0 off)
   --max-flows N          flow table size (default 1000000)
 
@@ -330,7 +335,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::unique_ptr<PacketSource> source;
+  std::unique_ptr<PacketSource> file_or_live_source;
+  std::unique_ptr<DpdkPort> dpdk_port;
+  PacketSource* source = nullptr;  // one of the above, or the DPDK port's first queue
   std::unique_ptr<EveWriter> eve;
   std::unique_ptr<EventFileWriter> events;
   std::unique_ptr<SensorTransport> transport;
@@ -344,6 +351,7 @@ int main(int argc, char** argv) {
   std::optional<gsoc::v1::SignatureBundle> fetched_bundle;
   std::atomic<bool> bundle_ready{false};
   const auto process_start = std::chrono::steady_clock::now();
+  std::size_t lanes_wanted = 1;
   try {
     const std::string config_dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();
     transport = SensorTransport::create(config, args.transport, config_dir.empty() ? "." : config_dir, [&] {
@@ -395,12 +403,38 @@ int main(int argc, char** argv) {
     };
     const std::string interface = !args.interface.empty() ? args.interface
                                   : config.capture().source() == "libpcap" ? config.capture().interface() : std::string();
+    // Workers: as asked, else one per core on live traffic (less one for the reader thread that
+    // libpcap needs), else one, so that replaying a file gives its records in a stable order.
+    const bool live_input = !interface.empty() || (dpdk && !DpdkPort::readsFiles(eal));
+    const std::size_t cores = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
+    lanes_wanted = args.workers > 0               ? args.workers
+                   : config.capture().workers() > 0 ? config.capture().workers()
+                   : !live_input                  ? 1
+                   : dpdk                         ? cores
+                                                  : std::max<std::size_t>(1, cores - 1);
     if (!interface.empty()) {
-      source = std::make_unique<LivePcapSource>(interface, !args.bpf.empty() ? args.bpf : config.capture().bpf(), keep_running);
+      file_or_live_source = std::make_unique<LivePcapSource>(interface, !args.bpf.empty() ? args.bpf : config.capture().bpf(), keep_running);
     } else if (dpdk) {
-      source = std::make_unique<DpdkSource>(eal);
+      // One RX queue per worker, each polled by its worker, unless the device has fewer: then one
+      // queue, spread over the workers like pcap input. capture.rx_queues, when set, is exact.
+      const std::uint32_t rx_queues = config.capture().rx_queues();
+      if (rx_queues > 64) throw std::runtime_error("key 'capture.rx_queues': must be 1 to 64, not " + std::to_string(rx_queues));
+      if (rx_queues > 1 && rx_queues != lanes_wanted) {
+        throw std::runtime_error("key 'capture.rx_queues': " + std::to_string(rx_queues) + " queues for " + std::to_string(lanes_wanted) +
+                                 " worker(s); it must be 1 or the number of workers, since each worker polls its own queue");
+      }
+      DpdkPort::Options options;
+      options.eal_args = eal;
+      options.rx_queues = static_cast<std::uint16_t>(rx_queues > 0 ? rx_queues : lanes_wanted);
+      options.exact = rx_queues > 0;
+      options.keep_running = keep_running;
+      dpdk_port = std::make_unique<DpdkPort>(std::move(options));
+      if (dpdk_port->queueCount() < lanes_wanted && lanes_wanted > 1) {
+        std::cerr << "gsoc-sensor: " << dpdk_port->describe() << " has fewer RX queues than workers: one queue, spread over "
+                  << lanes_wanted << " workers by flow hash\n";
+      }
     } else if (!pcap.empty()) {
-      source = std::make_unique<PcapFileSource>(pcap);
+      file_or_live_source = std::make_unique<PcapFileSource>(pcap);
     } else {
       usageError("no input: give --pcap FILE, --interface IF or --dpdk \"EAL ARGS\" (or capture: in the config)");
     }
@@ -410,12 +444,12 @@ int main(int argc, char** argv) {
     if (args.events.empty()) args.events = config.output().protobuf_file();
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
+    source = dpdk_port ? &dpdk_port->queue(0) : file_or_live_source.get();
   } catch (const std::exception& e) {
     std::cerr << "gsoc-sensor: " << e.what() << "\n";
     return 2;
   }
 
-  const std::size_t lanes_wanted = args.workers > 0 ? args.workers : (config.capture().workers() > 0 ? config.capture().workers() : 1);
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
   EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
                        ruleset ? ruleset->version() : std::string());
@@ -456,6 +490,8 @@ int main(int argc, char** argv) {
     std::mutex reload_mutex;
     sig::CompiledRulesetPtr pending;
     std::atomic<bool> has_pending{false};
+    std::atomic<bool> done{false};   // its queue has ended (per-queue DPDK)
+    std::int64_t last_ts = 0;        // read after the thread is joined
     void applyPending() {
       if (!has_pending.load(std::memory_order_acquire)) return;
       std::lock_guard lock(reload_mutex);
@@ -494,7 +530,26 @@ int main(int argc, char** argv) {
     lanes.push_back(std::move(lane));
   }
   std::atomic<bool> input_done{false};
-  if (lanes.size() > 1) {
+  // DPDK with a queue per worker: each worker polls its own queue, and this thread only reloads
+  // rulesets and reports. Otherwise this thread reads and hands packets to the workers.
+  const bool per_queue = dpdk_port && dpdk_port->queueCount() > 1;
+  if (per_queue) {
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+      Lane* l = lanes[i].get();
+      l->thread = std::thread([l, &queue = dpdk_port->queue(static_cast<std::uint16_t>(i))] {
+        RawPacket packet;
+        std::uint64_t n = 0;
+        while (queue.next(packet)) {
+          if (l->detection) l->applyPending();
+          l->worker->process(packet);
+          l->last_ts = packet.timestamp_ns;
+          if ((++n & 0x3ff) == 0 && g_stop.load(std::memory_order_relaxed)) break;
+        }
+        l->worker->finish();
+        l->done = true;
+      });
+    }
+  } else if (lanes.size() > 1) {
     for (auto& lane : lanes) {
       Lane* l = lane.get();
       l->ring = std::make_unique<PacketRing>(8192);
@@ -516,7 +571,7 @@ int main(int argc, char** argv) {
     }
   }
   FlowDispatcher dispatcher(lanes.size());
-  const bool live = dynamic_cast<LivePcapSource*>(source.get()) != nullptr;
+  const bool live = dynamic_cast<LivePcapSource*>(source) != nullptr;
   std::uint64_t ring_drops = 0;
   auto totals = [&] {
     Totals t;
@@ -629,13 +684,51 @@ int main(int argc, char** argv) {
       reloading_bundle.clear();
     }
   };
+  auto captureCounters = [&] { return dpdk_port ? dpdk_port->counters() : source->counters(); };
   CaptureCounters reported;  // at the last progress line
   std::uint64_t reported_ring_drops = 0;
+  // Every 1024 packets (or every 10 ms when the workers poll their own queues): what the next
+  // heartbeat and `stats` report, and the progress line when it is due.
+  auto progress = [&](std::uint64_t packets) {
+    if (transport || control) {
+      const CaptureCounters cap = captureCounters();
+      status_packets = cap.packets;
+      status_bytes = cap.bytes;
+      status_drop_interface = cap.dropped_by_interface;
+      status_drop_capture = cap.dropped_by_capture;
+      status_drop_ring = ring_drops;
+    }
+    if (args.stats_interval <= 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_report).count() < args.stats_interval) return;
+    last_report = now;
+    // Drops per interval, by layer: what an operator watches to size the appliance.
+    const CaptureCounters cap = captureCounters();
+    std::cerr << "gsoc-sensor: " << packets << " packets (+" << packets - reported.packets << "), drops this interval: interface "
+              << cap.dropped_by_interface - reported.dropped_by_interface << ", capture "
+              << cap.dropped_by_capture - reported.dropped_by_capture << ", ring " << ring_drops - reported_ring_drops << "\n";
+    reported = cap;
+    reported.packets = packets;
+    reported_ring_drops = ring_drops;
+  };
   const double replay_speed = args.replay_speed > 0 ? args.replay_speed : config.capture().replay_speed();
   std::int64_t first_ts = -1;
-  while (source->next(raw)) {
+  auto reloadDue = [&] {
+    return g_reload.load(std::memory_order_relaxed) || bundle_ready.load(std::memory_order_relaxed) || reloading.valid();
+  };
+  if (per_queue) {
+    auto running = [&] {
+      return std::any_of(lanes.begin(), lanes.end(), [](const auto& lane) { return !lane->done.load(std::memory_order_acquire); });
+    };
+    while (running()) {
+      if (reloadDue()) serviceReload();
+      progress(captureCounters().packets);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  while (!per_queue && source->next(raw)) {
     ++read;
-    if (g_reload.load(std::memory_order_relaxed) || bundle_ready.load(std::memory_order_relaxed) || reloading.valid()) serviceReload();
+    if (reloadDue()) serviceReload();
     if (replay_speed > 0) {  // pace by the recorded timestamps
       if (first_ts < 0) first_ts = raw.timestamp_ns;
       const auto due = started + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(raw.timestamp_ns - first_ts) / replay_speed));
@@ -655,37 +748,22 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
-    if ((read & 0x3ff) == 0 && (transport || control)) {  // what the next heartbeat and `stats` report
-      const CaptureCounters cap = source->counters();
-      status_packets = cap.packets;
-      status_bytes = cap.bytes;
-      status_drop_interface = cap.dropped_by_interface;
-      status_drop_capture = cap.dropped_by_capture;
-      status_drop_ring = ring_drops;
-    }
-    if (args.stats_interval > 0 && (read & 0x3ff) == 0) {  // look at the clock every 1024 packets
-      const auto now = std::chrono::steady_clock::now();
-      if (std::chrono::duration<double>(now - last_report).count() >= args.stats_interval) {
-        last_report = now;
-        // Drops per interval, by layer: what an operator watches to size the appliance.
-        const CaptureCounters cap = source->counters();
-        std::cerr << "gsoc-sensor: " << read << " packets (+" << read - reported.packets << "), drops this interval: interface "
-                  << cap.dropped_by_interface - reported.dropped_by_interface << ", capture "
-                  << cap.dropped_by_capture - reported.dropped_by_capture << ", ring " << ring_drops - reported_ring_drops << "\n";
-        reported = cap;
-        reported.packets = read;
-        reported_ring_drops = ring_drops;
-      }
+    if ((read & 0x3ff) == 0) {
+      progress(read);
+      if (g_stop.load(std::memory_order_relaxed)) break;  // a busy DPDK port never runs dry
     }
   }
   input_done = true;
   if (lanes.size() == 1) {
     lanes.front()->worker->finish();
   } else {
-    for (auto& lane : lanes) lane->thread.join();
+    for (auto& lane : lanes) {
+      lane->thread.join();
+      last_ts = std::max(last_ts, lane->last_ts);
+    }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const CaptureCounters capture = source->counters();
+  const CaptureCounters capture = captureCounters();
   const Totals t = totals();
   if (eve) {
     eve->statsRecord(last_ts, statsJson(t, capture));
@@ -706,7 +784,7 @@ int main(int argc, char** argv) {
   const FlowTableCounters& fl = t.flows;
   const FragmentCounters& f = t.fragments;
   std::cout << std::fixed << std::setprecision(3);
-  std::cout << "source      " << source->describe() << "; " << lanes.size() << " worker(s)\n";
+  std::cout << "source      " << (dpdk_port ? dpdk_port->describe() : source->describe()) << "; " << lanes.size() << " worker(s)\n";
   std::cout << "packets     " << c.packets << " (" << c.bytes << " bytes) in " << seconds << " s: "
             << (seconds > 0 ? static_cast<double>(c.packets) / seconds / 1e6 : 0) << " Mpps, "
             << (seconds > 0 ? static_cast<double>(c.bytes) * 8 / seconds / 1e9 : 0) << " Gbit/s\n";

@@ -123,7 +123,10 @@ check "default ruleset: exact alerts on the attack scenarios (got: $got)" test "
 "$sensor" --workers 3 --pcap "$work/attack.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
   --eve "$work/attack3.json" > "$work/attack3.txt" 2>&1
 check "3 workers reported" grep -q "; 3 worker(s)" "$work/attack3.txt"
-check "3 workers == 1 worker" py '
+# same_records A B: the same EVE records apart from flow ids and the stats record, and B's flow
+# ids unique (several workers number their flows apart).
+same_records() {
+  py '
 import json, sys
 def records(path):
     out, ids = [], []
@@ -137,8 +140,10 @@ def records(path):
         out.append(json.dumps(r, sort_keys=True))
     return sorted(out), ids
 one, _ = records(sys.argv[1])
-three, ids = records(sys.argv[2])
-sys.exit(0 if one == three and len(ids) == len(set(ids)) else 1)' "$work/attack.json" "$work/attack3.json"
+many, ids = records(sys.argv[2])
+sys.exit(0 if one == many and len(ids) == len(set(ids)) else 1)' "$1" "$2"
+}
+check "3 workers == 1 worker" same_records "$work/attack.json" "$work/attack3.json"
 
 # 8. DPDK through the net_pcap virtual device (no NIC, no hugepages) gives the same events as
 #    reading the file: alerts, metadata and flow records identical.
@@ -155,6 +160,53 @@ if [ -d "$shared/pcaps" ]; then
     check "dpdk == pcap on $name" dpdk_same "$shared/pcaps/$name/input.pcap" "$shared/pcaps/$name/test.rules"
   done
 fi
+
+# 8b. DPDK with a queue per worker: net_pcap gives one RX queue per rx_pcap= file, so the attack
+#     capture is split three ways by a symmetric hash of the addresses (what RSS does on a NIC).
+#     The three workers, each polling its own queue, give the records one worker gives.
+py '
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+outs = [open(p, "wb") for p in sys.argv[2:]]
+for o in outs:
+    o.write(data[:24])
+def host_pair(p):
+    off, et = 14, struct.unpack("!H", p[12:14])[0]
+    while et in (0x8100, 0x88a8):
+        et, off = struct.unpack("!H", p[off + 2:off + 4])[0], off + 4
+    a, b = (p[off + 12:off + 16], p[off + 16:off + 20]) if et == 0x0800 else (p[off + 8:off + 24], p[off + 24:off + 40])
+    return min(a, b) + max(a, b)
+pos = 24
+while pos < len(data):
+    n = struct.unpack("<I", data[pos + 8:pos + 12])[0]
+    outs[zlib.crc32(host_pair(data[pos + 16:pos + 16 + n])) % len(outs)].write(data[pos:pos + 16 + n])
+    pos += 16 + n
+' "$work/attack.pcap" "$work/q0.pcap" "$work/q1.pcap" "$work/q2.pcap"
+eal="--no-huge -m 256 --no-pci --no-shconf --no-telemetry --log-level=lib.eal:error"
+queues="--vdev=net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,rx_pcap=$work/q2.pcap"
+"$sensor" --workers 3 --dpdk "$eal $queues" --rules-config "$src/signatures/rules/default/rules.yaml" \
+  --eve "$work/attack-mq.json" > "$work/attack-mq.txt" 2>&1 || cat "$work/attack-mq.txt"
+check "3 RX queues reported" grep -q "^source      DPDK port 0 (net_pcap), 3 RX queues, no RSS (the driver fills each queue); 3 worker(s)" "$work/attack-mq.txt"
+check "3 queues == 1 worker" same_records "$work/attack.json" "$work/attack-mq.json"
+check "3 queues: every packet counted" grep -q "^packets     $(grep -o '"packets":[0-9]*' "$work/attack.json" | head -1 | cut -d: -f2) " "$work/attack-mq.txt"
+# One file for two workers: one queue, spread by the software flow hash, and said so.
+"$sensor" --workers 2 --dpdk "$eal --vdev=net_pcap0,rx_pcap=$work/attack.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
+  --eve "$work/attack-1q.json" > "$work/attack-1q.txt" 2>&1 || cat "$work/attack-1q.txt"
+check "fewer queues than workers: spread in software" grep -q "has fewer RX queues than workers: one queue, spread over 2 workers" "$work/attack-1q.txt"
+check "1 queue, 2 workers == 1 worker" same_records "$work/attack.json" "$work/attack-1q.json"
+# capture.rx_queues is exact: more than the device has, or not one per worker, is refused by key.
+printf 'capture:\n  rx_queues: 4\n' > "$work/rxq4.yaml"
+printf 'capture:\n  rx_queues: 2\n' > "$work/rxq2.yaml"
+set +e
+"$sensor" -c "$work/rxq4.yaml" --workers 4 --dpdk "$eal $queues" > "$work/rxq4.txt" 2>&1
+rc_rxq4=$?
+"$sensor" -c "$work/rxq2.yaml" --workers 3 --dpdk "$eal $queues" > "$work/rxq2.txt" 2>&1
+rc_rxq2=$?
+set -e
+check "rx_queues beyond the device exits 2" test "$rc_rxq4" = 2
+check "rx_queues beyond the device is explained" grep -q "capture.rx_queues is 4 but port 0 (net_pcap) has at most 3 RX queue(s)" "$work/rxq4.txt"
+check "rx_queues != workers exits 2" test "$rc_rxq2" = 2
+check "rx_queues != workers names the key" grep -q "key 'capture.rx_queues': 2 queues for 3 worker(s)" "$work/rxq2.txt"
 
 # 9. Live capture on loopback (needs root or CAP_NET_RAW; skipped without), and SIGHUP reload:
 #    packets before the reload hit the old rule, packets after it the new one.
