@@ -11,11 +11,18 @@
 //      from spool append to the sensor seeing the collector's ack (which follows the commit):
 //      p50, p99, max.
 //
-// Usage: gsoc_bench_transport [--store sqlite|postgresql] [--dsn DSN] [--sensors 8]
+// --store none commits nothing (it keeps only the stream marks that acks need): the ceiling of
+// the transport itself, spool, gRPC/mTLS, decoding and validation, to set against a store's.
+//
+// --sqlite-indexes all|none|ts|agency|sid|indicator keeps only those event indexes (all by
+// default): what each costs the SQLite store.
+//
+// Usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sensors 8]
 //                              [--events 100000] [--rate 50000] [--seconds 5]
 //                              [--commit-events 20000] [--queue-events 200000]
 // PostgreSQL needs a server; bench/transport_bench.sh starts a temporary one.
 #include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,7 +33,10 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +64,7 @@ struct Options {
   int events = 100000;  // per sensor, throughput phase
   int rate = 50000;     // total events/s, latency phase
   int seconds = 5;
+  std::string sqlite_indexes = "all";
   collector::WriterOptions writer;  // --commit-events, --queue-events
 };
 
@@ -123,11 +134,56 @@ std::vector<std::string> sampleEvents() {
   return out;
 }
 
+// --store none: keeps the stream marks (so acks and replays behave) and nothing else.
+class DiscardingStore final : public collector::EventStore {
+ public:
+  std::string describe() const override { return "none (events discarded)"; }
+  std::map<collector::StreamKey, std::uint64_t> streamMarks() override {
+    std::lock_guard lock(mutex_);
+    return marks_;
+  }
+  void commit(std::span<const collector::CommitBatch> batches) override {
+    std::lock_guard lock(mutex_);
+    for (const auto& b : batches) marks_[collector::StreamKey{b.identity->sensor_id, b.batch->epoch()}] = b.acked_through;
+  }
+  void recordSensorStatus(const collector::SensorIdentity&, const v1::SensorStatus&, std::int64_t) override {}
+  void recordRefusal(std::int64_t, const collector::SensorIdentity&, std::string_view) override {}
+  std::uint64_t deleteEventsBefore(std::int64_t) override { return 0; }
+  std::uint64_t eventCount() override { return 0; }
+  std::vector<collector::SensorRow> sensors() override { return {}; }
+  bool recordHit(const collector::StoredHit&) override { return true; }
+  std::int64_t correlatorProgress() override { return INT64_MIN; }
+  void setCorrelatorProgress(std::int64_t) override {}
+  void forEachEventSince(std::int64_t, const std::vector<std::string>&, const std::function<void(v1::Event&&)>&) override {}
+  void forEachEventWithIndicator(const std::string&, std::int64_t, const std::function<void(v1::Event&&)>&) override {}
+  void upsertPublication(const collector::Publication&) override {}
+  std::optional<collector::Publication> publication(const std::string&, const std::string&) override { return std::nullopt; }
+  std::uint64_t publicationCount(const std::string&, const std::string&) override { return 0; }
+  std::vector<collector::Publication> publications(std::int64_t) override { return {}; }
+
+ private:
+  std::mutex mutex_;
+  std::map<collector::StreamKey, std::uint64_t> marks_;
+};
+
 collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const std::string& name) {
+  if (o.store == "none") return std::make_unique<DiscardingStore>();
   // PostgreSQL keeps its tables between phases: each phase has its own epochs, and is measured
   // by acks, not by table size.
   if (o.store == "postgresql") return std::make_unique<collector::PostgresEventStore>(o.dsn);
-  return std::make_unique<collector::SqliteEventStore>((dir / (name + ".db")).string());
+  const std::string path = (dir / (name + ".db")).string();
+  auto store = std::make_unique<collector::SqliteEventStore>(path);
+  if (o.sqlite_indexes != "all") {  // the schema has just created them: drop the others
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+    for (const std::string index : {"ts", "agency", "sid", "indicator"}) {
+      if (index == o.sqlite_indexes) continue;
+      const std::string sql = "DROP INDEX events_" + (index == "agency" ? std::string("agency_ts") : index);
+      if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(sql + ": " + sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+  }
+  return store;
 }
 
 double percentile(std::vector<double>& v, double p) {
@@ -178,6 +234,7 @@ int main(int argc, char** argv) {
     };
     if (a == "--store") o.store = value();
     else if (a == "--dsn") o.dsn = value();
+    else if (a == "--sqlite-indexes") o.sqlite_indexes = value();
     else if (a == "--sensors") o.sensors = std::stoi(value());
     else if (a == "--events") o.events = std::stoi(value());
     else if (a == "--rate") o.rate = std::stoi(value());
@@ -185,9 +242,14 @@ int main(int argc, char** argv) {
     else if (a == "--commit-events") o.writer.commit_max_events = std::stoull(value());
     else if (a == "--queue-events") o.writer.max_queue_events = std::stoull(value());
     else {
-      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql] [--dsn DSN] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
+      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sqlite-indexes all|none|ts|agency|sid|indicator] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
       return 2;
     }
+  }
+  static const std::set<std::string> kIndexChoices = {"all", "none", "ts", "agency", "sid", "indicator"};
+  if (!kIndexChoices.contains(o.sqlite_indexes)) {
+    std::cerr << "--sqlite-indexes: expected all, none, ts, agency, sid or indicator, got '" << o.sqlite_indexes << "'\n";
+    return 2;
   }
   if (o.store == "postgresql" && o.dsn.empty()) {
     std::cerr << "--store postgresql needs --dsn (bench/transport_bench.sh starts a server)\n";
