@@ -72,15 +72,15 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   if (m.request) {
     if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered
       metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
-      unanswered.pop_front();
+      unanswered.erase(unanswered.begin());
     }
-    unanswered.push_back(m);
+    unanswered.push_back(m.summary());
     return;
   }
   AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, nullptr, &m};
   if (!unanswered.empty()) record.request = &unanswered.front();
   metadata_(record);
-  if (!unanswered.empty()) unanswered.pop_front();
+  if (!unanswered.empty()) unanswered.erase(unanswered.begin());
 }
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {

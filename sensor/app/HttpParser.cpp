@@ -86,6 +86,20 @@ const std::string* HttpMessage::header(std::string_view name) const {
   return nullptr;
 }
 
+HttpMessage HttpMessage::summary() const {
+  HttpMessage s;
+  s.request = request;
+  s.method = method;
+  s.raw_uri = raw_uri;
+  s.protocol = protocol;
+  for (const char* name : {"Host", "User-Agent", "Referer"}) {
+    if (const std::string* value = header(name)) s.headers.emplace_back(name, *value);
+  }
+  s.body_length = body_length;
+  s.body_truncated = body_truncated;
+  return s;
+}
+
 void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink) {
   Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
   if (side.phase == Phase::Broken) return;
@@ -300,6 +314,7 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
       ++errors_;  // keep the raw body: better inspected encoded than not at all
     }
   }
+  m.body_length = m.body.size();
   sink(dir, m);
   side.phase = Phase::StartLine;
   // Bodies can be large: give the memory back now. (Assigning an empty message would keep the

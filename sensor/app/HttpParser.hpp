@@ -6,7 +6,6 @@
 // being parsed; nothing is read past what arrived.
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -25,8 +24,13 @@ struct HttpMessage {
   std::vector<std::pair<std::string, std::string>> headers;  // in order, values trimmed
   std::string raw_headers;                                   // as received, without the start line
   std::string body;                                          // decoded (de-chunked, decompressed)
+  std::uint64_t body_length = 0;  // body.size() once complete; kept by a summary without the body
   bool body_truncated = false;
   [[nodiscard]] const std::string* header(std::string_view name) const;
+  // What a request's metadata record needs while it waits for its response: the method, URI,
+  // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
+  // HTTP state, so waiting requests keep only this.
+  [[nodiscard]] HttpMessage summary() const;
 };
 
 class HttpState final : public AppState {
@@ -37,8 +41,8 @@ class HttpState final : public AppState {
   using MessageSink = std::function<void(signatures::FlowDirection, const HttpMessage&)>;
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink);
-  // Requests waiting for their response, oldest first (for the exchange records).
-  std::deque<HttpMessage>& unanswered() { return unanswered_; }
+  // Requests waiting for their response (summaries), oldest first, for the exchange records.
+  std::vector<HttpMessage>& unanswered() { return unanswered_; }
   // The connection closed: a message delimited by close is complete now.
   void close(signatures::FlowDirection dir, const MessageSink& sink);
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
@@ -61,7 +65,7 @@ class HttpState final : public AppState {
   void pump(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
 
   Side sides_[2];
-  std::deque<HttpMessage> unanswered_;
+  std::vector<HttpMessage> unanswered_;  // a deque would allocate 600 bytes even when empty
   std::uint64_t errors_ = 0;
 };
 

@@ -156,7 +156,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
           sep = ",";
         }
         if (const std::string* ct = a->header("Content-Type")) field("http_content_type", *ct);
-        out_ << sep << "\"length\":" << a->body.size();
+        out_ << sep << "\"length\":" << a->body_length;
       }
       out_ << "}}\n";
       break;

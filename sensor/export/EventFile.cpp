@@ -48,12 +48,12 @@ void fillHttp(const HttpMessage* q, const HttpMessage* a, gsoc::v1::HttpRecord& 
     if (const std::string* h = q->header("Host")) out.set_host(*h);
     if (const std::string* h = q->header("User-Agent")) out.set_user_agent(*h);
     if (const std::string* h = q->header("Referer")) out.set_referer(*h);
-    out.set_request_body_len(q->body.size());
+    out.set_request_body_len(q->body_length);
   }
   if (a != nullptr) {
     out.set_status(static_cast<std::uint32_t>(std::atoi(a->status_code.c_str())));
     if (const std::string* h = a->header("Content-Type")) out.set_content_type(*h);
-    out.set_response_body_len(a->body.size());
+    out.set_response_body_len(a->body_length);
   }
 }
 
