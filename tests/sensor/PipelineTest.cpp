@@ -10,7 +10,9 @@
 #include "bench/traffic/FrameBuilder.hpp"
 #include "gsoc/signatures/Sha256.hpp"
 #include "sensor/ClientHello.hpp"
+#include "gsoc/v1/event.pb.h"
 #include "sensor/detect/DetectionStage.hpp"
+#include "sensor/export/EventFile.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 #include "signatures/TestRules.hpp"
 
@@ -46,6 +48,7 @@ class Pipeline {
     return s;
   }
   [[nodiscard]] const DetectionStage& detection() const { return detection_; }
+  void setMetadataSink(MetadataSink sink) { detection_.setMetadataSink(std::move(sink)); }
   [[nodiscard]] const std::vector<std::string>& indicators() const { return indicators_; }
 
  private:
@@ -120,6 +123,38 @@ alert http any any -> any any (msg:"response"; flow:to_client; http.stat_code; c
   EXPECT_EQ(p.finish(), Sids({3, 4}));
   EXPECT_EQ(p.detection().appCounters().http_requests, 1u);
   EXPECT_EQ(p.detection().appCounters().http_responses, 1u);
+}
+
+// Pipelined requests wait for their responses as summaries: each exchange record pairs a request
+// with its own response, with the request's method, URI, headers and body length.
+TEST(Pipeline, PipelinedHttpRequestsPairWithTheirResponses) {
+  Pipeline p(R"(alert http any any -> any any (msg:"any"; http.method; content:"POST"; sid:6;))");
+  EventBuilder builder("sensor-1", "MOFA", 1, "v");
+  std::vector<gsoc::v1::HttpRecord> records;
+  p.setMetadataSink([&](const AppMetadata& m) {
+    gsoc::v1::Event e;
+    if (m.kind == AppMetadata::Kind::Http && builder.metadata(m, e)) records.push_back(e.http());
+  });
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("POST /upload.php HTTP/1.1\r\nHost: portal.example.go.jp\r\nUser-Agent: agent/1\r\nReferer: http://a.example/\r\n"
+                  "Content-Length: 11\r\n\r\nhello world"
+                  "GET /second HTTP/1.1\r\nHost: portal.example.go.jp\r\n\r\n"));
+  p.send(c.server("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+  EXPECT_EQ(p.finish(), Sids({6}));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].method(), "POST");
+  EXPECT_EQ(records[0].uri(), "/upload.php");
+  EXPECT_EQ(records[0].host(), "portal.example.go.jp");
+  EXPECT_EQ(records[0].user_agent(), "agent/1");
+  EXPECT_EQ(records[0].referer(), "http://a.example/");
+  EXPECT_EQ(records[0].request_body_len(), 11u);
+  EXPECT_EQ(records[0].status(), 201u);
+  EXPECT_EQ(records[0].response_body_len(), 2u);
+  EXPECT_EQ(records[1].method(), "GET");
+  EXPECT_EQ(records[1].uri(), "/second");
+  EXPECT_EQ(records[1].request_body_len(), 0u);
+  EXPECT_EQ(records[1].status(), 404u);
 }
 
 std::string gzip(std::string_view data) {
