@@ -274,7 +274,8 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
     << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
-    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << "}}";
+    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << "},\"app_layer\":{\"malformed\":" << t.app.parse_errors
+    << "}}";
   return j.str();
 }
 
@@ -813,7 +814,7 @@ int main(int argc, char** argv) {
     const auto& ac = t.app;
     std::cout << "app layer   http " << ac.http_requests << " requests / " << ac.http_responses << " responses, dns "
               << ac.dns_queries << " queries / " << ac.dns_responses << " responses, tls " << ac.tls_client_hellos
-              << " client hellos, smtp " << ac.smtp_transactions << " messages\n";
+              << " client hellos, smtp " << ac.smtp_transactions << " messages; " << ac.parse_errors << " malformed\n";
   } else {
     std::cout << "detection   off (no --rules and no rules.rule_files in the config)\n";
   }

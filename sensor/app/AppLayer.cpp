@@ -45,7 +45,9 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   const std::string_view s = text(data);
   const bool to_server = dir == FlowDirection::ToServer;
   AppProto proto = AppProto::None;
-  if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1."))) proto = AppProto::Http;
+  if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1.")) || (to_server && s.starts_with("PRI * HTTP/2.0"))) {
+    proto = AppProto::Http;
+  }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (isPort(flow, {53})) proto = AppProto::Dns;
@@ -77,18 +79,25 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
     unanswered.push_back(m.summary());
     return;
   }
+  // HTTP/1.x answers in order; HTTP/2 answers the request of the same stream.
+  const auto request = std::find_if(unanswered.begin(), unanswered.end(),
+                                    [&](const HttpMessage& q) { return q.stream_id == m.stream_id; });
   AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, nullptr, &m};
-  if (!unanswered.empty()) record.request = &unanswered.front();
+  if (request != unanswered.end()) record.request = &*request;
   metadata_(record);
-  if (!unanswered.empty()) unanswered.erase(unanswered.begin());
+  if (request != unanswered.end()) unanswered.erase(request);
 }
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_detection_done) identify(flow, dir, data);
   switch (flow.app) {
-    case AppProto::Http:
-      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
+    case AppProto::Http: {
+      HttpState& http = stateOf<HttpState>(flow);
+      const std::uint64_t errors = http.errors();
+      http.feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
+      counters_.parse_errors += http.errors() - errors;
       break;
+    }
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
@@ -101,6 +110,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       break;
     case AppProto::Tls: {
       TlsState& tls = stateOf<TlsState>(flow);
+      const std::uint64_t errors = tls.errors();
       tls.feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
         tx_.buffers.clear();
         if (metadata_ && h.client_hello) tls.client_hello = h;
@@ -131,6 +141,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
         }
         emit(flow, d);
       });
+      counters_.parse_errors += tls.errors() - errors;
       break;
     }
     case AppProto::Smtp:
@@ -185,9 +196,11 @@ void AppLayer::onFlowEnd(Flow& flow) {
   if (!flow.app_state) return;
   if (flow.app == AppProto::Http) {
     auto& http = static_cast<HttpState&>(*flow.app_state);
+    const std::uint64_t errors = http.errors();
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       http.close(dir, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, flow.last_ns); });
     }
+    counters_.parse_errors += http.errors() - errors;
     if (metadata_) {
       for (const HttpMessage& request : http.unanswered()) {
         metadata_({AppMetadata::Kind::Http, &flow, FlowDirection::ToServer, flow.last_ns, &request, nullptr});

@@ -1,6 +1,7 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
-// TLS, DNS, SMTP, SSH and FTP from the first bytes each way (ports only as a tie-breaker), then
+// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH and FTP from the first bytes each way (ports
+// only as a tie-breaker), then
 // feeds the flow's parser: TCP protocols with reassembled stream data, DNS over UDP with each
 // datagram. Parsers fill the signature engine's named buffers (http.uri, dns.query, tls.sni...)
 // and produce one input per transaction (TCP) or add to the datagram's input (UDP).
@@ -26,7 +27,7 @@ struct AppLayerCounters {
   std::uint64_t dns_responses = 0;
   std::uint64_t tls_client_hellos = 0;
   std::uint64_t smtp_transactions = 0;
-  std::uint64_t parse_errors = 0;
+  std::uint64_t parse_errors = 0;  // malformed DNS, HTTP (1 and 2) and TLS input, counted and skipped
   void merge(const AppLayerCounters& o) {
     http_requests += o.http_requests;
     http_responses += o.http_responses;

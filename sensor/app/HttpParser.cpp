@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "sensor/app/Http2Parser.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -38,8 +40,9 @@ int hexValue(char c) {
   return -1;
 }
 
-// http.uri is the URI with %XX escapes decoded (as libhtp normalizes it).
-std::string normalizeUri(std::string_view raw) {
+}  // namespace
+
+std::string normalizeHttpUri(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -56,6 +59,8 @@ std::string normalizeUri(std::string_view raw) {
   }
   return out;
 }
+
+namespace {
 
 bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t cap) {
   z_stream zs{};
@@ -79,6 +84,19 @@ bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t
 
 }  // namespace
 
+bool decodeHttpBody(std::string& body, std::string_view encoding) {
+  if (encoding != "gzip" && encoding != "x-gzip" && encoding != "deflate") return true;
+  std::string decoded;
+  if (!inflateBody(body, encoding != "deflate", decoded, HttpState::kMaxBodyBytes * 4)) return false;
+  body.swap(decoded);
+  return true;
+}
+
+HttpState::HttpState() = default;
+HttpState::~HttpState() = default;
+
+std::uint64_t HttpState::errors() const { return errors_ + (h2_ ? h2_->errors() : 0); }
+
 const std::string* HttpMessage::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) return &v;
@@ -97,17 +115,45 @@ HttpMessage HttpMessage::summary() const {
   }
   s.body_length = body_length;
   s.body_truncated = body_truncated;
+  s.stream_id = stream_id;
   return s;
 }
 
 void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink) {
+  if (h2_) return h2_->feed(dir, data, sink);
   Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
+  if (dir == FlowDirection::ToServer && !client_started_) {
+    // The client's first bytes decide between HTTP/1.x and HTTP/2 (prior knowledge).
+    const std::string_view preface = Http2Connection::kPreface;
+    std::string start = side.pending;
+    start.append(reinterpret_cast<const char*>(data.data()), std::min(data.size(), preface.size()));
+    const std::size_t n = std::min(start.size(), preface.size());
+    if (start.compare(0, n, preface, 0, n) != 0) {
+      client_started_ = true;
+    } else if (n < preface.size()) {
+      side.pending.append(reinterpret_cast<const char*>(data.data()), data.size());  // wait for the rest
+      return;
+    } else {
+      std::string client = std::move(side.pending);
+      client.append(reinterpret_cast<const char*>(data.data()), data.size());
+      // The server's bytes so far were held unparsed (no HTTP/1 head in them): they are frames.
+      std::string server = std::move(sides_[1].pending);
+      sides_[0] = Side{};
+      sides_[1] = Side{};
+      h2_ = std::make_unique<Http2Connection>();
+      auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+      h2_->feed(FlowDirection::ToServer, bytes(client), sink);
+      h2_->feed(FlowDirection::ToClient, bytes(server), sink);
+      return;
+    }
+  }
   if (side.phase == Phase::Broken) return;
   side.pending.append(reinterpret_cast<const char*>(data.data()), data.size());
   pump(side, dir, sink);
 }
 
 void HttpState::close(FlowDirection dir, const MessageSink& sink) {
+  if (h2_) return h2_->close(dir, sink);
   Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
   if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message.body.empty())) {
     side.message.body_truncated = side.phase != Phase::UntilClose;
@@ -239,7 +285,7 @@ void HttpState::parseHead(Side& side, bool request) {
     } else {
       m.raw_uri = std::string(trim(start.substr(first + 1)));  // HTTP/0.9 style
     }
-    m.uri = normalizeUri(m.raw_uri);
+    m.uri = normalizeHttpUri(m.raw_uri);
   } else {
     if (!start.starts_with("HTTP/")) {
       ++errors_;
@@ -306,14 +352,8 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
 
 void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   HttpMessage& m = side.message;
-  if (!m.body.empty() && (side.encoding == "gzip" || side.encoding == "x-gzip" || side.encoding == "deflate")) {
-    std::string decoded;
-    if (inflateBody(m.body, side.encoding != "deflate", decoded, kMaxBodyBytes * 4)) {
-      m.body.swap(decoded);
-    } else {
-      ++errors_;  // keep the raw body: better inspected encoded than not at all
-    }
-  }
+  // A body that does not inflate stays as it came: better inspected encoded than not at all.
+  if (!m.body.empty() && !decodeHttpBody(m.body, side.encoding)) ++errors_;
   m.body_length = m.body.size();
   sink(dir, m);
   side.phase = Phase::StartLine;

@@ -3,10 +3,12 @@
 // Content-Length or chunked encoding (or connection close), and gzip/deflate content decoding.
 // One transaction per message: when a message is complete (or its body reaches the inspection
 // cap) its buffers are handed to the sink. Malformed input is counted and the direction stops
-// being parsed; nothing is read past what arrived.
+// being parsed; nothing is read past what arrived. A connection that opens with the HTTP/2
+// preface is handed to Http2Connection, whose messages reach the same sink.
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -26,6 +28,7 @@ struct HttpMessage {
   std::string body;                                          // decoded (de-chunked, decompressed)
   std::uint64_t body_length = 0;  // body.size() once complete; kept by a summary without the body
   bool body_truncated = false;
+  std::uint32_t stream_id = 0;    // HTTP/2: the stream (a response answers the request of its stream)
   [[nodiscard]] const std::string* header(std::string_view name) const;
   // What a request's metadata record needs while it waits for its response: the method, URI,
   // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
@@ -33,8 +36,21 @@ struct HttpMessage {
   [[nodiscard]] HttpMessage summary() const;
 };
 
+class Http2Connection;
+
+// http.uri: the URI with %XX escapes decoded (as libhtp normalizes it).
+std::string normalizeHttpUri(std::string_view raw);
+// Decodes a gzip, x-gzip or deflate body in place (up to four times the body cap); any other
+// encoding is left as it is. False when the body does not inflate: it stays encoded.
+bool decodeHttpBody(std::string& body, std::string_view encoding);
+
 class HttpState final : public AppState {
  public:
+  HttpState();
+  ~HttpState() override;
+  HttpState(const HttpState&) = delete;
+  HttpState& operator=(const HttpState&) = delete;
+
   static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
   static constexpr std::size_t kMaxBodyBytes = 256 * 1024;
 
@@ -45,7 +61,8 @@ class HttpState final : public AppState {
   std::vector<HttpMessage>& unanswered() { return unanswered_; }
   // The connection closed: a message delimited by close is complete now.
   void close(signatures::FlowDirection dir, const MessageSink& sink);
-  [[nodiscard]] std::uint64_t errors() const { return errors_; }
+  [[nodiscard]] std::uint64_t errors() const;
+  [[nodiscard]] bool http2() const { return h2_ != nullptr; }
 
  private:
   enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Broken };
@@ -67,6 +84,8 @@ class HttpState final : public AppState {
   Side sides_[2];
   std::vector<HttpMessage> unanswered_;  // a deque would allocate 600 bytes even when empty
   std::uint64_t errors_ = 0;
+  bool client_started_ = false;             // the client's first bytes were not the HTTP/2 preface
+  std::unique_ptr<Http2Connection> h2_;
 };
 
 // Fills the signature engine's HTTP buffers from a parsed message. The buffers view `scratch`

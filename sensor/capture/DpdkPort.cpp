@@ -40,7 +40,6 @@ bool DpdkPort::readsFiles(const std::vector<std::string>& eal_args) {
 DpdkPort::DpdkPort(Options options) : options_(std::move(options)) {
   if (eal_initialised) throw std::runtime_error("DPDK EAL is already initialised in this process");
   if (options_.rx_queues == 0) throw std::runtime_error("DPDK: at least one RX queue is needed");
-  const std::uint16_t port = options_.port;
   std::vector<std::string> args = {"gsoc-sensor"};
   args.insert(args.end(), options_.eal_args.begin(), options_.eal_args.end());
   const bool has_driver = std::find(options_.eal_args.begin(), options_.eal_args.end(), "-d") != options_.eal_args.end();
@@ -50,7 +49,18 @@ DpdkPort::DpdkPort(Options options) : options_(std::move(options)) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) fail("EAL init (check capture.dpdk_eal_args)", rte_errno);
-  eal_initialised = true;
+  eal_initialised = true;  // for the process: EAL cannot be initialised again, even after cleanup
+  eal_up_ = true;
+  try {
+    setUp();
+  } catch (...) {
+    release();  // the devices EAL opened (net_pcap's files) are closed before the error is reported
+    throw;
+  }
+}
+
+void DpdkPort::setUp() {
+  const std::uint16_t port = options_.port;
   if (rte_eth_dev_count_avail() <= port) {
     throw std::runtime_error("DPDK: no port " + std::to_string(port) + " (is the PMD loaded with -d, and a --vdev or NIC given?)");
   }
@@ -107,14 +117,18 @@ DpdkPort::DpdkPort(Options options) : options_(std::move(options)) {
   }
 }
 
-DpdkPort::~DpdkPort() {
+DpdkPort::~DpdkPort() { release(); }
+
+void DpdkPort::release() {
   queues_.clear();  // their mbufs go back to the pool first
-  if (eal_initialised) {
-    if (started_) rte_eth_dev_stop(options_.port);
-    rte_eth_dev_close(options_.port);
-    rte_mempool_free(pool_);
-    rte_eal_cleanup();
-  }
+  if (!eal_up_) return;
+  if (started_) rte_eth_dev_stop(options_.port);
+  std::uint16_t port = 0;
+  RTE_ETH_FOREACH_DEV(port) rte_eth_dev_close(port);  // every device EAL probed, ours or not
+  rte_mempool_free(pool_);
+  pool_ = nullptr;
+  rte_eal_cleanup();
+  eal_up_ = false;
 }
 
 CaptureCounters DpdkPort::portCounters() const {

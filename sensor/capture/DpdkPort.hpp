@@ -106,6 +106,8 @@ class DpdkPort {
 
  private:
   friend class DpdkQueue;
+  void setUp();    // the port and its queues, once EAL is up
+  void release();  // everything setUp and EAL hold; safe to call twice
   [[nodiscard]] CaptureCounters portCounters() const;
   [[nodiscard]] bool finite() const { return finite_; }
 
@@ -114,6 +116,7 @@ class DpdkPort {
   int timestamp_offset_ = -1;
   std::uint64_t timestamp_flag_ = 0;
   bool finite_ = false;
+  bool eal_up_ = false;
   bool started_ = false;
   std::vector<std::unique_ptr<DpdkQueue>> queues_;
   std::string description_;

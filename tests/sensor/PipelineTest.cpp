@@ -11,6 +11,7 @@
 #include "gsoc/signatures/Sha256.hpp"
 #include "sensor/ClientHello.hpp"
 #include "gsoc/v1/event.pb.h"
+#include "sensor/app/Http2Parser.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EventFile.hpp"
 #include "sensor/worker/SensorWorker.hpp"
@@ -155,6 +156,90 @@ TEST(Pipeline, PipelinedHttpRequestsPairWithTheirResponses) {
   EXPECT_EQ(records[1].uri(), "/second");
   EXPECT_EQ(records[1].request_body_len(), 0u);
   EXPECT_EQ(records[1].status(), 404u);
+}
+
+// HTTP/2 frames and an HPACK block of literal fields (no indexing, no Huffman), for h2c tests.
+std::string h2Frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream, std::string_view payload) {
+  std::string f;
+  f.push_back(static_cast<char>(payload.size() >> 16));
+  f.push_back(static_cast<char>(payload.size() >> 8));
+  f.push_back(static_cast<char>(payload.size()));
+  f.push_back(static_cast<char>(type));
+  f.push_back(static_cast<char>(flags));
+  for (const int shift : {24, 16, 8, 0}) f.push_back(static_cast<char>(stream >> shift));
+  return f + std::string(payload);
+}
+std::string h2Headers(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  std::string block;
+  for (const auto& [name, value] : fields) {
+    block.push_back('\0');
+    block.push_back(static_cast<char>(name.size()));
+    block += name;
+    block.push_back(static_cast<char>(value.size()));
+    block += value;
+  }
+  return block;
+}
+
+// h2c with prior knowledge: two interleaved streams, a header block split over HEADERS and
+// CONTINUATION, a padded DATA frame and a body split over segments. Buffers come from the decoded
+// headers and each record pairs a response with the request of its own stream.
+TEST(Pipeline, Http2StreamsAreInspectedAndPaired) {
+  Pipeline p(R"(
+alert http any any -> any any (msg:"h2 uri"; flow:to_server; http.uri; content:"/upload/report.php"; http.host; content:"intra.example.go.jp"; sid:21;)
+alert http any any -> any any (msg:"h2 method"; http.method; content:"POST"; sid:22;)
+alert http any any -> any any (msg:"h2 body"; flow:to_client; file.data; content:"secret-plan"; sid:23;)
+alert http any any -> any any (msg:"h2 status"; http.stat_code; content:"403"; sid:24;)
+alert http any any -> any any (msg:"h2 ua"; http.user_agent; content:"curl/8"; sid:25;)
+)");
+  EventBuilder builder("sensor-1", "MOFA", 1, "v");
+  std::vector<gsoc::v1::HttpRecord> records;
+  p.setMetadataSink([&](const AppMetadata& m) {
+    gsoc::v1::Event e;
+    if (m.kind == AppMetadata::Kind::Http && builder.metadata(m, e)) records.push_back(e.http());
+  });
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  const std::string request1 = h2Headers({{":method", "POST"}, {":scheme", "http"}, {":path", "/upload/report.php"},
+                                          {":authority", "intra.example.go.jp"}, {"user-agent", "curl/8.1"}});
+  const std::string request3 = h2Headers({{":method", "GET"}, {":scheme", "http"}, {":path", "/second"}, {":authority", "intra.example.go.jp"}});
+  std::string client = std::string(Http2Connection::kPreface) + h2Frame(4, 0, 0, "");
+  client += h2Frame(1, 0, 1, request1.substr(0, 20)) + h2Frame(9, 0x4, 1, request1.substr(20));  // HEADERS + CONTINUATION
+  client += h2Frame(1, 0x5, 3, request3);                                                       // END_STREAM | END_HEADERS
+  client += h2Frame(0, 0x9, 1, std::string("\x03", 1) + "form=1" + std::string(3, '\0'));       // padded DATA, END_STREAM
+  p.send(c.client(client.substr(0, 30)));  // the preface split over two segments
+  p.send(c.client(client.substr(30)));
+  const std::string response3 = h2Headers({{":status", "403"}});
+  const std::string response1 = h2Headers({{":status", "200"}, {"content-type", "text/plain"}});
+  std::string server = h2Frame(4, 0, 0, "") + h2Frame(1, 0x5, 3, response3) + h2Frame(1, 0x4, 1, response1);
+  server += h2Frame(0, 0x1, 1, std::string(3000, 'x') + "secret-plan" + std::string(2000, 'y'));
+  for (std::size_t i = 0; i < server.size(); i += 1400) p.send(c.server(server.substr(i, 1400)));
+  EXPECT_EQ(p.finish(), Sids({21, 22, 23, 24, 25}));
+  EXPECT_EQ(p.detection().appCounters().http_requests, 2u);
+  EXPECT_EQ(p.detection().appCounters().http_responses, 2u);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].uri(), "/second");  // stream 3 is answered first
+  EXPECT_EQ(records[0].status(), 403u);
+  EXPECT_EQ(records[1].uri(), "/upload/report.php");
+  EXPECT_EQ(records[1].method(), "POST");
+  EXPECT_EQ(records[1].host(), "intra.example.go.jp");
+  EXPECT_EQ(records[1].user_agent(), "curl/8.1");
+  EXPECT_EQ(records[1].protocol(), "HTTP/2");
+  EXPECT_EQ(records[1].request_body_len(), 6u);  // the padding is not body
+  EXPECT_EQ(records[1].status(), 200u);
+  EXPECT_EQ(records[1].content_type(), "text/plain");
+  EXPECT_EQ(records[1].response_body_len(), 5011u);
+}
+
+// A malformed header block stops that direction, counted; the sensor carries on.
+TEST(Pipeline, MalformedHttp2HeaderBlockIsCounted) {
+  Pipeline p(R"(alert http any any -> any any (msg:"h2 uri"; http.uri; content:"/x"; sid:26;))");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client(std::string(Http2Connection::kPreface) + h2Frame(1, 0x5, 1, "\xbe")));  // index 62: empty table
+  EXPECT_EQ(p.finish(), Sids({}));
+  EXPECT_EQ(p.detection().appCounters().http_requests, 0u);
+  EXPECT_EQ(p.detection().appCounters().parse_errors, 1u);
 }
 
 std::string gzip(std::string_view data) {
