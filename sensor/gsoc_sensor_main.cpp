@@ -786,6 +786,11 @@ int main(int argc, char** argv) {
   const FragmentCounters& f = t.fragments;
   std::cout << std::fixed << std::setprecision(3);
   std::cout << "source      " << (dpdk_port ? dpdk_port->describe() : source->describe()) << "; " << lanes.size() << " worker(s)\n";
+  if (per_queue) {  // how evenly RSS spread the traffic: one busy queue is one busy core
+    std::cout << "rx queues  ";
+    for (std::uint16_t q = 0; q < dpdk_port->queueCount(); ++q) std::cout << (q ? ", " : " ") << q << ": " << dpdk_port->queue(q).packets();
+    std::cout << " packets\n";
+  }
   std::cout << "packets     " << c.packets << " (" << c.bytes << " bytes) in " << seconds << " s: "
             << (seconds > 0 ? static_cast<double>(c.packets) / seconds / 1e6 : 0) << " Mpps, "
             << (seconds > 0 ? static_cast<double>(c.bytes) * 8 / seconds / 1e9 : 0) << " Gbit/s\n";

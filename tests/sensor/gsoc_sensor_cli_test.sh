@@ -187,6 +187,16 @@ queues="--vdev=net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,rx_pcap=$wo
 "$sensor" --workers 3 --dpdk "$eal $queues" --rules-config "$src/signatures/rules/default/rules.yaml" \
   --eve "$work/attack-mq.json" > "$work/attack-mq.txt" 2>&1 || cat "$work/attack-mq.txt"
 check "3 RX queues reported" grep -q "^source      DPDK port 0 (net_pcap), 3 RX queues, no RSS (the driver fills each queue); 3 worker(s)" "$work/attack-mq.txt"
+check "packets per RX queue reported" py '
+import re, struct, sys
+def count(path):
+    data, pos, n = open(path, "rb").read(), 24, 0
+    while pos < len(data):
+        pos += 16 + struct.unpack("<I", data[pos + 8:pos + 12])[0]
+        n += 1
+    return n
+want = "rx queues   " + ", ".join("%d: %d" % (i, count(p)) for i, p in enumerate(sys.argv[2:])) + " packets"
+sys.exit(0 if want in open(sys.argv[1]).read().splitlines() else 1)' "$work/attack-mq.txt" "$work/q0.pcap" "$work/q1.pcap" "$work/q2.pcap"
 check "3 queues == 1 worker" same_records "$work/attack.json" "$work/attack-mq.json"
 check "3 queues: every packet counted" grep -q "^packets     $(grep -o '"packets":[0-9]*' "$work/attack.json" | head -1 | cut -d: -f2) " "$work/attack-mq.txt"
 # One file for two workers: one queue, spread by the software flow hash, and said so.
