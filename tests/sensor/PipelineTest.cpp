@@ -49,7 +49,14 @@ class Pipeline {
     return s;
   }
   [[nodiscard]] const DetectionStage& detection() const { return detection_; }
-  void setMetadataSink(MetadataSink sink) { detection_.setMetadataSink(std::move(sink)); }
+  // From here on, the http exchange records as gsoc.v1 events carry them.
+  const std::vector<gsoc::v1::HttpRecord>& recordHttp() {
+    detection_.setMetadataSink([this](const AppMetadata& m) {
+      gsoc::v1::Event e;
+      if (m.kind == AppMetadata::Kind::Http && builder_.metadata(m, e)) http_records_.push_back(e.http());
+    });
+    return http_records_;
+  }
   [[nodiscard]] const std::vector<std::string>& indicators() const { return indicators_; }
 
  private:
@@ -64,6 +71,8 @@ class Pipeline {
   }
 
   signatures::CompiledRulesetPtr ruleset_;
+  EventBuilder builder_{"sensor-1", "MOFA", 1, "v"};
+  std::vector<gsoc::v1::HttpRecord> http_records_;
   Sids sids_;
   std::vector<std::string> indicators_;
   DetectionStage detection_;
@@ -130,12 +139,7 @@ alert http any any -> any any (msg:"response"; flow:to_client; http.stat_code; c
 // with its own response, with the request's method, URI, headers and body length.
 TEST(Pipeline, PipelinedHttpRequestsPairWithTheirResponses) {
   Pipeline p(R"(alert http any any -> any any (msg:"any"; http.method; content:"POST"; sid:6;))");
-  EventBuilder builder("sensor-1", "MOFA", 1, "v");
-  std::vector<gsoc::v1::HttpRecord> records;
-  p.setMetadataSink([&](const AppMetadata& m) {
-    gsoc::v1::Event e;
-    if (m.kind == AppMetadata::Kind::Http && builder.metadata(m, e)) records.push_back(e.http());
-  });
+  const std::vector<gsoc::v1::HttpRecord>& records = p.recordHttp();
   Conversation c{PacketSpec{}};
   for (const Bytes& f : c.handshake()) p.send(f);
   p.send(c.client("POST /upload.php HTTP/1.1\r\nHost: portal.example.go.jp\r\nUser-Agent: agent/1\r\nReferer: http://a.example/\r\n"
@@ -192,12 +196,7 @@ alert http any any -> any any (msg:"h2 body"; flow:to_client; file.data; content
 alert http any any -> any any (msg:"h2 status"; http.stat_code; content:"403"; sid:24;)
 alert http any any -> any any (msg:"h2 ua"; http.user_agent; content:"curl/8"; sid:25;)
 )");
-  EventBuilder builder("sensor-1", "MOFA", 1, "v");
-  std::vector<gsoc::v1::HttpRecord> records;
-  p.setMetadataSink([&](const AppMetadata& m) {
-    gsoc::v1::Event e;
-    if (m.kind == AppMetadata::Kind::Http && builder.metadata(m, e)) records.push_back(e.http());
-  });
+  const std::vector<gsoc::v1::HttpRecord>& records = p.recordHttp();
   Conversation c{PacketSpec{}};
   for (const Bytes& f : c.handshake()) p.send(f);
   const std::string request1 = h2Headers({{":method", "POST"}, {":scheme", "http"}, {":path", "/upload/report.php"},
