@@ -56,6 +56,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
   if (proto != AppProto::None) {
     flow.app = proto;
+    flow.app_identified_by = dir;
     flow.app_detection_done = true;
   } else if (flow.stream_inspected[0] + flow.stream_inspected[1] > kGiveUpBytes) {
     flow.app_detection_done = true;

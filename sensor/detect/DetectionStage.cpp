@@ -62,6 +62,13 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
   auto& meta = input_.meta;
+  if (packet.ip_proto == 6) {
+    if (flow.packet_app == signatures::AppProto::None && flow.app != signatures::AppProto::None &&
+        dir != flow.app_identified_by && flow.established()) {
+      flow.packet_app = flow.app;
+    }
+    meta.app = flow.packet_app;
+  }
   meta.has_packet = true;
   meta.payload_size = static_cast<std::uint32_t>(packet.payload.size());
   meta.ttl = packet.ttl;

@@ -71,6 +71,11 @@ class Flow {
   signatures::FlowBits flowbits;
   signatures::AppProto app = signatures::AppProto::None;
   bool app_detection_done = false;
+  // TCP: the direction whose data identified `app`, and the protocol that packet rules see. As in
+  // Suricata's IDS mode, a packet learns the protocol only once the other side has answered the
+  // identifying data on the established connection (the data is parsed when it is acknowledged).
+  signatures::FlowDirection app_identified_by = signatures::FlowDirection::Any;
+  signatures::AppProto packet_app = signatures::AppProto::None;
   std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version
   std::vector<std::uint32_t> alerted_indicators;  // one alert per indicator per flow
   std::unique_ptr<AppState> app_state;

@@ -135,6 +135,23 @@ alert http any any -> any any (msg:"response"; flow:to_client; http.stat_code; c
   EXPECT_EQ(p.detection().appCounters().http_responses, 1u);
 }
 
+// A packet rule of an app protocol (no buffer) sees the protocol once the server has answered
+// the identifying request, as in Suricata's IDS mode (golden case detect-engine-proto).
+TEST(Pipeline, PacketRulesLearnTheAppProtocolWhenTheServerAnswers) {
+  Pipeline p(R"(
+alert http any any -> any any (msg:"http packet"; flow:to_server; sid:31;)
+alert tcp any any -> any any (msg:"tcp packet"; flow:to_server; sid:32;)
+)");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);                        // SYN and ACK to the server
+  p.send(c.client("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"));  // identifies HTTP, but not yet for packets
+  p.send(c.server("", 0x10));
+  p.send(c.server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  p.send(c.client("", 0x10));
+  p.send(c.client("", 0x11));
+  EXPECT_EQ(p.finish(), Sids({31, 31, 32, 32, 32, 32, 32}));
+}
+
 // Pipelined requests wait for their responses as summaries: each exchange record pairs a request
 // with its own response, with the request's method, URI, headers and body length.
 TEST(Pipeline, PipelinedHttpRequestsPairWithTheirResponses) {
