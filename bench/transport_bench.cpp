@@ -284,7 +284,7 @@ int main(int argc, char** argv) {
     std::vector<std::uint64_t> next(static_cast<std::size_t>(o.sensors), 1);
     for (int done = 0; done < total;) {
       for (int s = 0; s < o.sensors && done < total; ++s) {
-        auto b = std::make_unique<v1::EventBatch>();
+        collector::BatchPtr b = collector::makeArenaBatch();
         b->set_sensor_id(ids[static_cast<std::size_t>(s)].sensor_id);
         b->set_epoch(epoch);
         b->set_first_sequence(next[static_cast<std::size_t>(s)]);

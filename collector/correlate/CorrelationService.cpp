@@ -155,11 +155,11 @@ void CorrelationService::run() {
       auto& events = *c.batch->mutable_events();
       const std::string prefix = c.identity.sensor_id + ":" + std::to_string(c.batch->epoch()) + ":";
       for (int i = c.skip; i < events.size(); ++i) {
-        gsoc::v1::Event e = std::move(events[i]);
+        gsoc::v1::Event& e = events[i];  // read in place: the batch (and its arena) is dropped after
         e.set_event_id(prefix + std::to_string(c.batch->first_sequence() + static_cast<std::uint64_t>(i)));
         e.set_agency_id(c.identity.agency_id);
         e.set_sensor_id(c.identity.sensor_id);
-        correlator_.add(std::move(e));
+        correlator_.add(e);
         ++n;
       }
     }

@@ -12,7 +12,7 @@ BatchWriter::BatchWriter(EventStore& store, WriterOptions options, Clock clock, 
 
 BatchWriter::~BatchWriter() { stop(); }
 
-std::optional<std::future<WriteResult>> BatchWriter::submit(const SensorIdentity& identity, std::unique_ptr<gsoc::v1::EventBatch> batch,
+std::optional<std::future<WriteResult>> BatchWriter::submit(const SensorIdentity& identity, BatchPtr batch,
                                                             std::chrono::milliseconds wait, std::string rejected_reason) {
   const auto events = static_cast<std::uint64_t>(batch->events_size());
   std::unique_lock lock(mutex_);

@@ -20,6 +20,7 @@
 #include <optional>
 #include <thread>
 
+#include "collector/ingest/ArenaBatch.hpp"
 #include "collector/store/EventStore.hpp"
 #include "gsoc/v1/ingest.pb.h"
 
@@ -46,7 +47,7 @@ struct WriterCounters {
 // correlator. events [skip, size) of batch are the new ones.
 struct CommittedBatch {
   SensorIdentity identity;
-  std::unique_ptr<gsoc::v1::EventBatch> batch;
+  BatchPtr batch;
   int skip = 0;
 };
 using CommitListener = std::function<void(std::vector<CommittedBatch>)>;
@@ -68,7 +69,7 @@ class BatchWriter {
 
   // Queues a batch (rejected: settle it without storing, with the reason). Returns nullopt when
   // the queue stayed full for `wait` or the writer is stopping.
-  std::optional<std::future<WriteResult>> submit(const SensorIdentity& identity, std::unique_ptr<gsoc::v1::EventBatch> batch,
+  std::optional<std::future<WriteResult>> submit(const SensorIdentity& identity, BatchPtr batch,
                                                  std::chrono::milliseconds wait, std::string rejected_reason = {});
   // Commits what is queued, then stops the thread.
   void stop();
@@ -77,7 +78,7 @@ class BatchWriter {
  private:
   struct Item {
     SensorIdentity identity;
-    std::unique_ptr<gsoc::v1::EventBatch> batch;
+    BatchPtr batch;
     std::string rejected_reason;
     std::promise<WriteResult> done;
   };

@@ -108,7 +108,7 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
   });
 
   grpc::Status status = grpc::Status::OK;
-  auto batch = std::make_unique<gsoc::v1::EventBatch>();
+  auto batch = makeArenaBatch();
   while (!store_failed && stream->Read(batch.get())) {
     const Validation v = validateBatch(identity, *batch, clock_(), limits_);
     if (v.verdict == Validation::Verdict::Forbidden) {
@@ -137,7 +137,7 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
       pending.push_back(std::move(*submitted));
     }
     cv.notify_one();
-    batch = std::make_unique<gsoc::v1::EventBatch>();
+    batch = makeArenaBatch();
   }
   {
     std::lock_guard lock(mutex);

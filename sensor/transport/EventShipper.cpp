@@ -1,5 +1,6 @@
 #include "sensor/transport/EventShipper.hpp"
 
+#include <google/protobuf/arena.h>
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
@@ -172,7 +173,14 @@ bool EventShipper::runStream(int& backoff_floor_ms) {
 
   std::uint64_t next = spool_.ackedThrough() + 1;
   std::vector<SpoolRecord> records;
-  gsoc::v1::EventBatch batch;
+  // Each batch is parsed onto an arena whose first block is this buffer, reused: a batch of
+  // thousands of events then costs no allocation per message or string (a fifth of the
+  // transport's time went to malloc and free).
+  std::vector<char> arena_block(2 * 1024 * 1024);
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = arena_block.data();
+  arena_options.initial_block_size = arena_block.size();
+  arena_options.max_block_size = 1024 * 1024;
   bool cancelled = false;
   while (!stopping_) {
     {
@@ -204,7 +212,8 @@ bool EventShipper::runStream(int& backoff_floor_ms) {
     // A batch is a contiguous range: stop at a gap (events dropped by the spool's cap).
     std::size_t n = 1;
     while (n < records.size() && records[n].sequence == records[n - 1].sequence + 1) ++n;
-    batch.Clear();
+    google::protobuf::Arena arena(arena_options);
+    gsoc::v1::EventBatch& batch = *google::protobuf::Arena::CreateMessage<gsoc::v1::EventBatch>(&arena);
     batch.set_sensor_id(options_.sensor_id);
     batch.set_epoch(spool_.epoch());
     batch.set_first_sequence(records.front().sequence);
