@@ -611,7 +611,7 @@ int main(int argc, char** argv) {
           return "packets " + std::to_string(status_packets.load()) + " bytes " + std::to_string(status_bytes.load()) + " alerts " +
                  std::to_string(status_alerts.load()) + " drops interface " + std::to_string(status_drop_interface.load()) +
                  " capture " + std::to_string(status_drop_capture.load()) + " ring " + std::to_string(status_drop_ring.load()) +
-                 " (capture counters as of the last 1024-packet mark)";
+                 " (capture counters refreshed every 1024 packets and while the link is quiet)";
         }
         if (command == "reload") {
           if (!active) return "error: no rules loaded, nothing to reload";
@@ -688,8 +688,8 @@ int main(int argc, char** argv) {
   auto captureCounters = [&] { return dpdk_port ? dpdk_port->counters() : source->counters(); };
   CaptureCounters reported;  // at the last progress line
   std::uint64_t reported_ring_drops = 0;
-  // Every 1024 packets (or every 10 ms when the workers poll their own queues): what the next
-  // heartbeat and `stats` report, and the progress line when it is due.
+  // Every 1024 packets, while a live source waits, or every 10 ms when the workers poll their own
+  // queues: what the next heartbeat and `stats` report, and the progress line when it is due.
   auto progress = [&](std::uint64_t packets) {
     if (transport || control) {
       const CaptureCounters cap = captureCounters();
@@ -726,6 +726,12 @@ int main(int argc, char** argv) {
       progress(captureCounters().packets);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+  }
+  if (!per_queue) {  // a quiet link: reloads and counters are served while the source waits
+    source->setIdleHook([&] {
+      if (reloadDue()) serviceReload();
+      progress(read);
+    });
   }
   while (!per_queue && source->next(raw)) {
     ++read;

@@ -176,15 +176,16 @@ CaptureCounters DpdkQueue::counters() const {
 
 bool DpdkQueue::next(RawPacket& packet) {
   releaseCurrent();
-  std::uint32_t idle = 0;
+  std::uint32_t empty_polls = 0;
   while (burst_pos_ == burst_size_) {
     burst_size_ = rte_eth_rx_burst(port_.options_.port, queue_, burst_, kBurst);
     burst_pos_ = 0;
     if (burst_size_ == 0) {
-      ++idle;
-      if (port_.finite() && idle >= port_.options_.idle_polls) return false;  // the files have run dry
-      if (idle % 1024 == 0) {
+      ++empty_polls;
+      if (port_.finite() && empty_polls >= port_.options_.idle_polls) return false;  // the files have run dry
+      if (empty_polls % 1024 == 0) {
         if (!port_.options_.keep_running()) return false;
+        idle();
         std::this_thread::sleep_for(std::chrono::microseconds(50));
       }
     }

@@ -53,6 +53,7 @@ bool LivePcapSource::next(RawPacket& packet) {
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(handle_, &header, &data);
     if (rc == 0) {  // nothing yet: wait up to 100 ms, then look at keep_running again
+      idle();
       pollfd fd{pcap_get_selectable_fd(handle_), POLLIN, 0};
       ::poll(&fd, 1, 100);
       continue;

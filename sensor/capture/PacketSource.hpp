@@ -3,6 +3,7 @@
 // (offline), a live interface through libpcap, and DPDK ports. A source is read by one thread.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "sensor/capture/RawPacket.hpp"
@@ -26,6 +27,17 @@ class PacketSource {
   [[nodiscard]] virtual CaptureCounters counters() const = 0;
   [[nodiscard]] virtual std::string describe() const = 0;
   [[nodiscard]] virtual std::string lastError() const { return {}; }
+  // Called on the reading thread while a live source waits for packets: a quiet link must not
+  // hold back a reload or leave the counters an operator reads stale.
+  void setIdleHook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
+
+ protected:
+  void idle() const {
+    if (idle_hook_) idle_hook_();
+  }
+
+ private:
+  std::function<void()> idle_hook_;
 };
 
 }  // namespace gsoc::sensor

@@ -257,15 +257,14 @@ s.connect(sys.argv[1])
 s.sendall(b"version\nstats\nbogus\nreload\n")
 f = s.makefile()
 open(sys.argv[2], "w").write("".join(f.readline() for _ in range(4)))' "$work/sensor.sock" "$work/control.out"
-  for _ in $(seq 100); do
+  for _ in $(seq 100); do  # no traffic now: a quiet link still swaps the new ruleset in
     test "$(grep -c "ruleset reloaded" "$work/live.err")" = 2 && break
     sleep 0.1
-    send_udp ping 1
   done
   check "control socket: version" grep -q "^ruleset [0-9a-f]\{12\}$" "$work/control.out"
   check "control socket: stats" grep -q "^packets [0-9]* bytes [0-9]* alerts 7 " "$work/control.out"
   check "control socket: unknown command" grep -q "^error: unknown command 'bogus'" "$work/control.out"
-  check "control socket: reload" test "$(grep -c "ruleset reloaded" "$work/live.err")" = 2
+  check "control socket: reload on a quiet link" test "$(grep -c "ruleset reloaded" "$work/live.err")" = 2
   kill -TERM "$pid"
   wait "$pid"
   sids=$(py 'import json, sys
