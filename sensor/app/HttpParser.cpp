@@ -155,8 +155,9 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
 void HttpState::close(FlowDirection dir, const MessageSink& sink) {
   if (h2_) return h2_->close(dir, sink);
   Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
-  if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message.body.empty())) {
-    side.message.body_truncated = side.phase != Phase::UntilClose;
+  if (!side.message) return;
+  if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message->body.empty())) {
+    side.message->body_truncated = side.phase != Phase::UntilClose;
     finish(side, dir, sink);
   }
 }
@@ -184,9 +185,9 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
           }
           return;
         }
-        side.message = HttpMessage{};
-        side.message.request = request;
-        side.message.raw_headers = side.pending.substr(0, head_len);
+        side.message = std::make_unique<HttpMessage>();
+        side.message->request = request;
+        side.message->raw_headers = side.pending.substr(0, head_len);
         side.pending.erase(0, head_len);
         parseHead(side, request);
         if (side.phase == Phase::Broken) return;
@@ -258,7 +259,7 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
 }
 
 void HttpState::parseHead(Side& side, bool request) {
-  HttpMessage& m = side.message;
+  HttpMessage& m = *side.message;
   std::string_view head = m.raw_headers;
   auto nextLine = [&head]() {
     const std::size_t eol = head.find('\n');
@@ -344,23 +345,20 @@ void HttpState::parseHead(Side& side, bool request) {
 }
 
 void HttpState::appendBody(Side& side, std::string_view bytes) {
-  std::string& body = side.message.body;
+  std::string& body = side.message->body;
   const std::size_t room = kMaxBodyBytes > body.size() ? kMaxBodyBytes - body.size() : 0;
-  if (bytes.size() > room) side.message.body_truncated = true;
+  if (bytes.size() > room) side.message->body_truncated = true;
   body.append(bytes.substr(0, room));
 }
 
 void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
-  HttpMessage& m = side.message;
+  HttpMessage& m = *side.message;
   // A body that does not inflate stays as it came: better inspected encoded than not at all.
   if (!m.body.empty() && !decodeHttpBody(m.body, side.encoding)) ++errors_;
   m.body_length = m.body.size();
   sink(dir, m);
   side.phase = Phase::StartLine;
-  // Bodies can be large: give the memory back now. (Assigning an empty message would keep the
-  // strings' capacity; swapping with a temporary frees it.)
-  HttpMessage released;
-  std::swap(side.message, released);
+  side.message.reset();  // bodies can be large: give the memory back now
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
 }
 

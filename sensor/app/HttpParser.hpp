@@ -73,7 +73,9 @@ class HttpState final : public AppState {
     std::uint64_t chunk_left = 0;
     bool chunk_trailer = false;
     std::string encoding;  // content-encoding
-    HttpMessage message;
+    // The message being parsed; none between messages, which is where most flows wait (an idle
+    // side costs a pointer, not a message).
+    std::unique_ptr<HttpMessage> message;
   };
 
   void parseHead(Side& side, bool request);
