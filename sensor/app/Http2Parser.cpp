@@ -49,6 +49,7 @@ struct Http2Connection::Side {
   std::string block;
   HpackDecoder hpack;
   std::map<std::uint32_t, Stream> streams;
+  std::size_t held_body_bytes = 0;  // over all of `streams`
 };
 
 Http2Connection::Http2Connection() {
@@ -130,9 +131,12 @@ void Http2Connection::data(Side& side, std::span<const std::uint8_t> bytes) {
   const auto it = side.streams.find(side.stream);
   if (it == side.streams.end() || bytes.empty()) return;  // no headers seen for it: nothing to attach to
   HttpMessage& m = it->second.message;
-  const std::size_t room = HttpState::kMaxBodyBytes > m.body.size() ? HttpState::kMaxBodyBytes - m.body.size() : 0;
+  const std::size_t message_room = HttpState::kMaxBodyBytes > m.body.size() ? HttpState::kMaxBodyBytes - m.body.size() : 0;
+  const std::size_t room = std::min(message_room, kMaxHeldBodyBytes - side.held_body_bytes);
   if (bytes.size() > room) m.body_truncated = true;
-  m.body.append(reinterpret_cast<const char*>(bytes.data()), std::min(room, bytes.size()));
+  const std::size_t take = std::min(room, bytes.size());
+  m.body.append(reinterpret_cast<const char*>(bytes.data()), take);
+  side.held_body_bytes += take;
 }
 
 void Http2Connection::frame(Side& side, FlowDirection dir, const MessageSink& sink) {
@@ -224,6 +228,7 @@ void Http2Connection::endStream(Side& side, std::uint32_t stream, FlowDirection 
   const auto it = side.streams.find(stream);
   if (it == side.streams.end()) return;
   HttpMessage& m = it->second.message;
+  side.held_body_bytes -= m.body.size();  // as held, before decoding
   if (!m.body.empty() && !decodeHttpBody(m.body, it->second.encoding)) ++errors_;
   m.body_length = m.body.size();
   sink(dir, m);

@@ -26,6 +26,9 @@ class Http2Connection {
   static constexpr std::size_t kMaxFrameBytes = 1u << 24;     // the protocol's largest frame
   static constexpr std::size_t kMaxHeaderBlockBytes = 256 * 1024;
   static constexpr std::size_t kMaxOpenStreams = 128;          // per direction
+  // Body bytes held for inspection over all open streams of a direction: many streams each
+  // sending part of a body must not make one connection hold 128 bodies.
+  static constexpr std::size_t kMaxHeldBodyBytes = 1024 * 1024;
 
   using MessageSink = std::function<void(signatures::FlowDirection, const HttpMessage&)>;
 

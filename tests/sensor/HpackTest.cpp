@@ -145,6 +145,36 @@ TEST(Http2Robustness, RandomFramesNeverCrash) {
   EXPECT_GT(errors, 0u);    // and the rest was refused, counted
 }
 
+// Many streams each sending part of a body: what one connection holds for inspection is capped
+// over all its streams, and the messages say they were cut.
+TEST(Http2Limits, BodiesHeldOverAllStreamsAreCapped) {
+  auto frame = [](std::uint8_t type, std::uint8_t flags, std::uint32_t stream, const std::string& payload) {
+    std::string f = {static_cast<char>(payload.size() >> 16), static_cast<char>(payload.size() >> 8), static_cast<char>(payload.size()),
+                     static_cast<char>(type), static_cast<char>(flags)};
+    for (const int shift : {24, 16, 8, 0}) f.push_back(static_cast<char>(stream >> shift));
+    return f + payload;
+  };
+  const std::string headers = "\x83\x86\x84";  // :method POST, :scheme http, :path /
+  std::string client(Http2Connection::kPreface);
+  for (std::uint32_t stream = 1; stream <= 19; stream += 2) {
+    client += frame(1, 0x4, stream, headers);  // END_HEADERS, the body follows
+    for (int i = 0; i < 13; ++i) client += frame(0, 0, stream, std::string(16000, 'b'));  // 208 kB each, no END_STREAM
+  }
+  Http2Connection h2;
+  std::uint64_t held = 0, truncated = 0, messages = 0;
+  const Http2Connection::MessageSink sink = [&](signatures::FlowDirection, const HttpMessage& m) {
+    ++messages;
+    held += m.body_length;
+    truncated += m.body_truncated ? 1 : 0;
+  };
+  h2.feed(signatures::FlowDirection::ToServer, std::span(reinterpret_cast<const std::uint8_t*>(client.data()), client.size()), sink);
+  h2.close(signatures::FlowDirection::ToServer, sink);
+  EXPECT_EQ(messages, 10u);
+  EXPECT_EQ(held, Http2Connection::kMaxHeldBodyBytes);
+  EXPECT_EQ(truncated, 5u);  // five streams fit whole (5 x 208,000 bytes); the sixth is cut, the other four get nothing
+  EXPECT_EQ(h2.errors(), 0u);
+}
+
 TEST(HpackRobustness, RandomBlocksNeverCrash) {
   std::mt19937 rng(7);
   HpackDecoder d;
