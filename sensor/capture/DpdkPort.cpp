@@ -106,9 +106,11 @@ void DpdkPort::setUp() {
   if (const int rc = rte_eth_tx_queue_setup(port, 0, kRxDescriptors, rte_eth_dev_socket_id(port), nullptr); rc != 0) fail("TX queue setup", rc);
   if (const int rc = rte_eth_dev_start(port); rc != 0) fail("port start", rc);
   started_ = true;
-  rte_eth_promiscuous_enable(port);
-  // The capture time, when the PMD provides it (net_pcap does, from the file's record headers).
-  rte_mbuf_dyn_rx_timestamp_register(&timestamp_offset_, &timestamp_flag_);
+  // A device that cannot go promiscuous (virtual ones) still captures what reaches it.
+  (void)rte_eth_promiscuous_enable(port);
+  // The capture time, when the PMD provides it (net_pcap does, from the file's record headers);
+  // without the field (offset stays -1) packets are stamped with the wall clock.
+  (void)rte_mbuf_dyn_rx_timestamp_register(&timestamp_offset_, &timestamp_flag_);
   for (std::uint16_t q = 0; q < queues; ++q) queues_.push_back(std::make_unique<DpdkQueue>(*this, q));
   description_ = "DPDK port " + std::to_string(port) + " (" + driver + ")";
   if (queues > 1) {
