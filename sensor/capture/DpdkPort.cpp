@@ -6,8 +6,11 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <bit>
+#include <iostream>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -48,7 +51,15 @@ DpdkPort::DpdkPort(Options options) : options_(std::move(options)) {
   }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
+  // EAL pins the calling thread to its main lcore, and threads started later inherit that: every
+  // worker would share one core. The thread gets its CPU set back once EAL is up.
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  const bool had_cpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0;
   if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) fail("EAL init (check capture.dpdk_eal_args)", rte_errno);
+  if (had_cpus && sched_setaffinity(0, sizeof cpus, &cpus) != 0) {
+    std::cerr << "gsoc-sensor: DPDK: cannot restore the CPU set after EAL init; workers share the main lcore\n";
+  }
   eal_initialised = true;  // for the process: EAL cannot be initialised again, even after cleanup
   eal_up_ = true;
   try {
@@ -78,11 +89,15 @@ void DpdkPort::setUp() {
     }
     queues = 1;
   }
-  // Enough mbufs for every descriptor of every queue plus the bursts in flight; 2^n - 1 is the
-  // size the ring-backed pool handles best.
-  const unsigned pool_size = std::max(8191u, std::bit_ceil(static_cast<unsigned>(queues) * 2u * kRxDescriptors) - 1u);
-  pool_ = rte_pktmbuf_pool_create("gsoc_rx", pool_size, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
-  if (pool_ == nullptr) fail("mbuf pool creation", rte_errno);
+  // Per queue, enough mbufs for its descriptors and the bursts in flight; 2^n - 1 is the size
+  // the ring-backed pool handles best.
+  const unsigned pool_size = std::bit_ceil(4u * kRxDescriptors) - 1u;
+  for (std::uint16_t q = 0; q < queues; ++q) {
+    const std::string name = "gsoc_rx_" + std::to_string(q);
+    rte_mempool* pool = rte_pktmbuf_pool_create(name.c_str(), pool_size, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
+    if (pool == nullptr) fail("mbuf pool creation for RX queue " + std::to_string(q), rte_errno);
+    pools_.push_back(pool);
+  }
 
   rte_eth_conf conf{};
   if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
@@ -99,7 +114,7 @@ void DpdkPort::setUp() {
   }
   if (const int rc = rte_eth_dev_configure(port, queues, 1, &conf); rc != 0) fail("port configure (" + std::to_string(queues) + " RX queues)", rc);
   for (std::uint16_t q = 0; q < queues; ++q) {
-    if (const int rc = rte_eth_rx_queue_setup(port, q, kRxDescriptors, rte_eth_dev_socket_id(port), nullptr, pool_); rc != 0) {
+    if (const int rc = rte_eth_rx_queue_setup(port, q, kRxDescriptors, rte_eth_dev_socket_id(port), nullptr, pools_[q]); rc != 0) {
       fail("RX queue " + std::to_string(q) + " setup", rc);
     }
   }
@@ -127,8 +142,8 @@ void DpdkPort::release() {
   if (started_) rte_eth_dev_stop(options_.port);
   std::uint16_t port = 0;
   RTE_ETH_FOREACH_DEV(port) rte_eth_dev_close(port);  // every device EAL probed, ours or not
-  rte_mempool_free(pool_);
-  pool_ = nullptr;
+  for (rte_mempool* pool : pools_) rte_mempool_free(pool);
+  pools_.clear();
   rte_eal_cleanup();
   eal_up_ = false;
 }
