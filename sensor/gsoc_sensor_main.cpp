@@ -65,7 +65,7 @@ Options:
   --duration S           stop a live capture after S seconds (default: until SIGINT/SIGTERM)
   --dpdk "EAL ARGS"      capture from DPDK port 0 with these EAL arguments (or set capture.source:
                          dpdk and capture.dpdk_eal_args in the config). Example, no NIC needed:
-                         --dpdk "--no-huge -m 512 --no-pci --in-memory --vdev=net_pcap0,rx_pcap=X.pcap"
+                         --dpdk "--no-huge -m 512 --no-pci --no-shconf --vdev=net_pcap0,rx_pcap=X.pcap"
                          PMDs are loaded with -d (default: mempool_ring and net_pcap from
                          /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0)
   --rules FILE|DIR       Suricata rules (repeatable); added to the config's rules.rule_files
