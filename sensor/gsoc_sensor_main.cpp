@@ -32,6 +32,7 @@
 #include "gsoc/v1/event.pb.h"
 #include "sensor/export/EventFile.hpp"
 #include "sensor/export/EveWriter.hpp"
+#include "sensor/worker/EngineDrops.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
 #include "sensor/worker/PacketRing.hpp"
 #include "sensor/worker/SensorWorker.hpp"
@@ -346,6 +347,7 @@ int main(int argc, char** argv) {
   // Read by the heartbeat thread: published by the capture loop and the output path.
   std::atomic<std::uint64_t> status_packets{0}, status_bytes{0}, status_alerts{0}, status_drop_interface{0},
       status_drop_capture{0}, status_drop_ring{0};
+  PublishedEngineDrops status_engine_drops;
   std::mutex output_mutex;  // outputs are shared by the workers: one lock around each record written
   // A verified bundle from the collector, handed over by the shipper's heartbeat thread.
   std::mutex bundle_mutex;
@@ -370,6 +372,11 @@ int main(int argc, char** argv) {
       (*status.mutable_drops())["interface"] = status_drop_interface.load();
       (*status.mutable_drops())["capture"] = status_drop_capture.load();
       (*status.mutable_drops())["ring"] = status_drop_ring.load();
+      const EngineDrops engine = status_engine_drops.read();
+      (*status.mutable_drops())["malformed"] = engine.malformed;
+      (*status.mutable_drops())["fragments"] = engine.fragments;
+      (*status.mutable_drops())["flows_evicted"] = engine.flows_evicted;
+      (*status.mutable_drops())["stream_gap_bytes"] = engine.stream_gap_bytes;
       return status;
     }, [&](gsoc::v1::SignatureBundle bundle) {
       std::lock_guard lock(bundle_mutex);
@@ -492,6 +499,7 @@ int main(int argc, char** argv) {
     sig::CompiledRulesetPtr pending;
     std::atomic<bool> has_pending{false};
     std::atomic<bool> done{false};   // its queue has ended (per-queue DPDK)
+    PublishedEngineDrops drops;      // what its worker could not inspect, for the progress line
     std::int64_t last_ts = 0;        // read after the thread is joined
     void applyPending() {
       if (!has_pending.load(std::memory_order_acquire)) return;
@@ -544,9 +552,13 @@ int main(int argc, char** argv) {
           if (l->detection) l->applyPending();
           l->worker->process(packet);
           l->last_ts = packet.timestamp_ns;
-          if ((++n & 0x3ff) == 0 && g_stop.load(std::memory_order_relaxed)) break;
+          if ((++n & 0x3ff) == 0) {
+            l->drops.publish(engineDropsOf(*l->worker));
+            if (g_stop.load(std::memory_order_relaxed)) break;
+          }
         }
         l->worker->finish();
+        l->drops.publish(engineDropsOf(*l->worker));
         l->done = true;
       });
     }
@@ -556,11 +568,13 @@ int main(int argc, char** argv) {
       l->ring = std::make_unique<PacketRing>(8192);
       l->thread = std::thread([l, &input_done] {
         RawPacket packet;
+        std::uint64_t n = 0;
         for (;;) {
           if (l->detection) l->applyPending();
           if (l->ring->front(packet)) {
             l->worker->process(packet);
             l->ring->pop();
+            if ((++n & 0x3ff) == 0) l->drops.publish(engineDropsOf(*l->worker));
           } else if (input_done.load(std::memory_order_acquire)) {
             if (l->ring->empty()) break;
           } else {
@@ -568,6 +582,7 @@ int main(int argc, char** argv) {
           }
         }
         l->worker->finish();
+        l->drops.publish(engineDropsOf(*l->worker));
       });
     }
   }
@@ -608,10 +623,13 @@ int main(int argc, char** argv) {
         const std::string version = active ? active->version() : std::string("none (no rules loaded)");
         if (command == "version") return "ruleset " + version;
         if (command == "stats") {
+          const EngineDrops e = status_engine_drops.read();
           return "packets " + std::to_string(status_packets.load()) + " bytes " + std::to_string(status_bytes.load()) + " alerts " +
                  std::to_string(status_alerts.load()) + " drops interface " + std::to_string(status_drop_interface.load()) +
                  " capture " + std::to_string(status_drop_capture.load()) + " ring " + std::to_string(status_drop_ring.load()) +
-                 " (capture counters refreshed every 1024 packets and while the link is quiet)";
+                 " malformed " + std::to_string(e.malformed) + " fragments " + std::to_string(e.fragments) + " flows_evicted " +
+                 std::to_string(e.flows_evicted) + " stream_gap_bytes " + std::to_string(e.stream_gap_bytes) +
+                 " (refreshed every 1024 packets and while the link is quiet)";
         }
         if (command == "reload") {
           if (!active) return "error: no rules loaded, nothing to reload";
@@ -690,7 +708,11 @@ int main(int argc, char** argv) {
   std::uint64_t reported_ring_drops = 0;
   // Every 1024 packets, while a live source waits, or every 10 ms when the workers poll their own
   // queues: what the next heartbeat and `stats` report, and the progress line when it is due.
+  EngineDrops reported_engine;
   auto progress = [&](std::uint64_t packets) {
+    if (lanes.size() == 1) lanes.front()->drops.publish(engineDropsOf(*lanes.front()->worker));  // this thread is its worker
+    EngineDrops engine;
+    for (const auto& lane : lanes) engine += lane->drops.read();
     if (transport || control) {
       const CaptureCounters cap = captureCounters();
       status_packets = cap.packets;
@@ -698,6 +720,7 @@ int main(int argc, char** argv) {
       status_drop_interface = cap.dropped_by_interface;
       status_drop_capture = cap.dropped_by_capture;
       status_drop_ring = ring_drops;
+      status_engine_drops.publish(engine);
     }
     if (args.stats_interval <= 0) return;
     const auto now = std::chrono::steady_clock::now();
@@ -705,12 +728,16 @@ int main(int argc, char** argv) {
     last_report = now;
     // Drops per interval, by layer: what an operator watches to size the appliance.
     const CaptureCounters cap = captureCounters();
+    const EngineDrops e = engine.since(reported_engine);
     std::cerr << "gsoc-sensor: " << packets << " packets (+" << packets - reported.packets << "), drops this interval: interface "
               << cap.dropped_by_interface - reported.dropped_by_interface << ", capture "
-              << cap.dropped_by_capture - reported.dropped_by_capture << ", ring " << ring_drops - reported_ring_drops << "\n";
+              << cap.dropped_by_capture - reported.dropped_by_capture << ", ring " << ring_drops - reported_ring_drops << "; engine: "
+              << e.malformed << " malformed, " << e.fragments << " fragments, " << e.flows_evicted << " flows evicted, "
+              << e.stream_gap_bytes << " stream gap bytes\n";
     reported = cap;
     reported.packets = packets;
     reported_ring_drops = ring_drops;
+    reported_engine = engine;
   };
   const double replay_speed = args.replay_speed > 0 ? args.replay_speed : config.capture().replay_speed();
   std::int64_t first_ts = -1;

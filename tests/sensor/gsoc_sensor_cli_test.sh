@@ -95,6 +95,22 @@ with open(sys.argv[1], "wb") as f:
 check "random bytes processed" grep -q "^packets     3000 " "$work/random.txt"
 check "random bytes counted as malformed" py 'import json,sys; s=[json.loads(l) for l in open(sys.argv[1])][-1]["stats"]; sys.exit(0 if sum(s["decoder"]["malformed"].values()) > 1000 else 1)' "$work/random.json"
 
+# 4b. Drops are reported per interval at every layer: 4,000 packets over a second, every other
+#     one a truncated IPv4 header; replayed at recorded speed, the progress lines count them.
+py '
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(4000):
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 1, 0, 64, 17, 0, bytes([192, 0, 2, 1]), bytes([198, 51, 100, 1]))
+        udp = struct.pack("!HHHH", 40000, 53, 8, 0)
+        frame = b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x08\x00" + (ip[:10] if i % 2 else ip + udp)
+        t = i * 250  # microseconds
+        f.write(struct.pack("<IIII", 1700000000 + t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
+' "$work/paced.pcap"
+"$sensor" --pcap "$work/paced.pcap" --replay-speed 1 --stats-interval 0.2 > "$work/paced.txt" 2> "$work/paced.err"
+check "engine drops reported per interval" test "$(grep -c "; engine: [1-9][0-9]* malformed, 0 fragments, 0 flows evicted, 0 stream gap bytes$" "$work/paced.err")" -ge 2
+
 # 5. Generated mixed traffic with the default ruleset: every kind of metadata record appears.
 "$(dirname "$sensor")/gsoc-trafficgen" -o "$work/mixed.pcap" --bytes 3000000 --seed 3 > /dev/null
 "$sensor" --pcap "$work/mixed.pcap" --rules "$src/signatures/rules/default/gsoc-default.rules" --eve "$work/mixed.json" > "$work/mixed.txt" 2>&1
@@ -262,7 +278,7 @@ open(sys.argv[2], "w").write("".join(f.readline() for _ in range(4)))' "$work/se
     sleep 0.1
   done
   check "control socket: version" grep -q "^ruleset [0-9a-f]\{12\}$" "$work/control.out"
-  check "control socket: stats" grep -q "^packets [0-9]* bytes [0-9]* alerts 7 " "$work/control.out"
+  check "control socket: stats" grep -q "^packets [0-9]* bytes [0-9]* alerts 7 drops interface [0-9]* capture [0-9]* ring 0 malformed 0 fragments 0 flows_evicted 0 stream_gap_bytes 0 " "$work/control.out"
   check "control socket: unknown command" grep -q "^error: unknown command 'bogus'" "$work/control.out"
   check "control socket: reload on a quiet link" test "$(grep -c "ruleset reloaded" "$work/live.err")" = 2
   kill -TERM "$pid"
