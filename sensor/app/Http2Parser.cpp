@@ -21,7 +21,7 @@ std::size_t sideOf(FlowDirection dir) { return dir == FlowDirection::ToServer ? 
 
 struct Http2Connection::Stream {
   HttpMessage message;
-  std::string encoding;  // content-encoding, lower case
+  std::string encoding;  // content-encoding, as sent
 };
 
 struct Http2Connection::Side {
@@ -206,10 +206,7 @@ void Http2Connection::headerBlock(Side& side, FlowDirection dir, std::uint32_t s
     else if (name == ":authority") authority = value;
     else if (name == ":status") m.status_code = value;
     else if (!name.starts_with(':')) {
-      if (name == "content-encoding") {
-        s.encoding = value;
-        std::transform(s.encoding.begin(), s.encoding.end(), s.encoding.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      }
+      if (name == "content-encoding") s.encoding = value;
       m.raw_headers += name + ": " + value + "\r\n";
       m.headers.emplace_back(std::move(name), std::move(value));
     }

@@ -85,9 +85,10 @@ bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t
 }  // namespace
 
 bool decodeHttpBody(std::string& body, std::string_view encoding) {
-  if (encoding != "gzip" && encoding != "x-gzip" && encoding != "deflate") return true;
+  const bool gzip = iequals(encoding, "gzip") || iequals(encoding, "x-gzip");
+  if (!gzip && !iequals(encoding, "deflate")) return true;
   std::string decoded;
-  if (!inflateBody(body, encoding != "deflate", decoded, HttpState::kMaxBodyBytes * 4)) return false;
+  if (!inflateBody(body, gzip, decoded, HttpState::kMaxBodyBytes * 4)) return false;
   body.swap(decoded);
   return true;
 }
@@ -322,7 +323,7 @@ void HttpState::parseHead(Side& side, bool request) {
   const std::string* te = m.header("Transfer-Encoding");
   const std::string* cl = m.header("Content-Length");
   const std::string* ce = m.header("Content-Encoding");
-  side.encoding = ce ? lower(*ce) : std::string();
+  side.encoding = ce ? *ce : std::string();
   side.chunk_left = 0;
   side.chunk_trailer = false;
   side.body_left = 0;

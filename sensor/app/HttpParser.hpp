@@ -40,8 +40,8 @@ class Http2Connection;
 
 // http.uri: the URI with %XX escapes decoded (as libhtp normalizes it).
 std::string normalizeHttpUri(std::string_view raw);
-// Decodes a gzip, x-gzip or deflate body in place (up to four times the body cap); any other
-// encoding is left as it is. False when the body does not inflate: it stays encoded.
+// Decodes a gzip, x-gzip or deflate body (any case) in place, up to four times the body cap;
+// any other encoding is left as it is. False when the body does not inflate: it stays encoded.
 bool decodeHttpBody(std::string& body, std::string_view encoding);
 
 class HttpState final : public AppState {
@@ -72,7 +72,7 @@ class HttpState final : public AppState {
     std::uint64_t body_left = 0;
     std::uint64_t chunk_left = 0;
     bool chunk_trailer = false;
-    std::string encoding;  // content-encoding
+    std::string encoding;  // Content-Encoding, as sent
     // The message being parsed; none between messages, which is where most flows wait (an idle
     // side costs a pointer, not a message).
     std::unique_ptr<HttpMessage> message;
