@@ -33,6 +33,24 @@ bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
   return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
 }
 
+// Adds what the flow's parser counted as malformed while it is in scope (the state may be
+// created meanwhile) to the app layer's total.
+class ParseErrorCount {
+ public:
+  ParseErrorCount(const Flow& flow, AppLayerCounters& counters)
+      : flow_(flow), counters_(counters), before_(flow.app_state ? flow.app_state->errors() : 0) {}
+  ~ParseErrorCount() {
+    if (flow_.app_state) counters_.parse_errors += flow_.app_state->errors() - before_;
+  }
+  ParseErrorCount(const ParseErrorCount&) = delete;
+  ParseErrorCount& operator=(const ParseErrorCount&) = delete;
+
+ private:
+  const Flow& flow_;
+  AppLayerCounters& counters_;
+  std::uint64_t before_;
+};
+
 template <typename State>
 State& stateOf(Flow& flow) {
   if (!flow.app_state) flow.app_state = std::make_unique<State>();
@@ -91,14 +109,11 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_detection_done) identify(flow, dir, data);
+  const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
-    case AppProto::Http: {
-      HttpState& http = stateOf<HttpState>(flow);
-      const std::uint64_t errors = http.errors();
-      http.feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
-      counters_.parse_errors += http.errors() - errors;
+    case AppProto::Http:
+      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
       break;
-    }
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
@@ -111,7 +126,6 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       break;
     case AppProto::Tls: {
       TlsState& tls = stateOf<TlsState>(flow);
-      const std::uint64_t errors = tls.errors();
       tls.feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
         tx_.buffers.clear();
         if (metadata_ && h.client_hello) tls.client_hello = h;
@@ -142,7 +156,6 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
         }
         emit(flow, d);
       });
-      counters_.parse_errors += tls.errors() - errors;
       break;
     }
     case AppProto::Smtp:
@@ -195,13 +208,12 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
 
 void AppLayer::onFlowEnd(Flow& flow) {
   if (!flow.app_state) return;
+  const ParseErrorCount count(flow, counters_);
   if (flow.app == AppProto::Http) {
     auto& http = static_cast<HttpState&>(*flow.app_state);
-    const std::uint64_t errors = http.errors();
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       http.close(dir, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, flow.last_ns); });
     }
-    counters_.parse_errors += http.errors() - errors;
     if (metadata_) {
       for (const HttpMessage& request : http.unanswered()) {
         metadata_({AppMetadata::Kind::Http, &flow, FlowDirection::ToServer, flow.last_ns, &request, nullptr});

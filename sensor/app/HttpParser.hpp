@@ -61,7 +61,7 @@ class HttpState final : public AppState {
   std::vector<HttpMessage>& unanswered() { return unanswered_; }
   // The connection closed: a message delimited by close is complete now.
   void close(signatures::FlowDirection dir, const MessageSink& sink);
-  [[nodiscard]] std::uint64_t errors() const;
+  [[nodiscard]] std::uint64_t errors() const override;
   [[nodiscard]] bool http2() const { return h2_ != nullptr; }
 
  private:

@@ -41,7 +41,7 @@ class TlsState final : public AppState {
   // The ClientHello seen on this flow, kept for the session record.
   std::optional<TlsHandshake> client_hello;
   bool logged = false;
-  [[nodiscard]] std::uint64_t errors() const { return errors_; }
+  [[nodiscard]] std::uint64_t errors() const override { return errors_; }
 
  private:
   struct Side {

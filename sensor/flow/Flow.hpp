@@ -31,6 +31,8 @@ struct DirectionCounters {
 class AppState {
  public:
   virtual ~AppState() = default;
+  // Malformed input the parser counted and skipped so far (the app layer reports the total).
+  [[nodiscard]] virtual std::uint64_t errors() const { return 0; }
 };
 
 class Flow {
