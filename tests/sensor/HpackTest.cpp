@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sensor/Http2Frames.hpp"
 #include "sensor/app/Hpack.hpp"
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -121,13 +122,7 @@ TEST(Http2Robustness, RandomFramesNeverCrash) {
         const std::uint8_t type = static_cast<std::uint8_t>(rng() % 11);
         const std::uint8_t flags = static_cast<std::uint8_t>(rng());
         const std::uint32_t stream = rng() % 4;
-        bytes.push_back(static_cast<char>(length >> 16));
-        bytes.push_back(static_cast<char>(length >> 8));
-        bytes.push_back(static_cast<char>(length));
-        bytes.push_back(static_cast<char>(type));
-        bytes.push_back(static_cast<char>(flags));
-        for (const int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<char>(stream >> shift));
-        bytes += payload;
+        bytes += test::h2Frame(type, flags, stream, payload, length);
       }
       for (std::size_t at = 0; at < bytes.size();) {
         const std::size_t n = std::min<std::size_t>(bytes.size() - at, 1 + rng() % 100);
@@ -148,17 +143,12 @@ TEST(Http2Robustness, RandomFramesNeverCrash) {
 // Many streams each sending part of a body: what one connection holds for inspection is capped
 // over all its streams, and the messages say they were cut.
 TEST(Http2Limits, BodiesHeldOverAllStreamsAreCapped) {
-  auto frame = [](std::uint8_t type, std::uint8_t flags, std::uint32_t stream, const std::string& payload) {
-    std::string f = {static_cast<char>(payload.size() >> 16), static_cast<char>(payload.size() >> 8), static_cast<char>(payload.size()),
-                     static_cast<char>(type), static_cast<char>(flags)};
-    for (const int shift : {24, 16, 8, 0}) f.push_back(static_cast<char>(stream >> shift));
-    return f + payload;
-  };
+  using test::h2Frame;
   const std::string headers = "\x83\x86\x84";  // :method POST, :scheme http, :path /
   std::string client(Http2Connection::kPreface);
   for (std::uint32_t stream = 1; stream <= 19; stream += 2) {
-    client += frame(1, 0x4, stream, headers);  // END_HEADERS, the body follows
-    for (int i = 0; i < 13; ++i) client += frame(0, 0, stream, std::string(16000, 'b'));  // 208 kB each, no END_STREAM
+    client += h2Frame(1, 0x4, stream, headers);  // END_HEADERS, the body follows
+    for (int i = 0; i < 13; ++i) client += h2Frame(0, 0, stream, std::string(16000, 'b'));  // 208 kB each, no END_STREAM
   }
   Http2Connection h2;
   std::uint64_t held = 0, truncated = 0, messages = 0;

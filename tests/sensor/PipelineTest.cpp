@@ -9,8 +9,9 @@
 
 #include "bench/traffic/FrameBuilder.hpp"
 #include "gsoc/signatures/Sha256.hpp"
-#include "sensor/ClientHello.hpp"
 #include "gsoc/v1/event.pb.h"
+#include "sensor/ClientHello.hpp"
+#include "sensor/Http2Frames.hpp"
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EventFile.hpp"
@@ -22,6 +23,8 @@ namespace {
 
 using namespace traffic;
 using signatures::testing::compileRules;
+using test::h2Frame;
+using test::h2Headers;
 using Sids = std::vector<std::uint32_t>;
 
 class Pipeline {
@@ -177,29 +180,6 @@ TEST(Pipeline, PipelinedHttpRequestsPairWithTheirResponses) {
   EXPECT_EQ(records[1].uri(), "/second");
   EXPECT_EQ(records[1].request_body_len(), 0u);
   EXPECT_EQ(records[1].status(), 404u);
-}
-
-// HTTP/2 frames and an HPACK block of literal fields (no indexing, no Huffman), for h2c tests.
-std::string h2Frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream, std::string_view payload) {
-  std::string f;
-  f.push_back(static_cast<char>(payload.size() >> 16));
-  f.push_back(static_cast<char>(payload.size() >> 8));
-  f.push_back(static_cast<char>(payload.size()));
-  f.push_back(static_cast<char>(type));
-  f.push_back(static_cast<char>(flags));
-  for (const int shift : {24, 16, 8, 0}) f.push_back(static_cast<char>(stream >> shift));
-  return f + std::string(payload);
-}
-std::string h2Headers(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  std::string block;
-  for (const auto& [name, value] : fields) {
-    block.push_back('\0');
-    block.push_back(static_cast<char>(name.size()));
-    block += name;
-    block.push_back(static_cast<char>(value.size()));
-    block += value;
-  }
-  return block;
 }
 
 // h2c with prior knowledge: two interleaved streams, a header block split over HEADERS and
