@@ -178,26 +178,11 @@ if [ -d "$shared/pcaps" ]; then
 fi
 
 # 8b. DPDK with a queue per worker: net_pcap gives one RX queue per rx_pcap= file, so the attack
-#     capture is split three ways by a symmetric hash of the addresses (what RSS does on a NIC).
+#     capture is split three ways by a symmetric hash of the addresses (what RSS does on a NIC;
+#     bench/dpdk_scaling.py's split).
 #     The three workers, each polling its own queue, give the records one worker gives.
-py '
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-outs = [open(p, "wb") for p in sys.argv[2:]]
-for o in outs:
-    o.write(data[:24])
-def host_pair(p):
-    off, et = 14, struct.unpack("!H", p[12:14])[0]
-    while et in (0x8100, 0x88a8):
-        et, off = struct.unpack("!H", p[off + 2:off + 4])[0], off + 4
-    a, b = (p[off + 12:off + 16], p[off + 16:off + 20]) if et == 0x0800 else (p[off + 8:off + 24], p[off + 24:off + 40])
-    return min(a, b) + max(a, b)
-pos = 24
-while pos < len(data):
-    n = struct.unpack("<I", data[pos + 8:pos + 12])[0]
-    outs[zlib.crc32(host_pair(data[pos + 16:pos + 16 + n])) % len(outs)].write(data[pos:pos + 16 + n])
-    pos += 16 + n
-' "$work/attack.pcap" "$work/q0.pcap" "$work/q1.pcap" "$work/q2.pcap"
+py 'import sys; sys.path.insert(0, sys.argv[1]); import dpdk_scaling; dpdk_scaling.split(sys.argv[2], sys.argv[3:])' \
+  "$src/bench" "$work/attack.pcap" "$work/q0.pcap" "$work/q1.pcap" "$work/q2.pcap"
 eal="--no-huge -m 256 --no-pci --no-shconf --no-telemetry --log-level=lib.eal:error"
 queues="--vdev=net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,rx_pcap=$work/q2.pcap"
 "$sensor" --workers 3 --dpdk "$eal $queues" --rules-config "$src/signatures/rules/default/rules.yaml" \
