@@ -16,6 +16,7 @@ void appendPart(std::string& packed, std::string_view v) {
 }
 
 constexpr std::uint64_t kSweepEvery = 1 << 16;
+constexpr std::int64_t kCheckInNs = 10LL * 1000000000LL;
 
 template <typename T>
 void prefetchBytes(const T* p, std::size_t bytes) {
@@ -29,6 +30,38 @@ bool countsDistinct(const CorrelationRule& rule) {
   return rule.type == Type::ValueCount || rule.type == Type::NewValue || rule.type == Type::RateSurge;
 }
 
+// P(X >= c) for X ~ Poisson(lambda), c above lambda: the tail summed from c upwards (its terms
+// shrink by lambda / (k + 1) each step), in log space so large counts do not overflow.
+double poissonTail(double lambda, std::uint64_t c) {
+  const double log_lambda = std::log(lambda);
+  double term = std::exp(-lambda + static_cast<double>(c) * log_lambda - std::lgamma(static_cast<double>(c) + 1.0));
+  double sum = 0;
+  for (std::uint64_t k = c; term > 1e-300 && k < c + 100000; ++k) {
+    sum += term;
+    if (term < sum * 1e-12) break;
+    term *= lambda / static_cast<double>(k + 1);
+  }
+  return std::min(1.0, sum);
+}
+
+// A registered domain, roughly: the last two labels, or three under a second-level domain of a
+// country (go.jp, co.uk). Enough to tell a new name of a known site from a new site.
+std::string_view registeredDomain(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  const auto last = name.rfind('.');
+  if (last == std::string_view::npos || last == 0) return name;
+  const auto second = name.rfind('.', last - 1);
+  if (second == std::string_view::npos) return name;
+  const std::string_view sld = name.substr(second + 1, last - second - 1);
+  const bool country = name.size() - last - 1 == 2;
+  static constexpr std::string_view kSecondLevel[] = {"co", "go", "ac", "or", "ne", "gr", "lg", "ed", "ad", "com", "net", "org", "gov", "edu"};
+  if (country && std::find(std::begin(kSecondLevel), std::end(kSecondLevel), sld) != std::end(kSecondLevel)) {
+    const auto third = second == 0 ? std::string_view::npos : name.rfind('.', second - 1);
+    return third == std::string_view::npos ? name : name.substr(third + 1);
+  }
+  return name.substr(second + 1);
+}
+
 }  // namespace
 
 std::string joinGroup(const std::vector<std::string>& group) {
@@ -37,8 +70,8 @@ std::string joinGroup(const std::vector<std::string>& group) {
   return out;
 }
 
-CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns)
-    : lateness_(allowed_lateness_ns) {
+CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns, std::int64_t max_source_lag_ns)
+    : lateness_(allowed_lateness_ns), max_lag_(max_source_lag_ns > 0 ? max_source_lag_ns : allowed_lateness_ns) {
   for (auto& r : rules) {
     RuleState state;
     state.rule = std::move(r);
@@ -46,13 +79,32 @@ CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::
   }
 }
 
+std::uint32_t CampaignCorrelator::sourceOf(const gsoc::v1::Event& event) {
+  const std::string& id = event.sensor_id().empty() ? event.agency_id() : event.sensor_id();
+  auto it = source_index_.find(std::string_view(id));
+  if (it != source_index_.end()) return it->second;
+  const auto index = static_cast<std::uint32_t>(sources_.size());
+  sources_.push_back(Source{id, INT64_MIN, {}});
+  source_index_.emplace(id, index);
+  return index;
+}
+
+// The global watermark: the least of the live sources' watermarks. A source far behind the
+// most advanced one is not live and holds nobody back; its events go through its own buffer.
+std::int64_t CampaignCorrelator::liveWatermark() const {
+  std::int64_t w = INT64_MAX;
+  for (const Source& s : sources_) {
+    if (s.max_ts >= max_ts_ - max_lag_) w = std::min(w, s.max_ts - lateness_);
+  }
+  return w;
+}
+
 void CampaignCorrelator::add(const gsoc::v1::Event& event) {
   ++counters_.events;
   const std::int64_t ts = event.timestamp_ns();
-  if (ts <= released_through_) {  // its window has been decided already
-    ++counters_.late_events;
-    return;
-  }
+  const std::uint32_t source_index = sourceOf(event);
+  Source& source = sources_[source_index];
+  source.max_ts = std::max(source.max_ts, ts);
   max_ts_ = std::max(max_ts_, ts);
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
@@ -63,13 +115,32 @@ void CampaignCorrelator::add(const gsoc::v1::Event& event) {
     free_slots_.pop_back();
   }
   // An event no rule selects (most flow records, with the shipped rules) is never held, only
-  // moves the watermark.
-  if (read(event, slots_[slot])) {
-    queue_.push(Held{ts, slot}, ts, [this](const Held& a, const Held& b) { return later(a, b); });
-  } else {
+  // moves the watermarks.
+  const auto cmp = [this](const Held& a, const Held& b) { return later(a, b); };
+  if (!read(event, slots_[slot])) {
     free_slots_.push_back(slot);
+  } else if (ts <= released_through_) {
+    // Behind the frontier: its windows were already evaluated without it. It is processed in its
+    // own source's order, against its source's watermark, and what it raises says it is late.
+    slots_[slot].source = source_index;
+    source.behind.push(Held{ts, slot}, ts, cmp);
+  } else {
+    slots_[slot].source = source_index;
+    queue_.push(Held{ts, slot}, ts, cmp);
   }
-  release(max_ts_ - lateness_);
+  if (!source.behind.empty()) releaseBehind(source, source.max_ts - lateness_);
+  release(liveWatermark());
+}
+
+void CampaignCorrelator::releaseBehind(Source& source, std::int64_t watermark) {
+  const auto cmp = [this](const Held& a, const Held& b) { return later(a, b); };
+  while (!source.behind.empty() && source.behind.front(cmp).ts <= watermark) {
+    const Held held = source.behind.front(cmp);
+    source.behind.pop(cmp);
+    ++counters_.late_events;
+    process(slots_[held.slot], true);
+    free_slots_.push_back(held.slot);
+  }
 }
 
 // Reads what each selecting rule needs of the event into `held`; false when no rule can use it.
@@ -135,7 +206,10 @@ bool CampaignCorrelator::later(const Held& a, const Held& b) const {
   return slots_[a.slot].event_id > slots_[b.slot].event_id;
 }
 
-void CampaignCorrelator::flush() { release(INT64_MAX); }
+void CampaignCorrelator::flush() {
+  release(INT64_MAX);
+  for (Source& s : sources_) releaseBehind(s, INT64_MAX);
+}
 
 void CampaignCorrelator::release(std::int64_t watermark) {
   const auto cmp = [this](const Held& a, const Held& b) { return later(a, b); };
@@ -147,7 +221,7 @@ void CampaignCorrelator::release(std::int64_t watermark) {
     if (const Held* after = queue_.ahead(2)) prefetchSlot(slots_[after->slot]);
     queue_.pop(cmp);
     released_through_ = std::max(released_through_, held.ts);
-    process(slots_[held.slot]);
+    process(slots_[held.slot], false);
     free_slots_.push_back(held.slot);
     // Sweeping visits every group: sweep no more often than every `state size` events, so its
     // cost per event stays constant however many groups there are.
@@ -167,7 +241,9 @@ CampaignCorrelator::Group& CampaignCorrelator::groupOf(GroupMap& groups, const s
   return it->second;
 }
 
-void CampaignCorrelator::process(const HeldEvent& event) {
+void CampaignCorrelator::process(const HeldEvent& event, bool late) {
+  late_ = late;
+  unplaced_ = true;
   for (const HeldEvent::RuleValues& rv : event.rules) {
     RuleState& state = rules_[rv.rule];
     const CorrelationRule& rule = state.rule;
@@ -205,6 +281,8 @@ void CampaignCorrelator::process(const HeldEvent& event) {
       }
     }
   }
+  if (late && unplaced_) ++counters_.late_unplaced;
+  late_ = false;
 }
 
 std::uint64_t CampaignCorrelator::measure(const CorrelationRule& rule, const Group& g) const {
@@ -218,9 +296,12 @@ bool CampaignCorrelator::conditionHolds(const RuleState& state, const Group& g, 
     case CorrelationRule::Type::ValueCount:
     case CorrelationRule::Type::RateSurge: return g.value_counts.size() >= rule.gte;
     case CorrelationRule::Type::NewValue:
-      // New: first seen within the window after a baseline-long silence, and a baseline has
-      // been seen at all (on the first day, everything would be new).
-      return g.value_counts.size() >= rule.gte && ts - g.since <= rule.timespan_ns && ts - state.first_ts >= rule.baseline_ns;
+      // New: first seen within the window after a baseline-long silence, after the learning
+      // period (on the first days, everything would be new), by few hosts, and (new_domain) of
+      // a registered domain that is new too.
+      return g.value_counts.size() >= rule.gte && ts - g.since <= rule.timespan_ns && g.since - state.first_ts >= rule.learning_ns &&
+             (rule.max_hosts == 0 || recentHosts(rule, g) <= rule.max_hosts) &&
+             (!rule.new_domain || (g.parent_since != INT64_MIN && ts - g.parent_since <= rule.timespan_ns));
     case CorrelationRule::Type::Temporal:
     case CorrelationRule::Type::TemporalOrdered: {
       const std::int64_t oldest = ts - rule.timespan_ns;
@@ -233,10 +314,12 @@ bool CampaignCorrelator::conditionHolds(const RuleState& state, const Group& g, 
   return false;
 }
 
-// Drops window entries older than the timespan and adds the event's.
-void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const HeldEvent& event, int stage,
+// Drops window entries older than the timespan before the group's latest event and adds the
+// event's, in time order (a late event may land before others).
+bool CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const HeldEvent& event, int stage,
                                std::span<const std::string> values) {
   const std::int64_t ts = event.ts;
+  const std::int64_t newest = std::max(g.last_ts, ts);
   auto drop_front = [&] {
     if (!g.value_counts.empty()) {
       auto it = g.value_counts.find(g.window.front().value);
@@ -244,12 +327,18 @@ void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const Held
     }
     g.window.pop_front();
   };
-  while (!g.window.empty() && g.window.front().ts < ts - rule.timespan_ns) drop_front();
+  if (ts < newest - rule.timespan_ns) return false;  // a late event older than the group's window
+  while (!g.window.empty() && g.window.front().ts < newest - rule.timespan_ns) drop_front();
+  const bool in_order = g.window.empty() || g.window[g.window.size() - 1].ts <= ts;
+  auto put = [&](Entry e) {
+    if (in_order) g.window.push_back(std::move(e));
+    else g.window.insertByTime(std::move(e));
+  };
   if (values.empty()) {
-    g.window.push_back(Entry{ts, event.event_id, {}, stage, event.agency});
+    put(Entry{ts, event.event_id, {}, stage, event.agency});
   } else {
     for (const auto& v : values) {
-      g.window.push_back(Entry{ts, event.event_id, v, stage, event.agency});
+      put(Entry{ts, event.event_id, v, stage, event.agency});
       ++g.value_counts[v];
     }
   }
@@ -257,21 +346,38 @@ void CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const Held
   if (rule.type == Type::Beaconing || rule.type == Type::Temporal || rule.type == Type::TemporalOrdered) {
     while (g.window.size() > kMaxWindow) drop_front();
   }
-  g.last_ts = ts;
+  g.last_ts = newest;
+  unplaced_ = false;
+  return true;
 }
 
 void CampaignCorrelator::apply(RuleState& state, const HeldEvent& event, Group& g, int stage, std::span<const std::string> values) {
   const CorrelationRule& rule = state.rule;
   const std::int64_t ts = event.ts;
   if (rule.type == CorrelationRule::Type::NewValue) {
-    if (state.first_ts == INT64_MIN) state.first_ts = ts;
+    state.first_ts = std::min(state.first_ts == INT64_MIN ? ts : state.first_ts, ts);
     if (g.last_ts == INT64_MIN || ts - g.last_ts > rule.baseline_ns) g.since = ts;
+    if (rule.new_domain && !g.key.empty()) {
+      auto& seen = state.parents.try_emplace(std::string(registeredDomain(g.key.back()))).first->second;
+      if (seen.last == INT64_MIN || ts - seen.last > rule.baseline_ns) seen.since = ts;
+      seen.last = std::max(seen.last, ts);
+      g.parent_since = seen.since;
+    }
+    if (rule.max_hosts != 0) {
+      std::string host = event.agency;
+      host += '|';
+      host += event.src_ip;
+      auto& last = g.hosts.try_emplace(std::move(host), ts).first->second;
+      last = std::max(last, ts);
+    }
     if (ts - g.since > rule.timespan_ns) {  // known now: it can raise nothing until it goes quiet
-      g.last_ts = ts;
+      g.last_ts = std::max(g.last_ts, ts);
+      unplaced_ = false;
       if (!g.window.empty()) {
         g.window = {};
         g.value_counts.clear();
       }
+      g.hosts.clear();
       return;
     }
   }
@@ -283,8 +389,8 @@ void CampaignCorrelator::apply(RuleState& state, const HeldEvent& event, Group& 
     else if (k == 0) st[0] = ts;                                   // a chain may start here
     else if (st[k - 1] != INT64_MIN) st[k] = std::max(st[k], st[k - 1]);  // extends the latest chain
   }
-  admit(rule, g, event, stage, values);
-  if (conditionHolds(state, g, ts)) raise(rule, g, event);
+  if (!admit(rule, g, event, stage, values)) return;
+  if (conditionHolds(state, g, g.last_ts)) raise(rule, g, event);
 }
 
 // Records that the group being processed (packed_) contacted the destination. Exact: the list
@@ -303,13 +409,21 @@ bool CampaignCorrelator::destinationIsRare(RuleState& state, const std::string& 
     }
     it->group.assign(packed_);
   }
-  it->ts = ts;
+  it->ts = std::max(it->ts, ts);
   const auto recent = std::count_if(contacts.begin(), contacts.end(), [&](const auto& c) { return c.ts >= ts - rule.timespan_ns; });
   return static_cast<std::size_t>(recent) <= rule.rare;
 }
 
+// Distinct internal hosts that contacted a new_value group within its window (forgetting older ones).
+std::uint64_t CampaignCorrelator::recentHosts(const CorrelationRule& rule, const Group& g) const {
+  const std::int64_t oldest = g.last_ts - rule.timespan_ns;
+  return static_cast<std::uint64_t>(std::count_if(g.hosts.begin(), g.hosts.end(), [&](const auto& h) { return h.second >= oldest; }));
+}
+
 // Regular contacts: of the intervals between the window's contacts, `regularity` lie within
 // `jitter` of their median, and the median is at least 30 s (bursts of page loads are not beacons).
+// Missed check-ins (a host asleep, a lost connection) are tolerated: an interval within jitter
+// of two or three periods counts as regular, and a longer silence counts for nothing either way.
 bool CampaignCorrelator::regular(const CorrelationRule& rule, const Group& g) {
   constexpr std::int64_t kMinPeriod = 30LL * 1000000000LL;
   intervals_.clear();
@@ -319,9 +433,18 @@ bool CampaignCorrelator::regular(const CorrelationRule& rule, const Group& g) {
   std::nth_element(intervals_.begin(), mid, intervals_.end());
   const std::int64_t median = *mid;
   if (median < kMinPeriod) return false;
-  const auto tolerance = static_cast<std::int64_t>(static_cast<double>(median) * rule.jitter);
-  const auto near = std::count_if(intervals_.begin(), intervals_.end(), [&](std::int64_t d) { return d >= median - tolerance && d <= median + tolerance; });
-  return static_cast<double>(near) >= rule.regularity * static_cast<double>(intervals_.size());
+  const double period = static_cast<double>(median);
+  std::size_t near = 0;
+  std::size_t counted = 0;
+  for (const std::int64_t d : intervals_) {
+    const double periods = static_cast<double>(d) / period;
+    if (periods > 3.0 * (1.0 + rule.jitter)) continue;  // a silence: neither regular nor not
+    ++counted;
+    const double k = std::max(1.0, std::round(periods));
+    if (std::abs(periods - k) <= rule.jitter * k) ++near;
+  }
+  if (counted + 1 < rule.gte) return false;
+  return static_cast<double>(near) >= rule.regularity * static_cast<double>(counted);
 }
 
 // Per destination, the group being processed (packed_, combo_) and the destination form the
@@ -337,7 +460,14 @@ void CampaignCorrelator::applyBeaconing(RuleState& state, const HeldEvent& event
     combo_.push_back(&destination);
     Group& g = groupOf(state.groups, beacon_key_, combo_);
     combo_.pop_back();
-    admit(rule, g, event, -1, {});
+    // One check-in is often several records (a lookup, then the connection, then its flow):
+    // contacts within a few seconds of the last are the same check-in.
+    if (!g.window.empty() && ts >= g.last_ts && ts - g.last_ts < kCheckInNs) {
+      g.last_ts = ts;
+      unplaced_ = false;
+      continue;
+    }
+    if (!admit(rule, g, event, -1, {})) continue;
     if (g.window.size() < rule.gte) continue;
     // Within the suppression only a doubling can update the hit: skip the interval work until then.
     if (g.raised && ts - g.raised_at < rule.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
@@ -345,14 +475,55 @@ void CampaignCorrelator::applyBeaconing(RuleState& state, const HeldEvent& event
   }
 }
 
+// The count at which the group's open bucket is a surge, or 0 while its baseline is still being
+// learned. The expectation is the mean of the comparable closed buckets: those at the same
+// time of the season (day or week) within half an hour, over the baseline, counting buckets
+// with no events as zero; it is raised to a quarter of the mean of all buckets (a quiet hour
+// is not expected to be silent) and to half an event.
+std::uint64_t CampaignCorrelator::surgeThreshold(const CorrelationRule& rule, const Group& g) {
+  const std::int64_t span = rule.baseline_ns / rule.bucket_ns;
+  const std::int64_t first = g.first_ts / rule.bucket_ns;  // the first bucket observed
+  const std::int64_t oldest = std::max(first, g.bucket - span);
+  if (g.bucket - first < span && (rule.season_ns == 0 || g.bucket * rule.bucket_ns - g.first_ts < rule.season_ns)) return 0;
+  const double all = static_cast<double>(g.closed_sum) / static_cast<double>(std::max<std::int64_t>(1, g.bucket - oldest));
+  double expected = all;
+  if (rule.season_ns != 0) {
+    const std::int64_t per = rule.season_ns / rule.bucket_ns;
+    const std::int64_t half = (1800LL * 1000000000LL) / rule.bucket_ns;
+    auto comparable = [&](std::int64_t b) {
+      const std::int64_t back = ((g.bucket - b) % per + per) % per;
+      return std::min(back, per - back) <= half;
+    };
+    std::uint64_t sum = 0;
+    for (const auto& [b, n] : g.closed) {
+      if (b >= oldest && comparable(b)) sum += n;
+    }
+    std::int64_t positions = 0;
+    for (std::int64_t k = 1; k * per - half <= g.bucket - oldest; ++k) {
+      for (std::int64_t o = -half; o <= half; ++o) {
+        const std::int64_t b = g.bucket - k * per + o;
+        if (b >= oldest && b < g.bucket) ++positions;
+      }
+    }
+    if (positions == 0) return 0;
+    expected = static_cast<double>(sum) / static_cast<double>(positions);
+  }
+  const double lambda = std::max({expected, 0.25 * all, 0.5});
+  auto c = std::max<std::uint64_t>(rule.min_events, static_cast<std::uint64_t>(std::ceil(rule.factor * lambda)));
+  while (poissonTail(lambda, c) > rule.p_value) ++c;
+  return c;
+}
+
 // g is the group being processed (packed_, combo_).
 void CampaignCorrelator::applySurge(RuleState& state, const HeldEvent& event, Group& g) {
   const CorrelationRule& rule = state.rule;
   const std::int64_t ts = event.ts;
   if (g.last_ts == INT64_MIN) g.first_ts = ts;
-  g.last_ts = ts;
+  g.last_ts = std::max(g.last_ts, ts);
   const std::int64_t bucket = ts / rule.bucket_ns;
   const std::int64_t span = rule.baseline_ns / rule.bucket_ns;  // buckets in the baseline
+  if (bucket < g.bucket) return;  // a late event for a bucket already closed: its surge was decided
+  unplaced_ = false;
   if (bucket != g.bucket) {
     if (g.bucket != INT64_MIN) {
       g.closed.push_back({g.bucket, g.bucket_count});
@@ -364,18 +535,15 @@ void CampaignCorrelator::applySurge(RuleState& state, const HeldEvent& event, Gr
     }
     g.bucket = bucket;
     g.bucket_count = 0;
-    // Empty buckets count as zero: the mean is over the whole baseline, once one was seen.
-    const bool learned = bucket * rule.bucket_ns - g.first_ts >= rule.baseline_ns;
-    const double mean = static_cast<double>(g.closed_sum) / static_cast<double>(span);
-    g.threshold = learned ? std::max<std::uint64_t>(rule.min_events, static_cast<std::uint64_t>(std::ceil(rule.factor * mean))) : 0;
+    g.threshold = surgeThreshold(rule, g);
   }
   ++g.bucket_count;
   if (g.threshold == 0 || g.bucket_count < g.threshold) return;
   // Surging: the event joins the surge group (one for all groups, or its own when gte is 1).
   const std::string label = joinGroup(g.key);
   Group& s = rule.gte == 1 ? groupOf(state.surges, packed_, combo_) : groupOf(state.surges, {}, {});
-  admit(rule, s, event, -1, std::span<const std::string>(&label, 1));
-  if (conditionHolds(state, s, ts)) raise(rule, s, event);
+  if (!admit(rule, s, event, -1, std::span<const std::string>(&label, 1))) return;
+  if (conditionHolds(state, s, s.last_ts)) raise(rule, s, event);
 }
 
 void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const HeldEvent& event) {
@@ -413,6 +581,7 @@ void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Held
   std::sort(hit.agencies.begin(), hit.agencies.end());
   hit.agencies.erase(std::unique(hit.agencies.begin(), hit.agencies.end()), hit.agencies.end());
   hit.raised_ns = g.raised_at;
+  hit.late = late_;
   hit.last_src = addressText(event.src_ip);
   hit.last_dst = addressText(event.dst_ip);
   ++(update ? counters_.updates : counters_.hits);
@@ -431,7 +600,8 @@ std::uint64_t CampaignCorrelator::sweep(std::int64_t now) {
     std::erase_if(state.contacts, [&](const auto& kv) {
       return std::all_of(kv.second.begin(), kv.second.end(), [&](const auto& c) { return c.ts < now - state.rule.timespan_ns; });
     });
-    left += state.groups.size() + state.surges.size() + state.contacts.size();
+    std::erase_if(state.parents, [&](const auto& kv) { return kv.second.last < now - keep; });
+    left += state.groups.size() + state.surges.size() + state.contacts.size() + state.parents.size();
   }
   return left;
 }
@@ -441,6 +611,10 @@ std::vector<CorrelationHit> CampaignCorrelator::takeHits() { return std::exchang
 CorrelatorCounters CampaignCorrelator::counters() const {
   CorrelatorCounters c = counters_;
   c.buffered = queue_.size();
+  for (const Source& s : sources_) {
+    c.buffered += s.behind.size();
+    if (s.max_ts < max_ts_ - max_lag_) ++c.lagging_sources;
+  }
   return c;
 }
 

@@ -1,10 +1,18 @@
 #pragma once
-// CampaignCorrelator: runs correlation rules over events in event time. Events may arrive in any
-// order up to `allowed_lateness`: they wait in a reorder buffer until the watermark (the latest
-// event time seen minus the lateness) passes them, and are then processed in (time, event id)
-// order, so the same events give the same hits whatever order they arrived in. An event older
-// than one already processed (it arrived after the watermark passed it) is counted as late and
-// left out.
+// CampaignCorrelator: runs correlation rules over events in event time. Each source (a sensor;
+// the agency when an event names no sensor) has its own watermark: the latest event time it sent
+// minus `allowed_lateness`. Events wait in a reorder buffer until the watermark of every live
+// source passes them, and are then processed in (time, event id) order, so the same events give
+// the same hits whatever order they arrived in. A source more than `max_source_lag` behind the
+// most advanced one is not live: a stalled or silent sensor does not hold back everyone else's
+// warnings.
+//
+// An event older than what was already processed (a sensor replaying a day-old spool after an
+// outage, or one that started late) is not dropped: it waits in its own source's reorder buffer
+// for that source's watermark, is processed out of the global order, joins the windows that
+// are still open around its time, and the hits it raises or grows are marked `late`. Only an
+// event older than every window it could join (its group has moved on by more than the
+// timespan, or its group was forgotten) can change nothing; it is counted (late_unplaced).
 //
 // Per rule and group (the values of the rule's group_by fields) the correlator keeps a sliding
 // window of `timespan`. When the rule's condition holds, it raises a hit; within `suppress` of
@@ -19,6 +27,7 @@
 // new_value group drops its window once its value is no longer new, and groups idle for longer
 // than their rule's horizon (timespan + suppress + baseline) are dropped as time moves on.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -47,6 +56,7 @@ struct CorrelationHit {
   std::vector<std::string> evidence;     // event ids in time order (at most kMaxEvidence)
   std::vector<std::string> agencies;     // distinct agencies in the window, sorted
   std::int64_t raised_ns = 0;            // when this group's hit was first raised (same for its updates)
+  bool late = false;                     // raised or grown by an event behind the processed frontier
   std::string last_src;                  // addresses of the raising event (text; "" when none)
   std::string last_dst;
   static constexpr std::size_t kMaxEvidence = 50;
@@ -54,7 +64,9 @@ struct CorrelationHit {
 
 struct CorrelatorCounters {
   std::uint64_t events = 0;
-  std::uint64_t late_events = 0;
+  std::uint64_t late_events = 0;     // processed behind the frontier (a lagging source's backlog)
+  std::uint64_t late_unplaced = 0;   // of those, events older than every window they could join
+  std::uint64_t lagging_sources = 0; // now: sources more than max_source_lag behind
   std::uint64_t hits = 0;
   std::uint64_t updates = 0;
   std::uint64_t buffered = 0;  // now, waiting for the watermark
@@ -65,7 +77,8 @@ std::string joinGroup(const std::vector<std::string>& group);
 
 class CampaignCorrelator {
  public:
-  CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns);
+  // max_source_lag_ns: 0 means the allowed lateness.
+  CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns, std::int64_t max_source_lag_ns = 0);
 
   // The event's event_id, agency_id and timestamp_ns must be set (the store's events are).
   void add(const gsoc::v1::Event& event);
@@ -95,6 +108,12 @@ class CampaignCorrelator {
     const T& front() const { return items_[head_]; }
     const T& operator[](std::size_t i) const { return items_[head_ + i]; }
     void push_back(T v) { items_.push_back(std::move(v)); }
+    // Inserts in order of `ts` (after equal ones): a late event's place in a window.
+    void insertByTime(T v) {
+      auto at = std::upper_bound(items_.begin() + static_cast<std::ptrdiff_t>(head_), items_.end(), v.ts,
+                                 [](std::int64_t t, const T& e) { return t < e.ts; });
+      items_.insert(at, std::move(v));
+    }
     void pop_front() {
       if (++head_ == items_.size()) {
         items_.clear();
@@ -124,6 +143,8 @@ class CampaignCorrelator {
     // chain of stages 0..k in order (INT64_MIN: none). O(stages) per event, whatever the window.
     std::vector<std::int64_t> stage_ts;
     std::int64_t since = 0;            // new_value: first sighting after a baseline-long silence
+    std::int64_t parent_since = INT64_MIN;  // new_value with new_domain: the same, for its registered domain
+    std::map<std::string, std::int64_t> hosts;  // new_value with max_hosts: internal hosts, last contact
     // rate_surge: the open bucket, and counts of the closed ones within the baseline
     std::int64_t first_ts = 0;
     std::int64_t bucket = INT64_MIN;
@@ -151,6 +172,13 @@ class CampaignCorrelator {
     };
     std::unordered_map<std::string, std::vector<Contact>, KeyHash, std::equal_to<>> contacts;
     std::int64_t first_ts = INT64_MIN;  // new_value: the first event, to know when a baseline was seen
+    // new_value with new_domain: per registered domain, its first sighting after a baseline-long
+    // silence and its latest.
+    struct Seen {
+      std::int64_t since = INT64_MIN;
+      std::int64_t last = INT64_MIN;
+    };
+    std::unordered_map<std::string, Seen, KeyHash, std::equal_to<>> parents;
   };
   // What the rules need of one held event. The slots are reused and their strings keep their
   // capacity, so holding an event allocates nothing once the slots have warmed up.
@@ -168,6 +196,7 @@ class CampaignCorrelator {
     std::int64_t ts = 0;
     std::string event_id;
     std::string agency;
+    std::uint32_t source = 0;  // index into sources_
     std::string src_ip;  // raw bytes; formatted only for a hit
     std::string dst_ip;
     std::vector<RuleValues> rules;  // the rules that select the event, in rule order
@@ -179,28 +208,46 @@ class CampaignCorrelator {
     std::int64_t ts;
     std::uint32_t slot;
   };
+  // One sensor (or agency) sending events: its watermark, and its own reorder buffer for the
+  // events that arrive behind the processed frontier.
+  struct Source {
+    std::string id;
+    std::int64_t max_ts = INT64_MIN;
+    ReorderQueue<Held> behind;
+  };
   bool later(const Held& a, const Held& b) const;
+  std::uint32_t sourceOf(const gsoc::v1::Event& event);
+  std::int64_t liveWatermark() const;
+  void releaseBehind(Source& source, std::int64_t watermark);
   static constexpr std::size_t kMaxWindow = 1024;
 
   bool read(const gsoc::v1::Event& event, HeldEvent& held);
   static void prefetchSlot(const HeldEvent& e);
   static void prefetchLists(const HeldEvent& e);
   void release(std::int64_t watermark);
-  void process(const HeldEvent& event);
+  void process(const HeldEvent& event, bool late);
   Group& groupOf(GroupMap& groups, const std::string& packed, const std::vector<const std::string*>& values);
   void apply(RuleState& state, const HeldEvent& event, Group& g, int stage, std::span<const std::string> values);
   void applyBeaconing(RuleState& state, const HeldEvent& event, std::span<const std::string> values);
   void applySurge(RuleState& state, const HeldEvent& event, Group& g);
-  void admit(const CorrelationRule& rule, Group& g, const HeldEvent& event, int stage, std::span<const std::string> values);
+  // False when the event is older than the group's window (a late event that can join nothing).
+  bool admit(const CorrelationRule& rule, Group& g, const HeldEvent& event, int stage, std::span<const std::string> values);
   bool destinationIsRare(RuleState& state, const std::string& destination, std::int64_t ts);
   bool conditionHolds(const RuleState& state, const Group& g, std::int64_t ts) const;
   bool regular(const CorrelationRule& rule, const Group& g);
+  static std::uint64_t surgeThreshold(const CorrelationRule& rule, const Group& g);
+  std::uint64_t recentHosts(const CorrelationRule& rule, const Group& g) const;
   std::uint64_t measure(const CorrelationRule& rule, const Group& g) const;
   void raise(const CorrelationRule& rule, Group& g, const HeldEvent& event);
   std::uint64_t sweep(std::int64_t now);  // returns the state left: groups and destinations
 
   std::vector<RuleState> rules_;
   std::int64_t lateness_;
+  std::int64_t max_lag_;
+  std::vector<Source> sources_;
+  std::unordered_map<std::string, std::uint32_t, KeyHash, std::equal_to<>> source_index_;
+  bool late_ = false;       // the event being processed is behind the frontier
+  bool unplaced_ = true;    // ... and has joined no window yet
   std::deque<HeldEvent> slots_;  // a deque: growing never moves the held events
   std::vector<std::uint32_t> free_slots_;
   ReorderQueue<Held> queue_;

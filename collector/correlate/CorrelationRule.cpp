@@ -104,7 +104,8 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   if (id.empty()) r.fail(node, "'id' is required");
   static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
                                               "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
-                                              "regularity", "rare", "baseline", "bucket", "factor", "min_events"};
+                                              "regularity", "rare", "baseline", "bucket", "factor", "min_events",
+                                              "learning", "max_hosts", "new_domain", "p_value", "season"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
   }
@@ -164,6 +165,11 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   only("factor", rule.type == Type::RateSurge, "rate_surge");
   only("min_events", rule.type == Type::RateSurge, "rate_surge");
   only("baseline", rule.type == Type::RateSurge || rule.type == Type::NewValue, "new_value and rate_surge");
+  only("learning", rule.type == Type::NewValue, "new_value");
+  only("max_hosts", rule.type == Type::NewValue, "new_value");
+  only("new_domain", rule.type == Type::NewValue, "new_value");
+  only("p_value", rule.type == Type::RateSurge, "rate_surge");
+  only("season", rule.type == Type::RateSurge, "rate_surge");
   if (node["jitter"]) rule.jitter = r.fraction(node["jitter"], "jitter");
   if (node["regularity"]) rule.regularity = r.fraction(node["regularity"], "regularity");
   if (node["rare"]) rule.rare = r.count(node["rare"], "rare", true);
@@ -171,6 +177,15 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   if (rule.type == Type::NewValue || rule.type == Type::RateSurge) {
     if (!node["baseline"]) r.fail(node, type + " needs 'baseline' (e.g. 14d)");
     rule.baseline_ns = r.duration(node["baseline"], "baseline");
+  }
+  if (rule.type == Type::NewValue) {
+    rule.learning_ns = node["learning"] ? r.duration(node["learning"], "learning") : rule.baseline_ns;
+    if (node["max_hosts"]) rule.max_hosts = r.count(node["max_hosts"], "max_hosts", true);
+    if (node["new_domain"]) {
+      const std::string v = r.scalar(node["new_domain"], "new_domain");
+      if (v != "true" && v != "false") r.fail(node["new_domain"], "'new_domain' must be true or false");
+      rule.new_domain = v == "true";
+    }
   }
   if (rule.type == Type::RateSurge) {
     if (!node["bucket"]) r.fail(node, "rate_surge needs 'bucket' (e.g. 10m)");
@@ -185,6 +200,28 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       if (!(rule.factor > 1)) r.fail(node["factor"], "'factor' must be a number above 1");
     }
     if (node["min_events"]) rule.min_events = r.count(node["min_events"], "min_events", false);
+    if (node["p_value"]) {
+      const std::string text = r.scalar(node["p_value"], "p_value");
+      try {
+        std::size_t used = 0;
+        rule.p_value = std::stod(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+      } catch (const std::exception&) {
+        r.fail(node["p_value"], "'p_value' must be a probability (1e-6)");
+      }
+      if (!(rule.p_value > 0 && rule.p_value < 1)) r.fail(node["p_value"], "'p_value' must be above 0 and below 1");
+    }
+    // The season a bucket is compared with: the same time of day, or of the week once the
+    // baseline holds two weeks; `season: none` compares with every bucket of the baseline.
+    const std::int64_t day = 86400LL * 1000000000LL;
+    rule.season_ns = rule.baseline_ns >= 14 * day ? 7 * day : rule.baseline_ns >= day ? day : 0;
+    if (node["season"]) {
+      const std::string v = r.scalar(node["season"], "season");
+      if (v == "none") rule.season_ns = 0;
+      else rule.season_ns = r.duration(node["season"], "season");
+      if (rule.season_ns > rule.baseline_ns) r.fail(node["season"], "'season' must not be longer than 'baseline'");
+      if (rule.season_ns != 0 && rule.season_ns % rule.bucket_ns != 0) r.fail(node["season"], "'season' must be a whole number of buckets");
+    }
   }
   if (staged) {
     if (!node["stages"] || !node["stages"].IsSequence() || node["stages"].size() < 2) r.fail(node, type + " needs 'stages', a list of at least two");

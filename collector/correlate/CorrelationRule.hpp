@@ -11,10 +11,15 @@
 //                    of the intervals within `jitter` of their median (at least 30 s), and the
 //                    destination `rare`: contacted by at most that many groups in the window
 //   new_value        value_count for a group value (a domain) not seen in the `baseline` before
-//                    its first sighting in the window; nothing is new until a baseline was seen
-//   rate_surge       per group (an agency) events per `bucket` against the mean bucket of the
-//                    trailing `baseline`: a bucket with `factor` times the mean (and at least
-//                    `min_events`) is a surge; `gte` groups surging within `timespan` is a hit
+//                    its first sighting in the window; nothing is new during the `learning`
+//                    period after the first event (default: the baseline); with `max_hosts`,
+//                    only what at most that many internal hosts contacted within the window;
+//                    with `new_domain`, only a name whose registered domain is new too
+//   rate_surge       per group (an agency) events per `bucket` against the same time of day (of
+//                    week, from a 14-day baseline; `season`) in the trailing `baseline`: a bucket
+//                    is a surge when its count is at least `factor` times that expectation, at
+//                    least `min_events`, and at most `p_value` likely under a Poisson law of that
+//                    mean; `gte` groups surging within `timespan` is a hit
 // `match` selects the events a rule (or a stage) looks at: every listed field must have one of
 // the listed values. `group_by` fields split the events into independent groups. `suppress`
 // keeps a group to one hit per interval: within it, a growing group updates its hit instead.
@@ -41,6 +46,7 @@
 //         - {name: mail, match: {kind: smtp}}
 //         - {name: c2, match: {alert.classtype: trojan-activity}}
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -84,9 +90,14 @@ struct CorrelationRule {
   std::int64_t baseline_ns = 0;  // new_value, rate_surge
   std::int64_t bucket_ns = 0;    // rate_surge
   double factor = 5.0;           // rate_surge
-  std::uint64_t min_events = 100;  // rate_surge
+  std::uint64_t min_events = 10;   // rate_surge
+  double p_value = 1e-6;           // rate_surge
+  std::int64_t season_ns = 0;      // rate_surge: 1d or 7d (set from the baseline), 0: none
+  std::int64_t learning_ns = 0;    // new_value
+  std::uint64_t max_hosts = 0;     // new_value; 0: no limit
+  bool new_domain = false;         // new_value
   // How far back a restart replays stored events to rebuild this rule's state.
-  [[nodiscard]] std::int64_t horizon() const { return timespan_ns + suppress_ns + baseline_ns; }
+  [[nodiscard]] std::int64_t horizon() const { return timespan_ns + suppress_ns + std::max(baseline_ns, learning_ns); }
   // What a hit publishes (collector/notify): "" (a campaign only), "warning" (注意喚起),
   // "urgent_warning" (警告・助言), "information" (情報提供), all to every agency; or "notice"
   // (通報) to the one agency concerned. `actions`: recommended actions, or containment steps.

@@ -1,6 +1,7 @@
 #include "collector/correlate/EventField.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 
@@ -70,6 +71,10 @@ EventField::EventField(std::string_view path) : path_(path) {
     special_ = Special::Indicator;
     return;
   }
+  if (path == "destination") {
+    special_ = Special::Destination;
+    return;
+  }
   const google::protobuf::Descriptor* d = gsoc::v1::Event::descriptor();
   std::size_t start = 0;
   while (true) {
@@ -106,7 +111,52 @@ void EventField::values(const gsoc::v1::Event& event, FieldValues& out) const {
     if (const std::string* v = indicatorOf(event); v != nullptr && !v->empty()) out.append(*v);
     return;
   }
+  if (special_ == Special::Destination) {
+    destination(event, out);
+    return;
+  }
   collect(event, steps_, 0, out);
+}
+
+// The name an implant calls home to, whatever the protocol: a TLS server name, an HTTP host
+// (without its port), a DNS query name; for a flow of no recognised protocol (raw TCP or UDP)
+// its address and port. A flow of HTTP or TLS has none: its record names the destination.
+void EventField::destination(const gsoc::v1::Event& event, FieldValues& out) {
+  auto lowered = [&](std::string_view v) {
+    std::string& s = out.append();
+    s.assign(v);
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (s.empty()) out.truncate(out.size() - 1);
+  };
+  switch (event.body_case()) {
+    case gsoc::v1::Event::kTls:
+      if (!event.tls().sni().empty()) lowered(event.tls().sni());
+      return;
+    case gsoc::v1::Event::kHttp: {
+      std::string_view host = event.http().host();
+      if (host.starts_with('[')) {  // [v6]:port
+        host = host.substr(0, host.find(']') + 1);
+      } else if (const auto colon = host.find(':'); colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) {
+        host = host.substr(0, colon);
+      }
+      if (!host.empty()) lowered(host);
+      return;
+    }
+    case gsoc::v1::Event::kDns:
+      if (!event.dns().query().empty()) lowered(event.dns().query());
+      return;
+    case gsoc::v1::Event::kFlow: {
+      if (!event.app_proto().empty()) return;
+      const std::string address = addressText(event.tuple().dst_ip());
+      if (address.empty()) return;
+      std::string& s = out.append();
+      s = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+      s += ':';
+      s += std::to_string(event.tuple().dst_port());
+      return;
+    }
+    default: return;
+  }
 }
 
 }  // namespace gsoc::collector

@@ -3,8 +3,10 @@
 // "dns.query", "tuple.src_ip"), resolved once against the message descriptor and then read with
 // protobuf reflection, so correlation rules can group by any field the schema has. Repeated
 // fields give one value each; addresses (tuple.src_ip/dst_ip) read as text; enums by name.
-// Two names are not in the schema: `kind` (alert, flow, http, dns, tls, smtp, file) and
-// `indicator` (the record's main observable, as the store's indicator column).
+// Three names are not in the schema: `kind` (alert, flow, http, dns, tls, smtp, file),
+// `indicator` (the record's main observable, as the store's indicator column) and `destination`
+// (what a host contacts, whatever the protocol: TLS SNI, HTTP host, DNS query name, or the
+// address:port of a flow no parser recognised), for analytics such as beaconing.
 
 #include <span>
 #include <string>
@@ -62,7 +64,8 @@ class EventField {
   void values(const gsoc::v1::Event& event, FieldValues& out) const;
 
  private:
-  enum class Special { None, Kind, Indicator };
+  static void destination(const gsoc::v1::Event& event, FieldValues& out);
+  enum class Special { None, Kind, Indicator, Destination };
   std::string path_;
   Special special_ = Special::None;
   std::vector<const google::protobuf::FieldDescriptor*> steps_;

@@ -55,14 +55,22 @@ std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const
   const std::size_t first = beacon ? rule.group_by.size() : 0;
   for (std::size_t i = first; i < hit.group.size(); ++i) {
     const std::string& path = i < rule.group_by.size() ? rule.group_by[i].path() : rule.value_field.front().path();
-    const std::string& v = hit.group[i];
+    std::string v = hit.group[i];
     if (path == "agency_id" || path == "sensor_id") continue;
-    const auto kind = indicatorKindOf(path, v);
+    std::string description = rule.title;
+    if (path == "destination") {  // "address:port" for a flow no parser named: the address is the indicator
+      if (const auto colon = v.rfind(':'); colon != std::string::npos && v.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+        description += " (port " + v.substr(colon + 1) + ")";
+        v = v.substr(0, colon);
+        if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+      }
+    }
+    const auto kind = indicatorKindOf(path == "destination" ? "" : path, v);
     if (kind == gsoc::v1::Indicator::KIND_UNSPECIFIED) continue;  // a signature id and the like: not an indicator agencies can block
     gsoc::v1::Indicator ind;
     ind.set_value(v);
     ind.set_kind(kind);
-    ind.set_description(rule.title);
+    ind.set_description(description);
     out.push_back(std::move(ind));
   }
   return out;
@@ -117,6 +125,16 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   campaign.set_event_count(std::max<std::uint64_t>(campaign.event_count(), hit.events));
   campaign.clear_evidence_event_ids();
   for (const auto& e : hit.evidence) campaign.add_evidence_event_ids(e);
+  if (hit.late) {
+    campaign.set_late_revisions(campaign.late_revisions() + 1);
+    campaign.set_late_revised_ns(std::max(campaign.late_revised_ns(), hit.last_ns));
+  }
+  // Said in every publication the campaign revises: a reader must know this came late.
+  const std::string late_note =
+      campaign.late_revisions() == 0
+          ? std::string()
+          : " Revised late: evidence from a sensor's backlog (events of " + utcText(campaign.late_revised_ns()) +
+                ") arrived after this period had been assessed.";
   const std::vector<std::string> intel = linkIntel(campaign, hit, lines);
   put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
 
@@ -130,7 +148,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
       w.set_issued_ns(hit.last_ns);
     }
     w.set_revision(w.revision() + 1);
-    w.set_updated_ns(hit.last_ns);
+    w.set_updated_ns(std::max(w.updated_ns(), hit.last_ns));
     w.set_class_(rule->raises == "urgent_warning" ? gsoc::v1::Warning::CLASS_URGENT_WARNING
                  : rule->raises == "information"  ? gsoc::v1::Warning::CLASS_INFORMATION
                                                   : gsoc::v1::Warning::CLASS_WARNING);
@@ -139,7 +157,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     w.set_background("Between " + utcText(campaign.first_seen_ns()) + " and " + utcText(campaign.last_seen_ns()) + ", " +
                      std::to_string(agencies) + (agencies == 1 ? " agency" : " agencies") +
                      " observed this activity (" + std::to_string(campaign.event_count()) +
-                     " events). The indicators below are shared so every agency can check and block them.");
+                     " events). The indicators below are shared so every agency can check and block them." + late_note);
     w.clear_actions();
     std::uint32_t n = 0;
     for (const auto& a : rule->actions) {
@@ -156,7 +174,8 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     w.set_tlp(gsoc::v1::TLP_AMBER);
     w.set_campaign_id(cid);
     put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
-    lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) + ": " +
+    lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) +
+                    (hit.late ? " (late evidence)" : "") + ": " +
                     rule->title + " (" + std::to_string(agencies) + " agencies)");
   } else if (rule->raises == "notice") {
     for (const auto& agency : hit.agencies) {
@@ -178,12 +197,13 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
         notice.set_internal_host(hit.last_src);
         notice.set_external_peer(hit.last_dst);
       }
-      notice.set_window_end_ns(hit.last_ns);
+      notice.set_window_start_ns(std::min(notice.window_start_ns(), hit.first_ns));
+      notice.set_window_end_ns(std::max(notice.window_end_ns(), hit.last_ns));
       notice.set_title(rule->title);
       notice.set_summary("Host " + notice.internal_host() + " of " + agency + " matched '" + rule->title + "' with external peer " +
                          notice.external_peer() +
-                         " between " + utcText(notice.window_start_ns()) + " and " + utcText(hit.last_ns) + " (" + std::to_string(hit.events) +
-                         " events).");
+                         " between " + utcText(notice.window_start_ns()) + " and " + utcText(notice.window_end_ns()) + " (" + std::to_string(hit.events) +
+                         " events)." + late_note);
       notice.clear_evidence_event_ids();
       for (const auto& e : hit.evidence) notice.add_evidence_event_ids(e);
       notice.clear_containment();

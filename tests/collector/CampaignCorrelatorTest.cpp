@@ -136,15 +136,84 @@ TEST(CampaignCorrelatorTest, SuppressionRaisesAgainOnlyAfterTheInterval) {
   for (const auto& h : hits) EXPECT_NE(h.find("targeted-mail-same-attachment new"), std::string::npos) << h;
 }
 
-TEST(CampaignCorrelatorTest, EventsOlderThanTheWatermarkAreCountedLate) {
+TEST(CampaignCorrelatorTest, EventsBehindTheFrontierAreCorrelatedLateNotDropped) {
   std::vector<gsoc::v1::Event> v;
   v.push_back(mail("MOFA", kT0 + 10 * kHour, "dddd"));
   v.push_back(mail("NPA", kT0 + 12 * kHour, "eeee"));  // moves the watermark past MOFA's mail: processed
-  v.push_back(mail("MOD", kT0, "dddd"));  // older than what was processed: its window is decided
+  v.push_back(mail("MOD", kT0, "dddd"));  // older than what was processed: still within MOFA's 24 h window
   CorrelatorCounters counters;
-  EXPECT_TRUE(run(v, kHour, &counters).empty());
-  EXPECT_EQ(counters.late_events, 1U);
-  EXPECT_EQ(counters.events, 3U);
+  CampaignCorrelator c(parseCorrelationRules(kRules, "test.yaml"), kHour);
+  for (auto& e : v) c.add(e);
+  c.flush();
+  const auto hits = c.takeHits();
+  ASSERT_EQ(hits.size(), 1U);
+  EXPECT_EQ(describe(hits[0]), "targeted-mail-same-attachment new [dddd;] values=MOD,MOFA, events=2");
+  EXPECT_TRUE(hits[0].late);
+  EXPECT_EQ(hits[0].first_ns, kT0);
+  EXPECT_EQ(c.counters().late_events, 1U);
+  EXPECT_EQ(c.counters().late_unplaced, 0U);
+  EXPECT_EQ(c.counters().events, 3U);
+}
+
+// Three agencies see a scanner within an hour; the fourth agency's sensor was down and replays
+// its spool a day later, after the others have sent another day of traffic. Its part joins the
+// same campaign (an update, marked late), and its own later mail is correlated in order.
+TEST(CampaignCorrelatorTest, ADayOldBacklogJoinsItsCampaignLate) {
+  constexpr const char* kScanRules = R"(rules:
+  - id: scanner-across-agencies
+    type: value_count
+    match: {kind: alert}
+    group_by: [tuple.src_ip]
+    field: agency_id
+    gte: 3
+    timespan: 1h
+    suppress: 24h
+)";
+  const std::string scanner("\xcb\x00\x71\x47", 4);
+  CampaignCorrelator c(parseCorrelationRules(kScanRules, "test.yaml"), 60LL * 1000000000LL);
+  const std::vector<std::string> three = {"MOFA", "MOD", "MIC"};
+  for (std::size_t k = 0; k < three.size(); ++k) {
+    c.add(alert(three[k], kT0 + static_cast<std::int64_t>(k) * 60LL * 1000000000LL, "attempted-recon", scanner));
+  }
+  // Another day of the three sensors' traffic: time moves on for everybody but NPA.
+  for (int m = 0; m < 24 * 60; m += 5) c.add(alert("MOFA", kT0 + kHour + m * 60LL * 1000000000LL, "misc", std::string("\xc0\x00\x02\x01", 4)));
+  auto before = c.takeHits();
+  ASSERT_EQ(before.size(), 1U);
+  EXPECT_EQ(describe(before[0]), "scanner-across-agencies new [203.0.113.71;] values=MIC,MOD,MOFA, events=3");
+  EXPECT_FALSE(before[0].late);
+  // NPA's spool: the scan reached it too, 24 hours ago.
+  c.add(alert("NPA", kT0 + 30LL * 1000000000LL, "attempted-recon", scanner));
+  c.add(alert("NPA", kT0 + 2 * kHour, "misc", std::string("\xc0\x00\x02\x02", 4)));  // its own watermark passes the scan
+  const auto after = c.takeHits();
+  ASSERT_EQ(after.size(), 1U);
+  EXPECT_EQ(describe(after[0]), "scanner-across-agencies update [203.0.113.71;] values=MIC,MOD,MOFA,NPA, events=4");
+  EXPECT_TRUE(after[0].late);
+  EXPECT_EQ(after[0].raised_ns, before[0].raised_ns);  // the same campaign, revised
+  EXPECT_EQ(c.counters().late_unplaced, 0U);
+}
+
+// One sensor an hour behind the others (within the lag it is allowed) holds the watermark: its
+// events are correlated in order, not late. A sensor that went silent does not hold it.
+TEST(CampaignCorrelatorTest, EachSensorHasItsOwnWatermarkAndASilentOneHoldsNobodyBack) {
+  const std::int64_t minute = 60LL * 1000000000LL;
+  CampaignCorrelator c(parseCorrelationRules(kRules, "test.yaml"), 10 * minute, 3 * kHour);
+  for (int m = 0; m < 120; ++m) {
+    c.add(mail("MOFA", kT0 + kHour + m * minute, "n" + std::to_string(m)));  // MOFA is an hour ahead of MOD
+    c.add(mail("MOD", kT0 + m * minute, "n" + std::to_string(m)));
+  }
+  EXPECT_EQ(c.counters().late_events, 0U);
+  EXPECT_GT(c.counters().buffered, 0U);  // held for MOD
+  EXPECT_EQ(c.takeHits().size(), 50U);  // n0..n49: MOFA's mails up to MOD's watermark (its 109th minute)
+  // MOD goes silent; MOFA and MIC carry on for four hours: MOD falls behind by more than the lag.
+  for (int m = 0; m < 240; ++m) {
+    c.add(mail("MOFA", kT0 + 3 * kHour + m * minute, "x" + std::to_string(m)));
+    c.add(mail("MIC", kT0 + 3 * kHour + m * minute, "x" + std::to_string(m)));
+  }
+  std::size_t x = 0;  // raised without waiting for MOD
+  for (const auto& h : c.takeHits()) x += h.group.front().starts_with('x') ? 1 : 0;
+  EXPECT_GE(x, 200U);
+  EXPECT_EQ(c.counters().lagging_sources, 1U);
+  EXPECT_LE(c.counters().buffered, 22U);  // MOFA's and MIC's last ten minutes only
 }
 
 TEST(CampaignCorrelatorTest, BadRulesNameFileLineAndReason) {
