@@ -201,7 +201,9 @@ std::string renderMetrics(const BatchWriter& writer, const IngestService& servic
     const CorrelationCounters cc = correlation->counters();
     metric("gsoc_correlation_events_total", "counter", "Events through the correlation rules.", cc.events);
     metric("gsoc_correlation_hits_total", "counter", "Correlation hits raised (updates included).", cc.hits);
-    metric("gsoc_correlation_late_events_total", "counter", "Events too late for their windows.", cc.late_events);
+    metric("gsoc_correlation_late_events_total", "counter", "Events correlated late, behind the processed frontier (a sensor's backlog).", cc.late_events);
+    metric("gsoc_correlation_late_unplaced_total", "counter", "Late events older than every window they could join.", cc.late_unplaced);
+    metric("gsoc_correlation_lagging_sensors", "gauge", "Sensors too far behind to hold back correlation.", cc.lagging_sensors);
   }
   try {
     const auto sensors = store.sensors();
@@ -313,7 +315,8 @@ int main(int argc, char** argv) {
       } catch (const std::exception& e) {
         std::cerr << "gsoc-collector: cannot publish for '" << h.rule_id << "': " << e.what() << "\n";
       }
-    }, std::chrono::seconds(config.correlation_idle_flush_s() > 0 ? config.correlation_idle_flush_s() : 60));
+    }, std::chrono::seconds(config.correlation_idle_flush_s() > 0 ? config.correlation_idle_flush_s() : 60),
+       static_cast<std::int64_t>(config.correlation_max_sensor_lag_s()) * 1000000000LL);
     try {
       correlation->rebuild();
     } catch (const std::exception& e) {
@@ -467,7 +470,8 @@ int main(int argc, char** argv) {
   if (correlation) {
     const CorrelationCounters cc = correlation->counters();
     std::cout << "correlation " << cc.events << " events, " << cc.hits << " hits raised (" << cc.known_hits << " known from before a restart), "
-              << cc.late_events << " late events, " << cc.replayed << " replayed at start\n";
+              << cc.late_events << " late events (correlated late; " << cc.late_unplaced << " older than every window), " << cc.replayed
+              << " replayed at start\n";
   }
   return 0;
 }

@@ -117,11 +117,20 @@ void CampaignCorrelator::add(const gsoc::v1::Event& event) {
   // An event no rule selects (most flow records, with the shipped rules) is never held, only
   // moves the watermarks.
   const auto cmp = [this](const Held& a, const Held& b) { return later(a, b); };
+  if (!source.behind.empty() && source.behind.front(cmp).ts > released_through_) {
+    // The source has caught up: what it still holds rejoins the global order.
+    while (!source.behind.empty()) {
+      const Held held = source.behind.front(cmp);
+      source.behind.pop(cmp);
+      queue_.push(held, held.ts, cmp);
+    }
+  }
   if (!read(event, slots_[slot])) {
     free_slots_.push_back(slot);
-  } else if (ts <= released_through_) {
+  } else if (ts <= released_through_ || !source.behind.empty()) {
     // Behind the frontier: its windows were already evaluated without it. It is processed in its
-    // own source's order, against its source's watermark, and what it raises says it is late.
+    // own source's order (so is everything the source sends until it has caught up), against
+    // its source's watermark, and what it raises says it is late.
     slots_[slot].source = source_index;
     source.behind.push(Held{ts, slot}, ts, cmp);
   } else {
@@ -137,8 +146,9 @@ void CampaignCorrelator::releaseBehind(Source& source, std::int64_t watermark) {
   while (!source.behind.empty() && source.behind.front(cmp).ts <= watermark) {
     const Held held = source.behind.front(cmp);
     source.behind.pop(cmp);
-    ++counters_.late_events;
-    process(slots_[held.slot], true);
+    const bool late = held.ts <= released_through_;
+    if (late) ++counters_.late_events;
+    process(slots_[held.slot], late);
     free_slots_.push_back(held.slot);
   }
 }
@@ -189,6 +199,9 @@ bool CampaignCorrelator::read(const gsoc::v1::Event& event, HeldEvent& held) {
   held.agency.assign(event.agency_id());
   held.src_ip.assign(event.tuple().src_ip());
   held.dst_ip.assign(event.tuple().dst_ip());
+  const std::string* indicator = indicatorOf(event);
+  if (indicator != nullptr) held.indicator.assign(*indicator);
+  else held.indicator.clear();
   return true;
 }
 
@@ -243,7 +256,8 @@ CampaignCorrelator::Group& CampaignCorrelator::groupOf(GroupMap& groups, const s
 
 void CampaignCorrelator::process(const HeldEvent& event, bool late) {
   late_ = late;
-  unplaced_ = true;
+  placed_ = false;
+  too_old_ = false;
   for (const HeldEvent::RuleValues& rv : event.rules) {
     RuleState& state = rules_[rv.rule];
     const CorrelationRule& rule = state.rule;
@@ -281,7 +295,7 @@ void CampaignCorrelator::process(const HeldEvent& event, bool late) {
       }
     }
   }
-  if (late && unplaced_) ++counters_.late_unplaced;
+  if (late && too_old_ && !placed_) ++counters_.late_unplaced;
   late_ = false;
 }
 
@@ -327,7 +341,10 @@ bool CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const Held
     }
     g.window.pop_front();
   };
-  if (ts < newest - rule.timespan_ns) return false;  // a late event older than the group's window
+  if (ts < newest - rule.timespan_ns) {  // a late event older than the group's window
+    too_old_ = true;
+    return false;
+  }
   while (!g.window.empty() && g.window.front().ts < newest - rule.timespan_ns) drop_front();
   const bool in_order = g.window.empty() || g.window[g.window.size() - 1].ts <= ts;
   auto put = [&](Entry e) {
@@ -347,7 +364,7 @@ bool CampaignCorrelator::admit(const CorrelationRule& rule, Group& g, const Held
     while (g.window.size() > kMaxWindow) drop_front();
   }
   g.last_ts = newest;
-  unplaced_ = false;
+  placed_ = true;
   return true;
 }
 
@@ -372,7 +389,7 @@ void CampaignCorrelator::apply(RuleState& state, const HeldEvent& event, Group& 
     }
     if (ts - g.since > rule.timespan_ns) {  // known now: it can raise nothing until it goes quiet
       g.last_ts = std::max(g.last_ts, ts);
-      unplaced_ = false;
+      placed_ = true;
       if (!g.window.empty()) {
         g.window = {};
         g.value_counts.clear();
@@ -464,7 +481,7 @@ void CampaignCorrelator::applyBeaconing(RuleState& state, const HeldEvent& event
     // contacts within a few seconds of the last are the same check-in.
     if (!g.window.empty() && ts >= g.last_ts && ts - g.last_ts < kCheckInNs) {
       g.last_ts = ts;
-      unplaced_ = false;
+      placed_ = true;
       continue;
     }
     if (!admit(rule, g, event, -1, {})) continue;
@@ -522,8 +539,11 @@ void CampaignCorrelator::applySurge(RuleState& state, const HeldEvent& event, Gr
   g.last_ts = std::max(g.last_ts, ts);
   const std::int64_t bucket = ts / rule.bucket_ns;
   const std::int64_t span = rule.baseline_ns / rule.bucket_ns;  // buckets in the baseline
-  if (bucket < g.bucket) return;  // a late event for a bucket already closed: its surge was decided
-  unplaced_ = false;
+  if (bucket < g.bucket) {  // a late event for a bucket already closed: its surge was decided
+    too_old_ = true;
+    return;
+  }
+  placed_ = true;
   if (bucket != g.bucket) {
     if (g.bucket != INT64_MIN) {
       g.closed.push_back({g.bucket, g.bucket_count});
@@ -584,6 +604,7 @@ void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Held
   hit.late = late_;
   hit.last_src = addressText(event.src_ip);
   hit.last_dst = addressText(event.dst_ip);
+  hit.last_indicator = event.indicator;
   ++(update ? counters_.updates : counters_.hits);
   hits_.push_back(std::move(hit));
 }

@@ -59,6 +59,7 @@ struct CorrelationHit {
   bool late = false;                     // raised or grown by an event behind the processed frontier
   std::string last_src;                  // addresses of the raising event (text; "" when none)
   std::string last_dst;
+  std::string last_indicator;            // the raising event's main observable (sender, name, ...)
   static constexpr std::size_t kMaxEvidence = 50;
 };
 
@@ -199,6 +200,7 @@ class CampaignCorrelator {
     std::uint32_t source = 0;  // index into sources_
     std::string src_ip;  // raw bytes; formatted only for a hit
     std::string dst_ip;
+    std::string indicator;  // its main observable (indicatorOf), named in a hit it raises
     std::vector<RuleValues> rules;  // the rules that select the event, in rule order
     std::vector<Range> ranges;      // per rule, one per group_by field: its values, sorted and unique
     FieldValues values;
@@ -246,8 +248,9 @@ class CampaignCorrelator {
   std::int64_t max_lag_;
   std::vector<Source> sources_;
   std::unordered_map<std::string, std::uint32_t, KeyHash, std::equal_to<>> source_index_;
-  bool late_ = false;       // the event being processed is behind the frontier
-  bool unplaced_ = true;    // ... and has joined no window yet
+  bool late_ = false;     // the event being processed is behind the frontier
+  bool placed_ = false;   // it joined a window (or was decided: a known name, a check-in)
+  bool too_old_ = false;  // a window refused it as older than its span
   std::deque<HeldEvent> slots_;  // a deque: growing never moves the held events
   std::vector<std::uint32_t> free_slots_;
   ReorderQueue<Held> queue_;

@@ -51,8 +51,8 @@ StoredHit toStored(const CorrelationHit& h) {
 }  // namespace
 
 CorrelationService::CorrelationService(std::vector<CorrelationRule> rules, std::int64_t lateness_ns, EventStore& store, HitSink sink,
-                                       std::chrono::milliseconds idle_flush)
-    : rules_(rules), correlator_(std::move(rules), lateness_ns), store_(store), sink_(std::move(sink)), idle_flush_(idle_flush) {}
+                                       std::chrono::milliseconds idle_flush, std::int64_t max_sensor_lag_ns)
+    : rules_(rules), correlator_(std::move(rules), lateness_ns, max_sensor_lag_ns), store_(store), sink_(std::move(sink)), idle_flush_(idle_flush) {}
 
 CorrelationService::~CorrelationService() { stop(); }
 
@@ -172,7 +172,10 @@ void CorrelationService::run() {
     }
     std::lock_guard lock(mutex_);
     counters_.events += n;
-    counters_.late_events = correlator_.counters().late_events;
+    const CorrelatorCounters c = correlator_.counters();
+    counters_.late_events = c.late_events;
+    counters_.late_unplaced = c.late_unplaced;
+    counters_.lagging_sensors = c.lagging_sources;
   }
 }
 

@@ -28,7 +28,9 @@ struct CorrelationCounters {
   std::uint64_t replayed = 0;     // stored events replayed by rebuild()
   std::uint64_t hits = 0;         // new hits raised (updates included)
   std::uint64_t known_hits = 0;   // hits recognised as already recorded
-  std::uint64_t late_events = 0;
+  std::uint64_t late_events = 0;     // correlated behind the frontier (a sensor's backlog)
+  std::uint64_t late_unplaced = 0;   // of those, older than every window they could join
+  std::uint64_t lagging_sensors = 0; // now
 };
 
 class CorrelationService {
@@ -36,9 +38,10 @@ class CorrelationService {
   using HitSink = std::function<void(const CorrelationHit&)>;
   // idle_flush: when no events arrive for this long (wall time), everything held for lateness
   // is processed (a quiet network must not hold a campaign back); later events older than
-  // those are then late.
+  // those are then correlated late (CampaignCorrelator).
+  // max_sensor_lag_ns: see CampaignCorrelator (0: the lateness).
   CorrelationService(std::vector<CorrelationRule> rules, std::int64_t lateness_ns, EventStore& store, HitSink sink,
-                     std::chrono::milliseconds idle_flush = std::chrono::seconds(60));
+                     std::chrono::milliseconds idle_flush = std::chrono::seconds(60), std::int64_t max_sensor_lag_ns = 0);
   ~CorrelationService();
   CorrelationService(const CorrelationService&) = delete;
   CorrelationService& operator=(const CorrelationService&) = delete;

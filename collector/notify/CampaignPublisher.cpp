@@ -12,6 +12,19 @@ namespace gsoc::collector {
 namespace {
 
 constexpr std::int64_t kHourNs = 3600LL * 1000000000LL;
+// A hit joins a campaign whose span it comes within a day of.
+constexpr std::int64_t kMergeWindowNs = 24 * kHourNs;
+constexpr int kMaxObservables = 64;
+constexpr std::size_t kMaxCampaignEvidence = 200;
+
+// How much a rule publishes: the campaign is named after the rule that publishes most.
+int rankOf(const CorrelationRule& rule) {
+  if (rule.raises == "urgent_warning") return 4;
+  if (rule.raises == "warning") return 3;
+  if (rule.raises == "notice") return 2;
+  if (rule.raises == "information") return 1;
+  return 0;
+}
 
 // A stable id for a campaign: rule, group and the time it was first raised.
 std::string campaignId(const CorrelationHit& hit) {
@@ -79,7 +92,21 @@ std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const
 }  // namespace
 
 CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, EventStore& store, Listener listener)
-    : rules_(std::move(rules)), store_(store), listener_(std::move(listener)) {}
+    : rules_(std::move(rules)), store_(store), listener_(std::move(listener)), index_(kMergeWindowNs) {}
+
+// The campaigns correlation made (not retro-hunts), once, from the store: after a restart a hit
+// still joins the campaign it or its indicators joined before.
+void CampaignPublisher::loadCampaigns() {
+  if (campaigns_loaded_) return;
+  for (const Publication& p : store_.publications(0)) {
+    if (p.kind != "campaign") continue;
+    gsoc::v1::Campaign c;
+    if (!google::protobuf::util::JsonStringToMessage(p.json, &c).ok() || c.correlation_rule().empty()) continue;
+    const CorrelationRule* lead = ruleOf(c.correlation_rule());
+    index_.remember(c, lead != nullptr ? rankOf(*lead) : 0);
+  }
+  campaigns_loaded_ = true;
+}
 
 void CampaignPublisher::put(const Publication& p) {
   store_.upsertPublication(p);
@@ -104,27 +131,62 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   std::vector<std::string> lines;
   const CorrelationRule* rule = ruleOf(hit.rule_id);
   if (rule == nullptr) return lines;
-  const std::string cid = campaignId(hit);
+  loadCampaigns();
+  // The hit's own key; the campaign it joins is the one this key joined before, or a recent one
+  // it shares an indicator with, or its own.
+  const std::string own = campaignId(hit);
+  const std::vector<gsoc::v1::Indicator> indicators = indicatorsOf(*rule, hit);
+  std::vector<std::string> observables;
+  for (const std::string* o : {&hit.last_src, &hit.last_dst, &hit.last_indicator}) {
+    if (!o->empty()) observables.push_back(*o);
+  }
+  std::optional<std::string> joined = index_.campaignOf(own);
+  if (!joined) {
+    std::vector<std::string> values;
+    for (const auto& i : indicators) values.push_back(i.value());
+    joined = index_.match(values, observables, hit.first_ns, hit.last_ns);
+  }
+  const std::string cid = joined.value_or(own);
 
   gsoc::v1::Campaign campaign;
   const bool known = fromStore(store_, "campaign", cid, campaign);
   campaign.set_id(cid);
-  campaign.set_kind(campaignKindOf(*rule));
-  campaign.set_title(rule->title);
-  campaign.set_correlation_rule(rule->id);
+  // The campaign is named after its rule that publishes most (a scan's warning, not one of the
+  // signatures it tripped); severity is the highest of its rules'.
+  const CorrelationRule* lead = known ? ruleOf(campaign.correlation_rule()) : nullptr;
+  if (lead == nullptr || rankOf(*rule) > rankOf(*lead)) {
+    campaign.set_kind(campaignKindOf(*rule));
+    campaign.set_title(rule->title);
+    campaign.set_correlation_rule(rule->id);
+    lead = rule;
+  }
+  if (!known || severityOf(rule->severity) > campaign.severity()) campaign.set_severity(severityOf(rule->severity));
+  mergeSorted(*campaign.mutable_correlation_rules(), {rule->id});
+  if (cid != own) mergeSorted(*campaign.mutable_merged_hits(), {own});
   if (!known) campaign.set_first_seen_ns(hit.first_ns);
   campaign.set_first_seen_ns(std::min(campaign.first_seen_ns(), hit.first_ns));
   campaign.set_last_seen_ns(std::max(campaign.last_seen_ns(), hit.last_ns));
   mergeSorted(*campaign.mutable_agencies(), hit.agencies);
   const std::size_t agencies = static_cast<std::size_t>(campaign.agencies_size());
-  const std::vector<gsoc::v1::Indicator> indicators = indicatorsOf(*rule, hit);
-  campaign.clear_indicators();
-  for (const auto& i : indicators) *campaign.add_indicators() = i;
-  campaign.set_severity(severityOf(rule->severity));
+  for (const auto& i : indicators) {
+    const bool have = std::any_of(campaign.indicators().begin(), campaign.indicators().end(), [&](const auto& c) { return c.value() == i.value(); });
+    if (!have) *campaign.add_indicators() = i;
+  }
+  if (campaign.observables_size() < kMaxObservables) mergeSorted(*campaign.mutable_observables(), observables);
   campaign.set_status(gsoc::v1::Campaign::STATUS_ACTIVE);
-  campaign.set_event_count(std::max<std::uint64_t>(campaign.event_count(), hit.events));
+  auto& counted = (*campaign.mutable_events_by_hit())[own];
+  counted = std::max<std::uint64_t>(counted, hit.events);
+  std::uint64_t events = 0;
+  for (const auto& [key, n] : campaign.events_by_hit()) events += n;
+  campaign.set_event_count(events);
+  // Evidence: this hit's, then what the campaign had, up to a bound.
+  std::vector<std::string> evidence = hit.evidence;
+  for (const auto& e : campaign.evidence_event_ids()) {
+    if (evidence.size() >= kMaxCampaignEvidence) break;
+    if (std::find(evidence.begin(), evidence.end(), e) == evidence.end()) evidence.push_back(e);
+  }
   campaign.clear_evidence_event_ids();
-  for (const auto& e : hit.evidence) campaign.add_evidence_event_ids(e);
+  for (auto& e : evidence) campaign.add_evidence_event_ids(std::move(e));
   if (hit.late) {
     campaign.set_late_revisions(campaign.late_revisions() + 1);
     campaign.set_late_revised_ns(std::max(campaign.late_revised_ns(), hit.last_ns));
@@ -136,6 +198,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
           : " Revised late: evidence from a sensor's backlog (events of " + utcText(campaign.late_revised_ns()) +
                 ") arrived after this period had been assessed.";
   const std::vector<std::string> intel = linkIntel(campaign, hit, lines);
+  index_.remember(campaign, rankOf(*lead));
   put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
 
   if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
@@ -149,34 +212,41 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     }
     w.set_revision(w.revision() + 1);
     w.set_updated_ns(std::max(w.updated_ns(), hit.last_ns));
-    w.set_class_(rule->raises == "urgent_warning" ? gsoc::v1::Warning::CLASS_URGENT_WARNING
-                 : rule->raises == "information"  ? gsoc::v1::Warning::CLASS_INFORMATION
-                                                  : gsoc::v1::Warning::CLASS_WARNING);
-    w.set_title(rule->title);
+    // A campaign has one warning: the most urgent class any of its rules raises, under the
+    // campaign's title, with every rule's actions and every indicator.
+    const auto klass = rule->raises == "urgent_warning" ? gsoc::v1::Warning::CLASS_URGENT_WARNING
+                       : rule->raises == "information"  ? gsoc::v1::Warning::CLASS_INFORMATION
+                                                        : gsoc::v1::Warning::CLASS_WARNING;
+    auto urgency = [](gsoc::v1::Warning::Class c) {
+      return c == gsoc::v1::Warning::CLASS_URGENT_WARNING ? 3 : c == gsoc::v1::Warning::CLASS_WARNING ? 2 : c == gsoc::v1::Warning::CLASS_INFORMATION ? 1 : 0;
+    };
+    if (urgency(klass) > urgency(w.class_())) w.set_class_(klass);
+    w.set_title(lead->raises == "notice" || lead->raises.empty() ? rule->title : campaign.title());
     // Counts only: a warning to every agency never names the agencies or hosts affected.
     w.set_background("Between " + utcText(campaign.first_seen_ns()) + " and " + utcText(campaign.last_seen_ns()) + ", " +
                      std::to_string(agencies) + (agencies == 1 ? " agency" : " agencies") +
                      " observed this activity (" + std::to_string(campaign.event_count()) +
                      " events). The indicators below are shared so every agency can check and block them." + late_note);
-    w.clear_actions();
-    std::uint32_t n = 0;
     for (const auto& a : rule->actions) {
+      if (std::any_of(w.actions().begin(), w.actions().end(), [&](const auto& have) { return have.text() == a; })) continue;
       auto* act = w.add_actions();
-      act->set_number(++n);
+      act->set_number(static_cast<std::uint32_t>(w.actions_size()));
       act->set_text(a);
       act->set_deadline_ns(w.issued_ns() + 72 * kHourNs);
     }
     w.clear_indicators();
-    for (const auto& i : indicators) *w.add_indicators() = i;
+    for (const auto& i : campaign.indicators()) *w.add_indicators() = i;
     w.clear_references();
-    w.add_references("gsoc correlation rule " + rule->id + "; campaign " + cid);
+    std::string rules_text;
+    for (const auto& r : campaign.correlation_rules()) rules_text += (rules_text.empty() ? "" : ", ") + r;
+    w.add_references("gsoc correlation rules " + rules_text + "; campaign " + cid);
     for (const auto& r : intel) w.add_references(r);
     w.set_tlp(gsoc::v1::TLP_AMBER);
     w.set_campaign_id(cid);
     put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
     lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) +
                     (hit.late ? " (late evidence)" : "") + ": " +
-                    rule->title + " (" + std::to_string(agencies) + " agencies)");
+                    w.title() + " (" + std::to_string(agencies) + " agencies)");
   } else if (rule->raises == "notice") {
     for (const auto& agency : hit.agencies) {
       gsoc::v1::Notice notice;
@@ -199,7 +269,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
       }
       notice.set_window_start_ns(std::min(notice.window_start_ns(), hit.first_ns));
       notice.set_window_end_ns(std::max(notice.window_end_ns(), hit.last_ns));
-      notice.set_title(rule->title);
+      if (!updated) notice.set_title(rule->title);  // a campaign's other rules add to it, under its first title
       notice.set_summary("Host " + notice.internal_host() + " of " + agency + " matched '" + rule->title + "' with external peer " +
                          notice.external_peer() +
                          " between " + utcText(notice.window_start_ns()) + " and " + utcText(notice.window_end_ns()) + " (" + std::to_string(hit.events) +

@@ -1,6 +1,8 @@
 #pragma once
 // CampaignPublisher: everything the centre publishes goes through here, in the SOC's own terms.
-// Every correlation hit becomes (or grows) a Campaign. A rule with `raises: warning`,
+// Every correlation hit becomes (or grows) a Campaign: one per real-world activity, so a hit that
+// shares an indicator with a recent campaign joins it (CampaignIndex), whichever rule raised it,
+// and the campaign has one warning, revised as it grows, and one notice per affected agency. A rule with `raises: warning`,
 // `urgent_warning` or `information` publishes a Warning to every agency (注意喚起, 警告・助言,
 // 情報提供): numbered W-YEAR-NNNN, revised (not re-issued) as the campaign grows, TLP:AMBER, and
 // never naming the victim agencies or their hosts. A rule with `raises: notice` publishes a
@@ -24,6 +26,7 @@
 
 #include "collector/correlate/CampaignCorrelator.hpp"
 #include "collector/correlate/CorrelationRule.hpp"
+#include "collector/notify/CampaignIndex.hpp"
 #include "collector/store/EventStore.hpp"
 #include "gsoc/v1/central.pb.h"
 
@@ -62,6 +65,7 @@ class CampaignPublisher {
   void put(const Publication& p);
   std::optional<Publication> findLocked(const std::string& id);
   void loadIntelReports();  // once, from the store, into intel_
+  void loadCampaigns();     // once, from the store, into index_
   std::vector<std::string> linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines);
 
   std::vector<CorrelationRule> rules_;
@@ -70,6 +74,8 @@ class CampaignPublisher {
   std::mutex mutex_;
   std::vector<gsoc::v1::IntelReport> intel_;  // the reports, loaded once from the store
   bool intel_loaded_ = false;
+  CampaignIndex index_;
+  bool campaigns_loaded_ = false;
 };
 
 }  // namespace gsoc::collector
