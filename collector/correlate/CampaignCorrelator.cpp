@@ -30,18 +30,27 @@ bool countsDistinct(const CorrelationRule& rule) {
   return rule.type == Type::ValueCount || rule.type == Type::NewValue || rule.type == Type::RateSurge;
 }
 
-// P(X >= c) for X ~ Poisson(lambda), c above lambda: the tail summed from c upwards (its terms
-// shrink by lambda / (k + 1) each step), in log space so large counts do not overflow.
-double poissonTail(double lambda, std::uint64_t c) {
-  const double log_lambda = std::log(lambda);
-  double term = std::exp(-lambda + static_cast<double>(c) * log_lambda - std::lgamma(static_cast<double>(c) + 1.0));
-  double sum = 0;
-  for (std::uint64_t k = c; term > 1e-300 && k < c + 100000; ++k) {
-    sum += term;
-    if (term < sum * 1e-12) break;
-    term *= lambda / static_cast<double>(k + 1);
+// The least count c >= from with P(X >= c) <= p, for X of mean `mean` and variance `variance`:
+// Poisson when the variance is no larger than the mean, else negative binomial of that mean and
+// variance (real request counts are burstier than Poisson: a crawler, a news item). The CDF is
+// summed term by term from 0; counts are small enough (a bucket's events) for that.
+std::uint64_t tailThreshold(double mean, double variance, std::uint64_t from, double p) {
+  const bool poisson = variance <= mean * 1.0001;
+  const double r = poisson ? 0 : mean * mean / (variance - mean);  // NB size
+  const double q = poisson ? 0 : mean / (r + mean);                  // NB success ratio per step
+  double term = poisson ? std::exp(-mean) : std::exp(r * std::log1p(-q));
+  double cdf = 0;
+  std::uint64_t k = 0;
+  for (; k < from; ++k) {
+    cdf += term;
+    term *= poisson ? mean / static_cast<double>(k + 1) : (static_cast<double>(k) + r) / static_cast<double>(k + 1) * q;
   }
-  return std::min(1.0, sum);
+  while (1.0 - cdf > p && k < from + 1000000) {
+    cdf += term;
+    term *= poisson ? mean / static_cast<double>(k + 1) : (static_cast<double>(k) + r) / static_cast<double>(k + 1) * q;
+    ++k;
+  }
+  return k;
 }
 
 // A registered domain, roughly: the last two labels, or three under a second-level domain of a
@@ -170,7 +179,16 @@ bool CampaignCorrelator::read(const gsoc::v1::Event& event, HeldEvent& held) {
     rv.fields = static_cast<std::uint32_t>(held.ranges.size());
     const std::size_t values_before = held.values.size();
     bool complete = true;  // every group_by field (and the value field) has a value
+    // The value field first: it is the one most often missing (a flow of a known protocol has
+    // no destination), and then the group_by fields need not be read at all.
+    if (!rule.value_field.empty()) {
+      const std::size_t first = held.values.size();
+      rule.value_field.front().values(event, held.values);
+      rv.value = {static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)};
+      complete = rv.value.count > 0;
+    }
     for (const EventField& f : rule.group_by) {
+      if (!complete) break;
       const std::size_t first = held.values.size();
       f.values(event, held.values);
       held.values.sortUnique(first);
@@ -179,12 +197,6 @@ bool CampaignCorrelator::read(const gsoc::v1::Event& event, HeldEvent& held) {
         break;
       }
       held.ranges.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)});
-    }
-    if (complete && !rule.value_field.empty()) {
-      const std::size_t first = held.values.size();
-      rule.value_field.front().values(event, held.values);
-      rv.value = {static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)};
-      complete = rv.value.count > 0;
     }
     if (!complete) {
       held.values.truncate(values_before);
@@ -221,6 +233,7 @@ bool CampaignCorrelator::later(const Held& a, const Held& b) const {
 
 void CampaignCorrelator::flush() {
   release(INT64_MAX);
+  settleDue(INT64_MAX);
   for (Source& s : sources_) releaseBehind(s, INT64_MAX);
 }
 
@@ -233,6 +246,7 @@ void CampaignCorrelator::release(std::int64_t watermark) {
     if (const Held* next = queue_.ahead(1)) prefetchLists(slots_[next->slot]);
     if (const Held* after = queue_.ahead(2)) prefetchSlot(slots_[after->slot]);
     queue_.pop(cmp);
+    settleDue(held.ts);
     released_through_ = std::max(released_through_, held.ts);
     process(slots_[held.slot], false);
     free_slots_.push_back(held.slot);
@@ -313,7 +327,8 @@ bool CampaignCorrelator::conditionHolds(const RuleState& state, const Group& g, 
       // New: first seen within the window after a baseline-long silence, after the learning
       // period (on the first days, everything would be new), by few hosts, and (new_domain) of
       // a registered domain that is new too.
-      return g.value_counts.size() >= rule.gte && ts - g.since <= rule.timespan_ns && g.since - state.first_ts >= rule.learning_ns &&
+      return g.value_counts.size() >= rule.gte && ts - g.since <= rule.timespan_ns && ts - g.since >= rule.settle_ns &&
+             g.since - state.first_ts >= rule.learning_ns &&
              (rule.max_hosts == 0 || recentHosts(rule, g) <= rule.max_hosts) &&
              (!rule.new_domain || (g.parent_since != INT64_MIN && ts - g.parent_since <= rule.timespan_ns));
     case CorrelationRule::Type::Temporal:
@@ -407,7 +422,43 @@ void CampaignCorrelator::apply(RuleState& state, const HeldEvent& event, Group& 
     else if (st[k - 1] != INT64_MIN) st[k] = std::max(st[k], st[k - 1]);  // extends the latest chain
   }
   if (!admit(rule, g, event, stage, values)) return;
-  if (conditionHolds(state, g, g.last_ts)) raise(rule, g, event);
+  if (rule.type == CorrelationRule::Type::NewValue && rule.settle_ns > 0 && ts < g.since + rule.settle_ns) {
+    // Too early to tell a new threat from a new service everybody starts using: decide when
+    // the name has been known for `settle` (settleDue), from what it is then.
+    if (g.pending_due == 0 && !g.raised) {
+      g.pending_due = g.since + rule.settle_ns;
+      state.pending.emplace_back(g.pending_due, packed_);
+      next_due_ = std::min(next_due_, g.pending_due);
+    }
+    g.pending_ts = ts;
+    g.pending_src = event.src_ip;
+    g.pending_dst = event.dst_ip;
+    g.pending_indicator = event.indicator;
+    return;
+  }
+  if (conditionHolds(state, g, g.last_ts)) raise(rule, g, raiserOf(event));
+}
+
+// Decides the new_value groups whose `settle` ended by `now` (event time), in order of time.
+void CampaignCorrelator::settleDue(std::int64_t now) {
+  if (now < next_due_) return;
+  next_due_ = INT64_MAX;
+  for (RuleState& state : rules_) {
+    auto& pending = state.pending;
+    std::sort(pending.begin(), pending.end());
+    std::size_t done = 0;
+    for (; done < pending.size() && pending[done].first <= now; ++done) {
+      auto it = state.groups.find(pending[done].second);
+      if (it == state.groups.end() || it->second.pending_due != pending[done].first) continue;
+      Group& g = it->second;
+      g.pending_due = 0;
+      if (conditionHolds(state, g, pending[done].first)) {
+        raise(state.rule, g, Raiser{g.pending_ts, g.pending_src, g.pending_dst, g.pending_indicator});
+      }
+    }
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
+    if (!pending.empty()) next_due_ = std::min(next_due_, pending.front().first);
+  }
 }
 
 // Records that the group being processed (packed_) contacted the destination. Exact: the list
@@ -488,47 +539,43 @@ void CampaignCorrelator::applyBeaconing(RuleState& state, const HeldEvent& event
     if (g.window.size() < rule.gte) continue;
     // Within the suppression only a doubling can update the hit: skip the interval work until then.
     if (g.raised && ts - g.raised_at < rule.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
-    if (regular(rule, g)) raise(rule, g, event);
+    if (regular(rule, g)) raise(rule, g, raiserOf(event));
   }
 }
 
 // The count at which the group's open bucket is a surge, or 0 while its baseline is still being
-// learned. The expectation is the mean of the comparable closed buckets: those at the same
-// time of the season (day or week) within half an hour, over the baseline, counting buckets
-// with no events as zero; it is raised to a quarter of the mean of all buckets (a quiet hour
-// is not expected to be silent) and to half an event.
+// learned. The expectation is the mean of the comparable closed buckets: those at the same time
+// of the season (day or week) within half an hour, over the baseline, counting buckets with no
+// events as zero (without a season: every bucket of the baseline), and at least half an event.
+// A surge is `factor` times that, `min_events`, and at most `p_value` likely given the mean and
+// the spread of the comparable buckets.
 std::uint64_t CampaignCorrelator::surgeThreshold(const CorrelationRule& rule, const Group& g) {
   const std::int64_t span = rule.baseline_ns / rule.bucket_ns;
   const std::int64_t first = g.first_ts / rule.bucket_ns;  // the first bucket observed
   const std::int64_t oldest = std::max(first, g.bucket - span);
   if (g.bucket - first < span && (rule.season_ns == 0 || g.bucket * rule.bucket_ns - g.first_ts < rule.season_ns)) return 0;
-  const double all = static_cast<double>(g.closed_sum) / static_cast<double>(std::max<std::int64_t>(1, g.bucket - oldest));
-  double expected = all;
-  if (rule.season_ns != 0) {
-    const std::int64_t per = rule.season_ns / rule.bucket_ns;
-    const std::int64_t half = (1800LL * 1000000000LL) / rule.bucket_ns;
-    auto comparable = [&](std::int64_t b) {
-      const std::int64_t back = ((g.bucket - b) % per + per) % per;
-      return std::min(back, per - back) <= half;
-    };
-    std::uint64_t sum = 0;
-    for (const auto& [b, n] : g.closed) {
-      if (b >= oldest && comparable(b)) sum += n;
-    }
-    std::int64_t positions = 0;
-    for (std::int64_t k = 1; k * per - half <= g.bucket - oldest; ++k) {
-      for (std::int64_t o = -half; o <= half; ++o) {
-        const std::int64_t b = g.bucket - k * per + o;
-        if (b >= oldest && b < g.bucket) ++positions;
-      }
-    }
-    if (positions == 0) return 0;
-    expected = static_cast<double>(sum) / static_cast<double>(positions);
+  const std::int64_t per = rule.season_ns / rule.bucket_ns;
+  const std::int64_t half = rule.season_ns == 0 ? 0 : (1800LL * 1000000000LL) / rule.bucket_ns;
+  auto comparable = [&](std::int64_t b) {
+    if (per == 0) return true;
+    const std::int64_t back = ((g.bucket - b) % per + per) % per;
+    return std::min(back, per - back) <= half;
+  };
+  double sum = 0;
+  double squares = 0;
+  for (const auto& [b, n] : g.closed) {
+    if (b < oldest || !comparable(b)) continue;
+    sum += static_cast<double>(n);
+    squares += static_cast<double>(n) * static_cast<double>(n);
   }
-  const double lambda = std::max({expected, 0.25 * all, 0.5});
-  auto c = std::max<std::uint64_t>(rule.min_events, static_cast<std::uint64_t>(std::ceil(rule.factor * lambda)));
-  while (poissonTail(lambda, c) > rule.p_value) ++c;
-  return c;
+  std::int64_t positions = 0;
+  for (std::int64_t b = oldest; b < g.bucket; ++b) positions += comparable(b) ? 1 : 0;
+  if (positions == 0) return 0;
+  const double n = static_cast<double>(positions);
+  const double mean = std::max(sum / n, 0.5);
+  const double variance = positions > 1 ? (squares - sum * sum / n) / (n - 1) : mean;
+  const auto from = std::max<std::uint64_t>(rule.min_events, static_cast<std::uint64_t>(std::ceil(rule.factor * mean)));
+  return tailThreshold(mean, variance, from, rule.p_value);
 }
 
 // g is the group being processed (packed_, combo_).
@@ -563,10 +610,10 @@ void CampaignCorrelator::applySurge(RuleState& state, const HeldEvent& event, Gr
   const std::string label = joinGroup(g.key);
   Group& s = rule.gte == 1 ? groupOf(state.surges, packed_, combo_) : groupOf(state.surges, {}, {});
   if (!admit(rule, s, event, -1, std::span<const std::string>(&label, 1))) return;
-  if (conditionHolds(state, s, s.last_ts)) raise(rule, s, event);
+  if (conditionHolds(state, s, s.last_ts)) raise(rule, s, raiserOf(event));
 }
 
-void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const HeldEvent& event) {
+void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Raiser& event) {
   const std::int64_t ts = event.ts;
   const std::uint64_t m = measure(rule, g);
   bool update = false;
@@ -602,8 +649,8 @@ void CampaignCorrelator::raise(const CorrelationRule& rule, Group& g, const Held
   hit.agencies.erase(std::unique(hit.agencies.begin(), hit.agencies.end()), hit.agencies.end());
   hit.raised_ns = g.raised_at;
   hit.late = late_;
-  hit.last_src = addressText(event.src_ip);
-  hit.last_dst = addressText(event.dst_ip);
+  hit.last_src = addressText(std::string(event.src_ip));
+  hit.last_dst = addressText(std::string(event.dst_ip));
   hit.last_indicator = event.indicator;
   ++(update ? counters_.updates : counters_.hits);
   hits_.push_back(std::move(hit));

@@ -146,6 +146,13 @@ class CampaignCorrelator {
     std::int64_t since = 0;            // new_value: first sighting after a baseline-long silence
     std::int64_t parent_since = INT64_MIN;  // new_value with new_domain: the same, for its registered domain
     std::map<std::string, std::int64_t> hosts;  // new_value with max_hosts: internal hosts, last contact
+    // new_value with settle: when the group is to be decided (0: not pending), and the latest
+    // event, which a hit then names.
+    std::int64_t pending_due = 0;
+    std::int64_t pending_ts = 0;
+    std::string pending_src;
+    std::string pending_dst;
+    std::string pending_indicator;
     // rate_surge: the open bucket, and counts of the closed ones within the baseline
     std::int64_t first_ts = 0;
     std::int64_t bucket = INT64_MIN;
@@ -180,6 +187,7 @@ class CampaignCorrelator {
       std::int64_t last = INT64_MIN;
     };
     std::unordered_map<std::string, Seen, KeyHash, std::equal_to<>> parents;
+    std::vector<std::pair<std::int64_t, std::string>> pending;  // new_value with settle: (due, packed key)
   };
   // What the rules need of one held event. The slots are reused and their strings keep their
   // capacity, so holding an event allocates nothing once the slots have warmed up.
@@ -240,7 +248,16 @@ class CampaignCorrelator {
   static std::uint64_t surgeThreshold(const CorrelationRule& rule, const Group& g);
   std::uint64_t recentHosts(const CorrelationRule& rule, const Group& g) const;
   std::uint64_t measure(const CorrelationRule& rule, const Group& g) const;
-  void raise(const CorrelationRule& rule, Group& g, const HeldEvent& event);
+  // What a hit names of the event that raised it.
+  struct Raiser {
+    std::int64_t ts;
+    std::string_view src_ip;  // raw bytes
+    std::string_view dst_ip;
+    std::string_view indicator;
+  };
+  static Raiser raiserOf(const HeldEvent& e) { return {e.ts, e.src_ip, e.dst_ip, e.indicator}; }
+  void raise(const CorrelationRule& rule, Group& g, const Raiser& event);
+  void settleDue(std::int64_t now);
   std::uint64_t sweep(std::int64_t now);  // returns the state left: groups and destinations
 
   std::vector<RuleState> rules_;
@@ -251,6 +268,7 @@ class CampaignCorrelator {
   bool late_ = false;     // the event being processed is behind the frontier
   bool placed_ = false;   // it joined a window (or was decided: a known name, a check-in)
   bool too_old_ = false;  // a window refused it as older than its span
+  std::int64_t next_due_ = INT64_MAX;  // the earliest pending new_value decision
   std::deque<HeldEvent> slots_;  // a deque: growing never moves the held events
   std::vector<std::uint32_t> free_slots_;
   ReorderQueue<Held> queue_;

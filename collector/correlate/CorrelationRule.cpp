@@ -105,7 +105,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
                                               "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
                                               "regularity", "rare", "baseline", "bucket", "factor", "min_events",
-                                              "learning", "max_hosts", "new_domain", "p_value", "season"};
+                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
   }
@@ -167,6 +167,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   only("baseline", rule.type == Type::RateSurge || rule.type == Type::NewValue, "new_value and rate_surge");
   only("learning", rule.type == Type::NewValue, "new_value");
   only("max_hosts", rule.type == Type::NewValue, "new_value");
+  only("settle", rule.type == Type::NewValue, "new_value");
   only("new_domain", rule.type == Type::NewValue, "new_value");
   only("p_value", rule.type == Type::RateSurge, "rate_surge");
   only("season", rule.type == Type::RateSurge, "rate_surge");
@@ -181,6 +182,10 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   if (rule.type == Type::NewValue) {
     rule.learning_ns = node["learning"] ? r.duration(node["learning"], "learning") : rule.baseline_ns;
     if (node["max_hosts"]) rule.max_hosts = r.count(node["max_hosts"], "max_hosts", true);
+    if (node["settle"]) {
+      rule.settle_ns = r.duration(node["settle"], "settle");
+      if (rule.settle_ns > rule.timespan_ns) r.fail(node["settle"], "'settle' must not be longer than 'timespan'");
+    }
     if (node["new_domain"]) {
       const std::string v = r.scalar(node["new_domain"], "new_domain");
       if (v != "true" && v != "false") r.fail(node["new_domain"], "'new_domain' must be true or false");

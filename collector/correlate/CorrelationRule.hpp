@@ -14,12 +14,15 @@
 //                    its first sighting in the window; nothing is new during the `learning`
 //                    period after the first event (default: the baseline); with `max_hosts`,
 //                    only what at most that many internal hosts contacted within the window;
-//                    with `new_domain`, only a name whose registered domain is new too
+//                    with `new_domain`, only a name whose registered domain is new too; with
+//                    `settle`, decided only once the name has been known that long (a new
+//                    service everybody starts using has many hosts by then, a C2 name few)
 //   rate_surge       per group (an agency) events per `bucket` against the same time of day (of
 //                    week, from a 14-day baseline; `season`) in the trailing `baseline`: a bucket
 //                    is a surge when its count is at least `factor` times that expectation, at
-//                    least `min_events`, and at most `p_value` likely under a Poisson law of that
-//                    mean; `gte` groups surging within `timespan` is a hit
+//                    least `min_events`, and at most `p_value` likely given the mean and spread
+//                    of the comparable buckets (Poisson, or negative binomial when they are
+//                    burstier); `gte` groups surging within `timespan` is a hit
 // `match` selects the events a rule (or a stage) looks at: every listed field must have one of
 // the listed values. `group_by` fields split the events into independent groups. `suppress`
 // keeps a group to one hit per interval: within it, a growing group updates its hit instead.
@@ -95,6 +98,7 @@ struct CorrelationRule {
   std::int64_t season_ns = 0;      // rate_surge: 1d or 7d (set from the baseline), 0: none
   std::int64_t learning_ns = 0;    // new_value
   std::uint64_t max_hosts = 0;     // new_value; 0: no limit
+  std::int64_t settle_ns = 0;      // new_value: decided only once the name has been known this long
   bool new_domain = false;         // new_value
   // How far back a restart replays stored events to rebuild this rule's state.
   [[nodiscard]] std::int64_t horizon() const { return timespan_ns + suppress_ns + std::max(baseline_ns, learning_ns); }

@@ -65,7 +65,7 @@ class EventField {
 
  private:
   static void destination(const gsoc::v1::Event& event, FieldValues& out);
-  enum class Special { None, Kind, Indicator, Destination };
+  enum class Special { None, Kind, Indicator, Destination, AgencyId, SensorId, SrcIp, DstIp };
   std::string path_;
   Special special_ = Special::None;
   std::vector<const google::protobuf::FieldDescriptor*> steps_;

@@ -13,13 +13,13 @@ void addOnce(std::vector<std::string>& ids, const std::string& id) {
 }  // namespace
 
 std::optional<std::string> CampaignIndex::campaignOf(const std::string& hit_key) const {
-  if (campaigns_.contains(hit_key)) return hit_key;
   auto it = hit_keys_.find(hit_key);
+  if (it == hit_keys_.end() && campaigns_.contains(hit_key)) return hit_key;
   if (it == hit_keys_.end()) return std::nullopt;
   return it->second;
 }
 
-std::optional<std::string> CampaignIndex::match(const std::vector<std::string>& indicators, const std::vector<std::string>& observables,
+std::vector<std::string> CampaignIndex::match(const std::vector<std::string>& indicators, const std::vector<std::string>& observables,
                                                 std::int64_t first_ns, std::int64_t last_ns) const {
   std::map<std::string, int> shared;
   auto count = [&](const std::unordered_map<std::string, std::vector<std::string>>& index, const std::vector<std::string>& values) {
@@ -35,18 +35,26 @@ std::optional<std::string> CampaignIndex::match(const std::vector<std::string>& 
   };
   count(by_observable_, indicators);
   count(by_indicator_, observables);
-  const std::pair<const std::string, int>* best = nullptr;
-  for (const auto& candidate : shared) {
-    if (best == nullptr) {
-      best = &candidate;
-      continue;
-    }
-    const Known& a = campaigns_.at(candidate.first);
-    const Known& b = campaigns_.at(best->first);
-    if (std::tie(candidate.second, a.rank, b.first_ns) > std::tie(best->second, b.rank, a.first_ns)) best = &candidate;
+  std::vector<std::pair<std::string, int>> ranked(shared.begin(), shared.end());
+  std::sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
+    const Known& a = campaigns_.at(x.first);
+    const Known& b = campaigns_.at(y.first);
+    return std::tie(x.second, a.rank, b.first_ns, y.first) > std::tie(y.second, b.rank, a.first_ns, x.first);
+  });
+  std::vector<std::string> out;
+  for (auto& [id, n] : ranked) out.push_back(std::move(id));
+  return out;
+}
+
+void CampaignIndex::absorb(const std::string& absorbed, const std::string& into) {
+  for (auto& [key, campaign] : hit_keys_) {
+    if (campaign == absorbed) campaign = into;
   }
-  if (best == nullptr) return std::nullopt;
-  return best->first;
+  hit_keys_[absorbed] = into;
+  campaigns_.erase(absorbed);
+  for (auto* index : {&by_indicator_, &by_observable_}) {
+    for (auto& [value, ids] : *index) std::erase(ids, absorbed);
+  }
 }
 
 void CampaignIndex::remember(const gsoc::v1::Campaign& campaign, int rank) {

@@ -29,10 +29,13 @@ class CampaignIndex {
 
   // The campaign a hit key already belongs to (itself, or the one it was merged into).
   [[nodiscard]] std::optional<std::string> campaignOf(const std::string& hit_key) const;
-  // The recent campaign sharing the most indicators and observables with a new hit spanning
-  // [first_ns, last_ns]; ties go to the higher `rank`, then the older campaign.
-  [[nodiscard]] std::optional<std::string> match(const std::vector<std::string>& indicators, const std::vector<std::string>& observables,
-                                                 std::int64_t first_ns, std::int64_t last_ns) const;
+  // The recent campaigns sharing an indicator or observable with a new hit spanning [first_ns,
+  // last_ns], best first: the most shared values, then the higher `rank`, then the older. When
+  // there are several, the hit shows they are one activity: the first absorbs the others.
+  [[nodiscard]] std::vector<std::string> match(const std::vector<std::string>& indicators, const std::vector<std::string>& observables,
+                                               std::int64_t first_ns, std::int64_t last_ns) const;
+  // `absorbed` now belongs to `into`, with every hit key that went to it.
+  void absorb(const std::string& absorbed, const std::string& into);
   // Records (or refreshes) a campaign; rank: how much its lead rule publishes.
   void remember(const gsoc::v1::Campaign& campaign, int rank);
 

@@ -91,6 +91,40 @@ std::vector<gsoc::v1::Indicator> indicatorsOf(const CorrelationRule& rule, const
 
 }  // namespace
 
+// Everything `other` knew joins `into`; the lead rule is the one that publishes most.
+void CampaignPublisher::absorb(gsoc::v1::Campaign& into, const gsoc::v1::Campaign& other) const {
+  const CorrelationRule* mine = ruleOf(into.correlation_rule());
+  const CorrelationRule* theirs = ruleOf(other.correlation_rule());
+  if (mine == nullptr || (theirs != nullptr && rankOf(*theirs) > rankOf(*mine))) {
+    into.set_kind(other.kind());
+    into.set_title(other.title());
+    into.set_correlation_rule(other.correlation_rule());
+  }
+  into.set_severity(std::max(into.severity(), other.severity()));
+  if (into.first_seen_ns() == 0 || other.first_seen_ns() < into.first_seen_ns()) into.set_first_seen_ns(other.first_seen_ns());
+  into.set_last_seen_ns(std::max(into.last_seen_ns(), other.last_seen_ns()));
+  mergeSorted(*into.mutable_agencies(), {other.agencies().begin(), other.agencies().end()});
+  mergeSorted(*into.mutable_correlation_rules(), {other.correlation_rules().begin(), other.correlation_rules().end()});
+  std::vector<std::string> hits(other.merged_hits().begin(), other.merged_hits().end());
+  hits.push_back(other.id());
+  mergeSorted(*into.mutable_merged_hits(), hits);
+  mergeSorted(*into.mutable_observables(), {other.observables().begin(), other.observables().end()});
+  mergeSorted(*into.mutable_intel_reports(), {other.intel_reports().begin(), other.intel_reports().end()});
+  for (const auto& i : other.indicators()) {
+    const bool have = std::any_of(into.indicators().begin(), into.indicators().end(), [&](const auto& c) { return c.value() == i.value(); });
+    if (!have) *into.add_indicators() = i;
+  }
+  for (const auto& [key, n] : other.events_by_hit()) (*into.mutable_events_by_hit())[key] = n;
+  for (const auto& e : other.evidence_event_ids()) {
+    if (static_cast<std::size_t>(into.evidence_event_ids_size()) >= kMaxCampaignEvidence) break;
+    if (std::find(into.evidence_event_ids().begin(), into.evidence_event_ids().end(), e) == into.evidence_event_ids().end()) {
+      into.add_evidence_event_ids(e);
+    }
+  }
+  into.set_late_revisions(into.late_revisions() + other.late_revisions());
+  into.set_late_revised_ns(std::max(into.late_revised_ns(), other.late_revised_ns()));
+}
+
 CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, EventStore& store, Listener listener)
     : rules_(std::move(rules)), store_(store), listener_(std::move(listener)), index_(kMergeWindowNs) {}
 
@@ -101,7 +135,7 @@ void CampaignPublisher::loadCampaigns() {
   for (const Publication& p : store_.publications(0)) {
     if (p.kind != "campaign") continue;
     gsoc::v1::Campaign c;
-    if (!google::protobuf::util::JsonStringToMessage(p.json, &c).ok() || c.correlation_rule().empty()) continue;
+    if (!google::protobuf::util::JsonStringToMessage(p.json, &c).ok() || c.correlation_rule().empty() || !c.merged_into().empty()) continue;
     const CorrelationRule* lead = ruleOf(c.correlation_rule());
     index_.remember(c, lead != nullptr ? rankOf(*lead) : 0);
   }
@@ -141,19 +175,32 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     if (!o->empty()) observables.push_back(*o);
   }
   std::optional<std::string> joined = index_.campaignOf(own);
+  std::vector<std::string> candidates;
   if (!joined) {
     std::vector<std::string> values;
     for (const auto& i : indicators) values.push_back(i.value());
-    joined = index_.match(values, observables, hit.first_ns, hit.last_ns);
+    candidates = index_.match(values, observables, hit.first_ns, hit.last_ns);
+    if (!candidates.empty()) joined = candidates.front();
   }
   const std::string cid = joined.value_or(own);
 
   gsoc::v1::Campaign campaign;
   const bool known = fromStore(store_, "campaign", cid, campaign);
   campaign.set_id(cid);
+  // The hit links several campaigns: they were one activity all along.
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    gsoc::v1::Campaign other;
+    if (!fromStore(store_, "campaign", candidates[i], other)) continue;
+    absorb(campaign, other);
+    other.set_merged_into(cid);
+    other.set_status(gsoc::v1::Campaign::STATUS_CLOSED);
+    put(Publication{"campaign", other.id(), "", other.id(), "", hit.last_ns, toJson(other)});
+    index_.absorb(other.id(), cid);
+    lines.push_back("campaign " + other.id() + " (" + other.title() + ") joined campaign " + cid);
+  }
   // The campaign is named after its rule that publishes most (a scan's warning, not one of the
   // signatures it tripped); severity is the highest of its rules'.
-  const CorrelationRule* lead = known ? ruleOf(campaign.correlation_rule()) : nullptr;
+  const CorrelationRule* lead = ruleOf(campaign.correlation_rule());
   if (lead == nullptr || rankOf(*rule) > rankOf(*lead)) {
     campaign.set_kind(campaignKindOf(*rule));
     campaign.set_title(rule->title);

@@ -66,6 +66,7 @@ class CampaignPublisher {
   std::optional<Publication> findLocked(const std::string& id);
   void loadIntelReports();  // once, from the store, into intel_
   void loadCampaigns();     // once, from the store, into index_
+  void absorb(gsoc::v1::Campaign& into, const gsoc::v1::Campaign& other) const;
   std::vector<std::string> linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines);
 
   std::vector<CorrelationRule> rules_;
