@@ -97,8 +97,9 @@ void CorrelationService::handleHits(std::int64_t replayed_through) {
   for (const CorrelationHit& hit : correlator_.takeHits()) {
     const bool recorded = store_.recordHit(toStored(hit));
     // Up to where the last process got, a hit either was raised then (recorded) or was not raised
-    // because that process saw more history: either way it is not news.
-    const bool news = recorded && hit.last_ns > replayed_through;
+    // because that process saw more history: either way it is not news. A late hit is the
+    // exception: events that process never saw (a sensor's backlog) raised it.
+    const bool news = recorded && (hit.last_ns > replayed_through || hit.late);
     {
       std::lock_guard lock(mutex_);
       ++(news ? counters_.hits : counters_.known_hits);

@@ -4,7 +4,10 @@
 Two agencies' sensors (MOFA, MOD) ship traffic carrying the same targeted mail; the collector,
 with the shipped correlation rules, raises the campaign hits. It is stopped and started again: it
 rebuilds its windows from the store and raises nothing twice. A third agency (MIC) an hour
-later receives the same mail: the campaign is updated (three agencies), not raised anew.
+later receives the same mail: the campaign is updated (three agencies), not raised anew. Then a
+fourth agency (NPA) whose sensor was down for a day replays its spool, 24 hours behind what the
+collector has correlated (MOJ's clean traffic moved it on): its part joins the same campaign,
+revised late and saying so, and it gets its notice.
 """
 import json
 import os
@@ -24,9 +27,10 @@ def run(bindir, src, root, procs, backend):
     gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
     for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MIC"]):
         subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([gsoc_pki, "agencies", pki, "NPA", "MOJ"], check=True, stdout=subprocess.DEVNULL)
     db = os.path.join(root, "events.db")
     pg = Postgres(root) if backend == "postgresql" else None
-    store = "{backend: postgresql, postgresql_dsn: \"%s\"}" % pg.dsn if pg else "{sqlite_path: events.db, retention_days: 36500}"
+    store = "{backend: postgresql, postgresql_dsn: \"%s\", retention_days: 36500}" % pg.dsn if pg else "{sqlite_path: events.db, retention_days: 36500}"
 
     def query(sql):
         if pg:
@@ -61,8 +65,8 @@ def scenario(bindir, src, root, procs, pki, store, query):
         p.wait(timeout=60)
         return p.returncode
 
-    def ship(agency, start, seed):
-        ship_traffic(bindir, src, root, port, agency, start, seed)
+    def ship(agency, start, seed, attacks=True):
+        ship_traffic(bindir, src, root, port, agency, start, seed, attacks=attacks)
 
     def hits():
         return sorted(query("SELECT rule_id, group_key, last_ns, is_update, values_json FROM correlation_hits"))
@@ -117,14 +121,18 @@ def scenario(bindir, src, root, procs, pki, store, query):
 
     # 4. What was published: one warning for the wave, revised as it grew, naming no victim; one
     #    notice to each agency whose host went on to contact the C2 server.
-    waves = [(n, w) for n, _, w in publications("warning") if w["title"] == "The same mail attachment reached several agencies"]
-    check(len(waves) == 1 and waves[0][1]["revision"] == 2 and waves[0][0].startswith("W-2023-"),
-          "one warning for the wave, revised once when MIC joined: %s" % [(n, w.get("revision")) for n, w in waves])
+    def carries_hash(w):
+        return any(i["kind"] == "KIND_FILE_HASH" for i in w.get("indicators", []))
+
+    # The wave is one campaign whichever rule saw it first (the attachment, its listed sender).
+    waves = [(n, w) for n, _, w in publications("warning") if carries_hash(w)]
+    check(len(waves) == 1 and waves[0][1]["revision"] >= 2 and waves[0][0].startswith("W-2023-"),
+          "one warning for the wave (its attachment and its listed sender), revised as MIC joined: %s" % [(n, w.get("revision")) for n, w in waves])
     if waves:
         w = waves[0][1]
         text = json.dumps(w)
         check(not any(a in text for a in ("MOFA", "MOD", "MIC", "192.0.2.")), "the warning names no agency and no internal host")
-        check(w["tlp"] == "TLP_AMBER" and w["indicators"][0]["kind"] == "KIND_FILE_HASH" and len(w["actions"]) == 3
+        check(w["tlp"] == "TLP_AMBER" and len(w["actions"]) >= 3 and [a["number"] for a in w["actions"]] == list(range(1, len(w["actions"]) + 1))
               and "3 agencies" in w["background"], "the warning carries TLP, the file hash, numbered actions and the count")
     notices = publications("notice")
     check(sorted(a for _, a, _ in notices) == ["MIC", "MOD", "MOFA"], "one notice to each agency: %s" % [a for _, a, _ in notices])
@@ -132,6 +140,30 @@ def scenario(bindir, src, root, procs, pki, store, query):
               and n["state"] == "STATE_NEW" and n["evidence_event_ids"] for _, _, n in notices),
           "each notice names the agency's beaconing host, the C2 peer and the evidence, TLP:AMBER+STRICT")
     check(len({num for num, _, _ in notices}) == len(notices), "notice numbers are unique")
+
+    # 5. A day-old backlog: MOJ's clean traffic of a day later is correlated first (the idle flush
+    #    moves everything on), then NPA's sensor, back from an outage, ships the wave's day.
+    col = collector("collector-3.log")
+    ship("MOJ", T0 + 25 * 3600, 34, attacks=False)
+    time.sleep(2.5)
+    ship("NPA", T0 + 1800, 35)
+    time.sleep(2.5)
+    check(stop(col) == 0, "the third collector stops cleanly")
+    late = wave(hits())
+    check((1, ["MIC", "MOD", "MOFA", "NPA"]) in late and len(late) == 3,
+          "NPA's day-old part joins the wave's campaign as an update, not a new one: %s" % late)
+    log3 = open(os.path.join(root, "collector-3.log")).read()
+    stats = [line for line in log3.splitlines() if line.startswith("correlation ")]
+    check(stats and " 0 late events" not in stats[-1], "NPA's events were correlated late: %s" % stats[-1:])
+    waves = [w for _, _, w in publications("warning") if carries_hash(w)]
+    check(len(waves) == 1 and "4 agencies" in waves[0]["background"] and "Revised late" in waves[0]["background"],
+          "still one warning, revised late and saying so: %s" % [w.get("background") for w in waves])
+    campaigns = [c for _, _, c in publications("campaign") if "targeted-mail-same-attachment" in c.get("correlation_rules", [])
+                 and not c.get("merged_into")]
+    check(len(campaigns) == 1 and "NPA" in campaigns[0]["agencies"] and campaigns[0].get("late_revisions", 0) >= 1,
+          "the campaign lists NPA and counts a late revision: %s"
+          % [(c.get("title"), c.get("agencies"), c.get("late_revisions"), c.get("merged_into")) for _, _, c in publications("campaign")])
+    check("NPA" in [a for _, a, _ in publications("notice")], "NPA gets its notice, late")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,10 @@ def run_test(prefix, body, backends=False):
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        shutil.rmtree(root, ignore_errors=True)
+        if os.environ.get("GSOC_TEST_KEEP"):  # for a developer looking into a failure
+            print("kept", root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     finish()
 
 
@@ -111,14 +114,14 @@ class Postgres:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def ship_traffic(bindir, src, root, port, agency, start, seed, nbytes=1500000):
-    """Generates attack-bearing traffic for AGENCY's sensor (<agency>-1, certificate from
-    root/pki) starting at Unix time `start`, and runs gsoc-sensor on it shipping to the collector
-    on `port`; checks that everything was shipped."""
+def ship_traffic(bindir, src, root, port, agency, start, seed, nbytes=1500000, attacks=True):
+    """Generates traffic for AGENCY's sensor (<agency>-1, certificate from root/pki), bearing the
+    generator's attacks unless attacks=False, starting at Unix time `start`, and runs gsoc-sensor
+    on it shipping to the collector on `port`; checks that everything was shipped."""
     sensor = agency.lower() + "-1"
     pcap = os.path.join(root, sensor + ".pcap")
-    subprocess.run([bindir + "/gsoc-trafficgen", "-o", pcap, "--bytes", str(nbytes), "--seed", str(seed), "--attacks",
-                    "--start", str(start)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([bindir + "/gsoc-trafficgen", "-o", pcap, "--bytes", str(nbytes), "--seed", str(seed)]
+                   + (["--attacks"] if attacks else []) + ["--start", str(start)], check=True, stdout=subprocess.DEVNULL)
     yaml = os.path.join(root, sensor + ".yaml")
     with open(yaml, "w") as f:
         f.write("sensor_id: %s\nagency_id: %s\ntransport:\n  collector_address: 127.0.0.1:%d\n  ca_file: pki/ca.pem\n"
