@@ -1,0 +1,103 @@
+#include "collector/correlate/BeaconingAnalytic.hpp"
+
+#include <cmath>
+
+namespace gsoc::collector {
+namespace {
+
+constexpr std::int64_t kMinPeriodNs = 30LL * 1000000000LL;
+// One check-in is often several records (a lookup, then the connection, then its flow):
+// contacts within a few seconds of the last are the same check-in.
+constexpr std::int64_t kCheckInNs = 10LL * 1000000000LL;
+
+void appendPart(std::string& packed, std::string_view v) {
+  const auto n = static_cast<std::uint32_t>(v.size());
+  packed.append(reinterpret_cast<const char*>(&n), sizeof n);
+  packed.append(v);
+}
+
+}  // namespace
+
+// Records that `group` contacted the destination. Exact: the list keeps the rare + 1 groups that
+// contacted it last, so if more than `rare` groups did within the timespan, more than `rare` of
+// the list's contacts are within it.
+bool BeaconingAnalytic::destinationIsRare(const std::string& destination, const std::string& group, std::int64_t ts) {
+  if (rule_.rare == 0) return true;
+  auto& contacts = contacts_.try_emplace(destination).first->second;
+  auto it = std::find_if(contacts.begin(), contacts.end(), [&](const Contact& c) { return c.group == group; });
+  if (it == contacts.end()) {
+    if (contacts.size() <= rule_.rare) {
+      it = contacts.emplace(contacts.end());
+    } else {  // events come in time order: the oldest contact is the one to forget
+      it = std::min_element(contacts.begin(), contacts.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
+    }
+    it->group.assign(group);
+  }
+  it->ts = std::max(it->ts, ts);
+  const auto recent = std::count_if(contacts.begin(), contacts.end(), [&](const auto& c) { return c.ts >= ts - rule_.timespan_ns; });
+  return static_cast<std::size_t>(recent) <= rule_.rare;
+}
+
+// Of the intervals between the window's contacts, `regularity` lie within `jitter` of their
+// median (or of two or three periods: missed check-ins), and the median is at least 30 s
+// (bursts of page loads are not beacons). A longer silence (a host asleep) counts for nothing
+// either way.
+bool BeaconingAnalytic::regular(const Window& g) {
+  intervals_.clear();
+  for (std::size_t i = 1; i < g.window.size(); ++i) intervals_.push_back(g.window[i].ts - g.window[i - 1].ts);
+  if (intervals_.size() + 1 < rule_.gte) return false;
+  auto mid = intervals_.begin() + static_cast<std::ptrdiff_t>(intervals_.size() / 2);
+  std::nth_element(intervals_.begin(), mid, intervals_.end());
+  const std::int64_t median = *mid;
+  if (median < kMinPeriodNs) return false;
+  const double period = static_cast<double>(median);
+  std::size_t near = 0;
+  std::size_t counted = 0;
+  for (const std::int64_t d : intervals_) {
+    const double periods = static_cast<double>(d) / period;
+    if (periods > 3.0 * (1.0 + rule_.jitter)) continue;
+    ++counted;
+    const double k = std::max(1.0, std::round(periods));
+    if (std::abs(periods - k) <= rule_.jitter * k) ++near;
+  }
+  if (counted + 1 < rule_.gte) return false;
+  return static_cast<double>(near) >= rule_.regularity * static_cast<double>(counted);
+}
+
+// The host's group (key, values) and each destination form the beacon's group.
+void BeaconingAnalytic::observe(const EventView& event, const std::string& key, const std::vector<const std::string*>& values,
+                                std::span<const std::string> counted, std::uint64_t /*stages*/, Placement& placement) {
+  const std::int64_t ts = event.ts;
+  for (const auto& destination : counted) {
+    // A popular destination is no beacon: no window is kept for it at all.
+    if (!destinationIsRare(destination, key, ts)) {
+      placement.placed = true;
+      continue;
+    }
+    beacon_key_ = key;
+    appendPart(beacon_key_, destination);
+    combo_.assign(values.begin(), values.end());
+    combo_.push_back(&destination);
+    Window& g = groupOf(groups_, beacon_key_, combo_);
+    if (!g.window.empty() && ts >= g.last_ts && ts - g.last_ts < kCheckInNs) {
+      g.last_ts = ts;
+      placement.placed = true;
+      continue;
+    }
+    if (!admit(g, event, -1, {}, placement)) continue;
+    if (g.window.size() < rule_.gte) continue;
+    // Within the suppression only a doubling can update the hit: skip the interval work until then.
+    if (g.raised && ts - g.raised_at < rule_.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
+    if (regular(g)) raise(g, event, false);
+  }
+}
+
+// Forgets idle hosts' windows, and destinations nobody contacted within the timespan.
+std::uint64_t BeaconingAnalytic::sweep(std::int64_t now) {
+  std::erase_if(contacts_, [&](const auto& kv) {
+    return std::all_of(kv.second.begin(), kv.second.end(), [&](const auto& c) { return c.ts < now - rule_.timespan_ns; });
+  });
+  return sweepIdle(groups_, now) + contacts_.size();
+}
+
+}  // namespace gsoc::collector
