@@ -36,7 +36,7 @@
 
 #include "collector/correlate/CampaignCorrelator.hpp"
 #include "collector/correlate/CorrelationService.hpp"
-#include "collector/notify/CampaignPublisher.hpp"
+#include "collector/notify/CentrePublications.hpp"
 #include "collector/store/SqliteEventStore.hpp"
 #include "gsoc/v1/ingest.pb.h"
 
@@ -201,7 +201,8 @@ int main(int argc, char** argv) {
   std::uint64_t submitted = 0;
   {
     gsoc::collector::SqliteEventStore store((dir / "events.db").string());
-    gsoc::collector::CampaignPublisher publisher(rules, store);
+    gsoc::collector::CentrePublications centre(rules, store);
+    auto& publisher = centre.publisher;
     std::mutex mutex;
     std::map<std::int64_t, Clock::time_point> submitted_at;  // event time -> wall time submitted
     auto sink = [&](const gsoc::collector::CorrelationHit& hit) {

@@ -22,7 +22,7 @@
 #include "collector/api/PublicationRecord.hpp"
 #include "collector/correlate/CorrelationService.hpp"
 #include "collector/ingest/BatchWriter.hpp"
-#include "collector/notify/CampaignPublisher.hpp"
+#include "collector/notify/CentrePublications.hpp"
 #include "collector/ingest/BundlePublisher.hpp"
 #include "collector/ingest/IngestServer.hpp"
 #include "collector/ingest/IngestService.hpp"
@@ -293,15 +293,16 @@ int main(int argc, char** argv) {
   // rules too (analysts' hunts, intelligence reports and acknowledgements go through it).
   PublicationFeed feed;
   const std::size_t rule_count = rules.size();
-  auto publisher = std::make_unique<CampaignPublisher>(rules, *store, [&feed](const Publication& p) {
+  CentrePublications publications(rules, *store, [&feed](const Publication& p) {
     if (auto record = toRecord(p)) feed.publish(*record);
   });
+  CampaignPublisher* const publisher = &publications.publisher;
   std::unique_ptr<CorrelationService> correlation;
   if (!rules.empty()) {
     const std::int64_t lateness = config.correlation_lateness_ms() > 0
                                       ? static_cast<std::int64_t>(config.correlation_lateness_ms()) * 1000000LL
                                       : static_cast<std::int64_t>(config.correlation_lateness_s() > 0 ? config.correlation_lateness_s() : 600) * 1000000000LL;
-    correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [&publisher](const CorrelationHit& h) {
+    correlation = std::make_unique<CorrelationService>(std::move(rules), lateness, *store, [publisher](const CorrelationHit& h) {
       std::cerr << "gsoc-collector: correlation: " << (h.update ? "update " : "new ") << h.severity << " '" << h.rule_id << "' [";
       for (std::size_t i = 0; i < h.group.size(); ++i) std::cerr << (i ? "|" : "") << h.group[i];
       std::cerr << "] " << h.events << " events";
@@ -362,7 +363,7 @@ int main(int argc, char** argv) {
   if (config.max_batch_bytes() > 0) server_options.max_batch_bytes = static_cast<int>(config.max_batch_bytes());
   if (config.keepalive_time_s() > 0) server_options.keepalive_time_ms = static_cast<int>(config.keepalive_time_s()) * 1000;
   if (config.max_connection_age_s() > 0) server_options.max_connection_age_ms = static_cast<int>(config.max_connection_age_s()) * 1000;
-  CentralService central(*store, *publisher, feed, wallNs, silence_s, retention_days > 0 ? retention_days : 3650);
+  CentralService central(*store, publications.ledger, publications.hunter, feed, wallNs, silence_s, retention_days > 0 ? retention_days : 3650);
   central.setRevocationList(revoked);
   IngestServer ingest = startIngestServer(server_options, service, &central);
   std::unique_ptr<grpc::Server>& server = ingest.server;

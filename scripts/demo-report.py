@@ -75,6 +75,10 @@ expected = {
     ("warning", "A destination never seen before contacted from several agencies", "sync.newsfeed-cdn.example"):
         "information: a new destination shared by three agencies",
     ("warning", "Simultaneous access surge at several agencies (possible DDoS)", ""): "the night-time surge at two agencies",
+    ("notice", "MIC", "Access surge at an agency's public servers", "192.0.2.10", "many sources"):
+        "MIC: its part of the night-time surge, to MIC itself",
+    ("notice", "NPA", "Access surge at an agency's public servers", "192.0.2.10", "many sources"):
+        "NPA: its part of the night-time surge, to NPA itself",
     ("notice", "MOFA", foothold, "192.0.2.77", "203.0.113.66"): "MOFA: the host that opened the attachment calls its C2",
     ("notice", "MOD", foothold, "192.0.2.77", "203.0.113.66"): "MOD: the host that opened the attachment calls its C2",
     ("notice", "MOF", "An internal host contacting a rare destination at regular intervals", "192.0.2.45", "203.0.113.45"):

@@ -242,6 +242,16 @@ void TrafficGenerator::smtpSession(const std::string& client, const std::string&
   for (const Bytes& f : c.close()) emit(f);
 }
 
+void TrafficGenerator::tcpSession(const std::string& client, const std::string& server, std::uint16_t port, std::size_t client_bytes,
+                                  std::size_t server_bytes) {
+  ++counters_.tcp_sessions;
+  TcpConversation c = connect(client, server, port);
+  if (client_bytes > 0) sendSegmented(c, true, randomBytes(client_bytes));
+  if (server_bytes > 0) sendSegmented(c, false, randomBytes(server_bytes));
+  emit(c.client("", 0x10));
+  for (const Bytes& f : c.close()) emit(f);
+}
+
 void TrafficGenerator::mixed(std::uint64_t bytes, const TrafficMix& mix) {
   auto address = [&](const char* prefix) { return std::string(prefix) + std::to_string(1 + rng_() % 250); };
   std::uniform_real_distribution<double> pick(0.0, mix.http + mix.tls + mix.dns + mix.smtp);

@@ -30,6 +30,7 @@ struct GeneratorCounters {
   std::uint64_t tls_sessions = 0;
   std::uint64_t dns_lookups = 0;
   std::uint64_t smtp_sessions = 0;
+  std::uint64_t tcp_sessions = 0;
 };
 
 class TrafficGenerator {
@@ -49,6 +50,13 @@ class TrafficGenerator {
   void smtpSession(const std::string& client, const std::string& server, const std::string& from, const std::string& to,
                    const std::string& subject, const std::string& attachment_name, std::size_t attachment_bytes,
                    std::uint64_t attachment_seed = 0);
+  // A raw TCP connection to any port (an implant's own protocol): handshake, `client_bytes` of
+  // random payload up, `server_bytes` down, close. Nothing an app-layer parser recognises.
+  void tcpSession(const std::string& client, const std::string& server, std::uint16_t port, std::size_t client_bytes,
+                  std::size_t server_bytes);
+  // The bytes smtpSession attaches for `attachment_seed`, so a scenario can name the file's
+  // SHA-256 in its manifest without parsing its own capture.
+  [[nodiscard]] static std::string attachmentContent(std::size_t bytes, std::uint64_t seed) { return fixedBytes(bytes, seed); }
   // Random sessions from 192.0.2.0/24 clients to servers in 203.0.113.130-249 (resolver
   // 192.0.2.53) until at least `bytes` have been generated.
   void mixed(std::uint64_t bytes, const TrafficMix& mix = {});

@@ -4,10 +4,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "bench/traffic/DemoScenario.hpp"
+#include "bench/traffic/ScenarioFamily.hpp"
 #include "bench/traffic/TrafficGenerator.hpp"
 #include "sensor/capture/PcapWriter.hpp"
 
@@ -20,6 +24,21 @@ int main(int argc, char** argv) {
   std::string demo_agency;
   gsoc::traffic::DemoPlan plan;
   gsoc::traffic::TrafficMix mix;
+  // --scenario-*: one member of the seeded scenario family (bench/traffic/ScenarioFamily.hpp).
+  bool scenario = false;
+  gsoc::traffic::ScenarioOptions scenario_options;
+  std::string scenario_agency;
+  std::string manifest;
+  auto list = [](const std::string& v) {
+    std::vector<std::string> items;
+    std::size_t from = 0;
+    while (from <= v.size()) {
+      const std::size_t comma = std::min(v.find(',', from), v.size());
+      if (comma > from) items.push_back(v.substr(from, comma - from));
+      from = comma + 1;
+    }
+    return items;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -31,7 +50,9 @@ int main(int argc, char** argv) {
     };
     if (a == "-h" || a == "--help") {
       std::cout << "Usage: gsoc-trafficgen -o OUT.pcap [--bytes N] [--seed S] [--attacks] [--mix H,T,D,S] [--start UNIX_SECONDS]\n"
-                   "       gsoc-trafficgen -o OUT.pcap --demo-agency NAME --demo-agencies A,B,C,... [--days D] [--start UNIX_SECONDS]\n\n"
+                   "       gsoc-trafficgen -o OUT.pcap --demo-agency NAME --demo-agencies A,B,C,... [--days D] [--start UNIX_SECONDS]\n"
+                   "       gsoc-trafficgen [-o OUT.pcap --scenario-agency NAME] --scenario-seed S --scenario-agencies A,B,...\n"
+                   "                       [--days D] [--start UNIX_SECONDS] [--scenario-manifest OUT.json] [--clean]\n\n"
                    "Writes about N bytes (default 64 MiB) of mixed traffic from 192.0.2.0/24 clients to\n"
                    "203.0.113.130-249 servers: HTTP/1.1 with bodies, TLS sessions,\n"
                    "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n"
@@ -43,7 +64,14 @@ int main(int argc, char** argv) {
                    "--start (midnight JST of day 0): background by time of day, and its part in the\n"
                    "campaigns the centre should find (bench/traffic/DemoScenario.hpp): a phishing wave,\n"
                    "C2 after it, a middleware scan, C2 beaconing, a new shared destination and a\n"
-                   "night-time surge. Its place in --demo-agencies decides its part (eight or more).\n";
+                   "night-time surge. Its place in --demo-agencies decides its part (eight or more).\n\n"
+                   "--scenario-seed draws one plan of the scenario family (bench/traffic/ScenarioFamily.hpp) for\n"
+                   "the 2-12 agencies of --scenario-agencies, from the seed alone: agency profiles, background,\n"
+                   "decoys and randomized campaigns (phishing, C2 beaconing, scans, surges), D days (default 3)\n"
+                   "from --start (midnight JST of day 0). -o with --scenario-agency writes that agency's uplink;\n"
+                   "--scenario-manifest writes the plan's campaigns, indicators and expected warnings and notices\n"
+                   "as JSON (the same from every agency's invocation; -o may then be left out). --clean: background\n"
+                   "and decoys only, no campaigns.\n";
       return 0;
     }
     try {
@@ -54,15 +82,15 @@ int main(int argc, char** argv) {
       else if (a == "--attacks") attacks = true;
       else if (a == "--demo-agency") demo_agency = value();
       else if (a == "--days") plan.days = std::stoi(value());
-      else if (a == "--demo-agencies") {
-        const std::string v = value();
-        std::size_t from = 0;
-        while (from <= v.size()) {
-          const std::size_t comma = std::min(v.find(',', from), v.size());
-          if (comma > from) plan.agencies.push_back(v.substr(from, comma - from));
-          from = comma + 1;
-        }
+      else if (a == "--scenario-seed") {
+        scenario = true;
+        scenario_options.seed = std::stoull(value());
       }
+      else if (a == "--scenario-agency") scenario_agency = value();
+      else if (a == "--scenario-agencies") scenario_options.agencies = list(value());
+      else if (a == "--scenario-manifest") manifest = value();
+      else if (a == "--clean") scenario_options.clean = true;
+      else if (a == "--demo-agencies") plan.agencies = list(value());
       else if (a == "--mix") {
         // http,tls,dns,smtp session shares, e.g. --mix 1,0,0,0 for HTTP only
         const std::string v = value();
@@ -82,6 +110,40 @@ int main(int argc, char** argv) {
       std::cerr << "gsoc-trafficgen: " << a << ": not a number\n";
       return 2;
     }
+  }
+  if (scenario || !scenario_agency.empty() || !manifest.empty() || scenario_options.clean) {
+    if (!scenario || (out.empty() != scenario_agency.empty()) || (out.empty() && manifest.empty())) {
+      std::cerr << "gsoc-trafficgen: a scenario needs --scenario-seed and --scenario-agencies, and -o with --scenario-agency "
+                   "and/or --scenario-manifest\n";
+      return 2;
+    }
+    try {
+      scenario_options.days = plan.days;
+      scenario_options.start_ns = start_ns;
+      const gsoc::traffic::ScenarioPlan drawn = gsoc::traffic::drawScenarioPlan(scenario_options);
+      if (!manifest.empty()) {
+        std::ofstream m(manifest, std::ios::binary | std::ios::trunc);
+        m << gsoc::traffic::scenarioManifestJson(drawn);
+        if (!m.flush()) throw std::runtime_error("cannot write " + manifest);
+      }
+      if (out.empty()) return 0;
+      const auto it = std::find(scenario_options.agencies.begin(), scenario_options.agencies.end(), scenario_agency);
+      if (it == scenario_options.agencies.end()) {
+        std::cerr << "gsoc-trafficgen: --scenario-agency must be one of --scenario-agencies\n";
+        return 2;
+      }
+      gsoc::sensor::PcapWriter writer(out);
+      gsoc::traffic::TrafficGenerator generator(scenario_options.seed, [&](std::int64_t ts, std::span<const std::uint8_t> frame) { writer.write(ts, frame); },
+                                                start_ns);
+      gsoc::traffic::scenarioAgencyTraffic(generator, drawn, static_cast<std::size_t>(it - scenario_options.agencies.begin()));
+      const auto& c = generator.counters();
+      std::cout << out << ": " << c.frames << " frames, " << c.bytes << " bytes; " << c.http_sessions << " HTTP, " << c.tls_sessions
+                << " TLS, " << c.dns_lookups << " DNS, " << c.smtp_sessions << " SMTP, " << c.tcp_sessions << " raw TCP sessions\n";
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-trafficgen: " << e.what() << "\n";
+      return 2;
+    }
+    return 0;
   }
   if (out.empty()) {
     std::cerr << "gsoc-trafficgen: -o OUT.pcap is required\n";

@@ -1,5 +1,7 @@
 #include "collector/api/CentralService.hpp"
 
+#include "collector/notify/Acknowledgement.hpp"
+
 #include <iostream>
 #include <map>
 
@@ -25,9 +27,10 @@ grpc::Status guarded(const char* what, F&& f) {
 
 }  // namespace
 
-CentralService::CentralService(EventStore& store, CampaignPublisher& publisher, PublicationFeed& feed, Clock clock, std::uint32_t silence_s,
+CentralService::CentralService(EventStore& store, PublicationLedger& ledger, RetroHunter& hunter, PublicationFeed& feed, Clock clock,
+                               std::uint32_t silence_s,
                                std::uint32_t hunt_days)
-    : store_(store), publisher_(publisher), feed_(feed), clock_(std::move(clock)), silence_s_(silence_s), hunt_days_(hunt_days) {}
+    : store_(store), ledger_(ledger), hunter_(hunter), feed_(feed), clock_(std::move(clock)), silence_s_(silence_s), hunt_days_(hunt_days) {}
 
 void CentralService::setRevocationList(RevocationList list) {
   std::lock_guard lock(mutex_);
@@ -153,7 +156,7 @@ grpc::Status CentralService::Show(grpc::ServerContext* context, const gsoc::v1::
   AnalystIdentity analyst;
   if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
   return guarded("show", [&] {
-    const auto found = publisher_.find(request->id());
+    const auto found = ledger_.find(request->id());
     if (!found) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign, warning, notice or intelligence report '" + request->id() + "'");
     auto record = toRecord(*found);
     if (!record) return grpc::Status(grpc::StatusCode::DATA_LOSS, "stored record " + request->id() + " is unreadable");
@@ -167,7 +170,7 @@ grpc::Status CentralService::Acknowledge(grpc::ServerContext* context, const gso
   if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
   return guarded("acknowledge", [&] {
     const std::string by = request->note().empty() ? analyst.name : analyst.name + " (" + request->note() + ")";
-    auto outcome = publisher_.acknowledge(request->id(), request->state(), request->agency_id(), by, clock_());
+    auto outcome = acknowledge(ledger_, request->id(), request->state(), request->agency_id(), by, clock_());
     if (!outcome.publication) {
       const bool missing = outcome.error.starts_with("no notice");
       return grpc::Status(missing ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::FAILED_PRECONDITION, outcome.error);
@@ -221,7 +224,7 @@ grpc::Status CentralService::AddIntel(grpc::ServerContext* context, const gsoc::
     return {grpc::StatusCode::INVALID_ARGUMENT, "the report's window ends before it starts"};
   }
   return guarded("intel add", [&] {
-    *reply = publisher_.addIntel(*request, analyst.name, huntSince(0), clock_());
+    *reply = hunter_.addIntel(*request, analyst.name, huntSince(0), clock_());
     std::cerr << "gsoc-collector: central: " << analyst.name << " entered " << reply->report().id() << " (" << request->actor() << "); hunt found "
               << reply->hunt().events() << " past events, " << reply->hunt().notices_size() << " notices\n";
     return grpc::Status::OK;
@@ -233,7 +236,7 @@ grpc::Status CentralService::Hunt(grpc::ServerContext* context, const gsoc::v1::
   if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
   if (request->indicator().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "hunt needs an indicator"};
   return guarded("hunt", [&] {
-    *reply = publisher_.hunt(request->indicator(), huntSince(request->days()), request->reason().empty() ? "hunt by " + analyst.name : request->reason(),
+    *reply = hunter_.hunt(request->indicator(), huntSince(request->days()), request->reason().empty() ? "hunt by " + analyst.name : request->reason(),
                              clock_());
     {
       std::lock_guard lock(mutex_);

@@ -14,7 +14,8 @@
 
 #include "collector/api/PublicationFeed.hpp"
 #include "collector/ingest/PeerIdentity.hpp"
-#include "collector/notify/CampaignPublisher.hpp"
+#include "collector/notify/PublicationLedger.hpp"
+#include "collector/notify/RetroHunter.hpp"
 #include "collector/store/EventStore.hpp"
 #include "gsoc/v1/central.grpc.pb.h"
 
@@ -31,8 +32,8 @@ struct CentralCounters {
 class CentralService final : public gsoc::v1::Central::Service {
  public:
   using Clock = std::function<std::int64_t()>;
-  CentralService(EventStore& store, CampaignPublisher& publisher, PublicationFeed& feed, Clock clock, std::uint32_t silence_s,
-                 std::uint32_t hunt_days);
+  CentralService(EventStore& store, PublicationLedger& ledger, RetroHunter& hunter, PublicationFeed& feed, Clock clock,
+                 std::uint32_t silence_s, std::uint32_t hunt_days);
   void setRevocationList(RevocationList list);
   // Ends open Feed streams (they return OK) so the server can stop.
   void shutdown() { stopping_ = true; }
@@ -54,7 +55,8 @@ class CentralService final : public gsoc::v1::Central::Service {
   std::int64_t huntSince(std::uint32_t days) const;
 
   EventStore& store_;
-  CampaignPublisher& publisher_;
+  PublicationLedger& ledger_;
+  RetroHunter& hunter_;
   PublicationFeed& feed_;
   Clock clock_;
   std::uint32_t silence_s_;

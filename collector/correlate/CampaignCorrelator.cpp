@@ -28,7 +28,11 @@ void prefetchBytes(const T* p, std::size_t bytes) {
 
 CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns, std::int64_t max_source_lag_ns)
     : lateness_(allowed_lateness_ns), max_lag_(max_source_lag_ns > 0 ? max_source_lag_ns : allowed_lateness_ns) {
-  for (auto& r : rules) rules_.push_back(makeAnalytic(std::move(r), log_));
+  for (auto& r : rules) {
+    const auto& u = r.unfamiliar;
+    sightings_.push_back(u.field.empty() ? nullptr : std::make_unique<FirstSightings>(r.timespan_ns, u.baseline_ns, u.learning_ns));
+    rules_.push_back(makeAnalytic(std::move(r), log_));
+  }
 }
 
 std::uint32_t CampaignCorrelator::sourceOf(const gsoc::v1::Event& event) {
@@ -58,6 +62,7 @@ void CampaignCorrelator::add(const gsoc::v1::Event& event) {
   Source& source = sources_[source_index];
   source.max_ts = std::max(source.max_ts, ts);
   max_ts_ = std::max(max_ts_, ts);
+  min_ts_ = std::min(min_ts_, ts);
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(slots_.size());
@@ -129,6 +134,12 @@ bool CampaignCorrelator::read(const gsoc::v1::Event& event, HeldEvent& held) {
       rule.value_field.front().values(event, held.values);
       rv.value = {static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)};
       complete = rv.value.count > 0;
+    }
+    if (complete && !rule.unfamiliar.field.empty()) {
+      const std::size_t first = held.values.size();
+      rule.unfamiliar.field.front().values(event, held.values);
+      rv.unfamiliar = {static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(held.values.size() - first)};
+      complete = rv.unfamiliar.count > 0;
     }
     for (const EventField& f : rule.group_by) {
       if (!complete) break;
@@ -209,6 +220,11 @@ void CampaignCorrelator::process(const HeldEvent& event, bool late) {
   for (const HeldEvent::RuleValues& rv : event.rules) {
     Analytic& analytic = *rules_[rv.rule];
     const CorrelationRule& rule = analytic.rule();
+    if (FirstSightings* sightings = sightings_[rv.rule].get()) {
+      bool fresh = false;  // every value is sighted, whatever the first says
+      for (const auto& v : event.values.range(rv.unfamiliar.first, rv.unfamiliar.count)) fresh = sightings->sightNew(v, event.ts, min_ts_) || fresh;
+      if (!fresh) continue;
+    }
     const std::span<const std::string> values = event.values.range(rv.value.first, rv.value.count);
     // Every combination of the group_by fields' values, the last field varying fastest (most
     // fields have one value; a mail with two attachments belongs to two groups).
@@ -241,6 +257,7 @@ void CampaignCorrelator::advance(std::int64_t now) {
 std::uint64_t CampaignCorrelator::sweep(std::int64_t now) {
   std::uint64_t left = 0;
   for (auto& analytic : rules_) left += analytic->sweep(now);
+  for (auto& sightings : sightings_) left += sightings ? sightings->sweep(now) : 0;
   return left;
 }
 

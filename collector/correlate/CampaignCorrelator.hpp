@@ -36,6 +36,7 @@
 #include "collector/correlate/Analytic.hpp"
 #include "collector/correlate/CorrelationHit.hpp"
 #include "collector/correlate/CorrelationRule.hpp"
+#include "collector/correlate/FirstSightings.hpp"
 #include "collector/correlate/ReorderQueue.hpp"
 #include "gsoc/v1/event.pb.h"
 
@@ -79,6 +80,7 @@ class CampaignCorrelator {
       std::uint64_t stages = 0;  // staged rules: bit s when the event matches stage s
       std::uint32_t fields = 0;  // the first group_by field's range in `ranges`
       Range value;               // the value field's values
+      Range unfamiliar;          // the `unfamiliar` filter's field's values
     };
     std::int64_t ts = 0;
     std::string event_id;
@@ -118,6 +120,7 @@ class CampaignCorrelator {
 
   HitLog log_;
   std::vector<std::unique_ptr<Analytic>> rules_;  // one per rule, in file order
+  std::vector<std::unique_ptr<FirstSightings>> sightings_;  // per rule with `unfamiliar`, else null
   std::int64_t lateness_;
   std::int64_t max_lag_;
   std::vector<Source> sources_;
@@ -127,6 +130,7 @@ class CampaignCorrelator {
   std::vector<std::uint32_t> free_slots_;
   ReorderQueue<Held> queue_;
   std::int64_t max_ts_ = INT64_MIN;
+  std::int64_t min_ts_ = INT64_MAX;  // the first event's time: when learning periods begin
   std::int64_t released_through_ = INT64_MIN;
   CorrelatorCounters counters_;
   FieldValues scratch_;

@@ -105,7 +105,8 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
                                               "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
                                               "regularity", "rare", "baseline", "bucket", "factor", "min_events",
-                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle"};
+                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle",
+                                              "unfamiliar"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
   }
@@ -227,6 +228,16 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       if (rule.season_ns > rule.baseline_ns) r.fail(node["season"], "'season' must not be longer than 'baseline'");
       if (rule.season_ns != 0 && rule.season_ns % rule.bucket_ns != 0) r.fail(node["season"], "'season' must be a whole number of buckets");
     }
+  }
+  if (const YAML::Node u = node["unfamiliar"]) {
+    if (!u.IsMap() || !u["field"]) r.fail(u, "'unfamiliar' needs 'field' (and optionally 'baseline', 'learning'), e.g. {field: smtp.mail_from}");
+    for (const auto& kv : u) {
+      const std::string k = kv.first.Scalar();
+      if (k != "field" && k != "baseline" && k != "learning") r.fail(kv.first, "unknown key 'unfamiliar." + k + "' (field, baseline, learning)");
+    }
+    rule.unfamiliar.field.push_back(r.field(u["field"], r.scalar(u["field"], "field")));
+    rule.unfamiliar.baseline_ns = u["baseline"] ? r.duration(u["baseline"], "baseline") : 14 * 86400LL * 1000000000LL;
+    rule.unfamiliar.learning_ns = u["learning"] ? r.duration(u["learning"], "learning") : 86400LL * 1000000000LL;
   }
   if (staged) {
     if (!node["stages"] || !node["stages"].IsSequence() || node["stages"].size() < 2) r.fail(node, type + " needs 'stages', a list of at least two");

@@ -24,7 +24,8 @@
 //                    of the comparable buckets (Poisson, or negative binomial when they are
 //                    burstier); `gte` groups surging within `timespan` is a hit
 // `match` selects the events a rule (or a stage) looks at: every listed field must have one of
-// the listed values. `group_by` fields split the events into independent groups. `suppress`
+// the listed values. `unfamiliar: {field: smtp.mail_from, baseline: 14d, learning: 1d}` keeps
+// only events whose field value is new to the whole constituency (any rule type). `group_by` fields split the events into independent groups. `suppress`
 // keeps a group to one hit per interval: within it, a growing group updates its hit instead.
 //
 // File format:
@@ -101,13 +102,24 @@ struct CorrelationRule {
   std::int64_t settle_ns = 0;      // new_value: decided only once the name has been known this long
   bool new_domain = false;         // new_value
   // How far back a restart replays stored events to rebuild this rule's state.
-  [[nodiscard]] std::int64_t horizon() const { return timespan_ns + suppress_ns + std::max(baseline_ns, learning_ns); }
+  [[nodiscard]] std::int64_t horizon() const {
+    return timespan_ns + suppress_ns + std::max({baseline_ns, learning_ns, unfamiliar.baseline_ns});
+  }
   // What a hit publishes (collector/notify): "" (a campaign only), "warning" (注意喚起),
   // "urgent_warning" (警告・助言), "information" (情報提供), all to every agency; or "notice"
   // (通報) to the one agency concerned. `actions`: recommended actions, or containment steps.
   std::string raises;
   std::vector<std::string> actions;
   std::string origin;         // "file:line" of the rule, for messages
+  // `unfamiliar`: the rule looks only at events whose `field` value (a mail sender) is new: first
+  // seen, after `baseline` of silence, at most `timespan` before the event, and not in the first
+  // `learning` (a newsletter that mails every agency every day is no campaign).
+  struct Unfamiliar {
+    std::vector<EventField> field;  // empty: no such filter
+    std::int64_t baseline_ns = 0;
+    std::int64_t learning_ns = 0;
+  };
+  Unfamiliar unfamiliar;
 };
 
 class CorrelationRuleError : public std::runtime_error {

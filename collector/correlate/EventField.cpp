@@ -113,6 +113,24 @@ EventField::EventField(std::string_view path) : path_(path) {
   }
 }
 
+// A registered domain, roughly: the last two labels, or three under a second-level domain of a
+// country (go.jp, co.uk). Enough to tell a new name of a known site from a new site.
+std::string_view registeredDomain(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  const auto last = name.rfind('.');
+  if (last == std::string_view::npos || last == 0) return name;
+  const auto second = name.rfind('.', last - 1);
+  if (second == std::string_view::npos) return name;
+  const std::string_view sld = name.substr(second + 1, last - second - 1);
+  const bool country = name.size() - last - 1 == 2;
+  static constexpr std::string_view kSecondLevel[] = {"co", "go", "ac", "or", "ne", "gr", "lg", "ed", "ad", "com", "net", "org", "gov", "edu"};
+  if (country && std::find(std::begin(kSecondLevel), std::end(kSecondLevel), sld) != std::end(kSecondLevel)) {
+    const auto third = second == 0 ? std::string_view::npos : name.rfind('.', second - 1);
+    return third == std::string_view::npos ? name : name.substr(third + 1);
+  }
+  return name.substr(second + 1);
+}
+
 void FieldValues::sortUnique(std::size_t first) {
   const auto b = items_.begin() + static_cast<std::ptrdiff_t>(first);
   const auto e = items_.begin() + static_cast<std::ptrdiff_t>(size_);
@@ -152,7 +170,7 @@ void EventField::values(const gsoc::v1::Event& event, FieldValues& out) const {
 }
 
 // The name an implant calls home to, whatever the protocol: a TLS server name, an HTTP host
-// (without its port), a DNS query name; for a flow of no recognised protocol (raw TCP or UDP)
+// (without its port), a DNS query's registered domain; for a flow of no recognised protocol (raw TCP or UDP)
 // its address and port. A flow of HTTP or TLS has none: its record names the destination.
 void EventField::destination(const gsoc::v1::Event& event, FieldValues& out) {
   auto lowered = [&](std::string_view v) {
@@ -176,7 +194,9 @@ void EventField::destination(const gsoc::v1::Event& event, FieldValues& out) {
       return;
     }
     case gsoc::v1::Event::kDns:
-      if (!event.dns().query().empty()) lowered(event.dns().query());
+      // A name's registered domain: a tunnel or a DGA-style implant asks for a new label each
+      // time (a9f3.tunnel.example, 77c1.tunnel.example), its domain stays.
+      if (!event.dns().query().empty()) lowered(registeredDomain(event.dns().query()));
       return;
     case gsoc::v1::Event::kFlow: {
       if (!event.app_proto().empty()) return;

@@ -5,8 +5,8 @@
 // fields give one value each; addresses (tuple.src_ip/dst_ip) read as text; enums by name.
 // Three names are not in the schema: `kind` (alert, flow, http, dns, tls, smtp, file),
 // `indicator` (the record's main observable, as the store's indicator column) and `destination`
-// (what a host contacts, whatever the protocol: TLS SNI, HTTP host, DNS query name, or the
-// address:port of a flow no parser recognised), for analytics such as beaconing.
+// (what a host contacts, whatever the protocol: TLS SNI, HTTP host, a DNS query's registered
+// domain, or the address:port of a flow no parser recognised), for analytics such as beaconing.
 
 #include <span>
 #include <string>
@@ -51,6 +51,10 @@ class FieldValues {
   std::vector<std::string> items_;
   std::size_t size_ = 0;
 };
+
+// A registered domain, roughly: the last two labels, or three under a second-level domain of a
+// country (go.jp, co.uk). Enough to tell a new name of a known site from a new site.
+std::string_view registeredDomain(std::string_view name);
 
 class EventField {
  public:

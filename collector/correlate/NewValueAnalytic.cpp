@@ -1,27 +1,8 @@
 #include "collector/correlate/NewValueAnalytic.hpp"
 
+#include "collector/correlate/EventField.hpp"
+
 namespace gsoc::collector {
-namespace {
-
-// A registered domain, roughly: the last two labels, or three under a second-level domain of a
-// country (go.jp, co.uk). Enough to tell a new name of a known site from a new site.
-std::string_view registeredDomain(std::string_view name) {
-  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  const auto last = name.rfind('.');
-  if (last == std::string_view::npos || last == 0) return name;
-  const auto second = name.rfind('.', last - 1);
-  if (second == std::string_view::npos) return name;
-  const std::string_view sld = name.substr(second + 1, last - second - 1);
-  const bool country = name.size() - last - 1 == 2;
-  static constexpr std::string_view kSecondLevel[] = {"co", "go", "ac", "or", "ne", "gr", "lg", "ed", "ad", "com", "net", "org", "gov", "edu"};
-  if (country && std::find(std::begin(kSecondLevel), std::end(kSecondLevel), sld) != std::end(kSecondLevel)) {
-    const auto third = second == 0 ? std::string_view::npos : name.rfind('.', second - 1);
-    return third == std::string_view::npos ? name : name.substr(third + 1);
-  }
-  return name.substr(second + 1);
-}
-
-}  // namespace
 
 // New: first seen within the window after a baseline-long silence, settled, after the learning
 // period (on the first days everything would be new), by few hosts, and (new_domain) of a

@@ -1,5 +1,7 @@
 #include "collector/notify/Acknowledgement.hpp"
 
+#include "collector/notify/PublicationFormat.hpp"
+
 namespace gsoc::collector {
 
 std::string noticeStateName(gsoc::v1::Notice::State state) {
@@ -45,6 +47,34 @@ std::string acknowledgeWarning(gsoc::v1::Warning& warning, const std::string& ag
   a->set_acknowledged_ns(at_ns);
   a->set_by(by);
   return {};
+}
+
+AckOutcome acknowledge(PublicationLedger& ledger, const std::string& id, gsoc::v1::Notice::State state, const std::string& agency_id,
+                       const std::string& by, std::int64_t now_ns) {
+  auto lock = ledger.lock();
+  std::optional<Publication> p = ledger.findLocked(id);
+  if (!p) return {std::nullopt, "no notice or warning '" + id + "'"};
+  std::string error;
+  if (p->kind == "notice") {
+    gsoc::v1::Notice notice;
+    if (!google::protobuf::util::JsonStringToMessage(p->json, &notice).ok()) return {std::nullopt, "notice " + id + " is unreadable"};
+    if (!agency_id.empty() && agency_id != notice.agency_id()) {
+      return {std::nullopt, "notice " + notice.number() + " is addressed to " + notice.agency_id() + ", not " + agency_id};
+    }
+    error = advanceNotice(notice, state == gsoc::v1::Notice::STATE_UNSPECIFIED ? gsoc::v1::Notice::STATE_ACKNOWLEDGED : state, by, now_ns);
+    p->json = toJson(notice);
+  } else if (p->kind == "warning") {
+    gsoc::v1::Warning warning;
+    if (!google::protobuf::util::JsonStringToMessage(p->json, &warning).ok()) return {std::nullopt, "warning " + id + " is unreadable"};
+    error = acknowledgeWarning(warning, agency_id, by, now_ns);
+    p->json = toJson(warning);
+  } else {
+    return {std::nullopt, p->kind + " " + id + " is not acknowledged: only notices and warnings are"};
+  }
+  if (!error.empty()) return {std::nullopt, error};
+  p->updated_ns = now_ns;
+  ledger.put(*p);
+  return {p, ""};
 }
 
 }  // namespace gsoc::collector

@@ -6,8 +6,10 @@
 // is not an error and keeps the first time.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "collector/notify/PublicationLedger.hpp"
 #include "gsoc/v1/correlation.pb.h"
 
 namespace gsoc::collector {
@@ -22,5 +24,14 @@ std::string acknowledgeWarning(gsoc::v1::Warning& warning, const std::string& ag
 // "new", "delivered", "acknowledged", "closed" (lower case, as gsocctl prints and parses them).
 std::string noticeStateName(gsoc::v1::Notice::State state);
 gsoc::v1::Notice::State noticeStateFromName(const std::string& name);  // UNSPECIFIED when unknown
+
+// A notice (by number or id) moves to `state` (acknowledged when unspecified), or `agency_id`
+// acknowledges a warning, recorded in the ledger. The updated record, or why it was refused.
+struct AckOutcome {
+  std::optional<Publication> publication;
+  std::string error;
+};
+AckOutcome acknowledge(PublicationLedger& ledger, const std::string& id, gsoc::v1::Notice::State state, const std::string& agency_id,
+                       const std::string& by, std::int64_t now_ns);
 
 }  // namespace gsoc::collector

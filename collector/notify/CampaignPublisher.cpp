@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "collector/notify/Acknowledgement.hpp"
+#include "collector/correlate/EventField.hpp"
 #include "collector/notify/PublicationFormat.hpp"
 #include "gsoc/v1/correlation.pb.h"
 
@@ -41,15 +41,6 @@ gsoc::v1::Severity severityOf(const std::string& s) {
   return gsoc::v1::SEVERITY_MEDIUM;
 }
 
-// Adds `values` to a repeated string field, which stays sorted and without duplicates.
-void mergeSorted(google::protobuf::RepeatedPtrField<std::string>& field, const std::vector<std::string>& values) {
-  std::vector<std::string> all(field.begin(), field.end());
-  all.insert(all.end(), values.begin(), values.end());
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
-  field.Clear();
-  for (auto& v : all) *field.Add() = std::move(v);
-}
 
 gsoc::v1::CampaignKind campaignKindOf(const CorrelationRule& rule) {
   switch (rule.type) {
@@ -125,14 +116,14 @@ void CampaignPublisher::absorb(gsoc::v1::Campaign& into, const gsoc::v1::Campaig
   into.set_late_revised_ns(std::max(into.late_revised_ns(), other.late_revised_ns()));
 }
 
-CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, EventStore& store, Listener listener)
-    : rules_(std::move(rules)), store_(store), listener_(std::move(listener)), index_(kMergeWindowNs) {}
+CampaignPublisher::CampaignPublisher(std::vector<CorrelationRule> rules, PublicationLedger& ledger, IntelReports& intel)
+    : rules_(std::move(rules)), ledger_(ledger), intel_(intel), index_(kMergeWindowNs) {}
 
 // The campaigns correlation made (not retro-hunts), once, from the store: after a restart a hit
 // still joins the campaign it or its indicators joined before.
 void CampaignPublisher::loadCampaigns() {
   if (campaigns_loaded_) return;
-  for (const Publication& p : store_.publications(0)) {
+  for (const Publication& p : ledger_.store().publications(0)) {
     if (p.kind != "campaign") continue;
     gsoc::v1::Campaign c;
     if (!google::protobuf::util::JsonStringToMessage(p.json, &c).ok() || c.correlation_rule().empty() || !c.merged_into().empty()) continue;
@@ -142,26 +133,14 @@ void CampaignPublisher::loadCampaigns() {
   campaigns_loaded_ = true;
 }
 
-void CampaignPublisher::put(const Publication& p) {
-  store_.upsertPublication(p);
-  if (listener_) listener_(p);
-}
-
 const CorrelationRule* CampaignPublisher::ruleOf(const std::string& id) const {
   auto it = std::find_if(rules_.begin(), rules_.end(), [&](const CorrelationRule& r) { return r.id == id; });
   return it == rules_.end() ? nullptr : &*it;
 }
 
-std::string CampaignPublisher::nextNumber(const std::string& kind, char letter, std::int64_t at_ns) {
-  const std::string year = utcText(at_ns).substr(0, 4);
-  const std::string prefix = std::string(1, letter) + "-" + year + "-";
-  char out[32];
-  std::snprintf(out, sizeof out, "%s%04llu", prefix.c_str(), static_cast<unsigned long long>(store_.publicationCount(kind, prefix) + 1));
-  return out;
-}
-
 std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
-  std::lock_guard lock(mutex_);
+  auto lock = ledger_.lock();
+  EventStore& store = ledger_.store();
   std::vector<std::string> lines;
   const CorrelationRule* rule = ruleOf(hit.rule_id);
   if (rule == nullptr) return lines;
@@ -174,6 +153,11 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   for (const std::string* o : {&hit.last_src, &hit.last_dst, &hit.last_indicator}) {
     if (!o->empty()) observables.push_back(*o);
   }
+  // A name's registered domain too: an implant's lookups (of its domain) and its connections
+  // (to a host under it) are one activity.
+  for (const auto& i : indicators) {
+    if (i.kind() == gsoc::v1::Indicator::KIND_DOMAIN) observables.emplace_back(registeredDomain(i.value()));
+  }
   std::optional<std::string> joined = index_.campaignOf(own);
   std::vector<std::string> candidates;
   if (!joined) {
@@ -185,16 +169,16 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   const std::string cid = joined.value_or(own);
 
   gsoc::v1::Campaign campaign;
-  const bool known = fromStore(store_, "campaign", cid, campaign);
+  const bool known = fromStore(store, "campaign", cid, campaign);
   campaign.set_id(cid);
   // The hit links several campaigns: they were one activity all along.
   for (std::size_t i = 1; i < candidates.size(); ++i) {
     gsoc::v1::Campaign other;
-    if (!fromStore(store_, "campaign", candidates[i], other)) continue;
+    if (!fromStore(store, "campaign", candidates[i], other)) continue;
     absorb(campaign, other);
     other.set_merged_into(cid);
     other.set_status(gsoc::v1::Campaign::STATUS_CLOSED);
-    put(Publication{"campaign", other.id(), "", other.id(), "", hit.last_ns, toJson(other)});
+    ledger_.put(Publication{"campaign", other.id(), "", other.id(), "", hit.last_ns, toJson(other)});
     index_.absorb(other.id(), cid);
     lines.push_back("campaign " + other.id() + " (" + other.title() + ") joined campaign " + cid);
   }
@@ -244,17 +228,17 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
           ? std::string()
           : " Revised late: evidence from a sensor's backlog (events of " + utcText(campaign.late_revised_ns()) +
                 ") arrived after this period had been assessed.";
-  const std::vector<std::string> intel = linkIntel(campaign, hit, lines);
+  const std::vector<std::string> intel = intel_.linkLocked(campaign, hit, lines);
   index_.remember(campaign, rankOf(*lead));
-  put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
+  ledger_.put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
 
   if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
     gsoc::v1::Warning w;
     const std::string wid = "W:" + cid;
-    const bool revised = fromStore(store_, "warning", wid, w);
+    const bool revised = fromStore(store, "warning", wid, w);
     if (!revised) {
       w.set_id(wid);
-      w.set_number(nextNumber("warning", 'W', hit.last_ns));
+      w.set_number(ledger_.nextNumber("warning", 'W', hit.last_ns));
       w.set_issued_ns(hit.last_ns);
     }
     w.set_revision(w.revision() + 1);
@@ -290,7 +274,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     for (const auto& r : intel) w.add_references(r);
     w.set_tlp(gsoc::v1::TLP_AMBER);
     w.set_campaign_id(cid);
-    put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
+    ledger_.put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
     lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) +
                     (hit.late ? " (late evidence)" : "") + ": " +
                     w.title() + " (" + std::to_string(agencies) + " agencies)");
@@ -298,10 +282,10 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     for (const auto& agency : hit.agencies) {
       gsoc::v1::Notice notice;
       const std::string nid = "N:" + cid + ":" + agency;
-      const bool updated = fromStore(store_, "notice", nid, notice);
+      const bool updated = fromStore(store, "notice", nid, notice);
       if (!updated) {
         notice.set_id(nid);
-        notice.set_number(nextNumber("notice", 'N', hit.last_ns));
+        notice.set_number(ledger_.nextNumber("notice", 'N', hit.last_ns));
         notice.set_agency_id(agency);
         notice.set_window_start_ns(hit.first_ns);
         notice.set_state(gsoc::v1::Notice::STATE_NEW);
@@ -311,8 +295,10 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
         t->set_by("gsoc-collector");
         // The event that completed the rule (the C2 contact, say) names the host; events that
         // later grow the campaign (another mail) must not replace it.
-        notice.set_internal_host(hit.last_src);
-        notice.set_external_peer(hit.last_dst);
+        // A surge is inbound: the agency's side is the server, the peer is the crowd.
+        const bool surge = rule->type == CorrelationRule::Type::RateSurge;
+        notice.set_internal_host(surge ? hit.last_dst : hit.last_src);
+        notice.set_external_peer(surge ? "many sources" : hit.last_dst);
       }
       notice.set_window_start_ns(std::min(notice.window_start_ns(), hit.first_ns));
       notice.set_window_end_ns(std::max(notice.window_end_ns(), hit.last_ns));
@@ -330,94 +316,12 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
       notice.set_tlp(gsoc::v1::TLP_AMBER_STRICT);
       notice.set_campaign_id(cid);
       notice.set_severity(severityOf(rule->severity));
-      put(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice)});
+      ledger_.put(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice)});
       lines.push_back("notice " + notice.number() + (updated ? " updated" : " to " + agency) + ": " + rule->title + ", host " +
                       notice.internal_host() + " -> " + notice.external_peer());
     }
   }
   return lines;
-}
-
-void CampaignPublisher::loadIntelReports() {
-  if (intel_loaded_) return;
-  for (const Publication& p : store_.publications(0)) {
-    if (p.kind != "intel") continue;
-    gsoc::v1::IntelReport r;
-    if (google::protobuf::util::JsonStringToMessage(p.json, &r).ok()) intel_.push_back(std::move(r));
-  }
-  intel_loaded_ = true;
-}
-
-// An analyst's report is linked to a campaign that hits its named targets (agencies, hosts) or
-// its indicators within its window. The report counts the hits and names the agencies and
-// campaigns (it stays with the central team); the campaign names the report, and the warning
-// cites it. Returns the warning's references.
-std::vector<std::string> CampaignPublisher::linkIntel(gsoc::v1::Campaign& campaign, const CorrelationHit& hit, std::vector<std::string>& lines) {
-  std::vector<std::string> references;
-  loadIntelReports();
-  for (gsoc::v1::IntelReport& report : intel_) {
-    if (report.window_start_ns() != 0 && hit.last_ns < report.window_start_ns()) continue;
-    if (report.window_end_ns() != 0 && hit.last_ns > report.window_end_ns()) continue;
-    auto named = [&](const std::string& v) { return std::find(report.targets().begin(), report.targets().end(), v) != report.targets().end(); };
-    bool linked = std::any_of(hit.agencies.begin(), hit.agencies.end(), named) || std::any_of(hit.group.begin(), hit.group.end(), named);
-    for (const auto& i : campaign.indicators()) {
-      linked = linked || std::any_of(report.indicators().begin(), report.indicators().end(),
-                                     [&](const gsoc::v1::Indicator& r) { return r.value() == i.value(); });
-    }
-    if (!linked) continue;
-    report.set_linked_hits(report.linked_hits() + 1);
-    mergeSorted(*report.mutable_linked_agencies(), hit.agencies);
-    mergeSorted(*report.mutable_linked_campaigns(), {campaign.id()});
-    mergeSorted(*campaign.mutable_intel_reports(), {report.id()});
-    put(Publication{"intel", report.id(), report.id(), "", "", hit.last_ns, toJson(report)});
-    lines.push_back("intel " + report.id() + " (" + report.actor() + ") linked to campaign " + campaign.id() + ": " + campaign.title());
-    references.push_back("intelligence report " + report.id() + (report.actor().empty() ? "" : " (" + report.actor() + ")"));
-  }
-  return references;
-}
-
-std::optional<Publication> CampaignPublisher::find(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  return findLocked(id);
-}
-
-std::optional<Publication> CampaignPublisher::findLocked(const std::string& id) {
-  for (const char* kind : {"campaign", "warning", "notice", "intel"}) {
-    if (auto p = store_.publication(kind, id)) return p;
-  }
-  // Numbers are what people quote; there are hundreds a year, so a scan is fine.
-  for (auto& p : store_.publications(0)) {
-    if (p.number == id) return std::move(p);
-  }
-  return std::nullopt;
-}
-
-CampaignPublisher::Outcome CampaignPublisher::acknowledge(const std::string& id, gsoc::v1::Notice::State state, const std::string& agency_id,
-                                                          const std::string& by, std::int64_t now_ns) {
-  std::lock_guard lock(mutex_);
-  std::optional<Publication> p = findLocked(id);
-  if (!p) return {std::nullopt, "no notice or warning '" + id + "'"};
-  std::string error;
-  if (p->kind == "notice") {
-    gsoc::v1::Notice notice;
-    if (!google::protobuf::util::JsonStringToMessage(p->json, &notice).ok()) return {std::nullopt, "notice " + id + " is unreadable"};
-    if (!agency_id.empty() && agency_id != notice.agency_id()) {
-      return {std::nullopt, "notice " + notice.number() + " is addressed to " + notice.agency_id() + ", not " + agency_id};
-    }
-    error = advanceNotice(notice, state == gsoc::v1::Notice::STATE_UNSPECIFIED ? gsoc::v1::Notice::STATE_ACKNOWLEDGED : state, by, now_ns);
-    p->json = toJson(notice);
-  } else if (p->kind == "warning") {
-    gsoc::v1::Warning warning;
-    if (!google::protobuf::util::JsonStringToMessage(p->json, &warning).ok()) return {std::nullopt, "warning " + id + " is unreadable"};
-    error = acknowledgeWarning(warning, agency_id, by, now_ns);
-    p->json = toJson(warning);
-  } else {
-    return {std::nullopt, p->kind + " " + id + " is not acknowledged: only notices and warnings are"};
-  }
-  if (!error.empty()) return {std::nullopt, error};
-  p->updated_ns = now_ns;
-  put(*p);
-  return {p, ""};
 }
 
 }  // namespace gsoc::collector

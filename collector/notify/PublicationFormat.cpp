@@ -1,5 +1,7 @@
 #include "collector/notify/PublicationFormat.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -9,6 +11,15 @@
 #include "collector/store/StoreSchema.hpp"
 
 namespace gsoc::collector {
+
+void mergeSorted(google::protobuf::RepeatedPtrField<std::string>& field, const std::vector<std::string>& values) {
+  std::vector<std::string> all(field.begin(), field.end());
+  all.insert(all.end(), values.begin(), values.end());
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  field.Clear();
+  for (auto& v : all) *field.Add() = std::move(v);
+}
 
 std::string toJson(const google::protobuf::Message& m) {
   std::string out;

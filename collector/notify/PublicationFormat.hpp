@@ -1,6 +1,6 @@
 #pragma once
 // PublicationFormat: what every publishing path shares: records kept as the proto's JSON (field
-// names as in the .proto), read back from the store, stable ids from hashed parts, UTC times in
+// names as in the .proto), read back from the store, sorted sets of names in them, stable ids from hashed parts, UTC times in
 // the SOC's format and the indicator kind of an observed value.
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include <google/protobuf/message.h>
+#include <google/protobuf/repeated_ptr_field.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventStore.hpp"
@@ -17,6 +18,9 @@
 namespace gsoc::collector {
 
 std::string toJson(const google::protobuf::Message& m);
+
+// Adds `values` to a repeated string field, which stays sorted and without duplicates.
+void mergeSorted(google::protobuf::RepeatedPtrField<std::string>& field, const std::vector<std::string>& values);
 
 template <typename Message>
 bool fromStore(EventStore& store, const std::string& kind, const std::string& id, Message& out) {

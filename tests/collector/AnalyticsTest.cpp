@@ -14,7 +14,7 @@
 
 #include "collector/correlate/CampaignCorrelator.hpp"
 #include "collector/correlate/CorrelationService.hpp"
-#include "collector/notify/CampaignPublisher.hpp"
+#include "collector/notify/CentrePublications.hpp"
 #include "collector/store/SqliteEventStore.hpp"
 #include "gsoc/v1/ingest.pb.h"
 
@@ -226,8 +226,8 @@ TEST(Analytics, TheHitsPublishExactlyTheseWarningsAndNotices) {
   correlate(scenario(), kHour, nullptr, &hits);
   TempDir dir("gsoc-analytics-publish");
   SqliteEventStore store((dir.path / "events.db").string());
-  CampaignPublisher publisher(parseCorrelationRules(kRules, "analytics.yaml"), store);
-  for (const auto& h : hits) publisher.publish(h);
+  CentrePublications centre(parseCorrelationRules(kRules, "analytics.yaml"), store);
+  for (const auto& h : hits) centre.publisher.publish(h);
   EXPECT_EQ(publicationsIn(store), kPublished);
 }
 
@@ -271,25 +271,25 @@ TEST(Analytics, RestartRebuildsFromTheStoreAndRaisesNothingTwice) {
   // Stream positions must follow arrival order per sensor: renumber the events as they arrive.
   std::map<std::string, std::uint64_t> seq;
   for (auto& e : events) e.set_event_id(e.sensor_id() + ":1:" + std::to_string(seq[e.sensor_id()]++));
-  std::unique_ptr<CampaignPublisher> publisher;  // one per run, as each collector process has
+  std::unique_ptr<CentrePublications> centre;  // one per run, as each collector process has
   auto sink = [&](const CorrelationHit& h) {
     raised.push_back(describe(h));
-    publisher->publish(h);
+    centre->publisher.publish(h);
   };
   {
     SqliteEventStore store((dir / "events.db").string());
-    publisher = std::make_unique<CampaignPublisher>(parseCorrelationRules(kRules, "analytics.yaml"), store);
+    centre = std::make_unique<CentrePublications>(parseCorrelationRules(kRules, "analytics.yaml"), store);
     CorrelationService service(parseCorrelationRules(kRules, "analytics.yaml"), kHour, store, sink);
     service.rebuild();
     feed(store, service, 0, cut);
     service.stop();
-    publisher.reset();
+    centre.reset();
   }
   const std::size_t first_run = raised.size();
   std::vector<std::string> published;
   {
     SqliteEventStore store((dir / "events.db").string());
-    publisher = std::make_unique<CampaignPublisher>(parseCorrelationRules(kRules, "analytics.yaml"), store);
+    centre = std::make_unique<CentrePublications>(parseCorrelationRules(kRules, "analytics.yaml"), store);
     // The idle flush processes what waits for lateness once the input ends.
     CorrelationService service(parseCorrelationRules(kRules, "analytics.yaml"), kHour, store, sink, std::chrono::milliseconds(1500));
     service.rebuild();
@@ -298,7 +298,7 @@ TEST(Analytics, RestartRebuildsFromTheStoreAndRaisesNothingTwice) {
     service.stop();
     EXPECT_GT(service.counters().replayed, 0U);
     published = publicationsIn(store);
-    publisher.reset();
+    centre.reset();
   }
   std::filesystem::remove_all(dir);
   EXPECT_GE(first_run, 2U);
@@ -315,7 +315,7 @@ TEST(Analytics, IntelReportsLinkLaterCampaignsOnTheirTargets) {
   {
     SqliteEventStore store((dir / "events.db").string());
     std::vector<Publication> published;
-    CampaignPublisher publisher(parseCorrelationRules(kRules, "analytics.yaml"), store, [&](const Publication& p) { published.push_back(p); });
+    CentrePublications centre(parseCorrelationRules(kRules, "analytics.yaml"), store, [&](const Publication& p) { published.push_back(p); });
     gsoc::v1::IntelReport report;
     report.set_actor("AnonGov-JP");
     report.set_summary("announced a DDoS on defence and police sites");
@@ -323,7 +323,7 @@ TEST(Analytics, IntelReportsLinkLaterCampaignsOnTheirTargets) {
     report.add_targets("NPA");
     report.set_window_start_ns(kT0 + 2 * kDay);
     report.set_window_end_ns(kT0 + 3 * kDay);
-    const auto reply = publisher.addIntel(report, "duty", 0, kT0 + 2 * kDay);
+    const auto reply = centre.hunter.addIntel(report, "duty", 0, kT0 + 2 * kDay);
     const std::string rid = reply.report().id();
 
     CorrelationHit surge;
@@ -335,22 +335,22 @@ TEST(Analytics, IntelReportsLinkLaterCampaignsOnTheirTargets) {
     surge.last_ns = surge.first_ns + 5 * kMinute;
     surge.raised_ns = surge.last_ns;
     surge.events = 189;
-    const auto lines = publisher.publish(surge);
+    const auto lines = centre.publisher.publish(surge);
     ASSERT_FALSE(lines.empty());
     EXPECT_NE(lines.front().find("intel " + rid + " (AnonGov-JP) linked"), std::string::npos) << lines.front();
 
     CorrelationHit later = surge;  // the same targets after the window: not linked
     later.last_ns = later.raised_ns = kT0 + 4 * kDay;
-    for (const auto& l : publisher.publish(later)) EXPECT_EQ(l.find("intel "), std::string::npos) << l;
+    for (const auto& l : centre.publisher.publish(later)) EXPECT_EQ(l.find("intel "), std::string::npos) << l;
 
-    const auto stored = publisher.find(rid);
+    const auto stored = centre.ledger.find(rid);
     ASSERT_TRUE(stored.has_value());
     gsoc::v1::IntelReport linked;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(stored->json, &linked).ok());
     EXPECT_EQ(linked.linked_hits(), 1U);
     EXPECT_EQ(std::vector<std::string>(linked.linked_agencies().begin(), linked.linked_agencies().end()), (std::vector<std::string>{"MOD", "NPA"}));
     ASSERT_EQ(linked.linked_campaigns_size(), 1);
-    const auto campaign = publisher.find(linked.linked_campaigns(0));
+    const auto campaign = centre.ledger.find(linked.linked_campaigns(0));
     ASSERT_TRUE(campaign.has_value());
     EXPECT_NE(campaign->json.find(rid), std::string::npos);
     bool cited = false;

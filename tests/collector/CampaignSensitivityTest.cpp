@@ -15,7 +15,7 @@
 #include <random>
 
 #include "collector/correlate/CampaignCorrelator.hpp"
-#include "collector/notify/CampaignPublisher.hpp"
+#include "collector/notify/CentrePublications.hpp"
 #include "collector/store/SqliteEventStore.hpp"
 
 #include <google/protobuf/util/json_util.h>
@@ -72,6 +72,15 @@ std::vector<std::string> newHits(const std::vector<CorrelationHit>& hits) {
   return out;
 }
 
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
 // An implant checking in every 10 minutes, +-30 % (uniform), skipping a fifth of its check-ins
 // and sleeping from 22:00 to 06:00, over two days: `checkin` writes one check-in.
 template <typename CheckIn>
@@ -94,8 +103,8 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
     tr.add("MOFA", t - kSecond, v4(192, 0, 2, 31), resolver).mutable_dns()->set_query("Updates.Example-Cdn.example");
     tr.add("MOFA", t, v4(192, 0, 2, 31), v4(203, 0, 113, 31)).mutable_http()->set_host("updates.example-cdn.example:8080");
   });
-  implant(2, [&](std::int64_t t) {  // DNS alone (a DNS tunnel)
-    tr.add("MOD", t, v4(192, 0, 2, 32), resolver).mutable_dns()->set_query("a9f3.tunnel.example");
+  implant(2, [&](std::int64_t t) {  // DNS alone (a DNS tunnel: a new label each time)
+    tr.add("MOD", t, v4(192, 0, 2, 32), resolver).mutable_dns()->set_query(std::to_string(t % 99991) + ".tunnel.example");
   });
   implant(3, [&](std::int64_t t) {  // raw TCP to a port no parser knows
     auto& e = tr.add("MIC", t, v4(192, 0, 2, 33), v4(198, 51, 100, 33));
@@ -119,14 +128,26 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
   for (int h = 0; h < 10; ++h) {
     for (int i = 0; i < 200; ++i) tr.add("MOF", kT0 + h * kSecond + i * 5 * kMinute, v4(192, 0, 2, 50 + h), v4(203, 0, 113, 50)).mutable_tls()->set_sni("push.example.com");
   }
-  auto found = newHits(tr.correlate(shipped({"c2-beaconing"})));
+  const auto hits = tr.correlate(shipped({"c2-beaconing"}));
+  auto found = newHits(hits);
   std::sort(found.begin(), found.end());
+  // MOFA's implant twice: its lookups (of the registered domain: tunnels vary the first label)
+  // and its connections. The publisher makes them one campaign (OneCampaignAndOneWarningPerActivity).
   EXPECT_EQ(found, (std::vector<std::string>{
                        "c2-beaconing MIC|192.0.2.33|198.51.100.33:4444",
-                       "c2-beaconing MOD|192.0.2.32|a9f3.tunnel.example",
+                       "c2-beaconing MOD|192.0.2.32|tunnel.example",
+                       "c2-beaconing MOFA|192.0.2.31|example-cdn.example",
                        "c2-beaconing MOFA|192.0.2.31|updates.example-cdn.example",
                        "c2-beaconing NPA|192.0.2.34|telemetry.example",
                    }));
+  // Published: one notice per implant, MOFA's two hits in one campaign.
+  TempDir dir("gsoc-beacon-publish");
+  SqliteEventStore store((dir.path / "events.db").string());
+  CentrePublications centre(shipped({"c2-beaconing"}), store);
+  for (const auto& h : hits) centre.publisher.publish(h);
+  std::map<std::string, int> notices;
+  for (const auto& p : store.publications(0)) notices[p.agency_id] += p.kind == "notice" ? 1 : 0;
+  EXPECT_EQ(notices, (std::map<std::string, int>{{"", 0}, {"MIC", 1}, {"MOD", 1}, {"MOFA", 1}, {"NPA", 1}}));
 }
 
 // Requests to one agency's web server over nine days: `per_hour(hour)` on average (Poisson-like
@@ -193,14 +214,6 @@ TEST(CampaignSensitivity, NewDestinationsOnlyWhenNewToEveryoneAndFewHosts) {
   EXPECT_EQ(found, std::vector<std::string>{"new-destination-at-several-agencies cdn.update-check.example"});
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 // A scan from one address trips four rare signatures at four agencies; a phishing wave carries
 // one attachment from a listed sender to three. Each is one campaign and one warning, with every
@@ -242,8 +255,8 @@ TEST(CampaignSensitivity, OneCampaignAndOneWarningPerActivity) {
   const auto hits = tr.correlate(rules);
   TempDir dir("gsoc-campaign-merge");
   SqliteEventStore store((dir.path / "events.db").string());
-  CampaignPublisher publisher(rules, store);
-  for (const auto& h : hits) publisher.publish(h);
+  CentrePublications centre(rules, store);
+  for (const auto& h : hits) centre.publisher.publish(h);
 
   std::vector<std::string> campaigns;
   std::vector<std::string> warnings;

@@ -1,9 +1,8 @@
-// CampaignPublisher's retro-hunt and intelligence reports: a new indicator is searched over
-// stored history (a year by default), and past hits produce notices to the agencies concerned.
+#include "collector/notify/RetroHunter.hpp"
+
 #include <algorithm>
 #include <map>
 
-#include "collector/notify/CampaignPublisher.hpp"
 #include "collector/notify/PublicationFormat.hpp"
 #include "collector/store/EventColumns.hpp"
 #include "gsoc/v1/event.pb.h"
@@ -37,14 +36,14 @@ struct AgencyHits {
 
 }  // namespace
 
-gsoc::v1::HuntReply CampaignPublisher::hunt(const std::string& indicator, std::int64_t since_ns, const std::string& reason,
-                                            std::int64_t now_ns) {
-  std::lock_guard lock(mutex_);
+gsoc::v1::HuntReply RetroHunter::hunt(const std::string& indicator, std::int64_t since_ns, const std::string& reason, std::int64_t now_ns) {
+  auto lock = ledger_.lock();
+  EventStore& store = ledger_.store();
   gsoc::v1::HuntReply reply;
   reply.set_indicator(indicator);
   std::map<std::string, AgencyHits> by_agency;
   std::uint64_t events = 0;
-  store_.forEachEventWithIndicator(indicator, since_ns, [&](gsoc::v1::Event&& e) {
+  store.forEachEventWithIndicator(indicator, since_ns, [&](gsoc::v1::Event&& e) {
     ++events;
     const std::string src = addressText(e.tuple().src_ip());
     const std::string dst = addressText(e.tuple().dst_ip());
@@ -100,14 +99,14 @@ gsoc::v1::HuntReply CampaignPublisher::hunt(const std::string& indicator, std::i
   campaign.set_severity(gsoc::v1::SEVERITY_HIGH);
   campaign.set_status(gsoc::v1::Campaign::STATUS_ACTIVE);
   campaign.set_event_count(events);
-  put(Publication{"campaign", cid, "", cid, "", now_ns, toJson(campaign)});
+  ledger_.put(Publication{"campaign", cid, "", cid, "", now_ns, toJson(campaign)});
 
   for (const auto& [agency, a] : by_agency) {
     gsoc::v1::Notice notice;
     const std::string nid = "N:" + cid + ":" + agency;
-    if (!fromStore(store_, "notice", nid, notice)) {
+    if (!fromStore(store, "notice", nid, notice)) {
       notice.set_id(nid);
-      notice.set_number(nextNumber("notice", 'N', now_ns));
+      notice.set_number(ledger_.nextNumber("notice", 'N', now_ns));
       notice.set_agency_id(agency);
       notice.set_state(gsoc::v1::Notice::STATE_NEW);
       auto* t = notice.add_history();
@@ -133,26 +132,17 @@ gsoc::v1::HuntReply CampaignPublisher::hunt(const std::string& indicator, std::i
     notice.set_tlp(gsoc::v1::TLP_AMBER_STRICT);
     notice.set_campaign_id(cid);
     notice.set_severity(gsoc::v1::SEVERITY_HIGH);
-    put(Publication{"notice", nid, notice.number(), cid, agency, now_ns, toJson(notice)});
+    ledger_.put(Publication{"notice", nid, notice.number(), cid, agency, now_ns, toJson(notice)});
     reply.add_notices(notice.number());
   }
   return reply;
 }
 
-gsoc::v1::AddIntelReply CampaignPublisher::addIntel(gsoc::v1::IntelReport report, const std::string& by, std::int64_t since_ns,
-                                                    std::int64_t now_ns) {
+gsoc::v1::AddIntelReply RetroHunter::addIntel(gsoc::v1::IntelReport report, const std::string& by, std::int64_t since_ns, std::int64_t now_ns) {
   gsoc::v1::AddIntelReply reply;
   {
-    std::lock_guard lock(mutex_);
-    report.set_id(nextNumber("intel", 'I', now_ns));
-    report.set_entered_by(by);
-    report.set_entered_ns(now_ns);
-    for (auto& i : *report.mutable_indicators()) {
-      if (i.kind() == gsoc::v1::Indicator::KIND_UNSPECIFIED) i.set_kind(indicatorKindOf("", i.value()));
-    }
-    loadIntelReports();  // loaded before this one is stored, so it is added once
-    put(Publication{"intel", report.id(), report.id(), "", "", now_ns, toJson(report)});
-    intel_.push_back(report);
+    auto lock = ledger_.lock();
+    report = intel_.recordLocked(std::move(report), by, now_ns);
   }
   for (const auto& i : report.indicators()) {
     gsoc::v1::HuntReply h = hunt(i.value(), since_ns, report.id() + ": " + report.actor(), now_ns);
