@@ -16,6 +16,7 @@
 #include "collector/correlate/CorrelationService.hpp"
 #include "collector/notify/CentrePublications.hpp"
 #include "collector/store/SqliteEventStore.hpp"
+#include "tests/collector/SimulatedTime.hpp"
 #include "gsoc/v1/ingest.pb.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -23,11 +24,7 @@
 namespace gsoc::collector {
 namespace {
 
-constexpr std::int64_t kSecond = 1000000000LL;
-constexpr std::int64_t kMinute = 60 * kSecond;
-constexpr std::int64_t kHour = 60 * kMinute;
-constexpr std::int64_t kDay = 24 * kHour;
-constexpr std::int64_t kT0 = 1790000000LL * kSecond - (1790000000LL * kSecond) % kDay;  // a midnight
+using namespace testing;
 
 constexpr const char* kRules = R"(rules:
   - id: c2-beaconing
@@ -64,9 +61,7 @@ constexpr const char* kRules = R"(rules:
 
 const std::vector<std::string> kAgencies = {"MOFA", "MOD", "MIC", "NPA", "MOJ", "MOF", "MLIT", "DA"};
 
-std::string v4(int a, int b, int c, int d) {
-  return std::string({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)});
-}
+
 
 // Events carry their sensor's stream position, as the store gives them: "sensor:epoch:seq".
 struct Recorder {
@@ -210,14 +205,6 @@ const std::vector<std::string> kPublished = {
     "warning W-2026-0002 rev 2 CLASS_INFORMATION new-destination [sync.newsfeed-cdn.example;]",
 };
 
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 TEST(Analytics, KnownScenarioGivesExactlyTheseHits) { EXPECT_EQ(correlate(scenario(), kHour), kExpected); }
 

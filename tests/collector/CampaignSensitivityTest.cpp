@@ -17,19 +17,15 @@
 #include "collector/correlate/CampaignCorrelator.hpp"
 #include "collector/notify/CentrePublications.hpp"
 #include "collector/store/SqliteEventStore.hpp"
+#include "tests/collector/SimulatedTime.hpp"
 
 #include <google/protobuf/util/json_util.h>
 
 namespace gsoc::collector {
 namespace {
 
-constexpr std::int64_t kSecond = 1000000000LL;
-constexpr std::int64_t kMinute = 60 * kSecond;
-constexpr std::int64_t kHour = 60 * kMinute;
-constexpr std::int64_t kDay = 24 * kHour;
-constexpr std::int64_t kT0 = 1790000000LL * kSecond - (1790000000LL * kSecond) % kDay;  // a midnight
+using namespace testing;
 
-std::string v4(int a, int b, int c, int d) { return std::string({char(a), char(b), char(c), char(d)}); }
 
 std::vector<CorrelationRule> shipped(std::initializer_list<const char*> ids) {
   auto rules = loadCorrelationRules(GSOC_SOURCE_DIR "/packaging/config/correlation.yaml");
@@ -72,14 +68,6 @@ std::vector<std::string> newHits(const std::vector<CorrelationHit>& hits) {
   return out;
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 // An implant checking in every 10 minutes, +-30 % (uniform), skipping a fifth of its check-ins
 // and sleeping from 22:00 to 06:00, over two days: `checkin` writes one check-in.

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import time
 
-from harness import Postgres, check, free_port, run_test, ship_traffic, start_collector
+from harness import Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
 
 T0 = 1700000000
 STIX_REQUIRED = {
@@ -36,7 +36,7 @@ def run(bindir, src, root, procs, backend):
     pki = os.path.join(root, "pki")
     os.makedirs(pki)
     gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
-    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD"], ["analyst", pki, "duty"],
+    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MLIT"], ["analyst", pki, "duty"],
                 ["analyst", pki, "former"]):
         subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
     pg = Postgres(root) if backend == "postgresql" else None
@@ -76,6 +76,7 @@ def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
     procs.append(feed)
     time.sleep(0.5)
 
+    ship_history(bindir, src, root, port, "MLIT", T0)
     ship_traffic(bindir, src, root, port, "MOFA", T0, 31)
     ship_traffic(bindir, src, root, port, "MOD", T0 + 60, 32)
     time.sleep(3)  # idle flush: correlation runs once ingest is quiet
@@ -119,8 +120,8 @@ def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
 
     # Sensor health.
     sensors = ctl_json("sensors").get("sensors", [])
-    check(sorted(s["sensor_id"] for s in sensors) == ["mod-1", "mofa-1"] and all(int(s["events"]) > 0 for s in sensors),
-          "sensors lists both sensors with their stored events")
+    check(sorted(s["sensor_id"] for s in sensors) == ["mlit-1", "mod-1", "mofa-1"] and all(int(s["events"]) > 0 for s in sensors),
+          "sensors lists the three sensors with their stored events")
 
     # Retro-hunt: the C2 domain was in the traffic of both agencies before anyone listed it.
     hunt = ctl_json("hunt", "cdn.update-check.example", "--reason", "reported by a partner CERT")

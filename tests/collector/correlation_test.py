@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import Postgres, check, free_port, run_test, ship_traffic, start_collector
+from harness import Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
 
 T0 = 1700000000
 
@@ -27,7 +27,7 @@ def run(bindir, src, root, procs, backend):
     gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
     for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MIC"]):
         subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([gsoc_pki, "agencies", pki, "NPA", "MOJ"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([gsoc_pki, "agencies", pki, "NPA", "MOJ", "MLIT"], check=True, stdout=subprocess.DEVNULL)
     db = os.path.join(root, "events.db")
     pg = Postgres(root) if backend == "postgresql" else None
     store = "{backend: postgresql, postgresql_dsn: \"%s\", retention_days: 36500}" % pg.dsn if pg else "{sqlite_path: events.db, retention_days: 36500}"
@@ -86,8 +86,9 @@ def scenario(bindir, src, root, procs, pki, store, query):
     check(refused.returncode != 0 and "'correlation_lateness_s' and 'correlation_lateness_ms'" in refused.stderr,
           "a config with both lateness keys is refused naming them: %r" % refused.stderr.strip())
 
-    # 1. Two agencies, one wave: the campaign is raised.
+    # 1. Two agencies, one wave: the campaign is raised (after a day of MLIT's history).
     col = collector("collector-1.log")
+    ship_history(bindir, src, root, port, "MLIT", T0)
     ship("MOFA", T0, 31)
     ship("MOD", T0 + 60, 32)
     time.sleep(2.5)  # idle flush: the collector correlates what it holds once ingest is quiet

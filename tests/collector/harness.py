@@ -114,6 +114,13 @@ class Postgres:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def ship_history(bindir, src, root, port, agency, start):
+    """A day of AGENCY's ordinary traffic ending at `start`, shipped first: the correlator's
+    learning periods (mail senders new to the constituency, say) count from the first event it
+    sees, so attacks at `start` are judged against a day of history, as in a running centre."""
+    ship_traffic(bindir, src, root, port, agency, start - 86400 - 600, 1, nbytes=300000, attacks=False)
+
+
 def ship_traffic(bindir, src, root, port, agency, start, seed, nbytes=1500000, attacks=True):
     """Generates traffic for AGENCY's sensor (<agency>-1, certificate from root/pki), bearing the
     generator's attacks unless attacks=False, starting at Unix time `start`, and runs gsoc-sensor
