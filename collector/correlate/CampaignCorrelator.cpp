@@ -1,7 +1,6 @@
 #include "collector/correlate/CampaignCorrelator.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "collector/store/EventColumns.hpp"
 
@@ -25,12 +24,11 @@ void prefetchBytes(const T* p, std::size_t bytes) {
 
 }  // namespace
 
-
 CampaignCorrelator::CampaignCorrelator(std::vector<CorrelationRule> rules, std::int64_t allowed_lateness_ns, std::int64_t max_source_lag_ns)
     : lateness_(allowed_lateness_ns), max_lag_(max_source_lag_ns > 0 ? max_source_lag_ns : allowed_lateness_ns) {
   for (auto& r : rules) {
     const auto& u = r.unfamiliar;
-    sightings_.push_back(u.field.empty() ? nullptr : std::make_unique<FirstSightings>(r.timespan_ns, u.baseline_ns, u.learning_ns));
+    sightings_.push_back(u.field.empty() ? nullptr : std::make_unique<FirstSightings>(r.timespan_ns, u.baseline_ns, u.learning_ns, u.known_suffixes));
     rules_.push_back(makeAnalytic(std::move(r), log_));
   }
 }
@@ -222,8 +220,10 @@ void CampaignCorrelator::process(const HeldEvent& event, bool late) {
     const CorrelationRule& rule = analytic.rule();
     if (FirstSightings* sightings = sightings_[rv.rule].get()) {
       bool fresh = false;  // every value is sighted, whatever the first says
-      for (const auto& v : event.values.range(rv.unfamiliar.first, rv.unfamiliar.count)) fresh = sightings->sightNew(v, event.ts, min_ts_) || fresh;
-      if (!fresh) continue;
+      for (const auto& v : event.values.range(rv.unfamiliar.first, rv.unfamiliar.count)) {
+        fresh = sightings->sightNew(v, event.ts, min_ts_) || fresh;
+      }
+      if (!fresh) continue;  // a familiar sender: not for this rule
     }
     const std::span<const std::string> values = event.values.range(rv.value.first, rv.value.count);
     // Every combination of the group_by fields' values, the last field varying fastest (most

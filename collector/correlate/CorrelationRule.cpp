@@ -233,11 +233,14 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
     if (!u.IsMap() || !u["field"]) r.fail(u, "'unfamiliar' needs 'field' (and optionally 'baseline', 'learning'), e.g. {field: smtp.mail_from}");
     for (const auto& kv : u) {
       const std::string k = kv.first.Scalar();
-      if (k != "field" && k != "baseline" && k != "learning") r.fail(kv.first, "unknown key 'unfamiliar." + k + "' (field, baseline, learning)");
+      if (k != "field" && k != "baseline" && k != "learning" && k != "known_suffixes") {
+        r.fail(kv.first, "unknown key 'unfamiliar." + k + "' (field, baseline, learning, known_suffixes)");
+      }
     }
     rule.unfamiliar.field.push_back(r.field(u["field"], r.scalar(u["field"], "field")));
     rule.unfamiliar.baseline_ns = u["baseline"] ? r.duration(u["baseline"], "baseline") : 14 * 86400LL * 1000000000LL;
     rule.unfamiliar.learning_ns = u["learning"] ? r.duration(u["learning"], "learning") : 86400LL * 1000000000LL;
+    if (u["known_suffixes"]) rule.unfamiliar.known_suffixes = r.scalars(u["known_suffixes"], "known_suffixes");
   }
   if (staged) {
     if (!node["stages"] || !node["stages"].IsSequence() || node["stages"].size() < 2) r.fail(node, type + " needs 'stages', a list of at least two");

@@ -118,6 +118,7 @@ struct CorrelationRule {
     std::vector<EventField> field;  // empty: no such filter
     std::int64_t baseline_ns = 0;
     std::int64_t learning_ns = 0;
+    std::vector<std::string> known_suffixes;  // values ending so are always familiar (the constituency's own domains)
   };
   Unfamiliar unfamiliar;
 };

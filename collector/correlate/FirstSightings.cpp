@@ -3,6 +3,9 @@
 namespace gsoc::collector {
 
 bool FirstSightings::sightNew(std::string_view value, std::int64_t ts, std::int64_t start) {
+  for (const auto& suffix : known_suffixes_) {
+    if (value.ends_with(suffix)) return false;
+  }
   auto it = seen_.find(value);
   if (it == seen_.end()) it = seen_.emplace(std::string(value), Seen{}).first;
   Seen& s = it->second;

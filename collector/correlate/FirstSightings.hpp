@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collector/correlate/Analytic.hpp"
 
@@ -13,8 +14,9 @@ namespace gsoc::collector {
 
 class FirstSightings {
  public:
-  FirstSightings(std::int64_t window_ns, std::int64_t baseline_ns, std::int64_t learning_ns)
-      : window_(window_ns), baseline_(baseline_ns), learning_(learning_ns) {}
+  // known_suffixes: values ending so are never new (the constituency's own mail domains).
+  FirstSightings(std::int64_t window_ns, std::int64_t baseline_ns, std::int64_t learning_ns, std::vector<std::string> known_suffixes = {})
+      : window_(window_ns), baseline_(baseline_ns), learning_(learning_ns), known_suffixes_(std::move(known_suffixes)) {}
   // Records a sighting at `ts`; true when the value is new: first seen (after a baseline-long
   // silence) at most `window` before `ts`, and a learning period after `start` (the first event
   // of any kind: a quiet field is not a new network).
@@ -29,6 +31,7 @@ class FirstSightings {
   std::int64_t window_;
   std::int64_t baseline_;
   std::int64_t learning_;
+  std::vector<std::string> known_suffixes_;
   KeyMap<Seen> seen_;
 };
 
