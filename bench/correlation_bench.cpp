@@ -43,6 +43,18 @@
 namespace {
 
 using gsoc::collector::CampaignCorrelator;
+
+// One event two days before `at`: the centre has been running, so the rules' learning periods
+// (which count from the first event it saw) are over, as in production.
+gsoc::v1::Event history(std::int64_t at) {
+  gsoc::v1::Event e;
+  e.set_agency_id("HIST");
+  e.set_sensor_id("HIST-1");
+  e.set_event_id("HIST-1:1:0");
+  e.set_timestamp_ns(at - 2 * 86400LL * 1000000000LL);
+  e.mutable_flow()->set_packets_to_server(1);
+  return e;
+}
 using gsoc::collector::CorrelationRule;
 using Clock = std::chrono::steady_clock;
 constexpr std::int64_t kSecond = 1000000000LL;
@@ -169,9 +181,10 @@ int main(int argc, char** argv) {
   // 1. Throughput, event time advancing 20 us per event (50k events/s of traffic).
   EventMix mix(1, unknown_flows);
   std::vector<gsoc::v1::Event> events;
-  events.reserve(events_n);
+  events.reserve(events_n + 1);
   std::mt19937_64 jitter(2);
   const std::int64_t start = 1700000000LL * kSecond;
+  events.push_back(history(start));
   for (std::size_t i = 0; i < events_n; ++i) {
     events.push_back(mix.next(start + static_cast<std::int64_t>(i) * 20000 + static_cast<std::int64_t>(jitter() % (2 * kSecond))));
   }
@@ -220,6 +233,15 @@ int main(int argc, char** argv) {
     constexpr int kBatch = 500;
     const auto period = std::chrono::duration<double>(kBatch / rate);
     std::map<std::string, std::uint64_t> seq;  // per agency sensor stream
+    {
+      std::vector<gsoc::collector::CommittedBatch> first;
+      auto batch = std::make_unique<gsoc::v1::EventBatch>();
+      batch->set_sensor_id("HIST-1");
+      batch->set_epoch(1);
+      *batch->add_events() = history(event_t0);
+      first.push_back({gsoc::collector::SensorIdentity{"HIST", "HIST-1", "01", "bench"}, std::move(batch), 0});
+      service.submit(std::move(first));
+    }
     for (int b = 0; std::chrono::duration<double>(Clock::now() - t0).count() < seconds; ++b) {
       std::this_thread::sleep_until(t0 + std::chrono::duration_cast<Clock::duration>(period * b));
       const std::int64_t now_event = event_t0 + std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
