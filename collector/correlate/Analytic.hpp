@@ -63,6 +63,13 @@ struct KeyHash {
 template <typename T>
 using KeyMap = std::unordered_map<std::string, T, KeyHash, std::equal_to<>>;
 
+// Appends one value to a packed key, prefixed by its length, so ("a|b") and ("a", "b") differ.
+inline void appendKeyPart(std::string& packed, std::string_view v) {
+  const auto n = static_cast<std::uint32_t>(v.size());
+  packed.append(reinterpret_cast<const char*>(&n), sizeof n);
+  packed.append(v);
+}
+
 // A FIFO over a vector: unlike std::deque it allocates nothing until used, and most groups (one
 // per domain, host, sender) stay small.
 template <typename T>

@@ -10,12 +10,6 @@ constexpr std::int64_t kMinPeriodNs = 30LL * 1000000000LL;
 // contacts within a few seconds of the last are the same check-in.
 constexpr std::int64_t kCheckInNs = 10LL * 1000000000LL;
 
-void appendPart(std::string& packed, std::string_view v) {
-  const auto n = static_cast<std::uint32_t>(v.size());
-  packed.append(reinterpret_cast<const char*>(&n), sizeof n);
-  packed.append(v);
-}
-
 }  // namespace
 
 // Records that `group` contacted the destination. Exact: the list keeps the rare + 1 groups that
@@ -75,7 +69,7 @@ void BeaconingAnalytic::observe(const EventView& event, const std::string& key, 
       continue;
     }
     beacon_key_ = key;
-    appendPart(beacon_key_, destination);
+    appendKeyPart(beacon_key_, destination);
     combo_.assign(values.begin(), values.end());
     combo_.push_back(&destination);
     Window& g = groupOf(groups_, beacon_key_, combo_);

@@ -7,13 +7,6 @@
 namespace gsoc::collector {
 namespace {
 
-// A group key part: the value prefixed by its length, so ("a|b") and ("a", "b") differ.
-void appendPart(std::string& packed, std::string_view v) {
-  const auto n = static_cast<std::uint32_t>(v.size());
-  packed.append(reinterpret_cast<const char*>(&n), sizeof n);
-  packed.append(v);
-}
-
 constexpr std::uint64_t kSweepEvery = 1 << 16;
 
 template <typename T>
@@ -86,10 +79,8 @@ void CampaignCorrelator::add(const gsoc::v1::Event& event) {
     // Behind the frontier: its windows were already evaluated without it. It is processed in its
     // own source's order (so is everything the source sends until it has caught up), against
     // its source's watermark, and what it raises says it is late.
-    slots_[slot].source = source_index;
     source.behind.push(Held{ts, slot}, ts, cmp);
   } else {
-    slots_[slot].source = source_index;
     queue_.push(Held{ts, slot}, ts, cmp);
   }
   if (!source.behind.empty()) releaseBehind(source, source.max_ts - lateness_);
@@ -235,7 +226,7 @@ void CampaignCorrelator::process(const HeldEvent& event, bool late) {
       combo_.clear();
       for (std::size_t f = 0; f < fields.size(); ++f) {
         const std::string& v = event.values[fields[f].first + pick_[f]];
-        appendPart(packed_, v);
+        appendKeyPart(packed_, v);
         combo_.push_back(&v);
       }
       analytic.observe(view, packed_, combo_, values, rv.stages, placement);

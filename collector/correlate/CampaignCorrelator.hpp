@@ -85,7 +85,6 @@ class CampaignCorrelator {
     std::int64_t ts = 0;
     std::string event_id;
     std::string agency;
-    std::uint32_t source = 0;  // index into sources_
     std::string src_ip;  // raw bytes; formatted only for a hit
     std::string dst_ip;
     std::string indicator;  // its main observable (indicatorOf), named in a hit it raises

@@ -70,6 +70,17 @@ class RuleReader {
     if (!(v > 0 && v <= 1)) fail(node, std::string("'") + key + "' must be above 0 and at most 100%");
     return v;
   }
+  // A whole scalar as a number; `what` says what it must be.
+  double number(const YAML::Node& node, const char* key, const char* what) const {
+    const std::string text = scalar(node, key);
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(text, &used);
+      if (used == text.size()) return v;
+    } catch (const std::exception&) {
+    }
+    fail(node, std::string("'") + key + "' must be " + what);
+  }
   std::uint64_t count(const YAML::Node& node, const char* key, bool zero_ok) const {
     std::uint64_t v = 0;
     try {
@@ -96,6 +107,8 @@ class RuleReader {
   std::string origin_;
   std::string id_;
 };
+
+constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
 
 CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   if (!node.IsMap()) throw CorrelationRuleError(where(origin, node) + ": a rule must be a mapping");
@@ -198,29 +211,17 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
     rule.bucket_ns = r.duration(node["bucket"], "bucket");
     if (rule.baseline_ns < 2 * rule.bucket_ns) r.fail(node["baseline"], "'baseline' must span at least two buckets");
     if (node["factor"]) {
-      try {
-        rule.factor = std::stod(r.scalar(node["factor"], "factor"));
-      } catch (const std::exception&) {
-        r.fail(node["factor"], "'factor' must be a number above 1");
-      }
+      rule.factor = r.number(node["factor"], "factor", "a number above 1");
       if (!(rule.factor > 1)) r.fail(node["factor"], "'factor' must be a number above 1");
     }
     if (node["min_events"]) rule.min_events = r.count(node["min_events"], "min_events", false);
     if (node["p_value"]) {
-      const std::string text = r.scalar(node["p_value"], "p_value");
-      try {
-        std::size_t used = 0;
-        rule.p_value = std::stod(text, &used);
-        if (used != text.size()) throw std::invalid_argument(text);
-      } catch (const std::exception&) {
-        r.fail(node["p_value"], "'p_value' must be a probability (1e-6)");
-      }
+      rule.p_value = r.number(node["p_value"], "p_value", "a probability (1e-6)");
       if (!(rule.p_value > 0 && rule.p_value < 1)) r.fail(node["p_value"], "'p_value' must be above 0 and below 1");
     }
     // The season a bucket is compared with: the same time of day, or of the week once the
     // baseline holds two weeks; `season: none` compares with every bucket of the baseline.
-    const std::int64_t day = 86400LL * 1000000000LL;
-    rule.season_ns = rule.baseline_ns >= 14 * day ? 7 * day : rule.baseline_ns >= day ? day : 0;
+    rule.season_ns = rule.baseline_ns >= 14 * kDayNs ? 7 * kDayNs : rule.baseline_ns >= kDayNs ? kDayNs : 0;
     if (node["season"]) {
       const std::string v = r.scalar(node["season"], "season");
       if (v == "none") rule.season_ns = 0;
@@ -238,8 +239,8 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       }
     }
     rule.unfamiliar.field.push_back(r.field(u["field"], r.scalar(u["field"], "field")));
-    rule.unfamiliar.baseline_ns = u["baseline"] ? r.duration(u["baseline"], "baseline") : 14 * 86400LL * 1000000000LL;
-    rule.unfamiliar.learning_ns = u["learning"] ? r.duration(u["learning"], "learning") : 86400LL * 1000000000LL;
+    rule.unfamiliar.baseline_ns = u["baseline"] ? r.duration(u["baseline"], "baseline") : 14 * kDayNs;
+    rule.unfamiliar.learning_ns = u["learning"] ? r.duration(u["learning"], "learning") : kDayNs;
     if (u["known_suffixes"]) rule.unfamiliar.known_suffixes = r.scalars(u["known_suffixes"], "known_suffixes");
   }
   if (staged) {

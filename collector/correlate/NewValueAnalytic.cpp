@@ -32,11 +32,12 @@ void NewValueAnalytic::observe(const EventView& event, const std::string& key, c
     g.parent_since = seen.since;
   }
   if (rule_.max_hosts != 0) {
-    std::string host(event.agency);
-    host += '|';
-    host += event.src_ip;
-    auto& last = g.hosts.try_emplace(std::move(host), ts).first->second;
-    last = std::max(last, ts);
+    host_.assign(event.agency);
+    host_ += '|';
+    host_ += event.src_ip;
+    auto it = g.hosts.find(host_);
+    if (it == g.hosts.end()) g.hosts.emplace(host_, ts);
+    else it->second = std::max(it->second, ts);
   }
   if (ts - g.since > rule_.timespan_ns) {  // known now: it can raise nothing until it goes quiet
     g.last_ts = std::max(g.last_ts, ts);

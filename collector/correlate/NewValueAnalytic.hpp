@@ -24,7 +24,7 @@ class NewValueAnalytic final : public Analytic {
   struct Group : Window {
     std::int64_t since = 0;                     // first sighting after a baseline-long silence
     std::int64_t parent_since = INT64_MIN;      // the same for its registered domain (new_domain)
-    std::map<std::string, std::int64_t> hosts;  // max_hosts: internal hosts, last contact
+    std::map<std::string, std::int64_t, std::less<>> hosts;  // max_hosts: internal hosts, last contact
     // settle: when the group is to be decided (0: not pending), and its latest event, which the
     // hit then names.
     std::int64_t pending_due = 0;
@@ -44,6 +44,7 @@ class NewValueAnalytic final : public Analytic {
   std::int64_t first_ts_ = INT64_MIN;  // the first event: when the learning period began
   KeyMap<Seen> parents_;               // new_domain: per registered domain
   std::vector<std::pair<std::int64_t, std::string>> pending_;  // settle: (due, group key)
+  std::string host_;  // the host key being looked up, reused
   std::int64_t next_due_ = INT64_MAX;
 };
 

@@ -17,6 +17,12 @@ constexpr std::int64_t kMergeWindowNs = 24 * kHourNs;
 constexpr int kMaxObservables = 64;
 constexpr std::size_t kMaxCampaignEvidence = 200;
 
+// Adds the indicator unless the campaign has its value already.
+void addIndicator(gsoc::v1::Campaign& campaign, const gsoc::v1::Indicator& indicator) {
+  const auto& have = campaign.indicators();
+  if (std::none_of(have.begin(), have.end(), [&](const auto& c) { return c.value() == indicator.value(); })) *campaign.add_indicators() = indicator;
+}
+
 // How much a rule publishes: the campaign is named after the rule that publishes most.
 int rankOf(const CorrelationRule& rule) {
   if (rule.raises == "urgent_warning") return 4;
@@ -101,10 +107,7 @@ void CampaignPublisher::absorb(gsoc::v1::Campaign& into, const gsoc::v1::Campaig
   mergeSorted(*into.mutable_merged_hits(), hits);
   mergeSorted(*into.mutable_observables(), {other.observables().begin(), other.observables().end()});
   mergeSorted(*into.mutable_intel_reports(), {other.intel_reports().begin(), other.intel_reports().end()});
-  for (const auto& i : other.indicators()) {
-    const bool have = std::any_of(into.indicators().begin(), into.indicators().end(), [&](const auto& c) { return c.value() == i.value(); });
-    if (!have) *into.add_indicators() = i;
-  }
+  for (const auto& i : other.indicators()) addIndicator(into, i);
   for (const auto& [key, n] : other.events_by_hit()) (*into.mutable_events_by_hit())[key] = n;
   for (const auto& e : other.evidence_event_ids()) {
     if (static_cast<std::size_t>(into.evidence_event_ids_size()) >= kMaxCampaignEvidence) break;
@@ -199,10 +202,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   campaign.set_last_seen_ns(std::max(campaign.last_seen_ns(), hit.last_ns));
   mergeSorted(*campaign.mutable_agencies(), hit.agencies);
   const std::size_t agencies = static_cast<std::size_t>(campaign.agencies_size());
-  for (const auto& i : indicators) {
-    const bool have = std::any_of(campaign.indicators().begin(), campaign.indicators().end(), [&](const auto& c) { return c.value() == i.value(); });
-    if (!have) *campaign.add_indicators() = i;
-  }
+  for (const auto& i : indicators) addIndicator(campaign, i);
   if (campaign.observables_size() < kMaxObservables) mergeSorted(*campaign.mutable_observables(), observables);
   campaign.set_status(gsoc::v1::Campaign::STATUS_ACTIVE);
   auto& counted = (*campaign.mutable_events_by_hit())[own];
