@@ -315,6 +315,12 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
   return compiled;
 }
 
+// The agency's addresses for Event.locality: the ruleset's HOME_NET (the defaults, then the
+// config's and the command line's variables); Suricata's default without a ruleset.
+sig::AddressSet homeNetOf(const sig::CompiledRulesetPtr& ruleset) {
+  return (ruleset ? ruleset->source().variables : sig::RuleVariables::withDefaults()).parseAddresses("$HOME_NET");
+}
+
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
 
@@ -461,6 +467,7 @@ int main(int argc, char** argv) {
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
   EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
                        ruleset ? ruleset->version() : std::string());
+  builder.setHomeNet(homeNetOf(ruleset));
   if (transport) {
     builder.continueStream(transport->spool().epoch(), transport->spool().nextSequence());
     transport->start();
@@ -686,6 +693,7 @@ int main(int argc, char** argv) {
         {
           std::lock_guard lock(output_mutex);  // alert records look up classifications in it
           ruleset = fresh;
+          builder.setHomeNet(homeNetOf(ruleset));
         }
         for (auto& lane : lanes) {
           std::lock_guard lock(lane->reload_mutex);

@@ -279,12 +279,12 @@ void drawProfiles(Rng& rng, ScenarioPlan& plan) {
     if (p.large) {
       p.staff_hosts = static_cast<int>(80 + below(rng, 100));
       p.outbound_peak = uniform(rng, 14, 24);
-      p.inbound_peak = uniform(rng, 8, 20);
+      p.inbound_peak = uniform(rng, 100, 300);  // the public at a ministry's site: hundreds an hour
       p.mail_per_weekday = uniform(rng, 15, 35);
     } else {
       p.staff_hosts = static_cast<int>(20 + below(rng, 40));
       p.outbound_peak = uniform(rng, 6, 14);
-      p.inbound_peak = uniform(rng, 2, 8);
+      p.inbound_peak = uniform(rng, 20, 60);  // a small agency's site: a few an hour at night
       p.mail_per_weekday = uniform(rng, 6, 15);
     }
     for (int k = 0; k < 20; ++k) p.favourites.push_back(below(rng, plan.tail_names.size()));
@@ -761,7 +761,7 @@ class AgencyWriter {
     const bool weekend = cal_.weekend(cal_.dayOf(s.from_ns));
     const double per_hour = me_.inbound_peak * kInboundByHour[static_cast<std::size_t>(hod)] * (weekend ? kWeekendInbound : 1.0);
     const double hours = static_cast<double>(s.until_ns - s.from_ns) / static_cast<double>(kHour);
-    const std::size_t requests = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(s.factor * per_hour * hours)), 1, 1500);
+    const std::size_t requests = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(s.factor * per_hour * hours)), 1, 50000);
     for (std::size_t k = 0; k < requests; ++k) {
       const std::int64_t ts = between(rng_, s.from_ns, s.until_ns);
       const std::string client = outsider(rng_);

@@ -118,7 +118,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
                                               "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
                                               "regularity", "rare", "baseline", "bucket", "factor", "min_events",
-                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle",
+                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle", "spans",
                                               "unfamiliar"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
@@ -185,6 +185,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   only("new_domain", rule.type == Type::NewValue, "new_value");
   only("p_value", rule.type == Type::RateSurge, "rate_surge");
   only("season", rule.type == Type::RateSurge, "rate_surge");
+  only("spans", rule.type == Type::RateSurge, "rate_surge");
   if (node["jitter"]) rule.jitter = r.fraction(node["jitter"], "jitter");
   if (node["regularity"]) rule.regularity = r.fraction(node["regularity"], "regularity");
   if (node["rare"]) rule.rare = r.count(node["rare"], "rare", true);
@@ -228,6 +229,19 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       else rule.season_ns = r.duration(node["season"], "season");
       if (rule.season_ns > rule.baseline_ns) r.fail(node["season"], "'season' must not be longer than 'baseline'");
       if (rule.season_ns != 0 && rule.season_ns % rule.bucket_ns != 0) r.fail(node["season"], "'season' must be a whole number of buckets");
+    }
+    // The windows counted against the expectation: the open bucket alone sees a sharp burst,
+    // the last hour a long mild one that no single bucket shows.
+    rule.spans_ns = {rule.bucket_ns, 3 * rule.bucket_ns, 6 * rule.bucket_ns};
+    if (const YAML::Node spans = node["spans"]) {
+      if (!spans.IsSequence() || spans.size() == 0) r.fail(spans, "'spans' must be a list of durations, e.g. [10m, 30m, 1h]");
+      rule.spans_ns.clear();
+      for (const auto& span : spans) {
+        const std::int64_t ns = r.duration(span, "spans");
+        if (ns % rule.bucket_ns != 0) r.fail(span, "'spans' must be whole numbers of buckets");
+        if (ns * 2 > rule.baseline_ns) r.fail(span, "'spans' must be at most half the 'baseline'");
+        rule.spans_ns.push_back(ns);
+      }
     }
   }
   if (const YAML::Node u = node["unfamiliar"]) {

@@ -22,7 +22,9 @@
 //                    is a surge when its count is at least `factor` times that expectation, at
 //                    least `min_events`, and at most `p_value` likely given the mean and spread
 //                    of the comparable buckets (Poisson, or negative binomial when they are
-//                    burstier); `gte` groups surging within `timespan` is a hit
+//                    burstier); the same test over each of `spans` (the last 1, 3 and 6
+//                    buckets by default: a long mild surge shows in the sum); `gte` groups
+//                    surging within `timespan` is a hit
 // `match` selects the events a rule (or a stage) looks at: every listed field must have one of
 // the listed values. `unfamiliar: {field: smtp.mail_from, baseline: 14d, learning: 1d}` keeps
 // only events whose field value is new to the whole constituency (any rule type). `group_by` fields split the events into independent groups. `suppress`
@@ -97,6 +99,7 @@ struct CorrelationRule {
   std::uint64_t min_events = 10;   // rate_surge
   double p_value = 1e-6;           // rate_surge
   std::int64_t season_ns = 0;      // rate_surge: 1d or 7d (set from the baseline), 0: none
+  std::vector<std::int64_t> spans_ns;  // rate_surge: the counting windows, whole buckets ending now
   std::int64_t learning_ns = 0;    // new_value
   std::uint64_t max_hosts = 0;     // new_value; 0: no limit
   std::int64_t settle_ns = 0;      // new_value: decided only once the name has been known this long

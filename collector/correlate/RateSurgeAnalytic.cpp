@@ -1,5 +1,6 @@
 #include "collector/correlate/RateSurgeAnalytic.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gsoc::collector {
@@ -7,59 +8,99 @@ namespace {
 
 // The least count c >= from with P(X >= c) <= p, for X of mean `mean` and variance `variance`:
 // Poisson when the variance is no larger than the mean, else negative binomial of that mean and
-// variance (real request counts are burstier than Poisson: a crawler, a news item). The CDF is
-// summed term by term from 0; counts are small enough (a bucket's events) for that.
+// variance (real request counts are burstier than Poisson: a crawler, a news item). The upper
+// tail is summed in log space from far above down to `from`: a busy hour's mean of thousands
+// underflows exp(-mean), so the CDF cannot be summed up from zero.
 std::uint64_t tailThreshold(double mean, double variance, std::uint64_t from, double p) {
   const bool poisson = variance <= mean * 1.0001;
   const double r = poisson ? 0 : mean * mean / (variance - mean);  // NB size
   const double q = poisson ? 0 : mean / (r + mean);                  // NB success ratio per step
-  double term = poisson ? std::exp(-mean) : std::exp(r * std::log1p(-q));
-  double cdf = 0;
-  std::uint64_t k = 0;
-  auto step = [&] {
-    cdf += term;
-    term *= poisson ? mean / static_cast<double>(k + 1) : (static_cast<double>(k) + r) / static_cast<double>(k + 1) * q;
-    ++k;
+  auto log_pmf = [&](double k) {
+    return poisson ? k * std::log(mean) - mean - std::lgamma(k + 1)
+                   : std::lgamma(k + r) - std::lgamma(r) - std::lgamma(k + 1) + r * std::log1p(-q) + k * std::log(q);
   };
-  while (k < from) step();
-  while (1.0 - cdf > p && k < from + 1000000) step();
-  return k;
+  // Far enough above: past the mean, where one term is below p * e^-30 (the terms after it add
+  // less than a geometric series of ratio q, so the tail above is negligible).
+  const double log_p = std::log(p);
+  double step = std::sqrt(std::max(variance, mean)) + 1;
+  double high = std::max(static_cast<double>(from), std::ceil(mean));
+  while (log_pmf(high) > log_p - 30) {
+    high += std::ceil(step);
+    step *= 2;
+  }
+  double tail = 0;
+  for (double k = high; k >= static_cast<double>(from); --k) {
+    tail += std::exp(log_pmf(k));
+    if (tail > p) return static_cast<std::uint64_t>(k) + 1;
+  }
+  return from;
 }
 
 }  // namespace
 
-// The count at which the group's open bucket is a surge, or 0 while its baseline is still being
-// learned (a whole baseline, or with a season one season). The expectation is the mean of the
-// comparable closed buckets: those at the same time of the season within half an hour, over the
-// baseline, counting buckets with no events as zero (without a season: every bucket of the
-// baseline), and at least half an event.
-std::uint64_t RateSurgeAnalytic::threshold(const Rate& g) const {
-  const std::int64_t span = rule_.baseline_ns / rule_.bucket_ns;
-  const std::int64_t first = g.first_ts / rule_.bucket_ns;  // the first bucket observed
-  const std::int64_t oldest = std::max(first, g.bucket - span);
-  if (g.bucket - first < span && (rule_.season_ns == 0 || g.bucket * rule_.bucket_ns - g.first_ts < rule_.season_ns)) return 0;
+// What one bucket at position `p` should hold: the mean and variance of the comparable closed
+// buckets since `oldest`: with a season, those at the same time of an earlier season within half
+// an hour (never the hours just before: a surge is not its own baseline), otherwise every bucket
+// before `p`; buckets with no events count as zero, and the mean is at least half an event.
+// Unknown (nothing comparable yet) while the baseline is learned.
+RateSurgeAnalytic::Expectation RateSurgeAnalytic::expected(const Rate& g, std::int64_t p, std::int64_t oldest) const {
   const std::int64_t per = rule_.season_ns / rule_.bucket_ns;
-  const std::int64_t half = rule_.season_ns == 0 ? 0 : (1800LL * 1000000000LL) / rule_.bucket_ns;
+  const std::int64_t half = per == 0 ? 0 : (1800LL * 1000000000LL) / rule_.bucket_ns;
+  const std::int64_t newest = per == 0 ? p - 1 : p - per + half;
   auto comparable = [&](std::int64_t b) {
+    if (b < oldest || b > newest) return false;
     if (per == 0) return true;
-    const std::int64_t back = ((g.bucket - b) % per + per) % per;
+    const std::int64_t back = ((p - b) % per + per) % per;
     return std::min(back, per - back) <= half;
   };
   double sum = 0;
   double squares = 0;
   for (const auto& [b, n] : g.closed) {
-    if (b < oldest || !comparable(b)) continue;
+    if (!comparable(b)) continue;
     sum += static_cast<double>(n);
     squares += static_cast<double>(n) * static_cast<double>(n);
   }
   std::int64_t positions = 0;
-  for (std::int64_t b = oldest; b < g.bucket; ++b) positions += comparable(b) ? 1 : 0;
-  if (positions == 0) return 0;
+  for (std::int64_t b = oldest; b <= newest; ++b) positions += comparable(b) ? 1 : 0;
+  if (positions == 0) return {};
   const double n = static_cast<double>(positions);
   const double mean = std::max(sum / n, 0.5);
-  const double variance = positions > 1 ? (squares - sum * sum / n) / (n - 1) : mean;
-  const auto from = std::max<std::uint64_t>(rule_.min_events, static_cast<std::uint64_t>(std::ceil(rule_.factor * mean)));
-  return tailThreshold(mean, variance, from, rule_.p_value);
+  return {mean, positions > 1 ? std::max((squares - sum * sum / n) / (n - 1), 0.0) : mean, true};
+}
+
+// Sets the open bucket's per-span counts before it and thresholds. A span of k buckets expects
+// the sum of its buckets' expectations (means and variances add), so an hour across the evening
+// rise is measured against the rise. Thresholds stay 0 while the baseline is learned (a whole
+// baseline, or with a season one season).
+void RateSurgeAnalytic::openBucket(Rate& g) const {
+  const std::size_t spans = rule_.spans_ns.size();
+  g.before.assign(spans, 0);
+  g.thresholds.assign(spans, 0);
+  for (std::size_t i = 0; i < spans; ++i) {
+    const std::int64_t from = g.bucket - rule_.spans_ns[i] / rule_.bucket_ns + 1;
+    for (const auto& [b, n] : g.closed)
+      if (b >= from) g.before[i] += n;
+  }
+  const std::int64_t baseline = rule_.baseline_ns / rule_.bucket_ns;
+  const std::int64_t first = g.first_ts / rule_.bucket_ns;  // the first bucket observed
+  if (g.bucket - first < baseline && (rule_.season_ns == 0 || g.bucket * rule_.bucket_ns - g.first_ts < rule_.season_ns)) return;
+  const std::int64_t oldest = std::max(first, g.bucket - baseline);
+  double mean = 0;
+  double variance = 0;
+  std::int64_t k = 0;  // buckets summed so far: the spans are tested shortest first
+  std::vector<std::size_t> order(spans);
+  for (std::size_t i = 0; i < spans; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rule_.spans_ns[a] < rule_.spans_ns[b]; });
+  for (const std::size_t i : order) {
+    for (const std::int64_t want = rule_.spans_ns[i] / rule_.bucket_ns; k < want; ++k) {
+      const Expectation e = expected(g, g.bucket - k, oldest);
+      if (!e.known) return;  // this span and the longer ones reach back before the history
+      mean += e.mean;
+      variance += e.variance;
+    }
+    const auto from = std::max<std::uint64_t>(rule_.min_events, static_cast<std::uint64_t>(std::ceil(rule_.factor * mean)));
+    g.thresholds[i] = tailThreshold(mean, variance, from, rule_.p_value);
+  }
 }
 
 void RateSurgeAnalytic::observe(const EventView& event, const std::string& key, const std::vector<const std::string*>& values,
@@ -76,20 +117,17 @@ void RateSurgeAnalytic::observe(const EventView& event, const std::string& key, 
   }
   placement.placed = true;
   if (bucket != g.bucket) {
-    if (g.bucket != INT64_MIN) {
-      g.closed.push_back({g.bucket, g.bucket_count});
-      g.closed_sum += g.bucket_count;
-    }
-    while (!g.closed.empty() && g.closed.front().first < bucket - span) {
-      g.closed_sum -= g.closed.front().second;
-      g.closed.pop_front();
-    }
+    if (g.bucket != INT64_MIN) g.closed.push_back({g.bucket, g.bucket_count});
+    while (!g.closed.empty() && g.closed.front().first < bucket - span) g.closed.pop_front();
     g.bucket = bucket;
     g.bucket_count = 0;
-    g.threshold = threshold(g);
+    openBucket(g);
   }
   ++g.bucket_count;
-  if (g.threshold == 0 || g.bucket_count < g.threshold) return;
+  bool surging = false;
+  for (std::size_t i = 0; i < g.thresholds.size() && !surging; ++i)
+    surging = g.thresholds[i] != 0 && g.before[i] + g.bucket_count >= g.thresholds[i];
+  if (!surging) return;
   // Surging: the event joins the surge group (one for all groups, or its own when gte is 1).
   const std::string label = joinGroup(g.key);
   Window& s = rule_.gte == 1 ? groupOf(surges_, key, values) : groupOf(surges_, std::string(), {});

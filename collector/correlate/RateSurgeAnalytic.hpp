@@ -3,7 +3,9 @@
 // week, from a 14-day baseline; `season`) in the trailing `baseline`: a bucket is a surge when
 // its count is at least `factor` times that expectation, at least `min_events`, and at most
 // `p_value` likely given the mean and spread of the comparable buckets (Poisson, or negative
-// binomial when they are burstier). A small agency's night surge is measured against its own
+// binomial when they are burstier). The same test runs over each of the rule's `spans` (the open
+// bucket plus the closed ones before it), so a long mild surge shows in the hour's sum when no
+// single bucket is unlikely enough. A small agency's night surge is measured against its own
 // quiet nights, a large one's busy morning against its own mornings. `gte` groups surging within
 // `timespan` is a hit (a surge at several agencies at once: a DDoS campaign).
 
@@ -26,11 +28,19 @@ class RateSurgeAnalytic final : public Analytic {
     std::int64_t last_ts = INT64_MIN;
     std::int64_t bucket = INT64_MIN;
     std::uint64_t bucket_count = 0;
-    std::uint64_t threshold = 0;  // 0: still learning its baseline
-    Fifo<std::pair<std::int64_t, std::uint64_t>> closed;
-    std::uint64_t closed_sum = 0;
+    // Per span: the events of its closed buckets, and the count at which it surges (0: the
+    // baseline is still being learned).
+    std::vector<std::uint64_t> before;
+    std::vector<std::uint64_t> thresholds;
+    Fifo<std::pair<std::int64_t, std::uint64_t>> closed;  // buckets with events, oldest first
   };
-  std::uint64_t threshold(const Rate& r) const;
+  struct Expectation {
+    double mean = 0;
+    double variance = 0;
+    bool known = false;
+  };
+  [[nodiscard]] Expectation expected(const Rate& g, std::int64_t position, std::int64_t oldest) const;
+  void openBucket(Rate& g) const;
 
   KeyMap<Rate> rates_;
   KeyMap<Window> surges_;  // the surging groups' events: one window for all, or per group when gte is 1

@@ -81,6 +81,12 @@ void EventBuilder::envelope(const Flow& flow, signatures::FlowDirection dir, std
   out.set_app_proto(std::string(signatures::appProtoName(flow.app)));
   out.set_direction(to_server ? gsoc::v1::DIRECTION_TO_SERVER : gsoc::v1::DIRECTION_TO_CLIENT);
   out.set_vlan_id(flow.vlan);
+  if (home_) {
+    const bool client_home = home_->contains(flow.client.value());
+    const bool server_home = home_->contains(flow.server.value());
+    out.set_locality(client_home ? (server_home ? gsoc::v1::LOCALITY_INTERNAL : gsoc::v1::LOCALITY_OUTBOUND)
+                                 : (server_home ? gsoc::v1::LOCALITY_INBOUND : gsoc::v1::LOCALITY_EXTERNAL));
+  }
 }
 
 void EventBuilder::alert(const AlertHit& hit, std::string_view category, gsoc::v1::Event& out) {

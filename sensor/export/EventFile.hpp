@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/detect/DetectionStage.hpp"
+#include "gsoc/signatures/RuleVariables.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::v1 {
@@ -28,6 +30,10 @@ class EventBuilder {
   // Returns false for records that have no Event form.
   bool metadata(const AppMetadata& record, gsoc::v1::Event& out);
 
+  // The agency's own addresses (the ruleset's HOME_NET): each event says which side of its flow
+  // is at home (Event.locality). Until set, events carry LOCALITY_UNSPECIFIED.
+  void setHomeNet(signatures::AddressSet home) { home_ = std::move(home); }
+
   [[nodiscard]] std::uint64_t nextSequence() const { return sequence_; }
   // The spool numbers events from its own counter (1, 2, ... per epoch, continued across
   // restarts); the builder follows it so event_id matches the sequence the record ships with.
@@ -44,6 +50,7 @@ class EventBuilder {
   std::uint64_t epoch_;
   std::string ruleset_version_;
   std::uint64_t sequence_ = 0;
+  std::optional<signatures::AddressSet> home_;
 };
 
 class EventFileWriter {

@@ -138,26 +138,38 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
   EXPECT_EQ(notices, (std::map<std::string, int>{{"", 0}, {"MIC", 1}, {"MOD", 1}, {"MOFA", 1}, {"NPA", 1}}));
 }
 
-// Requests to one agency's web server over nine days: `per_hour(hour)` on average (Poisson-like
-// spread), plus `extra` requests spread over [from, from + span).
+// Requests from outside to one agency's web server over nine days: `per_hour(hour)` on average
+// (Poisson-like spread), plus `extra` requests spread over [from, from + span); with `staff`, the
+// agency's own staff browsing out at the same time (what the surge rules must not count).
 void webServer(Traffic& tr, const std::string& agency, std::uint64_t seed, double (*per_hour)(int), std::int64_t from = 0,
-               int extra = 0, std::int64_t span = 0) {
+               int extra = 0, std::int64_t span = 0, double (*staff)(int) = nullptr) {
   std::mt19937_64 rng(seed);
+  auto request = [&](std::int64_t t, const std::string& client, const std::string& server, gsoc::v1::Locality locality) {
+    gsoc::v1::Event& e = tr.add(agency, t, client, server);
+    e.set_locality(locality);
+    e.mutable_http()->set_host("www.example.go.jp");
+  };
   for (std::int64_t h = 0; h < 9 * 24; ++h) {
     std::poisson_distribution<int> n(per_hour(static_cast<int>(h % 24)));
     const int k = n(rng);
     for (int i = 0; i < k; ++i) {
       const std::int64_t t = kT0 + h * kHour + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(kHour));
-      tr.add(agency, t, v4(198, 51, 100, static_cast<int>(rng() % 250)), v4(192, 0, 2, 10)).mutable_http()->set_host("www.example.go.jp");
+      request(t, v4(198, 51, 100, static_cast<int>(rng() % 250)), v4(192, 0, 2, 10), gsoc::v1::LOCALITY_INBOUND);
+    }
+    if (staff == nullptr) continue;
+    // Quiet weekends; the nine days start on a Saturday, so the first Monday has only a weekend before it.
+    std::poisson_distribution<int> out(staff(static_cast<int>(h % 24)) * (h / 24 % 7 < 2 ? 0.1 : 1.0));
+    for (int i = out(rng); i > 0; --i) {
+      const std::int64_t t = kT0 + h * kHour + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(kHour));
+      request(t, v4(192, 0, 2, 100 + static_cast<int>(rng() % 100)), v4(198, 51, 100, 7), gsoc::v1::LOCALITY_OUTBOUND);
     }
   }
-  for (int i = 0; i < extra; ++i) {
-    tr.add(agency, from + span * i / extra, v4(203, 0, 113, i % 250), v4(192, 0, 2, 10)).mutable_http()->set_host("www.example.go.jp");
-  }
+  for (int i = 0; i < extra; ++i) request(from + span * i / extra, v4(203, 0, 113, i % 250), v4(192, 0, 2, 10), gsoc::v1::LOCALITY_INBOUND);
 }
 
 double smallAgency(int hour) { return hour >= 8 && hour < 20 ? 60.0 : 3.0; }   // 3 an hour at night
 double largeAgency(int hour) { return hour >= 8 && hour < 20 ? 3000.0 : 300.0; }
+double officeBrowsing(int hour) { return hour >= 8 && hour < 20 ? 400.0 : 10.0; }
 
 TEST(CampaignSensitivity, SurgesAreMeasuredAgainstTheirOwnTimeOfDay) {
   // Day 8, 02:00-03:00: the small agency gets 20x its night rate (60 requests), the large one 3x
@@ -176,6 +188,23 @@ TEST(CampaignSensitivity, SurgesAreMeasuredAgainstTheirOwnTimeOfDay) {
     webServer(tr, "SMALL", 1, smallAgency);
     webServer(tr, "LARGE", 2, largeAgency);
     EXPECT_EQ(newHits(tr.correlate(shipped({"access-surge-at-several-agencies"}))), std::vector<std::string>{});
+  }
+  // A mild surge for an hour: 6x the small agency's night (18 requests instead of 3) is three
+  // in any ten minutes, nothing, but the hour's sum is unlikely (the 1h span); 2x is not raised.
+  for (const auto& [extra, raised] : std::vector<std::pair<int, bool>>{{15, true}, {3, false}}) {
+    Traffic tr;
+    webServer(tr, "SMALL", 1, smallAgency, kT0 + 8 * kDay + 2 * kHour, extra, kHour);
+    EXPECT_EQ(newHits(tr.correlate(shipped({"access-surge-at-an-agency"}))),
+              raised ? std::vector<std::string>{"access-surge-at-an-agency SMALL"} : std::vector<std::string>{})
+        << extra;
+  }
+  // The staff browsing out through the same uplink, busy on weekdays and quiet at weekends,
+  // does not count: a Monday morning is not a surge at the agency's servers.
+  {
+    Traffic tr;
+    webServer(tr, "SMALL", 1, smallAgency, 0, 0, 0, officeBrowsing);
+    webServer(tr, "MEDIUM", 2, smallAgency, 0, 0, 0, officeBrowsing);
+    EXPECT_EQ(newHits(tr.correlate(shipped({"access-surge-at-an-agency", "access-surge-at-several-agencies"}))), std::vector<std::string>{});
   }
 }
 

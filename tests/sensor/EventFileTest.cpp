@@ -90,5 +90,35 @@ TEST(EventFile, AlertAndFlowEventsRoundTrip) {
   EXPECT_EQ(record.flow().end_reason(), "timeout");
 }
 
+// Event.locality: which side of the flow is the agency's, from the ruleset's HOME_NET; nothing
+// claimed before a home network is known.
+TEST(EventFile, LocalitySaysWhichSideIsHome) {
+  auto flowEvent = [](const std::string& client, const std::string& server, const std::string* home) {
+    PacketSpec spec;
+    spec.src = client;
+    spec.dst = server;
+    const Bytes frame = ethernetFrame(spec);
+    RawPacket raw;
+    raw.data = frame;
+    raw.wire_length = static_cast<std::uint32_t>(frame.size());
+    PacketDecoder decoder;
+    DecodedPacket packet;
+    EXPECT_TRUE(decoder.decode(raw, packet));
+    Flow flow(1, FlowKey::of(packet), packet, 1024);
+    EventBuilder builder("s", "A", 1, "v");
+    if (home != nullptr) builder.setHomeNet(signatures::RuleVariables::withDefaults().parseAddresses(*home));
+    gsoc::v1::Event event;
+    builder.flow(flow, FlowEndReason::Timeout, event);
+    return event.locality();
+  };
+  const std::string home = "[192.0.2.0/24,2001:db8::/32]";
+  EXPECT_EQ(flowEvent("192.0.2.10", "198.51.100.20", &home), gsoc::v1::LOCALITY_OUTBOUND);
+  EXPECT_EQ(flowEvent("198.51.100.20", "192.0.2.10", &home), gsoc::v1::LOCALITY_INBOUND);
+  EXPECT_EQ(flowEvent("192.0.2.10", "192.0.2.53", &home), gsoc::v1::LOCALITY_INTERNAL);
+  EXPECT_EQ(flowEvent("198.51.100.20", "203.0.113.5", &home), gsoc::v1::LOCALITY_EXTERNAL);
+  EXPECT_EQ(flowEvent("2001:db8::5", "2001:4860::8888", &home), gsoc::v1::LOCALITY_OUTBOUND);
+  EXPECT_EQ(flowEvent("198.51.100.20", "192.0.2.10", nullptr), gsoc::v1::LOCALITY_UNSPECIFIED);
+}
+
 }  // namespace
 }  // namespace gsoc::sensor
