@@ -8,6 +8,7 @@
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/export/CommunityId.hpp"
+#include "sensor/export/JsonString.hpp"
 
 namespace gsoc::sensor {
 
@@ -58,31 +59,9 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
 }
 
 void EveWriter::string(std::string_view s) {
-  out_ << '"';
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u == '"') {
-      out_ << "\\\"";
-    } else if (u == '\\') {
-      out_ << "\\\\";
-    } else if (u >= 0x20 && u < 0x7f) {
-      out_ << s[i];
-    } else {
-      // Valid UTF-8 (subjects, file names) passes through; any other byte is escaped.
-      const std::size_t len = u >= 0xf0 && u < 0xf5 ? 4 : u >= 0xe0 ? 3 : u >= 0xc2 && u < 0xe0 ? 2 : 0;
-      bool valid = len != 0 && i + len <= s.size();
-      for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-      if (valid) {
-        out_.write(s.data() + i, static_cast<std::streamsize>(len));
-        i += len - 1;
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", u);
-        out_ << buf;
-      }
-    }
-  }
-  out_ << '"';
+  scratch_.clear();
+  appendJsonString(scratch_, s);
+  out_.write(scratch_.data(), static_cast<std::streamsize>(scratch_.size()));
 }
 
 void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type) {

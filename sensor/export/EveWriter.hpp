@@ -37,9 +37,11 @@ class EveWriter {
  private:
   // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
   void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type);
+  // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
 
   std::ofstream out_;
+  std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
 };
 
