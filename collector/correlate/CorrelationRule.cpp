@@ -118,7 +118,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
                                               "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
                                               "regularity", "rare", "baseline", "bucket", "factor", "min_events",
-                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle", "spans",
+                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle", "spans", "max_per_value",
                                               "unfamiliar"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
@@ -165,8 +165,10 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       r.fail(node, type + (rule.type == Type::Beaconing ? " needs 'field' (the destination contacted)" : " needs 'field' (whose distinct values are counted)"));
     }
     rule.value_field.push_back(r.field(node["field"], r.scalar(node["field"], "field")));
+  } else if (node["field"] && rule.type == Type::RateSurge) {
+    rule.value_field.push_back(r.field(node["field"], r.scalar(node["field"], "field")));  // the source
   } else if (node["field"]) {
-    r.fail(node["field"], "'field' belongs to value_count, new_value and beaconing rules");
+    r.fail(node["field"], "'field' belongs to value_count, new_value, beaconing and rate_surge rules");
   }
   // Keys that belong to one type only are refused elsewhere: a misplaced key is a mistake.
   auto only = [&](const char* key, bool allowed, const char* types) {
@@ -186,6 +188,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   only("p_value", rule.type == Type::RateSurge, "rate_surge");
   only("season", rule.type == Type::RateSurge, "rate_surge");
   only("spans", rule.type == Type::RateSurge, "rate_surge");
+  only("max_per_value", rule.type == Type::RateSurge, "rate_surge");
   if (node["jitter"]) rule.jitter = r.fraction(node["jitter"], "jitter");
   if (node["regularity"]) rule.regularity = r.fraction(node["regularity"], "regularity");
   if (node["rare"]) rule.rare = r.count(node["rare"], "rare", true);
@@ -229,6 +232,12 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
       else rule.season_ns = r.duration(node["season"], "season");
       if (rule.season_ns > rule.baseline_ns) r.fail(node["season"], "'season' must not be longer than 'baseline'");
       if (rule.season_ns != 0 && rule.season_ns % rule.bucket_ns != 0) r.fail(node["season"], "'season' must be a whole number of buckets");
+    }
+    // One source (a scanner's burst, a crawler) counts at most `max_per_value` events a bucket:
+    // an access surge is many sources, and a single one is other rules' business.
+    if (node["max_per_value"]) {
+      if (!node["field"]) r.fail(node["max_per_value"], "'max_per_value' needs 'field' (the source, e.g. tuple.src_ip)");
+      rule.max_per_value = r.count(node["max_per_value"], "max_per_value", false);
     }
     // The windows counted against the expectation: the open bucket alone sees a sharp burst,
     // the last hour a long mild one that no single bucket shows.

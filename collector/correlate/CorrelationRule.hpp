@@ -23,8 +23,9 @@
 //                    least `min_events`, and at most `p_value` likely given the mean and spread
 //                    of the comparable buckets (Poisson, or negative binomial when they are
 //                    burstier); the same test over each of `spans` (the last 1, 3 and 6
-//                    buckets by default: a long mild surge shows in the sum); `gte` groups
-//                    surging within `timespan` is a hit
+//                    buckets by default: a long mild surge shows in the sum); with `field`
+//                    and `max_per_value`, one value (a source address) counts at most that
+//                    many events a bucket; `gte` groups surging within `timespan` is a hit
 // `match` selects the events a rule (or a stage) looks at: every listed field must have one of
 // the listed values. `unfamiliar: {field: smtp.mail_from, baseline: 14d, learning: 1d}` keeps
 // only events whose field value is new to the whole constituency (any rule type). `group_by` fields split the events into independent groups. `suppress`
@@ -83,7 +84,7 @@ struct CorrelationRule {
   Type type = Type::EventCount;
   EventSelection selection;
   std::vector<EventField> group_by;
-  std::vector<EventField> value_field;  // value_count, new_value, beaconing: exactly one
+  std::vector<EventField> value_field;  // value_count, new_value, beaconing: exactly one; rate_surge: at most one
   std::uint64_t gte = 1;
   std::int64_t timespan_ns = 0;
   std::int64_t suppress_ns = 0;
@@ -100,6 +101,7 @@ struct CorrelationRule {
   double p_value = 1e-6;           // rate_surge
   std::int64_t season_ns = 0;      // rate_surge: 1d or 7d (set from the baseline), 0: none
   std::vector<std::int64_t> spans_ns;  // rate_surge: the counting windows, whole buckets ending now
+  std::uint64_t max_per_value = 0;     // rate_surge: events one `field` value counts per bucket; 0: all
   std::int64_t learning_ns = 0;    // new_value
   std::uint64_t max_hosts = 0;     // new_value; 0: no limit
   std::int64_t settle_ns = 0;      // new_value: decided only once the name has been known this long

@@ -104,7 +104,7 @@ void RateSurgeAnalytic::openBucket(Rate& g) const {
 }
 
 void RateSurgeAnalytic::observe(const EventView& event, const std::string& key, const std::vector<const std::string*>& values,
-                                std::span<const std::string> /*counted*/, std::uint64_t /*stages*/, Placement& placement) {
+                                std::span<const std::string> counted, std::uint64_t /*stages*/, Placement& placement) {
   Rate& g = groupOf(rates_, key, values);
   const std::int64_t ts = event.ts;
   if (g.last_ts == INT64_MIN) g.first_ts = ts;
@@ -121,7 +121,14 @@ void RateSurgeAnalytic::observe(const EventView& event, const std::string& key, 
     while (!g.closed.empty() && g.closed.front().first < bucket - span) g.closed.pop_front();
     g.bucket = bucket;
     g.bucket_count = 0;
+    g.per_value.clear();
     openBucket(g);
+  }
+  if (rule_.max_per_value != 0) {
+    const std::string_view source = counted.empty() ? std::string_view() : std::string_view(counted.front());
+    auto it = g.per_value.find(source);
+    if (it == g.per_value.end()) it = g.per_value.emplace(std::string(source), 0).first;
+    if (++it->second > rule_.max_per_value) return;
   }
   ++g.bucket_count;
   bool surging = false;

@@ -5,7 +5,8 @@
 // `p_value` likely given the mean and spread of the comparable buckets (Poisson, or negative
 // binomial when they are burstier). The same test runs over each of the rule's `spans` (the open
 // bucket plus the closed ones before it), so a long mild surge shows in the hour's sum when no
-// single bucket is unlikely enough. A small agency's night surge is measured against its own
+// single bucket is unlikely enough. With `max_per_value`, one source counts at most that many
+// events a bucket (a scanner's burst is not an access surge). A small agency's night surge is measured against its own
 // quiet nights, a large one's busy morning against its own mornings. `gte` groups surging within
 // `timespan` is a hit (a surge at several agencies at once: a DDoS campaign).
 
@@ -32,6 +33,7 @@ class RateSurgeAnalytic final : public Analytic {
     // baseline is still being learned).
     std::vector<std::uint64_t> before;
     std::vector<std::uint64_t> thresholds;
+    std::unordered_map<std::string, std::uint64_t, KeyHash, std::equal_to<>> per_value;  // this bucket's, with max_per_value
     Fifo<std::pair<std::int64_t, std::uint64_t>> closed;  // buckets with events, oldest first
   };
   struct Expectation {

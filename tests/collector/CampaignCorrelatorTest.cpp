@@ -247,6 +247,10 @@ TEST(CampaignCorrelatorTest, BadRulesNameFileLineAndReason) {
   EXPECT_EQ(error("rules:\n  - {id: a, type: new_value, timespan: 1d, field: agency_id}\n"),
             "rules.yaml:2:5: rule 'a': new_value needs 'baseline' (e.g. 14d)");
   EXPECT_EQ(error("rules:\n  - {id: a, type: rate_surge, timespan: 1h, baseline: 1d}\n"), "rules.yaml:2:5: rule 'a': rate_surge needs 'bucket' (e.g. 10m)");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: rate_surge, timespan: 1h, baseline: 1d, bucket: 10m, spans: [10m, 25m]}\n"),
+            "rules.yaml:2:85: rule 'a': 'spans' must be whole numbers of buckets");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: rate_surge, timespan: 1h, baseline: 1d, bucket: 10m, max_per_value: 3}\n"),
+            "rules.yaml:2:87: rule 'a': 'max_per_value' needs 'field' (the source, e.g. tuple.src_ip)");
   EXPECT_EQ(error("rules:\n  - {id: a, type: event_count, timespan: 1h, bucket: 5m}\n"),
             "rules.yaml:2:54: rule 'a': 'bucket' belongs to rate_surge rules");
   EXPECT_EQ(error("rules: [a\n").rfind("rules.yaml:", 0), 0U);

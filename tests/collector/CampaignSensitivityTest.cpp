@@ -198,6 +198,18 @@ TEST(CampaignSensitivity, SurgesAreMeasuredAgainstTheirOwnTimeOfDay) {
               raised ? std::vector<std::string>{"access-surge-at-an-agency SMALL"} : std::vector<std::string>{})
         << extra;
   }
+  // One scanner's burst at the small agency's quiet night: forty requests from one address in
+  // two minutes are a scan (other rules' business), not an access surge of many sources.
+  {
+    Traffic tr;
+    webServer(tr, "SMALL", 1, smallAgency);
+    for (int i = 0; i < 40; ++i) {
+      gsoc::v1::Event& e = tr.add("SMALL", kT0 + 8 * kDay + 2 * kHour + i * 3 * kSecond, v4(203, 0, 113, 45), v4(192, 0, 2, 10));
+      e.set_locality(gsoc::v1::LOCALITY_INBOUND);
+      e.mutable_http()->set_uri("/wls-wsat/CoordinatorPortType");
+    }
+    EXPECT_EQ(newHits(tr.correlate(shipped({"access-surge-at-an-agency"}))), std::vector<std::string>{});
+  }
   // The staff browsing out through the same uplink, busy on weekdays and quiet at weekends,
   // does not count: a Monday morning is not a surge at the agency's servers.
   {
