@@ -39,22 +39,26 @@ bool BeaconingAnalytic::destinationIsRare(const std::string& destination, const 
 bool BeaconingAnalytic::regular(const Window& g) {
   intervals_.clear();
   for (std::size_t i = 1; i < g.window.size(); ++i) intervals_.push_back(g.window[i].ts - g.window[i - 1].ts);
-  if (intervals_.size() + 1 < rule_.gte) return false;
+  if (intervals_.size() + 1 < fewestCheckIns()) return false;
   auto mid = intervals_.begin() + static_cast<std::ptrdiff_t>(intervals_.size() / 2);
   std::nth_element(intervals_.begin(), mid, intervals_.end());
   const std::int64_t median = *mid;
   if (median < kMinPeriodNs) return false;
+  const bool slow = rule_.slow_gte != 0 && median >= rule_.slow_min_period_ns && median <= rule_.slow_max_period_ns;
+  const std::uint64_t needed = slow ? rule_.slow_gte : rule_.gte;
+  const double jitter = slow ? rule_.slow_jitter : rule_.jitter;
+  if (intervals_.size() + 1 < needed) return false;
   const double period = static_cast<double>(median);
   std::size_t near = 0;
   std::size_t counted = 0;
   for (const std::int64_t d : intervals_) {
     const double periods = static_cast<double>(d) / period;
-    if (periods > 3.0 * (1.0 + rule_.jitter)) continue;
+    if (periods > 3.0 * (1.0 + jitter)) continue;
     ++counted;
     const double k = std::max(1.0, std::round(periods));
-    if (std::abs(periods - k) <= rule_.jitter * k) ++near;
+    if (std::abs(periods - k) <= jitter * k) ++near;
   }
-  if (counted + 1 < rule_.gte) return false;
+  if (counted + 1 < needed) return false;
   return static_cast<double>(near) >= rule_.regularity * static_cast<double>(counted);
 }
 
@@ -79,7 +83,7 @@ void BeaconingAnalytic::observe(const EventView& event, const std::string& key, 
       continue;
     }
     if (!admit(g, event, -1, {}, placement)) continue;
-    if (g.window.size() < rule_.gte) continue;
+    if (g.window.size() < fewestCheckIns()) continue;
     // Within the suppression only a doubling can update the hit: skip the interval work until then.
     if (g.raised && ts - g.raised_at < rule_.suppress_ns && g.window.size() < 2 * g.raised_measure) continue;
     if (regular(g)) raise(g, event, false);

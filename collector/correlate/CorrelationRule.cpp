@@ -118,7 +118,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   static const std::set<std::string> kKeys = {"id",     "title",  "type",       "match",    "group_by", "field",  "gte",
                                               "timespan", "suppress", "severity", "stages",   "raises",   "actions", "jitter",
                                               "regularity", "rare", "baseline", "bucket", "factor", "min_events",
-                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle", "spans", "max_per_value",
+                                              "learning", "max_hosts", "new_domain", "p_value", "season", "settle", "spans", "max_per_value", "slow",
                                               "unfamiliar"};
   for (const auto& kv : node) {
     if (!kKeys.contains(kv.first.Scalar())) r.fail(kv.first, "unknown key '" + kv.first.Scalar() + "'");
@@ -177,6 +177,7 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   only("jitter", rule.type == Type::Beaconing, "beaconing");
   only("regularity", rule.type == Type::Beaconing, "beaconing");
   only("rare", rule.type == Type::Beaconing, "beaconing");
+  only("slow", rule.type == Type::Beaconing, "beaconing");
   only("bucket", rule.type == Type::RateSurge, "rate_surge");
   only("factor", rule.type == Type::RateSurge, "rate_surge");
   only("min_events", rule.type == Type::RateSurge, "rate_surge");
@@ -192,6 +193,26 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
   if (node["jitter"]) rule.jitter = r.fraction(node["jitter"], "jitter");
   if (node["regularity"]) rule.regularity = r.fraction(node["regularity"], "regularity");
   if (node["rare"]) rule.rare = r.count(node["rare"], "rare", true);
+  // A slow beacon (hourly and slower) checks in a few times a day: fewer regular check-ins are
+  // enough when the period is that long, but not a daily habit (a person's morning news site).
+  if (const YAML::Node slow = node["slow"]) {
+    if (!slow.IsMap() || !slow["gte"]) {
+      r.fail(slow, "'slow' needs 'gte' (and optionally 'min_period', 'max_period', 'jitter'), e.g. {gte: 6, min_period: 1h, max_period: 6h, jitter: 15%}");
+    }
+    for (const auto& kv : slow) {
+      const std::string k = kv.first.Scalar();
+      if (k != "gte" && k != "min_period" && k != "max_period" && k != "jitter") {
+        r.fail(kv.first, "unknown key 'slow." + k + "' (gte, min_period, max_period, jitter)");
+      }
+    }
+    rule.slow_gte = r.count(slow["gte"], "slow.gte", false);
+    if (rule.slow_gte < 3 || rule.slow_gte > rule.gte) r.fail(slow["gte"], "'slow.gte' must be at least 3 and at most 'gte'");
+    if (slow["min_period"]) rule.slow_min_period_ns = r.duration(slow["min_period"], "slow.min_period");
+    if (slow["max_period"]) rule.slow_max_period_ns = r.duration(slow["max_period"], "slow.max_period");
+    // Few check-ins tell a beacon from a person's visits only when they are tighter.
+    rule.slow_jitter = slow["jitter"] ? r.fraction(slow["jitter"], "slow.jitter") : rule.jitter;
+    if (rule.slow_max_period_ns < rule.slow_min_period_ns) r.fail(slow, "'slow.max_period' must not be shorter than 'slow.min_period'");
+  }
   if (rule.type == Type::Beaconing && rule.gte < 3) r.fail(node, "beaconing needs 'gte' of at least 3 (contacts; two intervals)");
   if (rule.type == Type::NewValue || rule.type == Type::RateSurge) {
     if (!node["baseline"]) r.fail(node, type + " needs 'baseline' (e.g. 14d)");

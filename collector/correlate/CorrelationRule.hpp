@@ -9,7 +9,10 @@
 //   beaconing        a group (an internal host) contacting one value of `field` (a destination)
 //                    at least `gte` times within `timespan` at regular intervals: `regularity`
 //                    of the intervals within `jitter` of their median (at least 30 s), and the
-//                    destination `rare`: contacted by at most that many groups in the window
+//                    destination `rare`: contacted by at most that many groups in the window;
+//                    `slow: {gte, min_period, max_period, jitter}`: that many check-ins
+//                    suffice when their median interval is within the range (an implant
+//                    checking in hourly), and within that (tighter) jitter
 //   new_value        value_count for a group value (a domain) not seen in the `baseline` before
 //                    its first sighting in the window; nothing is new during the `learning`
 //                    period after the first event (default: the baseline); with `max_hosts`,
@@ -94,6 +97,10 @@ struct CorrelationRule {
   double jitter = 0.2;         // beaconing
   double regularity = 0.8;     // beaconing
   std::uint64_t rare = 3;      // beaconing; 0: no limit
+  std::uint64_t slow_gte = 0;  // beaconing: check-ins enough for a period within the slow range; 0: off
+  std::int64_t slow_min_period_ns = 3600LL * 1000000000LL;
+  std::int64_t slow_max_period_ns = 6 * 3600LL * 1000000000LL;
+  double slow_jitter = 0.2;    // beaconing: the jitter allowed to a slow beacon (default: `jitter`)
   std::int64_t baseline_ns = 0;  // new_value, rate_surge
   std::int64_t bucket_ns = 0;    // rate_surge
   double factor = 5.0;           // rate_surge

@@ -244,6 +244,8 @@ TEST(CampaignCorrelatorTest, BadRulesNameFileLineAndReason) {
             "rules.yaml:2:5: rule 'a': beaconing needs 'field' (the destination contacted)");
   EXPECT_EQ(error("rules:\n  - {id: a, type: beaconing, timespan: 1d, field: tls.sni, gte: 10, jitter: 150%}\n"),
             "rules.yaml:2:77: rule 'a': 'jitter' must be above 0 and at most 100%");
+  EXPECT_EQ(error("rules:\n  - {id: a, type: beaconing, timespan: 1d, field: tls.sni, gte: 10, slow: {gte: 20}}\n"),
+            "rules.yaml:2:81: rule 'a': 'slow.gte' must be at least 3 and at most 'gte'");
   EXPECT_EQ(error("rules:\n  - {id: a, type: new_value, timespan: 1d, field: agency_id}\n"),
             "rules.yaml:2:5: rule 'a': new_value needs 'baseline' (e.g. 14d)");
   EXPECT_EQ(error("rules:\n  - {id: a, type: rate_surge, timespan: 1h, baseline: 1d}\n"), "rules.yaml:2:5: rule 'a': rate_surge needs 'bucket' (e.g. 10m)");

@@ -102,9 +102,25 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
   implant(4, [&](std::int64_t t) {  // TLS
     tr.add("NPA", t, v4(192, 0, 2, 34), v4(203, 0, 113, 34)).mutable_tls()->set_sni("telemetry.example");
   });
-  // Not beacons: a person visiting a rare site at random times; a flow of a known protocol (its
-  // record names the destination); ten hosts polling one popular service every 5 minutes.
+  // A slow implant: every 2 hours +-10 % during office hours (08:00-20:00), two days: 12
+  // check-ins at most, the shipped `slow` range.
   std::mt19937_64 rng(9);
+  for (std::int64_t day = 0; day < 2; ++day) {
+    for (std::int64_t t = kT0 + day * kDay + 8 * kHour; t < kT0 + day * kDay + 20 * kHour; t += 2 * kHour) {
+      const auto jitter = static_cast<std::int64_t>(rng() % (24 * kMinute)) - 12 * kMinute;
+      tr.add("MOJ", t + jitter, v4(192, 0, 2, 35), v4(203, 0, 113, 35)).mutable_tls()->set_sni("slow-sync.example");
+    }
+  }
+  // Not beacons: a person visiting a rare site at random times, or a few times an office day at
+  // irregular hours (as many visits as the slow implant, 40 minutes to 3 hours apart); a flow of
+  // a known protocol (its record names the destination); ten hosts polling one popular service
+  // every 5 minutes.
+  for (std::int64_t day = 0; day < 2; ++day) {
+    for (std::int64_t t = kT0 + day * kDay + 8 * kHour; t < kT0 + day * kDay + 20 * kHour;) {
+      tr.add("MOJ", t, v4(192, 0, 2, 42), v4(203, 0, 113, 42)).mutable_tls()->set_sni("news-desk.example");
+      t += 40 * kMinute + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(140 * kMinute));
+    }
+  }
   for (int i = 0; i < 80; ++i) {
     tr.add("MOJ", kT0 + static_cast<std::int64_t>(rng() % (2 * kDay)), v4(192, 0, 2, 40), v4(203, 0, 113, 40)).mutable_tls()->set_sni("rare-blog.example");
   }
@@ -126,6 +142,7 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
                        "c2-beaconing MOD|192.0.2.32|tunnel.example",
                        "c2-beaconing MOFA|192.0.2.31|example-cdn.example",
                        "c2-beaconing MOFA|192.0.2.31|updates.example-cdn.example",
+                       "c2-beaconing MOJ|192.0.2.35|slow-sync.example",
                        "c2-beaconing NPA|192.0.2.34|telemetry.example",
                    }));
   // Published: one notice per implant, MOFA's two hits in one campaign.
@@ -135,7 +152,7 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
   for (const auto& h : hits) centre.publisher.publish(h);
   std::map<std::string, int> notices;
   for (const auto& p : store.publications(0)) notices[p.agency_id] += p.kind == "notice" ? 1 : 0;
-  EXPECT_EQ(notices, (std::map<std::string, int>{{"", 0}, {"MIC", 1}, {"MOD", 1}, {"MOFA", 1}, {"NPA", 1}}));
+  EXPECT_EQ(notices, (std::map<std::string, int>{{"", 0}, {"MIC", 1}, {"MOD", 1}, {"MOFA", 1}, {"MOJ", 1}, {"NPA", 1}}));
 }
 
 // Requests from outside to one agency's web server over nine days: `per_hour(hour)` on average
