@@ -86,6 +86,7 @@ class EventMix {
     t->set_dst_ip(v4(0xcb007100u + static_cast<std::uint32_t>(rng_() % 250)));
     t->set_src_port(static_cast<std::uint32_t>(1024 + rng_() % 60000));
     t->set_dst_port(443);
+    e.set_locality(gsoc::v1::LOCALITY_OUTBOUND);  // staff going out, unless set otherwise below
     const std::string domain = "d" + std::to_string(rng_() % 5000) + ".example.com";
     const auto pick = rng_() % 100;
     if (++n_ % 20000 == 0) {
@@ -99,8 +100,14 @@ class EventMix {
         static constexpr const char* kProtos[] = {"dns", "dns", "dns", "tls", "tls", "http", "smtp"};
         e.set_app_proto(kProtos[rng_() % std::size(kProtos)]);
       }
-    } else if (pick < 60) {
+    } else if (pick < 55) {
       e.mutable_http()->set_host(domain);
+      e.mutable_http()->set_uri("/index.html");
+    } else if (pick < 60) {  // the public at the agency's web server
+      t->set_src_ip(v4(0xcb007100u + static_cast<std::uint32_t>(rng_() % 250)));
+      t->set_dst_ip(v4(0xc000020au));
+      e.set_locality(gsoc::v1::LOCALITY_INBOUND);
+      e.mutable_http()->set_host("www." + agency + ".example.go.jp");
       e.mutable_http()->set_uri("/index.html");
     } else if (pick < 75) {
       e.mutable_dns()->set_query(domain);
@@ -113,6 +120,7 @@ class EventMix {
       auto* a = e.mutable_alert();
       t->set_src_ip(v4(static_cast<std::uint32_t>(rng_())));
       t->set_dst_ip(v4(0xc0000200u + static_cast<std::uint32_t>(rng_() % 250)));
+      e.set_locality(gsoc::v1::LOCALITY_INBOUND);
       a->set_gid(1);
       a->set_sid(static_cast<std::uint32_t>(2000000 + rng_() % 2000));
       a->set_classtype(pick < 97 ? "attempted-recon" : "trojan-activity");
