@@ -272,6 +272,8 @@ CorrelationRule readRule(const YAML::Node& node, const std::string& origin) {
         if (ns * 2 > rule.baseline_ns) r.fail(span, "'spans' must be at most half the 'baseline'");
         rule.spans_ns.push_back(ns);
       }
+      std::sort(rule.spans_ns.begin(), rule.spans_ns.end());  // shortest first: longer ones extend the sums
+      rule.spans_ns.erase(std::unique(rule.spans_ns.begin(), rule.spans_ns.end()), rule.spans_ns.end());
     }
   }
   if (const YAML::Node u = node["unfamiliar"]) {

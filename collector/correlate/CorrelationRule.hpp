@@ -107,7 +107,7 @@ struct CorrelationRule {
   std::uint64_t min_events = 10;   // rate_surge
   double p_value = 1e-6;           // rate_surge
   std::int64_t season_ns = 0;      // rate_surge: 1d or 7d (set from the baseline), 0: none
-  std::vector<std::int64_t> spans_ns;  // rate_surge: the counting windows, whole buckets ending now
+  std::vector<std::int64_t> spans_ns;  // rate_surge: the counting windows, whole buckets ending now, shortest first
   std::uint64_t max_per_value = 0;     // rate_surge: events one `field` value counts per bucket; 0: all
   std::int64_t learning_ns = 0;    // new_value
   std::uint64_t max_hosts = 0;     // new_value; 0: no limit

@@ -87,11 +87,8 @@ void RateSurgeAnalytic::openBucket(Rate& g) const {
   const std::int64_t oldest = std::max(first, g.bucket - baseline);
   double mean = 0;
   double variance = 0;
-  std::int64_t k = 0;  // buckets summed so far: the spans are tested shortest first
-  std::vector<std::size_t> order(spans);
-  for (std::size_t i = 0; i < spans; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rule_.spans_ns[a] < rule_.spans_ns[b]; });
-  for (const std::size_t i : order) {
+  std::int64_t k = 0;  // buckets summed so far (the spans come shortest first)
+  for (std::size_t i = 0; i < spans; ++i) {
     for (const std::int64_t want = rule_.spans_ns[i] / rule_.bucket_ns; k < want; ++k) {
       const Expectation e = expected(g, g.bucket - k, oldest);
       if (!e.known) return;  // this span and the longer ones reach back before the history
