@@ -264,7 +264,7 @@ bool EventShipper::sendHeartbeat() {
   status.set_spool_depth_events(spool_.depth());
   status.set_spool_bytes(spool_.bytes());
   const SpoolCounters sc = spool_.counters();
-  status.set_spool_dropped_events(sc.dropped_full + sc.dropped_shutdown);
+  status.set_spool_dropped_events(sc.dropped_full + sc.dropped_disk_full + sc.dropped_shutdown);
   {
     std::lock_guard lock(counters_mutex_);
     status.set_bundle_version(active_bundle_);

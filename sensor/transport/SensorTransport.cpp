@@ -105,8 +105,10 @@ std::string SensorTransport::summary() const {
   if (shipper_->clockMeasured()) out << ", clock offset " << static_cast<double>(shipper_->clockOffsetNs()) / 1e6 << " ms";
   out << "\nspool       epoch " << spool_->epoch() << ", acknowledged through " << spool_->ackedThrough() << ", " << spool_->depth()
       << " events waiting" << (spool_->depth() > 0 ? " (shipped by the next run)" : "") << "; dropped " << s.dropped_full
-      << " at the size cap, " << s.dropped_shutdown << " at shutdown; " << s.corrupt_records << " corrupt records ("
-      << s.truncated_bytes << " bytes) cut at open\n";
+      << " at the size cap, " << s.dropped_disk_full << " for a full disk (" << s.disk_full << " writes found it full), "
+      << s.dropped_shutdown << " at shutdown; " << s.corrupt_records << " corrupt records (" << s.truncated_bytes << " bytes) cut at open";
+  if (s.ack_mark_failures > 0) out << "; " << s.ack_mark_failures << " failed writes of the acked mark (the next run resends)";
+  out << "\n";
   return out.str();
 }
 
