@@ -192,6 +192,8 @@ std::string renderMetrics(const BatchWriter& writer, const IngestService& servic
   metric("gsoc_collector_queue_events", "gauge", "Events waiting for the store writer.", w.queued_events);
   metric("gsoc_collector_streams_active", "gauge", "Open Ship streams.", in.active_streams);
   metric("gsoc_collector_refused_peers_total", "counter", "Peers refused: no, unknown-SAN or revoked certificate.", in.refused_peers);
+  metric("gsoc_collector_revoked_streams_total", "counter", "Open Ship streams cut because a re-read CRL revoked their certificate.",
+         in.revoked_streams);
   metric("gsoc_collector_forbidden_batches_total", "counter", "Batches claiming another sensor or agency.", in.forbidden_batches);
   metric("gsoc_collector_invalid_batches_total", "counter", "Malformed batches.", in.invalid_batches);
   metric("gsoc_collector_backpressure_total", "counter", "Streams ended with RESOURCE_EXHAUSTED.", in.backpressure);
@@ -409,9 +411,10 @@ int main(int argc, char** argv) {
       try {
         if (!crl_path.empty()) {
           RevocationList list = RevocationList::load(crl_path, ca_pem);
-          service.setRevocationList(list);
+          const std::size_t revoked_count = list.size();
+          service.setRevocationList(list);  // cuts the open streams of newly revoked sensors
           central.setRevocationList(std::move(list));
-          std::cerr << "gsoc-collector: SIGHUP: CRL re-read\n";
+          std::cerr << "gsoc-collector: SIGHUP: CRL re-read (" << revoked_count << " revoked certificate(s))\n";
         }
       } catch (const std::exception& e) {
         std::cerr << "gsoc-collector: SIGHUP: keeping the old CRL: " << e.what() << "\n";
@@ -466,8 +469,9 @@ int main(int argc, char** argv) {
             << w.events_duplicate << " duplicates dropped, " << w.events_rejected << " rejected as invalid, " << w.gap_events
             << " never sent by sensors\n";
   std::cout << "ingest      " << in.streams << " streams, " << in.heartbeats << " heartbeats; refused: " << in.refused_peers
-            << " peers, " << in.forbidden_batches << " forbidden batches, " << in.invalid_batches << " invalid batches, "
-            << in.backpressure << " backpressure; " << w.commit_failures << " failed commits\n";
+            << " peers, " << in.revoked_streams << " open streams cut on revocation, " << in.forbidden_batches
+            << " forbidden batches, " << in.invalid_batches << " invalid batches, " << in.backpressure << " backpressure; "
+            << w.commit_failures << " failed commits\n";
   if (correlation) {
     const CorrelationCounters cc = correlation->counters();
     std::cout << "correlation " << cc.events << " events, " << cc.hits << " hits raised (" << cc.known_hits << " known from before a restart), "

@@ -125,6 +125,12 @@ grpc::Status CentralService::Feed(grpc::ServerContext* context, const gsoc::v1::
   std::cerr << "gsoc-collector: central: analyst " << analyst.name << " follows the feed\n";
   gsoc::v1::Publication p;
   while (!context->IsCancelled() && !stopping_) {
+    // A feed outlives many CRL reloads: a revoked analyst's feed ends within one wait.
+    if (std::lock_guard lock(mutex_); revoked_.revoked(analyst.serial)) {
+      std::cerr << "gsoc-collector: central: analyst " << analyst.name << ": certificate serial " << analyst.serial
+                << " revoked while following the feed: feed ended\n";
+      return {grpc::StatusCode::PERMISSION_DENIED, "certificate revoked"};
+    }
     switch (subscription->next(p, std::chrono::milliseconds(200))) {
       case PublicationFeed::Subscription::Next::kTimeout: continue;
       case PublicationFeed::Subscription::Next::kOverflowed:

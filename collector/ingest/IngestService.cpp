@@ -16,6 +16,29 @@ IngestService::IngestService(BatchWriter& writer, EventStore& store, Clock clock
 void IngestService::setRevocationList(RevocationList list) {
   std::lock_guard lock(mutex_);
   revoked_ = std::move(list);
+  for (OpenStream* stream : open_streams_) {
+    if (!revoked_.revoked(stream->serial)) continue;
+    {
+      std::lock_guard gate(stream->gate);  // waits out a batch being submitted now
+      stream->revoked = true;
+    }
+    stream->context->TryCancel();  // unblocks the stream's Read()
+  }
+}
+
+bool IngestService::registerStream(OpenStream& stream) {
+  std::lock_guard lock(mutex_);
+  if (revoked_.revoked(stream.serial)) return false;
+  open_streams_.insert(&stream);
+  ++counters_.streams;
+  ++counters_.active_streams;
+  return true;
+}
+
+void IngestService::unregisterStream(OpenStream& stream) {
+  std::lock_guard lock(mutex_);
+  open_streams_.erase(&stream);
+  --counters_.active_streams;
 }
 
 void IngestService::setBundle(BundlePtr bundle) {
@@ -74,10 +97,13 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
                                  grpc::ServerReaderWriter<gsoc::v1::BatchAck, gsoc::v1::EventBatch>* stream) {
   SensorIdentity identity;
   if (grpc::Status status = authenticate(context, identity); !status.ok()) return status;
-  {
-    std::lock_guard lock(mutex_);
-    ++counters_.streams;
-    ++counters_.active_streams;
+  OpenStream open;
+  open.serial = identity.serial;
+  open.context = context;
+  if (!registerStream(open)) {  // the CRL was re-read since authenticate()
+    count(&IngestCounters::refused_peers);
+    refuse(identity, "certificate serial " + identity.serial + " is revoked");
+    return {grpc::StatusCode::PERMISSION_DENIED, "certificate revoked"};
   }
 
   // Acks are written by a second thread in submission order while this one keeps reading.
@@ -126,7 +152,12 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
       count(&IngestCounters::invalid_batches);
       refuse(identity, "invalid batch " + std::to_string(batch->first_sequence()) + "+" + std::to_string(batch->events_size()) + ": " + v.reason);
     }
+    // Under the gate, so that a revocation either comes before this check or after the submit
+    // (setRevocationList may then wait up to the submit timeout, under backpressure only).
+    std::unique_lock gate(open.gate);
+    if (open.revoked) break;  // read just before the revocation and not taken: dropped
     auto submitted = writer_.submit(identity, std::move(batch), std::chrono::seconds(5), v.reason);
+    gate.unlock();
     if (!submitted) {
       count(&IngestCounters::backpressure);
       status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "ingest queue full; back off and resend after the last ack");
@@ -144,10 +175,17 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
     reading_done = true;
   }
   cv.notify_one();
-  acker.join();
+  acker.join();  // what was submitted before a revocation is committed (and acked) first
+  unregisterStream(open);  // after this nobody else takes open.gate
+  bool revoked = false;
   {
-    std::lock_guard lock(mutex_);
-    --counters_.active_streams;
+    std::lock_guard gate(open.gate);
+    revoked = open.revoked;
+  }
+  if (revoked) {
+    count(&IngestCounters::revoked_streams);
+    refuse(identity, "certificate serial " + identity.serial + " revoked while streaming: stream cut");
+    return {grpc::StatusCode::PERMISSION_DENIED, "certificate revoked"};
   }
   if (store_failed) return {grpc::StatusCode::UNAVAILABLE, "the event store failed; resend after the last ack"};
   return status;

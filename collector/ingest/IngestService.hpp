@@ -5,11 +5,18 @@
 // batch (BatchValidator), hand it to the BatchWriter, and write acks back in order from a second
 // thread, so a sensor can keep several batches in flight. Refusals are logged and recorded in the
 // store's audit table; one sensor's bad batch never affects another's stream.
+//
+// Open Ship streams are registered with their certificate serial: a new revocation list cuts
+// the streams of every certificate it revokes at once (the call is cancelled; the sensor's next
+// call is refused with PERMISSION_DENIED), and no batch of theirs is taken after
+// setRevocationList() returns. Otherwise a long-lived stream would outlive its revocation by
+// up to max_connection_age.
 
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "collector/ingest/BatchValidator.hpp"
@@ -24,6 +31,7 @@ struct IngestCounters {
   std::uint64_t streams = 0;
   std::uint64_t active_streams = 0;
   std::uint64_t refused_peers = 0;     // no/revoked certificate
+  std::uint64_t revoked_streams = 0;   // open streams cut because their certificate was revoked
   std::uint64_t forbidden_batches = 0; // claimed another sensor or agency
   std::uint64_t invalid_batches = 0;
   std::uint64_t backpressure = 0;      // streams ended with RESOURCE_EXHAUSTED
@@ -38,6 +46,7 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   // through `writer`.
   IngestService(BatchWriter& writer, EventStore& store, Clock clock, ValidationLimits limits);
 
+  // Installs the list and cuts the open Ship streams of the certificates it revokes.
   void setRevocationList(RevocationList list);
   // The bundle heartbeats announce and FetchBundle serves (already signed); null: none.
   void setBundle(BundlePtr bundle);
@@ -51,6 +60,18 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   // Identity of the peer, or the refusal status (already logged and recorded).
   grpc::Status authenticate(grpc::ServerContext* context, SensorIdentity& identity);
   void refuse(const SensorIdentity& identity, const std::string& reason);
+  // An open Ship stream. `gate` is held while a batch is checked and submitted, and by
+  // setRevocationList() while it marks the stream revoked: a batch is either submitted before
+  // the revocation or not at all.
+  struct OpenStream {
+    std::string serial;
+    grpc::ServerContext* context = nullptr;
+    std::mutex gate;
+    bool revoked = false;  // under gate
+  };
+  // Registers the stream, unless its certificate was revoked since authenticate().
+  bool registerStream(OpenStream& stream);
+  void unregisterStream(OpenStream& stream);
   void count(std::uint64_t IngestCounters::*counter) {
     std::lock_guard lock(mutex_);
     ++(counters_.*counter);
@@ -62,6 +83,7 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   ValidationLimits limits_;
   mutable std::mutex mutex_;
   RevocationList revoked_;
+  std::set<OpenStream*> open_streams_;  // under mutex_ (taken before any stream's gate)
   BundlePtr bundle_;
   IngestCounters counters_;
 };

@@ -4,6 +4,7 @@
 A PKI from scripts/gsoc-pki; one gsoc-collector (SQLite, or a PostgreSQL server this test starts
 with initdb/pg_ctl); three agency sensors replaying generated uplink traffic at 1/25 of recorded speed
 over mutual TLS, while the collector is SIGKILLed and restarted, then stalled with SIGSTOP;
+a sensor revoked while it streams (the CRL reload must cut its open stream at once);
 a fourth sensor that spools with no collector, is SIGKILLed while shipping its spool, and
 ships the rest on its next run; hostile clients (no certificate, another CA, a revoked
 certificate, a spoofed agency or sensor, malformed and oversized batches).
@@ -224,6 +225,8 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     produced = sum(len(event_ids(os.path.join(root, s + "-a.events"))) for _, s, _ in AGENCIES)
     check(0 < stored_before < produced, "the collector was killed mid-stream (%d of %d events stored)" % (stored_before, produced))
 
+    revoke_while_streaming(a, root, procs, pki, query, bindir, collector, col_log_path, sensor_conf, sensor_cmd)
+
     # 2. A sensor whose collector is away spools everything, then is killed while shipping its
     #    spool one event per batch, and ships the rest on its next run.
     conf = sensor_conf("CAO", "cao-1", batch_events=1, in_flight=1)
@@ -284,6 +287,65 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
           "every sensor is registered with its versions from its heartbeats")
     log = open(os.path.join(root, "collector.log")).read()
     check("refused" in log and "revoked" in log, "refusals are logged by the collector")
+
+
+def revoke_while_streaming(a, root, procs, pki, query, bindir, collector, col_log_path, sensor_conf, sensor_cmd):
+    """1b. A sensor whose certificate is revoked while its Ship stream is open (issue 16): after
+    `gsoc-pki revoke` and SIGHUP the collector cuts the stream at once, and nothing the sensor
+    sends after the reload is stored; its reconnection is refused."""
+    sensor = "mofa-9"
+    quiet = {"stdout": subprocess.DEVNULL}
+    subprocess.run([gsoc_pki_path(a.source), "sensor", pki, "MOFA", sensor], check=True, **quiet)
+    subprocess.run([bindir + "/gsoc-trafficgen", "-o", os.path.join(root, sensor + ".pcap"), "--bytes", "3000000", "--seed", "19",
+                    "--attacks"], check=True, **quiet)
+
+    def stored():
+        return int(query("SELECT COUNT(*) FROM events WHERE sensor_id='%s'" % sensor)[0][0])
+
+    log = open(os.path.join(root, sensor + ".log"), "w")
+    p = subprocess.Popen(sensor_cmd(sensor, sensor_conf("MOFA", sensor, batch_events=5, in_flight=2),
+                                    ["--replay-speed", "0.04", "--drain-timeout", "3"], "a"), stdout=log, stderr=subprocess.STDOUT)
+    procs.append(p)
+    deadline = time.time() + 30
+    while time.time() < deadline and stored() < 50:
+        time.sleep(0.05)
+    check(stored() >= 50, "the sensor to be revoked is streaming (%d events stored)" % stored())
+    subprocess.run([gsoc_pki_path(a.source), "revoke", pki, sensor], check=True, **quiet)
+    offset = os.path.getsize(col_log_path)
+    collector.send_signal(signal.SIGHUP)
+    hup = time.time()
+    cut_line = "(MOFA/%s): certificate serial" % sensor
+    reloaded = cut = None
+
+    def scan():
+        nonlocal reloaded, cut
+        with open(col_log_path) as f:
+            f.seek(offset)
+            for line in f:
+                if "SIGHUP: CRL re-read" in line and reloaded is None:
+                    reloaded = time.time()
+                if cut_line in line and "revoked while streaming: stream cut" in line and cut is None:
+                    cut = time.time()
+
+    while time.time() < hup + 10 and reloaded is None:
+        scan()
+        time.sleep(0.02)
+    while time.time() < hup + 2 and cut is None:  # the cut is logged once the stream has ended
+        scan()
+        time.sleep(0.02)
+    check(reloaded is not None, "the collector re-read the CRL")
+    check(cut is not None and cut - hup < 2, "the revoked sensor's open stream is cut at the reload (%s s after SIGHUP)"
+          % ("%.2f" % (cut - hup) if cut else "never"))
+    at_cut = stored()
+    time.sleep(3)  # the sensor goes on capturing and retrying meanwhile
+    after = stored()
+    check(after == at_cut, "nothing from the revoked sensor is stored after the cut (%d at the cut, %d 3 s later)" % (at_cut, after))
+    p.wait(timeout=120)
+    produced = len(event_ids(os.path.join(root, sensor + "-a.events")))
+    check(at_cut < produced, "it was cut mid-stream (%d of %d events stored)" % (at_cut, produced))
+    check(stored() == at_cut, "and nothing later either (%d)" % stored())
+    text = open(os.path.join(root, sensor + ".log")).read()
+    check("PERMISSION_DENIED" in text, "the revoked sensor's reconnection is refused with PERMISSION_DENIED")
 
 
 def gsoc_pki_path(src):
