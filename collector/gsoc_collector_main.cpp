@@ -28,6 +28,8 @@
 #include "collector/ingest/IngestService.hpp"
 #include "collector/ingest/PeerIdentity.hpp"
 #include "collector/store/EventStore.hpp"
+#include "common/NetworkAddress.hpp"
+#include "common/TlsMaterial.hpp"
 #include "gsoc/config/ConfigLoader.hpp"
 #include "gsoc/v1/config.pb.h"
 #include "gsoc/grpc/GrpcLifetime.hpp"
@@ -243,6 +245,7 @@ std::string resolve(const std::string& base, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gsoc::common::keepOpenSslUntilExit();  // before gRPC: its threads may still use OpenSSL as we exit
   const gsoc::grpc::GrpcLifetime grpc_lifetime;  // destroyed last: gRPC's threads finish first
   Args args = parseArgs(argc, argv);
   gsoc::v1::CollectorConfig& config = args.config;
@@ -251,6 +254,10 @@ int main(int argc, char** argv) {
                                    {"cert_file", &config.cert_file()},
                                    {"key_file", &config.key_file()}}) {
     if (value->empty()) usageError(std::string("key '") + key + "' is required (mutual TLS only; see --help)");
+  }
+  // gRPC would bind a port beyond 65535 to a random one: refuse it here.
+  if (const std::string problem = gsoc::common::addressError(config.listen_address(), true); !problem.empty()) {
+    usageError("key 'listen_address' (--listen) " + problem);
   }
   if (config.correlation_lateness_s() > 0 && config.correlation_lateness_ms() > 0) {
     usageError("keys 'correlation_lateness_s' and 'correlation_lateness_ms' are both set: set one");
@@ -268,9 +275,18 @@ int main(int argc, char** argv) {
   RevocationList revoked;
   const std::string crl_path = resolve(args.base_dir, config.crl_file());
   try {
-    ca_pem = readFile(resolve(args.base_dir, config.ca_file()), "ca_file");
-    cert_pem = readFile(resolve(args.base_dir, config.cert_file()), "cert_file");
-    key_pem = readFile(resolve(args.base_dir, config.key_file()), "key_file");
+    const std::string ca_path = resolve(args.base_dir, config.ca_file());
+    const std::string cert_path = resolve(args.base_dir, config.cert_file());
+    const std::string key_path = resolve(args.base_dir, config.key_file());
+    ca_pem = readFile(ca_path, "ca_file");
+    cert_pem = readFile(cert_path, "cert_file");
+    key_pem = readFile(key_path, "key_file");
+    // gRPC would only fail to listen, naming no file.
+    if (const std::string problem = gsoc::common::tlsMaterialError({"ca_file (--ca)", ca_path, ca_pem}, {"cert_file (--cert)", cert_path, cert_pem},
+                                                                   {"key_file (--key)", key_path, key_pem});
+        !problem.empty()) {
+      throw std::runtime_error(problem);
+    }
     if (!crl_path.empty()) revoked = RevocationList::load(crl_path, ca_pem);
     if (!config.has_store() || config.store().backend().empty()) {
       if (config.store().sqlite_path().empty()) usageError("no store: give --sqlite FILE or --postgresql DSN (or store: in the config)");

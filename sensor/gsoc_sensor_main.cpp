@@ -38,6 +38,7 @@
 #include "sensor/worker/SensorWorker.hpp"
 #include "sensor/transport/SensorTransport.hpp"
 #include "gsoc/v1/status.pb.h"
+#include "common/TlsMaterial.hpp"
 #include "gsoc/grpc/GrpcLifetime.hpp"
 
 using namespace gsoc::sensor;
@@ -332,6 +333,7 @@ extern "C" void onSignal(int signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gsoc::common::keepOpenSslUntilExit();  // before gRPC: its threads may still use OpenSSL as we exit
   const gsoc::grpc::GrpcLifetime grpc_lifetime;  // destroyed last: gRPC's threads finish first
   Args args = parseArgs(argc, argv);
   gsoc::v1::SensorConfig config;

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/NetworkAddress.hpp"
+#include "common/TlsMaterial.hpp"
 #include "gsoc/v1/config.pb.h"
 #include "gsoc/v1/event.pb.h"
 #include "sensor/export/EventFile.hpp"
@@ -13,13 +15,15 @@
 namespace gsoc::sensor {
 namespace {
 
-std::string readPem(const std::string& path, const std::string& dir, const char* key) {
+// `flag`: the command-line option that overrides the key, named in messages with it.
+common::PemFile readPem(const std::string& path, const std::string& dir, const char* key, const char* flag = nullptr) {
   if (path.empty()) throw std::invalid_argument(std::string("transport.") + key + " is required (mutual TLS only)");
   std::filesystem::path p(path);
   if (p.is_relative()) p = std::filesystem::path(dir) / p;
   std::ifstream in(p);
   if (!in) throw std::runtime_error(std::string("transport.") + key + ": cannot read " + p.string());
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  const std::string label = std::string("transport.") + key + (flag != nullptr ? std::string(" (") + flag + ")" : std::string());
+  return common::PemFile{label, p.string(), std::string((std::istreambuf_iterator<char>(in)), {})};
 }
 
 }  // namespace
@@ -35,6 +39,9 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
   const gsoc::v1::TransportConfig& t = config.transport();
   const std::string address = !o.collector_address.empty() ? o.collector_address : t.collector_address();
   if (address.empty()) return nullptr;
+  if (const std::string problem = common::addressError(address, false); !problem.empty()) {
+    throw std::invalid_argument("transport.collector_address (--collector) " + problem);
+  }
   if (config.sensor_id().empty() || config.agency_id().empty()) {
     throw std::invalid_argument("sensor_id and agency_id are required to ship events (they must match the sensor certificate)");
   }
@@ -55,9 +62,14 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
 
   ShipperOptions ship;
   ship.address = address;
-  ship.ca_pem = readPem(!o.ca_file.empty() ? o.ca_file : t.ca_file(), config_dir, "ca_file");
-  ship.cert_pem = readPem(!o.cert_file.empty() ? o.cert_file : t.cert_file(), config_dir, "cert_file");
-  ship.key_pem = readPem(!o.key_file.empty() ? o.key_file : t.key_file(), config_dir, "key_file");
+  const common::PemFile ca = readPem(!o.ca_file.empty() ? o.ca_file : t.ca_file(), config_dir, "ca_file", "--ca");
+  const common::PemFile cert = readPem(!o.cert_file.empty() ? o.cert_file : t.cert_file(), config_dir, "cert_file", "--cert");
+  const common::PemFile key = readPem(!o.key_file.empty() ? o.key_file : t.key_file(), config_dir, "key_file", "--key");
+  // Checked here: gRPC would take them, fail each handshake and name no file.
+  if (const std::string problem = common::tlsMaterialError(ca, cert, key); !problem.empty()) throw std::runtime_error(problem);
+  ship.ca_pem = ca.pem;
+  ship.cert_pem = cert.pem;
+  ship.key_pem = key.pem;
   ship.server_name = t.server_name();
   ship.sensor_id = config.sensor_id();
   if (t.batch_max_events() > 0) ship.batch_max_events = t.batch_max_events();
@@ -65,7 +77,7 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
   if (t.max_in_flight_batches() > 0) ship.max_in_flight = t.max_in_flight_batches();
   if (t.heartbeat_interval_s() > 0) ship.heartbeat_interval = std::chrono::seconds(t.heartbeat_interval_s());
   if (t.ack_timeout_s() > 0) ship.ack_timeout = std::chrono::seconds(t.ack_timeout_s());
-  if (!t.bundle_public_key_file().empty()) ship.bundle_public_key_pem = readPem(t.bundle_public_key_file(), config_dir, "bundle_public_key_file");
+  if (!t.bundle_public_key_file().empty()) ship.bundle_public_key_pem = readPem(t.bundle_public_key_file(), config_dir, "bundle_public_key_file").pem;
   ship.on_bundle = std::move(on_bundle);
   return std::unique_ptr<SensorTransport>(new SensorTransport(std::make_unique<EventSpool>(std::move(spool)), std::move(ship), std::move(status)));
 }

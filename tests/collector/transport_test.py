@@ -7,7 +7,8 @@ over mutual TLS, while the collector is SIGKILLed and restarted, then stalled wi
 a sensor revoked while it streams (the CRL reload must cut its open stream at once);
 a fourth sensor that spools with no collector, is SIGKILLed while shipping its spool, and
 ships the rest on its next run; hostile clients (no certificate, another CA, a revoked
-certificate, a spoofed agency or sensor, malformed and oversized batches).
+certificate, a spoofed agency or sensor, malformed and oversized batches); and, before all that,
+a collector given bad TLS material or a bad listen address must refuse to start, naming it.
 
 Afterwards the store must hold exactly the events the sensors produced (the event ids of their
 --events files, each once, and the alert counts per signature of their EVE files), and every
@@ -169,6 +170,8 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
                 "--eve", os.path.join(root, "%s-%s.eve.json" % (sensor, run)),
                 "--events", os.path.join(root, "%s-%s.events" % (sensor, run)), "--stats-interval", "0"] + extra
 
+    if a.backend == "sqlite":  # start-up checks do not depend on the store: once is enough
+        check_startup_refusals(bindir, root, pki)
     collector = start_collector()
 
     # 1. Three sensors at 1/25 of their recorded speed (about 10 s each) while the collector is killed and
@@ -346,6 +349,38 @@ def revoke_while_streaming(a, root, procs, pki, query, bindir, collector, col_lo
     check(stored() == at_cut, "and nothing later either (%d)" % stored())
     text = open(os.path.join(root, sensor + ".log")).read()
     check("PERMISSION_DENIED" in text, "the revoked sensor's reconnection is refused with PERMISSION_DENIED")
+
+
+def check_startup_refusals(bindir, root, pki):
+    """Bad TLS material or a bad listen address: exit 2 at start-up, naming the file or the value
+    (issue 16: gRPC took them and failed later, or listened on a random port)."""
+    garbage = os.path.join(root, "garbage.pem")
+    with open(garbage, "w") as f:
+        f.write("not a certificate\n")
+    ca, cert, key = (os.path.join(pki, n) for n in ("ca.pem", "collector.pem", "collector.key"))
+    other_key = os.path.join(pki, "sensors", "mofa-1.key")
+
+    def refused(what, text, **override):
+        opts = {"--listen": "127.0.0.1:0", "--ca": ca, "--cert": cert, "--key": key}
+        opts.update({"--" + k: v for k, v in override.items()})
+        cmd = [bindir + "/gsoc-collector", "--sqlite", os.path.join(root, "refused.db"), "--stats-interval", "0"]
+        for k, v in opts.items():
+            cmd += [k, v]
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            rc, err = out.returncode, out.stderr
+        except subprocess.TimeoutExpired as e:  # it started anyway: the failure this checks for
+            rc, err = "still running", e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        check(rc == 2 and text in err, "collector with %s: exit 2 naming it (exit %s; %r)" % (what, rc, err.strip()[-300:]))
+
+    refused("a garbage --ca", "ca_file (--ca) %s: no PEM certificate in it" % garbage, ca=garbage)
+    refused("a garbage --cert", "cert_file (--cert) %s: no PEM certificate in it" % garbage, cert=garbage)
+    refused("a garbage --key", "key_file (--key) %s: no PEM private key in it" % garbage, key=garbage)
+    refused("another certificate's key", "key_file (--key) %s is not the key of the certificate in cert_file (--cert) %s"
+            % (other_key, cert), key=other_key)
+    refused("--listen 127.0.0.1:65536", "'127.0.0.1:65536': port '65536' is not a number from 0 to 65535", listen="127.0.0.1:65536")
+    refused("--listen 127.0.0.1:99999", "'127.0.0.1:99999': port '99999'", listen="127.0.0.1:99999")
+    refused("--listen without a port", "'127.0.0.1': no port", listen="127.0.0.1")
 
 
 def gsoc_pki_path(src):

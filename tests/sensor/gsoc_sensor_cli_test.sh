@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # gsoc-sensor end to end: every shared capture is processed with one flow record per flow and a
 # stats record; a truncated capture, a non-capture file and random bytes as packets end cleanly
-# with the problem counted. Usage: gsoc_sensor_cli_test.sh GSOC_SENSOR SOURCE_DIR SHARED_DIR
+# with the problem counted; shipping refuses bad TLS material, addresses and state files at start-up
+# and survives a full spool disk (a small tmpfs, as root; skipped otherwise).
+# Usage: gsoc_sensor_cli_test.sh GSOC_SENSOR SOURCE_DIR SHARED_DIR
 set -euo pipefail
 sensor=$1
 src=$(cd "$2" && pwd)  # absolute: configs written here name files under it
 shared=$3
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  if mountpoint -q "$work/tiny" 2> /dev/null; then umount "$work/tiny"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 passes=0
 failures=0
 check() {
@@ -307,6 +313,136 @@ rc_socket=$?
 set -e
 check "unusable control socket exits 2" test "$rc_socket" = 2
 check "unusable control socket names the key" grep -q "key 'control_socket': control socket .*cannot listen" "$work/bad-socket.err"
+
+# 12. Shipping: bad TLS material and addresses are refused at start-up with exit 2, naming the
+#     file or the value (gRPC took them and failed later, or connected to the port modulo 65536).
+pki="$work/pki"
+"$src/scripts/gsoc-pki" init "$pki" > /dev/null
+"$src/scripts/gsoc-pki" sensor "$pki" MOFA mofa-1 > /dev/null
+"$src/scripts/gsoc-pki" sensor "$pki" MOFA mofa-2 > /dev/null
+printf 'not a certificate\n' > "$work/garbage.pem"
+ship_config() {  # ship_config FILE SPOOL_DIR: a sensor shipping to a collector that is not there
+  cat > "$1" <<YAML
+sensor_id: mofa-1
+agency_id: MOFA
+transport:
+  collector_address: 127.0.0.1:1
+  ca_file: $pki/ca.pem
+  cert_file: $pki/sensors/mofa-1.pem
+  key_file: $pki/sensors/mofa-1.key
+  spool_dir: $2
+YAML
+}
+ship_config "$work/ship.yaml" "$work/ship-spool"
+refused() {  # refused WHAT TEXT ARGS...: exit 2, and TEXT on stderr
+  local what=$1 text=$2 rc
+  shift 2
+  set +e
+  "$sensor" -c "$work/ship.yaml" --drain-timeout 0 "$@" > /dev/null 2> "$work/refused.err"
+  rc=$?
+  set -e
+  check "$what: exit 2 (exit $rc)" test "$rc" = 2
+  check "$what: says '$text' (said: $(tail -c 300 "$work/refused.err"))" grep -qF -- "$text" "$work/refused.err"
+}
+refused "garbage --ca" "transport.ca_file (--ca) $work/garbage.pem: no PEM certificate in it" --pcap "$work/vlan.pcap" --ca "$work/garbage.pem"
+refused "garbage --cert" "transport.cert_file (--cert) $work/garbage.pem: no PEM certificate in it" --pcap "$work/vlan.pcap" --cert "$work/garbage.pem"
+refused "garbage --key" "transport.key_file (--key) $work/garbage.pem: no PEM private key in it" --pcap "$work/vlan.pcap" --key "$work/garbage.pem"
+refused "another sensor's key" \
+  "transport.key_file (--key) $pki/sensors/mofa-2.key is not the key of the certificate in transport.cert_file (--cert) $pki/sensors/mofa-1.pem" \
+  --pcap "$work/vlan.pcap" --key "$pki/sensors/mofa-2.key"
+refused "--collector 127.0.0.1:99999" "transport.collector_address (--collector) '127.0.0.1:99999': port '99999' is not a number from 1 to 65535" \
+  --pcap "$work/vlan.pcap" --collector 127.0.0.1:99999
+refused "--collector 127.0.0.1:0" "'127.0.0.1:0': port '0' is not a number from 1 to 65535" --pcap "$work/vlan.pcap" --collector 127.0.0.1:0
+refused "--collector without a port" "'127.0.0.1': no port" --pcap "$work/vlan.pcap" --collector 127.0.0.1
+check "refused runs leave no spool" test ! -e "$work/ship-spool"
+# The material gsoc-pki makes is taken; with the collector away the events wait in the spool.
+"$sensor" -c "$work/ship.yaml" --pcap "$work/attack.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
+  --drain-timeout 0 > "$work/ship.txt" 2> "$work/ship.err"
+spooled=$(sed -n 's/^transport .*: \([0-9]*\) events spooled this run.*/\1/p' "$work/ship.txt")
+check "good material, collector away: events spooled ($spooled)" test "${spooled:-0}" -gt 0
+check "all of them wait" grep -q "acknowledged through 0, $spooled events waiting" "$work/ship.txt"
+
+# 13. The spool's state files are read strictly: a garbage or negative mark stops the sensor with
+#     exit 2 naming the file and the problem, and the spooled events stay (-5 was read as
+#     2^64-5, and every spooled event was dropped).
+state_refused() {  # state_refused WHAT FILE CONTENT TEXT
+  local what=$1 file=$2 content=$3 text=$4 saved rc
+  saved=$(cat "$work/ship-spool/$file" 2> /dev/null || true)
+  printf '%s' "$content" > "$work/ship-spool/$file"
+  set +e
+  "$sensor" -c "$work/ship.yaml" --ship-only --drain-timeout 0 > "$work/state.out" 2> "$work/state.err"
+  rc=$?
+  set -e
+  check "$what: exit 2 (exit $rc)" test "$rc" = 2
+  check "$what: names $file and the problem (said: $(tail -c 300 "$work/state.err"))" \
+    grep -qF -- "spool: state file $work/ship-spool/$file $text" "$work/state.err"
+  if [ -n "$saved" ]; then printf '%s\n' "$saved" > "$work/ship-spool/$file"; else rm -f "$work/ship-spool/$file"; fi
+}
+state_refused "acked -5" acked $'-5\n' "holds '-5', not a decimal number"
+state_refused "acked garbage" acked 'garbage' "holds 'garbage', not a decimal number"
+state_refused "acked empty" acked '' "is empty"
+state_refused "acked beyond the spool" acked $'999999\n' "marks 999999 acknowledged, beyond the last spooled event $spooled"
+state_refused "epoch garbage" epoch 'garbage' "holds 'garbage', not a decimal number"
+"$sensor" -c "$work/ship.yaml" --ship-only --drain-timeout 0 > /dev/null 2> "$work/state.err"
+check "after the refusals every spooled event is still there" grep -q "shipping $spooled spooled events" "$work/state.err"
+
+# 14. A full spool disk (a 64 KiB tmpfs; mounting needs root, else skipped), the collector away:
+#     drop_oldest makes room, every event dropped is counted, the capture goes on and the sensor
+#     exits 0 (it aborted with "No space left on device", exit 134). Then the disk already full at
+#     start, with the old spool and with a new one.
+spool_numbers() {  # spool_numbers SUMMARY: "spooled recovered waiting dropped_cap dropped_disk" (-1s: unreadable)
+  py '
+import re, sys
+t = open(sys.argv[1]).read()
+a = re.search(r"(\d+) events spooled this run \((\d+) recovered", t)
+b = re.search(r"acknowledged through \d+, (\d+) events waiting.*dropped (\d+) at the size cap, (\d+) for a full disk", t)
+print(" ".join(a.groups() + b.groups()) if a and b else "-1 -1 -1 -1 -1")' "$1"
+}
+mkdir -p "$work/tiny"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k gsoc-spool-test "$work/tiny" 2> /dev/null; then
+  ship_config "$work/tiny.yaml" "$work/tiny/spool"
+  "$(dirname "$sensor")/gsoc-trafficgen" -o "$work/big.pcap" --bytes 8000000 --seed 21 --attacks > /dev/null
+  set +e
+  "$sensor" -c "$work/tiny.yaml" --pcap "$work/big.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
+    --drain-timeout 0 > "$work/tiny1.txt" 2> "$work/tiny1.err"
+  rc=$?
+  set -e
+  check "full spool disk: exit 0 (exit $rc; $(tail -c 200 "$work/tiny1.err"))" test "$rc" = 0
+  read -r spooled1 _ waiting1 cap1 disk1 <<< "$(spool_numbers "$work/tiny1.txt")"
+  check "full spool disk: events dropped and counted ($disk1 of $spooled1)" test "$disk1" -gt 0
+  check "full spool disk: waiting + dropped = spooled ($waiting1 + $cap1 + $disk1 = $spooled1)" \
+    test "$((waiting1 + cap1 + disk1))" = "$spooled1"
+  packets=$("$sensor" --pcap "$work/big.pcap" | sed -n 's/^packets     \([0-9]*\) .*/\1/p')
+  check "full spool disk: every packet captured ($packets)" grep -q "^packets     $packets " "$work/tiny1.txt"
+  # Full at start: fill what is left, then run again on the same spool, and on a new one.
+  dd if=/dev/zero of="$work/tiny/filler" bs=4k 2> /dev/null || true
+  set +e
+  "$sensor" -c "$work/tiny.yaml" --pcap "$work/attack.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
+    --drain-timeout 0 > "$work/tiny2.txt" 2> "$work/tiny2.err"
+  rc=$?
+  set -e
+  check "disk full at start: exit 0 (exit $rc; $(tail -c 200 "$work/tiny2.err"))" test "$rc" = 0
+  read -r spooled2 recovered2 waiting2 cap2 disk2 <<< "$(spool_numbers "$work/tiny2.txt")"
+  check "disk full at start: events dropped and counted ($disk2)" test "$disk2" -gt 0
+  check "disk full at start: waiting + dropped = recovered + spooled ($waiting2 + $cap2 + $disk2 = $recovered2 + $spooled2)" \
+    test "$((waiting2 + cap2 + disk2))" = "$((recovered2 + spooled2))"
+  ship_config "$work/tiny-new.yaml" "$work/tiny/new-spool"
+  dd if=/dev/zero of="$work/tiny/filler2" bs=4k 2> /dev/null || true  # what the last run freed
+  set +e
+  "$sensor" -c "$work/tiny-new.yaml" --pcap "$work/attack.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
+    --drain-timeout 0 > "$work/tiny3.txt" 2> "$work/tiny3.err"
+  rc=$?
+  set -e
+  check "new spool on a full disk: exit 0 (exit $rc; $(tail -c 200 "$work/tiny3.err"))" test "$rc" = 0
+  read -r spooled3 _ _ _ disk3 <<< "$(spool_numbers "$work/tiny3.txt")"
+  check "new spool on a full disk: all $spooled3 events dropped and counted ($disk3)" test "$spooled3" -gt 0 -a "$disk3" = "$spooled3"
+  check "new spool on a full disk: no empty epoch file" test ! -e "$work/tiny/new-spool/epoch"
+  rm -f "$work/tiny/filler" "$work/tiny/filler2"
+  "$sensor" -c "$work/tiny.yaml" --ship-only --drain-timeout 0 > "$work/tiny4.txt" 2> "$work/tiny4.err"
+  check "room again: the spool opens, its events intact ($waiting2 waiting)" grep -q "shipping $waiting2 spooled events" "$work/tiny4.err"
+else
+  echo "skip: a full spool disk needs a tmpfs mount (root)"
+fi
 
 echo "gsoc-sensor cli: $passes passed, $failures failed"
 test "$failures" = 0
