@@ -14,6 +14,26 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// A value from an indicator file for an error message: quoted, at most 80 bytes, with control
+// characters and non-ASCII bytes escaped (\xNN), so that a malformed line cannot drive the
+// terminal of whoever reads the errors (escape sequences).
+std::string quoted(std::string_view value) {
+  std::string out = "'";
+  for (const char c : value.substr(0, 80)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '\\' && c != '\'') {
+      out.push_back(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    }
+  }
+  out += value.size() > 80 ? "'..." : "'";
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -127,7 +147,7 @@ void IndicatorSet::loadText(IndicatorType type, std::string_view text, std::stri
       case IndicatorType::Ip: {
         const auto range = parseCidr(value);
         if (!range) {
-          error("invalid address or CIDR '" + std::string(value) + "'");
+          error("invalid address or CIDR " + quoted(value));
           continue;
         }
         ind.range = *range;
@@ -143,7 +163,7 @@ void IndicatorSet::loadText(IndicatorType type, std::string_view text, std::stri
         }
         if (!v.empty() && v.back() == '.') v.pop_back();
         if (!validDomain(v)) {
-          error("invalid domain '" + std::string(value) + "'");
+          error("invalid domain " + quoted(value));
           continue;
         }
         ind.value = v;
@@ -157,7 +177,7 @@ void IndicatorSet::loadText(IndicatorType type, std::string_view text, std::stri
         ind.url_host = lower(hostOnly(v.substr(0, slash)));
         ind.url_path = slash == std::string_view::npos ? "/" : std::string(v.substr(slash));
         if (ind.url_host.empty() || !validDomain(ind.url_host)) {
-          error("invalid URL '" + std::string(value) + "'");
+          error("invalid URL " + quoted(value));
           continue;
         }
         ind.value = std::string(value);
@@ -165,7 +185,7 @@ void IndicatorSet::loadText(IndicatorType type, std::string_view text, std::stri
       }
       case IndicatorType::Hash: {
         if (!validHex(value)) {
-          error("expected an MD5, SHA-1 or SHA-256 hex digest, got '" + std::string(value) + "'");
+          error("expected an MD5, SHA-1 or SHA-256 hex digest, got " + quoted(value));
           continue;
         }
         ind.value = lower(value);
@@ -176,7 +196,7 @@ void IndicatorSet::loadText(IndicatorType type, std::string_view text, std::stri
         const auto at = v.find('@');
         if (at == std::string::npos || v.find('@', at + 1) != std::string::npos || at + 1 >= v.size() ||
             !validDomain(std::string_view(v).substr(at + 1))) {
-          error("invalid e-mail address '" + std::string(value) + "'");
+          error("invalid e-mail address " + quoted(value));
           continue;
         }
         ind.subdomains = at == 0;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "TestRules.hpp"
 #include "gsoc/signatures/Indicators.hpp"
 
@@ -36,6 +38,20 @@ TEST(IndicatorSet, ParsesEveryTypeAndReportsBadLines) {
   EXPECT_EQ(set.errors()[0], "bad.tsv:1: invalid address or CIDR '300.1.1.1'");
   EXPECT_EQ(set.errors()[1], "bad.tsv:2: expected 'ID<TAB>VALUE[<TAB>DESCRIPTION]'");
   EXPECT_EQ(set.errors()[2], "badhash.tsv:1: expected an MD5, SHA-1 or SHA-256 hex digest, got 'nothex'");
+}
+
+// Issue 16: a malformed line is reported escaped, so that it cannot drive the terminal of whoever
+// reads the errors (here: clear the screen, retitle the window).
+TEST(IndicatorSet, BadLinesAreReportedEscaped) {
+  IndicatorSet set;
+  set.loadText(IndicatorType::Domain, "d\tevil\x1b[2J\x1b]0;owned\x07.example\n", "domains.tsv");
+  set.loadText(IndicatorType::Email, "e\tme@\xc2\x9b" "31m\\x\n", "senders.tsv");
+  ASSERT_EQ(set.errors().size(), 2u);
+  EXPECT_EQ(set.errors()[0], "domains.tsv:1: invalid domain 'evil\\x1b[2J\\x1b]0;owned\\x07.example'");
+  EXPECT_EQ(set.errors()[1], "senders.tsv:1: invalid e-mail address 'me@\\xc2\\x9b31m\\x5cx'");
+  for (const auto& e : set.errors()) {
+    EXPECT_TRUE(std::all_of(e.begin(), e.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) << e;
+  }
 }
 
 TEST(PrefixTable, LongestPrefixWins) {
