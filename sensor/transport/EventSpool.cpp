@@ -269,7 +269,16 @@ void EventSpool::recover() {
     throw std::runtime_error("spool: " + options_.dir.string() + " holds segments but no epoch file; move them away to start a new epoch");
   }
   // Without an epoch, an `acked` mark belongs to no stream: a new epoch counts from 1.
-  const std::optional<std::uint64_t> acked = epoch ? readStateNumber(acked_path, acknowledgedAdvice()) : std::nullopt;
+  // Plain values, not an optional: GCC 12 at -O3 reports the optional's value as maybe
+  // uninitialized (a false positive that -Werror makes fatal).
+  bool has_acked = false;
+  std::uint64_t acked_mark = 0;
+  if (epoch) {
+    if (const auto mark = readStateNumber(acked_path, acknowledgedAdvice())) {
+      has_acked = true;
+      acked_mark = *mark;
+    }
+  }
 
   // Check every record. A torn tail (the last write, cut by power loss) is cut off: it was never
   // synced, so never shipped, and its sequences are given again. A record damaged in place is
@@ -373,8 +382,8 @@ void EventSpool::recover() {
   // the spooled range cannot be told from a true one.)
   std::uint64_t last_spooled = 0;
   for (const Segment& seg : segments) last_spooled = std::max(last_spooled, seg.last);
-  if (acked && last_spooled > 0 && *acked > last_spooled) {
-    throw std::runtime_error("spool: state file " + acked_path.string() + " marks " + std::to_string(*acked) +
+  if (has_acked && last_spooled > 0 && acked_mark > last_spooled) {
+    throw std::runtime_error("spool: state file " + acked_path.string() + " marks " + std::to_string(acked_mark) +
                              " acknowledged, beyond the last spooled event " + std::to_string(last_spooled) + "; " + acknowledgedAdvice());
   }
 
@@ -410,7 +419,7 @@ void EventSpool::recover() {
       epoch_durable_ = false;  // written before the first record is (tryWriteBufferLocked)
     }
   }
-  acked_ = acked.value_or(0);
+  acked_ = acked_mark;
   persisted_ack_ = acked_;
   std::uint64_t previous_last = acked_;
   for (Segment& seg : segments) {
