@@ -258,7 +258,18 @@ void addC2Indicators(ScenarioCampaign& c, const C2Channel& ch) {
 ScenarioBeacon makeBeacon(Rng& rng, const Calendar& cal, std::size_t agency, std::string host, std::int64_t from, const C2Channel& ch,
                           std::int64_t max_span) {
   constexpr std::int64_t kMaxBeacons = 300;
-  ScenarioBeacon b{agency, std::move(host), from, std::min({cal.end(), from + kMaxBeacons * ch.period_ns, from + max_span}), ch, rng()};
+  const std::int64_t end = std::min(cal.end(), from + max_span);
+  // An implant that sleeps with its laptop starts when the laptop is on (at work), and its 300
+  // check-ins are counted in office hours: an evening start would leave it nothing to send
+  // before a 48-second beacon's 300 periods were over, a campaign no sensor could see.
+  if (ch.sleeps_at_night) {
+    while (from < end && !cal.office(from)) from += 10 * kMinute;
+  }
+  std::int64_t until = from;
+  for (std::int64_t made = 0; until < end && made < kMaxBeacons; until += ch.period_ns) {
+    if (!ch.sleeps_at_night || cal.office(until)) ++made;
+  }
+  ScenarioBeacon b{agency, std::move(host), from, std::min(end, until), ch, rng()};
   return b;
 }
 
@@ -485,6 +496,10 @@ void drawBeaconing(Rng& rng, ScenarioPlan& plan, const Calendar& cal, Addresses&
   for (const std::size_t a : c.agencies) {
     const std::string host = internalHost(below(rng, static_cast<std::size_t>(plan.profiles[a].staff_hosts)));
     c.beacons.push_back(makeBeacon(rng, cal, a, host, from + between(rng, 0, 2 * kHour), ch, cal.end() - from));
+    if (c.beacons.back().until_ns <= c.beacons.back().from_ns) {  // no office hours left in the run: it never runs
+      c.beacons.pop_back();
+      continue;
+    }
     c.indicators.push_back({"internal_host", host, plan.profiles[a].name});
     c.expect.push_back({"notice", plan.profiles[a].name});
     c.end_ns = std::max(c.end_ns, c.beacons.back().until_ns);
