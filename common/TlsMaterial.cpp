@@ -9,16 +9,15 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/OpenSslPtr.hpp"
+
 namespace gsoc::common {
 namespace {
 
 template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const { Free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using Deleter = common::OpenSslDeleter<Free>;
+using common::BioPtr;
+using common::X509Ptr;
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 
 // OpenSSL's reason for the last failure, for the message; clears the error queue so that gRPC,

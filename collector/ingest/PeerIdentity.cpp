@@ -10,16 +10,15 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/OpenSslPtr.hpp"
+
 namespace gsoc::collector {
 namespace {
 
 template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const { Free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using Deleter = common::OpenSslDeleter<Free>;
+using common::BioPtr;
+using common::X509Ptr;
 using CrlPtr = std::unique_ptr<X509_CRL, Deleter<X509_CRL_free>>;
 using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 
