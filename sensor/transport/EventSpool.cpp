@@ -324,7 +324,9 @@ void EventSpool::recover() {
         repair.moved.emplace_back(seg, std::string(chunk.begin() + static_cast<std::ptrdiff_t>(begin), chunk.begin() + static_cast<std::ptrdiff_t>(end)));
       }
       if (!segments.empty() && seg.first <= segments.back().last) {
-        throw std::runtime_error("spool: segment " + path.string() + " overlaps the one before it");
+        // repair.path, not the structured binding `path`: clang 14 (the fuzz build) cannot
+        // capture structured bindings in lambdas.
+        throw std::runtime_error("spool: segment " + repair.path.string() + " overlaps the one before it");
       }
       segments.push_back(seg);
       first_piece = false;
@@ -399,7 +401,7 @@ void EventSpool::recover() {
         // No room for them: lost, and their sequences are not given again.
         counters_.corrupt_records += moved.last - moved.first + 1;
         reserved_next = std::max(reserved_next, moved.last + 1);
-        std::erase_if(segments, [&](const Segment& s) { return s.path == moved.path; });
+        std::erase_if(segments, [&lost = moved.path](const Segment& s) { return s.path == lost; });
       }
     }
     if (::truncate(repair.path.c_str(), static_cast<off_t>(repair.keep)) != 0) throw ioError("cannot truncate", repair.path);
