@@ -69,7 +69,9 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
       a.data = signatures::IpAddress::fromBytes(rdata)->toString();
     } else if (a.type == 5 || a.type == 2 || a.type == 12) {
       std::size_t p = pos;
-      readName(msg, p, a.data);
+      // A name that does not decode (overlong, a pointer loop, cut short) is no answer data:
+      // readName leaves what it read so far, up to 318 bytes of a name that is not one.
+      if (!readName(msg, p, a.data)) a.data.clear();
     }
     pos += rdlength;
     out.answers.push_back(std::move(a));
