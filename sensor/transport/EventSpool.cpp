@@ -322,6 +322,11 @@ void EventSpool::recover() {
         repair.keep = end;
       } else {
         repair.moved.emplace_back(seg, std::string(chunk.begin() + static_cast<std::ptrdiff_t>(begin), chunk.begin() + static_cast<std::ptrdiff_t>(end)));
+        // Damage before the file's first record, whose records resume at the file's own first
+        // sequence: they move into the file they came from (rewritten, not cut below), and the
+        // empty first piece goes, or opening would delete that file (found by fuzzing,
+        // tests/fuzz/regressions/spool).
+        if (seg.path == repair.path) segments.pop_back();
       }
       if (!segments.empty() && seg.first <= segments.back().last) {
         // repair.path, not the structured binding `path`: clang 14 (the fuzz build) cannot
@@ -393,9 +398,11 @@ void EventSpool::recover() {
   // written (and synced) before it is cut, so a crash in between only repeats the repair.
   for (const char* stale : {"epoch.tmp", "acked.tmp"}) std::filesystem::remove(options_.dir / stale);
   for (FileRepair& repair : repairs) {
+    bool rewritten = false;  // a moved piece took the damaged file's own name (see finishPiece)
     for (auto& [moved, bytes] : repair.moved) {
       try {
         replaceFileAtomically(moved.path, bytes);
+        rewritten = rewritten || moved.path == repair.path;
       } catch (const std::system_error& e) {
         if (!diskFull(e.code().value())) throw std::runtime_error(e.what());
         // No room for them: lost, and their sequences are not given again.
@@ -404,7 +411,7 @@ void EventSpool::recover() {
         std::erase_if(segments, [&lost = moved.path](const Segment& s) { return s.path == lost; });
       }
     }
-    if (::truncate(repair.path.c_str(), static_cast<off_t>(repair.keep)) != 0) throw ioError("cannot truncate", repair.path);
+    if (!rewritten && ::truncate(repair.path.c_str(), static_cast<off_t>(repair.keep)) != 0) throw ioError("cannot truncate", repair.path);
   }
   if (epoch) {
     epoch_ = *epoch;
@@ -438,6 +445,10 @@ void EventSpool::recover() {
     segments_.push_back(std::move(seg));
   }
   next_sequence_ = std::max(next_sequence_, acked_ + 1);
+  // Sequences after the last record kept that only damaged or empty segments held are lost
+  // (counted as corrupt above): a hole, or depth() counts them as waiting and a drain waits for
+  // events that no longer exist (found by fuzzing, tests/fuzz/regressions/spool).
+  if (next_sequence_ > previous_last + 1) holes_.emplace_back(previous_last + 1, next_sequence_ - 1);
   if (reserved_next > next_sequence_) {  // damage at the end: never reuse what may have been shipped
     holes_.emplace_back(next_sequence_, reserved_next - 1);
     next_sequence_ = reserved_next;
