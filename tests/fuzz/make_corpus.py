@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Cuts seed corpora for the fuzz targets (tests/fuzz/*_fuzz.cpp) out of the shared data:
+packets, fragments, TCP segments and app-layer conversations from the test captures
+(../shared/pcaps, ../shared/suricata-verify), rules from the bundled ruleset, ET Open and the
+Suricata-verify cases, indicator lists and YAML configs from the tree. Each file is written in
+its target's input format (FuzzRecords.hpp: [u8 control][u16 length][bytes] records for the
+stream targets). Only the standard library; deterministic; a capped number of files per target,
+so CI's short runs start from real traffic without a large corpus. Missing shared data is skipped.
+
+    make_corpus.py --source <checkout> --shared <../shared> --out <dir>
+"""
+import argparse
+import hashlib
+import os
+import struct
+import sys
+from pathlib import Path
+
+MAX_FILES = 400          # per target
+MAX_SEED_BYTES = 64 << 10
+MAX_PCAP_BYTES = 1 << 20
+
+# Link types in the order packet_decoder_fuzz.cpp's kLinkTypes lists them.
+LINK_TYPES = [1, 113, 0, 108, 104, 101, 228, 229]
+
+
+def read_pcap(path):
+    """(linktype, [frame bytes]) of a classic pcap file; None for pcapng or damage."""
+    data = path.read_bytes()
+    if len(data) < 24:
+        return None
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        endian = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        endian = ">"
+    else:
+        return None
+    linktype = struct.unpack(endian + "I", data[20:24])[0] & 0xFFFF
+    frames, pos = [], 24
+    while pos + 16 <= len(data):
+        incl = struct.unpack(endian + "I", data[pos + 8:pos + 12])[0]
+        pos += 16
+        if incl > 262144 or pos + incl > len(data):
+            break
+        frames.append(data[pos:pos + incl])
+        pos += incl
+    return linktype, frames
+
+
+def ip_of(linktype, frame):
+    """The IP packet inside a frame, or None."""
+    if linktype == 1:
+        if len(frame) < 14:
+            return None
+        etype, rest = struct.unpack(">H", frame[12:14])[0], frame[14:]
+        while etype in (0x8100, 0x88A8, 0x9100) and len(rest) >= 4:
+            etype, rest = struct.unpack(">H", rest[2:4])[0], rest[4:]
+        return rest if etype in (0x0800, 0x86DD) else None
+    if linktype == 113:
+        return frame[16:] if len(frame) >= 16 else None
+    if linktype in (0, 108, 104):
+        return frame[4:] if len(frame) >= 4 else None
+    if linktype in (101, 228, 229):
+        return frame
+    return None
+
+
+def parse_ip(ip):
+    """dict(proto, src, dst, frag, payload) for an unfragmented or fragment IP packet."""
+    if not ip:
+        return None
+    version = ip[0] >> 4
+    if version == 4 and len(ip) >= 20:
+        ihl = (ip[0] & 15) * 4
+        total = struct.unpack(">H", ip[2:4])[0]
+        if ihl < 20 or total < ihl or total > len(ip):
+            return None
+        frag = struct.unpack(">H", ip[6:8])[0]
+        return dict(proto=ip[9], src=ip[12:16], dst=ip[16:20], frag=bool(frag & 0x3FFF), payload=ip[ihl:total])
+    if version == 6 and len(ip) >= 40:
+        plen = struct.unpack(">H", ip[4:6])[0]
+        nxt, rest, frag = ip[6], ip[40:40 + plen], False
+        for _ in range(8):
+            if nxt in (0, 43, 60, 51) and len(rest) >= 8:
+                length = (rest[1] + 1) * 8 if nxt != 51 else (rest[1] + 2) * 4
+                nxt, rest = rest[0], rest[length:]
+            elif nxt == 44 and len(rest) >= 8:
+                frag = frag or (struct.unpack(">H", rest[2:4])[0] & 0xFFF9) != 0
+                nxt, rest = rest[0], rest[8:]
+            else:
+                break
+        return dict(proto=nxt, src=ip[8:24], dst=ip[24:40], frag=frag, payload=rest)
+    return None
+
+
+def record(control, data):
+    data = data[:0xFFFF]
+    return bytes([control]) + struct.pack(">H", len(data)) + data
+
+
+class Corpus:
+    """Candidates per target, deduplicated; write() keeps an evenly spaced sample of each, so
+    every capture family is represented rather than the first alphabetically."""
+
+    def __init__(self, out):
+        self.out = Path(out)
+        self.candidates = {}
+
+    def add(self, target, data):
+        if data and len(data) <= MAX_SEED_BYTES:
+            self.candidates.setdefault(target, {})[hashlib.sha1(data).hexdigest()] = data
+
+    def write(self):
+        for target, found in sorted(self.candidates.items()):
+            items = list(found.items())
+            step = max(1, len(items) / MAX_FILES)
+            sample = [items[int(i * step)] for i in range(min(MAX_FILES, len(items)))]
+            d = self.out / target
+            d.mkdir(parents=True, exist_ok=True)
+            for name, data in sample:
+                f = d / name
+                if not f.exists():
+                    f.write_bytes(data)
+            print(f"make_corpus: {target}: {len(sample)} of {len(items)} seeds")
+
+
+def classify(port, client_first, server_first):
+    """Which app-layer target a TCP conversation seeds."""
+    if client_first.startswith(b"PRI * HTTP/2.0"):
+        return "http2"
+    if client_first[:1] == b"\x16" or server_first[:1] == b"\x16" or port in (443, 8443, 993, 995):
+        return "tls"
+    if port == 53:
+        return "dns"
+    if port in (25, 587, 2525) or server_first.startswith(b"220") or client_first[:4].upper() in (b"EHLO", b"HELO"):
+        return "smtp"
+    if client_first.split(b" ", 1)[0] in (b"GET", b"POST", b"HEAD", b"PUT", b"OPTIONS", b"DELETE", b"CONNECT") \
+            or server_first.startswith(b"HTTP/") or port in (80, 8080, 8000, 3128):
+        return "http1"
+    return None
+
+
+def cut_pcap(corpus, path):
+    parsed = read_pcap(path)
+    if parsed is None:
+        return
+    linktype, frames = parsed
+    if linktype in LINK_TYPES:
+        for frame in frames[:16]:
+            corpus.add("packet_decoder", bytes([LINK_TYPES.index(linktype)]) + frame)
+    fragments, flows = [], {}
+    for frame in frames:
+        ip = ip_of(linktype, frame)
+        p = parse_ip(ip)
+        if p is None:
+            continue
+        if p["frag"]:
+            fragments.append(record(0, ip))
+            continue
+        payload = p["payload"]
+        if p["proto"] == 17 and len(payload) >= 8:
+            sport, dport = struct.unpack(">HH", payload[:4])
+            if 53 in (sport, dport):
+                corpus.add("dns", record(1 if sport == 53 else 0, payload[8:]))
+            continue
+        if p["proto"] != 6 or len(payload) < 20:
+            continue
+        sport, dport, seq = struct.unpack(">HHI", payload[:8])
+        flags, offset = payload[13], (payload[12] >> 4) * 4
+        data = payload[offset:]
+        key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))
+        flow = flows.setdefault(key, dict(client=None, segments=[], first={0: b"", 1: b""}))
+        if flow["client"] is None:
+            # The SYN's sender, else whoever talks to the lower port.
+            syn_only = (flags & 0x12) == 0x02
+            client_sends = syn_only or sport > dport
+            flow["client"] = (p["src"], sport) if client_sends else (p["dst"], dport)
+            flow["server"] = (p["dst"], dport) if client_sends else (p["src"], sport)
+        direction = 0 if (p["src"], sport) == flow["client"] else 1
+        flow["segments"].append((direction, seq, flags, data))
+        if data and not flow["first"][direction]:
+            flow["first"][direction] = data
+    if fragments:
+        corpus.add("fragment_reassembly", b"".join(fragments)[:MAX_SEED_BYTES])
+    for flow in flows.values():
+        segs = flow["segments"]
+        # tcp_stream: [control: bit 0 direction, bit 1 SYN, bit 2 FIN/RST][len][u32 seq][payload]
+        tcp = b"".join(record(d | (2 if f & 2 else 0) | (4 if f & 5 else 0), struct.pack(">I", s) + data[:2000])
+                       for d, s, f, data in segs[:64])
+        corpus.add("tcp_stream", tcp)
+        # App layers: payloads in order per direction, retransmissions left out.
+        seen = {0: None, 1: None}
+        records = []
+        for d, s, f, data in segs:
+            if not data:
+                continue
+            if seen[d] is not None and ((s - seen[d]) & 0xFFFFFFFF) >= 0x80000000:
+                continue
+            seen[d] = (s + len(data)) & 0xFFFFFFFF
+            records.append(record(d, data))
+        if not records:
+            continue
+        target = classify(flow["server"][1], flow["first"][0], flow["first"][1])
+        if target == "http2":
+            add_hpack_blocks(corpus, records)
+            records = strip_preface(records)  # http2_fuzz.cpp sends the preface itself
+        if target:
+            corpus.add(target, b"".join(records)[:MAX_SEED_BYTES])
+
+
+def strip_preface(records):
+    out, left = [], 24
+    for r in records:
+        data = r[3:]
+        if r[0] == 0 and left:
+            cut = min(left, len(data))
+            data, left = data[cut:], left - cut
+            if not data:
+                continue
+        out.append(record(r[0], data))
+    return out
+
+
+def add_hpack_blocks(corpus, records):
+    """hpack seeds: the header blocks of the HTTP/2 HEADERS frames of each direction, in order."""
+    for direction in (0, 1):
+        stream = b"".join(r[3:] for r in records if r[0] == direction)
+        if direction == 0 and stream.startswith(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"):
+            stream = stream[24:]
+        blocks, pos = [], 0
+        while pos + 9 <= len(stream):
+            length = int.from_bytes(stream[pos:pos + 3], "big")
+            ftype, flags = stream[pos + 3], stream[pos + 4]
+            body = stream[pos + 9:pos + 9 + length]
+            pos += 9 + length
+            if ftype != 1:
+                continue
+            if flags & 0x08 and body:
+                body = body[1:len(body) - body[0]]
+            if flags & 0x20:
+                body = body[5:]
+            blocks.append(record(0, body))
+        if blocks:
+            corpus.add("hpack", b"".join(blocks))
+
+
+def cut_rules(corpus, path, every=1):
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return
+    rules = [l.strip() for l in lines if l.strip() and not l.startswith("#")]
+    for rule in rules[::every]:
+        corpus.add("rule_parser", rule.encode())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--source", required=True, type=Path)
+    ap.add_argument("--shared", required=True, type=Path)
+    ap.add_argument("--out", required=True, type=Path)
+    args = ap.parse_args()
+    corpus = Corpus(args.out)
+
+    pcaps = sorted(args.shared.glob("pcaps/*/input.pcap"))
+    pcaps += sorted(args.shared.glob("suricata-verify/tests/*/*.pcap"))
+    pcaps += sorted(args.shared.glob("suricata-verify/pcaps/*.pcap"))
+    for pcap in pcaps:
+        if pcap.stat().st_size <= MAX_PCAP_BYTES:
+            cut_pcap(corpus, pcap)
+
+    # Rules: the bundled set, the captures' rules, a sample of Suricata-verify's and of ET Open.
+    for f in sorted((args.source / "signatures/rules").rglob("*.rules")):
+        cut_rules(corpus, f)
+    for f in sorted(args.shared.glob("pcaps/*/test.rules")):
+        cut_rules(corpus, f)
+    for f in sorted(args.shared.glob("suricata-verify/tests/*/test.rules"))[::8]:
+        cut_rules(corpus, f)
+    for f in sorted(args.shared.glob("rules/et-open/**/*.rules")):
+        cut_rules(corpus, f, every=7)
+
+    # Indicator lists: byte 0 picks the list type (indicators_fuzz.cpp), the rest is the file.
+    types = ["ip", "domain", "url", "hash", "email"]
+    for f in sorted((args.source / "signatures/rules").rglob("*.tsv")):
+        if f.stem in types:
+            corpus.add("indicators", bytes([types.index(f.stem)]) + f.read_bytes())
+
+    # YAML configs: byte 0 picks the message (config_yaml_fuzz.cpp: rules, sensor, collector).
+    messages = {"rules": 0, "sensor": 1, "collector": 2}
+    for f in sorted((args.source / "packaging/config").glob("*.yaml")) + \
+            sorted((args.source / "signatures/rules").rglob("*.yaml")):
+        kind = messages.get(f.stem)
+        if kind is not None:
+            corpus.add("config_yaml", bytes([kind]) + f.read_bytes())
+
+    corpus.write()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
