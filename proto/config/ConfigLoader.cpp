@@ -41,6 +41,13 @@ class YamlToJson {
     throw ConfigError(msg.str());
   }
 
+  // A list or mapping used as a key (`? [a, b]`, `{[a]: 1}`) names nothing: a ConfigError, not
+  // yaml-cpp's conversion exception (found by fuzzing, tests/fuzz/regressions/config_yaml).
+  std::string keyOf(const YAML::Node& key, const std::string& path) const {
+    if (key.IsSequence() || key.IsMap()) fail(key, path, "a key must be a plain value, not a list or mapping");
+    return key.as<std::string>();
+  }
+
   static std::string join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
   }
@@ -72,7 +79,7 @@ class YamlToJson {
     out << '{';
     bool first = true;
     for (const auto& kv : node) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = keyOf(kv.first, path);
       const FieldDescriptor* field = type.FindFieldByName(key);
       if (field == nullptr) field = type.FindFieldByCamelcaseName(key);
       if (field == nullptr) {
@@ -96,9 +103,10 @@ class YamlToJson {
       for (const auto& kv : node) {
         if (!first) out << ',';
         first = false;
-        writeString(kv.first.as<std::string>(), out);
+        const std::string key = keyOf(kv.first, path);
+        writeString(key, out);
         out << ':';
-        writeSingle(kv.second, value_field, join(path, kv.first.as<std::string>()), out);
+        writeSingle(kv.second, value_field, join(path, key), out);
       }
       out << '}';
       return;

@@ -64,6 +64,13 @@ TEST(ConfigLoader, ErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(errorOf("sensor_id: [a\n").rfind("sensor.yaml:", 0), 0u);
 }
 
+// yaml-cpp throws its own conversion error for such keys; the loader must report them (fuzzing).
+TEST(ConfigLoader, ListOrMappingKeysAreConfigErrors) {
+  EXPECT_EQ(errorOf("{[a]: 1}\n"), "sensor.yaml:1:2: a key must be a plain value, not a list or mapping");
+  EXPECT_EQ(errorOf("capture:\n  ? {a: b}\n  : 1\n"),
+            "sensor.yaml:2:5: key 'capture': a key must be a plain value, not a list or mapping");
+}
+
 TEST(ConfigLoader, MissingFile) {
   gsoc::v1::CollectorConfig config;
   EXPECT_THROW(loadYamlFile("/nonexistent/collector.yaml", config), ConfigError);
