@@ -34,7 +34,19 @@ class ExpressionParser {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
   }
 
+  // Lists and negations nest by recursion: a bound keeps a hostile rule ("[[[[...") from
+  // overflowing the stack (found by fuzzing, tests/fuzz/regressions/rule_parser).
+  static constexpr int kMaxDepth = 64;
+
   Set parseElement() {
+    if (depth_ == kMaxDepth) fail(std::string(Traits::kWhat) + " expression nested more than 64 deep");
+    ++depth_;
+    Set result = parseElementUnbounded();
+    --depth_;
+    return result;
+  }
+
+  Set parseElementUnbounded() {
     skipSpace();
     if (pos_ >= text_.size()) fail(std::string("empty ") + Traits::kWhat + " expression");
     if (text_[pos_] == '!') {
@@ -125,6 +137,7 @@ class ExpressionParser {
   std::size_t base_;
   std::set<std::string>& expanding_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 struct AddressTraits {
