@@ -213,11 +213,7 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     const bool prefilter_hit = regex_hit_[index] == generation_;
     bool any = false;
     for (std::string_view value : values) {
-      if (insp.dotprefix) {
-        transformed_.assign(1, '.');
-        transformed_.append(value);
-        value = transformed_;
-      }
+      if (!insp.transforms.empty()) value = transforms_.apply(insp.transforms, value);
       const std::size_t min_end = insp.buffer == BufferId::Payload && m.is_stream ? m.stream_new_data_offset : 0;
       if (inspector_.inspect(insp, value, prefilter_hit, min_end)) {
         any = true;

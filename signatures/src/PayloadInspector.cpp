@@ -63,6 +63,33 @@ std::uint64_t applyBitmask(std::uint64_t value, std::optional<std::uint64_t> mas
   return value >> __builtin_ctzll(*mask);
 }
 
+int base64Value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// RFC 4648 base64 as Suricata's base64_decode reads it: decoding stops at the first byte outside
+// the alphabet (padding included); a final partial group yields the whole bytes it holds.
+void decodeBase64(std::string_view in, std::string& out) {
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char ch : in) {
+    const int v = base64Value(static_cast<unsigned char>(ch));
+    if (v < 0) break;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+}
+
 }  // namespace
 
 std::size_t findContent(std::string_view hay, std::size_t from, std::size_t to, std::string_view needle, bool nocase) {
@@ -83,6 +110,10 @@ std::size_t findContent(std::string_view hay, std::size_t from, std::size_t to, 
     if (j == needle.size()) return i;
   }
   return std::string_view::npos;
+}
+
+std::int64_t PayloadInspector::value(std::int8_t var, std::int64_t literal) const {
+  return var == kNoVariable ? literal : static_cast<std::int64_t>(variables_[static_cast<std::size_t>(var)]);
 }
 
 bool PayloadInspector::inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit,
@@ -110,11 +141,11 @@ bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t
     if (c->startswith) {
       end = plen;
     } else if (c->relative()) {
-      start = prev + c->distance.value_or(0);
-      if (c->within) end = std::min(len, start + *c->within);
+      start = prev + value(c->distance_var, c->distance.value_or(0));
+      if (c->within) end = std::min(len, start + value(c->within_var, *c->within));
     } else {
-      start = c->offset.value_or(0);
-      if (c->depth) end = std::min(len, start + *c->depth);
+      start = value(c->offset_var, c->offset.value_or(0));
+      if (c->depth) end = std::min(len, start + value(c->depth_var, *c->depth));
     }
     start = std::max<std::int64_t>(start, 0);
     end = std::min(end, len);
@@ -152,31 +183,32 @@ bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t
   }
 
   if (const auto* t = std::get_if<ByteTest>(&items[index])) {
-    const std::int64_t pos = (t->relative ? prev : 0) + t->offset;
-    std::uint64_t value = 0;
-    if (!extractNumber(buf, pos, t->bytes, t->endian, t->base, value)) return false;
-    value = applyBitmask(value, t->bitmask);
+    const std::int64_t pos = (t->relative ? prev : 0) + value(t->offset_var, t->offset);
+    std::uint64_t read = 0;
+    if (!extractNumber(buf, pos, t->bytes, t->endian, t->base, read)) return false;
+    read = applyBitmask(read, t->bitmask);
+    const auto expected = static_cast<std::uint64_t>(value(t->value_var, static_cast<std::int64_t>(t->value)));
     bool ok = false;
     switch (t->op) {
-      case ByteTest::Op::Lt: ok = value < t->value; break;
-      case ByteTest::Op::Gt: ok = value > t->value; break;
-      case ByteTest::Op::Le: ok = value <= t->value; break;
-      case ByteTest::Op::Ge: ok = value >= t->value; break;
-      case ByteTest::Op::Eq: ok = value == t->value; break;
-      case ByteTest::Op::And: ok = (value & t->value) != 0; break;
-      case ByteTest::Op::Or: ok = (value ^ t->value) != 0; break;
+      case ByteTest::Op::Lt: ok = read < expected; break;
+      case ByteTest::Op::Gt: ok = read > expected; break;
+      case ByteTest::Op::Le: ok = read <= expected; break;
+      case ByteTest::Op::Ge: ok = read >= expected; break;
+      case ByteTest::Op::Eq: ok = read == expected; break;
+      case ByteTest::Op::And: ok = (read & expected) != 0; break;
+      case ByteTest::Op::Or: ok = (read ^ expected) != 0; break;
     }
     if (t->negated) ok = !ok;
     return ok && matchFrom(inspection, index + 1, buf, prev_end);
   }
 
   if (const auto* j = std::get_if<ByteJump>(&items[index])) {
-    const std::int64_t pos = (j->relative ? prev : 0) + j->offset;
-    std::uint64_t value = 0;
-    if (!extractNumber(buf, pos, j->bytes, j->endian, j->base, value)) return false;
-    value = applyBitmask(value, j->bitmask);
-    if (value > (std::uint64_t{1} << 32)) return false;
-    auto jump = static_cast<std::int64_t>(value) * j->multiplier;
+    const std::int64_t pos = (j->relative ? prev : 0) + value(j->offset_var, j->offset);
+    std::uint64_t read = 0;
+    if (!extractNumber(buf, pos, j->bytes, j->endian, j->base, read)) return false;
+    read = applyBitmask(read, j->bitmask);
+    if (read > (std::uint64_t{1} << 32)) return false;
+    auto jump = static_cast<std::int64_t>(read) * j->multiplier;
     if (j->align) jump = (jump + 3) & ~std::int64_t{3};
     std::int64_t base = pos + j->bytes;
     if (j->from_beginning) base = 0;
@@ -186,8 +218,58 @@ bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t
     return matchFrom(inspection, index + 1, buf, static_cast<std::size_t>(target));
   }
 
+  if (const auto* e = std::get_if<ByteExtract>(&items[index])) {
+    const std::int64_t pos = (e->relative ? prev : 0) + e->offset;
+    std::uint64_t read = 0;
+    if (!extractNumber(buf, pos, e->bytes, e->endian, e->base, read)) return false;
+    read = applyBitmask(read, e->bitmask) * e->multiplier;
+    if (e->align != 0) read = (read + e->align - 1) / e->align * e->align;
+    variables_[static_cast<std::size_t>(e->var)] = read;
+    return matchFrom(inspection, index + 1, buf, static_cast<std::size_t>(pos + e->bytes));
+  }
+
+  if (const auto* mth = std::get_if<ByteMath>(&items[index])) {
+    const std::int64_t bytes = value(mth->bytes_var, mth->bytes);
+    if (bytes < 1 || bytes > (mth->base == NumberBase::Binary ? 8 : 10)) return false;
+    const std::int64_t pos = (mth->relative ? prev : 0) + mth->offset;
+    std::uint64_t read = 0;
+    if (!extractNumber(buf, pos, static_cast<std::uint8_t>(bytes), mth->endian, mth->base, read)) return false;
+    const auto rvalue = static_cast<std::uint64_t>(value(mth->rvalue_var, static_cast<std::int64_t>(mth->rvalue)));
+    switch (mth->op) {
+      case ByteMath::Op::Add: read += rvalue; break;
+      case ByteMath::Op::Sub: read -= rvalue; break;
+      case ByteMath::Op::Mul: read *= rvalue; break;
+      case ByteMath::Op::Div:
+        if (rvalue == 0) return false;
+        read /= rvalue;
+        break;
+      case ByteMath::Op::Shl: read = rvalue >= 64 ? 0 : read << rvalue; break;
+      case ByteMath::Op::Shr: read = rvalue >= 64 ? 0 : read >> rvalue; break;
+    }
+    read = applyBitmask(read, mth->bitmask);
+    variables_[static_cast<std::size_t>(mth->var)] = read;
+    return matchFrom(inspection, index + 1, buf, static_cast<std::size_t>(pos + bytes));
+  }
+
+  if (const auto* b = std::get_if<Base64Decode>(&items[index])) {
+    const std::int64_t start = (b->relative ? prev : 0) + b->offset;
+    if (start >= len) return false;
+    std::string_view encoded = buf.substr(static_cast<std::size_t>(start));
+    if (b->bytes != 0) encoded = encoded.substr(0, b->bytes);
+    decodeBase64(encoded, base64_);
+    if (base64_.empty()) return false;
+    if (!b->data) return matchFrom(inspection, index + 1, buf, prev_end);
+    // base64_data ends the list (Suricata): the decoded inspection decides. Its keywords see the
+    // decoded bytes from their start, with no stream window to end after.
+    const std::size_t outer_min_end = min_end_;
+    min_end_ = 0;
+    const bool ok = (!b->data->size || b->data->size->matches(base64_.size())) && matchFrom(*b->data, 0, base64_, 0);
+    min_end_ = outer_min_end;
+    return ok;
+  }
+
   const auto& d = std::get<IsDataAt>(items[index]);
-  const std::int64_t pos = (d.relative ? prev : 0) + d.position;
+  const std::int64_t pos = (d.relative ? prev : 0) + value(d.position_var, d.position);
   bool has = pos < len;
   if (d.negated) has = !has;
   return has && matchFrom(inspection, index + 1, buf, prev_end);

@@ -58,4 +58,19 @@ std::optional<RegexMatch> CompiledRegex::match(std::string_view subject, std::si
   return RegexMatch{ovector[0], ovector[1]};
 }
 
+std::optional<RegexMatch> CompiledRegex::matchGroup(std::string_view subject, unsigned group, MatchData& data) const {
+  const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0, data.get(),
+                             data.context());
+  if (rc <= static_cast<int>(group)) return std::nullopt;  // no match, a limit, or the group unset
+  const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data.get());
+  if (ovector[2 * group] == PCRE2_UNSET) return std::nullopt;
+  return RegexMatch{ovector[2 * group], ovector[2 * group + 1]};
+}
+
+std::uint32_t CompiledRegex::captureCount() const {
+  std::uint32_t count = 0;
+  pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &count);
+  return count;
+}
+
 }  // namespace gsoc::signatures

@@ -28,16 +28,35 @@ struct FastPattern {
   bool explicit_choice;
 };
 
-// The literal a content guarantees in the raw (untransformed) buffer. With dotprefix the
-// inspected buffer is "." + raw, so a leading '.' may be the prepended one: drop it.
-std::string rawLiteral(const BufferInspection& insp, const ContentMatch& c) {
+// The literal a content guarantees in the raw (untransformed) buffer, and whether it holds there
+// only caselessly. The prefilter databases scan raw buffers, so a content after a transform is a
+// fast pattern only when the transform chain keeps it a substring of the raw value:
+// - dotprefix inspects "." + raw: a leading '.' may be the prepended one, so it is dropped;
+// - to_lowercase / to_uppercase / header_lowercase change case only: the literal, caseless.
+// Any other transform (whitespace, url_decode, digests, xor, pcrexform...) can turn the raw
+// bytes into anything, so its contents are not fast patterns: the rule is prefiltered on another
+// buffer's content when it has one, and otherwise is an unprefiltered candidate of its group and
+// is verified by applying the chain. The alternative, Hyperscan databases over transformed
+// buffers, would apply every chain of the ruleset to every input before the scan; a few rules
+// verified per input (ET Open has none but dotprefix) cost far less than that.
+std::optional<std::pair<std::string, bool>> rawLiteral(const BufferInspection& insp, const ContentMatch& c) {
   std::string literal = c.pattern;
   if (c.fast_pattern_chop) literal = literal.substr(c.fast_pattern_chop->first, c.fast_pattern_chop->second);
-  if (insp.dotprefix && !literal.empty() && literal.front() == '.' &&
-      (!c.fast_pattern_chop || c.fast_pattern_chop->first == 0)) {
+  bool nocase = c.nocase;
+  bool dotprefix = false;
+  for (const Transform& t : insp.transforms) {
+    switch (t.kind) {
+      case Transform::Kind::DotPrefix: dotprefix = true; break;
+      case Transform::Kind::ToLowercase:
+      case Transform::Kind::ToUppercase:
+      case Transform::Kind::HeaderLowercase: nocase = true; break;
+      default: return std::nullopt;
+    }
+  }
+  if (dotprefix && !literal.empty() && literal.front() == '.' && (!c.fast_pattern_chop || c.fast_pattern_chop->first == 0)) {
     literal.erase(0, 1);
   }
-  return literal;
+  return std::make_pair(std::move(literal), nocase);
 }
 
 // Buffers whose values come from a tiny vocabulary ("GET", "200", "HTTP/1.1"): a content there
@@ -63,13 +82,14 @@ std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
     for (const InspectItem& item : insp.items) {
       const auto* c = std::get_if<ContentMatch>(&item);
       if (c == nullptr || c->negated) continue;
-      std::string literal = rawLiteral(insp, *c);
-      if (literal.empty()) continue;
-      if (c->fast_pattern) return FastPattern{insp.buffer, std::move(literal), c->nocase, true};
+      auto raw = rawLiteral(insp, *c);
+      if (!raw || raw->first.empty()) continue;
+      auto& [literal, nocase] = *raw;
+      if (c->fast_pattern) return FastPattern{insp.buffer, std::move(literal), nocase, true};
       const bool low = lowSelectivity(insp.buffer);
       const bool better = !best || (best_low && !low) || (low == best_low && literal.size() > best->literal.size());
       if (better) {
-        best = FastPattern{insp.buffer, std::move(literal), c->nocase, false};
+        best = FastPattern{insp.buffer, std::move(literal), nocase, false};
         best_low = low;
       }
     }
@@ -222,7 +242,7 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
       if (!prefilterable(rule, insp.buffer)) continue;
       for (InspectItem& item : insp.items) {
         auto* p = std::get_if<PcreMatch>(&item);
-        if (p == nullptr || p->negated || p->relative || p->dollar_endonly || insp.dotprefix) continue;
+        if (p == nullptr || p->negated || p->relative || p->dollar_endonly || !insp.transforms.empty()) continue;
         std::string expr = p->source;
         if (p->extended) expr = "(?x)" + expr;
         if (p->anchored) expr = "^(?:" + expr + ")";

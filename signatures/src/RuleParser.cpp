@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "gsoc/signatures/Regex.hpp"
+#include "gsoc/signatures/Transform.hpp"
 
 namespace gsoc::signatures {
 
@@ -263,26 +264,30 @@ class RuleBuilder {
     if (!o.has_value || o.value.empty()) failValue(o, "a value is required");
   }
 
-  // An inspection is identified by its buffer and transform.
+  // An inspection is identified by its buffer and transform chain; `base64` is the base64_data
+  // inspection nested in the rule's base64_decode.
   struct Target {
     BufferId buffer = BufferId::Payload;
-    bool dotprefix = false;
+    TransformChain transforms;
+    bool base64 = false;
   };
   struct ItemRef {
     Target target;
     std::size_t index = 0;
   };
 
-  BufferInspection& inspection(Target t) {
-    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.dotprefix)) return *existing;
-    rule_.inspections.push_back(BufferInspection{t.buffer, t.dotprefix, {}, std::nullopt});
+  BufferInspection& inspection(const Target& t) {
+    if (t.base64) return *base64_;
+    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms)) return *existing;
+    rule_.inspections.push_back(BufferInspection{t.buffer, t.transforms, {}, std::nullopt});
     return rule_.inspections.back();
   }
 
   // Where a new payload keyword goes: the sticky buffer if one is active; else, for a relative
   // keyword, the buffer of the previous content/pcre; else the packet/stream payload.
   Target targetBuffer(bool relative) const {
-    if (sticky_) return {*sticky_, sticky_dotprefix_};
+    if (in_base64_data_) return {BufferId::Payload, {}, true};
+    if (sticky_) return {*sticky_, sticky_transforms_};
     if (relative && last_item_) return last_item_->target;
     return {};
   }
@@ -346,7 +351,11 @@ class RuleBuilder {
     if (v.size() < 2 || v.front() != '"' || v.back() != '"') failValue(o, "content must be a quoted string");
     content.pattern = decodeContent(o, v.substr(1, v.size() - 2));
     if (content.pattern.empty()) failValue(o, "empty content");
-    addItem(targetBuffer(false), std::move(content));
+    Target target = targetBuffer(false);
+    if (std::string why; !content.negated && !contentFitsTransforms(target.transforms, content.pattern, why)) {
+      fail(o.value_offset, "content incompatible with transform", "content: " + why);
+    }
+    addItem(std::move(target), std::move(content));
     last_content_ = last_item_;
   }
 
@@ -378,6 +387,17 @@ class RuleBuilder {
       }
     } else {
       requireValue(o);
+      // A byte_extract / byte_math variable in place of the number.
+      if (const std::int8_t var = variableOf(o, o.value); var != kNoVariable) {
+        if (n == "depth") { c.depth = 0; c.depth_var = var; }
+        else if (n == "offset") { c.offset = 0; c.offset_var = var; }
+        else if (n == "distance") { c.distance = 0; c.distance_var = var; }
+        else { c.within = 0; c.within_var = var; }
+        if ((c.depth || c.offset) && c.relative()) {
+          fail(o.offset, "syntax", "cannot mix absolute (offset/depth) and relative (distance/within) modifiers on one content");
+        }
+        return;
+      }
       const std::int32_t value = static_cast<std::int32_t>(integer(o, o.value, -65535, 65535));
       if (n == "depth") {
         if (value <= 0) failValue(o, "depth must be positive");
@@ -400,7 +420,8 @@ class RuleBuilder {
   void onBufferKeyword(const Option& o, const BufferKeyword& kw) {
     if (kw.kind == BufferKeywordKind::Sticky) {
       sticky_ = kw.buffer;
-      sticky_dotprefix_ = false;
+      sticky_transforms_.clear();
+      in_base64_data_ = false;
       return;
     }
     // Legacy modifier: move the preceding content into that buffer's list.
@@ -410,10 +431,10 @@ class RuleBuilder {
     from.items.erase(from.items.begin() + static_cast<std::ptrdiff_t>(last_content_->index));
     if (from.items.empty() && !from.size) {
       std::erase_if(rule_.inspections, [&](const BufferInspection& i) {
-        return i.buffer == from_target.buffer && i.dotprefix == from_target.dotprefix;
+        return i.buffer == from_target.buffer && i.transforms == from_target.transforms;
       });
     }
-    addItem({kw.buffer, false}, std::move(moved));
+    addItem({kw.buffer, {}}, std::move(moved));
     last_content_ = last_item_;
   }
 
@@ -474,7 +495,7 @@ class RuleBuilder {
     if (!pcre.regex) {
       fail(o.value_offset, "bad pcre", "pcre: " + error + " at pattern offset " + std::to_string(error_offset));
     }
-    addItem(buffer ? Target{*buffer, false} : targetBuffer(pcre.relative), std::move(pcre));
+    addItem(buffer ? Target{*buffer, {}} : targetBuffer(pcre.relative), std::move(pcre));
   }
 
   static std::optional<NumberBase> numberBase(std::string_view s) {
@@ -504,11 +525,10 @@ class RuleBuilder {
     else if (op == "&") t.op = ByteTest::Op::And;
     else if (op == "^") t.op = ByteTest::Op::Or;
     else failValue(o, "unknown operator '" + std::string(parts[1]) + "'");
-    if (!parts[2].empty() && !std::isdigit(static_cast<unsigned char>(parts[2][0]))) {
-      fail(o.value_offset, "unsupported keyword 'byte_extract'", "byte_test: variable values need byte_extract, which is not supported");
-    }
-    t.value = static_cast<std::uint64_t>(integer(o, parts[2], 0, INT64_MAX));
-    t.offset = static_cast<std::int32_t>(integer(o, parts[3], -65535, 65535));
+    t.value_var = variableOf(o, parts[2]);
+    if (t.value_var == kNoVariable) t.value = static_cast<std::uint64_t>(integer(o, parts[2], 0, INT64_MAX));
+    t.offset_var = variableOf(o, parts[3]);
+    if (t.offset_var == kNoVariable) t.offset = static_cast<std::int32_t>(integer(o, parts[3], -65535, 65535));
     for (std::size_t i = 4; i < parts.size(); ++i) {
       const std::string_view p = parts[i];
       if (p == "relative") t.relative = true;
@@ -530,7 +550,8 @@ class RuleBuilder {
     if (parts.size() < 2) failValue(o, "expected 'bytes, offset[, options]'");
     ByteJump j;
     j.bytes = static_cast<std::uint8_t>(integer(o, parts[0], 0, 23));
-    j.offset = static_cast<std::int32_t>(integer(o, parts[1], -65535, 65535));
+    j.offset_var = variableOf(o, parts[1]);
+    if (j.offset_var == kNoVariable) j.offset = static_cast<std::int32_t>(integer(o, parts[1], -65535, 65535));
     for (std::size_t i = 2; i < parts.size(); ++i) {
       const std::string_view p = parts[i];
       if (p == "relative") j.relative = true;
@@ -559,12 +580,181 @@ class RuleBuilder {
       v = trim(v.substr(1));
     }
     const auto parts = splitList(v);
-    d.position = static_cast<std::uint32_t>(integer(o, parts[0], 0, 65535));
+    d.position_var = variableOf(o, parts[0]);
+    if (d.position_var == kNoVariable) d.position = static_cast<std::uint32_t>(integer(o, parts[0], 0, 65535));
     for (std::size_t i = 1; i < parts.size(); ++i) {
       if (parts[i] == "relative") d.relative = true;
       else if (parts[i] != "rawbytes") failValue(o, "unknown option '" + std::string(parts[i]) + "'");
     }
     addItem(targetBuffer(d.relative), d);
+  }
+
+  // ---- byte_extract, byte_math and their variables ----------------------------------------
+
+  static bool isVariableName(std::string_view s) {
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  }
+
+  // The slot of the variable `text` names, kNoVariable when `text` is not a name. A name that
+  // no earlier byte_extract / byte_math defined is an error (Suricata: "unknown byte_ keyword
+  // var"), and so is a use in a buffer inspected before the one that defines it.
+  std::int8_t variableOf(const Option& o, std::string_view text) {
+    text = trim(text);
+    if (!isVariableName(text)) return kNoVariable;
+    for (std::size_t i = 0; i < variables_.size(); ++i) {
+      if (variables_[i].name != text) continue;
+      const Target here = targetBuffer(true);
+      const auto use = inspectionIndex(here);
+      if (use && *use < variables_[i].inspection) {
+        failValue(o, "variable '" + std::string(text) + "' is used in a buffer inspected before the one that extracts it");
+      }
+      return static_cast<std::int8_t>(i);
+    }
+    failValue(o, "unknown byte_ keyword var '" + std::string(text) + "'");
+  }
+
+  std::optional<std::size_t> inspectionIndex(const Target& t) const {
+    for (std::size_t i = 0; i < rule_.inspections.size(); ++i) {
+      if (rule_.inspections[i].buffer == t.buffer && rule_.inspections[i].transforms == t.transforms && !t.base64) return i;
+    }
+    return std::nullopt;
+  }
+
+  std::int8_t defineVariable(const Option& o, std::string_view name, const Target& target) {
+    name = trim(name);
+    if (!isVariableName(name)) failValue(o, "'" + std::string(name) + "' is not a variable name");
+    for (const auto& v : variables_) {
+      if (v.name == name) failValue(o, "variable '" + std::string(name) + "' is defined twice");
+    }
+    if (variables_.size() >= kMaxVariables) failValue(o, "more than " + std::to_string(kMaxVariables) + " variables");
+    inspection(target);  // so the defining inspection has its index
+    variables_.push_back({std::string(name), inspectionIndex(target).value_or(0)});
+    return static_cast<std::int8_t>(variables_.size() - 1);
+  }
+
+  // byte_extract:<bytes>, <offset>, <name>[, relative][, multiplier N][, big|little|dce]
+  //              [, string[, hex|dec|oct]][, align 2|4][, bitmask M]
+  void onByteExtract(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() < 3) failValue(o, "expected 'bytes, offset, name[, options]'");
+    ByteExtract e;
+    e.bytes = static_cast<std::uint8_t>(integer(o, parts[0], 1, 20));
+    e.offset = static_cast<std::int32_t>(integer(o, parts[1], -65535, 65535));
+    bool string = false;
+    for (std::size_t i = 3; i < parts.size(); ++i) {
+      const std::string_view p = parts[i];
+      if (p == "relative") e.relative = true;
+      else if (p == "big") e.endian = Endian::Big;
+      else if (p == "little" || p == "dce") e.endian = Endian::Little;
+      else if (p == "string") { string = true; if (e.base == NumberBase::Binary) e.base = NumberBase::Dec; }
+      else if (auto b = numberBase(p)) { string = true; e.base = *b; }
+      else if (p.starts_with("multiplier")) e.multiplier = static_cast<std::uint32_t>(integer(o, trim(p.substr(10)), 1, 65535));
+      else if (p.starts_with("align")) {
+        e.align = static_cast<std::uint8_t>(integer(o, trim(p.substr(5)), 2, 4));
+        if (e.align == 3) failValue(o, "align must be 2 or 4");
+      }
+      else if (p.starts_with("bitmask")) e.bitmask = static_cast<std::uint64_t>(integer(o, trim(p.substr(7)), 0, INT64_MAX));
+      else failValue(o, "unknown option '" + std::string(p) + "'");
+    }
+    if (!string && e.bytes > 8) failValue(o, "binary byte_extract reads 1 to 8 bytes");
+    if (string && e.bytes > 20) failValue(o, "string byte_extract reads 1 to 20 bytes");
+    const Target target = targetBuffer(e.relative);
+    e.var = defineVariable(o, parts[2], target);
+    addItem(target, e);
+  }
+
+  // byte_math:bytes N|var, offset N, oper +|-|*|/|<<|>>, rvalue N|var, result name
+  //           [, relative][, endian big|little][, string hex|dec|oct][, dce][, bitmask M]
+  void onByteMath(const Option& o) {
+    requireValue(o);
+    ByteMath m;
+    bool have_bytes = false, have_offset = false, have_oper = false, have_rvalue = false;
+    std::string_view result;
+    for (const std::string_view part : splitList(o.value)) {
+      const std::size_t space = part.find_first_of(" \t");
+      const std::string_view key = part.substr(0, space);
+      const std::string_view arg = space == std::string_view::npos ? std::string_view() : trim(part.substr(space));
+      if (key == "bytes") {
+        have_bytes = true;
+        m.bytes_var = variableOf(o, arg);
+        if (m.bytes_var == kNoVariable) m.bytes = static_cast<std::uint8_t>(integer(o, arg, 1, 10));
+      } else if (key == "offset") {
+        have_offset = true;
+        m.offset = static_cast<std::int32_t>(integer(o, arg, -65535, 65535));
+      } else if (key == "oper") {
+        have_oper = true;
+        if (arg == "+") m.op = ByteMath::Op::Add;
+        else if (arg == "-") m.op = ByteMath::Op::Sub;
+        else if (arg == "*") m.op = ByteMath::Op::Mul;
+        else if (arg == "/") m.op = ByteMath::Op::Div;
+        else if (arg == "<<") m.op = ByteMath::Op::Shl;
+        else if (arg == ">>") m.op = ByteMath::Op::Shr;
+        else failValue(o, "unknown oper '" + std::string(arg) + "'");
+      } else if (key == "rvalue") {
+        have_rvalue = true;
+        m.rvalue_var = variableOf(o, arg);
+        if (m.rvalue_var == kNoVariable) m.rvalue = static_cast<std::uint64_t>(integer(o, arg, 0, UINT32_MAX));
+      } else if (key == "result") {
+        result = arg;
+      } else if (key == "relative") {
+        m.relative = true;
+      } else if (key == "endian") {
+        if (arg == "big") m.endian = Endian::Big;
+        else if (arg == "little") m.endian = Endian::Little;
+        else failValue(o, "endian must be big or little");
+      } else if (key == "dce") {
+        m.endian = Endian::Little;
+      } else if (key == "string") {
+        const auto b = numberBase(arg);
+        if (!b) failValue(o, "string must be hex, dec or oct");
+        m.base = *b;
+      } else if (key == "bitmask") {
+        m.bitmask = static_cast<std::uint64_t>(integer(o, arg, 0, UINT32_MAX));
+      } else {
+        failValue(o, "unknown option '" + std::string(key) + "'");
+      }
+    }
+    if (!have_bytes || !have_offset || !have_oper || !have_rvalue || result.empty()) {
+      failValue(o, "bytes, offset, oper, rvalue and result are all required");
+    }
+    if (m.base == NumberBase::Binary && m.bytes_var == kNoVariable && m.bytes > 8) failValue(o, "binary byte_math reads 1 to 8 bytes");
+    // Suricata: relative needs something before it to be relative to.
+    if (m.relative && !last_item_) fail(o.offset, "syntax", "byte_math: relative specified without a previous match");
+    const Target target = targetBuffer(m.relative);
+    m.var = defineVariable(o, result, target);
+    addItem(target, m);
+  }
+
+  // base64_decode[:[bytes N][, offset N][, relative]]; base64_data makes the decoded bytes the
+  // buffer of the keywords after it.
+  void onBase64Decode(const Option& o) {
+    if (base64_target_) fail(o.offset, "syntax", "only one base64_decode per rule");
+    Base64Decode b;
+    if (o.has_value) {
+      for (const std::string_view part : splitList(o.value)) {
+        const std::size_t space = part.find_first_of(" \t");
+        const std::string_view key = part.substr(0, space);
+        const std::string_view arg = space == std::string_view::npos ? std::string_view() : trim(part.substr(space));
+        if (key == "bytes") b.bytes = static_cast<std::uint32_t>(integer(o, arg, 1, UINT32_MAX));
+        else if (key == "offset") b.offset = static_cast<std::uint32_t>(integer(o, arg, 0, UINT32_MAX));
+        else if (key == "relative") b.relative = true;
+        else if (!key.empty()) failValue(o, "unknown option '" + std::string(key) + "'");
+      }
+    }
+    addItem(targetBuffer(b.relative), std::move(b));  // data is set by base64_data, if any
+    base64_target_ = last_item_;
+  }
+
+  void onBase64Data(const Option& o) {
+    if (!base64_target_) fail(o.offset, "syntax", "base64_data needs a base64_decode before it");
+    auto& decode = std::get<Base64Decode>(inspection(base64_target_->target).items[base64_target_->index]);
+    base64_ = std::make_shared<BufferInspection>();
+    decode.data = base64_;
+    in_base64_data_ = true;
+    sticky_.reset();
+    sticky_transforms_.clear();
   }
 
   SizeCheck sizeCheck(const Option& o, std::string_view v) const {
@@ -746,6 +936,72 @@ class RuleBuilder {
     rule_.tls_version = static_cast<std::uint16_t>(integer(o, o.value, 0, 0xffff));
   }
 
+  static std::optional<Transform::Kind> transformKind(std::string_view n) {
+    using K = Transform::Kind;
+    static constexpr std::pair<std::string_view, K> kKinds[] = {
+        {"dotprefix", K::DotPrefix},
+        {"to_lowercase", K::ToLowercase},
+        {"to_uppercase", K::ToUppercase},
+        {"strip_whitespace", K::StripWhitespace},
+        {"compress_whitespace", K::CompressWhitespace},
+        {"url_decode", K::UrlDecode},
+        {"to_md5", K::ToMd5},
+        {"to_sha1", K::ToSha1},
+        {"to_sha256", K::ToSha256},
+        {"xor", K::Xor},
+        {"pcrexform", K::PcreXform},
+        {"header_lowercase", K::HeaderLowercase},
+        {"strip_pseudo_headers", K::StripPseudoHeaders},
+    };
+    for (const auto& [name, kind] : kKinds) {
+      if (n == name) return kind;
+    }
+    return std::nullopt;
+  }
+
+  // A transform rewrites the current sticky buffer for the keywords after it; keywords before it
+  // keep inspecting the buffer as it was (Suricata starts a new buffer instance keyed by the
+  // transforms: ET writes `dns.query; content:"rs-"; startswith; dotprefix; content:...`).
+  void onTransform(const Option& o, Transform::Kind kind) {
+    const std::string name(o.name);
+    if (!sticky_ || *sticky_ == BufferId::Payload) fail(o.offset, "syntax", "transform '" + name + "' must follow a sticky buffer");
+    Transform t;
+    t.kind = kind;
+    if (kind == Transform::Kind::Xor) {
+      // xor:"0d0ac8ff"; the key in hex, quotes required.
+      requireValue(o);
+      std::string_view v = o.value;
+      if (v.size() < 2 || v.front() != '"' || v.back() != '"') failValue(o, "the key must be quoted hex, e.g. \"0d0ac8ff\"");
+      v = v.substr(1, v.size() - 2);
+      if (v.empty() || v.size() % 2 != 0 || v.size() > 510) failValue(o, "the key must be 1 to 255 bytes of hex");
+      for (std::size_t i = 0; i < v.size(); i += 2) {
+        const auto hi = static_cast<unsigned char>(v[i]), lo = static_cast<unsigned char>(v[i + 1]);
+        if (!std::isxdigit(hi) || !std::isxdigit(lo)) failValue(o, "the key must be hex digits");
+        auto digit = [](unsigned char c) { return std::isdigit(c) ? c - '0' : std::tolower(c) - 'a' + 10; };
+        t.argument.push_back(static_cast<char>(digit(hi) << 4 | digit(lo)));
+      }
+    } else if (kind == Transform::Kind::PcreXform) {
+      // pcrexform:"<pattern>"; no slashes or flags, exactly one capture group (Suricata).
+      if (!o.has_value || o.value.empty()) fail(o.offset, "invalid value for 'pcrexform'", "invalid formatting or malformed option to pcrexform keyword: a quoted pattern is required");
+      if (o.value.size() < 2 || o.value.front() != '"' || o.value.back() != '"') {
+        fail(o.value_offset, "invalid value for 'pcrexform'", "invalid formatting to pcrexform keyword: the pattern must be quoted");
+      }
+      PcreMatch spec;
+      spec.source = std::string(o.value.substr(1, o.value.size() - 2));
+      std::string error;
+      std::size_t error_offset = 0;
+      t.regex = CompiledRegex::compile(spec, error, error_offset);
+      if (!t.regex) fail(o.value_offset, "bad pcre", "pcrexform: " + error + " at pattern offset " + std::to_string(error_offset));
+      if (t.regex->captureCount() != 1) {
+        failValue(o, "needs exactly one capture group, found " + std::to_string(t.regex->captureCount()));
+      }
+      t.argument = std::move(spec.source);
+    } else if (o.has_value) {
+      failValue(o, "'" + name + "' takes no value");
+    }
+    sticky_transforms_.push_back(std::move(t));
+  }
+
   // Notes are kept until the end of the rule: the sid may come after the keyword.
   void note(const std::string& message) { notes_.push_back(message); }
 
@@ -788,17 +1044,31 @@ class RuleBuilder {
     if (n == "byte_test") { onByteTest(o); return; }
     if (n == "byte_jump") { onByteJump(o); return; }
     if (n == "isdataat") { onIsDataAt(o); return; }
+    if (n == "byte_extract") { onByteExtract(o); return; }
+    if (n == "byte_math") { onByteMath(o); return; }
+    if (n == "base64_decode") { onBase64Decode(o); return; }
+    if (n == "base64_data") { onBase64Data(o); return; }
+    if (n == "uricontent") {
+      // Snort 2: content in the normalized URI.
+      onContent(o);
+      onBufferKeyword(o, BufferKeyword{BufferId::HttpUri, BufferKeywordKind::ContentModifier});
+      return;
+    }
     if (n == "bsize") {
       requireValue(o);
+      if (in_base64_data_) {
+        base64_->size = sizeCheck(o, o.value);
+        return;
+      }
       if (!sticky_) fail(o.offset, "syntax", "bsize needs a sticky buffer before it");
-      inspection({*sticky_, sticky_dotprefix_}).size = sizeCheck(o, o.value);
+      inspection({*sticky_, sticky_transforms_}).size = sizeCheck(o, o.value);
       return;
     }
     if (n == "urilen") {
       requireValue(o);
       const auto parts = splitList(o.value);
       const BufferId uri = parts.size() > 1 && parts[1] == "raw" ? BufferId::HttpRawUri : BufferId::HttpUri;
-      inspection({uri, false}).size = sizeCheck(o, parts[0]);
+      inspection({uri, {}}).size = sizeCheck(o, parts[0]);
       return;
     }
     if (n == "dsize") { requireValue(o); rule_.header.dsize = sizeCheck(o, o.value); return; }
@@ -829,9 +1099,8 @@ class RuleBuilder {
     if (n == "noalert") { rule_.noalert = true; return; }
     if (n == "threshold") { rule_.threshold = threshold(o, false); return; }
     if (n == "detection_filter") { rule_.detection_filter = threshold(o, true); return; }
-    if (n == "dotprefix") {
-      if (!sticky_) fail(o.offset, "syntax", "dotprefix must follow a sticky buffer");
-      sticky_dotprefix_ = true;  // the contents after it inspect "." + buffer
+    if (const auto kind = transformKind(n)) {
+      onTransform(o, *kind);
       return;
     }
     if (n == "stream_size") { onStreamSize(o); return; }
@@ -863,11 +1132,11 @@ class RuleBuilder {
     for (const BufferInspection& insp : rule_.inspections) {
       for (const InspectItem& item : insp.items) {
         if (const auto* c = std::get_if<ContentMatch>(&item)) {
-          if (c->within && *c->within < static_cast<std::int32_t>(c->pattern.size())) {
+          if (c->within && c->within_var == kNoVariable && *c->within < static_cast<std::int32_t>(c->pattern.size())) {
             fail(0, "invalid value for 'within'",
                  "within " + std::to_string(*c->within) + " is shorter than its content (" + std::to_string(c->pattern.size()) + " bytes)");
           }
-          if (c->depth && *c->depth < static_cast<std::int32_t>(c->pattern.size())) {
+          if (c->depth && c->depth_var == kNoVariable && *c->depth < static_cast<std::int32_t>(c->pattern.size())) {
             fail(0, "invalid value for 'depth'",
                  "depth " + std::to_string(*c->depth) + " is shorter than its content (" + std::to_string(c->pattern.size()) + " bytes)");
           }
@@ -882,7 +1151,15 @@ class RuleBuilder {
   std::vector<std::string> notes_;
   Rule rule_;
   std::optional<BufferId> sticky_;
-  bool sticky_dotprefix_ = false;
+  TransformChain sticky_transforms_;
+  struct Variable {
+    std::string name;
+    std::size_t inspection = 0;  // index of the inspection that defines it
+  };
+  std::vector<Variable> variables_;
+  std::optional<ItemRef> base64_target_;       // the rule's base64_decode
+  std::shared_ptr<BufferInspection> base64_;   // its base64_data inspection
+  bool in_base64_data_ = false;
   std::optional<ItemRef> last_item_;
   std::optional<ItemRef> last_content_;
 };

@@ -122,6 +122,54 @@ TEST(ByteJump, MovesTheCursor) {
   EXPECT_FALSE(matches(R"(content:"T"; byte_jump:1,0,relative;)", "T\x09" "ab"));  // jumps past the end
 }
 
+TEST(ByteExtract, VariablesFeedLaterKeywords) {
+  // depth from a decimal digit: "3" lets "ab" end within 3 bytes of offset 1.
+  EXPECT_TRUE(matches(R"(byte_extract:1,0,len,string,dec; content:"ab"; offset:1; depth:len;)", "3xab"));
+  EXPECT_FALSE(matches(R"(byte_extract:1,0,len,string,dec; content:"ab"; offset:1; depth:len;)", "2xab"));
+  // The cursor moves past the extracted byte: distance counts from there.
+  EXPECT_TRUE(matches(R"(content:"T"; byte_extract:1,0,skip,relative; content:"Z"; distance:skip; within:1;)", "T\x03" "abcZ"));
+  EXPECT_FALSE(matches(R"(content:"T"; byte_extract:1,0,skip,relative; content:"Z"; distance:skip; within:1;)", "T\x02" "abcZ"));
+  EXPECT_TRUE(matches(R"(byte_extract:1,0,v; byte_test:1,=,v,1;)", "\x05\x05"));
+  EXPECT_FALSE(matches(R"(byte_extract:1,0,v; byte_test:1,=,v,1;)", "\x05\x06"));
+  EXPECT_TRUE(matches(R"(byte_extract:2,0,v,little; byte_test:1,=,v,2;)", std::string_view("\x07\x00\x07", 3)));
+  // 1 * 3 = 3, aligned up to 4: data must exist at offset 4.
+  EXPECT_TRUE(matches(R"(byte_extract:1,0,v,multiplier 3,align 4; isdataat:v;)", "\x01" "abcd"));
+  EXPECT_FALSE(matches(R"(byte_extract:1,0,v,multiplier 3,align 4; isdataat:v;)", "\x01" "abc"));
+  EXPECT_TRUE(matches(R"(byte_extract:1,0,at; byte_jump:1,at; content:"Z"; within:1;)", std::string_view("\x02" "\x00\x01" "aZ", 5)));
+  EXPECT_FALSE(matches(R"(byte_extract:1,0,v;)", ""));  // nothing to read
+}
+
+TEST(ByteMath, ComputesIntoAVariable) {
+  EXPECT_TRUE(matches(R"(byte_math:bytes 1, offset 0, oper +, rvalue 2, result r; byte_test:1,=,r,1;)", "\x03\x05"));
+  EXPECT_FALSE(matches(R"(byte_math:bytes 1, offset 0, oper +, rvalue 2, result r; byte_test:1,=,r,1;)", "\x03\x06"));
+  EXPECT_TRUE(matches(R"(byte_math:bytes 1, offset 0, oper <<, rvalue 2, result r; byte_test:1,=,r,1;)", "\x22\x88"));
+  EXPECT_TRUE(matches(R"(byte_math:bytes 1, offset 0, oper -, rvalue 1, result r; byte_test:1,=,r,1;)", "\x05\x04"));
+  EXPECT_TRUE(matches(R"(byte_math:bytes 2, offset 0, oper *, rvalue 3, result r, endian little; byte_test:1,=,r,2;)", std::string_view("\x02\x00\x06", 3)));
+  EXPECT_TRUE(matches(R"(byte_math:bytes 2, offset 0, oper >>, rvalue 4, result r, string hex; byte_test:1,=,r,2;)", "ff\x0f"));
+  // rvalue from byte_extract; division by zero never matches.
+  EXPECT_TRUE(matches(R"(byte_extract:1,1,d; byte_math:bytes 1, offset 0, oper /, rvalue d, result r; byte_test:1,=,r,2;)", "\x06\x02\x03"));
+  EXPECT_FALSE(matches(R"(byte_extract:1,1,d; byte_math:bytes 1, offset 0, oper /, rvalue d, result r;)", std::string_view("\x06\x00", 2)));
+  // bytes from a variable; the bitmask applies to the result.
+  EXPECT_TRUE(matches(R"(byte_extract:1,0,n; byte_math:bytes n, offset 1, oper +, rvalue 0, result r; byte_test:2,=,r,1;)", "\x02\x01\x02"));
+  EXPECT_FALSE(matches(R"(byte_extract:1,0,n; byte_math:bytes n, offset 1, oper +, rvalue 0, result r; byte_test:2,=,r,1;)", "\x01\x01\x02"));
+  EXPECT_TRUE(matches(R"(byte_math:bytes 1, offset 0, oper +, rvalue 1, result r, bitmask 0xf0; byte_test:1,=,r,1;)", "\x2f\x03"));
+}
+
+TEST(Base64, DecodesAtTheCursorForBase64Data) {
+  EXPECT_TRUE(matches(R"(content:"foobar="; base64_decode:relative; base64_data; content:"hello"; startswith;)", "x; foobar=aGVsbG8gd29ybGQ="));
+  EXPECT_FALSE(matches(R"(content:"foobar="; base64_decode:relative; base64_data; content:"hello"; startswith;)", "foobar=d29ybGQ="));
+  // Only the first 4 input bytes: "aGVs" is "hel".
+  EXPECT_FALSE(matches(R"(content:"foobar="; base64_decode:bytes 4,relative; base64_data; content:"hello";)", "foobar=aGVsbG8="));
+  EXPECT_TRUE(matches(R"(content:"foobar="; base64_decode:bytes 4,relative; base64_data; content:"hel"; bsize:3;)", "foobar=aGVsbG8="));
+  EXPECT_TRUE(matches(R"(base64_decode:offset 2; base64_data; content:"|9e|"; startswith;)", "xxnp+"));
+  // Decoding stops at the first byte outside the alphabet; no decoded byte is no match.
+  EXPECT_TRUE(matches(R"(base64_decode; base64_data; content:"hel"; endswith;)", "aGVs*bG8="));
+  EXPECT_FALSE(matches(R"(base64_decode; base64_data; content:"x";)", "*aGVs"));
+  // base64_decode alone is a condition: something must decode.
+  EXPECT_TRUE(matches(R"(content:"k="; base64_decode:relative;)", "k=aGVs"));
+  EXPECT_FALSE(matches(R"(content:"k="; base64_decode:relative;)", "k=*"));
+}
+
 TEST(Inspection, RecursionIsBounded) {
   const std::string buf(20000, 'a');
   EXPECT_FALSE(matches(R"(content:"a"; content:"a"; distance:0; content:"b"; distance:0;)", buf));

@@ -179,7 +179,7 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
       {R"(alert tcp any any -> any any (content:"|4g|"; sid:1;))", 40, "bad content", "content: invalid hex digit 'g'"},
       {R"(alert tcp any any -> any any (pcre:"/a(/"; sid:1;))", 35, "bad pcre", "pcre: missing closing parenthesis at pattern offset 2"},
       {R"(alert tcp any any -> any any (nocase; sid:1;))", 30, "syntax", "'nocase' must follow a content"},
-      {R"(alert tcp any any -> any any (content:"a"; depth:x; sid:1;))", 49, "invalid value for 'depth'", "depth: expected a number, got 'x'"},
+      {R"(alert tcp any any -> any any (content:"a"; depth:x; sid:1;))", 49, "invalid value for 'depth'", "depth: unknown byte_ keyword var 'x'"},
       {R"(alert tcp any any -> any any (content:"abcdef"; within:3; sid:1;))", 0, "invalid value for 'within'", "within 3 is shorter than its content (6 bytes)"},
       {R"(alert tcp any any -> any any (content:"a"; msg:"x"))", 43, "syntax", "option 'msg:\"x\"' is not terminated by ';'"},
       {R"(alert tcp any any -> any any (msg:"no sid";))", 0, "missing sid", "rule has no sid"},

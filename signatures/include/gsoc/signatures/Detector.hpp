@@ -16,6 +16,7 @@
 #include "gsoc/signatures/PayloadInspector.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/ThresholdTracker.hpp"
+#include "gsoc/signatures/Transform.hpp"
 
 namespace gsoc::signatures {
 
@@ -78,7 +79,7 @@ class Detector {
   std::vector<std::uint32_t> candidates_;
   std::vector<RuleMatch> matches_;
   std::vector<IndicatorHit> indicator_hits_;
-  std::string transformed_;                // reused for transformed buffers (dotprefix)
+  TransformEngine transforms_{match_data_};  // transformed buffers (to_lowercase, dotprefix...)
   DetectorCounters counters_;
 };
 

@@ -5,6 +5,8 @@
 // of the previous match, and backtracking so `content:"a"; content:"b"; distance:0; within:3;`
 // tries every "a" before giving up. Recursion is bounded per call.
 
+#include <array>
+#include <string>
 #include <string_view>
 
 #include "gsoc/signatures/Regex.hpp"
@@ -25,8 +27,15 @@ class PayloadInspector {
 
  private:
   bool matchFrom(const BufferInspection& inspection, std::size_t index, std::string_view buffer, std::size_t prev_end);
+  // `literal`, or the value of variable `var` when the keyword named one.
+  [[nodiscard]] std::int64_t value(std::int8_t var, std::int64_t literal) const;
 
   MatchData& match_data_;
+  // byte_extract / byte_math results. Kept across inspect() calls: a rule may extract in one
+  // buffer and use the value in the next (`ipv4.hdr; byte_math:...; tcp.hdr; byte_test:...`),
+  // and its inspections run in rule order.
+  std::array<std::uint64_t, kMaxVariables> variables_{};
+  std::string base64_;  // base64_decode output, reused
   unsigned steps_ = 0;
   bool prefilter_hit_ = false;
   std::size_t min_end_ = 0;

@@ -49,6 +49,10 @@ struct CompiledRegex {
   // Returns nullptr and fills `error` / `error_offset` when the pattern does not compile.
   static std::shared_ptr<const CompiledRegex> compile(const PcreMatch& spec, std::string& error, std::size_t& error_offset);
   [[nodiscard]] std::optional<RegexMatch> match(std::string_view subject, std::size_t start, MatchData& data) const;
+  // Where capture group `group` of the first match lies; nullopt without a match or when the
+  // group took no part in it.
+  [[nodiscard]] std::optional<RegexMatch> matchGroup(std::string_view subject, unsigned group, MatchData& data) const;
+  [[nodiscard]] std::uint32_t captureCount() const;
 };
 
 }  // namespace gsoc::signatures

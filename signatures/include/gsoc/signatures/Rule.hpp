@@ -48,6 +48,11 @@ struct SizeCheck {
   }
 };
 
+// byte_extract / byte_math results are rule variables: a keyword that takes a number may name
+// one instead (`depth:len;`, `byte_test:2,=,val,0;`). kNoVariable, or the slot the value is in.
+inline constexpr std::int8_t kNoVariable = -1;
+inline constexpr std::size_t kMaxVariables = 16;
+
 struct ContentMatch {
   std::string pattern;  // decoded bytes
   bool negated = false;
@@ -61,6 +66,11 @@ struct ContentMatch {
   std::optional<std::int32_t> depth;
   std::optional<std::int32_t> distance;
   std::optional<std::int32_t> within;
+  // Set when the modifier names a variable; the optional above then holds a placeholder 0.
+  std::int8_t offset_var = kNoVariable;
+  std::int8_t depth_var = kNoVariable;
+  std::int8_t distance_var = kNoVariable;
+  std::int8_t within_var = kNoVariable;
   [[nodiscard]] bool relative() const { return distance.has_value() || within.has_value(); }
 };
 
@@ -99,6 +109,8 @@ struct ByteTest {
   Endian endian = Endian::Big;
   NumberBase base = NumberBase::Binary;
   std::optional<std::uint64_t> bitmask;
+  std::int8_t value_var = kNoVariable;
+  std::int8_t offset_var = kNoVariable;
 };
 
 struct ByteJump {
@@ -113,24 +125,94 @@ struct ByteJump {
   bool from_end = false;
   std::int32_t post_offset = 0;
   std::optional<std::uint64_t> bitmask;
+  std::int8_t offset_var = kNoVariable;
 };
 
 struct IsDataAt {
   std::uint32_t position = 0;
   bool relative = false;
   bool negated = false;
+  std::int8_t position_var = kNoVariable;
 };
 
-using InspectItem = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, IsDataAt>;
+// byte_extract: reads a number into variable `var`; the cursor moves past the bytes read.
+struct ByteExtract {
+  std::uint8_t bytes = 1;
+  std::int32_t offset = 0;
+  bool relative = false;
+  std::uint32_t multiplier = 1;
+  std::uint8_t align = 0;  // 0, 2 or 4: the value rounded up to a multiple
+  Endian endian = Endian::Big;
+  NumberBase base = NumberBase::Binary;
+  std::optional<std::uint64_t> bitmask;
+  std::int8_t var = 0;
+};
+
+// byte_math: reads a number, combines it with `rvalue` and stores the result in `var`; the
+// cursor moves past the bytes read (Suricata). Division by zero does not match.
+struct ByteMath {
+  enum class Op : std::uint8_t { Add, Sub, Mul, Div, Shl, Shr };
+  std::uint8_t bytes = 1;
+  std::int8_t bytes_var = kNoVariable;
+  std::int32_t offset = 0;
+  bool relative = false;
+  Op op = Op::Add;
+  std::uint64_t rvalue = 0;
+  std::int8_t rvalue_var = kNoVariable;
+  Endian endian = Endian::Big;
+  NumberBase base = NumberBase::Binary;
+  std::optional<std::uint64_t> bitmask;
+  std::int8_t var = 0;
+};
+
+struct BufferInspection;
+
+// base64_decode: decodes base64 at the cursor (`relative`) or the buffer start, plus `offset`,
+// at most `bytes` input bytes (0: to the end); the keywords after `base64_data` inspect the
+// decoded bytes. As in Suricata the decoded inspection ends the list it is in.
+struct Base64Decode {
+  std::uint32_t bytes = 0;
+  std::uint32_t offset = 0;
+  bool relative = false;
+  std::shared_ptr<const BufferInspection> data;  // the base64_data keywords; null when none
+};
+
+using InspectItem = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, IsDataAt, ByteExtract, ByteMath, Base64Decode>;
+
+// A Suricata transform: rewrites a sticky buffer before the keywords after it inspect it
+// (`dns.query; dotprefix; content:".example.com"; endswith;`). Transforms chain in rule order,
+// each one's output the next one's input (Transform.hpp applies them).
+struct Transform {
+  enum class Kind : std::uint8_t {
+    DotPrefix,           // "." + buffer
+    ToLowercase,         // ASCII
+    ToUppercase,
+    StripWhitespace,     // drops every isspace() byte
+    CompressWhitespace,  // each run of whitespace becomes its first byte
+    UrlDecode,           // %XX and '+'
+    ToMd5,               // raw digests, not hex
+    ToSha1,
+    ToSha256,
+    Xor,                 // byte i ^ key[i % key size]
+    PcreXform,           // the pattern's one capture group, buffer unchanged without a match
+    HeaderLowercase,     // header names (before ':' on each line) lowercased
+    StripPseudoHeaders,  // drops lines starting with ':' (HTTP/2 pseudo-headers)
+  };
+  Kind kind = Kind::DotPrefix;
+  std::string argument;       // xor: the key bytes; pcrexform: the pattern
+  CompiledRegexPtr regex;     // pcrexform
+  [[nodiscard]] bool operator==(const Transform& o) const { return kind == o.kind && argument == o.argument; }
+};
+using TransformChain = std::vector<Transform>;
 
 // Everything a rule asks of one buffer, in rule order (order matters for relative modifiers).
-// `dotprefix` is Suricata's transform: the buffer is inspected as "." + buffer, so
-// `content:".example.com"; endswith;` matches example.com and its subdomains alike.
+// An inspection is keyed by buffer and transform chain: `http.uri; content:"a"; http.uri;
+// to_lowercase; content:"b";` inspects the raw URI for "a" and its lowercase form for "b".
 struct BufferInspection {
   BufferId buffer = BufferId::Payload;
-  bool dotprefix = false;
+  TransformChain transforms;
   std::vector<InspectItem> items;
-  std::optional<SizeCheck> size;  // bsize (and urilen on http.uri)
+  std::optional<SizeCheck> size;  // bsize (and urilen on http.uri), of the transformed buffer
 };
 
 // stream_size: bytes seen so far on the TCP stream of one or both sides.
@@ -235,9 +317,9 @@ struct Rule {
   std::uint32_t line = 0;
   std::string text;
 
-  [[nodiscard]] BufferInspection* findInspection(BufferId id, bool dotprefix = false) {
+  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}) {
     for (auto& insp : inspections) {
-      if (insp.buffer == id && insp.dotprefix == dotprefix) return &insp;
+      if (insp.buffer == id && insp.transforms == transforms) return &insp;
     }
     return nullptr;
   }
