@@ -32,10 +32,11 @@ bool BeaconingAnalytic::destinationIsRare(const std::string& destination, const 
   return static_cast<std::size_t>(recent) <= rule_.rare;
 }
 
-// Of the intervals between the window's contacts, `regularity` lie within `jitter` of their
-// median (or of two or three periods: missed check-ins), and the median is at least 30 s
-// (bursts of page loads are not beacons). A longer silence (a host asleep) counts for nothing
-// either way.
+// The median interval between the window's contacts is the period (at least 30 s: bursts of
+// page loads are not beacons). The window is a beacon when it meets either tier: `gte` check-ins
+// within `jitter`, or, for a period in the slow range, the fewer `slow.gte` within the tighter
+// `slow.jitter` (a loose 3-hour beacon makes a dozen check-ins in a day and a half; a tight one
+// is plain in six).
 bool BeaconingAnalytic::regular(const Window& g) {
   intervals_.clear();
   for (std::size_t i = 1; i < g.window.size(); ++i) intervals_.push_back(g.window[i].ts - g.window[i - 1].ts);
@@ -44,21 +45,35 @@ bool BeaconingAnalytic::regular(const Window& g) {
   std::nth_element(intervals_.begin(), mid, intervals_.end());
   const std::int64_t median = *mid;
   if (median < kMinPeriodNs) return false;
+  const auto period = static_cast<double>(median);
+  if (meets(g, period, rule_.gte, rule_.jitter)) return true;
   const bool slow = rule_.slow_gte != 0 && median >= rule_.slow_min_period_ns && median <= rule_.slow_max_period_ns;
-  const std::uint64_t needed = slow ? rule_.slow_gte : rule_.gte;
-  const double jitter = slow ? rule_.slow_jitter : rule_.jitter;
-  if (intervals_.size() + 1 < needed) return false;
-  const double period = static_cast<double>(median);
+  return slow && meets(g, period, rule_.slow_gte, rule_.slow_jitter);
+}
+
+// At least `needed` check-ins, and `regularity` of the intervals between them within `jitter` of
+// `period` (or of two or three periods: missed check-ins). A longer silence (a host asleep)
+// counts for nothing either way, and the contacts on either side of it count as check-ins only
+// when they have a neighbour within three periods: a night's gap splits an office-hours implant
+// into runs, whose check-ins all count.
+bool BeaconingAnalytic::meets(const Window& g, double period, std::uint64_t needed, double jitter) const {
   std::size_t near = 0;
   std::size_t counted = 0;
-  for (const std::int64_t d : intervals_) {
-    const double periods = static_cast<double>(d) / period;
-    if (periods > 3.0 * (1.0 + jitter)) continue;
+  std::uint64_t check_ins = 0;
+  bool in_run = false;
+  for (std::size_t i = 1; i < g.window.size(); ++i) {
+    const double periods = static_cast<double>(g.window[i].ts - g.window[i - 1].ts) / period;
+    if (periods > 3.0 * (1.0 + jitter)) {
+      in_run = false;
+      continue;
+    }
     ++counted;
+    check_ins += in_run ? 1 : 2;
+    in_run = true;
     const double k = std::max(1.0, std::round(periods));
     if (std::abs(periods - k) <= jitter * k) ++near;
   }
-  if (counted + 1 < needed) return false;
+  if (check_ins < needed) return false;
   return static_cast<double>(near) >= rule_.regularity * static_cast<double>(counted);
 }
 

@@ -4,8 +4,9 @@
 // `timespan` at regular intervals: `regularity` of the intervals within `jitter` of their median
 // (at least 30 s), missed check-ins tolerated; and the destination `rare`: contacted by at most
 // that many groups within the timespan. A popular destination keeps no window at all. With
-// `slow`, fewer check-ins (`slow.gte`) suffice when the median interval lies in the slow range:
-// an hourly implant makes a dozen check-ins only in half a day of office hours.
+// `slow`, fewer but tighter check-ins (`slow.gte` within `slow.jitter`) also suffice when the
+// median interval lies in the slow range: an hourly implant makes a dozen check-ins only in half
+// a day of office hours.
 
 #include "collector/correlate/Analytic.hpp"
 
@@ -27,6 +28,7 @@ class BeaconingAnalytic final : public Analytic {
   };
   bool destinationIsRare(const std::string& destination, const std::string& group, std::int64_t ts);
   bool regular(const Window& g);
+  [[nodiscard]] bool meets(const Window& g, double period, std::uint64_t needed, double jitter) const;
   // The fewest check-ins any period needs (`slow.gte` when set, else `gte`).
   [[nodiscard]] std::uint64_t fewestCheckIns() const { return rule_.slow_gte != 0 ? rule_.slow_gte : rule_.gte; }
 

@@ -193,11 +193,20 @@ void EventField::destination(const gsoc::v1::Event& event, FieldValues& out) {
       if (!host.empty()) lowered(host);
       return;
     }
-    case gsoc::v1::Event::kDns:
-      // A name's registered domain: a tunnel or a DGA-style implant asks for a new label each
-      // time (a9f3.tunnel.example, 77c1.tunnel.example), its domain stays.
-      if (!event.dns().query().empty()) lowered(registeredDomain(event.dns().query()));
+    case gsoc::v1::Event::kDns: {
+      // The lookup names the destination; its answer (from the resolver, whose address is the
+      // record's source) is the same lookup again and no contact of the resolver's.
+      if (event.dns().response() || event.dns().query().empty()) return;
+      // A tunnel or a DGA-style implant asks for a new first label each time (a9f3.c2.zone.example,
+      // 77c1.c2.zone.example): the name less its first label, never shorter than its registered
+      // domain, which a dynamic-DNS zone shares with every other customer's names.
+      std::string_view name = event.dns().query();
+      while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+      const std::string_view domain = registeredDomain(name);
+      const auto dot = name.find('.');
+      lowered(dot != std::string_view::npos && name.size() - dot - 1 > domain.size() ? name.substr(dot + 1) : domain);
       return;
+    }
     case gsoc::v1::Event::kFlow: {
       if (!event.app_proto().empty()) return;
       const std::string& raw = event.tuple().dst_ip();

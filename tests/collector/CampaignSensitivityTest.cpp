@@ -91,9 +91,20 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
     tr.add("MOFA", t - kSecond, v4(192, 0, 2, 31), resolver).mutable_dns()->set_query("Updates.Example-Cdn.example");
     tr.add("MOFA", t, v4(192, 0, 2, 31), v4(203, 0, 113, 31)).mutable_http()->set_host("updates.example-cdn.example:8080");
   });
-  implant(2, [&](std::int64_t t) {  // DNS alone (a DNS tunnel: a new label each time)
+  implant(2, [&](std::int64_t t) {  // DNS alone (a DNS tunnel: a new label each time), and the resolver's answers
     tr.add("MOD", t, v4(192, 0, 2, 32), resolver).mutable_dns()->set_query(std::to_string(t % 99991) + ".tunnel.example");
+    auto* answer = tr.add("MOD", t + kSecond / 10, resolver, v4(192, 0, 2, 32)).mutable_dns();
+    answer->set_query(std::to_string(t % 99991) + ".tunnel.example");
+    answer->set_response(true);
   });
+  // A tunnel under a dynamic-DNS zone whose other names are looked up at four agencies: the
+  // zone is no rare destination, the implant's own name under it is.
+  implant(5, [&](std::int64_t t) {
+    tr.add("MEXT", t, v4(192, 0, 2, 36), resolver).mutable_dns()->set_query(std::to_string(t % 99991) + ".upd25.dyn-zone.example");
+  });
+  for (const char* agency : {"MOF", "MOD", "MIC", "NPA"}) {
+    for (int i = 0; i < 30; ++i) tr.add(agency, kT0 + i * 97 * kMinute, v4(192, 0, 2, 60), resolver).mutable_dns()->set_query("www.dyn-zone.example");
+  }
   implant(3, [&](std::int64_t t) {  // raw TCP to a port no parser knows
     auto& e = tr.add("MIC", t, v4(192, 0, 2, 33), v4(198, 51, 100, 33));
     e.mutable_tuple()->set_dst_port(4444);
@@ -110,6 +121,12 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
       const auto jitter = static_cast<std::int64_t>(rng() % (24 * kMinute)) - 12 * kMinute;
       tr.add("MOJ", t + jitter, v4(192, 0, 2, 35), v4(203, 0, 113, 35)).mutable_tls()->set_sni("slow-sync.example");
     }
+  }
+  // A loose slow implant: every 3 hours +-30 %, day and night, three days. Too loose for the
+  // `slow` tier; its 24 check-ins meet the ordinary one.
+  for (std::int64_t t = kT0 + kHour; t < kT0 + 3 * kDay;) {
+    tr.add("MHLW", t, v4(192, 0, 2, 37), v4(203, 0, 113, 37)).mutable_tls()->set_sni("loose-sync.example");
+    t += static_cast<std::int64_t>(static_cast<double>(3 * kHour) * (0.7 + 0.6 * static_cast<double>(rng() % 1000) / 1000.0));
   }
   // Not beacons: a person visiting a rare site at random times, or a few times an office day at
   // irregular hours (as many visits as the slow implant, 40 minutes to 3 hours apart); a flow of
@@ -138,6 +155,8 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
   // MOFA's implant twice: its lookups (of the registered domain: tunnels vary the first label)
   // and its connections. The publisher makes them one campaign (OneCampaignAndOneWarningPerActivity).
   EXPECT_EQ(found, (std::vector<std::string>{
+                       "c2-beaconing MEXT|192.0.2.36|upd25.dyn-zone.example",
+                       "c2-beaconing MHLW|192.0.2.37|loose-sync.example",
                        "c2-beaconing MIC|192.0.2.33|198.51.100.33:4444",
                        "c2-beaconing MOD|192.0.2.32|tunnel.example",
                        "c2-beaconing MOFA|192.0.2.31|example-cdn.example",
@@ -152,7 +171,7 @@ TEST(CampaignSensitivity, BeaconingIsFoundWhateverTheProtocol) {
   for (const auto& h : hits) centre.publisher.publish(h);
   std::map<std::string, int> notices;
   for (const auto& p : store.publications(0)) notices[p.agency_id] += p.kind == "notice" ? 1 : 0;
-  EXPECT_EQ(notices, (std::map<std::string, int>{{"", 0}, {"MIC", 1}, {"MOD", 1}, {"MOFA", 1}, {"MOJ", 1}, {"NPA", 1}}));
+  EXPECT_EQ(notices, (std::map<std::string, int>{{"", 0}, {"MEXT", 1}, {"MHLW", 1}, {"MIC", 1}, {"MOD", 1}, {"MOFA", 1}, {"MOJ", 1}, {"NPA", 1}}));
 }
 
 // Requests from outside to one agency's web server over nine days: `per_hour(hour)` on average
