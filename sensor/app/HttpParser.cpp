@@ -364,7 +364,10 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
 }
 
 void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {
-  scratch.assign(4, std::string());
+  // One string per "Name: value" instance after the four below, sized up front: the buffers are
+  // views into them.
+  const std::size_t instances = std::min(m.headers.size(), signatures::BufferSet::kMaxInstances);
+  scratch.assign(4 + instances, std::string());
   std::string& normalized = scratch[0];
   std::string& names = scratch[1];
   std::string& host = scratch[2];
@@ -382,6 +385,10 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
   auto setHeader = [&](BufferId id, std::string_view name) {
     if (const std::string* v = m.header(name)) set(id, *v);
   };
+  for (std::size_t i = 0; i < instances; ++i) {
+    scratch[4 + i].append(m.headers[i].first).append(": ").append(m.headers[i].second);
+    buffers.add(m.request ? BufferId::HttpRequestHeader : BufferId::HttpResponseHeader, scratch[4 + i]);
+  }
   set(BufferId::HttpProtocol, m.protocol);
   set(BufferId::HttpHeader, normalized);
   set(BufferId::HttpRawHeader, m.raw_headers);

@@ -47,6 +47,10 @@ struct DecodedPacket {
   std::uint8_t icmp_code = 0;
 
   std::span<const std::uint8_t> payload;  // transport payload
+  // The headers as they are on the wire, for ipv4.hdr / ipv6.hdr (with options or extension
+  // headers) and tcp.hdr / udp.hdr / icmpv4.hdr / icmpv6.hdr (with options).
+  std::span<const std::uint8_t> ip_header;
+  std::span<const std::uint8_t> transport_header;
 };
 
 }  // namespace gsoc::sensor

@@ -120,6 +120,7 @@ bool PacketDecoder::decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket
   out.fragment_offset = std::uint32_t{frag & 0x1fffu} * 8;
   out.fragment_id = be16(data.data() + 4);
   out.ip_payload = data.subspan(header_length);
+  out.ip_header = data.first(header_length);
   ++counters_.ipv4;
   if (out.more_fragments || out.fragment_offset != 0) {
     out.is_fragment = true;
@@ -181,6 +182,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
   }
   out.ip_proto = next;
   out.ip_payload = rest;
+  out.ip_header = data.first(static_cast<std::size_t>(rest.data() - data.data()));
   return decodeTransport(rest, out);
 }
 
@@ -197,6 +199,7 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.tcp_flags = p[13];
       out.tcp_window = be16(p.data() + 14);
       out.payload = p.subspan(offset);
+      out.transport_header = p.first(offset);
       ++counters_.tcp;
       break;
     }
@@ -207,6 +210,7 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.src_port = be16(p.data());
       out.dst_port = be16(p.data() + 2);
       out.payload = p.subspan(8, length - 8u);
+      out.transport_header = p.first(8);
       ++counters_.udp;
       break;
     }
@@ -216,6 +220,7 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.icmp_type = p[0];
       out.icmp_code = p[1];
       out.payload = p.subspan(std::min<std::size_t>(8, p.size()));
+      out.transport_header = p.first(std::min<std::size_t>(8, p.size()));
       ++counters_.icmp;
       break;
     }

@@ -78,6 +78,16 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   meta.payload_in_stream = packet.ip_proto == 6;  // TCP payload is inspected as stream data
   meta.first_in_direction = flow.counters[sideOf(dir)].packets == 1;
   input_.buffers.clear();
+  if (!packet.ip_header.empty()) input_.buffers.set(packet.ip_version == 4 ? BufferId::Ipv4Hdr : BufferId::Ipv6Hdr, view(packet.ip_header));
+  if (!packet.transport_header.empty()) {
+    switch (packet.ip_proto) {
+      case 6: input_.buffers.set(BufferId::TcpHdr, view(packet.transport_header)); break;
+      case 17: input_.buffers.set(BufferId::UdpHdr, view(packet.transport_header)); break;
+      case 1: input_.buffers.set(BufferId::Icmpv4Hdr, view(packet.transport_header)); break;
+      case 58: input_.buffers.set(BufferId::Icmpv6Hdr, view(packet.transport_header)); break;
+      default: break;
+    }
+  }
   if (!packet.payload.empty()) {
     input_.buffers.set(BufferId::Payload, view(packet.payload));
     if (packet.ip_proto == 17) {

@@ -3,6 +3,28 @@
 #include <algorithm>
 
 namespace gsoc::signatures {
+namespace {
+
+// The MSS option of a TCP header (with options), if it has a well-formed one.
+std::optional<std::uint16_t> tcpMss(std::string_view header) {
+  if (header.size() < 20) return std::nullopt;
+  const auto* h = reinterpret_cast<const unsigned char*>(header.data());
+  const std::size_t end = std::min<std::size_t>(header.size(), (std::size_t{h[12]} >> 4) * 4);
+  for (std::size_t i = 20; i < end;) {
+    const unsigned char kind = h[i];
+    if (kind == 0) break;  // end of options
+    if (kind == 1) {       // no-op
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end || h[i + 1] < 2 || i + h[i + 1] > end) break;
+    if (kind == 2 && h[i + 1] == 4) return static_cast<std::uint16_t>(h[i + 2] << 8 | h[i + 3]);
+    i += h[i + 1];
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 struct DetectorScan {
   Detector* detector;
@@ -177,6 +199,11 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     if (!m.has_packet) return false;
     if (h.dsize && !h.dsize->matches(m.payload_size)) return false;
     if (h.ttl && !h.ttl->matches(m.ttl)) return false;
+    if (h.tcp_mss) {
+      const auto header = input.buffers.get(BufferId::TcpHdr);
+      const auto mss = header.empty() ? std::nullopt : tcpMss(header[0]);
+      if (!mss || !h.tcp_mss->matches(*mss)) return false;
+    }
     if (h.ip_proto && ((*h.ip_proto == m.ip_proto) == h.ip_proto_negated)) return false;
     if ((h.itype || h.icode) && m.transport != Transport::Icmp) return false;
     if (h.itype && !h.itype->matches(m.icmp_type)) return false;

@@ -1075,6 +1075,14 @@ class RuleBuilder {
     if (n == "itype") { requireValue(o); rule_.header.itype = sizeCheck(o, o.value); return; }
     if (n == "icode") { requireValue(o); rule_.header.icode = sizeCheck(o, o.value); return; }
     if (n == "ttl") { requireValue(o); rule_.header.ttl = sizeCheck(o, o.value); return; }
+    if (n == "tcp.mss") {
+      requireValue(o);
+      // Suricata's integer syntax also writes the exclusive range as "N-M".
+      std::string value(o.value);
+      if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+      rule_.header.tcp_mss = sizeCheck(o, value);
+      return;
+    }
     if (n == "ip_proto") {
       requireValue(o);
       std::string_view v = o.value;
@@ -1119,8 +1127,16 @@ class RuleBuilder {
   void finish() {
     if (rule_.sid == 0) fail(0, "missing sid", "rule has no sid");
     rule_.inspects_payload = rule_.findInspection(BufferId::Payload) != nullptr;
-    rule_.inspects_app_buffer = std::any_of(rule_.inspections.begin(), rule_.inspections.end(),
-                                            [](const BufferInspection& i) { return i.buffer != BufferId::Payload; });
+    rule_.inspects_app_buffer = std::any_of(rule_.inspections.begin(), rule_.inspections.end(), [](const BufferInspection& i) {
+      return i.buffer != BufferId::Payload && !isPacketHeaderBuffer(i.buffer);
+    });
+    // Header buffers exist on packets only, so such a rule is a packet rule: its payload too is
+    // the packet's (as tcp-pkt), not the reassembled stream's.
+    if (std::any_of(rule_.inspections.begin(), rule_.inspections.end(),
+                    [](const BufferInspection& i) { return isPacketHeaderBuffer(i.buffer); }) || rule_.header.tcp_mss) {
+      if (rule_.inspects_app_buffer) fail(0, "syntax", "a rule cannot inspect packet headers and application-layer buffers together");
+      rule_.packet_only = true;
+    }
     const FlowCondition& f = rule_.flow;
     rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && !rule_.tls_version &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&

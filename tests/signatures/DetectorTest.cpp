@@ -275,5 +275,56 @@ alert tcp any any -> any any (flow:to_server; sid:2;)
   EXPECT_EQ(fire(d, in), Sids({2}));
 }
 
+TEST(Detector, PacketHeaderBuffersTcpMssAndVariablesAcrossBuffers) {
+  const auto rs = compileRules(R"(
+alert ip any any -> any any (ipv4.hdr; content:"|40 06|"; offset:8; depth:2; sid:90;)
+alert tcp any any -> any any (tcp.hdr; content:"|02 04|"; offset:20; byte_test:2,<,536,0,big,relative; sid:91;)
+alert tcp any any -> any any (tcp.mss:<536; sid:92;)
+alert tcp any any -> any any (tcp.mss:1000-1500; sid:93;)
+alert tcp any any -> any any (ipv4.hdr; byte_math:bytes 1, offset 1, oper <<, rvalue 2, result v; tcp.hdr; byte_test:1,=,v,13; sid:94;)
+alert tcp-pkt any any -> any any (content:"GET"; tcp.hdr; content:"|00 50|"; offset:2; depth:2; sid:95;)
+)");
+  Detector d(rs);
+  // IPv4, TTL 64, TCP; TOS 0x06. TCP header with MSS 512 (options: NOP NOP MSS).
+  const std::string ip("\x45\x06\x00\x3c\x00\x00\x00\x00\x40\x06\x00\x00\xc0\xa8\x01\x0a\xcb\x00\x71\x05", 20);
+  auto tcp = [](std::uint16_t mss, std::uint8_t flags) {
+    std::string h("\xc0\x00\x00\x50\x00\x00\x00\x01\x00\x00\x00\x00\x70\x00\x20\x00\x00\x00\x00\x00"
+                  "\x01\x01\x02\x04\x00\x00\x00\x00", 28);
+    h[13] = static_cast<char>(flags);
+    h[24] = static_cast<char>(mss >> 8);
+    h[25] = static_cast<char>(mss & 0xff);
+    return h;
+  };
+  const std::string small = tcp(512, 0x18);  // 0x06 << 2 = 0x18: the PSH|ACK flags byte
+  MatchInput in = tcpInput("GET / HTTP/1.1");
+  in.buffers.set(BufferId::Ipv4Hdr, ip);
+  in.buffers.set(BufferId::TcpHdr, small);
+  in.meta.payload_in_stream = true;  // a TCP packet: payload rules skip it, header rules do not
+  EXPECT_EQ(fire(d, in), Sids({90, 91, 92, 94, 95}));
+  const std::string large = tcp(1460, 0x10);
+  in.buffers.set(BufferId::TcpHdr, large);
+  EXPECT_EQ(fire(d, in), Sids({90, 93, 95}));
+  // Without header buffers (a stream chunk or transaction) none of them is evaluated.
+  MatchInput stream = tcpInput("GET / HTTP/1.1");
+  stream.meta.is_stream = true;
+  EXPECT_EQ(fire(d, stream), Sids({}));
+}
+
+TEST(Detector, HttpRequestHeaderIsOneInstancePerHeader) {
+  const auto rs = compileRules(R"(
+alert http any any -> any any (flow:to_server; http.request_header; content:"User-Agent|3a 20|"; startswith; sid:100;)
+alert http any any -> any any (http.request_header; content:"Accept: */*"; bsize:11; sid:101;)
+alert http any any -> any any (http.response_header; content:"Date|3a 20|"; sid:102;)
+)");
+  Detector d(rs);
+  MatchInput in = httpInput("GET", "/", "h");
+  in.buffers.add(BufferId::HttpRequestHeader, "Host: h");
+  in.buffers.add(BufferId::HttpRequestHeader, "X-Agent: User-Agent: x");  // not at the start
+  in.buffers.add(BufferId::HttpRequestHeader, "Accept: */*");
+  EXPECT_EQ(fire(d, in), Sids({101}));
+  in.buffers.add(BufferId::HttpRequestHeader, "User-Agent: curl");
+  EXPECT_EQ(fire(d, in), Sids({100, 101}));
+}
+
 }  // namespace
 }  // namespace gsoc::signatures

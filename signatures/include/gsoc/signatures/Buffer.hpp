@@ -62,6 +62,16 @@ enum class BufferId : std::uint8_t {
   EmailAttachmentName,
   EmailAttachmentSha256,
   Ja4Hash,  // the JA4 fingerprint itself (Suricata's ja4.hash)
+  HttpRequestHeader,   // one instance per request header, "Name: value"
+  HttpResponseHeader,  // the same for the response
+  // Packet headers (packet inputs only): the IPv4 header with options, the IPv6 header with its
+  // extension headers, the TCP header with options, the UDP and ICMP headers.
+  Ipv4Hdr,
+  Ipv6Hdr,
+  TcpHdr,
+  UdpHdr,
+  Icmpv4Hdr,
+  Icmpv6Hdr,
   Count_
 };
 
@@ -71,6 +81,9 @@ inline constexpr std::size_t index(BufferId id) { return static_cast<std::size_t
 
 // Canonical (Suricata 7 style) name, e.g. "http.uri".
 std::string_view bufferName(BufferId id);
+
+// The packet-header buffers: a rule inspecting one is evaluated on packets, payload included.
+constexpr bool isPacketHeaderBuffer(BufferId id) { return id >= BufferId::Ipv4Hdr && id <= BufferId::Icmpv6Hdr; }
 
 // How a keyword selects a buffer. Sticky keywords (`http.uri;`) apply to the options that follow;
 // content modifiers (`http_uri;`) move the content just before them.

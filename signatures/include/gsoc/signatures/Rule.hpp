@@ -255,6 +255,7 @@ struct HeaderCondition {
   std::optional<SizeCheck> itype;
   std::optional<SizeCheck> icode;
   std::optional<SizeCheck> ttl;
+  std::optional<SizeCheck> tcp_mss;  // the MSS option of the TCP header; absent: no match
   std::optional<std::uint8_t> ip_proto;
   bool ip_proto_negated = false;
   // TCP flags: all of `required` set, none of `forbidden`, ignoring `ignored`. `any_of` for '*',
@@ -266,7 +267,7 @@ struct HeaderCondition {
   bool flags_any = false;
   bool flags_exact = false;
   [[nodiscard]] bool empty() const {
-    return !dsize && !itype && !icode && !ttl && !ip_proto && !flags_set;
+    return !dsize && !itype && !icode && !ttl && !tcp_mss && !ip_proto && !flags_set;
   }
 };
 
