@@ -39,7 +39,10 @@ LivePcapSource::LivePcapSource(const std::string& interface, const std::string& 
   // Non-blocking reads plus our own poll: libpcap's read timeout does not bound a blocking
   // read on Linux (TPACKET_V3), and a stop signal must be seen within one timeout.
   if (pcap_setnonblock(handle_, 1, errbuf) != 0) throw std::runtime_error("interface " + interface + ": " + errbuf);
-  link_type_ = static_cast<LinkType>(pcap_datalink(handle_));
+  // pcap_datalink() gives the DLT, which for raw IP is 12 (or 14) on the host, not the file's
+  // LINKTYPE_RAW (101) that LinkType names.
+  const int dlt = pcap_datalink(handle_);
+  link_type_ = dlt == DLT_RAW ? LinkType::Raw : static_cast<LinkType>(dlt);
 }
 
 LivePcapSource::~LivePcapSource() {

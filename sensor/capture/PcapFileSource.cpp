@@ -11,7 +11,10 @@ PcapFileSource::PcapFileSource(const std::string& path) : path_(path) {
   handle_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (handle_ == nullptr) throw std::runtime_error(path + ": " + errbuf);
   nanosecond_ = pcap_get_tstamp_precision(handle_) == PCAP_TSTAMP_PRECISION_NANO;
-  link_type_ = static_cast<LinkType>(pcap_datalink(handle_));
+  // pcap_datalink() gives the DLT, which for raw IP is 12 (or 14) on the host, not the file's
+  // LINKTYPE_RAW (101) that LinkType names.
+  const int dlt = pcap_datalink(handle_);
+  link_type_ = dlt == DLT_RAW ? LinkType::Raw : static_cast<LinkType>(dlt);
 }
 
 PcapFileSource::~PcapFileSource() {
