@@ -66,9 +66,9 @@ listed = "A listed indicator was seen at several agencies"
 foothold = "Command-and-control traffic after a mail at the same agency"
 expected = {
     # gsoc-trafficgen writes the wave's attachment from one fixed seed: the same file everywhere.
-    # The listed sender and the same attachment are one activity: one campaign, one warning.
-    ("warning", listed, "560268fc143f74c46d5979aecc2942e7f5a726f38294137024d264082c30d578,joho-kyoyu@freemail.example"):
-        "the 資料.docx.exe mail wave at four ministries: its attachment and its listed sender in one warning",
+    # The listed sender, the same attachment and the same lure are one activity: one campaign, one warning.
+    ("warning", listed, "560268fc143f74c46d5979aecc2942e7f5a726f38294137024d264082c30d578,joho-kyoyu@freemail.example,資料.docx.exe,資料送付"):
+        "the 資料.docx.exe mail wave at four ministries: its attachment, its listed sender and the lure (subject, file name) in one warning",
     ("warning", listed, "update-check.example"): "the C2 domain, a listed indicator, at two agencies",
     ("warning", listed, "203.0.113.66"): "the C2 server, a listed indicator, at two agencies",
     ("warning", "One source probing several agencies' servers", "203.0.113.71"): "the middleware scan across all eight agencies",

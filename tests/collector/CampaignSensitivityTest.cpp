@@ -363,5 +363,33 @@ TEST(CampaignSensitivity, OneCampaignAndOneWarningPerActivity) {
                       }));
 }
 
+// A kit that repacks its payload per recipient: one new sender, the same subject and attachment
+// name, a different hash at each of two agencies. Not a lure: a new partner writing to two
+// ministries about different things, a ministry's own office (go.jp) sending the same circular,
+// and the lure's sender before the learning day is over.
+TEST(CampaignSensitivity, TheSameLureAtTwoAgenciesWhateverItsBytes) {
+  Traffic tr;
+  auto mail = [&](const std::string& agency, std::int64_t t, const std::string& from, const std::string& subject, const std::string& file,
+                  char hash) {
+    auto* smtp = tr.add(agency, t, v4(203, 0, 113, 90), v4(192, 0, 2, 25)).mutable_smtp();
+    smtp->set_mail_from(from);
+    smtp->set_subject(subject);
+    auto* attachment = smtp->add_attachments();
+    attachment->set_filename(file);
+    attachment->set_sha256(std::string(64, hash));
+  };
+  const std::int64_t day2 = kT0 + 2 * kDay + 9 * kHour;
+  mail("MOJ", day2, "kenkyukai@forum-seminar.example", "講演依頼", "講演依頼.doc", 'a');
+  mail("MOFA", day2 + 3 * kHour, "kenkyukai@forum-seminar.example", "講演依頼", "講演依頼.doc", 'b');
+  mail("MOJ", day2, "tanaka@partner-lab.example", "議事録", "議事録.pdf", 'c');
+  mail("MIC", day2 + kHour, "tanaka@partner-lab.example", "見積書", "見積書.xlsx", 'd');
+  mail("MOJ", day2, "somu@mof.example.go.jp", "通知", "通知.pdf", 'e');
+  mail("MIC", day2 + kHour, "somu@mof.example.go.jp", "通知", "通知.pdf", 'f');
+  mail("MOJ", kT0 + 2 * kHour, "news@early-lure.example", "案内", "案内.zip", '1');  // within the learning day
+  mail("MIC", kT0 + 3 * kHour, "news@early-lure.example", "案内", "案内.zip", '2');
+  EXPECT_EQ(newHits(tr.correlate(shipped({"targeted-mail-same-lure", "targeted-mail-same-attachment", "targeted-mail-same-sender"}))),
+            std::vector<std::string>{"targeted-mail-same-lure kenkyukai@forum-seminar.example|講演依頼|講演依頼.doc"});
+}
+
 }  // namespace
 }  // namespace gsoc::collector
