@@ -524,6 +524,12 @@ int main(int argc, char** argv) {
     if (ruleset) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       if (eve || build_events) l->detection->setMetadataSink(onMetadata);
+      if (eve) {
+        l->detection->setAnomalySink([&](const AnomalyHit& hit) {
+          std::lock_guard lock(output_mutex);
+          eve->anomalyRecord(hit);
+        });
+      }
     }
     WorkerHooks hooks;
     if (l->detection) {
@@ -531,6 +537,7 @@ int main(int argc, char** argv) {
       hooks.on_stream_data = [l](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
         l->detection->onStreamData(flow, dir, data);
       };
+      hooks.on_flowless_packet = [l](const DecodedPacket& p) { l->detection->onFlowlessPacket(p); };
     }
     hooks.on_flow_end = [&, l](Flow& flow, FlowEndReason reason) {
       if (l->detection) l->detection->onFlowEnd(flow);

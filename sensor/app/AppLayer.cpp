@@ -193,9 +193,22 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
   if (!dns_port || !parseDnsMessage(payload, message)) {
     if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
-    if (flow.app == AppProto::Dns) ++counters_.parse_errors;
+    if (flow.app == AppProto::Dns) {
+      ++counters_.parse_errors;
+      datagram_events_.set(signatures::AnomalyEvent::DnsMalformedData);
+    }
     return;
   }
+  // Header checks of Suricata's DNS parser: a response sent to the server, a query sent to the
+  // client, and the reserved Z bit (flags byte 3, 0x40), which covert channels use.
+  // Directions count only where the server is known by its port (a capture may start mid-way).
+  if (flow.server_port == 53 && dir == FlowDirection::ToServer && message.response) {
+    datagram_events_.set(signatures::AnomalyEvent::DnsNotRequest);
+  }
+  if (flow.server_port == 53 && dir == FlowDirection::ToClient && !message.response) {
+    datagram_events_.set(signatures::AnomalyEvent::DnsNotResponse);
+  }
+  if (payload[3] & 0x40) datagram_events_.set(signatures::AnomalyEvent::DnsZFlagSet);
   flow.app = AppProto::Dns;
   flow.app_detection_done = true;
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);

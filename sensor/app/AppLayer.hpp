@@ -58,6 +58,18 @@ class AppLayer {
   void onFlowEnd(Flow& flow);
 
   [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
+  // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
+  // while parsing a datagram) into `into`.
+  void takeEvents(Flow& flow, signatures::EventSet& into) {
+    if (flow.app_state && flow.app_state->events.any()) {
+      into.merge(flow.app_state->events);
+      flow.app_state->events.clear();
+    }
+    if (datagram_events_.any()) {
+      into.merge(datagram_events_);
+      datagram_events_.clear();
+    }
+  }
 
  private:
   void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
@@ -69,6 +81,7 @@ class AppLayer {
   signatures::MatchInput tx_;
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;
+  signatures::EventSet datagram_events_;  // DNS over UDP keeps no per-flow state
 };
 
 }  // namespace gsoc::sensor

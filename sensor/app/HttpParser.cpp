@@ -12,6 +12,7 @@ namespace gsoc::sensor {
 
 using signatures::BufferId;
 using signatures::FlowDirection;
+using signatures::AnomalyEvent;
 
 namespace {
 
@@ -243,6 +244,7 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         const auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
         if (ec != std::errc() || ptr != size_text.data() + size_text.size()) {
           ++errors_;
+          events.set(side.message->request ? AnomalyEvent::HttpInvalidRequestChunkLen : AnomalyEvent::HttpInvalidResponseChunkLen);
           side.phase = Phase::Broken;
           return;
         }
@@ -277,6 +279,7 @@ void HttpState::parseHead(Side& side, bool request) {
     const std::size_t last = start.rfind(' ');
     if (first == std::string_view::npos || first == 0) {
       ++errors_;
+      events.set(first == 0 ? AnomalyEvent::HttpRequestLineLeadingWhitespace : AnomalyEvent::HttpRequestLineInvalid);
       side.phase = Phase::Broken;
       return;
     }
@@ -286,11 +289,13 @@ void HttpState::parseHead(Side& side, bool request) {
       m.raw_uri = std::string(trim(start.substr(first + 1, last - first - 1)));
     } else {
       m.raw_uri = std::string(trim(start.substr(first + 1)));  // HTTP/0.9 style
+      events.set(AnomalyEvent::HttpRequestLineMissingProtocol);
     }
     m.uri = normalizeHttpUri(m.raw_uri);
   } else {
     if (!start.starts_with("HTTP/")) {
       ++errors_;
+      events.set(AnomalyEvent::HttpResponseInvalidProtocol);
       side.phase = Phase::Broken;
       return;
     }
@@ -313,6 +318,7 @@ void HttpState::parseHead(Side& side, bool request) {
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
       ++errors_;
+      events.set(request ? AnomalyEvent::HttpRequestFieldMissingColon : AnomalyEvent::HttpResponseFieldMissingColon);
       continue;
     }
     m.headers.emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
@@ -323,6 +329,13 @@ void HttpState::parseHead(Side& side, bool request) {
   const std::string* te = m.header("Transfer-Encoding");
   const std::string* cl = m.header("Content-Length");
   const std::string* ce = m.header("Content-Encoding");
+  if (request && m.protocol == "HTTP/1.1" && m.header("Host") == nullptr) events.set(AnomalyEvent::HttpMissingHostHeader);
+  if (cl != nullptr) {
+    const auto lengths = std::count_if(m.headers.begin(), m.headers.end(), [](const auto& h) { return iequals(h.first, "Content-Length"); });
+    if (lengths > 1) {
+      events.set(request ? AnomalyEvent::HttpDuplicateContentLengthInRequest : AnomalyEvent::HttpDuplicateContentLengthInResponse);
+    }
+  }
   side.encoding = ce ? *ce : std::string();
   side.chunk_left = 0;
   side.chunk_trailer = false;
@@ -337,7 +350,10 @@ void HttpState::parseHead(Side& side, bool request) {
     std::uint64_t length = 0;
     const std::string_view t = trim(*cl);
     const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), length);
-    if (ec != std::errc() || ptr != t.data() + t.size()) ++errors_;
+    if (ec != std::errc() || ptr != t.data() + t.size()) {
+      ++errors_;
+      events.set(request ? AnomalyEvent::HttpInvalidContentLengthInRequest : AnomalyEvent::HttpInvalidContentLengthInResponse);
+    }
     side.body_left = length;
     side.phase = length > 0 ? Phase::Body : Phase::StartLine;
   } else {
@@ -355,7 +371,10 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
 void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   HttpMessage& m = *side.message;
   // A body that does not inflate stays as it came: better inspected encoded than not at all.
-  if (!m.body.empty() && !decodeHttpBody(m.body, side.encoding)) ++errors_;
+  if (!m.body.empty() && !decodeHttpBody(m.body, side.encoding)) {
+    ++errors_;
+    events.set(AnomalyEvent::HttpGzipDecompressionFailed);
+  }
   m.body_length = m.body.size();
   sink(dir, m);
   side.phase = Phase::StartLine;

@@ -199,6 +199,8 @@ void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t>
     const std::size_t len = be16(r + 3);
     if (r[0] < 20 || r[0] > 24 || r[1] != 3) {
       ++errors_;
+      events.set(r[0] < 20 || r[0] > 24 ? signatures::AnomalyEvent::TlsInvalidRecordType
+                                         : signatures::AnomalyEvent::TlsInvalidRecordVersion);
       side.done = true;
       break;
     }
@@ -232,11 +234,11 @@ void TlsState::parseHandshake(Side& side, bool client) {
     if (h[0] == 1 && client) {
       side.parsed.client_hello = true;
       if (parseHello(body, true, side.parsed)) side.have_output = true;
-      else ++errors_;
+      else invalidHandshake();
       side.done = true;
     } else if (h[0] == 2 && !client) {
       if (parseHello(body, false, side.parsed)) side.have_output = true;
-      else ++errors_;
+      else invalidHandshake();
     } else if (h[0] == 11 && !client) {
       parseCertificates(body, side.parsed);
       side.have_output = true;

@@ -44,6 +44,10 @@ class TlsState final : public AppState {
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }
 
  private:
+  void invalidHandshake() {
+    ++errors_;
+    events.set(signatures::AnomalyEvent::TlsInvalidHandshakeMessage);
+  }
   struct Side {
     std::string records;    // unparsed record bytes
     std::string handshake;  // reassembled handshake messages

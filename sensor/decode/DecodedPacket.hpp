@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <span>
 
+#include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/IpAddress.hpp"
+#include "gsoc/signatures/Rule.hpp"
 
 namespace gsoc::sensor {
 
@@ -51,6 +53,10 @@ struct DecodedPacket {
   // headers) and tcp.hdr / udp.hdr / icmpv4.hdr / icmpv6.hdr (with options).
   std::span<const std::uint8_t> ip_header;
   std::span<const std::uint8_t> transport_header;
+
+  // What the decoder and the fragment reassembler found wrong with this packet (Suricata's
+  // decoder events). A packet that does not decode carries the event that stopped it.
+  signatures::EventSet events;
 };
 
 }  // namespace gsoc::sensor

@@ -9,7 +9,9 @@ std::span<const std::uint8_t> FragmentReassembler::add(DecodedPacket& packet) {
   const Key key{packet.src.value(), packet.dst.value(), packet.fragment_id, packet.ip_proto, packet.ip_version};
   const std::span<const std::uint8_t> data = packet.ip_payload;
   const std::uint32_t offset = packet.fragment_offset;
+  const bool v4 = packet.ip_version == 4;
   if (std::size_t{offset} + data.size() > 65535) {
+    packet.events.set(v4 ? signatures::AnomalyEvent::Ipv4FragPktTooLarge : signatures::AnomalyEvent::Ipv6FragPktTooLarge);
     ++counters_.too_large;
     return {};
   }
@@ -25,7 +27,10 @@ std::span<const std::uint8_t> FragmentReassembler::add(DecodedPacket& packet) {
   }
   const ByteRangeStore::Inserted inserted = dg.pieces.insert(offset, data);
   held_ += inserted.bytes;
-  if (inserted.overlapped) ++counters_.overlaps;
+  if (inserted.overlapped) {
+    ++counters_.overlaps;
+    packet.events.set(v4 ? signatures::AnomalyEvent::Ipv4FragOverlap : signatures::AnomalyEvent::Ipv6FragOverlap);
+  }
   if (!dg.have_last) return {};
   // Complete when the pieces cover [0, total_length) without a gap.
   std::uint64_t covered = 0;

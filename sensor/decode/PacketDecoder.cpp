@@ -16,6 +16,8 @@ constexpr std::uint16_t kEtherVlan = 0x8100;
 constexpr std::uint16_t kEtherQinQ = 0x88A8;
 constexpr std::uint16_t kEtherQinQOld = 0x9100;
 
+using signatures::AnomalyEvent;
+
 }  // namespace
 
 std::string_view decodeErrorName(DecodeError error) {
@@ -23,7 +25,7 @@ std::string_view decodeErrorName(DecodeError error) {
       "unsupported_link_type", "truncated_link_header", "truncated_vlan", "not_ip",
       "truncated_ipv4", "bad_ipv4_version", "bad_ipv4_header_length", "bad_ipv4_total_length",
       "truncated_ipv6", "bad_ipv6_extension_header", "truncated_tcp", "bad_tcp_header_length",
-      "truncated_udp", "bad_udp_length", "truncated_icmp", "truncated_sctp"};
+      "truncated_udp", "bad_udp_length", "truncated_icmp", "truncated_sctp", "bad_ipv4_options"};
   return kNames[static_cast<std::size_t>(error)];
 }
 
@@ -55,34 +57,35 @@ bool PacketDecoder::decode(const RawPacket& raw, DecodedPacket& out) {
   const std::span<const std::uint8_t> d = raw.data;
   switch (raw.link_type) {
     case LinkType::Ethernet: {
-      if (d.size() < 14) return fail(DecodeError::TruncatedLinkHeader);
+      if (d.size() < 14) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
       return decodeEthernetPayload(be16(d.data() + 12), d.subspan(14), out);
     }
     case LinkType::LinuxSll: {
-      if (d.size() < 16) return fail(DecodeError::TruncatedLinkHeader);
+      if (d.size() < 16) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::SllPktTooSmall, out);
       return decodeEthernetPayload(be16(d.data() + 14), d.subspan(16), out);
     }
     case LinkType::Null:
     case LinkType::Loop: {
-      if (d.size() < 4) return fail(DecodeError::TruncatedLinkHeader);
-      return decodeIp(d.subspan(4), out);
+      if (d.size() < 4) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::LtnullPktTooSmall, out);
+      return decodeIp(d.subspan(4), AnomalyEvent::LtnullUnsupportedType, out);
     }
     case LinkType::CiscoHdlc: {
-      if (d.size() < 4) return fail(DecodeError::TruncatedLinkHeader);
+      if (d.size() < 4) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::ChdlcPktTooSmall, out);
       return decodeEthernetPayload(be16(d.data() + 2), d.subspan(4), out);
     }
     case LinkType::Raw:
     case LinkType::RawIpv4:
     case LinkType::RawIpv6:
-      return decodeIp(d, out);
+      return decodeIp(d, AnomalyEvent::IprawInvalidIpVersion, out);
   }
   return fail(DecodeError::UnsupportedLinkType);
 }
 
 bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<const std::uint8_t> data, DecodedPacket& out) {
   while (ether_type == kEtherVlan || ether_type == kEtherQinQ || ether_type == kEtherQinQOld) {
-    if (data.size() < 4) return fail(DecodeError::TruncatedVlan);
+    if (data.size() < 4) return fail(DecodeError::TruncatedVlan, AnomalyEvent::VlanHeaderTooSmall, out);
     if (out.vlan_count < out.vlan.size()) out.vlan[out.vlan_count++] = be16(data.data()) & 0x0fff;
+    else out.events.set(AnomalyEvent::VlanTooManyLayers);  // decoded on, as the tags say nothing of the payload
     ether_type = be16(data.data() + 2);
     data = data.subspan(4);
     ++counters_.vlan;
@@ -92,22 +95,24 @@ bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<co
   return fail(DecodeError::NotIp);
 }
 
-bool PacketDecoder::decodeIp(std::span<const std::uint8_t> data, DecodedPacket& out) {
-  if (data.empty()) return fail(DecodeError::TruncatedIpv4);
+bool PacketDecoder::decodeIp(std::span<const std::uint8_t> data, AnomalyEvent bad_version, DecodedPacket& out) {
+  if (data.empty()) return fail(DecodeError::TruncatedIpv4, AnomalyEvent::Ipv4PktTooSmall, out);
   const unsigned version = data[0] >> 4;
   if (version == 4) return decodeIpv4(data, out);
   if (version == 6) return decodeIpv6(data, out);
-  return fail(DecodeError::BadIpv4Version);
+  return fail(DecodeError::BadIpv4Version, bad_version, out);
 }
 
 bool PacketDecoder::decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket& out) {
-  if (data.size() < 20) return fail(DecodeError::TruncatedIpv4);
-  if ((data[0] >> 4) != 4) return fail(DecodeError::BadIpv4Version);
+  // The checks in Suricata's order, so a packet wrong in two ways carries the same event.
+  if (data.size() < 20) return fail(DecodeError::TruncatedIpv4, AnomalyEvent::Ipv4PktTooSmall, out);
+  if ((data[0] >> 4) != 4) return fail(DecodeError::BadIpv4Version, AnomalyEvent::Ipv4WrongIpVersion, out);
   const std::size_t header_length = std::size_t{data[0] & 0x0fu} * 4;
-  if (header_length < 20 || header_length > data.size()) return fail(DecodeError::BadIpv4HeaderLength);
+  if (header_length < 20) return fail(DecodeError::BadIpv4HeaderLength, AnomalyEvent::Ipv4HlenTooSmall, out);
   const std::uint16_t total = be16(data.data() + 2);
-  if (total < header_length) return fail(DecodeError::BadIpv4TotalLength);
-  if (total > data.size()) return fail(DecodeError::TruncatedIpv4);  // snaplen cut or lying header
+  if (total < header_length) return fail(DecodeError::BadIpv4TotalLength, AnomalyEvent::Ipv4IplenSmallerThanHlen, out);
+  // Snaplen cut or lying header (this also covers a header longer than the packet).
+  if (total > data.size()) return fail(DecodeError::TruncatedIpv4, AnomalyEvent::Ipv4TruncPkt, out);
   data = data.first(total);  // drop Ethernet padding
   out.ip_version = 4;
   out.ip_total_length = total;
@@ -121,6 +126,9 @@ bool PacketDecoder::decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket
   out.fragment_id = be16(data.data() + 4);
   out.ip_payload = data.subspan(header_length);
   out.ip_header = data.first(header_length);
+  // Options a host would refuse make the packet invalid, as in Suricata (addresses stay set, so
+  // the event's alert and anomaly record name them).
+  if (header_length > 20 && !checkIpv4Options(data.subspan(20, header_length - 20), out)) return fail(DecodeError::BadIpv4Options);
   ++counters_.ipv4;
   if (out.more_fragments || out.fragment_offset != 0) {
     out.is_fragment = true;
@@ -131,10 +139,10 @@ bool PacketDecoder::decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket
 }
 
 bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket& out) {
-  if (data.size() < 40) return fail(DecodeError::TruncatedIpv6);
-  if ((data[0] >> 4) != 6) return fail(DecodeError::BadIpv4Version);
+  if (data.size() < 40) return fail(DecodeError::TruncatedIpv6, AnomalyEvent::Ipv6PktTooSmall, out);
+  if ((data[0] >> 4) != 6) return fail(DecodeError::BadIpv4Version, AnomalyEvent::Ipv6WrongIpVersion, out);
   const std::uint16_t payload_length = be16(data.data() + 4);
-  if (std::size_t{payload_length} + 40 > data.size()) return fail(DecodeError::TruncatedIpv6);
+  if (std::size_t{payload_length} + 40 > data.size()) return fail(DecodeError::TruncatedIpv6, AnomalyEvent::Ipv6TruncPkt, out);
   out.ip_version = 6;
   out.ip_total_length = static_cast<std::uint16_t>(payload_length + 40);
   out.ttl = data[7];
@@ -143,42 +151,94 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
   std::uint8_t next = data[6];
   std::span<const std::uint8_t> rest = data.subspan(40, payload_length);
   ++counters_.ipv6;
-  // Walk the extension headers; each starts with (next header, length).
+  // Walk the extension headers; each starts with (next header, length). The walk goes on past
+  // the fragment header of a first fragment, for the events only (duplicates and options there
+  // are what the IPv6 evasions play with); the datagram itself is left to the reassembler.
+  bool seen_hh = false, seen_rh = false, seen_fh = false, seen_ah = false;
+  int dh_since_rh = 0;
+  bool fragment = false;
+  std::uint8_t fragment_proto = 0;
+  std::span<const std::uint8_t> fragment_payload;
   for (int hops = 0; hops < 8; ++hops) {
     if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination options
-      if (rest.size() < 8) return fail(DecodeError::BadIpv6ExtensionHeader);
+      if (rest.size() < 8) {
+        if (fragment) break;
+        return fail(DecodeError::BadIpv6ExtensionHeader, AnomalyEvent::Ipv6TruncExthdr, out);
+      }
       const std::size_t length = (std::size_t{rest[1]} + 1) * 8;
-      if (length > rest.size()) return fail(DecodeError::BadIpv6ExtensionHeader);
+      if (length > rest.size()) {
+        if (fragment) break;
+        return fail(DecodeError::BadIpv6ExtensionHeader, AnomalyEvent::Ipv6TruncExthdr, out);
+      }
+      if (next == 0) {
+        if (seen_hh) out.events.set(AnomalyEvent::Ipv6ExthdrDuplHh);
+        seen_hh = true;
+        checkIpv6Options(rest.first(length), true, out);
+      } else if (next == 43) {
+        if (seen_rh) out.events.set(AnomalyEvent::Ipv6ExthdrDuplRh);
+        seen_rh = true;
+        dh_since_rh = 0;
+        if (rest[2] == 0) out.events.set(AnomalyEvent::Ipv6RhType0);  // deprecated, RFC 5095
+      } else {
+        // One destination-options header may precede the routing header and one follow it.
+        if (++dh_since_rh > 1) out.events.set(AnomalyEvent::Ipv6ExthdrDuplDh);
+        checkIpv6Options(rest.first(length), false, out);
+      }
       next = rest[0];
       rest = rest.subspan(length);
       continue;
     }
     if (next == 51) {  // AH: length in 4-byte units, minus 2
-      if (rest.size() < 8) return fail(DecodeError::BadIpv6ExtensionHeader);
+      if (rest.size() < 8 || (std::size_t{rest[1]} + 2) * 4 > rest.size()) {
+        if (fragment) break;
+        return fail(DecodeError::BadIpv6ExtensionHeader, AnomalyEvent::Ipv6TruncExthdr, out);
+      }
+      if (seen_ah) out.events.set(AnomalyEvent::Ipv6ExthdrDuplAh);
+      seen_ah = true;
       const std::size_t length = (std::size_t{rest[1]} + 2) * 4;
-      if (length > rest.size()) return fail(DecodeError::BadIpv6ExtensionHeader);
       next = rest[0];
       rest = rest.subspan(length);
       continue;
     }
     if (next == 44) {  // fragment
-      if (rest.size() < 8) return fail(DecodeError::BadIpv6ExtensionHeader);
+      if (rest.size() < 8) {
+        if (fragment) break;
+        return fail(DecodeError::BadIpv6ExtensionHeader, AnomalyEvent::Ipv6TruncExthdr, out);
+      }
+      if (seen_fh) out.events.set(AnomalyEvent::Ipv6ExthdrDuplFh);
+      if (rest[1] != 0) out.events.set(AnomalyEvent::Ipv6FhNonZeroReservedField);
       const std::uint16_t frag = be16(rest.data() + 2);
-      out.fragment_offset = std::uint32_t{frag & 0xfff8u};
-      out.more_fragments = (frag & 1) != 0;
-      out.fragment_id = be32(rest.data() + 4);
+      const std::uint32_t offset = std::uint32_t{frag & 0xfff8u};
+      const bool more = (frag & 1) != 0;
       next = rest[0];
       rest = rest.subspan(8);
+      if (seen_fh) continue;  // the first fragment header describes the datagram
+      seen_fh = true;
+      out.fragment_offset = offset;
+      out.more_fragments = more;
+      out.fragment_id = be32(rest.data() - 4);
       out.ip_proto = next;
-      if (out.more_fragments || out.fragment_offset != 0) {
-        out.is_fragment = true;
-        out.ip_payload = rest;
-        ++counters_.fragments;
-        return true;
+      if (!more && offset == 0) {
+        out.events.set(AnomalyEvent::Ipv6ExthdrUselessFh);
+        continue;  // an atomic fragment: decode on
       }
-      continue;  // an atomic fragment: decode on
+      if (more && rest.size() % 8 != 0) out.events.set(AnomalyEvent::Ipv6FragInvalidLength);
+      if (offset + rest.size() > 65535) out.events.set(AnomalyEvent::Ipv6FragPktTooLarge);
+      fragment = true;
+      fragment_proto = next;
+      fragment_payload = rest;
+      if (offset != 0) break;  // a later fragment: its bytes are no headers
+      continue;
     }
+    if (next == 59 && !rest.empty()) out.events.set(AnomalyEvent::Ipv6DataAfterNoneHeader);
     break;
+  }
+  if (fragment) {
+    out.is_fragment = true;
+    out.ip_proto = fragment_proto;
+    out.ip_payload = fragment_payload;
+    ++counters_.fragments;
+    return true;
   }
   out.ip_proto = next;
   out.ip_payload = rest;
@@ -186,12 +246,105 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
   return decodeTransport(rest, out);
 }
 
+bool PacketDecoder::checkIpv4Options(std::span<const std::uint8_t> options, DecodedPacket& out) {
+  // Suricata's DecodeIPV4Options: a missing or impossible length makes the packet invalid; a
+  // repeated or unknown option is only an event.
+  constexpr std::uint8_t kKnown[] = {7, 25, 68, 130, 131, 133, 134, 136, 137, 148};  // RR QS TS SEC LSRR ESEC CIPSO SID SSRR RTRALT
+  std::uint32_t seen = 0;  // bit per index in kKnown
+  std::size_t i = 0;
+  while (i < options.size()) {
+    const std::uint8_t type = options[i];
+    if (type == 0) break;  // end of list
+    if (type == 1) {       // no-op
+      ++i;
+      continue;
+    }
+    const std::size_t left = options.size() - i;
+    if (left < 2) {
+      out.events.set(AnomalyEvent::Ipv4OptEolRequired);
+      return false;
+    }
+    const std::size_t length = options[i + 1];
+    if (length > left || length < 2) {
+      out.events.set(AnomalyEvent::Ipv4OptInvalidLen);
+      return false;
+    }
+    const auto* known = std::find(std::begin(kKnown), std::end(kKnown), type);
+    if (known == std::end(kKnown)) {
+      out.events.set(AnomalyEvent::Ipv4OptUnknown);
+    } else {
+      const std::uint32_t bit = 1u << (known - std::begin(kKnown));
+      if (seen & bit) out.events.set(AnomalyEvent::Ipv4OptDuplicate);
+      seen |= bit;
+    }
+    i += length;
+  }
+  return true;
+}
+
+void PacketDecoder::checkIpv6Options(std::span<const std::uint8_t> header, bool hop_by_hop, DecodedPacket& out) {
+  // Options after the 2-byte (next header, length) prefix: Pad1, PadN, router alert, jumbo
+  // payload and home address are known (Suricata's list); a header of padding alone is a
+  // covert-channel tell.
+  bool only_padding = true;
+  std::size_t i = 2;
+  while (i < header.size()) {
+    const std::uint8_t type = header[i];
+    if (type == 0) {  // Pad1
+      ++i;
+      continue;
+    }
+    if (i + 1 >= header.size() || i + 2 + std::size_t{header[i + 1]} > header.size()) {
+      out.events.set(AnomalyEvent::Ipv6ExthdrInvalidOptlen);
+      return;
+    }
+    if (type != 1) {
+      only_padding = false;
+      if (type != 0x05 && type != 0xC2 && type != 0xC9) {
+        out.events.set(hop_by_hop ? AnomalyEvent::Ipv6HopoptsUnknownOpt : AnomalyEvent::Ipv6DstoptsUnknownOpt);
+      }
+    }
+    i += 2 + std::size_t{header[i + 1]};
+  }
+  if (only_padding) out.events.set(hop_by_hop ? AnomalyEvent::Ipv6HopoptsOnlyPadding : AnomalyEvent::Ipv6DstoptsOnlyPadding);
+}
+
+void PacketDecoder::checkTcpOptions(std::span<const std::uint8_t> options, DecodedPacket& out) {
+  // Known options with a fixed length: MSS 4, window scale 3, SACK permitted 2, timestamps 10;
+  // SACK and TFO vary. A wrong length or a repeat is an event, not a reason to drop the packet.
+  std::uint32_t seen = 0;  // bit per option kind below 32
+  std::size_t i = 0;
+  while (i < options.size()) {
+    const std::uint8_t kind = options[i];
+    if (kind == 0) break;
+    if (kind == 1) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= options.size() || options[i + 1] < 2 || i + options[i + 1] > options.size()) {
+      out.events.set(AnomalyEvent::TcpOptInvalidLen);
+      return;
+    }
+    const std::uint8_t length = options[i + 1];
+    const bool bad_length = (kind == 2 && length != 4) || (kind == 3 && length != 3) || (kind == 4 && length != 2) ||
+                            (kind == 8 && length != 10) || (kind == 5 && (length < 10 || (length - 2) % 8 != 0));
+    if (bad_length) out.events.set(AnomalyEvent::TcpOptInvalidLen);
+    if (kind == 2 || kind == 3 || kind == 4 || kind == 5 || kind == 8) {
+      if (seen & (1u << kind)) out.events.set(AnomalyEvent::TcpOptDuplicate);
+      seen |= 1u << kind;
+    }
+    i += length;
+  }
+}
+
 bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPacket& out) {
   switch (out.ip_proto) {
     case 6: {
-      if (p.size() < 20) return fail(DecodeError::TruncatedTcp);
+      if (p.size() < 20) return fail(DecodeError::TruncatedTcp, AnomalyEvent::TcpPktTooSmall, out);
       const std::size_t offset = static_cast<std::size_t>(p[12] >> 4) * 4;
-      if (offset < 20 || offset > p.size()) return fail(DecodeError::BadTcpHeaderLength);
+      if (offset > p.size()) return fail(DecodeError::BadTcpHeaderLength, AnomalyEvent::TcpHlenTooSmall, out);
+      if (offset < 20) return fail(DecodeError::BadTcpHeaderLength, AnomalyEvent::TcpInvalidOptlen, out);
+      if (offset > 20) checkTcpOptions(p.subspan(20, offset - 20), out);
       out.src_port = be16(p.data());
       out.dst_port = be16(p.data() + 2);
       out.tcp_seq = be32(p.data() + 4);
@@ -204,9 +357,10 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       break;
     }
     case 17: {
-      if (p.size() < 8) return fail(DecodeError::TruncatedUdp);
+      if (p.size() < 8) return fail(DecodeError::TruncatedUdp, AnomalyEvent::UdpHlenTooSmall, out);
       const std::uint16_t length = be16(p.data() + 4);
-      if (length < 8 || length > p.size()) return fail(DecodeError::BadUdpLength);
+      if (length > p.size()) return fail(DecodeError::BadUdpLength, AnomalyEvent::UdpPktTooSmall, out);
+      if (length < 8) return fail(DecodeError::BadUdpLength, AnomalyEvent::UdpLenInvalid, out);
       out.src_port = be16(p.data());
       out.dst_port = be16(p.data() + 2);
       out.payload = p.subspan(8, length - 8u);
@@ -216,7 +370,10 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
     }
     case 1:
     case 58: {
-      if (p.size() < 4) return fail(DecodeError::TruncatedIcmp);
+      const AnomalyEvent too_small = out.ip_proto == 1 ? AnomalyEvent::Icmpv4PktTooSmall : AnomalyEvent::Icmpv6PktTooSmall;
+      if (p.size() < 4) return fail(DecodeError::TruncatedIcmp, too_small, out);
+      // Suricata wants the full 8-byte header; type and code are there at 4, so decoding goes on.
+      if (p.size() < 8) out.events.set(too_small);
       out.icmp_type = p[0];
       out.icmp_code = p[1];
       out.payload = p.subspan(std::min<std::size_t>(8, p.size()));
@@ -225,7 +382,7 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       break;
     }
     case 132: {
-      if (p.size() < 12) return fail(DecodeError::TruncatedSctp);
+      if (p.size() < 12) return fail(DecodeError::TruncatedSctp, AnomalyEvent::SctpPktTooSmall, out);
       out.src_port = be16(p.data());
       out.dst_port = be16(p.data() + 2);
       out.payload = p.subspan(12);

@@ -3,6 +3,7 @@
 // HDLC and raw IP; IPv4 (options), IPv6 (hop-by-hop, routing, destination options, fragment and
 // AH extension headers); TCP, UDP, SCTP ports, ICMP and ICMPv6. A malformed or truncated packet
 // is counted by reason and reported as not decodable; nothing reads past the captured bytes.
+// Every anomaly also sets Suricata's decoder event on the packet (DecodedPacket::events).
 
 #include <array>
 #include <cstdint>
@@ -31,6 +32,7 @@ enum class DecodeError : std::uint8_t {
   BadUdpLength,
   TruncatedIcmp,
   TruncatedSctp,
+  BadIpv4Options,
   Count_
 };
 inline constexpr std::size_t kDecodeErrorCount = static_cast<std::size_t>(DecodeError::Count_);
@@ -62,13 +64,22 @@ class PacketDecoder {
 
  private:
   bool decodeEthernetPayload(std::uint16_t ether_type, std::span<const std::uint8_t> data, DecodedPacket& out);
-  bool decodeIp(std::span<const std::uint8_t> data, DecodedPacket& out);
+  bool decodeIp(std::span<const std::uint8_t> data, signatures::AnomalyEvent bad_version, DecodedPacket& out);
   bool decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool fail(DecodeError error) {
     ++counters_.errors[static_cast<std::size_t>(error)];
     return false;
   }
+  // Fails with the counter's reason and records Suricata's event for it on the packet.
+  bool fail(DecodeError error, signatures::AnomalyEvent event, DecodedPacket& out) {
+    out.events.set(event);
+    return fail(error);
+  }
+  // Options and extension headers: events that do not stop decoding (except where noted).
+  bool checkIpv4Options(std::span<const std::uint8_t> options, DecodedPacket& out);
+  void checkIpv6Options(std::span<const std::uint8_t> header, bool hop_by_hop, DecodedPacket& out);
+  void checkTcpOptions(std::span<const std::uint8_t> options, DecodedPacket& out);
 
   DecodeCounters counters_;
 };

@@ -70,6 +70,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     meta.app = flow.packet_app;
   }
   meta.has_packet = true;
+  meta.events = packet.events;
   meta.payload_size = static_cast<std::uint32_t>(packet.payload.size());
   meta.ttl = packet.ttl;
   meta.tcp_flags = packet.tcp_flags;
@@ -93,9 +94,57 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     if (packet.ip_proto == 17) {
       app_.onDatagram(flow, dir, packet.payload, input_.buffers, packet.timestamp_ns);
       meta.app = flow.app;
+      collectAppEvents(flow);
     }
   }
-  emit(flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
+  if (packet_events_.any()) {
+    meta.events.merge(packet_events_);
+    packet_events_.clear();
+    // The events' protocol is the flow's, even before packet rules learn it (see above).
+    if (meta.app == signatures::AppProto::None) meta.app = flow.app;
+  }
+  reportAnomalies(meta.events, &flow, &packet, dir, packet.timestamp_ns);
+  emit(&flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
+}
+
+void DetectionStage::onFlowlessPacket(const DecodedPacket& packet) {
+  ++counters_.packet_inputs;
+  current_ = nullptr;
+  auto& meta = input_.meta;
+  meta = signatures::PacketMeta{};
+  // Only rules on its events can match: no buffers, no flow, no IP-only first-packet pass.
+  meta.transport = packet.ip_version != 0 ? transportOf(packet.ip_proto) : Transport::Any;
+  meta.src = packet.src;
+  meta.dst = packet.dst;
+  meta.src_port = packet.src_port;
+  meta.dst_port = packet.dst_port;
+  meta.timestamp_ns = packet.timestamp_ns;
+  meta.ip_proto = packet.ip_proto;
+  meta.ttl = packet.ttl;
+  meta.tcp_flags = packet.tcp_flags;
+  meta.first_in_direction = false;
+  meta.events = packet.events;
+  input_.buffers.clear();
+  reportAnomalies(meta.events, nullptr, &packet, FlowDirection::ToServer, packet.timestamp_ns);
+  current_flowless_ = &packet;
+  emit(nullptr, FlowDirection::ToServer, packet.timestamp_ns, input_, detector_.match(input_, nullptr));
+  current_flowless_ = nullptr;
+}
+
+void DetectionStage::collectAppEvents(Flow& flow) { app_.takeEvents(flow, packet_events_); }
+
+void DetectionStage::reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
+                                     FlowDirection dir, std::int64_t ts) {
+  if (!anomaly_sink_) return;
+  events.forEach([&](signatures::AnomalyEvent e) {
+    AnomalyHit hit;
+    hit.event = e;
+    hit.flow = flow;
+    hit.packet = packet;
+    hit.direction = dir;
+    hit.timestamp_ns = ts;
+    anomaly_sink_(hit);
+  });
 }
 
 void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
@@ -125,6 +174,7 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   tx_payload_direction_ = dir;
   app_.onStream(flow, dir, data, now);
   tx_payload_ = {};
+  collectAppEvents(flow);
   ++counters_.stream_inputs;
   counters_.stream_bytes_inspected += window.size();
   const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
@@ -134,7 +184,7 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   input_.meta.first_in_direction = false;
   input_.buffers.clear();
   input_.buffers.set(BufferId::Payload, window);
-  emit(flow, dir, ts, input_, detector_.match(input_, &flow.flowbits));
+  emit(&flow, dir, ts, input_, detector_.match(input_, &flow.flowbits));
 }
 
 void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::MatchInput& input) {
@@ -146,20 +196,21 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   if (!tx_payload_.empty() && dir == tx_payload_direction_ && !input.buffers.has(BufferId::Payload)) {
     input.buffers.set(BufferId::Payload, tx_payload_);
   }
-  emit(flow, dir, ts, input, detector_.match(input, &flow.flowbits));
+  emit(&flow, dir, ts, input, detector_.match(input, &flow.flowbits));
 }
 
-void DetectionStage::emit(Flow& flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
+void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
                           std::span<const signatures::RuleMatch> matches) {
   auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer) {
     AlertHit hit;
     hit.rule = rule;
     hit.indicator = indicator;
-    hit.flow = &flow;
+    hit.flow = flow;
+    hit.packet = flow == nullptr ? current_flowless_ : nullptr;
     hit.direction = dir;
     hit.timestamp_ns = ts;
     hit.buffer = buffer;
-    hit.ip_proto = flow.ip_proto;
+    hit.ip_proto = flow != nullptr ? flow->ip_proto : input.meta.ip_proto;
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();
     ++counters_.alerts;
@@ -168,7 +219,8 @@ void DetectionStage::emit(Flow& flow, FlowDirection dir, std::int64_t ts, const 
   // Indicator hits: one alert per indicator per flow (an address matches every packet).
   const signatures::IndicatorMatcher* iocs = detector_.ruleset().indicators();
   for (const signatures::IndicatorHit& h : detector_.indicatorHits()) {
-    auto& seen = flow.alerted_indicators;
+    if (flow == nullptr) break;  // the packet's flow will see the same addresses
+    auto& seen = flow->alerted_indicators;
     if (std::find(seen.begin(), seen.end(), h.indicator) != seen.end()) continue;
     seen.push_back(h.indicator);
     raise(nullptr, &iocs->set().entries()[h.indicator], h.buffer);

@@ -25,12 +25,23 @@ namespace gsoc::sensor {
 struct AlertHit {
   const signatures::Rule* rule = nullptr;            // a signature hit, or
   const signatures::Indicator* indicator = nullptr;  // an indicator-list hit (rule is null)
-  const Flow* flow = nullptr;
+  const Flow* flow = nullptr;                        // null for a packet that reached no flow:
+  const DecodedPacket* packet = nullptr;             // then this packet (its addresses, if decoded)
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
   std::int64_t timestamp_ns = 0;
   signatures::BufferId buffer = signatures::BufferId::Payload;
   std::string_view excerpt;  // bytes of the inspected buffer, valid during the callback
   std::uint8_t ip_proto = 0;
+};
+
+// One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that
+// reached no flow (`flow` null, `packet` set).
+struct AnomalyHit {
+  signatures::AnomalyEvent event{};
+  const Flow* flow = nullptr;
+  const DecodedPacket* packet = nullptr;
+  signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
+  std::int64_t timestamp_ns = 0;
 };
 
 struct DetectionCounters {
@@ -51,6 +62,7 @@ struct DetectionCounters {
 class DetectionStage {
  public:
   using AlertSink = std::function<void(const AlertHit&)>;
+  using AnomalySink = std::function<void(const AnomalyHit&)>;
   static constexpr std::size_t kAnchoredDepth = 2 * 1024;
   static constexpr std::size_t kOverlap = 512;
 
@@ -58,7 +70,10 @@ class DetectionStage {
 
   void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
   void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  // A packet with anomaly events that reached no flow (SensorWorker's on_flowless_packet).
+  void onFlowlessPacket(const DecodedPacket& packet);
   void onFlowEnd(Flow& flow) { app_.onFlowEnd(flow); }
+  void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
   void setMetadataSink(MetadataSink sink) { app_.setMetadataSink(std::move(sink)); }
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
@@ -70,14 +85,23 @@ class DetectionStage {
 
  private:
   void fillMeta(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const;
-  void emit(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
+  void emit(Flow* flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
             std::span<const signatures::RuleMatch> matches);
+  // Takes the app-layer events the flow's parser raised into the current packet's events.
+  void collectAppEvents(Flow& flow);
+  void reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
+                       signatures::FlowDirection dir, std::int64_t ts);
 
   signatures::Detector detector_;
   AlertSink sink_;
+  AnomalySink anomaly_sink_;
+  // Stream and app-layer events raised while the current packet's stream data was processed:
+  // they belong to that packet (Suricata sets them on it), which onPacket inspects next.
+  signatures::EventSet packet_events_;
   AppLayer app_;
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
+  const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts
   std::string window_;                      // the stream window being inspected (reused)
   std::string_view tx_payload_;             // while the app layer runs on it: the window, for transactions
   signatures::FlowDirection tx_payload_direction_ = signatures::FlowDirection::ToServer;

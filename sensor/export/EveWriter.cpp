@@ -1,5 +1,6 @@
 #include "sensor/export/EveWriter.hpp"
 
+#include <cctype>
 #include <ctime>
 #include <stdexcept>
 
@@ -76,8 +77,45 @@ void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, st
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
 }
 
+void EveWriter::header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type) {
+  out_ << "{\"timestamp\":\"" << eveTimestamp(ts) << "\",\"event_type\":\"" << event_type << "\"";
+  if (packet.ip_version == 0) return;
+  const bool ports = packet.ip_proto == 6 || packet.ip_proto == 17 || packet.ip_proto == 132;
+  out_ << ",\"src_ip\":\"" << packet.src.toString() << "\"";
+  if (ports && !packet.transport_header.empty()) out_ << ",\"src_port\":" << packet.src_port;
+  out_ << ",\"dest_ip\":\"" << packet.dst.toString() << "\"";
+  if (ports && !packet.transport_header.empty()) out_ << ",\"dest_port\":" << packet.dst_port;
+  out_ << ",\"proto\":\"" << protoName(packet.ip_proto) << "\"";
+  if (packet.vlan_count != 0) out_ << ",\"vlan\":[" << packet.vlan[0] << "]";
+}
+
+void EveWriter::anomalyRecord(const AnomalyHit& hit) {
+  const signatures::AnomalyEventInfo& info = signatures::anomalyEventInfo(hit.event);
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "anomaly");
+  else header(*hit.packet, hit.timestamp_ns, "anomaly");
+  out_ << ",\"anomaly\":{";
+  switch (info.kind) {
+    case signatures::EventKind::Decode: out_ << "\"type\":\"decode\",\"event\":\"decoder." << info.name << "\"}}\n"; break;
+    case signatures::EventKind::Stream: out_ << "\"type\":\"stream\",\"event\":\"stream." << info.name << "\"}}\n"; break;
+    case signatures::EventKind::AppLayer: {
+      // Suricata logs the parser's own name for the event: upper case from its C parsers (HTTP,
+      // TLS, SMTP), as the rule writes it from the Rust ones (DNS).
+      const std::string_view proto = signatures::appProtoName(info.app);
+      std::string event(info.name.substr(info.name.find('.') + 1));
+      if (info.app != signatures::AppProto::Dns) {
+        for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
+      out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
+           << "\",\"layer\":\"proto_parser\"}}\n";
+      break;
+    }
+  }
+  ++records_;
+}
+
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
-  header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
+  else header(*hit.packet, hit.timestamp_ns, "alert");
   if (hit.indicator != nullptr) {
     const signatures::Indicator& ioc = *hit.indicator;
     out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << kIndicatorGid << ",\"signature_id\":0,\"rev\":0,\"signature\":";

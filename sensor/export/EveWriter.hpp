@@ -27,6 +27,8 @@ class EveWriter {
   void flowRecord(const Flow& flow, FlowEndReason reason);
   // `category`: the classtype's description from classification.config.
   void alertRecord(const AlertHit& hit, std::string_view category);
+  // event_type "anomaly", as Suricata writes it: anomaly{type, event[, app_proto, layer]}.
+  void anomalyRecord(const AnomalyHit& hit);
   // event_type http, dns, tls, smtp (plus one fileinfo record per mail attachment).
   void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
@@ -37,6 +39,9 @@ class EveWriter {
  private:
   // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
   void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type);
+  // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
+  // packet decoded (none at all when its IP header did not).
+  void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
 

@@ -90,7 +90,14 @@ void EventBuilder::envelope(const Flow& flow, signatures::FlowDirection dir, std
 }
 
 void EventBuilder::alert(const AlertHit& hit, std::string_view category, gsoc::v1::Event& out) {
-  envelope(*hit.flow, hit.direction, hit.timestamp_ns, out);
+  if (hit.flow != nullptr) {
+    envelope(*hit.flow, hit.direction, hit.timestamp_ns, out);
+  } else {
+    // A packet that reached no flow (an anomaly event's): its own addresses, flow id 0. Rare
+    // enough that a stand-in flow per alert costs nothing.
+    const Flow stand_in(0, FlowKey::of(*hit.packet), *hit.packet, 0);
+    envelope(stand_in, hit.direction, hit.timestamp_ns, out);
+  }
   auto* a = out.mutable_alert();
   a->set_action(gsoc::v1::Alert::ACTION_ALERT);
   a->set_ruleset_version(ruleset_version_);

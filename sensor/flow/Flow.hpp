@@ -33,6 +33,8 @@ class AppState {
   virtual ~AppState() = default;
   // Malformed input the parser counted and skipped so far (the app layer reports the total).
   [[nodiscard]] virtual std::uint64_t errors() const { return 0; }
+  // App-layer anomaly events the parser raised that detection has not taken yet.
+  signatures::EventSet events;
 };
 
 class Flow {

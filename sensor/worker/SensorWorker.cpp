@@ -12,7 +12,10 @@ SensorWorker::SensorWorker(FlowTableConfig flow_config, WorkerHooks hooks)
 void SensorWorker::process(const RawPacket& raw) {
   ++counters_.packets;
   counters_.bytes += raw.wire_length;
-  if (!decoder_.decode(raw, packet_)) return;
+  if (!decoder_.decode(raw, packet_)) {
+    flowless(packet_);
+    return;
+  }
   if (raw.timestamp_ns - last_expiry_ns_ >= kExpiryInterval) {
     flows_.expire(raw.timestamp_ns);
     fragments_.expire(raw.timestamp_ns);
@@ -20,7 +23,10 @@ void SensorWorker::process(const RawPacket& raw) {
   }
   if (packet_.is_fragment) {
     const std::span<const std::uint8_t> whole = fragments_.add(packet_);
-    if (whole.empty() || !decoder_.decodeTransport(whole, packet_)) return;
+    if (whole.empty() || !decoder_.decodeTransport(whole, packet_)) {
+      flowless(packet_);
+      return;
+    }
   }
   handle(packet_);
 }
@@ -35,10 +41,13 @@ void SensorWorker::handle(DecodedPacket& packet) {
   if (packet.ip_proto == 6) {
     TcpStream& stream = flow.streams[dir == signatures::FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient];
     const bool syn = packet.tcp_flags & tcp_flag::kSyn;
+    const std::uint64_t gaps = stream.counters().gaps;
     stream.segment(packet.tcp_seq, packet.payload, syn, [&](std::span<const std::uint8_t> data) {
       counters_.stream_bytes += data.size();
       if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
     });
+    // Reassembly gave up waiting for missing bytes: Suricata's stream event, on this packet.
+    if (stream.counters().gaps != gaps) packet.events.set(signatures::AnomalyEvent::StreamReassemblySeqGap);
   }
   if (hooks_.on_packet) hooks_.on_packet(packet, flow, dir);
 }

@@ -39,6 +39,9 @@ struct WorkerHooks {
   std::function<void(const DecodedPacket&, Flow&, signatures::FlowDirection)> on_packet;
   // Reassembled in-order TCP bytes of one direction.
   std::function<void(Flow&, signatures::FlowDirection, std::span<const std::uint8_t>)> on_stream_data;
+  // A packet with anomaly events that reaches no flow: it did not decode, or it is a fragment
+  // of a datagram not complete yet. Rules on its events still see it, as in Suricata.
+  std::function<void(const DecodedPacket&)> on_flowless_packet;
   // A flow ends (exactly once per flow).
   std::function<void(Flow&, FlowEndReason)> on_flow_end;
 };
@@ -59,6 +62,9 @@ class SensorWorker {
 
  private:
   void handle(DecodedPacket& packet);
+  void flowless(const DecodedPacket& packet) {
+    if (packet.events.any() && hooks_.on_flowless_packet) hooks_.on_flowless_packet(packet);
+  }
   void endFlow(Flow& flow, FlowEndReason reason);
 
   WorkerHooks hooks_;

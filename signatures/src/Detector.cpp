@@ -133,6 +133,9 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
       if (dir == input.meta.direction) break;  // Any == direction: do not look twice
     }
   }
+  input.meta.events.forEach([&](AnomalyEvent e) {
+    for (const std::uint32_t rule : rs.eventRules(e)) addCandidate(rule, false);
+  });
   counters_.candidates += candidates_.size();
 
   std::sort(candidates_.begin(), candidates_.end(), [&](std::uint32_t a, std::uint32_t b) { return rs.order(a) < rs.order(b); });
@@ -185,6 +188,9 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if (m.is_transaction && !rule.inspects_app_buffer) return false;
   if (rule.inspects_payload && m.payload_in_stream && !m.is_stream && !rule.packet_only && !rule.flow.no_stream) return false;
   if (rule.flow.not_established && m.established) return false;
+  for (const AnomalyEvent e : rule.events) {
+    if (!m.events.test(e)) return false;
+  }
 
   const bool forward = rule.src.contains(m.src.value()) && rule.dst.contains(m.dst.value()) &&
                        rule.src_ports.contains(m.src_port) && rule.dst_ports.contains(m.dst_port);

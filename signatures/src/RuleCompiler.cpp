@@ -230,6 +230,13 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
     Rule& rule = rules[i];
     const std::size_t pc = rule.app != AppProto::None ? protoClassOf(rule.app) : protoClassOf(rule.transport);
     const auto dir = static_cast<std::size_t>(rule.flow.direction);
+    // Event rules wait for their event, whatever else they inspect: events are rare, contents
+    // are not. A rule naming an event gsoc never raises is placed nowhere (it cannot match).
+    if (!rule.events.empty() || rule.names_unraised_event) {
+      if (!rule.names_unraised_event) out->event_rules_[static_cast<std::size_t>(rule.events.front())].push_back(i);
+      ++stats.event_rules;
+      continue;
+    }
     if (auto fp = chooseFastPattern(rule)) {
       const unsigned flags = HS_FLAG_SINGLEMATCH | (fp->nocase ? HS_FLAG_CASELESS : 0u);
       pending[slot(pc, dir, slotOf(rule, fp->buffer))].literals.push_back({std::move(fp->literal), flags, i});

@@ -1002,6 +1002,33 @@ class RuleBuilder {
     sticky_transforms_.push_back(std::move(t));
   }
 
+  // decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap; app-layer-event:http.missing_host_header.
+  // Suricata's own prefixes ("decoder.", "stream.") are accepted too. A well-formed name of an
+  // event gsoc never raises loads, as Suricata would load it, but the rule can never match: a
+  // warning says so rather than the rule silently never firing.
+  void onEvent(const Option& o, EventKind kind) {
+    requireValue(o);
+    std::string_view name = trim(o.value);
+    if (kind == EventKind::Decode && name.starts_with("decoder.")) name.remove_prefix(8);
+    if (kind == EventKind::Stream && name.starts_with("stream.")) name.remove_prefix(7);
+    const bool well_formed = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    });
+    if (!well_formed) failValue(o, "an event name is letters, digits, '_' and '.'");
+    if (kind == EventKind::AppLayer && name.find('.') == std::string_view::npos && !name.starts_with("applayer_")) {
+      failValue(o, "an app-layer event is named <protocol>.<event> (or applayer_<event>)");
+    }
+    if (const auto event = findAnomalyEvent(kind, name)) {
+      rule_.events.push_back(*event);
+      // app-layer-event binds the rule to the event's protocol, as Suricata does.
+      const AppProto app = anomalyEventInfo(*event).app;
+      if (app != AppProto::None && rule_.app == AppProto::None) rule_.app = app;
+      return;
+    }
+    rule_.names_unraised_event = true;
+    note(std::string(o.name) + " '" + std::string(name) + "' is never raised by gsoc: the rule loads but cannot match");
+  }
+
   // Notes are kept until the end of the rule: the sid may come after the keyword.
   void note(const std::string& message) { notes_.push_back(message); }
 
@@ -1111,6 +1138,9 @@ class RuleBuilder {
       onTransform(o, *kind);
       return;
     }
+    if (n == "decode-event") { onEvent(o, EventKind::Decode); return; }
+    if (n == "stream-event") { onEvent(o, EventKind::Stream); return; }
+    if (n == "app-layer-event") { onEvent(o, EventKind::AppLayer); return; }
     if (n == "stream_size") { onStreamSize(o); return; }
     if (n == "tls.version") { onTlsVersion(o); return; }
     if (n == "tag") {
@@ -1139,6 +1169,7 @@ class RuleBuilder {
     }
     const FlowCondition& f = rule_.flow;
     rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && !rule_.tls_version &&
+                    rule_.events.empty() && !rule_.names_unraised_event &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
                     f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&
                     !f.no_stream && !f.stream_size;

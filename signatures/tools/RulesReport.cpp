@@ -75,7 +75,7 @@ void writeText(std::ostream& out, const RulesReport& r) {
   out << "  patterns  " << s.literal_patterns << " literal fast patterns, " << s.regex_patterns << " exact regex, "
       << s.prefilter_patterns << " prefilter regex\n";
   out << "  no buffer prefilter: " << s.address_indexed_rules << " address-indexed (IP-only), " << s.unprefiltered_rules
-      << " checked on every input of their group\n";
+      << " checked on every input of their group, " << s.event_rules << " waiting for their anomaly event\n";
   out << "  flowbits  " << r.compiled->flowbitCount() << "\n";
   out << "  version   " << r.compiled->version() << " (sha256 " << r.compiled->hash() << ")\n";
   if (!r.cache_dir.empty()) out << "  cache     " << r.cache_dir << (s.cache_note.empty() ? "" : " (" + s.cache_note + ")") << "\n";
@@ -124,7 +124,7 @@ void writeJson(std::ostream& out, const RulesReport& r) {
         << ",\"groups_from_cache\":" << s.groups_from_cache << ",\"databases\":" << s.databases
         << ",\"database_bytes\":" << s.database_bytes << ",\"literal_patterns\":" << s.literal_patterns
         << ",\"regex_patterns\":" << s.regex_patterns << ",\"prefilter_patterns\":" << s.prefilter_patterns
-        << ",\"address_indexed_rules\":" << s.address_indexed_rules << ",\"unprefiltered_rules\":" << s.unprefiltered_rules << ",\"flowbits\":" << r.compiled->flowbitCount()
+        << ",\"address_indexed_rules\":" << s.address_indexed_rules << ",\"unprefiltered_rules\":" << s.unprefiltered_rules << ",\"event_rules\":" << s.event_rules << ",\"flowbits\":" << r.compiled->flowbitCount()
         << ",\"cache_note\":" << jsonString(s.cache_note) << "},\"version\":" << jsonString(r.compiled->version())
         << ",\"sha256\":" << jsonString(r.compiled->hash());
   }

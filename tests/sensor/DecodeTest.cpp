@@ -221,5 +221,145 @@ TEST(FragmentReassembler, OverlapKeepsFirstAndIncompleteExpires) {
   EXPECT_EQ(reassembler.pending(), 0u);
 }
 
+// ---- anomaly events: Suricata's decoder-event names on crafted packets ----------------------
+
+std::vector<std::string> eventNames(const DecodedPacket& p) {
+  std::vector<std::string> names;
+  p.events.forEach([&](signatures::AnomalyEvent e) { names.emplace_back(signatures::anomalyEventInfo(e).name); });
+  return names;
+}
+using Names = std::vector<std::string>;
+
+TEST(DecoderEvents, Ipv4HeaderChecksInSuricatasOrder) {
+  PacketSpec s;
+  s.payload = "payload";
+  PacketDecoder decoder;
+  DecodedPacket p;
+  Bytes frame = ethernetFrame(s);
+  const Bytes cut(frame.begin(), frame.end() - 3);  // total length beyond the capture
+  EXPECT_FALSE(decoder.decode(raw(cut), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.trunc_pkt"}));
+  EXPECT_FALSE(decoder.decode(raw(Bytes(frame.begin(), frame.begin() + 14 + 12)), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.pkt_too_small"}));
+  frame[14] = 0x43;  // IHL 3
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.hlen_too_small"}));
+  frame = ethernetFrame(s);
+  frame[14 + 2] = 0;
+  frame[14 + 3] = 16;  // total length 16 < header 20
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.iplen_smaller_than_hlen"}));
+  frame = ethernetFrame(s);
+  frame[14] = 0x55;  // version 5 behind an IPv4 ethertype
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.wrong_ip_version"}));
+  EXPECT_FALSE(decoder.decode(raw(Bytes(frame.begin(), frame.begin() + 10)), p));
+  EXPECT_EQ(eventNames(p), Names({"ethernet.pkt_too_small"}));
+  ASSERT_TRUE(decoder.decode(raw(ethernetFrame(s)), p));
+  EXPECT_FALSE(p.events.any());  // a clean packet carries none
+}
+
+TEST(DecoderEvents, TcpAndUdpLengths) {
+  PacketSpec s;
+  PacketDecoder decoder;
+  DecodedPacket p;
+  Bytes frame = ethernetFrame(s);
+  frame[14 + 20 + 12] = 0x20;  // data offset 2: under the fixed header
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"tcp.invalid_optlen"}));
+  EXPECT_EQ(p.src.toString(), "192.0.2.10");  // the IP layer stays decoded for the alert
+  frame[14 + 20 + 12] = 0xf0;  // 60 bytes of header in a 20-byte segment
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"tcp.hlen_too_small"}));
+  s.proto = 17;
+  s.dport = 53;
+  s.payload = "dns";
+  frame = ethernetFrame(s);
+  frame[14 + 20 + 4] = 0;
+  frame[14 + 20 + 5] = 4;  // UDP length 4
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"udp.len_invalid"}));
+  frame[14 + 20 + 5] = 200;  // longer than the datagram
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"udp.pkt_too_small"}));
+}
+
+TEST(DecoderEvents, TcpOptionsDuplicateAndBadLength) {
+  PacketSpec s;
+  s.raw_ip_payload = true;
+  PacketSpec inner;
+  inner.payload = "x";
+  Bytes l4 = transport(inner);
+  l4[12] = 8 << 4;  // 32-byte header: 12 bytes of options
+  const Bytes options = {2, 4, 0x05, 0xb4, 2, 4, 0x05, 0xb4, 3, 2, 0, 0};  // MSS twice, window scale of length 2
+  l4.insert(l4.begin() + 20, options.begin(), options.end());
+  s.payload.assign(l4.begin(), l4.end());
+  const Bytes frame = ethernetFrame(s);
+  PacketDecoder decoder;
+  DecodedPacket p;
+  ASSERT_TRUE(decoder.decode(raw(frame), p));  // option events do not stop decoding
+  EXPECT_EQ(eventNames(p), Names({"tcp.opt_invalid_len", "tcp.opt_duplicate"}));
+  EXPECT_EQ(std::string(p.payload.begin(), p.payload.end()), "x");
+}
+
+TEST(DecoderEvents, Ipv4OptionLengthInvalidatesThePacket) {
+  PacketSpec s;
+  Bytes frame = ethernetFrame(s);
+  // Grow the header to 24 bytes with one option of length 0.
+  const Bytes option = {0x82, 0x00, 0x00, 0x00};
+  frame.insert(frame.begin() + 14 + 20, option.begin(), option.end());
+  frame[14] = 0x46;
+  const std::uint16_t total = static_cast<std::uint16_t>(frame.size() - 14);
+  frame[14 + 2] = static_cast<std::uint8_t>(total >> 8);
+  frame[14 + 3] = static_cast<std::uint8_t>(total);
+  PacketDecoder decoder;
+  DecodedPacket p;
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.opt_invalid_len"}));
+  frame[14 + 20] = 0x99;  // an unknown option of a valid length: an event only
+  frame[14 + 21] = 4;
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv4.opt_unknown"}));
+}
+
+TEST(DecoderEvents, Ipv6ExtensionHeaderEvasions) {
+  PacketSpec s;
+  s.src = "2001:db8::1";
+  s.dst = "2001:db8::2";
+  s.proto = 0;  // hop-by-hop first
+  PacketSpec inner;
+  inner.proto = 6;
+  inner.payload = "x";
+  const Bytes l4 = transport(inner);
+  // hop-by-hop of padding only -> fragment (offset 0, no more) -> fragment again -> TCP
+  Bytes ext = {44, 0, 1, 4, 0, 0, 0, 0, 44, 0, 0, 0, 0, 0, 0, 1, 6, 0, 0, 0, 0, 0, 0, 1};
+  ext.insert(ext.end(), l4.begin(), l4.end());
+  s.payload.assign(ext.begin(), ext.end());
+  s.raw_ip_payload = true;
+  Bytes frame = ethernetFrame(s);
+  PacketDecoder decoder;
+  DecodedPacket p;
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv6.exthdr_dupl_fh", "ipv6.exthdr_useless_fh", "ipv6.hopopts_only_padding"}));
+  EXPECT_EQ(p.dst_port, 80);
+  // A hop-by-hop header whose length runs past the packet.
+  frame[14 + 40 + 1] = 200;
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(eventNames(p), Names({"ipv6.trunc_exthdr"}));
+}
+
+TEST(DecoderEvents, FragmentOverlapIsSetOnThePacket) {
+  auto frags = fragments(std::string(40, 'a'), 16);
+  PacketDecoder decoder;
+  FragmentReassembler reassembler;
+  DecodedPacket p;
+  ASSERT_TRUE(decoder.decode(raw(frags[1]), p));
+  EXPECT_TRUE(reassembler.add(p).empty());
+  EXPECT_FALSE(p.events.any());
+  ASSERT_TRUE(decoder.decode(raw(frags[1]), p));
+  EXPECT_TRUE(reassembler.add(p).empty());
+  EXPECT_EQ(eventNames(p), Names({"ipv4.frag_overlap"}));
+}
+
 }  // namespace
 }  // namespace gsoc::sensor

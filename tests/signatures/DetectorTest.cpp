@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "TestRules.hpp"
+#include "gsoc/signatures/RuleParser.hpp"
 
 namespace gsoc::signatures {
 namespace {
@@ -324,6 +325,47 @@ alert http any any -> any any (http.response_header; content:"Date|3a 20|"; sid:
   EXPECT_EQ(fire(d, in), Sids({101}));
   in.buffers.add(BufferId::HttpRequestHeader, "User-Agent: curl");
   EXPECT_EQ(fire(d, in), Sids({100, 101}));
+}
+
+TEST(Detector, EventKeywordsMatchInputsCarryingTheEvent) {
+  const auto rs = compileRules(R"(
+alert pkthdr any any -> any any (msg:"trunc"; decode-event:ipv4.trunc_pkt; sid:20;)
+alert tcp any any -> any any (msg:"gap"; stream-event:reassembly_seq_gap; sid:21;)
+alert http any any -> any any (msg:"no host"; flow:to_server; app-layer-event:http.missing_host_header; sid:22;)
+alert pkthdr any any -> any any (msg:"never"; decode-event:gre.pkt_too_small; sid:23;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  EXPECT_EQ(fire(d, in), Sids({}));
+  in.meta.events.set(AnomalyEvent::Ipv4TruncPkt);
+  EXPECT_EQ(fire(d, in), Sids({20}));
+  in.meta.events.clear();
+  in.meta.events.set(AnomalyEvent::StreamReassemblySeqGap);
+  EXPECT_EQ(fire(d, in), Sids({21}));
+  in.meta.events.set(AnomalyEvent::HttpMissingHostHeader);
+  EXPECT_EQ(fire(d, in), Sids({21}));  // the http rule needs the flow's protocol
+  in.meta.app = AppProto::Http;
+  EXPECT_EQ(fire(d, in), Sids({21, 22}));
+}
+
+TEST(RuleParser, EventKeywords) {
+  const RuleVariables vars = RuleVariables::withDefaults();
+  const RuleParser parser(vars);
+  std::vector<std::string> warnings;
+  const Rule r = parser.parse(R"(alert tcp any any -> any any (app-layer-event:http.missing_host_header; sid:1;))", &warnings);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0], AnomalyEvent::HttpMissingHostHeader);
+  EXPECT_EQ(r.app, AppProto::Http);  // bound to the event's protocol
+  EXPECT_TRUE(warnings.empty());
+  const Rule d = parser.parse(R"(alert pkthdr any any -> any any (decode-event:decoder.ipv6.exthdr_dupl_fh; sid:2;))", &warnings);
+  EXPECT_EQ(d.events, std::vector<AnomalyEvent>({AnomalyEvent::Ipv6ExthdrDuplFh}));
+  // A name gsoc never raises loads with a warning; the rule cannot match.
+  const Rule n = parser.parse(R"(alert tcp any any -> any any (stream-event:pkt_broken_ack; sid:3;))", &warnings);
+  EXPECT_TRUE(n.names_unraised_event);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("stream-event 'pkt_broken_ack' is never raised by gsoc"), std::string::npos);
+  EXPECT_THROW((void)parser.parse(R"(alert tcp any any -> any any (app-layer-event:nodot; sid:4;))"), RuleParseError);
+  EXPECT_THROW((void)parser.parse(R"(alert tcp any any -> any any (decode-event:"bad name"; sid:5;))"), RuleParseError);
 }
 
 }  // namespace

@@ -49,6 +49,7 @@ struct CompileStats {
   std::uint64_t prefilter_patterns = 0;     // HS_FLAG_PREFILTER, confirmed by PCRE2
   std::uint64_t address_indexed_rules = 0;  // IP-only and similar, found by address lookup
   std::uint64_t unprefiltered_rules = 0;    // candidates for every input of their group
+  std::uint64_t event_rules = 0;            // candidates only for inputs with their anomaly event
   std::uint64_t groups_from_cache = 0;
   double compile_seconds = 0;
   bool cache_hit = false;
@@ -91,6 +92,11 @@ class CompiledRuleset {
   [[nodiscard]] const AddressIndex& destinationIndex(std::size_t proto_class, FlowDirection dir) const {
     return destination_index_[proto_class][static_cast<std::size_t>(dir)];
   }
+  // Rules with decode-event / stream-event / app-layer-event, by their first event: candidates
+  // only for inputs that carry it, never scanned for or verified otherwise.
+  [[nodiscard]] const std::vector<std::uint32_t>& eventRules(AnomalyEvent event) const {
+    return event_rules_[static_cast<std::size_t>(event)];
+  }
   // Verification order: flowbit setters before readers (as Suricata sorts), then rule order.
   [[nodiscard]] std::uint32_t order(std::uint32_t rule) const { return order_[rule]; }
   [[nodiscard]] std::size_t flowbitCount() const { return flowbit_names_.size(); }
@@ -111,6 +117,7 @@ class CompiledRuleset {
   std::array<std::array<std::array<std::array<GroupDatabases, kGroupSlots>, 2>, kAppProtoCount>, kTransportClassCount> scan_groups_;
   std::vector<std::pair<std::string, hs::SharedDatabase>> databases_;  // distinct, named
   std::array<std::array<std::vector<std::uint32_t>, kDirectionCount>, kProtoClassCount> unprefiltered_;
+  std::array<std::vector<std::uint32_t>, kAnomalyEventCount> event_rules_;
   std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> source_index_;
   std::array<std::array<AddressIndex, kDirectionCount>, kProtoClassCount> destination_index_;
   std::vector<std::uint32_t> order_;

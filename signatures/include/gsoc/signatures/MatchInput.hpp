@@ -76,6 +76,9 @@ struct PacketMeta {
   // only for rules that mix it with app-layer buffers (`content:"GET"; pcre:"/x/U";`); it is not
   // scanned, and rules that inspect nothing else are left to the stream inputs.
   bool is_transaction = false;
+  // Anomaly events of this input (decoder, defragmentation, stream, app layer), for the event
+  // keywords.
+  EventSet events;
 };
 
 struct MatchInput {

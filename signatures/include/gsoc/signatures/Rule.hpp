@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/Buffer.hpp"
 #include "gsoc/signatures/RuleVariables.hpp"
 
@@ -305,6 +306,10 @@ struct Rule {
   HeaderCondition header;
   std::optional<std::uint16_t> tls_version;  // tls.version: record version, 0x0301 = TLS 1.0
   std::vector<BufferInspection> inspections;
+  // decode-event / stream-event / app-layer-event: every one must be on the input. A rule that
+  // names an event gsoc never raises loads (as in Suricata) but can never match.
+  std::vector<AnomalyEvent> events;
+  bool names_unraised_event = false;
 
   // derived at parse time
   bool inspects_payload = false;  // has a packet/stream payload inspection

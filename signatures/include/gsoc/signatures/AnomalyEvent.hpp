@@ -1,0 +1,139 @@
+#pragma once
+// Anomaly events: what the decoder, the fragment and stream reassemblers and the app-layer
+// parsers noticed about malformed or evasive traffic, with Suricata's names, so the
+// `decode-event`, `stream-event` and `app-layer-event` keywords of Suricata's events rules
+// match and EVE `anomaly` records read as Suricata's do.
+//
+// The table lists only the events gsoc raises. A rule may name any other event (Suricata knows
+// some 400, most for decoders and protocols gsoc does not have): it loads, never matches, and
+// the rule parser says so in a warning (docs/rule-language.md).
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gsoc::signatures {
+
+enum class AppProto : std::uint8_t;  // Rule.hpp
+
+enum class EventKind : std::uint8_t { Decode, Stream, AppLayer };
+std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applayer" (EVE anomaly.type)
+
+// X(id, kind, app protocol, keyword name): the keyword name is what the rule writes after
+// `decode-event:`, `stream-event:` or `app-layer-event:` (app-layer names carry the protocol).
+#define GSOC_ANOMALY_EVENTS(X)                                                        \
+  X(EthernetPktTooSmall, Decode, None, "ethernet.pkt_too_small")                      \
+  X(SllPktTooSmall, Decode, None, "sll.pkt_too_small")                                \
+  X(LtnullPktTooSmall, Decode, None, "ltnull.pkt_too_small")                          \
+  X(LtnullUnsupportedType, Decode, None, "ltnull.unsupported_type")                   \
+  X(ChdlcPktTooSmall, Decode, None, "chdlc.pkt_too_small")                            \
+  X(VlanHeaderTooSmall, Decode, None, "vlan.header_too_small")                        \
+  X(VlanTooManyLayers, Decode, None, "vlan.too_many_layers")                          \
+  X(IprawInvalidIpVersion, Decode, None, "ipraw.invalid_ip_version")                  \
+  X(Ipv4PktTooSmall, Decode, None, "ipv4.pkt_too_small")                              \
+  X(Ipv4HlenTooSmall, Decode, None, "ipv4.hlen_too_small")                            \
+  X(Ipv4IplenSmallerThanHlen, Decode, None, "ipv4.iplen_smaller_than_hlen")          \
+  X(Ipv4TruncPkt, Decode, None, "ipv4.trunc_pkt")                                     \
+  X(Ipv4WrongIpVersion, Decode, None, "ipv4.wrong_ip_version")                        \
+  X(Ipv4OptInvalidLen, Decode, None, "ipv4.opt_invalid_len")                          \
+  X(Ipv4OptEolRequired, Decode, None, "ipv4.opt_eol_required")                        \
+  X(Ipv4OptDuplicate, Decode, None, "ipv4.opt_duplicate")                             \
+  X(Ipv4OptUnknown, Decode, None, "ipv4.opt_unknown")                                 \
+  X(Ipv4FragPktTooLarge, Decode, None, "ipv4.frag_pkt_too_large")                     \
+  X(Ipv4FragOverlap, Decode, None, "ipv4.frag_overlap")                               \
+  X(Ipv6PktTooSmall, Decode, None, "ipv6.pkt_too_small")                              \
+  X(Ipv6TruncPkt, Decode, None, "ipv6.trunc_pkt")                                     \
+  X(Ipv6TruncExthdr, Decode, None, "ipv6.trunc_exthdr")                               \
+  X(Ipv6WrongIpVersion, Decode, None, "ipv6.wrong_ip_version")                        \
+  X(Ipv6ExthdrDuplFh, Decode, None, "ipv6.exthdr_dupl_fh")                            \
+  X(Ipv6ExthdrUselessFh, Decode, None, "ipv6.exthdr_useless_fh")                      \
+  X(Ipv6ExthdrDuplRh, Decode, None, "ipv6.exthdr_dupl_rh")                            \
+  X(Ipv6ExthdrDuplHh, Decode, None, "ipv6.exthdr_dupl_hh")                            \
+  X(Ipv6ExthdrDuplDh, Decode, None, "ipv6.exthdr_dupl_dh")                            \
+  X(Ipv6ExthdrDuplAh, Decode, None, "ipv6.exthdr_dupl_ah")                            \
+  X(Ipv6ExthdrInvalidOptlen, Decode, None, "ipv6.exthdr_invalid_optlen")              \
+  X(Ipv6HopoptsUnknownOpt, Decode, None, "ipv6.hopopts_unknown_opt")                  \
+  X(Ipv6HopoptsOnlyPadding, Decode, None, "ipv6.hopopts_only_padding")                \
+  X(Ipv6DstoptsUnknownOpt, Decode, None, "ipv6.dstopts_unknown_opt")                  \
+  X(Ipv6DstoptsOnlyPadding, Decode, None, "ipv6.dstopts_only_padding")                \
+  X(Ipv6RhType0, Decode, None, "ipv6.rh_type_0")                                      \
+  X(Ipv6FhNonZeroReservedField, Decode, None, "ipv6.fh_non_zero_reserved_field")      \
+  X(Ipv6DataAfterNoneHeader, Decode, None, "ipv6.data_after_none_header")             \
+  X(Ipv6FragPktTooLarge, Decode, None, "ipv6.frag_pkt_too_large")                     \
+  X(Ipv6FragOverlap, Decode, None, "ipv6.frag_overlap")                               \
+  X(Ipv6FragInvalidLength, Decode, None, "ipv6.frag_invalid_length")                  \
+  X(TcpPktTooSmall, Decode, None, "tcp.pkt_too_small")                                \
+  X(TcpHlenTooSmall, Decode, None, "tcp.hlen_too_small")                              \
+  X(TcpInvalidOptlen, Decode, None, "tcp.invalid_optlen")                             \
+  X(TcpOptInvalidLen, Decode, None, "tcp.opt_invalid_len")                            \
+  X(TcpOptDuplicate, Decode, None, "tcp.opt_duplicate")                               \
+  X(UdpPktTooSmall, Decode, None, "udp.pkt_too_small")                                \
+  X(UdpHlenTooSmall, Decode, None, "udp.hlen_too_small")                              \
+  X(UdpLenInvalid, Decode, None, "udp.len_invalid")                                   \
+  X(Icmpv4PktTooSmall, Decode, None, "icmpv4.pkt_too_small")                          \
+  X(Icmpv6PktTooSmall, Decode, None, "icmpv6.pkt_too_small")                          \
+  X(SctpPktTooSmall, Decode, None, "sctp.pkt_too_small")                              \
+  X(StreamReassemblySeqGap, Stream, None, "reassembly_seq_gap")                       \
+  X(HttpRequestFieldMissingColon, AppLayer, Http, "http.request_field_missing_colon") \
+  X(HttpResponseFieldMissingColon, AppLayer, Http, "http.response_field_missing_colon") \
+  X(HttpInvalidRequestChunkLen, AppLayer, Http, "http.invalid_request_chunk_len")     \
+  X(HttpInvalidResponseChunkLen, AppLayer, Http, "http.invalid_response_chunk_len")   \
+  X(HttpInvalidContentLengthInRequest, AppLayer, Http, "http.invalid_content_length_field_in_request") \
+  X(HttpInvalidContentLengthInResponse, AppLayer, Http, "http.invalid_content_length_field_in_response") \
+  X(HttpDuplicateContentLengthInRequest, AppLayer, Http, "http.duplicate_content_length_field_in_request") \
+  X(HttpDuplicateContentLengthInResponse, AppLayer, Http, "http.duplicate_content_length_field_in_response") \
+  X(HttpMissingHostHeader, AppLayer, Http, "http.missing_host_header")                \
+  X(HttpRequestLineLeadingWhitespace, AppLayer, Http, "http.request_line_leading_whitespace") \
+  X(HttpRequestLineMissingProtocol, AppLayer, Http, "http.request_line_missing_protocol") \
+  X(HttpRequestLineInvalid, AppLayer, Http, "http.request_line_invalid")              \
+  X(HttpResponseInvalidProtocol, AppLayer, Http, "http.response_invalid_protocol")    \
+  X(HttpGzipDecompressionFailed, AppLayer, Http, "http.gzip_decompression_failed")    \
+  X(DnsMalformedData, AppLayer, Dns, "dns.malformed_data")                            \
+  X(DnsNotRequest, AppLayer, Dns, "dns.not_request")                                  \
+  X(DnsNotResponse, AppLayer, Dns, "dns.not_response")                                \
+  X(DnsZFlagSet, AppLayer, Dns, "dns.z_flag_set")                                     \
+  X(TlsInvalidRecordType, AppLayer, Tls, "tls.invalid_record_type")                  \
+  X(TlsInvalidRecordVersion, AppLayer, Tls, "tls.invalid_record_version")            \
+  X(TlsInvalidHandshakeMessage, AppLayer, Tls, "tls.invalid_handshake_message")
+
+enum class AnomalyEvent : std::uint8_t {
+#define GSOC_EVENT_ENUM(id, kind, app, name) id,
+  GSOC_ANOMALY_EVENTS(GSOC_EVENT_ENUM)
+#undef GSOC_EVENT_ENUM
+      Count_
+};
+inline constexpr std::size_t kAnomalyEventCount = static_cast<std::size_t>(AnomalyEvent::Count_);
+
+struct AnomalyEventInfo {
+  EventKind kind;
+  AppProto app;             // app-layer events: the protocol; None otherwise
+  std::string_view name;    // the keyword's name ("ipv4.trunc_pkt", "reassembly_seq_gap", "http.missing_host_header")
+};
+const AnomalyEventInfo& anomalyEventInfo(AnomalyEvent event);
+// The event a keyword of `kind` names, if gsoc raises it.
+std::optional<AnomalyEvent> findAnomalyEvent(EventKind kind, std::string_view name);
+
+// The events one packet, stream chunk or transaction carries. A fixed bitset: setting, testing
+// and clearing never allocate.
+class EventSet {
+ public:
+  void set(AnomalyEvent e) { bits_.set(static_cast<std::size_t>(e)); }
+  [[nodiscard]] bool test(AnomalyEvent e) const { return bits_.test(static_cast<std::size_t>(e)); }
+  [[nodiscard]] bool any() const { return bits_.any(); }
+  void clear() { bits_.reset(); }
+  void merge(const EventSet& o) { bits_ |= o.bits_; }
+  // Calls f(AnomalyEvent) for each event set, in table order.
+  template <typename F>
+  void forEach(F&& f) const {
+    if (!bits_.any()) return;
+    for (std::size_t i = 0; i < kAnomalyEventCount; ++i) {
+      if (bits_.test(i)) f(static_cast<AnomalyEvent>(i));
+    }
+  }
+
+ private:
+  std::bitset<kAnomalyEventCount> bits_;
+};
+
+}  // namespace gsoc::signatures
