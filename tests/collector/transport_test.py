@@ -185,7 +185,16 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
         procs.append(p)
         sensors.append((ag, sensor, p))
 
-    time.sleep(1.5)
+    # Kill it once the first events are stored, not after a fixed time: under ASan on a busy
+    # machine the sensors may not have shipped anything 1.5 s after they started.
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if int(query("SELECT COUNT(*) FROM events")[0][0]) > 0:
+                break
+        except Exception:  # the store not created yet, or busy: look again
+            pass
+        time.sleep(0.1)
     collector.kill()  # SIGKILL mid-stream
     collector.wait()
     stored_before = int(query("SELECT COUNT(*) FROM events")[0][0])
