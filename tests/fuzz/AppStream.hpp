@@ -5,6 +5,7 @@
 // closed at the end of the input.
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "gsoc/signatures/Rule.hpp"
@@ -31,6 +32,27 @@ void replayStream(const std::uint8_t* data, std::size_t size, Feed&& feed, Close
   }
   close(FlowDirection::ToServer);
   close(FlowDirection::ToClient);
+}
+
+// replayStream for a parser with feed(direction, bytes, sink), close(direction, sink) and an
+// error count, which must never go down.
+template <typename Parser, typename Sink>
+void replayParser(Parser& parser, const Sink& sink, const std::uint8_t* data, std::size_t size) {
+  std::uint64_t errors = parser.errors();
+  auto checkErrors = [&] {
+    check(parser.errors() >= errors, "error count went down");
+    errors = parser.errors();
+  };
+  replayStream(
+      data, size,
+      [&](FlowDirection dir, std::span<const std::uint8_t> bytes) {
+        parser.feed(dir, bytes, sink);
+        checkErrors();
+      },
+      [&](FlowDirection dir) {
+        parser.close(dir, sink);
+        checkErrors();
+      });
 }
 
 inline bool isHex(std::string_view s) {

@@ -13,6 +13,8 @@
 #include <span>
 #include <string_view>
 
+#include "tests/sensor/EveTextOracle.hpp"
+
 namespace gsoc::fuzz {
 
 struct Record {
@@ -49,25 +51,6 @@ inline void check(bool ok, const char* what) {
   if (!ok) fail(what);
 }
 
-// Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF), decoded
-// code point by code point, apart from the product's own table-driven check.
-inline bool strictUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-    if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size() + (extra == 0 ? 1 : 0)) return false;
-    std::uint32_t cp = extra == 0 ? c : c & (0x3fu >> extra);
-    for (int k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return true;
-}
+using oracle::strictUtf8;
 
 }  // namespace gsoc::fuzz

@@ -29,21 +29,7 @@ void checkMessage(gsoc::signatures::FlowDirection dir, const HttpMessage& m) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   HttpState http;
-  std::uint64_t errors = 0;
   const HttpState::MessageSink sink = checkMessage;
-  auto checkErrors = [&] {
-    check(http.errors() >= errors, "error count went down");
-    errors = http.errors();
-  };
-  gsoc::fuzz::replayStream(
-      data, size,
-      [&](gsoc::signatures::FlowDirection dir, std::span<const std::uint8_t> bytes) {
-        http.feed(dir, bytes, sink);
-        checkErrors();
-      },
-      [&](gsoc::signatures::FlowDirection dir) {
-        http.close(dir, sink);
-        checkErrors();
-      });
+  gsoc::fuzz::replayParser(http, sink, data, size);
   return 0;
 }

@@ -5,32 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
 #include "sensor/export/JsonString.hpp"
 #include "tests/fuzz/FuzzRecords.hpp"
-
-namespace {
-
-std::string suricataText(std::string_view bytes, bool utf8) {
-  if (utf8) return std::string(bytes);
-  std::string out;
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out.push_back(ch);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using gsoc::fuzz::check;
@@ -54,6 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     gsoc::fuzz::fail("output is not a valid JSON string");
   }
   check(parsed.is_string(), "output parses as something other than a string");
-  check(parsed.get<std::string>() == suricataText(input, utf8), "the string does not hold the input (or its \\xNN form)");
+  check(parsed.get<std::string>() == gsoc::oracle::suricataText(input), "the string does not hold the input (or its \\xNN form)");
   return 0;
 }

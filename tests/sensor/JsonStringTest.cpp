@@ -16,6 +16,7 @@
 #include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/export/JsonString.hpp"
+#include "tests/sensor/EveTextOracle.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -26,42 +27,8 @@ std::string json(std::string_view bytes) {
   return out;
 }
 
-// An independent strict UTF-8 check: decode each code point and reject what RFC 3629 forbids.
-bool strictUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-    if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size()) return false;
-    std::uint32_t cp = extra == 0 ? c : c & (0x3f >> extra);
-    for (int k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return true;
-}
-
-// What Suricata logs for bytes that are not UTF-8: ASCII as is, every other byte as the text \xNN.
-std::string suricataText(std::string_view bytes) {
-  if (strictUtf8(bytes)) return std::string(bytes);
-  std::string out;
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out.push_back(ch);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using gsoc::oracle::strictUtf8;
+using gsoc::oracle::suricataText;
 
 // Bytes that look like what hostile traffic carries: ASCII, controls, quotes, stray continuation
 // and lead bytes, valid and broken multi-byte sequences, surrogates and overlong forms.
