@@ -198,6 +198,7 @@ std::string renderMetrics(const BatchWriter& writer, const IngestService& servic
          in.revoked_streams);
   metric("gsoc_collector_forbidden_batches_total", "counter", "Batches claiming another sensor or agency.", in.forbidden_batches);
   metric("gsoc_collector_invalid_batches_total", "counter", "Malformed batches.", in.invalid_batches);
+  metric("gsoc_collector_unreadable_messages_total", "counter", "Ship messages that were not an EventBatch (stream refused).", in.unreadable_messages);
   metric("gsoc_collector_backpressure_total", "counter", "Streams ended with RESOURCE_EXHAUSTED.", in.backpressure);
   metric("gsoc_collector_heartbeats_total", "counter", "Sensor heartbeats.", in.heartbeats);
   metric("gsoc_collector_bundles_served_total", "counter", "Signature bundles fetched by sensors.", in.bundles_served);
@@ -486,7 +487,7 @@ int main(int argc, char** argv) {
             << " never sent by sensors\n";
   std::cout << "ingest      " << in.streams << " streams, " << in.heartbeats << " heartbeats; refused: " << in.refused_peers
             << " peers, " << in.revoked_streams << " open streams cut on revocation, " << in.forbidden_batches
-            << " forbidden batches, " << in.invalid_batches << " invalid batches, " << in.backpressure << " backpressure; "
+            << " forbidden batches, " << in.invalid_batches << " invalid batches, " << in.unreadable_messages << " unreadable messages, " << in.backpressure << " backpressure; "
             << w.commit_failures << " failed commits\n";
   if (correlation) {
     const CorrelationCounters cc = correlation->counters();

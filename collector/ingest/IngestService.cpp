@@ -6,12 +6,24 @@
 #include <iostream>
 #include <thread>
 
+#include <grpcpp/impl/rpc_service_method.h>
+#include <grpcpp/support/method_handler.h>
+
 #include "gsoc/v1/status.pb.h"
 
 namespace gsoc::collector {
 
 IngestService::IngestService(BatchWriter& writer, EventStore& store, Clock clock, ValidationLimits limits)
-    : writer_(writer), store_(store), clock_(std::move(clock)), limits_(limits) {}
+    : writer_(writer), store_(store), clock_(std::move(clock)), limits_(limits) {
+  // Ship (method 0) gets a handler on byte buffers in place of the generated typed one.
+  // MarkMethodStreamed only swaps the handler and keeps the method bidirectional, which Ship is.
+  MarkMethodStreamed(0, new grpc::internal::BidiStreamingHandler<IngestService, grpc::ByteBuffer, grpc::ByteBuffer>(  // NOLINT: the method owns it
+                            [](IngestService* service, grpc::ServerContext* context,
+                               grpc::ServerReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>* stream) {
+                              return service->shipStream(context, stream);
+                            },
+                            this));
+}
 
 void IngestService::setRevocationList(RevocationList list) {
   std::lock_guard lock(mutex_);
@@ -93,8 +105,8 @@ grpc::Status IngestService::authenticate(grpc::ServerContext* context, SensorIde
   return grpc::Status::OK;
 }
 
-grpc::Status IngestService::Ship(grpc::ServerContext* context,
-                                 grpc::ServerReaderWriter<gsoc::v1::BatchAck, gsoc::v1::EventBatch>* stream) {
+grpc::Status IngestService::shipStream(grpc::ServerContext* context,
+                                       grpc::ServerReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>* stream) {
   SensorIdentity identity;
   if (grpc::Status status = authenticate(context, identity); !status.ok()) return status;
   OpenStream open;
@@ -129,13 +141,26 @@ grpc::Status IngestService::Ship(grpc::ServerContext* context,
         context->TryCancel();
         continue;
       }
-      if (!store_failed) stream->Write(result.ack);
+      if (store_failed) continue;
+      grpc::ByteBuffer raw;
+      bool own_buffer = false;
+      if (grpc::SerializationTraits<gsoc::v1::BatchAck>::Serialize(result.ack, &raw, &own_buffer).ok()) {
+        stream->Write(raw);
+      }
     }
   });
 
   grpc::Status status = grpc::Status::OK;
   auto batch = makeArenaBatch();
-  while (!store_failed && stream->Read(batch.get())) {
+  grpc::ByteBuffer raw;
+  while (!store_failed && stream->Read(&raw)) {
+    if (const grpc::Status parsed = grpc::SerializationTraits<gsoc::v1::EventBatch>::Deserialize(&raw, batch.get());
+        !parsed.ok()) {
+      count(&IngestCounters::unreadable_messages);
+      refuse(identity, "unreadable Ship message (not an EventBatch: " + parsed.error_message() + "): stream ended");
+      status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unreadable message: not an EventBatch");
+      break;
+    }
     const Validation v = validateBatch(identity, *batch, clock_(), limits_);
     if (v.verdict == Validation::Verdict::Forbidden) {
       count(&IngestCounters::forbidden_batches);

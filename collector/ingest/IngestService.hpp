@@ -11,6 +11,11 @@
 // call is refused with PERMISSION_DENIED), and no batch of theirs is taken after
 // setRevocationList() returns. Otherwise a long-lived stream would outlive its revocation by
 // up to max_connection_age.
+//
+// Ship is registered with raw byte buffers and batches are parsed here, not by gRPC: gRPC's
+// typed reader reports an unparsable message exactly like the end of the stream, so a client
+// sending garbage would end with status OK and no trace. Here it is refused (INVALID_ARGUMENT),
+// logged and recorded like any other refusal.
 
 #include <atomic>
 #include <functional>
@@ -34,6 +39,7 @@ struct IngestCounters {
   std::uint64_t revoked_streams = 0;   // open streams cut because their certificate was revoked
   std::uint64_t forbidden_batches = 0; // claimed another sensor or agency
   std::uint64_t invalid_batches = 0;
+  std::uint64_t unreadable_messages = 0;  // Ship messages that are not an EventBatch
   std::uint64_t backpressure = 0;      // streams ended with RESOURCE_EXHAUSTED
   std::uint64_t heartbeats = 0;
   std::uint64_t bundles_served = 0;
@@ -52,7 +58,8 @@ class IngestService final : public gsoc::v1::Ingest::Service {
   void setBundle(BundlePtr bundle);
   [[nodiscard]] IngestCounters counters() const;
 
-  grpc::Status Ship(grpc::ServerContext* context, grpc::ServerReaderWriter<gsoc::v1::BatchAck, gsoc::v1::EventBatch>* stream) override;
+  // The Ship stream, on raw messages (see above).
+  grpc::Status shipStream(grpc::ServerContext* context, grpc::ServerReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>* stream);
   grpc::Status Heartbeat(grpc::ServerContext* context, const gsoc::v1::SensorStatus* request, gsoc::v1::HeartbeatReply* reply) override;
   grpc::Status FetchBundle(grpc::ServerContext* context, const gsoc::v1::BundleRequest* request, gsoc::v1::SignatureBundle* reply) override;
 

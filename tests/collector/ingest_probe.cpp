@@ -3,13 +3,17 @@
 // answered, one line: "status=CODE acks=N ack_status=STATUS reason=TEXT".
 //
 //   gsoc_ingest_probe ADDRESS CA_PEM CERT_PEM|- KEY_PEM|- SENSOR_ID AGENCY MODE
-//   MODE: ok | heartbeat | spoof-agency | spoof-sensor | malformed | oversize
+//   MODE: ok | heartbeat | spoof-agency | spoof-sensor | malformed | oversize | garbage
+//   (garbage: a Ship message of bytes that are not an EventBatch)
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <string>
+
+#include <grpcpp/impl/rpc_method.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include "gsoc/v1/ingest.grpc.pb.h"
 #include "gsoc/v1/status.pb.h"
@@ -69,6 +73,26 @@ int main(int argc, char** argv) {
     gsoc::v1::HeartbeatReply reply;
     const grpc::Status s = stub->Heartbeat(&context, status, &reply);
     std::cout << "status=" << codeName(s.error_code()) << " acks=0 ack_status=- reason=" << s.error_message() << "\n";
+    return 0;
+  }
+
+  if (mode == "garbage") {
+    // Bytes that no protobuf parser takes (field 0, then a truncated varint), sent on the Ship
+    // method without the typed stub, which would only send EventBatch messages.
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    const grpc::internal::RpcMethod method("/gsoc.v1.Ingest/Ship", grpc::internal::RpcMethod::BIDI_STREAMING);
+    std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+        grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(channel.get(), method, &context));
+    const std::string junk("\x00\xff\xff\xff\xff\xff\xff", 7);
+    const grpc::Slice slice(junk);
+    stream->Write(grpc::ByteBuffer(&slice, 1));
+    stream->WritesDone();
+    grpc::ByteBuffer reply;
+    int acks = 0;
+    while (stream->Read(&reply)) ++acks;
+    const grpc::Status s = stream->Finish();
+    std::cout << "status=" << codeName(s.error_code()) << " acks=" << acks << " ack_status=- reason=" << s.error_message() << "\n";
     return 0;
   }
 

@@ -226,6 +226,8 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     r = probe_run(pc, pk, "probe-1", "CAS", "malformed")
     check(r["status"] == "OK" and r["ack_status"] == "STATUS_REJECTED" and "timestamp_ns" in r["reason"],
           "a malformed batch is rejected with the reason: %s" % r)
+    r = probe_run(pc, pk, "probe-1", "CAS", "garbage")
+    check(r["status"] == "INVALID_ARGUMENT" and "unreadable" in r["reason"], "an unreadable Ship message is refused: %s" % r)
     r = probe_run(pc, pk, "probe-1", "CAS", "oversize")
     check(r["status"] == "RESOURCE_EXHAUSTED", "an oversized batch is refused: %s" % r)
     r = probe_run(pc, pk, "mofa-1", "CAS", "heartbeat")
@@ -293,7 +295,7 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     check(query("SELECT COUNT(*) FROM events WHERE sensor_id='probe-1' OR sensor_id='stolen-1'")[0][0] == "0",
           "nothing from the refused clients was stored")
     reasons = [r[0] for r in query("SELECT reason FROM refusals")]
-    for needle in ("no client certificate", "revoked", "claims agency 'MOFA'", "claims sensor 'mofa-1'", "timestamp_ns", "heartbeat claims"):
+    for needle in ("no client certificate", "revoked", "claims agency 'MOFA'", "claims sensor 'mofa-1'", "timestamp_ns", "heartbeat claims", "unreadable Ship message"):
         check(any(needle in r for r in reasons), "refusal recorded: %s" % needle)
     sensors_rows = {r[0]: r for r in query("SELECT sensor_id, agency_id, software_version, ruleset_version FROM sensors")}
     check(all(s in sensors_rows and sensors_rows[s][2] != "" and sensors_rows[s][3] != "" for _, s, _ in AGENCIES),
