@@ -243,7 +243,7 @@ def run_one(args, seed, clean, agencies, out):
             log = os.path.join(out, sid + ".log")
             with open(log, "w") as lf:
                 p = subprocess.Popen([os.path.join(bin_dir, "gsoc-sensor"), "-c", cfg, "--pcap", fifo, "--rules-config",
-                                      os.path.join(src, "signatures/rules/default/rules.yaml"), "--stats-interval", "0"],
+                                      args.sensor_rules or os.path.join(src, "signatures/rules/default/rules.yaml"), "--stats-interval", "0"],
                                      stdout=lf, stderr=subprocess.STDOUT, cwd=out)
             procs.append(p)
             sensors.append(p)
@@ -487,6 +487,8 @@ def main():
     ap.add_argument("--agencies-range", default="3-8", help="agencies per run, LO-HI (drawn per seed) or N; 2 to 12")
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--correlation-rules", help="correlation rules file (default: SOURCE/packaging/config/correlation.yaml)")
+    ap.add_argument("--sensor-rules", help="the sensors' rules configuration (default: SOURCE/signatures/rules/default/rules.yaml); "
+                    "e.g. one that adds ET Open, as an agency would run")
     ap.add_argument("--lateness", type=int, default=60, help="correlation_lateness_s (default 60)")
     ap.add_argument("--speed", type=float, help="replay speed, event seconds per wall second (default: lateness / 0.1 s)")
     ap.add_argument("--idle-flush", type=int, default=1, help="correlation_idle_flush_s (default 1)")
@@ -502,6 +504,8 @@ def main():
         args.trafficgen = os.path.abspath(args.trafficgen)
     if args.correlation_rules:
         args.correlation_rules = os.path.abspath(args.correlation_rules)
+    if args.sensor_rules:
+        args.sensor_rules = os.path.abspath(args.sensor_rules)
     if args.speed is None:
         args.speed = args.lateness / 0.1
     m = re.fullmatch(r"(\d+)(?:-(\d+))?", args.agencies_range)

@@ -29,6 +29,28 @@ bool looksLikeHttpRequest(std::string_view s) {
 
 bool looksLikeTls(std::span<const std::uint8_t> d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4; }
 
+// DNS over TCP, judged by content as Suricata's probing parser does, not by port 53 alone: a
+// two-byte length of at least a header, then a header with a known opcode and sane counts (a
+// query to the server asks at least one question). Raw TCP on port 53 (an implant's channel
+// through a firewall that lets DNS out) is then a flow of no known protocol, which the centre
+// can see beaconing. A client that sends the length alone in its first segment is taken on
+// trust.
+bool looksLikeDnsOverTcp(std::span<const std::uint8_t> d, bool to_server) {
+  if (d.size() < 2) return false;
+  const unsigned length = (d[0] << 8) | d[1];
+  if (length < 12) return false;
+  if (d.size() == 2) return true;
+  if (d.size() < 14) return false;
+  const auto count = [&](std::size_t at) { return static_cast<unsigned>((d[at] << 8) | d[at + 1]); };
+  const bool response = (d[4] & 0x80) != 0;
+  const unsigned opcode = (d[4] >> 3) & 0x0F;
+  if (opcode > 6 || opcode == 3) return false;
+  const unsigned questions = count(6), answers = count(8), authority = count(10), additional = count(12);
+  if (questions > 16 || answers > 1024 || authority > 1024 || additional > 1024) return false;
+  if (to_server) return !response && questions >= 1;
+  return response;
+}
+
 bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
   return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
 }
@@ -68,7 +90,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
-  else if (isPort(flow, {53})) proto = AppProto::Dns;
+  else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;

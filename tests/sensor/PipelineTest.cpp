@@ -363,6 +363,43 @@ TEST(Pipeline, FragmentedDnsQueryOverUdp) {
   EXPECT_EQ(p.finish(), Sids({11}));
 }
 
+// TCP port 53 is DNS only when it looks like DNS: an implant's own protocol through port 53 is a
+// flow of no known protocol (for the centre's beaconing analytic, its destination is the
+// address and port), not a DNS flow without lookups.
+TEST(Pipeline, TcpPort53IsDnsOnlyWhenItLooksLikeDns) {
+  const char* rules = R"(alert dns any any -> any any (msg:"c2 lookup"; dns.query; content:"update-check.example"; nocase; sid:11;)
+alert tcp any any -> any 53 (msg:"implant hello"; content:"|de ad be ef|"; sid:13;)
+alert dns any any -> any 53 (msg:"dns flow"; flow:to_server; content:"|13 37|"; sid:14;))";
+  std::string query("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+  for (const std::string& label : std::vector<std::string>{"update-check", "example"}) {
+    query.push_back(static_cast<char>(label.size()));
+    query += label;
+  }
+  query += std::string("\x00\x00\x01\x00\x01", 5);
+  PacketSpec base;
+  base.dport = 53;
+  {
+    Pipeline p(rules);
+    Conversation c(base);
+    for (const Bytes& f : c.handshake()) p.send(f);
+    const std::string length{static_cast<char>(query.size() >> 8), static_cast<char>(query.size() & 0xFF)};
+    p.send(c.client(length));  // the length alone first, as some resolvers send it
+    p.send(c.client(query));
+    EXPECT_EQ(p.finish(), Sids({11}));
+    EXPECT_EQ(p.detection().appCounters().dns_queries, 1u);
+  }
+  {
+    Pipeline p(rules);
+    Conversation c(base);
+    for (const Bytes& f : c.handshake()) p.send(f);
+    const std::string hello("\x00\x20\xde\xad\xbe\xef\xff\xff\xff\xff\x13\x37\x13\x37\x00\x00", 16);
+    p.send(c.client(hello));
+    p.send(c.client(hello));
+    EXPECT_EQ(p.finish(), Sids({13}));  // not 14: the flow is not DNS
+    EXPECT_EQ(p.detection().appCounters().dns_queries, 0u);
+  }
+}
+
 TEST(Pipeline, IndicatorHitsAlertOncePerFlow) {
   signatures::IndicatorSet iocs;
   iocs.loadText(signatures::IndicatorType::Ip, "c2-ip\t198.51.100.20\tC2 server\n", "ips.tsv");
