@@ -174,7 +174,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   return matches_;
 }
 
-bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& input, const FlowBits* flowbits) {
+bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& input, FlowBits* flowbits) {
   const PacketMeta& m = input.meta;
   if (rule.transport != Transport::Any && rule.transport != m.transport) return false;
   if (rule.app != AppProto::None && rule.app != m.app) return false;
@@ -263,7 +263,36 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     const bool ok = op.any_of ? std::any_of(op.ids.begin(), op.ids.end(), holds) : std::all_of(op.ids.begin(), op.ids.end(), holds);
     if (!ok) return false;
   }
+  for (const FlowintOp& op : rule.flowints) {
+    if (!flowint(op, flowbits)) return false;
+  }
   return true;
+}
+
+bool Detector::flowint(const FlowintOp& op, FlowBits* vars) {
+  using Kind = FlowintOp::Kind;
+  const std::optional<std::uint32_t> current = vars != nullptr ? vars->integer(op.id) : std::nullopt;
+  if (op.kind == Kind::IsSet) return current.has_value();
+  if (op.kind == Kind::NotSet) return !current.has_value();
+  std::optional<std::uint32_t> operand = op.value;
+  if (!op.value_name.empty()) operand = vars != nullptr ? vars->integer(op.value_id) : std::nullopt;
+  if (!operand) return false;
+  if (op.modifies()) {
+    if (vars == nullptr) return true;  // flowless input: nothing to change
+    const std::uint32_t base = current.value_or(0);
+    vars->setInteger(op.id, op.kind == Kind::Assign ? *operand : op.kind == Kind::Add ? base + *operand : base - *operand);
+    return true;
+  }
+  if (!current) return false;
+  switch (op.kind) {
+    case Kind::Equal: return *current == *operand;
+    case Kind::NotEqual: return *current != *operand;
+    case Kind::Less: return *current < *operand;
+    case Kind::Greater: return *current > *operand;
+    case Kind::LessEqual: return *current <= *operand;
+    case Kind::GreaterEqual: return *current >= *operand;
+    default: return false;
+  }
 }
 
 }  // namespace gsoc::signatures

@@ -819,6 +819,36 @@ class RuleBuilder {
     rule_.flowbits.push_back(std::move(op));
   }
 
+  // flowint:name,op[,value]: op is +, -, = (modifiers), ==, !=, <, >, <=, >= (conditions) or
+  // isset, notset/isnotset; value is an unsigned 32-bit number or another flowint's name.
+  void onFlowint(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() < 2 || parts.size() > 3) failValue(o, "expected name, operator[, value]");
+    FlowintOp op;
+    op.name = std::string(parts[0]);
+    if (op.name.empty()) failValue(o, "empty flowint name");
+    using Kind = FlowintOp::Kind;
+    static constexpr std::pair<std::string_view, Kind> kOps[] = {
+        {"+", Kind::Add},        {"-", Kind::Subtract},  {"=", Kind::Assign},   {"==", Kind::Equal},
+        {"!=", Kind::NotEqual},  {"<", Kind::Less},      {">", Kind::Greater},  {"<=", Kind::LessEqual},
+        {">=", Kind::GreaterEqual}, {"isset", Kind::IsSet}, {"notset", Kind::NotSet}, {"isnotset", Kind::NotSet}};
+    const auto found = std::find_if(std::begin(kOps), std::end(kOps), [&](const auto& e) { return e.first == parts[1]; });
+    if (found == std::end(kOps)) failValue(o, "unknown flowint operator '" + std::string(parts[1]) + "'");
+    op.kind = found->second;
+    const bool unary = op.kind == Kind::IsSet || op.kind == Kind::NotSet;
+    if (unary != (parts.size() == 2)) failValue(o, unary ? "isset/notset take no value" : "the operator needs a value");
+    if (!unary) {
+      const std::string_view v = parts[2];
+      if (!v.empty() && v.find_first_not_of("0123456789") == std::string_view::npos) {
+        op.value = static_cast<std::uint32_t>(integer(o, v, 0, UINT32_MAX));
+      } else {
+        op.value_name = std::string(v);
+      }
+    }
+    rule_.flowints.push_back(std::move(op));
+  }
+
   Threshold threshold(const Option& o, bool detection_filter) const {
     requireValue(o);
     Threshold t;
@@ -1131,6 +1161,9 @@ class RuleBuilder {
     if (n == "flags") { onFlags(o); return; }
     if (n == "flow") { onFlow(o); return; }
     if (n == "flowbits") { onFlowbits(o); return; }
+    if (n == "flowint") { onFlowint(o); return; }
+    if (n == "prefilter") return;  // a hint to Suricata's prefilter engine; gsoc chooses its own
+    if (n == "tcp.flags") { onFlags(o); return; }  // Suricata 8's name for flags
     if (n == "noalert") { rule_.noalert = true; return; }
     if (n == "threshold") { rule_.threshold = threshold(o, false); return; }
     if (n == "detection_filter") { rule_.detection_filter = threshold(o, true); return; }
@@ -1168,7 +1201,7 @@ class RuleBuilder {
       rule_.packet_only = true;
     }
     const FlowCondition& f = rule_.flow;
-    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && !rule_.tls_version &&
+    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && !rule_.tls_version &&
                     rule_.events.empty() && !rule_.names_unraised_event &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
                     f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&

@@ -69,6 +69,25 @@ alert http any any -> any any (msg:"either"; flowbits:isset,stage1|other; http.u
   EXPECT_EQ(fire(d, httpInput("GET", "/gate/payload", "h"), &other), Sids({31, 33}));
 }
 
+// flowint counts per flow: the anomaly-counting idiom of Suricata's events rules, a threshold on
+// the count, notset for a once-per-flow alert, and a comparison against another flowint.
+TEST(Detector, FlowintCountsAndComparesPerFlow) {
+  const auto rs = compileRules(R"(
+alert http any any -> any any (msg:"count"; http.uri; content:"/bad"; flowint:bad.count,+,1; noalert; sid:50;)
+alert http any any -> any any (msg:"third bad"; http.uri; content:"/bad"; flowint:bad.count,>=,3; sid:51;)
+alert http any any -> any any (msg:"first request"; flowint:seen,notset; flowint:seen,=,1; sid:52;)
+alert http any any -> any any (msg:"good"; http.uri; content:"/good"; flowint:good.count,+,1; flowint:good.count,>,bad.count; sid:53;)
+)");
+  Detector d(rs);
+  FlowBits vars(rs->flowbitCount());
+  EXPECT_EQ(fire(d, httpInput("GET", "/bad", "h"), &vars), Sids({52}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/bad", "h"), &vars), Sids({}));
+  EXPECT_EQ(fire(d, httpInput("GET", "/bad", "h"), &vars), Sids({51}));  // counted before it is compared
+  EXPECT_EQ(fire(d, httpInput("GET", "/good", "h"), &vars), Sids({}));    // 1 good, 3 bad
+  FlowBits other(rs->flowbitCount());
+  EXPECT_EQ(fire(d, httpInput("GET", "/good", "h"), &other), Sids({52}));  // bad.count unset: no comparison holds
+}
+
 TEST(Detector, ThresholdLimitOnSimulatedTime) {
   const auto rs = compileRules(R"(
 alert tcp any any -> any any (content:"scan"; threshold:type limit, track by_src, count 2, seconds 60; sid:40;)

@@ -183,6 +183,8 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
       {R"(alert tcp any any -> any any (content:"abcdef"; within:3; sid:1;))", 0, "invalid value for 'within'", "within 3 is shorter than its content (6 bytes)"},
       {R"(alert tcp any any -> any any (content:"a"; msg:"x"))", 43, "syntax", "option 'msg:\"x\"' is not terminated by ';'"},
       {R"(alert tcp any any -> any any (msg:"no sid";))", 0, "missing sid", "rule has no sid"},
+      {R"(alert tcp any any -> any any (flowint:x,~,1; sid:1;))", 38, "invalid value for 'flowint'", "flowint: unknown flowint operator '~'"},
+      {R"(alert tcp any any -> any any (flowint:x,isset,1; sid:1;))", 38, "invalid value for 'flowint'", "flowint: isset/notset take no value"},
   };
   for (const BadRule& c : cases) {
     try {

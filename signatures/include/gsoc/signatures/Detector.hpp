@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <vector>
 
 #include "gsoc/signatures/CompiledRuleset.hpp"
@@ -20,7 +21,7 @@
 
 namespace gsoc::signatures {
 
-// Per-flow flowbit state, owned by the flow. Sized for the ruleset's flowbits.
+// Per-flow flowbit and flowint state, owned by the flow. Sized for the ruleset's flowbits.
 class FlowBits {
  public:
   explicit FlowBits(std::size_t count = 0) : words_((count + 63) / 64) {}
@@ -28,10 +29,17 @@ class FlowBits {
   void set(std::uint32_t id) { grow(id); words_[id / 64] |= std::uint64_t{1} << (id % 64); }
   void unset(std::uint32_t id) { if (id / 64 < words_.size()) words_[id / 64] &= ~(std::uint64_t{1} << (id % 64)); }
   void toggle(std::uint32_t id) { grow(id); words_[id / 64] ^= std::uint64_t{1} << (id % 64); }
+  // flowint values (the compiler numbers flowints apart from flowbits).
+  [[nodiscard]] std::optional<std::uint32_t> integer(std::uint32_t id) const { return id < ints_.size() ? ints_[id] : std::nullopt; }
+  void setInteger(std::uint32_t id, std::uint32_t value) {
+    if (id >= ints_.size()) ints_.resize(id + 1);
+    ints_[id] = value;
+  }
 
  private:
   void grow(std::uint32_t id) { if (id / 64 >= words_.size()) words_.resize(id / 64 + 1); }
   std::vector<std::uint64_t> words_;
+  std::vector<std::optional<std::uint32_t>> ints_;  // empty until a rule sets one
 };
 
 struct RuleMatch {
@@ -66,7 +74,9 @@ class Detector {
  private:
   friend struct DetectorScan;
   void addCandidate(std::uint32_t rule, bool from_regex);
-  [[nodiscard]] bool verify(const Rule& rule, std::uint32_t index, const MatchInput& input, const FlowBits* flowbits);
+  [[nodiscard]] bool verify(const Rule& rule, std::uint32_t index, const MatchInput& input, FlowBits* flowbits);
+  // One flowint step: a condition's outcome, or true after a modifier changed the integer.
+  static bool flowint(const FlowintOp& op, FlowBits* vars);
 
   CompiledRulesetPtr ruleset_;
   hs::ScratchPtr scratch_;

@@ -241,6 +241,20 @@ struct FlowbitOp {
   std::vector<std::uint32_t> ids;  // assigned by the compiler
 };
 
+// flowint: a per-flow unsigned 32-bit integer, as Suricata's. Modifiers (+, -, =) change it when
+// the rule gets to them (even if a later condition fails, as in Suricata); the others are
+// conditions. A missing integer counts as 0 for + and -, and fails every comparison.
+struct FlowintOp {
+  enum class Kind : std::uint8_t { Add, Subtract, Assign, Equal, NotEqual, Less, Greater, LessEqual, GreaterEqual, IsSet, NotSet };
+  Kind kind = Kind::Add;
+  std::string name;
+  std::uint32_t value = 0;
+  std::string value_name;  // the operand is another flowint (then `value` is unused)
+  std::uint32_t id = 0;        // assigned by the compiler
+  std::uint32_t value_id = 0;  // of value_name
+  [[nodiscard]] bool modifies() const { return kind == Kind::Add || kind == Kind::Subtract || kind == Kind::Assign; }
+};
+
 struct Threshold {
   enum class Type : std::uint8_t { Limit, Threshold, Both, DetectionFilter };
   enum class Track : std::uint8_t { BySrc, ByDst, ByRule, ByBoth };
@@ -300,6 +314,7 @@ struct Rule {
   // conditions
   FlowCondition flow;
   std::vector<FlowbitOp> flowbits;
+  std::vector<FlowintOp> flowints;  // in rule order
   bool noalert = false;
   std::optional<Threshold> threshold;
   std::optional<Threshold> detection_filter;
@@ -329,9 +344,13 @@ struct Rule {
     }
     return nullptr;
   }
+  // Flow variables read (flowbits isset/isnotset, flowint conditions) and written.
   [[nodiscard]] bool checksFlowbits() const {
     for (const auto& op : flowbits) {
       if (op.kind == FlowbitOp::Kind::IsSet || op.kind == FlowbitOp::Kind::IsNotSet) return true;
+    }
+    for (const auto& op : flowints) {
+      if (!op.modifies() || !op.value_name.empty()) return true;
     }
     return false;
   }
@@ -339,6 +358,9 @@ struct Rule {
     for (const auto& op : flowbits) {
       if (op.kind == FlowbitOp::Kind::Set || op.kind == FlowbitOp::Kind::Unset || op.kind == FlowbitOp::Kind::Toggle)
         return true;
+    }
+    for (const auto& op : flowints) {
+      if (op.modifies()) return true;
     }
     return false;
   }
