@@ -191,6 +191,11 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   for (const AnomalyEvent e : rule.events) {
     if (!m.events.test(e)) return false;
   }
+  for (const AppProtocolCondition& c : rule.app_protocols) {
+    if (m.app == AppProto::None) return false;  // not known yet
+    const bool listed = std::find(c.protocols.begin(), c.protocols.end(), m.app) != c.protocols.end();
+    if (listed == c.negated) return false;
+  }
 
   const bool forward = rule.src.contains(m.src.value()) && rule.dst.contains(m.dst.value()) &&
                        rule.src_ports.contains(m.src_port) && rule.dst_ports.contains(m.dst_port);

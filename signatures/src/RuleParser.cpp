@@ -41,6 +41,26 @@ std::string lower(std::string_view s) {
 }
 
 // Splits "a, b ,c" on commas, trimming each part.
+// The protocols a rule header may name, and what each binds the rule to.
+struct ProtocolName {
+  const char* name;
+  Transport transport;
+  AppProto app;
+};
+constexpr ProtocolName kProtocols[] = {
+    {"ip", Transport::Any, AppProto::None},       {"pkthdr", Transport::Any, AppProto::None},
+    {"tcp", Transport::Tcp, AppProto::None},      {"tcp-pkt", Transport::Tcp, AppProto::None},
+    {"tcp-stream", Transport::Tcp, AppProto::None}, {"udp", Transport::Udp, AppProto::None},
+    {"icmp", Transport::Icmp, AppProto::None},    {"icmpv4", Transport::Icmp, AppProto::None},
+    {"icmpv6", Transport::Icmp, AppProto::None},  {"sctp", Transport::Sctp, AppProto::None},
+    {"http", Transport::Tcp, AppProto::Http},
+    {"http1", Transport::Tcp, AppProto::Http},    {"dns", Transport::Any, AppProto::Dns},
+    {"tls", Transport::Tcp, AppProto::Tls},       {"ssl", Transport::Tcp, AppProto::Tls},
+    {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
+    {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
+    {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+};
+
 std::vector<std::string_view> splitList(std::string_view s, char sep = ',') {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -135,25 +155,7 @@ class RuleBuilder {
   }
 
   void parseProtocol(const std::string& proto, std::size_t offset) {
-    struct Entry {
-      const char* name;
-      Transport transport;
-      AppProto app;
-    };
-    static constexpr Entry kProtocols[] = {
-        {"ip", Transport::Any, AppProto::None},       {"pkthdr", Transport::Any, AppProto::None},
-        {"tcp", Transport::Tcp, AppProto::None},      {"tcp-pkt", Transport::Tcp, AppProto::None},
-        {"tcp-stream", Transport::Tcp, AppProto::None}, {"udp", Transport::Udp, AppProto::None},
-        {"icmp", Transport::Icmp, AppProto::None},    {"icmpv4", Transport::Icmp, AppProto::None},
-        {"icmpv6", Transport::Icmp, AppProto::None},  {"sctp", Transport::Sctp, AppProto::None},
-        {"http", Transport::Tcp, AppProto::Http},
-        {"http1", Transport::Tcp, AppProto::Http},    {"dns", Transport::Any, AppProto::Dns},
-        {"tls", Transport::Tcp, AppProto::Tls},       {"ssl", Transport::Tcp, AppProto::Tls},
-        {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
-        {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
-        {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
-    };
-    for (const Entry& e : kProtocols) {
+    for (const ProtocolName& e : kProtocols) {
       if (proto == e.name) {
         rule_.transport = e.transport;
         rule_.app = e.app;
@@ -849,6 +851,38 @@ class RuleBuilder {
     rule_.flowints.push_back(std::move(op));
   }
 
+  // app-layer-protocol:[!]proto[|proto...][,mode]: the flow's detected application protocol.
+  // gsoc keeps one protocol per flow, decided by whichever side spoke first, so the per-direction
+  // modes (to_server, to_client, either, final, direction) are accepted and read as that one
+  // protocol. Before the protocol is known nothing matches, negated or not (as in Suricata,
+  // which waits for detection); `unknown` and `failed` are not tracked and are refused.
+  void onAppLayerProtocol(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.empty() || parts.size() > 2) failValue(o, "expected [!]protocol[,mode]");
+    if (parts.size() == 2) {
+      static constexpr std::string_view kModes[] = {"to_server", "to_client", "either", "final", "direction"};
+      if (std::find(std::begin(kModes), std::end(kModes), parts[1]) == std::end(kModes)) {
+        failValue(o, "unknown mode '" + std::string(parts[1]) + "'");
+      }
+      note("app-layer-protocol mode '" + std::string(parts[1]) + "' read as the flow's one protocol");
+    }
+    std::string_view names = parts[0];
+    AppProtocolCondition c;
+    if (names.starts_with('!')) {
+      c.negated = true;
+      names = trim(names.substr(1));
+    }
+    for (const std::string_view name : splitList(names, '|')) {
+      const auto* e = std::find_if(std::begin(kProtocols), std::end(kProtocols), [&](const ProtocolName& p) { return name == p.name; });
+      if (e == std::end(kProtocols) || e->app == AppProto::None) {
+        failValue(o, "'" + std::string(name) + "' is not an application protocol gsoc detects");
+      }
+      c.protocols.push_back(e->app);
+    }
+    rule_.app_protocols.push_back(std::move(c));
+  }
+
   Threshold threshold(const Option& o, bool detection_filter) const {
     requireValue(o);
     Threshold t;
@@ -1162,6 +1196,7 @@ class RuleBuilder {
     if (n == "flow") { onFlow(o); return; }
     if (n == "flowbits") { onFlowbits(o); return; }
     if (n == "flowint") { onFlowint(o); return; }
+    if (n == "app-layer-protocol") { onAppLayerProtocol(o); return; }
     if (n == "prefilter") return;  // a hint to Suricata's prefilter engine; gsoc chooses its own
     if (n == "tcp.flags") { onFlags(o); return; }  // Suricata 8's name for flags
     if (n == "noalert") { rule_.noalert = true; return; }
@@ -1201,7 +1236,7 @@ class RuleBuilder {
       rule_.packet_only = true;
     }
     const FlowCondition& f = rule_.flow;
-    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && !rule_.tls_version &&
+    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && rule_.app_protocols.empty() && !rule_.tls_version &&
                     rule_.events.empty() && !rule_.names_unraised_event &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
                     f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&

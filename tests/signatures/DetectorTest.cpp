@@ -88,6 +88,23 @@ alert http any any -> any any (msg:"good"; http.uri; content:"/good"; flowint:go
   EXPECT_EQ(fire(d, httpInput("GET", "/good", "h"), &other), Sids({52}));  // bad.count unset: no comparison holds
 }
 
+TEST(Detector, AppLayerProtocolWaitsForDetection) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (msg:"not web"; app-layer-protocol:!http; app-layer-protocol:!tls,final; sid:60;)
+alert tcp any any -> any any (msg:"tls or ssh"; app-layer-protocol:tls|ssh; sid:61;)
+)");
+  Detector d(rs);
+  auto with = [](AppProto app) {
+    MatchInput in = tcpInput("x");
+    in.meta.app = app;
+    return in;
+  };
+  EXPECT_EQ(fire(d, with(AppProto::None), nullptr), Sids({}));  // not detected yet: neither
+  EXPECT_EQ(fire(d, with(AppProto::Http), nullptr), Sids({}));
+  EXPECT_EQ(fire(d, with(AppProto::Tls), nullptr), Sids({61}));
+  EXPECT_EQ(fire(d, with(AppProto::Ssh), nullptr), Sids({60, 61}));
+}
+
 TEST(Detector, ThresholdLimitOnSimulatedTime) {
   const auto rs = compileRules(R"(
 alert tcp any any -> any any (content:"scan"; threshold:type limit, track by_src, count 2, seconds 60; sid:40;)

@@ -184,6 +184,8 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
       {R"(alert tcp any any -> any any (content:"a"; msg:"x"))", 43, "syntax", "option 'msg:\"x\"' is not terminated by ';'"},
       {R"(alert tcp any any -> any any (msg:"no sid";))", 0, "missing sid", "rule has no sid"},
       {R"(alert tcp any any -> any any (flowint:x,~,1; sid:1;))", 38, "invalid value for 'flowint'", "flowint: unknown flowint operator '~'"},
+      {R"(alert tcp any any -> any any (app-layer-protocol:failed; sid:1;))", 49, "invalid value for 'app-layer-protocol'",
+       "app-layer-protocol: 'failed' is not an application protocol gsoc detects"},
       {R"(alert tcp any any -> any any (flowint:x,isset,1; sid:1;))", 38, "invalid value for 'flowint'", "flowint: isset/notset take no value"},
   };
   for (const BadRule& c : cases) {

@@ -255,6 +255,12 @@ struct FlowintOp {
   [[nodiscard]] bool modifies() const { return kind == Kind::Add || kind == Kind::Subtract || kind == Kind::Assign; }
 };
 
+// app-layer-protocol: the flow's detected protocol is (or, negated, is known and is not) one of these.
+struct AppProtocolCondition {
+  std::vector<AppProto> protocols;
+  bool negated = false;
+};
+
 struct Threshold {
   enum class Type : std::uint8_t { Limit, Threshold, Both, DetectionFilter };
   enum class Track : std::uint8_t { BySrc, ByDst, ByRule, ByBoth };
@@ -315,6 +321,7 @@ struct Rule {
   FlowCondition flow;
   std::vector<FlowbitOp> flowbits;
   std::vector<FlowintOp> flowints;  // in rule order
+  std::vector<AppProtocolCondition> app_protocols;  // every one must hold
   bool noalert = false;
   std::optional<Threshold> threshold;
   std::optional<Threshold> detection_filter;
