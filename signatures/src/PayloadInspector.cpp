@@ -1,5 +1,7 @@
 #include "gsoc/signatures/PayloadInspector.hpp"
 
+#include "gsoc/signatures/Transform.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -61,33 +63,6 @@ std::uint64_t applyBitmask(std::uint64_t value, std::optional<std::uint64_t> mas
   if (!mask || *mask == 0) return value;
   value &= *mask;
   return value >> __builtin_ctzll(*mask);
-}
-
-int base64Value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// RFC 4648 base64 as Suricata's base64_decode reads it: decoding stops at the first byte outside
-// the alphabet (padding included); a final partial group yields the whole bytes it holds.
-void decodeBase64(std::string_view in, std::string& out) {
-  out.clear();
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (const char ch : in) {
-    const int v = base64Value(static_cast<unsigned char>(ch));
-    if (v < 0) break;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
 }
 
 }  // namespace

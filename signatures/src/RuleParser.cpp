@@ -1016,6 +1016,9 @@ class RuleBuilder {
         {"pcrexform", K::PcreXform},
         {"header_lowercase", K::HeaderLowercase},
         {"strip_pseudo_headers", K::StripPseudoHeaders},
+        {"from_base64", K::FromBase64},
+        {"gunzip", K::Gunzip},
+        {"zlib_deflate", K::ZlibDeflate},
     };
     for (const auto& [name, kind] : kKinds) {
       if (n == name) return kind;
@@ -1060,6 +1063,30 @@ class RuleBuilder {
         failValue(o, "needs exactly one capture group, found " + std::to_string(t.regex->captureCount()));
       }
       t.argument = std::move(spec.source);
+    } else if (kind == Transform::Kind::FromBase64) {
+      // from_base64[: bytes N][, offset N][, mode rfc4648|rfc2045|strict]
+      if (o.has_value) {
+        for (const std::string_view part : splitList(o.value)) {
+          const std::size_t space = part.find_first_of(" \t");
+          const std::string_view key = part.substr(0, space);
+          const std::string_view value = space == std::string_view::npos ? std::string_view() : trim(part.substr(space));
+          if (key == "bytes") t.size = static_cast<std::uint32_t>(integer(o, value, 1, UINT16_MAX));
+          else if (key == "offset") t.offset = static_cast<std::uint32_t>(integer(o, value, 0, UINT16_MAX));
+          else if (key == "mode" && value == "rfc4648") t.mode = Transform::Base64Mode::Rfc4648;
+          else if (key == "mode" && value == "rfc2045") t.mode = Transform::Base64Mode::Rfc2045;
+          else if (key == "mode" && value == "strict") t.mode = Transform::Base64Mode::Strict;
+          else failValue(o, "expected bytes N, offset N or mode rfc4648|rfc2045|strict, got '" + std::string(part) + "'");
+        }
+      }
+    } else if (kind == Transform::Kind::Gunzip || kind == Transform::Kind::ZlibDeflate) {
+      // gunzip[: max-size N] (also max-size=N): output bytes kept, default 1024 as Suricata's.
+      t.size = 1024;
+      if (o.has_value) {
+        const std::string_view v = trim(o.value);
+        const std::size_t sep = v.find_first_of(" =");
+        if (sep == std::string_view::npos || v.substr(0, sep) != "max-size") failValue(o, "expected max-size N");
+        t.size = static_cast<std::uint32_t>(integer(o, trim(v.substr(sep + 1)), 1, 16 << 20));
+      }
     } else if (o.has_value) {
       failValue(o, "'" + name + "' takes no value");
     }

@@ -1,6 +1,7 @@
 #include "gsoc/signatures/Transform.hpp"
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include <stdexcept>
 
@@ -42,7 +43,36 @@ void urlDecode(std::string_view in, std::string& out) {
   }
 }
 
+int base64Value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
 }  // namespace
+
+void decodeBase64(std::string_view in, std::string& out, Transform::Base64Mode mode) {
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char ch : in) {
+    const int v = base64Value(static_cast<unsigned char>(ch));
+    if (v < 0) {
+      if (mode == Transform::Base64Mode::Rfc2045) continue;
+      if (mode == Transform::Base64Mode::Strict && ch != '=') out.clear();
+      break;
+    }
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+}
 
 std::string_view transformName(Transform::Kind kind) {
   switch (kind) {
@@ -59,6 +89,9 @@ std::string_view transformName(Transform::Kind kind) {
     case Transform::Kind::PcreXform: return "pcrexform";
     case Transform::Kind::HeaderLowercase: return "header_lowercase";
     case Transform::Kind::StripPseudoHeaders: return "strip_pseudo_headers";
+    case Transform::Kind::FromBase64: return "from_base64";
+    case Transform::Kind::Gunzip: return "gunzip";
+    case Transform::Kind::ZlibDeflate: return "zlib_deflate";
   }
   return "";
 }
@@ -95,6 +128,26 @@ std::string_view TransformEngine::digest(Transform::Kind kind, std::string_view 
   return out;
 }
 
+// One inflate call into a buffer of the transform's maximum size: a stream longer than that is
+// cut there, one that does not inflate (or is truncated before any output) leaves out empty.
+void TransformEngine::inflate(const Transform& t, std::string_view in, std::string& out) {
+  out.resize(t.size);
+  z_stream z{};
+  if (inflateInit2(&z, t.kind == Transform::Kind::Gunzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) {
+    out.clear();
+    return;
+  }
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = ::inflate(&z, Z_FINISH);
+  const std::size_t produced = out.size() - z.avail_out;
+  inflateEnd(&z);
+  const bool ok = rc == Z_STREAM_END || ((rc == Z_BUF_ERROR || rc == Z_OK) && produced > 0);
+  out.resize(ok ? produced : 0);
+}
+
 std::string_view TransformEngine::step(const Transform& t, std::string_view in, std::string& out) {
   out.clear();
   switch (t.kind) {
@@ -127,6 +180,17 @@ std::string_view TransformEngine::step(const Transform& t, std::string_view in, 
     case Transform::Kind::ToSha1:
     case Transform::Kind::ToSha256:
       return digest(t.kind, in, out);
+    case Transform::Kind::FromBase64: {
+      if (t.offset >= in.size()) return in;
+      std::string_view encoded = in.substr(t.offset);
+      if (t.size != 0) encoded = encoded.substr(0, t.size);
+      decodeBase64(encoded, out, t.mode);
+      return out.empty() ? in : std::string_view(out);  // as Suricata: nothing decoded, buffer as it was
+    }
+    case Transform::Kind::Gunzip:
+    case Transform::Kind::ZlibDeflate:
+      inflate(t, in, out);
+      return out;
     case Transform::Kind::Xor: {
       const std::string& key = t.argument;
       out.resize(in.size());

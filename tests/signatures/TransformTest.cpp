@@ -74,6 +74,25 @@ TEST(Transform, XorPcrexformAndHeaders) {
   EXPECT_EQ(transformed("http.header; strip_pseudo_headers; content:\"a\";", ":method:get"), "");
 }
 
+TEST(Transform, FromBase64ModesAndInflate) {
+  EXPECT_EQ(transformed("http.uri; from_base64: offset 6; content:\"a\";", "/?arg=dGhpc2lzYXRlc3QK"), "thisisatest\n");
+  EXPECT_EQ(transformed("http.uri; from_base64: bytes 6, offset 6; content:\"a\";", "/?arg=dGhpc2lzYXRlc3QK"), "this");
+  // Bytes outside the alphabet: RFC 4648 stops there, RFC 2045 skips them, strict decodes nothing
+  // (and nothing decoded leaves the buffer as it was).
+  EXPECT_EQ(transformed("http.uri; from_base64: offset 6, mode rfc4648; content:\"a\";", "/?arg=Zm 9v Ym Fy"), "f");
+  EXPECT_EQ(transformed("http.uri; from_base64: offset 6, mode rfc2045; content:\"a\";", "/?arg=Zm 9v Ym Fy"), "foobar");
+  EXPECT_EQ(transformed("http.uri; from_base64: offset 6, mode strict; content:\"a\";", "/?arg=Zm 9v Ym Fy"), "/?arg=Zm 9v Ym Fy");
+  EXPECT_EQ(transformed("http.uri; from_base64: offset 99; content:\"a\";", "/short"), "/short");
+  // "hello hello hello" gzipped and zlib-compressed; max-size cuts the output; garbage inflates to nothing.
+  const std::string gz("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\x48\xcd\xc9\xc9\x57\xc8\x40\x90\x00\x80\x88\xf9\xe5\x11\x00\x00\x00", 28);
+  EXPECT_EQ(transformed("file.data; gunzip; content:\"a\";", gz), "hello hello hello");
+  EXPECT_EQ(transformed("file.data; gunzip: max-size 5; content:\"a\";", gz), "hello");
+  const std::string zl("\x78\x9c\xcb\x48\xcd\xc9\xc9\x57\xc8\x40\x90\x00\x3a\x2e\x06\x7d", 16);
+  EXPECT_EQ(transformed("file.data; zlib_deflate; content:\"a\";", zl), "hello hello hello");
+  EXPECT_EQ(transformed("file.data; gunzip; content:\"a\";", "not gzip"), "");
+  EXPECT_EQ(rejection("file.data; gunzip: level 9; content:\"a\";"), "invalid value for 'gunzip': gunzip: expected max-size N");
+}
+
 TEST(Transform, ChainsApplyInOrder) {
   EXPECT_EQ(transformed("dns.query; to_lowercase; dotprefix; content:\"a\";", "WWW.Example.COM"), ".www.example.com");
   EXPECT_EQ(transformed("file.data; url_decode; strip_whitespace; to_uppercase; content:\"A\";", "a%20b+c"), "ABC");

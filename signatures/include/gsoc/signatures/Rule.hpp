@@ -198,11 +198,20 @@ struct Transform {
     PcreXform,           // the pattern's one capture group, buffer unchanged without a match
     HeaderLowercase,     // header names (before ':' on each line) lowercased
     StripPseudoHeaders,  // drops lines starting with ':' (HTTP/2 pseudo-headers)
+    FromBase64,          // decodes `size` bytes (0: all) from `offset` in `mode`; unchanged when nothing decodes
+    Gunzip,              // gzip member, at most `size` bytes out; empty when it does not inflate
+    ZlibDeflate,         // zlib stream, likewise
   };
+  enum class Base64Mode : std::uint8_t { Rfc4648, Rfc2045, Strict };
   Kind kind = Kind::DotPrefix;
   std::string argument;       // xor: the key bytes; pcrexform: the pattern
   CompiledRegexPtr regex;     // pcrexform
-  [[nodiscard]] bool operator==(const Transform& o) const { return kind == o.kind && argument == o.argument; }
+  std::uint32_t size = 0;     // from_base64: input bytes; gunzip/zlib_deflate: max output bytes
+  std::uint32_t offset = 0;   // from_base64
+  Base64Mode mode = Base64Mode::Rfc4648;
+  [[nodiscard]] bool operator==(const Transform& o) const {
+    return kind == o.kind && argument == o.argument && size == o.size && offset == o.offset && mode == o.mode;
+  }
 };
 using TransformChain = std::vector<Transform>;
 

@@ -28,6 +28,7 @@ class TransformEngine {
  private:
   std::string_view step(const Transform& transform, std::string_view in, std::string& out);
   std::string_view digest(Transform::Kind kind, std::string_view in, std::string& out);
+  static void inflate(const Transform& t, std::string_view in, std::string& out);
 
   struct DigestDeleter {
     void operator()(evp_md_ctx_st* ctx) const;
@@ -36,6 +37,11 @@ class TransformEngine {
   std::string scratch_[2];
   std::unique_ptr<evp_md_ctx_st, DigestDeleter> digest_;
 };
+
+// Base64 as Suricata decodes it. Rfc4648: decoding stops at the first byte outside the alphabet
+// (padding included); Rfc2045: bytes outside the alphabet are skipped; Strict: any such byte
+// fails the whole input (out empty). A final partial group yields the whole bytes it holds.
+void decodeBase64(std::string_view in, std::string& out, Transform::Base64Mode mode = Transform::Base64Mode::Rfc4648);
 
 // The keyword of a transform ("to_lowercase"), for messages.
 std::string_view transformName(Transform::Kind kind);
