@@ -155,6 +155,9 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
         }
       }
     }
+    for (const HostbitOp& op : rule.hostbits) {
+      if (!op.checks()) hostbit(op, input.meta);
+    }
     if (rule.noalert) continue;
     bool allowed = true;
     if (rule.detection_filter) allowed = thresholds_.allow(index, *rule.detection_filter, input.meta.src, input.meta.dst, input.meta.timestamp_ns);
@@ -268,10 +271,46 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     const bool ok = op.any_of ? std::any_of(op.ids.begin(), op.ids.end(), holds) : std::all_of(op.ids.begin(), op.ids.end(), holds);
     if (!ok) return false;
   }
+  for (const HostbitOp& op : rule.hostbits) {
+    if (op.checks() && !hostbit(op, m)) return false;
+  }
   for (const FlowintOp& op : rule.flowints) {
     if (!flowint(op, flowbits)) return false;
   }
   return true;
+}
+
+bool Detector::hostbit(const HostbitOp& op, const PacketMeta& m) {
+  using Track = HostbitOp::Track;
+  using Kind = HostbitOp::Kind;
+  const std::int64_t now = m.timestamp_ns;
+  const bool pair = op.track == Track::Pair;
+  auto on = [&](IpAddress host, IpAddress peer) {
+    switch (op.kind) {
+      case Kind::IsSet: return hostbits_.test(op.id, host, peer, pair, now);
+      case Kind::IsNotSet: return !hostbits_.test(op.id, host, peer, pair, now);
+      case Kind::Set: hostbits_.set(op.id, host, peer, pair, now + std::int64_t{op.expire_s} * 1'000'000'000, now); return true;
+      case Kind::Unset: hostbits_.unset(op.id, host, peer, pair); return true;
+      case Kind::Toggle:
+        if (hostbits_.test(op.id, host, peer, pair, now)) hostbits_.unset(op.id, host, peer, pair);
+        else hostbits_.set(op.id, host, peer, pair, now + std::int64_t{op.expire_s} * 1'000'000'000, now);
+        return true;
+    }
+    return false;
+  };
+  switch (op.track) {
+    case Track::Src:
+    case Track::Pair: return on(m.src, m.dst);
+    case Track::Dst: return on(m.dst, m.src);
+    case Track::Both:
+      // isset: on either end; isnotset: on neither; changes: both ends.
+      if (op.kind == Kind::IsSet) return on(m.src, m.dst) || on(m.dst, m.src);
+      if (op.kind == Kind::IsNotSet) return on(m.src, m.dst) && on(m.dst, m.src);
+      on(m.src, m.dst);
+      on(m.dst, m.src);
+      return true;
+  }
+  return false;
 }
 
 bool Detector::flowint(const FlowintOp& op, FlowBits* vars) {

@@ -207,11 +207,15 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
   // Flowbit names -> dense ids; verification order puts setters before readers.
   std::map<std::string, std::uint32_t> flowbit_ids;
   std::map<std::string, std::uint32_t> flowint_ids;
+  std::map<std::string, std::uint32_t> hostbit_ids;
   auto flowintId = [&](const std::string& name) {
     return flowint_ids.try_emplace(name, static_cast<std::uint32_t>(flowint_ids.size())).first->second;
   };
   out->order_.resize(rules.size());
   for (std::uint32_t i = 0; i < rules.size(); ++i) {
+    for (HostbitOp& op : rules[i].hostbits) {
+      op.id = hostbit_ids.try_emplace(op.name, static_cast<std::uint32_t>(hostbit_ids.size())).first->second;
+    }
     for (FlowintOp& op : rules[i].flowints) {
       op.id = flowintId(op.name);
       if (!op.value_name.empty()) op.value_id = flowintId(op.value_name);

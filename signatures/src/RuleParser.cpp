@@ -851,6 +851,52 @@ class RuleBuilder {
     rule_.flowints.push_back(std::move(op));
   }
 
+  // xbits:<cmd>,<name>,track ip_src|ip_dst|ip_pair[,expire N]
+  // hostbits:<cmd>,<name>[,src|dst|both][,expire N]      cmd: set unset toggle isset isnotset
+  void onHostbits(const Option& o, bool xbits) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() == 1 && parts[0] == "noalert") {
+      rule_.noalert = true;
+      return;
+    }
+    if (parts.size() < 2) failValue(o, "expected command, name" + std::string(xbits ? ", track ip_src|ip_dst|ip_pair" : ""));
+    HostbitOp op;
+    using Kind = HostbitOp::Kind;
+    using Track = HostbitOp::Track;
+    if (parts[0] == "set") op.kind = Kind::Set;
+    else if (parts[0] == "unset") op.kind = Kind::Unset;
+    else if (parts[0] == "toggle") op.kind = Kind::Toggle;
+    else if (parts[0] == "isset") op.kind = Kind::IsSet;
+    else if (parts[0] == "isnotset") op.kind = Kind::IsNotSet;
+    else failValue(o, "unknown command '" + std::string(parts[0]) + "'");
+    if (parts[1].empty()) failValue(o, "empty name");
+    op.name = std::string(parts[1]);
+    bool tracked = false;
+    for (std::size_t i = 2; i < parts.size(); ++i) {
+      const std::string_view p = parts[i];
+      const std::size_t space = p.find_first_of(" \t");
+      const std::string_view key = p.substr(0, space);
+      const std::string_view value = space == std::string_view::npos ? std::string_view() : trim(p.substr(space));
+      if (key == "expire") {
+        op.expire_s = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
+      } else if (xbits && key == "track" && !tracked) {
+        if (value == "ip_src") op.track = Track::Src;
+        else if (value == "ip_dst") op.track = Track::Dst;
+        else if (value == "ip_pair") op.track = Track::Pair;
+        else failValue(o, "track must be ip_src, ip_dst or ip_pair");
+        tracked = true;
+      } else if (!xbits && (p == "src" || p == "dst" || p == "both") && !tracked) {
+        op.track = p == "src" ? Track::Src : p == "dst" ? Track::Dst : Track::Both;
+        tracked = true;
+      } else {
+        failValue(o, "unexpected '" + std::string(p) + "'");
+      }
+    }
+    if (xbits && !tracked) failValue(o, "xbits needs track ip_src, ip_dst or ip_pair");
+    rule_.hostbits.push_back(std::move(op));
+  }
+
   // app-layer-protocol:[!]proto[|proto...][,mode]: the flow's detected application protocol.
   // gsoc keeps one protocol per flow, decided by whichever side spoke first, so the per-direction
   // modes (to_server, to_client, either, final, direction) are accepted and read as that one
@@ -1224,6 +1270,8 @@ class RuleBuilder {
     if (n == "flowbits") { onFlowbits(o); return; }
     if (n == "flowint") { onFlowint(o); return; }
     if (n == "app-layer-protocol") { onAppLayerProtocol(o); return; }
+    if (n == "xbits") { onHostbits(o, true); return; }
+    if (n == "hostbits") { onHostbits(o, false); return; }
     if (n == "prefilter") return;  // a hint to Suricata's prefilter engine; gsoc chooses its own
     if (n == "tcp.flags") { onFlags(o); return; }  // Suricata 8's name for flags
     if (n == "noalert") { rule_.noalert = true; return; }
@@ -1263,7 +1311,7 @@ class RuleBuilder {
       rule_.packet_only = true;
     }
     const FlowCondition& f = rule_.flow;
-    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && rule_.app_protocols.empty() && !rule_.tls_version &&
+    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && rule_.app_protocols.empty() && rule_.hostbits.empty() && !rule_.tls_version &&
                     rule_.events.empty() && !rule_.names_unraised_event &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
                     f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&

@@ -105,6 +105,40 @@ alert tcp any any -> any any (msg:"tls or ssh"; app-layer-protocol:tls|ssh; sid:
   EXPECT_EQ(fire(d, with(AppProto::Ssh), nullptr), Sids({60, 61}));
 }
 
+// xbits outlive flows and expire in packet time: a host that fetched a dropper is remembered
+// for the next 15 s, in any flow; ip_pair bits hold for the pair either way round; hostbits
+// `both` reads either end.
+TEST(Detector, XbitsAndHostbitsFollowHostsAcrossFlows) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (msg:"dropper"; content:"MZ"; xbits:set,dropper,track ip_dst,expire 15; noalert; sid:70;)
+alert tcp any any -> any any (msg:"beacon after dropper"; content:"beacon"; xbits:isset,dropper,track ip_src; sid:71;)
+alert tcp any any -> any any (msg:"pair"; content:"hello"; xbits:set,talked,track ip_pair; noalert; sid:72;)
+alert tcp any any -> any any (msg:"pair again"; content:"again"; xbits:isset,talked,track ip_pair; sid:73;)
+alert tcp any any -> any any (msg:"mark"; content:"mark"; hostbits:set,marked,dst; noalert; sid:74;)
+alert tcp any any -> any any (msg:"marked end"; content:"probe"; hostbits:isset,marked,both; sid:75;)
+)");
+  Detector d(rs);
+  constexpr std::int64_t s = 1'000'000'000;
+  auto packet = [](std::string_view payload, const char* src, const char* dst, std::int64_t t) {
+    MatchInput in = tcpInput(payload);
+    in.meta.src = *IpAddress::parse(src);
+    in.meta.dst = *IpAddress::parse(dst);
+    in.meta.timestamp_ns = t;
+    return in;
+  };
+  EXPECT_EQ(fire(d, packet("beacon", "192.168.1.10", "203.0.113.9", 1 * s)), Sids({}));
+  EXPECT_EQ(fire(d, packet("MZ..", "203.0.113.5", "192.168.1.10", 2 * s)), Sids({}));  // the server sends the dropper
+  EXPECT_EQ(fire(d, packet("beacon", "192.168.1.10", "203.0.113.9", 10 * s)), Sids({71}));  // another flow, same host
+  EXPECT_EQ(fire(d, packet("beacon", "192.168.1.11", "203.0.113.9", 10 * s)), Sids({}));   // another host
+  EXPECT_EQ(fire(d, packet("beacon", "192.168.1.10", "203.0.113.9", 18 * s)), Sids({}));   // expired after 15 s
+  EXPECT_EQ(fire(d, packet("hello", "192.168.1.10", "203.0.113.9", 20 * s)), Sids({}));
+  EXPECT_EQ(fire(d, packet("again", "203.0.113.9", "192.168.1.10", 21 * s)), Sids({73}));  // the pair, reversed
+  EXPECT_EQ(fire(d, packet("again", "203.0.113.9", "192.168.1.12", 21 * s)), Sids({}));
+  EXPECT_EQ(fire(d, packet("mark", "192.168.1.10", "198.51.100.7", 30 * s)), Sids({}));
+  EXPECT_EQ(fire(d, packet("probe", "198.51.100.7", "192.168.1.99", 31 * s)), Sids({75}));  // marked as source
+  EXPECT_EQ(fire(d, packet("probe", "192.168.1.99", "198.51.100.7", 31 * s)), Sids({75}));  // ... or as destination
+}
+
 TEST(Detector, ThresholdLimitOnSimulatedTime) {
   const auto rs = compileRules(R"(
 alert tcp any any -> any any (content:"scan"; threshold:type limit, track by_src, count 2, seconds 60; sid:40;)

@@ -170,7 +170,8 @@ struct BadRule {
 
 TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
   const BadRule cases[] = {
-      {R"(alert tcp any any -> any any (content:"a"; xbits:set,x,track ip_src; sid:1;))", 43, "unsupported keyword 'xbits'", "unsupported keyword 'xbits'"},
+      {R"(alert tcp any any -> any any (content:"a"; asn1:oversize_length 10; sid:1;))", 43, "unsupported keyword 'asn1'", "unsupported keyword 'asn1'"},
+      {R"(alert tcp any any -> any any (content:"a"; xbits:set,x; sid:1;))", 49, "invalid value for 'xbits'", "xbits: xbits needs track ip_src, ip_dst or ip_pair"},
       {R"(alert foo any any -> any any (sid:1;))", 6, "unsupported protocol 'foo'", "unsupported protocol 'foo'"},
       {R"(hello tcp any any -> any any (sid:1;))", 0, "unknown action", "unknown action 'hello'"},
       {R"(alert tcp any any => any any (sid:1;))", 18, "syntax", "expected '->' or '<>', got '=>'"},

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gsoc/signatures/CompiledRuleset.hpp"
+#include "gsoc/signatures/HostBitTable.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "gsoc/signatures/PayloadInspector.hpp"
 #include "gsoc/signatures/Regex.hpp"
@@ -77,12 +78,15 @@ class Detector {
   [[nodiscard]] bool verify(const Rule& rule, std::uint32_t index, const MatchInput& input, FlowBits* flowbits);
   // One flowint step: a condition's outcome, or true after a modifier changed the integer.
   static bool flowint(const FlowintOp& op, FlowBits* vars);
+  // xbits/hostbits: a condition's outcome (checks()), or the change made (the others).
+  bool hostbit(const HostbitOp& op, const PacketMeta& m);
 
   CompiledRulesetPtr ruleset_;
   hs::ScratchPtr scratch_;
   MatchData match_data_;
   PayloadInspector inspector_{match_data_};
   ThresholdTracker thresholds_;
+  HostBitTable hostbits_;
   std::vector<std::uint32_t> seen_;        // generation stamp per rule
   std::vector<std::uint32_t> regex_hit_;   // generation stamp: candidate came from a regex db
   std::uint32_t generation_ = 0;

@@ -4,6 +4,7 @@
 // conditions and metadata. Everything is resolved at parse time (variables expanded, hex decoded,
 // pcre compiled) so matching never re-interprets rule text.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -264,6 +265,19 @@ struct FlowintOp {
   [[nodiscard]] bool modifies() const { return kind == Kind::Add || kind == Kind::Subtract || kind == Kind::Assign; }
 };
 
+// xbits / hostbits: a bit on the packet's source or destination host, or on the pair, that
+// outlives the flow and expires `expire_s` seconds of packet time after it was set.
+struct HostbitOp {
+  enum class Kind : std::uint8_t { Set, Unset, Toggle, IsSet, IsNotSet };
+  enum class Track : std::uint8_t { Src, Dst, Pair, Both };  // Both: hostbits' either end
+  Kind kind = Kind::Set;
+  Track track = Track::Src;
+  std::string name;
+  std::uint32_t expire_s = 30;
+  std::uint32_t id = 0;  // assigned by the compiler (one namespace for xbits and hostbits)
+  [[nodiscard]] bool checks() const { return kind == Kind::IsSet || kind == Kind::IsNotSet; }
+};
+
 // app-layer-protocol: the flow's detected protocol is (or, negated, is known and is not) one of these.
 struct AppProtocolCondition {
   std::vector<AppProto> protocols;
@@ -331,6 +345,7 @@ struct Rule {
   std::vector<FlowbitOp> flowbits;
   std::vector<FlowintOp> flowints;  // in rule order
   std::vector<AppProtocolCondition> app_protocols;  // every one must hold
+  std::vector<HostbitOp> hostbits;
   bool noalert = false;
   std::optional<Threshold> threshold;
   std::optional<Threshold> detection_filter;
@@ -368,7 +383,7 @@ struct Rule {
     for (const auto& op : flowints) {
       if (!op.modifies() || !op.value_name.empty()) return true;
     }
-    return false;
+    return std::any_of(hostbits.begin(), hostbits.end(), [](const HostbitOp& op) { return op.checks(); });
   }
   [[nodiscard]] bool changesFlowbits() const {
     for (const auto& op : flowbits) {
@@ -378,7 +393,7 @@ struct Rule {
     for (const auto& op : flowints) {
       if (op.modifies()) return true;
     }
-    return false;
+    return std::any_of(hostbits.begin(), hostbits.end(), [](const HostbitOp& op) { return !op.checks(); });
   }
 };
 
