@@ -87,4 +87,44 @@ class TrafficGenerator {
   GeneratorCounters counters_;
 };
 
+// The realistic uplink profile (issue 17): one agency's uplink as an independent generator shows
+// it, many short flows rather than a few long ones. Per 60 s: about 92k flows, 93 % of them DNS
+// lookups (one flow each, from sequential client ports), 4.5k HTTP/1.1 connections with
+// keep-alive (several requests each), 1.5k TLS connections, 0.5k inbound SMTP deliveries and a
+// few NTP and ICMP flows; HTTP, TLS and mail sizes heavy-tailed (lognormal); 5 % of sessions
+// over IPv6, 5 % VLAN-tagged; round trips, think times and keep-alive idles in real time, so
+// flows overlap and expire as they do on a wire. Frames come out in timestamp order.
+struct UplinkOptions {
+  double seconds = 60;  // length of the capture; session counts scale with it
+};
+
+struct UplinkCounters {
+  std::uint64_t frames = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t small_frames = 0;  // 64 bytes or less
+  std::uint64_t full_frames = 0;   // a 1500-byte IP packet (1514 bytes, 1518 tagged)
+  std::uint64_t ipv6_frames = 0;
+  std::uint64_t vlan_frames = 0;
+  std::uint64_t dns_flows = 0;
+  std::uint64_t http_flows = 0;
+  std::uint64_t http_requests = 0;
+  std::uint64_t tls_flows = 0;
+  std::uint64_t smtp_flows = 0;
+  std::uint64_t other_flows = 0;  // NTP, ICMP echo
+  std::uint64_t out_of_order = 0;  // frames earlier than the frame before them: 0 by construction
+  [[nodiscard]] std::uint64_t flows() const { return dns_flows + http_flows + tls_flows + smtp_flows + other_flows; }
+  // One line with the figures the profile is meant to match, for checking against the target.
+  [[nodiscard]] std::string summary() const;
+};
+
+// The capture length that gives about `bytes` of uplink traffic (the profile's mean rate).
+[[nodiscard]] double uplinkSecondsForBytes(std::uint64_t bytes);
+
+// Writes the uplink profile to `sink` in timestamp order. Sessions are drawn in order of start
+// time; each session's frames go to a heap, and every frame earlier than the next session's start
+// is written out (no later session can precede it). Memory is the frames of the sessions still
+// open at once (keep-alive connections hold theirs until they close): tens of MB for 60 s.
+UplinkCounters generateUplink(std::uint64_t seed, const UplinkOptions& options, const TrafficGenerator::FrameSink& sink,
+                              std::int64_t start_ns = 1'700'000'000'000'000'000);
+
 }  // namespace gsoc::traffic
