@@ -475,6 +475,23 @@ def print_report(runs, expectations, pubs, summary):
                                                                p["title"][:60], ",".join(p["values"][:3])[:60], why))
 
 
+def with_et_open(src, et_dir):
+    """A rules configuration: the default rules and indicator lists (absolute paths) plus the ET
+    Open directory, with a compiled-database cache so that each sensor does not recompile."""
+    default_dir = os.path.join(os.path.abspath(src), "signatures/rules/default")
+    if not os.path.isdir(et_dir):
+        raise SystemExit("--et-open: no directory %s" % et_dir)
+    with open(os.path.join(default_dir, "rules.yaml")) as f:
+        text = f.read()
+    text = text.replace("  - gsoc-default.rules", "  - %s/gsoc-default.rules\n  - %s" % (default_dir, et_dir))
+    text = text.replace("path: indicators/", "path: %s/indicators/" % default_dir)
+    work = tempfile.mkdtemp(prefix="gsoc-et-rules-")
+    path = os.path.join(work, "rules.yaml")
+    with open(path, "w") as f:
+        f.write(text + "cache_dir: %s\n" % os.path.join(work, "cache"))
+    return path
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -487,8 +504,9 @@ def main():
     ap.add_argument("--agencies-range", default="3-8", help="agencies per run, LO-HI (drawn per seed) or N; 2 to 12")
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--correlation-rules", help="correlation rules file (default: SOURCE/packaging/config/correlation.yaml)")
-    ap.add_argument("--sensor-rules", help="the sensors' rules configuration (default: SOURCE/signatures/rules/default/rules.yaml); "
-                    "e.g. one that adds ET Open, as an agency would run")
+    ap.add_argument("--sensor-rules", help="the sensors' rules configuration (default: SOURCE/signatures/rules/default/rules.yaml)")
+    ap.add_argument("--et-open", metavar="DIR", help="add this ET Open rules directory (e.g. ../shared/rules/et-open) to the "
+                    "default rules, as an agency would run them; compiled once into a cache shared by the sensors")
     ap.add_argument("--lateness", type=int, default=60, help="correlation_lateness_s (default 60)")
     ap.add_argument("--speed", type=float, help="replay speed, event seconds per wall second (default: lateness / 0.1 s)")
     ap.add_argument("--idle-flush", type=int, default=1, help="correlation_idle_flush_s (default 1)")
@@ -506,6 +524,13 @@ def main():
         args.correlation_rules = os.path.abspath(args.correlation_rules)
     if args.sensor_rules:
         args.sensor_rules = os.path.abspath(args.sensor_rules)
+    if args.et_open:
+        if args.sensor_rules:
+            ap.error("--et-open adds to the default rules: give it or --sensor-rules, not both")
+        args.sensor_rules = with_et_open(args.source, os.path.abspath(args.et_open))
+        # Fill the cache once, before the sensors of the first run start together.
+        subprocess.run([os.path.join(os.path.abspath(args.bin), "gsoc-rules"), "check", "-q", "-c", args.sensor_rules],
+                       stdout=subprocess.DEVNULL, check=True)
     if args.speed is None:
         args.speed = args.lateness / 0.1
     m = re.fullmatch(r"(\d+)(?:-(\d+))?", args.agencies_range)

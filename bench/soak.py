@@ -49,6 +49,19 @@ def rss_kib(pid):
     return 0
 
 
+def sqlite_memory_kib(port):
+    """The collector's gsoc_collector_sqlite_memory_bytes (0 when it cannot be read)."""
+    import urllib.request
+    try:
+        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("gsoc_collector_sqlite_memory_bytes "):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
 def tree_bytes(path):
     total = 0
     for d, _, files in os.walk(path):
@@ -129,7 +142,7 @@ def main():
             (0.30, "freeze mod-1"), (0.40, "continue mod-1")]
     samples = open("samples.csv", "w", newline="")
     out = csv.writer(samples)
-    out.writerow(["t_s", "collector_rss_kib"] + ["%s_rss_kib" % s for s in sensors] + ["spool_bytes", "events_stored", "note"])
+    out.writerow(["t_s", "collector_rss_kib", "collector_sqlite_kib"] + ["%s_rss_kib" % s for s in sensors] + ["spool_bytes", "events_stored", "note"])
     rss_life = {"collector": []}  # per life of the collector: [(t, rss)]
     lives = [[]]
     sensor_rss = {s: [] for s in sensors}
@@ -157,15 +170,16 @@ def main():
                 sensors["mod-1"].send_signal(signal.SIGCONT)
         if now >= next_sample or note:
             crss = rss_kib(collector.pid) if collector.poll() is None else 0
+            csql = sqlite_memory_kib(metrics_port) if crss else 0
             if crss:
-                lives[-1].append((now, crss))
+                lives[-1].append((now, crss, csql))
             srss = []
             for s, p in sensors.items():
                 r = rss_kib(p.pid) if p.poll() is None else 0
                 srss.append(r)
                 if r:
                     sensor_rss[s].append((now, r))
-            out.writerow(["%.0f" % now, crss] + srss + [sum(tree_bytes("spool-" + s) for s in sensors), stored(), note])
+            out.writerow(["%.0f" % now, crss, csql] + srss + [sum(tree_bytes("spool-" + s) for s in sensors), stored(), note])
             samples.flush()
             if not note:
                 next_sample += 30
@@ -193,19 +207,20 @@ def main():
     con.close()
 
     def first_last(series, skip_s):
-        """RSS a while after a life began (start-up and warm-up left out) and at its end."""
-        later = [r for t, r in series if t >= series[0][0] + skip_s] or [r for _, r in series]
-        return later[0], series[-1][1]
+        """A sample a while after a life began (start-up and warm-up left out) and the last."""
+        later = [s for s in series if s[0] >= series[0][0] + skip_s] or series
+        return later[0], series[-1]
 
     print("soak: %.0f s; events produced %d, stored %d; publications %d" % (elapsed, total_in, total_stored, warnings))
     for s, series in sensor_rss.items():
         a0, a1 = first_last(series, 0.1 * run_s)
-        print("soak: %s RSS %d KiB at %.0f%% of the run, %d KiB at its end" % (s, a0, 10, a1))
+        print("soak: %s RSS %d KiB at %.0f%% of the run, %d KiB at its end" % (s, a0[1], 10, a1[1]))
     long_life = max(lives, key=len)
     if long_life:
         c0, c1 = first_last(long_life, 0.1 * run_s)
-        print("soak: collector RSS over its longest life (%.0f-%.0f s): %d KiB a tenth of the run in, %d KiB at the end"
-              % (long_life[0][0], long_life[-1][0], c0, c1))
+        print("soak: collector over its longest life (%.0f-%.0f s), a tenth of the run in and at the end: RSS %d -> %d KiB, "
+              "of which SQLite (page cache) %d -> %d KiB, the rest %d -> %d KiB"
+              % (long_life[0][0], long_life[-1][0], c0[1], c1[1], c0[2], c1[2], c0[1] - c0[2], c1[1] - c1[2]))
     print("soak: samples in %s" % os.path.join(root, "samples.csv"))
     finish()
 

@@ -3,6 +3,7 @@
 // PostgreSQL for scale) before it is acknowledged. Heartbeats keep the sensor registry current.
 
 #include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -193,6 +194,10 @@ std::string renderMetrics(const BatchWriter& writer, const IngestService& servic
   metric("gsoc_collector_commit_failures_total", "counter", "Failed store transactions.", w.commit_failures);
   metric("gsoc_collector_queue_events", "gauge", "Events waiting for the store writer.", w.queued_events);
   metric("gsoc_collector_streams_active", "gauge", "Open Ship streams.", in.active_streams);
+  // SQLite's heap, its page cache (up to 256 MiB) above all: the part of the resident size that
+  // grows with the store until the cache is full, told apart from the collector's own memory.
+  metric("gsoc_collector_sqlite_memory_bytes", "gauge", "Memory held by SQLite (page cache included).",
+         static_cast<std::uint64_t>(sqlite3_memory_used()));
   metric("gsoc_collector_refused_peers_total", "counter", "Peers refused: no, unknown-SAN or revoked certificate.", in.refused_peers);
   metric("gsoc_collector_revoked_streams_total", "counter", "Open Ship streams cut because a re-read CRL revoked their certificate.",
          in.revoked_streams);
