@@ -221,6 +221,20 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     if (h.ip_proto && ((*h.ip_proto == m.ip_proto) == h.ip_proto_negated)) return false;
     if ((h.itype || h.icode) && m.transport != Transport::Icmp) return false;
     if (h.itype && !h.itype->matches(m.icmp_type)) return false;
+    if (h.icmp_id || h.icmp_seq) {
+      const auto v4 = input.buffers.get(BufferId::Icmpv4Hdr);
+      const auto v6 = input.buffers.get(BufferId::Icmpv6Hdr);
+      const std::string_view hdr = !v4.empty() ? v4[0] : !v6.empty() ? v6[0] : std::string_view();
+      // Types that carry an identifier and sequence number after the checksum.
+      const bool carries = !v4.empty() ? (m.icmp_type == 0 || m.icmp_type == 8 || (m.icmp_type >= 13 && m.icmp_type <= 18))
+                                       : (m.icmp_type == 128 || m.icmp_type == 129);
+      if (!carries || hdr.size() < 8) return false;
+      auto field = [&](std::size_t at) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(hdr[at]) << 8 | static_cast<unsigned char>(hdr[at + 1]));
+      };
+      if (h.icmp_id && !h.icmp_id->matches(field(4))) return false;
+      if (h.icmp_seq && !h.icmp_seq->matches(field(6))) return false;
+    }
     if (h.icode && !h.icode->matches(m.icmp_code)) return false;
     if (h.flags_set) {
       if (m.transport != Transport::Tcp) return false;

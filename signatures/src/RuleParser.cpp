@@ -1239,6 +1239,8 @@ class RuleBuilder {
     if (n == "itype") { requireValue(o); rule_.header.itype = sizeCheck(o, o.value); return; }
     if (n == "icode") { requireValue(o); rule_.header.icode = sizeCheck(o, o.value); return; }
     if (n == "ttl") { requireValue(o); rule_.header.ttl = sizeCheck(o, o.value); return; }
+    if (n == "icmp_id") { requireValue(o); rule_.header.icmp_id = sizeCheck(o, o.value); return; }
+    if (n == "icmp_seq") { requireValue(o); rule_.header.icmp_seq = sizeCheck(o, o.value); return; }
     if (n == "tcp.mss") {
       requireValue(o);
       // Suricata's integer syntax also writes the exclusive range as "N-M".

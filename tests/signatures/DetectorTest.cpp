@@ -139,6 +139,28 @@ alert tcp any any -> any any (msg:"marked end"; content:"probe"; hostbits:isset,
   EXPECT_EQ(fire(d, packet("probe", "192.168.1.99", "198.51.100.7", 31 * s)), Sids({75}));  // ... or as destination
 }
 
+TEST(Detector, IcmpIdAndSeqOfEchoMessages) {
+  const auto rs = compileRules(R"(
+alert icmp any any -> any any (icmp_id:21781; sid:80;)
+alert icmp any any -> any any (icmp_id:21781; icmp_seq:>1; sid:81;)
+)");
+  Detector d(rs);
+  auto icmp = [](std::uint8_t type, std::string_view header) {
+    MatchInput in = tcpInput();
+    in.meta.transport = Transport::Icmp;
+    in.meta.ip_proto = 1;
+    in.meta.has_packet = true;
+    in.meta.icmp_type = type;
+    in.buffers.set(BufferId::Icmpv4Hdr, header);
+    return in;
+  };
+  const std::string echo("\x08\x00\x00\x00\x55\x15\x00\x01", 8);  // id 21781, seq 1
+  const std::string echo2("\x08\x00\x00\x00\x55\x15\x00\x02", 8);
+  EXPECT_EQ(fire(d, icmp(8, echo)), Sids({80}));
+  EXPECT_EQ(fire(d, icmp(8, echo2)), Sids({80, 81}));
+  EXPECT_EQ(fire(d, icmp(3, echo)), Sids({}));  // unreachable: no identifier there
+}
+
 TEST(Detector, ThresholdLimitOnSimulatedTime) {
   const auto rs = compileRules(R"(
 alert tcp any any -> any any (content:"scan"; threshold:type limit, track by_src, count 2, seconds 60; sid:40;)

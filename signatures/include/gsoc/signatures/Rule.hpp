@@ -300,6 +300,10 @@ struct HeaderCondition {
   std::optional<SizeCheck> icode;
   std::optional<SizeCheck> ttl;
   std::optional<SizeCheck> tcp_mss;  // the MSS option of the TCP header; absent: no match
+  // icmp_id / icmp_seq: identifier and sequence of ICMP messages that carry them (echo and
+  // echo reply, timestamp, information and address-mask requests and replies; ICMPv6 echo).
+  std::optional<SizeCheck> icmp_id;
+  std::optional<SizeCheck> icmp_seq;
   std::optional<std::uint8_t> ip_proto;
   bool ip_proto_negated = false;
   // TCP flags: all of `required` set, none of `forbidden`, ignoring `ignored`. `any_of` for '*',
@@ -311,7 +315,7 @@ struct HeaderCondition {
   bool flags_any = false;
   bool flags_exact = false;
   [[nodiscard]] bool empty() const {
-    return !dsize && !itype && !icode && !ttl && !tcp_mss && !ip_proto && !flags_set;
+    return !dsize && !itype && !icode && !ttl && !tcp_mss && !icmp_id && !icmp_seq && !ip_proto && !flags_set;
   }
 };
 
