@@ -87,6 +87,30 @@ std::string base64(std::string_view in) {
   return out;
 }
 
+// A DNS query message: header (recursion desired, one question), then the name and type, class IN.
+std::string dnsQuery(unsigned id, const std::string& name, unsigned qtype) {
+  std::string query;
+  put16(query, id);
+  put16(query, 0x0100);
+  put16(query, 1);
+  put16(query, 0);
+  put16(query, 0);
+  put16(query, 0);
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = name.find('.', start);
+    const std::string label = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    query.push_back(static_cast<char>(label.size()));
+    query += label;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  query.push_back(0);
+  put16(query, qtype);
+  put16(query, 1);
+  return query;
+}
+
 }  // namespace
 
 TrafficGenerator::TrafficGenerator(std::uint64_t seed, FrameSink sink, std::int64_t start_ns)
@@ -178,25 +202,7 @@ void TrafficGenerator::tlsSession(const std::string& client, const std::string& 
 
 void TrafficGenerator::dnsLookup(const std::string& client, const std::string& resolver, const std::string& name) {
   ++counters_.dns_lookups;
-  std::string query;
-  put16(query, static_cast<unsigned>(rng_() & 0xffff));
-  put16(query, 0x0100);
-  put16(query, 1);
-  put16(query, 0);
-  put16(query, 0);
-  put16(query, 0);
-  std::size_t start = 0;
-  while (start <= name.size()) {
-    const std::size_t dot = name.find('.', start);
-    const std::string label = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    query.push_back(static_cast<char>(label.size()));
-    query += label;
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  query.push_back(0);
-  put16(query, 1);
-  put16(query, 1);
+  const std::string query = dnsQuery(static_cast<unsigned>(rng_() & 0xffff), name, 1);
   PacketSpec q;
   q.src = client;
   q.dst = resolver;
@@ -534,25 +540,7 @@ class UplinkBuilder {
     }
   }
   void dnsExchange(const Endpoints& e, std::uint16_t sport, const std::string& name, unsigned qtype, std::int64_t& t) {
-    std::string query;
-    put16(query, static_cast<unsigned>(rng_() & 0xffff));
-    put16(query, 0x0100);
-    put16(query, 1);
-    put16(query, 0);
-    put16(query, 0);
-    put16(query, 0);
-    std::size_t start = 0;
-    for (;;) {
-      const std::size_t dot = name.find('.', start);
-      const std::string label = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      query.push_back(static_cast<char>(label.size()));
-      query += label;
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    query.push_back(0);
-    put16(query, qtype);
-    put16(query, 1);
+    const std::string query = dnsQuery(static_cast<unsigned>(rng_() & 0xffff), name, qtype);
     PacketSpec q;
     q.src = e.client;
     q.dst = e.v6 ? "2001:db8:a::53" : "192.0.2.53";
