@@ -174,6 +174,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
             tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
             tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
             tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
+            for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
           }
         }
         emit(flow, d);

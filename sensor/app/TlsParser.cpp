@@ -4,6 +4,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <memory>
 
@@ -169,6 +170,15 @@ void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
         OPENSSL_free(hex);
       }
       BN_free(bn);
+    }
+    if (auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr))) {
+      for (int i = 0; i < sk_GENERAL_NAME_num(names) && c.dns_names.size() < 64; ++i) {
+        const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+        if (name->type != GEN_DNS) continue;
+        const ASN1_STRING* dns = name->d.dNSName;
+        c.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)), static_cast<std::size_t>(ASN1_STRING_length(dns)));
+      }
+      GENERAL_NAMES_free(names);
     }
     out.certificates.push_back(std::move(c));
   }

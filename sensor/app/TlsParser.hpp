@@ -18,6 +18,7 @@ struct TlsCertificate {
   std::string subject;
   std::string issuer;
   std::string serial;
+  std::vector<std::string> dns_names;  // subjectAltName dNSName entries, in order
 };
 
 struct TlsHandshake {

@@ -224,6 +224,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
           string(s->certificates.front().issuer);
           out_ << ",\"serial\":";
           string(s->certificates.front().serial);
+          if (const auto& names = s->certificates.front().dns_names; !names.empty()) {
+            out_ << ",\"subjectaltname\":[";
+            for (std::size_t i = 0; i < names.size(); ++i) {
+              if (i) out_ << ",";
+              string(names[i]);
+            }
+            out_ << "]";
+          }
         }
       }
       out_ << "}}\n";

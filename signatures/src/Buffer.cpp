@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ja3.string",       "ja3s.hash",         "ja3s.string",         "smtp.helo",
     "smtp.mail_from",   "smtp.rcpt_to",      "email.from",          "email.subject",
     "email.message_id", "email.attachment.name", "email.attachment.sha256",
-    "ja4.hash",         "http.request_header", "http.response_header",
+    "ja4.hash",         "http.request_header", "http.response_header", "tls.subjectaltname",
     "ipv4.hdr",         "ipv6.hdr",          "tcp.hdr",             "udp.hdr",
     "icmpv4.hdr",       "icmpv6.hdr",
 };

@@ -64,6 +64,7 @@ enum class BufferId : std::uint8_t {
   Ja4Hash,  // the JA4 fingerprint itself (Suricata's ja4.hash)
   HttpRequestHeader,   // one instance per request header, "Name: value"
   HttpResponseHeader,  // the same for the response
+  TlsSubjectAltName,   // one instance per DNS name in the server certificate's subjectAltName
   // Packet headers (packet inputs only): the IPv4 header with options, the IPv6 header with its
   // extension headers, the TCP header with options, the UDP and ICMP headers.
   Ipv4Hdr,
