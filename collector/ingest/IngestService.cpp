@@ -144,9 +144,14 @@ grpc::Status IngestService::shipStream(grpc::ServerContext* context,
       if (store_failed) continue;
       grpc::ByteBuffer raw;
       bool own_buffer = false;
-      if (grpc::SerializationTraits<gsoc::v1::BatchAck>::Serialize(result.ack, &raw, &own_buffer).ok()) {
-        stream->Write(raw);
+      if (const grpc::Status s = grpc::SerializationTraits<gsoc::v1::BatchAck>::Serialize(result.ack, &raw, &own_buffer); !s.ok()) {
+        // Never expected; the sensor resends after its last ack, so end the stream rather than skip one.
+        std::cerr << "gsoc-collector: cannot encode an ack: " << s.error_message() << "\n";
+        store_failed = true;
+        context->TryCancel();
+        continue;
       }
+      stream->Write(raw);
     }
   });
 
