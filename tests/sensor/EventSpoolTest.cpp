@@ -441,6 +441,12 @@ TEST_F(EventSpoolTest, BlockOnAFullDiskWaitsForAcks) {
       for (int i = 0; i < 200; ++i) spool.append(event);
       done = true;
     });
+    // The shipper starts once the appender is blocked on the full disk: left to race, a quick
+    // shipper can keep the disk from ever filling (seen on a loaded CI machine).
+    const auto fill_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done && spool.counters().blocked_appends == 0 && std::chrono::steady_clock::now() < fill_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     std::uint64_t next = 1;
     std::vector<SpoolRecord> records;
     std::uint64_t shipped = 0;
