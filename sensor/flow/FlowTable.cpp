@@ -167,7 +167,7 @@ FlowTable::Slab FlowTable::newSlab() {
 
 void FlowTable::SlabFree::operator()(Slot* slots) const {
   std::destroy_n(slots, kSlabSize);
-  ::operator delete(slots, kSlabBytes, std::align_val_t{kSlabBytes});
+  ::operator delete(slots, std::align_val_t{kSlabBytes});  // unsized: clang without -fsized-deallocation has no sized form
 }
 
 FlowTable::SlotId FlowTable::allocate() {
