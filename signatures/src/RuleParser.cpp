@@ -61,6 +61,14 @@ constexpr ProtocolName kProtocols[] = {
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
 };
 
+// One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
+// value, which is empty for a bare word (`relative`).
+std::pair<std::string_view, std::string_view> keyAndValue(std::string_view part) {
+  const std::size_t space = part.find_first_of(" \t");
+  if (space == std::string_view::npos) return {part, {}};
+  return {part.substr(0, space), trim(part.substr(space))};
+}
+
 std::vector<std::string_view> splitList(std::string_view s, char sep = ',') {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -675,9 +683,7 @@ class RuleBuilder {
     bool have_bytes = false, have_offset = false, have_oper = false, have_rvalue = false;
     std::string_view result;
     for (const std::string_view part : splitList(o.value)) {
-      const std::size_t space = part.find_first_of(" \t");
-      const std::string_view key = part.substr(0, space);
-      const std::string_view arg = space == std::string_view::npos ? std::string_view() : trim(part.substr(space));
+      const auto [key, arg] = keyAndValue(part);
       if (key == "bytes") {
         have_bytes = true;
         m.bytes_var = variableOf(o, arg);
@@ -736,9 +742,7 @@ class RuleBuilder {
     Base64Decode b;
     if (o.has_value) {
       for (const std::string_view part : splitList(o.value)) {
-        const std::size_t space = part.find_first_of(" \t");
-        const std::string_view key = part.substr(0, space);
-        const std::string_view arg = space == std::string_view::npos ? std::string_view() : trim(part.substr(space));
+        const auto [key, arg] = keyAndValue(part);
         if (key == "bytes") b.bytes = static_cast<std::uint32_t>(integer(o, arg, 1, UINT32_MAX));
         else if (key == "offset") b.offset = static_cast<std::uint32_t>(integer(o, arg, 0, UINT32_MAX));
         else if (key == "relative") b.relative = true;
@@ -875,9 +879,7 @@ class RuleBuilder {
     bool tracked = false;
     for (std::size_t i = 2; i < parts.size(); ++i) {
       const std::string_view p = parts[i];
-      const std::size_t space = p.find_first_of(" \t");
-      const std::string_view key = p.substr(0, space);
-      const std::string_view value = space == std::string_view::npos ? std::string_view() : trim(p.substr(space));
+      const auto [key, value] = keyAndValue(p);
       if (key == "expire") {
         op.expire_s = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
       } else if (xbits && key == "track" && !tracked) {
@@ -1113,9 +1115,7 @@ class RuleBuilder {
       // from_base64[: bytes N][, offset N][, mode rfc4648|rfc2045|strict]
       if (o.has_value) {
         for (const std::string_view part : splitList(o.value)) {
-          const std::size_t space = part.find_first_of(" \t");
-          const std::string_view key = part.substr(0, space);
-          const std::string_view value = space == std::string_view::npos ? std::string_view() : trim(part.substr(space));
+          const auto [key, value] = keyAndValue(part);
           if (key == "bytes") t.size = static_cast<std::uint32_t>(integer(o, value, 1, UINT16_MAX));
           else if (key == "offset") t.offset = static_cast<std::uint32_t>(integer(o, value, 0, UINT16_MAX));
           else if (key == "mode" && value == "rfc4648") t.mode = Transform::Base64Mode::Rfc4648;
