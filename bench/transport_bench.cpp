@@ -154,8 +154,8 @@ class DiscardingStore final : public collector::EventStore {
   bool recordHit(const collector::StoredHit&) override { return true; }
   std::int64_t correlatorProgress() override { return INT64_MIN; }
   void setCorrelatorProgress(std::int64_t) override {}
-  void forEachEventSince(std::int64_t, const std::vector<std::string>&, const std::function<void(v1::Event&&)>&) override {}
-  void forEachEventWithIndicator(const std::string&, std::int64_t, const std::function<void(v1::Event&&)>&) override {}
+  void forEachEvent(const collector::EventQuery&, const std::function<void(v1::Event&&)>&) override {}
+  std::vector<collector::EventCount> countEvents(const collector::EventQuery&, std::span<const collector::EventDimension>) override { return {}; }
   void upsertPublication(const collector::Publication&) override {}
   std::optional<collector::Publication> publication(const std::string&, const std::string&) override { return std::nullopt; }
   std::uint64_t publicationCount(const std::string&, const std::string&) override { return 0; }

@@ -13,6 +13,9 @@ namespace gsoc::collector {
 namespace {
 
 constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
+// Events per reply: a page an analyst reads, and a cap that keeps a reply within gRPC's limits.
+constexpr std::uint64_t kDefaultEventLimit = 100;
+constexpr std::uint64_t kMaxEventLimit = 100000;
 
 // Store failures reach the analyst as UNAVAILABLE with the reason, never as a crash.
 template <typename F>
@@ -272,6 +275,48 @@ grpc::Status CentralService::Export(grpc::ServerContext* context, const gsoc::v1
                                                                                       : exportMisp(chosen, request->include_notices(), clock_());
     reply->set_json(r.json);
     reply->set_objects(r.objects);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::Events(grpc::ServerContext* context, const gsoc::v1::EventsRequest* request, gsoc::v1::EventsReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  EventQuery query;
+  if (request->since_ns() != 0) query.since_ns = request->since_ns();
+  if (request->until_ns() != 0) query.until_ns = request->until_ns();
+  query.agencies.assign(request->agencies().begin(), request->agencies().end());
+  query.sensors.assign(request->sensors().begin(), request->sensors().end());
+  query.kinds.assign(request->kinds().begin(), request->kinds().end());
+  query.sids.assign(request->sids().begin(), request->sids().end());
+  query.term = request->term();
+  std::vector<EventDimension> by;
+  for (const auto& name : request->count_by()) {
+    const auto d = parseDimension(name);
+    if (!d) return {grpc::StatusCode::INVALID_ARGUMENT, "count_by: '" + name + "' is not agency, sensor, kind, sid or day"};
+    by.push_back(*d);
+  }
+  try {
+    validateQuery(query);
+  } catch (const std::invalid_argument& e) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e.what()};
+  }
+  return guarded("events", [&] {
+    if (!by.empty()) {
+      for (auto& c : store_.countEvents(query, by)) {
+        auto* g = reply->add_counts();
+        for (auto& k : c.key) g->add_key(std::move(k));
+        g->set_events(c.events);
+      }
+      return grpc::Status::OK;
+    }
+    // One more than asked tells whether there were more.
+    const std::uint64_t limit = request->limit() == 0 ? kDefaultEventLimit : std::min<std::uint64_t>(request->limit(), kMaxEventLimit);
+    query.limit = limit + 1;
+    store_.forEachEvent(query, [&](gsoc::v1::Event&& e) {
+      if (static_cast<std::uint64_t>(reply->events_size()) < limit) *reply->add_events() = std::move(e);
+      else reply->set_truncated(true);
+    });
     return grpc::Status::OK;
   });
 }

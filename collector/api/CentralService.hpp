@@ -1,7 +1,7 @@
 #pragma once
 // CentralService: the Central gRPC API (proto/gsoc/v1/central.proto) for the central team:
 // the live feed, listings, show, acknowledgements, sensor health, intelligence reports,
-// retro-hunts and STIX/MISP export. It shares the ingest server's port and TLS; every call is
+// retro-hunts, STIX/MISP export and stored events. It shares the ingest server's port and TLS; every call is
 // authenticated from the client certificate, which must carry urn:gsoc:analyst:NAME and not be
 // revoked. A sensor certificate gets PERMISSION_DENIED, no certificate UNAUTHENTICATED; both
 // are logged and recorded as refusals. NAME is what the notice history and intelligence records
@@ -48,6 +48,7 @@ class CentralService final : public gsoc::v1::Central::Service {
   grpc::Status AddIntel(grpc::ServerContext* context, const gsoc::v1::IntelReport* request, gsoc::v1::AddIntelReply* reply) override;
   grpc::Status Hunt(grpc::ServerContext* context, const gsoc::v1::HuntRequest* request, gsoc::v1::HuntReply* reply) override;
   grpc::Status Export(grpc::ServerContext* context, const gsoc::v1::ExportRequest* request, gsoc::v1::ExportReply* reply) override;
+  grpc::Status Events(grpc::ServerContext* context, const gsoc::v1::EventsRequest* request, gsoc::v1::EventsReply* reply) override;
 
  private:
   grpc::Status authenticate(grpc::ServerContext* context, AnalystIdentity& analyst);

@@ -113,7 +113,10 @@ void CorrelationService::rebuild() {
   saved_progress_ = progress;
   if (progress != INT64_MIN) {
     std::uint64_t replayed = 0;
-    store_.forEachEventSince(progress - horizon(), replayKinds(), [&](gsoc::v1::Event&& e) {
+    EventQuery query;
+    query.since_ns = progress - horizon();
+    query.kinds = replayKinds();
+    store_.forEachEvent(query, [&](gsoc::v1::Event&& e) {
       ++replayed;
       correlator_.add(std::move(e));
     });

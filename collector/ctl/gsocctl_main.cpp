@@ -9,9 +9,11 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "collector/ctl/EventTable.hpp"
 #include "collector/ctl/PublicationTable.hpp"
 #include "collector/notify/Acknowledgement.hpp"
 #include "gsoc/v1/central.grpc.pb.h"
@@ -41,6 +43,13 @@ Commands:
   hunt INDICATOR [--days N] [--reason TEXT]
                                  retro-hunt: search stored history (default: the retention);
                                  agencies where it was seen get a notice
+  events [FILTERS] [--sensor S] [--sid N] [--term VALUE] [--count-by DIMS] [--limit N]
+                                 stored events, oldest first (default: the last 24h, at
+                                 most 100), or with --count-by how many, grouped by a
+                                 comma-separated list of agency, sensor, kind, sid, day;
+                                 --kind here is an event kind (alert, flow, http, dns,
+                                 tls, smtp, file); --term an indicator, address, domain,
+                                 hash or sender the events carry
   export --stix|--misp [--campaign ID] [--notices] [-o FILE]
                                  STIX 2.1 bundle or MISP event JSON; notices (TLP:AMBER+STRICT)
                                  only with --notices
@@ -349,6 +358,32 @@ int run(const Options& o, gsoc::v1::Central::Stub& api) {
     if (grpc::Status s = api.Hunt(ctx.get(), req, &reply); !s.ok()) return failed(s);
     if (o.json) std::cout << jsonOf(reply) << "\n";
     else gsoc::ctl::printHunt(std::cout, reply);
+    return 0;
+  }
+  if (cmd == "events") {
+    gsoc::v1::EventsRequest req;
+    for (const auto& v : a.all("--agency")) req.add_agencies(v);
+    for (const auto& v : a.all("--sensor")) req.add_sensors(v);
+    for (const auto& v : a.all("--kind")) req.add_kinds(v);
+    for (const auto& v : a.all("--sid")) req.add_sids(static_cast<std::uint32_t>(std::stoul(v)));
+    req.set_term(a.one("--term"));
+    if (const std::string s = a.one("--since", "24h"); !s.empty()) req.set_since_ns(parseTime(s, "--since"));
+    if (const std::string s = a.one("--until"); !s.empty()) req.set_until_ns(parseTime(s, "--until"));
+    std::vector<std::string> by;
+    for (const auto& list : a.all("--count-by")) {
+      std::stringstream in(list);
+      for (std::string d; std::getline(in, d, ',');) {
+        if (!d.empty()) by.push_back(d), req.add_count_by(d);
+      }
+    }
+    if (const std::string limit = a.one("--limit"); !limit.empty()) req.set_limit(static_cast<std::uint32_t>(std::stoul(limit)));
+    a.done();
+    gsoc::v1::EventsReply reply;
+    auto ctx = callContext(o);
+    if (grpc::Status s = api.Events(ctx.get(), req, &reply); !s.ok()) return failed(s);
+    if (o.json) std::cout << jsonOf(reply) << "\n";
+    else if (!by.empty()) gsoc::ctl::printEventCounts(std::cout, by, reply);
+    else gsoc::ctl::printEvents(std::cout, reply);
     return 0;
   }
   if (cmd == "export") {

@@ -13,18 +13,6 @@ namespace {
 constexpr std::size_t kReplyHits = 100;
 constexpr std::size_t kEvidencePerAgency = 50;
 
-std::string summaryOf(const gsoc::v1::Event& e) {
-  switch (e.body_case()) {
-    case gsoc::v1::Event::kAlert: return "[" + std::to_string(e.alert().gid()) + ":" + std::to_string(e.alert().sid()) + "] " + e.alert().msg();
-    case gsoc::v1::Event::kHttp: return e.http().method() + " " + e.http().host() + e.http().uri();
-    case gsoc::v1::Event::kDns: return "query " + e.dns().query() + " " + e.dns().qtype();
-    case gsoc::v1::Event::kTls: return "TLS to " + e.tls().sni();
-    case gsoc::v1::Event::kSmtp: return "mail from " + e.smtp().mail_from() + ": " + e.smtp().subject();
-    case gsoc::v1::Event::kFile: return "file " + e.file().filename() + " " + e.file().sha256();
-    default: return "";
-  }
-}
-
 struct AgencyHits {
   std::uint64_t events = 0;
   std::int64_t first_ns = 0;
@@ -43,7 +31,10 @@ gsoc::v1::HuntReply RetroHunter::hunt(const std::string& indicator, std::int64_t
   reply.set_indicator(indicator);
   std::map<std::string, AgencyHits> by_agency;
   std::uint64_t events = 0;
-  store.forEachEventWithIndicator(indicator, since_ns, [&](gsoc::v1::Event&& e) {
+  EventQuery query;
+  query.since_ns = since_ns;
+  query.term = indicator;
+  store.forEachEvent(query, [&](gsoc::v1::Event&& e) {
     ++events;
     const std::string src = addressText(e.tuple().src_ip());
     const std::string dst = addressText(e.tuple().dst_ip());
@@ -55,7 +46,7 @@ gsoc::v1::HuntReply RetroHunter::hunt(const std::string& indicator, std::int64_t
       h->set_kind(kindName(e));
       h->set_src(src);
       h->set_dst(dst);
-      h->set_summary(summaryOf(e));
+      h->set_summary(eventSummary(e));
     }
     AgencyHits& a = by_agency[e.agency_id()];
     if (a.events++ == 0) {

@@ -40,7 +40,7 @@ const std::string* indicatorOf(const gsoc::v1::Event& e) {
 
 void deriveColumns(const gsoc::v1::Event& e, EventColumns& out) {
   out.kind = kindName(e);
-  out.sid = e.has_alert() ? e.alert().sid() : -1;
+  out.sid = e.has_alert() ? static_cast<std::int64_t>(e.alert().sid()) : -1;  // not the uint32 -1
   out.severity = e.has_alert() ? e.alert().severity() : 0;
   const std::string* indicator = indicatorOf(e);
   out.indicator = indicator != nullptr ? *indicator : std::string();
@@ -64,6 +64,18 @@ bool eventCarries(const gsoc::v1::Event& e, const std::string& value) {
       return false;
     case gsoc::v1::Event::kFile: return file(e.file());
     default: return false;
+  }
+}
+
+std::string eventSummary(const gsoc::v1::Event& e) {
+  switch (e.body_case()) {
+    case gsoc::v1::Event::kAlert: return "[" + std::to_string(e.alert().gid()) + ":" + std::to_string(e.alert().sid()) + "] " + e.alert().msg();
+    case gsoc::v1::Event::kHttp: return e.http().method() + " " + e.http().host() + e.http().uri();
+    case gsoc::v1::Event::kDns: return "query " + e.dns().query() + " " + e.dns().qtype();
+    case gsoc::v1::Event::kTls: return "TLS to " + e.tls().sni();
+    case gsoc::v1::Event::kSmtp: return "mail from " + e.smtp().mail_from() + ": " + e.smtp().subject();
+    case gsoc::v1::Event::kFile: return "file " + e.file().filename() + " " + e.file().sha256();
+    default: return "";
   }
 }
 

@@ -29,6 +29,8 @@ const std::string* indicatorOf(const gsoc::v1::Event& event);
 // True when the value is one of the event's observables: an address, the HTTP host, DNS query,
 // TLS SNI, mail sender, an attachment's or file's SHA-256 or MD5, or the indicator that hit.
 bool eventCarries(const gsoc::v1::Event& event, const std::string& value);
+// One line on what the record is: "[1:2100001] msg", "GET host/uri", "query name A", ...
+std::string eventSummary(const gsoc::v1::Event& event);
 // 4 or 16 raw bytes to text ("192.0.2.1", "2001:db8::1"); empty for anything else.
 std::string addressText(const std::string& raw);
 

@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/store/EventQuery.hpp"
+
 namespace gsoc::v1 {
 class Event;
 class EventBatch;
@@ -121,20 +123,19 @@ class EventStore {
   virtual std::uint64_t eventCount() = 0;
   virtual std::vector<SensorRow> sensors() = 0;
 
-  // Correlation: hits (false when this hit is already recorded), the event time up to which the
-  // correlator has processed, and the stored events from a time on in (time, id) order with
-  // event_id, agency_id and sensor_id set, to rebuild its windows after a restart.
+  // Correlation: hits (false when this hit is already recorded) and the event time up to which
+  // the correlator has processed.
   virtual bool recordHit(const StoredHit& hit) = 0;
   virtual std::int64_t correlatorProgress() = 0;
   virtual void setCorrelatorProgress(std::int64_t ts_ns) = 0;
-  // Events with ts_ns at or after `ts_ns`, of `kinds` only (empty: all), in (time, id) order.
-  virtual void forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
-                                 const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
-  // Retro-hunt: stored events from a time on whose main observable (the `indicator` column) is
-  // `value`, or, when `value` is an address, whose source or destination it is (a scan: the
-  // addresses are not indexed, to keep ingest fast). Same order and fields as above.
-  virtual void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
-                                         const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
+
+  // Reading events (EventQuery.hpp): the events a query selects, in (time, arrival) order, with
+  // event_id ("sensor:epoch:sequence"), agency_id and sensor_id set; and how many it selects,
+  // grouped by `by` (ordered by the group's values; one group, key empty, when `by` is empty).
+  // Throws std::invalid_argument for a query that cannot be right (an unknown kind), StoreError
+  // when the store fails.
+  virtual void forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) = 0;
+  virtual std::vector<EventCount> countEvents(const EventQuery& query, std::span<const EventDimension> by) = 0;
 
   // Publications: insert or replace by (kind, id); look one up; count those whose number starts
   // with a prefix (to number the next one).

@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/EventQuerySql.hpp"
 #include "collector/store/StoreSchema.hpp"
 #include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
@@ -271,16 +272,49 @@ void PostgresEventStore::visitEvents(const char* query, const std::vector<std::s
   }
 }
 
-void PostgresEventStore::forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
-                                           const std::function<void(gsoc::v1::Event&&)>& visit) {
-  visitEvents(eventsSinceQueryFor(kinds).c_str(), {std::to_string(ts_ns)}, visit);
+namespace {
+
+std::vector<std::string> textParams(const SqlQuery& sql) {
+  std::vector<std::string> out;
+  for (const auto& p : sql.params) {
+    out.push_back(std::holds_alternative<std::string>(p) ? std::get<std::string>(p) : std::to_string(std::get<std::int64_t>(p)));
+  }
+  return out;
 }
 
-void PostgresEventStore::forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
-                                                   const std::function<void(gsoc::v1::Event&&)>& visit) {
-  visitEvents(huntQueryFor(value), {value, std::to_string(since_ns)}, [&](gsoc::v1::Event&& e) {
-    if (eventCarries(e, value)) visit(std::move(e));
+}  // namespace
+
+void PostgresEventStore::forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) {
+  const SqlQuery sql = eventSelectSql(query, SqlDialect::Postgres);
+  if (query.term.empty()) {
+    visitEvents(sql.sql.c_str(), textParams(sql), visit);
+    return;
+  }
+  std::uint64_t left = query.limit == 0 ? UINT64_MAX : query.limit;
+  visitEvents(sql.sql.c_str(), textParams(sql), [&](gsoc::v1::Event&& e) {
+    if (left != 0 && eventCarries(e, query.term)) {
+      --left;
+      visit(std::move(e));
+    }
   });
+}
+
+std::vector<EventCount> PostgresEventStore::countEvents(const EventQuery& query, std::span<const EventDimension> by) {
+  if (!query.term.empty()) {
+    return countByVisiting([&](const std::function<void(gsoc::v1::Event&&)>& visit) { forEachEvent(query, visit); }, by);
+  }
+  const SqlQuery sql = eventCountSql(query, by, SqlDialect::Postgres);
+  std::lock_guard lock(mutex_);
+  Result r = exec(sql.sql, textParams(sql));
+  std::vector<EventCount> out;
+  const int n = static_cast<int>(by.size());
+  for (int i = 0; i < r.rows(); ++i) {
+    EventCount c;
+    for (int j = 0; j < n; ++j) c.key.push_back(r.text(i, j));
+    c.events = std::stoull(r.text(i, n));
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace gsoc::collector

@@ -33,10 +33,8 @@ class PostgresEventStore final : public EventStore {
   bool recordHit(const StoredHit& hit) override;
   std::int64_t correlatorProgress() override;
   void setCorrelatorProgress(std::int64_t ts_ns) override;
-  void forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
-                         const std::function<void(gsoc::v1::Event&&)>& visit) override;
-  void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
-                                 const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  void forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  std::vector<EventCount> countEvents(const EventQuery& query, std::span<const EventDimension> by) override;
   void upsertPublication(const Publication& p) override;
   std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
@@ -45,7 +43,7 @@ class PostgresEventStore final : public EventStore {
  private:
   class Result;
   Result exec(const std::string& sql, const std::vector<std::string>& params = {});
-  // Runs an events query (kEventsSinceQuery's columns) and hands each event to visit.
+  // Runs an events query (eventSelectSql's columns) and hands each event to visit.
   void visitEvents(const char* query, const std::vector<std::string>& params, const std::function<void(gsoc::v1::Event&&)>& visit);
   void copyEvents(std::span<const CommitBatch> batches);
 

@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/EventQuerySql.hpp"
 #include "collector/store/StoreSchema.hpp"
 #include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
@@ -274,23 +275,47 @@ void SqliteEventStore::visitEvents(Statement& q, const std::function<void(gsoc::
   }
 }
 
-void SqliteEventStore::forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
-                                         const std::function<void(gsoc::v1::Event&&)>& visit) {
-  const std::string sql = eventsSinceQueryFor(kinds);
+void SqliteEventStore::forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) {
+  const SqlQuery sql = eventSelectSql(query, SqlDialect::Sqlite);
   std::lock_guard lock(mutex_);
-  Statement q(*this, sql.c_str());
-  q.bind(1, ts_ns);
-  visitEvents(q, visit);
+  Statement q(*this, sql.sql.c_str());
+  bindAll(q, sql);
+  if (query.term.empty()) {
+    visitEvents(q, visit);
+    return;
+  }
+  std::uint64_t left = query.limit == 0 ? UINT64_MAX : query.limit;
+  visitEvents(q, [&](gsoc::v1::Event&& e) {
+    if (left != 0 && eventCarries(e, query.term)) {
+      --left;
+      visit(std::move(e));
+    }
+  });
 }
 
-void SqliteEventStore::forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
-                                                 const std::function<void(gsoc::v1::Event&&)>& visit) {
+std::vector<EventCount> SqliteEventStore::countEvents(const EventQuery& query, std::span<const EventDimension> by) {
+  if (!query.term.empty()) {
+    return countByVisiting([&](const std::function<void(gsoc::v1::Event&&)>& visit) { forEachEvent(query, visit); }, by);
+  }
+  const SqlQuery sql = eventCountSql(query, by, SqlDialect::Sqlite);
   std::lock_guard lock(mutex_);
-  Statement q(*this, huntQueryFor(value));
-  q.bind(1, value).bind(2, since_ns);
-  visitEvents(q, [&](gsoc::v1::Event&& e) {
-    if (eventCarries(e, value)) visit(std::move(e));
-  });
+  Statement q(*this, sql.sql.c_str());
+  bindAll(q, sql);
+  std::vector<EventCount> out;
+  const int n = static_cast<int>(by.size());
+  while (q.step()) {
+    EventCount c;
+    for (int i = 0; i < n; ++i) c.key.push_back(q.text(i));
+    c.events = static_cast<std::uint64_t>(q.integer(n));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void SqliteEventStore::bindAll(Statement& q, const SqlQuery& sql) {
+  for (std::size_t i = 0; i < sql.params.size(); ++i) {
+    std::visit([&](const auto& v) { q.bind(static_cast<int>(i + 1), v); }, sql.params[i]);
+  }
 }
 
 }  // namespace gsoc::collector

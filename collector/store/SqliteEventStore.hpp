@@ -16,6 +16,8 @@ struct sqlite3_stmt;
 
 namespace gsoc::collector {
 
+struct SqlQuery;
+
 class SqliteEventStore final : public EventStore {
  public:
   // Opens or creates the database; throws StoreError with the path and SQLite's message.
@@ -35,10 +37,8 @@ class SqliteEventStore final : public EventStore {
   bool recordHit(const StoredHit& hit) override;
   std::int64_t correlatorProgress() override;
   void setCorrelatorProgress(std::int64_t ts_ns) override;
-  void forEachEventSince(std::int64_t ts_ns, const std::vector<std::string>& kinds,
-                         const std::function<void(gsoc::v1::Event&&)>& visit) override;
-  void forEachEventWithIndicator(const std::string& value, std::int64_t since_ns,
-                                 const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  void forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  std::vector<EventCount> countEvents(const EventQuery& query, std::span<const EventDimension> by) override;
   void upsertPublication(const Publication& p) override;
   std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
@@ -47,8 +47,9 @@ class SqliteEventStore final : public EventStore {
  private:
   class Statement;
   void exec(const char* sql);
-  // Steps an events query (kEventsSinceQuery's columns) and hands each event to visit.
+  // Steps an events query (eventSelectSql's columns) and hands each event to visit.
   void visitEvents(Statement& q, const std::function<void(gsoc::v1::Event&&)>& visit);
+  static void bindAll(Statement& q, const SqlQuery& sql);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;

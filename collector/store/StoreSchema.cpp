@@ -1,6 +1,5 @@
 #include "collector/store/StoreSchema.hpp"
 
-#include <set>
 #include <stdexcept>
 
 #include <arpa/inet.h>
@@ -88,40 +87,9 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to) 
 
 }  // namespace
 
-const char* const kEventsSinceQuery =
-    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE ts_ns >= $1 ORDER BY ts_ns, id";
-
-const char* const kEventsWithIndicatorQuery =
-    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE indicator = $1 AND ts_ns >= $2 ORDER BY ts_ns, id";
-
-const char* const kEventsWithAddressQuery =
-    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE (indicator = $1 OR src_ip = $1 OR dst_ip = $1) "
-    "AND ts_ns >= $2 ORDER BY ts_ns, id";
-
 const char* const kPublicationsSinceQuery =
     "SELECT kind, id, number, campaign_id, agency_id, updated_ns, json FROM publications WHERE updated_ns >= $1 "
     "ORDER BY updated_ns, kind, id";
-
-const char* const kEventsWithAttachmentQuery =
-    "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE (indicator = $1 OR kind = 'smtp') AND ts_ns >= $2 "
-    "ORDER BY ts_ns, id";
-
-std::string eventsSinceQueryFor(const std::vector<std::string>& kinds) {
-  static const std::set<std::string> kKinds = {"alert", "flow", "http", "dns", "tls", "smtp", "file"};
-  if (kinds.empty()) return kEventsSinceQuery;
-  std::string in;
-  for (const auto& k : kinds) {
-    if (!kKinds.contains(k)) throw std::invalid_argument("'" + k + "' is not an event kind");
-    in += (in.empty() ? "'" : ", '") + k + "'";  // a fixed set of names: safe as literals
-  }
-  return "SELECT sensor_id, epoch, sequence, agency_id, event FROM events WHERE ts_ns >= $1 AND kind IN (" + in + ") ORDER BY ts_ns, id";
-}
-
-const char* huntQueryFor(const std::string& value) {
-  if (isAddressText(value)) return kEventsWithAddressQuery;
-  const bool hash = (value.size() == 64 || value.size() == 32) && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
-  return hash ? kEventsWithAttachmentQuery : kEventsWithIndicatorQuery;
-}
 
 bool isAddressText(const std::string& value) {
   unsigned char buf[16];

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "collector/ingest/BatchWriter.hpp"
 #include "collector/store/SqliteEventStore.hpp"
@@ -116,12 +117,94 @@ TEST_F(IngestStoreTest, StoresOnceAcrossReplaysOverlapsAndRestart) {
     EXPECT_EQ(sensors[1].gap_events, 10U);
     EXPECT_EQ(sensors[1].rejected_events, 4U);
   }
-  EXPECT_EQ(query("SELECT COUNT(*) FROM (SELECT sensor_id, epoch, sequence FROM events GROUP BY 1,2,3 HAVING COUNT(*) > 1)"), 0);
-  EXPECT_EQ(query("SELECT COUNT(*) FROM events WHERE sensor_id='mofa-1' AND epoch=5"), 155);
-  EXPECT_EQ(query("SELECT MAX(sequence) FROM events WHERE sensor_id='mofa-1' AND epoch=5"), 165);
-  EXPECT_EQ(query("SELECT COUNT(*) FROM events WHERE kind='alert' AND indicator='c2.example.net' AND src_ip='192.0.2.7'"), 85);
-  EXPECT_EQ(query("SELECT COUNT(*) FROM events WHERE kind='dns' AND dst_ip='203.0.113.5'"), 83);
-  EXPECT_EQ(query("SELECT COUNT(*) FROM events WHERE agency_id='MOD'"), 10);
+  // Read back through the query API, as every reader does.
+  SqliteEventStore store(path_);
+  std::set<std::string> ids;
+  std::uint64_t epoch5 = 0;
+  std::uint64_t last5 = 0;
+  std::uint64_t all = 0;
+  store.forEachEvent({}, [&](gsoc::v1::Event&& e) {
+    ++all;
+    ids.insert(e.event_id());
+    if (e.event_id().starts_with("mofa-1:5:")) {
+      ++epoch5;
+      last5 = std::max<std::uint64_t>(last5, std::stoull(e.event_id().substr(9)));
+    }
+  });
+  EXPECT_EQ(all, 168U);
+  EXPECT_EQ(ids.size(), all);  // each (sensor, epoch, sequence) once
+  EXPECT_EQ(epoch5, 155U);
+  EXPECT_EQ(last5, 165U);
+  EventQuery alerts;
+  alerts.kinds = {"alert"};
+  alerts.term = "c2.example.net";
+  const std::vector<EventDimension> none;
+  EXPECT_EQ(store.countEvents(alerts, none).at(0).events, 85U);
+  EventQuery dns;
+  dns.kinds = {"dns"};
+  dns.term = "203.0.113.5";
+  EXPECT_EQ(store.countEvents(dns, none).at(0).events, 83U);
+  EventQuery mod;
+  mod.agencies = {"MOD"};
+  EXPECT_EQ(store.countEvents(mod, none).at(0).events, 10U);
+}
+
+// The query API's conditions and groupings, each against a count made by hand.
+TEST_F(IngestStoreTest, QueriesSelectAndCount) {
+  SqliteEventStore store(path_);
+  BatchWriter writer(store, {}, [] { return kNow; });
+  submit(writer, mofa_, batch("mofa-1", 1, 1, 10));  // ts kNow+0..9: alerts (sid 2100000+i) at even i, DNS at odd
+  submit(writer, mod_, batch("mod-1", 1, 1, 4));
+  writer.stop();
+  const std::vector<EventDimension> none;
+  auto count = [&](const EventQuery& q) { return store.countEvents(q, none).at(0).events; };
+  EventQuery q;
+  EXPECT_EQ(count(q), 14U);
+  q.since_ns = kNow + 2;
+  q.until_ns = kNow + 5;  // 2, 3, 4 of mofa-1; 2, 3 of mod-1
+  EXPECT_EQ(count(q), 5U);
+  q.sensors = {"mod-1"};
+  EXPECT_EQ(count(q), 2U);
+  q = {};
+  q.sids = {2100002, 2100004};
+  EXPECT_EQ(count(q), 3U);  // mofa-1's two and mod-1's 2100002
+  q = {};
+  q.term = "www.mofa.example.go.jp";
+  EXPECT_EQ(count(q), 7U);
+  q.limit = 3;
+  std::vector<std::string> seen;
+  store.forEachEvent(q, [&](gsoc::v1::Event&& e) { seen.push_back(e.event_id()); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"mofa-1:1:2", "mod-1:1:2", "mofa-1:1:4"}));  // time order, then arrival
+  q = {};
+  q.limit = 2;
+  seen.clear();
+  store.forEachEvent(q, [&](gsoc::v1::Event&& e) { seen.push_back(e.event_id() + "@" + e.agency_id()); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"mofa-1:1:1@MOFA", "mod-1:1:1@MOD"}));
+
+  const std::vector<EventDimension> by{EventDimension::Agency, EventDimension::Kind};
+  std::vector<std::string> rows;
+  for (const auto& c : store.countEvents({}, by)) rows.push_back(c.key.at(0) + "/" + c.key.at(1) + "=" + std::to_string(c.events));
+  EXPECT_EQ(rows, (std::vector<std::string>{"MOD/alert=2", "MOD/dns=2", "MOFA/alert=5", "MOFA/dns=5"}));
+  // With a term the count is made by visiting: the same groups, the same order.
+  q = {};
+  q.term = "192.0.2.7";
+  rows.clear();
+  for (const auto& c : store.countEvents(q, by)) rows.push_back(c.key.at(0) + "/" + c.key.at(1) + "=" + std::to_string(c.events));
+  EXPECT_EQ(rows, (std::vector<std::string>{"MOD/alert=2", "MOD/dns=2", "MOFA/alert=5", "MOFA/dns=5"}));
+  const std::vector<EventDimension> by_sid{EventDimension::Sid, EventDimension::Day};
+  const auto sids = store.countEvents({}, by_sid);
+  ASSERT_EQ(sids.size(), 6U);
+  EXPECT_EQ(sids[0].key, (std::vector<std::string>{"", std::to_string(kNow / 86400000000000LL)}));  // DNS records have no sid
+  EXPECT_EQ(sids[0].events, 7U);
+  EXPECT_EQ(sids[1].key.at(0), "2100000");
+  EXPECT_EQ(sids[1].events, 2U);
+  q = {};
+  q.kinds = {"dns'; DROP TABLE events; --"};
+  EXPECT_THROW(count(q), std::invalid_argument);
+  q = {};
+  q.since_ns = kNow;
+  q.until_ns = kNow;
+  EXPECT_THROW(count(q), std::invalid_argument);
 }
 
 TEST_F(IngestStoreTest, SensorStatusAndRefusalsAreRecorded) {
@@ -158,7 +241,10 @@ TEST_F(IngestStoreTest, ReplayReadsOnlyTheKindsAsked) {
   writer.stop();
   auto count = [&](const std::vector<std::string>& kinds) {
     std::uint64_t n = 0;
-    store.forEachEventSince(kNow, kinds, [&](gsoc::v1::Event&&) { ++n; });
+    EventQuery query;
+    query.since_ns = kNow;
+    query.kinds = kinds;
+    store.forEachEvent(query, [&](gsoc::v1::Event&&) { ++n; });
     return n;
   };
   EXPECT_EQ(count({}), 10U);

@@ -1,0 +1,50 @@
+#pragma once
+// EventQuery: the one way anything reads stored events (correlation replay, retro-hunts, the
+// Central API's `Events` call behind `gsocctl events`, reports, tests). A query names a time
+// range and any of agencies, sensors, kinds, signature ids and one observable (`term`: an
+// indicator value, address, domain, hash or sender), and either visits the matching events in
+// (time, arrival) order or counts them grouped by a few dimensions. Keeping every reader on this
+// interface, never on SQL against an events table, is what lets a backend store events in its own
+// layout (rows, compressed blocks, a ClickHouse table).
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gsoc::collector {
+
+struct EventQuery {
+  std::int64_t since_ns = std::numeric_limits<std::int64_t>::min();  // event time, inclusive
+  std::int64_t until_ns = std::numeric_limits<std::int64_t>::max();  // event time, exclusive
+  std::vector<std::string> agencies;  // any of these (empty: all), likewise below
+  std::vector<std::string> sensors;
+  std::vector<std::string> kinds;     // "alert", "flow", "http", "dns", "tls", "smtp", "file"
+  std::vector<std::int64_t> sids;     // alerts of these signatures
+  // One observable the event must carry (eventCarries): its main indicator, either address, or,
+  // for a file hash, an attachment of a mail. Empty: no such condition.
+  std::string term;
+  std::uint64_t limit = 0;  // visit at most this many (0: all)
+};
+
+// What counts are grouped by.
+enum class EventDimension { Agency, Sensor, Kind, Sid, Day };
+
+// "agency", "sensor", "kind", "sid", "day" (UTC days since the epoch, as a number).
+std::string_view dimensionName(EventDimension d);
+std::optional<EventDimension> parseDimension(std::string_view name);
+
+// One group of a count: its values in the order of the dimensions asked for ("" for an event
+// without the value, e.g. the sid of a flow record), and how many events it holds.
+struct EventCount {
+  std::vector<std::string> key;
+  std::uint64_t events = 0;
+};
+
+// Throws std::invalid_argument for a kind that is not an event kind (a query with a typo would
+// otherwise silently match nothing).
+void validateQuery(const EventQuery& query);
+
+}  // namespace gsoc::collector

@@ -1,0 +1,128 @@
+#include "collector/store/EventQuerySql.hpp"
+
+#include <map>
+
+#include "gsoc/v1/event.pb.h"
+#include "collector/store/EventColumns.hpp"
+
+namespace gsoc::collector {
+namespace {
+
+// Appends conditions and their parameters, numbering the placeholders in the dialect's style.
+class WhereClause {
+ public:
+  WhereClause(SqlQuery& out, SqlDialect dialect) : out_(out), dialect_(dialect) {}
+
+  std::string param(std::variant<std::int64_t, std::string> value) {
+    out_.params.push_back(std::move(value));
+    return (dialect_ == SqlDialect::Postgres ? "$" : "?") + std::to_string(out_.params.size());
+  }
+  void add(const std::string& condition) { text_ += (text_.empty() ? " WHERE " : " AND ") + condition; }
+  template <typename T>
+  void anyOf(const char* column, const std::vector<T>& values) {
+    if (values.empty()) return;
+    std::string in;
+    for (const auto& v : values) in += (in.empty() ? "" : ", ") + param(v);
+    add(std::string(column) + " IN (" + in + ")");
+  }
+  [[nodiscard]] const std::string& text() const { return text_; }
+
+ private:
+  SqlQuery& out_;
+  SqlDialect dialect_;
+  std::string text_;
+};
+
+bool isHashText(const std::string& value) {
+  return (value.size() == 64 || value.size() == 32) && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
+std::string whereFor(const EventQuery& q, SqlQuery& out, SqlDialect dialect) {
+  validateQuery(q);
+  WhereClause where(out, dialect);
+  if (q.since_ns != std::numeric_limits<std::int64_t>::min()) where.add("ts_ns >= " + where.param(q.since_ns));
+  if (q.until_ns != std::numeric_limits<std::int64_t>::max()) where.add("ts_ns < " + where.param(q.until_ns));
+  where.anyOf("agency_id", q.agencies);
+  where.anyOf("sensor_id", q.sensors);
+  where.anyOf("kind", q.kinds);
+  where.anyOf("sid", q.sids);
+  if (!q.term.empty()) {
+    // Candidates by the indexed indicator column; an address also by the address columns (a
+    // scan's targets are no indicator), a file hash also every mail (attachments are inside it).
+    const std::string t = where.param(q.term);
+    if (isAddressText(q.term)) {
+      where.add("(indicator = " + t + " OR src_ip = " + t + " OR dst_ip = " + t + ")");
+    } else if (isHashText(q.term)) {
+      where.add("(indicator = " + t + " OR kind = 'smtp')");
+    } else {
+      where.add("indicator = " + t);
+    }
+  }
+  return where.text();
+}
+
+const char* columnOf(EventDimension d) {
+  switch (d) {
+    case EventDimension::Agency: return "agency_id";
+    case EventDimension::Sensor: return "sensor_id";
+    case EventDimension::Kind: return "kind";
+    case EventDimension::Sid: return "COALESCE(CAST(sid AS TEXT), '')";
+    case EventDimension::Day: return "CAST(ts_ns / 86400000000000 AS TEXT)";
+  }
+  return "''";
+}
+
+std::string valueOf(const gsoc::v1::Event& e, EventDimension d) {
+  switch (d) {
+    case EventDimension::Agency: return e.agency_id();
+    case EventDimension::Sensor: return e.sensor_id();
+    case EventDimension::Kind: return kindName(e);
+    case EventDimension::Sid: {
+      EventColumns columns;
+      deriveColumns(e, columns);
+      return columns.sid >= 0 ? std::to_string(columns.sid) : "";
+    }
+    case EventDimension::Day: return std::to_string(e.timestamp_ns() / 86400000000000LL);
+  }
+  return "";
+}
+
+}  // namespace
+
+SqlQuery eventSelectSql(const EventQuery& query, SqlDialect dialect) {
+  SqlQuery out;
+  const std::string where = whereFor(query, out, dialect);
+  out.sql = "SELECT sensor_id, epoch, sequence, agency_id, event FROM events" + where + " ORDER BY ts_ns, id";
+  if (query.limit != 0 && query.term.empty()) out.sql += " LIMIT " + std::to_string(query.limit);
+  return out;
+}
+
+SqlQuery eventCountSql(const EventQuery& query, std::span<const EventDimension> by, SqlDialect dialect) {
+  SqlQuery out;
+  const std::string where = whereFor(query, out, dialect);
+  std::string columns;
+  std::string groups;
+  for (std::size_t i = 0; i < by.size(); ++i) {
+    columns += std::string(columnOf(by[i])) + ", ";
+    groups += (i == 0 ? " GROUP BY " : ", ") + std::to_string(i + 1);
+  }
+  out.sql = "SELECT " + columns + "COUNT(*) FROM events" + where + groups + (groups.empty() ? "" : " ORDER BY" + groups.substr(9));
+  return out;
+}
+
+std::vector<EventCount> countByVisiting(const std::function<void(const std::function<void(gsoc::v1::Event&&)>&)>& for_each,
+                                        std::span<const EventDimension> by) {
+  std::map<std::vector<std::string>, std::uint64_t> groups;
+  std::vector<std::string> key;
+  for_each([&](gsoc::v1::Event&& e) {
+    key.clear();
+    for (const auto d : by) key.push_back(valueOf(e, d));
+    ++groups[key];
+  });
+  std::vector<EventCount> out;
+  out.reserve(groups.size());
+  for (auto& [k, n] : groups) out.push_back(EventCount{k, n});
+  return out;
+}
+
+}  // namespace gsoc::collector

@@ -1,0 +1,39 @@
+#pragma once
+// EventQuerySql: an EventQuery as SQL over the row layout both SQL backends share (StoreSchema),
+// with its values as bound parameters, never spliced into the text. A query with a `term` selects
+// candidates by the indexed indicator column (and the address columns, or every mail for a file
+// hash); the backend keeps those that carry the term (eventCarries), so counts with a term are
+// made by visiting (countByVisiting).
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "collector/store/EventQuery.hpp"
+#include "collector/store/StoreSchema.hpp"
+
+namespace gsoc::v1 {
+class Event;
+}
+
+namespace gsoc::collector {
+
+struct SqlQuery {
+  std::string sql;
+  std::vector<std::variant<std::int64_t, std::string>> params;  // $1.. (PostgreSQL), ?1.. (SQLite)
+};
+
+// Columns: sensor_id, epoch, sequence, agency_id, event; in (ts_ns, id) order. LIMIT only when
+// the query has no term (the term's final check is the backend's).
+SqlQuery eventSelectSql(const EventQuery& query, SqlDialect dialect);
+// Columns: one per dimension (as text), then the count; the query must have no term.
+SqlQuery eventCountSql(const EventQuery& query, std::span<const EventDimension> by, SqlDialect dialect);
+
+// Counts by visiting the query's events (with a term, SQL cannot tell which candidates carry it).
+std::vector<EventCount> countByVisiting(const std::function<void(const std::function<void(gsoc::v1::Event&&)>&)>& for_each,
+                                        std::span<const EventDimension> by);
+
+}  // namespace gsoc::collector
