@@ -10,10 +10,12 @@
 //   build/bin/gsoc_bench_sensor
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
+#include "bench/AllocationCounter.hpp"
 #include "bench/traffic/TrafficGenerator.hpp"
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
@@ -93,14 +95,40 @@ void report(benchmark::State& state, const Traffic& t) {
   state.counters["Mpps"] = benchmark::Counter(static_cast<double>(t.frames.size() * state.iterations()) / 1e6, benchmark::Counter::kIsRate);
 }
 
+// Allocations in steady state: counted over the second half of the frames (the first half grows
+// the flow slabs and the buffers to the working set), per packet and per flow created there.
+struct AllocationProbe {
+  std::uint64_t allocations = 0;
+  std::uint64_t packets = 0;
+  std::uint64_t flows = 0;
+};
+
+void runCounted(sensor::SensorWorker& worker, const Traffic& t, AllocationProbe& probe) {
+  const std::size_t half = t.frames.size() / 2;
+  for (std::size_t i = 0; i < half; ++i) worker.process(raw(t, t.frames[i]));
+  const std::uint64_t allocations = gsoc::bench::allocationCount();
+  const std::uint64_t flows = worker.flowCounters().created;
+  for (std::size_t i = half; i < t.frames.size(); ++i) worker.process(raw(t, t.frames[i]));
+  probe.allocations += gsoc::bench::allocationCount() - allocations;
+  probe.packets += t.frames.size() - half;
+  probe.flows += worker.flowCounters().created - flows;
+  worker.finish();
+}
+
+void report(benchmark::State& state, const Traffic& t, const AllocationProbe& probe) {
+  state.counters["allocs/packet"] = static_cast<double>(probe.allocations) / static_cast<double>(std::max<std::uint64_t>(probe.packets, 1));
+  state.counters["allocs/flow"] = static_cast<double>(probe.allocations) / static_cast<double>(std::max<std::uint64_t>(probe.flows, 1));
+  report(state, t);
+}
+
 void BM_SensorNoRules(benchmark::State& state) {
   const Traffic& t = traffic(state.range(0));  // generated before timing starts
+  AllocationProbe probe;
   for (auto _ : state) {
     sensor::SensorWorker worker({}, {});
-    for (const Frame& f : t.frames) worker.process(raw(t, f));
-    worker.finish();
+    runCounted(worker, t, probe);
   }
-  report(state, t);
+  report(state, t, probe);
 }
 BENCHMARK(BM_SensorNoRules)->Arg(kUplink)->Arg(kMixed)->Unit(benchmark::kMillisecond)->MinTime(3);
 
@@ -109,6 +137,7 @@ void BM_SensorEtOpen(benchmark::State& state) {
   std::uint64_t alerts = 0;
   const signatures::CompiledRulesetPtr& ruleset = etOpen();  // compiled before timing starts
   const Traffic& t = traffic(state.range(0));
+  AllocationProbe probe;
   for (auto _ : state) {
     sensor::DetectionStage detection(ruleset, [&](const sensor::AlertHit&) { ++alerts; });
     sensor::WorkerHooks hooks;
@@ -118,10 +147,9 @@ void BM_SensorEtOpen(benchmark::State& state) {
     };
     hooks.on_flow_end = [&](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
     sensor::SensorWorker worker({}, hooks);
-    for (const Frame& f : t.frames) worker.process(raw(t, f));
-    worker.finish();
+    runCounted(worker, t, probe);
   }
-  report(state, t);
+  report(state, t, probe);
   state.counters["alerts_per_run"] = static_cast<double>(alerts) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_SensorEtOpen)->Arg(kUplink)->Arg(kMixed)->Unit(benchmark::kMillisecond)->MinTime(3);

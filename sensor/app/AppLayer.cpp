@@ -137,12 +137,12 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
       break;
     case AppProto::Dns:
-      stateOf<DnsTcpState>(flow).feed(dir, data, [&](FlowDirection d, const DnsMessage& m) {
+      stateOf<DnsTcpState>(flow).feed(dir, data, dns_, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
         if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, d, ts, nullptr, nullptr, &m});
         if (m.response) return;
         tx_.buffers.clear();
-        for (const std::string& q : m.queries) tx_.buffers.add(BufferId::DnsQuery, q);
+        for (const DnsName& q : m.queries) tx_.buffers.add(BufferId::DnsQuery, q.view());
         emit(flow, d);
       });
       break;
@@ -212,7 +212,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
 void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
                           std::int64_t ts) {
   if (flow.app == AppProto::None && flow.app_detection_done) return;
-  DnsMessage message;
+  DnsMessage& message = dns_;
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
   if (!dns_port || !parseDnsMessage(payload, message)) {
     if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
@@ -237,9 +237,8 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);
   if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message});
   if (message.response) return;
-  // The names must outlive the match: keep them in the scratch strings.
-  scratch_.assign(message.queries.begin(), message.queries.end());
-  for (const std::string& q : scratch_) buffers.add(BufferId::DnsQuery, q);
+  // The names outlive the match: dns_ is parsed into again only for the next datagram.
+  for (const DnsName& q : message.queries) buffers.add(BufferId::DnsQuery, q.view());
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {

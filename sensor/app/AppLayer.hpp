@@ -14,6 +14,7 @@
 
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
+#include "sensor/app/DnsParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -82,6 +83,9 @@ class AppLayer {
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;
   signatures::EventSet datagram_events_;  // DNS over UDP keeps no per-flow state
+  // Every DNS message is parsed into this one (reused: no allocation per message); a datagram's
+  // dns.query buffers view it until the next datagram.
+  DnsMessage dns_;
 };
 
 }  // namespace gsoc::sensor

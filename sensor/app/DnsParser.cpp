@@ -1,6 +1,6 @@
 #include "sensor/app/DnsParser.hpp"
 
-#include "gsoc/signatures/IpAddress.hpp"
+#include <arpa/inet.h>
 
 namespace gsoc::sensor {
 namespace {
@@ -8,7 +8,7 @@ namespace {
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 // Reads a possibly compressed name at `pos`; advances `pos` past it in the message.
-bool readName(std::span<const std::uint8_t> msg, std::size_t& pos, std::string& out) {
+bool readName(std::span<const std::uint8_t> msg, std::size_t& pos, DnsName& out) {
   out.clear();
   std::size_t cursor = pos;
   bool jumped = false;
@@ -27,18 +27,33 @@ bool readName(std::span<const std::uint8_t> msg, std::size_t& pos, std::string& 
       continue;
     }
     if ((len & 0xC0) != 0 || cursor + 1 + len > msg.size()) return false;
-    if (!out.empty()) out.push_back('.');
-    out.append(reinterpret_cast<const char*>(msg.data()) + cursor + 1, len);
+    if (!out.empty() && !out.push_back('.')) return false;
+    if (!out.append(std::string_view(reinterpret_cast<const char*>(msg.data()) + cursor + 1, len))) return false;
     cursor += 1 + len;
-    if (out.size() > 255) return false;
   }
   return false;  // pointer loop
 }
 
+// An A or AAAA record's address as text (inet_ntop's form, as IpAddress::toString).
+void addressText(std::span<const std::uint8_t> rdata, DnsName& out) {
+  char text[INET6_ADDRSTRLEN];
+  const char* written = inet_ntop(rdata.size() == 4 ? AF_INET : AF_INET6, rdata.data(), text, sizeof text);
+  out.assign(written != nullptr ? std::string_view(written) : std::string_view());
+}
+
 }  // namespace
 
+void DnsMessage::clear() {
+  id = 0;
+  response = false;
+  rcode = 0;
+  queries.clear();
+  query_types.clear();
+  answers.clear();
+}
+
 bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
-  out = DnsMessage{};
+  out.clear();
   if (msg.size() < 12) return false;
   out.id = be16(msg.data());
   const std::uint16_t flags = be16(msg.data() + 2);
@@ -49,41 +64,45 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
   const std::uint16_t an = be16(msg.data() + 6);
   if (qd == 0 || qd > 32) return false;
   std::size_t pos = 12;
-  std::string name;
   for (std::uint16_t i = 0; i < qd; ++i) {
+    DnsName& name = out.queries.emplace_back();
     if (!readName(msg, pos, name) || pos + 4 > msg.size()) return false;
-    out.queries.push_back(name);
     out.query_types.push_back(be16(msg.data() + pos));
     pos += 4;
   }
   for (std::uint16_t i = 0; i < an && i < 64; ++i) {
-    DnsMessage::Answer a;
-    if (!readName(msg, pos, a.name) || pos + 10 > msg.size()) break;  // answers are metadata only
+    DnsMessage::Answer& a = out.answers.emplace_back();
+    if (!readName(msg, pos, a.name) || pos + 10 > msg.size()) {  // answers are metadata only
+      out.answers.pop_back();
+      break;
+    }
     a.type = be16(msg.data() + pos);
     a.ttl = std::uint32_t{be16(msg.data() + pos + 4)} << 16 | be16(msg.data() + pos + 6);
     const std::uint16_t rdlength = be16(msg.data() + pos + 8);
     pos += 10;
-    if (pos + rdlength > msg.size()) break;
+    if (pos + rdlength > msg.size()) {
+      out.answers.pop_back();
+      break;
+    }
     const auto rdata = msg.subspan(pos, rdlength);
     if ((a.type == 1 && rdlength == 4) || (a.type == 28 && rdlength == 16)) {
-      a.data = signatures::IpAddress::fromBytes(rdata)->toString();
+      addressText(rdata, a.data);
     } else if (a.type == 5 || a.type == 2 || a.type == 12) {
       std::size_t p = pos;
       // A name that does not decode (overlong, a pointer loop, cut short) is no answer data:
-      // readName leaves what it read so far, up to 318 bytes of a name that is not one.
+      // readName leaves what it read so far.
       if (!readName(msg, p, a.data)) a.data.clear();
     }
     pos += rdlength;
-    out.answers.push_back(std::move(a));
   }
   return true;
 }
 
-bool DnsTcpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink) {
+bool DnsTcpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, DnsMessage& message,
+                       const MessageSink& sink) {
   if (broken_) return false;
   std::string& pending = pending_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
   pending.append(reinterpret_cast<const char*>(data.data()), data.size());
-  DnsMessage message;
   while (pending.size() >= 2) {
     const auto* p = reinterpret_cast<const std::uint8_t*>(pending.data());
     const std::size_t length = be16(p);

@@ -8,11 +8,11 @@
 // counted and stops parsing of that direction.
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <span>
 #include <string>
 
+#include "common/FunctionRef.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/Hpack.hpp"
 
@@ -30,7 +30,7 @@ class Http2Connection {
   // sending part of a body must not make one connection hold 128 bodies.
   static constexpr std::size_t kMaxHeldBodyBytes = 1024 * 1024;
 
-  using MessageSink = std::function<void(signatures::FlowDirection, const HttpMessage&)>;
+  using MessageSink = FunctionRef<void(signatures::FlowDirection, const HttpMessage&)>;
 
   Http2Connection();
   ~Http2Connection();

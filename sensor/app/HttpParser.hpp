@@ -7,13 +7,13 @@
 // preface is handed to Http2Connection, whose messages reach the same sink.
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/FunctionRef.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -54,7 +54,7 @@ class HttpState final : public AppState {
   static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
   static constexpr std::size_t kMaxBodyBytes = 256 * 1024;
 
-  using MessageSink = std::function<void(signatures::FlowDirection, const HttpMessage&)>;
+  using MessageSink = FunctionRef<void(signatures::FlowDirection, const HttpMessage&)>;
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink);
   // Requests waiting for their response (summaries), oldest first, for the exchange records.

@@ -5,11 +5,11 @@
 // is the first stage of most attacks on agencies, so this is metadata the SOC keeps.
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "common/FunctionRef.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -35,7 +35,7 @@ struct MailTransaction {
 class SmtpState final : public AppState {
  public:
   static constexpr std::size_t kMaxMessageBytes = 8 * 1024 * 1024;
-  using TransactionSink = std::function<void(const MailTransaction&)>;
+  using TransactionSink = FunctionRef<void(const MailTransaction&)>;
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink);
 

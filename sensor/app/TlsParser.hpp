@@ -5,11 +5,11 @@
 
 #include <cstdint>
 #include <optional>
-#include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "common/FunctionRef.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -36,7 +36,7 @@ struct TlsHandshake {
 class TlsState final : public AppState {
  public:
   static constexpr std::size_t kMaxHandshakeBytes = 64 * 1024;
-  using HandshakeSink = std::function<void(signatures::FlowDirection, const TlsHandshake&)>;
+  using HandshakeSink = FunctionRef<void(signatures::FlowDirection, const TlsHandshake&)>;
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink);
   // The ClientHello seen on this flow, kept for the session record.

@@ -156,14 +156,14 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       d->set_response(m.dns->response);
       d->set_rcode(std::to_string(m.dns->rcode));
       if (!m.dns->queries.empty()) {
-        d->set_query(m.dns->queries.front());
+        d->set_query(m.dns->queries.front().str());
         d->set_qtype(std::to_string(m.dns->query_types.front()));
       }
       for (const auto& a : m.dns->answers) {
         auto* ans = d->add_answers();
-        ans->set_name(a.name);
+        ans->set_name(a.name.str());
         ans->set_type(std::to_string(a.type));
-        ans->set_data(a.data);
+        ans->set_data(a.data.str());
         ans->set_ttl(a.ttl);
       }
       return true;

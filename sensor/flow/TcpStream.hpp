@@ -7,9 +7,9 @@
 // or when the connection ends with a hole, the hole is skipped and counted as a gap.
 
 #include <cstdint>
-#include <functional>
 #include <span>
 
+#include "common/FunctionRef.hpp"
 #include "sensor/decode/ByteRangeStore.hpp"
 
 namespace gsoc::sensor {
@@ -26,7 +26,7 @@ struct TcpStreamCounters {
 
 class TcpStream {
  public:
-  using Deliver = std::function<void(std::span<const std::uint8_t>)>;
+  using Deliver = FunctionRef<void(std::span<const std::uint8_t>)>;
 
   explicit TcpStream(std::size_t held_cap = 1 << 20) : held_cap_(held_cap) {}
 

@@ -27,16 +27,17 @@ void checkMessage(const DnsMessage& m) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   gsoc::fuzz::RecordReader reader(data, size);
   DnsTcpState tcp;
+  DnsMessage udp;  // reused, as the app layer reuses its message
+  DnsMessage message;
   bool broken = false;
   while (auto record = reader.next()) {
     const std::string copy(record->bytes.begin(), record->bytes.end());  // exact size for ASan
     const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size());
-    DnsMessage udp;
     if (parseDnsMessage(bytes, udp)) checkMessage(udp);
 
     const auto dir = (record->control & 1) ? gsoc::signatures::FlowDirection::ToClient
                                            : gsoc::signatures::FlowDirection::ToServer;
-    const bool ok = tcp.feed(dir, bytes, [&](gsoc::signatures::FlowDirection d, const DnsMessage& m) {
+    const bool ok = tcp.feed(dir, bytes, message, [&](gsoc::signatures::FlowDirection d, const DnsMessage& m) {
       check(d == dir, "message handed over in the wrong direction");
       checkMessage(m);
     });

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       d.have_start = true;
       d.start = data_seq;  // a stream starts at the first segment seen
     }
-    const TcpStream::Deliver deliver = [&d](std::span<const std::uint8_t> bytes) {
+    const auto deliver = [&d](std::span<const std::uint8_t> bytes) {
       check(!bytes.empty(), "an empty delivery");
       const auto& c = d.stream.counters();
       check(c.delivered_bytes == d.seen, "delivered bytes miscounted");

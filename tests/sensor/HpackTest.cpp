@@ -103,7 +103,7 @@ TEST(Http2Robustness, RandomFramesNeverCrash) {
   std::uint64_t messages = 0, errors = 0;
   for (int round = 0; round < 300; ++round) {
     Http2Connection h2;
-    const Http2Connection::MessageSink sink = [&](signatures::FlowDirection, const HttpMessage& m) {
+    const auto sink = [&](signatures::FlowDirection, const HttpMessage& m) {
       ++messages;
       EXPECT_EQ(m.protocol, "HTTP/2");
     };
@@ -152,7 +152,7 @@ TEST(Http2Limits, BodiesHeldOverAllStreamsAreCapped) {
   }
   Http2Connection h2;
   std::uint64_t held = 0, truncated = 0, messages = 0;
-  const Http2Connection::MessageSink sink = [&](signatures::FlowDirection, const HttpMessage& m) {
+  const auto sink = [&](signatures::FlowDirection, const HttpMessage& m) {
     ++messages;
     held += m.body_length;
     truncated += m.body_truncated ? 1 : 0;

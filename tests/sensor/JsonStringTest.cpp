@@ -118,9 +118,11 @@ TEST(JsonString, EveRecordsOfFuzzedNamesAreStrictUtf8Json) {
     for (int i = 0; i < kRecords; ++i) {
       DnsMessage m;
       m.response = true;
-      m.queries = {fuzzBytes(rng)};
+      const auto name = [&] { return DnsName(fuzzBytes(rng).substr(0, DnsName::kCapacity)); };
+      m.queries = {name()};
       m.query_types = {1};
-      m.answers = {{fuzzBytes(rng), 16, 60, fuzzBytes(rng)}};
+      const DnsName answer = name();
+      m.answers = {{answer, 16, 60, name()}};
       AppMetadata record;
       record.kind = AppMetadata::Kind::Dns;
       record.flow = &flow;
