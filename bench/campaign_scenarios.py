@@ -281,7 +281,7 @@ def run_one(args, seed, clean, agencies, out):
         con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
         try:
             rows = con.execute("SELECT kind, id, campaign_id, agency_id, json FROM publications").fetchall()
-            events = con.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+            events = con.execute("SELECT COALESCE(SUM(events), 0) FROM streams").fetchone()[0]  # stored, per stream
         finally:
             con.close()
         return manifest, rows, {"late_events": late, "events": events, "replay_wall_s": round(wall, 1),

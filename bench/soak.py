@@ -21,6 +21,7 @@ Exit status 0 when nothing was lost or duplicated and every process ended cleanl
 """
 import argparse
 import csv
+import json
 import os
 import shutil
 import signal
@@ -93,6 +94,7 @@ def main():
     subprocess.run([gsoc_pki, "init", pki], check=True, **quiet)
     subprocess.run([gsoc_pki, "collector", pki], check=True, **quiet)
     subprocess.run([gsoc_pki, "agencies", pki] + [ag for ag, _ in AGENCIES], check=True, **quiet)
+    subprocess.run([gsoc_pki, "analyst", pki, "soak"], check=True, **quiet)
 
     start = 1767193200  # 2026-01-01 00:00 JST
     names = ",".join(ag for ag, _ in AGENCIES)
@@ -129,7 +131,8 @@ def main():
         try:
             con = sqlite3.connect(db, timeout=30)
             try:
-                return con.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+                # The per-stream counters change in the same transaction as the events.
+                return con.execute("SELECT COALESCE(SUM(events), 0) FROM streams").fetchone()[0]
             finally:
                 con.close()
         except sqlite3.Error:
@@ -187,6 +190,19 @@ def main():
     elapsed = time.time() - t0
     for s, p in sensors.items():
         check(p.returncode == 0, "%s ended with exit 0 (it was %d)" % (s, p.returncode))
+    # Every event read back through the Central API (gsocctl events), as any reader does.
+    # A day of traffic per call keeps each reply under its 100,000-event cap.
+    stored_ids = {s: [] for _, s in AGENCIES}
+    bounds = [0] + [start + d * 86400 for d in range(a.days + 1)] + [None]
+    for ag, s in AGENCIES:
+        for lo, hi in zip(bounds, bounds[1:]):
+            cmd = [bindir + "/gsocctl", "--collector", "127.0.0.1:%d" % port, "--pki", pki, "--analyst", "soak", "--json",
+                   "--timeout", "300", "events", "--sensor", s, "--since", str(lo), "--limit", "100000"]
+            out = subprocess.run(cmd + (["--until", str(hi)] if hi else []), capture_output=True, text=True)
+            check(out.returncode == 0, "gsocctl events --sensor %s --since %s: %s" % (s, lo, out.stderr.strip()))
+            reply = json.loads(out.stdout or "{}")
+            check(not reply.get("truncated"), "%s: under 100,000 events a day (the reply's cap)" % s)
+            stored_ids[s] += [e["event_id"] for e in reply.get("events", [])]
     collector.send_signal(signal.SIGTERM)
     collector.wait(timeout=120)
     check(collector.returncode == 0, "the collector stops cleanly at the end")
@@ -196,8 +212,8 @@ def main():
     total_in = total_stored = 0
     for ag, s in AGENCIES:
         ids = event_ids(s + ".events")
-        rows = con.execute("SELECT epoch, sequence FROM events WHERE sensor_id=?", (s,)).fetchall()
-        keys = ["%s:%s:%s" % (s, e, q) for e, q in rows]
+        keys = stored_ids[s]
+        rows = keys
         total_in += len(ids)
         total_stored += len(rows)
         check(len(ids) > 0 and len(rows) == len(ids) and set(keys) == set(ids),

@@ -4,17 +4,27 @@ centre correlated, the warnings and notices it published and the intelligence re
 then what the demo's traffic was built to produce (bench/traffic/DemoScenario.hpp) against what
 was published: every expected publication seen, and nothing else. Exit 1 otherwise.
 
-    scripts/demo-report.py EVENTS_DB
+    scripts/demo-report.py EVENTS_DB EVENT_COUNTS_JSON
+
+EVENT_COUNTS_JSON is `gsocctl --json events --count-by agency,kind`: stored events are read
+through the Central API, never from the store's tables; publications and correlation hits are
+small relational tables read from the file.
 """
+import collections
 import json
 import sqlite3
 import sys
 
 db = sqlite3.connect(sys.argv[1])
+totals, alerts = collections.Counter(), collections.Counter()
+for group in json.load(open(sys.argv[2])).get("counts", []):
+    agency, kind = group["key"]
+    totals[agency] += int(group["events"])
+    if kind == "alert":
+        alerts[agency] += int(group["events"])
 print("stored at the centre, by agency:")
-for agency, total, alerts in db.execute(
-        "SELECT agency_id, COUNT(*), SUM(kind='alert') FROM events GROUP BY agency_id ORDER BY agency_id"):
-    print("  %-5s %6d events, %3d alerts" % (agency, total, alerts))
+for agency in sorted(totals):
+    print("  %-5s %6d events, %3d alerts" % (agency, totals[agency], alerts[agency]))
 print("correlated at the centre (packaging/config/correlation.yaml):")
 # One line per correlated group: its latest state, and how often it was updated after it was raised.
 for rule, group, severity, values, events, updates in db.execute(

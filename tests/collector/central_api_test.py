@@ -138,6 +138,20 @@ def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
     by_address = ctl_json("hunt", "203.0.113.66", "--days", "36500")
     check(int(by_address.get("events", 0)) > 0, "a hunt for an address scans source and destination")
 
+    # Stored events through the Events call: the same answer on every backend.
+    by_agency = {g["key"][0]: int(g["events"]) for g in ctl_json("events", "--since", "0", "--count-by", "agency").get("counts", [])}
+    check(set(by_agency) == {"MLIT", "MOD", "MOFA"} and all(n > 0 for n in by_agency.values()),
+          "events are counted per agency: %s" % by_agency)
+    c2 = ctl_json("events", "--since", "0", "--term", "cdn.update-check.example", "--limit", "1000").get("events", [])
+    check(len(c2) == int(hunt.get("events", -1)) and sorted({e["agency_id"] for e in c2}) == ["MOD", "MOFA"],
+          "an observable selects the same events the hunt found: %d" % len(c2))
+    page = ctl_json("events", "--since", "0", "--limit", "3")
+    check(len(page.get("events", [])) == 3 and page.get("truncated") is True, "a limited listing says more matched")
+    rc, _, err = ctl("events", "--kind", "campaign")
+    check(rc == 1 and "INVALID_ARGUMENT" in err and "not an event kind" in err, "an unknown event kind is refused: %s" % err.strip())
+    rc, _, err = ctl("events", "--count-by", "colour")
+    check(rc == 1 and "INVALID_ARGUMENT" in err and "colour" in err, "an unknown dimension is refused: %s" % err.strip())
+
     # An analyst's intelligence report: recorded, numbered, and its indicators hunted.
     intel = ctl_json("intel", "add", "--actor", "Example hacktivists", "--summary", "announced attacks on ministries",
                      "--target", "MOFA", "--indicator", "freemail.example", "--indicator", "203.0.113.90")
@@ -193,6 +207,9 @@ def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
     out = subprocess.run(base + ["--cert", os.path.join(pki, "sensors", "mofa-1.pem"), "--key", os.path.join(pki, "sensors", "mofa-1.key"),
                                  "warnings"], capture_output=True, text=True, timeout=60)
     check(out.returncode == 1 and "urn:gsoc:analyst" in out.stderr, "a sensor certificate is refused: %s" % out.stderr.strip())
+    out = subprocess.run(base + ["--cert", os.path.join(pki, "sensors", "mofa-1.pem"), "--key", os.path.join(pki, "sensors", "mofa-1.key"),
+                                 "events"], capture_output=True, text=True, timeout=60)
+    check(out.returncode == 1 and "PERMISSION_DENIED" in out.stderr, "a sensor certificate may not read events: %s" % out.stderr.strip())
     rc, _, _ = ctl("warnings", analyst="former")
     check(rc == 0, "the second analyst may call before revocation")
     subprocess.run([gsoc_pki, "revoke", pki, "former"], check=True, stdout=subprocess.DEVNULL)

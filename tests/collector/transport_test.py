@@ -11,8 +11,11 @@ certificate, a spoofed agency or sensor, malformed and oversized batches); and, 
 a collector given bad TLS material or a bad listen address must refuse to start, naming it.
 
 Afterwards the store must hold exactly the events the sensors produced (the event ids of their
---events files, each once, and the alert counts per signature of their EVE files), and every
-refusal must have been answered with the right status and recorded.
+--events files, each once, and the alert counts per signature of their EVE files), read through
+the Central API's Events call (`gsocctl events`), as every reader of events does; while the
+collector is down, progress is read from the per-stream counters (`streams`), which change in
+the same transaction as the events. Every refusal must have been answered with the right status
+and recorded.
 """
 import argparse
 import collections
@@ -107,6 +110,7 @@ def run_test(a, root, procs):
     subprocess.run([gsoc_pki, "sensor", pki, "CAS", "probe-1"], check=True, **quiet)
     subprocess.run([gsoc_pki, "sensor", pki, "MOFA", "stolen-1"], check=True, **quiet)
     subprocess.run([gsoc_pki, "revoke", pki, "stolen-1"], check=True, **quiet)
+    subprocess.run([gsoc_pki, "analyst", pki, "qa"], check=True, **quiet)
     other = os.path.join(root, "other-ca")
     os.makedirs(other)
     subprocess.run([gsoc_pki, "init", other], check=True, **quiet)
@@ -190,14 +194,14 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            if int(query("SELECT COUNT(*) FROM events")[0][0]) > 0:
+            if stored_events(query) > 0:
                 break
         except Exception:  # the store not created yet, or busy: look again
             pass
         time.sleep(0.1)
     collector.kill()  # SIGKILL mid-stream
     collector.wait()
-    stored_before = int(query("SELECT COUNT(*) FROM events")[0][0])
+    stored_before = stored_events(query)
     time.sleep(1.5)
     collector = start_collector()
     time.sleep(1.5)
@@ -256,11 +260,11 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
         p = subprocess.Popen([bindir + "/gsoc-sensor", "-c", conf, "--ship-only"], stdout=log, stderr=subprocess.STDOUT)
         procs.append(p)
         deadline = time.time() + 30
-        while time.time() < deadline and int(query("SELECT COUNT(*) FROM events WHERE sensor_id='cao-1'")[0][0]) < 20:
+        while time.time() < deadline and stored_events(query, "cao-1") < 20:
             time.sleep(0.02)
         p.kill()
         p.wait()
-    partial = int(query("SELECT COUNT(*) FROM events WHERE sensor_id='cao-1'")[0][0])
+    partial = stored_events(query, "cao-1")
     check(0 < partial < len(cao_ids), "the sensor was killed mid-ship (%d of %d stored)" % (partial, len(cao_ids)))
     with open(os.path.join(root, "cao-1-ship2.log"), "w") as log:
         rc = subprocess.run([bindir + "/gsoc-sensor", "-c", sensor_conf("CAO", "cao-1"), "--ship-only", "--drain-timeout", "60"],
@@ -271,29 +275,38 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     cao_line = 'gsoc_sensor_events_stored{agency="CAO",sensor="cao-1"} %d' % len(cao_ids)
     check("gsoc_collector_events_stored_total" in metrics and cao_line in metrics and "gsoc_sensor_clock_offset_seconds" in metrics,
           "Prometheus metrics are served (%s)" % cao_line)
+    # 3. Exactly what the sensors produced, each event once, read through the Central API.
+    def events(*args):
+        out = subprocess.run([bindir + "/gsocctl", "--collector", address, "--pki", pki, "--analyst", "qa", "--json", "events",
+                              "--since", "0"] + list(args), capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0, "gsocctl events %s: %s" % (" ".join(args), out.stderr.strip()))
+        return json.loads(out.stdout or "{}")
+
+    for ag, sensor, _ in AGENCIES + [("CAO", "cao-1", 0)]:
+        ids = event_ids(os.path.join(root, sensor + "-a.events"))
+        reply = events("--sensor", sensor, "--limit", "100000")
+        rows = reply.get("events", [])
+        stored = collections.Counter(r["event_id"] for r in rows)
+        dups = sum(c - 1 for c in stored.values())
+        check(len(ids) > 0 and set(ids) == set(stored) and dups == 0 and len(rows) == len(ids) and not reply.get("truncated"),
+              "%s: store holds exactly its %d events (stored %d, %d duplicates, %d missing, %d extra)"
+              % (sensor, len(ids), len(rows), dups, len(set(ids) - set(stored)), len(set(stored) - set(ids))))
+        check(all(r["agency_id"] == ag for r in rows), "%s: every event is filed under agency %s" % (sensor, ag))
+        kinds, sids = eve_counts(os.path.join(root, sensor + "-a.eve.json"))
+        by_kind = {g["key"][0]: int(g["events"]) for g in events("--sensor", sensor, "--count-by", "kind").get("counts", [])}
+        # Anomaly records are EVE-only: the sensor does not ship them as gsoc.v1.Event yet.
+        eve_kinds = {k: v for k, v in kinds.items() if k not in ("stats", "fileinfo", "anomaly")}
+        check(by_kind == eve_kinds, "%s: records by kind match its EVE output %s" % (sensor, eve_kinds))
+        by_sid = {int(g["key"][0]): int(g["events"])
+                  for g in events("--sensor", sensor, "--kind", "alert", "--count-by", "sid").get("counts", [])}
+        check(by_sid == dict(sids) and len(sids) > 0, "%s: alerts per signature match its EVE output (%d alerts)" % (sensor, sum(sids.values())))
+    refused = events("--sensor", "probe-1", "--sensor", "stolen-1", "--count-by", "sensor").get("counts", [])
+    check(refused == [], "nothing from the refused clients was stored: %s" % refused)
     collector.send_signal(signal.SIGTERM)
     collector.wait(timeout=60)
     check(collector.returncode == 0, "the collector stops cleanly on SIGTERM")
 
-    # 3. Exactly what the sensors produced, each event once.
-    for ag, sensor, _ in AGENCIES + [("CAO", "cao-1", 0)]:
-        ids = event_ids(os.path.join(root, sensor + "-a.events"))
-        rows = query("SELECT agency_id, sensor_id, epoch, sequence FROM events WHERE sensor_id='%s'" % sensor)
-        stored = collections.Counter("%s:%s:%s" % (r[1], r[2], r[3]) for r in rows)
-        dups = sum(c - 1 for c in stored.values())
-        check(len(ids) > 0 and set(ids) == set(stored) and dups == 0 and len(rows) == len(ids),
-              "%s: store holds exactly its %d events (stored %d, %d duplicates, %d missing, %d extra)"
-              % (sensor, len(ids), len(rows), dups, len(set(ids) - set(stored)), len(set(stored) - set(ids))))
-        check(all(r[0] == ag for r in rows), "%s: every event is filed under agency %s" % (sensor, ag))
-        kinds, sids = eve_counts(os.path.join(root, sensor + "-a.eve.json"))
-        by_kind = dict(query("SELECT kind, COUNT(*) FROM events WHERE sensor_id='%s' GROUP BY kind" % sensor))
-        # Anomaly records are EVE-only: the sensor does not ship them as gsoc.v1.Event yet.
-        eve_kinds = {k: v for k, v in kinds.items() if k not in ("stats", "fileinfo", "anomaly")}
-        check({k: int(v) for k, v in by_kind.items()} == eve_kinds, "%s: records by kind match its EVE output %s" % (sensor, eve_kinds))
-        by_sid = {int(k): int(v) for k, v in query("SELECT sid, COUNT(*) FROM events WHERE sensor_id='%s' AND kind='alert' GROUP BY sid" % sensor)}
-        check(by_sid == dict(sids) and len(sids) > 0, "%s: alerts per signature match its EVE output (%d alerts)" % (sensor, sum(sids.values())))
-    check(query("SELECT COUNT(*) FROM events WHERE sensor_id='probe-1' OR sensor_id='stolen-1'")[0][0] == "0",
-          "nothing from the refused clients was stored")
+
     reasons = [r[0] for r in query("SELECT reason FROM refusals")]
     for needle in ("no client certificate", "revoked", "claims agency 'MOFA'", "claims sensor 'mofa-1'", "timestamp_ns", "heartbeat claims", "unreadable Ship message"):
         check(any(needle in r for r in reasons), "refusal recorded: %s" % needle)
@@ -302,6 +315,13 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
           "every sensor is registered with its versions from its heartbeats")
     log = open(os.path.join(root, "collector.log")).read()
     check("refused" in log and "revoked" in log, "refusals are logged by the collector")
+
+
+def stored_events(query, sensor=None):
+    """Events stored so far (of one sensor), from the per-stream counters: readable with the
+    collector down, and committed with the events themselves."""
+    where = " WHERE sensor_id='%s'" % sensor if sensor else ""
+    return int(query("SELECT COALESCE(SUM(events), 0) FROM streams" + where)[0][0])
 
 
 def revoke_while_streaming(a, root, procs, pki, query, bindir, collector, col_log_path, sensor_conf, sensor_cmd):
@@ -315,7 +335,7 @@ def revoke_while_streaming(a, root, procs, pki, query, bindir, collector, col_lo
                     "--attacks"], check=True, **quiet)
 
     def stored():
-        return int(query("SELECT COUNT(*) FROM events WHERE sensor_id='%s'" % sensor)[0][0])
+        return stored_events(query, sensor)
 
     log = open(os.path.join(root, sensor + ".log"), "w")
     p = subprocess.Popen(sensor_cmd(sensor, sensor_conf("MOFA", sensor, batch_events=5, in_flight=2),
