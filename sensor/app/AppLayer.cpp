@@ -73,9 +73,9 @@ class ParseErrorCount {
   std::uint64_t before_;
 };
 
-template <typename State>
-State& stateOf(Flow& flow) {
-  if (!flow.app_state) flow.app_state = std::make_unique<State>();
+template <typename State, typename... Args>
+State& stateOf(Flow& flow, Args&&... args) {
+  if (!flow.app_state) flow.app_state = std::make_unique<State>(std::forward<Args>(args)...);
   return static_cast<State&>(*flow.app_state);
 }
 
@@ -134,7 +134,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
     case AppProto::Http:
-      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
+      stateOf<HttpState>(flow, &http_messages_).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
       break;
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, dns_, [&](FlowDirection d, const DnsMessage& m) {

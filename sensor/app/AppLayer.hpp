@@ -15,11 +15,10 @@
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
-
-struct HttpMessage;
 
 struct AppLayerCounters {
   std::uint64_t http_requests = 0;
@@ -48,6 +47,11 @@ class AppLayer {
   explicit AppLayer(TransactionSink sink) : sink_(std::move(sink)) {}
   // Records for EVE http/dns/tls/smtp/fileinfo and the event stream; none by default.
   void setMetadataSink(MetadataSink sink) { metadata_ = std::move(sink); }
+
+  // HTTP messages kept for reuse at most: one per direction of the flows in the middle of a
+  // message at once is what the pool grows to; past the cap, messages are freed (counted).
+  static constexpr std::size_t kPooledHttpMessages = 256;
+  [[nodiscard]] const FreeListCounters& httpMessagePool() const { return http_messages_.counters(); }
 
   // Reassembled TCP data of one direction, seen at packet time `ts`.
   void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
@@ -86,6 +90,8 @@ class AppLayer {
   // Every DNS message is parsed into this one (reused: no allocation per message); a datagram's
   // dns.query buffers view it until the next datagram.
   DnsMessage dns_;
+  // HTTP messages being parsed, over all flows of this worker, come from here and return here.
+  HttpMessagePool http_messages_{kPooledHttpMessages};
 };
 
 }  // namespace gsoc::sensor

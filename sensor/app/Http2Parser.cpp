@@ -208,13 +208,13 @@ void Http2Connection::headerBlock(Side& side, FlowDirection dir, std::uint32_t s
     else if (!name.starts_with(':')) {
       if (name == "content-encoding") s.encoding = value;
       m.raw_headers += name + ": " + value + "\r\n";
-      m.headers.emplace_back(std::move(name), std::move(value));
+      m.headers.emplace_back(name, value);
     }
   }
   // http.host and the records read the Host header: HTTP/2 carries it as :authority.
   if (!authority.empty() && m.header("Host") == nullptr) {
     m.raw_headers.insert(0, "host: " + authority + "\r\n");
-    m.headers.emplace(m.headers.begin(), "host", authority);
+    m.headers.emplace_front("host", authority);
   }
   m.uri = normalizeHttpUri(m.raw_uri);
   m.start_line = m.request ? m.method + " " + m.raw_uri + " HTTP/2" : "HTTP/2 " + m.status_code;

@@ -45,6 +45,12 @@ int hexValue(char c) {
 
 std::string normalizeHttpUri(std::string_view raw) {
   std::string out;
+  normalizeHttpUri(raw, out);
+  return out;
+}
+
+void normalizeHttpUri(std::string_view raw, std::string& out) {
+  out.clear();
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
     if (raw[i] == '%' && i + 2 < raw.size()) {
@@ -58,7 +64,6 @@ std::string normalizeHttpUri(std::string_view raw) {
     }
     out.push_back(raw[i]);
   }
-  return out;
 }
 
 namespace {
@@ -94,7 +99,7 @@ bool decodeHttpBody(std::string& body, std::string_view encoding) {
   return true;
 }
 
-HttpState::HttpState() = default;
+HttpState::HttpState(HttpMessagePool* messages) : messages_(messages) {}
 HttpState::~HttpState() = default;
 
 std::uint64_t HttpState::errors() const { return errors_ + (h2_ ? h2_->errors() : 0); }
@@ -104,6 +109,20 @@ const std::string* HttpMessage::header(std::string_view name) const {
     if (iequals(n, name)) return &v;
   }
   return nullptr;
+}
+
+void HttpMessage::clear() {
+  // A string grown past this (a large body) is given back rather than kept in the pool.
+  constexpr std::size_t kKeepBytes = 16 * 1024;
+  request = true;
+  for (std::string* s : {&method, &uri, &raw_uri, &protocol, &start_line, &status_code, &status_message, &raw_headers, &body}) {
+    if (s->capacity() > kKeepBytes) std::string().swap(*s);
+    else s->clear();
+  }
+  headers.clear();
+  body_length = 0;
+  body_truncated = false;
+  stream_id = 0;
 }
 
 HttpMessage HttpMessage::summary() const {
@@ -127,10 +146,10 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
   if (dir == FlowDirection::ToServer && !client_started_) {
     // The client's first bytes decide between HTTP/1.x and HTTP/2 (prior knowledge).
     const std::string_view preface = Http2Connection::kPreface;
-    std::string start = side.pending;
-    start.append(reinterpret_cast<const char*>(data.data()), std::min(data.size(), preface.size()));
-    const std::size_t n = std::min(start.size(), preface.size());
-    if (start.compare(0, n, preface, 0, n) != 0) {
+    const std::string_view held = std::string_view(side.pending).substr(0, preface.size());
+    const std::string_view more(reinterpret_cast<const char*>(data.data()), std::min(data.size(), preface.size() - held.size()));
+    const std::size_t n = held.size() + more.size();
+    if (preface.substr(0, held.size()) != held || preface.substr(held.size(), more.size()) != more) {
       client_started_ = true;
     } else if (n < preface.size()) {
       side.pending.append(reinterpret_cast<const char*>(data.data()), data.size());  // wait for the rest
@@ -187,9 +206,9 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
           }
           return;
         }
-        side.message = std::make_unique<HttpMessage>();
+        startMessage(side);
         side.message->request = request;
-        side.message->raw_headers = side.pending.substr(0, head_len);
+        side.message->raw_headers.assign(side.pending, 0, head_len);
         side.pending.erase(0, head_len);
         parseHead(side, request);
         if (side.phase == Phase::Broken) return;
@@ -272,8 +291,9 @@ void HttpState::parseHead(Side& side, bool request) {
     return line;
   };
   const std::string_view start = nextLine();
-  m.start_line = std::string(start);
-  const std::string headers_only(head);
+  m.start_line.assign(start);
+  // raw_headers keeps the head without its start line; the views below point into it until then.
+  const auto start_bytes = static_cast<std::size_t>(head.empty() ? m.raw_headers.size() : head.data() - m.raw_headers.data());
   if (request) {
     const std::size_t first = start.find(' ');
     const std::size_t last = start.rfind(' ');
@@ -283,15 +303,15 @@ void HttpState::parseHead(Side& side, bool request) {
       side.phase = Phase::Broken;
       return;
     }
-    m.method = std::string(start.substr(0, first));
+    m.method.assign(start.substr(0, first));
     if (last > first && start.substr(last + 1).starts_with("HTTP/")) {
-      m.protocol = std::string(start.substr(last + 1));
-      m.raw_uri = std::string(trim(start.substr(first + 1, last - first - 1)));
+      m.protocol.assign(start.substr(last + 1));
+      m.raw_uri.assign(trim(start.substr(first + 1, last - first - 1)));
     } else {
-      m.raw_uri = std::string(trim(start.substr(first + 1)));  // HTTP/0.9 style
+      m.raw_uri.assign(trim(start.substr(first + 1)));  // HTTP/0.9 style
       events.set(AnomalyEvent::HttpRequestLineMissingProtocol);
     }
-    m.uri = normalizeHttpUri(m.raw_uri);
+    normalizeHttpUri(m.raw_uri, m.uri);
   } else {
     if (!start.starts_with("HTTP/")) {
       ++errors_;
@@ -300,19 +320,19 @@ void HttpState::parseHead(Side& side, bool request) {
       return;
     }
     const std::size_t sp1 = start.find(' ');
-    m.protocol = std::string(start.substr(0, sp1));
+    m.protocol.assign(start.substr(0, sp1));
     if (sp1 != std::string_view::npos) {
       const std::string_view rest = start.substr(sp1 + 1);
       const std::size_t sp2 = rest.find(' ');
-      m.status_code = std::string(rest.substr(0, sp2));
-      if (sp2 != std::string_view::npos) m.status_message = std::string(rest.substr(sp2 + 1));
+      m.status_code.assign(rest.substr(0, sp2));
+      if (sp2 != std::string_view::npos) m.status_message.assign(rest.substr(sp2 + 1));
     }
   }
   while (!head.empty()) {
     const std::string_view line = nextLine();
     if (line.empty()) break;
     if ((line.front() == ' ' || line.front() == '\t') && !m.headers.empty()) {  // obsolete line folding
-      m.headers.back().second += " " + std::string(trim(line));
+      m.headers.back().second.append(" ").append(trim(line));
       continue;
     }
     const std::size_t colon = line.find(':');
@@ -321,9 +341,9 @@ void HttpState::parseHead(Side& side, bool request) {
       events.set(request ? AnomalyEvent::HttpRequestFieldMissingColon : AnomalyEvent::HttpResponseFieldMissingColon);
       continue;
     }
-    m.headers.emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    m.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
   }
-  m.raw_headers = headers_only;
+  m.raw_headers.erase(0, start_bytes);
 
   // Framing of the body.
   const std::string* te = m.header("Transfer-Encoding");
@@ -336,7 +356,7 @@ void HttpState::parseHead(Side& side, bool request) {
       events.set(request ? AnomalyEvent::HttpDuplicateContentLengthInRequest : AnomalyEvent::HttpDuplicateContentLengthInResponse);
     }
   }
-  side.encoding = ce ? *ce : std::string();
+  side.encoding.assign(ce ? std::string_view(*ce) : std::string_view());
   side.chunk_left = 0;
   side.chunk_trailer = false;
   side.body_left = 0;
@@ -378,26 +398,40 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   m.body_length = m.body.size();
   sink(dir, m);
   side.phase = Phase::StartLine;
-  side.message.reset();  // bodies can be large: give the memory back now
+  endMessage(side);
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
+}
+
+void HttpState::startMessage(Side& side) {
+  side.message = messages_ != nullptr ? messages_->take([] { return std::make_unique<HttpMessage>(); }) : std::make_unique<HttpMessage>();
+}
+
+void HttpState::endMessage(Side& side) {
+  if (messages_ == nullptr) {
+    side.message.reset();
+    return;
+  }
+  side.message->clear();  // a large body's memory goes back now
+  messages_->give(std::move(side.message));
 }
 
 void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {
   // One string per "Name: value" instance after the four below, sized up front: the buffers are
   // views into them.
   const std::size_t instances = std::min(m.headers.size(), signatures::BufferSet::kMaxInstances);
-  scratch.assign(4 + instances, std::string());
+  if (scratch.size() < 4 + instances) scratch.resize(4 + instances);
+  for (std::size_t i = 0; i < 4 + instances; ++i) scratch[i].clear();
   std::string& normalized = scratch[0];
   std::string& names = scratch[1];
   std::string& host = scratch[2];
   std::string& start = scratch[3];
-  names = "\r\n";
+  names.append("\r\n");
   for (const auto& [name, value] : m.headers) {
     normalized.append(name).append(": ").append(value).append("\r\n");
     names.append(name).append("\r\n");
   }
   names.append("\r\n");
-  start = m.start_line + "\r\n" + m.raw_headers;
+  start.append(m.start_line).append("\r\n").append(m.raw_headers);
   auto set = [&buffers](BufferId id, std::string_view v) {
     if (!v.empty()) buffers.set(id, v);
   };
@@ -425,7 +459,8 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
       set(BufferId::HttpRawHost, *h);
       std::string_view bare = *h;
       if (!bare.empty() && bare.front() != '[') bare = bare.substr(0, bare.rfind(':'));
-      host = lower(bare);
+      host.assign(bare);
+      std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       set(BufferId::HttpHost, host);
     }
     setHeader(BufferId::HttpUserAgent, "User-Agent");

@@ -13,8 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/FreeList.hpp"
 #include "common/FunctionRef.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
+#include "sensor/app/HttpHeaders.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -23,7 +25,7 @@ struct HttpMessage {
   bool request = true;
   std::string method, uri, raw_uri, protocol, start_line;  // start_line: request or status line
   std::string status_code, status_message;
-  std::vector<std::pair<std::string, std::string>> headers;  // in order, values trimmed
+  HttpHeaders headers;  // in order, values trimmed
   std::string raw_headers;                                   // as received, without the start line
   std::string body;                                          // decoded (de-chunked, decompressed)
   std::uint64_t body_length = 0;  // body.size() once complete; kept by a summary without the body
@@ -34,19 +36,27 @@ struct HttpMessage {
   // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
   // HTTP state, so waiting requests keep only this.
   [[nodiscard]] HttpMessage summary() const;
+  // Back to a new message, keeping the strings' capacity for the next one (see HttpMessagePool).
+  void clear();
 };
+
+// The HTTP messages a worker is parsing come from here and go back here when handed on, so a
+// message's strings are allocated once per worker, not once per message (see FreeList).
+using HttpMessagePool = FreeList<std::unique_ptr<HttpMessage>>;
 
 class Http2Connection;
 
 // http.uri: the URI with %XX escapes decoded (as libhtp normalizes it).
 std::string normalizeHttpUri(std::string_view raw);
+void normalizeHttpUri(std::string_view raw, std::string& out);
 // Decodes a gzip, x-gzip or deflate body (any case) in place, up to four times the body cap;
 // any other encoding is left as it is. False when the body does not inflate: it stays encoded.
 bool decodeHttpBody(std::string& body, std::string_view encoding);
 
 class HttpState final : public AppState {
  public:
-  HttpState();
+  // `messages`: where messages come from and go back to (the worker's); none: each is allocated.
+  explicit HttpState(HttpMessagePool* messages = nullptr);
   ~HttpState() override;
   HttpState(const HttpState&) = delete;
   HttpState& operator=(const HttpState&) = delete;
@@ -83,6 +93,10 @@ class HttpState final : public AppState {
   void appendBody(Side& side, std::string_view bytes);
   void pump(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
 
+  void startMessage(Side& side);
+  void endMessage(Side& side);
+
+  HttpMessagePool* messages_;
   Side sides_[2];
   std::vector<HttpMessage> unanswered_;  // a deque would allocate 600 bytes even when empty
   std::uint64_t errors_ = 0;
@@ -91,7 +105,8 @@ class HttpState final : public AppState {
 };
 
 // Fills the signature engine's HTTP buffers from a parsed message. The buffers view `scratch`
-// and `message`; both must outlive the match.
+// and `message`; both must outlive the match. `scratch` is reused from message to message (its
+// strings are cleared, never shrunk).
 void fillHttpBuffers(const HttpMessage& message, std::vector<std::string>& scratch, signatures::BufferSet& buffers);
 
 }  // namespace gsoc::sensor
