@@ -75,6 +75,12 @@ Options:
                          rule files, variables, indicator lists; replaces the config's rules:
   --classification FILE  classification.config (default: beside the first rule file, else built in)
   --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
+  --data-dir DIR         where dataset save/state files are kept (default: the working folder);
+                         datasets' load files are read relative to their rule file
+  --datasets-allow-absolute
+                         let rules name absolute or '..' save/state paths (Suricata's
+                         datasets.rules.allow-absolute-filenames)
+  --datasets-no-write    refuse rules with dataset save/state files (datasets.rules.allow-write: no)
   --cache-dir DIR        compiled-database cache (default: the config's rules.cache_dir; none)
   --events FILE          write gsoc.v1.Event protobufs (length-delimited): alerts, app-layer
                          records and flows, with sensor_id/agency_id from the config
@@ -137,6 +143,7 @@ struct Args {
   std::string rules_config;
   std::vector<std::string> rules;
   std::string classification;
+  gsoc::signatures::DatasetOptions datasets;
   std::vector<std::pair<std::string, std::string>> vars;
   std::string cache_dir;
   std::string eve;
@@ -177,6 +184,12 @@ Args parseArgs(int argc, char** argv) {
         const auto eq = v.find('=');
         if (eq == std::string::npos || eq == 0) usageError("--var expects NAME=VALUE, got '" + v + "'");
         args.vars.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      } else if (a == "--data-dir") {
+        args.datasets.data_dir = value();
+      } else if (a == "--datasets-allow-absolute") {
+        args.datasets.allow_absolute = true;
+      } else if (a == "--datasets-no-write") {
+        args.datasets.allow_write = false;
       } else if (a == "--cache-dir") {
         args.cache_dir = value();
       } else if (a == "--workers") {
@@ -298,10 +311,12 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
   if (!args.classification.empty()) source.classification_file = args.classification;
   source.findClassificationBesideRules();
   for (const auto& [name, value] : args.vars) source.setVariable(name, value);
+  source.datasets = args.datasets;
   sig::LoadedSources loaded = sig::loadSources(source);
   for (const auto& e : loaded.errors) std::cerr << "gsoc-sensor: " << e << "\n";
   const sig::LoadReport& report = loaded.ruleset.report;
   for (const auto& d : report.errors) std::cerr << "gsoc-sensor: rule rejected: " << d.format() << "\n";
+  for (const auto& n : loaded.ruleset.datasets->notices()) std::cerr << "gsoc-sensor: notice: " << n << "\n";
   if (config.rules().strict() && (report.rules_rejected() > 0 || !loaded.errors.empty())) {
     throw std::runtime_error("rules.strict is set and " + std::to_string(report.rules_rejected()) + " rule(s) were rejected");
   }
@@ -877,5 +892,9 @@ int main(int argc, char** argv) {
   if (eve) std::cout << "eve         " << eve->records() << " records to " << args.eve << "\n";
   if (events) std::cout << "events      " << events->events() << " gsoc.v1.Event records to " << args.events << "\n";
   if (transport) std::cout << transport->summary();
+  // Datasets with a save or state file are written when the sensor ends, as Suricata does.
+  if (ruleset) {
+    for (const auto& e : ruleset->source().datasets->save()) std::cerr << "gsoc-sensor: " << e << "\n";
+  }
   return 0;
 }

@@ -80,6 +80,14 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   meta.first_in_direction = flow.counters[sideOf(dir)].packets == 1;
   input_.buffers.clear();
   if (!packet.ip_header.empty()) input_.buffers.set(packet.ip_version == 4 ? BufferId::Ipv4Hdr : BufferId::Ipv6Hdr, view(packet.ip_header));
+  // ip.src / ip.dst: the address bytes inside the IP header (views, nothing copied).
+  if (packet.ip_version == 4 && packet.ip_header.size() >= 20) {
+    input_.buffers.set(BufferId::IpSrc, view(packet.ip_header.subspan(12, 4)));
+    input_.buffers.set(BufferId::IpDst, view(packet.ip_header.subspan(16, 4)));
+  } else if (packet.ip_version == 6 && packet.ip_header.size() >= 40) {
+    input_.buffers.set(BufferId::IpSrc, view(packet.ip_header.subspan(8, 16)));
+    input_.buffers.set(BufferId::IpDst, view(packet.ip_header.subspan(24, 16)));
+  }
   if (!packet.transport_header.empty()) {
     switch (packet.ip_proto) {
       case 6: input_.buffers.set(BufferId::TcpHdr, view(packet.transport_header)); break;

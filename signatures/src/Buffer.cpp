@@ -22,7 +22,7 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "email.message_id", "email.attachment.name", "email.attachment.sha256",
     "ja4.hash",         "http.request_header", "http.response_header", "tls.subjectaltname",
     "ipv4.hdr",         "ipv6.hdr",          "tcp.hdr",             "udp.hdr",
-    "icmpv4.hdr",       "icmpv6.hdr",
+    "icmpv4.hdr",       "icmpv6.hdr",        "ip.src",              "ip.dst",
 };
 
 using K = BufferKeywordKind;

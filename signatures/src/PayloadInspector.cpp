@@ -21,9 +21,52 @@ bool isRelative(const InspectItem& item) {
       [](const auto& v) -> bool {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, ContentMatch>) return v.relative();
+        else if constexpr (std::is_same_v<T, DatasetMatch>) return false;
         else return v.relative;
       },
       item);
+}
+
+bool compareReputation(DatasetMatch::Compare op, std::uint16_t have, std::uint16_t want) {
+  switch (op) {
+    case DatasetMatch::Compare::Greater: return have > want;
+    case DatasetMatch::Compare::Less: return have < want;
+    case DatasetMatch::Compare::GreaterEqual: return have >= want;
+    case DatasetMatch::Compare::LessEqual: return have <= want;
+    case DatasetMatch::Compare::Equal: return have == want;
+  }
+  return false;
+}
+
+// One dataset/datarep keyword on the whole buffer. With `match subdomain` a lookup also tries
+// every suffix that starts at a '.' ("a.evil.com" -> ".evil.com", ".com"), so a set of domains
+// (written with their leading dot, after dotprefix) matches their subdomains.
+bool datasetMatches(const DatasetMatch& d, std::string_view buf) {
+  if (!d.set) return false;
+  Dataset& set = *d.set;
+  auto found = [&](std::string_view value) -> bool {
+    if (d.op == DatasetMatch::Op::Reputation) {
+      const std::optional<std::uint16_t> rep = set.reputation(value);
+      return rep && compareReputation(d.compare, *rep, d.reputation);
+    }
+    return set.contains(value);
+  };
+  auto anyFound = [&]() -> bool {
+    if (found(buf)) return true;
+    if (!d.match_subdomain) return false;
+    for (std::size_t dot = buf.find('.', 1); dot != std::string_view::npos; dot = buf.find('.', dot + 1)) {
+      if (found(buf.substr(dot))) return true;
+    }
+    return false;
+  };
+  switch (d.op) {
+    case DatasetMatch::Op::Set: return set.add(buf);
+    case DatasetMatch::Op::Unset: return set.remove(buf);
+    case DatasetMatch::Op::IsSet: return anyFound();
+    case DatasetMatch::Op::IsNotSet: return !anyFound();
+    case DatasetMatch::Op::Reputation: return anyFound();
+  }
+  return false;
 }
 
 // Reads `bytes` bytes at `pos` as a number. False when out of bounds or not a number.
@@ -241,6 +284,11 @@ bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t
     const bool ok = (!b->data->size || b->data->size->matches(base64_.size())) && matchFrom(*b->data, 0, base64_, 0);
     min_end_ = outer_min_end;
     return ok;
+  }
+
+  if (const auto* ds = std::get_if<DatasetMatch>(&items[index])) {
+    // The whole buffer, wherever the cursor is; the cursor stays for the keywords after it.
+    return datasetMatches(*ds, buf) && matchFrom(inspection, index + 1, buf, prev_end);
   }
 
   const auto& d = std::get<IsDataAt>(items[index]);

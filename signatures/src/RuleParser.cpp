@@ -855,6 +855,100 @@ class RuleBuilder {
     rule_.flowints.push_back(std::move(op));
   }
 
+  // dataset:<set|unset|isset|isnotset>,<name>[,type T][,load F][,save F][,state F][,memcap N]...
+  // datarep:<name>,<op>,<value>[, the same options]
+  // On the current sticky buffer (after its transforms). The files are opened by the loader.
+  void onDataset(const Option& o, bool datarep) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    DatasetMatch d;
+    d.offset = static_cast<std::uint32_t>(o.value_offset);
+    std::size_t first_option = 2;
+    if (!datarep) {
+      if (parts.size() < 2) failValue(o, "expected <set|unset|isset|isnotset>,<name>[,options]");
+      using Op = DatasetMatch::Op;
+      if (parts[0] == "set") d.op = Op::Set;
+      else if (parts[0] == "unset") d.op = Op::Unset;
+      else if (parts[0] == "isset") d.op = Op::IsSet;
+      else if (parts[0] == "isnotset") d.op = Op::IsNotSet;
+      else failValue(o, "unknown command '" + std::string(parts[0]) + "' (set, unset, isset, isnotset)");
+      d.name = std::string(parts[1]);
+    } else {
+      if (parts.size() < 3) failValue(o, "expected <name>,<op>,<value>[,options]");
+      d.op = DatasetMatch::Op::Reputation;
+      d.name = std::string(parts[0]);
+      using C = DatasetMatch::Compare;
+      if (parts[1] == ">") d.compare = C::Greater;
+      else if (parts[1] == "<") d.compare = C::Less;
+      else if (parts[1] == ">=") d.compare = C::GreaterEqual;
+      else if (parts[1] == "<=") d.compare = C::LessEqual;
+      else if (parts[1] == "==") d.compare = C::Equal;
+      else failValue(o, "unknown operator '" + std::string(parts[1]) + "' (>, <, >=, <=, ==)");
+      d.reputation = static_cast<std::uint16_t>(integer(o, parts[2], 0, 65535));
+      first_option = 3;
+    }
+    if (d.name.empty()) failValue(o, "empty dataset name");
+    auto def = std::make_shared<DatasetDefinition>();
+    std::string json_only;  // a key that only a JSON load file has
+    for (std::size_t i = first_option; i < parts.size(); ++i) {
+      const auto [key, value] = keyAndValue(parts[i]);
+      if (value.empty()) failValue(o, "'" + std::string(key) + "' needs a value");
+      if (key == "type") {
+        def->type = parseDatasetType(value);
+        if (!def->type) failValue(o, "unknown type '" + std::string(value) + "' (string, md5, sha256, ipv4, ip)");
+      } else if (key == "load" || key == "state") {
+        if (!def->load.empty()) failValue(o, "load and state given twice");
+        def->load = std::string(value);
+        def->state = key == "state";
+      } else if (key == "save") {
+        def->save = std::string(value);
+      } else if (key == "memcap") {
+        def->memcap = byteSize(o, value);
+      } else if (key == "hashsize") {
+        def->hashsize = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
+      } else if (key == "format") {
+        if (value == "csv") def->format = DatasetFormat::Csv;
+        else if (value == "json") def->format = DatasetFormat::Json;
+        else if (value == "ndjson" || value == "jsonline") def->format = DatasetFormat::JsonLines;
+        else failValue(o, "unknown format '" + std::string(value) + "' (csv, json, ndjson)");
+      } else if (key == "value_key") {
+        def->value_key = std::string(value);
+        json_only = "value_key";
+      } else if (key == "context_key" || key == "array_key" || key == "remove_key") {
+        // Suricata copies the JSON object into the alert (datajson enrichment); gsoc matches the
+        // value but does not carry the object.
+        json_only = std::string(key);
+        note("'" + std::string(key) + "' accepted; the JSON context is not added to alerts");
+      } else if (!datarep && key == "match") {
+        if (value != "subdomain") failValue(o, "match must be 'subdomain'");
+        d.match_subdomain = true;
+      } else {
+        failValue(o, "unexpected '" + std::string(parts[i]) + "'");
+      }
+    }
+    if (def->state && !def->save.empty()) failValue(o, "state and save given together");
+    if (def->format != DatasetFormat::Csv && def->value_key.empty()) failValue(o, "a JSON format needs value_key");
+    if (def->format == DatasetFormat::Csv && !json_only.empty()) failValue(o, json_only + " needs format json or ndjson");
+    d.definition = std::move(def);
+    if (!sticky_ && !in_base64_data_) fail(o.offset, "syntax", std::string(o.name) + " needs a sticky buffer before it");
+    addItem(targetBuffer(false), std::move(d));
+  }
+
+  // "100mb", "64kb", "1gb" or bytes.
+  std::uint64_t byteSize(const Option& o, std::string_view v) const {
+    std::uint64_t unit = 1;
+    const std::string l = lower(v);
+    std::string_view digits = l;
+    for (const auto& [suffix, factor] : {std::pair<std::string_view, std::uint64_t>{"kb", 1ULL << 10}, {"mb", 1ULL << 20}, {"gb", 1ULL << 30}}) {
+      if (digits.ends_with(suffix)) {
+        digits.remove_suffix(2);
+        unit = factor;
+        break;
+      }
+    }
+    return static_cast<std::uint64_t>(integer(o, trim(digits), 0, 1LL << 40)) * unit;
+  }
+
   // xbits:<cmd>,<name>,track ip_src|ip_dst|ip_pair[,expire N]
   // hostbits:<cmd>,<name>[,src|dst|both][,expire N]      cmd: set unset toggle isset isnotset
   void onHostbits(const Option& o, bool xbits) {
@@ -1274,6 +1368,8 @@ class RuleBuilder {
     if (n == "app-layer-protocol") { onAppLayerProtocol(o); return; }
     if (n == "xbits") { onHostbits(o, true); return; }
     if (n == "hostbits") { onHostbits(o, false); return; }
+    if (n == "dataset") { onDataset(o, false); return; }
+    if (n == "datarep") { onDataset(o, true); return; }
     if (n == "prefilter") return;  // a hint to Suricata's prefilter engine; gsoc chooses its own
     if (n == "tcp.flags") { onFlags(o); return; }  // Suricata 8's name for flags
     if (n == "noalert") { rule_.noalert = true; return; }

@@ -32,7 +32,8 @@ std::uint32_t peekSid(std::string_view text) {
   return 0;
 }
 
-RulesetLoader::RulesetLoader(RuleVariables variables, ClassificationTable classifications) {
+RulesetLoader::RulesetLoader(RuleVariables variables, ClassificationTable classifications, DatasetOptions datasets) {
+  ruleset_.datasets = std::make_shared<DatasetRegistry>(std::move(datasets));
   ruleset_.variables = std::move(variables);
   ruleset_.classifications = std::move(classifications);
 }
@@ -97,6 +98,7 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
     for (const std::string& n : notes) report.warnings.push_back(std::string(origin) + ":" + std::to_string(line) + ": " + n);
     rule.file = std::string(origin);
     rule.line = line;
+    resolveDatasets(rule);  // before the sid is taken: a rule refused for its dataset holds none
     const auto key = std::make_pair(rule.gid, rule.sid);
     const auto [it, inserted] = seen_sids_.try_emplace(key, rule.file, rule.line);
     if (!inserted) {
@@ -137,6 +139,21 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
     d.reason = e.reason();
     d.message = e.what();
     reject(std::move(d), origin);
+  }
+}
+
+void RulesetLoader::resolveDatasets(Rule& rule) {
+  for (BufferInspection& insp : rule.inspections) {
+    for (InspectItem& item : insp.items) {
+      auto* d = std::get_if<DatasetMatch>(&item);
+      if (d == nullptr) continue;
+      try {
+        d->set = ruleset_.datasets->resolve(*d, rule.file);
+      } catch (const DatasetError& e) {
+        // Suricata's message as it is (the harness and operators compare them); it names the set.
+        throw RuleParseError(d->offset, d->op == DatasetMatch::Op::Reputation ? "datarep" : "dataset", e.what());
+      }
+    }
   }
 }
 

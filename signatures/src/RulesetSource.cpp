@@ -98,18 +98,18 @@ LoadedSources loadSources(const RulesetSource& source) {
   if (!source.classification_file.empty()) add(SourceBytes::Kind::Classification, source.classification_file, IndicatorType::Ip);
   for (const auto& path : expandRulePaths(source.rule_paths, errors)) add(SourceBytes::Kind::Rules, path, IndicatorType::Ip);
   for (const auto& [type, path] : source.indicator_files) add(SourceBytes::Kind::Indicators, path, type);
-  LoadedSources loaded = loadSources(files, source.variables);
+  LoadedSources loaded = loadSources(files, source.variables, source.datasets);
   loaded.errors.insert(loaded.errors.begin(), errors.begin(), errors.end());
   return loaded;
 }
 
-LoadedSources loadSources(const std::vector<SourceBytes>& files, const RuleVariables& variables) {
+LoadedSources loadSources(const std::vector<SourceBytes>& files, const RuleVariables& variables, const DatasetOptions& datasets) {
   LoadedSources loaded;
   ClassificationTable classes = ClassificationTable::withDefaults();
   for (const SourceBytes& file : files) {
     if (file.kind == SourceBytes::Kind::Classification) classes.loadText(file.content, file.name, loaded.errors);
   }
-  RulesetLoader loader(variables, std::move(classes));
+  RulesetLoader loader(variables, std::move(classes), datasets);
   for (const SourceBytes& file : files) {
     if (file.kind == SourceBytes::Kind::Rules) loader.loadText(file.content, file.name);
     if (file.kind == SourceBytes::Kind::Indicators) loaded.indicators.loadText(file.indicator_type, file.content, file.name);

@@ -28,13 +28,20 @@ Per case:
   out of scope (the case is skipped, "out of scope: <setting>"): everything else, notably IPS
   mode (--simulate-ips, also implied by "ips" in the case name as upstream does), Suricata's
   rule analysis and test modes, stream.midstream=true,
-  stream.reassembly.depth, threshold.config, datasets, Lua, firewall mode, IP reputation, and
+  stream.reassembly.depth, threshold.config, datasets defined in suricata.yaml (the rules'
+  dataset options are mapped: datasets.rules.allow-absolute-filenames and allow-write to
+  gsoc-sensor flags; save/state files go to --data-dir, the case's output folder), Lua, firewall
+  mode, IP reputation, and
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records.
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
   `lt-version`/`version`/`feature`. Checks on another file than eve.json, and `shell`, `stats` and
-  `file-compare` checks, refer to Suricata's own logs, counters and files: they are skipped. As
+  `file-compare` checks, refer to Suricata's own logs, counters and files: they are skipped,
+  except checks on engine messages (`event_type: engine`, `engine.message`) in eve.json or
+  suricata.json/suricata.log, which are evaluated on gsoc-sensor's refusals ("rule rejected:
+  FILE:LINE:COL: [sid N: ]MESSAGE" as an Error record) and notices, ignoring `engine.module`
+  (Suricata's source module names). As
   upstream, a case passes when no check fails and at least one ran (or it has none and ran
   cleanly), and is skipped when every check was skipped.
 - upstream runs Suricata with --init-errors-fatal, so a rule gsoc rejects fails the case
@@ -189,14 +196,35 @@ NOOP_PREFIXES = (
 # Why a whole family of settings is out of scope, for the report.
 OUT_PREFIXES = {
     "firewall": "firewall mode", "multi-detect.": "multi-tenancy", "security.lua": "Lua",
-    "datasets.": "datasets", "reputation-": "IP reputation", "geoip-database": "GeoIP",
+    "reputation-": "IP reputation", "geoip-database": "GeoIP",
     "threshold-file": "threshold.config",
 }
 
 
+# datasets.* settings gsoc has a command-line flag for (value -> flag), or that change nothing.
+DATASET_FLAGS = {
+    ("datasets.rules.allow-absolute-filenames", "true"): "--datasets-allow-absolute",
+    ("datasets.rules.allow-absolute-filenames", "false"): None,
+    ("datasets.rules.allow-write", "false"): "--datasets-no-write",
+    ("datasets.rules.allow-write", "true"): None,
+    ("datasets.enabled", "true"): None,
+    # the harness passes --data-dir (the case's output folder), where "." resolves
+    ("datasets.save-directory", "."): None,
+}
+
+
 def setting_policy(key, value):
-    """(NOOP, None), ("var", (name, value)) or (OUT, why) for one configuration setting."""
+    """(NOOP, None), ("var", (name, value)), ("flag", flag) or (OUT, why) for one setting."""
     text = normalise_value(value)
+    if key.startswith("datasets."):
+        if (key, text) in DATASET_FLAGS:
+            flag = DATASET_FLAGS[(key, text)]
+            return ("flag", flag) if flag else (NOOP, None)
+        if value is None:
+            return NOOP, None  # an empty section
+        if key.startswith(("datasets.defaults.memcap", "datasets.defaults.hashsize", "datasets.limits.")):
+            return NOOP, None  # sizing
+        return OUT, "datasets defined in suricata.yaml" if not key.startswith("datasets.rules.") else None
     if key.startswith("vars.address-groups.") or key.startswith("vars.port-groups."):
         name = key.split(".", 2)[2]
         if name == "include":
@@ -267,11 +295,14 @@ class Settings:
         self.variables = {}
         self.out_of_scope = []     # "<setting>" or "<setting> (<why>)"
         self.eve_types = None      # event types the case's eve-log writes; None: all
+        self.flags = []            # gsoc-sensor options the settings map to
 
     def apply(self, key, value, source):
         kind, detail = setting_policy(key, value)
         if kind == "var":
             self.variables[detail[0]] = detail[1]
+        elif kind == "flag":
+            self.flags.append(detail)
         elif kind == OUT:
             shown = "%s=%s" % (key, value if not isinstance(value, (list, dict)) else "...")
             self.out_of_scope.append("%s%s%s" % (shown, " (%s)" % detail if detail else "", source))
@@ -812,7 +843,9 @@ def run_one(result, case_dir, config, opts):
             rules = os.path.join(work, "none.rules")  # gsoc parses app layers only with rules
             open(rules, "w").close()
         eve = os.path.join(work, "eve.json")
-        cmd = [opts.sensor, "--pcap", pcap, "--rules", rules, "--eve", eve, "--stats-interval", "0"]
+        # Dataset save/state files go to the case's output folder, as upstream's --data-dir.
+        cmd = [opts.sensor, "--pcap", pcap, "--rules", rules, "--eve", eve, "--stats-interval", "0",
+               "--data-dir", work] + list(dict.fromkeys(settings.flags))
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):
@@ -826,6 +859,7 @@ def run_one(result, case_dir, config, opts):
         rejected = [m.group(1) for m in map(REJECTED.search, stderr.splitlines()) if m]
         result["missing_keywords"] = sorted({k.group(1) for k in map(KEYWORD.search, rejected) if k})
         result["missing_protocols"] = sorted({k.group(1) for k in map(PROTOCOL.search, rejected) if k})
+        engine = engine_records(stderr)
         records, lines, bad = read_eve(eve)
         result["eve_lines"], result["bad_eve_lines"] = lines, bad
         if opts.keep:
@@ -885,12 +919,15 @@ def run_one(result, case_dir, config, opts):
                 counts["skipped"] += 1
                 continue
             filename = str(body.get("filename", "eve.json"))
-            if filename != "eve.json":
+            match = body.get("match") or {}
+            about_engine = is_engine_match(match)
+            if filename != "eve.json" and not (about_engine and filename in ENGINE_LOGS):
                 skipped.append("filter #%d on %s (not the EVE file)" % (number, filename))
                 counts["skipped"] += 1
                 continue
-            match = body.get("match") or {}
-            got = sum(1 for r in records if match_record(match, r))
+            if about_engine:
+                match = {k: v for k, v in match.items() if not k.startswith("engine.module")}
+            got = sum(1 for r in (records + engine if about_engine else records) if match_record(match, r))
             if got == body.get("count"):
                 counts["passed"] += 1
             else:
@@ -918,6 +955,32 @@ def run_one(result, case_dir, config, opts):
         result["reason"] = "refused the rules, as Suricata does (exit-code %s)" % expected_exit
     else:
         result["reason"] = "no checks; ran cleanly"
+
+
+# Suricata's own log files: their engine messages are gsoc-sensor's stderr diagnostics.
+ENGINE_LOGS = ("suricata.json", "suricata.log")
+DIAGNOSTIC = re.compile(r"^.*?:\d+:\d+: (?:sid \d+: )?(.*)$")
+NOTICE = re.compile(r"^gsoc-sensor: notice: (.*)$")
+
+
+def engine_records(stderr):
+    """gsoc-sensor's refusals and notices as Suricata's engine log records (event_type engine)."""
+    out = []
+    for line in stderr.splitlines():
+        m = REJECTED.search(line)
+        if m:
+            d = DIAGNOSTIC.match(m.group(1))
+            out.append({"event_type": "engine", "log_level": "Error",
+                        "engine": {"message": d.group(1) if d else m.group(1)}})
+            continue
+        m = NOTICE.match(line)
+        if m:
+            out.append({"event_type": "engine", "log_level": "Notice", "engine": {"message": m.group(1)}})
+    return out
+
+
+def is_engine_match(match):
+    return match.get("event_type") == "engine" or any(k.startswith("engine.") for k in match)
 
 
 def more(n, what="more"):

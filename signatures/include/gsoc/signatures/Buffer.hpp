@@ -73,6 +73,10 @@ enum class BufferId : std::uint8_t {
   UdpHdr,
   Icmpv4Hdr,
   Icmpv6Hdr,
+  // The packet's source and destination address, 4 or 16 network-order bytes (Suricata's ip.src
+  // and ip.dst, made for `dataset` with type ipv4 or ip).
+  IpSrc,
+  IpDst,
   Count_
 };
 
@@ -84,7 +88,7 @@ inline constexpr std::size_t index(BufferId id) { return static_cast<std::size_t
 std::string_view bufferName(BufferId id);
 
 // The packet-header buffers: a rule inspecting one is evaluated on packets, payload included.
-constexpr bool isPacketHeaderBuffer(BufferId id) { return id >= BufferId::Ipv4Hdr && id <= BufferId::Icmpv6Hdr; }
+constexpr bool isPacketHeaderBuffer(BufferId id) { return id >= BufferId::Ipv4Hdr && id <= BufferId::IpDst; }
 
 // How a keyword selects a buffer. Sticky keywords (`http.uri;`) apply to the options that follow;
 // content modifiers (`http_uri;`) move the content just before them.

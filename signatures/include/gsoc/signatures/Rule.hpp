@@ -15,6 +15,7 @@
 
 #include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/Buffer.hpp"
+#include "gsoc/signatures/Dataset.hpp"
 #include "gsoc/signatures/RuleVariables.hpp"
 
 namespace gsoc::signatures {
@@ -179,7 +180,36 @@ struct Base64Decode {
   std::shared_ptr<const BufferInspection> data;  // the base64_data keywords; null when none
 };
 
-using InspectItem = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, IsDataAt, ByteExtract, ByteMath, Base64Decode>;
+// What a `dataset` or `datarep` keyword asks of its dataset, as written in the rule: the
+// loader (RulesetLoader, through a DatasetRegistry) resolves it to the shared set.
+struct DatasetDefinition {
+  std::optional<DatasetType> type;
+  std::string load;   // file to read at start-up: relative to the rule file's folder
+  std::string save;   // file to write at exit: relative to the data directory
+  bool state = false; // `state FILE`: load and save are the same file, in the data directory
+  std::uint64_t memcap = 0;
+  std::uint32_t hashsize = 0;
+  DatasetFormat format = DatasetFormat::Csv;
+  std::string value_key;  // JSON formats: where the value is
+};
+
+// dataset:<set|unset|isset|isnotset>,<name>[, options] and datarep:<name>,<op>,<value>[, options]
+// on the whole (transformed) buffer. `set`/`unset` match when they changed the set, as Suricata's.
+struct DatasetMatch {
+  enum class Op : std::uint8_t { Set, Unset, IsSet, IsNotSet, Reputation };
+  enum class Compare : std::uint8_t { Greater, Less, GreaterEqual, LessEqual, Equal };
+  Op op = Op::IsSet;
+  Compare compare = Compare::Equal;  // datarep
+  std::uint16_t reputation = 0;      // datarep
+  bool match_subdomain = false;      // `match subdomain`: any '.'-suffix of the buffer may be in the set
+  std::uint32_t offset = 0;          // of the keyword's value in the rule text, for load errors
+  std::string name;
+  std::shared_ptr<const DatasetDefinition> definition;
+  std::shared_ptr<Dataset> set;      // resolved by the loader; null until then (never matches)
+};
+
+using InspectItem = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, IsDataAt, ByteExtract, ByteMath, Base64Decode,
+                                 DatasetMatch>;
 
 // A Suricata transform: rewrites a sticky buffer before the keywords after it inspect it
 // (`dns.query; dotprefix; content:".example.com"; endswith;`). Transforms chain in rule order,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gsoc/signatures/Classification.hpp"
+#include "gsoc/signatures/DatasetRegistry.hpp"
 #include "gsoc/signatures/Rule.hpp"
 #include "gsoc/signatures/RuleVariables.hpp"
 
@@ -46,11 +47,13 @@ struct Ruleset {
   ClassificationTable classifications;
   RuleVariables variables;
   LoadReport report;
+  // The datasets the rules name (dataset/datarep), shared by the rules and every worker.
+  DatasetRegistryPtr datasets = std::make_shared<DatasetRegistry>();
 };
 
 class RulesetLoader {
  public:
-  RulesetLoader(RuleVariables variables, ClassificationTable classifications);
+  RulesetLoader(RuleVariables variables, ClassificationTable classifications, DatasetOptions datasets = {});
 
   void loadFile(const std::filesystem::path& path);
   void loadText(std::string_view text, std::string_view origin);
@@ -61,6 +64,8 @@ class RulesetLoader {
   void loadRule(std::string_view text, std::string_view origin, std::uint32_t line,
                 const std::vector<std::pair<std::size_t, std::uint32_t>>& line_starts);
   void reject(RuleDiagnostic diagnostic, std::string_view origin);
+  // Resolves the rule's dataset keywords (loading their files); throws RuleParseError.
+  void resolveDatasets(Rule& rule);
 
   Ruleset ruleset_;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::string, std::uint32_t>> seen_sids_;

@@ -23,6 +23,7 @@ struct RulesetSource {
   std::filesystem::path classification_file;      // empty: built-in defaults
   std::vector<std::pair<IndicatorType, std::filesystem::path>> indicator_files;
   RuleVariables variables = RuleVariables::withDefaults();
+  DatasetOptions datasets;  // where dataset save/state files go, and what rules may write
 
   // Paths in the config are relative to `base_dir`. Throws std::invalid_argument naming the key.
   static RulesetSource fromConfig(const gsoc::v1::RulesConfig& config, const std::filesystem::path& base_dir);
@@ -50,6 +51,7 @@ struct LoadedSources {
 
 LoadedSources loadSources(const RulesetSource& source);
 // Re-loads sources from their bytes (a bundle), with the given variables.
-LoadedSources loadSources(const std::vector<SourceBytes>& files, const RuleVariables& variables);
+LoadedSources loadSources(const std::vector<SourceBytes>& files, const RuleVariables& variables,
+                          const DatasetOptions& datasets = {});
 
 }  // namespace gsoc::signatures

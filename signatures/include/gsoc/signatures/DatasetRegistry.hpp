@@ -1,0 +1,64 @@
+#pragma once
+// DatasetRegistry: the datasets of one ruleset, by name. Rules that name the same dataset share
+// one Dataset (`dataset:set,seen` in one rule, `dataset:isset,seen` in another); the first rule
+// that defines it (type, load, save or state) creates and loads it, later ones must agree with
+// that definition, as Suricata checks. Paths follow Suricata: `load` is relative to the folder
+// of the rule file (then the data directory), `save` and `state` to the data directory, where
+// absolute paths and '..' are refused unless allowed. save() writes every set with a save or
+// state file; the sensor calls it when it exits.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gsoc/signatures/Dataset.hpp"
+#include "gsoc/signatures/Rule.hpp"
+
+namespace gsoc::signatures {
+
+struct DatasetOptions {
+  std::filesystem::path data_dir = ".";  // Suricata's --data-dir: save and state files
+  bool allow_absolute = false;           // datasets.rules.allow-absolute-filenames
+  bool allow_write = true;               // datasets.rules.allow-write
+};
+
+class DatasetRegistry {
+ public:
+  explicit DatasetRegistry(DatasetOptions options = {}) : options_(std::move(options)) {}
+
+  // The set a rule's keyword names, created and loaded on first use. `rule_file` is the rule's
+  // file, for relative load paths. Throws DatasetError with Suricata's message.
+  std::shared_ptr<Dataset> resolve(const DatasetMatch& keyword, const std::filesystem::path& rule_file);
+
+  // Writes every set that has a save or state file; the errors, one a set, or none.
+  [[nodiscard]] std::vector<std::string> save() const;
+
+  // Notes for the operator, in Suricata's words ("Allowing absolute filename for dataset rule: X").
+  [[nodiscard]] const std::vector<std::string>& notices() const { return notices_; }
+  [[nodiscard]] std::size_t size() const { return sets_.size(); }
+  [[nodiscard]] std::shared_ptr<Dataset> find(const std::string& name) const;
+  [[nodiscard]] const DatasetOptions& options() const { return options_; }
+
+ private:
+  struct Entry {
+    std::shared_ptr<Dataset> set;
+    std::string load;  // as written, for the agreement check
+    std::string save;
+    std::filesystem::path save_path;  // resolved; empty: nothing to write
+  };
+  std::filesystem::path savePath(const std::string& save) const;
+  std::filesystem::path loadPath(const std::string& load, const std::filesystem::path& rule_file) const;
+
+  DatasetOptions options_;
+  std::map<std::string, Entry, std::less<>> sets_;
+  // Sets whose file could not be loaded: later rules naming them are refused without reading the
+  // file again (Suricata stops at the first such error, so it reports it once).
+  std::map<std::string, std::string, std::less<>> failed_;
+  std::vector<std::string> notices_;
+};
+
+using DatasetRegistryPtr = std::shared_ptr<DatasetRegistry>;
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,360 @@
+#include "gsoc/signatures/Dataset.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "gsoc/signatures/Transform.hpp"
+
+namespace gsoc::signatures {
+
+std::optional<DatasetType> parseDatasetType(std::string_view text) {
+  if (text == "string") return DatasetType::String;
+  if (text == "md5") return DatasetType::Md5;
+  if (text == "sha256") return DatasetType::Sha256;
+  if (text == "ipv4") return DatasetType::Ipv4;
+  if (text == "ip" || text == "ipv6") return DatasetType::Ip;
+  return std::nullopt;
+}
+
+std::string_view datasetTypeName(DatasetType type) {
+  switch (type) {
+    case DatasetType::String: return "string";
+    case DatasetType::Md5: return "md5";
+    case DatasetType::Sha256: return "sha256";
+    case DatasetType::Ipv4: return "ipv4";
+    case DatasetType::Ip: return "ip";
+  }
+  return "";
+}
+
+namespace {
+
+constexpr std::size_t kEntryOverhead = 64;  // a hash node and its bookkeeping, for the memcap
+
+std::string_view trimLine(std::string_view s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+bool decodeHex(std::string_view hex, std::string& out) {
+  if (hex.size() % 2 != 0) return false;
+  out.clear();
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned v = 0;
+    const auto r = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
+    if (r.ec != std::errc() || r.ptr != hex.data() + i + 2) return false;
+    out.push_back(static_cast<char>(v));
+  }
+  return true;
+}
+
+std::string encodeBase64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const std::uint32_t n = (std::uint32_t(std::uint8_t(in[i])) << 16) | (std::uint32_t(std::uint8_t(in[i + 1])) << 8) |
+                            std::uint8_t(in[i + 2]);
+    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
+  }
+  if (i + 1 == in.size()) {
+    const std::uint32_t n = std::uint32_t(std::uint8_t(in[i])) << 16;
+    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const std::uint32_t n = (std::uint32_t(std::uint8_t(in[i])) << 16) | (std::uint32_t(std::uint8_t(in[i + 1])) << 8);
+    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// The value under a dotted key of a JSON object, as text (strings as they are, numbers as written).
+std::optional<std::string> jsonValue(const google::protobuf::Value& object, const std::string& key) {
+  const google::protobuf::Value* v = &object;
+  std::size_t start = 0;
+  for (;;) {
+    if (v->kind_case() != google::protobuf::Value::kStructValue) return std::nullopt;
+    const std::size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const auto& fields = v->struct_value().fields();
+    const auto it = fields.find(part);
+    if (it == fields.end()) return std::nullopt;
+    v = &it->second;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (v->kind_case() == google::protobuf::Value::kStringValue) return v->string_value();
+  return std::nullopt;  // Suricata refuses non-string values for every type
+}
+
+}  // namespace
+
+Dataset::Dataset(std::string name, DatasetType type, bool reputation, std::uint64_t memcap)
+    : name_(std::move(name)), type_(type), reputation_(reputation), memcap_(memcap) {}
+
+std::string_view Dataset::key(std::string_view value, char (&scratch)[16]) const {
+  switch (type_) {
+    case DatasetType::String: return value;
+    case DatasetType::Md5: return value.size() == 16 ? value : std::string_view();
+    case DatasetType::Sha256: return value.size() == 32 ? value : std::string_view();
+    case DatasetType::Ipv4: return value.size() == 4 ? value : std::string_view();
+    case DatasetType::Ip:
+      if (value.size() == 16) return value;
+      if (value.size() != 4) return {};
+      std::memset(scratch, 0, sizeof scratch);
+      std::memcpy(scratch, value.data(), 4);
+      return {scratch, 16};
+  }
+  return {};
+}
+
+bool Dataset::contains(std::string_view value) const {
+  char scratch[16];
+  const std::string_view k = key(value, scratch);
+  if (k.empty() && type_ != DatasetType::String) return false;
+  std::shared_lock lock(mutex_);
+  return values_.find(k) != values_.end();
+}
+
+std::optional<std::uint16_t> Dataset::reputation(std::string_view value) const {
+  char scratch[16];
+  const std::string_view k = key(value, scratch);
+  if (k.empty() && type_ != DatasetType::String) return std::nullopt;
+  std::shared_lock lock(mutex_);
+  const auto it = values_.find(k);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Dataset::add(std::string_view value, std::uint16_t reputation) {
+  char scratch[16];
+  const std::string_view k = key(value, scratch);
+  if (k.empty() && type_ != DatasetType::String) return false;
+  std::unique_lock lock(mutex_);
+  if (values_.find(k) != values_.end()) return false;
+  const std::uint64_t cost = k.size() + kEntryOverhead;
+  if (memcap_ != 0 && bytes_ + cost > memcap_) {
+    ++memcap_refusals_;
+    return false;
+  }
+  values_.emplace(std::string(k), reputation);
+  bytes_ += cost;
+  return true;
+}
+
+bool Dataset::remove(std::string_view value) {
+  char scratch[16];
+  const std::string_view k = key(value, scratch);
+  if (k.empty() && type_ != DatasetType::String) return false;
+  std::unique_lock lock(mutex_);
+  const auto it = values_.find(k);
+  if (it == values_.end()) return false;
+  bytes_ -= it->first.size() + kEntryOverhead;
+  values_.erase(it);
+  return true;
+}
+
+std::size_t Dataset::size() const {
+  std::shared_lock lock(mutex_);
+  return values_.size();
+}
+
+std::uint64_t Dataset::memcapRefusals() const {
+  std::shared_lock lock(mutex_);
+  return memcap_refusals_;
+}
+
+void Dataset::loadFile(const std::filesystem::path& path, DatasetFormat format, const std::string& value_key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DatasetError("dataset " + name_ + ": fopen '" + path.string() + "' failed: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  loadText(text.str(), path.string(), format, value_key);
+}
+
+void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFormat format, const std::string& value_key) {
+  if (format == DatasetFormat::Csv) {
+    int kind = 0;  // 0 none yet, 1 plain values, 2 value,reputation
+    std::size_t line_no = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      const std::string_view line = trimLine(text.substr(start, end - start));
+      start = end + 1;
+      ++line_no;
+      if (!line.empty()) addLine(line, origin, line_no, kind);
+    }
+    return;
+  }
+  if (value_key.empty()) throw DatasetError("dataset " + name_ + ": a JSON load file needs value_key");
+  std::vector<std::string_view> objects;
+  google::protobuf::Value array;
+  if (format == DatasetFormat::Json) {
+    if (!google::protobuf::util::JsonStringToMessage(std::string(text), &array).ok() ||
+        array.kind_case() != google::protobuf::Value::kListValue) {
+      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + " is not a JSON array");
+    }
+  }
+  std::size_t line_no = 0;
+  auto addJson = [&](const google::protobuf::Value& object) {
+    const std::optional<std::string> v = jsonValue(object, value_key);
+    if (!v) {
+      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + ":" + std::to_string(line_no) + ": no string '" +
+                         value_key + "'");
+    }
+    // JSON values are written as they are (not base64); digests and addresses as in CSV files.
+    if (type_ == DatasetType::String) {
+      add(*v);
+    } else {
+      int kind = 1;
+      addLine(*v, origin, line_no, kind);
+    }
+  };
+  if (format == DatasetFormat::Json) {
+    for (const auto& object : array.list_value().values()) {
+      ++line_no;
+      addJson(object);
+    }
+    return;
+  }
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = trimLine(text.substr(start, end - start));
+    start = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    google::protobuf::Value object;
+    if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object).ok()) {
+      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + ":" + std::to_string(line_no) + ": invalid JSON");
+    }
+    addJson(object);
+  }
+}
+
+void Dataset::addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind) {
+  const std::string where = name_ + "/" + std::string(origin) + ":" + std::to_string(line_no);
+  std::string_view value = line;
+  std::uint16_t rep = 0;
+  const std::size_t comma = line.find(',');
+  const int this_kind = comma == std::string_view::npos ? 1 : 2;
+  if (kind != 0 && kind != this_kind) throw DatasetError("Cannot mix dataset and datarep values for set " + where);
+  // The first line decides; a datarep set's lines must all carry a reputation (Suricata 8).
+  if (kind == 0 && reputation_ && this_kind == 1) throw DatasetError("Cannot mix dataset and datarep values for set " + where);
+  kind = this_kind;
+  if (comma != std::string_view::npos) {
+    value = line.substr(0, comma);
+    const std::string_view rep_text = trimLine(line.substr(comma + 1));
+    unsigned long long n = 0;
+    const auto r = std::from_chars(rep_text.data(), rep_text.data() + rep_text.size(), n);
+    if (rep_text.empty() || r.ec != std::errc() || r.ptr != rep_text.data() + rep_text.size() || n > 65535) {
+      throw DatasetError("invalid datarep value " + where + ": '" + std::string(rep_text) + "'");
+    }
+    rep = static_cast<std::uint16_t>(n);
+  }
+  std::string bytes;
+  switch (type_) {
+    case DatasetType::String:
+      decodeBase64(value, bytes, Transform::Base64Mode::Strict);
+      if (bytes.empty()) throw DatasetError("bad base64 encoding " + where);
+      break;
+    case DatasetType::Md5:
+    case DatasetType::Sha256: {
+      const std::size_t want = type_ == DatasetType::Md5 ? 32 : 64;
+      if (value.size() != want || !decodeHex(value, bytes)) {
+        throw DatasetError("bad " + std::string(datasetTypeName(type_)) + " value " + where + ": '" + std::string(value) + "'");
+      }
+      break;
+    }
+    case DatasetType::Ipv4: {
+      const std::string text(value);
+      in_addr a{};
+      if (inet_pton(AF_INET, text.c_str(), &a) != 1) throw DatasetError("bad ipv4 address " + where + ": '" + text + "'");
+      bytes.assign(reinterpret_cast<const char*>(&a), 4);
+      break;
+    }
+    case DatasetType::Ip: {
+      const std::string text(value);
+      if (text.find(':') != std::string::npos) {
+        in6_addr a{};
+        if (inet_pton(AF_INET6, text.c_str(), &a) != 1) throw DatasetError("bad ip address " + where + ": '" + text + "'");
+        bytes.assign(reinterpret_cast<const char*>(&a), 16);
+        // ::ffff:a.b.c.d is an IPv4 address: stored as the IPv4 bytes then zeros, as Suricata does.
+        static constexpr char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\xff', '\xff'};
+        if (std::memcmp(bytes.data(), kMapped, 12) == 0) bytes = bytes.substr(12, 4);
+      } else {
+        in_addr a{};
+        if (inet_pton(AF_INET, text.c_str(), &a) != 1) throw DatasetError("bad ip address " + where + ": '" + text + "'");
+        bytes.assign(reinterpret_cast<const char*>(&a), 4);
+      }
+      break;
+    }
+  }
+  add(bytes, rep);
+}
+
+std::string Dataset::encode(std::string_view k) const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (type_) {
+    case DatasetType::String: return encodeBase64(k);
+    case DatasetType::Md5:
+    case DatasetType::Sha256: {
+      std::string out;
+      for (const char c : k) {
+        out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 15]);
+        out.push_back(kHex[static_cast<unsigned char>(c) & 15]);
+      }
+      return out;
+    }
+    case DatasetType::Ipv4:
+    case DatasetType::Ip: {
+      char text[INET6_ADDRSTRLEN] = {};
+      const bool v4 = k.size() == 4 || std::all_of(k.begin() + 4, k.end(), [](char c) { return c == 0; });
+      if (v4) inet_ntop(AF_INET, k.data(), text, sizeof text);
+      else inet_ntop(AF_INET6, k.data(), text, sizeof text);
+      return text;
+    }
+  }
+  return {};
+}
+
+void Dataset::saveFile(const std::filesystem::path& path) const {
+  std::vector<std::string> lines;
+  {
+    std::shared_lock lock(mutex_);
+    lines.reserve(values_.size());
+    for (const auto& entry : values_) {
+      std::string line = encode(entry.first);
+      if (reputation_) line += "," + std::to_string(entry.second);
+      lines.push_back(std::move(line));
+    }
+  }
+  std::sort(lines.begin(), lines.end());  // stable files: diffs show what changed
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw DatasetError("dataset " + name_ + ": cannot write '" + tmp.string() + "': " + std::strerror(errno));
+    for (const std::string& line : lines) out << line << '\n';
+    if (!out.flush()) throw DatasetError("dataset " + name_ + ": cannot write '" + tmp.string() + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw DatasetError("dataset " + name_ + ": cannot rename to '" + path.string() + "': " + ec.message());
+}
+
+}  // namespace gsoc::signatures

@@ -1,0 +1,93 @@
+#include "gsoc/signatures/DatasetRegistry.hpp"
+
+#include <algorithm>
+
+namespace gsoc::signatures {
+namespace {
+
+bool hasParentStep(const std::string& path) {
+  const std::filesystem::path p(path);
+  return std::any_of(p.begin(), p.end(), [](const std::filesystem::path& part) { return part == ".."; });
+}
+
+}  // namespace
+
+std::filesystem::path DatasetRegistry::savePath(const std::string& save) const {
+  const std::filesystem::path p(save);
+  return p.is_absolute() ? p : options_.data_dir / p;
+}
+
+std::filesystem::path DatasetRegistry::loadPath(const std::string& load, const std::filesystem::path& rule_file) const {
+  const std::filesystem::path p(load);
+  if (p.is_absolute()) return p;
+  return rule_file.parent_path() / p;
+}
+
+std::shared_ptr<Dataset> DatasetRegistry::resolve(const DatasetMatch& keyword, const std::filesystem::path& rule_file) {
+  static const DatasetDefinition kNone;
+  const DatasetDefinition& def = keyword.definition ? *keyword.definition : kNone;
+  const std::string& name = keyword.name;
+  // `state FILE` is load and save of one file, kept in the data directory.
+  const std::string save = def.state ? def.load : def.save;
+  if (!save.empty()) {
+    // Suricata's order of checks, and its messages: rules may not write files unless allowed,
+    // and never outside the data directory unless absolute names are allowed.
+    if (!options_.allow_write) throw DatasetError("Rules containing save/state datasets have been disabled");
+    if (options_.allow_absolute) {
+      notices_.push_back("Allowing absolute filename for dataset rule: " + save);
+    } else {
+      if (std::filesystem::path(save).is_absolute()) throw DatasetError("Absolute paths not allowed: " + save);
+      if (hasParentStep(save)) throw DatasetError("Directory traversals not allowed: " + save);
+    }
+  }
+  if (const auto it = sets_.find(name); it != sets_.end()) {
+    const Entry& e = it->second;
+    if (def.type && *def.type != e.set->type()) {
+      throw DatasetError("dataset " + name + " already exists and is of type " + std::string(datasetTypeName(e.set->type())));
+    }
+    if (save.empty() && def.load.empty()) return e.set;  // a later rule need not repeat the files
+    if (save != e.save) throw DatasetError("dataset " + name + " save mismatch: " + e.save + " != " + save);
+    if (def.load != e.load) throw DatasetError("dataset " + name + " load mismatch: " + e.load + " != " + def.load);
+    return e.set;
+  }
+  if (const auto failed = failed_.find(name); failed != failed_.end()) {
+    throw DatasetError("dataset " + name + " could not be loaded (refused for an earlier rule)");
+  }
+  if (!def.type) throw DatasetError("dataset " + name + " not defined (give its type)");
+  auto set = std::make_shared<Dataset>(name, *def.type, keyword.op == DatasetMatch::Op::Reputation, def.memcap);
+  Entry entry{set, def.load, save, save.empty() ? std::filesystem::path() : savePath(save)};
+  try {
+    if (def.state) {
+      std::error_code ec;
+      // A state file that does not exist yet is an empty set: the first run creates it.
+      if (std::filesystem::exists(entry.save_path, ec)) set->loadFile(entry.save_path, def.format, def.value_key);
+    } else if (!def.load.empty()) {
+      set->loadFile(loadPath(def.load, rule_file), def.format, def.value_key);
+    }
+  } catch (const DatasetError& e) {
+    failed_.emplace(name, e.what());
+    throw;
+  }
+  sets_.emplace(name, std::move(entry));
+  return set;
+}
+
+std::vector<std::string> DatasetRegistry::save() const {
+  std::vector<std::string> errors;
+  for (const auto& entry : sets_) {
+    if (entry.second.save_path.empty()) continue;
+    try {
+      entry.second.set->saveFile(entry.second.save_path);
+    } catch (const DatasetError& e) {
+      errors.emplace_back(e.what());
+    }
+  }
+  return errors;
+}
+
+std::shared_ptr<Dataset> DatasetRegistry::find(const std::string& name) const {
+  const auto it = sets_.find(name);
+  return it == sets_.end() ? nullptr : it->second.set;
+}
+
+}  // namespace gsoc::signatures

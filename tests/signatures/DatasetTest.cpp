@@ -1,0 +1,245 @@
+// dataset and datarep: parsing, the files Suricata reads and writes, and matching on buffers.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "TestRules.hpp"
+#include "gsoc/signatures/Dataset.hpp"
+#include "gsoc/signatures/DatasetRegistry.hpp"
+#include "gsoc/signatures/RuleParser.hpp"
+
+namespace gsoc::signatures {
+namespace {
+
+using namespace testing;
+namespace fs = std::filesystem;
+
+// A fresh folder per test, removed at the end.
+class DatasetFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("gsoc-dataset-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "rules");
+    fs::create_directories(dir_ / "data");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const fs::path& path, const std::string& text) {
+    std::ofstream(dir_ / path, std::ios::binary) << text;
+  }
+  std::string read(const fs::path& path) {
+    std::ifstream in(dir_ / path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  // Loads rule text as the file rules/test.rules, datasets kept in data/.
+  Ruleset load(const std::string& text, DatasetOptions options = {}) {
+    write("rules/test.rules", text);
+    options.data_dir = dir_ / "data";
+    RulesetLoader loader(RuleVariables::withDefaults(), ClassificationTable::withDefaults(), options);
+    loader.loadFile(dir_ / "rules/test.rules");
+    return loader.take();
+  }
+  CompiledRulesetPtr compile(const std::string& text, DatasetOptions options = {}) {
+    Ruleset rs = load(text, std::move(options));
+    for (const auto& e : rs.report.errors) ADD_FAILURE() << e.format();
+    return RuleCompiler().compile(std::move(rs), {});
+  }
+  static MatchInput dns(std::string_view query) {
+    MatchInput in = tcpInput();
+    in.meta.transport = Transport::Udp;
+    in.meta.app = AppProto::Dns;
+    in.buffers.set(BufferId::DnsQuery, query);
+    return in;
+  }
+
+  fs::path dir_;
+};
+
+TEST(DatasetParse, KeywordsAndErrorsWithColumn) {
+  RuleVariables vars = RuleVariables::withDefaults();
+  RuleParser parser(vars);
+  const Rule r = parser.parse(
+      R"(alert dns any any -> any any (dns.query; dataset:isset,seen,type string,load a.lst,memcap 10mb,hashsize 2048; sid:1;))");
+  ASSERT_EQ(r.inspections.size(), 1u);
+  const auto& d = std::get<DatasetMatch>(r.inspections[0].items[0]);
+  EXPECT_EQ(d.op, DatasetMatch::Op::IsSet);
+  EXPECT_EQ(d.name, "seen");
+  EXPECT_EQ(d.definition->type, DatasetType::String);
+  EXPECT_EQ(d.definition->load, "a.lst");
+  EXPECT_EQ(d.definition->memcap, 10u << 20);
+  EXPECT_EQ(d.definition->hashsize, 2048u);
+
+  const Rule rep = parser.parse(R"(alert dns any any -> any any (dns.query; to_md5; datarep:rep, >=, 200, load r.rep, type md5; sid:2;))");
+  const auto& dr = std::get<DatasetMatch>(rep.inspections[0].items[0]);
+  EXPECT_EQ(dr.op, DatasetMatch::Op::Reputation);
+  EXPECT_EQ(dr.compare, DatasetMatch::Compare::GreaterEqual);
+  EXPECT_EQ(dr.reputation, 200);
+  EXPECT_EQ(rep.inspections[0].transforms.size(), 1u);
+
+  const std::string bad_cmd = R"(alert dns any any -> any any (dns.query; dataset:check,seen; sid:3;))";
+  try {
+    (void)parser.parse(bad_cmd);
+    FAIL() << "accepted an unknown dataset command";
+  } catch (const RuleParseError& e) {
+    EXPECT_EQ(e.offset(), bad_cmd.find("check"));
+    EXPECT_NE(std::string(e.what()).find("unknown command 'check'"), std::string::npos);
+  }
+  EXPECT_THROW((void)parser.parse(R"(alert dns any any -> any any (dataset:isset,seen,type string; sid:4;))"), RuleParseError);
+  EXPECT_THROW((void)parser.parse(R"(alert dns any any -> any any (dns.query; dataset:isset,seen,type blob; sid:5;))"),
+               RuleParseError);
+  EXPECT_THROW((void)parser.parse(R"(alert dns any any -> any any (dns.query; datarep:r, >, 70000, type string; sid:6;))"),
+               RuleParseError);
+}
+
+TEST_F(DatasetFiles, LoadBase64StringsAndMatchIssetIsnotset) {
+  write("rules/ua.lst", "Y3VybC83LjQzLjA=\n\nZXZpbA==\n");  // "curl/7.43.0", "evil"
+  const auto rs = compile(R"(alert http any any -> any any (http.user_agent; dataset:isset,ua,type string,load ua.lst; sid:1;)
+alert http any any -> any any (http.user_agent; dataset:isnotset,ua,type string,load ua.lst; sid:2;)
+)");
+  Detector d(rs);
+  MatchInput in = httpInput("GET", "/", "h");
+  in.buffers.set(BufferId::HttpUserAgent, "curl/7.43.0");
+  EXPECT_EQ(fire(d, in), Sids({1}));
+  in.buffers.set(BufferId::HttpUserAgent, "Mozilla/5.0");
+  EXPECT_EQ(fire(d, in), Sids({2}));
+  EXPECT_EQ(rs->source().datasets->find("ua")->size(), 2u);
+}
+
+TEST_F(DatasetFiles, SetMatchesOnlyNewValuesUnsetOnlyPresentOnesAndStateIsSavedSorted) {
+  const auto rs = compile(R"(alert dns any any -> any any (dns.query; content:"add"; dataset:set,seen,type string,state seen.csv; sid:1;)
+alert dns any any -> any any (dns.query; content:"del"; dataset:unset,seen; sid:2;)
+)");
+  Detector d(rs);
+  const auto seen = rs->source().datasets->find("seen");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(fire(d, dns("b.add")), Sids({1}));
+  EXPECT_EQ(fire(d, dns("b.add")), Sids({}));  // already there: set does not match
+  EXPECT_EQ(fire(d, dns("a.add")), Sids({1}));
+  EXPECT_EQ(fire(d, dns("x.del")), Sids({}));  // not there: unset does not match
+  EXPECT_TRUE(seen->add("x.del"));
+  EXPECT_EQ(fire(d, dns("x.del")), Sids({2}));
+  EXPECT_FALSE(seen->contains("x.del"));
+  EXPECT_TRUE(seen->contains("a.add"));
+  EXPECT_TRUE(rs->source().datasets->save().empty());
+  EXPECT_EQ(read("data/seen.csv"), "YS5hZGQ=\nYi5hZGQ=\n");  // base64 of a.add, b.add, sorted
+
+  // The next run starts from the state file.
+  const auto again = compile(R"(alert dns any any -> any any (dns.query; dataset:isnotset,seen,type string,state seen.csv; sid:9;))");
+  Detector d2(again);
+  EXPECT_EQ(fire(d2, dns("a.add")), Sids({}));
+  EXPECT_EQ(fire(d2, dns("c.add")), Sids({9}));
+}
+
+TEST_F(DatasetFiles, DigestsAndAddresses) {
+  // md5("example.com") and sha256("example.com")
+  write("rules/md5.lst", "5ababd603b22780302dd8d83498e5172\n");
+  write("rules/sha.lst", "a379a6f6eeafb9a55e378c118034e2751e682fab9f2d30ab13d2125586ce1947\n");
+  write("rules/v4.lst", "198.51.100.7\n");
+  write("rules/ip.lst", "::ffff:198.51.100.8\n2001:db8::1\n");
+  const auto rs = compile(R"(alert dns any any -> any any (dns.query; to_md5; dataset:isset,m,type md5,load md5.lst; sid:1;)
+alert dns any any -> any any (dns.query; to_sha256; dataset:isset,s,type sha256,load sha.lst; sid:2;)
+alert ip any any -> any any (ip.dst; dataset:isset,v4,type ipv4,load v4.lst; sid:3;)
+alert ip any any -> any any (ip.dst; dataset:isset,ip,type ip,load ip.lst; sid:4;)
+)");
+  Detector d(rs);
+  EXPECT_EQ(fire(d, dns("example.com")), Sids({1, 2}));
+  EXPECT_EQ(fire(d, dns("example.org")), Sids({}));
+  auto packet = [](std::string_view dst) {
+    MatchInput in = tcpInput();
+    in.buffers.set(BufferId::IpDst, dst);
+    return in;
+  };
+  EXPECT_EQ(fire(d, packet(std::string_view("\xc6\x33\x64\x07", 4))), Sids({3}));
+  EXPECT_EQ(fire(d, packet(std::string_view("\xc6\x33\x64\x08", 4))), Sids({4}));  // IPv4 in an ip set
+  const std::string v6("\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+  EXPECT_EQ(fire(d, packet(v6)), Sids({4}));
+}
+
+TEST_F(DatasetFiles, Datarep) {
+  write("rules/rep.csv", "Z29vZ2xlLmNvbQ==,255\nZXhhbXBsZS5jb20=,100\n");  // google.com, example.com
+  const auto rs = compile(R"(alert dns any any -> any any (dns.query; datarep:rep, >, 200, load rep.csv, type string; sid:1;)
+alert dns any any -> any any (dns.query; datarep:rep, ==, 100; sid:2;)
+)");
+  Detector d(rs);
+  EXPECT_EQ(fire(d, dns("google.com")), Sids({1}));
+  EXPECT_EQ(fire(d, dns("example.com")), Sids({2}));
+  EXPECT_EQ(fire(d, dns("other.com")), Sids({}));
+}
+
+TEST_F(DatasetFiles, MatchSubdomainAndJsonLines) {
+  write("rules/d.json", "{\"domain\": \".evil.com\"}\n");
+  const auto rs = compile(
+      R"(alert dns any any -> any any (dns.query; dotprefix; dataset:isset,d,type string,match subdomain,load d.json,format ndjson,value_key domain; sid:1;))");
+  Detector d(rs);
+  EXPECT_EQ(fire(d, dns("www.evil.com")), Sids({1}));
+  EXPECT_EQ(fire(d, dns("evil.com")), Sids({1}));
+  EXPECT_EQ(fire(d, dns("notevil.com")), Sids({}));
+}
+
+TEST_F(DatasetFiles, RefusedRulesNameFileLineColumnAndSuricatasReason) {
+  write("rules/bad.lst", "Y3VybC83Lj!QzLjA=\n");
+  write("rules/mixed.lst", "Y3VybC83LjQzLjA=\nYmxhaA==,1\n");
+  const std::string text = R"(alert http any any -> any any (http.user_agent; dataset:isset,ua,type string,load bad.lst; sid:1;)
+alert http any any -> any any (http.user_agent; dataset:isnotset,ua,type string,load bad.lst; sid:2;)
+alert http any any -> any any (http.user_agent; dataset:isset,m,type string,load mixed.lst; sid:3;)
+alert dns any any -> any any (dns.query; dataset:isset,n,type string,load missing.lst; sid:4;)
+alert dns any any -> any any (dns.query; dataset:set,a,type string,state /abs.csv; sid:5;)
+alert dns any any -> any any (dns.query; dataset:set,p,type string,save x/../p.csv; sid:6;)
+alert dns any any -> any any (dns.query; dataset:set,m,type md5; sid:7;)
+alert dns any any -> any any (dns.query; dataset:isset,undefined; sid:8;)
+)";
+  const Ruleset rs = load(text);
+  ASSERT_EQ(rs.report.errors.size(), 8u);
+  const auto& e = rs.report.errors;
+  EXPECT_EQ(e[0].line, 1u);
+  EXPECT_EQ(e[0].column, text.find("isset,ua") + 1);
+  EXPECT_NE(e[0].message.find("bad base64 encoding ua/"), std::string::npos) << e[0].message;
+  EXPECT_NE(e[1].message.find("could not be loaded"), std::string::npos) << e[1].message;  // reported once
+  EXPECT_NE(e[2].message.find("Cannot mix dataset and datarep values for set m"), std::string::npos) << e[2].message;
+  EXPECT_NE(e[3].message.find("fopen"), std::string::npos) << e[3].message;
+  EXPECT_EQ(e[4].message, "Absolute paths not allowed: /abs.csv");
+  EXPECT_EQ(e[5].message, "Directory traversals not allowed: x/../p.csv");
+  EXPECT_NE(e[6].message.find("could not be loaded"), std::string::npos) << e[6].message;
+  EXPECT_NE(e[7].message.find("dataset undefined not defined"), std::string::npos) << e[7].message;
+  EXPECT_EQ(e[7].line, 8u);
+
+  DatasetOptions no_write;
+  no_write.allow_write = false;
+  const Ruleset denied = load("alert dns any any -> any any (dns.query; dataset:set,s,type string,state s.csv; sid:1;)\n", no_write);
+  ASSERT_EQ(denied.report.errors.size(), 1u);
+  EXPECT_EQ(denied.report.errors[0].message, "Rules containing save/state datasets have been disabled");
+}
+
+TEST_F(DatasetFiles, ConflictingDefinitionsAreRefused) {
+  const Ruleset rs = load(R"(alert dns any any -> any any (dns.query; dataset:set,s,type string,save a.csv; sid:1;)
+alert dns any any -> any any (dns.query; dataset:isset,s,type md5; sid:2;)
+alert dns any any -> any any (dns.query; dataset:isset,s,type string,save b.csv; sid:3;)
+alert dns any any -> any any (dns.query; dataset:isset,s; sid:4;)
+)");
+  ASSERT_EQ(rs.report.errors.size(), 2u);
+  EXPECT_NE(rs.report.errors[0].message.find("already exists and is of type string"), std::string::npos);
+  EXPECT_NE(rs.report.errors[1].message.find("save mismatch"), std::string::npos);
+  EXPECT_EQ(rs.report.rules_loaded, 2u);
+}
+
+TEST(Dataset, LookupOfWrongSizedValuesAndMemcap) {
+  Dataset md5("m", DatasetType::Md5, false);
+  EXPECT_FALSE(md5.add("short"));
+  EXPECT_FALSE(md5.contains("short"));
+  Dataset capped("c", DatasetType::String, false, 150);
+  EXPECT_TRUE(capped.add("a"));
+  EXPECT_TRUE(capped.add("b"));
+  EXPECT_FALSE(capped.add("c"));  // a third entry of 65 bytes (value and overhead) exceeds 150
+  EXPECT_EQ(capped.memcapRefusals(), 1u);
+  EXPECT_TRUE(capped.remove("a"));
+  EXPECT_FALSE(capped.remove("a"));
+  EXPECT_TRUE(capped.add("c"));
+}
+
+}  // namespace
+}  // namespace gsoc::signatures
