@@ -142,8 +142,14 @@ bool Dataset::add(std::string_view value, std::uint16_t reputation) {
   char scratch[16];
   const std::string_view k = key(value, scratch);
   if (k.empty() && type_ != DatasetType::String) return false;
+  {
+    // Most `set`s on live traffic meet a value already there: answer them under the shared lock
+    // so workers do not queue behind each other for nothing.
+    std::shared_lock lock(mutex_);
+    if (values_.find(k) != values_.end()) return false;
+  }
   std::unique_lock lock(mutex_);
-  if (values_.find(k) != values_.end()) return false;
+  if (values_.find(k) != values_.end()) return false;  // another worker added it meanwhile
   const std::uint64_t cost = k.size() + kEntryOverhead;
   if (memcap_ != 0 && bytes_ + cost > memcap_) {
     ++memcap_refusals_;

@@ -42,7 +42,7 @@ bool compareReputation(DatasetMatch::Compare op, std::uint16_t have, std::uint16
 // every suffix that starts at a '.' ("a.evil.com" -> ".evil.com", ".com"), so a set of domains
 // (written with their leading dot, after dotprefix) matches their subdomains.
 bool datasetMatches(const DatasetMatch& d, std::string_view buf) {
-  if (!d.set) return false;
+  if (!d.set || buf.empty()) return false;  // an empty buffer matches nothing, as in Suricata
   Dataset& set = *d.set;
   auto found = [&](std::string_view value) -> bool {
     if (d.op == DatasetMatch::Op::Reputation) {

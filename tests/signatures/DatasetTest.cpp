@@ -1,8 +1,11 @@
 // dataset and datarep: parsing, the files Suricata reads and writes, and matching on buffers.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "TestRules.hpp"
 #include "gsoc/signatures/Dataset.hpp"
@@ -239,6 +242,24 @@ TEST(Dataset, LookupOfWrongSizedValuesAndMemcap) {
   EXPECT_TRUE(capped.remove("a"));
   EXPECT_FALSE(capped.remove("a"));
   EXPECT_TRUE(capped.add("c"));
+}
+
+TEST(Dataset, WorkersShareOneSetAndEachValueIsNewOnce) {
+  // Several workers `set` overlapping values at once: each value is reported new exactly once.
+  Dataset set("shared", DatasetType::String, false);
+  std::atomic<int> added{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&set, &added] {
+      for (int i = 0; i < 2000; ++i) {
+        if (set.add("value-" + std::to_string(i))) ++added;
+        (void)set.contains("value-" + std::to_string(i / 2));
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(added.load(), 2000);
+  EXPECT_EQ(set.size(), 2000u);
 }
 
 }  // namespace
