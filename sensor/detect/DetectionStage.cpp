@@ -1,6 +1,7 @@
 #include "sensor/detect/DetectionStage.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace gsoc::sensor {
 
@@ -56,8 +57,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     // give back the per-flow buffers, which are most of a flow's memory.
     app_.onFlowEnd(flow);
     flow.app_state.reset();
-    std::string().swap(flow.stream_windows[0]);
-    std::string().swap(flow.stream_windows[1]);
+    releaseWindows(flow);
   }
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
@@ -115,6 +115,19 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   emit(&flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
 }
 
+void DetectionStage::onFlowEnd(Flow& flow) {
+  app_.onFlowEnd(flow);
+  releaseWindows(flow);
+}
+
+void DetectionStage::releaseWindows(Flow& flow) {
+  for (std::string& kept : flow.stream_windows) {
+    if (kept.capacity() <= std::string().capacity()) continue;  // nothing on the heap
+    kept.clear();
+    windows_.give(std::exchange(kept, std::string()));
+  }
+}
+
 void DetectionStage::onFlowlessPacket(const DecodedPacket& packet) {
   ++counters_.packet_inputs;
   current_ = nullptr;
@@ -162,6 +175,7 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   // The window is built in this worker's buffer from what the flow kept (the stream start, or
   // the overlap) and the new bytes; between chunks a flow keeps at most kAnchoredDepth bytes.
   std::string& kept = flow.stream_windows[side];
+  if (flow.stream_inspected[side] == 0) kept = windows_.take([] { return std::string(); });
   std::string& window = window_;
   window.assign(kept);
   if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/FreeList.hpp"
 #include "gsoc/signatures/Detector.hpp"
 #include "sensor/app/AppLayer.hpp"
 #include "sensor/flow/Flow.hpp"
@@ -72,7 +73,9 @@ class DetectionStage {
   void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   // A packet with anomaly events that reached no flow (SensorWorker's on_flowless_packet).
   void onFlowlessPacket(const DecodedPacket& packet);
-  void onFlowEnd(Flow& flow) { app_.onFlowEnd(flow); }
+  // The flow ends: the app layer finishes its messages, and the flow's stream windows go back
+  // to the worker's pool.
+  void onFlowEnd(Flow& flow);
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
   void setMetadataSink(MetadataSink sink) { app_.setMetadataSink(std::move(sink)); }
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
@@ -89,6 +92,8 @@ class DetectionStage {
             std::span<const signatures::RuleMatch> matches);
   // Takes the app-layer events the flow's parser raised into the current packet's events.
   void collectAppEvents(Flow& flow);
+  // Gives a flow's stream windows (its connection is over) back to windows_.
+  void releaseWindows(Flow& flow);
   void reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
                        signatures::FlowDirection dir, std::int64_t ts);
 
@@ -103,6 +108,10 @@ class DetectionStage {
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts
   std::string window_;                      // the stream window being inspected (reused)
+  // The kept bytes of the stream windows (Flow::stream_windows) of flows that ended, cleared
+  // with their capacity, for the next flows: short TCP flows then cost no window allocation.
+  static constexpr std::size_t kPooledWindows = 4096;  // at most 2 KiB each
+  FreeList<std::string> windows_{kPooledWindows};
   std::string_view tx_payload_;             // while the app layer runs on it: the window, for transactions
   signatures::FlowDirection tx_payload_direction_ = signatures::FlowDirection::ToServer;
   DetectionCounters counters_;
