@@ -299,7 +299,9 @@ namespace sig = gsoc::signatures;
 // Loads and compiles the ruleset from the config's rules section and the command line. Rejected
 // rules are listed on stderr (file:line:column) and counted; they never stop the sensor unless
 // rules.strict is set.
-sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig config, std::string config_dir) {
+// `previous`: the ruleset a reload replaces, whose datasets carry over.
+sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig config, std::string config_dir,
+                                    const sig::CompiledRulesetPtr& previous = nullptr) {
   if (!args.rules_config.empty()) {
     gsoc::config::loadYamlFile(args.rules_config, *config.mutable_rules());
     config_dir = std::filesystem::path(args.rules_config).parent_path().string();
@@ -312,6 +314,7 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
   source.findClassificationBesideRules();
   for (const auto& [name, value] : args.vars) source.setVariable(name, value);
   source.datasets = args.datasets;
+  if (previous) source.datasets.previous = previous->source().datasets;
   sig::LoadedSources loaded = sig::loadSources(source);
   for (const auto& e : loaded.errors) std::cerr << "gsoc-sensor: " << e << "\n";
   const sig::LoadReport& report = loaded.ruleset.report;
@@ -706,14 +709,16 @@ int main(int argc, char** argv) {
     }
     if (g_reload.exchange(false) && ruleset && !reloading.valid()) {
       std::cerr << "gsoc-sensor: reload (SIGHUP or control socket): recompiling the ruleset in the background\n";
-      reloading = std::async(std::launch::async, [&args, config, config_dir = args.config.empty() ? std::string(".")
+      reloading = std::async(std::launch::async, [&args, config, previous = ruleset, config_dir = args.config.empty() ? std::string(".")
                                                                   : std::filesystem::path(args.config).parent_path().string()] {
-        return loadRuleset(args, config, config_dir.empty() ? "." : config_dir);
+        return loadRuleset(args, config, config_dir.empty() ? "." : config_dir, previous);
       });
     }
     if (reloading.valid() && reloading.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
       try {
         sig::CompiledRulesetPtr fresh = reloading.get();
+        // Sets the new rules no longer name (or define differently) keep their values on disk.
+        for (const auto& e : ruleset->source().datasets->save()) std::cerr << "gsoc-sensor: " << e << "\n";
         {
           std::lock_guard lock(output_mutex);  // alert records look up classifications in it
           ruleset = fresh;

@@ -54,7 +54,16 @@ std::shared_ptr<Dataset> DatasetRegistry::resolve(const DatasetMatch& keyword, c
     throw DatasetError("dataset " + name + " could not be loaded (refused for an earlier rule)");
   }
   if (!def.type) throw DatasetError("dataset " + name + " not defined (give its type)");
-  auto set = std::make_shared<Dataset>(name, *def.type, keyword.op == DatasetMatch::Op::Reputation, def.memcap);
+  const bool reputation = keyword.op == DatasetMatch::Op::Reputation;
+  if (options_.previous) {
+    const Entry* old = options_.previous->entry(name);
+    if (old != nullptr && old->set->type() == *def.type && old->load == def.load && old->save == save &&
+        old->set->reputation() == reputation) {
+      sets_.emplace(name, *old);
+      return old->set;
+    }
+  }
+  auto set = std::make_shared<Dataset>(name, *def.type, reputation, def.memcap);
   Entry entry{set, def.load, save, save.empty() ? std::filesystem::path() : savePath(save)};
   try {
     if (def.state) {
@@ -83,6 +92,11 @@ std::vector<std::string> DatasetRegistry::save() const {
     }
   }
   return errors;
+}
+
+const DatasetRegistry::Entry* DatasetRegistry::entry(std::string_view name) const {
+  const auto it = sets_.find(name);
+  return it == sets_.end() ? nullptr : &it->second;
 }
 
 std::shared_ptr<Dataset> DatasetRegistry::find(const std::string& name) const {

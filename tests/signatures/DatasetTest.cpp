@@ -218,6 +218,25 @@ alert dns any any -> any any (dns.query; dataset:isset,undefined; sid:8;)
   EXPECT_EQ(denied.report.errors[0].message, "Rules containing save/state datasets have been disabled");
 }
 
+TEST_F(DatasetFiles, AReloadCarriesSetsDefinedTheSameWay) {
+  const std::string rules = "alert dns any any -> any any (dns.query; dataset:set,s,type string,state s.csv; sid:1;)\n"
+                            "alert dns any any -> any any (dns.query; dataset:set,t,type string,state t.csv; sid:2;)\n";
+  Ruleset first = load(rules);
+  ASSERT_TRUE(first.report.errors.empty());
+  EXPECT_TRUE(first.datasets->find("s")->add("kept"));
+  DatasetOptions reload;
+  reload.previous = first.datasets;
+  // t is now defined with another file: a new, empty set read from that file.
+  Ruleset second = load("alert dns any any -> any any (dns.query; dataset:set,s,type string,state s.csv; sid:1;)\n"
+                        "alert dns any any -> any any (dns.query; dataset:set,t,type string,state t2.csv; sid:2;)\n",
+                        reload);
+  ASSERT_TRUE(second.report.errors.empty());
+  EXPECT_EQ(second.datasets->find("s"), first.datasets->find("s"));  // the same set, values and all
+  EXPECT_TRUE(second.datasets->find("s")->contains("kept"));
+  EXPECT_NE(second.datasets->find("t"), first.datasets->find("t"));
+  EXPECT_EQ(second.datasets->options().previous, nullptr);  // not kept past loading
+}
+
 TEST_F(DatasetFiles, ConflictingDefinitionsAreRefused) {
   const Ruleset rs = load(R"(alert dns any any -> any any (dns.query; dataset:set,s,type string,save a.csv; sid:1;)
 alert dns any any -> any any (dns.query; dataset:isset,s,type md5; sid:2;)

@@ -43,6 +43,7 @@ class Dataset {
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] DatasetType type() const { return type_; }
+  [[nodiscard]] bool reputation() const { return reputation_; }  // a datarep set
 
   // `value` is the buffer as the rule sees it (after transforms): any bytes for strings, the
   // raw 16/32-byte digest, 4 (ipv4, ip) or 16 (ip) address bytes. A value of the wrong size is

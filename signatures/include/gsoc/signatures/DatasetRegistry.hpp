@@ -18,10 +18,16 @@
 
 namespace gsoc::signatures {
 
+class DatasetRegistry;
+
 struct DatasetOptions {
   std::filesystem::path data_dir = ".";  // Suricata's --data-dir: save and state files
   bool allow_absolute = false;           // datasets.rules.allow-absolute-filenames
   bool allow_write = true;               // datasets.rules.allow-write
+  // The registry of the ruleset being replaced (a reload): a set defined the same way (name,
+  // type, files) is carried over with its values instead of being read from its files again,
+  // as Suricata keeps datasets across rule reloads. Dropped once loading ends.
+  std::shared_ptr<const DatasetRegistry> previous;
 };
 
 class DatasetRegistry {
@@ -31,6 +37,9 @@ class DatasetRegistry {
   // The set a rule's keyword names, created and loaded on first use. `rule_file` is the rule's
   // file, for relative load paths. Throws DatasetError with Suricata's message.
   std::shared_ptr<Dataset> resolve(const DatasetMatch& keyword, const std::filesystem::path& rule_file);
+
+  // Loading is over: forget the previous registry (so reloads do not chain registries).
+  void finishLoading() { options_.previous.reset(); }
 
   // Writes every set that has a save or state file; the errors, one a set, or none.
   [[nodiscard]] std::vector<std::string> save() const;
@@ -48,6 +57,7 @@ class DatasetRegistry {
     std::string save;
     std::filesystem::path save_path;  // resolved; empty: nothing to write
   };
+  [[nodiscard]] const Entry* entry(std::string_view name) const;
   std::filesystem::path savePath(const std::string& save) const;
   std::filesystem::path loadPath(const std::string& load, const std::filesystem::path& rule_file) const;
 

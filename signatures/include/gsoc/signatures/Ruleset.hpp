@@ -58,7 +58,10 @@ class RulesetLoader {
   void loadFile(const std::filesystem::path& path);
   void loadText(std::string_view text, std::string_view origin);
   [[nodiscard]] const LoadReport& report() const { return ruleset_.report; }
-  [[nodiscard]] Ruleset take() { return std::move(ruleset_); }
+  [[nodiscard]] Ruleset take() {
+    ruleset_.datasets->finishLoading();
+    return std::move(ruleset_);
+  }
 
  private:
   void loadRule(std::string_view text, std::string_view origin, std::uint32_t line,
