@@ -698,8 +698,10 @@ int main(int argc, char** argv) {
       }
       reloading_bundle = bundle.version();
       std::cerr << "gsoc-sensor: loading bundle " << reloading_bundle << " from the collector in the background\n";
-      reloading = std::async(std::launch::async, [bundle = std::move(bundle)] {
-        sig::LoadedBundle loaded = sig::compileBundle(bundle);
+      sig::DatasetOptions datasets = args.datasets;
+      datasets.previous = ruleset->source().datasets;
+      reloading = std::async(std::launch::async, [bundle = std::move(bundle), datasets = std::move(datasets)] {
+        sig::LoadedBundle loaded = sig::compileBundle(bundle, datasets);
         if (!loaded.note.empty()) std::cerr << "gsoc-sensor: bundle " << bundle.version() << ": " << loaded.note << "\n";
         if (!loaded.ruleset) {
           throw std::runtime_error(loaded.errors.empty() ? std::string("it does not compile") : loaded.errors.front());

@@ -66,7 +66,7 @@ gsoc::v1::SignatureBundle readBundle(const std::filesystem::path& path) {
   return bundle;
 }
 
-LoadedBundle compileBundle(const gsoc::v1::SignatureBundle& bundle) {
+LoadedBundle compileBundle(const gsoc::v1::SignatureBundle& bundle, const DatasetOptions& datasets) {
   RuleVariables variables;
   for (const auto& [key, value] : bundle.variables()) {
     if (key.starts_with(kAddressPrefix)) variables.setAddressGroup(key.substr(kAddressPrefix.size()), value);
@@ -82,7 +82,7 @@ LoadedBundle compileBundle(const gsoc::v1::SignatureBundle& bundle) {
     }
     files.push_back(std::move(file));
   }
-  LoadedSources sources = loadSources(files, variables);
+  LoadedSources sources = loadSources(files, variables, datasets);
   LoadedBundle out;
   out.errors = sources.errors;
   CompileOptions options;

@@ -25,6 +25,7 @@ struct LoadedBundle {
   std::string note;  // e.g. why the shipped databases could not be used
 };
 
-LoadedBundle compileBundle(const gsoc::v1::SignatureBundle& bundle);
+// `datasets`: the sensor's dataset options (data directory, and the ruleset it replaces).
+LoadedBundle compileBundle(const gsoc::v1::SignatureBundle& bundle, const DatasetOptions& datasets = {});
 
 }  // namespace gsoc::signatures
