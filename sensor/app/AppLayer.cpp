@@ -134,7 +134,8 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
     case AppProto::Http:
-      stateOf<HttpState>(flow, &http_messages_).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
+      if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
+      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
       break;
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, dns_, [&](FlowDirection d, const DnsMessage& m) {
@@ -239,6 +240,15 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   if (message.response) return;
   // The names outlive the match: dns_ is parsed into again only for the next datagram.
   for (const DnsName& q : message.queries) buffers.add(BufferId::DnsQuery, q.view());
+}
+
+void AppLayer::releaseState(Flow& flow) {
+  if (auto* http = dynamic_cast<HttpState*>(flow.app_state.get())) {
+    http->reset();
+    http_states_.give(std::unique_ptr<HttpState>(static_cast<HttpState*>(flow.app_state.release())));
+    return;
+  }
+  flow.app_state.reset();
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {

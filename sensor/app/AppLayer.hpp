@@ -52,6 +52,9 @@ class AppLayer {
   // message at once is what the pool grows to; past the cap, messages are freed (counted).
   static constexpr std::size_t kPooledHttpMessages = 256;
   [[nodiscard]] const FreeListCounters& httpMessagePool() const { return http_messages_.counters(); }
+  // HTTP parser states kept for new flows at most (each with its buffers' capacity).
+  static constexpr std::size_t kPooledHttpStates = 1024;
+  [[nodiscard]] const FreeListCounters& httpStatePool() const { return http_states_.counters(); }
 
   // Reassembled TCP data of one direction, seen at packet time `ts`.
   void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
@@ -61,6 +64,9 @@ class AppLayer {
 
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
+  // The flow needs its parser state no more (it ended, or its connection closed): the state
+  // goes back to this worker's pool where it has one (HTTP), else is freed.
+  void releaseState(Flow& flow);
 
   [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
@@ -92,6 +98,8 @@ class AppLayer {
   DnsMessage dns_;
   // HTTP messages being parsed, over all flows of this worker, come from here and return here.
   HttpMessagePool http_messages_{kPooledHttpMessages};
+  // HTTP parser states of flows that ended, reset, for the next HTTP flows.
+  FreeList<std::unique_ptr<HttpState>> http_states_{kPooledHttpStates};
 };
 
 }  // namespace gsoc::sensor

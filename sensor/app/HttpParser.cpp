@@ -402,6 +402,25 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
 }
 
+void HttpState::reset() {
+  constexpr std::size_t kKeepPending = 16 * 1024;  // a larger buffer is given back, not kept
+  for (Side& side : sides_) {
+    if (side.message) endMessage(side);
+    side.phase = Phase::StartLine;
+    if (side.pending.capacity() > kKeepPending) std::string().swap(side.pending);
+    else side.pending.clear();
+    side.body_left = 0;
+    side.chunk_left = 0;
+    side.chunk_trailer = false;
+    side.encoding.clear();
+  }
+  unanswered_.clear();
+  errors_ = 0;
+  client_started_ = false;
+  h2_.reset();
+  events.clear();
+}
+
 void HttpState::startMessage(Side& side) {
   side.message = messages_ != nullptr ? messages_->take([] { return std::make_unique<HttpMessage>(); }) : std::make_unique<HttpMessage>();
 }

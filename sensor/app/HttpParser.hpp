@@ -73,6 +73,9 @@ class HttpState final : public AppState {
   void close(signatures::FlowDirection dir, const MessageSink& sink);
   [[nodiscard]] std::uint64_t errors() const override;
   [[nodiscard]] bool http2() const { return h2_ != nullptr; }
+  // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
+  // (AppLayer pools HttpStates); messages in the middle of parsing go back to the pool.
+  void reset();
 
  private:
   enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Broken };

@@ -56,7 +56,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     // The connection is over but the flow waits for its timeout: finish the app layer now and
     // give back the per-flow buffers, which are most of a flow's memory.
     app_.onFlowEnd(flow);
-    flow.app_state.reset();
+    app_.releaseState(flow);
     releaseWindows(flow);
   }
   ++counters_.packet_inputs;
@@ -117,6 +117,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
 
 void DetectionStage::onFlowEnd(Flow& flow) {
   app_.onFlowEnd(flow);
+  app_.releaseState(flow);
   releaseWindows(flow);
 }
 

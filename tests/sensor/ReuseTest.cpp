@@ -107,6 +107,27 @@ TEST(HttpMessagePool, MessagesAreReusedAndParseAsFreshOnes) {
   EXPECT_EQ(pool.counters().created, 1u);
 }
 
+TEST(HttpStateReuse, AResetStateParsesTheNextFlowAsANewOne) {
+  const std::vector<std::pair<FlowDirection, std::string>> next = {
+      {FlowDirection::ToServer, "GET /next HTTP/1.1\r\nHost: n\r\n\r\n"},
+      {FlowDirection::ToClient, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
+  };
+  HttpState fresh;
+  const std::vector<std::string> expected = parseAll(fresh, next);
+  ASSERT_EQ(expected.size(), 2u);
+  HttpMessagePool pool(4);
+  HttpState http(&pool);
+  // The last flow ended in the middle of a chunked body, with a request unanswered.
+  parseAll(http, {{FlowDirection::ToServer, "GET /a HTTP/1.1\r\n\r\n"},
+                  {FlowDirection::ToClient, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\npart"}});
+  http.unanswered().emplace_back();
+  http.reset();
+  EXPECT_EQ(pool.size(), 1u);  // the message it was parsing went back to the pool
+  EXPECT_TRUE(http.unanswered().empty());
+  EXPECT_EQ(http.errors(), 0u);
+  EXPECT_EQ(parseAll(http, next), expected);
+}
+
 TEST(HttpMessagePool, AFlowThatEndsMidMessageFreesItsMessage) {
   HttpMessagePool pool(4);
   {
