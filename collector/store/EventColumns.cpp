@@ -48,23 +48,35 @@ void deriveColumns(const gsoc::v1::Event& e, EventColumns& out) {
   out.dst_ip = addressText(e.tuple().dst_ip());
 }
 
-bool eventCarries(const gsoc::v1::Event& e, const std::string& value) {
-  if (addressText(e.tuple().src_ip()) == value || addressText(e.tuple().dst_ip()) == value) return true;
-  auto file = [&value](const gsoc::v1::FileRecord& f) { return f.sha256() == value || f.md5() == value; };
-  switch (e.body_case()) {
-    case gsoc::v1::Event::kAlert: return e.alert().indicator().value() == value;
-    case gsoc::v1::Event::kHttp: return e.http().host() == value;
-    case gsoc::v1::Event::kDns: return e.dns().query() == value;
-    case gsoc::v1::Event::kTls: return e.tls().sni() == value;
-    case gsoc::v1::Event::kSmtp:
-      if (e.smtp().mail_from() == value) return true;
-      for (const auto& a : e.smtp().attachments()) {
-        if (file(a)) return true;
-      }
-      return false;
-    case gsoc::v1::Event::kFile: return file(e.file());
-    default: return false;
+void forEachObservable(const gsoc::v1::Event& e, const std::function<void(std::string_view)>& visit) {
+  for (const std::string* raw : {&e.tuple().src_ip(), &e.tuple().dst_ip()}) {
+    if (const std::string text = addressText(*raw); !text.empty()) visit(text);
   }
+  auto file = [&visit](const gsoc::v1::FileRecord& f) {
+    if (!f.sha256().empty()) visit(f.sha256());
+    if (!f.md5().empty()) visit(f.md5());
+  };
+  switch (e.body_case()) {
+    case gsoc::v1::Event::kAlert:
+      if (e.alert().has_indicator()) visit(e.alert().indicator().value());
+      break;
+    case gsoc::v1::Event::kHttp: visit(e.http().host()); break;
+    case gsoc::v1::Event::kDns: visit(e.dns().query()); break;
+    case gsoc::v1::Event::kTls: visit(e.tls().sni()); break;
+    case gsoc::v1::Event::kSmtp:
+      visit(e.smtp().mail_from());
+      for (const auto& a : e.smtp().attachments()) file(a);
+      break;
+    case gsoc::v1::Event::kFile: file(e.file()); break;
+    default: break;
+  }
+}
+
+bool eventCarries(const gsoc::v1::Event& e, const std::string& value) {
+  if (value.empty()) return false;
+  bool found = false;
+  forEachObservable(e, [&](std::string_view v) { found = found || v == value; });
+  return found;
 }
 
 std::string eventSummary(const gsoc::v1::Event& e) {

@@ -3,7 +3,9 @@
 // for every store backend (so a query means the same thing on SQLite and PostgreSQL).
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace gsoc::v1 {
 class Event;
@@ -29,6 +31,9 @@ const std::string* indicatorOf(const gsoc::v1::Event& event);
 // True when the value is one of the event's observables: an address, the HTTP host, DNS query,
 // TLS SNI, mail sender, an attachment's or file's SHA-256 or MD5, or the indicator that hit.
 bool eventCarries(const gsoc::v1::Event& event, const std::string& value);
+// Calls `visit` with each of those values the event has (empty ones left out for addresses and
+// hashes; a record's own empty host or name is passed as it is).
+void forEachObservable(const gsoc::v1::Event& event, const std::function<void(std::string_view)>& visit);
 // One line on what the record is: "[1:2100001] msg", "GET host/uri", "query name A", ...
 std::string eventSummary(const gsoc::v1::Event& event);
 // 4 or 16 raw bytes to text ("192.0.2.1", "2001:db8::1"); empty for anything else.

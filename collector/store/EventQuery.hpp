@@ -8,11 +8,17 @@
 // layout (rows, compressed blocks, a ClickHouse table).
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace gsoc::v1 {
+class Event;
+}
 
 namespace gsoc::collector {
 
@@ -42,6 +48,14 @@ struct EventCount {
   std::vector<std::string> key;
   std::uint64_t events = 0;
 };
+
+// True when the event (with agency_id and sensor_id set, as stored) is one the query selects;
+// `limit` aside.
+bool eventMatches(const EventQuery& query, const gsoc::v1::Event& event);
+
+// Counts by visiting the query's events: for a backend (or a query) that cannot count in place.
+std::vector<EventCount> countByVisiting(const std::function<void(const std::function<void(gsoc::v1::Event&&)>&)>& for_each,
+                                        std::span<const EventDimension> by);
 
 // Throws std::invalid_argument for a kind that is not an event kind (a query with a typo would
 // otherwise silently match nothing).

@@ -1,7 +1,5 @@
 #include "collector/store/EventQuerySql.hpp"
 
-#include <map>
-
 #include "gsoc/v1/event.pb.h"
 #include "collector/store/EventColumns.hpp"
 
@@ -72,21 +70,6 @@ const char* columnOf(EventDimension d) {
   return "''";
 }
 
-std::string valueOf(const gsoc::v1::Event& e, EventDimension d) {
-  switch (d) {
-    case EventDimension::Agency: return e.agency_id();
-    case EventDimension::Sensor: return e.sensor_id();
-    case EventDimension::Kind: return kindName(e);
-    case EventDimension::Sid: {
-      EventColumns columns;
-      deriveColumns(e, columns);
-      return columns.sid >= 0 ? std::to_string(columns.sid) : "";
-    }
-    case EventDimension::Day: return std::to_string(e.timestamp_ns() / 86400000000000LL);
-  }
-  return "";
-}
-
 }  // namespace
 
 SqlQuery eventSelectSql(const EventQuery& query, SqlDialect dialect) {
@@ -107,21 +90,6 @@ SqlQuery eventCountSql(const EventQuery& query, std::span<const EventDimension> 
     groups += (i == 0 ? " GROUP BY " : ", ") + std::to_string(i + 1);
   }
   out.sql = "SELECT " + columns + "COUNT(*) FROM events" + where + groups + (groups.empty() ? "" : " ORDER BY" + groups.substr(9));
-  return out;
-}
-
-std::vector<EventCount> countByVisiting(const std::function<void(const std::function<void(gsoc::v1::Event&&)>&)>& for_each,
-                                        std::span<const EventDimension> by) {
-  std::map<std::vector<std::string>, std::uint64_t> groups;
-  std::vector<std::string> key;
-  for_each([&](gsoc::v1::Event&& e) {
-    key.clear();
-    for (const auto d : by) key.push_back(valueOf(e, d));
-    ++groups[key];
-  });
-  std::vector<EventCount> out;
-  out.reserve(groups.size());
-  for (auto& [k, n] : groups) out.push_back(EventCount{k, n});
   return out;
 }
 

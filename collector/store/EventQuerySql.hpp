@@ -6,7 +6,6 @@
 // made by visiting (countByVisiting).
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <variant>
@@ -14,10 +13,6 @@
 
 #include "collector/store/EventQuery.hpp"
 #include "collector/store/StoreSchema.hpp"
-
-namespace gsoc::v1 {
-class Event;
-}
 
 namespace gsoc::collector {
 
@@ -31,9 +26,5 @@ struct SqlQuery {
 SqlQuery eventSelectSql(const EventQuery& query, SqlDialect dialect);
 // Columns: one per dimension (as text), then the count; the query must have no term.
 SqlQuery eventCountSql(const EventQuery& query, std::span<const EventDimension> by, SqlDialect dialect);
-
-// Counts by visiting the query's events (with a term, SQL cannot tell which candidates carry it).
-std::vector<EventCount> countByVisiting(const std::function<void(const std::function<void(gsoc::v1::Event&&)>&)>& for_each,
-                                        std::span<const EventDimension> by);
 
 }  // namespace gsoc::collector

@@ -2,10 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <iostream>
+#include <queue>
+#include <tuple>
+
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
-#include "collector/store/EventQuerySql.hpp"
 #include "collector/store/StoreSchema.hpp"
 #include "collector/store/StreamUpdate.hpp"
 #include "gsoc/v1/ingest.pb.h"
@@ -81,14 +85,13 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");   // an ack must survive power loss
   exec("PRAGMA foreign_keys=OFF");
-  // The four event indexes are written at random positions on every commit: with SQLite's 2 MiB
-  // default cache most of those pages are re-read from the file (measured: 53k -> 75k events/s
-  // with 256 MiB, gsoc_bench_transport).
+  // The term index is written at random positions on every commit: with SQLite's 2 MiB default
+  // cache most of those pages would be re-read from the file.
   exec("PRAGMA cache_size=-262144");
   exec(schemaSql(SqlDialect::Sqlite).c_str());
-  insert_event_ = std::make_unique<Statement>(*this,
-      "INSERT INTO events(agency_id,sensor_id,epoch,sequence,ts_ns,received_ns,kind,sid,severity,src_ip,src_port,dst_ip,"
-      "dst_port,ip_proto,app_proto,community_id,indicator,event) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_block_ = std::make_unique<Statement>(*this,
+      "INSERT INTO event_blocks(min_ts_ns,max_ts_ns,events,kinds,raw_bytes,payload) VALUES(?,?,?,?,?,?)");
+  insert_term_ = std::make_unique<Statement>(*this, "INSERT OR IGNORE INTO event_terms(term,block) VALUES(?,?)");
   upsert_stream_ = std::make_unique<Statement>(*this,
       "INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES(?,?,?,?,?,?) "
       "ON CONFLICT(sensor_id,epoch) DO UPDATE SET acked_through=excluded.acked_through, events=events+excluded.events, "
@@ -97,10 +100,12 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   touch_sensor_ = std::make_unique<Statement>(*this,
       "INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns) VALUES(?,?,?,?) "
       "ON CONFLICT(sensor_id) DO UPDATE SET last_seen_ns=MAX(last_seen_ns,excluded.last_seen_ns), agency_id=excluded.agency_id");
+  migrateEventRows();
 }
 
 SqliteEventStore::~SqliteEventStore() {
-  insert_event_.reset();
+  insert_block_.reset();
+  insert_term_.reset();
   upsert_stream_.reset();
   upsert_agency_.reset();
   touch_sensor_.reset();
@@ -132,29 +137,16 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
   std::lock_guard lock(mutex_);
   exec("BEGIN IMMEDIATE");
   try {
-    EventColumns columns;
-    std::string blob;
+    blocks_.clear();
     for (const CommitBatch& b : batches) {
       const SensorIdentity& who = *b.identity;
       const auto& events = b.batch->events();
-      if (!b.rejected) {
-        for (int i = b.skip; i < events.size(); ++i) {
-          const gsoc::v1::Event& e = events[i];
-          deriveColumns(e, columns);
-          blob.clear();
-          e.SerializeToString(&blob);
-          Statement& s = *insert_event_;
-          s.bind(1, who.agency_id).bind(2, who.sensor_id).bind(3, static_cast<std::int64_t>(b.batch->epoch()));
-          s.bind(4, static_cast<std::int64_t>(b.batch->first_sequence()) + i).bind(5, e.timestamp_ns()).bind(6, b.received_ns);
-          s.bind(7, columns.kind);
-          if (columns.sid >= 0) s.bind(8, columns.sid); else s.bindNull(8);
-          s.bind(9, columns.severity).bindOrNull(10, columns.src_ip).bind(11, e.tuple().src_port()).bindOrNull(12, columns.dst_ip);
-          s.bind(13, e.tuple().dst_port()).bind(14, e.tuple().ip_proto()).bindOrNull(15, e.app_proto()).bindOrNull(16, e.community_id());
-          s.bindOrNull(17, columns.indicator).bindBlob(18, blob);
-          s.run();
-        }
+      if (b.rejected) continue;
+      for (int i = b.skip; i < events.size(); ++i) {
+        blocks_.add(events[i], who.sensor_id, b.batch->epoch(), b.batch->first_sequence() + static_cast<std::uint64_t>(i), who.agency_id);
       }
     }
+    blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
     for (const StreamUpdate& u : foldStreams(batches)) {
       const SensorIdentity& who = *u.identity;
       upsert_stream_->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(u.epoch));
@@ -167,7 +159,8 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    insert_event_->reset();
+    insert_block_->reset();
+    insert_term_->reset();
     upsert_stream_->reset();
     upsert_agency_->reset();
     touch_sensor_->reset();
@@ -200,17 +193,130 @@ void SqliteEventStore::recordRefusal(std::int64_t at_ns, const SensorIdentity& i
   s.bind(1, at_ns).bind(2, identity.peer).bind(3, identity.agency_id).bind(4, identity.sensor_id).bind(5, reason).run();
 }
 
+void SqliteEventStore::storeBlock(const SealedBlock& block) {
+  insert_block_->bind(1, block.min_ts_ns).bind(2, block.max_ts_ns).bind(3, static_cast<std::int64_t>(block.events));
+  insert_block_->bind(4, static_cast<std::int64_t>(block.kinds)).bind(5, static_cast<std::int64_t>(block.raw_bytes));
+  insert_block_->bindBlob(6, block.payload).run();
+  const std::int64_t id = sqlite3_last_insert_rowid(db_);
+  for (const std::string_view term : block.terms) insert_term_->bind(1, term).bind(2, id).run();
+}
+
+void SqliteEventStore::forEachStoredEvent(std::int64_t block_id,
+                                          const std::function<void(std::string_view, const gsoc::v1::Event&)>& record) {
+  Statement q(*this, "SELECT payload FROM event_blocks WHERE id = ?");
+  q.bind(1, block_id);
+  if (!q.step()) return;
+  gsoc::v1::Event e;
+  try {
+    forEachRecord(q.blob(0), scratch_, [&](std::string_view bytes) {
+      e.Clear();
+      if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) throw std::runtime_error("a record is not a gsoc.v1.Event");
+      record(bytes, e);
+    });
+  } catch (const std::runtime_error& error) {
+    throw StoreError("sqlite " + path_ + ": event block " + std::to_string(block_id) + ": " + error.what());
+  }
+}
+
+void SqliteEventStore::dropBlock(std::int64_t block_id) {
+  std::vector<std::string> terms;
+  forEachStoredEvent(block_id, [&](std::string_view, const gsoc::v1::Event& e) {
+    forEachTerm(e, e.agency_id(), e.sensor_id(), [&](std::string_view t) { terms.emplace_back(t); });
+  });
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  Statement del_term(*this, "DELETE FROM event_terms WHERE term = ? AND block = ?");
+  for (const auto& t : terms) del_term.bind(1, t).bind(2, block_id).run();
+  Statement del(*this, "DELETE FROM event_blocks WHERE id = ?");
+  del.bind(1, block_id).run();
+}
+
+// Whole blocks before the cutoff go; the few that straddle it are rewritten with the events at
+// or after it, so retention is exact at the cost of re-encoding those blocks.
 std::uint64_t SqliteEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
   std::lock_guard lock(mutex_);
-  Statement s(*this, "DELETE FROM events WHERE ts_ns < ?");
-  s.bind(1, cutoff_ns).run();
-  return static_cast<std::uint64_t>(sqlite3_changes64(db_));
+  std::uint64_t removed = 0;
+  for (;;) {
+    std::vector<std::int64_t> chunk;
+    {
+      Statement q(*this, "SELECT id FROM event_blocks WHERE min_ts_ns < ? ORDER BY id LIMIT 256");
+      q.bind(1, cutoff_ns);
+      while (q.step()) chunk.push_back(q.integer(0));
+    }
+    if (chunk.empty()) break;
+    exec("BEGIN IMMEDIATE");
+    try {
+      blocks_.clear();
+      for (const std::int64_t id : chunk) {
+        forEachStoredEvent(id, [&](std::string_view bytes, const gsoc::v1::Event& e) {
+          if (e.timestamp_ns() >= cutoff_ns) blocks_.addStored(bytes, e);
+          else ++removed;
+        });
+        dropBlock(id);
+      }
+      // Rewritten blocks start at or after the cutoff: the next round does not select them.
+      blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      insert_block_->reset();
+      insert_term_->reset();
+      throw;
+    }
+  }
+  return removed;
 }
 
 std::uint64_t SqliteEventStore::eventCount() {
   std::lock_guard lock(mutex_);
-  Statement q(*this, "SELECT COUNT(*) FROM events");
+  Statement q(*this, "SELECT COALESCE(SUM(events), 0) FROM event_blocks");
   return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
+}
+
+// Chunk by chunk, each in its own transaction that also deletes the rows it moved, so a crash
+// part way leaves every event stored exactly once, in one layout or the other.
+void SqliteEventStore::migrateEventRows() {
+  {
+    Statement q(*this, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
+    if (!q.step() || q.integer(0) == 0) return;
+  }
+  std::uint64_t moved = 0;
+  gsoc::v1::Event e;
+  for (bool more = true; more;) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      blocks_.clear();
+      std::int64_t last = -1;
+      {
+        Statement q(*this, "SELECT id, sensor_id, epoch, sequence, agency_id, event FROM events ORDER BY id LIMIT 20000");
+        while (q.step()) {
+          last = q.integer(0);
+          const std::string_view blob = q.blob(5);
+          e.Clear();
+          if (!e.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+            throw StoreError("sqlite " + path_ + ": event row " + std::to_string(last) + " is not a gsoc.v1.Event; not migrated");
+          }
+          blocks_.add(e, q.text(1), static_cast<std::uint64_t>(q.integer(2)), static_cast<std::uint64_t>(q.integer(3)), q.text(4));
+          ++moved;
+        }
+      }
+      if (last < 0) {
+        exec("DROP TABLE events");
+        more = false;
+      } else {
+        blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
+        Statement del(*this, "DELETE FROM events WHERE id <= ?");
+        del.bind(1, last).run();
+      }
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      insert_block_->reset();
+      insert_term_->reset();
+      throw;
+    }
+  }
+  std::cerr << "gsoc-collector: " << path_ << ": moved " << moved << " stored events from the row layout into blocks\n";
 }
 
 std::vector<SensorRow> SqliteEventStore::sensors() {
@@ -263,59 +369,81 @@ void SqliteEventStore::setCorrelatorProgress(std::int64_t ts_ns) {
   s.bind(1, ts_ns).run();
 }
 
-void SqliteEventStore::visitEvents(Statement& q, const std::function<void(gsoc::v1::Event&&)>& visit) {
-  while (q.step()) {
-    gsoc::v1::Event e;
-    const std::string_view blob = q.blob(4);
-    if (!e.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) continue;  // written by this collector; cannot fail
-    e.set_sensor_id(q.text(0));
-    e.set_agency_id(q.text(3));
-    e.set_event_id(q.text(0) + ":" + q.text(1) + ":" + q.text(2));
-    visit(std::move(e));
-  }
-}
-
+// Candidate blocks come from the time range, the kinds mask and the term index; their events are
+// checked exactly and merged across blocks into (time, block, position) order, opening a block
+// only once the merge reaches its first event time, so memory holds the blocks that overlap.
 void SqliteEventStore::forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) {
-  const SqlQuery sql = eventSelectSql(query, SqlDialect::Sqlite);
-  std::lock_guard lock(mutex_);
-  Statement q(*this, sql.sql.c_str());
-  bindAll(q, sql);
-  if (query.term.empty()) {
-    visitEvents(q, visit);
-    return;
-  }
-  std::uint64_t left = query.limit == 0 ? UINT64_MAX : query.limit;
-  visitEvents(q, [&](gsoc::v1::Event&& e) {
-    if (left != 0 && eventCarries(e, query.term)) {
-      --left;
-      visit(std::move(e));
+  validateQuery(query);
+  std::string sql = "SELECT id, min_ts_ns FROM event_blocks WHERE max_ts_ns >= ?1 AND min_ts_ns < ?2";
+  std::vector<std::string> params;
+  auto anyTerm = [&](std::string_view prefix, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string in;
+    for (const auto& v : values) {
+      params.push_back(std::string(prefix) + v);
+      in += (in.empty() ? "?" : ", ?") + std::to_string(params.size() + 2);
     }
-  });
+    sql += " AND id IN (SELECT block FROM event_terms WHERE term IN (" + in + "))";
+  };
+  std::uint32_t kinds = 0;
+  for (const auto& k : query.kinds) kinds |= kindBit(k);
+  if (kinds != 0) sql += " AND (kinds & " + std::to_string(kinds) + ") != 0";  // a number we made: safe as text
+  if (!query.term.empty()) anyTerm("", {query.term});
+  anyTerm("agency:", query.agencies);
+  anyTerm("sensor:", query.sensors);
+  std::vector<std::string> sids;
+  for (const auto sid : query.sids) sids.push_back(std::to_string(sid));
+  anyTerm("sid:", sids);
+  sql += " ORDER BY min_ts_ns, id";
+
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::int64_t, std::int64_t>> candidates;  // (min_ts_ns, id)
+  {
+    Statement q(*this, sql.c_str());
+    q.bind(1, query.since_ns).bind(2, query.until_ns);
+    for (std::size_t i = 0; i < params.size(); ++i) q.bind(static_cast<int>(i + 3), params[i]);
+    while (q.step()) candidates.emplace_back(q.integer(1), q.integer(0));
+  }
+  using Cursor = std::tuple<std::int64_t, std::int64_t, std::size_t, std::size_t>;  // ts, block, position, slot
+  std::priority_queue<Cursor, std::vector<Cursor>, std::greater<>> merge;
+  std::vector<std::vector<gsoc::v1::Event>> slots;
+  std::vector<std::size_t> free_slots;
+  std::uint64_t left = query.limit == 0 ? UINT64_MAX : query.limit;
+  std::size_t next = 0;
+  while (left != 0) {
+    while (next < candidates.size() && (merge.empty() || candidates[next].first <= std::get<0>(merge.top()))) {
+      const std::int64_t id = candidates[next++].second;
+      std::size_t slot = slots.size();
+      if (!free_slots.empty()) {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      } else {
+        slots.emplace_back();
+      }
+      auto& events = slots[slot];
+      forEachStoredEvent(id, [&](std::string_view, const gsoc::v1::Event& e) {
+        if (eventMatches(query, e)) events.push_back(e);
+      });
+      if (events.empty()) free_slots.push_back(slot);
+      else merge.emplace(events.front().timestamp_ns(), id, 0, slot);
+    }
+    if (merge.empty()) break;
+    const Cursor top = merge.top();
+    merge.pop();
+    const std::size_t position = std::get<2>(top);
+    auto& events = slots[std::get<3>(top)];
+    if (position + 1 < events.size()) merge.emplace(events[position + 1].timestamp_ns(), std::get<1>(top), position + 1, std::get<3>(top));
+    visit(std::move(events[position]));
+    --left;
+    if (position + 1 == events.size()) {
+      events.clear();
+      free_slots.push_back(std::get<3>(top));
+    }
+  }
 }
 
 std::vector<EventCount> SqliteEventStore::countEvents(const EventQuery& query, std::span<const EventDimension> by) {
-  if (!query.term.empty()) {
-    return countByVisiting([&](const std::function<void(gsoc::v1::Event&&)>& visit) { forEachEvent(query, visit); }, by);
-  }
-  const SqlQuery sql = eventCountSql(query, by, SqlDialect::Sqlite);
-  std::lock_guard lock(mutex_);
-  Statement q(*this, sql.sql.c_str());
-  bindAll(q, sql);
-  std::vector<EventCount> out;
-  const int n = static_cast<int>(by.size());
-  while (q.step()) {
-    EventCount c;
-    for (int i = 0; i < n; ++i) c.key.push_back(q.text(i));
-    c.events = static_cast<std::uint64_t>(q.integer(n));
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
-void SqliteEventStore::bindAll(Statement& q, const SqlQuery& sql) {
-  for (std::size_t i = 0; i < sql.params.size(); ++i) {
-    std::visit([&](const auto& v) { q.bind(static_cast<int>(i + 1), v); }, sql.params[i]);
-  }
+  return countByVisiting([&](const std::function<void(gsoc::v1::Event&&)>& visit) { forEachEvent(query, visit); }, by);
 }
 
 }  // namespace gsoc::collector

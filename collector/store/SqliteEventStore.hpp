@@ -9,14 +9,13 @@
 #include <mutex>
 #include <string>
 
+#include "collector/store/EventBlock.hpp"
 #include "collector/store/EventStore.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace gsoc::collector {
-
-struct SqlQuery;
 
 class SqliteEventStore final : public EventStore {
  public:
@@ -47,15 +46,23 @@ class SqliteEventStore final : public EventStore {
  private:
   class Statement;
   void exec(const char* sql);
-  // Steps an events query (eventSelectSql's columns) and hands each event to visit.
-  void visitEvents(Statement& q, const std::function<void(gsoc::v1::Event&&)>& visit);
-  static void bindAll(Statement& q, const SqlQuery& sql);
+  // Inserts a sealed block and its terms (inside the caller's transaction).
+  void storeBlock(const SealedBlock& block);
+  // Calls `record` with each record of a stored block and the event parsed from it.
+  void forEachStoredEvent(std::int64_t block_id, const std::function<void(std::string_view, const gsoc::v1::Event&)>& record);
+  // Removes a block and its term rows (inside the caller's transaction).
+  void dropBlock(std::int64_t block_id);
+  // A database written by the row layout (an `events` table) is moved into blocks on open.
+  void migrateEventRows();
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;  // owned; closed in the destructor
-  std::unique_ptr<Statement> insert_event_;
+  EventBlockBuilder blocks_;
+  std::string scratch_;  // a block's decompressed records
+  std::unique_ptr<Statement> insert_block_;
+  std::unique_ptr<Statement> insert_term_;
   std::unique_ptr<Statement> upsert_stream_;
   std::unique_ptr<Statement> upsert_agency_;
   std::unique_ptr<Statement> touch_sensor_;

@@ -30,25 +30,6 @@ CREATE TABLE IF NOT EXISTS streams(
   gap_events @INT NOT NULL DEFAULT 0,
   rejected_events @INT NOT NULL DEFAULT 0,
   PRIMARY KEY(sensor_id, epoch));
-CREATE TABLE IF NOT EXISTS events(
-  id @SERIAL PRIMARY KEY,
-  agency_id TEXT NOT NULL,
-  sensor_id TEXT NOT NULL,
-  epoch @U64 NOT NULL,
-  sequence @INT NOT NULL,
-  ts_ns @INT NOT NULL,
-  received_ns @INT NOT NULL,
-  kind TEXT NOT NULL,
-  sid @INT,
-  severity INTEGER NOT NULL,
-  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
-  app_proto TEXT, community_id TEXT,
-  indicator TEXT,
-  event @BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
-CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
-CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
 CREATE TABLE IF NOT EXISTS correlation_hits(
   rule_id TEXT NOT NULL,
   group_key TEXT NOT NULL,
@@ -81,6 +62,47 @@ CREATE TABLE IF NOT EXISTS refusals(
   reason TEXT NOT NULL);
 )SQL";
 
+// PostgreSQL: one row per event, indexed by time, agency, signature and main observable.
+constexpr const char* kEventRows = R"SQL(
+CREATE TABLE IF NOT EXISTS events(
+  id @SERIAL PRIMARY KEY,
+  agency_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL,
+  epoch @U64 NOT NULL,
+  sequence @INT NOT NULL,
+  ts_ns @INT NOT NULL,
+  received_ns @INT NOT NULL,
+  kind TEXT NOT NULL,
+  sid @INT,
+  severity INTEGER NOT NULL,
+  src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, ip_proto INTEGER,
+  app_proto TEXT, community_id TEXT,
+  indicator TEXT,
+  event @BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts_ns);
+CREATE INDEX IF NOT EXISTS events_agency_ts ON events(agency_id, ts_ns);
+CREATE INDEX IF NOT EXISTS events_sid ON events(sid) WHERE sid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator IS NOT NULL;
+)SQL";
+
+// SQLite: compressed blocks of events and a term index (EventBlock.hpp). `kinds` is a bit mask
+// (kindBit); a term row says the block holds at least one event with that term.
+constexpr const char* kEventBlocks = R"SQL(
+CREATE TABLE IF NOT EXISTS event_blocks(
+  id INTEGER PRIMARY KEY,
+  min_ts_ns INTEGER NOT NULL,
+  max_ts_ns INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  kinds INTEGER NOT NULL,
+  raw_bytes INTEGER NOT NULL,
+  payload BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS event_blocks_max_ts ON event_blocks(max_ts_ns);
+CREATE TABLE IF NOT EXISTS event_terms(
+  term TEXT NOT NULL,
+  block INTEGER NOT NULL,
+  PRIMARY KEY(term, block)) WITHOUT ROWID;
+)SQL";
+
 void replaceAll(std::string& s, const std::string& from, const std::string& to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
 }
@@ -103,8 +125,8 @@ const char* const kSensorsQuery =
     "GROUP BY s.sensor_id ORDER BY s.agency_id, s.sensor_id";
 
 std::string schemaSql(SqlDialect dialect) {
-  std::string sql = kSchema;
   const bool pg = dialect == SqlDialect::Postgres;
+  std::string sql = std::string(kSchema) + (pg ? kEventRows : kEventBlocks);
   // SQLite integers are 64-bit whatever the name; PostgreSQL needs BIGINT, and NUMERIC for the
   // unsigned 64-bit epoch. INTEGER PRIMARY KEY is SQLite's rowid.
   replaceAll(sql, "@SERIAL", pg ? "BIGSERIAL" : "INTEGER");

@@ -1,6 +1,8 @@
 #pragma once
-// StoreSchema: the one table layout both EventStore backends create, written once with the few
-// type names that differ between SQLite and PostgreSQL filled in, plus the queries they share.
+// StoreSchema: the tables both EventStore backends create (streams, sensors, publications,
+// correlation state, refusals), written once with the few type names that differ between SQLite
+// and PostgreSQL filled in, plus each one's event layout: rows in PostgreSQL, compressed blocks
+// and a term index in SQLite (EventBlock.hpp); and the queries they share.
 
 #include <string>
 #include <vector>
