@@ -447,5 +447,28 @@ else
   echo "skip: a full spool disk needs a tmpfs mount (root)"
 fi
 
+# Datasets: state saved at exit and read by the next run; ip.dst values saved; a bad load file
+# refuses its rule with file:line:column.
+dns_pcap="$shared/suricata-verify/tests/datasets-05-state/input.pcap"
+if [ -f "$dns_pcap" ]; then
+  mkdir -p "$work/ds/data"
+  cat > "$work/ds/ds.rules" << 'EOF_RULES'
+alert dns any any -> any any (dns.query; dataset:isnotset,seen,type string,state seen.csv; dataset:set,seen; sid:1;)
+alert dns any any -> any any (ip.dst; dataset:set,servers,type ipv4,save servers.csv; sid:2;)
+alert dns any any -> any any (dns.query; dataset:isset,bad,type string,load bad.lst; sid:3;)
+EOF_RULES
+  printf 'not base64!\n' > "$work/ds/bad.lst"
+  for run in 1 2; do
+    "$sensor" --pcap "$dns_pcap" --rules "$work/ds/ds.rules" --data-dir "$work/ds/data" --eve "$work/ds/eve$run.json" \
+      > /dev/null 2> "$work/ds/err$run"
+  done
+  check "dataset state written at exit" test "$(cat "$work/ds/data/seen.csv")" = "ZXhhbXBsZS5jb20="
+  check "dataset ip.dst values saved" test "$(cat "$work/ds/data/servers.csv")" = "1.2.3.4"
+  check "dataset isnotset fires on the first run" grep -q '"signature_id":1,' "$work/ds/eve1.json"
+  check "dataset state read by the second run" test "$(grep -c '"signature_id":1,' "$work/ds/eve2.json")" = 0
+  check "dataset bad load file refused at file:line:column" \
+    grep -q "ds.rules:3:[0-9]*: sid 3: bad base64 encoding bad/" "$work/ds/err1"
+fi
+
 echo "gsoc-sensor cli: $passes passed, $failures failed"
 test "$failures" = 0
