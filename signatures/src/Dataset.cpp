@@ -310,7 +310,11 @@ void Dataset::addLine(std::string_view line, std::string_view origin, std::size_
       break;
     }
   }
-  add(bytes, rep);
+  const std::uint64_t refused_before = memcapRefusals();
+  if (!add(bytes, rep) && memcapRefusals() != refused_before) {
+    // Suricata refuses a set whose load file does not fit its memcap.
+    throw DatasetError("dataset too large for set memcap: " + where);
+  }
 }
 
 std::string Dataset::encode(std::string_view k) const {

@@ -261,6 +261,9 @@ TEST(Dataset, LookupOfWrongSizedValuesAndMemcap) {
   EXPECT_TRUE(capped.remove("a"));
   EXPECT_FALSE(capped.remove("a"));
   EXPECT_TRUE(capped.add("c"));
+  // A load file that does not fit is refused, as Suricata refuses to start.
+  Dataset small("small", DatasetType::String, false, 150);
+  EXPECT_THROW(small.loadText("YQ==\nYg==\nYw==\n", "three.lst"), DatasetError);  // a, b, c
 }
 
 TEST(Dataset, WorkersShareOneSetAndEachValueIsNewOnce) {
