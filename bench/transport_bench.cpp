@@ -3,8 +3,11 @@
 // ship to the collector's real ingest stack (IngestServer with mutual TLS, IngestService,
 // BatchWriter) committing into SQLite or PostgreSQL.
 //
+//   0. store: batches built beforehand, committed by calling the store directly (as the
+//      BatchWriter does, --commit-events per transaction): the store's own speed.
 //   1. ceiling: the same events committed straight through the BatchWriter (no gRPC, no TLS,
-//      no spool): what the store alone can take on this machine.
+//      no spool), the batches parsed as they are submitted: what the collector can take
+//      without the network.
 //   2. throughput: every sensor's spool pre-filled with --events events; time until the
 //      collector has acknowledged all of them. Reported as events/s and as a ratio of (1).
 //   3. latency: sensors append at --rate events/s in total for --seconds; for each event the time
@@ -13,9 +16,6 @@
 //
 // --store none commits nothing (it keeps only the stream marks that acks need): the ceiling of
 // the transport itself, spool, gRPC/mTLS, decoding and validation, to set against a store's.
-//
-// --sqlite-indexes all|none|ts|agency|sid|indicator keeps only those event indexes (all by
-// default): what each costs the SQLite store.
 //
 // Usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sensors 8]
 //                              [--events 100000] [--rate 50000] [--seconds 5]
@@ -64,7 +64,6 @@ struct Options {
   int events = 100000;  // per sensor, throughput phase
   int rate = 50000;     // total events/s, latency phase
   int seconds = 5;
-  std::string sqlite_indexes = "all";
   collector::WriterOptions writer;  // --commit-events, --queue-events
 };
 
@@ -172,18 +171,7 @@ collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const 
   // by acks, not by table size.
   if (o.store == "postgresql") return std::make_unique<collector::PostgresEventStore>(o.dsn);
   const std::string path = (dir / (name + ".db")).string();
-  auto store = std::make_unique<collector::SqliteEventStore>(path);
-  if (o.sqlite_indexes != "all") {  // the schema has just created them: drop the others
-    sqlite3* db = nullptr;
-    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
-    for (const std::string index : {"ts", "agency", "sid", "indicator"}) {
-      if (index == o.sqlite_indexes) continue;
-      const std::string sql = "DROP INDEX events_" + (index == "agency" ? std::string("agency_ts") : index);
-      if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(sql + ": " + sqlite3_errmsg(db));
-    }
-    sqlite3_close(db);
-  }
-  return store;
+  return std::make_unique<collector::SqliteEventStore>(path);
 }
 
 double percentile(std::vector<double>& v, double p) {
@@ -234,7 +222,6 @@ int main(int argc, char** argv) {
     };
     if (a == "--store") o.store = value();
     else if (a == "--dsn") o.dsn = value();
-    else if (a == "--sqlite-indexes") o.sqlite_indexes = value();
     else if (a == "--sensors") o.sensors = std::stoi(value());
     else if (a == "--events") o.events = std::stoi(value());
     else if (a == "--rate") o.rate = std::stoi(value());
@@ -242,14 +229,9 @@ int main(int argc, char** argv) {
     else if (a == "--commit-events") o.writer.commit_max_events = std::stoull(value());
     else if (a == "--queue-events") o.writer.max_queue_events = std::stoull(value());
     else {
-      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sqlite-indexes all|none|ts|agency|sid|indicator] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
+      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
       return 2;
     }
-  }
-  static const std::set<std::string> kIndexChoices = {"all", "none", "ts", "agency", "sid", "indicator"};
-  if (!kIndexChoices.contains(o.sqlite_indexes)) {
-    std::cerr << "--sqlite-indexes: expected all, none, ts, agency, sid or indicator, got '" << o.sqlite_indexes << "'\n";
-    return 2;
   }
   if (o.store == "postgresql" && o.dsn.empty()) {
     std::cerr << "--store postgresql needs --dsn (bench/transport_bench.sh starts a server)\n";
@@ -269,6 +251,52 @@ int main(int argc, char** argv) {
   for (const auto& s : samples) sample_bytes += s.size();
   std::cout << "gsoc_bench_transport: " << o.sensors << " sensors, store " << o.store << ", mean event "
             << sample_bytes / samples.size() << " bytes\n";
+
+  // 0. The store alone: commits of prepared batches, timed without building them.
+  {
+    auto store = openStore(o, dir, "store");
+    const std::string description = store->describe();
+    const std::uint64_t epoch = static_cast<std::uint64_t>(wallNs());
+    std::vector<collector::SensorIdentity> ids;
+    for (int s = 0; s < o.sensors; ++s) ids.push_back({"A" + std::to_string(s), "bench-" + std::to_string(s), "", "local"});
+    std::vector<collector::BatchPtr> batches;
+    std::vector<std::uint64_t> next(static_cast<std::size_t>(o.sensors), 1);
+    const int total = o.events * o.sensors;
+    for (int done = 0; done < total;) {
+      for (int s = 0; s < o.sensors && done < total; ++s) {
+        collector::BatchPtr b = collector::makeArenaBatch();
+        b->set_sensor_id(ids[static_cast<std::size_t>(s)].sensor_id);
+        b->set_epoch(epoch);
+        b->set_first_sequence(next[static_cast<std::size_t>(s)]);
+        for (int k = 0; k < 2000; ++k) b->add_events()->ParseFromString(samples[static_cast<std::size_t>(done + k) % samples.size()]);
+        next[static_cast<std::size_t>(s)] += 2000;
+        done += 2000;
+        batches.push_back(std::move(b));
+      }
+    }
+    const std::size_t per_commit = std::max<std::size_t>(1, o.writer.commit_max_events / 2000);
+    const auto start = Clock::now();
+    for (std::size_t first = 0; first < batches.size(); first += per_commit) {
+      std::vector<collector::CommitBatch> commit;
+      for (std::size_t i = first; i < std::min(batches.size(), first + per_commit); ++i) {
+        collector::CommitBatch c;
+        c.identity = &ids[i % ids.size()];
+        c.batch = batches[i].get();
+        c.acked_through = batches[i]->first_sequence() + 1999;
+        c.received_ns = wallNs();
+        commit.push_back(c);
+      }
+      store->commit(commit);
+    }
+    const double rate = static_cast<double>(total) / std::chrono::duration<double>(Clock::now() - start).count();
+    store.reset();  // the last connection's close checkpoints the WAL into the file
+    std::cout << std::fixed << std::setprecision(0) << "store       " << rate << " events/s (" << description
+              << ", commits of prepared batches)";
+    if (o.store == "sqlite") {
+      std::cout << ", " << std::setprecision(1) << static_cast<double>(fs::file_size(dir / "store.db")) / total << " bytes per event on disk";
+    }
+    std::cout << "\n";
+  }
 
   // 1. Ceiling: the store through the BatchWriter alone.
   double ceiling = 0;

@@ -127,10 +127,15 @@ void EventBlockBuilder::seal(const std::function<void(const SealedBlock&)>& stor
       appendVarint(raw_, p.size);
       raw_.append(records_, p.offset, p.size);
       block.kinds |= p.kind;
-      for (std::uint32_t t = p.terms_begin; t < p.terms_end; ++t) block.terms.emplace_back(term_bytes_.data() + terms_[t].first, terms_[t].second);
+      for (std::uint32_t t = p.terms_begin; t < p.terms_end; ++t) {
+        const std::string_view term(term_bytes_.data() + terms_[t].first, terms_[t].second);
+        if (distinct_.insert(term).second) block.terms.push_back(term);
+      }
     }
+    distinct_.clear();
+    // Most terms repeat within a block (the agency, its servers, its resolver): the hash set
+    // drops them before the sort, and sorted terms go into the index B-tree in order.
     std::sort(block.terms.begin(), block.terms.end());
-    block.terms.erase(std::unique(block.terms.begin(), block.terms.end()), block.terms.end());
     compressed_.resize(ZSTD_compressBound(raw_.size()));
     const std::size_t n = ZSTD_compressCCtx(zstd_->ctx, compressed_.data(), compressed_.size(), raw_.data(), raw_.size(), kZstdLevel);
     if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));

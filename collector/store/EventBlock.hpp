@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace gsoc::v1 {
@@ -80,6 +81,7 @@ class EventBlockBuilder {
   std::string raw_;
   std::string compressed_;
   std::string event_id_;
+  std::unordered_set<std::string_view> distinct_;
   std::unique_ptr<gsoc::v1::Event> ids_;
   struct Compressor;
   std::unique_ptr<Compressor> zstd_;
