@@ -15,6 +15,7 @@
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -48,10 +49,10 @@ class AppLayer {
   // Records for EVE http/dns/tls/smtp/fileinfo and the event stream; none by default.
   void setMetadataSink(MetadataSink sink) { metadata_ = std::move(sink); }
 
-  // HTTP messages kept for reuse at most: one per direction of the flows in the middle of a
-  // message at once is what the pool grows to; past the cap, messages are freed (counted).
+  // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
+  // messages are freed (counted).
   static constexpr std::size_t kPooledHttpMessages = 256;
-  [[nodiscard]] const FreeListCounters& httpMessagePool() const { return http_messages_.counters(); }
+  [[nodiscard]] FreeListCounters httpMessagePool() const { return http_messages_.counters(); }
   // HTTP parser states kept for new flows at most (each with its buffers' capacity).
   static constexpr std::size_t kPooledHttpStates = 1024;
   [[nodiscard]] const FreeListCounters& httpStatePool() const { return http_states_.counters(); }

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "sensor/app/Http2Parser.hpp"
+#include "sensor/app/HttpMessagePool.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -112,8 +113,9 @@ const std::string* HttpMessage::header(std::string_view name) const {
 }
 
 void HttpMessage::clear() {
-  // A string grown past this (a large body) is given back rather than kept in the pool.
-  constexpr std::size_t kKeepBytes = 16 * 1024;
+  // A string grown past this (a large body) is given back rather than kept: a message drawn
+  // from the pool for a flow that then waits holds what it kept.
+  constexpr std::size_t kKeepBytes = 4 * 1024;
   request = true;
   for (std::string* s : {&method, &uri, &raw_uri, &protocol, &start_line, &status_code, &status_message, &raw_headers, &body}) {
     if (s->capacity() > kKeepBytes) std::string().swap(*s);
@@ -422,7 +424,8 @@ void HttpState::reset() {
 }
 
 void HttpState::startMessage(Side& side) {
-  side.message = messages_ != nullptr ? messages_->take([] { return std::make_unique<HttpMessage>(); }) : std::make_unique<HttpMessage>();
+  const bool request = &side == &sides_[0];
+  side.message = messages_ != nullptr ? messages_->take(request) : std::make_unique<HttpMessage>();
 }
 
 void HttpState::endMessage(Side& side) {
@@ -430,8 +433,7 @@ void HttpState::endMessage(Side& side) {
     side.message.reset();
     return;
   }
-  side.message->clear();  // a large body's memory goes back now
-  messages_->give(std::move(side.message));
+  messages_->give(std::move(side.message));  // cleared there: a large body's memory goes back now
 }
 
 void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {

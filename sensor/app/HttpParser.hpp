@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "common/FreeList.hpp"
 #include "common/FunctionRef.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/HttpHeaders.hpp"
@@ -36,13 +35,12 @@ struct HttpMessage {
   // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
   // HTTP state, so waiting requests keep only this.
   [[nodiscard]] HttpMessage summary() const;
-  // Back to a new message, keeping the strings' capacity for the next one (see HttpMessagePool).
+  // Back to a new message, keeping the strings' capacity for the next one (see HttpMessagePool;
+  // a string grown past 4 KiB, a larger body above all, is given back instead).
   void clear();
 };
 
-// The HTTP messages a worker is parsing come from here and go back here when handed on, so a
-// message's strings are allocated once per worker, not once per message (see FreeList).
-using HttpMessagePool = FreeList<std::unique_ptr<HttpMessage>>;
+class HttpMessagePool;
 
 class Http2Connection;
 

@@ -9,6 +9,7 @@
 
 #include "common/FreeList.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
 
 namespace gsoc::sensor {
@@ -96,15 +97,15 @@ TEST(HttpMessagePool, MessagesAreReusedAndParseAsFreshOnes) {
   HttpMessagePool pool(4);
   HttpState pooled(&pool);
   EXPECT_EQ(parseAll(pooled, chunks), expected);
-  // Each message is complete in its chunk, so one is in flight at a time: one created, then
-  // the same one again for the other four.
-  EXPECT_EQ(pool.counters().created, 1u);
-  EXPECT_EQ(pool.counters().reused, 4u);
-  EXPECT_EQ(pool.size(), 1u);
+  // Each message is complete in its chunk, so one of each kind is in flight at a time: one
+  // request and one response created, then the same ones again for the other three.
+  EXPECT_EQ(pool.counters().created, 2u);
+  EXPECT_EQ(pool.counters().reused, 3u);
+  EXPECT_EQ(pool.size(), 2u);
   // A second flow on the same worker draws only on the pool.
   HttpState second(&pool);
   EXPECT_EQ(parseAll(second, chunks), expected);
-  EXPECT_EQ(pool.counters().created, 1u);
+  EXPECT_EQ(pool.counters().created, 2u);
 }
 
 TEST(HttpStateReuse, AResetStateParsesTheNextFlowAsANewOne) {
@@ -122,7 +123,7 @@ TEST(HttpStateReuse, AResetStateParsesTheNextFlowAsANewOne) {
                   {FlowDirection::ToClient, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\npart"}});
   http.unanswered().emplace_back();
   http.reset();
-  EXPECT_EQ(pool.size(), 1u);  // the message it was parsing went back to the pool
+  EXPECT_EQ(pool.size(), 2u);  // the request it parsed, and the response it was parsing
   EXPECT_TRUE(http.unanswered().empty());
   EXPECT_EQ(http.errors(), 0u);
   EXPECT_EQ(parseAll(http, next), expected);
