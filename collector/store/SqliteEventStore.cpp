@@ -6,6 +6,7 @@
 #include <iostream>
 #include <queue>
 #include <tuple>
+#include <type_traits>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -91,7 +92,7 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   exec(schemaSql(SqlDialect::Sqlite).c_str());
   insert_block_ = std::make_unique<Statement>(*this,
       "INSERT INTO event_blocks(min_ts_ns,max_ts_ns,events,kinds,raw_bytes,payload) VALUES(?,?,?,?,?,?)");
-  insert_term_ = std::make_unique<Statement>(*this, "INSERT OR IGNORE INTO event_terms(term,block) VALUES(?,?)");
+  insert_term_ = std::make_unique<Statement>(*this, "INSERT INTO event_terms(term,bucket,blocks) VALUES(?,?,?)");
   upsert_stream_ = std::make_unique<Statement>(*this,
       "INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES(?,?,?,?,?,?) "
       "ON CONFLICT(sensor_id,epoch) DO UPDATE SET acked_through=excluded.acked_through, events=events+excluded.events, "
@@ -100,6 +101,36 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   touch_sensor_ = std::make_unique<Statement>(*this,
       "INSERT INTO sensors(sensor_id,agency_id,first_seen_ns,last_seen_ns) VALUES(?,?,?,?) "
       "ON CONFLICT(sensor_id) DO UPDATE SET last_seen_ns=MAX(last_seen_ns,excluded.last_seen_ns), agency_id=excluded.agency_id");
+  // The term tail: the blocks stored since the last sealed bucket.
+  std::int64_t sealed_through = 0;
+  {
+    Statement q(*this, "SELECT COALESCE(MAX(last_block), 0) FROM event_term_buckets");
+    if (q.step()) sealed_through = q.integer(0);
+  }
+  std::vector<std::int64_t> tail_blocks;
+  {
+    Statement q(*this, "SELECT id FROM event_blocks WHERE id > ? ORDER BY id");
+    q.bind(1, sealed_through);
+    while (q.step()) tail_blocks.push_back(q.integer(0));
+  }
+  std::vector<std::string> terms;
+  std::vector<std::string_view> views;
+  for (const auto id : tail_blocks) {
+    terms.clear();
+    try {
+      forEachStoredEvent(id, [&](std::string_view, const gsoc::v1::Event& e) {
+        forEachTerm(e, e.agency_id(), e.sensor_id(), [&](std::string_view t) { terms.emplace_back(t); });
+      });
+    } catch (const StoreError& error) {
+      // The collector still starts; a query that reads the block reports it.
+      std::cerr << "gsoc-collector: " << error.what() << "; its events cannot be found by term\n";
+    }
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    views.assign(terms.begin(), terms.end());
+    tail_.add(id, views);
+    tail_.commit();
+  }
   migrateEventRows();
 }
 
@@ -147,6 +178,7 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
       }
     }
     blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
+    sealTermsIfFull();
     for (const StreamUpdate& u : foldStreams(batches)) {
       const SensorIdentity& who = *u.identity;
       upsert_stream_->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(u.epoch));
@@ -157,10 +189,10 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
       touch_sensor_->bind(1, who.sensor_id).bind(2, who.agency_id).bind(3, u.received_ns).bind(4, u.received_ns).run();
     }
     exec("COMMIT");
+    committed();
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    insert_block_->reset();
-    insert_term_->reset();
+    rolledBack();
     upsert_stream_->reset();
     upsert_agency_->reset();
     touch_sensor_->reset();
@@ -197,8 +229,54 @@ void SqliteEventStore::storeBlock(const SealedBlock& block) {
   insert_block_->bind(1, block.min_ts_ns).bind(2, block.max_ts_ns).bind(3, static_cast<std::int64_t>(block.events));
   insert_block_->bind(4, static_cast<std::int64_t>(block.kinds)).bind(5, static_cast<std::int64_t>(block.raw_bytes));
   insert_block_->bindBlob(6, block.payload).run();
-  const std::int64_t id = sqlite3_last_insert_rowid(db_);
-  for (const std::string_view term : block.terms) insert_term_->bind(1, term).bind(2, id).run();
+  tail_.add(sqlite3_last_insert_rowid(db_), block.terms);
+}
+
+void SqliteEventStore::sealTermsIfFull() {
+  if (tail_.blocks() < kSealBlocks) return;
+  std::int64_t bucket = 1;
+  {
+    Statement q(*this, "SELECT COALESCE(MAX(bucket), 0) + 1 FROM event_term_buckets");
+    if (q.step()) bucket = q.integer(0);
+  }
+  std::int64_t first = INT64_MAX;
+  std::int64_t last = 0;
+  std::string encoded;
+  tail_.forEachRow([&](const std::string& term, const std::vector<std::int64_t>& ids) {
+    first = std::min(first, ids.front());
+    last = std::max(last, ids.back());
+    encoded.clear();
+    encodeBlockIds(ids, encoded);
+    insert_term_->bind(1, term).bind(2, bucket).bindBlob(3, encoded).run();
+  });
+  Statement b(*this, "INSERT INTO event_term_buckets(bucket, first_block, last_block) VALUES(?,?,?)");
+  b.bind(1, bucket).bind(2, first).bind(3, last).run();
+  sealing_ = true;
+}
+
+void SqliteEventStore::committed() {
+  if (sealing_) tail_.clear();
+  else tail_.commit();
+  sealing_ = false;
+}
+
+void SqliteEventStore::rolledBack() {
+  tail_.rollback();
+  sealing_ = false;
+  insert_block_->reset();
+  insert_term_->reset();
+}
+
+std::unordered_set<std::int64_t> SqliteEventStore::blocksWithAny(const std::vector<std::string>& terms) {
+  std::unordered_set<std::int64_t> out;
+  Statement q(*this, "SELECT blocks FROM event_terms WHERE term = ?");
+  for (const auto& t : terms) {
+    q.bind(1, t);
+    while (q.step()) decodeBlockIds(q.blob(0), out);
+    q.reset();
+    tail_.blocksWith(t, out);
+  }
+  return out;
 }
 
 void SqliteEventStore::forEachStoredEvent(std::int64_t block_id,
@@ -219,14 +297,6 @@ void SqliteEventStore::forEachStoredEvent(std::int64_t block_id,
 }
 
 void SqliteEventStore::dropBlock(std::int64_t block_id) {
-  std::vector<std::string> terms;
-  forEachStoredEvent(block_id, [&](std::string_view, const gsoc::v1::Event& e) {
-    forEachTerm(e, e.agency_id(), e.sensor_id(), [&](std::string_view t) { terms.emplace_back(t); });
-  });
-  std::sort(terms.begin(), terms.end());
-  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-  Statement del_term(*this, "DELETE FROM event_terms WHERE term = ? AND block = ?");
-  for (const auto& t : terms) del_term.bind(1, t).bind(2, block_id).run();
   Statement del(*this, "DELETE FROM event_blocks WHERE id = ?");
   del.bind(1, block_id).run();
 }
@@ -256,14 +326,20 @@ std::uint64_t SqliteEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
       }
       // Rewritten blocks start at or after the cutoff: the next round does not select them.
       blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
+      sealTermsIfFull();
       exec("COMMIT");
+      committed();
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      insert_block_->reset();
-      insert_term_->reset();
+      rolledBack();
       throw;
     }
   }
+  // Buckets none of whose blocks are left: their term rows go (ids of single dropped blocks in
+  // a live bucket stay listed and are skipped, as no such block exists).
+  exec("DELETE FROM event_terms WHERE bucket IN (SELECT bucket FROM event_term_buckets "
+       "WHERE last_block < (SELECT COALESCE(MIN(id), 9223372036854775807) FROM event_blocks))");
+  exec("DELETE FROM event_term_buckets WHERE last_block < (SELECT COALESCE(MIN(id), 9223372036854775807) FROM event_blocks)");
   return removed;
 }
 
@@ -305,14 +381,15 @@ void SqliteEventStore::migrateEventRows() {
         more = false;
       } else {
         blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
+        sealTermsIfFull();
         Statement del(*this, "DELETE FROM events WHERE id <= ?");
         del.bind(1, last).run();
       }
       exec("COMMIT");
+      committed();
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      insert_block_->reset();
-      insert_term_->reset();
+      rolledBack();
       throw;
     }
   }
@@ -375,34 +452,36 @@ void SqliteEventStore::setCorrelatorProgress(std::int64_t ts_ns) {
 void SqliteEventStore::forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) {
   validateQuery(query);
   std::string sql = "SELECT id, min_ts_ns FROM event_blocks WHERE max_ts_ns >= ?1 AND min_ts_ns < ?2";
-  std::vector<std::string> params;
-  auto anyTerm = [&](std::string_view prefix, const std::vector<std::string>& values) {
-    if (values.empty()) return;
-    std::string in;
-    for (const auto& v : values) {
-      params.push_back(std::string(prefix) + v);
-      in += (in.empty() ? "?" : ", ?") + std::to_string(params.size() + 2);
-    }
-    sql += " AND id IN (SELECT block FROM event_terms WHERE term IN (" + in + "))";
-  };
   std::uint32_t kinds = 0;
   for (const auto& k : query.kinds) kinds |= kindBit(k);
   if (kinds != 0) sql += " AND (kinds & " + std::to_string(kinds) + ") != 0";  // a number we made: safe as text
-  if (!query.term.empty()) anyTerm("", {query.term});
-  anyTerm("agency:", query.agencies);
-  anyTerm("sensor:", query.sensors);
-  std::vector<std::string> sids;
-  for (const auto sid : query.sids) sids.push_back(std::to_string(sid));
-  anyTerm("sid:", sids);
   sql += " ORDER BY min_ts_ns, id";
+  // Each condition with terms narrows the candidates to the blocks the term index lists for it.
+  std::vector<std::vector<std::string>> conditions;
+  if (!query.term.empty()) conditions.push_back({query.term});
+  auto scoped = [&](const char* prefix, const auto& values) {
+    if (values.empty()) return;
+    auto& terms = conditions.emplace_back();
+    for (const auto& v : values) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) terms.push_back(prefix + v);
+      else terms.push_back(prefix + std::to_string(v));
+    }
+  };
+  scoped("agency:", query.agencies);
+  scoped("sensor:", query.sensors);
+  scoped("sid:", query.sids);
 
   std::lock_guard lock(mutex_);
+  std::vector<std::unordered_set<std::int64_t>> allowed;
+  for (const auto& terms : conditions) allowed.push_back(blocksWithAny(terms));
   std::vector<std::pair<std::int64_t, std::int64_t>> candidates;  // (min_ts_ns, id)
   {
     Statement q(*this, sql.c_str());
     q.bind(1, query.since_ns).bind(2, query.until_ns);
-    for (std::size_t i = 0; i < params.size(); ++i) q.bind(static_cast<int>(i + 3), params[i]);
-    while (q.step()) candidates.emplace_back(q.integer(1), q.integer(0));
+    while (q.step()) {
+      const std::int64_t id = q.integer(0);
+      if (std::all_of(allowed.begin(), allowed.end(), [id](const auto& set) { return set.contains(id); })) candidates.emplace_back(q.integer(1), id);
+    }
   }
   using Cursor = std::tuple<std::int64_t, std::int64_t, std::size_t, std::size_t>;  // ts, block, position, slot
   std::priority_queue<Cursor, std::vector<Cursor>, std::greater<>> merge;

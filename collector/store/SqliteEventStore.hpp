@@ -8,9 +8,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "collector/store/EventBlock.hpp"
 #include "collector/store/EventStore.hpp"
+#include "collector/store/TermTail.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -50,8 +52,16 @@ class SqliteEventStore final : public EventStore {
   void storeBlock(const SealedBlock& block);
   // Calls `record` with each record of a stored block and the event parsed from it.
   void forEachStoredEvent(std::int64_t block_id, const std::function<void(std::string_view, const gsoc::v1::Event&)>& record);
-  // Removes a block and its term rows (inside the caller's transaction).
+  // Removes a block (inside the caller's transaction); its sealed term rows are dropped with
+  // their bucket once no block of the bucket is left.
   void dropBlock(std::int64_t block_id);
+  // Seals the term tail into a bucket when it is full (inside the caller's transaction), and
+  // settles the tail once the transaction has committed or rolled back.
+  void sealTermsIfFull();
+  void committed();
+  void rolledBack();
+  // Blocks whose terms include any of `terms`: sealed buckets and the tail.
+  std::unordered_set<std::int64_t> blocksWithAny(const std::vector<std::string>& terms);
   // A database written by the row layout (an `events` table) is moved into blocks on open.
   void migrateEventRows();
   [[noreturn]] void fail(const std::string& what) const;
@@ -63,6 +73,8 @@ class SqliteEventStore final : public EventStore {
   std::string scratch_;  // a block's decompressed records
   std::unique_ptr<Statement> insert_block_;
   std::unique_ptr<Statement> insert_term_;
+  TermTail tail_;
+  bool sealing_ = false;  // the open transaction seals the tail
   std::unique_ptr<Statement> upsert_stream_;
   std::unique_ptr<Statement> upsert_agency_;
   std::unique_ptr<Statement> touch_sensor_;

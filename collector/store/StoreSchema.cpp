@@ -86,7 +86,8 @@ CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator
 )SQL";
 
 // SQLite: compressed blocks of events and a term index (EventBlock.hpp). `kinds` is a bit mask
-// (kindBit); a term row says the block holds at least one event with that term.
+// (kindBit). The term index is written a bucket of blocks at a time (TermTail.hpp): one row per
+// term and bucket, listing the bucket's blocks that hold it.
 constexpr const char* kEventBlocks = R"SQL(
 CREATE TABLE IF NOT EXISTS event_blocks(
   id INTEGER PRIMARY KEY,
@@ -99,8 +100,14 @@ CREATE TABLE IF NOT EXISTS event_blocks(
 CREATE INDEX IF NOT EXISTS event_blocks_max_ts ON event_blocks(max_ts_ns);
 CREATE TABLE IF NOT EXISTS event_terms(
   term TEXT NOT NULL,
-  block INTEGER NOT NULL,
-  PRIMARY KEY(term, block)) WITHOUT ROWID;
+  bucket INTEGER NOT NULL,
+  blocks BLOB NOT NULL,
+  PRIMARY KEY(term, bucket)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_terms_bucket ON event_terms(bucket);
+CREATE TABLE IF NOT EXISTS event_term_buckets(
+  bucket INTEGER PRIMARY KEY,
+  first_block INTEGER NOT NULL,
+  last_block INTEGER NOT NULL);
 )SQL";
 
 void replaceAll(std::string& s, const std::string& from, const std::string& to) {
