@@ -193,3 +193,46 @@ TEST_F(EventBlockTest, ADamagedBlockIsReportedNotSkipped) {
     EXPECT_NE(std::string(e.what()).find("event block 1"), std::string::npos) << e.what();
   }
 }
+
+// Past kSealBlocks blocks the tail's terms are sealed into a bucket; a term is found in both,
+// again after a restart (the tail rebuilt from its blocks), and retention drops a bucket's rows
+// once none of its blocks is left.
+TEST_F(EventBlockTest, SealedBucketsAndTheTailAreBothSearched) {
+  const int blocks = static_cast<int>(kSealBlocks) + 6;
+  auto offsets = [](int block) {
+    std::vector<std::int64_t> out;
+    for (std::size_t i = 0; i < kBlockEvents; ++i) out.push_back(static_cast<std::int64_t>(block) * 1000000 + static_cast<std::int64_t>(i));
+    return out;
+  };
+  {
+    SqliteEventStore store(path_);
+    for (int b = 0; b < blocks; ++b) {
+      const bool needle = b == 3 || b == blocks - 2;
+      commit(store, mofa_, static_cast<std::uint64_t>(b) * kBlockEvents + 1, offsets(b), needle ? "needle.example" : "www.example.go.jp");
+    }
+    EventQuery q;
+    q.term = "needle.example";
+    q.limit = 1;
+    EXPECT_EQ(ids(store, q), (std::vector<std::string>{"mofa-1:1:" + std::to_string(3 * kBlockEvents + 1)}));
+    q.limit = 0;
+    EXPECT_EQ(ids(store, q).size(), 2 * kBlockEvents);
+  }
+  auto buckets = [&] {
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM event_term_buckets", -1, &s, nullptr);
+    const std::int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+  };
+  EXPECT_EQ(buckets(), 1);
+  SqliteEventStore store(path_);
+  EventQuery q;
+  q.term = "needle.example";
+  EXPECT_EQ(ids(store, q).size(), 2 * kBlockEvents);
+  EXPECT_EQ(store.deleteEventsBefore(kT0 + static_cast<std::int64_t>(kSealBlocks) * 1000000), kSealBlocks * kBlockEvents);
+  EXPECT_EQ(buckets(), 0);
+  EXPECT_EQ(ids(store, q).size(), kBlockEvents);  // the tail's needle block is left
+}
