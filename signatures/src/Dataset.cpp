@@ -80,22 +80,27 @@ std::string encodeBase64(std::string_view in) {
   return out;
 }
 
-// The value under a dotted key of a JSON object, as text (strings as they are, numbers as written).
-std::optional<std::string> jsonValue(const google::protobuf::Value& object, const std::string& key) {
+// The member under a dotted key ("info.threat") of a JSON object; null when absent.
+const google::protobuf::Value* jsonMember(const google::protobuf::Value& object, const std::string& key) {
   const google::protobuf::Value* v = &object;
   std::size_t start = 0;
   for (;;) {
-    if (v->kind_case() != google::protobuf::Value::kStructValue) return std::nullopt;
+    if (v->kind_case() != google::protobuf::Value::kStructValue) return nullptr;
     const std::size_t dot = key.find('.', start);
     const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     const auto& fields = v->struct_value().fields();
     const auto it = fields.find(part);
-    if (it == fields.end()) return std::nullopt;
+    if (it == fields.end()) return nullptr;
     v = &it->second;
-    if (dot == std::string::npos) break;
+    if (dot == std::string::npos) return v;
     start = dot + 1;
   }
-  if (v->kind_case() == google::protobuf::Value::kStringValue) return v->string_value();
+}
+
+// The string under a dotted key of a JSON object.
+std::optional<std::string> jsonValue(const google::protobuf::Value& object, const std::string& key) {
+  const google::protobuf::Value* v = jsonMember(object, key);
+  if (v != nullptr && v->kind_case() == google::protobuf::Value::kStringValue) return v->string_value();
   return std::nullopt;  // Suricata refuses non-string values for every type
 }
 
@@ -182,15 +187,17 @@ std::uint64_t Dataset::memcapRefusals() const {
   return memcap_refusals_;
 }
 
-void Dataset::loadFile(const std::filesystem::path& path, DatasetFormat format, const std::string& value_key) {
+void Dataset::loadFile(const std::filesystem::path& path, DatasetFormat format, const std::string& value_key,
+                       const std::string& array_key) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DatasetError("dataset " + name_ + ": fopen '" + path.string() + "' failed: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  loadText(text.str(), path.string(), format, value_key);
+  loadText(text.str(), path.string(), format, value_key, array_key);
 }
 
-void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFormat format, const std::string& value_key) {
+void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFormat format, const std::string& value_key,
+                       const std::string& array_key) {
   if (format == DatasetFormat::Csv) {
     int kind = 0;  // 0 none yet, 1 plain values, 2 value,reputation
     std::size_t line_no = 0;
@@ -206,20 +213,25 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
     return;
   }
   if (value_key.empty()) throw DatasetError("dataset " + name_ + ": a JSON load file needs value_key");
-  std::vector<std::string_view> objects;
-  google::protobuf::Value array;
+  google::protobuf::Value document;
+  const google::protobuf::Value* array = &document;
   if (format == DatasetFormat::Json) {
-    if (!google::protobuf::util::JsonStringToMessage(std::string(text), &array).ok() ||
-        array.kind_case() != google::protobuf::Value::kListValue) {
-      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + " is not a JSON array");
+    if (!google::protobuf::util::JsonStringToMessage(std::string(text), &document).ok()) {
+      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + " is not valid JSON");
+    }
+    array = array_key.empty() ? &document : jsonMember(document, array_key);
+    if (array == nullptr || array->kind_case() != google::protobuf::Value::kListValue) {
+      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + " holds no JSON array" +
+                         (array_key.empty() ? std::string() : " under '" + array_key + "'"));
     }
   }
   std::size_t line_no = 0;
   auto addJson = [&](const google::protobuf::Value& object) {
+    if (jsonMember(object, value_key) == nullptr) return;  // an object without the key is no value (Suricata skips it)
     const std::optional<std::string> v = jsonValue(object, value_key);
     if (!v) {
-      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + ":" + std::to_string(line_no) + ": no string '" +
-                         value_key + "'");
+      throw DatasetError("dataset " + name_ + ": " + std::string(origin) + ":" + std::to_string(line_no) + ": '" +
+                         value_key + "' is not a string");
     }
     // JSON values are written as they are (not base64); digests and addresses as in CSV files.
     if (type_ == DatasetType::String) {
@@ -230,7 +242,7 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
     }
   };
   if (format == DatasetFormat::Json) {
-    for (const auto& object : array.list_value().values()) {
+    for (const auto& object : array->list_value().values()) {
       ++line_no;
       addJson(object);
     }

@@ -69,9 +69,9 @@ std::shared_ptr<Dataset> DatasetRegistry::resolve(const DatasetMatch& keyword, c
     if (def.state) {
       std::error_code ec;
       // A state file that does not exist yet is an empty set: the first run creates it.
-      if (std::filesystem::exists(entry.save_path, ec)) set->loadFile(entry.save_path, def.format, def.value_key);
+      if (std::filesystem::exists(entry.save_path, ec)) set->loadFile(entry.save_path, def.format, def.value_key, def.array_key);
     } else if (!def.load.empty()) {
-      set->loadFile(loadPath(def.load, rule_file), def.format, def.value_key);
+      set->loadFile(loadPath(def.load, rule_file), def.format, def.value_key, def.array_key);
     }
   } catch (const DatasetError& e) {
     failed_.emplace(name, e.what());

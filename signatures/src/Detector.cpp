@@ -264,7 +264,12 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if (rule.tls_version && *rule.tls_version != m.tls_version) return false;
 
   for (const BufferInspection& insp : rule.inspections) {
-    const auto values = input.buffers.get(insp.buffer);
+    auto values = input.buffers.get(insp.buffer);
+    std::string_view address;
+    if (values.empty() && (insp.buffer == BufferId::IpSrc || insp.buffer == BufferId::IpDst)) {
+      address = addressBytes(insp.buffer == BufferId::IpSrc ? m.src : m.dst, insp.buffer == BufferId::IpSrc ? 0 : 1);
+      values = {&address, 1};
+    }
     const bool prefilter_hit = regex_hit_[index] == generation_;
     bool any = false;
     for (std::string_view value : values) {
@@ -292,6 +297,17 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     if (!flowint(op, flowbits)) return false;
   }
   return true;
+}
+
+std::string_view Detector::addressBytes(IpAddress ip, std::size_t slot) {
+  auto& out = address_bytes_[slot];
+  const u128 v = ip.value();
+  if (ip.isV4()) {
+    for (int i = 0; i < 4; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+    return {out.data(), 4};
+  }
+  for (int i = 0; i < 16; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((v >> (120 - 8 * i)) & 0xff);
+  return {out.data(), 16};
 }
 
 bool Detector::hostbit(const HostbitOp& op, const PacketMeta& m) {

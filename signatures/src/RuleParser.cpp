@@ -892,6 +892,11 @@ class RuleBuilder {
     std::string json_only;  // a key that only a JSON load file has
     for (std::size_t i = first_option; i < parts.size(); ++i) {
       const auto [key, value] = keyAndValue(parts[i]);
+      if (key == "remove_key") {
+        // Suricata drops the value's key from the context it adds to alerts; gsoc adds none.
+        json_only = "remove_key";
+        continue;
+      }
       if (value.empty()) failValue(o, "'" + std::string(key) + "' needs a value");
       if (key == "type") {
         def->type = parseDatasetType(value);
@@ -914,7 +919,10 @@ class RuleBuilder {
       } else if (key == "value_key") {
         def->value_key = std::string(value);
         json_only = "value_key";
-      } else if (key == "context_key" || key == "array_key" || key == "remove_key") {
+      } else if (key == "array_key") {
+        def->array_key = std::string(value);
+        json_only = "array_key";
+      } else if (key == "context_key") {
         // Suricata copies the JSON object into the alert (datajson enrichment); gsoc matches the
         // value but does not carry the object.
         json_only = std::string(key);
@@ -1403,10 +1411,19 @@ class RuleBuilder {
     });
     // Header buffers exist on packets only, so such a rule is a packet rule: its payload too is
     // the packet's (as tcp-pkt), not the reassembled stream's.
+    // ip.src/ip.dst are the exception: every input has its addresses (the Detector reads them
+    // from the input's metadata when the buffer is absent), so a rule may test them together
+    // with a transaction's buffers (`http.host; dataset:...; ip.src; dataset:...`).
+    auto address = [](BufferId b) { return b == BufferId::IpSrc || b == BufferId::IpDst; };
+    const bool headers_only_addresses = std::all_of(rule_.inspections.begin(), rule_.inspections.end(), [&](const BufferInspection& i) {
+      return !isPacketHeaderBuffer(i.buffer) || address(i.buffer);
+    });
     if (std::any_of(rule_.inspections.begin(), rule_.inspections.end(),
                     [](const BufferInspection& i) { return isPacketHeaderBuffer(i.buffer); }) || rule_.header.tcp_mss) {
-      if (rule_.inspects_app_buffer) fail(0, "syntax", "a rule cannot inspect packet headers and application-layer buffers together");
-      rule_.packet_only = true;
+      if (rule_.inspects_app_buffer && !(headers_only_addresses && !rule_.header.tcp_mss)) {
+        fail(0, "syntax", "a rule cannot inspect packet headers and application-layer buffers together");
+      }
+      if (!rule_.inspects_app_buffer) rule_.packet_only = true;
     }
     const FlowCondition& f = rule_.flow;
     rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && rule_.app_protocols.empty() && rule_.hostbits.empty() && !rule_.tls_version &&

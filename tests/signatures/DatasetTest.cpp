@@ -163,6 +163,26 @@ alert ip any any -> any any (ip.dst; dataset:isset,ip,type ip,load ip.lst; sid:4
   EXPECT_EQ(fire(d, packet(v6)), Sids({4}));
 }
 
+TEST_F(DatasetFiles, AddressesWithTransactionBuffers) {
+  // ip.src next to an application buffer: a transaction has no address buffers, so the
+  // addresses come from the input's metadata (192.168.1.10 -> 203.0.113.5 in httpInput).
+  write("rules/clients.lst", "192.168.1.10\n");
+  const auto rs = compile(
+      R"(alert http any any -> any any (http.host; content:"evil"; ip.src; dataset:isset,c,type ipv4,load clients.lst; sid:1;)
+alert http any any -> any any (http.host; content:"evil"; ip.dst; dataset:isset,c; sid:2;)
+)");
+  Detector d(rs);
+  MatchInput in = httpInput("GET", "/", "evil.example");
+  in.meta.is_transaction = true;
+  EXPECT_EQ(fire(d, in), Sids({1}));
+  in.meta.src = *IpAddress::parse("192.168.1.11");
+  EXPECT_EQ(fire(d, in), Sids({}));
+  RuleVariables vars = RuleVariables::withDefaults();
+  // Other packet headers still cannot be mixed with transaction buffers.
+  EXPECT_THROW((void)RuleParser(vars).parse(R"(alert http any any -> any any (http.host; content:"a"; ipv4.hdr; content:"b"; sid:3;))"),
+               RuleParseError);
+}
+
 TEST_F(DatasetFiles, Datarep) {
   write("rules/rep.csv", "Z29vZ2xlLmNvbQ==,255\nZXhhbXBsZS5jb20=,100\n");  // google.com, example.com
   const auto rs = compile(R"(alert dns any any -> any any (dns.query; datarep:rep, >, 200, load rep.csv, type string; sid:1;)
@@ -182,6 +202,14 @@ TEST_F(DatasetFiles, MatchSubdomainAndJsonLines) {
   EXPECT_EQ(fire(d, dns("www.evil.com")), Sids({1}));
   EXPECT_EQ(fire(d, dns("evil.com")), Sids({1}));
   EXPECT_EQ(fire(d, dns("notevil.com")), Sids({}));
+
+  // format json: an array of objects, here under a nested array_key, values under a dotted key.
+  write("rules/h.json", R"({"info": {"threat": [{"host": {"fqdn": "bad.example"}, "year": 2005}]}})");
+  const auto js = compile(
+      R"(alert dns any any -> any any (dns.query; dataset:isset,h,type string,load h.json,format json,value_key host.fqdn,array_key info.threat,context_key h,remove_key; sid:2;))");
+  Detector dj(js);
+  EXPECT_EQ(fire(dj, dns("bad.example")), Sids({2}));
+  EXPECT_EQ(fire(dj, dns("good.example")), Sids({}));
 }
 
 TEST_F(DatasetFiles, RefusedRulesNameFileLineColumnAndSuricatasReason) {

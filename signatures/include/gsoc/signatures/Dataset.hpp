@@ -59,11 +59,12 @@ class Dataset {
   [[nodiscard]] std::uint64_t memcapRefusals() const;
 
   // Adds every value of a load file. Throws DatasetError naming the set, file and line.
+  // `array_key`: with format json, the (dotted) key of the array inside the top-level object.
   void loadFile(const std::filesystem::path& path, DatasetFormat format = DatasetFormat::Csv,
-                const std::string& value_key = {});
+                const std::string& value_key = {}, const std::string& array_key = {});
   // Adds the values of one file's text (the same formats); `origin` names it in errors.
   void loadText(std::string_view text, std::string_view origin, DatasetFormat format = DatasetFormat::Csv,
-                const std::string& value_key = {});
+                const std::string& value_key = {}, const std::string& array_key = {});
   // Writes every value, sorted, in the load format (through a temporary file and a rename, so a
   // crash never leaves half a file). Throws DatasetError.
   void saveFile(const std::filesystem::path& path) const;

@@ -7,6 +7,7 @@
 // buffer inspection, flowbits, then the threshold/detection_filter event filter. Indicator lists
 // are matched in the same call.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <optional>
@@ -80,6 +81,8 @@ class Detector {
   static bool flowint(const FlowintOp& op, FlowBits* vars);
   // xbits/hostbits: a condition's outcome (checks()), or the change made (the others).
   bool hostbit(const HostbitOp& op, const PacketMeta& m);
+  // The 4 or 16 network-order bytes of `ip`, in address_bytes_[slot].
+  std::string_view addressBytes(IpAddress ip, std::size_t slot);
 
   CompiledRulesetPtr ruleset_;
   hs::ScratchPtr scratch_;
@@ -93,6 +96,9 @@ class Detector {
   std::vector<std::uint32_t> candidates_;
   std::vector<RuleMatch> matches_;
   std::vector<IndicatorHit> indicator_hits_;
+  // ip.src / ip.dst of an input that does not carry them (a stream chunk or transaction): the
+  // address bytes from its metadata, written here so no allocation is needed.
+  std::array<std::array<char, 16>, 2> address_bytes_{};
   TransformEngine transforms_{match_data_};  // transformed buffers (to_lowercase, dotprefix...)
   DetectorCounters counters_;
 };

@@ -191,6 +191,7 @@ struct DatasetDefinition {
   std::uint32_t hashsize = 0;
   DatasetFormat format = DatasetFormat::Csv;
   std::string value_key;  // JSON formats: where the value is
+  std::string array_key;  // format json: where the array of objects is (default: the document)
 };
 
 // dataset:<set|unset|isset|isnotset>,<name>[, options] and datarep:<name>,<op>,<value>[, options]
