@@ -110,7 +110,7 @@ class DetectionStage {
   std::string window_;                      // the stream window being inspected (reused)
   // The kept bytes of the stream windows (Flow::stream_windows) of flows that ended, cleared
   // with their capacity, for the next flows: short TCP flows then cost no window allocation.
-  static constexpr std::size_t kPooledWindows = 4096;  // at most 2 KiB each
+  static constexpr std::size_t kPooledWindows = 4096;  // each under 4 KiB (the 2 KiB start, grown)
   FreeList<std::string> windows_{kPooledWindows};
   std::string_view tx_payload_;             // while the app layer runs on it: the window, for transactions
   signatures::FlowDirection tx_payload_direction_ = signatures::FlowDirection::ToServer;
