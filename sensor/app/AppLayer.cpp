@@ -148,6 +148,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       });
       break;
     case AppProto::Tls: {
+      if (!flow.app_state) flow.app_state = tls_states_.take([] { return std::make_unique<TlsState>(); });
       TlsState& tls = stateOf<TlsState>(flow);
       tls.feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
         tx_.buffers.clear();
@@ -242,12 +243,21 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   for (const DnsName& q : message.queries) buffers.add(BufferId::DnsQuery, q.view());
 }
 
+namespace {
+// Resets the flow's state and keeps it in `pool` when it is a State; false when it is not.
+template <typename State>
+bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
+  auto* state = dynamic_cast<State*>(flow.app_state.get());
+  if (state == nullptr) return false;
+  state->reset();
+  flow.app_state.release();  // ownership moves to the unique_ptr below
+  pool.give(std::unique_ptr<State>(state));
+  return true;
+}
+}  // namespace
+
 void AppLayer::releaseState(Flow& flow) {
-  if (auto* http = dynamic_cast<HttpState*>(flow.app_state.get())) {
-    http->reset();
-    http_states_.give(std::unique_ptr<HttpState>(static_cast<HttpState*>(flow.app_state.release())));
-    return;
-  }
+  if (giveState(flow, http_states_) || giveState(flow, tls_states_)) return;
   flow.app_state.reset();
 }
 

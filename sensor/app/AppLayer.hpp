@@ -17,6 +17,7 @@
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/TlsParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -53,9 +54,10 @@ class AppLayer {
   // messages are freed (counted).
   static constexpr std::size_t kPooledHttpMessages = 256;
   [[nodiscard]] FreeListCounters httpMessagePool() const { return http_messages_.counters(); }
-  // HTTP parser states kept for new flows at most (each with its buffers' capacity).
-  static constexpr std::size_t kPooledHttpStates = 1024;
+  // HTTP and TLS parser states kept for new flows at most, of each (with their buffers' capacity).
+  static constexpr std::size_t kPooledStates = 1024;
   [[nodiscard]] const FreeListCounters& httpStatePool() const { return http_states_.counters(); }
+  [[nodiscard]] const FreeListCounters& tlsStatePool() const { return tls_states_.counters(); }
 
   // Reassembled TCP data of one direction, seen at packet time `ts`.
   void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
@@ -66,7 +68,7 @@ class AppLayer {
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
   // The flow needs its parser state no more (it ended, or its connection closed): the state
-  // goes back to this worker's pool where it has one (HTTP), else is freed.
+  // goes back to this worker's pool where it has one (HTTP, TLS), else is freed.
   void releaseState(Flow& flow);
 
   [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
@@ -99,8 +101,9 @@ class AppLayer {
   DnsMessage dns_;
   // HTTP messages being parsed, over all flows of this worker, come from here and return here.
   HttpMessagePool http_messages_{kPooledHttpMessages};
-  // HTTP parser states of flows that ended, reset, for the next HTTP flows.
-  FreeList<std::unique_ptr<HttpState>> http_states_{kPooledHttpStates};
+  // Parser states of flows that ended, reset, for the next flows of their protocol.
+  FreeList<std::unique_ptr<HttpState>> http_states_{kPooledStates};
+  FreeList<std::unique_ptr<TlsState>> tls_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -53,16 +53,27 @@ void appendList(std::string& out, const std::vector<std::uint16_t>& values) {
   }
 }
 
-bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& out) {
+bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& out, TlsHelloScratch& scratch) {
   Reader r(body);
   std::uint16_t version = 0;
   std::span<const std::uint8_t> skip;
   if (!r.u16(version) || !r.bytes(32, skip)) return false;
   std::uint8_t sid_len = 0;
   if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
-  std::vector<std::uint16_t> ciphers, extensions, curves, formats;
-  ClientHelloFields fields;  // for JA4
+  ClientHelloFields& fields = scratch.fields;  // for JA4
   fields.version = version;
+  fields.supported_versions.clear();
+  fields.signature_algorithms.clear();
+  fields.first_alpn.clear();
+  fields.sni = false;
+  std::vector<std::uint16_t>& ciphers = fields.ciphers;
+  std::vector<std::uint16_t>& extensions = fields.extensions;
+  std::vector<std::uint16_t>& curves = scratch.curves;
+  std::vector<std::uint16_t>& formats = scratch.formats;
+  ciphers.clear();
+  extensions.clear();
+  curves.clear();
+  formats.clear();
   if (client) {
     std::uint16_t len = 0;
     std::span<const std::uint8_t> list;
@@ -118,7 +129,8 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
     }
   }
   out.version = version;
-  std::string fingerprint = std::to_string(version) + ",";
+  std::string& fingerprint = scratch.fingerprint;
+  fingerprint.assign(std::to_string(version)).append(",");
   if (client) {
     appendList(fingerprint, ciphers);
     fingerprint += ",";
@@ -128,15 +140,13 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
     fingerprint += ",";
     appendList(fingerprint, formats);
     out.ja3 = fingerprint;
-    out.ja3_hash = md5Hex(fingerprint);
-    fields.ciphers = std::move(ciphers);
-    fields.extensions = std::move(extensions);
+    md5Hex(fingerprint, out.ja3_hash);
     out.ja4 = ja4(fields);
   } else {
-    fingerprint += std::to_string(ciphers.front()) + ",";
+    fingerprint.append(std::to_string(ciphers.front())).append(",");
     appendList(fingerprint, extensions);
     out.ja3s = fingerprint;
-    out.ja3s_hash = md5Hex(fingerprint);
+    md5Hex(fingerprint, out.ja3s_hash);
   }
   return true;
 }
@@ -187,16 +197,45 @@ void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
 }  // namespace
 
 std::string md5Hex(std::string_view data) {
+  std::string out;
+  md5Hex(data, out);
+  return out;
+}
+
+void md5Hex(std::string_view data, std::string& out) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
+  out.clear();
   for (unsigned i = 0; i < len; ++i) {
     out.push_back(kHex[digest[i] >> 4]);
     out.push_back(kHex[digest[i] & 15]);
   }
-  return out;
+}
+
+void TlsHandshake::clear() {
+  client_hello = false;
+  version = 0;
+  for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash}) s->clear();
+  certificates.clear();
+}
+
+void TlsState::reset() {
+  constexpr std::size_t kKeepBytes = 16 * 1024;  // a larger buffer is given back, not kept
+  for (Side& side : sides_) {
+    for (std::string* s : {&side.records, &side.handshake}) {
+      if (s->capacity() > kKeepBytes) std::string().swap(*s);
+      else s->clear();
+    }
+    side.done = false;
+    side.parsed.clear();
+    side.have_output = false;
+  }
+  client_hello.reset();
+  logged = false;
+  errors_ = 0;
+  events.clear();
 }
 
 void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink) {
@@ -231,7 +270,7 @@ void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t>
   if (side.have_output && (side.done || client)) {
     sink(dir, side.parsed);
     side.have_output = false;
-    side.parsed = TlsHandshake{};
+    side.parsed.clear();
   }
 }
 
@@ -243,11 +282,11 @@ void TlsState::parseHandshake(Side& side, bool client) {
     const std::span<const std::uint8_t> body(h + 4, len);
     if (h[0] == 1 && client) {
       side.parsed.client_hello = true;
-      if (parseHello(body, true, side.parsed)) side.have_output = true;
+      if (parseHello(body, true, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();
       side.done = true;
     } else if (h[0] == 2 && !client) {
-      if (parseHello(body, false, side.parsed)) side.have_output = true;
+      if (parseHello(body, false, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();
     } else if (h[0] == 11 && !client) {
       parseCertificates(body, side.parsed);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
+#include "sensor/app/Ja4.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -31,6 +32,18 @@ struct TlsHandshake {
   std::string ja3s;
   std::string ja3s_hash;
   std::vector<TlsCertificate> certificates;
+
+  // Back to an empty handshake, keeping the strings' capacity.
+  void clear();
+};
+
+// The hello's lists while its fingerprints are built. A TlsState keeps one, so a state reused
+// from the app layer's pool parses the next flow's hello into the capacity it has.
+struct TlsHelloScratch {
+  ClientHelloFields fields;  // the client's ciphers and extensions in wire order, and JA4's input
+  std::vector<std::uint16_t> curves;
+  std::vector<std::uint16_t> formats;
+  std::string fingerprint;
 };
 
 class TlsState final : public AppState {
@@ -43,6 +56,9 @@ class TlsState final : public AppState {
   std::optional<TlsHandshake> client_hello;
   bool logged = false;
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }
+  // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
+  // (AppLayer pools TlsStates).
+  void reset();
 
  private:
   void invalidHandshake() {
@@ -60,8 +76,10 @@ class TlsState final : public AppState {
 
   Side sides_[2];
   std::uint64_t errors_ = 0;
+  TlsHelloScratch scratch_;
 };
 
 std::string md5Hex(std::string_view data);
+void md5Hex(std::string_view data, std::string& out);
 
 }  // namespace gsoc::sensor

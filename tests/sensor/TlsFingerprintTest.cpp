@@ -73,3 +73,34 @@ TEST(TlsFingerprint, AlpnThatIsNotAlphanumericIsShownInHex) {
 }
 
 }  // namespace
+
+namespace {
+
+// A TlsState reset for the next flow (AppLayer pools them) fingerprints its hello as a new
+// state does: nothing of the last flow's hello (SNI, ALPN, lists) is left in the next one.
+TEST(TlsFingerprint, AResetStateFingerprintsTheNextHelloAsANewOne) {
+  const std::string first = clientHello(0x0303, {0x1301, 0x1302, 0xc02b},
+                                        extension(0x0000, sniData("first.example")) + extension(0x000a, list16({4, 0x001d, 0x0017})));
+  const std::string next = clientHello(0x0303, {0x002f}, "");
+  const TlsHandshake expected = parse(next);
+  TlsState state;
+  auto feed = [&](const std::string& record) {
+    TlsHandshake out;
+    state.feed(gsoc::signatures::FlowDirection::ToServer, {reinterpret_cast<const std::uint8_t*>(record.data()), record.size()},
+               [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) { out = h; });
+    return out;
+  };
+  EXPECT_EQ(feed(first).sni, "first.example");
+  state.reset();
+  const TlsHandshake h = feed(next);
+  EXPECT_TRUE(h.client_hello);
+  EXPECT_EQ(h.sni, expected.sni);
+  EXPECT_TRUE(h.sni.empty());
+  EXPECT_EQ(h.ja3, expected.ja3);
+  EXPECT_EQ(h.ja3_hash, expected.ja3_hash);
+  EXPECT_EQ(h.ja4, expected.ja4);
+  EXPECT_EQ(h.version, expected.version);
+  EXPECT_EQ(state.errors(), 0u);
+}
+
+}  // namespace
