@@ -1,5 +1,6 @@
 #include "collector/store/SqliteEventStore.hpp"
 
+#include <arpa/inet.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -280,13 +281,16 @@ std::unordered_set<std::int64_t> SqliteEventStore::blocksWithAny(const std::vect
 }
 
 void SqliteEventStore::forEachStoredEvent(std::int64_t block_id,
-                                          const std::function<void(std::string_view, const gsoc::v1::Event&)>& record) {
+                                          const std::function<void(std::string_view, const gsoc::v1::Event&)>& record,
+                                          std::string_view must_contain) {
   Statement q(*this, "SELECT payload FROM event_blocks WHERE id = ?");
   q.bind(1, block_id);
   if (!q.step()) return;
   gsoc::v1::Event e;
   try {
     forEachRecord(q.blob(0), scratch_, [&](std::string_view bytes) {
+      // Protobuf keeps strings and addresses as raw bytes: a record without them cannot match.
+      if (!must_contain.empty() && bytes.find(must_contain) == std::string_view::npos) return;
       e.Clear();
       if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) throw std::runtime_error("a record is not a gsoc.v1.Event");
       record(bytes, e);
@@ -471,6 +475,12 @@ void SqliteEventStore::forEachEvent(const EventQuery& query, const std::function
   scoped("sensor:", query.sensors);
   scoped("sid:", query.sids);
 
+  // The bytes a record must contain to carry the term: an address in its raw form.
+  std::string needle = query.term;
+  unsigned char raw[16];
+  if (inet_pton(AF_INET, query.term.c_str(), raw) == 1) needle.assign(reinterpret_cast<const char*>(raw), 4);
+  else if (inet_pton(AF_INET6, query.term.c_str(), raw) == 1) needle.assign(reinterpret_cast<const char*>(raw), 16);
+
   std::lock_guard lock(mutex_);
   std::vector<std::unordered_set<std::int64_t>> allowed;
   for (const auto& terms : conditions) allowed.push_back(blocksWithAny(terms));
@@ -500,9 +510,11 @@ void SqliteEventStore::forEachEvent(const EventQuery& query, const std::function
         slots.emplace_back();
       }
       auto& events = slots[slot];
-      forEachStoredEvent(id, [&](std::string_view, const gsoc::v1::Event& e) {
-        if (eventMatches(query, e)) events.push_back(e);
-      });
+      forEachStoredEvent(
+          id, [&](std::string_view, const gsoc::v1::Event& e) {
+            if (eventMatches(query, e)) events.push_back(e);
+          },
+          needle);
       if (events.empty()) free_slots.push_back(slot);
       else merge.emplace(events.front().timestamp_ns(), id, 0, slot);
     }

@@ -51,7 +51,9 @@ class SqliteEventStore final : public EventStore {
   // Inserts a sealed block and its terms (inside the caller's transaction).
   void storeBlock(const SealedBlock& block);
   // Calls `record` with each record of a stored block and the event parsed from it.
-  void forEachStoredEvent(std::int64_t block_id, const std::function<void(std::string_view, const gsoc::v1::Event&)>& record);
+  // Only records whose bytes contain `must_contain` (when given) are parsed and passed on.
+  void forEachStoredEvent(std::int64_t block_id, const std::function<void(std::string_view, const gsoc::v1::Event&)>& record,
+                          std::string_view must_contain = {});
   // Removes a block (inside the caller's transaction); its sealed term rows are dropped with
   // their bucket once no block of the bucket is left.
   void dropBlock(std::int64_t block_id);
