@@ -174,6 +174,32 @@ collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const 
   return std::make_unique<collector::SqliteEventStore>(path);
 }
 
+std::vector<collector::SensorIdentity> benchIdentities(const Options& o) {
+  std::vector<collector::SensorIdentity> ids;
+  for (int s = 0; s < o.sensors; ++s) ids.push_back({"A" + std::to_string(s), "bench-" + std::to_string(s), "", "local"});
+  return ids;
+}
+
+// --events events per sensor as 2,000-event batches, round robin over the sensors, each parsed
+// from the samples onto an arena; `use` gets the sensor's index and the batch.
+void forEachBatch(const Options& o, const std::vector<collector::SensorIdentity>& ids, const std::vector<std::string>& samples,
+                  std::uint64_t epoch, const std::function<void(std::size_t, collector::BatchPtr)>& use) {
+  std::vector<std::uint64_t> next(ids.size(), 1);
+  const int total = o.events * o.sensors;
+  for (int done = 0; done < total;) {
+    for (std::size_t s = 0; s < ids.size() && done < total; ++s) {
+      collector::BatchPtr b = collector::makeArenaBatch();
+      b->set_sensor_id(ids[s].sensor_id);
+      b->set_epoch(epoch);
+      b->set_first_sequence(next[s]);
+      for (int k = 0; k < 2000; ++k) b->add_events()->ParseFromString(samples[static_cast<std::size_t>(done + k) % samples.size()]);
+      next[s] += 2000;
+      done += 2000;
+      use(s, std::move(b));
+    }
+  }
+}
+
 double percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
   const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
@@ -257,23 +283,10 @@ int main(int argc, char** argv) {
     auto store = openStore(o, dir, "store");
     const std::string description = store->describe();
     const std::uint64_t epoch = static_cast<std::uint64_t>(wallNs());
-    std::vector<collector::SensorIdentity> ids;
-    for (int s = 0; s < o.sensors; ++s) ids.push_back({"A" + std::to_string(s), "bench-" + std::to_string(s), "", "local"});
+    const auto ids = benchIdentities(o);
     std::vector<collector::BatchPtr> batches;
-    std::vector<std::uint64_t> next(static_cast<std::size_t>(o.sensors), 1);
     const int total = o.events * o.sensors;
-    for (int done = 0; done < total;) {
-      for (int s = 0; s < o.sensors && done < total; ++s) {
-        collector::BatchPtr b = collector::makeArenaBatch();
-        b->set_sensor_id(ids[static_cast<std::size_t>(s)].sensor_id);
-        b->set_epoch(epoch);
-        b->set_first_sequence(next[static_cast<std::size_t>(s)]);
-        for (int k = 0; k < 2000; ++k) b->add_events()->ParseFromString(samples[static_cast<std::size_t>(done + k) % samples.size()]);
-        next[static_cast<std::size_t>(s)] += 2000;
-        done += 2000;
-        batches.push_back(std::move(b));
-      }
-    }
+    forEachBatch(o, ids, samples, epoch, [&](std::size_t, collector::BatchPtr b) { batches.push_back(std::move(b)); });
     const std::size_t per_commit = std::max<std::size_t>(1, o.writer.commit_max_events / 2000);
     const auto start = Clock::now();
     for (std::size_t first = 0; first < batches.size(); first += per_commit) {
@@ -305,23 +318,12 @@ int main(int argc, char** argv) {
     collector::BatchWriter writer(*store, o.writer, wallNs);
     const std::uint64_t epoch = static_cast<std::uint64_t>(wallNs());
     const int total = o.events * o.sensors;
-    std::vector<collector::SensorIdentity> ids;
-    for (int s = 0; s < o.sensors; ++s) ids.push_back({"A" + std::to_string(s), "bench-" + std::to_string(s), "", "local"});
+    const auto ids = benchIdentities(o);
     std::vector<std::future<collector::WriteResult>> pending;
     const auto start = Clock::now();
-    std::vector<std::uint64_t> next(static_cast<std::size_t>(o.sensors), 1);
-    for (int done = 0; done < total;) {
-      for (int s = 0; s < o.sensors && done < total; ++s) {
-        collector::BatchPtr b = collector::makeArenaBatch();
-        b->set_sensor_id(ids[static_cast<std::size_t>(s)].sensor_id);
-        b->set_epoch(epoch);
-        b->set_first_sequence(next[static_cast<std::size_t>(s)]);
-        for (int k = 0; k < 2000; ++k) b->add_events()->ParseFromString(samples[static_cast<std::size_t>(done + k) % samples.size()]);
-        next[static_cast<std::size_t>(s)] += 2000;
-        done += 2000;
-        pending.push_back(std::move(*writer.submit(ids[static_cast<std::size_t>(s)], std::move(b), std::chrono::seconds(60))));
-      }
-    }
+    forEachBatch(o, ids, samples, epoch, [&](std::size_t s, collector::BatchPtr b) {
+      pending.push_back(std::move(*writer.submit(ids[s], std::move(b), std::chrono::seconds(60))));
+    });
     for (auto& f : pending) f.get();
     ceiling = static_cast<double>(total) / std::chrono::duration<double>(Clock::now() - start).count();
     std::cout << std::fixed << std::setprecision(0) << "ceiling     " << ceiling << " events/s (BatchWriter -> " << store->describe() << ", no gRPC)\n";

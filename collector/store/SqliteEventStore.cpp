@@ -165,10 +165,25 @@ std::map<StreamKey, std::uint64_t> SqliteEventStore::streamMarks() {
   return marks;
 }
 
-void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
-  std::lock_guard lock(mutex_);
+// One write transaction: on any failure it rolls back, the term tail and the prepared statements
+// with it, and rethrows.
+template <typename Body>
+void SqliteEventStore::writeTransaction(Body&& body) {
   exec("BEGIN IMMEDIATE");
   try {
+    body();
+    exec("COMMIT");
+    committed();
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    rolledBack();
+    throw;
+  }
+}
+
+void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
+  std::lock_guard lock(mutex_);
+  writeTransaction([&] {
     blocks_.clear();
     for (const CommitBatch& b : batches) {
       const SensorIdentity& who = *b.identity;
@@ -189,16 +204,7 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
       upsert_agency_->bind(1, who.agency_id).bind(2, u.received_ns).run();
       touch_sensor_->bind(1, who.sensor_id).bind(2, who.agency_id).bind(3, u.received_ns).bind(4, u.received_ns).run();
     }
-    exec("COMMIT");
-    committed();
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    rolledBack();
-    upsert_stream_->reset();
-    upsert_agency_->reset();
-    touch_sensor_->reset();
-    throw;
-  }
+  });
 }
 
 void SqliteEventStore::recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status,
@@ -264,8 +270,9 @@ void SqliteEventStore::committed() {
 void SqliteEventStore::rolledBack() {
   tail_.rollback();
   sealing_ = false;
-  insert_block_->reset();
-  insert_term_->reset();
+  for (auto* statement : {insert_block_.get(), insert_term_.get(), upsert_stream_.get(), upsert_agency_.get(), touch_sensor_.get()}) {
+    statement->reset();
+  }
 }
 
 std::unordered_set<std::int64_t> SqliteEventStore::blocksWithAny(const std::vector<std::string>& terms) {
@@ -318,8 +325,7 @@ std::uint64_t SqliteEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
       while (q.step()) chunk.push_back(q.integer(0));
     }
     if (chunk.empty()) break;
-    exec("BEGIN IMMEDIATE");
-    try {
+    writeTransaction([&] {
       blocks_.clear();
       for (const std::int64_t id : chunk) {
         forEachStoredEvent(id, [&](std::string_view bytes, const gsoc::v1::Event& e) {
@@ -331,13 +337,7 @@ std::uint64_t SqliteEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
       // Rewritten blocks start at or after the cutoff: the next round does not select them.
       blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
       sealTermsIfFull();
-      exec("COMMIT");
-      committed();
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      rolledBack();
-      throw;
-    }
+    });
   }
   // Buckets none of whose blocks are left: their term rows go (ids of single dropped blocks in
   // a live bucket stay listed and are skipped, as no such block exists).
@@ -363,8 +363,7 @@ void SqliteEventStore::migrateEventRows() {
   std::uint64_t moved = 0;
   gsoc::v1::Event e;
   for (bool more = true; more;) {
-    exec("BEGIN IMMEDIATE");
-    try {
+    writeTransaction([&] {
       blocks_.clear();
       std::int64_t last = -1;
       {
@@ -389,13 +388,7 @@ void SqliteEventStore::migrateEventRows() {
         Statement del(*this, "DELETE FROM events WHERE id <= ?");
         del.bind(1, last).run();
       }
-      exec("COMMIT");
-      committed();
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      rolledBack();
-      throw;
-    }
+    });
   }
   std::cerr << "gsoc-collector: " << path_ << ": moved " << moved << " stored events from the row layout into blocks\n";
 }

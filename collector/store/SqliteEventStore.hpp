@@ -60,6 +60,8 @@ class SqliteEventStore final : public EventStore {
   // Seals the term tail into a bucket when it is full (inside the caller's transaction), and
   // settles the tail once the transaction has committed or rolled back.
   void sealTermsIfFull();
+  template <typename Body>
+  void writeTransaction(Body&& body);
   void committed();
   void rolledBack();
   // Blocks whose terms include any of `terms`: sealed buckets and the tail.
