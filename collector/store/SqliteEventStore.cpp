@@ -249,7 +249,7 @@ void SqliteEventStore::sealTermsIfFull() {
   std::int64_t first = INT64_MAX;
   std::int64_t last = 0;
   std::string encoded;
-  tail_.forEachRow([&](const std::string& term, const std::vector<std::int64_t>& ids) {
+  tail_.forEachRow([&](std::string_view term, const std::vector<std::int64_t>& ids) {
     first = std::min(first, ids.front());
     last = std::max(last, ids.back());
     encoded.clear();

@@ -1,52 +1,58 @@
 #include "collector/store/TermTail.hpp"
 
 #include <algorithm>
+#include <queue>
+#include <tuple>
 
 namespace gsoc::collector {
 
-void TermTail::add(std::int64_t block_id, std::span<const std::string_view> terms) {
-  for (const auto t : terms) {
-    auto it = terms_.find(t);
-    if (it == terms_.end()) it = terms_.emplace(std::string(t), std::vector<std::int64_t>{}).first;
-    it->second.push_back(block_id);
-    touched_.push_back(&it->second);  // nodes are stable: the pointer outlives rehashing
+void TermTail::add(std::int64_t block_id, std::span<const std::string_view> sorted_terms) {
+  Block& b = blocks_.emplace_back();
+  b.id = block_id;
+  std::size_t size = 0;
+  for (const auto t : sorted_terms) size += t.size();
+  b.bytes.reserve(size);
+  b.terms.reserve(sorted_terms.size());
+  for (const auto t : sorted_terms) {
+    b.terms.emplace_back(static_cast<std::uint32_t>(b.bytes.size()), static_cast<std::uint32_t>(t.size()));
+    b.bytes.append(t);
   }
-  ++blocks_;
-  pending_through_ = std::max(pending_through_, block_id);
 }
 
-void TermTail::commit() {
-  touched_.clear();
-  committed_blocks_ = blocks_;
-  committed_through_ = pending_through_;
-}
-
-void TermTail::rollback() {
-  for (auto* ids : touched_) {
-    while (!ids->empty() && ids->back() > committed_through_) ids->pop_back();
+void TermTail::forEachRow(const std::function<void(std::string_view, const std::vector<std::int64_t>&)>& row) const {
+  // A k-way merge of the blocks' sorted lists: (term, block index, position), smallest first.
+  using Head = std::tuple<std::string_view, std::size_t, std::size_t>;
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> merge;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    if (!blocks_[b].terms.empty()) merge.emplace(blocks_[b].term(0), b, 0);
   }
-  touched_.clear();
-  std::erase_if(terms_, [](const auto& kv) { return kv.second.empty(); });
-  blocks_ = committed_blocks_;
-  pending_through_ = committed_through_;
-}
-
-void TermTail::forEachRow(const std::function<void(const std::string&, const std::vector<std::int64_t>&)>& row) const {
-  std::vector<const std::pair<const std::string, std::vector<std::int64_t>>*> rows;
-  rows.reserve(terms_.size());
-  for (const auto& kv : terms_) rows.push_back(&kv);
-  std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* kv : rows) row(kv->first, kv->second);
+  std::vector<std::int64_t> ids;
+  while (!merge.empty()) {
+    const std::string_view term = std::get<0>(merge.top());
+    ids.clear();
+    while (!merge.empty() && std::get<0>(merge.top()) == term) {
+      const auto [t, b, i] = merge.top();
+      merge.pop();
+      ids.push_back(blocks_[b].id);
+      if (i + 1 < blocks_[b].terms.size()) merge.emplace(blocks_[b].term(i + 1), b, i + 1);
+    }
+    std::sort(ids.begin(), ids.end());
+    row(term, ids);
+  }
 }
 
 void TermTail::clear() {
-  terms_.clear();
-  touched_.clear();
-  blocks_ = committed_blocks_ = 0;
+  blocks_.clear();
+  committed_ = 0;
 }
 
-void TermTail::blocksWith(const std::string& term, std::unordered_set<std::int64_t>& out) const {
-  if (auto it = terms_.find(term); it != terms_.end()) out.insert(it->second.begin(), it->second.end());
+void TermTail::blocksWith(std::string_view term, std::unordered_set<std::int64_t>& out) const {
+  for (const Block& b : blocks_) {
+    auto it = std::lower_bound(b.terms.begin(), b.terms.end(), term, [&b](const auto& ref, std::string_view t) {
+      return std::string_view(b.bytes.data() + ref.first, ref.second) < t;
+    });
+    if (it != b.terms.end() && std::string_view(b.bytes.data() + it->first, it->second) == term) out.insert(b.id);
+  }
 }
 
 void encodeBlockIds(std::span<const std::int64_t> ids, std::string& out) {
