@@ -275,13 +275,22 @@ void SqliteEventStore::rolledBack() {
   }
 }
 
-std::unordered_set<std::int64_t> SqliteEventStore::blocksWithAny(const std::vector<std::string>& terms) {
+std::unordered_set<std::int64_t> SqliteEventStore::blocksWithAny(const std::vector<std::string>& terms, std::int64_t first_block,
+                                                                  std::int64_t last_block) {
+  std::vector<std::int64_t> buckets;
+  {
+    Statement q(*this, "SELECT bucket FROM event_term_buckets WHERE last_block >= ? AND first_block <= ? ORDER BY bucket");
+    q.bind(1, first_block).bind(2, last_block);
+    while (q.step()) buckets.push_back(q.integer(0));
+  }
   std::unordered_set<std::int64_t> out;
-  Statement q(*this, "SELECT blocks FROM event_terms WHERE term = ?");
+  Statement q(*this, "SELECT blocks FROM event_terms WHERE bucket = ? AND term = ?");
   for (const auto& t : terms) {
-    q.bind(1, t);
-    while (q.step()) decodeBlockIds(q.blob(0), out);
-    q.reset();
+    for (const auto bucket : buckets) {
+      q.bind(1, bucket).bind(2, t);
+      if (q.step()) decodeBlockIds(q.blob(0), out);
+      q.reset();
+    }
     tail_.blocksWith(t, out);
   }
   return out;
@@ -475,16 +484,24 @@ void SqliteEventStore::forEachEvent(const EventQuery& query, const std::function
   else if (inet_pton(AF_INET6, query.term.c_str(), raw) == 1) needle.assign(reinterpret_cast<const char*>(raw), 16);
 
   std::lock_guard lock(mutex_);
-  std::vector<std::unordered_set<std::int64_t>> allowed;
-  for (const auto& terms : conditions) allowed.push_back(blocksWithAny(terms));
   std::vector<std::pair<std::int64_t, std::int64_t>> candidates;  // (min_ts_ns, id)
   {
     Statement q(*this, sql.c_str());
     q.bind(1, query.since_ns).bind(2, query.until_ns);
-    while (q.step()) {
-      const std::int64_t id = q.integer(0);
-      if (std::all_of(allowed.begin(), allowed.end(), [id](const auto& set) { return set.contains(id); })) candidates.emplace_back(q.integer(1), id);
+    while (q.step()) candidates.emplace_back(q.integer(1), q.integer(0));
+  }
+  if (!conditions.empty() && !candidates.empty()) {
+    std::int64_t first = INT64_MAX;
+    std::int64_t last = INT64_MIN;
+    for (const auto& c : candidates) {
+      first = std::min(first, c.second);
+      last = std::max(last, c.second);
     }
+    std::vector<std::unordered_set<std::int64_t>> allowed;
+    for (const auto& terms : conditions) allowed.push_back(blocksWithAny(terms, first, last));
+    std::erase_if(candidates, [&allowed](const auto& c) {
+      return !std::all_of(allowed.begin(), allowed.end(), [&c](const auto& set) { return set.contains(c.second); });
+    });
   }
   using Cursor = std::tuple<std::int64_t, std::int64_t, std::size_t, std::size_t>;  // ts, block, position, slot
   std::priority_queue<Cursor, std::vector<Cursor>, std::greater<>> merge;

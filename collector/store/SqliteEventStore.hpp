@@ -64,8 +64,9 @@ class SqliteEventStore final : public EventStore {
   void writeTransaction(Body&& body);
   void committed();
   void rolledBack();
-  // Blocks whose terms include any of `terms`: sealed buckets and the tail.
-  std::unordered_set<std::int64_t> blocksWithAny(const std::vector<std::string>& terms);
+  // Blocks whose terms include any of `terms`: the sealed buckets that cover blocks in
+  // [first_block, last_block] (one seek per bucket and term), and the tail.
+  std::unordered_set<std::int64_t> blocksWithAny(const std::vector<std::string>& terms, std::int64_t first_block, std::int64_t last_block);
   // A database written by the row layout (an `events` table) is moved into blocks on open.
   void migrateEventRows();
   [[noreturn]] void fail(const std::string& what) const;

@@ -87,7 +87,10 @@ CREATE INDEX IF NOT EXISTS events_indicator ON events(indicator) WHERE indicator
 
 // SQLite: compressed blocks of events and a term index (EventBlock.hpp). `kinds` is a bit mask
 // (kindBit). The term index is written a bucket of blocks at a time (TermTail.hpp): one row per
-// term and bucket, listing the bucket's blocks that hold it.
+// term and bucket, listing the bucket's blocks that hold it. Keyed by bucket first, a new bucket
+// is appended at the end of the B-tree whatever the history's size (keyed by term first, every
+// seal touched pages all over the index: ingest fell from 190k to 122k events/s between one and
+// five million events); a lookup seeks once per bucket.
 constexpr const char* kEventBlocks = R"SQL(
 CREATE TABLE IF NOT EXISTS event_blocks(
   id INTEGER PRIMARY KEY,
@@ -102,8 +105,7 @@ CREATE TABLE IF NOT EXISTS event_terms(
   term TEXT NOT NULL,
   bucket INTEGER NOT NULL,
   blocks BLOB NOT NULL,
-  PRIMARY KEY(term, bucket)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS event_terms_bucket ON event_terms(bucket);
+  PRIMARY KEY(bucket, term)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_term_buckets(
   bucket INTEGER PRIMARY KEY,
   first_block INTEGER NOT NULL,
