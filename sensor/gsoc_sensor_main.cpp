@@ -72,7 +72,7 @@ Options:
                          /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0)
   --rules FILE|DIR       Suricata rules (repeatable); added to the config's rules.rule_files
   --rules-config FILE    a rules configuration (YAML, gsoc.v1.RulesConfig, as gsoc-rules -c):
-                         rule files, variables, indicator lists; replaces the config's rules:
+                         rule files, variables, indicator lists, datasets; replaces the config's rules:
   --classification FILE  classification.config (default: beside the first rule file, else built in)
   --var NAME=VALUE       rule variable, e.g. 'HOME_NET=[192.0.2.0/24]' (_PORTS names: port groups)
   --data-dir DIR         where dataset save/state files are kept (default: the working folder);
@@ -307,13 +307,21 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
     config_dir = std::filesystem::path(args.rules_config).parent_path().string();
     if (config_dir.empty()) config_dir = ".";
   }
-  sig::RulesetSource source = sig::RulesetSource::fromConfig(config.rules(), config_dir);
+  sig::RulesetSource source;
+  try {
+    source = sig::RulesetSource::fromConfig(config.rules(), config_dir);
+  } catch (const sig::ConfigKeyError& e) {
+    // Point at the line: the rules config's own key, or the sensor config's rules.<key>.
+    if (!args.rules_config.empty()) throw gsoc::config::keyError(args.rules_config, e.key(), e.reason());
+    if (!args.config.empty()) throw gsoc::config::keyError(args.config, "rules." + e.key(), e.reason());
+    throw;
+  }
   for (const auto& r : args.rules) source.rule_paths.emplace_back(r);
   if (source.rule_paths.empty()) return nullptr;
   if (!args.classification.empty()) source.classification_file = args.classification;
   source.findClassificationBesideRules();
   for (const auto& [name, value] : args.vars) source.setVariable(name, value);
-  source.datasets = args.datasets;
+  source.applyDatasetFlags(args.datasets);
   if (previous) source.datasets.previous = previous->source().datasets;
   sig::LoadedSources loaded = sig::loadSources(source);
   for (const auto& e : loaded.errors) std::cerr << "gsoc-sensor: " << e << "\n";

@@ -5,9 +5,11 @@
 #include <google/protobuf/util/json_util.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace gsoc::config {
 namespace {
@@ -207,6 +209,52 @@ void loadYamlFile(const std::filesystem::path& path, google::protobuf::Message& 
   std::ostringstream buffer;
   buffer << in.rdbuf();
   loadYamlText(buffer.str(), path.string(), out);
+}
+
+}  // namespace gsoc::config
+
+namespace gsoc::config {
+
+ConfigError keyError(const std::filesystem::path& path, std::string_view key, std::string_view reason) {
+  std::ostringstream msg;
+  msg << path.string();
+  try {
+    YAML::Node node = YAML::LoadFile(path.string());
+    YAML::Mark mark = node.Mark();
+    // Walk the dotted path as far as the file has it; a set name may itself hold a dot, so at
+    // each level the longest run of parts that is a key wins.
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; start <= key.size();) {
+      const std::size_t dot = std::min(key.find('.', start), key.size());
+      parts.emplace_back(key.substr(start, dot - start));
+      start = dot + 1;
+    }
+    std::size_t i = 0;
+    while (i < parts.size() && node.IsMap()) {
+      bool found = false;
+      YAML::Node next;
+      for (std::size_t end = parts.size(); end > i && !found; --end) {
+        std::string name = parts[i];
+        for (std::size_t j = i + 1; j < end; ++j) name += "." + parts[j];
+        for (const auto& kv : node) {
+          if (kv.first.IsScalar() && kv.first.Scalar() == name) {
+            next.reset(kv.second);  // reset rebinds; `=` would write into the tree
+            mark = kv.second.IsNull() ? kv.first.Mark() : kv.second.Mark();
+            i = end;
+            found = true;
+            break;
+          }
+        }
+      }
+      if (!found) break;
+      node.reset(next);
+    }
+    if (mark.line >= 0) msg << ':' << (mark.line + 1) << ':' << (mark.column + 1);
+  } catch (const YAML::Exception&) {
+    // The file was loaded once already; if it changed or vanished since, the key still names it.
+  }
+  msg << ": key '" << key << "': " << reason;
+  return ConfigError(msg.str());
 }
 
 }  // namespace gsoc::config

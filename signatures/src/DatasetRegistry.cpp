@@ -55,6 +55,31 @@ std::shared_ptr<Dataset> DatasetRegistry::resolve(const DatasetMatch& keyword, c
   }
   if (!def.type) throw DatasetError("dataset " + name + " not defined (give its type)");
   const bool reputation = keyword.op == DatasetMatch::Op::Reputation;
+  return create(name, def, reputation, save, def.load.empty() ? std::filesystem::path() : loadPath(def.load, rule_file));
+}
+
+DatasetRegistry::DatasetRegistry(DatasetOptions options) : options_(std::move(options)) {
+  for (const ConfiguredDataset& c : options_.configured) {
+    const DatasetDefinition& def = c.definition;
+    const std::string save = def.state ? def.load : def.save;
+    std::filesystem::path load_path;
+    if (!def.load.empty() && !def.state) {
+      const std::filesystem::path p(def.load);
+      load_path = p.is_absolute() ? p : c.load_dir / p;
+    }
+    try {
+      if (!def.type) throw DatasetError("no type (string, md5, sha256, ipv4, ip)");
+      // A configured set is a plain set; Suricata's datarep sets come from rules.
+      (void)create(c.name, def, false, save, load_path);
+    } catch (const DatasetError& e) {
+      failed_.emplace(c.name, e.what());
+      config_errors_.push_back("datasets.sets." + c.name + ": " + e.what());
+    }
+  }
+}
+
+std::shared_ptr<Dataset> DatasetRegistry::create(const std::string& name, const DatasetDefinition& def, bool reputation,
+                                                 const std::string& save, const std::filesystem::path& load_path) {
   if (options_.previous) {
     const Entry* old = options_.previous->entry(name);
     if (old != nullptr && old->set->type() == *def.type && old->load == def.load && old->save == save &&
@@ -70,8 +95,8 @@ std::shared_ptr<Dataset> DatasetRegistry::resolve(const DatasetMatch& keyword, c
       std::error_code ec;
       // A state file that does not exist yet is an empty set: the first run creates it.
       if (std::filesystem::exists(entry.save_path, ec)) set->loadFile(entry.save_path, def.format, def.value_key, def.array_key);
-    } else if (!def.load.empty()) {
-      set->loadFile(loadPath(def.load, rule_file), def.format, def.value_key, def.array_key);
+    } else if (!load_path.empty()) {
+      set->loadFile(load_path, def.format, def.value_key, def.array_key);
     }
   } catch (const DatasetError& e) {
     failed_.emplace(name, e.what());

@@ -1,7 +1,10 @@
 #include "gsoc/signatures/RulesetSource.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -38,7 +41,70 @@ std::vector<std::filesystem::path> expandRulePaths(const std::vector<std::filesy
   return out;
 }
 
+// A Suricata size ("100mb"): digits, then optionally kb, mb or gb (any case, spaces allowed).
+std::uint64_t parseSize(const std::string& key, const std::string& text) {
+  std::string l;
+  for (const char c : text) {
+    if (c != ' ') l.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  std::uint64_t unit = 1;
+  for (const auto& [suffix, factor] : {std::pair<std::string_view, std::uint64_t>{"kb", 1ULL << 10}, {"mb", 1ULL << 20}, {"gb", 1ULL << 30}}) {
+    if (l.ends_with(suffix)) {
+      l.resize(l.size() - 2);
+      unit = factor;
+      break;
+    }
+  }
+  std::uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(l.data(), l.data() + l.size(), value);
+  if (l.empty() || ec != std::errc() || ptr != l.data() + l.size() || value > (1ULL << 40)) {
+    throw ConfigKeyError(key, "expected a size (bytes, or with kb, mb or gb), got '" + text + "'");
+  }
+  return value * unit;
+}
+
+void datasetsFromConfig(const gsoc::v1::DatasetsConfig& config, const std::filesystem::path& base_dir, DatasetOptions& out) {
+  out.allow_absolute = config.rules().allow_absolute_filenames();
+  out.allow_write = !config.rules().has_allow_write() || config.rules().allow_write();
+  const std::uint64_t default_memcap = config.defaults().memcap().empty() ? 0 : parseSize("datasets.defaults.memcap", config.defaults().memcap());
+  // Sorted by name, so sets load (and report) in the same order every time.
+  std::map<std::string, const gsoc::v1::DatasetConfig*> sets;
+  for (const auto& entry : config.sets()) sets.emplace(entry.first, &entry.second);
+  for (const auto& entry : sets) {
+    const std::string& name = entry.first;
+    const gsoc::v1::DatasetConfig& set = *entry.second;
+    const std::string key = "datasets.sets." + name;
+    if (name.empty()) throw ConfigKeyError("datasets.sets", "a set needs a name");
+    ConfiguredDataset c;
+    c.name = name;
+    c.load_dir = base_dir;
+    DatasetDefinition& def = c.definition;
+    if (set.type().empty()) throw ConfigKeyError(key + ".type", "missing (string, md5, sha256, ipv4, ip)");
+    def.type = parseDatasetType(set.type());
+    if (!def.type) throw ConfigKeyError(key + ".type", "unknown dataset type '" + set.type() + "' (string, md5, sha256, ipv4, ip)");
+    if (!set.state().empty() && (!set.load().empty() || !set.save().empty())) {
+      throw ConfigKeyError(key + ".state", "state is load and save of one file: give it alone");
+    }
+    if (!set.state().empty()) {
+      def.load = set.state();
+      def.state = true;
+    } else {
+      def.load = set.load();
+      def.save = set.save();
+    }
+    def.memcap = set.memcap().empty() ? default_memcap : parseSize(key + ".memcap", set.memcap());
+    def.hashsize = set.hashsize() != 0 ? set.hashsize() : config.defaults().hashsize();
+    out.configured.push_back(std::move(c));
+  }
+}
+
 }  // namespace
+
+void RulesetSource::applyDatasetFlags(const DatasetOptions& flags) {
+  datasets.data_dir = flags.data_dir;
+  datasets.allow_absolute = datasets.allow_absolute || flags.allow_absolute;
+  datasets.allow_write = datasets.allow_write && flags.allow_write;
+}
 
 RulesetSource RulesetSource::fromConfig(const gsoc::v1::RulesConfig& config, const std::filesystem::path& base_dir) {
   auto resolve = [&](const std::string& p) { return std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : base_dir / p; };
@@ -51,6 +117,7 @@ RulesetSource RulesetSource::fromConfig(const gsoc::v1::RulesConfig& config, con
     if (ioc.path().empty()) throw std::invalid_argument("rules.indicators.path: missing for type '" + ioc.type() + "'");
     source.indicator_files.emplace_back(*type, resolve(ioc.path()));
   }
+  if (config.has_datasets()) datasetsFromConfig(config.datasets(), base_dir, source.datasets);
   for (const auto& [name, value] : config.address_groups()) source.variables.setAddressGroup(name, value);
   for (const auto& [name, value] : config.port_groups()) source.variables.setPortGroup(name, value);
   // Check every variable now, so a typo is reported against the config key, not a rule.
@@ -115,6 +182,10 @@ LoadedSources loadSources(const std::vector<SourceBytes>& files, const RuleVaria
     if (file.kind == SourceBytes::Kind::Indicators) loaded.indicators.loadText(file.indicator_type, file.content, file.name);
   }
   loaded.ruleset = loader.take();
+  // Configured sets that failed to load: the rules naming them are rejected too, but the set's
+  // own error (its file) is what the operator must fix.
+  const auto& set_errors = loaded.ruleset.datasets->configErrors();
+  loaded.errors.insert(loaded.errors.end(), set_errors.begin(), set_errors.end());
   loaded.errors.insert(loaded.errors.end(), loaded.indicators.errors().begin(), loaded.indicators.errors().end());
   loaded.files = files;
   return loaded;

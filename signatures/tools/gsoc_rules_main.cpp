@@ -149,6 +149,9 @@ RulesetSource buildSource(const Args& args, fs::path& cache_dir) {
     try {
       gsoc::config::loadYamlFile(*args.config, config);
       source = RulesetSource::fromConfig(config, args.config->parent_path());
+    } catch (const ConfigKeyError& e) {
+      std::cerr << "gsoc-rules: " << gsoc::config::keyError(*args.config, e.key(), e.reason()).what() << "\n";
+      std::exit(2);
     } catch (const std::exception& e) {
       std::cerr << "gsoc-rules: " << e.what() << "\n";
       std::exit(2);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 #include "gsoc/config/ConfigLoader.hpp"
 #include "gsoc/v1/config.pb.h"
@@ -62,6 +64,23 @@ TEST(ConfigLoader, ErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(errorOf("capture: dpdk\n"), "sensor.yaml:1:10: key 'capture': expected a mapping for CaptureConfig");
   EXPECT_EQ(errorOf("rules:\n  rule_files: one.rules\n"), "sensor.yaml:2:15: key 'rules.rule_files': expected a list");
   EXPECT_EQ(errorOf("sensor_id: [a\n").rfind("sensor.yaml:", 0), 0u);
+}
+
+// A value only its reader can judge (a dataset's type) is reported at its line, as the loader's own.
+TEST(ConfigLoader, KeyErrorPointsAtTheValueInTheFile) {
+  const auto path = std::filesystem::temp_directory_path() / ("gsoc-keyerror-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out(path);
+    out << "rule_files: [a.rules]\ndatasets:\n  sets:\n    ua.seen:\n      type: strnig\n";
+  }
+  gsoc::v1::RulesConfig config;
+  loadYamlFile(path, config);  // well-formed: the schema has no opinion on the type's value
+  EXPECT_EQ(keyError(path, "datasets.sets.ua.seen.type", "unknown dataset type 'strnig'").what(),
+            path.string() + ":5:13: key 'datasets.sets.ua.seen.type': unknown dataset type 'strnig'");
+  // A key the file lacks: the deepest one it has.
+  EXPECT_EQ(keyError(path, "datasets.sets.other.type", "x").what(), path.string() + ":4:5: key 'datasets.sets.other.type': x");
+  std::filesystem::remove(path);
+  EXPECT_EQ(keyError(path, "a", "gone").what(), path.string() + ": key 'a': gone");
 }
 
 // yaml-cpp throws its own conversion error for such keys; the loader must report them (fuzzing).

@@ -18,7 +18,11 @@ Per case:
   only parses the application layer when detection is on.
 - `args:` and the case's suricata.yaml (with its includes; upstream's stock configurations in
   etc/ count for their rule variables and outputs only), per setting (setting_policy()):
-  mapped onto gsoc: rule variables (vars.address-groups/port-groups -> --var);
+  mapped onto gsoc: rule variables (vars.address-groups/port-groups -> --var); datasets:
+  sets defined by name (datasets.<name>.type/load/state/save/memcap/hashsize) and
+  datasets.defaults go to a rules configuration (--rules-config, its datasets section),
+  datasets.rules.allow-absolute-filenames and allow-write to gsoc-sensor flags, save/state
+  files to --data-dir (the case's output folder);
   no-op, as it changes nothing gsoc logs: `-k none` (gsoc never validates checksums), runmode,
   verbosity, logging, stats, profiling, capture methods, memory sizes, rule paths (the harness
   passes the rules), anything about a protocol gsoc does not parse (the case then fails on its
@@ -28,9 +32,7 @@ Per case:
   out of scope (the case is skipped, "out of scope: <setting>"): everything else, notably IPS
   mode (--simulate-ips, also implied by "ips" in the case name as upstream does), Suricata's
   rule analysis and test modes, stream.midstream=true,
-  stream.reassembly.depth, threshold.config, datasets defined in suricata.yaml (the rules'
-  dataset options are mapped: datasets.rules.allow-absolute-filenames and allow-write to
-  gsoc-sensor flags; save/state files go to --data-dir, the case's output folder), Lua, firewall
+  stream.reassembly.depth, threshold.config, Lua, firewall
   mode, IP reputation, and
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records.
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
@@ -213,6 +215,10 @@ DATASET_FLAGS = {
 }
 
 
+# What a set defined in suricata.yaml may say; gsoc.v1.DatasetConfig has each of them.
+DATASET_FIELDS = ("type", "load", "state", "save", "memcap", "hashsize")
+
+
 def setting_policy(key, value):
     """(NOOP, None), ("var", (name, value)), ("flag", flag) or (OUT, why) for one setting."""
     text = normalise_value(value)
@@ -222,9 +228,15 @@ def setting_policy(key, value):
             return ("flag", flag) if flag else (NOOP, None)
         if value is None:
             return NOOP, None  # an empty section
-        if key.startswith(("datasets.defaults.memcap", "datasets.defaults.hashsize", "datasets.limits.")):
+        if key in ("datasets.defaults.memcap", "datasets.defaults.hashsize"):
+            return "dataset", ("defaults", key.rsplit(".", 1)[1], text)
+        if key.startswith("datasets.limits."):
             return NOOP, None  # sizing
-        return OUT, "datasets defined in suricata.yaml" if not key.startswith("datasets.rules.") else None
+        # A set defined by name: the rules configuration's datasets.sets (--rules-config).
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1] not in ("rules", "defaults", "limits") and parts[2] in DATASET_FIELDS:
+            return "dataset", (parts[1], parts[2], text)
+        return OUT, None
     if key.startswith("vars.address-groups.") or key.startswith("vars.port-groups."):
         name = key.split(".", 2)[2]
         if name == "include":
@@ -296,6 +308,7 @@ class Settings:
         self.out_of_scope = []     # "<setting>" or "<setting> (<why>)"
         self.eve_types = None      # event types the case's eve-log writes; None: all
         self.flags = []            # gsoc-sensor options the settings map to
+        self.datasets = {}         # set name (or "defaults") -> {field: value}, for --rules-config
 
     def apply(self, key, value, source):
         kind, detail = setting_policy(key, value)
@@ -303,6 +316,8 @@ class Settings:
             self.variables[detail[0]] = detail[1]
         elif kind == "flag":
             self.flags.append(detail)
+        elif kind == "dataset":
+            self.datasets.setdefault(detail[0], {})[detail[1]] = detail[2]
         elif kind == OUT:
             shown = "%s=%s" % (key, value if not isinstance(value, (list, dict)) else "...")
             self.out_of_scope.append("%s%s%s" % (shown, " (%s)" % detail if detail else "", source))
@@ -396,6 +411,30 @@ def load_suricata_yaml(settings, case_dir, shared):
                 settings.out_of_scope.append("%s (include in a section)" % k)
                 continue
             settings.apply(k, v, " [suricata.yaml]")
+
+
+def write_rules_config(datasets, case_dir, work):
+    """A gsoc.v1.RulesConfig holding the sets suricata.yaml defines; its path.
+
+    Suricata reads a set's relative load file from its data directory, else from where it runs
+    (the case's folder); gsoc reads it from the config's folder, so the harness names it in full.
+    save and state stay relative: the data directory (--data-dir) is the case's output folder."""
+    sets = {}
+    for name, fields in sorted(datasets.items()):
+        if name == "defaults":
+            continue
+        entry = dict(fields)
+        load = entry.get("load")
+        if load and not os.path.isabs(load) and os.path.exists(os.path.join(case_dir, load)):
+            entry["load"] = os.path.join(os.path.realpath(case_dir), load)
+        sets[name] = {k: (int(v) if k == "hashsize" else str(v)) for k, v in entry.items()}
+    doc = {"datasets": {"sets": sets}}
+    if "defaults" in datasets:
+        doc["datasets"]["defaults"] = {k: (int(v) if k == "hashsize" else str(v)) for k, v in datasets["defaults"].items()}
+    path = os.path.join(work, "rules-config.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(doc, f)
+    return path
 
 
 def includes_of(doc):
@@ -846,6 +885,8 @@ def run_one(result, case_dir, config, opts):
         # Dataset save/state files go to the case's output folder, as upstream's --data-dir.
         cmd = [opts.sensor, "--pcap", pcap, "--rules", rules, "--eve", eve, "--stats-interval", "0",
                "--data-dir", work] + list(dict.fromkeys(settings.flags))
+        if settings.datasets:
+            cmd += ["--rules-config", write_rules_config(settings.datasets, case_dir, work)]
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):

@@ -11,6 +11,8 @@
 #include "gsoc/signatures/Dataset.hpp"
 #include "gsoc/signatures/DatasetRegistry.hpp"
 #include "gsoc/signatures/RuleParser.hpp"
+#include "gsoc/signatures/RulesetSource.hpp"
+#include "gsoc/v1/config.pb.h"
 
 namespace gsoc::signatures {
 namespace {
@@ -263,6 +265,73 @@ TEST_F(DatasetFiles, AReloadCarriesSetsDefinedTheSameWay) {
   EXPECT_TRUE(second.datasets->find("s")->contains("kept"));
   EXPECT_NE(second.datasets->find("t"), first.datasets->find("t"));
   EXPECT_EQ(second.datasets->options().previous, nullptr);  // not kept past loading
+}
+
+// Suricata's `datasets:` in suricata.yaml: sets defined in the rules configuration are loaded
+// before the rules, which name them alone; sizes take the defaults; state goes to the data dir.
+TEST_F(DatasetFiles, SetsDefinedInTheRulesConfigAreNamedByRules) {
+  write("rules/ua.lst", "Y3VybC83LjQzLjA=\n");  // "curl/7.43.0"
+  write("rules/test.rules", "alert http any any -> any any (http.user_agent; dataset:isset,ua-bl; sid:1;)\n"
+                            "alert dns any any -> any any (dns.query; dataset:set,dns-seen; sid:2;)\n");
+  gsoc::v1::RulesConfig config;
+  config.add_rule_files("test.rules");
+  auto* datasets = config.mutable_datasets();
+  datasets->mutable_defaults()->set_memcap("1mb");
+  datasets->mutable_defaults()->set_hashsize(2048);
+  auto& ua = (*datasets->mutable_sets())["ua-bl"];
+  ua.set_type("string");
+  ua.set_load("ua.lst");  // relative to the configuration's folder
+  auto& seen = (*datasets->mutable_sets())["dns-seen"];
+  seen.set_type("string");
+  seen.set_state("dns-seen.lst");
+  seen.set_memcap("64kb");
+  RulesetSource source = RulesetSource::fromConfig(config, dir_ / "rules");
+  DatasetOptions flags;
+  flags.data_dir = dir_ / "data";
+  flags.allow_write = false;  // refuses save/state in rules, not in the configuration
+  source.applyDatasetFlags(flags);
+  ASSERT_EQ(source.datasets.configured.size(), 2u);
+  EXPECT_EQ(source.datasets.configured[0].definition.memcap, 64u << 10);  // dns-seen (sorted by name)
+  EXPECT_EQ(source.datasets.configured[1].definition.memcap, 1u << 20);   // ua-bl: the default
+  EXPECT_EQ(source.datasets.configured[1].definition.hashsize, 2048u);
+  LoadedSources loaded = loadSources(source);
+  EXPECT_TRUE(loaded.errors.empty()) << loaded.errors.front();
+  for (const auto& e : loaded.ruleset.report.errors) ADD_FAILURE() << e.format();
+  const auto registry = loaded.ruleset.datasets;
+  const auto rs = RuleCompiler().compile(std::move(loaded.ruleset), {});
+  Detector d(rs);
+  MatchInput in = httpInput("GET", "/", "h");
+  in.buffers.set(BufferId::HttpUserAgent, "curl/7.43.0");
+  EXPECT_EQ(fire(d, in), Sids({1}));
+  EXPECT_EQ(fire(d, dns("a.example")), Sids({2}));
+  EXPECT_EQ(fire(d, dns("a.example")), Sids({}));
+  EXPECT_TRUE(registry->save().empty());
+  EXPECT_EQ(read("data/dns-seen.lst"), "YS5leGFtcGxl\n");
+}
+
+TEST_F(DatasetFiles, BadConfiguredSetsNameTheirKey) {
+  gsoc::v1::RulesConfig config;
+  auto& set = (*config.mutable_datasets()->mutable_sets())["ua-bl"];
+  set.set_type("strnig");
+  try {
+    (void)RulesetSource::fromConfig(config, dir_);
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigKeyError& e) {
+    EXPECT_EQ(e.key(), "datasets.sets.ua-bl.type");
+    EXPECT_STREQ(e.what(), "rules.datasets.sets.ua-bl.type: unknown dataset type 'strnig' (string, md5, sha256, ipv4, ip)");
+  }
+  set.set_type("md5");
+  set.set_memcap("lots");
+  EXPECT_THROW((void)RulesetSource::fromConfig(config, dir_), ConfigKeyError);
+  // A load file that is missing: the set is refused, and so is every rule that names it.
+  set.set_memcap("");
+  set.set_load("missing.lst");
+  write("rules/test.rules", "alert http any any -> any any (http.user_agent; to_md5; dataset:isset,ua-bl; sid:1;)\n");
+  config.add_rule_files("rules/test.rules");
+  LoadedSources loaded = loadSources(RulesetSource::fromConfig(config, dir_));
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_EQ(loaded.errors[0].rfind("datasets.sets.ua-bl: ", 0), 0u) << loaded.errors[0];
+  EXPECT_EQ(loaded.ruleset.report.rules_loaded, 0u);
 }
 
 TEST_F(DatasetFiles, ConflictingDefinitionsAreRefused) {

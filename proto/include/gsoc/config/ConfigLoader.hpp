@@ -26,4 +26,9 @@ void loadYamlFile(const std::filesystem::path& path, google::protobuf::Message& 
 // Same for text already in memory; `origin` names it in error messages.
 void loadYamlText(std::string_view text, std::string_view origin, google::protobuf::Message& out);
 
+// For a value found bad after loading (by whoever reads the message): a ConfigError worded as the
+// loader's own, "FILE:LINE:COLUMN: key 'a.b.c': reason", pointing at the deepest node of the dotted
+// `key` that the file holds (the file alone when it cannot be read).
+ConfigError keyError(const std::filesystem::path& path, std::string_view key, std::string_view reason);
+
 }  // namespace gsoc::config
