@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "collector/store/EventColumns.hpp"
+#include "collector/store/EventQuery.hpp"
 #include "gsoc/v1/event.pb.h"
 
 namespace gsoc::collector {
@@ -49,9 +50,8 @@ void forEachTerm(const gsoc::v1::Event& e, std::string_view agency_id, std::stri
 }
 
 std::uint32_t kindBit(std::string_view kind) {
-  static constexpr std::string_view kKinds[] = {"alert", "flow", "http", "dns", "tls", "smtp", "file"};
-  for (std::uint32_t i = 0; i < std::size(kKinds); ++i) {
-    if (kKinds[i] == kind) return 1U << i;
+  for (std::uint32_t i = 0; i < kEventKinds.size(); ++i) {
+    if (kEventKinds[i] == kind) return 1U << i;
   }
   return 0;
 }

@@ -19,8 +19,6 @@ constexpr std::array<std::pair<EventDimension, std::string_view>, 5> kDimensions
     {EventDimension::Day, "day"},
 }};
 
-constexpr std::array<std::string_view, 7> kKinds{"alert", "flow", "http", "dns", "tls", "smtp", "file"};
-
 std::string valueOf(const gsoc::v1::Event& e, EventDimension d) {
   switch (d) {
     case EventDimension::Agency: return e.agency_id();
@@ -59,7 +57,7 @@ bool eventMatches(const EventQuery& q, const gsoc::v1::Event& e) {
 
 void validateQuery(const EventQuery& query) {
   for (const auto& kind : query.kinds) {
-    if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
+    if (std::find(kEventKinds.begin(), kEventKinds.end(), kind) == kEventKinds.end()) {
       throw std::invalid_argument("'" + kind + "' is not an event kind (alert, flow, http, dns, tls, smtp, file)");
     }
   }

@@ -7,6 +7,7 @@
 // interface, never on SQL against an events table, is what lets a backend store events in its own
 // layout (rows, compressed blocks, a ClickHouse table).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -34,6 +35,9 @@ struct EventQuery {
   std::string term;
   std::uint64_t limit = 0;  // visit at most this many (0: all)
 };
+
+// The kinds of stored event, in the order of EventBlock's kinds bit mask.
+inline constexpr std::array<std::string_view, 7> kEventKinds{"alert", "flow", "http", "dns", "tls", "smtp", "file"};
 
 // What counts are grouped by.
 enum class EventDimension { Agency, Sensor, Kind, Sid, Day };

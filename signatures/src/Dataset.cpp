@@ -48,6 +48,20 @@ std::string_view trimLine(std::string_view s) {
   return s;
 }
 
+// Calls `line` with each non-empty line of a load file, trimmed, and its 1-based number.
+template <typename F>
+void forEachLine(std::string_view text, F&& line) {
+  std::size_t number = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view trimmed = trimLine(text.substr(start, end - start));
+    start = end + 1;
+    ++number;
+    if (!trimmed.empty()) line(trimmed, number);
+  }
+}
+
 bool decodeHex(std::string_view hex, std::string& out) {
   if (hex.size() % 2 != 0) return false;
   out.clear();
@@ -200,16 +214,7 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
                        const std::string& array_key) {
   if (format == DatasetFormat::Csv) {
     int kind = 0;  // 0 none yet, 1 plain values, 2 value,reputation
-    std::size_t line_no = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-      std::size_t end = text.find('\n', start);
-      if (end == std::string_view::npos) end = text.size();
-      const std::string_view line = trimLine(text.substr(start, end - start));
-      start = end + 1;
-      ++line_no;
-      if (!line.empty()) addLine(line, origin, line_no, kind);
-    }
+    forEachLine(text, [&](std::string_view line, std::size_t line_no) { addLine(line, origin, line_no, kind); });
     return;
   }
   if (value_key.empty()) throw DatasetError("dataset " + name_ + ": a JSON load file needs value_key");
@@ -248,20 +253,14 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
     }
     return;
   }
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = trimLine(text.substr(start, end - start));
-    start = end + 1;
-    ++line_no;
-    if (line.empty()) continue;
+  forEachLine(text, [&](std::string_view line, std::size_t number) {
+    line_no = number;
     google::protobuf::Value object;
     if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object).ok()) {
       throw DatasetError("dataset " + name_ + ": " + std::string(origin) + ":" + std::to_string(line_no) + ": invalid JSON");
     }
     addJson(object);
-  }
+  });
 }
 
 void Dataset::addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind) {
