@@ -59,6 +59,11 @@ Options (each overrides the config key in brackets):
   --sqlite FILE           store events in this SQLite file (WAL) [store.backend: sqlite, store.sqlite_path]
   --postgresql DSN        store events in PostgreSQL, e.g. "host=/run/postgresql dbname=gsoc"
                           [store.backend: postgresql, store.postgresql_dsn]
+  --clickhouse URL[,URL]  store events in ClickHouse, one HTTP URL per shard; stream marks, sensors
+                          and publications stay in --sqlite FILE or --postgresql DSN
+                          [store.backend: clickhouse, store.clickhouse_shards]
+  --clickhouse-cluster C  the servers' cluster the Distributed tables read over (required with 2+
+                          shards) [store.clickhouse_cluster]
   --retention-days N      delete events older than N days of event time, hourly (default 400;
                           0 keeps everything) [store.retention_days]
   --stats-interval S      progress line every S seconds (default 10; 0 off) [stats_interval_s]
@@ -104,6 +109,7 @@ struct Args {
   std::string ready_file;
   int retention_days = -1;
   int stats_interval = -1;
+  bool clickhouse = false;
 };
 
 Args parseArgs(int argc, char** argv) {
@@ -159,6 +165,16 @@ Args parseArgs(int argc, char** argv) {
     } else if (a == "--postgresql") {
       c.mutable_store()->set_backend("postgresql");
       c.mutable_store()->set_postgresql_dsn(value());
+    } else if (a == "--clickhouse") {
+      args.clickhouse = true;
+      const std::string urls = value();
+      for (std::size_t at = 0; at <= urls.size();) {
+        const std::size_t comma = std::min(urls.find(',', at), urls.size());
+        if (comma > at) c.mutable_store()->add_clickhouse_shards(urls.substr(at, comma - at));
+        at = comma + 1;
+      }
+    } else if (a == "--clickhouse-cluster") {
+      c.mutable_store()->set_clickhouse_cluster(value());
     } else if (a == "--retention-days") {
       args.retention_days = number(value());
     } else if (a == "--stats-interval") {
@@ -173,6 +189,8 @@ Args parseArgs(int argc, char** argv) {
       usageError("unknown option '" + a + "'");
     }
   }
+  // --sqlite and --postgresql name the state store of a ClickHouse one, whatever the order.
+  if (args.clickhouse) args.config.mutable_store()->set_backend("clickhouse");
   return args;
 }
 

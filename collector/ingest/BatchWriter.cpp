@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 namespace gsoc::collector {
 
@@ -59,7 +60,7 @@ void BatchWriter::commitGroup(std::vector<Item>& group) {
   std::vector<CommitBatch> commits;
   std::vector<gsoc::v1::BatchAck> acks(group.size());
   std::map<StreamKey, std::uint64_t> marks;  // this group's view: later batches see earlier ones
-  WriterCounters delta;
+  std::vector<WriterCounters> deltas(group.size());  // per batch: a partial commit counts only what it stored
   for (std::size_t i = 0; i < group.size(); ++i) {
     Item& item = group[i];
     const gsoc::v1::EventBatch& b = *item.batch;
@@ -76,7 +77,7 @@ void BatchWriter::commitGroup(std::vector<Item>& group) {
     if (last <= mark) {  // a replay of what is stored: acknowledge, store nothing
       ack.set_status(gsoc::v1::BatchAck::STATUS_DUPLICATE);
       ack.set_acked_through(mark);
-      delta.events_duplicate += static_cast<std::uint64_t>(b.events_size());
+      deltas[i].events_duplicate += static_cast<std::uint64_t>(b.events_size());
       continue;
     }
     CommitBatch c;
@@ -92,50 +93,65 @@ void BatchWriter::commitGroup(std::vector<Item>& group) {
     if (c.rejected) {
       ack.set_status(gsoc::v1::BatchAck::STATUS_REJECTED);
       ack.set_reason(item.rejected_reason);
-      delta.events_rejected += static_cast<std::uint64_t>(b.events_size() - c.skip);
+      deltas[i].events_rejected += static_cast<std::uint64_t>(b.events_size() - c.skip);
     } else {
       ack.set_status(gsoc::v1::BatchAck::STATUS_COMMITTED);  // also when only partly new
       ack.set_stored_events(static_cast<std::uint32_t>(b.events_size() - c.skip));
-      delta.events_stored += static_cast<std::uint64_t>(b.events_size() - c.skip);
-      delta.events_duplicate += static_cast<std::uint64_t>(c.skip);
+      deltas[i].events_stored += static_cast<std::uint64_t>(b.events_size() - c.skip);
+      deltas[i].events_duplicate += static_cast<std::uint64_t>(c.skip);
     }
-    delta.gap_events += c.gap_events;
+    deltas[i].gap_events += c.gap_events;
     commits.push_back(c);
   }
   std::string error;
+  bool partial = false;
+  std::set<StreamKey> failed;  // with a partial commit: the streams not stored
   if (!commits.empty()) {
     try {
       store_.commit(commits);
+    } catch (const PartialCommitError& e) {
+      error = e.what();
+      partial = true;
+      failed = e.failed();
     } catch (const std::exception& e) {
       error = e.what();
     }
   }
+  auto stored = [&](const StreamKey& key) { return error.empty() || (partial && !failed.contains(key)); };
+  std::size_t unstored = 0;
   {
     std::lock_guard lock(mutex_);
-    if (error.empty()) {
-      for (const auto& [key, mark] : marks) marks_[key] = mark;
-      counters_.batches += group.size();
-      counters_.events_stored += delta.events_stored;
-      counters_.events_duplicate += delta.events_duplicate;
-      counters_.events_rejected += delta.events_rejected;
-      counters_.gap_events += delta.gap_events;
-      if (!commits.empty()) ++counters_.commits;
-    } else {
-      ++counters_.commit_failures;
+    for (const auto& [key, mark] : marks) {
+      if (stored(key)) marks_[key] = mark;
     }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (!stored(StreamKey{group[i].identity.sensor_id, group[i].batch->epoch()})) {
+        ++unstored;
+        continue;
+      }
+      ++counters_.batches;
+      counters_.events_stored += deltas[i].events_stored;
+      counters_.events_duplicate += deltas[i].events_duplicate;
+      counters_.events_rejected += deltas[i].events_rejected;
+      counters_.gap_events += deltas[i].gap_events;
+    }
+    if (!commits.empty() && unstored < group.size()) ++counters_.commits;
+    if (!error.empty()) ++counters_.commit_failures;
   }
-  if (!error.empty()) std::cerr << "gsoc-collector: store commit failed (" << group.size() << " batches, sensors will resend): " << error << "\n";
+  if (!error.empty()) {
+    std::cerr << "gsoc-collector: store commit failed for " << unstored << " of " << group.size() << " batches (sensors will resend): " << error << "\n";
+  }
   for (std::size_t i = 0; i < group.size(); ++i) {
     WriteResult result;
-    result.stored = error.empty();
-    result.error = error;
+    result.stored = stored(StreamKey{group[i].identity.sensor_id, group[i].batch->epoch()});
+    if (!result.stored) result.error = error;
     result.ack = std::move(acks[i]);
     group[i].done.set_value(std::move(result));
   }
-  if (on_commit_ && error.empty() && !commits.empty()) {
+  if (on_commit_ && unstored < group.size() && !commits.empty()) {
     std::vector<CommittedBatch> committed;
     for (const CommitBatch& c : commits) {
-      if (c.rejected) continue;
+      if (c.rejected || !stored(StreamKey{c.identity->sensor_id, c.batch->epoch()})) continue;
       auto item = std::find_if(group.begin(), group.end(), [&](const Item& it) { return it.batch.get() == c.batch; });
       committed.push_back(CommittedBatch{item->identity, std::move(item->batch), c.skip});
     }

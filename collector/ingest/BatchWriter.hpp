@@ -4,7 +4,8 @@
 // stream marks (sensor, epoch) -> last committed sequence, commits the rest and the new marks in
 // one transaction (group commit: one fsync for many sensors' batches), and only then completes
 // each batch's future with its ack. A failed commit completes them with an error and changes no
-// mark, so the sensors resend.
+// mark, so the sensors resend; a partial one (PartialCommitError: a ClickHouse shard down) does
+// so only for the streams it names.
 //
 // The queue is bounded in events: submit() waits for room, and gives up after its timeout so the
 // stream can answer RESOURCE_EXHAUSTED (backpressure the sensor honours by backing off).

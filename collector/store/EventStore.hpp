@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,27 @@ struct CommitBatch {
   std::uint64_t acked_through = 0;     // the stream's mark after this batch
   std::uint64_t gap_events = 0;        // sequences the sensor never sent (its spool dropped them)
   std::int64_t received_ns = 0;
+  // The events are stored elsewhere (ClickHouse) already: this store keeps the mark and counts
+  // only, and settles the stream's pending insert.
+  bool events_elsewhere = false;
+};
+
+// An insert into another store (a ClickHouse shard) announced before it is made: events
+// first_sequence..last_sequence of one stream, `events` of them, with the agency and event-time
+// range that find them again. If the collector dies between that insert and the commit of the
+// stream's mark, the next start looks the events up to learn whether the insert landed, so the
+// mark is advanced (landed) or the events are taken again from the sensor (not landed), never
+// stored twice.
+struct PendingInsert {
+  std::string sensor_id;
+  std::uint64_t epoch = 0;
+  std::uint64_t first_sequence = 0;
+  std::uint64_t last_sequence = 0;
+  std::uint64_t events = 0;
+  int shard = 0;
+  std::string agency_id;
+  std::int64_t min_ts_ns = 0;
+  std::int64_t max_ts_ns = 0;
 };
 
 struct SensorRow {
@@ -106,6 +128,17 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A commit that stored some streams and not others (one ClickHouse shard down): the batches of
+// `failed` streams are not stored and their marks unchanged; everything else is committed.
+class PartialCommitError : public StoreError {
+ public:
+  PartialCommitError(const std::string& what, std::set<StreamKey> failed) : StoreError(what), failed_(std::move(failed)) {}
+  [[nodiscard]] const std::set<StreamKey>& failed() const { return failed_; }
+
+ private:
+  std::set<StreamKey> failed_;
+};
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -113,8 +146,16 @@ class EventStore {
   // Last committed sequence of every (sensor, epoch) stream.
   virtual std::map<StreamKey, std::uint64_t> streamMarks() = 0;
   // Stores the new events of every batch and the new stream marks in one transaction. Throws
-  // StoreError (and commits nothing) on failure.
+  // StoreError (and commits nothing) on failure, or PartialCommitError naming the streams it did
+  // not commit.
   virtual void commit(std::span<const CommitBatch> batches) = 0;
+  // Inserts announced to another store and not yet settled (PendingInsert): record them (one per
+  // stream, replacing any), list them, and settle one: landed advances the stream's mark to its
+  // last sequence and counts its events; either way the record goes. A commit with
+  // events_elsewhere settles its streams' records too.
+  virtual void recordPendingInserts(std::span<const PendingInsert> inserts) = 0;
+  virtual std::vector<PendingInsert> pendingInserts() = 0;
+  virtual void settlePendingInsert(const PendingInsert& insert, bool landed) = 0;
   virtual void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) = 0;
   // An audit trail of refused peers and batches (wrong certificate, spoofed agency, bad batch).
   virtual void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) = 0;
@@ -147,8 +188,8 @@ class EventStore {
 };
 using EventStorePtr = std::unique_ptr<EventStore>;
 
-// Opens the backend the config names ("sqlite", the default, or "postgresql"); relative paths
-// are taken from base_dir. Throws StoreError naming the config key on a bad setting.
+// Opens the backend the config names ("sqlite", the default, "postgresql", or "clickhouse" with
+// its state in SQLite or PostgreSQL); relative paths are taken from base_dir. Throws StoreError naming the config key on a bad setting.
 EventStorePtr openEventStore(const gsoc::v1::StoreConfig& config, const std::string& base_dir);
 
 }  // namespace gsoc::collector

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include <google/protobuf/util/json_util.h>
 
 #include "collector/store/EventColumns.hpp"
@@ -112,7 +114,7 @@ void PostgresEventStore::copyEvents(std::span<const CommitBatch> batches) {
     rows.clear();
   };
   for (const CommitBatch& b : batches) {
-    if (b.rejected) continue;
+    if (b.rejected || b.events_elsewhere) continue;
     const auto& events = b.batch->events();
     for (int i = b.skip; i < events.size(); ++i) {
       const gsoc::v1::Event& e = events[i];
@@ -147,12 +149,25 @@ void PostgresEventStore::copyEvents(std::span<const CommitBatch> batches) {
   while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
 }
 
-void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
-  std::lock_guard lock(mutex_);
+template <typename Body>
+void PostgresEventStore::transaction(Body&& body) {
   exec("BEGIN");
   try {
+    body();
+    exec("COMMIT");
+  } catch (...) {
+    PQclear(PQexec(conn_, "ROLLBACK"));
+    throw;
+  }
+}
+
+void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
+  std::lock_guard lock(mutex_);
+  transaction([&] {
     copyEvents(batches);
+    const bool settles = std::any_of(batches.begin(), batches.end(), [](const CommitBatch& b) { return b.events_elsewhere; });
     for (const StreamUpdate& u : foldStreams(batches)) {
+      if (settles) exec(kForgetPendingSql, {u.identity->sensor_id, std::to_string(u.epoch)});
       exec("INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES($1,$2,$3,$4,$5,$6) "
            "ON CONFLICT(sensor_id,epoch) DO UPDATE SET acked_through=excluded.acked_through, events=streams.events+excluded.events, "
            "gap_events=streams.gap_events+excluded.gap_events, rejected_events=streams.rejected_events+excluded.rejected_events",
@@ -164,11 +179,38 @@ void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
            "SET last_seen_ns=GREATEST(sensors.last_seen_ns,excluded.last_seen_ns), agency_id=excluded.agency_id",
            {u.identity->sensor_id, u.identity->agency_id, std::to_string(u.received_ns)});
     }
-    exec("COMMIT");
-  } catch (...) {
-    PQclear(PQexec(conn_, "ROLLBACK"));
-    throw;
+  });
+}
+
+void PostgresEventStore::recordPendingInserts(std::span<const PendingInsert> inserts) {
+  std::lock_guard lock(mutex_);
+  transaction([&] {
+    for (const PendingInsert& p : inserts) {
+      exec(kRecordPendingSql, {p.sensor_id, std::to_string(p.epoch), std::to_string(p.first_sequence), std::to_string(p.last_sequence),
+                               std::to_string(p.events), std::to_string(p.shard), p.agency_id, std::to_string(p.min_ts_ns),
+                               std::to_string(p.max_ts_ns)});
+    }
+  });
+}
+
+std::vector<PendingInsert> PostgresEventStore::pendingInserts() {
+  std::lock_guard lock(mutex_);
+  std::vector<PendingInsert> out;
+  Result r = exec(kListPendingSql);
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(PendingInsert{r.text(i, 0), std::stoull(r.text(i, 1)), static_cast<std::uint64_t>(r.integer(i, 2)),
+                                static_cast<std::uint64_t>(r.integer(i, 3)), static_cast<std::uint64_t>(r.integer(i, 4)),
+                                static_cast<int>(r.integer(i, 5)), r.text(i, 6), r.integer(i, 7), r.integer(i, 8)});
   }
+  return out;
+}
+
+void PostgresEventStore::settlePendingInsert(const PendingInsert& p, bool landed) {
+  std::lock_guard lock(mutex_);
+  transaction([&] {
+    if (landed) exec(kLandedPendingSql, {p.sensor_id, std::to_string(p.epoch), std::to_string(p.last_sequence), std::to_string(p.events)});
+    exec(kForgetPendingSql, {p.sensor_id, std::to_string(p.epoch)});
+  });
 }
 
 void PostgresEventStore::recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status,

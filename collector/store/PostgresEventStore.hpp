@@ -25,6 +25,9 @@ class PostgresEventStore final : public EventStore {
   [[nodiscard]] std::string describe() const override;
   std::map<StreamKey, std::uint64_t> streamMarks() override;
   void commit(std::span<const CommitBatch> batches) override;
+  void recordPendingInserts(std::span<const PendingInsert> inserts) override;
+  std::vector<PendingInsert> pendingInserts() override;
+  void settlePendingInsert(const PendingInsert& insert, bool landed) override;
   void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override;
   void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) override;
   std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;
@@ -45,6 +48,9 @@ class PostgresEventStore final : public EventStore {
   Result exec(const std::string& sql, const std::vector<std::string>& params = {});
   // Runs an events query (eventSelectSql's columns) and hands each event to visit.
   void visitEvents(const char* query, const std::vector<std::string>& params, const std::function<void(gsoc::v1::Event&&)>& visit);
+  // BEGIN, body, COMMIT; ROLLBACK and rethrow when the body throws.
+  template <typename Body>
+  void transaction(Body&& body);
   void copyEvents(std::span<const CommitBatch> batches);
 
   std::string dsn_;

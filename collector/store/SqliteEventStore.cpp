@@ -188,15 +188,19 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
     for (const CommitBatch& b : batches) {
       const SensorIdentity& who = *b.identity;
       const auto& events = b.batch->events();
-      if (b.rejected) continue;
+      if (b.rejected || b.events_elsewhere) continue;
       for (int i = b.skip; i < events.size(); ++i) {
         blocks_.add(events[i], who.sensor_id, b.batch->epoch(), b.batch->first_sequence() + static_cast<std::uint64_t>(i), who.agency_id);
       }
     }
     blocks_.seal([this](const SealedBlock& block) { storeBlock(block); });
     sealTermsIfFull();
+    const bool settles = std::any_of(batches.begin(), batches.end(), [](const CommitBatch& b) { return b.events_elsewhere; });
+    std::optional<Statement> forget;
+    if (settles) forget.emplace(*this, kForgetPendingSql);
     for (const StreamUpdate& u : foldStreams(batches)) {
       const SensorIdentity& who = *u.identity;
+      if (forget) forget->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(u.epoch)).run();
       upsert_stream_->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(u.epoch));
       upsert_stream_->bind(3, static_cast<std::int64_t>(u.acked_through)).bind(4, u.events);
       upsert_stream_->bind(5, u.gap_events).bind(6, u.rejected_events);
@@ -204,6 +208,43 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
       upsert_agency_->bind(1, who.agency_id).bind(2, u.received_ns).run();
       touch_sensor_->bind(1, who.sensor_id).bind(2, who.agency_id).bind(3, u.received_ns).bind(4, u.received_ns).run();
     }
+  });
+}
+
+void SqliteEventStore::recordPendingInserts(std::span<const PendingInsert> inserts) {
+  std::lock_guard lock(mutex_);
+  writeTransaction([&] {
+    Statement s(*this, kRecordPendingSql);
+    for (const PendingInsert& p : inserts) {
+      s.bind(1, p.sensor_id).bind(2, static_cast<std::int64_t>(p.epoch)).bind(3, static_cast<std::int64_t>(p.first_sequence));
+      s.bind(4, static_cast<std::int64_t>(p.last_sequence)).bind(5, static_cast<std::int64_t>(p.events)).bind(6, std::int64_t{p.shard});
+      s.bind(7, p.agency_id).bind(8, p.min_ts_ns).bind(9, p.max_ts_ns).run();
+    }
+  });
+}
+
+std::vector<PendingInsert> SqliteEventStore::pendingInserts() {
+  std::lock_guard lock(mutex_);
+  std::vector<PendingInsert> out;
+  Statement q(*this, kListPendingSql);
+  while (q.step()) {
+    out.push_back(PendingInsert{q.text(0), static_cast<std::uint64_t>(q.integer(1)), static_cast<std::uint64_t>(q.integer(2)),
+                                static_cast<std::uint64_t>(q.integer(3)), static_cast<std::uint64_t>(q.integer(4)),
+                                static_cast<int>(q.integer(5)), q.text(6), q.integer(7), q.integer(8)});
+  }
+  return out;
+}
+
+void SqliteEventStore::settlePendingInsert(const PendingInsert& p, bool landed) {
+  std::lock_guard lock(mutex_);
+  writeTransaction([&] {
+    if (landed) {
+      Statement s(*this, kLandedPendingSql);
+      s.bind(1, p.sensor_id).bind(2, static_cast<std::int64_t>(p.epoch)).bind(3, static_cast<std::int64_t>(p.last_sequence));
+      s.bind(4, static_cast<std::int64_t>(p.events)).run();
+    }
+    Statement forget(*this, kForgetPendingSql);
+    forget.bind(1, p.sensor_id).bind(2, static_cast<std::int64_t>(p.epoch)).run();
   });
 }
 

@@ -30,6 +30,9 @@ class SqliteEventStore final : public EventStore {
   [[nodiscard]] std::string describe() const override { return "sqlite " + path_; }
   std::map<StreamKey, std::uint64_t> streamMarks() override;
   void commit(std::span<const CommitBatch> batches) override;
+  void recordPendingInserts(std::span<const PendingInsert> inserts) override;
+  std::vector<PendingInsert> pendingInserts() override;
+  void settlePendingInsert(const PendingInsert& insert, bool landed) override;
   void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override;
   void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) override;
   std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;

@@ -54,6 +54,17 @@ CREATE TABLE IF NOT EXISTS publications(
   updated_ns @INT NOT NULL,
   json TEXT NOT NULL,
   PRIMARY KEY(kind, id));
+CREATE TABLE IF NOT EXISTS pending_inserts(
+  sensor_id TEXT NOT NULL,
+  epoch @U64 NOT NULL,
+  first_sequence @INT NOT NULL,
+  last_sequence @INT NOT NULL,
+  events @INT NOT NULL,
+  shard INTEGER NOT NULL,
+  agency_id TEXT NOT NULL,
+  min_ts_ns @INT NOT NULL,
+  max_ts_ns @INT NOT NULL,
+  PRIMARY KEY(sensor_id, epoch));
 CREATE TABLE IF NOT EXISTS refusals(
   at_ns @INT NOT NULL,
   peer TEXT NOT NULL,
@@ -121,6 +132,20 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to) 
 const char* const kPublicationsSinceQuery =
     "SELECT kind, id, number, campaign_id, agency_id, updated_ns, json FROM publications WHERE updated_ns >= $1 "
     "ORDER BY updated_ns, kind, id";
+
+const char* const kRecordPendingSql =
+    "INSERT INTO pending_inserts(sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(sensor_id,epoch) DO UPDATE SET first_sequence=excluded.first_sequence, "
+    "last_sequence=excluded.last_sequence, events=excluded.events, shard=excluded.shard, agency_id=excluded.agency_id, "
+    "min_ts_ns=excluded.min_ts_ns, max_ts_ns=excluded.max_ts_ns";
+const char* const kListPendingSql =
+    "SELECT sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns FROM pending_inserts "
+    "ORDER BY sensor_id, epoch";
+const char* const kForgetPendingSql = "DELETE FROM pending_inserts WHERE sensor_id=$1 AND epoch=$2";
+const char* const kLandedPendingSql =
+    "INSERT INTO streams(sensor_id,epoch,acked_through,events) VALUES($1,$2,$3,$4) ON CONFLICT(sensor_id,epoch) DO UPDATE SET "
+    "acked_through=CASE WHEN excluded.acked_through > streams.acked_through THEN excluded.acked_through ELSE streams.acked_through END, "
+    "events=streams.events+excluded.events";
 
 bool isAddressText(const std::string& value) {
   unsigned char buf[16];

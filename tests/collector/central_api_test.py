@@ -15,7 +15,7 @@ import signal
 import subprocess
 import time
 
-from harness import Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
+from harness import ClickHouseCluster, Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
 
 T0 = 1700000000
 STIX_REQUIRED = {
@@ -40,12 +40,19 @@ def run(bindir, src, root, procs, backend):
                 ["analyst", pki, "former"]):
         subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
     pg = Postgres(root) if backend == "postgresql" else None
-    store = "{backend: postgresql, postgresql_dsn: \"%s\"}" % pg.dsn if pg else "{sqlite_path: events.db, retention_days: 36500}"
+    ch = ClickHouseCluster(root, shards=2) if backend == "clickhouse" else None
+    store = "{sqlite_path: events.db, retention_days: 36500}"
+    if pg:
+        store = "{backend: postgresql, postgresql_dsn: \"%s\"}" % pg.dsn
+    if ch:  # two shards, the state beside them in SQLite
+        store = "{backend: clickhouse, clickhouse_shards: [%s], clickhouse_cluster: gsoc, sqlite_path: state.db}" % ch.urls()
     try:
         scenario(bindir, src, root, procs, pki, store, gsoc_pki)
     finally:
         if pg:
             pg.stop()
+        if ch:
+            ch.stop()
 
 
 def scenario(bindir, src, root, procs, pki, store, gsoc_pki):

@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
+from harness import ClickHouseCluster, Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
 
 T0 = 1700000000
 
@@ -30,7 +30,12 @@ def run(bindir, src, root, procs, backend):
     subprocess.run([gsoc_pki, "agencies", pki, "NPA", "MOJ", "MLIT"], check=True, stdout=subprocess.DEVNULL)
     db = os.path.join(root, "events.db")
     pg = Postgres(root) if backend == "postgresql" else None
-    store = "{backend: postgresql, postgresql_dsn: \"%s\", retention_days: 36500}" % pg.dsn if pg else "{sqlite_path: events.db, retention_days: 36500}"
+    ch = ClickHouseCluster(root, shards=2) if backend == "clickhouse" else None
+    store = "{sqlite_path: events.db, retention_days: 36500}"
+    if pg:
+        store = "{backend: postgresql, postgresql_dsn: \"%s\", retention_days: 36500}" % pg.dsn
+    if ch:  # events on two shards; hits and publications in the SQLite beside them
+        store = "{backend: clickhouse, clickhouse_shards: [%s], clickhouse_cluster: gsoc, sqlite_path: events.db, retention_days: 36500}" % ch.urls()
 
     def query(sql):
         if pg:
@@ -46,6 +51,8 @@ def run(bindir, src, root, procs, backend):
     finally:
         if pg:
             pg.stop()
+        if ch:
+            ch.stop()
 
 
 def scenario(bindir, src, root, procs, pki, store, query):

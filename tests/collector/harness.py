@@ -29,7 +29,7 @@ def finish():
 
 
 def run_test(prefix, body, backends=False):
-    """Parses --bin and --source (and --backend sqlite|postgresql with backends=True), runs
+    """Parses --bin and --source (and --backend sqlite|postgresql|clickhouse with backends=True), runs
     body(bindir, src, root, procs[, backend]) in a fresh temporary directory, kills whatever it
     left running in procs, removes the directory, reports."""
     import argparse
@@ -38,7 +38,7 @@ def run_test(prefix, body, backends=False):
     ap.add_argument("--bin", required=True)
     ap.add_argument("--source", required=True)
     if backends:
-        ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+        ap.add_argument("--backend", choices=["sqlite", "postgresql", "clickhouse"], default="sqlite")
     a = ap.parse_args()
     root = tempfile.mkdtemp(prefix=prefix)
     procs = []
@@ -112,6 +112,82 @@ class Postgres:
     def stop(self):
         subprocess.run(self.prefix + [self.bindir + "/pg_ctl", "-D", self.dir, "-m", "fast", "stop"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class ClickHouseCluster:
+    """Throwaway ClickHouse servers (Debian's clickhouse-server), one per shard, on loopback
+    ports with their own data directories, and a cluster named `gsoc` over them in every server's
+    <remote_servers>, as an operator's cluster would have. kill(i) is a SIGKILL; start(i) brings a
+    shard back on the same data and ports."""
+
+    USERS = """<yandex><profiles><default/></profiles><quotas><default/></quotas>
+<users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+<profile>default</profile><quota>default</quota></default></users></yandex>
+"""
+
+    def __init__(self, root, shards=2):
+        if not shutil.which("clickhouse-server") and not os.path.exists("/usr/sbin/clickhouse-server"):
+            raise SystemExit("clickhouse-server is not installed (scripts/bootstrap installs it)")
+        self.root = root
+        self.http = [free_port() for _ in range(shards)]
+        self.tcp = [free_port() for _ in range(shards)]
+        self.procs = [None] * shards
+        remote = "".join("<shard><replica><host>127.0.0.1</host><port>%d</port></replica></shard>" % t for t in self.tcp)
+        for i in range(shards):
+            d = self.dir(i)
+            os.makedirs(d)
+            with open(os.path.join(d, "users.xml"), "w") as f:
+                f.write(self.USERS)
+            with open(os.path.join(d, "config.xml"), "w") as f:
+                f.write("""<yandex>
+<logger><level>warning</level><log>{d}/server.log</log><errorlog>{d}/error.log</errorlog><console>0</console></logger>
+<http_port>{http}</http_port><tcp_port>{tcp}</tcp_port><listen_host>127.0.0.1</listen_host>
+<path>{d}/data/</path><tmp_path>{d}/tmp/</tmp_path><format_schema_path>{d}/schemas/</format_schema_path>
+<users_config>{d}/users.xml</users_config><default_profile>default</default_profile><default_database>default</default_database>
+<mark_cache_size>268435456</mark_cache_size><uncompressed_cache_size>0</uncompressed_cache_size>
+<remote_servers><gsoc>{remote}</gsoc></remote_servers>
+</yandex>
+""".format(d=d, http=self.http[i], tcp=self.tcp[i], remote=remote))
+            self.start(i)
+
+    def dir(self, i):
+        return os.path.join(self.root, "clickhouse%d" % i)
+
+    def url(self, i):
+        return "http://127.0.0.1:%d" % self.http[i]
+
+    def urls(self):
+        return ",".join(self.url(i) for i in range(len(self.http)))
+
+    def start(self, i):
+        import time
+        import urllib.request
+        log = open(os.path.join(self.dir(i), "stdout.log"), "ab")
+        self.procs[i] = subprocess.Popen(["clickhouse-server", "--config-file", os.path.join(self.dir(i), "config.xml")],
+                                         stdout=log, stderr=subprocess.STDOUT, cwd=self.dir(i))
+        for _ in range(600):
+            try:
+                if urllib.request.urlopen(self.url(i) + "/ping", timeout=1).read().strip() == b"Ok.":
+                    return
+            except OSError:
+                pass
+            if self.procs[i].poll() is not None:
+                raise SystemExit("clickhouse-server %d exited:\n%s" % (i, open(os.path.join(self.dir(i), "error.log")).read()[-3000:]))
+            time.sleep(0.1)
+        raise SystemExit("clickhouse-server %d did not answer" % i)
+
+    def query(self, i, sql):
+        import urllib.request
+        return urllib.request.urlopen(self.url(i), data=sql.encode(), timeout=60).read().decode()
+
+    def kill(self, i):
+        if self.procs[i] and self.procs[i].poll() is None:
+            self.procs[i].kill()
+            self.procs[i].wait()
+
+    def stop(self):
+        for i in range(len(self.procs)):
+            self.kill(i)
 
 
 def ship_history(bindir, src, root, port, agency, start):

@@ -30,7 +30,7 @@ import time
 import urllib.request
 
 from harness import check, finish, free_port
-from harness import Postgres
+from harness import ClickHouseCluster, Postgres
 from harness import start_collector as harness_start
 
 AGENCIES = [("MOFA", "mofa-1", 11), ("MOD", "mod-1", 12), ("MIC", "mic-1", 13)]
@@ -75,7 +75,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--source", required=True)
-    ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--backend", choices=["sqlite", "postgresql", "clickhouse"], default="sqlite")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
     root = tempfile.mkdtemp(prefix="gsoc-transport-")
@@ -116,6 +116,7 @@ def run_test(a, root, procs):
     subprocess.run([gsoc_pki, "init", other], check=True, **quiet)
     subprocess.run([gsoc_pki, "sensor", other, "MOFA", "mofa-1"], check=True, **quiet)
 
+    ch = None
     if a.backend == "postgresql":
         pg = Postgres(root)
         store_args = ["--postgresql", pg.dsn]
@@ -124,6 +125,9 @@ def run_test(a, root, procs):
         pg = None
         db = os.path.join(root, "events.db")
         store_args = ["--sqlite", db]
+        if a.backend == "clickhouse":  # events on two shards, the state in SQLite
+            ch = ClickHouseCluster(root, shards=2)
+            store_args += ["--clickhouse", ch.urls(), "--clickhouse-cluster", "gsoc"]
 
         def query(sql):
             con = sqlite3.connect(db, timeout=10)
@@ -132,13 +136,23 @@ def run_test(a, root, procs):
             finally:
                 con.close()
     try:
-        run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src)
+        run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src, ch)
     finally:
         if pg:
             pg.stop()
+        if ch:
+            ch.stop()
 
 
-def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
+def shard_of(sensor, shards):
+    """The collector's shard for a sensor (ClickHouseEventStore::shardOf: FNV-1a of its id)."""
+    h = 14695981039346656037
+    for c in sensor.encode():
+        h = ((h ^ c) * 1099511628211) % (1 << 64)
+    return h % shards
+
+
+def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src, ch):
     port = free_port()
     address = "127.0.0.1:%d" % port
     metrics_port = free_port()
@@ -208,6 +222,15 @@ def run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src):
     collector.send_signal(signal.SIGSTOP)  # the connection blocks: no acks, no reads
     time.sleep(4)
     collector.send_signal(signal.SIGCONT)
+    if ch:
+        # A shard SIGKILLed while the sensors flow: its sensors' batches fail and are resent once
+        # it is back; the other shard's keep committing. Step 3 counts every event exactly once.
+        shards = {sensor: shard_of(sensor, 2) for _, sensor, _ in AGENCIES}
+        check(set(shards.values()) == {0, 1}, "the sensors are spread over both shards: %s" % shards)
+        time.sleep(1)
+        ch.kill(1)
+        time.sleep(3)
+        ch.start(1)
     # Hostile clients while the sensors flow.
     probe = bindir + "/gsoc_ingest_probe"
 
