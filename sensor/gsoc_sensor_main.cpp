@@ -263,6 +263,7 @@ struct Totals {
   std::size_t active_flows = 0;
   DetectionCounters detection;
   AppLayerCounters app;
+  gsoc::PoolTable pools;  // the workers' free lists (parser states, messages, stream windows)
   std::uint64_t ring_drops = 0;
   std::uint64_t ring_truncated = 0;
 };
@@ -290,7 +291,17 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
     << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << "},\"app_layer\":{\"malformed\":" << t.app.parse_errors
-    << "}}";
+    << "},\"pools\":{";
+  // Per pool: objects in use and the most at once (summed over workers), fresh allocations
+  // (created), reuses, objects let go past the cap, and free ones kept.
+  first = true;
+  for (const auto& [name, p] : t.pools.entries()) {
+    j << (first ? "" : ",") << "\"" << name << "\":{\"in_use\":" << p.in_use << ",\"high_water\":" << p.high_water
+      << ",\"created\":" << p.created << ",\"reused\":" << p.reused << ",\"released\":" << p.released << ",\"kept\":" << p.kept
+      << "}";
+    first = false;
+  }
+  j << "}}";
   return j.str();
 }
 
@@ -642,6 +653,7 @@ int main(int argc, char** argv) {
       if (lane->detection) {
         t.detection.merge(lane->detection->counters());
         t.app.merge(lane->detection->appCounters());
+        lane->detection->addPools(t.pools);
       }
       if (lane->ring) t.ring_truncated += lane->ring->truncated();
     }
@@ -900,6 +912,12 @@ int main(int argc, char** argv) {
     std::cout << "app layer   http " << ac.http_requests << " requests / " << ac.http_responses << " responses, dns "
               << ac.dns_queries << " queries / " << ac.dns_responses << " responses, tls " << ac.tls_client_hellos
               << " client hellos, smtp " << ac.smtp_transactions << " messages; " << ac.parse_errors << " malformed\n";
+    // Pools: created is what allocated; high water is what a pool held out at once.
+    std::cout << "pools      ";
+    for (const auto& [name, p] : t.pools.entries()) {
+      std::cout << " " << name << " " << p.in_use << " in use (high " << p.high_water << "), " << p.created << " created, "
+                << p.reused << " reused" << (&p == &t.pools.entries().back().second ? "\n" : ";");
+    }
   } else {
     std::cout << "detection   off (no --rules and no rules.rule_files in the config)\n";
   }

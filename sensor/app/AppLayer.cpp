@@ -184,7 +184,8 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       break;
     }
     case AppProto::Smtp:
-      stateOf<SmtpState>(flow).feed(dir, data, [&](const MailTransaction& m) {
+      if (!flow.app_state) flow.app_state = smtp_states_.take([this] { return std::make_unique<SmtpState>(smtp_); });
+      static_cast<SmtpState&>(*flow.app_state).feed(dir, data, [&](const MailTransaction& m) {
         ++counters_.smtp_transactions;
         tx_.buffers.clear();
         auto set = [&](BufferId id, const std::string& v) {
@@ -257,8 +258,16 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 }  // namespace
 
 void AppLayer::releaseState(Flow& flow) {
-  if (giveState(flow, http_states_) || giveState(flow, tls_states_)) return;
+  if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_)) return;
   flow.app_state.reset();
+}
+
+void AppLayer::addPools(PoolTable& table) const {
+  table.add("http_messages", http_messages_.counters());
+  table.add("http_states", http_states_.counters());
+  table.add("tls_states", tls_states_.counters());
+  table.add("smtp_states", smtp_states_.counters());
+  table.add("smtp_messages", smtp_.messageCounters());
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {

@@ -12,11 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "common/PoolTable.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -54,10 +57,15 @@ class AppLayer {
   // messages are freed (counted).
   static constexpr std::size_t kPooledHttpMessages = 256;
   [[nodiscard]] FreeListCounters httpMessagePool() const { return http_messages_.counters(); }
-  // HTTP and TLS parser states kept for new flows at most, of each (with their buffers' capacity).
+  // HTTP, TLS and SMTP parser states kept for new flows at most, of each (with their buffers'
+  // capacity).
   static constexpr std::size_t kPooledStates = 1024;
-  [[nodiscard]] const FreeListCounters& httpStatePool() const { return http_states_.counters(); }
-  [[nodiscard]] const FreeListCounters& tlsStatePool() const { return tls_states_.counters(); }
+  [[nodiscard]] FreeListCounters httpStatePool() const { return http_states_.counters(); }
+  [[nodiscard]] FreeListCounters tlsStatePool() const { return tls_states_.counters(); }
+  [[nodiscard]] FreeListCounters smtpStatePool() const { return smtp_states_.counters(); }
+  [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
+  // Adds this layer's pools to `table` (the worker's stats).
+  void addPools(PoolTable& table) const;
 
   // Reassembled TCP data of one direction, seen at packet time `ts`.
   void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
@@ -104,6 +112,9 @@ class AppLayer {
   // Parser states of flows that ended, reset, for the next flows of their protocol.
   FreeList<std::unique_ptr<HttpState>> http_states_{kPooledStates};
   FreeList<std::unique_ptr<TlsState>> tls_states_{kPooledStates};
+  // Message buffers and the MIME walk's scratch, shared by this worker's SMTP sessions.
+  SmtpWorkspace smtp_;
+  FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

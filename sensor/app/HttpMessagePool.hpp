@@ -34,9 +34,9 @@ class HttpMessagePool {
   [[nodiscard]] std::size_t size() const { return requests_.size() + responses_.size(); }
   // Both kinds together.
   [[nodiscard]] FreeListCounters counters() const {
-    const FreeListCounters& q = requests_.counters();
-    const FreeListCounters& r = responses_.counters();
-    return {q.created + r.created, q.reused + r.reused, q.released + r.released};
+    FreeListCounters both = requests_.counters();
+    both.merge(responses_.counters());
+    return both;
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include "gsoc/signatures/Sha256.hpp"
 
@@ -10,18 +11,21 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-std::string hexList(const std::vector<std::uint16_t>& values) {
-  std::string out;
-  for (const std::uint16_t v : values) {
-    if (!out.empty()) out.push_back(',');
-    for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(v >> shift) & 15]);
+void appendHexList(const std::vector<std::uint16_t>& values, std::string& out) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(values[i] >> shift) & 15]);
   }
-  return out;
 }
 
-std::string sha256Prefix12(const std::string& text) { return signatures::Sha256::hex(text).substr(0, 12); }
+// The first 12 hex digits of the SHA-256 of scratch.list, appended to `out`.
+void appendSha256Prefix12(Ja4Scratch& scratch, std::string& out) {
+  scratch.sha256.update(scratch.list);
+  scratch.sha256.hexDigestAndRestart(scratch.digest);
+  out.append(scratch.digest, 0, 12);
+}
 
-std::string versionLabel(std::uint16_t v) {
+std::string_view versionLabel(std::uint16_t v) {
   switch (v) {
     case 0x0304: return "13";
     case 0x0303: return "12";
@@ -36,25 +40,34 @@ std::string versionLabel(std::uint16_t v) {
   }
 }
 
-std::string twoDigits(std::size_t n) {
+void appendTwoDigits(std::size_t n, std::string& out) {
   n = std::min<std::size_t>(n, 99);
-  return {static_cast<char>('0' + n / 10), static_cast<char>('0' + n % 10)};
+  out.push_back(static_cast<char>('0' + n / 10));
+  out.push_back(static_cast<char>('0' + n % 10));
 }
 
 // First and last character of the first ALPN value; of its hex form when either is not
 // alphanumeric (binary ALPN values exist).
-std::string alpnLabel(const std::string& alpn) {
-  if (alpn.empty()) return "00";
+void appendAlpnLabel(const std::string& alpn, std::string& out) {
+  if (alpn.empty()) {
+    out.append("00");
+    return;
+  }
   const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 && static_cast<unsigned char>(c) < 0x80; };
-  if (alnum(alpn.front()) && alnum(alpn.back())) return {alpn.front(), alpn.back()};
+  if (alnum(alpn.front()) && alnum(alpn.back())) {
+    out.push_back(alpn.front());
+    out.push_back(alpn.back());
+    return;
+  }
   const auto first = static_cast<unsigned char>(alpn.front());
   const auto last = static_cast<unsigned char>(alpn.back());
-  return {kHex[first >> 4], kHex[last & 15]};
+  out.push_back(kHex[first >> 4]);
+  out.push_back(kHex[last & 15]);
 }
 
 }  // namespace
 
-std::string ja4(const ClientHelloFields& hello) {
+void ja4(const ClientHelloFields& hello, Ja4Scratch& scratch, std::string& out) {
   std::uint16_t version = hello.version;
   if (!hello.supported_versions.empty()) {
     version = 0;
@@ -63,19 +76,41 @@ std::string ja4(const ClientHelloFields& hello) {
       version = std::max(version, v);
     }
   }
-  std::string out = "t" + versionLabel(version) + (hello.sni ? "d" : "i") + twoDigits(hello.ciphers.size()) +
-                    twoDigits(hello.extensions.size()) + alpnLabel(hello.first_alpn);
-  std::vector<std::uint16_t> ciphers = hello.ciphers;
-  std::sort(ciphers.begin(), ciphers.end());
-  out += "_" + (ciphers.empty() ? std::string(12, '0') : sha256Prefix12(hexList(ciphers)));
-  std::vector<std::uint16_t> extensions;
-  for (const std::uint16_t e : hello.extensions) {
-    if (e != 0x0000 && e != 0x0010) extensions.push_back(e);
+  out.assign("t").append(versionLabel(version)).push_back(hello.sni ? 'd' : 'i');
+  appendTwoDigits(hello.ciphers.size(), out);
+  appendTwoDigits(hello.extensions.size(), out);
+  appendAlpnLabel(hello.first_alpn, out);
+  std::vector<std::uint16_t>& sorted = scratch.sorted;
+  sorted.assign(hello.ciphers.begin(), hello.ciphers.end());
+  std::sort(sorted.begin(), sorted.end());
+  out.push_back('_');
+  if (sorted.empty()) {
+    out.append(12, '0');
+  } else {
+    scratch.list.clear();
+    appendHexList(sorted, scratch.list);
+    appendSha256Prefix12(scratch, out);
   }
-  std::sort(extensions.begin(), extensions.end());
-  std::string c = hexList(extensions);
-  if (!hello.signature_algorithms.empty()) c += "_" + hexList(hello.signature_algorithms);
-  out += "_" + (hello.extensions.empty() ? std::string(12, '0') : sha256Prefix12(c));
+  sorted.clear();
+  for (const std::uint16_t e : hello.extensions) {
+    if (e != 0x0000 && e != 0x0010) sorted.push_back(e);
+  }
+  std::sort(sorted.begin(), sorted.end());
+  scratch.list.clear();
+  appendHexList(sorted, scratch.list);
+  if (!hello.signature_algorithms.empty()) {
+    scratch.list.push_back('_');
+    appendHexList(hello.signature_algorithms, scratch.list);
+  }
+  out.push_back('_');
+  if (hello.extensions.empty()) out.append(12, '0');
+  else appendSha256Prefix12(scratch, out);
+}
+
+std::string ja4(const ClientHelloFields& hello) {
+  Ja4Scratch scratch;
+  std::string out;
+  ja4(hello, scratch, out);
   return out;
 }
 

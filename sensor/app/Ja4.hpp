@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "gsoc/signatures/Sha256.hpp"
+
 namespace gsoc::sensor {
 
 // What JA4 reads of a ClientHello, GREASE already removed, lists in wire order.
@@ -27,6 +29,17 @@ struct ClientHelloFields {
   bool sni = false;
 };
 
+// The buffers ja4() builds its parts in, kept by the TLS parser state so that fingerprinting a
+// hello allocates nothing once warm.
+struct Ja4Scratch {
+  std::vector<std::uint16_t> sorted;  // the ciphers, then the extensions, sorted
+  std::string list;                   // a list in hex, the text hashed
+  std::string digest;                 // its SHA-256 in hex
+  signatures::Sha256 sha256;          // restarted after each digest
+};
+
+// The fingerprint written into `out`.
+void ja4(const ClientHelloFields& hello, Ja4Scratch& scratch, std::string& out);
 std::string ja4(const ClientHelloFields& hello);
 
 }  // namespace gsoc::sensor

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 #include "gsoc/signatures/Sha256.hpp"
 
@@ -21,10 +22,17 @@ bool istarts(std::string_view s, std::string_view prefix) {
          });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+// `s` equals `lowercase` (lower-case already) ignoring the case of `s`.
+bool iequals(std::string_view s, std::string_view lowercase) {
+  return s.size() == lowercase.size() && istarts(s, lowercase);
+}
+
+// Where lower-case `key` first occurs in `s` at or after `pos`, ignoring the case of `s`.
+std::size_t ifind(std::string_view s, std::string_view key, std::size_t pos) {
+  for (; pos + key.size() <= s.size(); ++pos) {
+    if (istarts(s.substr(pos), key)) return pos;
+  }
+  return std::string_view::npos;
 }
 
 // Base64 digit values; -1 for everything else (whitespace, line breaks, padding are skipped).
@@ -41,11 +49,11 @@ constexpr std::array<signed char, 256> kBase64 = [] {
   return t;
 }();
 
-// Attachments are decoded whole to hash them (megabytes per mail): a table lookup per
-// character into a buffer sized once.
-std::string base64Decode(std::string_view in) {
-  std::string out(in.size() / 4 * 3 + 3, '\0');
-  std::size_t n = 0;
+// Base64 decoding as a loop over the input that hands each byte to `put`: words in headers
+// append to a string, attachments go straight into the hash. Whitespace, line breaks, padding
+// and any other character outside the alphabet are skipped.
+template <typename Put>
+void base64Decode(std::string_view in, Put&& put) {
   unsigned buffer = 0;
   int bits = 0;
   for (const char c : in) {
@@ -55,11 +63,32 @@ std::string base64Decode(std::string_view in) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out[n++] = static_cast<char>((buffer >> bits) & 0xff);
+      put(static_cast<char>((buffer >> bits) & 0xff));
     }
   }
-  out.resize(n);
-  return out;
+}
+
+void base64DecodeAppend(std::string_view in, std::string& out) {
+  out.reserve(out.size() + in.size() / 4 * 3 + 3);
+  base64Decode(in, [&](char c) { out.push_back(c); });
+}
+
+// An attachment's base64 content decoded a block at a time into `sha256` (restarted after the
+// digest); the decoded size is returned. Megabytes per mail, never held whole.
+std::uint64_t base64Hash(std::string_view in, signatures::Sha256& sha256) {
+  std::array<char, 4096> block;
+  std::size_t n = 0;
+  std::uint64_t size = 0;
+  base64Decode(in, [&](char c) {
+    block[n++] = c;
+    if (n == block.size()) {
+      sha256.update({block.data(), n});
+      size += n;
+      n = 0;
+    }
+  });
+  sha256.update({block.data(), n});
+  return size + n;
 }
 
 int hexValue(char c) {
@@ -69,8 +98,7 @@ int hexValue(char c) {
   return -1;
 }
 
-std::string quotedPrintableDecode(std::string_view in, bool header) {
-  std::string out;
+void quotedPrintableDecodeAppend(std::string_view in, bool header, std::string& out) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '=' && i + 2 < in.size() + 0 && i + 1 < in.size()) {
       if (in[i + 1] == '\r' || in[i + 1] == '\n') {  // soft line break
@@ -88,14 +116,14 @@ std::string quotedPrintableDecode(std::string_view in, bool header) {
     }
     out.push_back(header && in[i] == '_' ? ' ' : in[i]);
   }
-  return out;
 }
 
-// Value of `key=` in a header like `attachment; filename="x.pdf"`.
-std::string parameter(std::string_view header, std::string_view key) {
-  const std::string h = lower(header);
+// Value of `key=` (`key` in lower case, matched in any case) in a header like
+// `attachment; filename="x.pdf"`: a view into `header`.
+std::string_view parameter(std::string_view header, std::string_view key) {
+  const std::string_view h = header;
   std::size_t pos = 0;
-  while ((pos = h.find(key, pos)) != std::string::npos) {
+  while ((pos = ifind(h, key, pos)) != std::string_view::npos) {
     const bool boundary = pos == 0 || h[pos - 1] == ';' || h[pos - 1] == ' ' || h[pos - 1] == '\t';
     std::size_t p = pos + key.size();
     while (p < h.size() && h[p] == ' ') ++p;
@@ -104,29 +132,22 @@ std::string parameter(std::string_view header, std::string_view key) {
       while (p < h.size() && h[p] == ' ') ++p;
       if (p < header.size() && header[p] == '"') {
         const std::size_t end = header.find('"', p + 1);
-        return std::string(header.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1));
+        return header.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1);
       }
       const std::size_t end = header.find_first_of("; \t\r\n", p);
-      return std::string(header.substr(p, end == std::string_view::npos ? std::string_view::npos : end - p));
+      return header.substr(p, end == std::string_view::npos ? std::string_view::npos : end - p);
     }
     pos += key.size();
   }
   return {};
 }
 
-struct Part {
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string_view body;
-  [[nodiscard]] std::string header(std::string_view name) const {
-    for (const auto& [n, v] : headers) {
-      if (lower(n) == name) return v;
-    }
-    return {};
-  }
-};
-
-Part splitPart(std::string_view text) {
-  Part part;
+// The header fields of one part, read into `scratch` (replacing the last part's): the part's
+// body follows them.
+std::string_view splitPart(std::string_view text, MailScratch& scratch) {
+  auto& headers = scratch.headers;
+  std::size_t& fields = scratch.fields;
+  fields = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t eol = text.find('\n', pos);
@@ -135,66 +156,85 @@ Part splitPart(std::string_view text) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     pos = eol + 1;
     if (line.empty()) break;
-    if ((line.front() == ' ' || line.front() == '\t') && !part.headers.empty()) {
-      part.headers.back().second += " " + std::string(trim(line));
+    if ((line.front() == ' ' || line.front() == '\t') && fields > 0) {  // a folded line continues the field
+      headers[fields - 1].second.append(" ").append(trim(line));
       continue;
     }
     const std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos) part.headers.emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    if (colon == std::string_view::npos) continue;
+    if (fields == headers.size()) headers.emplace_back();
+    auto& [name, value] = headers[fields++];
+    name.assign(trim(line.substr(0, colon)));
+    value.assign(trim(line.substr(colon + 1)));
   }
-  part.body = pos < text.size() ? text.substr(pos) : std::string_view();
-  return part;
+  return pos < text.size() ? text.substr(pos) : std::string_view();
 }
 
-void walkMime(std::string_view text, MailTransaction& tx, int depth) {
-  if (depth > 8) return;
-  const Part part = splitPart(text);
-  const std::string type = part.header("content-type");
+// The first field of the part just split named `name` (lower case; matched in any case).
+std::string_view header(const MailScratch& scratch, std::string_view name) {
+  for (std::size_t i = 0; i < scratch.fields; ++i) {
+    if (iequals(scratch.headers[i].first, name)) return scratch.headers[i].second;
+  }
+  return {};
+}
+
+void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, MailScratch& scratch) {
+  if (depth > MailScratch::kMaxDepth) return;
+  const std::string_view body = splitPart(text, scratch);
+  const std::string_view type = header(scratch, "content-type");
   if (istarts(type, "multipart/")) {
-    const std::string boundary = parameter(type, "boundary");
+    const std::string_view boundary = parameter(type, "boundary");
     if (boundary.empty()) return;
-    const std::string delimiter = "--" + boundary;
-    std::size_t pos = part.body.find(delimiter);
+    // The children's headers replace this part's in the scratch: the delimiter is copied out.
+    std::string& delimiter = scratch.delimiters[depth];
+    delimiter.assign("--").append(boundary);
+    std::size_t pos = body.find(delimiter);
     while (pos != std::string_view::npos) {
       pos += delimiter.size();
-      if (part.body.substr(pos, 2) == "--") break;
-      const std::size_t next = part.body.find(delimiter, pos);
-      std::string_view child = part.body.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+      if (body.substr(pos, 2) == "--") break;
+      const std::size_t next = body.find(delimiter, pos);
+      std::string_view child = body.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
       while (!child.empty() && (child.front() == '\r' || child.front() == '\n')) child.remove_prefix(1);
-      walkMime(child, tx, depth + 1);
+      walkMime(child, tx, depth + 1, scratch);
       pos = next;
     }
     return;
   }
-  std::string name = parameter(part.header("content-disposition"), "filename");
+  std::string_view name = parameter(header(scratch, "content-disposition"), "filename");
   if (name.empty()) name = parameter(type, "name");
   if (name.empty()) return;  // not an attachment
-  const std::string encoding = lower(trim(part.header("content-transfer-encoding")));
-  std::string content;
-  if (encoding == "base64") content = base64Decode(part.body);
-  else if (encoding == "quoted-printable") content = quotedPrintableDecode(part.body, false);
-  else content = std::string(part.body);
-  MailAttachment a;
-  a.name = decodeEncodedWords(name);
-  a.size = content.size();
-  a.sha256 = signatures::Sha256::hex(content);
-  a.content_type = std::string(trim(type.substr(0, type.find(';'))));
-  tx.attachments.push_back(std::move(a));
+  const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
+  MailAttachment& a = tx.attachments.next();
+  if (iequals(encoding, "base64")) {
+    a.size = base64Hash(body, scratch.sha256);
+  } else if (iequals(encoding, "quoted-printable")) {
+    scratch.decoded.clear();
+    quotedPrintableDecodeAppend(body, false, scratch.decoded);
+    scratch.sha256.update(scratch.decoded);
+    a.size = scratch.decoded.size();
+  } else {
+    scratch.sha256.update(body);
+    a.size = body.size();
+  }
+  scratch.sha256.hexDigestAndRestart(a.sha256);
+  decodeEncodedWords(name, a.name);
+  a.content_type.assign(trim(type.substr(0, type.find(';'))));
 }
 
-std::string bareAddress(std::string_view arg) {
+void bareAddress(std::string_view arg, std::string& out) {
   const std::size_t lt = arg.find('<');
   if (lt != std::string_view::npos) {
     const std::size_t gt = arg.find('>', lt);
-    return std::string(arg.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1));
+    out.assign(arg.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1));
+    return;
   }
-  return std::string(trim(arg.substr(0, arg.find(' '))));
+  out.assign(trim(arg.substr(0, arg.find(' '))));
 }
 
 }  // namespace
 
-std::string decodeEncodedWords(std::string_view h) {
-  std::string out;
+void decodeEncodedWords(std::string_view h, std::string& out) {
+  out.clear();
   std::size_t pos = 0;
   bool last_was_word = false;
   while (pos < h.size()) {
@@ -214,19 +254,37 @@ std::string decodeEncodedWords(std::string_view h) {
     if (!(last_was_word && trim(between).empty())) out.append(between);  // whitespace between words is dropped
     const char encoding = static_cast<char>(std::toupper(static_cast<unsigned char>(h[q1 + 1])));
     const std::string_view text = h.substr(q2 + 1, end - q2 - 1);
-    out.append(encoding == 'B' ? base64Decode(text) : quotedPrintableDecode(text, true));
+    if (encoding == 'B') base64DecodeAppend(text, out);
+    else quotedPrintableDecodeAppend(text, true, out);
     pos = end + 2;
     last_was_word = true;
   }
+}
+
+std::string decodeEncodedWords(std::string_view header) {
+  std::string out;
+  decodeEncodedWords(header, out);
   return out;
 }
 
+void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch& scratch) {
+  splitPart(message, scratch);
+  tx.from.assign(header(scratch, "from"));
+  decodeEncodedWords(header(scratch, "subject"), tx.subject);
+  tx.message_id.assign(header(scratch, "message-id"));
+  walkMime(message, tx, 0, scratch);
+}
+
 void parseMailMessage(std::string_view message, MailTransaction& tx) {
-  const Part head = splitPart(message);
-  tx.from = head.header("from");
-  tx.subject = decodeEncodedWords(head.header("subject"));
-  tx.message_id = head.header("message-id");
-  walkMime(message, tx, 0);
+  MailScratch scratch;
+  parseMailMessage(message, tx, scratch);
+}
+
+void MailTransaction::clear() {
+  for (std::string* s : {&helo, &mail_from, &from, &subject, &message_id}) s->clear();
+  rcpt_to.clear();
+  attachments.clear();
+  truncated = false;
 }
 
 void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
@@ -259,27 +317,43 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
 
 void SmtpState::command(std::string_view line) {
   if (istarts(line, "HELO ") || istarts(line, "EHLO ")) {
-    helo_ = std::string(trim(line.substr(5)));
+    helo_.assign(trim(line.substr(5)));
   } else if (istarts(line, "MAIL FROM:")) {
-    tx_ = MailTransaction{};
-    tx_.mail_from = bareAddress(line.substr(10));
+    tx_.clear();
+    bareAddress(line.substr(10), tx_.mail_from);
   } else if (istarts(line, "RCPT TO:")) {
-    tx_.rcpt_to.push_back(bareAddress(line.substr(8)));
+    bareAddress(line.substr(8), tx_.rcpt_to.next());
   } else if (istarts(line, "DATA")) {
+    message_ = workspace_->takeMessage();  // lines inside DATA are text, so no DATA comes twice
     in_data_ = true;
-    message_.clear();
   } else if (istarts(line, "RSET")) {
-    tx_ = MailTransaction{};
+    tx_.clear();
   }
 }
 
 void SmtpState::finishMessage(const TransactionSink& sink) {
-  in_data_ = false;
   tx_.helo = helo_;
-  parseMailMessage(message_, tx_);
+  parseMailMessage(message_, tx_, workspace_->scratch);
+  endData();
   sink(tx_);
-  tx_ = MailTransaction{};
-  std::string().swap(message_);  // a mail can be megabytes: do not keep the capacity
+  tx_.clear();
+}
+
+void SmtpState::endData() {
+  if (!in_data_) return;
+  in_data_ = false;
+  // A mail can be megabytes: the workspace keeps only buffers of a usual size.
+  workspace_->giveMessage(std::exchange(message_, std::string()));
+}
+
+void SmtpState::reset() {
+  constexpr std::size_t kKeepBytes = 16 * 1024;  // a larger line buffer is freed, not kept
+  endData();
+  if (pending_.capacity() > kKeepBytes) std::string().swap(pending_);
+  else pending_.clear();
+  tx_.clear();
+  helo_.clear();
+  events.clear();
 }
 
 }  // namespace gsoc::sensor

@@ -3,6 +3,11 @@
 // encoded words decoded to UTF-8), Message-ID, and MIME attachments (file name, size, SHA-256 of
 // the base64- or quoted-printable-decoded content). One transaction per message. Targeted mail
 // is the first stage of most attacks on agencies, so this is metadata the SOC keeps.
+//
+// Allocation (issue 17): a session's transaction is cleared, not rebuilt, between mails (its
+// strings, recipients and attachments keep their capacity), the message text is a buffer lent by
+// the worker's SmtpWorkspace for the DATA phase only, and the MIME walk parses into the
+// workspace's reused header fields; attachments are hashed as they are decoded, never held whole.
 
 #include <cstdint>
 #include <span>
@@ -10,6 +15,8 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
+#include "common/ReusingVector.hpp"
+#include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -24,12 +31,15 @@ struct MailAttachment {
 struct MailTransaction {
   std::string helo;
   std::string mail_from;
-  std::vector<std::string> rcpt_to;
+  ReusingVector<std::string> rcpt_to;
   std::string from;
   std::string subject;
   std::string message_id;
-  std::vector<MailAttachment> attachments;
+  ReusingVector<MailAttachment> attachments;
   bool truncated = false;
+
+  // Back to an empty transaction, keeping the strings' and lists' capacity.
+  void clear();
 };
 
 class SmtpState final : public AppState {
@@ -37,22 +47,36 @@ class SmtpState final : public AppState {
   static constexpr std::size_t kMaxMessageBytes = 8 * 1024 * 1024;
   using TransactionSink = FunctionRef<void(const MailTransaction&)>;
 
+  // `workspace` (the worker's) lends the message buffers and the MIME walk's scratch. A state
+  // destroyed inside DATA frees its message buffer itself (as HttpState its messages), so the
+  // workspace need not outlive the flows.
+  explicit SmtpState(SmtpWorkspace& workspace) : workspace_(&workspace) {}
+
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink);
+  // Back to the state of a new connection, keeping the buffers' capacity (up to a limit), for
+  // the next flow (AppLayer pools SmtpStates); a message being received goes back unparsed.
+  void reset();
 
  private:
   void command(std::string_view line);
   void finishMessage(const TransactionSink& sink);
+  // Leaves the DATA phase, giving the message buffer back.
+  void endData();
 
+  SmtpWorkspace* workspace_;
   std::string pending_;
   bool in_data_ = false;
-  std::string message_;
+  std::string message_;  // lent by workspace_ while in_data_
   MailTransaction tx_;
   std::string helo_;
 };
 
-// Parses a complete RFC 5322 message (headers and MIME body) into `tx`.
+// Parses a complete RFC 5322 message (headers and MIME body) into `tx` (attachments appended),
+// with `scratch`'s buffers.
+void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch& scratch);
 void parseMailMessage(std::string_view message, MailTransaction& tx);
-// "=?UTF-8?B?...?=" and "=?ISO-2022-JP?Q?...?=" words decoded (charset kept as bytes).
+// "=?UTF-8?B?...?=" and "=?ISO-2022-JP?Q?...?=" words decoded (charset kept as bytes) into `out`.
+void decodeEncodedWords(std::string_view header, std::string& out);
 std::string decodeEncodedWords(std::string_view header);
 
 }  // namespace gsoc::sensor

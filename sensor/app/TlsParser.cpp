@@ -141,7 +141,7 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
     appendList(fingerprint, formats);
     out.ja3 = fingerprint;
     md5Hex(fingerprint, out.ja3_hash);
-    out.ja4 = ja4(fields);
+    ja4(fields, scratch.ja4, out.ja4);
   } else {
     fingerprint.append(std::to_string(ciphers.front())).append(",");
     appendList(fingerprint, extensions);

@@ -44,6 +44,7 @@ struct TlsHelloScratch {
   std::vector<std::uint16_t> curves;
   std::vector<std::uint16_t> formats;
   std::string fingerprint;
+  Ja4Scratch ja4;
 };
 
 class TlsState final : public AppState {

@@ -85,6 +85,11 @@ class DetectionStage {
   [[nodiscard]] const DetectionCounters& counters() const { return counters_; }
   [[nodiscard]] const signatures::Detector& detector() const { return detector_; }
   [[nodiscard]] const AppLayerCounters& appCounters() const { return app_.counters(); }
+  // Adds this worker's pools (the app layer's and the stream windows) to `table`.
+  void addPools(PoolTable& table) const {
+    app_.addPools(table);
+    table.add("stream_windows", windows_.counters());
+  }
 
  private:
   void fillMeta(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const;

@@ -17,18 +17,30 @@ Sha256& Sha256::update(std::string_view data) {
   return *this;
 }
 
-std::string Sha256::hexDigest() {
+namespace {
+void finalHex(evp_md_ctx_st* ctx, std::string& out) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx_, digest, &length) != 1) throw std::runtime_error("SHA-256 final failed");
+  if (EVP_DigestFinal_ex(ctx, digest, &length) != 1) throw std::runtime_error("SHA-256 final failed");
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
+  out.clear();
   for (unsigned i = 0; i < length; ++i) {
     out.push_back(kHex[digest[i] >> 4]);
     out.push_back(kHex[digest[i] & 0xf]);
   }
+}
+}  // namespace
+
+std::string Sha256::hexDigest() {
+  std::string out;
+  out.reserve(64);
+  finalHex(ctx_, out);
   return out;
+}
+
+void Sha256::hexDigestAndRestart(std::string& out) {
+  finalHex(ctx_, out);
+  if (EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 init failed");
 }
 
 }  // namespace gsoc::signatures

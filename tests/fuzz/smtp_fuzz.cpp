@@ -25,7 +25,8 @@ void checkTransaction(const MailTransaction& tx) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  SmtpState smtp;
+  SmtpWorkspace workspace;
+  SmtpState smtp(workspace);
   const SmtpState::TransactionSink sink = checkTransaction;
   gsoc::fuzz::replayStream(
       data, size,

@@ -1,6 +1,7 @@
 // Reuse of per-worker state (issue 17): the FreeList pool (reuse after give, the cap, take never
 // failing), HTTP messages drawn from and given back to the worker's pool, HTTP header fields that
-// keep their strings, and one DnsMessage parsed into again and again.
+// keep their strings, and one DnsMessage parsed into again and again; SMTP sessions reset and
+// reused with their message buffers lent by the worker's SmtpWorkspace; JA4 into a reused scratch.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -11,6 +12,8 @@
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/Ja4.hpp"
+#include "sensor/app/SmtpParser.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -31,6 +34,23 @@ TEST(FreeList, GivesBackWhatWasGivenAndCreatesWhenEmpty) {
   EXPECT_EQ(b.get(), first);  // the same object again
   EXPECT_EQ(pool.counters().reused, 1u);
   EXPECT_EQ(pool.size(), 0u);
+}
+
+TEST(FreeList, CountsWhatIsInUseAndTheMostAtOnce) {
+  FreeList<std::string> pool(1);
+  auto make = [] { return std::string(); };
+  std::string a = pool.take(make);
+  std::string b = pool.take(make);
+  EXPECT_EQ(pool.counters().in_use, 2u);
+  pool.give(std::move(a));
+  pool.discard(std::move(b));  // too large to keep, say
+  std::string c = pool.take(make);
+  EXPECT_EQ(pool.counters().in_use, 1u);
+  EXPECT_EQ(pool.counters().high_water, 2u);
+  EXPECT_EQ(pool.counters().created, 2u);
+  EXPECT_EQ(pool.counters().reused, 1u);
+  EXPECT_EQ(pool.counters().released, 1u);
+  EXPECT_EQ(pool.counters().kept, 0u);
 }
 
 TEST(FreeList, PastItsCapObjectsAreFreedAndCountedAndTakeNeverFails) {
@@ -182,6 +202,115 @@ TEST(DnsMessageReuse, ParsingIntoAUsedMessageGivesWhatAFreshOneGets) {
   EXPECT_EQ(reused.id, fresh.id);
   EXPECT_FALSE(parseDnsMessage(std::span<const std::uint8_t>(small.data(), 5), reused));  // too short: nothing kept
   EXPECT_TRUE(reused.queries.empty());
+}
+
+// Two mails, the second with fewer recipients and attachments than the first: what the first
+// left in the reused transaction (its third recipient, its second attachment) must not show.
+std::string mail(std::string_view rcpts, std::string_view subject, std::string_view parts) {
+  std::string m = "MAIL FROM:<a@x.example>\r\n";
+  m.append(rcpts);
+  m += "DATA\r\nFrom: A <a@x.example>\r\nSubject: ";
+  m.append(subject);
+  m += "\r\nMessage-ID: <1@x>\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+  m.append(parts);
+  m += "--b--\r\n.\r\n";
+  return m;
+}
+
+struct MailCopy {
+  std::vector<std::string> rcpts;
+  std::vector<std::string> attachments;  // name size sha256 type
+  std::string subject;
+};
+
+std::vector<MailCopy> feedMails(SmtpState& smtp, std::string_view text) {
+  std::vector<MailCopy> out;
+  auto sink = [&](const MailTransaction& tx) {
+    MailCopy c{{tx.rcpt_to.begin(), tx.rcpt_to.end()}, {}, tx.subject};
+    for (const MailAttachment& a : tx.attachments) {
+      c.attachments.push_back(a.name + " " + std::to_string(a.size) + " " + a.sha256 + " " + a.content_type);
+    }
+    out.push_back(std::move(c));
+  };
+  smtp.feed(FlowDirection::ToServer, bytes(text), sink);
+  return out;
+}
+
+TEST(SmtpStateReuse, AResetStateAndAReusedTransactionParseAsFreshOnes) {
+  const std::string first =
+      "EHLO one.example\r\n" +
+      mail("RCPT TO:<r1@y>\r\nRCPT TO:<r2@y>\r\nRCPT TO:<third-recipient@agency.example.go.jp>\r\n",
+           "=?UTF-8?B?6LOH5paZ6YCB5LuY?=",
+           "--b\r\nContent-Type: application/pdf; name=\"report-2026-12.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           "SGVsbG8gd29ybGQ=\r\n"
+           "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment;\r\n filename=\"notes.txt\"\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n\r\nA=3DB soft=\r\nbreak\r\n");
+  const std::string second = "EHLO two.example\r\n" +
+                              mail("RCPT TO:<only@y>\r\n", "plain",
+                                   "--b\r\nContent-Type: application/octet-stream; name=x.bin\r\n\r\nraw bytes\r\n");
+  SmtpWorkspace workspace;
+  SmtpState fresh_first(workspace);
+  SmtpState fresh_second(workspace);
+  const std::vector<MailCopy> want_first = feedMails(fresh_first, first);
+  const std::vector<MailCopy> want_second = feedMails(fresh_second, second);
+  ASSERT_EQ(want_first.size(), 1u);
+  ASSERT_EQ(want_first[0].rcpts.size(), 3u);
+  ASSERT_EQ(want_first[0].attachments.size(), 2u);
+  EXPECT_EQ(want_first[0].subject, "資料送付");
+  EXPECT_EQ(want_first[0].attachments[0], "report-2026-12.pdf 11 " + signatures::Sha256::hex("Hello world") + " application/pdf");
+  // Quoted-printable: "=3D" is "=", "=" at a line end joins the lines.
+  EXPECT_EQ(want_first[0].attachments[1], "notes.txt 15 " + signatures::Sha256::hex("A=B softbreak\r\n") + " text/plain");
+
+  SmtpState reused(workspace);
+  const std::vector<MailCopy> got_first = feedMails(reused, first);
+  // The second mail in the same session reuses the transaction; after reset, a new session.
+  const std::vector<MailCopy> same_session = feedMails(reused, second.substr(second.find("MAIL")));
+  reused.reset();
+  const std::vector<MailCopy> got_second = feedMails(reused, second);
+  ASSERT_EQ(got_first.size(), 1u);
+  ASSERT_EQ(same_session.size(), 1u);
+  ASSERT_EQ(got_second.size(), 1u);
+  for (const auto& [got, want] : {std::pair{&got_first[0], &want_first[0]}, std::pair{&same_session[0], &want_second[0]},
+                                  std::pair{&got_second[0], &want_second[0]}}) {
+    EXPECT_EQ(got->rcpts, want->rcpts);
+    EXPECT_EQ(got->attachments, want->attachments);
+    EXPECT_EQ(got->subject, want->subject);
+  }
+  // Every message buffer lent for DATA came back; the workspace keeps them for the next mails.
+  EXPECT_EQ(workspace.messageCounters().in_use, 0u);
+  EXPECT_GT(workspace.messageCounters().reused, 0u);
+}
+
+TEST(SmtpStateReuse, AStateResetInsideDataGivesItsMessageBufferBack) {
+  SmtpWorkspace workspace;
+  SmtpState smtp(workspace);
+  feedMails(smtp, "EHLO a\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\nSubject: cut\r\n");
+  EXPECT_EQ(workspace.messageCounters().in_use, 1u);
+  smtp.reset();
+  EXPECT_EQ(workspace.messageCounters().in_use, 0u);
+  EXPECT_TRUE(feedMails(smtp, "\r\n.\r\n").empty());  // the cut mail's end is no mail of the new session
+}
+
+TEST(Ja4Reuse, AReusedScratchFingerprintsAsAFreshOne) {
+  ClientHelloFields big;
+  big.version = 0x0303;
+  big.supported_versions = {0x0304, 0x0303};
+  big.ciphers = {0x1303, 0x1301, 0x1302, 0xc02b, 0xc02f};
+  big.extensions = {0x0000, 0x0010, 0x000a, 0x000b, 0x000d, 0x002b};
+  big.signature_algorithms = {0x0403, 0x0804};
+  big.first_alpn = "h2";
+  big.sni = true;
+  ClientHelloFields bare;
+  bare.version = 0x0303;
+  bare.ciphers = {0x1301};
+  Ja4Scratch scratch;
+  std::string out;
+  ja4(big, scratch, out);
+  EXPECT_EQ(out, ja4(big));
+  ja4(bare, scratch, out);
+  EXPECT_EQ(out, "t12i010000_0f2cb44170f4_000000000000");
+  ja4(big, scratch, out);
+  EXPECT_EQ(out, ja4(big));
 }
 
 }  // namespace
