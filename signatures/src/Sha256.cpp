@@ -2,12 +2,24 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace gsoc::signatures {
+namespace {
+
+// SHA-256 fetched from the provider once. With EVP_sha256() every init fetches it again (a
+// lookup that allocates) and then frees and rebuilds the context's state; an init with the same
+// fetched digest resets that state in place, so a restarted hasher allocates nothing.
+const EVP_MD* sha256Digest() {
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> fetched(EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free);
+  return fetched ? fetched.get() : EVP_sha256();
+}
+
+}  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 init failed");
+  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, sha256Digest(), nullptr) != 1) throw std::runtime_error("SHA-256 init failed");
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
@@ -40,7 +52,7 @@ std::string Sha256::hexDigest() {
 
 void Sha256::hexDigestAndRestart(std::string& out) {
   finalHex(ctx_, out);
-  if (EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 init failed");
+  if (EVP_DigestInit_ex(ctx_, sha256Digest(), nullptr) != 1) throw std::runtime_error("SHA-256 init failed");
 }
 
 }  // namespace gsoc::signatures
