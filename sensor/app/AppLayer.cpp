@@ -141,9 +141,8 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       stateOf<DnsTcpState>(flow).feed(dir, data, dns_, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
         if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, d, ts, nullptr, nullptr, &m});
-        if (m.response) return;
         tx_.buffers.clear();
-        for (const DnsName& q : m.queries) tx_.buffers.add(BufferId::DnsQuery, q.view());
+        addDnsBuffers(m, tx_.buffers);
         emit(flow, d);
       });
       break;
@@ -159,6 +158,12 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
           record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
           record.server = &h;
           metadata_(record);
+        }
+        if (h.has_random) {
+          const std::string_view random(reinterpret_cast<const char*>(h.random.data()), h.random.size());
+          tx_.buffers.set(BufferId::TlsRandom, random);
+          tx_.buffers.set(BufferId::TlsRandomTime, random.substr(0, 4));
+          tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
         }
         if (h.client_hello) {
           ++counters_.tls_client_hellos;
@@ -176,6 +181,8 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
             tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
             tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
             tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
+            tx_.buffers.set(BufferId::TlsCertFingerprint, h.certificates.front().fingerprint);
+            for (const TlsCertificate& c : h.certificates) tx_.buffers.add(BufferId::TlsCerts, c.der);
             for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
           }
         }
@@ -239,9 +246,8 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   flow.app_detection_done = true;
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);
   if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message});
-  if (message.response) return;
   // The names outlive the match: dns_ is parsed into again only for the next datagram.
-  for (const DnsName& q : message.queries) buffers.add(BufferId::DnsQuery, q.view());
+  addDnsBuffers(message, buffers);
 }
 
 namespace {

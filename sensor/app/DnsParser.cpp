@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <string_view>
+#include <utility>
+
 namespace gsoc::sensor {
 namespace {
 
@@ -41,6 +44,57 @@ void addressText(std::span<const std::uint8_t> rdata, DnsName& out) {
   out.assign(written != nullptr ? std::string_view(written) : std::string_view());
 }
 
+// Reads up to `count` resource records (at most 64 are kept) at `pos`. Records are metadata
+// only: one that does not decode ends its section, and the message is still read.
+void readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint16_t count, std::vector<DnsMessage::Answer>& out) {
+  for (std::uint16_t i = 0; i < count && i < 64; ++i) {
+    DnsMessage::Answer& a = out.emplace_back();
+    if (!readName(msg, pos, a.name) || pos + 10 > msg.size()) {
+      out.pop_back();
+      pos = msg.size();  // the rest of the message cannot be located
+      return;
+    }
+    a.type = be16(msg.data() + pos);
+    a.ttl = std::uint32_t{be16(msg.data() + pos + 4)} << 16 | be16(msg.data() + pos + 6);
+    const std::uint16_t rdlength = be16(msg.data() + pos + 8);
+    pos += 10;
+    if (pos + rdlength > msg.size()) {
+      out.pop_back();
+      pos = msg.size();
+      return;
+    }
+    const auto rdata = msg.subspan(pos, rdlength);
+    // Where the record's data holds a name: CNAME, NS, PTR and SOA (mname) at its start, MX
+    // after the preference, SRV after priority, weight and port.
+    std::size_t name_at = rdlength;
+    switch (a.type) {
+      case 2: case 5: case 6: case 12: name_at = 0; break;
+      case 15: name_at = 2; break;
+      case 33: name_at = 6; break;
+      default: break;
+    }
+    if ((a.type == 1 && rdlength == 4) || (a.type == 28 && rdlength == 16)) {
+      addressText(rdata, a.data);
+    } else if (name_at < rdlength) {
+      std::size_t p = pos + name_at;
+      // A name that does not decode (overlong, a pointer loop, cut short) is no answer data:
+      // readName leaves what it read so far.
+      if (!readName(msg, p, a.data)) a.data.clear();
+    }
+    pos += rdlength;
+  }
+  if (count > 64) pos = msg.size();  // records not read: the sections after them cannot be located
+}
+
+// Adds `value` unless the buffer has it already: a buffer's instances match when any one does,
+// so a repeat (the zone name of every NS record) adds nothing but would take one of its slots.
+void addOnce(signatures::BufferSet& out, signatures::BufferId id, std::string_view value) {
+  for (std::string_view have : out.get(id)) {
+    if (have == value) return;
+  }
+  out.add(id, value);
+}
+
 }  // namespace
 
 void DnsMessage::clear() {
@@ -50,6 +104,8 @@ void DnsMessage::clear() {
   queries.clear();
   query_types.clear();
   answers.clear();
+  authorities.clear();
+  additionals.clear();
 }
 
 bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
@@ -70,32 +126,33 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
     out.query_types.push_back(be16(msg.data() + pos));
     pos += 4;
   }
-  for (std::uint16_t i = 0; i < an && i < 64; ++i) {
-    DnsMessage::Answer& a = out.answers.emplace_back();
-    if (!readName(msg, pos, a.name) || pos + 10 > msg.size()) {  // answers are metadata only
-      out.answers.pop_back();
-      break;
-    }
-    a.type = be16(msg.data() + pos);
-    a.ttl = std::uint32_t{be16(msg.data() + pos + 4)} << 16 | be16(msg.data() + pos + 6);
-    const std::uint16_t rdlength = be16(msg.data() + pos + 8);
-    pos += 10;
-    if (pos + rdlength > msg.size()) {
-      out.answers.pop_back();
-      break;
-    }
-    const auto rdata = msg.subspan(pos, rdlength);
-    if ((a.type == 1 && rdlength == 4) || (a.type == 28 && rdlength == 16)) {
-      addressText(rdata, a.data);
-    } else if (a.type == 5 || a.type == 2 || a.type == 12) {
-      std::size_t p = pos;
-      // A name that does not decode (overlong, a pointer loop, cut short) is no answer data:
-      // readName leaves what it read so far.
-      if (!readName(msg, p, a.data)) a.data.clear();
-    }
-    pos += rdlength;
-  }
+  readRecords(msg, pos, an, out.answers);
+  readRecords(msg, pos, be16(msg.data() + 8), out.authorities);
+  readRecords(msg, pos, be16(msg.data() + 10), out.additionals);
   return true;
+}
+
+void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out) {
+  using signatures::BufferId;
+  for (const DnsName& q : m.queries) {
+    if (!m.response) out.add(BufferId::DnsQuery, q.view());
+    addOnce(out, BufferId::DnsQueriesRrname, q.view());
+  }
+  const std::pair<const std::vector<DnsMessage::Answer>*, BufferId> sections[] = {
+      {&m.answers, BufferId::DnsAnswersRrname},
+      {&m.authorities, BufferId::DnsAuthoritiesRrname},
+      {&m.additionals, BufferId::DnsAdditionalsRrname}};
+  for (const auto& [records, id] : sections) {
+    for (const DnsMessage::Answer& r : *records) addOnce(out, id, r.name.view());
+  }
+  if (!m.response) return;
+  for (const DnsName& q : m.queries) addOnce(out, BufferId::DnsResponseRrname, q.view());
+  for (const auto& [records, id] : sections) {
+    for (const DnsMessage::Answer& r : *records) {
+      addOnce(out, BufferId::DnsResponseRrname, r.name.view());
+      if (r.dataIsName()) addOnce(out, BufferId::DnsResponseRrname, r.data.view());
+    }
+  }
 }
 
 bool DnsTcpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, DnsMessage& message,

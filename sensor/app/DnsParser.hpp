@@ -1,7 +1,8 @@
 #pragma once
 // DNS messages over UDP (one per datagram) and TCP (two-byte length prefix): header, questions
-// (with compression pointers, bounded), and answers for the metadata record. Query names feed
-// the `dns.query` buffer of requests. Names are DnsName (inline, at most 255 bytes), so parsing
+// (with compression pointers, bounded), and the answer, authority and additional records (for
+// the metadata record and Suricata 8's dns.*.rrname buffers). Query names feed the `dns.query`
+// buffer of requests. Names are DnsName (inline, at most 255 bytes), so parsing
 // into a message that is reused (the app layer keeps one per worker) allocates nothing once its
 // vectors have grown to the largest message seen.
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
+#include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/DnsName.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -26,9 +28,14 @@ struct DnsMessage {
     DnsName name;
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
-    DnsName data;  // A/AAAA as text, names for CNAME/NS/PTR, else empty
+    // A/AAAA as text; the name the record points to for CNAME/NS/PTR, MX (the exchange), SOA
+    // (the primary server, mname) and SRV (the target); else empty.
+    DnsName data;
+    [[nodiscard]] bool dataIsName() const { return !data.empty() && type != 1 && type != 28; }
   };
   std::vector<Answer> answers;
+  std::vector<Answer> authorities;
+  std::vector<Answer> additionals;
 
   // Empties the message, keeping the vectors' capacity.
   void clear();
@@ -37,6 +44,14 @@ struct DnsMessage {
 // False when the bytes are not a well-formed DNS message (nothing is read out of bounds). `out`
 // is cleared first and may be reused from message to message.
 bool parseDnsMessage(std::span<const std::uint8_t> bytes, DnsMessage& out);
+
+// The message's buffers for detection: `dns.query` (requests' query names, as before Suricata
+// 8), and Suricata 8's multi-buffers: `dns.queries.rrname`, `dns.answers.rrname`,
+// `dns.authorities.rrname`, `dns.additionals.rrname` (each section's record names, requests and
+// responses alike) and, in responses only, `dns.response.rrname`: every name of the response,
+// the queries', each record's and the names records point to (CNAME, NS, PTR, MX, SOA, SRV).
+// Views into `m`, which must outlive the match; a name already in a buffer is not added again.
+void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out);
 
 class DnsTcpState final : public AppState {
  public:

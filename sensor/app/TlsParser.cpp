@@ -1,11 +1,12 @@
 #include "sensor/app/TlsParser.hpp"
 
 #include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <ctime>
 #include <memory>
 
 #include "sensor/app/Ja4.hpp"
@@ -57,7 +58,10 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
   Reader r(body);
   std::uint16_t version = 0;
   std::span<const std::uint8_t> skip;
-  if (!r.u16(version) || !r.bytes(32, skip)) return false;
+  std::span<const std::uint8_t> random;
+  if (!r.u16(version) || !r.bytes(32, random)) return false;
+  std::copy(random.begin(), random.end(), out.random.begin());
+  out.has_random = true;
   std::uint8_t sid_len = 0;
   if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
   ClientHelloFields& fields = scratch.fields;  // for JA4
@@ -159,6 +163,50 @@ std::string nameText(X509_NAME* name) {
   return std::string(data, static_cast<std::size_t>(n));
 }
 
+// Suricata's certificate fingerprint: the SHA-1 of the DER bytes as "90:86:a4:...".
+std::string fingerprintText(const X509* cert) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert, EVP_sha1(), digest, &len) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 3);
+  for (unsigned i = 0; i < len; ++i) {
+    if (i > 0) out.push_back(':');
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+// Suricata's serial: the bytes of the DER INTEGER's content (a leading 00 kept, as on the wire),
+// upper-case hex pairs joined by ':', "00:97:E6:47:09:8E:EA:C9:B4".
+std::string serialText(const ASN1_INTEGER* serial) {
+  unsigned char* der = nullptr;
+  const int n = i2d_ASN1_INTEGER(serial, &der);
+  std::unique_ptr<unsigned char, void (*)(unsigned char*)> owned(der, [](unsigned char* p) { OPENSSL_free(p); });
+  if (n < 2) return {};
+  // Tag 0x02, then the length in short form or long form (0x8N and N bytes).
+  std::size_t at = 2;
+  if (der[1] & 0x80) at += der[1] & 0x7f;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = at; i < static_cast<std::size_t>(n); ++i) {
+    if (i > at) out.push_back(':');
+    out.push_back(kHex[der[i] >> 4]);
+    out.push_back(kHex[der[i] & 15]);
+  }
+  return out;
+}
+
+std::string timeText(const ASN1_TIME* time) {
+  std::tm tm{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return {};
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  return std::string(text, n);
+}
+
 void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
   if (body.size() < 3) return;
   std::size_t pos = 3;
@@ -169,18 +217,17 @@ void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
     if (pos + len > end) return;
     const unsigned char* der = body.data() + pos;
     std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &der, static_cast<long>(len)), X509_free);
+    const std::size_t start = pos;
     pos += len;
     if (!cert) continue;
     TlsCertificate c;
+    c.der.assign(reinterpret_cast<const char*>(body.data() + start), len);
+    c.fingerprint = fingerprintText(cert.get());
     c.subject = nameText(X509_get_subject_name(cert.get()));
     c.issuer = nameText(X509_get_issuer_name(cert.get()));
-    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr)) {
-      if (char* hex = BN_bn2hex(bn)) {
-        c.serial = hex;
-        OPENSSL_free(hex);
-      }
-      BN_free(bn);
-    }
+    c.serial = serialText(X509_get0_serialNumber(cert.get()));
+    c.not_before = timeText(X509_get0_notBefore(cert.get()));
+    c.not_after = timeText(X509_get0_notAfter(cert.get()));
     if (auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr))) {
       for (int i = 0; i < sk_GENERAL_NAME_num(names) && c.dns_names.size() < 64; ++i) {
         const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
@@ -195,6 +242,18 @@ void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
 }
 
 }  // namespace
+
+std::string_view tlsVersionName(std::uint16_t version) {
+  switch (version) {
+    case 0x0002: return "SSLv2";
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLSv1";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    default: return "UNDETERMINED";
+  }
+}
 
 std::string md5Hex(std::string_view data) {
   std::string out;
@@ -224,6 +283,7 @@ void md5Hex(std::string_view data, std::string& out) {
 void TlsHandshake::clear() {
   client_hello = false;
   version = 0;
+  has_random = false;
   for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash}) s->clear();
   certificates.clear();
 }

@@ -1,8 +1,10 @@
 #pragma once
 // TLS handshake metadata from the clear-text start of a connection: ClientHello (version, SNI,
 // JA3 string and MD5, JA4), ServerHello (version, cipher, JA3S) and the server's certificate chain
-// (subject, issuer, serial of each, via OpenSSL). Parsing stops at the first encrypted record.
+// (subject, issuer, serial, SHA-1 fingerprint and DER bytes of each, via OpenSSL), and each
+// hello's 32-byte random. Parsing stops at the first encrypted record.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -18,7 +20,11 @@ namespace gsoc::sensor {
 struct TlsCertificate {
   std::string subject;
   std::string issuer;
-  std::string serial;
+  std::string serial;       // the DER integer's bytes, upper-case hex pairs joined by ':' (Suricata's form)
+  std::string not_before;   // validity, UTC, "2015-02-12T18:07:27" (Suricata's form); empty if unreadable
+  std::string not_after;
+  std::string fingerprint;  // SHA-1 of the DER, lower-case hex pairs joined by ':' (Suricata's form)
+  std::string der;          // the certificate as sent, for tls.certs
   std::vector<std::string> dns_names;  // subjectAltName dNSName entries, in order
 };
 
@@ -31,6 +37,9 @@ struct TlsHandshake {
   std::string ja4;  // ClientHello only (Ja4.hpp)
   std::string ja3s;
   std::string ja3s_hash;
+  // The hello's random (4 bytes of time, then 28 random bytes), for tls.random and its halves.
+  std::array<std::uint8_t, 32> random{};
+  bool has_random = false;
   std::vector<TlsCertificate> certificates;
 
   // Back to an empty handshake, keeping the strings' capacity.
@@ -79,6 +88,9 @@ class TlsState final : public AppState {
   std::uint64_t errors_ = 0;
   TlsHelloScratch scratch_;
 };
+
+// Suricata's name of a TLS version in EVE: "TLSv1", "TLS 1.2", "SSLv3", "UNDETERMINED"...
+std::string_view tlsVersionName(std::uint16_t version);
 
 std::string md5Hex(std::string_view data);
 void md5Hex(std::string_view data, std::string& out);

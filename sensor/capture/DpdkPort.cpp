@@ -221,6 +221,7 @@ bool DpdkQueue::next(RawPacket& packet) {
   }
   bump(packets_, 1);
   bump(bytes_, m->pkt_len);
+  packet.capture_index = packets_.load(std::memory_order_relaxed);  // this queue's count: one reader
   return true;
 }
 

@@ -32,6 +32,7 @@ bool PcapFileSource::next(RawPacket& packet) {
     packet.wire_length = header->len;
     packet.link_type = link_type_;
     ++counters_.packets;
+    packet.capture_index = counters_.packets;
     counters_.bytes += header->len;
     return true;
   }

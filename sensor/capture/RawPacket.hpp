@@ -24,6 +24,9 @@ struct RawPacket {
   std::span<const std::uint8_t> data;
   std::uint32_t wire_length = 0;  // original length; data may be shorter (snaplen)
   LinkType link_type = LinkType::Ethernet;
+  // 1-based position of the frame in what its source read: a pcap file's record number (as
+  // Suricata's pcap_cnt), a live interface's or a DPDK queue's count; 0 where nobody counted.
+  std::uint64_t capture_index = 0;
 };
 
 }  // namespace gsoc::sensor

@@ -22,6 +22,7 @@ inline constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08
 struct DecodedPacket {
   std::int64_t timestamp_ns = 0;
   std::uint32_t wire_length = 0;
+  std::uint64_t capture_index = 0;  // RawPacket::capture_index (EVE's pcap_cnt)
   std::array<std::uint16_t, 2> vlan{};
   std::uint8_t vlan_count = 0;
 

@@ -54,6 +54,7 @@ bool PacketDecoder::decode(const RawPacket& raw, DecodedPacket& out) {
   out = DecodedPacket{};
   out.timestamp_ns = raw.timestamp_ns;
   out.wire_length = raw.wire_length;
+  out.capture_index = raw.capture_index;
   const std::span<const std::uint8_t> d = raw.data;
   switch (raw.link_type) {
     case LinkType::Ethernet: {

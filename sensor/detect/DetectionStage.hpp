@@ -33,6 +33,9 @@ struct AlertHit {
   signatures::BufferId buffer = signatures::BufferId::Payload;
   std::string_view excerpt;  // bytes of the inspected buffer, valid during the callback
   std::uint8_t ip_proto = 0;
+  // The capture position of the packet being processed when the rule matched (EVE's pcap_cnt):
+  // for stream and transaction inputs, the packet whose data completed them; 0 unknown.
+  std::uint64_t capture_index = 0;
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that

@@ -116,6 +116,7 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
   else header(*hit.packet, hit.timestamp_ns, "alert");
+  if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
   if (hit.indicator != nullptr) {
     const signatures::Indicator& ioc = *hit.indicator;
     out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << kIndicatorGid << ",\"signature_id\":0,\"rev\":0,\"signature\":";
@@ -213,9 +214,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         sep = ",";
       }
       if (const TlsHandshake* s = r.server) {
-        char version[8];
-        std::snprintf(version, sizeof version, "%04x", s->version);
-        out_ << sep << "\"version\":\"0x" << version << "\"";
+        out_ << sep << "\"version\":\"" << tlsVersionName(s->version) << "\"";
         if (!s->ja3s_hash.empty()) out_ << ",\"ja3s\":{\"hash\":\"" << s->ja3s_hash << "\",\"string\":\"" << s->ja3s << "\"}";
         if (!s->certificates.empty()) {
           out_ << ",\"subject\":";
@@ -224,6 +223,16 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
           string(s->certificates.front().issuer);
           out_ << ",\"serial\":";
           string(s->certificates.front().serial);
+          if (!s->certificates.front().fingerprint.empty()) {
+            out_ << ",\"fingerprint\":";
+            string(s->certificates.front().fingerprint);
+          }
+          if (!s->certificates.front().not_before.empty()) {
+            out_ << ",\"notbefore\":";
+            string(s->certificates.front().not_before);
+            out_ << ",\"notafter\":";
+            string(s->certificates.front().not_after);
+          }
           if (const auto& names = s->certificates.front().dns_names; !names.empty()) {
             out_ << ",\"subjectaltname\":[";
             for (std::size_t i = 0; i < names.size(); ++i) {

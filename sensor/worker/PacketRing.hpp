@@ -34,6 +34,7 @@ class PacketRing {
     s.wire_length = packet.wire_length;
     s.timestamp_ns = packet.timestamp_ns;
     s.link_type = packet.link_type;
+    s.capture_index = packet.capture_index;
     head_.store(next, std::memory_order_release);
     return true;
   }
@@ -47,6 +48,7 @@ class PacketRing {
     packet.wire_length = s.wire_length;
     packet.timestamp_ns = s.timestamp_ns;
     packet.link_type = s.link_type;
+    packet.capture_index = s.capture_index;
     return true;
   }
   void pop() { tail_.store((tail_.load(std::memory_order_relaxed) + 1) % slots_.size(), std::memory_order_release); }
@@ -59,6 +61,7 @@ class PacketRing {
     std::uint32_t length = 0;
     std::uint32_t wire_length = 0;
     LinkType link_type = LinkType::Ethernet;
+    std::uint64_t capture_index = 0;
     std::array<std::uint8_t, kSlotBytes> bytes;
   };
   std::vector<Slot> slots_;

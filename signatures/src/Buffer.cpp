@@ -23,6 +23,9 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ja4.hash",         "http.request_header", "http.response_header", "tls.subjectaltname",
     "ipv4.hdr",         "ipv6.hdr",          "tcp.hdr",             "udp.hdr",
     "icmpv4.hdr",       "icmpv6.hdr",        "ip.src",              "ip.dst",
+    "tls.random",       "tls.random_time",   "tls.random_bytes",
+    "dns.queries.rrname", "dns.answers.rrname", "dns.authorities.rrname", "dns.additionals.rrname",
+    "dns.response.rrname",
 };
 
 using K = BufferKeywordKind;

@@ -1150,6 +1150,28 @@ class RuleBuilder {
     rule_.tls_version = static_cast<std::uint16_t>(integer(o, o.value, 0, 0xffff));
   }
 
+  // Suricata's legacy certificate keywords, `tls.subject:[!]"text"` (also tls.issuerdn and
+  // tls.fingerprint): the field contains the text, case-sensitively, or with '!' does not; a
+  // session without the field matches neither way. That is a content (negated with '!') on the
+  // field's buffer, which does not change the sticky buffer or the last content. The fingerprint
+  // buffer is lower case, and Suricata lower-cases the value, so "90:86:A4:..." matches too.
+  void onTlsCertField(const Option& o, BufferId buffer, bool lowercase) {
+    requireValue(o);
+    std::string_view v = o.value;
+    ContentMatch content;
+    if (v.front() == '!') {
+      content.negated = true;
+      v = trim(v.substr(1));
+    }
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"') failValue(o, "the value must be a quoted string");
+    content.pattern = unquote(Option{o.name, v, true, o.offset, o.value_offset});
+    if (content.pattern.empty()) failValue(o, "empty value");
+    if (lowercase) {
+      for (char& c : content.pattern) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    inspection({buffer, {}}).items.push_back(std::move(content));
+  }
+
   static std::optional<Transform::Kind> transformKind(std::string_view n) {
     using K = Transform::Kind;
     static constexpr std::pair<std::string_view, K> kKinds[] = {
@@ -1392,6 +1414,9 @@ class RuleBuilder {
     if (n == "app-layer-event") { onEvent(o, EventKind::AppLayer); return; }
     if (n == "stream_size") { onStreamSize(o); return; }
     if (n == "tls.version") { onTlsVersion(o); return; }
+    if (n == "tls.subject") { onTlsCertField(o, BufferId::TlsCertSubject, false); return; }
+    if (n == "tls.issuerdn") { onTlsCertField(o, BufferId::TlsCertIssuer, false); return; }
+    if (n == "tls.fingerprint") { onTlsCertField(o, BufferId::TlsCertFingerprint, true); return; }
     if (n == "tag") {
       note("'tag' accepted; tagged-packet logging is not implemented, the alert itself is unaffected");
       return;

@@ -35,6 +35,7 @@ class Pipeline {
                    [this](const AlertHit& hit) {
                      if (hit.rule != nullptr) sids_.push_back(hit.rule->sid);
                      else indicators_.push_back(hit.indicator->id);
+                     capture_indexes_.push_back(hit.capture_index);
                    }),
         worker_({}, hooks()) {}
 
@@ -43,6 +44,7 @@ class Pipeline {
     raw.data = frame;
     raw.wire_length = static_cast<std::uint32_t>(frame.size());
     raw.timestamp_ns = now_ += 1'000'000;
+    raw.capture_index = ++sent_;
     worker_.process(raw);
   }
   Sids finish() {
@@ -61,6 +63,8 @@ class Pipeline {
     return http_records_;
   }
   [[nodiscard]] const std::vector<std::string>& indicators() const { return indicators_; }
+  // The capture position (1 = the first frame sent) of each alert's packet, in alert order.
+  [[nodiscard]] const std::vector<std::uint64_t>& captureIndexes() const { return capture_indexes_; }
 
  private:
   WorkerHooks hooks() {
@@ -78,6 +82,8 @@ class Pipeline {
   std::vector<gsoc::v1::HttpRecord> http_records_;
   Sids sids_;
   std::vector<std::string> indicators_;
+  std::vector<std::uint64_t> capture_indexes_;
+  std::uint64_t sent_ = 0;
   DetectionStage detection_;
   SensorWorker worker_;
   std::int64_t now_ = 1'700'000'000'000'000'000;
@@ -93,6 +99,21 @@ TEST(Pipeline, PatternSplitAcrossSegmentsMatchesOnce) {
   p.send(c.client("PAYLOADyyyy"));
   p.send(c.client("more data, no second match"));
   EXPECT_EQ(p.finish(), Sids({1}));
+}
+
+// EVE's pcap_cnt: an alert names the packet that completed what matched (here the second half of
+// a pattern split across segments, the fifth frame), for packet and stream inputs alike.
+TEST(Pipeline, AlertsCarryTheCapturePositionOfTheirPacket) {
+  Pipeline p(R"(
+alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;)
+alert tcp any any -> any any (msg:"syn"; flags:S; sid:2;)
+)");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("xxxxEVIL-"));
+  p.send(c.client("PAYLOADyyyy"));
+  EXPECT_EQ(p.finish(), Sids({1, 2}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 5}));
 }
 
 // A rule mixing the payload with an HTTP buffer matches in the transaction, where both are

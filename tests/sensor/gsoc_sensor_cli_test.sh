@@ -162,6 +162,7 @@ def records(path):
         if r["event_type"] == "flow":
             ids.append(r["flow_id"])
         r.pop("flow_id", None)
+        r.pop("pcap_cnt", None)  # the position in what each queue read
         out.append(json.dumps(r, sort_keys=True))
     return sorted(out), ids
 one, _ = records(sys.argv[1])

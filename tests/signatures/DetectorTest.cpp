@@ -279,6 +279,40 @@ alert smtp any any -> any any (msg:"to minister"; smtp.rcpt_to; content:"ministe
   EXPECT_EQ(fire(d, mail), Sids({81}));
 }
 
+// Suricata's legacy certificate keywords: the field contains the text (case-sensitively), or with
+// '!' does not; a session without certificates matches neither; fingerprints in any case.
+TEST(Detector, LegacyTlsCertificateKeywords) {
+  const auto rs = compileRules(R"(
+alert tls any any -> any any (msg:"subject"; tls.subject:"CN=SELKS"; sid:1;)
+alert tls any any -> any any (msg:"subject, other case"; tls.subject:"cn=selks"; sid:2;)
+alert tls any any -> any any (msg:"not this issuer"; tls.issuerdn:!"CN=Google"; sid:3;)
+alert tls any any -> any any (msg:"fingerprint"; tls.fingerprint:"90:86:A4:3B"; sid:4;)
+alert tls any any -> any any (msg:"sticky spelling"; tls.cert_fingerprint; content:"90:86:a4:3b"; sid:5;)
+alert tls any any -> any any (msg:"server random"; flow:to_client; tls.random_time; content:"|54 f9 fc 15|"; tls.random_bytes; content:"|77 e4|"; startswith; sid:6;)
+alert tls any any -> any any (msg:"whole random"; tls.random; content:"|15 77|"; bsize:32; sid:7;)
+)");
+  Detector d(rs);
+  MatchInput tls = tcpInput();
+  tls.meta.app = AppProto::Tls;
+  tls.meta.direction = FlowDirection::ToClient;
+  tls.buffers.set(BufferId::TlsCertSubject, "C=FR, O=Stamus, CN=SELKS");
+  tls.buffers.set(BufferId::TlsCertIssuer, "C=FR, O=Stamus, CN=SELKS");
+  tls.buffers.set(BufferId::TlsCertFingerprint, "90:86:a4:3b:f5:cf");
+  std::string random = "\x54\xf9\xfc\x15\x77\xe4";
+  random.resize(32, 'x');
+  tls.buffers.set(BufferId::TlsRandom, random);
+  tls.buffers.set(BufferId::TlsRandomTime, std::string_view(random).substr(0, 4));
+  tls.buffers.set(BufferId::TlsRandomBytes, std::string_view(random).substr(4));
+  EXPECT_EQ(fire(d, tls), Sids({1, 3, 4, 5, 6, 7}));
+  MatchInput google = tls;
+  google.buffers.set(BufferId::TlsCertIssuer, "C=US, O=Google Trust Services, CN=Google");
+  EXPECT_EQ(fire(d, google), Sids({1, 4, 5, 6, 7}));
+  MatchInput hello = tcpInput();  // no certificate: neither the field nor its negation matches
+  hello.meta.app = AppProto::Tls;
+  hello.buffers.set(BufferId::TlsSni, "example.org");
+  EXPECT_EQ(fire(d, hello), Sids({}));
+}
+
 TEST(Detector, PcreOnlyRulesArePrefilteredInHyperscan) {
   const auto rs = compileRules(R"(
 alert http any any -> any any (msg:"native"; http.uri; pcre:"/^\/[a-f0-9]{32}\.php$/"; sid:90;)

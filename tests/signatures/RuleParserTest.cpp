@@ -188,6 +188,9 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
       {R"(alert tcp any any -> any any (app-layer-protocol:failed; sid:1;))", 49, "invalid value for 'app-layer-protocol'",
        "app-layer-protocol: 'failed' is not an application protocol gsoc detects"},
       {R"(alert tcp any any -> any any (flowint:x,isset,1; sid:1;))", 38, "invalid value for 'flowint'", "flowint: isset/notset take no value"},
+      {R"(alert tls any any -> any any (tls.subject:CN=x; sid:1;))", 42, "invalid value for 'tls.subject'",
+       "tls.subject: the value must be a quoted string"},
+      {R"(alert tls any any -> any any (tls.issuerdn:!""; sid:1;))", 43, "invalid value for 'tls.issuerdn'", "tls.issuerdn: empty value"},
   };
   for (const BadRule& c : cases) {
     try {

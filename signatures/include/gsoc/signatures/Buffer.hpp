@@ -77,6 +77,17 @@ enum class BufferId : std::uint8_t {
   // and ip.dst, made for `dataset` with type ipv4 or ip).
   IpSrc,
   IpDst,
+  // The TLS hello's random of the input's direction (the client's in to_server inputs, the
+  // server's in to_client ones): all 32 bytes, the first 4 (gmt_unix_time) and the last 28.
+  TlsRandom,
+  TlsRandomTime,
+  TlsRandomBytes,
+  // Suricata 8's DNS multi-buffers (sensor/app/DnsParser.hpp says what each holds).
+  DnsQueriesRrname,
+  DnsAnswersRrname,
+  DnsAuthoritiesRrname,
+  DnsAdditionalsRrname,
+  DnsResponseRrname,
   Count_
 };
 

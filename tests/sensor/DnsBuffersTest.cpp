@@ -1,0 +1,121 @@
+// DNS messages built byte by byte, parsed, and turned into detection buffers: the record
+// sections, the names records point to (MX, SOA, SRV beside CNAME/NS/PTR), and which buffer
+// each name lands in for requests and responses (Suricata 8's dns.*.rrname keywords).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sensor/app/DnsParser.hpp"
+
+using gsoc::sensor::DnsMessage;
+using gsoc::signatures::BufferId;
+using gsoc::signatures::BufferSet;
+
+namespace {
+
+class MessageBuilder {
+ public:
+  MessageBuilder(bool response, std::uint16_t an, std::uint16_t ns, std::uint16_t ar) {
+    bytes_ = {0x12, 0x34, static_cast<std::uint8_t>(response ? 0x81 : 0x01), static_cast<std::uint8_t>(response ? 0x80 : 0x00),
+              0, 1, 0, static_cast<std::uint8_t>(an), 0, static_cast<std::uint8_t>(ns), 0, static_cast<std::uint8_t>(ar)};
+  }
+  MessageBuilder& query(std::string_view name) {
+    this->name(name);
+    bytes_.insert(bytes_.end(), {0, 1, 0, 1});
+    return *this;
+  }
+  // A record whose data is `prefix` (raw bytes) followed by `target` as a name (none when empty).
+  MessageBuilder& record(std::string_view owner, std::uint16_t type, const std::vector<std::uint8_t>& prefix, std::string_view target) {
+    name(owner);
+    bytes_.insert(bytes_.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1, 0, 0, 0, 60});
+    const std::size_t at = bytes_.size();
+    bytes_.insert(bytes_.end(), {0, 0});
+    bytes_.insert(bytes_.end(), prefix.begin(), prefix.end());
+    if (!target.empty()) name(target);
+    const std::size_t len = bytes_.size() - at - 2;
+    bytes_[at] = static_cast<std::uint8_t>(len >> 8);
+    bytes_[at + 1] = static_cast<std::uint8_t>(len);
+    return *this;
+  }
+  [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  void name(std::string_view n) {
+    while (!n.empty()) {
+      const std::size_t dot = std::min(n.find('.'), n.size());
+      bytes_.push_back(static_cast<std::uint8_t>(dot));
+      bytes_.insert(bytes_.end(), n.begin(), n.begin() + static_cast<std::ptrdiff_t>(dot));
+      n.remove_prefix(std::min(dot + 1, n.size()));
+    }
+    bytes_.push_back(0);
+  }
+  std::vector<std::uint8_t> bytes_;
+};
+
+std::vector<std::string> values(const BufferSet& set, BufferId id) {
+  std::vector<std::string> out;
+  for (std::string_view v : set.get(id)) out.emplace_back(v);
+  return out;
+}
+
+using Names = std::vector<std::string>;
+
+TEST(DnsBuffers, ResponseSectionsAndTheNamesRecordsPointTo) {
+  MessageBuilder b(true, 2, 2, 1);
+  b.query("example.org")
+      .record("example.org", 15, {0, 10}, "mx.example.org")            // MX: preference, exchange
+      .record("example.org", 33, {0, 1, 0, 2, 0x14, 0x95}, "sip.example.org")  // SRV: priority, weight, port, target
+      .record("org", 6, {}, "a0.org.afilias-nst.info")                  // SOA: mname first
+      .record("org", 2, {}, "b0.org.afilias-nst.org")                   // NS
+      .record("mx.example.org", 1, {192, 0, 2, 25}, "");                // A: an address, not a name
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(b.bytes(), m));
+  ASSERT_EQ(m.answers.size(), 2u);
+  ASSERT_EQ(m.authorities.size(), 2u);
+  ASSERT_EQ(m.additionals.size(), 1u);
+  EXPECT_EQ(m.answers[0].data.view(), "mx.example.org");
+  EXPECT_EQ(m.answers[1].data.view(), "sip.example.org");
+  EXPECT_EQ(m.authorities[0].data.view(), "a0.org.afilias-nst.info");
+  EXPECT_EQ(m.additionals[0].data.view(), "192.0.2.25");
+  EXPECT_FALSE(m.additionals[0].dataIsName());
+
+  BufferSet set;
+  gsoc::sensor::addDnsBuffers(m, set);
+  EXPECT_FALSE(set.has(BufferId::DnsQuery));  // dns.query is the requests' only
+  EXPECT_EQ(values(set, BufferId::DnsQueriesRrname), Names({"example.org"}));
+  EXPECT_EQ(values(set, BufferId::DnsAnswersRrname), Names({"example.org"}));  // once, though two records
+  EXPECT_EQ(values(set, BufferId::DnsAuthoritiesRrname), Names({"org"}));
+  EXPECT_EQ(values(set, BufferId::DnsAdditionalsRrname), Names({"mx.example.org"}));
+  EXPECT_EQ(values(set, BufferId::DnsResponseRrname),
+            Names({"example.org", "mx.example.org", "sip.example.org", "org", "a0.org.afilias-nst.info", "b0.org.afilias-nst.org"}));
+}
+
+TEST(DnsBuffers, RequestsHaveNoResponseNames) {
+  MessageBuilder b(false, 1, 0, 0);
+  b.query("www.example.com").record("www.example.com", 5, {}, "cdn.example.net");
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(b.bytes(), m));
+  BufferSet set;
+  gsoc::sensor::addDnsBuffers(m, set);
+  EXPECT_EQ(values(set, BufferId::DnsQuery), Names({"www.example.com"}));
+  EXPECT_EQ(values(set, BufferId::DnsQueriesRrname), Names({"www.example.com"}));
+  EXPECT_EQ(values(set, BufferId::DnsAnswersRrname), Names({"www.example.com"}));  // a request may carry answers
+  EXPECT_FALSE(set.has(BufferId::DnsResponseRrname));
+}
+
+TEST(DnsBuffers, ARecordCutShortEndsTheSectionsButKeepsTheMessage) {
+  MessageBuilder b(true, 1, 1, 0);
+  b.query("example.org").record("example.org", 5, {}, "alias.example.org");
+  std::vector<std::uint8_t> bytes = b.bytes();
+  bytes.insert(bytes.end(), {3, 'o', 'r', 'g', 0, 0, 2});  // an authority record cut in its header
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(bytes, m));
+  EXPECT_EQ(m.answers.size(), 1u);
+  EXPECT_TRUE(m.authorities.empty());
+}
+
+}  // namespace

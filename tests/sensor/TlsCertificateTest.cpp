@@ -1,0 +1,153 @@
+// The server side of a TLS handshake built byte by byte: a ServerHello with a known random and a
+// Certificate message carrying a self-signed certificate made here with OpenSSL. The parser must
+// give the hello's random, each certificate's DER bytes as sent and Suricata's fingerprint form
+// (SHA-1 of the DER, lower-case hex pairs joined by ':'), which the tls.random*, tls.certs and
+// tls.cert_fingerprint buffers carry.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "sensor/ClientHello.hpp"
+#include "sensor/app/TlsParser.hpp"
+
+using gsoc::sensor::TlsHandshake;
+using gsoc::sensor::TlsState;
+using namespace gsoc::sensor::test;
+
+namespace {
+
+void put24(std::string& s, std::size_t v) {
+  s.push_back(static_cast<char>(v >> 16));
+  put16(s, static_cast<unsigned>(v & 0xffff));
+}
+
+// A self-signed certificate for CN=gsoc.test, DER-encoded.
+std::string selfSignedDer(long serial = 0x1234) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(1024), EVP_PKEY_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("gsoc.test"), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_sign(cert.get(), key.get(), EVP_sha256());
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert.get(), &der);
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string handshakeRecord(unsigned type, const std::string& body) {
+  std::string handshake(1, static_cast<char>(type));
+  put24(handshake, body.size());
+  handshake += body;
+  std::string record = "\x16\x03\x03";
+  put16(record, static_cast<unsigned>(handshake.size()));
+  return record + handshake;
+}
+
+std::string serverFlight(const std::string& random, const std::string& der) {
+  std::string hello;
+  put16(hello, 0x0303);
+  hello += random;
+  hello.push_back(0);  // session id
+  put16(hello, 0xc02f);
+  hello.push_back(0);  // null compression
+  std::string certificates;
+  put24(certificates, der.size() + 3);
+  put24(certificates, der.size());
+  certificates += der;
+  return handshakeRecord(2, hello) + handshakeRecord(11, certificates);
+}
+
+std::string fingerprintOf(const std::string& der) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(der.data(), der.size(), digest, &len, EVP_sha1(), nullptr);
+  std::string out;
+  char pair[4];
+  for (unsigned i = 0; i < len; ++i) {
+    std::snprintf(pair, sizeof pair, i == 0 ? "%02x" : ":%02x", digest[i]);
+    out += pair;
+  }
+  return out;
+}
+
+TEST(TlsCertificate, ServerFlightGivesRandomDerAndSuricataFingerprint) {
+  std::string random;
+  for (int i = 0; i < 32; ++i) random.push_back(static_cast<char>(0xa0 + i));
+  const std::string der = selfSignedDer();
+  ASSERT_GT(der.size(), 100u);
+  const std::string flight = serverFlight(random, der);
+
+  TlsState state;
+  TlsHandshake out;
+  int seen = 0;
+  // Fed in two pieces, as a segment boundary inside the certificate would cut it.
+  const std::size_t cut = flight.size() / 2;
+  for (const std::string& piece : {flight.substr(0, cut), flight.substr(cut)}) {
+    state.feed(gsoc::signatures::FlowDirection::ToClient, {reinterpret_cast<const std::uint8_t*>(piece.data()), piece.size()},
+               [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) {
+                 out = h;
+                 ++seen;
+               });
+  }
+  ASSERT_EQ(seen, 1);
+  EXPECT_EQ(state.errors(), 0u);
+  EXPECT_FALSE(out.client_hello);
+  ASSERT_TRUE(out.has_random);
+  EXPECT_EQ(std::string(out.random.begin(), out.random.end()), random);
+  ASSERT_EQ(out.certificates.size(), 1u);
+  EXPECT_EQ(out.certificates[0].der, der);
+  EXPECT_EQ(out.certificates[0].subject, "CN=gsoc.test");
+  EXPECT_EQ(out.certificates[0].serial, "12:34");
+  EXPECT_EQ(out.certificates[0].not_before.size(), 19u);  // 2026-12-05T06:30:00
+  EXPECT_EQ(out.certificates[0].not_before[10], 'T');
+  EXPECT_GT(out.certificates[0].not_after, out.certificates[0].not_before);
+  const std::string& fp = out.certificates[0].fingerprint;
+  EXPECT_EQ(fp, fingerprintOf(der));
+  EXPECT_EQ(fp.size(), 20u * 3 - 1);
+}
+
+// Suricata writes the serial as the DER integer's bytes: one with its high bit set keeps the
+// leading 00 that makes it positive ("00:97:E6:..." in suricata-verify's captures).
+TEST(TlsCertificate, SerialKeepsTheLeadingZeroOfTheDerInteger) {
+  const std::string flight = serverFlight(std::string(32, 'r'), selfSignedDer(0x97e6));
+  TlsState state;
+  TlsHandshake out;
+  state.feed(gsoc::signatures::FlowDirection::ToClient, {reinterpret_cast<const std::uint8_t*>(flight.data()), flight.size()},
+             [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) { out = h; });
+  ASSERT_EQ(out.certificates.size(), 1u);
+  EXPECT_EQ(out.certificates[0].serial, "00:97:E6");
+}
+
+TEST(TlsCertificate, VersionNamesAreSuricatas) {
+  EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0301), "TLSv1");
+  EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0303), "TLS 1.2");
+  EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0304), "TLS 1.3");
+  EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0300), "SSLv3");
+  EXPECT_EQ(gsoc::sensor::tlsVersionName(0x7f1c), "UNDETERMINED");
+}
+
+TEST(TlsCertificate, ClientHelloCarriesItsRandom) {
+  TlsState state;
+  TlsHandshake out;
+  const std::string record = clientHello(0x0303, {0x002f}, "");
+  state.feed(gsoc::signatures::FlowDirection::ToServer, {reinterpret_cast<const std::uint8_t*>(record.data()), record.size()},
+             [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) { out = h; });
+  ASSERT_TRUE(out.has_random);
+  EXPECT_EQ(std::string(out.random.begin(), out.random.end()), std::string(32, 'r'));  // clientHello()'s filler
+  out.clear();
+  EXPECT_FALSE(out.has_random);
+}
+
+}  // namespace
