@@ -11,8 +11,11 @@
 //   day counts     events of one day counted by agency and kind.
 // Each query's figure is the median of three runs.
 //
-// Usage: gsoc_bench_store [--store sqlite|postgresql] [--dsn DSN] [--events 5000000] [--days 30]
-//                         [--agencies 8] [--dir DIR]
+// Usage: gsoc_bench_store [--store sqlite|postgresql|clickhouse] [--dsn DSN] [--events 5000000]
+//                         [--days 30] [--agencies 8] [--dir DIR] [--clickhouse URL[,URL]]
+//                         [--cluster NAME]
+// With --store clickhouse the events go to the shards (a database of its own, dropped at the end;
+// a cluster NAME over them with two or more) and the state to a SQLite file in DIR.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -27,6 +30,7 @@
 
 #include "collector/ingest/ArenaBatch.hpp"
 #include "collector/store/EventStore.hpp"
+#include "collector/store/ClickHouseEventStore.hpp"
 #include "collector/store/PostgresEventStore.hpp"
 #include "collector/store/SqliteEventStore.hpp"
 #include "gsoc/v1/ingest.pb.h"
@@ -117,7 +121,8 @@ double medianSeconds(F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string store_kind = "sqlite", dsn, dir_arg;
+  std::string store_kind = "sqlite", dsn, dir_arg, cluster;
+  std::vector<std::string> shards;
   std::int64_t events = 5000000;
   int days = 30, agencies = 8;
   for (int i = 1; i < argc; ++i) {
@@ -135,8 +140,17 @@ int main(int argc, char** argv) {
     else if (a == "--days") days = std::stoi(value());
     else if (a == "--agencies") agencies = std::stoi(value());
     else if (a == "--dir") dir_arg = value();
-    else {
-      std::cerr << "usage: gsoc_bench_store [--store sqlite|postgresql] [--dsn DSN] [--events N] [--days D] [--agencies A] [--dir DIR]\n";
+    else if (a == "--cluster") cluster = value();
+    else if (a == "--clickhouse") {
+      const std::string urls = value();
+      for (std::size_t at = 0; at < urls.size();) {
+        const std::size_t comma = std::min(urls.find(',', at), urls.size());
+        shards.push_back(urls.substr(at, comma - at));
+        at = comma + 1;
+      }
+    } else {
+      std::cerr << "usage: gsoc_bench_store [--store sqlite|postgresql|clickhouse] [--dsn DSN] [--events N] [--days D] [--agencies A] "
+                   "[--dir DIR] [--clickhouse URL[,URL]] [--cluster NAME]\n";
       return 2;
     }
   }
@@ -148,8 +162,15 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   const fs::path db = dir / "history.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+  collector::ClickHouseOptions clickhouse;
+  clickhouse.shard_urls = shards;
+  clickhouse.cluster = cluster;
+  clickhouse.database = "gsoc_bench_" + std::to_string(::getpid());
   auto open = [&]() -> collector::EventStorePtr {
     if (store_kind == "postgresql") return std::make_unique<collector::PostgresEventStore>(dsn);
+    if (store_kind == "clickhouse") {
+      return std::make_unique<collector::ClickHouseEventStore>(clickhouse, std::make_unique<collector::SqliteEventStore>(db.string()));
+    }
     return std::make_unique<collector::SqliteEventStore>(db.string());
   };
 
@@ -201,6 +222,16 @@ int main(int argc, char** argv) {
             << " days, " << agencies << " agencies\n";
   std::cout << "ingest      " << static_cast<double>(events) / commit_s << " events/s (commit time only)";
   if (store_kind == "sqlite") std::cout << ", " << std::setprecision(1) << static_cast<double>(fs::file_size(db)) / static_cast<double>(events) << " bytes per event on disk";
+  if (store_kind == "clickhouse") {
+    // After the merges settle: the parts of the events and their term table on every shard.
+    double bytes = 0;
+    for (const auto& url : shards) {
+      collector::ClickHouseClient shard(url);
+      shard.query("OPTIMIZE TABLE " + clickhouse.database + ".events_local");
+      bytes += std::stod(shard.query("SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = '" + clickhouse.database + "'"));
+    }
+    std::cout << ", " << std::setprecision(1) << bytes / static_cast<double>(events) << " bytes per event on disk (terms included)";
+  }
   std::cout << "\n";
 
   auto store = open();
@@ -229,5 +260,6 @@ int main(int argc, char** argv) {
   });
   std::cout << std::setprecision(3) << "day counts  " << std::setw(8) << day << " s  one day by agency and kind (" << groups << " groups)\n";
   if (dir_arg.empty()) fs::remove_all(dir);
+  for (const auto& url : shards) collector::ClickHouseClient(url).query("DROP DATABASE IF EXISTS " + clickhouse.database);
   return 0;
 }

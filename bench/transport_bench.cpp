@@ -17,10 +17,12 @@
 // --store none commits nothing (it keeps only the stream marks that acks need): the ceiling of
 // the transport itself, spool, gRPC/mTLS, decoding and validation, to set against a store's.
 //
-// Usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sensors 8]
+// Usage: gsoc_bench_transport [--store sqlite|postgresql|clickhouse|none] [--dsn DSN] [--sensors 8]
 //                              [--events 100000] [--rate 50000] [--seconds 5]
 //                              [--commit-events 20000] [--queue-events 200000]
-// PostgreSQL needs a server; bench/transport_bench.sh starts a temporary one.
+//                              [--clickhouse URL[,URL] [--cluster NAME]]
+// PostgreSQL needs a server; bench/transport_bench.sh starts a temporary one. ClickHouse needs
+// running shards (the state goes to a SQLite file, the events to a database of the bench's own).
 #include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -44,6 +46,7 @@
 #include "collector/ingest/BatchWriter.hpp"
 #include "collector/ingest/IngestServer.hpp"
 #include "collector/ingest/IngestService.hpp"
+#include "collector/store/ClickHouseEventStore.hpp"
 #include "collector/store/PostgresEventStore.hpp"
 #include "collector/store/SqliteEventStore.hpp"
 #include "gsoc/v1/event.pb.h"
@@ -60,6 +63,8 @@ namespace {
 struct Options {
   std::string store = "sqlite";
   std::string dsn;
+  std::vector<std::string> shards;  // --clickhouse
+  std::string cluster;
   int sensors = 8;
   int events = 100000;  // per sensor, throughput phase
   int rate = 50000;     // total events/s, latency phase
@@ -145,6 +150,14 @@ class DiscardingStore final : public collector::EventStore {
     std::lock_guard lock(mutex_);
     for (const auto& b : batches) marks_[collector::StreamKey{b.identity->sensor_id, b.batch->epoch()}] = b.acked_through;
   }
+  collector::StreamClaim claimStreams(std::span<const collector::StreamKey>) override { return {}; }
+  void releaseStreams() override {}
+  void recordPendingInserts(std::span<collector::PendingInsert>) override {}
+  std::vector<collector::PendingInsert> pendingInserts() override { return {}; }
+  void settlePendingInsert(const collector::PendingInsert&, bool) override {}
+  std::vector<collector::CommitLogEntry> commitLog(std::uint64_t, std::size_t) override { return {}; }
+  std::uint64_t commitTail() override { return 0; }
+  void setCommitTail(std::uint64_t) override {}
   void recordSensorStatus(const collector::SensorIdentity&, const v1::SensorStatus&, std::int64_t) override {}
   void recordRefusal(std::int64_t, const collector::SensorIdentity&, std::string_view) override {}
   std::uint64_t deleteEventsBefore(std::int64_t) override { return 0; }
@@ -171,6 +184,14 @@ collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const 
   // by acks, not by table size.
   if (o.store == "postgresql") return std::make_unique<collector::PostgresEventStore>(o.dsn);
   const std::string path = (dir / (name + ".db")).string();
+  if (o.store == "clickhouse") {
+    collector::ClickHouseOptions ch;
+    ch.shard_urls = o.shards;
+    ch.cluster = o.cluster;
+    ch.database = "gsoc_bench_" + std::to_string(::getpid());
+    for (const auto& url : o.shards) collector::ClickHouseClient(url).query("DROP DATABASE IF EXISTS " + ch.database);
+    return std::make_unique<collector::ClickHouseEventStore>(ch, std::make_unique<collector::SqliteEventStore>(path));
+  }
   return std::make_unique<collector::SqliteEventStore>(path);
 }
 
@@ -248,6 +269,15 @@ int main(int argc, char** argv) {
     };
     if (a == "--store") o.store = value();
     else if (a == "--dsn") o.dsn = value();
+    else if (a == "--cluster") o.cluster = value();
+    else if (a == "--clickhouse") {
+      const std::string urls = value();
+      for (std::size_t at = 0; at < urls.size();) {
+        const std::size_t comma = std::min(urls.find(',', at), urls.size());
+        o.shards.push_back(urls.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
     else if (a == "--sensors") o.sensors = std::stoi(value());
     else if (a == "--events") o.events = std::stoi(value());
     else if (a == "--rate") o.rate = std::stoi(value());
@@ -255,7 +285,7 @@ int main(int argc, char** argv) {
     else if (a == "--commit-events") o.writer.commit_max_events = std::stoull(value());
     else if (a == "--queue-events") o.writer.max_queue_events = std::stoull(value());
     else {
-      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|none] [--dsn DSN] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
+      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|clickhouse|none] [--dsn DSN] [--clickhouse URLS] [--cluster NAME] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
       return 2;
     }
   }

@@ -21,6 +21,7 @@
 #include "collector/api/MetricsServer.hpp"
 #include "collector/api/PublicationFeed.hpp"
 #include "collector/api/PublicationRecord.hpp"
+#include "collector/correlate/CommitTail.hpp"
 #include "collector/correlate/CorrelationService.hpp"
 #include "collector/ingest/BatchWriter.hpp"
 #include "collector/notify/CentrePublications.hpp"
@@ -64,6 +65,9 @@ Options (each overrides the config key in brackets):
                           [store.backend: clickhouse, store.clickhouse_shards]
   --clickhouse-cluster C  the servers' cluster the Distributed tables read over (required with 2+
                           shards) [store.clickhouse_cluster]
+  --correlate-from-store  correlate every front-end's commits, read from the store's commit log,
+                          not what this one receives (clickhouse; one front-end of several)
+                          [correlation_from_store]
   --retention-days N      delete events older than N days of event time, hourly (default 400;
                           0 keeps everything) [store.retention_days]
   --stats-interval S      progress line every S seconds (default 10; 0 off) [stats_interval_s]
@@ -173,6 +177,8 @@ Args parseArgs(int argc, char** argv) {
         if (comma > at) c.mutable_store()->add_clickhouse_shards(urls.substr(at, comma - at));
         at = comma + 1;
       }
+    } else if (a == "--correlate-from-store") {
+      c.set_correlation_from_store(true);
     } else if (a == "--clickhouse-cluster") {
       c.mutable_store()->set_clickhouse_cluster(value());
     } else if (a == "--retention-days") {
@@ -340,6 +346,12 @@ int main(int argc, char** argv) {
   });
   CampaignPublisher* const publisher = &publications.publisher;
   std::unique_ptr<CorrelationService> correlation;
+  std::unique_ptr<CommitTail> tail;
+  std::uint64_t tail_from = 0;
+  if (config.correlation_from_store() && rules.empty()) {
+    std::cerr << "gsoc-collector: correlation_from_store: no correlation rules to run\n";
+    return 2;
+  }
   if (!rules.empty()) {
     const std::int64_t lateness = config.correlation_lateness_ms() > 0
                                       ? static_cast<std::int64_t>(config.correlation_lateness_ms()) * 1000000LL
@@ -361,7 +373,15 @@ int main(int argc, char** argv) {
     }, std::chrono::seconds(config.correlation_idle_flush_s() > 0 ? config.correlation_idle_flush_s() : 60),
        static_cast<std::int64_t>(config.correlation_max_sensor_lag_s()) * 1000000000LL);
     try {
-      correlation->rebuild();
+      if (config.correlation_from_store()) {
+        // Every front-end's commits, from the store's commit log; windows rebuilt up to where
+        // the tail stopped (CommitTail.hpp).
+        tail_from = store->commitTail();
+        correlation->rebuild(tail_from);
+        tail = std::make_unique<CommitTail>(*store, *correlation);
+      } else {
+        correlation->rebuild();
+      }
     } catch (const std::exception& e) {
       std::cerr << "gsoc-collector: correlation: cannot rebuild from the store: " << e.what() << "\n";
       return 2;
@@ -374,8 +394,9 @@ int main(int argc, char** argv) {
   if (config.max_queue_events() > 0) writer_options.max_queue_events = config.max_queue_events();
   if (config.commit_max_events() > 0) writer_options.commit_max_events = config.commit_max_events();
   CommitListener on_commit;
-  if (correlation) on_commit = [&correlation](std::vector<CommittedBatch> batches) { correlation->submit(std::move(batches)); };
+  if (correlation && !tail) on_commit = [&correlation](std::vector<CommittedBatch> batches) { correlation->submit(std::move(batches)); };
   BatchWriter writer(*store, writer_options, wallNs, on_commit);
+  if (tail) tail->start(tail_from);
   IngestService service(writer, *store, wallNs, ValidationLimits{});
   service.setRevocationList(revoked);
   const std::string bundle_dir = resolve(args.base_dir, config.bundle_dir());
@@ -502,6 +523,7 @@ int main(int argc, char** argv) {
   central.shutdown();  // ends live feeds, which would otherwise hold Shutdown for its deadline
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   writer.stop();
+  if (tail) tail->stop();
   if (correlation) correlation->stop();
   const WriterCounters w = writer.counters();
   const IngestCounters in = service.counters();

@@ -108,7 +108,7 @@ void CorrelationService::handleHits(std::int64_t replayed_through) {
   }
 }
 
-void CorrelationService::rebuild() {
+void CorrelationService::rebuild(std::uint64_t through_commit) {
   const std::int64_t progress = store_.correlatorProgress();
   saved_progress_ = progress;
   if (progress != INT64_MIN) {
@@ -116,6 +116,7 @@ void CorrelationService::rebuild() {
     EventQuery query;
     query.since_ns = progress - horizon();
     query.kinds = replayKinds();
+    query.through_commit = through_commit;
     store_.forEachEvent(query, [&](gsoc::v1::Event&& e) {
       ++replayed;
       correlator_.add(std::move(e));

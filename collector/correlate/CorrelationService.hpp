@@ -46,8 +46,9 @@ class CorrelationService {
   CorrelationService(const CorrelationService&) = delete;
   CorrelationService& operator=(const CorrelationService&) = delete;
 
-  // Call once, before events are submitted.
-  void rebuild();
+  // Call once, before events are submitted. through_commit: replay only the events of commits
+  // up to this commit-log number (a correlator fed by CommitTail from there; 0: all).
+  void rebuild(std::uint64_t through_commit = 0);
   void submit(std::vector<CommittedBatch> batches);
   // Processes what is queued and stops. Events held for lateness stay unprocessed: the next
   // start replays them from the store.

@@ -7,6 +7,7 @@
 
 #include "collector/store/EventColumns.hpp"
 #include "collector/store/RowBinary.hpp"
+#include "collector/store/StoreSchema.hpp"
 #include "gsoc/v1/event.pb.h"
 #include "gsoc/v1/ingest.pb.h"
 
@@ -86,13 +87,19 @@ ClickHouseEventStore::ClickHouseEventStore(ClickHouseOptions options, EventStore
     writers_.push_back(std::make_unique<ClickHouseClient>(url, options_.timeout_s));
     createTables(*writers_.back());
   }
-  for (PendingInsert& p : state_->pendingInserts()) {
-    const StreamKey key{p.sensor_id, p.epoch};
-    try {
-      settle(p);
-    } catch (const StoreError& e) {
-      std::cerr << "gsoc-collector: pending insert of " << p.sensor_id << ":" << p.epoch << " not settled yet: " << e.what() << "\n";
-      unsettled_[key] = std::move(p);
+  // What a collector that died mid-commit left, settled under the streams' claims (another
+  // front-end may be committing them right now).
+  std::vector<StreamKey> keys;
+  for (const PendingInsert& p : state_->pendingInserts()) keys.push_back(StreamKey{p.sensor_id, p.epoch});
+  if (!keys.empty()) {
+    const StreamClaim claim = state_->claimStreams(keys);
+    const StreamRelease release(*state_);
+    for (const PendingInsert& p : claim.pending) {
+      try {
+        settle(p);
+      } catch (const StoreError& e) {
+        std::cerr << "gsoc-collector: pending insert of " << p.sensor_id << ":" << p.epoch << " not settled yet: " << e.what() << "\n";
+      }
     }
   }
 }
@@ -120,8 +127,8 @@ void ClickHouseEventStore::createTables(ClickHouseClient& shard) {
   const std::string& db = options_.database;
   shard.query("CREATE DATABASE IF NOT EXISTS " + db);
   shard.query("CREATE TABLE IF NOT EXISTS " + db + ".events_local (day Date, ts_ns Int64, received_ns Int64, agency String, "
-              "sensor String, epoch UInt64, seq UInt64, kind String, sid Int64, severity Int32, terms Array(String), event String) "
-              "ENGINE = MergeTree PARTITION BY day ORDER BY (agency, ts_ns, sensor, epoch, seq)");
+              "sensor String, epoch UInt64, seq UInt64, kind String, sid Int64, severity Int32, terms Array(String), event String, "
+              "commit_no UInt64) ENGINE = MergeTree PARTITION BY day ORDER BY (agency, ts_ns, sensor, epoch, seq)");
   shard.query("CREATE TABLE IF NOT EXISTS " + db + ".event_terms_local (day Date, term String, ts_ns Int64, agency String, "
               "sensor String, epoch UInt64, seq UInt64) ENGINE = MergeTree PARTITION BY day ORDER BY (term, ts_ns)");
   shard.query("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".event_terms_mv TO " + db + ".event_terms_local AS SELECT day, "
@@ -165,16 +172,19 @@ std::uint64_t ClickHouseEventStore::settle(const PendingInsert& p) {
 
 void ClickHouseEventStore::commit(std::span<const CommitBatch> batches) {
   std::lock_guard lock(write_mutex_);
+  std::vector<StreamKey> keys;
+  for (const CommitBatch& b : batches) keys.push_back(StreamKey{b.identity->sensor_id, b.batch->epoch()});
+  // The streams' marks as stored now, not as this front-end last saw them: another front-end may
+  // have stored their later events since (a sensor that failed over and back).
+  StreamClaim claim = state_->claimStreams(keys);
+  const StreamRelease release(*state_);
+  std::map<StreamKey, std::uint64_t>& marks = claim.marks;
   std::set<StreamKey> failed;
   std::string error;
-  std::map<StreamKey, std::uint64_t> stored_through;  // settled just now: resent events up to here are trimmed
-  for (const CommitBatch& b : batches) {
-    const StreamKey key{b.identity->sensor_id, b.batch->epoch()};
-    const auto it = unsettled_.find(key);
-    if (it == unsettled_.end()) continue;
+  for (const PendingInsert& p : claim.pending) {
+    const StreamKey key{p.sensor_id, p.epoch};
     try {
-      stored_through[key] = settle(it->second);
-      unsettled_.erase(it);
+      marks[key] = std::max(marks[key], settle(p));
     } catch (const StoreError& e) {
       failed.insert(key);
       if (error.empty()) error = e.what();
@@ -183,6 +193,8 @@ void ClickHouseEventStore::commit(std::span<const CommitBatch> batches) {
 
   std::vector<CommitBatch> settled;
   std::vector<std::string> rows(writers_.size());
+  std::vector<std::size_t> row_commit_at;  // where each row's commit_no goes, filled in once numbered
+  std::vector<std::pair<std::size_t, StreamKey>> row_owner;
   std::map<StreamKey, PendingInsert> pending;
   EventColumns columns;
   std::vector<std::string> terms;
@@ -193,19 +205,19 @@ void ClickHouseEventStore::commit(std::span<const CommitBatch> batches) {
     CommitBatch c = b;
     c.events_elsewhere = true;
     const std::uint64_t first = b.batch->first_sequence();
-    if (const auto through = stored_through.find(key); through != stored_through.end() && through->second >= first) {
-      c.skip = static_cast<int>(std::min<std::uint64_t>(through->second - first + 1, static_cast<std::uint64_t>(b.batch->events_size())));
-      c.skip = std::max(c.skip, b.skip);
-    }
+    std::uint64_t& mark = marks[key];
+    if (mark >= first) c.skip = std::max(c.skip, static_cast<int>(std::min<std::uint64_t>(mark - first + 1, static_cast<std::uint64_t>(b.batch->events_size()))));
+    if (!c.rejected) mark = std::max(mark, c.acked_through);
     settled.push_back(c);
     if (c.rejected || c.skip >= b.batch->events_size()) continue;
     const int shard = shardOf(key.sensor_id);
     PendingInsert& p = pending[key];
     if (p.events == 0) {
       p = PendingInsert{key.sensor_id, key.epoch, first + static_cast<std::uint64_t>(c.skip), 0, 0, shard, b.identity->agency_id,
-                        INT64_MAX, INT64_MIN};
+                        INT64_MAX, INT64_MIN, 0};
     }
-    RowBinaryWriter row(rows[static_cast<std::size_t>(shard)]);
+    std::string& out = rows[static_cast<std::size_t>(shard)];
+    RowBinaryWriter row(out);
     const auto& events = b.batch->events();
     for (int i = c.skip; i < events.size(); ++i) {
       const gsoc::v1::Event& e = events[i];
@@ -221,6 +233,9 @@ void ClickHouseEventStore::commit(std::span<const CommitBatch> batches) {
       row.u64(key.epoch).u64(seq).str(columns.kind).i64(columns.sid).i32(columns.severity).varint(terms.size());
       for (const auto& t : terms) row.str(t);
       row.str(blob);
+      row_commit_at.push_back(out.size());
+      row_owner.emplace_back(static_cast<std::size_t>(shard), key);
+      row.u64(0);  // commit_no, known once the inserts are announced
       p.last_sequence = seq;
       ++p.events;
       p.min_ts_ns = std::min(p.min_ts_ns, e.timestamp_ns());
@@ -231,6 +246,16 @@ void ClickHouseEventStore::commit(std::span<const CommitBatch> batches) {
   std::vector<PendingInsert> announced;
   for (auto& [key, p] : pending) announced.push_back(p);
   if (!announced.empty()) state_->recordPendingInserts(announced);  // throws: nothing inserted, nothing committed
+  for (const PendingInsert& p : announced) pending[StreamKey{p.sensor_id, p.epoch}].commit_no = p.commit_no;
+  for (std::size_t r = 0; r < row_commit_at.size(); ++r) {
+    const auto [shard, key] = row_owner[r];
+    std::string patch;
+    RowBinaryWriter(patch).u64(pending[key].commit_no);
+    rows[shard].replace(row_commit_at[r], 8, patch);
+  }
+  for (CommitBatch& c : settled) {
+    if (const auto it = pending.find(StreamKey{c.identity->sensor_id, c.batch->epoch()}); it != pending.end()) c.commit_no = it->second.commit_no;
+  }
 
   const std::string insert = "INSERT INTO " + options_.database + ".events_local FORMAT RowBinary";
   for (std::size_t shard = 0; shard < writers_.size(); ++shard) {
@@ -238,29 +263,72 @@ void ClickHouseEventStore::commit(std::span<const CommitBatch> batches) {
     try {
       writers_[shard]->insert(insert, rows[shard]);
     } catch (const StoreError& e) {
-      // It may have landed all the same (a timeout after the server took it): settled later.
+      // It may have landed all the same (a timeout after the server took it): the record stays
+      // and is settled when the stream is next claimed.
       for (const auto& [key, p] : pending) {
-        if (static_cast<std::size_t>(p.shard) != shard) continue;
-        failed.insert(key);
-        unsettled_[key] = p;
+        if (static_cast<std::size_t>(p.shard) == shard) failed.insert(key);
       }
       if (error.empty()) error = e.what();
     }
   }
   std::erase_if(settled, [&](const CommitBatch& c) { return failed.contains(StreamKey{c.identity->sensor_id, c.batch->epoch()}); });
-  if (!settled.empty()) {
-    try {
-      state_->commit(settled);
-    } catch (const StoreError&) {
-      // Inserted, mark not committed: the records stay and are settled when the streams return.
-      for (const auto& [key, p] : pending) unsettled_.try_emplace(key, p);
-      throw;
-    }
-  }
+  if (!settled.empty()) state_->commit(settled);  // throws: inserted, not committed; settled at the next claim
   if (failed.empty()) return;
   const std::string what = std::to_string(failed.size()) + " stream(s) not stored: " + error;
   if (settled.empty()) throw StoreError(what);
   throw PartialCommitError(what, std::move(failed));
+}
+
+std::uint64_t ClickHouseEventStore::forEachCommitted(std::uint64_t after, std::size_t max_events,
+                                                     const std::function<void(gsoc::v1::Event&&)>& visit) {
+  std::uint64_t through = after;
+  std::vector<std::uint64_t> done;
+  for (const CommitLogEntry& e : state_->commitLog(after, std::max<std::size_t>(1, max_events / 100))) {
+    if (e.state == CommitState::Pending) {
+      // An insert in flight, or one a dead front-end left: settled here once it is old enough.
+      if (nowNs() - e.created_ns < kStaleCommitNs || !settleCommit(e.commit_no)) break;
+      const auto again = state_->commitLog(e.commit_no - 1, 1);
+      if (again.empty() || again[0].commit_no != e.commit_no || again[0].state == CommitState::Pending) break;
+      if (again[0].state == CommitState::Done) done.push_back(e.commit_no);
+    } else if (e.state == CommitState::Done) {
+      done.push_back(e.commit_no);
+    }
+    through = e.commit_no;
+  }
+  if (done.empty()) return through;
+  std::string list;
+  for (const std::uint64_t n : done) list += (list.empty() ? "" : ",") + std::to_string(n);
+  visitRows("SELECT sensor, epoch, seq, agency, event FROM " + table("events") + " WHERE commit_no IN (" + list +
+                ") ORDER BY commit_no, sensor, epoch, seq FORMAT RowBinary",
+            visit);
+  return through;
+}
+
+bool ClickHouseEventStore::settleCommit(std::uint64_t commit_no) {
+  std::lock_guard lock(write_mutex_);
+  std::vector<StreamKey> keys;
+  for (const PendingInsert& p : state_->pendingInserts()) {
+    if (p.commit_no == commit_no) keys.push_back(StreamKey{p.sensor_id, p.epoch});
+  }
+  if (keys.empty()) {
+    // No stream waits on it (its records replaced by later ones): nothing of it can be trusted.
+    std::cerr << "gsoc-collector: commit " << commit_no << " is pending with no pending insert; voided\n";
+    PendingInsert none;
+    none.commit_no = commit_no;
+    state_->settlePendingInsert(none, false);
+    return true;
+  }
+  const StreamClaim claim = state_->claimStreams(keys);  // waits for a live front-end's commit
+  const StreamRelease release(*state_);
+  try {
+    for (const PendingInsert& p : claim.pending) {
+      if (p.commit_no == commit_no) settle(p);
+    }
+  } catch (const StoreError& e) {
+    std::cerr << "gsoc-collector: commit " << commit_no << " cannot be settled yet: " << e.what() << "\n";
+    return false;
+  }
+  return true;
 }
 
 std::uint64_t ClickHouseEventStore::deleteEventsBefore(std::int64_t cutoff_ns) {
@@ -308,7 +376,7 @@ void ClickHouseEventStore::read(const std::string& sql, const std::function<void
   throw StoreError("no ClickHouse shard answered: " + errors);
 }
 
-std::string ClickHouseEventStore::whereSql(const EventQuery& q) const {
+std::string ClickHouseEventStore::whereSql(const EventQuery& q) {
   std::string where = " WHERE 1";
   if (q.since_ns != std::numeric_limits<std::int64_t>::min()) {
     where += " AND ts_ns >= " + std::to_string(q.since_ns) + " AND day >= " + dateLiteral(dayOf(q.since_ns));
@@ -316,22 +384,40 @@ std::string ClickHouseEventStore::whereSql(const EventQuery& q) const {
   if (q.until_ns != std::numeric_limits<std::int64_t>::max()) {
     where += " AND ts_ns < " + std::to_string(q.until_ns) + " AND day <= " + dateLiteral(dayOf(q.until_ns));
   }
+  if (q.through_commit > 0) where += " AND commit_no <= " + std::to_string(q.through_commit);
   auto quoted = [](const std::string& v) { return clickHouseQuote(v); };
   if (!q.agencies.empty()) where += " AND agency IN " + inList(q.agencies, quoted);
   if (!q.sensors.empty()) where += " AND sensor IN " + inList(q.sensors, quoted);
   if (!q.kinds.empty()) where += " AND kind IN " + inList(q.kinds, quoted);
   if (!q.sids.empty()) where += " AND sid IN " + inList(q.sids, [](std::int64_t v) { return std::to_string(v); });
-  if (!q.term.empty()) {
-    // The term table finds the candidates by key (it lives on the same shard as its events, so the
-    // subquery runs on each shard locally); has() keeps the query exact on its own.
-    const std::string term = clickHouseQuote(q.term);
-    where += " AND has(terms, " + term + ") AND (sensor, epoch, seq) IN (SELECT sensor, epoch, seq FROM " + options_.database +
-             ".event_terms_local WHERE term = " + term;
-    if (q.since_ns != std::numeric_limits<std::int64_t>::min()) where += " AND ts_ns >= " + std::to_string(q.since_ns);
-    if (q.until_ns != std::numeric_limits<std::int64_t>::max()) where += " AND ts_ns < " + std::to_string(q.until_ns);
-    where += ")";
-  }
+  if (!q.term.empty()) where += " AND has(terms, " + clickHouseQuote(q.term) + ")" + termKeys(q);
   return where;
+}
+
+std::string ClickHouseEventStore::termKeys(const EventQuery& q) {
+  // The term table, ordered by term, names the (agency, time) of every event that carries it; a
+  // condition on those keys lets each shard read only the granules of the events table that hold
+  // them (its order), instead of every row's terms. A term on very many events (a popular name)
+  // is answered by has() alone.
+  std::string sql = "SELECT DISTINCT agency, ts_ns FROM " + table("event_terms") + " WHERE term = " + clickHouseQuote(q.term);
+  if (q.since_ns != std::numeric_limits<std::int64_t>::min()) sql += " AND ts_ns >= " + std::to_string(q.since_ns);
+  if (q.until_ns != std::numeric_limits<std::int64_t>::max()) sql += " AND ts_ns < " + std::to_string(q.until_ns);
+  sql += " LIMIT " + std::to_string(kMaxTermKeys + 1) + " FORMAT TabSeparated";
+  std::string answer;
+  read(sql, [&](std::string_view bytes) { answer.append(bytes); });
+  std::size_t rows = 0;
+  std::string keys;
+  for (std::size_t at = 0; at < answer.size();) {
+    const std::size_t end = std::min(answer.find('\n', at), answer.size());
+    const std::string_view line(answer.data() + at, end - at);
+    at = end + 1;
+    const std::size_t tab = line.find('\t');
+    if (tab == std::string_view::npos) continue;
+    if (++rows > kMaxTermKeys) return "";
+    keys += std::string(keys.empty() ? "" : ",") + "(" + clickHouseQuote(unescapeTsv(line.substr(0, tab))) + "," +
+            std::string(line.substr(tab + 1)) + ")";
+  }
+  return rows == 0 ? " AND 0" : " AND (agency, ts_ns) IN (" + keys + ")";
 }
 
 void ClickHouseEventStore::forEachEvent(const EventQuery& query, const std::function<void(gsoc::v1::Event&&)>& visit) {
@@ -340,6 +426,10 @@ void ClickHouseEventStore::forEachEvent(const EventQuery& query, const std::func
                     " ORDER BY ts_ns, received_ns, sensor, epoch, seq";
   if (query.limit > 0) sql += " LIMIT " + std::to_string(query.limit);
   sql += " FORMAT RowBinary";
+  visitRows(sql, visit);
+}
+
+void ClickHouseEventStore::visitRows(const std::string& sql, const std::function<void(gsoc::v1::Event&&)>& visit) {
   std::string buffer;
   std::size_t done = 0;
   read(sql, [&](std::string_view bytes) {

@@ -43,9 +43,18 @@ class ClickHouseEventStore final : public EventStore {
   [[nodiscard]] std::string describe() const override;
   std::map<StreamKey, std::uint64_t> streamMarks() override { return state_->streamMarks(); }
   void commit(std::span<const CommitBatch> batches) override;
-  void recordPendingInserts(std::span<const PendingInsert> inserts) override { state_->recordPendingInserts(inserts); }
+  StreamClaim claimStreams(std::span<const StreamKey> keys) override { return state_->claimStreams(keys); }
+  void releaseStreams() override { state_->releaseStreams(); }
+  void recordPendingInserts(std::span<PendingInsert> inserts) override { state_->recordPendingInserts(inserts); }
   std::vector<PendingInsert> pendingInserts() override { return state_->pendingInserts(); }
   void settlePendingInsert(const PendingInsert& insert, bool landed) override { state_->settlePendingInsert(insert, landed); }
+  std::vector<CommitLogEntry> commitLog(std::uint64_t after, std::size_t limit) override { return state_->commitLog(after, limit); }
+  std::uint64_t commitTail() override { return state_->commitTail(); }
+  void setCommitTail(std::uint64_t through) override { state_->setCommitTail(through); }
+  // The tail of every front-end's commits, for the one correlator (see EventStore). A commit
+  // pending longer than kStaleCommitNs is settled here, under its streams' claims.
+  std::uint64_t forEachCommitted(std::uint64_t after, std::size_t max_events, const std::function<void(gsoc::v1::Event&&)>& visit) override;
+  static constexpr std::int64_t kStaleCommitNs = 10LL * 1000000000LL;
   void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override {
     state_->recordSensorStatus(identity, status, received_ns);
   }
@@ -80,14 +89,38 @@ class ClickHouseEventStore final : public EventStore {
   // Runs a read on the first shard that answers (each read gets its own connection, so readers
   // never wait for the writer).
   void read(const std::string& sql, const std::function<void(std::string_view)>& chunk);
+  // Runs a SELECT of (sensor, epoch, seq, agency, event) in RowBinary and visits the events.
+  void visitRows(const std::string& sql, const std::function<void(gsoc::v1::Event&&)>& visit);
+  // Settles the pending inserts of one commit; false when a shard does not answer.
+  bool settleCommit(std::uint64_t commit_no);
   [[nodiscard]] std::string table(const char* name) const;  // the Distributed table, or the local one with one shard
-  [[nodiscard]] std::string whereSql(const EventQuery& q) const;
+  // The WHERE clause of a query; with a term, after looking its events' keys up (termKeys).
+  [[nodiscard]] std::string whereSql(const EventQuery& q);
+  [[nodiscard]] std::string termKeys(const EventQuery& q);
+  static constexpr std::size_t kMaxTermKeys = 20000;
 
   ClickHouseOptions options_;
   EventStorePtr state_;
   std::mutex write_mutex_;
   std::vector<std::unique_ptr<ClickHouseClient>> writers_;  // one per shard; under write_mutex_
-  std::map<StreamKey, PendingInsert> unsettled_;            // under write_mutex_
+};
+
+// Releases the streams a claimStreams() took, however the scope ends.
+class StreamRelease {
+ public:
+  explicit StreamRelease(EventStore& state) : state_(state) {}
+  ~StreamRelease() {
+    try {
+      state_.releaseStreams();
+    } catch (const std::exception&) {
+      // The locks go with the session if the release cannot be sent.
+    }
+  }
+  StreamRelease(const StreamRelease&) = delete;
+  StreamRelease& operator=(const StreamRelease&) = delete;
+
+ private:
+  EventStore& state_;
 };
 
 }  // namespace gsoc::collector

@@ -34,6 +34,9 @@ struct EventQuery {
   // for a file hash, an attachment of a mail. Empty: no such condition.
   std::string term;
   std::uint64_t limit = 0;  // visit at most this many (0: all)
+  // Events of commits up to this commit-log number only (a store with a commit log; 0: all): a
+  // correlator that tails the log replays exactly what precedes its position.
+  std::uint64_t through_commit = 0;
 };
 
 // The kinds of stored event, in the order of EventBlock's kinds bit mask.

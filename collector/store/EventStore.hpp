@@ -61,6 +61,7 @@ struct CommitBatch {
   // The events are stored elsewhere (ClickHouse) already: this store keeps the mark and counts
   // only, and settles the stream's pending insert.
   bool events_elsewhere = false;
+  std::uint64_t commit_no = 0;  // with events_elsewhere: the insert's commit-log number (0: none)
 };
 
 // An insert into another store (a ClickHouse shard) announced before it is made: events
@@ -79,6 +80,21 @@ struct PendingInsert {
   std::string agency_id;
   std::int64_t min_ts_ns = 0;
   std::int64_t max_ts_ns = 0;
+  std::uint64_t commit_no = 0;  // the insert's number in the commit log (one per shard insert)
+};
+
+// What claimStreams() finds: the streams' marks and pending inserts as stored now.
+struct StreamClaim {
+  std::map<StreamKey, std::uint64_t> marks;
+  std::vector<PendingInsert> pending;
+};
+
+// The commit log's states: an insert announced, known stored, or known not stored.
+enum class CommitState { Pending = 0, Done = 1, Void = 2 };
+struct CommitLogEntry {
+  std::uint64_t commit_no = 0;
+  CommitState state = CommitState::Pending;
+  std::int64_t created_ns = 0;
 };
 
 struct SensorRow {
@@ -149,13 +165,32 @@ class EventStore {
   // StoreError (and commits nothing) on failure, or PartialCommitError naming the streams it did
   // not commit.
   virtual void commit(std::span<const CommitBatch> batches) = 0;
-  // Inserts announced to another store and not yet settled (PendingInsert): record them (one per
-  // stream, replacing any), list them, and settle one: landed advances the stream's mark to its
-  // last sequence and counts its events; either way the record goes. A commit with
-  // events_elsewhere settles its streams' records too.
-  virtual void recordPendingInserts(std::span<const PendingInsert> inserts) = 0;
+  // The state of a store that keeps its events elsewhere (ClickHouseEventStore), here because
+  // it changes in place and must be shared by every front-end:
+  // - claimStreams: exclusive use of the streams among the collectors sharing this store (a
+  //   PostgreSQL session lock each; nothing to lock for SQLite, which one process writes) until
+  //   releaseStreams(), with their marks and pending inserts as stored now;
+  // - recordPendingInserts: one record per stream, replacing any, and a new commit-log number
+  //   per shard, written into each insert's commit_no;
+  // - settlePendingInsert: landed advances the stream's mark to its last sequence, counts its
+  //   events and marks its commit Done; not landed marks it Void; either way the record goes. A
+  //   commit with events_elsewhere settles its streams' records and marks their commits Done;
+  // - the commit log, in number order, and the position of the tail that reads it.
+  virtual StreamClaim claimStreams(std::span<const StreamKey> keys) = 0;
+  virtual void releaseStreams() = 0;
+  virtual void recordPendingInserts(std::span<PendingInsert> inserts) = 0;
   virtual std::vector<PendingInsert> pendingInserts() = 0;
   virtual void settlePendingInsert(const PendingInsert& insert, bool landed) = 0;
+  virtual std::vector<CommitLogEntry> commitLog(std::uint64_t after, std::size_t limit) = 0;
+  virtual std::uint64_t commitTail() = 0;
+  virtual void setCommitTail(std::uint64_t through) = 0;
+  // Events of the commits after `after` whose insert is Done, in commit order, up to the first
+  // commit still Pending, at most about max_events; returns the last commit passed (`after` when
+  // none). Only a store with a commit log (ClickHouse) has it; the others throw StoreError.
+  virtual std::uint64_t forEachCommitted(std::uint64_t after, std::size_t max_events, const std::function<void(gsoc::v1::Event&&)>& visit) {
+    (void)after, (void)max_events, (void)visit;
+    throw StoreError(describe() + " has no commit log: correlation_from_store needs the clickhouse backend");
+  }
   virtual void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) = 0;
   // An audit trail of refused peers and batches (wrong certificate, spoofed agency, bad batch).
   virtual void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) = 0;

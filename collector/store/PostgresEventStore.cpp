@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <map>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -166,6 +167,9 @@ void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
   transaction([&] {
     copyEvents(batches);
     const bool settles = std::any_of(batches.begin(), batches.end(), [](const CommitBatch& b) { return b.events_elsewhere; });
+    for (const std::uint64_t n : commitNumbers(batches)) {
+      exec(kSetCommitStateSql, {std::to_string(static_cast<int>(CommitState::Done)), std::to_string(n)});
+    }
     for (const StreamUpdate& u : foldStreams(batches)) {
       if (settles) exec(kForgetPendingSql, {u.identity->sensor_id, std::to_string(u.epoch)});
       exec("INSERT INTO streams(sensor_id,epoch,acked_through,events,gap_events,rejected_events) VALUES($1,$2,$3,$4,$5,$6) "
@@ -182,13 +186,68 @@ void PostgresEventStore::commit(std::span<const CommitBatch> batches) {
   });
 }
 
-void PostgresEventStore::recordPendingInserts(std::span<const PendingInsert> inserts) {
+namespace {
+
+// A stream's session lock key: FNV-1a of "sensor:epoch" as a signed 64-bit advisory lock id (a
+// collision only makes two streams wait for each other).
+std::int64_t streamLockKey(const StreamKey& k) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char c : k.sensor_id + ":" + std::to_string(k.epoch)) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return static_cast<std::int64_t>(h);
+}
+
+}  // namespace
+
+PendingInsert PostgresEventStore::pendingRow(const Result& r, int i) {
+  return PendingInsert{r.text(i, 0), std::stoull(r.text(i, 1)), static_cast<std::uint64_t>(r.integer(i, 2)),
+                       static_cast<std::uint64_t>(r.integer(i, 3)), static_cast<std::uint64_t>(r.integer(i, 4)),
+                       static_cast<int>(r.integer(i, 5)), r.text(i, 6), r.integer(i, 7), r.integer(i, 8),
+                       static_cast<std::uint64_t>(r.integer(i, 9))};
+}
+
+StreamClaim PostgresEventStore::claimStreams(std::span<const StreamKey> keys) {
+  std::lock_guard lock(mutex_);
+  // Session locks, taken in key order so two front-ends claiming overlapping sets cannot
+  // deadlock; held across the insert into the other store, and released by releaseStreams() or
+  // by the session's end when this process dies.
+  std::vector<std::int64_t> ids;
+  for (const StreamKey& k : keys) ids.push_back(streamLockKey(k));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const std::int64_t id : ids) {
+    exec("SELECT pg_advisory_lock($1)", {std::to_string(id)});
+    held_locks_.push_back(id);
+  }
+  StreamClaim claim;
+  for (const StreamKey& k : keys) {
+    Result r = exec(kStreamMarkSql, {k.sensor_id, std::to_string(k.epoch)});
+    claim.marks[k] = r.rows() > 0 ? static_cast<std::uint64_t>(r.integer(0, 0)) : 0;
+    Result p = exec(kStreamPendingSql, {k.sensor_id, std::to_string(k.epoch)});
+    for (int i = 0; i < p.rows(); ++i) claim.pending.push_back(pendingRow(p, i));
+  }
+  return claim;
+}
+
+void PostgresEventStore::releaseStreams() {
+  std::lock_guard lock(mutex_);
+  for (const std::int64_t id : held_locks_) exec("SELECT pg_advisory_unlock($1)", {std::to_string(id)});
+  held_locks_.clear();
+}
+
+void PostgresEventStore::recordPendingInserts(std::span<PendingInsert> inserts) {
   std::lock_guard lock(mutex_);
   transaction([&] {
-    for (const PendingInsert& p : inserts) {
+    // Numbers become visible in number order (the lock is held to this transaction's end), so a
+    // tail that has seen number N will never find a smaller one appear later.
+    exec("LOCK TABLE commit_log IN EXCLUSIVE MODE");
+    std::map<int, std::uint64_t> numbers;  // one commit number per shard
+    for (PendingInsert& p : inserts) {
+      auto [it, fresh] = numbers.try_emplace(p.shard, 0);
+      if (fresh) it->second = static_cast<std::uint64_t>(exec(kNewCommitSql, {std::to_string(nowNs())}).integer(0, 0));
+      p.commit_no = it->second;
       exec(kRecordPendingSql, {p.sensor_id, std::to_string(p.epoch), std::to_string(p.first_sequence), std::to_string(p.last_sequence),
                                std::to_string(p.events), std::to_string(p.shard), p.agency_id, std::to_string(p.min_ts_ns),
-                               std::to_string(p.max_ts_ns)});
+                               std::to_string(p.max_ts_ns), std::to_string(p.commit_no)});
     }
   });
 }
@@ -197,11 +256,7 @@ std::vector<PendingInsert> PostgresEventStore::pendingInserts() {
   std::lock_guard lock(mutex_);
   std::vector<PendingInsert> out;
   Result r = exec(kListPendingSql);
-  for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(PendingInsert{r.text(i, 0), std::stoull(r.text(i, 1)), static_cast<std::uint64_t>(r.integer(i, 2)),
-                                static_cast<std::uint64_t>(r.integer(i, 3)), static_cast<std::uint64_t>(r.integer(i, 4)),
-                                static_cast<int>(r.integer(i, 5)), r.text(i, 6), r.integer(i, 7), r.integer(i, 8)});
-  }
+  for (int i = 0; i < r.rows(); ++i) out.push_back(pendingRow(r, i));
   return out;
 }
 
@@ -209,8 +264,30 @@ void PostgresEventStore::settlePendingInsert(const PendingInsert& p, bool landed
   std::lock_guard lock(mutex_);
   transaction([&] {
     if (landed) exec(kLandedPendingSql, {p.sensor_id, std::to_string(p.epoch), std::to_string(p.last_sequence), std::to_string(p.events)});
+    exec(kSetCommitStateSql, {std::to_string(static_cast<int>(landed ? CommitState::Done : CommitState::Void)), std::to_string(p.commit_no)});
     exec(kForgetPendingSql, {p.sensor_id, std::to_string(p.epoch)});
   });
+}
+
+std::vector<CommitLogEntry> PostgresEventStore::commitLog(std::uint64_t after, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<CommitLogEntry> out;
+  Result r = exec(kCommitLogSql, {std::to_string(after), std::to_string(limit)});
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(CommitLogEntry{static_cast<std::uint64_t>(r.integer(i, 0)), static_cast<CommitState>(r.integer(i, 1)), r.integer(i, 2)});
+  }
+  return out;
+}
+
+std::uint64_t PostgresEventStore::commitTail() {
+  std::lock_guard lock(mutex_);
+  Result r = exec(kCommitTailSql);
+  return r.rows() > 0 ? static_cast<std::uint64_t>(r.integer(0, 0)) : 0;
+}
+
+void PostgresEventStore::setCommitTail(std::uint64_t through) {
+  std::lock_guard lock(mutex_);
+  exec(kSetCommitTailSql, {std::to_string(through)});
 }
 
 void PostgresEventStore::recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status,

@@ -25,9 +25,14 @@ class PostgresEventStore final : public EventStore {
   [[nodiscard]] std::string describe() const override;
   std::map<StreamKey, std::uint64_t> streamMarks() override;
   void commit(std::span<const CommitBatch> batches) override;
-  void recordPendingInserts(std::span<const PendingInsert> inserts) override;
+  StreamClaim claimStreams(std::span<const StreamKey> keys) override;
+  void releaseStreams() override;
+  void recordPendingInserts(std::span<PendingInsert> inserts) override;
   std::vector<PendingInsert> pendingInserts() override;
   void settlePendingInsert(const PendingInsert& insert, bool landed) override;
+  std::vector<CommitLogEntry> commitLog(std::uint64_t after, std::size_t limit) override;
+  std::uint64_t commitTail() override;
+  void setCommitTail(std::uint64_t through) override;
   void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override;
   void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) override;
   std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;
@@ -54,7 +59,9 @@ class PostgresEventStore final : public EventStore {
   void copyEvents(std::span<const CommitBatch> batches);
 
   std::string dsn_;
+  static PendingInsert pendingRow(const Result& r, int i);  // a kListPendingSql row
   std::mutex mutex_;
+  std::vector<std::int64_t> held_locks_;  // claimStreams' session locks, until releaseStreams
   pg_conn* conn_ = nullptr;  // owned; PQfinish in the destructor
 };
 

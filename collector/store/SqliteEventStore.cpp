@@ -197,7 +197,11 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
     sealTermsIfFull();
     const bool settles = std::any_of(batches.begin(), batches.end(), [](const CommitBatch& b) { return b.events_elsewhere; });
     std::optional<Statement> forget;
-    if (settles) forget.emplace(*this, kForgetPendingSql);
+    if (settles) {
+      forget.emplace(*this, kForgetPendingSql);
+      Statement done(*this, kSetCommitStateSql);
+      for (const std::uint64_t n : commitNumbers(batches)) done.bind(1, static_cast<std::int64_t>(CommitState::Done)).bind(2, static_cast<std::int64_t>(n)).run();
+    }
     for (const StreamUpdate& u : foldStreams(batches)) {
       const SensorIdentity& who = *u.identity;
       if (forget) forget->bind(1, who.sensor_id).bind(2, static_cast<std::int64_t>(u.epoch)).run();
@@ -211,14 +215,47 @@ void SqliteEventStore::commit(std::span<const CommitBatch> batches) {
   });
 }
 
-void SqliteEventStore::recordPendingInserts(std::span<const PendingInsert> inserts) {
+StreamClaim SqliteEventStore::claimStreams(std::span<const StreamKey> keys) {
+  // One process writes a SQLite file: nothing to lock against.
+  std::lock_guard lock(mutex_);
+  StreamClaim claim;
+  Statement mark(*this, kStreamMarkSql);
+  Statement pending(*this, kStreamPendingSql);
+  for (const StreamKey& k : keys) {
+    mark.bind(1, k.sensor_id).bind(2, static_cast<std::int64_t>(k.epoch));
+    claim.marks[k] = mark.step() ? static_cast<std::uint64_t>(mark.integer(0)) : 0;
+    mark.reset();
+    pending.bind(1, k.sensor_id).bind(2, static_cast<std::int64_t>(k.epoch));
+    while (pending.step()) claim.pending.push_back(pendingRow(pending));
+    pending.reset();
+  }
+  return claim;
+}
+
+PendingInsert SqliteEventStore::pendingRow(const Statement& q) {
+  return PendingInsert{q.text(0), static_cast<std::uint64_t>(q.integer(1)), static_cast<std::uint64_t>(q.integer(2)),
+                       static_cast<std::uint64_t>(q.integer(3)), static_cast<std::uint64_t>(q.integer(4)), static_cast<int>(q.integer(5)),
+                       q.text(6), q.integer(7), q.integer(8), static_cast<std::uint64_t>(q.integer(9))};
+}
+
+void SqliteEventStore::recordPendingInserts(std::span<PendingInsert> inserts) {
   std::lock_guard lock(mutex_);
   writeTransaction([&] {
+    std::map<int, std::uint64_t> numbers;  // one commit number per shard
+    Statement number(*this, kNewCommitSql);
     Statement s(*this, kRecordPendingSql);
-    for (const PendingInsert& p : inserts) {
+    for (PendingInsert& p : inserts) {
+      auto [it, fresh] = numbers.try_emplace(p.shard, 0);
+      if (fresh) {
+        number.bind(1, nowNs());
+        if (!number.step()) fail("no commit number");
+        it->second = static_cast<std::uint64_t>(number.integer(0));
+        number.reset();
+      }
+      p.commit_no = it->second;
       s.bind(1, p.sensor_id).bind(2, static_cast<std::int64_t>(p.epoch)).bind(3, static_cast<std::int64_t>(p.first_sequence));
       s.bind(4, static_cast<std::int64_t>(p.last_sequence)).bind(5, static_cast<std::int64_t>(p.events)).bind(6, std::int64_t{p.shard});
-      s.bind(7, p.agency_id).bind(8, p.min_ts_ns).bind(9, p.max_ts_ns).run();
+      s.bind(7, p.agency_id).bind(8, p.min_ts_ns).bind(9, p.max_ts_ns).bind(10, static_cast<std::int64_t>(p.commit_no)).run();
     }
   });
 }
@@ -227,11 +264,7 @@ std::vector<PendingInsert> SqliteEventStore::pendingInserts() {
   std::lock_guard lock(mutex_);
   std::vector<PendingInsert> out;
   Statement q(*this, kListPendingSql);
-  while (q.step()) {
-    out.push_back(PendingInsert{q.text(0), static_cast<std::uint64_t>(q.integer(1)), static_cast<std::uint64_t>(q.integer(2)),
-                                static_cast<std::uint64_t>(q.integer(3)), static_cast<std::uint64_t>(q.integer(4)),
-                                static_cast<int>(q.integer(5)), q.text(6), q.integer(7), q.integer(8)});
-  }
+  while (q.step()) out.push_back(pendingRow(q));
   return out;
 }
 
@@ -243,9 +276,32 @@ void SqliteEventStore::settlePendingInsert(const PendingInsert& p, bool landed) 
       s.bind(1, p.sensor_id).bind(2, static_cast<std::int64_t>(p.epoch)).bind(3, static_cast<std::int64_t>(p.last_sequence));
       s.bind(4, static_cast<std::int64_t>(p.events)).run();
     }
+    Statement state(*this, kSetCommitStateSql);
+    state.bind(1, static_cast<std::int64_t>(landed ? CommitState::Done : CommitState::Void)).bind(2, static_cast<std::int64_t>(p.commit_no)).run();
     Statement forget(*this, kForgetPendingSql);
     forget.bind(1, p.sensor_id).bind(2, static_cast<std::int64_t>(p.epoch)).run();
   });
+}
+
+std::vector<CommitLogEntry> SqliteEventStore::commitLog(std::uint64_t after, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<CommitLogEntry> out;
+  Statement q(*this, kCommitLogSql);
+  q.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(limit));
+  while (q.step()) out.push_back(CommitLogEntry{static_cast<std::uint64_t>(q.integer(0)), static_cast<CommitState>(q.integer(1)), q.integer(2)});
+  return out;
+}
+
+std::uint64_t SqliteEventStore::commitTail() {
+  std::lock_guard lock(mutex_);
+  Statement q(*this, kCommitTailSql);
+  return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
+}
+
+void SqliteEventStore::setCommitTail(std::uint64_t through) {
+  std::lock_guard lock(mutex_);
+  Statement s(*this, kSetCommitTailSql);
+  s.bind(1, static_cast<std::int64_t>(through)).run();
 }
 
 void SqliteEventStore::recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status,

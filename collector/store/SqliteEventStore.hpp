@@ -30,9 +30,14 @@ class SqliteEventStore final : public EventStore {
   [[nodiscard]] std::string describe() const override { return "sqlite " + path_; }
   std::map<StreamKey, std::uint64_t> streamMarks() override;
   void commit(std::span<const CommitBatch> batches) override;
-  void recordPendingInserts(std::span<const PendingInsert> inserts) override;
+  StreamClaim claimStreams(std::span<const StreamKey> keys) override;
+  void releaseStreams() override {}
+  void recordPendingInserts(std::span<PendingInsert> inserts) override;
   std::vector<PendingInsert> pendingInserts() override;
   void settlePendingInsert(const PendingInsert& insert, bool landed) override;
+  std::vector<CommitLogEntry> commitLog(std::uint64_t after, std::size_t limit) override;
+  std::uint64_t commitTail() override;
+  void setCommitTail(std::uint64_t through) override;
   void recordSensorStatus(const SensorIdentity& identity, const gsoc::v1::SensorStatus& status, std::int64_t received_ns) override;
   void recordRefusal(std::int64_t at_ns, const SensorIdentity& identity, std::string_view reason) override;
   std::uint64_t deleteEventsBefore(std::int64_t cutoff_ns) override;
@@ -51,6 +56,7 @@ class SqliteEventStore final : public EventStore {
  private:
   class Statement;
   void exec(const char* sql);
+  static PendingInsert pendingRow(const Statement& q);  // a kListPendingSql row
   // Inserts a sealed block and its terms (inside the caller's transaction).
   void storeBlock(const SealedBlock& block);
   // Calls `record` with each record of a stored block and the event parsed from it.

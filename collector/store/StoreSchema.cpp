@@ -64,7 +64,15 @@ CREATE TABLE IF NOT EXISTS pending_inserts(
   agency_id TEXT NOT NULL,
   min_ts_ns @INT NOT NULL,
   max_ts_ns @INT NOT NULL,
+  commit_no @INT NOT NULL,
   PRIMARY KEY(sensor_id, epoch));
+CREATE TABLE IF NOT EXISTS commit_log(
+  commit_no @SERIAL PRIMARY KEY,
+  state INTEGER NOT NULL,
+  created_ns @INT NOT NULL);
+CREATE TABLE IF NOT EXISTS commit_tail(
+  id INTEGER PRIMARY KEY,
+  through @INT NOT NULL);
 CREATE TABLE IF NOT EXISTS refusals(
   at_ns @INT NOT NULL,
   peer TEXT NOT NULL,
@@ -134,13 +142,23 @@ const char* const kPublicationsSinceQuery =
     "ORDER BY updated_ns, kind, id";
 
 const char* const kRecordPendingSql =
-    "INSERT INTO pending_inserts(sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns) "
-    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(sensor_id,epoch) DO UPDATE SET first_sequence=excluded.first_sequence, "
+    "INSERT INTO pending_inserts(sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns,commit_no) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT(sensor_id,epoch) DO UPDATE SET first_sequence=excluded.first_sequence, "
     "last_sequence=excluded.last_sequence, events=excluded.events, shard=excluded.shard, agency_id=excluded.agency_id, "
-    "min_ts_ns=excluded.min_ts_ns, max_ts_ns=excluded.max_ts_ns";
+    "min_ts_ns=excluded.min_ts_ns, max_ts_ns=excluded.max_ts_ns, commit_no=excluded.commit_no";
 const char* const kListPendingSql =
-    "SELECT sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns FROM pending_inserts "
+    "SELECT sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns,commit_no FROM pending_inserts "
     "ORDER BY sensor_id, epoch";
+const char* const kStreamPendingSql =
+    "SELECT sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns,commit_no FROM pending_inserts "
+    "WHERE sensor_id = $1 AND epoch = $2";
+const char* const kStreamMarkSql = "SELECT acked_through FROM streams WHERE sensor_id = $1 AND epoch = $2";
+const char* const kNewCommitSql = "INSERT INTO commit_log(state, created_ns) VALUES(0, $1) RETURNING commit_no";
+const char* const kSetCommitStateSql = "UPDATE commit_log SET state = $1 WHERE commit_no = $2 AND state = 0";
+const char* const kCommitLogSql = "SELECT commit_no, state, created_ns FROM commit_log WHERE commit_no > $1 ORDER BY commit_no LIMIT $2";
+const char* const kCommitTailSql = "SELECT through FROM commit_tail WHERE id = 1";
+const char* const kSetCommitTailSql =
+    "INSERT INTO commit_tail(id, through) VALUES(1, $1) ON CONFLICT(id) DO UPDATE SET through = excluded.through";
 const char* const kForgetPendingSql = "DELETE FROM pending_inserts WHERE sensor_id=$1 AND epoch=$2";
 const char* const kLandedPendingSql =
     "INSERT INTO streams(sensor_id,epoch,acked_through,events) VALUES($1,$2,$3,$4) ON CONFLICT(sensor_id,epoch) DO UPDATE SET "

@@ -26,4 +26,12 @@ std::vector<StreamUpdate> foldStreams(std::span<const CommitBatch> batches) {
   return out;
 }
 
+std::vector<std::uint64_t> commitNumbers(std::span<const CommitBatch> batches) {
+  std::vector<std::uint64_t> out;
+  for (const CommitBatch& b : batches) {
+    if (b.events_elsewhere && b.commit_no != 0 && std::find(out.begin(), out.end(), b.commit_no) == out.end()) out.push_back(b.commit_no);
+  }
+  return out;
+}
+
 }  // namespace gsoc::collector

@@ -22,5 +22,7 @@ struct StreamUpdate {
 
 // In first-seen order; each stream once.
 std::vector<StreamUpdate> foldStreams(std::span<const CommitBatch> batches);
+// The distinct commit-log numbers of batches whose events are stored elsewhere.
+std::vector<std::uint64_t> commitNumbers(std::span<const CommitBatch> batches);
 
 }  // namespace gsoc::collector

@@ -35,12 +35,17 @@ class CrashingState final : public EventStore {
     if (crash == Crash::BeforeMarks) throw StoreError("killed before the marks");
     inner_.commit(b);
   }
-  void recordPendingInserts(std::span<const PendingInsert> p) override {
+  StreamClaim claimStreams(std::span<const StreamKey> keys) override { return inner_.claimStreams(keys); }
+  void releaseStreams() override { inner_.releaseStreams(); }
+  void recordPendingInserts(std::span<PendingInsert> p) override {
     inner_.recordPendingInserts(p);
     if (crash == Crash::BeforeInsert) throw StoreError("killed before the insert");
   }
   std::vector<PendingInsert> pendingInserts() override { return inner_.pendingInserts(); }
   void settlePendingInsert(const PendingInsert& p, bool landed) override { inner_.settlePendingInsert(p, landed); }
+  std::vector<CommitLogEntry> commitLog(std::uint64_t after, std::size_t limit) override { return inner_.commitLog(after, limit); }
+  std::uint64_t commitTail() override { return inner_.commitTail(); }
+  void setCommitTail(std::uint64_t through) override { inner_.setCommitTail(through); }
   void recordSensorStatus(const SensorIdentity& i, const gsoc::v1::SensorStatus& s, std::int64_t r) override { inner_.recordSensorStatus(i, s, r); }
   void recordRefusal(std::int64_t a, const SensorIdentity& i, std::string_view r) override { inner_.recordRefusal(a, i, r); }
   std::uint64_t deleteEventsBefore(std::int64_t c) override { return inner_.deleteEventsBefore(c); }
