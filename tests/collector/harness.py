@@ -213,4 +213,6 @@ def ship_traffic(bindir, src, root, port, agency, start, seed, nbytes=1500000, a
     out = subprocess.run([bindir + "/gsoc-sensor", "-c", yaml, "--pcap", pcap, "--rules-config",
                           os.path.join(src, "signatures", "rules", "default", "rules.yaml"), "--stats-interval", "0"],
                          capture_output=True, text=True, timeout=120)
-    check(out.returncode == 0 and "0 events waiting" in out.stdout, "%s shipped its events" % sensor)
+    shipped = out.returncode == 0 and "0 events waiting" in out.stdout
+    check(shipped, "%s shipped its events%s" % (sensor, "" if shipped else " (exit %d; output ends: %s)" % (
+        out.returncode, (out.stdout + out.stderr)[-800:].replace("\n", " | "))))
