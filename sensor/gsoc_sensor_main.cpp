@@ -102,7 +102,9 @@ Options:
 Shipping to the collector (the config's transport: section; each flag overrides its key):
   --collector HOST:PORT  ship every event to gsoc-collector over gRPC with mutual TLS
                          [transport.collector_address]; needs sensor_id and agency_id in the
-                         config, matching the sensor certificate (scripts/gsoc-pki)
+                         config, matching the sensor certificate (scripts/gsoc-pki). Repeated:
+                         front-ends of one collector store, failed over in turn (replaces
+                         transport.collector_address and collector_addresses)
   --spool DIR            durable spool: events wait here until the collector acknowledges them,
                          and a restart replays them [transport.spool_dir]
   --ca FILE, --cert FILE, --key FILE
@@ -214,7 +216,7 @@ Args parseArgs(int argc, char** argv) {
         args.stats_interval = std::stod(value());
         args.stats_interval_given = true;
       } else if (a == "--collector") {
-        args.transport.collector_address = value();
+        args.transport.collector_addresses.push_back(value());
       } else if (a == "--spool") {
         args.transport.spool_dir = value();
       } else if (a == "--ca") {
@@ -498,6 +500,11 @@ int main(int argc, char** argv) {
     if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
     source = dpdk_port ? &dpdk_port->queue(0) : file_or_live_source.get();
+  } catch (const TransportKeyError& e) {
+    // A value from the config file (the flags' errors are plain): point at its line and column.
+    if (args.config.empty()) std::cerr << "gsoc-sensor: " << e.what() << "\n";
+    else std::cerr << "gsoc-sensor: " << gsoc::config::keyError(args.config, e.key(), e.reason()).what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "gsoc-sensor: " << e.what() << "\n";
     return 2;
@@ -683,6 +690,9 @@ int main(int argc, char** argv) {
                  " capture " + std::to_string(status_drop_capture.load()) + " ring " + std::to_string(status_drop_ring.load()) +
                  " malformed " + std::to_string(e.malformed) + " fragments " + std::to_string(e.fragments) + " flows_evicted " +
                  std::to_string(e.flows_evicted) + " stream_gap_bytes " + std::to_string(e.stream_gap_bytes) +
+                 (transport ? " collector " + transport->shipper().currentAddress() + " failovers " +
+                                  std::to_string(transport->shipper().counters().failovers)
+                            : std::string()) +
                  " (refreshed every 1024 packets and while the link is quiet)";
         }
         if (command == "reload") {

@@ -230,7 +230,20 @@ ConfigError keyError(const std::filesystem::path& path, std::string_view key, st
       start = dot + 1;
     }
     std::size_t i = 0;
-    while (i < parts.size() && node.IsMap()) {
+    while (i < parts.size() && (node.IsMap() || node.IsSequence())) {
+      if (node.IsSequence()) {
+        // A list element is named by its index ("transport.collector_addresses.1").
+        const std::string& part = parts[i];
+        if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) break;
+        const std::size_t index = std::stoul(part);
+        if (index >= node.size()) break;
+        const YAML::Node& list = node;  // const: operator[] must not grow the tree
+        YAML::Node element = list[index];
+        if (element.Mark().line >= 0) mark = element.Mark();  // an empty element: the list's mark
+        node.reset(element);
+        ++i;
+        continue;
+      }
       bool found = false;
       YAML::Node next;
       for (std::size_t end = parts.size(); end > i && !found; --end) {

@@ -33,16 +33,28 @@ std::string describe(const grpc::Status& status) {
 
 }  // namespace
 
-struct EventShipper::Channel {
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<gsoc::v1::Ingest::Stub> stub;
+// One gRPC channel per collector address, all made up front: a channel connects only when used,
+// so the addresses not shipped to cost nothing, and a failover needs no set-up.
+struct EventShipper::Channels {
+  struct Endpoint {
+    std::string address;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<gsoc::v1::Ingest::Stub> stub;
+  };
+  std::vector<Endpoint> endpoints;     // fixed after construction
+  std::atomic<std::size_t> current{0};  // moved by the ship thread; heartbeats follow it
   grpc::ClientContext* active = nullptr;  // the open Ship stream, cancelled by stop()
   std::mutex active_mutex;
+
+  Endpoint& now() { return endpoints[current.load()]; }
 };
 
 EventShipper::EventShipper(EventSpool& spool, ShipperOptions options, StatusSource status)
-    : spool_(spool), options_(std::move(options)), status_(std::move(status)), channel_(std::make_unique<Channel>()) {
+    : spool_(spool), options_(std::move(options)), status_(std::move(status)), channels_(std::make_unique<Channels>()) {
   if (options_.address.empty()) throw std::invalid_argument("transport.collector_address is empty");
+  for (const std::string& address : options_.more_addresses) {
+    if (address.empty()) throw std::invalid_argument("transport.collector_addresses holds an empty address");
+  }
   if (options_.ca_pem.empty() || options_.cert_pem.empty() || options_.key_pem.empty()) {
     throw std::invalid_argument("transport needs ca_file, cert_file and key_file (mutual TLS only)");
   }
@@ -60,8 +72,16 @@ EventShipper::EventShipper(EventSpool& spool, ShipperOptions options, StatusSour
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options_.max_backoff.count()));
   args.SetMaxSendMessageSize(static_cast<int>(options_.batch_max_bytes) * 2 + (1 << 20));
   if (!options_.server_name.empty()) args.SetSslTargetNameOverride(options_.server_name);
-  channel_->channel = grpc::CreateCustomChannel(options_.address, grpc::SslCredentials(ssl), args);
-  channel_->stub = gsoc::v1::Ingest::NewStub(channel_->channel);
+  const auto credentials = grpc::SslCredentials(ssl);
+  std::vector<std::string> addresses{options_.address};
+  addresses.insert(addresses.end(), options_.more_addresses.begin(), options_.more_addresses.end());
+  for (std::string& address : addresses) {
+    Channels::Endpoint endpoint;
+    endpoint.channel = grpc::CreateCustomChannel(address, credentials, args);
+    endpoint.stub = gsoc::v1::Ingest::NewStub(endpoint.channel);
+    endpoint.address = std::move(address);
+    channels_->endpoints.push_back(std::move(endpoint));
+  }
 }
 
 EventShipper::~EventShipper() { stop(); }
@@ -83,6 +103,10 @@ std::string EventShipper::lastError() const {
   return last_error_;
 }
 
+std::string EventShipper::currentAddress() const { return channels_->now().address; }
+
+std::size_t EventShipper::addressCount() const { return channels_->endpoints.size(); }
+
 ShipperCounters EventShipper::counters() const {
   std::lock_guard lock(counters_mutex_);
   return counters_;
@@ -94,33 +118,66 @@ void EventShipper::pause(std::chrono::milliseconds duration) {
 }
 
 void EventShipper::shipLoop() {
+  const std::size_t addresses = channels_->endpoints.size();
   int backoff_ms = 0;
+  std::size_t failed_in_round = 0;  // addresses tried in a row without an ack
   while (!stopping_) {
     int floor_ms = 250;
-    const bool progressed = runStream(floor_ms);
+    std::string failure;
+    const bool progressed = runStream(floor_ms, failure);
     if (stopping_) break;
-    backoff_ms = progressed ? floor_ms : std::min<int>(std::max(backoff_ms * 2, floor_ms), static_cast<int>(options_.max_backoff.count()));
-    pause(std::chrono::milliseconds(backoff_ms));
+    if (addresses > 1) failOver(failure);
+    // The next address is tried after the floor alone; only a whole round of addresses without
+    // an ack doubles the backoff (with one address, every failure without progress, as before).
+    failed_in_round = progressed ? 1 : failed_in_round + 1;
+    if (progressed) {
+      backoff_ms = floor_ms;
+    } else if (failed_in_round >= addresses) {
+      backoff_ms = std::min<int>(std::max(backoff_ms * 2, floor_ms), static_cast<int>(options_.max_backoff.count()));
+      failed_in_round = 0;
+    }
+    pause(std::chrono::milliseconds(progressed || failed_in_round == 0 ? backoff_ms : floor_ms));
   }
   ship_done_ = true;
 }
 
-bool EventShipper::runStream(int& backoff_floor_ms) {
+void EventShipper::failOver(const std::string& reason) {
+  const std::size_t from = channels_->current.load();
+  const std::size_t to = (from + 1) % channels_->endpoints.size();
+  channels_->current = to;
+  {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.failovers;
+    last_error_ = reason;
+  }
+  // Logged every time, unlike setError's repeats: an operator counts and dates the moves.
+  std::cerr << "gsoc-sensor: transport: failover from collector " << channels_->endpoints[from].address << " to "
+            << channels_->endpoints[to].address << " (" << reason << "); resending after acknowledged sequence "
+            << spool_.ackedThrough() << "\n";
+}
+
+bool EventShipper::runStream(int& backoff_floor_ms, std::string& failure) {
+  Channels::Endpoint& endpoint = channels_->now();
+  const bool several = channels_->endpoints.size() > 1;
   // Connect first (bounded), so an unreachable collector is a clear error, not a hung write.
-  for (int tries = 0; !channel_->channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::milliseconds(250)); ++tries) {
+  for (int tries = 0; !endpoint.channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::milliseconds(250)); ++tries) {
     if (stopping_) return false;
-    if (tries == 20) {
-      setError("collector " + options_.address + " unreachable (connection or TLS handshake failed); retrying");
+    // With another address to go to, a refused connection or a failed handshake (the channel in
+    // TRANSIENT_FAILURE) is not waited out; a host that does not answer at all still takes 5 s.
+    const bool refused = several && tries >= 1 && endpoint.channel->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE;
+    if (tries == 20 || refused) {
+      failure = "collector " + endpoint.address + " unreachable (connection or TLS handshake failed)";
+      if (!several) setError(failure + "; retrying");
       return false;
     }
   }
   grpc::ClientContext context;
   {
-    std::lock_guard lock(channel_->active_mutex);
+    std::lock_guard lock(channels_->active_mutex);
     if (stopping_) return false;
-    channel_->active = &context;
+    channels_->active = &context;
   }
-  auto stream = channel_->stub->Ship(&context);
+  auto stream = endpoint.stub->Ship(&context);
   {
     std::lock_guard lock(counters_mutex_);
     ++counters_.streams;
@@ -189,8 +246,8 @@ bool EventShipper::runStream(int& backoff_floor_ms) {
                   [&] { return reader_done || stopping_ || in_flight.size() < options_.max_in_flight; });
       if (reader_done) break;
       if (!in_flight.empty() && std::chrono::steady_clock::now() - last_progress > options_.ack_timeout) {
-        setError("no acknowledgement from " + options_.address + " for " + std::to_string(options_.ack_timeout.count() / 1000) +
-                 " s; reconnecting");
+        failure = "no acknowledgement from " + endpoint.address + " for " + std::to_string(options_.ack_timeout.count() / 1000) + " s";
+        if (!several) setError(failure + "; reconnecting");  // else failOver() logs it
         cancelled = true;
         break;
       }
@@ -244,15 +301,18 @@ bool EventShipper::runStream(int& backoff_floor_ms) {
   reader.join();
   const grpc::Status status = stream->Finish();
   {
-    std::lock_guard lock(channel_->active_mutex);
-    channel_->active = nullptr;
+    std::lock_guard lock(channels_->active_mutex);
+    channels_->active = nullptr;
   }
   if (!status.ok() && !(stopping_ && status.error_code() == grpc::StatusCode::CANCELLED)) {
     std::lock_guard lock(counters_mutex_);
     ++counters_.stream_failures;
   }
   if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) backoff_floor_ms = 2000;  // the collector asked us to slow down
-  if (!status.ok() && !stopping_) setError("stream to " + options_.address + " ended: " + describe(status) + "; resending after the last ack");
+  if (failure.empty()) failure = "stream to " + endpoint.address + " ended: " + (status.ok() ? std::string("OK") : describe(status));
+  if (!status.ok() && !stopping_ && !several) {  // with several addresses failOver() logs it
+    setError("stream to " + endpoint.address + " ended: " + describe(status) + "; resending after the last ack");
+  }
   return progressed;
 }
 
@@ -265,17 +325,20 @@ bool EventShipper::sendHeartbeat() {
   status.set_spool_bytes(spool_.bytes());
   const SpoolCounters sc = spool_.counters();
   status.set_spool_dropped_events(sc.dropped_full + sc.dropped_disk_full + sc.dropped_shutdown);
+  Channels::Endpoint& endpoint = channels_->now();
+  status.set_collector_address(endpoint.address);
   {
     std::lock_guard lock(counters_mutex_);
     status.set_bundle_version(active_bundle_);
     status.set_bundle_error(bundle_error_);
+    status.set_collector_failovers(counters_.failovers);
   }
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   gsoc::v1::HeartbeatReply reply;
   const std::int64_t sent = wallNs();
   status.set_timestamp_ns(sent);
-  const grpc::Status result = channel_->stub->Heartbeat(&context, status, &reply);
+  const grpc::Status result = endpoint.stub->Heartbeat(&context, status, &reply);
   const std::int64_t received = wallNs();
   std::lock_guard lock(counters_mutex_);
   if (!result.ok()) {
@@ -334,7 +397,7 @@ void EventShipper::maybeFetchBundle() {
     request.set_have_version(active_bundle_);
   }
   gsoc::v1::SignatureBundle bundle;
-  const grpc::Status result = channel_->stub->FetchBundle(&context, request, &bundle);
+  const grpc::Status result = channels_->now().stub->FetchBundle(&context, request, &bundle);
   if (!result.ok()) {
     setError("cannot fetch bundle " + wanted + ": " + describe(result));
     return;
@@ -369,8 +432,8 @@ void EventShipper::stop() {
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(6);
   while (!ship_done_ && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   {
-    std::lock_guard lock(channel_->active_mutex);
-    if (!ship_done_ && channel_->active != nullptr) channel_->active->TryCancel();
+    std::lock_guard lock(channels_->active_mutex);
+    if (!ship_done_ && channels_->active != nullptr) channels_->active->TryCancel();
   }
   ship_thread_.join();
   heartbeat_thread_.join();

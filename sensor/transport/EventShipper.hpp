@@ -7,6 +7,12 @@
 // is at least once, and the collector's (sensor, epoch, sequence) deduplication makes it exactly
 // once in the store.
 //
+// Several collector front-ends (over one store) may be listed: the shipper stays on the first that
+// works, and when a connection or stream to it fails moves on to the next, round robin, backing
+// off only after a whole round failed without progress. The resend after the last ack is the
+// same on any address: the front-ends share the store's per-stream marks, so what the dead one
+// committed is acknowledged as a duplicate by the next, and acks alone still free the spool.
+//
 // Heartbeats carry the sensor's status and measure the clock offset to the collector with the
 // NTP midpoint rule (offset = collector time - (send + receive) / 2), reported in the next one.
 
@@ -19,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sensor/transport/EventSpool.hpp"
 
@@ -31,6 +38,8 @@ namespace gsoc::sensor {
 
 struct ShipperOptions {
   std::string address;      // host:port of the collector
+  // Further front-ends of the same collector store, tried in order after `address`.
+  std::vector<std::string> more_addresses;
   std::string ca_pem;       // the CA that signed the collector's certificate
   std::string cert_pem;     // this sensor's certificate (identity in its URI SAN)
   std::string key_pem;
@@ -65,6 +74,7 @@ struct ShipperCounters {
   std::uint64_t heartbeat_failures = 0;
   std::uint64_t bundles_fetched = 0;
   std::uint64_t bundles_refused = 0;
+  std::uint64_t failovers = 0;         // moves to another collector address
 };
 
 class EventShipper {
@@ -88,18 +98,24 @@ class EventShipper {
   [[nodiscard]] std::int64_t clockOffsetNs() const { return clock_offset_ns_.load(); }
   [[nodiscard]] bool clockMeasured() const { return clock_measured_.load(); }
   [[nodiscard]] std::string lastError() const;
+  // The collector address shipped to now (or being tried).
+  [[nodiscard]] std::string currentAddress() const;
+  [[nodiscard]] std::size_t addressCount() const;
   // The bundle version now running (reported in heartbeats), and why a bundle was not taken.
   void setActiveBundleVersion(std::string version);
   void reportBundleError(const std::string& version, std::string reason);
 
  private:
-  struct Channel;
+  struct Channels;
   void shipLoop();
   void heartbeatLoop();
   bool sendHeartbeat();
   void maybeFetchBundle();
   // One Ship stream until it fails or stop(); returns whether any ack arrived.
-  bool runStream(int& backoff_floor_ms);
+  // `failure` says why it ended, for the failover log line.
+  bool runStream(int& backoff_floor_ms, std::string& failure);
+  // Moves to the next collector address (after a failed connection or stream) and logs why.
+  void failOver(const std::string& reason);
   void setError(std::string message);
   // Sleeps up to `duration`, returning early on stop().
   void pause(std::chrono::milliseconds duration);
@@ -107,7 +123,7 @@ class EventShipper {
   EventSpool& spool_;
   ShipperOptions options_;
   StatusSource status_;
-  std::unique_ptr<Channel> channel_;
+  std::unique_ptr<Channels> channels_;
   std::thread ship_thread_;
   std::thread heartbeat_thread_;
   std::atomic<bool> stopping_{false};

@@ -26,10 +26,43 @@ common::PemFile readPem(const std::string& path, const std::string& dir, const c
   return common::PemFile{label, p.string(), std::string((std::istreambuf_iterator<char>(in)), {})};
 }
 
+// The collector addresses in the order they are tried: --collector (each given), else the config's
+// collector_address then collector_addresses. Each is checked, and one listed twice is refused: a
+// failover to the same front-end would only hide that the list is wrong.
+std::vector<std::string> collectorAddresses(const gsoc::v1::TransportConfig& t, const TransportOverrides& o) {
+  std::vector<std::string> out;
+  std::vector<std::string> keys;
+  auto add = [&](const std::string& address, std::string key, bool from_flag) {
+    std::string problem = address.empty() ? std::string("an empty address") : common::addressError(address, false);
+    if (problem.empty()) {
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i] == address) problem = "'" + address + "' is listed twice (also " + keys[i] + ")";
+      }
+    }
+    if (!problem.empty()) {
+      if (from_flag) throw std::invalid_argument("transport.collector_address (--collector) " + problem);
+      throw TransportKeyError(std::move(key), problem);
+    }
+    out.push_back(address);
+    keys.push_back(std::move(key));
+  };
+  if (!o.collector_addresses.empty()) {
+    for (std::size_t i = 0; i < o.collector_addresses.size(); ++i) {
+      add(o.collector_addresses[i], "--collector #" + std::to_string(i + 1), true);
+    }
+    return out;
+  }
+  if (!t.collector_address().empty()) add(t.collector_address(), "transport.collector_address", false);
+  for (int i = 0; i < t.collector_addresses_size(); ++i) {
+    add(t.collector_addresses(i), "transport.collector_addresses." + std::to_string(i), false);
+  }
+  return out;
+}
+
 }  // namespace
 
 SensorTransport::SensorTransport(std::unique_ptr<EventSpool> spool, ShipperOptions options, EventShipper::StatusSource status)
-    : spool_(std::move(spool)), address_(options.address) {
+    : spool_(std::move(spool)) {
   shipper_ = std::make_unique<EventShipper>(*spool_, std::move(options), std::move(status));
 }
 
@@ -37,11 +70,8 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
                                                          const std::string& config_dir, EventShipper::StatusSource status,
                                                          std::function<void(gsoc::v1::SignatureBundle)> on_bundle) {
   const gsoc::v1::TransportConfig& t = config.transport();
-  const std::string address = !o.collector_address.empty() ? o.collector_address : t.collector_address();
-  if (address.empty()) return nullptr;
-  if (const std::string problem = common::addressError(address, false); !problem.empty()) {
-    throw std::invalid_argument("transport.collector_address (--collector) " + problem);
-  }
+  std::vector<std::string> addresses = collectorAddresses(t, o);
+  if (addresses.empty()) return nullptr;
   if (config.sensor_id().empty() || config.agency_id().empty()) {
     throw std::invalid_argument("sensor_id and agency_id are required to ship events (they must match the sensor certificate)");
   }
@@ -61,7 +91,8 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
   if (t.batch_max_events() > 0) spool.fsync_batch = t.batch_max_events();
 
   ShipperOptions ship;
-  ship.address = address;
+  ship.address = addresses.front();
+  ship.more_addresses.assign(std::make_move_iterator(addresses.begin() + 1), std::make_move_iterator(addresses.end()));
   const common::PemFile ca = readPem(!o.ca_file.empty() ? o.ca_file : t.ca_file(), config_dir, "ca_file", "--ca");
   const common::PemFile cert = readPem(!o.cert_file.empty() ? o.cert_file : t.cert_file(), config_dir, "cert_file", "--cert");
   const common::PemFile key = readPem(!o.key_file.empty() ? o.key_file : t.key_file(), config_dir, "key_file", "--key");
@@ -110,7 +141,10 @@ std::string SensorTransport::summary() const {
   const ShipperCounters c = shipper_->counters();
   const SpoolCounters s = spool_->counters();
   std::ostringstream out;
-  out << "transport   " << address_ << ": " << appended_this_run_ << " events spooled this run (" << s.recovered
+  // With several addresses: where the shipper is now and how often it moved.
+  out << "transport   " << shipper_->currentAddress();
+  if (shipper_->addressCount() > 1) out << " (" << c.failovers << " failovers among " << shipper_->addressCount() << " collector addresses)";
+  out << ": " << appended_this_run_ << " events spooled this run (" << s.recovered
       << " recovered from the last); collector stored " << c.events_committed << ", " << c.events_duplicate << " were duplicates, "
       << c.events_rejected << " rejected; " << c.streams << " streams (" << c.stream_failures << " failed), " << c.heartbeats
       << " heartbeats";

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "sensor/transport/EventShipper.hpp"
 #include "sensor/transport/EventSpool.hpp"
@@ -21,8 +23,23 @@ namespace gsoc::sensor {
 
 class EventBuilder;
 
+// A bad value of a key in the config's transport: section. `key` is its dotted path in the
+// SensorConfig ("transport.collector_addresses.1"), so a caller holding the YAML file can name
+// its line and column (gsoc::config::keyError); what() reads "<key>: <reason>" for others.
+class TransportKeyError : public std::invalid_argument {
+ public:
+  TransportKeyError(std::string key, const std::string& reason)
+      : std::invalid_argument(key + ": " + reason), key_(std::move(key)), reason_(reason) {}
+  [[nodiscard]] const std::string& key() const { return key_; }
+  [[nodiscard]] const std::string& reason() const { return reason_; }
+
+ private:
+  std::string key_;
+  std::string reason_;
+};
+
 struct TransportOverrides {
-  std::string collector_address;
+  std::vector<std::string> collector_addresses;  // --collector, repeatable; replaces the config's list
   std::string spool_dir;
   std::string ca_file;
   std::string cert_file;
@@ -32,8 +49,9 @@ struct TransportOverrides {
 class SensorTransport {
  public:
   // nullptr when neither the config nor the overrides name a collector. Throws
-  // std::invalid_argument naming the transport.* key that is missing or wrong, and
-  // std::runtime_error for unreadable files or spool errors.
+  // TransportKeyError for a bad collector address in the config, std::invalid_argument naming
+  // the transport.* key (and option) that is missing or wrong otherwise, and std::runtime_error
+  // for unreadable files or spool errors.
   static std::unique_ptr<SensorTransport> create(const gsoc::v1::SensorConfig& config, const TransportOverrides& overrides,
                                                  const std::string& config_dir, EventShipper::StatusSource status,
                                                  std::function<void(gsoc::v1::SignatureBundle)> on_bundle = {});
@@ -55,7 +73,6 @@ class SensorTransport {
 
   std::unique_ptr<EventSpool> spool_;
   std::unique_ptr<EventShipper> shipper_;
-  std::string address_;
   std::string buffer_;  // serialization buffer, reused
   std::uint64_t appended_this_run_ = 0;
 };

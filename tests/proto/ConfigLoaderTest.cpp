@@ -83,6 +83,24 @@ TEST(ConfigLoader, KeyErrorPointsAtTheValueInTheFile) {
   EXPECT_EQ(keyError(path, "a", "gone").what(), path.string() + ": key 'a': gone");
 }
 
+// A list element is named by its index, and found at its line (a sensor's second collector address).
+TEST(ConfigLoader, KeyErrorPointsAtAListElement) {
+  const auto path = std::filesystem::temp_directory_path() / ("gsoc-keyerror-list-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out(path);
+    out << "transport:\n  collector_addresses:\n    - a:1\n    - b:99999\n  ca_file: [x, y]\n";
+  }
+  EXPECT_EQ(keyError(path, "transport.collector_addresses.1", "bad port").what(),
+            path.string() + ":4:7: key 'transport.collector_addresses.1': bad port");
+  EXPECT_EQ(keyError(path, "transport.ca_file.1", "x").what(), path.string() + ":5:16: key 'transport.ca_file.1': x");
+  // An index the list lacks, or a name where an index belongs: the list itself.
+  EXPECT_EQ(keyError(path, "transport.collector_addresses.2", "x").what(),
+            path.string() + ":3:5: key 'transport.collector_addresses.2': x");
+  EXPECT_EQ(keyError(path, "transport.collector_addresses.x", "x").what(),
+            path.string() + ":3:5: key 'transport.collector_addresses.x': x");
+  std::filesystem::remove(path);
+}
+
 // yaml-cpp throws its own conversion error for such keys; the loader must report them (fuzzing).
 TEST(ConfigLoader, ListOrMappingKeysAreConfigErrors) {
   EXPECT_EQ(errorOf("{[a]: 1}\n"), "sensor.yaml:1:2: a key must be a plain value, not a list or mapping");

@@ -358,6 +358,23 @@ refused "--collector 127.0.0.1:99999" "transport.collector_address (--collector)
   --pcap "$work/vlan.pcap" --collector 127.0.0.1:99999
 refused "--collector 127.0.0.1:0" "'127.0.0.1:0': port '0' is not a number from 1 to 65535" --pcap "$work/vlan.pcap" --collector 127.0.0.1:0
 refused "--collector without a port" "'127.0.0.1': no port" --pcap "$work/vlan.pcap" --collector 127.0.0.1
+refused "a second --collector" "transport.collector_address (--collector) '127.0.0.1:70000': port" \
+  --pcap "$work/vlan.pcap" --collector 127.0.0.1:1 --collector 127.0.0.1:70000
+# Further collector addresses in the config: a bad or repeated one is named by key, line and column.
+config_refused() {  # config_refused WHAT LIST_LINE TEXT
+  ship_config "$work/ship-list.yaml" "$work/ship-spool"
+  printf '%s\n' "$2" >> "$work/ship-list.yaml"
+  set +e
+  "$sensor" -c "$work/ship-list.yaml" --pcap "$work/vlan.pcap" --drain-timeout 0 > /dev/null 2> "$work/refused.err"
+  local rc=$?
+  set -e
+  check "$1: exit 2 (exit $rc)" test "$rc" = 2
+  check "$1: says '$3' (said: $(tail -c 300 "$work/refused.err"))" grep -qF -- "$3" "$work/refused.err"
+}
+config_refused "a bad collector_addresses element" "  collector_addresses: [127.0.0.1:2, 127.0.0.1:99999]" \
+  "ship-list.yaml:9:38: key 'transport.collector_addresses.1': '127.0.0.1:99999': port '99999' is not a number from 1 to 65535"
+config_refused "a repeated collector address" "  collector_addresses: [127.0.0.1:1]" \
+  "ship-list.yaml:9:25: key 'transport.collector_addresses.0': '127.0.0.1:1' is listed twice (also transport.collector_address)"
 check "refused runs leave no spool" test ! -e "$work/ship-spool"
 # The material gsoc-pki makes is taken; with the collector away the events wait in the spool.
 "$sensor" -c "$work/ship.yaml" --pcap "$work/attack.pcap" --rules-config "$src/signatures/rules/default/rules.yaml" \
