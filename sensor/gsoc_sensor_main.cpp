@@ -87,6 +87,10 @@ Options:
   --eve FILE             write EVE JSON lines: "alert" records as they happen; "http", "dns",
                          "tls", "smtp" and "fileinfo" metadata records (with --rules, which turns
                          the app-layer parsers on); one "flow" record per flow; a final "stats"
+                         record
+  --eve-dns-version 2|3  the shape of EVE dns records: 3, Suricata 8's (default: one record per
+                         message, type request/response, queries, answers, grouped...), or 2
+                         (type query/answer, the first query's rrname and rrtype)
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -149,6 +153,7 @@ struct Args {
   std::vector<std::pair<std::string, std::string>> vars;
   std::string cache_dir;
   std::string eve;
+  int eve_dns_version = 3;
   std::string config;
   double stats_interval = 10;
   bool stats_interval_given = false;
@@ -210,6 +215,10 @@ Args parseArgs(int argc, char** argv) {
         args.events = value();
       } else if (a == "--eve") {
         args.eve = value();
+      } else if (a == "--eve-dns-version") {
+        const std::string v = value();
+        if (v != "2" && v != "3") usageError("--eve-dns-version must be 2 or 3, got '" + v + "'");
+        args.eve_dns_version = std::stoi(v);
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--stats-interval") {
@@ -497,7 +506,10 @@ int main(int argc, char** argv) {
     if (!args.stats_interval_given && config.output().stats_interval_s() > 0) args.stats_interval = config.output().stats_interval_s();
     if (args.eve.empty()) args.eve = config.output().eve_file();
     if (args.events.empty()) args.events = config.output().protobuf_file();
-    if (!args.eve.empty()) eve = std::make_unique<EveWriter>(args.eve);
+    if (!args.eve.empty()) {
+      eve = std::make_unique<EveWriter>(args.eve);
+      eve->setDnsVersion(args.eve_dns_version);
+    }
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
     source = dpdk_port ? &dpdk_port->queue(0) : file_or_live_source.get();
   } catch (const TransportKeyError& e) {

@@ -28,6 +28,9 @@ struct AppMetadata {
   const TlsHandshake* client_hello = nullptr;
   const TlsHandshake* server = nullptr;
   const MailTransaction* mail = nullptr;
+  // The capture position of the packet being processed when the record was made (EVE's
+  // pcap_cnt); the detection stage stamps it, 0 unknown.
+  std::uint64_t capture_index = 0;
 };
 
 using MetadataSink = std::function<void(const AppMetadata&)>;

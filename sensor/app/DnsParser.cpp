@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <iterator>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -99,6 +101,7 @@ void addOnce(signatures::BufferSet& out, signatures::BufferId id, std::string_vi
 
 void DnsMessage::clear() {
   id = 0;
+  flags = 0;
   response = false;
   rcode = 0;
   queries.clear();
@@ -113,6 +116,7 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
   if (msg.size() < 12) return false;
   out.id = be16(msg.data());
   const std::uint16_t flags = be16(msg.data() + 2);
+  out.flags = flags;
   out.response = (flags & 0x8000) != 0;
   out.rcode = flags & 0x0F;
   if (((flags >> 11) & 0x0F) > 5) return false;  // opcode
@@ -130,6 +134,31 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
   readRecords(msg, pos, be16(msg.data() + 8), out.authorities);
   readRecords(msg, pos, be16(msg.data() + 10), out.additionals);
   return true;
+}
+
+std::string dnsTypeName(std::uint16_t type) {
+  static constexpr std::pair<std::uint16_t, std::string_view> kNames[] = {
+      {1, "A"},        {2, "NS"},       {3, "MD"},      {4, "MF"},       {5, "CNAME"},   {6, "SOA"},     {7, "MB"},
+      {8, "MG"},       {9, "MR"},       {10, "NULL"},   {11, "WKS"},     {12, "PTR"},    {13, "HINFO"},  {14, "MINFO"},
+      {15, "MX"},      {16, "TXT"},     {17, "RP"},     {18, "AFSDB"},   {19, "X25"},    {20, "ISDN"},   {21, "RT"},
+      {22, "NSAP"},    {23, "NSAPPTR"}, {24, "SIG"},    {25, "KEY"},     {26, "PX"},     {27, "GPOS"},   {28, "AAAA"},
+      {29, "LOC"},     {30, "NXT"},     {33, "SRV"},    {34, "ATMA"},    {35, "NAPTR"},  {36, "KX"},     {37, "CERT"},
+      {38, "A6"},      {39, "DNAME"},   {41, "OPT"},    {42, "APL"},     {43, "DS"},     {44, "SSHFP"},  {45, "IPSECKEY"},
+      {46, "RRSIG"},   {47, "NSEC"},    {48, "DNSKEY"}, {49, "DHCID"},   {50, "NSEC3"},  {51, "NSEC3PARAM"},
+      {52, "TLSA"},    {55, "HIP"},     {59, "CDS"},    {60, "CDNSKEY"}, {64, "SVCB"},   {65, "HTTPS"},  {99, "SPF"},
+      {249, "TKEY"},   {250, "TSIG"},   {251, "IXFR"},  {252, "AXFR"},   {255, "ANY"},   {256, "URI"},   {257, "CAA"},
+      {32768, "TA"},   {32769, "DLV"}};
+  for (const auto& [number, name] : kNames) {
+    if (number == type) return std::string(name);
+  }
+  return std::to_string(type);
+}
+
+std::string dnsRcodeName(std::uint8_t rcode) {
+  static constexpr std::string_view kNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+                                                "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",  "NOTZONE"};
+  if (rcode < std::size(kNames)) return std::string(kNames[rcode]);
+  return std::to_string(rcode);
 }
 
 void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out) {

@@ -20,6 +20,7 @@ namespace gsoc::sensor {
 
 struct DnsMessage {
   std::uint16_t id = 0;
+  std::uint16_t flags = 0;  // the header's flags word (QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode)
   bool response = false;
   std::uint8_t rcode = 0;
   std::vector<DnsName> queries;
@@ -52,6 +53,11 @@ bool parseDnsMessage(std::span<const std::uint8_t> bytes, DnsMessage& out);
 // the queries', each record's and the names records point to (CNAME, NS, PTR, MX, SOA, SRV).
 // Views into `m`, which must outlive the match; a name already in a buffer is not added again.
 void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out);
+
+// Suricata's names for EVE: a record type ("A", "CNAME", "HTTPS"...; the number as text when it
+// has none) and a response code ("NOERROR", "NXDOMAIN"...).
+std::string dnsTypeName(std::uint16_t type);
+std::string dnsRcodeName(std::uint8_t rcode);
 
 class DnsTcpState final : public AppState {
  public:

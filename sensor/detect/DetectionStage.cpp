@@ -50,6 +50,18 @@ void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t 
   meta.tls_version = flow.tls_version;
 }
 
+void DetectionStage::setMetadataSink(MetadataSink sink) {
+  if (!sink) {
+    app_.setMetadataSink({});
+    return;
+  }
+  app_.setMetadataSink([this, sink = std::move(sink)](const AppMetadata& record) {
+    AppMetadata stamped = record;
+    if (current_ != nullptr) stamped.capture_index = current_->capture_index;
+    sink(stamped);
+  });
+}
+
 void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
   current_ = &packet;
   if (flow.tcp_state == TcpState::Closed && (flow.app_state || !flow.stream_windows[0].empty())) {

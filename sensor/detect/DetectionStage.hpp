@@ -80,7 +80,9 @@ class DetectionStage {
   // to the worker's pool.
   void onFlowEnd(Flow& flow);
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
-  void setMetadataSink(MetadataSink sink) { app_.setMetadataSink(std::move(sink)); }
+  // The app layer's records reach `sink` stamped with the capture position of the packet being
+  // processed (AppMetadata::capture_index).
+  void setMetadataSink(MetadataSink sink);
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
   void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }

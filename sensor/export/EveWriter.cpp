@@ -1,7 +1,9 @@
 #include "sensor/export/EveWriter.hpp"
 
 #include <cctype>
+#include <cstdio>
 #include <ctime>
+#include <utility>
 #include <stdexcept>
 
 #include "sensor/app/DnsParser.hpp"
@@ -40,6 +42,7 @@ EveWriter::EveWriter(const std::string& path) : out_(path, std::ios::trunc) {
 }
 
 void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
+  dns_tx_.forget(flow.id);
   const auto& ts = flow.counters[Flow::kToServer];
   const auto& tc = flow.counters[Flow::kToClient];
   out_ << "{\"timestamp\":\"" << eveTimestamp(flow.last_ns) << "\",\"flow_id\":" << flow.id
@@ -146,11 +149,110 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   ++records_;
 }
 
+// Suricata 8's DNS record (EVE dns version 3, formats detailed and grouped): one per message,
+// "request" or "response", with the header's flags, the queries, and the answer, authority and
+// additional records; rdata is written for the types whose data gsoc decodes (addresses and
+// names: A, AAAA, CNAME, NS, PTR, MX), and "grouped" collects the answers' rdata by type.
+void EveWriter::dnsRecord(const AppMetadata& r) {
+  const DnsMessage& m = *r.dns;
+  header(*r.flow, r.direction, r.timestamp_ns, "dns");
+  captureIndex(r.capture_index);
+  char flags[8];
+  std::snprintf(flags, sizeof flags, "%x", static_cast<unsigned>(m.flags));
+  out_ << ",\"dns\":{\"version\":3,\"type\":\"" << (m.response ? "response" : "request")
+       << "\",\"tx_id\":" << dns_tx_.next(r.flow->id, m.id, m.response) << ",\"id\":" << m.id << ",\"flags\":\"" << flags << "\"";
+  static constexpr std::pair<std::uint16_t, const char*> kBits[] = {
+      {0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"}, {0x0080, "ra"}, {0x0040, "z"}};
+  for (const auto& [bit, name] : kBits) {
+    if (m.flags & bit) out_ << ",\"" << name << "\":true";
+  }
+  out_ << ",\"opcode\":" << ((m.flags >> 11) & 0x0f);
+  if (m.response) out_ << ",\"rcode\":\"" << dnsRcodeName(m.rcode) << "\"";
+  out_ << ",\"queries\":[";
+  for (std::size_t i = 0; i < m.queries.size(); ++i) {
+    out_ << (i ? "," : "") << "{\"rrname\":";
+    string(m.queries[i]);
+    out_ << ",\"rrtype\":\"" << dnsTypeName(i < m.query_types.size() ? m.query_types[i] : 0) << "\"}";
+  }
+  out_ << "]";
+  auto hasRdata = [](const DnsMessage::Answer& a) {
+    switch (a.type) {
+      case 1: case 2: case 5: case 12: case 15: case 28: return !a.data.empty();
+      default: return false;
+    }
+  };
+  auto records = [&](std::string_view key, const std::vector<DnsMessage::Answer>& list) {
+    if (list.empty()) return;
+    out_ << ",\"" << key << "\":[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const DnsMessage::Answer& a = list[i];
+      out_ << (i ? "," : "") << "{\"rrname\":";
+      string(a.name);
+      out_ << ",\"rrtype\":\"" << dnsTypeName(a.type) << "\",\"ttl\":" << a.ttl;
+      if (hasRdata(a)) {
+        out_ << ",\"rdata\":";
+        string(a.data);
+      }
+      out_ << "}";
+    }
+    out_ << "]";
+  };
+  records("answers", m.answers);
+  // grouped: the answers' rdata by type, types in order of first appearance.
+  bool grouped = false;
+  for (std::size_t i = 0; i < m.answers.size(); ++i) {
+    const DnsMessage::Answer& a = m.answers[i];
+    if (!hasRdata(a)) continue;
+    bool first = true;
+    for (std::size_t j = 0; j < i; ++j) first = first && !(m.answers[j].type == a.type && hasRdata(m.answers[j]));
+    if (!first) continue;
+    out_ << (grouped ? "," : ",\"grouped\":{") << "\"" << dnsTypeName(a.type) << "\":[";
+    grouped = true;
+    const char* sep = "";
+    for (std::size_t j = i; j < m.answers.size(); ++j) {
+      if (m.answers[j].type != a.type || !hasRdata(m.answers[j])) continue;
+      out_ << sep;
+      string(m.answers[j].data);
+      sep = ",";
+    }
+    out_ << "]";
+  }
+  if (grouped) out_ << "}";
+  records("authorities", m.authorities);
+  records("additionals", m.additionals);
+  out_ << "}}\n";  // metadataRecord counts the record
+}
+
+void EveWriter::dnsRecordV2(const AppMetadata& r) {
+  const DnsMessage& m = *r.dns;
+  header(*r.flow, r.direction, r.timestamp_ns, "dns");
+  captureIndex(r.capture_index);
+  out_ << ",\"dns\":{\"type\":\"" << (m.response ? "answer" : "query") << "\",\"id\":" << m.id;
+  if (!m.queries.empty()) {
+    out_ << ",\"rrname\":";
+    string(m.queries.front());
+    out_ << ",\"rrtype\":" << m.query_types.front();
+  }
+  if (m.response) {
+    out_ << ",\"rcode\":" << static_cast<unsigned>(m.rcode) << ",\"answers\":[";
+    for (std::size_t i = 0; i < m.answers.size(); ++i) {
+      out_ << (i ? "," : "") << "{\"rrname\":";
+      string(m.answers[i].name);
+      out_ << ",\"rrtype\":" << m.answers[i].type << ",\"ttl\":" << m.answers[i].ttl << ",\"rdata\":";
+      string(m.answers[i].data);
+      out_ << "}";
+    }
+    out_ << "]";
+  }
+  out_ << "}}\n";
+}
+
 void EveWriter::metadataRecord(const AppMetadata& r) {
   const Flow& flow = *r.flow;
   switch (r.kind) {
     case AppMetadata::Kind::Http: {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "http");
+      captureIndex(r.capture_index);
       out_ << ",\"http\":{";
       const char* sep = "";
       auto field = [&](std::string_view key, std::string_view value) {
@@ -179,31 +281,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << "}}\n";
       break;
     }
-    case AppMetadata::Kind::Dns: {
-      const DnsMessage& m = *r.dns;
-      header(flow, r.direction, r.timestamp_ns, "dns");
-      out_ << ",\"dns\":{\"type\":\"" << (m.response ? "answer" : "query") << "\",\"id\":" << m.id;
-      if (!m.queries.empty()) {
-        out_ << ",\"rrname\":";
-        string(m.queries.front());
-        out_ << ",\"rrtype\":" << m.query_types.front();
-      }
-      if (m.response) {
-        out_ << ",\"rcode\":" << static_cast<unsigned>(m.rcode) << ",\"answers\":[";
-        for (std::size_t i = 0; i < m.answers.size(); ++i) {
-          out_ << (i ? "," : "") << "{\"rrname\":";
-          string(m.answers[i].name);
-          out_ << ",\"rrtype\":" << m.answers[i].type << ",\"ttl\":" << m.answers[i].ttl << ",\"rdata\":";
-          string(m.answers[i].data);
-          out_ << "}";
-        }
-        out_ << "]";
-      }
-      out_ << "}}\n";
+    case AppMetadata::Kind::Dns:
+      if (dns_version_ == 2) dnsRecordV2(r);
+      else dnsRecord(r);
       break;
-    }
     case AppMetadata::Kind::Tls: {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tls");
+      captureIndex(r.capture_index);
       out_ << ",\"tls\":{";
       const char* sep = "";
       if (const TlsHandshake* c = r.client_hello) {
@@ -249,6 +333,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
     case AppMetadata::Kind::Smtp: {
       const MailTransaction& m = *r.mail;
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "smtp");
+      captureIndex(r.capture_index);
       out_ << ",\"smtp\":{\"helo\":";
       string(m.helo);
       out_ << ",\"mail_from\":";
@@ -272,6 +357,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << "]}}\n";
       for (const MailAttachment& a : m.attachments) {
         header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "fileinfo");
+        captureIndex(r.capture_index);
         out_ << ",\"fileinfo\":{\"filename\":";
         string(a.name);
         out_ << ",\"size\":" << a.size << ",\"sha256\":\"" << a.sha256 << "\",\"state\":\"CLOSED\",\"mime_type\":";

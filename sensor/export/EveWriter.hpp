@@ -10,6 +10,7 @@
 
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/detect/DetectionStage.hpp"
+#include "sensor/export/DnsTransactionIds.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -33,6 +34,9 @@ class EveWriter {
   void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
   void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);
+  // The shape of dns records: 3, Suricata 8's (default), or 2, the older one with "type"
+  // "query"/"answer" and the first query's rrname/rrtype (Suricata's eve-log dns `version: 2`).
+  void setDnsVersion(int version) { dns_version_ = version; }
   void flush() { out_.flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
@@ -44,10 +48,19 @@ class EveWriter {
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
+  // ,"pcap_cnt":N after a header, when the capture position is known.
+  void captureIndex(std::uint64_t index) {
+    if (index != 0) out_ << ",\"pcap_cnt\":" << index;
+  }
+  // Suricata 8's dns record (version 3) for one message.
+  void dnsRecord(const AppMetadata& r);
+  void dnsRecordV2(const AppMetadata& r);
 
   std::ofstream out_;
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
+  DnsTransactionIds dns_tx_;
+  int dns_version_ = 3;
 };
 
 }  // namespace gsoc::sensor

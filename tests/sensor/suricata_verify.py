@@ -34,7 +34,8 @@ Per case:
   rule analysis and test modes, stream.midstream=true,
   stream.reassembly.depth, threshold.config, Lua, firewall
   mode, IP reputation, and
-  turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records.
+  turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records;
+  its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version.
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -309,6 +310,7 @@ class Settings:
         self.eve_types = None      # event types the case's eve-log writes; None: all
         self.flags = []            # gsoc-sensor options the settings map to
         self.datasets = {}         # set name (or "defaults") -> {field: value}, for --rules-config
+        self.eve_dns_version = None  # "2" or "3" when the case asks for a dns record shape
 
     def apply(self, key, value, source):
         kind, detail = setting_policy(key, value)
@@ -403,6 +405,7 @@ def load_suricata_yaml(settings, case_dir, shared):
     for key, value in merged.items():
         if key == "outputs":
             settings.eve_types = eve_types(value)
+            settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
             continue
         flat = []
         flatten(key, value, flat)
@@ -459,6 +462,16 @@ def eve_types(outputs):
             name = next(iter(t)) if isinstance(t, dict) else str(t)
             types.add(EVE_TYPE_EVENTS.get(name, name))
         return types
+    return None
+
+def eve_dns_version(outputs):
+    """The eve-log dns `version:` of the output to eve.json ("2" or "3"), or None."""
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
+            continue
+        for t in output["eve-log"].get("types") or []:
+            if isinstance(t, dict) and isinstance(t.get("dns"), dict) and "version" in t["dns"]:
+                return str(t["dns"]["version"])
     return None
 
 # --- requirements -------------------------------------------------------------------------------
@@ -861,9 +874,13 @@ def run_one(result, case_dir, config, opts):
         settings.out_of_scope.append("--simulate-ips (IPS mode; upstream adds it to every case named *ips*)")
     load_suricata_yaml(settings, case_dir, opts.shared)
     for name, value in (config.get("env") or {}).items():
-        # gsoc's dns records have the shape of Suricata's EVE DNS version 2 (type query/answer).
-        if not (name == "SURICATA_EVE_DNS_VERSION" and str(value) == "2"):
+        # gsoc-sensor writes dns records in Suricata's EVE version 3 or 2 (--eve-dns-version).
+        if name == "SURICATA_EVE_DNS_VERSION" and str(value) in ("2", "3"):
+            settings.eve_dns_version = str(value)
+        else:
             settings.out_of_scope.append("environment %s=%s" % (name, value))
+    if settings.eve_dns_version not in (None, "2", "3"):
+        settings.out_of_scope.append("eve-log dns version %s" % settings.eve_dns_version)
     settings.out_of_scope = list(dict.fromkeys(settings.out_of_scope))
     if settings.out_of_scope:
         first = settings.out_of_scope[0]
@@ -887,6 +904,8 @@ def run_one(result, case_dir, config, opts):
                "--data-dir", work] + list(dict.fromkeys(settings.flags))
         if settings.datasets:
             cmd += ["--rules-config", write_rules_config(settings.datasets, case_dir, work)]
+        if settings.eve_dns_version:
+            cmd += ["--eve-dns-version", settings.eve_dns_version]
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):

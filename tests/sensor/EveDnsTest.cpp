@@ -1,0 +1,129 @@
+// EVE dns records in Suricata 8's shape (version 3): one per message, request or response, with
+// the flags word and its bits, Suricata's type and rcode names, queries, answers with rdata,
+// the answers grouped by type, authorities, the per-flow transaction number and pcap_cnt.
+// Also the transaction numbering on its own (DnsTransactionIds).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bench/traffic/FrameBuilder.hpp"
+#include "sensor/app/AppMetadata.hpp"
+#include "sensor/app/DnsParser.hpp"
+#include "sensor/decode/PacketDecoder.hpp"
+#include "sensor/export/DnsTransactionIds.hpp"
+#include "sensor/export/EveWriter.hpp"
+
+namespace gsoc::sensor {
+namespace {
+
+std::vector<nlohmann::json> readLines(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TEST(EveDns, RequestAndResponseInSuricata8Shape) {
+  traffic::PacketSpec spec;
+  spec.proto = 17;
+  spec.dport = 53;
+  const traffic::Bytes frame = traffic::ethernetFrame(spec);
+  RawPacket raw;
+  raw.data = frame;
+  raw.wire_length = static_cast<std::uint32_t>(frame.size());
+  raw.timestamp_ns = 1'700'000'000'000'000'000;
+  PacketDecoder decoder;
+  DecodedPacket packet;
+  ASSERT_TRUE(decoder.decode(raw, packet));
+  Flow flow(7, FlowKey::of(packet), packet, 1024);
+
+  DnsMessage request;
+  request.id = 36146;
+  request.flags = 0x0100;  // RD
+  request.queries = {DnsName("www.suricata-ids.org")};
+  request.query_types = {1};
+  DnsMessage response = request;
+  response.response = true;
+  response.flags = 0x81a0;  // QR RD RA AD
+  response.answers = {{DnsName("www.suricata-ids.org"), 5, 3544, DnsName("suricata-ids.org")},
+                      {DnsName("suricata-ids.org"), 1, 244, DnsName("192.0.78.24")},
+                      {DnsName("suricata-ids.org"), 1, 244, DnsName("192.0.78.25")}};
+  response.authorities = {{DnsName("org"), 6, 900, DnsName("a0.org.afilias-nst.info")}};
+
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-dns-test.json").string();
+  {
+    EveWriter writer(path);
+    AppMetadata record;
+    record.kind = AppMetadata::Kind::Dns;
+    record.flow = &flow;
+    record.timestamp_ns = raw.timestamp_ns;
+    record.dns = &request;
+    record.capture_index = 1;
+    writer.metadataRecord(record);
+    record.dns = &response;
+    record.direction = signatures::FlowDirection::ToClient;
+    record.capture_index = 2;
+    writer.metadataRecord(record);
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 2u);
+  const auto& q = lines[0];
+  EXPECT_EQ(q["pcap_cnt"], 1);
+  EXPECT_EQ(q["dns"]["version"], 3);
+  EXPECT_EQ(q["dns"]["type"], "request");
+  EXPECT_EQ(q["dns"]["tx_id"], 0);
+  EXPECT_EQ(q["dns"]["id"], 36146);
+  EXPECT_EQ(q["dns"]["rd"], true);
+  EXPECT_FALSE(q["dns"].contains("qr"));
+  EXPECT_FALSE(q["dns"].contains("rcode"));
+  EXPECT_EQ(q["dns"]["queries"][0]["rrname"], "www.suricata-ids.org");
+  EXPECT_EQ(q["dns"]["queries"][0]["rrtype"], "A");
+
+  const auto& a = lines[1];
+  EXPECT_EQ(a["pcap_cnt"], 2);
+  EXPECT_EQ(a["direction"], "to_client");
+  const auto& d = a["dns"];
+  EXPECT_EQ(d["type"], "response");
+  EXPECT_EQ(d["tx_id"], 0);  // the request's transaction
+  EXPECT_EQ(d["flags"], "81a0");
+  EXPECT_EQ(d["qr"], true);
+  EXPECT_EQ(d["ra"], true);
+  EXPECT_EQ(d["rcode"], "NOERROR");
+  EXPECT_EQ(d["answers"][0]["rrtype"], "CNAME");
+  EXPECT_EQ(d["answers"][0]["rdata"], "suricata-ids.org");
+  EXPECT_EQ(d["answers"][0]["ttl"], 3544);
+  EXPECT_EQ(d["answers"][2]["rdata"], "192.0.78.25");
+  EXPECT_EQ(d["grouped"]["A"], nlohmann::json::array({"192.0.78.24", "192.0.78.25"}));
+  EXPECT_EQ(d["grouped"]["CNAME"], nlohmann::json::array({"suricata-ids.org"}));
+  EXPECT_EQ(d["authorities"][0]["rrtype"], "SOA");
+  EXPECT_FALSE(d["authorities"][0].contains("rdata"));  // SOA's fields are not decoded
+  EXPECT_FALSE(d.contains("additionals"));
+}
+
+TEST(EveDns, TransactionsPairResponsesWithTheirRequests) {
+  DnsTransactionIds ids;
+  EXPECT_EQ(ids.next(1, 0xaaaa, false), 0u);
+  EXPECT_EQ(ids.next(1, 0xbbbb, false), 1u);
+  EXPECT_EQ(ids.next(1, 0xbbbb, true), 1u);
+  EXPECT_EQ(ids.next(1, 0xaaaa, true), 0u);
+  EXPECT_EQ(ids.next(1, 0xaaaa, true), 2u);  // answered already: an unsolicited response
+  EXPECT_EQ(ids.next(2, 0xaaaa, false), 0u);  // another flow counts on its own
+  ids.forget(1);
+  EXPECT_EQ(ids.next(1, 0xcccc, false), 0u);
+}
+
+TEST(EveDns, TypeAndRcodeNames) {
+  EXPECT_EQ(dnsTypeName(28), "AAAA");
+  EXPECT_EQ(dnsTypeName(65), "HTTPS");
+  EXPECT_EQ(dnsTypeName(4242), "4242");
+  EXPECT_EQ(dnsRcodeName(3), "NXDOMAIN");
+  EXPECT_EQ(dnsRcodeName(15), "15");
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
