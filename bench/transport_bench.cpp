@@ -20,7 +20,7 @@
 // Usage: gsoc_bench_transport [--store sqlite|postgresql|clickhouse|none] [--dsn DSN] [--sensors 8]
 //                              [--events 100000] [--rate 50000] [--seconds 5]
 //                              [--commit-events 20000] [--queue-events 200000]
-//                              [--clickhouse URL[,URL] [--cluster NAME]]
+//                              [--clickhouse URL[,URL] [--cluster NAME] [--frontends 1]]
 // PostgreSQL needs a server; bench/transport_bench.sh starts a temporary one. ClickHouse needs
 // running shards (the state goes to a SQLite file, the events to a database of the bench's own).
 #include <grpcpp/grpcpp.h>
@@ -66,6 +66,7 @@ struct Options {
   std::vector<std::string> shards;  // --clickhouse
   std::string cluster;
   int sensors = 8;
+  int frontends = 1;    // collector front-ends the sensors are spread over (clickhouse)
   int events = 100000;  // per sensor, throughput phase
   int rate = 50000;     // total events/s, latency phase
   int seconds = 5;
@@ -178,7 +179,9 @@ class DiscardingStore final : public collector::EventStore {
   std::map<collector::StreamKey, std::uint64_t> marks_;
 };
 
-collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const std::string& name) {
+// `fresh`: a store of its own (ClickHouse: the bench's database dropped first); false for a
+// second front-end of the same phase, sharing the first's.
+collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const std::string& name, bool fresh = true) {
   if (o.store == "none") return std::make_unique<DiscardingStore>();
   // PostgreSQL keeps its tables between phases: each phase has its own epochs, and is measured
   // by acks, not by table size.
@@ -189,8 +192,13 @@ collector::EventStorePtr openStore(const Options& o, const fs::path& dir, const 
     ch.shard_urls = o.shards;
     ch.cluster = o.cluster;
     ch.database = "gsoc_bench_" + std::to_string(::getpid());
-    for (const auto& url : o.shards) collector::ClickHouseClient(url).query("DROP DATABASE IF EXISTS " + ch.database);
-    return std::make_unique<collector::ClickHouseEventStore>(ch, std::make_unique<collector::SqliteEventStore>(path));
+    if (fresh) {
+      for (const auto& url : o.shards) collector::ClickHouseClient(url).query("DROP DATABASE IF EXISTS " + ch.database);
+    }
+    // Front-ends share marks through PostgreSQL (--dsn); one alone may keep them in SQLite.
+    collector::EventStorePtr state = o.dsn.empty() ? collector::EventStorePtr(std::make_unique<collector::SqliteEventStore>(path))
+                                                   : collector::EventStorePtr(std::make_unique<collector::PostgresEventStore>(o.dsn));
+    return std::make_unique<collector::ClickHouseEventStore>(ch, std::move(state));
   }
   return std::make_unique<collector::SqliteEventStore>(path);
 }
@@ -233,7 +241,8 @@ struct Fleet {
   std::vector<std::unique_ptr<sensor::EventShipper>> shippers;
 };
 
-Fleet makeFleet(const Options& o, const fs::path& dir, const std::string& phase, int port) {
+// Sensor i ships to ports[i % ports.size()].
+Fleet makeFleet(const Options& o, const fs::path& dir, const std::string& phase, const std::vector<int>& ports) {
   Fleet f;
   const std::string ca = slurp(dir / "pki" / "ca.pem");
   for (int i = 0; i < o.sensors; ++i) {
@@ -242,7 +251,7 @@ Fleet makeFleet(const Options& o, const fs::path& dir, const std::string& phase,
     so.max_bytes = 4ULL << 30;
     f.spools.push_back(std::make_unique<sensor::EventSpool>(so));
     sensor::ShipperOptions sh;
-    sh.address = "localhost:" + std::to_string(port);
+    sh.address = "localhost:" + std::to_string(ports[static_cast<std::size_t>(i) % ports.size()]);
     sh.ca_pem = ca;
     const std::string id = "bench-" + std::to_string(i);
     sh.cert_pem = slurp(dir / "pki" / "sensors" / (id + ".pem"));
@@ -270,6 +279,7 @@ int main(int argc, char** argv) {
     if (a == "--store") o.store = value();
     else if (a == "--dsn") o.dsn = value();
     else if (a == "--cluster") o.cluster = value();
+    else if (a == "--frontends") o.frontends = std::stoi(value());
     else if (a == "--clickhouse") {
       const std::string urls = value();
       for (std::size_t at = 0; at < urls.size();) {
@@ -285,12 +295,20 @@ int main(int argc, char** argv) {
     else if (a == "--commit-events") o.writer.commit_max_events = std::stoull(value());
     else if (a == "--queue-events") o.writer.max_queue_events = std::stoull(value());
     else {
-      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|clickhouse|none] [--dsn DSN] [--clickhouse URLS] [--cluster NAME] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
+      std::cerr << "usage: gsoc_bench_transport [--store sqlite|postgresql|clickhouse|none] [--dsn DSN] [--clickhouse URLS] [--cluster NAME] [--frontends N] [--sensors N] [--events N] [--rate R] [--seconds S] [--commit-events N] [--queue-events N]\n";
       return 2;
     }
   }
   if (o.store == "postgresql" && o.dsn.empty()) {
     std::cerr << "--store postgresql needs --dsn (bench/transport_bench.sh starts a server)\n";
+    return 2;
+  }
+  if (o.store == "clickhouse" && o.shards.empty()) {
+    std::cerr << "--store clickhouse needs --clickhouse URL[,URL] (bench/clickhouse_bench.py starts servers)\n";
+    return 2;
+  }
+  if (o.frontends < 1 || (o.frontends > 1 && (o.store != "clickhouse" || o.dsn.empty()))) {
+    std::cerr << "--frontends N > 1 needs --store clickhouse with --dsn (front-ends share their marks through PostgreSQL)\n";
     return 2;
   }
   const fs::path dir = fs::temp_directory_path() / ("gsoc-bench-transport-" + std::to_string(::getpid()));
@@ -359,23 +377,37 @@ int main(int argc, char** argv) {
     std::cout << std::fixed << std::setprecision(0) << "ceiling     " << ceiling << " events/s (BatchWriter -> " << store->describe() << ", no gRPC)\n";
   }
 
-  auto store = openStore(o, dir, "transport");
-  collector::BatchWriter writer(*store, o.writer, wallNs);
-  collector::IngestService service(writer, *store, wallNs, collector::ValidationLimits{});
-  collector::IngestServerOptions so;
-  so.listen_address = "127.0.0.1:0";
-  so.ca_pem = slurp(dir / "pki" / "ca.pem");
-  so.cert_pem = slurp(dir / "pki" / "collector.pem");
-  so.key_pem = slurp(dir / "pki" / "collector.key");
-  collector::IngestServer server = collector::startIngestServer(so, service);
-  if (!server.server) {
-    std::cerr << "cannot start the ingest server\n";
-    return 2;
+  // The collector front-ends of the transport phases: each its own store connection, writer and
+  // gRPC server, as separate gsoc-collector processes would have.
+  struct FrontEnd {
+    collector::EventStorePtr store;
+    std::unique_ptr<collector::BatchWriter> writer;
+    std::unique_ptr<collector::IngestService> service;
+    collector::IngestServer server;
+  };
+  std::vector<FrontEnd> frontends(static_cast<std::size_t>(o.frontends));
+  std::vector<int> ports;
+  for (std::size_t k = 0; k < frontends.size(); ++k) {
+    FrontEnd& fe = frontends[k];
+    fe.store = openStore(o, dir, "transport", k == 0);
+    fe.writer = std::make_unique<collector::BatchWriter>(*fe.store, o.writer, wallNs);
+    fe.service = std::make_unique<collector::IngestService>(*fe.writer, *fe.store, wallNs, collector::ValidationLimits{});
+    collector::IngestServerOptions so;
+    so.listen_address = "127.0.0.1:0";
+    so.ca_pem = slurp(dir / "pki" / "ca.pem");
+    so.cert_pem = slurp(dir / "pki" / "collector.pem");
+    so.key_pem = slurp(dir / "pki" / "collector.key");
+    fe.server = collector::startIngestServer(so, *fe.service);
+    if (!fe.server.server) {
+      std::cerr << "cannot start the ingest server\n";
+      return 2;
+    }
+    ports.push_back(fe.server.port);
   }
 
   // 2. Throughput from pre-filled spools.
   {
-    Fleet fleet = makeFleet(o, dir, "throughput", server.port);
+    Fleet fleet = makeFleet(o, dir, "throughput", ports);
     for (auto& spool : fleet.spools) {
       for (int k = 0; k < o.events; ++k) spool->append(samples[static_cast<std::size_t>(k) % samples.size()]);
       spool->flush();
@@ -393,7 +425,7 @@ int main(int argc, char** argv) {
 
   // 3. Latency at a fixed offered rate.
   {
-    Fleet fleet = makeFleet(o, dir, "latency", server.port);
+    Fleet fleet = makeFleet(o, dir, "latency", ports);
     for (auto& s : fleet.shippers) s->start();
     const int per_sensor = o.rate / o.sensors;
     const auto total_per_sensor = static_cast<std::size_t>(per_sensor) * static_cast<std::size_t>(o.seconds);
@@ -442,9 +474,11 @@ int main(int argc, char** argv) {
     std::cout << std::setprecision(1) << "latency     at " << o.rate << " events/s offered for " << o.seconds << " s: spool append -> ack p50 "
               << p50 << " ms, p99 " << p99 << " ms, max " << max << " ms (" << ms.size() << " events)\n";
   }
-  server.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  writer.stop();
-  store.reset();
+  for (FrontEnd& fe : frontends) {
+    fe.server.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    fe.writer->stop();
+  }
+  frontends.clear();
   fs::remove_all(dir);
   return 0;
 }
