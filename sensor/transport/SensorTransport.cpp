@@ -143,7 +143,10 @@ std::string SensorTransport::summary() const {
   std::ostringstream out;
   // With several addresses: where the shipper is now and how often it moved.
   out << "transport   " << shipper_->currentAddress();
-  if (shipper_->addressCount() > 1) out << " (" << c.failovers << " failovers among " << shipper_->addressCount() << " collector addresses)";
+  if (shipper_->addressCount() > 1) {
+    out << " (" << c.failovers << (c.failovers == 1 ? " failover" : " failovers") << " among " << shipper_->addressCount()
+        << " collector addresses)";
+  }
   out << ": " << appended_this_run_ << " events spooled this run (" << s.recovered
       << " recovered from the last); collector stored " << c.events_committed << ", " << c.events_duplicate << " were duplicates, "
       << c.events_rejected << " rejected; " << c.streams << " streams (" << c.stream_failures << " failed), " << c.heartbeats
