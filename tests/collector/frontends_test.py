@@ -4,9 +4,9 @@
 here. Front-end A correlates every front-end's commits from the store's commit log
 (--correlate-from-store); B only ingests. Checked:
   1. a campaign whose evidence arrived half at A and half at B is raised once, at both agencies;
-  2. a sensor whose front-end is SIGKILLed mid-ship and which then ships the rest of its spool to
-     the OTHER front-end has every event stored exactly once (the marks are shared, and a pending
-     insert the dead front-end left is settled by the live one);
+  2. a sensor whose front-end is SIGKILLed mid-ship fails over to the other one (its
+     collector_addresses) and has every event stored exactly once (the marks are shared, and a
+     pending insert the dead front-end left is settled by the live one);
   3. a front-end SIGKILLed and restarted under a slow sensor: exactly once again;
   4. the correlator saw every stored event exactly once, whichever front-end stored it."""
 import os
@@ -58,13 +58,16 @@ def scenario(bindir, src, root, procs, pki, pg, ch):
                                os.path.join(root, "fe-%s-%d.log" % (fe, logs[fe])), procs)
 
     def sensor_yaml(agency, fe):
+        """The sensor's config: front-end FE first, the other after it (collector_addresses)."""
         sensor = agency.lower() + "-1"
+        other = "B" if fe == "A" else "A"
         path = os.path.join(root, "%s-%s.yaml" % (sensor, fe))
         with open(path, "w") as f:
-            f.write("sensor_id: %s\nagency_id: %s\ntransport:\n  collector_address: 127.0.0.1:%d\n  ca_file: pki/ca.pem\n"
+            f.write("sensor_id: %s\nagency_id: %s\ntransport:\n  collector_address: 127.0.0.1:%d\n"
+                    "  collector_addresses: [\"127.0.0.1:%d\"]\n  ca_file: pki/ca.pem\n"
                     "  cert_file: pki/sensors/%s.pem\n  key_file: pki/sensors/%s.key\n  spool_dir: spool-%s\n"
                     "  batch_max_events: 20\n  max_in_flight_batches: 2\n  ack_timeout_s: 3\n"
-                    % (sensor, agency, ports[fe], sensor, sensor, sensor))
+                    % (sensor, agency, ports[fe], ports[other], sensor, sensor, sensor))
         return path
 
     def sensor_cmd(agency, fe, start_s, seed, extra=()):
@@ -98,6 +101,17 @@ def scenario(bindir, src, root, procs, pki, pg, ch):
               % (sensor, len(ids), len(got), dups, len(set(ids) - set(got))))
         return len(ids)
 
+    def slow_sensor(agency, fe, start_s, seed, drain_s):
+        """A sensor replaying at 1/20 speed to front-end FE, once its first 40 events are stored."""
+        p = subprocess.Popen(sensor_cmd(agency, fe, start_s, seed, ["--replay-speed", "0.05", "--drain-timeout", str(drain_s)]),
+                             stdout=open(os.path.join(root, "%s-ship-%s.log" % (agency.lower(), fe)), "w"), stderr=subprocess.STDOUT,
+                             cwd=root)
+        procs.append(p)
+        deadline = time.time() + 60
+        while time.time() < deadline and stored(agency.lower() + "-1") < 40:
+            time.sleep(0.05)
+        return p
+
     a = start("A")
     b = start("B")
     # 1. One campaign, its evidence at two front-ends.
@@ -114,32 +128,21 @@ def scenario(bindir, src, root, procs, pki, pg, ch):
     exactly_once("MOFA")
     exactly_once("MOD")
 
-    # 2. MIC's sensor ships slowly to A; A is SIGKILLed mid-ship; the sensor ships the rest of its
-    #    spool to B, which must take A's marks (and A's unsettled insert, if any) as its own.
-    p = subprocess.Popen(sensor_cmd("MIC", "A", T0 + 120, 33, ["--replay-speed", "0.05", "--drain-timeout", "5"]),
-                         stdout=open(os.path.join(root, "mic-ship-a.log"), "w"), stderr=subprocess.STDOUT, cwd=root)
-    procs.append(p)
-    deadline = time.time() + 60
-    while time.time() < deadline and stored("mic-1") < 40:
-        time.sleep(0.05)
+    # 2. MIC's sensor ships slowly to A; A is SIGKILLed mid-ship; the sensor fails over to B, which
+    #    must take A's marks (and A's unsettled insert, if any) as its own.
+    p = slow_sensor("MIC", "A", T0 + 120, 33, 90)
     a.kill()
     a.wait()
     before = stored("mic-1")
-    p.wait(timeout=120)  # gives up on A after the drain timeout, its events spooled
-    out = subprocess.run([bindir + "/gsoc-sensor", "-c", sensor_yaml("MIC", "B"), "--ship-only", "--drain-timeout", "60"],
-                         capture_output=True, text=True, timeout=120, cwd=root)
-    check(out.returncode == 0, "MIC's sensor ships the rest of its spool to front-end B")
+    p.wait(timeout=180)
+    log = open(os.path.join(root, "mic-ship-A.log")).read()
+    check(p.returncode == 0 and "127.0.0.1:%d" % ports["B"] in log, "MIC's sensor failed over to front-end B and shipped everything")
     n = exactly_once("MIC")
     check(0 < before < n, "front-end A was killed mid-ship (%d of %d stored)" % (before, n))
 
     # 3. B SIGKILLed and restarted under NPA's slow sensor.
     a = start("A")
-    p = subprocess.Popen(sensor_cmd("NPA", "B", T0 + 180, 34, ["--replay-speed", "0.05", "--drain-timeout", "90"]),
-                         stdout=open(os.path.join(root, "npa-ship.log"), "w"), stderr=subprocess.STDOUT, cwd=root)
-    procs.append(p)
-    deadline = time.time() + 60
-    while time.time() < deadline and stored("npa-1") < 40:
-        time.sleep(0.05)
+    p = slow_sensor("NPA", "B", T0 + 180, 34, 90)
     b.kill()
     b.wait()
     time.sleep(1)
