@@ -121,15 +121,14 @@ void quotedPrintableDecodeAppend(std::string_view in, bool header, std::string& 
 // Value of `key=` (`key` in lower case, matched in any case) in a header like
 // `attachment; filename="x.pdf"`: a view into `header`.
 std::string_view parameter(std::string_view header, std::string_view key) {
-  const std::string_view h = header;
   std::size_t pos = 0;
-  while ((pos = ifind(h, key, pos)) != std::string_view::npos) {
-    const bool boundary = pos == 0 || h[pos - 1] == ';' || h[pos - 1] == ' ' || h[pos - 1] == '\t';
+  while ((pos = ifind(header, key, pos)) != std::string_view::npos) {
+    const bool boundary = pos == 0 || header[pos - 1] == ';' || header[pos - 1] == ' ' || header[pos - 1] == '\t';
     std::size_t p = pos + key.size();
-    while (p < h.size() && h[p] == ' ') ++p;
-    if (boundary && p < h.size() && h[p] == '=') {
+    while (p < header.size() && header[p] == ' ') ++p;
+    if (boundary && p < header.size() && header[p] == '=') {
       ++p;
-      while (p < h.size() && h[p] == ' ') ++p;
+      while (p < header.size() && header[p] == ' ') ++p;
       if (p < header.size() && header[p] == '"') {
         const std::size_t end = header.find('"', p + 1);
         return header.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1);
@@ -146,8 +145,7 @@ std::string_view parameter(std::string_view header, std::string_view key) {
 // body follows them.
 std::string_view splitPart(std::string_view text, MailScratch& scratch) {
   auto& headers = scratch.headers;
-  std::size_t& fields = scratch.fields;
-  fields = 0;
+  headers.clear();
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t eol = text.find('\n', pos);
@@ -156,14 +154,13 @@ std::string_view splitPart(std::string_view text, MailScratch& scratch) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     pos = eol + 1;
     if (line.empty()) break;
-    if ((line.front() == ' ' || line.front() == '\t') && fields > 0) {  // a folded line continues the field
-      headers[fields - 1].second.append(" ").append(trim(line));
+    if ((line.front() == ' ' || line.front() == '\t') && !headers.empty()) {  // a folded line continues the field
+      headers.back().second.append(" ").append(trim(line));
       continue;
     }
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (fields == headers.size()) headers.emplace_back();
-    auto& [name, value] = headers[fields++];
+    auto& [name, value] = headers.next();
     name.assign(trim(line.substr(0, colon)));
     value.assign(trim(line.substr(colon + 1)));
   }
@@ -172,8 +169,8 @@ std::string_view splitPart(std::string_view text, MailScratch& scratch) {
 
 // The first field of the part just split named `name` (lower case; matched in any case).
 std::string_view header(const MailScratch& scratch, std::string_view name) {
-  for (std::size_t i = 0; i < scratch.fields; ++i) {
-    if (iequals(scratch.headers[i].first, name)) return scratch.headers[i].second;
+  for (const auto& [n, v] : scratch.headers) {
+    if (iequals(n, name)) return v;
   }
   return {};
 }

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "common/FreeList.hpp"
+#include "common/ReusingVector.hpp"
 #include "gsoc/signatures/Sha256.hpp"
 
 namespace gsoc::sensor {
@@ -20,10 +20,9 @@ namespace gsoc::sensor {
 // The MIME walk's buffers, reused message after message.
 struct MailScratch {
   static constexpr std::size_t kMaxDepth = 8;  // nested multiparts deeper than this are not walked
-  // The header fields of the part being read (the message's head, then each MIME part in turn):
-  // [0, fields) live, the rest kept with their strings' capacity.
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::size_t fields = 0;
+  // The header fields (name, value) of the part being read: the message's head, then each MIME
+  // part in turn, into the strings the last part left.
+  ReusingVector<std::pair<std::string, std::string>> headers;
   // "--boundary" of each multipart level being walked (a child's headers replace its parent's).
   std::array<std::string, kMaxDepth + 1> delimiters;
   std::string decoded;  // a quoted-printable attachment's content, to hash
