@@ -236,8 +236,10 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
 
 void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
                           std::span<const signatures::RuleMatch> matches) {
-  auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer) {
+  auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer,
+                   std::span<const signatures::AlertContext> contexts = {}) {
     AlertHit hit;
+    hit.contexts = contexts;
     hit.rule = rule;
     hit.indicator = indicator;
     hit.flow = flow;
@@ -261,7 +263,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     seen.push_back(h.indicator);
     raise(nullptr, &iocs->set().entries()[h.indicator], h.buffer);
   }
-  for (const signatures::RuleMatch& m : matches) raise(&detector_.ruleset().rules()[m.rule], nullptr, m.buffer);
+  for (const signatures::RuleMatch& m : matches) raise(&detector_.ruleset().rules()[m.rule], nullptr, m.buffer, detector_.contexts(m));
 }
 
 }  // namespace gsoc::sensor

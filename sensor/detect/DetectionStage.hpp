@@ -36,6 +36,9 @@ struct AlertHit {
   // The capture position of the packet being processed when the rule matched (EVE's pcap_cnt):
   // for stream and transaction inputs, the packet whose data completed them; 0 unknown.
   std::uint64_t capture_index = 0;
+  // datajson: the JSON objects the rule's dataset keywords add (EVE alert.context), valid
+  // during the callback.
+  std::span<const signatures::AlertContext> contexts;
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that

@@ -142,8 +142,19 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   string(rule.msg);
   out_ << ",\"category\":";
   string(category);
-  out_ << ",\"severity\":" << static_cast<unsigned>(rule.priority) << ",\"buffer\":\"" << signatures::bufferName(hit.buffer)
-       << "\"},\"payload_printable\":";
+  out_ << ",\"severity\":" << static_cast<unsigned>(rule.priority) << ",\"buffer\":\"" << signatures::bufferName(hit.buffer) << "\"";
+  if (!hit.contexts.empty()) {
+    // datajson: each matched value's JSON object (valid JSON: the load file parsed as JSON and
+    // was written back by protobuf's JSON printer) under its context_key, as Suricata's.
+    out_ << ",\"context\":{";
+    for (std::size_t i = 0; i < hit.contexts.size(); ++i) {
+      if (i) out_ << ",";
+      string(hit.contexts[i].key);
+      out_ << ":" << hit.contexts[i].json;
+    }
+    out_ << "}";
+  }
+  out_ << "},\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   out_ << "}\n";
   ++records_;

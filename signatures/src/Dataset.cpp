@@ -118,6 +118,26 @@ std::optional<std::string> jsonValue(const google::protobuf::Value& object, cons
   return std::nullopt;  // Suricata refuses non-string values for every type
 }
 
+// Removes the member under a dotted key ("ioc.host") from a JSON object, if it is there.
+void eraseJsonMember(google::protobuf::Value& object, const std::string& key) {
+  google::protobuf::Value* v = &object;
+  std::size_t start = 0;
+  for (;;) {
+    if (v->kind_case() != google::protobuf::Value::kStructValue) return;
+    const std::size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    auto* fields = v->mutable_struct_value()->mutable_fields();
+    const auto it = fields->find(part);
+    if (it == fields->end()) return;
+    if (dot == std::string::npos) {
+      fields->erase(it);
+      return;
+    }
+    v = &it->second;
+    start = dot + 1;
+  }
+}
+
 }  // namespace
 
 Dataset::Dataset(std::string name, DatasetType type, bool reputation, std::uint64_t memcap)
@@ -191,6 +211,18 @@ bool Dataset::remove(std::string_view value) {
   return true;
 }
 
+bool Dataset::context(std::string_view value, std::string& out) const {
+  char scratch[16];
+  const std::string_view k = key(value, scratch);
+  if (k.empty() && type_ != DatasetType::String) return false;
+  std::shared_lock lock(mutex_);
+  if (values_.find(k) == values_.end()) return false;  // unset since it was loaded
+  const auto it = contexts_.find(k);
+  if (it == contexts_.end()) return false;
+  out = it->second;
+  return true;
+}
+
 std::size_t Dataset::size() const {
   std::shared_lock lock(mutex_);
   return values_.size();
@@ -202,16 +234,16 @@ std::uint64_t Dataset::memcapRefusals() const {
 }
 
 void Dataset::loadFile(const std::filesystem::path& path, DatasetFormat format, const std::string& value_key,
-                       const std::string& array_key) {
+                       const std::string& array_key, bool keep_context, bool remove_key) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DatasetError("dataset " + name_ + ": fopen '" + path.string() + "' failed: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  loadText(text.str(), path.string(), format, value_key, array_key);
+  loadText(text.str(), path.string(), format, value_key, array_key, keep_context, remove_key);
 }
 
 void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFormat format, const std::string& value_key,
-                       const std::string& array_key) {
+                       const std::string& array_key, bool keep_context, bool remove_key) {
   if (format == DatasetFormat::Csv) {
     int kind = 0;  // 0 none yet, 1 plain values, 2 value,reputation
     forEachLine(text, [&](std::string_view line, std::size_t line_no) { addLine(line, origin, line_no, kind); });
@@ -239,12 +271,23 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
                          value_key + "' is not a string");
     }
     // JSON values are written as they are (not base64); digests and addresses as in CSV files.
+    std::string value = *v;
     if (type_ == DatasetType::String) {
-      add(*v);
+      add(value);
     } else {
       int kind = 1;
-      addLine(*v, origin, line_no, kind);
+      value = addLine(*v, origin, line_no, kind);
     }
+    if (!keep_context) return;
+    google::protobuf::Value kept = object;
+    if (remove_key) eraseJsonMember(kept, value_key);
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(kept, &json).ok()) return;
+    char scratch[16];
+    const std::string_view k = key(value, scratch);
+    std::unique_lock lock(mutex_);
+    // The first object of a value is its context, as the value itself is added only once.
+    if (values_.find(k) != values_.end()) contexts_.emplace(std::string(k), std::move(json));
   };
   if (format == DatasetFormat::Json) {
     for (const auto& object : array->list_value().values()) {
@@ -263,7 +306,7 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
   });
 }
 
-void Dataset::addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind) {
+std::string Dataset::addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind) {
   const std::string where = name_ + "/" + std::string(origin) + ":" + std::to_string(line_no);
   std::string_view value = line;
   std::uint16_t rep = 0;
@@ -326,6 +369,7 @@ void Dataset::addLine(std::string_view line, std::string_view origin, std::size_
     // Suricata refuses a set whose load file does not fit its memcap.
     throw DatasetError("dataset too large for set memcap: " + where);
   }
+  return bytes;
 }
 
 std::string Dataset::encode(std::string_view k) const {

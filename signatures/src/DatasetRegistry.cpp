@@ -94,9 +94,11 @@ std::shared_ptr<Dataset> DatasetRegistry::create(const std::string& name, const 
     if (def.state) {
       std::error_code ec;
       // A state file that does not exist yet is an empty set: the first run creates it.
-      if (std::filesystem::exists(entry.save_path, ec)) set->loadFile(entry.save_path, def.format, def.value_key, def.array_key);
+      if (std::filesystem::exists(entry.save_path, ec)) {
+        set->loadFile(entry.save_path, def.format, def.value_key, def.array_key, !def.context_key.empty(), def.remove_key);
+      }
     } else if (!load_path.empty()) {
-      set->loadFile(load_path, def.format, def.value_key, def.array_key);
+      set->loadFile(load_path, def.format, def.value_key, def.array_key, !def.context_key.empty(), def.remove_key);
     }
   } catch (const DatasetError& e) {
     failed_.emplace(name, e.what());

@@ -70,6 +70,7 @@ void Detector::addCandidate(std::uint32_t rule, bool from_regex) {
 std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* flowbits) {
   const CompiledRuleset& rs = *ruleset_;
   matches_.clear();
+  contexts_used_ = 0;
   candidates_.clear();
   indicator_hits_.clear();
   ++counters_.inputs;
@@ -142,6 +143,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   for (const std::uint32_t index : candidates_) {
     const Rule& rule = rs.rules()[index];
     ++counters_.verified;
+    inspector_.clearContexts();
     if (!verify(rule, index, input, flowbits)) continue;
     if (flowbits != nullptr) {
       for (const FlowbitOp& op : rule.flowbits) {
@@ -166,7 +168,16 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
       ++counters_.suppressed;
       continue;
     }
-    matches_.push_back({index, rule.inspections.empty() ? BufferId::Payload : rule.inspections.front().buffer});
+    RuleMatch hit{index, rule.inspections.empty() ? BufferId::Payload : rule.inspections.front().buffer};
+    const std::span<const AlertContext> found = inspector_.contexts();
+    hit.context_begin = static_cast<std::uint32_t>(contexts_used_);
+    hit.context_count = static_cast<std::uint32_t>(found.size());
+    for (const AlertContext& c : found) {
+      if (contexts_used_ == contexts_.size()) contexts_.emplace_back();
+      contexts_[contexts_used_].key = c.key;
+      contexts_[contexts_used_++].json = c.json;
+    }
+    matches_.push_back(hit);
   }
   counters_.matches += matches_.size();
 

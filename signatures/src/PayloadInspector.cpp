@@ -41,10 +41,11 @@ bool compareReputation(DatasetMatch::Compare op, std::uint16_t have, std::uint16
 // One dataset/datarep keyword on the whole buffer. With `match subdomain` a lookup also tries
 // every suffix that starts at a '.' ("a.evil.com" -> ".evil.com", ".com"), so a set of domains
 // (written with their leading dot, after dotprefix) matches their subdomains.
-bool datasetMatches(const DatasetMatch& d, std::string_view buf) {
+bool datasetMatches(const DatasetMatch& d, std::string_view buf, std::string_view& matched) {
   if (!d.set || buf.empty()) return false;  // an empty buffer matches nothing, as in Suricata
   Dataset& set = *d.set;
   auto found = [&](std::string_view value) -> bool {
+    matched = value;
     if (d.op == DatasetMatch::Op::Reputation) {
       const std::optional<std::uint16_t> rep = set.reputation(value);
       return rep && compareReputation(d.compare, *rep, d.reputation);
@@ -132,6 +133,15 @@ std::size_t findContent(std::string_view hay, std::size_t from, std::size_t to, 
 
 std::int64_t PayloadInspector::value(std::int8_t var, std::int64_t literal) const {
   return var == kNoVariable ? literal : static_cast<std::int64_t>(variables_[static_cast<std::size_t>(var)]);
+}
+
+void PayloadInspector::recordContext(const DatasetMatch& d, std::string_view value) {
+  if (!d.set || !d.definition || d.definition->context_key.empty()) return;
+  if (context_count_ == contexts_.size()) contexts_.emplace_back();
+  AlertContext& c = contexts_[context_count_];
+  if (!d.set->context(value, c.json)) return;
+  c.key = d.definition->context_key;
+  ++context_count_;
 }
 
 bool PayloadInspector::inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit,
@@ -288,7 +298,10 @@ bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t
 
   if (const auto* ds = std::get_if<DatasetMatch>(&items[index])) {
     // The whole buffer, wherever the cursor is; the cursor stays for the keywords after it.
-    return datasetMatches(*ds, buf) && matchFrom(inspection, index + 1, buf, prev_end);
+    std::string_view matched;
+    if (!datasetMatches(*ds, buf, matched) || !matchFrom(inspection, index + 1, buf, prev_end)) return false;
+    if (ds->op == DatasetMatch::Op::IsSet) recordContext(*ds, matched);
+    return true;
   }
 
   const auto& d = std::get<IsDataAt>(items[index]);

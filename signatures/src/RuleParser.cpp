@@ -893,7 +893,7 @@ class RuleBuilder {
     for (std::size_t i = first_option; i < parts.size(); ++i) {
       const auto [key, value] = keyAndValue(parts[i]);
       if (key == "remove_key") {
-        // Suricata drops the value's key from the context it adds to alerts; gsoc adds none.
+        def->remove_key = true;  // the context leaves out the value's own key
         json_only = "remove_key";
         continue;
       }
@@ -923,10 +923,9 @@ class RuleBuilder {
         def->array_key = std::string(value);
         json_only = "array_key";
       } else if (key == "context_key") {
-        // Suricata copies the JSON object into the alert (datajson enrichment); gsoc matches the
-        // value but does not carry the object.
+        // The matched value's JSON object goes into the alert, alert.context.<key> (datajson).
+        def->context_key = std::string(value);
         json_only = std::string(key);
-        note("'" + std::string(key) + "' accepted; the JSON context is not added to alerts");
       } else if (!datarep && key == "match") {
         if (value != "subdomain") failValue(o, "match must be 'subdomain'");
         d.match_subdomain = true;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -212,6 +213,41 @@ TEST_F(DatasetFiles, MatchSubdomainAndJsonLines) {
   Detector dj(js);
   EXPECT_EQ(fire(dj, dns("bad.example")), Sids({2}));
   EXPECT_EQ(fire(dj, dns("good.example")), Sids({}));
+}
+
+// datajson: a matched value's JSON object goes to the alert under context_key; remove_key
+// leaves out the value's own (dotted) key; a set without context_key keeps no objects; a match
+// of the other rule carries nothing, and a rule whose later keyword fails keeps no context.
+TEST_F(DatasetFiles, ContextOfMatchedJsonValues) {
+  write("rules/h.json", R"([{"ioc": {"host": "bad.example", "kind": "c2"}, "year": 2005}, {"ioc": {"host": "bad.example"}, "year": 1999}])");
+  write("rules/ip.json", R"([{"ip": "192.168.1.10", "test": "success"}])");
+  const auto rs = compile(R"(
+alert dns any any -> any any (dns.query; dataset:isset,h,type string,load h.json,format json,value_key ioc.host,context_key bad_host,remove_key; ip.src; dataset:isset,src,type ip,load ip.json,format json,value_key ip,context_key src_ip; sid:1;)
+alert dns any any -> any any (dns.query; dataset:isset,h; content:"nothing"; sid:2;)
+alert dns any any -> any any (dns.query; content:"bad"; sid:3;)
+)");
+  Detector d(rs);
+  const MatchInput in = dns("bad.example");
+  const auto matches = d.match(in, nullptr);
+  ASSERT_EQ(matches.size(), 2u);
+  std::map<std::uint32_t, std::vector<std::pair<std::string, std::string>>> by_sid;
+  for (const RuleMatch& m : matches) {
+    auto& list = by_sid[d.ruleset().rules()[m.rule].sid];
+    for (const AlertContext& c : d.contexts(m)) list.emplace_back(std::string(c.key), c.json);
+  }
+  ASSERT_EQ(by_sid[1].size(), 2u);
+  EXPECT_EQ(by_sid[1][0].first, "bad_host");
+  const std::string& host = by_sid[1][0].second;  // the first object of the value, without ioc.host
+  EXPECT_NE(host.find(R"("kind":"c2")"), std::string::npos) << host;
+  EXPECT_NE(host.find(R"("year":2005)"), std::string::npos) << host;
+  EXPECT_EQ(host.find("host"), std::string::npos) << host;
+  EXPECT_EQ(host.front(), '{');
+  EXPECT_EQ(by_sid[1][1].first, "src_ip");
+  const std::string& ip = by_sid[1][1].second;  // no remove_key: the value stays
+  EXPECT_NE(ip.find(R"("ip":"192.168.1.10")"), std::string::npos) << ip;
+  EXPECT_NE(ip.find(R"("test":"success")"), std::string::npos) << ip;
+  EXPECT_TRUE(by_sid[3].empty());
+  EXPECT_EQ(by_sid.count(2), 0u);
 }
 
 TEST_F(DatasetFiles, RefusedRulesNameFileLineColumnAndSuricatasReason) {

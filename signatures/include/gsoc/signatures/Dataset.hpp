@@ -54,17 +54,25 @@ class Dataset {
   bool add(std::string_view value, std::uint16_t reputation = 0);
   // True when the value was there.
   bool remove(std::string_view value);
+  // datajson: the JSON object a value came with from a JSON load file, which Suricata adds to
+  // the alert under the rule's context_key. False (and `out` untouched) when it has none.
+  // Copied out under the lock: a worker may `unset` the value meanwhile.
+  bool context(std::string_view value, std::string& out) const;
   [[nodiscard]] std::size_t size() const;
   // Values refused because the set had reached its memcap.
   [[nodiscard]] std::uint64_t memcapRefusals() const;
 
   // Adds every value of a load file. Throws DatasetError naming the set, file and line.
   // `array_key`: with format json, the (dotted) key of the array inside the top-level object.
+  // `keep_context`: with a JSON format, each value keeps its object (context()), without the
+  // value's own key when `remove_key` (Suricata's datajson).
   void loadFile(const std::filesystem::path& path, DatasetFormat format = DatasetFormat::Csv,
-                const std::string& value_key = {}, const std::string& array_key = {});
+                const std::string& value_key = {}, const std::string& array_key = {}, bool keep_context = false,
+                bool remove_key = false);
   // Adds the values of one file's text (the same formats); `origin` names it in errors.
   void loadText(std::string_view text, std::string_view origin, DatasetFormat format = DatasetFormat::Csv,
-                const std::string& value_key = {}, const std::string& array_key = {});
+                const std::string& value_key = {}, const std::string& array_key = {}, bool keep_context = false,
+                bool remove_key = false);
   // Writes every value, sorted, in the load format (through a temporary file and a rename, so a
   // crash never leaves half a file). Throws DatasetError.
   void saveFile(const std::filesystem::path& path) const;
@@ -73,7 +81,8 @@ class Dataset {
   // The stored form of `value`: the bytes themselves, or for `ip` the 16-byte form (an IPv4
   // address in the first four bytes, as Suricata keeps it). Empty when the size is wrong.
   [[nodiscard]] std::string_view key(std::string_view value, char (&scratch)[16]) const;
-  void addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind);
+  // Adds one load-file line; returns the value as a buffer would hold it (for its context).
+  std::string addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind);
   [[nodiscard]] std::string encode(std::string_view key) const;
 
   struct Hash {
@@ -87,6 +96,7 @@ class Dataset {
   std::uint64_t memcap_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> values_;  // -> reputation
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> contexts_;  // -> JSON object (datajson)
   std::uint64_t bytes_ = 0;
   std::uint64_t memcap_refusals_ = 0;
 };

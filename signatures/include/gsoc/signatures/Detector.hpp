@@ -47,6 +47,9 @@ class FlowBits {
 struct RuleMatch {
   std::uint32_t rule = 0;     // index into CompiledRuleset::rules()
   BufferId buffer = BufferId::Payload;
+  // Its datajson contexts: Detector::contexts(match).
+  std::uint32_t context_begin = 0;
+  std::uint32_t context_count = 0;
 };
 
 struct DetectorCounters {
@@ -71,6 +74,10 @@ class Detector {
   // `flowbits` may be null for flowless input (then isset is false and sets are dropped).
   std::span<const RuleMatch> match(const MatchInput& input, FlowBits* flowbits);
   [[nodiscard]] std::span<const IndicatorHit> indicatorHits() const { return indicator_hits_; }
+  // The JSON objects a match's datajson keywords add to its alert; valid until the next match().
+  [[nodiscard]] std::span<const AlertContext> contexts(const RuleMatch& m) const {
+    return {contexts_.data() + m.context_begin, m.context_count};
+  }
   [[nodiscard]] const DetectorCounters& counters() const { return counters_; }
 
  private:
@@ -95,6 +102,8 @@ class Detector {
   std::uint32_t generation_ = 0;
   std::vector<std::uint32_t> candidates_;
   std::vector<RuleMatch> matches_;
+  std::vector<AlertContext> contexts_;  // of this input's matches; reused, strings keep capacity
+  std::size_t contexts_used_ = 0;
   std::vector<IndicatorHit> indicator_hits_;
   // ip.src / ip.dst of an input that does not carry them (a stream chunk or transaction): the
   // address bytes from its metadata, written here so no allocation is needed.

@@ -6,13 +6,22 @@
 // tries every "a" before giving up. Recursion is bounded per call.
 
 #include <array>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/Rule.hpp"
 
 namespace gsoc::signatures {
+
+// What a datajson keyword adds to its alert: the matched value's JSON object under the rule's
+// context_key (Suricata's alert.context.<key>). `key` points into the rule.
+struct AlertContext {
+  std::string_view key;
+  std::string json;
+};
 
 class PayloadInspector {
  public:
@@ -25,7 +34,13 @@ class PayloadInspector {
   [[nodiscard]] bool inspect(const BufferInspection& inspection, std::string_view buffer, bool prefilter_hit = false,
                              std::size_t min_end = 0);
 
+  // The contexts of the datajson keywords that matched since clearContexts(), for one rule.
+  void clearContexts() { context_count_ = 0; }
+  [[nodiscard]] std::span<const AlertContext> contexts() const { return {contexts_.data(), context_count_}; }
+
  private:
+  // Keeps the JSON object of `value` in `d`'s set, when the keyword asks for it.
+  void recordContext(const DatasetMatch& d, std::string_view value);
   bool matchFrom(const BufferInspection& inspection, std::size_t index, std::string_view buffer, std::size_t prev_end);
   // `literal`, or the value of variable `var` when the keyword named one.
   [[nodiscard]] std::int64_t value(std::int8_t var, std::int64_t literal) const;
@@ -39,6 +54,8 @@ class PayloadInspector {
   unsigned steps_ = 0;
   bool prefilter_hit_ = false;
   std::size_t min_end_ = 0;
+  std::vector<AlertContext> contexts_;  // reused: the strings keep their capacity
+  std::size_t context_count_ = 0;
 };
 
 // Case-sensitive or ASCII-caseless search of `needle` in `hay[from, to)`; npos when absent.

@@ -192,6 +192,10 @@ struct DatasetDefinition {
   DatasetFormat format = DatasetFormat::Csv;
   std::string value_key;  // JSON formats: where the value is
   std::string array_key;  // format json: where the array of objects is (default: the document)
+  // datajson: each value keeps its JSON object, added to alerts under this key (without the
+  // value's own key when remove_key).
+  std::string context_key;
+  bool remove_key = false;
 };
 
 // dataset:<set|unset|isset|isnotset>,<name>[, options] and datarep:<name>,<op>,<value>[, options]
