@@ -19,6 +19,7 @@
 
 #include "collector/api/CentralService.hpp"
 #include "collector/api/MetricsServer.hpp"
+#include "collector/web/WebConsole.hpp"
 #include "collector/api/PublicationFeed.hpp"
 #include "collector/api/PublicationRecord.hpp"
 #include "collector/correlate/CommitTail.hpp"
@@ -74,6 +75,10 @@ Options (each overrides the config key in brackets):
   --correlation-rules F   correlation rules (YAML, docs/correlation-rules.md; repeatable)
                           [correlation_rule_files]
   --metrics ADDR          serve Prometheus metrics at http://ADDR/metrics [metrics_address]
+  --web ADDR              serve the central team's web console at https://ADDR/ with cert_file
+                          and key_file; analysts sign in with `gsocctl web-token` [web_address]
+  --web-root DIR          the console's pages (default: collector/web/static of this source
+                          tree) [web_root]
   --ready-file FILE       write the listening port to FILE once ready (for scripts and tests)
   -h, --help              this text
 
@@ -189,6 +194,10 @@ Args parseArgs(int argc, char** argv) {
       c.add_correlation_rule_files(path(value()));
     } else if (a == "--metrics") {
       c.set_metrics_address(value());
+    } else if (a == "--web") {
+      c.set_web_address(value());
+    } else if (a == "--web-root") {
+      c.set_web_root(path(value()));
     } else if (a == "--ready-file") {
       args.ready_file = value();
     } else {
@@ -428,6 +437,23 @@ int main(int argc, char** argv) {
   if (config.max_connection_age_s() > 0) server_options.max_connection_age_ms = static_cast<int>(config.max_connection_age_s()) * 1000;
   CentralService central(*store, publications.ledger, publications.hunter, feed, wallNs, silence_s, retention_days > 0 ? retention_days : 3650);
   central.setRevocationList(revoked);
+  // The console binds before the Central API serves, so WebToken names its bound address.
+  std::unique_ptr<WebConsole> web;
+  if (!config.web_address().empty()) {
+    WebConsole::Options web_options;
+    web_options.server = {config.web_address(), cert_pem, key_pem};
+    web_options.root = config.web_root().empty() ? std::filesystem::path(GSOC_WEB_ROOT) : std::filesystem::path(resolve(args.base_dir, config.web_root()));
+    web_options.silence_s = silence_s;
+    try {
+      web = std::make_unique<WebConsole>(web_options, *store, wallNs, [&central](const std::string& serial) { return central.revoked(serial); });
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-collector: " << e.what() << "\n";
+      return 2;
+    }
+    central.enableWebTokens(web->sessions(), web->boundAddress());
+    std::cerr << "gsoc-collector: web console on https://" << web->boundAddress() << "/ (pages from " << web_options.root.string()
+              << "); sign in with gsocctl web-token\n";
+  }
   IngestServer ingest = startIngestServer(server_options, service, &central);
   std::unique_ptr<grpc::Server>& server = ingest.server;
   const int port = ingest.port;

@@ -40,6 +40,17 @@ void CentralService::setRevocationList(RevocationList list) {
   revoked_ = std::move(list);
 }
 
+bool CentralService::revoked(const std::string& serial) const {
+  std::lock_guard lock(mutex_);
+  return revoked_.revoked(serial);
+}
+
+void CentralService::enableWebTokens(WebSessions& sessions, std::string web_address) {
+  std::lock_guard lock(mutex_);
+  web_sessions_ = &sessions;
+  web_address_ = std::move(web_address);
+}
+
 CentralCounters CentralService::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -317,6 +328,25 @@ grpc::Status CentralService::Events(grpc::ServerContext* context, const gsoc::v1
       if (static_cast<std::uint64_t>(reply->events_size()) < limit) *reply->add_events() = std::move(e);
       else reply->set_truncated(true);
     });
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status CentralService::WebToken(grpc::ServerContext* context, const gsoc::v1::WebTokenRequest*, gsoc::v1::WebTokenReply* reply) {
+  AnalystIdentity analyst;
+  if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  WebSessions* sessions = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    sessions = web_sessions_;
+    reply->set_web_address(web_address_);
+  }
+  if (sessions == nullptr) return {grpc::StatusCode::FAILED_PRECONDITION, "the web console is off: start the collector with web_address (--web)"};
+  return guarded("web token", [&] {
+    const WebSessions::Token token = sessions->issueToken(analyst);
+    reply->set_token(token.value);
+    reply->set_expires_ns(token.expires_ns);
+    std::cerr << "gsoc-collector: central: " << analyst.name << " took a web console sign-in token\n";
     return grpc::Status::OK;
   });
 }

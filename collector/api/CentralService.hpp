@@ -17,6 +17,7 @@
 #include "collector/notify/PublicationLedger.hpp"
 #include "collector/notify/RetroHunter.hpp"
 #include "collector/store/EventStore.hpp"
+#include "collector/web/WebSessions.hpp"
 #include "gsoc/v1/central.grpc.pb.h"
 
 namespace gsoc::collector {
@@ -35,6 +36,12 @@ class CentralService final : public gsoc::v1::Central::Service {
   CentralService(EventStore& store, PublicationLedger& ledger, RetroHunter& hunter, PublicationFeed& feed, Clock clock,
                  std::uint32_t silence_s, std::uint32_t hunt_days);
   void setRevocationList(RevocationList list);
+  // True when the CRL last loaded revokes this certificate serial (the web console checks its
+  // sessions' analysts with it).
+  [[nodiscard]] bool revoked(const std::string& serial) const;
+  // With the web console on: WebToken hands out sign-in tokens from `sessions` for the console
+  // at `web_address` (as bound). Without, WebToken is FAILED_PRECONDITION.
+  void enableWebTokens(WebSessions& sessions, std::string web_address);
   // Ends open Feed streams (they return OK) so the server can stop.
   void shutdown() { stopping_ = true; }
   [[nodiscard]] CentralCounters counters() const;
@@ -49,6 +56,7 @@ class CentralService final : public gsoc::v1::Central::Service {
   grpc::Status Hunt(grpc::ServerContext* context, const gsoc::v1::HuntRequest* request, gsoc::v1::HuntReply* reply) override;
   grpc::Status Export(grpc::ServerContext* context, const gsoc::v1::ExportRequest* request, gsoc::v1::ExportReply* reply) override;
   grpc::Status Events(grpc::ServerContext* context, const gsoc::v1::EventsRequest* request, gsoc::v1::EventsReply* reply) override;
+  grpc::Status WebToken(grpc::ServerContext* context, const gsoc::v1::WebTokenRequest* request, gsoc::v1::WebTokenReply* reply) override;
 
  private:
   grpc::Status authenticate(grpc::ServerContext* context, AnalystIdentity& analyst);
@@ -65,6 +73,8 @@ class CentralService final : public gsoc::v1::Central::Service {
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
   RevocationList revoked_;
+  WebSessions* web_sessions_ = nullptr;  // not owned; null without the web console
+  std::string web_address_;
   CentralCounters counters_;
 };
 

@@ -53,6 +53,8 @@ Commands:
   export --stix|--misp [--campaign ID] [--notices] [-o FILE]
                                  STIX 2.1 bundle or MISP event JSON; notices (TLP:AMBER+STRICT)
                                  only with --notices
+  web-token                      a sign-in link for the web console, valid once within 10
+                                 minutes: https://ADDR/login?token=...
 
 Filters: --agency A (repeatable), --severity low|medium|high|critical (at least), --kind K
   (campaign, warning, notice, intel; repeatable), --status S (notices: new, delivered,
@@ -344,6 +346,25 @@ int run(const Options& o, gsoc::v1::Central::Stub& api) {
     if (grpc::Status s = api.Sensors(ctx.get(), {}, &reply); !s.ok()) return failed(s);
     if (o.json) std::cout << jsonOf(reply) << "\n";
     else gsoc::ctl::printSensors(std::cout, reply);
+    return 0;
+  }
+  if (cmd == "web-token") {
+    a.done();
+    gsoc::v1::WebTokenReply reply;
+    auto ctx = callContext(o);
+    if (grpc::Status s = api.WebToken(ctx.get(), {}, &reply); !s.ok()) return failed(s);
+    std::string address = reply.web_address();
+    // A console on every interface is reached at the host gsocctl reached the collector at.
+    for (const std::string_view wildcard : {"0.0.0.0:", "[::]:"}) {
+      if (address.starts_with(wildcard)) {
+        std::string host = o.collector.substr(0, o.collector.rfind(':'));
+        if (host.empty()) host = "localhost";
+        address = host + ":" + address.substr(wildcard.size());
+      }
+    }
+    const std::string url = "https://" + address + "/login?token=" + reply.token();
+    if (o.json) std::cout << "{\"url\": \"" << url << "\", \"expires_ns\": \"" << reply.expires_ns() << "\"}\n";
+    else std::cout << url << "\n";
     return 0;
   }
   if (cmd == "hunt") {

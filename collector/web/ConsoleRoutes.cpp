@@ -1,0 +1,143 @@
+#include "collector/web/ConsoleRoutes.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace gsoc::collector {
+namespace {
+
+namespace http = boost::beast::http;
+using Response = ConsoleRoutes::Response;
+
+// Scripts, styles and data from this origin only, no inline script or style, no framing, no
+// plugins, and forms and links that cannot carry the console's URLs elsewhere: a value from an
+// event that slipped into the markup still could not run.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+std::map<std::string, std::string, std::less<>> queryOf(std::string_view target) {
+  std::map<std::string, std::string, std::less<>> out;
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return out;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos) out.emplace(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return out;
+}
+
+std::string cookieOf(const ConsoleRoutes::Request& request, std::string_view name) {
+  const auto it = request.find(http::field::cookie);
+  if (it == request.end()) return {};
+  std::string_view rest(it->value().data(), it->value().size());
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') return std::string(pair.substr(name.size() + 1));
+    if (semi == std::string_view::npos) break;
+    rest = rest.substr(semi + 1);
+  }
+  return {};
+}
+
+Response answer(const ConsoleRoutes::Request& request, http::status status, std::string content_type, std::string body) {
+  Response res{status, request.version()};
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  return res;
+}
+
+Response json(const ConsoleRoutes::Request& request, std::string body) {
+  return answer(request, http::status::ok, "application/json; charset=utf-8", std::move(body));
+}
+
+// API callers get JSON, a person at a page gets a sentence; both say what to do.
+Response refusal(const ConsoleRoutes::Request& request, http::status status, const std::string& why) {
+  const std::string_view path(request.target().data(), request.target().size());
+  if (path.starts_with("/api/")) {
+    return answer(request, status, "application/json; charset=utf-8", nlohmann::json{{"error", why}}.dump());
+  }
+  return answer(request, status, "text/plain; charset=utf-8", why + "\n");
+}
+
+std::int64_t numberOr(const std::map<std::string, std::string, std::less<>>& query, const char* key, std::int64_t fallback) {
+  const auto it = query.find(key);
+  if (it == query.end()) return fallback;
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  return ec == std::errc() && end == it->second.data() + it->second.size() ? v : fallback;
+}
+
+}  // namespace
+
+Response ConsoleRoutes::handle(const Request& request, const std::string& peer) {
+  Response res = [&] {
+    try {
+      return route(request, peer);
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-collector: web: " << request.target() << " failed: " << e.what() << "\n";
+      return refusal(request, http::status::internal_server_error, std::string("the store failed: ") + e.what());
+    }
+  }();
+  res.set("Content-Security-Policy", kContentSecurityPolicy);
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");  // for browsers that predate frame-ancestors
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Cross-Origin-Opener-Policy", "same-origin");
+  res.set(http::field::strict_transport_security, "max-age=31536000");
+  res.set(http::field::cache_control, "no-store");  // publications name victims: keep them out of caches
+  res.keep_alive(request.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (request.method() != http::verb::get) {
+    Response res = refusal(request, http::status::method_not_allowed, "only GET is served");
+    res.set(http::field::allow, "GET");
+    return res;
+  }
+  const auto query = queryOf(target);
+  if (path == "/login") {
+    const auto token = query.find("token");
+    const auto session = token == query.end() ? std::nullopt : sessions_.exchange(token->second);
+    if (!session) {
+      std::cerr << "gsoc-collector: web: refused sign-in from " << peer << ": token unknown, used or expired\n";
+      return refusal(request, http::status::unauthorized, "this sign-in link is unknown, used or expired: run `gsocctl web-token` for a new one");
+    }
+    std::cerr << "gsoc-collector: web: analyst " << session->analyst.name << " signed in from " << peer << "\n";
+    Response res = answer(request, http::status::see_other, "text/plain; charset=utf-8", "signed in\n");
+    res.set(http::field::location, "/");
+    res.set(http::field::set_cookie, std::string(kCookie) + "=" + session->id + "; Path=/; Max-Age=" +
+                                         std::to_string(WebSessions::kSessionLifetimeNs / 1000000000LL) + "; Secure; HttpOnly; SameSite=Strict");
+    return res;
+  }
+  const auto session = sessions_.find(cookieOf(request, kCookie));
+  if (!session) {
+    return refusal(request, http::status::unauthorized, "not signed in: run `gsocctl web-token` and open the link it prints");
+  }
+  if (revoked_ && revoked_(session->analyst.serial)) {
+    std::cerr << "gsoc-collector: web: refused analyst " << session->analyst.name << ": certificate serial " << session->analyst.serial << " is revoked\n";
+    return refusal(request, http::status::forbidden, "the analyst certificate this session was opened with is revoked");
+  }
+  if (path == "/api/feed") return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000))));
+  if (path == "/api/sensors") return json(request, views_.sensors());
+  if (path == "/api/agencies") return json(request, views_.agencies());
+  if (path == "/api/me") return json(request, nlohmann::json{{"analyst", session->analyst.name}}.dump());
+  if (auto file = files_.find(path)) return answer(request, http::status::ok, std::move(file->content_type), std::move(file->body));
+  return refusal(request, http::status::not_found, "no such page");
+}
+
+}  // namespace gsoc::collector

@@ -1,0 +1,38 @@
+#pragma once
+// ConsoleViews: the JSON the web console's pages read (/api/feed, /api/sensors, /api/agencies),
+// built from the same store and publication interfaces the Central API serves gsocctl from:
+// publications through the store's publication table and toRecord, events only through
+// EventStore::countEvents (never SQL on the event tables, whose layout is each backend's own).
+// Values are returned as data for the page's JavaScript to place with textContent; nothing here
+// is HTML. The clock is injected, so "stale" and "the last 7 days" are testable.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "collector/store/EventStore.hpp"
+
+namespace gsoc::collector {
+
+class ConsoleViews {
+ public:
+  using Clock = std::function<std::int64_t()>;  // wall time, ns
+  ConsoleViews(EventStore& store, Clock clock, std::uint32_t silence_s) : store_(store), clock_(std::move(clock)), silence_s_(silence_s) {}
+
+  // Campaigns, warnings, notices and intelligence reports updated since `since_ns` (0: the last
+  // 7 days), newest first, at most `limit`; each the Central API's gsoc.v1.Publication as JSON.
+  [[nodiscard]] std::string feed(std::int64_t since_ns, std::size_t limit) const;
+  // Every sensor's health as `gsocctl sensors` shows it, with `stale` set after the silence
+  // timeout.
+  [[nodiscard]] std::string sensors() const;
+  // Agencies x the last 7 UTC days: alerts per day, and notices not yet closed and not yet
+  // acknowledged.
+  [[nodiscard]] std::string agencies() const;
+
+ private:
+  EventStore& store_;
+  Clock clock_;
+  std::uint32_t silence_s_;
+};
+
+}  // namespace gsoc::collector

@@ -1,0 +1,24 @@
+#include "collector/web/WebConsole.hpp"
+
+#include <stdexcept>
+
+namespace gsoc::collector {
+namespace {
+
+StaticFiles checkedRoot(const std::filesystem::path& root) {
+  // Checked at start: a console whose pages are missing would only say 404 to the analyst.
+  if (!std::filesystem::is_regular_file(root / "feed.html")) {
+    throw std::runtime_error("web_root '" + root.string() + "' has no feed.html: point web_root at collector/web/static");
+  }
+  return StaticFiles(root);
+}
+
+}  // namespace
+
+WebConsole::WebConsole(const Options& options, EventStore& store, Clock clock, ConsoleRoutes::Revoked revoked)
+    : sessions_(clock),
+      views_(store, clock, options.silence_s),
+      routes_(views_, sessions_, checkedRoot(options.root), std::move(revoked)),
+      server_(options.server, routes_) {}
+
+}  // namespace gsoc::collector

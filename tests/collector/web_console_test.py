@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""The web console (collector/web) in a real browser: Debian's Chromium, headless, driven by
+Selenium through chromedriver.
+
+A collector runs with --web on loopback; three agencies' sensors ship generated traffic (MOFA and
+MOD with the same targeted mail and C2 contact, MLIT ordinary traffic), so there are campaigns,
+warnings (注意喚起) and notices (通報); an analyst enters an intelligence report whose actor is a
+hostile string. Checks, over HTTP (http.client, trusting the test CA): the security headers on
+every answer, 401 without a session (pages and JSON), a bogus token refused, only GET served.
+In the browser: sign-in through the link `gsocctl web-token` prints (the cookie HttpOnly, Secure,
+SameSite=Strict; the token single use), the live feed lists every warning and notice gsocctl
+lists with Japanese labels, the hostile string shows as text and runs nothing, the sensors page
+lists the three sensors as stale in red (silence timeout 1 s), the agencies matrix has the same
+alert counts as `gsocctl events --count-by agency` and the open notices. Screenshots of each page
+go to BIN/../web_console_screenshots/.
+"""
+import http.client
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+import time
+
+from harness import check, run_test, ship_history, ship_traffic, start_collector, free_port
+
+HOSTILE = '<img src=x onerror="window.__gsocPwned=1"><script>window.__gsocPwned=2</script>'
+
+
+def browser_modules():
+    """Selenium and the Chromium pieces, or exit 77 (skipped) saying what is missing."""
+    missing = [p for p in ("/usr/bin/chromium", "/usr/bin/chromedriver") if not os.path.exists(p)]
+    try:
+        from selenium import webdriver  # noqa: F401
+    except ImportError:
+        missing.append("python3-selenium")
+    if missing:
+        print("SKIP: %s missing; run scripts/bootstrap (chromium chromium-driver python3-selenium)" % ", ".join(missing))
+        sys.exit(77)
+
+
+def run(bindir, src, root, procs):
+    browser_modules()
+    from selenium import webdriver
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pki = os.path.join(root, "pki")
+    os.makedirs(pki)
+    gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
+    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MLIT"], ["analyst", pki, "duty"]):
+        subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    conf = os.path.join(root, "collector.yaml")
+    with open(conf, "w") as f:
+        f.write("listen_address: 127.0.0.1:%d\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
+                "crl_file: pki/crl.pem\nstore: {sqlite_path: events.db}\ncorrelation_rule_files: [%s]\n"
+                "correlation_lateness_s: 600\ncorrelation_idle_flush_s: 1\nstats_interval_s: 0\nsensor_silence_timeout_s: 1\n"
+                % (port, os.path.join(src, "packaging", "config", "correlation.yaml")))
+    log = os.path.join(root, "collector.log")
+    # Port 0: the console's address reaches the analyst through WebToken.
+    start_collector([bindir + "/gsoc-collector", "-c", conf, "--web", "127.0.0.1:0"], root, log, procs)
+    base = [bindir + "/gsocctl", "--collector", "127.0.0.1:%d" % port, "--pki", pki, "--analyst", "duty"]
+
+    def ctl(*args):
+        out = subprocess.run(base + list(args), capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0, "gsocctl %s succeeds (%s)" % (" ".join(args)[:60], out.stderr.strip()[:200]))
+        return out.stdout
+
+    # Traffic of the last hours, so the matrix of the last 7 days has it.
+    t0 = int(time.time()) - 3 * 3600
+    ship_history(bindir, src, root, port, "MLIT", t0)
+    ship_traffic(bindir, src, root, port, "MOFA", t0, 31)
+    ship_traffic(bindir, src, root, port, "MOD", t0 + 60, 32)
+    time.sleep(3)  # idle flush: correlation runs once ingest is quiet
+    ctl("intel", "add", "--actor", HOSTILE, "--target", "MOFA")
+    warnings = [p["number"] for p in json.loads(ctl("--json", "warnings") or "{}").get("publications", [])]
+    notices = [p["number"] for p in json.loads(ctl("--json", "notices") or "{}").get("publications", [])]
+    check(len(warnings) >= 1 and len(notices) == 2, "there are warnings %s and notices %s to show" % (warnings, notices))
+    counts = json.loads(ctl("--json", "events", "--since", "7d", "--kind", "alert", "--count-by", "agency") or "{}").get("counts", [])
+    alerts = {c["key"][0]: int(c["events"]) for c in counts}
+
+    url = ctl("web-token").strip()
+    m = re.fullmatch(r"https://(127\.0\.0\.1):(\d+)/login\?token=([0-9a-f]{64})", url)
+    check(m is not None, "gsocctl web-token prints a sign-in link: %s" % url)
+    if m is None:
+        return
+    web_port = int(m.group(2))
+    tls = ssl.create_default_context(cafile=os.path.join(pki, "ca.pem"))
+
+    def get(path, cookie=None, method="GET"):
+        c = http.client.HTTPSConnection("127.0.0.1", web_port, context=tls, timeout=10)
+        c.request(method, path, headers={"Cookie": cookie} if cookie else {})
+        r = c.getresponse()
+        body = r.read().decode("utf-8", "replace")
+        c.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+    # The HTTP layer, before any session exists.
+    for path in ("/", "/api/feed", "/api/sensors", "/api/agencies", "/static/console.js"):
+        status, headers, body = get(path)
+        check(status == 401, "GET %s without a session is 401 (%d)" % (path, status))
+    status, headers, body = get("/api/feed")
+    check("error" in json.loads(body) and "gsocctl web-token" in body, "the 401 says in JSON how to sign in: %s" % body.strip())
+    csp = headers.get("content-security-policy", "")
+    check("default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp,
+          "a strict Content-Security-Policy on every answer: %s" % csp)
+    check(headers.get("x-content-type-options") == "nosniff" and headers.get("referrer-policy") == "no-referrer",
+          "nosniff and no-referrer headers")
+    status, _, _ = get("/login?token=" + "0" * 64)
+    check(status == 401, "a made-up token is refused (%d)" % status)
+    status, headers, _ = get("/api/feed", method="POST")
+    check(status == 405 and headers.get("allow") == "GET", "only GET is served (%d)" % status)
+    status, _, _ = get("/static/../collector.yaml")
+    check(status in (401, 404), "no path climbs out of the web root (%d)" % status)
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                "--ignore-certificate-errors", "--user-data-dir=" + os.path.join(root, "chromium")):
+        options.add_argument(arg)
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    shots = os.path.join(os.path.dirname(bindir), "web_console_screenshots")
+    os.makedirs(shots, exist_ok=True)
+    try:
+        driver.set_page_load_timeout(30)
+
+        def wait_rows(selector, n, what):
+            try:
+                WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, selector)) >= n)
+                return True
+            except Exception:
+                check(False, "%s: %d rows expected (page says: %s)" % (what, n, driver.find_element(By.TAG_NAME, "body").text[:300]))
+                return False
+
+        driver.get(url)
+        check(driver.current_url.rstrip("/").endswith(":%d" % web_port), "the link signs in and lands on the feed: %s" % driver.current_url)
+        cookie = next((c for c in driver.get_cookies() if c["name"] == "gsoc_session"), None)
+        check(cookie is not None and cookie.get("httpOnly") and cookie.get("secure") and cookie.get("sameSite") == "Strict",
+              "the session cookie is HttpOnly, Secure, SameSite=Strict: %s" % cookie)
+        status, _, _ = get("/login?token=" + m.group(3))
+        check(status == 401, "the token works once only (%d)" % status)
+        if cookie:
+            status, _, body = get("/api/me", cookie="gsoc_session=" + cookie["value"])
+            check(status == 200 and json.loads(body).get("analyst") == "duty", "the session is the analyst's: %s" % body)
+
+        # Live feed.
+        wait_rows("#feed tbody tr[data-id]", len(warnings) + len(notices), "live feed")
+        ids = [e.get_attribute("data-id") for e in driver.find_elements(By.CSS_SELECTOR, "#feed tbody tr[data-id]")]
+        check(all(w in ids for w in warnings) and all(n in ids for n in notices), "the feed lists every warning and notice: %s" % ids)
+        text = driver.find_element(By.TAG_NAME, "body").text
+        check("注意喚起" in text and "通報" in text, "Japanese labels for warnings (注意喚起) and notices (通報)")
+        titles = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#feed tbody tr[data-kind=intel] td.title")]
+        check(any(t.startswith(HOSTILE) for t in titles), "the hostile actor shows as text: %s" % titles)
+        check(driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed script") == [], "the hostile markup made no element")
+        time.sleep(1)
+        check(driver.execute_script("return window.__gsocPwned === undefined"), "the hostile markup ran no script")
+        try:
+            driver.switch_to.alert
+            check(False, "no alert dialog")
+        except NoAlertPresentException:
+            check(True, "no alert dialog")
+        driver.save_screenshot(os.path.join(shots, "feed.png"))
+
+        # Sensors: silent for more than 1 s by now, so stale and red.
+        driver.get("https://127.0.0.1:%d/sensors" % web_port)
+        if wait_rows("#sensors tbody tr[data-sensor]", 3, "sensors"):
+            rows = driver.find_elements(By.CSS_SELECTOR, "#sensors tbody tr[data-sensor]")
+            names = sorted(r.get_attribute("data-sensor") for r in rows)
+            check(names == ["mlit-1", "mod-1", "mofa-1"], "the sensors page lists every sensor: %s" % names)
+            red = [r.find_element(By.TAG_NAME, "td").value_of_css_property("color") for r in rows if "stale" in r.get_attribute("class")]
+            check(len(red) == 3 and all(c.startswith("rgba(179, 18, 31") for c in red), "stale sensors are shown in red: %s" % red)
+        driver.save_screenshot(os.path.join(shots, "sensors.png"))
+
+        # Agencies x the last 7 days.
+        driver.get("https://127.0.0.1:%d/agencies" % web_port)
+        if wait_rows("#agencies tbody tr[data-agency]", 3, "agencies"):
+            shown = {}
+            for r in driver.find_elements(By.CSS_SELECTOR, "#agencies tbody tr[data-agency]"):
+                cells = [c.text for c in r.find_elements(By.TAG_NAME, "td")]
+                shown[r.get_attribute("data-agency")] = {"days": cells[:7], "total": int(cells[7]), "open": int(cells[8])}
+            check(sorted(shown) == ["MLIT", "MOD", "MOFA"], "the matrix has a row per agency: %s" % sorted(shown))
+            check(all(len(v["days"]) == 7 for v in shown.values()), "seven day columns")
+            check(all(shown.get(a, {}).get("total") == n for a, n in alerts.items()) and alerts.get("MOFA", 0) > 0,
+                  "alert totals match gsocctl events --count-by agency: %s vs %s" % ({a: v["total"] for a, v in shown.items()}, alerts))
+            check(shown.get("MOFA", {}).get("open") == 1 and shown.get("MOD", {}).get("open") == 1 and shown.get("MLIT", {}).get("open") == 0,
+                  "open notices per agency: %s" % {a: v["open"] for a, v in shown.items()})
+        driver.save_screenshot(os.path.join(shots, "agencies.png"))
+
+        # Signed out, the browser gets the 401 too.
+        driver.delete_all_cookies()
+        driver.get("https://127.0.0.1:%d/api/feed" % web_port)
+        check("not signed in" in driver.find_element(By.TAG_NAME, "body").text, "without the cookie the browser gets the 401")
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    run_test("gsoc-web-", run)
