@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import ssl
 import subprocess
 import sys
@@ -51,7 +52,8 @@ def run(bindir, src, root, procs):
     pki = os.path.join(root, "pki")
     os.makedirs(pki)
     gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
-    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MLIT"], ["analyst", pki, "duty"]):
+    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MLIT"], ["analyst", pki, "duty"],
+                ["analyst", pki, "former"]):
         subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     conf = os.path.join(root, "collector.yaml")
@@ -62,7 +64,7 @@ def run(bindir, src, root, procs):
                 % (port, os.path.join(src, "packaging", "config", "correlation.yaml")))
     log = os.path.join(root, "collector.log")
     # Port 0: the console's address reaches the analyst through WebToken.
-    start_collector([bindir + "/gsoc-collector", "-c", conf, "--web", "127.0.0.1:0"], root, log, procs)
+    col = start_collector([bindir + "/gsoc-collector", "-c", conf, "--web", "127.0.0.1:0"], root, log, procs)
     base = [bindir + "/gsocctl", "--collector", "127.0.0.1:%d" % port, "--pki", pki, "--analyst", "duty"]
 
     def ctl(*args):
@@ -196,6 +198,37 @@ def run(bindir, src, root, procs):
         check("not signed in" in driver.find_element(By.TAG_NAME, "body").text, "without the cookie the browser gets the 401")
     finally:
         driver.quit()
+
+    # Only analysts get tokens, and a session ends with its certificate.
+    out = subprocess.run(base + ["--cert", os.path.join(pki, "sensors", "mofa-1.pem"), "--key", os.path.join(pki, "sensors", "mofa-1.key"),
+                                 "web-token"], capture_output=True, text=True, timeout=60)
+    check(out.returncode == 1 and "PERMISSION_DENIED" in out.stderr, "a sensor certificate gets no token: %s" % out.stderr.strip())
+    out = subprocess.run(base[:-1] + ["former", "web-token"], capture_output=True, text=True, timeout=60)
+    status, headers, _ = get(out.stdout.strip()[len("https://127.0.0.1:%d" % web_port):])
+    session = headers.get("set-cookie", "").split(";")[0]
+    check(status == 303 and session.startswith("gsoc_session="), "a second analyst signs in over HTTP (%d)" % status)
+    status, _, _ = get("/api/me", cookie=session)
+    check(status == 200, "and is served before revocation (%d)" % status)
+    subprocess.run([os.path.join(src, "scripts", "gsoc-pki"), "revoke", pki, "former"], check=True, stdout=subprocess.DEVNULL)
+    col.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    status, _, body = get("/api/me", cookie=session)
+    check(status == 403 and "revoked" in body, "the revoked analyst's open session is refused after SIGHUP (%d %s)" % (status, body.strip()))
+
+    # Without web_address there are no tokens; a bad address names the key.
+    port2 = free_port()
+    start_collector([bindir + "/gsoc-collector", "--listen", "127.0.0.1:%d" % port2, "--ca", os.path.join(pki, "ca.pem"),
+                     "--cert", os.path.join(pki, "collector.pem"), "--key", os.path.join(pki, "collector.key"),
+                     "--sqlite", os.path.join(root, "other.db"), "--stats-interval", "0"], root, os.path.join(root, "other.log"), procs)
+    out = subprocess.run([bindir + "/gsocctl", "--collector", "127.0.0.1:%d" % port2, "--pki", pki, "--analyst", "duty", "web-token"],
+                         capture_output=True, text=True, timeout=60)
+    check(out.returncode == 1 and "FAILED_PRECONDITION" in out.stderr and "web_address" in out.stderr,
+          "web-token without the console says how to turn it on: %s" % out.stderr.strip())
+    for bad in ("127.0.0.1:65536", "127.0.0.1", "console.example:8443", "127.0.0.1:%d" % port2):
+        out = subprocess.run([bindir + "/gsoc-collector", "-c", conf, "--listen", "127.0.0.1:0", "--sqlite", os.path.join(root, "bad.db"),
+                              "--web", bad], capture_output=True, text=True, timeout=60)
+        check(out.returncode == 2 and "web_address (--web) '%s'" % bad in out.stderr,
+              "--web %s stops the collector naming the key: %s" % (bad, out.stderr.strip().splitlines()[-1:] if out.stderr else out.returncode))
 
 
 if __name__ == "__main__":
