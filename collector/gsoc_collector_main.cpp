@@ -445,7 +445,7 @@ int main(int argc, char** argv) {
     web_options.root = config.web_root().empty() ? std::filesystem::path(GSOC_WEB_ROOT) : std::filesystem::path(resolve(args.base_dir, config.web_root()));
     web_options.silence_s = silence_s;
     try {
-      web = std::make_unique<WebConsole>(web_options, *store, wallNs, [&central](const std::string& serial) { return central.revoked(serial); });
+      web = std::make_unique<WebConsole>(web_options, *store, feed, wallNs, [&central](const std::string& serial) { return central.revoked(serial); });
     } catch (const std::exception& e) {
       std::cerr << "gsoc-collector: " << e.what() << "\n";
       return 2;

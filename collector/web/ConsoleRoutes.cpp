@@ -89,16 +89,80 @@ Response ConsoleRoutes::handle(const Request& request, const std::string& peer) 
       return refusal(request, http::status::internal_server_error, std::string("the store failed: ") + e.what());
     }
   }();
-  res.set("Content-Security-Policy", kContentSecurityPolicy);
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("X-Frame-Options", "DENY");  // for browsers that predate frame-ancestors
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("Cross-Origin-Opener-Policy", "same-origin");
-  res.set(http::field::strict_transport_security, "max-age=31536000");
-  res.set(http::field::cache_control, "no-store");  // publications name victims: keep them out of caches
+  secure(res);
   res.keep_alive(request.keep_alive());
   res.prepare_payload();
   return res;
+}
+
+void ConsoleRoutes::secure(http::fields& fields) {
+  fields.set("Content-Security-Policy", kContentSecurityPolicy);
+  fields.set("X-Content-Type-Options", "nosniff");
+  fields.set("X-Frame-Options", "DENY");  // for browsers that predate frame-ancestors
+  fields.set("Referrer-Policy", "no-referrer");
+  fields.set("Cross-Origin-Opener-Policy", "same-origin");
+  fields.set(http::field::strict_transport_security, "max-age=31536000");
+  fields.set(http::field::cache_control, "no-store");  // publications name victims: keep them out of caches
+}
+
+std::optional<Response> ConsoleRoutes::refuseWithoutSession(const Request& request, std::optional<WebSessions::Session>& session) {
+  session = sessions_.find(cookieOf(request, kCookie));
+  if (!session) {
+    return refusal(request, http::status::unauthorized, "not signed in: run `gsocctl web-token` and open the link it prints");
+  }
+  if (revoked_ && revoked_(session->analyst.serial)) {
+    std::cerr << "gsoc-collector: web: refused analyst " << session->analyst.name << ": certificate serial " << session->analyst.serial << " is revoked\n";
+    return refusal(request, http::status::forbidden, "the analyst certificate this session was opened with is revoked");
+  }
+  return std::nullopt;
+}
+
+bool ConsoleRoutes::isStream(const Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?')) == "/api/stream";
+}
+
+ConsoleRoutes::Stream ConsoleRoutes::openStream(const Request& request, const std::string& peer, Response& refused) {
+  std::optional<Response> refusal_answer;
+  std::optional<WebSessions::Session> session;
+  if (request.method() != http::verb::get) {
+    refusal_answer = refusal(request, http::status::method_not_allowed, "only GET is served");
+    refusal_answer->set(http::field::allow, "GET");
+  } else {
+    refusal_answer = refuseWithoutSession(request, session);
+  }
+  if (refusal_answer) {
+    refused = std::move(*refusal_answer);
+    secure(refused);
+    refused.keep_alive(request.keep_alive());
+    refused.prepare_payload();
+    return {};
+  }
+  std::cerr << "gsoc-collector: web: analyst " << session->analyst.name << " follows the feed from " << peer << "\n";
+  return {feed_.subscribe(gsoc::v1::Filter{}), session->id};
+}
+
+bool ConsoleRoutes::streamAllowed(const Stream& stream) {
+  const auto session = sessions_.find(stream.session_id);
+  return session && !(revoked_ && revoked_(session->analyst.serial));
+}
+
+std::string ConsoleRoutes::streamEvents(PublicationFeed::Subscription& subscription, bool& overflowed) {
+  std::string out;
+  gsoc::v1::Publication p;
+  overflowed = false;
+  for (;;) {
+    switch (subscription.next(p, std::chrono::milliseconds(0))) {
+      case PublicationFeed::Subscription::Next::kTimeout: return out;
+      case PublicationFeed::Subscription::Next::kOverflowed:
+        overflowed = true;
+        return out + "event: overflow\ndata: {}\n\n";
+      case PublicationFeed::Subscription::Next::kItem:
+        // JSON has no raw newline, so one data line carries the whole record.
+        out += "event: publication\ndata: " + ConsoleViews::publicationJson(p) + "\n\n";
+        break;
+    }
+  }
 }
 
 Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
@@ -124,14 +188,8 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
                                          std::to_string(WebSessions::kSessionLifetimeNs / 1000000000LL) + "; Secure; HttpOnly; SameSite=Strict");
     return res;
   }
-  const auto session = sessions_.find(cookieOf(request, kCookie));
-  if (!session) {
-    return refusal(request, http::status::unauthorized, "not signed in: run `gsocctl web-token` and open the link it prints");
-  }
-  if (revoked_ && revoked_(session->analyst.serial)) {
-    std::cerr << "gsoc-collector: web: refused analyst " << session->analyst.name << ": certificate serial " << session->analyst.serial << " is revoked\n";
-    return refusal(request, http::status::forbidden, "the analyst certificate this session was opened with is revoked");
-  }
+  std::optional<WebSessions::Session> session;
+  if (auto refused = refuseWithoutSession(request, session)) return std::move(*refused);
   if (path == "/api/feed") return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000))));
   if (path == "/api/sensors") return json(request, views_.sensors());
   if (path == "/api/agencies") return json(request, views_.agencies());

@@ -40,6 +40,8 @@ std::string isoDay(std::int64_t day) {
 
 }  // namespace
 
+std::string ConsoleViews::publicationJson(const gsoc::v1::Publication& p) { return protoJson(p).dump(); }
+
 std::string ConsoleViews::feed(std::int64_t since_ns, std::size_t limit) const {
   const std::int64_t now = clock_();
   if (since_ns == 0) since_ns = now - kMatrixDays * kDayNs;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "collector/store/EventStore.hpp"
+#include "gsoc/v1/central.pb.h"
 
 namespace gsoc::collector {
 
@@ -28,6 +29,8 @@ class ConsoleViews {
   // Agencies x the last 7 UTC days: alerts per day, and notices not yet closed and not yet
   // acknowledged.
   [[nodiscard]] std::string agencies() const;
+  // One publication as the JSON `feed` lists it (the .proto's field names).
+  static std::string publicationJson(const gsoc::v1::Publication& p);
 
  private:
   EventStore& store_;

@@ -15,10 +15,10 @@ StaticFiles checkedRoot(const std::filesystem::path& root) {
 
 }  // namespace
 
-WebConsole::WebConsole(const Options& options, EventStore& store, Clock clock, ConsoleRoutes::Revoked revoked)
+WebConsole::WebConsole(const Options& options, EventStore& store, PublicationFeed& feed, Clock clock, ConsoleRoutes::Revoked revoked)
     : sessions_(clock),
       views_(store, clock, options.silence_s),
-      routes_(views_, sessions_, checkedRoot(options.root), std::move(revoked)),
+      routes_(views_, sessions_, feed, checkedRoot(options.root), std::move(revoked)),
       server_(options.server, routes_) {}
 
 }  // namespace gsoc::collector

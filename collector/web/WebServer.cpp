@@ -11,6 +11,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -34,6 +35,8 @@ constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr int kMaxConnections = 128;
 constexpr std::uint32_t kMaxRequestBytes = 64 * 1024;
 constexpr int kThreads = 2;
+constexpr auto kStreamTick = std::chrono::milliseconds(250);
+constexpr auto kStreamKeepAlive = std::chrono::seconds(15);
 
 tcp::endpoint parseAddress(const std::string& address) {
   const auto fail = [&](const std::string& why) {
@@ -84,6 +87,36 @@ struct WebServer::Impl {
     }
   }
 
+  // Server-sent events until the browser goes, the session ends or the server stops. No
+  // Content-Length: the body is the rest of the connection.
+  asio::awaitable<void> streamFeed(beast::ssl_stream<beast::tcp_stream>& stream, const ConsoleRoutes::Request& request,
+                                   const ConsoleRoutes::Stream& live) {
+    http::response<http::empty_body> head{http::status::ok, request.version()};
+    ConsoleRoutes::secure(head);
+    head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+    head.keep_alive(false);
+    http::response_serializer<http::empty_body> serializer{head};
+    beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+    co_await http::async_write_header(stream, serializer, asio::use_awaitable);
+    asio::steady_timer tick(stream.get_executor());
+    auto last_write = std::chrono::steady_clock::now();
+    for (;;) {
+      if (!routes.streamAllowed(live)) co_return;
+      bool overflowed = false;
+      std::string out = ConsoleRoutes::streamEvents(*live.subscription, overflowed);
+      const auto now = std::chrono::steady_clock::now();
+      if (out.empty() && now - last_write >= kStreamKeepAlive) out = ": keepalive\n\n";
+      if (!out.empty()) {
+        beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+        co_await asio::async_write(stream, asio::buffer(out), asio::use_awaitable);
+        last_write = now;
+      }
+      if (overflowed) co_return;
+      tick.expires_after(kStreamTick);
+      co_await tick.async_wait(asio::use_awaitable);
+    }
+  }
+
   asio::awaitable<void> serve(tcp::socket socket) {
     ++connections;
     struct Leaving {
@@ -105,6 +138,17 @@ struct WebServer::Impl {
         beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
         co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
         ConsoleRoutes::Request request = parser.release();
+        if (ConsoleRoutes::isStream(request)) {
+          ConsoleRoutes::Response refused;
+          const ConsoleRoutes::Stream live = routes.openStream(request, peer, refused);
+          if (live.subscription) {
+            co_await streamFeed(stream, request, live);
+            co_return;  // a stream ends with its connection
+          }
+          co_await http::async_write(stream, refused, asio::use_awaitable);
+          if (!refused.keep_alive()) break;
+          continue;
+        }
         ConsoleRoutes::Response response = routes.handle(request, peer);
         const bool keep_alive = response.keep_alive();
         co_await http::async_write(stream, response, asio::use_awaitable);

@@ -102,7 +102,7 @@ def run(bindir, src, root, procs):
         return r.status, {k.lower(): v for k, v in r.getheaders()}, body
 
     # The HTTP layer, before any session exists.
-    for path in ("/", "/api/feed", "/api/sensors", "/api/agencies", "/static/console.js"):
+    for path in ("/", "/api/feed", "/api/sensors", "/api/agencies", "/api/stream", "/static/console.js"):
         status, headers, body = get(path)
         check(status == 401, "GET %s without a session is 401 (%d)" % (path, status))
     status, headers, body = get("/api/feed")
@@ -167,6 +167,24 @@ def run(bindir, src, root, procs):
             check(True, "no alert dialog")
         driver.save_screenshot(os.path.join(shots, "feed.png"))
 
+        # Live: a new publication appears without a reload (the page polls only every 30 s).
+        try:
+            WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.body.dataset.live === '1'"))
+            live = True
+        except Exception:
+            live = False
+        check(live, "the feed page follows the server-sent events stream")
+        driver.execute_script("window.__sameDocument = 1")
+        ctl("intel", "add", "--actor", "Live actor", "--target", "MOD")
+        try:
+            WebDriverWait(driver, 5).until(lambda d: any(e.text.startswith("Live actor")
+                                                          for e in d.find_elements(By.CSS_SELECTOR, "#feed td.title")))
+            appeared = True
+        except Exception:
+            appeared = False
+        check(appeared and driver.execute_script("return window.__sameDocument === 1"),
+              "a new publication appears within 5 s, without a reload")
+
         # Sensors: silent for more than 1 s by now, so stale and red.
         driver.get("https://127.0.0.1:%d/sensors" % web_port)
         if wait_rows("#sensors tbody tr[data-sensor]", 3, "sensors"):
@@ -209,11 +227,24 @@ def run(bindir, src, root, procs):
     check(status == 303 and session.startswith("gsoc_session="), "a second analyst signs in over HTTP (%d)" % status)
     status, _, _ = get("/api/me", cookie=session)
     check(status == 200, "and is served before revocation (%d)" % status)
+    stream = http.client.HTTPSConnection("127.0.0.1", web_port, context=tls, timeout=10)
+    stream.request("GET", "/api/stream", headers={"Cookie": session})
+    events = stream.getresponse()
+    check(events.status == 200 and events.getheader("content-type", "").startswith("text/event-stream")
+          and "default-src 'self'" in events.getheader("content-security-policy", ""),
+          "the live stream is text/event-stream with the CSP (%d %s)" % (events.status, events.getheader("content-type")))
     subprocess.run([os.path.join(src, "scripts", "gsoc-pki"), "revoke", pki, "former"], check=True, stdout=subprocess.DEVNULL)
     col.send_signal(signal.SIGHUP)
     time.sleep(1)
     status, _, body = get("/api/me", cookie=session)
     check(status == 403 and "revoked" in body, "the revoked analyst's open session is refused after SIGHUP (%d %s)" % (status, body.strip()))
+    try:
+        events.read()  # returns when the collector ends the stream
+        ended = True
+    except OSError:
+        ended = False
+    stream.close()
+    check(ended, "and the live stream it had open ends")
 
     # Without web_address there are no tokens; a bad address names the key.
     port2 = free_port()

@@ -1,6 +1,7 @@
 // The live feed: campaigns, warnings (注意喚起), notices (通報) and intelligence reports of the
-// last 7 days, newest first, polled every 5 s. Server-sent events replace the polling next
-// (issue 19), so new publications appear without the 5 s wait.
+// last 7 days, newest first. Each publication or revision the collector makes arrives as a
+// server-sent event (/api/stream) and the list is read again from /api/feed, so it stays in the
+// server's order without a reload; a poll every 30 s covers a stream that is reconnecting.
 "use strict";
 
 function lower(enumName, prefix) {
@@ -56,7 +57,24 @@ async function loadFeed() {
   if (rows.length === 0) body.appendChild(Console.row([Console.el("td", null, "nothing published in the last 7 days")]));
 }
 
+function follow() {
+  let pending = null;
+  const source = new EventSource("/api/stream");
+  source.addEventListener("open", () => { document.body.dataset.live = "1"; });
+  source.addEventListener("error", () => { delete document.body.dataset.live; });  // EventSource reconnects itself
+  const reload = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      loadFeed().catch((e) => Console.setStatus("cannot load: " + e.message, true));
+    }, 200);  // a correlation pass publishes several records at once: read them together
+  };
+  source.addEventListener("publication", reload);
+  source.addEventListener("overflow", reload);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   Console.header("/");
-  Console.poll(loadFeed, 5000);
+  Console.poll(loadFeed, 30000);
+  follow();
 });
