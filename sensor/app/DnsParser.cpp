@@ -81,7 +81,22 @@ void readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint1
       std::size_t p = pos + name_at;
       // A name that does not decode (overlong, a pointer loop, cut short) is no answer data:
       // readName leaves what it read so far.
-      if (!readName(msg, p, a.data)) a.data.clear();
+      if (!readName(msg, p, a.data)) {
+        a.data.clear();
+      } else if (a.type == 6 && readName(msg, p, a.soa_rname) && p + 20 <= pos + rdlength) {
+        auto u32 = [&](std::size_t at) { return std::uint32_t{be16(msg.data() + at)} << 16 | be16(msg.data() + at + 2); };
+        a.soa_serial = u32(p);
+        a.soa_refresh = u32(p + 4);
+        a.soa_retry = u32(p + 8);
+        a.soa_expire = u32(p + 12);
+        a.soa_minimum = u32(p + 16);
+        a.fields_read = true;
+      } else if (a.type == 33) {
+        a.srv_priority = be16(msg.data() + pos);
+        a.srv_weight = be16(msg.data() + pos + 2);
+        a.srv_port = be16(msg.data() + pos + 4);
+        a.fields_read = true;
+      }
     }
     pos += rdlength;
   }

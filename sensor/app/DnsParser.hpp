@@ -26,12 +26,20 @@ struct DnsMessage {
   std::vector<DnsName> queries;
   std::vector<std::uint16_t> query_types;
   struct Answer {
+    Answer() = default;
+    Answer(DnsName name_, std::uint16_t type_, std::uint32_t ttl_, DnsName data_)
+        : name(name_), type(type_), ttl(ttl_), data(data_) {}
     DnsName name;
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
     // A/AAAA as text; the name the record points to for CNAME/NS/PTR, MX (the exchange), SOA
     // (the primary server, mname) and SRV (the target); else empty.
     DnsName data;
+    // SOA (data is its mname): the mailbox and the five numbers. SRV (data is its target).
+    DnsName soa_rname;
+    std::uint32_t soa_serial = 0, soa_refresh = 0, soa_retry = 0, soa_expire = 0, soa_minimum = 0;
+    std::uint16_t srv_priority = 0, srv_weight = 0, srv_port = 0;
+    bool fields_read = false;  // the SOA numbers or SRV fields above were in the record
     [[nodiscard]] bool dataIsName() const { return !data.empty() && type != 1 && type != 28; }
   };
   std::vector<Answer> answers;

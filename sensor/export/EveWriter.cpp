@@ -163,7 +163,8 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
 // Suricata 8's DNS record (EVE dns version 3, formats detailed and grouped): one per message,
 // "request" or "response", with the header's flags, the queries, and the answer, authority and
 // additional records; rdata is written for the types whose data gsoc decodes (addresses and
-// names: A, AAAA, CNAME, NS, PTR, MX), and "grouped" collects the answers' rdata by type.
+// names: A, AAAA, CNAME, NS, PTR, MX), SOA and SRV as objects of their fields, and "grouped"
+// collects the answers' rdata by type.
 void EveWriter::dnsRecord(const AppMetadata& r) {
   const DnsMessage& m = *r.dns;
   header(*r.flow, r.direction, r.timestamp_ns, "dns");
@@ -203,6 +204,19 @@ void EveWriter::dnsRecord(const AppMetadata& r) {
       if (hasRdata(a)) {
         out_ << ",\"rdata\":";
         string(a.data);
+      }
+      if (a.type == 6 && a.fields_read) {
+        out_ << ",\"soa\":{\"mname\":";
+        string(a.data);
+        out_ << ",\"rname\":";
+        string(a.soa_rname);
+        out_ << ",\"serial\":" << a.soa_serial << ",\"refresh\":" << a.soa_refresh << ",\"retry\":" << a.soa_retry
+             << ",\"expire\":" << a.soa_expire << ",\"minimum\":" << a.soa_minimum << "}";
+      } else if (a.type == 33 && a.fields_read) {
+        out_ << ",\"srv\":{\"priority\":" << a.srv_priority << ",\"weight\":" << a.srv_weight << ",\"port\":" << a.srv_port
+             << ",\"name\":";
+        string(a.data);
+        out_ << "}";
       }
       out_ << "}";
     }

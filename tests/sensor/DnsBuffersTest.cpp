@@ -28,14 +28,16 @@ class MessageBuilder {
     bytes_.insert(bytes_.end(), {0, 1, 0, 1});
     return *this;
   }
-  // A record whose data is `prefix` (raw bytes) followed by `target` as a name (none when empty).
-  MessageBuilder& record(std::string_view owner, std::uint16_t type, const std::vector<std::uint8_t>& prefix, std::string_view target) {
+  // A record whose data is `prefix` (raw bytes), `target` as a name (none when empty), `suffix`.
+  MessageBuilder& record(std::string_view owner, std::uint16_t type, const std::vector<std::uint8_t>& prefix, std::string_view target,
+                         const std::vector<std::uint8_t>& suffix = {}) {
     name(owner);
     bytes_.insert(bytes_.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1, 0, 0, 0, 60});
     const std::size_t at = bytes_.size();
     bytes_.insert(bytes_.end(), {0, 0});
     bytes_.insert(bytes_.end(), prefix.begin(), prefix.end());
     if (!target.empty()) name(target);
+    bytes_.insert(bytes_.end(), suffix.begin(), suffix.end());
     const std::size_t len = bytes_.size() - at - 2;
     bytes_[at] = static_cast<std::uint8_t>(len >> 8);
     bytes_[at + 1] = static_cast<std::uint8_t>(len);
@@ -80,6 +82,11 @@ TEST(DnsBuffers, ResponseSectionsAndTheNamesRecordsPointTo) {
   EXPECT_EQ(m.answers[0].data.view(), "mx.example.org");
   EXPECT_EQ(m.answers[1].data.view(), "sip.example.org");
   EXPECT_EQ(m.authorities[0].data.view(), "a0.org.afilias-nst.info");
+  EXPECT_EQ(m.answers[1].srv_priority, 1);
+  EXPECT_EQ(m.answers[1].srv_weight, 2);
+  EXPECT_EQ(m.answers[1].srv_port, 0x1495);
+  EXPECT_TRUE(m.answers[1].fields_read);
+  EXPECT_FALSE(m.authorities[0].fields_read);  // this SOA stops after its mname
   EXPECT_EQ(m.additionals[0].data.view(), "192.0.2.25");
   EXPECT_FALSE(m.additionals[0].dataIsName());
 
@@ -92,6 +99,26 @@ TEST(DnsBuffers, ResponseSectionsAndTheNamesRecordsPointTo) {
   EXPECT_EQ(values(set, BufferId::DnsAdditionalsRrname), Names({"mx.example.org"}));
   EXPECT_EQ(values(set, BufferId::DnsResponseRrname),
             Names({"example.org", "mx.example.org", "sip.example.org", "org", "a0.org.afilias-nst.info", "b0.org.afilias-nst.org"}));
+}
+
+TEST(DnsBuffers, SoaFieldsAfterItsTwoNames) {
+  MessageBuilder b(true, 0, 1, 0);
+  // rname "host.org" as labels, then serial 1, refresh 7200, retry 900, expire 1209600, minimum 86400.
+  const std::vector<std::uint8_t> rest = {4, 'h', 'o', 's', 't', 3, 'o', 'r', 'g', 0,
+                                          0, 0, 0, 1, 0, 0, 0x1c, 0x20, 0, 0, 0x03, 0x84, 0, 0x12, 0x75, 0, 0, 1, 0x51, 0x80};
+  b.query("nx.org").record("org", 6, {}, "ns.org", rest);
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(b.bytes(), m));
+  ASSERT_EQ(m.authorities.size(), 1u);
+  const DnsMessage::Answer& soa = m.authorities[0];
+  EXPECT_TRUE(soa.fields_read);
+  EXPECT_EQ(soa.data.view(), "ns.org");
+  EXPECT_EQ(soa.soa_rname.view(), "host.org");
+  EXPECT_EQ(soa.soa_serial, 1u);
+  EXPECT_EQ(soa.soa_refresh, 7200u);
+  EXPECT_EQ(soa.soa_retry, 900u);
+  EXPECT_EQ(soa.soa_expire, 1209600u);
+  EXPECT_EQ(soa.soa_minimum, 86400u);
 }
 
 TEST(DnsBuffers, RequestsHaveNoResponseNames) {

@@ -53,6 +53,10 @@ TEST(EveDns, RequestAndResponseInSuricata8Shape) {
                       {DnsName("suricata-ids.org"), 1, 244, DnsName("192.0.78.24")},
                       {DnsName("suricata-ids.org"), 1, 244, DnsName("192.0.78.25")}};
   response.authorities = {{DnsName("org"), 6, 900, DnsName("a0.org.afilias-nst.info")}};
+  response.authorities[0].soa_rname = DnsName("noc.afilias-nst.info");
+  response.authorities[0].soa_serial = 2017;
+  response.authorities[0].soa_minimum = 86400;
+  response.authorities[0].fields_read = true;
 
   const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-dns-test.json").string();
   {
@@ -101,7 +105,11 @@ TEST(EveDns, RequestAndResponseInSuricata8Shape) {
   EXPECT_EQ(d["grouped"]["A"], nlohmann::json::array({"192.0.78.24", "192.0.78.25"}));
   EXPECT_EQ(d["grouped"]["CNAME"], nlohmann::json::array({"suricata-ids.org"}));
   EXPECT_EQ(d["authorities"][0]["rrtype"], "SOA");
-  EXPECT_FALSE(d["authorities"][0].contains("rdata"));  // SOA's fields are not decoded
+  EXPECT_FALSE(d["authorities"][0].contains("rdata"));  // SOA: an object of its fields
+  EXPECT_EQ(d["authorities"][0]["soa"]["mname"], "a0.org.afilias-nst.info");
+  EXPECT_EQ(d["authorities"][0]["soa"]["rname"], "noc.afilias-nst.info");
+  EXPECT_EQ(d["authorities"][0]["soa"]["serial"], 2017);
+  EXPECT_EQ(d["authorities"][0]["soa"]["minimum"], 86400);
   EXPECT_FALSE(d.contains("additionals"));
 }
 
