@@ -160,33 +160,62 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   ++records_;
 }
 
-// Suricata 8's DNS record (EVE dns version 3, formats detailed and grouped): one per message,
+// Suricata's DNS records. Version 3 (Suricata 8, formats detailed and grouped): one per message,
 // "request" or "response", with the header's flags, the queries, and the answer, authority and
-// additional records; rdata is written for the types whose data gsoc decodes (addresses and
-// names: A, AAAA, CNAME, NS, PTR, MX), SOA and SRV as objects of their fields, and "grouped"
-// collects the answers' rdata by type.
+// additional records. Version 2: a request is one "query" record per question (rrname, rrtype,
+// tx_id), a response one "answer" record with the flags, the first question, the rcode, the
+// answers, grouped and the authorities. rdata is written for the types whose data gsoc decodes
+// (addresses and names: A, AAAA, CNAME, NS, PTR, MX), SOA and SRV as objects of their fields,
+// and "grouped" collects the answers' rdata by type.
 void EveWriter::dnsRecord(const AppMetadata& r) {
   const DnsMessage& m = *r.dns;
+  const std::uint64_t tx_id = dns_tx_.next(r.flow->id, m.id, m.response);
+  const bool v2 = dns_version_ == 2;
+  if (v2 && !m.response) {
+    for (std::size_t i = 0; i < m.queries.size(); ++i) {
+      header(*r.flow, r.direction, r.timestamp_ns, "dns");
+      captureIndex(r.capture_index);
+      out_ << ",\"dns\":{\"type\":\"query\",\"id\":" << m.id << ",\"rrname\":";
+      string(m.queries[i]);
+      out_ << ",\"rrtype\":\"" << dnsTypeName(i < m.query_types.size() ? m.query_types[i] : 0) << "\",\"tx_id\":" << tx_id
+           << "}}\n";
+      if (i > 0) ++records_;  // metadataRecord counts the first
+    }
+    return;
+  }
   header(*r.flow, r.direction, r.timestamp_ns, "dns");
   captureIndex(r.capture_index);
   char flags[8];
   std::snprintf(flags, sizeof flags, "%x", static_cast<unsigned>(m.flags));
-  out_ << ",\"dns\":{\"version\":3,\"type\":\"" << (m.response ? "response" : "request")
-       << "\",\"tx_id\":" << dns_tx_.next(r.flow->id, m.id, m.response) << ",\"id\":" << m.id << ",\"flags\":\"" << flags << "\"";
+  if (v2) {
+    out_ << ",\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":" << m.id << ",\"flags\":\"" << flags << "\"";
+  } else {
+    out_ << ",\"dns\":{\"version\":3,\"type\":\"" << (m.response ? "response" : "request") << "\",\"tx_id\":" << tx_id
+         << ",\"id\":" << m.id << ",\"flags\":\"" << flags << "\"";
+  }
   static constexpr std::pair<std::uint16_t, const char*> kBits[] = {
       {0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"}, {0x0080, "ra"}, {0x0040, "z"}};
   for (const auto& [bit, name] : kBits) {
     if (m.flags & bit) out_ << ",\"" << name << "\":true";
   }
-  out_ << ",\"opcode\":" << ((m.flags >> 11) & 0x0f);
-  if (m.response) out_ << ",\"rcode\":\"" << dnsRcodeName(m.rcode) << "\"";
-  out_ << ",\"queries\":[";
-  for (std::size_t i = 0; i < m.queries.size(); ++i) {
-    out_ << (i ? "," : "") << "{\"rrname\":";
-    string(m.queries[i]);
-    out_ << ",\"rrtype\":\"" << dnsTypeName(i < m.query_types.size() ? m.query_types[i] : 0) << "\"}";
+  if (v2) {
+    if (!m.queries.empty()) {
+      out_ << ",\"rrname\":";
+      string(m.queries.front());
+      out_ << ",\"rrtype\":\"" << dnsTypeName(m.query_types.empty() ? 0 : m.query_types.front()) << "\"";
+    }
+    out_ << ",\"rcode\":\"" << dnsRcodeName(m.rcode) << "\"";
+  } else {
+    out_ << ",\"opcode\":" << ((m.flags >> 11) & 0x0f);
+    if (m.response) out_ << ",\"rcode\":\"" << dnsRcodeName(m.rcode) << "\"";
+    out_ << ",\"queries\":[";
+    for (std::size_t i = 0; i < m.queries.size(); ++i) {
+      out_ << (i ? "," : "") << "{\"rrname\":";
+      string(m.queries[i]);
+      out_ << ",\"rrtype\":\"" << dnsTypeName(i < m.query_types.size() ? m.query_types[i] : 0) << "\"}";
+    }
+    out_ << "]";
   }
-  out_ << "]";
   auto hasRdata = [](const DnsMessage::Answer& a) {
     switch (a.type) {
       case 1: case 2: case 5: case 12: case 15: case 28: return !a.data.empty();
@@ -244,32 +273,8 @@ void EveWriter::dnsRecord(const AppMetadata& r) {
   }
   if (grouped) out_ << "}";
   records("authorities", m.authorities);
-  records("additionals", m.additionals);
+  if (!v2) records("additionals", m.additionals);
   out_ << "}}\n";  // metadataRecord counts the record
-}
-
-void EveWriter::dnsRecordV2(const AppMetadata& r) {
-  const DnsMessage& m = *r.dns;
-  header(*r.flow, r.direction, r.timestamp_ns, "dns");
-  captureIndex(r.capture_index);
-  out_ << ",\"dns\":{\"type\":\"" << (m.response ? "answer" : "query") << "\",\"id\":" << m.id;
-  if (!m.queries.empty()) {
-    out_ << ",\"rrname\":";
-    string(m.queries.front());
-    out_ << ",\"rrtype\":" << m.query_types.front();
-  }
-  if (m.response) {
-    out_ << ",\"rcode\":" << static_cast<unsigned>(m.rcode) << ",\"answers\":[";
-    for (std::size_t i = 0; i < m.answers.size(); ++i) {
-      out_ << (i ? "," : "") << "{\"rrname\":";
-      string(m.answers[i].name);
-      out_ << ",\"rrtype\":" << m.answers[i].type << ",\"ttl\":" << m.answers[i].ttl << ",\"rdata\":";
-      string(m.answers[i].data);
-      out_ << "}";
-    }
-    out_ << "]";
-  }
-  out_ << "}}\n";
 }
 
 void EveWriter::metadataRecord(const AppMetadata& r) {
@@ -307,8 +312,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       break;
     }
     case AppMetadata::Kind::Dns:
-      if (dns_version_ == 2) dnsRecordV2(r);
-      else dnsRecord(r);
+      dnsRecord(r);
       break;
     case AppMetadata::Kind::Tls: {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tls");

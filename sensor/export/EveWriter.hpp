@@ -34,8 +34,8 @@ class EveWriter {
   void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
   void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);
-  // The shape of dns records: 3, Suricata 8's (default), or 2, the older one with "type"
-  // "query"/"answer" and the first query's rrname/rrtype (Suricata's eve-log dns `version: 2`).
+  // The shape of dns records: 3, Suricata 8's (default), or 2, Suricata's older one (a "query"
+  // record per question, an "answer" record per response; eve-log dns `version: 2`).
   void setDnsVersion(int version) { dns_version_ = version; }
   void flush() { out_.flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
@@ -52,9 +52,8 @@ class EveWriter {
   void captureIndex(std::uint64_t index) {
     if (index != 0) out_ << ",\"pcap_cnt\":" << index;
   }
-  // Suricata 8's dns record (version 3) for one message.
+  // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
   void dnsRecord(const AppMetadata& r);
-  void dnsRecordV2(const AppMetadata& r);
 
   std::ofstream out_;
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows

@@ -113,6 +113,57 @@ TEST(EveDns, RequestAndResponseInSuricata8Shape) {
   EXPECT_FALSE(d.contains("additionals"));
 }
 
+// Version 2 (eve-log dns version: 2): a query record per question, one answer record per response.
+TEST(EveDns, Version2WritesQueryRecordsAndAnAnswerRecord) {
+  traffic::PacketSpec spec;
+  spec.proto = 17;
+  spec.dport = 53;
+  const traffic::Bytes frame = traffic::ethernetFrame(spec);
+  RawPacket raw;
+  raw.data = frame;
+  raw.wire_length = static_cast<std::uint32_t>(frame.size());
+  PacketDecoder decoder;
+  DecodedPacket packet;
+  ASSERT_TRUE(decoder.decode(raw, packet));
+  Flow flow(9, FlowKey::of(packet), packet, 1024);
+  DnsMessage request;
+  request.id = 7;
+  request.queries = {DnsName("a.example"), DnsName("b.example")};
+  request.query_types = {1, 28};
+  DnsMessage response = request;
+  response.response = true;
+  response.flags = 0x8183;
+  response.rcode = 3;
+  response.authorities = {{DnsName("example"), 6, 60, DnsName("ns.example")}};
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-dns-v2-test.json").string();
+  {
+    EveWriter writer(path);
+    writer.setDnsVersion(2);
+    AppMetadata record;
+    record.kind = AppMetadata::Kind::Dns;
+    record.flow = &flow;
+    record.dns = &request;
+    writer.metadataRecord(record);
+    record.dns = &response;
+    writer.metadataRecord(record);
+    EXPECT_EQ(writer.records(), 3u);
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["dns"]["type"], "query");
+  EXPECT_EQ(lines[0]["dns"]["rrname"], "a.example");
+  EXPECT_EQ(lines[1]["dns"]["rrtype"], "AAAA");
+  EXPECT_EQ(lines[1]["dns"]["tx_id"], 0);
+  const auto& a = lines[2]["dns"];
+  EXPECT_EQ(a["version"], 2);
+  EXPECT_EQ(a["type"], "answer");
+  EXPECT_EQ(a["rrname"], "a.example");
+  EXPECT_EQ(a["rcode"], "NXDOMAIN");
+  EXPECT_EQ(a["authorities"][0]["rrtype"], "SOA");
+  EXPECT_FALSE(a.contains("queries"));
+}
+
 TEST(EveDns, TransactionsPairResponsesWithTheirRequests) {
   DnsTransactionIds ids;
   EXPECT_EQ(ids.next(1, 0xaaaa, false), 0u);
