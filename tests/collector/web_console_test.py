@@ -127,6 +127,9 @@ def run(bindir, src, root, procs):
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     shots = os.path.join(os.path.dirname(bindir), "web_console_screenshots")
     os.makedirs(shots, exist_ok=True)
+    # Page state is read in one script call: the pages replace their rows as they refresh, so
+    # elements found one call earlier may be gone.
+    js = driver.execute_script
     try:
         driver.set_page_load_timeout(30)
 
@@ -151,11 +154,11 @@ def run(bindir, src, root, procs):
 
         # Live feed.
         wait_rows("#feed tbody tr[data-id]", len(warnings) + len(notices), "live feed")
-        ids = [e.get_attribute("data-id") for e in driver.find_elements(By.CSS_SELECTOR, "#feed tbody tr[data-id]")]
+        ids = js("return [...document.querySelectorAll('#feed tbody tr[data-id]')].map(r => r.dataset.id)")
         check(all(w in ids for w in warnings) and all(n in ids for n in notices), "the feed lists every warning and notice: %s" % ids)
         text = driver.find_element(By.TAG_NAME, "body").text
         check("注意喚起" in text and "通報" in text, "Japanese labels for warnings (注意喚起) and notices (通報)")
-        titles = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#feed tbody tr[data-kind=intel] td.title")]
+        titles = js("return [...document.querySelectorAll('#feed tbody tr[data-kind=intel] td.title')].map(e => e.textContent)")
         check(any(t.startswith(HOSTILE) for t in titles), "the hostile actor shows as text: %s" % titles)
         check(driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed script") == [], "the hostile markup made no element")
         time.sleep(1)
@@ -177,31 +180,33 @@ def run(bindir, src, root, procs):
         driver.execute_script("window.__sameDocument = 1")
         ctl("intel", "add", "--actor", "Live actor", "--target", "MOD")
         try:
-            WebDriverWait(driver, 5).until(lambda d: any(e.text.startswith("Live actor")
-                                                          for e in d.find_elements(By.CSS_SELECTOR, "#feed td.title")))
+            WebDriverWait(driver, 10).until(lambda d: any(t.startswith("Live actor") for t in js(
+                "return [...document.querySelectorAll('#feed td.title')].map(e => e.textContent)")))
             appeared = True
         except Exception:
             appeared = False
         check(appeared and driver.execute_script("return window.__sameDocument === 1"),
-              "a new publication appears within 5 s, without a reload")
+              "a new publication appears within 10 s, without a reload (page: %s)"
+              % ("" if appeared else driver.find_element(By.TAG_NAME, "body").text[:400].replace("\n", " | ")))
 
         # Sensors: silent for more than 1 s by now, so stale and red.
         driver.get("https://127.0.0.1:%d/sensors" % web_port)
         if wait_rows("#sensors tbody tr[data-sensor]", 3, "sensors"):
-            rows = driver.find_elements(By.CSS_SELECTOR, "#sensors tbody tr[data-sensor]")
-            names = sorted(r.get_attribute("data-sensor") for r in rows)
+            rows = js("return [...document.querySelectorAll('#sensors tbody tr[data-sensor]')].map(r => "
+                      "[r.dataset.sensor, r.className, getComputedStyle(r.querySelector('td')).color])")
+            names = sorted(r[0] for r in rows)
             check(names == ["mlit-1", "mod-1", "mofa-1"], "the sensors page lists every sensor: %s" % names)
-            red = [r.find_element(By.TAG_NAME, "td").value_of_css_property("color") for r in rows if "stale" in r.get_attribute("class")]
-            check(len(red) == 3 and all(c.startswith("rgba(179, 18, 31") for c in red), "stale sensors are shown in red: %s" % red)
+            red = [r[2] for r in rows if r[1] == "stale"]
+            check(len(red) == 3 and all(re.match(r"rgba?\(179, 18, 31", c) for c in red), "stale sensors are shown in red: %s" % red)
         driver.save_screenshot(os.path.join(shots, "sensors.png"))
 
         # Agencies x the last 7 days.
         driver.get("https://127.0.0.1:%d/agencies" % web_port)
         if wait_rows("#agencies tbody tr[data-agency]", 3, "agencies"):
             shown = {}
-            for r in driver.find_elements(By.CSS_SELECTOR, "#agencies tbody tr[data-agency]"):
-                cells = [c.text for c in r.find_elements(By.TAG_NAME, "td")]
-                shown[r.get_attribute("data-agency")] = {"days": cells[:7], "total": int(cells[7]), "open": int(cells[8])}
+            for agency, cells in js("return [...document.querySelectorAll('#agencies tbody tr[data-agency]')].map(r => "
+                                    "[r.dataset.agency, [...r.querySelectorAll('td')].map(c => c.textContent)])"):
+                shown[agency] = {"days": cells[:7], "total": int(cells[7]), "open": int(cells[8])}
             check(sorted(shown) == ["MLIT", "MOD", "MOFA"], "the matrix has a row per agency: %s" % sorted(shown))
             check(all(len(v["days"]) == 7 for v in shown.values()), "seven day columns")
             check(all(shown.get(a, {}).get("total") == n for a, n in alerts.items()) and alerts.get("MOFA", 0) > 0,

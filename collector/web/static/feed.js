@@ -32,8 +32,12 @@ function describe(p) {
   return d;
 }
 
+let generation = 0;  // a poll and a stream-triggered read may overlap: only the latest is shown
+
 async function loadFeed() {
+  const mine = ++generation;
   const data = await Console.getJson("/api/feed");
+  if (mine !== generation) return;
   const body = document.querySelector("#feed tbody");
   const rows = [];
   for (const p of data.publications) {
@@ -59,9 +63,6 @@ async function loadFeed() {
 
 function follow() {
   let pending = null;
-  const source = new EventSource("/api/stream");
-  source.addEventListener("open", () => { document.body.dataset.live = "1"; });
-  source.addEventListener("error", () => { delete document.body.dataset.live; });  // EventSource reconnects itself
   const reload = () => {
     if (pending) return;
     pending = setTimeout(() => {
@@ -69,6 +70,12 @@ function follow() {
       loadFeed().catch((e) => Console.setStatus("cannot load: " + e.message, true));
     }, 200);  // a correlation pass publishes several records at once: read them together
   };
+  const source = new EventSource("/api/stream");
+  source.addEventListener("open", () => {
+    document.body.dataset.live = "1";
+    reload();  // whatever was published while the stream was (re)connecting
+  });
+  source.addEventListener("error", () => { delete document.body.dataset.live; });  // EventSource reconnects itself
   source.addEventListener("publication", reload);
   source.addEventListener("overflow", reload);
 }

@@ -1,0 +1,180 @@
+// The web console's sign-in and routes without a socket: tokens (single use, 10 minutes),
+// sessions (8 hours), 401 without a session, 403 after revocation, the security headers, GET
+// only, and no path out of the web root. Time is injected.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "collector/store/SqliteEventStore.hpp"
+#include "collector/web/ConsoleRoutes.hpp"
+
+namespace gsoc::collector {
+namespace {
+
+namespace http = boost::beast::http;
+constexpr std::int64_t kT0 = 1764900000LL * 1000000000LL;
+constexpr std::int64_t kMinuteNs = 60LL * 1000000000LL;
+
+class WebConsoleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("gsoc-web-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "static");
+    std::ofstream(dir_ / "static" / "feed.html") << "<!DOCTYPE html><title>feed</title>";
+    std::ofstream(dir_ / "secret.txt") << "outside the root";
+    store_ = std::make_unique<SqliteEventStore>((dir_ / "events.db").string());
+    views_ = std::make_unique<ConsoleViews>(*store_, clock_, 300);
+    routes_ = std::make_unique<ConsoleRoutes>(*views_, sessions_, feed_, StaticFiles(dir_ / "static"),
+                                              [this](const std::string& serial) { return serial == revoked_; });
+  }
+  void TearDown() override {
+    routes_.reset();
+    views_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  ConsoleRoutes::Response get(const std::string& target, const std::string& cookie = "", http::verb verb = http::verb::get) {
+    ConsoleRoutes::Request request{verb, target, 11};
+    if (!cookie.empty()) request.set(http::field::cookie, cookie);
+    return routes_->handle(request, "test");
+  }
+  std::string signIn() {
+    const auto token = sessions_.issueToken({"duty", "0A1B"});
+    const auto res = get("/login?token=" + token.value);
+    EXPECT_EQ(res.result(), http::status::see_other);
+    const std::string cookie(res[http::field::set_cookie]);
+    return cookie.substr(0, cookie.find(';'));
+  }
+
+  std::int64_t now_ = kT0;
+  std::function<std::int64_t()> clock_ = [this] { return now_; };
+  std::string revoked_;
+  std::filesystem::path dir_;
+  WebSessions sessions_{clock_};
+  PublicationFeed feed_;
+  std::unique_ptr<SqliteEventStore> store_;
+  std::unique_ptr<ConsoleViews> views_;
+  std::unique_ptr<ConsoleRoutes> routes_;
+};
+
+TEST_F(WebConsoleTest, TokenSignsInOnceAndSetsAStrictCookie) {
+  const auto token = sessions_.issueToken({"duty", "0A1B"});
+  EXPECT_EQ(token.value.size(), 64U);
+  const auto res = get("/login?token=" + token.value);
+  ASSERT_EQ(res.result(), http::status::see_other);
+  EXPECT_EQ(res[http::field::location], "/");
+  const std::string cookie(res[http::field::set_cookie]);
+  EXPECT_TRUE(cookie.starts_with("gsoc_session="));
+  for (const char* attr : {"; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=28800"}) EXPECT_NE(cookie.find(attr), std::string::npos) << attr;
+  EXPECT_EQ(get("/login?token=" + token.value).result(), http::status::unauthorized);  // used
+  EXPECT_EQ(get("/login?token=").result(), http::status::unauthorized);
+  EXPECT_EQ(get("/login").result(), http::status::unauthorized);
+}
+
+TEST_F(WebConsoleTest, TokenExpiresAfterTenMinutes) {
+  const auto token = sessions_.issueToken({"duty", "0A1B"});
+  now_ += 10 * kMinuteNs;
+  EXPECT_EQ(get("/login?token=" + token.value).result(), http::status::unauthorized);
+}
+
+TEST_F(WebConsoleTest, SessionLastsEightHours) {
+  const std::string cookie = signIn();
+  EXPECT_EQ(get("/api/me", cookie).result(), http::status::ok);
+  EXPECT_EQ(get("/api/me", "other=1; " + cookie).result(), http::status::ok);
+  now_ += 8 * 60 * kMinuteNs - 1;
+  EXPECT_EQ(get("/api/me", cookie).result(), http::status::ok);
+  now_ += 1;
+  EXPECT_EQ(get("/api/me", cookie).result(), http::status::unauthorized);
+}
+
+TEST_F(WebConsoleTest, EverythingButLoginNeedsASession) {
+  for (const char* path : {"/", "/sensors", "/agencies", "/api/feed", "/api/sensors", "/api/agencies", "/api/me", "/static/feed.html"}) {
+    const auto res = get(path);
+    EXPECT_EQ(res.result(), http::status::unauthorized) << path;
+  }
+  EXPECT_EQ(get("/api/feed")[http::field::content_type], "application/json; charset=utf-8");
+  EXPECT_EQ(get("/api/feed", "gsoc_session=" + std::string(64, 'a')).result(), http::status::unauthorized);
+}
+
+TEST_F(WebConsoleTest, RevokedAnalystIsForbidden) {
+  const std::string cookie = signIn();
+  revoked_ = "0A1B";
+  EXPECT_EQ(get("/api/feed", cookie).result(), http::status::forbidden);
+}
+
+TEST_F(WebConsoleTest, SecurityHeadersOnEveryAnswer) {
+  const std::string cookie = signIn();
+  for (const auto& res : {get("/api/feed"), get("/", cookie), get("/api/sensors", cookie), get("/nowhere", cookie)}) {
+    const std::string csp(res["Content-Security-Policy"]);
+    EXPECT_NE(csp.find("default-src 'self'"), std::string::npos);
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+    EXPECT_EQ(res["X-Content-Type-Options"], "nosniff");
+    EXPECT_EQ(res["Referrer-Policy"], "no-referrer");
+    EXPECT_EQ(res[http::field::cache_control], "no-store");
+  }
+}
+
+TEST_F(WebConsoleTest, PagesAndViewsWithASession) {
+  const std::string cookie = signIn();
+  const auto page = get("/", cookie);
+  EXPECT_EQ(page.result(), http::status::ok);
+  EXPECT_EQ(page[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_NE(page.body().find("<title>feed</title>"), std::string::npos);
+  EXPECT_EQ(get("/api/feed", cookie).body(), R"({"now_ns":")" + std::to_string(kT0) + R"(","publications":[]})");
+  EXPECT_EQ(get("/api/sensors", cookie).result(), http::status::ok);
+  EXPECT_EQ(get("/api/agencies", cookie).result(), http::status::ok);
+}
+
+TEST_F(WebConsoleTest, NoPathLeavesTheRoot) {
+  const std::string cookie = signIn();
+  for (const char* path : {"/static/../secret.txt", "/static/..%2fsecret.txt", "/static/.hidden", "/static/", "/secret.txt", "/static//etc/passwd"}) {
+    EXPECT_EQ(get(path, cookie).result(), http::status::not_found) << path;
+  }
+}
+
+TEST_F(WebConsoleTest, OnlyGetIsServed) {
+  const std::string cookie = signIn();
+  const auto res = get("/api/feed", cookie, http::verb::post);
+  EXPECT_EQ(res.result(), http::status::method_not_allowed);
+  EXPECT_EQ(res[http::field::allow], "GET");
+}
+
+TEST_F(WebConsoleTest, StreamDeliversPublicationsWhileTheSessionLives) {
+  ConsoleRoutes::Response refused;
+  ConsoleRoutes::Request anonymous{http::verb::get, "/api/stream", 11};
+  EXPECT_TRUE(ConsoleRoutes::isStream(anonymous));
+  EXPECT_EQ(routes_->openStream(anonymous, "test", refused).subscription, nullptr);
+  EXPECT_EQ(refused.result(), http::status::unauthorized);
+  EXPECT_NE(std::string(refused["Content-Security-Policy"]).find("default-src 'self'"), std::string::npos);
+
+  ConsoleRoutes::Request request{http::verb::get, "/api/stream", 11};
+  request.set(http::field::cookie, signIn());
+  const ConsoleRoutes::Stream live = routes_->openStream(request, "test", refused);
+  ASSERT_NE(live.subscription, nullptr);
+  bool overflowed = true;
+  EXPECT_EQ(ConsoleRoutes::streamEvents(*live.subscription, overflowed), "");
+  EXPECT_FALSE(overflowed);
+  gsoc::v1::Publication p;
+  p.set_kind("intel");
+  p.set_id("I-2026-0001");
+  p.mutable_intel()->set_actor("<script>x</script>\nline two");
+  feed_.publish(p);
+  const std::string events = ConsoleRoutes::streamEvents(*live.subscription, overflowed);
+  EXPECT_TRUE(events.starts_with("event: publication\ndata: {")) << events;
+  EXPECT_TRUE(events.ends_with("}\n\n")) << events;
+  EXPECT_EQ(std::count(events.begin(), events.end(), '\n'), 3) << "one data line per record, whatever the record holds";
+  EXPECT_TRUE(routes_->streamAllowed(live));
+  revoked_ = "0A1B";
+  EXPECT_FALSE(routes_->streamAllowed(live));
+  revoked_.clear();
+  now_ += 8 * 60 * kMinuteNs;
+  EXPECT_FALSE(routes_->streamAllowed(live));
+}
+
+}  // namespace
+}  // namespace gsoc::collector
