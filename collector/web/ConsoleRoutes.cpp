@@ -105,13 +105,21 @@ void ConsoleRoutes::secure(http::fields& fields) {
   fields.set(http::field::cache_control, "no-store");  // publications name victims: keep them out of caches
 }
 
-std::optional<Response> ConsoleRoutes::refuseWithoutSession(const Request& request, std::optional<WebSessions::Session>& session) {
+void ConsoleRoutes::record(const std::string& peer, const std::string& analyst, const std::string& reason) {
+  std::cerr << "gsoc-collector: web: refused " << peer << (analyst.empty() ? "" : " (analyst " + analyst + ")") << ": " << reason << "\n";
+  if (refused_) refused_(peer, analyst, reason);
+}
+
+std::optional<Response> ConsoleRoutes::refuseWithoutSession(const Request& request, const std::string& peer,
+                                                            std::optional<WebSessions::Session>& session) {
   session = sessions_.find(cookieOf(request, kCookie));
   if (!session) {
     return refusal(request, http::status::unauthorized, "not signed in: run `gsocctl web-token` and open the link it prints");
   }
   if (revoked_ && revoked_(session->analyst.serial)) {
-    std::cerr << "gsoc-collector: web: refused analyst " << session->analyst.name << ": certificate serial " << session->analyst.serial << " is revoked\n";
+    // Ended here, so it is refused and recorded once; the browser then gets 401.
+    sessions_.end(session->id);
+    record(peer, session->analyst.name, "certificate serial " + session->analyst.serial + " is revoked: session ended");
     return refusal(request, http::status::forbidden, "the analyst certificate this session was opened with is revoked");
   }
   return std::nullopt;
@@ -129,7 +137,7 @@ ConsoleRoutes::Stream ConsoleRoutes::openStream(const Request& request, const st
     refusal_answer = refusal(request, http::status::method_not_allowed, "only GET is served");
     refusal_answer->set(http::field::allow, "GET");
   } else {
-    refusal_answer = refuseWithoutSession(request, session);
+    refusal_answer = refuseWithoutSession(request, peer, session);
   }
   if (refusal_answer) {
     refused = std::move(*refusal_answer);
@@ -178,7 +186,7 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
     const auto token = query.find("token");
     const auto session = token == query.end() ? std::nullopt : sessions_.exchange(token->second);
     if (!session) {
-      std::cerr << "gsoc-collector: web: refused sign-in from " << peer << ": token unknown, used or expired\n";
+      record(peer, "", "sign-in token unknown, used or expired");
       return refusal(request, http::status::unauthorized, "this sign-in link is unknown, used or expired: run `gsocctl web-token` for a new one");
     }
     std::cerr << "gsoc-collector: web: analyst " << session->analyst.name << " signed in from " << peer << "\n";
@@ -189,7 +197,7 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
     return res;
   }
   std::optional<WebSessions::Session> session;
-  if (auto refused = refuseWithoutSession(request, session)) return std::move(*refused);
+  if (auto refused = refuseWithoutSession(request, peer, session)) return std::move(*refused);
   if (path == "/api/feed") return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000))));
   if (path == "/api/sensors") return json(request, views_.sensors());
   if (path == "/api/agencies") return json(request, views_.agencies());

@@ -31,10 +31,13 @@ class ConsoleRoutes {
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
   // True when an analyst certificate serial is revoked (the Central API's CRL).
   using Revoked = std::function<bool(const std::string& serial)>;
+  // Records a refusal worth keeping (a failed sign-in, a revoked analyst's session), as the
+  // Central API records its refusals in the store.
+  using Refused = std::function<void(const std::string& peer, const std::string& analyst, const std::string& reason)>;
   static constexpr const char* kCookie = "gsoc_session";
 
-  ConsoleRoutes(ConsoleViews& views, WebSessions& sessions, PublicationFeed& feed, StaticFiles files, Revoked revoked)
-      : views_(views), sessions_(sessions), feed_(feed), files_(std::move(files)), revoked_(std::move(revoked)) {}
+  ConsoleRoutes(ConsoleViews& views, WebSessions& sessions, PublicationFeed& feed, StaticFiles files, Revoked revoked, Refused refused = {})
+      : views_(views), sessions_(sessions), feed_(feed), files_(std::move(files)), revoked_(std::move(revoked)), refused_(std::move(refused)) {}
 
   // `peer` names the client in the log.
   Response handle(const Request& request, const std::string& peer);
@@ -60,12 +63,14 @@ class ConsoleRoutes {
  private:
   Response route(const Request& request, const std::string& peer);
   // nullopt when the request has a live session of an analyst not revoked; else the refusal.
-  std::optional<Response> refuseWithoutSession(const Request& request, std::optional<WebSessions::Session>& session);
+  std::optional<Response> refuseWithoutSession(const Request& request, const std::string& peer, std::optional<WebSessions::Session>& session);
+  void record(const std::string& peer, const std::string& analyst, const std::string& reason);
   ConsoleViews& views_;
   WebSessions& sessions_;
   PublicationFeed& feed_;
   StaticFiles files_;
   Revoked revoked_;
+  Refused refused_;
 };
 
 }  // namespace gsoc::collector

@@ -1,5 +1,6 @@
 #include "collector/web/WebConsole.hpp"
 
+#include <iostream>
 #include <stdexcept>
 
 namespace gsoc::collector {
@@ -18,7 +19,17 @@ StaticFiles checkedRoot(const std::filesystem::path& root) {
 WebConsole::WebConsole(const Options& options, EventStore& store, PublicationFeed& feed, Clock clock, ConsoleRoutes::Revoked revoked)
     : sessions_(clock),
       views_(store, clock, options.silence_s),
-      routes_(views_, sessions_, feed, checkedRoot(options.root), std::move(revoked)),
+      routes_(views_, sessions_, feed, checkedRoot(options.root), std::move(revoked),
+              [&store, clock](const std::string& peer, const std::string& analyst, const std::string& reason) {
+                SensorIdentity who;  // the refusals table's columns: the peer and, when known, the analyst
+                who.peer = peer;
+                who.sensor_id = analyst;
+                try {
+                  store.recordRefusal(clock(), who, "web console: " + reason);
+                } catch (const std::exception& e) {
+                  std::cerr << "gsoc-collector: web: cannot record the refusal: " << e.what() << "\n";
+                }
+              }),
       server_(options.server, routes_) {}
 
 }  // namespace gsoc::collector

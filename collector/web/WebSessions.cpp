@@ -57,4 +57,9 @@ std::optional<WebSessions::Session> WebSessions::find(const std::string& session
   return it->second;
 }
 
+void WebSessions::end(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(session_id);
+}
+
 }  // namespace gsoc::collector

@@ -42,6 +42,8 @@ class WebSessions {
   std::optional<Session> exchange(const std::string& token);
   // The analyst of a live session; nullopt when the id is unknown or the session expired.
   std::optional<Session> find(const std::string& session_id);
+  // Ends a session at once (its analyst's certificate was revoked).
+  void end(const std::string& session_id);
 
  private:
   struct Pending {

@@ -104,6 +104,7 @@ TEST_F(WebConsoleTest, RevokedAnalystIsForbidden) {
   const std::string cookie = signIn();
   revoked_ = "0A1B";
   EXPECT_EQ(get("/api/feed", cookie).result(), http::status::forbidden);
+  EXPECT_EQ(get("/api/feed", cookie).result(), http::status::unauthorized) << "the session ended with the first refusal";
 }
 
 TEST_F(WebConsoleTest, SecurityHeadersOnEveryAnswer) {

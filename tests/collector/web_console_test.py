@@ -251,6 +251,15 @@ def run(bindir, src, root, procs):
     stream.close()
     check(ended, "and the live stream it had open ends")
 
+    status, _, _ = get("/api/me", cookie=session)
+    check(status == 401, "the revoked analyst's session is over (%d)" % status)
+    import sqlite3
+    db = sqlite3.connect(os.path.join(root, "events.db"))
+    reasons = [r for (r,) in db.execute("SELECT sensor_id || ': ' || reason FROM refusals WHERE reason LIKE 'web console:%'")]
+    db.close()
+    check(any("sign-in token unknown" in r for r in reasons) and any(r.startswith("former: ") and "revoked" in r for r in reasons),
+          "failed sign-ins and the revoked session are recorded in refusals: %s" % reasons)
+
     # Without web_address there are no tokens; a bad address names the key.
     port2 = free_port()
     start_collector([bindir + "/gsoc-collector", "--listen", "127.0.0.1:%d" % port2, "--ca", os.path.join(pki, "ca.pem"),
