@@ -10,12 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
-#include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/export/DnsTransactionIds.hpp"
 #include "sensor/export/EveWriter.hpp"
+#include "tests/sensor/DnsTestFlow.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -28,18 +27,10 @@ std::vector<nlohmann::json> readLines(const std::string& path) {
 }
 
 TEST(EveDns, RequestAndResponseInSuricata8Shape) {
-  traffic::PacketSpec spec;
-  spec.proto = 17;
-  spec.dport = 53;
-  const traffic::Bytes frame = traffic::ethernetFrame(spec);
-  RawPacket raw;
-  raw.data = frame;
-  raw.wire_length = static_cast<std::uint32_t>(frame.size());
-  raw.timestamp_ns = 1'700'000'000'000'000'000;
-  PacketDecoder decoder;
-  DecodedPacket packet;
-  ASSERT_TRUE(decoder.decode(raw, packet));
-  Flow flow(7, FlowKey::of(packet), packet, 1024);
+  DnsTestFlow dns(7, 1'700'000'000'000'000'000);
+  ASSERT_TRUE(dns.decoded);
+  Flow& flow = *dns.flow;
+  const RawPacket& raw = dns.raw;
 
   DnsMessage request;
   request.id = 36146;
@@ -115,17 +106,9 @@ TEST(EveDns, RequestAndResponseInSuricata8Shape) {
 
 // Version 2 (eve-log dns version: 2): a query record per question, one answer record per response.
 TEST(EveDns, Version2WritesQueryRecordsAndAnAnswerRecord) {
-  traffic::PacketSpec spec;
-  spec.proto = 17;
-  spec.dport = 53;
-  const traffic::Bytes frame = traffic::ethernetFrame(spec);
-  RawPacket raw;
-  raw.data = frame;
-  raw.wire_length = static_cast<std::uint32_t>(frame.size());
-  PacketDecoder decoder;
-  DecodedPacket packet;
-  ASSERT_TRUE(decoder.decode(raw, packet));
-  Flow flow(9, FlowKey::of(packet), packet, 1024);
+  DnsTestFlow dns(9, 0);
+  ASSERT_TRUE(dns.decoded);
+  Flow& flow = *dns.flow;
   DnsMessage request;
   request.id = 7;
   request.queries = {DnsName("a.example"), DnsName("b.example")};

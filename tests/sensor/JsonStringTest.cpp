@@ -10,12 +10,11 @@
 #include <random>
 #include <string>
 
-#include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
-#include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/export/JsonString.hpp"
+#include "tests/sensor/DnsTestFlow.hpp"
 #include "tests/sensor/EveTextOracle.hpp"
 
 namespace gsoc::sensor {
@@ -97,18 +96,10 @@ TEST(JsonString, FuzzedBytesGiveStrictUtf8JsonWithSuricatasValue) {
 }
 
 TEST(JsonString, EveRecordsOfFuzzedNamesAreStrictUtf8Json) {
-  traffic::PacketSpec spec;
-  spec.proto = 17;
-  spec.dport = 53;
-  const traffic::Bytes frame = traffic::ethernetFrame(spec);
-  RawPacket raw;
-  raw.data = frame;
-  raw.wire_length = static_cast<std::uint32_t>(frame.size());
-  raw.timestamp_ns = 1'700'000'000'000'000'000;
-  PacketDecoder decoder;
-  DecodedPacket packet;
-  ASSERT_TRUE(decoder.decode(raw, packet));
-  Flow flow(1, FlowKey::of(packet), packet, 1024);
+  DnsTestFlow dns(1, 1'700'000'000'000'000'000);
+  ASSERT_TRUE(dns.decoded);
+  Flow& flow = *dns.flow;
+  const RawPacket& raw = dns.raw;
 
   const std::string path = (std::filesystem::temp_directory_path() / "gsoc-json-string-test.json").string();
   std::mt19937 rng(7);
