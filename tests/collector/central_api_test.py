@@ -15,7 +15,7 @@ import signal
 import subprocess
 import time
 
-from harness import ClickHouseCluster, Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
+from harness import init_pki, ClickHouseCluster, Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
 
 T0 = 1700000000
 STIX_REQUIRED = {
@@ -33,12 +33,7 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 
 def run(bindir, src, root, procs, backend):
-    pki = os.path.join(root, "pki")
-    os.makedirs(pki)
-    gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
-    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MLIT"], ["analyst", pki, "duty"],
-                ["analyst", pki, "former"]):
-        subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
+    pki, gsoc_pki = init_pki(src, root, ["MOFA", "MOD", "MLIT"], ["duty", "former"])
     pg = Postgres(root) if backend == "postgresql" else None
     ch = ClickHouseCluster(root, shards=2) if backend == "clickhouse" else None
     store = "{sqlite_path: events.db, retention_days: 36500}"

@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import check, free_port, run_test
+from harness import check, free_port, run_test, sqlite_query
 from harness import start_collector as harness_start
 from transport_test import event_ids, stored_events
 
@@ -49,12 +49,7 @@ def body(bindir, src, root, procs):
 
     db = os.path.join(root, "events.db")
 
-    def query(sql):
-        con = sqlite3.connect(db, timeout=10)
-        try:
-            return [tuple(str(v) for v in row) for row in con.execute(sql)]
-        finally:
-            con.close()
+    query = sqlite_query(db)
 
     address = ["127.0.0.1:%d" % free_port(), "127.0.0.1:%d" % free_port()]
 

@@ -57,6 +57,31 @@ def run_test(prefix, body, backends=False):
     finish()
 
 
+def init_pki(src, root, agencies=(), analysts=()):
+    """A fresh PKI in root/pki made by scripts/gsoc-pki: the CA, the collector's certificate, a
+    sensor per agency and the analysts. Returns (the PKI directory, the gsoc-pki script)."""
+    pki = os.path.join(root, "pki")
+    os.makedirs(pki)
+    gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
+    commands = [["init", pki], ["collector", pki]] + ([["agencies", pki] + list(agencies)] if agencies else [])
+    for cmd in commands + [["analyst", pki, name] for name in analysts]:
+        subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
+    return pki, gsoc_pki
+
+
+def sqlite_query(db):
+    """A query function over a SQLite file (rows as tuples of strings), for the state tables."""
+    import sqlite3
+
+    def query(sql):
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            return [tuple(str(v) for v in row) for row in con.execute(sql)]
+        finally:
+            con.close()
+    return query
+
+
 def start_collector(cmd, root, log_path, procs):
     """Starts gsoc-collector (cmd without --ready-file) and waits until it listens."""
     import time

@@ -23,14 +23,13 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
 import urllib.request
 
 from harness import check, finish, free_port
-from harness import ClickHouseCluster, Postgres
+from harness import ClickHouseCluster, Postgres, sqlite_query
 from harness import start_collector as harness_start
 
 AGENCIES = [("MOFA", "mofa-1", 11), ("MOD", "mod-1", 12), ("MIC", "mic-1", 13)]
@@ -129,12 +128,7 @@ def run_test(a, root, procs):
             ch = ClickHouseCluster(root, shards=2)
             store_args += ["--clickhouse", ch.urls(), "--clickhouse-cluster", "gsoc"]
 
-        def query(sql):
-            con = sqlite3.connect(db, timeout=10)
-            try:
-                return [tuple(str(v) for v in row) for row in con.execute(sql)]
-            finally:
-                con.close()
+        query = sqlite_query(db)
     try:
         run_pipeline(a, root, procs, pki, other, store_args, query, bindir, src, ch)
     finally:

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from harness import check, run_test, ship_history, ship_traffic, start_collector, free_port
+from harness import init_pki, check, run_test, ship_history, ship_traffic, start_collector, free_port
 
 HOSTILE = '<img src=x onerror="window.__gsocPwned=1"><script>window.__gsocPwned=2</script>'
 
@@ -49,12 +49,7 @@ def run(bindir, src, root, procs):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    pki = os.path.join(root, "pki")
-    os.makedirs(pki)
-    gsoc_pki = os.path.join(src, "scripts", "gsoc-pki")
-    for cmd in (["init", pki], ["collector", pki], ["agencies", pki, "MOFA", "MOD", "MLIT"], ["analyst", pki, "duty"],
-                ["analyst", pki, "former"]):
-        subprocess.run([gsoc_pki] + cmd, check=True, stdout=subprocess.DEVNULL)
+    pki, gsoc_pki = init_pki(src, root, ["MOFA", "MOD", "MLIT"], ["duty", "former"])
     port = free_port()
     conf = os.path.join(root, "collector.yaml")
     with open(conf, "w") as f:
