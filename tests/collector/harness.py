@@ -16,9 +16,19 @@ def check(cond, what):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on, drawn below the kernel's ephemeral range
+    (ip_local_port_range, 32768-60999 on Debian): a port the kernel hands out (bind to 0) is
+    free again the moment we close it, and any outgoing connection of a test running beside this
+    one may take it before our server binds it (CI saw clickhouse-server fail so)."""
+    import random
+    while True:
+        port = random.randint(20000, 32767)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def finish():
@@ -139,6 +149,10 @@ class Postgres:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+class PortTaken(Exception):
+    """A server could not bind the port it was given."""
+
+
 class ClickHouseCluster:
     """Throwaway ClickHouse servers (Debian's clickhouse-server), one per shard, on loopback
     ports with their own data directories, and a cluster named `gsoc` over them in every server's
@@ -154,6 +168,18 @@ class ClickHouseCluster:
         if not shutil.which("clickhouse-server") and not os.path.exists("/usr/sbin/clickhouse-server"):
             raise SystemExit("clickhouse-server is not installed (scripts/bootstrap installs it)")
         self.root = root
+        # Two tests drawing ports at once may still draw the same one: start over on new ports.
+        for attempt in range(5):
+            try:
+                self._create(shards)
+                return
+            except PortTaken:
+                self.stop()
+                for i in range(shards):
+                    shutil.rmtree(self.dir(i), ignore_errors=True)
+        raise SystemExit("clickhouse-server: five sets of loopback ports were all taken")
+
+    def _create(self, shards):
         self.http = [free_port() for _ in range(shards)]
         self.tcp = [free_port() for _ in range(shards)]
         self.procs = [None] * shards
@@ -197,7 +223,10 @@ class ClickHouseCluster:
             except OSError:
                 pass
             if self.procs[i].poll() is not None:
-                raise SystemExit("clickhouse-server %d exited:\n%s" % (i, open(os.path.join(self.dir(i), "error.log")).read()[-3000:]))
+                errors = open(os.path.join(self.dir(i), "error.log")).read()[-3000:]
+                if "Address already in use" in errors:
+                    raise PortTaken(errors)
+                raise SystemExit("clickhouse-server %d exited:\n%s" % (i, errors))
             time.sleep(0.1)
         raise SystemExit("clickhouse-server %d did not answer" % i)
 
