@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "collector/api/CentralService.hpp"
-#include "collector/api/MetricsServer.hpp"
+#include "common/MetricsServer.hpp"
 #include "collector/web/WebConsole.hpp"
 #include "collector/api/PublicationFeed.hpp"
 #include "collector/api/PublicationRecord.hpp"
@@ -77,8 +77,9 @@ Options (each overrides the config key in brackets):
   --metrics ADDR          serve Prometheus metrics at http://ADDR/metrics [metrics_address]
   --web ADDR              serve the central team's web console at https://ADDR/ with cert_file
                           and key_file; analysts sign in with `gsocctl web-token` [web_address]
-  --web-root DIR          the console's pages (default: collector/web/static of this source
-                          tree) [web_root]
+  --web-root DIR          the console's pages (default: ../share/gsoc/web beside the binary,
+                          /usr/share/gsoc/web when installed from the package; else
+                          collector/web/static of the source tree it was built from) [web_root]
   --ready-file FILE       write the listening port to FILE once ready (for scripts and tests)
   -h, --help              this text
 
@@ -281,6 +282,18 @@ std::string resolve(const std::string& base, const std::string& path) {
   return (std::filesystem::path(base) / path).string();
 }
 
+// The console's pages: the installed copy beside the binary (/usr/bin -> /usr/share/gsoc/web), or,
+// for a binary run from its build tree, the source tree it was built from.
+std::filesystem::path defaultWebRoot() {
+  std::error_code error;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    auto installed = exe.parent_path().parent_path() / "share" / "gsoc" / "web";
+    if (std::filesystem::is_directory(installed, error)) return installed;
+  }
+  return GSOC_WEB_ROOT;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -442,7 +455,7 @@ int main(int argc, char** argv) {
   if (!config.web_address().empty()) {
     WebConsole::Options web_options;
     web_options.server = {config.web_address(), cert_pem, key_pem};
-    web_options.root = config.web_root().empty() ? std::filesystem::path(GSOC_WEB_ROOT) : std::filesystem::path(resolve(args.base_dir, config.web_root()));
+    web_options.root = config.web_root().empty() ? defaultWebRoot() : std::filesystem::path(resolve(args.base_dir, config.web_root()));
     web_options.silence_s = silence_s;
     try {
       web = std::make_unique<WebConsole>(web_options, *store, feed, wallNs, [&central](const std::string& serial) { return central.revoked(serial); });
@@ -469,10 +482,10 @@ int main(int argc, char** argv) {
     std::filesystem::rename(tmp, args.ready_file);
   }
 
-  std::unique_ptr<MetricsServer> metrics;
+  std::unique_ptr<gsoc::common::MetricsServer> metrics;
   if (!config.metrics_address().empty()) {
     try {
-      metrics = std::make_unique<MetricsServer>(config.metrics_address(), [&] { return renderMetrics(writer, service, correlation.get(), *store, silence_s); });
+      metrics = std::make_unique<gsoc::common::MetricsServer>(config.metrics_address(), [&] { return renderMetrics(writer, service, correlation.get(), *store, silence_s); });
       std::cerr << "gsoc-collector: metrics on http://" << config.metrics_address() << "/metrics (port " << metrics->port() << ")\n";
     } catch (const std::exception& e) {
       std::cerr << "gsoc-collector: " << e.what() << "\n";

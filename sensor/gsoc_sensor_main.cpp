@@ -28,6 +28,7 @@
 #include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
 #include "sensor/control/ControlSocket.hpp"
+#include "sensor/control/SensorMetrics.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "gsoc/v1/event.pb.h"
 #include "sensor/export/EventFile.hpp"
@@ -38,6 +39,7 @@
 #include "sensor/worker/SensorWorker.hpp"
 #include "sensor/transport/SensorTransport.hpp"
 #include "gsoc/v1/status.pb.h"
+#include "common/MetricsServer.hpp"
 #include "common/TlsMaterial.hpp"
 #include "gsoc/grpc/GrpcLifetime.hpp"
 
@@ -101,6 +103,8 @@ Options:
                          RSS with a symmetric key (capture.rx_queues; net_pcap: one queue per
                          rx_pcap= file); a port with fewer queues gets one, spread in software
   --stats-interval S     print a progress line every S seconds of wall time (default 10; 0 off)
+  --metrics ADDR         serve Prometheus metrics at http://ADDR/metrics (host:port)
+                         [metrics_address]
   --max-flows N          flow table size (default 1000000)
 
 Shipping to the collector (the config's transport: section; each flag overrides its key):
@@ -123,7 +127,9 @@ fetched, its Ed25519 signature verified, compiled in the background and swapped 
 reload; a bundle that does not verify or compile is refused, logged and reported in heartbeats.
 
 Signals: SIGHUP recompiles the rules in the background and swaps them in between packets; the
-old ruleset stays when the new one fails. SIGINT/SIGTERM end a live capture cleanly.
+old ruleset stays when the new one fails. SIGUSR1 closes and reopens the EVE file (after
+logrotate has moved it). SIGINT/SIGTERM end a live capture cleanly. A replayed capture's EVE file
+is written afresh; a live capture's is appended to, so a restart keeps what was there.
 
 Control socket: with control_socket: PATH in the config, the commands version, stats, reload
 (as SIGHUP) and help, one per line, on a Unix socket.
@@ -155,6 +161,7 @@ struct Args {
   std::string eve;
   int eve_dns_version = 3;
   std::string config;
+  std::string metrics;
   double stats_interval = 10;
   bool stats_interval_given = false;
   std::optional<std::size_t> max_flows;
@@ -221,6 +228,8 @@ Args parseArgs(int argc, char** argv) {
         args.eve_dns_version = std::stoi(v);
       } else if (a == "-c" || a == "--config") {
         args.config = value();
+      } else if (a == "--metrics") {
+        args.metrics = value();
       } else if (a == "--stats-interval") {
         args.stats_interval = std::stod(value());
         args.stats_interval_given = true;
@@ -372,9 +381,11 @@ sig::AddressSet homeNetOf(const sig::CompiledRulesetPtr& ruleset) {
 
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
+std::atomic<bool> g_reopen{false};
 
 extern "C" void onSignal(int signal) {
   if (signal == SIGHUP) g_reload = true;
+  else if (signal == SIGUSR1) g_reopen = true;
   else g_stop = true;
 }
 
@@ -507,7 +518,7 @@ int main(int argc, char** argv) {
     if (args.eve.empty()) args.eve = config.output().eve_file();
     if (args.events.empty()) args.events = config.output().protobuf_file();
     if (!args.eve.empty()) {
-      eve = std::make_unique<EveWriter>(args.eve);
+      eve = std::make_unique<EveWriter>(args.eve, live_input ? EveWriter::OpenMode::append : EveWriter::OpenMode::truncate);
       eve->setDnsVersion(args.eve_dns_version);
     }
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
@@ -721,15 +732,57 @@ int main(int argc, char** argv) {
     }
     std::cerr << "gsoc-sensor: control socket " << control->path() << " (version, stats, reload, help)\n";
   }
+  // The same counters for Prometheus (packaging/prometheus has the scrape job and alert rules).
+  std::unique_ptr<gsoc::common::MetricsServer> metrics;
+  if (args.metrics.empty()) args.metrics = config.metrics_address();
+  if (!args.metrics.empty()) {
+    try {
+      metrics = std::make_unique<gsoc::common::MetricsServer>(args.metrics, [&] {
+        const std::string version = [&] {
+          std::lock_guard lock(output_mutex);
+          return ruleset ? ruleset->version() : std::string();
+        }();
+        SensorMetrics m;
+        m.packets = status_packets.load();
+        m.bytes = status_bytes.load();
+        m.alerts = status_alerts.load();
+        m.drop_interface = status_drop_interface.load();
+        m.drop_capture = status_drop_capture.load();
+        m.drop_ring = status_drop_ring.load();
+        m.engine = status_engine_drops.read();
+        if (transport) {
+          m.spool_events = transport->spool().depth();
+          m.spool_bytes = transport->spool().bytes();
+          m.spool = transport->spool().counters();
+          m.shipper = transport->shipper().counters();
+        }
+        return renderSensorMetrics(m, config.sensor_id(), config.agency_id(), version, transport != nullptr);
+      });
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-sensor: key 'metrics_address': " << e.what() << "\n";
+      return 2;
+    }
+    std::cerr << "gsoc-sensor: Prometheus metrics at http://" << args.metrics << "/metrics\n";
+  }
   RawPacket raw;
   struct sigaction action {};
   action.sa_handler = onSignal;
   sigaction(SIGHUP, &action, nullptr);
+  sigaction(SIGUSR1, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   std::future<sig::CompiledRulesetPtr> reloading;
   std::string reloading_bundle;  // the bundle version being compiled; "" for a SIGHUP reload
   auto serviceReload = [&] {
+    if (g_reopen.exchange(false) && eve) {
+      std::lock_guard lock(output_mutex);
+      try {
+        eve->reopen();
+        std::cerr << "gsoc-sensor: EVE output " << args.eve << " reopened (SIGUSR1)\n";
+      } catch (const std::exception& e) {
+        std::cerr << "gsoc-sensor: " << e.what() << "\n";
+      }
+    }
     if (bundle_ready && ruleset && !reloading.valid()) {
       gsoc::v1::SignatureBundle bundle;
       {
@@ -823,7 +876,8 @@ int main(int argc, char** argv) {
   const double replay_speed = args.replay_speed > 0 ? args.replay_speed : config.capture().replay_speed();
   std::int64_t first_ts = -1;
   auto reloadDue = [&] {
-    return g_reload.load(std::memory_order_relaxed) || bundle_ready.load(std::memory_order_relaxed) || reloading.valid();
+    return g_reload.load(std::memory_order_relaxed) || g_reopen.load(std::memory_order_relaxed) ||
+           bundle_ready.load(std::memory_order_relaxed) || reloading.valid();
   };
   if (per_queue) {
     auto running = [&] {

@@ -3,7 +3,7 @@
 // certificate and key. Boost.Beast over Boost.Asio SSL: Boost is already a dependency of the
 // build (libboost-dev in scripts/bootstrap), Beast and Asio are header-only, so the console adds
 // no package; and Beast is a complete HTTP/1.1 parser with limits, which a console exposed to
-// browsers needs more than the scraper's hand-written reader (MetricsServer).
+// browsers needs more than the scraper's hand-written reader (common/MetricsServer).
 // Two threads run every connection as a coroutine; a connection waits at most 30 s for a
 // request, at most 128 are open at once, a request is at most 64 KiB. What is answered is
 // ConsoleRoutes' business; a live-feed stream (/api/stream) keeps its connection, checks for

@@ -37,8 +37,16 @@ std::string protoName(std::uint8_t ip_proto) {
   }
 }
 
-EveWriter::EveWriter(const std::string& path) : out_(path, std::ios::trunc) {
+EveWriter::EveWriter(const std::string& path, OpenMode mode)
+    : path_(path), out_(path, mode == OpenMode::append ? std::ios::app : std::ios::trunc) {
   if (!out_) throw std::runtime_error(path + ": cannot create EVE output");
+}
+
+void EveWriter::reopen() {
+  out_.close();
+  out_.clear();
+  out_.open(path_, std::ios::app);
+  if (!out_) throw std::runtime_error(path_ + ": cannot reopen EVE output");
 }
 
 void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {

@@ -23,8 +23,15 @@ class EveWriter {
  public:
   // Generator id of alerts raised by indicator lists rather than rules.
   static constexpr std::uint32_t kIndicatorGid = 9000;
+  // Truncate: a capture replay's output is that capture's result alone. Append: a live sensor's
+  // EVE survives a restart, as Suricata's does.
+  enum class OpenMode { truncate, append };
   // Throws std::runtime_error when the file cannot be created.
-  explicit EveWriter(const std::string& path);
+  explicit EveWriter(const std::string& path, OpenMode mode = OpenMode::truncate);
+  // Closes the file and opens the same path again, appending: after logrotate has renamed it, the
+  // records go to a new file (SIGUSR1). Throws std::runtime_error when it cannot be created; the
+  // writer then keeps no file open and writes nothing until a later reopen() succeeds.
+  void reopen();
   void flowRecord(const Flow& flow, FlowEndReason reason);
   // `category`: the classtype's description from classification.config.
   void alertRecord(const AlertHit& hit, std::string_view category);
@@ -55,6 +62,7 @@ class EveWriter {
   // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
   void dnsRecord(const AppMetadata& r);
 
+  std::string path_;
   std::ofstream out_;
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;

@@ -239,7 +239,9 @@ for _ in range(int(sys.argv[2])): s.sendto(sys.argv[1].encode(), ("127.0.0.1", 5
 printf 'alert udp any any -> any 53535 (msg:"first"; content:"FIRST"; sid:1;)\n' > "$work/live.rules"
 if "$sensor" --interface lo --duration 0.2 --bpf "udp port 53535" > /dev/null 2>&1; then
   printf 'control_socket: %s\n' "$work/sensor.sock" > "$work/control.yaml"
-  "$sensor" -c "$work/control.yaml" --interface lo --bpf "udp port 53535" --duration 15 --rules "$work/live.rules" \
+  # --duration is only a bound: the test ends the run with SIGTERM (a loaded machine once took
+  # longer than 15 s to reach the control socket step).
+  "$sensor" -c "$work/control.yaml" --interface lo --bpf "udp port 53535" --duration 90 --rules "$work/live.rules" \
     --eve "$work/live.json" > "$work/live.txt" 2> "$work/live.err" &
   pid=$!
   for _ in $(seq 100); do  # wait until the rules are compiled and the capture is open

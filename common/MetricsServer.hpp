@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-namespace gsoc::collector {
+namespace gsoc::common {
 
 class MetricsServer {
  public:
@@ -29,4 +29,4 @@ class MetricsServer {
   std::thread thread_;
 };
 
-}  // namespace gsoc::collector
+}  // namespace gsoc::common

@@ -1,4 +1,4 @@
-#include "collector/api/MetricsServer.hpp"
+#include "common/MetricsServer.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace gsoc::collector {
+namespace gsoc::common {
 
 MetricsServer::MetricsServer(const std::string& address, Render render) : render_(std::move(render)) {
   const auto colon = address.rfind(':');
@@ -79,4 +79,4 @@ void MetricsServer::serve() {
   }
 }
 
-}  // namespace gsoc::collector
+}  // namespace gsoc::common
