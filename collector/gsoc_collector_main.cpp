@@ -432,6 +432,9 @@ int main(int argc, char** argv) {
   if (!bundle_dir.empty()) {
     try {
       if (config.signing_key_file().empty()) throw std::runtime_error("bundle_dir needs signing_key_file (bundles are published signed)");
+      if (std::error_code error; !std::filesystem::is_directory(bundle_dir, error)) {
+        throw std::runtime_error("bundle_dir '" + bundle_dir + "' is not a directory (create it, or leave bundle_dir out)");
+      }
       signing_key = readFile(resolve(args.base_dir, config.signing_key_file()), "signing_key_file");
       publishBundle();
     } catch (const std::exception& e) {

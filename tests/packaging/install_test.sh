@@ -50,8 +50,8 @@ check "conffiles listed" sh -c "dpkg-deb -e $work/v1/gsoc-sensor_*.deb $work/ctl
 
 step "lintian"
 if command -v lintian >/dev/null; then
-  lintian --fail-on error,warning --display-info "$work"/v1/*.deb > "$work/lintian.log" 2>&1
-  lintian_rc=$?
+  lintian_rc=0
+  lintian --fail-on error,warning --display-info "$work"/v1/*.deb > "$work/lintian.log" 2>&1 || lintian_rc=$?
   cat "$work/lintian.log"
   check "lintian: no error or warning left unexplained" test "$lintian_rc" -eq 0
 else
@@ -78,7 +78,7 @@ in_root apt-get update -q > "$work/apt-update.log" 2>&1 || { cat "$work/apt-upda
 in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /tmp/gsoc-sensor_*-1_*.deb /tmp/gsoc-collector_*-1_*.deb /tmp/gsoc-tools_*-1_*.deb' \
   > "$work/apt-install.log" 2>&1 || { tail -40 "$work/apt-install.log"; exit 1; }
 check "gsoc user created" in_root getent passwd gsoc
-check "/var/spool/gsoc owned by gsoc" sh -c "[ \"\$(stat -c %U $root/var/spool/gsoc)\" = gsoc ]"
+check "/var/spool/gsoc owned by gsoc" test "$(in_root stat -c %U /var/spool/gsoc)" = gsoc
 check "units installed" test -f "$root/lib/systemd/system/gsoc-sensor.service" -a -f "$root/lib/systemd/system/gsoc-collector.service"
 check "units enabled" test -L "$root/etc/systemd/system/multi-user.target.wants/gsoc-collector.service"
 check "bundled rules installed" test -f "$root/usr/share/gsoc/rules/default/gsoc-default.rules"
@@ -100,7 +100,9 @@ import sys
 path, port, mport = sys.argv[1], sys.argv[2], sys.argv[3]
 s = open(path).read()
 s = s.replace("sensor_id: sensor-1", "sensor_id: moj-1").replace("agency_id: UNSET", "agency_id: MOJ")
-s = s.replace("  source: libpcap\n  interface: eth1\n", "  source: pcap\n  pcap_file: /srv/uplink.pcap\n  replay_speed: 4\n")
+# The generated capture spans about 0.4 s: a twentieth of its speed keeps the sensor running for
+# about 8 s, long enough to scrape it and rotate its EVE file.
+s = s.replace("  source: libpcap\n  interface: eth1\n", "  source: pcap\n  pcap_file: /srv/uplink.pcap\n  replay_speed: 0.05\n")
 s = s.replace("collector.soc.example:7443", "127.0.0.1:" + port).replace("127.0.0.1:9470", "127.0.0.1:" + mport)
 s += "# edited by the operator: kept across upgrades\n"
 open(path, "w").write(s)
@@ -151,9 +153,11 @@ check "sensor metrics count drops by layer" grep -q '^gsoc_sensor_dropped_packet
 # logrotate's part: the file is moved away, SIGUSR1, and the sensor writes a new one.
 sleep 1
 mv "$root/var/log/gsoc/eve.json" "$root/var/log/gsoc/eve.json.1"
-kill -USR1 "$sensor_pid"
-wait "$sensor_pid" || { cat "$work/sensor.log"; failures=$((failures + 1)); }
-tail -5 "$work/sensor.log"
+kill -USR1 "$sensor_pid" 2>/dev/null || echo "  the sensor ended before the rotation"
+sensor_rc=0
+wait "$sensor_pid" || sensor_rc=$?
+check "the sensor ran to the end of the capture (exit $sensor_rc)" test "$sensor_rc" = 0
+[ "$sensor_rc" = 0 ] && tail -5 "$work/sensor.log" || cat "$work/sensor.log"
 check "EVE reopened after rotation (SIGUSR1)" grep -q "reopened (SIGUSR1)" "$work/sensor.log"
 check "the new EVE file has records" test -s "$root/var/log/gsoc/eve.json"
 check "logrotate accepts the rotation config" in_root logrotate -d /etc/logrotate.d/gsoc-sensor
