@@ -22,36 +22,55 @@ import zlib
 EAL = "--no-huge -m 1024 --no-pci --no-shconf --no-telemetry --log-level=lib.eal:error"
 
 
+def host_pair_hash(frame):
+    """The queue key of a frame: a symmetric hash of its IP addresses (both directions of a flow
+    and all fragments of a datagram agree), as RSS with the symmetric key does on a NIC."""
+    ethertype, off = struct.unpack("!H", frame[12:14])[0], 14
+    while ethertype in (0x8100, 0x88A8):
+        ethertype, off = struct.unpack("!H", frame[off + 2:off + 4])[0], off + 4
+    if ethertype == 0x86DD:
+        a, b = frame[off + 8:off + 24], frame[off + 24:off + 40]
+    else:
+        a, b = frame[off + 12:off + 16], frame[off + 16:off + 20]
+    return zlib.crc32(min(a, b) + max(a, b))
+
+
+def records(data):
+    """(offset, length) of each record (16-byte header and frame) of a pcap held in memory."""
+    pos = 24
+    while pos < len(data):
+        n = struct.unpack("<I", data[pos + 8:pos + 12])[0]
+        yield pos, 16 + n
+        pos += 16 + n
+
+
 def split(capture, outputs):
     data = open(capture, "rb").read()
     files = [open(p, "wb") for p in outputs]
     for f in files:
         f.write(data[:24])
-    pos = 24
-    while pos < len(data):
-        n = struct.unpack("<I", data[pos + 8:pos + 12])[0]
-        frame = data[pos + 16:pos + 16 + n]
-        ethertype, off = struct.unpack("!H", frame[12:14])[0], 14
-        while ethertype in (0x8100, 0x88A8):
-            ethertype, off = struct.unpack("!H", frame[off + 2:off + 4])[0], off + 4
-        if ethertype == 0x86DD:
-            a, b = frame[off + 8:off + 24], frame[off + 24:off + 40]
-        else:
-            a, b = frame[off + 12:off + 16], frame[off + 16:off + 20]
-        files[zlib.crc32(min(a, b) + max(a, b)) % len(files)].write(data[pos:pos + 16 + n])
-        pos += 16 + n
+    for pos, n in records(data):
+        files[host_pair_hash(data[pos + 16:pos + n]) % len(files)].write(data[pos:pos + n])
     for f in files:
         f.close()
 
 
-def run(sensor, workers, files, extra):
+def command(sensor, workers, files, extra):
+    """gsoc-sensor on DPDK's net_pcap with one RX queue per file and `workers` workers."""
     vdev = "--vdev=net_pcap0," + ",".join("rx_pcap=" + f for f in files)
-    out = subprocess.run([sensor, "--workers", str(workers), "--dpdk", EAL + " " + vdev] + extra,
-                         capture_output=True, text=True)
+    return [sensor, "--workers", str(workers), "--dpdk", EAL + " " + vdev] + extra
+
+
+def gbits(summary):
+    """The Gbit/s of gsoc-sensor's summary (packets line: bytes over the capture loop's wall time)."""
+    return float(re.search(r"^packets .* ([0-9.]+) Gbit/s$", summary, re.M).group(1))
+
+
+def run(sensor, workers, files, extra):
+    out = subprocess.run(command(sensor, workers, files, extra), capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit("gsoc-sensor failed:\n" + out.stderr[-2000:])
-    m = re.search(r"^packets .* ([0-9.]+) Gbit/s$", out.stdout, re.M)
-    return float(m.group(1))
+    return gbits(out.stdout)
 
 
 def main():

@@ -59,6 +59,20 @@ def peak_rss_kib(command):
     return int(result.stdout.strip())
 
 
+def measure(sensor, low, high, rule_args, extra, work):
+    """Peak RSS (KiB) of gsoc-sensor on `low` and `high` open flows (captures written into work,
+    once), and the growth per 100,000 flows in MiB: (per_100k, {low: KiB, high: KiB})."""
+    captures = {}
+    for n in (low, high):
+        captures[n] = os.path.join(work, "flows-%d.pcap" % n)
+        if not os.path.exists(captures[n]):
+            write_capture(captures[n], n)
+    eve = os.path.join(work, "eve.json")
+    rss = {n: peak_rss_kib([sensor, "--pcap", captures[n], "--max-flows", str(2 * high), "--eve", eve] + rule_args + extra)
+           for n in (low, high)}
+    return (rss[high] - rss[low]) / 1024 / ((high - low) / 100000), rss
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sensor")
@@ -75,16 +89,9 @@ def main():
     configs += [("--rules-config " + r, ["--rules-config", r]) for r in args.rules_config]
     extra = ["--cache-dir", args.cache_dir] if args.cache_dir else []
     with tempfile.TemporaryDirectory() as work:
-        captures = {}
-        for n in (low, high):
-            captures[n] = os.path.join(work, "flows-%d.pcap" % n)
-            write_capture(captures[n], n)
         print("gsoc-sensor peak memory per 100,000 concurrent flows (%d and %d open HTTP flows)" % (low, high))
         for name, rule_args in configs:
-            eve = os.path.join(work, "eve.json")
-            rss = {n: peak_rss_kib([args.sensor, "--pcap", captures[n], "--max-flows", str(2 * high), "--eve", eve]
-                                   + rule_args + extra) for n in (low, high)}
-            per_100k = (rss[high] - rss[low]) / 1024 / ((high - low) / 100000)
+            per_100k, rss = measure(args.sensor, low, high, rule_args, extra, work)
             print("  %-60s %7.1f MiB per 100k flows (peak %.0f MiB at %d flows, %.0f MiB at %d)"
                   % (name, per_100k, rss[high] / 1024, high, rss[low] / 1024, low))
 

@@ -13,7 +13,12 @@
 //
 // Usage: gsoc_bench_store [--store sqlite|postgresql|clickhouse] [--dsn DSN] [--events 5000000]
 //                         [--days 30] [--agencies 8] [--dir DIR] [--clickhouse URL[,URL]]
-//                         [--cluster NAME]
+//                         [--cluster NAME] [--from-events FILE]
+// --from-events FILE takes the history's events from a sensor's `--events` file (length-delimited
+// gsoc.v1.Event) instead of the generated mix, over and over in the file's order, each with a new
+// time (spread over --days as above), event_id, sensor and agency: bytes per event on disk and
+// ingest for one agency's own traffic (bench/gsoc-capacity). The hunts are then skipped (the
+// file holds no needle).
 // With --store clickhouse the events go to the shards (a database of its own, dropped at the end;
 // a cluster NAME over them with two or more) and the state to a SQLite file in DIR.
 #include <algorithm>
@@ -26,6 +31,9 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/util/delimited_message_util.h>
 #include <unistd.h>
 
 #include "collector/ingest/ArenaBatch.hpp"
@@ -106,6 +114,32 @@ class EventMaker {
   std::mt19937_64 rng_;
 };
 
+// Every event of a sensor's `--events` file (exits 2 when it cannot be read or holds none).
+std::vector<v1::Event> readEvents(const std::string& path) {
+  std::vector<v1::Event> out;
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) {
+    std::cerr << "gsoc_bench_store: cannot open " << path << "\n";
+    std::exit(2);
+  }
+  {
+    google::protobuf::io::FileInputStream in(fd);
+    v1::Event e;
+    bool clean_eof = false;
+    while (google::protobuf::util::ParseDelimitedFromZeroCopyStream(&e, &in, &clean_eof)) out.push_back(e);
+    if (!clean_eof) {
+      std::cerr << "gsoc_bench_store: " << path << ": not a length-delimited gsoc.v1.Event file after " << out.size() << " events\n";
+      std::exit(2);
+    }
+  }
+  ::close(fd);
+  if (out.empty()) {
+    std::cerr << "gsoc_bench_store: " << path << " holds no events\n";
+    std::exit(2);
+  }
+  return out;
+}
+
 template <typename F>
 double medianSeconds(F&& f) {
   std::vector<double> t;
@@ -121,7 +155,7 @@ double medianSeconds(F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string store_kind = "sqlite", dsn, dir_arg, cluster;
+  std::string store_kind = "sqlite", dsn, dir_arg, cluster, from_events;
   std::vector<std::string> shards;
   std::int64_t events = 5000000;
   int days = 30, agencies = 8;
@@ -141,6 +175,7 @@ int main(int argc, char** argv) {
     else if (a == "--agencies") agencies = std::stoi(value());
     else if (a == "--dir") dir_arg = value();
     else if (a == "--cluster") cluster = value();
+    else if (a == "--from-events") from_events = value();
     else if (a == "--clickhouse") {
       const std::string urls = value();
       for (std::size_t at = 0; at < urls.size();) {
@@ -150,7 +185,7 @@ int main(int argc, char** argv) {
       }
     } else {
       std::cerr << "usage: gsoc_bench_store [--store sqlite|postgresql|clickhouse] [--dsn DSN] [--events N] [--days D] [--agencies A] "
-                   "[--dir DIR] [--clickhouse URL[,URL]] [--cluster NAME]\n";
+                   "[--dir DIR] [--clickhouse URL[,URL]] [--cluster NAME] [--from-events FILE]\n";
       return 2;
     }
   }
@@ -182,6 +217,7 @@ int main(int argc, char** argv) {
   const std::int64_t span = static_cast<std::int64_t>(days) * kDayNs;
   const std::int64_t step = span / events;
   EventMaker maker(2026);
+  const std::vector<v1::Event> sample = from_events.empty() ? std::vector<v1::Event>{} : readEvents(from_events);
   double commit_s = 0;
   {
     auto store = open();
@@ -199,6 +235,15 @@ int main(int argc, char** argv) {
         batch->set_first_sequence(next[s]);
         const int n = static_cast<int>(std::min<std::int64_t>(2000, events - done));
         for (int k = 0; k < n; ++k, ++done) {
+          if (!sample.empty()) {
+            v1::Event* e = batch->add_events();
+            *e = sample[static_cast<std::size_t>(done) % sample.size()];
+            e->set_timestamp_ns(kStart + done * step);
+            e->set_sensor_id(ids[s].sensor_id);
+            e->set_agency_id(ids[s].agency_id);
+            e->set_event_id(ids[s].sensor_id + ":1:" + std::to_string(next[s] + static_cast<std::uint64_t>(k)));
+            continue;
+          }
           const bool needle = needles < 5 && done >= (needles * 2 + 1) * events / 10;
           needles += needle ? 1 : 0;
           maker.make(*batch->add_events(), kStart + done * step, needle);
@@ -219,7 +264,9 @@ int main(int argc, char** argv) {
     std::cerr << "\n";
   }
   std::cout << std::fixed << std::setprecision(0) << "gsoc_bench_store: " << store_kind << ", " << events << " events over " << days
-            << " days, " << agencies << " agencies\n";
+            << " days, " << agencies << " agencies";
+  if (!sample.empty()) std::cout << ", events from " << from_events << " (" << sample.size() << ", repeated)";
+  std::cout << "\n";
   std::cout << "ingest      " << static_cast<double>(events) / commit_s << " events/s (commit time only)";
   if (store_kind == "sqlite") std::cout << ", " << std::setprecision(1) << static_cast<double>(fs::file_size(db)) / static_cast<double>(events) << " bytes per event on disk";
   if (store_kind == "clickhouse") {
@@ -234,6 +281,11 @@ int main(int argc, char** argv) {
   }
   std::cout << "\n";
 
+  if (!sample.empty()) {  // no needle to hunt for in a sensor's own events
+    if (dir_arg.empty()) fs::remove_all(dir);
+    for (const auto& url : shards) collector::ClickHouseClient(url).query("DROP DATABASE IF EXISTS " + clickhouse.database);
+    return 0;
+  }
   auto store = open();
   auto hunt = [&](const std::string& term, const char* what) {
     std::uint64_t found = 0;
