@@ -35,7 +35,7 @@ def main():
         page = open(os.path.join(out, "capacity-report.html")).read()
         num = r"[0-9][0-9,.]*"
         wanted = {
-            "appliance": r"Appliance: \*\*(%s) cores\*\* .*\*\*(%s) GiB RAM\*\* .*\*\*a NIC with (%s) RX queues\*\*" % (num, num, num),
+            "appliance": r"Appliance: \*\*(%s) cores\*\* .*\*\*(%s) GiB RAM\*\* .*\*\*a NIC with (%s) RX queue\(s\)\*\*" % (num, num, num),
             "2x traffic": r"At \*\*2x traffic\*\* .* runs at (%s)%% of its capacity" % num,
             "centre": r"Centre for \*\*5 agencies over 30 days\*\*: \*\*(%s) (?:TB|GB|MB|bytes) of disk\*\*.*\*\*(%s) collector cores\*\*" % (num, num),
             "validation": r"\*\*prediction error ([+-]%s)%%\*\*" % num,
