@@ -453,6 +453,7 @@ int main(int argc, char** argv) {
   if (config.max_connection_age_s() > 0) server_options.max_connection_age_ms = static_cast<int>(config.max_connection_age_s()) * 1000;
   CentralService central(*store, publications.ledger, publications.hunter, feed, wallNs, silence_s, retention_days > 0 ? retention_days : 3650);
   central.setRevocationList(revoked);
+  central.setDutyOfficers({config.duty_officers().begin(), config.duty_officers().end()});
   // The console binds before the Central API serves, so WebToken names its bound address.
   std::unique_ptr<WebConsole> web;
   if (!config.web_address().empty()) {
@@ -461,7 +462,13 @@ int main(int argc, char** argv) {
     web_options.root = config.web_root().empty() ? defaultWebRoot() : std::filesystem::path(resolve(args.base_dir, config.web_root()));
     web_options.silence_s = silence_s;
     try {
-      web = std::make_unique<WebConsole>(web_options, *store, feed, wallNs, [&central](const std::string& serial) { return central.revoked(serial); });
+      ConsoleRoutes::Actions actions;
+      actions.may_act = [&central](const std::string& analyst) { return central.mayAct(analyst); };
+      actions.acknowledge = [&central](const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply) {
+        return central.acknowledgeAs(analyst, request, reply);
+      };
+      web = std::make_unique<WebConsole>(web_options, *store, feed, wallNs, [&central](const std::string& serial) { return central.revoked(serial); },
+                                         std::move(actions));
     } catch (const std::exception& e) {
       std::cerr << "gsoc-collector: " << e.what() << "\n";
       return 2;

@@ -188,21 +188,30 @@ grpc::Status CentralService::Show(grpc::ServerContext* context, const gsoc::v1::
 grpc::Status CentralService::Acknowledge(grpc::ServerContext* context, const gsoc::v1::AcknowledgeRequest* request, gsoc::v1::Publication* reply) {
   AnalystIdentity analyst;
   if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
+  return acknowledgeAs(analyst, *request, *reply);
+}
+
+grpc::Status CentralService::acknowledgeAs(const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply) {
+  if (!mayAct(analyst.name)) {
+    std::cerr << "gsoc-collector: central: refused " << analyst.name << " recording " << request.id() << ": not a duty officer\n";
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "analyst " + analyst.name +
+                                                                 " reads only: moving notices and recording acknowledgements is for duty officers (duty_officers)");
+  }
   return guarded("acknowledge", [&] {
-    const std::string by = request->note().empty() ? analyst.name : analyst.name + " (" + request->note() + ")";
-    auto outcome = acknowledge(ledger_, request->id(), request->state(), request->agency_id(), by, clock_());
+    const std::string by = request.note().empty() ? analyst.name : analyst.name + " (" + request.note() + ")";
+    auto outcome = acknowledge(ledger_, request.id(), request.state(), request.agency_id(), by, clock_());
     if (!outcome.publication) {
       const bool missing = outcome.error.starts_with("no notice");
       return grpc::Status(missing ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::FAILED_PRECONDITION, outcome.error);
     }
     auto record = toRecord(*outcome.publication);
-    if (record) *reply = std::move(*record);
+    if (record) reply = std::move(*record);
     {
       std::lock_guard lock(mutex_);
       ++counters_.acknowledgements;
     }
     std::cerr << "gsoc-collector: central: " << analyst.name << " recorded " << outcome.publication->kind << " " << outcome.publication->number
-              << (request->agency_id().empty() ? std::string() : " for " + request->agency_id()) << "\n";
+              << (request.agency_id().empty() ? std::string() : " for " + request.agency_id()) << "\n";
     return grpc::Status::OK;
   });
 }

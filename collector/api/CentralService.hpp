@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <set>
+#include <string>
 
 #include "collector/api/PublicationFeed.hpp"
 #include "collector/ingest/PeerIdentity.hpp"
@@ -42,6 +44,13 @@ class CentralService final : public gsoc::v1::Central::Service {
   // With the web console on: WebToken hands out sign-in tokens from `sessions` for the console
   // at `web_address` (as bound). Without, WebToken is FAILED_PRECONDITION.
   void enableWebTokens(WebSessions& sessions, std::string web_address);
+  // The analysts who may move notices on and record acknowledgements (duty_officers); empty:
+  // every analyst may. Set before serving.
+  void setDutyOfficers(std::set<std::string, std::less<>> names) { duty_officers_ = std::move(names); }
+  [[nodiscard]] bool mayAct(const std::string& analyst) const { return duty_officers_.empty() || duty_officers_.contains(analyst); }
+  // Acknowledge for an analyst already authenticated (by certificate here, by session in the web
+  // console): the role check, the lifecycle rules, the ledger and the log in one place.
+  grpc::Status acknowledgeAs(const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply);
   // Ends open Feed streams (they return OK) so the server can stop.
   void shutdown() { stopping_ = true; }
   [[nodiscard]] CentralCounters counters() const;
@@ -76,6 +85,7 @@ class CentralService final : public gsoc::v1::Central::Service {
   WebSessions* web_sessions_ = nullptr;  // not owned; null without the web console
   std::string web_address_;
   CentralCounters counters_;
+  std::set<std::string, std::less<>> duty_officers_;
 };
 
 }  // namespace gsoc::collector

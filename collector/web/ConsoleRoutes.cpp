@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 
 namespace gsoc::collector {
 namespace {
@@ -173,12 +174,66 @@ std::string ConsoleRoutes::streamEvents(PublicationFeed::Subscription& subscript
   }
 }
 
+Response ConsoleRoutes::acknowledge(const Request& request, const std::string& peer, const WebSessions::Session& session) {
+  const std::string& who = session.analyst.name;
+  // Origin: a browser sends it with every POST; it must be this console (scheme, host, port).
+  const auto origin = request.find(http::field::origin);
+  const auto host = request.find(http::field::host);
+  if (origin == request.end() || host == request.end() || std::string(origin->value()) != "https://" + std::string(host->value())) {
+    record(peer, who, "POST /api/ack from another origin (" + (origin == request.end() ? std::string("none") : std::string(origin->value())) + ")");
+    return refusal(request, http::status::forbidden, "cross-origin request refused");
+  }
+  const auto csrf = request.find(kCsrfHeader);
+  if (csrf == request.end() || csrf->value().size() != session.csrf.size() ||
+      CRYPTO_memcmp(csrf->value().data(), session.csrf.data(), session.csrf.size()) != 0) {
+    record(peer, who, "POST /api/ack without the session's CSRF token");
+    return refusal(request, http::status::forbidden, "missing or wrong CSRF token: reload the page");
+  }
+  const auto type = request.find(http::field::content_type);
+  if (type == request.end() || !std::string_view(type->value().data(), type->value().size()).starts_with("application/json")) {
+    return refusal(request, http::status::unsupported_media_type, "send application/json");
+  }
+  if (!mayAct(who)) {
+    record(peer, who, "POST /api/ack by a viewer");
+    return refusal(request, http::status::forbidden, "analyst " + who + " reads only: moving notices and recording acknowledgements is for duty officers");
+  }
+  if (!actions_.acknowledge) return refusal(request, http::status::not_found, "acknowledgements are not served here");
+  gsoc::v1::AcknowledgeRequest ack;
+  try {
+    const auto body = nlohmann::json::parse(request.body());
+    ack.set_id(body.at("id").get<std::string>());
+    if (body.contains("agency")) ack.set_agency_id(body.at("agency").get<std::string>());
+    if (body.contains("note")) ack.set_note(body.at("note").get<std::string>());
+    if (body.contains("state")) {
+      const auto state = body.at("state").get<std::string>();
+      static const std::map<std::string, gsoc::v1::Notice::State, std::less<>> kStates = {
+          {"delivered", gsoc::v1::Notice::STATE_DELIVERED}, {"acknowledged", gsoc::v1::Notice::STATE_ACKNOWLEDGED}, {"closed", gsoc::v1::Notice::STATE_CLOSED}};
+      const auto it = kStates.find(state);
+      if (it == kStates.end()) return refusal(request, http::status::bad_request, "state must be delivered, acknowledged or closed, not '" + state + "'");
+      ack.set_state(it->second);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return refusal(request, http::status::bad_request, std::string("expected {\"id\": ..., \"state\"?, \"agency\"?, \"note\"?}: ") + e.what());
+  }
+  gsoc::v1::Publication reply;
+  const grpc::Status status = actions_.acknowledge(session.analyst, ack, reply);
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK: return json(request, ConsoleViews::publicationJson(reply));
+    case grpc::StatusCode::NOT_FOUND: return refusal(request, http::status::not_found, status.error_message());
+    case grpc::StatusCode::PERMISSION_DENIED: return refusal(request, http::status::forbidden, status.error_message());
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::INVALID_ARGUMENT: return refusal(request, http::status::conflict, status.error_message());
+    default: return refusal(request, http::status::internal_server_error, status.error_message());
+  }
+}
+
 Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
-  if (request.method() != http::verb::get) {
-    Response res = refusal(request, http::status::method_not_allowed, "only GET is served");
-    res.set(http::field::allow, "GET");
+  const bool is_ack = path == "/api/ack";
+  if (request.method() != (is_ack ? http::verb::post : http::verb::get)) {
+    Response res = refusal(request, http::status::method_not_allowed, is_ack ? "only POST is served here" : "only GET is served");
+    res.set(http::field::allow, is_ack ? "POST" : "GET");
     return res;
   }
   const auto query = queryOf(target);
@@ -198,10 +253,14 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
   }
   std::optional<WebSessions::Session> session;
   if (auto refused = refuseWithoutSession(request, peer, session)) return std::move(*refused);
+  if (is_ack) return acknowledge(request, peer, *session);
   if (path == "/api/feed") return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000))));
   if (path == "/api/sensors") return json(request, views_.sensors());
   if (path == "/api/agencies") return json(request, views_.agencies());
-  if (path == "/api/me") return json(request, nlohmann::json{{"analyst", session->analyst.name}}.dump());
+  if (path == "/api/notices") return json(request, views_.notices());
+  if (path == "/api/me") {
+    return json(request, nlohmann::json{{"analyst", session->analyst.name}, {"role", mayAct(session->analyst.name) ? "duty" : "viewer"}, {"csrf", session->csrf}}.dump());
+  }
   if (auto file = files_.find(path)) return answer(request, http::status::ok, std::move(file->content_type), std::move(file->body));
   return refusal(request, http::status::not_found, "no such page");
 }

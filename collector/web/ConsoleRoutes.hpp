@@ -6,17 +6,24 @@
 //
 // Access: /login?token=T (a token from `gsocctl web-token`) sets the session cookie and
 // redirects to the live feed; anything else without a live session is 401, and a session
-// whose analyst certificate has since been revoked is 403. Only GET is served: nothing here
-// changes state yet. /api/stream is the live feed as server-sent events: WebServer keeps the
-// connection and writes what openStream's subscription delivers, as streamEvents formats it.
-// TODO(issue 19): acknowledging notices from the console (POST) needs a CSRF token tied to the
-// session (synchroniser token in a header, checked with the Origin), and viewer/duty roles.
+// whose analyst certificate has since been revoked is 403. /api/stream is the live feed as
+// server-sent events: WebServer keeps the connection and writes what openStream's subscription
+// delivers, as streamEvents formats it.
+//
+// One request changes state: POST /api/ack moves a notice on or records a warning's
+// acknowledgement, through the Central API's own code (Actions), so the roles (duty officers
+// act, viewers read) and the lifecycle rules are the same as gsocctl's. It must carry JSON, the
+// session's CSRF token in X-CSRF-Token (a synchroniser token only this origin's pages can read,
+// from /api/me) and an Origin equal to this console's; anything else is refused (403, 415) and
+// recorded. Everything else is GET only.
 
 #include <boost/beast/http.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <grpcpp/support/status.h>
 
 #include "collector/api/PublicationFeed.hpp"
 #include "collector/web/ConsoleViews.hpp"
@@ -34,10 +41,21 @@ class ConsoleRoutes {
   // Records a refusal worth keeping (a failed sign-in, a revoked analyst's session), as the
   // Central API records its refusals in the store.
   using Refused = std::function<void(const std::string& peer, const std::string& analyst, const std::string& reason)>;
+  // What an analyst may change, done by the Central API's own code (CentralService).
+  struct Actions {
+    // True when the analyst may move notices and record acknowledgements (a duty officer).
+    std::function<bool(const std::string& analyst)> may_act;
+    // The Central API's Acknowledge for an analyst already authenticated.
+    std::function<grpc::Status(const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply)>
+        acknowledge;
+  };
   static constexpr const char* kCookie = "gsoc_session";
+  static constexpr const char* kCsrfHeader = "X-CSRF-Token";
 
-  ConsoleRoutes(ConsoleViews& views, WebSessions& sessions, PublicationFeed& feed, StaticFiles files, Revoked revoked, Refused refused = {})
-      : views_(views), sessions_(sessions), feed_(feed), files_(std::move(files)), revoked_(std::move(revoked)), refused_(std::move(refused)) {}
+  ConsoleRoutes(ConsoleViews& views, WebSessions& sessions, PublicationFeed& feed, StaticFiles files, Revoked revoked, Refused refused = {},
+                Actions actions = {})
+      : views_(views), sessions_(sessions), feed_(feed), files_(std::move(files)), revoked_(std::move(revoked)), refused_(std::move(refused)),
+        actions_(std::move(actions)) {}
 
   // `peer` names the client in the log.
   Response handle(const Request& request, const std::string& peer);
@@ -65,12 +83,16 @@ class ConsoleRoutes {
   // nullopt when the request has a live session of an analyst not revoked; else the refusal.
   std::optional<Response> refuseWithoutSession(const Request& request, const std::string& peer, std::optional<WebSessions::Session>& session);
   void record(const std::string& peer, const std::string& analyst, const std::string& reason);
+  // POST /api/ack for a live session: the CSRF and origin checks, then Actions::acknowledge.
+  Response acknowledge(const Request& request, const std::string& peer, const WebSessions::Session& session);
+  [[nodiscard]] bool mayAct(const std::string& analyst) const { return !actions_.may_act || actions_.may_act(analyst); }
   ConsoleViews& views_;
   WebSessions& sessions_;
   PublicationFeed& feed_;
   StaticFiles files_;
   Revoked revoked_;
   Refused refused_;
+  Actions actions_;
 };
 
 }  // namespace gsoc::collector

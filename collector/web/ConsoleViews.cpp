@@ -38,6 +38,15 @@ std::string isoDay(std::int64_t day) {
   return buf.data();
 }
 
+// "2026-12-05 09:13 UTC" for a wall time in ns.
+std::string isoTime(std::int64_t ns) {
+  const std::int64_t minute = ns / (60 * kSecondNs);
+  const std::int64_t day = minute / 1440;
+  std::array<char, 16> buf{};
+  std::snprintf(buf.data(), buf.size(), " %02d:%02d UTC", static_cast<int>(minute % 1440 / 60), static_cast<int>(minute % 60));
+  return isoDay(day) + buf.data();
+}
+
 }  // namespace
 
 std::string ConsoleViews::publicationJson(const gsoc::v1::Publication& p) { return protoJson(p).dump(); }
@@ -58,6 +67,40 @@ std::string ConsoleViews::feed(std::int64_t since_ns, std::size_t limit) const {
     items.push_back(protoJson(*record));
   }
   return nlohmann::json{{"now_ns", std::to_string(now)}, {"publications", std::move(items)}}.dump();
+}
+
+std::string ConsoleViews::notices() const {
+  const std::int64_t now = clock_();
+  const std::int64_t recent = now - kMatrixDays * kDayNs;
+  std::vector<Publication> stored = store_.publications(0);
+  std::sort(stored.begin(), stored.end(), [](const Publication& a, const Publication& b) { return a.updated_ns > b.updated_ns; });
+  std::set<std::string> agencies;
+  for (const SensorRow& r : store_.sensors()) agencies.insert(r.agency_id);
+  nlohmann::json notices = nlohmann::json::array();
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const Publication& s : stored) {
+    if (s.kind != "notice" && s.kind != "warning") continue;
+    const auto record = toRecord(s);
+    if (!record) continue;
+    if (record->has_notice()) {
+      const gsoc::v1::Notice& n = record->notice();
+      if (n.state() == gsoc::v1::Notice::STATE_CLOSED && s.updated_ns < recent) continue;
+      const std::int64_t raised = n.history_size() > 0 ? n.history(0).at_ns() : s.updated_ns;
+      const bool waiting = n.state() == gsoc::v1::Notice::STATE_NEW || n.state() == gsoc::v1::Notice::STATE_DELIVERED ||
+                           n.state() == gsoc::v1::Notice::STATE_UNSPECIFIED;
+      notices.push_back({{"notice", protoJson(n)}, {"overdue", waiting && now - raised > kAcknowledgeDueNs}});
+    } else if (record->has_warning() && s.updated_ns >= recent) {
+      const gsoc::v1::Warning& w = record->warning();
+      nlohmann::json acknowledged = nlohmann::json::array();
+      std::set<std::string> pending = agencies;
+      for (const auto& a : w.acknowledgements()) {
+        acknowledged.push_back(a.agency_id() + " by " + a.by() + " at " + isoTime(a.acknowledged_ns()));
+        pending.erase(a.agency_id());
+      }
+      warnings.push_back({{"warning", protoJson(w)}, {"acknowledged", std::move(acknowledged)}, {"pending", pending}});
+    }
+  }
+  return nlohmann::json{{"now_ns", std::to_string(now)}, {"notices", std::move(notices)}, {"warnings", std::move(warnings)}}.dump();
 }
 
 std::string ConsoleViews::sensors() const {

@@ -1,5 +1,6 @@
 #pragma once
-// ConsoleViews: the JSON the web console's pages read (/api/feed, /api/sensors, /api/agencies),
+// ConsoleViews: the JSON the web console's pages read (/api/feed, /api/sensors, /api/agencies,
+// /api/notices),
 // built from the same store and publication interfaces the Central API serves gsocctl from:
 // publications through the store's publication table and toRecord, events only through
 // EventStore::countEvents (never SQL on the event tables, whose layout is each backend's own).
@@ -29,6 +30,13 @@ class ConsoleViews {
   // Agencies x the last 7 UTC days: alerts per day, and notices not yet closed and not yet
   // acknowledged.
   [[nodiscard]] std::string agencies() const;
+  // The notices page: every notice not yet closed and those closed in the last 7 days, newest
+  // first, each {"notice": ..., "overdue": bool}; and the warnings of the last 7 days, each
+  // {"warning": ..., "acknowledged": ["AGENCY by NAME at TIME"], "pending": [AGENCY]} where
+  // pending lists the agencies with sensors that have not acknowledged it.
+  [[nodiscard]] std::string notices() const;
+  // A notice still new or delivered this long after it was raised is overdue (shown in red).
+  static constexpr std::int64_t kAcknowledgeDueNs = 24LL * 3600 * 1000000000LL;
   // One publication as the JSON `feed` lists it (the .proto's field names).
   static std::string publicationJson(const gsoc::v1::Publication& p);
 

@@ -29,7 +29,8 @@ std::string contentType(const std::filesystem::path& file) {
 
 std::optional<StaticFile> StaticFiles::find(std::string_view path) const {
   static const std::map<std::string, std::string, std::less<>> kPages = {
-      {"/", "feed.html"}, {"/feed", "feed.html"}, {"/sensors", "sensors.html"}, {"/agencies", "agencies.html"}};
+      {"/", "feed.html"}, {"/feed", "feed.html"}, {"/sensors", "sensors.html"}, {"/agencies", "agencies.html"},
+      {"/notices", "notices.html"}};
   std::string name;
   if (const auto page = kPages.find(path); page != kPages.end()) {
     name = page->second;

@@ -16,7 +16,8 @@ StaticFiles checkedRoot(const std::filesystem::path& root) {
 
 }  // namespace
 
-WebConsole::WebConsole(const Options& options, EventStore& store, PublicationFeed& feed, Clock clock, ConsoleRoutes::Revoked revoked)
+WebConsole::WebConsole(const Options& options, EventStore& store, PublicationFeed& feed, Clock clock, ConsoleRoutes::Revoked revoked,
+                       ConsoleRoutes::Actions actions)
     : sessions_(clock),
       views_(store, clock, options.silence_s),
       routes_(views_, sessions_, feed, checkedRoot(options.root), std::move(revoked),
@@ -29,7 +30,8 @@ WebConsole::WebConsole(const Options& options, EventStore& store, PublicationFee
                 } catch (const std::exception& e) {
                   std::cerr << "gsoc-collector: web: cannot record the refusal: " << e.what() << "\n";
                 }
-              }),
+              },
+              std::move(actions)),
       server_(options.server, routes_) {}
 
 }  // namespace gsoc::collector

@@ -24,7 +24,8 @@ class WebConsole {
     std::uint32_t silence_s = 300;   // a sensor is stale after this (sensor_silence_timeout_s)
   };
   // Throws std::runtime_error naming the key (web_address, web_root) when it cannot start.
-  WebConsole(const Options& options, EventStore& store, PublicationFeed& feed, Clock clock, ConsoleRoutes::Revoked revoked);
+  WebConsole(const Options& options, EventStore& store, PublicationFeed& feed, Clock clock, ConsoleRoutes::Revoked revoked,
+             ConsoleRoutes::Actions actions);
   WebSessions& sessions() { return sessions_; }
   [[nodiscard]] std::string boundAddress() const { return server_.boundAddress(); }
 

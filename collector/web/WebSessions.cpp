@@ -39,7 +39,7 @@ std::optional<WebSessions::Session> WebSessions::exchange(const std::string& tok
   expire(now);
   const auto it = tokens_.find(token);
   if (it == tokens_.end()) return std::nullopt;
-  Session session{randomSecret(), std::move(it->second.analyst), now + kSessionLifetimeNs};
+  Session session{randomSecret(), std::move(it->second.analyst), now + kSessionLifetimeNs, randomSecret()};
   tokens_.erase(it);  // single use: a token copied from a log or a history later is worthless
   sessions_[session.id] = session;
   return session;

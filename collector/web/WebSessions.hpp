@@ -2,7 +2,7 @@
 // WebSessions: how an analyst's browser signs in to the web console without a client
 // certificate. The analyst, authenticated by certificate on the Central API, obtains a one-time
 // token (`gsocctl web-token`, valid 10 minutes); the browser exchanges it once at /login for a
-// session (8 hours) kept in an HttpOnly cookie. Tokens and session ids are 256 random bits from
+// session (8 hours) kept in an HttpOnly cookie, with its own CSRF token. Tokens and session ids are 256 random bits from
 // OpenSSL; both are kept in memory only, so a collector restart signs everyone out. The clock is
 // injected so expiry is tested without waiting.
 
@@ -32,6 +32,9 @@ class WebSessions {
     std::string id;
     AnalystIdentity analyst;
     std::int64_t expires_ns = 0;
+    // The synchroniser token a state-changing request must echo in X-CSRF-Token: a page of
+    // this origin reads it from /api/me; another site can neither read it nor guess it.
+    std::string csrf;
   };
 
   explicit WebSessions(Clock clock) : clock_(std::move(clock)) {}

@@ -1,12 +1,15 @@
 // The web console's sign-in and routes without a socket: tokens (single use, 10 minutes),
 // sessions (8 hours), 401 without a session, 403 after revocation, the security headers, GET
-// only, and no path out of the web root. Time is injected.
+// only but for POST /api/ack (origin, CSRF token, JSON and the duty role checked before the
+// Central API's acknowledge is called), the notices view, and no path out of the web root.
+// Time is injected.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "collector/store/SqliteEventStore.hpp"
 #include "collector/web/ConsoleRoutes.hpp"
@@ -175,6 +178,121 @@ TEST_F(WebConsoleTest, StreamDeliversPublicationsWhileTheSessionLives) {
   revoked_.clear();
   now_ += 8 * 60 * kMinuteNs;
   EXPECT_FALSE(routes_->streamAllowed(live));
+}
+
+// A fixture whose routes can act: `duty_` decides the role, `acks_` records what reached the
+// Central API's acknowledge.
+class WebConsoleActionsTest : public WebConsoleTest {
+ protected:
+  void SetUp() override {
+    WebConsoleTest::SetUp();
+    ConsoleRoutes::Actions actions;
+    actions.may_act = [this](const std::string& analyst) { return analyst == duty_; };
+    actions.acknowledge = [this](const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply) {
+      acks_.push_back(analyst.name + " " + request.id() + " " + gsoc::v1::Notice::State_Name(request.state()));
+      if (request.id() == "N-2026-0404") return grpc::Status(grpc::StatusCode::NOT_FOUND, "no notice N-2026-0404");
+      reply.set_kind("notice");
+      reply.set_number(request.id());
+      return grpc::Status::OK;
+    };
+    routes_ = std::make_unique<ConsoleRoutes>(*views_, sessions_, feed_, StaticFiles(dir_ / "static"),
+                                              [this](const std::string& serial) { return serial == revoked_; }, ConsoleRoutes::Refused{},
+                                              std::move(actions));
+  }
+  ConsoleRoutes::Response post(const std::string& cookie, const std::string& body, const std::string& origin, const std::string& csrf,
+                               const std::string& type = "application/json") {
+    ConsoleRoutes::Request request{http::verb::post, "/api/ack", 11};
+    request.set(http::field::cookie, cookie);
+    request.set(http::field::host, "console.soc.example:8443");
+    if (!origin.empty()) request.set(http::field::origin, origin);
+    if (!csrf.empty()) request.set(ConsoleRoutes::kCsrfHeader, csrf);
+    request.set(http::field::content_type, type);
+    request.body() = body;
+    request.prepare_payload();
+    return routes_->handle(request, "test");
+  }
+  nlohmann::json me(const std::string& cookie) { return nlohmann::json::parse(get("/api/me", cookie).body()); }
+
+  std::string duty_ = "duty";
+  std::vector<std::string> acks_;
+};
+
+TEST_F(WebConsoleActionsTest, AckNeedsThisOriginTheSessionsTokenAndJson) {
+  const std::string cookie = signIn();
+  const nlohmann::json who = me(cookie);
+  EXPECT_EQ(who["role"], "duty");
+  const std::string csrf = who["csrf"];
+  EXPECT_EQ(csrf.size(), 64U);
+  const std::string self = "https://console.soc.example:8443";
+  const std::string body = R"({"id":"N-2026-0001","state":"acknowledged"})";
+  EXPECT_EQ(post(cookie, body, "", csrf).result(), http::status::forbidden);
+  EXPECT_EQ(post(cookie, body, "https://evil.example", csrf).result(), http::status::forbidden);
+  EXPECT_EQ(post(cookie, body, self, "").result(), http::status::forbidden);
+  EXPECT_EQ(post(cookie, body, self, std::string(64, '0')).result(), http::status::forbidden);
+  EXPECT_EQ(post(cookie, body, self, csrf, "text/plain").result(), http::status::unsupported_media_type);
+  EXPECT_EQ(post("", body, self, csrf).result(), http::status::unauthorized);
+  EXPECT_TRUE(acks_.empty());
+  const auto ok = post(cookie, body, self, csrf);
+  EXPECT_EQ(ok.result(), http::status::ok);
+  EXPECT_NE(ok.body().find("N-2026-0001"), std::string::npos);
+  ASSERT_EQ(acks_.size(), 1U);
+  EXPECT_EQ(acks_[0], "duty N-2026-0001 STATE_ACKNOWLEDGED");
+  // The Central API's answers keep their meaning; a bad body is the caller's error.
+  EXPECT_EQ(post(cookie, R"({"id":"N-2026-0404"})", self, csrf).result(), http::status::not_found);
+  EXPECT_EQ(post(cookie, R"({"id":"N-2026-0001","state":"reopened"})", self, csrf).result(), http::status::bad_request);
+  EXPECT_EQ(post(cookie, "not json", self, csrf).result(), http::status::bad_request);
+  // Another session has its own token.
+  const std::string other = signIn();
+  EXPECT_NE(me(other)["csrf"], csrf);
+  EXPECT_EQ(post(other, body, self, csrf).result(), http::status::forbidden);
+  // /api/ack is POST only; everything else stays GET only.
+  EXPECT_EQ(get("/api/ack", cookie).result(), http::status::method_not_allowed);
+}
+
+TEST_F(WebConsoleActionsTest, ViewersReadButCannotAct) {
+  duty_ = "someone-else";
+  const std::string cookie = signIn();
+  const nlohmann::json who = me(cookie);
+  EXPECT_EQ(who["role"], "viewer");
+  const auto res = post(cookie, R"({"id":"N-2026-0001"})", "https://console.soc.example:8443", who["csrf"]);
+  EXPECT_EQ(res.result(), http::status::forbidden);
+  EXPECT_NE(res.body().find("reads only"), std::string::npos);
+  EXPECT_TRUE(acks_.empty());
+  EXPECT_EQ(get("/api/notices", cookie).result(), http::status::ok);
+}
+
+TEST_F(WebConsoleTest, NoticesViewMarksOverdueNoticesAndPendingAgencies) {
+  const std::int64_t hour = 60 * kMinuteNs;
+  auto notice = [&](const std::string& number, const char* state, std::int64_t raised) {
+    Publication p;
+    p.kind = "notice";
+    p.id = number;
+    p.number = number;
+    p.agency_id = "MOJ";
+    p.updated_ns = raised;
+    p.json = R"({"number":")" + number + R"(","agency_id":"MOJ","state":")" + state + R"(","history":[{"state":"STATE_NEW","at_ns":")" +
+             std::to_string(raised) + R"(","by":"gsoc-collector"}]})";
+    store_->upsertPublication(p);
+  };
+  notice("N-2026-0001", "STATE_NEW", kT0 - 25 * hour);           // a day and an hour unanswered
+  notice("N-2026-0002", "STATE_DELIVERED", kT0 - 2 * hour);      // within the day
+  notice("N-2026-0003", "STATE_ACKNOWLEDGED", kT0 - 30 * hour);  // answered
+  notice("N-2026-0004", "STATE_CLOSED", kT0 - 10 * 24 * hour);   // closed long ago: not listed
+  Publication w;
+  w.kind = "warning";
+  w.id = "W-2026-0001";
+  w.number = "W-2026-0001";
+  w.updated_ns = kT0 - hour;
+  w.json = R"({"number":"W-2026-0001","acknowledgements":[{"agency_id":"MOJ","acknowledged_ns":")" + std::to_string(kT0 - hour) +
+           R"(","by":"duty"}]})";
+  store_->upsertPublication(w);
+  const std::string cookie = signIn();
+  const auto view = nlohmann::json::parse(get("/api/notices", cookie).body());
+  std::map<std::string, bool> overdue;
+  for (const auto& n : view["notices"]) overdue[n["notice"]["number"]] = n["overdue"];
+  EXPECT_EQ(overdue, (std::map<std::string, bool>{{"N-2026-0001", true}, {"N-2026-0002", false}, {"N-2026-0003", false}}));
+  ASSERT_EQ(view["warnings"].size(), 1U);
+  EXPECT_EQ(view["warnings"][0]["acknowledged"][0], "MOJ by duty at 2025-12-05 01:00 UTC");
 }
 
 }  // namespace

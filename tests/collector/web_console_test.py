@@ -56,6 +56,7 @@ def run(bindir, src, root, procs):
         f.write("listen_address: 127.0.0.1:%d\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
                 "crl_file: pki/crl.pem\nstore: {sqlite_path: events.db}\ncorrelation_rule_files: [%s]\n"
                 "correlation_lateness_s: 600\ncorrelation_idle_flush_s: 1\nstats_interval_s: 0\nsensor_silence_timeout_s: 1\n"
+                "duty_officers: [duty]\n"
                 % (port, os.path.join(src, "packaging", "config", "correlation.yaml")))
     log = os.path.join(root, "collector.log")
     # Port 0: the console's address reaches the analyst through WebToken.
@@ -88,9 +89,9 @@ def run(bindir, src, root, procs):
     web_port = int(m.group(2))
     tls = ssl.create_default_context(cafile=os.path.join(pki, "ca.pem"))
 
-    def get(path, cookie=None, method="GET"):
+    def get(path, cookie=None, method="GET", headers=None, body=None):
         c = http.client.HTTPSConnection("127.0.0.1", web_port, context=tls, timeout=10)
-        c.request(method, path, headers={"Cookie": cookie} if cookie else {})
+        c.request(method, path, body=body, headers=dict(headers or {}, **({"Cookie": cookie} if cookie else {})))
         r = c.getresponse()
         body = r.read().decode("utf-8", "replace")
         c.close()
@@ -210,6 +211,27 @@ def run(bindir, src, root, procs):
                   "open notices per agency: %s" % {a: v["open"] for a, v in shown.items()})
         driver.save_screenshot(os.path.join(shots, "agencies.png"))
 
+        # Notices: the duty officer moves one on with its button; gsocctl sees the new state.
+        driver.get("https://127.0.0.1:%d/notices" % web_port)
+        if wait_rows("#notices tbody tr[data-number]", 2, "notices"):
+            check("Duty officer" in driver.find_element(By.ID, "role").text, "the duty officer is told so")
+            first = js("const r = document.querySelector('#notices tbody tr[data-number]'); return [r.dataset.number, r.dataset.state];")
+            check(first[1] == "STATE_NEW", "a new notice waits: %s" % first)
+            driver.find_element(By.CSS_SELECTOR, "#notices tbody tr[data-number='%s'] button.move" % first[0]).click()
+            try:
+                WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+                    "const r = document.querySelector(\"#notices tbody tr[data-number='%s']\"); return r && r.dataset.state;" % first[0])
+                    == "STATE_DELIVERED")
+                moved = True
+            except Exception:
+                moved = False
+            check(moved, "the button moves %s to delivered on the page" % first[0])
+            shown = json.loads(ctl("--json", "show", first[0]) or "{}").get("notice", {})
+            check(shown.get("state") == "STATE_DELIVERED" and shown.get("history", [{}])[-1].get("by") == "duty",
+                  "gsocctl shows it delivered by duty: %s" % shown.get("history"))
+            check(js("return document.querySelectorAll('#warnings tbody tr').length") >= 1, "warnings listed with their acknowledgements")
+        driver.save_screenshot(os.path.join(shots, "notices.png"))
+
         # Signed out, the browser gets the 401 too.
         driver.delete_all_cookies()
         driver.get("https://127.0.0.1:%d/api/feed" % web_port)
@@ -225,8 +247,20 @@ def run(bindir, src, root, procs):
     status, headers, _ = get(out.stdout.strip()[len("https://127.0.0.1:%d" % web_port):])
     session = headers.get("set-cookie", "").split(";")[0]
     check(status == 303 and session.startswith("gsoc_session="), "a second analyst signs in over HTTP (%d)" % status)
-    status, _, _ = get("/api/me", cookie=session)
+    status, _, body = get("/api/me", cookie=session)
     check(status == 200, "and is served before revocation (%d)" % status)
+    # Not a duty officer: reads, but cannot move a notice, from the console or from gsocctl.
+    me = json.loads(body) if status == 200 else {}
+    check(me.get("role") == "viewer", "an analyst not in duty_officers is a viewer: %s" % me.get("role"))
+    status, _, body = get("/api/ack", cookie=session, method="POST", body=json.dumps({"id": notices[-1], "state": "closed"}),
+                          headers={"Origin": "https://127.0.0.1:%d" % web_port, "X-CSRF-Token": me.get("csrf", ""),
+                                   "Content-Type": "application/json"})
+    check(status == 403 and "reads only" in body, "a viewer's POST /api/ack is refused (%d %s)" % (status, body.strip()))
+    status, _, body = get("/api/ack", cookie=session, method="POST", body=json.dumps({"id": notices[-1]}),
+                          headers={"Origin": "https://evil.example", "Content-Type": "application/json"})
+    check(status == 403, "a cross-origin POST is refused (%d %s)" % (status, body.strip()))
+    out = subprocess.run(base[:-1] + ["former", "ack", notices[-1]], capture_output=True, text=True, timeout=60)
+    check(out.returncode != 0 and "PERMISSION_DENIED" in out.stderr, "gsocctl ack by a viewer is refused: %s" % out.stderr.strip())
     stream = http.client.HTTPSConnection("127.0.0.1", web_port, context=tls, timeout=10)
     stream.request("GET", "/api/stream", headers={"Cookie": session})
     events = stream.getresponse()

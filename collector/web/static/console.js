@@ -20,6 +20,7 @@ const Console = (() => {
     ["/", "ライブフィード / Live feed"],
     ["/sensors", "センサー / Sensors"],
     ["/agencies", "府省庁 / Agencies"],
+    ["/notices", "通報 / Notices"],
   ];
 
   // An element with optional class and text; children appended in order.
@@ -44,7 +45,7 @@ const Console = (() => {
     who.id = "who";
     h.appendChild(who);
     document.body.prepend(h);
-    getJson("/api/me").then((me) => { who.textContent = "analyst: " + me.analyst; }).catch(() => {});
+    getJson("/api/me").then((me) => { who.textContent = "analyst: " + me.analyst + " (" + me.role + ")"; }).catch(() => {});
   }
 
   function setStatus(text, isError) {
@@ -55,6 +56,24 @@ const Console = (() => {
 
   async function getJson(url) {
     const r = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+    if (!r.ok) {
+      let why = r.status + " " + r.statusText;
+      try { why = (await r.json()).error || why; } catch (e) { /* not JSON */ }
+      throw new Error(why);
+    }
+    return r.json();
+  }
+
+  // A state change: JSON in, the session's CSRF token in a header (a cross-site form can send
+  // neither the header nor this content type without a preflight the server never allows).
+  async function postJson(url, body, csrf) {
+    const r = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
     if (!r.ok) {
       let why = r.status + " " + r.statusText;
       try { why = (await r.json()).error || why; } catch (e) { /* not JSON */ }
@@ -97,5 +116,5 @@ const Console = (() => {
     return tr;
   }
 
-  return { KIND_LABELS, WARNING_CLASSES, el, header, getJson, time, ago, poll, row, setStatus };
+  return { KIND_LABELS, WARNING_CLASSES, el, header, getJson, postJson, time, ago, poll, row, setStatus };
 })();
