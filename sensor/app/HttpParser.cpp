@@ -178,6 +178,31 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
 void HttpState::close(FlowDirection dir, const MessageSink& sink) {
   if (h2_) return h2_->close(dir, sink);
   Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
+  if (!side.message && side.phase == Phase::StartLine && (dir == FlowDirection::ToClient || client_started_)) {
+    // A head cut short by the end of the connection: libhtp has parsed its start line (and the
+    // header lines that ended) into a transaction, and Suricata inspects every transaction at
+    // the end of the stream whatever its progress, so http.uri, http.method... match on it.
+    std::size_t skip = 0;
+    while (skip < side.pending.size() && (side.pending[skip] == '\r' || side.pending[skip] == '\n')) ++skip;
+    const std::size_t last_eol = side.pending.rfind('\n');
+    if (last_eol == std::string::npos || last_eol < skip) return;
+    startMessage(side);
+    side.message->request = dir == FlowDirection::ToServer;
+    side.message->raw_headers.assign(side.pending, skip, last_eol + 1 - skip);
+    side.pending.clear();
+    // Anomalies that need the whole head (a missing Host, the body's framing) say nothing here.
+    const signatures::EventSet events_before = events;
+    const std::uint64_t errors_before = errors_;
+    parseHead(side, side.message->request);
+    events = events_before;
+    errors_ = errors_before;
+    if (side.phase == Phase::Broken) {
+      endMessage(side);
+      return;
+    }
+    finish(side, dir, sink);
+    return;
+  }
   if (!side.message) return;
   if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message->body.empty())) {
     side.message->body_truncated = side.phase != Phase::UntilClose;

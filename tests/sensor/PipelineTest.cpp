@@ -130,6 +130,32 @@ alert http any any -> any any (msg:"mixed, payload part absent"; content:"POST";
   EXPECT_EQ(p.finish(), Sids({20, 21}));
 }
 
+// A request whose head never ends (the capture stops first) is still a transaction: Suricata
+// inspects it at the end of the stream with the request line and the header lines that ended.
+TEST(Pipeline, RequestHeadCutShortIsInspectedAtFlowEnd) {
+  Pipeline p(R"(alert http any any -> any any (msg:"uri"; http.uri; content:"/a b"; sid:30;)
+alert http any any -> any any (msg:"method"; http.method; content:"POST"; sid:31;)
+alert http any any -> any any (msg:"ua"; http.user_agent; content:"Mozilla/1.0"; sid:32;)
+alert http any any -> any any (msg:"unfinished header line"; http.header; content:"Cut"; sid:33;))");
+  PacketSpec base;
+  base.dport = 80;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("POST /a%20b HTTP/1.0\r\nUser-Agent: Mozilla/1.0\r\nCut"));
+  EXPECT_EQ(p.finish(), Sids({30, 31, 32}));
+}
+
+// Bytes without a whole start line make no transaction (gsoc waits for the line end).
+TEST(Pipeline, StartLineCutShortIsNoTransaction) {
+  Pipeline p(R"(alert http any any -> any any (msg:"method"; http.method; content:"GET"; sid:34;))");
+  PacketSpec base;
+  base.dport = 80;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("GET /a HTTP/1.0"));
+  EXPECT_EQ(p.finish(), Sids({}));
+}
+
 TEST(Pipeline, OutOfOrderSegmentsAreReassembledBeforeMatching) {
   Pipeline p(R"(alert tcp any any -> any any (content:"ABCDEF"; sid:2;))");
   Conversation c{PacketSpec{}};
