@@ -93,6 +93,9 @@ Options:
   --eve-dns-version 2|3  the shape of EVE dns records: 3, Suricata 8's (default: one record per
                          message, type request/response, queries, answers, grouped...), or 2
                          (type query/answer, the first query's rrname and rrtype)
+  --stream-inline        Suricata's stream.inline: a server reply completes its transaction
+                         (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
+                         mode, when the client's next packet acknowledges it
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -160,6 +163,7 @@ struct Args {
   std::string cache_dir;
   std::string eve;
   int eve_dns_version = 3;
+  bool stream_inline = false;
   std::string config;
   std::string metrics;
   double stats_interval = 10;
@@ -226,6 +230,8 @@ Args parseArgs(int argc, char** argv) {
         const std::string v = value();
         if (v != "2" && v != "3") usageError("--eve-dns-version must be 2 or 3, got '" + v + "'");
         args.eve_dns_version = std::stoi(v);
+      } else if (a == "--stream-inline") {
+        args.stream_inline = true;
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -590,6 +596,7 @@ int main(int argc, char** argv) {
     Lane* l = lane.get();
     if (ruleset) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
+      l->detection->setStreamInline(args.stream_inline);
       if (eve || build_events) l->detection->setMetadataSink(onMetadata);
       if (eve) {
         l->detection->setAnomalySink([&](const AnomalyHit& hit) {

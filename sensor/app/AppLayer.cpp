@@ -190,33 +190,42 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       });
       break;
     }
-    case AppProto::Smtp:
+    case AppProto::Smtp: {
       if (!flow.app_state) flow.app_state = smtp_states_.take([this] { return std::make_unique<SmtpState>(smtp_); });
-      static_cast<SmtpState&>(*flow.app_state).feed(dir, data, [&](const MailTransaction& m) {
-        ++counters_.smtp_transactions;
-        tx_.buffers.clear();
-        auto set = [&](BufferId id, const std::string& v) {
-          if (!v.empty()) tx_.buffers.set(id, v);
-        };
-        set(BufferId::SmtpHelo, m.helo);
-        set(BufferId::SmtpMailFrom, m.mail_from);
-        for (const std::string& r : m.rcpt_to) tx_.buffers.add(BufferId::SmtpRcptTo, r);
-        set(BufferId::EmailFrom, m.from);
-        set(BufferId::EmailSubject, m.subject);
-        set(BufferId::EmailMessageId, m.message_id);
-        for (const MailAttachment& a : m.attachments) {
-          tx_.buffers.add(BufferId::EmailAttachmentName, a.name);
-          tx_.buffers.add(BufferId::EmailAttachmentSha256, a.sha256);
-          tx_.buffers.add(BufferId::FileName, a.name);
-          tx_.buffers.add(BufferId::FileSha256, a.sha256);
-        }
-        emit(flow, FlowDirection::ToServer);
-        if (metadata_) metadata_({AppMetadata::Kind::Smtp, &flow, FlowDirection::ToServer, ts, nullptr, nullptr, nullptr, nullptr, nullptr, &m});
-      });
+      auto& smtp = static_cast<SmtpState&>(*flow.app_state);
+      const auto sink = [&](const MailTransaction& m, MailStage stage) { onMail(flow, m, stage, ts); };
+      smtp.feed(dir, data, sink);
+      if (stream_inline_ && dir == FlowDirection::ToClient) smtp.clientPacket(sink);  // the reply, as it arrives
       break;
+    }
     default:
       break;
   }
+}
+
+void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std::int64_t ts) {
+  if (stage == MailStage::Complete) {
+    if (metadata_) metadata_({AppMetadata::Kind::Smtp, &flow, FlowDirection::ToServer, ts, nullptr, nullptr, nullptr, nullptr, nullptr, &m});
+    return;
+  }
+  ++counters_.smtp_transactions;
+  tx_.buffers.clear();
+  auto set = [&](BufferId id, const std::string& v) {
+    if (!v.empty()) tx_.buffers.set(id, v);
+  };
+  set(BufferId::SmtpHelo, m.helo);
+  set(BufferId::SmtpMailFrom, m.mail_from);
+  for (const std::string& r : m.rcpt_to) tx_.buffers.add(BufferId::SmtpRcptTo, r);
+  set(BufferId::EmailFrom, m.from);
+  set(BufferId::EmailSubject, m.subject);
+  set(BufferId::EmailMessageId, m.message_id);
+  for (const MailAttachment& a : m.attachments) {
+    tx_.buffers.add(BufferId::EmailAttachmentName, a.name);
+    tx_.buffers.add(BufferId::EmailAttachmentSha256, a.sha256);
+    tx_.buffers.add(BufferId::FileName, a.name);
+    tx_.buffers.add(BufferId::FileSha256, a.sha256);
+  }
+  emit(flow, FlowDirection::ToServer);
 }
 
 void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
@@ -276,6 +285,13 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("smtp_messages", smtp_.messageCounters());
 }
 
+void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
+  if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
+  static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
+    onMail(flow, m, stage, flow.last_ns);
+  });
+}
+
 void AppLayer::onFlowEnd(Flow& flow) {
   if (!flow.app_state) return;
   const ParseErrorCount count(flow, counters_);
@@ -290,6 +306,10 @@ void AppLayer::onFlowEnd(Flow& flow) {
       }
     }
     http.unanswered().clear();
+  } else if (flow.app == AppProto::Smtp) {
+    static_cast<SmtpState&>(*flow.app_state).close([&](const MailTransaction& m, MailStage stage) {
+      onMail(flow, m, stage, flow.last_ns);
+    });
   } else if (flow.app == AppProto::Tls && metadata_) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
     if (!tls.logged && tls.client_hello) {

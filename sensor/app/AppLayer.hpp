@@ -52,6 +52,11 @@ class AppLayer {
   explicit AppLayer(TransactionSink sink) : sink_(std::move(sink)) {}
   // Records for EVE http/dns/tls/smtp/fileinfo and the event stream; none by default.
   void setMetadataSink(MetadataSink sink) { metadata_ = std::move(sink); }
+  // Suricata's stream.inline: a server's reply completes its transaction as it arrives. Off
+  // (IDS mode, Suricata's default), Suricata parses each side's data when the other side
+  // acknowledges it, so a reply completes its transaction at the client's next packet.
+  // Detection is the same either way; what moves is the record's packet (pcap_cnt).
+  void setStreamInline(bool on) { stream_inline_ = on; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -73,6 +78,9 @@ class AppLayer {
   void onDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
                   signatures::BufferSet& buffers, std::int64_t ts);
 
+  // A packet of the flow (before its stream data): what it acknowledges may complete a
+  // transaction (SMTP: the reply to a mail's end).
+  void onPacket(Flow& flow, signatures::FlowDirection dir);
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
   // The flow needs its parser state no more (it ended, or its connection closed): the state
@@ -97,9 +105,12 @@ class AppLayer {
   void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void emit(Flow& flow, signatures::FlowDirection dir);
   void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
+  // A mail received (detection) or complete (its record).
+  void onMail(Flow& flow, const MailTransaction& mail, MailStage stage, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
+  bool stream_inline_ = false;
   signatures::MatchInput tx_;
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;

@@ -218,17 +218,41 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
   a.content_type.assign(trim(type.substr(0, type.find(';'))));
 }
 
-void bareAddress(std::string_view arg, std::string& out) {
-  const std::size_t lt = arg.find('<');
-  if (lt != std::string_view::npos) {
-    const std::size_t gt = arg.find('>', lt);
-    out.assign(arg.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1));
-    return;
-  }
+// A command's argument as Suricata keeps it: spaces after the colon skipped, then up to the next
+// space (what follows are ESMTP parameters such as SIZE=).
+void commandArgument(std::string_view arg, std::string& out) {
+  while (!arg.empty() && arg.front() == ' ') arg.remove_prefix(1);
   out.assign(trim(arg.substr(0, arg.find(' '))));
 }
 
+// An address list header (To, Cc) split at the commas outside quotes and angle brackets, each
+// address trimmed.
+void splitAddresses(std::string_view field, ReusingVector<std::string>& out) {
+  bool quoted = false;
+  int angle = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= field.size(); ++i) {
+    const char c = i < field.size() ? field[i] : ',';
+    if (c == '"' && (i == 0 || field[i - 1] != '\\')) quoted = !quoted;
+    else if (!quoted && c == '<') ++angle;
+    else if (!quoted && c == '>' && angle > 0) --angle;
+    if (c != ',' || (i < field.size() && (quoted || angle > 0))) continue;
+    const std::string_view address = trim(field.substr(start, i - start));
+    if (!address.empty()) out.next().assign(address);
+    start = i + 1;
+  }
+}
+
 }  // namespace
+
+std::string_view mailboxAddress(std::string_view arg) {
+  const std::size_t lt = arg.find('<');
+  if (lt != std::string_view::npos) {
+    const std::size_t gt = arg.find('>', lt);
+    return arg.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1);
+  }
+  return trim(arg.substr(0, arg.find(' ')));
+}
 
 void decodeEncodedWords(std::string_view h, std::string& out) {
   out.clear();
@@ -269,6 +293,12 @@ void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch
   tx.from.assign(header(scratch, "from"));
   decodeEncodedWords(header(scratch, "subject"), tx.subject);
   tx.message_id.assign(header(scratch, "message-id"));
+  tx.to.clear();
+  tx.cc.clear();
+  for (const auto& [name, value] : scratch.headers) {
+    if (iequals(name, "to")) splitAddresses(value, tx.to);
+    else if (iequals(name, "cc")) splitAddresses(value, tx.cc);
+  }
   walkMime(message, tx, 0, scratch);
 }
 
@@ -280,12 +310,30 @@ void parseMailMessage(std::string_view message, MailTransaction& tx) {
 void MailTransaction::clear() {
   for (std::string* s : {&helo, &mail_from, &from, &subject, &message_id}) s->clear();
   rcpt_to.clear();
+  to.clear();
+  cc.clear();
   attachments.clear();
   truncated = false;
+  tx_id = 0;
 }
 
 void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
-  if (dir != signatures::FlowDirection::ToServer) return;  // replies carry no metadata we keep
+  if (dir != signatures::FlowDirection::ToServer) {
+    // Replies carry no metadata we keep; only their ends count, for the mail they answer.
+    (void)sink;
+    for (const std::uint8_t c : data) {
+      if (c == '\n') {
+        const bool last = !reply_continues_;
+        reply_column_ = 0;
+        reply_continues_ = false;
+        if (last && awaiting_reply_) answered_ = true;
+        continue;
+      }
+      if (reply_column_ == 3) reply_continues_ = c == '-';
+      ++reply_column_;
+    }
+    return;
+  }
   pending_.append(reinterpret_cast<const char*>(data.data()), data.size());
   std::size_t pos = 0;
   for (;;) {
@@ -306,33 +354,46 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
       }
       continue;
     }
-    command(line);
+    command(line, sink);
   }
   pending_.erase(0, pos);
   if (pending_.size() > 64 * 1024 && !in_data_) pending_.clear();  // no line end in sight: not SMTP
 }
 
-void SmtpState::command(std::string_view line) {
+void SmtpState::command(std::string_view line, const TransactionSink& sink) {
   if (istarts(line, "HELO ") || istarts(line, "EHLO ")) {
     helo_.assign(trim(line.substr(5)));
   } else if (istarts(line, "MAIL FROM:")) {
+    complete(sink);  // a new mail: the last one is answered or never will be
     tx_.clear();
-    bareAddress(line.substr(10), tx_.mail_from);
+    commandArgument(line.substr(10), tx_.mail_from);
   } else if (istarts(line, "RCPT TO:")) {
-    bareAddress(line.substr(8), tx_.rcpt_to.next());
+    if (awaiting_reply_) complete(sink);
+    commandArgument(line.substr(8), tx_.rcpt_to.next());
   } else if (istarts(line, "DATA")) {
+    if (awaiting_reply_) complete(sink);
     message_ = workspace_->takeMessage();  // lines inside DATA are text, so no DATA comes twice
     in_data_ = true;
   } else if (istarts(line, "RSET")) {
+    complete(sink);
     tx_.clear();
   }
 }
 
 void SmtpState::finishMessage(const TransactionSink& sink) {
   tx_.helo = helo_;
+  tx_.tx_id = mails_++;
   parseMailMessage(message_, tx_, workspace_->scratch);
   endData();
-  sink(tx_);
+  sink(tx_, MailStage::Received);
+  awaiting_reply_ = true;
+}
+
+void SmtpState::complete(const TransactionSink& sink) {
+  if (!awaiting_reply_) return;
+  awaiting_reply_ = false;
+  answered_ = false;
+  sink(tx_, MailStage::Complete);
   tx_.clear();
 }
 
@@ -350,6 +411,11 @@ void SmtpState::reset() {
   else pending_.clear();
   tx_.clear();
   helo_.clear();
+  awaiting_reply_ = false;
+  answered_ = false;
+  reply_column_ = 0;
+  reply_continues_ = false;
+  mails_ = 0;
   events.clear();
 }
 

@@ -30,22 +30,41 @@ struct MailAttachment {
 
 struct MailTransaction {
   std::string helo;
+  // The MAIL FROM and RCPT TO arguments as sent, "<a@example.org>" (Suricata's smtp.mail_from
+  // and smtp.rcpt_to: the first word after the colon); mailboxAddress() gives the bare address.
   std::string mail_from;
   ReusingVector<std::string> rcpt_to;
   std::string from;
+  // The To and Cc header fields split into their addresses (commas inside quotes do not split),
+  // as Suricata's email.to and email.cc.
+  ReusingVector<std::string> to;
+  ReusingVector<std::string> cc;
   std::string subject;
   std::string message_id;
   ReusingVector<MailAttachment> attachments;
   bool truncated = false;
+  // The mail's place in its session, from 0 (EVE's tx_id).
+  std::uint64_t tx_id = 0;
 
   // Back to an empty transaction, keeping the strings' and lists' capacity.
   void clear();
 };
 
+// "a@example.org" from "<a@example.org>" or "Name <a@example.org>"; an argument without angle
+// brackets as it is, up to its first space.
+std::string_view mailboxAddress(std::string_view arg);
+
+// When a mail reaches the sink: once its message has ended (the "." line: detection runs on it),
+// then once it is complete (it is logged): Suricata 8.0.7 completes an SMTP transaction at the
+// server's reply to the end of the message, which it parses (in IDS mode, as all TCP data) when
+// the client acknowledges it, so the record carries the client's next packet. A mail whose
+// session moves on (a new MAIL FROM, RSET) or ends before that is complete then.
+enum class MailStage : std::uint8_t { Received, Complete };
+
 class SmtpState final : public AppState {
  public:
   static constexpr std::size_t kMaxMessageBytes = 8 * 1024 * 1024;
-  using TransactionSink = FunctionRef<void(const MailTransaction&)>;
+  using TransactionSink = FunctionRef<void(const MailTransaction&, MailStage)>;
 
   // `workspace` (the worker's) lends the message buffers and the MIME walk's scratch. A state
   // destroyed inside DATA frees its message buffer itself (as HttpState its messages), so the
@@ -53,13 +72,21 @@ class SmtpState final : public AppState {
   explicit SmtpState(SmtpWorkspace& workspace) : workspace_(&workspace) {}
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink);
+  // A packet from the client: a reply it acknowledges completes the mail that waited for it.
+  void clientPacket(const TransactionSink& sink) {
+    if (answered_) complete(sink);
+  }
+  // The connection ended: a mail still waiting for its reply is complete.
+  void close(const TransactionSink& sink) { complete(sink); }
   // Back to the state of a new connection, keeping the buffers' capacity (up to a limit), for
   // the next flow (AppLayer pools SmtpStates); a message being received goes back unparsed.
   void reset();
 
  private:
-  void command(std::string_view line);
+  void command(std::string_view line, const TransactionSink& sink);
   void finishMessage(const TransactionSink& sink);
+  // Hands the mail waiting for its reply to the sink as complete and starts the next.
+  void complete(const TransactionSink& sink);
   // Leaves the DATA phase, giving the message buffer back.
   void endData();
 
@@ -69,6 +96,13 @@ class SmtpState final : public AppState {
   std::string message_;  // lent by workspace_ while in_data_
   MailTransaction tx_;
   std::string helo_;
+  bool awaiting_reply_ = false;  // tx_ is a received mail, not yet complete
+  bool answered_ = false;        // ... and the server has replied to its end
+  // The server's current reply line: bytes seen of it, and whether it is a continuation
+  // ("250-..."), which does not end the reply.
+  std::size_t reply_column_ = 0;
+  bool reply_continues_ = false;
+  std::uint64_t mails_ = 0;  // mails received in this session
 };
 
 // Parses a complete RFC 5322 message (headers and MIME body) into `tx` (attachments appended),

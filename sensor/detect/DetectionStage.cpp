@@ -71,6 +71,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     app_.releaseState(flow);
     releaseWindows(flow);
   }
+  app_.onPacket(flow, dir);
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
   auto& meta = input_.meta;

@@ -83,6 +83,8 @@ class DetectionStage {
   // to the worker's pool.
   void onFlowEnd(Flow& flow);
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
+  // Suricata's stream.inline (AppLayer::setStreamInline).
+  void setStreamInline(bool on) { app_.setStreamInline(on); }
   // The app layer's records reach `sink` stamped with the capture position of the packet being
   // processed (AppMetadata::capture_index).
   void setMetadataSink(MetadataSink sink);

@@ -371,7 +371,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       const MailTransaction& m = *r.mail;
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "smtp");
       captureIndex(r.capture_index);
-      out_ << ",\"smtp\":{\"helo\":";
+      out_ << ",\"tx_id\":" << m.tx_id << ",\"smtp\":{\"helo\":";
       string(m.helo);
       out_ << ",\"mail_from\":";
       string(m.mail_from);
@@ -380,8 +380,18 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         if (i) out_ << ",";
         string(m.rcpt_to[i]);
       }
-      out_ << "]},\"email\":{\"from\":";
+      // The message was read to its end (a mail is logged only then): Suricata's MIME status.
+      out_ << "]},\"email\":{\"status\":\"PARSE_DONE\",\"from\":";
       string(m.from);
+      for (const auto& [key, list] : {std::pair{"to", &m.to}, std::pair{"cc", &m.cc}}) {
+        if (list->empty()) continue;  // Suricata leaves the key out
+        out_ << ",\"" << key << "\":[";
+        for (std::size_t i = 0; i < list->size(); ++i) {
+          if (i) out_ << ",";
+          string((*list)[i]);
+        }
+        out_ << "]";
+      }
       out_ << ",\"subject\":";
       string(m.subject);
       out_ << ",\"message_id\":";

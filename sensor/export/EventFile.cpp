@@ -191,8 +191,10 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
       auto* s = out.mutable_smtp();
       s->set_helo(m.mail->helo);
-      s->set_mail_from(m.mail->mail_from);
-      for (const auto& r : m.mail->rcpt_to) s->add_rcpt_to(r);
+      // gsoc.v1 keeps bare addresses (what indicators and correlation compare), not the
+      // commands' "<...>" arguments.
+      s->set_mail_from(std::string(mailboxAddress(m.mail->mail_from)));
+      for (const auto& r : m.mail->rcpt_to) s->add_rcpt_to(std::string(mailboxAddress(r)));
       s->set_subject(m.mail->subject);
       s->set_message_id(m.mail->message_id);
       s->set_header_from(m.mail->from);

@@ -15,7 +15,7 @@ namespace {
 using gsoc::fuzz::check;
 using namespace gsoc::sensor;
 
-void checkTransaction(const MailTransaction& tx) {
+void checkTransaction(const MailTransaction& tx, MailStage /*stage*/ = MailStage::Received) {
   for (const auto& a : tx.attachments) {
     check(a.sha256.size() == 64 && gsoc::fuzz::isHex(a.sha256), "attachment hash is not 64 hex digits");
     check(a.size <= SmtpState::kMaxMessageBytes, "attachment larger than the message cap");
@@ -27,7 +27,8 @@ void checkTransaction(const MailTransaction& tx) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   SmtpWorkspace workspace;
   SmtpState smtp(workspace);
-  const SmtpState::TransactionSink sink = checkTransaction;
+  auto check_both = [](const MailTransaction& tx, MailStage stage) { checkTransaction(tx, stage); };
+  const SmtpState::TransactionSink sink = check_both;
   gsoc::fuzz::replayStream(
       data, size,
       [&](gsoc::signatures::FlowDirection dir, std::span<const std::uint8_t> bytes) {
@@ -38,6 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         checkTransaction(tx);
         check(decodeEncodedWords(text).size() <= text.size(), "encoded words decoded longer than written");
       },
-      [](gsoc::signatures::FlowDirection) {});
+      [&](gsoc::signatures::FlowDirection) { smtp.close(sink); });
   return 0;
 }

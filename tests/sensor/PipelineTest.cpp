@@ -62,6 +62,14 @@ class Pipeline {
     });
     return http_records_;
   }
+  // From here on, the smtp records as gsoc.v1 events carry them.
+  const std::vector<gsoc::v1::SmtpRecord>& recordSmtp() {
+    detection_.setMetadataSink([this](const AppMetadata& m) {
+      gsoc::v1::Event e;
+      if (m.kind == AppMetadata::Kind::Smtp && builder_.metadata(m, e)) smtp_records_.push_back(e.smtp());
+    });
+    return smtp_records_;
+  }
   [[nodiscard]] const std::vector<std::string>& indicators() const { return indicators_; }
   // The capture position (1 = the first frame sent) of each alert's packet, in alert order.
   [[nodiscard]] const std::vector<std::uint64_t>& captureIndexes() const { return capture_indexes_; }
@@ -80,6 +88,7 @@ class Pipeline {
   signatures::CompiledRulesetPtr ruleset_;
   EventBuilder builder_{"sensor-1", "MOFA", 1, "v"};
   std::vector<gsoc::v1::HttpRecord> http_records_;
+  std::vector<gsoc::v1::SmtpRecord> smtp_records_;
   Sids sids_;
   std::vector<std::string> indicators_;
   std::vector<std::uint64_t> capture_indexes_;
@@ -325,8 +334,10 @@ TEST(Pipeline, SmtpAttachmentNameHashAndEncodedSubject) {
       "alert smtp any any -> any any (msg:\"exe attachment\"; email.attachment.name; content:\".docx.exe\"; endswith; sid:6;)\n"
       "alert smtp any any -> any any (msg:\"lure subject\"; email.subject; content:\"資料送付\"; sid:7;)\n"
       "alert smtp any any -> any any (msg:\"known hash\"; email.attachment.sha256; content:\"" + sha + "\"; sid:8;)\n"
-      "alert smtp any any -> any any (msg:\"to minister\"; smtp.rcpt_to; content:\"minister@\"; startswith; sid:9;)\n";
+      // smtp.rcpt_to is the RCPT TO argument as sent, angle brackets included (as Suricata's).
+      "alert smtp any any -> any any (msg:\"to minister\"; smtp.rcpt_to; content:\"<minister@\"; startswith; sid:9;)\n";
   Pipeline p(rules);
+  const auto& records = p.recordSmtp();
   PacketSpec base;
   base.dport = 25;
   Conversation c(base);
@@ -361,9 +372,15 @@ TEST(Pipeline, SmtpAttachmentNameHashAndEncodedSubject) {
       "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"report.docx.exe\"\r\n\r\n" +
       base64(attachment) + "\r\n--b1--\r\n.\r\n";
   p.send(c.client(message));
+  p.send(c.server("250 queued\r\n"));
   p.send(c.client("QUIT\r\n"));
   EXPECT_EQ(p.finish(), Sids({6, 7, 8, 9}));
   EXPECT_EQ(p.detection().appCounters().smtp_transactions, 1u);
+  // The gsoc.v1 record keeps bare addresses, what indicators and correlation compare.
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].mail_from(), "joho-kyoyu@freemail.example");
+  ASSERT_EQ(records[0].rcpt_to_size(), 2);
+  EXPECT_EQ(records[0].rcpt_to(1), "minister@mofa.example.go.jp");
 }
 
 TEST(Pipeline, TlsClientHelloSni) {

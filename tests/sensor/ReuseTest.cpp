@@ -225,7 +225,8 @@ struct MailCopy {
 
 std::vector<MailCopy> feedMails(SmtpState& smtp, std::string_view text) {
   std::vector<MailCopy> out;
-  auto sink = [&](const MailTransaction& tx) {
+  auto sink = [&](const MailTransaction& tx, MailStage stage) {
+    if (stage != MailStage::Received) return;
     MailCopy c{{tx.rcpt_to.begin(), tx.rcpt_to.end()}, {}, tx.subject};
     for (const MailAttachment& a : tx.attachments) {
       c.attachments.push_back(a.name + " " + std::to_string(a.size) + " " + a.sha256 + " " + a.content_type);

@@ -26,8 +26,9 @@ Per case:
   no-op, as it changes nothing gsoc logs: `-k none` (gsoc never validates checksums), runmode,
   verbosity, logging, stats, profiling, capture methods, memory sizes, rule paths (the harness
   passes the rules), anything about a protocol gsoc does not parse (the case then fails on its
-  own), stream.async-oneside=true (gsoc always follows one-sided TCP), stream.inline (gsoc
-  inspects data as it arrives, as inline mode does), settings that act only in IPS mode, and any
+  own), stream.async-oneside=true (gsoc always follows one-sided TCP), stream.inline=false/auto
+  (gsoc inspects data as it arrives; stream.inline=true becomes --stream-inline, which moves
+  only a server reply's transaction record to the reply's own packet), settings that act only in IPS mode, and any
   value equal to Suricata's default (SURICATA_DEFAULTS);
   out of scope (the case is skipped, "out of scope: <setting>"): everything else, notably IPS
   mode (--simulate-ips, also implied by "ips" in the case name as upstream does), Suricata's
@@ -256,7 +257,11 @@ def setting_policy(key, value):
         # ACK, which only moves an alert to a later packet), and drops nothing.
         if key == "stream.async-oneside" and text == "true":
             return NOOP, None
-        if key == "stream.inline" and text in ("false", "true", "auto"):
+        if key == "stream.inline" and text == "true":
+            # What moves is only when a server's reply completes its transaction (an SMTP
+            # mail's record): as it arrives, not when the client acknowledges it.
+            return "flag", "--stream-inline"
+        if key == "stream.inline" and text in ("false", "auto"):
             return NOOP, None
         if key == "stream.drop-invalid":
             return NOOP, None
