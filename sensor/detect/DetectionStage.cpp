@@ -253,6 +253,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();
     ++counters_.alerts;
+    if (flow != nullptr && (rule == nullptr || rule->action != signatures::Action::Pass)) flow->alerted = true;
     if (sink_) sink_(hit);
   };
   // Indicator hits: one alert per indicator per flow (an address matches every packet).

@@ -49,6 +49,25 @@ void EveWriter::reopen() {
   if (!out_) throw std::runtime_error(path_ + ": cannot reopen EVE output");
 }
 
+namespace {
+
+// Suricata's flow state: "new" until the flow is established (TCP: the handshake; other
+// protocols: packets both ways), "closed" once the TCP connection is torn down (FINs both ways,
+// or a RST).
+std::string_view flowStateName(const Flow& flow) {
+  if (flow.ip_proto == 6) {
+    switch (flow.tcp_state) {
+      case TcpState::Established:
+      case TcpState::Closing: return "established";
+      case TcpState::Closed: return "closed";
+      default: return "new";
+    }
+  }
+  return flow.counters[Flow::kToServer].packets > 0 && flow.counters[Flow::kToClient].packets > 0 ? "established" : "new";
+}
+
+}  // namespace
+
 void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   dns_tx_.forget(flow.id);
   const auto& ts = flow.counters[Flow::kToServer];
@@ -64,8 +83,28 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
        << eveTimestamp(flow.first_ns) << "\",\"end\":\"" << eveTimestamp(flow.last_ns)
        << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000 << ",\"reason\":\"" << flowEndReasonName(reason)
-       << "\"}";
-  if (flow.ip_proto == 6) out_ << ",\"tcp\":{\"state\":\"" << tcpStateName(flow.tcp_state) << "\"}";
+       << "\",\"alerted\":" << (flow.alerted ? "true" : "false") << ",\"state\":\"" << flowStateName(flow) << "\"}";
+  if (flow.ip_proto == 6) {
+    // As Suricata: the flags ORed over the flow and per direction (two hex digits), and a key
+    // for each flag seen.
+    const std::uint8_t ts_flags = flow.tcp_flags_seen[Flow::kToServer];
+    const std::uint8_t tc_flags = flow.tcp_flags_seen[Flow::kToClient];
+    const std::uint8_t all = ts_flags | tc_flags;
+    constexpr char kHex[] = "0123456789abcdef";
+    auto hex = [&](std::uint8_t v) { out_ << '"' << kHex[v >> 4] << kHex[v & 15] << '"'; };
+    out_ << ",\"tcp\":{\"tcp_flags\":";
+    hex(all);
+    out_ << ",\"tcp_flags_ts\":";
+    hex(ts_flags);
+    out_ << ",\"tcp_flags_tc\":";
+    hex(tc_flags);
+    constexpr std::pair<std::uint8_t, const char*> kFlags[] = {{0x02, "syn"}, {0x01, "fin"}, {0x04, "rst"}, {0x08, "psh"},
+                                                               {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
+    for (const auto& [bit, name] : kFlags) {
+      if (all & bit) out_ << ",\"" << name << "\":true";
+    }
+    out_ << ",\"state\":\"" << tcpStateName(flow.tcp_state) << "\"}";
+  }
   out_ << "}\n";
   ++records_;
 }

@@ -65,6 +65,7 @@ void Flow::account(const DecodedPacket& p, signatures::FlowDirection dir) {
   last_ns = p.timestamp_ns;
   if (ip_proto != 6) return;
   const std::uint8_t f = p.tcp_flags;
+  tcp_flags_seen[side] |= f;
   if (f & tcp_flag::kRst) {
     tcp_state = TcpState::Closed;
     return;

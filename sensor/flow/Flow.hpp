@@ -66,6 +66,10 @@ class Flow {
   std::int64_t last_ns;
   std::array<DirectionCounters, 2> counters{};
   TcpState tcp_state = TcpState::None;
+  // TCP flags seen, ORed, per direction (EVE's tcp_flags_ts / tcp_flags_tc).
+  std::array<std::uint8_t, 2> tcp_flags_seen{};
+  // An alert was raised on the flow (EVE's flow.alerted).
+  bool alerted = false;
   bool midstream = false;
   std::array<TcpStream, 2> streams;
   // Per direction, the stream bytes kept for the next inspection window: the stream start while
