@@ -24,6 +24,7 @@
 #include "gsoc/signatures/Bundle.hpp"
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
+#include "sensor/app/DnsParser.hpp"
 #include "sensor/capture/DpdkPort.hpp"
 #include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
@@ -93,6 +94,11 @@ Options:
   --eve-dns-version 2|3  the shape of EVE dns records: 3, Suricata 8's (default: one record per
                          message, type request/response, queries, answers, grouped...), or 2
                          (type query/answer, the first query's rrname and rrtype)
+  --eve-dns-requests yes|no, --eve-dns-responses yes|no
+                         log dns requests / responses (Suricata's eve-log dns requests and
+                         responses; default yes)
+  --eve-dns-types LIST   log only dns messages asking for one of these types (comma-separated:
+                         a,aaaa,mx...; Suricata's eve-log dns types); default all
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
                          mode, when the client's next packet acknowledges it
@@ -164,6 +170,9 @@ struct Args {
   std::string eve;
   int eve_dns_version = 3;
   bool stream_inline = false;
+  bool eve_dns_requests = true;
+  bool eve_dns_responses = true;
+  std::vector<std::uint16_t> eve_dns_types;
   std::string config;
   std::string metrics;
   double stats_interval = 10;
@@ -230,6 +239,21 @@ Args parseArgs(int argc, char** argv) {
         const std::string v = value();
         if (v != "2" && v != "3") usageError("--eve-dns-version must be 2 or 3, got '" + v + "'");
         args.eve_dns_version = std::stoi(v);
+      } else if (a == "--eve-dns-requests" || a == "--eve-dns-responses") {
+        const std::string v = value();
+        if (v != "yes" && v != "no") usageError(a + " must be yes or no, got '" + v + "'");
+        (a == "--eve-dns-requests" ? args.eve_dns_requests : args.eve_dns_responses) = v == "yes";
+      } else if (a == "--eve-dns-types") {
+        const std::string v = value();
+        args.eve_dns_types.clear();
+        for (std::size_t pos = 0; pos <= v.size();) {
+          const std::size_t comma = std::min(v.find(',', pos), v.size());
+          const std::string_view name = std::string_view(v).substr(pos, comma - pos);
+          const std::optional<std::uint16_t> type = gsoc::sensor::dnsTypeNumber(name);
+          if (!type) usageError("--eve-dns-types: unknown dns type '" + std::string(name) + "'");
+          args.eve_dns_types.push_back(*type);
+          pos = comma + 1;
+        }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
       } else if (a == "-c" || a == "--config") {
@@ -526,6 +550,7 @@ int main(int argc, char** argv) {
     if (!args.eve.empty()) {
       eve = std::make_unique<EveWriter>(args.eve, live_input ? EveWriter::OpenMode::append : EveWriter::OpenMode::truncate);
       eve->setDnsVersion(args.eve_dns_version);
+      eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
     }
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
     source = dpdk_port ? &dpdk_port->queue(0) : file_or_live_source.get();

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -77,6 +79,9 @@ void readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint1
     }
     if ((a.type == 1 && rdlength == 4) || (a.type == 28 && rdlength == 16)) {
       addressText(rdata, a.data);
+    } else if (a.type == 16 && rdlength > 0 && std::size_t{rdata[0]} < rdlength) {
+      // TXT: the first character-string, as Suricata's parser keeps it (at most 255 bytes).
+      a.data.assign(std::string_view(reinterpret_cast<const char*>(rdata.data()) + 1, rdata[0]));
     } else if (name_at < rdlength) {
       std::size_t p = pos + name_at;
       // A name that does not decode (overlong, a pointer loop, cut short) is no answer data:
@@ -167,6 +172,19 @@ std::string dnsTypeName(std::uint16_t type) {
     if (number == type) return std::string(name);
   }
   return std::to_string(type);
+}
+
+std::optional<std::uint16_t> dnsTypeNumber(std::string_view name) {
+  // Startup only (option parsing): every number's name is compared.
+  for (std::uint32_t type = 0; type <= 0xffff; ++type) {
+    const std::string known = dnsTypeName(static_cast<std::uint16_t>(type));
+    if (known.size() == name.size() && std::equal(known.begin(), known.end(), name.begin(), [](char a, char b) {
+          return a == std::toupper(static_cast<unsigned char>(b));
+        })) {
+      return static_cast<std::uint16_t>(type);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string dnsRcodeName(std::uint8_t rcode) {

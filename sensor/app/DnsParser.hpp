@@ -7,6 +7,7 @@
 // vectors have grown to the largest message seen.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,14 +34,15 @@ struct DnsMessage {
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
     // A/AAAA as text; the name the record points to for CNAME/NS/PTR, MX (the exchange), SOA
-    // (the primary server, mname) and SRV (the target); else empty.
+    // (the primary server, mname) and SRV (the target); TXT its first character-string; else
+    // empty.
     DnsName data;
     // SOA (data is its mname): the mailbox and the five numbers. SRV (data is its target).
     DnsName soa_rname;
     std::uint32_t soa_serial = 0, soa_refresh = 0, soa_retry = 0, soa_expire = 0, soa_minimum = 0;
     std::uint16_t srv_priority = 0, srv_weight = 0, srv_port = 0;
     bool fields_read = false;  // the SOA numbers or SRV fields above were in the record
-    [[nodiscard]] bool dataIsName() const { return !data.empty() && type != 1 && type != 28; }
+    [[nodiscard]] bool dataIsName() const { return !data.empty() && type != 1 && type != 28 && type != 16; }
   };
   std::vector<Answer> answers;
   std::vector<Answer> authorities;
@@ -65,6 +67,9 @@ void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out);
 // Suricata's names for EVE: a record type ("A", "CNAME", "HTTPS"...; the number as text when it
 // has none) and a response code ("NOERROR", "NXDOMAIN"...).
 std::string dnsTypeName(std::uint16_t type);
+// The number of a type named as dnsTypeName() names it, in any case ("mx", "AAAA"); none for an
+// unknown name.
+std::optional<std::uint16_t> dnsTypeNumber(std::string_view name);
 std::string dnsRcodeName(std::uint8_t rcode);
 
 class DnsTcpState final : public AppState {

@@ -1,5 +1,6 @@
 #include "sensor/export/EveWriter.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -214,9 +215,15 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
 // answers, grouped and the authorities. rdata is written for the types whose data gsoc decodes
 // (addresses and names: A, AAAA, CNAME, NS, PTR, MX), SOA and SRV as objects of their fields,
 // and "grouped" collects the answers' rdata by type.
-void EveWriter::dnsRecord(const AppMetadata& r) {
+bool EveWriter::dnsRecord(const AppMetadata& r) {
   const DnsMessage& m = *r.dns;
   const std::uint64_t tx_id = dns_tx_.next(r.flow->id, m.id, m.response);
+  if (!(m.response ? dns_responses_ : dns_requests_)) return false;
+  if (!dns_types_.empty() && std::none_of(m.query_types.begin(), m.query_types.end(), [&](std::uint16_t t) {
+        return std::find(dns_types_.begin(), dns_types_.end(), t) != dns_types_.end();
+      })) {
+    return false;
+  }
   const bool v2 = dns_version_ == 2;
   if (v2 && !m.response) {
     for (std::size_t i = 0; i < m.queries.size(); ++i) {
@@ -228,7 +235,7 @@ void EveWriter::dnsRecord(const AppMetadata& r) {
            << "}}\n";
       if (i > 0) ++records_;  // metadataRecord counts the first
     }
-    return;
+    return !m.queries.empty();
   }
   header(*r.flow, r.direction, r.timestamp_ns, "dns");
   captureIndex(r.capture_index);
@@ -265,7 +272,7 @@ void EveWriter::dnsRecord(const AppMetadata& r) {
   }
   auto hasRdata = [](const DnsMessage::Answer& a) {
     switch (a.type) {
-      case 1: case 2: case 5: case 12: case 15: case 28: return !a.data.empty();
+      case 1: case 2: case 5: case 12: case 15: case 16: case 28: return !a.data.empty();
       default: return false;
     }
   };
@@ -322,6 +329,7 @@ void EveWriter::dnsRecord(const AppMetadata& r) {
   records("authorities", m.authorities);
   if (!v2) records("additionals", m.additionals);
   out_ << "}}\n";  // metadataRecord counts the record
+  return true;
 }
 
 void EveWriter::metadataRecord(const AppMetadata& r) {
@@ -359,7 +367,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       break;
     }
     case AppMetadata::Kind::Dns:
-      dnsRecord(r);
+      if (!dnsRecord(r)) return;
       break;
     case AppMetadata::Kind::Tls: {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tls");

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/detect/DetectionStage.hpp"
@@ -44,6 +45,14 @@ class EveWriter {
   // The shape of dns records: 3, Suricata 8's (default), or 2, Suricata's older one (a "query"
   // record per question, an "answer" record per response; eve-log dns `version: 2`).
   void setDnsVersion(int version) { dns_version_ = version; }
+  // Which dns messages are logged, as Suricata's eve-log dns `requests`, `responses` and
+  // `types`: a message is logged when its kind is on and, with types given, one of its
+  // questions asks for one of them. Transaction ids still count every message.
+  void setDnsFilter(bool requests, bool responses, std::vector<std::uint16_t> types) {
+    dns_requests_ = requests;
+    dns_responses_ = responses;
+    dns_types_ = std::move(types);
+  }
   void flush() { out_.flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
@@ -60,7 +69,8 @@ class EveWriter {
     if (index != 0) out_ << ",\"pcap_cnt\":" << index;
   }
   // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
-  void dnsRecord(const AppMetadata& r);
+  // False when the filter (setDnsFilter) leaves the message out: nothing was written.
+  bool dnsRecord(const AppMetadata& r);
 
   std::string path_;
   std::ofstream out_;
@@ -68,6 +78,9 @@ class EveWriter {
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;
   int dns_version_ = 3;
+  bool dns_requests_ = true;
+  bool dns_responses_ = true;
+  std::vector<std::uint16_t> dns_types_;  // empty: all
 };
 
 }  // namespace gsoc::sensor

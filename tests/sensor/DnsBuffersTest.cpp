@@ -101,6 +101,26 @@ TEST(DnsBuffers, ResponseSectionsAndTheNamesRecordsPointTo) {
             Names({"example.org", "mx.example.org", "sip.example.org", "org", "a0.org.afilias-nst.info", "b0.org.afilias-nst.org"}));
 }
 
+// TXT: the first character-string is the record's data (as Suricata's parser keeps it), text
+// rather than a name, so it is in no rrname buffer.
+TEST(DnsBuffers, TxtDataIsItsFirstString) {
+  const std::string spf = "v=spf1 -all";
+  std::vector<std::uint8_t> strings = {static_cast<std::uint8_t>(spf.size())};
+  strings.insert(strings.end(), spf.begin(), spf.end());
+  strings.insert(strings.end(), {2, 'x', 'y'});
+  MessageBuilder b(true, 2, 0, 0);
+  b.query("example.org").record("example.org", 16, strings, "").record("example.org", 16, {40, 'c', 'u', 't'}, "");
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(b.bytes(), m));
+  ASSERT_EQ(m.answers.size(), 2u);
+  EXPECT_EQ(m.answers[0].data.view(), spf);
+  EXPECT_FALSE(m.answers[0].dataIsName());
+  EXPECT_TRUE(m.answers[1].data.empty());  // a string longer than the record: no data
+  BufferSet set;
+  gsoc::sensor::addDnsBuffers(m, set);
+  EXPECT_EQ(values(set, BufferId::DnsResponseRrname), Names({"example.org"}));
+}
+
 TEST(DnsBuffers, SoaFieldsAfterItsTwoNames) {
   MessageBuilder b(true, 0, 1, 0);
   // rname "host.org" as labels, then serial 1, refresh 7200, retry 900, expire 1209600, minimum 86400.

@@ -167,5 +167,46 @@ TEST(EveDns, TypeAndRcodeNames) {
   EXPECT_EQ(dnsRcodeName(15), "15");
 }
 
+// eve-log dns requests/responses/types: a message is logged when its kind is on and one of its
+// questions asks for a listed type; the transaction numbers still count every message.
+TEST(EveDns, FilterByKindAndQueryType) {
+  DnsTestFlow dns(11, 0);
+  ASSERT_TRUE(dns.decoded);
+  auto message = [](std::uint16_t id, std::uint16_t type, bool response) {
+    DnsMessage m;
+    m.id = id;
+    m.response = response;
+    m.queries = {DnsName("example.org")};
+    m.query_types = {type};
+    return m;
+  };
+  const std::vector<DnsMessage> messages = {message(1, 1, false), message(1, 1, true), message(2, 15, false),
+                                            message(2, 15, true)};
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-dns-filter-test.json").string();
+  std::uint64_t written = 0;
+  {
+    EveWriter writer(path);
+    writer.setDnsFilter(false, true, {*dnsTypeNumber("mx")});
+    for (const DnsMessage& m : messages) {
+      AppMetadata record;
+      record.kind = AppMetadata::Kind::Dns;
+      record.flow = &*dns.flow;
+      record.dns = &m;
+      writer.metadataRecord(record);
+    }
+    written = writer.records();
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(written, 1u);
+  EXPECT_EQ(lines[0]["dns"]["type"], "response");
+  EXPECT_EQ(lines[0]["dns"]["id"], 2);
+  EXPECT_EQ(lines[0]["dns"]["tx_id"], 1);  // the A exchange left out is still transaction 0
+  EXPECT_EQ(dnsTypeNumber("AAAA"), std::optional<std::uint16_t>(28));
+  EXPECT_EQ(dnsTypeNumber("https"), std::optional<std::uint16_t>(65));
+  EXPECT_EQ(dnsTypeNumber("no-such-type"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace gsoc::sensor

@@ -36,7 +36,8 @@ Per case:
   stream.reassembly.depth, threshold.config, Lua, firewall
   mode, IP reputation, and
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records;
-  its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version.
+  its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
+  its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types.
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -316,6 +317,7 @@ class Settings:
         self.flags = []            # gsoc-sensor options the settings map to
         self.datasets = {}         # set name (or "defaults") -> {field: value}, for --rules-config
         self.eve_dns_version = None  # "2" or "3" when the case asks for a dns record shape
+        self.eve_dns_filter = []     # --eve-dns-requests/-responses/-types and their values
 
     def apply(self, key, value, source):
         kind, detail = setting_policy(key, value)
@@ -411,6 +413,7 @@ def load_suricata_yaml(settings, case_dir, shared):
         if key == "outputs":
             settings.eve_types = eve_types(value)
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
+            settings.eve_dns_filter = eve_dns_filter(value)
             continue
         flat = []
         flatten(key, value, flat)
@@ -478,6 +481,26 @@ def eve_dns_version(outputs):
             if isinstance(t, dict) and isinstance(t.get("dns"), dict) and "version" in t["dns"]:
                 return str(t["dns"]["version"])
     return None
+
+def eve_dns_filter(outputs):
+    """gsoc-sensor options for the eve-log dns `requests`, `responses` and `types` of the output
+    to eve.json (which dns messages are logged)."""
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
+            continue
+        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
+            continue
+        for t in output["eve-log"].get("types") or []:
+            if not (isinstance(t, dict) and isinstance(t.get("dns"), dict)):
+                continue
+            dns, flags = t["dns"], []
+            for key in ("requests", "responses"):
+                if key in dns:
+                    flags += ["--eve-dns-" + key, "no" if normalise_value(dns[key]) in ("false", "no") else "yes"]
+            if isinstance(dns.get("types"), list) and dns["types"]:
+                flags += ["--eve-dns-types", ",".join(str(x) for x in dns["types"])]
+            return flags
+    return []
 
 # --- requirements -------------------------------------------------------------------------------
 
@@ -911,6 +934,7 @@ def run_one(result, case_dir, config, opts):
             cmd += ["--rules-config", write_rules_config(settings.datasets, case_dir, work)]
         if settings.eve_dns_version:
             cmd += ["--eve-dns-version", settings.eve_dns_version]
+        cmd += settings.eve_dns_filter
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):
