@@ -237,6 +237,17 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
 
 void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
                           std::span<const signatures::RuleMatch> matches) {
+  // A pass rule comes first in Suricata's action order and ends the inspection of what it
+  // matched: nothing else alerts on it. An IP-only one passes the whole flow.
+  if (flow != nullptr && flow->passed) return;
+  bool pass = false;
+  for (const signatures::RuleMatch& m : matches) {
+    const signatures::Rule& rule = detector_.ruleset().rules()[m.rule];
+    if (rule.action != signatures::Action::Pass) continue;
+    pass = true;
+    if (flow != nullptr && rule.ip_only) flow->passed = true;
+  }
+  if (pass) return;
   auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer,
                    std::span<const signatures::AlertContext> contexts = {}) {
     AlertHit hit;
@@ -253,7 +264,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();
     ++counters_.alerts;
-    if (flow != nullptr && (rule == nullptr || rule->action != signatures::Action::Pass)) flow->alerted = true;
+    if (flow != nullptr) flow->alerted = true;
     if (sink_) sink_(hit);
   };
   // Indicator hits: one alert per indicator per flow (an address matches every packet).

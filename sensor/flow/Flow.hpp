@@ -70,6 +70,9 @@ class Flow {
   std::array<std::uint8_t, 2> tcp_flags_seen{};
   // An alert was raised on the flow (EVE's flow.alerted).
   bool alerted = false;
+  // An IP-only pass rule matched: the rest of the flow raises no alerts (Suricata passes the
+  // whole flow; its records are still written).
+  bool passed = false;
   bool midstream = false;
   std::array<TcpStream, 2> streams;
   // Per direction, the stream bytes kept for the next inspection window: the stream start while

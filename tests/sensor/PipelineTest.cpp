@@ -165,6 +165,29 @@ TEST(Pipeline, StartLineCutShortIsNoTransaction) {
   EXPECT_EQ(p.finish(), Sids({}));
 }
 
+// Pass rules: no alert of their own, and nothing else alerts on what they matched; an IP-only
+// one passes the rest of its flow (Suricata's action order puts pass first).
+TEST(Pipeline, PassRulesSilenceWhatTheyMatch) {
+  Pipeline whole_flow(R"(pass tcp any any -> any 80 (msg:"allowed service"; sid:40;)
+alert tcp any any -> any any (msg:"payload"; content:"EVIL"; sid:41;))");
+  PacketSpec base;
+  base.dport = 80;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) whole_flow.send(f);
+  whole_flow.send(c.client("EVIL"));
+  EXPECT_EQ(whole_flow.finish(), Sids({}));
+
+  // A pass rule with a packet condition is not IP-only: it passes the packets it matches.
+  Pipeline one_packet(R"(pass tcp any any -> any any (msg:"nine bytes are fine"; dsize:9; sid:42;)
+alert tcp any any -> any any (msg:"ten bytes"; dsize:10; sid:43;)
+alert tcp any any -> any any (msg:"client data"; flags:PA; sid:44;))");
+  Conversation d(base);
+  for (const Bytes& f : d.handshake()) one_packet.send(f);
+  one_packet.send(d.client("EVIL FINE"));
+  one_packet.send(d.client("EVIL again"));
+  EXPECT_EQ(one_packet.finish(), Sids({43, 44}));  // 44 once: its first packet was passed
+}
+
 TEST(Pipeline, OutOfOrderSegmentsAreReassembledBeforeMatching) {
   Pipeline p(R"(alert tcp any any -> any any (content:"ABCDEF"; sid:2;))");
   Conversation c{PacketSpec{}};
