@@ -69,6 +69,7 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
   fields.supported_versions.clear();
   fields.signature_algorithms.clear();
   fields.first_alpn.clear();
+  out.alpns.clear();
   fields.sni = false;
   std::vector<std::uint16_t>& ciphers = fields.ciphers;
   std::vector<std::uint16_t>& extensions = fields.extensions;
@@ -109,8 +110,14 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
           const std::uint16_t a = be16(data.data() + i);
           if (!grease(a)) fields.signature_algorithms.push_back(a);
         }
-      } else if (client && type == 16 && data.size() >= 3 && data[2] > 0 && 3u + data[2] <= data.size()) {  // ALPN
-        fields.first_alpn.assign(reinterpret_cast<const char*>(data.data()) + 3, data[2]);
+      } else if (type == 16 && data.size() >= 2) {  // ALPN: a list of length-prefixed protocol names
+        const std::size_t end = std::min<std::size_t>(data.size(), 2u + be16(data.data()));
+        for (std::size_t i = 2; i < end && i + 1 + data[i] <= end; i += 1u + data[i]) {
+          if (data[i] == 0) continue;
+          const std::string_view name(reinterpret_cast<const char*>(data.data()) + i + 1, data[i]);
+          if (client && i == 2) fields.first_alpn.assign(name);  // JA4: the list's first entry
+          out.alpns.next().assign(name);
+        }
       } else if (client && type == 43 && !data.empty()) {  // supported_versions
         for (std::size_t i = 1; i + 1 < data.size() && i < 1u + data[0]; i += 2) {
           const std::uint16_t v = be16(data.data() + i);
@@ -286,6 +293,7 @@ void TlsHandshake::clear() {
   has_random = false;
   for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash}) s->clear();
   certificates.clear();
+  alpns.clear();
 }
 
 void TlsState::reset() {

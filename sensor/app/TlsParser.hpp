@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
+#include "common/ReusingVector.hpp"
 #include "sensor/app/Ja4.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -41,6 +42,9 @@ struct TlsHandshake {
   std::array<std::uint8_t, 32> random{};
   bool has_random = false;
   std::vector<TlsCertificate> certificates;
+  // The ALPN extension's protocols: those the client offers, or the one the server chose
+  // (EVE's client_alpns / server_alpns).
+  ReusingVector<std::string> alpns;
 
   // Back to an empty handshake, keeping the strings' capacity.
   void clear();

@@ -374,15 +374,26 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       captureIndex(r.capture_index);
       out_ << ",\"tls\":{";
       const char* sep = "";
+      auto alpns = [&](std::string_view key, const ReusingVector<std::string>& list) {
+        if (list.empty()) return;  // Suricata leaves the key out
+        out_ << ",\"" << key << "\":[";
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          if (i) out_ << ",";
+          string(list[i]);
+        }
+        out_ << "]";
+      };
       if (const TlsHandshake* c = r.client_hello) {
         out_ << "\"sni\":";
         string(c->sni);
         out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
         if (!c->ja4.empty()) out_ << ",\"ja4\":\"" << c->ja4 << "\"";
+        alpns("client_alpns", c->alpns);
         sep = ",";
       }
       if (const TlsHandshake* s = r.server) {
         out_ << sep << "\"version\":\"" << tlsVersionName(s->version) << "\"";
+        alpns("server_alpns", s->alpns);
         if (!s->ja3s_hash.empty()) out_ << ",\"ja3s\":{\"hash\":\"" << s->ja3s_hash << "\",\"string\":\"" << s->ja3s << "\"}";
         if (!s->certificates.empty()) {
           out_ << ",\"subject\":";

@@ -52,6 +52,8 @@ TEST(TlsFingerprint, ChromeHelloHasItsPublishedJa4) {
   const TlsHandshake h = parse(clientHello(0x0303, ciphers, ext));
   EXPECT_EQ(h.sni, host);
   EXPECT_EQ(h.ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+  // EVE's client_alpns: every protocol offered, in order.
+  EXPECT_EQ(std::vector<std::string>(h.alpns.begin(), h.alpns.end()), std::vector<std::string>({"h2", "http/1.1"}));
   // JA3 keeps the wire order and also leaves GREASE out.
   EXPECT_EQ(h.ja3.substr(0, 18), "771,4865-4866-4867");
   EXPECT_EQ(h.ja3.find("2570"), std::string::npos);  // 0x0a0a
@@ -60,6 +62,7 @@ TEST(TlsFingerprint, ChromeHelloHasItsPublishedJa4) {
 TEST(TlsFingerprint, BareTls12Hello) {
   const TlsHandshake h = parse(clientHello(0x0303, {0x1301}, ""));
   EXPECT_EQ(h.ja4, "t12i010000_0f2cb44170f4_000000000000");  // sha256("1301"); no extensions
+  EXPECT_TRUE(h.alpns.empty());
 }
 
 TEST(TlsFingerprint, AlpnThatIsNotAlphanumericIsShownInHex) {
