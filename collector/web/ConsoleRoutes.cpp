@@ -79,6 +79,34 @@ std::int64_t numberOr(const std::map<std::string, std::string, std::less<>>& que
   return ec == std::errc() && end == it->second.data() + it->second.size() ? v : fallback;
 }
 
+// gsocctl feed's filters from the query: kind and agency (comma-separated lists), severity (at
+// least), status. nullopt for a severity that is not one.
+std::optional<gsoc::v1::Filter> feedFilter(const std::map<std::string, std::string, std::less<>>& query) {
+  gsoc::v1::Filter filter;
+  auto list = [&](const char* key, auto add) {
+    const auto it = query.find(key);
+    if (it == query.end()) return;
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      if (comma != 0) add(std::string(rest.substr(0, comma)));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  };
+  list("kind", [&](std::string v) { filter.add_kinds(std::move(v)); });
+  list("agency", [&](std::string v) { filter.add_agencies(std::move(v)); });
+  if (const auto it = query.find("status"); it != query.end()) filter.set_status(it->second);
+  if (const auto it = query.find("severity"); it != query.end() && !it->second.empty()) {
+    static const std::map<std::string, gsoc::v1::Severity, std::less<>> kSeverities = {
+        {"low", gsoc::v1::SEVERITY_LOW}, {"medium", gsoc::v1::SEVERITY_MEDIUM}, {"high", gsoc::v1::SEVERITY_HIGH}, {"critical", gsoc::v1::SEVERITY_CRITICAL}};
+    const auto s = kSeverities.find(it->second);
+    if (s == kSeverities.end()) return std::nullopt;
+    filter.set_min_severity(s->second);
+  }
+  return filter;
+}
+
 }  // namespace
 
 Response ConsoleRoutes::handle(const Request& request, const std::string& peer) {
@@ -254,7 +282,11 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
   std::optional<WebSessions::Session> session;
   if (auto refused = refuseWithoutSession(request, peer, session)) return std::move(*refused);
   if (is_ack) return acknowledge(request, peer, *session);
-  if (path == "/api/feed") return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000))));
+  if (path == "/api/feed") {
+    const auto filter = feedFilter(query);
+    if (!filter) return refusal(request, http::status::bad_request, "severity must be low, medium, high or critical");
+    return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000)), *filter));
+  }
   if (path == "/api/sensors") return json(request, views_.sensors());
   if (path == "/api/agencies") return json(request, views_.agencies());
   if (path == "/api/notices") return json(request, views_.notices());

@@ -51,7 +51,7 @@ std::string isoTime(std::int64_t ns) {
 
 std::string ConsoleViews::publicationJson(const gsoc::v1::Publication& p) { return protoJson(p).dump(); }
 
-std::string ConsoleViews::feed(std::int64_t since_ns, std::size_t limit) const {
+std::string ConsoleViews::feed(std::int64_t since_ns, std::size_t limit, const gsoc::v1::Filter& filter) const {
   const std::int64_t now = clock_();
   if (since_ns == 0) since_ns = now - kMatrixDays * kDayNs;
   std::vector<Publication> stored = store_.publications(since_ns);
@@ -64,6 +64,7 @@ std::string ConsoleViews::feed(std::int64_t since_ns, std::size_t limit) const {
       std::cerr << "gsoc-collector: web: stored " << s.kind << " " << s.id << " is unreadable; left out\n";
       continue;
     }
+    if (!matches(filter, *record)) continue;
     items.push_back(protoJson(*record));
   }
   return nlohmann::json{{"now_ns", std::to_string(now)}, {"publications", std::move(items)}}.dump();

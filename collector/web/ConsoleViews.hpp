@@ -22,8 +22,9 @@ class ConsoleViews {
   ConsoleViews(EventStore& store, Clock clock, std::uint32_t silence_s) : store_(store), clock_(std::move(clock)), silence_s_(silence_s) {}
 
   // Campaigns, warnings, notices and intelligence reports updated since `since_ns` (0: the last
-  // 7 days), newest first, at most `limit`; each the Central API's gsoc.v1.Publication as JSON.
-  [[nodiscard]] std::string feed(std::int64_t since_ns, std::size_t limit) const;
+  // 7 days) that pass `filter` (gsocctl feed's filters, the same matches()), newest first, at
+  // most `limit`; each the Central API's gsoc.v1.Publication as JSON.
+  [[nodiscard]] std::string feed(std::int64_t since_ns, std::size_t limit, const gsoc::v1::Filter& filter = {}) const;
   // Every sensor's health as `gsocctl sensors` shows it, with `stale` set after the silence
   // timeout.
   [[nodiscard]] std::string sensors() const;

@@ -261,7 +261,7 @@ TEST_F(WebConsoleActionsTest, ViewersReadButCannotAct) {
   EXPECT_EQ(get("/api/notices", cookie).result(), http::status::ok);
 }
 
-TEST_F(WebConsoleTest, NoticesViewMarksOverdueNoticesAndPendingAgencies) {
+TEST_F(WebConsoleTest, NoticesViewAndFeedFilters) {
   const std::int64_t hour = 60 * kMinuteNs;
   auto notice = [&](const std::string& number, const char* state, std::int64_t raised) {
     Publication p;
@@ -293,6 +293,19 @@ TEST_F(WebConsoleTest, NoticesViewMarksOverdueNoticesAndPendingAgencies) {
   EXPECT_EQ(overdue, (std::map<std::string, bool>{{"N-2026-0001", true}, {"N-2026-0002", false}, {"N-2026-0003", false}}));
   ASSERT_EQ(view["warnings"].size(), 1U);
   EXPECT_EQ(view["warnings"][0]["acknowledged"][0], "MOJ by duty at 2025-12-05 01:00 UTC");
+  // The feed's filters are gsocctl feed's: kinds and agencies as lists, severity at least, status.
+  auto numbers = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const auto feed = nlohmann::json::parse(get("/api/feed?" + query, cookie).body());
+    for (const auto& p : feed["publications"]) out.push_back(p["number"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(numbers("kind=warning"), std::vector<std::string>{"W-2026-0001"});
+  EXPECT_EQ(numbers("kind=notice&status=delivered"), std::vector<std::string>{"N-2026-0002"});
+  EXPECT_EQ(numbers("kind=notice,warning&status=new"), std::vector<std::string>{"N-2026-0001"});
+  EXPECT_EQ(numbers("agency=MOF"), std::vector<std::string>{"W-2026-0001"});  // warnings go to every agency
+  EXPECT_EQ(get("/api/feed?severity=extreme", cookie).result(), http::status::bad_request);
 }
 
 }  // namespace

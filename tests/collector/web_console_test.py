@@ -185,6 +185,23 @@ def run(bindir, src, root, procs):
               "a new publication appears within 10 s, without a reload (page: %s)"
               % ("" if appeared else driver.find_element(By.TAG_NAME, "body").text[:400].replace("\n", " | ")))
 
+        # Filters, as gsocctl feed's: choosing a kind narrows the list (server-side) and the address.
+        from selenium.webdriver.support.ui import Select
+        Select(driver.find_element(By.CSS_SELECTOR, "#filters select[name=kind]")).select_by_value("notice")
+        try:
+            WebDriverWait(driver, 10).until(lambda d: sorted(js(
+                "return [...document.querySelectorAll('#feed tbody tr[data-id]')].map(r => r.dataset.id)")) == sorted(notices))
+            narrowed = True
+        except Exception:
+            narrowed = False
+        check(narrowed and driver.current_url.endswith("/?kind=notice"),
+              "the kind filter leaves the notices %s (%s)" % (notices, driver.current_url))
+        driver.get("https://127.0.0.1:%d/?kind=warning&severity=critical" % web_port)
+        time.sleep(1)
+        kinds = set(js("return [...document.querySelectorAll('#feed tbody tr[data-id]')].map(r => r.dataset.kind)"))
+        check(kinds <= {"warning"} and driver.find_element(By.CSS_SELECTOR, "#filters select[name=severity]").get_attribute("value") == "critical",
+              "a filtered address opens with its filters set: %s" % kinds)
+
         # Sensors: silent for more than 1 s by now, so stale and red.
         driver.get("https://127.0.0.1:%d/sensors" % web_port)
         if wait_rows("#sensors tbody tr[data-sensor]", 3, "sensors"):

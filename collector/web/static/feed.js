@@ -1,7 +1,9 @@
 // The live feed: campaigns, warnings (注意喚起), notices (通報) and intelligence reports of the
 // last 7 days, newest first. Each publication or revision the collector makes arrives as a
 // server-sent event (/api/stream) and the list is read again from /api/feed, so it stays in the
-// server's order without a reload; a poll every 30 s covers a stream that is reconnecting.
+// server's order without a reload; a poll every 30 s covers a stream that is reconnecting. The
+// filters are gsocctl feed's (kind, severity at least, status, agencies; warnings go to every
+// agency), applied by the server, and kept in the page's address so a filtered view can be shared.
 "use strict";
 
 function lower(enumName, prefix) {
@@ -32,11 +34,38 @@ function describe(p) {
   return d;
 }
 
+const FILTER_KEYS = ["kind", "severity", "status", "agency"];
+
+// The form's filters as /api/feed's query: each value encoded, lists joined by a plain comma.
+function filterQuery() {
+  const form = document.getElementById("filters");
+  const parts = [];
+  for (const key of FILTER_KEYS) {
+    const items = String(form.elements[key].value).split(",").map((v) => v.trim()).filter((v) => v);
+    if (items.length) parts.push(key + "=" + items.map(encodeURIComponent).join(","));
+  }
+  return parts.join("&");
+}
+
+function setupFilters() {
+  const form = document.getElementById("filters");
+  const given = new URLSearchParams(location.search);
+  for (const key of FILTER_KEYS) if (given.has(key)) form.elements[key].value = given.get(key);
+  const apply = () => {
+    const q = filterQuery();
+    history.replaceState(null, "", q ? "/?" + q : "/");
+    loadFeed().catch((e) => Console.setStatus("cannot load: " + e.message, true));
+  };
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
+}
+
 let generation = 0;  // a poll and a stream-triggered read may overlap: only the latest is shown
 
 async function loadFeed() {
   const mine = ++generation;
-  const data = await Console.getJson("/api/feed");
+  const q = filterQuery();
+  const data = await Console.getJson("/api/feed" + (q ? "?" + q : ""));
   if (mine !== generation) return;
   const body = document.querySelector("#feed tbody");
   const rows = [];
@@ -58,7 +87,10 @@ async function loadFeed() {
     rows.push(tr);
   }
   body.replaceChildren(...rows);
-  if (rows.length === 0) body.appendChild(Console.row([Console.el("td", null, "nothing published in the last 7 days")]));
+  if (rows.length === 0) {
+    body.appendChild(Console.row([Console.el("td", null, filterQuery() ? "nothing matches these filters in the last 7 days"
+                                                                   : "nothing published in the last 7 days")]));
+  }
 }
 
 function follow() {
@@ -82,6 +114,7 @@ function follow() {
 
 document.addEventListener("DOMContentLoaded", () => {
   Console.header("/");
+  setupFilters();
   Console.poll(loadFeed, 30000);
   follow();
 });
