@@ -64,10 +64,12 @@ mirror=$(grep -h -m1 -oE '^URIs: *\S+' /etc/apt/sources.list.d/*.sources 2>/dev/
 mirror=${mirror:-http://deb.debian.org/debian}
 step "debootstrap --variant=minbase bookworm from $mirror"
 debootstrap --variant=minbase bookworm "$root" "$mirror" > "$work/debootstrap.log" 2>&1 || { tail -30 "$work/debootstrap.log"; exit 1; }
-mount -t proc proc "$root/proc"
-mount --bind /sys "$root/sys"
-mount --bind /dev "$root/dev"
-mount --bind /dev/pts "$root/dev/pts"
+# /proc, /sys and /dev as the programs expect them; a machine that refuses mounts (a container
+# without CAP_SYS_ADMIN) runs the rest without them, and says so.
+mount -t proc proc "$root/proc" || echo "  warning: cannot mount /proc in the root; continuing without it"
+mount --bind /sys "$root/sys" || echo "  warning: cannot bind /sys into the root; continuing without it"
+mount --bind /dev "$root/dev" || echo "  warning: cannot bind /dev into the root; debootstrap's device nodes stay"
+mountpoint -q "$root/dev" && { mount --bind /dev/pts "$root/dev/pts" || true; }
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 # No service starts inside the chroot (there is no systemd there; this says so to invoke-rc.d).
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
