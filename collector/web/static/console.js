@@ -54,14 +54,18 @@ const Console = (() => {
     s.className = isError ? "status error" : "status";
   }
 
-  async function getJson(url) {
-    const r = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+  // The JSON of an answer, or an Error with the server's reason (its {"error": ...}).
+  async function jsonOf(r) {
     if (!r.ok) {
       let why = r.status + " " + r.statusText;
       try { why = (await r.json()).error || why; } catch (e) { /* not JSON */ }
       throw new Error(why);
     }
     return r.json();
+  }
+
+  async function getJson(url) {
+    return jsonOf(await fetch(url, { credentials: "same-origin", cache: "no-store" }));
   }
 
   // A state change: JSON in, the session's CSRF token in a header (a cross-site form can send
@@ -74,12 +78,7 @@ const Console = (() => {
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(body),
     });
-    if (!r.ok) {
-      let why = r.status + " " + r.statusText;
-      try { why = (await r.json()).error || why; } catch (e) { /* not JSON */ }
-      throw new Error(why);
-    }
-    return r.json();
+    return jsonOf(r);
   }
 
   // Nanoseconds (a JSON string, as protobuf writes int64) as "2026-12-05 09:13:07 UTC".
