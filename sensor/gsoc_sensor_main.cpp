@@ -32,7 +32,9 @@
 #include "sensor/control/SensorMetrics.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "gsoc/v1/event.pb.h"
+#include "sensor/export/EventEncoder.hpp"
 #include "sensor/export/EventFile.hpp"
+#include "sensor/export/EventSink.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/worker/EngineDrops.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
@@ -565,40 +567,19 @@ int main(int argc, char** argv) {
   }
 
   const auto epoch = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
-  EventBuilder builder(config.sensor_id().empty() ? "sensor-1" : config.sensor_id(), config.agency_id(), epoch,
-                       ruleset ? ruleset->version() : std::string());
-  builder.setHomeNet(homeNetOf(ruleset));
-  if (transport) {
-    builder.continueStream(transport->spool().epoch(), transport->spool().nextSequence());
-    transport->start();
-  }
-  gsoc::v1::Event event;
-  const bool build_events = events || transport;
-  auto emit = [&] {  // under output_mutex
-    if (events) events->write(event);
-    if (transport) transport->append(event, builder);
-  };
-  auto onAlert = [&](const AlertHit& hit) {
-    std::lock_guard lock(output_mutex);
-    const auto* c = hit.rule != nullptr ? ruleset->source().classifications.find(hit.rule->classtype) : nullptr;
-    const std::string_view category = c != nullptr ? std::string_view(c->description)
-                                      : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
-    ++status_alerts;
-    if (eve) eve->alertRecord(hit, category);
-    if (build_events) {
-      builder.alert(hit, category, event);
-      emit();
-    }
-  };
-  auto onMetadata = [&](const AppMetadata& record) {
-    std::lock_guard lock(output_mutex);
-    if (eve) eve->metadataRecord(record);
-    if (build_events && builder.metadata(record, event)) emit();
-  };
+  const std::string sensor_id = config.sensor_id().empty() ? "sensor-1" : config.sensor_id();
+  // Each worker serializes its own events (EventEncoder, from this prototype); the sink numbers
+  // them and writes the file and the spool under its own short lock.
+  EventBuilder event_prototype(sensor_id, config.agency_id(), ruleset ? ruleset->version() : std::string());
+  event_prototype.setHomeNet(homeNetOf(ruleset));
+  std::unique_ptr<EventSink> event_sink;
+  if (events || transport) event_sink = std::make_unique<EventSink>(sensor_id, epoch, 0, events.get(), transport.get());
+  if (transport) transport->start();
 
   // One lane per worker: its flows, its detector, its ring when there are several.
   struct Lane {
     std::unique_ptr<DetectionStage> detection;
+    std::unique_ptr<EventEncoder> encoder;  // with an event file or a collector
     std::unique_ptr<SensorWorker> worker;
     std::unique_ptr<PacketRing> ring;
     std::thread thread;
@@ -611,6 +592,7 @@ int main(int argc, char** argv) {
     void applyPending() {
       if (!has_pending.load(std::memory_order_acquire)) return;
       std::lock_guard lock(reload_mutex);
+      if (encoder) encoder->setHomeNet(homeNetOf(pending));
       detection->setRuleset(std::move(pending));
       has_pending = false;
     }
@@ -619,10 +601,36 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < lanes_wanted; ++i) {
     auto lane = std::make_unique<Lane>();
     Lane* l = lane.get();
+    if (event_sink) l->encoder = std::make_unique<EventEncoder>(event_prototype);
+    // The outputs, called on the lane's thread: EVE under output_mutex, events serialized here
+    // and numbered by the sink.
+    auto onAlert = [&, l](const AlertHit& hit) {
+      // The lane's own ruleset raised it (a reload reaches each lane between packets).
+      const sig::CompiledRuleset& rules = l->detection->ruleset();
+      const auto* c = hit.rule != nullptr ? rules.source().classifications.find(hit.rule->classtype) : nullptr;
+      const std::string_view category = c != nullptr ? std::string_view(c->description)
+                                        : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
+      ++status_alerts;
+      if (eve) {
+        std::lock_guard lock(output_mutex);
+        eve->alertRecord(hit, category);
+      }
+      if (event_sink) event_sink->write(l->encoder->alert(hit, category));
+    };
+    auto onMetadata = [&, l](const AppMetadata& record) {
+      if (eve) {
+        std::lock_guard lock(output_mutex);
+        eve->metadataRecord(record);
+      }
+      if (event_sink) {
+        const std::string_view body = l->encoder->metadata(record);
+        if (!body.empty()) event_sink->write(body);
+      }
+    };
     if (ruleset) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
-      if (eve || build_events) l->detection->setMetadataSink(onMetadata);
+      if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (eve) {
         l->detection->setAnomalySink([&](const AnomalyHit& hit) {
           std::lock_guard lock(output_mutex);
@@ -640,12 +648,11 @@ int main(int argc, char** argv) {
     }
     hooks.on_flow_end = [&, l](Flow& flow, FlowEndReason reason) {
       if (l->detection) l->detection->onFlowEnd(flow);
-      std::lock_guard lock(output_mutex);
-      if (eve) eve->flowRecord(flow, reason);
-      if (build_events) {
-        builder.flow(flow, reason, event);
-        emit();
+      if (eve) {
+        std::lock_guard lock(output_mutex);
+        eve->flowRecord(flow, reason);
       }
+      if (event_sink) event_sink->write(l->encoder->flow(flow, reason));
     };
     FlowTableConfig flow_config = flowConfig(config.flow(), args);
     flow_config.first_id = i + 1;
@@ -849,9 +856,8 @@ int main(int argc, char** argv) {
         // Sets the new rules no longer name (or define differently) keep their values on disk.
         for (const auto& e : ruleset->source().datasets->save()) std::cerr << "gsoc-sensor: " << e << "\n";
         {
-          std::lock_guard lock(output_mutex);  // alert records look up classifications in it
+          std::lock_guard lock(output_mutex);  // the heartbeat, metrics and control socket read it
           ruleset = fresh;
-          builder.setHomeNet(homeNetOf(ruleset));
         }
         for (auto& lane : lanes) {
           std::lock_guard lock(lane->reload_mutex);

@@ -3,45 +3,63 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include <vector>
+#include <memory>
 
 namespace gsoc::sensor {
 namespace {
 
-void appendAddress(std::vector<std::uint8_t>& out, const signatures::IpAddress& a) {
-  const signatures::u128 v = a.value();
-  const int bytes = a.isV4() ? 4 : 16;
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+// At most 2 + 16 + 16 + 2 + 4 bytes: seed, two IPv6 addresses, protocol and pad, two ports.
+struct HashInput {
+  std::array<std::uint8_t, 40> bytes{};
+  std::size_t size = 0;
+  void push(std::uint8_t b) { bytes[size++] = b; }
+  void address(const signatures::IpAddress& a) {
+    const signatures::u128 v = a.value();
+    for (int i = (a.isV4() ? 4 : 16) - 1; i >= 0; --i) push(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+};
+
+// SHA-1 fetched once and a context per thread (a worker's), as TLS's MD5: SHA1() fetches the
+// digest and allocates a context on every call (issue 17). Returns false when OpenSSL fails.
+bool sha1(const HashInput& in, unsigned char (&digest)[SHA_DIGEST_LENGTH]) {
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  unsigned int length = 0;
+  return md && ctx && EVP_DigestInit_ex(ctx.get(), md.get(), nullptr) == 1 && EVP_DigestUpdate(ctx.get(), in.bytes.data(), in.size) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1 && length == SHA_DIGEST_LENGTH;
 }
 
 }  // namespace
 
-std::string communityId(const signatures::IpAddress& src, const signatures::IpAddress& dst, std::uint8_t ip_proto,
+CommunityId communityId(const signatures::IpAddress& src, const signatures::IpAddress& dst, std::uint8_t ip_proto,
                         std::uint16_t src_port, std::uint16_t dst_port, std::uint16_t seed) {
   const bool ordered = src.value() < dst.value() || (src.value() == dst.value() && src_port <= dst_port);
   const auto& a = ordered ? src : dst;
   const auto& b = ordered ? dst : src;
   const std::uint16_t pa = ordered ? src_port : dst_port;
   const std::uint16_t pb = ordered ? dst_port : src_port;
-  std::vector<std::uint8_t> data;
-  data.push_back(static_cast<std::uint8_t>(seed >> 8));
-  data.push_back(static_cast<std::uint8_t>(seed));
-  appendAddress(data, a);
-  appendAddress(data, b);
-  data.push_back(ip_proto);
-  data.push_back(0);
+  HashInput in;
+  in.push(static_cast<std::uint8_t>(seed >> 8));
+  in.push(static_cast<std::uint8_t>(seed));
+  in.address(a);
+  in.address(b);
+  in.push(ip_proto);
+  in.push(0);
   const bool has_ports = ip_proto == 6 || ip_proto == 17 || ip_proto == 132 || ip_proto == 1 || ip_proto == 58;
   if (has_ports) {
-    data.push_back(static_cast<std::uint8_t>(pa >> 8));
-    data.push_back(static_cast<std::uint8_t>(pa));
-    data.push_back(static_cast<std::uint8_t>(pb >> 8));
-    data.push_back(static_cast<std::uint8_t>(pb));
+    in.push(static_cast<std::uint8_t>(pa >> 8));
+    in.push(static_cast<std::uint8_t>(pa));
+    in.push(static_cast<std::uint8_t>(pb >> 8));
+    in.push(static_cast<std::uint8_t>(pb));
   }
+  CommunityId id;
   unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(data.data(), data.size(), digest);
-  unsigned char encoded[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
-  const int n = EVP_EncodeBlock(encoded, digest, SHA_DIGEST_LENGTH);
-  return "1:" + std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));
+  if (!sha1(in, digest)) return id;  // empty: no id rather than a wrong one
+  id.text_[0] = '1';
+  id.text_[1] = ':';
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(id.text_.data() + 2), digest, SHA_DIGEST_LENGTH);
+  id.size_ = 2 + static_cast<std::size_t>(n);
+  return id;
 }
 
 }  // namespace gsoc::sensor

@@ -77,7 +77,7 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
        << ",\"event_type\":\"flow\",\"src_ip\":\"" << flow.client.toString() << "\",\"src_port\":" << flow.client_port
        << ",\"dest_ip\":\"" << flow.server.toString() << "\",\"dest_port\":" << flow.server_port << ",\"proto\":\""
        << protoName(flow.ip_proto) << "\",\"community_id\":\""
-       << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port) << "\"";
+       << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
@@ -123,7 +123,7 @@ void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, st
        << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
        << (to_server ? flow.server : flow.client).toString() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
        << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client")
-       << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port) << "\"";
+       << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
 }

@@ -1,6 +1,6 @@
 #include "sensor/export/EventFile.hpp"
 
-#include <google/protobuf/util/delimited_message_util.h>
+#include <google/protobuf/io/coded_stream.h>
 
 #include <stdexcept>
 
@@ -14,11 +14,11 @@
 namespace gsoc::sensor {
 namespace {
 
-std::string addressBytes(const IpAddress& a) {
-  std::string out;
+// Network order, 4 or 16 bytes, into a reused string (16 bytes do not fit the small-string buffer).
+void assignAddress(const IpAddress& a, std::string& out) {
   const int n = a.isV4() ? 4 : 16;
-  for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>(a.value() >> (8 * i)));
-  return out;
+  out.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>(a.value() >> (8 * (n - 1 - i)));
 }
 
 gsoc::v1::Severity severityOf(std::uint8_t priority) {
@@ -59,26 +59,26 @@ void fillHttp(const HttpMessage* q, const HttpMessage* a, gsoc::v1::HttpRecord& 
 
 }  // namespace
 
-EventBuilder::EventBuilder(std::string sensor_id, std::string agency_id, std::uint64_t epoch, std::string ruleset_version)
-    : sensor_id_(std::move(sensor_id)), agency_id_(std::move(agency_id)), epoch_(epoch), ruleset_version_(std::move(ruleset_version)) {}
+EventBuilder::EventBuilder(std::string sensor_id, std::string agency_id, std::string ruleset_version)
+    : sensor_id_(std::move(sensor_id)), agency_id_(std::move(agency_id)), ruleset_version_(std::move(ruleset_version)) {}
 
 void EventBuilder::envelope(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, gsoc::v1::Event& out) {
-  out.Clear();
-  const std::uint64_t seq = sequence_++;
-  out.set_event_id(sensor_id_ + ":" + std::to_string(epoch_) + ":" + std::to_string(seq));
-  out.set_sensor_id(sensor_id_);
-  out.set_agency_id(agency_id_);
+  // Every envelope field is written (assign keeps a reused Event's string capacity); the event id
+  // is EventSink's.
+  out.clear_event_id();
+  out.mutable_sensor_id()->assign(sensor_id_);
+  out.mutable_agency_id()->assign(agency_id_);
   out.set_timestamp_ns(ts);
   out.set_flow_id(flow.id);
-  out.set_community_id(communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port));
+  out.mutable_community_id()->assign(communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view());
   const bool to_server = dir == signatures::FlowDirection::ToServer;
   auto* t = out.mutable_tuple();
-  t->set_src_ip(addressBytes(to_server ? flow.client : flow.server));
-  t->set_dst_ip(addressBytes(to_server ? flow.server : flow.client));
+  assignAddress(to_server ? flow.client : flow.server, *t->mutable_src_ip());
+  assignAddress(to_server ? flow.server : flow.client, *t->mutable_dst_ip());
   t->set_src_port(to_server ? flow.client_port : flow.server_port);
   t->set_dst_port(to_server ? flow.server_port : flow.client_port);
   t->set_ip_proto(flow.ip_proto);
-  out.set_app_proto(std::string(signatures::appProtoName(flow.app)));
+  out.mutable_app_proto()->assign(signatures::appProtoName(flow.app));
   out.set_direction(to_server ? gsoc::v1::DIRECTION_TO_SERVER : gsoc::v1::DIRECTION_TO_CLIENT);
   out.set_vlan_id(flow.vlan);
   if (home_) {
@@ -86,6 +86,8 @@ void EventBuilder::envelope(const Flow& flow, signatures::FlowDirection dir, std
     const bool server_home = home_->contains(flow.server.value());
     out.set_locality(client_home ? (server_home ? gsoc::v1::LOCALITY_INTERNAL : gsoc::v1::LOCALITY_OUTBOUND)
                                  : (server_home ? gsoc::v1::LOCALITY_INBOUND : gsoc::v1::LOCALITY_EXTERNAL));
+  } else {
+    out.set_locality(gsoc::v1::LOCALITY_UNSPECIFIED);
   }
 }
 
@@ -99,6 +101,7 @@ void EventBuilder::alert(const AlertHit& hit, std::string_view category, gsoc::v
     envelope(stand_in, hit.direction, hit.timestamp_ns, out);
   }
   auto* a = out.mutable_alert();
+  a->Clear();
   a->set_action(gsoc::v1::Alert::ACTION_ALERT);
   a->set_ruleset_version(ruleset_version_);
   a->set_buffer(std::string(signatures::bufferName(hit.buffer)));
@@ -133,6 +136,7 @@ void EventBuilder::alert(const AlertHit& hit, std::string_view category, gsoc::v
 void EventBuilder::flow(const Flow& f, FlowEndReason reason, gsoc::v1::Event& out) {
   envelope(f, signatures::FlowDirection::ToServer, f.last_ns, out);
   auto* r = out.mutable_flow();
+  r->Clear();
   r->set_packets_to_server(f.counters[Flow::kToServer].packets);
   r->set_packets_to_client(f.counters[Flow::kToClient].packets);
   r->set_bytes_to_server(f.counters[Flow::kToServer].bytes);
@@ -147,23 +151,25 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
   switch (m.kind) {
     case AppMetadata::Kind::Http:
       envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
+      out.mutable_http()->Clear();
       fillHttp(m.request, m.response, *out.mutable_http());
       return true;
     case AppMetadata::Kind::Dns: {
       envelope(*m.flow, m.direction, m.timestamp_ns, out);
       auto* d = out.mutable_dns();
+      d->Clear();
       d->set_id(m.dns->id);
       d->set_response(m.dns->response);
       d->set_rcode(std::to_string(m.dns->rcode));
       if (!m.dns->queries.empty()) {
-        d->set_query(m.dns->queries.front().str());
+        d->mutable_query()->assign(m.dns->queries.front().view());
         d->set_qtype(std::to_string(m.dns->query_types.front()));
       }
       for (const auto& a : m.dns->answers) {
         auto* ans = d->add_answers();
-        ans->set_name(a.name.str());
+        ans->mutable_name()->assign(a.name.view());
         ans->set_type(std::to_string(a.type));
-        ans->set_data(a.data.str());
+        ans->mutable_data()->assign(a.data.view());
         ans->set_ttl(a.ttl);
       }
       return true;
@@ -171,6 +177,7 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Tls: {
       envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
       auto* t = out.mutable_tls();
+      t->Clear();
       if (m.client_hello != nullptr) {
         t->set_sni(m.client_hello->sni);
         t->set_ja3(m.client_hello->ja3_hash);
@@ -190,6 +197,7 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Smtp: {
       envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
       auto* s = out.mutable_smtp();
+      s->Clear();
       s->set_helo(m.mail->helo);
       // gsoc.v1 keeps bare addresses (what indicators and correlation compare), not the
       // commands' "<...>" arguments.
@@ -216,7 +224,16 @@ EventFileWriter::EventFileWriter(const std::string& path) : out_(path, std::ios:
 }
 
 void EventFileWriter::write(const gsoc::v1::Event& event) {
-  google::protobuf::util::SerializeDelimitedToOstream(event, &out_);
+  scratch_.clear();
+  event.AppendToString(&scratch_);
+  write(std::string_view(scratch_));
+}
+
+void EventFileWriter::write(std::string_view record) {
+  std::uint8_t prefix[5];  // the delimited format's length: a varint32, 5 bytes at most
+  const std::uint8_t* end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(static_cast<std::uint32_t>(record.size()), prefix);
+  out_.write(reinterpret_cast<const char*>(prefix), end - prefix);
+  out_.write(record.data(), static_cast<std::streamsize>(record.size()));
   ++events_;
 }
 

@@ -9,8 +9,6 @@
 #include "common/NetworkAddress.hpp"
 #include "common/TlsMaterial.hpp"
 #include "gsoc/v1/config.pb.h"
-#include "gsoc/v1/event.pb.h"
-#include "sensor/export/EventFile.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -113,14 +111,10 @@ std::unique_ptr<SensorTransport> SensorTransport::create(const gsoc::v1::SensorC
   return std::unique_ptr<SensorTransport>(new SensorTransport(std::make_unique<EventSpool>(std::move(spool)), std::move(ship), std::move(status)));
 }
 
-void SensorTransport::append(const gsoc::v1::Event& event, EventBuilder& builder) {
-  buffer_.clear();
-  event.SerializeToString(&buffer_);
-  if (spool_->append(buffer_) == 0) {
-    builder.continueStream(spool_->epoch(), spool_->nextSequence());  // refused at shutdown: counted by the spool
-    return;
-  }
+bool SensorTransport::append(std::string_view record) {
+  if (spool_->append(record) == 0) return false;  // refused at shutdown: counted by the spool
   ++appended_this_run_;
+  return true;
 }
 
 bool SensorTransport::drain(std::chrono::milliseconds timeout, const std::function<bool()>& keep_waiting) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sensor/transport/EventShipper.hpp"
@@ -20,8 +21,6 @@ class SignatureBundle;
 }  // namespace gsoc::v1
 
 namespace gsoc::sensor {
-
-class EventBuilder;
 
 // A bad value of a key in the config's transport: section. `key` is its dotted path in the
 // SensorConfig ("transport.collector_addresses.1"), so a caller holding the YAML file can name
@@ -58,8 +57,9 @@ class SensorTransport {
   [[nodiscard]] EventShipper& shipper() { return *shipper_; }
 
   [[nodiscard]] EventSpool& spool() { return *spool_; }
-  // Spools one event built by `builder`. Call under the sensor's output lock, in build order.
-  void append(const gsoc::v1::Event& event, EventBuilder& builder);
+  // Spools one serialized event, numbered by EventSink (which calls this in sequence order).
+  // False when the spool refused it (closed at shutdown; the spool counts it).
+  bool append(std::string_view record);
   void start() { shipper_->start(); }
   // Waits until the collector acknowledged everything, the timeout passed or keep_waiting()
   // turned false. True when drained.
@@ -73,7 +73,6 @@ class SensorTransport {
 
   std::unique_ptr<EventSpool> spool_;
   std::unique_ptr<EventShipper> shipper_;
-  std::string buffer_;  // serialization buffer, reused
   std::uint64_t appended_this_run_ = 0;
 };
 

@@ -1,5 +1,7 @@
-// gsoc.v1.Event output: envelope fields, alert body, contiguous sequence numbers, and the
-// length-delimited file read back with protobuf's own reader.
+// gsoc.v1.Event output: envelope fields, alert body, contiguous sequence numbers given by the
+// shared sink (also under several writing threads), records byte for byte those of the whole
+// message, reused per-kind messages that carry nothing over, and the length-delimited file read
+// back with protobuf's own reader.
 #include <gtest/gtest.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/util/delimited_message_util.h>
@@ -8,11 +10,15 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
+#include <thread>
 
 #include "bench/traffic/FrameBuilder.hpp"
 #include "gsoc/v1/event.pb.h"
 #include "sensor/decode/PacketDecoder.hpp"
+#include "sensor/export/EventEncoder.hpp"
 #include "sensor/export/EventFile.hpp"
+#include "sensor/export/EventSink.hpp"
 #include "signatures/TestRules.hpp"
 
 namespace gsoc::sensor {
@@ -44,16 +50,16 @@ TEST(EventFile, AlertAndFlowEventsRoundTrip) {
   hit.excerpt = "xyz";
 
   const std::string path = (std::filesystem::temp_directory_path() / "gsoc-events-test.pb").string();
+  std::string alert_body;
   {
-    EventBuilder builder("mofa-uplink-1", "MOFA", 1700000000, "v-test");
+    EventEncoder encoder(EventBuilder("mofa-uplink-1", "MOFA", "v-test"));
     EventFileWriter writer(path);
-    gsoc::v1::Event event;
-    builder.alert(hit, "A Network Trojan was detected", event);
-    writer.write(event);
-    builder.flow(flow, FlowEndReason::Timeout, event);
-    writer.write(event);
+    EventSink sink("mofa-uplink-1", 1700000000, 0, &writer, nullptr);
+    alert_body = std::string(encoder.alert(hit, "A Network Trojan was detected"));
+    sink.write(alert_body);
+    sink.write(encoder.flow(flow, FlowEndReason::Timeout));
     writer.flush();
-    EXPECT_EQ(builder.nextSequence(), 2u);
+    EXPECT_EQ(sink.nextSequence(), 2u);
   }
   const int fd = ::open(path.c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
@@ -88,6 +94,103 @@ TEST(EventFile, AlertAndFlowEventsRoundTrip) {
   ASSERT_TRUE(record.has_flow());
   EXPECT_EQ(record.flow().packets_to_server(), 1u);
   EXPECT_EQ(record.flow().end_reason(), "timeout");
+  // The sink's record (id in front of the encoder's bytes) is the message serialized at once.
+  gsoc::v1::Event whole;
+  ASSERT_TRUE(whole.ParseFromString(alert_body));
+  whole.set_event_id("mofa-uplink-1:1700000000:0");
+  EXPECT_EQ(whole.SerializeAsString(), alert.SerializeAsString());
+}
+
+// A worker's encoder reuses one message per body kind: nothing of an earlier record of the same
+// kind survives into the next (an indicator alert after a rule alert, a flow without a home
+// network after one with it).
+TEST(EventFile, ReusedMessagesCarryNothingOver) {
+  const auto rs = signatures::testing::compileRules(
+      R"(alert tcp any any -> any any (msg:"rule"; content:"x"; reference:url,example.com; metadata:stage foothold; sid:42;))");
+  PacketSpec spec;
+  const Bytes frame = ethernetFrame(spec);
+  RawPacket raw;
+  raw.data = frame;
+  raw.wire_length = static_cast<std::uint32_t>(frame.size());
+  PacketDecoder decoder;
+  DecodedPacket packet;
+  ASSERT_TRUE(decoder.decode(raw, packet));
+  Flow flow(3, FlowKey::of(packet), packet, 1024);
+  AlertHit by_rule;
+  by_rule.rule = &rs->rules()[0];
+  by_rule.flow = &flow;
+  by_rule.excerpt = "xyz";
+  signatures::Indicator ioc;
+  ioc.type = signatures::IndicatorType::Domain;
+  ioc.value = "bad.example";
+  AlertHit by_indicator = by_rule;
+  by_indicator.rule = nullptr;
+  by_indicator.indicator = &ioc;
+
+  EventEncoder encoder(EventBuilder("s", "A", "v"));
+  auto parsed = [](std::string_view bytes) {
+    gsoc::v1::Event e;
+    EXPECT_TRUE(e.ParseFromString(std::string(bytes)));
+    return e;
+  };
+  encoder.setHomeNet(signatures::RuleVariables::withDefaults().parseAddresses("[192.0.2.0/24]"));
+  (void)encoder.alert(by_rule, "");
+  const gsoc::v1::Event second = parsed(encoder.alert(by_indicator, ""));
+  EXPECT_EQ(second.alert().gid(), 9000u);
+  EXPECT_EQ(second.alert().references_size(), 0);
+  EXPECT_TRUE(second.alert().metadata().empty());
+  EXPECT_EQ(second.alert().indicator().value(), "bad.example");
+  const gsoc::v1::Event third = parsed(encoder.alert(by_rule, ""));
+  EXPECT_FALSE(third.alert().has_indicator());
+  EXPECT_EQ(third.alert().sid(), 42u);
+  EXPECT_EQ(third.alert().references_size(), 1);
+  EXPECT_NE(third.locality(), gsoc::v1::LOCALITY_UNSPECIFIED);
+  EventEncoder no_home(EventBuilder("s", "A", "v"));
+  EXPECT_EQ(parsed(no_home.flow(flow, FlowEndReason::Timeout)).locality(), gsoc::v1::LOCALITY_UNSPECIFIED);
+  EXPECT_TRUE(parsed(encoder.flow(flow, FlowEndReason::Timeout)).event_id().empty());  // the sink's to give
+}
+
+// Workers write through one sink at once: every sequence is given exactly once and every record
+// reaches the file whole.
+TEST(EventFile, SinkNumbersConcurrentWritersOnce) {
+  PacketSpec spec;
+  const Bytes frame = ethernetFrame(spec);
+  RawPacket raw;
+  raw.data = frame;
+  raw.wire_length = static_cast<std::uint32_t>(frame.size());
+  PacketDecoder decoder;
+  DecodedPacket packet;
+  ASSERT_TRUE(decoder.decode(raw, packet));
+  const Flow flow(9, FlowKey::of(packet), packet, 1024);
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-events-sink-test.pb").string();
+  constexpr int kThreads = 4;
+  constexpr int kEach = 2000;
+  {
+    EventFileWriter writer(path);
+    EventSink sink("s", 5, 100, &writer, nullptr);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        EventEncoder encoder(EventBuilder("s", "A", "v"));
+        for (int i = 0; i < kEach; ++i) sink.write(encoder.flow(flow, FlowEndReason::Timeout));
+      });
+    }
+    for (auto& t : threads) t.join();
+    writer.flush();
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  google::protobuf::io::FileInputStream input(fd);
+  std::set<std::string> ids;
+  gsoc::v1::Event e;
+  while (google::protobuf::util::ParseDelimitedFromZeroCopyStream(&e, &input, nullptr)) {
+    EXPECT_EQ(e.flow_id(), 9u);
+    ids.insert(e.event_id());
+  }
+  ::close(fd);
+  std::filesystem::remove(path);
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kEach));
+  for (int seq = 100; seq < 100 + kThreads * kEach; ++seq) EXPECT_TRUE(ids.count("s:5:" + std::to_string(seq))) << seq;
 }
 
 // Event.locality: which side of the flow is the agency's, from the ruleset's HOME_NET; nothing
@@ -105,7 +208,7 @@ TEST(EventFile, LocalitySaysWhichSideIsHome) {
     DecodedPacket packet;
     EXPECT_TRUE(decoder.decode(raw, packet));
     Flow flow(1, FlowKey::of(packet), packet, 1024);
-    EventBuilder builder("s", "A", 1, "v");
+    EventBuilder builder("s", "A", "v");
     if (home != nullptr) builder.setHomeNet(signatures::RuleVariables::withDefaults().parseAddresses(*home));
     gsoc::v1::Event event;
     builder.flow(flow, FlowEndReason::Timeout, event);

@@ -86,7 +86,7 @@ class Pipeline {
   }
 
   signatures::CompiledRulesetPtr ruleset_;
-  EventBuilder builder_{"sensor-1", "MOFA", 1, "v"};
+  EventBuilder builder_{"sensor-1", "MOFA", "v"};
   std::vector<gsoc::v1::HttpRecord> http_records_;
   std::vector<gsoc::v1::SmtpRecord> smtp_records_;
   Sids sids_;

@@ -1,0 +1,36 @@
+#include "sensor/export/EventEncoder.hpp"
+
+namespace gsoc::sensor {
+
+std::string_view EventEncoder::alert(const AlertHit& hit, std::string_view classtype_description) {
+  gsoc::v1::Event& event = events_[kAlert];
+  builder_.alert(hit, classtype_description, event);
+  return serialized(event);
+}
+
+std::string_view EventEncoder::flow(const Flow& flow, FlowEndReason reason) {
+  gsoc::v1::Event& event = events_[kFlow];
+  builder_.flow(flow, reason, event);
+  return serialized(event);
+}
+
+std::string_view EventEncoder::metadata(const AppMetadata& record) {
+  Body body = kHttp;
+  switch (record.kind) {
+    case AppMetadata::Kind::Http: body = kHttp; break;
+    case AppMetadata::Kind::Dns: body = kDns; break;
+    case AppMetadata::Kind::Tls: body = kTls; break;
+    case AppMetadata::Kind::Smtp: body = kSmtp; break;
+  }
+  gsoc::v1::Event& event = events_[body];
+  if (!builder_.metadata(record, event)) return {};
+  return serialized(event);
+}
+
+std::string_view EventEncoder::serialized(const gsoc::v1::Event& event) {
+  bytes_.clear();  // keeps its capacity
+  event.AppendToString(&bytes_);
+  return bytes_;
+}
+
+}  // namespace gsoc::sensor
