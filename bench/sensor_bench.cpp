@@ -1,7 +1,9 @@
 // Sensor throughput per worker core with the full ET Open ruleset, on generated
 // traffic, against two references in the same process: the pipeline without rules (decode,
-// defrag, flows, reassembly, app layer off) and the raw Hyperscan payload databases alone over
-// the same payload bytes (the ceiling). Each benchmark runs these traffic cases:
+// defrag, flows, reassembly, app layer off) and the ceiling (issue 17): the Hyperscan scans the
+// sensor makes on that traffic, by its own databases, replayed raw with each reassembled stream
+// byte scanned once (packet payloads, new stream bytes, every app-layer buffer). Each benchmark
+// runs these traffic cases:
 //   uplink — the realistic uplink profile (issue 17), the default: 60 s of one agency's uplink in
 //            time order (about 490 MB, 730k frames, 92k flows, most of them DNS; override the
 //            length with GSOC_BENCH_UPLINK_SECONDS), so flows open and expire as on a wire;
@@ -9,14 +11,20 @@
 //   smtp   — (the sensor benchmarks only) 32 MiB of that mix's SMTP sessions alone.
 // Run:
 //   build/bin/gsoc_bench_sensor
+// Your own capture and rules in place of the uplink case and ET Open (bench/sensor_ceiling.py
+// runs this and prints the ratios):
+//   GSOC_BENCH_PCAP=uplink.pcap GSOC_BENCH_RULES=/etc/gsoc/rules build/bin/gsoc_bench_sensor --benchmark_filter=/0
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include "bench/AllocationCounter.hpp"
+#include "sensor/capture/PcapFileSource.hpp"
 #include "bench/traffic/TrafficGenerator.hpp"
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
@@ -70,6 +78,17 @@ const Traffic& traffic(std::int64_t which) {
   }
   static const Traffic uplink = [] {
     Traffic t;
+    if (const char* path = std::getenv("GSOC_BENCH_PCAP")) {
+      sensor::PcapFileSource file(path);
+      sensor::RawPacket r;
+      while (file.next(r)) {
+        t.frames.push_back({r.timestamp_ns, t.data.size(), r.data.size()});
+        t.data.insert(t.data.end(), r.data.begin(), r.data.end());
+      }
+      if (!file.lastError().empty()) std::cerr << file.lastError() << "\n";
+      std::cerr << path << ": " << t.frames.size() << " frames, " << t.data.size() << " bytes\n";
+      return t;
+    }
     traffic::UplinkOptions options;
     if (const char* s = std::getenv("GSOC_BENCH_UPLINK_SECONDS")) options.seconds = std::atof(s);
     const traffic::UplinkCounters c = traffic::generateUplink(7, options, [&](std::int64_t ts, std::span<const std::uint8_t> f) {
@@ -82,12 +101,19 @@ const Traffic& traffic(std::int64_t which) {
   return uplink;
 }
 
+// The rules: GSOC_BENCH_RULES (a rules file or folder) when set, else ET Open from ../shared.
+std::filesystem::path rulesPath() {
+  if (const char* path = std::getenv("GSOC_BENCH_RULES")) return path;
+  return std::filesystem::path(GSOC_SHARED_DIR) / "rules" / "et-open";
+}
+
 const signatures::CompiledRulesetPtr& etOpen() {
   static const signatures::CompiledRulesetPtr compiled = [] {
-    const std::filesystem::path dir = std::filesystem::path(GSOC_SHARED_DIR) / "rules" / "et-open";
+    const std::filesystem::path dir = rulesPath();
     signatures::RulesetSource source;
     source.rule_paths = {dir};
-    source.classification_file = dir / "classification.config";
+    const std::filesystem::path classification = (std::filesystem::is_directory(dir) ? dir : dir.parent_path()) / "classification.config";
+    if (std::filesystem::exists(classification)) source.classification_file = classification;
     return signatures::RuleCompiler().compile(signatures::loadSources(source).ruleset);
   }();
   return compiled;
@@ -102,7 +128,8 @@ sensor::RawPacket raw(const Traffic& t, const Frame& f) {
 }
 
 void report(benchmark::State& state, const Traffic& t) {
-  state.SetLabel(state.range(0) == kUplink ? "uplink" : state.range(0) == kMixed ? "mixed" : "smtp");
+  state.SetLabel(state.range(0) == kUplink ? (std::getenv("GSOC_BENCH_PCAP") != nullptr ? "pcap" : "uplink")
+                 : state.range(0) == kMixed ? "mixed" : "smtp");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * t.wireBytes()));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * t.frames.size()));
   const double bits = static_cast<double>(t.wireBytes()) * 8;
@@ -148,7 +175,7 @@ void BM_SensorNoRules(benchmark::State& state) {
 BENCHMARK(BM_SensorNoRules)->Arg(kUplink)->Arg(kMixed)->Arg(kSmtp)->Unit(benchmark::kMillisecond)->MinTime(3);
 
 void BM_SensorEtOpen(benchmark::State& state) {
-  if (!std::filesystem::exists(std::filesystem::path(GSOC_SHARED_DIR) / "rules" / "et-open")) return state.SkipWithError("no ET Open");
+  if (!std::filesystem::exists(rulesPath())) return state.SkipWithError("no rules (ET Open or GSOC_BENCH_RULES)");
   std::uint64_t alerts = 0;
   const signatures::CompiledRulesetPtr& ruleset = etOpen();  // compiled before timing starts
   const Traffic& t = traffic(state.range(0));
@@ -169,20 +196,83 @@ void BM_SensorEtOpen(benchmark::State& state) {
 }
 BENCHMARK(BM_SensorEtOpen)->Arg(kUplink)->Arg(kMixed)->Arg(kSmtp)->Unit(benchmark::kMillisecond)->MinTime(3);
 
-// The ceiling: every packet payload scanned once by the ET Open payload database of its
-// transport (the merged ip + tcp/udp group), nothing else.
-void BM_HyperscanCeiling(benchmark::State& state) {
-  if (!std::filesystem::exists(std::filesystem::path(GSOC_SHARED_DIR) / "rules" / "et-open")) return state.SkipWithError("no ET Open");
-  const signatures::CompiledRuleset& rs = *etOpen();
-  std::vector<std::pair<std::span<const std::uint8_t>, signatures::Transport>> payloads;
-  sensor::PacketDecoder decoder;
-  sensor::DecodedPacket p;
-  const Traffic& t = traffic(state.range(0));
-  for (const Frame& f : t.frames) {
-    if (decoder.decode(raw(t, f), p) && !p.payload.empty()) {
-      payloads.emplace_back(p.payload, p.ip_proto == 6 ? signatures::Transport::Tcp : signatures::Transport::Udp);
+// The ceiling's scans: each a group's databases over bytes kept in the recording.
+struct Inspection {
+  const signatures::GroupDatabases* group;
+  const char* bytes;  // into the traffic's buffer or the recording's copies
+  unsigned size;
+};
+
+struct InspectionRecording {
+  std::vector<std::unique_ptr<char[]>> copies;  // bytes the traffic's buffer does not hold (windows, app buffers)
+  std::vector<Inspection> scans;
+  std::uint64_t packet_bytes = 0;       // packet payloads
+  std::uint64_t stream_once_bytes = 0;  // new reassembled bytes: what the ceiling scans
+  std::uint64_t stream_window_bytes = 0;  // what the sensor scans for them (windows overlap)
+  std::uint64_t buffer_bytes = 0;       // app-layer buffers (transactions)
+};
+
+// Records what the sensor's detector scans, keeping a stream window's new bytes only.
+class InspectionRecorder final : public signatures::ScanObserver {
+ public:
+  InspectionRecorder(const Traffic& t, InspectionRecording& out) : traffic_(t), out_(out) {}
+  void scanned(const signatures::GroupDatabases& group, std::string_view bytes, const signatures::PacketMeta& meta) override {
+    if (meta.is_stream) {
+      out_.stream_window_bytes += bytes.size();
+      bytes.remove_prefix(std::min<std::size_t>(meta.stream_new_data_offset, bytes.size()));
+      out_.stream_once_bytes += bytes.size();
+    } else if (meta.is_transaction) {
+      out_.buffer_bytes += bytes.size();
+    } else {
+      out_.packet_bytes += bytes.size();
     }
+    if (bytes.empty()) return;
+    const auto* base = reinterpret_cast<const char*>(traffic_.data.data());
+    const char* p = bytes.data();
+    if (p < base || p + bytes.size() > base + traffic_.data.size()) {  // not a packet's: copy it
+      auto copy = std::make_unique<char[]>(bytes.size());
+      std::copy(bytes.begin(), bytes.end(), copy.get());
+      p = copy.get();
+      out_.copies.push_back(std::move(copy));
+    }
+    out_.scans.push_back({&group, p, static_cast<unsigned>(bytes.size())});
   }
+
+ private:
+  const Traffic& traffic_;
+  InspectionRecording& out_;
+};
+
+// One sensor run over the case with its scans recorded (before timing; once per case).
+const InspectionRecording& recordedInspections(std::int64_t which) {
+  static std::map<std::int64_t, InspectionRecording> recordings;
+  auto [it, fresh] = recordings.try_emplace(which);
+  if (!fresh) return it->second;
+  const Traffic& t = traffic(which);
+  InspectionRecorder recorder(t, it->second);
+  sensor::DetectionStage detection(etOpen(), [](const sensor::AlertHit&) {});
+  detection.observeScans(&recorder);
+  sensor::WorkerHooks hooks;
+  hooks.on_packet = [&](const sensor::DecodedPacket& p, sensor::Flow& fl, signatures::FlowDirection d) { detection.onPacket(p, fl, d); };
+  hooks.on_stream_data = [&](sensor::Flow& fl, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
+    detection.onStreamData(fl, d, data);
+  };
+  hooks.on_flow_end = [&](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
+  sensor::SensorWorker worker({}, hooks);
+  for (const Frame& f : t.frames) worker.process(raw(t, f));
+  worker.finish();
+  detection.observeScans(nullptr);
+  return it->second;
+}
+
+// The ceiling (issue 17): the sensor's own Hyperscan scans of this traffic replayed raw, each
+// reassembled stream byte once (the sensor's windows overlap: stream_rescan says by how much).
+// Packet payloads and app-layer buffers as the detector scanned them.
+void BM_HyperscanCeiling(benchmark::State& state) {
+  if (!std::filesystem::exists(rulesPath())) return state.SkipWithError("no rules (ET Open or GSOC_BENCH_RULES)");
+  const signatures::CompiledRuleset& rs = *etOpen();
+  const Traffic& t = traffic(state.range(0));
+  const InspectionRecording& rec = recordedInspections(state.range(0));
   signatures::hs::ScratchPtr scratch;
   for (const auto& [name, db] : rs.databases()) signatures::hs::ensureScratch(scratch, *db);
   std::uint64_t hits = 0;
@@ -191,13 +281,18 @@ void BM_HyperscanCeiling(benchmark::State& state) {
     return 0;
   };
   for (auto _ : state) {
-    for (const auto& [payload, transport] : payloads) {
-      const auto& g = rs.scanGroup(transport, signatures::AppProto::None, signatures::FlowDirection::ToServer,
-                                   signatures::index(signatures::BufferId::Payload));
-      if (g.literals) hs_scan(g.literals.get(), reinterpret_cast<const char*>(payload.data()), static_cast<unsigned>(payload.size()), 0, scratch.get(), onMatch, &hits);
+    for (const Inspection& s : rec.scans) {
+      if (s.group->literals) hs_scan(s.group->literals.get(), s.bytes, s.size, 0, scratch.get(), onMatch, &hits);
+      if (s.group->regexes) hs_scan(s.group->regexes.get(), s.bytes, s.size, 0, scratch.get(), onMatch, &hits);
     }
   }
   report(state, t);
+  const auto mib = [](std::uint64_t b) { return static_cast<double>(b) / (1 << 20); };
+  state.counters["scans"] = static_cast<double>(rec.scans.size());
+  state.counters["packet_MiB"] = mib(rec.packet_bytes);
+  state.counters["stream_MiB"] = mib(rec.stream_once_bytes);
+  state.counters["buffer_MiB"] = mib(rec.buffer_bytes);
+  state.counters["stream_rescan"] = static_cast<double>(rec.stream_window_bytes) / static_cast<double>(std::max<std::uint64_t>(rec.stream_once_bytes, 1));
 }
 BENCHMARK(BM_HyperscanCeiling)->Arg(kUplink)->Arg(kMixed)->Unit(benchmark::kMillisecond)->MinTime(3);
 

@@ -91,6 +91,8 @@ class DetectionStage {
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
   void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
+  // Every prefilter scan, told to `observer` (benchmarks; nullptr: none).
+  void observeScans(signatures::ScanObserver* observer) { detector_.observeScans(observer); }
   // The ruleset in use: the one whose rules the next alerts name.
   [[nodiscard]] const signatures::CompiledRuleset& ruleset() const { return detector_.ruleset(); }
 

@@ -99,6 +99,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   auto scan = [&](const GroupDatabases& g, BufferId buffer) {
     if (!g.literals && !g.regexes) return;
     for (const std::string_view value : input.buffers.get(buffer)) {
+      if (scan_observer_ != nullptr) scan_observer_->scanned(g, value, input.meta);
       if (g.literals && hs_scan(g.literals.get(), value.data(), static_cast<unsigned>(value.size()), 0, scratch_.get(),
                                 DetectorScan::onMatch, &literal_scan) != HS_SUCCESS) {
         ++counters_.scan_errors;

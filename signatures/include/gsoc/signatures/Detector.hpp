@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <optional>
 #include <vector>
 
@@ -62,6 +63,15 @@ struct DetectorCounters {
   std::uint64_t scan_errors = 0;
 };
 
+// Told of every prefilter scan match() makes: the group's databases, the bytes and the input's
+// metadata. For benchmarks (bench/sensor_bench.cpp replays them as the Hyperscan ceiling); a
+// detector has none unless one is set, and then costs one branch per scanned buffer.
+class ScanObserver {
+ public:
+  virtual ~ScanObserver() = default;
+  virtual void scanned(const GroupDatabases& group, std::string_view bytes, const PacketMeta& meta) = 0;
+};
+
 class Detector {
  public:
   explicit Detector(CompiledRulesetPtr ruleset);
@@ -79,6 +89,8 @@ class Detector {
     return {contexts_.data() + m.context_begin, m.context_count};
   }
   [[nodiscard]] const DetectorCounters& counters() const { return counters_; }
+  // nullptr: none (the default). The observer must outlive the detector or be unset first.
+  void observeScans(ScanObserver* observer) { scan_observer_ = observer; }
 
  private:
   friend struct DetectorScan;
@@ -110,6 +122,7 @@ class Detector {
   std::array<std::array<char, 16>, 2> address_bytes_{};
   TransformEngine transforms_{match_data_};  // transformed buffers (to_lowercase, dotprefix...)
   DetectorCounters counters_;
+  ScanObserver* scan_observer_ = nullptr;
 };
 
 }  // namespace gsoc::signatures
