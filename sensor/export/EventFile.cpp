@@ -219,7 +219,9 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
   return false;
 }
 
-EventFileWriter::EventFileWriter(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {
+EventFileWriter::EventFileWriter(const std::string& path) : buffer_(std::make_unique<char[]>(1 << 20)) {
+  out_.rdbuf()->pubsetbuf(buffer_.get(), 1 << 20);  // before open, as the standard library needs
+  out_.open(path, std::ios::binary | std::ios::trunc);
   if (!out_) throw std::runtime_error(path + ": cannot create event file");
 }
 

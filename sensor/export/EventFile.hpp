@@ -58,6 +58,7 @@ class EventFileWriter {
   [[nodiscard]] std::uint64_t events() const { return events_; }
 
  private:
+  std::unique_ptr<char[]> buffer_;  // the stream's: 1 MiB, so a write call per thousands of events
   std::ofstream out_;
   std::string scratch_;  // write(const Event&)'s serialization, reused
   std::uint64_t events_ = 0;
