@@ -35,6 +35,7 @@
 #include "sensor/export/EventEncoder.hpp"
 #include "sensor/export/EventFile.hpp"
 #include "sensor/export/EventSink.hpp"
+#include "sensor/export/EveFile.hpp"
 #include "sensor/export/EveWriter.hpp"
 #include "sensor/worker/EngineDrops.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
@@ -439,7 +440,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<PacketSource> file_or_live_source;
   std::unique_ptr<DpdkPort> dpdk_port;
   PacketSource* source = nullptr;  // one of the above, or the DPDK port's first queue
-  std::unique_ptr<EveWriter> eve;
+  std::unique_ptr<EveFile> eve_file;  // shared by the workers' writers
+  std::unique_ptr<EveWriter> eve;     // this thread's: the stats records
   std::unique_ptr<EventFileWriter> events;
   std::unique_ptr<SensorTransport> transport;
   sig::CompiledRulesetPtr ruleset;
@@ -550,9 +552,8 @@ int main(int argc, char** argv) {
     if (args.eve.empty()) args.eve = config.output().eve_file();
     if (args.events.empty()) args.events = config.output().protobuf_file();
     if (!args.eve.empty()) {
-      eve = std::make_unique<EveWriter>(args.eve, live_input ? EveWriter::OpenMode::append : EveWriter::OpenMode::truncate);
-      eve->setDnsVersion(args.eve_dns_version);
-      eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
+      eve_file = std::make_unique<EveFile>(args.eve, live_input ? EveFile::OpenMode::append : EveFile::OpenMode::truncate);
+      eve = std::make_unique<EveWriter>(*eve_file);
     }
     if (!args.events.empty()) events = std::make_unique<EventFileWriter>(args.events);
     source = dpdk_port ? &dpdk_port->queue(0) : file_or_live_source.get();
@@ -580,6 +581,7 @@ int main(int argc, char** argv) {
   struct Lane {
     std::unique_ptr<DetectionStage> detection;
     std::unique_ptr<EventEncoder> encoder;  // with an event file or a collector
+    std::unique_ptr<EveWriter> eve;         // with an EVE file
     std::unique_ptr<SensorWorker> worker;
     std::unique_ptr<PacketRing> ring;
     std::thread thread;
@@ -602,8 +604,13 @@ int main(int argc, char** argv) {
     auto lane = std::make_unique<Lane>();
     Lane* l = lane.get();
     if (event_sink) l->encoder = std::make_unique<EventEncoder>(event_prototype);
-    // The outputs, called on the lane's thread: EVE under output_mutex, events serialized here
-    // and numbered by the sink.
+    if (eve_file) {
+      l->eve = std::make_unique<EveWriter>(*eve_file);
+      l->eve->setDnsVersion(args.eve_dns_version);
+      l->eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
+    }
+    // The outputs, called on the lane's thread: records formatted and serialized here, then
+    // appended to the shared EVE file and numbered by the event sink, each under its own lock.
     auto onAlert = [&, l](const AlertHit& hit) {
       // The lane's own ruleset raised it (a reload reaches each lane between packets).
       const sig::CompiledRuleset& rules = l->detection->ruleset();
@@ -611,17 +618,11 @@ int main(int argc, char** argv) {
       const std::string_view category = c != nullptr ? std::string_view(c->description)
                                         : hit.rule != nullptr ? std::string_view(hit.rule->classtype) : std::string_view();
       ++status_alerts;
-      if (eve) {
-        std::lock_guard lock(output_mutex);
-        eve->alertRecord(hit, category);
-      }
+      if (l->eve) l->eve->alertRecord(hit, category);
       if (event_sink) event_sink->write(l->encoder->alert(hit, category));
     };
     auto onMetadata = [&, l](const AppMetadata& record) {
-      if (eve) {
-        std::lock_guard lock(output_mutex);
-        eve->metadataRecord(record);
-      }
+      if (l->eve) l->eve->metadataRecord(record);
       if (event_sink) {
         const std::string_view body = l->encoder->metadata(record);
         if (!body.empty()) event_sink->write(body);
@@ -631,12 +632,7 @@ int main(int argc, char** argv) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
-      if (eve) {
-        l->detection->setAnomalySink([&](const AnomalyHit& hit) {
-          std::lock_guard lock(output_mutex);
-          eve->anomalyRecord(hit);
-        });
-      }
+      if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }
     WorkerHooks hooks;
     if (l->detection) {
@@ -648,10 +644,7 @@ int main(int argc, char** argv) {
     }
     hooks.on_flow_end = [&, l](Flow& flow, FlowEndReason reason) {
       if (l->detection) l->detection->onFlowEnd(flow);
-      if (eve) {
-        std::lock_guard lock(output_mutex);
-        eve->flowRecord(flow, reason);
-      }
+      if (l->eve) l->eve->flowRecord(flow, reason);
       if (event_sink) event_sink->write(l->encoder->flow(flow, reason));
     };
     FlowTableConfig flow_config = flowConfig(config.flow(), args);
@@ -813,10 +806,9 @@ int main(int argc, char** argv) {
   std::future<sig::CompiledRulesetPtr> reloading;
   std::string reloading_bundle;  // the bundle version being compiled; "" for a SIGHUP reload
   auto serviceReload = [&] {
-    if (g_reopen.exchange(false) && eve) {
-      std::lock_guard lock(output_mutex);
+    if (g_reopen.exchange(false) && eve_file) {
       try {
-        eve->reopen();
+        eve_file->reopen();
         std::cerr << "gsoc-sensor: EVE output " << args.eve << " reopened (SIGUSR1)\n";
       } catch (const std::exception& e) {
         std::cerr << "gsoc-sensor: " << e.what() << "\n";
@@ -1036,7 +1028,11 @@ int main(int argc, char** argv) {
     std::cout << "detection   off (no --rules and no rules.rule_files in the config)\n";
   }
   if (capture.errors > 0) std::cout << "capture     " << capture.errors << " error(s): " << source->lastError() << "\n";
-  if (eve) std::cout << "eve         " << eve->records() << " records to " << args.eve << "\n";
+  if (eve) {
+    std::uint64_t records = eve->records();
+    for (const auto& lane : lanes) records += lane->eve ? lane->eve->records() : 0;
+    std::cout << "eve         " << records << " records to " << args.eve << "\n";
+  }
   if (events) std::cout << "events      " << events->events() << " gsoc.v1.Event records to " << args.events << "\n";
   if (transport) std::cout << transport->summary();
   // Datasets with a save or state file are written when the sensor ends, as Suricata does.

@@ -38,17 +38,9 @@ std::string protoName(std::uint8_t ip_proto) {
   }
 }
 
-EveWriter::EveWriter(const std::string& path, OpenMode mode)
-    : path_(path), out_(path, mode == OpenMode::append ? std::ios::app : std::ios::trunc) {
-  if (!out_) throw std::runtime_error(path + ": cannot create EVE output");
-}
+EveWriter::EveWriter(const std::string& path, OpenMode mode) : own_file_(std::make_unique<EveFile>(path, mode)), file_(own_file_.get()) {}
 
-void EveWriter::reopen() {
-  out_.close();
-  out_.clear();
-  out_.open(path_, std::ios::app);
-  if (!out_) throw std::runtime_error(path_ + ": cannot reopen EVE output");
-}
+EveWriter::EveWriter(EveFile& file) : file_(&file) {}
 
 namespace {
 
@@ -70,6 +62,7 @@ std::string_view flowStateName(const Flow& flow) {
 }  // namespace
 
 void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
+  const Commit commit{*this};
   dns_tx_.forget(flow.id);
   const auto& ts = flow.counters[Flow::kToServer];
   const auto& tc = flow.counters[Flow::kToClient];
@@ -141,6 +134,7 @@ void EveWriter::header(const DecodedPacket& packet, std::int64_t ts, std::string
 }
 
 void EveWriter::anomalyRecord(const AnomalyHit& hit) {
+  const Commit commit{*this};
   const signatures::AnomalyEventInfo& info = signatures::anomalyEventInfo(hit.event);
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "anomaly");
   else header(*hit.packet, hit.timestamp_ns, "anomaly");
@@ -165,6 +159,7 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
 }
 
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
+  const Commit commit{*this};
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
   else header(*hit.packet, hit.timestamp_ns, "alert");
   if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
@@ -333,6 +328,7 @@ bool EveWriter::dnsRecord(const AppMetadata& r) {
 }
 
 void EveWriter::metadataRecord(const AppMetadata& r) {
+  const Commit commit{*this};
   const Flow& flow = *r.flow;
   switch (r.kind) {
     case AppMetadata::Kind::Http: {
@@ -477,6 +473,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
 }
 
 void EveWriter::statsRecord(std::int64_t timestamp_ns, const std::string& stats_json) {
+  const Commit commit{*this};
   out_ << "{\"timestamp\":\"" << eveTimestamp(timestamp_ns) << "\",\"event_type\":\"stats\",\"stats\":" << stats_json << "}\n";
   ++records_;
 }

@@ -1,10 +1,13 @@
 #pragma once
 // EVE JSON lines, with Suricata's field names where they overlap (timestamp, flow_id, event_type,
 // src_ip, src_port, dest_ip, dest_port, proto, app_proto, community_id, flow{...}, stats{...}),
-// so existing tooling reads gsoc output. One writer per output file; not thread-safe.
+// so existing tooling reads gsoc output. One writer per worker (not thread-safe): it formats each
+// record into its own buffer and hands the finished lines to an EveFile, which workers share.
 
 #include <cstdint>
-#include <fstream>
+#include <memory>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/DnsTransactionIds.hpp"
+#include "sensor/export/EveFile.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -24,15 +28,15 @@ class EveWriter {
  public:
   // Generator id of alerts raised by indicator lists rather than rules.
   static constexpr std::uint32_t kIndicatorGid = 9000;
-  // Truncate: a capture replay's output is that capture's result alone. Append: a live sensor's
-  // EVE survives a restart, as Suricata's does.
-  enum class OpenMode { truncate, append };
-  // Throws std::runtime_error when the file cannot be created.
+  using OpenMode = EveFile::OpenMode;
+  // A writer with a file of its own. Throws std::runtime_error when it cannot be created.
   explicit EveWriter(const std::string& path, OpenMode mode = OpenMode::truncate);
-  // Closes the file and opens the same path again, appending: after logrotate has renamed it, the
-  // records go to a new file (SIGUSR1). Throws std::runtime_error when it cannot be created; the
-  // writer then keeps no file open and writes nothing until a later reopen() succeeds.
-  void reopen();
+  // A writer into a file that other writers (other workers) share.
+  explicit EveWriter(EveFile& file);
+  EveWriter(const EveWriter&) = delete;
+  EveWriter& operator=(const EveWriter&) = delete;
+  // The file's EveFile::reopen() (SIGUSR1 after logrotate).
+  void reopen() { file_->reopen(); }
   void flowRecord(const Flow& flow, FlowEndReason reason);
   // `category`: the classtype's description from classification.config.
   void alertRecord(const AlertHit& hit, std::string_view category);
@@ -53,7 +57,7 @@ class EveWriter {
     dns_responses_ = responses;
     dns_types_ = std::move(types);
   }
-  void flush() { out_.flush(); }
+  void flush() { file_->flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
@@ -72,8 +76,38 @@ class EveWriter {
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);
 
-  std::string path_;
-  std::ofstream out_;
+  // Appends what the stream formats to line_.
+  class LineBuffer final : public std::streambuf {
+   public:
+    explicit LineBuffer(std::string& line) : line_(line) {}
+
+   protected:
+    int_type overflow(int_type c) override {
+      if (c != traits_type::eof()) line_.push_back(traits_type::to_char_type(c));
+      return traits_type::not_eof(c);
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+      line_.append(s, static_cast<std::size_t>(n));
+      return n;
+    }
+
+   private:
+    std::string& line_;
+  };
+  // Opened by each public call: the lines it formatted go to the file when it returns.
+  struct Commit {
+    EveWriter& writer;
+    ~Commit() {
+      if (!writer.line_.empty()) writer.file_->write(writer.line_);
+      writer.line_.clear();
+    }
+  };
+
+  std::unique_ptr<EveFile> own_file_;  // with the path constructor
+  EveFile* file_;
+  std::string line_;  // this call's records, kept with its capacity
+  LineBuffer line_buffer_{line_};
+  std::ostream out_{&line_buffer_};
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;
