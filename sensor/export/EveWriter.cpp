@@ -16,15 +16,24 @@
 
 namespace gsoc::sensor {
 
-std::string eveTimestamp(std::int64_t ns) {
-  const std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
+EveTimestamp::EveTimestamp(std::int64_t ns) {
+  // The date and time of the last second formatted, per thread: records come seconds apart at
+  // most, and gmtime_r and strftime for each would cost more than the rest of the timestamp.
+  thread_local std::int64_t cached_second = -1;
+  thread_local std::array<char, 24> cached{};
+  thread_local std::size_t cached_size = 0;
+  const std::int64_t second = ns / 1'000'000'000;
+  if (second != cached_second) {
+    const auto seconds = static_cast<std::time_t>(second);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    cached_size = std::strftime(cached.data(), cached.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_second = second;
+  }
+  std::copy_n(cached.data(), cached_size, text_.data());
   const auto micros = static_cast<long>((ns % 1'000'000'000) / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06ld+0000", micros);
-  return buf;
+  const int n = std::snprintf(text_.data() + cached_size, text_.size() - cached_size, ".%06ld+0000", micros);
+  size_ = cached_size + static_cast<std::size_t>(std::max(n, 0));
 }
 
 std::string protoName(std::uint8_t ip_proto) {
@@ -66,7 +75,7 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   dns_tx_.forget(flow.id);
   const auto& ts = flow.counters[Flow::kToServer];
   const auto& tc = flow.counters[Flow::kToClient];
-  out_ << "{\"timestamp\":\"" << eveTimestamp(flow.last_ns) << "\",\"flow_id\":" << flow.id
+  out_ << "{\"timestamp\":\"" << EveTimestamp(flow.last_ns) << "\",\"flow_id\":" << flow.id
        << ",\"event_type\":\"flow\",\"src_ip\":\"" << flow.client.toString() << "\",\"src_port\":" << flow.client_port
        << ",\"dest_ip\":\"" << flow.server.toString() << "\",\"dest_port\":" << flow.server_port << ",\"proto\":\""
        << protoName(flow.ip_proto) << "\",\"community_id\":\""
@@ -75,7 +84,7 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
-       << eveTimestamp(flow.first_ns) << "\",\"end\":\"" << eveTimestamp(flow.last_ns)
+       << EveTimestamp(flow.first_ns) << "\",\"end\":\"" << EveTimestamp(flow.last_ns)
        << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000 << ",\"reason\":\"" << flowEndReasonName(reason)
        << "\",\"alerted\":" << (flow.alerted ? "true" : "false") << ",\"state\":\"" << flowStateName(flow) << "\"}";
   if (flow.ip_proto == 6) {
@@ -111,7 +120,7 @@ void EveWriter::string(std::string_view s) {
 
 void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type) {
   const bool to_server = direction == signatures::FlowDirection::ToServer;
-  out_ << "{\"timestamp\":\"" << eveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
+  out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
        << "\",\"src_ip\":\"" << (to_server ? flow.client : flow.server).toString()
        << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
        << (to_server ? flow.server : flow.client).toString() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
@@ -122,7 +131,7 @@ void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, st
 }
 
 void EveWriter::header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type) {
-  out_ << "{\"timestamp\":\"" << eveTimestamp(ts) << "\",\"event_type\":\"" << event_type << "\"";
+  out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"event_type\":\"" << event_type << "\"";
   if (packet.ip_version == 0) return;
   const bool ports = packet.ip_proto == 6 || packet.ip_proto == 17 || packet.ip_proto == 132;
   out_ << ",\"src_ip\":\"" << packet.src.toString() << "\"";
@@ -474,7 +483,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
 
 void EveWriter::statsRecord(std::int64_t timestamp_ns, const std::string& stats_json) {
   const Commit commit{*this};
-  out_ << "{\"timestamp\":\"" << eveTimestamp(timestamp_ns) << "\",\"event_type\":\"stats\",\"stats\":" << stats_json << "}\n";
+  out_ << "{\"timestamp\":\"" << EveTimestamp(timestamp_ns) << "\",\"event_type\":\"stats\",\"stats\":" << stats_json << "}\n";
   ++records_;
 }
 

@@ -5,9 +5,8 @@
 // record into its own buffer and hands the finished lines to an EveFile, which workers share.
 
 #include <cstdint>
+#include <array>
 #include <memory>
-#include <ostream>
-#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,12 +15,23 @@
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/DnsTransactionIds.hpp"
 #include "sensor/export/EveFile.hpp"
+#include "sensor/export/EveLine.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
 
-// "2026-11-22T01:02:03.123456+0000", as EVE writes it.
-std::string eveTimestamp(std::int64_t ns);
+// "2026-11-22T01:02:03.123456+0000", as EVE writes it, in a fixed buffer.
+class EveTimestamp {
+ public:
+  explicit EveTimestamp(std::int64_t ns);
+  [[nodiscard]] std::string_view view() const { return {text_.data(), size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
+
+ private:
+  std::array<char, 40> text_{};
+  std::size_t size_ = 0;
+};
+inline std::string eveTimestamp(std::int64_t ns) { return std::string(EveTimestamp(ns).view()); }
 std::string protoName(std::uint8_t ip_proto);
 
 class EveWriter {
@@ -76,24 +86,6 @@ class EveWriter {
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);
 
-  // Appends what the stream formats to line_.
-  class LineBuffer final : public std::streambuf {
-   public:
-    explicit LineBuffer(std::string& line) : line_(line) {}
-
-   protected:
-    int_type overflow(int_type c) override {
-      if (c != traits_type::eof()) line_.push_back(traits_type::to_char_type(c));
-      return traits_type::not_eof(c);
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-      line_.append(s, static_cast<std::size_t>(n));
-      return n;
-    }
-
-   private:
-    std::string& line_;
-  };
   // Opened by each public call: the lines it formatted go to the file when it returns.
   struct Commit {
     EveWriter& writer;
@@ -106,8 +98,7 @@ class EveWriter {
   std::unique_ptr<EveFile> own_file_;  // with the path constructor
   EveFile* file_;
   std::string line_;  // this call's records, kept with its capacity
-  LineBuffer line_buffer_{line_};
-  std::ostream out_{&line_buffer_};
+  EveLine out_{line_};
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;
