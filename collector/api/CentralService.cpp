@@ -280,21 +280,25 @@ grpc::Status CentralService::Hunt(grpc::ServerContext* context, const gsoc::v1::
 grpc::Status CentralService::Export(grpc::ServerContext* context, const gsoc::v1::ExportRequest* request, gsoc::v1::ExportReply* reply) {
   AnalystIdentity analyst;
   if (grpc::Status s = authenticate(context, analyst); !s.ok()) return s;
-  if (request->format() == gsoc::v1::ExportRequest::FORMAT_UNSPECIFIED) return {grpc::StatusCode::INVALID_ARGUMENT, "export needs a format (stix or misp)"};
+  return exportRecords(*request, *reply);
+}
+
+grpc::Status CentralService::exportRecords(const gsoc::v1::ExportRequest& request, gsoc::v1::ExportReply& reply) {
+  if (request.format() == gsoc::v1::ExportRequest::FORMAT_UNSPECIFIED) return {grpc::StatusCode::INVALID_ARGUMENT, "export needs a format (stix or misp)"};
   return guarded("export", [&] {
     std::vector<gsoc::v1::Publication> chosen;
     for (auto& p : stored(gsoc::v1::Filter{})) {
       if (p.kind() == "intel") continue;
-      if (!request->campaign_id().empty() && p.campaign_id() != request->campaign_id()) continue;
+      if (!request.campaign_id().empty() && p.campaign_id() != request.campaign_id()) continue;
       chosen.push_back(std::move(p));
     }
-    if (!request->campaign_id().empty() && chosen.empty()) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign '" + request->campaign_id() + "'");
+    if (!request.campaign_id().empty() && chosen.empty()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign '" + request.campaign_id() + "'");
     }
-    const ExportResult r = request->format() == gsoc::v1::ExportRequest::FORMAT_STIX ? exportStix(chosen, request->include_notices(), clock_())
-                                                                                      : exportMisp(chosen, request->include_notices(), clock_());
-    reply->set_json(r.json);
-    reply->set_objects(r.objects);
+    const ExportResult r = request.format() == gsoc::v1::ExportRequest::FORMAT_STIX ? exportStix(chosen, request.include_notices(), clock_())
+                                                                                     : exportMisp(chosen, request.include_notices(), clock_());
+    reply.set_json(r.json);
+    reply.set_objects(r.objects);
     return grpc::Status::OK;
   });
 }

@@ -51,6 +51,9 @@ class CentralService final : public gsoc::v1::Central::Service {
   // Acknowledge for an analyst already authenticated (by certificate here, by session in the web
   // console): the role check, the lifecycle rules, the ledger and the log in one place.
   grpc::Status acknowledgeAs(const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply);
+  // Export for an analyst already authenticated (the web console's download buttons): the one
+  // STIX/MISP code path, whoever asks.
+  grpc::Status exportRecords(const gsoc::v1::ExportRequest& request, gsoc::v1::ExportReply& reply);
   // Ends open Feed streams (they return OK) so the server can stop.
   void shutdown() { stopping_ = true; }
   [[nodiscard]] CentralCounters counters() const;
