@@ -1,7 +1,5 @@
 #include "collector/web/ConsoleViews.hpp"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -13,6 +11,9 @@
 
 #include "collector/api/PublicationRecord.hpp"
 #include "collector/store/EventQuery.hpp"
+#include "collector/web/CampaignView.hpp"
+#include "collector/web/HuntView.hpp"
+#include "collector/web/ProtoJson.hpp"
 
 namespace gsoc::collector {
 namespace {
@@ -20,14 +21,6 @@ namespace {
 constexpr std::int64_t kSecondNs = 1000000000LL;
 constexpr std::int64_t kDayNs = 86400LL * kSecondNs;
 constexpr int kMatrixDays = 7;
-
-nlohmann::json protoJson(const google::protobuf::Message& m) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;  // the names the .proto and `gsocctl --json` use
-  std::string out;
-  if (!google::protobuf::util::MessageToJsonString(m, &out, options).ok()) return nlohmann::json::object();
-  return nlohmann::json::parse(out);
-}
 
 // "2026-12-05" for a UTC day number (days since 1970-01-01).
 std::string isoDay(std::int64_t day) {
@@ -104,6 +97,12 @@ std::string ConsoleViews::notices() const {
   return nlohmann::json{{"now_ns", std::to_string(now)}, {"notices", std::move(notices)}, {"warnings", std::move(warnings)}}.dump();
 }
 
+std::optional<std::string> ConsoleViews::campaign(const std::string& id) const { return campaignViewJson(store_, id); }
+
+std::string ConsoleViews::hunt(const std::string& indicator, std::uint32_t days) const {
+  return huntViewJson(store_, indicator, clock_() - static_cast<std::int64_t>(days) * kDayNs);
+}
+
 std::string ConsoleViews::sensors() const {
   const std::int64_t now = clock_();
   nlohmann::json items = nlohmann::json::array();
@@ -120,7 +119,8 @@ std::string ConsoleViews::sensors() const {
                      {"events", r.events},
                      {"gap_events", r.gap_events},
                      {"rejected_events", r.rejected_events},
-                     {"stale", now - r.last_seen_ns > static_cast<std::int64_t>(silence_s_) * kSecondNs}});
+                     {"stale", now - r.last_seen_ns > static_cast<std::int64_t>(silence_s_) * kSecondNs},
+                     {"rates", rates_ ? rates_->rates(r.sensor_id) : std::vector<double>{}}});
   }
   return nlohmann::json{{"now_ns", std::to_string(now)}, {"silence_s", silence_s_}, {"sensors", std::move(items)}}.dump();
 }

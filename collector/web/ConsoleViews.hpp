@@ -1,7 +1,7 @@
 #pragma once
 // ConsoleViews: the JSON the web console's pages read (/api/feed, /api/sensors, /api/agencies,
-// /api/notices),
-// built from the same store and publication interfaces the Central API serves gsocctl from:
+// /api/notices, /api/campaign, /api/hunt), built from the same store and publication interfaces
+// the Central API serves gsocctl from:
 // publications through the store's publication table and toRecord, events only through
 // EventStore::countEvents (never SQL on the event tables, whose layout is each backend's own).
 // Values are returned as data for the page's JavaScript to place with textContent; nothing here
@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "collector/store/EventStore.hpp"
+#include "collector/web/SensorRateHistory.hpp"
 #include "gsoc/v1/central.pb.h"
 
 namespace gsoc::collector {
@@ -19,14 +21,16 @@ namespace gsoc::collector {
 class ConsoleViews {
  public:
   using Clock = std::function<std::int64_t()>;  // wall time, ns
-  ConsoleViews(EventStore& store, Clock clock, std::uint32_t silence_s) : store_(store), clock_(std::move(clock)), silence_s_(silence_s) {}
+  // `rates` (may be null: no sparklines) is the sensors' events/s history the console samples.
+  ConsoleViews(EventStore& store, Clock clock, std::uint32_t silence_s, const SensorRateHistory* rates = nullptr)
+      : store_(store), clock_(std::move(clock)), silence_s_(silence_s), rates_(rates) {}
 
   // Campaigns, warnings, notices and intelligence reports updated since `since_ns` (0: the last
   // 7 days) that pass `filter` (gsocctl feed's filters, the same matches()), newest first, at
   // most `limit`; each the Central API's gsoc.v1.Publication as JSON.
   [[nodiscard]] std::string feed(std::int64_t since_ns, std::size_t limit, const gsoc::v1::Filter& filter = {}) const;
   // Every sensor's health as `gsocctl sensors` shows it, with `stale` set after the silence
-  // timeout.
+  // timeout and `rates`, its stored events per second over the last samples (oldest first).
   [[nodiscard]] std::string sensors() const;
   // Agencies x the last 7 UTC days: alerts per day, and notices not yet closed and not yet
   // acknowledged.
@@ -36,6 +40,10 @@ class ConsoleViews {
   // {"warning": ..., "acknowledged": ["AGENCY by NAME at TIME"], "pending": [AGENCY]} where
   // pending lists the agencies with sensors that have not acknowledged it.
   [[nodiscard]] std::string notices() const;
+  // The campaign page (CampaignView); nullopt when there is no such campaign.
+  [[nodiscard]] std::optional<std::string> campaign(const std::string& id) const;
+  // The hunt page (HuntView): events of the last `days` days carrying `indicator`.
+  [[nodiscard]] std::string hunt(const std::string& indicator, std::uint32_t days) const;
   // A notice still new or delivered this long after it was raised is overdue (shown in red).
   static constexpr std::int64_t kAcknowledgeDueNs = 24LL * 3600 * 1000000000LL;
   // One publication as the JSON `feed` lists it (the .proto's field names).
@@ -45,6 +53,7 @@ class ConsoleViews {
   EventStore& store_;
   Clock clock_;
   std::uint32_t silence_s_;
+  const SensorRateHistory* rates_;
 };
 
 }  // namespace gsoc::collector
