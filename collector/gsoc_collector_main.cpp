@@ -467,6 +467,9 @@ int main(int argc, char** argv) {
       actions.acknowledge = [&central](const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply) {
         return central.acknowledgeAs(analyst, request, reply);
       };
+      actions.export_records = [&central](const gsoc::v1::ExportRequest& request, gsoc::v1::ExportReply& reply) {
+        return central.exportRecords(request, reply);
+      };
       web = std::make_unique<WebConsole>(web_options, *store, feed, wallNs, [&central](const std::string& serial) { return central.revoked(serial); },
                                          std::move(actions));
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "collector/web/ConsoleRoutes.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iostream>
 #include <map>
@@ -20,6 +21,31 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A query value as the browser's encodeURIComponent / form encoding wrote it: %XX and '+'. A
+// malformed escape stays as it is.
+std::string percentDecoded(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() && hexDigit(in[i + 1]) >= 0 && hexDigit(in[i + 2]) >= 0) {
+      out += static_cast<char>(hexDigit(in[i + 1]) * 16 + hexDigit(in[i + 2]));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
 std::map<std::string, std::string, std::less<>> queryOf(std::string_view target) {
   std::map<std::string, std::string, std::less<>> out;
   const auto q = target.find('?');
@@ -29,7 +55,7 @@ std::map<std::string, std::string, std::less<>> queryOf(std::string_view target)
     const auto amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
     const auto eq = pair.find('=');
-    if (eq != std::string_view::npos) out.emplace(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+    if (eq != std::string_view::npos) out.emplace(percentDecoded(pair.substr(0, eq)), percentDecoded(pair.substr(eq + 1)));
     if (amp == std::string_view::npos) break;
     rest = rest.substr(amp + 1);
   }
@@ -255,6 +281,30 @@ Response ConsoleRoutes::acknowledge(const Request& request, const std::string& p
   }
 }
 
+Response ConsoleRoutes::exportCampaign(const Request& request, const std::string& id, const std::string& format) {
+  if (!actions_.export_records) return refusal(request, http::status::not_found, "export is not served here");
+  gsoc::v1::ExportRequest ask;
+  if (format == "stix") {
+    ask.set_format(gsoc::v1::ExportRequest::FORMAT_STIX);
+  } else if (format == "misp") {
+    ask.set_format(gsoc::v1::ExportRequest::FORMAT_MISP);
+  } else {
+    return refusal(request, http::status::bad_request, "format must be stix or misp");
+  }
+  if (id.empty()) return refusal(request, http::status::bad_request, "export needs a campaign id (id=)");
+  ask.set_campaign_id(id);
+  gsoc::v1::ExportReply reply;
+  const grpc::Status status = actions_.export_records(ask, reply);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return refusal(request, http::status::not_found, status.error_message());
+  if (!status.ok()) return refusal(request, http::status::internal_server_error, status.error_message());
+  Response res = json(request, reply.json());
+  // The id is a campaign's (C-hex): still, only safe characters go into the header.
+  std::string name;
+  for (char c : id) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  res.set(http::field::content_disposition, "attachment; filename=\"" + name + "." + format + ".json\"");
+  return res;
+}
+
 Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
@@ -290,6 +340,24 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
   if (path == "/api/sensors") return json(request, views_.sensors());
   if (path == "/api/agencies") return json(request, views_.agencies());
   if (path == "/api/notices") return json(request, views_.notices());
+  if (path == "/api/campaign") {
+    const auto id = query.find("id");
+    auto view = id == query.end() ? std::nullopt : views_.campaign(id->second);
+    if (!view) return refusal(request, http::status::not_found, "no campaign '" + (id == query.end() ? std::string() : id->second) + "'");
+    return json(request, std::move(*view));
+  }
+  if (path == "/api/hunt") {
+    const auto q = query.find("q");
+    if (q == query.end() || q->second.empty() || q->second.size() > 512) {
+      return refusal(request, http::status::bad_request, "hunt needs an indicator (q=): an address, domain, hash or sender, at most 512 bytes");
+    }
+    return json(request, views_.hunt(q->second, static_cast<std::uint32_t>(std::clamp<std::int64_t>(numberOr(query, "days", 30), 1, 3650))));
+  }
+  if (path == "/api/export") {
+    const auto id = query.find("id");
+    const auto format = query.find("format");
+    return exportCampaign(request, id == query.end() ? std::string() : id->second, format == query.end() ? std::string() : format->second);
+  }
   if (path == "/api/me") {
     return json(request, nlohmann::json{{"analyst", session->analyst.name}, {"role", mayAct(session->analyst.name) ? "duty" : "viewer"}, {"csrf", session->csrf}}.dump());
   }

@@ -16,6 +16,11 @@
 // session's CSRF token in X-CSRF-Token (a synchroniser token only this origin's pages can read,
 // from /api/me) and an Origin equal to this console's; anything else is refused (403, 415) and
 // recorded. Everything else is GET only.
+//
+// Reads besides the pages: /api/campaign?id=ID (CampaignView), /api/hunt?q=VALUE&days=N
+// (HuntView: a search that publishes nothing, unlike `gsocctl hunt`), and
+// /api/export?id=ID&format=stix|misp, the Central API's Export of the campaign, sent as a
+// download (Content-Disposition: attachment). Query values are percent-decoded.
 
 #include <boost/beast/http.hpp>
 #include <functional>
@@ -41,13 +46,16 @@ class ConsoleRoutes {
   // Records a refusal worth keeping (a failed sign-in, a revoked analyst's session), as the
   // Central API records its refusals in the store.
   using Refused = std::function<void(const std::string& peer, const std::string& analyst, const std::string& reason)>;
-  // What an analyst may change, done by the Central API's own code (CentralService).
+  // What the console does through the Central API's own code (CentralService): what an analyst
+  // may change, and the STIX/MISP export behind the campaign page's download buttons.
   struct Actions {
     // True when the analyst may move notices and record acknowledgements (a duty officer).
     std::function<bool(const std::string& analyst)> may_act;
     // The Central API's Acknowledge for an analyst already authenticated.
     std::function<grpc::Status(const AnalystIdentity& analyst, const gsoc::v1::AcknowledgeRequest& request, gsoc::v1::Publication& reply)>
         acknowledge;
+    // The Central API's Export (one exporter for gsocctl and the console).
+    std::function<grpc::Status(const gsoc::v1::ExportRequest& request, gsoc::v1::ExportReply& reply)> export_records;
   };
   static constexpr const char* kCookie = "gsoc_session";
   static constexpr const char* kCsrfHeader = "X-CSRF-Token";
@@ -85,6 +93,8 @@ class ConsoleRoutes {
   void record(const std::string& peer, const std::string& analyst, const std::string& reason);
   // POST /api/ack for a live session: the CSRF and origin checks, then Actions::acknowledge.
   Response acknowledge(const Request& request, const std::string& peer, const WebSessions::Session& session);
+  // GET /api/export: Actions::export_records for one campaign, as an attachment.
+  Response exportCampaign(const Request& request, const std::string& id, const std::string& format);
   [[nodiscard]] bool mayAct(const std::string& analyst) const { return !actions_.may_act || actions_.may_act(analyst); }
   ConsoleViews& views_;
   WebSessions& sessions_;

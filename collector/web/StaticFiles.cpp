@@ -30,10 +30,13 @@ std::string contentType(const std::filesystem::path& file) {
 std::optional<StaticFile> StaticFiles::find(std::string_view path) const {
   static const std::map<std::string, std::string, std::less<>> kPages = {
       {"/", "feed.html"}, {"/feed", "feed.html"}, {"/sensors", "sensors.html"}, {"/agencies", "agencies.html"},
-      {"/notices", "notices.html"}};
+      {"/notices", "notices.html"}, {"/campaign", "campaign.html"}, {"/campaign.html", "campaign.html"},
+      {"/hunt", "hunt.html"}, {"/hunt.html", "hunt.html"}};
   std::string name;
   if (const auto page = kPages.find(path); page != kPages.end()) {
     name = page->second;
+  } else if (constexpr std::string_view vendor = "/static/vendor/"; path.starts_with(vendor) && safeName(path.substr(vendor.size()))) {
+    name = "vendor/" + std::string(path.substr(vendor.size()));
   } else if (constexpr std::string_view prefix = "/static/"; path.starts_with(prefix) && safeName(path.substr(prefix.size()))) {
     name = path.substr(prefix.size());
   } else {

@@ -2,7 +2,8 @@
 // StaticFiles: the console's pages, scripts and styles, read from the web root (the repo's
 // collector/web/static) on each request, so a page edited there shows on reload. Only names that
 // cannot climb out of the root are served: the pages by their route (/, /sensors, /agencies) and
-// /static/NAME where NAME is letters, digits, '.', '-' and '_' and does not start with a dot.
+// /static/NAME and /static/vendor/NAME (third-party scripts, with their licences), where NAME is
+// letters, digits, '.', '-' and '_' and does not start with a dot.
 
 #include <filesystem>
 #include <optional>
