@@ -1,8 +1,10 @@
 // The web console's sign-in and routes without a socket: tokens (single use, 10 minutes),
 // sessions (8 hours), 401 without a session, 403 after revocation, the security headers, GET
 // only but for POST /api/ack (origin, CSRF token, JSON and the duty role checked before the
-// Central API's acknowledge is called), the notices view, and no path out of the web root.
-// Time is injected.
+// Central API's acknowledge is called), the notices view, the campaign page's view (its
+// publications and its agency x hour matrix), the hunt view (a search that publishes nothing),
+// the export download through the Central API's Export, the sensors' events/s history, and no
+// path out of the web root. Time is injected.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +15,9 @@
 
 #include "collector/store/SqliteEventStore.hpp"
 #include "collector/web/ConsoleRoutes.hpp"
+#include "collector/web/SensorRateHistory.hpp"
+#include "gsoc/v1/event.pb.h"
+#include "gsoc/v1/ingest.pb.h"
 
 namespace gsoc::collector {
 namespace {
@@ -306,6 +311,139 @@ TEST_F(WebConsoleTest, NoticesViewAndFeedFilters) {
   EXPECT_EQ(numbers("kind=notice,warning&status=new"), std::vector<std::string>{"N-2026-0001"});
   EXPECT_EQ(numbers("agency=MOF"), std::vector<std::string>{"W-2026-0001"});  // warnings go to every agency
   EXPECT_EQ(get("/api/feed?severity=extreme", cookie).result(), http::status::bad_request);
+}
+
+// Stored events for the campaign and hunt views: DNS lookups of `query` at the given times.
+void storeLookups(SqliteEventStore& store, const std::string& agency, const std::string& query, const std::vector<std::int64_t>& times) {
+  static std::map<std::string, std::uint64_t> next_sequence;
+  const SensorIdentity who{agency, agency + "-1", "01", "test"};
+  gsoc::v1::EventBatch batch;
+  batch.set_sensor_id(who.sensor_id);
+  batch.set_epoch(1);
+  std::uint64_t& next = next_sequence[store.describe() + who.sensor_id];
+  batch.set_first_sequence(next + 1);
+  for (const std::int64_t t : times) {
+    auto* e = batch.add_events();
+    e->set_timestamp_ns(t);
+    e->mutable_tuple()->set_src_ip(std::string("\xc0\x00\x02\x07", 4));
+    e->mutable_tuple()->set_dst_ip(std::string("\xcb\x00\x71\x05", 4));
+    e->mutable_tuple()->set_src_port(53000);
+    e->mutable_tuple()->set_dst_port(53);
+    e->mutable_dns()->set_query(query);
+  }
+  next += times.size();
+  CommitBatch b;
+  b.identity = &who;
+  b.batch = &batch;
+  b.acked_through = next;
+  store.commit(std::span<const CommitBatch>(&b, 1));
+}
+
+void storePublication(SqliteEventStore& store, const char* kind, const std::string& id, const std::string& campaign, const std::string& agency,
+                      const std::string& json) {
+  store.upsertPublication(Publication{kind, id, std::string(kind) == "campaign" ? "" : id, campaign, agency, kT0, json});
+}
+
+TEST_F(WebConsoleTest, CampaignViewHasWhatItProducedAndItsAgencyByHourMatrix) {
+  const std::int64_t hour = 60 * kMinuteNs;
+  storeLookups(*store_, "MOFA", "c2.example.net", {kT0 + 5 * kMinuteNs, kT0 + hour + kMinuteNs});
+  storeLookups(*store_, "MOD", "c2.example.net", {kT0 + 2 * hour});
+  storeLookups(*store_, "MOFA", "www.example.go.jp", {kT0 + hour});            // not its indicator
+  storeLookups(*store_, "MLIT", "c2.example.net", {kT0 + hour});               // not its agency
+  storePublication(*store_, "campaign", "C-0001", "C-0001", "",
+                   R"({"id":"C-0001","title":"C2 <b>beacon</b>","agencies":["MOD","MOFA"],"indicators":[{"value":"c2.example.net"}],)"
+                   R"("first_seen_ns":")" + std::to_string(kT0) + R"(","last_seen_ns":")" + std::to_string(kT0 + 2 * hour + kMinuteNs) +
+                       R"(","intel_reports":["I-2025-0001"],"severity":"SEVERITY_HIGH"})");
+  storePublication(*store_, "warning", "W-2025-0001", "C-0001", "", R"({"number":"W-2025-0001","title":"C2"})");
+  storePublication(*store_, "notice", "N-2025-0001", "C-0001", "MOFA", R"({"number":"N-2025-0001","agency_id":"MOFA"})");
+  storePublication(*store_, "notice", "N-2025-0002", "C-0002", "MOJ", R"({"number":"N-2025-0002","agency_id":"MOJ"})");
+  storePublication(*store_, "intel", "I-2025-0001", "", "", R"({"id":"I-2025-0001","actor":"hacktivists"})");
+  const std::string cookie = signIn();
+  const auto res = get("/api/campaign?id=C-0001", cookie);
+  ASSERT_EQ(res.result(), http::status::ok) << res.body();
+  const auto view = nlohmann::json::parse(res.body());
+  EXPECT_EQ(view["campaign"]["title"], "C2 <b>beacon</b>");  // data, for textContent
+  ASSERT_EQ(view["warnings"].size(), 1U);
+  ASSERT_EQ(view["notices"].size(), 1U);
+  EXPECT_EQ(view["notices"][0]["number"], "N-2025-0001");
+  ASSERT_EQ(view["intel"].size(), 1U);
+  EXPECT_EQ(view["intel"][0]["actor"], "hacktivists");
+  const auto& evidence = view["evidence"];
+  EXPECT_EQ(evidence["basis"], "indicators");
+  EXPECT_EQ(evidence["unit"], "hour");
+  EXPECT_EQ(evidence["columns"].size(), 3U);
+  EXPECT_EQ(evidence["columns"][0], std::to_string(kT0));
+  EXPECT_EQ(evidence["events"], 3);
+  std::map<std::string, std::vector<int>> rows;
+  for (const auto& a : evidence["agencies"]) rows[a["agency_id"]] = a["counts"].get<std::vector<int>>();
+  EXPECT_EQ(rows, (std::map<std::string, std::vector<int>>{{"MOD", {0, 0, 1}}, {"MOFA", {1, 1, 0}}}));
+  EXPECT_EQ(get("/api/campaign?id=C-none", cookie).result(), http::status::not_found);
+  EXPECT_EQ(get("/api/campaign", cookie).result(), http::status::not_found);
+}
+
+TEST_F(WebConsoleTest, HuntListsWhatCarriesTheIndicatorAndPublishesNothing) {
+  storeLookups(*store_, "MOFA", "c2.example.net", {kT0 - 2 * kMinuteNs, kT0 - kMinuteNs});
+  storeLookups(*store_, "MOD", "c2.example.net", {kT0 - 40LL * 24 * 60 * kMinuteNs});  // older than 30 days
+  storeLookups(*store_, "MOD", "other.example", {kT0 - kMinuteNs});
+  const std::string cookie = signIn();
+  const auto hunt = nlohmann::json::parse(get("/api/hunt?q=c2.example.net", cookie).body());
+  EXPECT_EQ(hunt["events"], 2);
+  EXPECT_EQ(hunt["counted_all"], true);
+  ASSERT_EQ(hunt["hits"].size(), 2U);
+  EXPECT_EQ(hunt["hits"][0]["agency_id"], "MOFA");
+  EXPECT_EQ(hunt["hits"][0]["sensor_id"], "MOFA-1");
+  EXPECT_EQ(hunt["hits"][0]["kind"], "dns");
+  EXPECT_EQ(hunt["hits"][0]["src"], "192.0.2.7");
+  EXPECT_EQ(hunt["hits"][0]["dst_port"], 53);
+  EXPECT_EQ(nlohmann::json::parse(get("/api/hunt?q=c2.example.net&days=60", cookie).body())["events"], 3);
+  // Query values are percent-decoded as the page's encodeURIComponent wrote them.
+  EXPECT_EQ(nlohmann::json::parse(get("/api/hunt?q=c2%2Eexample%2enet", cookie).body())["events"], 2);
+  EXPECT_EQ(get("/api/hunt?q=", cookie).result(), http::status::bad_request);
+  EXPECT_TRUE(store_->publications(0).empty());  // unlike gsocctl hunt: no campaign, no notices
+}
+
+TEST_F(WebConsoleActionsTest, ExportIsTheCentralApisAsADownload) {
+  std::vector<std::string> asked;
+  ConsoleRoutes::Actions actions;
+  actions.export_records = [&](const gsoc::v1::ExportRequest& request, gsoc::v1::ExportReply& reply) {
+    asked.push_back(request.campaign_id() + " " + gsoc::v1::ExportRequest::Format_Name(request.format()));
+    if (request.campaign_id() == "C-none") return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign 'C-none'");
+    reply.set_json(R"({"type":"bundle","objects":[]})");
+    return grpc::Status::OK;
+  };
+  routes_ = std::make_unique<ConsoleRoutes>(*views_, sessions_, feed_, StaticFiles(dir_ / "static"), [](const std::string&) { return false; },
+                                            ConsoleRoutes::Refused{}, std::move(actions));
+  const std::string cookie = signIn();
+  const auto stix = get("/api/export?id=C-0001&format=stix", cookie);
+  ASSERT_EQ(stix.result(), http::status::ok);
+  EXPECT_EQ(stix.body(), R"({"type":"bundle","objects":[]})");
+  EXPECT_EQ(stix[http::field::content_disposition], R"(attachment; filename="C-0001.stix.json")");
+  EXPECT_EQ(get("/api/export?id=C-0001&format=misp", cookie).result(), http::status::ok);
+  EXPECT_EQ(get("/api/export?id=C-none&format=stix", cookie).result(), http::status::not_found);
+  EXPECT_EQ(get("/api/export?id=C-0001&format=csv", cookie).result(), http::status::bad_request);
+  EXPECT_EQ(get("/api/export?format=stix", cookie).result(), http::status::bad_request);
+  EXPECT_EQ(asked, (std::vector<std::string>{"C-0001 FORMAT_STIX", "C-0001 FORMAT_MISP", "C-none FORMAT_STIX"}));
+}
+
+TEST(SensorRateHistoryTest, RatesBetweenSamplesOldestFirstAndBounded) {
+  SensorRateHistory history;
+  auto rows = [](std::uint64_t events) {
+    SensorRow r;
+    r.sensor_id = "mofa-1";
+    r.events = events;
+    return std::vector<SensorRow>{r};
+  };
+  const std::int64_t s = 1000000000LL;
+  history.sample(kT0, rows(100));
+  EXPECT_TRUE(history.rates("mofa-1").empty());
+  history.sample(kT0 + 10 * s, rows(300));
+  history.sample(kT0 + 20 * s, rows(300));
+  EXPECT_EQ(history.rates("mofa-1"), (std::vector<double>{20.0, 0.0}));
+  history.sample(kT0 + 30 * s, rows(50));  // the total went down: the history starts again
+  EXPECT_TRUE(history.rates("mofa-1").empty());
+  for (int i = 1; i <= 100; ++i) history.sample(kT0 + (30 + 10 * i) * s, rows(50 + 10 * static_cast<std::uint64_t>(i)));
+  EXPECT_EQ(history.rates("mofa-1").size(), SensorRateHistory::kSamples);
+  EXPECT_TRUE(history.rates("mod-1").empty());
 }
 
 }  // namespace
