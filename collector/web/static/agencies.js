@@ -2,12 +2,6 @@
 // cell, with open and unacknowledged notices (通報), so a hit agency stands out. Every 30 s.
 "use strict";
 
-function heatClass(n, max) {
-  if (n === 0) return "heat heat-0";
-  const level = Math.min(4, 1 + Math.floor((3 * n) / Math.max(1, max)));
-  return "heat heat-" + level;
-}
-
 async function loadAgencies() {
   const data = await Console.getJson("/api/agencies");
   const head = [Console.el("th", null, "府省庁 / Agency")];
@@ -20,7 +14,7 @@ async function loadAgencies() {
   const rows = [];
   for (const a of data.agencies) {
     const cells = [Console.el("th", null, a.agency_id)];
-    for (const n of a.alerts) cells.push(Console.el("td", heatClass(n, max), n));
+    for (const n of a.alerts) cells.push(Console.el("td", Console.heatClass(n, max), n));
     cells.push(Console.el("td", "num", a.alerts_total));
     cells.push(Console.el("td", a.open_notices > 0 ? "num open-notices" : "num", a.open_notices));
     cells.push(Console.el("td", "num", a.unacknowledged_notices));

@@ -21,7 +21,9 @@ const Console = (() => {
     ["/sensors", "センサー / Sensors"],
     ["/agencies", "府省庁 / Agencies"],
     ["/notices", "通報 / Notices"],
+    ["/hunt", "ハント / Hunt"],
   ];
+  const SEVERITY_LABELS = { low: "低 / low", medium: "中 / medium", high: "高 / high", critical: "緊急 / critical" };
 
   // An element with optional class and text; children appended in order.
   function el(tag, className, text) {
@@ -109,11 +111,23 @@ const Console = (() => {
     setInterval(run, ms);
   }
 
+  // "SEVERITY_HIGH" -> "high": the enum names protobuf's JSON gives, as the pages show them.
+  function lower(enumName, prefix) {
+    return enumName ? String(enumName).replace(prefix, "").toLowerCase() : "";
+  }
+
+  // A heat-map cell's class: shaded by its count relative to the busiest cell (console.css).
+  function heatClass(n, max) {
+    if (n === 0) return "heat heat-0";
+    const level = Math.min(4, 1 + Math.floor((3 * n) / Math.max(1, max)));
+    return "heat heat-" + level;
+  }
+
   function row(cells) {
     const tr = el("tr");
     for (const c of cells) tr.appendChild(c);
     return tr;
   }
 
-  return { KIND_LABELS, WARNING_CLASSES, el, header, getJson, postJson, time, ago, poll, row, setStatus };
+  return { KIND_LABELS, WARNING_CLASSES, SEVERITY_LABELS, el, header, getJson, postJson, time, ago, poll, row, setStatus, lower, heatClass };
 })();

@@ -6,9 +6,7 @@
 // agency), applied by the server, and kept in the page's address so a filtered view can be shared.
 "use strict";
 
-function lower(enumName, prefix) {
-  return enumName ? String(enumName).replace(prefix, "").toLowerCase() : "";
-}
+const lower = Console.lower;
 
 function describe(p) {
   const d = { severity: "", state: "", agencies: "", title: "", kindLabel: Console.KIND_LABELS[p.kind] || p.kind };
@@ -32,6 +30,20 @@ function describe(p) {
     d.agencies = (p.intel.targets || []).join(" ");
   }
   return d;
+}
+
+// A campaign's title links to its page; a warning's or notice's to the campaign it came from.
+function titleCell(p, title) {
+  const td = Console.el("td", "title");
+  const campaign = p.campaign ? p.campaign.id : p.campaign_id;
+  if (!campaign || p.kind === "intel") {
+    td.textContent = title;
+    return td;
+  }
+  const a = Console.el("a", null, title);
+  a.href = "/campaign?id=" + encodeURIComponent(campaign);
+  td.appendChild(a);
+  return td;
 }
 
 const FILTER_KEYS = ["kind", "severity", "status", "agency"];
@@ -80,7 +92,7 @@ async function loadFeed() {
       Console.el("td", d.severity ? "sev-" + d.severity : null, d.severity),
       Console.el("td", null, d.state),
       Console.el("td", null, d.agencies),
-      Console.el("td", "title", d.title),
+      titleCell(p, d.title),
     ]);
     tr.dataset.kind = p.kind;
     tr.dataset.id = p.number || p.id;
