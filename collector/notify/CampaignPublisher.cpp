@@ -234,7 +234,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
 
   if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
     gsoc::v1::Warning w;
-    const std::string wid = "W:" + cid;
+    const std::string wid = warningIdOf(cid);
     const bool revised = fromStore(store, "warning", wid, w);
     if (!revised) {
       w.set_id(wid);
@@ -281,7 +281,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
   } else if (rule->raises == "notice") {
     for (const auto& agency : hit.agencies) {
       gsoc::v1::Notice notice;
-      const std::string nid = "N:" + cid + ":" + agency;
+      const std::string nid = noticeIdOf(cid, agency);
       const bool updated = fromStore(store, "notice", nid, notice);
       if (!updated) {
         notice.set_id(nid);

@@ -29,6 +29,12 @@ std::string toJson(const google::protobuf::Message& m) {
   return out;
 }
 
+std::string warningIdOf(std::string_view campaign_id) { return "W:" + std::string(campaign_id); }
+
+std::string noticeIdOf(std::string_view campaign_id, std::string_view agency_id) {
+  return "N:" + std::string(campaign_id) + ":" + std::string(agency_id);
+}
+
 std::string stableId(std::string_view prefix, const std::vector<std::string>& parts) {
   std::uint64_t h = 1469598103934665603ULL;
   for (const std::string& s : parts) {

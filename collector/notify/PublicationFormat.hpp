@@ -32,6 +32,12 @@ bool fromStore(EventStore& store, const std::string& kind, const std::string& id
 // restart or a second hunt finds the record it made before.
 std::string stableId(std::string_view prefix, const std::vector<std::string>& parts);
 
+// The ids a campaign's publications are kept under: its warning ("W:" + campaign) and its one
+// notice per agency ("N:" + campaign + ":" + agency). Whoever publishes or reads them (the
+// publisher, retro-hunts, the console's campaign page) finds them by these, never by a scan.
+std::string warningIdOf(std::string_view campaign_id);
+std::string noticeIdOf(std::string_view campaign_id, std::string_view agency_id);
+
 // "2026-12-02 09:14 UTC"
 std::string utcText(std::int64_t ns);
 // RFC 3339 in UTC with milliseconds, as STIX wants it: "2026-12-02T09:14:05.000Z".

@@ -94,7 +94,7 @@ gsoc::v1::HuntReply RetroHunter::hunt(const std::string& indicator, std::int64_t
 
   for (const auto& [agency, a] : by_agency) {
     gsoc::v1::Notice notice;
-    const std::string nid = "N:" + cid + ":" + agency;
+    const std::string nid = noticeIdOf(cid, agency);
     if (!fromStore(store, "notice", nid, notice)) {
       notice.set_id(nid);
       notice.set_number(ledger_.nextNumber("notice", 'N', now_ns));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collector/api/PublicationRecord.hpp"
+#include "collector/notify/PublicationFormat.hpp"
 #include "collector/store/EventQuery.hpp"
 #include "collector/web/ProtoJson.hpp"
 #include "gsoc/v1/event.pb.h"
@@ -53,25 +54,28 @@ std::optional<std::string> campaignViewJson(EventStore& store, const std::string
   if (!record || !record->has_campaign()) throw StoreError("stored campaign " + id + " is unreadable");
   const gsoc::v1::Campaign& campaign = record->campaign();
 
-  // What it produced and the reports it is linked to, from the publications table (the same
-  // rows the feed and gsocctl read).
-  const std::set<std::string, std::less<>> intel_numbers(campaign.intel_reports().begin(), campaign.intel_reports().end());
+  // What it produced and the reports it is linked to, looked up by the ids they are kept under
+  // (a scan of the publications table would grow with every notice ever raised).
   nlohmann::json warnings = nlohmann::json::array();
   nlohmann::json notices = nlohmann::json::array();
   nlohmann::json intel = nlohmann::json::array();
-  for (const Publication& p : store.publications(0)) {
-    const bool produced = p.campaign_id == id && (p.kind == "warning" || p.kind == "notice");
-    const bool linked = p.kind == "intel" && intel_numbers.contains(p.number);
-    if (!produced && !linked) continue;
-    const auto r = toRecord(p);
+  auto add = [&](const char* kind, const std::string& key) {
+    const auto p = store.publication(kind, key);
+    if (!p || (p->kind != "intel" && p->campaign_id != id)) return;
+    const auto r = toRecord(*p);
     if (!r) {
-      std::cerr << "gsoc-collector: web: stored " << p.kind << " " << p.id << " is unreadable; left out\n";
-      continue;
+      std::cerr << "gsoc-collector: web: stored " << p->kind << " " << p->id << " is unreadable; left out\n";
+    } else if (r->has_warning()) {
+      warnings.push_back(protoJson(r->warning()));
+    } else if (r->has_notice()) {
+      notices.push_back(protoJson(r->notice()));
+    } else if (r->has_intel()) {
+      intel.push_back(protoJson(r->intel()));
     }
-    if (r->has_warning()) warnings.push_back(protoJson(r->warning()));
-    if (r->has_notice()) notices.push_back(protoJson(r->notice()));
-    if (r->has_intel()) intel.push_back(protoJson(r->intel()));
-  }
+  };
+  add("warning", warningIdOf(id));
+  for (const std::string& agency : campaign.agencies()) add("notice", noticeIdOf(id, agency));
+  for (const std::string& report : campaign.intel_reports()) add("intel", report);  // an intelligence report's id is its number
 
   // Its evidence over time, agency x column.
   // A record without a first sighting (never written so by the publisher) is shown at its last.

@@ -1,8 +1,9 @@
 #pragma once
 // CampaignView: the campaign page's JSON (/api/campaign?id=ID): the campaign as the Central
-// API's Show gives it, what it produced (its warnings, 注意喚起, and notices, 通報), the
-// intelligence reports linked to it, and its evidence over time as an agency x time matrix
-// (the page draws the timeline and the heat map from it).
+// API's Show gives it, what it produced (its warning, 注意喚起, and its notices, 通報, found by
+// the ids the publisher keeps them under: warningIdOf, noticeIdOf per agency), the intelligence
+// reports linked to it, and its evidence over time as an agency x time matrix (the page draws
+// the timeline and the heat map from it).
 //
 // The evidence: the stored events in the campaign's window (first to last seen) at its agencies
 // that carry one of its indicators, read through EventStore::forEachEvent with the indicator as

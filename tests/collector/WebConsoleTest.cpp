@@ -354,9 +354,10 @@ TEST_F(WebConsoleTest, CampaignViewHasWhatItProducedAndItsAgencyByHourMatrix) {
                    R"({"id":"C-0001","title":"C2 <b>beacon</b>","agencies":["MOD","MOFA"],"indicators":[{"value":"c2.example.net"}],)"
                    R"("first_seen_ns":")" + std::to_string(kT0) + R"(","last_seen_ns":")" + std::to_string(kT0 + 2 * hour + kMinuteNs) +
                        R"(","intel_reports":["I-2025-0001"],"severity":"SEVERITY_HIGH"})");
-  storePublication(*store_, "warning", "W-2025-0001", "C-0001", "", R"({"number":"W-2025-0001","title":"C2"})");
-  storePublication(*store_, "notice", "N-2025-0001", "C-0001", "MOFA", R"({"number":"N-2025-0001","agency_id":"MOFA"})");
-  storePublication(*store_, "notice", "N-2025-0002", "C-0002", "MOJ", R"({"number":"N-2025-0002","agency_id":"MOJ"})");
+  // Kept under the publisher's ids (warningIdOf, noticeIdOf): MOD has no notice, C-0002's is another campaign's.
+  storePublication(*store_, "warning", "W:C-0001", "C-0001", "", R"({"number":"W-2025-0001","title":"C2"})");
+  storePublication(*store_, "notice", "N:C-0001:MOFA", "C-0001", "MOFA", R"({"number":"N-2025-0001","agency_id":"MOFA"})");
+  storePublication(*store_, "notice", "N:C-0002:MOD", "C-0002", "MOD", R"({"number":"N-2025-0002","agency_id":"MOD"})");
   storePublication(*store_, "intel", "I-2025-0001", "", "", R"({"id":"I-2025-0001","actor":"hacktivists"})");
   const std::string cookie = signIn();
   const auto res = get("/api/campaign?id=C-0001", cookie);
