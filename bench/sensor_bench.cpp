@@ -163,6 +163,17 @@ void report(benchmark::State& state, const Traffic& t, const AllocationProbe& pr
   report(state, t);
 }
 
+// A worker's hooks into a detection stage, as gsoc-sensor wires them.
+sensor::WorkerHooks detectionHooks(sensor::DetectionStage& detection) {
+  sensor::WorkerHooks hooks;
+  hooks.on_packet = [&detection](const sensor::DecodedPacket& p, sensor::Flow& fl, signatures::FlowDirection d) { detection.onPacket(p, fl, d); };
+  hooks.on_stream_data = [&detection](sensor::Flow& fl, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
+    detection.onStreamData(fl, d, data);
+  };
+  hooks.on_flow_end = [&detection](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
+  return hooks;
+}
+
 void BM_SensorNoRules(benchmark::State& state) {
   const Traffic& t = traffic(state.range(0));  // generated before timing starts
   AllocationProbe probe;
@@ -182,13 +193,7 @@ void BM_SensorEtOpen(benchmark::State& state) {
   AllocationProbe probe;
   for (auto _ : state) {
     sensor::DetectionStage detection(ruleset, [&](const sensor::AlertHit&) { ++alerts; });
-    sensor::WorkerHooks hooks;
-    hooks.on_packet = [&](const sensor::DecodedPacket& p, sensor::Flow& fl, signatures::FlowDirection d) { detection.onPacket(p, fl, d); };
-    hooks.on_stream_data = [&](sensor::Flow& fl, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
-      detection.onStreamData(fl, d, data);
-    };
-    hooks.on_flow_end = [&](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
-    sensor::SensorWorker worker({}, hooks);
+    sensor::SensorWorker worker({}, detectionHooks(detection));
     runCounted(worker, t, probe);
   }
   report(state, t, probe);
@@ -252,13 +257,7 @@ const InspectionRecording& recordedInspections(std::int64_t which) {
   InspectionRecorder recorder(t, it->second);
   sensor::DetectionStage detection(etOpen(), [](const sensor::AlertHit&) {});
   detection.observeScans(&recorder);
-  sensor::WorkerHooks hooks;
-  hooks.on_packet = [&](const sensor::DecodedPacket& p, sensor::Flow& fl, signatures::FlowDirection d) { detection.onPacket(p, fl, d); };
-  hooks.on_stream_data = [&](sensor::Flow& fl, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
-    detection.onStreamData(fl, d, data);
-  };
-  hooks.on_flow_end = [&](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
-  sensor::SensorWorker worker({}, hooks);
+  sensor::SensorWorker worker({}, detectionHooks(detection));
   for (const Frame& f : t.frames) worker.process(raw(t, f));
   worker.finish();
   detection.observeScans(nullptr);

@@ -26,6 +26,20 @@ namespace {
 
 using namespace traffic;
 
+// A frame built from `spec` and decoded (the packet views the frame's bytes, kept here).
+struct DecodedFrame {
+  explicit DecodedFrame(const PacketSpec& spec) : frame(ethernetFrame(spec)) {
+    RawPacket raw;
+    raw.data = frame;
+    raw.wire_length = static_cast<std::uint32_t>(frame.size());
+    PacketDecoder decoder;
+    ok = decoder.decode(raw, packet);
+  }
+  Bytes frame;
+  DecodedPacket packet;
+  bool ok = false;
+};
+
 TEST(EventFile, AlertAndFlowEventsRoundTrip) {
   const auto rs = signatures::testing::compileRules(
       R"(alert tcp any any -> any any (msg:"test alert"; content:"x"; classtype:trojan-activity; reference:url,example.com; metadata:stage foothold; sid:42; rev:3;))");
@@ -107,14 +121,9 @@ TEST(EventFile, AlertAndFlowEventsRoundTrip) {
 TEST(EventFile, ReusedMessagesCarryNothingOver) {
   const auto rs = signatures::testing::compileRules(
       R"(alert tcp any any -> any any (msg:"rule"; content:"x"; reference:url,example.com; metadata:stage foothold; sid:42;))");
-  PacketSpec spec;
-  const Bytes frame = ethernetFrame(spec);
-  RawPacket raw;
-  raw.data = frame;
-  raw.wire_length = static_cast<std::uint32_t>(frame.size());
-  PacketDecoder decoder;
-  DecodedPacket packet;
-  ASSERT_TRUE(decoder.decode(raw, packet));
+  const DecodedFrame decoded{PacketSpec{}};
+  ASSERT_TRUE(decoded.ok);
+  const DecodedPacket& packet = decoded.packet;
   Flow flow(3, FlowKey::of(packet), packet, 1024);
   AlertHit by_rule;
   by_rule.rule = &rs->rules()[0];
@@ -153,14 +162,9 @@ TEST(EventFile, ReusedMessagesCarryNothingOver) {
 // Workers write through one sink at once: every sequence is given exactly once and every record
 // reaches the file whole.
 TEST(EventFile, SinkNumbersConcurrentWritersOnce) {
-  PacketSpec spec;
-  const Bytes frame = ethernetFrame(spec);
-  RawPacket raw;
-  raw.data = frame;
-  raw.wire_length = static_cast<std::uint32_t>(frame.size());
-  PacketDecoder decoder;
-  DecodedPacket packet;
-  ASSERT_TRUE(decoder.decode(raw, packet));
+  const DecodedFrame decoded{PacketSpec{}};
+  ASSERT_TRUE(decoded.ok);
+  const DecodedPacket& packet = decoded.packet;
   const Flow flow(9, FlowKey::of(packet), packet, 1024);
   const std::string path = (std::filesystem::temp_directory_path() / "gsoc-events-sink-test.pb").string();
   constexpr int kThreads = 4;
@@ -200,14 +204,9 @@ TEST(EventFile, LocalitySaysWhichSideIsHome) {
     PacketSpec spec;
     spec.src = client;
     spec.dst = server;
-    const Bytes frame = ethernetFrame(spec);
-    RawPacket raw;
-    raw.data = frame;
-    raw.wire_length = static_cast<std::uint32_t>(frame.size());
-    PacketDecoder decoder;
-    DecodedPacket packet;
-    EXPECT_TRUE(decoder.decode(raw, packet));
-    Flow flow(1, FlowKey::of(packet), packet, 1024);
+    const DecodedFrame decoded(spec);
+    EXPECT_TRUE(decoded.ok);
+    Flow flow(1, FlowKey::of(decoded.packet), decoded.packet, 1024);
     EventBuilder builder("s", "A", "v");
     if (home != nullptr) builder.setHomeNet(signatures::RuleVariables::withDefaults().parseAddresses(*home));
     gsoc::v1::Event event;
