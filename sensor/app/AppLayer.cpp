@@ -7,6 +7,7 @@
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
 
 namespace gsoc::sensor {
@@ -198,9 +199,39 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (stream_inline_ && dir == FlowDirection::ToClient) smtp.clientPacket(sink);  // the reply, as it arrives
       break;
     }
+    case AppProto::Ssh:
+      if (!flow.app_state) flow.app_state = ssh_states_.take([] { return std::make_unique<SshState>(); });
+      stateOf<SshState>(flow).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
+      break;
     default:
       break;
   }
+}
+
+void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
+  auto& ssh = static_cast<SshState&>(*flow.app_state);
+  const bool client = dir == FlowDirection::ToServer;
+  const SshEndpoint& side = client ? ssh.client() : ssh.server();
+  tx_.buffers.clear();
+  // Each buffer once per side, so a rule on it alerts once as Suricata's per-transaction
+  // detection does: the versions with the banner, the fingerprint with the KEXINIT.
+  if (stage == SshStage::Banner) {
+    if (!side.proto_version.empty()) tx_.buffers.set(BufferId::SshProto, side.proto_version);
+    if (!side.software_version.empty()) tx_.buffers.set(BufferId::SshSoftware, side.software_version);
+  } else {
+    tx_.buffers.set(client ? BufferId::SshHassh : BufferId::SshHasshServer, side.hassh);
+    tx_.buffers.set(client ? BufferId::SshHasshString : BufferId::SshHasshServerString, side.hassh_string);
+  }
+  emit(flow, dir);
+  if (ssh.finished()) logSsh(flow, ssh, ts);
+}
+
+void AppLayer::logSsh(Flow& flow, SshState& ssh, std::int64_t ts) {
+  if (ssh.logged || !metadata_ || !(ssh.client().banner_done || ssh.server().banner_done)) return;
+  ssh.logged = true;
+  AppMetadata record{AppMetadata::Kind::Ssh, &flow, FlowDirection::ToServer, ts};
+  record.ssh = &ssh;
+  metadata_(record);
 }
 
 void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std::int64_t ts) {
@@ -273,7 +304,10 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 }  // namespace
 
 void AppLayer::releaseState(Flow& flow) {
-  if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_)) return;
+  if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
+      giveState(flow, ssh_states_)) {
+    return;
+  }
   flow.app_state.reset();
 }
 
@@ -283,6 +317,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("tls_states", tls_states_.counters());
   table.add("smtp_states", smtp_states_.counters());
   table.add("smtp_messages", smtp_.messageCounters());
+  table.add("ssh_states", ssh_states_.counters());
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
@@ -310,6 +345,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
     static_cast<SmtpState&>(*flow.app_state).close([&](const MailTransaction& m, MailStage stage) {
       onMail(flow, m, stage, flow.last_ns);
     });
+  } else if (flow.app == AppProto::Ssh) {
+    logSsh(flow, static_cast<SshState&>(*flow.app_state), flow.last_ns);
   } else if (flow.app == AppProto::Tls && metadata_) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
     if (!tls.logged && tls.client_hello) {

@@ -20,6 +20,7 @@
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
+#include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -62,12 +63,13 @@ class AppLayer {
   // messages are freed (counted).
   static constexpr std::size_t kPooledHttpMessages = 256;
   [[nodiscard]] FreeListCounters httpMessagePool() const { return http_messages_.counters(); }
-  // HTTP, TLS and SMTP parser states kept for new flows at most, of each (with their buffers'
+  // HTTP, TLS, SMTP and SSH parser states kept for new flows at most, of each (with their buffers'
   // capacity).
   static constexpr std::size_t kPooledStates = 1024;
   [[nodiscard]] FreeListCounters httpStatePool() const { return http_states_.counters(); }
   [[nodiscard]] FreeListCounters tlsStatePool() const { return tls_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpStatePool() const { return smtp_states_.counters(); }
+  [[nodiscard]] FreeListCounters sshStatePool() const { return ssh_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -107,6 +109,11 @@ class AppLayer {
   void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
   // A mail received (detection) or complete (its record).
   void onMail(Flow& flow, const MailTransaction& mail, MailStage stage, std::int64_t ts);
+  // A side's SSH banner or KEXINIT: detection on what it added; the session's record once
+  // both sides are past their cleartext part.
+  void onSsh(Flow& flow, signatures::FlowDirection dir, SshStage stage, std::int64_t ts);
+  // The session's record, once (at the latest when the flow ends).
+  void logSsh(Flow& flow, SshState& ssh, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -126,6 +133,7 @@ class AppLayer {
   // Message buffers and the MIME walk's scratch, shared by this worker's SMTP sessions.
   SmtpWorkspace smtp_;
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
+  FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -1,7 +1,7 @@
 #pragma once
 // What the app-layer parsers report for the SOC's records, beside detection: one HTTP exchange
 // (request and, when seen, its response), one DNS message, one TLS handshake summary, or one
-// e-mail with its attachments. Views into parser state, valid during the callback only.
+// e-mail with its attachments, or one SSH session's banners and HASSH fingerprints. Views into parser state, valid during the callback only.
 
 #include <cstdint>
 #include <functional>
@@ -15,9 +15,10 @@ struct HttpMessage;
 struct DnsMessage;
 struct TlsHandshake;
 struct MailTransaction;
+class SshState;
 
 struct AppMetadata {
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp };
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -28,6 +29,7 @@ struct AppMetadata {
   const TlsHandshake* client_hello = nullptr;
   const TlsHandshake* server = nullptr;
   const MailTransaction* mail = nullptr;
+  const SshState* ssh = nullptr;
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.
   std::uint64_t capture_index = 0;

@@ -10,6 +10,7 @@
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/export/CommunityId.hpp"
 #include "sensor/export/JsonString.hpp"
@@ -475,6 +476,29 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         out_ << "}}\n";
         ++records_;
       }
+      break;
+    }
+    case AppMetadata::Kind::Ssh: {
+      // Suricata's ssh record: each side's banner versions, and its HASSH when the KEXINIT was seen.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ssh");
+      captureIndex(r.capture_index);
+      out_ << ",\"ssh\":{";
+      const char* sep = "";
+      for (const auto& [key, side] : {std::pair{"client", &r.ssh->client()}, std::pair{"server", &r.ssh->server()}}) {
+        if (!side->banner_done) continue;
+        out_ << sep << "\"" << key << "\":{\"proto_version\":";
+        string(side->proto_version);
+        out_ << ",\"software_version\":";
+        string(side->software_version);
+        if (side->kexinit_done) {
+          out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
+          string(side->hassh_string);
+          out_ << "}";
+        }
+        out_ << "}";
+        sep = ",";
+      }
+      out_ << "}}\n";
       break;
     }
   }

@@ -52,7 +52,7 @@ class EveWriter {
   void alertRecord(const AlertHit& hit, std::string_view category);
   // event_type "anomaly", as Suricata writes it: anomaly{type, event[, app_proto, layer]}.
   void anomalyRecord(const AnomalyHit& hit);
-  // event_type http, dns, tls, smtp (plus one fileinfo record per mail attachment).
+  // event_type http, dns, tls, smtp, ssh (plus one fileinfo record per mail attachment).
   void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
   void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);

@@ -215,6 +215,8 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       }
       return true;
     }
+    case AppMetadata::Kind::Ssh:
+      return false;  // gsoc.v1 has no SSH record yet: the session is in the EVE output only
   }
   return false;
 }

@@ -26,6 +26,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "tls.random",       "tls.random_time",   "tls.random_bytes",
     "dns.queries.rrname", "dns.answers.rrname", "dns.authorities.rrname", "dns.additionals.rrname",
     "dns.response.rrname",
+    "ssh.proto",        "ssh.software",      "ssh.hassh",           "ssh.hassh.string",
+    "ssh.hassh.server", "ssh.hassh.server.string",
 };
 
 using K = BufferKeywordKind;
@@ -84,6 +86,8 @@ constexpr Alias kAliases[] = {
     {"ja3s_hash", BufferId::Ja3sHash, K::Sticky},
     {"ja3s_string", BufferId::Ja3sString, K::Sticky},
     {"smtp.mail_from", BufferId::SmtpMailFrom, K::Sticky},
+    {"ssh_proto", BufferId::SshProto, K::Sticky},
+    {"ssh_software", BufferId::SshSoftware, K::Sticky},
 };
 
 }  // namespace

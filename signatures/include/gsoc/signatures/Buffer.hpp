@@ -88,6 +88,14 @@ enum class BufferId : std::uint8_t {
   DnsAuthoritiesRrname,
   DnsAdditionalsRrname,
   DnsResponseRrname,
+  // SSH, per direction: the banner's protocol and software versions (the sending side's), and
+  // HASSH: the client's fingerprint and string in to_server inputs, the server's in to_client.
+  SshProto,
+  SshSoftware,
+  SshHassh,
+  SshHasshString,
+  SshHasshServer,
+  SshHasshServerString,
   Count_
 };
 
