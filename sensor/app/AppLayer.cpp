@@ -108,26 +108,46 @@ void AppLayer::emit(Flow& flow, FlowDirection dir) { sink_(flow, dir, tx_); }
 
 void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
   ++(m.request ? counters_.http_requests : counters_.http_responses);
+  auto& state = static_cast<HttpState&>(*flow.app_state);
+  auto& unanswered = state.unanswered();
+  // HTTP/1.x answers in order; HTTP/2 answers the request of the same stream.
+  const auto request = m.request ? unanswered.end()
+                                 : std::find_if(unanswered.begin(), unanswered.end(),
+                                                [&](const HttpMessage& q) { return q.stream_id == m.stream_id; });
+  const HttpMessage* answered = request != unanswered.end() ? &*request : nullptr;
+  const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
   tx_.buffers.clear();
   fillHttpBuffers(m, scratch_, tx_.buffers);
+  const bool file = httpFileOf(m, answered, file_sha256_, http_file_);
+  if (file) {
+    http_file_.tx_id = tx_id;
+    tx_.buffers.add(BufferId::FileName, http_file_.name);
+    if (!http_file_.md5.empty()) tx_.buffers.add(BufferId::FileMd5, http_file_.md5);
+    if (!http_file_.sha256.empty()) tx_.buffers.add(BufferId::FileSha256, http_file_.sha256);
+  }
   emit(flow, dir);
   if (!metadata_) return;
-  auto& unanswered = static_cast<HttpState&>(*flow.app_state).unanswered();
   if (m.request) {
     if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered
       metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
       unanswered.erase(unanswered.begin());
     }
     unanswered.push_back(m.summary());
+    unanswered.back().tx_id = tx_id;
+    if (file) {  // a PUT's file: logged now, its exchange when the response comes
+      AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, &unanswered.back(), nullptr};
+      record.file = &http_file_;
+      metadata_(record);
+    }
     return;
   }
-  // HTTP/1.x answers in order; HTTP/2 answers the request of the same stream.
-  const auto request = std::find_if(unanswered.begin(), unanswered.end(),
-                                    [&](const HttpMessage& q) { return q.stream_id == m.stream_id; });
-  AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, nullptr, &m};
-  if (request != unanswered.end()) record.request = &*request;
-  metadata_(record);
-  if (request != unanswered.end()) unanswered.erase(request);
+  metadata_({AppMetadata::Kind::Http, &flow, dir, ts, answered, &m});
+  if (file) {
+    AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, answered, &m};
+    record.file = &http_file_;
+    metadata_(record);
+  }
+  if (answered != nullptr) unanswered.erase(request);
 }
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {

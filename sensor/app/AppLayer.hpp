@@ -16,6 +16,7 @@
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
@@ -132,6 +133,9 @@ class AppLayer {
   FreeList<std::unique_ptr<TlsState>> tls_states_{kPooledStates};
   // Message buffers and the MIME walk's scratch, shared by this worker's SMTP sessions.
   SmtpWorkspace smtp_;
+  // The file of the HTTP message being handled, and the hasher for it (reused).
+  HttpFile http_file_;
+  signatures::Sha256 file_sha256_;
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
 };

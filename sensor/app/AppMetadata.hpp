@@ -16,9 +16,11 @@ struct DnsMessage;
 struct TlsHandshake;
 struct MailTransaction;
 class SshState;
+struct HttpFile;
 
 struct AppMetadata {
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh };
+  // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -30,6 +32,7 @@ struct AppMetadata {
   const TlsHandshake* server = nullptr;
   const MailTransaction* mail = nullptr;
   const SshState* ssh = nullptr;
+  const HttpFile* file = nullptr;
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.
   std::uint64_t capture_index = 0;

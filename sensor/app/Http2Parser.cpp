@@ -134,6 +134,7 @@ void Http2Connection::data(Side& side, std::span<const std::uint8_t> bytes) {
   const std::size_t message_room = HttpState::kMaxBodyBytes > m.body.size() ? HttpState::kMaxBodyBytes - m.body.size() : 0;
   const std::size_t room = std::min(message_room, kMaxHeldBodyBytes - side.held_body_bytes);
   if (bytes.size() > room) m.body_truncated = true;
+  m.body_wire_bytes += bytes.size();
   const std::size_t take = std::min(room, bytes.size());
   m.body.append(reinterpret_cast<const char*>(bytes.data()), take);
   side.held_body_bytes += take;

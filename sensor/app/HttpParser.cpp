@@ -123,7 +123,9 @@ void HttpMessage::clear() {
   }
   headers.clear();
   body_length = 0;
+  body_wire_bytes = 0;
   body_truncated = false;
+  tx_id = 0;
   stream_id = 0;
 }
 
@@ -137,7 +139,9 @@ HttpMessage HttpMessage::summary() const {
     if (const std::string* value = header(name)) s.headers.emplace_back(name, *value);
   }
   s.body_length = body_length;
+  s.body_wire_bytes = body_wire_bytes;
   s.body_truncated = body_truncated;
+  s.tx_id = tx_id;
   s.stream_id = stream_id;
   return s;
 }
@@ -412,6 +416,7 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
   std::string& body = side.message->body;
   const std::size_t room = kMaxBodyBytes > body.size() ? kMaxBodyBytes - body.size() : 0;
   if (bytes.size() > room) side.message->body_truncated = true;
+  side.message->body_wire_bytes += bytes.size();
   body.append(bytes.substr(0, room));
 }
 
@@ -442,6 +447,7 @@ void HttpState::reset() {
     side.encoding.clear();
   }
   unanswered_.clear();
+  next_tx_id = 0;
   errors_ = 0;
   client_started_ = false;
   h2_.reset();

@@ -28,7 +28,12 @@ struct HttpMessage {
   std::string raw_headers;                                   // as received, without the start line
   std::string body;                                          // decoded (de-chunked, decompressed)
   std::uint64_t body_length = 0;  // body.size() once complete; kept by a summary without the body
+  // Every body byte that arrived (de-chunked, before decoding), those past the cap included.
+  std::uint64_t body_wire_bytes = 0;
   bool body_truncated = false;
+  // The transaction's number in its flow (0 first, Suricata's tx_id): a request's, which its
+  // response shares. Set by the app layer.
+  std::uint64_t tx_id = 0;
   std::uint32_t stream_id = 0;    // HTTP/2: the stream (a response answers the request of its stream)
   [[nodiscard]] const std::string* header(std::string_view name) const;
   // What a request's metadata record needs while it waits for its response: the method, URI,
@@ -71,6 +76,8 @@ class HttpState final : public AppState {
   void close(signatures::FlowDirection dir, const MessageSink& sink);
   [[nodiscard]] std::uint64_t errors() const override;
   [[nodiscard]] bool http2() const { return h2_ != nullptr; }
+  // The next transaction's tx_id (HttpMessage::tx_id), counted by the app layer.
+  std::uint64_t next_tx_id = 0;
   // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
   // (AppLayer pools HttpStates); messages in the middle of parsing go back to the pool.
   void reset();

@@ -9,6 +9,7 @@
 
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/HttpFile.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
@@ -337,6 +338,35 @@ bool EveWriter::dnsRecord(const AppMetadata& r) {
   return true;
 }
 
+void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* response) {
+  out_ << ",\"http\":{";
+  const char* sep = "";
+  auto field = [&](std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    out_ << sep << "\"" << key << "\":";
+    string(value);
+    sep = ",";
+  };
+  if (const HttpMessage* q = request) {
+    const std::string* host = q->header("Host");
+    field("hostname", host ? std::string_view(*host) : std::string_view());
+    field("url", q->raw_uri);
+    field("http_method", q->method);
+    field("protocol", q->protocol);
+    if (const std::string* ua = q->header("User-Agent")) field("http_user_agent", *ua);
+    if (const std::string* ref = q->header("Referer")) field("http_refer", *ref);
+  }
+  if (const HttpMessage* a = response) {
+    if (!a->status_code.empty()) {
+      out_ << sep << "\"status\":" << std::atoi(a->status_code.c_str());
+      sep = ",";
+    }
+    if (const std::string* ct = a->header("Content-Type")) field("http_content_type", *ct);
+    out_ << sep << "\"length\":" << a->body_length;
+  }
+  out_ << "}";
+}
+
 void EveWriter::metadataRecord(const AppMetadata& r) {
   const Commit commit{*this};
   const Flow& flow = *r.flow;
@@ -344,32 +374,24 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
     case AppMetadata::Kind::Http: {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "http");
       captureIndex(r.capture_index);
-      out_ << ",\"http\":{";
-      const char* sep = "";
-      auto field = [&](std::string_view key, std::string_view value) {
-        if (value.empty()) return;
-        out_ << sep << "\"" << key << "\":";
-        string(value);
-        sep = ",";
-      };
-      if (const HttpMessage* q = r.request) {
-        const std::string* host = q->header("Host");
-        field("hostname", host ? std::string_view(*host) : std::string_view());
-        field("url", q->raw_uri);
-        field("http_method", q->method);
-        field("protocol", q->protocol);
-        if (const std::string* ua = q->header("User-Agent")) field("http_user_agent", *ua);
-        if (const std::string* ref = q->header("Referer")) field("http_refer", *ref);
-      }
-      if (const HttpMessage* a = r.response) {
-        if (!a->status_code.empty()) {
-          out_ << sep << "\"status\":" << std::atoi(a->status_code.c_str());
-          sep = ",";
-        }
-        if (const std::string* ct = a->header("Content-Type")) field("http_content_type", *ct);
-        out_ << sep << "\"length\":" << a->body_length;
-      }
-      out_ << "}}\n";
+      if (r.request != nullptr) out_ << ",\"tx_id\":" << r.request->tx_id;
+      httpObject(r.request, r.response);
+      out_ << "}\n";
+      break;
+    }
+    case AppMetadata::Kind::HttpFile: {
+      // Suricata's fileinfo record of an HTTP file: from the side that sent it, with the
+      // exchange's http object.
+      const HttpFile& f = *r.file;
+      header(flow, r.direction, r.timestamp_ns, "fileinfo");
+      captureIndex(r.capture_index);
+      httpObject(r.request, r.response);
+      out_ << ",\"fileinfo\":{\"filename\":";
+      string(f.name);
+      out_ << ",\"gaps\":false,\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
+      if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
+      if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
+      out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << f.tx_id << "}}\n";
       break;
     }
     case AppMetadata::Kind::Dns:

@@ -52,7 +52,8 @@ class EveWriter {
   void alertRecord(const AlertHit& hit, std::string_view category);
   // event_type "anomaly", as Suricata writes it: anomaly{type, event[, app_proto, layer]}.
   void anomalyRecord(const AnomalyHit& hit);
-  // event_type http, dns, tls, smtp, ssh (plus one fileinfo record per mail attachment).
+  // event_type http, dns, tls, smtp, ssh, fileinfo (an HTTP file; one per mail attachment after
+  // its smtp record).
   void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
   void statsRecord(std::int64_t timestamp_ns, const std::string& stats_json);
@@ -82,6 +83,8 @@ class EveWriter {
   void captureIndex(std::uint64_t index) {
     if (index != 0) out_ << ",\"pcap_cnt\":" << index;
   }
+  // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
+  void httpObject(const HttpMessage* request, const HttpMessage* response);
   // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);

@@ -217,6 +217,8 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     }
     case AppMetadata::Kind::Ssh:
       return false;  // gsoc.v1 has no SSH record yet: the session is in the EVE output only
+    case AppMetadata::Kind::HttpFile:
+      return false;  // gsoc.v1 carries files as mail attachments only yet: HTTP files are in EVE
   }
   return false;
 }

@@ -143,11 +143,24 @@ void eraseJsonMember(google::protobuf::Value& object, const std::string& key) {
 Dataset::Dataset(std::string name, DatasetType type, bool reputation, std::uint64_t memcap)
     : name_(std::move(name)), type_(type), reputation_(reputation), memcap_(memcap) {}
 
-std::string_view Dataset::key(std::string_view value, char (&scratch)[16]) const {
+std::string_view Dataset::key(std::string_view value, char (&scratch)[kKeyScratchBytes]) const {
+  // A hash also matches written in hex (either case), as the sensor's file.md5 and file.sha256
+  // buffers and EVE hold it: filemd5 and filesha256 lists are such sets.
+  const auto digest = [&](std::size_t bytes) -> std::string_view {
+    if (value.size() == bytes) return value;
+    if (value.size() != 2 * bytes) return {};
+    for (std::size_t i = 0; i < bytes; ++i) {
+      unsigned v = 0;
+      const auto r = std::from_chars(value.data() + 2 * i, value.data() + 2 * i + 2, v, 16);
+      if (r.ec != std::errc() || r.ptr != value.data() + 2 * i + 2) return {};
+      scratch[i] = static_cast<char>(v);
+    }
+    return {scratch, bytes};
+  };
   switch (type_) {
     case DatasetType::String: return value;
-    case DatasetType::Md5: return value.size() == 16 ? value : std::string_view();
-    case DatasetType::Sha256: return value.size() == 32 ? value : std::string_view();
+    case DatasetType::Md5: return digest(16);
+    case DatasetType::Sha256: return digest(32);
     case DatasetType::Ipv4: return value.size() == 4 ? value : std::string_view();
     case DatasetType::Ip:
       if (value.size() == 16) return value;
@@ -160,7 +173,7 @@ std::string_view Dataset::key(std::string_view value, char (&scratch)[16]) const
 }
 
 bool Dataset::contains(std::string_view value) const {
-  char scratch[16];
+  char scratch[kKeyScratchBytes];
   const std::string_view k = key(value, scratch);
   if (k.empty() && type_ != DatasetType::String) return false;
   std::shared_lock lock(mutex_);
@@ -168,7 +181,7 @@ bool Dataset::contains(std::string_view value) const {
 }
 
 std::optional<std::uint16_t> Dataset::reputation(std::string_view value) const {
-  char scratch[16];
+  char scratch[kKeyScratchBytes];
   const std::string_view k = key(value, scratch);
   if (k.empty() && type_ != DatasetType::String) return std::nullopt;
   std::shared_lock lock(mutex_);
@@ -178,7 +191,7 @@ std::optional<std::uint16_t> Dataset::reputation(std::string_view value) const {
 }
 
 bool Dataset::add(std::string_view value, std::uint16_t reputation) {
-  char scratch[16];
+  char scratch[kKeyScratchBytes];
   const std::string_view k = key(value, scratch);
   if (k.empty() && type_ != DatasetType::String) return false;
   {
@@ -200,7 +213,7 @@ bool Dataset::add(std::string_view value, std::uint16_t reputation) {
 }
 
 bool Dataset::remove(std::string_view value) {
-  char scratch[16];
+  char scratch[kKeyScratchBytes];
   const std::string_view k = key(value, scratch);
   if (k.empty() && type_ != DatasetType::String) return false;
   std::unique_lock lock(mutex_);
@@ -212,7 +225,7 @@ bool Dataset::remove(std::string_view value) {
 }
 
 bool Dataset::context(std::string_view value, std::string& out) const {
-  char scratch[16];
+  char scratch[kKeyScratchBytes];
   const std::string_view k = key(value, scratch);
   if (k.empty() && type_ != DatasetType::String) return false;
   std::shared_lock lock(mutex_);
@@ -283,7 +296,7 @@ void Dataset::loadText(std::string_view text, std::string_view origin, DatasetFo
     if (remove_key) eraseJsonMember(kept, value_key);
     std::string json;
     if (!google::protobuf::util::MessageToJsonString(kept, &json).ok()) return;
-    char scratch[16];
+    char scratch[kKeyScratchBytes];
     const std::string_view k = key(value, scratch);
     std::unique_lock lock(mutex_);
     // The first object of a value is its context, as the value itself is added only once.

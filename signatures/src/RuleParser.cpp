@@ -1171,6 +1171,55 @@ class RuleBuilder {
     inspection({buffer, {}}).items.push_back(std::move(content));
   }
 
+  // filename:[!]"name" and fileext:[!]"ext": Suricata turns them into a content on file.name,
+  // without case ("." + ext at the end for fileext); `!` matches a file not so named.
+  void onFileName(const Option& o, bool extension) {
+    onTlsCertField(o, BufferId::FileName, false);
+    ContentMatch& content = std::get<ContentMatch>(inspection({BufferId::FileName, {}}).items.back());
+    content.nocase = true;
+    if (extension) {
+      content.pattern.insert(0, 1, '.');
+      content.endswith = true;
+    }
+  }
+
+  // filemd5:[!]<file> and filesha256:[!]<file>: the file's hash is (not) in the list, one hex
+  // hash a line, read from beside the rule file. A set of its own per list file (a dataset).
+  void onFileHashList(const Option& o, BufferId buffer, DatasetType type) {
+    requireValue(o);
+    std::string_view v = o.value;
+    DatasetMatch d;
+    d.offset = static_cast<std::uint32_t>(o.value_offset);
+    d.op = DatasetMatch::Op::IsSet;
+    if (v.front() == '!') {
+      d.op = DatasetMatch::Op::IsNotSet;
+      v = trim(v.substr(1));
+    }
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    if (v.empty()) failValue(o, "expected a file of hashes");
+    auto def = std::make_shared<DatasetDefinition>();
+    def->type = type;
+    def->load = std::string(v);
+    d.name = std::string(o.name) + ":" + def->load;
+    d.definition = std::move(def);
+    inspection({buffer, {}}).items.push_back(std::move(d));
+  }
+
+  // filestore[:<request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]]: checked, then
+  // accepted without effect: gsoc logs files (fileinfo, `stored` false) but stores none.
+  void onFilestore(const Option& o) {
+    if (o.has_value) {
+      const auto parts = splitList(o.value);
+      static constexpr std::string_view kDirections[] = {"request", "to_server", "response", "to_client", "both"};
+      static constexpr std::string_view kScopes[] = {"file", "tx", "ssn", "flow"};
+      const auto in = [](std::string_view v, const auto& list) { return std::find(std::begin(list), std::end(list), v) != std::end(list); };
+      if (parts.empty() || parts.size() > 2 || !in(parts[0], kDirections) || (parts.size() == 2 && !in(parts[1], kScopes))) {
+        failValue(o, "expected <request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]");
+      }
+    }
+    note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false), the alert itself is unaffected");
+  }
+
   static std::optional<Transform::Kind> transformKind(std::string_view n) {
     using K = Transform::Kind;
     static constexpr std::pair<std::string_view, K> kKinds[] = {
@@ -1416,8 +1465,16 @@ class RuleBuilder {
     if (n == "tls.subject") { onTlsCertField(o, BufferId::TlsCertSubject, false); return; }
     if (n == "tls.issuerdn") { onTlsCertField(o, BufferId::TlsCertIssuer, false); return; }
     if (n == "tls.fingerprint") { onTlsCertField(o, BufferId::TlsCertFingerprint, true); return; }
+    if (n == "filename") { onFileName(o, false); return; }
+    if (n == "fileext") { onFileName(o, true); return; }
+    if (n == "filemd5") { onFileHashList(o, BufferId::FileMd5, DatasetType::Md5); return; }
+    if (n == "filesha256") { onFileHashList(o, BufferId::FileSha256, DatasetType::Sha256); return; }
     if (n == "tag") {
       note("'tag' accepted; tagged-packet logging is not implemented, the alert itself is unaffected");
+      return;
+    }
+    if (n == "filestore") {
+      onFilestore(o);
       return;
     }
     if (const auto kw = findBufferKeyword(n)) {

@@ -399,6 +399,20 @@ TEST(Dataset, LookupOfWrongSizedValuesAndMemcap) {
   EXPECT_THROW(small.loadText("YQ==\nYg==\nYw==\n", "three.lst"), DatasetError);  // a, b, c
 }
 
+TEST(Dataset, HashSetsAlsoMatchTheHashInHex) {
+  // file.md5 and file.sha256 hold hex, as EVE writes them; the set keeps the digests.
+  Dataset md5("m", DatasetType::Md5, false);
+  md5.loadText("44d88612fea8a8f36de82e1278abb02f\n", "eicar.md5");
+  EXPECT_TRUE(md5.contains("44d88612fea8a8f36de82e1278abb02f"));
+  EXPECT_TRUE(md5.contains("44D88612FEA8A8F36DE82E1278ABB02F"));
+  EXPECT_FALSE(md5.contains("44d88612fea8a8f36de82e1278abb020"));
+  EXPECT_FALSE(md5.contains("44d88612fea8a8f36de82e1278abb02g"));  // not hex
+  Dataset sha("s", DatasetType::Sha256, false);
+  sha.loadText("275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\n", "eicar.sha256");
+  EXPECT_TRUE(sha.contains("275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"));
+  EXPECT_FALSE(sha.contains("275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0e"));
+}
+
 TEST(Dataset, WorkersShareOneSetAndEachValueIsNewOnce) {
   // Several workers `set` overlapping values at once: each value is reported new exactly once.
   Dataset set("shared", DatasetType::String, false);

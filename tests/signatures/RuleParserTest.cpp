@@ -89,6 +89,48 @@ TEST(RuleParser, AliasesForBuffers) {
             BufferId::EmailAttachmentSha256);
 }
 
+TEST(RuleParser, FileNameAndExtensionAreContentsOnFileName) {
+  // Suricata's conversion: content on file.name without case; fileext is "." + ext at the end.
+  const Rule name = parse(R"(alert http any any -> any any (filename:"R.PDF"; fileext:!"doc"; sid:1;))");
+  ASSERT_EQ(name.inspections.size(), 1u);
+  EXPECT_EQ(name.inspections[0].buffer, BufferId::FileName);
+  const ContentMatch& n = contentAt(name, 0, 0);
+  EXPECT_EQ(n.pattern, "R.PDF");
+  EXPECT_TRUE(n.nocase);
+  EXPECT_FALSE(n.negated);
+  EXPECT_FALSE(n.endswith);
+  const ContentMatch& e = contentAt(name, 0, 1);
+  EXPECT_EQ(e.pattern, ".doc");
+  EXPECT_TRUE(e.nocase);
+  EXPECT_TRUE(e.negated);
+  EXPECT_TRUE(e.endswith);
+  EXPECT_THROW(parse(R"(alert http any any -> any any (filename:x.pdf; sid:1;))"), RuleParseError);
+}
+
+TEST(RuleParser, FileHashListsAreSetsOfTheirFile) {
+  const Rule r = parse(R"(alert http any any -> any any (filemd5:bad.md5; filesha256:!"good.sha256"; sid:1;))");
+  ASSERT_EQ(r.inspections.size(), 2u);
+  EXPECT_EQ(r.inspections[0].buffer, BufferId::FileMd5);
+  const auto& md5 = std::get<DatasetMatch>(r.inspections[0].items.at(0));
+  EXPECT_EQ(md5.op, DatasetMatch::Op::IsSet);
+  EXPECT_EQ(md5.name, "filemd5:bad.md5");
+  EXPECT_EQ(md5.definition->type, DatasetType::Md5);
+  EXPECT_EQ(md5.definition->load, "bad.md5");
+  EXPECT_EQ(r.inspections[1].buffer, BufferId::FileSha256);
+  const auto& sha = std::get<DatasetMatch>(r.inspections[1].items.at(0));
+  EXPECT_EQ(sha.op, DatasetMatch::Op::IsNotSet);
+  EXPECT_EQ(sha.definition->type, DatasetType::Sha256);
+  EXPECT_EQ(sha.definition->load, "good.sha256");
+}
+
+TEST(RuleParser, FilestoreIsCheckedAndAccepted) {
+  EXPECT_NO_THROW(parse(R"(alert http any any -> any any (filestore; sid:1;))"));
+  EXPECT_NO_THROW(parse(R"(alert http any any -> any any (filestore:both,flow; sid:1;))"));
+  EXPECT_NO_THROW(parse(R"(alert http any any -> any any (filestore:to_server; sid:1;))"));
+  EXPECT_THROW(parse(R"(alert http any any -> any any (filestore:sideways; sid:1;))"), RuleParseError);
+  EXPECT_THROW(parse(R"(alert http any any -> any any (filestore:both,forever; sid:1;))"), RuleParseError);
+}
+
 TEST(Buffers, EveryBufferHasAUniqueNameThatSelectsIt) {
   for (std::size_t i = 1; i < kBufferCount; ++i) {
     const auto id = static_cast<BufferId>(i);

@@ -80,7 +80,8 @@ class Dataset {
  private:
   // The stored form of `value`: the bytes themselves, or for `ip` the 16-byte form (an IPv4
   // address in the first four bytes, as Suricata keeps it). Empty when the size is wrong.
-  [[nodiscard]] std::string_view key(std::string_view value, char (&scratch)[16]) const;
+  static constexpr std::size_t kKeyScratchBytes = 32;  // a SHA-256 digest
+  [[nodiscard]] std::string_view key(std::string_view value, char (&scratch)[kKeyScratchBytes]) const;
   // Adds one load-file line; returns the value as a buffer would hold it (for its context).
   std::string addLine(std::string_view line, std::string_view origin, std::size_t line_no, int& kind);
   [[nodiscard]] std::string encode(std::string_view key) const;

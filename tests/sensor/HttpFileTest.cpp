@@ -1,0 +1,84 @@
+// HTTP files as Suricata sees them: every response body and a PUT's body, named by
+// Content-Disposition or the request's URI path, hashed whole, truncated when cut.
+#include <gtest/gtest.h>
+
+#include "sensor/app/HttpFile.hpp"
+#include "sensor/app/TlsParser.hpp"
+
+namespace gsoc::sensor {
+namespace {
+
+HttpMessage response(std::string body) {
+  HttpMessage m;
+  m.request = false;
+  m.status_code = "200";
+  m.body = std::move(body);
+  m.body_length = m.body.size();
+  m.body_wire_bytes = m.body.size();
+  return m;
+}
+
+HttpMessage request(std::string method, std::string uri) {
+  HttpMessage m;
+  m.method = std::move(method);
+  m.raw_uri = std::move(uri);
+  return m;
+}
+
+TEST(HttpFile, ContentDispositionFilename) {
+  EXPECT_EQ(contentDispositionFilename(R"(attachment; filename="a b.pdf")"), "a b.pdf");
+  EXPECT_EQ(contentDispositionFilename("attachment; FileName = x.exe; size=3"), "x.exe");
+  EXPECT_EQ(contentDispositionFilename("inline"), "");
+  EXPECT_EQ(contentDispositionFilename("attachment; filenamex=1; filename=y.zip"), "y.zip");
+}
+
+TEST(HttpFile, ResponseBodyNamedByTheRequestPath) {
+  signatures::Sha256 sha256;
+  HttpFile file;
+  const HttpMessage get = request("GET", "/dl/eicar.com?x=1");
+  const HttpMessage ok = response("X5O!P%@AP");
+  ASSERT_TRUE(httpFileOf(ok, &get, sha256, file));
+  EXPECT_EQ(file.name, "/dl/eicar.com");
+  EXPECT_EQ(file.size, 9u);
+  EXPECT_FALSE(file.truncated);
+  EXPECT_EQ(file.md5, md5Hex("X5O!P%@AP"));
+  EXPECT_EQ(file.sha256, signatures::Sha256::hex("X5O!P%@AP"));
+  // The same hasher serves the next file.
+  ASSERT_TRUE(httpFileOf(response("abc"), &get, sha256, file));
+  EXPECT_EQ(file.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(HttpFile, DispositionNamesAndRequestsCarryFilesOnlyWhenPut) {
+  signatures::Sha256 sha256;
+  HttpFile file;
+  HttpMessage named = response("%PDF");
+  named.headers.emplace_back("Content-Disposition", "attachment; filename=\"r.pdf\"");
+  ASSERT_TRUE(httpFileOf(named, nullptr, sha256, file));
+  EXPECT_EQ(file.name, "r.pdf");
+  HttpMessage put = request("PUT", "/up/x.bin");
+  put.body = "data";
+  put.body_length = put.body_wire_bytes = 4;
+  ASSERT_TRUE(httpFileOf(put, nullptr, sha256, file));
+  EXPECT_EQ(file.name, "/up/x.bin");
+  HttpMessage post = request("POST", "/form");
+  post.body = "a=1";
+  post.body_length = post.body_wire_bytes = 3;
+  EXPECT_FALSE(httpFileOf(post, nullptr, sha256, file));
+  EXPECT_FALSE(httpFileOf(response(""), nullptr, sha256, file));  // no body, no file
+}
+
+TEST(HttpFile, TruncatedBodyHasItsSizeSeenAndNoHashes) {
+  signatures::Sha256 sha256;
+  HttpFile file;
+  HttpMessage cut = response(std::string(100, 'a'));
+  cut.body_truncated = true;
+  cut.body_wire_bytes = 500'000;
+  ASSERT_TRUE(httpFileOf(cut, nullptr, sha256, file));
+  EXPECT_TRUE(file.truncated);
+  EXPECT_EQ(file.size, 500'000u);
+  EXPECT_TRUE(file.md5.empty());
+  EXPECT_TRUE(file.sha256.empty());
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
