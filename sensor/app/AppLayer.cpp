@@ -118,7 +118,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
   tx_.buffers.clear();
   fillHttpBuffers(m, scratch_, tx_.buffers);
-  const bool file = httpFileOf(m, answered, file_sha256_, http_file_);
+  const bool file = httpFileOf(m, answered, file_hasher_, http_file_);
   if (file) {
     http_file_.tx_id = tx_id;
     tx_.buffers.add(BufferId::FileName, http_file_.name);
@@ -274,6 +274,7 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
     tx_.buffers.add(BufferId::EmailAttachmentName, a.name);
     tx_.buffers.add(BufferId::EmailAttachmentSha256, a.sha256);
     tx_.buffers.add(BufferId::FileName, a.name);
+    tx_.buffers.add(BufferId::FileMd5, a.md5);
     tx_.buffers.add(BufferId::FileSha256, a.sha256);
   }
   emit(flow, FlowDirection::ToServer);

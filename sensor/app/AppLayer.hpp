@@ -135,7 +135,7 @@ class AppLayer {
   SmtpWorkspace smtp_;
   // The file of the HTTP message being handled, and the hasher for it (reused).
   HttpFile http_file_;
-  signatures::Sha256 file_sha256_;
+  FileHasher file_hasher_;
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
 };

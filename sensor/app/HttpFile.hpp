@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "gsoc/signatures/Sha256.hpp"
+#include "sensor/app/FileHasher.hpp"
 #include "sensor/app/HttpParser.hpp"
 
 namespace gsoc::sensor {
@@ -28,7 +28,7 @@ std::string_view contentDispositionFilename(std::string_view value);
 
 // Fills `out` with the file `message` carries; false when it carries none (a request other than
 // PUT, or no body). `request`: the request a response answers, for its URI (none: unknown).
-// `sha256` is the worker's hasher, reused.
-bool httpFileOf(const HttpMessage& message, const HttpMessage* request, signatures::Sha256& sha256, HttpFile& out);
+// `hasher` is the worker's, reused.
+bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHasher& hasher, HttpFile& out);
 
 }  // namespace gsoc::sensor

@@ -5,8 +5,6 @@
 #include <cctype>
 #include <utility>
 
-#include "gsoc/signatures/Sha256.hpp"
-
 namespace gsoc::sensor {
 namespace {
 
@@ -73,21 +71,21 @@ void base64DecodeAppend(std::string_view in, std::string& out) {
   base64Decode(in, [&](char c) { out.push_back(c); });
 }
 
-// An attachment's base64 content decoded a block at a time into `sha256` (restarted after the
-// digest); the decoded size is returned. Megabytes per mail, never held whole.
-std::uint64_t base64Hash(std::string_view in, signatures::Sha256& sha256) {
+// An attachment's base64 content decoded a block at a time into `hasher` (restarted after the
+// digests); the decoded size is returned. Megabytes per mail, never held whole.
+std::uint64_t base64Hash(std::string_view in, FileHasher& hasher) {
   std::array<char, 4096> block;
   std::size_t n = 0;
   std::uint64_t size = 0;
   base64Decode(in, [&](char c) {
     block[n++] = c;
     if (n == block.size()) {
-      sha256.update({block.data(), n});
+      hasher.update({block.data(), n});
       size += n;
       n = 0;
     }
   });
-  sha256.update({block.data(), n});
+  hasher.update({block.data(), n});
   return size + n;
 }
 
@@ -192,6 +190,12 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
       const std::size_t next = body.find(delimiter, pos);
       std::string_view child = body.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
       while (!child.empty() && (child.front() == '\r' || child.front() == '\n')) child.remove_prefix(1);
+      // The line end before a delimiter belongs to the delimiter (RFC 2046 5.1.1), not to the
+      // part: an attachment's content, size and hashes end before it.
+      if (next != std::string_view::npos && child.ends_with('\n')) {
+        child.remove_suffix(1);
+        if (child.ends_with('\r')) child.remove_suffix(1);
+      }
       walkMime(child, tx, depth + 1, scratch);
       pos = next;
     }
@@ -203,17 +207,17 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
   const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
   MailAttachment& a = tx.attachments.next();
   if (iequals(encoding, "base64")) {
-    a.size = base64Hash(body, scratch.sha256);
+    a.size = base64Hash(body, scratch.hasher);
   } else if (iequals(encoding, "quoted-printable")) {
     scratch.decoded.clear();
     quotedPrintableDecodeAppend(body, false, scratch.decoded);
-    scratch.sha256.update(scratch.decoded);
+    scratch.hasher.update(scratch.decoded);
     a.size = scratch.decoded.size();
   } else {
-    scratch.sha256.update(body);
+    scratch.hasher.update(body);
     a.size = body.size();
   }
-  scratch.sha256.hexDigestAndRestart(a.sha256);
+  scratch.hasher.finishAndRestart(a.md5, a.sha256);
   decodeEncodedWords(name, a.name);
   a.content_type.assign(trim(type.substr(0, type.find(';'))));
 }

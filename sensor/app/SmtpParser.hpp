@@ -24,7 +24,7 @@ namespace gsoc::sensor {
 struct MailAttachment {
   std::string name;
   std::uint64_t size = 0;
-  std::string sha256;
+  std::string md5, sha256;  // lower-case hex of the decoded content
   std::string content_type;
 };
 

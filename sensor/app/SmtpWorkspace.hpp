@@ -13,7 +13,7 @@
 
 #include "common/FreeList.hpp"
 #include "common/ReusingVector.hpp"
-#include "gsoc/signatures/Sha256.hpp"
+#include "sensor/app/FileHasher.hpp"
 
 namespace gsoc::sensor {
 
@@ -26,7 +26,7 @@ struct MailScratch {
   // "--boundary" of each multipart level being walked (a child's headers replace its parent's).
   std::array<std::string, kMaxDepth + 1> delimiters;
   std::string decoded;  // a quoted-printable attachment's content, to hash
-  signatures::Sha256 sha256;  // restarted after each digest
+  FileHasher hasher;  // restarted after each attachment
 };
 
 class SmtpWorkspace {

@@ -493,7 +493,8 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         captureIndex(r.capture_index);
         out_ << ",\"fileinfo\":{\"filename\":";
         string(a.name);
-        out_ << ",\"size\":" << a.size << ",\"sha256\":\"" << a.sha256 << "\",\"state\":\"CLOSED\",\"mime_type\":";
+        out_ << ",\"size\":" << a.size << ",\"md5\":\"" << a.md5 << "\",\"sha256\":\"" << a.sha256
+             << "\",\"state\":\"CLOSED\",\"mime_type\":";
         string(a.content_type);
         out_ << "}}\n";
         ++records_;

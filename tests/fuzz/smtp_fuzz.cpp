@@ -18,6 +18,7 @@ using namespace gsoc::sensor;
 void checkTransaction(const MailTransaction& tx, MailStage /*stage*/ = MailStage::Received) {
   for (const auto& a : tx.attachments) {
     check(a.sha256.size() == 64 && gsoc::fuzz::isHex(a.sha256), "attachment hash is not 64 hex digits");
+    check(a.md5.size() == 32 && gsoc::fuzz::isHex(a.md5), "attachment MD5 is not 32 hex digits");
     check(a.size <= SmtpState::kMaxMessageBytes, "attachment larger than the message cap");
   }
 }

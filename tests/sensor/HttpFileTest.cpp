@@ -33,47 +33,47 @@ TEST(HttpFile, ContentDispositionFilename) {
 }
 
 TEST(HttpFile, ResponseBodyNamedByTheRequestPath) {
-  signatures::Sha256 sha256;
+  FileHasher hasher;
   HttpFile file;
   const HttpMessage get = request("GET", "/dl/eicar.com?x=1");
   const HttpMessage ok = response("X5O!P%@AP");
-  ASSERT_TRUE(httpFileOf(ok, &get, sha256, file));
+  ASSERT_TRUE(httpFileOf(ok, &get, hasher, file));
   EXPECT_EQ(file.name, "/dl/eicar.com");
   EXPECT_EQ(file.size, 9u);
   EXPECT_FALSE(file.truncated);
   EXPECT_EQ(file.md5, md5Hex("X5O!P%@AP"));
   EXPECT_EQ(file.sha256, signatures::Sha256::hex("X5O!P%@AP"));
   // The same hasher serves the next file.
-  ASSERT_TRUE(httpFileOf(response("abc"), &get, sha256, file));
+  ASSERT_TRUE(httpFileOf(response("abc"), &get, hasher, file));
   EXPECT_EQ(file.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(HttpFile, DispositionNamesAndRequestsCarryFilesOnlyWhenPut) {
-  signatures::Sha256 sha256;
+  FileHasher hasher;
   HttpFile file;
   HttpMessage named = response("%PDF");
   named.headers.emplace_back("Content-Disposition", "attachment; filename=\"r.pdf\"");
-  ASSERT_TRUE(httpFileOf(named, nullptr, sha256, file));
+  ASSERT_TRUE(httpFileOf(named, nullptr, hasher, file));
   EXPECT_EQ(file.name, "r.pdf");
   HttpMessage put = request("PUT", "/up/x.bin");
   put.body = "data";
   put.body_length = put.body_wire_bytes = 4;
-  ASSERT_TRUE(httpFileOf(put, nullptr, sha256, file));
+  ASSERT_TRUE(httpFileOf(put, nullptr, hasher, file));
   EXPECT_EQ(file.name, "/up/x.bin");
   HttpMessage post = request("POST", "/form");
   post.body = "a=1";
   post.body_length = post.body_wire_bytes = 3;
-  EXPECT_FALSE(httpFileOf(post, nullptr, sha256, file));
-  EXPECT_FALSE(httpFileOf(response(""), nullptr, sha256, file));  // no body, no file
+  EXPECT_FALSE(httpFileOf(post, nullptr, hasher, file));
+  EXPECT_FALSE(httpFileOf(response(""), nullptr, hasher, file));  // no body, no file
 }
 
 TEST(HttpFile, TruncatedBodyHasItsSizeSeenAndNoHashes) {
-  signatures::Sha256 sha256;
+  FileHasher hasher;
   HttpFile file;
   HttpMessage cut = response(std::string(100, 'a'));
   cut.body_truncated = true;
   cut.body_wire_bytes = 500'000;
-  ASSERT_TRUE(httpFileOf(cut, nullptr, sha256, file));
+  ASSERT_TRUE(httpFileOf(cut, nullptr, hasher, file));
   EXPECT_TRUE(file.truncated);
   EXPECT_EQ(file.size, 500'000u);
   EXPECT_TRUE(file.md5.empty());

@@ -259,8 +259,9 @@ TEST(SmtpStateReuse, AResetStateAndAReusedTransactionParseAsFreshOnes) {
   ASSERT_EQ(want_first[0].attachments.size(), 2u);
   EXPECT_EQ(want_first[0].subject, "資料送付");
   EXPECT_EQ(want_first[0].attachments[0], "report-2026-12.pdf 11 " + signatures::Sha256::hex("Hello world") + " application/pdf");
-  // Quoted-printable: "=3D" is "=", "=" at a line end joins the lines.
-  EXPECT_EQ(want_first[0].attachments[1], "notes.txt 15 " + signatures::Sha256::hex("A=B softbreak\r\n") + " text/plain");
+  // Quoted-printable: "=3D" is "=", "=" at a line end joins the lines; the line end before the
+  // next delimiter is the delimiter's (RFC 2046), not the attachment's.
+  EXPECT_EQ(want_first[0].attachments[1], "notes.txt 13 " + signatures::Sha256::hex("A=B softbreak") + " text/plain");
 
   SmtpState reused(workspace);
   const std::vector<MailCopy> got_first = feedMails(reused, first);

@@ -91,3 +91,23 @@ TEST(SmtpTransaction, NextMailOrTheEndCompletesAnUnansweredOne) {
 
 }  // namespace
 }  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+namespace {
+
+// An attachment's MD5 and SHA-256 are of its content alone: the EICAR test file, whose hashes
+// every file indicator list knows, ends before the CRLF that precedes the closing delimiter.
+TEST(SmtpAttachment, HashesOfTheContentWithoutTheDelimitersLineEnd) {
+  const std::string eicar = R"(X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*)";
+  const std::string message = "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain\r\n"
+                              "Content-Disposition: attachment; filename=\"eicar.com\"\r\n\r\n" + eicar + "\r\n--x--\r\n";
+  MailTransaction tx;
+  parseMailMessage(message, tx);
+  ASSERT_EQ(tx.attachments.size(), 1u);
+  EXPECT_EQ(tx.attachments[0].size, 68u);
+  EXPECT_EQ(tx.attachments[0].md5, "44d88612fea8a8f36de82e1278abb02f");
+  EXPECT_EQ(tx.attachments[0].sha256, "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f");
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
