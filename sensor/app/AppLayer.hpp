@@ -2,9 +2,10 @@
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
 // HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH and FTP from the first bytes each way (ports
 // only as a tie-breaker), then
-// feeds the flow's parser: TCP protocols with reassembled stream data, DNS over UDP with each
-// datagram. Parsers fill the signature engine's named buffers (http.uri, dns.query, tls.sni...)
-// and produce one input per transaction (TCP) or add to the datagram's input (UDP).
+// feeds the flow's parser (all but FTP's): TCP protocols with reassembled stream data, DNS over
+// UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
+// dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
+// add to the datagram's input (UDP).
 
 #include <cstdint>
 #include <functional>
