@@ -21,6 +21,9 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Dns: body = kDns; break;
     case AppMetadata::Kind::Tls: body = kTls; break;
     case AppMetadata::Kind::Smtp: body = kSmtp; break;
+    case AppMetadata::Kind::Ssh:       // EVE only: gsoc.v1 has no SSH record yet
+    case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
+      return {};
   }
   gsoc::v1::Event& event = events_[body];
   if (!builder_.metadata(record, event)) return {};
