@@ -449,7 +449,7 @@ int main(int argc, char** argv) {
   std::atomic<std::uint64_t> status_packets{0}, status_bytes{0}, status_alerts{0}, status_drop_interface{0},
       status_drop_capture{0}, status_drop_ring{0};
   PublishedEngineDrops status_engine_drops;
-  std::mutex output_mutex;  // outputs are shared by the workers: one lock around each record written
+  std::mutex ruleset_mutex;  // `ruleset`, as the heartbeat, metrics and control socket read it (outputs have their own locks)
   // A verified bundle from the collector, handed over by the shipper's heartbeat thread.
   std::mutex bundle_mutex;
   std::optional<gsoc::v1::SignatureBundle> fetched_bundle;
@@ -464,7 +464,7 @@ int main(int argc, char** argv) {
       status.set_software_version(GSOC_VERSION);
       status.set_uptime_s(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - process_start).count());
       {
-        std::lock_guard lock(output_mutex);
+        std::lock_guard lock(ruleset_mutex);
         if (ruleset) status.set_ruleset_version(ruleset->version());
       }
       status.set_packets(status_packets.load());
@@ -733,7 +733,7 @@ int main(int argc, char** argv) {
     try {
       control = std::make_unique<ControlSocket>(config.control_socket(), [&](std::string_view command) -> std::string {
         const sig::CompiledRulesetPtr active = [&] {
-          std::lock_guard lock(output_mutex);
+          std::lock_guard lock(ruleset_mutex);
           return ruleset;
         }();
         const std::string version = active ? active->version() : std::string("none (no rules loaded)");
@@ -771,7 +771,7 @@ int main(int argc, char** argv) {
     try {
       metrics = std::make_unique<gsoc::common::MetricsServer>(args.metrics, [&] {
         const std::string version = [&] {
-          std::lock_guard lock(output_mutex);
+          std::lock_guard lock(ruleset_mutex);
           return ruleset ? ruleset->version() : std::string();
         }();
         SensorMetrics m;
@@ -848,7 +848,7 @@ int main(int argc, char** argv) {
         // Sets the new rules no longer name (or define differently) keep their values on disk.
         for (const auto& e : ruleset->source().datasets->save()) std::cerr << "gsoc-sensor: " << e << "\n";
         {
-          std::lock_guard lock(output_mutex);  // the heartbeat, metrics and control socket read it
+          std::lock_guard lock(ruleset_mutex);  // the heartbeat, metrics and control socket read it
           ruleset = fresh;
         }
         for (auto& lane : lanes) {
