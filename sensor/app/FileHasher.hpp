@@ -6,26 +6,19 @@
 #include <string>
 #include <string_view>
 
-#include "gsoc/signatures/Sha256.hpp"
-
-struct evp_md_ctx_st;
+#include "gsoc/signatures/Digest.hpp"
 
 namespace gsoc::sensor {
 
 class FileHasher {
  public:
-  FileHasher();
-  ~FileHasher();
-  FileHasher(const FileHasher&) = delete;
-  FileHasher& operator=(const FileHasher&) = delete;
-
   FileHasher& update(std::string_view data);
   // Writes both digests in lower-case hex (capacity kept) and starts the next file.
   void finishAndRestart(std::string& md5, std::string& sha256);
 
  private:
-  evp_md_ctx_st* md5_;
-  signatures::Sha256 sha256_;
+  signatures::Digest md5_{signatures::Digest::Algorithm::Md5};
+  signatures::Digest sha256_{signatures::Digest::Algorithm::Sha256};
 };
 
 }  // namespace gsoc::sensor

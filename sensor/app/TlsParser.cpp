@@ -9,6 +9,7 @@
 #include <ctime>
 #include <memory>
 
+#include "gsoc/signatures/Digest.hpp"
 #include "sensor/app/Ja4.hpp"
 
 namespace gsoc::sensor {
@@ -269,21 +270,13 @@ std::string md5Hex(std::string_view data) {
 }
 
 void md5Hex(std::string_view data, std::string& out) {
-  // MD5 fetched once and one context per thread (a worker's), reset per digest: EVP_Digest with
-  // EVP_md5() allocates a context and fetches the digest again for every hello (issue 17).
-  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md5(EVP_MD_fetch(nullptr, "MD5", nullptr), EVP_MD_free);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!md5 || !ctx || EVP_DigestInit_ex(ctx.get(), md5.get(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) {
-    len = 0;  // as before: no hash text when the digest fails
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.clear();
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
+  // One digest per thread (a worker's), restarted per hash: EVP_Digest with EVP_md5() allocates
+  // a context and fetches the digest again for every hello (issue 17).
+  thread_local signatures::Digest md5(signatures::Digest::Algorithm::Md5);
+  try {
+    md5.update(data).hexDigestAndRestart(out);
+  } catch (const std::runtime_error&) {
+    out.clear();  // as before: no hash text when the digest fails
   }
 }
 

@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include <memory>
+#include <stdexcept>
+
+#include "gsoc/signatures/Digest.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -19,14 +21,16 @@ struct HashInput {
   }
 };
 
-// SHA-1 fetched once and a context per thread (a worker's), as TLS's MD5: SHA1() fetches the
-// digest and allocates a context on every call (issue 17). Returns false when OpenSSL fails.
-bool sha1(const HashInput& in, unsigned char (&digest)[SHA_DIGEST_LENGTH]) {
-  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_free);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned int length = 0;
-  return md && ctx && EVP_DigestInit_ex(ctx.get(), md.get(), nullptr) == 1 && EVP_DigestUpdate(ctx.get(), in.bytes.data(), in.size) == 1 &&
-         EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1 && length == SHA_DIGEST_LENGTH;
+// SHA-1 from a digest per thread (a worker's), restarted per id: SHA1() fetches the digest and
+// allocates a context on every call (issue 17). Returns false when OpenSSL fails.
+bool sha1(const HashInput& in, unsigned char (&digest)[signatures::Digest::kMaxSize]) {
+  thread_local signatures::Digest sha(signatures::Digest::Algorithm::Sha1);
+  try {
+    sha.update({reinterpret_cast<const char*>(in.bytes.data()), in.size});
+    return sha.digestAndRestart(digest) == SHA_DIGEST_LENGTH;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -53,7 +57,7 @@ CommunityId communityId(const signatures::IpAddress& src, const signatures::IpAd
     in.push(static_cast<std::uint8_t>(pb));
   }
   CommunityId id;
-  unsigned char digest[SHA_DIGEST_LENGTH];
+  unsigned char digest[signatures::Digest::kMaxSize];
   if (!sha1(in, digest)) return id;  // empty: no id rather than a wrong one
   id.text_[0] = '1';
   id.text_[1] = ':';

@@ -1,32 +1,22 @@
 #pragma once
-// Incremental SHA-256 (OpenSSL EVP) for ruleset hashes, cache keys and bundle integrity.
+// Incremental SHA-256 for ruleset hashes, cache keys and bundle integrity: a Digest fixed to
+// SHA-256.
 
-#include <memory>
 #include <string>
 #include <string_view>
 
-struct evp_md_ctx_st;
+#include "gsoc/signatures/Digest.hpp"
 
 namespace gsoc::signatures {
 
-class Sha256 {
+class Sha256 : public Digest {
  public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  Sha256& update(std::string_view data);
-  // Lower-case hex digest; the object cannot be updated afterwards.
-  std::string hexDigest();
-  // Writes the lower-case hex digest into `out` (its capacity kept) and starts a new hash on the
-  // same context: one hasher reused for every attachment or fingerprint of a worker allocates
-  // no context per digest.
-  void hexDigestAndRestart(std::string& out);
+  Sha256() : Digest(Algorithm::Sha256) {}
+  Sha256& update(std::string_view data) {
+    Digest::update(data);
+    return *this;
+  }
   static std::string hex(std::string_view data) { return Sha256().update(data).hexDigest(); }
-
- private:
-  evp_md_ctx_st* ctx_;
 };
 
 }  // namespace gsoc::signatures
