@@ -52,6 +52,22 @@ bool looksLikeDnsOverTcp(std::span<const std::uint8_t> d, bool to_server) {
   return response;
 }
 
+// A DCERPC connection-oriented PDU header (version 5.0 or 5.1) of a type the side sends: a client
+// binds or calls, a server answers.
+bool looksLikeDcerpc(std::span<const std::uint8_t> d, bool to_server) {
+  DcePduHeader h;
+  if (!parseDcePduHeader(d, h) || (d[4] & 0xee) != 0 || d[5] > 3 || d[6] != 0 || d[7] != 0) return false;
+  if (to_server) return h.type == dce::kBind || h.type == dce::kAlterContext || h.type == dce::kRequest;
+  return h.type == dce::kBindAck || h.type == dce::kBindNak || h.type == dce::kAlterContextResp || h.type == dce::kResponse ||
+         h.type == dce::kFault;
+}
+
+// An SMB message after its 4-byte length (direct hosting on 445, or an NBSS session message).
+bool looksLikeSmb(std::span<const std::uint8_t> d) {
+  return d.size() >= 8 && d[0] == 0 && (d[4] == 0xfe || d[4] == 0xff || d[4] == 0xfd || d[4] == 0xfc) && d[5] == 'S' &&
+         d[6] == 'M' && d[7] == 'B';
+}
+
 bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
   return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
 }
@@ -91,6 +107,10 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
+  else if (looksLikeDcerpc(data, to_server)) proto = AppProto::Dcerpc;
+  else if (looksLikeSmb(data) || (!data.empty() && isPort(flow, {139}) && (to_server ? data[0] == 0x81 : data[0] == 0x82 || data[0] == 0x83))) {
+    proto = AppProto::Smb;  // an SMB message, or a NetBIOS session request and its answer
+  }
   else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
@@ -223,9 +243,145 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = ssh_states_.take([] { return std::make_unique<SshState>(); });
       stateOf<SshState>(flow).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
       break;
+    case AppProto::Smb: {
+      if (!flow.app_state) flow.app_state = smb_states_.take([] { return std::make_unique<SmbState>(); });
+      auto& smb = stateOf<SmbState>(flow);
+      smb.pending(dir).append(data);
+      if (stream_inline_) {
+        parseSmb(flow, smb, dir, ts);
+        inspectSmb(flow, smb, dir, false);
+        smb.pruneFinished();
+      }
+      break;
+    }
+    case AppProto::Dcerpc: {
+      if (!flow.app_state) flow.app_state = dcerpc_states_.take([] { return std::make_unique<DcerpcState>(); });
+      auto& dcerpc = stateOf<DcerpcState>(flow);
+      dcerpc.pending(dir).append(data);
+      if (stream_inline_) {
+        parseDcerpc(flow, dcerpc, dir, ts, false);
+        inspectDce(flow, dcerpc.session(), dir, false);
+        dcerpc.session().pruneFinished();
+      }
+      break;
+    }
     default:
       break;
   }
+}
+
+namespace {
+FlowDirection opposite(FlowDirection dir) { return dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer; }
+}  // namespace
+
+void AppLayer::parseDcerpc(Flow& flow, DcerpcState& state, FlowDirection dir, std::int64_t ts, bool all) {
+  state.pending(dir).release();
+  state.parse(dir);
+  logDce(flow, state.session(), ts, all, AppMetadata::Kind::Dcerpc, nullptr);
+}
+
+void AppLayer::onDcerpcPacket(Flow& flow, FlowDirection dir, std::int64_t ts) {
+  const ParseErrorCount count(flow, counters_);
+  auto& dcerpc = static_cast<DcerpcState&>(*flow.app_state);
+  if (!stream_inline_) {
+    parseDcerpc(flow, dcerpc, opposite(dir), ts, false);  // what this packet acknowledges
+    inspectDce(flow, dcerpc.session(), dir, false);
+  }
+  dcerpc.session().pruneFinished();
+}
+
+void AppLayer::inspectDce(Flow& flow, DceSession& session, FlowDirection dir, bool all) {
+  const bool to_server = dir == FlowDirection::ToServer;
+  for (DceTransaction& tx : session.transactions()) {
+    bool& inspected = to_server ? tx.inspected_ts : tx.inspected_tc;
+    if (inspected || !(all || (to_server ? tx.request_done : tx.response_done))) continue;
+    inspected = true;
+    // Only calls (a REQUEST and its answer) have stub data and an operation for the keywords.
+    if (tx.request_type != dce::kRequest || !(to_server ? tx.request_seen : tx.response_seen)) continue;
+    tx_.buffers.clear();
+    const std::string& stub = to_server ? tx.stub_ts : tx.stub_tc;
+    const std::string& pdu = to_server ? tx.pdu_ts : tx.pdu_tc;
+    if (!stub.empty()) tx_.buffers.set(BufferId::DceStubData, stub);
+    if (!pdu.empty()) tx_.buffers.set(BufferId::Payload, pdu);
+    const signatures::DceFacts facts = session.facts(tx);
+    tx_.meta.facts.dce = &facts;
+    if (flow.app == AppProto::Smb) tx_.meta.facts.smb_version = tx.smb.version;
+    emit(flow, dir);
+    tx_.meta.facts = {};
+  }
+}
+
+void AppLayer::logDce(Flow& flow, DceSession& session, std::int64_t ts, bool all, AppMetadata::Kind kind, const SmbState* smb) {
+  for (DceTransaction& tx : session.transactions()) {
+    if (tx.logged || !(all || tx.complete())) continue;
+    tx.logged = true;
+    if (!metadata_) continue;
+    AppMetadata record{kind, &flow, FlowDirection::ToServer, ts};
+    record.dce = &tx;
+    record.dce_session = &session;
+    record.smb_state = smb;
+    metadata_(record);
+  }
+}
+
+void AppLayer::onSmbPacket(Flow& flow, FlowDirection dir, std::int64_t ts) {
+  const ParseErrorCount count(flow, counters_);
+  auto& smb = static_cast<SmbState&>(*flow.app_state);
+  if (!stream_inline_) {
+    parseSmb(flow, smb, opposite(dir), ts);  // what this packet acknowledges
+    inspectSmb(flow, smb, dir, false);
+  }
+  smb.pruneFinished();
+}
+
+void AppLayer::parseSmb(Flow& flow, SmbState& state, FlowDirection dir, std::int64_t ts) {
+  state.pending(dir).release();
+  state.parse(dir);
+  logSmb(flow, state, ts, false);
+}
+
+void AppLayer::inspectSmb(Flow& flow, SmbState& state, FlowDirection dir, bool all) {
+  const bool to_server = dir == FlowDirection::ToServer;
+  for (SmbTransaction& tx : state.transactions()) {
+    bool& inspected = to_server ? tx.inspected_ts : tx.inspected_tc;
+    if (inspected || !(all || (to_server ? tx.request_done : tx.response_done))) continue;
+    inspected = true;
+    tx_.buffers.clear();
+    if (tx.type == SmbTransaction::Type::File) {
+      // A file is inspected once, in the direction it went, when it is closed (or cut off).
+      if (dir != tx.file_direction) continue;
+      const SmbFile& file = tx.file;
+      if (!file.data.empty()) tx_.buffers.set(BufferId::FileData, file.data);
+      if (!file.name.empty()) tx_.buffers.set(BufferId::FileName, file.name);
+      if (!file.md5.empty()) tx_.buffers.set(BufferId::FileMd5, file.md5);
+      if (!file.sha256.empty()) tx_.buffers.set(BufferId::FileSha256, file.sha256);
+    } else if (tx.type == SmbTransaction::Type::TreeConnect && to_server && !tx.share.empty()) {
+      // As Suricata: the tree's name in requests, as a pipe's when the server said so.
+      tx_.buffers.set(tx.is_pipe ? BufferId::SmbNamedPipe : BufferId::SmbShare, tx.share);
+    }
+    tx_.meta.facts.smb_version = tx.version;
+    emit(flow, dir);
+    tx_.meta.facts = {};
+  }
+  inspectDce(flow, state.pipes(), dir, all);
+}
+
+void AppLayer::logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all) {
+  for (SmbTransaction& tx : state.transactions()) {
+    if (tx.logged || !(all || tx.complete())) continue;
+    tx.logged = true;
+    if (!metadata_) continue;
+    AppMetadata record{AppMetadata::Kind::Smb, &flow, FlowDirection::ToServer, ts};
+    record.smb = &tx;
+    record.smb_state = &state;
+    metadata_(record);
+    if (tx.type == SmbTransaction::Type::File) {
+      record.kind = AppMetadata::Kind::SmbFile;
+      record.direction = tx.file_direction;
+      metadata_(record);
+    }
+  }
+  logDce(flow, state.pipes(), ts, all, AppMetadata::Kind::Smb, &state);
 }
 
 void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
@@ -326,7 +482,7 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
-      giveState(flow, ssh_states_)) {
+      giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -339,9 +495,13 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("smtp_states", smtp_states_.counters());
   table.add("smtp_messages", smtp_.messageCounters());
   table.add("ssh_states", ssh_states_.counters());
+  table.add("dcerpc_states", dcerpc_states_.counters());
+  table.add("smb_states", smb_states_.counters());
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
+  if (flow.app == AppProto::Dcerpc && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
+  if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
     onMail(flow, m, stage, flow.last_ns);
@@ -368,6 +528,22 @@ void AppLayer::onFlowEnd(Flow& flow) {
     });
   } else if (flow.app == AppProto::Ssh) {
     logSsh(flow, static_cast<SshState&>(*flow.app_state), flow.last_ns);
+  } else if (flow.app == AppProto::Dcerpc) {
+    // What is left: every byte parsed, every call inspected both ways and logged.
+    auto& dcerpc = static_cast<DcerpcState&>(*flow.app_state);
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDcerpc(flow, dcerpc, dir, flow.last_ns, false);
+    inspectDce(flow, dcerpc.session(), FlowDirection::ToServer, true);
+    inspectDce(flow, dcerpc.session(), FlowDirection::ToClient, true);
+    logDce(flow, dcerpc.session(), flow.last_ns, true, AppMetadata::Kind::Dcerpc, nullptr);
+    dcerpc.session().pruneFinished();
+  } else if (flow.app == AppProto::Smb) {
+    auto& smb = static_cast<SmbState&>(*flow.app_state);
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseSmb(flow, smb, dir, flow.last_ns);
+    smb.close();
+    inspectSmb(flow, smb, FlowDirection::ToServer, true);
+    inspectSmb(flow, smb, FlowDirection::ToClient, true);
+    logSmb(flow, smb, flow.last_ns, true);
+    smb.pruneFinished();
   } else if (flow.app == AppProto::Tls && metadata_) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
     if (!tls.logged && tls.client_hello) {

@@ -1,7 +1,7 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
-// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH and FTP from the first bytes each way (ports
-// only as a tie-breaker), then
+// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB and FTP from the first bytes each
+// way (ports only as a tie-breaker), then
 // feeds the flow's parser (all but FTP's): TCP protocols with reassembled stream data, DNS over
 // UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
 // dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
@@ -16,6 +16,8 @@
 #include "common/PoolTable.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
+#include "sensor/app/DcerpcParser.hpp"
+#include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -72,6 +74,8 @@ class AppLayer {
   [[nodiscard]] FreeListCounters tlsStatePool() const { return tls_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpStatePool() const { return smtp_states_.counters(); }
   [[nodiscard]] FreeListCounters sshStatePool() const { return ssh_states_.counters(); }
+  [[nodiscard]] FreeListCounters dcerpcStatePool() const { return dcerpc_states_.counters(); }
+  [[nodiscard]] FreeListCounters smbStatePool() const { return smb_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -116,6 +120,21 @@ class AppLayer {
   void onSsh(Flow& flow, signatures::FlowDirection dir, SshStage stage, std::int64_t ts);
   // The session's record, once (at the latest when the flow ends).
   void logSsh(Flow& flow, SshState& ssh, std::int64_t ts);
+  // DCERPC over TCP. As Suricata in IDS mode, a side's bytes are parsed when the other side's
+  // next packet acknowledges them (its calls are logged then) and a call is inspected at the
+  // next packet of its own direction; with stream.inline, both as the bytes arrive.
+  void onDcerpcPacket(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  void parseDcerpc(Flow& flow, DcerpcState& state, signatures::FlowDirection dir, std::int64_t ts, bool all);
+  // Detection on the calls of `session` whose side `dir` is complete and not inspected yet
+  // (`all`: every one not inspected, the flow ends); `smb`: the session is an SMB connection's.
+  void inspectDce(Flow& flow, DceSession& session, signatures::FlowDirection dir, bool all);
+  // The records of the calls complete since (`all`: every one not logged yet).
+  void logDce(Flow& flow, DceSession& session, std::int64_t ts, bool all, AppMetadata::Kind kind, const SmbState* smb);
+  // SMB, acknowledged and inspected as DCERPC is; its named pipes' calls with it.
+  void onSmbPacket(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  void parseSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, std::int64_t ts);
+  void inspectSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, bool all);
+  void logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -139,6 +158,8 @@ class AppLayer {
   FileHasher file_hasher_;
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
+  FreeList<std::unique_ptr<DcerpcState>> dcerpc_states_{kPooledStates};
+  FreeList<std::unique_ptr<SmbState>> smb_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -1,7 +1,8 @@
 #pragma once
 // What the app-layer parsers report for the SOC's records, beside detection: one HTTP exchange
 // (request and, when seen, its response), one DNS message, one TLS handshake summary, or one
-// e-mail with its attachments, or one SSH session's banners and HASSH fingerprints. Views into parser state, valid during the callback only.
+// e-mail with its attachments, or one SSH session's banners and HASSH fingerprints, one DCERPC
+// call, one SMB transaction or file. Views into parser state, valid during the callback only.
 
 #include <cstdint>
 #include <functional>
@@ -17,10 +18,16 @@ struct TlsHandshake;
 struct MailTransaction;
 class SshState;
 struct HttpFile;
+struct DceTransaction;
+class DceSession;
+struct SmbTransaction;
+class SmbState;
 
 struct AppMetadata {
   // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile };
+  // Dcerpc: a call over TCP (`dce` of `dce_session`). Smb: an SMB transaction of `smb_state`,
+  // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -33,6 +40,10 @@ struct AppMetadata {
   const MailTransaction* mail = nullptr;
   const SshState* ssh = nullptr;
   const HttpFile* file = nullptr;
+  const DceTransaction* dce = nullptr;
+  const DceSession* dce_session = nullptr;
+  const SmbTransaction* smb = nullptr;
+  const SmbState* smb_state = nullptr;
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.
   std::uint64_t capture_index = 0;

@@ -226,7 +226,12 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
 void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::MatchInput& input) {
   ++counters_.transaction_inputs;
   const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
-  fillMeta(flow, dir, ts, input.meta);  // the parser filled only the buffers
+  const signatures::TransactionFacts facts = input.meta.facts;
+  fillMeta(flow, dir, ts, input.meta);  // the parser filled only the buffers and the facts
+  input.meta.facts = facts;
+  // A transaction completed on an established connection stays so when its inspection comes
+  // with the packet that closes it (Suricata's established covers every later TCP state).
+  input.meta.established = input.meta.established || flow.was_established;
   input.meta.first_in_direction = false;
   input.meta.is_transaction = true;
   if (!tx_payload_.empty() && dir == tx_payload_direction_ && !input.buffers.has(BufferId::Payload)) {

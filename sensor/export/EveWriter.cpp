@@ -7,9 +7,11 @@
 #include <utility>
 #include <stdexcept>
 
+#include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
+#include "sensor/app/SmbParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
@@ -367,6 +369,173 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
   out_ << "}";
 }
 
+void EveWriter::dcerpcObject(const DceTransaction& tx, const DceSession& session, bool smb) {
+  out_ << ",\"dcerpc\":{";
+  const bool request = tx.request_done && !tx.request_lost;
+  out_ << "\"request\":\"" << (request ? dceTypeName(tx.request_type) : std::string("REQUEST_LOST")) << "\"";
+  if (smb) out_ << ",\"response\":\"" << (tx.response_done ? dceTypeName(tx.response_type) : std::string("UNREPLIED")) << "\"";
+  // The interfaces a request's context names, or a bind's proposals and the answers.
+  auto interfaces = [&](bool by_context, bool reason) {
+    const char* sep = "";
+    for (const signatures::DceInterface& i : session.interfaces()) {
+      if (by_context ? i.context_id != tx.context_id : i.call_id != tx.call_id) continue;
+      out_ << (*sep ? sep : ",\"interfaces\":[") << "{\"uuid\":\"" << dceUuidText(i.uuid) << "\",\"version\":\"" << i.version
+           << "." << i.version_minor << "\"";
+      if (i.acked && !(smb && by_context)) {
+        out_ << ",\"ack_result\":" << i.ack_result;
+        if (reason) out_ << ",\"ack_reason\":" << i.ack_reason;
+      }
+      out_ << "}";
+      sep = ",";
+    }
+    if (*sep) out_ << "]";
+  };
+  if (request && tx.request_type == dce::kRequest) {
+    if (smb) out_ << ",\"opnum\":" << tx.opnum;
+    out_ << ",\"req\":{";
+    if (!smb) out_ << "\"opnum\":" << tx.opnum << ",";
+    out_ << "\"frag_cnt\":" << tx.frags_ts << ",\"stub_data_size\":" << tx.stub_ts.size() << "}";
+    interfaces(true, false);
+  } else if (request && tx.request_type == dce::kBind) {
+    interfaces(false, smb);
+  }
+  if (!smb) out_ << ",\"response\":\"" << (tx.response_done ? dceTypeName(tx.response_type) : std::string("UNREPLIED")) << "\"";
+  if (tx.response_done && tx.response_type == dce::kResponse) {
+    out_ << ",\"res\":{\"frag_cnt\":" << tx.frags_tc << ",\"stub_data_size\":" << tx.stub_tc.size() << "}";
+  }
+  out_ << ",\"call_id\":" << tx.call_id;
+  if (!smb) out_ << ",\"rpc_version\":\"5." << static_cast<unsigned>(tx.version_minor) << "\"";
+  out_ << "}";
+}
+
+void EveWriter::smbObject(const AppMetadata& r) {
+  const SmbState& state = *r.smb_state;
+  const SmbTransaction* tx = r.smb;
+  const DceTransaction* dce = r.dce;
+  out_ << ",\"smb\":{\"id\":" << (tx != nullptr ? tx->id : dce->id) << ",\"dialect\":";
+  if (state.dialect() != 0) string(smb2DialectName(state.dialect()));
+  else string(state.smb1Dialect().empty() ? std::string_view("unknown") : std::string_view(state.smb1Dialect()));
+  const std::uint8_t version = tx != nullptr ? tx->version : dce->smb.version;
+  const std::uint16_t command = tx != nullptr ? tx->command : dce->smb.command;
+  const bool status_set = tx != nullptr ? tx->status_set : dce->smb.status_set;
+  const std::uint32_t status = tx != nullptr ? tx->status : dce->smb.status;
+  out_ << ",\"command\":\"" << smbCommandName(version, command) << "\"";
+  if (status_set) {
+    char code[16];
+    if (tx != nullptr && tx->dos_error) {
+      std::snprintf(code, sizeof code, "0x%04x", static_cast<unsigned>(status & 0xffff));
+      char name[24];
+      std::snprintf(name, sizeof name, "UNKNOWN_%02x_%04x", static_cast<unsigned>(status >> 16), static_cast<unsigned>(status & 0xffff));
+      out_ << ",\"status\":\"" << name << "\",\"status_code\":\"" << code << "\"";
+    } else {
+      std::snprintf(code, sizeof code, "0x%x", static_cast<unsigned>(status));
+      out_ << ",\"status\":\"" << smbStatusName(status) << "\",\"status_code\":\"" << code << "\"";
+    }
+  }
+  out_ << ",\"session_id\":" << (tx != nullptr ? tx->session_id : dce->smb.session_id)
+       << ",\"tree_id\":" << (tx != nullptr ? tx->tree_id : dce->smb.tree_id);
+  if (dce != nullptr) {
+    dcerpcObject(*dce, *r.dce_session, true);
+    out_ << "}";
+    return;
+  }
+  using Type = SmbTransaction::Type;
+  switch (tx->type) {
+    case Type::SessionSetup:
+      if (tx->has_ntlmssp) {
+        out_ << ",\"ntlmssp\":{\"domain\":";
+        string(tx->ntlmssp.domain);
+        out_ << ",\"user\":";
+        string(tx->ntlmssp.user);
+        out_ << ",\"host\":";
+        string(tx->ntlmssp.host);
+        if (!tx->ntlmssp.version.empty()) {
+          out_ << ",\"version\":";
+          string(tx->ntlmssp.version);
+        }
+        out_ << "}";
+      }
+      if (tx->has_request_host) {
+        out_ << ",\"request\":{\"native_os\":";
+        string(tx->request_native_os);
+        out_ << ",\"native_lm\":";
+        string(tx->request_native_lm);
+        out_ << "}";
+      }
+      if (tx->has_response_host) {
+        out_ << ",\"response\":{\"native_os\":";
+        string(tx->response_native_os);
+        out_ << ",\"native_lm\":";
+        string(tx->response_native_lm);
+        out_ << "}";
+      }
+      break;
+    case Type::Create: {
+      out_ << (tx->directory ? ",\"directory\":" : ",\"filename\":");
+      string(tx->filename.empty() ? std::string_view("<share_root>") : std::string_view(tx->filename));
+      static constexpr std::string_view kDispositions[] = {"FILE_SUPERSEDE", "FILE_OPEN",      "FILE_CREATE",
+                                                           "FILE_OPEN_IF",   "FILE_OVERWRITE", "FILE_OVERWRITE_IF"};
+      out_ << ",\"disposition\":\"" << (tx->disposition < std::size(kDispositions) ? kDispositions[tx->disposition] : "UNKNOWN")
+           << "\",\"access\":\"" << (tx->delete_on_close ? "delete on close" : "normal") << "\",\"created\":" << tx->created
+           << ",\"accessed\":" << tx->accessed << ",\"modified\":" << tx->modified << ",\"changed\":" << tx->changed
+           << ",\"size\":" << tx->size << ",\"fuid\":\"" << smbFileIdText(tx->fid) << "\"";
+      break;
+    }
+    case Type::Negotiate:
+      out_ << ",\"client_dialects\":[";
+      for (std::size_t i = 0; i < tx->client_dialects.size(); ++i) {
+        if (i) out_ << ",";
+        string(tx->client_dialects[i]);
+      }
+      out_ << "]";
+      if (tx->has_client_guid) {
+        SmbFileId g;
+        g.bytes = tx->client_guid;
+        g.size = 16;
+        out_ << ",\"client_guid\":\"" << smbFileIdText(g) << "\"";
+      }
+      {
+        SmbFileId g;
+        g.bytes = tx->server_guid;
+        g.size = 16;
+        out_ << ",\"server_guid\":\"" << smbFileIdText(g) << "\"";
+      }
+      if (state.maxReadSize() > 0) out_ << ",\"max_read_size\":" << state.maxReadSize();
+      if (state.maxWriteSize() > 0) out_ << ",\"max_write_size\":" << state.maxWriteSize();
+      break;
+    case Type::TreeConnect:
+      out_ << (tx->is_pipe ? ",\"named_pipe\":" : ",\"share\":");
+      string(tx->share);
+      if (tx->version == 1) {
+        out_ << ",\"service\":{";
+        out_ << "\"request\":";
+        string(tx->service_request);
+        if (tx->response_done) {
+          out_ << ",\"response\":";
+          string(tx->service_response);
+        }
+        out_ << "}";
+      } else {
+        static constexpr std::string_view kTypes[] = {"UNKNOWN", "FILE", "PIPE", "PRINT"};
+        out_ << ",\"share_type\":\"" << (tx->share_type < std::size(kTypes) ? kTypes[tx->share_type] : "UNKNOWN") << "\"";
+      }
+      break;
+    case Type::File:
+      out_ << ",\"filename\":";
+      string(tx->file.name);
+      out_ << ",\"share\":";
+      string(tx->file.share);
+      out_ << ",\"fuid\":\"" << smbFileIdText(tx->fid) << "\"";
+      break;
+    case Type::Ioctl:
+      out_ << ",\"function\":\"" << smbFsctlName(tx->function) << "\"";
+      break;
+    case Type::Generic:
+      break;
+  }
+  out_ << "}";
+}
+
 void EveWriter::metadataRecord(const AppMetadata& r) {
   const Commit commit{*this};
   const Flow& flow = *r.flow;
@@ -499,6 +668,33 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         out_ << "}}\n";
         ++records_;
       }
+      break;
+    }
+    case AppMetadata::Kind::Dcerpc:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "dcerpc");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.dce->id;
+      dcerpcObject(*r.dce, *r.dce_session, false);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Smb:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "smb");
+      captureIndex(r.capture_index);
+      smbObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::SmbFile: {
+      // Suricata's fileinfo record of an SMB file: from the side that sent it, with its smb object.
+      const SmbFile& f = r.smb->file;
+      header(flow, r.direction, r.timestamp_ns, "fileinfo");
+      captureIndex(r.capture_index);
+      smbObject(r);
+      out_ << ",\"fileinfo\":{\"filename\":";
+      string(f.name);
+      out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\"" << (f.closed && !f.gaps ? "CLOSED" : "TRUNCATED") << "\"";
+      if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
+      if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
+      out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << r.smb->id << "}}\n";
       break;
     }
     case AppMetadata::Kind::Ssh: {

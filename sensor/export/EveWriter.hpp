@@ -85,6 +85,10 @@ class EveWriter {
   }
   // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
   void httpObject(const HttpMessage* request, const HttpMessage* response);
+  // ,"smb":{...}: an SMB transaction (r.smb, or r.dce in a named pipe) as Suricata logs it.
+  void smbObject(const AppMetadata& r);
+  // ,"dcerpc":{...}: one call as Suricata logs it over TCP, or (`smb`) in an SMB record.
+  void dcerpcObject(const DceTransaction& tx, const DceSession& session, bool smb);
   // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);

@@ -23,6 +23,9 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Smtp: body = kSmtp; break;
     case AppMetadata::Kind::Ssh:       // EVE only: gsoc.v1 has no SSH record yet
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
+    case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet
+    case AppMetadata::Kind::Smb:
+    case AppMetadata::Kind::SmbFile:
       return {};
   }
   gsoc::v1::Event& event = events_[body];

@@ -222,6 +222,10 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP
       // file event beside each exchange would change what they count; EVE has them.
       return false;
+    case AppMetadata::Kind::Dcerpc:
+    case AppMetadata::Kind::Smb:
+    case AppMetadata::Kind::SmbFile:
+      return false;  // gsoc.v1 has no DCERPC or SMB record yet: EVE has them
   }
   return false;
 }

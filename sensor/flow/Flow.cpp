@@ -97,6 +97,7 @@ void Flow::account(const DecodedPacket& p, signatures::FlowDirection dir) {
     case TcpState::Closed:
       break;
   }
+  if (tcp_state == TcpState::Established) was_established = true;
 }
 
 }  // namespace gsoc::sensor

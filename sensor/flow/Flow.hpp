@@ -66,6 +66,8 @@ class Flow {
   std::int64_t last_ns;
   std::array<DirectionCounters, 2> counters{};
   TcpState tcp_state = TcpState::None;
+  // The TCP handshake completed at some point (the state may be Closing or Closed since).
+  bool was_established = false;
   // TCP flags seen, ORed, per direction (EVE's tcp_flags_ts / tcp_flags_tc).
   std::array<std::uint8_t, 2> tcp_flags_seen{};
   // An alert was raised on the flow (EVE's flow.alerted).

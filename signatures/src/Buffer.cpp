@@ -28,6 +28,7 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "dns.response.rrname",
     "ssh.proto",        "ssh.software",      "ssh.hassh",           "ssh.hassh.string",
     "ssh.hassh.server", "ssh.hassh.server.string",
+    "dcerpc.stub_data", "smb.named_pipe",    "smb.share",
 };
 
 using K = BufferKeywordKind;
@@ -88,6 +89,9 @@ constexpr Alias kAliases[] = {
     {"smtp.mail_from", BufferId::SmtpMailFrom, K::Sticky},
     {"ssh_proto", BufferId::SshProto, K::Sticky},
     {"ssh_software", BufferId::SshSoftware, K::Sticky},
+    {"dce_stub_data", BufferId::DceStubData, K::Sticky},
+    {"smb_named_pipe", BufferId::SmbNamedPipe, K::Sticky},
+    {"smb_share", BufferId::SmbShare, K::Sticky},
 };
 
 }  // namespace

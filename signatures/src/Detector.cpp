@@ -81,11 +81,12 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   }
 
   // Which groups apply: ip, the transport, the app protocol; direction-agnostic and this one.
-  std::size_t classes[3];
+  std::size_t classes[4];
   std::size_t class_count = 0;
   classes[class_count++] = protoClassOf(Transport::Any);
   classes[class_count++] = protoClassOf(input.meta.transport);
   if (input.meta.app != AppProto::None) classes[class_count++] = protoClassOf(input.meta.app);
+  if (input.meta.app == AppProto::Smb) classes[class_count++] = protoClassOf(AppProto::Dcerpc);  // appProtoMatches
   const FlowDirection dirs[2] = {FlowDirection::Any, input.meta.direction};
 
   BufferId present[kBufferCount];
@@ -192,14 +193,14 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
 bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& input, FlowBits* flowbits) {
   const PacketMeta& m = input.meta;
   if (rule.transport != Transport::Any && rule.transport != m.transport) return false;
-  if (rule.app != AppProto::None && rule.app != m.app) return false;
+  if (rule.app != AppProto::None && !appProtoMatches(rule.app, m.app)) return false;
   if ((rule.packet_only || rule.flow.no_stream) && m.is_stream) return false;
   if ((rule.stream_only || rule.flow.only_stream) && !m.is_stream) return false;
   if (rule.flow.direction != FlowDirection::Any && rule.flow.direction != m.direction) return false;
   if (rule.flow.established && !m.established) return false;
   if (rule.ip_only && !m.first_in_direction) return false;
   // Rules with no buffer to inspect are packet rules: stream chunks and transactions skip them.
-  if (!m.has_packet && rule.inspections.empty()) return false;
+  if (!m.has_packet && rule.inspections.empty() && !rule.hasTransactionFacts()) return false;
   if (m.is_transaction && !rule.inspects_app_buffer) return false;
   if (rule.inspects_payload && m.payload_in_stream && !m.is_stream && !rule.packet_only && !rule.flow.no_stream) return false;
   if (rule.flow.not_established && m.established) return false;
@@ -274,6 +275,7 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     }
   }
   if (rule.tls_version && *rule.tls_version != m.tls_version) return false;
+  if (rule.hasTransactionFacts() && !transactionFacts(rule, m.facts)) return false;
 
   for (const BufferInspection& insp : rule.inspections) {
     auto values = input.buffers.get(insp.buffer);
@@ -307,6 +309,30 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   }
   for (const FlowintOp& op : rule.flowints) {
     if (!flowint(op, flowbits)) return false;
+  }
+  return true;
+}
+
+bool Detector::transactionFacts(const Rule& rule, const TransactionFacts& facts) {
+  if (rule.smb_version && *rule.smb_version != facts.smb_version) return false;
+  if (rule.dce_ifaces.empty() && rule.dce_opnums.empty()) return true;
+  const DceFacts* dce = facts.dce;
+  if (dce == nullptr || !dce->request) return false;
+  for (const DceOpnumCondition& c : rule.dce_opnums) {
+    const bool in = c.compare ? c.compare->matches(dce->opnum)
+                              : std::any_of(c.ranges.begin(), c.ranges.end(), [&](const auto& r) {
+                                  return dce->opnum >= r.first && dce->opnum <= r.second;
+                                });
+    if (!in) return false;
+  }
+  // An interface the server accepted on the request's context, from a BIND whose first fragment
+  // flag was set (unless any_frag), of the rule's UUID and version.
+  for (const DceIfaceCondition& c : rule.dce_ifaces) {
+    const bool bound = std::any_of(dce->interfaces.begin(), dce->interfaces.end(), [&](const DceInterface& i) {
+      return (c.any_frag || i.first_frag) && i.acked && i.ack_result == 0 && i.uuid == c.uuid &&
+             i.context_id == dce->context_id && (!c.version || c.version->matches(i.version));
+    });
+    if (!bound) return false;
   }
   return true;
 }

@@ -290,7 +290,7 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
     // transactions skip the index lookups entirely.
     const bool src_narrower = AddressIndex::coverage(rule.src) <= AddressIndex::coverage(rule.dst);
     const AddressSet& side = src_narrower ? rule.src : rule.dst;
-    if (AddressIndex::isBroad(side) || !rule.inspections.empty()) {
+    if (AddressIndex::isBroad(side) || !rule.inspections.empty() || rule.hasTransactionFacts()) {
       out->unprefiltered_[pc][dir].push_back(i);
       ++stats.unprefiltered_rules;
       continue;
@@ -360,6 +360,7 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
       std::vector<std::size_t> classes = {protoClassOf(Transport::Any)};
       if (t != 0) classes.push_back(t);
       if (a != 0) classes.push_back(protoClassOf(static_cast<AppProto>(a)));
+      if (static_cast<AppProto>(a) == AppProto::Smb) classes.push_back(protoClassOf(AppProto::Dcerpc));  // appProtoMatches
       for (std::size_t d = 0; d < 2; ++d) {
         const std::size_t dirs[2] = {static_cast<std::size_t>(FlowDirection::Any),
                                      static_cast<std::size_t>(d == 0 ? FlowDirection::ToServer : FlowDirection::ToClient)};

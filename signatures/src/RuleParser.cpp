@@ -1136,6 +1136,84 @@ class RuleBuilder {
     rule_.flow.stream_size = c;
   }
 
+  // dcerpc.*, dce_* and smb.* keywords bind the rule to their protocol, as Suricata's: an `alert
+  // tcp` rule becomes a dcerpc (or smb) rule; a dcerpc keyword is also at home in an smb rule
+  // (DCERPC over SMB named pipes); any other protocol is a conflict.
+  void bindApp(const Option& o, AppProto app) {
+    if (rule_.app == AppProto::None) {
+      rule_.app = app;
+      return;
+    }
+    if (rule_.app == app || (app == AppProto::Dcerpc && rule_.app == AppProto::Smb)) return;
+    fail(o.offset, "protocol conflict",
+         "'" + std::string(o.name) + "' is a " + std::string(appProtoName(app)) + " keyword; the rule is for " +
+             std::string(appProtoName(rule_.app)));
+  }
+
+  // dcerpc.iface:<uuid>[,<op><version>][,any_frag]
+  void onDceIface(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.size() > 3) failValue(o, "expected uuid[,version][,any_frag]");
+    DceIfaceCondition c;
+    const std::string_view uuid = parts[0];
+    if (uuid.size() != 36) failValue(o, "'" + std::string(uuid) + "' is not a UUID");
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < uuid.size(); ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash != (uuid[i] == '-')) failValue(o, "'" + std::string(uuid) + "' is not a UUID");
+      if (dash) continue;
+      const int digit = std::isdigit(static_cast<unsigned char>(uuid[i])) ? uuid[i] - '0'
+                        : std::isxdigit(static_cast<unsigned char>(uuid[i])) ? std::tolower(uuid[i]) - 'a' + 10
+                                                                               : -1;
+      if (digit < 0) failValue(o, "'" + std::string(uuid) + "' is not a UUID");
+      c.uuid[n / 2] = static_cast<std::uint8_t>(c.uuid[n / 2] << 4 | digit);
+      ++n;
+    }
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+      if (parts[i] == "any_frag") {
+        if (i + 1 != parts.size()) failValue(o, "any_frag comes last");
+        c.any_frag = true;
+      } else if (i == 1) {
+        c.version = sizeCheck(o, parts[i]);
+        if (c.version->op != SizeCheck::Op::Range && c.version->a > 0xffff) failValue(o, "version is out of range");
+      } else {
+        failValue(o, "expected any_frag, got '" + std::string(parts[i]) + "'");
+      }
+    }
+    bindApp(o, AppProto::Dcerpc);
+    rule_.dce_ifaces.push_back(c);
+  }
+
+  // dcerpc.opnum:<n>[-<m>][,...] or a comparison (">3", "<=10", "1<>5").
+  void onDceOpnum(const Option& o) {
+    requireValue(o);
+    DceOpnumCondition c;
+    const std::string_view v = trim(o.value);
+    if (!v.empty() && (v.front() == '<' || v.front() == '>' || v.front() == '!' || v.front() == '=' ||
+                       v.find("<>") != std::string_view::npos)) {
+      c.compare = sizeCheck(o, v);
+    } else {
+      for (const std::string_view item : splitList(v)) {
+        const std::size_t dash = item.find('-');
+        const auto low = static_cast<std::uint16_t>(integer(o, item.substr(0, dash), 0, 0xffff));
+        const auto high = dash == std::string_view::npos ? low : static_cast<std::uint16_t>(integer(o, item.substr(dash + 1), 0, 0xffff));
+        if (high < low) failValue(o, "range " + std::string(item) + " ends before it starts");
+        c.ranges.emplace_back(low, high);
+      }
+    }
+    bindApp(o, AppProto::Dcerpc);
+    rule_.dce_opnums.push_back(std::move(c));
+  }
+
+  // smb.version:1|2, once per rule.
+  void onSmbVersion(const Option& o) {
+    requireValue(o);
+    if (rule_.smb_version) fail(o.offset, "syntax", "Can't use 2 or more smb.version declarations in the same sig");
+    rule_.smb_version = static_cast<std::uint8_t>(integer(o, o.value, 1, 2));
+    bindApp(o, AppProto::Smb);
+  }
+
   void onTlsVersion(const Option& o) {
     requireValue(o);
     static constexpr std::pair<std::string_view, std::uint16_t> kVersions[] = {
@@ -1462,6 +1540,9 @@ class RuleBuilder {
     if (n == "app-layer-event") { onEvent(o, EventKind::AppLayer); return; }
     if (n == "stream_size") { onStreamSize(o); return; }
     if (n == "tls.version") { onTlsVersion(o); return; }
+    if (n == "dcerpc.iface" || n == "dce_iface") { onDceIface(o); return; }
+    if (n == "dcerpc.opnum" || n == "dce_opnum") { onDceOpnum(o); return; }
+    if (n == "smb.version") { onSmbVersion(o); return; }
     if (n == "tls.subject") { onTlsCertField(o, BufferId::TlsCertSubject, false); return; }
     if (n == "tls.issuerdn") { onTlsCertField(o, BufferId::TlsCertIssuer, false); return; }
     if (n == "tls.fingerprint") { onTlsCertField(o, BufferId::TlsCertFingerprint, true); return; }
@@ -1478,6 +1559,8 @@ class RuleBuilder {
       return;
     }
     if (const auto kw = findBufferKeyword(n)) {
+      if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
+      if (kw->buffer == BufferId::SmbNamedPipe || kw->buffer == BufferId::SmbShare) bindApp(o, AppProto::Smb);
       onBufferKeyword(o, *kw);
       return;
     }
@@ -1487,9 +1570,10 @@ class RuleBuilder {
   void finish() {
     if (rule_.sid == 0) fail(0, "missing sid", "rule has no sid");
     rule_.inspects_payload = rule_.findInspection(BufferId::Payload) != nullptr;
-    rule_.inspects_app_buffer = std::any_of(rule_.inspections.begin(), rule_.inspections.end(), [](const BufferInspection& i) {
-      return i.buffer != BufferId::Payload && !isPacketHeaderBuffer(i.buffer);
-    });
+    rule_.inspects_app_buffer = rule_.hasTransactionFacts() ||
+                                std::any_of(rule_.inspections.begin(), rule_.inspections.end(), [](const BufferInspection& i) {
+                                  return i.buffer != BufferId::Payload && !isPacketHeaderBuffer(i.buffer);
+                                });
     // Header buffers exist on packets only, so such a rule is a packet rule: its payload too is
     // the packet's (as tcp-pkt), not the reassembled stream's.
     // ip.src/ip.dst are the exception: every input has its addresses (the Detector reads them
@@ -1507,7 +1591,7 @@ class RuleBuilder {
       if (!rule_.inspects_app_buffer) rule_.packet_only = true;
     }
     const FlowCondition& f = rule_.flow;
-    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && rule_.app_protocols.empty() && rule_.hostbits.empty() && !rule_.tls_version &&
+    rule_.ip_only = rule_.inspections.empty() && rule_.header.empty() && rule_.flowbits.empty() && rule_.flowints.empty() && rule_.app_protocols.empty() && rule_.hostbits.empty() && !rule_.tls_version && !rule_.hasTransactionFacts() &&
                     rule_.events.empty() && !rule_.names_unraised_event &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
                     f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&

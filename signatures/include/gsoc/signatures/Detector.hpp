@@ -100,6 +100,8 @@ class Detector {
   static bool flowint(const FlowintOp& op, FlowBits* vars);
   // xbits/hostbits: a condition's outcome (checks()), or the change made (the others).
   bool hostbit(const HostbitOp& op, const PacketMeta& m);
+  // dcerpc.iface, dcerpc.opnum and smb.version on a transaction's facts.
+  static bool transactionFacts(const Rule& rule, const TransactionFacts& facts);
   // The 4 or 16 network-order bytes of `ip`, in address_bytes_[slot].
   std::string_view addressBytes(IpAddress ip, std::size_t slot);
 

@@ -43,6 +43,36 @@ class BufferSet {
   std::array<std::uint8_t, kBufferCount> counts_{};
 };
 
+// One interface a DCERPC connection (or an SMB session's named pipes) bound, as dcerpc.iface
+// tests it: the context id it was bound to, the interface's UUID (in the order of its text form)
+// and version, whether its BIND carried the first-fragment flag, and the server's answer.
+struct DceInterface {
+  std::array<std::uint8_t, 16> uuid{};
+  std::uint16_t version = 0;
+  std::uint16_t version_minor = 0;
+  std::uint16_t context_id = 0;
+  std::uint32_t call_id = 0;  // of the BIND or ALTER_CONTEXT that proposed it
+  bool first_frag = false;
+  bool acked = false;
+  std::uint16_t ack_result = 0;  // 0 acceptance, 1 user rejection, 2 provider rejection
+  std::uint16_t ack_reason = 0;
+};
+
+// A DCERPC transaction as the dce keywords see it.
+struct DceFacts {
+  std::span<const DceInterface> interfaces;  // every interface bound so far
+  bool request = false;                      // a REQUEST (not a BIND...): opnum and context_id are its
+  std::uint16_t opnum = 0;
+  std::uint16_t context_id = 0;
+};
+
+// What a transaction's parser knows beyond its buffers, for the keywords that test it
+// (dcerpc.iface, dcerpc.opnum, smb.version); views valid for one match() call.
+struct TransactionFacts {
+  const DceFacts* dce = nullptr;  // a DCERPC transaction (over TCP or in an SMB named pipe)
+  std::uint8_t smb_version = 0;   // an SMB transaction: 1 or 2
+};
+
 struct PacketMeta {
   Transport transport = Transport::Tcp;  // Any is not valid here
   AppProto app = AppProto::None;         // detected application protocol of the flow
@@ -79,6 +109,8 @@ struct PacketMeta {
   // Anomaly events of this input (decoder, defragmentation, stream, app layer), for the event
   // keywords.
   EventSet events;
+  // Transaction inputs: set by the parser with the buffers.
+  TransactionFacts facts;
 };
 
 struct MatchInput {

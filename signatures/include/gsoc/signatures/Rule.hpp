@@ -5,6 +5,7 @@
 // pcre compiled) so matching never re-interprets rule text.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,6 +31,12 @@ inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto:
 std::string_view appProtoName(AppProto proto);
 
 enum class FlowDirection : std::uint8_t { Any, ToServer, ToClient };
+
+// Whether a rule bound to `rule` applies to a flow of `flow`: the same protocol, or, as
+// Suricata's AppProtoEquals, a dcerpc rule on an SMB flow (DCERPC over SMB named pipes).
+constexpr bool appProtoMatches(AppProto rule, AppProto flow) {
+  return rule == flow || (rule == AppProto::Dcerpc && flow == AppProto::Smb);
+}
 
 // Comparison used by bsize, dsize, urilen and friends: "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M".
 struct SizeCheck {
@@ -313,6 +320,22 @@ struct HostbitOp {
   [[nodiscard]] bool checks() const { return kind == Kind::IsSet || kind == Kind::IsNotSet; }
 };
 
+// dcerpc.iface (dce_iface): the DCERPC transaction is a request on a context the connection bound
+// to this interface and the server accepted, from a BIND whose first fragment flag was set
+// unless `any_frag`; `version`, when given, compares the interface's major version.
+struct DceIfaceCondition {
+  std::array<std::uint8_t, 16> uuid{};  // in the order of its text form
+  std::optional<SizeCheck> version;
+  bool any_frag = false;
+};
+
+// dcerpc.opnum (dce_opnum): the request's operation number is in one of the ranges (a single
+// number is a range of one), or, written as a comparison (">3"), passes it.
+struct DceOpnumCondition {
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> ranges;
+  std::optional<SizeCheck> compare;
+};
+
 // app-layer-protocol: the flow's detected protocol is (or, negated, is known and is not) one of these.
 struct AppProtocolCondition {
   std::vector<AppProto> protocols;
@@ -390,6 +413,10 @@ struct Rule {
   std::optional<Threshold> detection_filter;
   HeaderCondition header;
   std::optional<std::uint16_t> tls_version;  // tls.version: record version, 0x0301 = TLS 1.0
+  // Transaction facts (MatchInput.hpp TransactionFacts): every one must hold.
+  std::vector<DceIfaceCondition> dce_ifaces;
+  std::vector<DceOpnumCondition> dce_opnums;
+  std::optional<std::uint8_t> smb_version;  // smb.version: 1 or 2, of the SMB transaction
   std::vector<BufferInspection> inspections;
   // decode-event / stream-event / app-layer-event: every one must be on the input. A rule that
   // names an event gsoc never raises loads (as in Suricata) but can never match.
@@ -398,7 +425,9 @@ struct Rule {
 
   // derived at parse time
   bool inspects_payload = false;  // has a packet/stream payload inspection
-  bool inspects_app_buffer = false;  // has an inspection of any other buffer (http.uri, dns.query...)
+  // has an inspection of any other buffer (http.uri, dns.query...) or tests a transaction's
+  // facts (hasTransactionFacts): it is evaluated on transactions only
+  bool inspects_app_buffer = false;
   // No payload, app-layer, packet-field, flow or flowbits conditions: Suricata evaluates such
   // "IP-only" rules once per flow direction, not on every packet.
   bool ip_only = false;
@@ -408,6 +437,7 @@ struct Rule {
   std::uint32_t line = 0;
   std::string text;
 
+  [[nodiscard]] bool hasTransactionFacts() const { return !dce_ifaces.empty() || !dce_opnums.empty() || smb_version.has_value(); }
   [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}) {
     for (auto& insp : inspections) {
       if (insp.buffer == id && insp.transforms == transforms) return &insp;
