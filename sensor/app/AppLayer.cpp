@@ -305,9 +305,15 @@ void AppLayer::inspectDce(Flow& flow, DceSession& session, FlowDirection dir, bo
     if (!pdu.empty()) tx_.buffers.set(BufferId::Payload, pdu);
     const signatures::DceFacts facts = session.facts(tx);
     tx_.meta.facts.dce = &facts;
-    if (flow.app == AppProto::Smb) tx_.meta.facts.smb_version = tx.smb.version;
+    const bool smb = flow.app == AppProto::Smb;
+    if (smb) tx_.meta.facts.smb_version = tx.smb.version;
+    tx_record_ = AppMetadata{smb ? AppMetadata::Kind::Smb : AppMetadata::Kind::Dcerpc, &flow, dir, flow.last_ns};
+    tx_record_.dce = &tx;
+    tx_record_.dce_session = &session;
+    tx_record_.smb_state = smb ? static_cast<const SmbState*>(flow.app_state.get()) : nullptr;
     emit(flow, dir);
     tx_.meta.facts = {};
+    tx_record_ = {};
   }
 }
 
@@ -360,8 +366,12 @@ void AppLayer::inspectSmb(Flow& flow, SmbState& state, FlowDirection dir, bool a
       tx_.buffers.set(tx.is_pipe ? BufferId::SmbNamedPipe : BufferId::SmbShare, tx.share);
     }
     tx_.meta.facts.smb_version = tx.version;
+    tx_record_ = AppMetadata{AppMetadata::Kind::Smb, &flow, dir, flow.last_ns};
+    tx_record_.smb = &tx;
+    tx_record_.smb_state = &state;
     emit(flow, dir);
     tx_.meta.facts = {};
+    tx_record_ = {};
   }
   inspectDce(flow, state.pipes(), dir, all);
 }

@@ -96,6 +96,9 @@ class AppLayer {
   void releaseState(Flow& flow);
 
   [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
+  // While a transaction's detection runs (the sink): its record, where the protocol's alerts
+  // carry one (DCERPC, SMB); null otherwise.
+  [[nodiscard]] const AppMetadata* transactionRecord() const { return tx_record_.flow != nullptr ? &tx_record_ : nullptr; }
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
   // while parsing a datagram) into `into`.
   void takeEvents(Flow& flow, signatures::EventSet& into) {
@@ -140,6 +143,7 @@ class AppLayer {
   MetadataSink metadata_;
   bool stream_inline_ = false;
   signatures::MatchInput tx_;
+  AppMetadata tx_record_;  // transactionRecord(); flow null when there is none
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;
   signatures::EventSet datagram_events_;  // DNS over UDP keeps no per-flow state

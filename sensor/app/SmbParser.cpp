@@ -518,6 +518,7 @@ void SmbState::onMessage(FlowDirection dir, std::span<const std::uint8_t> msg) {
 void SmbState::onSmb2(FlowDirection dir, std::span<const std::uint8_t> msg) {
   // A compound message chains commands, each header saying where the next one starts.
   std::size_t at = 0;
+  compound_name_.clear();
   for (int n = 0; n < 64; ++n) {
     const Bytes m{msg.subspan(at)};
     if (!m.has(0, smb2::kHeader) || m.u32(0) != 0x424d53fe || m.u16(4) != 64) {
@@ -576,6 +577,7 @@ void SmbState::smb2Request(std::span<const std::uint8_t> hdr, std::span<const st
     case smb2::kCreate: {
       SmbTransaction& tx = create(SmbTransaction::Type::Create);
       tx.filename = utf16(h.sub(h.u16(b + 44), h.u16(b + 46)));
+      compound_name_ = tx.filename;
       tx.disposition = h.u32(b + 36);
       const std::uint32_t options = h.u32(b + 40);
       tx.delete_on_close = (options & kFileDeleteOnClose) != 0;
@@ -623,9 +625,27 @@ void SmbState::smb2Request(std::span<const std::uint8_t> hdr, std::span<const st
       create(SmbTransaction::Type::Ioctl).function = function;
       break;
     }
+    case smb2::kSetInfo: {
+      // File information (type 1): a deletion mark or a rename get a transaction, as Suricata's.
+      const std::uint8_t info_class = h.u8(b + 3);
+      if (h.u8(b + 2) != 1 || (info_class != 13 && info_class != 10)) break;
+      const auto buffer = h.sub(h.u16(b + 8), h.u32(b + 4));
+      const SmbFileId fid = fileId16(h, b + 16);
+      const OpenFile* f = openFile(fid);
+      SmbTransaction& tx = create(info_class == 13 ? SmbTransaction::Type::SetFileInfo : SmbTransaction::Type::Rename);
+      tx.fid = fid;
+      const bool related = std::all_of(fid.bytes.begin(), fid.bytes.end(), [](std::uint8_t v) { return v == 0xff; });
+      tx.filename = f != nullptr ? f->name : related && !compound_name_.empty() ? compound_name_ : std::string("<unknown>");
+      if (info_class == 13) {
+        tx.delete_on_close = !buffer.empty() && buffer[0] != 0;
+      } else {
+        const Bytes r{buffer};
+        tx.rename_to = utf16(r.sub(20, r.u32(16)));
+      }
+      break;
+    }
     case smb2::kQueryInfo:
-    case smb2::kSetInfo:
-      break;  // as Suricata: no transaction of their own
+      break;  // as Suricata: no transaction of its own
     default:
       create(SmbTransaction::Type::Generic);
       break;

@@ -61,7 +61,9 @@ struct SmbFile {
 };
 
 struct SmbTransaction {
-  enum class Type : std::uint8_t { Generic, Negotiate, SessionSetup, TreeConnect, Create, File, Ioctl };
+  // SetFileInfo: a SET_INFO marking a file for deletion (FileDispositionInformation); Rename:
+  // one renaming it (FileRenameInformation, `filename` -> `rename_to`).
+  enum class Type : std::uint8_t { Generic, Negotiate, SessionSetup, TreeConnect, Create, File, Ioctl, SetFileInfo, Rename };
   std::uint64_t id = 0;
   Type type = Type::Generic;
   std::uint8_t version = 2;   // of the request (an SMB1 NEGOTIATE answered in SMB2 stays 1)
@@ -103,6 +105,8 @@ struct SmbTransaction {
   signatures::FlowDirection file_direction = signatures::FlowDirection::ToServer;
   // IOCTL
   std::uint32_t function = 0;
+  // Rename
+  std::string rename_to;
   // Progress through detection and output (AppLayer).
   bool inspected_ts = false;
   bool inspected_tc = false;
@@ -209,6 +213,9 @@ class SmbState final : public AppState {
   std::uint16_t dialect_ = 0;
   std::string smb1_dialect_;
   std::vector<std::string> smb1_offered_;  // the last SMB1 NEGOTIATE's dialect strings
+  // The name a CREATE earlier in the same compound request opened: what related operations
+  // (file id all ones) act on.
+  std::string compound_name_;
   std::uint32_t max_read_size_ = 0;
   std::uint32_t max_write_size_ = 0;
   std::uint64_t errors_ = 0;

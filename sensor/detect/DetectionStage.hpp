@@ -39,6 +39,9 @@ struct AlertHit {
   // datajson: the JSON objects the rule's dataset keywords add (EVE alert.context), valid
   // during the callback.
   std::span<const signatures::AlertContext> contexts;
+  // A transaction input's record where its parser offers one (DCERPC and SMB: EVE adds the
+  // transaction's protocol object to the alert, as Suricata does), valid during the callback.
+  const AppMetadata* app = nullptr;
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that

@@ -210,7 +210,13 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     }
     out_ << "}";
   }
-  out_ << "},\"payload_printable\":";
+  out_ << "}";
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, *hit.app->dce_session, false);
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Smb) {
+    smbObject(*hit.app);
+    if (hit.app->smb != nullptr && hit.app->smb->type == SmbTransaction::Type::File) smbFileObject(*hit.app->smb, true);
+  }
+  out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   out_ << "}\n";
   ++records_;
@@ -408,6 +414,17 @@ void EveWriter::dcerpcObject(const DceTransaction& tx, const DceSession& session
   out_ << "}";
 }
 
+void EveWriter::smbFileObject(const SmbTransaction& tx, bool in_alert) {
+  const SmbFile& f = tx.file;
+  out_ << (in_alert ? ",\"files\":[{\"filename\":" : ",\"fileinfo\":{\"filename\":");
+  string(f.name);
+  out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\""
+       << (!tx.response_done ? "OPEN" : f.closed && !f.gaps ? "CLOSED" : "TRUNCATED") << "\"";
+  if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
+  if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
+  out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << tx.id << (in_alert ? "}]" : "}");
+}
+
 void EveWriter::smbObject(const AppMetadata& r) {
   const SmbState& state = *r.smb_state;
   const SmbTransaction* tx = r.smb;
@@ -529,6 +546,19 @@ void EveWriter::smbObject(const AppMetadata& r) {
       break;
     case Type::Ioctl:
       out_ << ",\"function\":\"" << smbFsctlName(tx->function) << "\"";
+      break;
+    case Type::SetFileInfo:
+      out_ << ",\"filename\":";
+      string(tx->filename.empty() ? std::string_view("<share_root>") : std::string_view(tx->filename));
+      out_ << ",\"access\":\"" << (tx->delete_on_close ? "delete on close" : "normal") << "\",\"fuid\":\"" << smbFileIdText(tx->fid)
+           << "\"";
+      break;
+    case Type::Rename:
+      out_ << ",\"set_info\":{\"class\":\"FILE_INFO\",\"info_level\":\"SMB2_FILE_RENAME_INFO\"},\"rename\":{\"from\":";
+      string(tx->filename);
+      out_ << ",\"to\":";
+      string(tx->rename_to);
+      out_ << "},\"fuid\":\"" << smbFileIdText(tx->fid) << "\"";
       break;
     case Type::Generic:
       break;
@@ -685,16 +715,11 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       break;
     case AppMetadata::Kind::SmbFile: {
       // Suricata's fileinfo record of an SMB file: from the side that sent it, with its smb object.
-      const SmbFile& f = r.smb->file;
       header(flow, r.direction, r.timestamp_ns, "fileinfo");
       captureIndex(r.capture_index);
       smbObject(r);
-      out_ << ",\"fileinfo\":{\"filename\":";
-      string(f.name);
-      out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\"" << (f.closed && !f.gaps ? "CLOSED" : "TRUNCATED") << "\"";
-      if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
-      if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
-      out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << r.smb->id << "}}\n";
+      smbFileObject(*r.smb, false);
+      out_ << "}\n";
       break;
     }
     case AppMetadata::Kind::Ssh: {

@@ -85,6 +85,8 @@ class EveWriter {
   }
   // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
   void httpObject(const HttpMessage* request, const HttpMessage* response);
+  // ,"fileinfo":{...} of an SMB file, or its object in an alert's "files" list (`name`: the key).
+  void smbFileObject(const SmbTransaction& tx, bool in_alert);
   // ,"smb":{...}: an SMB transaction (r.smb, or r.dce in a named pipe) as Suricata logs it.
   void smbObject(const AppMetadata& r);
   // ,"dcerpc":{...}: one call as Suricata logs it over TCP, or (`smb`) in an SMB record.

@@ -89,7 +89,7 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 # Suricata --build-info feature names that gsoc provides.
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
-PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp"}
+PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc"}
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}
 
@@ -282,6 +282,8 @@ def protocol_setting(rest, text):
         return NOOP, None
     if option in ("enabled", "tcp.enabled", "udp.enabled", ""):
         return (NOOP, None) if text not in ("false", "no") else (OUT, "gsoc cannot turn its %s parser off" % proto)
+    if proto in ("smb", "dcerpc") and option.startswith("detection-ports"):
+        return NOOP, None  # gsoc knows SMB and DCERPC by their first bytes, on any port
     if rest in SURICATA_DEFAULTS and normalise_value(SURICATA_DEFAULTS[rest]) == text:
         return NOOP, None
     return OUT, None
