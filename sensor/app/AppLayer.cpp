@@ -247,7 +247,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = smb_states_.take([] { return std::make_unique<SmbState>(); });
       auto& smb = stateOf<SmbState>(flow);
       smb.pending(dir).append(data);
-      if (stream_inline_) {
+      if (parsesOnArrival(flow, dir)) {
         parseSmb(flow, smb, dir, ts);
         inspectSmb(flow, smb, dir, false);
         smb.pruneFinished();
@@ -258,7 +258,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = dcerpc_states_.take([] { return std::make_unique<DcerpcState>(); });
       auto& dcerpc = stateOf<DcerpcState>(flow);
       dcerpc.pending(dir).append(data);
-      if (stream_inline_) {
+      if (parsesOnArrival(flow, dir)) {
         parseDcerpc(flow, dcerpc, dir, ts, false);
         inspectDce(flow, dcerpc.session(), dir, false);
         dcerpc.session().pruneFinished();
@@ -273,6 +273,12 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
 namespace {
 FlowDirection opposite(FlowDirection dir) { return dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer; }
 }  // namespace
+
+bool AppLayer::parsesOnArrival(const Flow& flow, FlowDirection dir) const {
+  // The other side is never seen on this link (one-sided capture): nothing will acknowledge.
+  const bool one_sided = flow.counters[dir == FlowDirection::ToServer ? Flow::kToClient : Flow::kToServer].packets == 0;
+  return stream_inline_ || one_sided;
+}
 
 void AppLayer::parseDcerpc(Flow& flow, DcerpcState& state, FlowDirection dir, std::int64_t ts, bool all) {
   state.pending(dir).release();

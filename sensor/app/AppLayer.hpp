@@ -127,6 +127,8 @@ class AppLayer {
   // next packet acknowledges them (its calls are logged then) and a call is inspected at the
   // next packet of its own direction; with stream.inline, both as the bytes arrive.
   void onDcerpcPacket(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  // stream.inline, or a side whose peer this sensor never sees: parse `dir`'s bytes as they come.
+  [[nodiscard]] bool parsesOnArrival(const Flow& flow, signatures::FlowDirection dir) const;
   void parseDcerpc(Flow& flow, DcerpcState& state, signatures::FlowDirection dir, std::int64_t ts, bool all);
   // Detection on the calls of `session` whose side `dir` is complete and not inspected yet
   // (`all`: every one not inspected, the flow ends); `smb`: the session is an SMB connection's.

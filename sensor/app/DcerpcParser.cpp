@@ -242,11 +242,7 @@ DceTransaction* DceSession::onPdu(FlowDirection dir, const DcePduHeader& h, std:
 }
 
 void DceSession::pruneFinished() {
-  while (!transactions_.empty()) {
-    const DceTransaction& tx = transactions_.front();
-    if (!(tx.logged && tx.inspected_ts && tx.inspected_tc)) break;
-    transactions_.pop_front();
-  }
+  std::erase_if(transactions_, [](const DceTransaction& tx) { return tx.logged && tx.inspected_ts && tx.inspected_tc; });
 }
 
 void DceSession::reset() {  // keeps the response stub offset: it is the transport's

@@ -107,9 +107,9 @@ struct DceTransaction {
 class DceSession {
  public:
   // Calls kept open at most (a peer that never answers): past it the oldest is dropped, counted.
-  static constexpr std::size_t kMaxTransactions = 256;
+  static constexpr std::size_t kMaxTransactions = 64;
   // Stub data kept per side of a call; beyond it, fragments are counted but not kept.
-  static constexpr std::size_t kMaxStubBytes = 1 << 20;
+  static constexpr std::size_t kMaxStubBytes = 256 * 1024;
   static constexpr std::size_t kMaxInterfaces = 64;
 
   // One whole PDU (`pdu` is frag_length bytes, header included) sent in `dir`. Returns the
@@ -127,7 +127,7 @@ class DceSession {
   // Suricata's DCERPC-over-TCP parser counts it, after the common header (16: the allocation
   // hint, context id and cancel count are part of it).
   void setResponseStubOffset(std::size_t at) { response_stub_at_ = at; }
-  // Drops the transactions at the front that are logged and inspected both ways.
+  // Drops the transactions that are logged and inspected both ways.
   void pruneFinished();
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
   [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
@@ -154,25 +154,40 @@ class DceSession {
 // does it at.
 class AckedBytes {
  public:
-  void append(std::span<const std::uint8_t> data) { bytes_.append(reinterpret_cast<const char*>(data.data()), data.size()); }
-  void release() { ready_ = bytes_.size(); }
-  [[nodiscard]] std::string_view ready() const { return std::string_view(bytes_).substr(0, ready_); }
-  void consume(std::size_t n) {
-    bytes_.erase(0, n);
-    ready_ -= n;
+  // Bytes held unacknowledged at most: past it they are released anyway (a capture that misses
+  // the other side's ACKs must not grow without bound).
+  static constexpr std::size_t kMaxHeldBytes = 1 << 20;
+  void append(std::span<const std::uint8_t> data) {
+    bytes_.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (bytes_.size() - ready_ > kMaxHeldBytes) release();
   }
-  [[nodiscard]] bool empty() const { return bytes_.empty(); }
-  [[nodiscard]] std::size_t size() const { return bytes_.size(); }
+  void release() { ready_ = bytes_.size(); }
+  [[nodiscard]] std::string_view ready() const { return std::string_view(bytes_).substr(head_, ready_ - head_); }
+  // Drops n bytes from the front of ready(); the buffer is compacted now and then, not per call.
+  void consume(std::size_t n) {
+    head_ += n;
+    if (head_ == bytes_.size()) {
+      bytes_.clear();
+      head_ = ready_ = 0;
+    } else if (head_ > kCompactAt && head_ > bytes_.size() / 2) {
+      bytes_.erase(0, head_);
+      ready_ -= head_;
+      head_ = 0;
+    }
+  }
+  [[nodiscard]] bool empty() const { return head_ == bytes_.size(); }
   void clear() {
     bytes_.clear();
-    ready_ = 0;
+    head_ = ready_ = 0;
     if (bytes_.capacity() > kKeptCapacity) bytes_.shrink_to_fit();
   }
   static constexpr std::size_t kKeptCapacity = 64 * 1024;
+  static constexpr std::size_t kCompactAt = 64 * 1024;
 
  private:
   std::string bytes_;
-  std::size_t ready_ = 0;
+  std::size_t head_ = 0;   // where ready() starts
+  std::size_t ready_ = 0;  // where it ends
 };
 
 // DCERPC over TCP: the framing of each direction into PDUs, for a DceSession. Bytes that start

@@ -312,6 +312,7 @@ std::string_view smbFsctlName(std::uint32_t function) {
 
 SmbTransaction& SmbState::newTransaction(std::uint8_t version, std::uint16_t command, std::uint64_t message_id) {
   if (transactions_.size() >= kMaxTransactions) {
+    kept_file_bytes_ -= std::min(kept_file_bytes_, transactions_.front().file.data.size());
     transactions_.pop_front();
     ++skipped_;
   }
@@ -405,7 +406,10 @@ void SmbState::fileData(FlowDirection dir, std::uint8_t version, std::uint16_t c
   if (file.gaps) return;
   const std::string_view bytes(reinterpret_cast<const char*>(data.data()), data.size());
   file.hasher->update(bytes);
-  if (file.data.size() < SmbFile::kMaxInspectedBytes) file.data.append(bytes.substr(0, SmbFile::kMaxInspectedBytes - file.data.size()));
+  const std::size_t keep = std::min({bytes.size(), SmbFile::kMaxInspectedBytes - std::min(file.data.size(), SmbFile::kMaxInspectedBytes),
+                                      kMaxKeptFileBytes - std::min(kept_file_bytes_, kMaxKeptFileBytes)});
+  file.data.append(bytes.substr(0, keep));
+  kept_file_bytes_ += keep;
 }
 
 void SmbState::closeFile(const SmbFileId& fid) {
@@ -437,11 +441,11 @@ DceTransaction* SmbState::pipeData(FlowDirection dir, std::span<const std::uint8
 }
 
 void SmbState::pruneFinished() {
-  while (!transactions_.empty()) {
-    const SmbTransaction& tx = transactions_.front();
-    if (!(tx.logged && tx.inspected_ts && tx.inspected_tc)) break;
-    transactions_.pop_front();
-  }
+  std::erase_if(transactions_, [&](const SmbTransaction& tx) {
+    if (!(tx.logged && tx.inspected_ts && tx.inspected_tc)) return false;
+    kept_file_bytes_ -= std::min(kept_file_bytes_, tx.file.data.size());
+    return true;
+  });
   pipes_.pruneFinished();
 }
 
@@ -458,6 +462,8 @@ void SmbState::reset() {
   smb1_dialect_.clear();
   smb1_offered_.clear();
   max_read_size_ = max_write_size_ = 0;
+  kept_file_bytes_ = 0;
+  compound_name_.clear();
   errors_ = skipped_ = 0;
   events.clear();
 }

@@ -129,7 +129,10 @@ class SmbState final : public AppState {
  public:
   // Open transactions kept at most (requests never answered): past it the oldest is logged and
   // dropped, counted.
-  static constexpr std::size_t kMaxTransactions = 1024;
+  static constexpr std::size_t kMaxTransactions = 256;
+  // File bytes kept for file_data over all of a connection's files at once (a client opening
+  // many files must not hold kMaxInspectedBytes for each); hashes still cover every byte.
+  static constexpr std::size_t kMaxKeptFileBytes = 4 * 1024 * 1024;
   // Trees, open files and requests awaiting their response remembered at most.
   static constexpr std::size_t kMaxEntries = 4096;
 
@@ -147,7 +150,7 @@ class SmbState final : public AppState {
   [[nodiscard]] const std::string& smb1Dialect() const { return smb1_dialect_; }
   [[nodiscard]] std::uint32_t maxReadSize() const { return max_read_size_; }
   [[nodiscard]] std::uint32_t maxWriteSize() const { return max_write_size_; }
-  // Drops the transactions at the front that are logged and inspected both ways.
+  // Drops the transactions that are logged and inspected both ways.
   void pruneFinished();
   [[nodiscard]] std::uint64_t errors() const override { return errors_ + pipes_.errors(); }
   [[nodiscard]] std::uint64_t skipped() const { return skipped_; }
@@ -218,6 +221,7 @@ class SmbState final : public AppState {
   std::string compound_name_;
   std::uint32_t max_read_size_ = 0;
   std::uint32_t max_write_size_ = 0;
+  std::size_t kept_file_bytes_ = 0;  // file bytes held by open files' transactions
   std::uint64_t errors_ = 0;
   std::uint64_t skipped_ = 0;
 };
