@@ -107,11 +107,11 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
+  else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if (looksLikeDcerpc(data, to_server)) proto = AppProto::Dcerpc;
   else if (looksLikeSmb(data) || (!data.empty() && isPort(flow, {139}) && (to_server ? data[0] == 0x81 : data[0] == 0x82 || data[0] == 0x83))) {
     proto = AppProto::Smb;  // an SMB message, or a NetBIOS session request and its answer
   }
-  else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
@@ -246,6 +246,12 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Smb: {
       if (!flow.app_state) flow.app_state = smb_states_.take([] { return std::make_unique<SmbState>(); });
       auto& smb = stateOf<SmbState>(flow);
+      if (const std::uint64_t gaps = flow.streams[dir == FlowDirection::ToServer ? 0 : 1].counters().gaps;
+          gaps != smb.gaps_seen[dir == FlowDirection::ToServer ? 0 : 1]) {
+        smb.gaps_seen[dir == FlowDirection::ToServer ? 0 : 1] = gaps;
+        parseSmb(flow, smb, dir, ts);  // what came before the hole, then resynchronise
+        smb.gap(dir);
+      }
       smb.pending(dir).append(data);
       if (parsesOnArrival(flow, dir)) {
         parseSmb(flow, smb, dir, ts);
@@ -257,6 +263,12 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Dcerpc: {
       if (!flow.app_state) flow.app_state = dcerpc_states_.take([] { return std::make_unique<DcerpcState>(); });
       auto& dcerpc = stateOf<DcerpcState>(flow);
+      if (const std::uint64_t gaps = flow.streams[dir == FlowDirection::ToServer ? 0 : 1].counters().gaps;
+          gaps != dcerpc.gaps_seen[dir == FlowDirection::ToServer ? 0 : 1]) {
+        dcerpc.gaps_seen[dir == FlowDirection::ToServer ? 0 : 1] = gaps;
+        parseDcerpc(flow, dcerpc, dir, ts, false);  // what came before the hole, then resynchronise
+        dcerpc.gap(dir);
+      }
       dcerpc.pending(dir).append(data);
       if (parsesOnArrival(flow, dir)) {
         parseDcerpc(flow, dcerpc, dir, ts, false);

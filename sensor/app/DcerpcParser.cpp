@@ -278,6 +278,7 @@ void DcerpcState::reset() {
   pending_[0].clear();
   pending_[1].clear();
   session_.reset();
+  gaps_seen = {};
   errors_ = 0;
   events.clear();
 }

@@ -199,6 +199,14 @@ class DcerpcState final : public AppState {
   AckedBytes& pending(signatures::FlowDirection dir) { return pending_[dir == signatures::FlowDirection::ToServer ? 0 : 1]; }
   // Parses the released bytes of `dir` into PDUs.
   void parse(signatures::FlowDirection dir);
+  // The stream of `dir` skipped a hole: what is held of a PDU cut by it is dropped, and the next
+  // PDU is looked for (parse what came before the hole first).
+  void gap(signatures::FlowDirection dir) {
+    pending(dir).clear();
+    ++errors_;
+  }
+  // How many holes the app layer has seen in each direction's stream (it compares with TcpStream's).
+  std::array<std::uint64_t, 2> gaps_seen{};
   DceSession& session() { return session_; }
   [[nodiscard]] std::uint64_t errors() const override { return errors_ + session_.errors(); }
   void reset();

@@ -423,6 +423,12 @@ void SmbState::closeFile(const SmbFileId& fid) {
   std::erase_if(files_, [&](const OpenFile& f) { return f.fid == fid; });
 }
 
+void SmbState::gap(FlowDirection dir) {
+  pending(dir).clear();
+  resync_[dir == FlowDirection::ToServer ? 0 : 1] = true;
+  ++errors_;
+}
+
 void SmbState::close() {
   for (SmbTransaction& t : transactions_) {
     if (t.type != SmbTransaction::Type::File || t.response_done) continue;
@@ -452,6 +458,8 @@ void SmbState::pruneFinished() {
 void SmbState::reset() {
   pending_[0].clear();
   pending_[1].clear();
+  resync_[0] = resync_[1] = false;
+  gaps_seen = {};
   transactions_.clear();
   next_id_ = 0;
   trees_.clear();
@@ -478,6 +486,16 @@ void SmbState::parse(FlowDirection dir) {
     const auto* b = reinterpret_cast<const std::uint8_t*>(ready.data());
     const std::uint8_t type = b[0];
     std::size_t length = 0;
+    bool& resync = resync_[dir == FlowDirection::ToServer ? 0 : 1];
+    if (resync) {
+      if (ready.size() < 8) return;
+      if (type == 0x00 && (b[4] == 0xfe || b[4] == 0xff) && b[5] == 'S' && b[6] == 'M' && b[7] == 'B') {
+        resync = false;
+      } else {
+        in.consume(1);
+        continue;
+      }
+    }
     if (type == 0x00) {
       length = static_cast<std::size_t>(b[1]) << 16 | b[2] << 8 | b[3];  // 445's 24-bit stream length
     } else if (type >= 0x81 && type <= 0x85) {

@@ -143,6 +143,11 @@ class SmbState final : public AppState {
   void parse(signatures::FlowDirection dir);
   // The connection ended: open files are truncated.
   void close();
+  // The stream of `dir` skipped a hole: what is held of a message cut by it is dropped, and
+  // the next message is looked for by its SMB magic (parse what came before the hole first).
+  void gap(signatures::FlowDirection dir);
+  // How many holes the app layer has seen in each direction's stream (it compares with TcpStream's).
+  std::array<std::uint64_t, 2> gaps_seen{};
 
   [[nodiscard]] std::deque<SmbTransaction>& transactions() { return transactions_; }
   [[nodiscard]] DceSession& pipes() { return pipes_; }
@@ -207,6 +212,7 @@ class SmbState final : public AppState {
   DceTransaction* pipeData(signatures::FlowDirection dir, std::span<const std::uint8_t> data);
 
   AckedBytes pending_[2];
+  bool resync_[2] = {false, false};  // after a hole: the next message start is searched for
   std::deque<SmbTransaction> transactions_;
   std::uint64_t next_id_ = 0;
   std::vector<Tree> trees_;

@@ -135,6 +135,10 @@ def classify(port, client_first, server_first):
         return "dns"
     if client_first.startswith(b"SSH-") or server_first.startswith(b"SSH-"):
         return "ssh"
+    if client_first[4:8] in (b"\xfeSMB", b"\xffSMB") or port in (139, 445):
+        return "smb"
+    if client_first[:2] in (b"\x05\x00", b"\x05\x01") or port == 135:
+        return "dcerpc"
     if port in (25, 587, 2525) or server_first.startswith(b"220") or client_first[:4].upper() in (b"EHLO", b"HELO"):
         return "smtp"
     if client_first.split(b" ", 1)[0] in (b"GET", b"POST", b"HEAD", b"PUT", b"OPTIONS", b"DELETE", b"CONNECT") \
@@ -207,6 +211,11 @@ def cut_pcap(corpus, path):
         if target == "http2":
             add_hpack_blocks(corpus, records)
             records = strip_preface(records)  # http2_fuzz.cpp sends the preface itself
+        if target in ("smb", "dcerpc"):
+            # smb_dcerpc_fuzz.cpp: bit 1 of the first record picks DCERPC, bit 2 releases at once.
+            if target == "dcerpc":
+                records = [bytes([r[0] | 2]) + r[1:] for r in records]
+            target = "smb_dcerpc"
         if target:
             corpus.add(target, b"".join(records)[:MAX_SEED_BYTES])
 

@@ -453,6 +453,19 @@ TEST(Smb, GarbageAndTruncatedInputNeverCrash) {
   EXPECT_GT(run.state.errors(), 0u);
 }
 
+TEST(Smb, AHoleInTheStreamResynchronisesOnTheNextMessage) {
+  SmbRun run;
+  const auto ts = FlowDirection::ToServer;
+  const std::string tree = Smb2::message(3, false, 1, 0, Smb2::treeConnect("\\\\srv\\a"));
+  run.send(ts, tree.substr(0, 40));  // a message cut by the hole
+  run.state.gap(ts);
+  run.send(ts, std::string(7, '\0') + "tail of something" + Smb2::message(3, false, 2, 0, Smb2::treeConnect("\\\\srv\\b")));
+  const SmbTransaction* t = run.find(SmbTransaction::Type::TreeConnect);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->share, "\\srv\\b");
+  EXPECT_EQ(t->message_id, 2u);
+}
+
 // The app layer's timing, on a DCERPC flow: a request is parsed when the server's next packet
 // acknowledges it and inspected at the client's next packet; inline, at once.
 TEST(DcerpcAppLayer, IdsModeInspectsAtTheNextPacketOfTheDirection) {
