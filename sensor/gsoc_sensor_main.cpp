@@ -102,6 +102,9 @@ Options:
                          responses; default yes)
   --eve-dns-types LIST   log only dns messages asking for one of these types (comma-separated:
                          a,aaaa,mx...; Suricata's eve-log dns types); default all
+  --eve-smb-types LIST   log only these smb transactions (comma-separated: negotiate,
+                         session_setup, tree_connect, create, file, rename, set_file_path_info,
+                         ioctl, dcerpc, generic; Suricata's eve-log smb types); default all
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
                          mode, when the client's next packet acknowledges it
@@ -176,6 +179,7 @@ struct Args {
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
+  std::vector<std::string> eve_smb_types;  // empty: all
   std::string config;
   std::string metrics;
   double stats_interval = 10;
@@ -255,6 +259,16 @@ Args parseArgs(int argc, char** argv) {
           const std::optional<std::uint16_t> type = gsoc::sensor::dnsTypeNumber(name);
           if (!type) usageError("--eve-dns-types: unknown dns type '" + std::string(name) + "'");
           args.eve_dns_types.push_back(*type);
+          pos = comma + 1;
+        }
+      } else if (a == "--eve-smb-types") {
+        const std::string v = value();
+        args.eve_smb_types.clear();
+        for (std::size_t pos = 0; pos <= v.size();) {
+          const std::size_t comma = std::min(v.find(',', pos), v.size());
+          const std::string name(std::string_view(v).substr(pos, comma - pos));
+          if (!gsoc::sensor::EveWriter::isSmbType(name)) usageError("--eve-smb-types: unknown smb type '" + name + "'");
+          args.eve_smb_types.push_back(name);
           pos = comma + 1;
         }
       } else if (a == "--stream-inline") {
@@ -608,6 +622,7 @@ int main(int argc, char** argv) {
       l->eve = std::make_unique<EveWriter>(*eve_file);
       l->eve->setDnsVersion(args.eve_dns_version);
       l->eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
+      l->eve->setSmbTypes(args.eve_smb_types);
     }
     // The outputs, called on the lane's thread: records formatted and serialized here, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.

@@ -382,6 +382,9 @@ void AppLayer::inspectSmb(Flow& flow, SmbState& state, FlowDirection dir, bool a
     } else if (tx.type == SmbTransaction::Type::TreeConnect && to_server && !tx.share.empty()) {
       // As Suricata: the tree's name in requests, as a pipe's when the server said so.
       tx_.buffers.set(tx.is_pipe ? BufferId::SmbNamedPipe : BufferId::SmbShare, tx.share);
+    } else if (tx.type == SmbTransaction::Type::SessionSetup && to_server && tx.has_ntlmssp) {
+      tx_.buffers.set(BufferId::SmbNtlmsspUser, tx.ntlmssp.user);
+      tx_.buffers.set(BufferId::SmbNtlmsspDomain, tx.ntlmssp.domain);
     }
     tx_.meta.facts.smb_version = tx.version;
     tx_record_ = AppMetadata{AppMetadata::Kind::Smb, &flow, dir, flow.last_ns};

@@ -76,7 +76,7 @@ DceTransaction& DceSession::newTransaction(const DcePduHeader& h) {
     ++dropped_;
   }
   DceTransaction& tx = transactions_.emplace_back();
-  tx.id = next_id_++;
+  tx.id = shared_ids_ != nullptr ? ++*shared_ids_ : next_id_++;
   tx.call_id = h.call_id;
   tx.version_minor = h.version_minor;
   tx.little_endian = h.little_endian;

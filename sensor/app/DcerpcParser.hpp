@@ -127,6 +127,9 @@ class DceSession {
   // Suricata's DCERPC-over-TCP parser counts it, after the common header (16: the allocation
   // hint, context id and cancel count are part of it).
   void setResponseStubOffset(std::size_t at) { response_stub_at_ = at; }
+  // Calls numbered from another counter (an SMB connection's transactions: from 1, shared),
+  // instead of this session's own (from 0).
+  void shareIds(std::uint64_t* last_id) { shared_ids_ = last_id; }
   // Drops the transactions that are logged and inspected both ways.
   void pruneFinished();
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
@@ -144,6 +147,7 @@ class DceSession {
   std::deque<DceTransaction> transactions_;
   std::uint64_t next_id_ = 0;
   std::size_t response_stub_at_ = 24;
+  std::uint64_t* shared_ids_ = nullptr;
   std::uint64_t errors_ = 0;
   std::uint64_t dropped_ = 0;
 };

@@ -117,13 +117,6 @@ std::string smb1String(const Bytes& m, std::size_t at, bool unicode, std::size_t
   return utf16(m.sub(at, end - at));
 }
 
-// Suricata's share name: the path as written, less its first character ("\\srv\IPC$" ->
-// "\srv\IPC$").
-std::string shareName(std::string path) {
-  if (path.size() > 1) path.erase(0, 1);
-  return path;
-}
-
 // FILETIME (100 ns since 1601) to Unix seconds.
 std::uint64_t unixSeconds(std::uint64_t filetime) {
   constexpr std::uint64_t kEpochDelta = 11644473600ULL;
@@ -263,6 +256,27 @@ std::string smbStatusName(std::uint32_t status) {
   return std::to_string(status);
 }
 
+std::string smbDosErrorName(std::uint8_t error_class, std::uint16_t code) {
+  if (error_class == 1) {  // ERRDOS
+    static constexpr std::string_view kNames[] = {"DOS_SUCCESS", "DOS_BAD_FUNC", "DOS_BAD_FILE", "DOS_BAD_PATH",
+                                                  "DOS_TOO_MANY_OPEN_FILES", "DOS_ACCESS_DENIED"};
+    return code < std::size(kNames) ? std::string(kNames[code]) : std::to_string(code);
+  }
+  if (error_class == 2) {  // ERRSRV
+    switch (code) {
+      case 1: return "SRV_ERROR";
+      case 2: return "SRV_BADPW";
+      case 3: return "SRV_BADTYPE";
+      case 4: return "SRV_ACCESS";
+      case 91: return "SRV_BADUID";
+      default: return std::to_string(code);
+    }
+  }
+  char text[24];
+  std::snprintf(text, sizeof text, "UNKNOWN_%02x_%04x", error_class, code);
+  return text;
+}
+
 std::string smb2DialectName(std::uint16_t dialect) {
   if (dialect == 0) return {};
   if (dialect == 0x02ff) return "2.??";
@@ -317,7 +331,7 @@ SmbTransaction& SmbState::newTransaction(std::uint8_t version, std::uint16_t com
     ++skipped_;
   }
   SmbTransaction& tx = transactions_.emplace_back();
-  tx.id = next_id_++;
+  tx.id = ++next_id_;  // as Suricata's: from 1, shared with the pipes' calls
   tx.version = version;
   tx.command = command;
   tx.message_id = message_id;
@@ -372,12 +386,18 @@ void SmbState::forget(std::uint64_t key, std::uint16_t command) {
   std::erase_if(awaited_, [&](const Awaited& a) { return a.key == key && a.command == command; });
 }
 
-void SmbState::fileData(FlowDirection dir, std::uint8_t version, std::uint16_t command, const SmbFileId& fid, std::uint64_t offset,
-                        std::span<const std::uint8_t> data, std::uint64_t session, std::uint32_t tree_id) {
+SmbTransaction* SmbState::openFileTransaction(FlowDirection dir, const SmbFileId& fid) {
   SmbTransaction* tx = nullptr;
   for (SmbTransaction& t : transactions_) {
     if (t.type == SmbTransaction::Type::File && !t.file.closed && !t.response_done && t.file_direction == dir && t.file.fid == fid) tx = &t;
   }
+  return tx;
+}
+
+SmbTransaction* SmbState::fileData(FlowDirection dir, std::uint8_t version, std::uint16_t command, const SmbFileId& fid,
+                                   std::uint64_t offset, std::span<const std::uint8_t> data, std::uint64_t session,
+                                   std::uint32_t tree_id) {
+  SmbTransaction* tx = openFileTransaction(dir, fid);
   if (tx == nullptr) {
     tx = &newTransaction(version, command, 0);
     tx->type = SmbTransaction::Type::File;
@@ -396,20 +416,21 @@ void SmbState::fileData(FlowDirection dir, std::uint8_t version, std::uint16_t c
   SmbFile& file = tx->file;
   if (offset < file.next_offset) {  // a retransmitted or overlapping chunk: only what is new
     const std::uint64_t seen = file.next_offset - offset;
-    if (seen >= data.size()) return;
+    if (seen >= data.size()) return tx;
     data = data.subspan(static_cast<std::size_t>(seen));
     offset = file.next_offset;
   }
   if (offset > file.next_offset) file.gaps = true;
   file.size += data.size();
   file.next_offset = offset + data.size();
-  if (file.gaps) return;
+  if (file.gaps) return tx;
   const std::string_view bytes(reinterpret_cast<const char*>(data.data()), data.size());
   file.hasher->update(bytes);
   const std::size_t keep = std::min({bytes.size(), SmbFile::kMaxInspectedBytes - std::min(file.data.size(), SmbFile::kMaxInspectedBytes),
                                       kMaxKeptFileBytes - std::min(kept_file_bytes_, kMaxKeptFileBytes)});
   file.data.append(bytes.substr(0, keep));
   kept_file_bytes_ += keep;
+  return tx;
 }
 
 void SmbState::closeFile(const SmbFileId& fid) {
@@ -594,7 +615,7 @@ void SmbState::smb2Request(std::span<const std::uint8_t> hdr, std::span<const st
     }
     case smb2::kTreeConnect: {
       SmbTransaction& tx = create(SmbTransaction::Type::TreeConnect);
-      tx.share = shareName(utf16(h.sub(h.u16(b + 4), h.u16(b + 6))));
+      tx.share = utf16(h.sub(h.u16(b + 4), h.u16(b + 6)));
       await(mid, command).name = tx.share;
       break;
     }
@@ -631,6 +652,7 @@ void SmbState::smb2Request(std::span<const std::uint8_t> hdr, std::span<const st
         if (DceTransaction* dce = pipeData(FlowDirection::ToServer, data)) dce->smb = {command, 2, session, tree_id, mid, 0, false};
       } else {
         fileData(FlowDirection::ToServer, 2, command, fid, h.u64(b + 8), data, session, tree_id);
+        await(mid, command).fid = fid;  // its answer's status goes on the file
       }
       break;
     }
@@ -756,12 +778,20 @@ void SmbState::smb2Response(std::span<const std::uint8_t> hdr, std::span<const s
             dce->smb.status_set = true;
           }
         } else {
-          fileData(FlowDirection::ToClient, 2, command, a->fid, a->offset, data, h.u64(40), a->tree_id);
+          if (SmbTransaction* file = fileData(FlowDirection::ToClient, 2, command, a->fid, a->offset, data, h.u64(40), a->tree_id)) {
+            setStatus(*file, status, false);
+          }
         }
       }
       forget(mid, command);
       break;
     }
+    case smb2::kWrite:
+      if (const Awaited* a = awaited(mid, command)) {
+        if (SmbTransaction* file = openFileTransaction(FlowDirection::ToServer, a->fid)) setStatus(*file, status, false);
+        forget(mid, command);
+      }
+      break;
     case smb2::kIoctl: {
       const Awaited* a = awaited(mid, command);
       if (a != nullptr) {  // a pipe transceive: the answer is a DCERPC PDU
@@ -879,7 +909,7 @@ void SmbState::smb1Command(const Smb1Header& h, std::uint8_t command, std::size_
       case smb1::kTreeConnectAndX: {
         SmbTransaction& tx = create(SmbTransaction::Type::TreeConnect);
         std::size_t p = bytes_at + m.u16(w + 6);  // after the password
-        tx.share = shareName(smb1String(m, p, h.unicode, &p));
+        tx.share = smb1String(m, p, h.unicode, &p);
         tx.service_request = ascii(m.sub(p, msg.size()));
         await(h.key, command).name = tx.share;
         break;
@@ -907,6 +937,7 @@ void SmbState::smb1Command(const Smb1Header& h, std::uint8_t command, std::size_
           if (DceTransaction* dce = pipeData(FlowDirection::ToServer, data)) dce->smb = {command, 1, h.uid, h.tid, h.key, 0, false};
         } else {
           fileData(FlowDirection::ToServer, 1, command, fid, offset, data, h.uid, h.tid);
+          await(h.key, command).fid = fid;  // its answer's status goes on the file
         }
         break;
       }
@@ -996,6 +1027,12 @@ void SmbState::smb1Command(const Smb1Header& h, std::uint8_t command, std::size_
       forget(h.key, command);
       break;
     }
+    case smb1::kWriteAndX:
+      if (const Awaited* a = awaited(h.key, command)) {
+        if (SmbTransaction* file = openFileTransaction(FlowDirection::ToServer, a->fid)) setStatus(*file, h.status, !h.nt_status);
+        forget(h.key, command);
+      }
+      break;
     case smb1::kReadAndX: {
       const Awaited* a = awaited(h.key, command);
       if (a != nullptr && (ok || h.status == kStatusBufferOverflow) && word_count >= 12) {
@@ -1008,7 +1045,9 @@ void SmbState::smb1Command(const Smb1Header& h, std::uint8_t command, std::size_
             dce->smb.status_set = true;
           }
         } else {
-          fileData(FlowDirection::ToClient, 1, command, a->fid, a->offset, data, h.uid, a->tree_id);
+          if (SmbTransaction* file = fileData(FlowDirection::ToClient, 1, command, a->fid, a->offset, data, h.uid, a->tree_id)) {
+            setStatus(*file, h.status, !h.nt_status);
+          }
         }
       }
       forget(h.key, command);

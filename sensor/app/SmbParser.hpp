@@ -118,6 +118,8 @@ struct SmbTransaction {
 std::string smbCommandName(std::uint8_t version, std::uint16_t command);
 // Suricata's name of an NTSTATUS ("STATUS_SUCCESS"), or its decimal value.
 std::string smbStatusName(std::uint32_t status);
+// Suricata's name of an SMB1 DOS error (class 1 ERRDOS, 2 ERRSRV): "SRV_BADUID", or the code.
+std::string smbDosErrorName(std::uint8_t error_class, std::uint16_t code);
 // "2.10", "3.11", "2.??" for SMB2's wildcard; "" for 0.
 std::string smb2DialectName(std::uint16_t dialect);
 // Suricata's text of a file id ("fuid").
@@ -136,7 +138,12 @@ class SmbState final : public AppState {
   // Trees, open files and requests awaiting their response remembered at most.
   static constexpr std::size_t kMaxEntries = 4096;
 
-  SmbState() { pipes_.setResponseStubOffset(24); }
+  SmbState() {
+    pipes_.setResponseStubOffset(24);
+    pipes_.shareIds(&next_id_);
+  }
+  SmbState(const SmbState&) = delete;  // its pipes' session counts on this object's id counter
+  SmbState& operator=(const SmbState&) = delete;
 
   AckedBytes& pending(signatures::FlowDirection dir) { return pending_[dir == signatures::FlowDirection::ToServer ? 0 : 1]; }
   // Parses the released bytes of `dir` into NBSS messages and their SMB commands.
@@ -204,17 +211,20 @@ class SmbState final : public AppState {
   Awaited& await(std::uint64_t key, std::uint16_t command);
   void forget(std::uint64_t key, std::uint16_t command);
 
-  // File data (not a pipe's): the file's transaction in `dir`, created on its first chunk.
-  void fileData(signatures::FlowDirection dir, std::uint8_t version, std::uint16_t command, const SmbFileId& fid,
+  // File data (not a pipe's): the file's transaction in `dir`, created on its first chunk (and
+  // returned: the response's status goes on it, as Suricata's).
+  SmbTransaction* fileData(signatures::FlowDirection dir, std::uint8_t version, std::uint16_t command, const SmbFileId& fid,
                 std::uint64_t offset, std::span<const std::uint8_t> data, std::uint64_t session, std::uint32_t tree_id);
   void closeFile(const SmbFileId& fid);
+  // The open file transaction of `fid` in `dir`, if any.
+  SmbTransaction* openFileTransaction(signatures::FlowDirection dir, const SmbFileId& fid);
   // A PDU in a named pipe; the carrier's details go on its transaction.
   DceTransaction* pipeData(signatures::FlowDirection dir, std::span<const std::uint8_t> data);
 
   AckedBytes pending_[2];
   bool resync_[2] = {false, false};  // after a hole: the next message start is searched for
   std::deque<SmbTransaction> transactions_;
-  std::uint64_t next_id_ = 0;
+  std::uint64_t next_id_ = 0;  // the last transaction id given (the pipes' calls take theirs here too)
   std::vector<Tree> trees_;
   std::vector<OpenFile> files_;
   std::vector<Awaited> awaited_;

@@ -414,6 +414,31 @@ void EveWriter::dcerpcObject(const DceTransaction& tx, const DceSession& session
   out_ << "}";
 }
 
+namespace {
+constexpr std::string_view kSmbTypes[] = {"negotiate", "session_setup", "tree_connect", "create", "file",
+                                          "rename", "set_file_path_info", "ioctl", "dcerpc", "generic"};
+
+std::string_view smbTypeOf(const AppMetadata& r) {
+  if (r.smb == nullptr) return "dcerpc";
+  switch (r.smb->type) {
+    case SmbTransaction::Type::Negotiate: return "negotiate";
+    case SmbTransaction::Type::SessionSetup: return "session_setup";
+    case SmbTransaction::Type::TreeConnect: return "tree_connect";
+    case SmbTransaction::Type::Create: return "create";
+    case SmbTransaction::Type::File: return "file";
+    case SmbTransaction::Type::Rename: return "rename";
+    case SmbTransaction::Type::SetFileInfo: return "set_file_path_info";
+    case SmbTransaction::Type::Ioctl: return "ioctl";
+    case SmbTransaction::Type::Generic: return "generic";
+  }
+  return "generic";
+}
+}  // namespace
+
+bool EveWriter::isSmbType(std::string_view name) {
+  return std::find(std::begin(kSmbTypes), std::end(kSmbTypes), name) != std::end(kSmbTypes);
+}
+
 void EveWriter::smbFileObject(const SmbTransaction& tx, bool in_alert) {
   const SmbFile& f = tx.file;
   out_ << (in_alert ? ",\"files\":[{\"filename\":" : ",\"fileinfo\":{\"filename\":");
@@ -441,9 +466,8 @@ void EveWriter::smbObject(const AppMetadata& r) {
     char code[16];
     if (tx != nullptr && tx->dos_error) {
       std::snprintf(code, sizeof code, "0x%04x", static_cast<unsigned>(status & 0xffff));
-      char name[24];
-      std::snprintf(name, sizeof name, "UNKNOWN_%02x_%04x", static_cast<unsigned>(status >> 16), static_cast<unsigned>(status & 0xffff));
-      out_ << ",\"status\":\"" << name << "\",\"status_code\":\"" << code << "\"";
+      out_ << ",\"status\":\"" << smbDosErrorName(static_cast<std::uint8_t>(status >> 16), static_cast<std::uint16_t>(status))
+           << "\",\"status_code\":\"" << code << "\"";
     } else {
       std::snprintf(code, sizeof code, "0x%x", static_cast<unsigned>(status));
       out_ << ",\"status\":\"" << smbStatusName(status) << "\",\"status_code\":\"" << code << "\"";
@@ -708,6 +732,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << "}\n";
       break;
     case AppMetadata::Kind::Smb:
+      if (!smb_types_.empty() && std::find(smb_types_.begin(), smb_types_.end(), smbTypeOf(r)) == smb_types_.end()) return;
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "smb");
       captureIndex(r.capture_index);
       smbObject(r);

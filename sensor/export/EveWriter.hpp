@@ -68,6 +68,11 @@ class EveWriter {
     dns_responses_ = responses;
     dns_types_ = std::move(types);
   }
+  // Which smb records are logged, as Suricata's eve-log smb `types` (the kind of transaction:
+  // negotiate, session_setup, tree_connect, create, file, rename, set_file_path_info, ioctl,
+  // dcerpc, generic); empty: all. An SMB file's fileinfo record is written either way.
+  void setSmbTypes(std::vector<std::string> types) { smb_types_ = std::move(types); }
+  static bool isSmbType(std::string_view name);
   void flush() { file_->flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
@@ -115,6 +120,7 @@ class EveWriter {
   bool dns_requests_ = true;
   bool dns_responses_ = true;
   std::vector<std::uint16_t> dns_types_;  // empty: all
+  std::vector<std::string> smb_types_;    // empty: all
 };
 
 }  // namespace gsoc::sensor

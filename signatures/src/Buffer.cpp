@@ -28,7 +28,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "dns.response.rrname",
     "ssh.proto",        "ssh.software",      "ssh.hassh",           "ssh.hassh.string",
     "ssh.hassh.server", "ssh.hassh.server.string",
-    "dcerpc.stub_data", "smb.named_pipe",    "smb.share",
+    "dcerpc.stub_data", "smb.named_pipe",    "smb.share",           "smb.ntlmssp_user",
+    "smb.ntlmssp_domain",
 };
 
 using K = BufferKeywordKind;

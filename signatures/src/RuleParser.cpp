@@ -1560,7 +1560,7 @@ class RuleBuilder {
     }
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
-      if (kw->buffer == BufferId::SmbNamedPipe || kw->buffer == BufferId::SmbShare) bindApp(o, AppProto::Smb);
+      if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -297,7 +297,7 @@ TEST(Smb2, TreeCreateWriteCloseExtractsTheFile) {
   run.send(ts, Smb2::message(6, false, 5, 5, Smb2::close(7)));
   const SmbTransaction* tree = run.find(SmbTransaction::Type::TreeConnect);
   ASSERT_NE(tree, nullptr);
-  EXPECT_EQ(tree->share, "\\10.0.0.1\\public");  // as Suricata: less its first backslash
+  EXPECT_EQ(tree->share, "\\\\10.0.0.1\\public");
   EXPECT_FALSE(tree->is_pipe);
   EXPECT_TRUE(tree->complete());
   const SmbTransaction* create = run.find(SmbTransaction::Type::Create);
@@ -308,7 +308,7 @@ TEST(Smb2, TreeCreateWriteCloseExtractsTheFile) {
   const SmbTransaction* file = run.find(SmbTransaction::Type::File);
   ASSERT_NE(file, nullptr);
   EXPECT_EQ(file->file.name, "dir\\eicar.com");
-  EXPECT_EQ(file->file.share, "\\10.0.0.1\\public");
+  EXPECT_EQ(file->file.share, "\\\\10.0.0.1\\public");
   EXPECT_EQ(file->file_direction, ts);
   EXPECT_TRUE(file->file.closed);
   EXPECT_EQ(file->file.data, eicar);
@@ -435,7 +435,7 @@ TEST(Smb1, TreeConnectToIpcIsAPipeAndTheNegotiateAnsweredInSmb2StaysSmb1) {
   run.send(FlowDirection::ToClient, smb1(0x75, true, reply_words + service, 2048));
   const SmbTransaction* tree = run.find(SmbTransaction::Type::TreeConnect);
   ASSERT_NE(tree, nullptr);
-  EXPECT_EQ(tree->share, "\\SRV\\IPC$");
+  EXPECT_EQ(tree->share, "\\\\SRV\\IPC$");
   EXPECT_TRUE(tree->is_pipe);
   EXPECT_EQ(tree->service_request, "?????");
   EXPECT_EQ(smbCommandName(1, tree->command), "SMB1_COMMAND_TREE_CONNECT_ANDX");
@@ -462,7 +462,7 @@ TEST(Smb, AHoleInTheStreamResynchronisesOnTheNextMessage) {
   run.send(ts, std::string(7, '\0') + "tail of something" + Smb2::message(3, false, 2, 0, Smb2::treeConnect("\\\\srv\\b")));
   const SmbTransaction* t = run.find(SmbTransaction::Type::TreeConnect);
   ASSERT_NE(t, nullptr);
-  EXPECT_EQ(t->share, "\\srv\\b");
+  EXPECT_EQ(t->share, "\\\\srv\\b");
   EXPECT_EQ(t->message_id, 2u);
 }
 

@@ -33,11 +33,12 @@ Per case:
   out of scope (the case is skipped, "out of scope: <setting>"): everything else, notably IPS
   mode (--simulate-ips, also implied by "ips" in the case name as upstream does), Suricata's
   rule analysis and test modes, stream.midstream=true,
-  stream.reassembly.depth, threshold.config, Lua, firewall
+  stream.reassembly.depth other than 0 (unlimited, which gsoc is), threshold.config, Lua, firewall
   mode, IP reputation, and
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records;
   its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
-  its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types.
+  its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, its smb
+  `types:` --eve-smb-types.
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -258,6 +259,10 @@ def setting_policy(key, value):
         # ACK, which only moves an alert to a later packet), and drops nothing.
         if key == "stream.async-oneside" and text == "true":
             return NOOP, None
+        if key == "stream.reassembly.depth" and text == "0":
+            # Unlimited: gsoc reassembles and parses whole streams (it has no depth cut-off; its
+            # caps are per body, file and call), so 0 describes it better than Suricata's 1mb.
+            return NOOP, None
         if key == "stream.inline" and text == "true":
             # What moves is only when a server's reply completes its transaction (an SMTP
             # mail's record): as it arrives, not when the client acknowledges it.
@@ -415,7 +420,7 @@ def load_suricata_yaml(settings, case_dir, shared):
         if key == "outputs":
             settings.eve_types = eve_types(value)
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
-            settings.eve_dns_filter = eve_dns_filter(value)
+            settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value)
             continue
         flat = []
         flatten(key, value, flat)
@@ -502,6 +507,18 @@ def eve_dns_filter(outputs):
             if isinstance(dns.get("types"), list) and dns["types"]:
                 flags += ["--eve-dns-types", ",".join(str(x) for x in dns["types"])]
             return flags
+    return []
+
+def eve_smb_filter(outputs):
+    """--eve-smb-types for the eve-log smb `types` of the output to eve.json (Suricata 8)."""
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
+            continue
+        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
+            continue
+        for t in output["eve-log"].get("types") or []:
+            if isinstance(t, dict) and isinstance(t.get("smb"), dict) and isinstance(t["smb"].get("types"), list):
+                return ["--eve-smb-types", ",".join(str(x) for x in t["smb"]["types"])]
     return []
 
 # --- requirements -------------------------------------------------------------------------------

@@ -98,10 +98,13 @@ enum class BufferId : std::uint8_t {
   SshHasshServerString,
   // DCERPC (over TCP, or in SMB named pipes): the stub data of a request (to_server inputs) or
   // of its response (to_client), fragments joined. SMB: the tree a TREE_CONNECT names, as
-  // smb.named_pipe when the server says it is the pipe share (IPC$), else as smb.share.
+  // smb.named_pipe when the server says it is the pipe share (IPC$), else as smb.share; the
+  // user and domain of a SESSION_SETUP's NTLMSSP authentication.
   DceStubData,
   SmbNamedPipe,
   SmbShare,
+  SmbNtlmsspUser,
+  SmbNtlmsspDomain,
   Count_
 };
 
