@@ -395,8 +395,9 @@ SmbTransaction* SmbState::openFileTransaction(FlowDirection dir, const SmbFileId
 }
 
 SmbTransaction* SmbState::fileData(FlowDirection dir, std::uint8_t version, std::uint16_t command, const SmbFileId& fid,
-                                   std::uint64_t offset, std::span<const std::uint8_t> data, std::uint64_t session,
-                                   std::uint32_t tree_id) {
+                                   std::uint64_t offset, std::span<const std::uint8_t> data, std::uint64_t declared,
+                                   std::uint64_t session, std::uint32_t tree_id) {
+  const bool cut = declared > data.size();  // the message held less than the command claims
   SmbTransaction* tx = openFileTransaction(dir, fid);
   if (tx == nullptr) {
     tx = &newTransaction(version, command, 0);
@@ -420,7 +421,7 @@ SmbTransaction* SmbState::fileData(FlowDirection dir, std::uint8_t version, std:
     data = data.subspan(static_cast<std::size_t>(seen));
     offset = file.next_offset;
   }
-  if (offset > file.next_offset) file.gaps = true;
+  if (offset > file.next_offset || cut) file.gaps = true;  // a hole before, or one after
   file.size += data.size();
   file.next_offset = offset + data.size();
   if (file.gaps) return tx;
@@ -446,6 +447,7 @@ void SmbState::closeFile(const SmbFileId& fid) {
 
 void SmbState::gap(FlowDirection dir) {
   pending(dir).clear();
+  skip_[dir == FlowDirection::ToServer ? 0 : 1] = 0;
   resync_[dir == FlowDirection::ToServer ? 0 : 1] = true;
   ++errors_;
 }
@@ -480,6 +482,7 @@ void SmbState::reset() {
   pending_[0].clear();
   pending_[1].clear();
   resync_[0] = resync_[1] = false;
+  skip_[0] = skip_[1] = 0;
   gaps_seen = {};
   transactions_.clear();
   next_id_ = 0;
@@ -501,7 +504,14 @@ void SmbState::reset() {
 
 void SmbState::parse(FlowDirection dir) {
   AckedBytes& in = pending(dir);
+  std::uint64_t& skip = skip_[dir == FlowDirection::ToServer ? 0 : 1];
   for (;;) {
+    if (skip > 0) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(skip, in.ready().size()));
+      in.consume(n);
+      skip -= n;
+      if (skip > 0) return;
+    }
     const std::string_view ready = in.ready();
     if (ready.size() < 4) return;
     const auto* b = reinterpret_cast<const std::uint8_t*>(ready.data());
@@ -536,9 +546,18 @@ void SmbState::parse(FlowDirection dir) {
       in.consume(next);
       continue;
     }
-    if (ready.size() - 4 < length) return;  // the rest of the message is still to come
-    if (type == 0x00) onMessage(dir, std::span(b + 4, length));
-    in.consume(4 + length);
+    if (length > kMaxMessageBytes) {
+      // Too large to hold: its head is parsed (a READ or WRITE's file then has a hole), the
+      // rest skipped as it comes.
+      if (ready.size() - 4 < kHeadBytes) return;
+      if (type == 0x00) onMessage(dir, std::span(b + 4, kHeadBytes));
+      ++skipped_;
+      skip = 4 + length;
+    } else {
+      if (ready.size() - 4 < length) return;  // the rest of the message is still to come
+      if (type == 0x00) onMessage(dir, std::span(b + 4, length));
+      in.consume(4 + length);
+    }
   }
 }
 
@@ -651,7 +670,7 @@ void SmbState::smb2Request(std::span<const std::uint8_t> hdr, std::span<const st
       if (f != nullptr && f->pipe) {
         if (DceTransaction* dce = pipeData(FlowDirection::ToServer, data)) dce->smb = {command, 2, session, tree_id, mid, 0, false};
       } else {
-        fileData(FlowDirection::ToServer, 2, command, fid, h.u64(b + 8), data, session, tree_id);
+        fileData(FlowDirection::ToServer, 2, command, fid, h.u64(b + 8), data, h.u32(b + 4), session, tree_id);
         await(mid, command).fid = fid;  // its answer's status goes on the file
       }
       break;
@@ -778,7 +797,8 @@ void SmbState::smb2Response(std::span<const std::uint8_t> hdr, std::span<const s
             dce->smb.status_set = true;
           }
         } else {
-          if (SmbTransaction* file = fileData(FlowDirection::ToClient, 2, command, a->fid, a->offset, data, h.u64(40), a->tree_id)) {
+          if (SmbTransaction* file =
+                  fileData(FlowDirection::ToClient, 2, command, a->fid, a->offset, data, h.u32(b + 4), h.u64(40), a->tree_id)) {
             setStatus(*file, status, false);
           }
         }
@@ -936,7 +956,7 @@ void SmbState::smb1Command(const Smb1Header& h, std::uint8_t command, std::size_
         if (f != nullptr && f->pipe) {
           if (DceTransaction* dce = pipeData(FlowDirection::ToServer, data)) dce->smb = {command, 1, h.uid, h.tid, h.key, 0, false};
         } else {
-          fileData(FlowDirection::ToServer, 1, command, fid, offset, data, h.uid, h.tid);
+          fileData(FlowDirection::ToServer, 1, command, fid, offset, data, length, h.uid, h.tid);
           await(h.key, command).fid = fid;  // its answer's status goes on the file
         }
         break;
@@ -1045,7 +1065,7 @@ void SmbState::smb1Command(const Smb1Header& h, std::uint8_t command, std::size_
             dce->smb.status_set = true;
           }
         } else {
-          if (SmbTransaction* file = fileData(FlowDirection::ToClient, 1, command, a->fid, a->offset, data, h.uid, a->tree_id)) {
+          if (SmbTransaction* file = fileData(FlowDirection::ToClient, 1, command, a->fid, a->offset, data, length, h.uid, a->tree_id)) {
             setStatus(*file, h.status, !h.nt_status);
           }
         }

@@ -135,6 +135,10 @@ class SmbState final : public AppState {
   // File bytes kept for file_data over all of a connection's files at once (a client opening
   // many files must not hold kMaxInspectedBytes for each); hashes still cover every byte.
   static constexpr std::size_t kMaxKeptFileBytes = 4 * 1024 * 1024;
+  // Messages held whole at most (SMB2 reads and writes go up to 8 MiB); a larger one has its
+  // first kHeadBytes parsed and the rest skipped.
+  static constexpr std::size_t kMaxMessageBytes = 8 * 1024 * 1024 + 64 * 1024;
+  static constexpr std::size_t kHeadBytes = 64 * 1024;
   // Trees, open files and requests awaiting their response remembered at most.
   static constexpr std::size_t kMaxEntries = 4096;
 
@@ -213,8 +217,10 @@ class SmbState final : public AppState {
 
   // File data (not a pipe's): the file's transaction in `dir`, created on its first chunk (and
   // returned: the response's status goes on it, as Suricata's).
+  // `declared`: the length the command claims; less data than that leaves a hole after it.
   SmbTransaction* fileData(signatures::FlowDirection dir, std::uint8_t version, std::uint16_t command, const SmbFileId& fid,
-                std::uint64_t offset, std::span<const std::uint8_t> data, std::uint64_t session, std::uint32_t tree_id);
+                           std::uint64_t offset, std::span<const std::uint8_t> data, std::uint64_t declared, std::uint64_t session,
+                           std::uint32_t tree_id);
   void closeFile(const SmbFileId& fid);
   // The open file transaction of `fid` in `dir`, if any.
   SmbTransaction* openFileTransaction(signatures::FlowDirection dir, const SmbFileId& fid);
@@ -223,6 +229,7 @@ class SmbState final : public AppState {
 
   AckedBytes pending_[2];
   bool resync_[2] = {false, false};  // after a hole: the next message start is searched for
+  std::uint64_t skip_[2] = {0, 0};   // bytes of an oversized message still to skip
   std::deque<SmbTransaction> transactions_;
   std::uint64_t next_id_ = 0;  // the last transaction id given (the pipes' calls take theirs here too)
   std::vector<Tree> trees_;

@@ -466,6 +466,26 @@ TEST(Smb, AHoleInTheStreamResynchronisesOnTheNextMessage) {
   EXPECT_EQ(t->message_id, 2u);
 }
 
+TEST(Smb2, AMessageTooLargeToHoldIsSkippedAfterItsHead) {
+  SmbRun run;
+  const auto ts = FlowDirection::ToServer;
+  const auto tc = FlowDirection::ToClient;
+  run.send(ts, Smb2::message(3, false, 1, 0, Smb2::treeConnect("\\\\srv\\data")));
+  run.send(tc, Smb2::message(3, true, 1, 10, Smb2::treeConnectResponse(1)));
+  run.send(ts, Smb2::message(5, false, 2, 10, Smb2::create("huge.iso")));
+  run.send(tc, Smb2::message(5, true, 2, 10, Smb2::createResponse(4, 0)));
+  const std::string huge = Smb2::message(9, false, 3, 10, Smb2::write(4, 0, std::string(SmbState::kMaxMessageBytes, 'A')));
+  for (std::size_t at = 0; at < huge.size(); at += 1 << 20) run.send(ts, huge.substr(at, 1 << 20));
+  run.send(ts, Smb2::message(6, false, 4, 10, Smb2::close(4)));
+  const SmbTransaction* file = run.find(SmbTransaction::Type::File);
+  ASSERT_NE(file, nullptr);
+  EXPECT_TRUE(file->file.closed);  // the CLOSE after the skipped bytes was read
+  EXPECT_LT(file->file.size, SmbState::kHeadBytes);
+  EXPECT_TRUE(file->file.gaps);  // what was skipped is a hole: no hashes of a part
+  EXPECT_TRUE(file->file.sha256.empty());
+  EXPECT_GT(run.state.skipped(), 0u);
+}
+
 // The app layer's timing, on a DCERPC flow: a request is parsed when the server's next packet
 // acknowledges it and inspected at the client's next packet; inline, at once.
 TEST(DcerpcAppLayer, IdsModeInspectsAtTheNextPacketOfTheDirection) {
