@@ -470,6 +470,10 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
 void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
                           std::int64_t ts) {
   if (flow.app == AppProto::None && flow.app_detection_done) return;
+  if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
+    onDcerpcDatagram(flow, payload, buffers, ts);
+    return;
+  }
   DnsMessage& message = dns_;
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
   if (!dns_port || !parseDnsMessage(payload, message)) {
@@ -496,6 +500,29 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message});
   // The names outlive the match: dns_ is parsed into again only for the next datagram.
   addDnsBuffers(message, buffers);
+}
+
+void AppLayer::onDcerpcDatagram(Flow& flow, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers, std::int64_t ts) {
+  flow.app = AppProto::Dcerpc;
+  flow.app_detection_done = true;
+  auto& state = stateOf<DcerpcUdpState>(flow);
+  const std::uint64_t errors = state.errors();
+  DceTransaction* tx = state.onDatagram(payload);
+  counters_.parse_errors += state.errors() - errors;
+  if (tx == nullptr) return;
+  // The stub data this datagram completed, for the datagram's own detection input.
+  const bool response = tx->response_seen && tx->response_done && !tx->logged;
+  const std::string& stub = response ? tx->stub_tc : tx->stub_ts;
+  if (!stub.empty() && (response || tx->request_done)) buffers.add(BufferId::DceStubData, stub);
+  if (tx->complete() && !tx->logged) {
+    tx->logged = true;
+    if (metadata_) {
+      AppMetadata record{AppMetadata::Kind::Dcerpc, &flow, FlowDirection::ToServer, ts};
+      record.dce = tx;
+      metadata_(record);
+    }
+  }
+  state.pruneFinished();
 }
 
 namespace {
@@ -531,7 +558,7 @@ void AppLayer::addPools(PoolTable& table) const {
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
-  if (flow.app == AppProto::Dcerpc && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
+  if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
@@ -559,6 +586,15 @@ void AppLayer::onFlowEnd(Flow& flow) {
     });
   } else if (flow.app == AppProto::Ssh) {
     logSsh(flow, static_cast<SshState&>(*flow.app_state), flow.last_ns);
+  } else if (flow.app == AppProto::Dcerpc && flow.ip_proto == 17) {
+    auto& udp = static_cast<DcerpcUdpState&>(*flow.app_state);
+    for (DceTransaction& tx : udp.transactions()) {
+      if (tx.logged || !metadata_) continue;
+      tx.logged = true;
+      AppMetadata record{AppMetadata::Kind::Dcerpc, &flow, FlowDirection::ToServer, flow.last_ns};
+      record.dce = &tx;
+      metadata_(record);
+    }
   } else if (flow.app == AppProto::Dcerpc) {
     // What is left: every byte parsed, every call inspected both ways and logged.
     auto& dcerpc = static_cast<DcerpcState&>(*flow.app_state);

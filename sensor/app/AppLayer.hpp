@@ -127,6 +127,8 @@ class AppLayer {
   // next packet acknowledges them (its calls are logged then) and a call is inspected at the
   // next packet of its own direction; with stream.inline, both as the bytes arrive.
   void onDcerpcPacket(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  // Connectionless DCERPC: each datagram a PDU, a call logged when answered (or at the end).
+  void onDcerpcDatagram(Flow& flow, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers, std::int64_t ts);
   // stream.inline, or a side whose peer this sensor never sees: parse `dir`'s bytes as they come.
   [[nodiscard]] bool parsesOnArrival(const Flow& flow, signatures::FlowDirection dir) const;
   void parseDcerpc(Flow& flow, DcerpcState& state, signatures::FlowDirection dir, std::int64_t ts, bool all);

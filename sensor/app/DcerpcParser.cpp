@@ -283,4 +283,68 @@ void DcerpcState::reset() {
   events.clear();
 }
 
+bool DcerpcUdpState::looksLikePdu(std::span<const std::uint8_t> d) {
+  if (d.size() < kHeaderSize || d[0] != 4 || d[1] > 10 || (d[4] & 0xee) != 0 || d[5] > 3 || d[6] != 0) return false;
+  const bool le = (d[4] & 0x10) != 0;
+  return kHeaderSize + u16(d, 74, le) <= d.size();
+}
+
+DceTransaction* DcerpcUdpState::onDatagram(std::span<const std::uint8_t> d) {
+  if (!looksLikePdu(d)) {
+    ++errors_;
+    return nullptr;
+  }
+  const bool le = (d[4] & 0x10) != 0;
+  const std::uint8_t type = d[1];
+  if (type != dce::kRequest && type != dce::kResponse && type != dce::kFault) return nullptr;  // pings, acks...
+  // As Suricata prints it: its first three fields little-endian, whatever the representation.
+  const std::array<std::uint8_t, 16> activity = guid(d, 40, true);
+  const std::uint32_t seqnum = le ? static_cast<std::uint32_t>(d[64] | d[65] << 8 | d[66] << 16 | static_cast<std::uint32_t>(d[67]) << 24)
+                                  : static_cast<std::uint32_t>(static_cast<std::uint32_t>(d[64]) << 24 | d[65] << 16 | d[66] << 8 | d[67]);
+  const std::span<const std::uint8_t> body = d.subspan(kHeaderSize, u16(d, 74, le));
+  const bool last = (d[2] & 0x04) == 0 || (d[2] & 0x02) != 0;  // not a fragment, or the last one
+  const bool request = type == dce::kRequest;
+  DceTransaction* tx = nullptr;
+  for (auto it = transactions_.rbegin(); it != transactions_.rend() && tx == nullptr; ++it) {
+    if (it->activity == activity && it->call_id == seqnum && !(request ? it->request_done : it->response_done)) tx = &*it;
+  }
+  if (tx == nullptr) {
+    if (transactions_.size() >= kMaxTransactions) transactions_.pop_front();
+    tx = &transactions_.emplace_back();
+    tx->id = next_id_++;
+    tx->connectionless = true;
+    tx->activity = activity;
+    tx->call_id = seqnum;
+    tx->little_endian = le;
+    tx->opnum = u16(d, 68, le);
+    if (!request) tx->request_lost = tx->request_done = true;
+  }
+  if (request) {
+    tx->request_seen = true;
+    ++tx->frags_ts;
+    appendCapped(tx->stub_ts, body, DceSession::kMaxStubBytes);
+    tx->pdu_ts.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    if (last) tx->request_done = true;
+  } else {
+    tx->response_type = type;
+    tx->response_seen = true;
+    ++tx->frags_tc;
+    if (type == dce::kResponse) appendCapped(tx->stub_tc, body, DceSession::kMaxStubBytes);
+    tx->pdu_tc.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    if (last || type == dce::kFault) tx->response_done = true;
+  }
+  return tx;
+}
+
+void DcerpcUdpState::pruneFinished() {
+  std::erase_if(transactions_, [](const DceTransaction& tx) { return tx.logged; });
+}
+
+void DcerpcUdpState::reset() {
+  transactions_.clear();
+  next_id_ = 0;
+  errors_ = 0;
+  events.clear();
+}
+
 }  // namespace gsoc::sensor

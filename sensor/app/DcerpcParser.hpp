@@ -5,7 +5,7 @@
 // it calls, and its calls: one transaction per call, from the request's first fragment to the
 // response's last, each side's stub data joined. The session serves the dce keywords
 // (dcerpc.iface, dcerpc.opnum, dcerpc.stub_data) and EVE's dcerpc records; DcerpcState adds the
-// TCP framing.
+// TCP framing. DcerpcUdpState follows connectionless DCERPC over UDP.
 //
 // As Suricata's parser: a transaction is a REQUEST and its RESPONSE (or FAULT), a BIND and its
 // BIND_ACK (or BIND_NAK), an ALTER_CONTEXT and its response; an answer whose call was not seen
@@ -96,6 +96,10 @@ struct DceTransaction {
     std::uint32_t status = 0;
     bool status_set = false;
   } smb;
+  // Connectionless DCERPC (over UDP): the activity the call belongs to; its sequence number is
+  // call_id.
+  bool connectionless = false;
+  std::array<std::uint8_t, 16> activity{};
   // Progress through detection and output (AppLayer).
   bool inspected_ts = false;
   bool inspected_tc = false;
@@ -218,6 +222,29 @@ class DcerpcState final : public AppState {
  private:
   AckedBytes pending_[2];
   DceSession session_;
+  std::uint64_t errors_ = 0;
+};
+
+// Connectionless DCERPC (C706 chapter 12.5, over UDP): one datagram is one PDU, its 80-byte
+// header naming the interface, the activity (the client's conversation), the call's sequence
+// number and operation. A request and the response of the same activity and sequence number are
+// one call.
+class DcerpcUdpState final : public AppState {
+ public:
+  static constexpr std::size_t kHeaderSize = 80;
+  static constexpr std::size_t kMaxTransactions = 64;
+  // A connectionless header of a known type whose body fits the datagram.
+  static bool looksLikePdu(std::span<const std::uint8_t> datagram);
+  // One datagram; the call it belongs to (null: not a request or response PDU, or malformed).
+  DceTransaction* onDatagram(std::span<const std::uint8_t> datagram);
+  [[nodiscard]] std::deque<DceTransaction>& transactions() { return transactions_; }
+  void pruneFinished();
+  [[nodiscard]] std::uint64_t errors() const override { return errors_; }
+  void reset();
+
+ private:
+  std::deque<DceTransaction> transactions_;
+  std::uint64_t next_id_ = 0;
   std::uint64_t errors_ = 0;
 };
 

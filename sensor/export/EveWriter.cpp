@@ -211,7 +211,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     out_ << "}";
   }
   out_ << "}";
-  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, *hit.app->dce_session, false);
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, hit.app->dce_session, false);
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Smb) {
     smbObject(*hit.app);
     if (hit.app->smb != nullptr && hit.app->smb->type == SmbTransaction::Type::File) smbFileObject(*hit.app->smb, true);
@@ -375,15 +375,16 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
   out_ << "}";
 }
 
-void EveWriter::dcerpcObject(const DceTransaction& tx, const DceSession& session, bool smb) {
+void EveWriter::dcerpcObject(const DceTransaction& tx, const DceSession* session, bool smb) {
   out_ << ",\"dcerpc\":{";
   const bool request = tx.request_done && !tx.request_lost;
   out_ << "\"request\":\"" << (request ? dceTypeName(tx.request_type) : std::string("REQUEST_LOST")) << "\"";
   if (smb) out_ << ",\"response\":\"" << (tx.response_done ? dceTypeName(tx.response_type) : std::string("UNREPLIED")) << "\"";
   // The interfaces a request's context names, or a bind's proposals and the answers.
   auto interfaces = [&](bool by_context, bool reason) {
+    if (session == nullptr) return;  // connectionless: no binds
     const char* sep = "";
-    for (const signatures::DceInterface& i : session.interfaces()) {
+    for (const signatures::DceInterface& i : session->interfaces()) {
       if (by_context ? i.context_id != tx.context_id : i.call_id != tx.call_id) continue;
       out_ << (*sep ? sep : ",\"interfaces\":[") << "{\"uuid\":\"" << dceUuidText(i.uuid) << "\",\"version\":\"" << i.version
            << "." << i.version_minor << "\"";
@@ -401,13 +402,17 @@ void EveWriter::dcerpcObject(const DceTransaction& tx, const DceSession& session
     out_ << ",\"req\":{";
     if (!smb) out_ << "\"opnum\":" << tx.opnum << ",";
     out_ << "\"frag_cnt\":" << tx.frags_ts << ",\"stub_data_size\":" << tx.stub_ts.size() << "}";
-    interfaces(true, false);
+    if (!tx.connectionless) interfaces(true, false);
   } else if (request && tx.request_type == dce::kBind) {
     interfaces(false, smb);
   }
   if (!smb) out_ << ",\"response\":\"" << (tx.response_done ? dceTypeName(tx.response_type) : std::string("UNREPLIED")) << "\"";
   if (tx.response_done && tx.response_type == dce::kResponse) {
     out_ << ",\"res\":{\"frag_cnt\":" << tx.frags_tc << ",\"stub_data_size\":" << tx.stub_tc.size() << "}";
+  }
+  if (tx.connectionless) {
+    out_ << ",\"activityuuid\":\"" << dceUuidText(tx.activity) << "\",\"seqnum\":" << tx.call_id << ",\"rpc_version\":\"4.0\"}";
+    return;
   }
   out_ << ",\"call_id\":" << tx.call_id;
   if (!smb) out_ << ",\"rpc_version\":\"5." << static_cast<unsigned>(tx.version_minor) << "\"";
@@ -476,7 +481,7 @@ void EveWriter::smbObject(const AppMetadata& r) {
   out_ << ",\"session_id\":" << (tx != nullptr ? tx->session_id : dce->smb.session_id)
        << ",\"tree_id\":" << (tx != nullptr ? tx->tree_id : dce->smb.tree_id);
   if (dce != nullptr) {
-    dcerpcObject(*dce, *r.dce_session, true);
+    dcerpcObject(*dce, r.dce_session, true);
     out_ << "}";
     return;
   }
@@ -728,7 +733,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "dcerpc");
       captureIndex(r.capture_index);
       out_ << ",\"tx_id\":" << r.dce->id;
-      dcerpcObject(*r.dce, *r.dce_session, false);
+      dcerpcObject(*r.dce, r.dce_session, false);
       out_ << "}\n";
       break;
     case AppMetadata::Kind::Smb:

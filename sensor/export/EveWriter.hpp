@@ -94,8 +94,9 @@ class EveWriter {
   void smbFileObject(const SmbTransaction& tx, bool in_alert);
   // ,"smb":{...}: an SMB transaction (r.smb, or r.dce in a named pipe) as Suricata logs it.
   void smbObject(const AppMetadata& r);
-  // ,"dcerpc":{...}: one call as Suricata logs it over TCP, or (`smb`) in an SMB record.
-  void dcerpcObject(const DceTransaction& tx, const DceSession& session, bool smb);
+  // ,"dcerpc":{...}: one call as Suricata logs it over TCP (with the `session`'s interfaces), over
+  // UDP (no session), or (`smb`) in an SMB record.
+  void dcerpcObject(const DceTransaction& tx, const DceSession* session, bool smb);
   // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);

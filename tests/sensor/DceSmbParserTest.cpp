@@ -163,6 +163,41 @@ TEST(Dcerpc, AlterContextRebindsAContextAndGarbageIsSkipped) {
   EXPECT_TRUE(state.session().transactions().back().request_lost);
 }
 
+// A connectionless PDU: 80-byte header (little-endian), `body` after it.
+std::string udpPdu(std::uint8_t type, std::uint32_t seqnum, std::uint8_t activity_byte, std::string_view body) {
+  std::string h = {4, static_cast<char>(type), 0, 0, 0x10, 0, 0, 0};
+  h.append(16, '\0');                             // object
+  h.append(16, '\x11');                           // interface
+  h.append(16, static_cast<char>(activity_byte));  // activity
+  le32(h, 0);                                     // server boot
+  le32(h, 1);                                     // interface version
+  le32(h, seqnum);
+  le16(h, 7);  // opnum
+  le16(h, 0xffff);
+  le16(h, 0xffff);
+  le16(h, static_cast<unsigned>(body.size()));
+  le16(h, 0);
+  h.push_back(0);
+  h.push_back(0);
+  return h + std::string(body);
+}
+
+TEST(Dcerpc, ConnectionlessCallsPairByActivityAndSequence) {
+  DcerpcUdpState state;
+  EXPECT_FALSE(DcerpcUdpState::looksLikePdu(bytes(udpPdu(0, 1, 1, "ab").substr(0, 79))));
+  ASSERT_TRUE(DcerpcUdpState::looksLikePdu(bytes(udpPdu(0, 1, 1, "ab"))));
+  state.onDatagram(bytes(udpPdu(0, 1, 0xaa, "ab")));
+  state.onDatagram(bytes(udpPdu(0, 1, 0xbb, "cde")));  // another activity, same sequence number
+  DceTransaction* answer = state.onDatagram(bytes(udpPdu(2, 1, 0xbb, "xyz!")));
+  ASSERT_NE(answer, nullptr);
+  EXPECT_TRUE(answer->complete());
+  EXPECT_EQ(answer->stub_ts, "cde");
+  EXPECT_EQ(answer->stub_tc, "xyz!");
+  EXPECT_EQ(answer->opnum, 7);
+  EXPECT_EQ(dceUuidText(answer->activity), "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb");
+  EXPECT_FALSE(state.transactions().front().complete());
+}
+
 // --- SMB ------------------------------------------------------------------------------------------
 
 struct Smb2 {
