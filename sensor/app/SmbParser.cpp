@@ -11,9 +11,8 @@ namespace {
 
 // SMB2 commands (MS-SMB2 2.2.1).
 namespace smb2 {
-constexpr std::uint16_t kNegotiate = 0, kSessionSetup = 1, kLogoff = 2, kTreeConnect = 3, kTreeDisconnect = 4, kCreate = 5,
-                        kClose = 6, kFlush = 7, kRead = 8, kWrite = 9, kLock = 10, kIoctl = 11, kCancel = 12, kEcho = 13,
-                        kQueryDirectory = 14, kChangeNotify = 15, kQueryInfo = 16, kSetInfo = 17, kOplockBreak = 18;
+constexpr std::uint16_t kNegotiate = 0, kSessionSetup = 1, kTreeConnect = 3, kCreate = 5, kClose = 6, kRead = 8, kWrite = 9,
+                        kIoctl = 11, kQueryInfo = 16, kSetInfo = 17;
 constexpr std::uint32_t kFlagResponse = 0x1, kFlagAsync = 0x2;
 constexpr std::size_t kHeader = 64;
 }  // namespace smb2
