@@ -108,9 +108,15 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
-  else if (looksLikeDcerpc(data, to_server)) proto = AppProto::Dcerpc;
-  else if (looksLikeSmb(data) || (!data.empty() && isPort(flow, {139}) && (to_server ? data[0] == 0x81 : data[0] == 0x82 || data[0] == 0x83))) {
-    proto = AppProto::Smb;  // an SMB message, or a NetBIOS session request and its answer
+  else if (looksLikeDcerpc(data, to_server) || (data.size() < dce::kHeaderSize && data.size() >= 2 && data[0] == 5 && data[1] <= 1 &&
+                                                  isPort(flow, {135}))) {
+    proto = AppProto::Dcerpc;  // a PDU header, or a first segment too short for one on the endpoint mapper's port
+  }
+  else if (looksLikeSmb(data) || (!data.empty() && isPort(flow, {139}) && (to_server ? data[0] == 0x81 : data[0] == 0x82 || data[0] == 0x83)) ||
+           (data.size() < 8 && !data.empty() && data[0] == 0 && isPort(flow, {139, 445}))) {
+    // An SMB message, a NetBIOS session request and its answer, or a first segment too short to
+    // show more than a message length on an SMB port.
+    proto = AppProto::Smb;
   }
   else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
