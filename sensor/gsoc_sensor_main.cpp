@@ -102,6 +102,11 @@ Options:
                          responses; default yes)
   --eve-dns-types LIST   log only dns messages asking for one of these types (comma-separated:
                          a,aaaa,mx...; Suricata's eve-log dns types); default all
+  --force-file-hashes    give every HTTP file its MD5 and SHA-256 in EVE fileinfo records
+                         (Suricata's eve-log files force-hash) [output.force_file_hashes];
+                         by default HTTP files are hashed only when a rule (filemd5,
+                         filesha256, filestore) or an indicator list needs the hashes. Mail
+                         attachments are always hashed
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
                          mode, when the client's next packet acknowledges it
@@ -173,6 +178,7 @@ struct Args {
   std::string eve;
   int eve_dns_version = 3;
   bool stream_inline = false;
+  bool force_file_hashes = false;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -259,6 +265,8 @@ Args parseArgs(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
+      } else if (a == "--force-file-hashes") {
+        args.force_file_hashes = true;
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -550,6 +558,7 @@ int main(int argc, char** argv) {
     // Outputs: the command line wins, else the config's output: section.
     if (!args.stats_interval_given && config.output().stats_interval_s() > 0) args.stats_interval = config.output().stats_interval_s();
     if (args.eve.empty()) args.eve = config.output().eve_file();
+    if (config.output().force_file_hashes()) args.force_file_hashes = true;
     if (args.events.empty()) args.events = config.output().protobuf_file();
     if (!args.eve.empty()) {
       eve_file = std::make_unique<EveFile>(args.eve, live_input ? EveFile::OpenMode::append : EveFile::OpenMode::truncate);
@@ -631,6 +640,7 @@ int main(int argc, char** argv) {
     if (ruleset) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
+      l->detection->setForceFileHashes(args.force_file_hashes);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }

@@ -118,7 +118,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
   tx_.buffers.clear();
   fillHttpBuffers(m, scratch_, tx_.buffers);
-  const bool file = httpFileOf(m, answered, file_hasher_, http_file_);
+  const bool file = httpFileOf(m, answered, hash_files_ ? &file_hasher_ : nullptr, http_file_);
   if (file) {
     http_file_.tx_id = tx_id;
     tx_.buffers.add(BufferId::FileName, http_file_.name);

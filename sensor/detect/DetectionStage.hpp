@@ -90,7 +90,18 @@ class DetectionStage {
   void setMetadataSink(MetadataSink sink);
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
-  void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
+  // A reload: the next packets are matched against `ruleset`, and HTTP files are hashed only if
+  // it needs their hashes (or hashing is forced).
+  void setRuleset(signatures::CompiledRulesetPtr ruleset) {
+    detector_.setRuleset(std::move(ruleset));
+    applyFileHashing();
+  }
+  // Hash every HTTP file (MD5, SHA-256 in fileinfo records) whatever the rules need: Suricata's
+  // eve-log files force-hash, gsoc-sensor's --force-file-hashes.
+  void setForceFileHashes(bool on) {
+    force_file_hashes_ = on;
+    applyFileHashing();
+  }
   // Every prefilter scan, told to `observer` (benchmarks; nullptr: none).
   void observeScans(signatures::ScanObserver* observer) { detector_.observeScans(observer); }
   // The ruleset in use: the one whose rules the next alerts name.
@@ -122,7 +133,10 @@ class DetectionStage {
   // Stream and app-layer events raised while the current packet's stream data was processed:
   // they belong to that packet (Suricata sets them on it), which onPacket inspects next.
   signatures::EventSet packet_events_;
+  void applyFileHashing() { app_.setFileHashing(force_file_hashes_ || detector_.ruleset().needsFileHashes()); }
+
   AppLayer app_;
+  bool force_file_hashes_ = false;
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts

@@ -1218,6 +1218,7 @@ class RuleBuilder {
       }
     }
     note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false), the alert itself is unaffected");
+    rule_.filestore = true;
   }
 
   static std::optional<Transform::Kind> transformKind(std::string_view n) {

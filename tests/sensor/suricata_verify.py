@@ -37,7 +37,8 @@ Per case:
   mode, IP reputation, and
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records;
   its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
-  its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types.
+  its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, and its
+  files `force-hash:` (or file-store's) --force-file-hashes.
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -318,6 +319,7 @@ class Settings:
         self.datasets = {}         # set name (or "defaults") -> {field: value}, for --rules-config
         self.eve_dns_version = None  # "2" or "3" when the case asks for a dns record shape
         self.eve_dns_filter = []     # --eve-dns-requests/-responses/-types and their values
+        self.eve_force_hash = False  # the eve-log files force-hash: --force-file-hashes
 
     def apply(self, key, value, source):
         kind, detail = setting_policy(key, value)
@@ -414,6 +416,7 @@ def load_suricata_yaml(settings, case_dir, shared):
             settings.eve_types = eve_types(value)
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
             settings.eve_dns_filter = eve_dns_filter(value)
+            settings.eve_force_hash = eve_force_hash(value)
             continue
         flat = []
         flatten(key, value, flat)
@@ -481,6 +484,25 @@ def eve_dns_version(outputs):
             if isinstance(t, dict) and isinstance(t.get("dns"), dict) and "version" in t["dns"]:
                 return str(t["dns"]["version"])
     return None
+
+def eve_force_hash(outputs):
+    """True when an eve-log's `files` type (or the file-store output) forces file hashes: gsoc
+    then hashes every HTTP file, not only those a rule or indicator list needs hashed."""
+    for output in outputs or []:
+        if not isinstance(output, dict):
+            continue
+        for name, section in output.items():
+            if not isinstance(section, dict) or normalise_value(section.get("enabled", True)) == "false":
+                continue
+            if name == "file-store" and section.get("force-hash"):
+                return True
+            if name != "eve-log":
+                continue
+            for t in section.get("types") or []:
+                if isinstance(t, dict) and isinstance(t.get("files"), dict) and t["files"].get("force-hash"):
+                    return True
+    return False
+
 
 def eve_dns_filter(outputs):
     """gsoc-sensor options for the eve-log dns `requests`, `responses` and `types` of the output
@@ -935,6 +957,8 @@ def run_one(result, case_dir, config, opts):
         if settings.eve_dns_version:
             cmd += ["--eve-dns-version", settings.eve_dns_version]
         cmd += settings.eve_dns_filter
+        if settings.eve_force_hash:
+            cmd.append("--force-file-hashes")
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):

@@ -399,6 +399,7 @@ struct Rule {
   // derived at parse time
   bool inspects_payload = false;  // has a packet/stream payload inspection
   bool inspects_app_buffer = false;  // has an inspection of any other buffer (http.uri, dns.query...)
+  bool filestore = false;  // `filestore`: Suricata then hashes (SHA-256) every file the rule matches on
   // No payload, app-layer, packet-field, flow or flowbits conditions: Suricata evaluates such
   // "IP-only" rules once per flow direction, not on every packet.
   bool ip_only = false;
