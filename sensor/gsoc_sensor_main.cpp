@@ -603,7 +603,10 @@ int main(int argc, char** argv) {
     void applyPending() {
       if (!has_pending.load(std::memory_order_acquire)) return;
       std::lock_guard lock(reload_mutex);
-      if (encoder) encoder->setHomeNet(homeNetOf(pending));
+      if (encoder) {
+        encoder->setHomeNet(homeNetOf(pending));
+        encoder->setRulesetVersion(pending->version());
+      }
       detection->setRuleset(std::move(pending));
       has_pending = false;
     }
