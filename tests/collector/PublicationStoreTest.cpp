@@ -3,11 +3,10 @@
 // status column existed, migrated when the store opens it.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <filesystem>
 
 #include "collector/store/SqliteEventStore.hpp"
+#include "tests/collector/TempSqliteFile.hpp"
 
 using namespace gsoc::collector;
 
@@ -15,20 +14,13 @@ namespace {
 
 class PublicationStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() / ("gsoc-publications-" + std::to_string(::getpid()) + ".db")).string();
-    removeDb();
-  }
-  void TearDown() override { removeDb(); }
-  void removeDb() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
   static std::vector<std::string> ids(const std::vector<Publication>& ps) {
     std::vector<std::string> out;
     for (const auto& p : ps) out.push_back(p.id);
     return out;
   }
-  std::string path_;
+  TempSqliteFile db_{"gsoc-publications"};
+  const std::string path_ = db_.path();
 };
 
 Publication notice(const std::string& n, const std::string& agency, const std::string& status, std::int64_t at) {
