@@ -336,7 +336,7 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"dropped_interface\":" << capture.dropped_by_interface << ",\"dropped_capture\":" << capture.dropped_by_capture
     << ",\"dropped_ring\":" << t.ring_drops << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4
     << ",\"ipv6\":" << d.ipv6 << ",\"tcp\":" << d.tcp << ",\"udp\":" << d.udp << ",\"icmp\":" << d.icmp << ",\"other\":"
-    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"malformed\":{";
+    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"tunnel\":" << d.tunnels << ",\"malformed\":{";
   bool first = true;
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
     if (d.errors[i] == 0) continue;
@@ -1006,7 +1006,8 @@ int main(int argc, char** argv) {
             << (seconds > 0 ? static_cast<double>(c.packets) / seconds / 1e6 : 0) << " Mpps, "
             << (seconds > 0 ? static_cast<double>(c.bytes) * 8 / seconds / 1e9 : 0) << " Gbit/s\n";
   std::cout << "decoded     " << d.decoded << " (ipv4 " << d.ipv4 << ", ipv6 " << d.ipv6 << ", tcp " << d.tcp << ", udp " << d.udp
-            << ", icmp " << d.icmp << ", other " << d.other_transport << "; vlan-tagged " << d.vlan << ")\n";
+            << ", icmp " << d.icmp << ", other " << d.other_transport << "; vlan-tagged " << d.vlan << "; from tunnels "
+            << d.tunnels << ")\n";
   std::cout << "skipped     " << d.malformed() << " malformed, " << d.errors[static_cast<std::size_t>(DecodeError::NotIp)]
             << " not IP";
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
