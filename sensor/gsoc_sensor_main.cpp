@@ -110,6 +110,11 @@ Options:
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
                          mode, when the client's next packet acknowledges it
+  --mqtt-max-msg-length SIZE
+                         MQTT packets longer than this (bytes, or with kb/mb) are skipped and
+                         logged as truncated (Suricata's mqtt max-msg-length; default 1mb)
+  --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
+                         mqtt max-tx; default 1024)
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -179,6 +184,7 @@ struct Args {
   int eve_dns_version = 3;
   bool stream_inline = false;
   bool force_file_hashes = false;
+  gsoc::sensor::MqttLimits mqtt_limits;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -267,6 +273,24 @@ Args parseArgs(int argc, char** argv) {
         args.stream_inline = true;
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
+      } else if (a == "--mqtt-max-msg-length") {
+        const std::string v = value();
+        std::size_t end = 0;
+        unsigned long long n = 0;
+        try {
+          n = std::stoull(v, &end);
+        } catch (const std::exception&) {
+          usageError("--mqtt-max-msg-length: not a size: " + v);
+        }
+        std::string unit = v.substr(end);
+        for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (unit == "kb" || unit == "kib") n *= 1024;
+        else if (unit == "mb" || unit == "mib") n *= 1024 * 1024;
+        else if (!unit.empty()) usageError("--mqtt-max-msg-length: unknown unit in " + v);
+        if (n > UINT32_MAX) usageError("--mqtt-max-msg-length: at most 4 GiB");
+        args.mqtt_limits.max_msg_length = static_cast<std::uint32_t>(n);
+      } else if (a == "--mqtt-max-tx") {
+        args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -644,6 +668,7 @@ int main(int argc, char** argv) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
       l->detection->setForceFileHashes(args.force_file_hashes);
+      l->detection->setMqttLimits(args.mqtt_limits);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }

@@ -6,6 +6,7 @@
 
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
@@ -56,6 +57,23 @@ bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
   return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
 }
 
+// MQTT by content, as Suricata's probe: a valid fixed header (an assigned type, QoS 0-2, a
+// remaining length of at most four bytes). On any port a client's first packet must also be a
+// CONNECT naming the protocol ("MQTT", or "MQIsdp" for 3.1); on 1883 a valid header is enough
+// (a capture may start after the CONNECT).
+bool looksLikeMqtt(std::span<const std::uint8_t> d, bool to_server, bool mqtt_port) {
+  if (d.size() < 2) return false;
+  const unsigned type = d[0] >> 4;
+  if (type == 0 || ((d[0] >> 1) & 3) == 3) return false;
+  std::size_t at = 1;
+  while (at < d.size() && at < 5 && (d[at] & 0x80) != 0) ++at;
+  if (at >= d.size() || at >= 5) return false;
+  if (mqtt_port) return true;
+  if (!to_server || type != 1) return false;
+  const std::string_view rest = text(d.subspan(at + 1));
+  return rest.starts_with(std::string_view("\0\4MQTT", 6)) || rest.starts_with(std::string_view("\0\6MQIsdp", 8));
+}
+
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
 // created meanwhile) to the app layer's total.
 class ParseErrorCount {
@@ -95,6 +113,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
+  else if (looksLikeMqtt(data, to_server, isPort(flow, {1883}))) proto = AppProto::Mqtt;
   if (proto != AppProto::None) {
     flow.app = proto;
     flow.app_identified_by = dir;
@@ -223,9 +242,65 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = ssh_states_.take([] { return std::make_unique<SshState>(); });
       stateOf<SshState>(flow).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
       break;
+    case AppProto::Mqtt:
+      if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
+      stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
+      break;
     default:
       break;
   }
+}
+
+void AppLayer::onMqtt(Flow& flow, FlowDirection dir, const MqttTransaction& tx, std::int64_t ts) {
+  const auto& mqtt = static_cast<const MqttState&>(*flow.app_state);
+  tx_.buffers.clear();
+  // Suricata's mqtt keywords look at every packet of the transaction: the request's fields and
+  // the reply's alike.
+  for (const MqttMessage& m : tx.view()) {
+    tx_.buffers.add(BufferId::MqttTypeNumber, mqttByteView(m.type));
+    tx_.buffers.add(BufferId::MqttFlagsNumber, mqttByteView(m.flags));
+    tx_.buffers.add(BufferId::MqttQosNumber, mqttByteView(m.qos_level));
+    if (m.has_reason_code) tx_.buffers.add(BufferId::MqttReasonCodeNumber, mqttByteView(m.reason_code));
+    for (const std::uint8_t& code : m.codes) tx_.buffers.add(BufferId::MqttReasonCodeNumber, mqttByteView(code));  // SUBACK, UNSUBACK
+    if (m.truncated) continue;
+    switch (m.type) {
+      case MqttType::Connect:
+        tx_.buffers.add(BufferId::MqttConnectFlagsNumber, mqttByteView(m.connect_flags));
+        tx_.buffers.set(BufferId::MqttConnectProtocolString, m.protocol_string);
+        tx_.buffers.set(BufferId::MqttConnectClientId, m.client_id);
+        if (m.connect_flags & 0x80) tx_.buffers.set(BufferId::MqttConnectUsername, m.username);
+        if (m.connect_flags & 0x40) tx_.buffers.set(BufferId::MqttConnectPassword, m.password);
+        if (m.connect_flags & 0x04) {
+          tx_.buffers.set(BufferId::MqttConnectWillTopic, m.will_topic);
+          tx_.buffers.set(BufferId::MqttConnectWillMessage, m.will_message);
+        }
+        break;
+      case MqttType::Connack:
+        tx_.buffers.add(BufferId::MqttSessionPresentNumber, mqttByteView(m.session_present));
+        break;
+      case MqttType::Publish:
+        tx_.buffers.set(BufferId::MqttPublishTopic, m.topic);
+        tx_.buffers.set(BufferId::MqttPublishMessage, m.payload);
+        break;
+      case MqttType::Subscribe:
+      case MqttType::Unsubscribe:
+        for (const MqttTopic& t : m.topics) {
+          tx_.buffers.add(m.type == MqttType::Subscribe ? BufferId::MqttSubscribeTopic : BufferId::MqttUnsubscribeTopic, t.name);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // The connection's version, as Suricata's mqtt.protocol_version reads it from the state.
+  mqtt_version_byte_ = static_cast<char>(mqtt.protocolVersion());
+  tx_.buffers.set(BufferId::MqttProtocolVersionNumber, std::string_view(&mqtt_version_byte_, 1));
+  emit(flow, dir);
+  if (!metadata_) return;
+  AppMetadata record{AppMetadata::Kind::Mqtt, &flow, dir, ts};
+  record.mqtt = &tx;
+  record.mqtt_version = mqtt.protocolVersion();
+  metadata_(record);
 }
 
 void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
@@ -326,7 +401,7 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
-      giveState(flow, ssh_states_)) {
+      giveState(flow, ssh_states_) || giveState(flow, mqtt_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -339,6 +414,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("smtp_states", smtp_states_.counters());
   table.add("smtp_messages", smtp_.messageCounters());
   table.add("ssh_states", ssh_states_.counters());
+  table.add("mqtt_states", mqtt_states_.counters());
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
@@ -368,6 +444,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
     });
   } else if (flow.app == AppProto::Ssh) {
     logSsh(flow, static_cast<SshState&>(*flow.app_state), flow.last_ns);
+  } else if (flow.app == AppProto::Mqtt) {
+    static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls && metadata_) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
     if (!tls.logged && tls.client_hello) {

@@ -1,6 +1,6 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
-// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH and FTP from the first bytes each way (ports
+// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, MQTT and FTP from the first bytes each way (ports
 // only as a tie-breaker), then
 // feeds the flow's parser (all but FTP's): TCP protocols with reassembled stream data, DNS over
 // UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
@@ -20,6 +20,7 @@
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/app/SshParser.hpp"
@@ -65,6 +66,8 @@ class AppLayer {
   // no rule, indicator list or output needs the hashes. Mail attachments are always hashed:
   // their MD5 travels to the centre in gsoc.v1 events.
   void setFileHashing(bool on) { hash_files_ = on; }
+  // Suricata's app-layer.protocols.mqtt.max-msg-length and max-tx.
+  void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -77,6 +80,7 @@ class AppLayer {
   [[nodiscard]] FreeListCounters tlsStatePool() const { return tls_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpStatePool() const { return smtp_states_.counters(); }
   [[nodiscard]] FreeListCounters sshStatePool() const { return ssh_states_.counters(); }
+  [[nodiscard]] FreeListCounters mqttStatePool() const { return mqtt_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -121,6 +125,8 @@ class AppLayer {
   void onSsh(Flow& flow, signatures::FlowDirection dir, SshStage stage, std::int64_t ts);
   // The session's record, once (at the latest when the flow ends).
   void logSsh(Flow& flow, SshState& ssh, std::int64_t ts);
+  // An MQTT transaction complete (or given up on): detection on all its packets, then its record.
+  void onMqtt(Flow& flow, signatures::FlowDirection dir, const MqttTransaction& tx, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -145,6 +151,9 @@ class AppLayer {
   FileHasher file_hasher_;
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
+  MqttLimits mqtt_limits_;
+  char mqtt_version_byte_ = 0;  // the mqtt.protocol_version buffer of the transaction being matched
+  FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

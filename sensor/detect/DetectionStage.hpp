@@ -85,6 +85,7 @@ class DetectionStage {
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
   // Suricata's stream.inline (AppLayer::setStreamInline).
   void setStreamInline(bool on) { app_.setStreamInline(on); }
+  void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
   // The app layer's records reach `sink` stamped with the capture position of the packet being
   // processed (AppMetadata::capture_index).
   void setMetadataSink(MetadataSink sink);

@@ -9,6 +9,7 @@
 
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/MqttParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
@@ -158,7 +159,7 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       // TLS, SMTP), as the rule writes it from the Rust ones (DNS).
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
-      if (info.app != signatures::AppProto::Dns) {
+      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -520,6 +521,131 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         }
         out_ << "}";
         sep = ",";
+      }
+      out_ << "}}\n";
+      break;
+    }
+    case AppMetadata::Kind::Mqtt: {
+      // Suricata's mqtt record: one object per packet of the transaction, named by its type.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "mqtt");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.mqtt->tx_id << ",\"mqtt\":{";
+      const auto properties = [&](const ReusingVector<MqttProperty>& list) {
+        if (list.empty()) return;
+        out_ << ",\"properties\":{";
+        const char* sep = "";
+        for (const MqttProperty& p : list) {
+          if (p.key().empty()) continue;
+          out_ << sep;
+          string(p.key());
+          out_ << ":";
+          if (p.isNumber()) out_ << p.number;
+          else string(p.value);
+          sep = ",";
+        }
+        out_ << "}";
+      };
+      const char* sep = "";
+      for (const MqttMessage& m : r.mqtt->view()) {
+        if (m.type == MqttType::Unassigned && !m.truncated) continue;
+        out_ << sep << "\"" << mqttTypeName(m.type) << "\":{\"qos\":" << static_cast<unsigned>(m.qos())
+             << ",\"retain\":" << (m.retain() ? "true" : "false") << ",\"dup\":" << (m.dup() ? "true" : "false");
+        sep = ",";
+        if (m.truncated) {
+          out_ << ",\"truncated\":true,\"skipped_length\":" << m.skipped_length << "}";
+          continue;
+        }
+        const auto id = [&] { out_ << ",\"message_id\":" << m.message_id; };
+        const auto reason = [&](const char* key) {
+          if (m.has_reason_code) out_ << ",\"" << key << "\":" << static_cast<unsigned>(m.reason_code);
+        };
+        const auto codes = [&](const char* key) {
+          out_ << ",\"" << key << "\":[";
+          for (std::size_t i = 0; i < m.codes.size(); ++i) out_ << (i ? "," : "") << static_cast<unsigned>(m.codes[i]);
+          out_ << "]";
+        };
+        switch (m.type) {
+          case MqttType::Connect: {
+            const auto flag = [&](std::uint8_t bit) { return (m.connect_flags & bit) ? "true" : "false"; };
+            out_ << ",\"protocol_string\":";
+            string(m.protocol_string);
+            out_ << ",\"protocol_version\":" << static_cast<unsigned>(m.protocol_version) << ",\"client_id\":";
+            string(m.client_id);
+            out_ << ",\"flags\":{\"username\":" << flag(0x80) << ",\"password\":" << flag(0x40)
+                 << ",\"will_retain\":" << flag(0x20) << ",\"will\":" << flag(0x04) << ",\"clean_session\":" << flag(0x02)
+                 << "}";
+            if (m.connect_flags & 0x80) {
+              out_ << ",\"username\":";
+              string(m.username);
+            }
+            if (m.connect_flags & 0x40) {
+              out_ << ",\"password\":";
+              string(m.password);
+            }
+            if (m.connect_flags & 0x04) {
+              out_ << ",\"will\":{\"topic\":";
+              string(m.will_topic);
+              out_ << ",\"message\":";
+              string(m.will_message);
+              properties(m.will_properties);
+              out_ << "}";
+            }
+            break;
+          }
+          case MqttType::Connack:
+            out_ << ",\"session_present\":" << (m.session_present ? "true" : "false") << ",\"return_code\":"
+                 << static_cast<unsigned>(m.reason_code);
+            break;
+          case MqttType::Publish:
+            out_ << ",\"topic\":";
+            string(m.topic);
+            if (m.has_message_id) id();
+            out_ << ",\"message\":";
+            string(m.payload);
+            break;
+          case MqttType::Puback:
+          case MqttType::Pubrec:
+          case MqttType::Pubrel:
+          case MqttType::Pubcomp:
+            id();
+            reason("reason_code");
+            break;
+          case MqttType::Subscribe:
+          case MqttType::Unsubscribe: {
+            id();
+            out_ << ",\"topics\":[";
+            for (std::size_t i = 0; i < m.topics.size(); ++i) {
+              if (i) out_ << ",";
+              if (m.type == MqttType::Subscribe) {
+                out_ << "{\"topic\":";
+                string(m.topics[i].name);
+                out_ << ",\"qos\":" << static_cast<unsigned>(m.topics[i].qos) << "}";
+              } else {
+                string(m.topics[i].name);
+              }
+            }
+            out_ << "]";
+            break;
+          }
+          case MqttType::Suback:
+            id();
+            codes("qos_granted");
+            break;
+          case MqttType::Unsuback:
+            id();
+            if (!m.codes.empty()) codes("reason_codes");
+            break;
+          case MqttType::Disconnect:
+          case MqttType::Auth:
+            reason("reason_code");
+            break;
+          case MqttType::Pingreq:
+          case MqttType::Pingresp:
+          case MqttType::Unassigned:
+            break;
+        }
+        properties(m.properties);
+        out_ << "}";
       }
       out_ << "}}\n";
       break;

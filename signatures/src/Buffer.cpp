@@ -28,6 +28,12 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "dns.response.rrname",
     "ssh.proto",        "ssh.software",      "ssh.hassh",           "ssh.hassh.string",
     "ssh.hassh.server", "ssh.hassh.server.string",
+    "mqtt.connect.clientid", "mqtt.connect.username", "mqtt.connect.password", "mqtt.connect.willtopic",
+    "mqtt.connect.willmessage", "mqtt.connect.protocol_string", "mqtt.publish.topic", "mqtt.publish.message",
+    "mqtt.subscribe.topic", "mqtt.unsubscribe.topic",
+    // Not keywords (the names hold a space): the integer keywords' byte tests inspect them.
+    "mqtt.type number", "mqtt.flags number", "mqtt.qos number", "mqtt.reason_code number",
+    "mqtt.connect.flags number", "mqtt.connack.session_present number", "mqtt.protocol_version number",
 };
 
 using K = BufferKeywordKind;

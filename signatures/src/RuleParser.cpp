@@ -21,6 +21,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Smb: return "smb";
     case AppProto::Ssh: return "ssh";
     case AppProto::Dcerpc: return "dcerpc";
+    case AppProto::Mqtt: return "mqtt";
     case AppProto::Count_: break;
   }
   return "";
@@ -59,6 +60,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+    {"mqtt", Transport::Tcp, AppProto::Mqtt},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -761,6 +763,109 @@ class RuleBuilder {
     in_base64_data_ = true;
     sticky_.reset();
     sticky_transforms_.clear();
+  }
+
+  // A byte test on the one-byte value of each packet of an MQTT transaction (Buffer.hpp's
+  // Mqtt*Number buffers): the rule matches when one packet passes all its tests there.
+  void mqttByteTest(BufferId buffer, ByteTest::Op op, std::uint64_t value, bool negated = false,
+                    std::optional<std::uint64_t> mask = std::nullopt) {
+    ByteTest t;
+    t.bytes = 1;
+    t.op = op;
+    t.value = value;
+    t.negated = negated;
+    t.bitmask = mask;
+    inspection({buffer, {}}).items.emplace_back(t);
+  }
+  // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
+  void mqttNumber(const Option& o, BufferId buffer, std::string_view v) {
+    std::string value(trim(v));
+    if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+    const SizeCheck check = sizeCheck(o, value);
+    if (check.a > 255 || (check.op == SizeCheck::Op::Range && check.b > 256)) failValue(o, "out of range 0-255");
+    switch (check.op) {
+      case SizeCheck::Op::Eq: mqttByteTest(buffer, ByteTest::Op::Eq, check.a); break;
+      case SizeCheck::Op::NotEq: mqttByteTest(buffer, ByteTest::Op::Eq, check.a, true); break;
+      case SizeCheck::Op::Lt: mqttByteTest(buffer, ByteTest::Op::Lt, check.a); break;
+      case SizeCheck::Op::Gt: mqttByteTest(buffer, ByteTest::Op::Gt, check.a); break;
+      case SizeCheck::Op::Le: mqttByteTest(buffer, ByteTest::Op::Le, check.a); break;
+      case SizeCheck::Op::Ge: mqttByteTest(buffer, ByteTest::Op::Ge, check.a); break;
+      case SizeCheck::Op::Range:
+        mqttByteTest(buffer, ByteTest::Op::Gt, check.a);
+        mqttByteTest(buffer, ByteTest::Op::Lt, check.b);
+        break;
+    }
+  }
+  // "[!]name,[!]name...": each named bit set (or, with '!', clear) in the same packet's byte.
+  void mqttBits(const Option& o, BufferId buffer, std::initializer_list<std::pair<std::string_view, std::uint8_t>> names) {
+    std::uint8_t set = 0, clear = 0;
+    for (std::string_view part : splitList(o.value)) {
+      const bool negated = part.starts_with('!');
+      if (negated) part = trim(part.substr(1));
+      const auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == part; });
+      if (it == names.end()) failValue(o, "unknown flag '" + std::string(part) + "'");
+      (negated ? clear : set) |= it->second;
+    }
+    if (set != 0) mqttByteTest(buffer, ByteTest::Op::Eq, set >> __builtin_ctz(set), false, set);
+    if (clear != 0) mqttByteTest(buffer, ByteTest::Op::Eq, 0, false, clear);
+  }
+  // The MQTT integer keywords; false for any other keyword.
+  bool onMqttInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (!n.starts_with("mqtt.")) return false;
+    if (n == "mqtt.type") {
+      requireValue(o);
+      static constexpr std::string_view kTypes[] = {"", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL",
+                                                    "PUBCOMP", "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK",
+                                                    "PINGREQ", "PINGRESP", "DISCONNECT", "AUTH"};
+      std::string_view v = trim(o.value);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      if (v.find(',') != std::string_view::npos) failValue(o, "the per-packet index form (TYPE,N) is not supported");
+      const std::string upper = [&] {
+        std::string u(v);
+        std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        return u;
+      }();
+      for (std::size_t i = 1; i < std::size(kTypes); ++i) {
+        if (upper == kTypes[i]) {
+          mqttByteTest(BufferId::MqttTypeNumber, ByteTest::Op::Eq, i, negated);
+          return true;
+        }
+      }
+      mqttNumber(o, BufferId::MqttTypeNumber, o.value);
+      return true;
+    }
+    if (n == "mqtt.flags") {
+      requireValue(o);
+      mqttBits(o, BufferId::MqttFlagsNumber, {{"dup", 0x08}, {"retain", 0x01}});
+      return true;
+    }
+    if (n == "mqtt.connect.flags") {
+      requireValue(o);
+      mqttBits(o, BufferId::MqttConnectFlagsNumber,
+               {{"username", 0x80}, {"password", 0x40}, {"will_retain", 0x20}, {"will", 0x04}, {"clean_session", 0x02}});
+      return true;
+    }
+    if (n == "mqtt.qos") { requireValue(o); mqttNumber(o, BufferId::MqttQosNumber, o.value); return true; }
+    if (n == "mqtt.reason_code" || n == "mqtt.connack.return_code") {
+      requireValue(o);
+      mqttNumber(o, BufferId::MqttReasonCodeNumber, o.value);
+      return true;
+    }
+    if (n == "mqtt.protocol_version") {
+      requireValue(o);
+      mqttNumber(o, BufferId::MqttProtocolVersionNumber, o.value);
+      return true;
+    }
+    if (n == "mqtt.connack.session_present") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      if (v != "true" && v != "false" && v != "yes" && v != "no") failValue(o, "expected true or false");
+      mqttByteTest(BufferId::MqttSessionPresentNumber, ByteTest::Op::Eq, v == "true" || v == "yes" ? 1 : 0);
+      return true;
+    }
+    return false;
   }
 
   SizeCheck sizeCheck(const Option& o, std::string_view v) const {
@@ -1478,6 +1583,7 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
+    if (onMqttInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       onBufferKeyword(o, *kw);
       return;

@@ -39,6 +39,8 @@ Per case:
   its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
   its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, and its
   files `force-hash:` (or file-store's) --force-file-hashes.
+  app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
+  --mqtt-max-tx (PROTOCOL_VALUE_FLAGS).
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -90,7 +92,12 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 # Suricata --build-info feature names that gsoc provides.
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
-PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp"}
+PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "mqtt"}
+# Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
+PROTOCOL_VALUE_FLAGS = {
+    "mqtt.max-msg-length": "--mqtt-max-msg-length",
+    "mqtt.max-tx": "--mqtt-max-tx",
+}
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}
 
@@ -285,6 +292,8 @@ def protocol_setting(rest, text):
         return (NOOP, None) if text not in ("false", "no") else (OUT, "gsoc cannot turn its %s parser off" % proto)
     if rest in SURICATA_DEFAULTS and normalise_value(SURICATA_DEFAULTS[rest]) == text:
         return NOOP, None
+    if rest in PROTOCOL_VALUE_FLAGS:
+        return "flag", (PROTOCOL_VALUE_FLAGS[rest], text)
     return OUT, None
 
 
@@ -326,7 +335,7 @@ class Settings:
         if kind == "var":
             self.variables[detail[0]] = detail[1]
         elif kind == "flag":
-            self.flags.append(detail)
+            self.flags.append(detail if isinstance(detail, tuple) else (detail,))
         elif kind == "dataset":
             self.datasets.setdefault(detail[0], {})[detail[1]] = detail[2]
         elif kind == OUT:
@@ -951,7 +960,7 @@ def run_one(result, case_dir, config, opts):
         eve = os.path.join(work, "eve.json")
         # Dataset save/state files go to the case's output folder, as upstream's --data-dir.
         cmd = [opts.sensor, "--pcap", pcap, "--rules", rules, "--eve", eve, "--stats-interval", "0",
-               "--data-dir", work] + list(dict.fromkeys(settings.flags))
+               "--data-dir", work] + [part for flag in dict.fromkeys(settings.flags) for part in flag]
         if settings.datasets:
             cmd += ["--rules-config", write_rules_config(settings.datasets, case_dir, work)]
         if settings.eve_dns_version:

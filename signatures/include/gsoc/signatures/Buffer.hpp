@@ -96,6 +96,28 @@ enum class BufferId : std::uint8_t {
   SshHasshString,
   SshHasshServer,
   SshHasshServerString,
+  // MQTT, per transaction (a request and its reply): the CONNECT's strings, the PUBLISH's topic
+  // and message, each SUBSCRIBE and UNSUBSCRIBE topic. The Mqtt*Number buffers hold one byte
+  // per packet of the transaction for the integer keywords (mqtt.type, mqtt.flags, mqtt.qos,
+  // mqtt.reason_code, mqtt.connect.flags, mqtt.connack.session_present, mqtt.protocol_version),
+  // which the rule parser turns into byte tests on them.
+  MqttConnectClientId,
+  MqttConnectUsername,
+  MqttConnectPassword,
+  MqttConnectWillTopic,
+  MqttConnectWillMessage,
+  MqttConnectProtocolString,
+  MqttPublishTopic,
+  MqttPublishMessage,
+  MqttSubscribeTopic,
+  MqttUnsubscribeTopic,
+  MqttTypeNumber,
+  MqttFlagsNumber,
+  MqttQosNumber,
+  MqttReasonCodeNumber,
+  MqttConnectFlagsNumber,
+  MqttSessionPresentNumber,
+  MqttProtocolVersionNumber,
   Count_
 };
 
