@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
@@ -242,6 +243,10 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = ssh_states_.take([] { return std::make_unique<SshState>(); });
       stateOf<SshState>(flow).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
       break;
+    case AppProto::Ftp:
+      if (!flow.app_state) flow.app_state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
+      stateOf<FtpState>(flow).feed(dir, data, [&](const FtpTransaction& tx) { onFtp(flow, tx, ts); });
+      break;
     case AppProto::Mqtt:
       if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
@@ -295,12 +300,47 @@ void AppLayer::onMqtt(Flow& flow, FlowDirection dir, const MqttTransaction& tx, 
   // The connection's version, as Suricata's mqtt.protocol_version reads it from the state.
   mqtt_version_byte_ = static_cast<char>(mqtt.protocolVersion());
   tx_.buffers.set(BufferId::MqttProtocolVersionNumber, std::string_view(&mqtt_version_byte_, 1));
-  emit(flow, dir);
-  if (!metadata_) return;
   AppMetadata record{AppMetadata::Kind::Mqtt, &flow, dir, ts};
   record.mqtt = &tx;
   record.mqtt_version = mqtt.protocolVersion();
-  metadata_(record);
+  tx_record_ = &record;
+  emit(flow, dir);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Ftp, &flow, FlowDirection::ToServer, ts};
+  record.ftp = &tx;
+  tx_record_ = &record;
+  // The command's side, once its reply says what it set up (the data port of PASV/EPSV).
+  if (tx.has_command) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::FtpCommand, tx.command);
+    tx_.buffers.set(BufferId::FtpCommandData, tx.command_data);
+    tx_.buffers.set(BufferId::FtpReplyReceivedNumber, mqttByteView(tx.reply_received_byte));
+    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, mqttByteView(tx.mode_byte));
+    if (tx.has_dynamic_port) tx_.buffers.set(BufferId::FtpDynamicPortNumber, std::string_view(tx.port_bytes, 2));
+    if (tx.has_port_address) {
+      // ftpbounce: a PORT that has the server connect to another host than the client (an
+      // IPv4 client; the command names IPv4 addresses only).
+      ftp_bounce_byte_ = flow.client.isV4() && flow.client.v4() != tx.port_address ? 1 : 0;
+      tx_.buffers.set(BufferId::FtpBounceNumber, std::string_view(&ftp_bounce_byte_, 1));
+    }
+    emit(flow, FlowDirection::ToServer);
+  }
+  if (tx.reply_received) {
+    tx_.buffers.clear();
+    for (const std::string& r : tx.replies) tx_.buffers.add(BufferId::FtpReply, r);
+    for (const std::string& c : tx.codes) tx_.buffers.add(BufferId::FtpCompletionCode, c);
+    // What the exchange set up is the transaction's, seen from either side (Suricata matches
+    // ftp.mode and ftp.dynamic_port in both directions).
+    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, mqttByteView(tx.mode_byte));
+    if (tx.has_dynamic_port) tx_.buffers.set(BufferId::FtpDynamicPortNumber, std::string_view(tx.port_bytes, 2));
+    emit(flow, FlowDirection::ToClient);
+  }
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
 }
 
 void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
@@ -401,7 +441,7 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
-      giveState(flow, ssh_states_) || giveState(flow, mqtt_states_)) {
+      giveState(flow, ssh_states_) || giveState(flow, mqtt_states_) || giveState(flow, ftp_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -415,6 +455,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("smtp_messages", smtp_.messageCounters());
   table.add("ssh_states", ssh_states_.counters());
   table.add("mqtt_states", mqtt_states_.counters());
+  table.add("ftp_states", ftp_states_.counters());
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
@@ -444,6 +485,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
     });
   } else if (flow.app == AppProto::Ssh) {
     logSsh(flow, static_cast<SshState&>(*flow.app_state), flow.last_ns);
+  } else if (flow.app == AppProto::Ftp) {
+    static_cast<FtpState&>(*flow.app_state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls && metadata_) {

@@ -2,7 +2,7 @@
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
 // HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, MQTT and FTP from the first bytes each way (ports
 // only as a tie-breaker), then
-// feeds the flow's parser (all but FTP's): TCP protocols with reassembled stream data, DNS over
+// feeds the flow's parser: TCP protocols with reassembled stream data, DNS over
 // UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
 // dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
 // add to the datagram's input (UDP).
@@ -17,6 +17,7 @@
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -81,6 +82,7 @@ class AppLayer {
   [[nodiscard]] FreeListCounters smtpStatePool() const { return smtp_states_.counters(); }
   [[nodiscard]] FreeListCounters sshStatePool() const { return ssh_states_.counters(); }
   [[nodiscard]] FreeListCounters mqttStatePool() const { return mqtt_states_.counters(); }
+  [[nodiscard]] FreeListCounters ftpStatePool() const { return ftp_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -101,6 +103,9 @@ class AppLayer {
   void releaseState(Flow& flow);
 
   [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
+  // While a transaction input of MQTT or FTP is being matched: its record, for the alerts'
+  // app-layer object (Suricata's alerts carry the transaction's "mqtt" / "ftp"); else null.
+  [[nodiscard]] const AppMetadata* transactionRecord() const { return tx_record_; }
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
   // while parsing a datagram) into `into`.
   void takeEvents(Flow& flow, signatures::EventSet& into) {
@@ -127,6 +132,9 @@ class AppLayer {
   void logSsh(Flow& flow, SshState& ssh, std::int64_t ts);
   // An MQTT transaction complete (or given up on): detection on all its packets, then its record.
   void onMqtt(Flow& flow, signatures::FlowDirection dir, const MqttTransaction& tx, std::int64_t ts);
+  // An FTP command with its replies: detection on the command (to_server) and on the replies
+  // (to_client), then its record.
+  void onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -152,7 +160,10 @@ class AppLayer {
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
   MqttLimits mqtt_limits_;
-  char mqtt_version_byte_ = 0;  // the mqtt.protocol_version buffer of the transaction being matched
+  char mqtt_version_byte_ = 0;
+  FreeList<std::unique_ptr<FtpState>> ftp_states_{kPooledStates};
+  char ftp_bounce_byte_ = 0;  // the ftpbounce buffer of the command being matched
+  const AppMetadata* tx_record_ = nullptr;  // the mqtt.protocol_version buffer of the transaction being matched
   FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
 };
 

@@ -2,7 +2,7 @@
 // What the app-layer parsers report for the SOC's records, beside detection: one HTTP exchange
 // (request and, when seen, its response), one DNS message, one TLS handshake summary, or one
 // e-mail with its attachments, or one SSH session's banners and HASSH fingerprints, or one MQTT
-// transaction's packets. Views into parser state, valid during the callback only.
+// transaction's packets, or one FTP command with its replies. Views into parser state, valid during the callback only.
 
 #include <cstdint>
 #include <functional>
@@ -18,11 +18,12 @@ struct TlsHandshake;
 struct MailTransaction;
 class SshState;
 struct MqttTransaction;
+struct FtpTransaction;
 struct HttpFile;
 
 struct AppMetadata {
   // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Mqtt };
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Mqtt, Ftp };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -36,6 +37,7 @@ struct AppMetadata {
   const SshState* ssh = nullptr;
   const HttpFile* file = nullptr;
   const MqttTransaction* mqtt = nullptr;
+  const FtpTransaction* ftp = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.

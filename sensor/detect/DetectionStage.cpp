@@ -254,6 +254,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
                    std::span<const signatures::AlertContext> contexts = {}) {
     AlertHit hit;
     hit.contexts = contexts;
+    hit.app = input.meta.is_transaction ? app_.transactionRecord() : nullptr;
     hit.rule = rule;
     hit.indicator = indicator;
     hit.flow = flow;

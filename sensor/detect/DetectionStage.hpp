@@ -39,6 +39,9 @@ struct AlertHit {
   // datajson: the JSON objects the rule's dataset keywords add (EVE alert.context), valid
   // during the callback.
   std::span<const signatures::AlertContext> contexts;
+  // A transaction input's record (MQTT, FTP), whose protocol object the EVE alert carries, as
+  // Suricata's; valid during the callback.
+  const AppMetadata* app = nullptr;
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/HttpFile.hpp"
@@ -156,10 +157,11 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
     case signatures::EventKind::Stream: out_ << "\"type\":\"stream\",\"event\":\"stream." << info.name << "\"}}\n"; break;
     case signatures::EventKind::AppLayer: {
       // Suricata logs the parser's own name for the event: upper case from its C parsers (HTTP,
-      // TLS, SMTP), as the rule writes it from the Rust ones (DNS).
+      // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP).
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
-      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt) {
+      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt &&
+          info.app != signatures::AppProto::Ftp) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -209,7 +211,9 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     }
     out_ << "}";
   }
-  out_ << "},\"payload_printable\":";
+  out_ << "}";
+  if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
+  out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   out_ << "}\n";
   ++records_;
@@ -525,11 +529,58 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << "}}\n";
       break;
     }
-    case AppMetadata::Kind::Mqtt: {
+    case AppMetadata::Kind::Mqtt:
       // Suricata's mqtt record: one object per packet of the transaction, named by its type.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "mqtt");
       captureIndex(r.capture_index);
-      out_ << ",\"tx_id\":" << r.mqtt->tx_id << ",\"mqtt\":{";
+      out_ << ",\"tx_id\":" << r.mqtt->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Ftp:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.ftp->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
+  }
+  ++records_;
+}
+
+void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Ftp) {
+    // Suricata's ftp object: the command and its data, each reply line and its code.
+    const FtpTransaction& tx = *r.ftp;
+    out_ << ",\"ftp\":{";
+    if (tx.has_command) {
+      out_ << "\"command\":";
+      string(tx.command);
+      if (!tx.command_data.empty()) {
+        out_ << ",\"command_data\":";
+        string(tx.command_data);
+      }
+      out_ << ",";
+    }
+    out_ << "\"reply\":[";
+    for (std::size_t i = 0; i < tx.replies.size(); ++i) {
+      if (i) out_ << ",";
+      string(tx.replies[i]);
+    }
+    out_ << "],\"completion_code\":[";
+    for (std::size_t i = 0; i < tx.codes.size(); ++i) {
+      if (i) out_ << ",";
+      string(tx.codes[i]);
+    }
+    out_ << "]";
+    if (tx.has_dynamic_port) out_ << ",\"dynamic_port\":" << tx.dynamic_port;
+    if (tx.mode != FtpTransaction::Mode::None) out_ << ",\"mode\":\"" << (tx.mode == FtpTransaction::Mode::Active ? "active" : "passive") << "\"";
+    out_ << ",\"reply_received\":\"" << (tx.reply_received ? "yes" : "no") << "\",\"command_truncated\":"
+         << (tx.command_truncated ? "true" : "false") << ",\"reply_truncated\":" << (tx.reply_truncated ? "true" : "false") << "}";
+    return;
+  }
+  if (r.kind != AppMetadata::Kind::Mqtt) return;
+  out_ << ",\"mqtt\":{";
       const auto properties = [&](const ReusingVector<MqttProperty>& list) {
         if (list.empty()) return;
         out_ << ",\"properties\":{";
@@ -647,11 +698,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         properties(m.properties);
         out_ << "}";
       }
-      out_ << "}}\n";
-      break;
-    }
-  }
-  ++records_;
+  out_ << "}";
 }
 
 void EveWriter::statsRecord(std::int64_t timestamp_ns, const std::string& stats_json) {

@@ -34,6 +34,9 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     // Not keywords (the names hold a space): the integer keywords' byte tests inspect them.
     "mqtt.type number", "mqtt.flags number", "mqtt.qos number", "mqtt.reason_code number",
     "mqtt.connect.flags number", "mqtt.connack.session_present number", "mqtt.protocol_version number",
+    "ftp.command",      "ftp.command_data",  "ftp.reply",           "ftp.completion_code",
+    "ftp.mode number",  "ftp.reply_received number", "ftp.dynamic_port number",
+    "ftpbounce number",
 };
 
 using K = BufferKeywordKind;

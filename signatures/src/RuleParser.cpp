@@ -768,9 +768,9 @@ class RuleBuilder {
   // A byte test on the one-byte value of each packet of an MQTT transaction (Buffer.hpp's
   // Mqtt*Number buffers): the rule matches when one packet passes all its tests there.
   void mqttByteTest(BufferId buffer, ByteTest::Op op, std::uint64_t value, bool negated = false,
-                    std::optional<std::uint64_t> mask = std::nullopt) {
+                    std::optional<std::uint64_t> mask = std::nullopt, std::uint8_t bytes = 1) {
     ByteTest t;
-    t.bytes = 1;
+    t.bytes = bytes;
     t.op = op;
     t.value = value;
     t.negated = negated;
@@ -778,23 +778,60 @@ class RuleBuilder {
     inspection({buffer, {}}).items.emplace_back(t);
   }
   // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
-  void mqttNumber(const Option& o, BufferId buffer, std::string_view v) {
+  // `bytes` wide (1 or 2, big-endian): at most 255 or 65535.
+  void mqttNumber(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1) {
     std::string value(trim(v));
     if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
     const SizeCheck check = sizeCheck(o, value);
-    if (check.a > 255 || (check.op == SizeCheck::Op::Range && check.b > 256)) failValue(o, "out of range 0-255");
+    const std::uint64_t max = bytes == 1 ? 255 : 65535;
+    if (check.a > max || (check.op == SizeCheck::Op::Range && check.b > max + 1)) {
+      failValue(o, "out of range 0-" + std::to_string(max));
+    }
+    const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
+      mqttByteTest(buffer, op, n, negated, std::nullopt, bytes);
+    };
     switch (check.op) {
-      case SizeCheck::Op::Eq: mqttByteTest(buffer, ByteTest::Op::Eq, check.a); break;
-      case SizeCheck::Op::NotEq: mqttByteTest(buffer, ByteTest::Op::Eq, check.a, true); break;
-      case SizeCheck::Op::Lt: mqttByteTest(buffer, ByteTest::Op::Lt, check.a); break;
-      case SizeCheck::Op::Gt: mqttByteTest(buffer, ByteTest::Op::Gt, check.a); break;
-      case SizeCheck::Op::Le: mqttByteTest(buffer, ByteTest::Op::Le, check.a); break;
-      case SizeCheck::Op::Ge: mqttByteTest(buffer, ByteTest::Op::Ge, check.a); break;
+      case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
+      case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
+      case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
+      case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
+      case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
+      case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
       case SizeCheck::Op::Range:
-        mqttByteTest(buffer, ByteTest::Op::Gt, check.a);
-        mqttByteTest(buffer, ByteTest::Op::Lt, check.b);
+        test(ByteTest::Op::Gt, check.a);
+        test(ByteTest::Op::Lt, check.b);
         break;
     }
+  }
+  // ftp.mode, ftp.reply_received and ftp.dynamic_port; false for any other keyword.
+  bool onFtpInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "ftp.mode") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      if (v != "active" && v != "passive") failValue(o, "expected active or passive");
+      mqttByteTest(BufferId::FtpModeNumber, ByteTest::Op::Eq, v == "active" ? 1 : 2);
+      return true;
+    }
+    if (n == "ftp.reply_received") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      const bool yes = v == "yes" || v == "on" || v == "true" || v == "1";
+      if (!yes && v != "no" && v != "off" && v != "false" && v != "0") failValue(o, "expected yes or no");
+      mqttByteTest(BufferId::FtpReplyReceivedNumber, ByteTest::Op::Eq, yes ? 1 : 0);
+      return true;
+    }
+    if (n == "ftpbounce") {
+      // A PORT command naming another host than the client (the FTP bounce of RFC 2577).
+      mqttByteTest(BufferId::FtpBounceNumber, ByteTest::Op::Eq, 1);
+      return true;
+    }
+    if (n == "ftp.dynamic_port") {
+      requireValue(o);
+      mqttNumber(o, BufferId::FtpDynamicPortNumber, o.value, 2);
+      return true;
+    }
+    return false;
   }
   // "[!]name,[!]name...": each named bit set (or, with '!', clear) in the same packet's byte.
   void mqttBits(const Option& o, BufferId buffer, std::initializer_list<std::pair<std::string_view, std::uint8_t>> names) {
@@ -1583,7 +1620,7 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
-    if (onMqttInteger(o)) return;
+    if (onMqttInteger(o) || onFtpInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       onBufferKeyword(o, *kw);
       return;

@@ -106,7 +106,9 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(MqttMissingMsgId, AppLayer, Mqtt, "mqtt.missing_msg_id")                         \
   X(MqttUnassignedMsgType, AppLayer, Mqtt, "mqtt.unassigned_msg_type")               \
   X(MqttTooManyTransactions, AppLayer, Mqtt, "mqtt.too_many_transactions")           \
-  X(MqttMalformedTraffic, AppLayer, Mqtt, "mqtt.malformed_traffic")
+  X(MqttMalformedTraffic, AppLayer, Mqtt, "mqtt.malformed_traffic")                  \
+  X(FtpRequestCommandTooLong, AppLayer, Ftp, "ftp.request_command_too_long")         \
+  X(FtpResponseCommandTooLong, AppLayer, Ftp, "ftp.response_command_too_long")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -118,6 +118,18 @@ enum class BufferId : std::uint8_t {
   MqttConnectFlagsNumber,
   MqttSessionPresentNumber,
   MqttProtocolVersionNumber,
+  // FTP, per command (to_server inputs: the command, its data and what the exchange set up)
+  // and per reply (to_client inputs: each reply line's text and completion code). The *Number
+  // buffers hold ftp.mode (1 active, 2 passive), ftp.reply_received (0, 1) and ftp.dynamic_port
+  // (two bytes, big-endian) for the rule parser's byte tests.
+  FtpCommand,
+  FtpCommandData,
+  FtpReply,
+  FtpCompletionCode,
+  FtpModeNumber,
+  FtpReplyReceivedNumber,
+  FtpDynamicPortNumber,
+  FtpBounceNumber,  // PORT commands: 1 when the address is not the client's (ftpbounce)
   Count_
 };
 
