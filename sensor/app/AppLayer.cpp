@@ -310,6 +310,7 @@ void AppLayer::onMqtt(Flow& flow, FlowDirection dir, const MqttTransaction& tx, 
 }
 
 void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
+  const auto byte = [](const std::uint8_t& field) { return std::string_view(reinterpret_cast<const char*>(&field), 1); };
   AppMetadata record{AppMetadata::Kind::Ftp, &flow, FlowDirection::ToServer, ts};
   record.ftp = &tx;
   tx_record_ = &record;
@@ -318,8 +319,8 @@ void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
     tx_.buffers.clear();
     tx_.buffers.set(BufferId::FtpCommand, tx.command);
     tx_.buffers.set(BufferId::FtpCommandData, tx.command_data);
-    tx_.buffers.set(BufferId::FtpReplyReceivedNumber, mqttByteView(tx.reply_received_byte));
-    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, mqttByteView(tx.mode_byte));
+    tx_.buffers.set(BufferId::FtpReplyReceivedNumber, byte(tx.reply_received_byte));
+    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, byte(tx.mode_byte));
     if (tx.has_dynamic_port) tx_.buffers.set(BufferId::FtpDynamicPortNumber, std::string_view(tx.port_bytes, 2));
     if (tx.has_port_address) {
       // ftpbounce: a PORT that has the server connect to another host than the client (an
@@ -335,7 +336,7 @@ void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
     for (const std::string& c : tx.codes) tx_.buffers.add(BufferId::FtpCompletionCode, c);
     // What the exchange set up is the transaction's, seen from either side (Suricata matches
     // ftp.mode and ftp.dynamic_port in both directions).
-    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, mqttByteView(tx.mode_byte));
+    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, byte(tx.mode_byte));
     if (tx.has_dynamic_port) tx_.buffers.set(BufferId::FtpDynamicPortNumber, std::string_view(tx.port_bytes, 2));
     emit(flow, FlowDirection::ToClient);
   }

@@ -765,9 +765,10 @@ class RuleBuilder {
     sticky_transforms_.clear();
   }
 
-  // A byte test on the one-byte value of each packet of an MQTT transaction (Buffer.hpp's
-  // Mqtt*Number buffers): the rule matches when one packet passes all its tests there.
-  void mqttByteTest(BufferId buffer, ByteTest::Op op, std::uint64_t value, bool negated = false,
+  // A byte test on a number a parser put in a buffer of its own (Buffer.hpp's Mqtt*Number and
+  // Ftp*Number buffers, one instance per MQTT packet): the rule matches when one instance
+  // passes all its tests there.
+  void fieldByteTest(BufferId buffer, ByteTest::Op op, std::uint64_t value, bool negated = false,
                     std::optional<std::uint64_t> mask = std::nullopt, std::uint8_t bytes = 1) {
     ByteTest t;
     t.bytes = bytes;
@@ -779,7 +780,7 @@ class RuleBuilder {
   }
   // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
   // `bytes` wide (1 or 2, big-endian): at most 255 or 65535.
-  void mqttNumber(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1) {
+  void fieldInteger(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1) {
     std::string value(trim(v));
     if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
     const SizeCheck check = sizeCheck(o, value);
@@ -788,7 +789,7 @@ class RuleBuilder {
       failValue(o, "out of range 0-" + std::to_string(max));
     }
     const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
-      mqttByteTest(buffer, op, n, negated, std::nullopt, bytes);
+      fieldByteTest(buffer, op, n, negated, std::nullopt, bytes);
     };
     switch (check.op) {
       case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
@@ -810,7 +811,7 @@ class RuleBuilder {
       requireValue(o);
       const std::string v = lower(trim(o.value));
       if (v != "active" && v != "passive") failValue(o, "expected active or passive");
-      mqttByteTest(BufferId::FtpModeNumber, ByteTest::Op::Eq, v == "active" ? 1 : 2);
+      fieldByteTest(BufferId::FtpModeNumber, ByteTest::Op::Eq, v == "active" ? 1 : 2);
       return true;
     }
     if (n == "ftp.reply_received") {
@@ -818,23 +819,23 @@ class RuleBuilder {
       const std::string v = lower(trim(o.value));
       const bool yes = v == "yes" || v == "on" || v == "true" || v == "1";
       if (!yes && v != "no" && v != "off" && v != "false" && v != "0") failValue(o, "expected yes or no");
-      mqttByteTest(BufferId::FtpReplyReceivedNumber, ByteTest::Op::Eq, yes ? 1 : 0);
+      fieldByteTest(BufferId::FtpReplyReceivedNumber, ByteTest::Op::Eq, yes ? 1 : 0);
       return true;
     }
     if (n == "ftpbounce") {
       // A PORT command naming another host than the client (the FTP bounce of RFC 2577).
-      mqttByteTest(BufferId::FtpBounceNumber, ByteTest::Op::Eq, 1);
+      fieldByteTest(BufferId::FtpBounceNumber, ByteTest::Op::Eq, 1);
       return true;
     }
     if (n == "ftp.dynamic_port") {
       requireValue(o);
-      mqttNumber(o, BufferId::FtpDynamicPortNumber, o.value, 2);
+      fieldInteger(o, BufferId::FtpDynamicPortNumber, o.value, 2);
       return true;
     }
     return false;
   }
   // "[!]name,[!]name...": each named bit set (or, with '!', clear) in the same packet's byte.
-  void mqttBits(const Option& o, BufferId buffer, std::initializer_list<std::pair<std::string_view, std::uint8_t>> names) {
+  void fieldBits(const Option& o, BufferId buffer, std::initializer_list<std::pair<std::string_view, std::uint8_t>> names) {
     std::uint8_t set = 0, clear = 0;
     for (std::string_view part : splitList(o.value)) {
       const bool negated = part.starts_with('!');
@@ -843,8 +844,8 @@ class RuleBuilder {
       if (it == names.end()) failValue(o, "unknown flag '" + std::string(part) + "'");
       (negated ? clear : set) |= it->second;
     }
-    if (set != 0) mqttByteTest(buffer, ByteTest::Op::Eq, set >> __builtin_ctz(set), false, set);
-    if (clear != 0) mqttByteTest(buffer, ByteTest::Op::Eq, 0, false, clear);
+    if (set != 0) fieldByteTest(buffer, ByteTest::Op::Eq, set >> __builtin_ctz(set), false, set);
+    if (clear != 0) fieldByteTest(buffer, ByteTest::Op::Eq, 0, false, clear);
   }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
@@ -866,40 +867,40 @@ class RuleBuilder {
       }();
       for (std::size_t i = 1; i < std::size(kTypes); ++i) {
         if (upper == kTypes[i]) {
-          mqttByteTest(BufferId::MqttTypeNumber, ByteTest::Op::Eq, i, negated);
+          fieldByteTest(BufferId::MqttTypeNumber, ByteTest::Op::Eq, i, negated);
           return true;
         }
       }
-      mqttNumber(o, BufferId::MqttTypeNumber, o.value);
+      fieldInteger(o, BufferId::MqttTypeNumber, o.value);
       return true;
     }
     if (n == "mqtt.flags") {
       requireValue(o);
-      mqttBits(o, BufferId::MqttFlagsNumber, {{"dup", 0x08}, {"retain", 0x01}});
+      fieldBits(o, BufferId::MqttFlagsNumber, {{"dup", 0x08}, {"retain", 0x01}});
       return true;
     }
     if (n == "mqtt.connect.flags") {
       requireValue(o);
-      mqttBits(o, BufferId::MqttConnectFlagsNumber,
+      fieldBits(o, BufferId::MqttConnectFlagsNumber,
                {{"username", 0x80}, {"password", 0x40}, {"will_retain", 0x20}, {"will", 0x04}, {"clean_session", 0x02}});
       return true;
     }
-    if (n == "mqtt.qos") { requireValue(o); mqttNumber(o, BufferId::MqttQosNumber, o.value); return true; }
+    if (n == "mqtt.qos") { requireValue(o); fieldInteger(o, BufferId::MqttQosNumber, o.value); return true; }
     if (n == "mqtt.reason_code" || n == "mqtt.connack.return_code") {
       requireValue(o);
-      mqttNumber(o, BufferId::MqttReasonCodeNumber, o.value);
+      fieldInteger(o, BufferId::MqttReasonCodeNumber, o.value);
       return true;
     }
     if (n == "mqtt.protocol_version") {
       requireValue(o);
-      mqttNumber(o, BufferId::MqttProtocolVersionNumber, o.value);
+      fieldInteger(o, BufferId::MqttProtocolVersionNumber, o.value);
       return true;
     }
     if (n == "mqtt.connack.session_present") {
       requireValue(o);
       const std::string v = lower(trim(o.value));
       if (v != "true" && v != "false" && v != "yes" && v != "no") failValue(o, "expected true or false");
-      mqttByteTest(BufferId::MqttSessionPresentNumber, ByteTest::Op::Eq, v == "true" || v == "yes" ? 1 : 0);
+      fieldByteTest(BufferId::MqttSessionPresentNumber, ByteTest::Op::Eq, v == "true" || v == "yes" ? 1 : 0);
       return true;
     }
     return false;
