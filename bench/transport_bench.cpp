@@ -174,7 +174,8 @@ class DiscardingStore final : public collector::EventStore {
   void upsertPublication(const collector::Publication&) override {}
   std::optional<collector::Publication> publication(const std::string&, const std::string&) override { return std::nullopt; }
   std::uint64_t publicationCount(const std::string&, const std::string&) override { return 0; }
-  std::vector<collector::Publication> publications(std::int64_t) override { return {}; }
+  std::vector<collector::Publication> selectPublications(const collector::PublicationQuery&) override { return {}; }
+  std::vector<collector::PublicationTally> tallyPublications(const std::string&) override { return {}; }
 
  private:
   std::mutex mutex_;

@@ -105,9 +105,19 @@ Options:
   --eve-smb-types LIST   log only these smb transactions (comma-separated: negotiate,
                          session_setup, tree_connect, create, file, rename, set_file_path_info,
                          ioctl, dcerpc, generic; Suricata's eve-log smb types); default all
+  --force-file-hashes    give every HTTP file its MD5 and SHA-256 in EVE fileinfo records
+                         (Suricata's eve-log files force-hash) [output.force_file_hashes];
+                         by default HTTP files are hashed only when a rule (filemd5,
+                         filesha256, filestore) or an indicator list needs the hashes. Mail
+                         attachments are always hashed
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
                          mode, when the client's next packet acknowledges it
+  --mqtt-max-msg-length SIZE
+                         MQTT packets longer than this (bytes, or with kb/mb) are skipped and
+                         logged as truncated (Suricata's mqtt max-msg-length; default 1mb)
+  --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
+                         mqtt max-tx; default 1024)
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -176,6 +186,8 @@ struct Args {
   std::string eve;
   int eve_dns_version = 3;
   bool stream_inline = false;
+  bool force_file_hashes = false;
+  gsoc::sensor::MqttLimits mqtt_limits;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -273,6 +285,26 @@ Args parseArgs(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
+      } else if (a == "--force-file-hashes") {
+        args.force_file_hashes = true;
+      } else if (a == "--mqtt-max-msg-length") {
+        const std::string v = value();
+        std::size_t end = 0;
+        unsigned long long n = 0;
+        try {
+          n = std::stoull(v, &end);
+        } catch (const std::exception&) {
+          usageError("--mqtt-max-msg-length: not a size: " + v);
+        }
+        std::string unit = v.substr(end);
+        for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (unit == "kb" || unit == "kib") n *= 1024;
+        else if (unit == "mb" || unit == "mib") n *= 1024 * 1024;
+        else if (!unit.empty()) usageError("--mqtt-max-msg-length: unknown unit in " + v);
+        if (n > UINT32_MAX) usageError("--mqtt-max-msg-length: at most 4 GiB");
+        args.mqtt_limits.max_msg_length = static_cast<std::uint32_t>(n);
+      } else if (a == "--mqtt-max-tx") {
+        args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -342,7 +374,7 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"dropped_interface\":" << capture.dropped_by_interface << ",\"dropped_capture\":" << capture.dropped_by_capture
     << ",\"dropped_ring\":" << t.ring_drops << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4
     << ",\"ipv6\":" << d.ipv6 << ",\"tcp\":" << d.tcp << ",\"udp\":" << d.udp << ",\"icmp\":" << d.icmp << ",\"other\":"
-    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"malformed\":{";
+    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"tunnel\":" << d.tunnels << ",\"malformed\":{";
   bool first = true;
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
     if (d.errors[i] == 0) continue;
@@ -564,6 +596,7 @@ int main(int argc, char** argv) {
     // Outputs: the command line wins, else the config's output: section.
     if (!args.stats_interval_given && config.output().stats_interval_s() > 0) args.stats_interval = config.output().stats_interval_s();
     if (args.eve.empty()) args.eve = config.output().eve_file();
+    if (config.output().force_file_hashes()) args.force_file_hashes = true;
     if (args.events.empty()) args.events = config.output().protobuf_file();
     if (!args.eve.empty()) {
       eve_file = std::make_unique<EveFile>(args.eve, live_input ? EveFile::OpenMode::append : EveFile::OpenMode::truncate);
@@ -608,7 +641,10 @@ int main(int argc, char** argv) {
     void applyPending() {
       if (!has_pending.load(std::memory_order_acquire)) return;
       std::lock_guard lock(reload_mutex);
-      if (encoder) encoder->setHomeNet(homeNetOf(pending));
+      if (encoder) {
+        encoder->setHomeNet(homeNetOf(pending));
+        encoder->setRulesetVersion(pending->version());
+      }
       detection->setRuleset(std::move(pending));
       has_pending = false;
     }
@@ -646,6 +682,8 @@ int main(int argc, char** argv) {
     if (ruleset) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
+      l->detection->setForceFileHashes(args.force_file_hashes);
+      l->detection->setMqttLimits(args.mqtt_limits);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }
@@ -1008,7 +1046,8 @@ int main(int argc, char** argv) {
             << (seconds > 0 ? static_cast<double>(c.packets) / seconds / 1e6 : 0) << " Mpps, "
             << (seconds > 0 ? static_cast<double>(c.bytes) * 8 / seconds / 1e9 : 0) << " Gbit/s\n";
   std::cout << "decoded     " << d.decoded << " (ipv4 " << d.ipv4 << ", ipv6 " << d.ipv6 << ", tcp " << d.tcp << ", udp " << d.udp
-            << ", icmp " << d.icmp << ", other " << d.other_transport << "; vlan-tagged " << d.vlan << ")\n";
+            << ", icmp " << d.icmp << ", other " << d.other_transport << "; vlan-tagged " << d.vlan << "; from tunnels "
+            << d.tunnels << ")\n";
   std::cout << "skipped     " << d.malformed() << " malformed, " << d.errors[static_cast<std::size_t>(DecodeError::NotIp)]
             << " not IP";
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {

@@ -92,7 +92,7 @@ grpc::Status CentralService::authenticate(grpc::ServerContext* context, AnalystI
 
 std::vector<gsoc::v1::Publication> CentralService::stored(const gsoc::v1::Filter& filter) {
   std::vector<gsoc::v1::Publication> out;
-  for (const Publication& s : store_.publications(filter.since_ns())) {
+  for (const Publication& s : store_.selectPublications(storeQueryFor(filter))) {
     auto p = toRecord(s);
     if (!p) {
       std::cerr << "gsoc-collector: central: stored " << s.kind << " " << s.id << " is unreadable; left out\n";
@@ -286,11 +286,18 @@ grpc::Status CentralService::Export(grpc::ServerContext* context, const gsoc::v1
 grpc::Status CentralService::exportRecords(const gsoc::v1::ExportRequest& request, gsoc::v1::ExportReply& reply) {
   if (request.format() == gsoc::v1::ExportRequest::FORMAT_UNSPECIFIED) return {grpc::StatusCode::INVALID_ARGUMENT, "export needs a format (stix or misp)"};
   return guarded("export", [&] {
+    // A campaign's records are read by its id (an index), not by decoding every publication.
+    PublicationQuery query;
+    query.kinds = {"campaign", "warning", "notice"};
+    query.campaign_id = request.campaign_id();
     std::vector<gsoc::v1::Publication> chosen;
-    for (auto& p : stored(gsoc::v1::Filter{})) {
-      if (p.kind() == "intel") continue;
-      if (!request.campaign_id().empty() && p.campaign_id() != request.campaign_id()) continue;
-      chosen.push_back(std::move(p));
+    for (const Publication& s : store_.selectPublications(query)) {
+      auto p = toRecord(s);
+      if (!p) {
+        std::cerr << "gsoc-collector: central: stored " << s.kind << " " << s.id << " is unreadable; left out of the export\n";
+        continue;
+      }
+      chosen.push_back(std::move(*p));
     }
     if (!request.campaign_id().empty() && chosen.empty()) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "no campaign '" + request.campaign_id() + "'");

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "collector/notify/Acknowledgement.hpp"
+#include "collector/notify/PublicationFormat.hpp"
 
 namespace gsoc::collector {
 namespace {
@@ -33,13 +34,7 @@ gsoc::v1::Severity severityOf(const gsoc::v1::Publication& p) {
 std::string statusOf(const gsoc::v1::Publication& p) {
   switch (p.record_case()) {
     case gsoc::v1::Publication::kNotice: return noticeStateName(p.notice().state());
-    case gsoc::v1::Publication::kCampaign:
-      switch (p.campaign().status()) {
-        case gsoc::v1::Campaign::STATUS_ACTIVE: return "active";
-        case gsoc::v1::Campaign::STATUS_DORMANT: return "dormant";
-        case gsoc::v1::Campaign::STATUS_CLOSED: return "closed";
-        default: return "";
-      }
+    case gsoc::v1::Publication::kCampaign: return campaignStatusName(p.campaign().status());
     default: return "";
   }
 }
@@ -90,6 +85,15 @@ bool matches(const gsoc::v1::Filter& f, const gsoc::v1::Publication& p) {
   if (f.since_ns() != 0 && p.updated_ns() < f.since_ns()) return false;
   if (f.until_ns() != 0 && p.updated_ns() >= f.until_ns()) return false;
   return true;
+}
+
+PublicationQuery storeQueryFor(const gsoc::v1::Filter& filter) {
+  PublicationQuery query;
+  query.kinds.assign(filter.kinds().begin(), filter.kinds().end());
+  if (!filter.status().empty()) query.statuses = {filter.status()};  // statusOf() is the stored status
+  query.updated_since_ns = filter.since_ns();
+  query.updated_before_ns = filter.until_ns();
+  return query;
 }
 
 }  // namespace gsoc::collector

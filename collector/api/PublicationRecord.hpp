@@ -16,4 +16,8 @@ std::optional<gsoc::v1::Publication> toRecord(const Publication& stored);
 
 bool matches(const gsoc::v1::Filter& filter, const gsoc::v1::Publication& p);
 
+// The part of `filter` the store selects by (kinds, status, update window), oldest first; what
+// it leaves (agencies, severity) is for matches() on each record read.
+PublicationQuery storeQueryFor(const gsoc::v1::Filter& filter);
+
 }  // namespace gsoc::collector

@@ -63,6 +63,7 @@ AckOutcome acknowledge(PublicationLedger& ledger, const std::string& id, gsoc::v
     }
     error = advanceNotice(notice, state == gsoc::v1::Notice::STATE_UNSPECIFIED ? gsoc::v1::Notice::STATE_ACKNOWLEDGED : state, by, now_ns);
     p->json = toJson(notice);
+    p->status = noticeStateName(notice.state());
   } else if (p->kind == "warning") {
     gsoc::v1::Warning warning;
     if (!google::protobuf::util::JsonStringToMessage(p->json, &warning).ok()) return {std::nullopt, "warning " + id + " is unreadable"};

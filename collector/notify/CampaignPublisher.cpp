@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "collector/correlate/EventField.hpp"
+#include "collector/notify/Acknowledgement.hpp"
 #include "collector/notify/PublicationFormat.hpp"
 #include "gsoc/v1/correlation.pb.h"
 
@@ -181,7 +182,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     absorb(campaign, other);
     other.set_merged_into(cid);
     other.set_status(gsoc::v1::Campaign::STATUS_CLOSED);
-    ledger_.put(Publication{"campaign", other.id(), "", other.id(), "", hit.last_ns, toJson(other)});
+    ledger_.put(Publication{"campaign", other.id(), "", other.id(), "", hit.last_ns, toJson(other), campaignStatusName(other.status())});
     index_.absorb(other.id(), cid);
     lines.push_back("campaign " + other.id() + " (" + other.title() + ") joined campaign " + cid);
   }
@@ -230,7 +231,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
                 ") arrived after this period had been assessed.";
   const std::vector<std::string> intel = intel_.linkLocked(campaign, hit, lines);
   index_.remember(campaign, rankOf(*lead));
-  ledger_.put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign)});
+  ledger_.put(Publication{"campaign", cid, "", cid, "", hit.last_ns, toJson(campaign), campaignStatusName(campaign.status())});
 
   if (rule->raises == "warning" || rule->raises == "urgent_warning" || rule->raises == "information") {
     gsoc::v1::Warning w;
@@ -274,7 +275,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
     for (const auto& r : intel) w.add_references(r);
     w.set_tlp(gsoc::v1::TLP_AMBER);
     w.set_campaign_id(cid);
-    ledger_.put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w)});
+    ledger_.put(Publication{"warning", wid, w.number(), cid, "", hit.last_ns, toJson(w), ""});
     lines.push_back("warning " + w.number() + (revised ? " revision " + std::to_string(w.revision()) : std::string(" issued")) +
                     (hit.late ? " (late evidence)" : "") + ": " +
                     w.title() + " (" + std::to_string(agencies) + " agencies)");
@@ -316,7 +317,7 @@ std::vector<std::string> CampaignPublisher::publish(const CorrelationHit& hit) {
       notice.set_tlp(gsoc::v1::TLP_AMBER_STRICT);
       notice.set_campaign_id(cid);
       notice.set_severity(severityOf(rule->severity));
-      ledger_.put(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice)});
+      ledger_.put(Publication{"notice", nid, notice.number(), cid, agency, hit.last_ns, toJson(notice), noticeStateName(notice.state())});
       lines.push_back("notice " + notice.number() + (updated ? " updated" : " to " + agency) + ": " + rule->title + ", host " +
                       notice.internal_host() + " -> " + notice.external_peer());
     }

@@ -24,7 +24,7 @@ gsoc::v1::IntelReport IntelReports::recordLocked(gsoc::v1::IntelReport report, c
     if (i.kind() == gsoc::v1::Indicator::KIND_UNSPECIFIED) i.set_kind(indicatorKindOf("", i.value()));
   }
   load();  // loaded before this one is stored, so it is added once
-  ledger_.put(Publication{"intel", report.id(), report.id(), "", "", now_ns, toJson(report)});
+  ledger_.put(Publication{"intel", report.id(), report.id(), "", "", now_ns, toJson(report), ""});
   reports_.push_back(report);
   return report;
 }
@@ -46,7 +46,7 @@ std::vector<std::string> IntelReports::linkLocked(gsoc::v1::Campaign& campaign, 
     mergeSorted(*report.mutable_linked_agencies(), hit.agencies);
     mergeSorted(*report.mutable_linked_campaigns(), {campaign.id()});
     mergeSorted(*campaign.mutable_intel_reports(), {report.id()});
-    ledger_.put(Publication{"intel", report.id(), report.id(), "", "", hit.last_ns, toJson(report)});
+    ledger_.put(Publication{"intel", report.id(), report.id(), "", "", hit.last_ns, toJson(report), ""});
     lines.push_back("intel " + report.id() + " (" + report.actor() + ") linked to campaign " + campaign.id() + ": " + campaign.title());
     references.push_back("intelligence report " + report.id() + (report.actor().empty() ? "" : " (" + report.actor() + ")"));
   }

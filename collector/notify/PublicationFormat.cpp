@@ -21,6 +21,15 @@ void mergeSorted(google::protobuf::RepeatedPtrField<std::string>& field, const s
   for (auto& v : all) *field.Add() = std::move(v);
 }
 
+std::string campaignStatusName(gsoc::v1::Campaign::Status status) {
+  switch (status) {
+    case gsoc::v1::Campaign::STATUS_ACTIVE: return "active";
+    case gsoc::v1::Campaign::STATUS_DORMANT: return "dormant";
+    case gsoc::v1::Campaign::STATUS_CLOSED: return "closed";
+    default: return "";
+  }
+}
+
 std::string toJson(const google::protobuf::Message& m) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;

@@ -14,10 +14,15 @@
 
 #include "collector/store/EventStore.hpp"
 #include "gsoc/v1/common.pb.h"
+#include "gsoc/v1/correlation.pb.h"
 
 namespace gsoc::collector {
 
 std::string toJson(const google::protobuf::Message& m);
+
+// A campaign's status as Publication::status and `gsocctl --status` name it: "active",
+// "dormant", "closed" ("" when unspecified).
+std::string campaignStatusName(gsoc::v1::Campaign::Status status);
 
 // Adds `values` to a repeated string field, which stays sorted and without duplicates.
 void mergeSorted(google::protobuf::RepeatedPtrField<std::string>& field, const std::vector<std::string>& values);

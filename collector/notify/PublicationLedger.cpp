@@ -23,11 +23,13 @@ std::optional<Publication> PublicationLedger::findLocked(const std::string& id) 
   for (const char* kind : {"campaign", "warning", "notice", "intel"}) {
     if (auto p = store_.publication(kind, id)) return p;
   }
-  // Numbers are what people quote; there are hundreds a year, so a scan is fine.
-  for (auto& p : store_.publications(0)) {
-    if (p.number == id) return std::move(p);
-  }
-  return std::nullopt;
+  // Numbers are what people quote.
+  PublicationQuery query;
+  query.number = id;
+  query.limit = 1;
+  auto found = store_.selectPublications(query);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
 }  // namespace gsoc::collector

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "collector/notify/Acknowledgement.hpp"
 #include "collector/notify/PublicationFormat.hpp"
 #include "collector/store/EventColumns.hpp"
 #include "gsoc/v1/event.pb.h"
@@ -90,7 +91,7 @@ gsoc::v1::HuntReply RetroHunter::hunt(const std::string& indicator, std::int64_t
   campaign.set_severity(gsoc::v1::SEVERITY_HIGH);
   campaign.set_status(gsoc::v1::Campaign::STATUS_ACTIVE);
   campaign.set_event_count(events);
-  ledger_.put(Publication{"campaign", cid, "", cid, "", now_ns, toJson(campaign)});
+  ledger_.put(Publication{"campaign", cid, "", cid, "", now_ns, toJson(campaign), campaignStatusName(campaign.status())});
 
   for (const auto& [agency, a] : by_agency) {
     gsoc::v1::Notice notice;
@@ -123,7 +124,7 @@ gsoc::v1::HuntReply RetroHunter::hunt(const std::string& indicator, std::int64_t
     notice.set_tlp(gsoc::v1::TLP_AMBER_STRICT);
     notice.set_campaign_id(cid);
     notice.set_severity(gsoc::v1::SEVERITY_HIGH);
-    ledger_.put(Publication{"notice", nid, notice.number(), cid, agency, now_ns, toJson(notice)});
+    ledger_.put(Publication{"notice", nid, notice.number(), cid, agency, now_ns, toJson(notice), noticeStateName(notice.state())});
     reply.add_notices(notice.number());
   }
   return reply;

@@ -75,7 +75,8 @@ class ClickHouseEventStore final : public EventStore {
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override {
     return state_->publicationCount(kind, number_prefix);
   }
-  std::vector<Publication> publications(std::int64_t updated_since_ns) override { return state_->publications(updated_since_ns); }
+  std::vector<Publication> selectPublications(const PublicationQuery& query) override { return state_->selectPublications(query); }
+  std::vector<PublicationTally> tallyPublications(const std::string& kind) override { return state_->tallyPublications(kind); }
 
   // The shard a sensor's events go to (FNV-1a of its id): stable across restarts and front-ends.
   [[nodiscard]] int shardOf(std::string_view sensor_id) const;

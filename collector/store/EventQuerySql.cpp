@@ -6,38 +6,13 @@
 namespace gsoc::collector {
 namespace {
 
-// Appends conditions and their parameters, numbering the placeholders in the dialect's style.
-class WhereClause {
- public:
-  WhereClause(SqlQuery& out, SqlDialect dialect) : out_(out), dialect_(dialect) {}
-
-  std::string param(std::variant<std::int64_t, std::string> value) {
-    out_.params.push_back(std::move(value));
-    return (dialect_ == SqlDialect::Postgres ? "$" : "?") + std::to_string(out_.params.size());
-  }
-  void add(const std::string& condition) { text_ += (text_.empty() ? " WHERE " : " AND ") + condition; }
-  template <typename T>
-  void anyOf(const char* column, const std::vector<T>& values) {
-    if (values.empty()) return;
-    std::string in;
-    for (const auto& v : values) in += (in.empty() ? "" : ", ") + param(v);
-    add(std::string(column) + " IN (" + in + ")");
-  }
-  [[nodiscard]] const std::string& text() const { return text_; }
-
- private:
-  SqlQuery& out_;
-  SqlDialect dialect_;
-  std::string text_;
-};
-
 bool isHashText(const std::string& value) {
   return (value.size() == 64 || value.size() == 32) && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
 }
 
 std::string whereFor(const EventQuery& q, SqlQuery& out, SqlDialect dialect) {
   validateQuery(q);
-  WhereClause where(out, dialect);
+  SqlWhereClause where(out, dialect);
   if (q.since_ns != std::numeric_limits<std::int64_t>::min()) where.add("ts_ns >= " + where.param(q.since_ns));
   if (q.until_ns != std::numeric_limits<std::int64_t>::max()) where.add("ts_ns < " + where.param(q.until_ns));
   where.anyOf("agency_id", q.agencies);

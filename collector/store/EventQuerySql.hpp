@@ -12,14 +12,10 @@
 #include <vector>
 
 #include "collector/store/EventQuery.hpp"
+#include "collector/store/SqlWhereClause.hpp"
 #include "collector/store/StoreSchema.hpp"
 
 namespace gsoc::collector {
-
-struct SqlQuery {
-  std::string sql;
-  std::vector<std::variant<std::int64_t, std::string>> params;  // $1.. (PostgreSQL), ?1.. (SQLite)
-};
 
 // Columns: sensor_id, epoch, sequence, agency_id, event; in (ts_ns, id) order. LIMIT only when
 // the query has no term (the term's final check is the backend's).

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "collector/store/EventQuery.hpp"
+#include "collector/store/PublicationQuery.hpp"
 
 namespace gsoc::v1 {
 class Event;
@@ -137,6 +138,9 @@ struct Publication {
   std::string agency_id;    // notices: the agency it goes to; "" otherwise
   std::int64_t updated_ns = 0;
   std::string json;
+  // What a page selects by without decoding the JSON: a notice's state ("new", "delivered",
+  // "acknowledged", "closed"), a campaign's status ("active", "dormant", "closed"); "" otherwise.
+  std::string status;
 };
 
 class StoreError : public std::runtime_error {
@@ -218,8 +222,16 @@ class EventStore {
   virtual void upsertPublication(const Publication& p) = 0;
   virtual std::optional<Publication> publication(const std::string& kind, const std::string& id) = 0;
   virtual std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) = 0;
+  // The publications a query selects (PublicationQuery.hpp), and how many of a kind there are
+  // per agency and status.
+  virtual std::vector<Publication> selectPublications(const PublicationQuery& query) = 0;
+  virtual std::vector<PublicationTally> tallyPublications(const std::string& kind) = 0;
   // Every publication updated at or after a time, oldest update first.
-  virtual std::vector<Publication> publications(std::int64_t updated_since_ns) = 0;
+  std::vector<Publication> publications(std::int64_t updated_since_ns) {
+    PublicationQuery query;
+    query.updated_since_ns = updated_since_ns;
+    return selectPublications(query);
+  }
 };
 using EventStorePtr = std::unique_ptr<EventStore>;
 

@@ -74,6 +74,20 @@ PostgresEventStore::PostgresEventStore(std::string dsn) : dsn_(std::move(dsn)) {
   }
   exec("SET client_min_messages = warning");
   exec(schemaSql(SqlDialect::Postgres));
+  // A database written before publications had a status column gets it, filled from the JSON.
+  if (exec("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'publications' AND column_name = 'status' "
+           "AND table_schema = current_schema()").integer(0, 0) == 0) {
+    exec("BEGIN");
+    try {
+      exec("ALTER TABLE publications ADD COLUMN status TEXT NOT NULL DEFAULT ''");
+      exec(publicationStatusBackfillSql(SqlDialect::Postgres));
+      exec("COMMIT");
+    } catch (const StoreError&) {
+      exec("ROLLBACK");
+      throw;
+    }
+  }
+  exec(kPublicationIndexesSql);
 }
 
 PostgresEventStore::~PostgresEventStore() { PQfinish(conn_); }
@@ -442,17 +456,17 @@ namespace gsoc::collector {
 
 void PostgresEventStore::upsertPublication(const Publication& p) {
   std::lock_guard lock(mutex_);
-  exec("INSERT INTO publications(kind,id,number,campaign_id,agency_id,updated_ns,json) VALUES($1,$2,$3,$4,$5,$6,$7) "
+  exec("INSERT INTO publications(kind,id,number,campaign_id,agency_id,updated_ns,json,status) VALUES($1,$2,$3,$4,$5,$6,$7,$8) "
        "ON CONFLICT(kind,id) DO UPDATE SET number=excluded.number, campaign_id=excluded.campaign_id, "
-       "agency_id=excluded.agency_id, updated_ns=excluded.updated_ns, json=excluded.json",
-       {p.kind, p.id, p.number, p.campaign_id, p.agency_id, std::to_string(p.updated_ns), p.json});
+       "agency_id=excluded.agency_id, updated_ns=excluded.updated_ns, json=excluded.json, status=excluded.status",
+       {p.kind, p.id, p.number, p.campaign_id, p.agency_id, std::to_string(p.updated_ns), p.json, p.status});
 }
 
 std::optional<Publication> PostgresEventStore::publication(const std::string& kind, const std::string& id) {
   std::lock_guard lock(mutex_);
-  Result r = exec("SELECT number, campaign_id, agency_id, updated_ns, json FROM publications WHERE kind = $1 AND id = $2", {kind, id});
+  Result r = exec("SELECT number, campaign_id, agency_id, updated_ns, json, status FROM publications WHERE kind = $1 AND id = $2", {kind, id});
   if (r.rows() == 0) return std::nullopt;
-  return Publication{kind, id, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.integer(0, 3), r.text(0, 4)};
+  return Publication{kind, id, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.integer(0, 3), r.text(0, 4), r.text(0, 5)};
 }
 
 std::uint64_t PostgresEventStore::publicationCount(const std::string& kind, const std::string& number_prefix) {
@@ -461,13 +475,23 @@ std::uint64_t PostgresEventStore::publicationCount(const std::string& kind, cons
       exec("SELECT COUNT(*) FROM publications WHERE kind = $1 AND starts_with(number, $2)", {kind, number_prefix}).integer(0, 0));
 }
 
-std::vector<Publication> PostgresEventStore::publications(std::int64_t updated_since_ns) {
+std::vector<Publication> PostgresEventStore::selectPublications(const PublicationQuery& query) {
+  const SqlQuery sql = publicationSelectSql(query, SqlDialect::Postgres);
   std::lock_guard lock(mutex_);
-  Result r = exec(kPublicationsSinceQuery, {std::to_string(updated_since_ns)});
+  Result r = exec(sql.sql, textParams(sql));
   std::vector<Publication> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(Publication{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5), r.text(i, 6)});
+    out.push_back(Publication{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5), r.text(i, 6), r.text(i, 7)});
   }
+  return out;
+}
+
+std::vector<PublicationTally> PostgresEventStore::tallyPublications(const std::string& kind) {
+  const SqlQuery sql = publicationTallySql(kind, SqlDialect::Postgres);
+  std::lock_guard lock(mutex_);
+  Result r = exec(sql.sql, textParams(sql));
+  std::vector<PublicationTally> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(PublicationTally{r.text(i, 0), r.text(i, 1), static_cast<std::uint64_t>(r.integer(i, 2))});
   return out;
 }
 

@@ -46,7 +46,8 @@ class PostgresEventStore final : public EventStore {
   void upsertPublication(const Publication& p) override;
   std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
-  std::vector<Publication> publications(std::int64_t updated_since_ns) override;
+  std::vector<Publication> selectPublications(const PublicationQuery& query) override;
+  std::vector<PublicationTally> tallyPublications(const std::string& kind) override;
 
  private:
   class Result;

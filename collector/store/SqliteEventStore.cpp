@@ -91,6 +91,8 @@ SqliteEventStore::SqliteEventStore(std::string path) : path_(std::move(path)) {
   // cache most of those pages would be re-read from the file.
   exec("PRAGMA cache_size=-262144");
   exec(schemaSql(SqlDialect::Sqlite).c_str());
+  migratePublicationStatus();
+  exec(kPublicationIndexesSql);
   insert_block_ = std::make_unique<Statement>(*this,
       "INSERT INTO event_blocks(min_ts_ns,max_ts_ns,events,kinds,raw_bytes,payload) VALUES(?,?,?,?,?,?)");
   insert_term_ = std::make_unique<Statement>(*this, "INSERT INTO event_terms(term,bucket,blocks) VALUES(?,?,?)");
@@ -459,6 +461,18 @@ std::uint64_t SqliteEventStore::eventCount() {
   return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
 }
 
+// A store written before publications had a status column gets it, filled from the JSON.
+void SqliteEventStore::migratePublicationStatus() {
+  {
+    Statement q(*this, "SELECT COUNT(*) FROM pragma_table_info('publications') WHERE name = 'status'");
+    if (q.step() && q.integer(0) > 0) return;
+  }
+  writeTransaction([&] {
+    exec("ALTER TABLE publications ADD COLUMN status TEXT NOT NULL DEFAULT ''");
+    exec(publicationStatusBackfillSql(SqlDialect::Sqlite).c_str());
+  });
+}
+
 // Chunk by chunk, each in its own transaction that also deletes the rows it moved, so a crash
 // part way leaves every event stored exactly once, in one layout or the other.
 void SqliteEventStore::migrateEventRows() {
@@ -651,18 +665,19 @@ namespace gsoc::collector {
 void SqliteEventStore::upsertPublication(const Publication& p) {
   std::lock_guard lock(mutex_);
   Statement s(*this,
-      "INSERT INTO publications(kind,id,number,campaign_id,agency_id,updated_ns,json) VALUES(?,?,?,?,?,?,?) "
+      "INSERT INTO publications(kind,id,number,campaign_id,agency_id,updated_ns,json,status) VALUES(?,?,?,?,?,?,?,?) "
       "ON CONFLICT(kind,id) DO UPDATE SET number=excluded.number, campaign_id=excluded.campaign_id, "
-      "agency_id=excluded.agency_id, updated_ns=excluded.updated_ns, json=excluded.json");
-  s.bind(1, p.kind).bind(2, p.id).bind(3, p.number).bind(4, p.campaign_id).bind(5, p.agency_id).bind(6, p.updated_ns).bind(7, p.json).run();
+      "agency_id=excluded.agency_id, updated_ns=excluded.updated_ns, json=excluded.json, status=excluded.status");
+  s.bind(1, p.kind).bind(2, p.id).bind(3, p.number).bind(4, p.campaign_id).bind(5, p.agency_id).bind(6, p.updated_ns).bind(7, p.json)
+      .bind(8, p.status).run();
 }
 
 std::optional<Publication> SqliteEventStore::publication(const std::string& kind, const std::string& id) {
   std::lock_guard lock(mutex_);
-  Statement q(*this, "SELECT number, campaign_id, agency_id, updated_ns, json FROM publications WHERE kind = ? AND id = ?");
+  Statement q(*this, "SELECT number, campaign_id, agency_id, updated_ns, json, status FROM publications WHERE kind = ? AND id = ?");
   q.bind(1, kind).bind(2, id);
   if (!q.step()) return std::nullopt;
-  return Publication{kind, id, q.text(0), q.text(1), q.text(2), q.integer(3), q.text(4)};
+  return Publication{kind, id, q.text(0), q.text(1), q.text(2), q.integer(3), q.text(4), q.text(5)};
 }
 
 std::uint64_t SqliteEventStore::publicationCount(const std::string& kind, const std::string& number_prefix) {
@@ -672,12 +687,31 @@ std::uint64_t SqliteEventStore::publicationCount(const std::string& kind, const 
   return q.step() ? static_cast<std::uint64_t>(q.integer(0)) : 0;
 }
 
-std::vector<Publication> SqliteEventStore::publications(std::int64_t updated_since_ns) {
+void SqliteEventStore::bindAll(Statement& q, const SqlQuery& sql) {
+  int at = 1;
+  for (const auto& p : sql.params) {
+    if (const auto* text = std::get_if<std::string>(&p)) q.bind(at++, *text);
+    else q.bind(at++, std::get<std::int64_t>(p));
+  }
+}
+
+std::vector<Publication> SqliteEventStore::selectPublications(const PublicationQuery& query) {
+  const SqlQuery sql = publicationSelectSql(query, SqlDialect::Sqlite);
   std::lock_guard lock(mutex_);
-  Statement q(*this, kPublicationsSinceQuery);
-  q.bind(1, updated_since_ns);
+  Statement q(*this, sql.sql.c_str());
+  bindAll(q, sql);
   std::vector<Publication> out;
-  while (q.step()) out.push_back(Publication{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.integer(5), q.text(6)});
+  while (q.step()) out.push_back(Publication{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.integer(5), q.text(6), q.text(7)});
+  return out;
+}
+
+std::vector<PublicationTally> SqliteEventStore::tallyPublications(const std::string& kind) {
+  const SqlQuery sql = publicationTallySql(kind, SqlDialect::Sqlite);
+  std::lock_guard lock(mutex_);
+  Statement q(*this, sql.sql.c_str());
+  bindAll(q, sql);
+  std::vector<PublicationTally> out;
+  while (q.step()) out.push_back(PublicationTally{q.text(0), q.text(1), static_cast<std::uint64_t>(q.integer(2))});
   return out;
 }
 

@@ -51,7 +51,8 @@ class SqliteEventStore final : public EventStore {
   void upsertPublication(const Publication& p) override;
   std::optional<Publication> publication(const std::string& kind, const std::string& id) override;
   std::uint64_t publicationCount(const std::string& kind, const std::string& number_prefix) override;
-  std::vector<Publication> publications(std::int64_t updated_since_ns) override;
+  std::vector<Publication> selectPublications(const PublicationQuery& query) override;
+  std::vector<PublicationTally> tallyPublications(const std::string& kind) override;
 
  private:
   class Statement;
@@ -78,6 +79,8 @@ class SqliteEventStore final : public EventStore {
   std::unordered_set<std::int64_t> blocksWithAny(const std::vector<std::string>& terms, std::int64_t first_block, std::int64_t last_block);
   // A database written by the row layout (an `events` table) is moved into blocks on open.
   void migrateEventRows();
+  void migratePublicationStatus();
+  static void bindAll(Statement& q, const SqlQuery& sql);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS publications(
   agency_id TEXT NOT NULL,
   updated_ns @INT NOT NULL,
   json TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(kind, id));
 CREATE TABLE IF NOT EXISTS pending_inserts(
   sensor_id TEXT NOT NULL,
@@ -137,9 +138,25 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to) 
 
 }  // namespace
 
-const char* const kPublicationsSinceQuery =
-    "SELECT kind, id, number, campaign_id, agency_id, updated_ns, json FROM publications WHERE updated_ns >= $1 "
-    "ORDER BY updated_ns, kind, id";
+// Pages newest first over all kinds (the feed) or one kind and its statuses (the notices page),
+// tallies per kind, agency and status (the agencies page), one campaign's records (exports),
+// one record by the number people quote (acknowledgements).
+const char* const kPublicationIndexesSql =
+    "CREATE INDEX IF NOT EXISTS publications_updated ON publications(updated_ns);"
+    "CREATE INDEX IF NOT EXISTS publications_kind_status ON publications(kind, status, updated_ns, id);"
+    "CREATE INDEX IF NOT EXISTS publications_kind_agency ON publications(kind, agency_id, status, updated_ns, id);"
+    "CREATE INDEX IF NOT EXISTS publications_campaign ON publications(campaign_id);"
+    "CREATE INDEX IF NOT EXISTS publications_number ON publications(number);";
+
+std::string publicationStatusBackfillSql(SqlDialect dialect) {
+  // The proto's JSON names enum values in full (STATE_NEW, STATUS_ACTIVE) and leaves out the
+  // unspecified one, which stays "".
+  const bool pg = dialect == SqlDialect::Postgres;
+  const std::string state = pg ? "(json::jsonb->>'state')" : "json_extract(json, '$.state')";
+  const std::string status = pg ? "(json::jsonb->>'status')" : "json_extract(json, '$.status')";
+  return "UPDATE publications SET status = COALESCE(lower(substr(" + state + ", 7)), '') WHERE kind = 'notice';"
+         "UPDATE publications SET status = COALESCE(lower(substr(" + status + ", 8)), '') WHERE kind = 'campaign';";
+}
 
 const char* const kRecordPendingSql =
     "INSERT INTO pending_inserts(sensor_id,epoch,first_sequence,last_sequence,events,shard,agency_id,min_ts_ns,max_ts_ns,commit_no) "

@@ -22,9 +22,11 @@ std::string schemaSql(SqlDialect dialect);
 
 // The sensor registry joined with its streams' counters; columns in SensorRow order.
 extern const char* const kSensorsQuery;
-// Publications updated at or after $1, oldest update first: kind, id, number, campaign_id,
-// agency_id, updated_ns, json.
-extern const char* const kPublicationsSinceQuery;
+// The publications table's indexes (created after publicationStatusBackfillSql has run on a
+// store written before the status column), and the statements that fill that column from the
+// stored JSON.
+extern const char* const kPublicationIndexesSql;
+std::string publicationStatusBackfillSql(SqlDialect dialect);
 // Pending inserts (EventStore::recordPendingInserts), numbered parameters in order of first use
 // (SQLite binds "$N" by position as PostgreSQL does): record ($1..$10 in PendingInsert order),
 // list (the same columns), forget ($1 sensor, $2 epoch), and advance a stream's mark to $3 and

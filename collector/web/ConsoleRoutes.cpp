@@ -335,11 +335,23 @@ Response ConsoleRoutes::route(const Request& request, const std::string& peer) {
   if (path == "/api/feed") {
     const auto filter = feedFilter(query);
     if (!filter) return refusal(request, http::status::bad_request, "severity must be low, medium, high or critical");
-    return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000)), *filter));
+    return json(request, views_.feed(numberOr(query, "since_ns", 0), static_cast<std::uint32_t>(std::clamp<std::int64_t>(numberOr(query, "days", 7), 0, 36500)),
+                                     static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, 5000)), *filter));
   }
   if (path == "/api/sensors") return json(request, views_.sensors());
   if (path == "/api/agencies") return json(request, views_.agencies());
-  if (path == "/api/notices") return json(request, views_.notices());
+  if (path == "/api/notices") {
+    ConsoleViews::NoticePage page;
+    if (const auto show = query.find("show"); show != query.end() && !show->second.empty()) page.show = show->second;
+    if (const auto agency = query.find("agency"); agency != query.end()) page.agency = agency->second;
+    if (const auto after = query.find("after_id"); after != query.end()) page.after_id = after->second;
+    page.after_ns = numberOr(query, "after_ns", 0);
+    page.offset = static_cast<std::size_t>(std::max<std::int64_t>(numberOr(query, "offset", 0), 0));
+    page.limit = static_cast<std::size_t>(std::clamp<std::int64_t>(numberOr(query, "limit", 500), 1, ConsoleViews::kMaxNoticePage));
+    auto view = views_.notices(page);
+    if (!view) return refusal(request, http::status::bad_request, "show must be open, waiting, new, delivered, acknowledged, closed or all");
+    return json(request, std::move(*view));
+  }
   if (path == "/api/campaign") {
     const auto id = query.find("id");
     auto view = id == query.end() ? std::nullopt : views_.campaign(id->second);

@@ -21,6 +21,8 @@ namespace {
 constexpr std::int64_t kSecondNs = 1000000000LL;
 constexpr std::int64_t kDayNs = 86400LL * kSecondNs;
 constexpr int kMatrixDays = 7;
+constexpr std::size_t kFeedPage = 256;       // publications read from the store at a time
+constexpr std::size_t kWarningsShown = 500;
 
 // "2026-12-05" for a UTC day number (days since 1970-01-01).
 std::string isoDay(std::int64_t day) {
@@ -44,57 +46,100 @@ std::string isoTime(std::int64_t ns) {
 
 std::string ConsoleViews::publicationJson(const gsoc::v1::Publication& p) { return protoJson(p).dump(); }
 
-std::string ConsoleViews::feed(std::int64_t since_ns, std::size_t limit, const gsoc::v1::Filter& filter) const {
+std::string ConsoleViews::feed(std::int64_t since_ns, std::uint32_t days, std::size_t limit, const gsoc::v1::Filter& filter) const {
   const std::int64_t now = clock_();
-  if (since_ns == 0) since_ns = now - kMatrixDays * kDayNs;
-  std::vector<Publication> stored = store_.publications(since_ns);
-  std::sort(stored.begin(), stored.end(), [](const Publication& a, const Publication& b) { return a.updated_ns > b.updated_ns; });
+  // What the store can select by goes into the query; the rest (agencies a campaign involves,
+  // severity) is matches()'s, page by page, until `limit` pass.
+  PublicationQuery query = storeQueryFor(filter);
+  if (since_ns == 0 && days > 0) since_ns = now - static_cast<std::int64_t>(days) * kDayNs;
+  query.updated_since_ns = std::max(since_ns, filter.since_ns());
+  query.newest_first = true;
+  query.limit = std::max<std::size_t>(limit, kFeedPage);
   nlohmann::json items = nlohmann::json::array();
-  for (const Publication& s : stored) {
-    if (items.size() >= limit) break;
-    const auto record = toRecord(s);
-    if (!record) {
-      std::cerr << "gsoc-collector: web: stored " << s.kind << " " << s.id << " is unreadable; left out\n";
-      continue;
+  for (bool more = true; more && items.size() < limit;) {
+    const std::vector<Publication> stored = store_.selectPublications(query);
+    more = stored.size() == query.limit;
+    query.offset += stored.size();
+    for (const Publication& s : stored) {
+      if (items.size() >= limit) break;
+      const auto record = toRecord(s);
+      if (!record) {
+        std::cerr << "gsoc-collector: web: stored " << s.kind << " " << s.id << " is unreadable; left out\n";
+        continue;
+      }
+      if (!matches(filter, *record)) continue;
+      items.push_back(protoJson(*record));
     }
-    if (!matches(filter, *record)) continue;
-    items.push_back(protoJson(*record));
   }
   return nlohmann::json{{"now_ns", std::to_string(now)}, {"publications", std::move(items)}}.dump();
 }
 
-std::string ConsoleViews::notices() const {
+std::optional<std::string> ConsoleViews::notices(const NoticePage& page) const {
+  static const std::map<std::string, std::vector<std::string>, std::less<>> kShown{
+      {"open", {"new", "delivered", "acknowledged", ""}},
+      {"waiting", {"new", "delivered", ""}},
+      {"new", {"new"}},
+      {"delivered", {"delivered"}},
+      {"acknowledged", {"acknowledged"}},
+      {"closed", {"closed"}},
+      {"all", {}}};
+  const auto shown = kShown.find(page.show);
+  if (shown == kShown.end()) return std::nullopt;
   const std::int64_t now = clock_();
   const std::int64_t recent = now - kMatrixDays * kDayNs;
-  std::vector<Publication> stored = store_.publications(0);
-  std::sort(stored.begin(), stored.end(), [](const Publication& a, const Publication& b) { return a.updated_ns > b.updated_ns; });
+  nlohmann::json counts = nlohmann::json::object();
+  std::uint64_t total = 0;
+  for (const PublicationTally& t : store_.tallyPublications("notice")) {
+    if (!page.agency.empty() && t.agency_id != page.agency) continue;
+    const std::string state = t.status.empty() ? "new" : t.status;  // unspecified counts as new, as the page shows it
+    counts[state] = counts.value(state, std::uint64_t{0}) + t.count;
+    const auto& statuses = shown->second;
+    if (statuses.empty() || std::find(statuses.begin(), statuses.end(), t.status) != statuses.end()) total += t.count;
+  }
+  PublicationQuery query;
+  query.kinds = {"notice"};
+  query.statuses = shown->second;
+  query.agency_id = page.agency;
+  query.newest_first = true;
+  if (!page.after_id.empty()) query.after = PublicationQuery::Cursor{page.after_ns, "notice", page.after_id};
+  query.offset = page.offset;
+  query.limit = std::clamp<std::size_t>(page.limit, 1, kMaxNoticePage);
+  const std::vector<Publication> selected = store_.selectPublications(query);
+  nlohmann::json next = nullptr;
+  if (selected.size() == query.limit) next = {{"after_ns", std::to_string(selected.back().updated_ns)}, {"after_id", selected.back().id}};
+  nlohmann::json notices = nlohmann::json::array();
+  for (const Publication& s : selected) {
+    const auto record = toRecord(s);
+    if (!record || !record->has_notice()) continue;
+    const gsoc::v1::Notice& n = record->notice();
+    const std::int64_t raised = n.history_size() > 0 ? n.history(0).at_ns() : s.updated_ns;
+    const bool waiting = n.state() == gsoc::v1::Notice::STATE_NEW || n.state() == gsoc::v1::Notice::STATE_DELIVERED ||
+                         n.state() == gsoc::v1::Notice::STATE_UNSPECIFIED;
+    notices.push_back({{"notice", protoJson(n)}, {"overdue", waiting && now - raised > kAcknowledgeDueNs}});
+  }
   std::set<std::string> agencies;
   for (const SensorRow& r : store_.sensors()) agencies.insert(r.agency_id);
-  nlohmann::json notices = nlohmann::json::array();
+  PublicationQuery recent_warnings;
+  recent_warnings.kinds = {"warning"};
+  recent_warnings.updated_since_ns = recent;
+  recent_warnings.newest_first = true;
+  recent_warnings.limit = kWarningsShown;
   nlohmann::json warnings = nlohmann::json::array();
-  for (const Publication& s : stored) {
-    if (s.kind != "notice" && s.kind != "warning") continue;
+  for (const Publication& s : store_.selectPublications(recent_warnings)) {
     const auto record = toRecord(s);
-    if (!record) continue;
-    if (record->has_notice()) {
-      const gsoc::v1::Notice& n = record->notice();
-      if (n.state() == gsoc::v1::Notice::STATE_CLOSED && s.updated_ns < recent) continue;
-      const std::int64_t raised = n.history_size() > 0 ? n.history(0).at_ns() : s.updated_ns;
-      const bool waiting = n.state() == gsoc::v1::Notice::STATE_NEW || n.state() == gsoc::v1::Notice::STATE_DELIVERED ||
-                           n.state() == gsoc::v1::Notice::STATE_UNSPECIFIED;
-      notices.push_back({{"notice", protoJson(n)}, {"overdue", waiting && now - raised > kAcknowledgeDueNs}});
-    } else if (record->has_warning() && s.updated_ns >= recent) {
-      const gsoc::v1::Warning& w = record->warning();
-      nlohmann::json acknowledged = nlohmann::json::array();
-      std::set<std::string> pending = agencies;
-      for (const auto& a : w.acknowledgements()) {
-        acknowledged.push_back(a.agency_id() + " by " + a.by() + " at " + isoTime(a.acknowledged_ns()));
-        pending.erase(a.agency_id());
-      }
-      warnings.push_back({{"warning", protoJson(w)}, {"acknowledged", std::move(acknowledged)}, {"pending", pending}});
+    if (!record || !record->has_warning()) continue;
+    const gsoc::v1::Warning& w = record->warning();
+    nlohmann::json acknowledged = nlohmann::json::array();
+    std::set<std::string> pending = agencies;
+    for (const auto& a : w.acknowledgements()) {
+      acknowledged.push_back(a.agency_id() + " by " + a.by() + " at " + isoTime(a.acknowledged_ns()));
+      pending.erase(a.agency_id());
     }
+    warnings.push_back({{"warning", protoJson(w)}, {"acknowledged", std::move(acknowledged)}, {"pending", pending}});
   }
-  return nlohmann::json{{"now_ns", std::to_string(now)}, {"notices", std::move(notices)}, {"warnings", std::move(warnings)}}.dump();
+  return nlohmann::json{{"now_ns", std::to_string(now)}, {"show", page.show}, {"agency", page.agency},
+                        {"offset", query.offset}, {"limit", query.limit}, {"total", total}, {"counts", std::move(counts)}, {"next", std::move(next)},
+                        {"notices", std::move(notices)}, {"warnings", std::move(warnings)}}.dump();
 }
 
 std::optional<std::string> ConsoleViews::campaign(const std::string& id) const { return campaignViewJson(store_, id); }
@@ -154,14 +199,10 @@ std::string ConsoleViews::agencies() const {
   for (const auto& [agency, counts] : alerts) names.insert(agency);
   std::map<std::string, std::uint64_t> open;
   std::map<std::string, std::uint64_t> unacknowledged;
-  for (const Publication& s : store_.publications(0)) {
-    if (s.kind != "notice") continue;
-    const auto record = toRecord(s);
-    if (!record || !record->has_notice()) continue;
-    const auto state = record->notice().state();
-    names.insert(s.agency_id);
-    if (state != gsoc::v1::Notice::STATE_CLOSED) ++open[s.agency_id];
-    if (state == gsoc::v1::Notice::STATE_NEW || state == gsoc::v1::Notice::STATE_DELIVERED) ++unacknowledged[s.agency_id];
+  for (const PublicationTally& t : store_.tallyPublications("notice")) {
+    names.insert(t.agency_id);
+    if (t.status != "closed") open[t.agency_id] += t.count;
+    if (t.status == "new" || t.status == "delivered") unacknowledged[t.agency_id] += t.count;
   }
   nlohmann::json days = nlohmann::json::array();
   for (std::int64_t d = first_day; d <= today; ++d) days.push_back(isoDay(d));

@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
@@ -72,6 +74,23 @@ bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
   return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
 }
 
+// MQTT by content, as Suricata's probe: a valid fixed header (an assigned type, QoS 0-2, a
+// remaining length of at most four bytes). On any port a client's first packet must also be a
+// CONNECT naming the protocol ("MQTT", or "MQIsdp" for 3.1); on 1883 a valid header is enough
+// (a capture may start after the CONNECT).
+bool looksLikeMqtt(std::span<const std::uint8_t> d, bool to_server, bool mqtt_port) {
+  if (d.size() < 2) return false;
+  const unsigned type = d[0] >> 4;
+  if (type == 0 || ((d[0] >> 1) & 3) == 3) return false;
+  std::size_t at = 1;
+  while (at < d.size() && at < 5 && (d[at] & 0x80) != 0) ++at;
+  if (at >= d.size() || at >= 5) return false;
+  if (mqtt_port) return true;
+  if (!to_server || type != 1) return false;
+  const std::string_view rest = text(d.subspan(at + 1));
+  return rest.starts_with(std::string_view("\0\4MQTT", 6)) || rest.starts_with(std::string_view("\0\6MQIsdp", 8));
+}
+
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
 // created meanwhile) to the app layer's total.
 class ParseErrorCount {
@@ -121,6 +140,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
+  else if (looksLikeMqtt(data, to_server, isPort(flow, {1883}))) proto = AppProto::Mqtt;
   if (proto != AppProto::None) {
     flow.app = proto;
     flow.app_identified_by = dir;
@@ -144,7 +164,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
   tx_.buffers.clear();
   fillHttpBuffers(m, scratch_, tx_.buffers);
-  const bool file = httpFileOf(m, answered, file_hasher_, http_file_);
+  const bool file = httpFileOf(m, answered, hash_files_ ? &file_hasher_ : nullptr, http_file_);
   if (file) {
     http_file_.tx_id = tx_id;
     tx_.buffers.add(BufferId::FileName, http_file_.name);
@@ -283,6 +303,14 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       }
       break;
     }
+    case AppProto::Ftp:
+      if (!flow.app_state) flow.app_state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
+      stateOf<FtpState>(flow).feed(dir, data, [&](const FtpTransaction& tx) { onFtp(flow, tx, ts); });
+      break;
+    case AppProto::Mqtt:
+      if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
+      stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
+      break;
     default:
       break;
   }
@@ -331,13 +359,14 @@ void AppLayer::inspectDce(Flow& flow, DceSession& session, FlowDirection dir, bo
     tx_.meta.facts.dce = &facts;
     const bool smb = flow.app == AppProto::Smb;
     if (smb) tx_.meta.facts.smb_version = tx.smb.version;
-    tx_record_ = AppMetadata{smb ? AppMetadata::Kind::Smb : AppMetadata::Kind::Dcerpc, &flow, dir, flow.last_ns};
-    tx_record_.dce = &tx;
-    tx_record_.dce_session = &session;
-    tx_record_.smb_state = smb ? static_cast<const SmbState*>(flow.app_state.get()) : nullptr;
+    AppMetadata record{smb ? AppMetadata::Kind::Smb : AppMetadata::Kind::Dcerpc, &flow, dir, flow.last_ns};
+    record.dce = &tx;
+    record.dce_session = &session;
+    record.smb_state = smb ? static_cast<const SmbState*>(flow.app_state.get()) : nullptr;
+    tx_record_ = &record;
     emit(flow, dir);
     tx_.meta.facts = {};
-    tx_record_ = {};
+    tx_record_ = nullptr;
   }
 }
 
@@ -393,12 +422,13 @@ void AppLayer::inspectSmb(Flow& flow, SmbState& state, FlowDirection dir, bool a
       tx_.buffers.set(BufferId::SmbNtlmsspDomain, tx.ntlmssp.domain);
     }
     tx_.meta.facts.smb_version = tx.version;
-    tx_record_ = AppMetadata{AppMetadata::Kind::Smb, &flow, dir, flow.last_ns};
-    tx_record_.smb = &tx;
-    tx_record_.smb_state = &state;
+    AppMetadata record{AppMetadata::Kind::Smb, &flow, dir, flow.last_ns};
+    record.smb = &tx;
+    record.smb_state = &state;
+    tx_record_ = &record;
     emit(flow, dir);
     tx_.meta.facts = {};
-    tx_record_ = {};
+    tx_record_ = nullptr;
   }
   inspectDce(flow, state.pipes(), dir, all);
 }
@@ -419,6 +449,94 @@ void AppLayer::logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all) {
     }
   }
   logDce(flow, state.pipes(), ts, all, AppMetadata::Kind::Smb, &state);
+}
+
+void AppLayer::onMqtt(Flow& flow, FlowDirection dir, const MqttTransaction& tx, std::int64_t ts) {
+  const auto& mqtt = static_cast<const MqttState&>(*flow.app_state);
+  tx_.buffers.clear();
+  // Suricata's mqtt keywords look at every packet of the transaction: the request's fields and
+  // the reply's alike.
+  for (const MqttMessage& m : tx.view()) {
+    tx_.buffers.add(BufferId::MqttTypeNumber, mqttByteView(m.type));
+    tx_.buffers.add(BufferId::MqttFlagsNumber, mqttByteView(m.flags));
+    tx_.buffers.add(BufferId::MqttQosNumber, mqttByteView(m.qos_level));
+    if (m.has_reason_code) tx_.buffers.add(BufferId::MqttReasonCodeNumber, mqttByteView(m.reason_code));
+    for (const std::uint8_t& code : m.codes) tx_.buffers.add(BufferId::MqttReasonCodeNumber, mqttByteView(code));  // SUBACK, UNSUBACK
+    if (m.truncated) continue;
+    switch (m.type) {
+      case MqttType::Connect:
+        tx_.buffers.add(BufferId::MqttConnectFlagsNumber, mqttByteView(m.connect_flags));
+        tx_.buffers.set(BufferId::MqttConnectProtocolString, m.protocol_string);
+        tx_.buffers.set(BufferId::MqttConnectClientId, m.client_id);
+        if (m.connect_flags & 0x80) tx_.buffers.set(BufferId::MqttConnectUsername, m.username);
+        if (m.connect_flags & 0x40) tx_.buffers.set(BufferId::MqttConnectPassword, m.password);
+        if (m.connect_flags & 0x04) {
+          tx_.buffers.set(BufferId::MqttConnectWillTopic, m.will_topic);
+          tx_.buffers.set(BufferId::MqttConnectWillMessage, m.will_message);
+        }
+        break;
+      case MqttType::Connack:
+        tx_.buffers.add(BufferId::MqttSessionPresentNumber, mqttByteView(m.session_present));
+        break;
+      case MqttType::Publish:
+        tx_.buffers.set(BufferId::MqttPublishTopic, m.topic);
+        tx_.buffers.set(BufferId::MqttPublishMessage, m.payload);
+        break;
+      case MqttType::Subscribe:
+      case MqttType::Unsubscribe:
+        for (const MqttTopic& t : m.topics) {
+          tx_.buffers.add(m.type == MqttType::Subscribe ? BufferId::MqttSubscribeTopic : BufferId::MqttUnsubscribeTopic, t.name);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // The connection's version, as Suricata's mqtt.protocol_version reads it from the state.
+  mqtt_version_byte_ = static_cast<char>(mqtt.protocolVersion());
+  tx_.buffers.set(BufferId::MqttProtocolVersionNumber, std::string_view(&mqtt_version_byte_, 1));
+  AppMetadata record{AppMetadata::Kind::Mqtt, &flow, dir, ts};
+  record.mqtt = &tx;
+  record.mqtt_version = mqtt.protocolVersion();
+  tx_record_ = &record;
+  emit(flow, dir);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
+  const auto byte = [](const std::uint8_t& field) { return std::string_view(reinterpret_cast<const char*>(&field), 1); };
+  AppMetadata record{AppMetadata::Kind::Ftp, &flow, FlowDirection::ToServer, ts};
+  record.ftp = &tx;
+  tx_record_ = &record;
+  // The command's side, once its reply says what it set up (the data port of PASV/EPSV).
+  if (tx.has_command) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::FtpCommand, tx.command);
+    tx_.buffers.set(BufferId::FtpCommandData, tx.command_data);
+    tx_.buffers.set(BufferId::FtpReplyReceivedNumber, byte(tx.reply_received_byte));
+    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, byte(tx.mode_byte));
+    if (tx.has_dynamic_port) tx_.buffers.set(BufferId::FtpDynamicPortNumber, std::string_view(tx.port_bytes, 2));
+    if (tx.has_port_address) {
+      // ftpbounce: a PORT that has the server connect to another host than the client (an
+      // IPv4 client; the command names IPv4 addresses only).
+      ftp_bounce_byte_ = flow.client.isV4() && flow.client.v4() != tx.port_address ? 1 : 0;
+      tx_.buffers.set(BufferId::FtpBounceNumber, std::string_view(&ftp_bounce_byte_, 1));
+    }
+    emit(flow, FlowDirection::ToServer);
+  }
+  if (tx.reply_received) {
+    tx_.buffers.clear();
+    for (const std::string& r : tx.replies) tx_.buffers.add(BufferId::FtpReply, r);
+    for (const std::string& c : tx.codes) tx_.buffers.add(BufferId::FtpCompletionCode, c);
+    // What the exchange set up is the transaction's, seen from either side (Suricata matches
+    // ftp.mode and ftp.dynamic_port in both directions).
+    if (tx.mode != FtpTransaction::Mode::None) tx_.buffers.set(BufferId::FtpModeNumber, byte(tx.mode_byte));
+    if (tx.has_dynamic_port) tx_.buffers.set(BufferId::FtpDynamicPortNumber, std::string_view(tx.port_bytes, 2));
+    emit(flow, FlowDirection::ToClient);
+  }
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
 }
 
 void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
@@ -546,7 +664,8 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
-      giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_)) {
+      giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
+      giveState(flow, mqtt_states_) || giveState(flow, ftp_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -561,6 +680,8 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ssh_states", ssh_states_.counters());
   table.add("dcerpc_states", dcerpc_states_.counters());
   table.add("smb_states", smb_states_.counters());
+  table.add("mqtt_states", mqtt_states_.counters());
+  table.add("ftp_states", ftp_states_.counters());
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
@@ -617,6 +738,10 @@ void AppLayer::onFlowEnd(Flow& flow) {
     inspectSmb(flow, smb, FlowDirection::ToClient, true);
     logSmb(flow, smb, flow.last_ns, true);
     smb.pruneFinished();
+  } else if (flow.app == AppProto::Ftp) {
+    static_cast<FtpState&>(*flow.app_state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
+  } else if (flow.app == AppProto::Mqtt) {
+    static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls && metadata_) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
     if (!tls.logged && tls.client_hello) {

@@ -1,8 +1,8 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
-// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB and FTP from the first bytes each
-// way (ports only as a tie-breaker), then
-// feeds the flow's parser (all but FTP's): TCP protocols with reassembled stream data, DNS over
+// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB, MQTT and FTP from the first bytes
+// each way (ports only as a tie-breaker), then
+// feeds the flow's parser: TCP protocols with reassembled stream data, DNS over
 // UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
 // dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
 // add to the datagram's input (UDP).
@@ -19,9 +19,11 @@
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/app/SshParser.hpp"
@@ -62,6 +64,13 @@ class AppLayer {
   // acknowledges it, so a reply completes its transaction at the client's next packet.
   // Detection is the same either way; what moves is the record's packet (pcap_cnt).
   void setStreamInline(bool on) { stream_inline_ = on; }
+  // Whether HTTP files get their MD5 and SHA-256 (on by default). Hashing every body costs up to
+  // a fifth of the sensor's time on web-heavy traffic, so the detection stage turns it off when
+  // no rule, indicator list or output needs the hashes. Mail attachments are always hashed:
+  // their MD5 travels to the centre in gsoc.v1 events.
+  void setFileHashing(bool on) { hash_files_ = on; }
+  // Suricata's app-layer.protocols.mqtt.max-msg-length and max-tx.
+  void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -76,6 +85,8 @@ class AppLayer {
   [[nodiscard]] FreeListCounters sshStatePool() const { return ssh_states_.counters(); }
   [[nodiscard]] FreeListCounters dcerpcStatePool() const { return dcerpc_states_.counters(); }
   [[nodiscard]] FreeListCounters smbStatePool() const { return smb_states_.counters(); }
+  [[nodiscard]] FreeListCounters mqttStatePool() const { return mqtt_states_.counters(); }
+  [[nodiscard]] FreeListCounters ftpStatePool() const { return ftp_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -97,8 +108,8 @@ class AppLayer {
 
   [[nodiscard]] const AppLayerCounters& counters() const { return counters_; }
   // While a transaction's detection runs (the sink): its record, where the protocol's alerts
-  // carry one (DCERPC, SMB); null otherwise.
-  [[nodiscard]] const AppMetadata* transactionRecord() const { return tx_record_.flow != nullptr ? &tx_record_ : nullptr; }
+  // carry its object as Suricata's do (DCERPC, SMB, MQTT, FTP); null otherwise.
+  [[nodiscard]] const AppMetadata* transactionRecord() const { return tx_record_; }
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
   // while parsing a datagram) into `into`.
   void takeEvents(Flow& flow, signatures::EventSet& into) {
@@ -142,12 +153,17 @@ class AppLayer {
   void parseSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, std::int64_t ts);
   void inspectSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, bool all);
   void logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all);
+  // An MQTT transaction complete (or given up on): detection on all its packets, then its record.
+  void onMqtt(Flow& flow, signatures::FlowDirection dir, const MqttTransaction& tx, std::int64_t ts);
+  // An FTP command with its replies: detection on the command (to_server) and on the replies
+  // (to_client), then its record.
+  void onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
   bool stream_inline_ = false;
+  bool hash_files_ = true;
   signatures::MatchInput tx_;
-  AppMetadata tx_record_;  // transactionRecord(); flow null when there is none
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;
   signatures::EventSet datagram_events_;  // DNS over UDP keeps no per-flow state
@@ -168,6 +184,12 @@ class AppLayer {
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
   FreeList<std::unique_ptr<DcerpcState>> dcerpc_states_{kPooledStates};
   FreeList<std::unique_ptr<SmbState>> smb_states_{kPooledStates};
+  MqttLimits mqtt_limits_;
+  char mqtt_version_byte_ = 0;
+  FreeList<std::unique_ptr<FtpState>> ftp_states_{kPooledStates};
+  char ftp_bounce_byte_ = 0;  // the ftpbounce buffer of the command being matched
+  const AppMetadata* tx_record_ = nullptr;  // transactionRecord()
+  FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -41,7 +41,7 @@ std::string_view contentDispositionFilename(std::string_view value) {
   return rest;
 }
 
-bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHasher& hasher, HttpFile& out) {
+bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHasher* hasher, HttpFile& out) {
   if (message.body_length == 0 && message.body_wire_bytes == 0) return false;
   if (message.request && message.method != "PUT") return false;
   const HttpMessage* uri_of = message.request ? &message : request;
@@ -56,7 +56,7 @@ bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHash
   out.size = out.truncated ? std::max<std::uint64_t>(message.body_wire_bytes, message.body.size()) : message.body.size();
   out.md5.clear();
   out.sha256.clear();
-  if (!out.truncated) hasher.update(message.body).finishAndRestart(out.md5, out.sha256);
+  if (!out.truncated && hasher != nullptr) hasher->update(message.body).finishAndRestart(out.md5, out.sha256);
   return true;
 }
 

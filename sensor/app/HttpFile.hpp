@@ -28,7 +28,7 @@ std::string_view contentDispositionFilename(std::string_view value);
 
 // Fills `out` with the file `message` carries; false when it carries none (a request other than
 // PUT, or no body). `request`: the request a response answers, for its URI (none: unknown).
-// `hasher` is the worker's, reused.
-bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHasher& hasher, HttpFile& out);
+// `hasher` is the worker's, reused; null: the file is not hashed (nothing needs its hashes).
+bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHasher* hasher, HttpFile& out);
 
 }  // namespace gsoc::sensor

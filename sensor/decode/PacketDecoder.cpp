@@ -15,6 +15,12 @@ constexpr std::uint16_t kEtherIpv6 = 0x86DD;
 constexpr std::uint16_t kEtherVlan = 0x8100;
 constexpr std::uint16_t kEtherQinQ = 0x88A8;
 constexpr std::uint16_t kEtherQinQOld = 0x9100;
+constexpr std::uint16_t kEtherTeb = 0x6558;       // transparent Ethernet bridging (GRE, Geneve)
+constexpr std::uint16_t kEtherErspan2 = 0x88BE;   // ERSPAN type I (no sequence number) and II
+constexpr std::uint16_t kEtherErspan3 = 0x22EB;
+constexpr std::uint16_t kEtherPpp = 0x880B;       // PPTP's enhanced GRE
+constexpr std::uint16_t kVxlanPort = 4789;
+constexpr std::uint16_t kGenevePort = 6081;
 
 using signatures::AnomalyEvent;
 
@@ -47,6 +53,7 @@ void DecodeCounters::merge(const DecodeCounters& o) {
   other_transport += o.other_transport;
   vlan += o.vlan;
   fragments += o.fragments;
+  tunnels += o.tunnels;
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) errors[i] += o.errors[i];
 }
 
@@ -338,7 +345,107 @@ void PacketDecoder::checkTcpOptions(std::span<const std::uint8_t> options, Decod
   }
 }
 
+// The inner packet of a tunnel, decoded into `out` afresh (the outer addresses, ports and
+// fragment fields must not leak into it); the outer packet's events and capture fields stay.
+std::optional<bool> PacketDecoder::decodeInner(std::uint16_t ether_type, std::span<const std::uint8_t> inner, DecodedPacket& out) {
+  if (tunnel_depth_ >= kMaxTunnelDepth) return std::nullopt;
+  DecodedPacket fresh;
+  fresh.timestamp_ns = out.timestamp_ns;
+  fresh.wire_length = out.wire_length;
+  fresh.capture_index = out.capture_index;
+  fresh.vlan = out.vlan;
+  fresh.vlan_count = out.vlan_count;
+  fresh.events = out.events;
+  out = fresh;
+  ++counters_.tunnels;
+  ++tunnel_depth_;
+  bool ok = false;
+  if (ether_type == kEtherIpv4) ok = decodeIpv4(inner, out);
+  else if (ether_type == kEtherIpv6) ok = decodeIpv6(inner, out);
+  else if (inner.size() < 14) ok = fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
+  else ok = decodeEthernetPayload(be16(inner.data() + 12), inner.subspan(14), out);
+  --tunnel_depth_;
+  return ok;
+}
+
+std::optional<bool> PacketDecoder::decodeGre(std::span<const std::uint8_t> p, DecodedPacket& out) {
+  if (p.size() < 4) return std::nullopt;
+  const std::uint16_t flags = be16(p.data());
+  const std::uint16_t proto = be16(p.data() + 2);
+  const unsigned version = flags & 0x7u;
+  std::size_t at = 4;
+  if (version == 0) {
+    if (flags & 0x4000u) return std::nullopt;  // source routing (RFC 1701): obsolete, not followed
+    if (flags & 0x8000u) at += 4;              // checksum and reserved
+    if (flags & 0x2000u) at += 4;              // key
+    if (flags & 0x1000u) at += 4;              // sequence number
+  } else if (version == 1 && proto == kEtherPpp) {
+    at += 4;                                   // payload length and call id
+    if (flags & 0x1000u) at += 4;              // sequence number
+    if (flags & 0x0080u) at += 4;              // acknowledgement number
+  } else {
+    return std::nullopt;
+  }
+  if (p.size() < at) return std::nullopt;
+  std::span<const std::uint8_t> inner = p.subspan(at);
+  switch (proto) {
+    case kEtherIpv4:
+    case kEtherIpv6: return decodeInner(proto, inner, out);
+    case kEtherTeb: return decodeInner(kEtherTeb, inner, out);
+    case kEtherErspan2:
+      // Type I has no sequence number and no ERSPAN header; type II an 8-byte header.
+      if (flags & 0x1000u) {
+        if (inner.size() < 8) return std::nullopt;
+        inner = inner.subspan(8);
+      }
+      return decodeInner(kEtherTeb, inner, out);
+    case kEtherErspan3: {
+      if (inner.size() < 12) return std::nullopt;
+      const bool platform_subheader = (inner[11] & 0x01u) != 0;
+      const std::size_t header = platform_subheader ? 20 : 12;
+      if (inner.size() < header) return std::nullopt;
+      return decodeInner(kEtherTeb, inner.subspan(header), out);
+    }
+    case kEtherPpp: {
+      // PPP: address and control (0xff 0x03) unless compressed away, then a 1- or 2-byte protocol.
+      if (inner.size() >= 2 && inner[0] == 0xff && inner[1] == 0x03) inner = inner.subspan(2);
+      if (inner.empty()) return std::nullopt;
+      std::uint16_t ppp = inner[0];
+      std::size_t length = 1;
+      if ((inner[0] & 0x01u) == 0) {
+        if (inner.size() < 2) return std::nullopt;
+        ppp = be16(inner.data());
+        length = 2;
+      }
+      if (ppp == 0x21) return decodeInner(kEtherIpv4, inner.subspan(length), out);
+      if (ppp == 0x57) return decodeInner(kEtherIpv6, inner.subspan(length), out);
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
+std::optional<bool> PacketDecoder::decodeUdpTunnel(std::span<const std::uint8_t> p, DecodedPacket& out) {
+  if (out.dst_port == kVxlanPort) {
+    // VXLAN (RFC 7348): flags with the I bit (a valid VNI), 24 reserved bits, VNI, reserved.
+    if (p.size() < 8 + 14 || (p[0] & 0x08u) == 0) return std::nullopt;
+    return decodeInner(kEtherTeb, p.subspan(8), out);
+  }
+  if (out.dst_port == kGenevePort) {
+    // Geneve (RFC 8926): version 0, options length in 4-byte words, protocol type.
+    if (p.size() < 8 || (p[0] >> 6) != 0) return std::nullopt;
+    const std::size_t header = 8 + std::size_t{p[0] & 0x3fu} * 4;
+    const std::uint16_t proto = be16(p.data() + 2);
+    if (p.size() < header || (proto != kEtherTeb && proto != kEtherIpv4 && proto != kEtherIpv6)) return std::nullopt;
+    return decodeInner(proto, p.subspan(header), out);
+  }
+  return std::nullopt;
+}
+
 bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPacket& out) {
+  if (out.ip_proto == 47) {
+    if (const auto inner = decodeGre(p, out)) return *inner;
+  }
   switch (out.ip_proto) {
     case 6: {
       if (p.size() < 20) return fail(DecodeError::TruncatedTcp, AnomalyEvent::TcpPktTooSmall, out);
@@ -367,6 +474,9 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.payload = p.subspan(8, length - 8u);
       out.transport_header = p.first(8);
       ++counters_.udp;
+      if (out.dst_port == kVxlanPort || out.dst_port == kGenevePort) {
+        if (const auto inner = decodeUdpTunnel(out.payload, out)) return *inner;
+      }
       break;
     }
     case 1:

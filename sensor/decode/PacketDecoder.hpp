@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -48,6 +49,7 @@ struct DecodeCounters {
   std::uint64_t other_transport = 0;
   std::uint64_t vlan = 0;
   std::uint64_t fragments = 0;
+  std::uint64_t tunnels = 0;  // packets decoded from inside GRE, ERSPAN, VXLAN or Geneve
   std::array<std::uint64_t, kDecodeErrorCount> errors{};
   [[nodiscard]] std::uint64_t malformed() const;  // errors other than NotIp
   void merge(const DecodeCounters& other);
@@ -67,6 +69,12 @@ class PacketDecoder {
   bool decodeIp(std::span<const std::uint8_t> data, signatures::AnomalyEvent bad_version, DecodedPacket& out);
   bool decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket& out);
+  // Tunnels: the inner packet replaces the outer one (what an IDS fed by an ERSPAN mirror or
+  // watching a GRE or VXLAN link means to inspect). nullopt when `p` is not a tunnel payload
+  // gsoc knows (the packet stays the outer one), else whether the inner packet decoded.
+  std::optional<bool> decodeGre(std::span<const std::uint8_t> p, DecodedPacket& out);
+  std::optional<bool> decodeUdpTunnel(std::span<const std::uint8_t> udp_payload, DecodedPacket& out);
+  std::optional<bool> decodeInner(std::uint16_t ether_type, std::span<const std::uint8_t> inner, DecodedPacket& out);
   bool fail(DecodeError error) {
     ++counters_.errors[static_cast<std::size_t>(error)];
     return false;
@@ -82,6 +90,9 @@ class PacketDecoder {
   void checkTcpOptions(std::span<const std::uint8_t> options, DecodedPacket& out);
 
   DecodeCounters counters_;
+  // Tunnels inside tunnels are decoded this deep at most: a crafted packet cannot recurse.
+  static constexpr unsigned kMaxTunnelDepth = 3;
+  unsigned tunnel_depth_ = 0;
 };
 
 }  // namespace gsoc::sensor

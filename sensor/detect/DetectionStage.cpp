@@ -29,7 +29,9 @@ std::string_view view(std::span<const std::uint8_t> s) { return {reinterpret_cas
 DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink)
     : detector_(std::move(ruleset)),
       sink_(std::move(sink)),
-      app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {}
+      app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {
+  applyFileHashing();
+}
 
 void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const {
   meta = signatures::PacketMeta{};
@@ -257,6 +259,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
                    std::span<const signatures::AlertContext> contexts = {}) {
     AlertHit hit;
     hit.contexts = contexts;
+    hit.app = input.meta.is_transaction ? app_.transactionRecord() : nullptr;
     hit.rule = rule;
     hit.indicator = indicator;
     hit.flow = flow;

@@ -39,8 +39,8 @@ struct AlertHit {
   // datajson: the JSON objects the rule's dataset keywords add (EVE alert.context), valid
   // during the callback.
   std::span<const signatures::AlertContext> contexts;
-  // A transaction input's record where its parser offers one (DCERPC and SMB: EVE adds the
-  // transaction's protocol object to the alert, as Suricata does), valid during the callback.
+  // A transaction input's record where its parser offers one (DCERPC, SMB, MQTT, FTP: EVE adds
+  // the transaction's protocol object to the alert, as Suricata does), valid during the callback.
   const AppMetadata* app = nullptr;
 };
 
@@ -88,12 +88,24 @@ class DetectionStage {
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
   // Suricata's stream.inline (AppLayer::setStreamInline).
   void setStreamInline(bool on) { app_.setStreamInline(on); }
+  void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
   // The app layer's records reach `sink` stamped with the capture position of the packet being
   // processed (AppMetadata::capture_index).
   void setMetadataSink(MetadataSink sink);
   // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
   void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
-  void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
+  // A reload: the next packets are matched against `ruleset`, and HTTP files are hashed only if
+  // it needs their hashes (or hashing is forced).
+  void setRuleset(signatures::CompiledRulesetPtr ruleset) {
+    detector_.setRuleset(std::move(ruleset));
+    applyFileHashing();
+  }
+  // Hash every HTTP file (MD5, SHA-256 in fileinfo records) whatever the rules need: Suricata's
+  // eve-log files force-hash, gsoc-sensor's --force-file-hashes.
+  void setForceFileHashes(bool on) {
+    force_file_hashes_ = on;
+    applyFileHashing();
+  }
   // Every prefilter scan, told to `observer` (benchmarks; nullptr: none).
   void observeScans(signatures::ScanObserver* observer) { detector_.observeScans(observer); }
   // The ruleset in use: the one whose rules the next alerts name.
@@ -125,7 +137,10 @@ class DetectionStage {
   // Stream and app-layer events raised while the current packet's stream data was processed:
   // they belong to that packet (Suricata sets them on it), which onPacket inspects next.
   signatures::EventSet packet_events_;
+  void applyFileHashing() { app_.setFileHashing(force_file_hashes_ || detector_.ruleset().needsFileHashes()); }
+
   AppLayer app_;
+  bool force_file_hashes_ = false;
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts

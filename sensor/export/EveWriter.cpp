@@ -9,7 +9,9 @@
 
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/MqttParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
@@ -157,10 +159,11 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
     case signatures::EventKind::Stream: out_ << "\"type\":\"stream\",\"event\":\"stream." << info.name << "\"}}\n"; break;
     case signatures::EventKind::AppLayer: {
       // Suricata logs the parser's own name for the event: upper case from its C parsers (HTTP,
-      // TLS, SMTP), as the rule writes it from the Rust ones (DNS).
+      // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP).
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
-      if (info.app != signatures::AppProto::Dns) {
+      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt &&
+          info.app != signatures::AppProto::Ftp) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -216,6 +219,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     smbObject(*hit.app);
     if (hit.app->smb != nullptr && hit.app->smb->type == SmbTransaction::Type::File) smbFileObject(*hit.app->smb, true);
   }
+  if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   out_ << "}\n";
@@ -775,8 +779,176 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << "}}\n";
       break;
     }
+    case AppMetadata::Kind::Mqtt:
+      // Suricata's mqtt record: one object per packet of the transaction, named by its type.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "mqtt");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.mqtt->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Ftp:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.ftp->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
   }
   ++records_;
+}
+
+void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Ftp) {
+    // Suricata's ftp object: the command and its data, each reply line and its code.
+    const FtpTransaction& tx = *r.ftp;
+    out_ << ",\"ftp\":{";
+    if (tx.has_command) {
+      out_ << "\"command\":";
+      string(tx.command);
+      if (!tx.command_data.empty()) {
+        out_ << ",\"command_data\":";
+        string(tx.command_data);
+      }
+      out_ << ",";
+    }
+    out_ << "\"reply\":[";
+    for (std::size_t i = 0; i < tx.replies.size(); ++i) {
+      if (i) out_ << ",";
+      string(tx.replies[i]);
+    }
+    out_ << "],\"completion_code\":[";
+    for (std::size_t i = 0; i < tx.codes.size(); ++i) {
+      if (i) out_ << ",";
+      string(tx.codes[i]);
+    }
+    out_ << "]";
+    if (tx.has_dynamic_port) out_ << ",\"dynamic_port\":" << tx.dynamic_port;
+    if (tx.mode != FtpTransaction::Mode::None) out_ << ",\"mode\":\"" << (tx.mode == FtpTransaction::Mode::Active ? "active" : "passive") << "\"";
+    out_ << ",\"reply_received\":\"" << (tx.reply_received ? "yes" : "no") << "\",\"command_truncated\":"
+         << (tx.command_truncated ? "true" : "false") << ",\"reply_truncated\":" << (tx.reply_truncated ? "true" : "false") << "}";
+    return;
+  }
+  if (r.kind != AppMetadata::Kind::Mqtt) return;
+  out_ << ",\"mqtt\":{";
+      const auto properties = [&](const ReusingVector<MqttProperty>& list) {
+        if (list.empty()) return;
+        out_ << ",\"properties\":{";
+        const char* sep = "";
+        for (const MqttProperty& p : list) {
+          if (p.key().empty()) continue;
+          out_ << sep;
+          string(p.key());
+          out_ << ":";
+          if (p.isNumber()) out_ << p.number;
+          else string(p.value);
+          sep = ",";
+        }
+        out_ << "}";
+      };
+      const char* sep = "";
+      for (const MqttMessage& m : r.mqtt->view()) {
+        if (m.type == MqttType::Unassigned && !m.truncated) continue;
+        out_ << sep << "\"" << mqttTypeName(m.type) << "\":{\"qos\":" << static_cast<unsigned>(m.qos())
+             << ",\"retain\":" << (m.retain() ? "true" : "false") << ",\"dup\":" << (m.dup() ? "true" : "false");
+        sep = ",";
+        if (m.truncated) {
+          out_ << ",\"truncated\":true,\"skipped_length\":" << m.skipped_length << "}";
+          continue;
+        }
+        const auto id = [&] { out_ << ",\"message_id\":" << m.message_id; };
+        const auto reason = [&](const char* key) {
+          if (m.has_reason_code) out_ << ",\"" << key << "\":" << static_cast<unsigned>(m.reason_code);
+        };
+        const auto codes = [&](const char* key) {
+          out_ << ",\"" << key << "\":[";
+          for (std::size_t i = 0; i < m.codes.size(); ++i) out_ << (i ? "," : "") << static_cast<unsigned>(m.codes[i]);
+          out_ << "]";
+        };
+        switch (m.type) {
+          case MqttType::Connect: {
+            const auto flag = [&](std::uint8_t bit) { return (m.connect_flags & bit) ? "true" : "false"; };
+            out_ << ",\"protocol_string\":";
+            string(m.protocol_string);
+            out_ << ",\"protocol_version\":" << static_cast<unsigned>(m.protocol_version) << ",\"client_id\":";
+            string(m.client_id);
+            out_ << ",\"flags\":{\"username\":" << flag(0x80) << ",\"password\":" << flag(0x40)
+                 << ",\"will_retain\":" << flag(0x20) << ",\"will\":" << flag(0x04) << ",\"clean_session\":" << flag(0x02)
+                 << "}";
+            if (m.connect_flags & 0x80) {
+              out_ << ",\"username\":";
+              string(m.username);
+            }
+            if (m.connect_flags & 0x40) {
+              out_ << ",\"password\":";
+              string(m.password);
+            }
+            if (m.connect_flags & 0x04) {
+              out_ << ",\"will\":{\"topic\":";
+              string(m.will_topic);
+              out_ << ",\"message\":";
+              string(m.will_message);
+              properties(m.will_properties);
+              out_ << "}";
+            }
+            break;
+          }
+          case MqttType::Connack:
+            out_ << ",\"session_present\":" << (m.session_present ? "true" : "false") << ",\"return_code\":"
+                 << static_cast<unsigned>(m.reason_code);
+            break;
+          case MqttType::Publish:
+            out_ << ",\"topic\":";
+            string(m.topic);
+            if (m.has_message_id) id();
+            out_ << ",\"message\":";
+            string(m.payload);
+            break;
+          case MqttType::Puback:
+          case MqttType::Pubrec:
+          case MqttType::Pubrel:
+          case MqttType::Pubcomp:
+            id();
+            reason("reason_code");
+            break;
+          case MqttType::Subscribe:
+          case MqttType::Unsubscribe: {
+            id();
+            out_ << ",\"topics\":[";
+            for (std::size_t i = 0; i < m.topics.size(); ++i) {
+              if (i) out_ << ",";
+              if (m.type == MqttType::Subscribe) {
+                out_ << "{\"topic\":";
+                string(m.topics[i].name);
+                out_ << ",\"qos\":" << static_cast<unsigned>(m.topics[i].qos) << "}";
+              } else {
+                string(m.topics[i].name);
+              }
+            }
+            out_ << "]";
+            break;
+          }
+          case MqttType::Suback:
+            id();
+            codes("qos_granted");
+            break;
+          case MqttType::Unsuback:
+            id();
+            if (!m.codes.empty()) codes("reason_codes");
+            break;
+          case MqttType::Disconnect:
+          case MqttType::Auth:
+            reason("reason_code");
+            break;
+          case MqttType::Pingreq:
+          case MqttType::Pingresp:
+          case MqttType::Unassigned:
+            break;
+        }
+        properties(m.properties);
+        out_ << "}";
+      }
+  out_ << "}";
 }
 
 void EveWriter::statsRecord(std::int64_t timestamp_ns, const std::string& stats_json) {

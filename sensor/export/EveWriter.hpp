@@ -52,7 +52,7 @@ class EveWriter {
   void alertRecord(const AlertHit& hit, std::string_view category);
   // event_type "anomaly", as Suricata writes it: anomaly{type, event[, app_proto, layer]}.
   void anomalyRecord(const AnomalyHit& hit);
-  // event_type http, dns, tls, smtp, ssh, fileinfo (an HTTP file; one per mail attachment after
+  // event_type http, dns, tls, smtp, ssh, mqtt, ftp, fileinfo (an HTTP file; one per mail attachment after
   // its smtp record).
   void metadataRecord(const AppMetadata& record);
   // A finished JSON object body for event_type "stats" (the caller builds the counters).
@@ -82,6 +82,8 @@ class EveWriter {
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
+  // ,"mqtt":{...} or ,"ftp":{...}: a transaction's object, in its record and in its alerts.
+  void appObject(const AppMetadata& record);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
   // ,"pcap_cnt":N after a header, when the capture position is known.

@@ -20,6 +20,7 @@ class EventEncoder {
 
   // The ruleset's HOME_NET, set again by the worker when it swaps in a reloaded ruleset.
   void setHomeNet(signatures::AddressSet home) { builder_.setHomeNet(std::move(home)); }
+  void setRulesetVersion(std::string_view version) { builder_.setRulesetVersion(version); }
 
   // The record's bytes without its event id, valid until the next call.
   std::string_view alert(const AlertHit& hit, std::string_view classtype_description);

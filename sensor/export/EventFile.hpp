@@ -37,6 +37,8 @@ class EventBuilder {
   // The agency's own addresses (the ruleset's HOME_NET): each event says which side of its flow
   // is at home (Event.locality). Until set, events carry LOCALITY_UNSPECIFIED.
   void setHomeNet(signatures::AddressSet home) { home_ = std::move(home); }
+  // The version alerts name: a reload's, from the packet the lane applies it at.
+  void setRulesetVersion(std::string_view version) { ruleset_version_.assign(version); }
 
  private:
   void envelope(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, gsoc::v1::Event& out);

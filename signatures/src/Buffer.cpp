@@ -30,6 +30,15 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ssh.hassh.server", "ssh.hassh.server.string",
     "dcerpc.stub_data", "smb.named_pipe",    "smb.share",           "smb.ntlmssp_user",
     "smb.ntlmssp_domain",
+    "mqtt.connect.clientid", "mqtt.connect.username", "mqtt.connect.password", "mqtt.connect.willtopic",
+    "mqtt.connect.willmessage", "mqtt.connect.protocol_string", "mqtt.publish.topic", "mqtt.publish.message",
+    "mqtt.subscribe.topic", "mqtt.unsubscribe.topic",
+    // Not keywords (the names hold a space): the integer keywords' byte tests inspect them.
+    "mqtt.type number", "mqtt.flags number", "mqtt.qos number", "mqtt.reason_code number",
+    "mqtt.connect.flags number", "mqtt.connack.session_present number", "mqtt.protocol_version number",
+    "ftp.command",      "ftp.command_data",  "ftp.reply",           "ftp.completion_code",
+    "ftp.mode number",  "ftp.reply_received number", "ftp.dynamic_port number",
+    "ftpbounce number",
 };
 
 using K = BufferKeywordKind;

@@ -1,5 +1,6 @@
 #include "gsoc/signatures/RuleCompiler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -392,6 +393,11 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
   if (!cache_path.empty() && compiled_any) writeCache(cache_path, *out, stats.cache_note);
 
   out->indicators_ = std::make_unique<IndicatorMatcher>(std::move(indicators));
+  out->needs_file_hashes_ = out->indicators_->hasHashes() || std::any_of(out->rules().begin(), out->rules().end(), [](const Rule& r) {
+    return r.filestore || std::any_of(r.inspections.begin(), r.inspections.end(), [](const BufferInspection& i) {
+             return i.buffer == BufferId::FileMd5 || i.buffer == BufferId::FileSha256;
+           });
+  });
   stats.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

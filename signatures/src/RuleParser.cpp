@@ -21,6 +21,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Smb: return "smb";
     case AppProto::Ssh: return "ssh";
     case AppProto::Dcerpc: return "dcerpc";
+    case AppProto::Mqtt: return "mqtt";
     case AppProto::Count_: break;
   }
   return "";
@@ -59,6 +60,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+    {"mqtt", Transport::Tcp, AppProto::Mqtt},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -763,6 +765,147 @@ class RuleBuilder {
     sticky_transforms_.clear();
   }
 
+  // A byte test on a number a parser put in a buffer of its own (Buffer.hpp's Mqtt*Number and
+  // Ftp*Number buffers, one instance per MQTT packet): the rule matches when one instance
+  // passes all its tests there.
+  void fieldByteTest(BufferId buffer, ByteTest::Op op, std::uint64_t value, bool negated = false,
+                    std::optional<std::uint64_t> mask = std::nullopt, std::uint8_t bytes = 1) {
+    ByteTest t;
+    t.bytes = bytes;
+    t.op = op;
+    t.value = value;
+    t.negated = negated;
+    t.bitmask = mask;
+    inspection({buffer, {}}).items.emplace_back(t);
+  }
+  // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
+  // `bytes` wide (1 or 2, big-endian): at most 255 or 65535.
+  void fieldInteger(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1) {
+    std::string value(trim(v));
+    if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+    const SizeCheck check = sizeCheck(o, value);
+    const std::uint64_t max = bytes == 1 ? 255 : 65535;
+    if (check.a > max || (check.op == SizeCheck::Op::Range && check.b > max + 1)) {
+      failValue(o, "out of range 0-" + std::to_string(max));
+    }
+    const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
+      fieldByteTest(buffer, op, n, negated, std::nullopt, bytes);
+    };
+    switch (check.op) {
+      case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
+      case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
+      case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
+      case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
+      case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
+      case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
+      case SizeCheck::Op::Range:
+        test(ByteTest::Op::Gt, check.a);
+        test(ByteTest::Op::Lt, check.b);
+        break;
+    }
+  }
+  // ftp.mode, ftp.reply_received and ftp.dynamic_port; false for any other keyword.
+  bool onFtpInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "ftp.mode") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      if (v != "active" && v != "passive") failValue(o, "expected active or passive");
+      fieldByteTest(BufferId::FtpModeNumber, ByteTest::Op::Eq, v == "active" ? 1 : 2);
+      return true;
+    }
+    if (n == "ftp.reply_received") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      const bool yes = v == "yes" || v == "on" || v == "true" || v == "1";
+      if (!yes && v != "no" && v != "off" && v != "false" && v != "0") failValue(o, "expected yes or no");
+      fieldByteTest(BufferId::FtpReplyReceivedNumber, ByteTest::Op::Eq, yes ? 1 : 0);
+      return true;
+    }
+    if (n == "ftpbounce") {
+      // A PORT command naming another host than the client (the FTP bounce of RFC 2577).
+      fieldByteTest(BufferId::FtpBounceNumber, ByteTest::Op::Eq, 1);
+      return true;
+    }
+    if (n == "ftp.dynamic_port") {
+      requireValue(o);
+      fieldInteger(o, BufferId::FtpDynamicPortNumber, o.value, 2);
+      return true;
+    }
+    return false;
+  }
+  // "[!]name,[!]name...": each named bit set (or, with '!', clear) in the same packet's byte.
+  void fieldBits(const Option& o, BufferId buffer, std::initializer_list<std::pair<std::string_view, std::uint8_t>> names) {
+    std::uint8_t set = 0, clear = 0;
+    for (std::string_view part : splitList(o.value)) {
+      const bool negated = part.starts_with('!');
+      if (negated) part = trim(part.substr(1));
+      const auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == part; });
+      if (it == names.end()) failValue(o, "unknown flag '" + std::string(part) + "'");
+      (negated ? clear : set) |= it->second;
+    }
+    if (set != 0) fieldByteTest(buffer, ByteTest::Op::Eq, set >> __builtin_ctz(set), false, set);
+    if (clear != 0) fieldByteTest(buffer, ByteTest::Op::Eq, 0, false, clear);
+  }
+  // The MQTT integer keywords; false for any other keyword.
+  bool onMqttInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (!n.starts_with("mqtt.")) return false;
+    if (n == "mqtt.type") {
+      requireValue(o);
+      static constexpr std::string_view kTypes[] = {"", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL",
+                                                    "PUBCOMP", "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK",
+                                                    "PINGREQ", "PINGRESP", "DISCONNECT", "AUTH"};
+      std::string_view v = trim(o.value);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      if (v.find(',') != std::string_view::npos) failValue(o, "the per-packet index form (TYPE,N) is not supported");
+      const std::string upper = [&] {
+        std::string u(v);
+        std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        return u;
+      }();
+      for (std::size_t i = 1; i < std::size(kTypes); ++i) {
+        if (upper == kTypes[i]) {
+          fieldByteTest(BufferId::MqttTypeNumber, ByteTest::Op::Eq, i, negated);
+          return true;
+        }
+      }
+      fieldInteger(o, BufferId::MqttTypeNumber, o.value);
+      return true;
+    }
+    if (n == "mqtt.flags") {
+      requireValue(o);
+      fieldBits(o, BufferId::MqttFlagsNumber, {{"dup", 0x08}, {"retain", 0x01}});
+      return true;
+    }
+    if (n == "mqtt.connect.flags") {
+      requireValue(o);
+      fieldBits(o, BufferId::MqttConnectFlagsNumber,
+               {{"username", 0x80}, {"password", 0x40}, {"will_retain", 0x20}, {"will", 0x04}, {"clean_session", 0x02}});
+      return true;
+    }
+    if (n == "mqtt.qos") { requireValue(o); fieldInteger(o, BufferId::MqttQosNumber, o.value); return true; }
+    if (n == "mqtt.reason_code" || n == "mqtt.connack.return_code") {
+      requireValue(o);
+      fieldInteger(o, BufferId::MqttReasonCodeNumber, o.value);
+      return true;
+    }
+    if (n == "mqtt.protocol_version") {
+      requireValue(o);
+      fieldInteger(o, BufferId::MqttProtocolVersionNumber, o.value);
+      return true;
+    }
+    if (n == "mqtt.connack.session_present") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      if (v != "true" && v != "false" && v != "yes" && v != "no") failValue(o, "expected true or false");
+      fieldByteTest(BufferId::MqttSessionPresentNumber, ByteTest::Op::Eq, v == "true" || v == "yes" ? 1 : 0);
+      return true;
+    }
+    return false;
+  }
+
   SizeCheck sizeCheck(const Option& o, std::string_view v) const {
     v = trim(v);
     SizeCheck s;
@@ -1296,6 +1439,7 @@ class RuleBuilder {
       }
     }
     note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false), the alert itself is unaffected");
+    rule_.filestore = true;
   }
 
   static std::optional<Transform::Kind> transformKind(std::string_view n) {
@@ -1558,6 +1702,7 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
+    if (onMqttInteger(o) || onFtpInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);

@@ -59,7 +59,8 @@ class CrashingState final : public EventStore {
   void upsertPublication(const Publication& p) override { inner_.upsertPublication(p); }
   std::optional<Publication> publication(const std::string& k, const std::string& i) override { return inner_.publication(k, i); }
   std::uint64_t publicationCount(const std::string& k, const std::string& n) override { return inner_.publicationCount(k, n); }
-  std::vector<Publication> publications(std::int64_t s) override { return inner_.publications(s); }
+  std::vector<Publication> selectPublications(const PublicationQuery& q) override { return inner_.selectPublications(q); }
+  std::vector<PublicationTally> tallyPublications(const std::string& k) override { return inner_.tallyPublications(k); }
 
  private:
   SqliteEventStore inner_;

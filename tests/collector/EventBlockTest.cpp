@@ -5,12 +5,11 @@
 // is reported with its id rather than skipped.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <filesystem>
 
 #include "collector/store/EventBlock.hpp"
 #include "collector/store/SqliteEventStore.hpp"
+#include "tests/collector/TempSqliteFile.hpp"
 #include "gsoc/v1/ingest.pb.h"
 
 using namespace gsoc::collector;
@@ -30,14 +29,6 @@ gsoc::v1::Event dnsEvent(std::int64_t ts, const std::string& query) {
 
 class EventBlockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() / ("gsoc-blocks-" + std::to_string(::getpid()) + ".db")).string();
-    remove();
-  }
-  void TearDown() override { remove(); }
-  void remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
   // One commit of one batch: events at the given times (ns after kT0), sequences from `first`.
   void commit(SqliteEventStore& store, const SensorIdentity& who, std::uint64_t first, const std::vector<std::int64_t>& offsets,
               const std::string& query = "www.example.go.jp") {
@@ -66,7 +57,8 @@ class EventBlockTest : public ::testing::Test {
     sqlite3_free(error);
     sqlite3_close(db);
   }
-  std::string path_;
+  TempSqliteFile db_{"gsoc-blocks"};
+  const std::string path_ = db_.path();
   SensorIdentity mofa_{"MOFA", "mofa-1", "1000", "test"};
   SensorIdentity mod_{"MOD", "mod-1", "1001", "test"};
 };

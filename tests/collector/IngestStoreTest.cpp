@@ -2,13 +2,12 @@
 // rejected batches and a restart (marks are read back from the file).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <set>
 
 #include "collector/ingest/BatchWriter.hpp"
 #include "collector/store/SqliteEventStore.hpp"
+#include "tests/collector/TempSqliteFile.hpp"
 #include "gsoc/v1/status.pb.h"
 
 using namespace gsoc::collector;
@@ -39,14 +38,6 @@ std::unique_ptr<gsoc::v1::EventBatch> batch(const std::string& sensor, std::uint
 
 class IngestStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() / ("gsoc-ingest-" + std::to_string(::getpid()) + ".db")).string();
-    removeDb();
-  }
-  void TearDown() override { removeDb(); }
-  void removeDb() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
   gsoc::v1::BatchAck submit(BatchWriter& w, const SensorIdentity& id, std::unique_ptr<gsoc::v1::EventBatch> b, std::string rejected = {}) {
     auto f = w.submit(id, std::move(b), std::chrono::seconds(5), std::move(rejected));
     EXPECT_TRUE(f.has_value());
@@ -64,7 +55,8 @@ class IngestStoreTest : public ::testing::Test {
     sqlite3_close(db);
     return v;
   }
-  std::string path_;
+  TempSqliteFile db_{"gsoc-ingest"};
+  const std::string path_ = db_.path();
   SensorIdentity mofa_{"MOFA", "mofa-1", "1000", "test"};
   SensorIdentity mod_{"MOD", "mod-1", "1001", "test"};
 };

@@ -87,10 +87,10 @@ TEST(PublicationRecord, WarningsGoToEveryAgency) {
 
 TEST(PublicationRecord, StoredJsonDecodes) {
   const auto p = notice("MOFA", gsoc::v1::SEVERITY_HIGH, 100);
-  const auto back = toRecord(Publication{"notice", "N:MOFA", "N-1", "C-1", "MOFA", 100, toJson(p.notice())});
+  const auto back = toRecord(Publication{"notice", "N:MOFA", "N-1", "C-1", "MOFA", 100, toJson(p.notice()), "new"});
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->notice().agency_id(), "MOFA");
-  EXPECT_FALSE(toRecord(Publication{"notice", "x", "", "", "", 0, "{not json"}).has_value());
+  EXPECT_FALSE(toRecord(Publication{"notice", "x", "", "", "", 0, "{not json", ""}).has_value());
 }
 
 TEST(PublicationFeed, DeliversMatchingAndFlagsOverflow) {

@@ -277,6 +277,8 @@ TEST_F(WebConsoleTest, NoticesViewAndFeedFilters) {
     p.updated_ns = raised;
     p.json = R"({"number":")" + number + R"(","agency_id":"MOJ","state":")" + state + R"(","history":[{"state":"STATE_NEW","at_ns":")" +
              std::to_string(raised) + R"(","by":"gsoc-collector"}]})";
+    // As the publisher keeps it: the state's name, lower case, without the STATE_ prefix.
+    for (const char* c = state + 6; *c != '\0'; ++c) p.status += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
     store_->upsertPublication(p);
   };
   notice("N-2026-0001", "STATE_NEW", kT0 - 25 * hour);           // a day and an hour unanswered
@@ -298,6 +300,29 @@ TEST_F(WebConsoleTest, NoticesViewAndFeedFilters) {
   EXPECT_EQ(overdue, (std::map<std::string, bool>{{"N-2026-0001", true}, {"N-2026-0002", false}, {"N-2026-0003", false}}));
   ASSERT_EQ(view["warnings"].size(), 1U);
   EXPECT_EQ(view["warnings"][0]["acknowledged"][0], "MOJ by duty at 2025-12-05 01:00 UTC");
+  EXPECT_EQ(view["total"], 3);
+  EXPECT_EQ(view["counts"], nlohmann::json::parse(R"({"new":1,"delivered":1,"acknowledged":1,"closed":1})"));
+  // A page at a time, newest first, by state and agency; the store selects, nothing is decoded
+  // beyond the page.
+  auto listed = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const auto page = nlohmann::json::parse(get("/api/notices?" + query, cookie).body());
+    for (const auto& n : page["notices"]) out.push_back(n["notice"]["number"]);
+    return out;
+  };
+  EXPECT_EQ(listed("limit=2"), (std::vector<std::string>{"N-2026-0002", "N-2026-0001"}));
+  EXPECT_EQ(listed("limit=2&offset=2"), std::vector<std::string>{"N-2026-0003"});
+  // The next page by keyset: after the last notice of this one.
+  const auto first = nlohmann::json::parse(get("/api/notices?limit=2", cookie).body());
+  const std::string next = "after_ns=" + first["next"]["after_ns"].get<std::string>() + "&after_id=" + first["next"]["after_id"].get<std::string>();
+  EXPECT_EQ(listed("limit=2&" + next), std::vector<std::string>{"N-2026-0003"});
+  EXPECT_TRUE(nlohmann::json::parse(get("/api/notices?limit=2&" + next, cookie).body())["next"].is_null());
+  EXPECT_EQ(listed("show=closed"), std::vector<std::string>{"N-2026-0004"});
+  EXPECT_EQ(listed("show=waiting"), (std::vector<std::string>{"N-2026-0002", "N-2026-0001"}));
+  EXPECT_EQ(listed("show=all").size(), 4U);
+  EXPECT_TRUE(listed("agency=MOF").empty());
+  EXPECT_EQ(nlohmann::json::parse(get("/api/notices?agency=MOF", cookie).body())["total"], 0);
+  EXPECT_EQ(get("/api/notices?show=everything", cookie).result(), http::status::bad_request);
   // The feed's filters are gsocctl feed's: kinds and agencies as lists, severity at least, status.
   auto numbers = [&](const std::string& query) {
     std::vector<std::string> out;
@@ -341,7 +366,7 @@ void storeLookups(SqliteEventStore& store, const std::string& agency, const std:
 
 void storePublication(SqliteEventStore& store, const char* kind, const std::string& id, const std::string& campaign, const std::string& agency,
                       const std::string& json) {
-  store.upsertPublication(Publication{kind, id, std::string(kind) == "campaign" ? "" : id, campaign, agency, kT0, json});
+  store.upsertPublication(Publication{kind, id, std::string(kind) == "campaign" ? "" : id, campaign, agency, kT0, json, ""});
 }
 
 TEST_F(WebConsoleTest, CampaignViewHasWhatItProducedAndItsAgencyByHourMatrix) {

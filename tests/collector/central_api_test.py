@@ -15,7 +15,7 @@ import signal
 import subprocess
 import time
 
-from harness import init_pki, ClickHouseCluster, Postgres, check, free_port, run_test, ship_history, ship_traffic, start_collector
+from harness import init_pki, ClickHouseCluster, Postgres, WebSession, check, free_port, run_test, ship_history, ship_traffic, start_collector
 
 T0 = 1700000000
 STIX_REQUIRED = {
@@ -42,12 +42,37 @@ def run(bindir, src, root, procs, backend):
     if ch:  # two shards, the state beside them in SQLite
         store = "{backend: clickhouse, clickhouse_shards: [%s], clickhouse_cluster: gsoc, sqlite_path: state.db}" % ch.urls()
     try:
+        if pg:
+            legacy_publications(bindir, root, procs, pg)
         scenario(bindir, src, root, procs, pki, store, gsoc_pki)
     finally:
         if pg:
             pg.stop()
         if ch:
             ch.stop()
+
+
+def legacy_publications(bindir, root, procs, pg):
+    """A database written before publications had a status column: the collector adds it and
+    fills it from each record's JSON when it opens the database."""
+    pg.run("/usr/bin/createdb", "-h", pg.sock, "-p", str(pg.port), "-U", "gsoc", "legacy")
+    dsn = pg.dsn.replace("dbname=gsoc", "dbname=legacy")
+    legacy = lambda sql: subprocess.run(["psql", "-X", "-A", "-t", "-q", "-F", "\t", "-d", dsn, "-c", sql], check=True,
+                                        capture_output=True, text=True).stdout.split()
+    legacy("CREATE TABLE publications(kind TEXT NOT NULL, id TEXT NOT NULL, number TEXT NOT NULL, campaign_id TEXT NOT NULL, "
+           "agency_id TEXT NOT NULL, updated_ns BIGINT NOT NULL, json TEXT NOT NULL, PRIMARY KEY(kind, id));"
+           "INSERT INTO publications VALUES ('notice', 'N:C-1:MOFA', 'N-2023-0001', 'C-1', 'MOFA', 1, '{\"state\":\"STATE_DELIVERED\"}'),"
+           "('campaign', 'C-1', '', 'C-1', '', 2, '{\"status\":\"STATUS_ACTIVE\"}'), ('warning', 'W:C-1', 'W-2023-0001', 'C-1', '', 3, '{}')")
+    port = free_port()
+    conf = os.path.join(root, "legacy.yaml")
+    with open(conf, "w") as f:
+        f.write("listen_address: 127.0.0.1:%d\nca_file: pki/ca.pem\ncert_file: pki/collector.pem\nkey_file: pki/collector.key\n"
+                "store: {backend: postgresql, postgresql_dsn: \"%s\"}\nstats_interval_s: 0\n" % (port, dsn))
+    col = start_collector([bindir + "/gsoc-collector", "-c", conf], root, os.path.join(root, "legacy.log"), procs)
+    statuses = legacy("SELECT kind || '=' || status FROM publications ORDER BY kind")
+    check(statuses == ["campaign=active", "notice=delivered", "warning="], "an old database's publications get their status: %s" % statuses)
+    col.send_signal(signal.SIGTERM)
+    col.wait(timeout=30)
 
 
 def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
@@ -59,7 +84,7 @@ def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
                 "correlation_lateness_s: 600\ncorrelation_idle_flush_s: 1\nstats_interval_s: 0\n"
                 % (port, store, os.path.join(src, "packaging", "config", "correlation.yaml")))
     log = os.path.join(root, "collector.log")
-    col = start_collector([bindir + "/gsoc-collector", "-c", conf, "--retention-days", "36500"], root, log, procs)
+    col = start_collector([bindir + "/gsoc-collector", "-c", conf, "--retention-days", "36500", "--web", "127.0.0.1:0"], root, log, procs)
     base = [bindir + "/gsocctl", "--collector", "127.0.0.1:%d" % port, "--pki", pki]
 
     def ctl(*args, analyst="duty"):
@@ -119,6 +144,27 @@ def scenario(bindir, src, root, procs, pki, store, gsoc_pki):
     check(rc == 0 and rc2 == 0 and [a["agency_id"] for a in acks] == ["MOD"], "a warning records each agency's acknowledgement once")
     rc, _, err = ctl("ack", "N-1999-0001")
     check(rc == 1 and "NOT_FOUND" in err and "no notice" in err, "an unknown number is reported: %s" % err.strip())
+
+    # The console's pages select in the store (status, agency, keyset pages, tallies): on every
+    # backend, the same answers as gsocctl's. MOFA's notice is acknowledged now, MOD's is new.
+    web = WebSession(base + ["--analyst", "duty"], os.path.join(pki, "ca.pem"))
+    numbers = lambda page: [x["notice"]["number"] for x in page.get("notices", [])]
+    mod = next(p for p in notices if p["agency_id"] == "MOD")["number"]
+    _, waiting = web.get_json("/api/notices?show=waiting")
+    check(numbers(waiting) == [mod] and waiting.get("total") == 1, "the console's waiting notices are MOD's: %s" % numbers(waiting))
+    _, acked = web.get_json("/api/notices?show=acknowledged&agency=MOFA")
+    check(numbers(acked) == [n], "the console's acknowledged notices of MOFA: %s" % numbers(acked))
+    _, counts = web.get_json("/api/notices")
+    check(counts.get("counts") == {"new": 1, "acknowledged": 1} and counts.get("total") == 2, "notices per state: %s" % counts.get("counts"))
+    _, first = web.get_json("/api/notices?show=all&limit=1")
+    nxt = first.get("next") or {}
+    _, second = web.get_json("/api/notices?show=all&limit=1&after_ns=%s&after_id=%s" % (nxt.get("after_ns"), nxt.get("after_id")))
+    check(sorted(numbers(first) + numbers(second)) == sorted([n, mod]), "two pages of one notice hold both: %s %s" % (numbers(first), numbers(second)))
+    _, agencies = web.get_json("/api/agencies")
+    shown = {a["agency_id"]: (a["open_notices"], a["unacknowledged_notices"]) for a in agencies.get("agencies", [])}
+    check(shown.get("MOFA") == (1, 0) and shown.get("MOD") == (1, 1), "open and unacknowledged notices per agency: %s" % shown)
+    status, stix = web.get_json("/api/export?format=stix&id=" + notices[0]["campaign_id"])
+    check(status == 200 and any(o.get("type") == "campaign" for o in stix.get("objects", [])), "the console exports a campaign's STIX")
 
     # Sensor health.
     sensors = ctl_json("sensors").get("sensors", [])

@@ -9,6 +9,43 @@ import sys
 failures = []
 
 
+class WebSession:
+    """A signed-in session on the collector's web console: the link `gsocctl web-token` prints
+    (ctl: the gsocctl command line up to the subcommand) is exchanged for the session cookie."""
+
+    def __init__(self, ctl, ca_file):
+        import http.client
+        import re
+        import ssl
+        url = subprocess.run(ctl + ["web-token"], capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+        m = re.fullmatch(r"https://127\.0\.0\.1:(\d+)(/login\?token=[0-9a-f]+)", url)
+        if m is None:
+            raise RuntimeError("gsocctl web-token printed no sign-in link: %r" % url)
+        self.port = int(m.group(1))
+        self._tls = ssl.create_default_context(cafile=ca_file)
+        self._http = http.client
+        c = self.connect()
+        c.request("GET", m.group(2))
+        r = c.getresponse()
+        r.read()
+        self.cookie = r.getheader("set-cookie").split(";")[0]
+        c.close()
+
+    def connect(self, timeout=120):
+        """A new HTTPS connection to the console (verified against the CA)."""
+        return self._http.HTTPSConnection("127.0.0.1", self.port, context=self._tls, timeout=timeout)
+
+    def get_json(self, path):
+        """(status, decoded JSON body) of a GET with the session."""
+        import json
+        c = self.connect()
+        c.request("GET", path, headers={"Cookie": self.cookie})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        return r.status, json.loads(body) if body else None
+
+
 def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what, flush=True)
     if not cond:

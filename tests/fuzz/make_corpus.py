@@ -139,6 +139,10 @@ def classify(port, client_first, server_first):
         return "smb"
     if client_first[:2] in (b"\x05\x00", b"\x05\x01") or port == 135:
         return "dcerpc"
+    if port == 1883 or (client_first[:1] == b"\x10" and client_first[2:8] in (b"\x00\x04MQTT", b"\x00\x06MQIs")):
+        return "mqtt"
+    if port == 21:
+        return "ftp"
     if port in (25, 587, 2525) or server_first.startswith(b"220") or client_first[:4].upper() in (b"EHLO", b"HELO"):
         return "smtp"
     if client_first.split(b" ", 1)[0] in (b"GET", b"POST", b"HEAD", b"PUT", b"OPTIONS", b"DELETE", b"CONNECT") \

@@ -83,6 +83,67 @@ TEST(PacketDecoder, Ipv6ExtensionHeadersAreWalked) {
   EXPECT_EQ(std::string(p.payload.begin(), p.payload.end()), "x");
 }
 
+// Tunnels: the inner packet is what is decoded (GRE with IP or Ethernet, ERSPAN I/II/III,
+// PPTP's GRE with PPP, VXLAN, Geneve); nesting is bounded; unknown GRE payloads stay the outer packet.
+TEST(PacketDecoder, TunnelsYieldTheInnerPacket) {
+  PacketSpec inner;
+  inner.src = "10.1.1.1";
+  inner.dst = "10.2.2.2";
+  inner.dport = 22;
+  inner.payload = "SSH-2.0-x\r\n";
+  const Bytes inner_frame = ethernetFrame(inner);
+  const Bytes inner_ip(inner_frame.begin() + 14, inner_frame.end());
+  auto outer = [](std::uint8_t proto, std::uint16_t dport, const Bytes& header, const Bytes& body) {
+    PacketSpec s;
+    s.proto = proto;
+    s.dport = dport;
+    Bytes payload = header;
+    payload.insert(payload.end(), body.begin(), body.end());
+    s.payload.assign(payload.begin(), payload.end());
+    s.raw_ip_payload = proto == 47;
+    return ethernetFrame(s);
+  };
+  auto expectInner = [&](const Bytes& frame, const char* what) {
+    PacketDecoder decoder;
+    DecodedPacket p;
+    ASSERT_TRUE(decoder.decode(raw(frame), p)) << what;
+    EXPECT_EQ(p.src.toString(), "10.1.1.1") << what;
+    EXPECT_EQ(p.dst.toString(), "10.2.2.2") << what;
+    EXPECT_EQ(p.dst_port, 22) << what;
+    EXPECT_EQ(std::string(p.payload.begin(), p.payload.end()), inner.payload) << what;
+    EXPECT_EQ(decoder.counters().tunnels, 1u) << what;
+  };
+  expectInner(outer(47, 0, {0x00, 0x00, 0x08, 0x00}, inner_ip), "GRE, IPv4");
+  expectInner(outer(47, 0, {0xb0, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2}, inner_ip), "GRE with checksum, key, sequence");
+  expectInner(outer(47, 0, {0x00, 0x00, 0x65, 0x58}, inner_frame), "GRE, Ethernet bridging");
+  expectInner(outer(47, 0, {0x00, 0x00, 0x88, 0xbe}, inner_frame), "ERSPAN type I");
+  expectInner(outer(47, 0, {0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1, 0x10, 0, 0, 0, 0, 0, 0, 0}, inner_frame), "ERSPAN type II");
+  expectInner(outer(47, 0, {0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 1, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, inner_frame), "ERSPAN type III");
+  Bytes ppp = {0xff, 0x03, 0x00, 0x21};
+  ppp.insert(ppp.end(), inner_ip.begin(), inner_ip.end());
+  expectInner(outer(47, 0, {0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 7, 0, 0, 0, 1}, ppp), "PPTP GRE, PPP");
+  expectInner(outer(17, 4789, {0x08, 0, 0, 0, 0, 0, 1, 0}, inner_frame), "VXLAN");
+  expectInner(outer(17, 6081, {0x01, 0x00, 0x65, 0x58, 0, 0, 1, 0, 0, 0, 0, 0}, inner_frame), "Geneve with an option word");
+
+  // GRE in GRE in GRE...: decoded three deep, then left as it is.
+  Bytes nested = inner_ip;
+  for (int i = 0; i < 6; ++i) {
+    const Bytes frame = outer(47, 0, {0x00, 0x00, 0x08, 0x00}, nested);
+    nested.assign(frame.begin() + 14, frame.end());
+  }
+  PacketDecoder decoder;
+  DecodedPacket p;
+  ASSERT_TRUE(decoder.decode(raw(outer(47, 0, {0x00, 0x00, 0x08, 0x00}, nested)), p));
+  EXPECT_EQ(p.ip_proto, 47);
+  EXPECT_EQ(decoder.counters().tunnels, 3u);
+  // A GRE payload gsoc does not know (a routing header, an unknown protocol) is the outer packet.
+  ASSERT_TRUE(decoder.decode(raw(outer(47, 0, {0x00, 0x00, 0x12, 0x34}, inner_ip)), p));
+  EXPECT_EQ(p.ip_proto, 47);
+  EXPECT_EQ(p.dst.toString(), "198.51.100.20");
+  // A truncated inner packet fails as the inner packet's error.
+  ASSERT_FALSE(decoder.decode(raw(outer(47, 0, {0x00, 0x00, 0x08, 0x00}, Bytes(inner_ip.begin(), inner_ip.begin() + 10))), p));
+}
+
 TEST(PacketDecoder, IcmpTypeAndCode) {
   PacketSpec s;
   s.proto = 1;

@@ -154,6 +154,10 @@ TEST(EventFile, ReusedMessagesCarryNothingOver) {
   EXPECT_EQ(third.alert().sid(), 42u);
   EXPECT_EQ(third.alert().references_size(), 1);
   EXPECT_NE(third.locality(), gsoc::v1::LOCALITY_UNSPECIFIED);
+  EXPECT_EQ(third.alert().ruleset_version(), "v");
+  // A reload: the lane's alerts name the new ruleset from then on.
+  encoder.setRulesetVersion("v2");
+  EXPECT_EQ(parsed(encoder.alert(by_rule, "")).alert().ruleset_version(), "v2");
   EventEncoder no_home(EventBuilder("s", "A", "v"));
   EXPECT_EQ(parsed(no_home.flow(flow, FlowEndReason::Timeout)).locality(), gsoc::v1::LOCALITY_UNSPECIFIED);
   EXPECT_TRUE(parsed(encoder.flow(flow, FlowEndReason::Timeout)).event_id().empty());  // the sink's to give

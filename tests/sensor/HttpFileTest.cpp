@@ -37,14 +37,14 @@ TEST(HttpFile, ResponseBodyNamedByTheRequestPath) {
   HttpFile file;
   const HttpMessage get = request("GET", "/dl/eicar.com?x=1");
   const HttpMessage ok = response("X5O!P%@AP");
-  ASSERT_TRUE(httpFileOf(ok, &get, hasher, file));
+  ASSERT_TRUE(httpFileOf(ok, &get, &hasher, file));
   EXPECT_EQ(file.name, "/dl/eicar.com");
   EXPECT_EQ(file.size, 9u);
   EXPECT_FALSE(file.truncated);
   EXPECT_EQ(file.md5, md5Hex("X5O!P%@AP"));
   EXPECT_EQ(file.sha256, signatures::Sha256::hex("X5O!P%@AP"));
   // The same hasher serves the next file.
-  ASSERT_TRUE(httpFileOf(response("abc"), &get, hasher, file));
+  ASSERT_TRUE(httpFileOf(response("abc"), &get, &hasher, file));
   EXPECT_EQ(file.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
@@ -53,18 +53,18 @@ TEST(HttpFile, DispositionNamesAndRequestsCarryFilesOnlyWhenPut) {
   HttpFile file;
   HttpMessage named = response("%PDF");
   named.headers.emplace_back("Content-Disposition", "attachment; filename=\"r.pdf\"");
-  ASSERT_TRUE(httpFileOf(named, nullptr, hasher, file));
+  ASSERT_TRUE(httpFileOf(named, nullptr, &hasher, file));
   EXPECT_EQ(file.name, "r.pdf");
   HttpMessage put = request("PUT", "/up/x.bin");
   put.body = "data";
   put.body_length = put.body_wire_bytes = 4;
-  ASSERT_TRUE(httpFileOf(put, nullptr, hasher, file));
+  ASSERT_TRUE(httpFileOf(put, nullptr, &hasher, file));
   EXPECT_EQ(file.name, "/up/x.bin");
   HttpMessage post = request("POST", "/form");
   post.body = "a=1";
   post.body_length = post.body_wire_bytes = 3;
-  EXPECT_FALSE(httpFileOf(post, nullptr, hasher, file));
-  EXPECT_FALSE(httpFileOf(response(""), nullptr, hasher, file));  // no body, no file
+  EXPECT_FALSE(httpFileOf(post, nullptr, &hasher, file));
+  EXPECT_FALSE(httpFileOf(response(""), nullptr, &hasher, file));  // no body, no file
 }
 
 TEST(HttpFile, TruncatedBodyHasItsSizeSeenAndNoHashes) {
@@ -73,9 +73,20 @@ TEST(HttpFile, TruncatedBodyHasItsSizeSeenAndNoHashes) {
   HttpMessage cut = response(std::string(100, 'a'));
   cut.body_truncated = true;
   cut.body_wire_bytes = 500'000;
-  ASSERT_TRUE(httpFileOf(cut, nullptr, hasher, file));
+  ASSERT_TRUE(httpFileOf(cut, nullptr, &hasher, file));
   EXPECT_TRUE(file.truncated);
   EXPECT_EQ(file.size, 500'000u);
+  EXPECT_TRUE(file.md5.empty());
+  EXPECT_TRUE(file.sha256.empty());
+}
+
+TEST(HttpFile, WithoutAHasherTheFileIsLoggedUnhashed) {
+  HttpFile file;
+  file.md5 = "left from the previous file";
+  const HttpMessage get = request("GET", "/a.exe");
+  ASSERT_TRUE(httpFileOf(response("MZ"), &get, nullptr, file));
+  EXPECT_EQ(file.name, "/a.exe");
+  EXPECT_EQ(file.size, 2u);
   EXPECT_TRUE(file.md5.empty());
   EXPECT_TRUE(file.sha256.empty());
 }

@@ -125,7 +125,14 @@ check "engine drops reported per interval" test "$(grep -c "; engine: [1-9][0-9]
 # are what this check is about.)
 kinds=$(py 'import json,sys; print(" ".join(sorted({json.loads(l)["event_type"] for l in open(sys.argv[1])} - {"anomaly"})))' "$work/mixed.json")
 check "metadata record kinds" test "$kinds" = "dns fileinfo flow http smtp stats tls"
-check "fileinfo has sha256" py 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; f=[x for x in r if x["event_type"]=="fileinfo"]; sys.exit(0 if f and all(len(x["fileinfo"]["sha256"])==64 for x in f) else 1)' "$work/mixed.json"
+# Files are hashed when something needs the hashes: mail attachments always (the centre
+# correlates them), HTTP files when a rule or indicator list asks, or with --force-file-hashes.
+check "fileinfo: attachments hashed, HTTP files not (no rule needs it)" py 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; f=[x for x in r if x["event_type"]=="fileinfo"]; h=[x for x in f if "http" in x]; m=[x for x in f if "http" not in x]; sys.exit(0 if h and m and all("sha256" not in x["fileinfo"] for x in h) and all(len(x["fileinfo"]["sha256"])==64 for x in m) else 1)' "$work/mixed.json"
+"$sensor" --pcap "$work/mixed.pcap" --rules "$src/signatures/rules/default/gsoc-default.rules" --force-file-hashes --eve "$work/mixed-hashed.json" > /dev/null 2>&1
+check "fileinfo has sha256 with --force-file-hashes" py 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; f=[x for x in r if x["event_type"]=="fileinfo"]; sys.exit(0 if f and all(len(x["fileinfo"]["sha256"])==64 for x in f) else 1)' "$work/mixed-hashed.json"
+printf 'alert http any any -> any any (msg:"keep EXE downloads"; filestore; sid:9000001; rev:1;)\n' > "$work/filestore.rules"
+"$sensor" --pcap "$work/mixed.pcap" --rules "$work/filestore.rules" --eve "$work/mixed-filestore.json" > /dev/null 2>&1
+check "a filestore rule has HTTP files hashed" py 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; h=[x for x in r if x["event_type"]=="fileinfo" and "http" in x]; sys.exit(0 if h and all(len(x["fileinfo"]["sha256"])==64 for x in h) else 1)' "$work/mixed-filestore.json"
 check "no malformed in generated traffic" grep -q "^skipped     0 malformed" "$work/mixed.txt"
 
 # 6. The bundled default ruleset and indicator lists on generated traffic with the attack

@@ -38,7 +38,9 @@ Per case:
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records;
   its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
   its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, its smb
-  `types:` --eve-smb-types.
+  `types:` --eve-smb-types, and its files `force-hash:` (or file-store's) --force-file-hashes.
+  app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
+  --mqtt-max-tx (PROTOCOL_VALUE_FLAGS).
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -90,7 +92,12 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 # Suricata --build-info feature names that gsoc provides.
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
-PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc"}
+PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt"}
+# Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
+PROTOCOL_VALUE_FLAGS = {
+    "mqtt.max-msg-length": "--mqtt-max-msg-length",
+    "mqtt.max-tx": "--mqtt-max-tx",
+}
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}
 
@@ -291,6 +298,8 @@ def protocol_setting(rest, text):
         return NOOP, None  # gsoc knows SMB and DCERPC by their first bytes, on any port
     if rest in SURICATA_DEFAULTS and normalise_value(SURICATA_DEFAULTS[rest]) == text:
         return NOOP, None
+    if rest in PROTOCOL_VALUE_FLAGS:
+        return "flag", (PROTOCOL_VALUE_FLAGS[rest], text)
     return OUT, None
 
 
@@ -325,13 +334,14 @@ class Settings:
         self.datasets = {}         # set name (or "defaults") -> {field: value}, for --rules-config
         self.eve_dns_version = None  # "2" or "3" when the case asks for a dns record shape
         self.eve_dns_filter = []     # --eve-dns-requests/-responses/-types and their values
+        self.eve_force_hash = False  # the eve-log files force-hash: --force-file-hashes
 
     def apply(self, key, value, source):
         kind, detail = setting_policy(key, value)
         if kind == "var":
             self.variables[detail[0]] = detail[1]
         elif kind == "flag":
-            self.flags.append(detail)
+            self.flags.append(detail if isinstance(detail, tuple) else (detail,))
         elif kind == "dataset":
             self.datasets.setdefault(detail[0], {})[detail[1]] = detail[2]
         elif kind == OUT:
@@ -421,6 +431,7 @@ def load_suricata_yaml(settings, case_dir, shared):
             settings.eve_types = eve_types(value)
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
             settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value)
+            settings.eve_force_hash = eve_force_hash(value)
             continue
         flat = []
         flatten(key, value, flat)
@@ -488,6 +499,25 @@ def eve_dns_version(outputs):
             if isinstance(t, dict) and isinstance(t.get("dns"), dict) and "version" in t["dns"]:
                 return str(t["dns"]["version"])
     return None
+
+def eve_force_hash(outputs):
+    """True when an eve-log's `files` type (or the file-store output) forces file hashes: gsoc
+    then hashes every HTTP file, not only those a rule or indicator list needs hashed."""
+    for output in outputs or []:
+        if not isinstance(output, dict):
+            continue
+        for name, section in output.items():
+            if not isinstance(section, dict) or normalise_value(section.get("enabled", True)) == "false":
+                continue
+            if name == "file-store" and section.get("force-hash"):
+                return True
+            if name != "eve-log":
+                continue
+            for t in section.get("types") or []:
+                if isinstance(t, dict) and isinstance(t.get("files"), dict) and t["files"].get("force-hash"):
+                    return True
+    return False
+
 
 def eve_dns_filter(outputs):
     """gsoc-sensor options for the eve-log dns `requests`, `responses` and `types` of the output
@@ -948,12 +978,14 @@ def run_one(result, case_dir, config, opts):
         eve = os.path.join(work, "eve.json")
         # Dataset save/state files go to the case's output folder, as upstream's --data-dir.
         cmd = [opts.sensor, "--pcap", pcap, "--rules", rules, "--eve", eve, "--stats-interval", "0",
-               "--data-dir", work] + list(dict.fromkeys(settings.flags))
+               "--data-dir", work] + [part for flag in dict.fromkeys(settings.flags) for part in flag]
         if settings.datasets:
             cmd += ["--rules-config", write_rules_config(settings.datasets, case_dir, work)]
         if settings.eve_dns_version:
             cmd += ["--eve-dns-version", settings.eve_dns_version]
         cmd += settings.eve_dns_filter
+        if settings.eve_force_hash:
+            cmd.append("--force-file-hashes")
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):

@@ -46,7 +46,7 @@ function titleCell(p, title) {
   return td;
 }
 
-const FILTER_KEYS = ["kind", "severity", "status", "agency"];
+const FILTER_KEYS = ["kind", "severity", "status", "agency", "days"];
 
 // The form's filters as /api/feed's query: each value encoded, lists joined by a plain comma.
 function filterQuery() {

@@ -2,6 +2,10 @@
 // them and when; overdue ones (not acknowledged within the server's deadline) highlighted. Duty
 // officers move a notice on with a button; viewers see the same table without buttons. Warnings
 // (注意喚起) with the agencies that acknowledged them and those that have not. Every 15 s.
+// A centre keeps far more notices than a page shows: the server sends one page (newest first) of
+// the state chosen (open by default) and one agency's or all, with the count per state; the
+// choice lives in the address (?show=&agency=, and after_ns/after_id: the page continues after
+// that notice, the server's "next"), so a view can be linked.
 "use strict";
 
 const STATES = {
@@ -18,6 +22,18 @@ const NEXT = {
 };
 
 let me = { role: "viewer", csrf: "" };
+const PAGE = 500;
+const view = new URLSearchParams(location.search);
+
+function viewUrl(changes) {
+  const next = new URLSearchParams(view);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === "" || v === null || v === 0) next.delete(k);
+    else next.set(k, String(v));
+  }
+  const q = next.toString();
+  return location.pathname + (q ? "?" + q : "");
+}
 
 async function move(number, state, button) {
   button.disabled = true;
@@ -39,7 +55,21 @@ function historyCell(history) {
 }
 
 async function loadNotices() {
-  const data = await Console.getJson("/api/notices");
+  const seen = Math.max(0, parseInt(view.get("seen") || "0", 10) || 0);  // notices on the pages before, for the range shown
+  const query = new URLSearchParams({ show: view.get("show") || "open", limit: String(PAGE) });
+  for (const k of ["agency", "after_ns", "after_id"]) if (view.get(k)) query.set(k, view.get(k));
+  const data = await Console.getJson("/api/notices?" + query.toString());
+  const counts = data.counts || {};
+  document.getElementById("counts").textContent = ["STATE_NEW", "STATE_DELIVERED", "STATE_ACKNOWLEDGED", "STATE_CLOSED"]
+    .map((s) => STATES[s] + ": " + (counts[s.replace("STATE_", "").toLowerCase()] || 0)).join(" · ");
+  const shown = data.notices.length;
+  document.getElementById("range").textContent = (shown ? (seen + 1) + "–" + (seen + shown) : "0") + " / " + data.total;
+  document.getElementById("newer").disabled = !view.get("after_id");
+  const older = document.getElementById("older");
+  older.disabled = !data.next;
+  older.onclick = data.next
+    ? () => location.assign(viewUrl({ after_ns: data.next.after_ns, after_id: data.next.after_id, seen: seen + shown }))
+    : null;
   const rows = [];
   for (const item of data.notices) {
     const n = item.notice;
@@ -92,5 +122,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("role").textContent = me.role === "duty"
     ? "当直 / Duty officer: you may move notices on"
     : "閲覧のみ / Viewer: read only";
+  document.getElementById("show").value = view.get("show") || "open";
+  document.getElementById("agency").value = view.get("agency") || "";
+  document.getElementById("notice-filter").addEventListener("submit", (e) => {
+    e.preventDefault();
+    location.assign(viewUrl({ show: document.getElementById("show").value, agency: document.getElementById("agency").value.trim(),
+                              after_ns: "", after_id: "", seen: 0 }));
+  });
+  document.getElementById("newer").addEventListener("click", () => location.assign(viewUrl({ after_ns: "", after_id: "", seen: 0 })));
   Console.poll(loadNotices, 15000);
 });

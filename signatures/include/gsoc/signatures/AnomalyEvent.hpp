@@ -95,7 +95,20 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(DnsZFlagSet, AppLayer, Dns, "dns.z_flag_set")                                     \
   X(TlsInvalidRecordType, AppLayer, Tls, "tls.invalid_record_type")                  \
   X(TlsInvalidRecordVersion, AppLayer, Tls, "tls.invalid_record_version")            \
-  X(TlsInvalidHandshakeMessage, AppLayer, Tls, "tls.invalid_handshake_message")
+  X(TlsInvalidHandshakeMessage, AppLayer, Tls, "tls.invalid_handshake_message")     \
+  X(MqttMissingConnect, AppLayer, Mqtt, "mqtt.missing_connect")                      \
+  X(MqttMissingPublish, AppLayer, Mqtt, "mqtt.missing_publish")                      \
+  X(MqttMissingSubscribe, AppLayer, Mqtt, "mqtt.missing_subscribe")                  \
+  X(MqttMissingUnsubscribe, AppLayer, Mqtt, "mqtt.missing_unsubscribe")              \
+  X(MqttDoubleConnect, AppLayer, Mqtt, "mqtt.double_connect")                        \
+  X(MqttUnintroducedMessage, AppLayer, Mqtt, "mqtt.unintroduced_message")            \
+  X(MqttInvalidQosLevel, AppLayer, Mqtt, "mqtt.invalid_qos_level")                   \
+  X(MqttMissingMsgId, AppLayer, Mqtt, "mqtt.missing_msg_id")                         \
+  X(MqttUnassignedMsgType, AppLayer, Mqtt, "mqtt.unassigned_msg_type")               \
+  X(MqttTooManyTransactions, AppLayer, Mqtt, "mqtt.too_many_transactions")           \
+  X(MqttMalformedTraffic, AppLayer, Mqtt, "mqtt.malformed_traffic")                  \
+  X(FtpRequestCommandTooLong, AppLayer, Ftp, "ftp.request_command_too_long")         \
+  X(FtpResponseCommandTooLong, AppLayer, Ftp, "ftp.response_command_too_long")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -105,6 +105,40 @@ enum class BufferId : std::uint8_t {
   SmbShare,
   SmbNtlmsspUser,
   SmbNtlmsspDomain,
+  // MQTT, per transaction (a request and its reply): the CONNECT's strings, the PUBLISH's topic
+  // and message, each SUBSCRIBE and UNSUBSCRIBE topic. The Mqtt*Number buffers hold one byte
+  // per packet of the transaction for the integer keywords (mqtt.type, mqtt.flags, mqtt.qos,
+  // mqtt.reason_code, mqtt.connect.flags, mqtt.connack.session_present, mqtt.protocol_version),
+  // which the rule parser turns into byte tests on them.
+  MqttConnectClientId,
+  MqttConnectUsername,
+  MqttConnectPassword,
+  MqttConnectWillTopic,
+  MqttConnectWillMessage,
+  MqttConnectProtocolString,
+  MqttPublishTopic,
+  MqttPublishMessage,
+  MqttSubscribeTopic,
+  MqttUnsubscribeTopic,
+  MqttTypeNumber,
+  MqttFlagsNumber,
+  MqttQosNumber,
+  MqttReasonCodeNumber,
+  MqttConnectFlagsNumber,
+  MqttSessionPresentNumber,
+  MqttProtocolVersionNumber,
+  // FTP, per command (to_server inputs: the command, its data and what the exchange set up)
+  // and per reply (to_client inputs: each reply line's text and completion code). The *Number
+  // buffers hold ftp.mode (1 active, 2 passive), ftp.reply_received (0, 1) and ftp.dynamic_port
+  // (two bytes, big-endian) for the rule parser's byte tests.
+  FtpCommand,
+  FtpCommandData,
+  FtpReply,
+  FtpCompletionCode,
+  FtpModeNumber,
+  FtpReplyReceivedNumber,
+  FtpDynamicPortNumber,
+  FtpBounceNumber,  // PORT commands: 1 when the address is not the client's (ftpbounce)
   Count_
 };
 

@@ -102,6 +102,10 @@ class CompiledRuleset {
   [[nodiscard]] std::size_t flowbitCount() const { return flowbit_names_.size(); }
   [[nodiscard]] const std::vector<std::string>& flowbitNames() const { return flowbit_names_; }
   [[nodiscard]] const IndicatorMatcher* indicators() const { return indicators_.get(); }
+  // Whether anything here looks at a file's hashes (filemd5, filesha256, file hash datasets or
+  // indicator lists, filestore as Suricata hashes stored files): otherwise the sensor need not
+  // hash HTTP bodies at all.
+  [[nodiscard]] bool needsFileHashes() const { return needs_file_hashes_; }
   [[nodiscard]] const CompileStats& stats() const { return stats_; }
   [[nodiscard]] const std::string& hash() const { return hash_; }
   [[nodiscard]] const std::string& databaseKey() const { return database_key_; }
@@ -123,6 +127,7 @@ class CompiledRuleset {
   std::vector<std::uint32_t> order_;
   std::vector<std::string> flowbit_names_;
   std::unique_ptr<IndicatorMatcher> indicators_;
+  bool needs_file_hashes_ = false;
   CompileStats stats_;
   std::string hash_;
   std::string database_key_;

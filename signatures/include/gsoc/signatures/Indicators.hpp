@@ -83,6 +83,7 @@ class IndicatorMatcher {
   IndicatorMatcher& operator=(const IndicatorMatcher&) = delete;
 
   [[nodiscard]] const IndicatorSet& set() const { return set_; }
+  [[nodiscard]] bool hasHashes() const { return !hashes_.empty(); }
   [[nodiscard]] hs_database_t* domainDatabase() const { return domain_db_.get(); }
   [[nodiscard]] hs_database_t* urlDatabase() const { return url_db_.get(); }
 

@@ -26,7 +26,7 @@ enum class Action : std::uint8_t { Alert, Drop, Reject, Pass };
 enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp, Sctp };
 
 // Application protocol a rule is bound to (`alert http ...`); None means "any traffic".
-enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Count_ };
+enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
 
@@ -428,6 +428,7 @@ struct Rule {
   // has an inspection of any other buffer (http.uri, dns.query...) or tests a transaction's
   // facts (hasTransactionFacts): it is evaluated on transactions only
   bool inspects_app_buffer = false;
+  bool filestore = false;  // `filestore`: Suricata then hashes (SHA-256) every file the rule matches on
   // No payload, app-layer, packet-field, flow or flowbits conditions: Suricata evaluates such
   // "IP-only" rules once per flow direction, not on every packet.
   bool ip_only = false;
