@@ -1,12 +1,13 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
-// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB, MQTT and FTP from the first bytes
+// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB, MQTT, FTP and LDAP from the first bytes
 // each way (ports only as a tie-breaker), then
 // feeds the flow's parser: TCP protocols with reassembled stream data, DNS over
-// UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
+// UDP (and CLDAP) with each datagram. Parsers fill the signature engine's named buffers (http.uri,
 // dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
 // add to the datagram's input (UDP).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -23,6 +24,7 @@
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
@@ -87,6 +89,7 @@ class AppLayer {
   [[nodiscard]] FreeListCounters smbStatePool() const { return smb_states_.counters(); }
   [[nodiscard]] FreeListCounters mqttStatePool() const { return mqtt_states_.counters(); }
   [[nodiscard]] FreeListCounters ftpStatePool() const { return ftp_states_.counters(); }
+  [[nodiscard]] FreeListCounters ldapStatePool() const { return ldap_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -155,6 +158,14 @@ class AppLayer {
   void logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all);
   // An MQTT transaction complete (or given up on): detection on all its packets, then its record.
   void onMqtt(Flow& flow, signatures::FlowDirection dir, const MqttTransaction& tx, std::int64_t ts);
+  // LDAP over TCP: as DCERPC, a side's bytes are parsed once the other side acknowledges them
+  // (IDS mode), or as they arrive (stream.inline, one-sided capture).
+  void parseLdap(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  // A transaction's request (ToServer), a response added (ToClient: detection on the responses
+  // so far, each rule alerting once per transaction), or its completion (Any: its record).
+  void onLdap(Flow& flow, signatures::FlowDirection dir, LdapTransaction& tx, std::int64_t ts);
+  // A successful StartTLS: the flow is TLS from here, with the bytes the LDAP parser held.
+  void upgradeLdapToTls(Flow& flow, std::int64_t ts);
   // An FTP command with its replies: detection on the command (to_server) and on the replies
   // (to_client), then its record.
   void onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts);
@@ -190,6 +201,13 @@ class AppLayer {
   char ftp_bounce_byte_ = 0;  // the ftpbounce buffer of the command being matched
   const AppMetadata* tx_record_ = nullptr;  // transactionRecord()
   FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
+  FreeList<std::unique_ptr<LdapState>> ldap_states_{kPooledStates};
+  LdapMessage ldap_probe_;  // identification decodes into it
+  // The LDAP integer keywords' buffers of the transaction being inspected (Buffer.hpp).
+  char ldap_request_op_ = 0;
+  std::string ldap_response_ops_;
+  std::string ldap_result_codes_;
+  std::array<char, 4> ldap_count_{};
 };
 
 }  // namespace gsoc::sensor

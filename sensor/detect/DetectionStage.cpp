@@ -285,7 +285,15 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     seen.push_back(h.indicator);
     raise(nullptr, &iocs->set().entries()[h.indicator], h.buffer);
   }
-  for (const signatures::RuleMatch& m : matches) raise(&detector_.ruleset().rules()[m.rule], nullptr, m.buffer, detector_.contexts(m));
+  std::vector<std::uint32_t>* alerted = input.meta.is_transaction ? input.meta.facts.alerted_rules : nullptr;
+  for (const signatures::RuleMatch& m : matches) {
+    if (alerted != nullptr) {
+      const auto rule = static_cast<std::uint32_t>(m.rule);
+      if (std::find(alerted->begin(), alerted->end(), rule) != alerted->end()) continue;
+      alerted->push_back(rule);
+    }
+    raise(&detector_.ruleset().rules()[m.rule], nullptr, m.buffer, detector_.contexts(m));
+  }
 }
 
 }  // namespace gsoc::sensor

@@ -11,6 +11,7 @@
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/SmbParser.hpp"
@@ -682,6 +683,11 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
           }
         }
       }
+      if (flow.app_upgraded_from != signatures::AppProto::None) {
+        // Suricata's from_proto: the protocol whose STARTTLS led to this handshake.
+        out_ << (r.client_hello != nullptr || r.server != nullptr ? "," : "") << "\"from_proto\":\""
+             << signatures::appProtoName(flow.app_upgraded_from) << "\"";
+      }
       out_ << "}}\n";
       break;
     }
@@ -787,6 +793,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Ldap:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ldap");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.ldap->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Ftp:
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp");
       captureIndex(r.capture_index);
@@ -799,6 +812,10 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
 }
 
 void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Ldap) {
+    ldapObject(*r.ldap);
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Ftp) {
     // Suricata's ftp object: the command and its data, each reply line and its code.
     const FtpTransaction& tx = *r.ftp;
@@ -948,6 +965,208 @@ void EveWriter::appObject(const AppMetadata& r) {
         properties(m.properties);
         out_ << "}";
       }
+  out_ << "}";
+}
+
+// Suricata 8's ldap object: the request (its message id, operation and the operation's own
+// object) and each response in order (its operation, message id when no request was seen, and
+// its object).
+void EveWriter::ldapObject(const LdapTransaction& tx) {
+  // The first key of a response's object takes no comma.
+  bool fresh = false;
+  const auto comma = [&] {
+    if (!fresh) out_ << ",";
+    fresh = false;
+  };
+  const auto key = [&](std::string_view k, std::string_view v) {
+    comma();
+    out_ << "\"" << k << "\":";
+    string(v);
+  };
+  const auto strings = [&](std::string_view k, const ReusingVector<std::string>& list) {
+    if (list.empty()) return;
+    comma();
+    out_ << "\"" << k << "\":[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out_ << ",";
+      string(list[i]);
+    }
+    out_ << "]";
+  };
+  const auto hex = [&](std::string_view k, std::string_view bytes) {
+    constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (const char c : bytes) {
+      text += kHex[static_cast<unsigned char>(c) >> 4];
+      text += kHex[static_cast<unsigned char>(c) & 15];
+    }
+    key(k, text);
+  };
+  const auto attributes = [&](const ReusingVector<LdapAttribute>& list, std::string_view name_key) {
+    if (list.empty()) return;
+    comma();
+    out_ << "\"attributes\":[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      out_ << (i ? "," : "") << "{\"" << name_key << "\":";
+      string(list[i].type);
+      strings("values", list[i].values);
+      out_ << "}";
+    }
+    out_ << "]";
+  };
+  const auto controls = [&](const LdapMessage& m) {
+    if (!m.has_controls) return;
+    comma();
+    out_ << "\"controls\":[";
+    for (std::size_t i = 0; i < m.controls.size(); ++i) {
+      const LdapControl& c = m.controls[i];
+      out_ << (i ? "," : "") << "{\"control_type\":";
+      string(c.type);
+      out_ << ",\"criticality\":" << (c.criticality ? "true" : "false");
+      if (c.has_value) hex("control_value", c.value);
+      out_ << "}";
+    }
+    out_ << "]";
+  };
+  const auto result = [&](const LdapMessage& m) {
+    const std::string_view name = signatures::ldapResultCodeName(m.result_code);
+    if (name.empty()) key("result_code", std::to_string(m.result_code));
+    else key("result_code", name);
+    key("matched_dn", m.matched_dn);
+    key("message", m.diagnostic_message);
+  };
+  out_ << ",\"ldap\":{";
+  const char* sep = "";
+  if (tx.has_request) {
+    const LdapMessage& m = tx.request;
+    out_ << "\"request\":{\"message_id\":" << m.message_id << ",\"operation\":\"" << ldapOpName(m.op) << "\"";
+    switch (m.op) {
+      case LdapOp::SearchRequest:
+        out_ << ",\"search_request\":{\"base_object\":";
+        string(m.dn);
+        out_ << ",\"scope\":" << m.scope << ",\"deref_alias\":" << m.deref_aliases << ",\"size_limit\":" << m.size_limit
+             << ",\"time_limit\":" << m.time_limit << ",\"types_only\":" << (m.types_only ? "true" : "false");
+        if (m.filter_present) {
+          out_ << ",\"filter\":{\"type\":\"present\",\"value\":";
+          string(m.filter_attribute);
+          out_ << "}";
+        }
+        strings("attributes", m.names);
+        out_ << "}";
+        break;
+      case LdapOp::BindRequest:
+        out_ << ",\"bind_request\":{\"version\":" << m.version;
+        key("name", m.dn);
+        if (m.sasl) {
+          out_ << ",\"sasl\":{\"mechanism\":";
+          string(m.sasl_mechanism);
+          if (m.has_sasl_credentials) hex("credentials", m.sasl_credentials);
+          out_ << "}";
+        }
+        out_ << "}";
+        break;
+      case LdapOp::ModifyRequest:
+        out_ << ",\"modify_request\":{\"object\":";
+        string(m.dn);
+        if (!m.changes.empty()) {
+          out_ << ",\"changes\":[";
+          for (std::size_t i = 0; i < m.changes.size(); ++i) {
+            const LdapChange& c = m.changes[i];
+            out_ << (i ? "," : "") << "{\"operation\":";
+            switch (c.operation) {
+              case 0: string("add"); break;
+              case 1: string("delete"); break;
+              case 2: string("replace"); break;
+              default: string(std::to_string(c.operation)); break;
+            }
+            out_ << ",\"modification\":{\"attribute_type\":";
+            string(c.modification.type);
+            strings("attribute_values", c.modification.values);
+            out_ << "}}";
+          }
+          out_ << "]";
+        }
+        out_ << "}";
+        break;
+      case LdapOp::AddRequest:
+        out_ << ",\"add_request\":{\"entry\":";
+        string(m.dn);
+        attributes(m.attributes, "name");
+        out_ << "}";
+        break;
+      case LdapOp::DelRequest:
+        out_ << ",\"del_request\":{\"dn\":";
+        string(m.dn);
+        out_ << "}";
+        break;
+      case LdapOp::ModDnRequest:
+        out_ << ",\"mod_dn_request\":{\"entry\":";
+        string(m.dn);
+        key("new_rdn", m.new_rdn);
+        out_ << ",\"delete_old_rdn\":" << (m.delete_old_rdn ? "true" : "false");
+        if (m.has_new_superior) key("new_superior", m.new_superior);
+        out_ << "}";
+        break;
+      case LdapOp::CompareRequest:
+        out_ << ",\"compare_request\":{\"entry\":";
+        string(m.dn);
+        out_ << ",\"attribute_value_assertion\":{\"description\":";
+        string(m.assertion_description);
+        key("value", m.assertion_value);
+        out_ << "}}";
+        break;
+      case LdapOp::ExtendedRequest:
+        out_ << ",\"extended_request\":{\"name\":";
+        string(m.name);
+        if (m.has_value) key("value", m.value);
+        out_ << "}";
+        break;
+      default:
+        break;
+    }
+    controls(m);
+    out_ << "}";
+    sep = ",";
+  }
+  if (!tx.responses.empty()) {
+    out_ << sep << "\"responses\":[";
+    for (std::size_t i = 0; i < tx.responses.size(); ++i) {
+      const LdapMessage& m = tx.responses[i];
+      out_ << (i ? "," : "") << "{\"operation\":\"" << ldapOpName(m.op) << "\"";
+      if (!tx.has_request) out_ << ",\"message_id\":" << m.message_id;
+      if (m.op != LdapOp::SearchResultReference) {
+        out_ << ",\"" << ldapOpName(m.op) << "\":{";
+        fresh = true;
+      }
+      switch (m.op) {
+        case LdapOp::SearchResultEntry:
+          key("base_object", m.dn);
+          attributes(m.attributes, "type");
+          break;
+        case LdapOp::BindResponse:
+          result(m);
+          if (m.has_server_sasl_creds) hex("server_sasl_creds", m.server_sasl_creds);
+          break;
+        case LdapOp::ExtendedResponse:
+        case LdapOp::IntermediateResponse:
+          if (m.op == LdapOp::ExtendedResponse) result(m);
+          if (m.has_name) key("name", m.name);
+          if (m.has_value) key("value", m.value);
+          break;
+        case LdapOp::SearchResultReference:
+          break;
+        default:
+          result(m);
+          break;
+      }
+      if (m.op != LdapOp::SearchResultReference) out_ << "}";
+      fresh = false;
+      controls(m);
+      out_ << "}";
+    }
+    out_ << "]";
+  }
   out_ << "}";
 }
 

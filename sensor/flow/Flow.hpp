@@ -89,6 +89,8 @@ class Flow {
   // identifying data on the established connection (the data is parsed when it is acknowledged).
   signatures::FlowDirection app_identified_by = signatures::FlowDirection::Any;
   signatures::AppProto packet_app = signatures::AppProto::None;
+  // The protocol that handed the flow over to `app` (LDAP's StartTLS: EVE tls.from_proto).
+  signatures::AppProto app_upgraded_from = signatures::AppProto::None;
   std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version
   std::vector<std::uint32_t> alerted_indicators;  // one alert per indicator per flow
   std::unique_ptr<AppState> app_state;

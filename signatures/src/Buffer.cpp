@@ -39,6 +39,10 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ftp.command",      "ftp.command_data",  "ftp.reply",           "ftp.completion_code",
     "ftp.mode number",  "ftp.reply_received number", "ftp.dynamic_port number",
     "ftpbounce number",
+    "ldap.request.dn",  "ldap.request.attribute_type", "ldap.responses.dn", "ldap.responses.message",
+    "ldap.responses.attribute_type",
+    "ldap.request.operation number", "ldap.responses.operation number", "ldap.responses.result_code number",
+    "ldap.responses.count number",
 };
 
 using K = BufferKeywordKind;

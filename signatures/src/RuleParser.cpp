@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <functional>
 
+#include "gsoc/signatures/LdapNames.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/Transform.hpp"
 
@@ -22,6 +25,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ssh: return "ssh";
     case AppProto::Dcerpc: return "dcerpc";
     case AppProto::Mqtt: return "mqtt";
+    case AppProto::Ldap: return "ldap";
     case AppProto::Count_: break;
   }
   return "";
@@ -60,7 +64,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
-    {"mqtt", Transport::Tcp, AppProto::Mqtt},
+    {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"ldap", Transport::Any, AppProto::Ldap},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -833,6 +837,118 @@ class RuleBuilder {
       return true;
     }
     return false;
+  }
+  // The values of 0-255 a Suricata unsigned integer test ("N", "<N", "!N", "N-M"...) accepts,
+  // where `names` may stand for the number ("search_request", "success").
+  std::array<bool, 256> byteValues(const Option& o, std::string_view v,
+                                    const std::function<std::optional<std::uint32_t>(std::string_view)>& names) {
+    v = trim(v);
+    std::string_view op;
+    for (const std::string_view prefix : {"<=", ">=", "<", ">", "!", "="}) {
+      if (v.starts_with(prefix)) {
+        op = prefix;
+        v = trim(v.substr(prefix.size()));
+        break;
+      }
+    }
+    std::string value(v);
+    if (const auto named = names(v)) value = std::to_string(std::min<std::uint32_t>(*named, 255));
+    value.insert(0, op);
+    if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+    const SizeCheck check = sizeCheck(o, value);
+    std::array<bool, 256> accepted{};
+    for (std::uint64_t i = 0; i < 256; ++i) accepted[i] = check.matches(i);
+    return accepted;
+  }
+  // A test on one byte per element of a list (Buffer.hpp's LdapResponses*Number: one byte per
+  // response), as Suricata's "VALUE[,INDEX]" form: any element (no index, "any"), every one
+  // ("all"), or the one at INDEX (negative: from the end). Written as a pcre on the bytes.
+  void listByteTest(const Option& o, BufferId buffer,
+                    const std::function<std::optional<std::uint32_t>(std::string_view)>& names) {
+    requireValue(o);
+    const std::string_view raw = o.value;
+    const std::size_t comma = raw.find(',');
+    const std::array<bool, 256> accepted = byteValues(o, raw.substr(0, comma), names);
+    std::string cls = "[";
+    bool any_value = false;
+    for (int i = 0; i < 256;) {
+      if (!accepted[static_cast<std::size_t>(i)]) {
+        ++i;
+        continue;
+      }
+      int j = i;
+      while (j + 1 < 256 && accepted[static_cast<std::size_t>(j + 1)]) ++j;
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "\\x%02x", i);
+      cls += hex;
+      if (j > i) {
+        std::snprintf(hex, sizeof hex, "-\\x%02x", j);
+        cls += hex;
+      }
+      any_value = true;
+      i = j + 1;
+    }
+    cls += "]";
+    if (!any_value) cls = "(?!)";
+    std::string pattern;
+    const std::string_view index = comma == std::string_view::npos ? "any" : trim(raw.substr(comma + 1));
+    if (index == "any") {
+      pattern = cls;
+    } else if (index == "all") {
+      pattern = "^" + cls + "+\\z";
+    } else {
+      const std::int64_t at = integer(o, index, -65535, 65535);
+      if (at >= 0) pattern = "^[\\x00-\\xff]{" + std::to_string(at) + "}" + cls;
+      else pattern = cls + "[\\x00-\\xff]{" + std::to_string(-at - 1) + "}\\z";
+    }
+    PcreMatch pcre;
+    pcre.source = pattern;
+    std::string error;
+    std::size_t error_offset = 0;
+    pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
+    if (!pcre.regex) failValue(o, "cannot be compiled: " + error);
+    inspection({buffer, {}}).items.emplace_back(std::move(pcre));
+  }
+  // The LDAP integer keywords; false for any other keyword.
+  bool onLdapInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (!n.starts_with("ldap.")) return false;
+    const auto operation = [](std::string_view name) { return ldapOperationByName(name); };
+    const auto result_code = [](std::string_view name) { return ldapResultCodeByName(name); };
+    if (n == "ldap.request.operation") {
+      requireValue(o);
+      if (o.value.find(',') != std::string_view::npos) failValue(o, "takes no index");
+      listByteTest(o, BufferId::LdapRequestOperationNumber, operation);
+    } else if (n == "ldap.responses.operation") {
+      listByteTest(o, BufferId::LdapResponsesOperationNumber, operation);
+    } else if (n == "ldap.responses.result_code") {
+      listByteTest(o, BufferId::LdapResponsesResultCodeNumber, result_code);
+    } else if (n == "ldap.responses.count") {
+      requireValue(o);
+      std::string value(trim(o.value));
+      if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+      const SizeCheck check = sizeCheck(o, value);
+      if (check.a > 0xffffffffULL || check.b > 0x100000000ULL) failValue(o, "out of range for a 32-bit count");
+      const auto test = [&](ByteTest::Op op, std::uint64_t v, bool negated = false) {
+        fieldByteTest(BufferId::LdapResponsesCountNumber, op, v, negated, std::nullopt, 4);
+      };
+      switch (check.op) {
+        case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
+        case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
+        case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
+        case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
+        case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
+        case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
+        case SizeCheck::Op::Range:
+          test(ByteTest::Op::Gt, check.a);
+          test(ByteTest::Op::Lt, check.b);
+          break;
+      }
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Ldap);
+    return true;
   }
   // "[!]name,[!]name...": each named bit set (or, with '!', clear) in the same packet's byte.
   void fieldBits(const Option& o, BufferId buffer, std::initializer_list<std::pair<std::string_view, std::uint8_t>> names) {
@@ -1702,10 +1818,11 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
-    if (onMqttInteger(o) || onFtpInteger(o)) return;
+    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
+      if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -108,7 +108,11 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(MqttTooManyTransactions, AppLayer, Mqtt, "mqtt.too_many_transactions")           \
   X(MqttMalformedTraffic, AppLayer, Mqtt, "mqtt.malformed_traffic")                  \
   X(FtpRequestCommandTooLong, AppLayer, Ftp, "ftp.request_command_too_long")         \
-  X(FtpResponseCommandTooLong, AppLayer, Ftp, "ftp.response_command_too_long")
+  X(FtpResponseCommandTooLong, AppLayer, Ftp, "ftp.response_command_too_long")       \
+  X(LdapTooManyTransactions, AppLayer, Ldap, "ldap.too_many_transactions")           \
+  X(LdapInvalidData, AppLayer, Ldap, "ldap.invalid_data")                           \
+  X(LdapRequestNotFound, AppLayer, Ldap, "ldap.request_not_found")                  \
+  X(LdapIncompleteData, AppLayer, Ldap, "ldap.incomplete_data")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

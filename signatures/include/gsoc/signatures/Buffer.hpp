@@ -139,6 +139,21 @@ enum class BufferId : std::uint8_t {
   FtpReplyReceivedNumber,
   FtpDynamicPortNumber,
   FtpBounceNumber,  // PORT commands: 1 when the address is not the client's (ftpbounce)
+  // LDAP, per transaction: the request's DN and attribute types (to_server inputs); each
+  // response's DN (matched DN, or a search result entry's object name), diagnostic message and
+  // attribute types (to_client inputs). The *Number buffers hold, for the integer keywords'
+  // pcre and byte tests, the request's operation (one byte), each response's operation and
+  // result code (one byte per response, in order; codes over 254 as 255), and the number of
+  // responses (four bytes, big-endian).
+  LdapRequestDn,
+  LdapRequestAttributeType,
+  LdapResponsesDn,
+  LdapResponsesMessage,
+  LdapResponsesAttributeType,
+  LdapRequestOperationNumber,
+  LdapResponsesOperationNumber,
+  LdapResponsesResultCodeNumber,
+  LdapResponsesCountNumber,
   Count_
 };
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "gsoc/signatures/Buffer.hpp"
 #include "gsoc/signatures/IpAddress.hpp"
@@ -71,6 +72,10 @@ struct DceFacts {
 struct TransactionFacts {
   const DceFacts* dce = nullptr;  // a DCERPC transaction (over TCP or in an SMB named pipe)
   std::uint8_t smb_version = 0;   // an SMB transaction: 1 or 2
+  // A transaction inspected more than once as it grows (LDAP, at each response): the rules that
+  // alerted on it so far, by index, so that each alerts once per transaction as in Suricata.
+  // The detection stage skips and adds to it.
+  std::vector<std::uint32_t>* alerted_rules = nullptr;
 };
 
 struct PacketMeta {
