@@ -118,6 +118,8 @@ Options:
                          logged as truncated (Suricata's mqtt max-msg-length; default 1mb)
   --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
                          mqtt max-tx; default 1024)
+  --ldap-max-tx N        LDAP transactions awaiting their responses kept per flow at most
+                         (Suricata's ldap max-tx; default 256)
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -188,6 +190,7 @@ struct Args {
   bool stream_inline = false;
   bool force_file_hashes = false;
   gsoc::sensor::MqttLimits mqtt_limits;
+  std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -305,6 +308,8 @@ Args parseArgs(int argc, char** argv) {
         args.mqtt_limits.max_msg_length = static_cast<std::uint32_t>(n);
       } else if (a == "--mqtt-max-tx") {
         args.mqtt_limits.max_tx = std::stoul(value());
+      } else if (a == "--ldap-max-tx") {
+        args.ldap_max_tx = std::stoul(value());
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -684,6 +689,7 @@ int main(int argc, char** argv) {
       l->detection->setStreamInline(args.stream_inline);
       l->detection->setForceFileHashes(args.force_file_hashes);
       l->detection->setMqttLimits(args.mqtt_limits);
+      l->detection->setLdapMaxTx(args.ldap_max_tx);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }

@@ -324,7 +324,10 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       stateOf<FtpState>(flow).feed(dir, data, [&](const FtpTransaction& tx) { onFtp(flow, tx, ts); });
       break;
     case AppProto::Ldap: {
-      if (!flow.app_state) flow.app_state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
+      if (!flow.app_state) {
+        flow.app_state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
+        static_cast<LdapState&>(*flow.app_state).setMaxTx(ldap_max_tx_);
+      }
       auto& ldap = stateOf<LdapState>(flow);
       const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
       if (const std::uint64_t gaps = flow.streams[side].counters().gaps; gaps != ldap.gaps_seen[side]) {
@@ -719,6 +722,10 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
     // CLDAP: each datagram parsed as it comes; a request, or a server's responses.
     flow.app = AppProto::Ldap;
     flow.app_detection_done = true;
+    if (!flow.app_state) {
+      flow.app_state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
+      static_cast<LdapState&>(*flow.app_state).setMaxTx(ldap_max_tx_);
+    }
     auto& ldap = stateOf<LdapState>(flow);
     const std::uint64_t errors = ldap.errors();
     ldap.onDatagram(dir, payload, [&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, ts); });

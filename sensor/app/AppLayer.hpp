@@ -73,6 +73,8 @@ class AppLayer {
   void setFileHashing(bool on) { hash_files_ = on; }
   // Suricata's app-layer.protocols.mqtt.max-msg-length and max-tx.
   void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
+  // Suricata's app-layer.protocols.ldap.max-tx.
+  void setLdapMaxTx(std::size_t max_tx) { ldap_max_tx_ = max_tx; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -202,6 +204,7 @@ class AppLayer {
   const AppMetadata* tx_record_ = nullptr;  // transactionRecord()
   FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
   FreeList<std::unique_ptr<LdapState>> ldap_states_{kPooledStates};
+  std::size_t ldap_max_tx_ = LdapState::kDefaultMaxTx;
   LdapMessage ldap_probe_;  // identification decodes into it
   // The LDAP integer keywords' buffers of the transaction being inspected (Buffer.hpp).
   char ldap_request_op_ = 0;

@@ -419,7 +419,7 @@ void LdapState::gap(FlowDirection dir) {
 
 LdapTransaction& LdapState::open(const TransactionSink& sink) {
   // Suricata's max-tx: past it, the oldest open transaction is given up on.
-  if (open_.size() >= kMaxOpen) {
+  if (open_.size() > max_tx_ && !open_.empty()) {
     events.set(AnomalyEvent::LdapTooManyTransactions);
     finish(open_.front().get(), sink);
   }

@@ -138,7 +138,10 @@ class LdapState final : public AppState {
   // A transaction changed: ToServer, its request arrived; ToClient, a response was added (the
   // last of its responses); Any, it is complete and changes no more (it is reused after).
   using TransactionSink = FunctionRef<void(signatures::FlowDirection, LdapTransaction&)>;
-  static constexpr std::size_t kMaxOpen = 256;  // Suricata's ldap max-tx
+  static constexpr std::size_t kDefaultMaxTx = 256;  // Suricata's ldap max-tx
+  // Transactions open (awaiting responses) at most: past it the oldest is given up on, with
+  // ldap.too_many_transactions.
+  void setMaxTx(std::size_t max_tx) { max_tx_ = max_tx; }
 
   AckedBytes& pending(signatures::FlowDirection dir) { return pending_[dir == signatures::FlowDirection::ToServer ? 0 : 1]; }
   // Decodes the released bytes of `dir` (TCP).
@@ -172,6 +175,7 @@ class LdapState final : public AppState {
   std::vector<std::unique_ptr<LdapTransaction>> open_;
   std::vector<std::unique_ptr<LdapTransaction>> spare_;
   std::uint64_t next_tx_id_ = 0;
+  std::size_t max_tx_ = kDefaultMaxTx;
   bool start_tls_ = false;
   bool start_tls_requested_ = false;
   std::uint32_t start_tls_id_ = 0;

@@ -89,6 +89,7 @@ class DetectionStage {
   // Suricata's stream.inline (AppLayer::setStreamInline).
   void setStreamInline(bool on) { app_.setStreamInline(on); }
   void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
+  void setLdapMaxTx(std::size_t max_tx) { app_.setLdapMaxTx(max_tx); }
   // The app layer's records reach `sink` stamped with the capture position of the packet being
   // processed (AppMetadata::capture_index).
   void setMetadataSink(MetadataSink sink);

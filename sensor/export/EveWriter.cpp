@@ -160,11 +160,11 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
     case signatures::EventKind::Stream: out_ << "\"type\":\"stream\",\"event\":\"stream." << info.name << "\"}}\n"; break;
     case signatures::EventKind::AppLayer: {
       // Suricata logs the parser's own name for the event: upper case from its C parsers (HTTP,
-      // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP).
+      // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP, LDAP).
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt &&
-          info.app != signatures::AppProto::Ftp) {
+          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event

@@ -40,7 +40,7 @@ Per case:
   its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, its smb
   `types:` --eve-smb-types, and its files `force-hash:` (or file-store's) --force-file-hashes.
   app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
-  --mqtt-max-tx (PROTOCOL_VALUE_FLAGS).
+  --mqtt-max-tx, app-layer.protocols.ldap.max-tx --ldap-max-tx (PROTOCOL_VALUE_FLAGS).
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -97,6 +97,7 @@ PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqt
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",
     "mqtt.max-tx": "--mqtt-max-tx",
+    "ldap.max-tx": "--ldap-max-tx",
 }
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}
