@@ -852,7 +852,7 @@ class RuleBuilder {
       }
     }
     std::string value(v);
-    if (const auto named = names(v)) value = std::to_string(std::min<std::uint32_t>(*named, 255));
+    if (const auto named = names(v)) value = std::to_string(std::min<std::uint32_t>(*named, 254));
     value.insert(0, op);
     if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
     const SizeCheck check = sizeCheck(o, value);
@@ -863,12 +863,16 @@ class RuleBuilder {
   // A test on one byte per element of a list (Buffer.hpp's LdapResponses*Number: one byte per
   // response), as Suricata's "VALUE[,INDEX]" form: any element (no index, "any"), every one
   // ("all"), or the one at INDEX (negative: from the end). Written as a pcre on the bytes.
+  // `absent`: a byte that stands for an element without the value (a response without a
+  // result code), which no test accepts.
   void listByteTest(const Option& o, BufferId buffer,
-                    const std::function<std::optional<std::uint32_t>(std::string_view)>& names) {
+                    const std::function<std::optional<std::uint32_t>(std::string_view)>& names,
+                    std::optional<std::uint8_t> absent = std::nullopt) {
     requireValue(o);
     const std::string_view raw = o.value;
     const std::size_t comma = raw.find(',');
-    const std::array<bool, 256> accepted = byteValues(o, raw.substr(0, comma), names);
+    std::array<bool, 256> accepted = byteValues(o, raw.substr(0, comma), names);
+    if (absent) accepted[*absent] = false;
     std::string cls = "[";
     bool any_value = false;
     for (int i = 0; i < 256;) {
@@ -922,7 +926,7 @@ class RuleBuilder {
     } else if (n == "ldap.responses.operation") {
       listByteTest(o, BufferId::LdapResponsesOperationNumber, operation);
     } else if (n == "ldap.responses.result_code") {
-      listByteTest(o, BufferId::LdapResponsesResultCodeNumber, result_code);
+      listByteTest(o, BufferId::LdapResponsesResultCodeNumber, result_code, 0xff);
     } else if (n == "ldap.responses.count") {
       requireValue(o);
       std::string value(trim(o.value));

@@ -474,6 +474,52 @@ alert pkthdr any any -> any any (msg:"never"; decode-event:gre.pkt_too_small; si
   EXPECT_EQ(fire(d, in), Sids({21, 22}));
 }
 
+TEST(Detector, LdapIntegerKeywordsWithIndexes) {
+  // Suricata's detect-ldap-operation forms: a tcp rule with an ldap keyword is an LDAP rule.
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (ldap.request.operation:3; sid:1;)
+alert tcp any any -> any any (ldap.request.operation:search_request; sid:2;)
+alert tcp any any -> any any (ldap.responses.operation:search_result_entry; sid:3;)
+alert tcp any any -> any any (ldap.responses.operation:search_result_done,1; sid:5;)
+alert tcp any any -> any any (ldap.responses.operation:search_result_done,-1; sid:7;)
+alert tcp any any -> any any (ldap.responses.count:2; sid:8;)
+alert tcp any any -> any any (ldap.responses.count:>0; sid:9;)
+alert tcp any any -> any any (ldap.responses.operation:search_result_done,0; sid:10;)
+alert tcp any any -> any any (ldap.responses.operation:search_result_done,all; sid:13;)
+alert ldap any any -> any any (ldap.responses.result_code:size_limit_exceeded,all; sid:14;)
+alert ldap any any -> any any (ldap.responses.result_code:!success; sid:15;)
+alert ldap any any -> any any (ldap.responses.result_code:!success,0; sid:17;)
+alert ldap any any -> any any (ldap.responses.dn; content:"dc=example"; startswith; sid:16;)
+)");
+  Detector d(rs);
+  MatchInput request = tcpInput();
+  request.meta.app = AppProto::Ldap;
+  request.buffers.set(BufferId::LdapRequestOperationNumber, std::string_view("\x03", 1));
+  EXPECT_EQ(fire(d, request), Sids({1, 2}));
+  MatchInput responses = tcpInput();
+  responses.meta.app = AppProto::Ldap;
+  responses.meta.direction = FlowDirection::ToClient;
+  const std::string ops("\x04\x05", 2);       // search_result_entry, search_result_done
+  const std::string codes("\xff\x04", 2);     // no result, size_limit_exceeded
+  const std::string count("\x00\x00\x00\x02", 4);
+  responses.buffers.set(BufferId::LdapResponsesOperationNumber, ops);
+  responses.buffers.set(BufferId::LdapResponsesResultCodeNumber, codes);
+  responses.buffers.set(BufferId::LdapResponsesCountNumber, count);
+  responses.buffers.add(BufferId::LdapResponsesDn, "dc=example,dc=com");
+  responses.buffers.add(BufferId::LdapResponsesDn, "");
+  EXPECT_EQ(fire(d, responses), Sids({3, 5, 7, 8, 9, 15, 16}));
+  // One response, a done with size_limit_exceeded: every code is it.
+  MatchInput done = responses;
+  done.buffers.set(BufferId::LdapResponsesOperationNumber, std::string_view("\x05", 1));
+  done.buffers.set(BufferId::LdapResponsesResultCodeNumber, std::string_view("\x04", 1));
+  done.buffers.set(BufferId::LdapResponsesCountNumber, std::string_view("\x00\x00\x00\x01", 4));
+  EXPECT_EQ(fire(d, done), Sids({7, 9, 10, 13, 14, 15, 16, 17}));
+  // Not LDAP: nothing.
+  MatchInput other = responses;
+  other.meta.app = AppProto::None;
+  EXPECT_EQ(fire(d, other), Sids({}));
+}
+
 TEST(RuleParser, EventKeywords) {
   const RuleVariables vars = RuleVariables::withDefaults();
   const RuleParser parser(vars);
