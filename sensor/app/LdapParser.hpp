@@ -121,7 +121,7 @@ LdapDecode decodeLdapMessage(std::span<const std::uint8_t> data, LdapMessage& ou
 
 // A request and its responses (or responses no request awaited).
 struct LdapTransaction {
-  static constexpr std::size_t kMaxResponses = 4096;  // past it, more are counted, not kept
+  static constexpr std::size_t kMaxResponses = 1024;  // past it, more are counted, not kept
   std::uint64_t tx_id = 0;
   bool has_request = false;
   LdapMessage request;
