@@ -216,45 +216,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Tls: {
       if (!flow.app_state) flow.app_state = tls_states_.take([] { return std::make_unique<TlsState>(); });
       TlsState& tls = stateOf<TlsState>(flow);
-      tls.feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
-        tx_.buffers.clear();
-        if (metadata_ && h.client_hello) tls.client_hello = h;
-        if (metadata_ && !h.client_hello && !tls.logged) {
-          tls.logged = true;
-          AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
-          record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
-          record.server = &h;
-          metadata_(record);
-        }
-        if (h.has_random) {
-          const std::string_view random(reinterpret_cast<const char*>(h.random.data()), h.random.size());
-          tx_.buffers.set(BufferId::TlsRandom, random);
-          tx_.buffers.set(BufferId::TlsRandomTime, random.substr(0, 4));
-          tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
-        }
-        if (h.client_hello) {
-          ++counters_.tls_client_hellos;
-          if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
-          tx_.buffers.set(BufferId::Ja3String, h.ja3);
-          tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
-          tx_.buffers.set(BufferId::Ja4Hash, h.ja4);
-        } else {
-          if (h.version != 0) flow.tls_version = h.version;
-          if (!h.ja3s.empty()) {
-            tx_.buffers.set(BufferId::Ja3sString, h.ja3s);
-            tx_.buffers.set(BufferId::Ja3sHash, h.ja3s_hash);
-          }
-          if (!h.certificates.empty()) {
-            tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
-            tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
-            tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
-            tx_.buffers.set(BufferId::TlsCertFingerprint, h.certificates.front().fingerprint);
-            for (const TlsCertificate& c : h.certificates) tx_.buffers.add(BufferId::TlsCerts, c.der);
-            for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
-          }
-        }
-        emit(flow, d);
-      });
+      if (tls.append(dir, data) || parsesOnArrival(flow, dir)) parseTls(flow, tls, dir, ts);
       break;
     }
     case AppProto::Smtp: {
@@ -684,9 +646,55 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ftp_states", ftp_states_.counters());
 }
 
+void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
+  tls.parse(dir, [&](FlowDirection d, const TlsHandshake& h) {
+    tx_.buffers.clear();
+    if (metadata_ && h.client_hello) tls.client_hello = h;
+    if (metadata_ && !h.client_hello && !tls.logged) {
+      tls.logged = true;
+      AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
+      record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
+      record.server = &h;
+      metadata_(record);
+    }
+    if (h.has_random) {
+      const std::string_view random(reinterpret_cast<const char*>(h.random.data()), h.random.size());
+      tx_.buffers.set(BufferId::TlsRandom, random);
+      tx_.buffers.set(BufferId::TlsRandomTime, random.substr(0, 4));
+      tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
+    }
+    if (h.client_hello) {
+      ++counters_.tls_client_hellos;
+      if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
+      tx_.buffers.set(BufferId::Ja3String, h.ja3);
+      tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
+      tx_.buffers.set(BufferId::Ja4Hash, h.ja4);
+    } else {
+      if (h.version != 0) flow.tls_version = h.version;
+      if (!h.ja3s.empty()) {
+        tx_.buffers.set(BufferId::Ja3sString, h.ja3s);
+        tx_.buffers.set(BufferId::Ja3sHash, h.ja3s_hash);
+      }
+      if (!h.certificates.empty()) {
+        tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
+        tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
+        tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
+        tx_.buffers.set(BufferId::TlsCertFingerprint, h.certificates.front().fingerprint);
+        for (const TlsCertificate& c : h.certificates) tx_.buffers.add(BufferId::TlsCerts, c.der);
+        for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
+      }
+    }
+    emit(flow, d);
+  });
+}
+
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
+  if (flow.app == AppProto::Tls && flow.app_state && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    parseTls(flow, static_cast<TlsState&>(*flow.app_state), opposite(dir), flow.last_ns);  // what this packet acknowledges
+  }
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
     onMail(flow, m, stage, flow.last_ns);
@@ -742,9 +750,10 @@ void AppLayer::onFlowEnd(Flow& flow) {
     static_cast<FtpState&>(*flow.app_state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
-  } else if (flow.app == AppProto::Tls && metadata_) {
+  } else if (flow.app == AppProto::Tls) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
-    if (!tls.logged && tls.client_hello) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseTls(flow, tls, dir, flow.last_ns);
+    if (metadata_ && !tls.logged && tls.client_hello) {
       AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, flow.last_ns};
       record.client_hello = &*tls.client_hello;
       metadata_(record);

@@ -153,6 +153,8 @@ class AppLayer {
   void parseSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, std::int64_t ts);
   void inspectSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, bool all);
   void logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all);
+  // TLS, acknowledged as DCERPC is: parses `dir`'s held records, inspects and logs what they complete.
+  void parseTls(Flow& flow, TlsState& tls, signatures::FlowDirection dir, std::int64_t ts);
   // An MQTT transaction complete (or given up on): detection on all its packets, then its record.
   void onMqtt(Flow& flow, signatures::FlowDirection dir, const MqttTransaction& tx, std::int64_t ts);
   // An FTP command with its replies: detection on the command (to_server) and on the replies

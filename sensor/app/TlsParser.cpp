@@ -306,11 +306,17 @@ void TlsState::reset() {
   events.clear();
 }
 
-void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink) {
+bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_t> data) {
+  Side& side = sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
+  if (side.done) return false;
+  side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
+  return side.records.size() > kMaxHeldBytes;
+}
+
+void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
   const bool client = dir == signatures::FlowDirection::ToServer;
   Side& side = sides_[client ? 0 : 1];
-  if (side.done) return;
-  side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
+  if (side.done && !side.have_output) return;
   while (side.records.size() >= 5 && !side.done) {
     const auto* r = reinterpret_cast<const std::uint8_t*>(side.records.data());
     const std::size_t len = be16(r + 3);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sensor/ClientHello.hpp"
+#include "sensor/app/AppLayer.hpp"
 #include "sensor/app/TlsParser.hpp"
 
 using gsoc::sensor::TlsHandshake;
@@ -148,6 +149,47 @@ TEST(TlsCertificate, ClientHelloCarriesItsRandom) {
   EXPECT_EQ(std::string(out.random.begin(), out.random.end()), std::string(32, 'r'));  // clientHello()'s filler
   out.clear();
   EXPECT_FALSE(out.has_random);
+}
+
+// The app layer's timing: as Suricata in IDS mode, the server's flight is parsed when the client's
+// next packet acknowledges it, so its inspection and the session record come with that packet;
+// inline, as it arrives.
+TEST(TlsAppLayer, IdsModeParsesTheServerFlightAtTheClientsAck) {
+  using gsoc::signatures::FlowDirection;
+  using namespace gsoc::sensor;
+  const auto bytes = [](const std::string& s) { return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+  for (const bool inline_mode : {false, true}) {
+    std::vector<FlowDirection> inspected;
+    int records = 0;
+    AppLayer app([&](Flow&, FlowDirection dir, gsoc::signatures::MatchInput&) { inspected.push_back(dir); });
+    app.setStreamInline(inline_mode);
+    app.setMetadataSink([&](const AppMetadata& r) { records += r.kind == AppMetadata::Kind::Tls ? 1 : 0; });
+    DecodedPacket first;
+    first.src = *IpAddress::parse("10.0.0.1");
+    first.dst = *IpAddress::parse("10.0.0.2");
+    first.src_port = 50000;
+    first.dst_port = 443;
+    first.ip_proto = 6;
+    Flow flow(1, FlowKey::of(first), first, 1 << 16);
+    auto packet = [&](FlowDirection dir, const std::string& data) {
+      ++flow.counters[dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient].packets;
+      app.onPacket(flow, dir);
+      if (!data.empty()) app.onStream(flow, dir, bytes(data), 0);
+    };
+    packet(FlowDirection::ToClient, "");  // the SYN/ACK: the server is on this link
+    packet(FlowDirection::ToServer, clientHello(0x0303, {0x002f}, ""));
+    EXPECT_EQ(inspected.size(), inline_mode ? 1u : 0u);
+    packet(FlowDirection::ToClient, serverFlight(std::string(32, 's'), selfSignedDer()));  // acknowledges the hello
+    ASSERT_GE(inspected.size(), 1u);
+    EXPECT_EQ(inspected[0], FlowDirection::ToServer);
+    EXPECT_EQ(records, inline_mode ? 1 : 0);
+    packet(FlowDirection::ToServer, "");  // acknowledges the flight
+    EXPECT_EQ(records, 1);
+    EXPECT_EQ(inspected, (std::vector<FlowDirection>{FlowDirection::ToServer, FlowDirection::ToClient}));
+    app.onFlowEnd(flow);
+    EXPECT_EQ(records, 1);
+    app.releaseState(flow);
+  }
 }
 
 }  // namespace
