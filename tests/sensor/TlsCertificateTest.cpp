@@ -131,6 +131,26 @@ TEST(TlsCertificate, SerialKeepsTheLeadingZeroOfTheDerInteger) {
   EXPECT_EQ(out.certificates[0].serial, "00:97:E6");
 }
 
+// A first certificate that does not decode: Suricata's events tell a tag-length header cut short
+// (certificate_invalid_length) from a length past its container (invalid_certificate), and the
+// handshake message is invalid either way (the captures of suricata-verify's bug-1450 cases).
+TEST(TlsCertificate, AnUndecodableCertificateRaisesSuricatasEvents) {
+  using gsoc::signatures::AnomalyEvent;
+  const std::string cut_header("\x30\x05\x30\x84\xff\xff\xff\x00\x00", 9);
+  const std::string overrun("\x30\x06\x30\x84\xff\xff\xff\xff\x00", 9);
+  for (const auto& [der, expected] : {std::pair{cut_header, AnomalyEvent::TlsCertificateInvalidLength},
+                                      std::pair{overrun, AnomalyEvent::TlsInvalidCertificate}}) {
+    TlsState state;
+    const std::string flight = serverFlight(std::string(32, 'r'), der);
+    state.feed(gsoc::signatures::FlowDirection::ToClient, {reinterpret_cast<const std::uint8_t*>(flight.data()), flight.size()},
+               [](gsoc::signatures::FlowDirection, const TlsHandshake&) {});
+    EXPECT_TRUE(state.events.test(expected));
+    EXPECT_TRUE(state.events.test(AnomalyEvent::TlsInvalidHandshakeMessage));
+    EXPECT_FALSE(state.events.test(expected == AnomalyEvent::TlsInvalidCertificate ? AnomalyEvent::TlsCertificateInvalidLength
+                                                                                 : AnomalyEvent::TlsInvalidCertificate));
+  }
+}
+
 TEST(TlsCertificate, VersionNamesAreSuricatas) {
   EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0301), "TLSv1");
   EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0303), "TLS 1.2");
@@ -173,8 +193,8 @@ TEST(TlsAppLayer, IdsModeParsesTheServerFlightAtTheClientsAck) {
     Flow flow(1, FlowKey::of(first), first, 1 << 16);
     auto packet = [&](FlowDirection dir, const std::string& data) {
       ++flow.counters[dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient].packets;
+      if (!data.empty()) app.onStream(flow, dir, bytes(data), 0);  // the stream first, as SensorWorker does
       app.onPacket(flow, dir);
-      if (!data.empty()) app.onStream(flow, dir, bytes(data), 0);
     };
     packet(FlowDirection::ToClient, "");  // the SYN/ACK: the server is on this link
     packet(FlowDirection::ToServer, clientHello(0x0303, {0x002f}, ""));
