@@ -649,6 +649,8 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
         if (!c->ja4.empty()) out_ << ",\"ja4\":\"" << c->ja4 << "\"";
         alpns("client_alpns", c->alpns);
+        // Only a hello was seen: its version (Suricata 8.0.3 on).
+        if (r.server == nullptr && c->version != 0) out_ << ",\"version\":\"" << tlsVersionName(c->version) << "\"";
         sep = ",";
       }
       if (const TlsHandshake* s = r.server) {
