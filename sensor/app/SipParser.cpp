@@ -1,5 +1,6 @@
 #include "sensor/app/SipParser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -57,8 +58,14 @@ std::size_t lineEnd(std::string_view s, std::size_t at) {
   return s[at + 1] == '\n' ? 2 : 0;
 }
 
+// A start line's parts, viewing the input.
+struct StartLine {
+  bool request = false;
+  std::string_view method, uri, code, reason, version, line;
+};
+
 // The start line; sets `at` past its line ending.
-SipParse parseStartLine(std::string_view s, SipMessage& out, std::size_t& at) {
+SipParse parseStartLine(std::string_view s, StartLine& out, std::size_t& at) {
   at = 0;
   if (s.starts_with("SIP/")) {
     const std::size_t v = 4 + run(s, 4, isVersionChar);
@@ -71,13 +78,7 @@ SipParse parseStartLine(std::string_view s, SipMessage& out, std::size_t& at) {
     const std::size_t eol = lineEnd(s, r);
     if (eol == std::string_view::npos) return SipParse::Incomplete;
     if (eol == 0) return SipParse::Invalid;
-    out.request = false;
-    out.version.assign(s.substr(0, v));
-    out.code.assign(s.substr(v + 1, 3));
-    out.reason.assign(s.substr(v + 5, r - v - 5));
-    out.method.clear();
-    out.uri.clear();
-    out.line.assign(s.substr(0, r));
+    out = {false, {}, {}, s.substr(v + 1, 3), s.substr(v + 5, r - v - 5), s.substr(0, v), s.substr(0, r)};
     at = r + eol;
     return SipParse::Ok;
   }
@@ -94,13 +95,7 @@ SipParse parseStartLine(std::string_view s, SipMessage& out, std::size_t& at) {
   const std::size_t eol = lineEnd(s, v);
   if (eol == std::string_view::npos) return SipParse::Incomplete;
   if (eol == 0 || v == u + 5) return SipParse::Invalid;
-  out.request = true;
-  out.method.assign(s.substr(0, m));
-  out.uri.assign(s.substr(m + 1, u - m - 1));
-  out.version.assign(s.substr(u + 1, v - u - 1));
-  out.code.clear();
-  out.reason.clear();
-  out.line.assign(s.substr(0, v));
+  out = {true, s.substr(0, m), s.substr(m + 1, u - m - 1), {}, {}, s.substr(u + 1, v - u - 1), s.substr(0, v)};
   at = v + eol;
   return SipParse::Ok;
 }
@@ -141,7 +136,15 @@ SipParse parseSipHead(std::string_view s, SipMessage& out, std::size_t& header_b
   out.body = {};
   out.has_sdp = false;
   std::size_t at = 0;
-  if (const SipParse r = parseStartLine(s, out, at); r != SipParse::Ok) return r;
+  StartLine start;
+  if (const SipParse r = parseStartLine(s, start, at); r != SipParse::Ok) return r;
+  out.request = start.request;
+  out.method.assign(start.method);
+  out.uri.assign(start.uri);
+  out.code.assign(start.code);
+  out.reason.assign(start.reason);
+  out.version.assign(start.version);
+  out.line.assign(start.line);
   for (;;) {
     const std::size_t eol = lineEnd(s, at);
     if (eol == std::string_view::npos) return SipParse::Incomplete;
@@ -165,7 +168,7 @@ SipParse parseSipHead(std::string_view s, SipMessage& out, std::size_t& header_b
 bool looksLikeSip(std::span<const std::uint8_t> data) {
   const std::string_view s(reinterpret_cast<const char*>(data.data()), data.size());
   if (s.starts_with("SIP/2.0 ")) return true;
-  SipMessage probe;
+  StartLine probe;  // views only: nothing allocated while a flow is being identified
   std::size_t at = 0;
   return parseStartLine(s.substr(0, std::min<std::size_t>(s.size(), 1024)), probe, at) == SipParse::Ok && probe.request;
 }
