@@ -383,6 +383,9 @@ void AppLayer::onSip(Flow& flow, FlowDirection dir, const SipMessage& m, std::in
     tx_record_ = &record;
     emit(flow, dir);
     tx_record_ = nullptr;
+  } else {
+    datagram_record_ = record;
+    has_datagram_record_ = true;
   }
   if (metadata_) metadata_(record);
 }
@@ -750,6 +753,7 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 }  // namespace
 
 void AppLayer::releaseState(Flow& flow) {
+  if (datagram_record_.flow == &flow) has_datagram_record_ = false;  // it views the state
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_)) {

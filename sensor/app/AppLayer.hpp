@@ -121,6 +121,12 @@ class AppLayer {
   // While a transaction's detection runs (the sink): its record, where the protocol's alerts
   // carry its object as Suricata's do (DCERPC, SMB, MQTT, FTP); null otherwise.
   [[nodiscard]] const AppMetadata* transactionRecord() const { return tx_record_; }
+  // The SIP message the last datagram carried (an alert on that datagram carries its `sip`
+  // object, as Suricata's); null when it carried none. Cleared for each UDP packet.
+  [[nodiscard]] const AppMetadata* datagramRecord(const Flow& flow) const {
+    return has_datagram_record_ && datagram_record_.flow == &flow ? &datagram_record_ : nullptr;
+  }
+  void clearDatagramRecord() { has_datagram_record_ = false; }
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
   // while parsing a datagram) into `into`.
   void takeEvents(Flow& flow, signatures::EventSet& into) {
@@ -208,6 +214,8 @@ class AppLayer {
   const AppMetadata* tx_record_ = nullptr;  // transactionRecord()
   FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
   FreeList<std::unique_ptr<SipState>> sip_states_{kPooledStates};
+  AppMetadata datagram_record_;  // datagramRecord()
+  bool has_datagram_record_ = false;
 };
 
 }  // namespace gsoc::sensor
