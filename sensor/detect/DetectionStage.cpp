@@ -112,6 +112,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
       default: break;
     }
   }
+  if (packet.ip_proto == 17) app_.clearDatagramRecord();
   if (!packet.payload.empty()) {
     input_.buffers.set(BufferId::Payload, view(packet.payload));
     if (packet.ip_proto == 17) {
@@ -285,6 +286,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     hit.buffer = buffer;
     hit.ip_proto = flow != nullptr ? flow->ip_proto : input.meta.ip_proto;
     if (input.meta.is_transaction) hit.app = app_.transactionRecord();
+    else if (flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);
     if (const DecodedPacket* p = flow != nullptr ? current_ : current_flowless_) hit.capture_index = p->capture_index;
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();

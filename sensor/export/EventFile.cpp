@@ -220,7 +220,8 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       return false;  // gsoc.v1 has no SSH record yet: the session is in the EVE output only
     case AppMetadata::Kind::Mqtt:
     case AppMetadata::Kind::Ftp:
-      return false;  // nor an MQTT or FTP one: their transactions are in the EVE output only
+    case AppMetadata::Kind::Sip:
+      return false;  // nor an MQTT, FTP or SIP one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP
       // file event beside each exchange would change what they count; EVE has them.

@@ -39,6 +39,15 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ftp.command",      "ftp.command_data",  "ftp.reply",           "ftp.completion_code",
     "ftp.mode number",  "ftp.reply_received number", "ftp.dynamic_port number",
     "ftpbounce number",
+    "sip.method",       "sip.uri",           "sip.protocol",        "sip.request_line",
+    "sip.response_line", "sip.stat_code",    "sip.stat_msg",        "sip.from",
+    "sip.to",           "sip.via",           "sip.user_agent",      "sip.content_type",
+    "sip.content_length",
+    "sdp.origin",       "sdp.session_name",  "sdp.session_info",    "sdp.uri",
+    "sdp.email",        "sdp.phone_number",  "sdp.connection_data", "sdp.bandwidth",
+    "sdp.time",         "sdp.repeat_time",   "sdp.timezone",        "sdp.encryption_key",
+    "sdp.attribute",    "sdp.media.media",   "sdp.media.media_info", "sdp.media.connection_data",
+    "sdp.media.encryption_key", "sdp.media.bandwidth", "sdp.media.attribute",
 };
 
 using K = BufferKeywordKind;

@@ -22,6 +22,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ssh: return "ssh";
     case AppProto::Dcerpc: return "dcerpc";
     case AppProto::Mqtt: return "mqtt";
+    case AppProto::Sip: return "sip";
     case AppProto::Count_: break;
   }
   return "";
@@ -60,7 +61,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
-    {"mqtt", Transport::Tcp, AppProto::Mqtt},
+    {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
