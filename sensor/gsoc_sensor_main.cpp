@@ -395,7 +395,9 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
     << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << "},\"app_layer\":{\"malformed\":" << t.app.parse_errors
-    << "},\"pools\":{";
+    << ",\"flow\":{\"sip_tcp\":" << t.app.sip_tcp_flows << ",\"sip_udp\":" << t.app.sip_udp_flows
+    << "},\"tx\":{\"sip_tcp\":" << t.app.sip_tcp_transactions << ",\"sip_udp\":" << t.app.sip_udp_transactions
+    << "}},\"pools\":{";
   // Per pool: objects in use and the most at once (summed over workers), fresh allocations
   // (created), reuses, objects let go past the cap, and free ones kept.
   first = true;

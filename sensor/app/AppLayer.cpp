@@ -8,6 +8,7 @@
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/SipParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
@@ -136,7 +137,9 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   const std::string_view s = text(data);
   const bool to_server = dir == FlowDirection::ToServer;
   AppProto proto = AppProto::None;
-  if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1.")) || (to_server && s.starts_with("PRI * HTTP/2.0"))) {
+  // SIP before HTTP: both have OPTIONS, and SIP's request line ends "SIP/2.0".
+  if (to_server ? looksLikeSip(data) : s.starts_with("SIP/2.0 ")) proto = AppProto::Sip;
+  else if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1.")) || (to_server && s.starts_with("PRI * HTTP/2.0"))) {
     proto = AppProto::Http;
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
@@ -157,6 +160,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
   else if (looksLikeMqtt(data, to_server, isPort(flow, {1883}))) proto = AppProto::Mqtt;
   else if (looksLikeLdap(data, to_server, isPort(flow, {389, 3268}), ldap_probe_)) proto = AppProto::Ldap;
+  if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
   if (proto != AppProto::None) {
     flow.app = proto;
     flow.app_identified_by = dir;
@@ -232,45 +236,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Tls: {
       if (!flow.app_state) flow.app_state = tls_states_.take([] { return std::make_unique<TlsState>(); });
       TlsState& tls = stateOf<TlsState>(flow);
-      tls.feed(dir, data, [&](FlowDirection d, const TlsHandshake& h) {
-        tx_.buffers.clear();
-        if (metadata_ && h.client_hello) tls.client_hello = h;
-        if (metadata_ && !h.client_hello && !tls.logged) {
-          tls.logged = true;
-          AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
-          record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
-          record.server = &h;
-          metadata_(record);
-        }
-        if (h.has_random) {
-          const std::string_view random(reinterpret_cast<const char*>(h.random.data()), h.random.size());
-          tx_.buffers.set(BufferId::TlsRandom, random);
-          tx_.buffers.set(BufferId::TlsRandomTime, random.substr(0, 4));
-          tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
-        }
-        if (h.client_hello) {
-          ++counters_.tls_client_hellos;
-          if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
-          tx_.buffers.set(BufferId::Ja3String, h.ja3);
-          tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
-          tx_.buffers.set(BufferId::Ja4Hash, h.ja4);
-        } else {
-          if (h.version != 0) flow.tls_version = h.version;
-          if (!h.ja3s.empty()) {
-            tx_.buffers.set(BufferId::Ja3sString, h.ja3s);
-            tx_.buffers.set(BufferId::Ja3sHash, h.ja3s_hash);
-          }
-          if (!h.certificates.empty()) {
-            tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
-            tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
-            tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
-            tx_.buffers.set(BufferId::TlsCertFingerprint, h.certificates.front().fingerprint);
-            for (const TlsCertificate& c : h.certificates) tx_.buffers.add(BufferId::TlsCerts, c.der);
-            for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
-          }
-        }
-        emit(flow, d);
-      });
+      if (tls.append(dir, data) || parsesOnArrival(flow, dir)) parseTls(flow, tls, dir, ts);
       break;
     }
     case AppProto::Smtp: {
@@ -347,9 +313,79 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
       break;
+    case AppProto::Sip:
+      if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
+      stateOf<SipState>(flow).feed(dir, data, [&](FlowDirection d, const SipMessage& m) {
+        fillSipBuffers(m, tx_.buffers);
+        onSip(flow, d, m, ts, true);
+      });
+      break;
     default:
       break;
   }
+}
+
+void AppLayer::fillSipBuffers(const SipMessage& m, signatures::BufferSet& buffers) {
+  if (&buffers == &tx_.buffers) buffers.clear();
+  if (m.request) {
+    buffers.set(BufferId::SipMethod, m.method);
+    buffers.set(BufferId::SipUri, m.uri);
+    buffers.set(BufferId::SipRequestLine, m.line);
+  } else {
+    buffers.set(BufferId::SipStatCode, m.code);
+    buffers.set(BufferId::SipStatMsg, m.reason);
+    buffers.set(BufferId::SipResponseLine, m.line);
+  }
+  buffers.set(BufferId::SipProtocol, m.version);
+  for (const SipHeader& h : m.headers) {
+    static constexpr std::pair<std::string_view, BufferId> kHeaders[] = {
+        {"From", BufferId::SipFrom}, {"To", BufferId::SipTo}, {"Via", BufferId::SipVia},
+        {"User-Agent", BufferId::SipUserAgent}, {"Content-Type", BufferId::SipContentType},
+        {"Content-Length", BufferId::SipContentLength}};
+    for (const auto& [name, id] : kHeaders) {
+      if (SipMessage::equalsIgnoreCase(h.name, name)) buffers.add(id, h.value);
+    }
+  }
+  if (!m.has_sdp) return;
+  const SdpMessage& sdp = m.sdp;
+  buffers.set(BufferId::SdpOrigin, sdp.origin);
+  buffers.set(BufferId::SdpSessionName, sdp.session_name);
+  if (sdp.has_session_info) buffers.set(BufferId::SdpSessionInfo, sdp.session_info);
+  if (sdp.has_uri) buffers.set(BufferId::SdpUri, sdp.uri);
+  if (sdp.has_email) buffers.set(BufferId::SdpEmail, sdp.email);
+  if (sdp.has_phone_number) buffers.set(BufferId::SdpPhoneNumber, sdp.phone_number);
+  if (sdp.has_connection_data) buffers.set(BufferId::SdpConnectionData, sdp.connection_data);
+  for (const std::string& b : sdp.bandwidths) buffers.add(BufferId::SdpBandwidth, b);
+  for (const SdpTimeDescription& t : sdp.times) {
+    buffers.add(BufferId::SdpTime, t.time);
+    if (t.has_repeat) buffers.add(BufferId::SdpRepeatTime, t.repeat_time);
+  }
+  if (sdp.has_timezone) buffers.set(BufferId::SdpTimezone, sdp.timezone);
+  if (sdp.has_encryption_key) buffers.set(BufferId::SdpEncryptionKey, sdp.encryption_key);
+  for (const std::string& a : sdp.attributes) buffers.add(BufferId::SdpAttribute, a);
+  for (const SdpMediaDescription& media : sdp.media) {
+    buffers.add(BufferId::SdpMediaMedia, media.media);
+    if (media.has_media_info) buffers.add(BufferId::SdpMediaMediaInfo, media.media_info);
+    if (media.has_connection_data) buffers.add(BufferId::SdpMediaConnectionData, media.connection_data);
+    if (media.has_encryption_key) buffers.add(BufferId::SdpMediaEncryptionKey, media.encryption_key);
+    for (const std::string& b : media.bandwidths) buffers.add(BufferId::SdpMediaBandwidth, b);
+    for (const std::string& a : media.attributes) buffers.add(BufferId::SdpMediaAttribute, a);
+  }
+}
+
+void AppLayer::onSip(Flow& flow, FlowDirection dir, const SipMessage& m, std::int64_t ts, bool stream) {
+  ++(stream ? counters_.sip_tcp_transactions : counters_.sip_udp_transactions);
+  AppMetadata record{AppMetadata::Kind::Sip, &flow, dir, ts};
+  record.sip = &m;
+  if (stream) {  // over TCP a transaction of its own; over UDP the datagram's packet match reads the buffers
+    tx_record_ = &record;
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  } else {
+    datagram_record_ = record;
+    has_datagram_record_ = true;
+  }
+  if (metadata_) metadata_(record);
 }
 
 namespace {
@@ -712,6 +748,22 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
 void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
                           std::int64_t ts) {
   if (flow.app == AppProto::None && flow.app_detection_done) return;
+  if (flow.app == AppProto::Sip || (flow.app == AppProto::None && looksLikeSip(payload))) {
+    if (flow.app != AppProto::Sip) ++counters_.sip_udp_flows;
+    flow.app = AppProto::Sip;
+    flow.app_identified_by = dir;
+    flow.app_detection_done = true;
+    if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
+    auto& sip = stateOf<SipState>(flow);
+    const std::uint64_t errors = sip.errors();
+    // The message stays in the flow's state until its next datagram: the buffers may view it.
+    sip.datagram(dir, payload, [&](FlowDirection d, const SipMessage& m) {
+      fillSipBuffers(m, buffers);
+      onSip(flow, d, m, ts, false);
+    });
+    counters_.parse_errors += sip.errors() - errors;
+    return;
+  }
   if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
     onDcerpcDatagram(flow, payload, buffers, ts);
     return;
@@ -801,9 +853,11 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 }  // namespace
 
 void AppLayer::releaseState(Flow& flow) {
+  if (datagram_record_.flow == &flow) has_datagram_record_ = false;  // it views the state
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
-      giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, ldap_states_)) {
+      giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
+      giveState(flow, ldap_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -821,6 +875,49 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("mqtt_states", mqtt_states_.counters());
   table.add("ftp_states", ftp_states_.counters());
   table.add("ldap_states", ldap_states_.counters());
+  table.add("sip_states", sip_states_.counters());
+}
+
+void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
+  tls.parse(dir, [&](FlowDirection d, const TlsHandshake& h) {
+    tx_.buffers.clear();
+    if (metadata_ && h.client_hello) tls.client_hello = h;
+    if (metadata_ && !h.client_hello && !tls.logged) {
+      tls.logged = true;
+      AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
+      record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
+      record.server = &h;
+      metadata_(record);
+    }
+    if (h.has_random) {
+      const std::string_view random(reinterpret_cast<const char*>(h.random.data()), h.random.size());
+      tx_.buffers.set(BufferId::TlsRandom, random);
+      tx_.buffers.set(BufferId::TlsRandomTime, random.substr(0, 4));
+      tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
+    }
+    if (h.client_hello) {
+      ++counters_.tls_client_hellos;
+      if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
+      tx_.buffers.set(BufferId::Ja3String, h.ja3);
+      tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
+      tx_.buffers.set(BufferId::Ja4Hash, h.ja4);
+    } else {
+      if (h.version != 0) flow.tls_version = h.version;
+      if (!h.ja3s.empty()) {
+        tx_.buffers.set(BufferId::Ja3sString, h.ja3s);
+        tx_.buffers.set(BufferId::Ja3sHash, h.ja3s_hash);
+      }
+      if (!h.certificates.empty()) {
+        tx_.buffers.set(BufferId::TlsCertSubject, h.certificates.front().subject);
+        tx_.buffers.set(BufferId::TlsCertIssuer, h.certificates.front().issuer);
+        tx_.buffers.set(BufferId::TlsCertSerial, h.certificates.front().serial);
+        tx_.buffers.set(BufferId::TlsCertFingerprint, h.certificates.front().fingerprint);
+        for (const TlsCertificate& c : h.certificates) tx_.buffers.add(BufferId::TlsCerts, c.der);
+        for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
+      }
+    }
+    emit(flow, d);
+  });
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
@@ -829,6 +926,10 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     parseLdap(flow, opposite(dir), flow.last_ns);  // what this packet acknowledges
+  }
+  if (flow.app == AppProto::Tls && flow.app_state && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    parseTls(flow, static_cast<TlsState&>(*flow.app_state), opposite(dir), flow.last_ns);  // what this packet acknowledges
   }
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
@@ -894,9 +995,10 @@ void AppLayer::onFlowEnd(Flow& flow) {
     }
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
-  } else if (flow.app == AppProto::Tls && metadata_) {
+  } else if (flow.app == AppProto::Tls) {
     auto& tls = static_cast<TlsState&>(*flow.app_state);
-    if (!tls.logged && tls.client_hello) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseTls(flow, tls, dir, flow.last_ns);
+    if (metadata_ && !tls.logged && tls.client_hello) {
       AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, flow.last_ns};
       record.client_hello = &*tls.client_hello;
       metadata_(record);

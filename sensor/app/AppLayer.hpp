@@ -1,9 +1,9 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
-// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB, MQTT, FTP and LDAP from the first bytes
-// each way (ports only as a tie-breaker), then
-// feeds the flow's parser: TCP protocols with reassembled stream data, DNS over
-// UDP (and CLDAP) with each datagram. Parsers fill the signature engine's named buffers (http.uri,
+// HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB, MQTT, SIP, FTP and LDAP from the
+// first bytes each way (ports only as a tie-breaker), then
+// feeds the flow's parser: TCP protocols with reassembled stream data, DNS, SIP, CLDAP and
+// connectionless DCERPC over UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
 // dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
 // add to the datagram's input (UDP).
 
@@ -26,6 +26,7 @@
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/SipParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/app/SshParser.hpp"
@@ -42,7 +43,17 @@ struct AppLayerCounters {
   std::uint64_t tls_client_hellos = 0;
   std::uint64_t smtp_transactions = 0;
   std::uint64_t parse_errors = 0;  // malformed DNS, HTTP (1 and 2) and TLS input, counted and skipped
+  // SIP flows and transactions (messages) by transport, as Suricata's app_layer.flow.sip_tcp,
+  // sip_udp and app_layer.tx.sip_tcp, sip_udp counters.
+  std::uint64_t sip_tcp_flows = 0;
+  std::uint64_t sip_udp_flows = 0;
+  std::uint64_t sip_tcp_transactions = 0;
+  std::uint64_t sip_udp_transactions = 0;
   void merge(const AppLayerCounters& o) {
+    sip_tcp_flows += o.sip_tcp_flows;
+    sip_udp_flows += o.sip_udp_flows;
+    sip_tcp_transactions += o.sip_tcp_transactions;
+    sip_udp_transactions += o.sip_udp_transactions;
     http_requests += o.http_requests;
     http_responses += o.http_responses;
     dns_queries += o.dns_queries;
@@ -115,6 +126,12 @@ class AppLayer {
   // While a transaction's detection runs (the sink): its record, where the protocol's alerts
   // carry its object as Suricata's do (DCERPC, SMB, MQTT, FTP); null otherwise.
   [[nodiscard]] const AppMetadata* transactionRecord() const { return tx_record_; }
+  // The SIP message the last datagram carried (an alert on that datagram carries its `sip`
+  // object, as Suricata's); null when it carried none. Cleared for each UDP packet.
+  [[nodiscard]] const AppMetadata* datagramRecord(const Flow& flow) const {
+    return has_datagram_record_ && datagram_record_.flow == &flow ? &datagram_record_ : nullptr;
+  }
+  void clearDatagramRecord() { has_datagram_record_ = false; }
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
   // while parsing a datagram) into `into`.
   void takeEvents(Flow& flow, signatures::EventSet& into) {
@@ -158,6 +175,8 @@ class AppLayer {
   void parseSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, std::int64_t ts);
   void inspectSmb(Flow& flow, SmbState& state, signatures::FlowDirection dir, bool all);
   void logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all);
+  // TLS, acknowledged as DCERPC is: parses `dir`'s held records, inspects and logs what they complete.
+  void parseTls(Flow& flow, TlsState& tls, signatures::FlowDirection dir, std::int64_t ts);
   // An MQTT transaction complete (or given up on): detection on all its packets, then its record.
   void onMqtt(Flow& flow, signatures::FlowDirection dir, const MqttTransaction& tx, std::int64_t ts);
   // LDAP over TCP: as DCERPC, a side's bytes are parsed once the other side acknowledges them
@@ -171,6 +190,12 @@ class AppLayer {
   // An FTP command with its replies: detection on the command (to_server) and on the replies
   // (to_client), then its record.
   void onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts);
+  // A SIP message (a transaction of its own): over TCP (`stream`) detection on its buffers,
+  // then its record; over UDP the datagram's own input holds the buffers.
+  void onSip(Flow& flow, signatures::FlowDirection dir, const SipMessage& m, std::int64_t ts, bool stream);
+  // The sip.* and sdp.* buffers of `m` (viewing it), into `buffers` (cleared first when they are
+  // the transaction input's).
+  void fillSipBuffers(const SipMessage& m, signatures::BufferSet& buffers);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -203,6 +228,9 @@ class AppLayer {
   char ftp_bounce_byte_ = 0;  // the ftpbounce buffer of the command being matched
   const AppMetadata* tx_record_ = nullptr;  // transactionRecord()
   FreeList<std::unique_ptr<MqttState>> mqtt_states_{kPooledStates};
+  FreeList<std::unique_ptr<SipState>> sip_states_{kPooledStates};
+  AppMetadata datagram_record_;  // datagramRecord()
+  bool has_datagram_record_ = false;
   FreeList<std::unique_ptr<LdapState>> ldap_states_{kPooledStates};
   std::size_t ldap_max_tx_ = LdapState::kDefaultMaxTx;
   LdapMessage ldap_probe_;  // identification decodes into it

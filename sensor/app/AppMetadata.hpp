@@ -3,8 +3,8 @@
 // (request and, when seen, its response), one DNS message, one TLS handshake summary, or one
 // e-mail with its attachments, or one SSH session's banners and HASSH fingerprints, one DCERPC
 // call, one SMB transaction or file, one MQTT transaction's packets, one FTP command with its
-// replies, or one LDAP request with its responses. Views into parser state, valid during the
-// callback only.
+// replies, one SIP message, or one LDAP request with its responses. Views into parser state,
+// valid during the callback only.
 
 #include <cstdint>
 #include <functional>
@@ -21,6 +21,7 @@ struct MailTransaction;
 class SshState;
 struct MqttTransaction;
 struct FtpTransaction;
+struct SipMessage;
 struct LdapTransaction;
 struct HttpFile;
 struct DceTransaction;
@@ -32,7 +33,7 @@ struct AppMetadata {
   // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
   // Dcerpc: a call over TCP (`dce` of `dce_session`). Smb: an SMB transaction of `smb_state`,
   // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Ldap };
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -51,6 +52,7 @@ struct AppMetadata {
   const SmbState* smb_state = nullptr;
   const MqttTransaction* mqtt = nullptr;
   const FtpTransaction* ftp = nullptr;
+  const SipMessage* sip = nullptr;
   const LdapTransaction* ldap = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The capture position of the packet being processed when the record was made (EVE's

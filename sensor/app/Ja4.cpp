@@ -98,10 +98,10 @@ void ja4(const ClientHelloFields& hello, Ja4Scratch& scratch, std::string& out) 
   std::sort(sorted.begin(), sorted.end());
   scratch.list.clear();
   appendHexList(sorted, scratch.list);
-  if (!hello.signature_algorithms.empty()) {
-    scratch.list.push_back('_');
-    appendHexList(hello.signature_algorithms, scratch.list);
-  }
+  // The separator is there even without signature algorithms, as in Suricata (its JA4 of a
+  // TLSv1 hello without them, suricata-verify bug-5713-02-ja4); FoxIO's text leaves it out.
+  scratch.list.push_back('_');
+  appendHexList(hello.signature_algorithms, scratch.list);
   out.push_back('_');
   if (hello.extensions.empty()) out.append(12, '0');
   else appendSha256Prefix12(scratch, out);

@@ -215,19 +215,55 @@ std::string timeText(const ASN1_TIME* time) {
   return std::string(text, n);
 }
 
-void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
-  if (body.size() < 3) return;
+// What is wrong with a certificate's outer DER structure, told apart as Suricata's X.509 decoder
+// does: a tag-length header cut short by its container is a length error, a length that passes
+// its container an invalid certificate. Checks the certificate's SEQUENCE and the first element
+// inside it (the tbsCertificate), where a truncated or forged certificate breaks first.
+enum class DerProblem { None, CutHeader, Overrun };
+
+DerProblem derProblem(std::span<const std::uint8_t> der) {
+  std::size_t at = 0;
+  std::size_t end = der.size();
+  for (int depth = 0; depth < 2; ++depth) {
+    if (end - at < 2) return DerProblem::CutHeader;
+    std::size_t len = der[at + 1];
+    std::size_t header = 2;
+    if (len & 0x80) {
+      const std::size_t bytes = len & 0x7f;
+      if (bytes == 0 || bytes > 8) return DerProblem::Overrun;  // indefinite or absurd: not DER
+      if (end - at < 2 + bytes) return DerProblem::CutHeader;
+      len = 0;
+      for (std::size_t i = 0; i < bytes; ++i) len = (len << 8) | der[at + 2 + i];
+      header += bytes;
+    }
+    if (len > end - at - header) return DerProblem::Overrun;
+    end = at + header + len;  // the next level lies inside this one
+    at += header;
+  }
+  return DerProblem::None;
+}
+
+// Returns false where the first certificate cannot be decoded (its events set in `events`):
+// Suricata then gives up on the handshake message.
+bool parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out, signatures::EventSet& events) {
+  if (body.size() < 3) return true;
   std::size_t pos = 3;
   const std::size_t end = std::min<std::size_t>(body.size(), 3 + be24(body.data()));
   while (pos + 3 <= end && out.certificates.size() < 10) {
     const std::size_t len = be24(body.data() + pos);
     pos += 3;
-    if (pos + len > end) return;
+    if (pos + len > end) return true;
     const unsigned char* der = body.data() + pos;
     std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &der, static_cast<long>(len)), X509_free);
     const std::size_t start = pos;
     pos += len;
-    if (!cert) continue;
+    if (!cert) {
+      if (!out.certificates.empty()) continue;  // only the chain's first is decoded, as Suricata does
+      const DerProblem problem = derProblem(body.subspan(start, len));
+      events.set(problem == DerProblem::CutHeader ? signatures::AnomalyEvent::TlsCertificateInvalidLength
+                                                   : signatures::AnomalyEvent::TlsInvalidCertificate);
+      return false;
+    }
     TlsCertificate c;
     c.der.assign(reinterpret_cast<const char*>(body.data() + start), len);
     c.fingerprint = fingerprintText(cert.get());
@@ -247,6 +283,7 @@ void parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out) {
     }
     out.certificates.push_back(std::move(c));
   }
+  return true;
 }
 
 }  // namespace
@@ -306,11 +343,17 @@ void TlsState::reset() {
   events.clear();
 }
 
-void TlsState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink) {
+bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_t> data) {
+  Side& side = sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
+  if (side.done) return false;
+  side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
+  return side.records.size() > kMaxHeldBytes;
+}
+
+void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
   const bool client = dir == signatures::FlowDirection::ToServer;
   Side& side = sides_[client ? 0 : 1];
-  if (side.done) return;
-  side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
+  if (side.done && !side.have_output) return;
   while (side.records.size() >= 5 && !side.done) {
     const auto* r = reinterpret_cast<const std::uint8_t*>(side.records.data());
     const std::size_t len = be16(r + 3);
@@ -357,7 +400,7 @@ void TlsState::parseHandshake(Side& side, bool client) {
       if (parseHello(body, false, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();
     } else if (h[0] == 11 && !client) {
-      parseCertificates(body, side.parsed);
+      if (!parseCertificates(body, side.parsed, events)) invalidHandshake();
       side.have_output = true;
       side.done = true;
     } else if (h[0] == 14 && !client) {  // ServerHelloDone

@@ -65,7 +65,17 @@ class TlsState final : public AppState {
   static constexpr std::size_t kMaxHandshakeBytes = 64 * 1024;
   using HandshakeSink = FunctionRef<void(signatures::FlowDirection, const TlsHandshake&)>;
 
-  void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink);
+  void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink) {
+    append(dir, data);
+    parse(dir, sink);
+  }
+  // Suricata in IDS mode parses a side's bytes when the other side acknowledges them, so the
+  // app layer holds them (append) and parses them at the peer's next packet (parse). Returns
+  // whether the held bytes passed kMaxHeldBytes: then they are parsed anyway, since a capture
+  // that misses the peer's ACKs must not hold them without bound.
+  bool append(signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  void parse(signatures::FlowDirection dir, const HandshakeSink& sink);
+  static constexpr std::size_t kMaxHeldBytes = 2 * kMaxHandshakeBytes;
   // The ClientHello seen on this flow, kept for the session record.
   std::optional<TlsHandshake> client_hello;
   bool logged = false;

@@ -68,12 +68,12 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   current_ = &packet;
   if (flow.tcp_state == TcpState::Closed && (flow.app_state || !flow.stream_windows[0].empty())) {
     // The connection is over but the flow waits for its timeout: finish the app layer now and
-    // give back the per-flow buffers, which are most of a flow's memory.
-    app_.onFlowEnd(flow);
-    app_.releaseState(flow);
-    releaseWindows(flow);
+    // give back the per-flow buffers, which are most of a flow's memory. What that raises
+    // belongs to this packet.
+    finishApp(flow);
   }
   app_.onPacket(flow, dir);
+  collectAppEvents(flow);  // raised by what this packet acknowledged
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
   auto& meta = input_.meta;
@@ -112,6 +112,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
       default: break;
     }
   }
+  if (packet.ip_proto == 17) app_.clearDatagramRecord();
   if (!packet.payload.empty()) {
     input_.buffers.set(BufferId::Payload, view(packet.payload));
     if (packet.ip_proto == 17) {
@@ -130,10 +131,26 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   emit(&flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
 }
 
-void DetectionStage::onFlowEnd(Flow& flow) {
+void DetectionStage::finishApp(Flow& flow) {
   app_.onFlowEnd(flow);
+  collectAppEvents(flow);
   app_.releaseState(flow);
   releaseWindows(flow);
+}
+
+void DetectionStage::onFlowEnd(Flow& flow) {
+  finishApp(flow);
+  if (!packet_events_.any()) return;
+  // Events the flow's last bytes raised (parsed at its end, no packet acknowledged them): as
+  // Suricata's end-of-flow pseudo packet, a packet-less inspection of the events alone.
+  fillMeta(flow, FlowDirection::ToServer, flow.last_ns, input_.meta);
+  input_.meta.events = packet_events_;
+  input_.meta.has_packet = true;  // a pseudo packet, without payload
+  input_.meta.established = input_.meta.established || flow.was_established;
+  packet_events_.clear();
+  input_.buffers.clear();
+  reportAnomalies(input_.meta.events, &flow, nullptr, FlowDirection::ToServer, flow.last_ns);
+  emit(&flow, FlowDirection::ToServer, flow.last_ns, input_, detector_.match(input_, &flow.flowbits));
 }
 
 void DetectionStage::releaseWindows(Flow& flow) {
@@ -269,6 +286,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     hit.buffer = buffer;
     hit.ip_proto = flow != nullptr ? flow->ip_proto : input.meta.ip_proto;
     if (input.meta.is_transaction) hit.app = app_.transactionRecord();
+    else if (flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);
     if (const DecodedPacket* p = flow != nullptr ? current_ : current_flowless_) hit.capture_index = p->capture_index;
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();

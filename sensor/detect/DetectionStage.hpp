@@ -127,6 +127,9 @@ class DetectionStage {
             std::span<const signatures::RuleMatch> matches);
   // Takes the app-layer events the flow's parser raised into the current packet's events.
   void collectAppEvents(Flow& flow);
+  // The app layer finishes the flow's messages (their events go to packet_events_), and the
+  // flow's parser state and stream windows go back to the pools.
+  void finishApp(Flow& flow);
   // Gives a flow's stream windows (its connection is over) back to windows_.
   void releaseWindows(Flow& flow);
   void reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,

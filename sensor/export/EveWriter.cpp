@@ -13,6 +13,7 @@
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/SipParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
@@ -650,6 +651,8 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
         if (!c->ja4.empty()) out_ << ",\"ja4\":\"" << c->ja4 << "\"";
         alpns("client_alpns", c->alpns);
+        // Only a hello was seen: its version (Suricata 8.0.3 on).
+        if (r.server == nullptr && c->version != 0) out_ << ",\"version\":\"" << tlsVersionName(c->version) << "\"";
         sep = ",";
       }
       if (const TlsHandshake* s = r.server) {
@@ -800,6 +803,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Sip:
+      // Suricata's sip record: one per message, each way as the message went.
+      header(flow, r.direction, r.timestamp_ns, "sip");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.sip->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Ftp:
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp");
       captureIndex(r.capture_index);
@@ -811,7 +822,87 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
   ++records_;
 }
 
+// Suricata's sip object: the request line and its parts or the status line and its parts, and
+// the SDP body's lines when it has one.
+void EveWriter::sipObject(const SipMessage& m) {
+  const auto field = [&](std::string_view key, std::string_view value, const char* sep = ",") {
+    out_ << sep << "\"" << key << "\":";
+    string(value);
+  };
+  out_ << ",\"sip\":{";
+  if (m.request) {
+    field("method", m.method, "");
+    field("uri", m.uri);
+    field("version", m.version);
+    field("request_line", m.line);
+  } else {
+    field("version", m.version, "");
+    field("code", m.code);
+    field("reason", m.reason);
+    field("response_line", m.line);
+  }
+  if (m.has_sdp) {
+    const SdpMessage& sdp = m.sdp;
+    const auto list = [&](std::string_view key, const ReusingVector<std::string>& values) {
+      if (values.empty()) return;
+      out_ << ",\"" << key << "\":[";
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) out_ << ",";
+        string(values[i]);
+      }
+      out_ << "]";
+    };
+    const auto optional = [&](std::string_view key, bool has, std::string_view value) {
+      if (has) field(key, value);
+    };
+    out_ << ",\"sdp\":{";
+    field("version", sdp.version, "");
+    field("origin", sdp.origin);
+    field("session_name", sdp.session_name);
+    optional("session_info", sdp.has_session_info, sdp.session_info);
+    optional("uri", sdp.has_uri, sdp.uri);
+    optional("email", sdp.has_email, sdp.email);
+    optional("phone_number", sdp.has_phone_number, sdp.phone_number);
+    optional("connection_data", sdp.has_connection_data, sdp.connection_data);
+    list("bandwidths", sdp.bandwidths);
+    if (!sdp.times.empty()) {
+      out_ << ",\"time_descriptions\":[";
+      for (std::size_t i = 0; i < sdp.times.size(); ++i) {
+        out_ << (i ? ",{" : "{");
+        field("time", sdp.times[i].time, "");
+        optional("repeat_time", sdp.times[i].has_repeat, sdp.times[i].repeat_time);
+        out_ << "}";
+      }
+      out_ << "]";
+    }
+    optional("timezone", sdp.has_timezone, sdp.timezone);
+    optional("encryption_key", sdp.has_encryption_key, sdp.encryption_key);
+    list("attributes", sdp.attributes);
+    if (!sdp.media.empty()) {
+      out_ << ",\"media_descriptions\":[";
+      for (std::size_t i = 0; i < sdp.media.size(); ++i) {
+        const SdpMediaDescription& media = sdp.media[i];
+        out_ << (i ? ",{" : "{");
+        field("media", media.media, "");
+        optional("media_info", media.has_media_info, media.media_info);
+        list("bandwidths", media.bandwidths);
+        optional("connection_data", media.has_connection_data, media.connection_data);
+        optional("encryption_key", media.has_encryption_key, media.encryption_key);
+        list("attributes", media.attributes);
+        out_ << "}";
+      }
+      out_ << "]";
+    }
+    out_ << "}";
+  }
+  out_ << "}";
+}
+
 void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Sip) {
+    sipObject(*r.sip);
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Ldap) {
     ldapObject(*r.ldap);
     return;

@@ -19,6 +19,7 @@
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
+struct SipMessage;
 
 // "2026-11-22T01:02:03.123456+0000", as EVE writes it, in a fixed buffer.
 class EveTimestamp {
@@ -84,6 +85,7 @@ class EveWriter {
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
   // ,"mqtt":{...} or ,"ftp":{...}: a transaction's object, in its record and in its alerts.
   void appObject(const AppMetadata& record);
+  void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

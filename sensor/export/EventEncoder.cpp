@@ -24,6 +24,7 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Ssh:       // EVE only: gsoc.v1 has no SSH record yet
     case AppMetadata::Kind::Mqtt:      // nor an MQTT one
     case AppMetadata::Kind::Ftp:       // nor an FTP one
+    case AppMetadata::Kind::Sip:       // nor a SIP one
     case AppMetadata::Kind::Ldap:      // nor an LDAP one
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
     case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet

@@ -220,8 +220,9 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
       return false;  // gsoc.v1 has no SSH record yet: the session is in the EVE output only
     case AppMetadata::Kind::Mqtt:
     case AppMetadata::Kind::Ftp:
+    case AppMetadata::Kind::Sip:
     case AppMetadata::Kind::Ldap:
-      return false;  // nor an MQTT, FTP or LDAP one: their transactions are in the EVE output only
+      return false;  // nor an MQTT, FTP, SIP or LDAP one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP
       // file event beside each exchange would change what they count; EVE has them.

@@ -25,6 +25,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ssh: return "ssh";
     case AppProto::Dcerpc: return "dcerpc";
     case AppProto::Mqtt: return "mqtt";
+    case AppProto::Sip: return "sip";
     case AppProto::Ldap: return "ldap";
     case AppProto::Count_: break;
   }
@@ -64,6 +65,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+    {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"ldap", Transport::Any, AppProto::Ldap},
 };
 

@@ -145,6 +145,9 @@ def classify(port, client_first, server_first):
         return "ldap"
     if port == 21:
         return "ftp"
+    if port in (5060, 5061) or server_first.startswith(b"SIP/2.0 ") \
+            or client_first.split(b"\r\n", 1)[0].endswith(b" SIP/2.0"):
+        return "sip"
     if port in (25, 587, 2525) or server_first.startswith(b"220") or client_first[:4].upper() in (b"EHLO", b"HELO"):
         return "smtp"
     if client_first.split(b" ", 1)[0] in (b"GET", b"POST", b"HEAD", b"PUT", b"OPTIONS", b"DELETE", b"CONNECT") \

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sensor/ClientHello.hpp"
+#include "sensor/app/AppLayer.hpp"
 #include "sensor/app/TlsParser.hpp"
 
 using gsoc::sensor::TlsHandshake;
@@ -130,6 +131,26 @@ TEST(TlsCertificate, SerialKeepsTheLeadingZeroOfTheDerInteger) {
   EXPECT_EQ(out.certificates[0].serial, "00:97:E6");
 }
 
+// A first certificate that does not decode: Suricata's events tell a tag-length header cut short
+// (certificate_invalid_length) from a length past its container (invalid_certificate), and the
+// handshake message is invalid either way (the captures of suricata-verify's bug-1450 cases).
+TEST(TlsCertificate, AnUndecodableCertificateRaisesSuricatasEvents) {
+  using gsoc::signatures::AnomalyEvent;
+  const std::string cut_header("\x30\x05\x30\x84\xff\xff\xff\x00\x00", 9);
+  const std::string overrun("\x30\x06\x30\x84\xff\xff\xff\xff\x00", 9);
+  for (const auto& [der, expected] : {std::pair{cut_header, AnomalyEvent::TlsCertificateInvalidLength},
+                                      std::pair{overrun, AnomalyEvent::TlsInvalidCertificate}}) {
+    TlsState state;
+    const std::string flight = serverFlight(std::string(32, 'r'), der);
+    state.feed(gsoc::signatures::FlowDirection::ToClient, {reinterpret_cast<const std::uint8_t*>(flight.data()), flight.size()},
+               [](gsoc::signatures::FlowDirection, const TlsHandshake&) {});
+    EXPECT_TRUE(state.events.test(expected));
+    EXPECT_TRUE(state.events.test(AnomalyEvent::TlsInvalidHandshakeMessage));
+    EXPECT_FALSE(state.events.test(expected == AnomalyEvent::TlsInvalidCertificate ? AnomalyEvent::TlsCertificateInvalidLength
+                                                                                 : AnomalyEvent::TlsInvalidCertificate));
+  }
+}
+
 TEST(TlsCertificate, VersionNamesAreSuricatas) {
   EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0301), "TLSv1");
   EXPECT_EQ(gsoc::sensor::tlsVersionName(0x0303), "TLS 1.2");
@@ -148,6 +169,47 @@ TEST(TlsCertificate, ClientHelloCarriesItsRandom) {
   EXPECT_EQ(std::string(out.random.begin(), out.random.end()), std::string(32, 'r'));  // clientHello()'s filler
   out.clear();
   EXPECT_FALSE(out.has_random);
+}
+
+// The app layer's timing: as Suricata in IDS mode, the server's flight is parsed when the client's
+// next packet acknowledges it, so its inspection and the session record come with that packet;
+// inline, as it arrives.
+TEST(TlsAppLayer, IdsModeParsesTheServerFlightAtTheClientsAck) {
+  using gsoc::signatures::FlowDirection;
+  using namespace gsoc::sensor;
+  const auto bytes = [](const std::string& s) { return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+  for (const bool inline_mode : {false, true}) {
+    std::vector<FlowDirection> inspected;
+    int records = 0;
+    AppLayer app([&](Flow&, FlowDirection dir, gsoc::signatures::MatchInput&) { inspected.push_back(dir); });
+    app.setStreamInline(inline_mode);
+    app.setMetadataSink([&](const AppMetadata& r) { records += r.kind == AppMetadata::Kind::Tls ? 1 : 0; });
+    DecodedPacket first;
+    first.src = *IpAddress::parse("10.0.0.1");
+    first.dst = *IpAddress::parse("10.0.0.2");
+    first.src_port = 50000;
+    first.dst_port = 443;
+    first.ip_proto = 6;
+    Flow flow(1, FlowKey::of(first), first, 1 << 16);
+    auto packet = [&](FlowDirection dir, const std::string& data) {
+      ++flow.counters[dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient].packets;
+      if (!data.empty()) app.onStream(flow, dir, bytes(data), 0);  // the stream first, as SensorWorker does
+      app.onPacket(flow, dir);
+    };
+    packet(FlowDirection::ToClient, "");  // the SYN/ACK: the server is on this link
+    packet(FlowDirection::ToServer, clientHello(0x0303, {0x002f}, ""));
+    EXPECT_EQ(inspected.size(), inline_mode ? 1u : 0u);
+    packet(FlowDirection::ToClient, serverFlight(std::string(32, 's'), selfSignedDer()));  // acknowledges the hello
+    ASSERT_GE(inspected.size(), 1u);
+    EXPECT_EQ(inspected[0], FlowDirection::ToServer);
+    EXPECT_EQ(records, inline_mode ? 1 : 0);
+    packet(FlowDirection::ToServer, "");  // acknowledges the flight
+    EXPECT_EQ(records, 1);
+    EXPECT_EQ(inspected, (std::vector<FlowDirection>{FlowDirection::ToServer, FlowDirection::ToClient}));
+    app.onFlowEnd(flow);
+    EXPECT_EQ(records, 1);
+    app.releaseState(flow);
+  }
 }
 
 }  // namespace

@@ -71,8 +71,9 @@ TEST(TlsFingerprint, AlpnThatIsNotAlphanumericIsShownInHex) {
   f.ciphers = {0x1301};
   f.extensions = {0x000a, 0x000b, 0x0010};
   f.first_alpn = std::string("\x01\xff", 2);
-  // "01ff": its first and last hex digits; ALPN is counted but not hashed ("000a,000b").
-  EXPECT_EQ(gsoc::sensor::ja4(f), "t12i01030f_0f2cb44170f4_33a13ba74d1c");
+  // "01ff": its first and last hex digits; ALPN is counted but not hashed ("000a,000b_": the
+  // separator stays without signature algorithms, as in Suricata).
+  EXPECT_EQ(gsoc::sensor::ja4(f), "t12i01030f_0f2cb44170f4_c2f961105e84");
 }
 
 }  // namespace

@@ -37,6 +37,34 @@ alert dns any any -> any any (msg:"dns only"; dns.query; content:"evil"; sid:13;
   EXPECT_EQ(fire(d, dns), Sids({13}));
 }
 
+// SIP rules bind to SIP over UDP (a datagram's input) and TCP (a transaction's), by direction.
+TEST(Detector, SipBuffersOverUdpAndTcp) {
+  const auto rs = compileRules(R"(
+alert sip any any -> any any (msg:"invite"; flow:to_server; sip.method; content:"INVITE"; sip.to; content:"sip:bob"; sid:80;)
+alert sip any any -> any any (msg:"ok"; flow:to_client; sip.stat_code; content:"200"; sid:81;)
+alert sip any any -> any any (msg:"sdp"; sdp.media.media; content:"audio"; sid:82;)
+)");
+  Detector d(rs);
+  for (const Transport transport : {Transport::Udp, Transport::Tcp}) {
+    MatchInput invite = tcpInput();
+    invite.meta.transport = transport;
+    invite.meta.app = AppProto::Sip;
+    invite.buffers.set(BufferId::SipMethod, "INVITE");
+    invite.buffers.add(BufferId::SipTo, "<sip:alice@example.org>");
+    invite.buffers.add(BufferId::SipTo, "<sip:bob@example.org>");
+    invite.buffers.add(BufferId::SdpMediaMedia, "audio 30000 RTP/AVP 0");
+    EXPECT_EQ(fire(d, invite), Sids({80, 82}));
+    MatchInput ok = tcpInput();
+    ok.meta.transport = transport;
+    ok.meta.app = AppProto::Sip;
+    ok.meta.direction = FlowDirection::ToClient;
+    ok.buffers.set(BufferId::SipStatCode, "200");
+    EXPECT_EQ(fire(d, ok), Sids({81}));
+    ok.meta.app = AppProto::None;  // the same bytes on a flow not identified as SIP
+    EXPECT_EQ(fire(d, ok), Sids({}));
+  }
+}
+
 TEST(Detector, HeaderAddressesPortsAndBidirectional) {
   const auto rs = compileRules(R"(
 alert tcp $EXTERNAL_NET any -> $HOME_NET 22 (content:"SSH"; sid:20;)

@@ -96,6 +96,8 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(TlsInvalidRecordType, AppLayer, Tls, "tls.invalid_record_type")                  \
   X(TlsInvalidRecordVersion, AppLayer, Tls, "tls.invalid_record_version")            \
   X(TlsInvalidHandshakeMessage, AppLayer, Tls, "tls.invalid_handshake_message")     \
+  X(TlsInvalidCertificate, AppLayer, Tls, "tls.invalid_certificate")                \
+  X(TlsCertificateInvalidLength, AppLayer, Tls, "tls.certificate_invalid_length")  \
   X(MqttMissingConnect, AppLayer, Mqtt, "mqtt.missing_connect")                      \
   X(MqttMissingPublish, AppLayer, Mqtt, "mqtt.missing_publish")                      \
   X(MqttMissingSubscribe, AppLayer, Mqtt, "mqtt.missing_subscribe")                  \

@@ -139,6 +139,42 @@ enum class BufferId : std::uint8_t {
   FtpReplyReceivedNumber,
   FtpDynamicPortNumber,
   FtpBounceNumber,  // PORT commands: 1 when the address is not the client's (ftpbounce)
+  // SIP, per message (each is a transaction): the request line's parts (requests), the status
+  // line's (responses), the version (both) and the values of each named header, one instance
+  // per header line. The sdp.* buffers hold the message's SDP body's lines (one instance per
+  // b=, a= or media description's line).
+  SipMethod,
+  SipUri,
+  SipProtocol,
+  SipRequestLine,
+  SipResponseLine,
+  SipStatCode,
+  SipStatMsg,
+  SipFrom,
+  SipTo,
+  SipVia,
+  SipUserAgent,
+  SipContentType,
+  SipContentLength,
+  SdpOrigin,
+  SdpSessionName,
+  SdpSessionInfo,
+  SdpUri,
+  SdpEmail,
+  SdpPhoneNumber,
+  SdpConnectionData,
+  SdpBandwidth,
+  SdpTime,
+  SdpRepeatTime,
+  SdpTimezone,
+  SdpEncryptionKey,
+  SdpAttribute,
+  SdpMediaMedia,
+  SdpMediaMediaInfo,
+  SdpMediaConnectionData,
+  SdpMediaEncryptionKey,
+  SdpMediaBandwidth,
+  SdpMediaAttribute,
   // LDAP, per transaction: the request's DN and attribute types (to_server inputs); each
   // response's DN (matched DN, or a search result entry's object name), diagnostic message and
   // attribute types (to_client inputs). The *Number buffers hold, for the integer keywords'
