@@ -698,8 +698,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         if (i) out_ << ",";
         string(m.rcpt_to[i]);
       }
+      out_ << "]}";
+      if (!m.has_message) {  // no DATA message (an envelope, a rejected DATA, BDAT): no email object
+        out_ << "}\n";
+        break;
+      }
       // The message was read to its end (a mail is logged only then): Suricata's MIME status.
-      out_ << "]},\"email\":{\"status\":\"PARSE_DONE\",\"from\":";
+      out_ << ",\"email\":{\"status\":\"PARSE_DONE\",\"from\":";
       string(m.from);
       for (const auto& [key, list] : {std::pair{"to", &m.to}, std::pair{"cc", &m.cc}}) {
         if (list->empty()) continue;  // Suricata leaves the key out
