@@ -173,6 +173,38 @@ std::string_view header(const MailScratch& scratch, std::string_view name) {
   return {};
 }
 
+// The URLs of a text part, as Suricata's MIME decoder finds them (extract-urls with its
+// default scheme, http://): each up to the next whitespace, quote or angle bracket, its scheme
+// left out, once per message, the latest first as Suricata lists them.
+void extractUrls(std::string_view text, ReusingVector<std::string>& urls) {
+  constexpr std::string_view kSchemes[] = {"http://"};
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t best = std::string_view::npos;
+    std::size_t skip = 0;
+    for (const std::string_view scheme : kSchemes) {
+      const std::size_t at = ifind(text, scheme, pos);
+      if (at < best) {
+        best = at;
+        skip = scheme.size();
+      }
+    }
+    if (best == std::string_view::npos) return;
+    const std::size_t start = best + skip;
+    std::size_t end = start;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '"' &&
+           text[end] != '\'' && text[end] != '<' && text[end] != '>') {
+      ++end;
+    }
+    const std::string_view url = text.substr(start, end - start);
+    if (!url.empty() && std::find(urls.begin(), urls.end(), url) == urls.end()) {
+      urls.next().assign(url);
+      urls.moveBackToFront();
+    }
+    pos = std::max(end, best + 1);
+  }
+}
+
 void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, MailScratch& scratch) {
   if (depth > MailScratch::kMaxDepth) return;
   const std::string_view body = splitPart(text, scratch);
@@ -203,7 +235,23 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
   }
   std::string_view name = parameter(header(scratch, "content-disposition"), "filename");
   if (name.empty()) name = parameter(type, "name");
-  if (name.empty()) return;  // not an attachment
+  if (name.empty()) {  // not an attachment: a text part's URLs
+    if (type.empty() || istarts(type, "text/")) {
+      const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
+      if (iequals(encoding, "base64")) {
+        scratch.decoded.clear();
+        base64DecodeAppend(body, scratch.decoded);
+        extractUrls(scratch.decoded, tx.urls);
+      } else if (iequals(encoding, "quoted-printable")) {
+        scratch.decoded.clear();
+        quotedPrintableDecodeAppend(body, false, scratch.decoded);
+        extractUrls(scratch.decoded, tx.urls);
+      } else {
+        extractUrls(body, tx.urls);
+      }
+    }
+    return;
+  }
   const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
   MailAttachment& a = tx.attachments.next();
   if (iequals(encoding, "base64")) {
@@ -297,11 +345,16 @@ void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch
   tx.from.assign(header(scratch, "from"));
   decodeEncodedWords(header(scratch, "subject"), tx.subject);
   tx.message_id.assign(header(scratch, "message-id"));
+  tx.date.assign(header(scratch, "date"));
+  tx.x_mailer.assign(header(scratch, "x-mailer"));
   tx.to.clear();
   tx.cc.clear();
+  tx.received.clear();
+  tx.urls.clear();
   for (const auto& [name, value] : scratch.headers) {
     if (iequals(name, "to")) splitAddresses(value, tx.to);
     else if (iequals(name, "cc")) splitAddresses(value, tx.cc);
+    else if (iequals(name, "received")) tx.received.next().assign(value);
   }
   walkMime(message, tx, 0, scratch);
 }
@@ -312,8 +365,10 @@ void parseMailMessage(std::string_view message, MailTransaction& tx) {
 }
 
 void MailTransaction::clear() {
-  for (std::string* s : {&helo, &mail_from, &from, &subject, &message_id}) s->clear();
+  for (std::string* s : {&helo, &mail_from, &from, &subject, &message_id, &date, &x_mailer}) s->clear();
   rcpt_to.clear();
+  received.clear();
+  urls.clear();
   to.clear();
   cc.clear();
   attachments.clear();

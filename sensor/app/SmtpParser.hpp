@@ -42,6 +42,11 @@ struct MailTransaction {
   ReusingVector<std::string> cc;
   std::string subject;
   std::string message_id;
+  std::string date;
+  std::string x_mailer;
+  ReusingVector<std::string> received;  // each Received field, in message order
+  // URLs in the text parts, without their scheme (Suricata's email.url, log-url-scheme off).
+  ReusingVector<std::string> urls;
   ReusingVector<MailAttachment> attachments;
   // A DATA message was accepted and read (Suricata logs the email object only then); a BDAT
   // message is not MIME parsed, as Suricata's is not.

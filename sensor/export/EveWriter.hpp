@@ -84,6 +84,7 @@ class EveWriter {
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
   // ,"mqtt":{...} or ,"ftp":{...}: a transaction's object, in its record and in its alerts.
   void appObject(const AppMetadata& record);
+  void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
   // ,"pcap_cnt":N after a header, when the capture position is known.

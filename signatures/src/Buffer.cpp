@@ -39,6 +39,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ftp.command",      "ftp.command_data",  "ftp.reply",           "ftp.completion_code",
     "ftp.mode number",  "ftp.reply_received number", "ftp.dynamic_port number",
     "ftpbounce number",
+    "email.to",         "email.cc",          "email.date",          "email.x_mailer",
+    "email.received",   "email.url",
 };
 
 using K = BufferKeywordKind;

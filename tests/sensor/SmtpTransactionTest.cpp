@@ -190,3 +190,27 @@ TEST(SmtpAttachment, HashesOfTheContentWithoutTheDelimitersLineEnd) {
 
 }  // namespace
 }  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+namespace {
+
+// The header fields behind the email.* keywords, and the http:// URLs of the text parts without
+// their scheme, each once, the latest first as Suricata lists them.
+TEST(SmtpMessageFields, DateMailerReceivedAndUrls) {
+  const std::string message =
+      "Received: from a (a [10.0.0.1]) by b; Thu, 10 Apr 2025 12:00:00 -0000\r\n"
+      "Received: from b by c\r\nDate: Fri, 21 Apr 2023 05:10:36 +0000\r\nX-Mailer: Outlook, Build 11\r\n"
+      "Content-Type: text/plain\r\n\r\n"
+      "see http://google.com and http://test-site.org/blah/123/ and https://x.example, http://google.com\r\n";
+  MailTransaction tx;
+  parseMailMessage(message, tx);
+  EXPECT_EQ(tx.date, "Fri, 21 Apr 2023 05:10:36 +0000");
+  EXPECT_EQ(tx.x_mailer, "Outlook, Build 11");
+  EXPECT_EQ(std::vector<std::string>(tx.received.begin(), tx.received.end()),
+            std::vector<std::string>({"from a (a [10.0.0.1]) by b; Thu, 10 Apr 2025 12:00:00 -0000", "from b by c"}));
+  EXPECT_EQ(std::vector<std::string>(tx.urls.begin(), tx.urls.end()),
+            std::vector<std::string>({"test-site.org/blah/123/", "google.com"}));
+}
+
+}  // namespace
+}  // namespace gsoc::sensor

@@ -139,6 +139,14 @@ enum class BufferId : std::uint8_t {
   FtpReplyReceivedNumber,
   FtpDynamicPortNumber,
   FtpBounceNumber,  // PORT commands: 1 when the address is not the client's (ftpbounce)
+  // A mail's header fields and URLs (Suricata's email.* keywords): To, Cc, Received and the
+  // URLs one instance each, Date and X-Mailer once.
+  EmailTo,
+  EmailCc,
+  EmailDate,
+  EmailXMailer,
+  EmailReceived,
+  EmailUrl,
   Count_
 };
 
