@@ -139,6 +139,25 @@ std::string_view parameter(std::string_view header, std::string_view key) {
   return {};
 }
 
+// An RFC 2231 parameter split into numbered sections (`filename*0=...; filename*1=...`), joined
+// into `out`; empty when the header has no section 0.
+std::string_view continuedParameter(std::string_view header, std::string_view key, std::string& out) {
+  out.clear();
+  std::array<char, 32> section;
+  for (unsigned i = 0; i < 100; ++i) {
+    if (key.size() + 4 > section.size()) break;
+    const std::size_t n = key.copy(section.data(), key.size());
+    section[n] = '*';
+    std::size_t len = n + 1;
+    if (i >= 10) section[len++] = static_cast<char>('0' + i / 10);
+    section[len++] = static_cast<char>('0' + i % 10);
+    const std::string_view value = parameter(header, std::string_view(section.data(), len));
+    if (value.empty()) break;
+    out.append(value);
+  }
+  return out;
+}
+
 // The header fields of one part, read into `scratch` (replacing the last part's): the part's
 // body follows them.
 std::string_view splitPart(std::string_view text, MailScratch& scratch) {
@@ -234,7 +253,9 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
     return;
   }
   std::string_view name = parameter(header(scratch, "content-disposition"), "filename");
+  if (name.empty()) name = continuedParameter(header(scratch, "content-disposition"), "filename", scratch.name);
   if (name.empty()) name = parameter(type, "name");
+  if (name.empty()) name = continuedParameter(type, "name", scratch.name);
   if (name.empty()) {  // not an attachment: a text part's URLs
     if (type.empty() || istarts(type, "text/")) {
       const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));

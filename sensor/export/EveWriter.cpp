@@ -788,16 +788,24 @@ void EveWriter::mailObjects(const MailTransaction& m) {
     out_ << ",\"" << key << "\":";
     string(value);
   };
-  out_ << ",\"smtp\":{\"helo\":";
-  string(m.helo);
-  out_ << ",\"mail_from\":";
-  string(m.mail_from);
-  out_ << ",\"rcpt_to\":[";
-  for (std::size_t i = 0; i < m.rcpt_to.size(); ++i) {
-    if (i) out_ << ",";
-    string(m.rcpt_to[i]);
+  // Suricata writes only the envelope fields the session sent.
+  out_ << ",\"smtp\":{";
+  const char* separator = "";
+  for (const auto& [key, value] : {std::pair{"helo", &m.helo}, std::pair{"mail_from", &m.mail_from}}) {
+    if (value->empty()) continue;
+    out_ << separator << "\"" << key << "\":";
+    string(*value);
+    separator = ",";
   }
-  out_ << "]}";
+  if (!m.rcpt_to.empty()) {
+    out_ << separator << "\"rcpt_to\":[";
+    for (std::size_t i = 0; i < m.rcpt_to.size(); ++i) {
+      if (i) out_ << ",";
+      string(m.rcpt_to[i]);
+    }
+    out_ << "]";
+  }
+  out_ << "}";
   if (!m.has_message) return;  // no DATA message (an envelope, a rejected DATA, BDAT): no email object
   // The message was read to its end (a mail is logged only then): Suricata's MIME status.
   out_ << ",\"email\":{\"status\":\"PARSE_DONE\",\"from\":";

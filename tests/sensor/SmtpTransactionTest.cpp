@@ -214,3 +214,21 @@ TEST(SmtpMessageFields, DateMailerReceivedAndUrls) {
 
 }  // namespace
 }  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+namespace {
+
+// An RFC 2231 file name in numbered sections is joined.
+TEST(SmtpMessageFields, Rfc2231FileNameSections) {
+  const std::string message = "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\n"
+                              "Content-Disposition: attachment;\r\n filename*0=part-one-;\r\n filename*1=two.zip\r\n\r\n"
+                              "data\r\n--x--\r\n";
+  MailTransaction tx;
+  parseMailMessage(message, tx);
+  ASSERT_EQ(tx.attachments.size(), 1u);
+  EXPECT_EQ(tx.attachments[0].name, "part-one-two.zip");
+  EXPECT_EQ(tx.attachments[0].size, 4u);
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
