@@ -6,6 +6,7 @@
 //
 // next() returns an element as the last fill left it: the caller assigns every field it uses.
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -20,6 +21,11 @@ class ReusingVector {
   T& next() {
     if (size_ == elements_.size()) elements_.emplace_back();
     return elements_[size_++];
+  }
+  // Moves the last live element to the front, the others one place on (a list kept newest
+  // first); elements are swapped, not copied.
+  void moveBackToFront() {
+    if (size_ > 1) std::rotate(elements_.begin(), elements_.begin() + static_cast<std::ptrdiff_t>(size_ - 1), elements_.begin() + static_cast<std::ptrdiff_t>(size_));
   }
   // Forgets the live elements, keeping them for next().
   void clear() { size_ = 0; }

@@ -720,8 +720,9 @@ void AppLayer::logSsh(Flow& flow, SshState& ssh, std::int64_t ts) {
 }
 
 void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std::int64_t ts) {
+  const AppMetadata record{AppMetadata::Kind::Smtp, &flow, FlowDirection::ToServer, ts, nullptr, nullptr, nullptr, nullptr, nullptr, &m};
   if (stage == MailStage::Complete) {
-    if (metadata_) metadata_({AppMetadata::Kind::Smtp, &flow, FlowDirection::ToServer, ts, nullptr, nullptr, nullptr, nullptr, nullptr, &m});
+    if (metadata_) metadata_(record);
     return;
   }
   ++counters_.smtp_transactions;
@@ -735,6 +736,12 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
   set(BufferId::EmailFrom, m.from);
   set(BufferId::EmailSubject, m.subject);
   set(BufferId::EmailMessageId, m.message_id);
+  set(BufferId::EmailDate, m.date);
+  set(BufferId::EmailXMailer, m.x_mailer);
+  for (const std::string& a : m.to) tx_.buffers.add(BufferId::EmailTo, a);
+  for (const std::string& a : m.cc) tx_.buffers.add(BufferId::EmailCc, a);
+  for (const std::string& r : m.received) tx_.buffers.add(BufferId::EmailReceived, r);
+  for (const std::string& u : m.urls) tx_.buffers.add(BufferId::EmailUrl, u);
   for (const MailAttachment& a : m.attachments) {
     tx_.buffers.add(BufferId::EmailAttachmentName, a.name);
     tx_.buffers.add(BufferId::EmailAttachmentSha256, a.sha256);
@@ -742,7 +749,9 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
     tx_.buffers.add(BufferId::FileMd5, a.md5);
     tx_.buffers.add(BufferId::FileSha256, a.sha256);
   }
+  tx_record_ = &record;  // alerts carry the smtp and email objects
   emit(flow, FlowDirection::ToServer);
+  tx_record_ = nullptr;
 }
 
 void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,

@@ -139,6 +139,25 @@ std::string_view parameter(std::string_view header, std::string_view key) {
   return {};
 }
 
+// An RFC 2231 parameter split into numbered sections (`filename*0=...; filename*1=...`), joined
+// into `out`; empty when the header has no section 0.
+std::string_view continuedParameter(std::string_view header, std::string_view key, std::string& out) {
+  out.clear();
+  std::array<char, 32> section;
+  for (unsigned i = 0; i < 100; ++i) {
+    if (key.size() + 4 > section.size()) break;
+    const std::size_t n = key.copy(section.data(), key.size());
+    section[n] = '*';
+    std::size_t len = n + 1;
+    if (i >= 10) section[len++] = static_cast<char>('0' + i / 10);
+    section[len++] = static_cast<char>('0' + i % 10);
+    const std::string_view value = parameter(header, std::string_view(section.data(), len));
+    if (value.empty()) break;
+    out.append(value);
+  }
+  return out;
+}
+
 // The header fields of one part, read into `scratch` (replacing the last part's): the part's
 // body follows them.
 std::string_view splitPart(std::string_view text, MailScratch& scratch) {
@@ -173,6 +192,38 @@ std::string_view header(const MailScratch& scratch, std::string_view name) {
   return {};
 }
 
+// The URLs of a text part, as Suricata's MIME decoder finds them (extract-urls with its
+// default scheme, http://): each up to the next whitespace, quote or angle bracket, its scheme
+// left out, once per message, the latest first as Suricata lists them.
+void extractUrls(std::string_view text, ReusingVector<std::string>& urls) {
+  constexpr std::string_view kSchemes[] = {"http://"};
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t best = std::string_view::npos;
+    std::size_t skip = 0;
+    for (const std::string_view scheme : kSchemes) {
+      const std::size_t at = ifind(text, scheme, pos);
+      if (at < best) {
+        best = at;
+        skip = scheme.size();
+      }
+    }
+    if (best == std::string_view::npos) return;
+    const std::size_t start = best + skip;
+    std::size_t end = start;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '"' &&
+           text[end] != '\'' && text[end] != '<' && text[end] != '>') {
+      ++end;
+    }
+    const std::string_view url = text.substr(start, end - start);
+    if (!url.empty() && std::find(urls.begin(), urls.end(), url) == urls.end()) {
+      urls.next().assign(url);
+      urls.moveBackToFront();
+    }
+    pos = std::max(end, best + 1);
+  }
+}
+
 void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, MailScratch& scratch) {
   if (depth > MailScratch::kMaxDepth) return;
   const std::string_view body = splitPart(text, scratch);
@@ -202,8 +253,26 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
     return;
   }
   std::string_view name = parameter(header(scratch, "content-disposition"), "filename");
+  if (name.empty()) name = continuedParameter(header(scratch, "content-disposition"), "filename", scratch.name);
   if (name.empty()) name = parameter(type, "name");
-  if (name.empty()) return;  // not an attachment
+  if (name.empty()) name = continuedParameter(type, "name", scratch.name);
+  if (name.empty()) {  // not an attachment: a text part's URLs
+    if (type.empty() || istarts(type, "text/")) {
+      const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
+      if (iequals(encoding, "base64")) {
+        scratch.decoded.clear();
+        base64DecodeAppend(body, scratch.decoded);
+        extractUrls(scratch.decoded, tx.urls);
+      } else if (iequals(encoding, "quoted-printable")) {
+        scratch.decoded.clear();
+        quotedPrintableDecodeAppend(body, false, scratch.decoded);
+        extractUrls(scratch.decoded, tx.urls);
+      } else {
+        extractUrls(body, tx.urls);
+      }
+    }
+    return;
+  }
   const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
   MailAttachment& a = tx.attachments.next();
   if (iequals(encoding, "base64")) {
@@ -297,11 +366,16 @@ void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch
   tx.from.assign(header(scratch, "from"));
   decodeEncodedWords(header(scratch, "subject"), tx.subject);
   tx.message_id.assign(header(scratch, "message-id"));
+  tx.date.assign(header(scratch, "date"));
+  tx.x_mailer.assign(header(scratch, "x-mailer"));
   tx.to.clear();
   tx.cc.clear();
+  tx.received.clear();
+  tx.urls.clear();
   for (const auto& [name, value] : scratch.headers) {
     if (iequals(name, "to")) splitAddresses(value, tx.to);
     else if (iequals(name, "cc")) splitAddresses(value, tx.cc);
+    else if (iequals(name, "received")) tx.received.next().assign(value);
   }
   walkMime(message, tx, 0, scratch);
 }
@@ -312,35 +386,51 @@ void parseMailMessage(std::string_view message, MailTransaction& tx) {
 }
 
 void MailTransaction::clear() {
-  for (std::string* s : {&helo, &mail_from, &from, &subject, &message_id}) s->clear();
+  for (std::string* s : {&helo, &mail_from, &from, &subject, &message_id, &date, &x_mailer}) s->clear();
   rcpt_to.clear();
+  received.clear();
+  urls.clear();
   to.clear();
   cc.clear();
   attachments.clear();
+  has_message = false;
   truncated = false;
   tx_id = 0;
 }
 
 void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
+  if (tls_) return;
   if (dir != signatures::FlowDirection::ToServer) {
-    // Replies carry no metadata we keep; only their ends count, for the mail they answer.
-    (void)sink;
     for (const std::uint8_t c : data) {
       if (c == '\n') {
-        const bool last = !reply_continues_;
-        reply_column_ = 0;
-        reply_continues_ = false;
-        if (last && awaiting_reply_) answered_ = true;
+        std::string_view line = reply_line_;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        reply(line, sink);
+        reply_line_.clear();
+        if (tls_) return;
         continue;
       }
-      if (reply_column_ == 3) reply_continues_ = c == '-';
-      ++reply_column_;
+      if (reply_line_.size() < kMaxLine) reply_line_.push_back(static_cast<char>(c));
     }
     return;
   }
   pending_.append(reinterpret_cast<const char*>(data.data()), data.size());
   std::size_t pos = 0;
   for (;;) {
+    if (chunk_left_ > 0) {  // a BDAT chunk is bytes, not lines
+      const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left_, pending_.size() - pos));
+      pos += take;
+      chunk_left_ -= take;
+      if (chunk_left_ > 0) break;
+      if (chunk_last_) {
+        chunk_last_ = false;
+        tx_open_ = false;
+        tx_.helo = helo_;
+        sink(tx_, MailStage::Received);
+        awaiting_reply_ = true;
+      }
+      continue;
+    }
     const std::size_t eol = pending_.find('\n', pos);
     if (eol == std::string::npos) break;
     std::string_view line(pending_.data() + pos, eol - pos);
@@ -358,39 +448,192 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
       }
       continue;
     }
+    if (line.size() > kMaxLine) {
+      events.set(signatures::AnomalyEvent::SmtpTruncatedLine);
+      line = line.substr(0, kMaxLine);
+    }
     command(line, sink);
+    if (tls_) {
+      pending_.clear();
+      return;
+    }
   }
   pending_.erase(0, pos);
-  if (pending_.size() > 64 * 1024 && !in_data_) pending_.clear();  // no line end in sight: not SMTP
+  if (pending_.size() > 64 * 1024 && !in_data_ && chunk_left_ == 0) pending_.clear();  // no line end in sight: not SMTP
+}
+
+void SmtpState::queue(Command c) {
+  if (queue_size_ > 0) {
+    // Nothing may follow DATA or STARTTLS before their reply, but the message after a DATA
+    // the server's PIPELINING let through.
+    const Command last = queue_[(queue_head_ + queue_size_ - 1) % kMaxQueued];
+    if (last == Command::Data || last == Command::Starttls) events.set(signatures::AnomalyEvent::SmtpInvalidPipelinedSequence);
+  }
+  if (queue_size_ == kMaxQueued) {  // a client that never reads its replies: forget the oldest
+    queue_head_ = (queue_head_ + 1) % kMaxQueued;
+    --queue_size_;
+  }
+  queue_[(queue_head_ + queue_size_) % kMaxQueued] = c;
+  ++queue_size_;
+}
+
+void SmtpState::open(const TransactionSink& sink) {
+  if (tx_open_) return;
+  complete(sink);  // a new transaction: the last mail is answered or never will be
+  tx_.clear();
+  tx_.tx_id = mails_++;
+  tx_open_ = true;
+  tx_data_ = false;
+}
+
+void SmtpState::finish(const TransactionSink& sink) {
+  if (!tx_open_) return;
+  tx_open_ = false;
+  data_waiting_ = false;
+  tx_.helo = helo_;
+  sink(tx_, MailStage::Received);
+  sink(tx_, MailStage::Complete);
+  tx_.clear();
 }
 
 void SmtpState::command(std::string_view line, const TransactionSink& sink) {
-  if (istarts(line, "HELO ") || istarts(line, "EHLO ")) {
-    helo_.assign(trim(line.substr(5)));
+  using signatures::AnomalyEvent;
+  const bool rset = istarts(line, "RSET"), quit = istarts(line, "QUIT");
+  const bool opened_before = tx_open_;
+  if (!((rset || quit) && mails_ > 0)) open(sink);
+  if (istarts(line, "HELO") || istarts(line, "EHLO")) {
+    // A HELO inside a transaction resets it as RSET does (RFC 5321 4.1.4) once the server
+    // accepts it; the session keeps its first name, as Suricata's does.
+    if (!helo_.empty()) events.set(AnomalyEvent::SmtpDuplicateFields);
+    else helo_.assign(trim(line.substr(4)));
+    tx_.helo = helo_;
+    if (opened_before) reset_tx_ = tx_.tx_id;
+    queue(opened_before ? Command::HeloReset : Command::Other);
   } else if (istarts(line, "MAIL FROM:")) {
-    complete(sink);  // a new mail: the last one is answered or never will be
-    tx_.clear();
-    commandArgument(line.substr(10), tx_.mail_from);
+    if (!tx_.mail_from.empty()) events.set(AnomalyEvent::SmtpDuplicateFields);
+    else commandArgument(line.substr(10), tx_.mail_from);
+    queue(Command::Other);
   } else if (istarts(line, "RCPT TO:")) {
-    if (awaiting_reply_) complete(sink);
     commandArgument(line.substr(8), tx_.rcpt_to.next());
+    queue(Command::Other);
   } else if (istarts(line, "DATA")) {
-    if (awaiting_reply_) complete(sink);
-    message_ = workspace_->takeMessage();  // lines inside DATA are text, so no DATA comes twice
-    in_data_ = true;
-  } else if (istarts(line, "RSET")) {
-    complete(sink);
-    tx_.clear();
+    queue(Command::Data);
+    if (tx_data_) {  // a second DATA before the server answered the first
+      events.set(AnomalyEvent::SmtpUnparsableContent);
+      return;
+    }
+    tx_data_ = true;
+    if (pipelining_) enterData();
+    else data_waiting_ = true;
+  } else if (istarts(line, "BDAT")) {
+    // "BDAT <size> [LAST]": the chunk follows the command at once.
+    std::string_view rest = trim(line.substr(4));
+    std::uint64_t size = 0;
+    std::size_t digits = 0;
+    while (digits < rest.size() && digits < 19 && rest[digits] >= '0' && rest[digits] <= '9') {
+      size = size * 10 + static_cast<std::uint64_t>(rest[digits] - '0');
+      ++digits;
+    }
+    const std::string_view tail = trim(rest.substr(digits));
+    const bool last = iequals(tail, "last");
+    if (digits == 0 || (!tail.empty() && !last) || (digits < rest.size() && rest[digits] != ' ' && rest[digits] != '\t')) {
+      events.set(AnomalyEvent::SmtpInvalidBdat);
+      queue(Command::Other);
+      return;
+    }
+    queue(last ? Command::BdatLast : Command::Bdat);
+    tx_data_ = true;
+    chunk_left_ = size;
+    chunk_last_ = last;
+    if (size == 0 && last) {
+      chunk_last_ = false;
+      tx_open_ = false;
+      tx_.helo = helo_;
+      sink(tx_, MailStage::Received);
+      awaiting_reply_ = true;
+    }
+  } else if (istarts(line, "STARTTLS")) {
+    queue(Command::Starttls);
+  } else if (rset) {
+    // The reply ends the transaction the RSET was sent in, if any, not one opened since.
+    const bool within = tx_open_ || awaiting_reply_;
+    if (within) reset_tx_ = tx_.tx_id;
+    queue(within ? Command::Rset : Command::Other);
+  } else {
+    queue(Command::Other);
   }
+}
+
+void SmtpState::reply(std::string_view line, const TransactionSink& sink) {
+  using signatures::AnomalyEvent;
+  if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) ||
+      !std::isdigit(static_cast<unsigned char>(line[1])) || !std::isdigit(static_cast<unsigned char>(line[2])) ||
+      (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+    events.set(AnomalyEvent::SmtpInvalidReply);
+    return;
+  }
+  if (line.size() >= 14 && istarts(line.substr(4), "pipelining")) pipelining_ = true;
+  if (line.size() > 3 && line[3] == '-') return;  // the reply continues
+  if (queue_size_ == 0) return;  // the greeting, or a reply to nothing we saw
+  const Command c = queue_[queue_head_];
+  queue_head_ = (queue_head_ + 1) % kMaxQueued;
+  --queue_size_;
+  const std::string_view code = line.substr(0, 3);
+  switch (c) {
+    case Command::Data:
+      if (code == "354") {
+        if (data_waiting_) enterData();
+        data_waiting_ = false;
+        break;
+      }
+      events.set(AnomalyEvent::SmtpDataCommandRejected);
+      data_waiting_ = false;
+      tx_data_ = false;
+      if (in_data_) {  // the message PIPELINING let in is none
+        endData();
+        tx_.has_message = false;
+      }
+      break;
+    case Command::DataEnd:
+    case Command::BdatLast:
+      if (awaiting_reply_) answered_ = true;
+      break;
+    case Command::Starttls:
+      if (code != "220") {
+        events.set(AnomalyEvent::SmtpTlsRejected);
+        break;
+      }
+      complete(sink);
+      finish(sink);
+      tls_ = true;  // the flow is TLS from here
+      break;
+    case Command::Rset:
+    case Command::HeloReset:
+      if (code.front() != '2' || tx_.tx_id != reset_tx_) break;  // refused: the transaction goes on
+      if (awaiting_reply_) answered_ = true;
+      else if (!in_data_ && chunk_left_ == 0) finish(sink);
+      break;
+    case Command::Other:
+    case Command::Bdat:
+      break;
+  }
+}
+
+void SmtpState::enterData() {
+  if (in_data_) return;
+  message_ = workspace_->takeMessage();  // lines inside DATA are text, so no DATA comes twice
+  in_data_ = true;
+  tx_.has_message = true;
 }
 
 void SmtpState::finishMessage(const TransactionSink& sink) {
   tx_.helo = helo_;
-  tx_.tx_id = mails_++;
   parseMailMessage(message_, tx_, workspace_->scratch);
   endData();
+  tx_open_ = false;
   sink(tx_, MailStage::Received);
   awaiting_reply_ = true;
+  queue(Command::DataEnd);
 }
 
 void SmtpState::complete(const TransactionSink& sink) {
@@ -399,6 +642,15 @@ void SmtpState::complete(const TransactionSink& sink) {
   answered_ = false;
   sink(tx_, MailStage::Complete);
   tx_.clear();
+}
+
+void SmtpState::close(const TransactionSink& sink) {
+  complete(sink);
+  if (in_data_) {  // the connection ended inside the message: what came of it
+    finishMessage(sink);
+    complete(sink);
+  }
+  finish(sink);
 }
 
 void SmtpState::endData() {
@@ -413,12 +665,16 @@ void SmtpState::reset() {
   endData();
   if (pending_.capacity() > kKeepBytes) std::string().swap(pending_);
   else pending_.clear();
+  reply_line_.clear();
   tx_.clear();
   helo_.clear();
+  tx_open_ = tx_data_ = data_waiting_ = pipelining_ = tls_ = false;
   awaiting_reply_ = false;
   answered_ = false;
-  reply_column_ = 0;
-  reply_continues_ = false;
+  chunk_left_ = 0;
+  chunk_last_ = false;
+  queue_head_ = queue_size_ = 0;
+  reset_tx_ = 0;
   mails_ = 0;
   events.clear();
 }

@@ -9,6 +9,7 @@
 // the worker's SmtpWorkspace for the DATA phase only, and the MIME walk parses into the
 // workspace's reused header fields; attachments are hashed as they are decoded, never held whole.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -41,7 +42,15 @@ struct MailTransaction {
   ReusingVector<std::string> cc;
   std::string subject;
   std::string message_id;
+  std::string date;
+  std::string x_mailer;
+  ReusingVector<std::string> received;  // each Received field, in message order
+  // URLs in the text parts, without their scheme (Suricata's email.url, log-url-scheme off).
+  ReusingVector<std::string> urls;
   ReusingVector<MailAttachment> attachments;
+  // A DATA message was accepted and read (Suricata logs the email object only then); a BDAT
+  // message is not MIME parsed, as Suricata's is not.
+  bool has_message = false;
   bool truncated = false;
   // The mail's place in its session, from 0 (EVE's tx_id).
   std::uint64_t tx_id = 0;
@@ -77,13 +86,27 @@ class SmtpState final : public AppState {
     if (answered_) complete(sink);
   }
   // The connection ended: a mail still waiting for its reply is complete.
-  void close(const TransactionSink& sink) { complete(sink); }
+  void close(const TransactionSink& sink);
   // Back to the state of a new connection, keeping the buffers' capacity (up to a limit), for
   // the next flow (AppLayer pools SmtpStates); a message being received goes back unparsed.
   void reset();
 
  private:
+  // What a reply answers: the commands are queued as sent and each complete reply takes the
+  // oldest (Suricata's command buffer). The end of a DATA message counts as a command.
+  enum class Command : std::uint8_t { Other, HeloReset, Data, DataEnd, Bdat, BdatLast, Starttls, Rset };
+  static constexpr std::size_t kMaxQueued = 64;  // pipelined commands remembered at most
+  static constexpr std::size_t kMaxLine = 4096;  // Suricata's longest command or reply line
+
   void command(std::string_view line, const TransactionSink& sink);
+  void reply(std::string_view line, const TransactionSink& sink);
+  void queue(Command c);
+  // A transaction for the command being read, when none is open (RSET and QUIT after a
+  // transaction open none, as in Suricata).
+  void open(const TransactionSink& sink);
+  // The open transaction ends without a message waiting for its reply: detected and logged now.
+  void finish(const TransactionSink& sink);
+  void enterData();
   void finishMessage(const TransactionSink& sink);
   // Hands the mail waiting for its reply to the sink as complete and starts the next.
   void complete(const TransactionSink& sink);
@@ -92,17 +115,24 @@ class SmtpState final : public AppState {
 
   SmtpWorkspace* workspace_;
   std::string pending_;
+  std::string reply_line_;  // the server's current reply line, up to kMaxLine bytes
   bool in_data_ = false;
   std::string message_;  // lent by workspace_ while in_data_
   MailTransaction tx_;
   std::string helo_;
+  bool tx_open_ = false;         // tx_ is a transaction still reading commands
+  bool tx_data_ = false;         // ... that sent DATA
+  bool data_waiting_ = false;    // DATA sent, the message waits for the server's 354
+  bool pipelining_ = false;      // the server offered PIPELINING: a message follows DATA at once
+  bool tls_ = false;             // STARTTLS accepted: the rest is TLS, not SMTP
   bool awaiting_reply_ = false;  // tx_ is a received mail, not yet complete
   bool answered_ = false;        // ... and the server has replied to its end
-  // The server's current reply line: bytes seen of it, and whether it is a continuation
-  // ("250-..."), which does not end the reply.
-  std::size_t reply_column_ = 0;
-  bool reply_continues_ = false;
-  std::uint64_t mails_ = 0;  // mails received in this session
+  std::uint64_t chunk_left_ = 0;  // BDAT chunk bytes still to come
+  bool chunk_last_ = false;       // ... of the LAST chunk
+  std::array<Command, kMaxQueued> queue_{};
+  std::size_t queue_head_ = 0, queue_size_ = 0;
+  std::uint64_t reset_tx_ = 0;  // the transaction a queued RSET (or HELO) resets
+  std::uint64_t mails_ = 0;  // transactions opened in this session
 };
 
 // Parses a complete RFC 5322 message (headers and MIME body) into `tx` (attachments appended),

@@ -26,6 +26,7 @@ struct MailScratch {
   // "--boundary" of each multipart level being walked (a child's headers replace its parent's).
   std::array<std::string, kMaxDepth + 1> delimiters;
   std::string decoded;  // a quoted-printable attachment's content, to hash
+  std::string name;     // an RFC 2231 file name joined from its numbered sections
   FileHasher hasher;  // restarted after each attachment
 };
 

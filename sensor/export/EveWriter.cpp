@@ -698,44 +698,18 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       const MailTransaction& m = *r.mail;
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "smtp");
       captureIndex(r.capture_index);
-      out_ << ",\"tx_id\":" << m.tx_id << ",\"smtp\":{\"helo\":";
-      string(m.helo);
-      out_ << ",\"mail_from\":";
-      string(m.mail_from);
-      out_ << ",\"rcpt_to\":[";
-      for (std::size_t i = 0; i < m.rcpt_to.size(); ++i) {
-        if (i) out_ << ",";
-        string(m.rcpt_to[i]);
-      }
-      // The message was read to its end (a mail is logged only then): Suricata's MIME status.
-      out_ << "]},\"email\":{\"status\":\"PARSE_DONE\",\"from\":";
-      string(m.from);
-      for (const auto& [key, list] : {std::pair{"to", &m.to}, std::pair{"cc", &m.cc}}) {
-        if (list->empty()) continue;  // Suricata leaves the key out
-        out_ << ",\"" << key << "\":[";
-        for (std::size_t i = 0; i < list->size(); ++i) {
-          if (i) out_ << ",";
-          string((*list)[i]);
-        }
-        out_ << "]";
-      }
-      out_ << ",\"subject\":";
-      string(m.subject);
-      out_ << ",\"message_id\":";
-      string(m.message_id);
-      out_ << ",\"attachment\":[";
-      for (std::size_t i = 0; i < m.attachments.size(); ++i) {
-        if (i) out_ << ",";
-        string(m.attachments[i].name);
-      }
-      out_ << "]}}\n";
+      out_ << ",\"tx_id\":" << m.tx_id;
+      mailObjects(m);
+      out_ << "}\n";
       for (const MailAttachment& a : m.attachments) {
+        // Suricata's fileinfo record of a mail's attachment carries the mail's objects.
         header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "fileinfo");
         captureIndex(r.capture_index);
+        mailObjects(m);
         out_ << ",\"fileinfo\":{\"filename\":";
         string(a.name);
-        out_ << ",\"size\":" << a.size << ",\"md5\":\"" << a.md5 << "\",\"sha256\":\"" << a.sha256
-             << "\",\"state\":\"CLOSED\",\"mime_type\":";
+        out_ << ",\"gaps\":false,\"state\":\"CLOSED\",\"md5\":\"" << a.md5 << "\",\"sha256\":\"" << a.sha256
+             << "\",\"stored\":false,\"size\":" << a.size << ",\"tx_id\":" << m.tx_id << ",\"mime_type\":";
         string(a.content_type);
         out_ << "}}\n";
         ++records_;
@@ -898,6 +872,63 @@ void EveWriter::sipObject(const SipMessage& m) {
   out_ << "}";
 }
 
+// Suricata's smtp object (the envelope) and, for a DATA message, its email object.
+void EveWriter::mailObjects(const MailTransaction& m) {
+  const auto list = [&](std::string_view key, const ReusingVector<std::string>& values) {
+    if (values.empty()) return;  // Suricata leaves the key out
+    out_ << ",\"" << key << "\":[";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) out_ << ",";
+      string(values[i]);
+    }
+    out_ << "]";
+  };
+  const auto field = [&](std::string_view key, const std::string& value) {
+    if (value.empty()) return;
+    out_ << ",\"" << key << "\":";
+    string(value);
+  };
+  // Suricata writes only the envelope fields the session sent.
+  out_ << ",\"smtp\":{";
+  const char* separator = "";
+  for (const auto& [key, value] : {std::pair{"helo", &m.helo}, std::pair{"mail_from", &m.mail_from}}) {
+    if (value->empty()) continue;
+    out_ << separator << "\"" << key << "\":";
+    string(*value);
+    separator = ",";
+  }
+  if (!m.rcpt_to.empty()) {
+    out_ << separator << "\"rcpt_to\":[";
+    for (std::size_t i = 0; i < m.rcpt_to.size(); ++i) {
+      if (i) out_ << ",";
+      string(m.rcpt_to[i]);
+    }
+    out_ << "]";
+  }
+  out_ << "}";
+  if (!m.has_message) return;  // no DATA message (an envelope, a rejected DATA, BDAT): no email object
+  // The message was read to its end (a mail is logged only then): Suricata's MIME status.
+  out_ << ",\"email\":{\"status\":\"PARSE_DONE\",\"from\":";
+  string(m.from);
+  list("to", m.to);
+  list("cc", m.cc);
+  out_ << ",\"subject\":";
+  string(m.subject);
+  out_ << ",\"message_id\":";
+  string(m.message_id);
+  field("date", m.date);
+  field("x_mailer", m.x_mailer);
+  list("received", m.received);
+  out_ << ",\"attachment\":[";
+  for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+    if (i) out_ << ",";
+    string(m.attachments[i].name);
+  }
+  out_ << "]";
+  list("url", m.urls);
+  out_ << "}";
+}
+
 void EveWriter::appObject(const AppMetadata& r) {
   if (r.kind == AppMetadata::Kind::Sip) {
     sipObject(*r.sip);
@@ -905,6 +936,11 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Ldap) {
     ldapObject(*r.ldap);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Smtp) {
+    out_ << ",\"tx_id\":" << r.mail->tx_id;
+    mailObjects(*r.mail);
     return;
   }
   if (r.kind == AppMetadata::Kind::Ftp) {

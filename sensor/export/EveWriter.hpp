@@ -87,6 +87,7 @@ class EveWriter {
   void appObject(const AppMetadata& record);
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
+  void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
   // ,"pcap_cnt":N after a header, when the capture position is known.

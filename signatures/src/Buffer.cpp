@@ -52,6 +52,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ldap.responses.attribute_type",
     "ldap.request.operation number", "ldap.responses.operation number", "ldap.responses.result_code number",
     "ldap.responses.count number",
+    "email.to",         "email.cc",          "email.date",          "email.x_mailer",
+    "email.received",   "email.url",
 };
 
 using K = BufferKeywordKind;

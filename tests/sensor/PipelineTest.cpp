@@ -367,9 +367,14 @@ TEST(Pipeline, SmtpAttachmentNameHashAndEncodedSubject) {
   for (const Bytes& f : c.handshake()) p.send(f);
   p.send(c.server("220 mail.mofa.example.go.jp ESMTP\r\n"));
   p.send(c.client("EHLO sender.example\r\n"));
+  p.send(c.server("250 mail.mofa.example.go.jp\r\n"));
   p.send(c.client("MAIL FROM:<joho-kyoyu@freemail.example>\r\n"));
+  p.send(c.server("250 OK\r\n"));
   p.send(c.client("RCPT TO:<clerk@mofa.example.go.jp>\r\nRCPT TO:<minister@mofa.example.go.jp>\r\n"));
+  p.send(c.server("250 OK\r\n250 OK\r\n"));
   p.send(c.client("DATA\r\n"));
+  // The message follows the server's go-ahead (without PIPELINING a DATA not answered 354 has none).
+  p.send(c.server("354 go ahead\r\n"));
   // Base64 of the attachment, and the subject 資料送付 as an RFC 2047 encoded word.
   static constexpr char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   auto base64 = [&](std::string_view in) {

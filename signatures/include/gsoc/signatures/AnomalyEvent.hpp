@@ -114,7 +114,22 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(LdapTooManyTransactions, AppLayer, Ldap, "ldap.too_many_transactions")           \
   X(LdapInvalidData, AppLayer, Ldap, "ldap.invalid_data")                           \
   X(LdapRequestNotFound, AppLayer, Ldap, "ldap.request_not_found")                  \
-  X(LdapIncompleteData, AppLayer, Ldap, "ldap.incomplete_data")
+  X(LdapIncompleteData, AppLayer, Ldap, "ldap.incomplete_data")  \
+  X(SmtpInvalidReply, AppLayer, Smtp, "smtp.invalid_reply")                                       \
+  X(SmtpUnableToMatchReplyWithRequest, AppLayer, Smtp, "smtp.unable_to_match_reply_with_request") \
+  X(SmtpMaxCommandLineLenExceeded, AppLayer, Smtp, "smtp.max_command_line_len_exceeded")          \
+  X(SmtpMaxReplyLineLenExceeded, AppLayer, Smtp, "smtp.max_reply_line_len_exceeded")              \
+  X(SmtpInvalidPipelinedSequence, AppLayer, Smtp, "smtp.invalid_pipelined_sequence")              \
+  X(SmtpBdatChunkLenExceeded, AppLayer, Smtp, "smtp.bdat_chunk_len_exceeded")                     \
+  X(SmtpNoServerWelcomeMessage, AppLayer, Smtp, "smtp.no_server_welcome_message")                 \
+  X(SmtpTlsRejected, AppLayer, Smtp, "smtp.tls_rejected")                                         \
+  X(SmtpDataCommandRejected, AppLayer, Smtp, "smtp.data_command_rejected")                        \
+  X(SmtpMimeLongFilename, AppLayer, Smtp, "smtp.mime_long_filename")                              \
+  X(SmtpDuplicateFields, AppLayer, Smtp, "smtp.duplicate_fields")                                 \
+  X(SmtpUnparsableContent, AppLayer, Smtp, "smtp.unparsable_content")                             \
+  X(SmtpFailedProtocolChange, AppLayer, Smtp, "smtp.failed_protocol_change")                      \
+  X(SmtpTruncatedLine, AppLayer, Smtp, "smtp.truncated_line")                                     \
+  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

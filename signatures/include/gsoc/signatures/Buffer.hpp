@@ -190,6 +190,14 @@ enum class BufferId : std::uint8_t {
   LdapResponsesOperationNumber,
   LdapResponsesResultCodeNumber,
   LdapResponsesCountNumber,
+  // A mail's header fields and URLs (Suricata's email.* keywords): To, Cc, Received and the
+  // URLs one instance each, Date and X-Mailer once.
+  EmailTo,
+  EmailCc,
+  EmailDate,
+  EmailXMailer,
+  EmailReceived,
+  EmailUrl,
   Count_
 };
 
