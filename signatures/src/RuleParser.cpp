@@ -785,12 +785,12 @@ class RuleBuilder {
     inspection({buffer, {}}).items.emplace_back(t);
   }
   // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
-  // `bytes` wide (1 or 2, big-endian): at most 255 or 65535.
+  // `bytes` wide (1, 2 or 4, big-endian): at most 255, 65535 or 2^32-1.
   void fieldInteger(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1) {
     std::string value(trim(v));
     if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
     const SizeCheck check = sizeCheck(o, value);
-    const std::uint64_t max = bytes == 1 ? 255 : 65535;
+    const std::uint64_t max = bytes == 1 ? 255 : bytes == 2 ? 65535 : 0xffffffffULL;
     if (check.a > max || (check.op == SizeCheck::Op::Range && check.b > max + 1)) {
       failValue(o, "out of range 0-" + std::to_string(max));
     }
@@ -931,25 +931,7 @@ class RuleBuilder {
       listByteTest(o, BufferId::LdapResponsesResultCodeNumber, result_code, 0xff);
     } else if (n == "ldap.responses.count") {
       requireValue(o);
-      std::string value(trim(o.value));
-      if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
-      const SizeCheck check = sizeCheck(o, value);
-      if (check.a > 0xffffffffULL || check.b > 0x100000000ULL) failValue(o, "out of range for a 32-bit count");
-      const auto test = [&](ByteTest::Op op, std::uint64_t v, bool negated = false) {
-        fieldByteTest(BufferId::LdapResponsesCountNumber, op, v, negated, std::nullopt, 4);
-      };
-      switch (check.op) {
-        case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
-        case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
-        case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
-        case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
-        case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
-        case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
-        case SizeCheck::Op::Range:
-          test(ByteTest::Op::Gt, check.a);
-          test(ByteTest::Op::Lt, check.b);
-          break;
-      }
+      fieldInteger(o, BufferId::LdapResponsesCountNumber, o.value, 4);
     } else {
       return false;
     }
