@@ -285,8 +285,8 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     hit.timestamp_ns = ts;
     hit.buffer = buffer;
     hit.ip_proto = flow != nullptr ? flow->ip_proto : input.meta.ip_proto;
-    if (input.meta.is_transaction) hit.app = app_.transactionRecord();
-    else if (flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);
+    // A datagram's record (SIP, LDAP over UDP) for a packet rule's alert on it.
+    if (!input.meta.is_transaction && flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);
     if (const DecodedPacket* p = flow != nullptr ? current_ : current_flowless_) hit.capture_index = p->capture_index;
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();
