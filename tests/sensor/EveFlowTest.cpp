@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/export/EveWriter.hpp"
@@ -34,7 +36,9 @@ class FlowOf {
   }
   // The flow's EVE flow record, parsed.
   nlohmann::json record() {
-    const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-flow-test.json").string();
+    // One file per process: ctest runs each test as its own process, several at once.
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("gsoc-eve-flow-test-" + std::to_string(::getpid()) + ".json")).string();
     {
       EveWriter writer(path);
       writer.flowRecord(*flow, FlowEndReason::Shutdown);
