@@ -370,6 +370,10 @@ struct Totals {
   gsoc::PoolTable pools;  // the workers' free lists (parser states, messages, stream windows)
   std::uint64_t ring_drops = 0;
   std::uint64_t ring_truncated = 0;
+  // The active ruleset's load outcome, as Suricata's stats.detect.engines[] reports it.
+  std::uint64_t rules_loaded = 0;
+  std::uint64_t rules_failed = 0;
+  std::uint64_t rules_skipped = 0;
 };
 
 std::string statsJson(const Totals& t, const CaptureCounters& capture) {
@@ -394,7 +398,9 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
     << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
-    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << "},\"app_layer\":{\"malformed\":" << t.app.parse_errors
+    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts
+    << ",\"engines\":[{\"id\":0,\"rules_loaded\":" << t.rules_loaded << ",\"rules_failed\":" << t.rules_failed
+    << ",\"rules_skipped\":" << t.rules_skipped << "}]},\"app_layer\":{\"malformed\":" << t.app.parse_errors
     << ",\"flow\":{\"sip_tcp\":" << t.app.sip_tcp_flows << ",\"sip_udp\":" << t.app.sip_udp_flows
     << "},\"tx\":{\"sip_tcp\":" << t.app.sip_tcp_transactions << ",\"sip_udp\":" << t.app.sip_udp_transactions
     << "}},\"pools\":{";
@@ -444,6 +450,7 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
   for (const auto& e : loaded.errors) std::cerr << "gsoc-sensor: " << e << "\n";
   const sig::LoadReport& report = loaded.ruleset.report;
   for (const auto& d : report.errors) std::cerr << "gsoc-sensor: rule rejected: " << d.format() << "\n";
+  for (const auto& d : report.skipped) std::cerr << "gsoc-sensor: rule skipped: " << d.format() << "\n";
   for (const auto& n : loaded.ruleset.datasets->notices()) std::cerr << "gsoc-sensor: notice: " << n << "\n";
   if (config.rules().strict() && (report.rules_rejected() > 0 || !loaded.errors.empty())) {
     throw std::runtime_error("rules.strict is set and " + std::to_string(report.rules_rejected()) + " rule(s) were rejected");
@@ -453,8 +460,10 @@ sig::CompiledRulesetPtr loadRuleset(const Args& args, gsoc::v1::SensorConfig con
                       : config.rules().cache_dir().empty() ? std::filesystem::path()
                                                             : std::filesystem::path(config_dir) / config.rules().cache_dir();
   auto compiled = sig::RuleCompiler(options).compile(std::move(loaded.ruleset), std::move(loaded.indicators));
-  std::cerr << "gsoc-sensor: ruleset " << compiled->version() << ": " << report.rules_loaded << " of " << report.rules_total
-            << " rules loaded (" << report.rules_rejected() << " rejected), compiled in " << compiled->stats().compile_seconds
+  const sig::LoadReport& load = compiled->source().report;
+  std::cerr << "gsoc-sensor: ruleset " << compiled->version() << ": " << load.rules_loaded << " of " << load.rules_total
+            << " rules loaded (" << load.rules_rejected() << " rejected, " << load.rules_skipped
+            << " skipped for their requires), compiled in " << compiled->stats().compile_seconds
             << " s" << (compiled->stats().cache_hit ? " (cache)" : "") << "\n";
   return compiled;
 }
@@ -781,6 +790,13 @@ int main(int argc, char** argv) {
       if (lane->ring) t.ring_truncated += lane->ring->truncated();
     }
     t.ring_drops = ring_drops;
+    std::lock_guard lock(ruleset_mutex);
+    if (ruleset) {
+      const sig::LoadReport& load = ruleset->source().report;
+      t.rules_loaded = load.rules_loaded;
+      t.rules_failed = load.rules_rejected();
+      t.rules_skipped = load.rules_skipped;
+    }
     return t;
   };
 

@@ -31,6 +31,12 @@ bool looksLikeHttpRequest(std::string_view s) {
   return std::any_of(kMethods.begin(), kMethods.end(), [&](std::string_view m) { return s.starts_with(m); });
 }
 
+// An integer keyword's buffer: `value` as four big-endian bytes in `out`, which outlives the input.
+std::string_view bigEndian32(std::uint32_t value, std::array<char, 4>& out) {
+  for (std::size_t i = 0; i < 4; ++i) out[i] = static_cast<char>(value >> (24 - 8 * i));
+  return {out.data(), out.size()};
+}
+
 bool looksLikeTls(std::span<const std::uint8_t> d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4; }
 
 // DNS over TCP, judged by content as Suricata's probing parser does, not by port 53 alone: a
@@ -647,9 +653,7 @@ void AppLayer::onLdap(Flow& flow, FlowDirection dir, LdapTransaction& tx, std::i
     }
     tx_.buffers.set(BufferId::LdapResponsesOperationNumber, ldap_response_ops_);
     tx_.buffers.set(BufferId::LdapResponsesResultCodeNumber, ldap_result_codes_);
-    const auto count = static_cast<std::uint32_t>(tx.responses.size());
-    for (std::size_t i = 0; i < 4; ++i) ldap_count_[i] = static_cast<char>(count >> (24 - 8 * i));
-    tx_.buffers.set(BufferId::LdapResponsesCountNumber, std::string_view(ldap_count_.data(), 4));
+    tx_.buffers.set(BufferId::LdapResponsesCountNumber, bigEndian32(static_cast<std::uint32_t>(tx.responses.size()), ldap_count_));
   }
   tx_.meta.facts.alerted_rules = &tx.alerted;
   tx_record_ = &record;
@@ -890,12 +894,13 @@ void AppLayer::addPools(PoolTable& table) const {
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
   tls.parse(dir, [&](FlowDirection d, const TlsHandshake& h) {
     tx_.buffers.clear();
-    if (metadata_ && h.client_hello) tls.client_hello = h;
+    if (h.client_hello) tls.client_hello = h;  // for the session record and later alerts
+    // What is known of the session so far: the tls record, and the tls object of its alerts.
+    AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
+    record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
+    record.server = h.client_hello ? nullptr : &h;
     if (metadata_ && !h.client_hello && !tls.logged) {
       tls.logged = true;
-      AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
-      record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
-      record.server = &h;
       metadata_(record);
     }
     if (h.has_random) {
@@ -904,6 +909,7 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
       tx_.buffers.set(BufferId::TlsRandomTime, random.substr(0, 4));
       tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
     }
+    for (const std::string& alpn : h.alpns) tx_.buffers.add(BufferId::TlsAlpn, alpn);
     if (h.client_hello) {
       ++counters_.tls_client_hellos;
       if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
@@ -923,9 +929,13 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
         tx_.buffers.set(BufferId::TlsCertFingerprint, h.certificates.front().fingerprint);
         for (const TlsCertificate& c : h.certificates) tx_.buffers.add(BufferId::TlsCerts, c.der);
         for (const std::string& name : h.certificates.front().dns_names) tx_.buffers.add(BufferId::TlsSubjectAltName, name);
+        tx_.buffers.set(BufferId::TlsCertChainLenNumber,
+                        bigEndian32(static_cast<std::uint32_t>(h.certificates.size()), tls_chain_len_));
       }
     }
+    tx_record_ = &record;
     emit(flow, d);
+    tx_record_ = nullptr;
   });
 }
 

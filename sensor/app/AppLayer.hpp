@@ -239,6 +239,7 @@ class AppLayer {
   std::string ldap_response_ops_;
   std::string ldap_result_codes_;
   std::array<char, 4> ldap_count_{};
+  std::array<char, 4> tls_chain_len_{};  // tls.cert_chain_len's buffer
 };
 
 }  // namespace gsoc::sensor

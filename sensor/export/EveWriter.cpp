@@ -634,64 +634,8 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
     case AppMetadata::Kind::Tls: {
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tls");
       captureIndex(r.capture_index);
-      out_ << ",\"tls\":{";
-      const char* sep = "";
-      auto alpns = [&](std::string_view key, const ReusingVector<std::string>& list) {
-        if (list.empty()) return;  // Suricata leaves the key out
-        out_ << ",\"" << key << "\":[";
-        for (std::size_t i = 0; i < list.size(); ++i) {
-          if (i) out_ << ",";
-          string(list[i]);
-        }
-        out_ << "]";
-      };
-      if (const TlsHandshake* c = r.client_hello) {
-        out_ << "\"sni\":";
-        string(c->sni);
-        out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
-        if (!c->ja4.empty()) out_ << ",\"ja4\":\"" << c->ja4 << "\"";
-        alpns("client_alpns", c->alpns);
-        // Only a hello was seen: its version (Suricata 8.0.3 on).
-        if (r.server == nullptr && c->version != 0) out_ << ",\"version\":\"" << tlsVersionName(c->version) << "\"";
-        sep = ",";
-      }
-      if (const TlsHandshake* s = r.server) {
-        out_ << sep << "\"version\":\"" << tlsVersionName(s->version) << "\"";
-        alpns("server_alpns", s->alpns);
-        if (!s->ja3s_hash.empty()) out_ << ",\"ja3s\":{\"hash\":\"" << s->ja3s_hash << "\",\"string\":\"" << s->ja3s << "\"}";
-        if (!s->certificates.empty()) {
-          out_ << ",\"subject\":";
-          string(s->certificates.front().subject);
-          out_ << ",\"issuerdn\":";
-          string(s->certificates.front().issuer);
-          out_ << ",\"serial\":";
-          string(s->certificates.front().serial);
-          if (!s->certificates.front().fingerprint.empty()) {
-            out_ << ",\"fingerprint\":";
-            string(s->certificates.front().fingerprint);
-          }
-          if (!s->certificates.front().not_before.empty()) {
-            out_ << ",\"notbefore\":";
-            string(s->certificates.front().not_before);
-            out_ << ",\"notafter\":";
-            string(s->certificates.front().not_after);
-          }
-          if (const auto& names = s->certificates.front().dns_names; !names.empty()) {
-            out_ << ",\"subjectaltname\":[";
-            for (std::size_t i = 0; i < names.size(); ++i) {
-              if (i) out_ << ",";
-              string(names[i]);
-            }
-            out_ << "]";
-          }
-        }
-      }
-      if (flow.app_upgraded_from != signatures::AppProto::None) {
-        // Suricata's from_proto: the protocol whose STARTTLS led to this handshake.
-        out_ << (r.client_hello != nullptr || r.server != nullptr ? "," : "") << "\"from_proto\":\""
-             << signatures::appProtoName(flow.app_upgraded_from) << "\"";
-      }
-      out_ << "}}\n";
+      tlsObject(r);
+      out_ << "}\n";
       break;
     }
     case AppMetadata::Kind::Smtp: {
@@ -929,7 +873,74 @@ void EveWriter::mailObjects(const MailTransaction& m) {
   out_ << "}";
 }
 
+// Suricata's tls object: what the client's hello and the server's flight said, as far as seen.
+void EveWriter::tlsObject(const AppMetadata& r) {
+  const Flow& flow = *r.flow;
+  out_ << ",\"tls\":{";
+  const char* sep = "";
+  auto alpns = [&](std::string_view key, const ReusingVector<std::string>& list) {
+    if (list.empty()) return;  // Suricata leaves the key out
+    out_ << ",\"" << key << "\":[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out_ << ",";
+      string(list[i]);
+    }
+    out_ << "]";
+  };
+  if (const TlsHandshake* c = r.client_hello) {
+    out_ << "\"sni\":";
+    string(c->sni);
+    out_ << ",\"ja3\":{\"hash\":\"" << c->ja3_hash << "\",\"string\":\"" << c->ja3 << "\"}";
+    if (!c->ja4.empty()) out_ << ",\"ja4\":\"" << c->ja4 << "\"";
+    alpns("client_alpns", c->alpns);
+    // Only a hello was seen: its version (Suricata 8.0.3 on).
+    if (r.server == nullptr && c->version != 0) out_ << ",\"version\":\"" << tlsVersionName(c->version) << "\"";
+    sep = ",";
+  }
+  if (const TlsHandshake* s = r.server) {
+    out_ << sep << "\"version\":\"" << tlsVersionName(s->version) << "\"";
+    alpns("server_alpns", s->alpns);
+    if (!s->ja3s_hash.empty()) out_ << ",\"ja3s\":{\"hash\":\"" << s->ja3s_hash << "\",\"string\":\"" << s->ja3s << "\"}";
+    if (!s->certificates.empty()) {
+      out_ << ",\"subject\":";
+      string(s->certificates.front().subject);
+      out_ << ",\"issuerdn\":";
+      string(s->certificates.front().issuer);
+      out_ << ",\"serial\":";
+      string(s->certificates.front().serial);
+      if (!s->certificates.front().fingerprint.empty()) {
+        out_ << ",\"fingerprint\":";
+        string(s->certificates.front().fingerprint);
+      }
+      if (!s->certificates.front().not_before.empty()) {
+        out_ << ",\"notbefore\":";
+        string(s->certificates.front().not_before);
+        out_ << ",\"notafter\":";
+        string(s->certificates.front().not_after);
+      }
+      if (const auto& names = s->certificates.front().dns_names; !names.empty()) {
+        out_ << ",\"subjectaltname\":[";
+        for (std::size_t i = 0; i < names.size(); ++i) {
+          if (i) out_ << ",";
+          string(names[i]);
+        }
+        out_ << "]";
+      }
+    }
+  }
+  if (flow.app_upgraded_from != signatures::AppProto::None) {
+    // Suricata's from_proto: the protocol whose STARTTLS led to this handshake.
+    out_ << (r.client_hello != nullptr || r.server != nullptr ? "," : "") << "\"from_proto\":\""
+         << signatures::appProtoName(flow.app_upgraded_from) << "\"";
+  }
+  out_ << "}";
+}
+
 void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Tls) {
+    tlsObject(r);
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Sip) {
     sipObject(*r.sip);
     return;

@@ -85,6 +85,7 @@ class EveWriter {
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
   // ,"mqtt":{...} or ,"ftp":{...}: a transaction's object, in its record and in its alerts.
   void appObject(const AppMetadata& record);
+  void tlsObject(const AppMetadata& record);
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
   void mailObjects(const MailTransaction& mail);

@@ -54,6 +54,7 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ldap.responses.count number",
     "email.to",         "email.cc",          "email.date",          "email.x_mailer",
     "email.received",   "email.url",
+    "tls.alpn",         "tls.cert_chain_len number",
 };
 
 using K = BufferKeywordKind;

@@ -8,6 +8,7 @@
 
 #include "gsoc/signatures/LdapNames.hpp"
 #include "gsoc/signatures/Regex.hpp"
+#include "gsoc/signatures/RuleRequirements.hpp"
 #include "gsoc/signatures/Transform.hpp"
 
 namespace gsoc::signatures {
@@ -66,7 +67,7 @@ constexpr ProtocolName kProtocols[] = {
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
-    {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"ldap", Transport::Any, AppProto::Ldap},
+    {"ldap", Transport::Any, AppProto::Ldap},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -106,6 +107,7 @@ class RuleBuilder {
 
   Rule build() {
     rule_.text = std::string(trim(text_));
+    checkRequirements();
     const std::size_t open = parseHeader();
     const std::vector<Option> options = splitOptions(open);
     for (const Option& option : options) apply(option);
@@ -180,6 +182,16 @@ class RuleBuilder {
         return;
       }
     }
+    // A protocol Suricata knows but gsoc does not parse is unsupported; any other name is a
+    // mistake in the rule (Suricata refuses it too), which operators want told apart.
+    static constexpr std::string_view kSuricataProtocols[] = {
+        "http2", "doh2", "imap", "pop3", "modbus", "enip", "dnp3", "nfs", "ntp", "tftp", "ike", "ikev2",
+        "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "websocket", "rdp", "bittorrent-dht",
+        "mdns", "template", "irc", "jabber", "ipv4", "ipv6", "ip4", "ip6", "pkthdr", "ether", "arp", "http-any"};
+    const std::string_view base = std::string_view(proto).substr(0, proto.find(':'));  // rule hooks: "tls:client_hello_done"
+    const bool known = base != proto || std::find(std::begin(kSuricataProtocols), std::end(kSuricataProtocols), base) !=
+                                            std::end(kSuricataProtocols);
+    if (!known) fail(offset, "unknown protocol", "unknown protocol '" + proto + "'");
     fail(offset, "unsupported protocol '" + proto + "'", "unsupported protocol '" + proto + "'");
   }
 
@@ -197,6 +209,45 @@ class RuleBuilder {
     } catch (const ExpressionError& e) {
       fail(offset + std::min(e.offset(), text.size()), "bad port", e.what());
     }
+  }
+
+  // ---- requires -----------------------------------------------------------------------------
+
+  // As Suricata: `requires` is evaluated before anything else in the rule is parsed, so a rule
+  // for a newer engine may use a header or keywords this one does not know.
+  void checkRequirements() {
+    const std::size_t open = text_.find('(');
+    if (open == std::string_view::npos || text_.find("requires") == std::string_view::npos) return;
+    std::vector<Option> options;
+    try {
+      options = splitOptions(open);
+    } catch (const RuleParseError&) {
+      return;  // the full parse reports it
+    }
+    for (const Option& o : options) {
+      if (o.name != "requires") continue;
+      requireValue(o);
+      RequirementContext context;
+      context.has_keyword = [this](std::string_view keyword) { return knownKeyword(keyword); };
+      try {
+        if (const auto unmet = unmetRequirement(o.value, context)) throw RuleSkipped(*unmet);
+      } catch (const RequirementSyntaxError& e) {
+        fail(o.value_offset + e.offset(), "invalid value for 'requires'", e.what());
+      }
+    }
+  }
+
+  // Whether the rule language has `keyword`: a probe rule fails for any other reason than an
+  // unsupported keyword when it does (a keyword may need a value or a buffer before it).
+  [[nodiscard]] bool knownKeyword(std::string_view keyword) const {
+    if (keyword.empty() || keyword.find_first_of(";()\"") != std::string_view::npos) return false;
+    const std::string probe = "alert ip any any -> any any (" + std::string(keyword) + "; sid:1;)";
+    try {
+      (void)RuleBuilder(vars_, probe, nullptr).build();
+    } catch (const RuleParseError& e) {
+      return e.reason() != "unsupported keyword '" + std::string(keyword) + "'";
+    }
+    return true;
   }
 
   // ---- option splitting ---------------------------------------------------------------------
@@ -1673,6 +1724,7 @@ class RuleBuilder {
     if (n == "sid") { requireValue(o); rule_.sid = static_cast<std::uint32_t>(integer(o, o.value, 1, UINT32_MAX)); return; }
     if (n == "rev") { requireValue(o); rule_.rev = static_cast<std::uint32_t>(integer(o, o.value, 0, UINT32_MAX)); return; }
     if (n == "gid") { requireValue(o); rule_.gid = static_cast<std::uint32_t>(integer(o, o.value, 0, UINT32_MAX)); return; }
+    if (n == "requires") return;  // checked before the header (checkRequirements)
     if (n == "classtype") { requireValue(o); rule_.classtype = std::string(o.value); return; }
     if (n == "priority") {
       requireValue(o);
@@ -1788,6 +1840,7 @@ class RuleBuilder {
     if (n == "app-layer-event") { onEvent(o, EventKind::AppLayer); return; }
     if (n == "stream_size") { onStreamSize(o); return; }
     if (n == "tls.version") { onTlsVersion(o); return; }
+    if (n == "tls.cert_chain_len") { requireValue(o); fieldInteger(o, BufferId::TlsCertChainLenNumber, o.value, 4); return; }
     if (n == "dcerpc.iface" || n == "dce_iface") { onDceIface(o); return; }
     if (n == "dcerpc.opnum" || n == "dce_opnum") { onDceOpnum(o); return; }
     if (n == "smb.version") { onSmbVersion(o); return; }

@@ -99,9 +99,28 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
     rule.file = std::string(origin);
     rule.line = line;
     resolveDatasets(rule);  // before the sid is taken: a rule refused for its dataset holds none
+    if (const Classification* c = ruleset_.classifications.find(rule.classtype)) {
+      if (!rule.priority_explicit) rule.priority = c->priority;
+    } else if (!rule.classtype.empty()) {
+      report.warnings.push_back(std::string(origin) + ":" + std::to_string(line) + ": sid " + std::to_string(rule.sid) +
+                                ": unknown classtype '" + rule.classtype + "'");
+    }
     const auto key = std::make_pair(rule.gid, rule.sid);
-    const auto [it, inserted] = seen_sids_.try_emplace(key, rule.file, rule.line);
+    const auto [it, inserted] = seen_sids_.try_emplace(key, SeenSid{rule.file, rule.line, ruleset_.rules.size(), rule.rev});
     if (!inserted) {
+      // As Suricata: a higher revision replaces the rule it updates; otherwise the later is dropped.
+      SeenSid& first = it->second;
+      if (rule.rev > first.rev) {
+        report.warnings.push_back(first.file + ":" + std::to_string(first.line) + ": sid " + std::to_string(rule.sid) +
+                                  ": rev " + std::to_string(first.rev) + " replaced by rev " + std::to_string(rule.rev) +
+                                  " at " + std::string(origin) + ":" + std::to_string(line));
+        ++report.rules_replaced;
+        --report.by_file[first.file].loaded;
+        ++report.by_file[std::string(origin)].loaded;
+        first = SeenSid{rule.file, rule.line, first.index, rule.rev};
+        ruleset_.rules[first.index] = std::move(rule);
+        return;
+      }
       RuleDiagnostic d;
       d.file = std::string(origin);
       d.line = line;
@@ -109,19 +128,23 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
       d.sid = rule.sid;
       d.reason = "duplicate sid";
       d.message = "duplicate gid:sid " + std::to_string(rule.gid) + ":" + std::to_string(rule.sid) + " (first at " +
-                  it->second.first + ":" + std::to_string(it->second.second) + ")";
+                  first.file + ":" + std::to_string(first.line) + ")";
       reject(std::move(d), origin);
       return;
-    }
-    if (const Classification* c = ruleset_.classifications.find(rule.classtype)) {
-      if (!rule.priority_explicit) rule.priority = c->priority;
-    } else if (!rule.classtype.empty()) {
-      report.warnings.push_back(std::string(origin) + ":" + std::to_string(line) + ": sid " + std::to_string(rule.sid) +
-                                ": unknown classtype '" + rule.classtype + "'");
     }
     ruleset_.rules.push_back(std::move(rule));
     ++report.rules_loaded;
     ++report.by_file[std::string(origin)].loaded;
+  } catch (const RuleSkipped& e) {
+    RuleDiagnostic d;
+    d.file = std::string(origin);
+    d.line = line;
+    d.column = 1;
+    d.sid = peekSid(text);
+    d.reason = "requires";
+    d.message = e.what();
+    ++report.rules_skipped;
+    report.skipped.push_back(std::move(d));
   } catch (const RuleParseError& e) {
     RuleDiagnostic d;
     d.file = std::string(origin);

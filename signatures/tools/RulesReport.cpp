@@ -52,6 +52,8 @@ void writeText(std::ostream& out, const RulesReport& r) {
   for (const std::string& e : r.source_errors) out << "error: " << e << "\n";
   out << "rules:      " << load.rules_total << " enabled in " << load.by_file.size() << " file(s)\n";
   out << "  loaded    " << load.rules_loaded << " (" << percent(load.rules_loaded, load.rules_total) << ")\n";
+  out << "  skipped   " << load.rules_skipped << " (requires unmet: for another engine)\n";
+  if (load.rules_replaced > 0) out << "  replaced  " << load.rules_replaced << " (by a higher rev of the same sid)\n";
   out << "  rejected  " << load.rules_rejected() << "\n";
   for (const auto& [reason, count] : load.by_reason) out << "    " << std::left << std::setw(44) << reason << std::right << count << "\n";
   if (r.per_file) {
@@ -85,7 +87,7 @@ void writeText(std::ostream& out, const RulesReport& r) {
 void writeJson(std::ostream& out, const RulesReport& r) {
   const LoadReport& load = *r.load;
   out << "{\"rules_total\":" << load.rules_total << ",\"rules_loaded\":" << load.rules_loaded
-      << ",\"rules_rejected\":" << load.rules_rejected() << ",\"by_reason\":{";
+      << ",\"rules_skipped\":" << load.rules_skipped << ",\"rules_replaced\":" << load.rules_replaced << ",\"rules_rejected\":" << load.rules_rejected() << ",\"by_reason\":{";
   bool first = true;
   for (const auto& [reason, count] : load.by_reason) {
     out << (first ? "" : ",") << jsonString(reason) << ":" << count;

@@ -214,7 +214,8 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
   const BadRule cases[] = {
       {R"(alert tcp any any -> any any (content:"a"; asn1:oversize_length 10; sid:1;))", 43, "unsupported keyword 'asn1'", "unsupported keyword 'asn1'"},
       {R"(alert tcp any any -> any any (content:"a"; xbits:set,x; sid:1;))", 49, "invalid value for 'xbits'", "xbits: xbits needs track ip_src, ip_dst or ip_pair"},
-      {R"(alert foo any any -> any any (sid:1;))", 6, "unsupported protocol 'foo'", "unsupported protocol 'foo'"},
+      {R"(alert foo any any -> any any (sid:1;))", 6, "unknown protocol", "unknown protocol 'foo'"},
+      {R"(alert quic any any -> any any (sid:1;))", 6, "unsupported protocol 'quic'", "unsupported protocol 'quic'"},
       {R"(hello tcp any any -> any any (sid:1;))", 0, "unknown action", "unknown action 'hello'"},
       {R"(alert tcp any any => any any (sid:1;))", 18, "syntax", "expected '->' or '<>', got '=>'"},
       {R"(alert tcp $NOPE any -> any any (sid:1;))", 10, "bad address", "unknown address variable $NOPE"},
@@ -267,6 +268,75 @@ TEST(RulesetLoader, ReportsFileLineColumnAndKeepsTheRest) {
   ASSERT_EQ(rs.rules.size(), 2u);
   EXPECT_EQ(rs.rules[1].priority, 1);  // from trojan-activity
   EXPECT_EQ(rs.rules[1].line, 8u);
+}
+
+// Suricata's requires-ok case: requirements are checked before the header and the other options,
+// so rules for another engine are skipped (not rejected) however odd the rest of them is.
+TEST(RulesetLoader, SkipsRulesWhoseRequiresIsUnmet) {
+  const std::string text =
+      "alert http any any -> any any (content:\"uid=0\"; requires: version >= 7 < 8; sid:7;)\n"
+      "alert http any any -> any any (content:\"uid=0\"; requires: version >= 7.0.3 < 8 | >= 9.0.99; sid:9;)\n"
+      "alert http any any -> any any (content:\"uid=0\"; requires: version >= 8.0.0, keyword sid; sid:8;)\n"
+      "alert http any any -> any any (requires: version >= 8, keyword foobar; sid:100;)\n"
+      "alert vxlan any any -> any any (requires: version >= 10; sid:1;)\n"
+      "alert http any any => any any (requires: version >= 10; sid:3;)\n"
+      "alert tcp any any -> any any (frame:smtp.x; requires: version >= 10; sid:4;)\n"
+      "alert http any any -> any any (requires: foo bar; sid:10;)\n"
+      "alert tls any any -> any any (requires: feature ja4; sid:11;)\n"
+      "alert tls any any -> any any (requires: feature geoip; sid:12;)\n"
+      "alert http any any -> any any (requires: version >= 8 <= 8.0.7 | = 9; sid:13;)\n";
+  const Ruleset rs = loadRules(text);
+  EXPECT_EQ(rs.report.rules_total, 11u);
+  EXPECT_EQ(rs.report.rules_loaded, 3u);
+  EXPECT_EQ(rs.report.rules_skipped, 8u);
+  EXPECT_EQ(rs.report.rules_rejected(), 0u);
+  ASSERT_EQ(rs.rules.size(), 3u);
+  EXPECT_EQ(rs.rules[0].sid, 8u);
+  EXPECT_EQ(rs.rules[1].sid, 11u);
+  EXPECT_EQ(rs.rules[2].sid, 13u);
+  ASSERT_EQ(rs.report.skipped.size(), 8u);
+  EXPECT_EQ(rs.report.skipped[0].format(), "test.rules:1:1: sid 7: requires version >= 7 < 8 (gsoc follows Suricata 8.0.7)");
+  EXPECT_EQ(rs.report.skipped[2].message, "requires keyword foobar");
+  EXPECT_EQ(rs.report.skipped[6].message, "requires unknown requirement 'foo'");
+  EXPECT_EQ(rs.report.skipped[7].message, "requires feature geoip");
+}
+
+TEST(RulesetLoader, RejectsARequiresItCannotRead) {
+  const Ruleset rs = loadRules(
+      "alert http any any -> any any (requires: version >= eight; sid:1;)\n"
+      "alert http any any -> any any (requires: version 8; sid:2;)\n"
+      "alert http any any -> any any (requires: version >= 7 | ; sid:3;)\n"
+      "alert asdf any any -> any any (requires: version >= 6; sid:4;)\n");
+  EXPECT_EQ(rs.report.rules_loaded, 0u);
+  EXPECT_EQ(rs.report.rules_skipped, 0u);
+  ASSERT_EQ(rs.report.errors.size(), 4u);
+  EXPECT_EQ(rs.report.errors[0].format(), "test.rules:1:53: sid 1: requires: 'eight' is not a version");
+  EXPECT_EQ(rs.report.errors[1].reason, "invalid value for 'requires'");
+  EXPECT_EQ(rs.report.errors[2].reason, "invalid value for 'requires'");
+  EXPECT_EQ(rs.report.errors[3].reason, "unknown protocol");
+}
+
+// As Suricata (and as rule updates are often concatenated): a later higher revision of a gid:sid
+// replaces the earlier rule; an equal or lower one is dropped.
+TEST(RulesetLoader, AHigherRevisionReplacesTheRuleItUpdates) {
+  const Ruleset rs = loadRules(
+      "alert tcp any any -> any any (content:\"old\"; sid:1; rev:1;)\n"
+      "alert tcp any any -> any any (content:\"other\"; sid:2;)\n"
+      "alert tcp any any -> any any (content:\"new\"; sid:1; rev:2;)\n"
+      "alert tcp any any -> any any (content:\"older\"; sid:1; rev:1;)\n");
+  EXPECT_EQ(rs.report.rules_total, 4u);
+  EXPECT_EQ(rs.report.rules_loaded, 2u);
+  ASSERT_EQ(rs.rules.size(), 2u);
+  EXPECT_EQ(rs.rules[0].sid, 1u);
+  EXPECT_EQ(rs.rules[0].rev, 2u);
+  EXPECT_EQ(rs.rules[0].line, 3u);
+  EXPECT_EQ(rs.report.rules_replaced, 1u);
+  EXPECT_EQ(rs.report.rules_rejected(), 1u);
+  ASSERT_EQ(rs.report.warnings.size(), 1u);
+  EXPECT_EQ(rs.report.warnings[0], "test.rules:1: sid 1: rev 1 replaced by rev 2 at test.rules:3");
+  ASSERT_EQ(rs.report.errors.size(), 1u);
+  EXPECT_EQ(rs.report.errors[0].format(), "test.rules:4:1: sid 1: duplicate gid:sid 1:1 (first at test.rules:3)");
+  EXPECT_EQ(rs.report.by_file.at("test.rules").loaded, 2u);
 }
 
 TEST(Classification, ParsesAndReportsBadLines) {

@@ -198,6 +198,11 @@ enum class BufferId : std::uint8_t {
   EmailXMailer,
   EmailReceived,
   EmailUrl,
+  // TLS: the ALPN protocols of the input's direction (the client's offer in to_server inputs,
+  // the server's choice in to_client ones), one instance each; the number of certificates in the
+  // server's chain (four bytes, big-endian, for tls.cert_chain_len).
+  TlsAlpn,
+  TlsCertChainLenNumber,
   Count_
 };
 

@@ -27,11 +27,17 @@ class RuleParseError : public std::runtime_error {
   std::string reason_;
 };
 
+// A rule whose `requires` option is unmet: valid for another engine, so skipped, not rejected.
+class RuleSkipped : public std::runtime_error {
+ public:
+  explicit RuleSkipped(const std::string& unmet) : std::runtime_error("requires " + unmet) {}
+};
+
 class RuleParser {
  public:
   explicit RuleParser(const RuleVariables& variables) : variables_(variables) {}
 
-  // Throws RuleParseError. `warnings` receives notes about accepted-but-ignored keywords.
+  // Throws RuleParseError, or RuleSkipped for a rule whose requirements are unmet. `warnings` receives notes about accepted-but-ignored keywords.
   [[nodiscard]] Rule parse(std::string_view text, std::vector<std::string>* warnings = nullptr) const;
 
  private:

@@ -1,6 +1,7 @@
 #pragma once
 // Loads rule files into a Ruleset and accounts for every rule: each enabled rule line is either
-// loaded or listed in the report with file, line, column and reason. Disabled rules (lines that
+// loaded, skipped for an unmet `requires`, or listed in the report with file, line, column and
+// reason. Disabled rules (lines that
 // start with '#') are not counted. A rule may span lines with a trailing backslash.
 
 #include <cstdint>
@@ -35,11 +36,14 @@ struct FileStats {
 struct LoadReport {
   std::uint64_t rules_total = 0;
   std::uint64_t rules_loaded = 0;
+  std::uint64_t rules_skipped = 0;   // valid for another engine (`requires` unmet): not errors
+  std::uint64_t rules_replaced = 0;  // by a later, higher revision of the same gid:sid
   std::vector<RuleDiagnostic> errors;
+  std::vector<RuleDiagnostic> skipped;  // reason "requires", message what is unmet
   std::map<std::string, std::uint64_t> by_reason;
   std::map<std::string, FileStats> by_file;
   std::vector<std::string> warnings;
-  [[nodiscard]] std::uint64_t rules_rejected() const { return rules_total - rules_loaded; }
+  [[nodiscard]] std::uint64_t rules_rejected() const { return rules_total - rules_loaded - rules_skipped - rules_replaced; }
 };
 
 struct Ruleset {
@@ -71,7 +75,13 @@ class RulesetLoader {
   void resolveDatasets(Rule& rule);
 
   Ruleset ruleset_;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::string, std::uint32_t>> seen_sids_;
+  struct SeenSid {
+    std::string file;
+    std::uint32_t line = 0;
+    std::size_t index = 0;  // in ruleset_.rules
+    std::uint32_t rev = 0;
+  };
+  std::map<std::pair<std::uint32_t, std::uint32_t>, SeenSid> seen_sids_;  // by gid:sid
 };
 
 // Extracts the sid from rule text without parsing it, for diagnostics (0 if none).
