@@ -54,6 +54,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ldap.responses.count number",
     "email.to",         "email.cc",          "email.date",          "email.x_mailer",
     "email.received",   "email.url",
+    "quic.version",     "quic.sni",          "quic.ua",             "quic.cyu.hash",
+    "quic.cyu.string",
 };
 
 using K = BufferKeywordKind;
