@@ -301,7 +301,6 @@ void QuicState::reset() {
 
 void QuicState::startTransaction(const QuicHeader& h) {
   tx_.clear();
-  tx_.tx_id = next_tx_id_++;
   tx_.long_header = h.is_long;
   tx_.has_version = h.type != QuicPacketType::Short;
   tx_.version = h.version;
@@ -311,7 +310,12 @@ void QuicState::startTransaction(const QuicHeader& h) {
 void QuicState::failed(FlowDirection dir, const QuicHeader& h, AnomalyEvent event, const TransactionSink& sink) {
   ++errors_;
   events.set(event);
-  startTransaction(h);
+  startTransaction(h);  // what the packet's frames gave so far is dropped, as Suricata's empty transaction
+  emit(dir, sink);
+}
+
+void QuicState::emit(FlowDirection dir, const TransactionSink& sink) {
+  tx_.tx_id = next_tx_id_++;
   sink(dir, tx_);
 }
 
@@ -338,7 +342,7 @@ void QuicState::datagram(FlowDirection dir, std::span<const std::uint8_t> payloa
     buf = buf.subspan(packet.size());
     if (h.type != QuicPacketType::Initial) {  // only the version is readable
       startTransaction(h);
-      sink(dir, tx_);
+      emit(dir, sink);
       continue;
     }
     std::span<const std::uint8_t> frames_bytes = packet.subspan(h.header_len);
@@ -354,7 +358,7 @@ void QuicState::datagram(FlowDirection dir, std::span<const std::uint8_t> payloa
       failed(dir, h, AnomalyEvent::QuicErrorOnData, sink);
       return;
     }
-    sink(dir, tx_);
+    emit(dir, sink);
   }
 }
 

@@ -113,7 +113,9 @@ class QuicState final : public AppState {
   };
   // A header-only transaction carrying `event`, counted as malformed (Suricata's set_event_notx).
   void failed(signatures::FlowDirection dir, const QuicHeader& h, signatures::AnomalyEvent event, const TransactionSink& sink);
+  // A new transaction of header `h`, empty; emit() numbers it and hands it over.
   void startTransaction(const QuicHeader& h);
+  void emit(signatures::FlowDirection dir, const TransactionSink& sink);
   // Removes header protection and decrypts the Initial packet `packet` into plain_.
   bool decrypt(bool to_server, const QuicHeader& h, std::span<const std::uint8_t> packet);
   // The frames of an Initial packet; false when one is malformed.

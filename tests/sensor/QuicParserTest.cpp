@@ -2,7 +2,7 @@
 // Initial packets protected here with those keys (a ClientHello whole in one packet, split over
 // two with its CRYPTO frames out of order), what the hello gives (SNI, ALPN, extensions, JA3,
 // JA4 of transport "q"), nothing read after a side's hello or from short headers, a tampered
-// packet (quic.failed_decrypt), a Retry's new keys, gQUIC's CHLO (SNI, UA, CYU), and the
+// packet (quic.failed_decrypt), malformed frames (quic.error_on_data), a Retry's new keys, gQUIC's CHLO (SNI, UA, CYU), and the
 // version names Suricata writes.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -232,6 +232,23 @@ TEST(QuicParser, TamperedInitialFailsToDecrypt) {
   // Malformed headers are counted, never read past.
   run.datagram(FlowDirection::ToServer, Bytes{0xc0, 0, 0, 0, 1, 20, 1, 2});
   EXPECT_EQ(run.state.errors(), 2u);
+}
+
+TEST(QuicParser, MalformedFramesRaiseErrorOnData) {
+  const QuicInitialKeys keys = keysFor(kDcid);
+  QuicRun run;
+  // A CRYPTO frame announcing 255 bytes where the packet has 60 left.
+  run.datagram(FlowDirection::ToServer, initial(keys.client, kDcid, 0, {0x06, 0x00, 0x40, 0xff}));
+  // A server Handshake packet: its version only, the next transaction id.
+  run.datagram(FlowDirection::ToClient, Bytes{0xe0, 0, 0, 0, 1, 0, 0, 1, 2, 3});
+  ASSERT_EQ(run.txs.size(), 2u);
+  EXPECT_EQ(run.txs[0].tx_id, 0u);
+  EXPECT_FALSE(run.txs[0].has_hello);
+  EXPECT_TRUE(run.state.events.test(AnomalyEvent::QuicErrorOnData));
+  EXPECT_EQ(run.txs[1].tx_id, 1u);
+  EXPECT_EQ(run.txs[1].version, 1u);
+  EXPECT_TRUE(run.txs[1].extensions.empty());
+  EXPECT_EQ(run.state.errors(), 1u);
 }
 
 TEST(QuicParser, RetryBringsNewKeys) {
