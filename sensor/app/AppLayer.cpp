@@ -8,6 +8,7 @@
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/QuicParser.hpp"
 #include "sensor/app/SipParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
@@ -110,6 +111,16 @@ bool looksLikeLdap(std::span<const std::uint8_t> d, bool to_server, bool ldap_po
     case LdapDecode::Invalid: return false;
   }
   return false;
+}
+
+// QUIC by its first datagram, as Suricata's probe: a header that parses, on its ports (443, 80);
+// elsewhere a long header of a version QUIC has (a server on another port, or a client's
+// Initial to one), since almost any datagram passes for a short header.
+bool looksLikeQuic(const Flow& flow, std::span<const std::uint8_t> d) {
+  QuicHeader h;
+  if (!parseQuicHeader(d, h)) return false;
+  const bool port = flow.server_port == 443 || flow.client_port == 443 || flow.server_port == 80 || flow.client_port == 80;
+  return port || (h.is_long && quicKnownVersion(h.version));
 }
 
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
@@ -377,6 +388,31 @@ void AppLayer::fillSipBuffers(const SipMessage& m, signatures::BufferSet& buffer
     for (const std::string& b : media.bandwidths) buffers.add(BufferId::SdpMediaBandwidth, b);
     for (const std::string& a : media.attributes) buffers.add(BufferId::SdpMediaAttribute, a);
   }
+}
+
+void AppLayer::onQuic(Flow& flow, FlowDirection dir, const QuicTransaction& tx, std::int64_t ts) {
+  tx_.buffers.clear();
+  if (tx.long_header) {
+    tx_.buffers.set(BufferId::QuicVersion, std::string_view(reinterpret_cast<const char*>(tx.version_bytes.data()), 4));
+  }
+  if (tx.has_sni) tx_.buffers.set(BufferId::QuicSni, tx.sni);
+  if (tx.has_ua) tx_.buffers.set(BufferId::QuicUa, tx.ua);
+  for (const QuicCyu& c : tx.cyu) {
+    tx_.buffers.add(BufferId::QuicCyuHash, c.hash);
+    tx_.buffers.add(BufferId::QuicCyuString, c.string);
+  }
+  if (tx.has_hello) {  // a client's JA3 and JA4 to the server, a server's JA3S to the client
+    const bool to_server = dir == FlowDirection::ToServer;
+    tx_.buffers.set(to_server ? BufferId::Ja3Hash : BufferId::Ja3sHash, tx.ja3_hash);
+    tx_.buffers.set(to_server ? BufferId::Ja3String : BufferId::Ja3sString, tx.ja3);
+    if (to_server && !tx.ja4.empty()) tx_.buffers.set(BufferId::Ja4Hash, tx.ja4);
+  }
+  AppMetadata record{AppMetadata::Kind::Quic, &flow, dir, ts};
+  record.quic = &tx;
+  tx_record_ = &record;
+  emit(flow, dir);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
 }
 
 void AppLayer::onSip(Flow& flow, FlowDirection dir, const SipMessage& m, std::int64_t ts, bool stream) {
@@ -781,6 +817,20 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
     onDcerpcDatagram(flow, payload, buffers, ts);
     return;
   }
+  if (flow.app == AppProto::Quic || (flow.app == AppProto::None && looksLikeQuic(flow, payload))) {
+    flow.app = AppProto::Quic;
+    flow.app_detection_done = true;
+    if (!flow.app_state) flow.app_state = quic_states_.take([] { return std::make_unique<QuicState>(); });
+    auto& quic = stateOf<QuicState>(flow);
+    const std::uint64_t errors = quic.errors();
+    quic.datagram(dir, payload, [&](FlowDirection d, const QuicTransaction& tx) { onQuic(flow, d, tx, ts); });
+    counters_.parse_errors += quic.errors() - errors;
+    if (quic.events.any()) {
+      datagram_events_.merge(quic.events);
+      quic.events.clear();
+    }
+    return;
+  }
   if (flow.app == AppProto::Ldap ||
       (flow.app == AppProto::None && (flow.server_port == 389 || flow.client_port == 389) &&
        looksLikeLdap(payload, dir == FlowDirection::ToServer, true, ldap_probe_))) {
@@ -870,7 +920,7 @@ void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -889,6 +939,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ftp_states", ftp_states_.counters());
   table.add("ldap_states", ldap_states_.counters());
   table.add("sip_states", sip_states_.counters());
+  table.add("quic_states", quic_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {

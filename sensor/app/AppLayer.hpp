@@ -1,7 +1,8 @@
 #pragma once
 // Application-layer protocol identification and parsing. For each flow it recognises HTTP/1.x,
 // HTTP/2 in cleartext (h2c), TLS, DNS, SMTP, SSH, DCERPC, SMB, MQTT, SIP, FTP and LDAP from the
-// first bytes each way (ports only as a tie-breaker), then
+// first bytes each way, QUIC from a UDP flow's first datagram (a header on 443 or 80, or a long
+// header of a known version elsewhere) (ports only as a tie-breaker), then
 // feeds the flow's parser: TCP protocols with reassembled stream data, DNS, SIP, CLDAP and
 // connectionless DCERPC over UDP with each datagram. Parsers fill the signature engine's named buffers (http.uri,
 // dns.query, tls.sni, ssh.hassh, file.sha256...) and produce one input per transaction (TCP) or
@@ -26,6 +27,7 @@
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/QuicParser.hpp"
 #include "sensor/app/SipParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
@@ -103,6 +105,7 @@ class AppLayer {
   [[nodiscard]] FreeListCounters mqttStatePool() const { return mqtt_states_.counters(); }
   [[nodiscard]] FreeListCounters ftpStatePool() const { return ftp_states_.counters(); }
   [[nodiscard]] FreeListCounters ldapStatePool() const { return ldap_states_.counters(); }
+  [[nodiscard]] FreeListCounters quicStatePool() const { return quic_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
@@ -196,6 +199,9 @@ class AppLayer {
   // The sip.* and sdp.* buffers of `m` (viewing it), into `buffers` (cleared first when they are
   // the transaction input's).
   void fillSipBuffers(const SipMessage& m, signatures::BufferSet& buffers);
+  // QUIC: each packet's transaction (a datagram may carry several), detection on its buffers
+  // (alerts carry its `quic` object), then its record.
+  void onQuic(Flow& flow, signatures::FlowDirection dir, const QuicTransaction& tx, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -240,6 +246,7 @@ class AppLayer {
   std::string ldap_result_codes_;
   std::array<char, 4> ldap_count_{};
   std::array<char, 4> tls_chain_len_{};  // tls.cert_chain_len's buffer
+  FreeList<std::unique_ptr<QuicState>> quic_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -3,7 +3,7 @@
 // (request and, when seen, its response), one DNS message, one TLS handshake summary, or one
 // e-mail with its attachments, or one SSH session's banners and HASSH fingerprints, one DCERPC
 // call, one SMB transaction or file, one MQTT transaction's packets, one FTP command with its
-// replies, one SIP message, or one LDAP request with its responses. Views into parser state,
+// replies, one SIP message, one LDAP request with its responses, or one QUIC packet. Views into parser state,
 // valid during the callback only.
 
 #include <cstdint>
@@ -23,6 +23,7 @@ struct MqttTransaction;
 struct FtpTransaction;
 struct SipMessage;
 struct LdapTransaction;
+struct QuicTransaction;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -33,7 +34,7 @@ struct AppMetadata {
   // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
   // Dcerpc: a call over TCP (`dce` of `dce_session`). Smb: an SMB transaction of `smb_state`,
   // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap };
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -54,6 +55,7 @@ struct AppMetadata {
   const FtpTransaction* ftp = nullptr;
   const SipMessage* sip = nullptr;
   const LdapTransaction* ldap = nullptr;
+  const QuicTransaction* quic = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.

@@ -76,7 +76,7 @@ void ja4(const ClientHelloFields& hello, Ja4Scratch& scratch, std::string& out) 
       version = std::max(version, v);
     }
   }
-  out.assign("t").append(versionLabel(version)).push_back(hello.sni ? 'd' : 'i');
+  out.assign(hello.quic ? "q" : "t").append(versionLabel(version)).push_back(hello.sni ? 'd' : 'i');
   appendTwoDigits(hello.ciphers.size(), out);
   appendTwoDigits(hello.extensions.size(), out);
   appendAlpnLabel(hello.first_alpn, out);

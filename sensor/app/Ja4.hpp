@@ -2,7 +2,7 @@
 // JA4 (FoxIO), the TLS client fingerprint that succeeds JA3: unlike JA3 it sorts the cipher and
 // extension lists, so clients that shuffle their extension order (Chrome since 110) keep one
 // fingerprint. Format, e.g. "t13d1516h2_8daaf6152771_d8a2da3f94cd":
-//   a: transport (t: TCP), TLS version (highest supported_versions value, else the hello's),
+//   a: transport (t: TCP, q: QUIC), TLS version (highest supported_versions value, else the hello's),
 //      d/i (SNI present or not), cipher count, extension count (2 digits each, at most 99),
 //      first and last character of the first ALPN value ("00": none)
 //   b: SHA-256 of the sorted cipher list in 4-digit hex, comma separated, first 12 hex digits
@@ -27,6 +27,7 @@ struct ClientHelloFields {
   std::vector<std::uint16_t> signature_algorithms;  // extension 13
   std::string first_alpn;                           // extension 16, the first protocol
   bool sni = false;
+  bool quic = false;  // transport "q": the hello came in QUIC CRYPTO frames
 };
 
 // The buffers ja4() builds its parts in, kept by the TLS parser state so that fingerprinting a

@@ -55,7 +55,10 @@ void appendList(std::string& out, const std::vector<std::uint16_t>& values) {
   }
 }
 
-bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& out, TlsHelloScratch& scratch) {
+}  // namespace
+
+bool parseTlsHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& out, TlsHelloScratch& scratch,
+                   const TlsExtensionVisitor* on_extension) {
   Reader r(body);
   std::uint16_t version = 0;
   std::span<const std::uint8_t> skip;
@@ -104,6 +107,7 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
       std::uint16_t type = 0, len = 0;
       std::span<const std::uint8_t> data;
       if (!e.u16(type) || !e.u16(len) || !e.bytes(len, data)) break;
+      if (on_extension != nullptr) (*on_extension)(type, data);
       if (!grease(type)) extensions.push_back(type);
       if (type == 0) fields.sni = true;
       if (client && type == 13 && data.size() >= 2) {  // signature_algorithms
@@ -162,6 +166,8 @@ bool parseHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& o
   }
   return true;
 }
+
+namespace {
 
 std::string nameText(X509_NAME* name) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
@@ -393,11 +399,11 @@ void TlsState::parseHandshake(Side& side, bool client) {
     const std::span<const std::uint8_t> body(h + 4, len);
     if (h[0] == 1 && client) {
       side.parsed.client_hello = true;
-      if (parseHello(body, true, side.parsed, scratch_)) side.have_output = true;
+      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();
       side.done = true;
     } else if (h[0] == 2 && !client) {
-      if (parseHello(body, false, side.parsed, scratch_)) side.have_output = true;
+      if (parseTlsHello(body, false, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();
     } else if (h[0] == 11 && !client) {
       if (!parseCertificates(body, side.parsed, events)) invalidHandshake();

@@ -103,6 +103,15 @@ class TlsState final : public AppState {
   TlsHelloScratch scratch_;
 };
 
+// One extension of a hello as sent (GREASE values included): its type and its body.
+using TlsExtensionVisitor = FunctionRef<void(std::uint16_t type, std::span<const std::uint8_t> data)>;
+// Parses a ClientHello (`client`) or ServerHello body (what follows the 4-byte handshake header)
+// into `out`: version, SNI, ALPN, random, JA3 or JA3S and, for a client, JA4 (of transport
+// `scratch.fields.quic`). `on_extension`, when given, sees every extension in wire order. False
+// when the body is cut short. QUIC's CRYPTO frames carry these hellos too (QuicParser).
+bool parseTlsHello(std::span<const std::uint8_t> body, bool client, TlsHandshake& out, TlsHelloScratch& scratch,
+                   const TlsExtensionVisitor* on_extension = nullptr);
+
 // Suricata's name of a TLS version in EVE: "TLSv1", "TLS 1.2", "SSLv3", "UNDETERMINED"...
 std::string_view tlsVersionName(std::uint16_t version);
 

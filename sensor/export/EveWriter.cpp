@@ -12,6 +12,7 @@
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
+#include "sensor/app/QuicParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SipParser.hpp"
 #include "sensor/app/HttpFile.hpp"
@@ -165,7 +166,8 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt &&
-          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap) {
+          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap &&
+          info.app != signatures::AppProto::Quic) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -721,6 +723,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Quic:
+      // Suricata's quic record: one per packet, as the packet went.
+      header(flow, r.direction, r.timestamp_ns, "quic");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.quic->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Sip:
       // Suricata's sip record: one per message, each way as the message went.
       header(flow, r.direction, r.timestamp_ns, "sip");
@@ -949,6 +959,10 @@ void EveWriter::appObject(const AppMetadata& r) {
     ldapObject(*r.ldap);
     return;
   }
+  if (r.kind == AppMetadata::Kind::Quic) {
+    quicObject(*r.quic, r.direction == signatures::FlowDirection::ToServer);
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Smtp) {
     out_ << ",\"tx_id\":" << r.mail->tx_id;
     mailObjects(*r.mail);
@@ -1103,6 +1117,73 @@ void EveWriter::appObject(const AppMetadata& r) {
         properties(m.properties);
         out_ << "}";
       }
+  out_ << "}";
+}
+
+// Suricata 8's quic object: the version (not of short headers), the SNI and user agent, gQUIC's
+// CYU fingerprints, the hello's JA3 (a client's) or JA3S (a server's) and the client's JA4, and
+// the hello's extensions in wire order (named where Suricata names them; SNI and ALPN values).
+void EveWriter::quicObject(const QuicTransaction& tx, bool client) {
+  out_ << ",\"quic\":{";
+  const char* sep = "";
+  if (tx.has_version) {
+    quicVersionName(tx.version, scratch_version_);
+    out_ << "\"version\":";
+    string(scratch_version_);
+    if (tx.has_sni) {
+      out_ << ",\"sni\":";
+      string(tx.sni);
+    }
+    if (tx.has_ua) {
+      out_ << ",\"ua\":";
+      string(tx.ua);
+    }
+    sep = ",";
+  }
+  if (!tx.cyu.empty()) {
+    out_ << sep << "\"cyu\":[";
+    for (std::size_t i = 0; i < tx.cyu.size(); ++i) {
+      out_ << (i ? "," : "") << "{\"hash\":";
+      string(tx.cyu[i].hash);
+      out_ << ",\"string\":";
+      string(tx.cyu[i].string);
+      out_ << "}";
+    }
+    out_ << "]";
+    sep = ",";
+  }
+  if (tx.has_hello) {
+    out_ << sep << (client ? "\"ja3\"" : "\"ja3s\"") << ":{\"hash\":";
+    string(tx.ja3_hash);
+    out_ << ",\"string\":";
+    string(tx.ja3);
+    out_ << "}";
+    if (client && !tx.ja4.empty()) {
+      out_ << ",\"ja4\":";
+      string(tx.ja4);
+    }
+    sep = ",";
+  }
+  if (!tx.extensions.empty()) {
+    out_ << sep << "\"extensions\":[";
+    for (std::size_t i = 0; i < tx.extensions.size(); ++i) {
+      const QuicTlsExtension& e = tx.extensions[i];
+      out_ << (i ? "," : "") << "{";
+      const std::string_view name = quicTlsExtensionName(e.type);
+      if (!name.empty()) out_ << "\"name\":\"" << name << "\",";
+      out_ << "\"type\":" << e.type;
+      if (!e.values.empty()) {
+        out_ << ",\"values\":[";
+        for (std::size_t j = 0; j < e.values.size(); ++j) {
+          if (j) out_ << ",";
+          string(e.values[j]);
+        }
+        out_ << "]";
+      }
+      out_ << "}";
+    }
+    out_ << "]";
+  }
   out_ << "}";
 }
 

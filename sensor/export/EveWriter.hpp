@@ -88,6 +88,7 @@ class EveWriter {
   void tlsObject(const AppMetadata& record);
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
+  void quicObject(const QuicTransaction& tx, bool client);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
@@ -121,6 +122,7 @@ class EveWriter {
   EveFile* file_;
   std::string line_;  // this call's records, kept with its capacity
   EveLine out_{line_};
+  std::string scratch_version_;  // a QUIC version's name
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;

@@ -222,7 +222,8 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Ftp:
     case AppMetadata::Kind::Sip:
     case AppMetadata::Kind::Ldap:
-      return false;  // nor an MQTT, FTP, SIP or LDAP one: their transactions are in the EVE output only
+    case AppMetadata::Kind::Quic:
+      return false;  // nor an MQTT, FTP, SIP, LDAP or QUIC one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP
       // file event beside each exchange would change what they count; EVE has them.

@@ -55,6 +55,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "email.to",         "email.cc",          "email.date",          "email.x_mailer",
     "email.received",   "email.url",
     "tls.alpn",         "tls.cert_chain_len number",
+    "quic.version",     "quic.sni",          "quic.ua",             "quic.cyu.hash",
+    "quic.cyu.string",
 };
 
 using K = BufferKeywordKind;

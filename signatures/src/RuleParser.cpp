@@ -28,6 +28,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Mqtt: return "mqtt";
     case AppProto::Sip: return "sip";
     case AppProto::Ldap: return "ldap";
+    case AppProto::Quic: return "quic";
     case AppProto::Count_: break;
   }
   return "";
@@ -68,6 +69,7 @@ constexpr ProtocolName kProtocols[] = {
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
     {"ldap", Transport::Any, AppProto::Ldap},
+    {"quic", Transport::Udp, AppProto::Quic},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1864,6 +1866,7 @@ class RuleBuilder {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
+      if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
       onBufferKeyword(o, *kw);
       return;
     }

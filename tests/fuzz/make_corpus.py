@@ -164,7 +164,7 @@ def cut_pcap(corpus, path):
     if linktype in LINK_TYPES:
         for frame in frames[:16]:
             corpus.add("packet_decoder", bytes([LINK_TYPES.index(linktype)]) + frame)
-    fragments, flows = [], {}
+    fragments, flows, quic_flows = [], {}, {}
     for frame in frames:
         ip = ip_of(linktype, frame)
         p = parse_ip(ip)
@@ -178,6 +178,10 @@ def cut_pcap(corpus, path):
             sport, dport = struct.unpack(">HH", payload[:4])
             if 53 in (sport, dport):
                 corpus.add("dns", record(1 if sport == 53 else 0, payload[8:]))
+            if 443 in (sport, dport) or 80 in (sport, dport):
+                # quic_fuzz.cpp: each record one datagram, bit 0 the direction (1: from the server).
+                key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))
+                quic_flows.setdefault(key, []).append(record(1 if sport in (443, 80) else 0, payload[8:]))
             continue
         if p["proto"] != 6 or len(payload) < 20:
             continue
@@ -198,6 +202,8 @@ def cut_pcap(corpus, path):
             flow["first"][direction] = data
     if fragments:
         corpus.add("fragment_reassembly", b"".join(fragments)[:MAX_SEED_BYTES])
+    for datagrams in quic_flows.values():
+        corpus.add("quic", b"".join(datagrams[:32])[:MAX_SEED_BYTES])
     for flow in flows.values():
         segs = flow["segments"]
         # tcp_stream: [control: bit 0 direction, bit 1 SYN, bit 2 FIN/RST][len][u32 seq][payload]

@@ -115,6 +115,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(LdapInvalidData, AppLayer, Ldap, "ldap.invalid_data")                           \
   X(LdapRequestNotFound, AppLayer, Ldap, "ldap.request_not_found")                  \
   X(LdapIncompleteData, AppLayer, Ldap, "ldap.incomplete_data")  \
+  X(QuicFailedDecrypt, AppLayer, Quic, "quic.failed_decrypt")                       \
+  X(QuicErrorOnData, AppLayer, Quic, "quic.error_on_data")                           \
+  X(QuicErrorOnHeader, AppLayer, Quic, "quic.error_on_header")                       \
+  X(QuicCryptoFragTooLong, AppLayer, Quic, "quic.crypto_frag_too_long")              \
   X(SmtpInvalidReply, AppLayer, Smtp, "smtp.invalid_reply")                                       \
   X(SmtpUnableToMatchReplyWithRequest, AppLayer, Smtp, "smtp.unable_to_match_reply_with_request") \
   X(SmtpMaxCommandLineLenExceeded, AppLayer, Smtp, "smtp.max_command_line_len_exceeded")          \

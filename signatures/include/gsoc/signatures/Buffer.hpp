@@ -203,6 +203,15 @@ enum class BufferId : std::uint8_t {
   // server's chain (four bytes, big-endian, for tls.cert_chain_len).
   TlsAlpn,
   TlsCertChainLenNumber,
+  // QUIC, per packet (each a transaction): the long header's version (4 bytes as sent), the SNI
+  // (the ClientHello's, or gQUIC's SNI tag), gQUIC's user agent (UAID tag) and its CYU
+  // fingerprints (hash and string, one instance per CHLO). A QUIC hello's JA3, JA3S and JA4 fill
+  // the Ja3*/Ja3s*/Ja4Hash buffers above.
+  QuicVersion,
+  QuicSni,
+  QuicUa,
+  QuicCyuHash,
+  QuicCyuString,
   Count_
 };
 
