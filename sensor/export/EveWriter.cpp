@@ -90,6 +90,10 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
        << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
+  if (flow.app_upgraded_from != signatures::AppProto::None && flow.app_upgraded_from != flow.app) {
+    // Suricata's alproto_orig: the protocol the flow changed from (a CONNECT tunnel, a StartTLS).
+    out_ << ",\"app_proto_orig\":\"" << signatures::appProtoName(flow.app_upgraded_from) << "\"";
+  }
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
        << EveTimestamp(flow.first_ns) << "\",\"end\":\"" << EveTimestamp(flow.last_ns)
@@ -362,8 +366,15 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     sep = ",";
   };
   if (const HttpMessage* q = request) {
-    const std::string* host = q->header("Host");
-    field("hostname", host ? std::string_view(*host) : std::string_view());
+    // libhtp's normalized host name: lower case, without the port, which is a field of its own.
+    const HttpAuthority authority = httpRequestAuthority(*q);
+    host_.assign(authority.host);
+    std::transform(host_.begin(), host_.end(), host_.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    field("hostname", host_);
+    if (authority.port >= 0) {
+      out_ << sep << "\"http_port\":" << authority.port;
+      sep = ",";
+    }
     field("url", q->raw_uri);
     field("http_method", q->method);
     field("protocol", q->protocol);
@@ -371,13 +382,36 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     if (const std::string* ref = q->header("Referer")) field("http_refer", *ref);
   }
   if (const HttpMessage* a = response) {
-    if (!a->status_code.empty()) {
-      out_ << sep << "\"status\":" << std::atoi(a->status_code.c_str());
+    if (const int status = httpStatusNumber(a->status_code); status > 0) {
+      out_ << sep << "\"status\":" << status;
       sep = ",";
+    } else {
+      field("status_string", a->status_code);  // not a number: Suricata logs the text
     }
-    if (const std::string* ct = a->header("Content-Type")) field("http_content_type", *ct);
+    if (const std::string* location = a->header("Location")) field("redirect", *location);
+    if (const std::string* ct = a->header("Content-Type")) {
+      field("http_content_type", std::string_view(*ct).substr(0, ct->find(';')));  // the media type, as Suricata
+    }
     out_ << sep << "\"length\":" << a->body_length;
+    sep = ",";
   }
+  auto headers = [&](std::string_view key, const HttpMessage* m) {
+    if (m == nullptr) return;
+    out_ << sep << "\"" << key << "\":[";
+    const char* comma = "";
+    for (const auto& [name, value] : m->headers) {
+      out_ << comma << "{\"name\":";
+      string(name);
+      out_ << ",\"value\":";
+      string(value);
+      out_ << "}";
+      comma = ",";
+    }
+    out_ << "]";
+    sep = ",";
+  };
+  if (dump_request_headers_) headers("request_headers", request);
+  if (dump_response_headers_) headers("response_headers", response);
   out_ << "}";
 }
 
@@ -622,7 +656,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       httpObject(r.request, r.response);
       out_ << ",\"fileinfo\":{\"filename\":";
       string(f.name);
-      out_ << ",\"gaps\":false,\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
+      out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
       if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
       if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
       out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << f.tx_id << "}}\n";

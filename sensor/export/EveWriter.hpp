@@ -73,6 +73,11 @@ class EveWriter {
   // negotiate, session_setup, tree_connect, create, file, rename, set_file_path_info, ioctl,
   // dcerpc, generic); empty: all. An SMB file's fileinfo record is written either way.
   void setSmbTypes(std::vector<std::string> types) { smb_types_ = std::move(types); }
+  // http records list the request's / the response's header fields (dump-all-headers).
+  void setHttpHeaderDumps(bool request, bool response) {
+    dump_request_headers_ = request;
+    dump_response_headers_ = response;
+  }
   static bool isSmbType(std::string_view name);
   void flush() { file_->flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
@@ -120,6 +125,7 @@ class EveWriter {
   EveFile* file_;
   std::string line_;  // this call's records, kept with its capacity
   EveLine out_{line_};
+  std::string host_;     // an HTTP host name, lower-cased for its record
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;
@@ -128,6 +134,7 @@ class EveWriter {
   bool dns_responses_ = true;
   std::vector<std::uint16_t> dns_types_;  // empty: all
   std::vector<std::string> smb_types_;    // empty: all
+  bool dump_request_headers_ = false, dump_response_headers_ = false;
 };
 
 }  // namespace gsoc::sensor
