@@ -109,6 +109,11 @@ Options:
                          http records list the request's and/or the response's header
                          fields (request_headers, response_headers: [{name, value}]; Suricata's
                          eve-log http dump-all-headers); default none
+  --eve-xff MODE,DEPLOYMENT[,HEADER]
+                         alerts on HTTP carry the X-Forwarded-For client (Suricata's eve-log
+                         xff): MODE extra-data (alert.xff) or overwrite (in place of the
+                         client's address), DEPLOYMENT forward (the list's first address) or
+                         reverse (its last); HEADER default X-Forwarded-For
   --force-file-hashes    give every HTTP file its MD5 and SHA-256 in EVE fileinfo records
                          (Suricata's eve-log files force-hash) [output.force_file_hashes];
                          by default HTTP files are hashed only when a rule (filemd5,
@@ -194,6 +199,7 @@ struct Args {
   bool stream_inline = false;
   bool force_file_hashes = false;
   bool eve_http_request_headers = false, eve_http_response_headers = false;
+  gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   bool eve_dns_requests = true;
@@ -298,6 +304,19 @@ Args parseArgs(int argc, char** argv) {
         if (v != "request" && v != "response" && v != "both") usageError("--eve-http-dump-all-headers: request, response or both");
         args.eve_http_request_headers = v != "response";
         args.eve_http_response_headers = v != "request";
+      } else if (a == "--eve-xff") {
+        const std::string v = value();
+        const std::size_t c1 = v.find(',');
+        const std::size_t c2 = c1 == std::string::npos ? std::string::npos : v.find(',', c1 + 1);
+        const std::string mode = v.substr(0, c1);
+        const std::string deployment = c1 == std::string::npos ? "reverse" : v.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+        if ((mode != "extra-data" && mode != "overwrite") || (deployment != "forward" && deployment != "reverse")) {
+          usageError("--eve-xff: MODE extra-data|overwrite, DEPLOYMENT forward|reverse");
+        }
+        args.eve_xff.enabled = true;
+        args.eve_xff.overwrite = mode == "overwrite";
+        args.eve_xff.reverse = deployment == "reverse";
+        if (c2 != std::string::npos && c2 + 1 < v.size()) args.eve_xff.header = v.substr(c2 + 1);
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
       } else if (a == "--mqtt-max-msg-length") {
@@ -677,6 +696,7 @@ int main(int argc, char** argv) {
       l->eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
       l->eve->setSmbTypes(args.eve_smb_types);
       l->eve->setHttpHeaderDumps(args.eve_http_request_headers, args.eve_http_response_headers);
+      l->eve->setXff(args.eve_xff);
     }
     // The outputs, called on the lane's thread: records formatted and serialized here, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.

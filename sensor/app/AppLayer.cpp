@@ -192,7 +192,13 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
     if (!http_file_.md5.empty()) tx_.buffers.add(BufferId::FileMd5, http_file_.md5);
     if (!http_file_.sha256.empty()) tx_.buffers.add(BufferId::FileSha256, http_file_.sha256);
   }
-  emit(flow, dir);
+  {
+    // Alerts on the transaction see its request (EVE's xff).
+    const AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : answered, m.request ? nullptr : &m};
+    tx_record_ = &record;
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  }
   if (!metadata_) return;
   if (m.request) {
     if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered

@@ -1,5 +1,7 @@
 #include "sensor/export/EveWriter.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -130,12 +132,19 @@ void EveWriter::string(std::string_view s) {
   out_.write(scratch_.data(), static_cast<std::streamsize>(scratch_.size()));
 }
 
-void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type) {
+void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
+                       std::string_view client_ip) {
   const bool to_server = direction == signatures::FlowDirection::ToServer;
+  const auto address = [&](bool client) {
+    if (client && !client_ip.empty()) out_ << client_ip;
+    else out_ << (client ? flow.client : flow.server).toString();
+  };
   out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
-       << "\",\"src_ip\":\"" << (to_server ? flow.client : flow.server).toString()
-       << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
-       << (to_server ? flow.server : flow.client).toString() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
+       << "\",\"src_ip\":\"";
+  address(to_server);
+  out_ << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\"";
+  address(!to_server);
+  out_ << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
        << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client")
        << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
@@ -180,9 +189,35 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
   ++records_;
 }
 
+namespace {
+
+// The forwarded client's address in an X-Forwarded-For value (first or last of its list), when
+// it is an IP address; empty otherwise.
+std::string_view forwardedAddress(std::string_view value, bool last) {
+  std::string_view item = value;
+  if (const std::size_t comma = last ? value.rfind(',') : value.find(','); comma != std::string_view::npos) {
+    item = last ? value.substr(comma + 1) : value.substr(0, comma);
+  }
+  while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+  while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+  if (item.empty() || item.size() >= INET6_ADDRSTRLEN) return {};
+  char text[INET6_ADDRSTRLEN];
+  item.copy(text, item.size());
+  text[item.size()] = '\0';
+  unsigned char address[16];
+  if (inet_pton(AF_INET, text, address) != 1 && inet_pton(AF_INET6, text, address) != 1) return {};
+  return item;
+}
+
+}  // namespace
+
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   const Commit commit{*this};
-  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
+  std::string_view xff;
+  if (xff_.enabled && hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Http && hit.app->request != nullptr) {
+    if (const std::string* value = hit.app->request->header(xff_.header)) xff = forwardedAddress(*value, xff_.reverse);
+  }
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", xff_.overwrite ? xff : std::string_view());
   else header(*hit.packet, hit.timestamp_ns, "alert");
   if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
   if (hit.indicator != nullptr) {
@@ -218,6 +253,10 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
       out_ << ":" << hit.contexts[i].json;
     }
     out_ << "}";
+  }
+  if (!xff.empty() && !xff_.overwrite) {
+    out_ << ",\"xff\":";
+    string(xff);
   }
   out_ << "}";
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, hit.app->dce_session, false);

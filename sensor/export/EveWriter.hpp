@@ -73,6 +73,17 @@ class EveWriter {
   // negotiate, session_setup, tree_connect, create, file, rename, set_file_path_info, ioctl,
   // dcerpc, generic); empty: all. An SMB file's fileinfo record is written either way.
   void setSmbTypes(std::vector<std::string> types) { smb_types_ = std::move(types); }
+  // X-Forwarded-For (Suricata's eve-log xff): an alert on an HTTP transaction whose request
+  // names a forwarded client carries its address, as alert.xff (extra-data) or in place of the
+  // client's address (overwrite). `reverse`: the last address of the header's list (the one
+  // the nearest proxy added), else the first.
+  struct Xff {
+    bool enabled = false;
+    bool overwrite = false;
+    bool reverse = true;
+    std::string header = "X-Forwarded-For";
+  };
+  void setXff(Xff xff) { xff_ = std::move(xff); }
   // http records list the request's / the response's header fields (dump-all-headers).
   void setHttpHeaderDumps(bool request, bool response) {
     dump_request_headers_ = request;
@@ -84,7 +95,9 @@ class EveWriter {
 
  private:
   // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
-  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type);
+  // `client_ip`: written in place of the client's address (XFF overwrite mode) when not empty.
+  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
+              std::string_view client_ip = {});
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
@@ -135,6 +148,7 @@ class EveWriter {
   std::vector<std::uint16_t> dns_types_;  // empty: all
   std::vector<std::string> smb_types_;    // empty: all
   bool dump_request_headers_ = false, dump_response_headers_ = false;
+  Xff xff_;
 };
 
 }  // namespace gsoc::sensor
