@@ -120,6 +120,26 @@ HttpAuthority httpRequestAuthority(const HttpMessage& request) {
   return {};
 }
 
+bool parseHttpContentRange(std::string_view value, HttpContentRange& out) {
+  out = {};
+  std::string_view v = trim(value);
+  if (!iequals(v.substr(0, 5), "bytes")) return false;
+  v = trim(v.substr(5));
+  const auto number = [](std::string_view text, std::int64_t& n) {
+    text = trim(text);
+    if (text == "*") return true;  // stays -1
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    return !text.empty() && ec == std::errc() && ptr == text.data() + text.size() && n >= 0;
+  };
+  const std::size_t slash = v.find('/');
+  if (slash == std::string_view::npos || !number(v.substr(slash + 1), out.size)) return false;
+  const std::string_view range = trim(v.substr(0, slash));
+  if (range == "*") return true;
+  const std::size_t dash = range.find('-');
+  return dash != std::string_view::npos && number(range.substr(0, dash), out.start) && number(range.substr(dash + 1), out.end) &&
+         out.start >= 0 && out.end >= out.start;
+}
+
 int httpStatusNumber(std::string_view status_code) {
   const std::string_view digits = trim(status_code);
   if (digits.size() != 3 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return 0;

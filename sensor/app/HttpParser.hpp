@@ -62,6 +62,12 @@ struct HttpAuthority {
   int port = -1;
 };
 HttpAuthority httpRequestAuthority(const HttpMessage& request);
+// A Content-Range value, "bytes START-END/SIZE" (SIZE may be "*", or START-END "*"): the
+// numbers, -1 where "*"; false when the value is not one.
+struct HttpContentRange {
+  std::int64_t start = -1, end = -1, size = -1;
+};
+bool parseHttpContentRange(std::string_view value, HttpContentRange& out);
 // A status code libhtp takes as one: three digits (surrounding blanks aside) from 100 to 999;
 // 0 otherwise (EVE then logs the text as status_string).
 int httpStatusNumber(std::string_view status_code);

@@ -431,6 +431,17 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     if (const std::string* ct = a->header("Content-Type")) {
       field("http_content_type", std::string_view(*ct).substr(0, ct->find(';')));  // the media type, as Suricata
     }
+    if (const std::string* cr = a->header("Content-Range")) {
+      out_ << sep << "\"content_range\":{\"raw\":";
+      string(*cr);
+      if (HttpContentRange range; parseHttpContentRange(*cr, range)) {
+        if (range.start >= 0) out_ << ",\"start\":" << range.start;
+        if (range.end >= 0) out_ << ",\"end\":" << range.end;
+        if (range.size >= 0) out_ << ",\"size\":" << range.size;
+      }
+      out_ << "}";
+      sep = ",";
+    }
     out_ << sep << "\"length\":" << a->body_length;
     sep = ",";
   }
@@ -698,7 +709,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
       if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
       if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
-      out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << f.tx_id << "}}\n";
+      out_ << ",\"stored\":false,\"size\":" << f.size;
+      // A part of a file (a 206's Content-Range): where it lies in the whole, as Suricata.
+      if (const std::string* cr = r.response != nullptr ? r.response->header("Content-Range") : nullptr) {
+        if (HttpContentRange range; parseHttpContentRange(*cr, range) && range.start >= 0) {
+          out_ << ",\"start\":" << range.start << ",\"end\":" << range.end;
+        }
+      }
+      out_ << ",\"tx_id\":" << f.tx_id << "}}\n";
       break;
     }
     case AppMetadata::Kind::Dns:

@@ -167,6 +167,23 @@ TEST(HttpParser, ConnectRefusedLetsTheClientGoOnInHttp) {
   EXPECT_EQ(seen, (std::vector<std::string>{"CONNECT", "403", "GET"}));
 }
 
+TEST(HttpParser, ContentRanges) {
+  HttpContentRange r;
+  ASSERT_TRUE(parseHttpContentRange("bytes 500-1000/146515", r));
+  EXPECT_EQ(r.start, 500);
+  EXPECT_EQ(r.end, 1000);
+  EXPECT_EQ(r.size, 146515);
+  ASSERT_TRUE(parseHttpContentRange("bytes 0-9/*", r));
+  EXPECT_EQ(r.end, 9);
+  EXPECT_EQ(r.size, -1);
+  ASSERT_TRUE(parseHttpContentRange("bytes */42", r));
+  EXPECT_EQ(r.start, -1);
+  EXPECT_EQ(r.size, 42);
+  EXPECT_FALSE(parseHttpContentRange("bytes 9-1/42", r));
+  EXPECT_FALSE(parseHttpContentRange("items 0-1/2", r));
+  EXPECT_FALSE(parseHttpContentRange("bytes 0-1", r));
+}
+
 TEST(HttpParser, StatusNumbers) {
   EXPECT_EQ(httpStatusNumber("200"), 200);
   EXPECT_EQ(httpStatusNumber(" 404 "), 404);
