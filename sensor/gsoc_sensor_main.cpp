@@ -105,6 +105,15 @@ Options:
   --eve-smb-types LIST   log only these smb transactions (comma-separated: negotiate,
                          session_setup, tree_connect, create, file, rename, set_file_path_info,
                          ioctl, dcerpc, generic; Suricata's eve-log smb types); default all
+  --eve-http-dump-all-headers request|response|both
+                         http records list the request's and/or the response's header
+                         fields (request_headers, response_headers: [{name, value}]; Suricata's
+                         eve-log http dump-all-headers); default none
+  --eve-xff MODE,DEPLOYMENT[,HEADER]
+                         alerts on HTTP carry the X-Forwarded-For client (Suricata's eve-log
+                         xff): MODE extra-data (alert.xff) or overwrite (in place of the
+                         client's address), DEPLOYMENT forward (the list's first address) or
+                         reverse (its last); HEADER default X-Forwarded-For
   --force-file-hashes    give every HTTP file its MD5 and SHA-256 in EVE fileinfo records
                          (Suricata's eve-log files force-hash) [output.force_file_hashes];
                          by default HTTP files are hashed only when a rule (filemd5,
@@ -189,6 +198,8 @@ struct Args {
   int eve_dns_version = 3;
   bool stream_inline = false;
   bool force_file_hashes = false;
+  bool eve_http_request_headers = false, eve_http_response_headers = false;
+  gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   bool eve_dns_requests = true;
@@ -288,6 +299,24 @@ Args parseArgs(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
+      } else if (a == "--eve-http-dump-all-headers") {
+        const std::string v = value();
+        if (v != "request" && v != "response" && v != "both") usageError("--eve-http-dump-all-headers: request, response or both");
+        args.eve_http_request_headers = v != "response";
+        args.eve_http_response_headers = v != "request";
+      } else if (a == "--eve-xff") {
+        const std::string v = value();
+        const std::size_t c1 = v.find(',');
+        const std::size_t c2 = c1 == std::string::npos ? std::string::npos : v.find(',', c1 + 1);
+        const std::string mode = v.substr(0, c1);
+        const std::string deployment = c1 == std::string::npos ? "reverse" : v.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+        if ((mode != "extra-data" && mode != "overwrite") || (deployment != "forward" && deployment != "reverse")) {
+          usageError("--eve-xff: MODE extra-data|overwrite, DEPLOYMENT forward|reverse");
+        }
+        args.eve_xff.enabled = true;
+        args.eve_xff.overwrite = mode == "overwrite";
+        args.eve_xff.reverse = deployment == "reverse";
+        if (c2 != std::string::npos && c2 + 1 < v.size()) args.eve_xff.header = v.substr(c2 + 1);
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
       } else if (a == "--mqtt-max-msg-length") {
@@ -675,6 +704,8 @@ int main(int argc, char** argv) {
       l->eve->setDnsVersion(args.eve_dns_version);
       l->eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
       l->eve->setSmbTypes(args.eve_smb_types);
+      l->eve->setHttpHeaderDumps(args.eve_http_request_headers, args.eve_http_response_headers);
+      l->eve->setXff(args.eve_xff);
     }
     // The outputs, called on the lane's thread: records formatted and serialized here, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.
@@ -699,6 +730,7 @@ int main(int argc, char** argv) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
       l->detection->setForceFileHashes(args.force_file_hashes);
+      l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);

@@ -13,6 +13,7 @@
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
+#include "sensor/app/TunnelProbe.hpp"
 
 namespace gsoc::sensor {
 
@@ -208,14 +209,20 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
     if (!http_file_.md5.empty()) tx_.buffers.add(BufferId::FileMd5, http_file_.md5);
     if (!http_file_.sha256.empty()) tx_.buffers.add(BufferId::FileSha256, http_file_.sha256);
   }
-  emit(flow, dir);
+  {
+    // Alerts on the transaction see its request (EVE's xff).
+    const AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : answered, m.request ? nullptr : &m};
+    tx_record_ = &record;
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  }
   if (!metadata_) return;
   if (m.request) {
     if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered
       metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
       unanswered.erase(unanswered.begin());
     }
-    unanswered.push_back(m.summary());
+    unanswered.push_back(m.summary(keep_request_headers_));
     unanswered.back().tx_id = tx_id;
     if (file) {  // a PUT's file: logged now, its exchange when the response comes
       AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, &unanswered.back(), nullptr};
@@ -233,14 +240,72 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   if (answered != nullptr) unanswered.erase(request);
 }
 
+void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
+  auto& http = static_cast<HttpState&>(*flow.app_state);
+  std::string held[2] = {std::move(http.tunnelBytes(FlowDirection::ToServer)), std::move(http.tunnelBytes(FlowDirection::ToClient))};
+  http.tunnelBytes(FlowDirection::ToServer).clear();
+  http.tunnelBytes(FlowDirection::ToClient).clear();
+  for (std::string& bytes : held) {  // empty lines after the exchange are HTTP's (libhtp skips them)
+    bytes.erase(0, std::min(bytes.size(), bytes.find_first_not_of("\r\n")));
+  }
+  if (metadata_) {  // requests no answer will come to, as at the flow's end
+    for (const HttpMessage& request : http.unanswered()) {
+      metadata_({AppMetadata::Kind::Http, &flow, FlowDirection::ToServer, ts, &request, nullptr});
+    }
+  }
+  http.unanswered().clear();
+  datagram_events_.merge(http.events);  // taken with the next events: they outlive the state
+  releaseState(flow);
+  flow.app = AppProto::None;
+  flow.app_detection_done = false;
+  flow.app_upgraded_from = AppProto::Http;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
+  if (!flow.app_state) flow.app_state = std::make_unique<TunnelProbe>();
+  auto& probe = static_cast<TunnelProbe&>(*flow.app_state);
+  std::string& bytes = probe.held[dir == FlowDirection::ToServer ? 0 : 1];
+  bytes.append(reinterpret_cast<const char*>(data.data()), data.size());
+  identify(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  if (flow.app == AppProto::None) {
+    if (flow.app_detection_done) flow.app_state.reset();  // given up: nothing more is parsed
+    return;
+  }
+  std::string held[2] = {std::move(probe.held[0]), std::move(probe.held[1])};
+  flow.app_state.reset();
+  // The identifying side first: the protocol's parser sees its opening bytes first.
+  const FlowDirection other = dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer;
+  for (const FlowDirection d : {dir, other}) {
+    const std::string& b = held[d == FlowDirection::ToServer ? 0 : 1];
+    if (!b.empty()) onStream(flow, d, {reinterpret_cast<const std::uint8_t*>(b.data()), b.size()}, ts);
+  }
+}
+
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
+  if (!flow.app_detection_done && flow.app == AppProto::None && flow.app_upgraded_from == AppProto::Http) {
+    probeTunnel(flow, dir, data, ts);
+    return;
+  }
   if (!flow.app_detection_done) identify(flow, dir, data);
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
-    case AppProto::Http:
+    case AppProto::Http: {
       if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
-      stateOf<HttpState>(flow).feed(dir, data, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); });
+      auto& http = stateOf<HttpState>(flow);
+      const auto sink = [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); };
+      const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
+      if (const std::uint64_t lost = flow.streams[side].counters().gap_bytes; lost != http.gap_bytes_seen[side]) {
+        http.gap(dir, lost - http.gap_bytes_seen[side], sink);  // the hole comes before these bytes
+        http.gap_bytes_seen[side] = lost;
+      }
+      http.feed(dir, data, sink);
+      if (http.tunnel()) openTunnel(flow, ts);
       break;
+    }
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, dns_, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);

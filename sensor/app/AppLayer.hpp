@@ -84,6 +84,9 @@ class AppLayer {
   // no rule, indicator list or output needs the hashes. Mail attachments are always hashed:
   // their MD5 travels to the centre in gsoc.v1 events.
   void setFileHashing(bool on) { hash_files_ = on; }
+  // A request waiting for its response keeps all its header fields, not only those its record
+  // needs (EVE's dump-all-headers).
+  void setKeepRequestHeaders(bool on) { keep_request_headers_ = on; }
   // Suricata's app-layer.protocols.mqtt.max-msg-length and max-tx.
   void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
   // Suricata's app-layer.protocols.ldap.max-tx.
@@ -190,6 +193,11 @@ class AppLayer {
   void onLdap(Flow& flow, signatures::FlowDirection dir, LdapTransaction& tx, std::int64_t ts);
   // A successful StartTLS: the flow is TLS from here, with the bytes the LDAP parser held.
   void upgradeLdapToTls(Flow& flow, std::int64_t ts);
+  // An HTTP CONNECT answered 2xx: HTTP ends, and what the tunnel carries is identified anew
+  // (Suricata's protocol change; EVE's app_proto_orig), starting with the bytes HTTP held.
+  void openTunnel(Flow& flow, std::int64_t ts);
+  // A tunnel's bytes while its protocol is unknown: kept (TunnelProbe) and identified together.
+  void probeTunnel(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
   // An FTP command with its replies: detection on the command (to_server) and on the replies
   // (to_client), then its record.
   void onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts);
@@ -207,6 +215,7 @@ class AppLayer {
   MetadataSink metadata_;
   bool stream_inline_ = false;
   bool hash_files_ = true;
+  bool keep_request_headers_ = false;
   signatures::MatchInput tx_;
   std::vector<std::string> scratch_;
   AppLayerCounters counters_;

@@ -53,6 +53,7 @@ bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHash
   }
   out.name.assign(name);
   out.truncated = message.body_truncated;
+  out.gaps = message.body_gaps;
   out.size = out.truncated ? std::max<std::uint64_t>(message.body_wire_bytes, message.body.size()) : message.body.size();
   out.md5.clear();
   out.sha256.clear();

@@ -19,6 +19,7 @@ struct HttpFile {
   // The body did not arrive whole (the connection ended inside it) or went past the inspection
   // cap: Suricata's state TRUNCATED, and no hashes (they would be of a part).
   bool truncated = false;
+  bool gaps = false;  // bytes of it were lost (TCP gaps); its size counts them
   std::string md5, sha256;  // lower-case hex, of the decoded body
   std::uint64_t tx_id = 0;
 };

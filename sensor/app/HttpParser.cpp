@@ -29,6 +29,17 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// libhtp's treat_response_line_as_body: a line that does not start (after blanks or NULs) with
+// "http", in any case, is no response line.
+bool looksLikeBody(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\0' || line[i] == '\r' || line[i] == '\n' ||
+                             line[i] == '\v' || line[i] == '\f')) {
+    ++i;
+  }
+  return !iequals(line.substr(i, 4), "http");
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -65,6 +76,75 @@ void normalizeHttpUri(std::string_view raw, std::string& out) {
     }
     out.push_back(raw[i]);
   }
+}
+
+namespace {
+
+HttpAuthority parseAuthority(std::string_view a) {
+  HttpAuthority out;
+  if (const std::size_t at = a.rfind('@'); at != std::string_view::npos) a.remove_prefix(at + 1);  // userinfo
+  std::string_view port;
+  if (a.starts_with('[')) {
+    const std::size_t close = a.find(']');
+    out.host = a.substr(0, close == std::string_view::npos ? a.size() : close + 1);
+    if (close != std::string_view::npos && a.substr(close + 1).starts_with(':')) port = a.substr(close + 2);
+  } else {
+    const std::size_t colon = a.find(':');
+    out.host = a.substr(0, colon);
+    if (colon != std::string_view::npos) port = a.substr(colon + 1);
+  }
+  while (!out.host.empty() && out.host.back() == '.') out.host.remove_suffix(1);
+  port = trim(port);
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (!port.empty() && ec == std::errc() && ptr == port.data() + port.size() && value >= 1 && value <= 65535) {
+    out.port = static_cast<int>(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpAuthority httpRequestAuthority(const HttpMessage& request) {
+  std::string_view uri = request.raw_uri;
+  if (request.method == "CONNECT") return parseAuthority(trim(uri));
+  // An absolute URI: scheme "://" authority [path]
+  const std::size_t scheme_end = uri.find("://");
+  if (scheme_end != std::string_view::npos && scheme_end > 0 &&
+      std::all_of(uri.begin(), uri.begin() + static_cast<std::ptrdiff_t>(scheme_end),
+                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'; })) {
+    uri.remove_prefix(scheme_end + 3);
+    return parseAuthority(uri.substr(0, uri.find_first_of("/?#")));
+  }
+  if (const std::string* host = request.header("Host")) return parseAuthority(trim(*host));
+  return {};
+}
+
+bool parseHttpContentRange(std::string_view value, HttpContentRange& out) {
+  out = {};
+  std::string_view v = trim(value);
+  if (!iequals(v.substr(0, 5), "bytes")) return false;
+  v = trim(v.substr(5));
+  const auto number = [](std::string_view text, std::int64_t& n) {
+    text = trim(text);
+    if (text == "*") return true;  // stays -1
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    return !text.empty() && ec == std::errc() && ptr == text.data() + text.size() && n >= 0;
+  };
+  const std::size_t slash = v.find('/');
+  if (slash == std::string_view::npos || !number(v.substr(slash + 1), out.size)) return false;
+  const std::string_view range = trim(v.substr(0, slash));
+  if (range == "*") return true;
+  const std::size_t dash = range.find('-');
+  return dash != std::string_view::npos && number(range.substr(0, dash), out.start) && number(range.substr(dash + 1), out.end) &&
+         out.start >= 0 && out.end >= out.start;
+}
+
+int httpStatusNumber(std::string_view status_code) {
+  const std::string_view digits = trim(status_code);
+  if (digits.size() != 3 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return 0;
+  const int value = (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
+  return value >= 100 ? value : 0;
 }
 
 namespace {
@@ -125,22 +205,28 @@ void HttpMessage::clear() {
   body_length = 0;
   body_wire_bytes = 0;
   body_truncated = false;
+  body_gaps = false;
   tx_id = 0;
   stream_id = 0;
 }
 
-HttpMessage HttpMessage::summary() const {
+HttpMessage HttpMessage::summary(bool all_headers) const {
   HttpMessage s;
   s.request = request;
   s.method = method;
   s.raw_uri = raw_uri;
   s.protocol = protocol;
-  for (const char* name : {"Host", "User-Agent", "Referer"}) {
-    if (const std::string* value = header(name)) s.headers.emplace_back(name, *value);
+  if (all_headers) {
+    s.headers = headers;
+  } else {
+    for (const char* name : {"Host", "User-Agent", "Referer", "X-Forwarded-For"}) {
+      if (const std::string* value = header(name)) s.headers.emplace_back(name, *value);
+    }
   }
   s.body_length = body_length;
   s.body_wire_bytes = body_wire_bytes;
   s.body_truncated = body_truncated;
+  s.body_gaps = body_gaps;
   s.tx_id = tx_id;
   s.stream_id = stream_id;
   return s;
@@ -188,11 +274,11 @@ void HttpState::close(FlowDirection dir, const MessageSink& sink) {
     // the end of the stream whatever its progress, so http.uri, http.method... match on it.
     std::size_t skip = 0;
     while (skip < side.pending.size() && (side.pending[skip] == '\r' || side.pending[skip] == '\n')) ++skip;
-    const std::size_t last_eol = side.pending.rfind('\n');
-    if (last_eol == std::string::npos || last_eol < skip) return;
+    // A last line without its end is taken as it is (libhtp parses what it holds at the close).
+    if (skip >= side.pending.size()) return;
     startMessage(side);
     side.message->request = dir == FlowDirection::ToServer;
-    side.message->raw_headers.assign(side.pending, skip, last_eol + 1 - skip);
+    side.message->raw_headers.assign(side.pending, skip);
     side.pending.clear();
     // Anomalies that need the whole head (a missing Host, the body's framing) say nothing here.
     const signatures::EventSet events_before = events;
@@ -208,6 +294,14 @@ void HttpState::close(FlowDirection dir, const MessageSink& sink) {
     return;
   }
   if (!side.message) return;
+  if (side.phase == Phase::Finalize) {
+    // What is held is a last line without its end: more of the body unless it looks like a
+    // response line.
+    if (!side.pending.empty() && looksLikeBody(side.pending)) appendBody(side, side.pending);
+    side.pending.clear();
+    finish(side, dir, sink);
+    return;
+  }
   if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message->body.empty())) {
     side.message->body_truncated = side.phase != Phase::UntilClose;
     finish(side, dir, sink);
@@ -243,7 +337,11 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         side.pending.erase(0, head_len);
         parseHead(side, request);
         if (side.phase == Phase::Broken) return;
-        if (side.phase == Phase::StartLine) finish(side, dir, sink);  // no body
+        if (side.phase == Phase::StartLine) {  // no body
+          // (The answer to a CONNECT ends with its head: what follows a 2xx is the tunnel's.)
+          if (!request && !connect_waiting_ && !side.message->status_code.starts_with('1')) side.phase = Phase::Finalize;
+          else finish(side, dir, sink);
+        }
         continue;
       }
       case Phase::Body: {
@@ -252,7 +350,29 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         side.pending.erase(0, take);
         side.body_left -= take;
         if (side.body_left > 0) return;
-        finish(side, dir, sink);
+        bodyDone(side, dir, sink);
+        continue;
+      }
+      case Phase::Finalize: {
+        if (side.pending.empty()) {
+          finish(side, dir, sink);
+          return;
+        }
+        const std::size_t eol = side.pending.find('\n');
+        if (eol == std::string::npos) {
+          if (side.pending.size() > kMaxHeaderBytes) {
+            ++errors_;
+            side.phase = Phase::Broken;
+          }
+          return;  // the line decides: wait for its end
+        }
+        const std::string_view line = std::string_view(side.pending).substr(0, eol + 1);
+        if (!looksLikeBody(line)) {
+          finish(side, dir, sink);
+          continue;
+        }
+        appendBody(side, line);
+        side.pending.erase(0, eol + 1);
         continue;
       }
       case Phase::Chunked: {
@@ -286,7 +406,7 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         if (side.chunk_trailer) {
           const bool end = line.empty();
           side.pending.erase(0, eol + 1);
-          if (end) finish(side, dir, sink);
+          if (end) bodyDone(side, dir, sink);
           continue;
         }
         const std::string_view size_text = trim(line.substr(0, line.find(';')));
@@ -306,6 +426,13 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
       case Phase::UntilClose:
         appendBody(side, side.pending);
         side.pending.clear();
+        return;
+      case Phase::Tunnel:
+        if (side.pending.size() > kMaxHeaderBytes) {  // an answer that never comes: stop holding
+          ++errors_;
+          side.phase = Phase::Broken;
+          side.pending.clear();
+        }
         return;
     }
   }
@@ -392,7 +519,8 @@ void HttpState::parseHead(Side& side, bool request) {
   side.chunk_trailer = false;
   side.body_left = 0;
   const int status = m.status_code.empty() ? 0 : std::atoi(m.status_code.c_str());
-  const bool no_body = !request && ((status >= 100 && status < 200) || status == 204 || status == 304);
+  const bool no_body = !request && ((status >= 100 && status < 200) || status == 204 || status == 304 ||
+                                    (connect_waiting_ && status >= 200 && status < 300));
   if (no_body) {
     side.phase = Phase::StartLine;
   } else if (te && lower(*te).find("chunked") != std::string::npos) {
@@ -409,6 +537,54 @@ void HttpState::parseHead(Side& side, bool request) {
     side.phase = length > 0 ? Phase::Body : Phase::StartLine;
   } else {
     side.phase = request ? Phase::StartLine : Phase::UntilClose;
+  }
+}
+
+void HttpState::bodyDone(Side& side, FlowDirection dir, const MessageSink& sink) {
+  if (dir == FlowDirection::ToClient) {
+    side.phase = Phase::Finalize;
+    return;
+  }
+  finish(side, dir, sink);
+}
+
+void HttpState::gap(FlowDirection dir, std::uint64_t length, const MessageSink& sink) {
+  if (h2_ || length == 0) return;
+  Side& side = sides_[dir == FlowDirection::ToServer ? 0 : 1];
+  switch (side.phase) {
+    case Phase::Broken:
+      return;
+    case Phase::Body: {
+      // The body is parsed up to the hole first (pump leaves nothing it could take).
+      const std::uint64_t take = std::min(length, side.body_left);
+      side.message->body_gaps = true;
+      side.message->body_truncated = true;
+      side.message->body_wire_bytes += take;
+      side.body_left -= take;
+      if (side.body_left == 0) finish(side, dir, sink);  // a gap in Finalize completes the message
+      return;
+    }
+    case Phase::UntilClose:
+      side.message->body_gaps = true;
+      side.message->body_truncated = true;
+      side.message->body_wire_bytes += length;
+      return;
+    case Phase::Finalize:
+      side.pending.clear();
+      finish(side, dir, sink);
+      return;
+    case Phase::Tunnel:
+      return;
+    case Phase::StartLine:
+      if (dir == FlowDirection::ToClient && !side.any_message && side.pending.empty()) {
+        side.phase = Phase::Broken;  // the first response's start was lost
+        return;
+      }
+      [[fallthrough]];
+    case Phase::Chunked:
+      // libhtp takes no gap here: the lost bytes are skipped, the state kept.
+      ++errors_;
+      return;
   }
 }
 
@@ -430,7 +606,23 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   m.body_length = m.body.size();
   sink(dir, m);
   side.phase = Phase::StartLine;
+  const bool connect = m.request && m.method == "CONNECT";
+  const int status = m.request ? 0 : httpStatusNumber(m.status_code);
   endMessage(side);
+  if (connect) {
+    // libhtp parses nothing more from the client until the answer says whether a tunnel opens.
+    connect_waiting_ = true;
+    side.phase = Phase::Tunnel;
+  } else if (connect_waiting_ && dir == FlowDirection::ToClient && status >= 200) {
+    connect_waiting_ = false;
+    if (status < 300) {
+      tunnel_ = true;
+      side.phase = Phase::Tunnel;
+      return;
+    }
+    sides_[0].phase = Phase::StartLine;  // refused: the client's next bytes are HTTP again
+    pump(sides_[0], FlowDirection::ToServer, sink);
+  }
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
 }
 
@@ -445,7 +637,11 @@ void HttpState::reset() {
     side.chunk_left = 0;
     side.chunk_trailer = false;
     side.encoding.clear();
+    side.any_message = false;
   }
+  gap_bytes_seen[0] = gap_bytes_seen[1] = 0;
+  connect_waiting_ = false;
+  tunnel_ = false;
   unanswered_.clear();
   next_tx_id = 0;
   errors_ = 0;
@@ -456,6 +652,7 @@ void HttpState::reset() {
 
 void HttpState::startMessage(Side& side) {
   const bool request = &side == &sides_[0];
+  side.any_message = true;
   side.message = messages_ != nullptr ? messages_->take(request) : std::make_unique<HttpMessage>();
 }
 

@@ -31,6 +31,7 @@ struct HttpMessage {
   // Every body byte that arrived (de-chunked, before decoding), those past the cap included.
   std::uint64_t body_wire_bytes = 0;
   bool body_truncated = false;
+  bool body_gaps = false;  // bytes of the body were lost (a TCP gap): counted in body_wire_bytes
   // The transaction's number in its flow (0 first, Suricata's tx_id): a request's, which its
   // response shares. Set by the app layer.
   std::uint64_t tx_id = 0;
@@ -39,7 +40,8 @@ struct HttpMessage {
   // What a request's metadata record needs while it waits for its response: the method, URI,
   // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
   // HTTP state, so waiting requests keep only this.
-  [[nodiscard]] HttpMessage summary() const;
+  // `all_headers`: every header field is kept (EVE's dump-all-headers).
+  [[nodiscard]] HttpMessage summary(bool all_headers = false) const;
   // Back to a new message, keeping the strings' capacity for the next one (see HttpMessagePool;
   // a string grown past 4 KiB, a larger body above all, is given back instead).
   void clear();
@@ -52,6 +54,24 @@ class Http2Connection;
 // http.uri: the URI with %XX escapes decoded (as libhtp normalizes it).
 std::string normalizeHttpUri(std::string_view raw);
 void normalizeHttpUri(std::string_view raw, std::string& out);
+// The host and port a request names, as libhtp takes them: an absolute URI's authority (or a
+// CONNECT's host:port), else the Host header. `host` views the message; it keeps its case (EVE
+// lower-cases it). `port` is -1 when none is given (or it is not a number from 1 to 65535).
+struct HttpAuthority {
+  std::string_view host;
+  int port = -1;
+};
+HttpAuthority httpRequestAuthority(const HttpMessage& request);
+// A Content-Range value, "bytes START-END/SIZE" (SIZE may be "*", or START-END "*"): the
+// numbers, -1 where "*"; false when the value is not one.
+struct HttpContentRange {
+  std::int64_t start = -1, end = -1, size = -1;
+};
+bool parseHttpContentRange(std::string_view value, HttpContentRange& out);
+// A status code libhtp takes as one: three digits (surrounding blanks aside) from 100 to 999;
+// 0 otherwise (EVE then logs the text as status_string).
+int httpStatusNumber(std::string_view status_code);
+
 // Decodes a gzip, x-gzip or deflate body (any case) in place, up to four times the body cap;
 // any other encoding is left as it is. False when the body does not inflate: it stays encoded.
 bool decodeHttpBody(std::string& body, std::string_view encoding);
@@ -74,6 +94,18 @@ class HttpState final : public AppState {
   std::vector<HttpMessage>& unanswered() { return unanswered_; }
   // The connection closed: a message delimited by close is complete now.
   void close(signatures::FlowDirection dir, const MessageSink& sink);
+  // `length` bytes of the direction were lost (a TCP gap), as libhtp takes them: inside a body of
+  // known length (or one delimited by close) they are the body's, which then has gaps; the rest,
+  // or a gap anywhere else, is skipped and parsing goes on with the next bytes; a response
+  // side whose first bytes are lost is not parsed.
+  void gap(signatures::FlowDirection dir, std::uint64_t length, const MessageSink& sink);
+  // A CONNECT was answered with a 2xx status: the rest of the connection is a tunnel, which
+  // the app layer identifies anew; HTTP parsing is over. tunnelBytes(): what each side sent
+  // past the HTTP exchange, the tunnel's first bytes.
+  [[nodiscard]] bool tunnel() const { return tunnel_; }
+  std::string& tunnelBytes(signatures::FlowDirection dir) { return sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1].pending; }
+  // Per direction, the stream's gap bytes already passed to gap() (kept by the app layer).
+  std::uint64_t gap_bytes_seen[2] = {0, 0};
   [[nodiscard]] std::uint64_t errors() const override;
   [[nodiscard]] bool http2() const { return h2_ != nullptr; }
   // The next transaction's tx_id (HttpMessage::tx_id), counted by the app layer.
@@ -83,7 +115,11 @@ class HttpState final : public AppState {
   void reset();
 
  private:
-  enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Broken };
+  // Finalize: a response's body ended; the next line is the next response's, unless it does
+  // not look like one, when libhtp takes it as more of this body ("unexpected response body").
+  // Tunnel: after a CONNECT the client's bytes wait for the answer; after a 2xx answer both
+  // sides' bytes are the tunnel's (see tunnel()).
+  enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Finalize, Tunnel, Broken };
   struct Side {
     Phase phase = Phase::StartLine;
     std::string pending;  // unparsed bytes (start line + headers, or chunk framing)
@@ -94,10 +130,13 @@ class HttpState final : public AppState {
     // The message being parsed; none between messages, which is where most flows wait (an idle
     // side costs a pointer, not a message).
     std::unique_ptr<HttpMessage> message;
+    bool any_message = false;  // a message has started on this side
   };
 
   void parseHead(Side& side, bool request);
   void finish(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
+  // The body is complete: a response goes to Finalize, a request is finished.
+  void bodyDone(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
   void appendBody(Side& side, std::string_view bytes);
   void pump(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
 
@@ -109,6 +148,8 @@ class HttpState final : public AppState {
   std::vector<HttpMessage> unanswered_;  // a deque would allocate 600 bytes even when empty
   std::uint64_t errors_ = 0;
   bool client_started_ = false;             // the client's first bytes were not the HTTP/2 preface
+  bool connect_waiting_ = false;            // a CONNECT request waits for its final answer
+  bool tunnel_ = false;
   std::unique_ptr<Http2Connection> h2_;
 };
 

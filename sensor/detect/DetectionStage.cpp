@@ -69,7 +69,11 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   if (flow.tcp_state == TcpState::Closed && (flow.app_state || !flow.stream_windows[0].empty())) {
     // The connection is over but the flow waits for its timeout: finish the app layer now and
     // give back the per-flow buffers, which are most of a flow's memory. What that raises
-    // belongs to this packet.
+    // belongs to this packet. Bytes held behind a hole will not be completed now: the app layer
+    // has them first, after the gap, as it would at the flow's end.
+    for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      flow.streams[sideOf(side_dir)].flush([&](std::span<const std::uint8_t> data) { onStreamData(flow, side_dir, data); });
+    }
     finishApp(flow);
   }
   app_.onPacket(flow, dir);

@@ -103,6 +103,8 @@ class DetectionStage {
   }
   // Hash every HTTP file (MD5, SHA-256 in fileinfo records) whatever the rules need: Suricata's
   // eve-log files force-hash, gsoc-sensor's --force-file-hashes.
+  // A request waiting for its response keeps all its header fields (for EVE's request_headers).
+  void setKeepRequestHeaders(bool on) { app_.setKeepRequestHeaders(on); }
   void setForceFileHashes(bool on) {
     force_file_hashes_ = on;
     applyFileHashing();

@@ -1,5 +1,7 @@
 #include "sensor/export/EveWriter.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -91,6 +93,10 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
        << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
+  if (flow.app_upgraded_from != signatures::AppProto::None && flow.app_upgraded_from != flow.app) {
+    // Suricata's alproto_orig: the protocol the flow changed from (a CONNECT tunnel, a StartTLS).
+    out_ << ",\"app_proto_orig\":\"" << signatures::appProtoName(flow.app_upgraded_from) << "\"";
+  }
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
        << EveTimestamp(flow.first_ns) << "\",\"end\":\"" << EveTimestamp(flow.last_ns)
@@ -127,12 +133,19 @@ void EveWriter::string(std::string_view s) {
   out_.write(scratch_.data(), static_cast<std::streamsize>(scratch_.size()));
 }
 
-void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type) {
+void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
+                       std::string_view client_ip) {
   const bool to_server = direction == signatures::FlowDirection::ToServer;
+  const auto address = [&](bool client) {
+    if (client && !client_ip.empty()) out_ << client_ip;
+    else out_ << (client ? flow.client : flow.server).toString();
+  };
   out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
-       << "\",\"src_ip\":\"" << (to_server ? flow.client : flow.server).toString()
-       << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
-       << (to_server ? flow.server : flow.client).toString() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
+       << "\",\"src_ip\":\"";
+  address(to_server);
+  out_ << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\"";
+  address(!to_server);
+  out_ << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
        << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client")
        << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
@@ -178,9 +191,35 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
   ++records_;
 }
 
+namespace {
+
+// The forwarded client's address in an X-Forwarded-For value (first or last of its list), when
+// it is an IP address; empty otherwise.
+std::string_view forwardedAddress(std::string_view value, bool last) {
+  std::string_view item = value;
+  if (const std::size_t comma = last ? value.rfind(',') : value.find(','); comma != std::string_view::npos) {
+    item = last ? value.substr(comma + 1) : value.substr(0, comma);
+  }
+  while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+  while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+  if (item.empty() || item.size() >= INET6_ADDRSTRLEN) return {};
+  char text[INET6_ADDRSTRLEN];
+  item.copy(text, item.size());
+  text[item.size()] = '\0';
+  unsigned char address[16];
+  if (inet_pton(AF_INET, text, address) != 1 && inet_pton(AF_INET6, text, address) != 1) return {};
+  return item;
+}
+
+}  // namespace
+
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   const Commit commit{*this};
-  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert");
+  std::string_view xff;
+  if (xff_.enabled && hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Http && hit.app->request != nullptr) {
+    if (const std::string* value = hit.app->request->header(xff_.header)) xff = forwardedAddress(*value, xff_.reverse);
+  }
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", xff_.overwrite ? xff : std::string_view());
   else header(*hit.packet, hit.timestamp_ns, "alert");
   if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
   if (hit.indicator != nullptr) {
@@ -216,6 +255,10 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
       out_ << ":" << hit.contexts[i].json;
     }
     out_ << "}";
+  }
+  if (!xff.empty() && !xff_.overwrite) {
+    out_ << ",\"xff\":";
+    string(xff);
   }
   out_ << "}";
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, hit.app->dce_session, false);
@@ -364,8 +407,15 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     sep = ",";
   };
   if (const HttpMessage* q = request) {
-    const std::string* host = q->header("Host");
-    field("hostname", host ? std::string_view(*host) : std::string_view());
+    // libhtp's normalized host name: lower case, without the port, which is a field of its own.
+    const HttpAuthority authority = httpRequestAuthority(*q);
+    host_.assign(authority.host);
+    std::transform(host_.begin(), host_.end(), host_.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    field("hostname", host_);
+    if (authority.port >= 0) {
+      out_ << sep << "\"http_port\":" << authority.port;
+      sep = ",";
+    }
     field("url", q->raw_uri);
     field("http_method", q->method);
     field("protocol", q->protocol);
@@ -373,13 +423,47 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     if (const std::string* ref = q->header("Referer")) field("http_refer", *ref);
   }
   if (const HttpMessage* a = response) {
-    if (!a->status_code.empty()) {
-      out_ << sep << "\"status\":" << std::atoi(a->status_code.c_str());
+    if (const int status = httpStatusNumber(a->status_code); status > 0) {
+      out_ << sep << "\"status\":" << status;
+      sep = ",";
+    } else {
+      field("status_string", a->status_code);  // not a number: Suricata logs the text
+    }
+    if (const std::string* location = a->header("Location")) field("redirect", *location);
+    if (const std::string* ct = a->header("Content-Type")) {
+      field("http_content_type", std::string_view(*ct).substr(0, ct->find(';')));  // the media type, as Suricata
+    }
+    if (const std::string* cr = a->header("Content-Range")) {
+      out_ << sep << "\"content_range\":{\"raw\":";
+      string(*cr);
+      if (HttpContentRange range; parseHttpContentRange(*cr, range)) {
+        if (range.start >= 0) out_ << ",\"start\":" << range.start;
+        if (range.end >= 0) out_ << ",\"end\":" << range.end;
+        if (range.size >= 0) out_ << ",\"size\":" << range.size;
+      }
+      out_ << "}";
       sep = ",";
     }
-    if (const std::string* ct = a->header("Content-Type")) field("http_content_type", *ct);
     out_ << sep << "\"length\":" << a->body_length;
+    sep = ",";
   }
+  auto headers = [&](std::string_view key, const HttpMessage* m) {
+    if (m == nullptr) return;
+    out_ << sep << "\"" << key << "\":[";
+    const char* comma = "";
+    for (const auto& [name, value] : m->headers) {
+      out_ << comma << "{\"name\":";
+      string(name);
+      out_ << ",\"value\":";
+      string(value);
+      out_ << "}";
+      comma = ",";
+    }
+    out_ << "]";
+    sep = ",";
+  };
+  if (dump_request_headers_) headers("request_headers", request);
+  if (dump_response_headers_) headers("response_headers", response);
   out_ << "}";
 }
 
@@ -624,10 +708,17 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       httpObject(r.request, r.response);
       out_ << ",\"fileinfo\":{\"filename\":";
       string(f.name);
-      out_ << ",\"gaps\":false,\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
+      out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
       if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
       if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
-      out_ << ",\"stored\":false,\"size\":" << f.size << ",\"tx_id\":" << f.tx_id << "}}\n";
+      out_ << ",\"stored\":false,\"size\":" << f.size;
+      // A part of a file (a 206's Content-Range): where it lies in the whole, as Suricata.
+      if (const std::string* cr = r.response != nullptr ? r.response->header("Content-Range") : nullptr) {
+        if (HttpContentRange range; parseHttpContentRange(*cr, range) && range.start >= 0) {
+          out_ << ",\"start\":" << range.start << ",\"end\":" << range.end;
+        }
+      }
+      out_ << ",\"tx_id\":" << f.tx_id << "}}\n";
       break;
     }
     case AppMetadata::Kind::Dns:

@@ -73,13 +73,31 @@ class EveWriter {
   // negotiate, session_setup, tree_connect, create, file, rename, set_file_path_info, ioctl,
   // dcerpc, generic); empty: all. An SMB file's fileinfo record is written either way.
   void setSmbTypes(std::vector<std::string> types) { smb_types_ = std::move(types); }
+  // X-Forwarded-For (Suricata's eve-log xff): an alert on an HTTP transaction whose request
+  // names a forwarded client carries its address, as alert.xff (extra-data) or in place of the
+  // client's address (overwrite). `reverse`: the last address of the header's list (the one
+  // the nearest proxy added), else the first.
+  struct Xff {
+    bool enabled = false;
+    bool overwrite = false;
+    bool reverse = true;
+    std::string header = "X-Forwarded-For";
+  };
+  void setXff(Xff xff) { xff_ = std::move(xff); }
+  // http records list the request's / the response's header fields (dump-all-headers).
+  void setHttpHeaderDumps(bool request, bool response) {
+    dump_request_headers_ = request;
+    dump_response_headers_ = response;
+  }
   static bool isSmbType(std::string_view name);
   void flush() { file_->flush(); }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
   // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
-  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type);
+  // `client_ip`: written in place of the client's address (XFF overwrite mode) when not empty.
+  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
+              std::string_view client_ip = {});
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
@@ -123,6 +141,7 @@ class EveWriter {
   std::string line_;  // this call's records, kept with its capacity
   EveLine out_{line_};
   std::string scratch_version_;  // a QUIC version's name
+  std::string host_;     // an HTTP host name, lower-cased for its record
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;
@@ -131,6 +150,8 @@ class EveWriter {
   bool dns_responses_ = true;
   std::vector<std::uint16_t> dns_types_;  // empty: all
   std::vector<std::string> smb_types_;    // empty: all
+  bool dump_request_headers_ = false, dump_response_headers_ = false;
+  Xff xff_;
 };
 
 }  // namespace gsoc::sensor

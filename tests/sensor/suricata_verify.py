@@ -38,7 +38,8 @@ Per case:
   turning off a parser gsoc has. The eve-log `types:` list is honoured by ignoring other records;
   its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
   its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, its smb
-  `types:` --eve-smb-types, and its files `force-hash:` (or file-store's) --force-file-hashes.
+  `types:` --eve-smb-types, its http `dump-all-headers:` --eve-http-dump-all-headers, its alert (or http) `xff:`
+  --eve-xff, and its files `force-hash:` (or file-store's) --force-file-hashes.
   app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
   --mqtt-max-tx, app-layer.protocols.ldap.max-tx --ldap-max-tx (PROTOCOL_VALUE_FLAGS).
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
@@ -431,7 +432,7 @@ def load_suricata_yaml(settings, case_dir, shared):
         if key == "outputs":
             settings.eve_types = eve_types(value)
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
-            settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value)
+            settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value) + eve_http_options(value) + eve_xff_options(value)
             settings.eve_force_hash = eve_force_hash(value)
             continue
         flat = []
@@ -538,6 +539,41 @@ def eve_dns_filter(outputs):
             if isinstance(dns.get("types"), list) and dns["types"]:
                 flags += ["--eve-dns-types", ",".join(str(x) for x in dns["types"])]
             return flags
+    return []
+
+def eve_http_options(outputs):
+    """--eve-http-dump-all-headers for the eve-log http `dump-all-headers` of the output to
+    eve.json (request, response or both)."""
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
+            continue
+        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
+            continue
+        for t in output["eve-log"].get("types") or []:
+            if isinstance(t, dict) and isinstance(t.get("http"), dict):
+                dump = str(t["http"].get("dump-all-headers", "")).strip().lower()
+                if dump in ("request", "response", "both"):
+                    return ["--eve-http-dump-all-headers", dump]
+    return []
+
+def eve_xff_options(outputs):
+    """--eve-xff for the eve-log alert (or http) `xff:` of the output to eve.json: the mode
+    (extra-data or overwrite), the deployment (forward or reverse) and the header."""
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
+            continue
+        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
+            continue
+        for t in output["eve-log"].get("types") or []:
+            if not isinstance(t, dict):
+                continue
+            for name in ("alert", "http"):
+                xff = t.get(name, {}).get("xff") if isinstance(t.get(name), dict) else None
+                if isinstance(xff, dict) and normalise_value(xff.get("enabled", False)) in ("true", "yes"):
+                    mode = str(xff.get("mode", "extra-data"))
+                    deployment = str(xff.get("deployment", "reverse"))
+                    header = str(xff.get("header", "X-Forwarded-For"))
+                    return ["--eve-xff", "%s,%s,%s" % (mode, deployment, header)]
     return []
 
 def eve_smb_filter(outputs):
