@@ -105,6 +105,13 @@ Options:
   --eve-smb-types LIST   log only these smb transactions (comma-separated: negotiate,
                          session_setup, tree_connect, create, file, rename, set_file_path_info,
                          ioctl, dcerpc, generic; Suricata's eve-log smb types); default all
+  --eve-ethernet         add the ether object (MAC addresses) to records (Suricata's eve-log
+                         ethernet)
+  --eve-netflow          write netflow records, one per flow direction (eve-log netflow)
+  --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
+  --eve-suricata-version add suricata_version, the Suricata version gsoc's EVE follows
+  --eve-community-id-seed N
+                         seed of the community_id hashes (eve-log community-id-seed; default 0)
   --force-file-hashes    give every HTTP file its MD5 and SHA-256 in EVE fileinfo records
                          (Suricata's eve-log files force-hash) [output.force_file_hashes];
                          by default HTTP files are hashed only when a rule (filemd5,
@@ -195,6 +202,7 @@ struct Args {
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
   std::vector<std::string> eve_smb_types;  // empty: all
+  gsoc::sensor::EveOptions eve_options;
   std::string config;
   std::string metrics;
   double stats_interval = 10;
@@ -288,6 +296,20 @@ Args parseArgs(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
+      } else if (a == "--eve-ethernet") {
+        args.eve_options.ethernet = true;
+      } else if (a == "--eve-netflow") {
+        args.eve_options.netflow = true;
+      } else if (a == "--eve-alert-packet") {
+        args.eve_options.alert_packet = true;
+      } else if (a == "--eve-suricata-version") {
+        args.eve_options.suricata_version = true;
+      } else if (a == "--eve-community-id-seed") {
+        const std::string v = value();
+        char* end = nullptr;
+        const unsigned long seed = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || seed > 65535) usageError("--eve-community-id-seed must be 0 to 65535, got '" + v + "'");
+        args.eve_options.community_id_seed = static_cast<std::uint16_t>(seed);
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
       } else if (a == "--mqtt-max-msg-length") {
@@ -666,6 +688,7 @@ int main(int argc, char** argv) {
       l->eve->setDnsVersion(args.eve_dns_version);
       l->eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
       l->eve->setSmbTypes(args.eve_smb_types);
+      l->eve->setOptions(args.eve_options);
     }
     // The outputs, called on the lane's thread: records formatted and serialized here, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.

@@ -1,6 +1,7 @@
 #include "sensor/decode/PacketDecoder.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace gsoc::sensor {
 namespace {
@@ -22,7 +23,18 @@ constexpr std::uint16_t kEtherPpp = 0x880B;       // PPTP's enhanced GRE
 constexpr std::uint16_t kVxlanPort = 4789;
 constexpr std::uint16_t kGenevePort = 6081;
 
+constexpr std::uint16_t kPppIpv4 = 0x21;
+constexpr std::uint16_t kPppIpv6 = 0x57;
+
 using signatures::AnomalyEvent;
+
+// A PPP protocol field: 1 byte when compressed (odd), else 2. {0, 0} when `p` is too short.
+std::pair<std::uint16_t, std::size_t> pppProtocol(std::span<const std::uint8_t> p) {
+  if (p.empty()) return {0, 0};
+  if (p[0] & 0x01u) return {p[0], 1};
+  if (p.size() < 2) return {0, 0};
+  return {be16(p.data()), 2};
+}
 
 }  // namespace
 
@@ -62,11 +74,23 @@ bool PacketDecoder::decode(const RawPacket& raw, DecodedPacket& out) {
   out.timestamp_ns = raw.timestamp_ns;
   out.wire_length = raw.wire_length;
   out.capture_index = raw.capture_index;
+  out.frame = raw.data;
+  out.link_type = static_cast<std::uint16_t>(raw.link_type);
   const std::span<const std::uint8_t> d = raw.data;
   switch (raw.link_type) {
     case LinkType::Ethernet: {
       if (d.size() < 14) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
+      out.has_ether = true;
+      std::copy_n(d.data(), 6, out.dst_mac.begin());
+      std::copy_n(d.data() + 6, 6, out.src_mac.begin());
+      out.ether_type = be16(d.data() + 12);
       return decodeEthernetPayload(be16(d.data() + 12), d.subspan(14), out);
+    }
+    case LinkType::Ppp: {
+      // PPP in HDLC-like framing (RFC 1662): address and control, then the protocol.
+      std::span<const std::uint8_t> rest = d;
+      if (rest.size() >= 2 && rest[0] == 0xff && rest[1] == 0x03) rest = rest.subspan(2);
+      return decodePpp(rest, out);
     }
     case LinkType::LinuxSll: {
       if (d.size() < 16) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::SllPktTooSmall, out);
@@ -100,6 +124,14 @@ bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<co
   }
   if (ether_type == kEtherIpv4) return decodeIpv4(data, out);
   if (ether_type == kEtherIpv6) return decodeIpv6(data, out);
+  return fail(DecodeError::NotIp);
+}
+
+bool PacketDecoder::decodePpp(std::span<const std::uint8_t> data, DecodedPacket& out) {
+  const auto [ppp, length] = pppProtocol(data);
+  if (length == 0) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::PppPktTooSmall, out);
+  if (ppp == kPppIpv4) return decodeIpv4(data.subspan(length), out);
+  if (ppp == kPppIpv6) return decodeIpv6(data.subspan(length), out);
   return fail(DecodeError::NotIp);
 }
 
@@ -355,6 +387,12 @@ std::optional<bool> PacketDecoder::decodeInner(std::uint16_t ether_type, std::sp
   fresh.capture_index = out.capture_index;
   fresh.vlan = out.vlan;
   fresh.vlan_count = out.vlan_count;
+  fresh.frame = out.frame;
+  fresh.link_type = out.link_type;
+  fresh.has_ether = out.has_ether;
+  fresh.src_mac = out.src_mac;
+  fresh.dst_mac = out.dst_mac;
+  fresh.ether_type = out.ether_type;
   fresh.events = out.events;
   out = fresh;
   ++counters_.tunnels;
@@ -409,16 +447,9 @@ std::optional<bool> PacketDecoder::decodeGre(std::span<const std::uint8_t> p, De
     case kEtherPpp: {
       // PPP: address and control (0xff 0x03) unless compressed away, then a 1- or 2-byte protocol.
       if (inner.size() >= 2 && inner[0] == 0xff && inner[1] == 0x03) inner = inner.subspan(2);
-      if (inner.empty()) return std::nullopt;
-      std::uint16_t ppp = inner[0];
-      std::size_t length = 1;
-      if ((inner[0] & 0x01u) == 0) {
-        if (inner.size() < 2) return std::nullopt;
-        ppp = be16(inner.data());
-        length = 2;
-      }
-      if (ppp == 0x21) return decodeInner(kEtherIpv4, inner.subspan(length), out);
-      if (ppp == 0x57) return decodeInner(kEtherIpv6, inner.subspan(length), out);
+      const auto [ppp, length] = pppProtocol(inner);
+      if (ppp == kPppIpv4) return decodeInner(kEtherIpv4, inner.subspan(length), out);
+      if (ppp == kPppIpv6) return decodeInner(kEtherIpv6, inner.subspan(length), out);
       return std::nullopt;
     }
     default: return std::nullopt;
@@ -497,6 +528,15 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.src_port = be16(p.data());
       out.dst_port = be16(p.data() + 2);
       out.payload = p.subspan(12);
+      ++counters_.other_transport;
+      break;
+    }
+    case 50: {
+      // ESP: the SPI tells the security associations (and so the flows) apart.
+      if (p.size() >= 8) {
+        out.esp_spi = be32(p.data());
+        out.payload = p.subspan(8);
+      }
       ++counters_.other_transport;
       break;
     }

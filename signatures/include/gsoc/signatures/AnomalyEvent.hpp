@@ -28,6 +28,7 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(LtnullPktTooSmall, Decode, None, "ltnull.pkt_too_small")                          \
   X(LtnullUnsupportedType, Decode, None, "ltnull.unsupported_type")                   \
   X(ChdlcPktTooSmall, Decode, None, "chdlc.pkt_too_small")                            \
+  X(PppPktTooSmall, Decode, None, "ppp.pkt_too_small")                                \
   X(VlanHeaderTooSmall, Decode, None, "vlan.header_too_small")                        \
   X(VlanTooManyLayers, Decode, None, "vlan.too_many_layers")                          \
   X(IprawInvalidIpVersion, Decode, None, "ipraw.invalid_ip_version")                  \
