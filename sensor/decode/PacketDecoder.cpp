@@ -519,7 +519,16 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.icmp_type = p[0];
       out.icmp_code = p[1];
       out.payload = p.subspan(std::min<std::size_t>(8, p.size()));
-      out.transport_header = p.first(std::min<std::size_t>(8, p.size()));
+      std::size_t header = std::min<std::size_t>(8, p.size());
+      if (out.ip_proto == 1 && p.size() >= 8) {
+        // As Suricata's icmpv4.hdr: a router advertisement's addresses and a timestamp
+        // message's times belong to the header.
+        std::size_t extra = 0;
+        if (out.icmp_type == 9) extra = std::size_t{p[4]} * p[5] * 4;
+        else if (out.icmp_type == 13 || out.icmp_type == 14) extra = 12;
+        if (header + extra <= p.size()) header += extra;
+      }
+      out.transport_header = p.first(header);
       ++counters_.icmp;
       break;
     }
