@@ -47,6 +47,9 @@ struct DecodedPacket {
   std::uint32_t fragment_offset = 0;  // bytes
   bool more_fragments = false;
   std::span<const std::uint8_t> ip_payload;  // for the reassembler
+  // IPv6 fragment: where in ip_header (the headers before the fragment header) the byte naming
+  // the fragment header sits, for ReassembledFrame.
+  std::uint16_t fragment_next_header_at = 0;
 
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;

@@ -199,6 +199,8 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
   bool fragment = false;
   std::uint8_t fragment_proto = 0;
   std::span<const std::uint8_t> fragment_payload;
+  std::size_t next_header_at = 6;  // the byte that names `next`
+  std::span<const std::uint8_t> unfragmentable;
   for (int hops = 0; hops < 8; ++hops) {
     if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination options
       if (rest.size() < 8) {
@@ -225,6 +227,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
         checkIpv6Options(rest.first(length), false, out);
       }
       next = rest[0];
+      next_header_at = static_cast<std::size_t>(rest.data() - data.data());
       rest = rest.subspan(length);
       continue;
     }
@@ -237,6 +240,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
       seen_ah = true;
       const std::size_t length = (std::size_t{rest[1]} + 2) * 4;
       next = rest[0];
+      next_header_at = static_cast<std::size_t>(rest.data() - data.data());
       rest = rest.subspan(length);
       continue;
     }
@@ -250,7 +254,12 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
       const std::uint16_t frag = be16(rest.data() + 2);
       const std::uint32_t offset = std::uint32_t{frag & 0xfff8u};
       const bool more = (frag & 1) != 0;
+      if (!seen_fh) {
+        unfragmentable = data.first(static_cast<std::size_t>(rest.data() - data.data()));
+        out.fragment_next_header_at = static_cast<std::uint16_t>(next_header_at);
+      }
       next = rest[0];
+      next_header_at = static_cast<std::size_t>(rest.data() - data.data());
       rest = rest.subspan(8);
       if (seen_fh) continue;  // the first fragment header describes the datagram
       seen_fh = true;
@@ -277,6 +286,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
     out.is_fragment = true;
     out.ip_proto = fragment_proto;
     out.ip_payload = fragment_payload;
+    out.ip_header = unfragmentable;
     ++counters_.fragments;
     return true;
   }
