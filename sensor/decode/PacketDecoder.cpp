@@ -124,6 +124,13 @@ bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<co
   }
   if (ether_type == kEtherIpv4) return decodeIpv4(data, out);
   if (ether_type == kEtherIpv6) return decodeIpv6(data, out);
+  // Suricata knows these (ARP, PPPoE, MPLS, DCE, VN-Tag, NSH, 802.1ah, bridging, ERSPAN, LLDP) and
+  // raises its event for any other Ethernet II type; below 0x0600 the field is an 802.3 length.
+  static constexpr std::uint16_t kKnown[] = {0x0806, 0x8863, 0x8864, 0x8847, 0x8848, 0x8903, 0x8926,
+                                             0x894F, 0x88E7, kEtherTeb, kEtherErspan2, kEtherErspan3, 0x88CC};
+  if (ether_type >= 0x0600 && std::find(std::begin(kKnown), std::end(kKnown), ether_type) == std::end(kKnown)) {
+    out.events.set(AnomalyEvent::EthernetUnknownEthertype);
+  }
   return fail(DecodeError::NotIp);
 }
 
