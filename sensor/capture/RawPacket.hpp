@@ -11,6 +11,7 @@ namespace gsoc::sensor {
 enum class LinkType : std::uint16_t {
   Null = 0,          // BSD loopback: 4-byte host-order family
   Ethernet = 1,
+  Ppp = 9,
   Raw = 101,         // bare IPv4/IPv6
   CiscoHdlc = 104,
   Loop = 108,        // OpenBSD loopback: 4-byte network-order family

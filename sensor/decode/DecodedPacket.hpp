@@ -23,7 +23,15 @@ struct DecodedPacket {
   std::int64_t timestamp_ns = 0;
   std::uint32_t wire_length = 0;
   std::uint64_t capture_index = 0;  // RawPacket::capture_index (EVE's pcap_cnt)
-  std::array<std::uint16_t, 2> vlan{};
+  // The frame as captured, with its link type (EVE's alert `packet` and packet_info.linktype).
+  std::span<const std::uint8_t> frame;
+  std::uint16_t link_type = 0;  // libpcap DLT_* value
+  // The outermost Ethernet header's addresses (EVE's ether object), when the frame has one.
+  bool has_ether = false;
+  std::array<std::uint8_t, 6> src_mac{};
+  std::array<std::uint8_t, 6> dst_mac{};
+  std::uint16_t ether_type = 0;
+  std::array<std::uint16_t, 3> vlan{};
   std::uint8_t vlan_count = 0;
 
   std::uint8_t ip_version = 0;   // 4 or 6
@@ -39,6 +47,9 @@ struct DecodedPacket {
   std::uint32_t fragment_offset = 0;  // bytes
   bool more_fragments = false;
   std::span<const std::uint8_t> ip_payload;  // for the reassembler
+  // IPv6 fragment: where in ip_header (the headers before the fragment header) the byte naming
+  // the fragment header sits, for ReassembledFrame.
+  std::uint16_t fragment_next_header_at = 0;
 
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;
@@ -48,6 +59,7 @@ struct DecodedPacket {
   std::uint16_t tcp_window = 0;
   std::uint8_t icmp_type = 0;
   std::uint8_t icmp_code = 0;
+  std::uint32_t esp_spi = 0;  // ESP (IP protocol 50)
 
   std::span<const std::uint8_t> payload;  // transport payload
   // The headers as they are on the wire, for ipv4.hdr / ipv6.hdr (with options or extension

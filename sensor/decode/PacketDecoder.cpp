@@ -1,6 +1,7 @@
 #include "sensor/decode/PacketDecoder.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace gsoc::sensor {
 namespace {
@@ -22,7 +23,18 @@ constexpr std::uint16_t kEtherPpp = 0x880B;       // PPTP's enhanced GRE
 constexpr std::uint16_t kVxlanPort = 4789;
 constexpr std::uint16_t kGenevePort = 6081;
 
+constexpr std::uint16_t kPppIpv4 = 0x21;
+constexpr std::uint16_t kPppIpv6 = 0x57;
+
 using signatures::AnomalyEvent;
+
+// A PPP protocol field: 1 byte when compressed (odd), else 2. {0, 0} when `p` is too short.
+std::pair<std::uint16_t, std::size_t> pppProtocol(std::span<const std::uint8_t> p) {
+  if (p.empty()) return {0, 0};
+  if (p[0] & 0x01u) return {p[0], 1};
+  if (p.size() < 2) return {0, 0};
+  return {be16(p.data()), 2};
+}
 
 }  // namespace
 
@@ -62,11 +74,23 @@ bool PacketDecoder::decode(const RawPacket& raw, DecodedPacket& out) {
   out.timestamp_ns = raw.timestamp_ns;
   out.wire_length = raw.wire_length;
   out.capture_index = raw.capture_index;
+  out.frame = raw.data;
+  out.link_type = static_cast<std::uint16_t>(raw.link_type);
   const std::span<const std::uint8_t> d = raw.data;
   switch (raw.link_type) {
     case LinkType::Ethernet: {
       if (d.size() < 14) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
+      out.has_ether = true;
+      std::copy_n(d.data(), 6, out.dst_mac.begin());
+      std::copy_n(d.data() + 6, 6, out.src_mac.begin());
+      out.ether_type = be16(d.data() + 12);
       return decodeEthernetPayload(be16(d.data() + 12), d.subspan(14), out);
+    }
+    case LinkType::Ppp: {
+      // PPP in HDLC-like framing (RFC 1662): address and control, then the protocol.
+      std::span<const std::uint8_t> rest = d;
+      if (rest.size() >= 2 && rest[0] == 0xff && rest[1] == 0x03) rest = rest.subspan(2);
+      return decodePpp(rest, out);
     }
     case LinkType::LinuxSll: {
       if (d.size() < 16) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::SllPktTooSmall, out);
@@ -100,6 +124,21 @@ bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<co
   }
   if (ether_type == kEtherIpv4) return decodeIpv4(data, out);
   if (ether_type == kEtherIpv6) return decodeIpv6(data, out);
+  // Suricata knows these (ARP, PPPoE, MPLS, DCE, VN-Tag, NSH, 802.1ah, bridging, ERSPAN, LLDP) and
+  // raises its event for any other Ethernet II type; below 0x0600 the field is an 802.3 length.
+  static constexpr std::uint16_t kKnown[] = {0x0806, 0x8863, 0x8864, 0x8847, 0x8848, 0x8903, 0x8926,
+                                             0x894F, 0x88E7, kEtherTeb, kEtherErspan2, kEtherErspan3, 0x88CC};
+  if (ether_type >= 0x0600 && std::find(std::begin(kKnown), std::end(kKnown), ether_type) == std::end(kKnown)) {
+    out.events.set(AnomalyEvent::EthernetUnknownEthertype);
+  }
+  return fail(DecodeError::NotIp);
+}
+
+bool PacketDecoder::decodePpp(std::span<const std::uint8_t> data, DecodedPacket& out) {
+  const auto [ppp, length] = pppProtocol(data);
+  if (length == 0) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::PppPktTooSmall, out);
+  if (ppp == kPppIpv4) return decodeIpv4(data.subspan(length), out);
+  if (ppp == kPppIpv6) return decodeIpv6(data.subspan(length), out);
   return fail(DecodeError::NotIp);
 }
 
@@ -167,6 +206,8 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
   bool fragment = false;
   std::uint8_t fragment_proto = 0;
   std::span<const std::uint8_t> fragment_payload;
+  std::size_t next_header_at = 6;  // the byte that names `next`
+  std::span<const std::uint8_t> unfragmentable;
   for (int hops = 0; hops < 8; ++hops) {
     if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination options
       if (rest.size() < 8) {
@@ -193,6 +234,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
         checkIpv6Options(rest.first(length), false, out);
       }
       next = rest[0];
+      next_header_at = static_cast<std::size_t>(rest.data() - data.data());
       rest = rest.subspan(length);
       continue;
     }
@@ -205,6 +247,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
       seen_ah = true;
       const std::size_t length = (std::size_t{rest[1]} + 2) * 4;
       next = rest[0];
+      next_header_at = static_cast<std::size_t>(rest.data() - data.data());
       rest = rest.subspan(length);
       continue;
     }
@@ -218,7 +261,12 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
       const std::uint16_t frag = be16(rest.data() + 2);
       const std::uint32_t offset = std::uint32_t{frag & 0xfff8u};
       const bool more = (frag & 1) != 0;
+      if (!seen_fh) {
+        unfragmentable = data.first(static_cast<std::size_t>(rest.data() - data.data()));
+        out.fragment_next_header_at = static_cast<std::uint16_t>(next_header_at);
+      }
       next = rest[0];
+      next_header_at = static_cast<std::size_t>(rest.data() - data.data());
       rest = rest.subspan(8);
       if (seen_fh) continue;  // the first fragment header describes the datagram
       seen_fh = true;
@@ -245,6 +293,7 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
     out.is_fragment = true;
     out.ip_proto = fragment_proto;
     out.ip_payload = fragment_payload;
+    out.ip_header = unfragmentable;
     ++counters_.fragments;
     return true;
   }
@@ -355,6 +404,12 @@ std::optional<bool> PacketDecoder::decodeInner(std::uint16_t ether_type, std::sp
   fresh.capture_index = out.capture_index;
   fresh.vlan = out.vlan;
   fresh.vlan_count = out.vlan_count;
+  fresh.frame = out.frame;
+  fresh.link_type = out.link_type;
+  fresh.has_ether = out.has_ether;
+  fresh.src_mac = out.src_mac;
+  fresh.dst_mac = out.dst_mac;
+  fresh.ether_type = out.ether_type;
   fresh.events = out.events;
   out = fresh;
   ++counters_.tunnels;
@@ -409,16 +464,9 @@ std::optional<bool> PacketDecoder::decodeGre(std::span<const std::uint8_t> p, De
     case kEtherPpp: {
       // PPP: address and control (0xff 0x03) unless compressed away, then a 1- or 2-byte protocol.
       if (inner.size() >= 2 && inner[0] == 0xff && inner[1] == 0x03) inner = inner.subspan(2);
-      if (inner.empty()) return std::nullopt;
-      std::uint16_t ppp = inner[0];
-      std::size_t length = 1;
-      if ((inner[0] & 0x01u) == 0) {
-        if (inner.size() < 2) return std::nullopt;
-        ppp = be16(inner.data());
-        length = 2;
-      }
-      if (ppp == 0x21) return decodeInner(kEtherIpv4, inner.subspan(length), out);
-      if (ppp == 0x57) return decodeInner(kEtherIpv6, inner.subspan(length), out);
+      const auto [ppp, length] = pppProtocol(inner);
+      if (ppp == kPppIpv4) return decodeInner(kEtherIpv4, inner.subspan(length), out);
+      if (ppp == kPppIpv6) return decodeInner(kEtherIpv6, inner.subspan(length), out);
       return std::nullopt;
     }
     default: return std::nullopt;
@@ -488,7 +536,16 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.icmp_type = p[0];
       out.icmp_code = p[1];
       out.payload = p.subspan(std::min<std::size_t>(8, p.size()));
-      out.transport_header = p.first(std::min<std::size_t>(8, p.size()));
+      std::size_t header = std::min<std::size_t>(8, p.size());
+      if (out.ip_proto == 1 && p.size() >= 8) {
+        // As Suricata's icmpv4.hdr: a router advertisement's addresses and a timestamp
+        // message's times belong to the header.
+        std::size_t extra = 0;
+        if (out.icmp_type == 9) extra = std::size_t{p[4]} * p[5] * 4;
+        else if (out.icmp_type == 13 || out.icmp_type == 14) extra = 12;
+        if (header + extra <= p.size()) header += extra;
+      }
+      out.transport_header = p.first(header);
       ++counters_.icmp;
       break;
     }
@@ -497,6 +554,15 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       out.src_port = be16(p.data());
       out.dst_port = be16(p.data() + 2);
       out.payload = p.subspan(12);
+      ++counters_.other_transport;
+      break;
+    }
+    case 50: {
+      // ESP: the SPI tells the security associations (and so the flows) apart.
+      if (p.size() >= 8) {
+        out.esp_spi = be32(p.data());
+        out.payload = p.subspan(8);
+      }
       ++counters_.other_transport;
       break;
     }

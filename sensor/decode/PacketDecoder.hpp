@@ -1,6 +1,6 @@
 #pragma once
 // L2-L4 decoding: Ethernet, 802.1Q/802.1ad (QinQ) VLAN tags, Linux SLL, BSD loopback, Cisco
-// HDLC and raw IP; IPv4 (options), IPv6 (hop-by-hop, routing, destination options, fragment and
+// HDLC, PPP and raw IP; IPv4 (options), IPv6 (hop-by-hop, routing, destination options, fragment and
 // AH extension headers); TCP, UDP, SCTP ports, ICMP and ICMPv6. A malformed or truncated packet
 // is counted by reason and reported as not decodable; nothing reads past the captured bytes.
 // Every anomaly also sets Suricata's decoder event on the packet (DecodedPacket::events).
@@ -67,6 +67,7 @@ class PacketDecoder {
  private:
   bool decodeEthernetPayload(std::uint16_t ether_type, std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodeIp(std::span<const std::uint8_t> data, signatures::AnomalyEvent bad_version, DecodedPacket& out);
+  bool decodePpp(std::span<const std::uint8_t> data, DecodedPacket& out);  // after address and control
   bool decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket& out);
   // Tunnels: the inner packet replaces the outer one (what an IDS fed by an ERSPAN mirror or

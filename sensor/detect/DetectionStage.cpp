@@ -143,6 +143,11 @@ void DetectionStage::finishApp(Flow& flow) {
 }
 
 void DetectionStage::onFlowEnd(Flow& flow) {
+  const struct Ending {
+    bool& flag;
+    explicit Ending(bool& f) : flag(f) { flag = true; }
+    ~Ending() { flag = false; }
+  } ending{ending_flow_};
   finishApp(flow);
   if (!packet_events_.any()) return;
   // Events the flow's last bytes raised (parsed at its end, no packet acknowledged them): as
@@ -284,7 +289,9 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     hit.rule = rule;
     hit.indicator = indicator;
     hit.flow = flow;
-    hit.packet = flow == nullptr ? current_flowless_ : nullptr;
+    // The packet being processed; none at a flow's end (the packet then in hand is another
+    // flow's, which expired this one).
+    hit.packet = flow == nullptr ? current_flowless_ : (ending_flow_ ? nullptr : current_);
     hit.direction = dir;
     hit.timestamp_ns = ts;
     hit.buffer = buffer;

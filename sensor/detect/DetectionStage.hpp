@@ -27,7 +27,9 @@ struct AlertHit {
   const signatures::Rule* rule = nullptr;            // a signature hit, or
   const signatures::Indicator* indicator = nullptr;  // an indicator-list hit (rule is null)
   const Flow* flow = nullptr;                        // null for a packet that reached no flow:
-  const DecodedPacket* packet = nullptr;             // then this packet (its addresses, if decoded)
+  // then this packet (its addresses, if decoded); with a flow, the packet being processed when
+  // the rule matched (null at the flow's end), for its Ethernet header and frame.
+  const DecodedPacket* packet = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
   std::int64_t timestamp_ns = 0;
   signatures::BufferId buffer = signatures::BufferId::Payload;
@@ -150,6 +152,7 @@ class DetectionStage {
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts
+  bool ending_flow_ = false;                         // during onFlowEnd
   std::string window_;                      // the stream window being inspected (reused)
   // The kept bytes of the stream windows (Flow::stream_windows) of flows that ended, cleared
   // with their capacity, for the next flows: short TCP flows then cost no window allocation.

@@ -25,6 +25,8 @@
 #include "sensor/export/CommunityId.hpp"
 #include "sensor/export/JsonString.hpp"
 
+#include <openssl/evp.h>
+
 namespace gsoc::sensor {
 
 EveTimestamp::EveTimestamp(std::int64_t ns) {
@@ -64,6 +66,32 @@ EveWriter::EveWriter(EveFile& file) : file_(&file) {}
 
 namespace {
 
+// An address as Suricata 8 writes it: IPv4 dotted, IPv6 as eight groups of four hex digits
+// (no :: compression, leading zeros kept), in a fixed buffer.
+class EveAddress {
+ public:
+  explicit EveAddress(const IpAddress& a) {
+    if (a.isV4()) {
+      const std::uint32_t v = a.v4();
+      size_ = static_cast<std::size_t>(std::snprintf(text_.data(), text_.size(), "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff,
+                                                     (v >> 8) & 0xff, v & 0xff));
+      return;
+    }
+    const signatures::u128 v = a.value();
+    constexpr char kHex[] = "0123456789abcdef";
+    for (int group = 0; group < 8; ++group) {
+      if (group) text_[size_++] = ':';
+      const auto bits = static_cast<std::uint16_t>(v >> (112 - 16 * group));
+      for (int shift = 12; shift >= 0; shift -= 4) text_[size_++] = kHex[(bits >> shift) & 0xf];
+    }
+  }
+  [[nodiscard]] std::string_view view() const { return {text_.data(), size_}; }
+
+ private:
+  std::array<char, 40> text_{};
+  std::size_t size_ = 0;
+};
+
 // Suricata's flow state: "new" until the flow is established (TCP: the handshake; other
 // protocols: packets both ways), "closed" once the TCP connection is torn down (FINs both ways,
 // or a RST).
@@ -87,11 +115,20 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   const auto& ts = flow.counters[Flow::kToServer];
   const auto& tc = flow.counters[Flow::kToClient];
   out_ << "{\"timestamp\":\"" << EveTimestamp(flow.last_ns) << "\",\"flow_id\":" << flow.id
-       << ",\"event_type\":\"flow\",\"src_ip\":\"" << flow.client.toString() << "\",\"src_port\":" << flow.client_port
-       << ",\"dest_ip\":\"" << flow.server.toString() << "\",\"dest_port\":" << flow.server_port << ",\"proto\":\""
-       << protoName(flow.ip_proto) << "\",\"community_id\":\""
-       << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
-  if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
+       << ",\"event_type\":\"flow\",\"src_ip\":\"" << EveAddress(flow.client).view() << "\",\"src_port\":" << flow.client_port
+       << ",\"dest_ip\":\"" << EveAddress(flow.server).view() << "\",\"dest_port\":" << flow.server_port << ",\"proto\":\""
+       << protoName(flow.ip_proto) << "\"";
+  commonFields(flow);
+  if (flow.ip_proto == 1 || flow.ip_proto == 58) {
+    if (flow.icmp_seen[Flow::kToServer]) {
+      out_ << ",\"icmp_type\":" << unsigned{flow.icmp_type[Flow::kToServer]} << ",\"icmp_code\":" << unsigned{flow.icmp_code[Flow::kToServer]};
+    }
+    if (flow.icmp_seen[Flow::kToClient]) {
+      out_ << ",\"response_icmp_type\":" << unsigned{flow.icmp_type[Flow::kToClient]}
+           << ",\"response_icmp_code\":" << unsigned{flow.icmp_code[Flow::kToClient]};
+    }
+  }
+  if (options_.ethernet) etherArrays(flow, false);
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
   if (flow.app_upgraded_from != signatures::AppProto::None && flow.app_upgraded_from != flow.app) {
     // Suricata's alproto_orig: the protocol the flow changed from (a CONNECT tunnel, a StartTLS).
@@ -125,6 +162,114 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   }
   out_ << "}\n";
   ++records_;
+  if (options_.netflow) {
+    netflowRecord(flow, Flow::kToServer);
+    if (flow.counters[Flow::kToClient].packets > 0) netflowRecord(flow, Flow::kToClient);
+  }
+}
+
+void EveWriter::netflowRecord(const Flow& flow, std::size_t side) {
+  const bool to_server = side == Flow::kToServer;
+  const DirectionCounters& c = flow.counters[side];
+  out_ << "{\"timestamp\":\"" << EveTimestamp(flow.last_ns) << "\",\"flow_id\":" << flow.id
+       << ",\"event_type\":\"netflow\",\"src_ip\":\"" << EveAddress(to_server ? flow.client : flow.server).view()
+       << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
+       << EveAddress(to_server ? flow.server : flow.client).view() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
+       << ",\"proto\":\"" << protoName(flow.ip_proto) << "\"";
+  commonFields(flow);
+  if ((flow.ip_proto == 1 || flow.ip_proto == 58) && flow.icmp_seen[side]) {
+    out_ << ",\"icmp_type\":" << unsigned{flow.icmp_type[side]} << ",\"icmp_code\":" << unsigned{flow.icmp_code[side]};
+  }
+  if (options_.ethernet) etherArrays(flow, !to_server);
+  if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
+  out_ << ",\"netflow\":{\"pkts\":" << c.packets << ",\"bytes\":" << c.bytes << ",\"start\":\"" << EveTimestamp(flow.first_ns)
+       << "\",\"end\":\"" << EveTimestamp(flow.last_ns) << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000
+       << ",\"min_ttl\":" << unsigned{c.packets ? c.min_ttl : std::uint8_t{0}} << ",\"max_ttl\":" << unsigned{c.max_ttl} << "}";
+  if (flow.ip_proto == 6) {
+    const std::uint8_t flags = flow.tcp_flags_seen[side];
+    constexpr char kHex[] = "0123456789abcdef";
+    out_ << ",\"tcp\":{\"tcp_flags\":\"" << kHex[flags >> 4] << kHex[flags & 15] << "\"";
+    constexpr std::pair<std::uint8_t, const char*> kFlags[] = {{0x02, "syn"}, {0x01, "fin"}, {0x04, "rst"}, {0x08, "psh"},
+                                                               {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
+    for (const auto& [bit, name] : kFlags) {
+      if (flags & bit) out_ << ",\"" << name << "\":true";
+    }
+    out_ << "}";
+  }
+  out_ << "}\n";
+  ++records_;
+}
+
+void EveWriter::commonFields(const Flow& flow) {
+  out_ << ",\"community_id\":\""
+       << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port, options_.community_id_seed).view()
+       << "\"";
+  if (options_.suricata_version) out_ << ",\"suricata_version\":\"" << kSuricataCompatVersion << "\"";
+  if (flow.ip_version != 0) out_ << ",\"ip_v\":" << unsigned{flow.ip_version};
+  if (flow.vlan_count != 0) {
+    out_ << ",\"vlan\":[";
+    for (std::uint8_t i = 0; i < flow.vlan_count; ++i) out_ << (i ? "," : "") << flow.vlan[i];
+    out_ << "]";
+  }
+  if (flow.ip_proto == 50) out_ << ",\"spi\":" << flow.esp_spi;
+}
+
+namespace {
+void macText(const MacAddress& mac, char (&text)[18]) {
+  std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+}  // namespace
+
+void EveWriter::etherObject(const MacAddress& src, const MacAddress& dst, std::uint16_t ether_type) {
+  char s[18], d[18];
+  macText(src, s);
+  macText(dst, d);
+  out_ << ",\"ether\":{\"ether_type\":" << ether_type << ",\"src_mac\":\"" << s << "\",\"dest_mac\":\"" << d << "\"}";
+}
+
+void EveWriter::etherArrays(const Flow& flow, bool swapped) {
+  const FlowMacs& m = flow.macs;
+  if (m.client_count == 0 && m.server_count == 0) return;
+  auto list = [&](const std::array<MacAddress, FlowMacs::kMax>& set, std::uint8_t count) {
+    out_ << "[";
+    for (std::uint8_t i = 0; i < count; ++i) {
+      char text[18];
+      macText(set[i], text);
+      out_ << (i ? ",\"" : "\"") << text << "\"";
+    }
+    out_ << "]";
+  };
+  out_ << ",\"ether\":{\"dest_macs\":";
+  if (swapped) list(m.client, m.client_count);
+  else list(m.server, m.server_count);
+  out_ << ",\"src_macs\":";
+  if (swapped) list(m.server, m.server_count);
+  else list(m.client, m.client_count);
+  out_ << "}";
+}
+
+void EveWriter::packetObject(const DecodedPacket& packet) {
+  if (packet.frame.empty()) return;
+  scratch_.resize(4 * ((packet.frame.size() + 2) / 3) + 1);
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(scratch_.data()), packet.frame.data(), static_cast<int>(packet.frame.size()));
+  out_ << ",\"packet\":\"";
+  out_.write(scratch_.data(), n);
+  out_ << "\",\"packet_info\":{\"linktype\":" << packet.link_type;
+  std::string_view name;
+  switch (packet.link_type) {
+    case 0: name = "NULL"; break;
+    case 1: name = "EN10MB"; break;
+    case 9: name = "PPP"; break;
+    case 101: name = "RAW"; break;
+    case 104: name = "C_HDLC"; break;
+    case 108: name = "LOOP"; break;
+    case 113: name = "LINUX_SLL"; break;
+    case 228: name = "IPv4"; break;
+    case 229: name = "IPv6"; break;
+    default: break;
+  }
+  if (!name.empty()) out_ << ",\"linktype_name\":\"" << name << "\"";
+  out_ << "}";
 }
 
 void EveWriter::string(std::string_view s) {
@@ -134,13 +279,18 @@ void EveWriter::string(std::string_view s) {
 }
 
 void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
+<<<<<<< HEAD
                        std::string_view client_ip) {
+=======
+                       const DecodedPacket* packet) {
+>>>>>>> helper-evedec
   const bool to_server = direction == signatures::FlowDirection::ToServer;
   const auto address = [&](bool client) {
     if (client && !client_ip.empty()) out_ << client_ip;
     else out_ << (client ? flow.client : flow.server).toString();
   };
   out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
+<<<<<<< HEAD
        << "\",\"src_ip\":\"";
   address(to_server);
   out_ << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\"";
@@ -149,25 +299,53 @@ void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, st
        << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client")
        << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
   if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
+=======
+       << "\",\"src_ip\":\"" << EveAddress(to_server ? flow.client : flow.server).view()
+       << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
+       << EveAddress(to_server ? flow.server : flow.client).view() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
+       << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client") << "\"";
+  commonFields(flow);
+  if (packet != nullptr && (flow.ip_proto == 1 || flow.ip_proto == 58) && !packet->transport_header.empty()) {
+    out_ << ",\"icmp_type\":" << unsigned{packet->icmp_type} << ",\"icmp_code\":" << unsigned{packet->icmp_code};
+  }
+  if (options_.ethernet) {
+    if (packet != nullptr) {
+      if (packet->has_ether) etherObject(packet->src_mac, packet->dst_mac, packet->ether_type);
+    } else if (flow.macs.client_count != 0 && flow.macs.server_count != 0) {
+      // A transaction's record: the addresses of its two sides, as its packets carry them.
+      const MacAddress& client = flow.macs.client[0];
+      const MacAddress& server = flow.macs.server[0];
+      etherObject(to_server ? client : server, to_server ? server : client, flow.ip_version == 6 ? 0x86dd : 0x0800);
+    }
+  }
+>>>>>>> helper-evedec
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
 }
 
 void EveWriter::header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type) {
   out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"event_type\":\"" << event_type << "\"";
+  if (options_.ethernet && packet.has_ether) etherObject(packet.src_mac, packet.dst_mac, packet.ether_type);
   if (packet.ip_version == 0) return;
   const bool ports = packet.ip_proto == 6 || packet.ip_proto == 17 || packet.ip_proto == 132;
-  out_ << ",\"src_ip\":\"" << packet.src.toString() << "\"";
+  out_ << ",\"src_ip\":\"" << EveAddress(packet.src).view() << "\"";
   if (ports && !packet.transport_header.empty()) out_ << ",\"src_port\":" << packet.src_port;
-  out_ << ",\"dest_ip\":\"" << packet.dst.toString() << "\"";
+  out_ << ",\"dest_ip\":\"" << EveAddress(packet.dst).view() << "\"";
   if (ports && !packet.transport_header.empty()) out_ << ",\"dest_port\":" << packet.dst_port;
-  out_ << ",\"proto\":\"" << protoName(packet.ip_proto) << "\"";
-  if (packet.vlan_count != 0) out_ << ",\"vlan\":[" << packet.vlan[0] << "]";
+  out_ << ",\"proto\":\"" << protoName(packet.ip_proto) << "\",\"ip_v\":" << unsigned{packet.ip_version};
+  if (packet.vlan_count != 0) {
+    out_ << ",\"vlan\":[";
+    for (std::uint8_t i = 0; i < packet.vlan_count; ++i) out_ << (i ? "," : "") << packet.vlan[i];
+    out_ << "]";
+  }
+  if ((packet.ip_proto == 1 || packet.ip_proto == 58) && !packet.transport_header.empty()) {
+    out_ << ",\"icmp_type\":" << unsigned{packet.icmp_type} << ",\"icmp_code\":" << unsigned{packet.icmp_code};
+  }
 }
 
 void EveWriter::anomalyRecord(const AnomalyHit& hit) {
   const Commit commit{*this};
   const signatures::AnomalyEventInfo& info = signatures::anomalyEventInfo(hit.event);
-  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "anomaly");
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "anomaly", hit.packet);
   else header(*hit.packet, hit.timestamp_ns, "anomaly");
   out_ << ",\"anomaly\":{";
   switch (info.kind) {
@@ -215,11 +393,15 @@ std::string_view forwardedAddress(std::string_view value, bool last) {
 
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   const Commit commit{*this};
+<<<<<<< HEAD
   std::string_view xff;
   if (xff_.enabled && hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Http && hit.app->request != nullptr) {
     if (const std::string* value = hit.app->request->header(xff_.header)) xff = forwardedAddress(*value, xff_.reverse);
   }
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", xff_.overwrite ? xff : std::string_view());
+=======
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", hit.packet);
+>>>>>>> helper-evedec
   else header(*hit.packet, hit.timestamp_ns, "alert");
   if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
   if (hit.indicator != nullptr) {
@@ -269,6 +451,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
+  if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
   out_ << "}\n";
   ++records_;
 }

@@ -35,6 +35,18 @@ class EveTimestamp {
 inline std::string eveTimestamp(std::int64_t ns) { return std::string(EveTimestamp(ns).view()); }
 std::string protoName(std::uint8_t ip_proto);
 
+// What the records carry beyond their fixed fields, as Suricata's eve-log options say.
+struct EveOptions {
+  std::uint16_t community_id_seed = 0;  // community-id-seed
+  bool ethernet = false;                // ethernet: the ether object (MAC addresses)
+  bool suricata_version = false;        // suricata-version: the version gsoc is compatible with
+  bool netflow = false;                 // the netflow type: one record per flow direction
+  bool alert_packet = false;            // alert packet: the frame, base64, with packet_info
+};
+
+// The Suricata version whose EVE output gsoc writes (EVE's suricata_version).
+inline constexpr std::string_view kSuricataCompatVersion = "8.0.7";
+
 class EveWriter {
  public:
   // Generator id of alerts raised by indicator lists rather than rules.
@@ -48,6 +60,8 @@ class EveWriter {
   EveWriter& operator=(const EveWriter&) = delete;
   // The file's EveFile::reopen() (SIGUSR1 after logrotate).
   void reopen() { file_->reopen(); }
+  void setOptions(const EveOptions& options) { options_ = options; }
+  // The flow's record, and with EveOptions::netflow its netflow records.
   void flowRecord(const Flow& flow, FlowEndReason reason);
   // `category`: the classtype's description from classification.config.
   void alertRecord(const AlertHit& hit, std::string_view category);
@@ -94,10 +108,27 @@ class EveWriter {
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
+<<<<<<< HEAD
   // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
   // `client_ip`: written in place of the client's address (XFF overwrite mode) when not empty.
   void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
               std::string_view client_ip = {});
+=======
+  // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids; the
+  // ether object from `packet` when given (a packet's record), else from the flow's addresses.
+  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
+              const DecodedPacket* packet = nullptr);
+  // Netflow: one direction of the flow as a one-way flow of its own.
+  void netflowRecord(const Flow& flow, std::size_t side);
+  // The fields every record with addresses shares: community_id, ip_v, vlan, the ICMP type and
+  // code of an ICMP `packet`, the ESP flow's spi.
+  void commonFields(const Flow& flow);
+  void etherObject(const MacAddress& src, const MacAddress& dst, std::uint16_t ether_type);
+  // Flow context: the MAC arrays, the client side's as src_macs unless `swapped`.
+  void etherArrays(const Flow& flow, bool swapped);
+  // ,"packet":"...","packet_info":{...}: the frame as captured (alert packet: yes).
+  void packetObject(const DecodedPacket& packet);
+>>>>>>> helper-evedec
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
@@ -150,8 +181,12 @@ class EveWriter {
   bool dns_responses_ = true;
   std::vector<std::uint16_t> dns_types_;  // empty: all
   std::vector<std::string> smb_types_;    // empty: all
+<<<<<<< HEAD
   bool dump_request_headers_ = false, dump_response_headers_ = false;
   Xff xff_;
+=======
+  EveOptions options_;
+>>>>>>> helper-evedec
 };
 
 }  // namespace gsoc::sensor

@@ -80,7 +80,7 @@ void EventBuilder::envelope(const Flow& flow, signatures::FlowDirection dir, std
   t->set_ip_proto(flow.ip_proto);
   out.mutable_app_proto()->assign(signatures::appProtoName(flow.app));
   out.set_direction(to_server ? gsoc::v1::DIRECTION_TO_SERVER : gsoc::v1::DIRECTION_TO_CLIENT);
-  out.set_vlan_id(flow.vlan);
+  out.set_vlan_id(flow.vlan_count ? flow.vlan[0] : 0);
   if (home_) {
     const bool client_home = home_->contains(flow.client.value());
     const bool server_home = home_->contains(flow.server.value());

@@ -1,5 +1,7 @@
 #include "sensor/flow/Flow.hpp"
 
+#include <algorithm>
+
 namespace gsoc::sensor {
 
 std::string_view tcpStateName(TcpState state) {
@@ -32,7 +34,10 @@ Flow::Flow(std::uint64_t flow_id, const FlowKey& flow_key, const DecodedPacket& 
       client_port(first.src_port),
       server_port(first.dst_port),
       ip_proto(first.ip_proto),
-      vlan(first.vlan_count ? first.vlan[0] : 0),
+      ip_version(first.ip_version),
+      vlan(first.vlan),
+      vlan_count(first.vlan_count),
+      esp_spi(first.esp_spi),
       first_ns(first.timestamp_ns),
       last_ns(first.timestamp_ns),
       streams{TcpStream(stream_cap), TcpStream(stream_cap)} {
@@ -60,9 +65,21 @@ bool Flow::established() const {
 
 void Flow::account(const DecodedPacket& p, signatures::FlowDirection dir) {
   const std::size_t side = dir == signatures::FlowDirection::ToServer ? kToServer : kToClient;
-  ++counters[side].packets;
-  counters[side].bytes += p.wire_length;
+  DirectionCounters& c = counters[side];
+  ++c.packets;
+  c.bytes += p.wire_length;
+  c.min_ttl = std::min(c.min_ttl, p.ttl);
+  c.max_ttl = std::max(c.max_ttl, p.ttl);
   last_ns = p.timestamp_ns;
+  if (p.has_ether) {
+    if (side == kToServer) macs.add(p.src_mac, p.dst_mac);
+    else macs.add(p.dst_mac, p.src_mac);
+  }
+  if ((ip_proto == 1 || ip_proto == 58) && !icmp_seen[side]) {
+    icmp_seen[side] = true;
+    icmp_type[side] = p.icmp_type;
+    icmp_code[side] = p.icmp_code;
+  }
   if (ip_proto != 6) return;
   const std::uint8_t f = p.tcp_flags;
   tcp_flags_seen[side] |= f;

@@ -25,6 +25,33 @@ std::string_view flowEndReasonName(FlowEndReason reason);
 struct DirectionCounters {
   std::uint64_t packets = 0;
   std::uint64_t bytes = 0;
+  std::uint8_t min_ttl = 255;  // EVE netflow min_ttl / max_ttl
+  std::uint8_t max_ttl = 0;
+};
+
+using MacAddress = std::array<std::uint8_t, 6>;
+
+// The Ethernet addresses a flow was seen with (EVE's flow ether.src_macs / dest_macs): the
+// client side's (the source of packets to the server, the destination of replies) and the server
+// side's, each in order of first sight and up to kMax, kept in place so a flow allocates nothing.
+struct FlowMacs {
+  static constexpr std::size_t kMax = 4;
+  std::array<MacAddress, kMax> client{};
+  std::array<MacAddress, kMax> server{};
+  std::uint8_t client_count = 0;
+  std::uint8_t server_count = 0;
+  void add(const MacAddress& client_mac, const MacAddress& server_mac) {
+    addTo(client, client_count, client_mac);
+    addTo(server, server_count, server_mac);
+  }
+
+ private:
+  static void addTo(std::array<MacAddress, kMax>& set, std::uint8_t& count, const MacAddress& mac) {
+    for (std::uint8_t i = 0; i < count; ++i) {
+      if (set[i] == mac) return;
+    }
+    if (count < kMax) set[count++] = mac;
+  }
 };
 
 // Per-flow state of an application-layer parser; the app component derives from it.
@@ -61,7 +88,15 @@ class Flow {
   std::uint16_t client_port;
   std::uint16_t server_port;
   std::uint8_t ip_proto;
-  std::uint16_t vlan;
+  std::uint8_t ip_version;
+  std::array<std::uint16_t, 3> vlan;  // the packets' VLAN ids, outermost first
+  std::uint8_t vlan_count;
+  std::uint32_t esp_spi;  // ESP: the security parameter index, part of the flow's identity
+  // ICMP: the first type and code each way (EVE's icmp_type, response_icmp_type).
+  std::array<std::uint8_t, 2> icmp_type{};
+  std::array<std::uint8_t, 2> icmp_code{};
+  std::array<bool, 2> icmp_seen{};
+  FlowMacs macs;
   std::int64_t first_ns;
   std::int64_t last_ns;
   std::array<DirectionCounters, 2> counters{};

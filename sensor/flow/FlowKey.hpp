@@ -1,8 +1,9 @@
 #pragma once
 // The bidirectional identity of a flow: both endpoints in a canonical order, the transport
-// protocol and the outer VLAN, so both directions of a connection find the same entry. Also the
-// symmetric hash that spreads flows over workers (same value for both directions).
+// protocol, the VLAN ids and an ESP flow's SPI, so both directions of a connection find the same
+// entry. Also the symmetric hash that spreads flows over workers (same value for both directions).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 
@@ -16,13 +17,15 @@ struct FlowKey {
   std::uint16_t port_lo = 0;
   std::uint16_t port_hi = 0;
   std::uint8_t ip_proto = 0;
-  std::uint16_t vlan = 0;
+  std::array<std::uint16_t, 3> vlan{};  // up to three tags, outermost first (as Suricata tracks)
+  std::uint32_t esp_spi = 0;     // ESP flows are told apart by SPI, as in Suricata 8
   bool operator==(const FlowKey&) const = default;
 
   static FlowKey of(const DecodedPacket& p) {
     FlowKey k;
     k.ip_proto = p.ip_proto;
-    k.vlan = p.vlan_count ? p.vlan[0] : 0;
+    for (std::uint8_t i = 0; i < p.vlan_count && i < k.vlan.size(); ++i) k.vlan[i] = p.vlan[i];
+    k.esp_spi = p.esp_spi;
     const auto a = p.src.value(), b = p.dst.value();
     if (a < b || (a == b && p.src_port <= p.dst_port)) {
       k.addr_lo = a, k.addr_hi = b, k.port_lo = p.src_port, k.port_hi = p.dst_port;
@@ -44,7 +47,9 @@ struct FlowKey {
     h = mix(h, static_cast<std::uint64_t>(addr_hi));
     h = mix(h, static_cast<std::uint64_t>(addr_hi >> 64));
     h = mix(h, std::uint64_t{port_lo} << 32 | std::uint64_t{port_hi} << 16 | ip_proto);
-    return mix(h, vlan) ^ (h >> 31);
+    h = mix(h, std::uint64_t{vlan[2]} << 32 | std::uint64_t{vlan[1]} << 16 | vlan[0]);
+    h = mix(h, esp_spi);
+    return h ^ (h >> 31);
   }
 };
 

@@ -23,10 +23,17 @@ void SensorWorker::process(const RawPacket& raw) {
   }
   if (packet_.is_fragment) {
     const std::span<const std::uint8_t> whole = fragments_.add(packet_);
-    if (whole.empty() || !decoder_.decodeTransport(whole, packet_)) {
+    if (whole.empty()) {
       flowless(packet_);
       return;
     }
+    // The frame is rebuilt first: it reads the fragment's own headers, which decoding keeps.
+    const std::span<const std::uint8_t> frame = reassembled_frame_.build(packet_, whole);
+    if (!decoder_.decodeTransport(whole, packet_)) {
+      flowless(packet_);
+      return;
+    }
+    packet_.frame = frame;
   }
   handle(packet_);
 }

@@ -10,6 +10,7 @@
 
 #include "sensor/capture/RawPacket.hpp"
 #include "sensor/decode/FragmentReassembler.hpp"
+#include "sensor/decode/ReassembledFrame.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/flow/FlowTable.hpp"
 
@@ -70,6 +71,7 @@ class SensorWorker {
   WorkerHooks hooks_;
   PacketDecoder decoder_;
   FragmentReassembler fragments_;
+  ReassembledFrame reassembled_frame_;
   FlowTable flows_;
   DecodedPacket packet_;
   std::int64_t last_expiry_ns_ = 0;

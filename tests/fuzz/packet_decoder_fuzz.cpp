@@ -16,9 +16,9 @@ namespace {
 using gsoc::fuzz::check;
 using namespace gsoc::sensor;
 
-constexpr std::array<LinkType, 8> kLinkTypes = {LinkType::Ethernet, LinkType::LinuxSll, LinkType::Null,
+constexpr std::array<LinkType, 9> kLinkTypes = {LinkType::Ethernet, LinkType::LinuxSll, LinkType::Null,
                                                 LinkType::Loop, LinkType::CiscoHdlc, LinkType::Raw,
-                                                LinkType::RawIpv4, LinkType::RawIpv6};
+                                                LinkType::RawIpv4, LinkType::RawIpv6, LinkType::Ppp};
 
 bool inside(std::span<const std::uint8_t> view, std::span<const std::uint8_t> buffer) {
   if (view.empty()) return true;

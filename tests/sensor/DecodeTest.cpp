@@ -5,6 +5,7 @@
 #include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/decode/FragmentReassembler.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
+#include "sensor/decode/ReassembledFrame.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -254,6 +255,76 @@ TEST(FragmentReassembler, OutOfOrderFragmentsReassemble) {
   }
   EXPECT_EQ(completed, 1);
   EXPECT_EQ(reassembler.pending(), 0u);
+}
+
+// The frame of a reassembled datagram is the unfragmented frame: same link header, the IP
+// header with the whole length, no fragment bits and a valid checksum, then the payload.
+TEST(ReassembledFrame, Ipv4DatagramAsIfNeverFragmented) {
+  const std::string payload(60, 'q');
+  const auto frags = fragments(payload, 32);
+  ASSERT_EQ(frags.size(), 3u);
+  PacketDecoder decoder;
+  FragmentReassembler reassembler;
+  ReassembledFrame rebuilt;
+  DecodedPacket p;
+  std::span<const std::uint8_t> frame;
+  for (const Bytes& f : frags) {
+    ASSERT_TRUE(decoder.decode(raw(f), p));
+    const auto whole = reassembler.add(p);
+    if (!whole.empty()) frame = rebuilt.build(p, whole);
+  }
+  ASSERT_EQ(frame.size(), 14u + 20 + 8 + payload.size());
+  EXPECT_TRUE(std::equal(frame.begin(), frame.begin() + 14, frags.back().begin()));  // link header
+  EXPECT_EQ(frame[14 + 2] << 8 | frame[14 + 3], 20 + 8 + 60);                        // total length
+  EXPECT_EQ(frame[14 + 6] & 0x3f, 0);                                                 // not a fragment
+  EXPECT_EQ(frame[14 + 7], 0);
+  std::uint32_t sum = 0;  // a valid header checksum sums to 0xffff
+  for (std::size_t i = 14; i < 34; i += 2) sum += static_cast<std::uint32_t>(frame[i] << 8 | frame[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  EXPECT_EQ(sum, 0xffffu);
+  EXPECT_EQ(std::string(frame.end() - 60, frame.end()), payload);
+  // The rebuilt frame decodes as the whole datagram.
+  DecodedPacket again;
+  ASSERT_TRUE(decoder.decode(raw(Bytes(frame.begin(), frame.end())), again));
+  EXPECT_FALSE(again.is_fragment);
+  EXPECT_EQ(again.dst_port, 53);
+}
+
+TEST(PacketDecoder, EthernetAddressesAndPppLink) {
+  PacketSpec s;
+  Bytes frame = ethernetFrame(s);
+  for (int i = 0; i < 6; ++i) frame[i] = static_cast<std::uint8_t>(0xa0 + i), frame[6 + i] = static_cast<std::uint8_t>(0xb0 + i);
+  PacketDecoder decoder;
+  DecodedPacket p;
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
+  EXPECT_TRUE(p.has_ether);
+  EXPECT_EQ(p.dst_mac[0], 0xa0);
+  EXPECT_EQ(p.src_mac[5], 0xb5);
+  EXPECT_EQ(p.ether_type, 0x0800);
+  EXPECT_EQ(p.link_type, 1);
+  EXPECT_EQ(p.frame.size(), frame.size());
+  // PPP (DLT 9): a compressed protocol byte 0x21, then IPv4.
+  Bytes ppp{0x21};
+  ppp.insert(ppp.end(), frame.begin() + 14, frame.end());
+  DecodedPacket q;
+  ASSERT_TRUE(decoder.decode(raw(ppp, LinkType::Ppp), q));
+  EXPECT_FALSE(q.has_ether);
+  EXPECT_EQ(q.dst_port, 80);
+  EXPECT_EQ(q.link_type, 9);
+}
+
+TEST(PacketDecoder, IcmpRouterAdvertisementAddressesAreHeader) {
+  PacketSpec s;
+  s.proto = 1;
+  // type 9, code 0, checksum, 2 addresses of 2 words each, lifetime; then 16 address bytes.
+  s.raw_ip_payload = true;
+  s.payload = std::string("\x09\x00\x00\x00\x02\x02\x07\x08", 8) + std::string(16, 'a');
+  const Bytes frame = ethernetFrame(s);
+  PacketDecoder decoder;
+  DecodedPacket p;
+  ASSERT_TRUE(decoder.decode(raw(frame), p));
+  EXPECT_EQ(p.icmp_type, 9);
+  EXPECT_EQ(p.transport_header.size(), 8u + 16);
 }
 
 TEST(FragmentReassembler, OverlapKeepsFirstAndIncompleteExpires) {

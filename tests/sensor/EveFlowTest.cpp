@@ -35,19 +35,22 @@ class FlowOf {
     }
   }
   // The flow's EVE flow record, parsed.
-  nlohmann::json record() {
+  nlohmann::json record() { return records().front(); }
+  // Every record the flow's end writes (the flow record, then netflow ones), parsed.
+  std::vector<nlohmann::json> records(const EveOptions& options = {}) {
     // One file per process: ctest runs each test as its own process, several at once.
     const std::string path =
         (std::filesystem::temp_directory_path() / ("gsoc-eve-flow-test-" + std::to_string(::getpid()) + ".json")).string();
     {
       EveWriter writer(path);
+      writer.setOptions(options);
       writer.flowRecord(*flow, FlowEndReason::Shutdown);
     }
     std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
+    std::vector<nlohmann::json> out;
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
     std::filesystem::remove(path);
-    return nlohmann::json::parse(line);
+    return out;
   }
   std::optional<Flow> flow;
 
@@ -85,6 +88,71 @@ TEST(EveFlow, ClosedConnectionWithAnAlert) {
   EXPECT_EQ(r["tcp"]["tcp_flags_tc"], "13");  // FIN SYN ACK
   for (const char* flag : {"syn", "fin", "psh", "ack"}) EXPECT_EQ(r["tcp"][flag], true) << flag;
   EXPECT_FALSE(r["tcp"].contains("rst"));
+}
+
+// Ethernet frames from a client MAC to a server MAC and back.
+std::vector<traffic::Bytes> withMacs(std::vector<traffic::Bytes> frames, std::size_t replies_from) {
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const bool reply = i >= replies_from;
+    for (int b = 0; b < 6; ++b) {
+      frames[i][b] = static_cast<std::uint8_t>(b == 5 ? (reply ? 1 : 2) : 0x02);      // destination
+      frames[i][6 + b] = static_cast<std::uint8_t>(b == 5 ? (reply ? 2 : 1) : 0x02);  // source
+    }
+  }
+  return frames;
+}
+
+TEST(EveFlow, EthernetNetflowVlanAndSeed) {
+  traffic::PacketSpec query;
+  query.proto = 17;
+  query.dport = 53;
+  query.vlans = {1, 10};
+  query.ttl = 64;
+  traffic::PacketSpec answer = query;
+  std::swap(answer.src, answer.dst);
+  std::swap(answer.sport, answer.dport);
+  answer.ttl = 50;
+  FlowOf f(withMacs({traffic::ethernetFrame(query), traffic::ethernetFrame(query), traffic::ethernetFrame(answer)}, 2));
+  EveOptions options;
+  options.ethernet = true;
+  options.netflow = true;
+  options.community_id_seed = 7;
+  const std::vector<nlohmann::json> r = f.records(options);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0]["event_type"], "flow");
+  EXPECT_EQ(r[0]["ip_v"], 4);
+  EXPECT_EQ(r[0]["vlan"], nlohmann::json::array({1, 10}));
+  EXPECT_EQ(r[0]["ether"]["src_macs"], nlohmann::json::array({"02:02:02:02:02:01"}));
+  EXPECT_EQ(r[0]["ether"]["dest_macs"], nlohmann::json::array({"02:02:02:02:02:02"}));
+  EXPECT_NE(r[0]["community_id"], FlowOf({traffic::ethernetFrame(query)}).record()["community_id"]);  // seeded
+  // One netflow record per direction, each seen from its own sender.
+  EXPECT_EQ(r[1]["event_type"], "netflow");
+  EXPECT_EQ(r[1]["src_ip"], query.src);
+  EXPECT_EQ(r[1]["netflow"]["pkts"], 2);
+  EXPECT_EQ(r[1]["netflow"]["min_ttl"], 64);
+  EXPECT_EQ(r[2]["src_ip"], query.dst);
+  EXPECT_EQ(r[2]["netflow"]["pkts"], 1);
+  EXPECT_EQ(r[2]["netflow"]["max_ttl"], 50);
+  EXPECT_EQ(r[2]["ether"]["src_macs"], nlohmann::json::array({"02:02:02:02:02:02"}));
+}
+
+TEST(EveFlow, Ipv6AddressesInFullAndIcmpTypes) {
+  traffic::PacketSpec echo;
+  echo.src = "2001:db8::1";
+  echo.dst = "2001:db8::2";
+  echo.proto = 58;
+  echo.raw_ip_payload = true;
+  echo.payload = std::string("\x80\x00\x00\x00\x00\x01\x00\x01", 8);
+  traffic::PacketSpec reply = echo;
+  std::swap(reply.src, reply.dst);
+  reply.payload[0] = static_cast<char>(0x81);
+  FlowOf f({traffic::ethernetFrame(echo), traffic::ethernetFrame(reply)});
+  const nlohmann::json r = f.record();
+  EXPECT_EQ(r["src_ip"], "2001:0db8:0000:0000:0000:0000:0000:0001");
+  EXPECT_EQ(r["ip_v"], 6);
+  EXPECT_EQ(r["icmp_type"], 128);
+  EXPECT_EQ(r["icmp_code"], 0);
+  EXPECT_EQ(r["response_icmp_type"], 129);
 }
 
 TEST(EveFlow, UdpIsEstablishedOnceBothSidesSent) {

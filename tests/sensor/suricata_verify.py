@@ -434,6 +434,7 @@ def load_suricata_yaml(settings, case_dir, shared):
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
             settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value) + eve_http_options(value) + eve_xff_options(value)
             settings.eve_force_hash = eve_force_hash(value)
+            settings.flags += eve_option_flags(value)
             continue
         flat = []
         flatten(key, value, flat)
@@ -519,6 +520,33 @@ def eve_force_hash(outputs):
                 if isinstance(t, dict) and isinstance(t.get("files"), dict) and t["files"].get("force-hash"):
                     return True
     return False
+
+
+def eve_option_flags(outputs):
+    """gsoc-sensor options for what the eve-log to eve.json adds to its records: ethernet,
+    community-id-seed, suricata-version, netflow records, alert packet."""
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
+            continue
+        eve = output["eve-log"]
+        if normalise_value(eve.get("enabled", True)) == "false" or str(eve.get("filename", "eve.json")) != "eve.json":
+            continue
+        flags = []
+        if normalise_value(eve.get("ethernet", False)) == "true":
+            flags.append(("--eve-ethernet",))
+        if normalise_value(eve.get("suricata-version", False)) == "true":
+            flags.append(("--eve-suricata-version",))
+        if eve.get("community-id-seed") is not None:
+            flags.append(("--eve-community-id-seed", str(eve["community-id-seed"])))
+        for t in eve.get("types") or []:
+            name = next(iter(t)) if isinstance(t, dict) else str(t)
+            if name == "netflow":
+                flags.append(("--eve-netflow",))
+            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
+                    and normalise_value(t["alert"].get("packet", False)) == "true":
+                flags.append(("--eve-alert-packet",))
+        return flags
+    return []
 
 
 def eve_dns_filter(outputs):

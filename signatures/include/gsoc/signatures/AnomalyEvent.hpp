@@ -24,10 +24,12 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
 // `decode-event:`, `stream-event:` or `app-layer-event:` (app-layer names carry the protocol).
 #define GSOC_ANOMALY_EVENTS(X)                                                        \
   X(EthernetPktTooSmall, Decode, None, "ethernet.pkt_too_small")                      \
+  X(EthernetUnknownEthertype, Decode, None, "ethernet.unknown_ethertype")            \
   X(SllPktTooSmall, Decode, None, "sll.pkt_too_small")                                \
   X(LtnullPktTooSmall, Decode, None, "ltnull.pkt_too_small")                          \
   X(LtnullUnsupportedType, Decode, None, "ltnull.unsupported_type")                   \
   X(ChdlcPktTooSmall, Decode, None, "chdlc.pkt_too_small")                            \
+  X(PppPktTooSmall, Decode, None, "ppp.pkt_too_small")                                \
   X(VlanHeaderTooSmall, Decode, None, "vlan.header_too_small")                        \
   X(VlanTooManyLayers, Decode, None, "vlan.too_many_layers")                          \
   X(IprawInvalidIpVersion, Decode, None, "ipraw.invalid_ip_version")                  \
