@@ -105,7 +105,6 @@ Options:
   --eve-smb-types LIST   log only these smb transactions (comma-separated: negotiate,
                          session_setup, tree_connect, create, file, rename, set_file_path_info,
                          ioctl, dcerpc, generic; Suricata's eve-log smb types); default all
-<<<<<<< HEAD
   --eve-http-dump-all-headers request|response|both
                          http records list the request's and/or the response's header
                          fields (request_headers, response_headers: [{name, value}]; Suricata's
@@ -115,7 +114,6 @@ Options:
                          xff): MODE extra-data (alert.xff) or overwrite (in place of the
                          client's address), DEPLOYMENT forward (the list's first address) or
                          reverse (its last); HEADER default X-Forwarded-For
-=======
   --eve-ethernet         add the ether object (MAC addresses) to records (Suricata's eve-log
                          ethernet)
   --eve-netflow          write netflow records, one per flow direction (eve-log netflow)
@@ -123,7 +121,6 @@ Options:
   --eve-suricata-version add suricata_version, the Suricata version gsoc's EVE follows
   --eve-community-id-seed N
                          seed of the community_id hashes (eve-log community-id-seed; default 0)
->>>>>>> helper-evedec
   --force-file-hashes    give every HTTP file its MD5 and SHA-256 in EVE fileinfo records
                          (Suricata's eve-log files force-hash) [output.force_file_hashes];
                          by default HTTP files are hashed only when a rule (filemd5,
@@ -310,7 +307,6 @@ Args parseArgs(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
-<<<<<<< HEAD
       } else if (a == "--eve-http-dump-all-headers") {
         const std::string v = value();
         if (v != "request" && v != "response" && v != "both") usageError("--eve-http-dump-all-headers: request, response or both");
@@ -329,7 +325,6 @@ Args parseArgs(int argc, char** argv) {
         args.eve_xff.overwrite = mode == "overwrite";
         args.eve_xff.reverse = deployment == "reverse";
         if (c2 != std::string::npos && c2 + 1 < v.size()) args.eve_xff.header = v.substr(c2 + 1);
-=======
       } else if (a == "--eve-ethernet") {
         args.eve_options.ethernet = true;
       } else if (a == "--eve-netflow") {
@@ -344,7 +339,6 @@ Args parseArgs(int argc, char** argv) {
         const unsigned long seed = std::strtoul(v.c_str(), &end, 10);
         if (v.empty() || *end != '\0' || seed > 65535) usageError("--eve-community-id-seed must be 0 to 65535, got '" + v + "'");
         args.eve_options.community_id_seed = static_cast<std::uint16_t>(seed);
->>>>>>> helper-evedec
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
       } else if (a == "--mqtt-max-msg-length") {
@@ -732,12 +726,9 @@ int main(int argc, char** argv) {
       l->eve->setDnsVersion(args.eve_dns_version);
       l->eve->setDnsFilter(args.eve_dns_requests, args.eve_dns_responses, args.eve_dns_types);
       l->eve->setSmbTypes(args.eve_smb_types);
-<<<<<<< HEAD
       l->eve->setHttpHeaderDumps(args.eve_http_request_headers, args.eve_http_response_headers);
       l->eve->setXff(args.eve_xff);
-=======
       l->eve->setOptions(args.eve_options);
->>>>>>> helper-evedec
     }
     // The outputs, called on the lane's thread: records formatted and serialized here, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.

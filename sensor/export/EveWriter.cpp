@@ -279,30 +279,18 @@ void EveWriter::string(std::string_view s) {
 }
 
 void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
-<<<<<<< HEAD
-                       std::string_view client_ip) {
-=======
-                       const DecodedPacket* packet) {
->>>>>>> helper-evedec
+                       const DecodedPacket* packet, std::string_view client_ip) {
   const bool to_server = direction == signatures::FlowDirection::ToServer;
   const auto address = [&](bool client) {
     if (client && !client_ip.empty()) out_ << client_ip;
-    else out_ << (client ? flow.client : flow.server).toString();
+    else out_ << EveAddress(client ? flow.client : flow.server).view();
   };
   out_ << "{\"timestamp\":\"" << EveTimestamp(ts) << "\",\"flow_id\":" << flow.id << ",\"event_type\":\"" << event_type
-<<<<<<< HEAD
        << "\",\"src_ip\":\"";
   address(to_server);
   out_ << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\"";
   address(!to_server);
   out_ << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
-       << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client")
-       << "\",\"community_id\":\"" << communityId(flow.client, flow.server, flow.ip_proto, flow.client_port, flow.server_port).view() << "\"";
-  if (flow.vlan != 0) out_ << ",\"vlan\":[" << flow.vlan << "]";
-=======
-       << "\",\"src_ip\":\"" << EveAddress(to_server ? flow.client : flow.server).view()
-       << "\",\"src_port\":" << (to_server ? flow.client_port : flow.server_port) << ",\"dest_ip\":\""
-       << EveAddress(to_server ? flow.server : flow.client).view() << "\",\"dest_port\":" << (to_server ? flow.server_port : flow.client_port)
        << ",\"proto\":\"" << protoName(flow.ip_proto) << "\",\"direction\":\"" << (to_server ? "to_server" : "to_client") << "\"";
   commonFields(flow);
   if (packet != nullptr && (flow.ip_proto == 1 || flow.ip_proto == 58) && !packet->transport_header.empty()) {
@@ -318,7 +306,6 @@ void EveWriter::header(const Flow& flow, signatures::FlowDirection direction, st
       etherObject(to_server ? client : server, to_server ? server : client, flow.ip_version == 6 ? 0x86dd : 0x0800);
     }
   }
->>>>>>> helper-evedec
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
 }
 
@@ -393,15 +380,11 @@ std::string_view forwardedAddress(std::string_view value, bool last) {
 
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   const Commit commit{*this};
-<<<<<<< HEAD
   std::string_view xff;
   if (xff_.enabled && hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Http && hit.app->request != nullptr) {
     if (const std::string* value = hit.app->request->header(xff_.header)) xff = forwardedAddress(*value, xff_.reverse);
   }
-  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", xff_.overwrite ? xff : std::string_view());
-=======
-  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", hit.packet);
->>>>>>> helper-evedec
+  if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", hit.packet, xff_.overwrite ? xff : std::string_view());
   else header(*hit.packet, hit.timestamp_ns, "alert");
   if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
   if (hit.indicator != nullptr) {

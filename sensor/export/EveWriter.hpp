@@ -108,16 +108,11 @@ class EveWriter {
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
-<<<<<<< HEAD
-  // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids.
-  // `client_ip`: written in place of the client's address (XFF overwrite mode) when not empty.
-  void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
-              std::string_view client_ip = {});
-=======
   // Opens a record: timestamp, flow_id, event_type, the 5-tuple seen in `direction`, ids; the
   // ether object from `packet` when given (a packet's record), else from the flow's addresses.
+  // `client_ip`: written in place of the client's address (XFF overwrite mode) when not empty.
   void header(const Flow& flow, signatures::FlowDirection direction, std::int64_t ts, std::string_view event_type,
-              const DecodedPacket* packet = nullptr);
+              const DecodedPacket* packet = nullptr, std::string_view client_ip = {});
   // Netflow: one direction of the flow as a one-way flow of its own.
   void netflowRecord(const Flow& flow, std::size_t side);
   // The fields every record with addresses shares: community_id, ip_v, vlan, the ICMP type and
@@ -128,7 +123,6 @@ class EveWriter {
   void etherArrays(const Flow& flow, bool swapped);
   // ,"packet":"...","packet_info":{...}: the frame as captured (alert packet: yes).
   void packetObject(const DecodedPacket& packet);
->>>>>>> helper-evedec
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);
@@ -181,12 +175,9 @@ class EveWriter {
   bool dns_responses_ = true;
   std::vector<std::uint16_t> dns_types_;  // empty: all
   std::vector<std::string> smb_types_;    // empty: all
-<<<<<<< HEAD
   bool dump_request_headers_ = false, dump_response_headers_ = false;
   Xff xff_;
-=======
   EveOptions options_;
->>>>>>> helper-evedec
 };
 
 }  // namespace gsoc::sensor
