@@ -805,7 +805,7 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
   if (!dns_port || !parseDnsMessage(payload, message)) {
     if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
-    if (flow.app == AppProto::Dns) {
+    if (flow.app == AppProto::Dns || flow.app == AppProto::Mdns) {
       ++counters_.parse_errors;
       datagram_events_.set(signatures::AnomalyEvent::DnsMalformedData);
     }
@@ -821,7 +821,8 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
     datagram_events_.set(signatures::AnomalyEvent::DnsNotResponse);
   }
   addDnsMessageEvents(message, datagram_events_);
-  flow.app = AppProto::Dns;
+  // mDNS (port 5353, multicast): a protocol of its own since Suricata 8, the same messages.
+  flow.app = flow.server_port == 53 || flow.client_port == 53 ? AppProto::Dns : AppProto::Mdns;
   flow.app_detection_done = true;
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);
   const AppMetadata record{AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message};

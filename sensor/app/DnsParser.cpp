@@ -152,7 +152,9 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
   out.opcode_number = static_cast<char>(out.opcode());
   const std::uint16_t qd = be16(msg.data() + 4);
   const std::uint16_t an = be16(msg.data() + 6);
-  if (qd == 0 || qd > 32) return false;
+  // A response may ask nothing (mDNS announcements: records only); a message with neither is
+  // not taken for DNS.
+  if (qd > 32 || (qd == 0 && !(out.response && (an > 0 || be16(msg.data() + 8) > 0 || be16(msg.data() + 10) > 0)))) return false;
   std::size_t pos = 12;
   for (std::uint16_t i = 0; i < qd; ++i) {
     DnsName& name = out.queries.emplace_back();

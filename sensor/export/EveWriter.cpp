@@ -164,7 +164,7 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP, LDAP).
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
-      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt &&
+      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
           info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
@@ -223,7 +223,8 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   }
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dns && hit.flow != nullptr) {
     // The message's transaction: its dns record (written before detection) took the latest id.
-    dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
+    if (hit.flow->app == signatures::AppProto::Mdns) mdnsObject(*hit.app->dns);
+    else dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
   }
   if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   out_ << ",\"payload_printable\":";
@@ -241,6 +242,13 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
 bool EveWriter::dnsRecord(const AppMetadata& r) {
   const DnsMessage& m = *r.dns;
   const std::uint64_t tx_id = dns_tx_.next(r.flow->id);
+  if (r.flow->app == signatures::AppProto::Mdns) {  // eve-log mdns: every message, its own shape
+    header(*r.flow, r.direction, r.timestamp_ns, "mdns");
+    captureIndex(r.capture_index);
+    mdnsObject(m);
+    out_ << "}\n";
+    return true;
+  }
   if (!(m.response ? dns_responses_ : dns_requests_)) return false;
   if (!dns_types_.empty() && std::none_of(m.query_types.begin(), m.query_types.end(), [&](std::uint16_t t) {
         return std::find(dns_types_.begin(), dns_types_.end(), t) != dns_types_.end();
@@ -265,6 +273,85 @@ bool EveWriter::dnsRecord(const AppMetadata& r) {
   dnsObject(m, tx_id, dns_version_ == 2);
   out_ << "}\n";  // metadataRecord counts the record
   return true;
+}
+
+// Suricata 8's "mdns" object: the message's type, id, header flags by name, opcode and rcode as
+// numbers, the queries (types in lower case), and each record as its name and its data keyed by
+// its type's name in lower case (a TXT record's strings as an array, SOA/SRV/SSHFP as objects,
+// OPT as its options, other data as its bytes).
+void EveWriter::mdnsObject(const DnsMessage& m) {
+  auto lowerType = [](std::uint16_t type) {
+    std::string name = dnsTypeName(type);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name;
+  };
+  out_ << ",\"mdns\":{\"type\":\"" << (m.response ? "response" : "request") << "\",\"id\":" << m.id;
+  static constexpr std::pair<std::uint16_t, const char*> kBits[] = {{0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"}, {0x0080, "ra"},
+                                                                    {0x0040, "z"},  {0x0020, "ad"}, {0x0010, "cd"}};
+  bool flags = false;
+  for (const auto& [bit, name] : kBits) {
+    if (!(m.flags & bit)) continue;
+    out_ << (flags ? "," : ",\"flags\":[") << "\"" << name << "\"";
+    flags = true;
+  }
+  if (flags) out_ << "]";
+  out_ << ",\"opcode\":" << unsigned{m.opcode()} << ",\"rcode\":" << unsigned{m.rcode};
+  if (!m.queries.empty()) {
+    out_ << ",\"queries\":[";
+    for (std::size_t i = 0; i < m.queries.size(); ++i) {
+      out_ << (i ? "," : "") << "{\"rrname\":";
+      string(m.queries[i]);
+      out_ << ",\"rrtype\":\"" << lowerType(i < m.query_types.size() ? m.query_types[i] : 0) << "\"}";
+    }
+    out_ << "]";
+  }
+  auto bytes = [](std::span<const std::uint8_t> b) { return std::string_view(reinterpret_cast<const char*>(b.data()), b.size()); };
+  auto records = [&](std::string_view key, const std::vector<DnsMessage::Answer>& list) {
+    bool open = false;
+    for (const DnsMessage::Answer& a : list) {
+      if (a.type == 41 && a.rdata.empty()) continue;  // an OPT record without options is not written
+      out_ << (open ? "," : ",\"" + std::string(key) + "\":[") << "{\"rrname\":";
+      open = true;
+      string(a.name);
+      out_ << ",\"" << lowerType(a.type) << "\":";
+      switch (a.type) {
+        case 1: case 2: case 5: case 12: case 15: case 28: string(a.data); break;
+        case 16:
+          out_ << "[";
+          for (std::size_t t = 0; t < dnsTxtCount(a.rdata); ++t) {
+            if (t) out_ << ",";
+            string(dnsTxtString(a.rdata, t));
+          }
+          out_ << "]";
+          break;
+        case 6: case 33: case 44:
+          if ((a.type == 44 && a.rdata.size() >= 2) || (a.type != 44 && a.fields_read)) dnsFieldsObject(a);
+          else string(bytes(a.rdata));
+          break;
+        case 41: {  // OPT: each option's code and data in hex
+          static constexpr char kHex[] = "0123456789abcdef";
+          out_ << "[";
+          for (std::size_t at = 0; at + 4 <= a.rdata.size();) {
+            const std::size_t length = std::size_t{a.rdata[at + 2]} << 8 | a.rdata[at + 3];
+            const std::size_t end = std::min(a.rdata.size(), at + 4 + length);
+            out_ << (at ? "," : "") << "{\"code\":" << (unsigned{a.rdata[at]} << 8 | a.rdata[at + 1]) << ",\"data\":\"";
+            for (std::size_t i = at + 4; i < end; ++i) out_ << kHex[a.rdata[i] >> 4] << kHex[a.rdata[i] & 0x0f];
+            out_ << "\"}";
+            at = end;
+          }
+          out_ << "]";
+          break;
+        }
+        default: string(bytes(a.rdata)); break;
+      }
+      out_ << "}";
+    }
+    if (open) out_ << "]";
+  };
+  records("answers", m.answers);
+  records("authorities", m.authorities);
+  records("additionals", m.additionals);
+  out_ << "}";
 }
 
 // One record's data as Suricata's detailed format writes it (TXT: its i-th character-string).

@@ -108,6 +108,7 @@ class EveWriter {
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);
   void dnsObject(const DnsMessage& m, std::uint64_t tx_id, bool v2);
+  void mdnsObject(const DnsMessage& m);
   void dnsRecordData(const DnsMessage::Answer& a, std::size_t txt_index);
   void dnsFieldsObject(const DnsMessage::Answer& a);
 

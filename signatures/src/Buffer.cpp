@@ -117,6 +117,12 @@ constexpr Alias kAliases[] = {
     {"dce_stub_data", BufferId::DceStubData, K::Sticky},
     {"smb_named_pipe", BufferId::SmbNamedPipe, K::Sticky},
     {"smb_share", BufferId::SmbShare, K::Sticky},
+    // mDNS (Suricata 8): DNS's record-name buffers; the keyword binds the rule to mdns.
+    {"mdns.queries.rrname", BufferId::DnsQueriesRrname, K::Sticky},
+    {"mdns.answers.rrname", BufferId::DnsAnswersRrname, K::Sticky},
+    {"mdns.authorities.rrname", BufferId::DnsAuthoritiesRrname, K::Sticky},
+    {"mdns.additionals.rrname", BufferId::DnsAdditionalsRrname, K::Sticky},
+    {"mdns.response.rrname", BufferId::DnsResponseRrname, K::Sticky},
 };
 
 }  // namespace

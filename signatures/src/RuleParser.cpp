@@ -27,6 +27,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Mqtt: return "mqtt";
     case AppProto::Sip: return "sip";
     case AppProto::Ldap: return "ldap";
+    case AppProto::Mdns: return "mdns";
     case AppProto::Count_: break;
   }
   return "";
@@ -67,6 +68,7 @@ constexpr ProtocolName kProtocols[] = {
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"ldap", Transport::Any, AppProto::Ldap},
+    {"mdns", Transport::Udp, AppProto::Mdns},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1842,6 +1844,7 @@ class RuleBuilder {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
+      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
       onBufferKeyword(o, *kw);
       return;
     }

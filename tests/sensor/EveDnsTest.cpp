@@ -197,6 +197,50 @@ TEST(EveDns, TxtNullAndSshfpData) {
   EXPECT_EQ(d["opcode"], 0);
 }
 
+// mDNS (a flow on port 5353): Suricata 8's mdns record, records keyed by their type in lower
+// case, TXT strings as an array, no ttl.
+TEST(EveDns, MdnsRecordShape) {
+  DnsTestFlow dns(12, 0);
+  ASSERT_TRUE(dns.decoded);
+  dns.flow->app = signatures::AppProto::Mdns;
+  const std::vector<std::uint8_t> txt = {14, 'm', 'o', 'd', 'e', 'l', '=', 'i', 'M', 'a', 'c', '1', '7', ',', '1'};
+  DnsMessage response;
+  response.response = true;
+  response.flags = 0x8400;  // QR AA
+  response.answers = {{DnsName("John's iMac._device-info._tcp.local"), 16, 4500, DnsName("model=iMac17,1")},
+                      {DnsName("_companion-link._tcp.local"), 12, 4500, DnsName("John's iMac._companion-link._tcp.local")}};
+  response.answers[0].rdata = txt;
+  DnsMessage request;
+  request.queries = {DnsName("_apple-mobdev._tcp.local")};
+  request.query_types = {12};
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-mdns-test.json").string();
+  {
+    EveWriter writer(path);
+    AppMetadata record;
+    record.kind = AppMetadata::Kind::Dns;
+    record.flow = &*dns.flow;
+    record.dns = &response;
+    writer.metadataRecord(record);
+    record.dns = &request;
+    writer.metadataRecord(record);
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["event_type"], "mdns");
+  const auto& r = lines[0]["mdns"];
+  EXPECT_EQ(r["type"], "response");
+  EXPECT_EQ(r["flags"], nlohmann::json::array({"aa"}));
+  EXPECT_EQ(r["rcode"], 0);
+  EXPECT_EQ(r["answers"][0]["txt"], nlohmann::json::array({"model=iMac17,1"}));
+  EXPECT_FALSE(r["answers"][0].contains("ttl"));
+  EXPECT_EQ(r["answers"][1]["ptr"], "John's iMac._companion-link._tcp.local");
+  const auto& q = lines[1]["mdns"];
+  EXPECT_EQ(q["type"], "request");
+  EXPECT_FALSE(q.contains("flags"));
+  EXPECT_EQ(q["queries"][0]["rrtype"], "ptr");
+}
+
 // Suricata 8: every message, request or response, is a transaction of its own.
 TEST(EveDns, EachMessageIsATransaction) {
   DnsTransactionIds ids;

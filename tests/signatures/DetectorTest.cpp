@@ -576,6 +576,25 @@ alert dns any any -> any any (dns.opcode:7-16; sid:8;)
   EXPECT_EQ(loadRules("alert dns any any -> any any (dns.rrtype:70000; sid:9;)").report.errors.size(), 1u);
 }
 
+TEST(Detector, MdnsRulesAndKeywords) {
+  // Suricata 8's mdns protocol: DNS on port 5353 with its own rules; an ip rule with an mdns
+  // keyword is an mdns rule, and a dns rule does not match mDNS.
+  const auto rs = compileRules(R"(
+alert mdns any any -> any any (mdns.queries.rrname; content:"_apple"; sid:1;)
+alert ip any any -> any any (mdns.answers.rrname; content:"Mac"; sid:2;)
+alert dns any any -> any any (dns.queries.rrname; content:"_apple"; sid:3;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  in.meta.transport = Transport::Udp;
+  in.meta.app = AppProto::Mdns;
+  in.buffers.add(BufferId::DnsQueriesRrname, "_apple-mobdev._tcp.local");
+  in.buffers.add(BufferId::DnsAnswersRrname, "John's iMac._device-info._tcp.local");
+  EXPECT_EQ(fire(d, in), Sids({1, 2}));
+  in.meta.app = AppProto::Dns;
+  EXPECT_EQ(fire(d, in), Sids({3}));
+}
+
 TEST(RuleParser, EventKeywords) {
   const RuleVariables vars = RuleVariables::withDefaults();
   const RuleParser parser(vars);

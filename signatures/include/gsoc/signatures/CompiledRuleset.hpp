@@ -79,7 +79,7 @@ class CompiledRuleset {
   static bool appValidOn(Transport transport, AppProto app) {
     if (app == AppProto::None) return true;
     if (transport == Transport::Tcp) return true;
-    return transport == Transport::Udp && (app == AppProto::Dns || app == AppProto::Sip);
+    return transport == Transport::Udp && (app == AppProto::Dns || app == AppProto::Sip || app == AppProto::Mdns);
   }
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.
