@@ -1,6 +1,7 @@
 #include "gsoc/signatures/RuleParser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -953,6 +954,43 @@ class RuleBuilder {
     if (set != 0) fieldByteTest(buffer, ByteTest::Op::Eq, set >> __builtin_ctz(set), false, set);
     if (clear != 0) fieldByteTest(buffer, ByteTest::Op::Eq, 0, false, clear);
   }
+  // requires: "version >= 8.0.5", alternatives joined by '|' ("version >= 7.0.4 < 8 | >= 8.0.3"),
+  // judged against the Suricata version gsoc's rule language follows (8.0.7). A rule whose
+  // requirement is not met, or that requires a feature, is refused (Suricata skips it).
+  void onRequires(const Option& o) {
+    requireValue(o);
+    static constexpr std::array<std::uint32_t, 3> kVersion = {8, 0, 7};
+    for (std::string_view clause : splitList(o.value)) {
+      if (!clause.starts_with("version")) failValue(o, "requires '" + std::string(clause) + "', which gsoc does not judge");
+      bool met = false;
+      for (std::string_view alternative : splitList(trim(clause.substr(7)), '|')) {
+        bool all = true;
+        std::string_view rest = trim(alternative);
+        while (!rest.empty()) {
+          const std::size_t op_end = rest.find_first_not_of("<>=");
+          const std::string_view op = rest.substr(0, op_end);
+          rest = trim(rest.substr(std::min(op_end, rest.size())));
+          const std::size_t v_end = std::min(rest.find(' '), rest.size());
+          std::array<std::uint32_t, 3> v{};
+          std::size_t i = 0;
+          for (std::string_view part : splitList(rest.substr(0, v_end), '.')) {
+            if (i == 3) failValue(o, "bad version");
+            v[i++] = static_cast<std::uint32_t>(integer(o, part, 0, 1'000'000));
+          }
+          if (i == 0) failValue(o, "bad version");
+          rest = trim(rest.substr(v_end));
+          if (op == ">=") all = all && kVersion >= v;
+          else if (op == ">") all = all && kVersion > v;
+          else if (op == "<=") all = all && kVersion <= v;
+          else if (op == "<") all = all && kVersion < v;
+          else if (op == "=" || op.empty()) all = all && kVersion == v;
+          else failValue(o, "unknown operator '" + std::string(op) + "'");
+        }
+        met = met || all;
+      }
+      if (!met) failValue(o, "the requirement is not met by Suricata 8.0.7's rule language, which gsoc follows");
+    }
+  }
   // dns.rcode, dns.opcode (the message header's) and dns.rrtype (a request's question types, a
   // response's answer types: one that passes matches); false for any other keyword. An rcode
   // may be named ("NXDOMAIN").
@@ -1831,6 +1869,10 @@ class RuleBuilder {
     if (n == "fileext") { onFileName(o, true); return; }
     if (n == "filemd5") { onFileHashList(o, BufferId::FileMd5, DatasetType::Md5); return; }
     if (n == "filesha256") { onFileHashList(o, BufferId::FileSha256, DatasetType::Sha256); return; }
+    if (n == "requires") {
+      onRequires(o);
+      return;
+    }
     if (n == "tag") {
       note("'tag' accepted; tagged-packet logging is not implemented, the alert itself is unaffected");
       return;

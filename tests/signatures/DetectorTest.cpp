@@ -595,6 +595,16 @@ alert dns any any -> any any (dns.queries.rrname; content:"_apple"; sid:3;)
   EXPECT_EQ(fire(d, in), Sids({3}));
 }
 
+TEST(RuleParser, RequiresJudgesTheVersionGsocFollows) {
+  // gsoc's rule language is Suricata 8.0.7's: a rule that requires it loads, one that requires
+  // another version or a feature is refused.
+  EXPECT_TRUE(loadRules("alert ip any any -> any any (requires: version >= 8.0.5; sid:1;)").report.errors.empty());
+  EXPECT_TRUE(loadRules("alert ip any any -> any any (requires: version >= 7.0.4 < 8 | >= 8.0.3; sid:2;)").report.errors.empty());
+  EXPECT_EQ(loadRules("alert ip any any -> any any (requires: version >= 9; sid:3;)").report.errors.size(), 1u);
+  EXPECT_EQ(loadRules("alert ip any any -> any any (requires: version < 8; sid:4;)").report.errors.size(), 1u);
+  EXPECT_EQ(loadRules("alert ip any any -> any any (requires: feature geoip; sid:5;)").report.errors.size(), 1u);
+}
+
 TEST(RuleParser, EventKeywords) {
   const RuleVariables vars = RuleVariables::withDefaults();
   const RuleParser parser(vars);
