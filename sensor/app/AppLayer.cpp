@@ -309,10 +309,14 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Dns:
       stateOf<DnsTcpState>(flow).feed(dir, data, dns_, [&](FlowDirection d, const DnsMessage& m) {
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
-        if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, d, ts, nullptr, nullptr, &m});
+        const AppMetadata record{AppMetadata::Kind::Dns, &flow, d, ts, nullptr, nullptr, &m};
+        if (metadata_) metadata_(record);
+        addDnsMessageEvents(m, flow.app_state->events);
         tx_.buffers.clear();
         addDnsBuffers(m, tx_.buffers);
+        tx_record_ = &record;  // alerts carry the dns object
         emit(flow, d);
+        tx_record_ = nullptr;
       });
       break;
     case AppProto::Tls: {
@@ -920,7 +924,7 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
   if (!dns_port || !parseDnsMessage(payload, message)) {
     if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
-    if (flow.app == AppProto::Dns) {
+    if (flow.app == AppProto::Dns || flow.app == AppProto::Mdns) {
       ++counters_.parse_errors;
       datagram_events_.set(signatures::AnomalyEvent::DnsMalformedData);
     }
@@ -935,13 +939,18 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   if (flow.server_port == 53 && dir == FlowDirection::ToClient && !message.response) {
     datagram_events_.set(signatures::AnomalyEvent::DnsNotResponse);
   }
-  if (payload[3] & 0x40) datagram_events_.set(signatures::AnomalyEvent::DnsZFlagSet);
-  flow.app = AppProto::Dns;
+  addDnsMessageEvents(message, datagram_events_);
+  // mDNS (port 5353, multicast): a protocol of its own since Suricata 8, the same messages.
+  flow.app = flow.server_port == 53 || flow.client_port == 53 ? AppProto::Dns : AppProto::Mdns;
   flow.app_detection_done = true;
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);
-  if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message});
-  // The names outlive the match: dns_ is parsed into again only for the next datagram.
+  const AppMetadata record{AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message};
+  if (metadata_) metadata_(record);
+  // The names outlive the match: dns_ is parsed into again only for the next datagram. An alert
+  // on the datagram carries the message's dns object, as Suricata's.
   addDnsBuffers(message, buffers);
+  datagram_record_ = record;
+  has_datagram_record_ = true;
 }
 
 void AppLayer::onDcerpcDatagram(Flow& flow, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers, std::int64_t ts) {

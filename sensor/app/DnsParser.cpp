@@ -49,14 +49,14 @@ void addressText(std::span<const std::uint8_t> rdata, DnsName& out) {
 }
 
 // Reads up to `count` resource records (at most 64 are kept) at `pos`. Records are metadata
-// only: one that does not decode ends its section, and the message is still read.
-void readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint16_t count, std::vector<DnsMessage::Answer>& out) {
+// only: one that does not decode ends its section (false), and the message is still read.
+bool readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint16_t count, std::vector<DnsMessage::Answer>& out) {
   for (std::uint16_t i = 0; i < count && i < 64; ++i) {
     DnsMessage::Answer& a = out.emplace_back();
     if (!readName(msg, pos, a.name) || pos + 10 > msg.size()) {
       out.pop_back();
       pos = msg.size();  // the rest of the message cannot be located
-      return;
+      return false;
     }
     a.type = be16(msg.data() + pos);
     a.ttl = std::uint32_t{be16(msg.data() + pos + 4)} << 16 | be16(msg.data() + pos + 6);
@@ -65,9 +65,10 @@ void readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint1
     if (pos + rdlength > msg.size()) {
       out.pop_back();
       pos = msg.size();
-      return;
+      return false;
     }
     const auto rdata = msg.subspan(pos, rdlength);
+    a.rdata = rdata;
     // Where the record's data holds a name: CNAME, NS, PTR and SOA (mname) at its start, MX
     // after the preference, SRV after priority, weight and port.
     std::size_t name_at = rdlength;
@@ -106,7 +107,10 @@ void readRecords(std::span<const std::uint8_t> msg, std::size_t& pos, std::uint1
     pos += rdlength;
   }
   if (count > 64) pos = msg.size();  // records not read: the sections after them cannot be located
+  return true;
 }
+
+std::array<char, 2> be16Chars(std::uint16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
 
 // Adds `value` unless the buffer has it already: a buffer's instances match when any one does,
 // so a repeat (the zone name of every NS record) adds nothing but would take one of its slots.
@@ -124,6 +128,11 @@ void DnsMessage::clear() {
   flags = 0;
   response = false;
   rcode = 0;
+  invalid_authorities = false;
+  invalid_additionals = false;
+  rcode_number = 0;
+  opcode_number = 0;
+  rrtype_numbers.clear();
   queries.clear();
   query_types.clear();
   answers.clear();
@@ -139,10 +148,13 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
   out.flags = flags;
   out.response = (flags & 0x8000) != 0;
   out.rcode = flags & 0x0F;
-  if (((flags >> 11) & 0x0F) > 5) return false;  // opcode
+  out.rcode_number = static_cast<char>(out.rcode);
+  out.opcode_number = static_cast<char>(out.opcode());
   const std::uint16_t qd = be16(msg.data() + 4);
   const std::uint16_t an = be16(msg.data() + 6);
-  if (qd == 0 || qd > 32) return false;
+  // A response may ask nothing (mDNS announcements: records only); a message with neither is
+  // not taken for DNS.
+  if (qd > 32 || (qd == 0 && !(out.response && (an > 0 || be16(msg.data() + 8) > 0 || be16(msg.data() + 10) > 0)))) return false;
   std::size_t pos = 12;
   for (std::uint16_t i = 0; i < qd; ++i) {
     DnsName& name = out.queries.emplace_back();
@@ -150,9 +162,18 @@ bool parseDnsMessage(std::span<const std::uint8_t> msg, DnsMessage& out) {
     out.query_types.push_back(be16(msg.data() + pos));
     pos += 4;
   }
-  readRecords(msg, pos, an, out.answers);
-  readRecords(msg, pos, be16(msg.data() + 8), out.authorities);
-  readRecords(msg, pos, be16(msg.data() + 10), out.additionals);
+  // A section that does not decode is flagged only where the one before it was read whole (after
+  // a broken or capped one its records cannot be located at all).
+  const std::uint16_t ns = be16(msg.data() + 8), ar = be16(msg.data() + 10);
+  const bool answers_read = readRecords(msg, pos, an, out.answers) && an <= 64;
+  const bool authorities_read = readRecords(msg, pos, ns, out.authorities);
+  out.invalid_authorities = answers_read && !authorities_read;
+  out.invalid_additionals = answers_read && authorities_read && ns <= 64 && !readRecords(msg, pos, ar, out.additionals);
+  if (out.response) {
+    for (const DnsMessage::Answer& a : out.answers) out.rrtype_numbers.push_back(be16Chars(a.type));
+  } else {
+    for (std::uint16_t t : out.query_types) out.rrtype_numbers.push_back(be16Chars(t));
+  }
   return true;
 }
 
@@ -196,6 +217,9 @@ std::string dnsRcodeName(std::uint8_t rcode) {
 
 void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out) {
   using signatures::BufferId;
+  out.add(BufferId::DnsRcodeNumber, std::string_view(&m.rcode_number, 1));
+  out.add(BufferId::DnsOpcodeNumber, std::string_view(&m.opcode_number, 1));
+  for (const std::array<char, 2>& t : m.rrtype_numbers) out.add(BufferId::DnsRrtypeNumber, std::string_view(t.data(), 2));
   for (const DnsName& q : m.queries) {
     if (!m.response) out.add(BufferId::DnsQuery, q.view());
     addOnce(out, BufferId::DnsQueriesRrname, q.view());
@@ -215,6 +239,28 @@ void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out) {
       if (r.dataIsName()) addOnce(out, BufferId::DnsResponseRrname, r.data.view());
     }
   }
+}
+
+std::size_t dnsTxtCount(std::span<const std::uint8_t> rdata) {
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < rdata.size(); at += 1 + std::size_t{rdata[at]}) ++count;
+  return count;
+}
+
+std::string_view dnsTxtString(std::span<const std::uint8_t> rdata, std::size_t index) {
+  std::size_t at = 0;
+  for (; at < rdata.size() && index > 0; --index) at += 1 + std::size_t{rdata[at]};
+  if (at >= rdata.size()) return {};
+  const std::size_t length = std::min<std::size_t>(rdata[at], rdata.size() - at - 1);
+  return {reinterpret_cast<const char*>(rdata.data()) + at + 1, length};
+}
+
+void addDnsMessageEvents(const DnsMessage& m, signatures::EventSet& events) {
+  using signatures::AnomalyEvent;
+  if (m.flags & 0x0040) events.set(AnomalyEvent::DnsZFlagSet);
+  if (m.opcodeInvalid()) events.set(AnomalyEvent::DnsInvalidOpcode);
+  if (m.invalid_authorities) events.set(AnomalyEvent::DnsInvalidAuthorities);
+  if (m.invalid_additionals) events.set(AnomalyEvent::DnsInvalidAdditionals);
 }
 
 bool DnsTcpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, DnsMessage& message,

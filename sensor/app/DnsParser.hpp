@@ -6,6 +6,7 @@
 // into a message that is reused (the app layer keeps one per worker) allocates nothing once its
 // vectors have grown to the largest message seen.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
+#include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/DnsName.hpp"
 #include "sensor/flow/Flow.hpp"
@@ -24,6 +26,13 @@ struct DnsMessage {
   std::uint16_t flags = 0;  // the header's flags word (QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode)
   bool response = false;
   std::uint8_t rcode = 0;
+  [[nodiscard]] std::uint8_t opcode() const { return static_cast<std::uint8_t>((flags >> 11) & 0x0f); }
+  // Opcodes 7 to 15 are unassigned: Suricata parses the message and raises dns.invalid_opcode.
+  [[nodiscard]] bool opcodeInvalid() const { return opcode() >= 7; }
+  // A record of the authority or additional section did not decode: the records before it are
+  // kept (Suricata's dns.invalid_authorities and dns.invalid_additionals events).
+  bool invalid_authorities = false;
+  bool invalid_additionals = false;
   std::vector<DnsName> queries;
   std::vector<std::uint16_t> query_types;
   struct Answer {
@@ -37,6 +46,10 @@ struct DnsMessage {
     // (the primary server, mname) and SRV (the target); TXT its first character-string; else
     // empty.
     DnsName data;
+    // The record's data as sent (TXT's character-strings, NULL's bytes, SSHFP's fields). It
+    // views the message's bytes, so it is valid only while they are: during the parse's sink
+    // (TCP) or the datagram's processing (UDP), which is when records and alerts are written.
+    std::span<const std::uint8_t> rdata;
     // SOA (data is its mname): the mailbox and the five numbers. SRV (data is its target).
     DnsName soa_rname;
     std::uint32_t soa_serial = 0, soa_refresh = 0, soa_retry = 0, soa_expire = 0, soa_minimum = 0;
@@ -47,6 +60,12 @@ struct DnsMessage {
   std::vector<Answer> answers;
   std::vector<Answer> authorities;
   std::vector<Answer> additionals;
+  // Big-endian numbers for the integer keywords' byte tests (views of these outlive the match
+  // as the names do): the header's rcode and opcode, and dns.rrtype's types, the questions' in
+  // a request and the answers' in a response.
+  char rcode_number = 0;
+  char opcode_number = 0;
+  std::vector<std::array<char, 2>> rrtype_numbers;
 
   // Empties the message, keeping the vectors' capacity.
   void clear();
@@ -57,12 +76,22 @@ struct DnsMessage {
 bool parseDnsMessage(std::span<const std::uint8_t> bytes, DnsMessage& out);
 
 // The message's buffers for detection: `dns.query` (requests' query names, as before Suricata
-// 8), and Suricata 8's multi-buffers: `dns.queries.rrname`, `dns.answers.rrname`,
+// 8), the numbers dns.rcode, dns.opcode and dns.rrtype test, and Suricata 8's multi-buffers: `dns.queries.rrname`, `dns.answers.rrname`,
 // `dns.authorities.rrname`, `dns.additionals.rrname` (each section's record names, requests and
 // responses alike) and, in responses only, `dns.response.rrname`: every name of the response,
 // the queries', each record's and the names records point to (CNAME, NS, PTR, MX, SOA, SRV).
 // Views into `m`, which must outlive the match; a name already in a buffer is not added again.
 void addDnsBuffers(const DnsMessage& m, signatures::BufferSet& out);
+
+// The message's own anomaly events (Suricata's DNS parser's): the reserved Z bit set, an
+// unassigned opcode, an authority or additional record that does not decode. The direction
+// checks (not_request, not_response) are the caller's, which knows the server.
+void addDnsMessageEvents(const DnsMessage& m, signatures::EventSet& events);
+
+// A TXT record's character-strings (its rdata): how many there are (a string that runs past
+// the end counts, cut short), and the i-th.
+std::size_t dnsTxtCount(std::span<const std::uint8_t> rdata);
+std::string_view dnsTxtString(std::span<const std::uint8_t> rdata, std::size_t index);
 
 // Suricata's names for EVE: a record type ("A", "CNAME", "HTTPS"...; the number as text when it
 // has none) and a response code ("NOERROR", "NXDOMAIN"...).

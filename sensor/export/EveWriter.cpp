@@ -343,9 +343,8 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP, LDAP).
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
-      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mqtt &&
-          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap &&
-          info.app != signatures::AppProto::Quic) {
+      if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
+          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -431,6 +430,11 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     smbObject(*hit.app);
     if (hit.app->smb != nullptr && hit.app->smb->type == SmbTransaction::Type::File) smbFileObject(*hit.app->smb, true);
   }
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dns && hit.flow != nullptr) {
+    // The message's transaction: its dns record (written before detection) took the latest id.
+    if (hit.flow->app == signatures::AppProto::Mdns) mdnsObject(*hit.app->dns);
+    else dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
+  }
   if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
@@ -443,33 +447,188 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
 // "request" or "response", with the header's flags, the queries, and the answer, authority and
 // additional records. Version 2: a request is one "query" record per question (rrname, rrtype,
 // tx_id), a response one "answer" record with the flags, the first question, the rcode, the
-// answers, grouped and the authorities. rdata is written for the types whose data gsoc decodes
-// (addresses and names: A, AAAA, CNAME, NS, PTR, MX), SOA and SRV as objects of their fields,
-// and "grouped" collects the answers' rdata by type.
+// answers, grouped and the authorities, written in the flow's direction (client to server) as
+// Suricata 8 writes it. Each message is a transaction of its own (tx_id counts them per flow).
 bool EveWriter::dnsRecord(const AppMetadata& r) {
   const DnsMessage& m = *r.dns;
-  const std::uint64_t tx_id = dns_tx_.next(r.flow->id, m.id, m.response);
+  const std::uint64_t tx_id = dns_tx_.next(r.flow->id);
+  if (r.flow->app == signatures::AppProto::Mdns) {  // eve-log mdns: every message, its own shape
+    header(*r.flow, r.direction, r.timestamp_ns, "mdns");
+    captureIndex(r.capture_index);
+    mdnsObject(m);
+    out_ << "}\n";
+    return true;
+  }
   if (!(m.response ? dns_responses_ : dns_requests_)) return false;
   if (!dns_types_.empty() && std::none_of(m.query_types.begin(), m.query_types.end(), [&](std::uint16_t t) {
         return std::find(dns_types_.begin(), dns_types_.end(), t) != dns_types_.end();
       })) {
     return false;
   }
-  const bool v2 = dns_version_ == 2;
-  if (v2 && !m.response) {
+  if (dns_version_ == 2 && !m.response) {
     for (std::size_t i = 0; i < m.queries.size(); ++i) {
       header(*r.flow, r.direction, r.timestamp_ns, "dns");
       captureIndex(r.capture_index);
       out_ << ",\"dns\":{\"type\":\"query\",\"id\":" << m.id << ",\"rrname\":";
       string(m.queries[i]);
-      out_ << ",\"rrtype\":\"" << dnsTypeName(i < m.query_types.size() ? m.query_types[i] : 0) << "\",\"tx_id\":" << tx_id
-           << "}}\n";
+      out_ << ",\"rrtype\":\"" << dnsTypeName(i < m.query_types.size() ? m.query_types[i] : 0) << "\",\"tx_id\":" << tx_id;
+      if (m.flags & 0x0040) out_ << ",\"z\":true";
+      out_ << ",\"opcode\":" << unsigned{m.opcode()} << "}}\n";
       if (i > 0) ++records_;  // metadataRecord counts the first
     }
     return !m.queries.empty();
   }
-  header(*r.flow, r.direction, r.timestamp_ns, "dns");
+  header(*r.flow, dns_version_ == 2 ? signatures::FlowDirection::ToServer : r.direction, r.timestamp_ns, "dns");
   captureIndex(r.capture_index);
+  dnsObject(m, tx_id, dns_version_ == 2);
+  out_ << "}\n";  // metadataRecord counts the record
+  return true;
+}
+
+// Suricata 8's "mdns" object: the message's type, id, header flags by name, opcode and rcode as
+// numbers, the queries (types in lower case), and each record as its name and its data keyed by
+// its type's name in lower case (a TXT record's strings as an array, SOA/SRV/SSHFP as objects,
+// OPT as its options, other data as its bytes).
+void EveWriter::mdnsObject(const DnsMessage& m) {
+  auto lowerType = [](std::uint16_t type) {
+    std::string name = dnsTypeName(type);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name;
+  };
+  out_ << ",\"mdns\":{\"type\":\"" << (m.response ? "response" : "request") << "\",\"id\":" << m.id;
+  static constexpr std::pair<std::uint16_t, const char*> kBits[] = {{0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"}, {0x0080, "ra"},
+                                                                    {0x0040, "z"},  {0x0020, "ad"}, {0x0010, "cd"}};
+  bool flags = false;
+  for (const auto& [bit, name] : kBits) {
+    if (!(m.flags & bit)) continue;
+    out_ << (flags ? "," : ",\"flags\":[") << "\"" << name << "\"";
+    flags = true;
+  }
+  if (flags) out_ << "]";
+  out_ << ",\"opcode\":" << unsigned{m.opcode()} << ",\"rcode\":" << unsigned{m.rcode};
+  if (!m.queries.empty()) {
+    out_ << ",\"queries\":[";
+    for (std::size_t i = 0; i < m.queries.size(); ++i) {
+      out_ << (i ? "," : "") << "{\"rrname\":";
+      string(m.queries[i]);
+      out_ << ",\"rrtype\":\"" << lowerType(i < m.query_types.size() ? m.query_types[i] : 0) << "\"}";
+    }
+    out_ << "]";
+  }
+  auto bytes = [](std::span<const std::uint8_t> b) { return std::string_view(reinterpret_cast<const char*>(b.data()), b.size()); };
+  auto records = [&](std::string_view key, const std::vector<DnsMessage::Answer>& list) {
+    bool open = false;
+    for (const DnsMessage::Answer& a : list) {
+      if (a.type == 41 && a.rdata.empty()) continue;  // an OPT record without options is not written
+      out_ << (open ? "," : ",\"" + std::string(key) + "\":[") << "{\"rrname\":";
+      open = true;
+      string(a.name);
+      out_ << ",\"" << lowerType(a.type) << "\":";
+      switch (a.type) {
+        case 1: case 2: case 5: case 12: case 15: case 28: string(a.data); break;
+        case 16:
+          out_ << "[";
+          for (std::size_t t = 0; t < dnsTxtCount(a.rdata); ++t) {
+            if (t) out_ << ",";
+            string(dnsTxtString(a.rdata, t));
+          }
+          out_ << "]";
+          break;
+        case 6: case 33: case 44:
+          if ((a.type == 44 && a.rdata.size() >= 2) || (a.type != 44 && a.fields_read)) dnsFieldsObject(a);
+          else string(bytes(a.rdata));
+          break;
+        case 41: {  // OPT: each option's code and data in hex
+          static constexpr char kHex[] = "0123456789abcdef";
+          out_ << "[";
+          for (std::size_t at = 0; at + 4 <= a.rdata.size();) {
+            const std::size_t length = std::size_t{a.rdata[at + 2]} << 8 | a.rdata[at + 3];
+            const std::size_t end = std::min(a.rdata.size(), at + 4 + length);
+            out_ << (at ? "," : "") << "{\"code\":" << (unsigned{a.rdata[at]} << 8 | a.rdata[at + 1]) << ",\"data\":\"";
+            for (std::size_t i = at + 4; i < end; ++i) out_ << kHex[a.rdata[i] >> 4] << kHex[a.rdata[i] & 0x0f];
+            out_ << "\"}";
+            at = end;
+          }
+          out_ << "]";
+          break;
+        }
+        default: string(bytes(a.rdata)); break;
+      }
+      out_ << "}";
+    }
+    if (open) out_ << "]";
+  };
+  records("answers", m.answers);
+  records("authorities", m.authorities);
+  records("additionals", m.additionals);
+  out_ << "}";
+}
+
+// One record's data as Suricata's detailed format writes it (TXT: its i-th character-string).
+void EveWriter::dnsRecordData(const DnsMessage::Answer& a, std::size_t txt_index) {
+  switch (a.type) {
+    case 1: case 2: case 5: case 12: case 15: case 28:
+      if (!a.data.empty()) {
+        out_ << ",\"rdata\":";
+        string(a.data);
+      }
+      return;
+    case 16:
+      out_ << ",\"rdata\":";
+      string(dnsTxtString(a.rdata, txt_index));
+      return;
+    case 10:
+      out_ << ",\"rdata\":";
+      string(std::string_view(reinterpret_cast<const char*>(a.rdata.data()), a.rdata.size()));
+      return;
+    case 6:
+      if (a.fields_read) {
+        out_ << ",\"soa\":";
+        dnsFieldsObject(a);
+      }
+      return;
+    case 33:
+      if (a.fields_read) {
+        out_ << ",\"srv\":";
+        dnsFieldsObject(a);
+      }
+      return;
+    case 44:
+      if (a.rdata.size() >= 2) {
+        out_ << ",\"sshfp\":";
+        dnsFieldsObject(a);
+      }
+      return;
+    default: return;
+  }
+}
+
+// The object of an SOA, SRV or SSHFP record's fields (also grouped's value for them).
+void EveWriter::dnsFieldsObject(const DnsMessage::Answer& a) {
+  if (a.type == 6) {
+    out_ << "{\"mname\":";
+    string(a.data);
+    out_ << ",\"rname\":";
+    string(a.soa_rname);
+    out_ << ",\"serial\":" << a.soa_serial << ",\"refresh\":" << a.soa_refresh << ",\"retry\":" << a.soa_retry
+         << ",\"expire\":" << a.soa_expire << ",\"minimum\":" << a.soa_minimum << "}";
+  } else if (a.type == 33) {
+    out_ << "{\"priority\":" << a.srv_priority << ",\"weight\":" << a.srv_weight << ",\"port\":" << a.srv_port << ",\"name\":";
+    string(a.data);
+    out_ << "}";
+  } else {  // SSHFP: algorithm, fingerprint type, the fingerprint as colon-separated hex
+    static constexpr char kHex[] = "0123456789abcdef";
+    out_ << "{\"fingerprint\":\"";
+    for (std::size_t i = 2; i < a.rdata.size(); ++i) {
+      if (i > 2) out_ << ':';
+      out_ << kHex[a.rdata[i] >> 4] << kHex[a.rdata[i] & 0x0f];
+    }
+    out_ << "\",\"algo\":" << unsigned{a.rdata[0]} << ",\"type\":" << unsigned{a.rdata[1]} << "}";
+  }
+}
+
+// The "dns" object of a message (and of an alert on it): version 3's, or version 2's answer.
+void EveWriter::dnsObject(const DnsMessage& m, std::uint64_t tx_id, bool v2) {
   char flags[8];
   std::snprintf(flags, sizeof flags, "%x", static_cast<unsigned>(m.flags));
   if (v2) {
@@ -483,6 +642,7 @@ bool EveWriter::dnsRecord(const AppMetadata& r) {
   for (const auto& [bit, name] : kBits) {
     if (m.flags & bit) out_ << ",\"" << name << "\":true";
   }
+  out_ << ",\"opcode\":" << unsigned{m.opcode()};
   if (v2) {
     if (!m.queries.empty()) {
       out_ << ",\"rrname\":";
@@ -491,7 +651,6 @@ bool EveWriter::dnsRecord(const AppMetadata& r) {
     }
     out_ << ",\"rcode\":\"" << dnsRcodeName(m.rcode) << "\"";
   } else {
-    out_ << ",\"opcode\":" << ((m.flags >> 11) & 0x0f);
     if (m.response) out_ << ",\"rcode\":\"" << dnsRcodeName(m.rcode) << "\"";
     out_ << ",\"queries\":[";
     for (std::size_t i = 0; i < m.queries.size(); ++i) {
@@ -501,66 +660,86 @@ bool EveWriter::dnsRecord(const AppMetadata& r) {
     }
     out_ << "]";
   }
-  auto hasRdata = [](const DnsMessage::Answer& a) {
-    switch (a.type) {
-      case 1: case 2: case 5: case 12: case 15: case 16: case 28: return !a.data.empty();
-      default: return false;
-    }
-  };
+  // TXT records are written as one entry per character-string, as Suricata's.
+  auto entries = [](const DnsMessage::Answer& a) { return a.type == 16 ? dnsTxtCount(a.rdata) : std::size_t{1}; };
   auto records = [&](std::string_view key, const std::vector<DnsMessage::Answer>& list) {
     if (list.empty()) return;
     out_ << ",\"" << key << "\":[";
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const DnsMessage::Answer& a = list[i];
-      out_ << (i ? "," : "") << "{\"rrname\":";
-      string(a.name);
-      out_ << ",\"rrtype\":\"" << dnsTypeName(a.type) << "\",\"ttl\":" << a.ttl;
-      if (hasRdata(a)) {
-        out_ << ",\"rdata\":";
-        string(a.data);
-      }
-      if (a.type == 6 && a.fields_read) {
-        out_ << ",\"soa\":{\"mname\":";
-        string(a.data);
-        out_ << ",\"rname\":";
-        string(a.soa_rname);
-        out_ << ",\"serial\":" << a.soa_serial << ",\"refresh\":" << a.soa_refresh << ",\"retry\":" << a.soa_retry
-             << ",\"expire\":" << a.soa_expire << ",\"minimum\":" << a.soa_minimum << "}";
-      } else if (a.type == 33 && a.fields_read) {
-        out_ << ",\"srv\":{\"priority\":" << a.srv_priority << ",\"weight\":" << a.srv_weight << ",\"port\":" << a.srv_port
-             << ",\"name\":";
-        string(a.data);
+    const char* sep = "";
+    for (const DnsMessage::Answer& a : list) {
+      for (std::size_t t = 0; t < entries(a); ++t) {
+        out_ << sep << "{\"rrname\":";
+        sep = ",";
+        string(a.name);
+        out_ << ",\"rrtype\":\"" << dnsTypeName(a.type) << "\",\"ttl\":" << a.ttl;
+        dnsRecordData(a, t);
         out_ << "}";
       }
-      out_ << "}";
     }
     out_ << "]";
   };
   records("answers", m.answers);
-  // grouped: the answers' rdata by type, types in order of first appearance.
+  // grouped: the answers' data by type, types in order of first appearance.
+  auto grouped_value = [&](const DnsMessage::Answer& a, const char*& sep) {
+    switch (a.type) {
+      case 1: case 2: case 5: case 12: case 15: case 28:
+        if (a.data.empty()) return;
+        out_ << sep;
+        string(a.data);
+        break;
+      case 16:
+        for (std::size_t t = 0; t < dnsTxtCount(a.rdata); ++t) {
+          out_ << sep;
+          string(dnsTxtString(a.rdata, t));
+          sep = ",";
+        }
+        return;
+      case 10:
+        out_ << sep;
+        string(std::string_view(reinterpret_cast<const char*>(a.rdata.data()), a.rdata.size()));
+        break;
+      case 6: case 33:
+        if (!a.fields_read) return;
+        out_ << sep;
+        dnsFieldsObject(a);
+        break;
+      case 44:
+        if (a.rdata.size() < 2) return;
+        out_ << sep;
+        dnsFieldsObject(a);
+        break;
+      default: return;
+    }
+    sep = ",";
+  };
+  auto grouped_kind = [](const DnsMessage::Answer& a) {
+    switch (a.type) {
+      case 1: case 2: case 5: case 12: case 15: case 28: return !a.data.empty();
+      case 6: case 33: return a.fields_read;
+      case 44: return a.rdata.size() >= 2;
+      case 10: case 16: return true;
+      default: return false;
+    }
+  };
   bool grouped = false;
   for (std::size_t i = 0; i < m.answers.size(); ++i) {
     const DnsMessage::Answer& a = m.answers[i];
-    if (!hasRdata(a)) continue;
+    if (!grouped_kind(a)) continue;
     bool first = true;
-    for (std::size_t j = 0; j < i; ++j) first = first && !(m.answers[j].type == a.type && hasRdata(m.answers[j]));
+    for (std::size_t j = 0; j < i; ++j) first = first && !(m.answers[j].type == a.type && grouped_kind(m.answers[j]));
     if (!first) continue;
     out_ << (grouped ? "," : ",\"grouped\":{") << "\"" << dnsTypeName(a.type) << "\":[";
     grouped = true;
     const char* sep = "";
     for (std::size_t j = i; j < m.answers.size(); ++j) {
-      if (m.answers[j].type != a.type || !hasRdata(m.answers[j])) continue;
-      out_ << sep;
-      string(m.answers[j].data);
-      sep = ",";
+      if (m.answers[j].type == a.type) grouped_value(m.answers[j], sep);
     }
     out_ << "]";
   }
   if (grouped) out_ << "}";
   records("authorities", m.authorities);
   if (!v2) records("additionals", m.additionals);
-  out_ << "}}\n";  // metadataRecord counts the record
-  return true;
+  out_ << "}";
 }
 
 void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* response) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sensor/app/AppMetadata.hpp"
+#include "sensor/app/DnsParser.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/DnsTransactionIds.hpp"
 #include "sensor/export/EveFile.hpp"
@@ -151,6 +152,10 @@ class EveWriter {
   // Suricata's dns record(s) for one message, in version 3 or 2 (setDnsVersion).
   // False when the filter (setDnsFilter) leaves the message out: nothing was written.
   bool dnsRecord(const AppMetadata& r);
+  void dnsObject(const DnsMessage& m, std::uint64_t tx_id, bool v2);
+  void mdnsObject(const DnsMessage& m);
+  void dnsRecordData(const DnsMessage::Answer& a, std::size_t txt_index);
+  void dnsFieldsObject(const DnsMessage::Answer& a);
 
   // Opened by each public call: the lines it formatted go to the file when it returns.
   struct Commit {

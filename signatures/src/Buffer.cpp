@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "icmpv4.hdr",       "icmpv6.hdr",        "ip.src",              "ip.dst",
     "tls.random",       "tls.random_time",   "tls.random_bytes",
     "dns.queries.rrname", "dns.answers.rrname", "dns.authorities.rrname", "dns.additionals.rrname",
-    "dns.response.rrname",
+    "dns.response.rrname", "dns.rcode number", "dns.opcode number", "dns.rrtype number",
     "ssh.proto",        "ssh.software",      "ssh.hassh",           "ssh.hassh.string",
     "ssh.hassh.server", "ssh.hassh.server.string",
     "dcerpc.stub_data", "smb.named_pipe",    "smb.share",           "smb.ntlmssp_user",
@@ -120,6 +120,12 @@ constexpr Alias kAliases[] = {
     {"dce_stub_data", BufferId::DceStubData, K::Sticky},
     {"smb_named_pipe", BufferId::SmbNamedPipe, K::Sticky},
     {"smb_share", BufferId::SmbShare, K::Sticky},
+    // mDNS (Suricata 8): DNS's record-name buffers; the keyword binds the rule to mdns.
+    {"mdns.queries.rrname", BufferId::DnsQueriesRrname, K::Sticky},
+    {"mdns.answers.rrname", BufferId::DnsAnswersRrname, K::Sticky},
+    {"mdns.authorities.rrname", BufferId::DnsAuthoritiesRrname, K::Sticky},
+    {"mdns.additionals.rrname", BufferId::DnsAdditionalsRrname, K::Sticky},
+    {"mdns.response.rrname", BufferId::DnsResponseRrname, K::Sticky},
 };
 
 }  // namespace

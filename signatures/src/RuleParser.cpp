@@ -1,6 +1,7 @@
 #include "gsoc/signatures/RuleParser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -29,6 +30,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Sip: return "sip";
     case AppProto::Ldap: return "ldap";
     case AppProto::Quic: return "quic";
+    case AppProto::Mdns: return "mdns";
     case AppProto::Count_: break;
   }
   return "";
@@ -70,6 +72,7 @@ constexpr ProtocolName kProtocols[] = {
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
+    {"mdns", Transport::Udp, AppProto::Mdns},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1004,6 +1007,37 @@ class RuleBuilder {
     if (set != 0) fieldByteTest(buffer, ByteTest::Op::Eq, set >> __builtin_ctz(set), false, set);
     if (clear != 0) fieldByteTest(buffer, ByteTest::Op::Eq, 0, false, clear);
   }
+  // dns.rcode, dns.opcode (the message header's) and dns.rrtype (a request's question types, a
+  // response's answer types: one that passes matches); false for any other keyword. An rcode
+  // may be named ("NXDOMAIN").
+  bool onDnsInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "dns.rcode") {
+      requireValue(o);
+      static constexpr std::string_view kRcodes[] = {"noerror", "formerr", "servfail", "nxdomain", "notimp", "refused",
+                                                     "yxdomain", "yxrrset", "nxrrset", "notauth", "notzone"};
+      std::string_view v = trim(o.value);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      const std::string name = lower(v);
+      const auto* it = std::find(std::begin(kRcodes), std::end(kRcodes), name);
+      if (it != std::end(kRcodes)) {
+        fieldByteTest(BufferId::DnsRcodeNumber, ByteTest::Op::Eq, static_cast<std::uint64_t>(it - std::begin(kRcodes)), negated);
+      } else {
+        fieldInteger(o, BufferId::DnsRcodeNumber, o.value);
+      }
+    } else if (n == "dns.opcode") {
+      requireValue(o);
+      fieldInteger(o, BufferId::DnsOpcodeNumber, o.value);
+    } else if (n == "dns.rrtype") {
+      requireValue(o);
+      fieldInteger(o, BufferId::DnsRrtypeNumber, o.value, 2);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Dns);
+    return true;
+  }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1861,12 +1895,13 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
-    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o)) return;
+    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
+      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
       onBufferKeyword(o, *kw);
       return;
     }

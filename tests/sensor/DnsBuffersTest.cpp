@@ -163,6 +163,69 @@ TEST(DnsBuffers, ARecordCutShortEndsTheSectionsButKeepsTheMessage) {
   ASSERT_TRUE(gsoc::sensor::parseDnsMessage(bytes, m));
   EXPECT_EQ(m.answers.size(), 1u);
   EXPECT_TRUE(m.authorities.empty());
+  EXPECT_TRUE(m.invalid_authorities);  // Suricata's dns.invalid_authorities
+  EXPECT_FALSE(m.invalid_additionals);
+  gsoc::signatures::EventSet events;
+  gsoc::sensor::addDnsMessageEvents(m, events);
+  EXPECT_TRUE(events.test(gsoc::signatures::AnomalyEvent::DnsInvalidAuthorities));
+  EXPECT_FALSE(events.test(gsoc::signatures::AnomalyEvent::DnsInvalidAdditionals));
+}
+
+TEST(DnsBuffers, AnAdditionalRecordCutShortIsInvalidAdditionals) {
+  MessageBuilder b(true, 1, 0, 2);
+  b.query("example.org").record("example.org", 1, {192, 0, 2, 1}, "").record("ns.example.org", 1, {192, 0, 2, 2}, "");
+  std::vector<std::uint8_t> bytes = b.bytes();
+  bytes.insert(bytes.end(), {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192});  // rdata cut short
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(bytes, m));
+  EXPECT_EQ(m.additionals.size(), 1u);
+  EXPECT_FALSE(m.invalid_authorities);
+  EXPECT_TRUE(m.invalid_additionals);
+}
+
+// dns.rcode, dns.opcode and dns.rrtype read the header's numbers and, for rrtype, the questions'
+// types in a request and the answers' in a response (two bytes each, big-endian).
+TEST(DnsBuffers, IntegerKeywordNumbers) {
+  MessageBuilder response(true, 2, 0, 0);
+  response.query("example.org").record("example.org", 5, {}, "alias.example.org").record("alias.example.org", 28, std::vector<std::uint8_t>(16, 1), "");
+  std::vector<std::uint8_t> bytes = response.bytes();
+  bytes[2] = 0x81 | (4 << 3);  // QR, opcode 4 (NOTIFY)
+  bytes[3] = 0x83;             // RA, NXDOMAIN
+  DnsMessage m;
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(bytes, m));
+  EXPECT_EQ(m.opcode(), 4);
+  EXPECT_FALSE(m.opcodeInvalid());
+  BufferSet set;
+  gsoc::sensor::addDnsBuffers(m, set);
+  EXPECT_EQ(values(set, BufferId::DnsRcodeNumber), Names({std::string(1, '\x03')}));
+  EXPECT_EQ(values(set, BufferId::DnsOpcodeNumber), Names({std::string(1, '\x04')}));
+  EXPECT_EQ(values(set, BufferId::DnsRrtypeNumber), Names({std::string("\x00\x05", 2), std::string("\x00\x1c", 2)}));
+
+  MessageBuilder request(false, 0, 0, 0);
+  request.query("example.org");
+  bytes = request.bytes();
+  bytes[2] = 0x48;  // opcode 9: unassigned, parsed all the same
+  ASSERT_TRUE(gsoc::sensor::parseDnsMessage(bytes, m));
+  EXPECT_EQ(m.opcode(), 9);
+  EXPECT_TRUE(m.opcodeInvalid());
+  BufferSet request_set;
+  gsoc::sensor::addDnsBuffers(m, request_set);
+  EXPECT_EQ(values(request_set, BufferId::DnsRrtypeNumber), Names({std::string("\x00\x01", 2)}));
+  gsoc::signatures::EventSet events;
+  gsoc::sensor::addDnsMessageEvents(m, events);
+  EXPECT_TRUE(events.test(gsoc::signatures::AnomalyEvent::DnsInvalidOpcode));
+}
+
+// TXT records hold character-strings; EVE writes one entry per string.
+TEST(DnsBuffers, TxtStrings) {
+  const std::vector<std::uint8_t> rdata = {3, 'a', 'b', 'c', 0, 2, 'O', 'K', 9, 'x'};
+  EXPECT_EQ(gsoc::sensor::dnsTxtCount(rdata), 4u);
+  EXPECT_EQ(gsoc::sensor::dnsTxtString(rdata, 0), "abc");
+  EXPECT_EQ(gsoc::sensor::dnsTxtString(rdata, 1), "");
+  EXPECT_EQ(gsoc::sensor::dnsTxtString(rdata, 2), "OK");
+  EXPECT_EQ(gsoc::sensor::dnsTxtString(rdata, 3), "x");  // cut short: what there is
+  EXPECT_EQ(gsoc::sensor::dnsTxtString(rdata, 4), "");
+  EXPECT_EQ(gsoc::sensor::dnsTxtCount({}), 0u);
 }
 
 }  // namespace

@@ -84,7 +84,7 @@ TEST(EveDns, RequestAndResponseInSuricata8Shape) {
   EXPECT_EQ(a["direction"], "to_client");
   const auto& d = a["dns"];
   EXPECT_EQ(d["type"], "response");
-  EXPECT_EQ(d["tx_id"], 0);  // the request's transaction
+  EXPECT_EQ(d["tx_id"], 1);  // a transaction of its own, as in Suricata 8
   EXPECT_EQ(d["flags"], "81a0");
   EXPECT_EQ(d["qr"], true);
   EXPECT_EQ(d["ra"], true);
@@ -145,18 +145,113 @@ TEST(EveDns, Version2WritesQueryRecordsAndAnAnswerRecord) {
   EXPECT_EQ(a["rcode"], "NXDOMAIN");
   EXPECT_EQ(a["authorities"][0]["rrtype"], "SOA");
   EXPECT_FALSE(a.contains("queries"));
+  // Suricata 8 writes version 2's answer record in the flow's direction, client to server.
+  EXPECT_EQ(lines[2]["src_port"], lines[0]["src_port"]);
+  EXPECT_EQ(lines[2]["dest_ip"], lines[0]["dest_ip"]);
 }
 
-TEST(EveDns, TransactionsPairResponsesWithTheirRequests) {
+// Record data decoded from the record's bytes: a TXT record's character-strings (one entry each,
+// and each in grouped), NULL's bytes as a string, SSHFP's fields as an object.
+TEST(EveDns, TxtNullAndSshfpData) {
+  DnsTestFlow dns(11, 0);
+  ASSERT_TRUE(dns.decoded);
+  const std::vector<std::uint8_t> txt = {3, 'a', 'b', 'c', 0};
+  const std::vector<std::uint8_t> null_data = {'V', 'A', 3, 0xc5};
+  const std::vector<std::uint8_t> sshfp = {1, 1, 0x19, 0x8c, 0x34};
+  DnsMessage response;
+  response.id = 1;
+  response.response = true;
+  response.flags = 0x8180;
+  response.queries = {DnsName("example.org")};
+  response.query_types = {16};
+  response.answers = {{DnsName("example.org"), 16, 3, DnsName("abc")},
+                      {DnsName("example.org"), 10, 3, DnsName()},
+                      {DnsName("example.org"), 44, 3, DnsName()}};
+  response.answers[0].rdata = txt;
+  response.answers[1].rdata = null_data;
+  response.answers[2].rdata = sshfp;
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-dns-rdata-test.json").string();
+  {
+    EveWriter writer(path);
+    AppMetadata record;
+    record.kind = AppMetadata::Kind::Dns;
+    record.flow = &*dns.flow;
+    record.direction = signatures::FlowDirection::ToClient;
+    record.dns = &response;
+    writer.metadataRecord(record);
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 1u);
+  const auto& d = lines[0]["dns"];
+  ASSERT_EQ(d["answers"].size(), 4u);
+  EXPECT_EQ(d["answers"][0]["rdata"], "abc");
+  EXPECT_EQ(d["answers"][1]["rrtype"], "TXT");
+  EXPECT_EQ(d["answers"][1]["rdata"], "");
+  EXPECT_EQ(d["grouped"]["TXT"], nlohmann::json::array({"abc", ""}));
+  EXPECT_EQ(d["answers"][2]["rrtype"], "NULL");
+  EXPECT_EQ(d["answers"][2]["rdata"], std::string("VA\x03\\xc5"));  // invalid UTF-8 as Suricata escapes it
+  EXPECT_EQ(d["answers"][3]["sshfp"]["algo"], 1);
+  EXPECT_EQ(d["answers"][3]["sshfp"]["type"], 1);
+  EXPECT_EQ(d["answers"][3]["sshfp"]["fingerprint"], "19:8c:34");
+  EXPECT_EQ(d["opcode"], 0);
+}
+
+// mDNS (a flow on port 5353): Suricata 8's mdns record, records keyed by their type in lower
+// case, TXT strings as an array, no ttl.
+TEST(EveDns, MdnsRecordShape) {
+  DnsTestFlow dns(12, 0);
+  ASSERT_TRUE(dns.decoded);
+  dns.flow->app = signatures::AppProto::Mdns;
+  const std::vector<std::uint8_t> txt = {14, 'm', 'o', 'd', 'e', 'l', '=', 'i', 'M', 'a', 'c', '1', '7', ',', '1'};
+  DnsMessage response;
+  response.response = true;
+  response.flags = 0x8400;  // QR AA
+  response.answers = {{DnsName("John's iMac._device-info._tcp.local"), 16, 4500, DnsName("model=iMac17,1")},
+                      {DnsName("_companion-link._tcp.local"), 12, 4500, DnsName("John's iMac._companion-link._tcp.local")}};
+  response.answers[0].rdata = txt;
+  DnsMessage request;
+  request.queries = {DnsName("_apple-mobdev._tcp.local")};
+  request.query_types = {12};
+  const std::string path = (std::filesystem::temp_directory_path() / "gsoc-eve-mdns-test.json").string();
+  {
+    EveWriter writer(path);
+    AppMetadata record;
+    record.kind = AppMetadata::Kind::Dns;
+    record.flow = &*dns.flow;
+    record.dns = &response;
+    writer.metadataRecord(record);
+    record.dns = &request;
+    writer.metadataRecord(record);
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["event_type"], "mdns");
+  const auto& r = lines[0]["mdns"];
+  EXPECT_EQ(r["type"], "response");
+  EXPECT_EQ(r["flags"], nlohmann::json::array({"aa"}));
+  EXPECT_EQ(r["rcode"], 0);
+  EXPECT_EQ(r["answers"][0]["txt"], nlohmann::json::array({"model=iMac17,1"}));
+  EXPECT_FALSE(r["answers"][0].contains("ttl"));
+  EXPECT_EQ(r["answers"][1]["ptr"], "John's iMac._companion-link._tcp.local");
+  const auto& q = lines[1]["mdns"];
+  EXPECT_EQ(q["type"], "request");
+  EXPECT_FALSE(q.contains("flags"));
+  EXPECT_EQ(q["queries"][0]["rrtype"], "ptr");
+}
+
+// Suricata 8: every message, request or response, is a transaction of its own.
+TEST(EveDns, EachMessageIsATransaction) {
   DnsTransactionIds ids;
-  EXPECT_EQ(ids.next(1, 0xaaaa, false), 0u);
-  EXPECT_EQ(ids.next(1, 0xbbbb, false), 1u);
-  EXPECT_EQ(ids.next(1, 0xbbbb, true), 1u);
-  EXPECT_EQ(ids.next(1, 0xaaaa, true), 0u);
-  EXPECT_EQ(ids.next(1, 0xaaaa, true), 2u);  // answered already: an unsolicited response
-  EXPECT_EQ(ids.next(2, 0xaaaa, false), 0u);  // another flow counts on its own
+  EXPECT_EQ(ids.last(1), 0u);
+  EXPECT_EQ(ids.next(1), 0u);
+  EXPECT_EQ(ids.next(1), 1u);
+  EXPECT_EQ(ids.last(1), 1u);
+  EXPECT_EQ(ids.next(1), 2u);
+  EXPECT_EQ(ids.next(2), 0u);  // another flow counts on its own
   ids.forget(1);
-  EXPECT_EQ(ids.next(1, 0xcccc, false), 0u);
+  EXPECT_EQ(ids.next(1), 0u);
 }
 
 TEST(EveDns, TypeAndRcodeNames) {
@@ -202,7 +297,7 @@ TEST(EveDns, FilterByKindAndQueryType) {
   EXPECT_EQ(written, 1u);
   EXPECT_EQ(lines[0]["dns"]["type"], "response");
   EXPECT_EQ(lines[0]["dns"]["id"], 2);
-  EXPECT_EQ(lines[0]["dns"]["tx_id"], 1);  // the A exchange left out is still transaction 0
+  EXPECT_EQ(lines[0]["dns"]["tx_id"], 3);  // the three messages left out still count
   EXPECT_EQ(dnsTypeNumber("AAAA"), std::optional<std::uint16_t>(28));
   EXPECT_EQ(dnsTypeNumber("https"), std::optional<std::uint16_t>(65));
   EXPECT_EQ(dnsTypeNumber("no-such-type"), std::nullopt);

@@ -548,6 +548,53 @@ alert ldap any any -> any any (ldap.responses.dn; content:"dc=example"; startswi
   EXPECT_EQ(fire(d, other), Sids({}));
 }
 
+TEST(Detector, DnsIntegerKeywords) {
+  // Suricata 8's dns.rcode, dns.opcode and dns.rrtype: the message's header numbers, and any one
+  // of its types (a request's questions, a response's answers). An ip rule with one is a DNS rule.
+  const auto rs = compileRules(R"(
+alert dns any any -> any any (dns.rcode:3; sid:1;)
+alert dns any any -> any any (dns.rcode:!2; sid:2;)
+alert dns any any -> any any (dns.rcode:nxdomain; sid:3;)
+alert dns any any -> any any (dns.opcode:!0; sid:4;)
+alert dns any any -> any any (dns.rrtype:1; sid:5;)
+alert dns any any -> any any (dns.rrtype:!28; sid:6;)
+alert ip any any -> any any (dns.rrtype:>255; sid:7;)
+alert dns any any -> any any (dns.opcode:7-16; sid:8;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  in.meta.app = AppProto::Dns;
+  in.buffers.set(BufferId::DnsRcodeNumber, std::string_view("\x03", 1));
+  in.buffers.set(BufferId::DnsOpcodeNumber, std::string_view("\x00", 1));
+  in.buffers.add(BufferId::DnsRrtypeNumber, std::string_view("\x00\x1c", 2));
+  in.buffers.add(BufferId::DnsRrtypeNumber, std::string_view("\x01\x01", 2));
+  EXPECT_EQ(fire(d, in), Sids({1, 2, 3, 6, 7}));
+  in.buffers.set(BufferId::DnsRcodeNumber, std::string_view("\x02", 1));
+  in.buffers.set(BufferId::DnsOpcodeNumber, std::string_view("\x09", 1));
+  in.buffers.set(BufferId::DnsRrtypeNumber, std::string_view("\x00\x01", 2));
+  EXPECT_EQ(fire(d, in), Sids({4, 5, 6, 8}));
+  EXPECT_EQ(loadRules("alert dns any any -> any any (dns.rrtype:70000; sid:9;)").report.errors.size(), 1u);
+}
+
+TEST(Detector, MdnsRulesAndKeywords) {
+  // Suricata 8's mdns protocol: DNS on port 5353 with its own rules; an ip rule with an mdns
+  // keyword is an mdns rule, and a dns rule does not match mDNS.
+  const auto rs = compileRules(R"(
+alert mdns any any -> any any (mdns.queries.rrname; content:"_apple"; sid:1;)
+alert ip any any -> any any (mdns.answers.rrname; content:"Mac"; sid:2;)
+alert dns any any -> any any (dns.queries.rrname; content:"_apple"; sid:3;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  in.meta.transport = Transport::Udp;
+  in.meta.app = AppProto::Mdns;
+  in.buffers.add(BufferId::DnsQueriesRrname, "_apple-mobdev._tcp.local");
+  in.buffers.add(BufferId::DnsAnswersRrname, "John's iMac._device-info._tcp.local");
+  EXPECT_EQ(fire(d, in), Sids({1, 2}));
+  in.meta.app = AppProto::Dns;
+  EXPECT_EQ(fire(d, in), Sids({3}));
+}
+
 TEST(RuleParser, EventKeywords) {
   const RuleVariables vars = RuleVariables::withDefaults();
   const RuleParser parser(vars);

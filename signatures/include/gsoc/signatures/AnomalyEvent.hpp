@@ -95,6 +95,9 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(DnsNotRequest, AppLayer, Dns, "dns.not_request")                                  \
   X(DnsNotResponse, AppLayer, Dns, "dns.not_response")                                \
   X(DnsZFlagSet, AppLayer, Dns, "dns.z_flag_set")                                     \
+  X(DnsInvalidOpcode, AppLayer, Dns, "dns.invalid_opcode")                             \
+  X(DnsInvalidAdditionals, AppLayer, Dns, "dns.invalid_additionals")                   \
+  X(DnsInvalidAuthorities, AppLayer, Dns, "dns.invalid_authorities")                   \
   X(TlsInvalidRecordType, AppLayer, Tls, "tls.invalid_record_type")                  \
   X(TlsInvalidRecordVersion, AppLayer, Tls, "tls.invalid_record_version")            \
   X(TlsInvalidHandshakeMessage, AppLayer, Tls, "tls.invalid_handshake_message")     \

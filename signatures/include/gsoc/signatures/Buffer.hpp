@@ -88,6 +88,12 @@ enum class BufferId : std::uint8_t {
   DnsAuthoritiesRrname,
   DnsAdditionalsRrname,
   DnsResponseRrname,
+  // dns.rcode and dns.opcode (one byte, the message's header's) and dns.rrtype (two bytes,
+  // big-endian, one instance per question of a request or answer of a response), for the rule
+  // parser's byte tests.
+  DnsRcodeNumber,
+  DnsOpcodeNumber,
+  DnsRrtypeNumber,
   // SSH, per direction: the banner's protocol and software versions (the sending side's), and
   // HASSH: the client's fingerprint and string in to_server inputs, the server's in to_client.
   SshProto,

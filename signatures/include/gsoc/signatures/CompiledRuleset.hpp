@@ -79,7 +79,9 @@ class CompiledRuleset {
   static bool appValidOn(Transport transport, AppProto app) {
     if (app == AppProto::None) return true;
     if (transport == Transport::Tcp) return true;
-    return transport == Transport::Udp && (app == AppProto::Dns || app == AppProto::Sip || app == AppProto::Quic);
+    // The protocols gsoc parses over UDP (LDAP as CLDAP).
+    return transport == Transport::Udp && (app == AppProto::Dns || app == AppProto::Sip || app == AppProto::Quic ||
+                                           app == AppProto::Mdns || app == AppProto::Ldap);
   }
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.
