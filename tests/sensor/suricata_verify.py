@@ -549,15 +549,19 @@ def eve_option_flags(outputs):
     return []
 
 
+def eve_json_logs(outputs):
+    """The eve-log sections that write eve.json, the file the checks read."""
+    for output in outputs or []:
+        if isinstance(output, dict) and isinstance(output.get("eve-log"), dict) and \
+                str(output["eve-log"].get("filename", "eve.json")) == "eve.json":
+            yield output["eve-log"]
+
+
 def eve_dns_filter(outputs):
     """gsoc-sensor options for the eve-log dns `requests`, `responses` and `types` of the output
     to eve.json (which dns messages are logged)."""
-    for output in outputs or []:
-        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
-            continue
-        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
-            continue
-        for t in output["eve-log"].get("types") or []:
+    for eve in eve_json_logs(outputs):
+        for t in eve.get("types") or []:
             if not (isinstance(t, dict) and isinstance(t.get("dns"), dict)):
                 continue
             dns, flags = t["dns"], []
@@ -572,12 +576,8 @@ def eve_dns_filter(outputs):
 def eve_http_options(outputs):
     """--eve-http-dump-all-headers for the eve-log http `dump-all-headers` of the output to
     eve.json (request, response or both)."""
-    for output in outputs or []:
-        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
-            continue
-        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
-            continue
-        for t in output["eve-log"].get("types") or []:
+    for eve in eve_json_logs(outputs):
+        for t in eve.get("types") or []:
             if isinstance(t, dict) and isinstance(t.get("http"), dict):
                 dump = str(t["http"].get("dump-all-headers", "")).strip().lower()
                 if dump in ("request", "response", "both"):
@@ -587,12 +587,8 @@ def eve_http_options(outputs):
 def eve_xff_options(outputs):
     """--eve-xff for the eve-log alert (or http) `xff:` of the output to eve.json: the mode
     (extra-data or overwrite), the deployment (forward or reverse) and the header."""
-    for output in outputs or []:
-        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
-            continue
-        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
-            continue
-        for t in output["eve-log"].get("types") or []:
+    for eve in eve_json_logs(outputs):
+        for t in eve.get("types") or []:
             if not isinstance(t, dict):
                 continue
             for name in ("alert", "http"):
@@ -606,12 +602,8 @@ def eve_xff_options(outputs):
 
 def eve_smb_filter(outputs):
     """--eve-smb-types for the eve-log smb `types` of the output to eve.json (Suricata 8)."""
-    for output in outputs or []:
-        if not isinstance(output, dict) or not isinstance(output.get("eve-log"), dict):
-            continue
-        if str(output["eve-log"].get("filename", "eve.json")) != "eve.json":
-            continue
-        for t in output["eve-log"].get("types") or []:
+    for eve in eve_json_logs(outputs):
+        for t in eve.get("types") or []:
             if isinstance(t, dict) and isinstance(t.get("smb"), dict) and isinstance(t["smb"].get("types"), list):
                 return ["--eve-smb-types", ",".join(str(x) for x in t["smb"]["types"])]
     return []
