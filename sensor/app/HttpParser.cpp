@@ -520,7 +520,7 @@ void HttpState::parseHead(Side& side, bool request) {
   side.body_left = 0;
   const int status = m.status_code.empty() ? 0 : std::atoi(m.status_code.c_str());
   const bool no_body = !request && ((status >= 100 && status < 200) || status == 204 || status == 304 ||
-                                    (connect_waiting_ && status >= 200 && status < 300));
+                                    (connect_waiting_ && status >= 200 && status < 300) || answersHead());
   if (no_body) {
     side.phase = Phase::StartLine;
   } else if (te && lower(*te).find("chunked") != std::string::npos) {
@@ -608,6 +608,13 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   side.phase = Phase::StartLine;
   const bool connect = m.request && m.method == "CONNECT";
   const int status = m.request ? 0 : httpStatusNumber(m.status_code);
+  if (m.request) {
+    if (m.method == "HEAD") head_requests_ |= std::uint64_t{1} << (requests_ % 64);
+    else head_requests_ &= ~(std::uint64_t{1} << (requests_ % 64));
+    ++requests_;
+  } else if (status >= 200 && answered_ < requests_) {
+    ++answered_;  // a final answer; interim (1xx) ones leave the request waiting
+  }
   endMessage(side);
   if (connect) {
     // libhtp parses nothing more from the client until the answer says whether a tunnel opens.
@@ -642,6 +649,7 @@ void HttpState::reset() {
   gap_bytes_seen[0] = gap_bytes_seen[1] = 0;
   connect_waiting_ = false;
   tunnel_ = false;
+  requests_ = answered_ = head_requests_ = 0;
   unanswered_.clear();
   next_tx_id = 0;
   errors_ = 0;

@@ -149,6 +149,15 @@ class HttpState final : public AppState {
   std::uint64_t errors_ = 0;
   bool client_started_ = false;             // the client's first bytes were not the HTTP/2 preface
   bool connect_waiting_ = false;            // a CONNECT request waits for its final answer
+  // The answer being parsed is to a HEAD request, so it has no body whatever its headers say
+  // (RFC 9110 9.3.2; libhtp). HTTP/1 answers in order: requests_ and answered_ count the
+  // requests and final answers, head_requests_ marks the last 64 requests' HEADs.
+  [[nodiscard]] bool answersHead() const {
+    return answered_ < requests_ && requests_ - answered_ <= 64 && ((head_requests_ >> (answered_ % 64)) & 1) != 0;
+  }
+  std::uint64_t requests_ = 0;
+  std::uint64_t answered_ = 0;
+  std::uint64_t head_requests_ = 0;
   bool tunnel_ = false;
   std::unique_ptr<Http2Connection> h2_;
 };

@@ -47,6 +47,24 @@ class Http {
 
 constexpr std::string_view kResponse12 = "HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\n";
 
+// A HEAD request's answer has no body whatever its Content-Length says (RFC 9110 9.3.2); were
+// the length believed, the next answer on the connection would be swallowed as its body.
+TEST(HttpParser, TheAnswerToHeadHasNoBody) {
+  Http h;
+  h.client("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  h.server("HTTP/1.1 100 Continue\r\n\r\n"
+           "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"
+           "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  std::vector<std::string> responses;
+  for (const Seen& s : h.seen) {
+    if (!s.request) responses.push_back(s.what + ":" + s.body);
+  }
+  ASSERT_EQ(responses.size(), 3u) << "the GET's answer must not vanish into the HEAD's";
+  EXPECT_EQ(responses[0], "100:");  // interim: the HEAD still waits for its answer
+  EXPECT_EQ(responses[1], "200:");
+  EXPECT_EQ(responses[2], "200:hello");
+}
+
 TEST(HttpParser, ALineAfterAResponseBodyThatIsNoResponseLineIsMoreBody) {
   Http h;
   h.client("GET /1 HTTP/1.0\r\n\r\n");
