@@ -27,10 +27,12 @@ class RuleParseError : public std::runtime_error {
   std::string reason_;
 };
 
+
 // A rule whose `requires` option is unmet: valid for another engine, so skipped, not rejected.
-class RuleSkipped : public std::runtime_error {
+// A RuleParseError too, so a caller that does not tell them apart still refuses the rule.
+class RuleSkipped : public RuleParseError {
  public:
-  explicit RuleSkipped(const std::string& unmet) : std::runtime_error("requires " + unmet) {}
+  explicit RuleSkipped(const std::string& unmet) : RuleParseError(0, "requires", "requires " + unmet) {}
 };
 
 class RuleParser {
