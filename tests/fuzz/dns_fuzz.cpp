@@ -1,7 +1,7 @@
 // DNS (sensor/app/DnsParser): every record is parsed as a UDP datagram, and the same records,
 // in both directions, are fed to the DNS-over-TCP state as the stream splits them. Invariants:
-// a parsed message has 1-32 questions with a type each, at most 64 answers, names of at most 255
-// bytes; the TCP state parses exactly what a datagram of the same bytes gives, and once broken
+// a parsed message has at most 32 questions with a type each (none only in a response: mDNS
+// announcements carry records alone), at most 64 answers, names of at most 255 bytes; the TCP state parses exactly what a datagram of the same bytes gives, and once broken
 // it stays broken.
 #include <cstdint>
 #include <string>
@@ -15,7 +15,8 @@ using gsoc::fuzz::check;
 using namespace gsoc::sensor;
 
 void checkMessage(const DnsMessage& m) {
-  check(!m.queries.empty() && m.queries.size() <= 32, "question count out of 1-32");
+  check(m.queries.size() <= 32, "more than 32 questions");
+  check(!m.queries.empty() || m.response, "a request without a question");
   check(m.queries.size() == m.query_types.size(), "a question without its type");
   check(m.answers.size() <= 64, "more than 64 answers kept");
   for (const auto& q : m.queries) check(q.size() <= 255, "question name over 255 bytes");
