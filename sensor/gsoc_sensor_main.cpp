@@ -118,6 +118,8 @@ Options:
                          ethernet)
   --eve-netflow          write netflow records, one per flow direction (eve-log netflow)
   --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
+  --eve-anomaly-packet   add the frame (base64) and its link type to anomaly records
+                         (anomaly packethdr)
   --eve-suricata-version add suricata_version, the Suricata version gsoc's EVE follows
   --eve-community-id-seed N
                          seed of the community_id hashes (eve-log community-id-seed; default 0)
@@ -331,6 +333,8 @@ Args parseArgs(int argc, char** argv) {
         args.eve_options.netflow = true;
       } else if (a == "--eve-alert-packet") {
         args.eve_options.alert_packet = true;
+      } else if (a == "--eve-anomaly-packet") {
+        args.eve_options.anomaly_packet = true;
       } else if (a == "--eve-suricata-version") {
         args.eve_options.suricata_version = true;
       } else if (a == "--eve-community-id-seed") {

@@ -211,7 +211,8 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   }
   {
     // Alerts on the transaction see its request (EVE's xff).
-    const AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : answered, m.request ? nullptr : &m};
+    AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : answered, m.request ? nullptr : &m};
+    record.tx_id = static_cast<std::int64_t>(tx_id);
     tx_record_ = &record;
     emit(flow, dir);
     tx_record_ = nullptr;
@@ -816,7 +817,15 @@ void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t
     tx_.buffers.set(client ? BufferId::SshHassh : BufferId::SshHasshServer, side.hassh);
     tx_.buffers.set(client ? BufferId::SshHasshString : BufferId::SshHasshServerString, side.hassh_string);
   }
-  emit(flow, dir);
+  {
+    // Alerts carry the session's ssh object; SSH is one transaction per connection.
+    AppMetadata record{AppMetadata::Kind::Ssh, &flow, dir, ts};
+    record.ssh = &ssh;
+    record.tx_id = 0;
+    tx_record_ = &record;
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  }
   if (ssh.finished()) logSsh(flow, ssh, ts);
 }
 

@@ -57,6 +57,9 @@ struct AppMetadata {
   const LdapTransaction* ldap = nullptr;
   const QuicTransaction* quic = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
+  // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
+  // -1 when the record's own object carries it or there is none.
+  std::int64_t tx_id = -1;
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.
   std::uint64_t capture_index = 0;

@@ -1,6 +1,7 @@
 #include "sensor/decode/PacketDecoder.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace gsoc::sensor {
@@ -9,6 +10,22 @@ namespace {
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 std::uint32_t be32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+// Suricata's check of an ICMPv4 message's type and code: a type it does not know, or a code
+// its type does not define (RFC 792, 950, 1256), is an event; the message is decoded anyway.
+std::optional<signatures::AnomalyEvent> icmpv4TypeCodeEvent(std::uint8_t type, std::uint8_t code) {
+  std::uint8_t max_code = 0;
+  switch (type) {
+    case 0: case 4: case 8: case 12: case 13: case 14: case 15: case 16: case 17: case 18: break;  // code 0 only
+    case 3: max_code = 15; break;  // destination unreachable: 0-15
+    case 5: max_code = 3; break;   // redirect: network, host, TOS and network, TOS and host
+    case 11: max_code = 1; break;  // time exceeded: in transit, in reassembly
+    case 9: return std::nullopt;  // router advertisement: any code
+    default: return signatures::AnomalyEvent::Icmpv4UnknownType;
+  }
+  if (code > max_code) return signatures::AnomalyEvent::Icmpv4UnknownCode;
+  return std::nullopt;
 }
 
 constexpr std::uint16_t kEtherIpv4 = 0x0800;
@@ -535,6 +552,9 @@ bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPack
       if (p.size() < 8) out.events.set(too_small);
       out.icmp_type = p[0];
       out.icmp_code = p[1];
+      if (out.ip_proto == 1) {
+        if (const auto e = icmpv4TypeCodeEvent(out.icmp_type, out.icmp_code)) out.events.set(*e);
+      }
       out.payload = p.subspan(std::min<std::size_t>(8, p.size()));
       std::size_t header = std::min<std::size_t>(8, p.size());
       if (out.ip_proto == 1 && p.size() >= 8) {

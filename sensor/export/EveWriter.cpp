@@ -334,10 +334,11 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
   const signatures::AnomalyEventInfo& info = signatures::anomalyEventInfo(hit.event);
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "anomaly", hit.packet);
   else header(*hit.packet, hit.timestamp_ns, "anomaly");
+  if (hit.packet != nullptr) captureIndex(hit.packet->capture_index);
   out_ << ",\"anomaly\":{";
   switch (info.kind) {
-    case signatures::EventKind::Decode: out_ << "\"type\":\"decode\",\"event\":\"decoder." << info.name << "\"}}\n"; break;
-    case signatures::EventKind::Stream: out_ << "\"type\":\"stream\",\"event\":\"stream." << info.name << "\"}}\n"; break;
+    case signatures::EventKind::Decode: out_ << "\"type\":\"decode\",\"event\":\"decoder." << info.name << "\"}"; break;
+    case signatures::EventKind::Stream: out_ << "\"type\":\"stream\",\"event\":\"stream." << info.name << "\"}"; break;
     case signatures::EventKind::AppLayer: {
       // Suricata logs the parser's own name for the event: upper case from its C parsers (HTTP,
       // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP, LDAP).
@@ -348,10 +349,12 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
-           << "\",\"layer\":\"proto_parser\"}}\n";
+           << "\",\"layer\":\"proto_parser\"}";
       break;
     }
   }
+  if (options_.anomaly_packet && hit.packet != nullptr) packetObject(*hit.packet);
+  out_ << "}\n";
   ++records_;
 }
 
@@ -377,6 +380,21 @@ std::string_view forwardedAddress(std::string_view value, bool last) {
 
 }  // namespace
 
+// The id of an alert's transaction in its flow, for the alert's top-level tx_id (-1: none, or
+// the transaction's object already carries it, as SMTP's and DNS's do).
+std::int64_t EveWriter::transactionId(const AppMetadata& r) const {
+  switch (r.kind) {
+    case AppMetadata::Kind::Mqtt: return static_cast<std::int64_t>(r.mqtt->tx_id);
+    case AppMetadata::Kind::Ldap: return static_cast<std::int64_t>(r.ldap->tx_id);
+    case AppMetadata::Kind::Quic: return static_cast<std::int64_t>(r.quic->tx_id);
+    case AppMetadata::Kind::Sip: return static_cast<std::int64_t>(r.sip->tx_id);
+    case AppMetadata::Kind::Ftp: return static_cast<std::int64_t>(r.ftp->tx_id);
+    case AppMetadata::Kind::Dcerpc: return static_cast<std::int64_t>(r.dce->id);
+    case AppMetadata::Kind::Dns: return r.flow != nullptr ? static_cast<std::int64_t>(dns_tx_.last(r.flow->id)) : -1;
+    default: return r.tx_id;
+  }
+}
+
 void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   const Commit commit{*this};
   std::string_view xff;
@@ -385,7 +403,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   }
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", hit.packet, xff_.overwrite ? xff : std::string_view());
   else header(*hit.packet, hit.timestamp_ns, "alert");
-  if (hit.capture_index != 0) out_ << ",\"pcap_cnt\":" << hit.capture_index;
+  captureIndex(hit.capture_index);
   if (hit.indicator != nullptr) {
     const signatures::Indicator& ioc = *hit.indicator;
     out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << kIndicatorGid << ",\"signature_id\":0,\"rev\":0,\"signature\":";
@@ -435,7 +453,14 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     if (hit.flow->app == signatures::AppProto::Mdns) mdnsObject(*hit.app->dns);
     else dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
   }
-  if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
+  if (hit.app != nullptr) {
+    const AppMetadata& r = *hit.app;
+    if (const std::int64_t tx = transactionId(r); tx >= 0) out_ << ",\"tx_id\":" << tx;
+    if (r.kind == AppMetadata::Kind::Http) httpObject(r.request, r.response);
+    if (r.kind == AppMetadata::Kind::Ssh) sshObject(*r.ssh);
+    appObject(r);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
+  }
+  if (hit.flow != nullptr) alertFlowObject(*hit.flow);
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
@@ -789,9 +814,10 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
       out_ << "}";
       sep = ",";
     }
-    out_ << sep << "\"length\":" << a->body_length;
-    sep = ",";
   }
+  // The response body's length so far, 0 before a response, as Suricata always logs it.
+  out_ << sep << "\"length\":" << (response != nullptr ? response->body_length : 0);
+  sep = ",";
   auto headers = [&](std::string_view key, const HttpMessage* m) {
     if (m == nullptr) return;
     out_ << sep << "\"" << key << "\":[";
@@ -1125,23 +1151,8 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       // Suricata's ssh record: each side's banner versions, and its HASSH when the KEXINIT was seen.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ssh");
       captureIndex(r.capture_index);
-      out_ << ",\"ssh\":{";
-      const char* sep = "";
-      for (const auto& [key, side] : {std::pair{"client", &r.ssh->client()}, std::pair{"server", &r.ssh->server()}}) {
-        if (!side->banner_done) continue;
-        out_ << sep << "\"" << key << "\":{\"proto_version\":";
-        string(side->proto_version);
-        out_ << ",\"software_version\":";
-        string(side->software_version);
-        if (side->kexinit_done) {
-          out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
-          string(side->hassh_string);
-          out_ << "}";
-        }
-        out_ << "}";
-        sep = ",";
-      }
-      out_ << "}}\n";
+      sshObject(*r.ssh);
+      out_ << "}\n";
       break;
     }
     case AppMetadata::Kind::Mqtt:
@@ -1184,6 +1195,38 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       break;
   }
   ++records_;
+}
+
+void EveWriter::sshObject(const SshState& ssh) {
+  out_ << ",\"ssh\":{";
+  const char* sep = "";
+  for (const auto& [key, side] : {std::pair{"client", &ssh.client()}, std::pair{"server", &ssh.server()}}) {
+    if (!side->banner_done) continue;
+    out_ << sep << "\"" << key << "\":{\"proto_version\":";
+    string(side->proto_version);
+    out_ << ",\"software_version\":";
+    string(side->software_version);
+    if (side->kexinit_done) {
+      out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
+      string(side->hassh_string);
+      out_ << "}";
+    }
+    out_ << "}";
+    sep = ",";
+  }
+  out_ << "}";
+}
+
+void EveWriter::alertFlowObject(const Flow& flow) {
+  const auto& ts = flow.counters[Flow::kToServer];
+  const auto& tc = flow.counters[Flow::kToClient];
+  out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets << ",\"bytes_toserver\":" << ts.bytes
+       << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\"" << EveTimestamp(flow.first_ns) << "\",\"src_ip\":\""
+       << EveAddress(flow.client).view() << "\",\"dest_ip\":\"" << EveAddress(flow.server).view() << "\"";
+  if (flow.ip_proto == 6 || flow.ip_proto == 17 || flow.ip_proto == 132) {
+    out_ << ",\"src_port\":" << flow.client_port << ",\"dest_port\":" << flow.server_port;
+  }
+  out_ << "}";
 }
 
 // Suricata's sip object: the request line and its parts or the status line and its parts, and

@@ -43,6 +43,7 @@ struct EveOptions {
   bool suricata_version = false;        // suricata-version: the version gsoc is compatible with
   bool netflow = false;                 // the netflow type: one record per flow direction
   bool alert_packet = false;            // alert packet: the frame, base64, with packet_info
+  bool anomaly_packet = false;          // anomaly packethdr: the same in anomaly records
 };
 
 // The Suricata version whose EVE output gsoc writes (EVE's suricata_version).
@@ -136,10 +137,17 @@ class EveWriter {
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
-  // ,"pcap_cnt":N after a header, when the capture position is known.
+  // ,"pcap_cnt":N,"pkt_src":"wire/pcap" after a header, when the record comes from a captured
+  // packet (Suricata names the packet's source; gsoc's records come from captured packets).
   void captureIndex(std::uint64_t index) {
-    if (index != 0) out_ << ",\"pcap_cnt\":" << index;
+    if (index != 0) out_ << ",\"pcap_cnt\":" << index << ",\"pkt_src\":\"wire/pcap\"";
   }
+  // ,"flow":{...} in an alert: the flow's counters so far, its start and its addresses as the
+  // flow record has them (the client's side is the source), as Suricata 8's alerts.
+  void alertFlowObject(const Flow& flow);
+  [[nodiscard]] std::int64_t transactionId(const AppMetadata& record) const;
+  // ,"ssh":{...}: each side's banner versions, and its HASSH once its KEXINIT was seen.
+  void sshObject(const SshState& ssh);
   // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
   void httpObject(const HttpMessage* request, const HttpMessage* response);
   // ,"fileinfo":{...} of an SMB file, or its object in an alert's "files" list (`name`: the key).

@@ -545,6 +545,9 @@ def eve_option_flags(outputs):
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
                     and normalise_value(t["alert"].get("packet", False)) == "true":
                 flags.append(("--eve-alert-packet",))
+            if name == "anomaly" and isinstance(t, dict) and isinstance(t["anomaly"], dict) \
+                    and normalise_value(t["anomaly"].get("packethdr", False)) == "true":
+                flags.append(("--eve-anomaly-packet",))
         return flags
     return []
 

@@ -74,6 +74,8 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(UdpHlenTooSmall, Decode, None, "udp.hlen_too_small")                              \
   X(UdpLenInvalid, Decode, None, "udp.len_invalid")                                   \
   X(Icmpv4PktTooSmall, Decode, None, "icmpv4.pkt_too_small")                          \
+  X(Icmpv4UnknownType, Decode, None, "icmpv4.unknown_type")                          \
+  X(Icmpv4UnknownCode, Decode, None, "icmpv4.unknown_code")                          \
   X(Icmpv6PktTooSmall, Decode, None, "icmpv6.pkt_too_small")                          \
   X(SctpPktTooSmall, Decode, None, "sctp.pkt_too_small")                              \
   X(StreamReassemblySeqGap, Stream, None, "reassembly_seq_gap")                       \
@@ -140,7 +142,7 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(SmtpTruncatedLine, AppLayer, Smtp, "smtp.truncated_line")                                     \
   X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")
 
-enum class AnomalyEvent : std::uint8_t {
+enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,
   GSOC_ANOMALY_EVENTS(GSOC_EVENT_ENUM)
 #undef GSOC_EVENT_ENUM
