@@ -120,6 +120,8 @@ Options:
   --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
   --eve-anomaly-packet   add the frame (base64) and its link type to anomaly records
                          (anomaly packethdr)
+  --eve-alert-references list the rule's references in alerts as URLs (alert.references;
+                         alert metadata rule reference)
   --eve-suricata-version add suricata_version, the Suricata version gsoc's EVE follows
   --eve-community-id-seed N
                          seed of the community_id hashes (eve-log community-id-seed; default 0)
@@ -335,6 +337,8 @@ Args parseArgs(int argc, char** argv) {
         args.eve_options.alert_packet = true;
       } else if (a == "--eve-anomaly-packet") {
         args.eve_options.anomaly_packet = true;
+      } else if (a == "--eve-alert-references") {
+        args.eve_options.alert_references = true;
       } else if (a == "--eve-suricata-version") {
         args.eve_options.suricata_version = true;
       } else if (a == "--eve-community-id-seed") {
@@ -458,7 +462,25 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"rules_skipped\":" << t.rules_skipped << "}]},\"app_layer\":{\"malformed\":" << t.app.parse_errors
     << ",\"flow\":{\"sip_tcp\":" << t.app.sip_tcp_flows << ",\"sip_udp\":" << t.app.sip_udp_flows
     << "},\"tx\":{\"sip_tcp\":" << t.app.sip_tcp_transactions << ",\"sip_udp\":" << t.app.sip_udp_transactions
-    << "}},\"pools\":{";
+    << "},\"error\":{";
+  // Input each parser counted as malformed and skipped, named as Suricata's
+  // app_layer.error.<proto>.parser: with _tcp/_udp where the protocol runs on both.
+  first = true;
+  for (std::size_t i = 1; i < gsoc::signatures::kAppProtoCount; ++i) {
+    const auto proto = static_cast<gsoc::signatures::AppProto>(i);
+    const std::string name(gsoc::signatures::appProtoName(proto));
+    auto entry = [&](const std::string& key, std::uint64_t n) {
+      j << (first ? "" : ",") << "\"" << key << "\":{\"parser\":" << n << "}";
+      first = false;
+    };
+    if (proto == gsoc::signatures::AppProto::Dns || proto == gsoc::signatures::AppProto::Sip) {
+      entry(name + "_tcp", t.app.parse_errors_tcp[i]);
+      entry(name + "_udp", t.app.parse_errors_udp[i]);
+    } else {
+      entry(name, t.app.parse_errors_tcp[i] + t.app.parse_errors_udp[i]);
+    }
+  }
+  j << "}},\"pools\":{";
   // Per pool: objects in use and the most at once (summed over workers), fresh allocations
   // (created), reuses, objects let go past the cap, and free ones kept.
   first = true;

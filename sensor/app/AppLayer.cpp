@@ -132,7 +132,7 @@ class ParseErrorCount {
       : flow_(flow), counters_(counters), before_(flow.app_state ? flow.app_state->errors() : 0) {}
   ~ParseErrorCount() {
     // A flow handed over to another parser (LDAP's StartTLS) starts a new count.
-    if (flow_.app_state && flow_.app_state->errors() >= before_) counters_.parse_errors += flow_.app_state->errors() - before_;
+    if (flow_.app_state && flow_.app_state->errors() >= before_) counters_.countParseErrors(flow_, flow_.app_state->errors() - before_);
   }
   ParseErrorCount(const ParseErrorCount&) = delete;
   ParseErrorCount& operator=(const ParseErrorCount&) = delete;
@@ -888,7 +888,7 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
       fillSipBuffers(m, buffers);
       onSip(flow, d, m, ts, false);
     });
-    counters_.parse_errors += sip.errors() - errors;
+    counters_.countParseErrors(flow, sip.errors() - errors);
     return;
   }
   if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
@@ -902,7 +902,7 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
     auto& quic = stateOf<QuicState>(flow);
     const std::uint64_t errors = quic.errors();
     quic.datagram(dir, payload, [&](FlowDirection d, const QuicTransaction& tx) { onQuic(flow, d, tx, ts); });
-    counters_.parse_errors += quic.errors() - errors;
+    counters_.countParseErrors(flow, quic.errors() - errors);
     if (quic.events.any()) {
       datagram_events_.merge(quic.events);
       quic.events.clear();
@@ -922,7 +922,7 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
     auto& ldap = stateOf<LdapState>(flow);
     const std::uint64_t errors = ldap.errors();
     ldap.onDatagram(dir, payload, [&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, ts); });
-    counters_.parse_errors += ldap.errors() - errors;
+    counters_.countParseErrors(flow, ldap.errors() - errors);
     if (ldap.events.any()) {
       datagram_events_.merge(ldap.events);
       ldap.events.clear();
@@ -934,7 +934,7 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
   if (!dns_port || !parseDnsMessage(payload, message)) {
     if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
     if (flow.app == AppProto::Dns || flow.app == AppProto::Mdns) {
-      ++counters_.parse_errors;
+      counters_.countParseErrors(flow, 1);
       datagram_events_.set(signatures::AnomalyEvent::DnsMalformedData);
     }
     return;
@@ -968,7 +968,7 @@ void AppLayer::onDcerpcDatagram(Flow& flow, std::span<const std::uint8_t> payloa
   auto& state = stateOf<DcerpcUdpState>(flow);
   const std::uint64_t errors = state.errors();
   DceTransaction* tx = state.onDatagram(payload);
-  counters_.parse_errors += state.errors() - errors;
+  counters_.countParseErrors(flow, state.errors() - errors);
   if (tx == nullptr) return;
   // The stub data this datagram completed, for the datagram's own detection input.
   const bool response = tx->response_seen && tx->response_done && !tx->logged;

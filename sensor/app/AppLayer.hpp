@@ -45,6 +45,14 @@ struct AppLayerCounters {
   std::uint64_t tls_client_hellos = 0;
   std::uint64_t smtp_transactions = 0;
   std::uint64_t parse_errors = 0;  // malformed DNS, HTTP (1 and 2) and TLS input, counted and skipped
+  // The same per protocol and transport (Suricata's app_layer.error.<proto>.parser).
+  std::array<std::uint64_t, signatures::kAppProtoCount> parse_errors_tcp{};
+  std::array<std::uint64_t, signatures::kAppProtoCount> parse_errors_udp{};
+  void countParseErrors(const Flow& flow, std::uint64_t n) {
+    if (n == 0) return;
+    parse_errors += n;
+    (flow.ip_proto == 17 ? parse_errors_udp : parse_errors_tcp)[static_cast<std::size_t>(flow.app)] += n;
+  }
   // SIP flows and transactions (messages) by transport, as Suricata's app_layer.flow.sip_tcp,
   // sip_udp and app_layer.tx.sip_tcp, sip_udp counters.
   std::uint64_t sip_tcp_flows = 0;
@@ -63,6 +71,10 @@ struct AppLayerCounters {
     tls_client_hellos += o.tls_client_hellos;
     smtp_transactions += o.smtp_transactions;
     parse_errors += o.parse_errors;
+    for (std::size_t i = 0; i < signatures::kAppProtoCount; ++i) {
+      parse_errors_tcp[i] += o.parse_errors_tcp[i];
+      parse_errors_udp[i] += o.parse_errors_udp[i];
+    }
   }
 };
 

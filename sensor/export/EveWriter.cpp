@@ -9,6 +9,7 @@
 #include <utility>
 #include <stdexcept>
 
+#include "gsoc/signatures/ReferenceUrl.hpp"
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/FtpParser.hpp"
@@ -426,7 +427,15 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   string(rule.msg);
   out_ << ",\"category\":";
   string(category);
-  out_ << ",\"severity\":" << static_cast<unsigned>(rule.priority) << ",\"buffer\":\"" << signatures::bufferName(hit.buffer) << "\"";
+  out_ << ",\"severity\":" << static_cast<unsigned>(rule.priority);
+  if (options_.alert_references && !rule.references.empty()) {
+    out_ << ",\"references\":[";
+    for (std::size_t i = 0; i < rule.references.size(); ++i) {
+      if (i) out_ << ",";
+      string(signatures::referenceUrl(rule.references[i]));
+    }
+    out_ << "]";
+  }
   if (!hit.contexts.empty()) {
     // datajson: each matched value's JSON object (valid JSON: the load file parsed as JSON and
     // was written back by protobuf's JSON printer) under its context_key, as Suricata's.
@@ -443,6 +452,8 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     string(xff);
   }
   out_ << "}";
+  // Which buffer the rule matched in: gsoc's own, outside Suricata's alert object.
+  out_ << ",\"gsoc\":{\"buffer\":\"" << signatures::bufferName(hit.buffer) << "\"}";
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, hit.app->dce_session, false);
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Smb) {
     smbObject(*hit.app);
@@ -1874,4 +1885,5 @@ void EveWriter::statsRecord(std::int64_t timestamp_ns, const std::string& stats_
   ++records_;
 }
 
-}  // namespace gsoc::sensor
+}  // namespace gsoc::sensor#include "gsoc/signatures/ReferenceUrl.hpp"
+

@@ -44,6 +44,7 @@ struct EveOptions {
   bool netflow = false;                 // the netflow type: one record per flow direction
   bool alert_packet = false;            // alert packet: the frame, base64, with packet_info
   bool anomaly_packet = false;          // anomaly packethdr: the same in anomaly records
+  bool alert_references = false;        // alert metadata rule reference: the rule's references as URLs
 };
 
 // The Suricata version whose EVE output gsoc writes (EVE's suricata_version).

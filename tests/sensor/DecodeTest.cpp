@@ -416,6 +416,26 @@ TEST(DecoderEvents, TcpAndUdpLengths) {
   EXPECT_EQ(eventNames(p), Names({"udp.pkt_too_small"}));
 }
 
+TEST(DecoderEvents, Icmpv4TypesAndCodesSuricataDoesNotKnow) {
+  PacketDecoder decoder;
+  DecodedPacket p;
+  auto icmp = [&](std::uint8_t type, std::uint8_t code) {
+    PacketSpec s;
+    s.proto = 1;
+    s.raw_ip_payload = true;
+    s.payload = std::string{static_cast<char>(type), static_cast<char>(code)} + std::string(6, '\0');
+    EXPECT_TRUE(decoder.decode(raw(ethernetFrame(s)), p));  // decoded anyway
+    return eventNames(p);
+  };
+  EXPECT_EQ(icmp(8, 0), Names({}));
+  EXPECT_EQ(icmp(3, 15), Names({}));   // destination unreachable: 16 codes
+  EXPECT_EQ(icmp(3, 16), Names({"icmpv4.unknown_code"}));
+  EXPECT_EQ(icmp(11, 2), Names({"icmpv4.unknown_code"}));
+  EXPECT_EQ(icmp(0, 1), Names({"icmpv4.unknown_code"}));
+  EXPECT_EQ(icmp(10, 0), Names({"icmpv4.unknown_type"}));  // router solicitation: not in Suricata's list
+  EXPECT_EQ(icmp(42, 0), Names({"icmpv4.unknown_type"}));
+}
+
 TEST(DecoderEvents, TcpOptionsDuplicateAndBadLength) {
   PacketSpec s;
   s.raw_ip_payload = true;

@@ -1,6 +1,7 @@
 // EVE http objects as Suricata writes them: the host without its port (http_port), a status
 // that is no number as status_string, Content-Range parsed, the header dumps; and alerts on an
-// HTTP transaction carrying the X-Forwarded-For client (extra-data or overwrite).
+// HTTP transaction carrying the X-Forwarded-For client (extra-data or overwrite), the
+// transaction's id and http object, the flow object and the rule's references.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -109,6 +110,53 @@ TEST(EveHttp, AlertsCarryTheForwardedClient) {
   EXPECT_EQ(lines[0]["alert"]["xff"], "10.2.2.2");  // forward: the list's first address
   EXPECT_EQ(lines[1]["dest_ip"], "10.3.3.3");       // reverse, overwrite: the client is the destination of a reply
   EXPECT_FALSE(lines[1]["alert"].contains("xff"));
+}
+
+TEST(EveHttp, AlertsCarryTheTransactionTheFlowAndTheReferences) {
+  DnsTestFlow flow(9, 1'700'000'000'000'000'000);
+  ASSERT_TRUE(flow.decoded);
+  flow.flow->counters[Flow::kToServer].packets = 3;
+  flow.flow->counters[Flow::kToServer].bytes = 300;
+  const HttpMessage q = request();
+  AppMetadata tx{AppMetadata::Kind::Http, &*flow.flow, signatures::FlowDirection::ToServer, flow.raw.timestamp_ns, &q, nullptr};
+  tx.tx_id = 4;
+  signatures::Rule rule;
+  rule.sid = 2;
+  rule.msg = "test";
+  rule.references = {"cve,2014-0160", "url,foobar://example.org/x", "url, example.org/y"};
+  AlertHit hit;
+  hit.rule = &rule;
+  hit.flow = &*flow.flow;
+  hit.timestamp_ns = flow.raw.timestamp_ns;
+  hit.app = &tx;
+  hit.capture_index = 12;
+  const std::string path = tempPath("gsoc-eve-alert-tx-test");
+  {
+    EveWriter writer(path);
+    writer.alertRecord(hit, "");
+    EveOptions options;
+    options.alert_references = true;
+    writer.setOptions(options);
+    writer.alertRecord(hit, "");
+  }
+  const auto lines = readLines(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(lines.size(), 2u);
+  const auto& alert = lines[0];
+  EXPECT_EQ(alert["tx_id"], 4);
+  EXPECT_EQ(alert["pcap_cnt"], 12);
+  EXPECT_EQ(alert["pkt_src"], "wire/pcap");
+  EXPECT_EQ(alert["http"]["url"], "/a");
+  EXPECT_EQ(alert["http"]["length"], 0);  // no response yet
+  EXPECT_EQ(alert["flow"]["pkts_toserver"], 3);
+  EXPECT_EQ(alert["flow"]["bytes_toserver"], 300);
+  EXPECT_EQ(alert["flow"]["src_ip"], alert["src_ip"]);
+  EXPECT_EQ(alert["flow"]["dest_port"], 53);
+  EXPECT_EQ(alert["gsoc"]["buffer"], "payload");
+  EXPECT_FALSE(alert["alert"].contains("buffer"));  // Suricata's alert object stays Suricata's
+  EXPECT_FALSE(alert["alert"].contains("references"));
+  EXPECT_EQ(lines[1]["alert"]["references"],
+            nlohmann::json({"https://cve.mitre.org/cgi-bin/cvename.cgi?name=2014-0160", "foobar://example.org/x", "https://example.org/y"}));
 }
 
 }  // namespace

@@ -545,6 +545,12 @@ def eve_option_flags(outputs):
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
                     and normalise_value(t["alert"].get("packet", False)) == "true":
                 flags.append(("--eve-alert-packet",))
+            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict):
+                rule = (t["alert"].get("metadata") or {}) if isinstance(t["alert"].get("metadata"), dict) else {}
+                rule = rule.get("rule") if isinstance(rule.get("rule"), dict) else {}
+                if normalise_value(rule.get("reference", False)) == "true" or \
+                        normalise_value(t["alert"].get("reference", False)) == "true":
+                    flags.append(("--eve-alert-references",))
             if name == "anomaly" and isinstance(t, dict) and isinstance(t["anomaly"], dict) \
                     and normalise_value(t["anomaly"].get("packethdr", False)) == "true":
                 flags.append(("--eve-anomaly-packet",))
