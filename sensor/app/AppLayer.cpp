@@ -286,6 +286,43 @@ void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::u
 }
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
+  parseStream(flow, dir, data, ts);
+  if (!framesWanted() || flow.app == AppProto::None) return;
+  frame_flow_ = &flow;
+  frame_ts_ = ts;
+  frames(flow).onStream(flow.app, dir, data, frame_sink_);
+}
+
+void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
+                          std::int64_t ts) {
+  parseDatagram(flow, dir, payload, buffers, ts);
+  if (!framesWanted() || flow.app == AppProto::None) return;
+  frame_flow_ = &flow;
+  frame_ts_ = ts;
+  frames(flow).onDatagram(flow.app, dir, payload, frame_sink_);
+}
+
+FlowFrames& AppLayer::frames(Flow& flow) {
+  if (!flow.frame_state) flow.frame_state = frame_states_.take([] { return std::make_unique<FlowFrames>(); });
+  return static_cast<FlowFrames&>(*flow.frame_state);
+}
+
+void AppLayer::onFrame(Flow& flow, const Frame& frame, std::int64_t ts) {
+  if (frames_log_ && metadata_) {
+    AppMetadata record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
+    record.frame = &frame;
+    metadata_(record);
+  }
+  if (!frames_detect_) return;
+  tx_.buffers.clear();
+  tx_.buffers.set(frame.type, frame.bytes);
+  tx_.meta.facts = {};
+  current_frame_ = &frame;
+  emit(flow, frame.direction);
+  current_frame_ = nullptr;
+}
+
+void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_detection_done && flow.app == AppProto::None && flow.app_upgraded_from == AppProto::Http) {
     probeTunnel(flow, dir, data, ts);
     return;
@@ -863,8 +900,8 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
   tx_record_ = nullptr;
 }
 
-void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
-                          std::int64_t ts) {
+void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
+                             std::int64_t ts) {
   if (flow.app == AppProto::None && flow.app_detection_done) return;
   if (flow.app == AppProto::Sip || (flow.app == AppProto::None && looksLikeSip(payload))) {
     if (flow.app != AppProto::Sip) ++counters_.sip_udp_flows;
@@ -991,6 +1028,11 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (datagram_record_.flow == &flow) has_datagram_record_ = false;  // it views the state
+  if (flow.frame_state) {
+    auto* frames = static_cast<FlowFrames*>(flow.frame_state.release());  // ownership moves to the pool
+    frames->reset();
+    frame_states_.give(std::unique_ptr<FlowFrames>(frames));
+  }
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
@@ -1014,6 +1056,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ldap_states", ldap_states_.counters());
   table.add("sip_states", sip_states_.counters());
   table.add("quic_states", quic_states_.counters());
+  table.add("frame_states", frame_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1082,6 +1125,11 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {
+  if (flow.frame_state && framesWanted()) {
+    frame_flow_ = &flow;
+    frame_ts_ = flow.last_ns;
+    frames(flow).onEnd(flow.app, frame_sink_);
+  }
   if (!flow.app_state) return;
   const ParseErrorCount count(flow, counters_);
   if (flow.app == AppProto::Http) {

@@ -11,6 +11,8 @@
 
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FlowFrames.hpp"
+#include "gsoc/signatures/Frame.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
@@ -272,6 +274,27 @@ void EveWriter::packetObject(const DecodedPacket& packet) {
   out_ << "}";
 }
 
+void EveWriter::frameObject(const Frame& f) {
+  const signatures::FrameType* type = signatures::frameTypeOf(f.type);
+  out_ << ",\"frame\":{\"id\":" << f.id << ",\"type\":\"" << (type != nullptr ? type->name : std::string_view("unknown"))
+       << "\",\"direction\":\"" << (f.direction == signatures::FlowDirection::ToServer ? "toserver" : "toclient")
+       << "\",\"stream_offset\":" << f.stream_offset << ",\"length\":" << f.length
+       << ",\"complete\":" << (f.complete ? "true" : "false");
+  // The payload as Suricata logs it: base64, and printable with every other byte as '.'.
+  scratch_.resize(4 * ((f.bytes.size() + 2) / 3) + 1);
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(scratch_.data()),
+                                reinterpret_cast<const unsigned char*>(f.bytes.data()), static_cast<int>(f.bytes.size()));
+  out_ << ",\"payload\":\"";
+  out_.write(scratch_.data(), n);
+  out_ << "\",\"payload_printable\":";
+  printable_.assign(f.bytes);
+  for (char& c : printable_) {
+    if (c < 0x20 || c > 0x7e) c = '.';
+  }
+  string(printable_);
+  out_ << "}";
+}
+
 void EveWriter::string(std::string_view s) {
   scratch_.clear();
   appendJsonString(scratch_, s);
@@ -436,6 +459,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     else dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
   }
   if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
+  if (hit.frame != nullptr) frameObject(*hit.frame);
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
@@ -1157,6 +1181,12 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       captureIndex(r.capture_index);
       out_ << ",\"tx_id\":" << r.ldap->tx_id;
       appObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Frame:
+      header(flow, r.frame->direction, r.timestamp_ns, "frame");
+      captureIndex(r.capture_index);
+      frameObject(*r.frame);
       out_ << "}\n";
       break;
     case AppMetadata::Kind::Quic:

@@ -133,6 +133,9 @@ class EveWriter {
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
   void quicObject(const QuicTransaction& tx, bool client);
+  // A frame's object (frame records, and alerts on a frame).
+  void frameObject(const Frame& frame);
+  std::string printable_;  // frameObject's payload_printable (reused)
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "gsoc/signatures/Frame.hpp"
 #include "gsoc/signatures/LdapNames.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/RuleRequirements.hpp"
@@ -1473,6 +1474,27 @@ class RuleBuilder {
   // dcerpc.*, dce_* and smb.* keywords bind the rule to their protocol, as Suricata's: an `alert
   // tcp` rule becomes a dcerpc (or smb) rule; a dcerpc keyword is also at home in an smb rule
   // (DCERPC over SMB named pipes); any other protocol is a conflict.
+  // frame:<type>: a sticky buffer of the frames of that type (Frame.hpp), which binds the rule to
+  // their protocol. `<proto>.stream` is the protocol's whole stream: its stream payload.
+  void onFrame(const Option& o) {
+    requireValue(o);
+    const std::string_view v = trim(o.value);
+    if (v.ends_with(".stream")) {
+      std::string_view proto = v.substr(0, v.size() - 7);
+      if (proto == "http1") proto = "http";
+      const auto it = std::find_if(std::begin(kProtocols), std::end(kProtocols), [&](const ProtocolName& p) { return p.name == proto; });
+      if (it == std::end(kProtocols) || it->app == AppProto::None) failValue(o, "unknown frame type '" + std::string(v) + "'");
+      bindApp(o, it->app);
+      rule_.stream_only = true;
+      onBufferKeyword(o, {BufferId::Payload, BufferKeywordKind::Sticky});
+      return;
+    }
+    const FrameType* type = findFrameType(v, rule_.app);
+    if (type == nullptr) failValue(o, "unknown frame type '" + std::string(v) + "'");
+    bindApp(o, type->app);
+    onBufferKeyword(o, {type->buffer, BufferKeywordKind::Sticky});
+  }
+
   void bindApp(const Option& o, AppProto app) {
     if (rule_.app == AppProto::None) {
       rule_.app = app;
@@ -1895,6 +1917,7 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
+    if (n == "frame") { onFrame(o); return; }
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
