@@ -307,8 +307,20 @@ FlowFrames& AppLayer::frames(Flow& flow) {
   return static_cast<FlowFrames&>(*flow.frame_state);
 }
 
-void AppLayer::onFrame(Flow& flow, const Frame& frame, std::int64_t ts) {
-  if (frames_log_ && metadata_) {
+void AppLayer::onFrame(Flow& flow, const Frame& delimited, std::int64_t ts) {
+  // The transaction the frame belongs to, where its parser knows it: alerts carry its object.
+  Frame frame = delimited;
+  AppMetadata tx_record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
+  if (const auto* ssh = dynamic_cast<const SshState*>(flow.app_state.get())) {
+    frame.tx_id = 0;  // a session is one transaction
+    tx_record.kind = AppMetadata::Kind::Ssh;
+    tx_record.ssh = ssh;
+  } else if (const auto* smtp = dynamic_cast<const SmtpState*>(flow.app_state.get())) {
+    frame.tx_id = static_cast<std::int64_t>(smtp->current().tx_id);
+    tx_record.kind = AppMetadata::Kind::Smtp;
+    tx_record.mail = &smtp->current();
+  }
+  if (frames_log_ && metadata_ && !frame.provisional) {
     AppMetadata record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
     record.frame = &frame;
     metadata_(record);
@@ -318,7 +330,9 @@ void AppLayer::onFrame(Flow& flow, const Frame& frame, std::int64_t ts) {
   tx_.buffers.set(frame.type, frame.bytes);
   tx_.meta.facts = {};
   current_frame_ = &frame;
+  tx_record_ = tx_record.kind != AppMetadata::Kind::Frame ? &tx_record : nullptr;
   emit(flow, frame.direction);
+  tx_record_ = nullptr;
   current_frame_ = nullptr;
 }
 

@@ -24,13 +24,14 @@ struct Emitter {
   std::uint64_t& next_id;
   const FrameSink& sink;
   bool complete = true;
-  void operator()(BufferId type, std::size_t off, std::size_t len) const {
+  void operator()(BufferId type, std::size_t off, std::size_t len, bool provisional = false) const {
     if (off > b.size()) return;
     len = std::min(len, b.size() - off);
     Frame f;
     f.type = type;
     f.direction = dir;
-    f.id = next_id++;
+    f.id = provisional ? next_id : next_id++;
+    f.provisional = provisional;
     f.stream_offset = base + off;
     f.length = len;
     f.complete = complete;
@@ -259,8 +260,11 @@ std::size_t smtp(FlowFrames::Side& side, FlowDirection dir, Bytes b, const Emitt
     emit(BufferId::FrameSmtpResponseLine, 0, end);
     return end;
   }
-  emit(BufferId::FrameSmtpCommandLine, 0, end);
+  // Suricata inspects a command line first as far as the stream goes (the line and its end of
+  // line), then once more when its length (the line without the end of line) is set.
   const std::string_view line = s.substr(0, end);
+  emit(BufferId::FrameSmtpCommandLine, 0, end, true);
+  emit(BufferId::FrameSmtpCommandLine, 0, line.ends_with("\r\n") ? end - 2 : end - 1);
   if (startsWithNoCase(line, "DATA") && line.substr(4).find_first_not_of("\r\n ") == std::string_view::npos) side.in_data = true;
   if (startsWithNoCase(line, "STARTTLS")) side.stopped = true;
   return end;

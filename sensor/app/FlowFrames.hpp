@@ -28,6 +28,10 @@ struct Frame {
   std::uint64_t stream_offset = 0;  // TCP: of its first byte in its direction's stream; UDP: 0
   std::uint64_t length = 0;         // of `bytes`
   bool complete = true;             // false: the flow ended before its end
+  std::int64_t tx_id = -1;          // the transaction it belongs to, where known
+  // Inspected before its length is known, as far as the stream went (Suricata's SMTP command
+  // lines): detection only; the frame comes again, complete, and is logged then.
+  bool provisional = false;
   std::string_view bytes;           // valid during the callback
 };
 

@@ -280,7 +280,8 @@ void EveWriter::frameObject(const Frame& f) {
        << "\",\"direction\":\"" << (f.direction == signatures::FlowDirection::ToServer ? "toserver" : "toclient")
        << "\",\"stream_offset\":" << f.stream_offset << ",\"length\":" << f.length
        << ",\"complete\":" << (f.complete ? "true" : "false");
-  // The payload as Suricata logs it: base64, and printable with every other byte as '.'.
+  if (f.tx_id >= 0) out_ << ",\"tx_id\":" << f.tx_id;
+  // The payload as Suricata logs it: base64, and printable with every other byte but CR and LF as '.'.
   scratch_.resize(4 * ((f.bytes.size() + 2) / 3) + 1);
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(scratch_.data()),
                                 reinterpret_cast<const unsigned char*>(f.bytes.data()), static_cast<int>(f.bytes.size()));
@@ -289,7 +290,7 @@ void EveWriter::frameObject(const Frame& f) {
   out_ << "\",\"payload_printable\":";
   printable_.assign(f.bytes);
   for (char& c : printable_) {
-    if (c < 0x20 || c > 0x7e) c = '.';
+    if ((c < 0x20 || c > 0x7e) && c != '\r' && c != '\n') c = '.';
   }
   string(printable_);
   out_ << "}";
@@ -460,6 +461,20 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   }
   if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   if (hit.frame != nullptr) frameObject(*hit.frame);
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Smtp && !hit.app->mail->attachments.empty()) {
+    // The mail's files, as Suricata's alerts on a transaction with files list them.
+    const MailTransaction& m = *hit.app->mail;
+    out_ << ",\"files\":[";
+    const char* sep = "";
+    for (const MailAttachment& a : m.attachments) {
+      out_ << sep << "{\"filename\":";
+      string(a.name);
+      out_ << ",\"gaps\":false,\"state\":\"CLOSED\",\"md5\":\"" << a.md5 << "\",\"sha256\":\"" << a.sha256
+           << "\",\"stored\":false,\"size\":" << a.size << ",\"tx_id\":" << m.tx_id << "}";
+      sep = ",";
+    }
+    out_ << "]";
+  }
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
@@ -1149,23 +1164,8 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       // Suricata's ssh record: each side's banner versions, and its HASSH when the KEXINIT was seen.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ssh");
       captureIndex(r.capture_index);
-      out_ << ",\"ssh\":{";
-      const char* sep = "";
-      for (const auto& [key, side] : {std::pair{"client", &r.ssh->client()}, std::pair{"server", &r.ssh->server()}}) {
-        if (!side->banner_done) continue;
-        out_ << sep << "\"" << key << "\":{\"proto_version\":";
-        string(side->proto_version);
-        out_ << ",\"software_version\":";
-        string(side->software_version);
-        if (side->kexinit_done) {
-          out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
-          string(side->hassh_string);
-          out_ << "}";
-        }
-        out_ << "}";
-        sep = ",";
-      }
-      out_ << "}}\n";
+      sshObject(*r.ssh);
+      out_ << "}\n";
       break;
     }
     case AppMetadata::Kind::Mqtt:
@@ -1412,7 +1412,31 @@ void EveWriter::tlsObject(const AppMetadata& r) {
   out_ << "}";
 }
 
+void EveWriter::sshObject(const SshState& ssh) {
+  out_ << ",\"ssh\":{";
+  const char* sep = "";
+  for (const auto& [key, side] : {std::pair{"client", &ssh.client()}, std::pair{"server", &ssh.server()}}) {
+    if (!side->banner_done) continue;
+    out_ << sep << "\"" << key << "\":{\"proto_version\":";
+    string(side->proto_version);
+    out_ << ",\"software_version\":";
+    string(side->software_version);
+    if (side->kexinit_done) {
+      out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
+      string(side->hassh_string);
+      out_ << "}";
+    }
+    out_ << "}";
+    sep = ",";
+  }
+  out_ << "}";
+}
+
 void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Ssh) {
+    sshObject(*r.ssh);
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Tls) {
     tlsObject(r);
     return;

@@ -135,6 +135,7 @@ class EveWriter {
   void quicObject(const QuicTransaction& tx, bool client);
   // A frame's object (frame records, and alerts on a frame).
   void frameObject(const Frame& frame);
+  void sshObject(const SshState& ssh);  // the session's "ssh" object
   std::string printable_;  // frameObject's payload_printable (reused)
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
