@@ -265,6 +265,51 @@ void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
   }
 }
 
+void AppLayer::openWebsocket(Flow& flow, std::int64_t ts) {
+  auto& http = static_cast<HttpState&>(*flow.app_state);
+  const bool deflate = http.websocketDeflate();
+  std::string held[2] = {std::move(http.tunnelBytes(FlowDirection::ToServer)), std::move(http.tunnelBytes(FlowDirection::ToClient))};
+  http.tunnelBytes(FlowDirection::ToServer).clear();
+  http.tunnelBytes(FlowDirection::ToClient).clear();
+  if (metadata_) {  // requests no answer will come to, as at the flow's end
+    for (const HttpMessage& request : http.unanswered()) {
+      metadata_({AppMetadata::Kind::Http, &flow, FlowDirection::ToServer, ts, &request, nullptr});
+    }
+  }
+  http.unanswered().clear();
+  datagram_events_.merge(http.events);  // taken with the next events: they outlive the state
+  releaseState(flow);
+  flow.app = AppProto::Websocket;
+  flow.app_detection_done = true;
+  flow.app_upgraded_from = AppProto::Http;
+  flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
+  stateOf<WebsocketState>(flow).setDeflate(deflate);
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::onWebsocket(Flow& flow, const WebsocketFrame& frame, std::int64_t ts) {
+  tx_.buffers.clear();
+  tx_.meta.facts = {};
+  tx_.buffers.set(BufferId::WebsocketPayload, frame.payload);
+  websocket_opcode_ = static_cast<char>(frame.header.opcode);
+  websocket_flags_ = static_cast<char>(frame.header.flags);
+  tx_.buffers.set(BufferId::WebsocketOpcodeNumber, {&websocket_opcode_, 1});
+  tx_.buffers.set(BufferId::WebsocketFlagsNumber, {&websocket_flags_, 1});
+  if (frame.header.masked) {
+    for (std::size_t i = 0; i < 4; ++i) websocket_mask_[i] = static_cast<char>(frame.header.mask >> (24 - 8 * i));
+    tx_.buffers.set(BufferId::WebsocketMaskNumber, {websocket_mask_.data(), 4});
+  }
+  AppMetadata record{AppMetadata::Kind::Websocket, &flow, frame.direction, ts};
+  record.websocket = &frame;
+  tx_record_ = &record;  // alerts carry the websocket object
+  emit(flow, frame.direction);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
 void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_state) flow.app_state = std::make_unique<TunnelProbe>();
   auto& probe = static_cast<TunnelProbe&>(*flow.app_state);
@@ -286,8 +331,10 @@ void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::u
 }
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
+  const AppProto before = flow.app;
   parseStream(flow, dir, data, ts);
-  if (!framesWanted() || flow.app == AppProto::None) return;
+  // A protocol change inside the bytes (a tunnel, WebSocket) framed the new protocol's share itself.
+  if (!framesWanted() || flow.app == AppProto::None || (before != AppProto::None && before != flow.app)) return;
   frame_flow_ = &flow;
   frame_ts_ = ts;
   frames(flow).onStream(flow.app, dir, data, frame_sink_);
@@ -319,6 +366,12 @@ void AppLayer::onFrame(Flow& flow, const Frame& delimited, std::int64_t ts) {
     frame.tx_id = static_cast<std::int64_t>(smtp->current().tx_id);
     tx_record.kind = AppMetadata::Kind::Smtp;
     tx_record.mail = &smtp->current();
+  } else if (const auto* ws = dynamic_cast<const WebsocketState*>(flow.app_state.get())) {
+    if (const WebsocketFrame* last = ws->last(frame.direction)) {
+      frame.tx_id = static_cast<std::int64_t>(last->tx_id);
+      tx_record.kind = AppMetadata::Kind::Websocket;
+      tx_record.websocket = last;
+    }
   }
   if (frames_log_ && metadata_ && !frame.provisional) {
     AppMetadata record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
@@ -355,6 +408,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       }
       http.feed(dir, data, sink);
       if (http.tunnel()) openTunnel(flow, ts);
+      else if (http.websocket()) openWebsocket(flow, ts);
       break;
     }
     case AppProto::Dns:
@@ -449,6 +503,10 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
     case AppProto::Mqtt:
       if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
+      break;
+    case AppProto::Websocket:
+      if (!flow.app_state) flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
+      stateOf<WebsocketState>(flow).feed(dir, data, [&](const WebsocketFrame& frame) { onWebsocket(flow, frame, ts); });
       break;
     case AppProto::Sip:
       if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
@@ -1050,7 +1108,7 @@ void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_) || giveState(flow, quic_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1071,6 +1129,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("sip_states", sip_states_.counters());
   table.add("quic_states", quic_states_.counters());
   table.add("frame_states", frame_states_.counters());
+  table.add("websocket_states", websocket_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {

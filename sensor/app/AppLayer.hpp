@@ -34,6 +34,7 @@
 #include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
+#include "sensor/app/WebsocketParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -215,6 +216,11 @@ class AppLayer {
   // An HTTP CONNECT answered 2xx: HTTP ends, and what the tunnel carries is identified anew
   // (Suricata's protocol change; EVE's app_proto_orig), starting with the bytes HTTP held.
   void openTunnel(Flow& flow, std::int64_t ts);
+  // An Upgrade: websocket answered 101: HTTP ends and WebSocket parses the rest, starting with
+  // the bytes HTTP held (EVE's app_proto_orig http).
+  void openWebsocket(Flow& flow, std::int64_t ts);
+  // A WebSocket frame (a transaction): detection on its payload and fields, then its record.
+  void onWebsocket(Flow& flow, const WebsocketFrame& frame, std::int64_t ts);
   // A tunnel's bytes while its protocol is unknown: kept (TunnelProbe) and identified together.
   void probeTunnel(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
   // An FTP command with its replies: detection on the command (to_server) and on the replies
@@ -283,6 +289,11 @@ class AppLayer {
   std::int64_t frame_ts_ = 0;
   FrameSink frame_sink_ = [this](const Frame& f) { onFrame(*frame_flow_, f, frame_ts_); };
   FreeList<std::unique_ptr<FlowFrames>> frame_states_{kPooledStates};
+  // WebSocket (issue 15): pooled states, and the integer keywords' buffers of the frame inspected.
+  FreeList<std::unique_ptr<WebsocketState>> websocket_states_{kPooledStates};
+  char websocket_opcode_ = 0;
+  char websocket_flags_ = 0;
+  std::array<char, 4> websocket_mask_{};
 };
 
 }  // namespace gsoc::sensor

@@ -1,5 +1,7 @@
 #include "sensor/app/FlowFrames.hpp"
 
+#include "sensor/app/WebsocketParser.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -392,6 +394,20 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Smtp: return smtp(side, dir, b, emit);
     case AppProto::Http: return http(dir, b, at_end, emit);
     case AppProto::Sip: return sip(b, datagram, emit);
+    case AppProto::Websocket: {
+      const auto h = parseWebsocketHeader(b);
+      if (!h) return kNeedMore;
+      if (h->payload_length > FlowFrames::kMaxHeld) {
+        side.stopped = true;
+        return b.size();
+      }
+      const std::size_t total = h->size + static_cast<std::size_t>(h->payload_length);
+      if (b.size() < total) return kNeedMore;
+      emit(BufferId::FrameWebsocketPdu, 0, total);
+      emit(BufferId::FrameWebsocketHeader, 0, h->size);
+      if (total > h->size) emit(BufferId::FrameWebsocketData, h->size, total - h->size);
+      return total;
+    }
     case AppProto::None:
     case AppProto::Tls:
     case AppProto::Ftp:

@@ -1183,6 +1183,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Websocket:
+      header(flow, r.direction, r.timestamp_ns, "websocket");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.websocket->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Frame:
       header(flow, r.frame->direction, r.timestamp_ns, "frame");
       captureIndex(r.capture_index);
@@ -1435,6 +1442,14 @@ void EveWriter::sshObject(const SshState& ssh) {
 void EveWriter::appObject(const AppMetadata& r) {
   if (r.kind == AppMetadata::Kind::Ssh) {
     sshObject(*r.ssh);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Websocket) {
+    const WebsocketHeader& h = r.websocket->header;
+    out_ << ",\"websocket\":{\"fin\":" << (h.fin ? "true" : "false");
+    if ((h.flags & 0x40) != 0) out_ << ",\"compress\":true";
+    if (h.masked) out_ << ",\"mask\":" << h.mask;
+    out_ << ",\"opcode\":\"" << websocketOpcodeName(h.opcode) << "\"}";
     return;
   }
   if (r.kind == AppMetadata::Kind::Tls) {

@@ -67,6 +67,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "frame smb.smb1.pdu", "frame smb.smb1.hdr", "frame smb.smb1.data", "frame smb.smb2.pdu",
     "frame smb.smb2.hdr", "frame smb.smb2.data", "frame smb.smb3.pdu", "frame smb.smb3.hdr",
     "frame smb.smb3.data", "frame ldap.pdu",
+    "frame websocket.pdu", "frame websocket.header", "frame websocket.data", "websocket.payload",
+    "websocket.opcode number", "websocket.flags number", "websocket.mask number",
 };
 
 using K = BufferKeywordKind;

@@ -43,6 +43,9 @@ constexpr std::array kTypes = {
     FrameType{P::Smb, "smb", "smb3.hdr", B::FrameSmb3Hdr},
     FrameType{P::Smb, "smb", "smb3.data", B::FrameSmb3Data},
     FrameType{P::Ldap, "ldap", "pdu", B::FrameLdapPdu},
+    FrameType{P::Websocket, "websocket", "pdu", B::FrameWebsocketPdu},
+    FrameType{P::Websocket, "websocket", "header", B::FrameWebsocketHeader},
+    FrameType{P::Websocket, "websocket", "data", B::FrameWebsocketData},
 };
 
 }  // namespace

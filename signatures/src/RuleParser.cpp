@@ -32,6 +32,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ldap: return "ldap";
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
+    case AppProto::Websocket: return "websocket";
     case AppProto::Count_: break;
   }
   return "";
@@ -70,6 +71,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+    {"websocket", Transport::Tcp, AppProto::Websocket},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
@@ -192,7 +194,7 @@ class RuleBuilder {
     // mistake in the rule (Suricata refuses it too), which operators want told apart.
     static constexpr std::string_view kSuricataProtocols[] = {
         "http2", "doh2", "imap", "pop3", "modbus", "enip", "dnp3", "nfs", "ntp", "tftp", "ike", "ikev2",
-        "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "websocket", "rdp", "bittorrent-dht",
+        "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "rdp", "bittorrent-dht",
         "mdns", "template", "irc", "jabber", "ipv4", "ipv6", "ip4", "ip6", "pkthdr", "ether", "arp", "http-any"};
     const std::string_view base = std::string_view(proto).substr(0, proto.find(':'));  // rule hooks: "tls:client_hello_done"
     const bool known = base != proto || std::find(std::begin(kSuricataProtocols), std::end(kSuricataProtocols), base) !=
@@ -1037,6 +1039,37 @@ class RuleBuilder {
       return false;
     }
     bindApp(o, AppProto::Dns);
+    return true;
+  }
+  // The WebSocket keywords websocket.opcode (a number or its name), websocket.flags (fin, comp,
+  // rsv2, rsv3; `!` for a clear bit) and websocket.mask (an integer comparison); false for any
+  // other keyword.
+  bool onWebsocketInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "websocket.opcode") {
+      requireValue(o);
+      static constexpr std::pair<std::string_view, int> kNames[] = {
+          {"continuation", 0}, {"text", 1}, {"binary", 2}, {"close", 8}, {"ping", 9}, {"pong", 10}};
+      std::string_view v = trim(o.value);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      const std::string name = lower(v);
+      const auto* it = std::find_if(std::begin(kNames), std::end(kNames), [&](const auto& e) { return e.first == name; });
+      if (it != std::end(kNames)) {
+        fieldByteTest(BufferId::WebsocketOpcodeNumber, ByteTest::Op::Eq, static_cast<std::uint64_t>(it->second), negated);
+      } else {
+        fieldInteger(o, BufferId::WebsocketOpcodeNumber, o.value);
+      }
+    } else if (n == "websocket.flags") {
+      requireValue(o);
+      fieldBits(o, BufferId::WebsocketFlagsNumber, {{"fin", 0x80}, {"comp", 0x40}, {"rsv1", 0x40}, {"rsv2", 0x20}, {"rsv3", 0x10}});
+    } else if (n == "websocket.mask") {
+      requireValue(o);
+      fieldInteger(o, BufferId::WebsocketMaskNumber, o.value, 4);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Websocket);
     return true;
   }
   // The MQTT integer keywords; false for any other keyword.
@@ -1918,13 +1951,15 @@ class RuleBuilder {
       return;
     }
     if (n == "frame") { onFrame(o); return; }
+    if (onWebsocketInteger(o)) return;
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
-      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);
+      if (kw->buffer == BufferId::WebsocketPayload) bindApp(o, AppProto::Websocket);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
       onBufferKeyword(o, *kw);
       return;
     }

@@ -255,6 +255,18 @@ enum class BufferId : std::uint8_t {
   FrameSmb3Hdr,
   FrameSmb3Data,
   FrameLdapPdu,
+  // WebSocket (issue 15): its frames' frames (pdu, header, data); per WebSocket frame (each a
+  // transaction), its payload (unmasked, a fragmented message's whole on its last frame,
+  // inflated with permessage-deflate), and for the integer keywords its opcode (one byte), its
+  // flags (the first header byte's FIN and RSV bits) and its mask key (four bytes, big-endian;
+  // absent when unmasked).
+  FrameWebsocketPdu,
+  FrameWebsocketHeader,
+  FrameWebsocketData,
+  WebsocketPayload,
+  WebsocketOpcodeNumber,
+  WebsocketFlagsNumber,
+  WebsocketMaskNumber,
   Count_
 };
 

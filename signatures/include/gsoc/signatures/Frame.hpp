@@ -20,7 +20,7 @@ struct FrameType {
   BufferId buffer = BufferId::Payload;
 };
 
-constexpr bool isFrameBuffer(BufferId id) { return id >= BufferId::FrameHttp1Request && id <= BufferId::FrameLdapPdu; }
+constexpr bool isFrameBuffer(BufferId id) { return id >= BufferId::FrameHttp1Request && id <= BufferId::FrameWebsocketData; }
 
 std::span<const FrameType> frameTypes();
 // The type a frame buffer holds (null for any other buffer).
