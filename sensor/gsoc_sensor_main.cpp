@@ -122,6 +122,8 @@ Options:
                          (anomaly packethdr)
   --eve-alert-references list the rule's references in alerts as URLs (alert.references;
                          alert metadata rule reference)
+  --eve-frames           write frame records: each protocol data unit (and part) the parsers
+                         delimit, with its payload (Suricata's eve-log frame type)
   --eve-suricata-version add suricata_version, the Suricata version gsoc's EVE follows
   --eve-community-id-seed N
                          seed of the community_id hashes (eve-log community-id-seed; default 0)
@@ -209,6 +211,7 @@ struct Args {
   int eve_dns_version = 3;
   bool stream_inline = false;
   bool force_file_hashes = false;
+  bool eve_frames = false;  // --eve-frames
   bool eve_http_request_headers = false, eve_http_response_headers = false;
   gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
@@ -333,6 +336,8 @@ Args parseArgs(int argc, char** argv) {
         args.eve_options.ethernet = true;
       } else if (a == "--eve-netflow") {
         args.eve_options.netflow = true;
+      } else if (a == "--eve-frames") {
+        args.eve_frames = true;
       } else if (a == "--eve-alert-packet") {
         args.eve_options.alert_packet = true;
       } else if (a == "--eve-anomaly-packet") {
@@ -779,6 +784,7 @@ int main(int argc, char** argv) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
       l->detection->setForceFileHashes(args.force_file_hashes);
+      l->detection->setLogFrames(args.eve_frames && l->eve != nullptr);
       l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);
       l->detection->setLdapMaxTx(args.ldap_max_tx);

@@ -266,6 +266,51 @@ void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
   }
 }
 
+void AppLayer::openWebsocket(Flow& flow, std::int64_t ts) {
+  auto& http = static_cast<HttpState&>(*flow.app_state);
+  const bool deflate = http.websocketDeflate();
+  std::string held[2] = {std::move(http.tunnelBytes(FlowDirection::ToServer)), std::move(http.tunnelBytes(FlowDirection::ToClient))};
+  http.tunnelBytes(FlowDirection::ToServer).clear();
+  http.tunnelBytes(FlowDirection::ToClient).clear();
+  if (metadata_) {  // requests no answer will come to, as at the flow's end
+    for (const HttpMessage& request : http.unanswered()) {
+      metadata_({AppMetadata::Kind::Http, &flow, FlowDirection::ToServer, ts, &request, nullptr});
+    }
+  }
+  http.unanswered().clear();
+  datagram_events_.merge(http.events);  // taken with the next events: they outlive the state
+  releaseState(flow);
+  flow.app = AppProto::Websocket;
+  flow.app_detection_done = true;
+  flow.app_upgraded_from = AppProto::Http;
+  flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
+  stateOf<WebsocketState>(flow).setDeflate(deflate);
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::onWebsocket(Flow& flow, const WebsocketFrame& frame, std::int64_t ts) {
+  tx_.buffers.clear();
+  tx_.meta.facts = {};
+  tx_.buffers.set(BufferId::WebsocketPayload, frame.payload);
+  websocket_opcode_ = static_cast<char>(frame.header.opcode);
+  websocket_flags_ = static_cast<char>(frame.header.flags);
+  tx_.buffers.set(BufferId::WebsocketOpcodeNumber, {&websocket_opcode_, 1});
+  tx_.buffers.set(BufferId::WebsocketFlagsNumber, {&websocket_flags_, 1});
+  if (frame.header.masked) {
+    for (std::size_t i = 0; i < 4; ++i) websocket_mask_[i] = static_cast<char>(frame.header.mask >> (24 - 8 * i));
+    tx_.buffers.set(BufferId::WebsocketMaskNumber, {websocket_mask_.data(), 4});
+  }
+  AppMetadata record{AppMetadata::Kind::Websocket, &flow, frame.direction, ts};
+  record.websocket = &frame;
+  tx_record_ = &record;  // alerts carry the websocket object
+  emit(flow, frame.direction);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
 void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_state) flow.app_state = std::make_unique<TunnelProbe>();
   auto& probe = static_cast<TunnelProbe&>(*flow.app_state);
@@ -287,6 +332,65 @@ void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::u
 }
 
 void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
+  const AppProto before = flow.app;
+  parseStream(flow, dir, data, ts);
+  // A protocol change inside the bytes (a tunnel, WebSocket) framed the new protocol's share itself.
+  if (!framesWanted() || flow.app == AppProto::None || (before != AppProto::None && before != flow.app)) return;
+  frame_flow_ = &flow;
+  frame_ts_ = ts;
+  frames(flow).onStream(flow.app, dir, data, frame_sink_);
+}
+
+void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
+                          std::int64_t ts) {
+  parseDatagram(flow, dir, payload, buffers, ts);
+  if (!framesWanted() || flow.app == AppProto::None) return;
+  frame_flow_ = &flow;
+  frame_ts_ = ts;
+  frames(flow).onDatagram(flow.app, dir, payload, frame_sink_);
+}
+
+FlowFrames& AppLayer::frames(Flow& flow) {
+  if (!flow.frame_state) flow.frame_state = frame_states_.take([] { return std::make_unique<FlowFrames>(); });
+  return static_cast<FlowFrames&>(*flow.frame_state);
+}
+
+void AppLayer::onFrame(Flow& flow, const Frame& delimited, std::int64_t ts) {
+  // The transaction the frame belongs to, where its parser knows it: alerts carry its object.
+  Frame frame = delimited;
+  AppMetadata tx_record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
+  if (const auto* ssh = dynamic_cast<const SshState*>(flow.app_state.get())) {
+    frame.tx_id = 0;  // a session is one transaction
+    tx_record.kind = AppMetadata::Kind::Ssh;
+    tx_record.ssh = ssh;
+  } else if (const auto* smtp = dynamic_cast<const SmtpState*>(flow.app_state.get())) {
+    frame.tx_id = static_cast<std::int64_t>(smtp->current().tx_id);
+    tx_record.kind = AppMetadata::Kind::Smtp;
+    tx_record.mail = &smtp->current();
+  } else if (const auto* ws = dynamic_cast<const WebsocketState*>(flow.app_state.get())) {
+    if (const WebsocketFrame* last = ws->last(frame.direction)) {
+      frame.tx_id = static_cast<std::int64_t>(last->tx_id);
+      tx_record.kind = AppMetadata::Kind::Websocket;
+      tx_record.websocket = last;
+    }
+  }
+  if (frames_log_ && metadata_ && !frame.provisional) {
+    AppMetadata record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
+    record.frame = &frame;
+    metadata_(record);
+  }
+  if (!frames_detect_) return;
+  tx_.buffers.clear();
+  tx_.buffers.set(frame.type, frame.bytes);
+  tx_.meta.facts = {};
+  current_frame_ = &frame;
+  tx_record_ = tx_record.kind != AppMetadata::Kind::Frame ? &tx_record : nullptr;
+  emit(flow, frame.direction);
+  tx_record_ = nullptr;
+  current_frame_ = nullptr;
+}
+
+void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (!flow.app_detection_done && flow.app == AppProto::None && flow.app_upgraded_from == AppProto::Http) {
     probeTunnel(flow, dir, data, ts);
     return;
@@ -305,6 +409,7 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       }
       http.feed(dir, data, sink);
       if (http.tunnel()) openTunnel(flow, ts);
+      else if (http.websocket()) openWebsocket(flow, ts);
       break;
     }
     case AppProto::Dns:
@@ -399,6 +504,10 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Mqtt:
       if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
+      break;
+    case AppProto::Websocket:
+      if (!flow.app_state) flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
+      stateOf<WebsocketState>(flow).feed(dir, data, [&](const WebsocketFrame& frame) { onWebsocket(flow, frame, ts); });
       break;
     case AppProto::Sip:
       if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
@@ -872,8 +981,8 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
   tx_record_ = nullptr;
 }
 
-void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
-                          std::int64_t ts) {
+void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
+                             std::int64_t ts) {
   if (flow.app == AppProto::None && flow.app_detection_done) return;
   if (flow.app == AppProto::Sip || (flow.app == AppProto::None && looksLikeSip(payload))) {
     if (flow.app != AppProto::Sip) ++counters_.sip_udp_flows;
@@ -1000,10 +1109,15 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (datagram_record_.flow == &flow) has_datagram_record_ = false;  // it views the state
+  if (flow.frame_state) {
+    auto* frames = static_cast<FlowFrames*>(flow.frame_state.release());  // ownership moves to the pool
+    frames->reset();
+    frame_states_.give(std::unique_ptr<FlowFrames>(frames));
+  }
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_) || giveState(flow, quic_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1023,6 +1137,8 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ldap_states", ldap_states_.counters());
   table.add("sip_states", sip_states_.counters());
   table.add("quic_states", quic_states_.counters());
+  table.add("frame_states", frame_states_.counters());
+  table.add("websocket_states", websocket_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1091,6 +1207,11 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {
+  if (flow.frame_state && framesWanted()) {
+    frame_flow_ = &flow;
+    frame_ts_ = flow.last_ns;
+    frames(flow).onEnd(flow.app, frame_sink_);
+  }
   if (!flow.app_state) return;
   const ParseErrorCount count(flow, counters_);
   if (flow.app == AppProto::Http) {

@@ -21,6 +21,7 @@
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FlowFrames.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -33,6 +34,7 @@
 #include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
+#include "sensor/app/WebsocketParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -125,11 +127,22 @@ class AppLayer {
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
 
+  // Frames (issue 15): delimit them for detection (`frame:` rules) and for EVE frame records
+  // (through the metadata sink). Both off by default: delimiting costs a second pass.
+  void setFrames(bool detect, bool log) {
+    frames_detect_ = detect;
+    frames_log_ = log;
+  }
+  // While a frame's detection runs (the sink): the frame, for its alerts; null otherwise.
+  [[nodiscard]] const Frame* currentFrame() const { return current_frame_; }
+
   // Reassembled TCP data of one direction, seen at packet time `ts`.
   void onStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
   // A UDP datagram: parsed buffers are added to `buffers` (the datagram's own detection input).
   void onDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
                   signatures::BufferSet& buffers, std::int64_t ts);
+
+  [[nodiscard]] FreeListCounters frameStatePool() const { return frame_states_.counters(); }
 
   // A packet of the flow (before its stream data): what it acknowledges may complete a
   // transaction (SMTP: the reply to a mail's end).
@@ -164,6 +177,13 @@ class AppLayer {
   }
 
  private:
+  void parseStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
+  void parseDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                     signatures::BufferSet& buffers, std::int64_t ts);
+  // Frames: the flow's delimiting state (taken from the pool), and one frame's detection and record.
+  [[nodiscard]] bool framesWanted() const { return frames_detect_ || frames_log_; }
+  FlowFrames& frames(Flow& flow);
+  void onFrame(Flow& flow, const Frame& frame, std::int64_t ts);
   void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void emit(Flow& flow, signatures::FlowDirection dir);
   void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
@@ -208,6 +228,11 @@ class AppLayer {
   // An HTTP CONNECT answered 2xx: HTTP ends, and what the tunnel carries is identified anew
   // (Suricata's protocol change; EVE's app_proto_orig), starting with the bytes HTTP held.
   void openTunnel(Flow& flow, std::int64_t ts);
+  // An Upgrade: websocket answered 101: HTTP ends and WebSocket parses the rest, starting with
+  // the bytes HTTP held (EVE's app_proto_orig http).
+  void openWebsocket(Flow& flow, std::int64_t ts);
+  // A WebSocket frame (a transaction): detection on its payload and fields, then its record.
+  void onWebsocket(Flow& flow, const WebsocketFrame& frame, std::int64_t ts);
   // A tunnel's bytes while its protocol is unknown: kept (TunnelProbe) and identified together.
   void probeTunnel(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
   // An FTP command with its replies: detection on the command (to_server) and on the replies
@@ -268,6 +293,19 @@ class AppLayer {
   std::array<char, 4> ldap_count_{};
   std::array<char, 4> tls_chain_len_{};  // tls.cert_chain_len's buffer
   FreeList<std::unique_ptr<QuicState>> quic_states_{kPooledStates};
+  // Frames (issue 15).
+  bool frames_detect_ = false;
+  bool frames_log_ = false;
+  const Frame* current_frame_ = nullptr;  // currentFrame()
+  Flow* frame_flow_ = nullptr;            // the flow and time frame_sink_ hands frames of
+  std::int64_t frame_ts_ = 0;
+  FrameSink frame_sink_ = [this](const Frame& f) { onFrame(*frame_flow_, f, frame_ts_); };
+  FreeList<std::unique_ptr<FlowFrames>> frame_states_{kPooledStates};
+  // WebSocket (issue 15): pooled states, and the integer keywords' buffers of the frame inspected.
+  FreeList<std::unique_ptr<WebsocketState>> websocket_states_{kPooledStates};
+  char websocket_opcode_ = 0;
+  char websocket_flags_ = 0;
+  std::array<char, 4> websocket_mask_{};
 };
 
 }  // namespace gsoc::sensor

@@ -24,6 +24,8 @@ struct FtpTransaction;
 struct SipMessage;
 struct LdapTransaction;
 struct QuicTransaction;
+struct Frame;
+struct WebsocketFrame;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -34,7 +36,9 @@ struct AppMetadata {
   // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
   // Dcerpc: a call over TCP (`dce` of `dce_session`). Smb: an SMB transaction of `smb_state`,
   // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
-  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic };
+  enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic,
+                            Frame,  // a frame (`frame`), for EVE frame records
+                            Websocket };  // a WebSocket frame (`websocket`)  // Frame: a frame (`frame`), for EVE frame records
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -56,6 +60,8 @@ struct AppMetadata {
   const SipMessage* sip = nullptr;
   const LdapTransaction* ldap = nullptr;
   const QuicTransaction* quic = nullptr;
+  const Frame* frame = nullptr;
+  const WebsocketFrame* websocket = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

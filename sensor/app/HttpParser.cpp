@@ -615,7 +615,22 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   } else if (status >= 200 && answered_ < requests_) {
     ++answered_;  // a final answer; interim (1xx) ones leave the request waiting
   }
+  // An Upgrade: websocket answered 101 Switching Protocols: the connection is WebSocket's from here.
+  const bool websocket = status == 101 && !m.request && [&] {
+    const std::string* upgrade = m.header("Upgrade");
+    return upgrade != nullptr && lower(*upgrade).find("websocket") != std::string::npos;
+  }();
+  if (websocket) {
+    const std::string* extensions = m.header("Sec-WebSocket-Extensions");
+    websocket_deflate_ = extensions != nullptr && lower(*extensions).find("permessage-deflate") != std::string::npos;
+  }
   endMessage(side);
+  if (websocket) {
+    websocket_ = true;
+    sides_[0].phase = Phase::Tunnel;
+    sides_[1].phase = Phase::Tunnel;
+    return;
+  }
   if (connect) {
     // libhtp parses nothing more from the client until the answer says whether a tunnel opens.
     connect_waiting_ = true;
@@ -649,6 +664,8 @@ void HttpState::reset() {
   gap_bytes_seen[0] = gap_bytes_seen[1] = 0;
   connect_waiting_ = false;
   tunnel_ = false;
+  websocket_ = false;
+  websocket_deflate_ = false;
   requests_ = answered_ = head_requests_ = 0;
   unanswered_.clear();
   next_tx_id = 0;

@@ -103,6 +103,10 @@ class HttpState final : public AppState {
   // the app layer identifies anew; HTTP parsing is over. tunnelBytes(): what each side sent
   // past the HTTP exchange, the tunnel's first bytes.
   [[nodiscard]] bool tunnel() const { return tunnel_; }
+  // An Upgrade: websocket was answered 101: the connection is WebSocket's from here (HTTP
+  // parsing is over; tunnelBytes() are its first bytes), with permessage-deflate or not.
+  [[nodiscard]] bool websocket() const { return websocket_; }
+  [[nodiscard]] bool websocketDeflate() const { return websocket_deflate_; }
   std::string& tunnelBytes(signatures::FlowDirection dir) { return sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1].pending; }
   // Per direction, the stream's gap bytes already passed to gap() (kept by the app layer).
   std::uint64_t gap_bytes_seen[2] = {0, 0};
@@ -159,6 +163,8 @@ class HttpState final : public AppState {
   std::uint64_t answered_ = 0;
   std::uint64_t head_requests_ = 0;
   bool tunnel_ = false;
+  bool websocket_ = false;
+  bool websocket_deflate_ = false;
   std::unique_ptr<Http2Connection> h2_;
 };
 

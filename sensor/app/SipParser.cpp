@@ -188,7 +188,8 @@ void SipState::finish(FlowDirection dir, std::string_view body, const MessageSin
 void SipState::datagram(FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink) {
   const std::string_view s(reinterpret_cast<const char*>(data.data()), data.size());
   std::size_t head = 0;
-  if (parseSipHead(s, message_, head) != SipParse::Ok) {
+  // As Suricata's: the client's datagrams are parsed as requests, the server's as responses.
+  if (parseSipHead(s, message_, head) != SipParse::Ok || message_.request != (dir == FlowDirection::ToServer)) {
     ++errors_;
     return;
   }

@@ -90,6 +90,8 @@ class SmtpState final : public AppState {
   // Back to the state of a new connection, keeping the buffers' capacity (up to a limit), for
   // the next flow (AppLayer pools SmtpStates); a message being received goes back unparsed.
   void reset();
+  // The transaction being read or waiting for its reply (a frame's, for its alerts).
+  [[nodiscard]] const MailTransaction& current() const { return tx_; }
 
  private:
   // What a reply answers: the commands are queued as sent and each complete reply takes the

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "gsoc/signatures/Frame.hpp"
+
 namespace gsoc::sensor {
 
 using signatures::BufferId;
@@ -31,6 +33,16 @@ DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink
       sink_(std::move(sink)),
       app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {
   applyFileHashing();
+  applyFrames();
+}
+
+void DetectionStage::applyFrames() {
+  const auto& rules = detector_.ruleset().rules();
+  const bool detect = std::any_of(rules.begin(), rules.end(), [](const signatures::Rule& r) {
+    return std::any_of(r.inspections.begin(), r.inspections.end(),
+                       [](const signatures::BufferInspection& i) { return signatures::isFrameBuffer(i.buffer); });
+  });
+  app_.setFrames(detect, log_frames_);
 }
 
 void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const {
@@ -286,6 +298,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     AlertHit hit;
     hit.contexts = contexts;
     hit.app = input.meta.is_transaction ? app_.transactionRecord() : nullptr;
+    hit.frame = input.meta.is_transaction ? app_.currentFrame() : nullptr;
     hit.rule = rule;
     hit.indicator = indicator;
     hit.flow = flow;

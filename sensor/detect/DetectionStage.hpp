@@ -44,6 +44,8 @@ struct AlertHit {
   // A transaction input's record where its parser offers one (DCERPC, SMB, MQTT, FTP: EVE adds
   // the transaction's protocol object to the alert, as Suricata does), valid during the callback.
   const AppMetadata* app = nullptr;
+  // A frame input's frame (EVE adds the frame object to the alert), valid during the callback.
+  const Frame* frame = nullptr;
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that
@@ -102,11 +104,17 @@ class DetectionStage {
   void setRuleset(signatures::CompiledRulesetPtr ruleset) {
     detector_.setRuleset(std::move(ruleset));
     applyFileHashing();
+    applyFrames();
   }
   // Hash every HTTP file (MD5, SHA-256 in fileinfo records) whatever the rules need: Suricata's
   // eve-log files force-hash, gsoc-sensor's --force-file-hashes.
   // A request waiting for its response keeps all its header fields (for EVE's request_headers).
   void setKeepRequestHeaders(bool on) { app_.setKeepRequestHeaders(on); }
+  // EVE frame records (Suricata's eve-log `frame` type): every frame goes to the metadata sink.
+  void setLogFrames(bool on) {
+    log_frames_ = on;
+    applyFrames();
+  }
   void setForceFileHashes(bool on) {
     force_file_hashes_ = on;
     applyFileHashing();
@@ -146,6 +154,10 @@ class DetectionStage {
   // they belong to that packet (Suricata sets them on it), which onPacket inspects next.
   signatures::EventSet packet_events_;
   void applyFileHashing() { app_.setFileHashing(force_file_hashes_ || detector_.ruleset().needsFileHashes()); }
+
+  // Frames are delimited when a rule inspects one or EVE logs them.
+  void applyFrames();
+  bool log_frames_ = false;
 
   AppLayer app_;
   bool force_file_hashes_ = false;

@@ -12,6 +12,8 @@
 #include "gsoc/signatures/ReferenceUrl.hpp"
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FlowFrames.hpp"
+#include "gsoc/signatures/Frame.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
@@ -273,6 +275,28 @@ void EveWriter::packetObject(const DecodedPacket& packet) {
   out_ << "}";
 }
 
+void EveWriter::frameObject(const Frame& f) {
+  const signatures::FrameType* type = signatures::frameTypeOf(f.type);
+  out_ << ",\"frame\":{\"id\":" << f.id << ",\"type\":\"" << (type != nullptr ? type->name : std::string_view("unknown"))
+       << "\",\"direction\":\"" << (f.direction == signatures::FlowDirection::ToServer ? "toserver" : "toclient")
+       << "\",\"stream_offset\":" << f.stream_offset << ",\"length\":" << f.length
+       << ",\"complete\":" << (f.complete ? "true" : "false");
+  if (f.tx_id >= 0) out_ << ",\"tx_id\":" << f.tx_id;
+  // The payload as Suricata logs it: base64, and printable with every other byte but CR and LF as '.'.
+  scratch_.resize(4 * ((f.bytes.size() + 2) / 3) + 1);
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(scratch_.data()),
+                                reinterpret_cast<const unsigned char*>(f.bytes.data()), static_cast<int>(f.bytes.size()));
+  out_ << ",\"payload\":\"";
+  out_.write(scratch_.data(), n);
+  out_ << "\",\"payload_printable\":";
+  printable_.assign(f.bytes);
+  for (char& c : printable_) {
+    if ((c < 0x20 || c > 0x7e) && c != '\r' && c != '\n') c = '.';
+  }
+  string(printable_);
+  out_ << "}";
+}
+
 void EveWriter::string(std::string_view s) {
   scratch_.clear();
   appendJsonString(scratch_, s);
@@ -468,10 +492,24 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     const AppMetadata& r = *hit.app;
     if (const std::int64_t tx = transactionId(r); tx >= 0) out_ << ",\"tx_id\":" << tx;
     if (r.kind == AppMetadata::Kind::Http) httpObject(r.request, r.response);
-    if (r.kind == AppMetadata::Kind::Ssh) sshObject(*r.ssh);
-    appObject(r);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
+    appObject(r);  // the transaction's "mqtt" / "ftp" / "ssh", as Suricata's alerts
   }
   if (hit.flow != nullptr) alertFlowObject(*hit.flow);
+  if (hit.frame != nullptr) frameObject(*hit.frame);
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Smtp && !hit.app->mail->attachments.empty()) {
+    // The mail's files, as Suricata's alerts on a transaction with files list them.
+    const MailTransaction& m = *hit.app->mail;
+    out_ << ",\"files\":[";
+    const char* sep = "";
+    for (const MailAttachment& a : m.attachments) {
+      out_ << sep << "{\"filename\":";
+      string(a.name);
+      out_ << ",\"gaps\":false,\"state\":\"CLOSED\",\"md5\":\"" << a.md5 << "\",\"sha256\":\"" << a.sha256
+           << "\",\"stored\":false,\"size\":" << a.size << ",\"tx_id\":" << m.tx_id << "}";
+      sep = ",";
+    }
+    out_ << "]";
+  }
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
@@ -1181,6 +1219,19 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Websocket:
+      header(flow, r.direction, r.timestamp_ns, "websocket");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.websocket->tx_id;
+      appObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Frame:
+      header(flow, r.frame->direction, r.timestamp_ns, "frame");
+      captureIndex(r.capture_index);
+      frameObject(*r.frame);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Quic:
       // Suricata's quic record: one per packet, as the packet went.
       header(flow, r.direction, r.timestamp_ns, "quic");
@@ -1206,26 +1257,6 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       break;
   }
   ++records_;
-}
-
-void EveWriter::sshObject(const SshState& ssh) {
-  out_ << ",\"ssh\":{";
-  const char* sep = "";
-  for (const auto& [key, side] : {std::pair{"client", &ssh.client()}, std::pair{"server", &ssh.server()}}) {
-    if (!side->banner_done) continue;
-    out_ << sep << "\"" << key << "\":{\"proto_version\":";
-    string(side->proto_version);
-    out_ << ",\"software_version\":";
-    string(side->software_version);
-    if (side->kexinit_done) {
-      out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
-      string(side->hassh_string);
-      out_ << "}";
-    }
-    out_ << "}";
-    sep = ",";
-  }
-  out_ << "}";
 }
 
 void EveWriter::alertFlowObject(const Flow& flow) {
@@ -1436,7 +1467,39 @@ void EveWriter::tlsObject(const AppMetadata& r) {
   out_ << "}";
 }
 
+void EveWriter::sshObject(const SshState& ssh) {
+  out_ << ",\"ssh\":{";
+  const char* sep = "";
+  for (const auto& [key, side] : {std::pair{"client", &ssh.client()}, std::pair{"server", &ssh.server()}}) {
+    if (!side->banner_done) continue;
+    out_ << sep << "\"" << key << "\":{\"proto_version\":";
+    string(side->proto_version);
+    out_ << ",\"software_version\":";
+    string(side->software_version);
+    if (side->kexinit_done) {
+      out_ << ",\"hassh\":{\"hash\":\"" << side->hassh << "\",\"string\":";
+      string(side->hassh_string);
+      out_ << "}";
+    }
+    out_ << "}";
+    sep = ",";
+  }
+  out_ << "}";
+}
+
 void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Ssh) {
+    sshObject(*r.ssh);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Websocket) {
+    const WebsocketHeader& h = r.websocket->header;
+    out_ << ",\"websocket\":{\"fin\":" << (h.fin ? "true" : "false");
+    if ((h.flags & 0x40) != 0) out_ << ",\"compress\":true";
+    if (h.masked) out_ << ",\"mask\":" << h.mask;
+    out_ << ",\"opcode\":\"" << websocketOpcodeName(h.opcode) << "\"}";
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Tls) {
     tlsObject(r);
     return;

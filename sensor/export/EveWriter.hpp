@@ -135,6 +135,10 @@ class EveWriter {
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
   void quicObject(const QuicTransaction& tx, bool client);
+  // A frame's object (frame records, and alerts on a frame).
+  void frameObject(const Frame& frame);
+  void sshObject(const SshState& ssh);  // the session's "ssh" object
+  std::string printable_;  // frameObject's payload_printable (reused)
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
@@ -147,8 +151,6 @@ class EveWriter {
   // flow record has them (the client's side is the source), as Suricata 8's alerts.
   void alertFlowObject(const Flow& flow);
   [[nodiscard]] std::int64_t transactionId(const AppMetadata& record) const;
-  // ,"ssh":{...}: each side's banner versions, and its HASSH once its KEXINIT was seen.
-  void sshObject(const SshState& ssh);
   // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
   void httpObject(const HttpMessage* request, const HttpMessage* response);
   // ,"fileinfo":{...} of an SMB file, or its object in an alert's "files" list (`name`: the key).

@@ -64,6 +64,12 @@ class AppState {
   signatures::EventSet events;
 };
 
+// Per-flow state of the frame delimiting (FlowFrames), when frames are asked for.
+class FrameState {
+ public:
+  virtual ~FrameState() = default;
+};
+
 class Flow {
  public:
   static constexpr std::size_t kToServer = 0;
@@ -129,6 +135,7 @@ class Flow {
   std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version
   std::vector<std::uint32_t> alerted_indicators;  // one alert per indicator per flow
   std::unique_ptr<AppState> app_state;
+  std::unique_ptr<FrameState> frame_state;  // frames (issue 15): null unless asked for
 };
 
 }  // namespace gsoc::sensor

@@ -57,6 +57,18 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "tls.alpn",         "tls.cert_chain_len number",
     "quic.version",     "quic.sni",          "quic.ua",             "quic.cyu.hash",
     "quic.cyu.string",
+    // Frames: not keywords (the names hold a space); `frame:` selects them (Frame.hpp).
+    "frame http1.request", "frame http1.response", "frame smtp.command_line", "frame smtp.data",
+    "frame smtp.response_line", "frame mqtt.pdu", "frame mqtt.header", "frame mqtt.data",
+    "frame ssh.record.hdr", "frame ssh.record.data", "frame ssh.record.pdu", "frame dcerpc.pdu",
+    "frame dcerpc.hdr", "frame dcerpc.data", "frame dns.pdu", "frame sip.pdu",
+    "frame sip.request.line", "frame sip.request.headers", "frame sip.request.body", "frame sip.response.line",
+    "frame sip.response.headers", "frame sip.response.body", "frame smb.nbss.pdu", "frame smb.nbss.hdr",
+    "frame smb.smb1.pdu", "frame smb.smb1.hdr", "frame smb.smb1.data", "frame smb.smb2.pdu",
+    "frame smb.smb2.hdr", "frame smb.smb2.data", "frame smb.smb3.pdu", "frame smb.smb3.hdr",
+    "frame smb.smb3.data", "frame ldap.pdu",
+    "frame websocket.pdu", "frame websocket.header", "frame websocket.data", "websocket.payload",
+    "websocket.opcode number", "websocket.flags number", "websocket.mask number",
 };
 
 using K = BufferKeywordKind;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "gsoc/signatures/Frame.hpp"
 #include "gsoc/signatures/LdapNames.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/RuleRequirements.hpp"
@@ -31,6 +32,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ldap: return "ldap";
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
+    case AppProto::Websocket: return "websocket";
     case AppProto::Count_: break;
   }
   return "";
@@ -69,6 +71,7 @@ constexpr ProtocolName kProtocols[] = {
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
     {"ssh", Transport::Tcp, AppProto::Ssh},       {"dcerpc", Transport::Tcp, AppProto::Dcerpc},
+    {"websocket", Transport::Tcp, AppProto::Websocket},
     {"mqtt", Transport::Tcp, AppProto::Mqtt},     {"sip", Transport::Any, AppProto::Sip},
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
@@ -191,7 +194,7 @@ class RuleBuilder {
     // mistake in the rule (Suricata refuses it too), which operators want told apart.
     static constexpr std::string_view kSuricataProtocols[] = {
         "http2", "doh2", "imap", "pop3", "modbus", "enip", "dnp3", "nfs", "ntp", "tftp", "ike", "ikev2",
-        "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "websocket", "rdp", "bittorrent-dht",
+        "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "rdp", "bittorrent-dht",
         "mdns", "template", "irc", "jabber", "ipv4", "ipv6", "ip4", "ip6", "pkthdr", "ether", "arp", "http-any"};
     const std::string_view base = std::string_view(proto).substr(0, proto.find(':'));  // rule hooks: "tls:client_hello_done"
     const bool known = base != proto || std::find(std::begin(kSuricataProtocols), std::end(kSuricataProtocols), base) !=
@@ -1038,6 +1041,37 @@ class RuleBuilder {
     bindApp(o, AppProto::Dns);
     return true;
   }
+  // The WebSocket keywords websocket.opcode (a number or its name), websocket.flags (fin, comp,
+  // rsv2, rsv3; `!` for a clear bit) and websocket.mask (an integer comparison); false for any
+  // other keyword.
+  bool onWebsocketInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "websocket.opcode") {
+      requireValue(o);
+      static constexpr std::pair<std::string_view, int> kNames[] = {
+          {"continuation", 0}, {"text", 1}, {"binary", 2}, {"close", 8}, {"ping", 9}, {"pong", 10}};
+      std::string_view v = trim(o.value);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      const std::string name = lower(v);
+      const auto* it = std::find_if(std::begin(kNames), std::end(kNames), [&](const auto& e) { return e.first == name; });
+      if (it != std::end(kNames)) {
+        fieldByteTest(BufferId::WebsocketOpcodeNumber, ByteTest::Op::Eq, static_cast<std::uint64_t>(it->second), negated);
+      } else {
+        fieldInteger(o, BufferId::WebsocketOpcodeNumber, o.value);
+      }
+    } else if (n == "websocket.flags") {
+      requireValue(o);
+      fieldBits(o, BufferId::WebsocketFlagsNumber, {{"fin", 0x80}, {"comp", 0x40}, {"rsv1", 0x40}, {"rsv2", 0x20}, {"rsv3", 0x10}});
+    } else if (n == "websocket.mask") {
+      requireValue(o);
+      fieldInteger(o, BufferId::WebsocketMaskNumber, o.value, 4);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Websocket);
+    return true;
+  }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1473,6 +1507,27 @@ class RuleBuilder {
   // dcerpc.*, dce_* and smb.* keywords bind the rule to their protocol, as Suricata's: an `alert
   // tcp` rule becomes a dcerpc (or smb) rule; a dcerpc keyword is also at home in an smb rule
   // (DCERPC over SMB named pipes); any other protocol is a conflict.
+  // frame:<type>: a sticky buffer of the frames of that type (Frame.hpp), which binds the rule to
+  // their protocol. `<proto>.stream` is the protocol's whole stream: its stream payload.
+  void onFrame(const Option& o) {
+    requireValue(o);
+    const std::string_view v = trim(o.value);
+    if (v.ends_with(".stream")) {
+      std::string_view proto = v.substr(0, v.size() - 7);
+      if (proto == "http1") proto = "http";
+      const auto it = std::find_if(std::begin(kProtocols), std::end(kProtocols), [&](const ProtocolName& p) { return p.name == proto; });
+      if (it == std::end(kProtocols) || it->app == AppProto::None) failValue(o, "unknown frame type '" + std::string(v) + "'");
+      bindApp(o, it->app);
+      rule_.stream_only = true;
+      onBufferKeyword(o, {BufferId::Payload, BufferKeywordKind::Sticky});
+      return;
+    }
+    const FrameType* type = findFrameType(v, rule_.app);
+    if (type == nullptr) failValue(o, "unknown frame type '" + std::string(v) + "'");
+    bindApp(o, type->app);
+    onBufferKeyword(o, {type->buffer, BufferKeywordKind::Sticky});
+  }
+
   void bindApp(const Option& o, AppProto app) {
     if (rule_.app == AppProto::None) {
       rule_.app = app;
@@ -1895,13 +1950,16 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
+    if (n == "frame") { onFrame(o); return; }
+    if (onWebsocketInteger(o)) return;
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
-      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);
+      if (kw->buffer == BufferId::WebsocketPayload) bindApp(o, AppProto::Websocket);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
       onBufferKeyword(o, *kw);
       return;
     }

@@ -233,6 +233,13 @@ def cut_pcap(corpus, path):
             target = "smb_dcerpc"
         if target:
             corpus.add(target, b"".join(records)[:MAX_SEED_BYTES])
+        # websocket_fuzz.cpp: what follows an Upgrade: websocket answered 101, deflate bit off.
+        if target == "http1" and b"upgrade: websocket" in flow["first"][0].lower():
+            switched = next((i for i, r in enumerate(records) if r[0] & 1 and b" 101 " in r[5:40]), None)
+            if switched is not None:
+                after = [r for r in records[switched + 1:]]
+                if after:
+                    corpus.add("websocket", b"\x00" + b"".join(after)[:MAX_SEED_BYTES])
 
 
 def strip_preface(records):

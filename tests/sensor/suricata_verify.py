@@ -542,6 +542,8 @@ def eve_option_flags(outputs):
             name = next(iter(t)) if isinstance(t, dict) else str(t)
             if name == "netflow":
                 flags.append(("--eve-netflow",))
+            if name == "frame":
+                flags.append(("--eve-frames",))
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
                     and normalise_value(t["alert"].get("packet", False)) == "true":
                 flags.append(("--eve-alert-packet",))

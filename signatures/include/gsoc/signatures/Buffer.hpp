@@ -218,6 +218,55 @@ enum class BufferId : std::uint8_t {
   QuicUa,
   QuicCyuHash,
   QuicCyuString,
+  // Frames (Suricata 7's `frame:` keyword, issue 15): the bytes of one protocol data unit or
+  // part of one, as its protocol's parser delimits it in the stream (or datagram). Each frame
+  // is an input of its own; Frame.hpp names them.
+  FrameHttp1Request,
+  FrameHttp1Response,
+  FrameSmtpCommandLine,
+  FrameSmtpData,
+  FrameSmtpResponseLine,
+  FrameMqttPdu,
+  FrameMqttHeader,
+  FrameMqttData,
+  FrameSshRecordHdr,
+  FrameSshRecordData,
+  FrameSshRecordPdu,
+  FrameDcerpcPdu,
+  FrameDcerpcHdr,
+  FrameDcerpcData,
+  FrameDnsPdu,
+  FrameSipPdu,
+  FrameSipRequestLine,
+  FrameSipRequestHeaders,
+  FrameSipRequestBody,
+  FrameSipResponseLine,
+  FrameSipResponseHeaders,
+  FrameSipResponseBody,
+  FrameNbssPdu,
+  FrameNbssHdr,
+  FrameSmb1Pdu,
+  FrameSmb1Hdr,
+  FrameSmb1Data,
+  FrameSmb2Pdu,
+  FrameSmb2Hdr,
+  FrameSmb2Data,
+  FrameSmb3Pdu,
+  FrameSmb3Hdr,
+  FrameSmb3Data,
+  FrameLdapPdu,
+  // WebSocket (issue 15): its frames' frames (pdu, header, data); per WebSocket frame (each a
+  // transaction), its payload (unmasked, a fragmented message's whole on its last frame,
+  // inflated with permessage-deflate), and for the integer keywords its opcode (one byte), its
+  // flags (the first header byte's FIN and RSV bits) and its mask key (four bytes, big-endian;
+  // absent when unmasked).
+  FrameWebsocketPdu,
+  FrameWebsocketHeader,
+  FrameWebsocketData,
+  WebsocketPayload,
+  WebsocketOpcodeNumber,
+  WebsocketFlagsNumber,
+  WebsocketMaskNumber,
   Count_
 };
 
