@@ -178,6 +178,10 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
   else if (looksLikeMqtt(data, to_server, isPort(flow, {1883}))) proto = AppProto::Mqtt;
   else if (looksLikeLdap(data, to_server, isPort(flow, {389, 3268}), ldap_probe_)) proto = AppProto::Ldap;
+  // PostgreSQL, RFB and IMAP, as Suricata 8's probes (IMAP: detection only, no parser yet).
+  else if (looksLikePgsql(data, to_server, isPort(flow, {5432}))) proto = AppProto::Pgsql;
+  else if (!to_server && looksLikeRfb(data)) proto = AppProto::Rfb;
+  else if (!to_server && (s.starts_with("* OK ") || s.starts_with("* PREAUTH ")) && isPort(flow, {143})) proto = AppProto::Imap;
   if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
   if (proto != AppProto::None) {
     flow.app = proto;
@@ -406,9 +410,75 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
         onSip(flow, d, m, ts, true);
       });
       break;
+    case AppProto::Pgsql: {
+      if (!flow.app_state) flow.app_state = pgsql_states_.take([] { return std::make_unique<PgsqlState>(); });
+      stateOf<PgsqlState>(flow).pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) parsePgsql(flow, dir, ts);
+      break;
+    }
+    case AppProto::Rfb: {
+      if (!flow.app_state) flow.app_state = rfb_states_.take([] { return std::make_unique<RfbState>(); });
+      stateOf<RfbState>(flow).pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) parseRfb(flow, dir, ts);
+      break;
+    }
     default:
       break;
   }
+}
+
+void AppLayer::parsePgsql(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
+  auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
+  pgsql.pending(dir).release(unacked);
+  pgsql.parse(dir, [&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
+  if (pgsql.tlsAccepted()) upgradePgsqlToTls(flow, ts);
+}
+
+void AppLayer::upgradePgsqlToTls(Flow& flow, std::int64_t ts) {
+  auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
+  std::string held[2];  // what either side sent after the SSL exchange: the TLS handshake
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    held[dir == FlowDirection::ToServer ? 0 : 1] = pgsql.pending(dir).held();
+  }
+  pgsql.close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
+  releaseState(flow);
+  flow.app = AppProto::Tls;
+  flow.app_upgraded_from = AppProto::Pgsql;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::onPgsql(Flow& flow, const PgsqlTransaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Pgsql, &flow, FlowDirection::ToServer, ts};
+  record.pgsql = &tx;
+  // Suricata inspects a pgsql transaction once it is complete, the request with its answer.
+  tx_.buffers.clear();
+  if (tx.request == PgsqlRequestKind::SimpleQuery) tx_.buffers.set(BufferId::PgsqlQuery, tx.payload);
+  tx_record_ = &record;
+  emit(flow, FlowDirection::ToServer);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::parseRfb(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
+  auto& rfb = static_cast<RfbState&>(*flow.app_state);
+  rfb.pending(dir).release(unacked);
+  rfb.parse(dir, [&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, ts); });
+}
+
+void AppLayer::onRfb(Flow& flow, const RfbTransaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Rfb, &flow, FlowDirection::ToServer, ts};
+  record.rfb = &tx;
+  tx_.buffers.clear();
+  if (tx.has_server_init) tx_.buffers.set(BufferId::RfbName, tx.name);
+  if (tx.has_security_type) tx_.buffers.set(BufferId::RfbSecTypeNumber, bigEndian32(tx.security_type, rfb_sectype_));
+  if (tx.has_security_result) tx_.buffers.set(BufferId::RfbSecResultNumber, bigEndian32(tx.security_result, rfb_secresult_));
+  tx_record_ = &record;
+  emit(flow, FlowDirection::ToClient);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
 }
 
 void AppLayer::fillSipBuffers(const SipMessage& m, signatures::BufferSet& buffers) {
@@ -994,7 +1064,8 @@ void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_) || giveState(flow, quic_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, pgsql_states_) ||
+      giveState(flow, rfb_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1014,6 +1085,8 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ldap_states", ldap_states_.counters());
   table.add("sip_states", sip_states_.counters());
   table.add("quic_states", quic_states_.counters());
+  table.add("pgsql_states", pgsql_states_.counters());
+  table.add("rfb_states", rfb_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1064,7 +1137,7 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
   });
 }
 
-void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
+void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
@@ -1074,6 +1147,11 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
   if (flow.app == AppProto::Tls && flow.app_state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     parseTls(flow, static_cast<TlsState&>(*flow.app_state), opposite(dir), flow.last_ns);  // what this packet acknowledges
+  }
+  if ((flow.app == AppProto::Pgsql || flow.app == AppProto::Rfb) && flow.app_state && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    if (flow.app == AppProto::Pgsql) parsePgsql(flow, opposite(dir), flow.last_ns, unacked);  // what this packet acknowledges
+    else parseRfb(flow, opposite(dir), flow.last_ns, unacked);
   }
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
@@ -1137,6 +1215,16 @@ void AppLayer::onFlowEnd(Flow& flow) {
     if (flow.app == AppProto::Ldap) {
       static_cast<LdapState&>(*flow.app_state).close([&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, flow.last_ns); });
     }
+  } else if (flow.app == AppProto::Pgsql) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      if (flow.app == AppProto::Pgsql) parsePgsql(flow, dir, flow.last_ns);
+    }
+    if (flow.app == AppProto::Pgsql) {
+      static_cast<PgsqlState&>(*flow.app_state).close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, flow.last_ns); });
+    }
+  } else if (flow.app == AppProto::Rfb) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseRfb(flow, dir, flow.last_ns);
+    static_cast<RfbState&>(*flow.app_state).close([&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls) {

@@ -106,6 +106,8 @@ class EveWriter {
   }
   static bool isSmbType(std::string_view name);
   void flush() { file_->flush(); }
+  // Suricata's eve-log pgsql `passwords`: a client's password messages are logged (off: left out).
+  void setPgsqlPasswords(bool on) { pgsql_passwords_ = on; }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
@@ -133,6 +135,9 @@ class EveWriter {
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
   void quicObject(const QuicTransaction& tx, bool client);
+  // PostgreSQL and RFB (EvePgsqlRfb.cpp): Suricata's pgsql and rfb objects.
+  void pgsqlObject(const PgsqlTransaction& tx);
+  void rfbObject(const RfbTransaction& tx);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
@@ -183,6 +188,7 @@ class EveWriter {
   bool dump_request_headers_ = false, dump_response_headers_ = false;
   Xff xff_;
   EveOptions options_;
+  bool pgsql_passwords_ = false;  // eve-log pgsql passwords
 };
 
 }  // namespace gsoc::sensor

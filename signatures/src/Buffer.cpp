@@ -57,6 +57,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "tls.alpn",         "tls.cert_chain_len number",
     "quic.version",     "quic.sni",          "quic.ua",             "quic.cyu.hash",
     "quic.cyu.string",
+    // PostgreSQL and RFB
+    "pgsql.query",      "rfb.name",          "rfb.sectype number",  "rfb.secresult number",
 };
 
 using K = BufferKeywordKind;

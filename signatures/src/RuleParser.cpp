@@ -31,6 +31,11 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ldap: return "ldap";
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
+    // PostgreSQL, RFB, POP3 and IMAP
+    case AppProto::Pgsql: return "pgsql";
+    case AppProto::Rfb: return "rfb";
+    case AppProto::Pop3: return "pop3";
+    case AppProto::Imap: return "imap";
     case AppProto::Count_: break;
   }
   return "";
@@ -73,6 +78,11 @@ constexpr ProtocolName kProtocols[] = {
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
     {"mdns", Transport::Udp, AppProto::Mdns},
+    // PostgreSQL, RFB, POP3 and IMAP
+    {"pgsql", Transport::Tcp, AppProto::Pgsql},
+    {"rfb", Transport::Tcp, AppProto::Rfb},
+    {"pop3", Transport::Tcp, AppProto::Pop3},
+    {"imap", Transport::Tcp, AppProto::Imap},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1038,6 +1048,32 @@ class RuleBuilder {
     bindApp(o, AppProto::Dns);
     return true;
   }
+  // rfb.sectype (the chosen security type) and rfb.secresult (ok, fail, toomany, unknown, or a
+  // number); false for any other keyword.
+  bool onRfbInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n != "rfb.sectype" && n != "rfb.secresult") return false;
+    requireValue(o);
+    bindApp(o, AppProto::Rfb);
+    if (n == "rfb.sectype") {
+      fieldInteger(o, BufferId::RfbSecTypeNumber, o.value, 4);
+      return true;
+    }
+    const std::string v = lower(trim(o.value));
+    static constexpr std::pair<std::string_view, std::uint64_t> kResults[] = {{"ok", 0}, {"fail", 1}, {"toomany", 2}};
+    for (const auto& [name, value] : kResults) {
+      if (v == name) {
+        fieldByteTest(BufferId::RfbSecResultNumber, ByteTest::Op::Eq, value, false, std::nullopt, 4);
+        return true;
+      }
+    }
+    if (v == "unknown") {  // any result RFB does not define
+      fieldByteTest(BufferId::RfbSecResultNumber, ByteTest::Op::Gt, 2, false, std::nullopt, 4);
+      return true;
+    }
+    fieldInteger(o, BufferId::RfbSecResultNumber, o.value, 4);
+    return true;
+  }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1896,12 +1932,15 @@ class RuleBuilder {
       return;
     }
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
+    if (onRfbInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
       if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (kw->buffer == BufferId::PgsqlQuery) bindApp(o, AppProto::Pgsql);
+      if (kw->buffer == BufferId::RfbName) bindApp(o, AppProto::Rfb);
       onBufferKeyword(o, *kw);
       return;
     }

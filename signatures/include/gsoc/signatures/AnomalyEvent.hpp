@@ -138,7 +138,12 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(SmtpUnparsableContent, AppLayer, Smtp, "smtp.unparsable_content")                             \
   X(SmtpFailedProtocolChange, AppLayer, Smtp, "smtp.failed_protocol_change")                      \
   X(SmtpTruncatedLine, AppLayer, Smtp, "smtp.truncated_line")                                     \
-  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")
+  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")                                         \
+  /* RFB */                                                                                       \
+  X(RfbUnimplementedSecurityType, AppLayer, Rfb, "rfb.unimplemented_security_type")               \
+  X(RfbUnknownSecurityResult, AppLayer, Rfb, "rfb.unknown_security_result")                       \
+  X(RfbMalformedMessage, AppLayer, Rfb, "rfb.malformed_message")                                  \
+  X(RfbConfusedState, AppLayer, Rfb, "rfb.confused_state")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

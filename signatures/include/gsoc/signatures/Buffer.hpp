@@ -218,6 +218,13 @@ enum class BufferId : std::uint8_t {
   QuicUa,
   QuicCyuHash,
   QuicCyuString,
+  // PostgreSQL: a transaction's simple query (pgsql.query). RFB: the desktop name (rfb.name),
+  // the chosen security type and the security result (four bytes, big-endian, for rfb.sectype
+  // and rfb.secresult).
+  PgsqlQuery,
+  RfbName,
+  RfbSecTypeNumber,
+  RfbSecResultNumber,
   Count_
 };
 
