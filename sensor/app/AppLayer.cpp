@@ -181,6 +181,9 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   // PostgreSQL, RFB and IMAP, as Suricata 8's probes (IMAP: detection only, no parser yet).
   else if (looksLikePgsql(data, to_server, isPort(flow, {5432}))) proto = AppProto::Pgsql;
   else if (!to_server && looksLikeRfb(data)) proto = AppProto::Rfb;
+  // POP3: a server's +OK speaking first (its greeting), or a command or answer on port 110.
+  else if (looksLikePop3(data, to_server, isPort(flow, {110})) &&
+           (to_server || isPort(flow, {110}) || flow.stream_inspected[Flow::kToServer] == 0)) proto = AppProto::Pop3;
   else if (!to_server && (s.starts_with("* OK ") || s.starts_with("* PREAUTH ")) && isPort(flow, {143})) proto = AppProto::Imap;
   if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
   if (proto != AppProto::None) {
@@ -416,6 +419,12 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (parsesOnArrival(flow, dir)) parsePgsql(flow, dir, ts);
       break;
     }
+    case AppProto::Pop3: {
+      if (!flow.app_state) flow.app_state = pop3_states_.take([] { return std::make_unique<Pop3State>(); });
+      stateOf<Pop3State>(flow).pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) parsePop3(flow, dir, ts);
+      break;
+    }
     case AppProto::Rfb: {
       if (!flow.app_state) flow.app_state = rfb_states_.take([] { return std::make_unique<RfbState>(); });
       stateOf<RfbState>(flow).pending(dir).append(data);
@@ -458,6 +467,50 @@ void AppLayer::onPgsql(Flow& flow, const PgsqlTransaction& tx, std::int64_t ts) 
   if (tx.request == PgsqlRequestKind::SimpleQuery) tx_.buffers.set(BufferId::PgsqlQuery, tx.payload);
   tx_record_ = &record;
   emit(flow, FlowDirection::ToServer);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::parsePop3(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
+  auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
+  pop3.pending(dir).release(unacked);
+  pop3.parse(dir, [&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
+  if (pop3.startTls()) upgradePop3ToTls(flow, ts);
+}
+
+void AppLayer::upgradePop3ToTls(Flow& flow, std::int64_t ts) {
+  auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
+  std::string held[2];  // what either side sent after the STLS exchange: the TLS handshake
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    held[dir == FlowDirection::ToServer ? 0 : 1] = pop3.pending(dir).held();
+  }
+  pop3.close([&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
+  releaseState(flow);
+  flow.app = AppProto::Tls;
+  flow.app_upgraded_from = AppProto::Pop3;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::onPop3(Flow& flow, const Pop3Transaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Pop3, &flow, FlowDirection::ToServer, ts};
+  record.pop3 = &tx;
+  tx_record_ = &record;
+  if (tx.has_request) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::Pop3Command, tx.command);
+    for (const std::string& arg : tx.args) tx_.buffers.add(BufferId::Pop3Args, arg);
+    emit(flow, FlowDirection::ToServer);
+  }
+  if (tx.has_response) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::Pop3Status, tx.status);
+    tx_.buffers.add(BufferId::Pop3Response, tx.header);
+    for (const std::string& line : tx.data) tx_.buffers.add(BufferId::Pop3Response, line);
+    emit(flow, FlowDirection::ToClient);
+  }
   tx_record_ = nullptr;
   if (metadata_) metadata_(record);
 }
@@ -1065,7 +1118,7 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
       giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, pgsql_states_) ||
-      giveState(flow, rfb_states_)) {
+      giveState(flow, rfb_states_) || giveState(flow, pop3_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1087,6 +1140,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("quic_states", quic_states_.counters());
   table.add("pgsql_states", pgsql_states_.counters());
   table.add("rfb_states", rfb_states_.counters());
+  table.add("pop3_states", pop3_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1148,9 +1202,10 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
     const ParseErrorCount count(flow, counters_);
     parseTls(flow, static_cast<TlsState&>(*flow.app_state), opposite(dir), flow.last_ns);  // what this packet acknowledges
   }
-  if ((flow.app == AppProto::Pgsql || flow.app == AppProto::Rfb) && flow.app_state && !stream_inline_) {
+  if ((flow.app == AppProto::Pgsql || flow.app == AppProto::Rfb || flow.app == AppProto::Pop3) && flow.app_state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     if (flow.app == AppProto::Pgsql) parsePgsql(flow, opposite(dir), flow.last_ns, unacked);  // what this packet acknowledges
+    else if (flow.app == AppProto::Pop3) parsePop3(flow, opposite(dir), flow.last_ns, unacked);
     else parseRfb(flow, opposite(dir), flow.last_ns, unacked);
   }
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
@@ -1221,6 +1276,13 @@ void AppLayer::onFlowEnd(Flow& flow) {
     }
     if (flow.app == AppProto::Pgsql) {
       static_cast<PgsqlState&>(*flow.app_state).close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, flow.last_ns); });
+    }
+  } else if (flow.app == AppProto::Pop3) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      if (flow.app == AppProto::Pop3) parsePop3(flow, dir, flow.last_ns);
+    }
+    if (flow.app == AppProto::Pop3) {
+      static_cast<Pop3State&>(*flow.app_state).close([&](const Pop3Transaction& tx) { onPop3(flow, tx, flow.last_ns); });
     }
   } else if (flow.app == AppProto::Rfb) {
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseRfb(flow, dir, flow.last_ns);

@@ -28,6 +28,7 @@
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/PgsqlParser.hpp"
+#include "sensor/app/Pop3Parser.hpp"
 #include "sensor/app/RfbParser.hpp"
 #include "sensor/app/QuicParser.hpp"
 #include "sensor/app/SipParser.hpp"
@@ -114,6 +115,7 @@ class AppLayer {
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
   [[nodiscard]] FreeListCounters pgsqlStatePool() const { return pgsql_states_.counters(); }
   [[nodiscard]] FreeListCounters rfbStatePool() const { return rfb_states_.counters(); }
+  [[nodiscard]] FreeListCounters pop3StatePool() const { return pop3_states_.counters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
 
@@ -229,6 +231,12 @@ class AppLayer {
   void parseRfb(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
   // The RFB handshake complete (or the flow ended): detection on it, then its record.
   void onRfb(Flow& flow, const RfbTransaction& tx, std::int64_t ts);
+  // POP3, acknowledged as PostgreSQL is; a transaction answered: detection on the command
+  // (to_server) and on the answer (to_client), alerts carrying its pop3 object, then its record.
+  void parsePop3(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
+  void onPop3(Flow& flow, const Pop3Transaction& tx, std::int64_t ts);
+  // A +OK to STLS: the flow is TLS from here.
+  void upgradePop3ToTls(Flow& flow, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
@@ -280,6 +288,8 @@ class AppLayer {
   FreeList<std::unique_ptr<RfbState>> rfb_states_{kPooledStates};
   std::array<char, 4> rfb_sectype_{};    // rfb.sectype's buffer
   std::array<char, 4> rfb_secresult_{};  // rfb.secresult's buffer
+  // POP3
+  FreeList<std::unique_ptr<Pop3State>> pop3_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -26,6 +26,7 @@ struct LdapTransaction;
 struct QuicTransaction;
 struct PgsqlTransaction;
 struct RfbTransaction;
+struct Pop3Transaction;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -37,7 +38,7 @@ struct AppMetadata {
   // Dcerpc: a call over TCP (`dce` of `dce_session`). Smb: an SMB transaction of `smb_state`,
   // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
   enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic,
-                                   Pgsql, Rfb };  // PostgreSQL and RFB
+                                   Pgsql, Rfb, Pop3 };  // PostgreSQL, RFB and POP3
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -62,6 +63,7 @@ struct AppMetadata {
   // PostgreSQL and RFB
   const PgsqlTransaction* pgsql = nullptr;
   const RfbTransaction* rfb = nullptr;
+  const Pop3Transaction* pop3 = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.

@@ -345,7 +345,7 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
           info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic &&
-          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql) {
+          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql && info.app != signatures::AppProto::Pop3) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -1182,6 +1182,12 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Pop3:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "pop3");
+      captureIndex(r.capture_index);
+      appObject(r);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Rfb:
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "rfb");
       captureIndex(r.capture_index);
@@ -1414,6 +1420,10 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Rfb) {
     rfbObject(*r.rfb);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Pop3) {
+    pop3Object(*r.pop3);
     return;
   }
   if (r.kind == AppMetadata::Kind::Quic) {

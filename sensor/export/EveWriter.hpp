@@ -138,6 +138,7 @@ class EveWriter {
   // PostgreSQL and RFB (EvePgsqlRfb.cpp): Suricata's pgsql and rfb objects.
   void pgsqlObject(const PgsqlTransaction& tx);
   void rfbObject(const RfbTransaction& tx);
+  void pop3Object(const Pop3Transaction& tx);  // EvePop3.cpp
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -59,6 +59,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "quic.cyu.string",
     // PostgreSQL and RFB
     "pgsql.query",      "rfb.name",          "rfb.sectype number",  "rfb.secresult number",
+    // POP3
+    "pop3.command",     "pop3.args",         "pop3.response",       "pop3.status",
 };
 
 using K = BufferKeywordKind;

@@ -1941,6 +1941,7 @@ class RuleBuilder {
       if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
       if (kw->buffer == BufferId::PgsqlQuery) bindApp(o, AppProto::Pgsql);
       if (kw->buffer == BufferId::RfbName) bindApp(o, AppProto::Rfb);
+      if (kw->buffer >= BufferId::Pop3Command && kw->buffer <= BufferId::Pop3Status) bindApp(o, AppProto::Pop3);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -225,6 +225,13 @@ enum class BufferId : std::uint8_t {
   RfbName,
   RfbSecTypeNumber,
   RfbSecResultNumber,
+  // POP3, per transaction: the command (to_server), its arguments (one instance each), the
+  // answer's status line text and body lines (to_client, one instance each), and its status
+  // ("OK" or "ERR").
+  Pop3Command,
+  Pop3Args,
+  Pop3Response,
+  Pop3Status,
   Count_
 };
 
