@@ -1,5 +1,6 @@
 // EveWriter's pgsql and rfb objects, as Suricata 8 writes them.
 
+#include <array>
 #include <string_view>
 
 #include "sensor/app/PgsqlParser.hpp"
@@ -176,12 +177,14 @@ void EveWriter::pgsqlObject(const PgsqlTransaction& tx) {
 }
 
 namespace {
-void appendHex(std::string& out, const std::array<std::uint8_t, 16>& bytes) {
+// The 16 bytes as 32 lower-case hex digits, in a fixed buffer (no allocation per record).
+std::string_view hex16(const std::array<std::uint8_t, 16>& bytes, std::array<char, 32>& out) {
   constexpr char kHex[] = "0123456789abcdef";
-  for (const std::uint8_t b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 15];
   }
+  return {out.data(), out.size()};
 }
 }  // namespace
 
@@ -210,16 +213,9 @@ void EveWriter::rfbObject(const RfbTransaction& tx) {
     out_ << sep << "\"authentication\":{\"security_type\":" << tx.security_type;
     if (tx.has_challenge || tx.has_response) {
       out_ << ",\"vnc\":{";
-      std::string hex;
-      if (tx.has_challenge) {
-        appendHex(hex, tx.challenge);
-        out_ << "\"challenge\":\"" << hex << "\"";
-      }
-      if (tx.has_response) {
-        hex.clear();
-        appendHex(hex, tx.response);
-        out_ << (tx.has_challenge ? "," : "") << "\"response\":\"" << hex << "\"";
-      }
+      std::array<char, 32> hex{};
+      if (tx.has_challenge) out_ << "\"challenge\":\"" << hex16(tx.challenge, hex) << "\"";
+      if (tx.has_response) out_ << (tx.has_challenge ? "," : "") << "\"response\":\"" << hex16(tx.response, hex) << "\"";
       out_ << "}";
     }
     if (tx.has_security_result) {
