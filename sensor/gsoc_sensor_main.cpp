@@ -109,6 +109,8 @@ Options:
                          http records list the request's and/or the response's header
                          fields (request_headers, response_headers: [{name, value}]; Suricata's
                          eve-log http dump-all-headers); default none
+  --eve-pgsql-passwords  pgsql records carry the client's password messages (Suricata's
+                         eve-log pgsql passwords); default off (password_redacted)
   --eve-xff MODE,DEPLOYMENT[,HEADER]
                          alerts on HTTP carry the X-Forwarded-For client (Suricata's eve-log
                          xff): MODE extra-data (alert.xff) or overwrite (in place of the
@@ -221,6 +223,7 @@ struct Args {
   std::vector<std::uint16_t> eve_dns_types;
   std::vector<std::string> eve_smb_types;  // empty: all
   gsoc::sensor::EveOptions eve_options;
+  bool eve_pgsql_passwords = false;  // PostgreSQL
   std::string config;
   std::string metrics;
   double stats_interval = 10;
@@ -314,6 +317,8 @@ Args parseArgs(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.stream_inline = true;
+      } else if (a == "--eve-pgsql-passwords") {
+        args.eve_pgsql_passwords = true;
       } else if (a == "--eve-http-dump-all-headers") {
         const std::string v = value();
         if (v != "request" && v != "response" && v != "both") usageError("--eve-http-dump-all-headers: request, response or both");
@@ -760,6 +765,7 @@ int main(int argc, char** argv) {
       l->eve->setHttpHeaderDumps(args.eve_http_request_headers, args.eve_http_response_headers);
       l->eve->setXff(args.eve_xff);
       l->eve->setOptions(args.eve_options);
+      l->eve->setPgsqlPasswords(args.eve_pgsql_passwords);
     }
     // The outputs, called on the lane's thread: records formatted and serialized here, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.

@@ -22,6 +22,11 @@ class AckedBytes {
     if (bytes_.size() - ready_ > kMaxHeldBytes) release();
   }
   void release() { ready_ = bytes_.size(); }
+  // Releases all but the last `unacked` bytes held (an acknowledgement that covers only part).
+  void release(std::uint64_t unacked) {
+    const std::size_t end = unacked >= bytes_.size() - head_ ? head_ : bytes_.size() - static_cast<std::size_t>(unacked);
+    if (end > ready_) ready_ = end;
+  }
   [[nodiscard]] std::string_view ready() const { return std::string_view(bytes_).substr(head_, ready_ - head_); }
   // Every byte held, released or not (what a parser leaves when another takes the flow over).
   [[nodiscard]] std::string_view held() const { return std::string_view(bytes_).substr(head_); }

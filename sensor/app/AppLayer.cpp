@@ -178,6 +178,13 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
   else if (looksLikeMqtt(data, to_server, isPort(flow, {1883}))) proto = AppProto::Mqtt;
   else if (looksLikeLdap(data, to_server, isPort(flow, {389, 3268}), ldap_probe_)) proto = AppProto::Ldap;
+  // PostgreSQL, RFB and IMAP, as Suricata 8's probes (IMAP: detection only, no parser yet).
+  else if (looksLikePgsql(data, to_server, isPort(flow, {5432}))) proto = AppProto::Pgsql;
+  else if (!to_server && looksLikeRfb(data)) proto = AppProto::Rfb;
+  // POP3: a server's +OK speaking first (its greeting), or a command or answer on port 110.
+  else if (looksLikePop3(data, to_server, isPort(flow, {110})) &&
+           (to_server || isPort(flow, {110}) || flow.stream_inspected[Flow::kToServer] == 0)) proto = AppProto::Pop3;
+  else if (!to_server && (s.starts_with("* OK ") || s.starts_with("* PREAUTH ")) && isPort(flow, {143})) proto = AppProto::Imap;
   if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
   if (proto != AppProto::None) {
     flow.app = proto;
@@ -516,9 +523,125 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
         onSip(flow, d, m, ts, true);
       });
       break;
+    case AppProto::Pgsql: {
+      if (!flow.app_state) flow.app_state = pgsql_states_.take([] { return std::make_unique<PgsqlState>(); });
+      stateOf<PgsqlState>(flow).pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) parsePgsql(flow, dir, ts);
+      break;
+    }
+    case AppProto::Pop3: {
+      if (!flow.app_state) flow.app_state = pop3_states_.take([] { return std::make_unique<Pop3State>(); });
+      stateOf<Pop3State>(flow).pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) parsePop3(flow, dir, ts);
+      break;
+    }
+    case AppProto::Rfb: {
+      if (!flow.app_state) flow.app_state = rfb_states_.take([] { return std::make_unique<RfbState>(); });
+      stateOf<RfbState>(flow).pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) parseRfb(flow, dir, ts);
+      break;
+    }
     default:
       break;
   }
+}
+
+void AppLayer::parsePgsql(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
+  auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
+  pgsql.pending(dir).release(unacked);
+  pgsql.parse(dir, [&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
+  if (pgsql.tlsAccepted()) upgradePgsqlToTls(flow, ts);
+}
+
+void AppLayer::upgradePgsqlToTls(Flow& flow, std::int64_t ts) {
+  auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
+  std::string held[2];  // what either side sent after the SSL exchange: the TLS handshake
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    held[dir == FlowDirection::ToServer ? 0 : 1] = pgsql.pending(dir).held();
+  }
+  pgsql.close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
+  releaseState(flow);
+  flow.app = AppProto::Tls;
+  flow.app_upgraded_from = AppProto::Pgsql;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::onPgsql(Flow& flow, const PgsqlTransaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Pgsql, &flow, FlowDirection::ToServer, ts};
+  record.pgsql = &tx;
+  // Suricata inspects a pgsql transaction once it is complete, the request with its answer.
+  tx_.buffers.clear();
+  if (tx.request == PgsqlRequestKind::SimpleQuery) tx_.buffers.set(BufferId::PgsqlQuery, tx.payload);
+  tx_record_ = &record;
+  emit(flow, FlowDirection::ToServer);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::parsePop3(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
+  auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
+  pop3.pending(dir).release(unacked);
+  pop3.parse(dir, [&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
+  if (pop3.startTls()) upgradePop3ToTls(flow, ts);
+}
+
+void AppLayer::upgradePop3ToTls(Flow& flow, std::int64_t ts) {
+  auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
+  std::string held[2];  // what either side sent after the STLS exchange: the TLS handshake
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    held[dir == FlowDirection::ToServer ? 0 : 1] = pop3.pending(dir).held();
+  }
+  pop3.close([&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
+  releaseState(flow);
+  flow.app = AppProto::Tls;
+  flow.app_upgraded_from = AppProto::Pop3;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
+void AppLayer::onPop3(Flow& flow, const Pop3Transaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Pop3, &flow, FlowDirection::ToServer, ts};
+  record.pop3 = &tx;
+  tx_record_ = &record;
+  if (tx.has_request) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::Pop3Command, tx.command);
+    for (const std::string& arg : tx.args) tx_.buffers.add(BufferId::Pop3Args, arg);
+    emit(flow, FlowDirection::ToServer);
+  }
+  if (tx.has_response) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::Pop3Status, tx.status);
+    tx_.buffers.add(BufferId::Pop3Response, tx.header);
+    for (const std::string& line : tx.data) tx_.buffers.add(BufferId::Pop3Response, line);
+    emit(flow, FlowDirection::ToClient);
+  }
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::parseRfb(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
+  auto& rfb = static_cast<RfbState&>(*flow.app_state);
+  rfb.pending(dir).release(unacked);
+  rfb.parse(dir, [&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, ts); });
+}
+
+void AppLayer::onRfb(Flow& flow, const RfbTransaction& tx, std::int64_t ts) {
+  AppMetadata record{AppMetadata::Kind::Rfb, &flow, FlowDirection::ToServer, ts};
+  record.rfb = &tx;
+  tx_.buffers.clear();
+  if (tx.has_server_init) tx_.buffers.set(BufferId::RfbName, tx.name);
+  if (tx.has_security_type) tx_.buffers.set(BufferId::RfbSecTypeNumber, bigEndian32(tx.security_type, rfb_sectype_));
+  if (tx.has_security_result) tx_.buffers.set(BufferId::RfbSecResultNumber, bigEndian32(tx.security_result, rfb_secresult_));
+  tx_record_ = &record;
+  emit(flow, FlowDirection::ToClient);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
 }
 
 void AppLayer::fillSipBuffers(const SipMessage& m, signatures::BufferSet& buffers) {
@@ -1117,7 +1240,8 @@ void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_) ||
+      giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1139,6 +1263,9 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("quic_states", quic_states_.counters());
   table.add("frame_states", frame_states_.counters());
   table.add("websocket_states", websocket_states_.counters());
+  table.add("pgsql_states", pgsql_states_.counters());
+  table.add("rfb_states", rfb_states_.counters());
+  table.add("pop3_states", pop3_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1189,7 +1316,7 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
   });
 }
 
-void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
+void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
@@ -1199,6 +1326,12 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
   if (flow.app == AppProto::Tls && flow.app_state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     parseTls(flow, static_cast<TlsState&>(*flow.app_state), opposite(dir), flow.last_ns);  // what this packet acknowledges
+  }
+  if ((flow.app == AppProto::Pgsql || flow.app == AppProto::Rfb || flow.app == AppProto::Pop3) && flow.app_state && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    if (flow.app == AppProto::Pgsql) parsePgsql(flow, opposite(dir), flow.last_ns, unacked);  // what this packet acknowledges
+    else if (flow.app == AppProto::Pop3) parsePop3(flow, opposite(dir), flow.last_ns, unacked);
+    else parseRfb(flow, opposite(dir), flow.last_ns, unacked);
   }
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
@@ -1267,6 +1400,23 @@ void AppLayer::onFlowEnd(Flow& flow) {
     if (flow.app == AppProto::Ldap) {
       static_cast<LdapState&>(*flow.app_state).close([&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, flow.last_ns); });
     }
+  } else if (flow.app == AppProto::Pgsql) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      if (flow.app == AppProto::Pgsql) parsePgsql(flow, dir, flow.last_ns);
+    }
+    if (flow.app == AppProto::Pgsql) {
+      static_cast<PgsqlState&>(*flow.app_state).close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, flow.last_ns); });
+    }
+  } else if (flow.app == AppProto::Pop3) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      if (flow.app == AppProto::Pop3) parsePop3(flow, dir, flow.last_ns);
+    }
+    if (flow.app == AppProto::Pop3) {
+      static_cast<Pop3State&>(*flow.app_state).close([&](const Pop3Transaction& tx) { onPop3(flow, tx, flow.last_ns); });
+    }
+  } else if (flow.app == AppProto::Rfb) {
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseRfb(flow, dir, flow.last_ns);
+    static_cast<RfbState&>(*flow.app_state).close([&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls) {

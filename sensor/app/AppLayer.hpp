@@ -28,6 +28,9 @@
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/PgsqlParser.hpp"
+#include "sensor/app/Pop3Parser.hpp"
+#include "sensor/app/RfbParser.hpp"
 #include "sensor/app/QuicParser.hpp"
 #include "sensor/app/SipParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
@@ -124,6 +127,9 @@ class AppLayer {
   [[nodiscard]] FreeListCounters ldapStatePool() const { return ldap_states_.counters(); }
   [[nodiscard]] FreeListCounters quicStatePool() const { return quic_states_.counters(); }
   [[nodiscard]] FreeListCounters smtpMessagePool() const { return smtp_.messageCounters(); }
+  [[nodiscard]] FreeListCounters pgsqlStatePool() const { return pgsql_states_.counters(); }
+  [[nodiscard]] FreeListCounters rfbStatePool() const { return rfb_states_.counters(); }
+  [[nodiscard]] FreeListCounters pop3StatePool() const { return pop3_states_.counters(); }
   // Adds this layer's pools to `table` (the worker's stats).
   void addPools(PoolTable& table) const;
 
@@ -146,7 +152,9 @@ class AppLayer {
 
   // A packet of the flow (before its stream data): what it acknowledges may complete a
   // transaction (SMTP: the reply to a mail's end).
-  void onPacket(Flow& flow, signatures::FlowDirection dir);
+  // `unacked`: the bytes of the other direction delivered that this packet does not acknowledge
+  // (PostgreSQL and RFB release only what it does).
+  void onPacket(Flow& flow, signatures::FlowDirection dir, std::uint64_t unacked = 0);
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
   // The flow needs its parser state no more (it ended, or its connection closed): the state
@@ -248,6 +256,25 @@ class AppLayer {
   // (alerts carry its `quic` object), then its record.
   void onQuic(Flow& flow, signatures::FlowDirection dir, const QuicTransaction& tx, std::int64_t ts);
 
+  // PostgreSQL and RFB, acknowledged as LDAP is: a side's bytes are parsed once the other side
+  // acknowledges them (IDS mode), or as they arrive (stream.inline, one-sided capture).
+  // `unacked`: the last bytes held that stay unreleased (not acknowledged yet).
+  void parsePgsql(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
+  // A PostgreSQL transaction complete: detection on its query (alerts carry its pgsql object),
+  // then its record.
+  void onPgsql(Flow& flow, const PgsqlTransaction& tx, std::int64_t ts);
+  // The server accepted an SSLRequest: the flow is TLS from here, with the bytes held after it.
+  void upgradePgsqlToTls(Flow& flow, std::int64_t ts);
+  void parseRfb(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
+  // The RFB handshake complete (or the flow ended): detection on it, then its record.
+  void onRfb(Flow& flow, const RfbTransaction& tx, std::int64_t ts);
+  // POP3, acknowledged as PostgreSQL is; a transaction answered: detection on the command
+  // (to_server) and on the answer (to_client), alerts carrying its pop3 object, then its record.
+  void parsePop3(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
+  void onPop3(Flow& flow, const Pop3Transaction& tx, std::int64_t ts);
+  // A +OK to STLS: the flow is TLS from here.
+  void upgradePop3ToTls(Flow& flow, std::int64_t ts);
+
   TransactionSink sink_;
   MetadataSink metadata_;
   bool stream_inline_ = false;
@@ -306,6 +333,13 @@ class AppLayer {
   char websocket_opcode_ = 0;
   char websocket_flags_ = 0;
   std::array<char, 4> websocket_mask_{};
+  // PostgreSQL and RFB
+  FreeList<std::unique_ptr<PgsqlState>> pgsql_states_{kPooledStates};
+  FreeList<std::unique_ptr<RfbState>> rfb_states_{kPooledStates};
+  std::array<char, 4> rfb_sectype_{};    // rfb.sectype's buffer
+  std::array<char, 4> rfb_secresult_{};  // rfb.secresult's buffer
+  // POP3
+  FreeList<std::unique_ptr<Pop3State>> pop3_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

@@ -26,6 +26,9 @@ struct LdapTransaction;
 struct QuicTransaction;
 struct Frame;
 struct WebsocketFrame;
+struct PgsqlTransaction;
+struct RfbTransaction;
+struct Pop3Transaction;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -38,7 +41,8 @@ struct AppMetadata {
   // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
   enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic,
                             Frame,  // a frame (`frame`), for EVE frame records
-                            Websocket };  // a WebSocket frame (`websocket`)  // Frame: a frame (`frame`), for EVE frame records
+                            Websocket,  // a WebSocket frame (`websocket`)
+                            Pgsql, Rfb, Pop3 };  // PostgreSQL, RFB and POP3
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -62,6 +66,10 @@ struct AppMetadata {
   const QuicTransaction* quic = nullptr;
   const Frame* frame = nullptr;
   const WebsocketFrame* websocket = nullptr;
+  // PostgreSQL and RFB
+  const PgsqlTransaction* pgsql = nullptr;
+  const RfbTransaction* rfb = nullptr;
+  const Pop3Transaction* pop3 = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

@@ -414,6 +414,10 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::FtpData:
     case AppProto::Quic:
     case AppProto::Mdns:
+    case AppProto::Pgsql:  // frames of these protocols are not delimited yet
+    case AppProto::Rfb:
+    case AppProto::Pop3:
+    case AppProto::Imap:
     case AppProto::Count_: break;
   }
   side.stopped = true;

@@ -88,7 +88,12 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     }
     finishApp(flow);
   }
-  app_.onPacket(flow, dir);
+  // What of the other direction's delivered bytes this packet leaves unacknowledged.
+  const TcpStream& other = flow.streams[sideOf(dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer)];
+  const std::uint64_t unacked = packet.ip_proto != 6 ? 0
+                                : (packet.tcp_flags & tcp_flag::kAck) != 0 ? other.unacknowledged(packet.tcp_ack)
+                                                                  : other.deliveredBytes();
+  app_.onPacket(flow, dir, unacked);
   collectAppEvents(flow);  // raised by what this packet acknowledged
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);

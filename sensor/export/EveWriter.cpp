@@ -140,7 +140,7 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
        << EveTimestamp(flow.first_ns) << "\",\"end\":\"" << EveTimestamp(flow.last_ns)
-       << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000 << ",\"reason\":\"" << flowEndReasonName(reason)
+       << "\",\"age\":" << (flow.last_ns / 1'000'000'000 - flow.first_ns / 1'000'000'000) << ",\"reason\":\"" << flowEndReasonName(reason)
        << "\",\"alerted\":" << (flow.alerted ? "true" : "false") << ",\"state\":\"" << flowStateName(flow) << "\"}";
   if (flow.ip_proto == 6) {
     // As Suricata: the flags ORed over the flow and per direction (two hex digits), and a key
@@ -186,7 +186,7 @@ void EveWriter::netflowRecord(const Flow& flow, std::size_t side) {
   if (options_.ethernet) etherArrays(flow, !to_server);
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
   out_ << ",\"netflow\":{\"pkts\":" << c.packets << ",\"bytes\":" << c.bytes << ",\"start\":\"" << EveTimestamp(flow.first_ns)
-       << "\",\"end\":\"" << EveTimestamp(flow.last_ns) << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000
+       << "\",\"end\":\"" << EveTimestamp(flow.last_ns) << "\",\"age\":" << (flow.last_ns / 1'000'000'000 - flow.first_ns / 1'000'000'000)
        << ",\"min_ttl\":" << unsigned{c.packets ? c.min_ttl : std::uint8_t{0}} << ",\"max_ttl\":" << unsigned{c.max_ttl} << "}";
   if (flow.ip_proto == 6) {
     const std::uint8_t flags = flow.tcp_flags_seen[side];
@@ -370,7 +370,8 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       const std::string_view proto = signatures::appProtoName(info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
-          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic) {
+          info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic &&
+          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql && info.app != signatures::AppProto::Pop3) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
@@ -1248,6 +1249,24 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       appObject(r);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Pgsql:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "pgsql");
+      captureIndex(r.capture_index);
+      appObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Pop3:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "pop3");
+      captureIndex(r.capture_index);
+      appObject(r);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Rfb:
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "rfb");
+      captureIndex(r.capture_index);
+      appObject(r);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Ftp:
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp");
       captureIndex(r.capture_index);
@@ -1510,6 +1529,18 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Ldap) {
     ldapObject(*r.ldap);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Pgsql) {
+    pgsqlObject(*r.pgsql);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Rfb) {
+    rfbObject(*r.rfb);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Pop3) {
+    pop3Object(*r.pop3);
     return;
   }
   if (r.kind == AppMetadata::Kind::Quic) {

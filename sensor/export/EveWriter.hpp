@@ -108,6 +108,8 @@ class EveWriter {
   }
   static bool isSmbType(std::string_view name);
   void flush() { file_->flush(); }
+  // Suricata's eve-log pgsql `passwords`: a client's password messages are logged (off: left out).
+  void setPgsqlPasswords(bool on) { pgsql_passwords_ = on; }
   [[nodiscard]] std::uint64_t records() const { return records_; }
 
  private:
@@ -139,6 +141,10 @@ class EveWriter {
   void frameObject(const Frame& frame);
   void sshObject(const SshState& ssh);  // the session's "ssh" object
   std::string printable_;  // frameObject's payload_printable (reused)
+  // PostgreSQL and RFB (EvePgsqlRfb.cpp): Suricata's pgsql and rfb objects.
+  void pgsqlObject(const PgsqlTransaction& tx);
+  void rfbObject(const RfbTransaction& tx);
+  void pop3Object(const Pop3Transaction& tx);  // EvePop3.cpp
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
@@ -194,6 +200,7 @@ class EveWriter {
   bool dump_request_headers_ = false, dump_response_headers_ = false;
   Xff xff_;
   EveOptions options_;
+  bool pgsql_passwords_ = false;  // eve-log pgsql passwords
 };
 
 }  // namespace gsoc::sensor

@@ -29,6 +29,9 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Quic:      // nor a QUIC one
     case AppMetadata::Kind::Frame:     // nor frames
     case AppMetadata::Kind::Websocket: // nor WebSocket
+    case AppMetadata::Kind::Pgsql:     // nor a PostgreSQL or RFB one
+    case AppMetadata::Kind::Rfb:
+    case AppMetadata::Kind::Pop3:
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
     case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet
     case AppMetadata::Kind::Smb:

@@ -109,7 +109,10 @@ void Flow::account(const DecodedPacket& p, signatures::FlowDirection dir) {
       if (f & tcp_flag::kFin) tcp_state = TcpState::Closing;
       break;
     case TcpState::Closing:
-      if (f & tcp_flag::kFin) tcp_state = TcpState::Closed;
+      // Both sides have sent their FIN (a retransmitted FIN of one side closes nothing).
+      if ((f & tcp_flag::kFin) && (tcp_flags_seen[kToServer] & tcp_flag::kFin) && (tcp_flags_seen[kToClient] & tcp_flag::kFin)) {
+        tcp_state = TcpState::Closed;
+      }
       break;
     case TcpState::Closed:
       break;

@@ -38,6 +38,12 @@ class TcpStream {
 
   [[nodiscard]] bool started() const { return started_; }
   [[nodiscard]] std::uint64_t deliveredBytes() const { return counters_.delivered_bytes; }
+  // Of the bytes delivered so far, how many the other side's acknowledgement number `ack` does not
+  // cover yet (0 when it covers them all or makes no sense).
+  [[nodiscard]] std::uint64_t unacknowledged(std::uint32_t ack) const {
+    const std::uint32_t behind = next_seq_ - ack;
+    return started_ && behind < (1u << 31) && behind <= offset_ ? behind : 0;
+  }
   [[nodiscard]] std::size_t heldBytes() const { return held_.bytes(); }
   [[nodiscard]] const TcpStreamCounters& counters() const { return counters_; }
 

@@ -69,6 +69,10 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "frame smb.smb3.data", "frame ldap.pdu",
     "frame websocket.pdu", "frame websocket.header", "frame websocket.data", "websocket.payload",
     "websocket.opcode number", "websocket.flags number", "websocket.mask number",
+    // PostgreSQL and RFB
+    "pgsql.query",      "rfb.name",          "rfb.sectype number",  "rfb.secresult number",
+    // POP3
+    "pop3.command",     "pop3.args",         "pop3.response",       "pop3.status",
 };
 
 using K = BufferKeywordKind;

@@ -33,6 +33,11 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
     case AppProto::Websocket: return "websocket";
+    // PostgreSQL, RFB, POP3 and IMAP
+    case AppProto::Pgsql: return "pgsql";
+    case AppProto::Rfb: return "rfb";
+    case AppProto::Pop3: return "pop3";
+    case AppProto::Imap: return "imap";
     case AppProto::Count_: break;
   }
   return "";
@@ -76,6 +81,11 @@ constexpr ProtocolName kProtocols[] = {
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
     {"mdns", Transport::Udp, AppProto::Mdns},
+    // PostgreSQL, RFB, POP3 and IMAP
+    {"pgsql", Transport::Tcp, AppProto::Pgsql},
+    {"rfb", Transport::Tcp, AppProto::Rfb},
+    {"pop3", Transport::Tcp, AppProto::Pop3},
+    {"imap", Transport::Tcp, AppProto::Imap},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1072,6 +1082,32 @@ class RuleBuilder {
     bindApp(o, AppProto::Websocket);
     return true;
   }
+  // rfb.sectype (the chosen security type) and rfb.secresult (ok, fail, toomany, unknown, or a
+  // number); false for any other keyword.
+  bool onRfbInteger(const Option& o) {
+    const std::string_view n = o.name;
+    if (n != "rfb.sectype" && n != "rfb.secresult") return false;
+    requireValue(o);
+    bindApp(o, AppProto::Rfb);
+    if (n == "rfb.sectype") {
+      fieldInteger(o, BufferId::RfbSecTypeNumber, o.value, 4);
+      return true;
+    }
+    const std::string v = lower(trim(o.value));
+    static constexpr std::pair<std::string_view, std::uint64_t> kResults[] = {{"ok", 0}, {"fail", 1}, {"toomany", 2}};
+    for (const auto& [name, value] : kResults) {
+      if (v == name) {
+        fieldByteTest(BufferId::RfbSecResultNumber, ByteTest::Op::Eq, value, false, std::nullopt, 4);
+        return true;
+      }
+    }
+    if (v == "unknown") {  // any result RFB does not define
+      fieldByteTest(BufferId::RfbSecResultNumber, ByteTest::Op::Gt, 2, false, std::nullopt, 4);
+      return true;
+    }
+    fieldInteger(o, BufferId::RfbSecResultNumber, o.value, 4);
+    return true;
+  }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1953,13 +1989,17 @@ class RuleBuilder {
     if (n == "frame") { onFrame(o); return; }
     if (onWebsocketInteger(o)) return;
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
+    if (onRfbInteger(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
-      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);
-      if (kw->buffer == BufferId::WebsocketPayload) bindApp(o, AppProto::Websocket);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (kw->buffer == BufferId::WebsocketPayload) bindApp(o, AppProto::Websocket);
+      if (kw->buffer == BufferId::PgsqlQuery) bindApp(o, AppProto::Pgsql);
+      if (kw->buffer == BufferId::RfbName) bindApp(o, AppProto::Rfb);
+      if (kw->buffer >= BufferId::Pop3Command && kw->buffer <= BufferId::Pop3Status) bindApp(o, AppProto::Pop3);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -145,6 +145,13 @@ def classify(port, client_first, server_first):
         return "ldap"
     if port == 21:
         return "ftp"
+    # PostgreSQL, RFB and POP3
+    if port == 5432 or client_first[4:8] in (b"\x04\xd2\x16\x2f", b"\x00\x03\x00\x00"):
+        return "pgsql"
+    if server_first.startswith(b"RFB ") or 5900 <= port <= 5909:
+        return "rfb"
+    if port == 110 or server_first.startswith(b"+OK"):
+        return "pop3"
     if port in (5060, 5061) or server_first.startswith(b"SIP/2.0 ") \
             or client_first.split(b"\r\n", 1)[0].endswith(b" SIP/2.0"):
         return "sip"

@@ -93,7 +93,8 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 # Suricata --build-info feature names that gsoc provides.
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
-PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap"}
+PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap",
+                    "pgsql", "rfb", "pop3"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",
@@ -190,6 +191,8 @@ SURICATA_DEFAULTS = {
         "vista", "windows2k3")},
     "dns.tcp.detection-ports.dp": "53",
     "dns.udp.detection-ports.dp": "53",
+    # PostgreSQL: as Suricata's suricata.yaml ships it (the stream depth unlimited).
+    "pgsql.stream-depth": "0",
 }
 
 # Prefixes of settings that change nothing gsoc does when reading a capture: logging, counters,
@@ -296,8 +299,8 @@ def protocol_setting(rest, text):
         return NOOP, None
     if option in ("enabled", "tcp.enabled", "udp.enabled", ""):
         return (NOOP, None) if text not in ("false", "no") else (OUT, "gsoc cannot turn its %s parser off" % proto)
-    if proto in ("smb", "dcerpc") and option.startswith("detection-ports"):
-        return NOOP, None  # gsoc knows SMB and DCERPC by their first bytes, on any port
+    if proto in ("smb", "dcerpc", "rfb") and option.startswith("detection-ports"):
+        return NOOP, None  # gsoc knows SMB, DCERPC and RFB by their first bytes, on any port
     if rest in SURICATA_DEFAULTS and normalise_value(SURICATA_DEFAULTS[rest]) == text:
         return NOOP, None
     if rest in PROTOCOL_VALUE_FLAGS:
@@ -432,7 +435,7 @@ def load_suricata_yaml(settings, case_dir, shared):
         if key == "outputs":
             settings.eve_types = eve_types(value)
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
-            settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value) + eve_http_options(value) + eve_xff_options(value)
+            settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value) + eve_http_options(value) + eve_xff_options(value) + eve_pgsql_options(value)
             settings.eve_force_hash = eve_force_hash(value)
             settings.flags += eve_option_flags(value)
             continue
@@ -617,6 +620,15 @@ def eve_smb_filter(outputs):
         for t in eve.get("types") or []:
             if isinstance(t, dict) and isinstance(t.get("smb"), dict) and isinstance(t["smb"].get("types"), list):
                 return ["--eve-smb-types", ",".join(str(x) for x in t["smb"]["types"])]
+    return []
+
+def eve_pgsql_options(outputs):
+    """--eve-pgsql-passwords for the eve-log pgsql `passwords: yes` of the output to eve.json."""
+    for eve in eve_json_logs(outputs):
+        for t in eve.get("types") or []:
+            if isinstance(t, dict) and isinstance(t.get("pgsql"), dict):
+                if normalise_value(t["pgsql"].get("passwords", False)) == "true":
+                    return ["--eve-pgsql-passwords"]
     return []
 
 # --- requirements -------------------------------------------------------------------------------

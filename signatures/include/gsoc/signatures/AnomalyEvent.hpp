@@ -140,7 +140,18 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(SmtpUnparsableContent, AppLayer, Smtp, "smtp.unparsable_content")                             \
   X(SmtpFailedProtocolChange, AppLayer, Smtp, "smtp.failed_protocol_change")                      \
   X(SmtpTruncatedLine, AppLayer, Smtp, "smtp.truncated_line")                                     \
-  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")
+  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")                                         \
+  /* RFB */                                                                                       \
+  X(RfbUnimplementedSecurityType, AppLayer, Rfb, "rfb.unimplemented_security_type")               \
+  X(RfbUnknownSecurityResult, AppLayer, Rfb, "rfb.unknown_security_result")                       \
+  X(RfbMalformedMessage, AppLayer, Rfb, "rfb.malformed_message")                                  \
+  X(RfbConfusedState, AppLayer, Rfb, "rfb.confused_state")                                       \
+  /* POP3 */                                                                                      \
+  X(Pop3TooManyTransactions, AppLayer, Pop3, "pop3.too_many_transactions")                        \
+  X(Pop3RequestTooLong, AppLayer, Pop3, "pop3.request_too_long")                                  \
+  X(Pop3ResponseTooLong, AppLayer, Pop3, "pop3.response_too_long")                                \
+  X(Pop3IncorrectArgumentCount, AppLayer, Pop3, "pop3.incorrect_argument_count")                  \
+  X(Pop3UnknownCommand, AppLayer, Pop3, "pop3.unknown_command")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

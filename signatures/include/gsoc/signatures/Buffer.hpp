@@ -267,6 +267,20 @@ enum class BufferId : std::uint8_t {
   WebsocketOpcodeNumber,
   WebsocketFlagsNumber,
   WebsocketMaskNumber,
+  // PostgreSQL: a transaction's simple query (pgsql.query). RFB: the desktop name (rfb.name),
+  // the chosen security type and the security result (four bytes, big-endian, for rfb.sectype
+  // and rfb.secresult).
+  PgsqlQuery,
+  RfbName,
+  RfbSecTypeNumber,
+  RfbSecResultNumber,
+  // POP3, per transaction: the command (to_server), its arguments (one instance each), the
+  // answer's status line text and body lines (to_client, one instance each), and its status
+  // ("OK" or "ERR").
+  Pop3Command,
+  Pop3Args,
+  Pop3Response,
+  Pop3Status,
   Count_
 };
 
