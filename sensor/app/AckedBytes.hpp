@@ -4,6 +4,7 @@
 // them (release()), so transactions complete, are logged and are inspected at the packets
 // Suricata does it at.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -22,6 +23,10 @@ class AckedBytes {
     if (bytes_.size() - ready_ > kMaxHeldBytes) release();
   }
   void release() { ready_ = bytes_.size(); }
+  // Releases all but the last `unacknowledged` bytes held (an ACK that covers only part of them).
+  void releaseAllBut(std::size_t unacknowledged) {
+    if (bytes_.size() - head_ >= unacknowledged) ready_ = std::max(ready_, bytes_.size() - unacknowledged);
+  }
   [[nodiscard]] std::string_view ready() const { return std::string_view(bytes_).substr(head_, ready_ - head_); }
   // Every byte held, released or not (what a parser leaves when another takes the flow over).
   [[nodiscard]] std::string_view held() const { return std::string_view(bytes_).substr(head_); }

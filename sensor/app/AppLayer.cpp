@@ -124,6 +124,16 @@ bool looksLikeQuic(const Flow& flow, std::span<const std::uint8_t> d) {
   return port || (h.is_long && quicKnownVersion(h.version));
 }
 
+// DNP3 by its link header, as Suricata's probe on its port (20000): the start octets and a
+// length of at least the minimum (a first segment shorter than a header is taken on trust
+// there). Elsewhere the header's CRC must hold as well.
+bool looksLikeDnp3(const Flow& flow, std::span<const std::uint8_t> d) {
+  if (d.size() < 2 || d[0] != 0x05 || d[1] != 0x64) return false;
+  const bool port = flow.server_port == 20000 || flow.client_port == 20000;
+  if (port) return d.size() < 3 || d[2] >= 5;
+  return dnp3LinkHeaderValid(d);
+}
+
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
 // created meanwhile) to the app layer's total.
 class ParseErrorCount {
@@ -162,6 +172,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
+  else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
   else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if (looksLikeDcerpc(data, to_server) || (data.size() < dce::kHeaderSize && data.size() >= 2 && data[0] == 5 && data[1] <= 1 &&
                                                   isPort(flow, {135}))) {
@@ -399,6 +410,17 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
       if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
       break;
+    case AppProto::Dnp3: {
+      if (!flow.app_state) flow.app_state = dnp3_states_.take([this] { return std::make_unique<Dnp3State>(dnp3_limits_); });
+      auto& dnp3 = stateOf<Dnp3State>(flow, dnp3_limits_);
+      dnp3.pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) {
+        parseDnp3(flow, dir, std::nullopt, ts);
+        inspectDnp3(flow, dir, false);
+        dnp3.prune();
+      }
+      break;
+    }
     case AppProto::Sip:
       if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
       stateOf<SipState>(flow).feed(dir, data, [&](FlowDirection d, const SipMessage& m) {
@@ -994,7 +1016,7 @@ void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_) || giveState(flow, quic_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, dnp3_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1014,6 +1036,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("ldap_states", ldap_states_.counters());
   table.add("sip_states", sip_states_.counters());
   table.add("quic_states", quic_states_.counters());
+  table.add("dnp3_states", dnp3_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1064,7 +1087,13 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
   });
 }
 
-void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
+void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::optional<std::uint32_t> ack) {
+  if (flow.app == AppProto::Dnp3 && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    if (ack) parseDnp3(flow, opposite(dir), ack, flow.last_ns);  // what this packet acknowledges
+    inspectDnp3(flow, dir, false);  // as Suricata, a fragment at the next packet its way
+    static_cast<Dnp3State&>(*flow.app_state).prune();
+  }
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
@@ -1137,6 +1166,13 @@ void AppLayer::onFlowEnd(Flow& flow) {
     if (flow.app == AppProto::Ldap) {
       static_cast<LdapState&>(*flow.app_state).close([&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, flow.last_ns); });
     }
+  } else if (flow.app == AppProto::Dnp3) {
+    auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDnp3(flow, dir, std::nullopt, flow.last_ns);
+    dnp3.close([&](Dnp3Transaction& tx) { onDnp3Record(flow, tx, flow.last_ns); });
+    inspectDnp3(flow, FlowDirection::ToServer, true);
+    inspectDnp3(flow, FlowDirection::ToClient, true);
+    dnp3.prune();
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls) {
@@ -1149,6 +1185,54 @@ void AppLayer::onFlowEnd(Flow& flow) {
       tls.logged = true;
     }
   }
+}
+
+void AppLayer::parseDnp3(Flow& flow, FlowDirection dir, std::optional<std::uint32_t> ack, std::int64_t ts) {
+  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+  AckedBytes& pending = dnp3.pending(dir);
+  const TcpStream& stream = flow.streams[dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient];
+  if (!ack || !stream.started()) {
+    pending.release();
+  } else {
+    // Bytes delivered past the acknowledged sequence number wait for a later ACK.
+    const auto unacknowledged = static_cast<std::int32_t>(stream.nextSeq() - *ack);
+    if (unacknowledged <= 0) pending.release();
+    else pending.releaseAllBut(static_cast<std::size_t>(unacknowledged));
+  }
+  dnp3.parse(dir, [&](Dnp3Transaction& tx) { onDnp3Record(flow, tx, ts); });
+}
+
+void AppLayer::onDnp3Record(Flow& flow, const Dnp3Transaction& tx, std::int64_t ts) {
+  if (!metadata_) return;
+  AppMetadata record{AppMetadata::Kind::Dnp3, &flow, tx.request ? FlowDirection::ToServer : FlowDirection::ToClient, ts};
+  record.dnp3 = &tx;
+  metadata_(record);
+}
+
+void AppLayer::inspectDnp3(Flow& flow, FlowDirection dir, bool all) {
+  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+  dnp3.forUninspected(dir, all, [&](const Dnp3Transaction& tx) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::Dnp3Data, tx.data);
+    dnp3_func_ = static_cast<char>(tx.function_code);
+    tx_.buffers.set(BufferId::Dnp3FuncNumber, std::string_view(&dnp3_func_, 1));
+    if (!tx.request) {
+      dnp3_iin_ = {static_cast<char>(tx.iin >> 8), static_cast<char>(tx.iin & 0xff)};
+      tx_.buffers.set(BufferId::Dnp3IndNumber, std::string_view(dnp3_iin_.data(), 2));
+    }
+    // Filled whole before the buffers view it.
+    dnp3_objs_.clear();
+    for (const Dnp3Object& o : tx.objects.objects) {
+      dnp3_objs_ += static_cast<char>(o.group);
+      dnp3_objs_ += static_cast<char>(o.variation);
+    }
+    for (std::size_t i = 0; i < dnp3_objs_.size(); i += 2) tx_.buffers.add(BufferId::Dnp3ObjNumber, std::string_view(dnp3_objs_).substr(i, 2));
+    AppMetadata record{AppMetadata::Kind::Dnp3, &flow, dir, flow.last_ns};
+    record.dnp3 = &tx;
+    tx_record_ = &record;  // alerts carry the dnp3 object
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  });
 }
 
 }  // namespace gsoc::sensor

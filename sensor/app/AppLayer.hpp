@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/Dnp3Parser.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -91,6 +93,8 @@ class AppLayer {
   void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
   // Suricata's app-layer.protocols.ldap.max-tx.
   void setLdapMaxTx(std::size_t max_tx) { ldap_max_tx_ = max_tx; }
+  // Suricata's app-layer.protocols.dnp3 max-tx, max-points and max-objects.
+  void setDnp3Limits(const Dnp3Limits& limits) { dnp3_limits_ = limits; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -121,7 +125,8 @@ class AppLayer {
 
   // A packet of the flow (before its stream data): what it acknowledges may complete a
   // transaction (SMTP: the reply to a mail's end).
-  void onPacket(Flow& flow, signatures::FlowDirection dir);
+  // `ack`: the packet's acknowledgment number, when it carries one (TCP with ACK set).
+  void onPacket(Flow& flow, signatures::FlowDirection dir, std::optional<std::uint32_t> ack = std::nullopt);
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
   // The flow needs its parser state no more (it ended, or its connection closed): the state
@@ -256,6 +261,17 @@ class AppLayer {
   std::array<char, 4> ldap_count_{};
   std::array<char, 4> tls_chain_len_{};  // tls.cert_chain_len's buffer
   FreeList<std::unique_ptr<QuicState>> quic_states_{kPooledStates};
+  // DNP3
+  // Parses the bytes of `dir` the other side acknowledged (all of them with `ack` unset, the
+  // flow ends), logs the fragments they complete; then inspects `inspect_dir`'s fragments.
+  void parseDnp3(Flow& flow, signatures::FlowDirection dir, std::optional<std::uint32_t> ack, std::int64_t ts);
+  void inspectDnp3(Flow& flow, signatures::FlowDirection dir, bool all);
+  void onDnp3Record(Flow& flow, const Dnp3Transaction& tx, std::int64_t ts);
+  Dnp3Limits dnp3_limits_;
+  FreeList<std::unique_ptr<Dnp3State>> dnp3_states_{kPooledStates};
+  char dnp3_func_ = 0;
+  std::array<char, 2> dnp3_iin_{};
+  std::string dnp3_objs_;  // two bytes per object: the dnp3.obj buffers view it
 };
 
 }  // namespace gsoc::sensor

@@ -76,7 +76,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     }
     finishApp(flow);
   }
-  app_.onPacket(flow, dir);
+  app_.onPacket(flow, dir, packet.ip_proto == 6 && (packet.tcp_flags & 0x10) != 0 ? std::optional<std::uint32_t>(packet.tcp_ack) : std::nullopt);
   collectAppEvents(flow);  // raised by what this packet acknowledged
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);

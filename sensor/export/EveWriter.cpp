@@ -435,7 +435,8 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     if (hit.flow->app == signatures::AppProto::Mdns) mdnsObject(*hit.app->dns);
     else dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
   }
-  if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
+  if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dnp3) dnp3AlertObject(*hit.app->dnp3);
+  else if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
@@ -1158,6 +1159,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << ",\"tx_id\":" << r.ldap->tx_id;
       appObject(r);
       out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Dnp3:
+      // Suricata's dnp3 record: one per application fragment, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "dnp3");
+      captureIndex(r.capture_index);
+      out_ << ",\"dnp3\":{";
+      dnp3Fields(*r.dnp3);
+      out_ << "}}\n";
       break;
     case AppMetadata::Kind::Quic:
       // Suricata's quic record: one per packet, as the packet went.

@@ -133,6 +133,10 @@ class EveWriter {
   void sipObject(const SipMessage& message);
   void ldapObject(const LdapTransaction& tx);
   void quicObject(const QuicTransaction& tx, bool client);
+  // DNP3 (EveDnp3.cpp): a fragment's fields, as in its record; in an alert under "request" or
+  // "response".
+  void dnp3Fields(const Dnp3Transaction& tx);
+  void dnp3AlertObject(const Dnp3Transaction& tx);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -39,6 +39,8 @@ class TcpStream {
   [[nodiscard]] bool started() const { return started_; }
   [[nodiscard]] std::uint64_t deliveredBytes() const { return counters_.delivered_bytes; }
   [[nodiscard]] std::size_t heldBytes() const { return held_.bytes(); }
+  // The sequence number of the next byte to deliver (what an ACK of everything delivered names).
+  [[nodiscard]] std::uint32_t nextSeq() const { return next_seq_; }
   [[nodiscard]] const TcpStreamCounters& counters() const { return counters_; }
 
  private:

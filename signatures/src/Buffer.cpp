@@ -57,6 +57,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "tls.alpn",         "tls.cert_chain_len number",
     "quic.version",     "quic.sni",          "quic.ua",             "quic.cyu.hash",
     "quic.cyu.string",
+    // DNP3
+    "dnp3.data", "dnp3.func number", "dnp3.ind number", "dnp3.obj number",
 };
 
 using K = BufferKeywordKind;
@@ -126,6 +128,8 @@ constexpr Alias kAliases[] = {
     {"mdns.authorities.rrname", BufferId::DnsAuthoritiesRrname, K::Sticky},
     {"mdns.additionals.rrname", BufferId::DnsAdditionalsRrname, K::Sticky},
     {"mdns.response.rrname", BufferId::DnsResponseRrname, K::Sticky},
+    // DNP3
+    {"dnp3_data", BufferId::Dnp3Data, K::Sticky},
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "gsoc/signatures/LdapNames.hpp"
+#include "gsoc/signatures/Dnp3Names.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/RuleRequirements.hpp"
 #include "gsoc/signatures/Transform.hpp"
@@ -31,6 +32,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ldap: return "ldap";
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
+    case AppProto::Dnp3: return "dnp3";
     case AppProto::Count_: break;
   }
   return "";
@@ -73,6 +75,8 @@ constexpr ProtocolName kProtocols[] = {
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
     {"mdns", Transport::Udp, AppProto::Mdns},
+    // DNP3
+    {"dnp3", Transport::Tcp, AppProto::Dnp3},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -970,6 +974,45 @@ class RuleBuilder {
     pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
     if (!pcre.regex) failValue(o, "cannot be compiled: " + error);
     inspection({buffer, {}}).items.emplace_back(std::move(pcre));
+  }
+  // The DNP3 keywords that test a fragment's numbers (Suricata 8's forms): dnp3_func (a
+  // function code, by number or name), dnp3_ind (any of the named internal indications set in a
+  // response), dnp3_obj (an object of group,variation); false for any other keyword.
+  bool onDnp3Keyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "dnp3_func" || n == "dnp3.func") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      std::uint64_t code = 0;
+      if (const auto named = dnp3FunctionCode(v)) {
+        code = *named;
+      } else {
+        code = static_cast<std::uint64_t>(integer(o, v, 0, 255));
+      }
+      fieldByteTest(BufferId::Dnp3FuncNumber, ByteTest::Op::Eq, code);
+    } else if (n == "dnp3_ind" || n == "dnp3.ind") {
+      requireValue(o);
+      std::uint64_t flags = 0;
+      for (std::string_view part : splitList(o.value)) {
+        const auto bit = dnp3IndicatorBit(lower(trim(part)));
+        if (!bit) failValue(o, "unknown indicator '" + std::string(part) + "'");
+        flags |= *bit;
+      }
+      if (flags == 0) failValue(o, "no indicator");
+      fieldByteTest(BufferId::Dnp3IndNumber, ByteTest::Op::Gt, 0, false, flags, 2);
+    } else if (n == "dnp3_obj" || n == "dnp3.obj") {
+      requireValue(o);
+      const auto parts = splitList(o.value);
+      if (parts.size() != 2) failValue(o, "expected group,variation");
+      const std::int64_t group = integer(o, trim(parts[0]), 0, 255);
+      const std::int64_t variation = integer(o, trim(parts[1]), 0, 255);
+      fieldByteTest(BufferId::Dnp3ObjNumber, ByteTest::Op::Eq, static_cast<std::uint64_t>(group << 8 | variation), false,
+                    std::nullopt, 2);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Dnp3);
+    return true;
   }
   // The LDAP integer keywords; false for any other keyword.
   bool onLdapInteger(const Option& o) {
@@ -1896,12 +1939,14 @@ class RuleBuilder {
       return;
     }
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
+    if (onDnp3Keyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
       if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (kw->buffer == BufferId::Dnp3Data) bindApp(o, AppProto::Dnp3);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -138,7 +138,17 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(SmtpUnparsableContent, AppLayer, Smtp, "smtp.unparsable_content")                             \
   X(SmtpFailedProtocolChange, AppLayer, Smtp, "smtp.failed_protocol_change")                      \
   X(SmtpTruncatedLine, AppLayer, Smtp, "smtp.truncated_line")                                     \
-  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")
+  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")                                         \
+  /* DNP3 */                                                                                      \
+  X(Dnp3Flooded, AppLayer, Dnp3, "dnp3.flooded")                                                  \
+  X(Dnp3LenTooSmall, AppLayer, Dnp3, "dnp3.len_too_small")                                        \
+  X(Dnp3BadLinkCrc, AppLayer, Dnp3, "dnp3.bad_link_crc")                                          \
+  X(Dnp3BadTransportCrc, AppLayer, Dnp3, "dnp3.bad_transport_crc")                                \
+  X(Dnp3Malformed, AppLayer, Dnp3, "dnp3.malformed")                                              \
+  X(Dnp3UnknownObject, AppLayer, Dnp3, "dnp3.unknown_object")                                     \
+  X(Dnp3TooManyPoints, AppLayer, Dnp3, "dnp3.too_many_points")                                    \
+  X(Dnp3TooManyObjects, AppLayer, Dnp3, "dnp3.too_many_objects")                                  \
+  X(Dnp3TooLongReassembly, AppLayer, Dnp3, "dnp3.too_long_reassembly")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

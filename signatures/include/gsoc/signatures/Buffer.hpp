@@ -218,6 +218,13 @@ enum class BufferId : std::uint8_t {
   QuicUa,
   QuicCyuHash,
   QuicCyuString,
+  // DNP3, per application fragment (a transaction): its data without CRCs (dnp3.data), and for
+  // the integer keywords' byte tests its function code (one byte), a response's internal
+  // indications (two bytes, IIN1 first) and each object's group and variation (two bytes each).
+  Dnp3Data,
+  Dnp3FuncNumber,
+  Dnp3IndNumber,
+  Dnp3ObjNumber,
   Count_
 };
 

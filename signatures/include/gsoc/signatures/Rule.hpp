@@ -27,7 +27,9 @@ enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp, Sctp };
 
 // Application protocol a rule is bound to (`alert http ...`); None means "any traffic".
 // Mdns: DNS on UDP port 5353, a protocol of its own since Suricata 8 (mdns rules, EVE mdns).
-enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Sip, Ldap, Quic, Mdns, Count_ };
+enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Sip, Ldap, Quic, Mdns,
+                                      Dnp3,  // DNP3
+                                      Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
 
