@@ -1169,7 +1169,7 @@ void AppLayer::onFlowEnd(Flow& flow) {
   } else if (flow.app == AppProto::Dnp3) {
     auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDnp3(flow, dir, std::nullopt, flow.last_ns);
-    dnp3.close([&](Dnp3Transaction& tx) { onDnp3Record(flow, tx, flow.last_ns); });
+    dnp3.close();
     inspectDnp3(flow, FlowDirection::ToServer, true);
     inspectDnp3(flow, FlowDirection::ToClient, true);
     dnp3.prune();

@@ -227,11 +227,14 @@ void Dnp3State::userData(bool request, std::span<const std::uint8_t> frame, cons
 
 void Dnp3State::finish(Dnp3Transaction& tx, bool /*request*/, const TransactionSink& sink) { sink(tx); }
 
-void Dnp3State::close(const TransactionSink& sink) {
-  for (auto& tx : txs_) {
-    if (tx->done) continue;
-    tx->done = true;
-    sink(*tx);
+void Dnp3State::close() {
+  for (auto it = txs_.begin(); it != txs_.end();) {
+    if ((*it)->done) {
+      ++it;
+      continue;
+    }
+    spare_.push_back(std::move(*it));
+    it = txs_.erase(it);
   }
 }
 

@@ -78,8 +78,9 @@ class Dnp3State final : public AppState {
       f(*tx);
     }
   }
-  // Transactions not done yet: the flow ends, they are handed over as they are.
-  void close(const TransactionSink& sink);
+  // The flow ends: fragments still waiting for their last segment are dropped unlogged and
+  // uninspected, as Suricata's.
+  void close();
   // Drops transactions done and inspected (kept for reuse).
   void prune();
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }

@@ -137,7 +137,7 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
        << EveTimestamp(flow.first_ns) << "\",\"end\":\"" << EveTimestamp(flow.last_ns)
-       << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000 << ",\"reason\":\"" << flowEndReasonName(reason)
+       << "\",\"age\":" << (flow.last_ns / 1'000'000'000 - flow.first_ns / 1'000'000'000) << ",\"reason\":\"" << flowEndReasonName(reason)
        << "\",\"alerted\":" << (flow.alerted ? "true" : "false") << ",\"state\":\"" << flowStateName(flow) << "\"}";
   if (flow.ip_proto == 6) {
     // As Suricata: the flags ORed over the flow and per direction (two hex digits), and a key
@@ -183,7 +183,7 @@ void EveWriter::netflowRecord(const Flow& flow, std::size_t side) {
   if (options_.ethernet) etherArrays(flow, !to_server);
   if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
   out_ << ",\"netflow\":{\"pkts\":" << c.packets << ",\"bytes\":" << c.bytes << ",\"start\":\"" << EveTimestamp(flow.first_ns)
-       << "\",\"end\":\"" << EveTimestamp(flow.last_ns) << "\",\"age\":" << (flow.last_ns - flow.first_ns) / 1'000'000'000
+       << "\",\"end\":\"" << EveTimestamp(flow.last_ns) << "\",\"age\":" << (flow.last_ns / 1'000'000'000 - flow.first_ns / 1'000'000'000)
        << ",\"min_ttl\":" << unsigned{c.packets ? c.min_ttl : std::uint8_t{0}} << ",\"max_ttl\":" << unsigned{c.max_ttl} << "}";
   if (flow.ip_proto == 6) {
     const std::uint8_t flags = flow.tcp_flags_seen[side];

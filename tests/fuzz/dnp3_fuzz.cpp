@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         errors = dnp3.errors();
       },
       [](FlowDirection) {});
-  dnp3.close(sink);
+  dnp3.close();
   dnp3.reset();
   return 0;
 }
