@@ -134,6 +134,9 @@ bool looksLikeDnp3(const Flow& flow, std::span<const std::uint8_t> d) {
   return dnp3LinkHeaderValid(d);
 }
 
+// Kerberos on its port (88), either side: a capture may show the KDC's side only.
+bool isKrb5Port(const Flow& flow) { return flow.server_port == 88 || flow.client_port == 88; }
+
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
 // created meanwhile) to the app layer's total.
 class ParseErrorCount {
@@ -173,6 +176,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
+  else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
   else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if (looksLikeDcerpc(data, to_server) || (data.size() < dce::kHeaderSize && data.size() >= 2 && data[0] == 5 && data[1] <= 1 &&
                                                   isPort(flow, {135}))) {
@@ -409,6 +413,13 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Mqtt:
       if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
+      break;
+    case AppProto::Krb5:
+      if (!flow.app_state) flow.app_state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
+      stateOf<Krb5State>(flow).feed(dir, data, [&](FlowDirection d, const Krb5Message& m) {
+        tx_.buffers.clear();
+        onKrb5(flow, d, m, ts, tx_.buffers, true);
+      });
       break;
     case AppProto::Dnp3: {
       if (!flow.app_state) flow.app_state = dnp3_states_.take([this] { return std::make_unique<Dnp3State>(dnp3_limits_); });
@@ -904,6 +915,18 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
     counters_.parse_errors += sip.errors() - errors;
     return;
   }
+  if (flow.app == AppProto::Krb5 || (flow.app == AppProto::None && isKrb5Port(flow) && looksLikeKrb5(payload, false))) {
+    flow.app = AppProto::Krb5;
+    flow.app_identified_by = dir;
+    flow.app_detection_done = true;
+    if (!flow.app_state) flow.app_state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
+    auto& krb5 = stateOf<Krb5State>(flow);
+    const std::uint64_t errors = krb5.errors();
+    // The message stays in the flow's state until its next datagram: the buffers may view it.
+    krb5.datagram(dir, payload, [&](FlowDirection d, const Krb5Message& m) { onKrb5(flow, d, m, ts, buffers, false); });
+    counters_.parse_errors += krb5.errors() - errors;
+    return;
+  }
   if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
     onDcerpcDatagram(flow, payload, buffers, ts);
     return;
@@ -1016,7 +1039,8 @@ void AppLayer::releaseState(Flow& flow) {
   if (giveState(flow, http_states_) || giveState(flow, tls_states_) || giveState(flow, smtp_states_) ||
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
-      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, dnp3_states_)) {
+      giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, dnp3_states_) ||
+      giveState(flow, krb5_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1037,6 +1061,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("sip_states", sip_states_.counters());
   table.add("quic_states", quic_states_.counters());
   table.add("dnp3_states", dnp3_states_.counters());
+  table.add("krb5_states", krb5_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1233,6 +1258,31 @@ void AppLayer::inspectDnp3(Flow& flow, FlowDirection dir, bool all) {
     emit(flow, dir);
     tx_record_ = nullptr;
   });
+}
+
+void AppLayer::onKrb5(Flow& flow, FlowDirection dir, const Krb5Message& m, std::int64_t ts, signatures::BufferSet& buffers,
+                      bool stream) {
+  krb5_msg_type_ = static_cast<char>(m.msg_type);
+  buffers.set(BufferId::Krb5MsgTypeNumber, std::string_view(&krb5_msg_type_, 1));
+  if (m.error) buffers.set(BufferId::Krb5ErrCodeNumber, bigEndian32(static_cast<std::uint32_t>(m.error_code), krb5_err_code_));
+  for (const std::string& part : m.cname.parts) buffers.add(BufferId::Krb5Cname, part);
+  for (const std::string& part : m.sname.parts) buffers.add(BufferId::Krb5Sname, part);
+  if (m.ticket_etype) {
+    buffers.set(BufferId::Krb5TicketEtypeNumber, bigEndian32(static_cast<std::uint32_t>(*m.ticket_etype), krb5_ticket_etype_));
+    krb5_ticket_weak_ = krb5WeakEncryption(*m.ticket_etype) ? 1 : 0;
+    buffers.set(BufferId::Krb5TicketWeakNumber, std::string_view(&krb5_ticket_weak_, 1));
+  }
+  AppMetadata record{AppMetadata::Kind::Krb5, &flow, dir, ts};
+  record.krb5 = &m;
+  if (stream) {  // over TCP a transaction of its own; over UDP the datagram's packet match reads the buffers
+    tx_record_ = &record;
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  } else {
+    datagram_record_ = record;
+    has_datagram_record_ = true;
+  }
+  if (metadata_) metadata_(record);
 }
 
 }  // namespace gsoc::sensor

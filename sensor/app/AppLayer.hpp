@@ -23,6 +23,7 @@
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/Dnp3Parser.hpp"
+#include "sensor/app/Krb5Parser.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -272,6 +273,16 @@ class AppLayer {
   char dnp3_func_ = 0;
   std::array<char, 2> dnp3_iin_{};
   std::string dnp3_objs_;  // two bytes per object: the dnp3.obj buffers view it
+  // Kerberos 5
+  // A message: its buffers into `buffers` (the transaction's over TCP, the datagram's over
+  // UDP), detection over TCP, then its record.
+  void onKrb5(Flow& flow, signatures::FlowDirection dir, const Krb5Message& m, std::int64_t ts, signatures::BufferSet& buffers,
+              bool stream);
+  FreeList<std::unique_ptr<Krb5State>> krb5_states_{kPooledStates};
+  char krb5_msg_type_ = 0;
+  char krb5_ticket_weak_ = 0;
+  std::array<char, 4> krb5_err_code_{};
+  std::array<char, 4> krb5_ticket_etype_{};
 };
 
 }  // namespace gsoc::sensor

@@ -25,6 +25,7 @@ struct SipMessage;
 struct LdapTransaction;
 struct QuicTransaction;
 struct Dnp3Transaction;
+struct Krb5Message;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -36,7 +37,8 @@ struct AppMetadata {
   // Dcerpc: a call over TCP (`dce` of `dce_session`). Smb: an SMB transaction of `smb_state`,
   // `smb` or, for DCERPC in a named pipe, `dce` (of `dce_session`). SmbFile: the file `smb` carried.
   enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic,
-                                  Dnp3 };
+                                  Dnp3,
+                                  Krb5 };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -59,6 +61,7 @@ struct AppMetadata {
   const LdapTransaction* ldap = nullptr;
   const QuicTransaction* quic = nullptr;
   const Dnp3Transaction* dnp3 = nullptr;  // Dnp3: one application fragment
+  const Krb5Message* krb5 = nullptr;      // Krb5: one message
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The capture position of the packet being processed when the record was made (EVE's
   // pcap_cnt); the detection stage stamps it, 0 unknown.

@@ -436,6 +436,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     else dnsObject(*hit.app->dns, dns_tx_.last(hit.flow->id), false);
   }
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dnp3) dnp3AlertObject(*hit.app->dnp3);
+  else if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Krb5) krb5Object(*hit.app->krb5);
   else if (hit.app != nullptr) appObject(*hit.app);  // the transaction's "mqtt" / "ftp", as Suricata's alerts
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
@@ -1167,6 +1168,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << ",\"dnp3\":{";
       dnp3Fields(*r.dnp3);
       out_ << "}}\n";
+      break;
+    case AppMetadata::Kind::Krb5:
+      // Suricata's krb5 record: one per message, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "krb5");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.krb5->tx_id;
+      krb5Object(*r.krb5);
+      out_ << "}\n";
       break;
     case AppMetadata::Kind::Quic:
       // Suricata's quic record: one per packet, as the packet went.

@@ -137,6 +137,8 @@ class EveWriter {
   // "response".
   void dnp3Fields(const Dnp3Transaction& tx);
   void dnp3AlertObject(const Dnp3Transaction& tx);
+  // Kerberos 5 (EveKrb5.cpp): ,"krb5":{...}, in its record and in its alerts.
+  void krb5Object(const Krb5Message& m);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -9,6 +9,7 @@
 
 #include "gsoc/signatures/LdapNames.hpp"
 #include "gsoc/signatures/Dnp3Names.hpp"
+#include "gsoc/signatures/Krb5Names.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/RuleRequirements.hpp"
 #include "gsoc/signatures/Transform.hpp"
@@ -33,6 +34,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
     case AppProto::Dnp3: return "dnp3";
+    case AppProto::Krb5: return "krb5";
     case AppProto::Count_: break;
   }
   return "";
@@ -77,6 +79,8 @@ constexpr ProtocolName kProtocols[] = {
     {"mdns", Transport::Udp, AppProto::Mdns},
     // DNP3
     {"dnp3", Transport::Tcp, AppProto::Dnp3},
+    // Kerberos 5
+    {"krb5", Transport::Any, AppProto::Krb5},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1014,6 +1018,61 @@ class RuleBuilder {
     bindApp(o, AppProto::Dnp3);
     return true;
   }
+  // The Kerberos 5 keywords that test a message's numbers: krb5_msg_type, krb5_err_code
+  // (Suricata's unsigned integer syntax) and krb5.ticket_encryption ("weak", or a comma list of
+  // encryption types by name or number, any of which the ticket's may be).
+  bool onKrb5Keyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "krb5_msg_type" || n == "krb5.msg_type") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Krb5MsgTypeNumber, o.value, 1);
+    } else if (n == "krb5_err_code" || n == "krb5.err_code") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Krb5ErrCodeNumber, o.value, 4);
+    } else if (n == "krb5.ticket_encryption") {
+      requireValue(o);
+      std::vector<std::uint32_t> types;
+      bool weak = false;
+      for (std::string_view part : splitList(o.value)) {
+        const std::string v = lower(trim(part));
+        if (v == "weak") {
+          weak = true;
+        } else if (const auto named = krb5EncryptionType(v)) {
+          types.push_back(static_cast<std::uint32_t>(*named));
+        } else {
+          types.push_back(static_cast<std::uint32_t>(static_cast<std::int32_t>(integer(o, v, -2147483648LL, 2147483647LL))));
+        }
+      }
+      if (weak && !types.empty()) failValue(o, "'weak' takes no other type");
+      if (weak) {
+        fieldByteTest(BufferId::Krb5TicketWeakNumber, ByteTest::Op::Eq, 1);
+      } else if (types.size() == 1) {
+        fieldByteTest(BufferId::Krb5TicketEtypeNumber, ByteTest::Op::Eq, types[0], false, std::nullopt, 4);
+      } else {
+        std::string pattern = "^(?:";
+        for (std::size_t i = 0; i < types.size(); ++i) {
+          if (i) pattern += "|";
+          for (int shift = 24; shift >= 0; shift -= 8) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", (types[i] >> shift) & 0xff);
+            pattern += hex;
+          }
+        }
+        pattern += ")\\z";
+        PcreMatch pcre;
+        pcre.source = pattern;
+        std::string error;
+        std::size_t error_offset = 0;
+        pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
+        if (!pcre.regex) failValue(o, "cannot be compiled: " + error);
+        inspection({BufferId::Krb5TicketEtypeNumber, {}}).items.emplace_back(std::move(pcre));
+      }
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Krb5);
+    return true;
+  }
   // The LDAP integer keywords; false for any other keyword.
   bool onLdapInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1939,7 +1998,7 @@ class RuleBuilder {
       return;
     }
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
-    if (onDnp3Keyword(o)) return;
+    if (onDnp3Keyword(o) || onKrb5Keyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
@@ -1947,6 +2006,7 @@ class RuleBuilder {
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
       if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
       if (kw->buffer == BufferId::Dnp3Data) bindApp(o, AppProto::Dnp3);
+      if (kw->buffer == BufferId::Krb5Cname || kw->buffer == BufferId::Krb5Sname) bindApp(o, AppProto::Krb5);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -225,6 +225,16 @@ enum class BufferId : std::uint8_t {
   Dnp3FuncNumber,
   Dnp3IndNumber,
   Dnp3ObjNumber,
+  // Kerberos 5, per message: the client's and the service's principal name components (one
+  // instance each), and for the integer keywords' byte tests the message type (one byte; a
+  // KRB-ERROR's is the request it answers), an error's code and the ticket's encryption type
+  // (four bytes, big-endian) and whether that type is weak (one byte).
+  Krb5Cname,
+  Krb5Sname,
+  Krb5MsgTypeNumber,
+  Krb5ErrCodeNumber,
+  Krb5TicketEtypeNumber,
+  Krb5TicketWeakNumber,
   Count_
 };
 

@@ -29,6 +29,7 @@ enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp, Sctp };
 // Mdns: DNS on UDP port 5353, a protocol of its own since Suricata 8 (mdns rules, EVE mdns).
 enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Sip, Ldap, Quic, Mdns,
                                       Dnp3,  // DNP3
+                                      Krb5,  // Kerberos 5
                                       Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
