@@ -1265,8 +1265,10 @@ void AppLayer::onKrb5(Flow& flow, FlowDirection dir, const Krb5Message& m, std::
   krb5_msg_type_ = static_cast<char>(m.msg_type);
   buffers.set(BufferId::Krb5MsgTypeNumber, std::string_view(&krb5_msg_type_, 1));
   if (m.error) buffers.set(BufferId::Krb5ErrCodeNumber, bigEndian32(static_cast<std::uint32_t>(m.error_code), krb5_err_code_));
-  for (const std::string& part : m.cname.parts) buffers.add(BufferId::Krb5Cname, part);
-  for (const std::string& part : m.sname.parts) buffers.add(BufferId::Krb5Sname, part);
+  if (dir == FlowDirection::ToClient) {  // Suricata inspects krb5_cname and krb5_sname on the KDC's replies
+    for (const std::string& part : m.cname.parts) buffers.add(BufferId::Krb5Cname, part);
+    for (const std::string& part : m.sname.parts) buffers.add(BufferId::Krb5Sname, part);
+  }
   if (m.ticket_etype) {
     buffers.set(BufferId::Krb5TicketEtypeNumber, bigEndian32(static_cast<std::uint32_t>(*m.ticket_etype), krb5_ticket_etype_));
     krb5_ticket_weak_ = krb5WeakEncryption(*m.ticket_etype) ? 1 : 0;

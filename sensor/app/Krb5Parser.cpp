@@ -113,6 +113,7 @@ void Krb5Message::clear() {
   msg_type = 0;
   error = false;
   error_code = 0;
+  failed_request = 0;
   cname.present = sname.present = false;
   cname.parts.clear();
   sname.parts.clear();
@@ -133,6 +134,14 @@ std::string_view krb5MessageTypeName(std::uint8_t type) {
     case 15: return "KRB_AP_REP";
     case 30: return "KRB_ERROR";
     default: return "KRB_UNKNOWN";
+  }
+}
+
+std::string_view krb5FailedRequestName(std::uint8_t type) {
+  switch (type) {
+    case 10: return "KRB_AS_REQ";
+    case 12: return "KRB_TGS_REQ";
+    default: return "UNKNOWN";
   }
 }
 
@@ -226,12 +235,11 @@ void Krb5State::message(FlowDirection dir, std::span<const std::uint8_t> data, c
     ++errors_;
     return;
   }
-  const std::uint8_t own = message_.msg_type;
   if (message_.error) {
-    message_.msg_type = request_type_ != 0 ? request_type_ : 30;  // the request it answers
+    message_.failed_request = request_type_;  // the request it answers
     request_type_ = 0;
   } else if (message_.request) {
-    request_type_ = own;
+    request_type_ = message_.msg_type;
   } else {
     request_type_ = 0;
   }

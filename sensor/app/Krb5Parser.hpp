@@ -3,8 +3,7 @@
 // after a four-octet record mark), as Suricata's krb5 parser reads it: AS-REQ, TGS-REQ and
 // AP-REQ, AS-REP and TGS-REP, KRB-ERROR, each message a transaction with the client and service
 // principals, the realm, the encryption types of the reply and its ticket, and an error's code.
-// A KRB-ERROR's message type is the request it answers (Suricata's failed_request), 30 when none
-// was seen. Messages are read with the bounded DER reader (DerReader.hpp); one that does not
+// A KRB-ERROR carries the type of the request it answers (Suricata's failed_request). Messages are read with the bounded DER reader (DerReader.hpp); one that does not
 // decode is counted and skipped, and a TCP side whose record mark is impossible is parsed no
 // more. The message and its strings are reused: steady state allocates nothing.
 
@@ -29,8 +28,9 @@ struct Krb5Principal {
 
 struct Krb5Message {
   std::uint64_t tx_id = 0;
-  std::uint8_t msg_type = 0;  // 10 AS-REQ, 11 AS-REP, 12 TGS-REQ, 13 TGS-REP, 14 AP-REQ; an error's: see above
+  std::uint8_t msg_type = 0;  // 10 AS-REQ, 11 AS-REP, 12 TGS-REQ, 13 TGS-REP, 14 AP-REQ, 30 KRB-ERROR
   bool error = false;
+  std::uint8_t failed_request = 0;  // an error's: the type of the last request before it, 0 none
   std::int32_t error_code = 0;
   Krb5Principal cname, sname;
   bool has_realm = false;
@@ -41,7 +41,9 @@ struct Krb5Message {
   void clear();
 };
 
-// "KRB_AS_REQ"... (Suricata's names); "KRB_ERROR" for 30.
+// "KRB_AS_REQ"... (Suricata's names); "KRB_ERROR" for 30. An error's failed request: "KRB_AS_REQ",
+// "KRB_TGS_REQ" or "UNKNOWN".
+std::string_view krb5FailedRequestName(std::uint8_t type);
 std::string_view krb5MessageTypeName(std::uint8_t type);
 // "KDC_ERR_PREAUTH_REQUIRED"... ; empty for a code without a name.
 std::string_view krb5ErrorName(std::int32_t code);

@@ -24,7 +24,7 @@ std::string encryptionName(std::int32_t etype) {
 void EveWriter::krb5Object(const Krb5Message& m) {
   out_ << ",\"krb5\":{";
   if (m.error) {
-    out_ << "\"msg_type\":\"KRB_ERROR\",\"failed_request\":\"" << krb5MessageTypeName(m.msg_type) << "\",\"error_code\":";
+    out_ << "\"msg_type\":\"KRB_ERROR\",\"failed_request\":\"" << krb5FailedRequestName(m.failed_request) << "\",\"error_code\":";
     const std::string_view name = krb5ErrorName(m.error_code);
     if (name.empty()) string("ErrorCode(" + std::to_string(m.error_code) + ")");
     else string(name);

@@ -1,8 +1,8 @@
 // Kerberos 5 (sensor/app/Krb5Parser, DerReader: record marks, every message type, principals,
 // encryption types) over both directions as TCP streams split where the input's records say
 // (AppStream.hpp), and each record as a UDP datagram too. Invariants: transaction ids are
-// handed out in order; a message's type is a request, a reply or an error's; the error count
-// never goes down.
+// handed out in order; a message type is a request, a reply or 30 for an error, whose failed
+// request is a request type; the error count never goes down.
 #include <cstdint>
 
 #include "sensor/app/Krb5Parser.hpp"
@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return [&, which](FlowDirection, const Krb5Message& m) {
       check(m.tx_id == next[which]++, "transaction ids out of order");
       check((m.msg_type >= 10 && m.msg_type <= 14) || m.msg_type == 30, "message type out of range");
-      check(!m.error || m.msg_type != 11, "an error typed as a reply");
+      check(m.error == (m.msg_type == 30), "an error not typed 30");
+      check(m.failed_request == 0 || m.failed_request == 10 || m.failed_request == 12 || m.failed_request == 14, "failed request not a request");
     };
   };
   const auto tcp_sink = onMessage(0);

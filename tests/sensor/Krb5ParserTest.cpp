@@ -71,7 +71,7 @@ std::string recordMark(const std::string& m) {
 std::span<const std::uint8_t> bytes(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
 struct Seen {
-  std::uint8_t type;
+  std::uint8_t type, failed;
   bool error;
   std::int32_t code;
   std::string cname, sname, realm;
@@ -90,7 +90,7 @@ TEST(Krb5Parser, AsExchangeOverUdp) {
   Krb5State state;
   std::vector<Seen> seen;
   const auto sink = [&](FlowDirection, const Krb5Message& m) {
-    seen.push_back({m.msg_type, m.error, m.error_code, joined(m.cname), joined(m.sname), m.realm, m.etype, m.ticket_etype});
+    seen.push_back({m.msg_type, m.failed_request, m.error, m.error_code, joined(m.cname), joined(m.sname), m.realm, m.etype, m.ticket_etype});
   };
   const std::string req = asReq(), err = krbError(25), rep = asRep(23, 18);
   EXPECT_TRUE(looksLikeKrb5(bytes(req), false));
@@ -106,13 +106,16 @@ TEST(Krb5Parser, AsExchangeOverUdp) {
   EXPECT_EQ(seen[0].realm, kRealm);
   EXPECT_FALSE(seen[0].etype);
   EXPECT_TRUE(seen[1].error);
-  EXPECT_EQ(seen[1].type, 10);  // the failed request
+  EXPECT_EQ(seen[1].type, 30);
+  EXPECT_EQ(seen[1].failed, 10);  // the failed request
   EXPECT_EQ(seen[1].code, 25);
   EXPECT_EQ(seen[3].type, 11);
   EXPECT_EQ(seen[3].etype, 23);
   EXPECT_EQ(seen[3].ticket_etype, 18);
   EXPECT_EQ(seen[3].sname, "krbtgt/DEMO.LOCAL");
   EXPECT_EQ(seen[4].type, 30);
+  EXPECT_EQ(seen[4].failed, 0);
+  EXPECT_EQ(gsoc::sensor::krb5FailedRequestName(0), "UNKNOWN");
   EXPECT_EQ(state.errors(), 0u);
   EXPECT_EQ(gsoc::sensor::krb5ErrorName(25), "KDC_ERR_PREAUTH_REQUIRED");
   EXPECT_EQ(gsoc::sensor::krb5MessageTypeName(13), "KRB_TGS_REP");
