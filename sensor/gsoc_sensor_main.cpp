@@ -144,6 +144,11 @@ Options:
                          mqtt max-tx; default 1024)
   --ldap-max-tx N        LDAP transactions awaiting their responses kept per flow at most
                          (Suricata's ldap max-tx; default 256)
+  --dnp3-max-tx N        DNP3 requests unanswered before the flow is flooded (Suricata's dnp3
+                         max-tx; default 32)
+  --dnp3-max-points N    DNP3 points per message at most (Suricata's dnp3 max-points; default 16384)
+  --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
+                         default 2048)
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -218,6 +223,7 @@ struct Args {
   gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
+  gsoc::sensor::Dnp3Limits dnp3_limits;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -379,6 +385,12 @@ Args parseArgs(int argc, char** argv) {
         args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "--ldap-max-tx") {
         args.ldap_max_tx = std::stoul(value());
+      } else if (a == "--dnp3-max-tx") {
+        args.dnp3_limits.max_tx = std::stoul(value());
+      } else if (a == "--dnp3-max-points") {
+        args.dnp3_limits.objects.max_points = static_cast<std::uint32_t>(std::stoul(value()));
+      } else if (a == "--dnp3-max-objects") {
+        args.dnp3_limits.objects.max_objects = static_cast<std::uint32_t>(std::stoul(value()));
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -794,6 +806,7 @@ int main(int argc, char** argv) {
       l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
+      l->detection->setDnp3Limits(args.dnp3_limits);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }

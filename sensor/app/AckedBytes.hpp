@@ -4,6 +4,7 @@
 // them (release()), so transactions complete, are logged and are inspected at the packets
 // Suricata does it at.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>

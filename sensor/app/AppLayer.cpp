@@ -124,6 +124,19 @@ bool looksLikeQuic(const Flow& flow, std::span<const std::uint8_t> d) {
   return port || (h.is_long && quicKnownVersion(h.version));
 }
 
+// DNP3 by its link header, as Suricata's probe on its port (20000): the start octets and a
+// length of at least the minimum (a first segment shorter than a header is taken on trust
+// there). Elsewhere the header's CRC must hold as well.
+bool looksLikeDnp3(const Flow& flow, std::span<const std::uint8_t> d) {
+  if (d.size() < 2 || d[0] != 0x05 || d[1] != 0x64) return false;
+  const bool port = flow.server_port == 20000 || flow.client_port == 20000;
+  if (port) return d.size() < 3 || d[2] >= 5;
+  return dnp3LinkHeaderValid(d);
+}
+
+// Kerberos on its port (88), either side: a capture may show the KDC's side only.
+bool isKrb5Port(const Flow& flow) { return flow.server_port == 88 || flow.client_port == 88; }
+
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
 // created meanwhile) to the app layer's total.
 class ParseErrorCount {
@@ -162,6 +175,8 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
+  else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
+  else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
   else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if (looksLikeDcerpc(data, to_server) || (data.size() < dce::kHeaderSize && data.size() >= 2 && data[0] == 5 && data[1] <= 1 &&
                                                   isPort(flow, {135}))) {
@@ -516,6 +531,24 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       if (!flow.app_state) flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
       stateOf<WebsocketState>(flow).feed(dir, data, [&](const WebsocketFrame& frame) { onWebsocket(flow, frame, ts); });
       break;
+    case AppProto::Krb5:
+      if (!flow.app_state) flow.app_state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
+      stateOf<Krb5State>(flow).feed(dir, data, [&](FlowDirection d, const Krb5Message& m) {
+        tx_.buffers.clear();
+        onKrb5(flow, d, m, ts, tx_.buffers, true);
+      });
+      break;
+    case AppProto::Dnp3: {
+      if (!flow.app_state) flow.app_state = dnp3_states_.take([this] { return std::make_unique<Dnp3State>(dnp3_limits_); });
+      auto& dnp3 = stateOf<Dnp3State>(flow, dnp3_limits_);
+      dnp3.pending(dir).append(data);
+      if (parsesOnArrival(flow, dir)) {
+        parseDnp3(flow, dir, std::nullopt, ts);
+        inspectDnp3(flow, dir, false);
+        dnp3.prune();
+      }
+      break;
+    }
     case AppProto::Sip:
       if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
       stateOf<SipState>(flow).feed(dir, data, [&](FlowDirection d, const SipMessage& m) {
@@ -1123,6 +1156,18 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
     counters_.countParseErrors(flow, sip.errors() - errors);
     return;
   }
+  if (flow.app == AppProto::Krb5 || (flow.app == AppProto::None && isKrb5Port(flow) && looksLikeKrb5(payload, false))) {
+    flow.app = AppProto::Krb5;
+    flow.app_identified_by = dir;
+    flow.app_detection_done = true;
+    if (!flow.app_state) flow.app_state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
+    auto& krb5 = stateOf<Krb5State>(flow);
+    const std::uint64_t errors = krb5.errors();
+    // The message stays in the flow's state until its next datagram: the buffers may view it.
+    krb5.datagram(dir, payload, [&](FlowDirection d, const Krb5Message& m) { onKrb5(flow, d, m, ts, buffers, false); });
+    counters_.parse_errors += krb5.errors() - errors;
+    return;
+  }
   if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
     onDcerpcDatagram(flow, payload, buffers, ts);
     return;
@@ -1241,7 +1286,8 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, ssh_states_) || giveState(flow, dcerpc_states_) || giveState(flow, smb_states_) ||
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
       giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_) ||
-      giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_)) {
+      giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
+      giveState(flow, dnp3_states_) || giveState(flow, krb5_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1266,6 +1312,8 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("pgsql_states", pgsql_states_.counters());
   table.add("rfb_states", rfb_states_.counters());
   table.add("pop3_states", pop3_states_.counters());
+  table.add("dnp3_states", dnp3_states_.counters());
+  table.add("krb5_states", krb5_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1317,6 +1365,12 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
+  if (flow.app == AppProto::Dnp3 && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    parseDnp3(flow, opposite(dir), unacked, flow.last_ns);  // what this packet acknowledges
+    inspectDnp3(flow, dir, false);  // as Suricata, a fragment at the next packet its way
+    static_cast<Dnp3State&>(*flow.app_state).prune();
+  }
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
@@ -1417,6 +1471,13 @@ void AppLayer::onFlowEnd(Flow& flow) {
   } else if (flow.app == AppProto::Rfb) {
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseRfb(flow, dir, flow.last_ns);
     static_cast<RfbState&>(*flow.app_state).close([&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, flow.last_ns); });
+  } else if (flow.app == AppProto::Dnp3) {
+    auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+    for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDnp3(flow, dir, std::nullopt, flow.last_ns);
+    dnp3.close();
+    inspectDnp3(flow, FlowDirection::ToServer, true);
+    inspectDnp3(flow, FlowDirection::ToClient, true);
+    dnp3.prune();
   } else if (flow.app == AppProto::Mqtt) {
     static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls) {
@@ -1429,6 +1490,75 @@ void AppLayer::onFlowEnd(Flow& flow) {
       tls.logged = true;
     }
   }
+}
+
+void AppLayer::parseDnp3(Flow& flow, FlowDirection dir, std::optional<std::uint64_t> unacked, std::int64_t ts) {
+  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+  AckedBytes& pending = dnp3.pending(dir);
+  // Bytes delivered past what the other side acknowledged wait for a later ACK.
+  if (unacked) pending.release(*unacked);
+  else pending.release();
+  dnp3.parse(dir, [&](Dnp3Transaction& tx) { onDnp3Record(flow, tx, ts); });
+}
+
+void AppLayer::onDnp3Record(Flow& flow, const Dnp3Transaction& tx, std::int64_t ts) {
+  if (!metadata_) return;
+  AppMetadata record{AppMetadata::Kind::Dnp3, &flow, tx.request ? FlowDirection::ToServer : FlowDirection::ToClient, ts};
+  record.dnp3 = &tx;
+  metadata_(record);
+}
+
+void AppLayer::inspectDnp3(Flow& flow, FlowDirection dir, bool all) {
+  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+  dnp3.forUninspected(dir, all, [&](const Dnp3Transaction& tx) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::Dnp3Data, tx.data);
+    dnp3_func_ = static_cast<char>(tx.function_code);
+    tx_.buffers.set(BufferId::Dnp3FuncNumber, std::string_view(&dnp3_func_, 1));
+    if (!tx.request) {
+      dnp3_iin_ = {static_cast<char>(tx.iin >> 8), static_cast<char>(tx.iin & 0xff)};
+      tx_.buffers.set(BufferId::Dnp3IndNumber, std::string_view(dnp3_iin_.data(), 2));
+    }
+    // Filled whole before the buffers view it.
+    dnp3_objs_.clear();
+    for (const Dnp3Object& o : tx.objects.objects) {
+      dnp3_objs_ += static_cast<char>(o.group);
+      dnp3_objs_ += static_cast<char>(o.variation);
+    }
+    for (std::size_t i = 0; i < dnp3_objs_.size(); i += 2) tx_.buffers.add(BufferId::Dnp3ObjNumber, std::string_view(dnp3_objs_).substr(i, 2));
+    AppMetadata record{AppMetadata::Kind::Dnp3, &flow, dir, flow.last_ns};
+    record.dnp3 = &tx;
+    tx_record_ = &record;  // alerts carry the dnp3 object
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  });
+}
+
+void AppLayer::onKrb5(Flow& flow, FlowDirection dir, const Krb5Message& m, std::int64_t ts, signatures::BufferSet& buffers,
+                      bool stream) {
+  krb5_msg_type_ = static_cast<char>(m.msg_type);
+  buffers.set(BufferId::Krb5MsgTypeNumber, std::string_view(&krb5_msg_type_, 1));
+  if (m.error) buffers.set(BufferId::Krb5ErrCodeNumber, bigEndian32(static_cast<std::uint32_t>(m.error_code), krb5_err_code_));
+  if (dir == FlowDirection::ToClient) {  // Suricata inspects krb5_cname and krb5_sname on the KDC's replies
+    for (const std::string& part : m.cname.parts) buffers.add(BufferId::Krb5Cname, part);
+    for (const std::string& part : m.sname.parts) buffers.add(BufferId::Krb5Sname, part);
+  }
+  if (m.ticket_etype) {
+    buffers.set(BufferId::Krb5TicketEtypeNumber, bigEndian32(static_cast<std::uint32_t>(*m.ticket_etype), krb5_ticket_etype_));
+    krb5_ticket_weak_ = krb5WeakEncryption(*m.ticket_etype) ? 1 : 0;
+    buffers.set(BufferId::Krb5TicketWeakNumber, std::string_view(&krb5_ticket_weak_, 1));
+  }
+  AppMetadata record{AppMetadata::Kind::Krb5, &flow, dir, ts};
+  record.krb5 = &m;
+  if (stream) {  // over TCP a transaction of its own; over UDP the datagram's packet match reads the buffers
+    tx_record_ = &record;
+    emit(flow, dir);
+    tx_record_ = nullptr;
+  } else {
+    datagram_record_ = record;
+    has_datagram_record_ = true;
+  }
+  if (metadata_) metadata_(record);
 }
 
 }  // namespace gsoc::sensor

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/FlowFrames.hpp"
+#include "sensor/app/Dnp3Parser.hpp"
+#include "sensor/app/Krb5Parser.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -108,6 +111,8 @@ class AppLayer {
   void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
   // Suricata's app-layer.protocols.ldap.max-tx.
   void setLdapMaxTx(std::size_t max_tx) { ldap_max_tx_ = max_tx; }
+  // Suricata's app-layer.protocols.dnp3 max-tx, max-points and max-objects.
+  void setDnp3Limits(const Dnp3Limits& limits) { dnp3_limits_ = limits; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -153,7 +158,7 @@ class AppLayer {
   // A packet of the flow (before its stream data): what it acknowledges may complete a
   // transaction (SMTP: the reply to a mail's end).
   // `unacked`: the bytes of the other direction delivered that this packet does not acknowledge
-  // (PostgreSQL and RFB release only what it does).
+  // (PostgreSQL, RFB, POP3 and DNP3 release only what it does).
   void onPacket(Flow& flow, signatures::FlowDirection dir, std::uint64_t unacked = 0);
   // The flow ends: messages delimited by connection close are complete now.
   void onFlowEnd(Flow& flow);
@@ -340,6 +345,27 @@ class AppLayer {
   std::array<char, 4> rfb_secresult_{};  // rfb.secresult's buffer
   // POP3
   FreeList<std::unique_ptr<Pop3State>> pop3_states_{kPooledStates};
+  // DNP3
+  // Parses the bytes of `dir` the other side acknowledged (all but the last `unacked`; all of
+  // them with `unacked` unset, the flow ends), logs the fragments they complete; then inspects `inspect_dir`'s fragments.
+  void parseDnp3(Flow& flow, signatures::FlowDirection dir, std::optional<std::uint64_t> unacked, std::int64_t ts);
+  void inspectDnp3(Flow& flow, signatures::FlowDirection dir, bool all);
+  void onDnp3Record(Flow& flow, const Dnp3Transaction& tx, std::int64_t ts);
+  Dnp3Limits dnp3_limits_;
+  FreeList<std::unique_ptr<Dnp3State>> dnp3_states_{kPooledStates};
+  char dnp3_func_ = 0;
+  std::array<char, 2> dnp3_iin_{};
+  std::string dnp3_objs_;  // two bytes per object: the dnp3.obj buffers view it
+  // Kerberos 5
+  // A message: its buffers into `buffers` (the transaction's over TCP, the datagram's over
+  // UDP), detection over TCP, then its record.
+  void onKrb5(Flow& flow, signatures::FlowDirection dir, const Krb5Message& m, std::int64_t ts, signatures::BufferSet& buffers,
+              bool stream);
+  FreeList<std::unique_ptr<Krb5State>> krb5_states_{kPooledStates};
+  char krb5_msg_type_ = 0;
+  char krb5_ticket_weak_ = 0;
+  std::array<char, 4> krb5_err_code_{};
+  std::array<char, 4> krb5_ticket_etype_{};
 };
 
 }  // namespace gsoc::sensor

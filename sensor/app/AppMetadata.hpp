@@ -29,6 +29,8 @@ struct WebsocketFrame;
 struct PgsqlTransaction;
 struct RfbTransaction;
 struct Pop3Transaction;
+struct Dnp3Transaction;
+struct Krb5Message;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -42,7 +44,8 @@ struct AppMetadata {
   enum class Kind : std::uint8_t { Http, Dns, Tls, Smtp, Ssh, HttpFile, Dcerpc, Smb, SmbFile, Mqtt, Ftp, Sip, Ldap, Quic,
                             Frame,  // a frame (`frame`), for EVE frame records
                             Websocket,  // a WebSocket frame (`websocket`)
-                            Pgsql, Rfb, Pop3 };  // PostgreSQL, RFB and POP3
+                            Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
+                            Dnp3, Krb5 };
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -70,6 +73,8 @@ struct AppMetadata {
   const PgsqlTransaction* pgsql = nullptr;
   const RfbTransaction* rfb = nullptr;
   const Pop3Transaction* pop3 = nullptr;
+  const Dnp3Transaction* dnp3 = nullptr;  // Dnp3: one application fragment
+  const Krb5Message* krb5 = nullptr;      // Krb5: one message
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

@@ -418,6 +418,8 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Rfb:
     case AppProto::Pop3:
     case AppProto::Imap:
+    case AppProto::Dnp3:
+    case AppProto::Krb5:
     case AppProto::Count_: break;
   }
   side.stopped = true;

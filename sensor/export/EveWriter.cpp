@@ -493,7 +493,9 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     const AppMetadata& r = *hit.app;
     if (const std::int64_t tx = transactionId(r); tx >= 0) out_ << ",\"tx_id\":" << tx;
     if (r.kind == AppMetadata::Kind::Http) httpObject(r.request, r.response);
-    appObject(r);  // the transaction's "mqtt" / "ftp" / "ssh", as Suricata's alerts
+    if (r.kind == AppMetadata::Kind::Dnp3) dnp3AlertObject(*r.dnp3);
+    else if (r.kind == AppMetadata::Kind::Krb5) krb5Object(*r.krb5);
+    else appObject(r);  // the transaction's "mqtt" / "ftp" / "ssh", as Suricata's alerts
   }
   if (hit.flow != nullptr) alertFlowObject(*hit.flow);
   if (hit.frame != nullptr) frameObject(*hit.frame);
@@ -1231,6 +1233,22 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       header(flow, r.frame->direction, r.timestamp_ns, "frame");
       captureIndex(r.capture_index);
       frameObject(*r.frame);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Dnp3:
+      // Suricata's dnp3 record: one per application fragment, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "dnp3");
+      captureIndex(r.capture_index);
+      out_ << ",\"dnp3\":{";
+      dnp3Fields(*r.dnp3);
+      out_ << "}}\n";
+      break;
+    case AppMetadata::Kind::Krb5:
+      // Suricata's krb5 record: one per message, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "krb5");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.krb5->tx_id;
+      krb5Object(*r.krb5);
       out_ << "}\n";
       break;
     case AppMetadata::Kind::Quic:

@@ -145,6 +145,12 @@ class EveWriter {
   void pgsqlObject(const PgsqlTransaction& tx);
   void rfbObject(const RfbTransaction& tx);
   void pop3Object(const Pop3Transaction& tx);  // EvePop3.cpp
+  // DNP3 (EveDnp3.cpp): a fragment's fields, as in its record; in an alert under "request" or
+  // "response".
+  void dnp3Fields(const Dnp3Transaction& tx);
+  void dnp3AlertObject(const Dnp3Transaction& tx);
+  // Kerberos 5 (EveKrb5.cpp): ,"krb5":{...}, in its record and in its alerts.
+  void krb5Object(const Krb5Message& m);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -45,6 +45,8 @@ class TcpStream {
     return started_ && behind < (1u << 31) && behind <= offset_ ? behind : 0;
   }
   [[nodiscard]] std::size_t heldBytes() const { return held_.bytes(); }
+  // The sequence number of the next byte to deliver (what an ACK of everything delivered names).
+  [[nodiscard]] std::uint32_t nextSeq() const { return next_seq_; }
   [[nodiscard]] const TcpStreamCounters& counters() const { return counters_; }
 
  private:

@@ -73,6 +73,11 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "pgsql.query",      "rfb.name",          "rfb.sectype number",  "rfb.secresult number",
     // POP3
     "pop3.command",     "pop3.args",         "pop3.response",       "pop3.status",
+    // DNP3
+    "dnp3.data", "dnp3.func number", "dnp3.ind number", "dnp3.obj number",
+    // Kerberos 5
+    "krb5.cname", "krb5.sname", "krb5.msg_type number", "krb5.err_code number", "krb5.ticket_encryption number",
+    "krb5.ticket_weak number",
 };
 
 using K = BufferKeywordKind;
@@ -142,6 +147,11 @@ constexpr Alias kAliases[] = {
     {"mdns.authorities.rrname", BufferId::DnsAuthoritiesRrname, K::Sticky},
     {"mdns.additionals.rrname", BufferId::DnsAdditionalsRrname, K::Sticky},
     {"mdns.response.rrname", BufferId::DnsResponseRrname, K::Sticky},
+    // DNP3
+    {"dnp3_data", BufferId::Dnp3Data, K::Sticky},
+    // Kerberos 5
+    {"krb5_cname", BufferId::Krb5Cname, K::Sticky},
+    {"krb5_sname", BufferId::Krb5Sname, K::Sticky},
 };
 
 }  // namespace

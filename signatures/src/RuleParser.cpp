@@ -9,6 +9,8 @@
 
 #include "gsoc/signatures/Frame.hpp"
 #include "gsoc/signatures/LdapNames.hpp"
+#include "gsoc/signatures/Dnp3Names.hpp"
+#include "gsoc/signatures/Krb5Names.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/RuleRequirements.hpp"
 #include "gsoc/signatures/Transform.hpp"
@@ -38,6 +40,8 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Rfb: return "rfb";
     case AppProto::Pop3: return "pop3";
     case AppProto::Imap: return "imap";
+    case AppProto::Dnp3: return "dnp3";
+    case AppProto::Krb5: return "krb5";
     case AppProto::Count_: break;
   }
   return "";
@@ -86,6 +90,10 @@ constexpr ProtocolName kProtocols[] = {
     {"rfb", Transport::Tcp, AppProto::Rfb},
     {"pop3", Transport::Tcp, AppProto::Pop3},
     {"imap", Transport::Tcp, AppProto::Imap},
+    // DNP3
+    {"dnp3", Transport::Tcp, AppProto::Dnp3},
+    // Kerberos 5
+    {"krb5", Transport::Any, AppProto::Krb5},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -983,6 +991,100 @@ class RuleBuilder {
     pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
     if (!pcre.regex) failValue(o, "cannot be compiled: " + error);
     inspection({buffer, {}}).items.emplace_back(std::move(pcre));
+  }
+  // The DNP3 keywords that test a fragment's numbers (Suricata 8's forms): dnp3_func (a
+  // function code, by number or name), dnp3_ind (any of the named internal indications set in a
+  // response), dnp3_obj (an object of group,variation); false for any other keyword.
+  bool onDnp3Keyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "dnp3_func" || n == "dnp3.func") {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      std::uint64_t code = 0;
+      if (const auto named = dnp3FunctionCode(v)) {
+        code = *named;
+      } else {
+        code = static_cast<std::uint64_t>(integer(o, v, 0, 255));
+      }
+      fieldByteTest(BufferId::Dnp3FuncNumber, ByteTest::Op::Eq, code);
+    } else if (n == "dnp3_ind" || n == "dnp3.ind") {
+      requireValue(o);
+      std::uint64_t flags = 0;
+      for (std::string_view part : splitList(o.value)) {
+        const auto bit = dnp3IndicatorBit(lower(trim(part)));
+        if (!bit) failValue(o, "unknown indicator '" + std::string(part) + "'");
+        flags |= *bit;
+      }
+      if (flags == 0) failValue(o, "no indicator");
+      fieldByteTest(BufferId::Dnp3IndNumber, ByteTest::Op::Gt, 0, false, flags, 2);
+    } else if (n == "dnp3_obj" || n == "dnp3.obj") {
+      requireValue(o);
+      const auto parts = splitList(o.value);
+      if (parts.size() != 2) failValue(o, "expected group,variation");
+      const std::int64_t group = integer(o, trim(parts[0]), 0, 255);
+      const std::int64_t variation = integer(o, trim(parts[1]), 0, 255);
+      fieldByteTest(BufferId::Dnp3ObjNumber, ByteTest::Op::Eq, static_cast<std::uint64_t>(group << 8 | variation), false,
+                    std::nullopt, 2);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Dnp3);
+    return true;
+  }
+  // The Kerberos 5 keywords that test a message's numbers: krb5_msg_type, krb5_err_code
+  // (Suricata's unsigned integer syntax) and krb5.ticket_encryption ("weak", or a comma list of
+  // encryption types by name or number, any of which the ticket's may be).
+  bool onKrb5Keyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "krb5_msg_type" || n == "krb5.msg_type") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Krb5MsgTypeNumber, o.value, 1);
+    } else if (n == "krb5_err_code" || n == "krb5.err_code") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Krb5ErrCodeNumber, o.value, 4);
+    } else if (n == "krb5.ticket_encryption") {
+      requireValue(o);
+      std::vector<std::uint32_t> types;
+      bool weak = false;
+      for (std::string_view part : splitList(o.value)) {
+        const std::string v = lower(trim(part));
+        if (v == "weak") {
+          weak = true;
+        } else if (const auto named = krb5EncryptionType(v)) {
+          types.push_back(static_cast<std::uint32_t>(*named));
+        } else {
+          types.push_back(static_cast<std::uint32_t>(static_cast<std::int32_t>(integer(o, v, -2147483648LL, 2147483647LL))));
+        }
+      }
+      if (weak && !types.empty()) failValue(o, "'weak' takes no other type");
+      if (weak) {
+        fieldByteTest(BufferId::Krb5TicketWeakNumber, ByteTest::Op::Eq, 1);
+      } else if (types.size() == 1) {
+        fieldByteTest(BufferId::Krb5TicketEtypeNumber, ByteTest::Op::Eq, types[0], false, std::nullopt, 4);
+      } else {
+        std::string pattern = "^(?:";
+        for (std::size_t i = 0; i < types.size(); ++i) {
+          if (i) pattern += "|";
+          for (int shift = 24; shift >= 0; shift -= 8) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", (types[i] >> shift) & 0xff);
+            pattern += hex;
+          }
+        }
+        pattern += ")\\z";
+        PcreMatch pcre;
+        pcre.source = pattern;
+        std::string error;
+        std::size_t error_offset = 0;
+        pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
+        if (!pcre.regex) failValue(o, "cannot be compiled: " + error);
+        inspection({BufferId::Krb5TicketEtypeNumber, {}}).items.emplace_back(std::move(pcre));
+      }
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Krb5);
+    return true;
   }
   // The LDAP integer keywords; false for any other keyword.
   bool onLdapInteger(const Option& o) {
@@ -1990,6 +2092,7 @@ class RuleBuilder {
     if (onWebsocketInteger(o)) return;
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
     if (onRfbInteger(o)) return;
+    if (onDnp3Keyword(o) || onKrb5Keyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
@@ -2000,6 +2103,8 @@ class RuleBuilder {
       if (kw->buffer == BufferId::PgsqlQuery) bindApp(o, AppProto::Pgsql);
       if (kw->buffer == BufferId::RfbName) bindApp(o, AppProto::Rfb);
       if (kw->buffer >= BufferId::Pop3Command && kw->buffer <= BufferId::Pop3Status) bindApp(o, AppProto::Pop3);
+      if (kw->buffer == BufferId::Dnp3Data) bindApp(o, AppProto::Dnp3);
+      if (kw->buffer == BufferId::Krb5Cname || kw->buffer == BufferId::Krb5Sname) bindApp(o, AppProto::Krb5);
       onBufferKeyword(o, *kw);
       return;
     }

@@ -141,6 +141,10 @@ def classify(port, client_first, server_first):
         return "dcerpc"
     if port == 1883 or (client_first[:1] == b"\x10" and client_first[2:8] in (b"\x00\x04MQTT", b"\x00\x06MQIs")):
         return "mqtt"
+    if port == 20000 or client_first[:2] == b"\x05\x64" or server_first[:2] == b"\x05\x64":
+        return "dnp3"
+    if port == 88:
+        return "krb5"
     if port in (389, 3268) or (client_first[:1] == b"\x30" and client_first[2:3] == b"\x02"):
         return "ldap"
     if port == 21:

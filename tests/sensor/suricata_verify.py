@@ -41,7 +41,8 @@ Per case:
   `types:` --eve-smb-types, its http `dump-all-headers:` --eve-http-dump-all-headers, its alert (or http) `xff:`
   --eve-xff, and its files `force-hash:` (or file-store's) --force-file-hashes.
   app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
-  --mqtt-max-tx, app-layer.protocols.ldap.max-tx --ldap-max-tx (PROTOCOL_VALUE_FLAGS).
+  --mqtt-max-tx, app-layer.protocols.ldap.max-tx --ldap-max-tx, dnp3's max-tx, max-points and
+  max-objects --dnp3-max-tx, --dnp3-max-points, --dnp3-max-objects (PROTOCOL_VALUE_FLAGS).
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -94,12 +95,16 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
 PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap",
-                    "pgsql", "rfb", "pop3"}
+                    "pgsql", "rfb", "pop3", "dnp3", "krb5"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",
     "mqtt.max-tx": "--mqtt-max-tx",
     "ldap.max-tx": "--ldap-max-tx",
+    # DNP3
+    "dnp3.max-tx": "--dnp3-max-tx",
+    "dnp3.max-points": "--dnp3-max-points",
+    "dnp3.max-objects": "--dnp3-max-objects",
 }
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}
@@ -193,6 +198,7 @@ SURICATA_DEFAULTS = {
     "dns.udp.detection-ports.dp": "53",
     # PostgreSQL: as Suricata's suricata.yaml ships it (the stream depth unlimited).
     "pgsql.stream-depth": "0",
+    "dnp3.detection-ports.dp": "20000",
 }
 
 # Prefixes of settings that change nothing gsoc does when reading a capture: logging, counters,

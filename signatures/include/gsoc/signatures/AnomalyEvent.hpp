@@ -151,7 +151,17 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(Pop3RequestTooLong, AppLayer, Pop3, "pop3.request_too_long")                                  \
   X(Pop3ResponseTooLong, AppLayer, Pop3, "pop3.response_too_long")                                \
   X(Pop3IncorrectArgumentCount, AppLayer, Pop3, "pop3.incorrect_argument_count")                  \
-  X(Pop3UnknownCommand, AppLayer, Pop3, "pop3.unknown_command")
+  X(Pop3UnknownCommand, AppLayer, Pop3, "pop3.unknown_command")                                  \
+  /* DNP3 */                                                                                      \
+  X(Dnp3Flooded, AppLayer, Dnp3, "dnp3.flooded")                                                  \
+  X(Dnp3LenTooSmall, AppLayer, Dnp3, "dnp3.len_too_small")                                        \
+  X(Dnp3BadLinkCrc, AppLayer, Dnp3, "dnp3.bad_link_crc")                                          \
+  X(Dnp3BadTransportCrc, AppLayer, Dnp3, "dnp3.bad_transport_crc")                                \
+  X(Dnp3Malformed, AppLayer, Dnp3, "dnp3.malformed")                                              \
+  X(Dnp3UnknownObject, AppLayer, Dnp3, "dnp3.unknown_object")                                     \
+  X(Dnp3TooManyPoints, AppLayer, Dnp3, "dnp3.too_many_points")                                    \
+  X(Dnp3TooManyObjects, AppLayer, Dnp3, "dnp3.too_many_objects")                                  \
+  X(Dnp3TooLongReassembly, AppLayer, Dnp3, "dnp3.too_long_reassembly")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -281,6 +281,23 @@ enum class BufferId : std::uint8_t {
   Pop3Args,
   Pop3Response,
   Pop3Status,
+  // DNP3, per application fragment (a transaction): its data without CRCs (dnp3.data), and for
+  // the integer keywords' byte tests its function code (one byte), a response's internal
+  // indications (two bytes, IIN1 first) and each object's group and variation (two bytes each).
+  Dnp3Data,
+  Dnp3FuncNumber,
+  Dnp3IndNumber,
+  Dnp3ObjNumber,
+  // Kerberos 5, per message: the client's and the service's principal name components (one
+  // instance each), and for the integer keywords' byte tests the message type (one byte; a
+  // KRB-ERROR's is the request it answers), an error's code and the ticket's encryption type
+  // (four bytes, big-endian) and whether that type is weak (one byte).
+  Krb5Cname,
+  Krb5Sname,
+  Krb5MsgTypeNumber,
+  Krb5ErrCodeNumber,
+  Krb5TicketEtypeNumber,
+  Krb5TicketWeakNumber,
   Count_
 };
 

@@ -30,7 +30,10 @@ enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp, Sctp };
 enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Sip, Ldap, Quic, Mdns,
                                      Websocket,  // WebSocket (issue 15)
                                       // PostgreSQL, RFB, POP3 and IMAP (issue 15)
-                                      Pgsql, Rfb, Pop3, Imap, Count_ };
+                                      Pgsql, Rfb, Pop3, Imap,
+                                      Dnp3,  // DNP3
+                                      Krb5,  // Kerberos 5
+                                      Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
 
