@@ -293,16 +293,22 @@ void AppLayer::onStream(Flow& flow, FlowDirection dir, std::span<const std::uint
   if (!flow.app_detection_done) identify(flow, dir, data);
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
-    case AppProto::Http: {
+    case AppProto::Http:
+    case AppProto::Http2:
+    case AppProto::Doh2: {
       if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
       auto& http = stateOf<HttpState>(flow);
-      const auto sink = [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); };
+      const auto sink = [&](FlowDirection d, const HttpMessage& m) {
+        if (m.stream_id != 0 && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // its first stream
+        onHttp(flow, d, m, ts);
+      };
       const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
       if (const std::uint64_t lost = flow.streams[side].counters().gap_bytes; lost != http.gap_bytes_seen[side]) {
         http.gap(dir, lost - http.gap_bytes_seen[side], sink);  // the hole comes before these bytes
         http.gap_bytes_seen[side] = lost;
       }
       http.feed(dir, data, sink);
+      if (http.http2() && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // the client's preface
       if (http.tunnel()) openTunnel(flow, ts);
       break;
     }
@@ -1084,7 +1090,7 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir) {
 void AppLayer::onFlowEnd(Flow& flow) {
   if (!flow.app_state) return;
   const ParseErrorCount count(flow, counters_);
-  if (flow.app == AppProto::Http) {
+  if (flow.app == AppProto::Http || flow.app == AppProto::Http2 || flow.app == AppProto::Doh2) {
     auto& http = static_cast<HttpState&>(*flow.app_state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       http.close(dir, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, flow.last_ns); });

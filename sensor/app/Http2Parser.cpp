@@ -200,22 +200,15 @@ void Http2Connection::headerBlock(Side& side, FlowDirection dir, std::uint32_t s
   m.request = side.client;
   m.protocol = "HTTP/2";
   m.stream_id = stream;
-  std::string authority;
+  // Pseudo-headers stay among the fields, in their order, as Suricata presents HTTP/2 headers
+  // (http.header, http.request_header, EVE's request_headers).
   for (auto& [name, value] : fields) {
     if (name == ":method") m.method = value;
     else if (name == ":path") m.raw_uri = value;
-    else if (name == ":authority") authority = value;
     else if (name == ":status") m.status_code = value;
-    else if (!name.starts_with(':')) {
-      if (name == "content-encoding") s.encoding = value;
-      m.raw_headers += name + ": " + value + "\r\n";
-      m.headers.emplace_back(name, value);
-    }
-  }
-  // http.host and the records read the Host header: HTTP/2 carries it as :authority.
-  if (!authority.empty() && m.header("Host") == nullptr) {
-    m.raw_headers.insert(0, "host: " + authority + "\r\n");
-    m.headers.emplace_front("host", authority);
+    else if (name == "content-encoding") s.encoding = value;
+    m.raw_headers.append(name).append(": ").append(value).append("\r\n");
+    m.headers.emplace_back(name, value);
   }
   m.uri = normalizeHttpUri(m.raw_uri);
   m.start_line = m.request ? m.method + " " + m.raw_uri + " HTTP/2" : "HTTP/2 " + m.status_code;

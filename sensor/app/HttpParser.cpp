@@ -29,6 +29,13 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+bool containsNoCase(std::string_view haystack, std::string_view needle) {
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (iequals(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
 // libhtp's treat_response_line_as_body: a line that does not start (after blanks or NULs) with
 // "http", in any case, is no response line.
 bool looksLikeBody(std::string_view line) {
@@ -116,7 +123,7 @@ HttpAuthority httpRequestAuthority(const HttpMessage& request) {
     uri.remove_prefix(scheme_end + 3);
     return parseAuthority(uri.substr(0, uri.find_first_of("/?#")));
   }
-  if (const std::string* host = request.header("Host")) return parseAuthority(trim(*host));
+  if (const std::string* host = request.hostHeader()) return parseAuthority(trim(*host));
   return {};
 }
 
@@ -185,6 +192,13 @@ HttpState::~HttpState() = default;
 
 std::uint64_t HttpState::errors() const { return errors_ + (h2_ ? h2_->errors() : 0); }
 
+const std::string* HttpMessage::hostHeader() const {
+  if (stream_id != 0) {  // HTTP/2 names the host in :authority
+    if (const std::string* authority = header(":authority")) return authority;
+  }
+  return header("Host");
+}
+
 const std::string* HttpMessage::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) return &v;
@@ -219,7 +233,7 @@ HttpMessage HttpMessage::summary(bool all_headers) const {
   if (all_headers) {
     s.headers = headers;
   } else {
-    for (const char* name : {"Host", "User-Agent", "Referer", "X-Forwarded-For"}) {
+    for (const char* name : {":authority", "Host", "User-Agent", "Referer", "X-Forwarded-For"}) {
       if (const std::string* value = header(name)) s.headers.emplace_back(name, *value);
     }
   }
@@ -615,7 +629,12 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
   } else if (status >= 200 && answered_ < requests_) {
     ++answered_;  // a final answer; interim (1xx) ones leave the request waiting
   }
+  // h2c (RFC 7540 3.2): a 101 answer to "Upgrade: h2c" makes the rest of the connection HTTP/2,
+  // which Suricata follows: the client's preface and both sides' frames come next.
+  const std::string* upgrade = status == 101 ? m.header("Upgrade") : nullptr;
+  const bool h2c = upgrade != nullptr && containsNoCase(*upgrade, "h2c");
   endMessage(side);
+  if (h2c) return upgradeToHttp2(sink);
   if (connect) {
     // libhtp parses nothing more from the client until the answer says whether a tunnel opens.
     connect_waiting_ = true;
@@ -631,6 +650,19 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
     pump(sides_[0], FlowDirection::ToServer, sink);
   }
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
+}
+
+void HttpState::upgradeToHttp2(const MessageSink& sink) {
+  std::string client = std::move(sides_[0].pending);
+  std::string server = std::move(sides_[1].pending);
+  for (Side& side : sides_) {
+    if (side.message) endMessage(side);
+    side = Side{};
+  }
+  h2_ = std::make_unique<Http2Connection>();
+  auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+  h2_->feed(FlowDirection::ToServer, bytes(client), sink);
+  h2_->feed(FlowDirection::ToClient, bytes(server), sink);
 }
 
 void HttpState::reset() {
@@ -712,7 +744,7 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
     set(BufferId::HttpUri, m.uri);
     set(BufferId::HttpRawUri, m.raw_uri);
     set(BufferId::HttpRequestLine, m.start_line);
-    if (const std::string* h = m.header("Host")) {
+    if (const std::string* h = m.hostHeader()) {
       set(BufferId::HttpRawHost, *h);
       std::string_view bare = *h;
       if (!bare.empty() && bare.front() != '[') bare = bare.substr(0, bare.rfind(':'));

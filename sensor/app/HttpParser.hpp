@@ -37,6 +37,8 @@ struct HttpMessage {
   std::uint64_t tx_id = 0;
   std::uint32_t stream_id = 0;    // HTTP/2: the stream (a response answers the request of its stream)
   [[nodiscard]] const std::string* header(std::string_view name) const;
+  // The Host header; on HTTP/2 (a stream) :authority first.
+  [[nodiscard]] const std::string* hostHeader() const;
   // What a request's metadata record needs while it waits for its response: the method, URI,
   // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
   // HTTP state, so waiting requests keep only this.
@@ -115,6 +117,8 @@ class HttpState final : public AppState {
   void reset();
 
  private:
+  // A 101 answer to an h2c upgrade: what follows on both sides is HTTP/2.
+  void upgradeToHttp2(const MessageSink& sink);
   // Finalize: a response's body ended; the next line is the next response's, unless it does
   // not look like one, when libhtp takes it as more of this body ("unexpected response body").
   // Tunnel: after a CONNECT the client's bytes wait for the answer; after a 2xx answer both

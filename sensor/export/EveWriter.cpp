@@ -807,8 +807,16 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     out_ << "]";
     sep = ",";
   };
-  if (dump_request_headers_) headers("request_headers", request);
-  if (dump_response_headers_) headers("response_headers", response);
+  // HTTP/2 (a stream): Suricata's http2 logger, which always lists the headers.
+  const HttpMessage* either = request != nullptr ? request : response;
+  const bool h2 = either != nullptr && either->stream_id != 0;
+  if (h2) {
+    out_ << sep << "\"version\":\"2\"";
+    sep = ",";
+  }
+  if (dump_request_headers_ || h2) headers("request_headers", request);
+  if (dump_response_headers_ || h2) headers("response_headers", response);
+  if (h2) out_ << ",\"http2\":{\"stream_id\":" << either->stream_id << ",\"request\":{},\"response\":{}}";
   out_ << "}";
 }
 

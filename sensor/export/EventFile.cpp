@@ -45,7 +45,7 @@ void fillHttp(const HttpMessage* q, const HttpMessage* a, gsoc::v1::HttpRecord& 
     out.set_method(q->method);
     out.set_uri(q->raw_uri);
     out.set_protocol(q->protocol);
-    if (const std::string* h = q->header("Host")) out.set_host(*h);
+    if (const std::string* h = q->hostHeader()) out.set_host(*h);
     if (const std::string* h = q->header("User-Agent")) out.set_user_agent(*h);
     if (const std::string* h = q->header("Referer")) out.set_referer(*h);
     out.set_request_body_len(q->body_length);

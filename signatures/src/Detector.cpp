@@ -81,12 +81,15 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   }
 
   // Which groups apply: ip, the transport, the app protocol; direction-agnostic and this one.
-  std::size_t classes[4];
+  std::size_t classes[6];
   std::size_t class_count = 0;
   classes[class_count++] = protoClassOf(Transport::Any);
   classes[class_count++] = protoClassOf(input.meta.transport);
-  if (input.meta.app != AppProto::None) classes[class_count++] = protoClassOf(input.meta.app);
-  if (input.meta.app == AppProto::Smb) classes[class_count++] = protoClassOf(AppProto::Dcerpc);  // appProtoMatches
+  if (input.meta.app != AppProto::None) {
+    classes[class_count++] = protoClassOf(input.meta.app);
+    const AlsoMatchingApps also = alsoMatchingApps(input.meta.app);  // appProtoMatches
+    for (std::size_t i = 0; i < also.count; ++i) classes[class_count++] = protoClassOf(also.apps[i]);
+  }
   const FlowDirection dirs[2] = {FlowDirection::Any, input.meta.direction};
 
   BufferId present[kBufferCount];

@@ -31,6 +31,10 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Ldap: return "ldap";
     case AppProto::Quic: return "quic";
     case AppProto::Mdns: return "mdns";
+    // HTTP/2
+    case AppProto::Http2: return "http2";
+    case AppProto::Doh2: return "doh2";
+    case AppProto::Http1: return "http1";
     case AppProto::Count_: break;
   }
   return "";
@@ -64,7 +68,7 @@ constexpr ProtocolName kProtocols[] = {
     {"icmp", Transport::Icmp, AppProto::None},    {"icmpv4", Transport::Icmp, AppProto::None},
     {"icmpv6", Transport::Icmp, AppProto::None},  {"sctp", Transport::Sctp, AppProto::None},
     {"http", Transport::Tcp, AppProto::Http},
-    {"http1", Transport::Tcp, AppProto::Http},    {"dns", Transport::Any, AppProto::Dns},
+    {"dns", Transport::Any, AppProto::Dns},
     {"tls", Transport::Tcp, AppProto::Tls},       {"ssl", Transport::Tcp, AppProto::Tls},
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
@@ -73,6 +77,9 @@ constexpr ProtocolName kProtocols[] = {
     {"ldap", Transport::Any, AppProto::Ldap},
     {"quic", Transport::Udp, AppProto::Quic},
     {"mdns", Transport::Udp, AppProto::Mdns},
+    // HTTP/2
+    {"http1", Transport::Tcp, AppProto::Http1},
+    {"http2", Transport::Tcp, AppProto::Http2},   {"doh2", Transport::Tcp, AppProto::Doh2},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -190,7 +197,7 @@ class RuleBuilder {
     // A protocol Suricata knows but gsoc does not parse is unsupported; any other name is a
     // mistake in the rule (Suricata refuses it too), which operators want told apart.
     static constexpr std::string_view kSuricataProtocols[] = {
-        "http2", "doh2", "imap", "pop3", "modbus", "enip", "dnp3", "nfs", "ntp", "tftp", "ike", "ikev2",
+        "imap", "pop3", "modbus", "enip", "dnp3", "nfs", "ntp", "tftp", "ike", "ikev2",
         "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "websocket", "rdp", "bittorrent-dht",
         "mdns", "template", "irc", "jabber", "ipv4", "ipv6", "ip4", "ip6", "pkthdr", "ether", "arp", "http-any"};
     const std::string_view base = std::string_view(proto).substr(0, proto.find(':'));  // rule hooks: "tls:client_hello_done"
@@ -1478,7 +1485,7 @@ class RuleBuilder {
       rule_.app = app;
       return;
     }
-    if (rule_.app == app || (app == AppProto::Dcerpc && rule_.app == AppProto::Smb)) return;
+    if (appProtoMatches(app, rule_.app) || (rule_.app == AppProto::Doh2 && app == AppProto::Dns)) return;  // doh2: dns keywords
     fail(o.offset, "protocol conflict",
          "'" + std::string(o.name) + "' is a " + std::string(appProtoName(app)) + " keyword; the rule is for " +
              std::string(appProtoName(rule_.app)));

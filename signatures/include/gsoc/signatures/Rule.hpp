@@ -27,16 +27,44 @@ enum class Transport : std::uint8_t { Any, Tcp, Udp, Icmp, Sctp };
 
 // Application protocol a rule is bound to (`alert http ...`); None means "any traffic".
 // Mdns: DNS on UDP port 5353, a protocol of its own since Suricata 8 (mdns rules, EVE mdns).
-enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Sip, Ldap, Quic, Mdns, Count_ };
+enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, Smb, Ssh, Dcerpc, Mqtt, Sip, Ldap, Quic, Mdns,
+                                     // HTTP/2: a flow speaking it, DNS over it (doh2), and the rule-only http1
+                                     // (Suricata's http is any version, http1 HTTP/1.x only; HTTP/1.x flows are Http).
+                                     Http2, Doh2, Http1,
+                                     Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
 
 enum class FlowDirection : std::uint8_t { Any, ToServer, ToClient };
 
 // Whether a rule bound to `rule` applies to a flow of `flow`: the same protocol, or, as
-// Suricata's AppProtoEquals, a dcerpc rule on an SMB flow (DCERPC over SMB named pipes).
+// Suricata's AppProtoEquals, a dcerpc rule on an SMB flow (DCERPC over SMB named pipes), an http
+// rule on HTTP/2 (http1 only on HTTP/1.x), an http2 rule on DNS over HTTP/2, a doh2 rule on
+// HTTP/2 and a dns rule on DNS over HTTP/2.
 constexpr bool appProtoMatches(AppProto rule, AppProto flow) {
-  return rule == flow || (rule == AppProto::Dcerpc && flow == AppProto::Smb);
+  if (rule == flow) return true;
+  switch (rule) {
+    case AppProto::Dcerpc: return flow == AppProto::Smb;
+    case AppProto::Http: return flow == AppProto::Http2 || flow == AppProto::Doh2;
+    case AppProto::Http1: return flow == AppProto::Http;
+    case AppProto::Http2: return flow == AppProto::Doh2;
+    case AppProto::Doh2: return flow == AppProto::Http2;
+    case AppProto::Dns: return flow == AppProto::Doh2;
+    default: return false;
+  }
+}
+// The rule protocols other than `flow` itself whose rules apply to a flow of `flow` (at most 3).
+struct AlsoMatchingApps {
+  AppProto apps[3];
+  std::size_t count = 0;
+};
+constexpr AlsoMatchingApps alsoMatchingApps(AppProto flow) {
+  AlsoMatchingApps out{};
+  for (std::size_t a = 1; a < static_cast<std::size_t>(AppProto::Count_); ++a) {
+    const auto rule = static_cast<AppProto>(a);
+    if (rule != flow && appProtoMatches(rule, flow) && out.count < 3) out.apps[out.count++] = rule;
+  }
+  return out;
 }
 
 // Comparison used by bsize, dsize, urilen and friends: "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M".
