@@ -222,7 +222,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
       metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
       unanswered.erase(unanswered.begin());
     }
-    unanswered.push_back(m.summary(keep_request_headers_));
+    unanswered.push_back(m.summary(keep_request_headers_ || m.stream_id != 0));  // HTTP/2 records list every header
     unanswered.back().tx_id = tx_id;
     if (file) {  // a PUT's file: logged now, its exchange when the response comes
       AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, &unanswered.back(), nullptr};

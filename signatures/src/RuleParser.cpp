@@ -351,6 +351,7 @@ class RuleBuilder {
     BufferId buffer = BufferId::Payload;
     TransformChain transforms;
     bool base64 = false;
+    std::uint8_t occurrence = 0;
   };
   struct ItemRef {
     Target target;
@@ -359,8 +360,8 @@ class RuleBuilder {
 
   BufferInspection& inspection(const Target& t) {
     if (t.base64) return *base64_;
-    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms)) return *existing;
-    rule_.inspections.push_back(BufferInspection{t.buffer, t.transforms, {}, std::nullopt});
+    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms, t.occurrence)) return *existing;
+    rule_.inspections.push_back(BufferInspection{t.buffer, t.transforms, {}, std::nullopt, t.occurrence});
     return rule_.inspections.back();
   }
 
@@ -368,7 +369,7 @@ class RuleBuilder {
   // keyword, the buffer of the previous content/pcre; else the packet/stream payload.
   Target targetBuffer(bool relative) const {
     if (in_base64_data_) return {BufferId::Payload, {}, true};
-    if (sticky_) return {*sticky_, sticky_transforms_};
+    if (sticky_) return {*sticky_, sticky_transforms_, false, sticky_occurrence_};
     if (relative && last_item_) return last_item_->target;
     return {};
   }
@@ -500,6 +501,12 @@ class RuleBuilder {
 
   void onBufferKeyword(const Option& o, const BufferKeyword& kw) {
     if (kw.kind == BufferKeywordKind::Sticky) {
+      sticky_occurrence_ = 0;
+      if (kw.buffer == BufferId::HttpRequestHeader || kw.buffer == BufferId::HttpResponseHeader) {
+        for (const BufferInspection& i : rule_.inspections) {
+          if (i.buffer == kw.buffer) sticky_occurrence_ = std::max<std::uint8_t>(sticky_occurrence_, static_cast<std::uint8_t>(i.occurrence + 1));
+        }
+      }
       sticky_ = kw.buffer;
       sticky_transforms_.clear();
       in_base64_data_ = false;
@@ -512,7 +519,7 @@ class RuleBuilder {
     from.items.erase(from.items.begin() + static_cast<std::ptrdiff_t>(last_content_->index));
     if (from.items.empty() && !from.size) {
       std::erase_if(rule_.inspections, [&](const BufferInspection& i) {
-        return i.buffer == from_target.buffer && i.transforms == from_target.transforms;
+        return i.buffer == from_target.buffer && i.transforms == from_target.transforms && i.occurrence == from_target.occurrence;
       });
     }
     addItem({kw.buffer, {}}, std::move(moved));
@@ -697,7 +704,10 @@ class RuleBuilder {
 
   std::optional<std::size_t> inspectionIndex(const Target& t) const {
     for (std::size_t i = 0; i < rule_.inspections.size(); ++i) {
-      if (rule_.inspections[i].buffer == t.buffer && rule_.inspections[i].transforms == t.transforms && !t.base64) return i;
+      if (rule_.inspections[i].buffer == t.buffer && rule_.inspections[i].transforms == t.transforms &&
+          rule_.inspections[i].occurrence == t.occurrence && !t.base64) {
+        return i;
+      }
     }
     return std::nullopt;
   }
@@ -1818,7 +1828,7 @@ class RuleBuilder {
         return;
       }
       if (!sticky_) fail(o.offset, "syntax", "bsize needs a sticky buffer before it");
-      inspection({*sticky_, sticky_transforms_}).size = sizeCheck(o, o.value);
+      inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_}).size = sizeCheck(o, o.value);
       return;
     }
     if (n == "urilen") {
@@ -1968,6 +1978,7 @@ class RuleBuilder {
   std::vector<std::string>* warnings_;
   std::vector<std::string> notes_;
   Rule rule_;
+  std::uint8_t sticky_occurrence_ = 0;  // see BufferInspection::occurrence
   std::optional<BufferId> sticky_;
   TransformChain sticky_transforms_;
   struct Variable {

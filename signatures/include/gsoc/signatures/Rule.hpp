@@ -295,6 +295,9 @@ struct BufferInspection {
   TransformChain transforms;
   std::vector<InspectItem> items;
   std::optional<SizeCheck> size;  // bsize (and urilen on http.uri), of the transformed buffer
+  // A header multi-buffer (http.request_header, http.response_header) named again starts a new
+  // inspection, which any instance may satisfy on its own (Suricata 7's multi-buffer matching).
+  std::uint8_t occurrence = 0;
 };
 
 // stream_size: bytes seen so far on the TCP stream of one or both sides.
@@ -468,9 +471,9 @@ struct Rule {
   std::string text;
 
   [[nodiscard]] bool hasTransactionFacts() const { return !dce_ifaces.empty() || !dce_opnums.empty() || smb_version.has_value(); }
-  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}) {
+  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}, std::uint8_t occurrence = 0) {
     for (auto& insp : inspections) {
-      if (insp.buffer == id && insp.transforms == transforms) return &insp;
+      if (insp.buffer == id && insp.transforms == transforms && insp.occurrence == occurrence) return &insp;
     }
     return nullptr;
   }
