@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "sensor/app/Http2Frames.hpp"
 #include "sensor/app/HttpParser.hpp"
 
 namespace gsoc::sensor {
@@ -12,7 +13,14 @@ using signatures::FlowDirection;
 
 namespace {
 
-enum FrameType : std::uint8_t { kData = 0, kHeaders = 1, kRstStream = 3, kPushPromise = 5, kContinuation = 9 };
+enum FrameType : std::uint8_t {
+  kData = 0, kHeaders = 1, kPriorityFrame = 2, kRstStream = 3, kSettings = 4, kPushPromise = 5, kPing = 6, kGoaway = 7,
+  kWindowUpdate = 8, kContinuation = 9
+};
+
+std::uint32_t be32(std::span<const std::uint8_t> p) {
+  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 | static_cast<std::uint32_t>(p[2]) << 8 | p[3];
+}
 enum FrameFlag : std::uint8_t { kEndStream = 0x1, kEndHeaders = 0x4, kPadded = 0x8, kPriority = 0x20 };
 
 std::size_t sideOf(FlowDirection dir) { return dir == FlowDirection::ToServer ? 0 : 1; }
@@ -22,6 +30,7 @@ std::size_t sideOf(FlowDirection dir) { return dir == FlowDirection::ToServer ? 
 struct Http2Connection::Stream {
   HttpMessage message;
   std::string encoding;  // content-encoding, as sent
+  Http2Frames frames;
 };
 
 struct Http2Connection::Side {
@@ -47,9 +56,13 @@ struct Http2Connection::Side {
   bool block_end_stream = false;
   std::uint32_t block_stream = 0;
   std::string block;
+  int header_priority = -1;  // the weight a HEADERS frame gave its stream, -1 for none
   HpackDecoder hpack;
   std::map<std::uint32_t, Stream> streams;
   std::size_t held_body_bytes = 0;  // over all of `streams`
+  // A frame of stream 0 is a transaction of its own (Suricata's): these are reused for each.
+  HttpMessage control;
+  Http2Frames control_frames;
 };
 
 Http2Connection::Http2Connection() {
@@ -140,8 +153,54 @@ void Http2Connection::data(Side& side, std::span<const std::uint8_t> bytes) {
   side.held_body_bytes += take;
 }
 
+void Http2Connection::recordFrame(Side& side, Http2Frames& frames, std::span<const std::uint8_t> p) {
+  frames.addType(side.type);
+  switch (side.type) {
+    case kSettings:
+      for (std::size_t i = 0; i + 6 <= p.size(); i += 6) {
+        Http2Frames::add(frames.settings, static_cast<std::uint32_t>(p[i]) << 8 | p[i + 1], 2);
+        Http2Frames::add(frames.settings, be32(p.subspan(i + 2)), 4);
+      }
+      break;
+    case kWindowUpdate:
+      if (p.size() >= 4) Http2Frames::add(frames.windows, be32(p) & 0x7fffffffu, 4);
+      break;
+    case kRstStream:
+      if (p.size() >= 4) Http2Frames::add(frames.error_codes, be32(p), 4);
+      break;
+    case kGoaway:
+      if (p.size() >= 8) Http2Frames::add(frames.error_codes, be32(p.subspan(4)), 4);
+      break;
+    case kPriorityFrame:
+      if (p.size() >= 5) Http2Frames::add(frames.priorities, p[4], 1);
+      break;
+    case kHeaders:
+      if (side.flags & kPriority) {
+        const std::size_t at = (side.flags & kPadded) ? 5 : 4;
+        if (p.size() > at) Http2Frames::add(frames.priorities, p[at], 1);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 void Http2Connection::frame(Side& side, FlowDirection dir, const MessageSink& sink) {
   std::span<const std::uint8_t> p(reinterpret_cast<const std::uint8_t*>(side.payload.data()), side.payload.size());
+  if (side.stream == 0) {
+    side.control.clear();
+    side.control_frames.clear();
+    recordFrame(side, side.control_frames, p);
+    side.control.request = side.client;
+    side.control.protocol = "HTTP/2";
+    side.control.http2 = true;
+    side.control.frames = &side.control_frames;
+    sink(dir, side.control);
+    return;
+  }
+  if (side.type != kHeaders && side.type != kPushPromise && side.type != kContinuation) {
+    if (const auto it = side.streams.find(side.stream); it != side.streams.end()) recordFrame(side, it->second.frames, p);
+  }
   switch (side.type) {
     case kData:
       if (side.flags & kEndStream) endStream(side, side.stream, dir, sink);
@@ -155,6 +214,7 @@ void Http2Connection::frame(Side& side, FlowDirection dir, const MessageSink& si
         p = p.subspan(1);
       }
       const std::size_t skip = side.type == kPushPromise ? 4 : (side.flags & kPriority) ? 5 : 0;  // promised id; priority
+      side.header_priority = side.type == kHeaders && (side.flags & kPriority) && p.size() >= 5 ? p[4] : -1;
       if (p.size() < skip + pad) return fail(side);
       p = p.subspan(skip, p.size() - skip - pad);
       side.block.assign(reinterpret_cast<const char*>(p.data()), p.size());
@@ -199,7 +259,11 @@ void Http2Connection::headerBlock(Side& side, FlowDirection dir, std::uint32_t s
   HttpMessage& m = s.message;
   m.request = side.client;
   m.protocol = "HTTP/2";
+  m.http2 = true;
   m.stream_id = stream;
+  s.frames.addType(kHeaders);
+  if (side.header_priority >= 0) Http2Frames::add(s.frames.priorities, static_cast<std::uint64_t>(side.header_priority), 1);
+  for (const std::uint64_t size : side.hpack.sizeUpdates()) Http2Frames::add(s.frames.size_updates, size, 4);
   // Pseudo-headers stay among the fields, in their order, as Suricata presents HTTP/2 headers
   // (http.header, http.request_header, EVE's request_headers).
   for (auto& [name, value] : fields) {
@@ -222,6 +286,7 @@ void Http2Connection::endStream(Side& side, std::uint32_t stream, FlowDirection 
   side.held_body_bytes -= m.body.size();  // as held, before decoding
   if (!m.body.empty() && !decodeHttpBody(m.body, it->second.encoding)) ++errors_;
   m.body_length = m.body.size();
+  m.frames = &it->second.frames;
   sink(dir, m);
   side.streams.erase(it);
 }
@@ -229,6 +294,31 @@ void Http2Connection::endStream(Side& side, std::uint32_t stream, FlowDirection 
 void Http2Connection::close(FlowDirection dir, const MessageSink& sink) {
   Side& side = *sides_[sideOf(dir)];
   while (!side.streams.empty()) endStream(side, side.streams.begin()->first, dir, sink);
+}
+
+}  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+
+std::string_view http2SettingName(std::uint16_t id) {
+  static constexpr std::string_view kNames[] = {"",
+                                                "SETTINGSHEADERTABLESIZE",
+                                                "SETTINGSENABLEPUSH",
+                                                "SETTINGSMAXCONCURRENTSTREAMS",
+                                                "SETTINGSINITIALWINDOWSIZE",
+                                                "SETTINGSMAXFRAMESIZE",
+                                                "SETTINGSMAXHEADERLISTSIZE",
+                                                "",
+                                                "SETTINGSENABLECONNECTPROTOCOL"};
+  return id < std::size(kNames) ? kNames[id] : std::string_view{};
+}
+
+std::string_view http2ErrorName(std::uint32_t code) {
+  static constexpr std::string_view kNames[] = {
+      "NOERROR",        "PROTOCOLERROR", "INTERNALERROR",     "FLOWCONTROLERROR", "SETTINGSTIMEOUT",
+      "STREAMCLOSED",   "FRAMESIZEERROR", "REFUSEDSTREAM",    "CANCEL",           "COMPRESSIONERROR",
+      "CONNECTERROR",   "ENHANCEYOURCALM", "INADEQUATESECURITY", "HTTP11REQUIRED"};
+  return code < std::size(kNames) ? kNames[code] : std::string_view{};
 }
 
 }  // namespace gsoc::sensor

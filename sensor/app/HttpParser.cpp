@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "sensor/app/Http2Frames.hpp"
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 
@@ -193,7 +194,7 @@ HttpState::~HttpState() = default;
 std::uint64_t HttpState::errors() const { return errors_ + (h2_ ? h2_->errors() : 0); }
 
 const std::string* HttpMessage::hostHeader() const {
-  if (stream_id != 0) {  // HTTP/2 names the host in :authority
+  if (http2) {  // HTTP/2 names the host in :authority
     if (const std::string* authority = header(":authority")) return authority;
   }
   return header("Host");
@@ -222,6 +223,8 @@ void HttpMessage::clear() {
   body_gaps = false;
   tx_id = 0;
   stream_id = 0;
+  http2 = false;
+  frames = nullptr;
 }
 
 HttpMessage HttpMessage::summary(bool all_headers) const {
@@ -243,6 +246,7 @@ HttpMessage HttpMessage::summary(bool all_headers) const {
   s.body_gaps = body_gaps;
   s.tx_id = tx_id;
   s.stream_id = stream_id;
+  s.http2 = http2;
   return s;
 }
 
@@ -704,6 +708,18 @@ void HttpState::endMessage(Side& side) {
   messages_->give(std::move(side.message));  // cleared there: a large body's memory goes back now
 }
 
+void addHttp2FrameBuffers(const Http2Frames& frames, signatures::BufferSet& buffers) {
+  auto each = [&buffers](BufferId id, const std::string& list, std::size_t width) {
+    for (std::size_t i = 0; i + width <= list.size(); i += width) buffers.add(id, std::string_view(list).substr(i, width));
+  };
+  each(BufferId::Http2FrameTypeNumber, frames.types, 1);
+  each(BufferId::Http2ErrorCodeNumber, frames.error_codes, 4);
+  each(BufferId::Http2PriorityNumber, frames.priorities, 1);
+  each(BufferId::Http2WindowNumber, frames.windows, 4);
+  each(BufferId::Http2SizeUpdateNumber, frames.size_updates, 4);
+  each(BufferId::Http2SettingNumber, frames.settings, 6);
+}
+
 void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {
   // One string per "Name: value" instance after the four below, sized up front: the buffers are
   // views into them.
@@ -730,7 +746,12 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
   for (std::size_t i = 0; i < instances; ++i) {
     scratch[4 + i].append(m.headers[i].first).append(": ").append(m.headers[i].second);
     buffers.add(m.request ? BufferId::HttpRequestHeader : BufferId::HttpResponseHeader, scratch[4 + i]);
+    if (m.http2) {
+      buffers.add(BufferId::Http2Header, scratch[4 + i]);
+      buffers.add(BufferId::Http2HeaderName, m.headers[i].first);
+    }
   }
+  if (m.frames != nullptr) addHttp2FrameBuffers(*m.frames, buffers);
   set(BufferId::HttpProtocol, m.protocol);
   set(BufferId::HttpHeader, normalized);
   set(BufferId::HttpRawHeader, m.raw_headers);

@@ -20,6 +20,8 @@
 
 namespace gsoc::sensor {
 
+struct Http2Frames;
+
 struct HttpMessage {
   bool request = true;
   std::string method, uri, raw_uri, protocol, start_line;  // start_line: request or status line
@@ -36,6 +38,9 @@ struct HttpMessage {
   // response shares. Set by the app layer.
   std::uint64_t tx_id = 0;
   std::uint32_t stream_id = 0;    // HTTP/2: the stream (a response answers the request of its stream)
+  bool http2 = false;             // an HTTP/2 stream, or a frame of stream 0 (stream_id 0)
+  // HTTP/2: what this direction's frames said; set only while the message is handed to the sink.
+  const Http2Frames* frames = nullptr;
   [[nodiscard]] const std::string* header(std::string_view name) const;
   // The Host header; on HTTP/2 (a stream) :authority first.
   [[nodiscard]] const std::string* hostHeader() const;
@@ -169,6 +174,8 @@ class HttpState final : public AppState {
 // Fills the signature engine's HTTP buffers from a parsed message. The buffers view `scratch`
 // and `message`; both must outlive the match. `scratch` is reused from message to message (its
 // strings are cleared, never shrunk).
+// The http2.* frame buffers (Buffer.hpp's Http2*Number), views of `frames`.
+void addHttp2FrameBuffers(const Http2Frames& frames, signatures::BufferSet& buffers);
 void fillHttpBuffers(const HttpMessage& message, std::vector<std::string>& scratch, signatures::BufferSet& buffers);
 
 }  // namespace gsoc::sensor

@@ -57,6 +57,9 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "tls.alpn",         "tls.cert_chain_len number",
     "quic.version",     "quic.sni",          "quic.ua",             "quic.cyu.hash",
     "quic.cyu.string",
+    // HTTP/2
+    "http2.frametype number", "http2.errorcode number", "http2.priority number", "http2.window number",
+    "http2.size_update number", "http2.settings number", "http2.header_name", "http2.header",
 };
 
 using K = BufferKeywordKind;

@@ -1055,6 +1055,89 @@ class RuleBuilder {
     bindApp(o, AppProto::Dns);
     return true;
   }
+  // A name from `names` (any case), or a number up to `max`: the value http2.frametype,
+  // http2.errorcode and http2.settings take. `names[i]` is value i; empty names are skipped.
+  std::uint64_t namedValue(const Option& o, std::string_view v, std::span<const std::string_view> names, std::uint64_t max,
+                           std::uint64_t first = 0) {
+    std::string upper(trim(v));
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (!names[i].empty() && upper == names[i]) return first + i;
+    }
+    return static_cast<std::uint64_t>(integer(o, upper, 0, static_cast<std::int64_t>(max)));
+  }
+  // The HTTP/2 frame keywords (http2.frametype, errorcode, priority, window, size_update,
+  // settings); false for any other keyword. Each binds the rule to http2.
+  bool onHttp2Keyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (!n.starts_with("http2.")) return false;
+    static constexpr std::string_view kFrameTypes[] = {"DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS",
+                                                       "PUSH_PROMISE", "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION"};
+    static constexpr std::string_view kErrorCodes[] = {
+        "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
+        "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+        "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+    static constexpr std::string_view kSettings[] = {"SETTINGS_HEADER_TABLE_SIZE", "SETTINGS_ENABLE_PUSH",
+                                                     "SETTINGS_MAX_CONCURRENT_STREAMS", "SETTINGS_INITIAL_WINDOW_SIZE",
+                                                     "SETTINGS_MAX_FRAME_SIZE", "SETTINGS_MAX_HEADER_LIST_SIZE"};
+    auto negatedValue = [&](std::string_view& v) {
+      v = trim(v);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      return negated;
+    };
+    if (n == "http2.frametype" || n == "http2.errorcode") {
+      requireValue(o);
+      std::string_view v = o.value;
+      const bool negated = negatedValue(v);
+      const bool type = n == "http2.frametype";
+      const std::uint64_t value = type ? namedValue(o, v, kFrameTypes, 255) : namedValue(o, v, kErrorCodes, 0xffffffffULL);
+      fieldByteTest(type ? BufferId::Http2FrameTypeNumber : BufferId::Http2ErrorCodeNumber, ByteTest::Op::Eq, value, negated,
+                    std::nullopt, type ? 1 : 4);
+    } else if (n == "http2.priority") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Http2PriorityNumber, o.value);
+    } else if (n == "http2.window") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Http2WindowNumber, o.value, 4);
+    } else if (n == "http2.size_update") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Http2SizeUpdateNumber, o.value, 4);
+    } else if (n == "http2.settings") {
+      // SETTINGS_NAME (or its number), then optionally a comparison of its value: ">1000", "=0"...
+      requireValue(o);
+      const std::string_view v = trim(o.value);
+      const std::size_t op = v.find_first_of("<>=!");
+      const std::uint64_t id = namedValue(o, v.substr(0, op), kSettings, 65535, 1);
+      fieldByteTest(BufferId::Http2SettingNumber, ByteTest::Op::Eq, id, false, std::nullopt, 2);
+      if (op != std::string_view::npos) {
+        std::string_view cmp = v.substr(op);
+        if (cmp.starts_with("=") && !cmp.starts_with("==")) cmp.remove_prefix(1);  // "=N" is equality
+        const SizeCheck check = sizeCheck(o, std::string(trim(cmp)));
+        if (check.a > 0xffffffffULL || check.b > 0x100000000ULL) failValue(o, "out of range 0-4294967295");
+        auto test = [&](ByteTest::Op bop, std::uint64_t value, bool negated = false) {
+          fieldByteTest(BufferId::Http2SettingNumber, bop, value, negated, std::nullopt, 4);
+          std::get<ByteTest>(inspection({BufferId::Http2SettingNumber, {}}).items.back()).offset = 2;
+        };
+        switch (check.op) {
+          case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
+          case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
+          case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
+          case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
+          case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
+          case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
+          case SizeCheck::Op::Range:
+            test(ByteTest::Op::Gt, check.a);
+            test(ByteTest::Op::Lt, check.b);
+            break;
+        }
+      }
+    } else {
+      return false;  // http2.header, http2.header_name: sticky buffers
+    }
+    bindApp(o, AppProto::Http2);
+    return true;
+  }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1912,13 +1995,14 @@ class RuleBuilder {
       onFilestore(o);
       return;
     }
-    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
+    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);
       if (kw->buffer >= BufferId::LdapRequestDn && kw->buffer <= BufferId::LdapResponsesAttributeType) bindApp(o, AppProto::Ldap);
       if (kw->buffer >= BufferId::QuicVersion && kw->buffer <= BufferId::QuicCyuString) bindApp(o, AppProto::Quic);
       if (n.starts_with("mdns.")) bindApp(o, AppProto::Mdns);  // Suricata 8's mdns.*.rrname: DNS's buffers on mDNS
+      if (n.starts_with("http2.")) bindApp(o, AppProto::Http2);
       onBufferKeyword(o, *kw);
       return;
     }
