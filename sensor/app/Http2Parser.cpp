@@ -65,22 +65,25 @@ struct Http2Connection::Side {
   Http2Frames control_frames;
 };
 
-Http2Connection::Http2Connection() {
+Http2Connection::Http2Connection(signatures::EventSet& events) : events_(events) {
   sides_[0] = std::make_unique<Side>(true);
   sides_[1] = std::make_unique<Side>(false);
 }
 
 Http2Connection::~Http2Connection() = default;
 
-void Http2Connection::fail(Side& side) {
+void Http2Connection::fail(Side& side, signatures::AnomalyEvent event) {
   ++errors_;
+  events_.set(event);
   side.broken = true;
 }
 
 void Http2Connection::feed(FlowDirection dir, std::span<const std::uint8_t> bytes, const MessageSink& sink) {
   Side& side = *sides_[sideOf(dir)];
   while (!bytes.empty() && side.preface_left > 0 && !side.broken) {
-    if (bytes.front() != static_cast<std::uint8_t>(kPreface[kPreface.size() - side.preface_left])) return fail(side);
+    if (bytes.front() != static_cast<std::uint8_t>(kPreface[kPreface.size() - side.preface_left])) {
+      return fail(side, signatures::AnomalyEvent::Http2InvalidClientMagic);
+    }
     bytes = bytes.subspan(1);
     --side.preface_left;
   }
@@ -101,12 +104,14 @@ void Http2Connection::feed(FlowDirection dir, std::span<const std::uint8_t> byte
       side.left = side.length;
       side.payload.clear();
       // A header block continues in CONTINUATION frames of its stream, and nothing else (6.10).
-      if (side.in_block && (side.type != kContinuation || side.stream != side.block_stream)) return fail(side);
+      if (side.in_block && (side.type != kContinuation || side.stream != side.block_stream)) {
+        return fail(side, signatures::AnomalyEvent::Http2InvalidFrameHeader);
+      }
       if (side.type == kData) {
         side.pad_pending = (side.flags & kPadded) != 0;
         side.data_left = side.pad_pending ? 0 : side.length;
       } else if (side.length > kMaxHeaderBlockBytes) {
-        return fail(side);
+        return fail(side, signatures::AnomalyEvent::Http2InvalidFrameLength);
       }
       side.in_frame = true;
       if (side.left == 0) {
@@ -124,7 +129,7 @@ void Http2Connection::feed(FlowDirection dir, std::span<const std::uint8_t> byte
         const std::uint32_t pad = part.front();
         part = part.subspan(1);
         side.pad_pending = false;
-        if (pad > side.length - 1) return fail(side);
+        if (pad > side.length - 1) return fail(side, signatures::AnomalyEvent::Http2InvalidFrameData);
         side.data_left = side.length - 1 - pad;
       }
       const std::size_t body = std::min<std::size_t>(part.size(), side.data_left);
@@ -209,13 +214,13 @@ void Http2Connection::frame(Side& side, FlowDirection dir, const MessageSink& si
     case kPushPromise: {
       std::size_t pad = 0;
       if (side.flags & kPadded) {
-        if (p.empty()) return fail(side);
+        if (p.empty()) return fail(side, signatures::AnomalyEvent::Http2InvalidFrameData);
         pad = p.front();
         p = p.subspan(1);
       }
       const std::size_t skip = side.type == kPushPromise ? 4 : (side.flags & kPriority) ? 5 : 0;  // promised id; priority
       side.header_priority = side.type == kHeaders && (side.flags & kPriority) && p.size() >= 5 ? p[4] : -1;
-      if (p.size() < skip + pad) return fail(side);
+      if (p.size() < skip + pad) return fail(side, signatures::AnomalyEvent::Http2InvalidFrameData);
       p = p.subspan(skip, p.size() - skip - pad);
       side.block.assign(reinterpret_cast<const char*>(p.data()), p.size());
       side.block_stream = side.stream;
@@ -226,9 +231,9 @@ void Http2Connection::frame(Side& side, FlowDirection dir, const MessageSink& si
       return;
     }
     case kContinuation:
-      if (!side.in_block) return fail(side);
+      if (!side.in_block) return fail(side, signatures::AnomalyEvent::Http2InvalidFrameHeader);
       side.block.append(side.payload);
-      if (side.block.size() > kMaxHeaderBlockBytes) return fail(side);
+      if (side.block.size() > kMaxHeaderBlockBytes) return fail(side, signatures::AnomalyEvent::Http2InvalidFrameLength);
       if (side.flags & kEndHeaders) {
         side.in_block = false;
         headerBlock(side, dir, side.block_stream, side.block_end_stream, sink);
@@ -246,13 +251,16 @@ void Http2Connection::headerBlock(Side& side, FlowDirection dir, std::uint32_t s
   std::vector<HeaderField> fields;
   const std::span<const std::uint8_t> block(reinterpret_cast<const std::uint8_t*>(side.block.data()), side.block.size());
   // Every block is decoded, pushed ones too: each one changes the dynamic table.
-  if (!side.hpack.decode(block, fields)) return fail(side);
+  if (!side.hpack.decode(block, fields)) return fail(side, signatures::AnomalyEvent::Http2InvalidHeader);
   side.block.clear();
   if (side.block_is_push) return;
   auto it = side.streams.find(stream);
   if (it != side.streams.end()) {  // trailers: the message has its headers already
     if (end_stream) endStream(side, stream, dir, sink);
     return;
+  }
+  if (side.streams.size() >= kMaxOpenStreams) {
+    events_.set(signatures::AnomalyEvent::Http2TooManyStreams);
   }
   if (side.streams.size() >= kMaxOpenStreams) endStream(side, side.streams.begin()->first, dir, sink);  // oldest first
   Stream& s = side.streams[stream];
@@ -274,6 +282,14 @@ void Http2Connection::headerBlock(Side& side, FlowDirection dir, std::uint32_t s
     m.raw_headers.append(name).append(": ").append(value).append("\r\n");
     m.headers.emplace_back(name, value);
   }
+  if (m.request) {
+    // :authority and Host should name the same host; userinfo has no place in :authority (RFC
+    // 9113 8.3.1): both are ways to make one request read differently by different parsers.
+    const std::string* authority = m.header(":authority");
+    const std::string* host = m.header("host");
+    if (authority != nullptr && host != nullptr && *authority != *host) events_.set(signatures::AnomalyEvent::Http2AuthorityHostMismatch);
+    if (authority != nullptr && authority->find('@') != std::string::npos) events_.set(signatures::AnomalyEvent::Http2UserinfoInUri);
+  }
   m.uri = normalizeHttpUri(m.raw_uri);
   m.start_line = m.request ? m.method + " " + m.raw_uri + " HTTP/2" : "HTTP/2 " + m.status_code;
   if (end_stream) endStream(side, stream, dir, sink);
@@ -284,7 +300,10 @@ void Http2Connection::endStream(Side& side, std::uint32_t stream, FlowDirection 
   if (it == side.streams.end()) return;
   HttpMessage& m = it->second.message;
   side.held_body_bytes -= m.body.size();  // as held, before decoding
-  if (!m.body.empty() && !decodeHttpBody(m.body, it->second.encoding)) ++errors_;
+  if (!m.body.empty() && !decodeHttpBody(m.body, it->second.encoding)) {
+    ++errors_;
+    events_.set(signatures::AnomalyEvent::Http2FailedDecompression);
+  }
   m.body_length = m.body.size();
   m.frames = &it->second.frames;
   sink(dir, m);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/FunctionRef.hpp"
+#include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/Hpack.hpp"
 
@@ -35,7 +36,8 @@ class Http2Connection {
 
   using MessageSink = FunctionRef<void(signatures::FlowDirection, const HttpMessage&)>;
 
-  Http2Connection();
+  // `events`: where the http2 app-layer events go (the owning state's).
+  explicit Http2Connection(signatures::EventSet& events);
   ~Http2Connection();
   Http2Connection(const Http2Connection&) = delete;
   Http2Connection& operator=(const Http2Connection&) = delete;
@@ -55,10 +57,11 @@ class Http2Connection {
   void headerBlock(Side& side, signatures::FlowDirection dir, std::uint32_t stream, bool end_stream, const MessageSink& sink);
   void data(Side& side, std::span<const std::uint8_t> bytes);
   void endStream(Side& side, std::uint32_t stream, signatures::FlowDirection dir, const MessageSink& sink);
-  void fail(Side& side);
+  void fail(Side& side, signatures::AnomalyEvent event);
 
   std::unique_ptr<Side> sides_[2];
   std::uint64_t errors_ = 0;
+  signatures::EventSet& events_;
 };
 
 }  // namespace gsoc::sensor

@@ -271,7 +271,7 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
       std::string server = std::move(sides_[1].pending);
       sides_[0] = Side{};
       sides_[1] = Side{};
-      h2_ = std::make_unique<Http2Connection>();
+      h2_ = std::make_unique<Http2Connection>(events);
       auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
       h2_->feed(FlowDirection::ToServer, bytes(client), sink);
       h2_->feed(FlowDirection::ToClient, bytes(server), sink);
@@ -663,7 +663,7 @@ void HttpState::upgradeToHttp2(const MessageSink& sink) {
     if (side.message) endMessage(side);
     side = Side{};
   }
-  h2_ = std::make_unique<Http2Connection>();
+  h2_ = std::make_unique<Http2Connection>(events);
   auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
   h2_->feed(FlowDirection::ToServer, bytes(client), sink);
   h2_->feed(FlowDirection::ToClient, bytes(server), sink);

@@ -743,6 +743,21 @@ void EveWriter::dnsObject(const DnsMessage& m, std::uint64_t tx_id, bool v2) {
   out_ << "}";
 }
 
+bool EveWriter::http2Loggable(const HttpMessage* request, const HttpMessage* response) {
+  // Suricata's http2 logger writes a transaction only when it has headers, or settings, an
+  // error code or a priority to tell: not a PING, a WINDOW_UPDATE or a SETTINGS ack.
+  bool any = false, h2 = false;
+  for (const HttpMessage* m : {request, response}) {
+    if (m == nullptr) continue;
+    if (!m->http2) return true;
+    h2 = true;
+    const Http2Frames* f = m->frames;
+    any = any || !m->headers.empty() ||
+          (f != nullptr && (!f->settings.empty() || !f->error_codes.empty() || !f->priorities.empty()));
+  }
+  return !h2 || any;
+}
+
 void EveWriter::http2Frames(const Http2Frames& frames) {
   // Suricata's http2 logger: the settings, the first error code (RST_STREAM, GOAWAY) and the
   // first priority weight.
@@ -1088,6 +1103,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
   const Flow& flow = *r.flow;
   switch (r.kind) {
     case AppMetadata::Kind::Http: {
+      if (!http2Loggable(r.request, r.response)) return;
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "http");
       captureIndex(r.capture_index);
       if (r.request != nullptr) out_ << ",\"tx_id\":" << r.request->tx_id;
@@ -1434,6 +1450,11 @@ void EveWriter::tlsObject(const AppMetadata& r) {
 }
 
 void EveWriter::appObject(const AppMetadata& r) {
+  if (r.kind == AppMetadata::Kind::Http) {  // HTTP/2: alerts carry the transaction's http object
+    const HttpMessage* either = r.request != nullptr ? r.request : r.response;
+    if (either != nullptr && either->http2) httpObject(r.request, r.response);
+    return;
+  }
   if (r.kind == AppMetadata::Kind::Tls) {
     tlsObject(r);
     return;

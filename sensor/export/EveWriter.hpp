@@ -144,6 +144,7 @@ class EveWriter {
   // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
   void httpObject(const HttpMessage* request, const HttpMessage* response);
   void http2Frames(const Http2Frames& frames);
+  static bool http2Loggable(const HttpMessage* request, const HttpMessage* response);
   // ,"fileinfo":{...} of an SMB file, or its object in an alert's "files" list (`name`: the key).
   void smbFileObject(const SmbTransaction& tx, bool in_alert);
   // ,"smb":{...}: an SMB transaction (r.smb, or r.dce in a named pipe) as Suricata logs it.

@@ -138,7 +138,17 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(SmtpUnparsableContent, AppLayer, Smtp, "smtp.unparsable_content")                             \
   X(SmtpFailedProtocolChange, AppLayer, Smtp, "smtp.failed_protocol_change")                      \
   X(SmtpTruncatedLine, AppLayer, Smtp, "smtp.truncated_line")                                     \
-  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")
+  X(SmtpInvalidBdat, AppLayer, Smtp, "smtp.invalid_bdat")                                        \
+  /* HTTP/2 */                                                                                    \
+  X(Http2InvalidFrameHeader, AppLayer, Http2, "http2.invalid_frame_header")                       \
+  X(Http2InvalidClientMagic, AppLayer, Http2, "http2.invalid_client_magic")                       \
+  X(Http2InvalidFrameData, AppLayer, Http2, "http2.invalid_frame_data")                           \
+  X(Http2InvalidHeader, AppLayer, Http2, "http2.invalid_header")                                  \
+  X(Http2InvalidFrameLength, AppLayer, Http2, "http2.invalid_frame_length")                       \
+  X(Http2FailedDecompression, AppLayer, Http2, "http2.failed_decompression")                      \
+  X(Http2TooManyStreams, AppLayer, Http2, "http2.too_many_streams")                               \
+  X(Http2AuthorityHostMismatch, AppLayer, Http2, "http2.authority_host_mismatch")                 \
+  X(Http2UserinfoInUri, AppLayer, Http2, "http2.userinfo_in_uri")
 
 enum class AnomalyEvent : std::uint8_t {
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,
