@@ -41,6 +41,9 @@ struct HttpMessage {
   bool http2 = false;             // an HTTP/2 stream, or a frame of stream 0 (stream_id 0)
   // HTTP/2: what this direction's frames said; set only while the message is handed to the sink.
   const Http2Frames* frames = nullptr;
+  // A frame of HTTP/2's stream 0: a transaction for detection and EVE, not an HTTP exchange
+  // (gsoc.v1 has no record for it).
+  [[nodiscard]] bool http2ConnectionFrame() const { return http2 && stream_id == 0; }
   [[nodiscard]] const std::string* header(std::string_view name) const;
   // The Host header; on HTTP/2 (a stream) :authority first.
   [[nodiscard]] const std::string* hostHeader() const;

@@ -150,6 +150,9 @@ void EventBuilder::flow(const Flow& f, FlowEndReason reason, gsoc::v1::Event& ou
 bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
   switch (m.kind) {
     case AppMetadata::Kind::Http:
+      if ((m.request != nullptr && m.request->http2ConnectionFrame()) || (m.response != nullptr && m.response->http2ConnectionFrame())) {
+        return false;  // HTTP/2's stream 0: no exchange to record
+      }
       envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
       out.mutable_http()->Clear();
       fillHttp(m.request, m.response, *out.mutable_http());

@@ -212,7 +212,8 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   }
   for (const AppProtocolCondition& c : rule.app_protocols) {
     if (m.app == AppProto::None) return false;  // not known yet
-    const bool listed = std::find(c.protocols.begin(), c.protocols.end(), m.app) != c.protocols.end();
+    // As Suricata's AppProtoEquals: http also names HTTP/2, http1 only HTTP/1.x.
+    const bool listed = std::any_of(c.protocols.begin(), c.protocols.end(), [&](AppProto p) { return appProtoMatches(p, m.app); });
     if (listed == c.negated) return false;
   }
 
