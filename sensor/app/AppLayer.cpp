@@ -164,14 +164,27 @@ State& stateOf(Flow& flow, Args&&... args) {
 
 }  // namespace
 
+namespace {
+
+// A server's first HTTP/2 frame, which may come before the client's preface is seen: SETTINGS
+// (type 4) on stream 0, not an ACK, its length a multiple of 6 (Suricata probes for it too).
+bool looksLikeHttp2ServerSettings(std::span<const std::uint8_t> d) {
+  if (d.size() < 9) return false;
+  const std::uint32_t length = static_cast<std::uint32_t>(d[0]) << 16 | static_cast<std::uint32_t>(d[1]) << 8 | d[2];
+  return d[3] == 4 && d[4] == 0 && d[5] == 0 && d[6] == 0 && d[7] == 0 && d[8] == 0 && length % 6 == 0 && length <= 6 * 16;
+}
+
+}  // namespace
+
 void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   const std::string_view s = text(data);
   const bool to_server = dir == FlowDirection::ToServer;
   AppProto proto = AppProto::None;
   // SIP before HTTP: both have OPTIONS, and SIP's request line ends "SIP/2.0".
   if (to_server ? looksLikeSip(data) : s.starts_with("SIP/2.0 ")) proto = AppProto::Sip;
-  else if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1.")) || (to_server && s.starts_with("PRI * HTTP/2.0"))) {
-    proto = AppProto::Http;
+  else if (looksLikeHttpRequest(s) || (!to_server && s.starts_with("HTTP/1.")) || (to_server && s.starts_with("PRI * HTTP/2.0")) ||
+           (!to_server && looksLikeHttp2ServerSettings(data))) {
+    proto = AppProto::Http;  // HTTP/2 too: the parser takes the client's preface
   }
   else if (looksLikeTls(data)) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
@@ -212,7 +225,20 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
 
 void AppLayer::emit(Flow& flow, FlowDirection dir) { sink_(flow, dir, tx_); }
 
+void AppLayer::onHttp2Control(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
+  auto& state = static_cast<HttpState&>(*flow.app_state);
+  ++state.next_tx_id;  // a transaction of its own, as Suricata counts them
+  tx_.buffers.clear();
+  if (m.frames != nullptr) addHttp2FrameBuffers(*m.frames, tx_.buffers);
+  const AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : nullptr, m.request ? nullptr : &m};
+  tx_record_ = &record;
+  emit(flow, dir);
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
 void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
+  if (m.http2 && m.stream_id == 0) return onHttp2Control(flow, dir, m, ts);
   ++(m.request ? counters_.http_requests : counters_.http_responses);
   auto& state = static_cast<HttpState&>(*flow.app_state);
   auto& unanswered = state.unanswered();
@@ -245,7 +271,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
       metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
       unanswered.erase(unanswered.begin());
     }
-    unanswered.push_back(m.summary(keep_request_headers_));
+    unanswered.push_back(m.summary(keep_request_headers_ || m.http2));  // HTTP/2 records list every header
     unanswered.back().tx_id = tx_id;
     if (file) {  // a PUT's file: logged now, its exchange when the response comes
       AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, &unanswered.back(), nullptr};
@@ -420,16 +446,22 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
   if (!flow.app_detection_done) identify(flow, dir, data);
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
-    case AppProto::Http: {
+    case AppProto::Http:
+    case AppProto::Http2:
+    case AppProto::Doh2: {
       if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
       auto& http = stateOf<HttpState>(flow);
-      const auto sink = [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, ts); };
+      const auto sink = [&](FlowDirection d, const HttpMessage& m) {
+        if (m.http2 && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // its first frames
+        onHttp(flow, d, m, ts);
+      };
       const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
       if (const std::uint64_t lost = flow.streams[side].counters().gap_bytes; lost != http.gap_bytes_seen[side]) {
         http.gap(dir, lost - http.gap_bytes_seen[side], sink);  // the hole comes before these bytes
         http.gap_bytes_seen[side] = lost;
       }
       http.feed(dir, data, sink);
+      if (http.http2() && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // the client's preface
       if (http.tunnel()) openTunnel(flow, ts);
       else if (http.websocket()) openWebsocket(flow, ts);
       break;
@@ -1401,7 +1433,7 @@ void AppLayer::onFlowEnd(Flow& flow) {
   }
   if (!flow.app_state) return;
   const ParseErrorCount count(flow, counters_);
-  if (flow.app == AppProto::Http) {
+  if (flow.app == AppProto::Http || flow.app == AppProto::Http2 || flow.app == AppProto::Doh2) {
     auto& http = static_cast<HttpState&>(*flow.app_state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       http.close(dir, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, flow.last_ns); });

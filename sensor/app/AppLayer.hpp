@@ -199,6 +199,8 @@ class AppLayer {
   void onFrame(Flow& flow, const Frame& frame, std::int64_t ts);
   void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void emit(Flow& flow, signatures::FlowDirection dir);
+  // A frame of HTTP/2's stream 0: a transaction of its own, with its frame buffers and record.
+  void onHttp2Control(Flow& flow, signatures::FlowDirection dir, const HttpMessage& m, std::int64_t ts);
   void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
   // A mail received (detection) or complete (its record).
   void onMail(Flow& flow, const MailTransaction& mail, MailStage stage, std::int64_t ts);

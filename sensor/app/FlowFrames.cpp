@@ -420,6 +420,9 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Imap:
     case AppProto::Dnp3:
     case AppProto::Krb5:
+    case AppProto::Http2:
+    case AppProto::Doh2:
+    case AppProto::Http1:
     case AppProto::Count_: break;
   }
   side.stopped = true;

@@ -164,6 +164,7 @@ void HpackDecoder::insert(HeaderField field) {
 
 bool HpackDecoder::decode(std::span<const std::uint8_t> block, std::vector<HeaderField>& out) {
   std::size_t pos = 0;
+  size_updates_.clear();
   while (pos < block.size()) {
     const std::uint8_t first = block[pos];
     std::uint64_t index = 0;
@@ -178,6 +179,7 @@ bool HpackDecoder::decode(std::span<const std::uint8_t> block, std::vector<Heade
       if (!readInteger(block, pos, 5, index) || index > kMaxTableSize) return false;
       max_size_ = static_cast<std::size_t>(index);
       evictTo(max_size_);
+      size_updates_.push_back(index);
       continue;
     }
     // Literals: with incremental indexing (01), without (0000) or never indexed (0001).

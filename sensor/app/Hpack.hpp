@@ -30,6 +30,8 @@ class HpackDecoder {
   bool decode(std::span<const std::uint8_t> block, std::vector<HeaderField>& out);
   [[nodiscard]] std::size_t tableSize() const { return size_; }
   [[nodiscard]] std::size_t tableEntries() const { return table_.size(); }
+  // The dynamic table size updates of the last block decoded (http2.size_update).
+  [[nodiscard]] const std::vector<std::uint64_t>& sizeUpdates() const { return size_updates_; }
 
  private:
   const HeaderField* entry(std::uint64_t index) const;
@@ -39,6 +41,7 @@ class HpackDecoder {
   std::deque<HeaderField> table_;  // newest first, as HPACK numbers them
   std::size_t size_ = 0;           // RFC 7541 4.1: name + value + 32 per entry
   std::size_t max_size_ = 4096;
+  std::vector<std::uint64_t> size_updates_;
 };
 
 }  // namespace gsoc::sensor

@@ -5,7 +5,9 @@
 // HttpMessage, handed to the same sink as HTTP/1.x, when its stream ends (END_STREAM), when its
 // body reaches the inspection cap, or when the connection closes. DATA frames are consumed as
 // they arrive, so a long frame is never buffered whole. A malformed frame or header block is
-// counted and stops parsing of that direction.
+// counted and stops parsing of that direction. Each frame of stream 0 (SETTINGS, PING, GOAWAY,
+// WINDOW_UPDATE) is a message of its own (stream_id 0, no headers), as Suricata makes it a
+// transaction; a message carries what its direction's frames said (Http2Frames).
 
 #include <cstdint>
 #include <map>
@@ -13,12 +15,14 @@
 #include <string>
 
 #include "common/FunctionRef.hpp"
+#include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/Hpack.hpp"
 
 namespace gsoc::sensor {
 
 struct HttpMessage;
+struct Http2Frames;
 
 class Http2Connection {
  public:
@@ -32,7 +36,8 @@ class Http2Connection {
 
   using MessageSink = FunctionRef<void(signatures::FlowDirection, const HttpMessage&)>;
 
-  Http2Connection();
+  // `events`: where the http2 app-layer events go (the owning state's).
+  explicit Http2Connection(signatures::EventSet& events);
   ~Http2Connection();
   Http2Connection(const Http2Connection&) = delete;
   Http2Connection& operator=(const Http2Connection&) = delete;
@@ -47,13 +52,16 @@ class Http2Connection {
   struct Side;
 
   void frame(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
+  // What a frame (its payload `p`) tells for the http2.* keywords and the records.
+  static void recordFrame(Side& side, Http2Frames& frames, std::span<const std::uint8_t> p);
   void headerBlock(Side& side, signatures::FlowDirection dir, std::uint32_t stream, bool end_stream, const MessageSink& sink);
   void data(Side& side, std::span<const std::uint8_t> bytes);
   void endStream(Side& side, std::uint32_t stream, signatures::FlowDirection dir, const MessageSink& sink);
-  void fail(Side& side);
+  void fail(Side& side, signatures::AnomalyEvent event);
 
   std::unique_ptr<Side> sides_[2];
   std::uint64_t errors_ = 0;
+  signatures::EventSet& events_;
 };
 
 }  // namespace gsoc::sensor

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "sensor/app/Http2Frames.hpp"
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 
@@ -27,6 +28,13 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+bool containsNoCase(std::string_view haystack, std::string_view needle) {
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (iequals(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
 }
 
 // libhtp's treat_response_line_as_body: a line that does not start (after blanks or NULs) with
@@ -116,7 +124,7 @@ HttpAuthority httpRequestAuthority(const HttpMessage& request) {
     uri.remove_prefix(scheme_end + 3);
     return parseAuthority(uri.substr(0, uri.find_first_of("/?#")));
   }
-  if (const std::string* host = request.header("Host")) return parseAuthority(trim(*host));
+  if (const std::string* host = request.hostHeader()) return parseAuthority(trim(*host));
   return {};
 }
 
@@ -185,6 +193,13 @@ HttpState::~HttpState() = default;
 
 std::uint64_t HttpState::errors() const { return errors_ + (h2_ ? h2_->errors() : 0); }
 
+const std::string* HttpMessage::hostHeader() const {
+  if (http2) {  // HTTP/2 names the host in :authority
+    if (const std::string* authority = header(":authority")) return authority;
+  }
+  return header("Host");
+}
+
 const std::string* HttpMessage::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) return &v;
@@ -208,6 +223,8 @@ void HttpMessage::clear() {
   body_gaps = false;
   tx_id = 0;
   stream_id = 0;
+  http2 = false;
+  frames = nullptr;
 }
 
 HttpMessage HttpMessage::summary(bool all_headers) const {
@@ -219,7 +236,7 @@ HttpMessage HttpMessage::summary(bool all_headers) const {
   if (all_headers) {
     s.headers = headers;
   } else {
-    for (const char* name : {"Host", "User-Agent", "Referer", "X-Forwarded-For"}) {
+    for (const char* name : {":authority", "Host", "User-Agent", "Referer", "X-Forwarded-For"}) {
       if (const std::string* value = header(name)) s.headers.emplace_back(name, *value);
     }
   }
@@ -229,6 +246,7 @@ HttpMessage HttpMessage::summary(bool all_headers) const {
   s.body_gaps = body_gaps;
   s.tx_id = tx_id;
   s.stream_id = stream_id;
+  s.http2 = http2;
   return s;
 }
 
@@ -253,7 +271,7 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
       std::string server = std::move(sides_[1].pending);
       sides_[0] = Side{};
       sides_[1] = Side{};
-      h2_ = std::make_unique<Http2Connection>();
+      h2_ = std::make_unique<Http2Connection>(events);
       auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
       h2_->feed(FlowDirection::ToServer, bytes(client), sink);
       h2_->feed(FlowDirection::ToClient, bytes(server), sink);
@@ -624,6 +642,10 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
     const std::string* extensions = m.header("Sec-WebSocket-Extensions");
     websocket_deflate_ = extensions != nullptr && lower(*extensions).find("permessage-deflate") != std::string::npos;
   }
+  // h2c (RFC 7540 3.2): a 101 answer to "Upgrade: h2c" makes the rest of the connection HTTP/2,
+  // which Suricata follows: the client's preface and both sides' frames come next.
+  const std::string* upgrade = status == 101 ? m.header("Upgrade") : nullptr;
+  const bool h2c = upgrade != nullptr && containsNoCase(*upgrade, "h2c");
   endMessage(side);
   if (websocket) {
     websocket_ = true;
@@ -631,6 +653,7 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
     sides_[1].phase = Phase::Tunnel;
     return;
   }
+  if (h2c) return upgradeToHttp2(sink);
   if (connect) {
     // libhtp parses nothing more from the client until the answer says whether a tunnel opens.
     connect_waiting_ = true;
@@ -646,6 +669,19 @@ void HttpState::finish(Side& side, FlowDirection dir, const MessageSink& sink) {
     pump(sides_[0], FlowDirection::ToServer, sink);
   }
   if (side.pending.capacity() > 64 * 1024 && side.pending.size() < 4096) side.pending.shrink_to_fit();
+}
+
+void HttpState::upgradeToHttp2(const MessageSink& sink) {
+  std::string client = std::move(sides_[0].pending);
+  std::string server = std::move(sides_[1].pending);
+  for (Side& side : sides_) {
+    if (side.message) endMessage(side);
+    side = Side{};
+  }
+  h2_ = std::make_unique<Http2Connection>(events);
+  auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+  h2_->feed(FlowDirection::ToServer, bytes(client), sink);
+  h2_->feed(FlowDirection::ToClient, bytes(server), sink);
 }
 
 void HttpState::reset() {
@@ -689,6 +725,18 @@ void HttpState::endMessage(Side& side) {
   messages_->give(std::move(side.message));  // cleared there: a large body's memory goes back now
 }
 
+void addHttp2FrameBuffers(const Http2Frames& frames, signatures::BufferSet& buffers) {
+  auto each = [&buffers](BufferId id, const std::string& list, std::size_t width) {
+    for (std::size_t i = 0; i + width <= list.size(); i += width) buffers.add(id, std::string_view(list).substr(i, width));
+  };
+  each(BufferId::Http2FrameTypeNumber, frames.types, 1);
+  each(BufferId::Http2ErrorCodeNumber, frames.error_codes, 4);
+  each(BufferId::Http2PriorityNumber, frames.priorities, 1);
+  each(BufferId::Http2WindowNumber, frames.windows, 4);
+  each(BufferId::Http2SizeUpdateNumber, frames.size_updates, 4);
+  each(BufferId::Http2SettingNumber, frames.settings, 6);
+}
+
 void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, signatures::BufferSet& buffers) {
   // One string per "Name: value" instance after the four below, sized up front: the buffers are
   // views into them.
@@ -715,7 +763,12 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
   for (std::size_t i = 0; i < instances; ++i) {
     scratch[4 + i].append(m.headers[i].first).append(": ").append(m.headers[i].second);
     buffers.add(m.request ? BufferId::HttpRequestHeader : BufferId::HttpResponseHeader, scratch[4 + i]);
+    if (m.http2) {
+      buffers.add(BufferId::Http2Header, scratch[4 + i]);
+      buffers.add(BufferId::Http2HeaderName, m.headers[i].first);
+    }
   }
+  if (m.frames != nullptr) addHttp2FrameBuffers(*m.frames, buffers);
   set(BufferId::HttpProtocol, m.protocol);
   set(BufferId::HttpHeader, normalized);
   set(BufferId::HttpRawHeader, m.raw_headers);
@@ -729,7 +782,7 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
     set(BufferId::HttpUri, m.uri);
     set(BufferId::HttpRawUri, m.raw_uri);
     set(BufferId::HttpRequestLine, m.start_line);
-    if (const std::string* h = m.header("Host")) {
+    if (const std::string* h = m.hostHeader()) {
       set(BufferId::HttpRawHost, *h);
       std::string_view bare = *h;
       if (!bare.empty() && bare.front() != '[') bare = bare.substr(0, bare.rfind(':'));

@@ -20,6 +20,8 @@
 
 namespace gsoc::sensor {
 
+struct Http2Frames;
+
 struct HttpMessage {
   bool request = true;
   std::string method, uri, raw_uri, protocol, start_line;  // start_line: request or status line
@@ -36,7 +38,15 @@ struct HttpMessage {
   // response shares. Set by the app layer.
   std::uint64_t tx_id = 0;
   std::uint32_t stream_id = 0;    // HTTP/2: the stream (a response answers the request of its stream)
+  bool http2 = false;             // an HTTP/2 stream, or a frame of stream 0 (stream_id 0)
+  // HTTP/2: what this direction's frames said; set only while the message is handed to the sink.
+  const Http2Frames* frames = nullptr;
+  // A frame of HTTP/2's stream 0: a transaction for detection and EVE, not an HTTP exchange
+  // (gsoc.v1 has no record for it).
+  [[nodiscard]] bool http2ConnectionFrame() const { return http2 && stream_id == 0; }
   [[nodiscard]] const std::string* header(std::string_view name) const;
+  // The Host header; on HTTP/2 (a stream) :authority first.
+  [[nodiscard]] const std::string* hostHeader() const;
   // What a request's metadata record needs while it waits for its response: the method, URI,
   // protocol, Host, User-Agent and Referer, and the body length. Most of a flow's memory is
   // HTTP state, so waiting requests keep only this.
@@ -119,6 +129,8 @@ class HttpState final : public AppState {
   void reset();
 
  private:
+  // A 101 answer to an h2c upgrade: what follows on both sides is HTTP/2.
+  void upgradeToHttp2(const MessageSink& sink);
   // Finalize: a response's body ended; the next line is the next response's, unless it does
   // not look like one, when libhtp takes it as more of this body ("unexpected response body").
   // Tunnel: after a CONNECT the client's bytes wait for the answer; after a 2xx answer both
@@ -171,6 +183,8 @@ class HttpState final : public AppState {
 // Fills the signature engine's HTTP buffers from a parsed message. The buffers view `scratch`
 // and `message`; both must outlive the match. `scratch` is reused from message to message (its
 // strings are cleared, never shrunk).
+// The http2.* frame buffers (Buffer.hpp's Http2*Number), views of `frames`.
+void addHttp2FrameBuffers(const Http2Frames& frames, signatures::BufferSet& buffers);
 void fillHttpBuffers(const HttpMessage& message, std::vector<std::string>& scratch, signatures::BufferSet& buffers);
 
 }  // namespace gsoc::sensor

@@ -15,6 +15,7 @@
 #include "sensor/app/FlowFrames.hpp"
 #include "gsoc/signatures/Frame.hpp"
 #include "sensor/app/FtpParser.hpp"
+#include "sensor/app/Http2Frames.hpp"
 #include "sensor/app/HttpParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/QuicParser.hpp"
@@ -819,6 +820,57 @@ void EveWriter::dnsObject(const DnsMessage& m, std::uint64_t tx_id, bool v2) {
   out_ << "}";
 }
 
+bool EveWriter::http2Loggable(const HttpMessage* request, const HttpMessage* response) {
+  // Suricata's http2 logger writes a transaction only when it has headers, or settings, an
+  // error code or a priority to tell: not a PING, a WINDOW_UPDATE or a SETTINGS ack.
+  bool any = false, h2 = false;
+  for (const HttpMessage* m : {request, response}) {
+    if (m == nullptr) continue;
+    if (!m->http2) return true;
+    h2 = true;
+    const Http2Frames* f = m->frames;
+    any = any || !m->headers.empty() ||
+          (f != nullptr && (!f->settings.empty() || !f->error_codes.empty() || !f->priorities.empty()));
+  }
+  return !h2 || any;
+}
+
+void EveWriter::http2Frames(const Http2Frames& frames) {
+  // Suricata's http2 logger: the settings, the first error code (RST_STREAM, GOAWAY) and the
+  // first priority weight.
+  const char* sep = "";
+  const std::string& settings = frames.settings;
+  auto be = [](std::string_view bytes) {
+    std::uint64_t v = 0;
+    for (const char c : bytes) v = v << 8 | static_cast<unsigned char>(c);
+    return v;
+  };
+  if (!settings.empty()) {
+    out_ << "\"settings\":[";
+    for (std::size_t i = 0; i + 6 <= settings.size(); i += 6) {
+      const auto id = static_cast<std::uint16_t>(be(std::string_view(settings).substr(i, 2)));
+      const std::string_view name = http2SettingName(id);
+      out_ << (i == 0 ? "" : ",") << "{\"settings_id\":\"";
+      if (name.empty()) out_ << id;
+      else out_ << name;
+      out_ << "\",\"settings_value\":" << be(std::string_view(settings).substr(i + 2, 4)) << "}";
+    }
+    out_ << "]";
+    sep = ",";
+  }
+  if (frames.error_codes.size() >= 4) {
+    const auto code = static_cast<std::uint32_t>(be(std::string_view(frames.error_codes).substr(0, 4)));
+    const std::string_view name = http2ErrorName(code);
+    out_ << sep << "\"error_code\":\"";
+    if (name.empty()) out_ << code;
+    else out_ << name;
+    out_ << "\"";
+    if (frames.error_codes.size() > 4) out_ << ",\"has_multiple\":\"error_code\"";
+    sep = ",";
+  }
+  if (!frames.priorities.empty()) out_ << sep << "\"priority\":" << static_cast<unsigned>(static_cast<unsigned char>(frames.priorities[0]));
+}
+
 void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* response) {
   out_ << ",\"http\":{";
   const char* sep = "";
@@ -885,8 +937,22 @@ void EveWriter::httpObject(const HttpMessage* request, const HttpMessage* respon
     out_ << "]";
     sep = ",";
   };
-  if (dump_request_headers_) headers("request_headers", request);
-  if (dump_response_headers_) headers("response_headers", response);
+  // HTTP/2 (a stream): Suricata's http2 logger, which always lists the headers.
+  const HttpMessage* either = request != nullptr ? request : response;
+  const bool h2 = either != nullptr && either->http2;
+  if (h2) {
+    out_ << sep << "\"version\":\"2\"";
+    sep = ",";
+  }
+  if (dump_request_headers_ || h2) headers("request_headers", request);
+  if (dump_response_headers_ || h2) headers("response_headers", response);
+  if (h2) {
+    out_ << ",\"http2\":{\"stream_id\":" << either->stream_id << ",\"request\":{";
+    if (request != nullptr && request->frames != nullptr) http2Frames(*request->frames);
+    out_ << "},\"response\":{";
+    if (response != nullptr && response->frames != nullptr) http2Frames(*response->frames);
+    out_ << "}}";
+  }
   out_ << "}";
 }
 
@@ -1115,6 +1181,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
   const Flow& flow = *r.flow;
   switch (r.kind) {
     case AppMetadata::Kind::Http: {
+      if (!http2Loggable(r.request, r.response)) return;
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "http");
       captureIndex(r.capture_index);
       if (r.request != nullptr) out_ << ",\"tx_id\":" << r.request->tx_id;

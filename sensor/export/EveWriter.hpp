@@ -21,6 +21,7 @@
 
 namespace gsoc::sensor {
 struct SipMessage;
+struct Http2Frames;
 
 // "2026-11-22T01:02:03.123456+0000", as EVE writes it, in a fixed buffer.
 class EveTimestamp {
@@ -165,6 +166,8 @@ class EveWriter {
   [[nodiscard]] std::int64_t transactionId(const AppMetadata& record) const;
   // ,"http":{...}: the exchange's fields, from the request and the response as far as seen.
   void httpObject(const HttpMessage* request, const HttpMessage* response);
+  void http2Frames(const Http2Frames& frames);
+  static bool http2Loggable(const HttpMessage* request, const HttpMessage* response);
   // ,"fileinfo":{...} of an SMB file, or its object in an alert's "files" list (`name`: the key).
   void smbFileObject(const SmbTransaction& tx, bool in_alert);
   // ,"smb":{...}: an SMB transaction (r.smb, or r.dce in a named pipe) as Suricata logs it.

@@ -1,5 +1,7 @@
 #include "sensor/export/EventEncoder.hpp"
 
+#include "sensor/app/HttpParser.hpp"
+
 namespace gsoc::sensor {
 
 std::string_view EventEncoder::alert(const AlertHit& hit, std::string_view classtype_description) {
@@ -17,7 +19,13 @@ std::string_view EventEncoder::flow(const Flow& flow, FlowEndReason reason) {
 std::string_view EventEncoder::metadata(const AppMetadata& record) {
   Body body = kHttp;
   switch (record.kind) {
-    case AppMetadata::Kind::Http: body = kHttp; break;
+    case AppMetadata::Kind::Http:
+      if ((record.request != nullptr && record.request->http2ConnectionFrame()) ||
+          (record.response != nullptr && record.response->http2ConnectionFrame())) {
+        return {};
+      }
+      body = kHttp;
+      break;
     case AppMetadata::Kind::Dns: body = kDns; break;
     case AppMetadata::Kind::Tls: body = kTls; break;
     case AppMetadata::Kind::Smtp: body = kSmtp; break;

@@ -45,7 +45,7 @@ void fillHttp(const HttpMessage* q, const HttpMessage* a, gsoc::v1::HttpRecord& 
     out.set_method(q->method);
     out.set_uri(q->raw_uri);
     out.set_protocol(q->protocol);
-    if (const std::string* h = q->header("Host")) out.set_host(*h);
+    if (const std::string* h = q->hostHeader()) out.set_host(*h);
     if (const std::string* h = q->header("User-Agent")) out.set_user_agent(*h);
     if (const std::string* h = q->header("Referer")) out.set_referer(*h);
     out.set_request_body_len(q->body_length);
@@ -150,6 +150,9 @@ void EventBuilder::flow(const Flow& f, FlowEndReason reason, gsoc::v1::Event& ou
 bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
   switch (m.kind) {
     case AppMetadata::Kind::Http:
+      if ((m.request != nullptr && m.request->http2ConnectionFrame()) || (m.response != nullptr && m.response->http2ConnectionFrame())) {
+        return false;  // HTTP/2's stream 0: no exchange to record
+      }
       envelope(*m.flow, signatures::FlowDirection::ToServer, m.timestamp_ns, out);
       out.mutable_http()->Clear();
       fillHttp(m.request, m.response, *out.mutable_http());

@@ -78,6 +78,9 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     // Kerberos 5
     "krb5.cname", "krb5.sname", "krb5.msg_type number", "krb5.err_code number", "krb5.ticket_encryption number",
     "krb5.ticket_weak number",
+    // HTTP/2
+    "http2.frametype number", "http2.errorcode number", "http2.priority number", "http2.window number",
+    "http2.size_update number", "http2.settings number", "http2.header_name", "http2.header",
 };
 
 using K = BufferKeywordKind;

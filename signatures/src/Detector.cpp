@@ -81,12 +81,15 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   }
 
   // Which groups apply: ip, the transport, the app protocol; direction-agnostic and this one.
-  std::size_t classes[4];
+  std::size_t classes[6];
   std::size_t class_count = 0;
   classes[class_count++] = protoClassOf(Transport::Any);
   classes[class_count++] = protoClassOf(input.meta.transport);
-  if (input.meta.app != AppProto::None) classes[class_count++] = protoClassOf(input.meta.app);
-  if (input.meta.app == AppProto::Smb) classes[class_count++] = protoClassOf(AppProto::Dcerpc);  // appProtoMatches
+  if (input.meta.app != AppProto::None) {
+    classes[class_count++] = protoClassOf(input.meta.app);
+    const AlsoMatchingApps also = alsoMatchingApps(input.meta.app);  // appProtoMatches
+    for (std::size_t i = 0; i < also.count; ++i) classes[class_count++] = protoClassOf(also.apps[i]);
+  }
   const FlowDirection dirs[2] = {FlowDirection::Any, input.meta.direction};
 
   BufferId present[kBufferCount];
@@ -209,7 +212,8 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   }
   for (const AppProtocolCondition& c : rule.app_protocols) {
     if (m.app == AppProto::None) return false;  // not known yet
-    const bool listed = std::find(c.protocols.begin(), c.protocols.end(), m.app) != c.protocols.end();
+    // As Suricata's AppProtoEquals: http also names HTTP/2, http1 only HTTP/1.x.
+    const bool listed = std::any_of(c.protocols.begin(), c.protocols.end(), [&](AppProto p) { return appProtoMatches(p, m.app); });
     if (listed == c.negated) return false;
   }
 

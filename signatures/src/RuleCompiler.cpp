@@ -361,7 +361,10 @@ CompiledRulesetPtr RuleCompiler::compile(Ruleset ruleset, IndicatorSet indicator
       std::vector<std::size_t> classes = {protoClassOf(Transport::Any)};
       if (t != 0) classes.push_back(t);
       if (a != 0) classes.push_back(protoClassOf(static_cast<AppProto>(a)));
-      if (static_cast<AppProto>(a) == AppProto::Smb) classes.push_back(protoClassOf(AppProto::Dcerpc));  // appProtoMatches
+      if (a != 0) {
+        const AlsoMatchingApps also = alsoMatchingApps(static_cast<AppProto>(a));  // appProtoMatches
+        for (std::size_t i = 0; i < also.count; ++i) classes.push_back(protoClassOf(also.apps[i]));
+      }
       for (std::size_t d = 0; d < 2; ++d) {
         const std::size_t dirs[2] = {static_cast<std::size_t>(FlowDirection::Any),
                                      static_cast<std::size_t>(d == 0 ? FlowDirection::ToServer : FlowDirection::ToClient)};

@@ -42,6 +42,10 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Imap: return "imap";
     case AppProto::Dnp3: return "dnp3";
     case AppProto::Krb5: return "krb5";
+    // HTTP/2
+    case AppProto::Http2: return "http2";
+    case AppProto::Doh2: return "doh2";
+    case AppProto::Http1: return "http1";
     case AppProto::Count_: break;
   }
   return "";
@@ -75,7 +79,7 @@ constexpr ProtocolName kProtocols[] = {
     {"icmp", Transport::Icmp, AppProto::None},    {"icmpv4", Transport::Icmp, AppProto::None},
     {"icmpv6", Transport::Icmp, AppProto::None},  {"sctp", Transport::Sctp, AppProto::None},
     {"http", Transport::Tcp, AppProto::Http},
-    {"http1", Transport::Tcp, AppProto::Http},    {"dns", Transport::Any, AppProto::Dns},
+    {"dns", Transport::Any, AppProto::Dns},
     {"tls", Transport::Tcp, AppProto::Tls},       {"ssl", Transport::Tcp, AppProto::Tls},
     {"smtp", Transport::Tcp, AppProto::Smtp},     {"ftp", Transport::Tcp, AppProto::Ftp},
     {"ftp-data", Transport::Tcp, AppProto::FtpData}, {"smb", Transport::Tcp, AppProto::Smb},
@@ -94,6 +98,9 @@ constexpr ProtocolName kProtocols[] = {
     {"dnp3", Transport::Tcp, AppProto::Dnp3},
     // Kerberos 5
     {"krb5", Transport::Any, AppProto::Krb5},
+    // HTTP/2
+    {"http1", Transport::Tcp, AppProto::Http1},
+    {"http2", Transport::Tcp, AppProto::Http2},   {"doh2", Transport::Tcp, AppProto::Doh2},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -365,6 +372,7 @@ class RuleBuilder {
     BufferId buffer = BufferId::Payload;
     TransformChain transforms;
     bool base64 = false;
+    std::uint8_t occurrence = 0;
   };
   struct ItemRef {
     Target target;
@@ -373,8 +381,8 @@ class RuleBuilder {
 
   BufferInspection& inspection(const Target& t) {
     if (t.base64) return *base64_;
-    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms)) return *existing;
-    rule_.inspections.push_back(BufferInspection{t.buffer, t.transforms, {}, std::nullopt});
+    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms, t.occurrence)) return *existing;
+    rule_.inspections.push_back(BufferInspection{t.buffer, t.transforms, {}, std::nullopt, t.occurrence});
     return rule_.inspections.back();
   }
 
@@ -382,7 +390,7 @@ class RuleBuilder {
   // keyword, the buffer of the previous content/pcre; else the packet/stream payload.
   Target targetBuffer(bool relative) const {
     if (in_base64_data_) return {BufferId::Payload, {}, true};
-    if (sticky_) return {*sticky_, sticky_transforms_};
+    if (sticky_) return {*sticky_, sticky_transforms_, false, sticky_occurrence_};
     if (relative && last_item_) return last_item_->target;
     return {};
   }
@@ -514,6 +522,12 @@ class RuleBuilder {
 
   void onBufferKeyword(const Option& o, const BufferKeyword& kw) {
     if (kw.kind == BufferKeywordKind::Sticky) {
+      sticky_occurrence_ = 0;
+      if (kw.buffer == BufferId::HttpRequestHeader || kw.buffer == BufferId::HttpResponseHeader) {
+        for (const BufferInspection& i : rule_.inspections) {
+          if (i.buffer == kw.buffer) sticky_occurrence_ = std::max<std::uint8_t>(sticky_occurrence_, static_cast<std::uint8_t>(i.occurrence + 1));
+        }
+      }
       sticky_ = kw.buffer;
       sticky_transforms_.clear();
       in_base64_data_ = false;
@@ -526,7 +540,7 @@ class RuleBuilder {
     from.items.erase(from.items.begin() + static_cast<std::ptrdiff_t>(last_content_->index));
     if (from.items.empty() && !from.size) {
       std::erase_if(rule_.inspections, [&](const BufferInspection& i) {
-        return i.buffer == from_target.buffer && i.transforms == from_target.transforms;
+        return i.buffer == from_target.buffer && i.transforms == from_target.transforms && i.occurrence == from_target.occurrence;
       });
     }
     addItem({kw.buffer, {}}, std::move(moved));
@@ -711,7 +725,10 @@ class RuleBuilder {
 
   std::optional<std::size_t> inspectionIndex(const Target& t) const {
     for (std::size_t i = 0; i < rule_.inspections.size(); ++i) {
-      if (rule_.inspections[i].buffer == t.buffer && rule_.inspections[i].transforms == t.transforms && !t.base64) return i;
+      if (rule_.inspections[i].buffer == t.buffer && rule_.inspections[i].transforms == t.transforms &&
+          rule_.inspections[i].occurrence == t.occurrence && !t.base64) {
+        return i;
+      }
     }
     return std::nullopt;
   }
@@ -1210,6 +1227,89 @@ class RuleBuilder {
     fieldInteger(o, BufferId::RfbSecResultNumber, o.value, 4);
     return true;
   }
+  // A name from `names` (any case), or a number up to `max`: the value http2.frametype,
+  // http2.errorcode and http2.settings take. `names[i]` is value i; empty names are skipped.
+  std::uint64_t namedValue(const Option& o, std::string_view v, std::span<const std::string_view> names, std::uint64_t max,
+                           std::uint64_t first = 0) {
+    std::string upper(trim(v));
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (!names[i].empty() && upper == names[i]) return first + i;
+    }
+    return static_cast<std::uint64_t>(integer(o, upper, 0, static_cast<std::int64_t>(max)));
+  }
+  // The HTTP/2 frame keywords (http2.frametype, errorcode, priority, window, size_update,
+  // settings); false for any other keyword. Each binds the rule to http2.
+  bool onHttp2Keyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (!n.starts_with("http2.")) return false;
+    static constexpr std::string_view kFrameTypes[] = {"DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS",
+                                                       "PUSH_PROMISE", "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION"};
+    static constexpr std::string_view kErrorCodes[] = {
+        "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
+        "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+        "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+    static constexpr std::string_view kSettings[] = {"SETTINGS_HEADER_TABLE_SIZE", "SETTINGS_ENABLE_PUSH",
+                                                     "SETTINGS_MAX_CONCURRENT_STREAMS", "SETTINGS_INITIAL_WINDOW_SIZE",
+                                                     "SETTINGS_MAX_FRAME_SIZE", "SETTINGS_MAX_HEADER_LIST_SIZE"};
+    auto negatedValue = [&](std::string_view& v) {
+      v = trim(v);
+      const bool negated = v.starts_with('!');
+      if (negated) v = trim(v.substr(1));
+      return negated;
+    };
+    if (n == "http2.frametype" || n == "http2.errorcode") {
+      requireValue(o);
+      std::string_view v = o.value;
+      const bool negated = negatedValue(v);
+      const bool type = n == "http2.frametype";
+      const std::uint64_t value = type ? namedValue(o, v, kFrameTypes, 255) : namedValue(o, v, kErrorCodes, 0xffffffffULL);
+      fieldByteTest(type ? BufferId::Http2FrameTypeNumber : BufferId::Http2ErrorCodeNumber, ByteTest::Op::Eq, value, negated,
+                    std::nullopt, type ? 1 : 4);
+    } else if (n == "http2.priority") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Http2PriorityNumber, o.value);
+    } else if (n == "http2.window") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Http2WindowNumber, o.value, 4);
+    } else if (n == "http2.size_update") {
+      requireValue(o);
+      fieldInteger(o, BufferId::Http2SizeUpdateNumber, o.value, 4);
+    } else if (n == "http2.settings") {
+      // SETTINGS_NAME (or its number), then optionally a comparison of its value: ">1000", "=0"...
+      requireValue(o);
+      const std::string_view v = trim(o.value);
+      const std::size_t op = v.find_first_of("<>=!");
+      const std::uint64_t id = namedValue(o, v.substr(0, op), kSettings, 65535, 1);
+      fieldByteTest(BufferId::Http2SettingNumber, ByteTest::Op::Eq, id, false, std::nullopt, 2);
+      if (op != std::string_view::npos) {
+        std::string_view cmp = v.substr(op);
+        if (cmp.starts_with("=") && !cmp.starts_with("==")) cmp.remove_prefix(1);  // "=N" is equality
+        const SizeCheck check = sizeCheck(o, std::string(trim(cmp)));
+        if (check.a > 0xffffffffULL || check.b > 0x100000000ULL) failValue(o, "out of range 0-4294967295");
+        auto test = [&](ByteTest::Op bop, std::uint64_t value, bool negated = false) {
+          fieldByteTest(BufferId::Http2SettingNumber, bop, value, negated, std::nullopt, 4);
+          std::get<ByteTest>(inspection({BufferId::Http2SettingNumber, {}}).items.back()).offset = 2;
+        };
+        switch (check.op) {
+          case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
+          case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
+          case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
+          case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
+          case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
+          case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
+          case SizeCheck::Op::Range:
+            test(ByteTest::Op::Gt, check.a);
+            test(ByteTest::Op::Lt, check.b);
+            break;
+        }
+      }
+    } else {
+      return false;  // http2.header, http2.header_name: sticky buffers
+    }
+    bindApp(o, AppProto::Http2);
+    return true;
+  }
   // The MQTT integer keywords; false for any other keyword.
   bool onMqttInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -1671,7 +1771,8 @@ class RuleBuilder {
       rule_.app = app;
       return;
     }
-    if (rule_.app == app || (app == AppProto::Dcerpc && rule_.app == AppProto::Smb)) return;
+    if (appProtoMatches(app, rule_.app) || (rule_.app == AppProto::Doh2 && app == AppProto::Dns)) return;  // doh2: dns keywords
+    if (rule_.app == AppProto::Http1 && app == AppProto::Http) return;  // http1: HTTP/1's own keywords
     fail(o.offset, "protocol conflict",
          "'" + std::string(o.name) + "' is a " + std::string(appProtoName(app)) + " keyword; the rule is for " +
              std::string(appProtoName(rule_.app)));
@@ -2004,7 +2105,7 @@ class RuleBuilder {
         return;
       }
       if (!sticky_) fail(o.offset, "syntax", "bsize needs a sticky buffer before it");
-      inspection({*sticky_, sticky_transforms_}).size = sizeCheck(o, o.value);
+      inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_}).size = sizeCheck(o, o.value);
       return;
     }
     if (n == "urilen") {
@@ -2090,7 +2191,7 @@ class RuleBuilder {
     }
     if (n == "frame") { onFrame(o); return; }
     if (onWebsocketInteger(o)) return;
-    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o)) return;
+    if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (onRfbInteger(o)) return;
     if (onDnp3Keyword(o) || onKrb5Keyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
@@ -2105,6 +2206,7 @@ class RuleBuilder {
       if (kw->buffer >= BufferId::Pop3Command && kw->buffer <= BufferId::Pop3Status) bindApp(o, AppProto::Pop3);
       if (kw->buffer == BufferId::Dnp3Data) bindApp(o, AppProto::Dnp3);
       if (kw->buffer == BufferId::Krb5Cname || kw->buffer == BufferId::Krb5Sname) bindApp(o, AppProto::Krb5);
+      if (n.starts_with("http2.")) bindApp(o, AppProto::Http2);
       onBufferKeyword(o, *kw);
       return;
     }
@@ -2164,6 +2266,7 @@ class RuleBuilder {
   std::vector<std::string>* warnings_;
   std::vector<std::string> notes_;
   Rule rule_;
+  std::uint8_t sticky_occurrence_ = 0;  // see BufferInspection::occurrence
   std::optional<BufferId> sticky_;
   TransformChain sticky_transforms_;
   struct Variable {

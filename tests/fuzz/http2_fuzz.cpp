@@ -27,7 +27,8 @@ void checkMessage(gsoc::signatures::FlowDirection dir, const HttpMessage& m) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  Http2Connection h2;
+  gsoc::signatures::EventSet events;
+  Http2Connection h2(events);
   const Http2Connection::MessageSink sink = checkMessage;
   const auto preface = Http2Connection::kPreface;
   h2.feed(gsoc::signatures::FlowDirection::ToServer,

@@ -102,7 +102,8 @@ TEST(Http2Robustness, RandomFramesNeverCrash) {
   std::mt19937 rng(2026);
   std::uint64_t messages = 0, errors = 0;
   for (int round = 0; round < 300; ++round) {
-    Http2Connection h2;
+    signatures::EventSet events;
+    Http2Connection h2(events);
     const auto sink = [&](signatures::FlowDirection, const HttpMessage& m) {
       ++messages;
       EXPECT_EQ(m.protocol, "HTTP/2");
@@ -150,7 +151,8 @@ TEST(Http2Limits, BodiesHeldOverAllStreamsAreCapped) {
     client += h2Frame(1, 0x4, stream, headers);  // END_HEADERS, the body follows
     for (int i = 0; i < 13; ++i) client += h2Frame(0, 0, stream, std::string(16000, 'b'));  // 208 kB each, no END_STREAM
   }
-  Http2Connection h2;
+  signatures::EventSet events;
+  Http2Connection h2(events);
   std::uint64_t held = 0, truncated = 0, messages = 0;
   const auto sink = [&](signatures::FlowDirection, const HttpMessage& m) {
     ++messages;

@@ -485,6 +485,14 @@ def includes_of(doc):
     return inc if isinstance(inc, list) else [inc]
 
 
+def eve_type_of(record):
+    """The eve-log type that writes a record: its event_type, except that Suricata's http2 logger
+    writes HTTP/2 transactions as event_type http (with an http2 object)."""
+    event_type = record.get("event_type")
+    if event_type == "http" and isinstance(record.get("http"), dict) and "http2" in record["http"]:
+        return "http2"
+    return event_type
+
 def eve_types(outputs):
     """Event types of the eve-log output to eve.json, or None when it logs everything."""
     for output in outputs or []:
@@ -1125,7 +1133,7 @@ def run_one(result, case_dir, config, opts):
              "rule rejected: " + reject_reason(rejected[0]))
         return
     if settings.eve_types is not None:
-        records = [r for r in records if r.get("event_type") in settings.eve_types]
+        records = [r for r in records if eve_type_of(r) in settings.eve_types]
 
     counts = collections.Counter()
     failures, skipped = [], []

@@ -161,7 +161,17 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(Dnp3UnknownObject, AppLayer, Dnp3, "dnp3.unknown_object")                                     \
   X(Dnp3TooManyPoints, AppLayer, Dnp3, "dnp3.too_many_points")                                    \
   X(Dnp3TooManyObjects, AppLayer, Dnp3, "dnp3.too_many_objects")                                  \
-  X(Dnp3TooLongReassembly, AppLayer, Dnp3, "dnp3.too_long_reassembly")
+  X(Dnp3TooLongReassembly, AppLayer, Dnp3, "dnp3.too_long_reassembly")                              \
+  /* HTTP/2 */                                                                                    \
+  X(Http2InvalidFrameHeader, AppLayer, Http2, "http2.invalid_frame_header")                       \
+  X(Http2InvalidClientMagic, AppLayer, Http2, "http2.invalid_client_magic")                       \
+  X(Http2InvalidFrameData, AppLayer, Http2, "http2.invalid_frame_data")                           \
+  X(Http2InvalidHeader, AppLayer, Http2, "http2.invalid_header")                                  \
+  X(Http2InvalidFrameLength, AppLayer, Http2, "http2.invalid_frame_length")                       \
+  X(Http2FailedDecompression, AppLayer, Http2, "http2.failed_decompression")                      \
+  X(Http2TooManyStreams, AppLayer, Http2, "http2.too_many_streams")                               \
+  X(Http2AuthorityHostMismatch, AppLayer, Http2, "http2.authority_host_mismatch")                 \
+  X(Http2UserinfoInUri, AppLayer, Http2, "http2.userinfo_in_uri")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

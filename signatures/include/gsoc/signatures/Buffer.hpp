@@ -298,6 +298,19 @@ enum class BufferId : std::uint8_t {
   Krb5ErrCodeNumber,
   Krb5TicketEtypeNumber,
   Krb5TicketWeakNumber,
+  // HTTP/2: the frames of a transaction's direction (a stream's, or one frame of stream 0). The
+  // Http2*Number buffers are big-endian numbers, one instance per value: a frame type (1 byte),
+  // an error code (4), a priority weight (1), a window increment (4), an HPACK table size
+  // update (4), a setting (its id, 2 bytes, then its value, 4). http2.header_name and
+  // http2.header: one instance per header field (pseudo-headers included), "name: value".
+  Http2FrameTypeNumber,
+  Http2ErrorCodeNumber,
+  Http2PriorityNumber,
+  Http2WindowNumber,
+  Http2SizeUpdateNumber,
+  Http2SettingNumber,
+  Http2HeaderName,
+  Http2Header,
   Count_
 };
 

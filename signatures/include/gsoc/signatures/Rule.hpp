@@ -33,16 +33,43 @@ enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, S
                                       Pgsql, Rfb, Pop3, Imap,
                                       Dnp3,  // DNP3
                                       Krb5,  // Kerberos 5
-                                      Count_ };
+                                     // HTTP/2: a flow speaking it, DNS over it (doh2), and the rule-only http1
+                                     // (Suricata's http is any version, http1 HTTP/1.x only; HTTP/1.x flows are Http).
+                                     Http2, Doh2, Http1,
+                                     Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
 
 enum class FlowDirection : std::uint8_t { Any, ToServer, ToClient };
 
 // Whether a rule bound to `rule` applies to a flow of `flow`: the same protocol, or, as
-// Suricata's AppProtoEquals, a dcerpc rule on an SMB flow (DCERPC over SMB named pipes).
+// Suricata's AppProtoEquals, a dcerpc rule on an SMB flow (DCERPC over SMB named pipes), an http
+// rule on HTTP/2 (http1 only on HTTP/1.x), an http2 rule on DNS over HTTP/2, a doh2 rule on
+// HTTP/2 and a dns rule on DNS over HTTP/2.
 constexpr bool appProtoMatches(AppProto rule, AppProto flow) {
-  return rule == flow || (rule == AppProto::Dcerpc && flow == AppProto::Smb);
+  if (rule == flow) return true;
+  switch (rule) {
+    case AppProto::Dcerpc: return flow == AppProto::Smb;
+    case AppProto::Http: return flow == AppProto::Http2 || flow == AppProto::Doh2;
+    case AppProto::Http1: return flow == AppProto::Http;
+    case AppProto::Http2: return flow == AppProto::Doh2;
+    case AppProto::Doh2: return flow == AppProto::Http2;
+    case AppProto::Dns: return flow == AppProto::Doh2;
+    default: return false;
+  }
+}
+// The rule protocols other than `flow` itself whose rules apply to a flow of `flow` (at most 3).
+struct AlsoMatchingApps {
+  AppProto apps[3];
+  std::size_t count = 0;
+};
+constexpr AlsoMatchingApps alsoMatchingApps(AppProto flow) {
+  AlsoMatchingApps out{};
+  for (std::size_t a = 1; a < static_cast<std::size_t>(AppProto::Count_); ++a) {
+    const auto rule = static_cast<AppProto>(a);
+    if (rule != flow && appProtoMatches(rule, flow) && out.count < 3) out.apps[out.count++] = rule;
+  }
+  return out;
 }
 
 // Comparison used by bsize, dsize, urilen and friends: "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M".
@@ -273,6 +300,9 @@ struct BufferInspection {
   TransformChain transforms;
   std::vector<InspectItem> items;
   std::optional<SizeCheck> size;  // bsize (and urilen on http.uri), of the transformed buffer
+  // A header multi-buffer (http.request_header, http.response_header) named again starts a new
+  // inspection, which any instance may satisfy on its own (Suricata 7's multi-buffer matching).
+  std::uint8_t occurrence = 0;
 };
 
 // stream_size: bytes seen so far on the TCP stream of one or both sides.
@@ -446,9 +476,9 @@ struct Rule {
   std::string text;
 
   [[nodiscard]] bool hasTransactionFacts() const { return !dce_ifaces.empty() || !dce_opnums.empty() || smb_version.has_value(); }
-  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}) {
+  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}, std::uint8_t occurrence = 0) {
     for (auto& insp : inspections) {
-      if (insp.buffer == id && insp.transforms == transforms) return &insp;
+      if (insp.buffer == id && insp.transforms == transforms && insp.occurrence == occurrence) return &insp;
     }
     return nullptr;
   }
