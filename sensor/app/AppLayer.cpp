@@ -611,26 +611,29 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
   }
 }
 
+template <typename State, typename OnTransaction>
+void AppLayer::handOverToTls(Flow& flow, AppProto from, OnTransaction on_tx, std::int64_t ts) {
+  auto& state = static_cast<State&>(*flow.app_state);
+  std::string held[2];  // what either side sent after the exchange: the TLS handshake
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    held[dir == FlowDirection::ToServer ? 0 : 1] = state.pending(dir).held();
+  }
+  state.close(on_tx);
+  releaseState(flow);
+  flow.app = AppProto::Tls;
+  flow.app_upgraded_from = from;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
+    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  }
+}
+
 void AppLayer::parsePgsql(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
   auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
   pgsql.pending(dir).release(unacked);
   pgsql.parse(dir, [&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
-  if (pgsql.tlsAccepted()) upgradePgsqlToTls(flow, ts);
-}
-
-void AppLayer::upgradePgsqlToTls(Flow& flow, std::int64_t ts) {
-  auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
-  std::string held[2];  // what either side sent after the SSL exchange: the TLS handshake
-  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-    held[dir == FlowDirection::ToServer ? 0 : 1] = pgsql.pending(dir).held();
-  }
-  pgsql.close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
-  releaseState(flow);
-  flow.app = AppProto::Tls;
-  flow.app_upgraded_from = AppProto::Pgsql;
-  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
-    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  if (pgsql.tlsAccepted()) {
+    handOverToTls<PgsqlState>(flow, AppProto::Pgsql, [&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); }, ts);
   }
 }
 
@@ -650,22 +653,8 @@ void AppLayer::parsePop3(Flow& flow, FlowDirection dir, std::int64_t ts, std::ui
   auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
   pop3.pending(dir).release(unacked);
   pop3.parse(dir, [&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
-  if (pop3.startTls()) upgradePop3ToTls(flow, ts);
-}
-
-void AppLayer::upgradePop3ToTls(Flow& flow, std::int64_t ts) {
-  auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
-  std::string held[2];  // what either side sent after the STLS exchange: the TLS handshake
-  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-    held[dir == FlowDirection::ToServer ? 0 : 1] = pop3.pending(dir).held();
-  }
-  pop3.close([&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
-  releaseState(flow);
-  flow.app = AppProto::Tls;
-  flow.app_upgraded_from = AppProto::Pop3;
-  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-    const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
-    if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
+  if (pop3.startTls()) {
+    handOverToTls<Pop3State>(flow, AppProto::Pop3, [&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); }, ts);
   }
 }
 

@@ -270,8 +270,6 @@ class AppLayer {
   // A PostgreSQL transaction complete: detection on its query (alerts carry its pgsql object),
   // then its record.
   void onPgsql(Flow& flow, const PgsqlTransaction& tx, std::int64_t ts);
-  // The server accepted an SSLRequest: the flow is TLS from here, with the bytes held after it.
-  void upgradePgsqlToTls(Flow& flow, std::int64_t ts);
   void parseRfb(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
   // The RFB handshake complete (or the flow ended): detection on it, then its record.
   void onRfb(Flow& flow, const RfbTransaction& tx, std::int64_t ts);
@@ -279,8 +277,11 @@ class AppLayer {
   // (to_server) and on the answer (to_client), alerts carrying its pop3 object, then its record.
   void parsePop3(Flow& flow, signatures::FlowDirection dir, std::int64_t ts, std::uint64_t unacked = 0);
   void onPop3(Flow& flow, const Pop3Transaction& tx, std::int64_t ts);
-  // A +OK to STLS: the flow is TLS from here.
-  void upgradePop3ToTls(Flow& flow, std::int64_t ts);
+  // A STARTTLS accepted (PostgreSQL's SSLRequest answered 'S', POP3's STLS answered +OK): the
+  // state's open transactions are closed through on_tx, and the flow is TLS from here, fed the
+  // bytes either side had sent after the exchange.
+  template <typename State, typename OnTransaction>
+  void handOverToTls(Flow& flow, signatures::AppProto from, OnTransaction on_tx, std::int64_t ts);
 
   TransactionSink sink_;
   MetadataSink metadata_;
