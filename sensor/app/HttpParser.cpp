@@ -757,8 +757,9 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
   auto set = [&buffers](BufferId id, std::string_view v) {
     if (!v.empty()) buffers.set(id, v);
   };
+  // A header that is present but empty is an empty buffer (bsize:0 matches it), as Suricata's.
   auto setHeader = [&](BufferId id, std::string_view name) {
-    if (const std::string* v = m.header(name)) set(id, *v);
+    if (const std::string* v = m.header(name)) buffers.set(id, *v);
   };
   for (std::size_t i = 0; i < instances; ++i) {
     scratch[4 + i].append(m.headers[i].first).append(": ").append(m.headers[i].second);

@@ -87,16 +87,11 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   classes[class_count++] = protoClassOf(input.meta.transport);
   if (input.meta.app != AppProto::None) {
     classes[class_count++] = protoClassOf(input.meta.app);
-    const AlsoMatchingApps also = alsoMatchingApps(input.meta.app);  // appProtoMatches
+    const AlsoMatchingApps& also = alsoMatchingApps(input.meta.app);  // appProtoMatches
     for (std::size_t i = 0; i < also.count; ++i) classes[class_count++] = protoClassOf(also.apps[i]);
   }
   const FlowDirection dirs[2] = {FlowDirection::Any, input.meta.direction};
 
-  BufferId present[kBufferCount];
-  std::size_t present_count = 0;
-  for (std::size_t b = 0; b < kBufferCount; ++b) {
-    if (input.buffers.has(static_cast<BufferId>(b))) present[present_count++] = static_cast<BufferId>(b);
-  }
 
   DetectorScan literal_scan{this, false};
   DetectorScan regex_scan{this, true};
@@ -118,8 +113,8 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   const Transport transport = input.meta.transport;
   const AppProto app = input.meta.app;
   const FlowDirection direction = input.meta.direction;
-  for (std::size_t p = 0; p < present_count; ++p) {
-    if (present[p] == BufferId::Payload) {
+  for (const BufferId buffer : input.buffers.present()) {
+    if (buffer == BufferId::Payload) {
       if (input.meta.is_transaction) continue;
       // Stream data: the stream rules. A packet whose payload the stream pass covers: only the
       // packet-only rules. Any other packet (UDP, ICMP...): both.
@@ -127,7 +122,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
       if (input.meta.is_stream || !input.meta.payload_in_stream) scan(rs.scanGroup(transport, app, direction, index(BufferId::Payload)), BufferId::Payload);
       continue;
     }
-    scan(rs.scanGroup(transport, app, direction, index(present[p])), present[p]);
+    scan(rs.scanGroup(transport, app, direction, index(buffer)), buffer);
   }
   for (std::size_t c = 0; c < class_count; ++c) {
     for (const FlowDirection dir : dirs) {
@@ -167,8 +162,8 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
     }
     if (rule.noalert) continue;
     bool allowed = true;
-    if (rule.detection_filter) allowed = thresholds_.allow(index, *rule.detection_filter, input.meta.src, input.meta.dst, input.meta.timestamp_ns);
-    if (allowed && rule.threshold) allowed = thresholds_.allow(index, *rule.threshold, input.meta.src, input.meta.dst, input.meta.timestamp_ns);
+    if (rule.detection_filter) allowed = thresholds_.allow(index, *rule.detection_filter, input.meta);
+    if (allowed && rule.threshold) allowed = thresholds_.allow(index, *rule.threshold, input.meta);
     if (!allowed) {
       ++counters_.suppressed;
       continue;
@@ -196,6 +191,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
 bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& input, FlowBits* flowbits) {
   const PacketMeta& m = input.meta;
   if (rule.transport != Transport::Any && rule.transport != m.transport) return false;
+  if (rule.ip_version != 0 && m.src.isV4() != (rule.ip_version == 4)) return false;
   if (rule.app != AppProto::None && !appProtoMatches(rule.app, m.app)) return false;
   if ((rule.packet_only || rule.flow.no_stream) && m.is_stream) return false;
   if ((rule.stream_only || rule.flow.only_stream) && !m.is_stream) return false;
@@ -283,6 +279,10 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
 
   for (const BufferInspection& insp : rule.inspections) {
     auto values = input.buffers.get(insp.buffer);
+    if (insp.absent != BufferInspection::Absent::No) {
+      if (values.empty()) continue;  // absent, as asked
+      if (insp.absent == BufferInspection::Absent::Only) return false;
+    }
     std::string_view address;
     if (values.empty() && (insp.buffer == BufferId::IpSrc || insp.buffer == BufferId::IpDst)) {
       address = addressBytes(insp.buffer == BufferId::IpSrc ? m.src : m.dst, insp.buffer == BufferId::IpSrc ? 0 : 1);

@@ -79,7 +79,8 @@ std::optional<FastPattern> chooseFastPattern(const Rule& rule) {
   std::optional<FastPattern> best;
   bool best_low = true;
   for (const BufferInspection& insp : rule.inspections) {
-    if (!prefilterable(rule, insp.buffer)) continue;
+    // A buffer that may be absent cannot be what every match of the rule contains.
+    if (!prefilterable(rule, insp.buffer) || insp.absent != BufferInspection::Absent::No) continue;
     for (const InspectItem& item : insp.items) {
       const auto* c = std::get_if<ContentMatch>(&item);
       if (c == nullptr || c->negated) continue;

@@ -215,12 +215,16 @@ class RuleBuilder {
         return;
       }
     }
+    if (proto == "ipv4" || proto == "ip4" || proto == "ipv6" || proto == "ip6") {
+      rule_.ip_version = proto.find('4') != std::string::npos ? 4 : 6;  // as "ip", of one family
+      return;
+    }
     // A protocol Suricata knows but gsoc does not parse is unsupported; any other name is a
     // mistake in the rule (Suricata refuses it too), which operators want told apart.
     static constexpr std::string_view kSuricataProtocols[] = {
         "http2", "doh2", "imap", "pop3", "modbus", "enip", "dnp3", "nfs", "ntp", "tftp", "ike", "ikev2",
         "krb5", "quic", "dhcp", "snmp", "rfb", "pgsql", "telnet", "rdp", "bittorrent-dht",
-        "mdns", "template", "irc", "jabber", "ipv4", "ipv6", "ip4", "ip6", "pkthdr", "ether", "arp", "http-any"};
+        "mdns", "template", "irc", "jabber", "pkthdr", "ether", "arp", "http-any"};
     const std::string_view base = std::string_view(proto).substr(0, proto.find(':'));  // rule hooks: "tls:client_hello_done"
     const bool known = base != proto || std::find(std::begin(kSuricataProtocols), std::end(kSuricataProtocols), base) !=
                                             std::end(kSuricataProtocols);
@@ -597,6 +601,11 @@ class RuleBuilder {
         default:
           fail(o.value_offset, "bad pcre", "pcre: unknown flag '" + std::string(1, f) + "'");
       }
+    }
+    if (buffer && sticky_ && *buffer != *sticky_) {
+      // As Suricata: a buffer flag cannot override the sticky buffer the pcre would inspect.
+      fail(o.value_offset, "bad pcre", "pcre: Expression seen with a sticky buffer still set; either (1) reset sticky buffer with pkt_data or (2) use a sticky buffer providing \"" +
+                                           std::string(bufferName(*buffer)) + "\"");
     }
     std::string error;
     std::size_t error_offset = 0;
@@ -1653,6 +1662,7 @@ class RuleBuilder {
         if (value == "limit") t.type = Threshold::Type::Limit;
         else if (value == "threshold") t.type = Threshold::Type::Threshold;
         else if (value == "both") t.type = Threshold::Type::Both;
+        else if (value == "backoff") t.type = Threshold::Type::Backoff;
         else failValue(o, "unknown type '" + std::string(value) + "'");
       } else if (key == "track") {
         have_track = true;
@@ -1660,6 +1670,7 @@ class RuleBuilder {
         else if (value == "by_dst") t.track = Threshold::Track::ByDst;
         else if (value == "by_rule") t.track = Threshold::Track::ByRule;
         else if (value == "by_both") t.track = Threshold::Track::ByBoth;
+        else if (value == "by_flow") t.track = Threshold::Track::ByFlow;
         else failValue(o, "unknown track '" + std::string(value) + "'");
       } else if (key == "count") {
         have_count = true;
@@ -1667,10 +1678,20 @@ class RuleBuilder {
       } else if (key == "seconds") {
         have_seconds = true;
         t.seconds = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
+      } else if (key == "multiplier" && !detection_filter) {
+        t.multiplier = static_cast<std::uint32_t>(integer(o, value, 1, UINT32_MAX));
       } else {
         failValue(o, "unknown key '" + std::string(key) + "'");
       }
     }
+    if (t.type == Threshold::Type::Backoff) {
+      // As Suricata: a backoff counts one flow's matches, with no time window.
+      if (!have_track || !have_count || t.multiplier == 0) failValue(o, "backoff needs track, count and multiplier");
+      if (t.track != Threshold::Track::ByFlow) failValue(o, "backoff supports only track by_flow");
+      if (have_seconds) failValue(o, "backoff takes no seconds");
+      return t;
+    }
+    if (t.multiplier != 0) failValue(o, "multiplier is for type backoff only");
     if (!have_type || !have_track || !have_count || !have_seconds) {
       failValue(o, std::string(detection_filter ? "" : "type, ") + "track, count and seconds are all required");
     }
@@ -2108,6 +2129,14 @@ class RuleBuilder {
       inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_}).size = sizeCheck(o, o.value);
       return;
     }
+    if (n == "absent") {
+      if (!sticky_) fail(o.offset, "syntax", "absent needs a sticky buffer before it");
+      if (!o.value.empty() && o.value != "or_else") fail(o.offset, "bad value", "absent: expected nothing or 'or_else', got '" + std::string(o.value) + "'");
+      BufferInspection& insp = inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_});
+      if (!insp.items.empty() || insp.size) fail(o.offset, "syntax", "absent must come right after its sticky buffer");
+      insp.absent = o.value.empty() ? BufferInspection::Absent::Only : BufferInspection::Absent::OrElse;
+      return;
+    }
     if (n == "urilen") {
       requireValue(o);
       const auto parts = splitList(o.value);
@@ -2245,6 +2274,8 @@ class RuleBuilder {
     if (warnings_) {
       for (const std::string& n : notes_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + n);
     }
+    checkDsizeReachable();
+    checkDirections();
     for (const BufferInspection& insp : rule_.inspections) {
       for (const InspectItem& item : insp.items) {
         if (const auto* c = std::get_if<ContentMatch>(&item)) {
@@ -2258,6 +2289,78 @@ class RuleBuilder {
           }
         }
       }
+    }
+  }
+
+  // A buffer that exists in one direction only, in a rule bound to the other: Suricata 8
+  // refuses the rule rather than let it never match.
+  void checkDirections() const {
+    if (rule_.flow.direction == FlowDirection::Any) return;
+    auto sideOf = [](BufferId b) {
+      switch (b) {
+        case BufferId::HttpUri: case BufferId::HttpRawUri: case BufferId::HttpMethod: case BufferId::HttpRequestLine:
+        case BufferId::HttpHost: case BufferId::HttpRawHost: case BufferId::HttpUserAgent: case BufferId::HttpRequestHeader:
+        case BufferId::FtpCommand: case BufferId::FtpCommandData:
+          return FlowDirection::ToServer;
+        case BufferId::HttpStatCode: case BufferId::HttpStatMsg: case BufferId::HttpResponseLine: case BufferId::HttpResponseHeader:
+          return FlowDirection::ToClient;
+        default: return FlowDirection::Any;
+      }
+    };
+    for (const BufferInspection& insp : rule_.inspections) {
+      const FlowDirection side = sideOf(insp.buffer);
+      if (side != FlowDirection::Any && side != rule_.flow.direction) {
+        fail(0, "conflicting directions", "rule " + std::to_string(rule_.sid) + " mixes keywords with conflicting directions (" +
+                                              std::string(bufferName(insp.buffer)) + " exists only " +
+                                              (side == FlowDirection::ToServer ? "to_server" : "to_client") + ")");
+      }
+    }
+  }
+
+  // As Suricata's SigParseRequiredContentSize: a dsize that caps the payload below what the
+  // payload contents need (each content and its positive distance, the relative ones after the
+  // first) makes a rule that can never match, which Suricata refuses.
+  void checkDsizeReachable() {
+    const auto& d = rule_.header.dsize;
+    if (!d) return;
+    std::int64_t max = 0;
+    switch (d->op) {
+      case SizeCheck::Op::Eq: case SizeCheck::Op::Lt: case SizeCheck::Op::Le: max = static_cast<std::int64_t>(d->a); break;
+      case SizeCheck::Op::Range: max = static_cast<std::int64_t>(d->b); break;
+      default: return;
+    }
+    const BufferInspection* payload = rule_.findInspection(BufferId::Payload);
+    if (payload == nullptr || !payload->transforms.empty()) return;
+    std::int64_t need = 0;
+    std::int64_t max_offset = 0;
+    bool first = true;
+    for (const InspectItem& item : payload->items) {
+      const auto* c = std::get_if<ContentMatch>(&item);
+      if (c == nullptr) continue;
+      if (c->distance_var != kNoVariable || c->within_var != kNoVariable || c->offset_var != kNoVariable) return;
+      const std::int64_t distance = c->distance.value_or(0);
+      if (!first) {
+        if (!c->relative()) continue;
+        if (c->negated) {
+          const std::int64_t reach = need + distance + c->within.value_or(0);
+          if (reach > max) {
+            need = reach;  // as Suricata: the negated content's reach is what is reported
+            break;
+          }
+          continue;
+        }
+      }
+      need += static_cast<std::int64_t>(c->pattern.size()) + distance;
+      max_offset = std::max<std::int64_t>(max_offset, c->offset.value_or(0));
+      first = false;
+    }
+    if (need > max) {
+      fail(0, "signature can't match", "signature can't match as required content length " + std::to_string(need) +
+                                           " exceeds dsize value " + std::to_string(max));
+    }
+    if (need + max_offset > max) {
+      fail(0, "signature can't match", "signature can't match as required content length " + std::to_string(need) + " with offset " +
+                                           std::to_string(max_offset) + " exceeds dsize value " + std::to_string(max));
     }
   }
 

@@ -21,27 +21,38 @@ class BufferSet {
  public:
   static constexpr std::size_t kMaxInstances = 16;
 
-  void clear() { counts_.fill(0); }
+  // Forgets the buffers set since the last clear (only those: a set holds a few of hundreds).
+  void clear() {
+    for (std::size_t i = 0; i < present_count_; ++i) counts_[index(present_[i])] = 0;
+    present_count_ = 0;
+  }
   // Replaces all instances of `id` with one value.
   void set(BufferId id, std::string_view value) {
+    auto& count = counts_[index(id)];
+    if (count == 0) present_[present_count_++] = id;
     values_[index(id)][0] = value;
-    counts_[index(id)] = 1;
+    count = 1;
   }
   // Adds one more instance (certificates, recipients). Returns false when full.
   bool add(BufferId id, std::string_view value) {
     auto& count = counts_[index(id)];
     if (count >= kMaxInstances) return false;
+    if (count == 0) present_[present_count_++] = id;
     values_[index(id)][count++] = value;
     return true;
   }
   [[nodiscard]] std::span<const std::string_view> get(BufferId id) const {
     return {values_[index(id)].data(), counts_[index(id)]};
   }
+  // The buffers with at least one value, in the order they were first set.
+  [[nodiscard]] std::span<const BufferId> present() const { return {present_.data(), present_count_}; }
   [[nodiscard]] bool has(BufferId id) const { return counts_[index(id)] != 0; }
 
  private:
   std::array<std::array<std::string_view, kMaxInstances>, kBufferCount> values_{};
   std::array<std::uint8_t, kBufferCount> counts_{};
+  std::array<BufferId, kBufferCount> present_{};
+  std::size_t present_count_ = 0;
 };
 
 // One interface a DCERPC connection (or an SMB session's named pipes) bound, as dcerpc.iface

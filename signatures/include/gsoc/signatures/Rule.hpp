@@ -60,17 +60,23 @@ constexpr bool appProtoMatches(AppProto rule, AppProto flow) {
 }
 // The rule protocols other than `flow` itself whose rules apply to a flow of `flow` (at most 3).
 struct AlsoMatchingApps {
-  AppProto apps[3];
+  AppProto apps[3]{};
   std::size_t count = 0;
 };
-constexpr AlsoMatchingApps alsoMatchingApps(AppProto flow) {
-  AlsoMatchingApps out{};
-  for (std::size_t a = 1; a < static_cast<std::size_t>(AppProto::Count_); ++a) {
-    const auto rule = static_cast<AppProto>(a);
-    if (rule != flow && appProtoMatches(rule, flow) && out.count < 3) out.apps[out.count++] = rule;
+// A table built at compile time: the detector asks for every input it matches.
+inline constexpr std::array<AlsoMatchingApps, kAppProtoCount> kAlsoMatchingApps = [] {
+  std::array<AlsoMatchingApps, kAppProtoCount> table{};
+  for (std::size_t f = 0; f < kAppProtoCount; ++f) {
+    AlsoMatchingApps& out = table[f];
+    for (std::size_t a = 1; a < kAppProtoCount; ++a) {
+      const auto rule = static_cast<AppProto>(a);
+      const auto flow = static_cast<AppProto>(f);
+      if (rule != flow && appProtoMatches(rule, flow) && out.count < 3) out.apps[out.count++] = rule;
+    }
   }
-  return out;
-}
+  return table;
+}();
+constexpr const AlsoMatchingApps& alsoMatchingApps(AppProto flow) { return kAlsoMatchingApps[static_cast<std::size_t>(flow)]; }
 
 // Comparison used by bsize, dsize, urilen and friends: "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M".
 struct SizeCheck {
@@ -303,6 +309,10 @@ struct BufferInspection {
   // A header multi-buffer (http.request_header, http.response_header) named again starts a new
   // inspection, which any instance may satisfy on its own (Suricata 7's multi-buffer matching).
   std::uint8_t occurrence = 0;
+  // `absent`: the inspection holds only when the transaction has no such buffer (Only), or
+  // either when it has none or when the keywords after `absent: or_else` match (OrElse).
+  enum class Absent : std::uint8_t { No, Only, OrElse };
+  Absent absent = Absent::No;
 };
 
 // stream_size: bytes seen so far on the TCP stream of one or both sides.
@@ -380,12 +390,16 @@ struct AppProtocolCondition {
 };
 
 struct Threshold {
-  enum class Type : std::uint8_t { Limit, Threshold, Both, DetectionFilter };
-  enum class Track : std::uint8_t { BySrc, ByDst, ByRule, ByBoth };
+  // Backoff (by_flow only): reports the count-th match, then each time the matches reach the
+  // previous mark times `multiplier` (count 3, multiplier 2: the 3rd, 6th, 12th...).
+  enum class Type : std::uint8_t { Limit, Threshold, Both, DetectionFilter, Backoff };
+  // ByFlow: the connection's addresses, ports and protocol, either direction.
+  enum class Track : std::uint8_t { BySrc, ByDst, ByRule, ByBoth, ByFlow };
   Type type = Type::Limit;
   Track track = Track::BySrc;
   std::uint32_t count = 1;
   std::uint32_t seconds = 60;
+  std::uint32_t multiplier = 0;  // backoff
 };
 
 // Packet-header conditions (checked only when the input carries a packet, not a transaction).
@@ -421,6 +435,7 @@ struct Rule {
   AppProto app = AppProto::None;
   bool packet_only = false;   // tcp-pkt
   bool stream_only = false;   // tcp-stream
+  std::uint8_t ip_version = 0;  // ipv4/ipv6 (ip4/ip6): only packets of that family; 0 any
   AddressSet src;
   AddressSet dst;
   PortSet src_ports;
