@@ -19,6 +19,15 @@ namespace tcp_flag {
 inline constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20;
 }
 
+// The outermost packet of a tunnel, as EVE's `tunnel` object names it on the inner packets.
+struct TunnelRoot {
+  IpAddress src;
+  IpAddress dst;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  std::uint8_t ip_proto = 0;
+};
+
 struct DecodedPacket {
   std::int64_t timestamp_ns = 0;
   std::uint32_t wire_length = 0;
@@ -70,6 +79,13 @@ struct DecodedPacket {
   // What the decoder and the fragment reassembler found wrong with this packet (Suricata's
   // decoder events). A packet that does not decode carries the event that stopped it.
   signatures::EventSet events;
+
+  // Tunnels (Suricata's pseudo packets): an inner packet is decoded as a packet of its own, with
+  // its own flow, and the packets carrying it are processed as well. recursion_level counts the
+  // tunnels around this packet (0: the captured packet); flows at different levels never join.
+  std::uint8_t recursion_level = 0;
+  bool is_tunnel_root = false;  // carries an inner packet: no app layer on its payload
+  TunnelRoot tunnel;            // the captured packet's endpoints, when recursion_level > 0
 };
 
 }  // namespace gsoc::sensor

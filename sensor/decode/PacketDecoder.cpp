@@ -37,8 +37,10 @@ constexpr std::uint16_t kEtherTeb = 0x6558;       // transparent Ethernet bridgi
 constexpr std::uint16_t kEtherErspan2 = 0x88BE;   // ERSPAN type I (no sequence number) and II
 constexpr std::uint16_t kEtherErspan3 = 0x22EB;
 constexpr std::uint16_t kEtherPpp = 0x880B;       // PPTP's enhanced GRE
+constexpr std::uint16_t kEtherNsh = 0x894F;
 constexpr std::uint16_t kVxlanPort = 4789;
 constexpr std::uint16_t kGenevePort = 6081;
+constexpr std::uint16_t kLinkTypeRaw = 12;  // DLT_RAW: Suricata's pseudo packets' link type
 
 constexpr std::uint16_t kPppIpv4 = 0x21;
 constexpr std::uint16_t kPppIpv6 = 0x57;
@@ -60,7 +62,8 @@ std::string_view decodeErrorName(DecodeError error) {
       "unsupported_link_type", "truncated_link_header", "truncated_vlan", "not_ip",
       "truncated_ipv4", "bad_ipv4_version", "bad_ipv4_header_length", "bad_ipv4_total_length",
       "truncated_ipv6", "bad_ipv6_extension_header", "truncated_tcp", "bad_tcp_header_length",
-      "truncated_udp", "bad_udp_length", "truncated_icmp", "truncated_sctp", "bad_ipv4_options"};
+      "truncated_udp", "bad_udp_length", "truncated_icmp", "truncated_sctp", "bad_ipv4_options",
+      "truncated_gre"};
   return kNames[static_cast<std::size_t>(error)];
 }
 
@@ -83,11 +86,14 @@ void DecodeCounters::merge(const DecodeCounters& o) {
   vlan += o.vlan;
   fragments += o.fragments;
   tunnels += o.tunnels;
+  nsh += o.nsh;
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) errors[i] += o.errors[i];
 }
 
 bool PacketDecoder::decode(const RawPacket& raw, DecodedPacket& out) {
   out = DecodedPacket{};
+  root_count_ = 0;
+  nsh_depth_ = 0;
   out.timestamp_ns = raw.timestamp_ns;
   out.wire_length = raw.wire_length;
   out.capture_index = raw.capture_index;
@@ -141,6 +147,7 @@ bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<co
   }
   if (ether_type == kEtherIpv4) return decodeIpv4(data, out);
   if (ether_type == kEtherIpv6) return decodeIpv6(data, out);
+  if (ether_type == kEtherNsh) return decodeNsh(data, out);
   // Suricata knows these (ARP, PPPoE, MPLS, DCE, VN-Tag, NSH, 802.1ah, bridging, ERSPAN, LLDP) and
   // raises its event for any other Ethernet II type; below 0x0600 the field is an 802.3 length.
   static constexpr std::uint16_t kKnown[] = {0x0806, 0x8863, 0x8864, 0x8847, 0x8848, 0x8903, 0x8926,
@@ -226,6 +233,11 @@ bool PacketDecoder::decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket
   std::size_t next_header_at = 6;  // the byte that names `next`
   std::span<const std::uint8_t> unfragmentable;
   for (int hops = 0; hops < 8; ++hops) {
+    // After an extension header, Suricata wants 2 bytes of whatever comes next (none: the
+    // packet is invalid), unless the next header is "no next header".
+    if (hops > 0 && !fragment && next != 59 && rest.size() < 2) {
+      return fail(DecodeError::BadIpv6ExtensionHeader, AnomalyEvent::Ipv6TruncExthdr, out);
+    }
     if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination options
       if (rest.size() < 8) {
         if (fragment) break;
@@ -411,37 +423,74 @@ void PacketDecoder::checkTcpOptions(std::span<const std::uint8_t> options, Decod
   }
 }
 
+bool PacketDecoder::decodeNsh(std::span<const std::uint8_t> data, DecodedPacket& out) {
+  // Base header: version, O bit, TTL, length in 4-byte words; MD type; next protocol. Then the
+  // service path header and the metadata (MD type 1: four fixed context headers).
+  if (data.size() < 8) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::NshHeaderTooSmall, out);
+  if ((data[0] >> 6) != 0) return fail(DecodeError::NotIp, AnomalyEvent::NshUnsupportedVersion, out);
+  const std::size_t length = std::size_t{data[1] & 0x3fu} * 4;
+  const unsigned md_type = data[2] & 0x0fu;
+  if (length < 8 || length > data.size() || (md_type == 1 && length != 24)) {
+    return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::NshBadHeaderLength, out);
+  }
+  if (md_type != 1 && md_type != 2) return fail(DecodeError::NotIp, AnomalyEvent::NshUnsupportedType, out);
+  ++counters_.nsh;
+  const std::span<const std::uint8_t> rest = data.subspan(length);
+  switch (data[3]) {
+    case 1: return decodeIpv4(rest, out);
+    case 2: return decodeIpv6(rest, out);
+    case 3:
+      if (rest.size() < 14) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
+      return decodeEthernetPayload(be16(rest.data() + 12), rest.subspan(14), out);
+    case 4:
+      if (++nsh_depth_ > kMaxTunnelDepth) return fail(DecodeError::NotIp);
+      return decodeNsh(rest, out);
+    default:
+      out.events.set(AnomalyEvent::NshUnknownPayload);
+      return fail(DecodeError::NotIp);
+  }
+}
+
 // The inner packet of a tunnel, decoded into `out` afresh (the outer addresses, ports and
-// fragment fields must not leak into it); the outer packet's events and capture fields stay.
-std::optional<bool> PacketDecoder::decodeInner(std::uint16_t ether_type, std::span<const std::uint8_t> inner, DecodedPacket& out) {
-  if (tunnel_depth_ >= kMaxTunnelDepth) return std::nullopt;
-  DecodedPacket fresh;
-  fresh.timestamp_ns = out.timestamp_ns;
-  fresh.wire_length = out.wire_length;
-  fresh.capture_index = out.capture_index;
-  fresh.vlan = out.vlan;
-  fresh.vlan_count = out.vlan_count;
-  fresh.frame = out.frame;
-  fresh.link_type = out.link_type;
-  fresh.has_ether = out.has_ether;
-  fresh.src_mac = out.src_mac;
-  fresh.dst_mac = out.dst_mac;
-  fresh.ether_type = out.ether_type;
-  fresh.events = out.events;
-  out = fresh;
+// fragment fields must not leak into it); the outer packet is kept, whole, as a tunnel root.
+std::optional<bool> PacketDecoder::decodeInner(std::uint16_t ether_type, std::span<const std::uint8_t> inner,
+                                               std::span<const std::uint8_t> pseudo, DecodedPacket& out,
+                                               std::uint16_t tunnel_vlan) {
+  if (root_count_ >= roots_.size()) return std::nullopt;
+  DecodedPacket& root = roots_[root_count_++];
+  root = out;
+  root.is_tunnel_root = true;
+  root.is_fragment = false;
+  ++counters_.decoded;
+  TunnelRoot endpoints = out.tunnel;
+  if (out.recursion_level == 0) endpoints = TunnelRoot{out.src, out.dst, out.src_port, out.dst_port, out.ip_proto};
+  out = DecodedPacket{};
+  out.timestamp_ns = root.timestamp_ns;
+  out.wire_length = static_cast<std::uint32_t>(pseudo.size());
+  out.capture_index = root.capture_index;
+  out.vlan = root.vlan;
+  out.vlan_count = root.vlan_count;
+  if (tunnel_vlan != 0) {
+    if (out.vlan_count < out.vlan.size()) out.vlan[out.vlan_count++] = tunnel_vlan;
+    else out.events.set(AnomalyEvent::VlanTooManyLayers);
+  }
+  out.frame = pseudo;
+  out.link_type = kLinkTypeRaw;
+  out.has_ether = root.has_ether;
+  out.src_mac = root.src_mac;
+  out.dst_mac = root.dst_mac;
+  out.ether_type = root.ether_type;
+  out.recursion_level = static_cast<std::uint8_t>(root.recursion_level + 1);
+  out.tunnel = endpoints;
   ++counters_.tunnels;
-  ++tunnel_depth_;
-  bool ok = false;
-  if (ether_type == kEtherIpv4) ok = decodeIpv4(inner, out);
-  else if (ether_type == kEtherIpv6) ok = decodeIpv6(inner, out);
-  else if (inner.size() < 14) ok = fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
-  else ok = decodeEthernetPayload(be16(inner.data() + 12), inner.subspan(14), out);
-  --tunnel_depth_;
-  return ok;
+  if (ether_type == kEtherIpv4) return decodeIpv4(inner, out);
+  if (ether_type == kEtherIpv6) return decodeIpv6(inner, out);
+  if (inner.size() < 14) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
+  return decodeEthernetPayload(be16(inner.data() + 12), inner.subspan(14), out);
 }
 
 std::optional<bool> PacketDecoder::decodeGre(std::span<const std::uint8_t> p, DecodedPacket& out) {
-  if (p.size() < 4) return std::nullopt;
+  if (p.size() < 4) return fail(DecodeError::TruncatedGre, AnomalyEvent::GrePktTooSmall, out);
   const std::uint16_t flags = be16(p.data());
   const std::uint16_t proto = be16(p.data() + 2);
   const unsigned version = flags & 0x7u;
@@ -458,32 +507,35 @@ std::optional<bool> PacketDecoder::decodeGre(std::span<const std::uint8_t> p, De
   } else {
     return std::nullopt;
   }
-  if (p.size() < at) return std::nullopt;
+  if (p.size() < at) return fail(DecodeError::TruncatedGre, AnomalyEvent::GrePktTooSmall, out);
   std::span<const std::uint8_t> inner = p.subspan(at);
   switch (proto) {
     case kEtherIpv4:
-    case kEtherIpv6: return decodeInner(proto, inner, out);
-    case kEtherTeb: return decodeInner(kEtherTeb, inner, out);
+    case kEtherIpv6: return decodeInner(proto, inner, inner, out);
+    case kEtherTeb: return decodeInner(kEtherTeb, inner, inner, out);
     case kEtherErspan2:
-      // Type I has no sequence number and no ERSPAN header; type II an 8-byte header.
+      // Type I has no sequence number and no ERSPAN header; type II an 8-byte header (version,
+      // VLAN, ...) that Suricata's pseudo packet starts with, and whose VLAN the inner packet has.
       if (flags & 0x1000u) {
         if (inner.size() < 8) return std::nullopt;
-        inner = inner.subspan(8);
+        const std::uint16_t vlan = be16(inner.data()) & 0x0fffu;
+        return decodeInner(kEtherTeb, inner.subspan(8), inner, out, vlan);
       }
-      return decodeInner(kEtherTeb, inner, out);
+      return decodeInner(kEtherTeb, inner, inner, out);
     case kEtherErspan3: {
       if (inner.size() < 12) return std::nullopt;
       const bool platform_subheader = (inner[11] & 0x01u) != 0;
       const std::size_t header = platform_subheader ? 20 : 12;
       if (inner.size() < header) return std::nullopt;
-      return decodeInner(kEtherTeb, inner.subspan(header), out);
+      return decodeInner(kEtherTeb, inner.subspan(header), inner.subspan(header), out);
     }
     case kEtherPpp: {
       // PPP: address and control (0xff 0x03) unless compressed away, then a 1- or 2-byte protocol.
+      const std::span<const std::uint8_t> pseudo = inner;
       if (inner.size() >= 2 && inner[0] == 0xff && inner[1] == 0x03) inner = inner.subspan(2);
       const auto [ppp, length] = pppProtocol(inner);
-      if (ppp == kPppIpv4) return decodeInner(kEtherIpv4, inner.subspan(length), out);
-      if (ppp == kPppIpv6) return decodeInner(kEtherIpv6, inner.subspan(length), out);
+      if (ppp == kPppIpv4) return decodeInner(kEtherIpv4, inner.subspan(length), pseudo, out);
+      if (ppp == kPppIpv6) return decodeInner(kEtherIpv6, inner.subspan(length), pseudo, out);
       return std::nullopt;
     }
     default: return std::nullopt;
@@ -494,7 +546,7 @@ std::optional<bool> PacketDecoder::decodeUdpTunnel(std::span<const std::uint8_t>
   if (out.dst_port == kVxlanPort) {
     // VXLAN (RFC 7348): flags with the I bit (a valid VNI), 24 reserved bits, VNI, reserved.
     if (p.size() < 8 + 14 || (p[0] & 0x08u) == 0) return std::nullopt;
-    return decodeInner(kEtherTeb, p.subspan(8), out);
+    return decodeInner(kEtherTeb, p.subspan(8), p.subspan(8), out);
   }
   if (out.dst_port == kGenevePort) {
     // Geneve (RFC 8926): version 0, options length in 4-byte words, protocol type.
@@ -502,14 +554,17 @@ std::optional<bool> PacketDecoder::decodeUdpTunnel(std::span<const std::uint8_t>
     const std::size_t header = 8 + std::size_t{p[0] & 0x3fu} * 4;
     const std::uint16_t proto = be16(p.data() + 2);
     if (p.size() < header || (proto != kEtherTeb && proto != kEtherIpv4 && proto != kEtherIpv6)) return std::nullopt;
-    return decodeInner(proto, p.subspan(header), out);
+    return decodeInner(proto, p.subspan(header), p.subspan(header), out);
   }
   return std::nullopt;
 }
 
 bool PacketDecoder::decodeTransport(std::span<const std::uint8_t> p, DecodedPacket& out) {
-  if (out.ip_proto == 47) {
-    if (const auto inner = decodeGre(p, out)) return *inner;
+  if (out.ip_proto == 47 || out.ip_proto == 4 || out.ip_proto == 41) {
+    out.payload = p;  // the tunnel root's payload, for its own inspection
+    const std::optional<bool> inner = out.ip_proto == 47 ? decodeGre(p, out)
+                                      : decodeInner(out.ip_proto == 4 ? kEtherIpv4 : kEtherIpv6, p, p, out);
+    if (inner) return *inner;
   }
   switch (out.ip_proto) {
     case 6: {

@@ -1,6 +1,6 @@
 #pragma once
 // L2-L4 decoding: Ethernet, 802.1Q/802.1ad (QinQ) VLAN tags, Linux SLL, BSD loopback, Cisco
-// HDLC, PPP and raw IP; IPv4 (options), IPv6 (hop-by-hop, routing, destination options, fragment and
+// HDLC, PPP, NSH and raw IP; IPv4 (options), IPv6 (hop-by-hop, routing, destination options, fragment and
 // AH extension headers); TCP, UDP, SCTP ports, ICMP and ICMPv6. A malformed or truncated packet
 // is counted by reason and reported as not decodable; nothing reads past the captured bytes.
 // Every anomaly also sets Suricata's decoder event on the packet (DecodedPacket::events).
@@ -34,6 +34,7 @@ enum class DecodeError : std::uint8_t {
   TruncatedIcmp,
   TruncatedSctp,
   BadIpv4Options,
+  TruncatedGre,
   Count_
 };
 inline constexpr std::size_t kDecodeErrorCount = static_cast<std::size_t>(DecodeError::Count_);
@@ -49,7 +50,8 @@ struct DecodeCounters {
   std::uint64_t other_transport = 0;
   std::uint64_t vlan = 0;
   std::uint64_t fragments = 0;
-  std::uint64_t tunnels = 0;  // packets decoded from inside GRE, ERSPAN, VXLAN or Geneve
+  std::uint64_t tunnels = 0;  // packets decoded from inside GRE, ERSPAN, VXLAN, Geneve or IP-in-IP
+  std::uint64_t nsh = 0;
   std::array<std::uint64_t, kDecodeErrorCount> errors{};
   [[nodiscard]] std::uint64_t malformed() const;  // errors other than NotIp
   void merge(const DecodeCounters& other);
@@ -63,6 +65,14 @@ class PacketDecoder {
   // Decodes the transport header of `ip_payload` (used again after fragment reassembly).
   bool decodeTransport(std::span<const std::uint8_t> ip_payload, DecodedPacket& out);
   [[nodiscard]] const DecodeCounters& counters() const { return counters_; }
+  // The packets around the last decoded one when it came out of tunnels, outermost first (each
+  // decoded up to its tunnel's header, is_tunnel_root set): Suricata processes these too, each
+  // with a flow of its own. Valid until the next decode().
+  [[nodiscard]] std::span<DecodedPacket> tunnelRoots() { return std::span(roots_).first(root_count_); }
+  // The captured packet: the outermost tunnel root, else `decoded` itself.
+  [[nodiscard]] const DecodedPacket& captured(const DecodedPacket& decoded) const {
+    return root_count_ != 0 ? roots_[0] : decoded;
+  }
 
  private:
   bool decodeEthernetPayload(std::uint16_t ether_type, std::span<const std::uint8_t> data, DecodedPacket& out);
@@ -75,7 +85,13 @@ class PacketDecoder {
   // gsoc knows (the packet stays the outer one), else whether the inner packet decoded.
   std::optional<bool> decodeGre(std::span<const std::uint8_t> p, DecodedPacket& out);
   std::optional<bool> decodeUdpTunnel(std::span<const std::uint8_t> udp_payload, DecodedPacket& out);
-  std::optional<bool> decodeInner(std::uint16_t ether_type, std::span<const std::uint8_t> inner, DecodedPacket& out);
+  // `pseudo`: where Suricata's pseudo packet for the tunnel starts (its length is what the inner
+  // flow counts); `inner`: where the inner Ethernet frame or IP packet starts. `tunnel_vlan`: an
+  // ERSPAN header's VLAN id (0: none).
+  std::optional<bool> decodeInner(std::uint16_t ether_type, std::span<const std::uint8_t> inner,
+                                  std::span<const std::uint8_t> pseudo, DecodedPacket& out, std::uint16_t tunnel_vlan = 0);
+  // NSH (RFC 8300) in an Ethernet frame: decoded in place, as Suricata does (no pseudo packet).
+  bool decodeNsh(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool fail(DecodeError error) {
     ++counters_.errors[static_cast<std::size_t>(error)];
     return false;
@@ -93,7 +109,9 @@ class PacketDecoder {
   DecodeCounters counters_;
   // Tunnels inside tunnels are decoded this deep at most: a crafted packet cannot recurse.
   static constexpr unsigned kMaxTunnelDepth = 3;
-  unsigned tunnel_depth_ = 0;
+  std::array<DecodedPacket, kMaxTunnelDepth> roots_{};
+  std::size_t root_count_ = 0;
+  unsigned nsh_depth_ = 0;
 };
 
 }  // namespace gsoc::sensor

@@ -110,6 +110,8 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   meta.payload_size = static_cast<std::uint32_t>(packet.payload.size());
   meta.ttl = packet.ttl;
   meta.tcp_flags = packet.tcp_flags;
+  meta.vlan = packet.vlan;
+  meta.vlan_count = packet.vlan_count;
   meta.icmp_type = packet.icmp_type;
   meta.icmp_code = packet.icmp_code;
   meta.payload_in_stream = packet.ip_proto == 6;  // TCP payload is inspected as stream data
@@ -136,7 +138,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   if (packet.ip_proto == 17) app_.clearDatagramRecord();
   if (!packet.payload.empty()) {
     input_.buffers.set(BufferId::Payload, view(packet.payload));
-    if (packet.ip_proto == 17) {
+    if (packet.ip_proto == 17 && !packet.is_tunnel_root) {  // a tunnel's datagrams carry packets, not an app protocol
       app_.onDatagram(flow, dir, packet.payload, input_.buffers, packet.timestamp_ns);
       meta.app = flow.app;
       collectAppEvents(flow);
@@ -202,6 +204,8 @@ void DetectionStage::onFlowlessPacket(const DecodedPacket& packet) {
   meta.ip_proto = packet.ip_proto;
   meta.ttl = packet.ttl;
   meta.tcp_flags = packet.tcp_flags;
+  meta.vlan = packet.vlan;
+  meta.vlan_count = packet.vlan_count;
   meta.first_in_direction = false;
   meta.events = packet.events;
   input_.buffers.clear();

@@ -264,6 +264,7 @@ void EveWriter::packetObject(const DecodedPacket& packet) {
     case 0: name = "NULL"; break;
     case 1: name = "EN10MB"; break;
     case 9: name = "PPP"; break;
+    case 12: name = "RAW"; break;  // DLT_RAW: a tunnel's inner packet
     case 101: name = "RAW"; break;
     case 104: name = "C_HDLC"; break;
     case 108: name = "LOOP"; break;
@@ -274,6 +275,17 @@ void EveWriter::packetObject(const DecodedPacket& packet) {
   }
   if (!name.empty()) out_ << ",\"linktype_name\":\"" << name << "\"";
   out_ << "}";
+}
+
+void EveWriter::tunnelObject(const DecodedPacket& packet) {
+  // Suricata's: the outermost packet's endpoints and how deep inside it this packet was.
+  if (packet.recursion_level == 0) return;
+  const TunnelRoot& t = packet.tunnel;
+  out_ << ",\"tunnel\":{\"src_ip\":\"" << EveAddress(t.src).view() << "\",\"src_port\":" << t.src_port
+       << ",\"dest_ip\":\"" << EveAddress(t.dst).view() << "\",\"dest_port\":" << t.dst_port << ",\"proto\":\""
+       << protoName(t.ip_proto) << "\",\"depth\":" << unsigned{packet.recursion_level};
+  if (packet.capture_index != 0) out_ << ",\"pcap_cnt\":" << packet.capture_index;
+  out_ << ",\"pkt_src\":\"wire/pcap\"}";
 }
 
 void EveWriter::frameObject(const Frame& f) {
@@ -478,6 +490,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     string(xff);
   }
   out_ << "}";
+  if (hit.packet != nullptr) tunnelObject(*hit.packet);
   // Which buffer the rule matched in: gsoc's own, outside Suricata's alert object.
   out_ << ",\"gsoc\":{\"buffer\":\"" << signatures::bufferName(hit.buffer) << "\"}";
   if (hit.app != nullptr && hit.app->kind == AppMetadata::Kind::Dcerpc) dcerpcObject(*hit.app->dce, hit.app->dce_session, false);

@@ -129,6 +129,7 @@ class EveWriter {
   void etherArrays(const Flow& flow, bool swapped);
   // ,"packet":"...","packet_info":{...}: the frame as captured (alert packet: yes).
   void packetObject(const DecodedPacket& packet);
+  void tunnelObject(const DecodedPacket& packet);  // helper-decode: a tunnel's inner packet
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
   void header(const DecodedPacket& packet, std::int64_t ts, std::string_view event_type);

@@ -19,6 +19,7 @@ struct FlowKey {
   std::uint8_t ip_proto = 0;
   std::array<std::uint16_t, 3> vlan{};  // up to three tags, outermost first (as Suricata tracks)
   std::uint32_t esp_spi = 0;     // ESP flows are told apart by SPI, as in Suricata 8
+  std::uint8_t recursion_level = 0;  // tunnel depth: a flow inside a tunnel is not the same flow outside
   bool operator==(const FlowKey&) const = default;
 
   static FlowKey of(const DecodedPacket& p) {
@@ -26,6 +27,7 @@ struct FlowKey {
     k.ip_proto = p.ip_proto;
     for (std::uint8_t i = 0; i < p.vlan_count && i < k.vlan.size(); ++i) k.vlan[i] = p.vlan[i];
     k.esp_spi = p.esp_spi;
+    k.recursion_level = p.recursion_level;
     const auto a = p.src.value(), b = p.dst.value();
     if (a < b || (a == b && p.src_port <= p.dst_port)) {
       k.addr_lo = a, k.addr_hi = b, k.port_lo = p.src_port, k.port_hi = p.dst_port;
@@ -48,7 +50,7 @@ struct FlowKey {
     h = mix(h, static_cast<std::uint64_t>(addr_hi >> 64));
     h = mix(h, std::uint64_t{port_lo} << 32 | std::uint64_t{port_hi} << 16 | ip_proto);
     h = mix(h, std::uint64_t{vlan[2]} << 32 | std::uint64_t{vlan[1]} << 16 | vlan[0]);
-    h = mix(h, esp_spi);
+    h = mix(h, std::uint64_t{recursion_level} << 32 | esp_spi);
     return h ^ (h >> 31);
   }
 };

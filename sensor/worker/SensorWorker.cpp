@@ -12,7 +12,8 @@ SensorWorker::SensorWorker(FlowTableConfig flow_config, WorkerHooks hooks)
 void SensorWorker::process(const RawPacket& raw) {
   ++counters_.packets;
   counters_.bytes += raw.wire_length;
-  if (!decoder_.decode(raw, packet_)) {
+  const bool decoded = decoder_.decode(raw, packet_);
+  if (!decoded && decoder_.tunnelRoots().empty()) {
     flowless(packet_);
     return;
   }
@@ -21,6 +22,20 @@ void SensorWorker::process(const RawPacket& raw) {
     fragments_.expire(raw.timestamp_ns);
     last_expiry_ns_ = raw.timestamp_ns;
   }
+  if (decoded) processDecoded();
+  else flowless(packet_);
+  // The packets that carried this one through tunnels, innermost first, as Suricata processes
+  // a tunnel's root after its pseudo packets. (Read after processDecoded: a reassembled datagram
+  // may itself have been a tunnel.) Suricata gives UDP (VXLAN, Geneve) and IP-in-IP roots a flow,
+  // GRE roots none.
+  const std::span<DecodedPacket> roots = decoder_.tunnelRoots();
+  for (std::size_t i = roots.size(); i-- > 0;) {
+    if (roots[i].ip_proto == 47) flowless(roots[i]);
+    else handle(roots[i]);
+  }
+}
+
+void SensorWorker::processDecoded() {
   if (packet_.is_fragment) {
     const std::span<const std::uint8_t> whole = fragments_.add(packet_);
     if (whole.empty()) {
@@ -29,11 +44,12 @@ void SensorWorker::process(const RawPacket& raw) {
     }
     // The frame is rebuilt first: it reads the fragment's own headers, which decoding keeps.
     const std::span<const std::uint8_t> frame = reassembled_frame_.build(packet_, whole);
+    const std::uint8_t level = packet_.recursion_level;
     if (!decoder_.decodeTransport(whole, packet_)) {
       flowless(packet_);
       return;
     }
-    packet_.frame = frame;
+    if (packet_.recursion_level == level) packet_.frame = frame;
   }
   handle(packet_);
 }

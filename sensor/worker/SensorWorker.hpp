@@ -62,6 +62,7 @@ class SensorWorker {
   [[nodiscard]] std::size_t activeFlows() const { return flows_.size(); }
 
  private:
+  void processDecoded();  // packet_, decoded: through fragment reassembly to its flow
   void handle(DecodedPacket& packet);
   void flowless(const DecodedPacket& packet) {
     if (packet.events.any() && hooks_.on_flowless_packet) hooks_.on_flowless_packet(packet);

@@ -5,6 +5,22 @@
 namespace gsoc::signatures {
 namespace {
 
+// vlan.id: Suricata's DetectVlanIdMatch (a packet without tags never matches).
+bool vlanIdMatches(const VlanIdCheck& c, const PacketMeta& m) {
+  const std::size_t n = std::min<std::size_t>(m.vlan_count, m.vlan.size());
+  if (n == 0) return false;
+  if (c.layer == VlanIdCheck::kAny || c.layer == VlanIdCheck::kAll) {
+    const bool all = c.layer == VlanIdCheck::kAll;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c.id.matches(m.vlan[i]) != all) return !all;
+    }
+    return all;
+  }
+  const int index = c.layer >= 0 ? c.layer : static_cast<int>(n) + c.layer;
+  if (index < 0 || index >= static_cast<int>(n)) return false;
+  return c.id.matches(m.vlan[static_cast<std::size_t>(index)]);
+}
+
 // The MSS option of a TCP header (with options), if it has a well-formed one.
 std::optional<std::uint16_t> tcpMss(std::string_view header) {
   if (header.size() < 20) return std::nullopt;
@@ -226,6 +242,8 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
     if (!m.has_packet) return false;
     if (h.dsize && !h.dsize->matches(m.payload_size)) return false;
     if (h.ttl && !h.ttl->matches(m.ttl)) return false;
+    if (h.vlan_layers && !h.vlan_layers->matches(m.vlan_count)) return false;
+    if (h.vlan_id && !vlanIdMatches(*h.vlan_id, m)) return false;
     if (h.tcp_mss) {
       const auto header = input.buffers.get(BufferId::TcpHdr);
       const auto mss = header.empty() ? std::nullopt : tcpMss(header[0]);

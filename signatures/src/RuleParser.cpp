@@ -1378,6 +1378,30 @@ class RuleBuilder {
     return false;
   }
 
+  // Suricata's unsigned integer syntax, which also writes the exclusive range as "N-M".
+  SizeCheck uintCheck(const Option& o, std::string_view v) const {
+    std::string value(trim(v));
+    if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+    return sizeCheck(o, value);
+  }
+
+  // vlan.id:<uint>[,<layer>]: layer 0..2 from the outermost, negative from the innermost, `any`
+  // (the default) or `all`.
+  void onVlanId(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    if (parts.empty() || parts.size() > 2) failValue(o, "expected vlan.id:<id>[,<layer>]");
+    VlanIdCheck check;
+    check.id = uintCheck(o, parts[0]);
+    if (parts.size() == 2) {
+      const std::string_view layer = trim(parts[1]);
+      if (layer == "all") check.layer = VlanIdCheck::kAll;
+      else if (layer == "any") check.layer = VlanIdCheck::kAny;
+      else check.layer = static_cast<int>(integer(o, layer, -3, 2));
+    }
+    rule_.header.vlan_id = check;
+  }
+
   SizeCheck sizeCheck(const Option& o, std::string_view v) const {
     v = trim(v);
     SizeCheck s;
@@ -2148,6 +2172,8 @@ class RuleBuilder {
     if (n == "itype") { requireValue(o); rule_.header.itype = sizeCheck(o, o.value); return; }
     if (n == "icode") { requireValue(o); rule_.header.icode = sizeCheck(o, o.value); return; }
     if (n == "ttl") { requireValue(o); rule_.header.ttl = sizeCheck(o, o.value); return; }
+    if (n == "vlan.id") { onVlanId(o); return; }
+    if (n == "vlan.layers") { requireValue(o); rule_.header.vlan_layers = uintCheck(o, o.value); return; }
     if (n == "icmp_id") { requireValue(o); rule_.header.icmp_id = sizeCheck(o, o.value); return; }
     if (n == "icmp_seq") { requireValue(o); rule_.header.icmp_seq = sizeCheck(o, o.value); return; }
     if (n == "tcp.mss") {

@@ -310,6 +310,8 @@ def main():
     pcaps = sorted(args.shared.glob("pcaps/*/input.pcap"))
     pcaps += sorted(args.shared.glob("suricata-verify/tests/*/*.pcap"))
     pcaps += sorted(args.shared.glob("suricata-verify/pcaps/*.pcap"))
+    # IP-in-IP tunnels and their recursion levels (helper-decode)
+    pcaps += sorted(args.shared.glob("suricata-verify/tests/flow-pkt-recursion/*.pcap"))
     for pcap in pcaps:
         if pcap.stat().st_size <= MAX_PCAP_BYTES:
             cut_pcap(corpus, pcap)

@@ -2,7 +2,8 @@
 // link type, the rest is the frame. Invariants: every view the decoder hands out lies inside the
 // captured bytes, each packet is counted exactly once (decoded, a fragment, or one error reason),
 // and a decoded packet is IPv4 or IPv6; a transport header decoded again from the IP payload (as
-// after reassembly) obeys the same rules.
+// after reassembly) obeys the same rules. The packets a tunneled one came through (tunnel roots)
+// are each counted as decoded, lie inside the frame and nest one level per tunnel.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -47,8 +48,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   DecodedPacket packet;
   const bool ok = decoder.decode(raw, packet);
   const DecodeCounters& c = decoder.counters();
+  const std::span<DecodedPacket> roots = decoder.tunnelRoots();
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    check(roots[i].is_tunnel_root && roots[i].recursion_level == i, "a tunnel root at the wrong level");
+    check(inside(roots[i].payload, frame) && inside(roots[i].frame, frame), "a tunnel root's view points outside the frame");
+  }
+  check(packet.recursion_level == roots.size(), "the packet's recursion level is not its tunnel count");
+  check(inside(packet.frame, frame), "a pseudo packet outside the frame");
   if (ok) {
-    check(c.decoded + c.fragments == 1 && errorTotal(c) == 0, "a decoded packet is not counted once");
+    check(c.decoded + c.fragments == 1 + roots.size() && errorTotal(c) == 0, "a decoded packet is not counted once");
     check(packet.ip_version == 4 || packet.ip_version == 6, "decoded packet is neither IPv4 nor IPv6");
     check(packet.ip_version == 6 || (packet.src.isV4() && packet.dst.isV4()), "an IPv4 packet with IPv6 addresses");
     check(inside(packet.payload, frame) && inside(packet.ip_payload, frame), "a view points outside the frame");
@@ -67,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
   } else {
-    check(c.decoded == 0 && c.fragments == 0 && errorTotal(c) == 1, "a failed packet is not counted as one error");
+    check(c.decoded == roots.size() && c.fragments == 0 && errorTotal(c) == 1, "a failed packet is not counted as one error");
   }
   return 0;
 }

@@ -171,7 +171,14 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(Http2FailedDecompression, AppLayer, Http2, "http2.failed_decompression")                      \
   X(Http2TooManyStreams, AppLayer, Http2, "http2.too_many_streams")                               \
   X(Http2AuthorityHostMismatch, AppLayer, Http2, "http2.authority_host_mismatch")                 \
-  X(Http2UserinfoInUri, AppLayer, Http2, "http2.userinfo_in_uri")
+  X(Http2UserinfoInUri, AppLayer, Http2, "http2.userinfo_in_uri")                                \
+  /* Decoder: NSH and GRE (helper-decode) */                                                      \
+  X(NshHeaderTooSmall, Decode, None, "nsh.header_too_small")                                      \
+  X(NshUnsupportedVersion, Decode, None, "nsh.unsupported_version")                               \
+  X(NshBadHeaderLength, Decode, None, "nsh.bad_header_length")                                    \
+  X(NshUnsupportedType, Decode, None, "nsh.unsupported_type")                                     \
+  X(NshUnknownPayload, Decode, None, "nsh.unknown_payload")                                       \
+  X(GrePktTooSmall, Decode, None, "gre.pkt_too_small")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

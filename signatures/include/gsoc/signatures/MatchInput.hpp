@@ -127,6 +127,9 @@ struct PacketMeta {
   EventSet events;
   // Transaction inputs: set by the parser with the buffers.
   TransactionFacts facts;
+  // helper-decode: the packet's VLAN ids, outermost first (vlan.id, vlan.layers).
+  std::array<std::uint16_t, 3> vlan{};
+  std::uint8_t vlan_count = 0;
 };
 
 struct MatchInput {

@@ -402,6 +402,15 @@ struct Threshold {
   std::uint32_t multiplier = 0;  // backoff
 };
 
+// vlan.id (helper-decode): a VLAN id condition on one layer (0 outermost, -1 innermost), on any
+// layer, or on all of them. A packet without VLAN tags never matches.
+struct VlanIdCheck {
+  static constexpr int kAny = -100;
+  static constexpr int kAll = -101;
+  SizeCheck id;
+  int layer = kAny;
+};
+
 // Packet-header conditions (checked only when the input carries a packet, not a transaction).
 struct HeaderCondition {
   std::optional<SizeCheck> dsize;
@@ -423,8 +432,12 @@ struct HeaderCondition {
   bool flags_set = false;
   bool flags_any = false;
   bool flags_exact = false;
+  // helper-decode: vlan.id and vlan.layers
+  std::optional<VlanIdCheck> vlan_id;
+  std::optional<SizeCheck> vlan_layers;
   [[nodiscard]] bool empty() const {
-    return !dsize && !itype && !icode && !ttl && !tcp_mss && !icmp_id && !icmp_seq && !ip_proto && !flags_set;
+    return !dsize && !itype && !icode && !ttl && !tcp_mss && !icmp_id && !icmp_seq && !ip_proto && !flags_set && !vlan_id &&
+           !vlan_layers;
   }
 };
 
