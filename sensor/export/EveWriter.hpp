@@ -152,6 +152,10 @@ class EveWriter {
   void dnp3AlertObject(const Dnp3Transaction& tx);
   // Kerberos 5 (EveKrb5.cpp): ,"krb5":{...}, in its record and in its alerts.
   void krb5Object(const Krb5Message& m);
+  // Small UDP/ICS protocols (EveSnmp.cpp, EveTftp.cpp): ,"snmp":{...} and ,"tftp":{...}, in their
+  // records and in their alerts.
+  void snmpObject(const SnmpMessage& m);
+  void tftpObject(const TftpTransaction& tx);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);
