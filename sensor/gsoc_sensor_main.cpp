@@ -118,6 +118,7 @@ Options:
                          reverse (its last); HEADER default X-Forwarded-For
   --eve-ethernet         add the ether object (MAC addresses) to records (Suricata's eve-log
                          ethernet)
+  --eve-dhcp-extended    dhcp records with the extended fields (eve-log dhcp extended)
   --eve-netflow          write netflow records, one per flow direction (eve-log netflow)
   --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
   --eve-anomaly-packet   add the frame (base64) and its link type to anomaly records
@@ -150,10 +151,10 @@ Options:
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
   --app-layer-disable PROTO
-                         do not identify PROTO (snmp, tftp) at all (Suricata's app-layer
+                         do not identify PROTO (snmp, tftp, dhcp) at all (Suricata's app-layer
                          protocols <proto> enabled: no); repeatable
   --app-layer-detection-only PROTO
-                         identify PROTO (snmp, tftp) but do not parse it (Suricata's
+                         identify PROTO (snmp, tftp, dhcp) but do not parse it (Suricata's
                          detection-only); repeatable
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
@@ -353,6 +354,8 @@ Args parseArgs(int argc, char** argv) {
         if (c2 != std::string::npos && c2 + 1 < v.size()) args.eve_xff.header = v.substr(c2 + 1);
       } else if (a == "--eve-ethernet") {
         args.eve_options.ethernet = true;
+      } else if (a == "--eve-dhcp-extended") {
+        args.eve_options.dhcp_extended = true;
       } else if (a == "--eve-netflow") {
         args.eve_options.netflow = true;
       } else if (a == "--eve-frames") {
@@ -408,7 +411,8 @@ Args parseArgs(int argc, char** argv) {
             proto = static_cast<gsoc::signatures::AppProto>(p);
           }
         }
-        if (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp) {
+        if (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
+            proto != gsoc::signatures::AppProto::Dhcp) {
           usageError(a + ": not a protocol this applies to: " + name);
         }
         args.protocol_modes.emplace_back(proto, a == "--app-layer-disable" ? gsoc::sensor::AppLayer::ProtocolMode::Off

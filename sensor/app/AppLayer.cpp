@@ -1310,7 +1310,7 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_) ||
       giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
       giveState(flow, dnp3_states_) || giveState(flow, krb5_states_) ||
-      giveState(flow, snmp_states_) || giveState(flow, tftp_states_)) {
+      giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1339,6 +1339,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("krb5_states", krb5_states_.counters());
   table.add("snmp_states", snmp_states_.counters());
   table.add("tftp_states", tftp_states_.counters());
+  table.add("dhcp_states", dhcp_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {

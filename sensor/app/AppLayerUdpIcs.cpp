@@ -31,13 +31,14 @@ bool AppLayer::parseUdpIcsDatagram(Flow& flow, FlowDirection dir, std::span<cons
   if (proto == AppProto::None) {
     if (onPort(flow, 161, 162) && looksLikeSnmp(payload)) proto = AppProto::Snmp;
     else if (flow.server_port == 69 && dir == FlowDirection::ToServer && looksLikeTftp(payload)) proto = AppProto::Tftp;
+    else if (onPort(flow, 67, 68) && looksLikeDhcp(payload)) proto = AppProto::Dhcp;
     else return false;
     if (protocolMode(proto) == ProtocolMode::Off) return false;
     flow.app = proto;
     flow.app_identified_by = dir;
     flow.app_detection_done = true;
   }
-  if (proto != AppProto::Snmp && proto != AppProto::Tftp) return false;
+  if (proto != AppProto::Snmp && proto != AppProto::Tftp && proto != AppProto::Dhcp) return false;
   if (protocolMode(proto) == ProtocolMode::DetectionOnly) return true;
   if (proto == AppProto::Snmp) {
     if (!flow.app_state) flow.app_state = snmp_states_.take([] { return std::make_unique<SnmpState>(); });
@@ -46,6 +47,16 @@ bool AppLayer::parseUdpIcsDatagram(Flow& flow, FlowDirection dir, std::span<cons
     // The message stays in the flow's state until its next datagram: the buffers may view it.
     snmp.datagram(dir, payload, [&](FlowDirection d, const SnmpMessage& m) { onSnmp(flow, d, m, ts, buffers); });
     counters_.countParseErrors(flow, snmp.errors() - errors);
+  } else if (proto == AppProto::Dhcp) {
+    if (!flow.app_state) flow.app_state = dhcp_states_.take([] { return std::make_unique<DhcpState>(); });
+    auto& dhcp = static_cast<DhcpState&>(*flow.app_state);
+    const std::uint64_t errors = dhcp.errors();
+    dhcp.datagram(payload, [&](const DhcpMessage& m) { onDhcp(flow, dir, m, ts, buffers); });
+    counters_.countParseErrors(flow, dhcp.errors() - errors);
+    if (dhcp.events.any()) {
+      datagram_events_.merge(dhcp.events);
+      dhcp.events.clear();
+    }
   } else {
     if (!flow.app_state) flow.app_state = tftp_states_.take([] { return std::make_unique<TftpState>(); });
     auto& tftp = static_cast<TftpState&>(*flow.app_state);
@@ -67,6 +78,18 @@ void AppLayer::onSnmp(Flow& flow, FlowDirection dir, const SnmpMessage& m, std::
   }
   AppMetadata record{AppMetadata::Kind::Snmp, &flow, dir, ts};
   record.snmp = &m;
+  record.tx_id = static_cast<std::int64_t>(m.tx_id);
+  datagram_record_ = record;
+  has_datagram_record_ = true;
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::onDhcp(Flow& flow, FlowDirection dir, const DhcpMessage& m, std::int64_t ts, signatures::BufferSet& buffers) {
+  if (m.lease_time) buffers.set(BufferId::DhcpLeaseTimeNumber, bigEndian(*m.lease_time, dhcp_times_[0]));
+  if (m.rebinding_time) buffers.set(BufferId::DhcpRebindingTimeNumber, bigEndian(*m.rebinding_time, dhcp_times_[1]));
+  if (m.renewal_time) buffers.set(BufferId::DhcpRenewalTimeNumber, bigEndian(*m.renewal_time, dhcp_times_[2]));
+  AppMetadata record{AppMetadata::Kind::Dhcp, &flow, dir, ts};
+  record.dhcp = &m;
   record.tx_id = static_cast<std::int64_t>(m.tx_id);
   datagram_record_ = record;
   has_datagram_record_ = true;

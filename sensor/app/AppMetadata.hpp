@@ -33,6 +33,7 @@ struct Dnp3Transaction;
 struct Krb5Message;
 struct SnmpMessage;
 struct TftpTransaction;
+struct DhcpMessage;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -48,7 +49,7 @@ struct AppMetadata {
                             Websocket,  // a WebSocket frame (`websocket`)
                             Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
                             Dnp3, Krb5,
-                            Snmp, Tftp };  // small UDP/ICS protocols: one message / one request's transfer
+                            Snmp, Tftp, Dhcp };  // small UDP/ICS protocols: one message / one request's transfer
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -80,6 +81,7 @@ struct AppMetadata {
   const Krb5Message* krb5 = nullptr;      // Krb5: one message
   const SnmpMessage* snmp = nullptr;      // Snmp: one message
   const TftpTransaction* tftp = nullptr;  // Tftp: a request and its transfer
+  const DhcpMessage* dhcp = nullptr;      // Dhcp: one message
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

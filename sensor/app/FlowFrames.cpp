@@ -425,6 +425,7 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Http1:
     case AppProto::Snmp:  // small UDP/ICS protocols: datagrams, no stream frames
     case AppProto::Tftp:
+    case AppProto::Dhcp:
     case AppProto::Count_: break;
   }
   side.stopped = true;

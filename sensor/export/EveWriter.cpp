@@ -1326,6 +1326,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       snmpObject(*r.snmp);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Dhcp:
+      // Suricata's dhcp record: one per message, each way as the message went.
+      header(flow, r.direction, r.timestamp_ns, "dhcp");
+      captureIndex(r.capture_index);
+      dhcpObject(*r.dhcp);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Tftp:
       // Suricata's tftp record: one per request, in the flow's direction.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tftp");
@@ -1634,6 +1641,10 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Tftp) {
     tftpObject(*r.tftp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Dhcp) {
+    dhcpObject(*r.dhcp);
     return;
   }
   if (r.kind == AppMetadata::Kind::Ldap) {

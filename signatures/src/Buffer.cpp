@@ -84,6 +84,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     // Small UDP/ICS protocols: SNMP, TFTP
     "snmp.community", "snmp.usm", "snmp.trap_oid", "snmp.trap_address", "snmp.version number", "snmp.pdu_type number",
     "tftp.file_name",
+    // DHCP
+    "dhcp.leasetime number", "dhcp.rebinding_time number", "dhcp.renewal_time number",
 };
 
 using K = BufferKeywordKind;

@@ -49,6 +49,7 @@ std::string_view appProtoName(AppProto proto) {
     // Small UDP/ICS protocols
     case AppProto::Snmp: return "snmp";
     case AppProto::Tftp: return "tftp";
+    case AppProto::Dhcp: return "dhcp";
     case AppProto::Count_: break;
   }
   return "";
@@ -107,6 +108,7 @@ constexpr ProtocolName kProtocols[] = {
     // Small UDP/ICS protocols
     {"snmp", Transport::Udp, AppProto::Snmp},
     {"tftp", Transport::Udp, AppProto::Tftp},
+    {"dhcp", Transport::Udp, AppProto::Dhcp},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1136,6 +1138,19 @@ class RuleBuilder {
       return false;
     }
     bindApp(o, AppProto::Snmp);
+    return true;
+  }
+  // DHCP: dhcp.leasetime, dhcp.rebinding_time and dhcp.renewal_time (Suricata's unsigned
+  // integers); false for any other keyword.
+  bool onDhcpKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    BufferId buffer = BufferId::DhcpLeaseTimeNumber;
+    if (n == "dhcp.rebinding_time") buffer = BufferId::DhcpRebindingTimeNumber;
+    else if (n == "dhcp.renewal_time") buffer = BufferId::DhcpRenewalTimeNumber;
+    else if (n != "dhcp.leasetime") return false;
+    requireValue(o);
+    fieldInteger(o, buffer, o.value, 4);
+    bindApp(o, AppProto::Dhcp);
     return true;
   }
   // TFTP: the sticky buffer tftp.file_name; false for any other keyword.
@@ -2236,7 +2251,7 @@ class RuleBuilder {
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (onRfbInteger(o)) return;
     if (onDnp3Keyword(o) || onKrb5Keyword(o)) return;
-    if (onSnmpKeyword(o) || onTftpKeyword(o)) return;
+    if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);

@@ -97,9 +97,9 @@ SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap",
                     "pgsql", "rfb", "pop3", "dnp3", "krb5",
                     # small UDP/ICS protocols
-                    "snmp", "tftp"}
+                    "snmp", "tftp", "dhcp"}
 # Parsers gsoc can turn off or run in detection-only (Suricata's enabled: no / detection-only).
-SWITCHABLE_PROTOCOLS = {"snmp", "tftp"}
+SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",
@@ -571,6 +571,9 @@ def eve_option_flags(outputs):
                 flags.append(("--eve-netflow",))
             if name == "frame":
                 flags.append(("--eve-frames",))
+            if name == "dhcp" and isinstance(t, dict) and isinstance(t["dhcp"], dict) \
+                    and normalise_value(t["dhcp"].get("extended", False)) == "true":
+                flags.append(("--eve-dhcp-extended",))
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
                     and normalise_value(t["alert"].get("packet", False)) == "true":
                 flags.append(("--eve-alert-packet",))

@@ -171,7 +171,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(Http2FailedDecompression, AppLayer, Http2, "http2.failed_decompression")                      \
   X(Http2TooManyStreams, AppLayer, Http2, "http2.too_many_streams")                               \
   X(Http2AuthorityHostMismatch, AppLayer, Http2, "http2.authority_host_mismatch")                 \
-  X(Http2UserinfoInUri, AppLayer, Http2, "http2.userinfo_in_uri")
+  X(Http2UserinfoInUri, AppLayer, Http2, "http2.userinfo_in_uri")                                \
+  /* Small UDP/ICS protocols: DHCP */                                                             \
+  X(DhcpMalformedOptions, AppLayer, Dhcp, "dhcp.malformed_options")                               \
+  X(DhcpTruncatedOptions, AppLayer, Dhcp, "dhcp.truncated_options")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -322,6 +322,11 @@ enum class BufferId : std::uint8_t {
   SnmpPduTypeNumber,
   // TFTP, per request: the file name.
   TftpFileName,
+  // DHCP, per message: the lease, rebinding and renewal times (options 51, 59, 58; four bytes
+  // each, big-endian) for the integer keywords' byte tests.
+  DhcpLeaseTimeNumber,
+  DhcpRebindingTimeNumber,
+  DhcpRenewalTimeNumber,
   Count_
 };
 

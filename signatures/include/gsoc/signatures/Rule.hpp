@@ -37,7 +37,7 @@ enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, S
                                      // (Suricata's http is any version, http1 HTTP/1.x only; HTTP/1.x flows are Http).
                                      Http2, Doh2, Http1,
                                      // Small UDP/ICS protocols (issue 15)
-                                     Snmp, Tftp,
+                                     Snmp, Tftp, Dhcp,
                                      Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
