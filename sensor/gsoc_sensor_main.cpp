@@ -118,6 +118,7 @@ Options:
                          reverse (its last); HEADER default X-Forwarded-For
   --eve-ethernet         add the ether object (MAC addresses) to records (Suricata's eve-log
                          ethernet)
+  --eve-dhcp-extended    dhcp records with the extended fields (eve-log dhcp extended)
   --eve-netflow          write netflow records, one per flow direction (eve-log netflow)
   --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
   --eve-anomaly-packet   add the frame (base64) and its link type to anomaly records
@@ -149,6 +150,12 @@ Options:
   --dnp3-max-points N    DNP3 points per message at most (Suricata's dnp3 max-points; default 16384)
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
+  --app-layer-disable PROTO
+                         do not identify PROTO (snmp, tftp, dhcp) at all (Suricata's app-layer
+                         protocols <proto> enabled: no); repeatable
+  --app-layer-detection-only PROTO
+                         identify PROTO (snmp, tftp, dhcp) but do not parse it (Suricata's
+                         detection-only); repeatable
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -224,6 +231,8 @@ struct Args {
   gsoc::sensor::MqttLimits mqtt_limits;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   gsoc::sensor::Dnp3Limits dnp3_limits;
+  // --app-layer-disable / --app-layer-detection-only (small UDP/ICS protocols)
+  std::vector<std::pair<gsoc::signatures::AppProto, gsoc::sensor::AppLayer::ProtocolMode>> protocol_modes;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -345,6 +354,8 @@ Args parseArgs(int argc, char** argv) {
         if (c2 != std::string::npos && c2 + 1 < v.size()) args.eve_xff.header = v.substr(c2 + 1);
       } else if (a == "--eve-ethernet") {
         args.eve_options.ethernet = true;
+      } else if (a == "--eve-dhcp-extended") {
+        args.eve_options.dhcp_extended = true;
       } else if (a == "--eve-netflow") {
         args.eve_options.netflow = true;
       } else if (a == "--eve-frames") {
@@ -391,6 +402,21 @@ Args parseArgs(int argc, char** argv) {
         args.dnp3_limits.objects.max_points = static_cast<std::uint32_t>(std::stoul(value()));
       } else if (a == "--dnp3-max-objects") {
         args.dnp3_limits.objects.max_objects = static_cast<std::uint32_t>(std::stoul(value()));
+      } else if (a == "--app-layer-disable" || a == "--app-layer-detection-only") {
+        // Small UDP/ICS protocols: Suricata's app-layer.protocols.<proto>.enabled no / detection-only.
+        const std::string name = value();
+        auto proto = gsoc::signatures::AppProto::None;
+        for (std::size_t p = 1; p < gsoc::signatures::kAppProtoCount; ++p) {
+          if (gsoc::signatures::appProtoName(static_cast<gsoc::signatures::AppProto>(p)) == name) {
+            proto = static_cast<gsoc::signatures::AppProto>(p);
+          }
+        }
+        if (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
+            proto != gsoc::signatures::AppProto::Dhcp) {
+          usageError(a + ": not a protocol this applies to: " + name);
+        }
+        args.protocol_modes.emplace_back(proto, a == "--app-layer-disable" ? gsoc::sensor::AppLayer::ProtocolMode::Off
+                                                                           : gsoc::sensor::AppLayer::ProtocolMode::DetectionOnly);
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -807,6 +833,7 @@ int main(int argc, char** argv) {
       l->detection->setMqttLimits(args.mqtt_limits);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
       l->detection->setDnp3Limits(args.dnp3_limits);
+      for (const auto& [proto, mode] : args.protocol_modes) l->detection->setProtocolMode(proto, mode);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
     }

@@ -1189,6 +1189,7 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
     counters_.parse_errors += krb5.errors() - errors;
     return;
   }
+  if (parseUdpIcsDatagram(flow, dir, payload, buffers, ts)) return;  // SNMP, TFTP
   if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
     onDcerpcDatagram(flow, payload, buffers, ts);
     return;
@@ -1308,7 +1309,8 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
       giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_) ||
       giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
-      giveState(flow, dnp3_states_) || giveState(flow, krb5_states_)) {
+      giveState(flow, dnp3_states_) || giveState(flow, krb5_states_) ||
+      giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1335,6 +1337,9 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("pop3_states", pop3_states_.counters());
   table.add("dnp3_states", dnp3_states_.counters());
   table.add("krb5_states", krb5_states_.counters());
+  table.add("snmp_states", snmp_states_.counters());
+  table.add("tftp_states", tftp_states_.counters());
+  table.add("dhcp_states", dhcp_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {

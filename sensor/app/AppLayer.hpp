@@ -38,6 +38,9 @@
 #include "sensor/app/SipParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
+#include "sensor/app/SnmpParser.hpp"
+#include "sensor/app/DhcpParser.hpp"
+#include "sensor/app/TftpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/app/WebsocketParser.hpp"
@@ -113,6 +116,11 @@ class AppLayer {
   void setLdapMaxTx(std::size_t max_tx) { ldap_max_tx_ = max_tx; }
   // Suricata's app-layer.protocols.dnp3 max-tx, max-points and max-objects.
   void setDnp3Limits(const Dnp3Limits& limits) { dnp3_limits_ = limits; }
+  // Suricata's app-layer.protocols.<proto>.enabled: a protocol turned off is not identified; one
+  // in detection-only is identified (the flow's app_proto) but not parsed. Full by default; the
+  // small UDP/ICS protocols (SNMP, TFTP, DHCP) honour it.
+  enum class ProtocolMode : std::uint8_t { Full, DetectionOnly, Off };
+  void setProtocolMode(signatures::AppProto proto, ProtocolMode mode) { protocol_modes_[static_cast<std::size_t>(proto)] = mode; }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -369,6 +377,24 @@ class AppLayer {
   char krb5_ticket_weak_ = 0;
   std::array<char, 4> krb5_err_code_{};
   std::array<char, 4> krb5_ticket_etype_{};
+  // Small UDP/ICS protocols (AppLayerUdpIcs.cpp): SNMP, TFTP and DHCP, each datagram parsed as it
+  // comes, a message's buffers into `buffers` (the datagram's input) and its record.
+  // parseUdpIcsDatagram is false when the datagram is none of theirs.
+  bool parseUdpIcsDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                           signatures::BufferSet& buffers, std::int64_t ts);
+  void onSnmp(Flow& flow, signatures::FlowDirection dir, const SnmpMessage& m, std::int64_t ts, signatures::BufferSet& buffers);
+  void onTftp(Flow& flow, signatures::FlowDirection dir, const TftpTransaction& tx, std::int64_t ts, signatures::BufferSet& buffers);
+  [[nodiscard]] ProtocolMode protocolMode(signatures::AppProto proto) const {
+    return protocol_modes_[static_cast<std::size_t>(proto)];
+  }
+  std::array<ProtocolMode, signatures::kAppProtoCount> protocol_modes_{};
+  FreeList<std::unique_ptr<SnmpState>> snmp_states_{kPooledStates};
+  FreeList<std::unique_ptr<TftpState>> tftp_states_{kPooledStates};
+  void onDhcp(Flow& flow, signatures::FlowDirection dir, const DhcpMessage& m, std::int64_t ts, signatures::BufferSet& buffers);
+  FreeList<std::unique_ptr<DhcpState>> dhcp_states_{kPooledStates};
+  std::array<std::array<char, 4>, 3> dhcp_times_{};  // dhcp.leasetime, rebinding_time, renewal_time buffers
+  std::array<char, 4> snmp_version_{};   // snmp.version's buffer
+  std::array<char, 4> snmp_pdu_type_{};  // snmp.pdu_type's buffer
 };
 
 }  // namespace gsoc::sensor

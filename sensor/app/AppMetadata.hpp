@@ -31,6 +31,9 @@ struct RfbTransaction;
 struct Pop3Transaction;
 struct Dnp3Transaction;
 struct Krb5Message;
+struct SnmpMessage;
+struct TftpTransaction;
+struct DhcpMessage;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -45,7 +48,8 @@ struct AppMetadata {
                             Frame,  // a frame (`frame`), for EVE frame records
                             Websocket,  // a WebSocket frame (`websocket`)
                             Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
-                            Dnp3, Krb5 };
+                            Dnp3, Krb5,
+                            Snmp, Tftp, Dhcp };  // small UDP/ICS protocols: one message / one request's transfer
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -75,6 +79,9 @@ struct AppMetadata {
   const Pop3Transaction* pop3 = nullptr;
   const Dnp3Transaction* dnp3 = nullptr;  // Dnp3: one application fragment
   const Krb5Message* krb5 = nullptr;      // Krb5: one message
+  const SnmpMessage* snmp = nullptr;      // Snmp: one message
+  const TftpTransaction* tftp = nullptr;  // Tftp: a request and its transfer
+  const DhcpMessage* dhcp = nullptr;      // Dhcp: one message
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

@@ -423,6 +423,9 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Http2:
     case AppProto::Doh2:
     case AppProto::Http1:
+    case AppProto::Snmp:  // small UDP/ICS protocols: datagrams, no stream frames
+    case AppProto::Tftp:
+    case AppProto::Dhcp:
     case AppProto::Count_: break;
   }
   side.stopped = true;

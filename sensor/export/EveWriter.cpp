@@ -1331,6 +1331,29 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       krb5Object(*r.krb5);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Snmp:
+      // Suricata's snmp record: one per message, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "snmp");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.snmp->tx_id;
+      snmpObject(*r.snmp);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Dhcp:
+      // Suricata's dhcp record: one per message, each way as the message went.
+      header(flow, r.direction, r.timestamp_ns, "dhcp");
+      captureIndex(r.capture_index);
+      dhcpObject(*r.dhcp);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Tftp:
+      // Suricata's tftp record: one per request, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tftp");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.tx_id;
+      tftpObject(*r.tftp);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Quic:
       // Suricata's quic record: one per packet, as the packet went.
       header(flow, r.direction, r.timestamp_ns, "quic");
@@ -1623,6 +1646,18 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Sip) {
     sipObject(*r.sip);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Snmp) {  // small UDP/ICS protocols
+    snmpObject(*r.snmp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Tftp) {
+    tftpObject(*r.tftp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Dhcp) {
+    dhcpObject(*r.dhcp);
     return;
   }
   if (r.kind == AppMetadata::Kind::Ldap) {

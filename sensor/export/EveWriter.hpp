@@ -46,6 +46,7 @@ struct EveOptions {
   bool alert_packet = false;            // alert packet: the frame, base64, with packet_info
   bool anomaly_packet = false;          // anomaly packethdr: the same in anomaly records
   bool alert_references = false;        // alert metadata rule reference: the rule's references as URLs
+  bool dhcp_extended = false;           // dhcp extended: the addresses, times and options beyond the basics
 };
 
 // The Suricata version whose EVE output gsoc writes (EVE's suricata_version).
@@ -153,6 +154,11 @@ class EveWriter {
   void dnp3AlertObject(const Dnp3Transaction& tx);
   // Kerberos 5 (EveKrb5.cpp): ,"krb5":{...}, in its record and in its alerts.
   void krb5Object(const Krb5Message& m);
+  // Small UDP/ICS protocols (EveSnmp.cpp, EveTftp.cpp): ,"snmp":{...} and ,"tftp":{...}, in their
+  // records and in their alerts.
+  void snmpObject(const SnmpMessage& m);
+  void tftpObject(const TftpTransaction& tx);
+  void dhcpObject(const DhcpMessage& m);  // EveDhcp.cpp; options_.dhcp_extended adds the extended fields
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -81,6 +81,11 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     // HTTP/2
     "http2.frametype number", "http2.errorcode number", "http2.priority number", "http2.window number",
     "http2.size_update number", "http2.settings number", "http2.header_name", "http2.header",
+    // Small UDP/ICS protocols: SNMP, TFTP
+    "snmp.community", "snmp.usm", "snmp.trap_oid", "snmp.trap_address", "snmp.version number", "snmp.pdu_type number",
+    "tftp.file_name",
+    // DHCP
+    "dhcp.leasetime number", "dhcp.rebinding_time number", "dhcp.renewal_time number",
 };
 
 using K = BufferKeywordKind;

@@ -46,6 +46,10 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Http2: return "http2";
     case AppProto::Doh2: return "doh2";
     case AppProto::Http1: return "http1";
+    // Small UDP/ICS protocols
+    case AppProto::Snmp: return "snmp";
+    case AppProto::Tftp: return "tftp";
+    case AppProto::Dhcp: return "dhcp";
     case AppProto::Count_: break;
   }
   return "";
@@ -101,6 +105,10 @@ constexpr ProtocolName kProtocols[] = {
     // HTTP/2
     {"http1", Transport::Tcp, AppProto::Http1},
     {"http2", Transport::Tcp, AppProto::Http2},   {"doh2", Transport::Tcp, AppProto::Doh2},
+    // Small UDP/ICS protocols
+    {"snmp", Transport::Udp, AppProto::Snmp},
+    {"tftp", Transport::Udp, AppProto::Tftp},
+    {"dhcp", Transport::Udp, AppProto::Dhcp},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1110,6 +1118,55 @@ class RuleBuilder {
       return false;
     }
     bindApp(o, AppProto::Krb5);
+    return true;
+  }
+  // SNMP: snmp.version and snmp.pdu_type (Suricata's unsigned integers; a PDU type also by its
+  // name, "get_request"...), and the sticky buffers snmp.community, snmp.usm, snmp.trap_oid and
+  // snmp.trap_address; false for any other keyword.
+  bool onSnmpKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "snmp.version") {
+      requireValue(o);
+      fieldInteger(o, BufferId::SnmpVersionNumber, o.value, 4);
+    } else if (n == "snmp.pdu_type") {
+      requireValue(o);
+      static constexpr std::string_view kPduNames[] = {"get_request",  "get_next_request", "response",
+                                                       "set_request",  "trap_v1",          "get_bulk_request",
+                                                       "inform_request", "trap_v2",        "report"};
+      const std::string v = lower(trim(o.value));
+      const auto* named = std::find(std::begin(kPduNames), std::end(kPduNames), v);
+      if (named != std::end(kPduNames)) {
+        fieldByteTest(BufferId::SnmpPduTypeNumber, ByteTest::Op::Eq, static_cast<std::uint64_t>(named - std::begin(kPduNames)),
+                      false, std::nullopt, 4);
+      } else {
+        fieldInteger(o, BufferId::SnmpPduTypeNumber, o.value, 4);
+      }
+    } else if (n == "snmp.community" || n == "snmp.usm" || n == "snmp.trap_oid" || n == "snmp.trap_address") {
+      onBufferKeyword(o, *findBufferKeyword(n));
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Snmp);
+    return true;
+  }
+  // DHCP: dhcp.leasetime, dhcp.rebinding_time and dhcp.renewal_time (Suricata's unsigned
+  // integers); false for any other keyword.
+  bool onDhcpKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    BufferId buffer = BufferId::DhcpLeaseTimeNumber;
+    if (n == "dhcp.rebinding_time") buffer = BufferId::DhcpRebindingTimeNumber;
+    else if (n == "dhcp.renewal_time") buffer = BufferId::DhcpRenewalTimeNumber;
+    else if (n != "dhcp.leasetime") return false;
+    requireValue(o);
+    fieldInteger(o, buffer, o.value, 4);
+    bindApp(o, AppProto::Dhcp);
+    return true;
+  }
+  // TFTP: the sticky buffer tftp.file_name; false for any other keyword.
+  bool onTftpKeyword(const Option& o) {
+    if (o.name != "tftp.file_name") return false;
+    onBufferKeyword(o, *findBufferKeyword(o.name));
+    bindApp(o, AppProto::Tftp);
     return true;
   }
   // The LDAP integer keywords; false for any other keyword.
@@ -2249,6 +2306,7 @@ class RuleBuilder {
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (onRfbInteger(o)) return;
     if (onDnp3Keyword(o) || onKrb5Keyword(o)) return;
+    if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);

@@ -193,6 +193,11 @@ def cut_pcap(corpus, path):
                 # quic_fuzz.cpp: each record one datagram, bit 0 the direction (1: from the server).
                 key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))
                 quic_flows.setdefault(key, []).append(record(1 if sport in (443, 80) else 0, payload[8:]))
+            # Small UDP/ICS protocols: each datagram a record, bit 0 the direction (1: from the server).
+            for target, ports in (("snmp", (161, 162)), ("tftp", (69,)), ("dhcp", (67, 68))):
+                if sport in ports or dport in ports:
+                    server = sport in ports and not (target == "dhcp" and sport == 68)
+                    corpus.add(target, record(1 if server else 0, payload[8:]))
             continue
         if p["proto"] != 6 or len(payload) < 20:
             continue

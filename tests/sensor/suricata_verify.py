@@ -95,7 +95,11 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
 PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap",
-                    "pgsql", "rfb", "pop3", "dnp3", "krb5"}
+                    "pgsql", "rfb", "pop3", "dnp3", "krb5",
+                    # small UDP/ICS protocols
+                    "snmp", "tftp", "dhcp"}
+# Parsers gsoc can turn off or run in detection-only (Suricata's enabled: no / detection-only).
+SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",
@@ -302,6 +306,12 @@ def protocol_setting(rest, text):
     proto, _, option = rest.partition(".")
     if proto not in PARSED_PROTOCOLS:
         # No parser to turn on, off or tune: a case that needs one fails on its own merits.
+        return NOOP, None
+    if proto in SWITCHABLE_PROTOCOLS and option in ("enabled", "udp.enabled"):
+        if text in ("false", "no"):
+            return "flag", ("--app-layer-disable", proto)
+        if text == "detection-only":
+            return "flag", ("--app-layer-detection-only", proto)
         return NOOP, None
     if option in ("enabled", "tcp.enabled", "udp.enabled", ""):
         return (NOOP, None) if text not in ("false", "no") else (OUT, "gsoc cannot turn its %s parser off" % proto)
@@ -561,6 +571,9 @@ def eve_option_flags(outputs):
                 flags.append(("--eve-netflow",))
             if name == "frame":
                 flags.append(("--eve-frames",))
+            if name == "dhcp" and isinstance(t, dict) and isinstance(t["dhcp"], dict) \
+                    and normalise_value(t["dhcp"].get("extended", False)) == "true":
+                flags.append(("--eve-dhcp-extended",))
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
                     and normalise_value(t["alert"].get("packet", False)) == "true":
                 flags.append(("--eve-alert-packet",))

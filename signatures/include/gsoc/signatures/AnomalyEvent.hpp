@@ -178,7 +178,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(NshBadHeaderLength, Decode, None, "nsh.bad_header_length")                                    \
   X(NshUnsupportedType, Decode, None, "nsh.unsupported_type")                                     \
   X(NshUnknownPayload, Decode, None, "nsh.unknown_payload")                                       \
-  X(GrePktTooSmall, Decode, None, "gre.pkt_too_small")
+  X(GrePktTooSmall, Decode, None, "gre.pkt_too_small")                                             \
+  /* Small UDP/ICS protocols: DHCP */                                                             \
+  X(DhcpMalformedOptions, AppLayer, Dhcp, "dhcp.malformed_options")                               \
+  X(DhcpTruncatedOptions, AppLayer, Dhcp, "dhcp.truncated_options")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -311,6 +311,22 @@ enum class BufferId : std::uint8_t {
   Http2SettingNumber,
   Http2HeaderName,
   Http2Header,
+  // Small UDP/ICS protocols. SNMP, per message: the community (v1, v2c), the USM user name (v3),
+  // a v1 trap's enterprise OID and agent address (dotted), and for the integer keywords' byte
+  // tests the version (1, 2 or 3) and the PDU type (four bytes each, big-endian).
+  SnmpCommunity,
+  SnmpUsm,
+  SnmpTrapOid,
+  SnmpTrapAddress,
+  SnmpVersionNumber,
+  SnmpPduTypeNumber,
+  // TFTP, per request: the file name.
+  TftpFileName,
+  // DHCP, per message: the lease, rebinding and renewal times (options 51, 59, 58; four bytes
+  // each, big-endian) for the integer keywords' byte tests.
+  DhcpLeaseTimeNumber,
+  DhcpRebindingTimeNumber,
+  DhcpRenewalTimeNumber,
   Count_
 };
 

@@ -81,7 +81,10 @@ class CompiledRuleset {
     if (transport == Transport::Tcp) return true;
     // The protocols gsoc parses over UDP (LDAP as CLDAP).
     return transport == Transport::Udp && (app == AppProto::Dns || app == AppProto::Sip || app == AppProto::Quic ||
-                                           app == AppProto::Mdns || app == AppProto::Ldap);
+                                           app == AppProto::Mdns || app == AppProto::Ldap ||
+                                           // Kerberos 5, connectionless DCERPC, small UDP/ICS protocols
+                                           app == AppProto::Krb5 || app == AppProto::Dcerpc || app == AppProto::Snmp ||
+                                           app == AppProto::Tftp || app == AppProto::Dhcp);
   }
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.
