@@ -31,6 +31,8 @@ struct RfbTransaction;
 struct Pop3Transaction;
 struct Dnp3Transaction;
 struct Krb5Message;
+struct IkeMessage;
+class IkeState;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -45,7 +47,8 @@ struct AppMetadata {
                             Frame,  // a frame (`frame`), for EVE frame records
                             Websocket,  // a WebSocket frame (`websocket`)
                             Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
-                            Dnp3, Krb5 };
+                            Dnp3, Krb5,
+                            Ike };  // IKE: one message (`ike`, with its flow's state)
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -75,6 +78,8 @@ struct AppMetadata {
   const Pop3Transaction* pop3 = nullptr;
   const Dnp3Transaction* dnp3 = nullptr;  // Dnp3: one application fragment
   const Krb5Message* krb5 = nullptr;      // Krb5: one message
+  const IkeMessage* ike = nullptr;        // Ike: one message, and the flow's state after it
+  const IkeState* ike_state = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

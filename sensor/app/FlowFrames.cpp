@@ -423,6 +423,7 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Http2:
     case AppProto::Doh2:
     case AppProto::Http1:
+    case AppProto::Ike:
     case AppProto::Count_: break;
   }
   side.stopped = true;

@@ -152,6 +152,8 @@ class EveWriter {
   void dnp3AlertObject(const Dnp3Transaction& tx);
   // Kerberos 5 (EveKrb5.cpp): ,"krb5":{...}, in its record and in its alerts.
   void krb5Object(const Krb5Message& m);
+  // IKE (EveIke.cpp): ,"ike":{...} of a message and its flow's state, in its record and alerts.
+  void ikeObject(const IkeMessage& m, const IkeState& state);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -42,6 +42,7 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Pop3:
     case AppMetadata::Kind::Dnp3:      // nor a DNP3 one
     case AppMetadata::Kind::Krb5:      // nor a Kerberos one
+    case AppMetadata::Kind::Ike:       // nor an IKE one
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
     case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet
     case AppMetadata::Kind::Smb:

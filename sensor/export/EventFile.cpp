@@ -233,6 +233,7 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Pop3:
     case AppMetadata::Kind::Dnp3:
     case AppMetadata::Kind::Krb5:
+    case AppMetadata::Kind::Ike:
       return false;  // nor an MQTT, FTP, SIP, LDAP or QUIC one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP

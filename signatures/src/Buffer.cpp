@@ -81,6 +81,10 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     // HTTP/2
     "http2.frametype number", "http2.errorcode number", "http2.priority number", "http2.window number",
     "http2.size_update number", "http2.settings number", "http2.header_name", "http2.header",
+    // IKE
+    "ike.init_spi", "ike.resp_spi", "ike.nonce_payload", "ike.key_exchange_payload", "ike.vendor",
+    "ike.exchtype number", "ike.nonce_payload_length number", "ike.key_exchange_payload_length number",
+    "ike.chosen_sa_attribute number",
 };
 
 using K = BufferKeywordKind;

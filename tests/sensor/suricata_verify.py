@@ -95,7 +95,7 @@ DEFAULT_TARGET_VERSION = "8.0.7"
 SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 # Application-layer protocols gsoc parses (Suricata's app-layer.protocols names).
 PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap",
-                    "pgsql", "rfb", "pop3", "dnp3", "krb5"}
+                    "pgsql", "rfb", "pop3", "dnp3", "krb5", "ike"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",

@@ -36,6 +36,7 @@ enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, S
                                      // HTTP/2: a flow speaking it, DNS over it (doh2), and the rule-only http1
                                      // (Suricata's http is any version, http1 HTTP/1.x only; HTTP/1.x flows are Http).
                                      Http2, Doh2, Http1,
+                                     Ike,  // IKE (IKEv1 and IKEv2; Suricata's ike, alias ikev2)
                                      Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
