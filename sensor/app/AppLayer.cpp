@@ -137,6 +137,15 @@ bool looksLikeDnp3(const Flow& flow, std::span<const std::uint8_t> d) {
 // Kerberos on its port (88), either side: a capture may show the KDC's side only.
 bool isKrb5Port(const Flow& flow) { return flow.server_port == 88 || flow.client_port == 88; }
 
+// IKE on its ports (500, and 4500 for NAT traversal, where IKE follows a non-ESP marker), either side.
+bool isIkeNatPort(const Flow& flow) { return flow.server_port == 4500 || flow.client_port == 4500; }
+bool looksLikeIkeFlow(const Flow& flow, std::span<const std::uint8_t> payload) {
+  if (flow.server_port == 500 || flow.client_port == 500) return looksLikeIke(payload);
+  if (isIkeNatPort(flow)) return payload.size() > 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 && payload[3] == 0 &&
+                                 looksLikeIke(payload.subspan(4));
+  return false;
+}
+
 // Adds what the flow's parser counted as malformed while it is in scope (the state may be
 // created meanwhile) to the app layer's total.
 class ParseErrorCount {
@@ -1190,6 +1199,19 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
     return;
   }
   if (parseUdpIcsDatagram(flow, dir, payload, buffers, ts)) return;  // SNMP, TFTP
+  if (flow.app == AppProto::Ike || (flow.app == AppProto::None && looksLikeIkeFlow(flow, payload))) {
+    flow.app = AppProto::Ike;
+    flow.app_identified_by = dir;
+    flow.app_detection_done = true;
+    if (!flow.app_state) flow.app_state = ike_states_.take([] { return std::make_unique<IkeState>(); });
+    auto& ike = stateOf<IkeState>(flow);
+    const std::uint64_t errors = ike.errors();
+    // The message stays in the flow's state until its next datagram: the buffers may view it.
+    ike.datagram(dir, payload, isIkeNatPort(flow),
+                 [&](FlowDirection d, const IkeMessage& m) { onIke(flow, d, m, ike, ts, buffers); });
+    counters_.countParseErrors(flow, ike.errors() - errors);
+    return;
+  }
   if (flow.app == AppProto::Dcerpc || (flow.app == AppProto::None && DcerpcUdpState::looksLikePdu(payload))) {
     onDcerpcDatagram(flow, payload, buffers, ts);
     return;
@@ -1310,7 +1332,8 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_) ||
       giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
       giveState(flow, dnp3_states_) || giveState(flow, krb5_states_) ||
-      giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_)) {
+      giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_) ||
+      giveState(flow, ike_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1340,6 +1363,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("snmp_states", snmp_states_.counters());
   table.add("tftp_states", tftp_states_.counters());
   table.add("dhcp_states", dhcp_states_.counters());
+  table.add("ike_states", ike_states_.counters());
 }
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
@@ -1584,6 +1608,62 @@ void AppLayer::onKrb5(Flow& flow, FlowDirection dir, const Krb5Message& m, std::
     datagram_record_ = record;
     has_datagram_record_ = true;
   }
+  if (metadata_) metadata_(record);
+}
+
+void AppLayer::onIke(Flow& flow, FlowDirection dir, const IkeMessage& m, const IkeState& state, std::int64_t ts,
+                     signatures::BufferSet& buffers) {
+  // Suricata inspects init_spi and the vendor ids on the initiator's messages, resp_spi and the
+  // chosen transform on the responder's, the rest both ways.
+  const bool to_server = dir == FlowDirection::ToServer;
+  if (to_server) {
+    buffers.set(BufferId::IkeInitSpi, m.initSpi());
+    if (m.version_major == 1) {
+      for (const std::string& v : m.vendor_ids) buffers.add(BufferId::IkeVendor, v);
+    }
+  } else {
+    buffers.set(BufferId::IkeRespSpi, m.respSpi());
+    ike_chosen_.fill(0);
+    bool any = false;
+    const auto put = [&](std::uint16_t type, std::uint32_t value) {
+      char* slot = ike_chosen_.data() + (type - 1u) * 5u;
+      if (slot[0]) return;  // the first of a type counts
+      slot[0] = 1;
+      bigEndian32(value, ike_slot_);
+      std::copy(ike_slot_.begin(), ike_slot_.end(), slot + 1);
+      any = true;
+    };
+    if (m.version_major == 1 && m.transforms.size() != 0) {
+      for (const IkeAttribute& a : m.transforms.transform(0)) {
+        if (a.type >= 1 && a.type <= 16 && a.has_number) put(a.type, a.number);
+      }
+    } else if (m.version_major == 2) {
+      for (const auto& [type, id] : m.v2_transforms) {
+        // IKEv2 transform types onto the attribute slots: encryption, PRF, integrity (alg_auth), DH
+        if (type == 1) put(1, id);
+        else if (type == 2) put(13, id);
+        else if (type == 3) put(3, id);
+        else if (type == 4) put(4, id);
+      }
+    }
+    if (any) buffers.set(BufferId::IkeChosenSaNumber, std::string_view(ike_chosen_.data(), ike_chosen_.size()));
+  }
+  ike_exch_type_ = static_cast<char>(m.exchange_type);
+  buffers.set(BufferId::IkeExchTypeNumber, std::string_view(&ike_exch_type_, 1));
+  if (m.version_major == 1 && !m.nonce.empty()) {
+    buffers.set(BufferId::IkeNonce, m.nonce);
+    buffers.set(BufferId::IkeNonceLengthNumber, bigEndian32(static_cast<std::uint32_t>(m.nonce.size()), ike_nonce_length_));
+  }
+  if (m.version_major == 1 && !m.key_exchange.empty()) {
+    buffers.set(BufferId::IkeKeyExchange, m.key_exchange);
+    buffers.set(BufferId::IkeKeyExchangeLengthNumber,
+                bigEndian32(static_cast<std::uint32_t>(m.key_exchange.size()), ike_key_exchange_length_));
+  }
+  AppMetadata record{AppMetadata::Kind::Ike, &flow, dir, ts};
+  record.ike = &m;
+  record.ike_state = &state;
+  datagram_record_ = record;
+  has_datagram_record_ = true;
   if (metadata_) metadata_(record);
 }
 

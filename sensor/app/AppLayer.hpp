@@ -29,6 +29,7 @@
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
+#include "sensor/app/IkeParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/PgsqlParser.hpp"
@@ -395,6 +396,17 @@ class AppLayer {
   std::array<std::array<char, 4>, 3> dhcp_times_{};  // dhcp.leasetime, rebinding_time, renewal_time buffers
   std::array<char, 4> snmp_version_{};   // snmp.version's buffer
   std::array<char, 4> snmp_pdu_type_{};  // snmp.pdu_type's buffer
+  // IKE
+  // A message: its buffers into the datagram's input, then its record (with the flow's state,
+  // which EVE logs as it is after the message).
+  void onIke(Flow& flow, signatures::FlowDirection dir, const IkeMessage& m, const IkeState& state, std::int64_t ts,
+             signatures::BufferSet& buffers);
+  FreeList<std::unique_ptr<IkeState>> ike_states_{kPooledStates};
+  char ike_exch_type_ = 0;
+  std::array<char, 4> ike_nonce_length_{};
+  std::array<char, 4> ike_key_exchange_length_{};
+  std::array<char, 4> ike_slot_{};
+  std::array<char, 16 * 5> ike_chosen_{};  // ike.chosen_sa_attribute's buffer (Buffer.hpp)
 };
 
 }  // namespace gsoc::sensor

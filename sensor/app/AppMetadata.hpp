@@ -34,6 +34,8 @@ struct Krb5Message;
 struct SnmpMessage;
 struct TftpTransaction;
 struct DhcpMessage;
+struct IkeMessage;
+class IkeState;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -49,7 +51,8 @@ struct AppMetadata {
                             Websocket,  // a WebSocket frame (`websocket`)
                             Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
                             Dnp3, Krb5,
-                            Snmp, Tftp, Dhcp };  // small UDP/ICS protocols: one message / one request's transfer
+                            Snmp, Tftp, Dhcp,  // small UDP/ICS protocols: one message / one request's transfer
+                            Ike };  // IKE: one message (`ike`, with its flow's state)
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -82,6 +85,8 @@ struct AppMetadata {
   const SnmpMessage* snmp = nullptr;      // Snmp: one message
   const TftpTransaction* tftp = nullptr;  // Tftp: a request and its transfer
   const DhcpMessage* dhcp = nullptr;      // Dhcp: one message
+  const IkeMessage* ike = nullptr;        // Ike: one message, and the flow's state after it
+  const IkeState* ike_state = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

@@ -426,6 +426,7 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Snmp:  // small UDP/ICS protocols: datagrams, no stream frames
     case AppProto::Tftp:
     case AppProto::Dhcp:
+    case AppProto::Ike:
     case AppProto::Count_: break;
   }
   side.stopped = true;

@@ -426,6 +426,7 @@ std::int64_t EveWriter::transactionId(const AppMetadata& r) const {
     case AppMetadata::Kind::Mqtt: return static_cast<std::int64_t>(r.mqtt->tx_id);
     case AppMetadata::Kind::Ldap: return static_cast<std::int64_t>(r.ldap->tx_id);
     case AppMetadata::Kind::Quic: return static_cast<std::int64_t>(r.quic->tx_id);
+    case AppMetadata::Kind::Ike: return static_cast<std::int64_t>(r.ike->tx_id);
     case AppMetadata::Kind::Sip: return static_cast<std::int64_t>(r.sip->tx_id);
     case AppMetadata::Kind::Ftp: return static_cast<std::int64_t>(r.ftp->tx_id);
     case AppMetadata::Kind::Dcerpc: return static_cast<std::int64_t>(r.dce->id);
@@ -509,6 +510,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     if (r.kind == AppMetadata::Kind::Http) httpObject(r.request, r.response);
     if (r.kind == AppMetadata::Kind::Dnp3) dnp3AlertObject(*r.dnp3);
     else if (r.kind == AppMetadata::Kind::Krb5) krb5Object(*r.krb5);
+    else if (r.kind == AppMetadata::Kind::Ike) ikeObject(*r.ike, *r.ike_state);
     else appObject(r);  // the transaction's "mqtt" / "ftp" / "ssh", as Suricata's alerts
   }
   if (hit.flow != nullptr) alertFlowObject(*hit.flow);
@@ -1322,6 +1324,14 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << ",\"dnp3\":{";
       dnp3Fields(*r.dnp3);
       out_ << "}}\n";
+      break;
+    case AppMetadata::Kind::Ike:
+      // Suricata's ike record: one per message, as the message went.
+      header(flow, r.direction, r.timestamp_ns, "ike");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.ike->tx_id;
+      ikeObject(*r.ike, *r.ike_state);
+      out_ << "}\n";
       break;
     case AppMetadata::Kind::Krb5:
       // Suricata's krb5 record: one per message, in the flow's direction.

@@ -159,6 +159,8 @@ class EveWriter {
   void snmpObject(const SnmpMessage& m);
   void tftpObject(const TftpTransaction& tx);
   void dhcpObject(const DhcpMessage& m);  // EveDhcp.cpp; options_.dhcp_extended adds the extended fields
+  // IKE (EveIke.cpp): ,"ike":{...} of a message and its flow's state, in its record and alerts.
+  void ikeObject(const IkeMessage& m, const IkeState& state);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -45,6 +45,7 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Snmp:      // nor the small UDP/ICS protocols' ones
     case AppMetadata::Kind::Tftp:
     case AppMetadata::Kind::Dhcp:
+    case AppMetadata::Kind::Ike:       // nor an IKE one
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
     case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet
     case AppMetadata::Kind::Smb:

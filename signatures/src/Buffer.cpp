@@ -86,6 +86,10 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "tftp.file_name",
     // DHCP
     "dhcp.leasetime number", "dhcp.rebinding_time number", "dhcp.renewal_time number",
+    // IKE
+    "ike.init_spi", "ike.resp_spi", "ike.nonce_payload", "ike.key_exchange_payload", "ike.vendor",
+    "ike.exchtype number", "ike.nonce_payload_length number", "ike.key_exchange_payload_length number",
+    "ike.chosen_sa_attribute number",
 };
 
 using K = BufferKeywordKind;

@@ -50,6 +50,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Snmp: return "snmp";
     case AppProto::Tftp: return "tftp";
     case AppProto::Dhcp: return "dhcp";
+    case AppProto::Ike: return "ike";
     case AppProto::Count_: break;
   }
   return "";
@@ -109,6 +110,9 @@ constexpr ProtocolName kProtocols[] = {
     {"snmp", Transport::Udp, AppProto::Snmp},
     {"tftp", Transport::Udp, AppProto::Tftp},
     {"dhcp", Transport::Udp, AppProto::Dhcp},
+    // IKE
+    {"ike", Transport::Udp, AppProto::Ike},
+    {"ikev2", Transport::Udp, AppProto::Ike},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1169,6 +1173,57 @@ class RuleBuilder {
     bindApp(o, AppProto::Tftp);
     return true;
   }
+  // The IKE keywords that test numbers: ike.exchtype, ike.nonce_payload_length,
+  // ike.key_exchange_payload_length (Suricata's unsigned integer syntax) and
+  // ike.chosen_sa_attribute:<attribute>=<value> (the responder's chosen transform has the
+  // attribute, with that value).
+  bool onIkeKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "ike.exchtype") {
+      requireValue(o);
+      fieldInteger(o, BufferId::IkeExchTypeNumber, o.value, 1);
+    } else if (n == "ike.nonce_payload_length") {
+      requireValue(o);
+      fieldInteger(o, BufferId::IkeNonceLengthNumber, o.value, 4);
+    } else if (n == "ike.key_exchange_payload_length") {
+      requireValue(o);
+      fieldInteger(o, BufferId::IkeKeyExchangeLengthNumber, o.value, 4);
+    } else if (n == "ike.chosen_sa_attribute") {
+      requireValue(o);
+      const std::string_view v = trim(o.value);
+      const std::size_t eq = v.find('=');
+      if (eq == std::string_view::npos) failValue(o, "expected <attribute>=<value>");
+      const std::string key(trim(v.substr(0, eq)));
+      const std::uint16_t type = ikeAttributeSlot(key);
+      if (type == 0) failValue(o, "unknown attribute '" + key + "'");
+      const std::uint64_t value = integer(o, trim(v.substr(eq + 1)), 0, 0xffffffffLL);
+      ByteTest present;
+      present.offset = (type - 1) * 5;
+      present.value = 1;
+      inspection({BufferId::IkeChosenSaNumber, {}}).items.emplace_back(present);
+      ByteTest equals;
+      equals.bytes = 4;
+      equals.offset = (type - 1) * 5 + 1;
+      equals.value = value;
+      inspection({BufferId::IkeChosenSaNumber, {}}).items.emplace_back(equals);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Ike);
+    return true;
+  }
+  // The slot of an IKEv1 attribute's name in ike.chosen_sa_attribute's buffer (1 to 16), 0 for none.
+  static std::uint16_t ikeAttributeSlot(std::string_view key) {
+    static constexpr std::string_view kKeys[] = {"alg_enc", "alg_hash", "alg_auth", "alg_dh", "sa_group_type",
+                                                 "sa_group_prime", "sa_group_generator_one", "sa_group_generator_two",
+                                                 "sa_group_curve_a", "sa_group_curve_b", "sa_life_type",
+                                                 "sa_life_duration", "alg_prf", "sa_key_length", "sa_field_size",
+                                                 "sa_group_order"};
+    for (std::size_t i = 0; i < std::size(kKeys); ++i) {
+      if (kKeys[i] == key) return static_cast<std::uint16_t>(i + 1);
+    }
+    return 0;
+  }
   // The LDAP integer keywords; false for any other keyword.
   bool onLdapInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -2129,6 +2184,11 @@ class RuleBuilder {
     std::string_view name = trim(o.value);
     if (kind == EventKind::Decode && name.starts_with("decoder.")) name.remove_prefix(8);
     if (kind == EventKind::Stream && name.starts_with("stream.")) name.remove_prefix(7);
+    std::string alias;  // Suricata's ike parser answers to ikev2 too
+    if (kind == EventKind::AppLayer && name.starts_with("ikev2.")) {
+      alias = "ike." + std::string(name.substr(6));
+      name = alias;
+    }
     const bool well_formed = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
     });
@@ -2305,7 +2365,7 @@ class RuleBuilder {
     if (onWebsocketInteger(o)) return;
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (onRfbInteger(o)) return;
-    if (onDnp3Keyword(o) || onKrb5Keyword(o)) return;
+    if (onDnp3Keyword(o) || onKrb5Keyword(o) || onIkeKeyword(o)) return;
     if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
@@ -2319,6 +2379,7 @@ class RuleBuilder {
       if (kw->buffer >= BufferId::Pop3Command && kw->buffer <= BufferId::Pop3Status) bindApp(o, AppProto::Pop3);
       if (kw->buffer == BufferId::Dnp3Data) bindApp(o, AppProto::Dnp3);
       if (kw->buffer == BufferId::Krb5Cname || kw->buffer == BufferId::Krb5Sname) bindApp(o, AppProto::Krb5);
+      if (kw->buffer >= BufferId::IkeInitSpi && kw->buffer <= BufferId::IkeVendor) bindApp(o, AppProto::Ike);
       if (n.starts_with("http2.")) bindApp(o, AppProto::Http2);
       onBufferKeyword(o, *kw);
       return;

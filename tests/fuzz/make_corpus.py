@@ -176,6 +176,7 @@ def cut_pcap(corpus, path):
         for frame in frames[:16]:
             corpus.add("packet_decoder", bytes([LINK_TYPES.index(linktype)]) + frame)
     fragments, flows, quic_flows = [], {}, {}
+    ike_flows = {}  # IKE
     for frame in frames:
         ip = ip_of(linktype, frame)
         p = parse_ip(ip)
@@ -198,6 +199,10 @@ def cut_pcap(corpus, path):
                 if sport in ports or dport in ports:
                     server = sport in ports and not (target == "dhcp" and sport == 68)
                     corpus.add(target, record(1 if server else 0, payload[8:]))
+            if {500, 4500} & {sport, dport}:
+                # ike_fuzz.cpp: each record one datagram, bit 0 the direction (1: from the responder).
+                key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))
+                ike_flows.setdefault(key, []).append(record(1 if sport in (500, 4500) and dport not in (500, 4500) else 0, payload[8:]))
             continue
         if p["proto"] != 6 or len(payload) < 20:
             continue
@@ -220,6 +225,8 @@ def cut_pcap(corpus, path):
         corpus.add("fragment_reassembly", b"".join(fragments)[:MAX_SEED_BYTES])
     for datagrams in quic_flows.values():
         corpus.add("quic", b"".join(datagrams[:32])[:MAX_SEED_BYTES])
+    for datagrams in ike_flows.values():
+        corpus.add("ike", b"".join(datagrams[:32])[:MAX_SEED_BYTES])
     for flow in flows.values():
         segs = flow["segments"]
         # tcp_stream: [control: bit 0 direction, bit 1 SYN, bit 2 FIN/RST][len][u32 seq][payload]

@@ -97,7 +97,9 @@ SENSOR_FEATURES = {"HAVE_JA3", "HAVE_JA4"}
 PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqtt", "sip", "ldap",
                     "pgsql", "rfb", "pop3", "dnp3", "krb5",
                     # small UDP/ICS protocols
-                    "snmp", "tftp", "dhcp"}
+                    "snmp", "tftp", "dhcp",
+                    # IKE
+                    "ike"}
 # Parsers gsoc can turn off or run in detection-only (Suricata's enabled: no / detection-only).
 SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.

@@ -181,7 +181,20 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(GrePktTooSmall, Decode, None, "gre.pkt_too_small")                                             \
   /* Small UDP/ICS protocols: DHCP */                                                             \
   X(DhcpMalformedOptions, AppLayer, Dhcp, "dhcp.malformed_options")                               \
-  X(DhcpTruncatedOptions, AppLayer, Dhcp, "dhcp.truncated_options")
+  X(DhcpTruncatedOptions, AppLayer, Dhcp, "dhcp.truncated_options")                              \
+  /* IKE */                                                                                       \
+  X(IkeMalformedData, AppLayer, Ike, "ike.malformed_data")                                        \
+  X(IkeNoEncryption, AppLayer, Ike, "ike.no_encryption")                                          \
+  X(IkeWeakCryptoEnc, AppLayer, Ike, "ike.weak_crypto_enc")                                       \
+  X(IkeWeakCryptoPrf, AppLayer, Ike, "ike.weak_crypto_prf")                                       \
+  X(IkeWeakCryptoDh, AppLayer, Ike, "ike.weak_crypto_dh")                                         \
+  X(IkeWeakCryptoAuth, AppLayer, Ike, "ike.weak_crypto_auth")                                     \
+  X(IkeWeakCryptoNoDh, AppLayer, Ike, "ike.weak_crypto_no_dh")                                    \
+  X(IkeWeakCryptoNoAuth, AppLayer, Ike, "ike.weak_crypto_no_auth")                                \
+  X(IkeInvalidProposal, AppLayer, Ike, "ike.invalid_proposal")                                    \
+  X(IkeUnknownProposal, AppLayer, Ike, "ike.unknown_proposal")                                    \
+  X(IkePayloadExtraData, AppLayer, Ike, "ike.payload_extra_data")                                 \
+  X(IkeMultipleServerProposal, AppLayer, Ike, "ike.multiple_server_proposal")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -327,6 +327,21 @@ enum class BufferId : std::uint8_t {
   DhcpLeaseTimeNumber,
   DhcpRebindingTimeNumber,
   DhcpRenewalTimeNumber,
+  // IKE, per message: the SPIs (16 hex digits; init_spi on the initiator's messages, resp_spi on
+  // the responder's, as Suricata inspects them), an IKEv1 message's nonce and key exchange data,
+  // its vendor ids (hex, one instance each, the initiator's), and for the integer keywords'
+  // byte tests the exchange type (one byte), the nonce and key exchange lengths (four bytes)
+  // and the responder's chosen transform: 16 slots of five bytes, one per attribute type
+  // (present, then the value, big-endian).
+  IkeInitSpi,
+  IkeRespSpi,
+  IkeNonce,
+  IkeKeyExchange,
+  IkeVendor,
+  IkeExchTypeNumber,
+  IkeNonceLengthNumber,
+  IkeKeyExchangeLengthNumber,
+  IkeChosenSaNumber,
   Count_
 };
 

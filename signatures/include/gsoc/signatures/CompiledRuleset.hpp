@@ -79,12 +79,12 @@ class CompiledRuleset {
   static bool appValidOn(Transport transport, AppProto app) {
     if (app == AppProto::None) return true;
     if (transport == Transport::Tcp) return true;
-    // The protocols gsoc parses over UDP (LDAP as CLDAP).
+    // The protocols gsoc parses over UDP (LDAP as CLDAP; Kerberos 5 and IKE).
     return transport == Transport::Udp && (app == AppProto::Dns || app == AppProto::Sip || app == AppProto::Quic ||
                                            app == AppProto::Mdns || app == AppProto::Ldap ||
                                            // Kerberos 5, connectionless DCERPC, small UDP/ICS protocols
                                            app == AppProto::Krb5 || app == AppProto::Dcerpc || app == AppProto::Snmp ||
-                                           app == AppProto::Tftp || app == AppProto::Dhcp);
+                                           app == AppProto::Tftp || app == AppProto::Dhcp || app == AppProto::Ike);
   }
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.

@@ -38,6 +38,7 @@ enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, S
                                      Http2, Doh2, Http1,
                                      // Small UDP/ICS protocols (issue 15)
                                      Snmp, Tftp, Dhcp,
+                                     Ike,  // IKE (IKEv1 and IKEv2; Suricata's ike, alias ikev2)
                                      Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
