@@ -23,7 +23,9 @@ std::span<const std::uint8_t> bytes(std::string_view s) { return {reinterpret_ca
 AckedSides* AppLayer::heldBytes(Flow& flow) {
   if (!flow.app_state || flow.ip_proto != 6) return nullptr;
   switch (flow.app) {
-    case AppProto::Http: return &static_cast<HttpState&>(*flow.app_state).awaiting_ack;
+    case AppProto::Http:
+    case AppProto::Http2:
+    case AppProto::Doh2: return &static_cast<HttpState&>(*flow.app_state).awaiting_ack;
     case AppProto::Smtp: return &static_cast<SmtpState&>(*flow.app_state).awaiting_ack;
     case AppProto::Ssh: return &static_cast<SshState&>(*flow.app_state).awaiting_ack;
     default: return nullptr;
@@ -32,7 +34,7 @@ AckedSides* AppLayer::heldBytes(Flow& flow) {
 
 void AppLayer::holdOrParse(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   AckedSides& held = *heldBytes(flow);
-  if (flow.app == AppProto::Http && !held.on_arrival) {
+  if (flow.app != AppProto::Smtp && flow.app != AppProto::Ssh && !held.on_arrival) {
     auto& http = static_cast<HttpState&>(*flow.app_state);
     // HTTP/2 (prior knowledge, or an h2c upgrade) keeps its own timing: parsed on arrival.
     const bool preface = dir == FlowDirection::ToServer && flow.stream_inspected[Flow::kToServer] == data.size() &&
@@ -117,19 +119,23 @@ void AppLayer::parseHeld(Flow& flow, FlowDirection dir, std::int64_t ts) {
   if (ready.empty()) return;
   // The view stays valid while the parser runs: nothing is added to or taken from `side` until
   // consume(), except by a protocol change, which empties it (and then the state is another's).
-  const AppProto before = flow.app;
   const AppState* state = flow.app_state.get();
   held_parsing_dir_ = dir;
   held_parsing_ = ready.size();
   parseNow(flow, dir, bytes(ready), ts);
   held_parsing_ = 0;
-  if (flow.app == before && flow.app_state.get() == state && heldBytes(flow) == held) side.consume(ready.size());
+  // (HTTP/1 turning into HTTP/2 keeps its state.)
+  if (flow.app_state.get() == state && heldBytes(flow) == held) side.consume(ready.size());
 }
 
 void AppLayer::onAckedPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked, std::int64_t ts) {
   AckedSides* held = heldBytes(flow);
   if (held == nullptr) return;
-  if (!held->on_arrival) (*held)[other(dir)].release(unacked);  // what this packet acknowledges
+  if (held->on_arrival) {  // HTTP/2 now: what was held before is parsed, as it would have been
+    parseAllHeld(flow, ts);
+    return;
+  }
+  (*held)[other(dir)].release(unacked);  // what this packet acknowledges
   if (flow.app == AppProto::Smtp) {
     // A mail is one transaction with the session's state: the client's bytes acknowledged before
     // are parsed (and inspected) with its next packet, the server's replies as the client
@@ -183,7 +189,7 @@ void AppLayer::inspectQueued(Flow& flow, FlowDirection dir, std::int64_t ts) {
     }
     return;
   }
-  if (flow.app != AppProto::Http) return;
+  if (flow.app != AppProto::Http && flow.app != AppProto::Http2 && flow.app != AppProto::Doh2) return;
   auto& http = static_cast<HttpState&>(*flow.app_state);
   const std::span<UninspectedHttp> queued = http.uninspected(dir);
   if (queued.empty()) return;

@@ -471,8 +471,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
     case AppProto::Http2:
     case AppProto::Doh2: {
       if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
-      if (flow.app == AppProto::Http) holdOrParse(flow, dir, data, ts);  // HTTP/1: as acknowledged (AckedParsing.cpp)
-      else parseNow(flow, dir, data, ts);
+      holdOrParse(flow, dir, data, ts);  // HTTP/1 as acknowledged, HTTP/2 on arrival (AckedParsing.cpp)
       break;
     }
     case AppProto::Dns:
@@ -1423,7 +1422,8 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
     else if (flow.app == AppProto::Pop3) parsePop3(flow, opposite(dir), flow.last_ns, unacked);
     else parseRfb(flow, opposite(dir), flow.last_ns, unacked);
   }
-  if ((flow.app == AppProto::Http || flow.app == AppProto::Smtp || flow.app == AppProto::Ssh) && !stream_inline_) {
+  if ((flow.app == AppProto::Http || flow.app == AppProto::Http2 || flow.app == AppProto::Doh2 || flow.app == AppProto::Smtp ||
+       flow.app == AppProto::Ssh) && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     onAckedPacket(flow, dir, unacked, flow.last_ns);
   }
