@@ -93,12 +93,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   const std::uint64_t unacked = packet.ip_proto != 6 ? 0
                                 : (packet.tcp_flags & tcp_flag::kAck) != 0 ? other.unacknowledged(packet.tcp_ack)
                                                                   : other.deliveredBytes();
-  // Transactions this packet's direction completes now (HTTP/1, SMTP and SSH bytes acknowledged
-  // before it) see the direction's stream so far as their payload.
-  tx_payload_ = flow.stream_windows[sideOf(dir)];
-  tx_payload_direction_ = dir;
   app_.onPacket(flow, dir, unacked);
-  tx_payload_ = {};
   collectAppEvents(flow);  // raised by what this packet acknowledged
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
@@ -286,6 +281,10 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   input.meta.is_transaction = true;
   if (!tx_payload_.empty() && dir == tx_payload_direction_ && !input.buffers.has(BufferId::Payload)) {
     input.buffers.set(BufferId::Payload, tx_payload_);
+  } else if (tx_payload_.empty() && !input.buffers.has(BufferId::Payload) && !flow.stream_windows[sideOf(dir)].empty()) {
+    // Inspected with a packet or at the flow's end (bytes parsed once acknowledged): the
+    // direction's stream as the flow kept it.
+    input.buffers.set(BufferId::Payload, flow.stream_windows[sideOf(dir)]);
   }
   emit(&flow, dir, ts, input, detector_.match(input, &flow.flowbits));
 }

@@ -64,7 +64,7 @@ class AckedTiming : public ::testing::Test {
       if (r != nullptr && r->response != nullptr) i.other = r->response->status_code;
     } else if (const auto stat = input.buffers.get(BufferId::HttpStatCode); !stat.empty()) {
       i.value = std::string(stat[0]);
-      if (r != nullptr && r->request != nullptr) i.other = r->request->uri;
+      if (r != nullptr && r->request != nullptr) i.other = r->request->raw_uri;
     } else if (const auto sw = input.buffers.get(BufferId::SshSoftware); !sw.empty()) {
       i.value = std::string(sw[0]);
       if (r != nullptr && r->ssh != nullptr) i.other = (dir == ts ? r->ssh->server() : r->ssh->client()).software_version;
@@ -106,7 +106,8 @@ TEST_F(AckedTiming, HttpInlineInspectsOnArrival) {
   packet(tc, "");
   packet(ts, kRequest);
   packet(tc, kResponse);
-  EXPECT_EQ(seen, (std::vector<Inspection>{{2, ts, "/a", ""}, {3, tc, "200", "/a"}}));
+  // Without records kept, a response's alerts know no request.
+  EXPECT_EQ(seen, (std::vector<Inspection>{{2, ts, "/a", ""}, {3, tc, "200", ""}}));
 }
 
 TEST_F(AckedTiming, UnacknowledgedBytesWaitAndTheFlowsEndParsesThem) {
@@ -130,12 +131,13 @@ TEST_F(AckedTiming, OneSidedCaptureParsesOnArrival) {
 
 TEST_F(AckedTiming, SshBannerInspectedWithTheOtherSidesAcknowledgedBanner) {
   open(22);
-  packet(tc, "");
-  packet(tc, "SSH-2.0-Server_1\r\n");  // 2
-  packet(ts, "SSH-2.0-Client_1\r\n");  // 3: acknowledges the server's banner: parsed
-  packet(tc, "");                      // 4: the server's banner is inspected; the client's parsed
-  packet(ts, "");                      // 5: the client's is inspected, seeing the server's
-  EXPECT_EQ(seen, (std::vector<Inspection>{{4, tc, "Server_1", "Client_1"}, {5, ts, "Client_1", "Server_1"}}));
+  packet(ts, "");                      // 1: the SYN
+  packet(tc, "");                      // 2: the SYN/ACK
+  packet(tc, "SSH-2.0-Server_1\r\n");  // 3
+  packet(ts, "SSH-2.0-Client_1\r\n");  // 4: acknowledges the server's banner: parsed
+  packet(tc, "");                      // 5: the server's banner is inspected; the client's parsed
+  packet(ts, "");                      // 6: the client's is inspected, seeing the server's
+  EXPECT_EQ(seen, (std::vector<Inspection>{{5, tc, "Server_1", "Client_1"}, {6, ts, "Client_1", "Server_1"}}));
 }
 
 TEST_F(AckedTiming, SmtpMailInspectedAtTheClientsPacketAfterItsAcknowledgement) {
@@ -154,7 +156,7 @@ TEST_F(AckedTiming, SmtpMailInspectedAtTheClientsPacketAfterItsAcknowledgement) 
   packet(tc, "250 queued\r\n");  // 11: acknowledges the message
   EXPECT_TRUE(seen.empty());
   packet(ts, "QUIT\r\n");        // 12: the mail is inspected here
-  EXPECT_EQ(seen, (std::vector<Inspection>{{12, ts, "a@b", ""}}));
+  EXPECT_EQ(seen, (std::vector<Inspection>{{12, ts, "<a@b>", ""}}));
 }
 
 }  // namespace
