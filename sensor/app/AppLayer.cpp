@@ -257,29 +257,34 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
                                                 [&](const HttpMessage& q) { return q.stream_id == m.stream_id; });
   const HttpMessage* answered = request != unanswered.end() ? &*request : nullptr;
   const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
-  tx_.buffers.clear();
-  fillHttpBuffers(m, scratch_, tx_.buffers);
   const bool file = httpFileOf(m, answered, hash_files_ ? &file_hasher_ : nullptr, http_file_);
-  if (file) {
-    http_file_.tx_id = tx_id;
-    tx_.buffers.add(BufferId::FileName, http_file_.name);
-    if (!http_file_.md5.empty()) tx_.buffers.add(BufferId::FileMd5, http_file_.md5);
-    if (!http_file_.sha256.empty()) tx_.buffers.add(BufferId::FileSha256, http_file_.sha256);
+  if (file) http_file_.tx_id = tx_id;
+  // Parsed from acknowledged bytes (HTTP/1): inspected at the next packet its way (AckedParsing.cpp).
+  UninspectedHttp* queued = defer_inspection_ && !m.http2 ? &state.queueMessage(dir) : nullptr;
+  if (queued != nullptr) {
+    queued->tx_id = tx_id;
+    queued->has_file = file;
+    if (file) queued->file = http_file_;
+  } else {
+    inspectHttp(flow, dir, m, tx_id, m.request ? nullptr : answered, nullptr, file ? &http_file_ : nullptr, ts);
   }
-  {
-    // Alerts on the transaction see its request (EVE's xff).
-    AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : answered, m.request ? nullptr : &m};
-    record.tx_id = static_cast<std::int64_t>(tx_id);
-    tx_record_ = &record;
-    emit(flow, dir);
-    tx_record_ = nullptr;
-  }
-  if (!metadata_) return;
-  if (m.request) {
-    if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered
-      metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
-      unanswered.erase(unanswered.begin());
+  if (metadata_) {
+    if (m.request) {
+      if (unanswered.size() >= 16) {  // a client far ahead of its responses: log it unanswered
+        metadata_({AppMetadata::Kind::Http, &flow, dir, ts, &unanswered.front(), nullptr});
+        unanswered.erase(unanswered.begin());
+      }
+    } else {
+      metadata_({AppMetadata::Kind::Http, &flow, dir, ts, answered, &m});
+      if (file) {
+        AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, answered, &m};
+        record.file = &http_file_;
+        metadata_(record);
+      }
     }
+  }
+  if (m.request) {
+    if (!metadata_) return;
     unanswered.push_back(m.summary(keep_request_headers_ || m.http2));  // HTTP/2 records list every header
     unanswered.back().tx_id = tx_id;
     if (file) {  // a PUT's file: logged now, its exchange when the response comes
@@ -289,13 +294,29 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
     }
     return;
   }
-  metadata_({AppMetadata::Kind::Http, &flow, dir, ts, answered, &m});
-  if (file) {
-    AppMetadata record{AppMetadata::Kind::HttpFile, &flow, dir, ts, answered, &m};
-    record.file = &http_file_;
-    metadata_(record);
+  if (answered == nullptr) return;
+  if (queued != nullptr) {  // the response's alerts will need its request
+    queued->answers = true;
+    queued->request = std::move(*request);
   }
-  if (answered != nullptr) unanswered.erase(request);
+  unanswered.erase(request);
+}
+
+void AppLayer::inspectHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::uint64_t tx_id, const HttpMessage* request,
+                           const HttpMessage* response, const HttpFile* file, std::int64_t ts) {
+  tx_.buffers.clear();
+  fillHttpBuffers(m, scratch_, tx_.buffers);
+  if (file != nullptr) {
+    tx_.buffers.add(BufferId::FileName, file->name);
+    if (!file->md5.empty()) tx_.buffers.add(BufferId::FileMd5, file->md5);
+    if (!file->sha256.empty()) tx_.buffers.add(BufferId::FileSha256, file->sha256);
+  }
+  // Alerts on the transaction see its request (EVE's xff), and its response once parsed.
+  AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : request, m.request ? response : &m};
+  record.tx_id = static_cast<std::int64_t>(tx_id);
+  tx_record_ = &record;
+  emit(flow, dir);
+  tx_record_ = nullptr;
 }
 
 void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
@@ -459,20 +480,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
     case AppProto::Http2:
     case AppProto::Doh2: {
       if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
-      auto& http = stateOf<HttpState>(flow);
-      const auto sink = [&](FlowDirection d, const HttpMessage& m) {
-        if (m.http2 && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // its first frames
-        onHttp(flow, d, m, ts);
-      };
-      const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
-      if (const std::uint64_t lost = flow.streams[side].counters().gap_bytes; lost != http.gap_bytes_seen[side]) {
-        http.gap(dir, lost - http.gap_bytes_seen[side], sink);  // the hole comes before these bytes
-        http.gap_bytes_seen[side] = lost;
-      }
-      http.feed(dir, data, sink);
-      if (http.http2() && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // the client's preface
-      if (http.tunnel()) openTunnel(flow, ts);
-      else if (http.websocket()) openWebsocket(flow, ts);
+      holdOrParse(flow, dir, data, ts);  // HTTP/1 as acknowledged, HTTP/2 on arrival (AckedParsing.cpp)
       break;
     }
     case AppProto::Dns:
@@ -496,15 +504,12 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
     }
     case AppProto::Smtp: {
       if (!flow.app_state) flow.app_state = smtp_states_.take([this] { return std::make_unique<SmtpState>(smtp_); });
-      auto& smtp = static_cast<SmtpState&>(*flow.app_state);
-      const auto sink = [&](const MailTransaction& m, MailStage stage) { onMail(flow, m, stage, ts); };
-      smtp.feed(dir, data, sink);
-      if (stream_inline_ && dir == FlowDirection::ToClient) smtp.clientPacket(sink);  // the reply, as it arrives
+      holdOrParse(flow, dir, data, ts);  // as acknowledged (AckedParsing.cpp)
       break;
     }
     case AppProto::Ssh:
       if (!flow.app_state) flow.app_state = ssh_states_.take([] { return std::make_unique<SshState>(); });
-      stateOf<SshState>(flow).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
+      holdOrParse(flow, dir, data, ts);  // as acknowledged (AckedParsing.cpp)
       break;
     case AppProto::Smb: {
       if (!flow.app_state) flow.app_state = smb_states_.take([] { return std::make_unique<SmbState>(); });
@@ -1100,6 +1105,16 @@ void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
 
 void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
   auto& ssh = static_cast<SshState&>(*flow.app_state);
+  if (defer_inspection_) {  // parsed from acknowledged bytes: inspected at the next packet its way
+    ssh.uninspected[dir == FlowDirection::ToServer ? 0 : 1] |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(stage));
+  } else {
+    inspectSsh(flow, dir, stage, ts);
+  }
+  if (ssh.finished()) logSsh(flow, ssh, ts);
+}
+
+void AppLayer::inspectSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
+  auto& ssh = static_cast<SshState&>(*flow.app_state);
   const bool client = dir == FlowDirection::ToServer;
   const SshEndpoint& side = client ? ssh.client() : ssh.server();
   tx_.buffers.clear();
@@ -1121,7 +1136,6 @@ void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t
     emit(flow, dir);
     tx_record_ = nullptr;
   }
-  if (ssh.finished()) logSsh(flow, ssh, ts);
 }
 
 void AppLayer::logSsh(Flow& flow, SshState& ssh, std::int64_t ts) {
@@ -1437,6 +1451,11 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
     else if (flow.app == AppProto::Pop3) parsePop3(flow, opposite(dir), flow.last_ns, unacked);
     else parseRfb(flow, opposite(dir), flow.last_ns, unacked);
   }
+  if ((flow.app == AppProto::Http || flow.app == AppProto::Http2 || flow.app == AppProto::Doh2 || flow.app == AppProto::Smtp ||
+       flow.app == AppProto::Ssh) && !stream_inline_) {
+    const ParseErrorCount count(flow, counters_);
+    onAckedPacket(flow, dir, unacked, flow.last_ns);
+  }
   if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
   static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
     onMail(flow, m, stage, flow.last_ns);
@@ -1451,6 +1470,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
   }
   if (!flow.app_state) return;
   const ParseErrorCount count(flow, counters_);
+  parseAllHeld(flow, flow.last_ns);  // HTTP/1, SMTP and SSH bytes no packet acknowledged
+  if (!flow.app_state) return;
   if (flow.app == AppProto::Http || flow.app == AppProto::Http2 || flow.app == AppProto::Doh2) {
     auto& http = static_cast<HttpState&>(*flow.app_state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {

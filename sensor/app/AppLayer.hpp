@@ -211,11 +211,16 @@ class AppLayer {
   // A frame of HTTP/2's stream 0: a transaction of its own, with its frame buffers and record.
   void onHttp2Control(Flow& flow, signatures::FlowDirection dir, const HttpMessage& m, std::int64_t ts);
   void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
+  // Detection on an HTTP message; alerts carry `request` (a response's) or `response` (a
+  // request's, when parsed by then).
+  void inspectHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& m, std::uint64_t tx_id, const HttpMessage* request,
+                   const HttpMessage* response, const HttpFile* file, std::int64_t ts);
   // A mail received (detection) or complete (its record).
   void onMail(Flow& flow, const MailTransaction& mail, MailStage stage, std::int64_t ts);
   // A side's SSH banner or KEXINIT: detection on what it added; the session's record once
   // both sides are past their cleartext part.
   void onSsh(Flow& flow, signatures::FlowDirection dir, SshStage stage, std::int64_t ts);
+  void inspectSsh(Flow& flow, signatures::FlowDirection dir, SshStage stage, std::int64_t ts);
   // The session's record, once (at the latest when the flow ends).
   void logSsh(Flow& flow, SshState& ssh, std::int64_t ts);
   // DCERPC over TCP. As Suricata in IDS mode, a side's bytes are parsed when the other side's
@@ -368,6 +373,27 @@ class AppLayer {
   char dnp3_func_ = 0;
   std::array<char, 2> dnp3_iin_{};
   std::string dnp3_objs_;  // two bytes per object: the dnp3.obj buffers view it
+  // HTTP/1, SMTP and SSH held until acknowledged (AckedParsing.cpp; issue 15).
+  // The flow's held bytes, when its protocol is one of them (over TCP).
+  AckedSides* heldBytes(Flow& flow);
+  // New bytes of `dir`: held until acknowledged, or parsed now (stream.inline, a one-sided
+  // capture, HTTP/2, a gap), after all that was held.
+  void holdOrParse(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
+  void parseNow(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
+  // Parses what of `dir`'s held bytes was released.
+  void parseHeld(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  // A packet of `dir`: releases what it acknowledges of the other side, parses `dir`'s bytes
+  // acknowledged before (their transactions inspected with this packet), and an SMTP server's
+  // replies it acknowledges.
+  void onAckedPacket(Flow& flow, signatures::FlowDirection dir, std::uint64_t unacked, std::int64_t ts);
+  // The flow ends: everything held is parsed, the client's bytes first.
+  void parseAllHeld(Flow& flow, std::int64_t ts);
+  // HTTP/1 messages and SSH stages parsed before, inspected with this packet of `dir`.
+  void inspectQueued(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  // While set, HTTP/1 messages and SSH stages parsed are queued for inspection, not inspected.
+  bool defer_inspection_ = false;
+  signatures::FlowDirection held_parsing_dir_ = signatures::FlowDirection::ToServer;
+  std::size_t held_parsing_ = 0;  // bytes of held_parsing_dir_'s held being parsed (a tunnel skips them)
   // Kerberos 5
   // A message: its buffers into `buffers` (the transaction's over TCP, the datagram's over
   // UDP), detection over TCP, then its record.

@@ -708,6 +708,10 @@ void HttpState::reset() {
   errors_ = 0;
   client_started_ = false;
   h2_.reset();
+  awaiting_ack.clear();
+  clearUninspected(FlowDirection::ToServer);
+  clearUninspected(FlowDirection::ToClient);
+  keep_message_[0] = keep_message_[1] = false;
   events.clear();
 }
 
@@ -717,7 +721,45 @@ void HttpState::startMessage(Side& side) {
   side.message = messages_ != nullptr ? messages_->take(request) : std::make_unique<HttpMessage>();
 }
 
+UninspectedHttp& HttpState::queueMessage(FlowDirection dir) {
+  const std::size_t d = dir == FlowDirection::ToServer ? 0 : 1;
+  if (uninspected_size_[d] == uninspected_[d].size()) uninspected_[d].emplace_back();
+  UninspectedHttp& entry = uninspected_[d][uninspected_size_[d]++];
+  entry.message.reset();
+  entry.tx_id = 0;
+  entry.answers = false;
+  entry.has_file = false;
+  keep_message_[d] = true;
+  return entry;
+}
+
+const HttpMessage* HttpState::responseInProgress() {
+  Side& side = sides_[1];
+  if (h2_ || !side.message || side.message->request) return nullptr;
+  if (side.phase != Phase::Body && side.phase != Phase::Chunked && side.phase != Phase::UntilClose && side.phase != Phase::Finalize) {
+    return nullptr;
+  }
+  side.message->body_length = side.message->body_wire_bytes;
+  return side.message.get();
+}
+
+void HttpState::clearUninspected(FlowDirection dir) {
+  const std::size_t d = dir == FlowDirection::ToServer ? 0 : 1;
+  for (std::size_t i = 0; i < uninspected_size_[d]; ++i) {
+    std::unique_ptr<HttpMessage>& m = uninspected_[d][i].message;
+    if (m && messages_ != nullptr) messages_->give(std::move(m));
+    m.reset();
+  }
+  uninspected_size_[d] = 0;
+}
+
 void HttpState::endMessage(Side& side) {
+  const std::size_t d = &side == &sides_[0] ? 0 : 1;
+  if (keep_message_[d]) {  // the sink queued it: it waits there for its inspection
+    keep_message_[d] = false;
+    uninspected_[d][uninspected_size_[d] - 1].message = std::move(side.message);
+    return;
+  }
   if (messages_ == nullptr) {
     side.message.reset();
     return;

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
+#include "sensor/app/AckedSides.hpp"
+#include "sensor/app/HttpFileInfo.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/HttpHeaders.hpp"
 #include "sensor/flow/Flow.hpp"
@@ -60,6 +62,17 @@ struct HttpMessage {
 class HttpMessagePool;
 
 class Http2Connection;
+
+// An HTTP/1 message parsed from acknowledged bytes, waiting for its inspection at the next
+// packet of its direction, as Suricata inspects it (AppLayer; issue 15).
+struct UninspectedHttp {
+  std::unique_ptr<HttpMessage> message;  // the parsed message itself, kept from the pool
+  std::uint64_t tx_id = 0;
+  bool answers = false;  // a response, answering `request`
+  HttpMessage request;   // its request's summary, for its alerts and its file's name
+  bool has_file = false;
+  HttpFile file;
+};
 
 // http.uri: the URI with %XX escapes decoded (as libhtp normalizes it).
 std::string normalizeHttpUri(std::string_view raw);
@@ -124,6 +137,20 @@ class HttpState final : public AppState {
   [[nodiscard]] bool http2() const { return h2_ != nullptr; }
   // The next transaction's tx_id (HttpMessage::tx_id), counted by the app layer.
   std::uint64_t next_tx_id = 0;
+  // HTTP/1 bytes waiting for their acknowledgement (AppLayer; issue 15).
+  AckedSides awaiting_ack;
+  // Called by the sink: the message it is handed joins `dir`'s uninspected messages (as the
+  // returned entry's message, once the parser is done with it) instead of going back to the pool.
+  UninspectedHttp& queueMessage(signatures::FlowDirection dir);
+  [[nodiscard]] std::span<UninspectedHttp> uninspected(signatures::FlowDirection dir) {
+    const std::size_t d = dir == signatures::FlowDirection::ToServer ? 0 : 1;
+    return {uninspected_[d].data(), uninspected_size_[d]};
+  }
+  // The response being received, once its head is parsed (its body_length: the body bytes so
+  // far), for the alerts of the request it answers (Suricata's transaction holds it by then).
+  const HttpMessage* responseInProgress();
+  // The direction's uninspected messages go back to the pool (the entries are kept for reuse).
+  void clearUninspected(signatures::FlowDirection dir);
   // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
   // (AppLayer pools HttpStates); messages in the middle of parsing go back to the pool.
   void reset();
@@ -161,6 +188,9 @@ class HttpState final : public AppState {
 
   HttpMessagePool* messages_;
   Side sides_[2];
+  std::vector<UninspectedHttp> uninspected_[2];  // [0, uninspected_size_) live, the rest kept
+  std::size_t uninspected_size_[2] = {0, 0};
+  bool keep_message_[2] = {false, false};  // queueMessage() asked for the side's current message
   std::vector<HttpMessage> unanswered_;  // a deque would allocate 600 bytes even when empty
   std::uint64_t errors_ = 0;
   bool client_started_ = false;             // the client's first bytes were not the HTTP/2 preface

@@ -676,6 +676,7 @@ void SmtpState::reset() {
   queue_head_ = queue_size_ = 0;
   reset_tx_ = 0;
   mails_ = 0;
+  awaiting_ack.clear();
   events.clear();
 }
 

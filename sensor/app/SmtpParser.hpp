@@ -17,6 +17,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
+#include "sensor/app/AckedSides.hpp"
 #include "sensor/app/SmtpWorkspace.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -92,6 +93,8 @@ class SmtpState final : public AppState {
   void reset();
   // The transaction being read or waiting for its reply (a frame's, for its alerts).
   [[nodiscard]] const MailTransaction& current() const { return tx_; }
+  // Bytes waiting for their acknowledgement (AppLayer; issue 15).
+  AckedSides awaiting_ack;
 
  private:
   // What a reply answers: the commands are queued as sent and each complete reply takes the

@@ -172,6 +172,8 @@ void SshState::reset() {
   }
   logged = false;
   errors_ = 0;
+  awaiting_ack.clear();
+  uninspected[0] = uninspected[1] = 0;
   events.clear();
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/FunctionRef.hpp"
+#include "sensor/app/AckedSides.hpp"
 #include "gsoc/signatures/Rule.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -57,6 +58,10 @@ class SshState final : public AppState {
   // Both sides are past the cleartext part: the session is as complete as it gets.
   [[nodiscard]] bool finished() const { return client().finished && server().finished; }
   bool logged = false;  // the session's record was written
+  // Bytes waiting for their acknowledgement, and per side the stages (1 << SshStage) parsed
+  // from acknowledged bytes and waiting for their inspection (AppLayer; issue 15).
+  AckedSides awaiting_ack;
+  std::uint8_t uninspected[2] = {0, 0};
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }
   // Back to the state of a new connection, keeping the buffers' capacity (AppLayer pools them).
   void reset();

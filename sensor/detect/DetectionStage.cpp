@@ -285,6 +285,10 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   input.meta.is_transaction = true;
   if (!tx_payload_.empty() && dir == tx_payload_direction_ && !input.buffers.has(BufferId::Payload)) {
     input.buffers.set(BufferId::Payload, tx_payload_);
+  } else if (tx_payload_.empty() && !input.buffers.has(BufferId::Payload) && !flow.stream_windows[sideOf(dir)].empty()) {
+    // Inspected with a packet or at the flow's end (bytes parsed once acknowledged): the
+    // direction's stream as the flow kept it.
+    input.buffers.set(BufferId::Payload, flow.stream_windows[sideOf(dir)]);
   }
   emit(&flow, dir, ts, input, detector_.match(input, &flow.flowbits));
 }
