@@ -165,8 +165,8 @@ bool aead(std::uint16_t enc) { return (enc >= 14 && enc <= 16) || (enc >= 18 && 
 
 std::span<const IkeAttribute> IkeTransforms::transform(std::size_t i) const {
   const std::size_t begin = i == 0 ? 0 : ends[i - 1];
-  std::span<const IkeAttribute> all{&*attributes.begin(), attributes.size()};
-  if (attributes.empty()) return {};
+  if (attributes.empty()) return {};  // before taking the first element's address
+  const std::span<const IkeAttribute> all{&*attributes.begin(), attributes.size()};
   return all.subspan(begin, ends[i] - begin);
 }
 
