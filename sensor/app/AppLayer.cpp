@@ -1683,9 +1683,7 @@ void AppLayer::onIke(Flow& flow, FlowDirection dir, const IkeMessage& m, const I
   AppMetadata record{AppMetadata::Kind::Ike, &flow, dir, ts};
   record.ike = &m;
   record.ike_state = &state;
-  datagram_record_ = record;
-  has_datagram_record_ = true;
-  if (metadata_) metadata_(record);
+  publishDatagramRecord(record);
 }
 
 }  // namespace gsoc::sensor

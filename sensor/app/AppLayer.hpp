@@ -332,6 +332,13 @@ class AppLayer {
   FreeList<std::unique_ptr<SipState>> sip_states_{kPooledStates};
   AppMetadata datagram_record_;  // datagramRecord()
   bool has_datagram_record_ = false;
+  // A datagram's message (SNMP, DHCP, TFTP, IKE): kept for the datagram's packet match
+  // (datagramRecord()) and handed to the record sink.
+  void publishDatagramRecord(const AppMetadata& record) {
+    datagram_record_ = record;
+    has_datagram_record_ = true;
+    if (metadata_) metadata_(record);
+  }
   FreeList<std::unique_ptr<LdapState>> ldap_states_{kPooledStates};
   std::size_t ldap_max_tx_ = LdapState::kDefaultMaxTx;
   LdapMessage ldap_probe_;  // identification decodes into it

@@ -79,9 +79,7 @@ void AppLayer::onSnmp(Flow& flow, FlowDirection dir, const SnmpMessage& m, std::
   AppMetadata record{AppMetadata::Kind::Snmp, &flow, dir, ts};
   record.snmp = &m;
   record.tx_id = static_cast<std::int64_t>(m.tx_id);
-  datagram_record_ = record;
-  has_datagram_record_ = true;
-  if (metadata_) metadata_(record);
+  publishDatagramRecord(record);
 }
 
 void AppLayer::onDhcp(Flow& flow, FlowDirection dir, const DhcpMessage& m, std::int64_t ts, signatures::BufferSet& buffers) {
@@ -91,9 +89,7 @@ void AppLayer::onDhcp(Flow& flow, FlowDirection dir, const DhcpMessage& m, std::
   AppMetadata record{AppMetadata::Kind::Dhcp, &flow, dir, ts};
   record.dhcp = &m;
   record.tx_id = static_cast<std::int64_t>(m.tx_id);
-  datagram_record_ = record;
-  has_datagram_record_ = true;
-  if (metadata_) metadata_(record);
+  publishDatagramRecord(record);
 }
 
 void AppLayer::onTftp(Flow& flow, FlowDirection dir, const TftpTransaction& tx, std::int64_t ts, signatures::BufferSet& buffers) {
@@ -101,9 +97,7 @@ void AppLayer::onTftp(Flow& flow, FlowDirection dir, const TftpTransaction& tx, 
   AppMetadata record{AppMetadata::Kind::Tftp, &flow, dir, ts};
   record.tftp = &tx;
   record.tx_id = static_cast<std::int64_t>(tx.tx_id);
-  datagram_record_ = record;
-  has_datagram_record_ = true;
-  if (metadata_) metadata_(record);
+  publishDatagramRecord(record);
 }
 
 }  // namespace gsoc::sensor
