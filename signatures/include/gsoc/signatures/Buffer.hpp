@@ -11,7 +11,7 @@
 
 namespace gsoc::signatures {
 
-enum class BufferId : std::uint8_t {
+enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 248 buffers
   Payload,  // packet payload or reassembled stream data (pkt_data)
   HttpUri,
   HttpRawUri,
