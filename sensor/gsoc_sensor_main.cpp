@@ -123,6 +123,10 @@ Options:
   --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
   --eve-anomaly-packet   add the frame (base64) and its link type to anomaly records
                          (anomaly packethdr)
+  --eve-arp              write an arp record for each ARP message (IPv4 over Ethernet, also
+                         inside GRE; Suricata's eve-log arp type)
+  --eve-tagged-packets   write a packet record for each packet a rule's tag keyword covers
+                         (alert tagged-packets); without it, tags are not tracked
   --eve-alert-references list the rule's references in alerts as URLs (alert.references;
                          alert metadata rule reference)
   --eve-frames           write frame records: each protocol data unit (and part) the parsers
@@ -141,6 +145,10 @@ Options:
   --mqtt-max-msg-length SIZE
                          MQTT packets longer than this (bytes, or with kb/mb) are skipped and
                          logged as truncated (Suricata's mqtt max-msg-length; default 1mb)
+  --eve-mqtt-string-log-limit SIZE
+                         mqtt records cut a PUBLISH topic and message, and a (UN)SUBSCRIBE's
+                         topics together, to this many bytes and say how many were left out
+                         (Suricata's eve-log mqtt string-log-limit; default: no limit)
   --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
                          mqtt max-tx; default 1024)
   --ldap-max-tx N        LDAP transactions awaiting their responses kept per flow at most
@@ -206,6 +214,24 @@ Exit status: 0 when the input was processed (including a truncated capture, whic
   std::exit(2);
 }
 
+// A size option's value: bytes, or with a kb/mb unit (Suricata's size strings), at most 4 GiB.
+std::uint32_t sizeValue(const std::string& option, const std::string& v) {
+  std::size_t end = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(v, &end);
+  } catch (const std::exception&) {
+    usageError(option + ": invalid size argument: " + v);
+  }
+  std::string unit = v.substr(end);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (unit == "kb" || unit == "kib") n *= 1024;
+  else if (unit == "mb" || unit == "mib") n *= 1024 * 1024;
+  else if (!unit.empty()) usageError(option + ": invalid size argument (unknown unit): " + v);
+  if (n > UINT32_MAX) usageError(option + ": at most 4 GiB");
+  return static_cast<std::uint32_t>(n);
+}
+
 struct Args {
   std::size_t workers = 0;
   double replay_speed = 0;
@@ -226,6 +252,8 @@ struct Args {
   bool stream_inline = false;
   bool force_file_hashes = false;
   bool eve_frames = false;  // --eve-frames
+  bool eve_tagged_packets = false;  // --eve-tagged-packets
+  bool eve_arp = false;             // --eve-arp
   bool eve_http_request_headers = false, eve_http_response_headers = false;
   gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
@@ -364,6 +392,10 @@ Args parseArgs(int argc, char** argv) {
         args.eve_options.alert_packet = true;
       } else if (a == "--eve-anomaly-packet") {
         args.eve_options.anomaly_packet = true;
+      } else if (a == "--eve-arp") {
+        args.eve_arp = true;
+      } else if (a == "--eve-tagged-packets") {
+        args.eve_tagged_packets = true;
       } else if (a == "--eve-alert-references") {
         args.eve_options.alert_references = true;
       } else if (a == "--eve-suricata-version") {
@@ -377,21 +409,9 @@ Args parseArgs(int argc, char** argv) {
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
       } else if (a == "--mqtt-max-msg-length") {
-        const std::string v = value();
-        std::size_t end = 0;
-        unsigned long long n = 0;
-        try {
-          n = std::stoull(v, &end);
-        } catch (const std::exception&) {
-          usageError("--mqtt-max-msg-length: not a size: " + v);
-        }
-        std::string unit = v.substr(end);
-        for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (unit == "kb" || unit == "kib") n *= 1024;
-        else if (unit == "mb" || unit == "mib") n *= 1024 * 1024;
-        else if (!unit.empty()) usageError("--mqtt-max-msg-length: unknown unit in " + v);
-        if (n > UINT32_MAX) usageError("--mqtt-max-msg-length: at most 4 GiB");
-        args.mqtt_limits.max_msg_length = static_cast<std::uint32_t>(n);
+        args.mqtt_limits.max_msg_length = sizeValue(a, value());
+      } else if (a == "--eve-mqtt-string-log-limit") {
+        args.eve_options.mqtt_string_log_limit = sizeValue(a, value());
       } else if (a == "--mqtt-max-tx") {
         args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "--ldap-max-tx") {
@@ -490,7 +510,9 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"dropped_interface\":" << capture.dropped_by_interface << ",\"dropped_capture\":" << capture.dropped_by_capture
     << ",\"dropped_ring\":" << t.ring_drops << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4
     << ",\"ipv6\":" << d.ipv6 << ",\"tcp\":" << d.tcp << ",\"udp\":" << d.udp << ",\"icmp\":" << d.icmp << ",\"other\":"
-    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"tunnel\":" << d.tunnels << ",\"malformed\":{";
+    << d.other_transport << ",\"vlan\":" << d.vlan << ",\"tunnel\":" << d.tunnels << ",\"avg_pkt_size\":"
+    << (t.worker.packets != 0 ? t.worker.bytes / t.worker.packets : 0) << ",\"max_pkt_size\":" << t.worker.max_packet
+    << ",\"malformed\":{";
   bool first = true;
   for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
     if (d.errors[i] == 0) continue;
@@ -836,6 +858,9 @@ int main(int argc, char** argv) {
       for (const auto& [proto, mode] : args.protocol_modes) l->detection->setProtocolMode(proto, mode);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
+      if (l->eve && args.eve_tagged_packets) {
+        l->detection->setTaggedPacketSink([l](const DecodedPacket& p, const Flow* flow) { l->eve->packetRecord(p, flow); });
+      }
     }
     WorkerHooks hooks;
     if (l->detection) {
@@ -843,7 +868,12 @@ int main(int argc, char** argv) {
       hooks.on_stream_data = [l](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
         l->detection->onStreamData(flow, dir, data);
       };
-      hooks.on_flowless_packet = [l](const DecodedPacket& p) { l->detection->onFlowlessPacket(p); };
+    }
+    if (l->detection || (l->eve && args.eve_arp)) {
+      hooks.on_flowless_packet = [l, arp = l->eve && args.eve_arp](const DecodedPacket& p) {
+        if (l->detection && p.events.any()) l->detection->onFlowlessPacket(p);
+        if (arp && p.arp) l->eve->arpRecord(p);
+      };
     }
     hooks.on_flow_end = [&, l](Flow& flow, FlowEndReason reason) {
       if (l->detection) l->detection->onFlowEnd(flow);

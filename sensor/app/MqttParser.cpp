@@ -319,7 +319,13 @@ bool parseMqttPacket(std::span<const std::uint8_t> packet, std::uint8_t version,
       m.has_reason_code = true;
       if (in.atEnd()) return true;
       m.reason_code = in.u8();
-      if (in.atEnd()) return in.ok();
+      if (in.atEnd()) {
+        // Suricata 8 reports a DISCONNECT that carries a reason code but no properties as
+        // reason 0 (its parser's shortcut for that length); rules and EVE consumers written
+        // against it see 0, so gsoc does the same. AUTH keeps its code.
+        if (m.type == MqttType::Disconnect) m.reason_code = 0;
+        return in.ok();
+      }
       return readProperties(in, m.properties);
   }
   return false;

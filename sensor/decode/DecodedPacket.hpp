@@ -4,6 +4,7 @@
 // and are valid until the next packet.
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <span>
 
@@ -69,6 +70,18 @@ struct DecodedPacket {
   std::uint8_t icmp_type = 0;
   std::uint8_t icmp_code = 0;
   std::uint32_t esp_spi = 0;  // ESP (IP protocol 50)
+
+  // An ARP message for IPv4 over Ethernet (directly, or carried by GRE), for EVE's arp records.
+  struct Arp {
+    std::uint16_t hw_type = 0;
+    std::uint16_t proto_type = 0;
+    std::uint16_t opcode = 0;
+    std::array<std::uint8_t, 6> src_mac{};
+    std::array<std::uint8_t, 6> dst_mac{};
+    IpAddress src_ip;
+    IpAddress dst_ip;
+  };
+  std::optional<Arp> arp;
 
   std::span<const std::uint8_t> payload;  // transport payload
   // The headers as they are on the wire, for ipv4.hdr / ipv6.hdr (with options or extension

@@ -38,6 +38,7 @@ constexpr std::uint16_t kEtherErspan2 = 0x88BE;   // ERSPAN type I (no sequence 
 constexpr std::uint16_t kEtherErspan3 = 0x22EB;
 constexpr std::uint16_t kEtherPpp = 0x880B;       // PPTP's enhanced GRE
 constexpr std::uint16_t kEtherNsh = 0x894F;
+constexpr std::uint16_t kEtherArp = 0x0806;
 constexpr std::uint16_t kVxlanPort = 4789;
 constexpr std::uint16_t kGenevePort = 6081;
 constexpr std::uint16_t kLinkTypeRaw = 12;  // DLT_RAW: Suricata's pseudo packets' link type
@@ -148,12 +149,30 @@ bool PacketDecoder::decodeEthernetPayload(std::uint16_t ether_type, std::span<co
   if (ether_type == kEtherIpv4) return decodeIpv4(data, out);
   if (ether_type == kEtherIpv6) return decodeIpv6(data, out);
   if (ether_type == kEtherNsh) return decodeNsh(data, out);
+  if (ether_type == kEtherArp) return decodeArp(data, out);
   // Suricata knows these (ARP, PPPoE, MPLS, DCE, VN-Tag, NSH, 802.1ah, bridging, ERSPAN, LLDP) and
   // raises its event for any other Ethernet II type; below 0x0600 the field is an 802.3 length.
-  static constexpr std::uint16_t kKnown[] = {0x0806, 0x8863, 0x8864, 0x8847, 0x8848, 0x8903, 0x8926,
+  static constexpr std::uint16_t kKnown[] = {0x8863, 0x8864, 0x8847, 0x8848, 0x8903, 0x8926,
                                              0x894F, 0x88E7, kEtherTeb, kEtherErspan2, kEtherErspan3, 0x88CC};
   if (ether_type >= 0x0600 && std::find(std::begin(kKnown), std::end(kKnown), ether_type) == std::end(kKnown)) {
     out.events.set(AnomalyEvent::EthernetUnknownEthertype);
+  }
+  return fail(DecodeError::NotIp);
+}
+
+bool PacketDecoder::decodeArp(std::span<const std::uint8_t> data, DecodedPacket& out) {
+  // Only Ethernet/IPv4 ARP is read (hardware size 6, protocol size 4), as Suricata does; ARP is
+  // never IP, so the packet goes on as one that reached no flow.
+  if (data.size() >= 28 && data[4] == 6 && data[5] == 4) {
+    DecodedPacket::Arp arp;
+    arp.hw_type = be16(data.data());
+    arp.proto_type = be16(data.data() + 2);
+    arp.opcode = be16(data.data() + 6);
+    std::copy_n(data.data() + 8, 6, arp.src_mac.begin());
+    std::copy_n(data.data() + 18, 6, arp.dst_mac.begin());
+    arp.src_ip = IpAddress::fromV4(be32(data.data() + 14));
+    arp.dst_ip = IpAddress::fromV4(be32(data.data() + 24));
+    out.arp = arp;
   }
   return fail(DecodeError::NotIp);
 }
@@ -485,6 +504,7 @@ std::optional<bool> PacketDecoder::decodeInner(std::uint16_t ether_type, std::sp
   ++counters_.tunnels;
   if (ether_type == kEtherIpv4) return decodeIpv4(inner, out);
   if (ether_type == kEtherIpv6) return decodeIpv6(inner, out);
+  if (ether_type == kEtherArp) return decodeArp(inner, out);
   if (inner.size() < 14) return fail(DecodeError::TruncatedLinkHeader, AnomalyEvent::EthernetPktTooSmall, out);
   return decodeEthernetPayload(be16(inner.data() + 12), inner.subspan(14), out);
 }
@@ -513,6 +533,7 @@ std::optional<bool> PacketDecoder::decodeGre(std::span<const std::uint8_t> p, De
     case kEtherIpv4:
     case kEtherIpv6: return decodeInner(proto, inner, inner, out);
     case kEtherTeb: return decodeInner(kEtherTeb, inner, inner, out);
+    case kEtherArp: return decodeInner(kEtherArp, inner, inner, out);
     case kEtherErspan2:
       // Type I has no sequence number and no ERSPAN header; type II an 8-byte header (version,
       // VLAN, ...) that Suricata's pseudo packet starts with, and whose VLAN the inner packet has.

@@ -77,6 +77,7 @@ class PacketDecoder {
  private:
   bool decodeEthernetPayload(std::uint16_t ether_type, std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodeIp(std::span<const std::uint8_t> data, signatures::AnomalyEvent bad_version, DecodedPacket& out);
+  bool decodeArp(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodePpp(std::span<const std::uint8_t> data, DecodedPacket& out);  // after address and control
   bool decodeIpv4(std::span<const std::uint8_t> data, DecodedPacket& out);
   bool decodeIpv6(std::span<const std::uint8_t> data, DecodedPacket& out);

@@ -61,6 +61,9 @@ void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t 
   meta.has_packet = false;
   meta.stream_bytes_to_server = flow.streams[Flow::kToServer].deliveredBytes();
   meta.stream_bytes_to_client = flow.streams[Flow::kToClient].deliveredBytes();
+  meta.flow_packets = {flow.counters[Flow::kToServer].packets, flow.counters[Flow::kToClient].packets};
+  meta.flow_bytes = {flow.counters[Flow::kToServer].bytes, flow.counters[Flow::kToClient].bytes};
+  meta.flow_start_ns = flow.first_ns;
   meta.tls_version = flow.tls_version;
 }
 
@@ -152,6 +155,7 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   }
   reportAnomalies(meta.events, &flow, &packet, dir, packet.timestamp_ns);
   emit(&flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
+  tagPacket(packet, &flow);
 }
 
 void DetectionStage::finishApp(Flow& flow) {
@@ -168,6 +172,7 @@ void DetectionStage::onFlowEnd(Flow& flow) {
     ~Ending() { flag = false; }
   } ending{ending_flow_};
   finishApp(flow);
+  tagger_.onFlowEnd(flow);
   if (!packet_events_.any()) return;
   // Events the flow's last bytes raised (parsed at its end, no packet acknowledged them): as
   // Suricata's end-of-flow pseudo packet, a packet-less inspection of the events alone.
@@ -213,6 +218,7 @@ void DetectionStage::onFlowlessPacket(const DecodedPacket& packet) {
   current_flowless_ = &packet;
   emit(nullptr, FlowDirection::ToServer, packet.timestamp_ns, input_, detector_.match(input_, nullptr));
   current_flowless_ = nullptr;
+  tagPacket(packet, nullptr);
 }
 
 void DetectionStage::collectAppEvents(Flow& flow) { app_.takeEvents(flow, packet_events_); }
@@ -329,6 +335,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     if (!values.empty()) hit.excerpt = values.front();
     ++counters_.alerts;
     if (flow != nullptr) flow->alerted = true;
+    if (rule != nullptr && !rule->tags.empty() && tagged_sink_ && hit.packet != nullptr) tagger_.onAlert(*rule, *hit.packet, flow);
     if (sink_) sink_(hit);
   };
   // Indicator hits: one alert per indicator per flow (an address matches every packet).

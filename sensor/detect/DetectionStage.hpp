@@ -19,6 +19,7 @@
 #include "common/FreeList.hpp"
 #include "gsoc/signatures/Detector.hpp"
 #include "sensor/app/AppLayer.hpp"
+#include "sensor/detect/PacketTagger.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -77,6 +78,8 @@ class DetectionStage {
  public:
   using AlertSink = std::function<void(const AlertHit&)>;
   using AnomalySink = std::function<void(const AnomalyHit&)>;
+  // A packet that a rule's `tag` covers (flow null for a packet that reached no flow).
+  using TaggedPacketSink = std::function<void(const DecodedPacket&, const Flow*)>;
   static constexpr std::size_t kAnchoredDepth = 2 * 1024;
   static constexpr std::size_t kOverlap = 512;
 
@@ -90,6 +93,8 @@ class DetectionStage {
   // to the worker's pool.
   void onFlowEnd(Flow& flow);
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
+  // Tagged packets (the `tag` keyword) go to `sink`; without one, tags are not tracked.
+  void setTaggedPacketSink(TaggedPacketSink sink) { tagged_sink_ = std::move(sink); }
   // Suricata's stream.inline (AppLayer::setStreamInline).
   void setStreamInline(bool on) { app_.setStreamInline(on); }
   void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
@@ -152,6 +157,12 @@ class DetectionStage {
   signatures::Detector detector_;
   AlertSink sink_;
   AnomalySink anomaly_sink_;
+  TaggedPacketSink tagged_sink_;
+  PacketTagger tagger_;
+  // After a packet's detection: tells the tagged-packet sink when a tag covers it.
+  void tagPacket(const DecodedPacket& packet, const Flow* flow) {
+    if (tagged_sink_ && !tagger_.empty() && tagger_.onPacket(packet, flow)) tagged_sink_(packet, flow);
+  }
   // Stream and app-layer events raised while the current packet's stream data was processed:
   // they belong to that packet (Suricata sets them on it), which onPacket inspects next.
   signatures::EventSet packet_events_;

@@ -397,6 +397,40 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
   ++records_;
 }
 
+void EveWriter::packetRecord(const DecodedPacket& packet, const Flow* flow) {
+  const Commit commit{*this};
+  header(packet, packet.timestamp_ns, "packet");
+  if (flow != nullptr) out_ << ",\"flow_id\":" << flow->id;
+  captureIndex(packet.capture_index);
+  packetObject(packet);
+  out_ << "}\n";
+  ++records_;
+}
+
+void EveWriter::arpRecord(const DecodedPacket& packet) {
+  const DecodedPacket::Arp& arp = *packet.arp;
+  const Commit commit{*this};
+  header(packet, packet.timestamp_ns, "arp");
+  captureIndex(packet.capture_index);
+  std::string_view opcode = "unknown";
+  switch (arp.opcode) {
+    case 1: opcode = "request"; break;
+    case 2: opcode = "reply"; break;
+    case 3: opcode = "rarp_request"; break;
+    case 4: opcode = "rarp_reply"; break;
+    default: break;
+  }
+  char src[18];
+  char dst[18];
+  macText(arp.src_mac, src);
+  macText(arp.dst_mac, dst);
+  out_ << ",\"arp\":{\"hw_type\":\"" << (arp.hw_type == 1 ? "ethernet" : "unknown") << "\",\"proto_type\":\""
+       << (arp.proto_type == 0x0800 ? "ipv4" : "unknown") << "\",\"opcode\":\"" << opcode << "\",\"src_mac\":\"" << src
+       << "\",\"src_ip\":\"" << EveAddress(arp.src_ip).view() << "\",\"dest_mac\":\"" << dst << "\",\"dest_ip\":\""
+       << EveAddress(arp.dst_ip).view() << "\"}}\n";
+  ++records_;
+}
+
 namespace {
 
 // The forwarded client's address in an X-Forwarded-For value (first or last of its list), when
@@ -1761,6 +1795,17 @@ void EveWriter::appObject(const AppMetadata& r) {
           for (std::size_t i = 0; i < m.codes.size(); ++i) out_ << (i ? "," : "") << static_cast<unsigned>(m.codes[i]);
           out_ << "]";
         };
+        // string-log-limit: at most `budget` bytes of `s`, then how many were left out.
+        const auto limited = [&](std::string_view s, std::size_t& budget) {
+          if (options_.mqtt_string_log_limit == 0 || s.size() <= budget) {
+            string(s);
+            budget -= std::min(budget, s.size());
+            return;
+          }
+          string(std::string(s.substr(0, budget)) + "[truncated " + std::to_string(s.size() - budget) + " additional bytes]");
+          budget = 0;
+        };
+        const std::size_t limit = options_.mqtt_string_log_limit == 0 ? SIZE_MAX : options_.mqtt_string_log_limit;
         switch (m.type) {
           case MqttType::Connect: {
             const auto flag = [&](std::uint8_t bit) { return (m.connect_flags & bit) ? "true" : "false"; };
@@ -1793,13 +1838,16 @@ void EveWriter::appObject(const AppMetadata& r) {
             out_ << ",\"session_present\":" << (m.session_present ? "true" : "false") << ",\"return_code\":"
                  << static_cast<unsigned>(m.reason_code);
             break;
-          case MqttType::Publish:
+          case MqttType::Publish: {
+            std::size_t topic_budget = limit;
+            std::size_t message_budget = limit;
             out_ << ",\"topic\":";
-            string(m.topic);
+            limited(m.topic, topic_budget);
             if (m.has_message_id) id();
             out_ << ",\"message\":";
-            string(m.payload);
+            limited(m.payload, message_budget);
             break;
+          }
           case MqttType::Puback:
           case MqttType::Pubrec:
           case MqttType::Pubrel:
@@ -1810,15 +1858,17 @@ void EveWriter::appObject(const AppMetadata& r) {
           case MqttType::Subscribe:
           case MqttType::Unsubscribe: {
             id();
+            // As Suricata: the topics share one limit, in their order.
+            std::size_t budget = limit;
             out_ << ",\"topics\":[";
             for (std::size_t i = 0; i < m.topics.size(); ++i) {
               if (i) out_ << ",";
               if (m.type == MqttType::Subscribe) {
                 out_ << "{\"topic\":";
-                string(m.topics[i].name);
+                limited(m.topics[i].name, budget);
                 out_ << ",\"qos\":" << static_cast<unsigned>(m.topics[i].qos) << "}";
               } else {
-                string(m.topics[i].name);
+                limited(m.topics[i].name, budget);
               }
             }
             out_ << "]";

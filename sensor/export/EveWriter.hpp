@@ -47,6 +47,7 @@ struct EveOptions {
   bool anomaly_packet = false;          // anomaly packethdr: the same in anomaly records
   bool alert_references = false;        // alert metadata rule reference: the rule's references as URLs
   bool dhcp_extended = false;           // dhcp extended: the addresses, times and options beyond the basics
+  std::uint32_t mqtt_string_log_limit = 0;  // mqtt string-log-limit: bytes of topics and messages; 0 all
 };
 
 // The Suricata version whose EVE output gsoc writes (EVE's suricata_version).
@@ -72,6 +73,11 @@ class EveWriter {
   void alertRecord(const AlertHit& hit, std::string_view category);
   // event_type "anomaly", as Suricata writes it: anomaly{type, event[, app_proto, layer]}.
   void anomalyRecord(const AnomalyHit& hit);
+  // event_type "packet": a packet a rule's `tag` covers, as Suricata's alert tagged-packets
+  // logs it (the packet's own addresses, the frame in base64 with its link type).
+  void packetRecord(const DecodedPacket& packet, const Flow* flow);
+  // event_type "arp": an ARP message (DecodedPacket::arp), as Suricata's arp logger writes it.
+  void arpRecord(const DecodedPacket& packet);
   // event_type http, dns, tls, smtp, ssh, mqtt, ftp, fileinfo (an HTTP file; one per mail attachment after
   // its smtp record).
   void metadataRecord(const AppMetadata& record);

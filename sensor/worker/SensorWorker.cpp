@@ -12,6 +12,7 @@ SensorWorker::SensorWorker(FlowTableConfig flow_config, WorkerHooks hooks)
 void SensorWorker::process(const RawPacket& raw) {
   ++counters_.packets;
   counters_.bytes += raw.wire_length;
+  counters_.max_packet = std::max<std::uint64_t>(counters_.max_packet, raw.wire_length);
   const bool decoded = decoder_.decode(raw, packet_);
   if (!decoded && decoder_.tunnelRoots().empty()) {
     flowless(packet_);

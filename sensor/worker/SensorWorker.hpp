@@ -4,6 +4,7 @@
 // counters; nothing here is shared with other threads. Later stages (app-layer parsing,
 // detection) attach through the hooks.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -24,9 +25,11 @@ struct WorkerCounters {
   std::uint64_t stream_gap_bytes = 0;
   std::uint64_t stream_out_of_order = 0;
   std::uint64_t flows_ended = 0;
+  std::uint64_t max_packet = 0;  // the longest packet's wire length (stats decoder.max_pkt_size)
   void merge(const WorkerCounters& o) {
     packets += o.packets;
     bytes += o.bytes;
+    max_packet = std::max(max_packet, o.max_packet);
     stream_bytes += o.stream_bytes;
     stream_gaps += o.stream_gaps;
     stream_gap_bytes += o.stream_gap_bytes;
@@ -40,8 +43,9 @@ struct WorkerHooks {
   std::function<void(const DecodedPacket&, Flow&, signatures::FlowDirection)> on_packet;
   // Reassembled in-order TCP bytes of one direction.
   std::function<void(Flow&, signatures::FlowDirection, std::span<const std::uint8_t>)> on_stream_data;
-  // A packet with anomaly events that reaches no flow: it did not decode, or it is a fragment
-  // of a datagram not complete yet. Rules on its events still see it, as in Suricata.
+  // A packet with anomaly events, or an ARP message, that reaches no flow: it did not decode,
+  // or it is a fragment of a datagram not complete yet. Rules on its events still see it, as
+  // in Suricata.
   std::function<void(const DecodedPacket&)> on_flowless_packet;
   // A flow ends (exactly once per flow).
   std::function<void(Flow&, FlowEndReason)> on_flow_end;
@@ -65,7 +69,7 @@ class SensorWorker {
   void processDecoded();  // packet_, decoded: through fragment reassembly to its flow
   void handle(DecodedPacket& packet);
   void flowless(const DecodedPacket& packet) {
-    if (packet.events.any() && hooks_.on_flowless_packet) hooks_.on_flowless_packet(packet);
+    if ((packet.events.any() || packet.arp) && hooks_.on_flowless_packet) hooks_.on_flowless_packet(packet);
   }
   void endFlow(Flow& flow, FlowEndReason reason);
 

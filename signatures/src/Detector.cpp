@@ -21,6 +21,26 @@ bool vlanIdMatches(const VlanIdCheck& c, const PacketMeta& m) {
   return c.id.matches(m.vlan[static_cast<std::size_t>(index)]);
 }
 
+// The checksum keywords: each must be of the packet's kind and hold as it asks.
+bool checksumsHold(const std::vector<ChecksumCondition>& checks, const MatchInput& input) {
+  const auto first = [&](BufferId id) {
+    const auto values = input.buffers.get(id);
+    return values.empty() ? std::string_view() : values.front();
+  };
+  const std::string_view v4 = first(BufferId::Ipv4Hdr);
+  const std::string_view ip = v4.empty() ? first(BufferId::Ipv6Hdr) : v4;
+  std::string_view transport;
+  for (const BufferId id : {BufferId::TcpHdr, BufferId::UdpHdr, BufferId::Icmpv4Hdr, BufferId::Icmpv6Hdr}) {
+    if (transport.empty()) transport = first(id);
+  }
+  const std::string_view payload = first(BufferId::Payload);
+  for (const ChecksumCondition& c : checks) {
+    if (!checksumApplies(c.kind, ip, input.meta.ip_proto)) return false;
+    if (checksumValid(c.kind, ip, transport, payload, input.meta.ip_proto) != c.valid) return false;
+  }
+  return true;
+}
+
 // The MSS option of a TCP header (with options), if it has a well-formed one.
 std::optional<std::uint16_t> tcpMss(std::string_view header) {
   if (header.size() < 20) return std::nullopt;
@@ -267,6 +287,7 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
       if (h.icmp_seq && !h.icmp_seq->matches(field(6))) return false;
     }
     if (h.icode && !h.icode->matches(m.icmp_code)) return false;
+    if (!h.checksums.empty() && !checksumsHold(h.checksums, input)) return false;
     if (h.flags_set) {
       if (m.transport != Transport::Tcp) return false;
       const std::uint8_t flags = m.tcp_flags & static_cast<std::uint8_t>(~h.flags_ignored);
@@ -278,6 +299,24 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
       } else if ((flags & h.flags_required) != h.flags_required) {
         return false;
       }
+    }
+  }
+
+  if (!rule.flow.counters.empty() || rule.flow.age) {
+    if (!m.has_packet) return false;
+    for (const FlowCounterCondition& c : rule.flow.counters) {
+      const auto& values = c.counter == FlowCounterCondition::Counter::Packets ? m.flow_packets : m.flow_bytes;
+      const bool to_server = c.check.matches(values[0]);
+      const bool to_client = c.check.matches(values[1]);
+      switch (c.side) {
+        case FlowCounterCondition::Side::ToServer: if (!to_server) return false; break;
+        case FlowCounterCondition::Side::ToClient: if (!to_client) return false; break;
+        case FlowCounterCondition::Side::Either: if (!to_server && !to_client) return false; break;
+      }
+    }
+    constexpr std::int64_t kNs = 1'000'000'000;
+    if (rule.flow.age && !rule.flow.age->matches(static_cast<std::uint64_t>(std::max<std::int64_t>(0, m.timestamp_ns / kNs - m.flow_start_ns / kNs)))) {
+      return false;
     }
   }
 

@@ -232,13 +232,17 @@ bool PayloadInspector::matchFrom(const BufferInspection& inspection, std::size_t
 
   if (const auto* j = std::get_if<ByteJump>(&items[index])) {
     const std::int64_t pos = (j->relative ? prev : 0) + value(j->offset_var, j->offset);
+    // A byte count from a variable must be one the keyword could have been written with.
+    const std::int64_t count = value(j->bytes_var, j->bytes);
+    if (j->bytes_var != kNoVariable && (count < 1 || count > (j->base == NumberBase::Binary ? 8 : 23))) return false;
+    const auto bytes = static_cast<std::uint8_t>(count);
     std::uint64_t read = 0;
-    if (!extractNumber(buf, pos, j->bytes, j->endian, j->base, read)) return false;
+    if (!extractNumber(buf, pos, bytes, j->endian, j->base, read)) return false;
     read = applyBitmask(read, j->bitmask);
     if (read > (std::uint64_t{1} << 32)) return false;
     auto jump = static_cast<std::int64_t>(read) * j->multiplier;
     if (j->align) jump = (jump + 3) & ~std::int64_t{3};
-    std::int64_t base = pos + j->bytes;
+    std::int64_t base = pos + bytes;
     if (j->from_beginning) base = 0;
     if (j->from_end) base = len;
     const std::int64_t target = base + jump + j->post_offset;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 #include <functional>
+#include <limits>
 
 #include "gsoc/signatures/Frame.hpp"
 #include "gsoc/signatures/LdapNames.hpp"
@@ -679,7 +680,8 @@ class RuleBuilder {
     const auto parts = splitList(o.value);
     if (parts.size() < 2) failValue(o, "expected 'bytes, offset[, options]'");
     ByteJump j;
-    j.bytes = static_cast<std::uint8_t>(integer(o, parts[0], 0, 23));
+    j.bytes_var = variableOf(o, parts[0]);
+    if (j.bytes_var == kNoVariable) j.bytes = static_cast<std::uint8_t>(integer(o, parts[0], 0, 23));
     j.offset_var = variableOf(o, parts[1]);
     if (j.offset_var == kNoVariable) j.offset = static_cast<std::int32_t>(integer(o, parts[1], -65535, 65535));
     for (std::size_t i = 2; i < parts.size(); ++i) {
@@ -697,7 +699,9 @@ class RuleBuilder {
       else if (p.starts_with("bitmask")) j.bitmask = static_cast<std::uint64_t>(integer(o, trim(p.substr(7)), 0, INT64_MAX));
       else failValue(o, "unknown option '" + std::string(p) + "'");
     }
-    if (j.base == NumberBase::Binary && (j.bytes == 0 || j.bytes > 8)) failValue(o, "binary byte_jump reads 1 to 8 bytes");
+    if (j.bytes_var == kNoVariable && j.base == NumberBase::Binary && (j.bytes == 0 || j.bytes > 8)) {
+      failValue(o, "binary byte_jump reads 1 to 8 bytes");
+    }
     addItem(targetBuffer(j.relative), j);
   }
 
@@ -1529,10 +1533,48 @@ class RuleBuilder {
     else if (v.starts_with(">=")) { s.op = SizeCheck::Op::Ge; v.remove_prefix(2); }
     else if (v.starts_with("<")) { s.op = SizeCheck::Op::Lt; v.remove_prefix(1); }
     else if (v.starts_with(">")) { s.op = SizeCheck::Op::Gt; v.remove_prefix(1); }
+    else if (v.starts_with("!=")) { s.op = SizeCheck::Op::NotEq; v.remove_prefix(2); }
     else if (v.starts_with("!")) { s.op = SizeCheck::Op::NotEq; v.remove_prefix(1); }
     else if (v.starts_with("=")) { v.remove_prefix(1); }
     s.a = static_cast<std::uint64_t>(integer(o, v, 0, INT64_MAX));
     return s;
+  }
+
+  // ipv4-csum, tcpv4-csum...: `valid` or `invalid`.
+  bool onChecksum(const Option& o) {
+    static constexpr std::pair<std::string_view, ChecksumKind> kKinds[] = {
+        {"ipv4-csum", ChecksumKind::Ipv4},    {"tcpv4-csum", ChecksumKind::TcpV4},   {"tcpv6-csum", ChecksumKind::TcpV6},
+        {"udpv4-csum", ChecksumKind::UdpV4},  {"udpv6-csum", ChecksumKind::UdpV6},   {"icmpv4-csum", ChecksumKind::IcmpV4},
+        {"icmpv6-csum", ChecksumKind::IcmpV6}};
+    const auto it = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const auto& k) { return k.first == o.name; });
+    if (it == std::end(kKinds)) return false;
+    requireValue(o);
+    const std::string_view v = trim(o.value);
+    if (v != "valid" && v != "invalid") failValue(o, "expected valid or invalid");
+    rule_.header.checksums.push_back(ChecksumCondition{it->second, v == "valid"});
+    return true;
+  }
+
+  // flow.pkts / flow.bytes: `<toserver|toclient|either>, <check>`; the older one-direction
+  // spellings (flow.pkts_toserver...) pass the side in `side` and only the check in the value.
+  void onFlowCounter(const Option& o, FlowCounterCondition::Counter counter, std::optional<FlowCounterCondition::Side> side) {
+    requireValue(o);
+    FlowCounterCondition c;
+    c.counter = counter;
+    std::string_view check = o.value;
+    if (!side) {
+      const std::size_t comma = o.value.find(',');
+      if (comma == std::string_view::npos) failValue(o, "expected '<toserver|toclient|either>, <number or comparison>'");
+      const std::string_view dir = trim(o.value.substr(0, comma));
+      if (dir == "toserver") side = FlowCounterCondition::Side::ToServer;
+      else if (dir == "toclient") side = FlowCounterCondition::Side::ToClient;
+      else if (dir == "either") side = FlowCounterCondition::Side::Either;
+      else failValue(o, "unknown direction '" + std::string(dir) + "' (toserver, toclient or either)");
+      check = o.value.substr(comma + 1);
+    }
+    c.side = *side;
+    c.check = sizeCheck(o, check);
+    rule_.flow.counters.push_back(c);
   }
 
   void onFlow(const Option& o) {
@@ -2070,6 +2112,31 @@ class RuleBuilder {
 
   // filestore[:<request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]]: checked, then
   // accepted without effect: gsoc logs files (fileinfo, `stored` false) but stores none.
+  // tag:<session|host>[, <count>, <packets|bytes|seconds>[, <src|dst>]]: without a count,
+  // 256 packets; a host tag without a direction follows the destination (Suricata's defaults).
+  void onTag(const Option& o) {
+    requireValue(o);
+    const auto parts = splitList(o.value);
+    Tag tag;
+    if (parts[0] == "session") tag.scope = Tag::Scope::Session;
+    else if (parts[0] == "host") tag.scope = Tag::Scope::Host;
+    else failValue(o, "expected session or host, got '" + std::string(parts[0]) + "'");
+    if (parts.size() == 2 || parts.size() > 4) failValue(o, "expected <session|host>[, <count>, <packets|bytes|seconds>[, <src|dst>]]");
+    if (parts.size() >= 3) {
+      tag.count = static_cast<std::uint32_t>(integer(o, parts[1], 0, std::numeric_limits<std::uint32_t>::max()));
+      if (parts[2] == "packets") tag.metric = Tag::Metric::Packets;
+      else if (parts[2] == "bytes") tag.metric = Tag::Metric::Bytes;
+      else if (parts[2] == "seconds") tag.metric = Tag::Metric::Seconds;
+      else failValue(o, "expected packets, bytes or seconds, got '" + std::string(parts[2]) + "'");
+    }
+    if (parts.size() == 4) {
+      if (tag.scope != Tag::Scope::Host) failValue(o, "a direction (src/dst) applies to host tags only");
+      if (parts[3] == "src") tag.host_is_src = true;
+      else if (parts[3] != "dst") failValue(o, "expected src or dst, got '" + std::string(parts[3]) + "'");
+    }
+    rule_.tags.push_back(tag);
+  }
+
   void onFilestore(const Option& o) {
     if (o.has_value) {
       const auto parts = splitList(o.value);
@@ -2341,6 +2408,17 @@ class RuleBuilder {
     if (n == "stream-event") { onEvent(o, EventKind::Stream); return; }
     if (n == "app-layer-event") { onEvent(o, EventKind::AppLayer); return; }
     if (n == "stream_size") { onStreamSize(o); return; }
+    if (onChecksum(o)) return;
+    {
+      using C = FlowCounterCondition;
+      if (n == "flow.pkts") { onFlowCounter(o, C::Counter::Packets, std::nullopt); return; }
+      if (n == "flow.bytes") { onFlowCounter(o, C::Counter::Bytes, std::nullopt); return; }
+      if (n == "flow.pkts_toserver") { onFlowCounter(o, C::Counter::Packets, C::Side::ToServer); return; }
+      if (n == "flow.pkts_toclient") { onFlowCounter(o, C::Counter::Packets, C::Side::ToClient); return; }
+      if (n == "flow.bytes_toserver") { onFlowCounter(o, C::Counter::Bytes, C::Side::ToServer); return; }
+      if (n == "flow.bytes_toclient") { onFlowCounter(o, C::Counter::Bytes, C::Side::ToClient); return; }
+      if (n == "flow.age") { requireValue(o); rule_.flow.age = sizeCheck(o, o.value); return; }
+    }
     if (n == "tls.version") { onTlsVersion(o); return; }
     if (n == "tls.cert_chain_len") { requireValue(o); fieldInteger(o, BufferId::TlsCertChainLenNumber, o.value, 4); return; }
     if (n == "dcerpc.iface" || n == "dce_iface") { onDceIface(o); return; }
@@ -2353,10 +2431,7 @@ class RuleBuilder {
     if (n == "fileext") { onFileName(o, true); return; }
     if (n == "filemd5") { onFileHashList(o, BufferId::FileMd5, DatasetType::Md5); return; }
     if (n == "filesha256") { onFileHashList(o, BufferId::FileSha256, DatasetType::Sha256); return; }
-    if (n == "tag") {
-      note("'tag' accepted; tagged-packet logging is not implemented, the alert itself is unaffected");
-      return;
-    }
+    if (n == "tag") { onTag(o); return; }
     if (n == "filestore") {
       onFilestore(o);
       return;
@@ -2415,7 +2490,7 @@ class RuleBuilder {
                     rule_.events.empty() && !rule_.names_unraised_event &&
                     rule_.app == AppProto::None && !rule_.packet_only && !rule_.stream_only &&
                     f.direction == FlowDirection::Any && !f.established && !f.not_established && !f.only_stream &&
-                    !f.no_stream && !f.stream_size;
+                    !f.no_stream && !f.stream_size && f.counters.empty() && !f.age;
     if (warnings_) {
       for (const std::string& n : notes_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + n);
     }

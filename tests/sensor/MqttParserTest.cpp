@@ -141,6 +141,13 @@ TEST(MqttParser, Version5PropertiesAndReasonCodes) {
   ASSERT_EQ(run.txs.size(), 2U);
   EXPECT_TRUE(run.txs[1][0].has_reason_code);
   EXPECT_EQ(run.txs[1][0].reason_code, 0);
+  // A reason code without properties reads as 0, as Suricata 8 reports it (mqtt5-sub-userpass);
+  // with properties after it, the code is kept.
+  run.feed(kToServer, packet(0xe0, "\x04"));
+  run.feed(kToServer, packet(0xe0, std::string("\x04\x00", 2)));
+  ASSERT_EQ(run.txs.size(), 4U);
+  EXPECT_EQ(run.txs[2][0].reason_code, 0);
+  EXPECT_EQ(run.txs[3][0].reason_code, 4);
 }
 
 TEST(MqttParser, SubscribeAndUnsubscribeWithTheirAcks) {

@@ -1,6 +1,6 @@
 // Tunnels as Suricata's pseudo packets: the inner packet is decoded as a packet of its own and
 // the packets around it are kept as tunnel roots (VXLAN, ERSPAN type II, IP-in-IP); NSH is
-// decoded in place; flows inside a tunnel never join flows outside it.
+// decoded in place; flows inside a tunnel never join flows outside it. ARP, also inside GRE.
 
 #include <gtest/gtest.h>
 
@@ -115,6 +115,39 @@ TEST(TunnelRoots, GreTooSmallIsAnEvent) {
   EXPECT_FALSE(decoder.decode(raw(outerFrame(47, 0, {0x00, 0x00}, {})), p));
   EXPECT_TRUE(p.events.test(signatures::AnomalyEvent::GrePktTooSmall));
   EXPECT_EQ(decoder.counters().errors[static_cast<std::size_t>(DecodeError::TruncatedGre)], 1u);
+}
+
+// An ARP request for 10.0.0.2 from 10.0.0.1 (hardware Ethernet, protocol IPv4, sizes 6 and 4).
+Bytes arpMessage() {
+  return {0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x00, 0x1d, 0x09, 0xf0, 0x92, 0xab, 10, 0, 0, 1,
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 0, 0, 2};
+}
+
+TEST(Arp, ReadOverEthernetAndInsideGre) {
+  Bytes frame = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x1d, 0x09, 0xf0, 0x92, 0xab, 0x08, 0x06};
+  const Bytes arp = arpMessage();
+  frame.insert(frame.end(), arp.begin(), arp.end());
+  PacketDecoder decoder;
+  DecodedPacket p;
+  EXPECT_FALSE(decoder.decode(raw(frame), p));  // not IP: no flow
+  ASSERT_TRUE(p.arp.has_value());
+  EXPECT_EQ(p.arp->opcode, 1);
+  EXPECT_EQ(p.arp->src_ip.toString(), "10.0.0.1");
+  EXPECT_EQ(p.arp->dst_ip.toString(), "10.0.0.2");
+  EXPECT_EQ(p.arp->src_mac, (std::array<std::uint8_t, 6>{0x00, 0x1d, 0x09, 0xf0, 0x92, 0xab}));
+  EXPECT_FALSE(p.events.any());  // ARP is a known ethertype
+
+  // GRE (protocol 0x0806) carrying it: the ARP message is the tunnel's inner packet.
+  EXPECT_FALSE(decoder.decode(raw(outerFrame(47, 0, {0x00, 0x00, 0x08, 0x06}, arp)), p));
+  ASSERT_TRUE(p.arp.has_value());
+  EXPECT_EQ(p.recursion_level, 1);
+  EXPECT_EQ(p.arp->dst_ip.toString(), "10.0.0.2");
+  EXPECT_EQ(decoder.tunnelRoots().size(), 1u);
+
+  // Truncated, or not Ethernet/IPv4: nothing read.
+  frame.resize(frame.size() - 1);
+  EXPECT_FALSE(decoder.decode(raw(frame), p));
+  EXPECT_FALSE(p.arp.has_value());
 }
 
 TEST(Nsh, DecodedInPlaceForBothMetadataTypes) {

@@ -499,10 +499,13 @@ def includes_of(doc):
 
 def eve_type_of(record):
     """The eve-log type that writes a record: its event_type, except that Suricata's http2 logger
-    writes HTTP/2 transactions as event_type http (with an http2 object)."""
+    writes HTTP/2 transactions as event_type http (with an http2 object), and its alert logger
+    tagged packets as event_type packet."""
     event_type = record.get("event_type")
     if event_type == "http" and isinstance(record.get("http"), dict) and "http2" in record["http"]:
         return "http2"
+    if event_type == "packet":  # tagged packets: the alert logger's (alert tagged-packets)
+        return "alert"
     return event_type
 
 def eve_types(outputs):
@@ -588,6 +591,15 @@ def eve_option_flags(outputs):
             if name == "anomaly" and isinstance(t, dict) and isinstance(t["anomaly"], dict) \
                     and normalise_value(t["anomaly"].get("packethdr", False)) == "true":
                 flags.append(("--eve-anomaly-packet",))
+            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
+                    and normalise_value(t["alert"].get("tagged-packets", False)) == "true":
+                flags.append(("--eve-tagged-packets",))
+            if name == "arp" and (not isinstance(t, dict) or not isinstance(t["arp"], dict)
+                                  or normalise_value(t["arp"].get("enabled", True)) != "false"):
+                flags.append(("--eve-arp",))
+            if name == "mqtt" and isinstance(t, dict) and isinstance(t["mqtt"], dict) \
+                    and t["mqtt"].get("string-log-limit") is not None:
+                flags.append(("--eve-mqtt-string-log-limit", str(t["mqtt"]["string-log-limit"])))
         return flags
     return []
 

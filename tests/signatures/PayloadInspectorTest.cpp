@@ -137,6 +137,9 @@ TEST(ByteExtract, VariablesFeedLaterKeywords) {
   EXPECT_FALSE(matches(R"(byte_extract:1,0,v,multiplier 3,align 4; isdataat:v;)", "\x01" "abc"));
   EXPECT_TRUE(matches(R"(byte_extract:1,0,at; byte_jump:1,at; content:"Z"; within:1;)", std::string_view("\x02" "\x00\x01" "aZ", 5)));
   EXPECT_FALSE(matches(R"(byte_extract:1,0,v;)", ""));  // nothing to read
+  // Suricata 8: byte_jump's byte count from a variable (2: the jump is the next two bytes, 3).
+  EXPECT_TRUE(matches(R"(byte_extract:1,0,n; byte_jump:n,1; content:"Z"; within:1;)", std::string_view("\x02\x00\x03" "abcZ", 7)));
+  EXPECT_FALSE(matches(R"(byte_extract:1,0,n; byte_jump:n,1; content:"Z"; within:1;)", std::string_view("\x09\x00\x03" "abcZ", 7)));
 }
 
 TEST(ByteMath, ComputesIntoAVariable) {

@@ -110,6 +110,11 @@ struct PacketMeta {
   std::uint64_t stream_bytes_to_server = 0;  // stream_size: client-side bytes so far
   std::uint64_t stream_bytes_to_client = 0;  // server-side bytes so far
   std::uint16_t tls_version = 0;             // negotiated record version; 0 unknown
+  // flow.pkts / flow.bytes / flow.age: the flow's counters with this packet, to server and to
+  // client, and its first packet's time.
+  std::array<std::uint64_t, 2> flow_packets{};
+  std::array<std::uint64_t, 2> flow_bytes{};
+  std::int64_t flow_start_ns = 0;
   // Packet inputs of a reassembled TCP flow: the payload is inspected as stream data, so rules
   // that inspect the payload (other than tcp-pkt / no_stream ones) skip this packet.
   bool payload_in_stream = false;

@@ -16,6 +16,7 @@
 
 #include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/Buffer.hpp"
+#include "gsoc/signatures/Checksum.hpp"
 #include "gsoc/signatures/Dataset.hpp"
 #include "gsoc/signatures/RuleVariables.hpp"
 
@@ -179,6 +180,7 @@ struct ByteJump {
   std::int32_t post_offset = 0;
   std::optional<std::uint64_t> bitmask;
   std::int8_t offset_var = kNoVariable;
+  std::int8_t bytes_var = kNoVariable;  // Suricata 8: the byte count from a byte_extract variable
 };
 
 struct IsDataAt {
@@ -325,9 +327,21 @@ struct StreamSizeCondition {
   SizeCheck check;
 };
 
+// flow.pkts / flow.bytes: the flow's packets or bytes (frames' lengths) so far, this packet
+// included, in one direction or either.
+struct FlowCounterCondition {
+  enum class Counter : std::uint8_t { Packets, Bytes };
+  enum class Side : std::uint8_t { ToServer, ToClient, Either };
+  Counter counter = Counter::Packets;
+  Side side = Side::Either;
+  SizeCheck check;
+};
+
 struct FlowCondition {
   FlowDirection direction = FlowDirection::Any;
   std::optional<StreamSizeCondition> stream_size;
+  std::vector<FlowCounterCondition> counters;  // packet inputs only
+  std::optional<SizeCheck> age;                // flow.age: whole seconds since the flow's first packet
   bool established = false;
   bool not_established = false;
   bool stateless = false;
@@ -405,6 +419,18 @@ struct Threshold {
   std::uint32_t multiplier = 0;  // backoff
 };
 
+// `tag`: after the rule alerts, the following packets of its session, or of one of its hosts
+// (either direction), are tagged for logging until `count` packets, bytes or seconds pass.
+struct Tag {
+  enum class Scope : std::uint8_t { Session, Host };
+  enum class Metric : std::uint8_t { Packets, Bytes, Seconds };
+  static constexpr std::uint32_t kDefaultPackets = 256;  // Suricata's, when no count is given
+  Scope scope = Scope::Session;
+  Metric metric = Metric::Packets;
+  std::uint32_t count = kDefaultPackets;
+  bool host_is_src = false;  // host scope: the alerting packet's source, else its destination
+};
+
 // vlan.id (helper-decode): a VLAN id condition on one layer (0 outermost, -1 innermost), on any
 // layer, or on all of them. A packet without VLAN tags never matches.
 struct VlanIdCheck {
@@ -438,9 +464,10 @@ struct HeaderCondition {
   // helper-decode: vlan.id and vlan.layers
   std::optional<VlanIdCheck> vlan_id;
   std::optional<SizeCheck> vlan_layers;
+  std::vector<ChecksumCondition> checksums;  // ipv4-csum, tcpv4-csum...: each must hold
   [[nodiscard]] bool empty() const {
     return !dsize && !itype && !icode && !ttl && !tcp_mss && !icmp_id && !icmp_seq && !ip_proto && !flags_set && !vlan_id &&
-           !vlan_layers;
+           !vlan_layers && checksums.empty();
   }
 };
 
@@ -479,6 +506,7 @@ struct Rule {
   bool noalert = false;
   std::optional<Threshold> threshold;
   std::optional<Threshold> detection_filter;
+  std::vector<Tag> tags;
   HeaderCondition header;
   std::optional<std::uint16_t> tls_version;  // tls.version: record version, 0x0301 = TLS 1.0
   // Transaction facts (MatchInput.hpp TransactionFacts): every one must hold.
