@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/FunctionRef.hpp"
@@ -28,7 +29,15 @@ struct MailAttachment {
   std::uint64_t size = 0;
   std::string md5, sha256;  // lower-case hex of the decoded content
   std::string content_type;
+  // Where the decoded content starts in the MailScratch::contents it was parsed with (`size`
+  // bytes): file_data inspects it when the mail is handed over as received, before the worker
+  // parses its next message.
+  std::size_t content_offset = 0;
 };
+
+// The decoded content of `a`, parsed with `scratch` as the worker's last message; empty when
+// the scratch no longer holds it.
+std::string_view attachmentContent(const MailScratch& scratch, const MailAttachment& a);
 
 struct MailTransaction {
   std::string helo;
