@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 #include <utility>
 
 namespace gsoc::sensor {
@@ -302,6 +303,16 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
   a.content_type.assign(trim(type.substr(0, type.find(';'))));
 }
 
+// The reply codes Suricata's SMTP parser knows (its smtp_reply_map: RFC 5321's, with Suricata
+// 8's additions for AUTH (RFC 4954) and RFC 7504); any other (400, 472) is an invalid reply.
+bool knownReplyCode(std::string_view code) {
+  static constexpr std::string_view kCodes[] = {"211", "214", "220", "221", "235", "250", "251", "252", "334", "354",
+                                                "421", "432", "450", "451", "452", "454", "455", "500", "501", "502",
+                                                "503", "504", "521", "530", "534", "535", "538", "550", "551", "552",
+                                                "553", "554", "555", "556"};
+  return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
+}
+
 // A command's argument as Suricata keeps it: spaces after the colon skipped, then up to the next
 // space (what follows are ESMTP parameters such as SIZE=).
 void commandArgument(std::string_view arg, std::string& out) {
@@ -418,7 +429,7 @@ void MailTransaction::clear() {
 }
 
 void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
-  if (tls_) return;
+  if (tls_ || failed_) return;
   if (dir != signatures::FlowDirection::ToServer) {
     for (const std::uint8_t c : data) {
       if (c == '\n') {
@@ -426,7 +437,7 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         reply(line, sink);
         reply_line_.clear();
-        if (tls_) return;
+        if (tls_ || failed_) return;
         continue;
       }
       if (reply_line_.size() < kMaxLine) reply_line_.push_back(static_cast<char>(c));
@@ -589,10 +600,10 @@ void SmtpState::command(std::string_view line, const TransactionSink& sink) {
 
 void SmtpState::reply(std::string_view line, const TransactionSink& sink) {
   using signatures::AnomalyEvent;
-  if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) ||
-      !std::isdigit(static_cast<unsigned char>(line[1])) || !std::isdigit(static_cast<unsigned char>(line[2])) ||
-      (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+  if (line.size() < 3 || !knownReplyCode(line.substr(0, 3))) {
     events.set(AnomalyEvent::SmtpInvalidReply);
+    ++errors_;
+    failed_ = true;
     return;
   }
   if (line.size() >= 14 && istarts(line.substr(4), "pipelining")) pipelining_ = true;
@@ -692,7 +703,8 @@ void SmtpState::reset() {
   reply_line_.clear();
   tx_.clear();
   helo_.clear();
-  tx_open_ = tx_data_ = data_waiting_ = pipelining_ = tls_ = false;
+  tx_open_ = tx_data_ = data_waiting_ = pipelining_ = tls_ = failed_ = false;
+  errors_ = 0;
   awaiting_reply_ = false;
   answered_ = false;
   chunk_left_ = 0;
