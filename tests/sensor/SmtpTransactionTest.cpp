@@ -312,3 +312,32 @@ TEST(SmtpTransaction, LongCommandLineCut) {
 
 }  // namespace
 }  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+namespace {
+
+// A reply whose code Suricata does not know (472) is an invalid reply and a parser error after
+// which the flow is not parsed further; a known one (521, RFC 7504) is not.
+TEST(SmtpTransaction, UnknownReplyCodeEndsParsing) {
+  Session known;
+  known.server("220 mx ESMTP\r\n");
+  known.client("EHLO a\r\n");
+  known.server("521 no mail here\r\n");
+  EXPECT_FALSE(known.events().test(signatures::AnomalyEvent::SmtpInvalidReply));
+
+  SmtpWorkspace workspace;
+  SmtpState smtp(workspace);
+  std::vector<std::uint64_t> mails;
+  std::function<void(const MailTransaction&, MailStage)> fn = [&](const MailTransaction& tx, MailStage) { mails.push_back(tx.tx_id); };
+  const SmtpState::TransactionSink sink{fn};
+  smtp.feed(FlowDirection::ToClient, bytes("220 mx ESMTP\r\n"), sink);
+  smtp.feed(FlowDirection::ToServer, bytes("EHLO a\r\n"), sink);
+  smtp.feed(FlowDirection::ToClient, bytes("472 DNS A-record is empty\r\n"), sink);
+  EXPECT_TRUE(smtp.events.test(signatures::AnomalyEvent::SmtpInvalidReply));
+  EXPECT_EQ(smtp.errors(), 1u);
+  smtp.feed(FlowDirection::ToClient, bytes("400 again\r\n"), sink);  // not parsed any more
+  EXPECT_EQ(smtp.errors(), 1u);
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
