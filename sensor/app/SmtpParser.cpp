@@ -399,6 +399,9 @@ void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch
     else if (iequals(name, "cc")) splitAddresses(value, tx.cc);
     else if (iequals(name, "received")) tx.received.next().assign(value);
   }
+  // One large mail's attachments do not stay with the worker: a buffer grown past what the
+  // workspace keeps of a message is freed, as SmtpWorkspace frees message buffers.
+  if (scratch.contents.capacity() > SmtpWorkspace::kKeptMessageBytes) std::string().swap(scratch.contents);
   scratch.contents.clear();
   scratch.long_filename = false;
   removeLineEnd(message);  // the message's last line end, as a part's before a delimiter
