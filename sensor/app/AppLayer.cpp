@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 
 #include "sensor/app/DnsParser.hpp"
@@ -183,6 +184,16 @@ bool looksLikeHttp2ServerSettings(std::span<const std::uint8_t> d) {
   return d[3] == 4 && d[4] == 0 && d[5] == 0 && d[6] == 0 && d[7] == 0 && d[8] == 0 && length % 6 == 0 && length <= 6 * 16;
 }
 
+// A client's first SMTP command, as Suricata's SMTP patterns find it: EHLO, HELO or QUIT at the
+// start of its data, in any case (a QUIT alone: a client that gives up at once, ticket 6591).
+bool looksLikeSmtpCommand(std::string_view s) {
+  if (s.size() < 4) return false;
+  std::array<char, 4> word{};
+  for (std::size_t i = 0; i < word.size(); ++i) word[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[i])));
+  const std::string_view w(word.data(), word.size());
+  return w == "EHLO" || w == "HELO" || w == "QUIT";
+}
+
 }  // namespace
 
 void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
@@ -210,7 +221,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
     // show more than a message length on an SMB port.
     proto = AppProto::Smb;
   }
-  else if ((to_server && (s.starts_with("EHLO ") || s.starts_with("HELO "))) ||
+  else if ((to_server && looksLikeSmtpCommand(s)) ||
            (!to_server && s.starts_with("220") && isPort(flow, {25, 465, 587}))) proto = AppProto::Smtp;
   else if (!to_server && s.starts_with("220") && isPort(flow, {21})) proto = AppProto::Ftp;
   else if (looksLikeMqtt(data, to_server, isPort(flow, {1883}))) proto = AppProto::Mqtt;
@@ -1175,6 +1186,10 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
     tx_.buffers.add(BufferId::FileName, a.name);
     tx_.buffers.add(BufferId::FileMd5, a.md5);
     tx_.buffers.add(BufferId::FileSha256, a.sha256);
+    // The decoded content, from the worker's scratch the message was just parsed with.
+    if (const std::string_view content = attachmentContent(smtp_.scratch, a); !content.empty()) {
+      tx_.buffers.add(BufferId::FileData, content);
+    }
   }
   tx_record_ = &record;  // alerts carry the smtp and email objects
   emit(flow, FlowDirection::ToServer);

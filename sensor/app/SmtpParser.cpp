@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 #include <utility>
 
 namespace gsoc::sensor {
@@ -11,6 +12,13 @@ namespace {
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// `s` without the spaces around it (only spaces: a command argument's other bytes are its own).
+std::string_view trimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   return s;
 }
 
@@ -48,13 +56,18 @@ constexpr std::array<signed char, 256> kBase64 = [] {
 }();
 
 // Base64 decoding as a loop over the input that hands each byte to `put`: words in headers
-// append to a string, attachments go straight into the hash. Whitespace, line breaks, padding
-// and any other character outside the alphabet are skipped.
+// append to a string, attachments to the message's decoded contents. Whitespace, line breaks
+// and any other character outside the alphabet are skipped; padding ends a quantum.
 template <typename Put>
 void base64Decode(std::string_view in, Put&& put) {
   unsigned buffer = 0;
   int bits = 0;
   for (const char c : in) {
+    if (c == '=') {  // padding ends a quantum (RFC 2045 6.8): its leftover bits are dropped
+      buffer = 0;
+      bits = 0;
+      continue;
+    }
     const int v = kBase64[static_cast<unsigned char>(c)];
     if (v < 0) continue;
     buffer = (buffer << 6 | static_cast<unsigned>(v)) & 0xffffff;
@@ -69,24 +82,6 @@ void base64Decode(std::string_view in, Put&& put) {
 void base64DecodeAppend(std::string_view in, std::string& out) {
   out.reserve(out.size() + in.size() / 4 * 3 + 3);
   base64Decode(in, [&](char c) { out.push_back(c); });
-}
-
-// An attachment's base64 content decoded a block at a time into `hasher` (restarted after the
-// digests); the decoded size is returned. Megabytes per mail, never held whole.
-std::uint64_t base64Hash(std::string_view in, FileHasher& hasher) {
-  std::array<char, 4096> block;
-  std::size_t n = 0;
-  std::uint64_t size = 0;
-  base64Decode(in, [&](char c) {
-    block[n++] = c;
-    if (n == block.size()) {
-      hasher.update({block.data(), n});
-      size += n;
-      n = 0;
-    }
-  });
-  hasher.update({block.data(), n});
-  return size + n;
 }
 
 int hexValue(char c) {
@@ -224,6 +219,13 @@ void extractUrls(std::string_view text, ReusingVector<std::string>& urls) {
   }
 }
 
+// One line end ("\r\n" or "\n") off the end of `text`, if it ends with one.
+void removeLineEnd(std::string_view& text) {
+  if (!text.ends_with('\n')) return;
+  text.remove_suffix(1);
+  if (text.ends_with('\r')) text.remove_suffix(1);
+}
+
 void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, MailScratch& scratch) {
   if (depth > MailScratch::kMaxDepth) return;
   const std::string_view body = splitPart(text, scratch);
@@ -242,14 +244,19 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
       std::string_view child = body.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
       while (!child.empty() && (child.front() == '\r' || child.front() == '\n')) child.remove_prefix(1);
       // The line end before a delimiter belongs to the delimiter (RFC 2046 5.1.1), not to the
-      // part: an attachment's content, size and hashes end before it.
-      if (next != std::string_view::npos && child.ends_with('\n')) {
-        child.remove_suffix(1);
-        if (child.ends_with('\r')) child.remove_suffix(1);
-      }
+      // part: an attachment's content, size and hashes end before it. A part the message's end
+      // cuts off ends before its last line end too, as Suricata's decoder holds each line end
+      // back until a next line comes.
+      removeLineEnd(child);
       walkMime(child, tx, depth + 1, scratch);
       pos = next;
     }
+    return;
+  }
+  if (type.starts_with("message/")) {
+    // An encapsulated message: its own header fields, encoding and file name follow, as in
+    // Suricata's decoder, which starts over at them (whatever the enclosing part declared).
+    walkMime(body, tx, depth + 1, scratch);
     return;
   }
   std::string_view name = parameter(header(scratch, "content-disposition"), "filename");
@@ -273,22 +280,37 @@ void walkMime(std::string_view text, MailTransaction& tx, std::size_t depth, Mai
     }
     return;
   }
+  if (name.size() > MailScratch::kMaxFileName) {
+    scratch.long_filename = true;
+    name = name.substr(0, MailScratch::kMaxFileName);
+  }
   const std::string_view encoding = trim(header(scratch, "content-transfer-encoding"));
   MailAttachment& a = tx.attachments.next();
+  // Decoded after the message's earlier attachments, kept for file_data, hashed from there.
+  std::string& contents = scratch.contents;
+  a.content_offset = contents.size();
   if (iequals(encoding, "base64")) {
-    a.size = base64Hash(body, scratch.hasher);
+    base64DecodeAppend(body, contents);
   } else if (iequals(encoding, "quoted-printable")) {
-    scratch.decoded.clear();
-    quotedPrintableDecodeAppend(body, false, scratch.decoded);
-    scratch.hasher.update(scratch.decoded);
-    a.size = scratch.decoded.size();
+    quotedPrintableDecodeAppend(body, false, contents);
   } else {
-    scratch.hasher.update(body);
-    a.size = body.size();
+    contents.append(body);
   }
+  a.size = contents.size() - a.content_offset;
+  scratch.hasher.update(std::string_view(contents).substr(a.content_offset));
   scratch.hasher.finishAndRestart(a.md5, a.sha256);
   decodeEncodedWords(name, a.name);
   a.content_type.assign(trim(type.substr(0, type.find(';'))));
+}
+
+// The reply codes Suricata's SMTP parser knows (its smtp_reply_map: RFC 5321's, with Suricata
+// 8's additions for AUTH (RFC 4954) and RFC 7504); any other (400, 472) is an invalid reply.
+bool knownReplyCode(std::string_view code) {
+  static constexpr std::string_view kCodes[] = {"211", "214", "220", "221", "235", "250", "251", "252", "334", "354",
+                                                "421", "432", "450", "451", "452", "454", "455", "500", "501", "502",
+                                                "503", "504", "521", "530", "534", "535", "538", "550", "551", "552",
+                                                "553", "554", "555", "556"};
+  return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
 }
 
 // A command's argument as Suricata keeps it: spaces after the colon skipped, then up to the next
@@ -377,7 +399,18 @@ void parseMailMessage(std::string_view message, MailTransaction& tx, MailScratch
     else if (iequals(name, "cc")) splitAddresses(value, tx.cc);
     else if (iequals(name, "received")) tx.received.next().assign(value);
   }
+  // One large mail's attachments do not stay with the worker: a buffer grown past what the
+  // workspace keeps of a message is freed, as SmtpWorkspace frees message buffers.
+  if (scratch.contents.capacity() > SmtpWorkspace::kKeptMessageBytes) std::string().swap(scratch.contents);
+  scratch.contents.clear();
+  scratch.long_filename = false;
+  removeLineEnd(message);  // the message's last line end, as a part's before a delimiter
   walkMime(message, tx, 0, scratch);
+}
+
+std::string_view attachmentContent(const MailScratch& scratch, const MailAttachment& a) {
+  if (a.content_offset > scratch.contents.size() || a.size > scratch.contents.size() - a.content_offset) return {};
+  return std::string_view(scratch.contents).substr(a.content_offset, a.size);
 }
 
 void parseMailMessage(std::string_view message, MailTransaction& tx) {
@@ -399,7 +432,7 @@ void MailTransaction::clear() {
 }
 
 void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
-  if (tls_) return;
+  if (tls_ || failed_) return;
   if (dir != signatures::FlowDirection::ToServer) {
     for (const std::uint8_t c : data) {
       if (c == '\n') {
@@ -407,7 +440,7 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         reply(line, sink);
         reply_line_.clear();
-        if (tls_) return;
+        if (tls_ || failed_) return;
         continue;
       }
       if (reply_line_.size() < kMaxLine) reply_line_.push_back(static_cast<char>(c));
@@ -435,6 +468,10 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
     if (eol == std::string::npos) break;
     std::string_view line(pending_.data() + pos, eol - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // A line of Suricata's line buffer's size or longer, with its line end: its first kMaxLine
+    // bytes, a carriage return among them if it falls there.
+    const std::string_view cut(pending_.data() + pos, std::min(eol + 1 - pos, kMaxLine));
+    const bool too_long = eol + 1 - pos >= kMaxLine;
     pos = eol + 1;
     if (in_data_) {
       if (line == ".") {
@@ -448,9 +485,9 @@ void SmtpState::feed(signatures::FlowDirection dir, std::span<const std::uint8_t
       }
       continue;
     }
-    if (line.size() > kMaxLine) {
+    if (too_long) {
       events.set(signatures::AnomalyEvent::SmtpTruncatedLine);
-      line = line.substr(0, kMaxLine);
+      line = cut;
     }
     command(line, sink);
     if (tls_) {
@@ -505,7 +542,7 @@ void SmtpState::command(std::string_view line, const TransactionSink& sink) {
     // A HELO inside a transaction resets it as RSET does (RFC 5321 4.1.4) once the server
     // accepts it; the session keeps its first name, as Suricata's does.
     if (!helo_.empty()) events.set(AnomalyEvent::SmtpDuplicateFields);
-    else helo_.assign(trim(line.substr(4)));
+    else helo_.assign(trimSpaces(line.substr(4)));  // a cut line's carriage return stays, as in Suricata
     tx_.helo = helo_;
     if (opened_before) reset_tx_ = tx_.tx_id;
     queue(opened_before ? Command::HeloReset : Command::Other);
@@ -566,10 +603,10 @@ void SmtpState::command(std::string_view line, const TransactionSink& sink) {
 
 void SmtpState::reply(std::string_view line, const TransactionSink& sink) {
   using signatures::AnomalyEvent;
-  if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) ||
-      !std::isdigit(static_cast<unsigned char>(line[1])) || !std::isdigit(static_cast<unsigned char>(line[2])) ||
-      (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+  if (line.size() < 3 || !knownReplyCode(line.substr(0, 3))) {
     events.set(AnomalyEvent::SmtpInvalidReply);
+    ++errors_;
+    failed_ = true;
     return;
   }
   if (line.size() >= 14 && istarts(line.substr(4), "pipelining")) pipelining_ = true;
@@ -629,6 +666,7 @@ void SmtpState::enterData() {
 void SmtpState::finishMessage(const TransactionSink& sink) {
   tx_.helo = helo_;
   parseMailMessage(message_, tx_, workspace_->scratch);
+  if (workspace_->scratch.long_filename) events.set(signatures::AnomalyEvent::SmtpMimeLongFilename);
   endData();
   tx_open_ = false;
   sink(tx_, MailStage::Received);
@@ -668,7 +706,8 @@ void SmtpState::reset() {
   reply_line_.clear();
   tx_.clear();
   helo_.clear();
-  tx_open_ = tx_data_ = data_waiting_ = pipelining_ = tls_ = false;
+  tx_open_ = tx_data_ = data_waiting_ = pipelining_ = tls_ = failed_ = false;
+  errors_ = 0;
   awaiting_reply_ = false;
   answered_ = false;
   chunk_left_ = 0;

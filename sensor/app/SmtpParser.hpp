@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/FunctionRef.hpp"
@@ -28,7 +29,15 @@ struct MailAttachment {
   std::uint64_t size = 0;
   std::string md5, sha256;  // lower-case hex of the decoded content
   std::string content_type;
+  // Where the decoded content starts in the MailScratch::contents it was parsed with (`size`
+  // bytes): file_data inspects it when the mail is handed over as received, before the worker
+  // parses its next message.
+  std::size_t content_offset = 0;
 };
+
+// The decoded content of `a`, parsed with `scratch` as the worker's last message; empty when
+// the scratch no longer holds it.
+std::string_view attachmentContent(const MailScratch& scratch, const MailAttachment& a);
 
 struct MailTransaction {
   std::string helo;
@@ -95,6 +104,9 @@ class SmtpState final : public AppState {
   [[nodiscard]] const MailTransaction& current() const { return tx_; }
   // Bytes waiting for their acknowledgement (AppLayer; issue 15).
   AckedSides awaiting_ack;
+  // Replies with a code Suricata does not know: each a parser error, after which the flow is
+  // not parsed further (Suricata disables the app layer of a flow whose parser failed).
+  [[nodiscard]] std::uint64_t errors() const override { return errors_; }
 
  private:
   // What a reply answers: the commands are queued as sent and each complete reply takes the
@@ -130,6 +142,8 @@ class SmtpState final : public AppState {
   bool data_waiting_ = false;    // DATA sent, the message waits for the server's 354
   bool pipelining_ = false;      // the server offered PIPELINING: a message follows DATA at once
   bool tls_ = false;             // STARTTLS accepted: the rest is TLS, not SMTP
+  bool failed_ = false;          // a parser error: the rest is not parsed
+  std::uint64_t errors_ = 0;
   bool awaiting_reply_ = false;  // tx_ is a received mail, not yet complete
   bool answered_ = false;        // ... and the server has replied to its end
   std::uint64_t chunk_left_ = 0;  // BDAT chunk bytes still to come

@@ -25,9 +25,16 @@ struct MailScratch {
   ReusingVector<std::pair<std::string, std::string>> headers;
   // "--boundary" of each multipart level being walked (a child's headers replace its parent's).
   std::array<std::string, kMaxDepth + 1> delimiters;
-  std::string decoded;  // a quoted-printable attachment's content, to hash
+  std::string decoded;  // a quoted-printable text part's content, for its URLs
+  // The message's attachments decoded, one after the other (file_data inspects each); the
+  // message is at most SmtpState::kMaxMessageBytes, so this is too.
+  std::string contents;
   std::string name;     // an RFC 2231 file name joined from its numbered sections
   FileHasher hasher;  // restarted after each attachment
+  // A file name longer than kMaxFileName (cut there) in the last message walked, as Suricata's
+  // MIME decoder warns of it.
+  static constexpr std::size_t kMaxFileName = 255;
+  bool long_filename = false;
 };
 
 class SmtpWorkspace {

@@ -1,8 +1,9 @@
 // SMTP and MIME (sensor/app/SmtpParser): the conversation goes to SmtpState in both directions,
 // split where the input's records say (AppStream.hpp); each record is also parsed on its own as
 // a whole RFC 5322 message and as a header with RFC 2047 encoded words. Invariants: attachments
-// carry a 64-digit SHA-256; a transaction's message stays within kMaxMessageBytes (or is marked
-// truncated); decoding encoded words never makes a header longer.
+// carry a 64-digit SHA-256 and their decoded content (file.data) is their size; a transaction's
+// message stays within kMaxMessageBytes (or is marked truncated); decoding encoded words never
+// makes a header longer.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,8 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         smtp.feed(dir, bytes, sink);
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         MailTransaction tx;
-        parseMailMessage(text, tx);
+        MailScratch scratch;
+        parseMailMessage(text, tx, scratch);
         checkTransaction(tx);
+        for (const auto& a : tx.attachments) {
+          check(attachmentContent(scratch, a).size() == a.size, "file.data content is not the attachment's size");
+        }
         check(decodeEncodedWords(text).size() <= text.size(), "encoded words decoded longer than written");
       },
       [&](gsoc::signatures::FlowDirection) { smtp.close(sink); });

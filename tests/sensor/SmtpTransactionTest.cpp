@@ -232,3 +232,112 @@ TEST(SmtpMessageFields, Rfc2231FileNameSections) {
 
 }  // namespace
 }  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+namespace {
+
+// file_data inspects an attachment's decoded content, kept in the worker's scratch; the last
+// line end of a message that ends without a closing delimiter is not the file's, as in
+// Suricata's decoder.
+TEST(SmtpAttachment, DecodedContentKeptForFileData) {
+  const std::string message = "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+                              "Content-Disposition: attachment; filename=a.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                              "aGVsbG8gd29ybGQ=\r\n--x\r\nContent-Disposition: attachment; filename=b.txt\r\n\r\nplain text\r\n";
+  MailTransaction tx;
+  MailScratch scratch;
+  parseMailMessage(message, tx, scratch);
+  ASSERT_EQ(tx.attachments.size(), 2u);
+  EXPECT_EQ(attachmentContent(scratch, tx.attachments[0]), "hello world");
+  EXPECT_EQ(attachmentContent(scratch, tx.attachments[1]), "plain text");
+  EXPECT_EQ(tx.attachments[1].size, 10u);
+}
+
+// Padding ends a base64 quantum (RFC 2045 6.8): "NA==" and "Mg==" across lines are "4" and "2".
+TEST(SmtpAttachment, PaddingEndsABase64Quantum) {
+  const std::string message = "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+                              "Content-Disposition: attachment; filename=n.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                              "NA=\r\n=Mg\r\n==\r\n\r\n--x--\r\n";
+  MailTransaction tx;
+  MailScratch scratch;
+  parseMailMessage(message, tx, scratch);
+  ASSERT_EQ(tx.attachments.size(), 1u);
+  EXPECT_EQ(attachmentContent(scratch, tx.attachments[0]), "42");
+}
+
+// An encapsulated message (message/rfc822) starts over at its own header fields: the enclosing
+// part's base64 encoding and file name are not the inner attachment's.
+TEST(SmtpAttachment, EncapsulatedMessageStartsOver) {
+  const std::string message = "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n"
+                              "Content-Disposition: attachment; filename=\"innocent.txt\"\r\n\r\n"
+                              "Subject: Inner\r\nContent-Type: application/octet-stream\r\n"
+                              "Content-Disposition: attachment; filename=\"malware.exe\"\r\n\r\nEICAR-MIME-BYPASS-TEST-PAYLOAD\r\n";
+  MailTransaction tx;
+  MailScratch scratch;
+  parseMailMessage(message, tx, scratch);
+  ASSERT_EQ(tx.attachments.size(), 1u);
+  EXPECT_EQ(tx.attachments[0].name, "malware.exe");
+  EXPECT_EQ(tx.attachments[0].size, 30u);
+  EXPECT_EQ(attachmentContent(scratch, tx.attachments[0]), "EICAR-MIME-BYPASS-TEST-PAYLOAD");
+}
+
+// A file name longer than 255 bytes is cut there, and the walk says so (MIME_LONG_FILENAME).
+TEST(SmtpAttachment, LongFileNameCut) {
+  const std::string name(300, 'n');
+  const std::string message = "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+                              "Content-Disposition: attachment; filename=\"" + name + "\"\r\n\r\ndata\r\n--x--\r\n";
+  MailTransaction tx;
+  MailScratch scratch;
+  parseMailMessage(message, tx, scratch);
+  ASSERT_EQ(tx.attachments.size(), 1u);
+  EXPECT_EQ(tx.attachments[0].name, name.substr(0, 255));
+  EXPECT_TRUE(scratch.long_filename);
+  parseMailMessage("Subject: short\r\n\r\nbody\r\n", tx, scratch);
+  EXPECT_FALSE(scratch.long_filename);
+}
+
+// A command line of 4096 bytes or more with its line end is cut to its first 4096 bytes (its
+// carriage return among them when it falls there), as Suricata's line buffer cuts it.
+TEST(SmtpTransaction, LongCommandLineCut) {
+  Session s;
+  s.server("220 mx ESMTP\r\n");
+  const std::string name(4090, 'O');
+  s.client("EHLO " + name + "\r\n");  // 4097 bytes with its line end
+  s.server("250 mx\r\n");
+  s.client("QUIT\r\n");
+  s.close();
+  ASSERT_FALSE(s.seen.empty());
+  EXPECT_EQ(s.seen.front().helo, name + "\r");
+  EXPECT_TRUE(s.events().test(signatures::AnomalyEvent::SmtpTruncatedLine));
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
+
+namespace gsoc::sensor {
+namespace {
+
+// A reply whose code Suricata does not know (472) is an invalid reply and a parser error after
+// which the flow is not parsed further; a known one (521, RFC 7504) is not.
+TEST(SmtpTransaction, UnknownReplyCodeEndsParsing) {
+  Session known;
+  known.server("220 mx ESMTP\r\n");
+  known.client("EHLO a\r\n");
+  known.server("521 no mail here\r\n");
+  EXPECT_FALSE(known.events().test(signatures::AnomalyEvent::SmtpInvalidReply));
+
+  SmtpWorkspace workspace;
+  SmtpState smtp(workspace);
+  std::vector<std::uint64_t> mails;
+  std::function<void(const MailTransaction&, MailStage)> fn = [&](const MailTransaction& tx, MailStage) { mails.push_back(tx.tx_id); };
+  const SmtpState::TransactionSink sink{fn};
+  smtp.feed(FlowDirection::ToClient, bytes("220 mx ESMTP\r\n"), sink);
+  smtp.feed(FlowDirection::ToServer, bytes("EHLO a\r\n"), sink);
+  smtp.feed(FlowDirection::ToClient, bytes("472 DNS A-record is empty\r\n"), sink);
+  EXPECT_TRUE(smtp.events.test(signatures::AnomalyEvent::SmtpInvalidReply));
+  EXPECT_EQ(smtp.errors(), 1u);
+  smtp.feed(FlowDirection::ToClient, bytes("400 again\r\n"), sink);  // not parsed any more
+  EXPECT_EQ(smtp.errors(), 1u);
+}
+
+}  // namespace
+}  // namespace gsoc::sensor
