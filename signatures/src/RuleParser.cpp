@@ -51,6 +51,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Tftp: return "tftp";
     case AppProto::Dhcp: return "dhcp";
     case AppProto::Ike: return "ike";
+    case AppProto::Nfs: return "nfs";
     case AppProto::Count_: break;
   }
   return "";
@@ -113,6 +114,8 @@ constexpr ProtocolName kProtocols[] = {
     // IKE
     {"ike", Transport::Udp, AppProto::Ike},
     {"ikev2", Transport::Udp, AppProto::Ike},
+    // NFS
+    {"nfs", Transport::Any, AppProto::Nfs},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1212,6 +1215,22 @@ class RuleBuilder {
     bindApp(o, AppProto::Ike);
     return true;
   }
+  // The NFS keywords: nfs_procedure (the transaction's procedure, or one of a file transfer's
+  // further procedures) and nfs_version (alias nfs.version), Suricata's unsigned integer syntax.
+  bool onNfsKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "nfs_procedure" || n == "nfs.procedure") {
+      requireValue(o);
+      fieldInteger(o, BufferId::NfsProcedureNumber, o.value, 4);
+    } else if (n == "nfs_version" || n == "nfs.version") {
+      requireValue(o);
+      fieldInteger(o, BufferId::NfsVersionNumber, o.value, 4);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Nfs);
+    return true;
+  }
   // The slot of an IKEv1 attribute's name in ike.chosen_sa_attribute's buffer (1 to 16), 0 for none.
   static std::uint16_t ikeAttributeSlot(std::string_view key) {
     static constexpr std::string_view kKeys[] = {"alg_enc", "alg_hash", "alg_auth", "alg_dh", "sa_group_type",
@@ -2068,8 +2087,9 @@ class RuleBuilder {
     inspection({buffer, {}}).items.push_back(std::move(d));
   }
 
-  // filestore[:<request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]]: checked, then
-  // accepted without effect: gsoc logs files (fileinfo, `stored` false) but stores none.
+  // filestore[:<request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]]: checked; the
+  // rule then matches only a transaction with a file (as Suricata's file keywords), and gsoc logs
+  // files (fileinfo, `stored` false) but stores none.
   void onFilestore(const Option& o) {
     if (o.has_value) {
       const auto parts = splitList(o.value);
@@ -2080,7 +2100,7 @@ class RuleBuilder {
         failValue(o, "expected <request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]");
       }
     }
-    note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false), the alert itself is unaffected");
+    note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false); the rule matches only where a file is");
     rule_.filestore = true;
   }
 
@@ -2366,6 +2386,7 @@ class RuleBuilder {
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (onRfbInteger(o)) return;
     if (onDnp3Keyword(o) || onKrb5Keyword(o) || onIkeKeyword(o)) return;
+    if (onNfsKeyword(o)) return;
     if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
