@@ -57,7 +57,8 @@ void AppLayer::afterNfs(Flow& flow, NfsState& nfs, FlowDirection dir, std::int64
     if (tx.is_file_tx && !tx.file_logged && (tx.file.closed || end)) {
       tx.file_logged = true;
       if (metadata_) {
-        AppMetadata record{AppMetadata::Kind::NfsFile, &flow, dir, ts};
+        // From the side that sent the file, as Suricata's fileinfo records.
+        AppMetadata record{AppMetadata::Kind::NfsFile, &flow, tx.file_direction, ts};
         record.nfs = &tx;
         record.nfs_state = &nfs;
         metadata_(record);

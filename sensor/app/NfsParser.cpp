@@ -168,8 +168,10 @@ std::string rpcAuthTypeName(std::uint32_t flavor) {
 
 bool looksLikeNfsCall(std::span<const std::uint8_t> data, bool record_marking) {
   const std::size_t at = record_marking ? 4 : 0;
-  if (data.size() < at + 24) return false;
-  if (record_marking && (be32(data, 0) & 0x7fffffffu) < 24) return false;
+  // Suricata's probes: over UDP a call of 48 bytes at least; over TCP a first fragment of 24 to
+  // 35000 bytes.
+  if (data.size() < at + (record_marking ? 24 : 48)) return false;
+  if (record_marking && ((be32(data, 0) & 0x7fffffffu) < 24 || (be32(data, 0) & 0x7fffffffu) > 35000)) return false;
   const std::uint32_t version = be32(data, at + 16);
   return be32(data, at + 4) == 0 && be32(data, at + 8) == 2 && be32(data, at + 12) == nfs::kProgram && version >= 2 && version <= 4;
 }
@@ -177,7 +179,7 @@ bool looksLikeNfsCall(std::span<const std::uint8_t> data, bool record_marking) {
 bool looksLikeRpcReply(std::span<const std::uint8_t> data, bool record_marking) {
   const std::size_t at = record_marking ? 4 : 0;
   if (data.size() < at + 12) return false;
-  if (record_marking && (be32(data, 0) & 0x7fffffffu) < 12) return false;
+  if (record_marking && ((be32(data, 0) & 0x7fffffffu) < 24 || (be32(data, 0) & 0x7fffffffu) > 35000)) return false;
   return be32(data, at + 4) == 1 && be32(data, at + 8) <= 1;
 }
 
@@ -264,10 +266,17 @@ void NfsState::call(std::string_view message) {
   if (rpc_version != 2 || program != nfs::kProgram) return;  // another program on the connection (NLM, MOUNT...)
   c.flavor = cred_flavor;
   if (cred_flavor == nfs::kAuthUnix) {
+    // Suricata 8 reads uid and gid right after the machine name's bytes, without the name's XDR
+    // padding; its EVE (and so this) has the values found there.
     Xdr u(cred);
-    std::uint32_t stamp = 0;
+    std::uint32_t stamp = 0, length = 0;
     std::string_view machine;
-    if (u.u32(stamp) && u.opaque(machine, 255) && u.u32(c.uid) && u.u32(c.gid)) c.machine_name = std::string(machine);
+    if (u.u32(stamp) && u.u32(length) && length < 256 && cred.size() >= 8 + static_cast<std::size_t>(length)) {
+      machine = cred.substr(8, length);
+      Xdr ids(cred.substr(8 + length));
+      if (ids.u32(c.uid) && ids.u32(c.gid)) c.machine_name = std::string(machine);
+      else c.uid = c.gid = 0;
+    }
   }
   if (c.version < 2 || c.version > 4) {
     ++errors_;
@@ -445,13 +454,13 @@ void NfsState::replyV2(std::uint32_t xid, std::uint32_t reply_stat, std::string_
   x.u32(status);
   std::string_view handle;
   if (pending.procedure == nfs::kV2Read) {
-    // readres: status, fattr (17 words, the file's size the fifth), data.
+    // readres: status, fattr (17 words: type, mode, nlink, uid, gid, size...), data.
     std::uint32_t attrs[17] = {};
     std::string_view data;
     bool ok = status == 0;
     for (std::uint32_t& a : attrs) ok = ok && x.u32(a);
     if (ok && x.opaque(data, kMaxData)) {
-      const bool last = attrs[4] == pending.offset + data.size();
+      const bool last = attrs[5] == pending.offset + data.size();
       fileChunk(nullptr, xid, 2, nfs::kV2Read, FlowDirection::ToClient, pending.file_handle, pending.file_name, pending.offset, data,
                 last, reply_stat, status);
     }
@@ -494,7 +503,8 @@ void NfsState::callV3(const Call& c, std::string_view args, PendingCall& pending
       if (x.opaque(handle, kMaxHandleV3) && x.u64(offset) && x.u32(count) && x.u32(stable) && x.opaque(data, kMaxData) && count != 0) {
         pending.file_handle = std::string(handle);
         // FILE_SYNC (2): taken as the file's one and last chunk, as Suricata does.
-        fileChunk(&c, c.xid, 3, nfs::kV3Write, FlowDirection::ToServer, handle, nameOf(handle), offset, data, stable == 2, 0, 0);
+        // WRITE transactions carry no caller (Suricata's take none of the call's credentials).
+        fileChunk(nullptr, c.xid, 3, nfs::kV3Write, FlowDirection::ToServer, handle, nameOf(handle), offset, data, stable == 2, 0, 0);
       }
       break;
     }

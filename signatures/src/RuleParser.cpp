@@ -1221,7 +1221,16 @@ class RuleBuilder {
     const std::string_view n = o.name;
     if (n == "nfs_procedure" || n == "nfs.procedure") {
       requireValue(o);
-      fieldInteger(o, BufferId::NfsProcedureNumber, o.value, 4);
+      std::string value(trim(o.value));
+      if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+      if (const SizeCheck check = sizeCheck(o, value); check.op == SizeCheck::Op::Range) {
+        // Suricata's nfs_procedure range takes both its ends (2<>4 is 2, 3 and 4).
+        if (check.b > 0xffffffffULL) failValue(o, "out of range 0-4294967295");
+        fieldByteTest(BufferId::NfsProcedureNumber, ByteTest::Op::Ge, check.a, false, std::nullopt, 4);
+        fieldByteTest(BufferId::NfsProcedureNumber, ByteTest::Op::Le, check.b, false, std::nullopt, 4);
+      } else {
+        fieldInteger(o, BufferId::NfsProcedureNumber, o.value, 4);
+      }
     } else if (n == "nfs_version" || n == "nfs.version") {
       requireValue(o);
       fieldInteger(o, BufferId::NfsVersionNumber, o.value, 4);

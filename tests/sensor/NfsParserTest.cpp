@@ -42,6 +42,16 @@ const char* const kV3ReadReply =
     "0b000000000000800000000000000000000000000000101085000000000000b25d3847762523c34600384771c421f98280384776251e65fb81000000"
     "0b000000010000000b74686520622066696c650a00";
 
+// nfs-bug-5140/nfsv2.pcap: a v2 READ of 8192 bytes at offset 0 and its reply with the whole
+// 11-byte file (the attributes' size says it is the last chunk).
+const char* const kV2Read =
+    "5e1d0bc20000000000000002000186a300000002000000060000000100000034384775d000000009776572726d736368650000000000000000000001000000"
+    "050000000100000000000000020000000300000011000000000000000000101085000003e7000a00000000b25d0000002a000a00000000b25a000000290000"
+    "00000000200000002000";
+const char* const kV2ReadReply =
+    "5e1d0bc200000001000000000000000000000000000000000000000000000001000081a40000000200000000000000010000000b000040000000000000000002"
+    "001010850000b25d384775ea000b71b0384771c40008b290384775ea000900b00000000b74686520622066696c650a00";
+
 void u32(std::string& out, std::uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
 }
@@ -112,6 +122,21 @@ TEST(NfsParser, V2RenameKeepsBothNames) {
   EXPECT_TRUE(tx.complete());
   // v2's MKDIR has v3 RENAME's number: not a rename.
   EXPECT_EQ(gsoc::sensor::nfsProcedureName(2, 14), "MKDIR");
+}
+
+TEST(NfsParser, V2ReadEndsAtTheFilesSize) {
+  NfsState state;
+  datagram(state, FlowDirection::ToServer, kV2Read);
+  EXPECT_TRUE(state.transactions().empty());  // v2's file transaction starts with the reply
+  datagram(state, FlowDirection::ToClient, kV2ReadReply);
+  ASSERT_EQ(state.transactions().size(), 1u);
+  const NfsTransaction& tx = state.transactions().front();
+  EXPECT_TRUE(tx.is_file_tx);
+  EXPECT_TRUE(tx.is_last);
+  EXPECT_TRUE(tx.complete());
+  EXPECT_EQ(tx.file.size, 11u);
+  EXPECT_TRUE(tx.file.closed);
+  EXPECT_EQ(tx.file.md5, "3a8614dc01881ca20e07e1b9cbc03dc0");
 }
 
 TEST(NfsParser, V3ReadIsAFileTransaction) {

@@ -37,9 +37,15 @@ alert nfs any any -> any any (nfs_procedure:2<>4; sid:15;)
   const std::string getattr = be32(1), lookup = be32(3), read = be32(6), v3 = be32(3);
   MatchInput tx = tcpInput();
   tx.meta.app = AppProto::Nfs;
+  const std::string setattr = be32(2), access = be32(4);
   tx.buffers.set(BufferId::NfsProcedureNumber, getattr);
   tx.buffers.set(BufferId::NfsVersionNumber, v3);
   EXPECT_EQ(fire(d, tx), Sids({3, 6, 10}));
+  // nfs_procedure's range takes both ends, as Suricata's (nfs3-01: SETATTR and ACCESS match 2<>4).
+  tx.buffers.set(BufferId::NfsProcedureNumber, setattr);
+  EXPECT_EQ(fire(d, tx), Sids({3, 6, 10, 15}));
+  tx.buffers.set(BufferId::NfsProcedureNumber, access);
+  EXPECT_EQ(fire(d, tx), Sids({3, 6, 11, 15}));
   tx.buffers.set(BufferId::NfsProcedureNumber, lookup);
   EXPECT_EQ(fire(d, tx), Sids({3, 6, 12, 15}));
   tx.buffers.set(BufferId::NfsProcedureNumber, read);
