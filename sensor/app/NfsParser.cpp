@@ -753,7 +753,6 @@ void NfsState::replyV4(std::uint32_t xid, std::uint32_t reply_stat, std::string_
     std::uint32_t op = 0, st = 0;
     if (!x.u32(op) || !x.u32(st)) break;
     std::string_view v;
-    std::uint32_t n = 0;
     if (op == 28 || op == 6) {  // REMOVE, CREATE: their status is the transaction's
       main_status = st;
       main_status_set = true;
@@ -816,7 +815,6 @@ void NfsState::replyV4(std::uint32_t xid, std::uint32_t reply_stat, std::string_
       case 58:
         break;  // nothing but the status
       default:
-        (void)n;
         i = count;
         break;
     }
