@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gsoc/config/ConfigLoader.hpp"
@@ -159,8 +160,9 @@ Options:
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
   --app-layer-disable PROTO
-                         do not identify PROTO (snmp, tftp, dhcp) at all (Suricata's app-layer
-                         protocols <proto> enabled: no); repeatable
+                         do not identify PROTO (snmp, tftp, dhcp, nfs; nfs/tcp or nfs/udp over
+                         one transport) at all (Suricata's app-layer protocols <proto> enabled:
+                         no, tcp.enabled / udp.enabled: no); repeatable
   --app-layer-detection-only PROTO
                          identify PROTO (snmp, tftp, dhcp) but do not parse it (Suricata's
                          detection-only); repeatable
@@ -259,8 +261,8 @@ struct Args {
   gsoc::sensor::MqttLimits mqtt_limits;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   gsoc::sensor::Dnp3Limits dnp3_limits;
-  // --app-layer-disable / --app-layer-detection-only (small UDP/ICS protocols)
-  std::vector<std::pair<gsoc::signatures::AppProto, gsoc::sensor::AppLayer::ProtocolMode>> protocol_modes;
+  // --app-layer-disable / --app-layer-detection-only (small UDP/ICS protocols; NFS, per transport)
+  std::vector<std::tuple<gsoc::signatures::AppProto, gsoc::sensor::AppLayer::ProtocolMode, gsoc::signatures::Transport>> protocol_modes;
   bool eve_dns_requests = true;
   bool eve_dns_responses = true;
   std::vector<std::uint16_t> eve_dns_types;
@@ -424,19 +426,29 @@ Args parseArgs(int argc, char** argv) {
         args.dnp3_limits.objects.max_objects = static_cast<std::uint32_t>(std::stoul(value()));
       } else if (a == "--app-layer-disable" || a == "--app-layer-detection-only") {
         // Small UDP/ICS protocols: Suricata's app-layer.protocols.<proto>.enabled no / detection-only.
-        const std::string name = value();
+        std::string name = value();
+        // NFS runs over TCP and UDP: "nfs/tcp" or "nfs/udp" turns it off over one of them.
+        auto transport = gsoc::signatures::Transport::Any;
+        if (name.ends_with("/tcp") || name.ends_with("/udp")) {
+          transport = name.ends_with("/tcp") ? gsoc::signatures::Transport::Tcp : gsoc::signatures::Transport::Udp;
+          name.resize(name.size() - 4);
+        }
         auto proto = gsoc::signatures::AppProto::None;
         for (std::size_t p = 1; p < gsoc::signatures::kAppProtoCount; ++p) {
           if (gsoc::signatures::appProtoName(static_cast<gsoc::signatures::AppProto>(p)) == name) {
             proto = static_cast<gsoc::signatures::AppProto>(p);
           }
         }
-        if (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
-            proto != gsoc::signatures::AppProto::Dhcp) {
-          usageError(a + ": not a protocol this applies to: " + name);
+        const bool nfs_off = proto == gsoc::signatures::AppProto::Nfs && a == "--app-layer-disable";
+        if (!nfs_off && (transport != gsoc::signatures::Transport::Any ||
+                         (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
+                          proto != gsoc::signatures::AppProto::Dhcp))) {
+          usageError(a + ": not a protocol this applies to: " + value());
         }
-        args.protocol_modes.emplace_back(proto, a == "--app-layer-disable" ? gsoc::sensor::AppLayer::ProtocolMode::Off
-                                                                           : gsoc::sensor::AppLayer::ProtocolMode::DetectionOnly);
+        args.protocol_modes.emplace_back(proto,
+                                         a == "--app-layer-disable" ? gsoc::sensor::AppLayer::ProtocolMode::Off
+                                                                    : gsoc::sensor::AppLayer::ProtocolMode::DetectionOnly,
+                                         transport);
       } else if (a == "-c" || a == "--config") {
         args.config = value();
       } else if (a == "--metrics") {
@@ -855,7 +867,7 @@ int main(int argc, char** argv) {
       l->detection->setMqttLimits(args.mqtt_limits);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
       l->detection->setDnp3Limits(args.dnp3_limits);
-      for (const auto& [proto, mode] : args.protocol_modes) l->detection->setProtocolMode(proto, mode);
+      for (const auto& [proto, mode, over] : args.protocol_modes) l->detection->setProtocolMode(proto, mode, over);
       if (eve || event_sink) l->detection->setMetadataSink(onMetadata);
       if (l->eve) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->eve->anomalyRecord(hit); });
       if (l->eve && args.eve_tagged_packets) {

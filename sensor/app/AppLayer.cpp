@@ -210,6 +210,11 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
   else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
+  // NFS: a call to its program anywhere, or a reply (the server's side seen first) on its port.
+  else if (tcp_modes_[static_cast<std::size_t>(AppProto::Nfs)] != ProtocolMode::Off &&
+           (looksLikeNfsCall(data, true) || (isPort(flow, {2049}) && !to_server && looksLikeRpcReply(data, true)))) {
+    proto = AppProto::Nfs;
+  }
   else if (isPort(flow, {53}) && looksLikeDnsOverTcp(data, to_server)) proto = AppProto::Dns;
   else if (looksLikeDcerpc(data, to_server) || (data.size() < dce::kHeaderSize && data.size() >= 2 && data[0] == 5 && data[1] <= 1 &&
                                                   isPort(flow, {135}))) {
@@ -594,6 +599,9 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
         tx_.buffers.clear();
         onKrb5(flow, d, m, ts, tx_.buffers, true);
       });
+      break;
+    case AppProto::Nfs:
+      onNfsStream(flow, dir, data, ts);
       break;
     case AppProto::Dnp3: {
       if (!flow.app_state) flow.app_state = dnp3_states_.take([this] { return std::make_unique<Dnp3State>(dnp3_limits_); });
@@ -1227,6 +1235,7 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
     counters_.parse_errors += krb5.errors() - errors;
     return;
   }
+  if (parseNfsDatagram(flow, dir, payload, buffers, ts)) return;
   if (parseUdpIcsDatagram(flow, dir, payload, buffers, ts)) return;  // SNMP, TFTP
   if (flow.app == AppProto::Ike || (flow.app == AppProto::None && looksLikeIkeFlow(flow, payload))) {
     flow.app = AppProto::Ike;
@@ -1451,6 +1460,7 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
     static_cast<Dnp3State&>(*flow.app_state).prune();
   }
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
+  if (flow.app == AppProto::Nfs && flow.app_state) onNfsPacket(flow, dir, unacked);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
@@ -1529,6 +1539,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
     inspectSmb(flow, smb, FlowDirection::ToClient, true);
     logSmb(flow, smb, flow.last_ns, true);
     smb.pruneFinished();
+  } else if (flow.app == AppProto::Nfs) {
+    endNfs(flow);
   } else if (flow.app == AppProto::Ftp) {
     static_cast<FtpState&>(*flow.app_state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Ldap) {

@@ -32,6 +32,7 @@
 #include "sensor/app/IkeParser.hpp"
 #include "sensor/app/LdapParser.hpp"
 #include "sensor/app/MqttParser.hpp"
+#include "sensor/app/NfsParser.hpp"
 #include "sensor/app/PgsqlParser.hpp"
 #include "sensor/app/Pop3Parser.hpp"
 #include "sensor/app/RfbParser.hpp"
@@ -119,9 +120,13 @@ class AppLayer {
   void setDnp3Limits(const Dnp3Limits& limits) { dnp3_limits_ = limits; }
   // Suricata's app-layer.protocols.<proto>.enabled: a protocol turned off is not identified; one
   // in detection-only is identified (the flow's app_proto) but not parsed. Full by default; the
-  // small UDP/ICS protocols (SNMP, TFTP, DHCP) honour it.
+  // small UDP/ICS protocols (SNMP, TFTP, DHCP) honour it, and NFS its being off, over one
+  // transport (`transport`: Suricata's <proto>.tcp.enabled / udp.enabled) or both.
   enum class ProtocolMode : std::uint8_t { Full, DetectionOnly, Off };
-  void setProtocolMode(signatures::AppProto proto, ProtocolMode mode) { protocol_modes_[static_cast<std::size_t>(proto)] = mode; }
+  void setProtocolMode(signatures::AppProto proto, ProtocolMode mode, signatures::Transport transport = signatures::Transport::Any) {
+    if (transport != signatures::Transport::Tcp) protocol_modes_[static_cast<std::size_t>(proto)] = mode;
+    if (transport != signatures::Transport::Udp) tcp_modes_[static_cast<std::size_t>(proto)] = mode;
+  }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
   // messages are freed (counted).
@@ -421,7 +426,8 @@ class AppLayer {
   [[nodiscard]] ProtocolMode protocolMode(signatures::AppProto proto) const {
     return protocol_modes_[static_cast<std::size_t>(proto)];
   }
-  std::array<ProtocolMode, signatures::kAppProtoCount> protocol_modes_{};
+  std::array<ProtocolMode, signatures::kAppProtoCount> protocol_modes_{};  // over UDP
+  std::array<ProtocolMode, signatures::kAppProtoCount> tcp_modes_{};       // over TCP
   FreeList<std::unique_ptr<SnmpState>> snmp_states_{kPooledStates};
   FreeList<std::unique_ptr<TftpState>> tftp_states_{kPooledStates};
   void onDhcp(Flow& flow, signatures::FlowDirection dir, const DhcpMessage& m, std::int64_t ts, signatures::BufferSet& buffers);
@@ -440,6 +446,23 @@ class AppLayer {
   std::array<char, 4> ike_key_exchange_length_{};
   std::array<char, 4> ike_slot_{};
   std::array<char, 16 * 5> ike_chosen_{};  // ike.chosen_sa_attribute's buffer (Buffer.hpp)
+  // NFS (AppLayerNfs.cpp). Over TCP a side's records are parsed once the other side
+  // acknowledges them (IDS mode) or as they arrive (stream.inline, one-sided capture); over UDP
+  // each datagram as it comes. Then afterNfs inspects the transactions made since (over TCP
+  // each a transaction input; over UDP into `datagram`, the datagram's input) and logs those
+  // complete (records in the direction `dir` of the packet at hand).
+  void parseNfs(Flow& flow, signatures::FlowDirection data_dir, signatures::FlowDirection dir, std::int64_t ts,
+                std::optional<std::uint64_t> unacked);
+  void afterNfs(Flow& flow, NfsState& nfs, signatures::FlowDirection dir, std::int64_t ts, signatures::BufferSet* datagram, bool end);
+  void logNfs(Flow& flow, NfsState& nfs, NfsTransaction& tx, signatures::FlowDirection dir, std::int64_t ts);
+  // A UDP datagram of an NFS flow (or one that starts one): false when it is not NFS.
+  bool parseNfsDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                        signatures::BufferSet& buffers, std::int64_t ts);
+  void onNfsPacket(Flow& flow, signatures::FlowDirection dir, std::uint64_t unacked);
+  void onNfsStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
+  void endNfs(Flow& flow);
+  std::array<char, 4> nfs_procedure_{};  // nfs_procedure's buffer
+  std::array<char, 4> nfs_version_{};    // nfs.version's buffer
 };
 
 }  // namespace gsoc::sensor

@@ -36,6 +36,8 @@ struct TftpTransaction;
 struct DhcpMessage;
 struct IkeMessage;
 class IkeState;
+struct NfsTransaction;
+class NfsState;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -52,7 +54,8 @@ struct AppMetadata {
                             Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
                             Dnp3, Krb5,
                             Snmp, Tftp, Dhcp,  // small UDP/ICS protocols: one message / one request's transfer
-                            Ike };  // IKE: one message (`ike`, with its flow's state)
+                            Ike,  // IKE: one message (`ike`, with its flow's state)
+                            Nfs, NfsFile };  // NFS: a transaction (`nfs` of `nfs_state`), or the file it transferred
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -87,6 +90,8 @@ struct AppMetadata {
   const DhcpMessage* dhcp = nullptr;      // Dhcp: one message
   const IkeMessage* ike = nullptr;        // Ike: one message, and the flow's state after it
   const IkeState* ike_state = nullptr;
+  const NfsTransaction* nfs = nullptr;  // Nfs, NfsFile: a transaction, and its flow's state
+  const NfsState* nfs_state = nullptr;
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

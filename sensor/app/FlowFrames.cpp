@@ -427,6 +427,7 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Tftp:
     case AppProto::Dhcp:
     case AppProto::Ike:
+    case AppProto::Nfs:  // NFS: no frames yet
     case AppProto::Count_: break;
   }
   side.stopped = true;

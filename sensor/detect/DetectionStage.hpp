@@ -100,7 +100,10 @@ class DetectionStage {
   void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
   void setLdapMaxTx(std::size_t max_tx) { app_.setLdapMaxTx(max_tx); }
   void setDnp3Limits(const Dnp3Limits& limits) { app_.setDnp3Limits(limits); }
-  void setProtocolMode(signatures::AppProto proto, AppLayer::ProtocolMode mode) { app_.setProtocolMode(proto, mode); }
+  void setProtocolMode(signatures::AppProto proto, AppLayer::ProtocolMode mode,
+                       signatures::Transport transport = signatures::Transport::Any) {
+    app_.setProtocolMode(proto, mode, transport);
+  }
   // The app layer's records reach `sink` stamped with the capture position of the packet being
   // processed (AppMetadata::capture_index).
   void setMetadataSink(MetadataSink sink);

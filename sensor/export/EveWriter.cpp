@@ -545,6 +545,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     if (r.kind == AppMetadata::Kind::Dnp3) dnp3AlertObject(*r.dnp3);
     else if (r.kind == AppMetadata::Kind::Krb5) krb5Object(*r.krb5);
     else if (r.kind == AppMetadata::Kind::Ike) ikeObject(*r.ike, *r.ike_state);
+    else if (r.kind == AppMetadata::Kind::Nfs) nfsObjects(*r.nfs, *r.nfs_state);
     else appObject(r);  // the transaction's "mqtt" / "ftp" / "ssh", as Suricata's alerts
   }
   if (hit.flow != nullptr) alertFlowObject(*hit.flow);
@@ -1365,6 +1366,21 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       captureIndex(r.capture_index);
       out_ << ",\"tx_id\":" << r.ike->tx_id;
       ikeObject(*r.ike, *r.ike_state);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Nfs:
+      // Suricata's nfs record: one per transaction, in the direction of the packet completing it.
+      header(flow, r.direction, r.timestamp_ns, "nfs");
+      captureIndex(r.capture_index);
+      nfsObjects(*r.nfs, *r.nfs_state);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::NfsFile:
+      // Suricata's fileinfo record of an NFS file, with its transaction's objects.
+      header(flow, r.direction, r.timestamp_ns, "fileinfo");
+      captureIndex(r.capture_index);
+      nfsObjects(*r.nfs, *r.nfs_state);
+      nfsFileObject(*r.nfs);
       out_ << "}\n";
       break;
     case AppMetadata::Kind::Krb5:

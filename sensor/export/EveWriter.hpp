@@ -167,6 +167,10 @@ class EveWriter {
   void dhcpObject(const DhcpMessage& m);  // EveDhcp.cpp; options_.dhcp_extended adds the extended fields
   // IKE (EveIke.cpp): ,"ike":{...} of a message and its flow's state, in its record and alerts.
   void ikeObject(const IkeMessage& m, const IkeState& state);
+  // NFS (EveNfs.cpp): ,"rpc":{...},"nfs":{...} of a transaction, in its record, its file's
+  // record and its alerts; and ,"fileinfo":{...} of the file it transferred.
+  void nfsObjects(const NfsTransaction& tx, const NfsState& state);
+  void nfsFileObject(const NfsTransaction& tx);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -237,6 +237,8 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Tftp:
     case AppMetadata::Kind::Dhcp:
     case AppMetadata::Kind::Ike:
+    case AppMetadata::Kind::Nfs:
+    case AppMetadata::Kind::NfsFile:
       return false;  // nor an MQTT, FTP, SIP, LDAP or QUIC one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP

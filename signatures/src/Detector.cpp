@@ -239,6 +239,9 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if (m.is_transaction && !rule.inspects_app_buffer) return false;
   if (rule.inspects_payload && m.payload_in_stream && !m.is_stream && !rule.packet_only && !rule.flow.no_stream) return false;
   if (rule.flow.not_established && m.established) return false;
+  // filestore makes a rule one on files (Suricata's file match list): only a transaction that
+  // carries a file matches it.
+  if (rule.filestore && !input.buffers.has(BufferId::FileData) && !input.buffers.has(BufferId::FileName)) return false;
   for (const AnomalyEvent e : rule.events) {
     if (!m.events.test(e)) return false;
   }

@@ -52,6 +52,7 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Tftp: return "tftp";
     case AppProto::Dhcp: return "dhcp";
     case AppProto::Ike: return "ike";
+    case AppProto::Nfs: return "nfs";
     case AppProto::Count_: break;
   }
   return "";
@@ -114,6 +115,8 @@ constexpr ProtocolName kProtocols[] = {
     // IKE
     {"ike", Transport::Udp, AppProto::Ike},
     {"ikev2", Transport::Udp, AppProto::Ike},
+    // NFS
+    {"nfs", Transport::Any, AppProto::Nfs},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1216,6 +1219,31 @@ class RuleBuilder {
     bindApp(o, AppProto::Ike);
     return true;
   }
+  // The NFS keywords: nfs_procedure (the transaction's procedure, or one of a file transfer's
+  // further procedures) and nfs_version (alias nfs.version), Suricata's unsigned integer syntax.
+  bool onNfsKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "nfs_procedure" || n == "nfs.procedure") {
+      requireValue(o);
+      std::string value(trim(o.value));
+      if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+      if (const SizeCheck check = sizeCheck(o, value); check.op == SizeCheck::Op::Range) {
+        // Suricata's nfs_procedure range takes both its ends (2<>4 is 2, 3 and 4).
+        if (check.b > 0xffffffffULL) failValue(o, "out of range 0-4294967295");
+        fieldByteTest(BufferId::NfsProcedureNumber, ByteTest::Op::Ge, check.a, false, std::nullopt, 4);
+        fieldByteTest(BufferId::NfsProcedureNumber, ByteTest::Op::Le, check.b, false, std::nullopt, 4);
+      } else {
+        fieldInteger(o, BufferId::NfsProcedureNumber, o.value, 4);
+      }
+    } else if (n == "nfs_version" || n == "nfs.version") {
+      requireValue(o);
+      fieldInteger(o, BufferId::NfsVersionNumber, o.value, 4);
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Nfs);
+    return true;
+  }
   // The slot of an IKEv1 attribute's name in ike.chosen_sa_attribute's buffer (1 to 16), 0 for none.
   static std::uint16_t ikeAttributeSlot(std::string_view key) {
     static constexpr std::string_view kKeys[] = {"alg_enc", "alg_hash", "alg_auth", "alg_dh", "sa_group_type",
@@ -2110,8 +2138,6 @@ class RuleBuilder {
     inspection({buffer, {}}).items.push_back(std::move(d));
   }
 
-  // filestore[:<request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]]: checked, then
-  // accepted without effect: gsoc logs files (fileinfo, `stored` false) but stores none.
   // tag:<session|host>[, <count>, <packets|bytes|seconds>[, <src|dst>]]: without a count,
   // 256 packets; a host tag without a direction follows the destination (Suricata's defaults).
   void onTag(const Option& o) {
@@ -2137,6 +2163,9 @@ class RuleBuilder {
     rule_.tags.push_back(tag);
   }
 
+  // filestore[:<request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]]: checked; the
+  // rule then matches only a transaction with a file (as Suricata's file keywords), and gsoc logs
+  // files (fileinfo, `stored` false) but stores none.
   void onFilestore(const Option& o) {
     if (o.has_value) {
       const auto parts = splitList(o.value);
@@ -2147,7 +2176,7 @@ class RuleBuilder {
         failValue(o, "expected <request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]");
       }
     }
-    note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false), the alert itself is unaffected");
+    note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false); the rule matches only where a file is");
     rule_.filestore = true;
   }
 
@@ -2441,6 +2470,7 @@ class RuleBuilder {
     if (onMqttInteger(o) || onFtpInteger(o) || onLdapInteger(o) || onDnsInteger(o) || onHttp2Keyword(o)) return;
     if (onRfbInteger(o)) return;
     if (onDnp3Keyword(o) || onKrb5Keyword(o) || onIkeKeyword(o)) return;
+    if (onNfsKeyword(o)) return;
     if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);

@@ -145,6 +145,8 @@ def classify(port, client_first, server_first):
         return "dnp3"
     if port == 88:
         return "krb5"
+    if port == 2049:
+        return "nfs"
     if port in (389, 3268) or (client_first[:1] == b"\x30" and client_first[2:3] == b"\x02"):
         return "ldap"
     if port == 21:
@@ -177,6 +179,7 @@ def cut_pcap(corpus, path):
             corpus.add("packet_decoder", bytes([LINK_TYPES.index(linktype)]) + frame)
     fragments, flows, quic_flows = [], {}, {}
     ike_flows = {}  # IKE
+    nfs_flows = {}  # NFS over UDP
     for frame in frames:
         ip = ip_of(linktype, frame)
         p = parse_ip(ip)
@@ -203,6 +206,10 @@ def cut_pcap(corpus, path):
                 # ike_fuzz.cpp: each record one datagram, bit 0 the direction (1: from the responder).
                 key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))
                 ike_flows.setdefault(key, []).append(record(1 if sport in (500, 4500) and dport not in (500, 4500) else 0, payload[8:]))
+            if 2049 in (sport, dport):
+                # nfs_fuzz.cpp: each record one datagram, bit 0 the direction (1: from the server).
+                key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))
+                nfs_flows.setdefault(key, []).append(record(1 if sport == 2049 else 0, payload[8:]))
             continue
         if p["proto"] != 6 or len(payload) < 20:
             continue
@@ -227,6 +234,8 @@ def cut_pcap(corpus, path):
         corpus.add("quic", b"".join(datagrams[:32])[:MAX_SEED_BYTES])
     for datagrams in ike_flows.values():
         corpus.add("ike", b"".join(datagrams[:32])[:MAX_SEED_BYTES])
+    for datagrams in nfs_flows.values():
+        corpus.add("nfs", b"".join(datagrams[:32])[:MAX_SEED_BYTES])
     for flow in flows.values():
         segs = flow["segments"]
         # tcp_stream: [control: bit 0 direction, bit 1 SYN, bit 2 FIN/RST][len][u32 seq][payload]

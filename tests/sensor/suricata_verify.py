@@ -99,9 +99,13 @@ PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqt
                     # small UDP/ICS protocols
                     "snmp", "tftp", "dhcp",
                     # IKE
-                    "ike"}
+                    "ike",
+                    # NFS
+                    "nfs"}
 # Parsers gsoc can turn off or run in detection-only (Suricata's enabled: no / detection-only).
 SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp"}
+# Parsers gsoc can turn off over one transport or both (Suricata's <proto>.tcp.enabled / udp.enabled: no).
+TRANSPORT_SWITCHABLE_PROTOCOLS = {"nfs"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
 PROTOCOL_VALUE_FLAGS = {
     "mqtt.max-msg-length": "--mqtt-max-msg-length",
@@ -315,6 +319,8 @@ def protocol_setting(rest, text):
         if text == "detection-only":
             return "flag", ("--app-layer-detection-only", proto)
         return NOOP, None
+    if proto in TRANSPORT_SWITCHABLE_PROTOCOLS and option in ("enabled", "tcp.enabled", "udp.enabled") and text == "false":
+        return "flag", ("--app-layer-disable", proto + ("/" + option.split(".")[0] if "." in option else ""))
     if option in ("enabled", "tcp.enabled", "udp.enabled", ""):
         return (NOOP, None) if text not in ("false", "no") else (OUT, "gsoc cannot turn its %s parser off" % proto)
     if proto in ("smb", "dcerpc", "rfb") and option.startswith("detection-ports"):

@@ -194,7 +194,11 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(IkeInvalidProposal, AppLayer, Ike, "ike.invalid_proposal")                                    \
   X(IkeUnknownProposal, AppLayer, Ike, "ike.unknown_proposal")                                    \
   X(IkePayloadExtraData, AppLayer, Ike, "ike.payload_extra_data")                                 \
-  X(IkeMultipleServerProposal, AppLayer, Ike, "ike.multiple_server_proposal")
+  X(IkeMultipleServerProposal, AppLayer, Ike, "ike.multiple_server_proposal")                      \
+  /* NFS */                                                                                       \
+  X(NfsMalformedData, AppLayer, Nfs, "nfs.malformed_data")                                        \
+  X(NfsNonExistingVersion, AppLayer, Nfs, "nfs.non_existing_version")                             \
+  X(NfsUnsupportedVersion, AppLayer, Nfs, "nfs.unsupported_version")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

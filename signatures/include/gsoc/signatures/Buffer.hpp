@@ -342,6 +342,11 @@ enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 24
   IkeNonceLengthNumber,
   IkeKeyExchangeLengthNumber,
   IkeChosenSaNumber,
+  // NFS, per transaction, for the integer keywords' byte tests (four bytes, big-endian): its
+  // procedure (one instance, and one per further procedure of a file transfer: a WRITE's
+  // COMMIT) and its version.
+  NfsProcedureNumber,
+  NfsVersionNumber,
   Count_
 };
 
