@@ -335,7 +335,8 @@ const DnsMessage* AppLayer::onDoh(Flow& flow, FlowDirection dir, const HttpMessa
     flow.app_upgraded_from = AppProto::Http2;
   }
   ++(doh_dns_.response ? counters_.dns_responses : counters_.dns_queries);
-  if (metadata_) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &doh_dns_});
+  // Suricata logs a DoH transaction's dns record once, when it completes: here its response.
+  if (metadata_ && !m.request) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &doh_dns_});
   return &doh_dns_;
 }
 
