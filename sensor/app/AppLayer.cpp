@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "sensor/app/DnsOverHttp2.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -275,6 +276,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
   const bool file = httpFileOf(m, answered, hash_files_ ? &file_hasher_ : nullptr, http_file_);
   if (file) http_file_.tx_id = tx_id;
+  const DnsMessage* doh = m.http2 ? onDoh(flow, dir, m, ts) : nullptr;
   // Parsed from acknowledged bytes (HTTP/1): inspected at the next packet its way (AckedParsing.cpp).
   UninspectedHttp* queued = defer_inspection_ && !m.http2 ? &state.queueMessage(dir) : nullptr;
   if (queued != nullptr) {
@@ -282,7 +284,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
     queued->has_file = file;
     if (file) queued->file = http_file_;
   } else {
-    inspectHttp(flow, dir, m, tx_id, m.request ? nullptr : answered, nullptr, file ? &http_file_ : nullptr, ts);
+    inspectHttp(flow, dir, m, tx_id, m.request ? nullptr : answered, nullptr, file ? &http_file_ : nullptr, ts, doh);
   }
   if (metadata_) {
     if (m.request) {
@@ -319,20 +321,39 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
 }
 
 void AppLayer::inspectHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::uint64_t tx_id, const HttpMessage* request,
-                           const HttpMessage* response, const HttpFile* file, std::int64_t ts) {
+                           const HttpMessage* response, const HttpFile* file, std::int64_t ts, const DnsMessage* doh) {
   tx_.buffers.clear();
   fillHttpBuffers(m, scratch_, tx_.buffers);
+  if (doh != nullptr) addDnsBuffers(*doh, tx_.buffers);
   if (file != nullptr) {
     tx_.buffers.add(BufferId::FileName, file->name);
     if (!file->md5.empty()) tx_.buffers.add(BufferId::FileMd5, file->md5);
     if (!file->sha256.empty()) tx_.buffers.add(BufferId::FileSha256, file->sha256);
   }
   // Alerts on the transaction see its request (EVE's xff), and its response once parsed.
-  AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : request, m.request ? response : &m};
+  AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : request, m.request ? response : &m, doh};
   record.tx_id = static_cast<std::int64_t>(tx_id);
   tx_record_ = &record;
   emit(flow, dir);
   tx_record_ = nullptr;
+}
+
+const DnsMessage* AppLayer::onDoh(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
+  const DohPayload payload = dohPayload(m, doh_bytes_);
+  if (payload.kind == DohPayload::Kind::TooLong) {
+    flow.app_state->events.set(m.request ? signatures::AnomalyEvent::Http2DnsRequestTooLong
+                                         : signatures::AnomalyEvent::Http2DnsResponseTooLong);
+    return nullptr;
+  }
+  if (payload.kind != DohPayload::Kind::Dns || !parseDnsMessage(payload.bytes, doh_dns_)) return nullptr;
+  if (flow.app == AppProto::Http2) {  // Suricata's protocol change: the flow is doh2 from here
+    flow.app = AppProto::Doh2;
+    flow.app_upgraded_from = AppProto::Http2;
+  }
+  ++(doh_dns_.response ? counters_.dns_responses : counters_.dns_queries);
+  // Suricata logs a DoH transaction's dns record once, when it completes: here its response.
+  if (metadata_ && !m.request) metadata_({AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &doh_dns_});
+  return &doh_dns_;
 }
 
 void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {

@@ -218,8 +218,12 @@ class AppLayer {
   void onHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& message, std::int64_t ts);
   // Detection on an HTTP message; alerts carry `request` (a response's) or `response` (a
   // request's, when parsed by then).
+  // `doh`: the DNS message the HTTP/2 message carries (DNS over HTTP/2), inspected with it.
   void inspectHttp(Flow& flow, signatures::FlowDirection dir, const HttpMessage& m, std::uint64_t tx_id, const HttpMessage* request,
-                   const HttpMessage* response, const HttpFile* file, std::int64_t ts);
+                   const HttpMessage* response, const HttpFile* file, std::int64_t ts, const DnsMessage* doh = nullptr);
+  // DNS over HTTP/2 (DnsOverHttp2.hpp): the DNS message an HTTP/2 message carries, parsed into
+  // doh_dns_ and logged (the flow becomes doh2), or none; a body too long raises its event.
+  const DnsMessage* onDoh(Flow& flow, signatures::FlowDirection dir, const HttpMessage& m, std::int64_t ts);
   // A mail received (detection) or complete (its record).
   void onMail(Flow& flow, const MailTransaction& mail, MailStage stage, std::int64_t ts);
   // A side's SSH banner or KEXINIT: detection on what it added; the session's record once
@@ -314,6 +318,9 @@ class AppLayer {
   // Every DNS message is parsed into this one (reused: no allocation per message); a datagram's
   // dns.query buffers view it until the next datagram.
   DnsMessage dns_;
+  // DNS over HTTP/2: the message of the HTTP/2 message being handled, and a GET's decoded bytes.
+  DnsMessage doh_dns_;
+  std::string doh_bytes_;
   // HTTP messages being parsed, over all flows of this worker, come from here and return here.
   HttpMessagePool http_messages_{kPooledHttpMessages};
   // Parser states of flows that ended, reset, for the next flows of their protocol.

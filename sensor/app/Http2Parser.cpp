@@ -304,7 +304,8 @@ void Http2Connection::endStream(Side& side, std::uint32_t stream, FlowDirection 
     ++errors_;
     events_.set(signatures::AnomalyEvent::Http2FailedDecompression);
   }
-  m.body_length = m.body.size();
+  // EVE's length: the body as sent, before its content coding came off (as Suricata's).
+  m.body_length = m.body_wire_bytes;
   m.frames = &it->second.frames;
   sink(dir, m);
   side.streams.erase(it);

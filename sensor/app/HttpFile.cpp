@@ -43,7 +43,8 @@ std::string_view contentDispositionFilename(std::string_view value) {
 
 bool httpFileOf(const HttpMessage& message, const HttpMessage* request, FileHasher* hasher, HttpFile& out) {
   if (message.body_length == 0 && message.body_wire_bytes == 0) return false;
-  if (message.request && message.method != "PUT") return false;
+  // HTTP/2 carries a file in DATA either way (Suricata's http2 files), HTTP/1 a request's only with PUT.
+  if (message.request && message.method != "PUT" && !message.http2) return false;
   const HttpMessage* uri_of = message.request ? &message : request;
   std::string_view name;
   if (const std::string* disposition = message.header("Content-Disposition")) name = contentDispositionFilename(*disposition);

@@ -7,6 +7,7 @@
 #include "sensor/app/HttpMessagePool.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
@@ -46,6 +47,27 @@ bool looksLikeBody(std::string_view line) {
     ++i;
   }
   return !iequals(line.substr(i, 4), "http");
+}
+
+// libhtp's request_finalize: the line after a complete request starts the next request when its
+// first word (after blanks) is a method libhtp knows; a blank line or any other word is more of
+// this request's body. Returns whether the line is body, and sets `unexpected` for a word.
+bool requestLineIsBody(std::string_view line, bool& unexpected) {
+  static constexpr std::array<std::string_view, 28> kMethods = {
+      "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH",
+      "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN",
+      "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE", "INVALID", "HEAD"};
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; };
+  std::size_t i = 0;
+  while (i < line.size() && space(line[i])) ++i;
+  std::size_t end = i;
+  while (end < line.size() && !space(line[end])) ++end;
+  const std::string_view word = line.substr(i, end - i);
+  unexpected = false;
+  if (word.empty()) return true;
+  if (std::find(kMethods.begin(), kMethods.end(), word) != kMethods.end()) return false;
+  unexpected = true;
+  return true;
 }
 
 std::string lower(std::string_view s) {
@@ -159,7 +181,12 @@ namespace {
 
 bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t cap) {
   z_stream zs{};
-  if (inflateInit2(&zs, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) return false;
+  // "deflate" is meant as a zlib stream, but servers send raw deflate too (libhtp takes both):
+  // without a zlib header (CM 8, header checksum) the bytes are read as raw deflate.
+  const bool zlib_header = in.size() >= 2 && (static_cast<unsigned char>(in[0]) & 0x0f) == 8 &&
+                           ((static_cast<unsigned>(static_cast<unsigned char>(in[0])) << 8) | static_cast<unsigned char>(in[1])) % 31 == 0;
+  const int window_bits = gzip ? 16 + MAX_WBITS : zlib_header ? MAX_WBITS : -MAX_WBITS;
+  if (inflateInit2(&zs, window_bits) != Z_OK) return false;
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
   char buffer[16384];
@@ -179,12 +206,45 @@ bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t
 
 }  // namespace
 
+HttpContentCodings httpContentCodings(std::string_view encoding) {
+  using Coding = HttpContentCodings::Coding;
+  HttpContentCodings out;
+  // libhtp's fast path: the whole value names one coding.
+  if (iequals(encoding, "gzip") || iequals(encoding, "x-gzip")) {
+    out.codings[out.count++] = Coding::Gzip;
+    return out;
+  }
+  if (iequals(encoding, "deflate") || iequals(encoding, "x-deflate")) {
+    out.codings[out.count++] = Coding::Deflate;
+    return out;
+  }
+  // A list ("identity, gzip"), split at commas and spaces: a token naming gzip or deflate
+  // anywhere is that coding, anything else none; past the layer limit libhtp stops.
+  std::size_t layers = 0;
+  while (!encoding.empty()) {
+    const std::size_t end = encoding.find_first_of(", ");
+    const std::string_view token = encoding.substr(0, end);
+    encoding = end == std::string_view::npos ? std::string_view() : encoding.substr(end + 1);
+    if (token.empty()) continue;
+    if (++layers > HttpContentCodings::kLayerLimit) {
+      out.too_many_layers = true;
+      break;
+    }
+    if (containsNoCase(token, "gzip")) out.codings[out.count++] = Coding::Gzip;
+    else if (containsNoCase(token, "deflate")) out.codings[out.count++] = Coding::Deflate;
+  }
+  return out;
+}
+
 bool decodeHttpBody(std::string& body, std::string_view encoding) {
-  const bool gzip = iequals(encoding, "gzip") || iequals(encoding, "x-gzip");
-  if (!gzip && !iequals(encoding, "deflate")) return true;
-  std::string decoded;
-  if (!inflateBody(body, gzip, decoded, HttpState::kMaxBodyBytes * 4)) return false;
-  body.swap(decoded);
+  const HttpContentCodings codings = httpContentCodings(encoding);
+  // The coding applied last comes off first.
+  for (std::size_t i = codings.count; i-- > 0;) {
+    std::string decoded;
+    const bool gzip = codings.codings[i] == HttpContentCodings::Coding::Gzip;
+    if (!inflateBody(body, gzip, decoded, HttpState::kMaxBodyBytes * 4)) return false;
+    body.swap(decoded);
+  }
   return true;
 }
 
@@ -315,7 +375,12 @@ void HttpState::close(FlowDirection dir, const MessageSink& sink) {
   if (side.phase == Phase::Finalize) {
     // What is held is a last line without its end: more of the body unless it looks like a
     // response line.
-    if (!side.pending.empty() && looksLikeBody(side.pending)) appendBody(side, side.pending);
+    bool unexpected = false;
+    const bool body = side.message->request ? requestLineIsBody(side.pending, unexpected) : looksLikeBody(side.pending);
+    if (!side.pending.empty() && body) {
+      if (unexpected) events.set(AnomalyEvent::HttpRequestBodyUnexpected);
+      appendBody(side, side.pending);
+    }
     side.pending.clear();
     finish(side, dir, sink);
     return;
@@ -357,7 +422,10 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         if (side.phase == Phase::Broken) return;
         if (side.phase == Phase::StartLine) {  // no body
           // (The answer to a CONNECT ends with its head: what follows a 2xx is the tunnel's.)
-          if (!request && !connect_waiting_ && !side.message->status_code.starts_with('1')) side.phase = Phase::Finalize;
+          // A request, too, is complete only once the next line is known not to be its body.
+          if (request ? side.message->method != "CONNECT" : !connect_waiting_ && !side.message->status_code.starts_with('1')) {
+            side.phase = Phase::Finalize;
+          }
           else finish(side, dir, sink);
         }
         continue;
@@ -368,7 +436,7 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         side.pending.erase(0, take);
         side.body_left -= take;
         if (side.body_left > 0) return;
-        bodyDone(side, dir, sink);
+        side.phase = Phase::Finalize;
         continue;
       }
       case Phase::Finalize: {
@@ -385,10 +453,12 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
           return;  // the line decides: wait for its end
         }
         const std::string_view line = std::string_view(side.pending).substr(0, eol + 1);
-        if (!looksLikeBody(line)) {
+        bool unexpected = false;
+        if (request ? !requestLineIsBody(line, unexpected) : !looksLikeBody(line)) {
           finish(side, dir, sink);
           continue;
         }
+        if (unexpected) events.set(AnomalyEvent::HttpRequestBodyUnexpected);
         appendBody(side, line);
         side.pending.erase(0, eol + 1);
         continue;
@@ -424,7 +494,7 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         if (side.chunk_trailer) {
           const bool end = line.empty();
           side.pending.erase(0, eol + 1);
-          if (end) bodyDone(side, dir, sink);
+          if (end) side.phase = Phase::Finalize;
           continue;
         }
         const std::string_view size_text = trim(line.substr(0, line.find(';')));
@@ -436,6 +506,8 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
           side.phase = Phase::Broken;
           return;
         }
+        // libhtp notes a request's chunk extension (";name=value" after the size).
+        if (request && line.find(';') != std::string_view::npos) events.set(AnomalyEvent::HttpRequestChunkExtension);
         side.pending.erase(0, eol + 1);
         if (size == 0) side.chunk_trailer = true;
         else side.chunk_left = size;
@@ -533,6 +605,7 @@ void HttpState::parseHead(Side& side, bool request) {
     }
   }
   side.encoding.assign(ce ? std::string_view(*ce) : std::string_view());
+  if (ce != nullptr && httpContentCodings(*ce).too_many_layers) events.set(AnomalyEvent::HttpTooManyEncodingLayers);
   side.chunk_left = 0;
   side.chunk_trailer = false;
   side.body_left = 0;
@@ -556,14 +629,6 @@ void HttpState::parseHead(Side& side, bool request) {
   } else {
     side.phase = request ? Phase::StartLine : Phase::UntilClose;
   }
-}
-
-void HttpState::bodyDone(Side& side, FlowDirection dir, const MessageSink& sink) {
-  if (dir == FlowDirection::ToClient) {
-    side.phase = Phase::Finalize;
-    return;
-  }
-  finish(side, dir, sink);
 }
 
 void HttpState::gap(FlowDirection dir, std::uint64_t length, const MessageSink& sink) {

@@ -95,8 +95,20 @@ bool parseHttpContentRange(std::string_view value, HttpContentRange& out);
 // 0 otherwise (EVE then logs the text as status_string).
 int httpStatusNumber(std::string_view status_code);
 
-// Decodes a gzip, x-gzip or deflate body (any case) in place, up to four times the body cap;
-// any other encoding is left as it is. False when the body does not inflate: it stays encoded.
+// The content codings a Content-Encoding value names, as libhtp takes them: one name, or a
+// list of at most kLayerLimit codings (libhtp's default decompression layer limit), in the
+// order they were applied; `too_many_layers` when the list goes on past the limit.
+struct HttpContentCodings {
+  static constexpr std::size_t kLayerLimit = 2;
+  enum class Coding : std::uint8_t { Gzip, Deflate };
+  Coding codings[kLayerLimit] = {};
+  std::size_t count = 0;
+  bool too_many_layers = false;
+};
+HttpContentCodings httpContentCodings(std::string_view encoding);
+// Decodes a body in place by its Content-Encoding (gzip, x-gzip, deflate, x-deflate, or a list
+// of them, see httpContentCodings), up to four times the body cap; any other coding is left as
+// it is. False when the body does not inflate: it stays encoded.
 bool decodeHttpBody(std::string& body, std::string_view encoding);
 
 class HttpState final : public AppState {
@@ -158,8 +170,8 @@ class HttpState final : public AppState {
  private:
   // A 101 answer to an h2c upgrade: what follows on both sides is HTTP/2.
   void upgradeToHttp2(const MessageSink& sink);
-  // Finalize: a response's body ended; the next line is the next response's, unless it does
-  // not look like one, when libhtp takes it as more of this body ("unexpected response body").
+  // Finalize: a message's body ended; the next line is the next message's, unless it does
+  // not look like one, when libhtp takes it as more of this body ("unexpected ... body").
   // Tunnel: after a CONNECT the client's bytes wait for the answer; after a 2xx answer both
   // sides' bytes are the tunnel's (see tunnel()).
   enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Finalize, Tunnel, Broken };
@@ -178,8 +190,6 @@ class HttpState final : public AppState {
 
   void parseHead(Side& side, bool request);
   void finish(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
-  // The body is complete: a response goes to Finalize, a request is finished.
-  void bodyDone(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
   void appendBody(Side& side, std::string_view bytes);
   void pump(Side& side, signatures::FlowDirection dir, const MessageSink& sink);
 

@@ -542,6 +542,8 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     const AppMetadata& r = *hit.app;
     if (const std::int64_t tx = transactionId(r); tx >= 0) out_ << ",\"tx_id\":" << tx;
     if (r.kind == AppMetadata::Kind::Http) httpObject(r.request, r.response);
+    // DNS over HTTP/2: the transaction's DNS message too, as Suricata's doh2 alerts.
+    if (r.kind == AppMetadata::Kind::Http && r.dns != nullptr && hit.flow != nullptr) dnsObject(*r.dns, dns_tx_.last(hit.flow->id), false);
     if (r.kind == AppMetadata::Kind::Dnp3) dnp3AlertObject(*r.dnp3);
     else if (r.kind == AppMetadata::Kind::Krb5) krb5Object(*r.krb5);
     else if (r.kind == AppMetadata::Kind::Ike) ikeObject(*r.ike, *r.ike_state);

@@ -111,6 +111,9 @@ class Flow {
   bool was_established = false;
   // TCP flags seen, ORed, per direction (EVE's tcp_flags_ts / tcp_flags_tc).
   std::array<std::uint8_t, 2> tcp_flags_seen{};
+  // A side sent a RST and nothing since (SensorWorker: another packet of that side raises
+  // Suricata's stream.suspected_rst_inject).
+  std::array<bool, 2> rst_sent{};
   // An alert was raised on the flow (EVE's flow.alerted).
   bool alerted = false;
   // An IP-only pass rule matched: the rest of the flow raises no alerts (Suricata passes the

@@ -72,6 +72,15 @@ void SensorWorker::handle(DecodedPacket& packet) {
     });
     // Reassembly gave up waiting for missing bytes: Suricata's stream event, on this packet.
     if (stream.counters().gaps != gaps) packet.events.set(signatures::AnomalyEvent::StreamReassemblySeqGap);
+    // A side that sent a RST goes on sending: the RST was likely forged by a third party (as
+    // Suricata's StreamTcpPacketCheckPostRst; more RSTs are not unusual).
+    const std::size_t side = dir == signatures::FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient;
+    if (packet.tcp_flags & tcp_flag::kRst) {
+      flow.rst_sent[side] = true;
+    } else if (flow.rst_sent[side]) {
+      flow.rst_sent[side] = false;
+      packet.events.set(signatures::AnomalyEvent::StreamSuspectedRstInject);
+    }
   }
   if (hooks_.on_packet) hooks_.on_packet(packet, flow, dir);
 }

@@ -588,7 +588,24 @@ class RuleBuilder {
     const std::size_t last_slash = v.rfind('/');
     if (v.empty() || v.front() != '/' || last_slash == 0) failValue(o, "pcre must look like \"/pattern/flags\"");
     pcre.source = std::string(v.substr(1, last_slash - 1));
-    pcre.flags = std::string(v.substr(last_slash + 1));
+    std::string_view flags = v.substr(last_slash + 1);
+    // Suricata's capture list after the flags: "/(a)(b)/i,pkt:one,flow:two", a variable per group.
+    if (const std::size_t comma = flags.find(','); comma != std::string_view::npos) {
+      for (const std::string_view item : splitList(flags.substr(comma + 1))) {
+        const std::size_t colon = item.find(':');
+        const std::string_view scope = colon == std::string_view::npos ? std::string_view() : trim(item.substr(0, colon));
+        PcreCapture capture;
+        if (scope == "pkt") capture.scope = PcreCapture::Scope::Packet;
+        else if (scope == "flow") capture.scope = PcreCapture::Scope::Flow;
+        else if (scope == "alert") capture.scope = PcreCapture::Scope::Alert;
+        else fail(o.value_offset, "bad pcre", "pcre: capture '" + std::string(item) + "' is not pkt:, flow: or alert:<name>");
+        capture.name = std::string(trim(item.substr(colon + 1)));
+        if (capture.name.empty()) fail(o.value_offset, "bad pcre", "pcre: capture without a name");
+        pcre.captures.push_back(std::move(capture));
+      }
+      flags = trim(flags.substr(0, comma));
+    }
+    pcre.flags = std::string(flags);
     std::optional<BufferId> buffer;
     for (const char f : pcre.flags) {
       switch (f) {
@@ -603,8 +620,8 @@ class RuleBuilder {
         case 'O': case 'B': break;  // match-limit override; Snort rawbytes
         case 'U': buffer = BufferId::HttpUri; break;
         case 'I': buffer = BufferId::HttpRawUri; break;
-        case 'P': buffer = BufferId::FileData; break;  // request body: see Buffer.cpp
-        case 'Q': buffer = BufferId::FileData; break;
+        case 'P': buffer = BufferId::FileData; noteBodyDirection("http_client_body"); break;  // request body: see Buffer.cpp
+        case 'Q': buffer = BufferId::FileData; noteBodyDirection("http_server_body"); break;
         case 'H': buffer = BufferId::HttpHeader; break;
         case 'D': buffer = BufferId::HttpRawHeader; break;
         case 'M': buffer = BufferId::HttpMethod; break;
@@ -628,6 +645,9 @@ class RuleBuilder {
     pcre.regex = CompiledRegex::compile(pcre, error, error_offset);
     if (!pcre.regex) {
       fail(o.value_offset, "bad pcre", "pcre: " + error + " at pattern offset " + std::to_string(error_offset));
+    }
+    if (pcre.captures.size() > pcre.regex->captureCount()) {
+      fail(o.value_offset, "bad pcre", "pcre: more capture variables than the pattern has groups");
     }
     addItem(buffer ? Target{*buffer, {}} : targetBuffer(pcre.relative), std::move(pcre));
   }
@@ -2486,6 +2506,7 @@ class RuleBuilder {
       if (kw->buffer == BufferId::Krb5Cname || kw->buffer == BufferId::Krb5Sname) bindApp(o, AppProto::Krb5);
       if (kw->buffer >= BufferId::IkeInitSpi && kw->buffer <= BufferId::IkeVendor) bindApp(o, AppProto::Ike);
       if (n.starts_with("http2.")) bindApp(o, AppProto::Http2);
+      noteBodyDirection(n);
       onBufferKeyword(o, *kw);
       return;
     }
@@ -2526,6 +2547,7 @@ class RuleBuilder {
     }
     checkDsizeReachable();
     checkDirections();
+    applyBodyDirection();
     for (const BufferInspection& insp : rule_.inspections) {
       for (const InspectItem& item : insp.items) {
         if (const auto* c = std::get_if<ContentMatch>(&item)) {
@@ -2542,21 +2564,40 @@ class RuleBuilder {
     }
   }
 
+  static FlowDirection sideOf(BufferId b) {
+    switch (b) {
+      case BufferId::HttpUri: case BufferId::HttpRawUri: case BufferId::HttpMethod: case BufferId::HttpRequestLine:
+      case BufferId::HttpHost: case BufferId::HttpRawHost: case BufferId::HttpUserAgent: case BufferId::HttpRequestHeader:
+      case BufferId::FtpCommand: case BufferId::FtpCommandData:
+        return FlowDirection::ToServer;
+      case BufferId::HttpStatCode: case BufferId::HttpStatMsg: case BufferId::HttpResponseLine: case BufferId::HttpResponseHeader:
+        return FlowDirection::ToClient;
+      default: return FlowDirection::Any;
+    }
+  }
+
+  // HTTP bodies share one buffer (file.data, see Buffer.cpp), but Suricata's request-body
+  // keywords (http_client_body, http.request_body) inspect only requests and its response-body
+  // ones (http_server_body, http.server_body, http.response_body) only responses.
+  void noteBodyDirection(std::string_view keyword) {
+    if (keyword == "http_client_body" || keyword == "http.request_body") body_direction_ = FlowDirection::ToServer;
+    else if (keyword == "http_server_body" || keyword == "http.server_body" || keyword == "http.response_body") body_direction_ = FlowDirection::ToClient;
+  }
+  // A rule without a flow direction of its own takes its body keyword's, unless a buffer of
+  // the other direction (a transaction's request and response together) says otherwise.
+  void applyBodyDirection() {
+    if (body_direction_ == FlowDirection::Any || rule_.flow.direction != FlowDirection::Any) return;
+    for (const BufferInspection& insp : rule_.inspections) {
+      const FlowDirection side = sideOf(insp.buffer);
+      if (side != FlowDirection::Any && side != body_direction_) return;
+    }
+    rule_.flow.direction = body_direction_;
+  }
+
   // A buffer that exists in one direction only, in a rule bound to the other: Suricata 8
   // refuses the rule rather than let it never match.
   void checkDirections() const {
     if (rule_.flow.direction == FlowDirection::Any) return;
-    auto sideOf = [](BufferId b) {
-      switch (b) {
-        case BufferId::HttpUri: case BufferId::HttpRawUri: case BufferId::HttpMethod: case BufferId::HttpRequestLine:
-        case BufferId::HttpHost: case BufferId::HttpRawHost: case BufferId::HttpUserAgent: case BufferId::HttpRequestHeader:
-        case BufferId::FtpCommand: case BufferId::FtpCommandData:
-          return FlowDirection::ToServer;
-        case BufferId::HttpStatCode: case BufferId::HttpStatMsg: case BufferId::HttpResponseLine: case BufferId::HttpResponseHeader:
-          return FlowDirection::ToClient;
-        default: return FlowDirection::Any;
-      }
-    };
     for (const BufferInspection& insp : rule_.inspections) {
       const FlowDirection side = sideOf(insp.buffer);
       if (side != FlowDirection::Any && side != rule_.flow.direction) {
@@ -2621,6 +2662,7 @@ class RuleBuilder {
   Rule rule_;
   std::uint8_t sticky_occurrence_ = 0;  // see BufferInspection::occurrence
   std::optional<BufferId> sticky_;
+  FlowDirection body_direction_ = FlowDirection::Any;  // see noteBodyDirection
   TransformChain sticky_transforms_;
   struct Variable {
     std::string name;

@@ -91,5 +91,18 @@ TEST(HttpFile, WithoutAHasherTheFileIsLoggedUnhashed) {
   EXPECT_TRUE(file.sha256.empty());
 }
 
+// helper-http: on HTTP/2 a request's DATA is a file whatever the method (Suricata's http2 files).
+TEST(HttpFile, Http2RequestBodiesAreFiles) {
+  FileHasher hasher;
+  HttpFile file;
+  HttpMessage post = request("POST", "/log?format=json");
+  post.http2 = true;
+  post.body = "{}";
+  post.body_length = post.body_wire_bytes = 2;
+  ASSERT_TRUE(httpFileOf(post, nullptr, &hasher, file));
+  EXPECT_EQ(file.name, "/log");
+  EXPECT_EQ(file.size, 2u);
+}
+
 }  // namespace
 }  // namespace gsoc::sensor

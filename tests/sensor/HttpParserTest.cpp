@@ -211,5 +211,72 @@ TEST(HttpParser, StatusNumbers) {
   EXPECT_EQ(httpStatusNumber("1000"), 0);
 }
 
+// helper-http: the events libhtp raises on request chunk extensions, on request body past a
+// complete request, and on a Content-Encoding list past its layer limit; codings in layers.
+TEST(HttpParser, ARequestChunkExtensionIsAnEvent) {
+  HttpState state;
+  std::vector<std::string> bodies;
+  const auto sink = [&](FlowDirection, const HttpMessage& m) { bodies.push_back(m.body); };
+  state.feed(FlowDirection::ToServer, bytes("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                            "3;name=value\r\nabc\r\n0\r\n\r\n"), sink);
+  EXPECT_TRUE(state.events.test(signatures::AnomalyEvent::HttpRequestChunkExtension));
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(bodies[0], "abc");
+}
+
+TEST(HttpParser, ALineAfterARequestThatIsNoRequestIsUnexpectedBody) {
+  HttpState state;
+  std::vector<std::string> seen;
+  const auto sink = [&](FlowDirection, const HttpMessage& m) { seen.push_back(m.raw_uri + ":" + m.body); };
+  state.feed(FlowDirection::ToServer, bytes("GET /a HTTP/1.1\r\nHost: x\r\n\r\nlogin=foo\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"), sink);
+  EXPECT_TRUE(state.events.test(signatures::AnomalyEvent::HttpRequestBodyUnexpected));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], "/a:login=foo\r\n");
+  EXPECT_EQ(seen[1], "/b:");
+}
+
+TEST(HttpParser, AKnownMethodAfterARequestStartsTheNext) {
+  HttpState state;
+  std::vector<std::string> seen;
+  const auto sink = [&](FlowDirection, const HttpMessage& m) { seen.push_back(m.raw_uri); };
+  state.feed(FlowDirection::ToServer, bytes("GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"), sink);
+  EXPECT_FALSE(state.events.test(signatures::AnomalyEvent::HttpRequestBodyUnexpected));
+  EXPECT_EQ(seen, (std::vector<std::string>{"/a", "/b"}));
+}
+
+TEST(HttpParser, ContentCodingsAsLibhtpTakesThem) {
+  using Coding = HttpContentCodings::Coding;
+  const HttpContentCodings one = httpContentCodings("x-gzip");
+  ASSERT_EQ(one.count, 1u);
+  EXPECT_EQ(one.codings[0], Coding::Gzip);
+  const HttpContentCodings two = httpContentCodings("gzip, deflate");
+  ASSERT_EQ(two.count, 2u);
+  EXPECT_EQ(two.codings[1], Coding::Deflate);
+  EXPECT_FALSE(two.too_many_layers);
+  const HttpContentCodings many = httpContentCodings("identity, identity, gzip, identity, gzip, gzip");
+  EXPECT_TRUE(many.too_many_layers);
+  EXPECT_EQ(many.count, 0u);  // the two layers within the limit are identity
+  EXPECT_EQ(httpContentCodings("br").count, 0u);
+}
+
+TEST(HttpParser, TooManyEncodingLayersIsAnEvent) {
+  HttpState state;
+  const auto sink = [](FlowDirection, const HttpMessage&) {};
+  state.feed(FlowDirection::ToClient, bytes("HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip, gzip\r\nContent-Length: 0\r\n\r\n"), sink);
+  EXPECT_TRUE(state.events.test(signatures::AnomalyEvent::HttpTooManyEncodingLayers));
+}
+
+TEST(HttpParser, DeflateIsZlibOrRaw) {
+  // "hello" as a zlib stream and as raw deflate.
+  const std::string zlib("\x78\x9c\xcb\x48\xcd\xc9\xc9\x07\x00\x06\x2c\x02\x15", 13);
+  const std::string raw("\xcb\x48\xcd\xc9\xc9\x07\x00", 7);
+  std::string body = zlib;
+  ASSERT_TRUE(decodeHttpBody(body, "deflate"));
+  EXPECT_EQ(body, "hello");
+  body = raw;
+  ASSERT_TRUE(decodeHttpBody(body, "deflate"));
+  EXPECT_EQ(body, "hello");
+}
+
 }  // namespace
 }  // namespace gsoc::sensor

@@ -509,5 +509,18 @@ TEST(Pipeline, IndicatorHitsAlertOncePerFlow) {
   EXPECT_EQ(got, (std::vector<std::string>{"c2-domain", "c2-ip"}));
 }
 
+// helper-http: a side that goes on sending after its own RST (the RST was likely injected by a
+// third party) raises stream.suspected_rst_inject on that packet, once; more RSTs do not.
+TEST(Pipeline, DataAfterTheSendersOwnRstIsSuspectedInjection) {
+  Pipeline p(R"(alert tcp any any -> any any (msg:"rst inject"; stream-event:suspected_rst_inject; sid:40;))");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("", 0x14));  // RST/ACK
+  p.send(c.client("", 0x14));  // another RST: not unusual
+  p.send(c.client("GET / HTTP/1.1\r\n\r\n"));
+  p.send(c.client("more"));
+  EXPECT_EQ(p.finish(), Sids({40}));
+}
+
 }  // namespace
 }  // namespace gsoc::sensor

@@ -349,5 +349,32 @@ TEST(Classification, ParsesAndReportsBadLines) {
   EXPECT_EQ(errors[0], "c.config:2: expected three comma-separated fields");
 }
 
+// helper-http: pcre's capture list after the flags, and the direction a body keyword implies.
+TEST(RuleParser, PcreCaptureVariablesFollowTheFlags) {
+  const Rule r = parse(R"(alert http2 any any -> any any (http.request_header; pcre:/:authority: ([^:]*:[^@]*)@/,flow:http2_userinfo; sid:1;))");
+  const auto& pcre = std::get<PcreMatch>(r.inspections[0].items[0]);
+  EXPECT_EQ(pcre.flags, "");
+  ASSERT_EQ(pcre.captures.size(), 1u);
+  EXPECT_EQ(pcre.captures[0].scope, PcreCapture::Scope::Flow);
+  EXPECT_EQ(pcre.captures[0].name, "http2_userinfo");
+  const Rule two = parse(R"(alert tcp any any -> any any (pcre:"/(a)(b)/i, pkt:one, alert:two"; sid:2;))");
+  const auto& p2 = std::get<PcreMatch>(two.inspections[0].items[0]);
+  EXPECT_TRUE(p2.caseless);
+  ASSERT_EQ(p2.captures.size(), 2u);
+  EXPECT_EQ(p2.captures[0].scope, PcreCapture::Scope::Packet);
+  EXPECT_EQ(p2.captures[1].scope, PcreCapture::Scope::Alert);
+  EXPECT_THROW(parse(R"(alert tcp any any -> any any (pcre:"/(a)/,flow:x,flow:y"; sid:3;))"), RuleParseError);
+  EXPECT_THROW(parse(R"(alert tcp any any -> any any (pcre:"/(a)/,host:x"; sid:4;))"), RuleParseError);
+}
+
+TEST(RuleParser, BodyKeywordsBindTheirDirection) {
+  EXPECT_EQ(parse(R"(alert http any any -> any any (http.response_body; content:"a"; sid:1;))").flow.direction, FlowDirection::ToClient);
+  EXPECT_EQ(parse(R"(alert http any any -> any any (content:"a"; http_client_body; sid:1;))").flow.direction, FlowDirection::ToServer);
+  EXPECT_EQ(parse(R"(alert http any any -> any any (file.data; content:"a"; sid:1;))").flow.direction, FlowDirection::Any);
+  // A transaction's request and response together: no direction forced.
+  EXPECT_EQ(parse(R"(alert http any any -> any any (http.uri; content:"/"; http.response_body; content:"a"; sid:1;))").flow.direction,
+            FlowDirection::Any);
+}
+
 }  // namespace
 }  // namespace gsoc::signatures

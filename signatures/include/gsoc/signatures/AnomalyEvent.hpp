@@ -198,7 +198,14 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   /* NFS */                                                                                       \
   X(NfsMalformedData, AppLayer, Nfs, "nfs.malformed_data")                                        \
   X(NfsNonExistingVersion, AppLayer, Nfs, "nfs.non_existing_version")                             \
-  X(NfsUnsupportedVersion, AppLayer, Nfs, "nfs.unsupported_version")
+  X(NfsUnsupportedVersion, AppLayer, Nfs, "nfs.unsupported_version")                               \
+  /* HTTP/1 and HTTP/2 (helper-http) */                                                           \
+  X(HttpRequestChunkExtension, AppLayer, Http, "http.request_chunk_extension")                    \
+  X(HttpRequestBodyUnexpected, AppLayer, Http, "http.request_body_unexpected")                    \
+  X(HttpTooManyEncodingLayers, AppLayer, Http, "http.too_many_encoding_layers")                   \
+  X(Http2DnsRequestTooLong, AppLayer, Http2, "http2.dns_request_too_long")                        \
+  X(Http2DnsResponseTooLong, AppLayer, Http2, "http2.dns_response_too_long")                      \
+  X(StreamSuspectedRstInject, Stream, None, "suspected_rst_inject")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

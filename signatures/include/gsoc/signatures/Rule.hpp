@@ -133,6 +133,14 @@ struct ContentMatch {
 struct CompiledRegex;
 using CompiledRegexPtr = std::shared_ptr<const CompiledRegex>;
 
+// A variable a pcre capture group names after the flags ("/(x)/,flow:name"). Parsed and
+// checked against the pattern's groups; the sensor does not store or log the values yet.
+struct PcreCapture {
+  enum class Scope : std::uint8_t { Packet, Flow, Alert };
+  Scope scope = Scope::Packet;
+  std::string name;
+};
+
 struct PcreMatch {
   std::string source;          // the pattern between the slashes
   std::string flags;           // the flag letters as written
@@ -146,6 +154,7 @@ struct PcreMatch {
   bool dollar_endonly = false; // E
   bool ungreedy = false;       // G
   CompiledRegexPtr regex;
+  std::vector<PcreCapture> captures;  // one per capture group, in order; usually none
   // Set by the compiler when Hyperscan compiled this pattern exactly and the prefilter hit is
   // proof enough (the pattern is the only condition on its buffer).
   bool confirmed_by_prefilter = false;
