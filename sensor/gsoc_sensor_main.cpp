@@ -141,6 +141,9 @@ Options:
   --mqtt-max-msg-length SIZE
                          MQTT packets longer than this (bytes, or with kb/mb) are skipped and
                          logged as truncated (Suricata's mqtt max-msg-length; default 1mb)
+  --ftp-max-line-length SIZE
+                         FTP command and reply lines longer than this (bytes, or with kb/mb) are
+                         cut and logged as truncated (Suricata's ftp max-line-length; default 4kb)
   --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
                          mqtt max-tx; default 1024)
   --ldap-max-tx N        LDAP transactions awaiting their responses kept per flow at most
@@ -229,6 +232,7 @@ struct Args {
   bool eve_http_request_headers = false, eve_http_response_headers = false;
   gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
+  std::size_t ftp_max_line = gsoc::sensor::FtpState::kMaxLineBytes;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   gsoc::sensor::Dnp3Limits dnp3_limits;
   // --app-layer-disable / --app-layer-detection-only (small UDP/ICS protocols)
@@ -392,6 +396,22 @@ Args parseArgs(int argc, char** argv) {
         else if (!unit.empty()) usageError("--mqtt-max-msg-length: unknown unit in " + v);
         if (n > UINT32_MAX) usageError("--mqtt-max-msg-length: at most 4 GiB");
         args.mqtt_limits.max_msg_length = static_cast<std::uint32_t>(n);
+      } else if (a == "--ftp-max-line-length") {
+        const std::string v = value();
+        std::size_t end = 0;
+        unsigned long long n = 0;
+        try {
+          n = std::stoull(v, &end);
+        } catch (const std::exception&) {
+          usageError("--ftp-max-line-length: not a size: " + v);
+        }
+        std::string unit = v.substr(end);
+        for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (unit == "kb" || unit == "kib") n *= 1024;
+        else if (unit == "mb" || unit == "mib") n *= 1024 * 1024;
+        else if (!unit.empty()) usageError("--ftp-max-line-length: unknown unit in " + v);
+        if (n == 0 || n > UINT32_MAX) usageError("--ftp-max-line-length: 1 byte to 4 GiB");
+        args.ftp_max_line = static_cast<std::size_t>(n);
       } else if (a == "--mqtt-max-tx") {
         args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "--ldap-max-tx") {
@@ -831,6 +851,7 @@ int main(int argc, char** argv) {
       l->detection->setLogFrames(args.eve_frames && l->eve != nullptr);
       l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);
+      l->detection->setFtpMaxLineBytes(args.ftp_max_line);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
       l->detection->setDnp3Limits(args.dnp3_limits);
       for (const auto& [proto, mode] : args.protocol_modes) l->detection->setProtocolMode(proto, mode);

@@ -21,6 +21,7 @@ struct MailTransaction;
 class SshState;
 struct MqttTransaction;
 struct FtpTransaction;
+class FtpDataState;
 struct SipMessage;
 struct LdapTransaction;
 struct QuicTransaction;
@@ -52,7 +53,8 @@ struct AppMetadata {
                             Pgsql, Rfb, Pop3,  // PostgreSQL, RFB and POP3
                             Dnp3, Krb5,
                             Snmp, Tftp, Dhcp,  // small UDP/ICS protocols: one message / one request's transfer
-                            Ike };  // IKE: one message (`ike`, with its flow's state)
+                            Ike,  // IKE: one message (`ike`, with its flow's state)
+                            FtpData };  // an FTP data connection's transfer (`ftp_data`)
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -87,6 +89,7 @@ struct AppMetadata {
   const DhcpMessage* dhcp = nullptr;      // Dhcp: one message
   const IkeMessage* ike = nullptr;        // Ike: one message, and the flow's state after it
   const IkeState* ike_state = nullptr;
+  const FtpDataState* ftp_data = nullptr;  // FtpData: the connection's one transaction
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <utility>
 
 namespace gsoc::sensor {
 
@@ -113,7 +114,7 @@ void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const
     const std::size_t nl = text.find('\n', at);
     const std::string_view piece = text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
     if (!side.cut) {
-      const std::size_t room = kMaxLineBytes - side.line.size();
+      const std::size_t room = max_line_ - side.line.size();
       side.line.append(piece.substr(0, room));
       if (piece.size() > room) {
         side.cut = true;
@@ -150,6 +151,28 @@ void FtpState::onCommand(std::string_view line, bool truncated, const Transactio
   if (equalsNoCase(tx_.command, "PORT") || equalsNoCase(tx_.command, "EPRT")) tx_.mode = FtpTransaction::Mode::Active;
   if (equalsNoCase(tx_.command, "PORT")) tx_.has_port_address = ftpAddressOfPort(tx_.command_data, tx_.port_address);
   if (equalsNoCase(tx_.command, "PASV") || equalsNoCase(tx_.command, "EPSV")) tx_.mode = FtpTransaction::Mode::Passive;
+  if (equalsNoCase(tx_.command, "RETR")) onTransferCommand(FtpTransfer::Command::Retr, line);
+  if (equalsNoCase(tx_.command, "STOR")) onTransferCommand(FtpTransfer::Command::Stor, line);
+}
+
+void FtpState::onTransferCommand(FtpTransfer::Command command, std::string_view line) {
+  // As Suricata: a port negotiated and a file name ("RETR x": more than five bytes), else no
+  // data connection is expected.
+  if (dyn_port_ == 0 || line.size() < 6) return;
+  transfer_.command = command;
+  transfer_.active = active_;
+  transfer_.port = dyn_port_;
+  transfer_.file_name.assign(line.substr(5));
+  transfer_ready_ = true;
+  dyn_port_ = 0;  // one transfer per negotiated port
+  active_ = false;
+}
+
+bool FtpState::takeTransfer(FtpTransfer& out) {
+  if (!transfer_ready_) return false;
+  transfer_ready_ = false;
+  std::swap(out, transfer_);
+  return true;
 }
 
 void FtpState::onReply(std::string_view line, bool truncated, const TransactionSink& sink) {
@@ -173,6 +196,14 @@ void FtpState::onReply(std::string_view line, bool truncated, const TransactionS
   if (std::uint16_t port = 0; ftpPortOfReply(code, text, port)) {
     tx_.has_dynamic_port = true;
     tx_.dynamic_port = port;
+    if (tx_.mode == FtpTransaction::Mode::Passive) {
+      dyn_port_ = port;
+      active_ = false;
+    }
+  } else if (tx_.mode == FtpTransaction::Mode::Active && tx_.has_dynamic_port) {
+    // A reply to PORT/EPRT: the server will connect to the port the command named.
+    dyn_port_ = tx_.dynamic_port;
+    active_ = true;
   }
   const bool final = (line.size() == 3 || line[3] == ' ') && code[0] != '1';
   if (final) complete(sink);
@@ -199,6 +230,9 @@ void FtpState::reset() {
   tx_.clear();
   open_ = false;
   next_tx_id_ = 0;
+  dyn_port_ = 0;
+  active_ = false;
+  transfer_ready_ = false;
   events.clear();
 }
 

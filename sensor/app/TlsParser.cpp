@@ -325,6 +325,7 @@ void md5Hex(std::string_view data, std::string& out) {
 
 void TlsHandshake::clear() {
   client_hello = false;
+  client_certificate = false;
   version = 0;
   has_random = false;
   for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash}) s->clear();
@@ -340,6 +341,7 @@ void TlsState::reset() {
       else s->clear();
     }
     side.done = false;
+    side.hello_seen = false;
     side.parsed.clear();
     side.have_output = false;
   }
@@ -379,6 +381,11 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     side.records.erase(0, 5 + len);
     parseHandshake(side, client);
     if (side.handshake.size() > kMaxHandshakeBytes) side.done = true;
+    if (client && side.have_output && !side.done) {  // the hello goes out before the client's next flight
+      sink(dir, side.parsed);
+      side.have_output = false;
+      side.parsed.clear();
+    }
   }
   if (side.done) {  // the clear-text part is over: give the buffers back
     std::string().swap(side.records);
@@ -397,11 +404,23 @@ void TlsState::parseHandshake(Side& side, bool client) {
     const std::size_t len = be24(h + 1);
     if (side.handshake.size() < 4 + len) return;
     const std::span<const std::uint8_t> body(h + 4, len);
-    if (h[0] == 1 && client) {
-      side.parsed.client_hello = true;
-      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
-      else invalidHandshake();
+    if (client && side.hello_seen) {
+      // The client's second flight: its Certificate when the server asked for one (it comes
+      // first); whatever else follows is not clear-text metadata.
+      if (h[0] == 11) {
+        side.parsed.client_certificate = true;
+        if (!parseCertificates(body, side.parsed, events)) invalidHandshake();
+        side.have_output = true;
+      }
       side.done = true;
+    } else if (h[0] == 1 && client) {
+      side.parsed.client_hello = true;
+      side.hello_seen = true;
+      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
+      else {
+        invalidHandshake();
+        side.done = true;
+      }
     } else if (h[0] == 2 && !client) {
       if (parseTlsHello(body, false, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();

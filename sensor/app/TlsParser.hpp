@@ -1,6 +1,7 @@
 #pragma once
 // TLS handshake metadata from the clear-text start of a connection: ClientHello (version, SNI,
-// JA3 string and MD5, JA4), ServerHello (version, cipher, JA3S) and the server's certificate chain
+// JA3 string and MD5, JA4), ServerHello (version, cipher, JA3S), the client's certificate chain
+// when the server asks for one, and the server's certificate chain
 // (subject, issuer, serial, SHA-1 fingerprint and DER bytes of each, via OpenSSL), and each
 // hello's 32-byte random. Parsing stops at the first encrypted record.
 
@@ -31,6 +32,8 @@ struct TlsCertificate {
 
 struct TlsHandshake {
   bool client_hello = false;  // else server side (hello and/or certificates)
+  // The client's Certificate message (TLS client authentication): `certificates` only.
+  bool client_certificate = false;
   std::uint16_t version = 0;  // record-layer/legacy version, or supported_versions for 1.3
   std::string sni;
   std::string ja3;
@@ -93,6 +96,7 @@ class TlsState final : public AppState {
     std::string records;    // unparsed record bytes
     std::string handshake;  // reassembled handshake messages
     bool done = false;
+    bool hello_seen = false;  // the client's: its hello parsed, its Certificate may follow
     TlsHandshake parsed;
     bool have_output = false;
   };

@@ -1356,6 +1356,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       dhcpObject(*r.dhcp);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::FtpData:
+      // Suricata's ftp_data record: one per data connection, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp_data");
+      captureIndex(r.capture_index);
+      ftpDataObject(*r.ftp_data);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Tftp:
       // Suricata's tftp record: one per request, in the flow's direction.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tftp");
@@ -1664,6 +1671,10 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Tftp) {
     tftpObject(*r.tftp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::FtpData) {
+    ftpDataObject(*r.ftp_data);
     return;
   }
   if (r.kind == AppMetadata::Kind::Dhcp) {

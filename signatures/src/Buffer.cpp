@@ -90,6 +90,10 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ike.init_spi", "ike.resp_spi", "ike.nonce_payload", "ike.key_exchange_payload", "ike.vendor",
     "ike.exchtype number", "ike.nonce_payload_length number", "ike.key_exchange_payload_length number",
     "ike.chosen_sa_attribute number",
+    // FTP data connections
+    "ftpdata_command number",
+    // TLS
+    "ssl_version number",
 };
 
 using K = BufferKeywordKind;
