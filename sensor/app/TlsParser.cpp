@@ -68,6 +68,7 @@ bool parseTlsHello(std::span<const std::uint8_t> body, bool client, TlsHandshake
   out.has_random = true;
   std::uint8_t sid_len = 0;
   if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
+  out.session_id.assign(skip.begin(), skip.end());
   ClientHelloFields& fields = scratch.fields;  // for JA4
   fields.version = version;
   fields.supported_versions.clear();
@@ -328,7 +329,7 @@ void TlsHandshake::clear() {
   client_certificate = false;
   version = 0;
   has_random = false;
-  for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash}) s->clear();
+  for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash, &session_id}) s->clear();
   certificates.clear();
   alpns.clear();
 }

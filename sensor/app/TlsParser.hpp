@@ -44,6 +44,9 @@ struct TlsHandshake {
   // The hello's random (4 bytes of time, then 28 random bytes), for tls.random and its halves.
   std::array<std::uint8_t, 32> random{};
   bool has_random = false;
+  // The hello's session id: a server echoing the client's resumes that session (EVE's
+  // session_resumed; in TLS 1.3 the echo is only for middlebox compatibility).
+  std::string session_id;
   std::vector<TlsCertificate> certificates;
   // The ALPN extension's protocols: those the client offers, or the one the server chose
   // (EVE's client_alpns / server_alpns).

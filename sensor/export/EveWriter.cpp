@@ -1615,6 +1615,10 @@ void EveWriter::tlsObject(const AppMetadata& r) {
         out_ << "]";
       }
     }
+    if (const TlsHandshake* c = r.client_hello;
+        c != nullptr && !s->session_id.empty() && s->session_id == c->session_id && s->version != 0x0304) {
+      out_ << ",\"session_resumed\":true";  // the server took up the client's session
+    }
   }
   if (flow.app_upgraded_from != signatures::AppProto::None) {
     // Suricata's from_proto: the protocol whose STARTTLS led to this handshake.
