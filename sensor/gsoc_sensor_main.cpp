@@ -144,6 +144,9 @@ Options:
   --ftp-max-line-length SIZE
                          FTP command and reply lines longer than this (bytes, or with kb/mb) are
                          cut and logged as truncated (Suricata's ftp max-line-length; default 4kb)
+  --ftp-max-tx N         FTP commands awaiting their reply per flow at most; one more raises
+                         too_many_transactions and ends the flow's FTP parsing (Suricata's ftp
+                         max-tx; default 256, 0 no limit)
   --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
                          mqtt max-tx; default 1024)
   --ldap-max-tx N        LDAP transactions awaiting their responses kept per flow at most
@@ -233,6 +236,7 @@ struct Args {
   gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
   std::size_t ftp_max_line = gsoc::sensor::FtpState::kMaxLineBytes;
+  std::size_t ftp_max_tx = gsoc::sensor::FtpState::kDefaultMaxTx;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   gsoc::sensor::Dnp3Limits dnp3_limits;
   // --app-layer-disable / --app-layer-detection-only (small UDP/ICS protocols)
@@ -412,6 +416,8 @@ Args parseArgs(int argc, char** argv) {
         else if (!unit.empty()) usageError("--ftp-max-line-length: unknown unit in " + v);
         if (n == 0 || n > UINT32_MAX) usageError("--ftp-max-line-length: 1 byte to 4 GiB");
         args.ftp_max_line = static_cast<std::size_t>(n);
+      } else if (a == "--ftp-max-tx") {
+        args.ftp_max_tx = std::stoul(value());
       } else if (a == "--mqtt-max-tx") {
         args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "--ldap-max-tx") {
@@ -852,6 +858,7 @@ int main(int argc, char** argv) {
       l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);
       l->detection->setFtpMaxLineBytes(args.ftp_max_line);
+      l->detection->setFtpMaxTx(args.ftp_max_tx);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
       l->detection->setDnp3Limits(args.dnp3_limits);
       for (const auto& [proto, mode] : args.protocol_modes) l->detection->setProtocolMode(proto, mode);

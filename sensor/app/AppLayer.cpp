@@ -549,6 +549,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       if (!flow.app_state) {
         flow.app_state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
         static_cast<FtpState&>(*flow.app_state).setMaxLineBytes(ftp_max_line_);
+        static_cast<FtpState&>(*flow.app_state).setMaxTx(ftp_max_tx_);
       }
       stateOf<FtpState>(flow).feed(dir, data, [&](const FtpTransaction& tx) { onFtp(flow, tx, ts); });
       expectFtpData(flow);

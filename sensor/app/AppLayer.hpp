@@ -115,6 +115,7 @@ class AppLayer {
   // Suricata's app-layer.protocols.mqtt.max-msg-length and max-tx.
   void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
   void setFtpMaxLineBytes(std::size_t bytes) { ftp_max_line_ = bytes; }  // Suricata's ftp max-line-length
+  void setFtpMaxTx(std::size_t max_tx) { ftp_max_tx_ = max_tx; }  // Suricata's ftp max-tx
   // Suricata's app-layer.protocols.ldap.max-tx.
   void setLdapMaxTx(std::size_t max_tx) { ldap_max_tx_ = max_tx; }
   // Suricata's app-layer.protocols.dnp3 max-tx, max-points and max-objects.
@@ -432,7 +433,8 @@ class AppLayer {
   void finishFtpData(Flow& flow);
   FtpDataExpectations ftp_data_expected_;
   char tls_version_bit_ = 0;
-  std::size_t ftp_max_line_ = FtpState::kMaxLineBytes;  // the ssl_version buffer of the handshake side being matched
+  std::size_t ftp_max_line_ = FtpState::kMaxLineBytes;
+  std::size_t ftp_max_tx_ = FtpState::kDefaultMaxTx;  // the ssl_version buffer of the handshake side being matched
   FtpTransfer ftp_transfer_;  // scratch: a transfer on its way into or out of the table
   FreeList<std::unique_ptr<FtpDataState>> ftp_data_states_{kPooledStates};
   FreeList<std::unique_ptr<SnmpState>> snmp_states_{kPooledStates};

@@ -106,6 +106,7 @@ bool ftpPortOfReply(std::string_view code, std::string_view text, std::uint16_t&
 }
 
 void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
+  if (stopped_) return;
   const bool client = dir == FlowDirection::ToServer;
   Side& side = sides_[client ? 0 : 1];
   const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
@@ -128,6 +129,7 @@ void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (client) onCommand(line, side.cut, sink);
     else onReply(line, side.cut, sink);
+    if (stopped_) return;
     side.line.clear();
     side.cut = false;
   }
@@ -136,6 +138,13 @@ void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const
 void FtpState::onCommand(std::string_view line, bool truncated, const TransactionSink& sink) {
   if (line.empty()) return;
   if (open_) complete(sink);  // a command before the last one's reply: that one is done
+  if (max_tx_ != 0 && awaiting_reply_ + 1 > max_tx_) {
+    // As Suricata 8.0.6: the event is the oldest waiting command's, and parsing stops.
+    events.set(signatures::AnomalyEvent::FtpTooManyTransactions);
+    stopped_ = true;
+    return;
+  }
+  ++awaiting_reply_;
   tx_.clear();
   tx_.tx_id = next_tx_id_++;
   open_ = true;
@@ -157,7 +166,8 @@ void FtpState::onCommand(std::string_view line, bool truncated, const Transactio
 
 void FtpState::onTransferCommand(FtpTransfer::Command command, std::string_view line) {
   // As Suricata: a port negotiated and a file name ("RETR x": more than five bytes), else no
-  // data connection is expected.
+  // data connection is expected; no port at all is an event of its own (Suricata 8.0.6).
+  if (dyn_port_ == 0) events.set(signatures::AnomalyEvent::FtpFileBeforePort);
   if (dyn_port_ == 0 || line.size() < 6) return;
   transfer_.command = command;
   transfer_.active = active_;
@@ -206,6 +216,7 @@ void FtpState::onReply(std::string_view line, bool truncated, const TransactionS
     active_ = true;
   }
   const bool final = (line.size() == 3 || line[3] == ' ') && code[0] != '1';
+  if (final && awaiting_reply_ > 0) --awaiting_reply_;
   if (final) complete(sink);
 }
 
@@ -233,6 +244,8 @@ void FtpState::reset() {
   dyn_port_ = 0;
   active_ = false;
   transfer_ready_ = false;
+  awaiting_reply_ = 0;
+  stopped_ = false;
   events.clear();
 }
 

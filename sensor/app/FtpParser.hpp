@@ -65,6 +65,11 @@ class FtpState final : public AppState {
   static constexpr std::size_t kMaxLineBytes = 4096;  // Suricata's ftp max-line-length default
   // Suricata's ftp max-line-length (at least 1); kept across reset().
   void setMaxLineBytes(std::size_t bytes) { max_line_ = bytes == 0 ? 1 : bytes; }
+  static constexpr std::size_t kDefaultMaxTx = 256;  // Suricata's ftp max-tx default
+  // Suricata's ftp max-tx: a command that would leave more than this many commands awaiting
+  // their final reply raises too_many_transactions and ends the flow's parsing (0: no limit).
+  // Kept across reset().
+  void setMaxTx(std::size_t max_tx) { max_tx_ = max_tx; }
   // A transaction complete: its final reply came, the next command came, or the flow ended.
   using TransactionSink = FunctionRef<void(const FtpTransaction&)>;
 
@@ -89,6 +94,9 @@ class FtpState final : public AppState {
 
   Side sides_[2];
   std::size_t max_line_ = kMaxLineBytes;
+  std::size_t max_tx_ = kDefaultMaxTx;
+  std::size_t awaiting_reply_ = 0;  // commands without their final reply yet
+  bool stopped_ = false;            // max-tx passed: nothing more is parsed
   // The data port the last PORT/EPRT (once answered) or PASV/EPSV reply named, until a RETR or
   // STOR uses it (Suricata's dyn_port and active).
   std::uint16_t dyn_port_ = 0;

@@ -113,6 +113,7 @@ PROTOCOL_VALUE_FLAGS = {
     "dnp3.max-objects": "--dnp3-max-objects",
     # FTP (its parser runs on every flow it identifies; only its line cap is tunable)
     "ftp.max-line-length": "--ftp-max-line-length",
+    "ftp.max-tx": "--ftp-max-tx",
 }
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}

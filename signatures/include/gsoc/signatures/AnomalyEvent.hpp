@@ -194,7 +194,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(IkeInvalidProposal, AppLayer, Ike, "ike.invalid_proposal")                                    \
   X(IkeUnknownProposal, AppLayer, Ike, "ike.unknown_proposal")                                    \
   X(IkePayloadExtraData, AppLayer, Ike, "ike.payload_extra_data")                                 \
-  X(IkeMultipleServerProposal, AppLayer, Ike, "ike.multiple_server_proposal")
+  X(IkeMultipleServerProposal, AppLayer, Ike, "ike.multiple_server_proposal")                     \
+  /* FTP: more commands awaiting their replies than max-tx; a RETR or STOR before any data port */ \
+  X(FtpTooManyTransactions, AppLayer, Ftp, "ftp.too_many_transactions")                           \
+  X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,
