@@ -175,7 +175,18 @@ std::string nameText(X509_NAME* name) {
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_UTF8_CONVERT | XN_FLAG_FN_SN);
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
+  std::string text(data, static_cast<std::size_t>(n));
+  // Suricata's x509 names call the PKCS#9 emailAddress attribute "Email".
+  constexpr std::string_view kOpenSsl = "emailAddress=";
+  for (std::size_t at = 0; (at = text.find(kOpenSsl, at)) != std::string::npos;) {
+    if (at == 0 || (at >= 2 && text.compare(at - 2, 2, ", ") == 0)) {
+      text.replace(at, kOpenSsl.size(), "Email=");
+      at += 6;
+    } else {
+      at += kOpenSsl.size();
+    }
+  }
+  return text;
 }
 
 // Suricata's certificate fingerprint: the SHA-1 of the DER bytes as "90:86:a4:...".
