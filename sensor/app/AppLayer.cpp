@@ -41,6 +41,12 @@ std::string_view bigEndian32(std::uint32_t value, std::array<char, 4>& out) {
 
 bool looksLikeTls(std::span<const std::uint8_t> d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4; }
 
+// An SSLv2 CLIENT-HELLO (two-byte header, high bit set) offering SSLv2, SSLv3 or TLS 1.0-1.2, as
+// Suricata's SSLv2 patterns know it: the client of an SSLv2-to-TLS upgrade.
+bool looksLikeSslv2ClientHello(std::span<const std::uint8_t> d) {
+  return d.size() >= 5 && (d[0] & 0x80) != 0 && d[2] == 1 && ((d[3] == 0 && d[4] == 2) || (d[3] == 3 && d[4] <= 3));
+}
+
 // DNS over TCP, judged by content as Suricata's probing parser does, not by port 53 alone: a
 // two-byte length of at least a header, then a header with a known opcode and sane counts (a
 // query to the server asks at least one question). Raw TCP on port 53 (an implant's channel
@@ -195,7 +201,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
            (!to_server && looksLikeHttp2ServerSettings(data))) {
     proto = AppProto::Http;  // HTTP/2 too: the parser takes the client's preface
   }
-  else if (looksLikeTls(data)) proto = AppProto::Tls;
+  else if (looksLikeTls(data) || (to_server && looksLikeSslv2ClientHello(data))) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
   else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
@@ -1410,6 +1416,16 @@ std::uint8_t sslVersionBit(std::uint16_t version) {
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
   tls.parse(dir, [&](FlowDirection d, const TlsHandshake& h) {
     tx_.buffers.clear();
+    // An SSLv2 hello (no random: only its version read) is no session metadata of its own.
+    const bool sslv2_hello = h.client_hello && !h.has_random;
+    if (sslv2_hello) {
+      if (const std::uint8_t bit = sslVersionBit(h.version); bit != 0) {
+        tls_version_bit_ = static_cast<char>(bit);
+        tx_.buffers.set(BufferId::SslVersionNumber, std::string_view(&tls_version_bit_, 1));
+      }
+      emit(flow, d);
+      return;
+    }
     if (h.client_hello) tls.client_hello = h;  // for the session record and later alerts
     // What is known of the session so far: the tls record, and the tls object of its alerts.
     AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};

@@ -376,6 +376,21 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
   if (side.done && !side.have_output) return;
   while (side.records.size() >= 5 && !side.done) {
     const auto* r = reinterpret_cast<const std::uint8_t*>(side.records.data());
+    if (client && !side.hello_seen && (r[0] & 0x80) != 0 && r[2] == 1) {
+      // An SSLv2 CLIENT-HELLO (two-byte record header, high bit set): a client that may go on
+      // in TLS once the server answers so. Only its version is read (no random, no
+      // extensions: no fingerprints), as Suricata reads it for ssl_version.
+      const std::size_t v2_len = static_cast<std::size_t>(r[0] & 0x7f) << 8 | r[1];
+      if (side.records.size() < 2 + v2_len) break;
+      side.parsed.clear();
+      side.parsed.client_hello = true;
+      side.parsed.version = be16(r + 3);
+      side.hello_seen = true;
+      side.records.erase(0, 2 + v2_len);
+      sink(dir, side.parsed);
+      side.parsed.clear();
+      continue;
+    }
     const std::size_t len = be16(r + 3);
     if (r[0] < 20 || r[0] > 24 || r[1] != 3) {
       ++errors_;
