@@ -9,6 +9,8 @@
 namespace gsoc::signatures {
 namespace {
 
+using namespace testing;
+
 MatchInput appInput(AppProto app) {
   MatchInput in = tcpInput();
   in.meta.app = app;
