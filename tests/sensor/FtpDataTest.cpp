@@ -32,6 +32,7 @@ Flow tcpFlow(const char* client, std::uint16_t client_port, const char* server, 
   first.src_port = client_port;
   first.dst_port = server_port;
   first.ip_proto = 6;
+  first.tcp_flags = tcp_flag::kSyn;  // the opening SYN: its sender is the client
   return Flow(1, FlowKey::of(first), first, 1 << 16);
 }
 
@@ -51,6 +52,17 @@ TEST(FtpData, ActiveRetrAfterPortReply) {
   EXPECT_FALSE(state.takeTransfer(t));  // once
   feed(state, FlowDirection::ToServer, "RETR again.txt\r\n");
   EXPECT_FALSE(state.takeTransfer(t));  // the port was used
+}
+
+TEST(FtpData, ActiveRetrAfterGreeting) {
+  FtpState state;
+  FtpTransfer t;
+  feed(state, FlowDirection::ToClient, "220 ready\r\n");
+  feed(state, FlowDirection::ToServer, "PORT 10,0,0,1,4,1\r\n");
+  feed(state, FlowDirection::ToClient, "200 ok\r\n");
+  feed(state, FlowDirection::ToServer, "RETR passwd\r\n");
+  ASSERT_TRUE(state.takeTransfer(t));
+  EXPECT_EQ(t.port, 1025);
 }
 
 TEST(FtpData, PassiveStorAfter227) {
@@ -121,6 +133,7 @@ TEST(FtpData, AppLayerActiveDownload) {
   app.onStream(control, FlowDirection::ToServer, bytes("PORT 10,0,0,1,4,1\r\n"), 0);
   app.onStream(control, FlowDirection::ToClient, bytes("200 ok\r\n"), 0);
   app.onStream(control, FlowDirection::ToServer, bytes("RETR passwd\r\n"), 0);
+  ASSERT_EQ(control.app, AppProto::Ftp);
   Flow data = tcpFlow("10.0.0.2", 20, "10.0.0.1", 1025);  // the server connects back
   app.onStream(data, FlowDirection::ToServer, bytes("root:x:0:0"), 0);
   EXPECT_EQ(data.app, AppProto::FtpData);
