@@ -150,6 +150,12 @@ Options:
                          mqtt records cut a PUBLISH topic and message, and a (UN)SUBSCRIBE's
                          topics together, to this many bytes and say how many were left out
                          (Suricata's eve-log mqtt string-log-limit; default: no limit)
+  --ftp-max-line-length SIZE
+                         FTP command and reply lines longer than this (bytes, or with kb/mb) are
+                         cut and logged as truncated (Suricata's ftp max-line-length; default 4kb)
+  --ftp-max-tx N         FTP commands awaiting their reply per flow at most; one more raises
+                         too_many_transactions and ends the flow's FTP parsing (Suricata's ftp
+                         max-tx; default 256, 0 no limit)
   --mqtt-max-tx N        MQTT transactions awaiting their reply kept per flow at most (Suricata's
                          mqtt max-tx; default 1024)
   --ldap-max-tx N        LDAP transactions awaiting their responses kept per flow at most
@@ -259,6 +265,8 @@ struct Args {
   bool eve_http_request_headers = false, eve_http_response_headers = false;
   gsoc::sensor::EveWriter::Xff eve_xff;
   gsoc::sensor::MqttLimits mqtt_limits;
+  std::size_t ftp_max_line = gsoc::sensor::FtpState::kMaxLineBytes;
+  std::size_t ftp_max_tx = gsoc::sensor::FtpState::kDefaultMaxTx;
   std::size_t ldap_max_tx = gsoc::sensor::LdapState::kDefaultMaxTx;
   gsoc::sensor::Dnp3Limits dnp3_limits;
   // --app-layer-disable / --app-layer-detection-only (small UDP/ICS protocols; NFS, per transport)
@@ -414,6 +422,11 @@ Args parseArgs(int argc, char** argv) {
         args.mqtt_limits.max_msg_length = sizeValue(a, value());
       } else if (a == "--eve-mqtt-string-log-limit") {
         args.eve_options.mqtt_string_log_limit = sizeValue(a, value());
+      } else if (a == "--ftp-max-line-length") {
+        args.ftp_max_line = sizeValue(a, value());
+        if (args.ftp_max_line == 0) usageError("--ftp-max-line-length: 1 byte to 4 GiB");
+      } else if (a == "--ftp-max-tx") {
+        args.ftp_max_tx = std::stoul(value());
       } else if (a == "--mqtt-max-tx") {
         args.mqtt_limits.max_tx = std::stoul(value());
       } else if (a == "--ldap-max-tx") {
@@ -865,6 +878,8 @@ int main(int argc, char** argv) {
       l->detection->setLogFrames(args.eve_frames && l->eve != nullptr);
       l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);
+      l->detection->setFtpMaxLineBytes(args.ftp_max_line);
+      l->detection->setFtpMaxTx(args.ftp_max_tx);
       l->detection->setLdapMaxTx(args.ldap_max_tx);
       l->detection->setDnp3Limits(args.dnp3_limits);
       for (const auto& [proto, mode, over] : args.protocol_modes) l->detection->setProtocolMode(proto, mode, over);

@@ -43,6 +43,12 @@ std::string_view bigEndian32(std::uint32_t value, std::array<char, 4>& out) {
 
 bool looksLikeTls(std::span<const std::uint8_t> d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4; }
 
+// An SSLv2 CLIENT-HELLO (two-byte header, high bit set) offering SSLv2, SSLv3 or TLS 1.0-1.2, as
+// Suricata's SSLv2 patterns know it: the client of an SSLv2-to-TLS upgrade.
+bool looksLikeSslv2ClientHello(std::span<const std::uint8_t> d) {
+  return d.size() >= 5 && (d[0] & 0x80) != 0 && d[2] == 1 && ((d[3] == 0 && d[4] == 2) || (d[3] == 3 && d[4] <= 3));
+}
+
 // DNS over TCP, judged by content as Suricata's probing parser does, not by port 53 alone: a
 // two-byte length of at least a header, then a header with a known opcode and sane counts (a
 // query to the server asks at least one question). Raw TCP on port 53 (an implant's channel
@@ -207,7 +213,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
            (!to_server && looksLikeHttp2ServerSettings(data))) {
     proto = AppProto::Http;  // HTTP/2 too: the parser takes the client's preface
   }
-  else if (looksLikeTls(data)) proto = AppProto::Tls;
+  else if (looksLikeTls(data) || (to_server && looksLikeSslv2ClientHello(data))) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
   else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
@@ -510,7 +516,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
     probeTunnel(flow, dir, data, ts);
     return;
   }
-  if (!flow.app_detection_done) identify(flow, dir, data);
+  if (!flow.app_detection_done && !claimFtpData(flow)) identify(flow, dir, data);
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
     case AppProto::Http:
@@ -583,8 +589,16 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       break;
     }
     case AppProto::Ftp:
-      if (!flow.app_state) flow.app_state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
+      if (!flow.app_state) {
+        flow.app_state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
+        static_cast<FtpState&>(*flow.app_state).setMaxLineBytes(ftp_max_line_);
+        static_cast<FtpState&>(*flow.app_state).setMaxTx(ftp_max_tx_);
+      }
       stateOf<FtpState>(flow).feed(dir, data, [&](const FtpTransaction& tx) { onFtp(flow, tx, ts); });
+      expectFtpData(flow);
+      break;
+    case AppProto::FtpData:
+      if (flow.app_state) static_cast<FtpDataState&>(*flow.app_state).feed(dir, data);
       break;
     case AppProto::Ldap: {
       if (!flow.app_state) {
@@ -1392,7 +1406,7 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
       giveState(flow, dnp3_states_) || giveState(flow, krb5_states_) ||
       giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_) ||
-      giveState(flow, ike_states_)) {
+      giveState(flow, ike_states_) || giveState(flow, ftp_data_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1423,17 +1437,46 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("tftp_states", tftp_states_.counters());
   table.add("dhcp_states", dhcp_states_.counters());
   table.add("ike_states", ike_states_.counters());
+  table.add("ftp_data_states", ftp_data_states_.counters());
 }
+
+namespace {
+
+// ssl_version's bit for a hello's version (SslVersionNumber); 0 for a version it does not name.
+std::uint8_t sslVersionBit(std::uint16_t version) {
+  if ((version >> 8) == 0x7f) return 32;  // a TLS 1.3 draft
+  switch (version) {
+    case 0x0200: return 1;
+    case 0x0300: return 2;
+    case 0x0301: return 4;
+    case 0x0302: return 8;
+    case 0x0303: return 16;
+    case 0x0304: return 32;
+    default: return 0;
+  }
+}
+
+}  // namespace
 
 void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64_t ts) {
   tls.parse(dir, [&](FlowDirection d, const TlsHandshake& h) {
     tx_.buffers.clear();
+    // An SSLv2 hello (no random: only its version read) is no session metadata of its own.
+    const bool sslv2_hello = h.client_hello && !h.has_random;
+    if (sslv2_hello) {
+      if (const std::uint8_t bit = sslVersionBit(h.version); bit != 0) {
+        tls_version_bit_ = static_cast<char>(bit);
+        tx_.buffers.set(BufferId::SslVersionNumber, std::string_view(&tls_version_bit_, 1));
+      }
+      emit(flow, d);
+      return;
+    }
     if (h.client_hello) tls.client_hello = h;  // for the session record and later alerts
     // What is known of the session so far: the tls record, and the tls object of its alerts.
     AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
     record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
-    record.server = h.client_hello ? nullptr : &h;
-    if (metadata_ && !h.client_hello && !tls.logged) {
+    record.server = h.client_hello || h.client_certificate ? nullptr : &h;
+    if (metadata_ && !h.client_hello && !h.client_certificate && !tls.logged) {
       tls.logged = true;
       metadata_(record);
     }
@@ -1444,12 +1487,27 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
       tx_.buffers.set(BufferId::TlsRandomBytes, random.substr(4));
     }
     for (const std::string& alpn : h.alpns) tx_.buffers.add(BufferId::TlsAlpn, alpn);
+    if (const std::uint8_t bit = sslVersionBit(h.version); bit != 0) {
+      tls_version_bit_ = static_cast<char>(bit);
+      tx_.buffers.set(BufferId::SslVersionNumber, std::string_view(&tls_version_bit_, 1));
+    }
     if (h.client_hello) {
       ++counters_.tls_client_hellos;
       if (!h.sni.empty()) tx_.buffers.set(BufferId::TlsSni, h.sni);
       tx_.buffers.set(BufferId::Ja3String, h.ja3);
       tx_.buffers.set(BufferId::Ja3Hash, h.ja3_hash);
       tx_.buffers.set(BufferId::Ja4Hash, h.ja4);
+    } else if (h.client_certificate) {
+      // The client's certificate (client authentication): the tls.cert_* buffers to_server, as
+      // Suricata 8 inspects them each way.
+      if (!h.certificates.empty()) {
+        const TlsCertificate& c = h.certificates.front();
+        tx_.buffers.set(BufferId::TlsCertSubject, c.subject);
+        tx_.buffers.set(BufferId::TlsCertIssuer, c.issuer);
+        tx_.buffers.set(BufferId::TlsCertSerial, c.serial);
+        tx_.buffers.set(BufferId::TlsCertFingerprint, c.fingerprint);
+        for (const TlsCertificate& cert : h.certificates) tx_.buffers.add(BufferId::TlsCerts, cert.der);
+      }
     } else {
       if (h.version != 0) flow.tls_version = h.version;
       if (!h.ja3s.empty()) {
@@ -1564,6 +1622,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
     endNfs(flow);
   } else if (flow.app == AppProto::Ftp) {
     static_cast<FtpState&>(*flow.app_state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
+  } else if (flow.app == AppProto::FtpData) {
+    finishFtpData(flow);
   } else if (flow.app == AppProto::Ldap) {
     if (flow.ip_proto == 6) {
       for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {

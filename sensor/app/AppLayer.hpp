@@ -25,6 +25,7 @@
 #include "sensor/app/FlowFrames.hpp"
 #include "sensor/app/Dnp3Parser.hpp"
 #include "sensor/app/Krb5Parser.hpp"
+#include "sensor/app/FtpData.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -114,6 +115,8 @@ class AppLayer {
   void setKeepRequestHeaders(bool on) { keep_request_headers_ = on; }
   // Suricata's app-layer.protocols.mqtt.max-msg-length and max-tx.
   void setMqttLimits(const MqttLimits& limits) { mqtt_limits_ = limits; }
+  void setFtpMaxLineBytes(std::size_t bytes) { ftp_max_line_ = bytes; }  // Suricata's ftp max-line-length
+  void setFtpMaxTx(std::size_t max_tx) { ftp_max_tx_ = max_tx; }  // Suricata's ftp max-tx
   // Suricata's app-layer.protocols.ldap.max-tx.
   void setLdapMaxTx(std::size_t max_tx) { ldap_max_tx_ = max_tx; }
   // Suricata's app-layer.protocols.dnp3 max-tx, max-points and max-objects.
@@ -435,6 +438,18 @@ class AppLayer {
   }
   std::array<ProtocolMode, signatures::kAppProtoCount> protocol_modes_{};  // over UDP
   std::array<ProtocolMode, signatures::kAppProtoCount> tcp_modes_{};       // over TCP
+  // FTP data connections (AppLayerFtpData.cpp): the transfers control channels set up, a new
+  // flow claiming one (it is ftp-data from its first byte), its bytes, and at its end its
+  // inspection (both ways, the file the way it went) and its record.
+  void expectFtpData(Flow& control);
+  bool claimFtpData(Flow& flow);
+  void finishFtpData(Flow& flow);
+  FtpDataExpectations ftp_data_expected_;
+  char tls_version_bit_ = 0;  // the ssl_version buffer of the handshake side being matched
+  std::size_t ftp_max_line_ = FtpState::kMaxLineBytes;
+  std::size_t ftp_max_tx_ = FtpState::kDefaultMaxTx;
+  FtpTransfer ftp_transfer_;  // scratch: a transfer on its way into or out of the table
+  FreeList<std::unique_ptr<FtpDataState>> ftp_data_states_{kPooledStates};
   FreeList<std::unique_ptr<SnmpState>> snmp_states_{kPooledStates};
   FreeList<std::unique_ptr<TftpState>> tftp_states_{kPooledStates};
   void onDhcp(Flow& flow, signatures::FlowDirection dir, const DhcpMessage& m, std::int64_t ts, signatures::BufferSet& buffers);

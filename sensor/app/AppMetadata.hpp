@@ -21,6 +21,7 @@ struct MailTransaction;
 class SshState;
 struct MqttTransaction;
 struct FtpTransaction;
+class FtpDataState;
 struct SipMessage;
 struct LdapTransaction;
 struct QuicTransaction;
@@ -55,7 +56,8 @@ struct AppMetadata {
                             Dnp3, Krb5,
                             Snmp, Tftp, Dhcp,  // small UDP/ICS protocols: one message / one request's transfer
                             Ike,  // IKE: one message (`ike`, with its flow's state)
-                            Nfs, NfsFile };  // NFS: a transaction (`nfs` of `nfs_state`), or the file it transferred
+                            Nfs, NfsFile,  // NFS: a transaction (`nfs` of `nfs_state`), or the file it transferred
+                            FtpData };  // an FTP data connection's transfer (`ftp_data`)
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -92,6 +94,7 @@ struct AppMetadata {
   const IkeState* ike_state = nullptr;
   const NfsTransaction* nfs = nullptr;  // Nfs, NfsFile: a transaction, and its flow's state
   const NfsState* nfs_state = nullptr;
+  const FtpDataState* ftp_data = nullptr;  // FtpData: the connection's one transaction
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

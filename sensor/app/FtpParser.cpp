@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <utility>
 
 namespace gsoc::sensor {
 
@@ -105,6 +106,7 @@ bool ftpPortOfReply(std::string_view code, std::string_view text, std::uint16_t&
 }
 
 void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const TransactionSink& sink) {
+  if (stopped_) return;
   const bool client = dir == FlowDirection::ToServer;
   Side& side = sides_[client ? 0 : 1];
   const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
@@ -113,7 +115,7 @@ void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const
     const std::size_t nl = text.find('\n', at);
     const std::string_view piece = text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
     if (!side.cut) {
-      const std::size_t room = kMaxLineBytes - side.line.size();
+      const std::size_t room = max_line_ - side.line.size();
       side.line.append(piece.substr(0, room));
       if (piece.size() > room) {
         side.cut = true;
@@ -127,6 +129,7 @@ void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (client) onCommand(line, side.cut, sink);
     else onReply(line, side.cut, sink);
+    if (stopped_) return;
     side.line.clear();
     side.cut = false;
   }
@@ -135,6 +138,13 @@ void FtpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, const
 void FtpState::onCommand(std::string_view line, bool truncated, const TransactionSink& sink) {
   if (line.empty()) return;
   if (open_) complete(sink);  // a command before the last one's reply: that one is done
+  if (max_tx_ != 0 && awaiting_reply_ + 1 > max_tx_) {
+    // As Suricata 8.0.6: the event is the oldest waiting command's, and parsing stops.
+    events.set(signatures::AnomalyEvent::FtpTooManyTransactions);
+    stopped_ = true;
+    return;
+  }
+  ++awaiting_reply_;
   tx_.clear();
   tx_.tx_id = next_tx_id_++;
   open_ = true;
@@ -150,6 +160,29 @@ void FtpState::onCommand(std::string_view line, bool truncated, const Transactio
   if (equalsNoCase(tx_.command, "PORT") || equalsNoCase(tx_.command, "EPRT")) tx_.mode = FtpTransaction::Mode::Active;
   if (equalsNoCase(tx_.command, "PORT")) tx_.has_port_address = ftpAddressOfPort(tx_.command_data, tx_.port_address);
   if (equalsNoCase(tx_.command, "PASV") || equalsNoCase(tx_.command, "EPSV")) tx_.mode = FtpTransaction::Mode::Passive;
+  if (equalsNoCase(tx_.command, "RETR")) onTransferCommand(FtpTransfer::Command::Retr, line);
+  if (equalsNoCase(tx_.command, "STOR")) onTransferCommand(FtpTransfer::Command::Stor, line);
+}
+
+void FtpState::onTransferCommand(FtpTransfer::Command command, std::string_view line) {
+  // As Suricata: a port negotiated and a file name ("RETR x": more than five bytes), else no
+  // data connection is expected; no port at all is an event of its own (Suricata 8.0.6).
+  if (dyn_port_ == 0) events.set(signatures::AnomalyEvent::FtpFileBeforePort);
+  if (dyn_port_ == 0 || line.size() < 6) return;
+  transfer_.command = command;
+  transfer_.active = active_;
+  transfer_.port = dyn_port_;
+  transfer_.file_name.assign(line.substr(5));
+  transfer_ready_ = true;
+  dyn_port_ = 0;  // one transfer per negotiated port
+  active_ = false;
+}
+
+bool FtpState::takeTransfer(FtpTransfer& out) {
+  if (!transfer_ready_) return false;
+  transfer_ready_ = false;
+  std::swap(out, transfer_);
+  return true;
 }
 
 void FtpState::onReply(std::string_view line, bool truncated, const TransactionSink& sink) {
@@ -173,8 +206,17 @@ void FtpState::onReply(std::string_view line, bool truncated, const TransactionS
   if (std::uint16_t port = 0; ftpPortOfReply(code, text, port)) {
     tx_.has_dynamic_port = true;
     tx_.dynamic_port = port;
+    if (tx_.mode == FtpTransaction::Mode::Passive) {
+      dyn_port_ = port;
+      active_ = false;
+    }
+  } else if (tx_.mode == FtpTransaction::Mode::Active && tx_.has_dynamic_port) {
+    // A reply to PORT/EPRT: the server will connect to the port the command named.
+    dyn_port_ = tx_.dynamic_port;
+    active_ = true;
   }
   const bool final = (line.size() == 3 || line[3] == ' ') && code[0] != '1';
+  if (final && awaiting_reply_ > 0) --awaiting_reply_;
   if (final) complete(sink);
 }
 
@@ -199,6 +241,11 @@ void FtpState::reset() {
   tx_.clear();
   open_ = false;
   next_tx_id_ = 0;
+  dyn_port_ = 0;
+  active_ = false;
+  transfer_ready_ = false;
+  awaiting_reply_ = 0;
+  stopped_ = false;
   events.clear();
 }
 

@@ -68,6 +68,7 @@ bool parseTlsHello(std::span<const std::uint8_t> body, bool client, TlsHandshake
   out.has_random = true;
   std::uint8_t sid_len = 0;
   if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
+  out.session_id.assign(skip.begin(), skip.end());
   ClientHelloFields& fields = scratch.fields;  // for JA4
   fields.version = version;
   fields.supported_versions.clear();
@@ -174,7 +175,18 @@ std::string nameText(X509_NAME* name) {
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_UTF8_CONVERT | XN_FLAG_FN_SN);
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
+  std::string text(data, static_cast<std::size_t>(n));
+  // Suricata's x509 names call the PKCS#9 emailAddress attribute "Email".
+  constexpr std::string_view kOpenSsl = "emailAddress=";
+  for (std::size_t at = 0; (at = text.find(kOpenSsl, at)) != std::string::npos;) {
+    if (at == 0 || (at >= 2 && text.compare(at - 2, 2, ", ") == 0)) {
+      text.replace(at, kOpenSsl.size(), "Email=");
+      at += 6;
+    } else {
+      at += kOpenSsl.size();
+    }
+  }
+  return text;
 }
 
 // Suricata's certificate fingerprint: the SHA-1 of the DER bytes as "90:86:a4:...".
@@ -325,9 +337,10 @@ void md5Hex(std::string_view data, std::string& out) {
 
 void TlsHandshake::clear() {
   client_hello = false;
+  client_certificate = false;
   version = 0;
   has_random = false;
-  for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash}) s->clear();
+  for (std::string* s : {&sni, &ja3, &ja3_hash, &ja4, &ja3s, &ja3s_hash, &session_id}) s->clear();
   certificates.clear();
   alpns.clear();
 }
@@ -340,6 +353,7 @@ void TlsState::reset() {
       else s->clear();
     }
     side.done = false;
+    side.hello_seen = false;
     side.parsed.clear();
     side.have_output = false;
   }
@@ -362,6 +376,21 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
   if (side.done && !side.have_output) return;
   while (side.records.size() >= 5 && !side.done) {
     const auto* r = reinterpret_cast<const std::uint8_t*>(side.records.data());
+    if (client && !side.hello_seen && (r[0] & 0x80) != 0 && r[2] == 1) {
+      // An SSLv2 CLIENT-HELLO (two-byte record header, high bit set): a client that may go on
+      // in TLS once the server answers so. Only its version is read (no random, no
+      // extensions: no fingerprints), as Suricata reads it for ssl_version.
+      const std::size_t v2_len = static_cast<std::size_t>(r[0] & 0x7f) << 8 | r[1];
+      if (side.records.size() < 2 + v2_len) break;
+      side.parsed.clear();
+      side.parsed.client_hello = true;
+      side.parsed.version = be16(r + 3);
+      side.hello_seen = true;
+      side.records.erase(0, 2 + v2_len);
+      sink(dir, side.parsed);
+      side.parsed.clear();
+      continue;
+    }
     const std::size_t len = be16(r + 3);
     if (r[0] < 20 || r[0] > 24 || r[1] != 3) {
       ++errors_;
@@ -379,6 +408,11 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     side.records.erase(0, 5 + len);
     parseHandshake(side, client);
     if (side.handshake.size() > kMaxHandshakeBytes) side.done = true;
+    if (client && side.have_output && !side.done) {  // the hello goes out before the client's next flight
+      sink(dir, side.parsed);
+      side.have_output = false;
+      side.parsed.clear();
+    }
   }
   if (side.done) {  // the clear-text part is over: give the buffers back
     std::string().swap(side.records);
@@ -397,11 +431,23 @@ void TlsState::parseHandshake(Side& side, bool client) {
     const std::size_t len = be24(h + 1);
     if (side.handshake.size() < 4 + len) return;
     const std::span<const std::uint8_t> body(h + 4, len);
-    if (h[0] == 1 && client) {
-      side.parsed.client_hello = true;
-      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
-      else invalidHandshake();
+    if (client && side.hello_seen) {
+      // The client's second flight: its Certificate when the server asked for one (it comes
+      // first); whatever else follows is not clear-text metadata.
+      if (h[0] == 11) {
+        side.parsed.client_certificate = true;
+        if (!parseCertificates(body, side.parsed, events)) invalidHandshake();
+        side.have_output = true;
+      }
       side.done = true;
+    } else if (h[0] == 1 && client) {
+      side.parsed.client_hello = true;
+      side.hello_seen = true;
+      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
+      else {
+        invalidHandshake();
+        side.done = true;
+      }
     } else if (h[0] == 2 && !client) {
       if (parseTlsHello(body, false, side.parsed, scratch_)) side.have_output = true;
       else invalidHandshake();

@@ -1,6 +1,7 @@
 #pragma once
 // TLS handshake metadata from the clear-text start of a connection: ClientHello (version, SNI,
-// JA3 string and MD5, JA4), ServerHello (version, cipher, JA3S) and the server's certificate chain
+// JA3 string and MD5, JA4), ServerHello (version, cipher, JA3S), the client's certificate chain
+// when the server asks for one, and the server's certificate chain
 // (subject, issuer, serial, SHA-1 fingerprint and DER bytes of each, via OpenSSL), and each
 // hello's 32-byte random. Parsing stops at the first encrypted record.
 
@@ -9,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/FunctionRef.hpp"
@@ -31,6 +33,8 @@ struct TlsCertificate {
 
 struct TlsHandshake {
   bool client_hello = false;  // else server side (hello and/or certificates)
+  // The client's Certificate message (TLS client authentication): `certificates` only.
+  bool client_certificate = false;
   std::uint16_t version = 0;  // record-layer/legacy version, or supported_versions for 1.3
   std::string sni;
   std::string ja3;
@@ -41,6 +45,9 @@ struct TlsHandshake {
   // The hello's random (4 bytes of time, then 28 random bytes), for tls.random and its halves.
   std::array<std::uint8_t, 32> random{};
   bool has_random = false;
+  // The hello's session id: a server echoing the client's resumes that session (EVE's
+  // session_resumed; in TLS 1.3 the echo is only for middlebox compatibility).
+  std::string session_id;
   std::vector<TlsCertificate> certificates;
   // The ALPN extension's protocols: those the client offers, or the one the server chose
   // (EVE's client_alpns / server_alpns).
@@ -93,6 +100,7 @@ class TlsState final : public AppState {
     std::string records;    // unparsed record bytes
     std::string handshake;  // reassembled handshake messages
     bool done = false;
+    bool hello_seen = false;  // the client's: its hello parsed, its Certificate may follow
     TlsHandshake parsed;
     bool have_output = false;
   };

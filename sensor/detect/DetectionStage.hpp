@@ -98,6 +98,8 @@ class DetectionStage {
   // Suricata's stream.inline (AppLayer::setStreamInline).
   void setStreamInline(bool on) { app_.setStreamInline(on); }
   void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
+  void setFtpMaxLineBytes(std::size_t bytes) { app_.setFtpMaxLineBytes(bytes); }
+  void setFtpMaxTx(std::size_t max_tx) { app_.setFtpMaxTx(max_tx); }
   void setLdapMaxTx(std::size_t max_tx) { app_.setLdapMaxTx(max_tx); }
   void setDnp3Limits(const Dnp3Limits& limits) { app_.setDnp3Limits(limits); }
   void setProtocolMode(signatures::AppProto proto, AppLayer::ProtocolMode mode,

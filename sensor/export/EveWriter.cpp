@@ -1408,6 +1408,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       dhcpObject(*r.dhcp);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::FtpData:
+      // Suricata's ftp_data record: one per data connection, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "ftp_data");
+      captureIndex(r.capture_index);
+      ftpDataObject(*r.ftp_data);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Tftp:
       // Suricata's tftp record: one per request, in the flow's direction.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tftp");
@@ -1660,6 +1667,10 @@ void EveWriter::tlsObject(const AppMetadata& r) {
         out_ << "]";
       }
     }
+    if (const TlsHandshake* c = r.client_hello;
+        c != nullptr && !s->session_id.empty() && s->session_id == c->session_id && s->version != 0x0304) {
+      out_ << ",\"session_resumed\":true";  // the server took up the client's session
+    }
   }
   if (flow.app_upgraded_from != signatures::AppProto::None) {
     // Suricata's from_proto: the protocol whose STARTTLS led to this handshake.
@@ -1716,6 +1727,10 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Tftp) {
     tftpObject(*r.tftp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::FtpData) {
+    ftpDataObject(*r.ftp_data);
     return;
   }
   if (r.kind == AppMetadata::Kind::Dhcp) {

@@ -164,6 +164,7 @@ class EveWriter {
   // records and in their alerts.
   void snmpObject(const SnmpMessage& m);
   void tftpObject(const TftpTransaction& tx);
+  void ftpDataObject(const FtpDataState& state);  // EveFtpData.cpp
   void dhcpObject(const DhcpMessage& m);  // EveDhcp.cpp; options_.dhcp_extended adds the extended fields
   // IKE (EveIke.cpp): ,"ike":{...} of a message and its flow's state, in its record and alerts.
   void ikeObject(const IkeMessage& m, const IkeState& state);

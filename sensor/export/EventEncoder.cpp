@@ -44,6 +44,7 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Krb5:      // nor a Kerberos one
     case AppMetadata::Kind::Snmp:      // nor the small UDP/ICS protocols' ones
     case AppMetadata::Kind::Tftp:
+    case AppMetadata::Kind::FtpData:   // nor an ftp-data one
     case AppMetadata::Kind::Dhcp:
     case AppMetadata::Kind::Ike:       // nor an IKE one
     case AppMetadata::Kind::Nfs:       // nor an NFS one

@@ -235,6 +235,7 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Krb5:
     case AppMetadata::Kind::Snmp:
     case AppMetadata::Kind::Tftp:
+    case AppMetadata::Kind::FtpData:
     case AppMetadata::Kind::Dhcp:
     case AppMetadata::Kind::Ike:
     case AppMetadata::Kind::Nfs:

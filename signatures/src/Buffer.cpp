@@ -92,6 +92,10 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ike.chosen_sa_attribute number",
     // NFS
     "nfs_procedure number", "nfs.version number",
+    // FTP data connections
+    "ftpdata_command number",
+    // TLS
+    "ssl_version number",
 };
 
 using K = BufferKeywordKind;

@@ -980,6 +980,38 @@ class RuleBuilder {
       fieldInteger(o, BufferId::FtpDynamicPortNumber, o.value, 2);
       return true;
     }
+    if (n == "ssl_version") {
+      // ssl_version:[!]v1,v2...: the side's version among (or, with "!" before the list, not
+      // among) sslv2, sslv3, tls1.0 ... tls1.3 (Suricata 7.0.14 on); an unknown version never matches.
+      requireValue(o);
+      std::string_view v = trim(o.value);
+      const bool negated = v.starts_with("!");
+      std::uint64_t set = 0;
+      std::size_t at = 0;
+      while (at <= v.size()) {
+        const std::size_t comma = std::min(v.find(',', at), v.size());
+        std::string_view item = trim(v.substr(at, comma - at));
+        if (item.starts_with("!")) item = trim(item.substr(1));
+        static constexpr std::string_view kVersions[] = {"sslv2", "sslv3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"};
+        const std::string name = lower(item);
+        const auto* found = std::find(std::begin(kVersions), std::end(kVersions), name);
+        if (found == std::end(kVersions)) failValue(o, "expected sslv2, sslv3, tls1.0, tls1.1, tls1.2 or tls1.3");
+        const std::uint64_t bit = std::uint64_t{1} << (found - std::begin(kVersions));
+        if ((set & bit) != 0) failValue(o, "a version listed twice");
+        set |= bit;
+        at = comma + 1;
+      }
+      fieldByteTest(BufferId::SslVersionNumber, ByteTest::Op::And, set, negated);
+      return true;
+    }
+    if (n == "ftpdata_command") {
+      // The command whose transfer an ftp-data connection carries: retr or stor.
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      if (v != "retr" && v != "stor") failValue(o, "expected retr or stor");
+      fieldByteTest(BufferId::FtpDataCommandNumber, ByteTest::Op::Eq, v == "retr" ? 1 : 2);
+      return true;
+    }
     return false;
   }
   // The values of 0-255 a Suricata unsigned integer test ("N", "<N", "!N", "N-M"...) accepts,

@@ -99,4 +99,37 @@ TEST(FtpParser, LongLinesAreCutAndUnansweredCommandsCompleteAtClose) {
   EXPECT_FALSE(run.txs[0].received);
 }
 
+TEST(FtpParser, LineCapIsConfigurable) {
+  FtpRun run;
+  run.state.setMaxLineBytes(8000);
+  run.feed(FlowDirection::ToServer, "RETR " + std::string(5000, 'a') + "\r\n");
+  run.state.close([&](const FtpTransaction& tx) { run.take(tx); });
+  ASSERT_EQ(run.txs.size(), 1U);
+  EXPECT_FALSE(run.txs[0].command_truncated);
+  EXPECT_EQ(run.txs[0].data.size(), 5000U);
+}
+
+// max-tx: a command that would leave more than max-tx commands unanswered raises
+// too_many_transactions and ends the parsing (Suricata 8.0.6).
+TEST(FtpParser, MaxTxStopsTheParsing) {
+  FtpRun run;
+  run.state.setMaxTx(1);
+  run.feed(FlowDirection::ToClient, "220 hi\r\n");
+  run.feed(FlowDirection::ToServer, "USER u\r\n");
+  run.feed(FlowDirection::ToClient, "331 pw\r\n");
+  run.feed(FlowDirection::ToServer, "PWD\r\nPWD\r\nPWD\r\n");
+  EXPECT_TRUE(run.state.events.test(gsoc::signatures::AnomalyEvent::FtpTooManyTransactions));
+  run.feed(FlowDirection::ToClient, "257 \"/\"\r\n");
+  run.feed(FlowDirection::ToServer, "CWD /tmp\r\n");
+  run.state.close([&](const FtpTransaction& tx) { run.take(tx); });
+  ASSERT_EQ(run.txs.size(), 3U);  // the greeting, USER, the first PWD
+  EXPECT_EQ(run.txs[2].command, "PWD");
+}
+
+TEST(FtpParser, RetrBeforeAnyPortIsAnEvent) {
+  FtpRun run;
+  run.feed(FlowDirection::ToServer, "RETR x.txt\r\n");
+  EXPECT_TRUE(run.state.events.test(gsoc::signatures::AnomalyEvent::FtpFileBeforePort));
+}
+
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sensor/ClientHello.hpp"
 #include "sensor/app/AppLayer.hpp"
@@ -169,6 +170,48 @@ TEST(TlsCertificate, ClientHelloCarriesItsRandom) {
   EXPECT_EQ(std::string(out.random.begin(), out.random.end()), std::string(32, 'r'));  // clientHello()'s filler
   out.clear();
   EXPECT_FALSE(out.has_random);
+}
+
+// Client authentication: the client's Certificate (its second flight, after the server's) comes
+// out on its own, after the hello, with the certificates and nothing of the hello.
+TEST(TlsCertificate, ClientCertificateAfterTheHello) {
+  TlsState state;
+  std::vector<TlsHandshake> out;
+  const auto feed = [&](const std::string& bytes) {
+    state.feed(gsoc::signatures::FlowDirection::ToServer, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+               [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) { out.push_back(h); });
+  };
+  feed(clientHello(0x0303, {0x002f}, ""));
+  const std::string der = selfSignedDer(0x42);
+  std::string certificates;
+  put24(certificates, der.size() + 3);
+  put24(certificates, der.size());
+  certificates += der;
+  feed(handshakeRecord(11, certificates) + handshakeRecord(16, std::string(4, 'k')) + std::string("\x14\x03\x03\x00\x01\x01", 6));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].client_hello);
+  EXPECT_FALSE(out[1].client_hello);
+  EXPECT_TRUE(out[1].client_certificate);
+  ASSERT_EQ(out[1].certificates.size(), 1u);
+  EXPECT_EQ(out[1].certificates[0].serial, "42");
+  EXPECT_EQ(state.errors(), 0u);
+}
+
+// A hello's session id, for session_resumed (the server echoing the client's).
+TEST(TlsCertificate, ServerHelloCarriesItsSessionId) {
+  std::string hello;
+  put16(hello, 0x0303);
+  hello += std::string(32, 'r');
+  hello.push_back(4);
+  hello += "sess";
+  put16(hello, 0xc02f);
+  hello.push_back(0);
+  const std::string record = handshakeRecord(2, hello) + std::string("\x14\x03\x03\x00\x01\x01", 6);
+  TlsState state;
+  TlsHandshake out;
+  state.feed(gsoc::signatures::FlowDirection::ToClient, {reinterpret_cast<const std::uint8_t*>(record.data()), record.size()},
+             [&](gsoc::signatures::FlowDirection, const TlsHandshake& h) { out = h; });
+  EXPECT_EQ(out.session_id, "sess");
 }
 
 // The app layer's timing: as Suricata in IDS mode, the server's flight is parsed when the client's

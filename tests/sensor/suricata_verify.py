@@ -115,6 +115,9 @@ PROTOCOL_VALUE_FLAGS = {
     "dnp3.max-tx": "--dnp3-max-tx",
     "dnp3.max-points": "--dnp3-max-points",
     "dnp3.max-objects": "--dnp3-max-objects",
+    # FTP (its parser runs on every flow it identifies; only its line cap is tunable)
+    "ftp.max-line-length": "--ftp-max-line-length",
+    "ftp.max-tx": "--ftp-max-tx",
 }
 # Suricata's eve-log type names whose event_type differs.
 EVE_TYPE_EVENTS = {"files": "fileinfo", "file": "fileinfo"}
@@ -310,6 +313,8 @@ def setting_policy(key, value):
 
 def protocol_setting(rest, text):
     proto, _, option = rest.partition(".")
+    if rest in PROTOCOL_VALUE_FLAGS:
+        return "flag", (PROTOCOL_VALUE_FLAGS[rest], text)
     if proto not in PARSED_PROTOCOLS:
         # No parser to turn on, off or tune: a case that needs one fails on its own merits.
         return NOOP, None
@@ -505,13 +510,15 @@ def includes_of(doc):
 
 def eve_type_of(record):
     """The eve-log type that writes a record: its event_type, except that Suricata's http2 logger
-    writes HTTP/2 transactions as event_type http (with an http2 object), and its alert logger
-    tagged packets as event_type packet."""
+    writes HTTP/2 transactions as event_type http (with an http2 object), its alert logger tagged
+    packets as event_type packet, and its ftp logger the ftp_data records."""
     event_type = record.get("event_type")
     if event_type == "http" and isinstance(record.get("http"), dict) and "http2" in record["http"]:
         return "http2"
     if event_type == "packet":  # tagged packets: the alert logger's (alert tagged-packets)
         return "alert"
+    if event_type == "ftp_data":
+        return "ftp"  # Suricata's ftp logger writes the data connections' records too
     return event_type
 
 def eve_types(outputs):

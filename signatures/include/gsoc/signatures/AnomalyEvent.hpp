@@ -205,7 +205,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(HttpTooManyEncodingLayers, AppLayer, Http, "http.too_many_encoding_layers")                   \
   X(Http2DnsRequestTooLong, AppLayer, Http2, "http2.dns_request_too_long")                        \
   X(Http2DnsResponseTooLong, AppLayer, Http2, "http2.dns_response_too_long")                      \
-  X(StreamSuspectedRstInject, Stream, None, "suspected_rst_inject")
+  X(StreamSuspectedRstInject, Stream, None, "suspected_rst_inject")                                \
+  /* FTP: more commands awaiting their replies than max-tx; a RETR or STOR before any data port */ \
+  X(FtpTooManyTransactions, AppLayer, Ftp, "ftp.too_many_transactions")                           \
+  X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

@@ -347,6 +347,13 @@ enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 24
   // COMMIT) and its version.
   NfsProcedureNumber,
   NfsVersionNumber,
+  // FTP data connections (ftp-data): the command that opened the transfer, one byte for
+  // ftpdata_command's byte test (1 RETR, 2 STOR).
+  FtpDataCommandNumber,
+  // TLS, per handshake side: the version the side announced (the client's hello, the server's
+  // hello) as one bit for ssl_version's test: 1 SSLv2, 2 SSLv3, 4 TLS 1.0, 8 TLS 1.1, 16 TLS 1.2,
+  // 32 TLS 1.3; absent for another version.
+  SslVersionNumber,
   Count_
 };
 

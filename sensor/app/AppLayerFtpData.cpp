@@ -1,0 +1,51 @@
+// The app layer's FTP data connections (FtpData.hpp): a RETR or STOR on a control channel makes
+// the next connection between its hosts to the negotiated port ftp-data. Its one transaction is
+// inspected when the connection ends, once each way: the file's buffers (file_data, file.name)
+// the way the file went, the command (ftpdata_command) and the name both ways, as Suricata's
+// ftp-data transaction is seen from either side; then its record.
+
+#include "sensor/app/AppLayer.hpp"
+
+namespace gsoc::sensor {
+
+using signatures::AppProto;
+using signatures::BufferId;
+using signatures::FlowDirection;
+
+void AppLayer::expectFtpData(Flow& control) {
+  if (!control.app_state) return;
+  auto& ftp = static_cast<FtpState&>(*control.app_state);
+  while (ftp.takeTransfer(ftp_transfer_)) ftp_data_expected_.expect(control, ftp_transfer_);
+}
+
+bool AppLayer::claimFtpData(Flow& flow) {
+  if (ftp_data_expected_.empty() || flow.app != AppProto::None || flow.app_state) return false;
+  if (!ftp_data_expected_.claim(flow, ftp_transfer_)) return false;
+  flow.app = AppProto::FtpData;
+  flow.app_identified_by = ftpDataDirection(ftp_transfer_);
+  flow.app_detection_done = true;
+  flow.app_state = ftp_data_states_.take([] { return std::make_unique<FtpDataState>(); });
+  static_cast<FtpDataState&>(*flow.app_state).start(ftp_transfer_);
+  return true;
+}
+
+void AppLayer::finishFtpData(Flow& flow) {
+  auto& state = static_cast<FtpDataState&>(*flow.app_state);
+  if (state.finished) return;
+  state.finished = true;
+  AppMetadata record{AppMetadata::Kind::FtpData, &flow, FlowDirection::ToServer, flow.last_ns};
+  record.ftp_data = &state;
+  record.tx_id = 0;
+  tx_record_ = &record;
+  for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    tx_.buffers.clear();
+    tx_.buffers.set(BufferId::FtpDataCommandNumber, std::string_view(reinterpret_cast<const char*>(&state.commandByte()), 1));
+    tx_.buffers.set(BufferId::FileName, state.transfer().file_name);
+    if (dir == state.direction()) tx_.buffers.set(BufferId::FileData, state.data());
+    emit(flow, dir);
+  }
+  tx_record_ = nullptr;
+  if (metadata_) metadata_(record);
+}
+
+}  // namespace gsoc::sensor
