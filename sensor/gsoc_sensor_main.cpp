@@ -552,7 +552,8 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
     << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
-    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts
+    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << ",\"host_tags_dropped\":"
+    << t.detection.host_tags_dropped
     << ",\"engines\":[{\"id\":0,\"rules_loaded\":" << t.rules_loaded << ",\"rules_failed\":" << t.rules_failed
     << ",\"rules_skipped\":" << t.rules_skipped << "}]},\"app_layer\":{\"malformed\":" << t.app.parse_errors
     << ",\"flow\":{\"sip_tcp\":" << t.app.sip_tcp_flows << ",\"sip_udp\":" << t.app.sip_udp_flows

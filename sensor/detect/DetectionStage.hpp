@@ -65,12 +65,14 @@ struct DetectionCounters {
   std::uint64_t transaction_inputs = 0;
   std::uint64_t alerts = 0;
   std::uint64_t stream_bytes_inspected = 0;
+  std::uint64_t host_tags_dropped = 0;  // PacketTagger::hostTagsDropped
   void merge(const DetectionCounters& o) {
     packet_inputs += o.packet_inputs;
     stream_inputs += o.stream_inputs;
     transaction_inputs += o.transaction_inputs;
     alerts += o.alerts;
     stream_bytes_inspected += o.stream_bytes_inspected;
+    host_tags_dropped += o.host_tags_dropped;
   }
 };
 
@@ -167,6 +169,7 @@ class DetectionStage {
   // After a packet's detection: tells the tagged-packet sink when a tag covers it.
   void tagPacket(const DecodedPacket& packet, const Flow* flow) {
     if (tagged_sink_ && !tagger_.empty() && tagger_.onPacket(packet, flow)) tagged_sink_(packet, flow);
+    counters_.host_tags_dropped = tagger_.hostTagsDropped();
   }
   // Stream and app-layer events raised while the current packet's stream data was processed:
   // they belong to that packet (Suricata sets them on it), which onPacket inspects next.

@@ -33,7 +33,12 @@ void PacketTagger::onAlert(const signatures::Rule& rule, const DecodedPacket& pa
     if (tag.scope == signatures::Tag::Scope::Session) {
       if (flow != nullptr) add(sessions_[flow->id], entry);
     } else if (packet.ip_version != 0) {
-      add(hosts_[tag.host_is_src ? packet.src : packet.dst], entry);
+      const IpAddress& host = tag.host_is_src ? packet.src : packet.dst;
+      if (hosts_.size() >= kMaxHosts && !hosts_.contains(host)) {
+        ++host_tags_dropped_;
+        continue;
+      }
+      add(hosts_[host], entry);
     }
   }
 }

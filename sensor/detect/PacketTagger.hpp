@@ -24,6 +24,9 @@ class PacketTagger {
  public:
   static constexpr std::uint32_t kRestartLimit = 10;
   static constexpr std::size_t kMaxTags = 50;
+  // Hosts with live tags at most: a tag on one more host is dropped and counted (a host's tags
+  // end only with that host's packets, so a noisy host rule must not grow this without bound).
+  static constexpr std::size_t kMaxHosts = 65536;
 
   // `rule` alerted on `packet` (of `flow`; null for a packet that reached no flow).
   void onAlert(const signatures::Rule& rule, const DecodedPacket& packet, const Flow* flow);
@@ -35,6 +38,8 @@ class PacketTagger {
     if (!sessions_.empty()) sessions_.erase(flow.id);
   }
   [[nodiscard]] bool empty() const { return sessions_.empty() && hosts_.empty(); }
+  // Host tags not started because kMaxHosts hosts already had tags.
+  [[nodiscard]] std::uint64_t hostTagsDropped() const { return host_tags_dropped_; }
 
  private:
   struct Entry {
@@ -56,6 +61,7 @@ class PacketTagger {
 
   std::unordered_map<std::uint64_t, Entries> sessions_;  // by flow id
   std::map<IpAddress, Entries> hosts_;
+  std::uint64_t host_tags_dropped_ = 0;
 };
 
 }  // namespace gsoc::sensor

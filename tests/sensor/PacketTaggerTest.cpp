@@ -98,5 +98,14 @@ TEST(PacketTagger, SecondsAndBytesMetricsAndRestarts) {
   EXPECT_FALSE(tagger.onPacket(packet(kA, kC), nullptr));
 }
 
+TEST(PacketTagger, HostTagsAreBoundedAndCounted) {
+  PacketTagger tagger;
+  const auto r = rule("tag:host,5,packets,dst;");
+  for (std::uint32_t i = 0; i <= PacketTagger::kMaxHosts; ++i) tagger.onAlert(r, packet(kA, 0x0b000000 + i), nullptr);
+  EXPECT_EQ(tagger.hostTagsDropped(), 1u);
+  tagger.onAlert(r, packet(kA, 0x0b000000), nullptr);  // a host already tagged: restarted, not dropped
+  EXPECT_EQ(tagger.hostTagsDropped(), 1u);
+}
+
 }  // namespace
 }  // namespace gsoc::sensor
