@@ -1,7 +1,7 @@
 // TLS handshakes (sensor/app/TlsParser, TlsState: ClientHello with SNI, JA3 and JA4, ServerHello
 // with JA3S, certificate chains through OpenSSL) over both directions, split where the input's
-// records say (AppStream.hpp). Invariants: a ClientHello comes from the client and only the
-// client side yields one; JA3/JA3S hashes are the MD5 of their strings; JA4 has its fixed shape
+// records say (AppStream.hpp). Invariants: a ClientHello, or the client's certificate (client
+// authentication), comes from the client, and the server side yields neither; JA3/JA3S hashes are the MD5 of their strings; JA4 has its fixed shape
 // (10 characters, then two 12-digit hex hashes); the error count never goes down.
 #include <cstdint>
 #include <string>
@@ -17,7 +17,10 @@ using namespace gsoc::sensor;
 
 void checkHandshake(gsoc::signatures::FlowDirection dir, const TlsHandshake& h) {
   const bool from_client = dir == gsoc::signatures::FlowDirection::ToServer;
-  check(h.client_hello == from_client, "a ClientHello from the server or a server hello from the client");
+  // From the client: its hello, or its second flight's Certificate (client authentication).
+  check(!h.client_certificate || !h.client_hello, "a handshake both a ClientHello and the client's certificate");
+  check((h.client_hello || h.client_certificate) == from_client,
+        "a ClientHello or client certificate from the server, or a server hello from the client");
   if (!h.ja3.empty()) check(h.ja3_hash == md5Hex(h.ja3), "JA3 hash is not the MD5 of the JA3 string");
   if (!h.ja3s.empty()) check(h.ja3s_hash == md5Hex(h.ja3s), "JA3S hash is not the MD5 of the JA3S string");
   check(h.ja3_hash.empty() || (h.ja3_hash.size() == 32 && isHex(h.ja3_hash)), "JA3 hash is not 32 hex digits");
