@@ -218,8 +218,7 @@ void NfsState::parse(FlowDirection dir) {
     const std::uint32_t header = be32(bytes, 0);
     const std::uint32_t length = header & 0x7fffffffu;
     if (length > kMaxRecord || record_[side].size() + length > kMaxRecord) {
-      ++errors_;
-      events.set(signatures::AnomalyEvent::NfsMalformedData);
+      malformed();
       in.consume(bytes.size());
       record_[side].clear();
       resync_[side] = true;
@@ -242,8 +241,7 @@ void NfsState::record(FlowDirection dir, std::string_view message) {
   }
   const std::uint32_t type = static_cast<std::uint32_t>(static_cast<std::uint8_t>(message[7]));
   if (message[4] != 0 || message[5] != 0 || message[6] != 0 || type > 1) {
-    ++errors_;
-    events.set(signatures::AnomalyEvent::NfsMalformedData);
+    malformed();
     return;
   }
   // Calls come from the client and replies from the server; the other way (an NFSv4 callback)
@@ -259,8 +257,7 @@ void NfsState::call(std::string_view message) {
   std::string_view cred, verf;
   if (!x.u32(c.xid) || !x.u32(type) || !x.u32(rpc_version) || !x.u32(program) || !x.u32(c.version) || !x.u32(c.procedure) ||
       !x.u32(cred_flavor) || !x.opaque(cred, 400) || !x.u32(verf_flavor) || !x.opaque(verf, 400)) {
-    ++errors_;
-    events.set(signatures::AnomalyEvent::NfsMalformedData);
+    malformed();
     return;
   }
   if (rpc_version != 2 || program != nfs::kProgram) return;  // another program on the connection (NLM, MOUNT...)
@@ -434,8 +431,7 @@ void NfsState::callV2(const Call& c, std::string_view args, PendingCall& pending
       break;
   }
   if (!x.ok()) {
-    ++errors_;
-    events.set(signatures::AnomalyEvent::NfsMalformedData);
+    malformed();
   }
   // READ is a file transaction made at its reply; v2's WRITE is not followed (as Suricata's).
   if (c.procedure == nfs::kV2Read || c.procedure == nfs::kV2Write) return;
@@ -537,8 +533,7 @@ void NfsState::callV3(const Call& c, std::string_view args, PendingCall& pending
       break;
   }
   if (!x.ok()) {
-    ++errors_;
-    events.set(signatures::AnomalyEvent::NfsMalformedData);
+    malformed();
   }
   if (c.procedure == nfs::kV3Commit || c.procedure == nfs::kV3Write) return;
   if (c.procedure == nfs::kV3Read) {
@@ -600,8 +595,7 @@ void NfsState::callV4(const Call& c, std::string_view args, PendingCall& pending
   Xdr x(args);
   std::uint32_t minor = 0, count = 0;
   if (!x.skipOpaque(kMaxName) || !x.u32(minor) || !x.u32(count)) {
-    ++errors_;
-    events.set(signatures::AnomalyEvent::NfsMalformedData);
+    malformed();
     return;
   }
   std::string_view current;  // the last PUTFH's handle
@@ -735,8 +729,7 @@ void NfsState::callV4(const Call& c, std::string_view args, PendingCall& pending
     }
   }
   if (!x.ok()) {
-    ++errors_;
-    events.set(signatures::AnomalyEvent::NfsMalformedData);
+    malformed();
   }
   if (main_op != 0) newCallTx(c, pending, main_op);
 }
@@ -832,8 +825,7 @@ void NfsState::reply(std::string_view message) {
   if (reply_stat == 0) {
     std::uint32_t verf_flavor = 0, accept_stat = 0;
     if (!x.u32(verf_flavor) || !x.skipOpaque(400) || !x.u32(accept_stat)) {
-      ++errors_;
-      events.set(signatures::AnomalyEvent::NfsMalformedData);
+      malformed();
       return;
     }
   }

@@ -167,6 +167,11 @@ class NfsState final : public AppState {
   std::uint64_t next_id_ = 0;
   std::uint16_t version_ = 0;
   std::uint64_t errors_ = 0;
+  // Input the parser could not read: counted, and nfs.malformed_data on the packet.
+  void malformed() {
+    ++errors_;
+    events.set(signatures::AnomalyEvent::NfsMalformedData);
+  }
   signatures::FlowDirection current_dir_ = signatures::FlowDirection::ToServer;
 };
 
