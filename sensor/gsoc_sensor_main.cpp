@@ -38,6 +38,7 @@
 #include "sensor/export/EventSink.hpp"
 #include "sensor/export/EveFile.hpp"
 #include "sensor/export/EveWriter.hpp"
+#include "sensor/export/ZeroCounterFilter.hpp"
 #include "sensor/worker/EngineDrops.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
 #include "sensor/worker/PacketRing.hpp"
@@ -128,6 +129,9 @@ Options:
                          inside GRE; Suricata's eve-log arp type)
   --eve-tagged-packets   write a packet record for each packet a rule's tag keyword covers
                          (alert tagged-packets); without it, tags are not tracked
+  --eve-stats-zero-counters yes|no
+                         whether the final stats record lists counters that are zero (default
+                         yes; Suricata's stats null-values)
   --eve-alert-references list the rule's references in alerts as URLs (alert.references;
                          alert metadata rule reference)
   --eve-frames           write frame records: each protocol data unit (and part) the parsers
@@ -261,6 +265,7 @@ struct Args {
   bool force_file_hashes = false;
   bool eve_frames = false;  // --eve-frames
   bool eve_tagged_packets = false;  // --eve-tagged-packets
+  bool eve_stats_zero_counters = true;  // --eve-stats-zero-counters
   bool eve_arp = false;             // --eve-arp
   bool eve_http_request_headers = false, eve_http_response_headers = false;
   gsoc::sensor::EveWriter::Xff eve_xff;
@@ -406,6 +411,10 @@ Args parseArgs(int argc, char** argv) {
         args.eve_arp = true;
       } else if (a == "--eve-tagged-packets") {
         args.eve_tagged_packets = true;
+      } else if (a == "--eve-stats-zero-counters") {
+        const std::string v = value();
+        if (v != "yes" && v != "no") usageError("--eve-stats-zero-counters must be yes or no, got '" + v + "'");
+        args.eve_stats_zero_counters = v == "yes";
       } else if (a == "--eve-alert-references") {
         args.eve_options.alert_references = true;
       } else if (a == "--eve-suricata-version") {
@@ -1233,7 +1242,8 @@ int main(int argc, char** argv) {
   const CaptureCounters capture = captureCounters();
   const Totals t = totals();
   if (eve) {
-    eve->statsRecord(last_ts, statsJson(t, capture));
+    const std::string stats = statsJson(t, capture);
+    eve->statsRecord(last_ts, args.eve_stats_zero_counters ? stats : gsoc::sensor::withoutZeroCounters(stats));
     eve->flush();
   }
   if (events) events->flush();

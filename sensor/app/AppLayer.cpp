@@ -87,6 +87,8 @@ bool looksLikeSmb(std::span<const std::uint8_t> d) {
          d[6] == 'M' && d[7] == 'B';
 }
 
+std::size_t sideOf(FlowDirection dir) { return dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient; }
+
 bool isPort(const Flow& flow, std::initializer_list<std::uint16_t> ports) {
   return std::find(ports.begin(), ports.end(), flow.server_port) != ports.end();
 }
@@ -204,6 +206,34 @@ bool looksLikeSmtpCommand(std::string_view s) {
 }  // namespace
 
 void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
+  const AppProto proto = probe(flow, dir, data);
+  if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
+  if (proto != AppProto::None) {
+    flow.app = proto;
+    flow.app_identified_by = dir;
+    flow.app_detection_done = true;
+    flow.app_probed[sideOf(dir)] = proto;
+    flow.app_probe_done[sideOf(dir)] = true;
+  } else if (flow.stream_inspected[0] + flow.stream_inspected[1] > kGiveUpBytes) {
+    flow.app_detection_done = true;
+  }
+}
+
+// Suricata probes each direction's first data on its own. Where the other side's data is
+// another protocol's (an HTTP client answered by an SSH server), the flow keeps the protocol
+// it has and the disagreement is an event and the EVE flow's app_proto_tc.
+void AppLayer::probeOtherSide(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
+  const std::size_t side = sideOf(dir);
+  flow.app_probe_done[side] = true;
+  const AppProto proto = probe(flow, dir, data);
+  auto family = [](AppProto p) { return p == AppProto::Http2 || p == AppProto::Doh2 ? AppProto::Http : p; };
+  if (proto != AppProto::None && family(proto) != family(flow.app)) {
+    flow.app_probed[side] = proto;
+    datagram_events_.set(signatures::AnomalyEvent::ApplayerMismatchProtocolBothDirections);
+  }
+}
+
+AppProto AppLayer::probe(const Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   const std::string_view s = text(data);
   const bool to_server = dir == FlowDirection::ToServer;
   AppProto proto = AppProto::None;
@@ -245,14 +275,7 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   else if (looksLikePop3(data, to_server, isPort(flow, {110})) &&
            (to_server || isPort(flow, {110}) || flow.stream_inspected[Flow::kToServer] == 0)) proto = AppProto::Pop3;
   else if (!to_server && (s.starts_with("* OK ") || s.starts_with("* PREAUTH ")) && isPort(flow, {143})) proto = AppProto::Imap;
-  if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
-  if (proto != AppProto::None) {
-    flow.app = proto;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
-  } else if (flow.stream_inspected[0] + flow.stream_inspected[1] > kGiveUpBytes) {
-    flow.app_detection_done = true;
-  }
+  return proto;
 }
 
 void AppLayer::emit(Flow& flow, FlowDirection dir) { sink_(flow, dir, tx_); }
@@ -340,7 +363,9 @@ void AppLayer::inspectHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, 
   AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : request, m.request ? response : &m, doh};
   record.tx_id = static_cast<std::int64_t>(tx_id);
   tx_record_ = &record;
+  tx_.meta.facts.tx_id = tx_id;  // pairs a request with its response for transactional rules
   emit(flow, dir);
+  tx_.meta.facts.tx_id = 0;
   tx_record_ = nullptr;
 }
 
@@ -517,6 +542,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
     return;
   }
   if (!flow.app_detection_done && !claimFtpData(flow)) identify(flow, dir, data);
+  else if (flow.app != AppProto::None && !flow.app_probe_done[sideOf(dir)] && !data.empty()) probeOtherSide(flow, dir, data);
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
     case AppProto::Http:

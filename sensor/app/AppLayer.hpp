@@ -215,6 +215,9 @@ class AppLayer {
   FlowFrames& frames(Flow& flow);
   void onFrame(Flow& flow, const Frame& frame, std::int64_t ts);
   void identify(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  void probeOtherSide(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  // The protocol one direction's data looks like (no state changed), None when none.
+  signatures::AppProto probe(const Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void emit(Flow& flow, signatures::FlowDirection dir);
   // A frame of HTTP/2's stream 0: a transaction of its own, with its frame buffers and record.
   void onHttp2Control(Flow& flow, signatures::FlowDirection dir, const HttpMessage& m, std::int64_t ts);

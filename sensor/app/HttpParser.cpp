@@ -1,5 +1,6 @@
 #include "sensor/app/HttpParser.hpp"
 
+#include <brotli/decode.h>
 #include <zlib.h>
 
 #include "sensor/app/Http2Frames.hpp"
@@ -10,6 +11,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <memory>
 
 namespace gsoc::sensor {
 
@@ -204,6 +206,26 @@ bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t
   return rc == Z_OK || rc == Z_STREAM_END;
 }
 
+// Brotli (RFC 7932, Content-Encoding "br"), as browsers and Suricata 8 decode it; at most `cap`
+// bytes out, a stream cut short keeps what it decoded.
+bool decodeBrotli(const std::string& in, std::string& out, std::size_t cap) {
+  const std::unique_ptr<BrotliDecoderState, decltype(&BrotliDecoderDestroyInstance)> state(
+      BrotliDecoderCreateInstance(nullptr, nullptr, nullptr), &BrotliDecoderDestroyInstance);
+  if (!state) return false;
+  const auto* next_in = reinterpret_cast<const std::uint8_t*>(in.data());
+  std::size_t avail_in = in.size();
+  std::uint8_t buffer[16384];
+  BrotliDecoderResult rc = BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
+  while (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT && out.size() < cap) {
+    std::uint8_t* next_out = buffer;
+    std::size_t avail_out = sizeof buffer;
+    rc = BrotliDecoderDecompressStream(state.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
+    out.append(reinterpret_cast<const char*>(buffer), sizeof buffer - avail_out);
+  }
+  if (out.size() > cap) out.resize(cap);
+  return rc != BROTLI_DECODER_RESULT_ERROR && !out.empty();
+}
+
 }  // namespace
 
 HttpContentCodings httpContentCodings(std::string_view encoding) {
@@ -216,6 +238,10 @@ HttpContentCodings httpContentCodings(std::string_view encoding) {
   }
   if (iequals(encoding, "deflate") || iequals(encoding, "x-deflate")) {
     out.codings[out.count++] = Coding::Deflate;
+    return out;
+  }
+  if (iequals(encoding, "br")) {
+    out.codings[out.count++] = Coding::Brotli;
     return out;
   }
   // A list ("identity, gzip"), split at commas and spaces: a token naming gzip or deflate
@@ -232,6 +258,7 @@ HttpContentCodings httpContentCodings(std::string_view encoding) {
     }
     if (containsNoCase(token, "gzip")) out.codings[out.count++] = Coding::Gzip;
     else if (containsNoCase(token, "deflate")) out.codings[out.count++] = Coding::Deflate;
+    else if (iequals(token, "br")) out.codings[out.count++] = Coding::Brotli;
   }
   return out;
 }
@@ -241,8 +268,12 @@ bool decodeHttpBody(std::string& body, std::string_view encoding) {
   // The coding applied last comes off first.
   for (std::size_t i = codings.count; i-- > 0;) {
     std::string decoded;
-    const bool gzip = codings.codings[i] == HttpContentCodings::Coding::Gzip;
-    if (!inflateBody(body, gzip, decoded, HttpState::kMaxBodyBytes * 4)) return false;
+    constexpr std::size_t kCap = HttpState::kMaxBodyBytes * 4;
+    const HttpContentCodings::Coding coding = codings.codings[i];
+    const bool ok = coding == HttpContentCodings::Coding::Brotli
+                        ? decodeBrotli(body, decoded, kCap)
+                        : inflateBody(body, coding == HttpContentCodings::Coding::Gzip, decoded, kCap);
+    if (!ok) return false;
     body.swap(decoded);
   }
   return true;

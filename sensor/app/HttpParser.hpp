@@ -100,15 +100,15 @@ int httpStatusNumber(std::string_view status_code);
 // order they were applied; `too_many_layers` when the list goes on past the limit.
 struct HttpContentCodings {
   static constexpr std::size_t kLayerLimit = 2;
-  enum class Coding : std::uint8_t { Gzip, Deflate };
+  enum class Coding : std::uint8_t { Gzip, Deflate, Brotli };
   Coding codings[kLayerLimit] = {};
   std::size_t count = 0;
   bool too_many_layers = false;
 };
 HttpContentCodings httpContentCodings(std::string_view encoding);
-// Decodes a body in place by its Content-Encoding (gzip, x-gzip, deflate, x-deflate, or a list
-// of them, see httpContentCodings), up to four times the body cap; any other coding is left as
-// it is. False when the body does not inflate: it stays encoded.
+// Decodes a body in place by its Content-Encoding (gzip, x-gzip, deflate, x-deflate, br, or a
+// list of them, see httpContentCodings), up to four times the body cap; any other coding is left
+// as it is. False when the body does not decode: it stays encoded.
 bool decodeHttpBody(std::string& body, std::string_view encoding);
 
 class HttpState final : public AppState {

@@ -145,9 +145,12 @@ bool parseTlsHello(std::span<const std::uint8_t> body, bool client, TlsHandshake
       }
     }
   }
+  // JA3 and JA3S take the hello's own version field (0x0303 in a TLS 1.3 ServerHello), not the
+  // one supported_versions negotiates, as Suricata computes them.
+  const std::uint16_t hello_version = fields.version;
   out.version = version;
   std::string& fingerprint = scratch.fingerprint;
-  fingerprint.assign(std::to_string(version)).append(",");
+  fingerprint.assign(std::to_string(hello_version)).append(",");
   if (client) {
     appendList(fingerprint, ciphers);
     fingerprint += ",";

@@ -49,6 +49,10 @@ void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t 
   meta = signatures::PacketMeta{};
   meta.transport = transportOf(flow.ip_proto);
   meta.app = flow.app;
+  // app-layer-protocol with a direction: each side's own protocol (Flow::app_probed).
+  const auto probed = [&](std::size_t side) { return flow.app_probed[side] != signatures::AppProto::None ? flow.app_probed[side] : flow.app; };
+  meta.app_to_server = probed(Flow::kToServer);
+  meta.app_to_client = probed(Flow::kToClient);
   meta.direction = dir;
   meta.established = flow.established();
   const bool to_server = dir == FlowDirection::ToServer;
@@ -327,6 +331,8 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     hit.direction = dir;
     hit.timestamp_ns = ts;
     hit.buffer = buffer;
+    // As Suricata's "stream": a TCP match on reassembled data or on a transaction (state match).
+    hit.from_stream = input.meta.transport == signatures::Transport::Tcp && (input.meta.is_stream || input.meta.is_transaction);
     hit.ip_proto = flow != nullptr ? flow->ip_proto : input.meta.ip_proto;
     // A datagram's record (SIP, LDAP over UDP) for a packet rule's alert on it.
     if (!input.meta.is_transaction && flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);

@@ -47,6 +47,7 @@ struct AlertHit {
   const AppMetadata* app = nullptr;
   // A frame input's frame (EVE adds the frame object to the alert), valid during the callback.
   const Frame* frame = nullptr;
+  bool from_stream = false;  // a TCP match on stream data or a transaction (EVE's "stream": 1)
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that

@@ -133,7 +133,12 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
     }
   }
   if (options_.ethernet) etherArrays(flow, false);
-  if (flow.app != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(flow.app) << "\"";
+  const auto probed_ts = flow.app_probed[Flow::kToServer];
+  const auto probed_tc = flow.app_probed[Flow::kToClient];
+  const bool mismatch = probed_ts != signatures::AppProto::None && probed_tc != signatures::AppProto::None;
+  const auto shown = mismatch ? probed_ts : flow.app;  // Flow::app_probed
+  if (shown != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(shown) << "\"";
+  if (mismatch) out_ << ",\"app_proto_tc\":\"" << signatures::appProtoName(probed_tc) << "\"";
   if (flow.app_upgraded_from != signatures::AppProto::None && flow.app_upgraded_from != flow.app) {
     // Suricata's alproto_orig: the protocol the flow changed from (a CONNECT tunnel, a StartTLS).
     out_ << ",\"app_proto_orig\":\"" << signatures::appProtoName(flow.app_upgraded_from) << "\"";
@@ -380,7 +385,9 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
     case signatures::EventKind::AppLayer: {
       // Suricata logs the parser's own name for the event: upper case from its C parsers (HTTP,
       // TLS, SMTP), as the rule writes it from the Rust ones (DNS, MQTT, FTP, LDAP).
-      const std::string_view proto = signatures::appProtoName(info.app);
+      // Protocol detection's own events (no protocol of their own) carry the flow's.
+      const bool detection = info.app == signatures::AppProto::None;
+      const std::string_view proto = signatures::appProtoName(detection && hit.flow != nullptr ? hit.flow->app : info.app);
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
           info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic &&
@@ -388,7 +395,11 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
-           << "\",\"layer\":\"proto_parser\"}";
+           << "\",\"layer\":\"" << (detection ? "proto_detect" : "proto_parser") << "\"}";
+      // A DNS message's events belong to its transaction: the message just parsed.
+      if ((info.app == signatures::AppProto::Dns || info.app == signatures::AppProto::Mdns) && hit.flow != nullptr) {
+        out_ << ",\"tx_id\":" << dns_tx_.last(hit.flow->id);
+      }
       break;
     }
   }
@@ -568,6 +579,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   }
   out_ << ",\"payload_printable\":";
   string(hit.excerpt.substr(0, 256));
+  out_ << ",\"stream\":" << (hit.from_stream ? 1 : 0);  // as Suricata's: the excerpt's source
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
   out_ << "}\n";
   ++records_;

@@ -133,6 +133,12 @@ class Flow {
   // identifying data on the established connection (the data is parsed when it is acknowledged).
   signatures::FlowDirection app_identified_by = signatures::FlowDirection::Any;
   signatures::AppProto packet_app = signatures::AppProto::None;
+  // Each direction's first data probed on its own (kToServer, kToClient): the identifying side's
+  // protocol, and the other side's only where it disagrees. Both set: Suricata then reports the
+  // client's protocol as the flow's and the server's apart (EVE app_proto_tc), and raises
+  // applayer_mismatch_protocol_both_directions; gsoc's parser stays the one first identified.
+  std::array<signatures::AppProto, 2> app_probed{};
+  std::array<bool, 2> app_probe_done{};  // that direction's first data was probed
   // The protocol that handed the flow over to `app` (LDAP's StartTLS: EVE tls.from_proto).
   signatures::AppProto app_upgraded_from = signatures::AppProto::None;
   std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version

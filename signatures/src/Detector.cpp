@@ -181,6 +181,10 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
     ++counters_.verified;
     inspector_.clearContexts();
     if (!verify(rule, index, input, flowbits)) continue;
+    if (rule.tx_half == Rule::TxHalf::Request) {  // the response half alerts, if it holds too
+      if (flowbits != nullptr) flowbits->markTransaction(index, input.meta.facts.tx_id);
+      continue;
+    }
     if (flowbits != nullptr) {
       for (const FlowbitOp& op : rule.flowbits) {
         for (const std::uint32_t id : op.ids) {
@@ -233,6 +237,12 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   if ((rule.stream_only || rule.flow.only_stream) && !m.is_stream) return false;
   if (rule.flow.direction != FlowDirection::Any && rule.flow.direction != m.direction) return false;
   if (rule.flow.established && !m.established) return false;
+  // Transactional rules see transactions only; the response half holds only where its request
+  // half did (the rule just before it), on this transaction.
+  if (rule.tx_half != Rule::TxHalf::None) {
+    if (!m.is_transaction || flowbits == nullptr) return false;
+    if (rule.tx_half == Rule::TxHalf::Response && !flowbits->transactionMarked(index - 1, m.facts.tx_id)) return false;
+  }
   if (rule.ip_only && !m.first_in_direction) return false;
   // Rules with no buffer to inspect are packet rules: stream chunks and transactions skip them.
   if (!m.has_packet && rule.inspections.empty() && !rule.hasTransactionFacts()) return false;
@@ -247,8 +257,11 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   }
   for (const AppProtocolCondition& c : rule.app_protocols) {
     if (m.app == AppProto::None) return false;  // not known yet
+    AppProto have = m.app;  // the flow's, or one direction's own (to_server, to_client)
+    if (c.side == FlowDirection::ToServer && m.app_to_server != AppProto::None) have = m.app_to_server;
+    if (c.side == FlowDirection::ToClient && m.app_to_client != AppProto::None) have = m.app_to_client;
     // As Suricata's AppProtoEquals: http also names HTTP/2, http1 only HTTP/1.x.
-    const bool listed = std::any_of(c.protocols.begin(), c.protocols.end(), [&](AppProto p) { return appProtoMatches(p, m.app); });
+    const bool listed = std::any_of(c.protocols.begin(), c.protocols.end(), [&](AppProto p) { return appProtoMatches(p, have); });
     if (listed == c.negated) return false;
   }
 
@@ -290,6 +303,12 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
       if (h.icmp_seq && !h.icmp_seq->matches(field(6))) return false;
     }
     if (h.icode && !h.icode->matches(m.icmp_code)) return false;
+    if (h.icmpv6_mtu) {  // a Packet Too Big message's MTU, after type, code and checksum
+      const auto v6 = input.buffers.get(BufferId::Icmpv6Hdr);
+      if (v6.empty() || v6[0].size() < 8 || m.icmp_type != 2) return false;
+      const auto* b = reinterpret_cast<const unsigned char*>(v6[0].data());
+      if (!h.icmpv6_mtu->matches(std::uint32_t{b[4]} << 24 | std::uint32_t{b[5]} << 16 | std::uint32_t{b[6]} << 8 | b[7])) return false;
+    }
     if (!h.checksums.empty() && !checksumsHold(h.checksums, input)) return false;
     if (h.flags_set) {
       if (m.transport != Transport::Tcp) return false;

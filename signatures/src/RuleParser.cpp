@@ -12,6 +12,7 @@
 #include "gsoc/signatures/LdapNames.hpp"
 #include "gsoc/signatures/Dnp3Names.hpp"
 #include "gsoc/signatures/Krb5Names.hpp"
+#include "gsoc/signatures/PublicSuffixList.hpp"
 #include "gsoc/signatures/Regex.hpp"
 #include "gsoc/signatures/RuleRequirements.hpp"
 #include "gsoc/signatures/Transform.hpp"
@@ -212,7 +213,8 @@ class RuleBuilder {
 
     const std::string_view dir = tokens[4].text;
     if (dir == "<>") rule_.bidirectional = true;
-    else if (dir != "->") fail(tokens[4].offset, "syntax", "expected '->' or '<>', got '" + std::string(dir) + "'");
+    else if (dir == "=>") rule_.transactional = true;
+    else if (dir != "->") fail(tokens[4].offset, "syntax", "expected '->', '<>' or '=>', got '" + std::string(dir) + "'");
 
     rule_.src = addresses(tokens[2].text, tokens[2].offset);
     rule_.src_ports = ports(tokens[3].text, tokens[3].offset);
@@ -393,6 +395,7 @@ class RuleBuilder {
     TransformChain transforms;
     bool base64 = false;
     std::uint8_t occurrence = 0;
+    FlowDirection side = FlowDirection::Any;  // transactional rules: see BufferInspection::side
   };
   struct ItemRef {
     Target target;
@@ -401,8 +404,9 @@ class RuleBuilder {
 
   BufferInspection& inspection(const Target& t) {
     if (t.base64) return *base64_;
-    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms, t.occurrence)) return *existing;
+    if (BufferInspection* existing = rule_.findInspection(t.buffer, t.transforms, t.occurrence, t.side)) return *existing;
     rule_.inspections.push_back(BufferInspection{t.buffer, t.transforms, {}, std::nullopt, t.occurrence});
+    rule_.inspections.back().side = t.side;
     return rule_.inspections.back();
   }
 
@@ -410,7 +414,7 @@ class RuleBuilder {
   // keyword, the buffer of the previous content/pcre; else the packet/stream payload.
   Target targetBuffer(bool relative) const {
     if (in_base64_data_) return {BufferId::Payload, {}, true};
-    if (sticky_) return {*sticky_, sticky_transforms_, false, sticky_occurrence_};
+    if (sticky_) return {*sticky_, sticky_transforms_, false, sticky_occurrence_, sticky_side_};
     if (relative && last_item_) return last_item_->target;
     return {};
   }
@@ -551,6 +555,17 @@ class RuleBuilder {
       sticky_ = kw.buffer;
       sticky_transforms_.clear();
       in_base64_data_ = false;
+      // Suricata 8's `http.connection: to_client`: which side of a transactional (=>) rule's
+      // transaction a buffer of both directions is taken from. Other rules ignore it, as values
+      // on sticky buffers always were.
+      sticky_side_ = FlowDirection::Any;
+      if (rule_.transactional && o.has_value) {
+        const std::string_view side = trim(o.value);
+        if (side == "to_client") sticky_side_ = FlowDirection::ToClient;
+        else if (side == "to_server") sticky_side_ = FlowDirection::ToServer;
+        else failValue(o, "expected to_client or to_server, got '" + std::string(side) + "'");
+      }
+      if (rule_.transactional && sticky_side_ == FlowDirection::Any) sticky_side_ = bodySideOf(o.name);
       return;
     }
     // Legacy modifier: move the preceding content into that buffer's list.
@@ -1887,10 +1902,15 @@ class RuleBuilder {
       if (std::find(std::begin(kModes), std::end(kModes), parts[1]) == std::end(kModes)) {
         failValue(o, "unknown mode '" + std::string(parts[1]) + "'");
       }
-      note("app-layer-protocol mode '" + std::string(parts[1]) + "' read as the flow's one protocol");
+    }
+    AppProtocolCondition c;
+    if (parts.size() == 2) {
+      // to_server / to_client: the protocol that direction's own data was detected as.
+      if (parts[1] == "to_server") c.side = FlowDirection::ToServer;
+      else if (parts[1] == "to_client") c.side = FlowDirection::ToClient;
+      else note("app-layer-protocol mode '" + std::string(parts[1]) + "' read as the flow's one protocol");
     }
     std::string_view names = parts[0];
-    AppProtocolCondition c;
     if (names.starts_with('!')) {
       c.negated = true;
       names = trim(names.substr(1));
@@ -2251,6 +2271,8 @@ class RuleBuilder {
         {"from_base64", K::FromBase64},
         {"gunzip", K::Gunzip},
         {"zlib_deflate", K::ZlibDeflate},
+        {"domain", K::Domain},
+        {"tld", K::Tld},
     };
     for (const auto& [name, kind] : kKinds) {
       if (n == name) return kind;
@@ -2319,6 +2341,10 @@ class RuleBuilder {
       }
     } else if (o.has_value) {
       failValue(o, "'" + name + "' takes no value");
+    }
+    if ((kind == Transform::Kind::Domain || kind == Transform::Kind::Tld) && PublicSuffixList::system() == nullptr) {
+      fail(o.offset, "public suffix list missing",
+           "'" + name + "' needs the public suffix list at " + std::string(PublicSuffixList::kDebianPath) + " (Debian package publicsuffix)");
     }
     sticky_transforms_.push_back(std::move(t));
   }
@@ -2415,13 +2441,13 @@ class RuleBuilder {
         return;
       }
       if (!sticky_) fail(o.offset, "syntax", "bsize needs a sticky buffer before it");
-      inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_}).size = sizeCheck(o, o.value);
+      inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_, sticky_side_}).size = sizeCheck(o, o.value);
       return;
     }
     if (n == "absent") {
       if (!sticky_) fail(o.offset, "syntax", "absent needs a sticky buffer before it");
       if (!o.value.empty() && o.value != "or_else") fail(o.offset, "bad value", "absent: expected nothing or 'or_else', got '" + std::string(o.value) + "'");
-      BufferInspection& insp = inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_});
+      BufferInspection& insp = inspection({*sticky_, sticky_transforms_, false, sticky_occurrence_, sticky_side_});
       if (!insp.items.empty() || insp.size) fail(o.offset, "syntax", "absent must come right after its sticky buffer");
       insp.absent = o.value.empty() ? BufferInspection::Absent::Only : BufferInspection::Absent::OrElse;
       return;
@@ -2439,6 +2465,7 @@ class RuleBuilder {
     if (n == "ttl") { requireValue(o); rule_.header.ttl = sizeCheck(o, o.value); return; }
     if (n == "vlan.id") { onVlanId(o); return; }
     if (n == "vlan.layers") { requireValue(o); rule_.header.vlan_layers = uintCheck(o, o.value); return; }
+    if (n == "icmpv6.mtu") { requireValue(o); rule_.header.icmpv6_mtu = uintCheck(o, o.value); return; }
     if (n == "icmp_id") { requireValue(o); rule_.header.icmp_id = sizeCheck(o, o.value); return; }
     if (n == "icmp_seq") { requireValue(o); rule_.header.icmp_seq = sizeCheck(o, o.value); return; }
     if (n == "tcp.mss") {
@@ -2578,8 +2605,12 @@ class RuleBuilder {
       for (const std::string& n : notes_) warnings_->push_back("sid " + std::to_string(rule_.sid) + ": " + n);
     }
     checkDsizeReachable();
-    checkDirections();
-    applyBodyDirection();
+    if (rule_.transactional) {
+      resolveTransactionSides();
+    } else {
+      checkDirections();
+      applyBodyDirection();
+    }
     for (const BufferInspection& insp : rule_.inspections) {
       for (const InspectItem& item : insp.items) {
         if (const auto* c = std::get_if<ContentMatch>(&item)) {
@@ -2612,8 +2643,47 @@ class RuleBuilder {
   // keywords (http_client_body, http.request_body) inspect only requests and its response-body
   // ones (http_server_body, http.server_body, http.response_body) only responses.
   void noteBodyDirection(std::string_view keyword) {
-    if (keyword == "http_client_body" || keyword == "http.request_body") body_direction_ = FlowDirection::ToServer;
-    else if (keyword == "http_server_body" || keyword == "http.server_body" || keyword == "http.response_body") body_direction_ = FlowDirection::ToClient;
+    if (const FlowDirection side = bodySideOf(keyword); side != FlowDirection::Any) body_direction_ = side;
+  }
+  static FlowDirection bodySideOf(std::string_view keyword) {
+    if (keyword == "http_client_body" || keyword == "http.request_body") return FlowDirection::ToServer;
+    if (keyword == "http_server_body" || keyword == "http.server_body" || keyword == "http.response_body") return FlowDirection::ToClient;
+    return FlowDirection::Any;
+  }
+
+  // A transactional (=>) rule: each inspection takes its side of the transaction from its
+  // buffer, unless the keyword named one; a buffer of both directions without one is refused
+  // (Suricata 8 refuses such rules too), as are payload and packet conditions, which belong to
+  // no transaction.
+  void resolveTransactionSides() {
+    if (rule_.flow.direction != FlowDirection::Any) {
+      fail(0, "conflicting directions", "rule " + std::to_string(rule_.sid) + " is transactional (=>): it takes both directions, flow:to_server/to_client does not apply");
+    }
+    if (rule_.app == AppProto::None) {
+      fail(0, "syntax", "rule " + std::to_string(rule_.sid) + " is transactional (=>): it needs an app-layer protocol");
+    }
+    for (BufferInspection& insp : rule_.inspections) {
+      if (insp.buffer == BufferId::Payload || isPacketHeaderBuffer(insp.buffer)) {
+        fail(0, "syntax", "rule " + std::to_string(rule_.sid) + " is transactional (=>): payload and packet keywords belong to no transaction");
+      }
+      if (insp.side == FlowDirection::Any) insp.side = transactionSideOf(insp.buffer);
+      if (insp.side == FlowDirection::Any) {
+        fail(0, "ambiguous direction", "rule " + std::to_string(rule_.sid) + " is transactional (=>) and '" + std::string(bufferName(insp.buffer)) +
+                                           "' exists in both directions: name one (" + std::string(bufferName(insp.buffer)) + ": to_client;)");
+      }
+    }
+  }
+  static FlowDirection transactionSideOf(BufferId b) {
+    switch (b) {
+      case BufferId::HttpAccept: case BufferId::HttpAcceptEnc: case BufferId::HttpAcceptLang: case BufferId::HttpReferer:
+      case BufferId::TlsSni: case BufferId::Ja3Hash: case BufferId::Ja3String: case BufferId::Ja4Hash:
+        return FlowDirection::ToServer;
+      case BufferId::HttpServer: case BufferId::HttpLocation:
+      case BufferId::Ja3sHash: case BufferId::Ja3sString: case BufferId::TlsCertSubject: case BufferId::TlsCertIssuer:
+      case BufferId::TlsCertSerial: case BufferId::TlsCertFingerprint: case BufferId::TlsCerts: case BufferId::TlsSubjectAltName:
+        return FlowDirection::ToClient;
+      default: return sideOf(b);
+    }
   }
   // A rule without a flow direction of its own takes its body keyword's, unless a buffer of
   // the other direction (a transaction's request and response together) says otherwise.
@@ -2693,6 +2763,7 @@ class RuleBuilder {
   std::vector<std::string> notes_;
   Rule rule_;
   std::uint8_t sticky_occurrence_ = 0;  // see BufferInspection::occurrence
+  FlowDirection sticky_side_ = FlowDirection::Any;  // see BufferInspection::side
   std::optional<BufferId> sticky_;
   FlowDirection body_direction_ = FlowDirection::Any;  // see noteBodyDirection
   TransformChain sticky_transforms_;

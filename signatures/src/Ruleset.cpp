@@ -3,10 +3,47 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "gsoc/signatures/RuleParser.hpp"
 
 namespace gsoc::signatures {
+
+namespace {
+
+// A transactional (=>) rule as the two rules the Detector runs (Rule::TxHalf): the request half
+// with the to_server inspections, which never alerts, and the response half with the to_client
+// ones and everything that acts on a match (flowbits, thresholds, filestore...).
+std::pair<Rule, Rule> splitTransactional(Rule&& rule) {
+  Rule request = rule;
+  Rule response = std::move(rule);
+  request.tx_half = Rule::TxHalf::Request;
+  response.tx_half = Rule::TxHalf::Response;
+  request.flow.direction = FlowDirection::ToServer;
+  response.flow.direction = FlowDirection::ToClient;
+  std::erase_if(request.inspections, [](const BufferInspection& i) { return i.side != FlowDirection::ToServer; });
+  std::erase_if(response.inspections, [](const BufferInspection& i) { return i.side != FlowDirection::ToClient; });
+  request.noalert = true;
+  request.flowbits.clear();
+  request.flowints.clear();
+  request.hostbits.clear();
+  request.threshold.reset();
+  request.detection_filter.reset();
+  request.tags.clear();
+  request.events.clear();
+  request.filestore = false;
+  request.dce_ifaces.clear();
+  request.dce_opnums.clear();
+  request.smb_version.reset();
+  for (Rule* half : {&request, &response}) {  // each is evaluated on its side's transactions only
+    half->inspects_payload = false;
+    half->inspects_app_buffer = true;
+    half->ip_only = false;
+  }
+  return {std::move(request), std::move(response)};
+}
+
+}  // namespace
 
 std::string RuleDiagnostic::format() const {
   std::string out = file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
@@ -110,7 +147,10 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
     if (!inserted) {
       // As Suricata: a higher revision replaces the rule it updates; otherwise the later is dropped.
       SeenSid& first = it->second;
-      if (rule.rev > first.rev) {
+      // A transactional rule is two entries (splitTransactional): a later revision replaces
+      // only a rule of one entry by another.
+      const bool replaceable = !rule.transactional && ruleset_.rules[first.index].tx_half == Rule::TxHalf::None;
+      if (rule.rev > first.rev && replaceable) {
         report.warnings.push_back(first.file + ":" + std::to_string(first.line) + ": sid " + std::to_string(rule.sid) +
                                   ": rev " + std::to_string(first.rev) + " replaced by rev " + std::to_string(rule.rev) +
                                   " at " + std::string(origin) + ":" + std::to_string(line));
@@ -132,7 +172,13 @@ void RulesetLoader::loadRule(std::string_view text, std::string_view origin, std
       reject(std::move(d), origin);
       return;
     }
-    ruleset_.rules.push_back(std::move(rule));
+    if (rule.transactional) {
+      auto [request, response] = splitTransactional(std::move(rule));
+      ruleset_.rules.push_back(std::move(request));
+      ruleset_.rules.push_back(std::move(response));
+    } else {
+      ruleset_.rules.push_back(std::move(rule));
+    }
     ++report.rules_loaded;
     ++report.by_file[std::string(origin)].loaded;
   } catch (const RuleSkipped& e) {

@@ -1,5 +1,7 @@
 #include "gsoc/signatures/Transform.hpp"
 
+#include "gsoc/signatures/PublicSuffixList.hpp"
+
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -92,6 +94,8 @@ std::string_view transformName(Transform::Kind kind) {
     case Transform::Kind::FromBase64: return "from_base64";
     case Transform::Kind::Gunzip: return "gunzip";
     case Transform::Kind::ZlibDeflate: return "zlib_deflate";
+    case Transform::Kind::Domain: return "domain";
+    case Transform::Kind::Tld: return "tld";
   }
   return "";
 }
@@ -191,6 +195,14 @@ std::string_view TransformEngine::step(const Transform& t, std::string_view in, 
     case Transform::Kind::ZlibDeflate:
       inflate(t, in, out);
       return out;
+    case Transform::Kind::Domain:
+    case Transform::Kind::Tld: {
+      // The rule loader refuses these transforms without the list, so null means nothing to match.
+      const PublicSuffixList* list = PublicSuffixList::system();
+      if (list == nullptr) return {};
+      for (const char c : in) out.push_back(isUpper(static_cast<unsigned char>(c)) ? static_cast<char>(c + 32) : c);
+      return t.kind == Transform::Kind::Domain ? list->registrableDomain(out) : list->suffix(out);
+    }
     case Transform::Kind::Xor: {
       const std::string& key = t.argument;
       out.resize(in.size());

@@ -278,5 +278,20 @@ TEST(HttpParser, DeflateIsZlibOrRaw) {
   EXPECT_EQ(body, "hello");
 }
 
+TEST(HttpParser, BrotliBodies) {
+  // "<html>hello brotli</html>" as brotli (python3-brotli), alone and under gzip's name list.
+  const std::string br("\x0b\x0c\x80\x3c\x68\x74\x6d\x6c\x3e\x68\x65\x6c\x6c\x6f\x20\x62\x72\x6f\x74\x6c\x69\x3c"
+                       "\x2f\x68\x74\x6d\x6c\x3e\x03", 29);
+  std::string body = br;
+  ASSERT_TRUE(decodeHttpBody(body, "br"));
+  EXPECT_EQ(body, "<html>hello brotli</html>");
+  body = br;
+  ASSERT_TRUE(decodeHttpBody(body, "identity, br"));
+  EXPECT_EQ(body, "<html>hello brotli</html>");
+  body = "not brotli at all";
+  EXPECT_FALSE(decodeHttpBody(body, "br"));
+  EXPECT_EQ(body, "not brotli at all");  // left as it came
+}
+
 }  // namespace
 }  // namespace gsoc::sensor

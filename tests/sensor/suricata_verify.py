@@ -613,6 +613,9 @@ def eve_option_flags(outputs):
             if name == "mqtt" and isinstance(t, dict) and isinstance(t["mqtt"], dict) \
                     and t["mqtt"].get("string-log-limit") is not None:
                 flags.append(("--eve-mqtt-string-log-limit", str(t["mqtt"]["string-log-limit"])))
+            if name == "stats" and isinstance(t, dict) and isinstance(t["stats"], dict) \
+                    and normalise_value(t["stats"].get("null-values", True)) == "false":
+                flags.append(("--eve-stats-zero-counters", "no"))
         return flags
     return []
 
@@ -1077,6 +1080,8 @@ def run_one(result, case_dir, config, opts):
                    "out of scope: custom command line")
     if config.get("setup"):
         raise Skip("out of scope: setup script", "out of scope: setup script")
+    if config.get("unix-commands"):  # Suricata's unix socket: gsoc is controlled by gsocctl/signals
+        raise Skip("out of scope: Suricata unix-socket commands", "out of scope: unix-socket commands")
     base = os.path.basename(case_dir)
     env = {"TEST_DIR": case_dir, "SRCDIR": opts.shared, "OUTPUT_DIR": "."}
     settings = Settings()

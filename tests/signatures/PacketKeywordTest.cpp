@@ -98,5 +98,24 @@ TEST(PacketKeywords, NotEqualComparison) {
   EXPECT_TRUE(r.header.itype->matches(8));
 }
 
+TEST(PacketKeywords, Icmpv6MtuOfPacketTooBig) {
+  const auto rs = compileRules(R"(
+alert ipv6 any any -> any any (icmpv6.mtu:<1280; sid:1;)
+alert ipv6 any any -> any any (icmpv6.mtu:1280; sid:2;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  in.meta.transport = Transport::Icmp;
+  in.meta.ip_proto = 58;
+  in.meta.src = *IpAddress::parse("2001:db8::1");
+  in.meta.dst = *IpAddress::parse("2001:db8::2");
+  in.meta.icmp_type = 2;  // Packet Too Big, MTU 1000 (0x3e8)
+  const std::string header("\x02\x00\x12\x34\x00\x00\x03\xe8", 8);
+  in.buffers.set(BufferId::Icmpv6Hdr, header);
+  EXPECT_EQ(fire(d, in), Sids({1}));
+  in.meta.icmp_type = 128;  // an echo request carries no MTU
+  EXPECT_EQ(fire(d, in), Sids({}));
+}
+
 }  // namespace
 }  // namespace gsoc::signatures

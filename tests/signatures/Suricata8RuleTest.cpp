@@ -107,5 +107,22 @@ TEST(Suricata8Rules, RulesThatCanNeverMatchAreRefused) {
   EXPECT_NO_THROW(parse(R"(alert http any any -> any any (http.uri; content:"a"; pcre:"/^x/U"; sid:9;))"));
 }
 
+TEST(Suricata8Rules, AppLayerProtocolOfOneDirection) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (flow:to_client; app-layer-protocol:http1,to_server; app-layer-protocol:ssh,to_client; sid:1;)
+alert tcp any any -> any any (flow:to_client; app-layer-protocol:ssh; sid:2;)
+alert tcp any any -> any any (flow:to_client; app-layer-protocol:http; sid:3;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  in.meta.direction = FlowDirection::ToClient;
+  in.meta.app = AppProto::Http;  // the flow's protocol: the client's
+  in.meta.app_to_server = AppProto::Http;
+  in.meta.app_to_client = AppProto::Ssh;  // the server answered as SSH
+  EXPECT_EQ(fire(d, in), Sids({1, 3}));
+  in.meta.app_to_client = AppProto::Http;  // both sides agree
+  EXPECT_EQ(fire(d, in), Sids({3}));
+}
+
 }  // namespace
 }  // namespace gsoc::signatures

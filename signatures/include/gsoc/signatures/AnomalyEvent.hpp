@@ -208,7 +208,9 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(StreamSuspectedRstInject, Stream, None, "suspected_rst_inject")                                \
   /* FTP: more commands awaiting their replies than max-tx; a RETR or STOR before any data port */ \
   X(FtpTooManyTransactions, AppLayer, Ftp, "ftp.too_many_transactions")                           \
-  X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")
+  X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")                                     \
+  /* protocol detection: each direction's data detected as a different protocol */                \
+  X(ApplayerMismatchProtocolBothDirections, AppLayer, None, "applayer_mismatch_protocol_both_directions")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

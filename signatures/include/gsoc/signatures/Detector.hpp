@@ -7,6 +7,7 @@
 // buffer inspection, flowbits, then the threshold/detection_filter event filter. Indicator lists
 // are matched in the same call.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -38,11 +39,24 @@ class FlowBits {
     if (id >= ints_.size()) ints_.resize(id + 1);
     ints_[id] = value;
   }
+  // Transactional rules: the Request half `rule` held on transaction `tx` of this flow. A flow
+  // keeps the last kMaxMarkedTransactions marks (requests far ahead of their responses lose the
+  // oldest).
+  static constexpr std::size_t kMaxMarkedTransactions = 32;
+  void markTransaction(std::uint32_t rule, std::uint64_t tx) {
+    if (transactionMarked(rule, tx)) return;
+    if (marked_.size() >= kMaxMarkedTransactions) marked_.erase(marked_.begin());
+    marked_.emplace_back(rule, tx);
+  }
+  [[nodiscard]] bool transactionMarked(std::uint32_t rule, std::uint64_t tx) const {
+    return std::find(marked_.begin(), marked_.end(), std::pair<std::uint32_t, std::uint64_t>{rule, tx}) != marked_.end();
+  }
 
  private:
   void grow(std::uint32_t id) { if (id / 64 >= words_.size()) words_.resize(id / 64 + 1); }
   std::vector<std::uint64_t> words_;
   std::vector<std::optional<std::uint32_t>> ints_;  // empty until a rule sets one
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> marked_;  // (Request half, transaction)
 };
 
 struct RuleMatch {

@@ -87,11 +87,18 @@ struct TransactionFacts {
   // alerted on it so far, by index, so that each alerts once per transaction as in Suricata.
   // The detection stage skips and adds to it.
   std::vector<std::uint32_t>* alerted_rules = nullptr;
+  // The transaction's number in its flow (transactional `=>` rules pair a request with its own
+  // response by it); 0 for protocols with one transaction per flow.
+  std::uint64_t tx_id = 0;
 };
 
 struct PacketMeta {
   Transport transport = Transport::Tcp;  // Any is not valid here
   AppProto app = AppProto::None;         // detected application protocol of the flow
+  // The protocol each direction's own data was detected as: the same as `app`, except where
+  // the two directions disagree (an HTTP client talking to an SSH server).
+  AppProto app_to_server = AppProto::None;
+  AppProto app_to_client = AppProto::None;
   FlowDirection direction = FlowDirection::ToServer;
   bool established = false;              // TCP handshake seen / UDP seen both ways
   bool is_stream = false;                // payload is reassembled stream data, not one packet

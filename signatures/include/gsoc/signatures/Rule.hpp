@@ -299,6 +299,8 @@ struct Transform {
     FromBase64,          // decodes `size` bytes (0: all) from `offset` in `mode`; unchanged when nothing decodes
     Gunzip,              // gzip member, at most `size` bytes out; empty when it does not inflate
     ZlibDeflate,         // zlib stream, likewise
+    Domain,              // the registrable domain (public suffix plus one label), lowercased
+    Tld,                 // the public suffix ("co.uk"), lowercased
   };
   enum class Base64Mode : std::uint8_t { Rfc4648, Rfc2045, Strict };
   Kind kind = Kind::DotPrefix;
@@ -328,6 +330,10 @@ struct BufferInspection {
   // either when it has none or when the keywords after `absent: or_else` match (OrElse).
   enum class Absent : std::uint8_t { No, Only, OrElse };
   Absent absent = Absent::No;
+  // Transactional (`=>`) rules: the direction of the transaction this inspection is on, from
+  // the buffer (http.uri: to_server) or the keyword's own `to_client`/`to_server`
+  // (`http.connection: to_client`). Any in other rules.
+  FlowDirection side = FlowDirection::Any;
 };
 
 // stream_size: bytes seen so far on the TCP stream of one or both sides.
@@ -414,6 +420,9 @@ struct DceOpnumCondition {
 struct AppProtocolCondition {
   std::vector<AppProto> protocols;
   bool negated = false;
+  // `app-layer-protocol:http1,to_server`: the protocol one direction's data was detected as
+  // (PacketMeta::app_to_server / app_to_client); Any: the flow's protocol.
+  FlowDirection side = FlowDirection::Any;
 };
 
 struct Threshold {
@@ -475,9 +484,10 @@ struct HeaderCondition {
   std::optional<VlanIdCheck> vlan_id;
   std::optional<SizeCheck> vlan_layers;
   std::vector<ChecksumCondition> checksums;  // ipv4-csum, tcpv4-csum...: each must hold
+  std::optional<SizeCheck> icmpv6_mtu;  // of an ICMPv6 Packet Too Big message; other packets never match
   [[nodiscard]] bool empty() const {
     return !dsize && !itype && !icode && !ttl && !tcp_mss && !icmp_id && !icmp_seq && !ip_proto && !flags_set && !vlan_id &&
-           !vlan_layers && checksums.empty();
+           !vlan_layers && checksums.empty() && !icmpv6_mtu;
   }
 };
 
@@ -494,6 +504,13 @@ struct Rule {
   PortSet src_ports;
   PortSet dst_ports;
   bool bidirectional = false;  // <>
+  // `=>` (Suricata 8's transactional rules): one transaction's request and response together.
+  // The loader splits such a rule in two (Ruleset.cpp): a Request half, which never alerts and
+  // marks the transaction in the flow when its to_server inspections hold, and right after it a
+  // Response half with the to_client inspections, which alerts only on a marked transaction.
+  bool transactional = false;
+  enum class TxHalf : std::uint8_t { None, Request, Response };
+  TxHalf tx_half = TxHalf::None;
 
   // meta
   std::uint32_t gid = 1;
@@ -545,9 +562,10 @@ struct Rule {
   std::string text;
 
   [[nodiscard]] bool hasTransactionFacts() const { return !dce_ifaces.empty() || !dce_opnums.empty() || smb_version.has_value(); }
-  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}, std::uint8_t occurrence = 0) {
+  [[nodiscard]] BufferInspection* findInspection(BufferId id, const TransformChain& transforms = {}, std::uint8_t occurrence = 0,
+                                                 FlowDirection side = FlowDirection::Any) {
     for (auto& insp : inspections) {
-      if (insp.buffer == id && insp.transforms == transforms && insp.occurrence == occurrence) return &insp;
+      if (insp.buffer == id && insp.transforms == transforms && insp.occurrence == occurrence && insp.side == side) return &insp;
     }
     return nullptr;
   }
