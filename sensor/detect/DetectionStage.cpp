@@ -210,6 +210,10 @@ void DetectionStage::releaseWindows(Flow& flow) {
     if (flow.stream_unscanned[side] != 0 && !ending_flow_) continue;  // scanned at the flow's end
     flow.stream_unscanned[side] = 0;
     if (kept.capacity() <= std::string().capacity()) continue;  // nothing on the heap
+    if (kept.capacity() > 2 * kAnchoredDepth) {  // grown by bytes that waited for an ACK: not pooled
+      kept = std::string();
+      continue;
+    }
     kept.clear();
     windows_.give(std::exchange(kept, std::string()));
   }
