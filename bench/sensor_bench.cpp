@@ -171,6 +171,7 @@ sensor::WorkerHooks detectionHooks(sensor::DetectionStage& detection) {
     detection.onStreamData(fl, d, data);
   };
   hooks.on_flow_end = [&detection](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
+  hooks.on_flow_packet_start = [&detection](const sensor::DecodedPacket& p) { detection.beginPacket(p); };
   return hooks;
 }
 

@@ -145,8 +145,9 @@ Options:
                          filesha256, filestore) or an indicator list needs the hashes. Mail
                          attachments are always hashed
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
-                         (an SMTP mail's record) as it arrives; by default, as Suricata in IDS
-                         mode, when the client's next packet acknowledges it
+                         (an SMTP mail's record) as it arrives, and stream rules scan bytes as
+                         they arrive; by default, as Suricata in IDS mode, once the other side
+                         acknowledges them (or at the flow's end)
   --mqtt-max-msg-length SIZE
                          MQTT packets longer than this (bytes, or with kb/mb) are skipped and
                          logged as truncated (Suricata's mqtt max-msg-length; default 1mb)
@@ -561,7 +562,7 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
     << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
-    << c.stream_out_of_order << "},\"detect\":{\"alerts\":" << t.detection.alerts << ",\"host_tags_dropped\":"
+    << c.stream_out_of_order << ",\"reassembly_gap\":" << c.stream_reassembly_gaps << "},\"detect\":{\"alerts\":" << t.detection.alerts << ",\"host_tags_dropped\":"
     << t.detection.host_tags_dropped
     << ",\"engines\":[{\"id\":0,\"rules_loaded\":" << t.rules_loaded << ",\"rules_failed\":" << t.rules_failed
     << ",\"rules_skipped\":" << t.rules_skipped << "}]},\"app_layer\":{\"malformed\":" << t.app.parse_errors
@@ -905,6 +906,7 @@ int main(int argc, char** argv) {
       hooks.on_stream_data = [l](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
         l->detection->onStreamData(flow, dir, data);
       };
+      hooks.on_flow_packet_start = [l](const DecodedPacket& p) { l->detection->beginPacket(p); };
     }
     if (l->detection || (l->eve && args.eve_arp)) {
       hooks.on_flowless_packet = [l, arp = l->eve && args.eve_arp](const DecodedPacket& p) {

@@ -96,12 +96,24 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     finishApp(flow);
   }
   // What of the other direction's delivered bytes this packet leaves unacknowledged.
-  const TcpStream& other = flow.streams[sideOf(dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer)];
+  const std::size_t other_side = sideOf(dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer);
+  const TcpStream& other = flow.streams[other_side];
   const std::uint64_t unacked = packet.ip_proto != 6 ? 0
                                 : (packet.tcp_flags & tcp_flag::kAck) != 0 ? other.unacknowledged(packet.tcp_ack)
                                                                   : other.deliveredBytes();
+  if (packet.ip_proto == 6 && (packet.tcp_flags & tcp_flag::kAck) != 0) {
+    const std::uint64_t acked = other.deliveredBytes() - std::min(unacked, other.deliveredBytes());
+    flow.stream_acked[other_side] = std::max(flow.stream_acked[other_side], acked);
+  }
   app_.onPacket(flow, dir, unacked);
   collectAppEvents(flow);  // raised by what this packet acknowledged
+  if (packet.ip_proto == 6 && !stream_inline_) {
+    // IDS mode: this side's bytes the other side has acknowledged, scanned with this packet (as
+    // Suricata's raw stream inspection, which stops at the last ACK).
+    const std::size_t side = sideOf(dir);
+    const std::uint64_t scanned = flow.stream_inspected[side] - flow.stream_unscanned[side];
+    if (flow.stream_acked[side] > scanned) scanStream(flow, dir, flow.stream_acked[side] - scanned, packet.timestamp_ns);
+  }
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
   auto& meta = input_.meta;
@@ -175,6 +187,12 @@ void DetectionStage::onFlowEnd(Flow& flow) {
     explicit Ending(bool& f) : flag(f) { flag = true; }
     ~Ending() { flag = false; }
   } ending{ending_flow_};
+  // What stream rules have not scanned yet, as Suricata's pseudo packets at a flow's end.
+  if (flow.ip_proto == 6) {
+    for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+      scanStream(flow, side_dir, flow.stream_unscanned[sideOf(side_dir)], flow.last_ns);
+    }
+  }
   finishApp(flow);
   tagger_.onFlowEnd(flow);
   if (!packet_events_.any()) return;
@@ -191,8 +209,15 @@ void DetectionStage::onFlowEnd(Flow& flow) {
 }
 
 void DetectionStage::releaseWindows(Flow& flow) {
-  for (std::string& kept : flow.stream_windows) {
+  for (std::size_t side = 0; side < 2; ++side) {
+    std::string& kept = flow.stream_windows[side];
+    if (flow.stream_unscanned[side] != 0 && !ending_flow_) continue;  // scanned at the flow's end
+    flow.stream_unscanned[side] = 0;
     if (kept.capacity() <= std::string().capacity()) continue;  // nothing on the heap
+    if (kept.capacity() > 2 * kAnchoredDepth) {  // grown by bytes that waited for an ACK: not pooled
+      kept = std::string();
+      continue;
+    }
     kept.clear();
     windows_.give(std::exchange(kept, std::string()));
   }
@@ -245,38 +270,60 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   if (data.empty()) return;
   const std::size_t side = sideOf(dir);
   const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
-  // The window is built in this worker's buffer from what the flow kept (the stream start, or
-  // the overlap) and the new bytes; between chunks a flow keeps at most kAnchoredDepth bytes.
+  // The flow keeps the bytes stream rules scanned last for context (the stream start, or the
+  // overlap) followed by the bytes they have not scanned yet; the new bytes join those.
   std::string& kept = flow.stream_windows[side];
   if (flow.stream_inspected[side] == 0) kept = windows_.take([] { return std::string(); });
-  std::string& window = window_;
-  window.assign(kept);
-  if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {
-    window.erase(0, window.size() - kOverlap);  // slide: keep only the overlap
-  }
-  const std::size_t new_offset = window.size();
-  window.append(reinterpret_cast<const char*>(data.data()), data.size());
+  kept.append(reinterpret_cast<const char*>(data.data()), data.size());
   flow.stream_inspected[side] += data.size();
-  if (flow.stream_inspected[side] <= kAnchoredDepth) {
-    kept.assign(window);  // still the start of the stream
-  } else {
-    kept.assign(window, window.size() - std::min(window.size(), kOverlap));
-    if (kept.capacity() > 2 * kOverlap) kept.shrink_to_fit();  // once, leaving the anchored phase
-  }
+  flow.stream_unscanned[side] += data.size();
   // The app layer first: it identifies the protocol and runs the transactions this data
-  // completes, which see the window as their payload.
-  tx_payload_ = window;
+  // completes, which see the kept bytes as their payload.
+  tx_payload_ = kept;
   tx_payload_direction_ = dir;
   app_.onStream(flow, dir, data, now);
   tx_payload_ = {};
   collectAppEvents(flow);
+  // Inline mode scans bytes as they arrive; IDS mode once acknowledged (onPacket) or at the
+  // flow's end (onFlowEnd), unless too many wait.
+  if (stream_inline_ || flow.stream_unscanned[side] > kMaxUnscanned) {
+    scanStream(flow, dir, flow.stream_unscanned[side], now);
+  }
+}
+
+void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t bytes, std::int64_t ts) {
+  const std::size_t side = sideOf(dir);
+  std::string& kept = flow.stream_windows[side];
+  bytes = std::min({bytes, flow.stream_unscanned[side], static_cast<std::uint64_t>(kept.size())});
+  if (bytes == 0) return;
+  const std::size_t unscanned = static_cast<std::size_t>(flow.stream_unscanned[side]);
+  const std::size_t context = kept.size() - unscanned;
+  const std::uint64_t scanned_before = flow.stream_inspected[side] - unscanned;
+  // The window: the context (slid to the overlap once past the anchored start) and the bytes
+  // scanned now. Only matches that end in those alert.
+  std::string& window = window_;
+  std::size_t from = 0;
+  if (scanned_before + bytes > kAnchoredDepth && context > kOverlap) from = context - kOverlap;
+  window.assign(kept, from, context - from + static_cast<std::size_t>(bytes));
+  const std::size_t new_offset = context - from;
+  flow.stream_unscanned[side] -= bytes;
+  // What the flow keeps next: the context for the next scan and the bytes still unscanned.
+  const std::uint64_t scanned = scanned_before + bytes;
+  const std::size_t rest = unscanned - static_cast<std::size_t>(bytes);
+  if (scanned > kAnchoredDepth) {
+    const std::size_t keep_context = std::min(window.size(), kOverlap);
+    kept.erase(0, kept.size() - rest - keep_context);
+    if (kept.capacity() > 2 * kOverlap && kept.size() <= kOverlap) kept.shrink_to_fit();  // leaving the anchored phase
+  }
   ++counters_.stream_inputs;
   counters_.stream_bytes_inspected += window.size();
-  const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
   fillMeta(flow, dir, ts, input_.meta);
   input_.meta.is_stream = true;
   input_.meta.stream_new_data_offset = static_cast<std::uint32_t>(new_offset);
   input_.meta.first_in_direction = false;
+  // At the flow's end the connection may be over: as Suricata's established covers every later
+  // TCP state.
+  if (ending_flow_) input_.meta.established = input_.meta.established || flow.was_established;
   input_.buffers.clear();
   input_.buffers.set(BufferId::Payload, window);
   emit(&flow, dir, ts, input_, detector_.match(input_, &flow.flowbits));
@@ -337,6 +384,13 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     // A datagram's record (SIP, LDAP over UDP) for a packet rule's alert on it.
     if (!input.meta.is_transaction && flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);
     if (const DecodedPacket* p = flow != nullptr ? current_ : current_flowless_) hit.capture_index = p->capture_index;
+    // Stream bytes scanned at the flow's end. (Transactions and events the flow's end completes
+    // keep the capture position of the worker's last packet, as before: detect-email-cc's mail is
+    // inspected at the end where Suricata inspects it at that last packet.)
+    if (flow != nullptr && ending_flow_ && input.meta.is_stream) {
+      hit.flow_end = true;
+      hit.capture_index = 0;
+    }
     const auto values = input.buffers.get(buffer);
     if (!values.empty()) hit.excerpt = values.front();
     ++counters_.alerts;

@@ -48,6 +48,9 @@ struct AlertHit {
   // A frame input's frame (EVE adds the frame object to the alert), valid during the callback.
   const Frame* frame = nullptr;
   bool from_stream = false;  // a TCP match on stream data or a transaction (EVE's "stream": 1)
+  // Stream bytes scanned at the flow's end, on no packet (Suricata's flow-end pseudo packet: EVE
+  // pkt_src "stream (flow timeout)", no pcap_cnt).
+  bool flow_end = false;
 };
 
 // One anomaly event for EVE `anomaly` records: on a packet of `flow`, or on a packet that
@@ -88,6 +91,9 @@ class DetectionStage {
 
   DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink);
 
+  // The packet whose stream bytes come next (SensorWorker's on_flow_packet_start): what they
+  // complete carries its capture position, the flow's first packet's included.
+  void beginPacket(const DecodedPacket& packet) { current_ = &packet; }
   void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
   void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   // A packet with anomaly events that reached no flow (SensorWorker's on_flowless_packet).
@@ -99,7 +105,11 @@ class DetectionStage {
   // Tagged packets (the `tag` keyword) go to `sink`; without one, tags are not tracked.
   void setTaggedPacketSink(TaggedPacketSink sink) { tagged_sink_ = std::move(sink); }
   // Suricata's stream.inline (AppLayer::setStreamInline).
-  void setStreamInline(bool on) { app_.setStreamInline(on); }
+  // Stream rules then scan a side's bytes as they arrive, not once acknowledged.
+  void setStreamInline(bool on) {
+    stream_inline_ = on;
+    app_.setStreamInline(on);
+  }
   void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
   void setFtpMaxLineBytes(std::size_t bytes) { app_.setFtpMaxLineBytes(bytes); }
   void setFtpMaxTx(std::size_t max_tx) { app_.setFtpMaxTx(max_tx); }
@@ -157,8 +167,12 @@ class DetectionStage {
   // The app layer finishes the flow's messages (their events go to packet_events_), and the
   // flow's parser state and stream windows go back to the pools.
   void finishApp(Flow& flow);
-  // Gives a flow's stream windows (its connection is over) back to windows_.
+  // Gives a flow's stream windows (its connection is over) back to windows_, but for a side
+  // with bytes not scanned yet (they wait for the flow's end).
   void releaseWindows(Flow& flow);
+  // Stream rules scan the first `bytes` of a side's unscanned bytes, in a window with the bytes
+  // before them kept for context (the stream start, or the overlap).
+  void scanStream(Flow& flow, signatures::FlowDirection dir, std::uint64_t bytes, std::int64_t ts);
   void reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
                        signatures::FlowDirection dir, std::int64_t ts);
 
@@ -187,6 +201,10 @@ class DetectionStage {
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts
   bool ending_flow_ = false;                         // during onFlowEnd
+  bool stream_inline_ = false;                       // Suricata's stream.inline
+  // Unscanned bytes a side holds at most: past it they are scanned as they arrive (a capture
+  // that misses the other side's ACKs must not grow a window without bound).
+  static constexpr std::uint64_t kMaxUnscanned = 64 * 1024;
   std::string window_;                      // the stream window being inspected (reused)
   // The kept bytes of the stream windows (Flow::stream_windows) of flows that ended, cleared
   // with their capacity, for the next flows: short TCP flows then cost no window allocation.

@@ -489,6 +489,7 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "alert", hit.packet, xff_.overwrite ? xff : std::string_view());
   else header(*hit.packet, hit.timestamp_ns, "alert");
   captureIndex(hit.capture_index);
+  if (hit.flow_end) out_ << ",\"pkt_src\":\"stream (flow timeout)\"";
   if (hit.indicator != nullptr) {
     const signatures::Indicator& ioc = *hit.indicator;
     out_ << ",\"alert\":{\"action\":\"allowed\",\"gid\":" << kIndicatorGid << ",\"signature_id\":0,\"rev\":0,\"signature\":";

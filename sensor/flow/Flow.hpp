@@ -125,6 +125,12 @@ class Flow {
   // it is short, then the overlap (see DetectionStage).
   std::array<std::string, 2> stream_windows;
   std::array<std::uint64_t, 2> stream_inspected{};  // bytes of each direction inspected so far
+  // Per direction, how many bytes at the end of stream_windows stream rules have not scanned yet:
+  // as Suricata's raw reassembly in IDS mode, a side's bytes are scanned once the other side has
+  // acknowledged them, at that side's next packet, or else at the flow's end (DetectionStage).
+  std::array<std::uint64_t, 2> stream_unscanned{};
+  // Per direction, how many of its delivered stream bytes the other side has acknowledged.
+  std::array<std::uint64_t, 2> stream_acked{};
   signatures::FlowBits flowbits;
   signatures::AppProto app = signatures::AppProto::None;
   bool app_detection_done = false;

@@ -32,7 +32,9 @@ void TcpStream::segment(std::uint32_t seq, std::span<const std::uint8_t> payload
 }
 
 void TcpStream::flush(const Deliver& deliver) {
+  const std::uint64_t gaps = counters_.gaps;
   while (!held_.empty()) skipToFirstHeld(deliver);
+  counters_.end_gaps += counters_.gaps - gaps;
 }
 
 void TcpStream::deliverInOrder(std::span<const std::uint8_t> data, const Deliver& deliver) {

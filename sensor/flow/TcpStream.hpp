@@ -22,6 +22,9 @@ struct TcpStreamCounters {
   std::uint64_t inconsistent_overlaps = 0;
   std::uint64_t gaps = 0;
   std::uint64_t gap_bytes = 0;
+  // Of `gaps`, the holes skipped by flush() (the connection ended with them): Suricata does not
+  // count those as reassembly gaps.
+  std::uint64_t end_gaps = 0;
 };
 
 class TcpStream {

@@ -60,13 +60,17 @@ void SensorWorker::handle(DecodedPacket& packet) {
   Flow& flow = flows_.lookup(packet, created);
   const signatures::FlowDirection dir = flow.directionOf(packet);
   flow.account(packet, dir);
+  if (hooks_.on_flow_packet_start) hooks_.on_flow_packet_start(packet);
   // Stream first: app-layer detection runs on it, and packet rules bound to an app protocol
   // (alert http ...) then see the flow's protocol, as in Suricata.
   if (packet.ip_proto == 6) {
     TcpStream& stream = flow.streams[dir == signatures::FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient];
     const bool syn = packet.tcp_flags & tcp_flag::kSyn;
     const std::uint64_t gaps = stream.counters().gaps;
-    stream.segment(packet.tcp_seq, packet.payload, syn, [&](std::span<const std::uint8_t> data) {
+    // A RST's payload (a diagnostic text, RFC 9293 3.5.3) is not part of the stream, as in Suricata.
+    const bool rst = packet.tcp_flags & tcp_flag::kRst;
+    const std::span<const std::uint8_t> payload = rst ? std::span<const std::uint8_t>() : packet.payload;
+    stream.segment(packet.tcp_seq, payload, syn, [&](std::span<const std::uint8_t> data) {
       counters_.stream_bytes += data.size();
       if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
     });
@@ -75,7 +79,7 @@ void SensorWorker::handle(DecodedPacket& packet) {
     // A side that sent a RST goes on sending: the RST was likely forged by a third party (as
     // Suricata's StreamTcpPacketCheckPostRst; more RSTs are not unusual).
     const std::size_t side = dir == signatures::FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient;
-    if (packet.tcp_flags & tcp_flag::kRst) {
+    if (rst) {
       flow.rst_sent[side] = true;
     } else if (flow.rst_sent[side]) {
       flow.rst_sent[side] = false;
@@ -93,6 +97,7 @@ void SensorWorker::endFlow(Flow& flow, FlowEndReason reason) {
       if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
     });
     counters_.stream_gaps += flow.streams[side].counters().gaps;
+    counters_.stream_reassembly_gaps += flow.streams[side].counters().gaps - flow.streams[side].counters().end_gaps;
     counters_.stream_gap_bytes += flow.streams[side].counters().gap_bytes;
     counters_.stream_out_of_order += flow.streams[side].counters().out_of_order;
   }

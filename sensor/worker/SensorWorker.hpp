@@ -24,6 +24,9 @@ struct WorkerCounters {
   std::uint64_t stream_gaps = 0;
   std::uint64_t stream_gap_bytes = 0;
   std::uint64_t stream_out_of_order = 0;
+  // Of stream_gaps, those skipped while the connection went on (Suricata's tcp.reassembly_gap):
+  // not the holes left when it ended.
+  std::uint64_t stream_reassembly_gaps = 0;
   std::uint64_t flows_ended = 0;
   std::uint64_t max_packet = 0;  // the longest packet's wire length (stats decoder.max_pkt_size)
   void merge(const WorkerCounters& o) {
@@ -34,6 +37,7 @@ struct WorkerCounters {
     stream_gaps += o.stream_gaps;
     stream_gap_bytes += o.stream_gap_bytes;
     stream_out_of_order += o.stream_out_of_order;
+    stream_reassembly_gaps += o.stream_reassembly_gaps;
     flows_ended += o.flows_ended;
   }
 };
@@ -49,6 +53,9 @@ struct WorkerHooks {
   std::function<void(const DecodedPacket&)> on_flowless_packet;
   // A flow ends (exactly once per flow).
   std::function<void(Flow&, FlowEndReason)> on_flow_end;
+  // A packet reached its flow, before its stream bytes (on_stream_data) and on_packet: what its
+  // stream bytes complete belongs to it (EVE's pcap_cnt).
+  std::function<void(const DecodedPacket&)> on_flow_packet_start;
 };
 
 class SensorWorker {

@@ -68,9 +68,11 @@ TEST(TcpStream, FlushSkipsHolesAndCountsThem) {
   EXPECT_EQ(out, "fg");
   EXPECT_EQ(s.counters().gaps, 1u);
   EXPECT_EQ(s.counters().gap_bytes, 3u);
+  EXPECT_EQ(s.counters().end_gaps, 1u);  // skipped as the connection ended
   // Over the cap the oldest hole is skipped at once.
   EXPECT_EQ(collect(s, 20, "0123456789"), "0123456789");
   EXPECT_EQ(s.counters().gaps, 2u);
+  EXPECT_EQ(s.counters().end_gaps, 1u);
 }
 
 DecodedPacket decoded(const PacketSpec& spec, std::int64_t ts) {

@@ -36,6 +36,7 @@ class Pipeline {
                      if (hit.rule != nullptr) sids_.push_back(hit.rule->sid);
                      else indicators_.push_back(hit.indicator->id);
                      capture_indexes_.push_back(hit.capture_index);
+                     flow_ends_.push_back(hit.flow_end);
                    }),
         worker_({}, hooks()) {}
 
@@ -73,6 +74,9 @@ class Pipeline {
   [[nodiscard]] const std::vector<std::string>& indicators() const { return indicators_; }
   // The capture position (1 = the first frame sent) of each alert's packet, in alert order.
   [[nodiscard]] const std::vector<std::uint64_t>& captureIndexes() const { return capture_indexes_; }
+  // Whether each alert came at its flow's end (on no packet), in alert order.
+  [[nodiscard]] const std::vector<bool>& flowEnds() const { return flow_ends_; }
+  DetectionStage& detection() { return detection_; }
 
  private:
   WorkerHooks hooks() {
@@ -82,6 +86,7 @@ class Pipeline {
       detection_.onStreamData(f, d, data);
     };
     h.on_flow_end = [this](Flow& f, FlowEndReason) { detection_.onFlowEnd(f); };
+    h.on_flow_packet_start = [this](const DecodedPacket& p) { detection_.beginPacket(p); };
     return h;
   }
 
@@ -92,6 +97,7 @@ class Pipeline {
   Sids sids_;
   std::vector<std::string> indicators_;
   std::vector<std::uint64_t> capture_indexes_;
+  std::vector<bool> flow_ends_;
   std::uint64_t sent_ = 0;
   DetectionStage detection_;
   SensorWorker worker_;
@@ -110,8 +116,9 @@ TEST(Pipeline, PatternSplitAcrossSegmentsMatchesOnce) {
   EXPECT_EQ(p.finish(), Sids({1}));
 }
 
-// EVE's pcap_cnt: an alert names the packet that completed what matched (here the second half of
-// a pattern split across segments, the fifth frame), for packet and stream inputs alike.
+// EVE's pcap_cnt: an alert names the packet it was raised with. As Suricata's raw stream
+// inspection in IDS mode, stream rules scan a side's bytes once the other side acknowledged them,
+// at that side's next packet (here the seventh frame, after the server's ACK, the sixth).
 TEST(Pipeline, AlertsCarryTheCapturePositionOfTheirPacket) {
   Pipeline p(R"(
 alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;)
@@ -121,8 +128,69 @@ alert tcp any any -> any any (msg:"syn"; flags:S; sid:2;)
   for (const Bytes& f : c.handshake()) p.send(f);
   p.send(c.client("xxxxEVIL-"));
   p.send(c.client("PAYLOADyyyy"));
+  p.send(c.server("", 0x10));
+  p.send(c.client("", 0x10));
   EXPECT_EQ(p.finish(), Sids({1, 2}));
-  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 5}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 7}));
+  EXPECT_EQ(p.flowEnds(), std::vector<bool>({false, false}));
+}
+
+// Suricata's stream.inline: stream rules scan the bytes as they arrive (the fifth frame).
+TEST(Pipeline, InlineModeScansStreamBytesAsTheyArrive) {
+  Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");
+  p.detection().setStreamInline(true);
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("xxxxEVIL-"));
+  p.send(c.client("PAYLOADyyyy"));
+  p.send(c.server("", 0x10));
+  EXPECT_EQ(p.finish(), Sids({1}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({5}));
+}
+
+// TCP Fast Open in inline mode: an HTTP request in the SYN, the worker's first packet, is
+// inspected with that packet (capture position 1).
+TEST(Pipeline, FastOpenRequestInTheFirstSynCarriesItsCapturePosition) {
+  Pipeline p(R"(alert http any any -> any any (http.uri; content:"/index.php"; sid:1;))");
+  p.detection().setStreamInline(true);
+  Conversation c{PacketSpec{}};
+  p.send(c.client("GET /index.php HTTP/1.1\r\nHost: a\r\n\r\n", 0x02));
+  p.send(c.server("", 0x12));
+  p.send(c.client("", 0x10));
+  EXPECT_EQ(p.finish(), Sids({1}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1}));
+}
+
+// Bytes still unacknowledged when a RST ends the connection are scanned at the flow's end, as
+// Suricata's flow-end pseudo packets do (EVE pkt_src "stream (flow timeout)", no pcap_cnt), held
+// bytes behind a hole included. The RST's own payload is not part of the stream.
+TEST(Pipeline, BytesUnacknowledgedAtARstAreScannedAtTheFlowEnd) {
+  Pipeline p(R"(
+alert tcp any any -> any any (content:"Me In!"; sid:1;)
+alert tcp any any -> any any (flow:only_stream; content:"Access Denied"; sid:2;)
+alert tcp-pkt any any -> any any (content:"Access Denied"; sid:3;)
+)");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);  // client ISN 1000, server ISN 90000
+  PacketSpec server;
+  std::swap(server.src, server.dst);
+  std::swap(server.sport, server.dport);
+  server.ack = 1001;
+  server.seq = 90001;
+  server.payload = "Please ";
+  p.send(ethernetFrame(server));
+  server.seq = 90012;  // "Let " (90008) never arrives
+  server.payload = "Me In!";
+  p.send(ethernetFrame(server));
+  PacketSpec rst;  // acknowledges "Please " only
+  rst.seq = 1001;
+  rst.ack = 90008;
+  rst.flags = 0x14;
+  rst.payload = "Access Denied";
+  p.send(ethernetFrame(rst));
+  EXPECT_EQ(p.finish(), Sids({1, 3}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({6, 0}));
+  EXPECT_EQ(p.flowEnds(), std::vector<bool>({false, true}));
 }
 
 // A rule mixing the payload with an HTTP buffer matches in the transaction, where both are

@@ -33,6 +33,7 @@ TEST(SensorRobustness, MutatedTrafficThroughEveryParser) {
   hooks.on_packet = [&](const DecodedPacket& p, Flow& f, signatures::FlowDirection d) { detection.onPacket(p, f, d); };
   hooks.on_stream_data = [&](Flow& f, signatures::FlowDirection d, std::span<const std::uint8_t> data) { detection.onStreamData(f, d, data); };
   hooks.on_flow_end = [&](Flow& f, FlowEndReason) { detection.onFlowEnd(f); };
+  hooks.on_flow_packet_start = [&](const DecodedPacket& p) { detection.beginPacket(p); };
   SensorWorker worker({}, hooks);
 
   std::mt19937_64 rng(99);

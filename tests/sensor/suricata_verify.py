@@ -27,8 +27,8 @@ Per case:
   verbosity, logging, stats, profiling, capture methods, memory sizes, rule paths (the harness
   passes the rules), anything about a protocol gsoc does not parse (the case then fails on its
   own), stream.async-oneside=true (gsoc always follows one-sided TCP), stream.inline=false/auto
-  (gsoc inspects data as it arrives; stream.inline=true becomes --stream-inline, which moves
-  only a server reply's transaction record to the reply's own packet), settings that act only in IPS mode, and any
+  (gsoc's default is IDS mode; stream.inline=true becomes --stream-inline, which inspects stream
+  bytes and transactions as they arrive), settings that act only in IPS mode, and any
   value equal to Suricata's default (SURICATA_DEFAULTS);
   out of scope (the case is skipped, "out of scope: <setting>"): everything else, notably IPS
   mode (--simulate-ips, also implied by "ips" in the case name as upstream does), Suricata's
@@ -286,8 +286,8 @@ def setting_policy(key, value):
         return OUT, None
     if key.startswith("stream.") and key in SURICATA_DEFAULTS:
         # Settings that describe what gsoc always does: it follows one-sided TCP, inspects stream
-        # and transaction data as it arrives (as inline stream mode does; IDS mode waits for the
-        # ACK, which only moves an alert to a later packet), and drops nothing.
+        # and transaction data as Suricata's IDS mode (once acknowledged) unless --stream-inline,
+        # and drops nothing.
         if key == "stream.async-oneside" and text == "true":
             return NOOP, None
         if key == "stream.reassembly.depth" and text == "0":
@@ -295,8 +295,8 @@ def setting_policy(key, value):
             # caps are per body, file and call), so 0 describes it better than Suricata's 1mb.
             return NOOP, None
         if key == "stream.inline" and text == "true":
-            # What moves is only when a server's reply completes its transaction (an SMTP
-            # mail's record): as it arrives, not when the client acknowledges it.
+            # Stream bytes and transactions are inspected as they arrive, not when the other
+            # side acknowledges them.
             return "flag", "--stream-inline"
         if key == "stream.inline" and text in ("false", "auto"):
             return NOOP, None
