@@ -144,6 +144,17 @@ Options:
                          by default HTTP files are hashed only when a rule (filemd5,
                          filesha256, filestore) or an indicator list needs the hashes. Mail
                          attachments are always hashed
+  --file-store DIR       Suricata's file-store (v2): extracted files are written under DIR, each
+                         named by its SHA-256 in a folder of the hash's first two hex digits
+                         (DIR/ab/ab12...); one file store only (given twice: refused, as
+                         Suricata refuses a second file-store output)
+  --force-filestore      store every HTTP (and HTTP/2) and FTP file (file-store force-filestore;
+                         needs --file-store); their fileinfo records say stored: true. The
+                         files filestore rules select are not yet stored on their own
+  --file-store-stream-depth N
+                         file-store stream-depth: of a stored FTP data connection only the
+                         segments within its first N bytes are taken, the file then TRUNCATED
+                         (0, the default: no limit; needs --file-store)
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives, and stream rules scan bytes as
                          they arrive; by default, as Suricata in IDS mode, once the other side
@@ -264,6 +275,9 @@ struct Args {
   int eve_dns_version = 3;
   bool stream_inline = false;
   bool force_file_hashes = false;
+  std::string file_store;         // --file-store
+  bool force_filestore = false;   // --force-filestore
+  std::uint64_t file_store_depth = 0;  // --file-store-stream-depth
   bool eve_frames = false;  // --eve-frames
   bool eve_tagged_packets = false;  // --eve-tagged-packets
   bool eve_stats_zero_counters = true;  // --eve-stats-zero-counters
@@ -428,6 +442,14 @@ Args parseArgs(int argc, char** argv) {
         args.eve_options.community_id_seed = static_cast<std::uint16_t>(seed);
       } else if (a == "--force-file-hashes") {
         args.force_file_hashes = true;
+      } else if (a == "--file-store") {
+        if (!args.file_store.empty()) usageError("--file-store given twice: one file store only (as Suricata's one file-store output)");
+        args.file_store = value();
+        if (args.file_store.empty()) usageError("--file-store needs a folder");
+      } else if (a == "--force-filestore") {
+        args.force_filestore = true;
+      } else if (a == "--file-store-stream-depth") {
+        args.file_store_depth = sizeValue(a, value());
       } else if (a == "--mqtt-max-msg-length") {
         args.mqtt_limits.max_msg_length = sizeValue(a, value());
       } else if (a == "--eve-mqtt-string-log-limit") {
@@ -506,6 +528,8 @@ Args parseArgs(int argc, char** argv) {
   if ((!args.pcap.empty()) + (!args.dpdk.empty()) + (!args.interface.empty()) > 1) {
     usageError("--pcap, --dpdk and --interface are exclusive");
   }
+  if (args.force_filestore && args.file_store.empty()) usageError("--force-filestore needs --file-store");
+  if (args.file_store_depth != 0 && args.file_store.empty()) usageError("--file-store-stream-depth needs --file-store");
   return args;
 }
 
@@ -886,6 +910,7 @@ int main(int argc, char** argv) {
       l->detection = std::make_unique<DetectionStage>(ruleset, onAlert);
       l->detection->setStreamInline(args.stream_inline);
       l->detection->setForceFileHashes(args.force_file_hashes);
+      if (args.force_filestore) l->detection->setFileStore(args.file_store, args.file_store_depth);
       l->detection->setLogFrames(args.eve_frames && l->eve != nullptr);
       l->detection->setKeepRequestHeaders(args.eve_http_request_headers);
       l->detection->setMqttLimits(args.mqtt_limits);

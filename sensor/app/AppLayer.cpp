@@ -303,8 +303,11 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
                                                 [&](const HttpMessage& q) { return q.stream_id == m.stream_id; });
   const HttpMessage* answered = request != unanswered.end() ? &*request : nullptr;
   const std::uint64_t tx_id = answered != nullptr ? answered->tx_id : state.next_tx_id++;
-  const bool file = httpFileOf(m, answered, hash_files_ ? &file_hasher_ : nullptr, http_file_);
-  if (file) http_file_.tx_id = tx_id;
+  const bool file = httpFileOf(m, answered, hashFiles() ? &file_hasher_ : nullptr, http_file_);
+  if (file) {
+    http_file_.tx_id = tx_id;
+    http_file_.stored = storeFile(m.body, http_file_.sha256);
+  }
   const DnsMessage* doh = m.http2 ? onDoh(flow, dir, m, ts) : nullptr;
   // Parsed from acknowledged bytes (HTTP/1): inspected at the next packet its way (AckedParsing.cpp).
   UninspectedHttp* queued = defer_inspection_ && !m.http2 ? &state.queueMessage(dir) : nullptr;
@@ -1818,6 +1821,15 @@ void AppLayer::onIke(Flow& flow, FlowDirection dir, const IkeMessage& m, const I
   record.ike = &m;
   record.ike_state = &state;
   publishDatagramRecord(record);
+}
+
+bool AppLayer::storeFile(std::string_view content, std::string_view sha256) {
+  if (!file_store_ || content.empty()) return false;
+  if (sha256.empty()) {
+    file_hasher_.update(content).finishAndRestart(store_md5_, store_sha256_);
+    sha256 = store_sha256_;
+  }
+  return file_store_->store(content, sha256);
 }
 
 }  // namespace gsoc::sensor

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <span>
@@ -25,6 +26,7 @@
 #include "sensor/app/FlowFrames.hpp"
 #include "sensor/app/Dnp3Parser.hpp"
 #include "sensor/app/Krb5Parser.hpp"
+#include "sensor/app/FileStore.hpp"
 #include "sensor/app/FtpData.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpFile.hpp"
@@ -110,6 +112,16 @@ class AppLayer {
   // no rule, indicator list or output needs the hashes. Mail attachments are always hashed:
   // their MD5 travels to the centre in gsoc.v1 events.
   void setFileHashing(bool on) { hash_files_ = on; }
+  // Suricata's file-store v2 with force-filestore: every HTTP and FTP file is written to `dir`
+  // (FileStore.hpp) and its fileinfo record says stored: true. Files are then always hashed, for
+  // their names. Off by default.
+  // `stream_depth` (file-store stream-depth, 0: none) limits what of a stored FTP data
+  // connection is taken (FtpDataState::limitToDepth).
+  void setFileStore(const std::filesystem::path& dir, std::uint64_t stream_depth = 0) {
+    file_store_.emplace(dir);
+    file_store_depth_ = stream_depth;
+  }
+  [[nodiscard]] const FileStore* fileStore() const { return file_store_ ? &*file_store_ : nullptr; }
   // A request waiting for its response keeps all its header fields, not only those its record
   // needs (EVE's dump-all-headers).
   void setKeepRequestHeaders(bool on) { keep_request_headers_ = on; }
@@ -337,6 +349,13 @@ class AppLayer {
   // The file of the HTTP message being handled, and the hasher for it (reused).
   HttpFile http_file_;
   FileHasher file_hasher_;
+  [[nodiscard]] bool hashFiles() const { return hash_files_ || file_store_.has_value(); }
+  // Writes a file to the file store, hashing it first when `sha256` is empty (a truncated
+  // file's part); false when no store is set or the write failed.
+  bool storeFile(std::string_view content, std::string_view sha256);
+  std::optional<FileStore> file_store_;
+  std::uint64_t file_store_depth_ = 0;
+  std::string store_md5_, store_sha256_;
   FreeList<std::unique_ptr<SmtpState>> smtp_states_{kPooledStates};
   FreeList<std::unique_ptr<SshState>> ssh_states_{kPooledStates};
   FreeList<std::unique_ptr<DcerpcState>> dcerpc_states_{kPooledStates};

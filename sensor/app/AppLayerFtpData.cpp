@@ -25,7 +25,9 @@ bool AppLayer::claimFtpData(Flow& flow) {
   flow.app_identified_by = ftpDataDirection(ftp_transfer_);
   flow.app_detection_done = true;
   flow.app_state = ftp_data_states_.take([] { return std::make_unique<FtpDataState>(); });
-  static_cast<FtpDataState&>(*flow.app_state).start(ftp_transfer_);
+  auto& state = static_cast<FtpDataState&>(*flow.app_state);
+  state.start(ftp_transfer_);
+  if (file_store_) state.limitToDepth(file_store_depth_);
   return true;
 }
 
@@ -33,6 +35,9 @@ void AppLayer::finishFtpData(Flow& flow) {
   auto& state = static_cast<FtpDataState&>(*flow.app_state);
   if (state.finished) return;
   state.finished = true;
+  // The whole file kept (not past kMaxFileBytes): its hashes, then the store.
+  if (!state.truncated() && state.size() > 0 && hashFiles()) file_hasher_.update(state.data()).finishAndRestart(state.md5, state.sha256);
+  state.stored = storeFile(state.data(), state.sha256);
   AppMetadata record{AppMetadata::Kind::FtpData, &flow, FlowDirection::ToServer, flow.last_ns};
   record.ftp_data = &state;
   record.tx_id = 0;
@@ -41,7 +46,11 @@ void AppLayer::finishFtpData(Flow& flow) {
     tx_.buffers.clear();
     tx_.buffers.set(BufferId::FtpDataCommandNumber, std::string_view(reinterpret_cast<const char*>(&state.commandByte()), 1));
     tx_.buffers.set(BufferId::FileName, state.transfer().file_name);
-    if (dir == state.direction()) tx_.buffers.set(BufferId::FileData, state.data());
+    if (dir == state.direction()) {
+      tx_.buffers.set(BufferId::FileData, state.data());
+      if (!state.md5.empty()) tx_.buffers.set(BufferId::FileMd5, state.md5);
+      if (!state.sha256.empty()) tx_.buffers.set(BufferId::FileSha256, state.sha256);
+    }
     emit(flow, dir);
   }
   tx_record_ = nullptr;

@@ -46,7 +46,11 @@ void FtpDataState::start(FtpTransfer& transfer) {
 }
 
 void FtpDataState::feed(FlowDirection dir, std::span<const std::uint8_t> data) {
-  if (dir != direction_ || finished) return;
+  if (dir != direction_ || finished || depth_reached_) return;
+  if (depth_ != 0 && size_ + data.size() > depth_) {
+    depth_reached_ = true;
+    return;
+  }
   size_ += data.size();
   const std::size_t room = kMaxFileBytes - data_.size();
   data_.append(reinterpret_cast<const char*>(data.data()), std::min(room, data.size()));
@@ -61,7 +65,12 @@ void FtpDataState::reset() {
   command_byte_ = 0;
   data_.clear();
   size_ = 0;
+  depth_ = 0;
+  depth_reached_ = false;
   finished = false;
+  md5.clear();
+  sha256.clear();
+  stored = false;
   events.clear();
 }
 

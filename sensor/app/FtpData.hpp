@@ -56,10 +56,19 @@ class FtpDataState final : public AppState {
   [[nodiscard]] signatures::FlowDirection direction() const { return direction_; }
   [[nodiscard]] std::string_view data() const { return data_; }
   [[nodiscard]] std::uint64_t size() const { return size_; }
-  [[nodiscard]] bool truncated() const { return size_ > data_.size(); }
+  [[nodiscard]] bool truncated() const { return size_ > data_.size() || depth_reached_; }
+  // The file store's stream depth (Suricata's file-store stream-depth, which becomes the stored
+  // flow's reassembly depth): the file takes whole chunks of the stream while they end within
+  // the first `depth` bytes; the one that crosses it and all after are dropped, the file
+  // TRUNCATED. 0: no limit.
+  void limitToDepth(std::uint64_t depth) { depth_ = depth; }
   // ftpdata_command's byte (1 RETR, 2 STOR), viewed by the app layer's buffer.
   [[nodiscard]] const std::uint8_t& commandByte() const { return command_byte_; }
   bool finished = false;  // inspected and logged
+  // The file's hashes (lower-case hex; empty when not hashed or truncated) and whether it was
+  // written to the file store, set when the connection ends.
+  std::string md5, sha256;
+  bool stored = false;
   void reset();
 
  private:
@@ -68,6 +77,8 @@ class FtpDataState final : public AppState {
   std::uint8_t command_byte_ = 0;
   std::string data_;
   std::uint64_t size_ = 0;
+  std::uint64_t depth_ = 0;
+  bool depth_reached_ = false;
 };
 
 }  // namespace gsoc::sensor

@@ -16,6 +16,7 @@ struct HttpFile {
   bool gaps = false;  // bytes of it were lost (TCP gaps); its size counts them
   std::string md5, sha256;  // lower-case hex, of the decoded body
   std::uint64_t tx_id = 0;
+  bool stored = false;  // written to the file store (FileStore.hpp)
 };
 
 }  // namespace gsoc::sensor

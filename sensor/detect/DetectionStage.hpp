@@ -11,6 +11,7 @@
 // end in the new bytes alert. Each stream byte is scanned about 1 + kOverlap/MSS times.
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <span>
 #include <string>
@@ -140,6 +141,8 @@ class DetectionStage {
     log_frames_ = on;
     applyFrames();
   }
+  // Every HTTP and FTP file written to a file store under `dir` (AppLayer::setFileStore).
+  void setFileStore(const std::filesystem::path& dir, std::uint64_t stream_depth) { app_.setFileStore(dir, stream_depth); }
   void setForceFileHashes(bool on) {
     force_file_hashes_ = on;
     applyFileHashing();

@@ -1266,7 +1266,7 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       out_ << ",\"gaps\":" << (f.gaps ? "true" : "false") << ",\"state\":\"" << (f.truncated ? "TRUNCATED" : "CLOSED") << "\"";
       if (!f.md5.empty()) out_ << ",\"md5\":\"" << f.md5 << "\"";
       if (!f.sha256.empty()) out_ << ",\"sha256\":\"" << f.sha256 << "\"";
-      out_ << ",\"stored\":false,\"size\":" << f.size;
+      out_ << ",\"stored\":" << (f.stored ? "true" : "false") << ",\"size\":" << f.size;
       // A part of a file (a 206's Content-Range): where it lies in the whole, as Suricata.
       if (const std::string* cr = r.response != nullptr ? r.response->header("Content-Range") : nullptr) {
         if (HttpContentRange range; parseHttpContentRange(*cr, range) && range.start >= 0) {
@@ -1427,6 +1427,13 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       captureIndex(r.capture_index);
       ftpDataObject(*r.ftp_data);
       out_ << "}\n";
+      // Suricata's fileinfo record of the transfer's file, from the side that sent it.
+      if (r.ftp_data->size() > 0) {
+        header(flow, r.ftp_data->direction(), r.timestamp_ns, "fileinfo");
+        captureIndex(r.capture_index);
+        ftpDataFileObject(*r.ftp_data);
+        out_ << "}\n";
+      }
       break;
     case AppMetadata::Kind::Tftp:
       // Suricata's tftp record: one per request, in the flow's direction.

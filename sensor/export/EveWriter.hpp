@@ -165,6 +165,7 @@ class EveWriter {
   void snmpObject(const SnmpMessage& m);
   void tftpObject(const TftpTransaction& tx);
   void ftpDataObject(const FtpDataState& state);  // EveFtpData.cpp
+  void ftpDataFileObject(const FtpDataState& state);  // EveFtpData.cpp
   void dhcpObject(const DhcpMessage& m);  // EveDhcp.cpp; options_.dhcp_extended adds the extended fields
   // IKE (EveIke.cpp): ,"ike":{...} of a message and its flow's state, in its record and alerts.
   void ikeObject(const IkeMessage& m, const IkeState& state);

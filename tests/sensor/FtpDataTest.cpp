@@ -2,9 +2,13 @@
 // (passive), the direction its file goes in the data connection, the expectation a new flow
 // between the same hosts to the negotiated port claims, and end to end through the app layer:
 // the data flow is ftp-data, inspected once each way at its end (the file the way it went) and
-// logged with its command and file name.
+// logged with its command and file name; with a file store forced, hashed and written to the
+// store.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -150,6 +154,81 @@ TEST(FtpData, AppLayerActiveDownload) {
   app.releaseState(data);
   app.onFlowEnd(control);
   app.releaseState(control);
+}
+
+TEST(FtpData, AppLayerStoresHashesAndSizesTheFile) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "gsoc-ftp-filestore";
+  std::filesystem::remove_all(dir);
+  std::vector<std::string> sha256s;
+  std::string md5, sha256;
+  bool stored = false;
+  std::uint64_t size = 0;
+  AppLayer app([&](Flow& flow, FlowDirection, signatures::MatchInput& input) {
+    if (flow.app != AppProto::FtpData) return;
+    for (const std::string_view s : input.buffers.get(BufferId::FileSha256)) sha256s.emplace_back(s);
+  });
+  app.setStreamInline(true);
+  app.setFileHashing(false);  // the store hashes anyway: files are named by their SHA-256
+  app.setFileStore(dir);
+  app.setMetadataSink([&](const AppMetadata& r) {
+    if (r.kind != AppMetadata::Kind::FtpData) return;
+    md5 = r.ftp_data->md5;
+    sha256 = r.ftp_data->sha256;
+    stored = r.ftp_data->stored;
+    size = r.ftp_data->size();
+  });
+  Flow control = tcpFlow("10.0.0.1", 40000, "10.0.0.2", 21);
+  app.onStream(control, FlowDirection::ToClient, bytes("220 ready\r\n"), 0);
+  app.onStream(control, FlowDirection::ToServer, bytes("PASV\r\n"), 0);
+  app.onStream(control, FlowDirection::ToClient, bytes("227 Entering Passive Mode (10,0,0,2,195,80).\r\n"), 0);
+  app.onStream(control, FlowDirection::ToServer, bytes("STOR abc.txt\r\n"), 0);
+  Flow data = tcpFlow("10.0.0.1", 40001, "10.0.0.2", 50000);
+  app.onStream(data, FlowDirection::ToServer, bytes("ab"), 0);
+  app.onStream(data, FlowDirection::ToServer, bytes("c"), 0);
+  app.onFlowEnd(data);
+  EXPECT_EQ(size, 3u);
+  EXPECT_EQ(md5, "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(stored);
+  // The file.sha256 buffer, only the way the file went.
+  EXPECT_EQ(sha256s, std::vector<std::string>{sha256});
+  std::ifstream in(dir / "ba" / sha256, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  EXPECT_EQ(content.str(), "abc");
+  ASSERT_NE(app.fileStore(), nullptr);
+  EXPECT_EQ(app.fileStore()->counters().stored, 1u);
+  app.releaseState(data);
+  app.onFlowEnd(control);
+  app.releaseState(control);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FtpData, StreamDepthDropsTheCrossingChunkAndAllAfter) {
+  const auto upload = [] {
+    FtpTransfer t;
+    t.command = FtpTransfer::Command::Stor;  // passive STOR: the file goes to_server
+    t.file_name = "f";
+    return t;
+  };
+  FtpTransfer t = upload();
+  FtpDataState state;
+  state.start(t);
+  state.limitToDepth(10);
+  state.feed(FlowDirection::ToServer, bytes("1234"));
+  state.feed(FlowDirection::ToServer, bytes("5678"));
+  EXPECT_FALSE(state.truncated());
+  state.feed(FlowDirection::ToServer, bytes("9ab"));  // would end at 11
+  state.feed(FlowDirection::ToServer, bytes("c"));    // after the depth was reached
+  EXPECT_TRUE(state.truncated());
+  EXPECT_EQ(state.size(), 8u);
+  EXPECT_EQ(state.data(), "12345678");
+  state.reset();
+  t = upload();
+  state.start(t);
+  state.feed(FlowDirection::ToServer, bytes("123456789abc"));  // no depth after a reset
+  EXPECT_FALSE(state.truncated());
+  EXPECT_EQ(state.size(), 12u);
 }
 
 }  // namespace

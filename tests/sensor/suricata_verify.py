@@ -39,7 +39,11 @@ Per case:
   its dns `version:` and the SURICATA_EVE_DNS_VERSION environment become --eve-dns-version,
   its dns `requests:`, `responses:` and `types:` --eve-dns-requests/-responses/-types, its smb
   `types:` --eve-smb-types, its http `dump-all-headers:` --eve-http-dump-all-headers, its alert (or http) `xff:`
-  --eve-xff, and its files `force-hash:` (or file-store's) --force-file-hashes.
+  --eve-xff, and its files `force-hash:` (or file-store's) --force-file-hashes. Each enabled
+  `file-store` output becomes --file-store (its `dir`, default "filestore", in the case's output
+  folder; a second one, which Suricata cannot set up, has gsoc refuse as Suricata does), its
+  `force-filestore:` --force-filestore, its `stream-depth:` --file-store-stream-depth where
+  Suricata applies it (above stream.reassembly.depth, or that 0).
   app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
   --mqtt-max-tx, app-layer.protocols.ldap.max-tx --ldap-max-tx, dnp3's max-tx, max-points and
   max-objects --dnp3-max-tx, --dnp3-max-points, --dnp3-max-objects (PROTOCOL_VALUE_FLAGS).
@@ -369,8 +373,22 @@ class Settings:
         self.eve_dns_version = None  # "2" or "3" when the case asks for a dns record shape
         self.eve_dns_filter = []     # --eve-dns-requests/-responses/-types and their values
         self.eve_force_hash = False  # the eve-log files force-hash: --force-file-hashes
+        self.file_stores = []        # (dir, force-filestore, stream-depth) of each enabled file-store output
+        self.reassembly_depth = SURICATA_DEFAULTS["stream.reassembly.depth"]  # stream.reassembly.depth
+
+    def file_store_depth(self):
+        """The file-store stream-depth in bytes, when Suricata applies it: above
+        stream.reassembly.depth (or that unlimited); else None (Suricata warns it has no effect)."""
+        depths = [size_bytes(d) for _, _, d in self.file_stores if d is not None]
+        depth = depths[0] if depths else None
+        reassembly = size_bytes(self.reassembly_depth)
+        if not depth or reassembly is None or (reassembly != 0 and depth <= reassembly):
+            return None
+        return depth
 
     def apply(self, key, value, source):
+        if key == "stream.reassembly.depth":
+            self.reassembly_depth = normalise_value(value)
         kind, detail = setting_policy(key, value)
         if kind == "var":
             self.variables[detail[0]] = detail[1]
@@ -466,6 +484,7 @@ def load_suricata_yaml(settings, case_dir, shared):
             settings.eve_dns_version = eve_dns_version(value) or settings.eve_dns_version
             settings.eve_dns_filter = eve_dns_filter(value) + eve_smb_filter(value) + eve_http_options(value) + eve_xff_options(value) + eve_pgsql_options(value)
             settings.eve_force_hash = eve_force_hash(value)
+            settings.file_stores = file_store_outputs(value)
             settings.flags += eve_option_flags(value)
             continue
         flat = []
@@ -565,6 +584,32 @@ def eve_force_hash(outputs):
                 if isinstance(t, dict) and isinstance(t.get("files"), dict) and t["files"].get("force-hash"):
                     return True
     return False
+
+
+def file_store_outputs(outputs):
+    """(dir, force-filestore) of each enabled file-store output. Every one is listed, whatever
+    its version: Suricata sets up one file data logger and stops on a second (or a version 1
+    one), and gsoc refuses a second --file-store the same way."""
+    stores = []
+    for output in outputs or []:
+        if not isinstance(output, dict) or not isinstance(output.get("file-store"), dict):
+            continue
+        section = output["file-store"]
+        if normalise_value(section.get("enabled", False)) != "true":
+            continue
+        depth = section.get("stream-depth")
+        stores.append((str(section.get("dir") or "filestore"),
+                       normalise_value(section.get("force-filestore", False)) == "true",
+                       None if depth is None or normalise_value(depth) == "no" else normalise_value(depth)))
+    return stores
+
+
+def size_bytes(text):
+    """A Suricata size string ("100000", "100kb", "1mb") in bytes; None when it is not one."""
+    match = re.fullmatch(r"(\d+)(kb|mb|gb)?", str(text))
+    if not match:
+        return None
+    return int(match.group(1)) * {None: 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3}[match.group(2)]
 
 
 def eve_option_flags(outputs):
@@ -1125,6 +1170,12 @@ def run_one(result, case_dir, config, opts):
         cmd += settings.eve_dns_filter
         if settings.eve_force_hash:
             cmd.append("--force-file-hashes")
+        for folder, _, _ in settings.file_stores:
+            cmd += ["--file-store", os.path.join(work, folder)]
+        if any(force for _, force, _ in settings.file_stores):
+            cmd.append("--force-filestore")
+        if settings.file_stores and settings.file_store_depth():
+            cmd += ["--file-store-stream-depth", str(settings.file_store_depth())]
         if opts.classification:
             cmd += ["--classification", opts.classification]
         for var, value in sorted(settings.variables.items()):
