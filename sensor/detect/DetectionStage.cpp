@@ -241,24 +241,30 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   if (data.empty()) return;
   const std::size_t side = sideOf(dir);
   const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
-  // The window is built in this worker's buffer from what the flow kept (the stream start, or
-  // the overlap) and the new bytes; between chunks a flow keeps at most kAnchoredDepth bytes.
+  // The window is what the flow kept (the stream start, or the overlap) and the new bytes: at the
+  // stream start in the kept string itself, past it in this worker's buffer. Between chunks a
+  // flow keeps at most kAnchoredDepth bytes.
   std::string& kept = flow.stream_windows[side];
   if (flow.stream_inspected[side] == 0) kept = windows_.take([] { return std::string(); });
-  std::string& window = window_;
-  window.assign(kept);
-  if (flow.stream_inspected[side] + data.size() > kAnchoredDepth && window.size() > kOverlap) {
-    window.erase(0, window.size() - kOverlap);  // slide: keep only the overlap
-  }
-  const std::size_t new_offset = window.size();
-  window.append(reinterpret_cast<const char*>(data.data()), data.size());
-  flow.stream_inspected[side] += data.size();
-  if (flow.stream_inspected[side] <= kAnchoredDepth) {
-    kept.assign(window);  // still the start of the stream
+  std::string_view window;
+  std::size_t new_offset = 0;
+  if (flow.stream_inspected[side] + data.size() <= kAnchoredDepth) {
+    // Still the start of the stream: the kept bytes are the window, the new ones go on their
+    // end (copying the kept bytes out and back was most of this function's cost, issue 17).
+    new_offset = kept.size();
+    kept.append(reinterpret_cast<const char*>(data.data()), data.size());
+    window = kept;
   } else {
-    kept.assign(window, window.size() - std::min(window.size(), kOverlap));
+    std::string& buffer = window_;
+    buffer.assign(kept);
+    if (buffer.size() > kOverlap) buffer.erase(0, buffer.size() - kOverlap);  // slide: keep only the overlap
+    new_offset = buffer.size();
+    buffer.append(reinterpret_cast<const char*>(data.data()), data.size());
+    kept.assign(buffer, buffer.size() - std::min(buffer.size(), kOverlap));
     if (kept.capacity() > 2 * kOverlap) kept.shrink_to_fit();  // once, leaving the anchored phase
+    window = buffer;
   }
+  flow.stream_inspected[side] += data.size();
   // The app layer first: it identifies the protocol and runs the transactions this data
   // completes, which see the window as their payload.
   tx_payload_ = window;
