@@ -1,13 +1,13 @@
 #include "sensor/app/DnsParser.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "sensor/app/AddressText.hpp"
 
 namespace gsoc::sensor {
 namespace {
@@ -42,11 +42,7 @@ bool readName(std::span<const std::uint8_t> msg, std::size_t& pos, DnsName& out)
 }
 
 // An A or AAAA record's address as text (inet_ntop's form, as IpAddress::toString).
-void addressText(std::span<const std::uint8_t> rdata, DnsName& out) {
-  char text[INET6_ADDRSTRLEN];
-  const char* written = inet_ntop(rdata.size() == 4 ? AF_INET : AF_INET6, rdata.data(), text, sizeof text);
-  out.assign(written != nullptr ? std::string_view(written) : std::string_view());
-}
+void addressText(std::span<const std::uint8_t> rdata, DnsName& out) { out.assign(AddressText(rdata).view()); }
 
 // Reads up to `count` resource records (at most 64 are kept) at `pos`. Records are metadata
 // only: one that does not decode ends its section (false), and the message is still read.

@@ -79,9 +79,44 @@ void base64Decode(std::string_view in, Put&& put) {
   }
 }
 
+// Four alphabet characters on a quantum boundary decode to three bytes at once; anything else
+// (line breaks, padding, stray characters) goes through base64Decode's rules one character at a
+// time. Output goes straight into the string's room (push_back per byte was 2.7 % of the sensor
+// on the uplink profile, issue 17).
 void base64DecodeAppend(std::string_view in, std::string& out) {
-  out.reserve(out.size() + in.size() / 4 * 3 + 3);
-  base64Decode(in, [&](char c) { out.push_back(c); });
+  const std::size_t start = out.size();
+  out.resize(start + in.size() / 4 * 3 + 3);  // 6 bits per character at most
+  char* dst = out.data() + start;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    if (in.size() - i >= 4) {
+      const int a = kBase64[static_cast<unsigned char>(in[i])], b = kBase64[static_cast<unsigned char>(in[i + 1])];
+      const int c = kBase64[static_cast<unsigned char>(in[i + 2])], d = kBase64[static_cast<unsigned char>(in[i + 3])];
+      if ((a | b | c | d) >= 0) {
+        const auto v = static_cast<unsigned>(a << 18 | b << 12 | c << 6 | d);
+        dst[0] = static_cast<char>(v >> 16);
+        dst[1] = static_cast<char>(v >> 8);
+        dst[2] = static_cast<char>(v);
+        dst += 3;
+        i += 4;
+        continue;
+      }
+    }
+    // Up to the next quantum boundary (or the end) character by character.
+    std::size_t j = i;
+    int digits = 0;
+    while (j < in.size()) {
+      const char ch = in[j++];
+      if (ch == '=') {
+        digits = 0;
+        break;
+      }
+      if (kBase64[static_cast<unsigned char>(ch)] >= 0 && ++digits == 4) break;
+    }
+    base64Decode(in.substr(i, j - i), [&](char ch) { *dst++ = ch; });
+    i = j;
+  }
+  out.resize(static_cast<std::size_t>(dst - out.data()));
 }
 
 int hexValue(char c) {
