@@ -361,6 +361,7 @@ void AppLayer::inspectHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, 
     tx_.buffers.add(BufferId::FileName, file->name);
     if (!file->md5.empty()) tx_.buffers.add(BufferId::FileMd5, file->md5);
     if (!file->sha256.empty()) tx_.buffers.add(BufferId::FileSha256, file->sha256);
+    if (!file->truncated) tx_.buffers.add(BufferId::FileSizeNumber, fileSizeBuffer(file->size));
   }
   // Alerts on the transaction see its request (EVE's xff), and its response once parsed.
   AppMetadata record{AppMetadata::Kind::Http, &flow, dir, ts, m.request ? &m : request, m.request ? response : &m, doh};
@@ -981,6 +982,7 @@ void AppLayer::inspectSmb(Flow& flow, SmbState& state, FlowDirection dir, bool a
       if (!file.name.empty()) tx_.buffers.set(BufferId::FileName, file.name);
       if (!file.md5.empty()) tx_.buffers.set(BufferId::FileMd5, file.md5);
       if (!file.sha256.empty()) tx_.buffers.set(BufferId::FileSha256, file.sha256);
+      if (file.closed && !file.gaps) tx_.buffers.set(BufferId::FileSizeNumber, fileSizeBuffer(file.size));
     } else if (tx.type == SmbTransaction::Type::TreeConnect && to_server && !tx.share.empty()) {
       // As Suricata: the tree's name in requests, as a pipe's when the server said so.
       tx_.buffers.set(tx.is_pipe ? BufferId::SmbNamedPipe : BufferId::SmbShare, tx.share);
@@ -1830,6 +1832,11 @@ bool AppLayer::storeFile(std::string_view content, std::string_view sha256) {
     sha256 = store_sha256_;
   }
   return file_store_->store(content, sha256);
+}
+
+std::string_view AppLayer::fileSizeBuffer(std::uint64_t size) {
+  for (std::size_t i = file_size_bytes_.size(); i-- > 0; size >>= 8) file_size_bytes_[i] = static_cast<char>(size & 0xff);
+  return {file_size_bytes_.data(), file_size_bytes_.size()};
 }
 
 }  // namespace gsoc::sensor

@@ -353,6 +353,9 @@ class AppLayer {
   // Writes a file to the file store, hashing it first when `sha256` is empty (a truncated
   // file's part); false when no store is set or the write failed.
   bool storeFile(std::string_view content, std::string_view sha256);
+  // The filesize buffer of the file being inspected: its size in eight bytes, big-endian.
+  std::string_view fileSizeBuffer(std::uint64_t size);
+  std::array<char, 8> file_size_bytes_{};
   std::optional<FileStore> file_store_;
   std::uint64_t file_store_depth_ = 0;
   std::string store_md5_, store_sha256_;

@@ -50,6 +50,7 @@ void AppLayer::finishFtpData(Flow& flow) {
       tx_.buffers.set(BufferId::FileData, state.data());
       if (!state.md5.empty()) tx_.buffers.set(BufferId::FileMd5, state.md5);
       if (!state.sha256.empty()) tx_.buffers.set(BufferId::FileSha256, state.sha256);
+      if (!state.truncated()) tx_.buffers.set(BufferId::FileSizeNumber, fileSizeBuffer(state.size()));
     }
     emit(flow, dir);
   }

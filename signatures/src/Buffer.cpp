@@ -96,6 +96,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ftpdata_command number",
     // TLS
     "ssl_version number",
+    // files
+    "filesize number",
 };
 
 using K = BufferKeywordKind;

@@ -967,6 +967,29 @@ class RuleBuilder {
         break;
     }
   }
+  // filesize: Suricata's unsigned 64-bit test ("N", "<N", ">N", "<=N", ">=N", "!N", "N-M",
+  // "N<>M") on the size of a whole file, eight bytes in FileSizeNumber.
+  void onFileSize(const Option& o) {
+    requireValue(o);
+    std::string value(trim(o.value));
+    if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
+    const SizeCheck check = sizeCheck(o, value);
+    const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
+      fieldByteTest(BufferId::FileSizeNumber, op, n, negated, std::nullopt, 8);
+    };
+    switch (check.op) {
+      case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
+      case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
+      case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
+      case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
+      case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
+      case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
+      case SizeCheck::Op::Range:
+        test(ByteTest::Op::Gt, check.a);
+        test(ByteTest::Op::Lt, check.b);
+        break;
+    }
+  }
   // ftp.mode, ftp.reply_received and ftp.dynamic_port; false for any other keyword.
   bool onFtpInteger(const Option& o) {
     const std::string_view n = o.name;
@@ -2248,7 +2271,7 @@ class RuleBuilder {
         failValue(o, "expected <request|to_server|response|to_client|both>[,<file|tx|ssn|flow>]");
       }
     }
-    note("'filestore' accepted; gsoc stores no files (fileinfo records say stored: false); the rule matches only where a file is");
+    note("'filestore' accepted; the rule matches only where a file is; gsoc-sensor stores files with --file-store and --force-filestore");
     rule_.filestore = true;
   }
 
@@ -2537,6 +2560,7 @@ class RuleBuilder {
     if (n == "tls.fingerprint") { onTlsCertField(o, BufferId::TlsCertFingerprint, true); return; }
     if (n == "filename") { onFileName(o, false); return; }
     if (n == "fileext") { onFileName(o, true); return; }
+    if (n == "filesize") { onFileSize(o); return; }
     if (n == "filemd5") { onFileHashList(o, BufferId::FileMd5, DatasetType::Md5); return; }
     if (n == "filesha256") { onFileHashList(o, BufferId::FileSha256, DatasetType::Sha256); return; }
     if (n == "tag") { onTag(o); return; }

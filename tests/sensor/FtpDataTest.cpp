@@ -2,8 +2,8 @@
 // (passive), the direction its file goes in the data connection, the expectation a new flow
 // between the same hosts to the negotiated port claims, and end to end through the app layer:
 // the data flow is ftp-data, inspected once each way at its end (the file the way it went) and
-// logged with its command and file name; with a file store forced, hashed and written to the
-// store.
+// logged with its command and file name; with a file store forced, hashed, sized (filesize) and
+// written to the store.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -159,13 +159,14 @@ TEST(FtpData, AppLayerActiveDownload) {
 TEST(FtpData, AppLayerStoresHashesAndSizesTheFile) {
   const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "gsoc-ftp-filestore";
   std::filesystem::remove_all(dir);
-  std::vector<std::string> sha256s;
+  std::vector<std::string> sha256s, sizes;
   std::string md5, sha256;
   bool stored = false;
   std::uint64_t size = 0;
   AppLayer app([&](Flow& flow, FlowDirection, signatures::MatchInput& input) {
     if (flow.app != AppProto::FtpData) return;
     for (const std::string_view s : input.buffers.get(BufferId::FileSha256)) sha256s.emplace_back(s);
+    for (const std::string_view s : input.buffers.get(BufferId::FileSizeNumber)) sizes.emplace_back(s);
   });
   app.setStreamInline(true);
   app.setFileHashing(false);  // the store hashes anyway: files are named by their SHA-256
@@ -192,6 +193,8 @@ TEST(FtpData, AppLayerStoresHashesAndSizesTheFile) {
   EXPECT_TRUE(stored);
   // The file.sha256 buffer, only the way the file went.
   EXPECT_EQ(sha256s, std::vector<std::string>{sha256});
+  // filesize's buffer: eight bytes, big-endian 3.
+  EXPECT_EQ(sizes, std::vector<std::string>{std::string("\0\0\0\0\0\0\0\3", 8)});
   std::ifstream in(dir / "ba" / sha256, std::ios::binary);
   std::ostringstream content;
   content << in.rdbuf();

@@ -354,6 +354,9 @@ enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 24
   // hello) as one bit for ssl_version's test: 1 SSLv2, 2 SSLv3, 4 TLS 1.0, 8 TLS 1.1, 16 TLS 1.2,
   // 32 TLS 1.3; absent for another version.
   SslVersionNumber,
+  // A file's size (filesize): eight bytes, big-endian, set where a whole file is inspected (a
+  // closed file; a truncated one's size is not its file's).
+  FileSizeNumber,
   Count_
 };
 
