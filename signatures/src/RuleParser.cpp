@@ -932,14 +932,15 @@ class RuleBuilder {
   // Ftp*Number buffers, one instance per MQTT packet): the rule matches when one instance
   // passes all its tests there.
   void fieldByteTest(BufferId buffer, ByteTest::Op op, std::uint64_t value, bool negated = false,
-                    std::optional<std::uint64_t> mask = std::nullopt, std::uint8_t bytes = 1) {
+                    std::optional<std::uint64_t> mask = std::nullopt, std::uint8_t bytes = 1,
+                    FlowDirection side = FlowDirection::Any) {
     ByteTest t;
     t.bytes = bytes;
     t.op = op;
     t.value = value;
     t.negated = negated;
     t.bitmask = mask;
-    inspection({buffer, {}}).items.emplace_back(t);
+    inspection({buffer, {}, false, 0, side}).items.emplace_back(t);
   }
   // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
   // `bytes` wide (1, 2 or 4, big-endian): at most 255, 65535 or 2^32-1.
@@ -972,10 +973,20 @@ class RuleBuilder {
   void onFileSize(const Option& o) {
     requireValue(o);
     std::string value(trim(o.value));
+    // Transactional (=>) rules name the file's side first: `filesize: to_client, <100`.
+    FlowDirection side = FlowDirection::Any;
+    if (const std::size_t comma = value.find(','); comma != std::string::npos) {
+      const std::string_view direction = trim(std::string_view(value).substr(0, comma));
+      if (direction == "to_client") side = FlowDirection::ToClient;
+      else if (direction == "to_server") side = FlowDirection::ToServer;
+      else failValue(o, "expected [to_client|to_server,] and a size test");
+      if (!rule_.transactional) failValue(o, "a direction before the size is for transactional (=>) rules only");
+      value = std::string(trim(std::string_view(value).substr(comma + 1)));
+    }
     if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
     const SizeCheck check = sizeCheck(o, value);
     const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
-      fieldByteTest(BufferId::FileSizeNumber, op, n, negated, std::nullopt, 8);
+      fieldByteTest(BufferId::FileSizeNumber, op, n, negated, std::nullopt, 8, side);
     };
     switch (check.op) {
       case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;

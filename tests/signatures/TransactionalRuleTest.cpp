@@ -84,6 +84,9 @@ TEST(TransactionalRules, RefuseAmbiguousBuffersAndForeignConditions) {
   EXPECT_EQ(reason(R"(alert http any any => any any (flow:to_server; http.uri; content:"/"; sid:1;))"), "conflicting directions");
   EXPECT_EQ(reason(R"(alert tcp any any => any any (content:"x"; sid:1;))"), "syntax");
   EXPECT_EQ(reason(R"(alert http any any => any any (http.request_body; content:"a"; file.data: to_client; content:"b"; sid:1;))"), "accepted");
+  EXPECT_EQ(reason(R"(alert http any any => any any (http.uri; content:"/"; filesize: to_client, <100; sid:1;))"), "accepted");
+  EXPECT_EQ(reason(R"(alert http any any => any any (http.uri; content:"/"; filesize: <100; sid:1;))"), "ambiguous direction");
+  EXPECT_EQ(reason(R"(alert http any any -> any any (filesize: to_client, <100; sid:1;))"), "invalid value for 'filesize'");
 }
 
 }  // namespace
