@@ -166,11 +166,11 @@ Options:
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
   --app-layer-disable PROTO
-                         do not identify PROTO (snmp, tftp, dhcp, enip, nfs; nfs/tcp or nfs/udp over
+                         do not identify PROTO (snmp, tftp, dhcp, enip, modbus, nfs; nfs/tcp or nfs/udp over
                          one transport) at all (Suricata's app-layer protocols <proto> enabled:
                          no, tcp.enabled / udp.enabled: no); repeatable
   --app-layer-detection-only PROTO
-                         identify PROTO (snmp, tftp, dhcp, enip) but do not parse it (Suricata's
+                         identify PROTO (snmp, tftp, dhcp, enip, modbus) but do not parse it (Suricata's
                          detection-only); repeatable
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
@@ -455,7 +455,8 @@ Args parseArgs(int argc, char** argv) {
         const bool nfs_off = proto == gsoc::signatures::AppProto::Nfs && a == "--app-layer-disable";
         if (!nfs_off && (transport != gsoc::signatures::Transport::Any ||
                          (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
-                          proto != gsoc::signatures::AppProto::Dhcp && proto != gsoc::signatures::AppProto::Enip))) {
+                          proto != gsoc::signatures::AppProto::Dhcp && proto != gsoc::signatures::AppProto::Enip &&
+                          proto != gsoc::signatures::AppProto::Modbus))) {
           usageError(a + ": not a protocol this applies to: " + value());
         }
         args.protocol_modes.emplace_back(proto,

@@ -222,7 +222,10 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
            looksLikeEnip(data)) {
     proto = AppProto::Enip;
   }
-  else if (flow.server_port == 502 && looksLikeModbus(data)) proto = AppProto::Modbus;
+  else if (flow.server_port == 502 && tcp_modes_[static_cast<std::size_t>(AppProto::Modbus)] != ProtocolMode::Off &&
+           looksLikeModbus(data)) {
+    proto = AppProto::Modbus;
+  }
   else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
   // NFS: a call to its program anywhere, or a reply (the server's side seen first) on its port.
   else if (tcp_modes_[static_cast<std::size_t>(AppProto::Nfs)] != ProtocolMode::Off &&

@@ -257,8 +257,8 @@ std::size_t parseEnipPdu(std::span<const std::uint8_t> d, EnipPdu& out) {
   }
   if (!ok) {
     // Kept as a header without data, as Suricata's (its invalid_pdu event).
-    const std::uint16_t command = out.command, length = out.length, options = static_cast<std::uint16_t>(out.options);
-    const std::uint32_t session = out.session, status = out.status;
+    const std::uint16_t command = out.command, length = out.length;
+    const std::uint32_t session = out.session, status = out.status, options = out.options;
     out.clear();
     out.command = command;
     out.length = length;
