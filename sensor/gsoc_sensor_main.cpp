@@ -182,11 +182,11 @@ Options:
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
   --app-layer-disable PROTO
-                         do not identify PROTO (snmp, tftp, dhcp, nfs; nfs/tcp or nfs/udp over
+                         do not identify PROTO (snmp, tftp, dhcp, enip, modbus, nfs; nfs/tcp or nfs/udp over
                          one transport) at all (Suricata's app-layer protocols <proto> enabled:
                          no, tcp.enabled / udp.enabled: no); repeatable
   --app-layer-detection-only PROTO
-                         identify PROTO (snmp, tftp, dhcp) but do not parse it (Suricata's
+                         identify PROTO (snmp, tftp, dhcp, enip, modbus) but do not parse it (Suricata's
                          detection-only); repeatable
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
@@ -487,7 +487,8 @@ Args parseArgs(int argc, char** argv) {
         const bool nfs_off = proto == gsoc::signatures::AppProto::Nfs && a == "--app-layer-disable";
         if (!nfs_off && (transport != gsoc::signatures::Transport::Any ||
                          (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
-                          proto != gsoc::signatures::AppProto::Dhcp))) {
+                          proto != gsoc::signatures::AppProto::Dhcp && proto != gsoc::signatures::AppProto::Enip &&
+                          proto != gsoc::signatures::AppProto::Modbus))) {
           usageError(a + ": not a protocol this applies to: " + value());
         }
         args.protocol_modes.emplace_back(proto,
@@ -591,6 +592,7 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
     << ",\"engines\":[{\"id\":0,\"rules_loaded\":" << t.rules_loaded << ",\"rules_failed\":" << t.rules_failed
     << ",\"rules_skipped\":" << t.rules_skipped << "}]},\"app_layer\":{\"malformed\":" << t.app.parse_errors
     << ",\"flow\":{\"sip_tcp\":" << t.app.sip_tcp_flows << ",\"sip_udp\":" << t.app.sip_udp_flows
+    << ",\"enip_tcp\":" << t.app.enip_tcp_flows << ",\"enip_udp\":" << t.app.enip_udp_flows
     << "},\"tx\":{\"sip_tcp\":" << t.app.sip_tcp_transactions << ",\"sip_udp\":" << t.app.sip_udp_transactions
     << "},\"error\":{";
   // Input each parser counted as malformed and skipped, named as Suricata's
@@ -603,7 +605,8 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
       j << (first ? "" : ",") << "\"" << key << "\":{\"parser\":" << n << "}";
       first = false;
     };
-    if (proto == gsoc::signatures::AppProto::Dns || proto == gsoc::signatures::AppProto::Sip) {
+    if (proto == gsoc::signatures::AppProto::Dns || proto == gsoc::signatures::AppProto::Sip ||
+        proto == gsoc::signatures::AppProto::Enip) {
       entry(name + "_tcp", t.app.parse_errors_tcp[i]);
       entry(name + "_udp", t.app.parse_errors_udp[i]);
     } else {

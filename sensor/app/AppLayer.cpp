@@ -208,6 +208,7 @@ bool looksLikeSmtpCommand(std::string_view s) {
 void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   const AppProto proto = probe(flow, dir, data);
   if (proto == AppProto::Sip) ++counters_.sip_tcp_flows;
+  if (proto == AppProto::Enip) ++counters_.enip_tcp_flows;
   if (proto != AppProto::None) {
     flow.app = proto;
     flow.app_identified_by = dir;
@@ -246,6 +247,16 @@ AppProto AppLayer::probe(const Flow& flow, FlowDirection dir, std::span<const st
   else if (looksLikeTls(data) || (to_server && looksLikeSslv2ClientHello(data))) proto = AppProto::Tls;
   else if (s.starts_with("SSH-")) proto = AppProto::Ssh;
   else if (looksLikeDnp3(flow, data)) proto = AppProto::Dnp3;
+  // EtherNet/IP and Modbus on their ports, as Suricata's probes (a known command and status; a
+  // whole MBAP message without error).
+  else if (flow.server_port == 44818 && tcp_modes_[static_cast<std::size_t>(AppProto::Enip)] != ProtocolMode::Off &&
+           looksLikeEnip(data)) {
+    proto = AppProto::Enip;
+  }
+  else if (flow.server_port == 502 && tcp_modes_[static_cast<std::size_t>(AppProto::Modbus)] != ProtocolMode::Off &&
+           looksLikeModbus(data)) {
+    proto = AppProto::Modbus;
+  }
   else if (isKrb5Port(flow) && looksLikeKrb5(data, true)) proto = AppProto::Krb5;
   // NFS: a call to its program anywhere, or a reply (the server's side seen first) on its port.
   else if (tcp_modes_[static_cast<std::size_t>(AppProto::Nfs)] != ProtocolMode::Off &&
@@ -664,6 +675,10 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
         tx_.buffers.clear();
         onKrb5(flow, d, m, ts, tx_.buffers, true);
       });
+      break;
+    case AppProto::Enip:
+    case AppProto::Modbus:
+      onIcsStream(flow, dir, data, ts);
       break;
     case AppProto::Nfs:
       onNfsStream(flow, dir, data, ts);
@@ -1302,6 +1317,7 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
     return;
   }
   if (parseNfsDatagram(flow, dir, payload, buffers, ts)) return;
+  if (parseEnipDatagram(flow, dir, payload, buffers, ts)) return;
   if (parseUdpIcsDatagram(flow, dir, payload, buffers, ts)) return;  // SNMP, TFTP
   if (flow.app == AppProto::Ike || (flow.app == AppProto::None && looksLikeIkeFlow(flow, payload))) {
     flow.app = AppProto::Ike;
@@ -1435,7 +1451,7 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, mqtt_states_) || giveState(flow, ftp_states_) || giveState(flow, sip_states_) ||
       giveState(flow, ldap_states_) || giveState(flow, quic_states_) || giveState(flow, websocket_states_) ||
       giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
-      giveState(flow, dnp3_states_) || giveState(flow, krb5_states_) ||
+      giveState(flow, dnp3_states_) || giveState(flow, enip_states_) || giveState(flow, modbus_states_) || giveState(flow, krb5_states_) ||
       giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_) ||
       giveState(flow, ike_states_) || giveState(flow, ftp_data_states_)) {
     return;
@@ -1463,6 +1479,8 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("rfb_states", rfb_states_.counters());
   table.add("pop3_states", pop3_states_.counters());
   table.add("dnp3_states", dnp3_states_.counters());
+  table.add("enip_states", enip_states_.counters());
+  table.add("modbus_states", modbus_states_.counters());
   table.add("krb5_states", krb5_states_.counters());
   table.add("snmp_states", snmp_states_.counters());
   table.add("tftp_states", tftp_states_.counters());
@@ -1571,6 +1589,7 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
   }
   if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Nfs && flow.app_state) onNfsPacket(flow, dir, unacked);
+  if (flow.app == AppProto::Enip || flow.app == AppProto::Modbus) onIcsPacket(flow, dir, unacked);
   if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
   if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
@@ -1681,6 +1700,8 @@ void AppLayer::onFlowEnd(Flow& flow) {
   } else if (flow.app == AppProto::Rfb) {
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseRfb(flow, dir, flow.last_ns);
     static_cast<RfbState&>(*flow.app_state).close([&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, flow.last_ns); });
+  } else if (flow.app == AppProto::Enip || flow.app == AppProto::Modbus) {
+    endIcs(flow);
   } else if (flow.app == AppProto::Dnp3) {
     auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDnp3(flow, dir, std::nullopt, flow.last_ns);

@@ -23,6 +23,8 @@
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/EnipParser.hpp"
+#include "sensor/app/ModbusParser.hpp"
 #include "sensor/app/FlowFrames.hpp"
 #include "sensor/app/Dnp3Parser.hpp"
 #include "sensor/app/Krb5Parser.hpp"
@@ -75,7 +77,12 @@ struct AppLayerCounters {
   std::uint64_t sip_udp_flows = 0;
   std::uint64_t sip_tcp_transactions = 0;
   std::uint64_t sip_udp_transactions = 0;
+  // EtherNet/IP flows by transport (Suricata's app_layer.flow.enip_tcp, enip_udp).
+  std::uint64_t enip_tcp_flows = 0;
+  std::uint64_t enip_udp_flows = 0;
   void merge(const AppLayerCounters& o) {
+    enip_tcp_flows += o.enip_tcp_flows;
+    enip_udp_flows += o.enip_udp_flows;
     sip_tcp_flows += o.sip_tcp_flows;
     sip_udp_flows += o.sip_udp_flows;
     sip_tcp_transactions += o.sip_tcp_transactions;
@@ -510,6 +517,26 @@ class AppLayer {
   void endNfs(Flow& flow);
   std::array<char, 4> nfs_procedure_{};  // nfs_procedure's buffer
   std::array<char, 4> nfs_version_{};    // nfs.version's buffer
+  // EtherNet/IP and Modbus (AppLayerIcs.cpp). Over TCP, as DNP3: a side's bytes are parsed once
+  // the other side acknowledges them (IDS mode) or as they arrive (stream.inline, one-sided
+  // capture), a side of a transaction is inspected at the next packet its way, and a
+  // transaction is logged once complete (all of them when the flow ends). EtherNet/IP over UDP:
+  // each datagram a PDU, inspected with the datagram.
+  void onIcsStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
+  void onIcsPacket(Flow& flow, signatures::FlowDirection dir, std::uint64_t unacked);
+  void endIcs(Flow& flow);
+  void parseIcs(Flow& flow, signatures::FlowDirection dir, std::optional<std::uint64_t> unacked, std::int64_t ts);
+  void inspectIcs(Flow& flow, signatures::FlowDirection dir, std::int64_t ts);
+  void logIcs(Flow& flow, bool all, std::int64_t ts);
+  bool parseEnipDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                         signatures::BufferSet& buffers, std::int64_t ts);
+  // The enip.* and cip_* buffers of one side of a transaction (viewing it and enip_numbers_).
+  void fillEnipBuffers(const EnipPdu& pdu, bool request, signatures::BufferSet& buffers);
+  void fillModbusBuffers(const ModbusMessage& request, signatures::BufferSet& buffers);
+  FreeList<std::unique_ptr<EnipState>> enip_states_{kPooledStates};
+  FreeList<std::unique_ptr<ModbusState>> modbus_states_{kPooledStates};
+  std::string enip_numbers_;                // the integer keywords' bytes, reserved before the buffers view it
+  std::array<char, 12> modbus_request_{};  // the modbus keyword's record (Buffer.hpp)
 };
 
 }  // namespace gsoc::sensor

@@ -39,6 +39,8 @@ struct IkeMessage;
 class IkeState;
 struct NfsTransaction;
 class NfsState;
+struct EnipTransaction;
+struct ModbusTransaction;
 struct HttpFile;
 struct DceTransaction;
 class DceSession;
@@ -57,7 +59,8 @@ struct AppMetadata {
                             Snmp, Tftp, Dhcp,  // small UDP/ICS protocols: one message / one request's transfer
                             Ike,  // IKE: one message (`ike`, with its flow's state)
                             Nfs, NfsFile,  // NFS: a transaction (`nfs` of `nfs_state`), or the file it transferred
-                            FtpData };  // an FTP data connection's transfer (`ftp_data`)
+                            FtpData,  // an FTP data connection's transfer (`ftp_data`)
+                            Enip, Modbus };  // an EtherNet/IP or Modbus transaction (`enip`, `modbus`)
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -95,6 +98,8 @@ struct AppMetadata {
   const NfsTransaction* nfs = nullptr;  // Nfs, NfsFile: a transaction, and its flow's state
   const NfsState* nfs_state = nullptr;
   const FtpDataState* ftp_data = nullptr;  // FtpData: the connection's one transaction
+  const EnipTransaction* enip = nullptr;      // Enip: a request and its response
+  const ModbusTransaction* modbus = nullptr;  // Modbus: a request and its response
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

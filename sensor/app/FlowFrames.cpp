@@ -428,6 +428,8 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Dhcp:
     case AppProto::Ike:
     case AppProto::Nfs:  // NFS: no frames yet
+    case AppProto::Enip:  // EtherNet/IP and Modbus: no frames yet
+    case AppProto::Modbus:
     case AppProto::Count_: break;
   }
   side.stopped = true;

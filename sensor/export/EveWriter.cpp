@@ -560,6 +560,8 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     else if (r.kind == AppMetadata::Kind::Krb5) krb5Object(*r.krb5);
     else if (r.kind == AppMetadata::Kind::Ike) ikeObject(*r.ike, *r.ike_state);
     else if (r.kind == AppMetadata::Kind::Nfs) nfsObjects(*r.nfs, *r.nfs_state);
+    else if (r.kind == AppMetadata::Kind::Enip) enipObject(*r.enip);
+    else if (r.kind == AppMetadata::Kind::Modbus) modbusObject(*r.modbus);
     else appObject(r);  // the transaction's "mqtt" / "ftp" / "ssh", as Suricata's alerts
   }
   if (hit.flow != nullptr) alertFlowObject(*hit.flow);
@@ -1434,6 +1436,20 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
         ftpDataFileObject(*r.ftp_data);
         out_ << "}\n";
       }
+      break;
+    case AppMetadata::Kind::Enip:
+      // Suricata's enip record: one per transaction, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "enip");
+      captureIndex(r.capture_index);
+      enipObject(*r.enip);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Modbus:
+      // Suricata's modbus record: one per transaction, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "modbus");
+      captureIndex(r.capture_index);
+      modbusObject(*r.modbus);
+      out_ << "}\n";
       break;
     case AppMetadata::Kind::Tftp:
       // Suricata's tftp record: one per request, in the flow's direction.

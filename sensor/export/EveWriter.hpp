@@ -173,6 +173,10 @@ class EveWriter {
   // record and its alerts; and ,"fileinfo":{...} of the file it transferred.
   void nfsObjects(const NfsTransaction& tx, const NfsState& state);
   void nfsFileObject(const NfsTransaction& tx);
+  // EtherNet/IP and Modbus (EveEnip.cpp, EveModbus.cpp): ,"enip":{...} and ,"modbus":{...} of a
+  // transaction, in its record and its alerts.
+  void enipObject(const EnipTransaction& tx);
+  void modbusObject(const ModbusTransaction& tx);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

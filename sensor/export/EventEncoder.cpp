@@ -48,6 +48,8 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Dhcp:
     case AppMetadata::Kind::Ike:       // nor an IKE one
     case AppMetadata::Kind::Nfs:       // nor an NFS one
+    case AppMetadata::Kind::Enip:      // nor an EtherNet/IP or Modbus one
+    case AppMetadata::Kind::Modbus:
     case AppMetadata::Kind::NfsFile:
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
     case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet

@@ -239,6 +239,8 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Dhcp:
     case AppMetadata::Kind::Ike:
     case AppMetadata::Kind::Nfs:
+    case AppMetadata::Kind::Enip:
+    case AppMetadata::Kind::Modbus:
     case AppMetadata::Kind::NfsFile:
       return false;  // nor an MQTT, FTP, SIP, LDAP or QUIC one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:

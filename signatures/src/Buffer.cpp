@@ -98,6 +98,14 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ssl_version number",
     // files
     "filesize number",
+    // EtherNet/IP
+    "enip.command number", "enip.status number", "enip.protocol_version number", "cip_service number",
+    "enip.cip_class number", "enip.cip_instance number", "enip.cip_attribute number", "enip.cip_status number",
+    "enip.cip_extendedstatus number", "enip.revision number", "enip.identity_status number", "enip.state number",
+    "enip.serial number", "enip.product_code number", "enip.device_type number", "enip.vendor_id number",
+    "enip.capabilities number", "enip.product_name", "enip.service_name",
+    // Modbus
+    "modbus number",
 };
 
 using K = BufferKeywordKind;

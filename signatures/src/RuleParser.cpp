@@ -54,6 +54,8 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Dhcp: return "dhcp";
     case AppProto::Ike: return "ike";
     case AppProto::Nfs: return "nfs";
+    case AppProto::Enip: return "enip";
+    case AppProto::Modbus: return "modbus";
     case AppProto::Count_: break;
   }
   return "";
@@ -118,6 +120,9 @@ constexpr ProtocolName kProtocols[] = {
     {"ikev2", Transport::Udp, AppProto::Ike},
     // NFS
     {"nfs", Transport::Any, AppProto::Nfs},
+    // EtherNet/IP (TCP and UDP) and Modbus/TCP
+    {"enip", Transport::Any, AppProto::Enip},
+    {"modbus", Transport::Tcp, AppProto::Modbus},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1259,6 +1264,235 @@ class RuleBuilder {
       return false;
     }
     bindApp(o, AppProto::Snmp);
+    return true;
+  }
+  // A byte test at `offset` of a parser's record buffer (the modbus record, cip_service's).
+  void recordTest(BufferId buffer, std::int32_t offset, std::uint8_t bytes, ByteTest::Op op, std::uint64_t value,
+                  std::optional<std::uint64_t> mask = std::nullopt) {
+    ByteTest t;
+    t.bytes = bytes;
+    t.offset = offset;
+    t.op = op;
+    t.value = value;
+    t.bitmask = mask;
+    inspection({buffer, {}}).items.emplace_back(t);
+  }
+  // EtherNet/IP: enip_command (alias enip.command) and enip.status, by number or Suricata's name;
+  // the enip.* unsigned integers; cip_service:<service>[,<class>[,[!]<attribute>]]; the sticky
+  // buffers enip.product_name and enip.service_name. False for any other keyword.
+  bool onEnipKeyword(const Option& o) {
+    static constexpr std::pair<std::string_view, std::uint16_t> kCommands[] = {
+        {"nop", 0x00},          {"list_services", 0x04},      {"list_identity", 0x63}, {"list_interfaces", 0x64},
+        {"register_session", 0x65}, {"unregister_session", 0x66}, {"send_rr_data", 0x6f}, {"send_unit_data", 0x70},
+        {"indicate_status", 0x72},  {"cancel", 0x73}};
+    static constexpr std::pair<std::string_view, std::uint16_t> kStatuses[] = {
+        {"success", 0x00},         {"invalid_cmd", 0x01},    {"no_resources", 0x02},         {"incorrect_data", 0x03},
+        {"invalid_session", 0x64}, {"invalid_length", 0x65}, {"unsupported_prot_rev", 0x69}, {"encap_header_error", 0x6a}};
+    static constexpr std::pair<std::string_view, std::pair<BufferId, std::uint8_t>> kIntegers[] = {
+        {"enip.protocol_version", {BufferId::EnipProtocolVersionNumber, 2}},
+        {"enip.cip_class", {BufferId::EnipCipClassNumber, 4}},
+        {"enip.cip_instance", {BufferId::EnipCipInstanceNumber, 4}},
+        {"enip.cip_attribute", {BufferId::EnipCipAttributeNumber, 4}},
+        {"enip.cip_status", {BufferId::EnipCipStatusNumber, 1}},
+        {"enip.cip_extendedstatus", {BufferId::EnipCipExtendedStatusNumber, 2}},
+        {"enip.revision", {BufferId::EnipRevisionNumber, 2}},
+        {"enip.identity_status", {BufferId::EnipIdentityStatusNumber, 2}},
+        {"enip.state", {BufferId::EnipStateNumber, 1}},
+        {"enip.serial", {BufferId::EnipSerialNumber, 4}},
+        {"enip.product_code", {BufferId::EnipProductCodeNumber, 2}},
+        {"enip.device_type", {BufferId::EnipDeviceTypeNumber, 2}},
+        {"enip.vendor_id", {BufferId::EnipVendorIdNumber, 2}},
+        {"enip.capabilities", {BufferId::EnipCapabilitiesNumber, 2}}};
+    const std::string_view n = o.name;
+    const auto named = [&](const auto& table, BufferId buffer, std::uint8_t bytes) {
+      requireValue(o);
+      const std::string v = lower(trim(o.value));
+      for (const auto& [name, code] : table) {
+        if (name == v) {
+          fieldByteTest(buffer, ByteTest::Op::Eq, code, false, std::nullopt, bytes);
+          return;
+        }
+      }
+      fieldInteger(o, buffer, o.value, bytes);
+    };
+    if (n == "enip_command" || n == "enip.command") {
+      named(kCommands, BufferId::EnipCommandNumber, 2);
+    } else if (n == "enip.status") {
+      named(kStatuses, BufferId::EnipStatusNumber, 4);
+    } else if (n == "cip_service") {
+      requireValue(o);
+      const auto parts = splitList(o.value);
+      if (parts.empty() || parts.size() > 3) failValue(o, "expected <service>[,<class>[,<attribute>]]");
+      const std::int64_t service = integer(o, trim(parts[0]), 0, 127);
+      recordTest(BufferId::EnipCipServiceNumber, 0, 1, ByteTest::Op::Eq, static_cast<std::uint64_t>(service));
+      if (parts.size() > 1) {
+        recordTest(BufferId::EnipCipServiceNumber, 1, 4, ByteTest::Op::Eq,
+                   static_cast<std::uint64_t>(integer(o, trim(parts[1]), 0, 0xfffffffeLL)));
+      }
+      if (parts.size() > 2 && !trim(parts[2]).starts_with("!")) {  // a negated attribute is no condition, as Suricata's
+        recordTest(BufferId::EnipCipServiceNumber, 5, 4, ByteTest::Op::Eq,
+                   static_cast<std::uint64_t>(integer(o, trim(parts[2]), 0, 0xfffffffeLL)));
+      }
+    } else if (n == "enip.product_name" || n == "enip.service_name") {
+      onBufferKeyword(o, *findBufferKeyword(n));
+    } else {
+      const auto* found = std::find_if(std::begin(kIntegers), std::end(kIntegers), [&](const auto& k) { return k.first == n; });
+      if (found == std::end(kIntegers)) return false;
+      requireValue(o);
+      fieldInteger(o, found->second.first, o.value, found->second.second);
+    }
+    bindApp(o, AppProto::Enip);
+    return true;
+  }
+  // modbus: Suricata's three forms, tested on the request's record (Buffer.hpp's
+  // ModbusRequestNumber): "function <code>[, subfunction <n>]" or "function [!]<category>",
+  // "access read|write [<kind>][, address <range>]", each optionally after "unit <range>, ".
+  // A value (written at an address) is not supported yet.
+  bool onModbusKeyword(const Option& o) {
+    if (o.name != "modbus") return false;
+    requireValue(o);
+    std::string v(trim(o.value));
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = std::string(trim(std::string_view(v).substr(1, v.size() - 2)));
+    constexpr BufferId kRecord = BufferId::ModbusRequestNumber;
+    // Suricata's u16 range forms: "N", "<N", ">N", "A<>B" (its check_match).
+    struct Range {
+      std::uint64_t start = 0, end = 0;
+    };
+    const auto range = [&](std::string_view text) {
+      text = trim(text);
+      Range r;
+      if (const std::size_t sep = text.find("<>"); sep != std::string_view::npos) {
+        r.start = static_cast<std::uint64_t>(integer(o, text.substr(0, sep), 0, 65535));
+        r.end = static_cast<std::uint64_t>(integer(o, text.substr(sep + 2), 0, 65535));
+      } else if (text.starts_with("<")) {
+        r.end = static_cast<std::uint64_t>(integer(o, text.substr(1), 0, 65535));
+      } else if (text.starts_with(">")) {
+        r.start = static_cast<std::uint64_t>(integer(o, text.substr(1), 0, 65535));
+        r.end = 65535;
+      } else {
+        r.start = r.end = static_cast<std::uint64_t>(integer(o, text, 0, 65535));
+      }
+      return r;
+    };
+    const auto valueTests = [&](std::int32_t offset, std::uint8_t bytes, const Range& r) {
+      if (r.start == r.end) {
+        recordTest(kRecord, offset, bytes, ByteTest::Op::Eq, r.start);
+      } else if (r.start == 0) {
+        recordTest(kRecord, offset, bytes, ByteTest::Op::Lt, r.end);
+      } else if (r.end == 65535) {
+        recordTest(kRecord, offset, bytes, ByteTest::Op::Gt, r.start);
+      } else {
+        recordTest(kRecord, offset, bytes, ByteTest::Op::Gt, r.start);
+        recordTest(kRecord, offset, bytes, ByteTest::Op::Lt, r.end);
+      }
+    };
+    const auto words = [](std::string_view text) {
+      std::vector<std::string> out;
+      std::string word;
+      for (const char c : text) {
+        if (c == ',' || c == ' ' || c == '\t') {
+          if (!word.empty()) out.push_back(std::move(word));
+          word.clear();
+          if (c == ',') out.emplace_back(",");
+        } else {
+          word += c;
+        }
+      }
+      if (!word.empty()) out.push_back(std::move(word));
+      return out;
+    };
+    const std::vector<std::string> w = words(v);
+    std::size_t at = 0;
+    const auto next = [&]() -> std::string {
+      if (at >= w.size()) failValue(o, "incomplete modbus option");
+      return w[at++];
+    };
+    const auto comma = [&]() {
+      if (at < w.size() && w[at] == ",") {
+        ++at;
+        return true;
+      }
+      return false;
+    };
+    std::string word = lower(next());
+    if (word == "unit") {
+      valueTests(0, 1, range(next()));
+      if (!comma()) {
+        if (at != w.size()) failValue(o, "unexpected '" + w[at] + "'");
+        bindApp(o, AppProto::Modbus);
+        return true;
+      }
+      word = lower(next());
+    }
+    if (word == "access") {
+      const std::string mode = lower(next());
+      if (mode != "read" && mode != "write") failValue(o, "access is read or write");
+      std::uint64_t rw = mode == "read" ? 1 : 2;
+      std::uint64_t kind = 0;
+      if (at < w.size() && w[at] != ",") {
+        const std::string k = lower(next());
+        if (k == "coils") kind = 8;
+        else if (k == "holding") kind = 32;
+        else if (k == "discretes" || k == "input") {
+          if (mode == "write") failValue(o, k + " access is read only");
+          kind = k == "discretes" ? 4 : 16;
+        } else {
+          failValue(o, "unknown access kind '" + k + "'");
+        }
+      }
+      recordTest(kRecord, 2, 1, ByteTest::Op::Gt, 0, rw);
+      if (kind != 0) recordTest(kRecord, 2, 1, ByteTest::Op::Gt, 0, kind);
+      if (comma()) {
+        if (lower(next()) != "address") failValue(o, "expected address");
+        const Range r = range(next());
+        recordTest(kRecord, 7, 1, ByteTest::Op::Eq, 1);  // the request names addresses
+        if (r.start == r.end) {
+          recordTest(kRecord, 8, 2, ByteTest::Op::Le, r.start);
+          recordTest(kRecord, 10, 2, ByteTest::Op::Ge, r.start);
+        } else if (r.start == 0) {
+          recordTest(kRecord, 8, 2, ByteTest::Op::Lt, r.end);
+        } else if (r.end == 65535) {
+          recordTest(kRecord, 10, 2, ByteTest::Op::Gt, r.start);
+        } else {
+          recordTest(kRecord, 10, 2, ByteTest::Op::Gt, r.start);
+          recordTest(kRecord, 8, 2, ByteTest::Op::Lt, r.end);
+        }
+        if (comma()) {
+          if (lower(next()) == "value") failValue(o, "value is not supported yet");
+          failValue(o, "unexpected option after address");
+        }
+      }
+    } else if (word == "function") {
+      const std::string f = lower(next());
+      if (!f.empty() && std::isdigit(static_cast<unsigned char>(f[0]))) {
+        const std::int64_t code = integer(o, f, 1, 255);
+        const bool known = (code >= 1 && code <= 24) || code == 43;
+        recordTest(kRecord, 1, 1, ByteTest::Op::Eq, known ? static_cast<std::uint64_t>(code) : 44);
+        if (comma()) {
+          if (lower(next()) != "subfunction") failValue(o, "expected subfunction");
+          const std::int64_t sub = integer(o, next(), 0, 65535);
+          recordTest(kRecord, 4, 1, ByteTest::Op::Eq, 1);
+          recordTest(kRecord, 5, 2, ByteTest::Op::Eq, static_cast<std::uint64_t>(sub));
+        }
+      } else {
+        const bool negated = f.starts_with("!");
+        const std::string name = negated ? f.substr(1) : f;
+        std::uint64_t category = 0;
+        if (name == "assigned") category = 1;
+        else if (name == "unassigned") category = 2;
+        else if (name == "public") category = 3;
+        else if (name == "user") category = 4;
+        else if (name == "reserved") category = 8;
+        else if (name == "all") category = 15;
+        else failValue(o, "unknown function category '" + name + "'");
+        if (negated) category = ~category & 0xff;
+        recordTest(kRecord, 3, 1, ByteTest::Op::Gt, 0, category);
+      }
+    } else {
+      failValue(o, "expected function, access or unit");
+    }
+    if (at != w.size()) failValue(o, "unexpected '" + w[at] + "'");
+    bindApp(o, AppProto::Modbus);
     return true;
   }
   // DHCP: dhcp.leasetime, dhcp.rebinding_time and dhcp.renewal_time (Suricata's unsigned
@@ -2586,6 +2820,7 @@ class RuleBuilder {
     if (onDnp3Keyword(o) || onKrb5Keyword(o) || onIkeKeyword(o)) return;
     if (onNfsKeyword(o)) return;
     if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
+    if (onEnipKeyword(o) || onModbusKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);

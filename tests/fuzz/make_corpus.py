@@ -145,6 +145,10 @@ def classify(port, client_first, server_first):
         return "dnp3"
     if port == 88:
         return "krb5"
+    if port == 44818:
+        return "enip"
+    if port == 502:
+        return "modbus"
     if port == 2049:
         return "nfs"
     if port in (389, 3268) or (client_first[:1] == b"\x30" and client_first[2:3] == b"\x02"):

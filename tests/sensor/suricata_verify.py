@@ -105,9 +105,11 @@ PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqt
                     # IKE
                     "ike",
                     # NFS
-                    "nfs"}
+                    "nfs",
+                    # EtherNet/IP and Modbus
+                    "enip", "modbus"}
 # Parsers gsoc can turn off or run in detection-only (Suricata's enabled: no / detection-only).
-SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp"}
+SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp", "enip", "modbus"}
 # Parsers gsoc can turn off over one transport or both (Suricata's <proto>.tcp.enabled / udp.enabled: no).
 TRANSPORT_SWITCHABLE_PROTOCOLS = {"nfs"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.
@@ -216,6 +218,8 @@ SURICATA_DEFAULTS = {
     # PostgreSQL: as Suricata's suricata.yaml ships it (the stream depth unlimited).
     "pgsql.stream-depth": "0",
     "dnp3.detection-ports.dp": "20000",
+    "enip.detection-ports.dp": "44818",
+    "modbus.detection-ports.dp": "502",
 }
 
 # Prefixes of settings that change nothing gsoc does when reading a capture: logging, counters,

@@ -357,6 +357,42 @@ enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 24
   // A file's size (filesize): eight bytes, big-endian, set where a whole file is inspected (a
   // closed file; a truncated one's size is not its file's).
   FileSizeNumber,
+  // EtherNet/IP, per encapsulation PDU (a side of a transaction), for the integer keywords' byte
+  // tests (big-endian): the command (two bytes) and status (four bytes) of the header; the
+  // protocol version of a RegisterSession, ListServices or ListIdentity (two bytes); one
+  // instance per CIP service (the first data item's, and each of a Multiple Service Packet's):
+  // the service, then a class and an attribute of its request path (four bytes each, 0xffffffff
+  // none; one instance per pair); a request's class, instance and attribute segments (and the
+  // attributes a Get/Set Attribute List names), four bytes each, one instance each; a response's
+  // CIP status (one byte) and extended status (two bytes); a ListIdentity reply's revision
+  // (major << 8 | minor), identity status, state (one byte), serial (four), product code, device
+  // type and vendor id, and a ListServices reply's capabilities (two bytes each); the sticky
+  // buffers enip.product_name and enip.service_name.
+  EnipCommandNumber,
+  EnipStatusNumber,
+  EnipProtocolVersionNumber,
+  EnipCipServiceNumber,
+  EnipCipClassNumber,
+  EnipCipInstanceNumber,
+  EnipCipAttributeNumber,
+  EnipCipStatusNumber,
+  EnipCipExtendedStatusNumber,
+  EnipRevisionNumber,
+  EnipIdentityStatusNumber,
+  EnipStateNumber,
+  EnipSerialNumber,
+  EnipProductCodeNumber,
+  EnipDeviceTypeNumber,
+  EnipVendorIdNumber,
+  EnipCapabilitiesNumber,
+  EnipProductName,
+  EnipServiceName,
+  // Modbus, per request: one record of 12 bytes for the modbus keyword's tests: unit id,
+  // function code (the raw code without its exception bit, 44 for an unknown one), access type
+  // and category bits (Suricata's), whether it is a diagnostic with its sub-function (1 + 2
+  // bytes), whether it names an address range, and its first and last address (two bytes each,
+  // counted from 1).
+  ModbusRequestNumber,
   Count_
 };
 
