@@ -166,12 +166,13 @@ Options:
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
   --app-layer-disable PROTO
-                         do not identify PROTO (snmp, tftp, dhcp, nfs; nfs/tcp or nfs/udp over
-                         one transport) at all (Suricata's app-layer protocols <proto> enabled:
-                         no, tcp.enabled / udp.enabled: no); repeatable
+                         do not identify PROTO (snmp, tftp, dhcp, ntp, rdp, bittorrent-dht,
+                         nfs; nfs/tcp or nfs/udp over one transport) at all (Suricata's
+                         app-layer protocols <proto> enabled: no, tcp.enabled / udp.enabled:
+                         no); repeatable
   --app-layer-detection-only PROTO
-                         identify PROTO (snmp, tftp, dhcp) but do not parse it (Suricata's
-                         detection-only); repeatable
+                         identify PROTO (snmp, tftp, dhcp, ntp, rdp, bittorrent-dht) but do not
+                         parse it (Suricata's detection-only); repeatable
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -455,7 +456,8 @@ Args parseArgs(int argc, char** argv) {
         const bool nfs_off = proto == gsoc::signatures::AppProto::Nfs && a == "--app-layer-disable";
         if (!nfs_off && (transport != gsoc::signatures::Transport::Any ||
                          (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
-                          proto != gsoc::signatures::AppProto::Dhcp))) {
+                          proto != gsoc::signatures::AppProto::Dhcp && proto != gsoc::signatures::AppProto::Ntp &&
+                          proto != gsoc::signatures::AppProto::Rdp && proto != gsoc::signatures::AppProto::BittorrentDht))) {
           usageError(a + ": not a protocol this applies to: " + value());
         }
         args.protocol_modes.emplace_back(proto,

@@ -172,6 +172,11 @@ class EveWriter {
   // record and its alerts; and ,"fileinfo":{...} of the file it transferred.
   void nfsObjects(const NfsTransaction& tx, const NfsState& state);
   void nfsFileObject(const NfsTransaction& tx);
+  // NTP, RDP, BitTorrent DHT (EveNtp.cpp, EveRdp.cpp, EveBittorrentDht.cpp): ,"ntp":{...},
+  // ,"rdp":{...} and ,"bittorrent_dht":{...}, in their records and in their alerts.
+  void ntpObject(const NtpMessage& m);
+  void rdpObject(const RdpTransaction& tx);
+  void bittorrentDhtObject(const BittorrentDhtMessage& m);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

@@ -96,6 +96,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "ftpdata_command number",
     // TLS
     "ssl_version number",
+    // NTP
+    "ntp.reference_id", "ntp.version number", "ntp.stratum number", "ntp.mode number",
 };
 
 using K = BufferKeywordKind;

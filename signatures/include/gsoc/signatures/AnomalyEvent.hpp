@@ -208,7 +208,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(StreamSuspectedRstInject, Stream, None, "suspected_rst_inject")                                \
   /* FTP: more commands awaiting their replies than max-tx; a RETR or STOR before any data port */ \
   X(FtpTooManyTransactions, AppLayer, Ftp, "ftp.too_many_transactions")                           \
-  X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")
+  X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")                                     \
+  /* NTP, BitTorrent DHT (helper-udp3): a datagram that does not parse */                          \
+  X(NtpMalformedData, AppLayer, Ntp, "ntp.malformed_data")                                        \
+  X(BittorrentDhtMalformedPacket, AppLayer, BittorrentDht, "bittorrent-dht.malformed_packet")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

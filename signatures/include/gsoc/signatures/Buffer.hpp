@@ -354,6 +354,12 @@ enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 24
   // hello) as one bit for ssl_version's test: 1 SSLv2, 2 SSLv3, 4 TLS 1.0, 8 TLS 1.1, 16 TLS 1.2,
   // 32 TLS 1.3; absent for another version.
   SslVersionNumber,
+  // NTP, per message: the reference id (four bytes), and for the integer keywords' byte tests
+  // the version, the stratum and the mode (one byte each).
+  NtpReferenceId,
+  NtpVersionNumber,
+  NtpStratumNumber,
+  NtpModeNumber,
   Count_
 };
 
