@@ -385,7 +385,8 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
           info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic &&
-          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql && info.app != signatures::AppProto::Pop3) {
+          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql && info.app != signatures::AppProto::Pop3 &&
+          info.app != signatures::AppProto::Ntp && info.app != signatures::AppProto::BittorrentDht) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
