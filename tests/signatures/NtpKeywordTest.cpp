@@ -49,7 +49,8 @@ alert ntp any any -> any any (ntp.reference_id; content:"|00 00 00 00|"; sid:28;
 )");
   Detector d(rs);
   const std::string request[3] = {std::string(1, '\4'), std::string(1, '\0'), std::string(1, '\3')};
-  MatchInput in = ntpInput(std::string(4, '\0'), request);
+  const std::string zero(4, '\0');  // the buffers view it: it outlives the input
+  MatchInput in = ntpInput(zero, request);
   EXPECT_EQ(fire(d, in), Sids({1, 12, 23, 25, 26, 28}));
   const std::string reply[3] = {std::string(1, '\3'), std::string(1, '\2'), std::string(1, '\4')};
   in = ntpInput("LOCL", reply);
