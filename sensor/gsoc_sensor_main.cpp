@@ -182,12 +182,14 @@ Options:
   --dnp3-max-objects N   DNP3 object headers per message at most (Suricata's dnp3 max-objects;
                          default 2048)
   --app-layer-disable PROTO
-                         do not identify PROTO (snmp, tftp, dhcp, enip, modbus, nfs; nfs/tcp or nfs/udp over
-                         one transport) at all (Suricata's app-layer protocols <proto> enabled:
-                         no, tcp.enabled / udp.enabled: no); repeatable
+                         do not identify PROTO (snmp, tftp, dhcp, enip, modbus, ntp, rdp,
+                         bittorrent-dht, nfs; nfs/tcp or nfs/udp over one transport) at all
+                         (Suricata's app-layer protocols <proto> enabled: no, tcp.enabled /
+                         udp.enabled: no); repeatable
   --app-layer-detection-only PROTO
-                         identify PROTO (snmp, tftp, dhcp, enip, modbus) but do not parse it (Suricata's
-                         detection-only); repeatable
+                         identify PROTO (snmp, tftp, dhcp, enip, modbus, ntp, rdp,
+                         bittorrent-dht) but do not parse it (Suricata's detection-only);
+                         repeatable
   -c, --config FILE      sensor configuration (YAML, gsoc.v1.SensorConfig); its flow: section
                          sets timeouts and limits
   --workers N            worker threads (default: capture.workers, else one per core on a live
@@ -488,7 +490,8 @@ Args parseArgs(int argc, char** argv) {
         if (!nfs_off && (transport != gsoc::signatures::Transport::Any ||
                          (proto != gsoc::signatures::AppProto::Snmp && proto != gsoc::signatures::AppProto::Tftp &&
                           proto != gsoc::signatures::AppProto::Dhcp && proto != gsoc::signatures::AppProto::Enip &&
-                          proto != gsoc::signatures::AppProto::Modbus))) {
+                          proto != gsoc::signatures::AppProto::Modbus && proto != gsoc::signatures::AppProto::Ntp &&
+                          proto != gsoc::signatures::AppProto::Rdp && proto != gsoc::signatures::AppProto::BittorrentDht))) {
           usageError(a + ": not a protocol this applies to: " + value());
         }
         args.protocol_modes.emplace_back(proto,

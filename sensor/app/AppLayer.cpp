@@ -286,6 +286,9 @@ AppProto AppLayer::probe(const Flow& flow, FlowDirection dir, std::span<const st
   else if (looksLikePop3(data, to_server, isPort(flow, {110})) &&
            (to_server || isPort(flow, {110}) || flow.stream_inspected[Flow::kToServer] == 0)) proto = AppProto::Pop3;
   else if (!to_server && (s.starts_with("* OK ") || s.starts_with("* PREAUTH ")) && isPort(flow, {143})) proto = AppProto::Imap;
+  else if (isPort(flow, {3389}) && looksLikeRdp(data, to_server) && tcp_modes_[static_cast<std::size_t>(AppProto::Rdp)] != ProtocolMode::Off) {
+    proto = AppProto::Rdp;
+  }
   return proto;
 }
 
@@ -719,6 +722,9 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       if (parsesOnArrival(flow, dir)) parseRfb(flow, dir, ts);
       break;
     }
+    case AppProto::Rdp:
+      onRdpStream(flow, dir, data, ts);
+      break;
     default:
       break;
   }
@@ -1319,6 +1325,8 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
   if (parseNfsDatagram(flow, dir, payload, buffers, ts)) return;
   if (parseEnipDatagram(flow, dir, payload, buffers, ts)) return;
   if (parseUdpIcsDatagram(flow, dir, payload, buffers, ts)) return;  // SNMP, TFTP
+  if (parseNtpDatagram(flow, dir, payload, buffers, ts)) return;
+  if (parseBittorrentDhtDatagram(flow, dir, payload, ts)) return;
   if (flow.app == AppProto::Ike || (flow.app == AppProto::None && looksLikeIkeFlow(flow, payload))) {
     flow.app = AppProto::Ike;
     flow.app_identified_by = dir;
@@ -1453,7 +1461,8 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, pgsql_states_) || giveState(flow, rfb_states_) || giveState(flow, pop3_states_) ||
       giveState(flow, dnp3_states_) || giveState(flow, enip_states_) || giveState(flow, modbus_states_) || giveState(flow, krb5_states_) ||
       giveState(flow, snmp_states_) || giveState(flow, tftp_states_) || giveState(flow, dhcp_states_) ||
-      giveState(flow, ike_states_) || giveState(flow, ftp_data_states_)) {
+      giveState(flow, ike_states_) || giveState(flow, ftp_data_states_) || giveState(flow, ntp_states_) ||
+      giveState(flow, bittorrent_dht_states_) || giveState(flow, rdp_states_)) {
     return;
   }
   flow.app_state.reset();
@@ -1487,6 +1496,9 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("dhcp_states", dhcp_states_.counters());
   table.add("ike_states", ike_states_.counters());
   table.add("ftp_data_states", ftp_data_states_.counters());
+  table.add("ntp_states", ntp_states_.counters());
+  table.add("bittorrent_dht_states", bittorrent_dht_states_.counters());
+  table.add("rdp_states", rdp_states_.counters());
 }
 
 namespace {

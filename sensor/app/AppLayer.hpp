@@ -51,6 +51,9 @@
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/app/WebsocketParser.hpp"
+#include "sensor/app/NtpParser.hpp"
+#include "sensor/app/RdpParser.hpp"
+#include "sensor/app/BittorrentDhtParser.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -537,6 +540,20 @@ class AppLayer {
   FreeList<std::unique_ptr<ModbusState>> modbus_states_{kPooledStates};
   std::string enip_numbers_;                // the integer keywords' bytes, reserved before the buffers view it
   std::array<char, 12> modbus_request_{};  // the modbus keyword's record (Buffer.hpp)
+  // NTP and BitTorrent DHT (AppLayerNtp.cpp, AppLayerBittorrentDht.cpp): each datagram parsed
+  // as it comes, a message's buffers into `buffers` (the datagram's input) and its record. The
+  // parse functions are false when the datagram is not theirs.
+  bool parseNtpDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                        signatures::BufferSet& buffers, std::int64_t ts);
+  bool parseBittorrentDhtDatagram(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> payload,
+                                  std::int64_t ts);
+  FreeList<std::unique_ptr<NtpState>> ntp_states_{kPooledStates};
+  FreeList<std::unique_ptr<BittorrentDhtState>> bittorrent_dht_states_{kPooledStates};
+  std::array<char, 3> ntp_numbers_{};  // ntp.version, ntp.stratum and ntp.mode buffers
+  // RDP (AppLayerRdp.cpp): the setup PDUs as they arrive, each a transaction (detection, then
+  // its record); once the negotiation switched to TLS the flow is TLS's.
+  void onRdpStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts);
+  FreeList<std::unique_ptr<RdpState>> rdp_states_{kPooledStates};
 };
 
 }  // namespace gsoc::sensor

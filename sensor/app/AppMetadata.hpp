@@ -46,6 +46,9 @@ struct DceTransaction;
 class DceSession;
 struct SmbTransaction;
 class SmbState;
+struct NtpMessage;
+struct RdpTransaction;
+struct BittorrentDhtMessage;
 
 struct AppMetadata {
   // HttpFile: the file of an HTTP exchange (request, response as far as seen, and `file`).
@@ -60,7 +63,8 @@ struct AppMetadata {
                             Ike,  // IKE: one message (`ike`, with its flow's state)
                             Nfs, NfsFile,  // NFS: a transaction (`nfs` of `nfs_state`), or the file it transferred
                             FtpData,  // an FTP data connection's transfer (`ftp_data`)
-                            Enip, Modbus };  // an EtherNet/IP or Modbus transaction (`enip`, `modbus`)
+                            Enip, Modbus,  // an EtherNet/IP or Modbus transaction (`enip`, `modbus`)
+                            Ntp, Rdp, BittorrentDht };  // one NTP message, one RDP PDU, one DHT message
   Kind kind = Kind::Http;
   const Flow* flow = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
@@ -100,6 +104,9 @@ struct AppMetadata {
   const FtpDataState* ftp_data = nullptr;  // FtpData: the connection's one transaction
   const EnipTransaction* enip = nullptr;      // Enip: a request and its response
   const ModbusTransaction* modbus = nullptr;  // Modbus: a request and its response
+  const NtpMessage* ntp = nullptr;                      // Ntp: one message
+  const RdpTransaction* rdp = nullptr;                  // Rdp: one PDU of the connection's setup
+  const BittorrentDhtMessage* bittorrent_dht = nullptr;  // BittorrentDht: one KRPC message
   std::uint8_t mqtt_version = 0;  // the connection's protocol version (its CONNECT's)
   // The transaction's id in its flow where the parser keeps it outside its record (HTTP, SSH);
   // -1 when the record's own object carries it or there is none.

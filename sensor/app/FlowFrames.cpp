@@ -430,6 +430,9 @@ std::size_t delimit(AppProto app, FlowFrames::Side& side, FlowDirection dir, Byt
     case AppProto::Nfs:  // NFS: no frames yet
     case AppProto::Enip:  // EtherNet/IP and Modbus: no frames yet
     case AppProto::Modbus:
+    case AppProto::Ntp:  // NTP, RDP, BitTorrent DHT: no frames yet
+    case AppProto::Rdp:
+    case AppProto::BittorrentDht:
     case AppProto::Count_: break;
   }
   side.stopped = true;

@@ -262,6 +262,10 @@ void DetectionStage::reportAnomalies(const signatures::EventSet& events, const F
     hit.packet = packet;
     hit.direction = dir;
     hit.timestamp_ns = ts;
+    // A datagram's app-layer event belongs to the message the datagram carried.
+    if (flow != nullptr && packet != nullptr && signatures::anomalyEventInfo(e).kind == signatures::EventKind::AppLayer) {
+      if (const AppMetadata* record = app_.datagramRecord(*flow)) hit.tx_id = record->tx_id;
+    }
     anomaly_sink_(hit);
   });
 }

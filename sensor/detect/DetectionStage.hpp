@@ -62,6 +62,9 @@ struct AnomalyHit {
   const DecodedPacket* packet = nullptr;
   signatures::FlowDirection direction = signatures::FlowDirection::ToServer;
   std::int64_t timestamp_ns = 0;
+  // An app-layer event's transaction in its flow, when the parser tied it to one (EVE's
+  // tx_id); -1 otherwise.
+  std::int64_t tx_id = -1;
 };
 
 struct DetectionCounters {

@@ -378,6 +378,7 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
   if (hit.flow != nullptr) header(*hit.flow, hit.direction, hit.timestamp_ns, "anomaly", hit.packet);
   else header(*hit.packet, hit.timestamp_ns, "anomaly");
   if (hit.packet != nullptr) captureIndex(hit.packet->capture_index);
+  if (hit.tx_id >= 0) out_ << ",\"tx_id\":" << hit.tx_id;
   out_ << ",\"anomaly\":{";
   switch (info.kind) {
     case signatures::EventKind::Decode: out_ << "\"type\":\"decode\",\"event\":\"decoder." << info.name << "\"}"; break;
@@ -391,13 +392,14 @@ void EveWriter::anomalyRecord(const AnomalyHit& hit) {
       std::string event(info.name.substr(info.name.find('.') + 1));
       if (info.app != signatures::AppProto::Dns && info.app != signatures::AppProto::Mdns && info.app != signatures::AppProto::Mqtt &&
           info.app != signatures::AppProto::Ftp && info.app != signatures::AppProto::Ldap && info.app != signatures::AppProto::Quic &&
-          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql && info.app != signatures::AppProto::Pop3) {
+          info.app != signatures::AppProto::Rfb && info.app != signatures::AppProto::Pgsql && info.app != signatures::AppProto::Pop3 &&
+          info.app != signatures::AppProto::Ntp && info.app != signatures::AppProto::BittorrentDht) {
         for (char& c : event) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       out_ << "\"app_proto\":\"" << proto << "\",\"type\":\"applayer\",\"event\":\"" << event
            << "\",\"layer\":\"" << (detection ? "proto_detect" : "proto_parser") << "\"}";
       // A DNS message's events belong to its transaction: the message just parsed.
-      if ((info.app == signatures::AppProto::Dns || info.app == signatures::AppProto::Mdns) && hit.flow != nullptr) {
+      if ((info.app == signatures::AppProto::Dns || info.app == signatures::AppProto::Mdns) && hit.flow != nullptr && hit.tx_id < 0) {
         out_ << ",\"tx_id\":" << dns_tx_.last(hit.flow->id);
       }
       break;
@@ -1451,6 +1453,29 @@ void EveWriter::metadataRecord(const AppMetadata& r) {
       modbusObject(*r.modbus);
       out_ << "}\n";
       break;
+    case AppMetadata::Kind::Ntp:
+      // Suricata's ntp record: one per message, each way as the message went.
+      header(flow, r.direction, r.timestamp_ns, "ntp");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.tx_id;
+      ntpObject(*r.ntp);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::BittorrentDht:
+      // Suricata's bittorrent_dht record: one per message, each way as the message went.
+      header(flow, r.direction, r.timestamp_ns, "bittorrent_dht");
+      captureIndex(r.capture_index);
+      out_ << ",\"tx_id\":" << r.tx_id;
+      bittorrentDhtObject(*r.bittorrent_dht);
+      out_ << "}\n";
+      break;
+    case AppMetadata::Kind::Rdp:
+      // Suricata's rdp record: one per setup PDU, in the flow's direction.
+      header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "rdp");
+      captureIndex(r.capture_index);
+      rdpObject(*r.rdp);
+      out_ << "}\n";
+      break;
     case AppMetadata::Kind::Tftp:
       // Suricata's tftp record: one per request, in the flow's direction.
       header(flow, signatures::FlowDirection::ToServer, r.timestamp_ns, "tftp");
@@ -1763,6 +1788,18 @@ void EveWriter::appObject(const AppMetadata& r) {
   }
   if (r.kind == AppMetadata::Kind::Tftp) {
     tftpObject(*r.tftp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Ntp) {
+    ntpObject(*r.ntp);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::BittorrentDht) {
+    bittorrentDhtObject(*r.bittorrent_dht);
+    return;
+  }
+  if (r.kind == AppMetadata::Kind::Rdp) {
+    rdpObject(*r.rdp);
     return;
   }
   if (r.kind == AppMetadata::Kind::FtpData) {

@@ -177,6 +177,11 @@ class EveWriter {
   // transaction, in its record and its alerts.
   void enipObject(const EnipTransaction& tx);
   void modbusObject(const ModbusTransaction& tx);
+  // NTP, RDP, BitTorrent DHT (EveNtp.cpp, EveRdp.cpp, EveBittorrentDht.cpp): ,"ntp":{...},
+  // ,"rdp":{...} and ,"bittorrent_dht":{...}, in their records and in their alerts.
+  void ntpObject(const NtpMessage& m);
+  void rdpObject(const RdpTransaction& tx);
+  void bittorrentDhtObject(const BittorrentDhtMessage& m);
   void mailObjects(const MailTransaction& mail);
   // A JSON string literal for any bytes (JsonString.hpp).
   void string(std::string_view s);

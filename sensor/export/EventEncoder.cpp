@@ -51,6 +51,9 @@ std::string_view EventEncoder::metadata(const AppMetadata& record) {
     case AppMetadata::Kind::Enip:      // nor an EtherNet/IP or Modbus one
     case AppMetadata::Kind::Modbus:
     case AppMetadata::Kind::NfsFile:
+    case AppMetadata::Kind::Ntp:       // nor NTP, RDP or BitTorrent DHT ones
+    case AppMetadata::Kind::Rdp:
+    case AppMetadata::Kind::BittorrentDht:
     case AppMetadata::Kind::HttpFile:  // EVE only until the centre's rules expect file events
     case AppMetadata::Kind::Dcerpc:    // EVE only: gsoc.v1 has no DCERPC or SMB record yet
     case AppMetadata::Kind::Smb:

@@ -242,6 +242,9 @@ bool EventBuilder::metadata(const AppMetadata& m, gsoc::v1::Event& out) {
     case AppMetadata::Kind::Enip:
     case AppMetadata::Kind::Modbus:
     case AppMetadata::Kind::NfsFile:
+    case AppMetadata::Kind::Ntp:       // nor NTP, RDP or BitTorrent DHT ones
+    case AppMetadata::Kind::Rdp:
+    case AppMetadata::Kind::BittorrentDht:
       return false;  // nor an MQTT, FTP, SIP, LDAP or QUIC one: their transactions are in the EVE output only
     case AppMetadata::Kind::HttpFile:
       // Not in gsoc.v1 yet: the centre's correlation rules select by app_proto, and an HTTP

@@ -106,6 +106,8 @@ constexpr std::array<std::string_view, kBufferCount> kNames = {
     "enip.capabilities number", "enip.product_name", "enip.service_name",
     // Modbus
     "modbus number",
+    // NTP
+    "ntp.reference_id", "ntp.version number", "ntp.stratum number", "ntp.mode number",
 };
 
 using K = BufferKeywordKind;

@@ -56,6 +56,9 @@ std::string_view appProtoName(AppProto proto) {
     case AppProto::Nfs: return "nfs";
     case AppProto::Enip: return "enip";
     case AppProto::Modbus: return "modbus";
+    case AppProto::Ntp: return "ntp";
+    case AppProto::Rdp: return "rdp";
+    case AppProto::BittorrentDht: return "bittorrent-dht";
     case AppProto::Count_: break;
   }
   return "";
@@ -123,6 +126,10 @@ constexpr ProtocolName kProtocols[] = {
     // EtherNet/IP (TCP and UDP) and Modbus/TCP
     {"enip", Transport::Any, AppProto::Enip},
     {"modbus", Transport::Tcp, AppProto::Modbus},
+    // NTP, RDP, BitTorrent DHT
+    {"ntp", Transport::Udp, AppProto::Ntp},
+    {"rdp", Transport::Tcp, AppProto::Rdp},
+    {"bittorrent-dht", Transport::Udp, AppProto::BittorrentDht},
 };
 
 // One "key value" part of an option list (`bytes 4`, `track ip_src`): the key and its trimmed
@@ -1508,6 +1515,38 @@ class RuleBuilder {
     bindApp(o, AppProto::Dhcp);
     return true;
   }
+  // NTP (Suricata 8): ntp.version, ntp.stratum and ntp.mode (unsigned integers; a mode also by
+  // name, "client", "!server"), and the sticky buffer ntp.reference_id; false for any other keyword.
+  bool onNtpKeyword(const Option& o) {
+    const std::string_view n = o.name;
+    if (n == "ntp.version") {
+      requireValue(o);
+      fieldInteger(o, BufferId::NtpVersionNumber, o.value, 1);
+    } else if (n == "ntp.stratum") {
+      requireValue(o);
+      fieldInteger(o, BufferId::NtpStratumNumber, o.value, 1);
+    } else if (n == "ntp.mode") {
+      requireValue(o);
+      static constexpr std::string_view kModes[] = {"reserved", "symmetric_active", "symmetric_passive", "client",
+                                                    "server",   "broadcast",        "control",           "private"};
+      std::string v = lower(trim(o.value));
+      const bool negated = !v.empty() && v.front() == '!';
+      const std::string name = negated ? std::string(trim(std::string_view(v).substr(1))) : v;
+      const auto* named = std::find(std::begin(kModes), std::end(kModes), name);
+      if (named != std::end(kModes) || name == "ntp_control_message") {
+        const std::uint64_t mode = named != std::end(kModes) ? static_cast<std::uint64_t>(named - std::begin(kModes)) : 6;
+        fieldByteTest(BufferId::NtpModeNumber, ByteTest::Op::Eq, mode, negated, std::nullopt, 1);
+      } else {
+        fieldInteger(o, BufferId::NtpModeNumber, o.value, 1);
+      }
+    } else if (n == "ntp.reference_id") {
+      onBufferKeyword(o, *findBufferKeyword(n));
+    } else {
+      return false;
+    }
+    bindApp(o, AppProto::Ntp);
+    return true;
+  }
   // TFTP: the sticky buffer tftp.file_name; false for any other keyword.
   bool onTftpKeyword(const Option& o) {
     if (o.name != "tftp.file_name") return false;
@@ -2821,6 +2860,7 @@ class RuleBuilder {
     if (onNfsKeyword(o)) return;
     if (onSnmpKeyword(o) || onTftpKeyword(o) || onDhcpKeyword(o)) return;
     if (onEnipKeyword(o) || onModbusKeyword(o)) return;
+    if (onNtpKeyword(o)) return;
     if (const auto kw = findBufferKeyword(n)) {
       if (kw->buffer == BufferId::DceStubData) bindApp(o, AppProto::Dcerpc);
       if (kw->buffer >= BufferId::SmbNamedPipe && kw->buffer <= BufferId::SmbNtlmsspDomain) bindApp(o, AppProto::Smb);

@@ -162,6 +162,8 @@ def classify(port, client_first, server_first):
         return "rfb"
     if port == 110 or server_first.startswith(b"+OK"):
         return "pop3"
+    if port == 3389 and client_first[:1] == b"\x03":
+        return "rdp"
     if port in (5060, 5061) or server_first.startswith(b"SIP/2.0 ") \
             or client_first.split(b"\r\n", 1)[0].endswith(b" SIP/2.0"):
         return "sip"
@@ -206,6 +208,11 @@ def cut_pcap(corpus, path):
                 if sport in ports or dport in ports:
                     server = sport in ports and not (target == "dhcp" and sport == 68)
                     corpus.add(target, record(1 if server else 0, payload[8:]))
+            # NTP and BitTorrent DHT: each datagram a record, bit 0 the direction (1: from the server).
+            if 123 in (sport, dport):
+                corpus.add("ntp", record(1 if sport == 123 else 0, payload[8:]))
+            if payload[8:13] in (b"d1:ad", b"d1:rd", b"d2:ip", b"d1:el"):
+                corpus.add("bittorrent_dht", record(0 if payload[8:13] == b"d1:ad" else 1, payload[8:]))
             if {500, 4500} & {sport, dport}:
                 # ike_fuzz.cpp: each record one datagram, bit 0 the direction (1: from the responder).
                 key = tuple(sorted([(p["src"], sport), (p["dst"], dport)]))

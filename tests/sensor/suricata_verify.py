@@ -107,9 +107,11 @@ PARSED_PROTOCOLS = {"http", "http2", "dns", "tls", "smtp", "smb", "dcerpc", "mqt
                     # NFS
                     "nfs",
                     # EtherNet/IP and Modbus
-                    "enip", "modbus"}
+                    "enip", "modbus",
+                    # NTP, RDP, BitTorrent DHT
+                    "ntp", "rdp", "bittorrent-dht"}
 # Parsers gsoc can turn off or run in detection-only (Suricata's enabled: no / detection-only).
-SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp", "enip", "modbus"}
+SWITCHABLE_PROTOCOLS = {"snmp", "tftp", "dhcp", "enip", "modbus", "ntp", "rdp", "bittorrent-dht"}
 # Parsers gsoc can turn off over one transport or both (Suricata's <proto>.tcp.enabled / udp.enabled: no).
 TRANSPORT_SWITCHABLE_PROTOCOLS = {"nfs"}
 # Per-protocol parser settings that map onto a gsoc-sensor option taking the setting's value.

@@ -215,7 +215,7 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
       {R"(alert tcp any any -> any any (content:"a"; asn1:oversize_length 10; sid:1;))", 43, "unsupported keyword 'asn1'", "unsupported keyword 'asn1'"},
       {R"(alert tcp any any -> any any (content:"a"; xbits:set,x; sid:1;))", 49, "invalid value for 'xbits'", "xbits: xbits needs track ip_src, ip_dst or ip_pair"},
       {R"(alert foo any any -> any any (sid:1;))", 6, "unknown protocol", "unknown protocol 'foo'"},
-      {R"(alert bittorrent-dht any any -> any any (sid:1;))", 6, "unsupported protocol 'bittorrent-dht'", "unsupported protocol 'bittorrent-dht'"},
+      {R"(alert telnet any any -> any any (sid:1;))", 6, "unsupported protocol 'telnet'", "unsupported protocol 'telnet'"},
       {R"(hello tcp any any -> any any (sid:1;))", 0, "unknown action", "unknown action 'hello'"},
       {R"(alert tcp any any => any any (sid:1;))", 18, "syntax", "expected '->' or '<>', got '=>'"},
       {R"(alert tcp $NOPE any -> any any (sid:1;))", 10, "bad address", "unknown address variable $NOPE"},

@@ -210,7 +210,10 @@ std::string_view eventKindName(EventKind kind);  // "decode", "stream", "applaye
   X(FtpTooManyTransactions, AppLayer, Ftp, "ftp.too_many_transactions")                           \
   X(FtpFileBeforePort, AppLayer, Ftp, "ftp.file_before_port")                                     \
   /* protocol detection: each direction's data detected as a different protocol */                \
-  X(ApplayerMismatchProtocolBothDirections, AppLayer, None, "applayer_mismatch_protocol_both_directions")
+  X(ApplayerMismatchProtocolBothDirections, AppLayer, None, "applayer_mismatch_protocol_both_directions") \
+  /* NTP, BitTorrent DHT (helper-udp3): a datagram that does not parse */                          \
+  X(NtpMalformedData, AppLayer, Ntp, "ntp.malformed_data")                                        \
+  X(BittorrentDhtMalformedPacket, AppLayer, BittorrentDht, "bittorrent-dht.malformed_packet")
 
 enum class AnomalyEvent : std::uint16_t {  // room for every protocol's events
 #define GSOC_EVENT_ENUM(id, kind, app, name) id,

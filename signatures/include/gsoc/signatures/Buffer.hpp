@@ -393,6 +393,12 @@ enum class BufferId : std::uint16_t {  // 16 bits: the protocols already name 24
   // bytes), whether it names an address range, and its first and last address (two bytes each,
   // counted from 1).
   ModbusRequestNumber,
+  // NTP, per message: the reference id (four bytes), and for the integer keywords' byte tests
+  // the version, the stratum and the mode (one byte each).
+  NtpReferenceId,
+  NtpVersionNumber,
+  NtpStratumNumber,
+  NtpModeNumber,
   Count_
 };
 

@@ -85,7 +85,8 @@ class CompiledRuleset {
                                            // Kerberos 5, connectionless DCERPC, small UDP/ICS protocols
                                            app == AppProto::Krb5 || app == AppProto::Dcerpc || app == AppProto::Snmp ||
                                            app == AppProto::Tftp || app == AppProto::Dhcp || app == AppProto::Ike ||
-                                           app == AppProto::Nfs);
+                                           app == AppProto::Nfs ||
+                                           app == AppProto::Ntp || app == AppProto::BittorrentDht);
   }
   // Rules with no buffer prefilter: the address-indexed ones (by source / destination side)
   // and the rest, which are candidates for every input of their group.

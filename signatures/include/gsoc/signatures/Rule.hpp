@@ -42,6 +42,7 @@ enum class AppProto : std::uint8_t { None, Http, Dns, Tls, Smtp, Ftp, FtpData, S
                                      Ike,  // IKE (IKEv1 and IKEv2; Suricata's ike, alias ikev2)
                                      Nfs,  // NFS over ONC RPC (v2, v3, v4), TCP and UDP
                                      Enip, Modbus,  // EtherNet/IP with CIP (TCP and UDP), Modbus/TCP
+                                     Ntp, Rdp, BittorrentDht,  // NTP, RDP, BitTorrent DHT (helper-udp3)
                                      Count_ };
 inline constexpr std::size_t kAppProtoCount = static_cast<std::size_t>(AppProto::Count_);
 std::string_view appProtoName(AppProto proto);
