@@ -74,7 +74,8 @@ class ZeroFilter {
       }
       std::string v;
       if (!value(v)) return false;
-      if (!object || (!isZero(v) && v != "{}")) {
+      // An "id" names its object (stats' detect engine 0), it counts nothing.
+      if (!object || member == "\"id\":" || (!isZero(v) && v != "{}")) {
         if (!first) out.push_back(',');
         out.append(member).append(v);
         first = false;

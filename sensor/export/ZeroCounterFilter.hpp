@@ -1,6 +1,6 @@
 #pragma once
 // Suricata's `null-values: no` for EVE stats records: the counters whose value is zero left
-// out, and with them the objects left empty. Works on the stats JSON the sensor writes itself
+// out, and with them the objects left empty (an object's "id" is kept: it names, not counts). Works on the stats JSON the sensor writes itself
 // (objects, arrays, numbers, strings, literals); once per stats record, so a copy is fine.
 
 #include <string>

@@ -256,7 +256,8 @@ TEST(HttpParser, ContentCodingsAsLibhtpTakesThem) {
   const HttpContentCodings many = httpContentCodings("identity, identity, gzip, identity, gzip, gzip");
   EXPECT_TRUE(many.too_many_layers);
   EXPECT_EQ(many.count, 0u);  // the two layers within the limit are identity
-  EXPECT_EQ(httpContentCodings("br").count, 0u);
+  EXPECT_EQ(httpContentCodings("br").codings[0], Coding::Brotli);
+  EXPECT_EQ(httpContentCodings("compress").count, 0u);  // none gsoc decodes
 }
 
 TEST(HttpParser, TooManyEncodingLayersIsAnEvent) {

@@ -217,7 +217,7 @@ TEST(RuleParser, ErrorsCarryOffsetReasonAndMessage) {
       {R"(alert foo any any -> any any (sid:1;))", 6, "unknown protocol", "unknown protocol 'foo'"},
       {R"(alert telnet any any -> any any (sid:1;))", 6, "unsupported protocol 'telnet'", "unsupported protocol 'telnet'"},
       {R"(hello tcp any any -> any any (sid:1;))", 0, "unknown action", "unknown action 'hello'"},
-      {R"(alert tcp any any => any any (sid:1;))", 18, "syntax", "expected '->' or '<>', got '=>'"},
+      {R"(alert tcp any any <- any any (sid:1;))", 18, "syntax", "expected '->', '<>' or '=>', got '<-'"},
       {R"(alert tcp $NOPE any -> any any (sid:1;))", 10, "bad address", "unknown address variable $NOPE"},
       {R"(alert tcp any 99999 -> any any (sid:1;))", 14, "bad port", "invalid port '99999'"},
       {R"(alert tcp any any -> any any (content:"|4g|"; sid:1;))", 40, "bad content", "content: invalid hex digit 'g'"},
