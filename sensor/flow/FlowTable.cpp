@@ -40,6 +40,18 @@ FlowTable::TimeoutClass FlowTable::classOf(const Flow& flow) {
   return kOther;
 }
 
+namespace {
+
+// TCP port reuse, as Suricata's stream engine handles it: a SYN (not a SYN/ACK) for a
+// connection that is over (a RST, or FINs both ways) opens a new connection on the same
+// addresses and ports, so it gets a flow of its own rather than reopening the old one.
+bool startsNewConnection(const Flow& flow, const DecodedPacket& packet) {
+  return packet.ip_proto == 6 && (packet.tcp_flags & tcp_flag::kSyn) != 0 && (packet.tcp_flags & tcp_flag::kAck) == 0 &&
+         flow.tcp_state == TcpState::Closed;
+}
+
+}  // namespace
+
 Flow& FlowTable::lookup(const DecodedPacket& packet, bool& created) {
   fileLatest();
   const FlowKey key = FlowKey::of(packet);
@@ -51,6 +63,10 @@ Flow& FlowTable::lookup(const DecodedPacket& packet, bool& created) {
     if (b.tag != tag) continue;
     Slot& s = slot(b.slot);
     if (s.flow->key != key) continue;
+    if (startsNewConnection(*s.flow, packet)) {  // the old connection ends here, a new flow begins
+      end(b.slot, FlowEndReason::Closed);
+      break;
+    }
     s.seen = ++clock_;
     if (lists_[s.cls].newest != b.slot) {
       unlink(b.slot);

@@ -1055,6 +1055,22 @@ SKIPPED_CHECKS = {"shell": "logs and files", "stats": "counter names", "file-com
 REJECTED = re.compile(r"rule rejected: (.*)$")
 KEYWORD = re.compile(r"unsupported keyword '([^']+)'")
 PROTOCOL = re.compile(r"unsupported protocol '([^']+)'")
+# Rejections that put a case out of scope rather than fail it: the lua keyword (Lua scripting,
+# as the security.lua settings and the HAVE_LUA requirement mark every other Lua case), and the
+# `template` protocol, Suricata's example parser for its developers, which no network speaks.
+OUT_OF_SCOPE_KEYWORDS = {"lua": "Lua scripts (the lua keyword)"}
+OUT_OF_SCOPE_PROTOCOLS = {"template": "Suricata's example app-layer parser (template)"}
+
+
+def out_of_scope_rejection(rejection):
+    """Why a rule rejection puts its case out of scope, or None."""
+    keyword = KEYWORD.search(rejection)
+    if keyword and keyword.group(1) in OUT_OF_SCOPE_KEYWORDS:
+        return OUT_OF_SCOPE_KEYWORDS[keyword.group(1)]
+    protocol = PROTOCOL.search(rejection)
+    if protocol and protocol.group(1) in OUT_OF_SCOPE_PROTOCOLS:
+        return OUT_OF_SCOPE_PROTOCOLS[protocol.group(1)]
+    return None
 
 
 def empty_pcap(path):
@@ -1230,6 +1246,9 @@ def run_one(result, case_dir, config, opts):
         tail = stderr.strip().splitlines()[-1:] or [""]
         fail(result, "gsoc-sensor exited %d: %s" % (run.returncode, tail[0][-200:]), "sensor error exit")
         return
+    elif rejected and all(out_of_scope_rejection(r) for r in rejected):
+        # Lua scripts (out of scope, as security.lua above) and Suricata's example parser.
+        raise Skip("out of scope: " + out_of_scope_rejection(rejected[0]), "out of scope: " + out_of_scope_rejection(rejected[0]))
     elif rejected:
         fail(result, "rule rejected: %s%s" % (rejected[0][-200:], more(len(rejected) - 1)),
              "rule rejected: " + reject_reason(rejected[0]))
