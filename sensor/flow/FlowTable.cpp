@@ -64,6 +64,7 @@ Flow& FlowTable::lookup(const DecodedPacket& packet, bool& created) {
     Slot& s = slot(b.slot);
     if (s.flow->key != key) continue;
     if (startsNewConnection(*s.flow, packet)) {  // the old connection ends here, a new flow begins
+      ++counters_.closed;
       end(b.slot, FlowEndReason::Closed);
       break;
     }

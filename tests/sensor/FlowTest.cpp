@@ -132,6 +132,35 @@ TEST(FlowTable, BothDirectionsShareAFlowAndHandshakeEstablishes) {
   EXPECT_EQ(table.counters().timed_out, 2u);
 }
 
+TEST(FlowTable, ASynAfterAResetStartsANewFlow) {
+  std::vector<std::pair<std::uint64_t, FlowEndReason>> ended;
+  FlowTable table({}, [&](Flow& f, FlowEndReason r) { ended.emplace_back(f.id, r); });
+  PacketSpec syn;
+  syn.flags = 0x02;
+  PacketSpec rst = syn;
+  rst.flags = 0x04;
+  bool created = false;
+  constexpr std::int64_t s = 1'000'000'000;
+  Flow& first = table.lookup(decoded(syn, 1 * s), created);
+  first.account(decoded(syn, 1 * s), FlowDirection::ToServer);
+  const std::uint64_t first_id = first.id;
+  Flow& same = table.lookup(decoded(rst, 2 * s), created);
+  EXPECT_FALSE(created);
+  same.account(decoded(rst, 2 * s), FlowDirection::ToServer);
+  ASSERT_EQ(same.tcp_state, TcpState::Closed);
+  // The client opens the same addresses and ports again: a new connection, a new flow.
+  Flow& second = table.lookup(decoded(syn, 3 * s), created);
+  EXPECT_TRUE(created);
+  EXPECT_NE(second.id, first_id);
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].first, first_id);
+  EXPECT_EQ(ended[0].second, FlowEndReason::Closed);
+  second.account(decoded(syn, 3 * s), FlowDirection::ToServer);
+  // A retransmitted SYN of a connection still opening is the same flow.
+  table.lookup(decoded(syn, 4 * s), created);
+  EXPECT_FALSE(created);
+}
+
 TEST(FlowTable, SynAckFirstMakesTheReceiverTheClient) {
   FlowTable table({}, {});
   PacketSpec synack;
@@ -277,8 +306,14 @@ class LruReference {
   Flow& lookup(const DecodedPacket& p) {
     const FlowKey key = FlowKey::of(p);
     if (const auto it = index_.find(key); it != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      return *it->second;
+      // A SYN on a connection that is over starts a new one (port reuse).
+      const bool reuse = p.ip_proto == 6 && (p.tcp_flags & 0x12) == 0x02 && it->second->tcp_state == TcpState::Closed;
+      if (!reuse) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return *it->second;
+      }
+      ++counters.closed;
+      end(it->second, FlowEndReason::Closed);
     }
     if (index_.size() >= config_.max_flows && !lru_.empty()) {
       ++counters.evicted;
