@@ -955,17 +955,19 @@ class RuleBuilder {
     inspection({buffer, {}, false, 0, side}).items.emplace_back(t);
   }
   // Suricata's unsigned integer syntax: "N", "<N", ">N", "<=N", ">=N", "!N", "N-M" (exclusive).
-  // `bytes` wide (1, 2 or 4, big-endian): at most 255, 65535 or 2^32-1.
-  void fieldInteger(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1) {
+  // `bytes` wide (1, 2, 4 or 8, big-endian): at most 255, 65535, 2^32-1 or 2^64-1. `side`: the
+  // transaction side of a transactional rule's test (filesize).
+  void fieldInteger(const Option& o, BufferId buffer, std::string_view v, std::uint8_t bytes = 1,
+                    FlowDirection side = FlowDirection::Any) {
     std::string value(trim(v));
     if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
     const SizeCheck check = sizeCheck(o, value);
-    const std::uint64_t max = bytes == 1 ? 255 : bytes == 2 ? 65535 : 0xffffffffULL;
-    if (check.a > max || (check.op == SizeCheck::Op::Range && check.b > max + 1)) {
+    const std::uint64_t max = bytes == 1 ? 255 : bytes == 2 ? 65535 : bytes == 4 ? 0xffffffffULL : UINT64_MAX;
+    if (check.a > max || (check.op == SizeCheck::Op::Range && max != UINT64_MAX && check.b > max + 1)) {
       failValue(o, "out of range 0-" + std::to_string(max));
     }
     const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
-      fieldByteTest(buffer, op, n, negated, std::nullopt, bytes);
+      fieldByteTest(buffer, op, n, negated, std::nullopt, bytes, side);
     };
     switch (check.op) {
       case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
@@ -980,38 +982,21 @@ class RuleBuilder {
         break;
     }
   }
-  // filesize: Suricata's unsigned 64-bit test ("N", "<N", ">N", "<=N", ">=N", "!N", "N-M",
-  // "N<>M") on the size of a whole file, eight bytes in FileSizeNumber.
+  // filesize: Suricata's unsigned 64-bit test on the size of a whole file, eight bytes in
+  // FileSizeNumber; transactional (=>) rules name the file's side first (`filesize: to_client, <100`).
   void onFileSize(const Option& o) {
     requireValue(o);
-    std::string value(trim(o.value));
-    // Transactional (=>) rules name the file's side first: `filesize: to_client, <100`.
+    std::string_view value = trim(o.value);
     FlowDirection side = FlowDirection::Any;
-    if (const std::size_t comma = value.find(','); comma != std::string::npos) {
-      const std::string_view direction = trim(std::string_view(value).substr(0, comma));
+    if (const std::size_t comma = value.find(','); comma != std::string_view::npos) {
+      const std::string_view direction = trim(value.substr(0, comma));
       if (direction == "to_client") side = FlowDirection::ToClient;
       else if (direction == "to_server") side = FlowDirection::ToServer;
       else failValue(o, "expected [to_client|to_server,] and a size test");
       if (!rule_.transactional) failValue(o, "a direction before the size is for transactional (=>) rules only");
-      value = std::string(trim(std::string_view(value).substr(comma + 1)));
+      value = trim(value.substr(comma + 1));
     }
-    if (const std::size_t dash = value.find('-'); dash != std::string::npos && dash > 0) value.replace(dash, 1, "<>");
-    const SizeCheck check = sizeCheck(o, value);
-    const auto test = [&](ByteTest::Op op, std::uint64_t n, bool negated = false) {
-      fieldByteTest(BufferId::FileSizeNumber, op, n, negated, std::nullopt, 8, side);
-    };
-    switch (check.op) {
-      case SizeCheck::Op::Eq: test(ByteTest::Op::Eq, check.a); break;
-      case SizeCheck::Op::NotEq: test(ByteTest::Op::Eq, check.a, true); break;
-      case SizeCheck::Op::Lt: test(ByteTest::Op::Lt, check.a); break;
-      case SizeCheck::Op::Gt: test(ByteTest::Op::Gt, check.a); break;
-      case SizeCheck::Op::Le: test(ByteTest::Op::Le, check.a); break;
-      case SizeCheck::Op::Ge: test(ByteTest::Op::Ge, check.a); break;
-      case SizeCheck::Op::Range:
-        test(ByteTest::Op::Gt, check.a);
-        test(ByteTest::Op::Lt, check.b);
-        break;
-    }
+    fieldInteger(o, BufferId::FileSizeNumber, value, 8, side);
   }
   // ftp.mode, ftp.reply_received and ftp.dynamic_port; false for any other keyword.
   bool onFtpInteger(const Option& o) {
