@@ -410,6 +410,13 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     }
     side.records.erase(0, 5 + len);
     parseHandshake(side, client);
+    if (client && side.have_output && !side.done && !side.handshake.empty()) {
+      // A second flight in the hello's record: the hello first, then the rest.
+      sink(dir, side.parsed);
+      side.have_output = false;
+      side.parsed.clear();
+      parseHandshake(side, client);
+    }
     if (side.handshake.size() > kMaxHandshakeBytes) side.done = true;
     if (client && side.have_output && !side.done) {  // the hello goes out before the client's next flight
       sink(dir, side.parsed);
@@ -429,14 +436,16 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
 }
 
 void TlsState::parseHandshake(Side& side, bool client) {
-  while (side.handshake.size() >= 4) {
+  while (!side.done && side.handshake.size() >= 4) {  // done: the clear-text part is over
     const auto* h = reinterpret_cast<const std::uint8_t*>(side.handshake.data());
     const std::size_t len = be24(h + 1);
     if (side.handshake.size() < 4 + len) return;
     const std::span<const std::uint8_t> body(h + 4, len);
     if (client && side.hello_seen) {
       // The client's second flight: its Certificate when the server asked for one (it comes
-      // first); whatever else follows is not clear-text metadata.
+      // first); whatever else follows is not clear-text metadata. The hello, if still held
+      // (both in one record), goes out first: parse() sends it and calls again.
+      if (side.have_output) return;
       if (h[0] == 11) {
         side.parsed.client_certificate = true;
         if (!parseCertificates(body, side.parsed, events)) invalidHandshake();
