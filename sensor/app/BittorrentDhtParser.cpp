@@ -70,6 +70,19 @@ class Bencode {
     if (!bytes(key)) return false;
     return first || key > previous;
   }
+  // Walks an open dictionary: `value(key)` reads (or skips) each key's value in turn and is
+  // false at a fault. True at the dictionary's end; false when a key is out of order, the data
+  // ends first, or a value fails.
+  template <typename OnValue>
+  bool entries(OnValue&& value) {
+    std::string_view key, previous;
+    bool end = false;
+    for (bool first = true;; first = false) {
+      if (!nextKey(key, previous, first, end)) return end;
+      if (!value(key)) return false;
+      previous = key;
+    }
+  }
   // Whether a list has more entries: false at its end (consumed) or when the data ends first
   // (then bad()).
   bool more() {
@@ -96,13 +109,7 @@ class Bencode {
       }
       return !bad_;
     }
-    std::string_view key, previous;
-    bool end = false;
-    for (bool first = true;; first = false) {
-      if (!nextKey(key, previous, first, end)) return end;
-      if (!skip(depth + 1)) return false;
-      previous = key;
-    }
+    return entries([&](std::string_view) { return skip(depth + 1); });
   }
 
  private:
@@ -155,13 +162,9 @@ struct Fields {
 // The query arguments ("a", depth 1 holding it): into out's request fields.
 bool arguments(Bencode& b, BittorrentDhtMessage& out) {
   if (!b.open('d', 1)) return false;
-  std::string_view key, previous, value;
-  bool end = false, has_id = false;
-  for (bool first = true;; first = false) {
-    if (!b.nextKey(key, previous, first, end)) {
-      if (!end) return false;
-      break;
-    }
+  bool has_id = false;
+  const bool read = b.entries([&](std::string_view key) {
+    std::string_view value;
     std::uint64_t number = 0;
     if (key == "id" || key == "target" || key == "info_hash" || key == "token") {
       if (!b.bytes(value)) return false;
@@ -171,30 +174,29 @@ bool arguments(Bencode& b, BittorrentDhtMessage& out) {
       } else {
         (key == "target" ? out.target : key == "info_hash" ? out.info_hash : out.request_token).emplace(value);
       }
-    } else if (key == "implied_port") {
+      return true;
+    }
+    if (key == "implied_port") {
       if (!b.unsignedInteger(0xff, number)) return false;
       out.implied_port = static_cast<std::uint8_t>(number);
-    } else if (key == "port") {
+      return true;
+    }
+    if (key == "port") {
       if (!b.unsignedInteger(0xffff, number)) return false;
       out.port = static_cast<std::uint16_t>(number);
-    } else if (!b.skip(2)) {
-      return false;
+      return true;
     }
-    previous = key;
-  }
-  return has_id;
+    return b.skip(2);
+  });
+  return read && has_id;
 }
 
 // The response ("r"): into out's response fields.
 bool response(Bencode& b, BittorrentDhtMessage& out) {
   if (!b.open('d', 1)) return false;
-  std::string_view key, previous, value;
-  bool end = false, has_id = false;
-  for (bool first = true;; first = false) {
-    if (!b.nextKey(key, previous, first, end)) {
-      if (!end) return false;
-      break;
-    }
+  bool has_id = false;
+  const bool read = b.entries([&](std::string_view key) {
+    std::string_view value;
     if (key == "id" || key == "token" || key == "nodes" || key == "nodes6") {
       if (!b.bytes(value)) return false;
       if (key == "id") {
@@ -205,18 +207,18 @@ bool response(Bencode& b, BittorrentDhtMessage& out) {
       } else {
         nodes(value, key == "nodes" ? 4 : 16, key == "nodes" ? out.nodes : out.nodes6);
       }
-    } else if (key == "values" && b.peek() == 'l') {
+      return true;
+    }
+    if (key == "values" && b.peek() == 'l') {
       if (!b.open('l', 2)) return false;
       while (b.more()) {
         if (!b.bytes(value) || !peer(value, out.values.next())) return false;
       }
-      if (b.bad()) return false;
-    } else if (!b.skip(2)) {
-      return false;
+      return !b.bad();
     }
-    previous = key;
-  }
-  return has_id;
+    return b.skip(2);
+  });
+  return read && has_id;
 }
 
 // The error ("e"): a list holding its code and message.
@@ -283,32 +285,21 @@ bool parseBittorrentDhtMessage(std::span<const std::uint8_t> data, BittorrentDht
   // or error.
   Bencode b(data);
   Fields f;
-  bool ok = b.open('d', 0);
-  std::string_view key, previous;
-  bool end = false;
-  for (bool first = true; ok; first = false) {
-    if (!b.nextKey(key, previous, first, end)) {
-      ok = end;
-      break;
-    }
+  const bool ok = b.open('d', 0) && b.entries([&](std::string_view key) {
     if (key == "y" || key == "q" || key == "t" || key == "v") {
       std::string_view value;
-      ok = b.bytes(value) && ((key != "y" && key != "q") || validUtf8(value));
-      if (key == "y") f.y = value, f.has_y = ok;
-      else if (key == "q") f.q = value, f.has_q = ok;
-      else if (key == "t") f.t = value, f.has_t = ok;
-      else f.v = value, f.has_v = ok;
-    } else if (key == "a") {
-      ok = f.has_a = arguments(b, out);
-    } else if (key == "r") {
-      ok = f.has_r = response(b, out);
-    } else if (key == "e") {
-      ok = f.has_e = error(b, out);
-    } else {
-      ok = b.skip(1);
+      const bool read = b.bytes(value) && ((key != "y" && key != "q") || validUtf8(value));
+      if (key == "y") f.y = value, f.has_y = read;
+      else if (key == "q") f.q = value, f.has_q = read;
+      else if (key == "t") f.t = value, f.has_t = read;
+      else f.v = value, f.has_v = read;
+      return read;
     }
-    previous = key;
-  }
+    if (key == "a") return f.has_a = arguments(b, out);
+    if (key == "r") return f.has_r = response(b, out);
+    if (key == "e") return f.has_e = error(b, out);
+    return b.skip(1);
+  });
   const auto fail = [&] {
     out.malformed = true;
     return false;
