@@ -133,7 +133,9 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
   meta.vlan_count = packet.vlan_count;
   meta.icmp_type = packet.icmp_type;
   meta.icmp_code = packet.icmp_code;
-  meta.payload_in_stream = packet.ip_proto == 6;  // TCP payload is inspected as stream data
+  // TCP payload is inspected as stream data, but for a connection picked up mid-way: Suricata
+  // (midstream off) keeps no session for it, so its packets are inspected alone.
+  meta.payload_in_stream = packet.ip_proto == 6 && !flow.midstream;
   meta.first_in_direction = flow.counters[sideOf(dir)].packets == 1;
   input_.buffers.clear();
   if (!packet.ip_header.empty()) input_.buffers.set(packet.ip_version == 4 ? BufferId::Ipv4Hdr : BufferId::Ipv6Hdr, view(packet.ip_header));
@@ -288,6 +290,11 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   app_.onStream(flow, dir, data, now);
   tx_payload_ = {};
   collectAppEvents(flow);
+  if (flow.midstream) {  // no stream inspection (see onPacket): nothing to keep for it
+    flow.stream_unscanned[side] -= data.size();
+    kept.clear();
+    return;
+  }
   // Inline mode scans bytes as they arrive; IDS mode once acknowledged (onPacket) or at the
   // flow's end (onFlowEnd), unless too many wait.
   if (stream_inline_ || flow.stream_unscanned[side] > kMaxUnscanned) {

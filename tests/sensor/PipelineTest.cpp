@@ -135,6 +135,25 @@ alert tcp any any -> any any (msg:"syn"; flags:S; sid:2;)
   EXPECT_EQ(p.flowEnds(), std::vector<bool>({false, false}));
 }
 
+// A connection picked up mid-way (no SYN seen): Suricata, with midstream off, keeps no session
+// for it, so each packet's payload is inspected alone, with its own packet (no stream rule
+// waits for an acknowledgement that may never come, and a pattern split across two packets
+// does not match), and flowbits set by one rule are seen by the next on the same packet.
+TEST(Pipeline, MidstreamPacketsAreInspectedOneByOne) {
+  Pipeline p(R"(
+alert tcp any any -> any any (content:"EVIL-PAYLOAD"; sid:1;)
+alert tcp any any -> any any (content:"GET "; flowbits:set,get; flowbits:noalert; sid:2;)
+alert tcp any any -> any any (flowbits:isset,get; content:"EVIL"; sid:3;)
+alert tcp any any -> any any (content:"SPLIT-HERE"; sid:4;)
+)");
+  Conversation c{PacketSpec{}};
+  p.send(c.client("GET /x EVIL-PAYLOAD", 0x18));
+  p.send(c.client("SPLIT-", 0x18));
+  p.send(c.client("HERE", 0x18));
+  EXPECT_EQ(p.finish(), Sids({1, 3}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 1}));
+}
+
 // Suricata's stream.inline: stream rules scan the bytes as they arrive (the fifth frame).
 TEST(Pipeline, InlineModeScansStreamBytesAsTheyArrive) {
   Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");
