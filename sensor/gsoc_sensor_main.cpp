@@ -26,6 +26,8 @@
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/app/DnsParser.hpp"
+#include "sensor/app/FtpParser.hpp"
+#include "sensor/app/HttpParser.hpp"
 #include "sensor/capture/DpdkPort.hpp"
 #include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
@@ -566,6 +568,15 @@ struct Totals {
   std::uint64_t rules_skipped = 0;
 };
 
+// Bytes held by a pool's objects in use (stats ftp.memuse, http.memuse: the parser states of live
+// flows; what their buffers hold is not counted, and there is no cap, so memcap is 0).
+std::uint64_t poolBytes(const gsoc::PoolTable& pools, std::string_view name, std::size_t object_size) {
+  for (const auto& [pool, counters] : pools.entries()) {
+    if (pool == name) return counters.in_use * object_size;
+  }
+  return 0;
+}
+
 std::string statsJson(const Totals& t, const CaptureCounters& capture) {
   std::ostringstream j;
   const DecodeCounters& d = t.decode;
@@ -588,7 +599,12 @@ std::string statsJson(const Totals& t, const CaptureCounters& capture) {
   j << "}},\"defrag\":{\"fragments\":" << f.fragments << ",\"reassembled\":" << f.reassembled << ",\"overlaps\":" << f.overlaps
     << ",\"timed_out\":" << f.timed_out << ",\"memcap_dropped\":" << f.memcap_dropped << ",\"too_large\":" << f.too_large
     << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
-    << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
+    << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"flow_bypassed\":{\"local_pkts\":"
+    << c.bypassed_packets << ",\"local_bytes\":" << c.bypassed_bytes << "},\"ftp\":{\"memuse\":"
+    << poolBytes(t.pools, "ftp_states", sizeof(gsoc::sensor::FtpState)) << ",\"memcap\":0},\"http\":{\"memuse\":"
+    << poolBytes(t.pools, "http_states", sizeof(gsoc::sensor::HttpState)) +
+           poolBytes(t.pools, "http_messages", sizeof(gsoc::sensor::HttpMessage))
+    << ",\"memcap\":0},\"tcp\":{\"reassembled_bytes\":" << c.stream_bytes
     << ",\"gaps\":" << c.stream_gaps << ",\"gap_bytes\":" << c.stream_gap_bytes << ",\"out_of_order_segments\":"
     << c.stream_out_of_order << ",\"reassembly_gap\":" << c.stream_reassembly_gaps << "},\"detect\":{\"alerts\":" << t.detection.alerts << ",\"host_tags_dropped\":"
     << t.detection.host_tags_dropped

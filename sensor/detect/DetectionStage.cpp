@@ -190,7 +190,7 @@ void DetectionStage::onFlowEnd(Flow& flow) {
     ~Ending() { flag = false; }
   } ending{ending_flow_};
   // What stream rules have not scanned yet, as Suricata's pseudo packets at a flow's end.
-  if (flow.ip_proto == 6) {
+  if (flow.ip_proto == 6 && !flow.bypassed) {
     for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       scanStream(flow, side_dir, flow.stream_unscanned[sideOf(side_dir)], flow.last_ns);
     }
@@ -365,6 +365,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
                           std::span<const signatures::RuleMatch> matches) {
   // A pass rule comes first in Suricata's action order and ends the inspection of what it
   // matched: nothing else alerts on it. An IP-only one passes the whole flow.
+  if (flow != nullptr && detector_.bypassMatched()) flow->bypassed = true;
   if (flow != nullptr && flow->passed) return;
   bool pass = false;
   for (const signatures::RuleMatch& m : matches) {

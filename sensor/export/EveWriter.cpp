@@ -98,8 +98,9 @@ class EveAddress {
 
 // Suricata's flow state: "new" until the flow is established (TCP: the handshake; other
 // protocols: packets both ways), "closed" once the TCP connection is torn down (FINs both ways,
-// or a RST).
+// or a RST), "bypassed" after a `bypass` rule matched.
 std::string_view flowStateName(const Flow& flow) {
+  if (flow.bypassed) return "bypassed";
   if (flow.ip_proto == 6) {
     switch (flow.tcp_state) {
       case TcpState::Established:

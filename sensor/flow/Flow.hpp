@@ -119,6 +119,8 @@ class Flow {
   // An IP-only pass rule matched: the rest of the flow raises no alerts (Suricata passes the
   // whole flow; its records are still written).
   bool passed = false;
+  // A `bypass` rule matched: later packets are counted, nothing more (SensorWorker).
+  bool bypassed = false;
   bool midstream = false;
   std::array<TcpStream, 2> streams;
   // Per direction, the stream bytes kept for the next inspection window: the stream start while

@@ -60,6 +60,11 @@ void SensorWorker::handle(DecodedPacket& packet) {
   Flow& flow = flows_.lookup(packet, created);
   const signatures::FlowDirection dir = flow.directionOf(packet);
   flow.account(packet, dir);
+  if (flow.bypassed) {  // a `bypass` rule matched: counted (flow record, stats), not inspected
+    ++counters_.bypassed_packets;
+    counters_.bypassed_bytes += packet.wire_length;
+    return;
+  }
   if (hooks_.on_flow_packet_start) hooks_.on_flow_packet_start(packet);
   // Stream first: app-layer detection runs on it, and packet rules bound to an app protocol
   // (alert http ...) then see the flow's protocol, as in Suricata.
@@ -92,10 +97,12 @@ void SensorWorker::handle(DecodedPacket& packet) {
 void SensorWorker::endFlow(Flow& flow, FlowEndReason reason) {
   for (std::size_t side = 0; side < 2; ++side) {
     const auto dir = side == Flow::kToServer ? signatures::FlowDirection::ToServer : signatures::FlowDirection::ToClient;
-    flow.streams[side].flush([&](std::span<const std::uint8_t> data) {
-      counters_.stream_bytes += data.size();
-      if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
-    });
+    if (!flow.bypassed) {  // bytes held behind a hole when the flow was bypassed stay uninspected
+      flow.streams[side].flush([&](std::span<const std::uint8_t> data) {
+        counters_.stream_bytes += data.size();
+        if (hooks_.on_stream_data) hooks_.on_stream_data(flow, dir, data);
+      });
+    }
     counters_.stream_gaps += flow.streams[side].counters().gaps;
     counters_.stream_reassembly_gaps += flow.streams[side].counters().gaps - flow.streams[side].counters().end_gaps;
     counters_.stream_gap_bytes += flow.streams[side].counters().gap_bytes;

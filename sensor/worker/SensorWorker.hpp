@@ -28,6 +28,9 @@ struct WorkerCounters {
   // not the holes left when it ended.
   std::uint64_t stream_reassembly_gaps = 0;
   std::uint64_t flows_ended = 0;
+  // Packets and bytes of bypassed flows, counted and not inspected (stats flow_bypassed).
+  std::uint64_t bypassed_packets = 0;
+  std::uint64_t bypassed_bytes = 0;
   std::uint64_t max_packet = 0;  // the longest packet's wire length (stats decoder.max_pkt_size)
   void merge(const WorkerCounters& o) {
     packets += o.packets;
@@ -39,6 +42,8 @@ struct WorkerCounters {
     stream_out_of_order += o.stream_out_of_order;
     stream_reassembly_gaps += o.stream_reassembly_gaps;
     flows_ended += o.flows_ended;
+    bypassed_packets += o.bypassed_packets;
+    bypassed_bytes += o.bypassed_bytes;
   }
 };
 

@@ -42,6 +42,12 @@ bool checksumsHold(const std::vector<ChecksumCondition>& checks, const MatchInpu
 }
 
 // The MSS option of a TCP header (with options), if it has a well-formed one.
+// The 32-bit big-endian field at `at` (the caller checked the length).
+std::uint32_t bigEndian32(std::string_view bytes, std::size_t at) {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data()) + at;
+  return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+}
+
 std::optional<std::uint16_t> tcpMss(std::string_view header) {
   if (header.size() < 20) return std::nullopt;
   const auto* h = reinterpret_cast<const unsigned char*>(header.data());
@@ -109,6 +115,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
   contexts_used_ = 0;
   candidates_.clear();
   indicator_hits_.clear();
+  bypass_matched_ = false;
   ++counters_.inputs;
   if (++generation_ == 0) {  // wrapped: stamps from long ago would look current
     std::fill(seen_.begin(), seen_.end(), 0);
@@ -200,6 +207,7 @@ std::span<const RuleMatch> Detector::match(const MatchInput& input, FlowBits* fl
     for (const HostbitOp& op : rule.hostbits) {
       if (!op.checks()) hostbit(op, input.meta);
     }
+    bypass_matched_ = bypass_matched_ || rule.bypass;
     if (rule.noalert) continue;
     bool allowed = true;
     if (rule.detection_filter) allowed = thresholds_.allow(index, *rule.detection_filter, input.meta);
@@ -284,6 +292,12 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
       const auto header = input.buffers.get(BufferId::TcpHdr);
       const auto mss = header.empty() ? std::nullopt : tcpMss(header[0]);
       if (!mss || !h.tcp_mss->matches(*mss)) return false;
+    }
+    if (h.tcp_seq || h.tcp_ack) {
+      const auto header = input.buffers.get(BufferId::TcpHdr);
+      if (header.empty() || header[0].size() < 20) return false;
+      if (h.tcp_seq && !h.tcp_seq->matches(bigEndian32(header[0], 4))) return false;
+      if (h.tcp_ack && !h.tcp_ack->matches(bigEndian32(header[0], 8))) return false;
     }
     if (h.ip_proto && ((*h.ip_proto == m.ip_proto) == h.ip_proto_negated)) return false;
     if ((h.itype || h.icode) && m.transport != Transport::Icmp) return false;

@@ -2758,6 +2758,8 @@ class RuleBuilder {
     if (n == "vlan.id") { onVlanId(o); return; }
     if (n == "vlan.layers") { requireValue(o); rule_.header.vlan_layers = uintCheck(o, o.value); return; }
     if (n == "icmpv6.mtu") { requireValue(o); rule_.header.icmpv6_mtu = uintCheck(o, o.value); return; }
+    if (n == "seq") { requireValue(o); rule_.header.tcp_seq = uintCheck(o, o.value); return; }
+    if (n == "ack") { requireValue(o); rule_.header.tcp_ack = uintCheck(o, o.value); return; }
     if (n == "icmp_id") { requireValue(o); rule_.header.icmp_id = sizeCheck(o, o.value); return; }
     if (n == "icmp_seq") { requireValue(o); rule_.header.icmp_seq = sizeCheck(o, o.value); return; }
     if (n == "tcp.mss") {
@@ -2798,6 +2800,7 @@ class RuleBuilder {
     if (n == "prefilter") return;  // a hint to Suricata's prefilter engine; gsoc chooses its own
     if (n == "tcp.flags") { onFlags(o); return; }  // Suricata 8's name for flags
     if (n == "noalert") { rule_.noalert = true; return; }
+    if (n == "bypass") { rule_.bypass = true; return; }
     if (n == "threshold") { rule_.threshold = threshold(o, false); return; }
     if (n == "detection_filter") { rule_.detection_filter = threshold(o, true); return; }
     if (const auto kind = transformKind(n)) {

@@ -154,6 +154,29 @@ alert tcp any any -> any any (content:"SPLIT-HERE"; sid:4;)
   EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 1}));
 }
 
+// `bypass`: once such a rule matches, the flow's later packets are counted and not inspected,
+// even by rules that would alert on them. Another flow is inspected as before.
+TEST(Pipeline, BypassedFlowIsNotInspectedAnyMore) {
+  Pipeline p(R"(
+alert udp any any -> any any (content:"trusted-backup"; bypass; noalert; sid:1;)
+alert udp any any -> any any (content:"evil"; sid:2;)
+)");
+  auto datagram = [](std::uint16_t sport, std::string_view payload) {
+    PacketSpec s;
+    s.proto = 17;
+    s.sport = sport;
+    s.dport = 9000;
+    s.payload.assign(payload.begin(), payload.end());
+    return ethernetFrame(s);
+  };
+  p.send(datagram(40000, "evil 1"));
+  p.send(datagram(40000, "trusted-backup"));
+  p.send(datagram(40000, "evil 2"));
+  p.send(datagram(40001, "evil 3"));
+  EXPECT_EQ(p.finish(), Sids({2, 2}));
+  EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 4}));
+}
+
 // Suricata's stream.inline: stream rules scan the bytes as they arrive (the fifth frame).
 TEST(Pipeline, InlineModeScansStreamBytesAsTheyArrive) {
   Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");

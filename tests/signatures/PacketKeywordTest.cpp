@@ -117,5 +117,47 @@ alert ipv6 any any -> any any (icmpv6.mtu:1280; sid:2;)
   EXPECT_EQ(fire(d, in), Sids({}));
 }
 
+// seq / ack on the TCP header, from the request packet of ChecksumsOfRealPackets (seq 0x665207c2,
+// ack 0x22fc2782); a packet without a TCP header matches neither.
+TEST(PacketKeywords, TcpSequenceAndAcknowledgmentNumbers) {
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (seq:1716651970; sid:1;)
+alert tcp any any -> any any (ack:586950530; sid:2;)
+alert tcp any any -> any any (seq:1716651970; ack:1; sid:3;)
+alert tcp any any -> any any (seq:>1000; dsize:135; sid:4;)
+)");
+  Detector d(rs);
+  const std::string request = bytes(
+      "450000bbd79e40004006ed33c0a80203d155e1699bbb0050665207c222fc27828018002e761800000101080a0087d0615212539c474554202f416c6c576f726b416e"
+      "644e6f506c61794d616b657357696c6c4144756c6c426f7920485454502f312e300d0a557365722d4167656e743a20576765742f312e31312e340d0a41636365"
+      "70743a202a2f2a0d0a486f73743a207777772e676f6f676c652e636f6d0d0a436f6e6e656374696f6e3a204b6565702d416c6976650d0a0d0a");
+  MatchInput in = packetInput(request, 32);
+  in.meta.payload_size = 135;
+  EXPECT_EQ(fire(d, in), Sids({1, 2, 4}));
+  MatchInput none = tcpInput();
+  none.meta.has_packet = true;
+  EXPECT_EQ(fire(d, none), Sids({}));
+}
+
+// `bypass` is a flag of the rule; the detector reports it for silent rules too (noalert), which
+// the sensor needs to stop inspecting the flow.
+TEST(PacketKeywords, BypassIsReportedEvenForSilentRules) {
+  EXPECT_TRUE(parse("pass udp any any -> any any (content:\"x\"; bypass; sid:1;)").bypass);
+  EXPECT_FALSE(parse("alert udp any any -> any any (content:\"x\"; sid:1;)").bypass);
+  const auto rs = compileRules(R"(
+alert tcp any any -> any any (content:"GET"; noalert; bypass; sid:1;)
+alert tcp any any -> any any (content:"POST"; sid:2;)
+)");
+  Detector d(rs);
+  MatchInput in = tcpInput();
+  in.meta.has_packet = true;
+  in.buffers.set(BufferId::Payload, "GET / HTTP/1.1");
+  EXPECT_EQ(fire(d, in), Sids({}));
+  EXPECT_TRUE(d.bypassMatched());
+  in.buffers.set(BufferId::Payload, "POST / HTTP/1.1");
+  EXPECT_EQ(fire(d, in), Sids({2}));
+  EXPECT_FALSE(d.bypassMatched());
+}
+
 }  // namespace
 }  // namespace gsoc::signatures

@@ -98,6 +98,8 @@ class Detector {
   // `flowbits` may be null for flowless input (then isset is false and sets are dropped).
   std::span<const RuleMatch> match(const MatchInput& input, FlowBits* flowbits);
   [[nodiscard]] std::span<const IndicatorHit> indicatorHits() const { return indicator_hits_; }
+  // A rule with `bypass` held on the last input (silent ones, noalert or thresholded, included).
+  [[nodiscard]] bool bypassMatched() const { return bypass_matched_; }
   // The JSON objects a match's datajson keywords add to its alert; valid until the next match().
   [[nodiscard]] std::span<const AlertContext> contexts(const RuleMatch& m) const {
     return {contexts_.data() + m.context_begin, m.context_count};
@@ -133,6 +135,7 @@ class Detector {
   std::vector<AlertContext> contexts_;  // of this input's matches; reused, strings keep capacity
   std::size_t contexts_used_ = 0;
   std::vector<IndicatorHit> indicator_hits_;
+  bool bypass_matched_ = false;
   // ip.src / ip.dst of an input that does not carry them (a stream chunk or transaction): the
   // address bytes from its metadata, written here so no allocation is needed.
   std::array<std::array<char, 16>, 2> address_bytes_{};

@@ -487,9 +487,12 @@ struct HeaderCondition {
   std::optional<SizeCheck> vlan_layers;
   std::vector<ChecksumCondition> checksums;  // ipv4-csum, tcpv4-csum...: each must hold
   std::optional<SizeCheck> icmpv6_mtu;  // of an ICMPv6 Packet Too Big message; other packets never match
+  // seq / ack: the TCP header's sequence and acknowledgment numbers; other packets never match
+  std::optional<SizeCheck> tcp_seq;
+  std::optional<SizeCheck> tcp_ack;
   [[nodiscard]] bool empty() const {
     return !dsize && !itype && !icode && !ttl && !tcp_mss && !icmp_id && !icmp_seq && !ip_proto && !flags_set && !vlan_id &&
-           !vlan_layers && checksums.empty() && !icmpv6_mtu;
+           !vlan_layers && checksums.empty() && !icmpv6_mtu && !tcp_seq && !tcp_ack;
   }
 };
 
@@ -533,6 +536,9 @@ struct Rule {
   std::vector<AppProtocolCondition> app_protocols;  // every one must hold
   std::vector<HostbitOp> hostbits;
   bool noalert = false;
+  // `bypass`: once the rule matches, the rest of the flow is counted but not inspected (Suricata's
+  // local bypass; EVE flow state "bypassed").
+  bool bypass = false;
   std::optional<Threshold> threshold;
   std::optional<Threshold> detection_filter;
   std::vector<Tag> tags;
