@@ -346,6 +346,11 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   const signatures::TransactionFacts facts = input.meta.facts;
   fillMeta(flow, dir, ts, input.meta);  // the parser filled only the buffers and the facts
   input.meta.facts = facts;
+  // The app-layer events raised so far with this packet, this transaction's among them: as
+  // Suricata's app-layer-event on a transaction, for rules that also inspect its buffers (rules
+  // on events alone run with the packet).
+  collectAppEvents(flow);
+  input.meta.events = packet_events_;
   // A transaction completed on an established connection stays so when its inspection comes
   // with the packet that closes it (Suricata's established covers every later TCP state).
   input.meta.established = input.meta.established || flow.was_established;

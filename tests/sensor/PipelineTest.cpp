@@ -177,6 +177,22 @@ alert udp any any -> any any (content:"evil"; sid:2;)
   EXPECT_EQ(p.captureIndexes(), std::vector<std::uint64_t>({1, 4}));
 }
 
+// An app-layer event in a rule that also inspects a transaction's buffer: the transaction that
+// raised it carries it (libhtp's REQUEST_BODY_UNEXPECTED: a POST without a length whose body
+// follows anyway, which is then its body).
+TEST(Pipeline, AppLayerEventWithTheTransactionThatRaisedIt) {
+  Pipeline p(R"(
+alert http any any -> any any (http.request_body; content:"login=foo"; app-layer-event:http.request_body_unexpected; sid:1;)
+alert http any any -> any any (http.request_body; content:"login=foo"; app-layer-event:http.request_line_invalid; sid:2;)
+)");
+  Conversation c{PacketSpec{}};
+  for (const Bytes& f : c.handshake()) p.send(f);
+  p.send(c.client("POST /login HTTP/1.1\r\nHost: a\r\n\r\nlogin=foo&password=bar\r\n"));
+  p.send(c.server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+  for (const Bytes& f : c.close()) p.send(f);
+  EXPECT_EQ(p.finish(), Sids({1}));
+}
+
 // Suricata's stream.inline: stream rules scan the bytes as they arrive (the fifth frame).
 TEST(Pipeline, InlineModeScansStreamBytesAsTheyArrive) {
   Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");
