@@ -320,7 +320,7 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   const bool file = httpFileOf(m, answered, hashFiles() ? &file_hasher_ : nullptr, http_file_);
   if (file) {
     http_file_.tx_id = tx_id;
-    http_file_.stored = storeFile(m.body, http_file_.sha256);
+    http_file_.stored = storeFile(http_file_.contentIn(m.body), http_file_.sha256);
   }
   const DnsMessage* doh = m.http2 ? onDoh(flow, dir, m, ts) : nullptr;
   // Parsed from acknowledged bytes (HTTP/1): inspected at the next packet its way (AckedParsing.cpp).
@@ -372,6 +372,9 @@ void AppLayer::inspectHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, 
   fillHttpBuffers(m, scratch_, tx_.buffers);
   if (doh != nullptr) addDnsBuffers(*doh, tx_.buffers);
   if (file != nullptr) {
+    if (file->content_offset != 0 || file->content_length < m.body.size()) {  // a multipart upload's part
+      tx_.buffers.set(BufferId::FileData, file->contentIn(m.body));
+    }
     tx_.buffers.add(BufferId::FileName, file->name);
     if (!file->md5.empty()) tx_.buffers.add(BufferId::FileMd5, file->md5);
     if (!file->sha256.empty()) tx_.buffers.add(BufferId::FileSha256, file->sha256);

@@ -2,8 +2,10 @@
 // What is known of the file an HTTP message carries (HttpFile.hpp finds it): its name, size,
 // completeness and hashes, for the file.* buffers and EVE's fileinfo record.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace gsoc::sensor {
 
@@ -17,6 +19,13 @@ struct HttpFile {
   std::string md5, sha256;  // lower-case hex, of the decoded body
   std::uint64_t tx_id = 0;
   bool stored = false;  // written to the file store (FileStore.hpp)
+  // Where the file's bytes are in the message's (decoded) body: all of it, or the part of a
+  // multipart/form-data upload. Offsets, not a view: the message may be copied (AckedParsing).
+  std::size_t content_offset = 0;
+  std::size_t content_length = static_cast<std::size_t>(-1);
+  [[nodiscard]] std::string_view contentIn(std::string_view body) const {
+    return body.substr(std::min(content_offset, body.size()), content_length);
+  }
 };
 
 }  // namespace gsoc::sensor

@@ -1,5 +1,6 @@
-// HTTP files as Suricata sees them: every response body and a PUT's body, named by
-// Content-Disposition or the request's URI path, hashed whole, truncated when cut.
+// HTTP files as Suricata sees them: every response body, a PUT's body and a multipart upload's
+// file part, named by Content-Disposition or the request's URI path, hashed whole, truncated
+// when cut.
 #include <gtest/gtest.h>
 
 #include "sensor/app/HttpFile.hpp"
@@ -65,6 +66,45 @@ TEST(HttpFile, DispositionNamesAndRequestsCarryFilesOnlyWhenPut) {
   post.body_length = post.body_wire_bytes = 3;
   EXPECT_FALSE(httpFileOf(post, nullptr, &hasher, file));
   EXPECT_FALSE(httpFileOf(response(""), nullptr, &hasher, file));  // no body, no file
+}
+
+// A browser's form upload (RFC 7578): the first part with a filename is the file, its bytes
+// without the part's headers or the line end before the next delimiter.
+TEST(HttpFile, MultipartUploadFilePart) {
+  const std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nalice\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"shell.php\"\r\n"
+      "Content-Type: application/octet-stream\r\n\r\n<?php system($_GET['c']); ?>\r\n--XyZ--\r\n";
+  const auto part = firstMultipartFile("multipart/form-data; boundary=XyZ", body);
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->name, "shell.php");
+  EXPECT_EQ(body.substr(part->offset, part->length), "<?php system($_GET['c']); ?>");
+  EXPECT_TRUE(part->complete);
+  EXPECT_TRUE(firstMultipartFile("multipart/form-data; boundary=\"XyZ\"", body));
+  EXPECT_FALSE(firstMultipartFile("application/x-www-form-urlencoded", body));
+  EXPECT_FALSE(firstMultipartFile("multipart/form-data; boundary=Other", body));
+  // Only fields, no file; and a body that ends inside the file part.
+  EXPECT_FALSE(firstMultipartFile("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ--\r\n"));
+  const auto cut = firstMultipartFile("multipart/form-data; boundary=XyZ", body.substr(0, body.size() - 20));
+  ASSERT_TRUE(cut);
+  EXPECT_FALSE(cut->complete);
+
+  FileHasher hasher;
+  HttpFile file;
+  HttpMessage post = request("POST", "/upload.php");
+  post.headers.emplace_back("Content-Type", "multipart/form-data; boundary=XyZ");
+  post.body = body;
+  post.body_length = post.body_wire_bytes = body.size();
+  ASSERT_TRUE(httpFileOf(post, nullptr, &hasher, file));
+  EXPECT_EQ(file.name, "shell.php");
+  EXPECT_EQ(file.size, 28u);
+  EXPECT_EQ(file.contentIn(post.body), "<?php system($_GET['c']); ?>");
+  EXPECT_FALSE(file.truncated);
+  EXPECT_EQ(file.sha256.size(), 64u);
+  post.body = body.substr(0, body.size() - 20);
+  ASSERT_TRUE(httpFileOf(post, nullptr, &hasher, file));
+  EXPECT_TRUE(file.truncated);
+  EXPECT_TRUE(file.sha256.empty());
 }
 
 TEST(HttpFile, TruncatedBodyHasItsSizeSeenAndNoHashes) {
