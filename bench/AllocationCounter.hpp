@@ -10,4 +10,9 @@ namespace gsoc::bench {
 // operator new calls (all forms) since the program started.
 [[nodiscard]] std::uint64_t allocationCount();
 
+// With GSOC_BENCH_ALLOC_TRACE=file set: records the call stacks of the operator new calls
+// between traceAllocations(true) and traceAllocations(false) (the first 20,000), appended to the
+// file when tracing stops (addresses; resolve them with addr2line). Without it: nothing.
+void traceAllocations(bool on);
+
 }  // namespace gsoc::bench

@@ -150,7 +150,9 @@ void runCounted(sensor::SensorWorker& worker, const Traffic& t, AllocationProbe&
   for (std::size_t i = 0; i < half; ++i) worker.process(raw(t, t.frames[i]));
   const std::uint64_t allocations = gsoc::bench::allocationCount();
   const std::uint64_t flows = worker.flowCounters().created;
+  gsoc::bench::traceAllocations(true);
   for (std::size_t i = half; i < t.frames.size(); ++i) worker.process(raw(t, t.frames[i]));
+  gsoc::bench::traceAllocations(false);
   probe.allocations += gsoc::bench::allocationCount() - allocations;
   probe.packets += t.frames.size() - half;
   probe.flows += worker.flowCounters().created - flows;

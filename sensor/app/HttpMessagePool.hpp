@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "common/FreeList.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -27,11 +29,32 @@ class HttpMessagePool {
   // Clears `message` (keeping its strings' capacity, see HttpMessage::clear) and keeps it.
   void give(std::unique_ptr<HttpMessage> message) {
     FreeList<std::unique_ptr<HttpMessage>>& list = message->request ? requests_ : responses_;
+    if (message->body.capacity() > HttpMessage::kKeepBytes) {
+      // A large body goes to its own list, and the message gets back a small one (the one it
+      // gave for it in growBody, or another): messages stay small while they wait.
+      std::string large = std::move(message->body);
+      message->body = small_bodies_.take([] { return std::string(); });
+      large.clear();
+      if (large.capacity() <= kLargeBodyBytes) large_bodies_.give(std::move(large));
+      else large_bodies_.discard(std::move(large));
+    }
     message->clear();
     list.give(std::move(message));
   }
 
+  // Before `body` (a message's from this pool) grows past HttpMessage::kKeepBytes to `needed`:
+  // it becomes a large body from the list, grown by earlier messages, instead of growing by
+  // doubling; its small string waits for give().
+  void growBody(std::string& body, std::size_t needed) {
+    std::string large = large_bodies_.take([] { return std::string(); });
+    large.reserve(needed);
+    large.assign(body);
+    body.clear();
+    small_bodies_.give(std::exchange(body, std::move(large)));
+  }
+
   [[nodiscard]] std::size_t size() const { return requests_.size() + responses_.size(); }
+  [[nodiscard]] FreeListCounters bodyCounters() const { return large_bodies_.counters(); }
   // Both kinds together.
   [[nodiscard]] FreeListCounters counters() const {
     FreeListCounters both = requests_.counters();
@@ -42,6 +65,12 @@ class HttpMessagePool {
  private:
   FreeList<std::unique_ptr<HttpMessage>> requests_;
   FreeList<std::unique_ptr<HttpMessage>> responses_;
+  // Bodies past HttpMessage::kKeepBytes (up to kLargeBodyBytes: the largest kept body, and
+  // inflated ones a little past it), at most 32 of them (16 MiB), and the small strings they
+  // replaced.
+  static constexpr std::size_t kLargeBodyBytes = 512 * 1024;
+  FreeList<std::string> large_bodies_{32};
+  FreeList<std::string> small_bodies_{32};
 };
 
 }  // namespace gsoc::sensor

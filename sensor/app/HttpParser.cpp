@@ -299,9 +299,6 @@ const std::string* HttpMessage::header(std::string_view name) const {
 }
 
 void HttpMessage::clear() {
-  // A string grown past this (a large body) is given back rather than kept: a message drawn
-  // from the pool for a flow that then waits holds what it kept.
-  constexpr std::size_t kKeepBytes = 4 * 1024;
   request = true;
   for (std::string* s : {&method, &uri, &raw_uri, &protocol, &start_line, &status_code, &status_message, &raw_headers, &body}) {
     if (s->capacity() > kKeepBytes) std::string().swap(*s);
@@ -707,6 +704,11 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
   const std::size_t room = kMaxBodyBytes > body.size() ? kMaxBodyBytes - body.size() : 0;
   if (bytes.size() > room) side.message->body_truncated = true;
   side.message->body_wire_bytes += bytes.size();
+  const std::size_t needed = body.size() + std::min(bytes.size(), room);
+  if (messages_ != nullptr && needed > body.capacity() && needed > HttpMessage::kKeepBytes &&
+      body.capacity() <= HttpMessage::kKeepBytes) {
+    messages_->growBody(body, std::max(needed, 4 * HttpMessage::kKeepBytes));
+  }
   body.append(bytes.substr(0, room));
 }
 

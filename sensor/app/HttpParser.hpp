@@ -55,8 +55,12 @@ struct HttpMessage {
   // `all_headers`: every header field is kept (EVE's dump-all-headers).
   [[nodiscard]] HttpMessage summary(bool all_headers = false) const;
   // Back to a new message, keeping the strings' capacity for the next one (see HttpMessagePool;
-  // a string grown past 4 KiB, a larger body above all, is given back instead).
+  // a string grown past kKeepBytes is given back instead).
   void clear();
+  // A string grown past this (a large body) is given back by clear() rather than kept: a message
+  // drawn from the pool for a flow that then waits holds what it kept. (HttpMessagePool keeps
+  // large bodies apart.)
+  static constexpr std::size_t kKeepBytes = 4 * 1024;
 };
 
 class HttpMessagePool;

@@ -216,12 +216,32 @@ void DetectionStage::releaseWindows(Flow& flow) {
     if (flow.stream_unscanned[side] != 0 && !ending_flow_) continue;  // scanned at the flow's end
     flow.stream_unscanned[side] = 0;
     if (kept.capacity() <= std::string().capacity()) continue;  // nothing on the heap
-    if (kept.capacity() > 2 * kAnchoredDepth) {  // grown by bytes that waited for an ACK: not pooled
-      kept = std::string();
-      continue;
-    }
-    kept.clear();
-    windows_.give(std::exchange(kept, std::string()));
+    giveWindow(std::exchange(kept, std::string()));
+  }
+}
+
+void DetectionStage::giveWindow(std::string window) {
+  window.clear();
+  if (window.capacity() <= std::string().capacity()) windows_.discard(std::move(window));  // nothing on the heap
+  else if (window.capacity() <= kPooledWindowBytes) windows_.give(std::move(window));
+  else if (window.capacity() <= kLargeWindowBytes) large_windows_.give(std::move(window));
+  else large_windows_.discard(std::move(window));  // too large to hold idle
+}
+
+void DetectionStage::resizeWindow(std::string& kept, std::size_t needed) {
+  if (needed > kept.capacity() && needed > kPooledWindowBytes && kept.capacity() <= kPooledWindowBytes) {
+    // Bytes waiting for an ACK outgrow a pooled window: the flow moves to a large one from the
+    // other pool (an earlier bulk transfer grew it), instead of growing its own by doubling.
+    std::string large = large_windows_.take([] { return std::string(); });
+    large.reserve(std::max(needed, 2 * kPooledWindowBytes));
+    large.assign(kept);
+    giveWindow(std::exchange(kept, std::move(large)));
+  } else if (needed <= kOverlap && kept.capacity() > kPooledWindowBytes) {
+    // Scanned down to its context: the large window goes back to its pool for the next burst
+    // (any flow's), and the flow waits with a small one.
+    std::string small = windows_.take([] { return std::string(); });
+    small.assign(kept);
+    giveWindow(std::exchange(kept, std::move(small)));
   }
 }
 
@@ -280,6 +300,7 @@ void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const
   // overlap) followed by the bytes they have not scanned yet; the new bytes join those.
   std::string& kept = flow.stream_windows[side];
   if (flow.stream_inspected[side] == 0) kept = windows_.take([] { return std::string(); });
+  resizeWindow(kept, kept.size() + data.size());
   kept.append(reinterpret_cast<const char*>(data.data()), data.size());
   flow.stream_inspected[side] += data.size();
   flow.stream_unscanned[side] += data.size();
@@ -324,7 +345,9 @@ void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t byt
   if (scanned > kAnchoredDepth) {
     const std::size_t keep_context = std::min(window.size(), kOverlap);
     kept.erase(0, kept.size() - rest - keep_context);
-    if (kept.capacity() > 2 * kOverlap && kept.size() <= kOverlap) kept.shrink_to_fit();  // leaving the anchored phase
+    // A large window scanned down to its context goes back to the pool (shrinking it in place
+    // meant growing it again for the next burst: allocations per packet).
+    resizeWindow(kept, kept.size());
   }
   ++counters_.stream_inputs;
   counters_.stream_bytes_inspected += window.size();

@@ -162,6 +162,7 @@ class DetectionStage {
   void addPools(PoolTable& table) const {
     app_.addPools(table);
     table.add("stream_windows", windows_.counters());
+    table.add("stream_windows_large", large_windows_.counters());
   }
 
  private:
@@ -176,6 +177,11 @@ class DetectionStage {
   // Gives a flow's stream windows (its connection is over) back to windows_, but for a side
   // with bytes not scanned yet (they wait for the flow's end).
   void releaseWindows(Flow& flow);
+  // A window back to the pool its capacity fits (cleared), or freed when none.
+  void giveWindow(std::string window);
+  // Before a window holds `needed` bytes: a small one about to outgrow the pooled size is swapped
+  // for a large one from large_windows_; a large one down to its context for a small one.
+  void resizeWindow(std::string& kept, std::size_t needed);
   // Stream rules scan the first `bytes` of a side's unscanned bytes, in a window with the bytes
   // before them kept for context (the stream start, or the overlap).
   void scanStream(Flow& flow, signatures::FlowDirection dir, std::uint64_t bytes, std::int64_t ts);
@@ -215,7 +221,13 @@ class DetectionStage {
   // The kept bytes of the stream windows (Flow::stream_windows) of flows that ended, cleared
   // with their capacity, for the next flows: short TCP flows then cost no window allocation.
   static constexpr std::size_t kPooledWindows = 4096;  // each under 4 KiB (the 2 KiB start, grown)
+  static constexpr std::size_t kPooledWindowBytes = 2 * kAnchoredDepth;
   FreeList<std::string> windows_{kPooledWindows};
+  // Windows grown past kPooledWindowBytes by bytes waiting for an ACK (bulk transfers), up to
+  // kLargeWindowBytes (kMaxUnscanned and the context, rounded up), kept for the next such flow:
+  // at most 64 of them (8 MiB).
+  static constexpr std::size_t kLargeWindowBytes = 128 * 1024;
+  FreeList<std::string> large_windows_{64};
   std::string_view tx_payload_;             // while the app layer runs on it: the window, for transactions
   signatures::FlowDirection tx_payload_direction_ = signatures::FlowDirection::ToServer;
   DetectionCounters counters_;

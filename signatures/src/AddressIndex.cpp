@@ -7,6 +7,7 @@ namespace gsoc::signatures {
 namespace {
 constexpr u128 kMax = ~u128{0};
 constexpr u128 kBroad = u128{1} << 127;  // half the address space: any, !$HOME_NET
+constexpr u128 kIpv4Base = u128{0xffff} << 32;  // ::ffff:0.0.0.0, where IpAddress maps IPv4
 }  // namespace
 
 u128 AddressIndex::coverage(const AddressSet& set) {
@@ -57,10 +58,28 @@ void AddressIndex::build() {
   }
   pending_.clear();
   pending_.shrink_to_fit();
+
+  ipv4_first_.clear();
+  if (starts_.size() >= kIpv4TableMinSegments) {
+    constexpr std::size_t kBuckets = std::size_t{1} << kIpv4Bits;
+    ipv4_first_.resize(kBuckets + 1);
+    for (std::size_t b = 0; b <= kBuckets; ++b) {  // b == kBuckets: one past the IPv4 space
+      const u128 first_address = kIpv4Base + (static_cast<u128>(b) << (32 - kIpv4Bits));
+      ipv4_first_[b] = static_cast<std::uint32_t>(std::lower_bound(starts_.begin(), starts_.end(), first_address) - starts_.begin());
+    }
+  }
 }
 
 std::span<const std::uint32_t> AddressIndex::lookup(IpAddress address) const {
-  const auto it = std::upper_bound(starts_.begin(), starts_.end(), address.value());
+  auto first = starts_.begin();
+  auto last = starts_.end();
+  if (!ipv4_first_.empty() && address.isV4()) {
+    // Every start before the bucket's range is below the address, every one after it above.
+    const std::size_t b = address.v4() >> (32 - kIpv4Bits);
+    first = starts_.begin() + ipv4_first_[b];
+    last = starts_.begin() + ipv4_first_[b + 1];
+  }
+  const auto it = std::upper_bound(first, last, address.value());
   if (it == starts_.begin()) return {};
   const auto s = static_cast<std::size_t>(it - starts_.begin() - 1);
   return {rules_.data() + offsets_[s], offsets_[s + 1] - offsets_[s]};

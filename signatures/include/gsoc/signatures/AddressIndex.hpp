@@ -29,6 +29,13 @@ class AddressIndex {
 
  private:
   std::vector<std::pair<AddressSet::Interval, std::uint32_t>> pending_;
+  // IPv4 lookups in a large index: the segments of IPv4 addresses whose top kIpv4Bits bits are
+  // b start at ipv4_first_[b] and end before ipv4_first_[b + 1] (of the IPv4 space's end), so
+  // a lookup searches a few segments instead of all (the binary search over every segment of
+  // ET Open's reputation lists was 2.5 % of the sensor's time, issue 17). Empty for small indexes.
+  static constexpr unsigned kIpv4Bits = 14;
+  static constexpr std::size_t kIpv4TableMinSegments = 64;
+  std::vector<std::uint32_t> ipv4_first_;
   std::vector<u128> starts_;            // segment i is [starts_[i], starts_[i+1])
   std::vector<std::uint32_t> offsets_;  // CSR: rules of segment i are rules_[offsets_[i] .. offsets_[i+1])
   std::vector<std::uint32_t> rules_;
