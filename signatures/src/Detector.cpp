@@ -359,6 +359,9 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   for (const BufferInspection& insp : rule.inspections) {
     auto values = input.buffers.get(insp.buffer);
     if (insp.absent != BufferInspection::Absent::No) {
+      // An app-layer buffer is absent from a transaction that lacks it, not from the packets and
+      // stream chunks around it, which carry no transaction buffers at all.
+      if (values.empty() && !m.is_transaction && insp.buffer != BufferId::Payload && !isPacketHeaderBuffer(insp.buffer)) return false;
       if (values.empty()) continue;  // absent, as asked
       if (insp.absent == BufferInspection::Absent::Only) return false;
     }
