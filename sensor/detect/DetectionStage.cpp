@@ -34,6 +34,18 @@ DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink
       app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {
   applyFileHashing();
   applyFrames();
+  applySshHassh();
+}
+
+void DetectionStage::applySshHassh() {
+  const auto& rules = detector_.ruleset().rules();
+  app_.setSshHassh(std::any_of(rules.begin(), rules.end(), [](const signatures::Rule& r) {
+    return std::any_of(r.inspections.begin(), r.inspections.end(), [](const signatures::BufferInspection& i) {
+      using signatures::BufferId;
+      return i.buffer == BufferId::SshHassh || i.buffer == BufferId::SshHasshString || i.buffer == BufferId::SshHasshServer ||
+             i.buffer == BufferId::SshHasshServerString;
+    });
+  }));
 }
 
 void DetectionStage::applyFrames() {

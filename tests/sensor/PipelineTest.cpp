@@ -252,6 +252,29 @@ alert http any any -> any any (msg:"no referer"; flow:to_server; http.referer; a
   EXPECT_EQ(p.captureIndexes(), (std::vector<std::uint64_t>{8, 8}));
 }
 
+// Without hassh (no rule inspects a hassh buffer) Suricata logs an SSH session once both banners
+// are parsed; with it, once both KEXINITs are (here never: at the connection's end).
+TEST(Pipeline, SshRecordWaitsForTheKexinitsOnlyWithHassh) {
+  for (const bool hassh : {false, true}) {
+    Pipeline p(hassh ? R"(alert ssh any any -> any any (ssh.hassh; content:"x"; sid:1;))"
+                     : R"(alert ssh any any -> any any (ssh.proto; content:"x"; sid:1;))");
+    std::vector<std::uint64_t> records;
+    p.detection().setMetadataSink([&](const AppMetadata& m) {
+      if (m.kind == AppMetadata::Kind::Ssh) records.push_back(m.capture_index);
+    });
+    PacketSpec base;
+    base.dport = 22;
+    Conversation c(base);
+    for (const Bytes& f : c.handshake()) p.send(f);   // 1-3
+    p.send(c.server("SSH-2.0-OpenSSH_9.6\r\n"));     // 4
+    p.send(c.client("SSH-2.0-OpenSSH_9.6\r\n"));     // 5: acknowledges the server's banner
+    p.send(c.server("", 0x10));                         // 6: acknowledges the client's
+    for (const Bytes& f : c.close()) p.send(f);        // 7-9
+    p.finish();
+    EXPECT_EQ(records, (std::vector<std::uint64_t>{hassh ? 9U : 6U})) << "hassh " << hassh;
+  }
+}
+
 // Pass rules: no alert of their own, and nothing else alerts on what they matched; an IP-only
 // one passes the rest of its flow (Suricata's action order puts pass first).
 TEST(Pipeline, PassRulesSilenceWhatTheyMatch) {
