@@ -66,6 +66,20 @@ alert http any any -> any any (flow:to_server; http.referer; absent; http.method
   EXPECT_EQ(fire(d, tx), Sids({3}));
 }
 
+// A datagram whose message the app layer parsed into the packet's buffers (DNS over UDP) is its
+// transaction: `absent` holds there; a datagram with no message parsed holds none.
+TEST(Suricata8Rules, AbsentHoldsOnADatagramsParsedMessage) {
+  const auto rs = compileRules(R"(alert dns any any -> any any (dns.query; absent; sid:1;))");
+  Detector d(rs);
+  MatchInput datagram = tcpInput("\x12\x34");
+  datagram.meta.transport = Transport::Udp;
+  datagram.meta.ip_proto = 17;
+  datagram.meta.app = AppProto::Dns;
+  EXPECT_TRUE(fire(d, datagram).empty());  // no message parsed
+  datagram.buffers.set(BufferId::DnsOpcodeNumber, std::string_view("\0", 1));  // a message without a question
+  EXPECT_EQ(fire(d, datagram), Sids({1}));
+}
+
 TEST(Suricata8Rules, Ipv4AndIpv6RuleProtocolsBindOneFamily) {
   const auto rs = compileRules(R"(
 alert ipv4 any any -> any any (content:"PING"; sid:1;)
