@@ -125,6 +125,10 @@ Options:
   --eve-dhcp-extended    dhcp records with the extended fields (eve-log dhcp extended)
   --eve-netflow          write netflow records, one per flow direction (eve-log netflow)
   --eve-alert-packet     add the frame (base64) and its link type to alerts (alert packet)
+  --eve-alert-payload    add the packet's payload (base64) to alerts (alert payload)
+  --eve-alert-payload-printable
+                         payload_printable shows the packet's payload, its unprintable bytes
+                         as '.' (alert payload-printable), not the matched buffer
   --eve-anomaly-packet   add the frame (base64) and its link type to anomaly records
                          (anomaly packethdr)
   --eve-arp              write an arp record for each ARP message (IPv4 over Ethernet, also
@@ -424,6 +428,10 @@ Args parseArgs(int argc, char** argv) {
         args.eve_frames = true;
       } else if (a == "--eve-alert-packet") {
         args.eve_options.alert_packet = true;
+      } else if (a == "--eve-alert-payload") {
+        args.eve_options.alert_payload = true;
+      } else if (a == "--eve-alert-payload-printable") {
+        args.eve_options.alert_payload_printable = true;
       } else if (a == "--eve-anomaly-packet") {
         args.eve_options.anomaly_packet = true;
       } else if (a == "--eve-arp") {

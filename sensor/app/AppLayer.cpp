@@ -1219,7 +1219,9 @@ void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t
   } else {
     inspectSsh(flow, dir, stage, ts);
   }
-  if (ssh.finished()) logSsh(flow, ssh, ts);
+  // Without hassh Suricata logs the session once both banners are parsed; with it, once both
+  // sides are past the cleartext part (their KEXINITs hashed).
+  if (ssh.finished() || (!ssh_hassh_ && ssh.client().banner_done && ssh.server().banner_done)) logSsh(flow, ssh, ts);
 }
 
 void AppLayer::inspectSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {

@@ -122,6 +122,9 @@ class AppLayer {
   // no rule, indicator list or output needs the hashes. Mail attachments are always hashed:
   // their MD5 travels to the centre in gsoc.v1 events.
   void setFileHashing(bool on) { hash_files_ = on; }
+  // Suricata's ssh hassh (on when a rule inspects a hassh buffer): the session's record waits for
+  // both KEXINITs; off, it is written once both banners are parsed, as Suricata logs it then.
+  void setSshHassh(bool on) { ssh_hassh_ = on; }
   // Suricata's file-store v2 with force-filestore: every HTTP and FTP file is written to `dir`
   // (FileStore.hpp) and its fileinfo record says stored: true. Files are then always hashed, for
   // their names. Off by default.
@@ -338,6 +341,7 @@ class AppLayer {
   MetadataSink metadata_;
   bool stream_inline_ = false;
   bool hash_files_ = true;
+  bool ssh_hassh_ = true;
   bool keep_request_headers_ = false;
   signatures::MatchInput tx_;
   std::vector<std::string> scratch_;

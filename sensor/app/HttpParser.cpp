@@ -413,7 +413,9 @@ void HttpState::close(FlowDirection dir, const MessageSink& sink) {
     finish(side, dir, sink);
     return;
   }
-  if (side.phase == Phase::UntilClose || ((side.phase == Phase::Body || side.phase == Phase::Chunked) && !side.message->body.empty())) {
+  // A head whose body was still to come is a transaction too: Suricata inspects it at the end of
+  // the stream (its headers, http.uri...), whatever its progress.
+  if (side.phase == Phase::UntilClose || side.phase == Phase::Body || side.phase == Phase::Chunked) {
     side.message->body_truncated = side.phase != Phase::UntilClose;
     finish(side, dir, sink);
   }

@@ -34,6 +34,18 @@ DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink
       app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {
   applyFileHashing();
   applyFrames();
+  applySshHassh();
+}
+
+void DetectionStage::applySshHassh() {
+  const auto& rules = detector_.ruleset().rules();
+  app_.setSshHassh(std::any_of(rules.begin(), rules.end(), [](const signatures::Rule& r) {
+    return std::any_of(r.inspections.begin(), r.inspections.end(), [](const signatures::BufferInspection& i) {
+      using signatures::BufferId;
+      return i.buffer == BufferId::SshHassh || i.buffer == BufferId::SshHasshString || i.buffer == BufferId::SshHasshServer ||
+             i.buffer == BufferId::SshHasshServerString;
+    });
+  }));
 }
 
 void DetectionStage::applyFrames() {
@@ -85,7 +97,10 @@ void DetectionStage::setMetadataSink(MetadataSink sink) {
 
 void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
   current_ = &packet;
-  if (flow.tcp_state == TcpState::Closed && (flow.app_state || !flow.stream_windows[0].empty())) {
+  // The second FIN closes the connection, but Suricata ends the session's app layer at the ACK
+  // of it (its CLOSED state): the app layer finishes at the packet after it (a RST at once).
+  const bool closing_fin = (packet.tcp_flags & tcp_flag::kFin) != 0 && (packet.tcp_flags & tcp_flag::kRst) == 0;
+  if (flow.tcp_state == TcpState::Closed && !closing_fin && (flow.app_state || !flow.stream_windows[0].empty())) {
     // The connection is over but the flow waits for its timeout: finish the app layer now and
     // give back the per-flow buffers, which are most of a flow's memory. What that raises
     // belongs to this packet. Bytes held behind a hole will not be completed now: the app layer
@@ -93,6 +108,8 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
     for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       flow.streams[sideOf(side_dir)].flush([&](std::span<const std::uint8_t> data) { onStreamData(flow, side_dir, data); });
     }
+    // The records the end writes (NFS's last) take this packet's direction, as Suricata's.
+    if (flow.app == signatures::AppProto::Nfs && flow.app_state) static_cast<NfsState&>(*flow.app_state).last_packet = dir;
     finishApp(flow);
   }
   // What of the other direction's delivered bytes this packet leaves unacknowledged.

@@ -134,6 +134,7 @@ class DetectionStage {
     detector_.setRuleset(std::move(ruleset));
     applyFileHashing();
     applyFrames();
+    applySshHassh();
   }
   // Hash every HTTP file (MD5, SHA-256 in fileinfo records) whatever the rules need: Suricata's
   // eve-log files force-hash, gsoc-sensor's --force-file-hashes.
@@ -206,6 +207,8 @@ class DetectionStage {
   // Frames are delimited when a rule inspects one or EVE logs them.
   void applyFrames();
   bool log_frames_ = false;
+  // Suricata enables hassh when a rule inspects a hassh buffer (AppLayer::setSshHassh).
+  void applySshHassh();
 
   AppLayer app_;
   bool force_file_hashes_ = false;

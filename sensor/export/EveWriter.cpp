@@ -283,6 +283,28 @@ void EveWriter::packetObject(const DecodedPacket& packet) {
   out_ << "}";
 }
 
+void EveWriter::alertPayload(std::string_view bytes) {
+  bytes = bytes.substr(0, 4096);  // Suricata's default payload-buffer-size
+  if (options_.alert_payload) {
+    payload_scratch_.resize(4 * ((bytes.size() + 2) / 3) + 1);
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(payload_scratch_.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    out_ << ",\"payload\":\"";
+    out_.write(payload_scratch_.data(), n);
+    out_ << "\"";
+  }
+  if (options_.alert_payload_printable) {
+    // As Suricata's PrintStringsToBuffer: printable ASCII, CR and LF as they are, the rest '.'.
+    payload_scratch_.assign(bytes);
+    for (char& c : payload_scratch_) {
+      const auto u = static_cast<unsigned char>(c);
+      if (!(u >= 0x20 && u < 0x7f) && c != '\r' && c != '\n') c = '.';
+    }
+    out_ << ",\"payload_printable\":";
+    string(payload_scratch_);
+  }
+}
+
 void EveWriter::tunnelObject(const DecodedPacket& packet) {
   // Suricata's: the outermost packet's endpoints and how deep inside it this packet was.
   if (packet.recursion_level == 0) return;
@@ -583,8 +605,18 @@ void EveWriter::alertRecord(const AlertHit& hit, std::string_view category) {
     }
     out_ << "]";
   }
-  out_ << ",\"payload_printable\":";
-  string(hit.excerpt.substr(0, 256));
+  if (options_.alert_payload || options_.alert_payload_printable) {
+    // Suricata's payload: the packet's own (a datagram, a packet rule's match); for a match on
+    // stream data or a transaction, the inspected bytes stand for its stream segments.
+    std::string_view bytes = hit.excerpt;
+    if (hit.packet != nullptr && !hit.from_stream) {
+      bytes = {reinterpret_cast<const char*>(hit.packet->payload.data()), hit.packet->payload.size()};
+    }
+    alertPayload(bytes);
+  } else {
+    out_ << ",\"payload_printable\":";
+    string(hit.excerpt.substr(0, 256));
+  }
   out_ << ",\"stream\":" << (hit.from_stream ? 1 : 0);  // as Suricata's: the excerpt's source
   if (options_.alert_packet && hit.packet != nullptr) packetObject(*hit.packet);
   out_ << "}\n";

@@ -48,6 +48,10 @@ struct EveOptions {
   bool alert_references = false;        // alert metadata rule reference: the rule's references as URLs
   bool dhcp_extended = false;           // dhcp extended: the addresses, times and options beyond the basics
   std::uint32_t mqtt_string_log_limit = 0;  // mqtt string-log-limit: bytes of topics and messages; 0 all
+  // alert payload / payload-printable: the packet's payload (a datagram's, a packet rule's) in
+  // base64 and printable, as Suricata's; payload_printable otherwise shows the matched buffer.
+  bool alert_payload = false;
+  bool alert_payload_printable = false;
 };
 
 // The Suricata version whose EVE output gsoc writes (EVE's suricata_version).
@@ -136,6 +140,8 @@ class EveWriter {
   void etherArrays(const Flow& flow, bool swapped);
   // ,"packet":"...","packet_info":{...}: the frame as captured (alert packet: yes).
   void packetObject(const DecodedPacket& packet);
+  // An alert's payload and payload_printable fields, as the alert options ask.
+  void alertPayload(std::string_view bytes);
   void tunnelObject(const DecodedPacket& packet);  // helper-decode: a tunnel's inner packet
   // The same for a packet that reached no flow: no flow_id, and the 5-tuple only as far as the
   // packet decoded (none at all when its IP header did not).
@@ -229,6 +235,7 @@ class EveWriter {
   std::string scratch_version_;  // a QUIC version's name
   std::string host_;     // an HTTP host name, lower-cased for its record
   std::string scratch_;  // reused by string(), so escaping allocates only while it grows
+  std::string payload_scratch_;  // an alert's payload, base64 then printable
   std::uint64_t records_ = 0;
   DnsTransactionIds dns_tx_;
   int dns_version_ = 3;

@@ -5,6 +5,15 @@
 namespace gsoc::signatures {
 namespace {
 
+// Whether the input holds a transaction's buffers: a transaction input, or a datagram whose
+// message the app layer parsed into the packet's own buffers (DNS, SIP... over UDP).
+bool carriesTransaction(const MatchInput& input) {
+  if (input.meta.is_transaction) return true;
+  const auto present = input.buffers.present();
+  return std::any_of(present.begin(), present.end(), [](BufferId b) { return b != BufferId::Payload && !isPacketHeaderBuffer(b); });
+}
+
+
 // vlan.id: Suricata's DetectVlanIdMatch (a packet without tags never matches).
 bool vlanIdMatches(const VlanIdCheck& c, const PacketMeta& m) {
   const std::size_t n = std::min<std::size_t>(m.vlan_count, m.vlan.size());
@@ -373,6 +382,11 @@ bool Detector::verify(const Rule& rule, std::uint32_t index, const MatchInput& i
   for (const BufferInspection& insp : rule.inspections) {
     auto values = input.buffers.get(insp.buffer);
     if (insp.absent != BufferInspection::Absent::No) {
+      // An app-layer buffer is absent from a transaction that lacks it, not from the packets and
+      // stream chunks around it, which carry no transaction buffers at all.
+      if (values.empty() && insp.buffer != BufferId::Payload && !isPacketHeaderBuffer(insp.buffer) && !carriesTransaction(input)) {
+        return false;
+      }
       if (values.empty()) continue;  // absent, as asked
       if (insp.absent == BufferInspection::Absent::Only) return false;
     }

@@ -127,6 +127,20 @@ TEST(HttpParser, AStartLineWithoutItsEndIsARequestAtTheClose) {
   EXPECT_EQ(h.seen[0].what, "/");
 }
 
+// A head whose announced body never came is still a transaction at the close (Suricata inspects
+// its headers and URI at the end of the stream), its body empty and cut short.
+TEST(HttpParser, AHeadWhoseBodyNeverCameIsARequestAtTheClose) {
+  Http h;
+  h.client("GET / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 100\r\n\r\n");
+  EXPECT_TRUE(h.seen.empty());
+  h.close();
+  ASSERT_EQ(h.seen.size(), 1u);
+  EXPECT_TRUE(h.seen[0].request);
+  EXPECT_EQ(h.seen[0].what, "/");
+  EXPECT_TRUE(h.seen[0].body.empty());
+  EXPECT_TRUE(h.seen[0].truncated);
+}
+
 HttpMessage request(std::string method, std::string uri, std::string host) {
   HttpMessage m;
   m.method = std::move(method);

@@ -292,6 +292,47 @@ TEST(Pipeline, StartLineCutShortIsInspectedAtFlowEnd) {
   EXPECT_EQ(p.finish(), Sids({34}));
 }
 
+// A head whose announced body never came is a transaction when the connection closes, and the
+// connection's app layer ends at the ACK of the second FIN (Suricata's CLOSED state), not at
+// that FIN: the alert carries the final ACK's capture position. `absent` holds on the
+// transaction only, not on the flow's other packets.
+TEST(Pipeline, BodyThatNeverCameIsInspectedAtTheAckOfTheLastFin) {
+  Pipeline p(R"(alert http any any -> any any (msg:"uri"; flow:to_server; http.uri; content:"/upload"; sid:35;)
+alert http any any -> any any (msg:"no referer"; flow:to_server; http.referer; absent; sid:36;))");
+  PacketSpec base;
+  base.dport = 80;
+  Conversation c(base);
+  for (const Bytes& f : c.handshake()) p.send(f);                                                  // 1-3
+  p.send(c.client("POST /upload HTTP/1.1\r\nHost: a.example\r\nContent-Length: 100\r\n\r\n"));  // 4
+  p.send(c.server("", 0x10));                                                                      // 5
+  for (const Bytes& f : c.close()) p.send(f);                                                      // 6-8
+  EXPECT_EQ(p.finish(), Sids({35, 36}));
+  EXPECT_EQ(p.captureIndexes(), (std::vector<std::uint64_t>{8, 8}));
+}
+
+// Without hassh (no rule inspects a hassh buffer) Suricata logs an SSH session once both banners
+// are parsed; with it, once both KEXINITs are (here never: at the connection's end).
+TEST(Pipeline, SshRecordWaitsForTheKexinitsOnlyWithHassh) {
+  for (const bool hassh : {false, true}) {
+    Pipeline p(hassh ? R"(alert ssh any any -> any any (ssh.hassh; content:"x"; sid:1;))"
+                     : R"(alert ssh any any -> any any (ssh.proto; content:"x"; sid:1;))");
+    std::vector<std::uint64_t> records;
+    p.detection().setMetadataSink([&](const AppMetadata& m) {
+      if (m.kind == AppMetadata::Kind::Ssh) records.push_back(m.capture_index);
+    });
+    PacketSpec base;
+    base.dport = 22;
+    Conversation c(base);
+    for (const Bytes& f : c.handshake()) p.send(f);   // 1-3
+    p.send(c.server("SSH-2.0-OpenSSH_9.6\r\n"));     // 4
+    p.send(c.client("SSH-2.0-OpenSSH_9.6\r\n"));     // 5: acknowledges the server's banner
+    p.send(c.server("", 0x10));                         // 6: acknowledges the client's
+    for (const Bytes& f : c.close()) p.send(f);        // 7-9
+    p.finish();
+    EXPECT_EQ(records, (std::vector<std::uint64_t>{hassh ? 9U : 6U})) << "hassh " << hassh;
+  }
+}
+
 // Pass rules: no alert of their own, and nothing else alerts on what they matched; an IP-only
 // one passes the rest of its flow (Suricata's action order puts pass first).
 TEST(Pipeline, PassRulesSilenceWhatTheyMatch) {

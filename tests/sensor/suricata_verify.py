@@ -646,6 +646,12 @@ def eve_option_flags(outputs):
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
                     and normalise_value(t["alert"].get("packet", False)) == "true":
                 flags.append(("--eve-alert-packet",))
+            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
+                    and normalise_value(t["alert"].get("payload", False)) == "true":
+                flags.append(("--eve-alert-payload",))
+            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
+                    and normalise_value(t["alert"].get("payload-printable", False)) == "true":
+                flags.append(("--eve-alert-payload-printable",))
             if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict):
                 rule = (t["alert"].get("metadata") or {}) if isinstance(t["alert"].get("metadata"), dict) else {}
                 rule = rule.get("rule") if isinstance(rule.get("rule"), dict) else {}

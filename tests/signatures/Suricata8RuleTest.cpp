@@ -27,16 +27,57 @@ alert http any any -> any any (http.referer; absent; http.uri; content:"/login";
 )");
   Detector d(rs);
   MatchInput none = httpInput("GET", "/login", "h");
+  none.meta.is_transaction = true;
   EXPECT_EQ(fire(d, none), Sids({1, 2, 3, 5}));  // sid 4: a negated content needs its buffer
   MatchInput other = httpInput("GET", "/login", "h");
+  other.meta.is_transaction = true;
   other.buffers.set(BufferId::HttpReferer, "https://other.test/");
   EXPECT_EQ(fire(d, other), Sids({2, 4}));
   MatchInput example = httpInput("GET", "/", "h");
+  example.meta.is_transaction = true;
   example.buffers.set(BufferId::HttpReferer, "https://example.test/");
   EXPECT_EQ(fire(d, example), Sids({3}));
   // An or_else content is no prefilter: the rule matches without it.
   EXPECT_THROW(parse(R"(alert http any any -> any any (http.referer; content:"x"; absent; sid:9;))"), RuleParseError);
   EXPECT_THROW(parse(R"(alert http any any -> any any (http.referer; absent: maybe; sid:9;))"), RuleParseError);
+}
+
+// An app-layer buffer is absent from a transaction without it, not from the flow's packets and
+// stream chunks, which carry no transaction buffers: there `absent` (either form) never holds.
+TEST(Suricata8Rules, AbsentHoldsOnTransactionsOnly) {
+  const auto rs = compileRules(R"(
+alert http any any -> any any (flow:to_server; http.request_body; absent; sid:1;)
+alert http any any -> any any (flow:to_server; http.request_body; absent: or_else; content:!"abc"; sid:2;)
+alert http any any -> any any (flow:to_server; http.referer; absent; http.method; content:"POST"; sid:3;)
+)");
+  Detector d(rs);
+  MatchInput packet = tcpInput();  // an ACK of the HTTP flow
+  packet.meta.app = AppProto::Http;
+  EXPECT_TRUE(fire(d, packet).empty());
+  MatchInput stream = tcpInput("POST /x HTTP/1.1\r\n\r\n");
+  stream.meta.app = AppProto::Http;
+  stream.meta.is_stream = true;
+  stream.meta.has_packet = false;
+  EXPECT_TRUE(fire(d, stream).empty());
+  MatchInput tx = httpInput("POST", "/x", "h");
+  tx.meta.is_transaction = true;
+  EXPECT_EQ(fire(d, tx), Sids({1, 2, 3}));
+  tx.buffers.set(BufferId::FileData, "abc");  // http.request_body
+  EXPECT_EQ(fire(d, tx), Sids({3}));
+}
+
+// A datagram whose message the app layer parsed into the packet's buffers (DNS over UDP) is its
+// transaction: `absent` holds there; a datagram with no message parsed holds none.
+TEST(Suricata8Rules, AbsentHoldsOnADatagramsParsedMessage) {
+  const auto rs = compileRules(R"(alert dns any any -> any any (dns.query; absent; sid:1;))");
+  Detector d(rs);
+  MatchInput datagram = tcpInput("\x12\x34");
+  datagram.meta.transport = Transport::Udp;
+  datagram.meta.ip_proto = 17;
+  datagram.meta.app = AppProto::Dns;
+  EXPECT_TRUE(fire(d, datagram).empty());  // no message parsed
+  datagram.buffers.set(BufferId::DnsOpcodeNumber, std::string_view("\0", 1));  // a message without a question
+  EXPECT_EQ(fire(d, datagram), Sids({1}));
 }
 
 TEST(Suricata8Rules, Ipv4AndIpv6RuleProtocolsBindOneFamily) {
