@@ -13,7 +13,6 @@ bool carriesTransaction(const MatchInput& input) {
   return std::any_of(present.begin(), present.end(), [](BufferId b) { return b != BufferId::Payload && !isPacketHeaderBuffer(b); });
 }
 
-
 // vlan.id: Suricata's DetectVlanIdMatch (a packet without tags never matches).
 bool vlanIdMatches(const VlanIdCheck& c, const PacketMeta& m) {
   const std::size_t n = std::min<std::size_t>(m.vlan_count, m.vlan.size());
