@@ -7,7 +7,7 @@ gsoc-sensor on each and reports the growth of its peak resident set between them
 flows. The difference cancels what does not depend on flows (the program, the compiled rules).
 
 Usage: bench/flow_memory.py GSOC_SENSOR [--flows 20000,220000] [--rules FILE|DIR]...
-       [--rules-config FILE] [--cache-dir DIR]
+       [--rules-config FILE] [--cache-dir DIR] [--sensor-arg=ARG]...
 Each rules option adds a measured configuration; without any, the flow table alone (no rules).
 """
 import argparse
@@ -80,6 +80,8 @@ def main():
     parser.add_argument("--rules", action="append", default=[], help="a rules file or directory (a configuration each)")
     parser.add_argument("--rules-config", action="append", default=[], help="a rules configuration YAML (a configuration each)")
     parser.add_argument("--cache-dir", help="compiled-database cache for gsoc-sensor")
+    parser.add_argument("--sensor-arg", action="append", default=[],
+                        help="one more gsoc-sensor argument for every run (repeatable; write --sensor-arg=--stream-inline)")
     args = parser.parse_args()
     low, high = (int(n) for n in args.flows.split(","))
     if not 0 < low < high:
@@ -87,7 +89,7 @@ def main():
     configs = [("no rules (flow table and reassembly)", [])]
     configs += [("--rules " + r, ["--rules", r]) for r in args.rules]
     configs += [("--rules-config " + r, ["--rules-config", r]) for r in args.rules_config]
-    extra = ["--cache-dir", args.cache_dir] if args.cache_dir else []
+    extra = (["--cache-dir", args.cache_dir] if args.cache_dir else []) + args.sensor_arg
     with tempfile.TemporaryDirectory() as work:
         print("gsoc-sensor peak memory per 100,000 concurrent flows (%d and %d open HTTP flows)" % (low, high))
         for name, rule_args in configs:

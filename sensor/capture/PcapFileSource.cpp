@@ -16,6 +16,8 @@ constexpr std::size_t kFileHeader = 24;
 constexpr std::size_t kRecordHeader = 16;
 // libpcap's own bound on a record (MAXIMUM_SNAPLEN): a larger length means a corrupt file.
 constexpr std::uint32_t kMaxRecord = 262144;
+// Mapped pages are given back in steps of this many bytes read, the last half step kept.
+constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
 constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4;
 constexpr std::uint32_t kMagicNano = 0xa1b23c4d;
 
@@ -104,7 +106,22 @@ bool PcapFileSource::nextMapped(RawPacket& packet) {
   packet.capture_index = counters_.packets;
   counters_.bytes += len;
   offset_ += kRecordHeader + caplen;
+  if (offset_ - released_ >= kReleaseStep) releaseReadPages();
   return true;
+}
+
+void PcapFileSource::releaseReadPages() {
+  // Pages read long ago leave the process's resident set: replaying a large capture should not
+  // hold the whole file resident (nor count it in memory measurements). The mapping is private
+  // and never written, so a page read again later (a view some stage kept) comes back from the
+  // file unchanged.
+  static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t keep_from = offset_ > kReleaseStep / 2 ? offset_ - kReleaseStep / 2 : 0;
+  const std::size_t upto = keep_from / page * page;
+  if (upto <= released_) return;
+  // Advice only: where it fails the pages stay resident, which costs memory and nothing else.
+  if (::madvise(const_cast<std::uint8_t*>(map_.get()) + released_, upto - released_, MADV_DONTNEED) == 0) released_ = upto;
+  else released_ = offset_;  // no retry on every packet
 }
 
 bool PcapFileSource::nextLibpcap(RawPacket& packet) {

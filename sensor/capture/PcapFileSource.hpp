@@ -25,8 +25,9 @@ class PcapFileSource final : public PacketSource {
   PcapFileSource(const PcapFileSource&) = delete;
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
-  // A packet's bytes stay valid until the source is destroyed (mapped file) or until the next
-  // call (libpcap).
+  // A packet's bytes stay valid until the source is destroyed (mapped file; pages read long ago
+  // leave the resident set and come back from the file if read again) or until the next call
+  // (libpcap).
   bool next(RawPacket& packet) override;
   [[nodiscard]] CaptureCounters counters() const override { return counters_; }
   [[nodiscard]] std::string describe() const override { return "pcap file " + path_; }
@@ -37,6 +38,8 @@ class PcapFileSource final : public PacketSource {
   bool mapClassicPcap();
   bool nextMapped(RawPacket& packet);
   bool nextLibpcap(RawPacket& packet);
+  // Gives back the pages of the mapped file read well before offset_ (see nextMapped).
+  void releaseReadPages();
   void fail(std::string what);
 
   struct Unmap {
@@ -47,6 +50,7 @@ class PcapFileSource final : public PacketSource {
   std::unique_ptr<const std::uint8_t, Unmap> map_{nullptr, Unmap{0}};
   std::size_t size_ = 0;
   std::size_t offset_ = 0;
+  std::size_t released_ = 0;  // the mapped file's pages below this offset were given back
   bool swapped_ = false;  // written on a host of the other byte order
   pcap* handle_ = nullptr;
   LinkType link_type_ = LinkType::Ethernet;
