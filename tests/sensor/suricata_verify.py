@@ -618,6 +618,15 @@ def size_bytes(text):
     return int(match.group(1)) * {None: 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3}[match.group(2)]
 
 
+# eve-log types' yes/no settings and the gsoc-sensor flag each maps to.
+EVE_TYPE_SWITCHES = {
+    "dhcp": (("extended", "--eve-dhcp-extended"),),
+    "alert": (("packet", "--eve-alert-packet"), ("payload", "--eve-alert-payload"),
+              ("payload-printable", "--eve-alert-payload-printable"), ("tagged-packets", "--eve-tagged-packets")),
+    "anomaly": (("packethdr", "--eve-anomaly-packet"),),
+}
+
+
 def eve_option_flags(outputs):
     """gsoc-sensor options for what the eve-log to eve.json adds to its records: ethernet,
     community-id-seed, suricata-version, netflow records, alert packet."""
@@ -640,38 +649,21 @@ def eve_option_flags(outputs):
                 flags.append(("--eve-netflow",))
             if name == "frame":
                 flags.append(("--eve-frames",))
-            if name == "dhcp" and isinstance(t, dict) and isinstance(t["dhcp"], dict) \
-                    and normalise_value(t["dhcp"].get("extended", False)) == "true":
-                flags.append(("--eve-dhcp-extended",))
-            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
-                    and normalise_value(t["alert"].get("packet", False)) == "true":
-                flags.append(("--eve-alert-packet",))
-            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
-                    and normalise_value(t["alert"].get("payload", False)) == "true":
-                flags.append(("--eve-alert-payload",))
-            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
-                    and normalise_value(t["alert"].get("payload-printable", False)) == "true":
-                flags.append(("--eve-alert-payload-printable",))
-            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict):
-                rule = (t["alert"].get("metadata") or {}) if isinstance(t["alert"].get("metadata"), dict) else {}
-                rule = rule.get("rule") if isinstance(rule.get("rule"), dict) else {}
+            settings = t[name] if isinstance(t, dict) and isinstance(t[name], dict) else {}
+            for setting, flag in EVE_TYPE_SWITCHES.get(name, ()):
+                if normalise_value(settings.get(setting, False)) == "true":
+                    flags.append((flag,))
+            if name == "alert":
+                metadata = settings.get("metadata") if isinstance(settings.get("metadata"), dict) else {}
+                rule = metadata.get("rule") if isinstance(metadata.get("rule"), dict) else {}
                 if normalise_value(rule.get("reference", False)) == "true" or \
-                        normalise_value(t["alert"].get("reference", False)) == "true":
+                        normalise_value(settings.get("reference", False)) == "true":
                     flags.append(("--eve-alert-references",))
-            if name == "anomaly" and isinstance(t, dict) and isinstance(t["anomaly"], dict) \
-                    and normalise_value(t["anomaly"].get("packethdr", False)) == "true":
-                flags.append(("--eve-anomaly-packet",))
-            if name == "alert" and isinstance(t, dict) and isinstance(t["alert"], dict) \
-                    and normalise_value(t["alert"].get("tagged-packets", False)) == "true":
-                flags.append(("--eve-tagged-packets",))
-            if name == "arp" and (not isinstance(t, dict) or not isinstance(t["arp"], dict)
-                                  or normalise_value(t["arp"].get("enabled", True)) != "false"):
+            if name == "arp" and normalise_value(settings.get("enabled", True)) != "false":
                 flags.append(("--eve-arp",))
-            if name == "mqtt" and isinstance(t, dict) and isinstance(t["mqtt"], dict) \
-                    and t["mqtt"].get("string-log-limit") is not None:
-                flags.append(("--eve-mqtt-string-log-limit", str(t["mqtt"]["string-log-limit"])))
-            if name == "stats" and isinstance(t, dict) and isinstance(t["stats"], dict) \
-                    and normalise_value(t["stats"].get("null-values", True)) == "false":
+            if name == "mqtt" and settings.get("string-log-limit") is not None:
+                flags.append(("--eve-mqtt-string-log-limit", str(settings["string-log-limit"])))
+            if name == "stats" and normalise_value(settings.get("null-values", True)) == "false":
                 flags.append(("--eve-stats-zero-counters", "no"))
         return flags
     return []
