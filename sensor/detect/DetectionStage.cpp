@@ -409,7 +409,9 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
 void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
                           std::span<const signatures::RuleMatch> matches) {
   // A pass rule comes first in Suricata's action order and ends the inspection of what it
-  // matched: nothing else alerts on it. An IP-only one passes the whole flow.
+  // matched: nothing else alerts on it. As Suricata's "apply action to flow", one that is
+  // IP-only, bound to an app-layer protocol, or matched on the stream or a transaction passes
+  // the whole flow: it is still tracked and logged, but raises nothing more.
   if (flow != nullptr && detector_.bypassMatched()) flow->bypassed = true;
   if (flow != nullptr && flow->passed) return;
   bool pass = false;
@@ -417,7 +419,8 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     const signatures::Rule& rule = detector_.ruleset().rules()[m.rule];
     if (rule.action != signatures::Action::Pass) continue;
     pass = true;
-    if (flow != nullptr && rule.ip_only) flow->passed = true;
+    const bool whole_flow = rule.ip_only || rule.app != signatures::AppProto::None || input.meta.is_stream || input.meta.is_transaction;
+    if (flow != nullptr && whole_flow) flow->passed = true;
   }
   if (pass) return;
   auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer,

@@ -356,6 +356,31 @@ alert tcp any any -> any any (msg:"client data"; flags:PA; sid:44;))");
   EXPECT_EQ(one_packet.finish(), Sids({43, 44}));  // 44 once: its first packet was passed
 }
 
+// A pass rule on an app-layer protocol or transaction passes its whole flow, as Suricata applies
+// such a rule's action to the flow: an allowlisted host's later requests raise nothing, while
+// another connection's do.
+TEST(Pipeline, PassRuleOnATransactionPassesTheFlow) {
+  Pipeline p(R"(pass http any any -> any any (msg:"allowlisted"; http.host; content:"ok.example"; sid:45;)
+alert http any any -> any any (msg:"admin page"; http.uri; content:"/admin"; sid:46;))");
+  PacketSpec base;
+  base.dport = 80;
+  Conversation allowed(base);
+  for (const Bytes& f : allowed.handshake()) p.send(f);
+  p.send(allowed.client("GET /admin HTTP/1.1\r\nHost: ok.example\r\n\r\n"));
+  p.send(allowed.server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  p.send(allowed.client("GET /admin/users HTTP/1.1\r\nHost: other.example\r\n\r\n"));
+  p.send(allowed.server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  for (const Bytes& f : allowed.close()) p.send(f);
+  PacketSpec other_base = base;
+  other_base.sport = 40001;
+  Conversation other(other_base);
+  for (const Bytes& f : other.handshake()) p.send(f);
+  p.send(other.client("GET /admin HTTP/1.1\r\nHost: other.example\r\n\r\n"));
+  p.send(other.server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  for (const Bytes& f : other.close()) p.send(f);
+  EXPECT_EQ(p.finish(), Sids({46}));
+}
+
 TEST(Pipeline, OutOfOrderSegmentsAreReassembledBeforeMatching) {
   Pipeline p(R"(alert tcp any any -> any any (content:"ABCDEF"; sid:2;))");
   Conversation c{PacketSpec{}};

@@ -1278,6 +1278,11 @@ def run_one(result, case_dir, config, opts):
                 skipped.append("filter #%d on %s (not the EVE file)" % (number, filename))
                 counts["skipped"] += 1
                 continue
+            if about_engine and str(match.get("engine.module", "")) in CONFIG_REPORT_MODULES:
+                skipped.append("filter #%d: Suricata's start-up report of its %s setting" % (
+                    number, match["engine.module"]))
+                counts["skipped"] += 1
+                continue
             if about_engine:
                 match = {k: v for k, v in match.items() if not k.startswith("engine.module")}
             got = sum(1 for r in (records + engine if about_engine else records) if match_record(match, r))
@@ -1312,6 +1317,11 @@ def run_one(result, case_dir, config, opts):
 
 # Suricata's own log files: their engine messages are gsoc-sensor's stderr diagnostics.
 ENGINE_LOGS = ("suricata.json", "suricata.log")
+# Engine-log modules whose messages only echo Suricata's own configuration at start-up: the
+# exception policies (what to do with a flow on a memcap, midstream or parser error) choose
+# between dropping, bypassing and ignoring; gsoc has no such setting (a passive sensor, it never
+# drops traffic).
+CONFIG_REPORT_MODULES = {"exception-policy"}
 DIAGNOSTIC = re.compile(r"^.*?:\d+:\d+: (?:sid \d+: )?(.*)$")
 NOTICE = re.compile(r"^gsoc-sensor: notice: (.*)$")
 
