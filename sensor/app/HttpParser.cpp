@@ -51,6 +51,51 @@ bool looksLikeBody(std::string_view line) {
   return !iequals(line.substr(i, 4), "http");
 }
 
+// The length of the head at the start of `bytes`, up to and with the empty line that ends it
+// (CRLF or a bare LF, in any mix, as browsers and libhtp read them), or npos.
+std::size_t headLength(std::string_view bytes) {
+  for (std::size_t eol = bytes.find('\n'); eol != std::string_view::npos; eol = bytes.find('\n', eol + 1)) {
+    std::size_t next = eol + 1;
+    if (next < bytes.size() && bytes[next] == '\r') ++next;
+    if (next < bytes.size() && bytes[next] == '\n') return next + 1;
+  }
+  return std::string_view::npos;
+}
+
+// Whether held response bytes start with a status line ("http" after blanks, in any case): 1
+// yes, 0 no, -1 too few bytes yet to tell.
+int startsStatusLine(std::string_view bytes) {
+  std::size_t i = 0;
+  while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\r' || bytes[i] == '\n')) ++i;
+  if (bytes.size() - i < 4) return -1;
+  return looksLikeBody(bytes.substr(i)) ? 0 : 1;
+}
+
+// The length of an HTTP/0.9 request at the start of `bytes` (a request line with a method and a
+// URI but no protocol, ended by a line feed), or npos. As Suricata 8, lines that follow it with
+// a header field among them ("name:" before a blank line) make it a request with a missing
+// protocol instead, whose headers are parsed as usual.
+std::size_t http09RequestLength(std::string_view bytes) {
+  const std::size_t eol = bytes.find('\n');
+  if (eol == std::string_view::npos) return std::string_view::npos;
+  std::string_view line = bytes.substr(0, eol);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::size_t first = line.find(' ');
+  const std::size_t last = line.rfind(' ');
+  if (first == std::string_view::npos || first == 0 || first + 1 >= line.size()) return std::string_view::npos;
+  if (last > first && line.substr(last + 1).starts_with("HTTP/")) return std::string_view::npos;
+  std::string_view rest = bytes.substr(eol + 1);
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    std::string_view next = rest.substr(0, end);
+    if (!next.empty() && next.back() == '\r') next.remove_suffix(1);
+    if (next.empty()) break;
+    if (next.find(':') != std::string_view::npos) return std::string_view::npos;
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
+  return eol + 1;
+}
+
 // libhtp's request_finalize: the line after a complete request starts the next request when its
 // first word (after blanks) is a method libhtp knows; a blank line or any other word is more of
 // this request's body. Returns whether the line is body, and sets `unexpected` for a word.
@@ -197,13 +242,17 @@ bool inflateBody(const std::string& in, bool gzip, std::string& out, std::size_t
     zs.next_out = reinterpret_cast<Bytef*>(buffer);
     zs.avail_out = sizeof buffer;
     rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) break;
     out.append(buffer, sizeof buffer - zs.avail_out);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
     if (zs.avail_in == 0 && rc == Z_OK && zs.avail_out != 0) break;
   }
+  // A wrong CRC-32 or length in the gzip trailer (or Adler-32 after a zlib stream) comes after
+  // the whole content has been inflated; browsers do not check it, so the content is kept.
+  const bool trailer_only = rc == Z_DATA_ERROR && zs.msg != nullptr &&
+                            (std::string_view(zs.msg) == "incorrect data check" || std::string_view(zs.msg) == "incorrect length check");
   inflateEnd(&zs);
   if (out.size() > cap) out.resize(cap);
-  return rc == Z_OK || rc == Z_STREAM_END;
+  return rc == Z_OK || rc == Z_STREAM_END || trailer_only;
 }
 
 // Brotli (RFC 7932, Content-Encoding "br"), as browsers and Suricata 8 decode it; at most `cap`
@@ -432,12 +481,24 @@ void HttpState::pump(Side& side, FlowDirection dir, const MessageSink& sink) {
         std::size_t skip = 0;
         while (skip < side.pending.size() && (side.pending[skip] == '\r' || side.pending[skip] == '\n')) ++skip;
         side.pending.erase(0, skip);
-        std::size_t head_len = side.pending.find("\r\n\r\n");
+        if (!request && http09_answer_ && !side.any_message) {
+          // The answer to an HTTP/0.9 request: no status line, no headers, the bytes until the
+          // close are the body (libhtp and browsers read it so), unless it has a status line.
+          const int status_line = startsStatusLine(side.pending);
+          if (status_line < 0) return;  // too few bytes to tell
+          if (status_line == 0) {
+            startMessage(side);
+            side.message->request = false;
+            side.phase = Phase::UntilClose;
+            continue;
+          }
+        }
+        // An HTTP/0.9 request is its request line alone.
+        const std::size_t simple_request = request ? http09RequestLength(side.pending) : std::string::npos;
+        std::size_t head_len = simple_request;
         if (head_len != std::string::npos) {
-          head_len += 4;
-        } else if ((head_len = side.pending.find("\n\n")) != std::string::npos) {
-          head_len += 2;
-        } else {
+          http09_answer_ = true;
+        } else if ((head_len = headLength(side.pending)) == std::string::npos) {
           if (side.pending.size() > kMaxHeaderBytes) {
             ++errors_;
             side.phase = Phase::Broken;
@@ -591,7 +652,7 @@ void HttpState::parseHead(Side& side, bool request) {
     }
     normalizeHttpUri(m.raw_uri, m.uri);
   } else {
-    if (!start.starts_with("HTTP/")) {
+    if (!iequals(start.substr(0, 5), "HTTP/")) {  // browsers take "http/1.1" too
       ++errors_;
       events.set(AnomalyEvent::HttpResponseInvalidProtocol);
       side.phase = Phase::Broken;
@@ -634,8 +695,15 @@ void HttpState::parseHead(Side& side, bool request) {
       events.set(request ? AnomalyEvent::HttpDuplicateContentLengthInRequest : AnomalyEvent::HttpDuplicateContentLengthInResponse);
     }
   }
-  side.encoding.assign(ce ? std::string_view(*ce) : std::string_view());
-  if (ce != nullptr && httpContentCodings(*ce).too_many_layers) events.set(AnomalyEvent::HttpTooManyEncodingLayers);
+  // Repeated Content-Encoding fields are one list (RFC 9110 5.3), as browsers and libhtp join
+  // them: "deflate" then "gzip" is gzip over deflate.
+  side.encoding.clear();
+  for (const auto& [name, value] : m.headers) {
+    if (!iequals(name, "Content-Encoding")) continue;
+    if (!side.encoding.empty()) side.encoding.append(", ");
+    side.encoding.append(value);
+  }
+  if (ce != nullptr && httpContentCodings(side.encoding).too_many_layers) events.set(AnomalyEvent::HttpTooManyEncodingLayers);
   side.chunk_left = 0;
   side.chunk_trailer = false;
   side.body_left = 0;
@@ -799,6 +867,7 @@ void HttpState::reset() {
   }
   gap_bytes_seen[0] = gap_bytes_seen[1] = 0;
   connect_waiting_ = false;
+  http09_answer_ = false;
   tunnel_ = false;
   websocket_ = false;
   websocket_deflate_ = false;

@@ -209,6 +209,7 @@ class HttpState final : public AppState {
   std::uint64_t errors_ = 0;
   bool client_started_ = false;             // the client's first bytes were not the HTTP/2 preface
   bool connect_waiting_ = false;            // a CONNECT request waits for its final answer
+  bool http09_answer_ = false;              // an HTTP/0.9 request was seen: its answer may be a bare body
   // The answer being parsed is to a HEAD request, so it has no body whatever its headers say
   // (RFC 9110 9.3.2; libhtp). HTTP/1 answers in order: requests_ and answered_ count the
   // requests and final answers, head_requests_ marks the last 64 requests' HEADs.
