@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "bench/traffic/DemoScenario.hpp"
+#include "bench/traffic/HttpEvasions.hpp"
 #include "bench/traffic/ScenarioFamily.hpp"
 #include "bench/traffic/TrafficGenerator.hpp"
 #include "sensor/capture/PcapWriter.hpp"
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   gsoc::traffic::ScenarioOptions scenario_options;
   std::string scenario_agency;
   std::string manifest;
+  std::string evasions_dir;  // --http-evasions: one capture per variant
   auto list = [](const std::string& v) {
     std::vector<std::string> items;
     std::size_t from = 0;
@@ -56,7 +59,8 @@ int main(int argc, char** argv) {
                    "       gsoc-trafficgen -o OUT.pcap --profile uplink [--seconds N | --bytes N] [--seed S] [--start UNIX_SECONDS]\n"
                    "       gsoc-trafficgen -o OUT.pcap --demo-agency NAME --demo-agencies A,B,C,... [--days D] [--start UNIX_SECONDS]\n"
                    "       gsoc-trafficgen [-o OUT.pcap --scenario-agency NAME] --scenario-seed S --scenario-agencies A,B,...\n"
-                   "                       [--days D] [--start UNIX_SECONDS] [--scenario-manifest OUT.json] [--clean]\n\n"
+                   "                       [--days D] [--start UNIX_SECONDS] [--scenario-manifest OUT.json] [--clean]\n"
+                   "       gsoc-trafficgen --http-evasions DIR\n\n"
                    "Writes about N bytes (default 64 MiB) of mixed traffic from 192.0.2.0/24 clients to\n"
                    "203.0.113.130-249 servers: HTTP/1.1 with bodies, TLS sessions,\n"
                    "DNS lookups and SMTP deliveries with base64 attachments, MSS-sized segments.\n"
@@ -79,11 +83,19 @@ int main(int argc, char** argv) {
                    "from --start (midnight JST of day 0). -o with --scenario-agency writes that agency's uplink;\n"
                    "--scenario-manifest writes the plan's campaigns, indicators and expected warnings and notices\n"
                    "as JSON (the same from every agency's invocation; -o may then be left out). --clean: background\n"
-                   "and decoys only, no campaigns.\n";
+                   "and decoys only, no campaigns.\n\n"
+                   "--http-evasions writes one capture per HTTP evasion variant into DIR (created if needed):\n"
+                   "the same EICAR test-file download through each quirk a browser accepts (chunking,\n"
+                   "content-codings, header and status-line syntax, HTTP/0.9, bodies ended by the close, TCP\n"
+                   "segmentation) and a few it refuses, named FAMILY-NAME.pcap, and manifest.tsv with each\n"
+                   "variant's family, name, whether a browser saves the file, the app-layer events a sensor\n"
+                   "should raise and what the quirk is (bench/traffic/HttpEvasions.hpp; bench/http_evasions.py\n"
+                   "runs gsoc-sensor over them).\n";
       return 0;
     }
     try {
       if (a == "-o" || a == "--output") out = value();
+      else if (a == "--http-evasions") evasions_dir = value();
       else if (a == "--bytes") {
         bytes = std::stoull(value());
         bytes_given = true;
@@ -123,6 +135,28 @@ int main(int argc, char** argv) {
       std::cerr << "gsoc-trafficgen: " << a << ": not a number\n";
       return 2;
     }
+  }
+  if (!evasions_dir.empty()) {
+    try {
+      std::filesystem::create_directories(evasions_dir);
+      std::ofstream manifest_file(evasions_dir + "/manifest.tsv", std::ios::binary | std::ios::trunc);
+      manifest_file << "family\tname\tbrowser_accepts\tevents\tquirk\n";
+      const auto variants = gsoc::traffic::httpEvasions();
+      for (const gsoc::traffic::HttpEvasion& v : variants) {
+        gsoc::sensor::PcapWriter writer(evasions_dir + "/" + v.family + "-" + v.name + ".pcap");
+        std::int64_t ts = start_ns;
+        for (const gsoc::traffic::Bytes& frame : gsoc::traffic::httpEvasionFrames(v)) writer.write(ts += 1'000'000, frame);
+        std::string events;
+        for (const std::string& e : v.events) events += (events.empty() ? "" : ",") + e;
+        manifest_file << v.family << '\t' << v.name << '\t' << (v.browser_accepts ? "yes" : "no") << '\t' << events << '\t' << v.quirk << '\n';
+      }
+      if (!manifest_file.flush()) throw std::runtime_error("cannot write " + evasions_dir + "/manifest.tsv");
+      std::cout << evasions_dir << ": " << variants.size() << " HTTP evasion captures and manifest.tsv\n";
+    } catch (const std::exception& e) {
+      std::cerr << "gsoc-trafficgen: " << e.what() << "\n";
+      return 2;
+    }
+    return 0;
   }
   if (scenario || !scenario_agency.empty() || !manifest.empty() || scenario_options.clean) {
     if (!scenario || (out.empty() != scenario_agency.empty()) || (out.empty() && manifest.empty())) {

@@ -294,17 +294,16 @@ HttpContentCodings httpContentCodings(std::string_view encoding) {
     return out;
   }
   // A list ("identity, gzip"), split at commas and spaces: a token naming gzip or deflate
-  // anywhere is that coding, anything else none; past the layer limit libhtp stops.
+  // anywhere is that coding, anything else none. Past libhtp's layer limit the event is raised;
+  // past the decode limit the rest stays encoded.
   std::size_t layers = 0;
   while (!encoding.empty()) {
     const std::size_t end = encoding.find_first_of(", ");
     const std::string_view token = encoding.substr(0, end);
     encoding = end == std::string_view::npos ? std::string_view() : encoding.substr(end + 1);
     if (token.empty()) continue;
-    if (++layers > HttpContentCodings::kLayerLimit) {
-      out.too_many_layers = true;
-      break;
-    }
+    if (++layers > HttpContentCodings::kLayerLimit) out.too_many_layers = true;
+    if (layers > HttpContentCodings::kDecodeLimit) break;
     if (containsNoCase(token, "gzip")) out.codings[out.count++] = Coding::Gzip;
     else if (containsNoCase(token, "deflate")) out.codings[out.count++] = Coding::Deflate;
     else if (iequals(token, "br")) out.codings[out.count++] = Coding::Brotli;

@@ -103,9 +103,12 @@ int httpStatusNumber(std::string_view status_code);
 // list of at most kLayerLimit codings (libhtp's default decompression layer limit), in the
 // order they were applied; `too_many_layers` when the list goes on past the limit.
 struct HttpContentCodings {
+  // More layers than libhtp's limit raise http.too_many_encoding_layers; browsers decode them
+  // all, so up to kDecodeLimit are still decoded (each capped), and the file is seen.
   static constexpr std::size_t kLayerLimit = 2;
+  static constexpr std::size_t kDecodeLimit = 4;
   enum class Coding : std::uint8_t { Gzip, Deflate, Brotli };
-  Coding codings[kLayerLimit] = {};
+  Coding codings[kDecodeLimit] = {};
   std::size_t count = 0;
   bool too_many_layers = false;
 };
