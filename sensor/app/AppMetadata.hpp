@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 
 namespace gsoc::sensor {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "common/FunctionRef.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {

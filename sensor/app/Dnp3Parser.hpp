@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "common/FunctionRef.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/AckedBytes.hpp"
 #include "sensor/app/Dnp3Objects.hpp"
 #include "sensor/flow/Flow.hpp"

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/AckedBytes.hpp"
 #include "sensor/flow/Flow.hpp"
 

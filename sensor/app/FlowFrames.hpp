@@ -16,7 +16,8 @@
 #include <string_view>
 
 #include "gsoc/signatures/Buffer.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/AppProto.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {

@@ -19,7 +19,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {

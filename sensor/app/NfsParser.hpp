@@ -14,7 +14,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/AnomalyEvent.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/AckedBytes.hpp"
 #include "sensor/app/FileHasher.hpp"
 #include "sensor/flow/Flow.hpp"

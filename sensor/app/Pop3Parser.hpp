@@ -15,7 +15,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/AckedBytes.hpp"
 #include "sensor/flow/Flow.hpp"
 

@@ -22,7 +22,8 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/AnomalyEvent.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/QuicCrypto.hpp"
 #include "sensor/app/TlsParser.hpp"
 #include "sensor/flow/Flow.hpp"

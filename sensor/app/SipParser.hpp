@@ -14,7 +14,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/SdpParser.hpp"
 #include "sensor/flow/Flow.hpp"
 

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/app/DcerpcParser.hpp"
 #include "sensor/app/FileHasher.hpp"
 #include "sensor/flow/Flow.hpp"

@@ -11,7 +11,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "sensor/app/AckedSides.hpp"
-#include "gsoc/signatures/Rule.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {

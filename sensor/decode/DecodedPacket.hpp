@@ -10,7 +10,6 @@
 
 #include "gsoc/signatures/AnomalyEvent.hpp"
 #include "gsoc/signatures/IpAddress.hpp"
-#include "gsoc/signatures/Rule.hpp"
 
 namespace gsoc::sensor {
 
