@@ -43,6 +43,18 @@ class AckedBytes {
       head_ = 0;
     }
   }
+  // As append() and consume(), with the buffer from `pool` (ByteBufferPool) while bytes are
+  // held and back to it once none are: a side waiting for its next bytes holds no buffer.
+  template <typename Pool>
+  void append(std::span<const std::uint8_t> data, Pool& pool) {
+    if (empty()) pool.lend(bytes_);
+    append(data);
+  }
+  template <typename Pool>
+  void consume(std::size_t n, Pool& pool) {
+    consume(n);
+    if (empty()) pool.keep(bytes_);
+  }
   [[nodiscard]] bool empty() const { return head_ == bytes_.size(); }
   void clear() {
     bytes_.clear();

@@ -60,7 +60,7 @@ void AppLayer::holdOrParse(Flow& flow, FlowDirection dir, std::span<const std::u
     parseNow(flow, dir, data, ts);
     return;
   }
-  held[dir].append(data);
+  held[dir].append(data, http_messages_.buffers());
 }
 
 void AppLayer::parseNow(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
@@ -125,7 +125,7 @@ void AppLayer::parseHeld(Flow& flow, FlowDirection dir, std::int64_t ts) {
   parseNow(flow, dir, bytes(ready), ts);
   held_parsing_ = 0;
   // (HTTP/1 turning into HTTP/2 keeps its state.)
-  if (flow.app_state.get() == state && heldBytes(flow) == held) side.consume(ready.size());
+  if (flow.app_state.get() == state && heldBytes(flow) == held) side.consume(ready.size(), http_messages_.buffers());
 }
 
 void AppLayer::onAckedPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked, std::int64_t ts) {
@@ -191,23 +191,19 @@ void AppLayer::inspectQueued(Flow& flow, FlowDirection dir, std::int64_t ts) {
   }
   if (flow.app != AppProto::Http && flow.app != AppProto::Http2 && flow.app != AppProto::Doh2) return;
   auto& http = static_cast<HttpState&>(*flow.app_state);
-  const std::span<UninspectedHttp> queued = http.uninspected(dir);
-  if (queued.empty()) return;
-  const std::span<UninspectedHttp> responses = http.uninspected(FlowDirection::ToClient);
-  for (const UninspectedHttp& tx : queued) {
-    if (!tx.message) continue;
+  if (!http.anyUninspected(dir)) return;
+  http.forUninspected(dir, [&](const UninspectedHttp& tx) {
+    if (!tx.message) return;
     const HttpMessage* response = nullptr;
     if (tx.message->request) {  // its response, when parsed by now
-      for (const UninspectedHttp& r : responses) {
-        if (r.answers && r.tx_id == tx.tx_id && r.message) response = r.message.get();
-      }
+      response = http.uninspectedResponse(tx.tx_id);
       // Else the one being received, when it answers this request (HTTP/1 answers in order).
       if (response == nullptr && !http.unanswered().empty() && http.unanswered().front().tx_id == tx.tx_id) {
         response = http.responseInProgress();
       }
     }
-    inspectHttp(flow, dir, *tx.message, tx.tx_id, tx.answers ? &tx.request : nullptr, response, tx.has_file ? &tx.file : nullptr, ts);
-  }
+    inspectHttp(flow, dir, *tx.message, tx.tx_id, tx.request(), response, tx.file(), ts);
+  });
   http.clearUninspected(dir);
 }
 

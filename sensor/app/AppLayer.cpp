@@ -327,8 +327,11 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   UninspectedHttp* queued = defer_inspection_ && !m.http2 ? &state.queueMessage(dir) : nullptr;
   if (queued != nullptr) {
     queued->tx_id = tx_id;
-    queued->has_file = file;
-    if (file) queued->file = http_file_;
+    if (file) {
+      UninspectedHttpContext& context = state.contextOf(*queued);
+      context.file = http_file_;
+      context.has_file = true;
+    }
   } else {
     inspectHttp(flow, dir, m, tx_id, m.request ? nullptr : answered, nullptr, file ? &http_file_ : nullptr, ts, doh);
   }
@@ -349,6 +352,10 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   }
   if (m.request) {
     if (!metadata_) return;
+    if (queued != nullptr && !file) {  // summarized from the queued message when needed, not copied now
+      state.summarizeWhenNeeded(keep_request_headers_);
+      return;
+    }
     unanswered.push_back(m.summary(keep_request_headers_ || m.http2));  // HTTP/2 records list every header
     unanswered.back().tx_id = tx_id;
     if (file) {  // a PUT's file: logged now, its exchange when the response comes
@@ -360,8 +367,9 @@ void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::
   }
   if (answered == nullptr) return;
   if (queued != nullptr) {  // the response's alerts will need its request
-    queued->answers = true;
-    queued->request = std::move(*request);
+    UninspectedHttpContext& context = state.contextOf(*queued);
+    context.answers = true;
+    context.request = std::move(*request);
   }
   unanswered.erase(request);
 }

@@ -3,7 +3,9 @@
 // message's strings are allocated once per worker, not once per message. Requests and responses
 // are kept apart: a response drawn from the pool then carries a response's capacity, not a
 // request's on top of it (every flow waiting for its response holds one; with one list the
-// open HTTP flows of bench/flow_memory.py took 266 MiB per 100k instead of 241).
+// open HTTP flows of bench/flow_memory.py took 266 MiB per 100k instead of 241). The contexts
+// of queued messages (UninspectedHttpContext) and the worker's byte buffers (ByteBufferPool)
+// are kept here too.
 
 #include <cstddef>
 #include <memory>
@@ -11,6 +13,7 @@
 #include <utility>
 
 #include "common/FreeList.hpp"
+#include "sensor/app/ByteBufferPool.hpp"
 #include "sensor/app/HttpParser.hpp"
 
 namespace gsoc::sensor {
@@ -18,7 +21,8 @@ namespace gsoc::sensor {
 class HttpMessagePool {
  public:
   // Messages kept for reuse at most, of each kind (past that, given messages are freed, counted).
-  explicit HttpMessagePool(std::size_t cap_per_kind) : requests_(cap_per_kind), responses_(cap_per_kind) {}
+  explicit HttpMessagePool(std::size_t cap_per_kind)
+      : requests_(cap_per_kind), responses_(cap_per_kind), contexts_(cap_per_kind) {}
 
   // A cleared message of the kind (request or response), recycled when one is free.
   std::unique_ptr<HttpMessage> take(bool request) {
@@ -53,6 +57,16 @@ class HttpMessagePool {
     small_bodies_.give(std::exchange(body, std::move(large)));
   }
 
+  // A queued message's context (HttpState::contextOf), recycled when one is free; given back
+  // as it is (its fields are written whole before they are read).
+  std::unique_ptr<UninspectedHttpContext> takeContext() {
+    return contexts_.take([] { return std::make_unique<UninspectedHttpContext>(); });
+  }
+  void giveContext(std::unique_ptr<UninspectedHttpContext> context) { contexts_.give(std::move(context)); }
+
+  // The worker's byte buffers (an HTTP side's unparsed bytes, AckedBytes of any protocol).
+  ByteBufferPool& buffers() { return buffers_; }
+
   [[nodiscard]] std::size_t size() const { return requests_.size() + responses_.size(); }
   [[nodiscard]] FreeListCounters bodyCounters() const { return large_bodies_.counters(); }
   // Both kinds together.
@@ -65,12 +79,14 @@ class HttpMessagePool {
  private:
   FreeList<std::unique_ptr<HttpMessage>> requests_;
   FreeList<std::unique_ptr<HttpMessage>> responses_;
+  FreeList<std::unique_ptr<UninspectedHttpContext>> contexts_;
   // Bodies past HttpMessage::kKeepBytes (up to kLargeBodyBytes: the largest kept body, and
   // inflated ones a little past it), at most 32 of them (16 MiB), and the small strings they
   // replaced.
   static constexpr std::size_t kLargeBodyBytes = 512 * 1024;
   FreeList<std::string> large_bodies_{32};
   FreeList<std::string> small_bodies_{32};
+  ByteBufferPool buffers_{256};  // at most 512 KiB kept (ByteBufferPool::kPooledBytes each)
 };
 
 }  // namespace gsoc::sensor

@@ -415,8 +415,10 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
     }
   }
   if (side.phase == Phase::Broken) return;
+  if (messages_ != nullptr) messages_->buffers().lend(side.pending);
   side.pending.append(reinterpret_cast<const char*>(data.data()), data.size());
   pump(side, dir, sink);
+  if (messages_ != nullptr) messages_->buffers().keep(side.pending);  // between messages a side holds no buffer
 }
 
 void HttpState::close(FlowDirection dir, const MessageSink& sink) {
@@ -858,6 +860,7 @@ void HttpState::reset() {
     side.phase = Phase::StartLine;
     if (side.pending.capacity() > kKeepPending) std::string().swap(side.pending);
     else side.pending.clear();
+    if (messages_ != nullptr) messages_->buffers().keep(side.pending);  // the next flow's side takes one when it has bytes
     side.body_left = 0;
     side.chunk_left = 0;
     side.chunk_trailer = false;
@@ -872,6 +875,7 @@ void HttpState::reset() {
   websocket_deflate_ = false;
   requests_ = answered_ = head_requests_ = 0;
   unanswered_.clear();
+  summary_waits_ = SummaryWait::None;  // the queued request's summary is not needed any more
   next_tx_id = 0;
   errors_ = 0;
   client_started_ = false;
@@ -891,14 +895,44 @@ void HttpState::startMessage(Side& side) {
 
 UninspectedHttp& HttpState::queueMessage(FlowDirection dir) {
   const std::size_t d = dir == FlowDirection::ToServer ? 0 : 1;
-  if (uninspected_size_[d] == uninspected_[d].size()) uninspected_[d].emplace_back();
-  UninspectedHttp& entry = uninspected_[d][uninspected_size_[d]++];
-  entry.message.reset();
-  entry.tx_id = 0;
-  entry.answers = false;
-  entry.has_file = false;
+  if (d == 0 && summary_waits_ != SummaryWait::None) summarizeQueued();  // it stays the last request's
+  UninspectedHttp& entry = uninspected_.emplace_back();  // the vector keeps its capacity: no allocation once warm
   keep_message_[d] = true;
   return entry;
+}
+
+UninspectedHttpContext& HttpState::contextOf(UninspectedHttp& entry) {
+  if (!entry.context) {
+    entry.context = messages_ != nullptr ? messages_->takeContext() : std::make_unique<UninspectedHttpContext>();
+    entry.context->answers = false;
+    entry.context->has_file = false;
+  }
+  return *entry.context;
+}
+
+const HttpMessage* HttpState::uninspectedResponse(std::uint64_t tx_id) const {
+  const HttpMessage* response = nullptr;
+  for (std::size_t i = 0; i < uninspected_.size(); ++i) {
+    const UninspectedHttp& r = uninspected_[i];
+    if (!isRequestEntry(i) && r.request() != nullptr && r.tx_id == tx_id && r.message) response = r.message.get();
+  }
+  return response;
+}
+
+void HttpState::summarizeQueued() {
+  const bool all_headers = summary_waits_ == SummaryWait::AllHeaders;
+  summary_waits_ = SummaryWait::None;
+  for (std::size_t i = uninspected_.size(); i-- > 0;) {
+    if (!isRequestEntry(i)) continue;
+    // The sink's own message (the last entry's) is the side's until the parser is done with it.
+    const UninspectedHttp& entry = uninspected_[i];
+    const bool sinks = !entry.message && keep_message_[0] && i + 1 == uninspected_.size();
+    const HttpMessage* m = sinks ? sides_[0].message.get() : entry.message.get();
+    if (m == nullptr) return;  // cannot be: a queued request keeps its message until cleared
+    unanswered_.push_back(m->summary(all_headers));
+    unanswered_.back().tx_id = entry.tx_id;
+    return;
+  }
 }
 
 const HttpMessage* HttpState::responseInProgress() {
@@ -912,20 +946,31 @@ const HttpMessage* HttpState::responseInProgress() {
 }
 
 void HttpState::clearUninspected(FlowDirection dir) {
-  const std::size_t d = dir == FlowDirection::ToServer ? 0 : 1;
-  for (std::size_t i = 0; i < uninspected_size_[d]; ++i) {
-    std::unique_ptr<HttpMessage>& m = uninspected_[d][i].message;
-    if (m && messages_ != nullptr) messages_->give(std::move(m));
-    m.reset();
+  const bool requests = dir == FlowDirection::ToServer;
+  if (requests && summary_waits_ != SummaryWait::None) summarizeQueued();  // made before the message goes back
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < uninspected_.size(); ++i) {
+    UninspectedHttp& entry = uninspected_[i];
+    if (isRequestEntry(i) != requests) {  // the other direction's: kept, in order
+      if (kept != i) uninspected_[kept] = std::move(entry);
+      ++kept;
+      continue;
+    }
+    if (messages_ != nullptr) {
+      if (entry.message) messages_->give(std::move(entry.message));
+      if (entry.context) messages_->giveContext(std::move(entry.context));
+    }
+    entry.message.reset();
+    entry.context.reset();
   }
-  uninspected_size_[d] = 0;
+  uninspected_.resize(kept);
 }
 
 void HttpState::endMessage(Side& side) {
   const std::size_t d = &side == &sides_[0] ? 0 : 1;
-  if (keep_message_[d]) {  // the sink queued it: it waits there for its inspection
+  if (keep_message_[d]) {  // the sink queued it (the last entry): it waits there for its inspection
     keep_message_[d] = false;
-    uninspected_[d][uninspected_size_[d] - 1].message = std::move(side.message);
+    uninspected_.back().message = std::move(side.message);
     return;
   }
   if (messages_ == nullptr) {

@@ -25,7 +25,6 @@ namespace gsoc::sensor {
 struct Http2Frames;
 
 struct HttpMessage {
-  bool request = true;
   std::string method, uri, raw_uri, protocol, start_line;  // start_line: request or status line
   std::string status_code, status_message;
   HttpHeaders headers;  // in order, values trimmed
@@ -34,12 +33,15 @@ struct HttpMessage {
   std::uint64_t body_length = 0;  // body.size() once complete; kept by a summary without the body
   // Every body byte that arrived (de-chunked, before decoding), those past the cap included.
   std::uint64_t body_wire_bytes = 0;
-  bool body_truncated = false;
-  bool body_gaps = false;  // bytes of the body were lost (a TCP gap): counted in body_wire_bytes
   // The transaction's number in its flow (0 first, Suricata's tx_id): a request's, which its
   // response shares. Set by the app layer.
   std::uint64_t tx_id = 0;
   std::uint32_t stream_id = 0;    // HTTP/2: the stream (a response answers the request of its stream)
+  // The flags together, in stream_id's word (issue 17: every request waiting for its
+  // inspection holds a message).
+  bool request = true;
+  bool body_truncated = false;
+  bool body_gaps = false;  // bytes of the body were lost (a TCP gap): counted in body_wire_bytes
   bool http2 = false;             // an HTTP/2 stream, or a frame of stream 0 (stream_id 0)
   // HTTP/2: what this direction's frames said; set only while the message is handed to the sink.
   const Http2Frames* frames = nullptr;
@@ -67,15 +69,27 @@ class HttpMessagePool;
 
 class Http2Connection;
 
+// What a queued response's inspection needs besides the message: its request's summary (for
+// its alerts and its file's name) and the file it carries (also a queued request's, a PUT's).
+// Drawn from the HttpMessagePool when an entry needs one; each field is written whole before
+// it is read (`answers`, `has_file` say which are).
+struct UninspectedHttpContext {
+  HttpMessage request;
+  HttpFile file;
+  bool answers = false;   // a response, answering `request`
+  bool has_file = false;  // `file` is the message's
+};
+
 // An HTTP/1 message parsed from acknowledged bytes, waiting for its inspection at the next
-// packet of its direction, as Suricata inspects it (AppLayer; issue 15).
+// packet of its direction, as Suricata inspects it (AppLayer; issue 15). Most flows wait with a
+// request queued, so an entry is three words: what only responses and files need is in
+// `context` (HttpState::contextOf).
 struct UninspectedHttp {
   std::unique_ptr<HttpMessage> message;  // the parsed message itself, kept from the pool
+  std::unique_ptr<UninspectedHttpContext> context;
   std::uint64_t tx_id = 0;
-  bool answers = false;  // a response, answering `request`
-  HttpMessage request;   // its request's summary, for its alerts and its file's name
-  bool has_file = false;
-  HttpFile file;
+  [[nodiscard]] const HttpMessage* request() const { return context && context->answers ? &context->request : nullptr; }
+  [[nodiscard]] const HttpFile* file() const { return context && context->has_file ? &context->file : nullptr; }
 };
 
 // http.uri: the URI with %XX escapes decoded (as libhtp normalizes it).
@@ -133,7 +147,21 @@ class HttpState final : public AppState {
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const MessageSink& sink);
   // Requests waiting for their response (summaries), oldest first, for the exchange records.
-  std::vector<HttpMessage>& unanswered() { return unanswered_; }
+  // A request still queued for its inspection gets its summary here, when first asked for (see
+  // summarizeWhenNeeded).
+  std::vector<HttpMessage>& unanswered() {
+    if (summary_waits_ != SummaryWait::None) summarizeQueued();
+    return unanswered_;
+  }
+  // The request just queued (queueMessage, the sink's message) joins unanswered() with the
+  // summary made from its message when unanswered() is next asked for, or before the message
+  // goes back to the pool or another request is queued: a request that waits for both its
+  // inspection and its response is held once, not twice. Same summary, same order as pushing it
+  // now. `all_headers`: as HttpMessage::summary's.
+  void summarizeWhenNeeded(bool all_headers) {
+    if (summary_waits_ != SummaryWait::None) summarizeQueued();
+    summary_waits_ = all_headers ? SummaryWait::AllHeaders : SummaryWait::Listed;
+  }
   // The connection closed: a message delimited by close is complete now.
   void close(signatures::FlowDirection dir, const MessageSink& sink);
   // `length` bytes of the direction were lost (a TCP gap), as libhtp takes them: inside a body of
@@ -161,14 +189,30 @@ class HttpState final : public AppState {
   // Called by the sink: the message it is handed joins `dir`'s uninspected messages (as the
   // returned entry's message, once the parser is done with it) instead of going back to the pool.
   UninspectedHttp& queueMessage(signatures::FlowDirection dir);
-  [[nodiscard]] std::span<UninspectedHttp> uninspected(signatures::FlowDirection dir) {
-    const std::size_t d = dir == signatures::FlowDirection::ToServer ? 0 : 1;
-    return {uninspected_[d].data(), uninspected_size_[d]};
+  // The entry's context (a queued response's request, a queued message's file), drawn from the
+  // pool the first time it is asked for; it goes back with the entry.
+  UninspectedHttpContext& contextOf(UninspectedHttp& entry);
+  // Calls f(const UninspectedHttp&) for each of `dir`'s uninspected messages, oldest first.
+  template <typename F>
+  void forUninspected(signatures::FlowDirection dir, F&& f) const {
+    const bool requests = dir == signatures::FlowDirection::ToServer;
+    for (std::size_t i = 0; i < uninspected_.size(); ++i) {
+      if (isRequestEntry(i) == requests) f(uninspected_[i]);
+    }
   }
+  [[nodiscard]] bool anyUninspected(signatures::FlowDirection dir) const {
+    const bool requests = dir == signatures::FlowDirection::ToServer;
+    for (std::size_t i = 0; i < uninspected_.size(); ++i) {
+      if (isRequestEntry(i) == requests) return true;
+    }
+    return false;
+  }
+  // The uninspected response that answers transaction `tx_id` (the last such), if any.
+  [[nodiscard]] const HttpMessage* uninspectedResponse(std::uint64_t tx_id) const;
   // The response being received, once its head is parsed (its body_length: the body bytes so
   // far), for the alerts of the request it answers (Suricata's transaction holds it by then).
   const HttpMessage* responseInProgress();
-  // The direction's uninspected messages go back to the pool (the entries are kept for reuse).
+  // The direction's uninspected messages (and their contexts) go back to the pool.
   void clearUninspected(signatures::FlowDirection dir);
   // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
   // (AppLayer pools HttpStates); messages in the middle of parsing go back to the pool.
@@ -183,15 +227,15 @@ class HttpState final : public AppState {
   // sides' bytes are the tunnel's (see tunnel()).
   enum class Phase : std::uint8_t { StartLine, Body, Chunked, UntilClose, Finalize, Tunnel, Broken };
   struct Side {
-    Phase phase = Phase::StartLine;
     std::string pending;  // unparsed bytes (start line + headers, or chunk framing)
     std::uint64_t body_left = 0;
     std::uint64_t chunk_left = 0;
-    bool chunk_trailer = false;
     std::string encoding;  // Content-Encoding, as sent
     // The message being parsed; none between messages, which is where most flows wait (an idle
     // side costs a pointer, not a message).
     std::unique_ptr<HttpMessage> message;
+    Phase phase = Phase::StartLine;  // the small fields last, in one word (a Side per direction per flow)
+    bool chunk_trailer = false;
     bool any_message = false;  // a message has started on this side
   };
 
@@ -202,17 +246,34 @@ class HttpState final : public AppState {
 
   void startMessage(Side& side);
   void endMessage(Side& side);
+  // Makes the summary summarizeWhenNeeded() left waiting (the last queued request's) into
+  // unanswered_.
+  void summarizeQueued();
+  // Whether uninspected_[i] is a request (else a response). Only the last entry can be without
+  // its message: the sink's, still the side's (keep_message_).
+  [[nodiscard]] bool isRequestEntry(std::size_t i) const {
+    const std::unique_ptr<HttpMessage>& m = uninspected_[i].message;
+    return m ? m->request : keep_message_[0];
+  }
 
   HttpMessagePool* messages_;
   Side sides_[2];
-  std::vector<UninspectedHttp> uninspected_[2];  // [0, uninspected_size_) live, the rest kept
-  std::size_t uninspected_size_[2] = {0, 0};
-  bool keep_message_[2] = {false, false};  // queueMessage() asked for the side's current message
+  // Both directions' uninspected messages, in the order they were queued (one vector, not one
+  // per direction: an HttpState per flow).
+  std::vector<UninspectedHttp> uninspected_;
   std::vector<HttpMessage> unanswered_;  // a deque would allocate 600 bytes even when empty
   std::uint64_t errors_ = 0;
+  // The last queued request's summary is not in unanswered_ yet (summarizeWhenNeeded): it is
+  // to list the usual headers or all of them.
+  enum class SummaryWait : std::uint8_t { None, Listed, AllHeaders };
+  SummaryWait summary_waits_ = SummaryWait::None;
+  bool keep_message_[2] = {false, false};  // queueMessage() asked for the side's current message
   bool client_started_ = false;             // the client's first bytes were not the HTTP/2 preface
   bool connect_waiting_ = false;            // a CONNECT request waits for its final answer
   bool http09_answer_ = false;              // an HTTP/0.9 request was seen: its answer may be a bare body
+  bool tunnel_ = false;
+  bool websocket_ = false;
+  bool websocket_deflate_ = false;
   // The answer being parsed is to a HEAD request, so it has no body whatever its headers say
   // (RFC 9110 9.3.2; libhtp). HTTP/1 answers in order: requests_ and answered_ count the
   // requests and final answers, head_requests_ marks the last 64 requests' HEADs.
@@ -222,9 +283,6 @@ class HttpState final : public AppState {
   std::uint64_t requests_ = 0;
   std::uint64_t answered_ = 0;
   std::uint64_t head_requests_ = 0;
-  bool tunnel_ = false;
-  bool websocket_ = false;
-  bool websocket_deflate_ = false;
   std::unique_ptr<Http2Connection> h2_;
 };
 

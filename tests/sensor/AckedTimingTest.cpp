@@ -100,6 +100,29 @@ TEST_F(AckedTiming, HttpRequestInspectedAtTheClientsNextPacketWithItsResponse) {
   app.releaseState(*flow);
 }
 
+// Pipelined requests wait for their inspection together (their summaries made from the queued
+// messages when needed, issue 17): each response's record and alerts still pair it with its own
+// request, and a request left unanswered is logged at the flow's end.
+TEST_F(AckedTiming, PipelinedRequestsKeepTheirOrderAndPairWithTheirResponses) {
+  open(80);
+  app.setMetadataSink([&](const AppMetadata& r) {
+    if (r.kind != AppMetadata::Kind::Http || r.request == nullptr) return;
+    records.push_back(r.request->raw_uri + ">" + (r.response != nullptr ? r.response->status_code : "-") + "@" + std::to_string(packets));
+  });
+  packet(tc, "");  // 1
+  packet(ts, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n");  // 2
+  packet(tc, "");  // 3: acknowledges the three requests: parsed, queued
+  packet(tc, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");  // 4
+  packet(ts, "");  // 5: acknowledges two responses; the requests are inspected
+  packet(tc, "");  // 6: the responses are inspected with their requests
+  EXPECT_EQ(seen, (std::vector<Inspection>{{5, ts, "/a", "200"}, {5, ts, "/b", "404"}, {5, ts, "/c", ""},
+                                           {6, tc, "200", "/a"}, {6, tc, "404", "/b"}}));
+  EXPECT_EQ(records, (std::vector<std::string>{"/a>200@5", "/b>404@5"}));
+  app.onFlowEnd(*flow);
+  EXPECT_EQ(records, (std::vector<std::string>{"/a>200@5", "/b>404@5", "/c>-@6"}));
+  app.releaseState(*flow);
+}
+
 TEST_F(AckedTiming, HttpInlineInspectsOnArrival) {
   open(80);
   app.setStreamInline(true);

@@ -1,5 +1,6 @@
 // Reuse of per-worker state (issue 17): the FreeList pool (reuse after give, the cap, take never
-// failing), HTTP messages drawn from and given back to the worker's pool, HTTP header fields that
+// failing), HTTP messages drawn from and given back to the worker's pool (queued ones and their
+// contexts too), byte buffers lent to the sides that hold bytes, HTTP header fields that
 // keep their strings, and one DnsMessage parsed into again and again; SMTP sessions reset and
 // reused with their message buffers lent by the worker's SmtpWorkspace; JA4 into a reused scratch.
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "common/FreeList.hpp"
+#include "sensor/app/AckedBytes.hpp"
+#include "sensor/app/ByteBufferPool.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -147,6 +150,99 @@ TEST(HttpStateReuse, AResetStateParsesTheNextFlowAsANewOne) {
   EXPECT_TRUE(http.unanswered().empty());
   EXPECT_EQ(http.errors(), 0u);
   EXPECT_EQ(parseAll(http, next), expected);
+}
+
+// Issue 17: a request queued for its inspection (AckedParsing) is held once: its summary for the
+// exchange record is made from the queued message when first needed, at the latest before the
+// message goes back to the pool. Contexts (a queued response's request, a file) come from the
+// pool and go back with their entry.
+TEST(HttpStateQueue, AQueuedRequestsSummaryIsMadeBeforeItsMessageGoesBack) {
+  HttpMessagePool pool(4);
+  HttpState http(&pool);
+  std::uint64_t next_tx = 0;
+  const auto queue = [&](FlowDirection dir, const HttpMessage& m) {
+    http.unanswered();  // as AppLayer::onHttp: the summaries so far are made first
+    UninspectedHttp& entry = http.queueMessage(dir);
+    entry.tx_id = next_tx++;
+    if (m.request) http.summarizeWhenNeeded(false);
+  };
+  http.feed(FlowDirection::ToServer,
+            bytes("GET /a HTTP/1.1\r\nHost: a.example\r\nCookie: c\r\n\r\nGET /b HTTP/1.1\r\nHost: b.example\r\n\r\n"), queue);
+  EXPECT_EQ(pool.size(), 0u);  // both messages wait in the queue
+  EXPECT_EQ(pool.buffers().size(), 1u);  // the side's unparsed bytes: none left, nor their buffer
+  std::vector<std::string> queued;
+  http.forUninspected(FlowDirection::ToServer, [&](const UninspectedHttp& tx) { queued.push_back(tx.message->raw_uri); });
+  EXPECT_EQ(queued, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_FALSE(http.anyUninspected(FlowDirection::ToClient));
+
+  http.clearUninspected(FlowDirection::ToServer);  // inspected: the messages go back
+  EXPECT_EQ(pool.size(), 2u);
+  EXPECT_FALSE(http.anyUninspected(FlowDirection::ToServer));
+  ASSERT_EQ(http.unanswered().size(), 2u);  // both summaries, in order, made from the messages
+  EXPECT_EQ(http.unanswered()[0].raw_uri, "/a");
+  EXPECT_EQ(http.unanswered()[0].tx_id, 0u);
+  EXPECT_EQ(http.unanswered()[1].raw_uri, "/b");
+  EXPECT_EQ(http.unanswered()[1].tx_id, 1u);
+  ASSERT_NE(http.unanswered()[0].hostHeader(), nullptr);
+  EXPECT_EQ(*http.unanswered()[0].hostHeader(), "a.example");
+  EXPECT_EQ(http.unanswered()[0].header("Cookie"), nullptr);  // a summary's headers only
+
+  // A response queued with its request's summary, in a context from the pool.
+  const UninspectedHttpContext* first_context = nullptr;
+  const auto answer = [&](FlowDirection dir, const HttpMessage&) {
+    UninspectedHttp& entry = http.queueMessage(dir);
+    entry.tx_id = 0;
+    UninspectedHttpContext& context = http.contextOf(entry);
+    context.answers = true;
+    context.request = http.unanswered().front();
+    first_context = &context;
+  };
+  http.feed(FlowDirection::ToClient, bytes("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"), answer);
+  int responses = 0;
+  http.forUninspected(FlowDirection::ToClient, [&](const UninspectedHttp& tx) {
+    ++responses;
+    ASSERT_NE(tx.request(), nullptr);
+    EXPECT_EQ(tx.request()->raw_uri, "/a");
+    EXPECT_EQ(tx.file(), nullptr);
+  });
+  EXPECT_EQ(responses, 1);
+  ASSERT_NE(http.uninspectedResponse(0), nullptr);
+  EXPECT_EQ(http.uninspectedResponse(0)->status_code, "404");
+  EXPECT_EQ(http.uninspectedResponse(1), nullptr);
+  http.clearUninspected(FlowDirection::ToClient);
+  EXPECT_FALSE(http.anyUninspected(FlowDirection::ToClient));
+  EXPECT_EQ(pool.size(), 3u);
+
+  // The next flow's response draws the same context from the pool.
+  http.reset();
+  const UninspectedHttpContext* const kept = first_context;
+  http.feed(FlowDirection::ToServer, bytes("GET /c HTTP/1.1\r\n\r\n"), queue);
+  http.feed(FlowDirection::ToClient, bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), answer);
+  EXPECT_EQ(first_context, kept);
+  EXPECT_EQ(http.unanswered().front().raw_uri, "/c");
+}
+
+TEST(ByteBufferPool, AnIdleSideHoldsNoBufferAndTheNextSideWithBytesTakesIt) {
+  ByteBufferPool pool(2);
+  AckedBytes side;
+  side.append(bytes(std::string(100, 'a')), pool);
+  side.release();
+  EXPECT_EQ(side.ready().size(), 100u);
+  side.consume(100, pool);
+  EXPECT_TRUE(side.empty());
+  EXPECT_EQ(pool.size(), 1u);  // its buffer went back
+  AckedBytes other;
+  other.append(bytes("a request that waits for its acknowledgement"), pool);
+  EXPECT_EQ(pool.size(), 0u);  // lent to the side with bytes
+  other.append(bytes(" and more"), pool);
+  other.release(9);  // all but the last 9 bytes
+  EXPECT_EQ(other.ready(), "a request that waits for its acknowledgement");
+  // A large buffer stays with its side (as every side kept its buffer before).
+  AckedBytes bulk;
+  bulk.append(bytes(std::string(ByteBufferPool::kPooledBytes + 1, 'b')), pool);
+  bulk.release();
+  bulk.consume(ByteBufferPool::kPooledBytes + 1, pool);
+  EXPECT_EQ(pool.size(), 0u);
 }
 
 TEST(HttpMessagePool, AFlowThatEndsMidMessageFreesItsMessage) {

@@ -1,0 +1,43 @@
+#pragma once
+// Byte buffers for bytes on their way to a parser: an HTTP side's unparsed bytes, the bytes a
+// side holds until they are acknowledged (AckedBytes). A side with nothing waiting gives its
+// buffer back, so a flow that waits between messages holds none (issue 17: most open flows
+// wait), and the next side that gets bytes takes it: no allocation per packet once warm.
+// Only small buffers come back (kPooledBytes): a side that grew a larger one keeps it, as every
+// side kept its buffer before, so a pooled buffer handed to a side that then waits is never
+// much larger than what it holds. One per worker (HttpMessagePool owns it); not thread-safe.
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include "common/FreeList.hpp"
+
+namespace gsoc::sensor {
+
+class ByteBufferPool {
+ public:
+  static constexpr std::size_t kPooledBytes = 2048;
+
+  explicit ByteBufferPool(std::size_t cap) : buffers_(cap) {}
+
+  // Gives `buffer` a kept buffer's capacity, when it is empty, has none of its own, and one is kept.
+  void lend(std::string& buffer) {
+    if (!buffer.empty() || buffer.capacity() > kInPlace || buffers_.size() == 0) return;
+    buffer = buffers_.take([] { return std::string(); });
+  }
+  // Keeps `buffer`'s capacity for the next lend() when it is empty and small, leaving it none.
+  void keep(std::string& buffer) {
+    if (!buffer.empty() || buffer.capacity() <= kInPlace || buffer.capacity() > kPooledBytes) return;
+    buffers_.give(std::exchange(buffer, std::string()));
+  }
+
+  [[nodiscard]] std::size_t size() const { return buffers_.size(); }
+
+ private:
+  // What an empty string holds without allocating (its small-string buffer).
+  static inline const std::size_t kInPlace = std::string().capacity();
+  FreeList<std::string> buffers_;
+};
+
+}  // namespace gsoc::sensor
