@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/CounterTable.hpp"
 #include "common/MetricsServer.hpp"
 #include "common/TlsMaterial.hpp"
 #include "gsoc/config/ConfigLoader.hpp"
@@ -141,11 +142,9 @@ gsoc::v1::SensorStatus heartbeatStatus(const gsoc::v1::SensorConfig& config, std
   (*status.mutable_drops())["interface"] = live.drop_interface.load();
   (*status.mutable_drops())["capture"] = live.drop_capture.load();
   (*status.mutable_drops())["ring"] = live.drop_ring.load();
-  const EngineDrops engine = live.engine_drops.read();
-  (*status.mutable_drops())["malformed"] = engine.malformed;
-  (*status.mutable_drops())["fragments"] = engine.fragments;
-  (*status.mutable_drops())["flows_evicted"] = engine.flows_evicted;
-  (*status.mutable_drops())["stream_gap_bytes"] = engine.stream_gap_bytes;
+  gsoc::visitCounters(live.engine_drops.read(), [&](const gsoc::CounterField<EngineDrops>& f, std::uint64_t n) {
+    (*status.mutable_drops())[std::string(f.name)] = n;
+  });
   return status;
 }
 
@@ -155,12 +154,13 @@ std::string controlReply(std::string_view command, const RulesetSwap& rulesets, 
   const std::string version = active ? active->version() : std::string("none (no rules loaded)");
   if (command == "version") return "ruleset " + version;
   if (command == "stats") {
-    const EngineDrops e = live.engine_drops.read();
+    std::string engine;  // " malformed N fragments N ...", by the engine drops' names
+    gsoc::visitCounters(live.engine_drops.read(), [&](const gsoc::CounterField<EngineDrops>& f, std::uint64_t n) {
+      engine += " " + std::string(f.name) + " " + std::to_string(n);
+    });
     return "packets " + std::to_string(live.packets.load()) + " bytes " + std::to_string(live.bytes.load()) + " alerts " +
            std::to_string(live.alerts.load()) + " drops interface " + std::to_string(live.drop_interface.load()) + " capture " +
-           std::to_string(live.drop_capture.load()) + " ring " + std::to_string(live.drop_ring.load()) + " malformed " +
-           std::to_string(e.malformed) + " fragments " + std::to_string(e.fragments) + " flows_evicted " +
-           std::to_string(e.flows_evicted) + " stream_gap_bytes " + std::to_string(e.stream_gap_bytes) +
+           std::to_string(live.drop_capture.load()) + " ring " + std::to_string(live.drop_ring.load()) + engine +
            (transport ? " collector " + transport->shipper().currentAddress() + " failovers " +
                             std::to_string(transport->shipper().counters().failovers)
                       : std::string()) +

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/CounterTable.hpp"
 #include "common/PoolTable.hpp"
 #include "gsoc/signatures/MatchInput.hpp"
 #include "sensor/app/AppMetadata.hpp"
@@ -83,26 +84,38 @@ struct AppLayerCounters {
   // EtherNet/IP flows by transport (Suricata's app_layer.flow.enip_tcp, enip_udp).
   std::uint64_t enip_tcp_flows = 0;
   std::uint64_t enip_udp_flows = 0;
-  void merge(const AppLayerCounters& o) {
-    enip_tcp_flows += o.enip_tcp_flows;
-    enip_udp_flows += o.enip_udp_flows;
-    sip_tcp_flows += o.sip_tcp_flows;
-    sip_udp_flows += o.sip_udp_flows;
-    sip_tcp_transactions += o.sip_tcp_transactions;
-    sip_udp_transactions += o.sip_udp_transactions;
-    http_requests += o.http_requests;
-    http_responses += o.http_responses;
-    dns_queries += o.dns_queries;
-    dns_responses += o.dns_responses;
-    tls_client_hellos += o.tls_client_hellos;
-    smtp_transactions += o.smtp_transactions;
-    parse_errors += o.parse_errors;
-    for (std::size_t i = 0; i < signatures::kAppProtoCount; ++i) {
-      parse_errors_tcp[i] += o.parse_errors_tcp[i];
-      parse_errors_udp[i] += o.parse_errors_udp[i];
-    }
+
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<AppLayerCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"http_requests", &AppLayerCounters::http_requests, kCounter, "HTTP requests parsed."},
+        F{"http_responses", &AppLayerCounters::http_responses, kCounter, "HTTP responses parsed."},
+        F{"dns_queries", &AppLayerCounters::dns_queries, kCounter, "DNS queries parsed."},
+        F{"dns_responses", &AppLayerCounters::dns_responses, kCounter, "DNS responses parsed."},
+        F{"tls_client_hellos", &AppLayerCounters::tls_client_hellos, kCounter, "TLS client hellos parsed."},
+        F{"smtp_transactions", &AppLayerCounters::smtp_transactions, kCounter, "SMTP messages parsed."},
+        F{"parse_errors", &AppLayerCounters::parse_errors, kCounter, "Malformed app-layer input, counted and skipped."},
+        F{"sip_tcp_flows", &AppLayerCounters::sip_tcp_flows, kCounter, "SIP flows over TCP."},
+        F{"sip_udp_flows", &AppLayerCounters::sip_udp_flows, kCounter, "SIP flows over UDP."},
+        F{"sip_tcp_transactions", &AppLayerCounters::sip_tcp_transactions, kCounter, "SIP messages over TCP."},
+        F{"sip_udp_transactions", &AppLayerCounters::sip_udp_transactions, kCounter, "SIP messages over UDP."},
+        F{"enip_tcp_flows", &AppLayerCounters::enip_tcp_flows, kCounter, "EtherNet/IP flows over TCP."},
+        F{"enip_udp_flows", &AppLayerCounters::enip_udp_flows, kCounter, "EtherNet/IP flows over UDP."},
+    };
+  }
+  static constexpr auto counterArrays() {
+    using A = gsoc::CounterArrayField<AppLayerCounters, signatures::kAppProtoCount>;
+    constexpr auto proto_name = [](std::size_t i) { return signatures::appProtoName(static_cast<signatures::AppProto>(i)); };
+    return std::array{
+        A{"parse_errors_tcp", &AppLayerCounters::parse_errors_tcp, proto_name, gsoc::CounterKind::Counter,
+          "Malformed app-layer input over TCP, by protocol."},
+        A{"parse_errors_udp", &AppLayerCounters::parse_errors_udp, proto_name, gsoc::CounterKind::Counter,
+          "Malformed app-layer input over UDP, by protocol."},
+    };
   }
 };
+static_assert(gsoc::countersCoverStruct<AppLayerCounters>());
 
 class AppLayer {
  public:

@@ -5,17 +5,30 @@
 // place, so a reader never sees half a file and the same content is kept once. One per worker:
 // the temporary names carry the process's and the store's own numbers.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+#include "common/CounterTable.hpp"
 
 namespace gsoc::sensor {
 
 struct FileStoreCounters {
   std::uint64_t stored = 0;  // files written (or already there: same content, same name)
   std::uint64_t failed = 0;  // files that could not be written (the folder, the disk)
+
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<FileStoreCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"stored", &FileStoreCounters::stored, kCounter, "Files written (or already there)."},
+        F{"failed", &FileStoreCounters::failed, kCounter, "Files that could not be written."},
+    };
+  }
 };
+static_assert(gsoc::countersCoverStruct<FileStoreCounters>());
 
 class FileStore {
  public:

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "common/CounterTable.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/HttpParser.hpp"
 
@@ -25,26 +26,25 @@ std::uint64_t poolBytes(const gsoc::PoolTable& pools, std::string_view name, std
 std::string statsJson(const SensorTotals& t, const CaptureCounters& capture) {
   std::ostringstream j;
   const DecodeCounters& d = t.decode;
-  j << "{\"capture\":{\"packets\":" << capture.packets << ",\"bytes\":" << capture.bytes << ",\"errors\":" << capture.errors
-    << ",\"dropped_interface\":" << capture.dropped_by_interface << ",\"dropped_capture\":" << capture.dropped_by_capture
-    << ",\"dropped_ring\":" << t.ring_drops << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4
+  j << "{\"capture\":{";
+  gsoc::writeCountersJson(j, capture);
+  j << ",\"dropped_ring\":" << t.ring_drops << "},\"decoder\":{\"decoded\":" << d.decoded << ",\"ipv4\":" << d.ipv4
     << ",\"ipv6\":" << d.ipv6 << ",\"tcp\":" << d.tcp << ",\"udp\":" << d.udp << ",\"icmp\":" << d.icmp << ",\"other\":"
     << d.other_transport << ",\"vlan\":" << d.vlan << ",\"tunnel\":" << d.tunnels << ",\"avg_pkt_size\":"
     << (t.worker.packets != 0 ? t.worker.bytes / t.worker.packets : 0) << ",\"max_pkt_size\":" << t.worker.max_packet
     << ",\"malformed\":{";
   bool first = true;
-  for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
-    if (d.errors[i] == 0) continue;
-    j << (first ? "" : ",") << "\"" << decodeErrorName(static_cast<DecodeError>(i)) << "\":" << d.errors[i];
+  gsoc::visitCounterArrays(d, [&](const auto&, std::string_view error, std::uint64_t n) {  // decode errors seen
+    if (n == 0) return;
+    j << (first ? "" : ",") << "\"" << error << "\":" << n;
     first = false;
-  }
-  const FragmentCounters& f = t.fragments;
-  const FlowTableCounters& fl = t.flows;
+  });
   const WorkerCounters& c = t.worker;
-  j << "}},\"defrag\":{\"fragments\":" << f.fragments << ",\"reassembled\":" << f.reassembled << ",\"overlaps\":" << f.overlaps
-    << ",\"timed_out\":" << f.timed_out << ",\"memcap_dropped\":" << f.memcap_dropped << ",\"too_large\":" << f.too_large
-    << "},\"flow\":{\"created\":" << fl.created << ",\"timed_out\":" << fl.timed_out << ",\"closed\":" << fl.closed
-    << ",\"evicted\":" << fl.evicted << ",\"active\":" << t.active_flows << "},\"flow_bypassed\":{\"local_pkts\":"
+  j << "}},\"defrag\":{";
+  gsoc::writeCountersJson(j, t.fragments);
+  j << "},\"flow\":{";
+  gsoc::writeCountersJson(j, t.flows);
+  j << ",\"active\":" << t.active_flows << "},\"flow_bypassed\":{\"local_pkts\":"
     << c.bypassed_packets << ",\"local_bytes\":" << c.bypassed_bytes << "},\"ftp\":{\"memuse\":"
     << poolBytes(t.pools, "ftp_states", sizeof(gsoc::sensor::FtpState)) << ",\"memcap\":0},\"http\":{\"memuse\":"
     << poolBytes(t.pools, "http_states", sizeof(gsoc::sensor::HttpState)) +

@@ -5,11 +5,13 @@
 // end hosts); incomplete datagrams expire after a timeout; a memory cap bounds what is held.
 // Everything dropped is counted.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
+#include "common/CounterTable.hpp"
 #include "sensor/decode/ByteRangeStore.hpp"
 #include "sensor/decode/DecodedPacket.hpp"
 
@@ -22,15 +24,22 @@ struct FragmentCounters {
   std::uint64_t timed_out = 0;       // datagrams never completed
   std::uint64_t memcap_dropped = 0;  // fragments refused because the cap was reached
   std::uint64_t too_large = 0;       // datagrams over 65535 bytes
-  void merge(const FragmentCounters& o) {
-    fragments += o.fragments;
-    reassembled += o.reassembled;
-    overlaps += o.overlaps;
-    timed_out += o.timed_out;
-    memcap_dropped += o.memcap_dropped;
-    too_large += o.too_large;
+
+  // Named as the stats record's defrag section.
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<FragmentCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"fragments", &FragmentCounters::fragments, kCounter, "IP fragments taken."},
+        F{"reassembled", &FragmentCounters::reassembled, kCounter, "Datagrams reassembled."},
+        F{"overlaps", &FragmentCounters::overlaps, kCounter, "Fragments overlapping another."},
+        F{"timed_out", &FragmentCounters::timed_out, kCounter, "Datagrams never completed."},
+        F{"memcap_dropped", &FragmentCounters::memcap_dropped, kCounter, "Fragments refused because the cap was reached."},
+        F{"too_large", &FragmentCounters::too_large, kCounter, "Datagrams over 65535 bytes."},
+    };
   }
 };
+static_assert(gsoc::countersCoverStruct<FragmentCounters>());
 
 class FragmentReassembler {
  public:

@@ -76,21 +76,6 @@ std::uint64_t DecodeCounters::malformed() const {
   return total;
 }
 
-void DecodeCounters::merge(const DecodeCounters& o) {
-  decoded += o.decoded;
-  ipv4 += o.ipv4;
-  ipv6 += o.ipv6;
-  tcp += o.tcp;
-  udp += o.udp;
-  icmp += o.icmp;
-  other_transport += o.other_transport;
-  vlan += o.vlan;
-  fragments += o.fragments;
-  tunnels += o.tunnels;
-  nsh += o.nsh;
-  for (std::size_t i = 0; i < kDecodeErrorCount; ++i) errors[i] += o.errors[i];
-}
-
 bool PacketDecoder::decode(const RawPacket& raw, DecodedPacket& out) {
   out = DecodedPacket{};
   root_count_ = 0;

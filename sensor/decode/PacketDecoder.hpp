@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "common/CounterTable.hpp"
 #include "sensor/capture/RawPacket.hpp"
 #include "sensor/decode/DecodedPacket.hpp"
 
@@ -54,8 +55,32 @@ struct DecodeCounters {
   std::uint64_t nsh = 0;
   std::array<std::uint64_t, kDecodeErrorCount> errors{};
   [[nodiscard]] std::uint64_t malformed() const;  // errors other than NotIp
-  void merge(const DecodeCounters& other);
+
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<DecodeCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"decoded", &DecodeCounters::decoded, kCounter, "Packets decoded."},
+        F{"ipv4", &DecodeCounters::ipv4, kCounter, "IPv4 packets."},
+        F{"ipv6", &DecodeCounters::ipv6, kCounter, "IPv6 packets."},
+        F{"tcp", &DecodeCounters::tcp, kCounter, "TCP packets."},
+        F{"udp", &DecodeCounters::udp, kCounter, "UDP packets."},
+        F{"icmp", &DecodeCounters::icmp, kCounter, "ICMP and ICMPv6 packets."},
+        F{"other_transport", &DecodeCounters::other_transport, kCounter, "Packets of another transport."},
+        F{"vlan", &DecodeCounters::vlan, kCounter, "VLAN-tagged packets."},
+        F{"fragments", &DecodeCounters::fragments, kCounter, "IP fragments."},
+        F{"tunnels", &DecodeCounters::tunnels, kCounter, "Packets decoded from inside a tunnel."},
+        F{"nsh", &DecodeCounters::nsh, kCounter, "Packets with a Network Service Header."},
+    };
+  }
+  static constexpr auto counterArrays() {
+    return std::array{gsoc::CounterArrayField<DecodeCounters, kDecodeErrorCount>{
+        "errors", &DecodeCounters::errors,
+        [](std::size_t i) { return decodeErrorName(static_cast<DecodeError>(i)); }, gsoc::CounterKind::Counter,
+        "Packets that did not decode, by error (not_ip included)."}};
+  }
 };
+static_assert(gsoc::countersCoverStruct<DecodeCounters>());
 
 class PacketDecoder {
  public:

@@ -10,6 +10,7 @@
 // chain up to kOverlap bytes long still matches across segment boundaries. Only matches that
 // end in the new bytes alert. Each stream byte is scanned about 1 + kOverlap/MSS times.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/CounterTable.hpp"
 #include "common/FreeList.hpp"
 #include "gsoc/signatures/Detector.hpp"
 #include "sensor/app/AppLayer.hpp"
@@ -74,15 +76,21 @@ struct DetectionCounters {
   std::uint64_t alerts = 0;
   std::uint64_t stream_bytes_inspected = 0;
   std::uint64_t host_tags_dropped = 0;  // PacketTagger::hostTagsDropped
-  void merge(const DetectionCounters& o) {
-    packet_inputs += o.packet_inputs;
-    stream_inputs += o.stream_inputs;
-    transaction_inputs += o.transaction_inputs;
-    alerts += o.alerts;
-    stream_bytes_inspected += o.stream_bytes_inspected;
-    host_tags_dropped += o.host_tags_dropped;
+
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<DetectionCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"packet_inputs", &DetectionCounters::packet_inputs, kCounter, "Packets inspected."},
+        F{"stream_inputs", &DetectionCounters::stream_inputs, kCounter, "Stream chunks inspected."},
+        F{"transaction_inputs", &DetectionCounters::transaction_inputs, kCounter, "Transactions inspected."},
+        F{"alerts", &DetectionCounters::alerts, kCounter, "Alerts raised."},
+        F{"stream_bytes_inspected", &DetectionCounters::stream_bytes_inspected, kCounter, "Stream bytes inspected."},
+        F{"host_tags_dropped", &DetectionCounters::host_tags_dropped, kCounter, "Host tags refused at the cap."},
+    };
   }
 };
+static_assert(gsoc::countersCoverStruct<DetectionCounters>());
 
 class DetectionStage {
  public:

@@ -24,6 +24,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/CounterTable.hpp"
 #include "sensor/flow/Flow.hpp"
 
 namespace gsoc::sensor {
@@ -47,13 +48,20 @@ struct FlowTableCounters {
   std::uint64_t timed_out = 0;
   std::uint64_t closed = 0;
   std::uint64_t evicted = 0;  // pushed out because the table was full
-  void merge(const FlowTableCounters& o) {
-    created += o.created;
-    timed_out += o.timed_out;
-    closed += o.closed;
-    evicted += o.evicted;
+
+  // Named as the stats record's flow section.
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<FlowTableCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"created", &FlowTableCounters::created, kCounter, "Flows created."},
+        F{"timed_out", &FlowTableCounters::timed_out, kCounter, "Flows ended by their idle timeout."},
+        F{"closed", &FlowTableCounters::closed, kCounter, "Flows ended by FIN or RST."},
+        F{"evicted", &FlowTableCounters::evicted, kCounter, "Flows pushed out of a full table."},
+    };
   }
 };
+static_assert(gsoc::countersCoverStruct<FlowTableCounters>());
 
 class FlowTable {
  public:

@@ -6,9 +6,11 @@
 // connection starts at the first segment seen. A per-stream cap bounds held bytes: when reached,
 // or when the connection ends with a hole, the hole is skipped and counted as a gap.
 
+#include <array>
 #include <cstdint>
 #include <span>
 
+#include "common/CounterTable.hpp"
 #include "common/FunctionRef.hpp"
 #include "sensor/decode/ByteRangeStore.hpp"
 
@@ -25,7 +27,24 @@ struct TcpStreamCounters {
   // Of `gaps`, the holes skipped by flush() (the connection ended with them): Suricata does not
   // count those as reassembly gaps.
   std::uint64_t end_gaps = 0;
+
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<TcpStreamCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"delivered_bytes", &TcpStreamCounters::delivered_bytes, kCounter, "Bytes delivered in order."},
+        F{"segments", &TcpStreamCounters::segments, kCounter, "Segments taken."},
+        F{"out_of_order", &TcpStreamCounters::out_of_order, kCounter, "Segments that came out of order."},
+        F{"retransmitted_bytes", &TcpStreamCounters::retransmitted_bytes, kCounter, "Bytes seen again."},
+        F{"inconsistent_overlaps", &TcpStreamCounters::inconsistent_overlaps, kCounter,
+          "Overlaps whose bytes differ from the first copy."},
+        F{"gaps", &TcpStreamCounters::gaps, kCounter, "Holes skipped."},
+        F{"gap_bytes", &TcpStreamCounters::gap_bytes, kCounter, "Bytes never seen (in the holes)."},
+        F{"end_gaps", &TcpStreamCounters::end_gaps, kCounter, "Of the holes, those skipped when the connection ended."},
+    };
+  }
 };
+static_assert(gsoc::countersCoverStruct<TcpStreamCounters>());
 
 class TcpStream {
  public:

@@ -5,9 +5,11 @@
 // while the worker runs. One writer per PublishedEngineDrops, relaxed loads and stores: a reader
 // may see one counter a little ahead of another, never a torn value.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
+#include "common/CounterTable.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
 namespace gsoc::sensor {
@@ -17,18 +19,20 @@ struct EngineDrops {
   std::uint64_t fragments = 0;
   std::uint64_t flows_evicted = 0;
   std::uint64_t stream_gap_bytes = 0;
-  EngineDrops& operator+=(const EngineDrops& o) {
-    malformed += o.malformed;
-    fragments += o.fragments;
-    flows_evicted += o.flows_evicted;
-    stream_gap_bytes += o.stream_gap_bytes;
-    return *this;
-  }
-  [[nodiscard]] EngineDrops since(const EngineDrops& earlier) const {
-    return {malformed - earlier.malformed, fragments - earlier.fragments, flows_evicted - earlier.flows_evicted,
-            stream_gap_bytes - earlier.stream_gap_bytes};
+
+  // Named as the control socket's `stats` reply and the heartbeat's drops map name them.
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<EngineDrops>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"malformed", &EngineDrops::malformed, kCounter, "Packets that failed to decode."},
+        F{"fragments", &EngineDrops::fragments, kCounter, "Fragments dropped (cap, size, timeout)."},
+        F{"flows_evicted", &EngineDrops::flows_evicted, kCounter, "Flows pushed out of a full flow table."},
+        F{"stream_gap_bytes", &EngineDrops::stream_gap_bytes, kCounter, "TCP stream bytes lost to gaps."},
+    };
   }
 };
+static_assert(gsoc::countersCoverStruct<EngineDrops>());
 
 // Read on the worker's own thread.
 inline EngineDrops engineDropsOf(const SensorWorker& worker) {
@@ -40,21 +44,17 @@ inline EngineDrops engineDropsOf(const SensorWorker& worker) {
 class PublishedEngineDrops {
  public:
   void publish(const EngineDrops& d) {
-    malformed_.store(d.malformed, std::memory_order_relaxed);
-    fragments_.store(d.fragments, std::memory_order_relaxed);
-    flows_evicted_.store(d.flows_evicted, std::memory_order_relaxed);
-    stream_gap_bytes_.store(d.stream_gap_bytes, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < kFields.size(); ++i) values_[i].store(d.*kFields[i].member, std::memory_order_relaxed);
   }
   [[nodiscard]] EngineDrops read() const {
-    return {malformed_.load(std::memory_order_relaxed), fragments_.load(std::memory_order_relaxed),
-            flows_evicted_.load(std::memory_order_relaxed), stream_gap_bytes_.load(std::memory_order_relaxed)};
+    EngineDrops d;
+    for (std::size_t i = 0; i < kFields.size(); ++i) d.*kFields[i].member = values_[i].load(std::memory_order_relaxed);
+    return d;
   }
 
  private:
-  std::atomic<std::uint64_t> malformed_{0};
-  std::atomic<std::uint64_t> fragments_{0};
-  std::atomic<std::uint64_t> flows_evicted_{0};
-  std::atomic<std::uint64_t> stream_gap_bytes_{0};
+  static constexpr auto kFields = gsoc::kCounterFields<EngineDrops>;
+  std::array<std::atomic<std::uint64_t>, kFields.size()> values_{};
 };
 
 }  // namespace gsoc::sensor

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/CounterTable.hpp"
 #include "sensor/capture/DpdkPort.hpp"
 #include "sensor/capture/LivePcapSource.hpp"
 #include "sensor/detect/DetectionStage.hpp"
@@ -248,7 +249,7 @@ void SensorEngine::installRuleset(const sig::CompiledRulesetPtr& fresh) {
 void SensorEngine::progress(std::uint64_t packets) {
   if (lanes_.size() == 1) lanes_.front()->drops.publish(engineDropsOf(*lanes_.front()->worker));  // this thread is its worker
   EngineDrops engine;
-  for (const auto& lane : lanes_) engine += lane->drops.read();
+  for (const auto& lane : lanes_) gsoc::mergeCounters(engine, lane->drops.read());
   if (published_ != nullptr) {
     const CaptureCounters cap = captureCounters();
     published_->packets = cap.packets;
@@ -264,10 +265,10 @@ void SensorEngine::progress(std::uint64_t packets) {
   last_report_ = now;
   // Drops per interval, by layer: what an operator watches to size the appliance.
   const CaptureCounters cap = captureCounters();
-  const EngineDrops e = engine.since(reported_engine_);
+  const CaptureCounters c = gsoc::diffCounters(cap, reported_);
+  const EngineDrops e = gsoc::diffCounters(engine, reported_engine_);
   std::cerr << "gsoc-sensor: " << packets << " packets (+" << packets - reported_.packets << "), drops this interval: interface "
-            << cap.dropped_by_interface - reported_.dropped_by_interface << ", capture "
-            << cap.dropped_by_capture - reported_.dropped_by_capture << ", ring " << ring_drops_ - reported_ring_drops_
+            << c.dropped_by_interface << ", capture " << c.dropped_by_capture << ", ring " << ring_drops_ - reported_ring_drops_
             << "; engine: " << e.malformed << " malformed, " << e.fragments << " fragments, " << e.flows_evicted
             << " flows evicted, " << e.stream_gap_bytes << " stream gap bytes\n";
   reported_ = cap;
@@ -279,14 +280,14 @@ void SensorEngine::progress(std::uint64_t packets) {
 SensorTotals SensorEngine::totals() const {
   SensorTotals t;
   for (const auto& lane : lanes_) {
-    t.worker.merge(lane->worker->counters());
-    t.decode.merge(lane->worker->decodeCounters());
-    t.fragments.merge(lane->worker->fragmentCounters());
-    t.flows.merge(lane->worker->flowCounters());
+    gsoc::mergeCounters(t.worker, lane->worker->counters());
+    gsoc::mergeCounters(t.decode, lane->worker->decodeCounters());
+    gsoc::mergeCounters(t.fragments, lane->worker->fragmentCounters());
+    gsoc::mergeCounters(t.flows, lane->worker->flowCounters());
     t.active_flows += lane->worker->activeFlows();
     if (lane->detection) {
-      t.detection.merge(lane->detection->counters());
-      t.app.merge(lane->detection->appCounters());
+      gsoc::mergeCounters(t.detection, lane->detection->counters());
+      gsoc::mergeCounters(t.app, lane->detection->appCounters());
       lane->detection->addPools(t.pools);
     }
     if (lane->ring) t.ring_truncated += lane->ring->truncated();

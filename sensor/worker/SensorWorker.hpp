@@ -5,10 +5,12 @@
 // detection) attach through the hooks.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
 
+#include "common/CounterTable.hpp"
 #include "sensor/capture/RawPacket.hpp"
 #include "sensor/decode/FragmentReassembler.hpp"
 #include "sensor/decode/ReassembledFrame.hpp"
@@ -32,20 +34,27 @@ struct WorkerCounters {
   std::uint64_t bypassed_packets = 0;
   std::uint64_t bypassed_bytes = 0;
   std::uint64_t max_packet = 0;  // the longest packet's wire length (stats decoder.max_pkt_size)
-  void merge(const WorkerCounters& o) {
-    packets += o.packets;
-    bytes += o.bytes;
-    max_packet = std::max(max_packet, o.max_packet);
-    stream_bytes += o.stream_bytes;
-    stream_gaps += o.stream_gaps;
-    stream_gap_bytes += o.stream_gap_bytes;
-    stream_out_of_order += o.stream_out_of_order;
-    stream_reassembly_gaps += o.stream_reassembly_gaps;
-    flows_ended += o.flows_ended;
-    bypassed_packets += o.bypassed_packets;
-    bypassed_bytes += o.bypassed_bytes;
+
+  static constexpr auto counterFields() {
+    using F = gsoc::CounterField<WorkerCounters>;
+    constexpr auto kCounter = gsoc::CounterKind::Counter;
+    return std::array{
+        F{"packets", &WorkerCounters::packets, kCounter, "Packets processed."},
+        F{"bytes", &WorkerCounters::bytes, kCounter, "Bytes of the packets processed (wire length)."},
+        F{"stream_bytes", &WorkerCounters::stream_bytes, kCounter, "TCP bytes reassembled in order."},
+        F{"stream_gaps", &WorkerCounters::stream_gaps, kCounter, "Holes skipped by TCP reassembly."},
+        F{"stream_gap_bytes", &WorkerCounters::stream_gap_bytes, kCounter, "TCP bytes never seen (in the holes)."},
+        F{"stream_out_of_order", &WorkerCounters::stream_out_of_order, kCounter, "TCP segments that came out of order."},
+        F{"stream_reassembly_gaps", &WorkerCounters::stream_reassembly_gaps, kCounter,
+          "Holes skipped while the connection went on (not at its end)."},
+        F{"flows_ended", &WorkerCounters::flows_ended, kCounter, "Flows ended, for any reason."},
+        F{"bypassed_packets", &WorkerCounters::bypassed_packets, kCounter, "Packets of bypassed flows."},
+        F{"bypassed_bytes", &WorkerCounters::bypassed_bytes, kCounter, "Bytes of bypassed flows."},
+        F{"max_packet", &WorkerCounters::max_packet, gsoc::CounterKind::Max, "The longest packet's wire length."},
+    };
   }
 };
+static_assert(gsoc::countersCoverStruct<WorkerCounters>());
 
 struct WorkerHooks {
   // Every decoded packet, with its flow and direction.
