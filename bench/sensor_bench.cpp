@@ -30,6 +30,7 @@
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/detect/DetectionStage.hpp"
+#include "sensor/worker/DetectionHooks.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
 using namespace gsoc;
@@ -165,17 +166,6 @@ void report(benchmark::State& state, const Traffic& t, const AllocationProbe& pr
   report(state, t);
 }
 
-// A worker's hooks into a detection stage, as gsoc-sensor wires them.
-sensor::WorkerHooks detectionHooks(sensor::DetectionStage& detection) {
-  sensor::WorkerHooks hooks;
-  hooks.on_packet = [&detection](const sensor::DecodedPacket& p, sensor::Flow& fl, signatures::FlowDirection d) { detection.onPacket(p, fl, d); };
-  hooks.on_stream_data = [&detection](sensor::Flow& fl, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
-    detection.onStreamData(fl, d, data);
-  };
-  hooks.on_flow_end = [&detection](sensor::Flow& fl, sensor::FlowEndReason) { detection.onFlowEnd(fl); };
-  hooks.on_flow_packet_start = [&detection](const sensor::DecodedPacket& p) { detection.beginPacket(p); };
-  return hooks;
-}
 
 void BM_SensorNoRules(benchmark::State& state) {
   const Traffic& t = traffic(state.range(0));  // generated before timing starts

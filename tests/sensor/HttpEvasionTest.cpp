@@ -8,8 +8,7 @@
 #include <set>
 
 #include "bench/traffic/HttpEvasions.hpp"
-#include "sensor/detect/DetectionStage.hpp"
-#include "sensor/worker/SensorWorker.hpp"
+#include "sensor/worker/DetectionHooks.hpp"
 #include "signatures/TestRules.hpp"
 
 namespace gsoc::sensor {
@@ -40,12 +39,7 @@ std::set<std::uint32_t> run(const signatures::CompiledRulesetPtr& ruleset, const
   DetectionStage detection(ruleset, [&](const AlertHit& hit) {
     if (hit.rule != nullptr) sids.insert(hit.rule->sid);
   });
-  WorkerHooks hooks;
-  hooks.on_packet = [&](const DecodedPacket& p, Flow& f, signatures::FlowDirection d) { detection.onPacket(p, f, d); };
-  hooks.on_stream_data = [&](Flow& f, signatures::FlowDirection d, std::span<const std::uint8_t> data) { detection.onStreamData(f, d, data); };
-  hooks.on_flow_end = [&](Flow& f, FlowEndReason) { detection.onFlowEnd(f); };
-  hooks.on_flow_packet_start = [&](const DecodedPacket& p) { detection.beginPacket(p); };
-  SensorWorker worker({}, hooks);
+  SensorWorker worker({}, detectionHooks(detection));
   std::int64_t now = 1'700'000'000'000'000'000;
   std::uint64_t index = 0;
   for (const Bytes& frame : httpEvasionFrames(variant)) {

@@ -15,7 +15,7 @@
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EventFile.hpp"
-#include "sensor/worker/SensorWorker.hpp"
+#include "sensor/worker/DetectionHooks.hpp"
 #include "signatures/TestRules.hpp"
 
 namespace gsoc::sensor {
@@ -38,7 +38,7 @@ class Pipeline {
                      capture_indexes_.push_back(hit.capture_index);
                      flow_ends_.push_back(hit.flow_end);
                    }),
-        worker_({}, hooks()) {}
+        worker_({}, detectionHooks(detection_)) {}
 
   void send(const Bytes& frame) {
     RawPacket raw;
@@ -79,17 +79,6 @@ class Pipeline {
   DetectionStage& detection() { return detection_; }
 
  private:
-  WorkerHooks hooks() {
-    WorkerHooks h;
-    h.on_packet = [this](const DecodedPacket& p, Flow& f, signatures::FlowDirection d) { detection_.onPacket(p, f, d); };
-    h.on_stream_data = [this](Flow& f, signatures::FlowDirection d, std::span<const std::uint8_t> data) {
-      detection_.onStreamData(f, d, data);
-    };
-    h.on_flow_end = [this](Flow& f, FlowEndReason) { detection_.onFlowEnd(f); };
-    h.on_flow_packet_start = [this](const DecodedPacket& p) { detection_.beginPacket(p); };
-    return h;
-  }
-
   signatures::CompiledRulesetPtr ruleset_;
   EventBuilder builder_{"sensor-1", "MOFA", "v"};
   std::vector<gsoc::v1::HttpRecord> http_records_;

@@ -11,6 +11,7 @@
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/detect/DetectionStage.hpp"
+#include "sensor/worker/DetectionHooks.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
 namespace gsoc::sensor {
@@ -29,12 +30,7 @@ TEST(SensorRobustness, MutatedTrafficThroughEveryParser) {
   std::uint64_t alerts = 0, records = 0;
   DetectionStage detection(ruleset, [&](const AlertHit&) { ++alerts; });
   detection.setMetadataSink([&](const AppMetadata&) { ++records; });
-  WorkerHooks hooks;
-  hooks.on_packet = [&](const DecodedPacket& p, Flow& f, signatures::FlowDirection d) { detection.onPacket(p, f, d); };
-  hooks.on_stream_data = [&](Flow& f, signatures::FlowDirection d, std::span<const std::uint8_t> data) { detection.onStreamData(f, d, data); };
-  hooks.on_flow_end = [&](Flow& f, FlowEndReason) { detection.onFlowEnd(f); };
-  hooks.on_flow_packet_start = [&](const DecodedPacket& p) { detection.beginPacket(p); };
-  SensorWorker worker({}, hooks);
+  SensorWorker worker({}, detectionHooks(detection));
 
   std::mt19937_64 rng(99);
   std::uint64_t frames = 0;
