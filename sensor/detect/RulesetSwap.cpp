@@ -105,8 +105,9 @@ void RulesetSwap::service(const Install& install, SensorTransport* transport) {
       return loaded.ruleset;
     });
   }
-  // The request is taken even while a compile runs: it is then dropped, that compile's result wins.
-  if (reload_requested_.exchange(false) && active_ && !compiling_.valid()) {
+  // A request that comes while a compile runs waits for it: the rule files may have changed again
+  // since that compile read them, so they are read once more after it (never dropped).
+  if (active_ && !compiling_.valid() && reload_requested_.exchange(false)) {
     std::cerr << "gsoc-sensor: reload (SIGHUP or control socket): recompiling the ruleset in the background\n";
     compiling_ = std::async(std::launch::async, [this, config = config_, previous = active_] {
       return loadRuleset(options_, config, config_dir_, previous);
