@@ -30,7 +30,7 @@
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/decode/PacketDecoder.hpp"
 #include "sensor/detect/DetectionStage.hpp"
-#include "sensor/worker/DetectionHooks.hpp"
+#include "sensor/worker/InspectionHooks.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
 using namespace gsoc;
@@ -185,8 +185,8 @@ void BM_SensorEtOpen(benchmark::State& state) {
   const Traffic& t = traffic(state.range(0));
   AllocationProbe probe;
   for (auto _ : state) {
-    sensor::DetectionStage detection(ruleset, [&](const sensor::AlertHit&) { ++alerts; });
-    sensor::SensorWorker worker({}, detectionHooks(detection));
+    sensor::FlowInspector inspection(ruleset, [&](const sensor::AlertHit&) { ++alerts; });
+    sensor::SensorWorker worker({}, inspectionHooks(inspection));
     runCounted(worker, t, probe);
   }
   report(state, t, probe);
@@ -248,12 +248,12 @@ const InspectionRecording& recordedInspections(std::int64_t which) {
   if (!fresh) return it->second;
   const Traffic& t = traffic(which);
   InspectionRecorder recorder(t, it->second);
-  sensor::DetectionStage detection(etOpen(), [](const sensor::AlertHit&) {});
-  detection.observeScans(&recorder);
-  sensor::SensorWorker worker({}, detectionHooks(detection));
+  sensor::FlowInspector inspection(etOpen(), [](const sensor::AlertHit&) {});
+  inspection.detection().observeScans(&recorder);
+  sensor::SensorWorker worker({}, inspectionHooks(inspection));
   for (const Frame& f : t.frames) worker.process(raw(t, f));
   worker.finish();
-  detection.observeScans(nullptr);
+  inspection.detection().observeScans(nullptr);
   return it->second;
 }
 

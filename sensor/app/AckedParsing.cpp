@@ -21,13 +21,13 @@ std::span<const std::uint8_t> bytes(std::string_view s) { return {reinterpret_ca
 }  // namespace
 
 AckedSides* AppLayer::heldBytes(Flow& flow) {
-  if (!flow.app_state || flow.ip_proto != 6) return nullptr;
+  if (!flow.app_layer.state || flow.ip_proto != 6) return nullptr;
   switch (flow.app) {
     case AppProto::Http:
     case AppProto::Http2:
-    case AppProto::Doh2: return &static_cast<HttpState&>(*flow.app_state).awaiting_ack;
-    case AppProto::Smtp: return &static_cast<SmtpState&>(*flow.app_state).awaiting_ack;
-    case AppProto::Ssh: return &static_cast<SshState&>(*flow.app_state).awaiting_ack;
+    case AppProto::Doh2: return &static_cast<HttpState&>(*flow.app_layer.state).awaiting_ack;
+    case AppProto::Smtp: return &static_cast<SmtpState&>(*flow.app_layer.state).awaiting_ack;
+    case AppProto::Ssh: return &static_cast<SshState&>(*flow.app_layer.state).awaiting_ack;
     default: return nullptr;
   }
 }
@@ -35,15 +35,15 @@ AckedSides* AppLayer::heldBytes(Flow& flow) {
 void AppLayer::holdOrParse(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   AckedSides& held = *heldBytes(flow);
   if (flow.app != AppProto::Smtp && flow.app != AppProto::Ssh && !held.on_arrival) {
-    auto& http = static_cast<HttpState&>(*flow.app_state);
+    auto& http = static_cast<HttpState&>(*flow.app_layer.state);
     // HTTP/2 (prior knowledge, or an h2c upgrade) keeps its own timing: parsed on arrival.
-    const bool preface = dir == FlowDirection::ToServer && flow.stream_inspected[Flow::kToServer] == data.size() &&
+    const bool preface = dir == FlowDirection::ToServer && flow.detect.inspected[Flow::kToServer] == data.size() &&
                          std::string_view(reinterpret_cast<const char*>(data.data()), data.size()).starts_with("PRI ");
     if (preface || http.http2()) held.on_arrival = true;
   }
   const std::size_t side = dir == FlowDirection::ToServer ? Flow::kToServer : Flow::kToClient;
   const bool gap = flow.app == AppProto::Http &&
-                   flow.streams[side].counters().gap_bytes != static_cast<HttpState&>(*flow.app_state).gap_bytes_seen[side];
+                   flow.streams[side].counters().gap_bytes != static_cast<HttpState&>(*flow.app_layer.state).gap_bytes_seen[side];
   if (held.on_arrival || parsesOnArrival(flow, dir) || gap) {
     // What waits comes first (all of it: these bytes cannot wait behind it), then these.
     for (const FlowDirection d : {FlowDirection::ToServer, FlowDirection::ToClient}) {
@@ -68,7 +68,7 @@ void AppLayer::parseNow(Flow& flow, FlowDirection dir, std::span<const std::uint
     case AppProto::Http:
     case AppProto::Http2:
     case AppProto::Doh2: {
-      auto& http = static_cast<HttpState&>(*flow.app_state);
+      auto& http = static_cast<HttpState&>(*flow.app_layer.state);
       const auto sink = [&](FlowDirection d, const HttpMessage& m) {
         if (m.http2 && flow.app == AppProto::Http) flow.app = AppProto::Http2;  // its first frames
         onHttp(flow, d, m, ts);
@@ -98,14 +98,14 @@ void AppLayer::parseNow(Flow& flow, FlowDirection dir, std::span<const std::uint
       break;
     }
     case AppProto::Smtp: {
-      auto& smtp = static_cast<SmtpState&>(*flow.app_state);
+      auto& smtp = static_cast<SmtpState&>(*flow.app_layer.state);
       const auto sink = [&](const MailTransaction& m, MailStage stage) { onMail(flow, m, stage, ts); };
       smtp.feed(dir, data, sink);
       if (stream_inline_ && dir == FlowDirection::ToClient) smtp.clientPacket(sink);  // the reply, as it arrives
       break;
     }
     case AppProto::Ssh:
-      static_cast<SshState&>(*flow.app_state).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
+      static_cast<SshState&>(*flow.app_layer.state).feed(dir, data, [&](FlowDirection d, SshStage stage) { onSsh(flow, d, stage, ts); });
       break;
     default: break;
   }
@@ -119,13 +119,13 @@ void AppLayer::parseHeld(Flow& flow, FlowDirection dir, std::int64_t ts) {
   if (ready.empty()) return;
   // The view stays valid while the parser runs: nothing is added to or taken from `side` until
   // consume(), except by a protocol change, which empties it (and then the state is another's).
-  const AppState* state = flow.app_state.get();
+  const AppState* state = flow.app_layer.state.get();
   held_parsing_dir_ = dir;
   held_parsing_ = ready.size();
   parseNow(flow, dir, bytes(ready), ts);
   held_parsing_ = 0;
   // (HTTP/1 turning into HTTP/2 keeps its state.)
-  if (flow.app_state.get() == state && heldBytes(flow) == held) side.consume(ready.size(), http_messages_.buffers());
+  if (flow.app_layer.state.get() == state && heldBytes(flow) == held) side.consume(ready.size(), http_messages_.buffers());
 }
 
 void AppLayer::onAckedPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked, std::int64_t ts) {
@@ -148,13 +148,13 @@ void AppLayer::onAckedPacket(Flow& flow, FlowDirection dir, std::uint64_t unacke
   // with its next packet; this side's, parsed before, inspected now, seeing what the other side
   // has answered so far.
   const std::size_t parsed = dir == FlowDirection::ToServer ? 1 : 0;
-  signatures::EventSet now = std::exchange(flow.app_state->events, {});  // raised before: this packet's
-  AppState* state = flow.app_state.get();
+  signatures::EventSet now = std::exchange(flow.app_layer.state->events, {});  // raised before: this packet's
+  AppState* state = flow.app_layer.state.get();
   defer_inspection_ = true;
   parseHeld(flow, other(dir), ts);
   defer_inspection_ = false;
-  if (flow.app_state.get() != state || heldBytes(flow) != held) {  // the protocol changed: all are this packet's
-    if (flow.app_state) flow.app_state->events.merge(now);
+  if (flow.app_layer.state.get() != state || heldBytes(flow) != held) {  // the protocol changed: all are this packet's
+    if (flow.app_layer.state) flow.app_layer.state->events.merge(now);
     else datagram_events_.merge(now);
     return;
   }
@@ -182,7 +182,7 @@ void AppLayer::parseAllHeld(Flow& flow, std::int64_t ts) {
 void AppLayer::inspectQueued(Flow& flow, FlowDirection dir, std::int64_t ts) {
   const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
   if (flow.app == AppProto::Ssh) {
-    auto& ssh = static_cast<SshState&>(*flow.app_state);
+    auto& ssh = static_cast<SshState&>(*flow.app_layer.state);
     const std::uint8_t stages = std::exchange(ssh.uninspected[side], 0);
     for (const SshStage stage : {SshStage::Banner, SshStage::KexInit}) {
       if ((stages & (1U << static_cast<unsigned>(stage))) != 0) inspectSsh(flow, dir, stage, ts);
@@ -190,7 +190,7 @@ void AppLayer::inspectQueued(Flow& flow, FlowDirection dir, std::int64_t ts) {
     return;
   }
   if (flow.app != AppProto::Http && flow.app != AppProto::Http2 && flow.app != AppProto::Doh2) return;
-  auto& http = static_cast<HttpState&>(*flow.app_state);
+  auto& http = static_cast<HttpState&>(*flow.app_layer.state);
   if (!http.anyUninspected(dir)) return;
   http.forUninspected(dir, [&](const UninspectedHttp& tx) {
     if (!tx.message) return;

@@ -161,10 +161,10 @@ bool looksLikeIkeFlow(const Flow& flow, std::span<const std::uint8_t> payload) {
 class ParseErrorCount {
  public:
   ParseErrorCount(const Flow& flow, AppLayerCounters& counters)
-      : flow_(flow), counters_(counters), before_(flow.app_state ? flow.app_state->errors() : 0) {}
+      : flow_(flow), counters_(counters), before_(flow.app_layer.state ? flow.app_layer.state->errors() : 0) {}
   ~ParseErrorCount() {
     // A flow handed over to another parser (LDAP's StartTLS) starts a new count.
-    if (flow_.app_state && flow_.app_state->errors() >= before_) counters_.countParseErrors(flow_, flow_.app_state->errors() - before_);
+    if (flow_.app_layer.state && flow_.app_layer.state->errors() >= before_) counters_.countParseErrors(flow_, flow_.app_layer.state->errors() - before_);
   }
   ParseErrorCount(const ParseErrorCount&) = delete;
   ParseErrorCount& operator=(const ParseErrorCount&) = delete;
@@ -177,8 +177,8 @@ class ParseErrorCount {
 
 template <typename State, typename... Args>
 State& stateOf(Flow& flow, Args&&... args) {
-  if (!flow.app_state) flow.app_state = std::make_unique<State>(std::forward<Args>(args)...);
-  return static_cast<State&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = std::make_unique<State>(std::forward<Args>(args)...);
+  return static_cast<State&>(*flow.app_layer.state);
 }
 
 }  // namespace
@@ -211,12 +211,12 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
   if (proto == AppProto::Enip) ++counters_.enip_tcp_flows;
   if (proto != AppProto::None) {
     flow.app = proto;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
-    flow.app_probed[sideOf(dir)] = proto;
-    flow.app_probe_done[sideOf(dir)] = true;
-  } else if (flow.stream_inspected[0] + flow.stream_inspected[1] > kGiveUpBytes) {
-    flow.app_detection_done = true;
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
+    flow.app_layer.probed[sideOf(dir)] = proto;
+    flow.app_layer.probe_done[sideOf(dir)] = true;
+  } else if (flow.detect.inspected[0] + flow.detect.inspected[1] > kGiveUpBytes) {
+    flow.app_layer.detection_done = true;
   }
 }
 
@@ -225,11 +225,11 @@ void AppLayer::identify(Flow& flow, FlowDirection dir, std::span<const std::uint
 // it has and the disagreement is an event and the EVE flow's app_proto_tc.
 void AppLayer::probeOtherSide(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   const std::size_t side = sideOf(dir);
-  flow.app_probe_done[side] = true;
+  flow.app_layer.probe_done[side] = true;
   const AppProto proto = probe(flow, dir, data);
   auto family = [](AppProto p) { return p == AppProto::Http2 || p == AppProto::Doh2 ? AppProto::Http : p; };
   if (proto != AppProto::None && family(proto) != family(flow.app)) {
-    flow.app_probed[side] = proto;
+    flow.app_layer.probed[side] = proto;
     datagram_events_.set(signatures::AnomalyEvent::ApplayerMismatchProtocolBothDirections);
   }
 }
@@ -284,7 +284,7 @@ AppProto AppLayer::probe(const Flow& flow, FlowDirection dir, std::span<const st
   else if (!to_server && looksLikeRfb(data)) proto = AppProto::Rfb;
   // POP3: a server's +OK speaking first (its greeting), or a command or answer on port 110.
   else if (looksLikePop3(data, to_server, isPort(flow, {110})) &&
-           (to_server || isPort(flow, {110}) || flow.stream_inspected[Flow::kToServer] == 0)) proto = AppProto::Pop3;
+           (to_server || isPort(flow, {110}) || flow.detect.inspected[Flow::kToServer] == 0)) proto = AppProto::Pop3;
   else if (!to_server && (s.starts_with("* OK ") || s.starts_with("* PREAUTH ")) && isPort(flow, {143})) proto = AppProto::Imap;
   else if (isPort(flow, {3389}) && looksLikeRdp(data, to_server) && tcp_modes_[static_cast<std::size_t>(AppProto::Rdp)] != ProtocolMode::Off) {
     proto = AppProto::Rdp;
@@ -295,7 +295,7 @@ AppProto AppLayer::probe(const Flow& flow, FlowDirection dir, std::span<const st
 void AppLayer::emit(Flow& flow, FlowDirection dir) { sink_(flow, dir, tx_); }
 
 void AppLayer::onHttp2Control(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
-  auto& state = static_cast<HttpState&>(*flow.app_state);
+  auto& state = static_cast<HttpState&>(*flow.app_layer.state);
   ++state.next_tx_id;  // a transaction of its own, as Suricata counts them
   tx_.buffers.clear();
   if (m.frames != nullptr) addHttp2FrameBuffers(*m.frames, tx_.buffers);
@@ -309,7 +309,7 @@ void AppLayer::onHttp2Control(Flow& flow, FlowDirection dir, const HttpMessage& 
 void AppLayer::onHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
   if (m.http2 && m.stream_id == 0) return onHttp2Control(flow, dir, m, ts);
   ++(m.request ? counters_.http_requests : counters_.http_responses);
-  auto& state = static_cast<HttpState&>(*flow.app_state);
+  auto& state = static_cast<HttpState&>(*flow.app_layer.state);
   auto& unanswered = state.unanswered();
   // HTTP/1.x answers in order; HTTP/2 answers the request of the same stream.
   const auto request = m.request ? unanswered.end()
@@ -401,14 +401,14 @@ void AppLayer::inspectHttp(Flow& flow, FlowDirection dir, const HttpMessage& m, 
 const DnsMessage* AppLayer::onDoh(Flow& flow, FlowDirection dir, const HttpMessage& m, std::int64_t ts) {
   const DohPayload payload = dohPayload(m, doh_bytes_);
   if (payload.kind == DohPayload::Kind::TooLong) {
-    flow.app_state->events.set(m.request ? signatures::AnomalyEvent::Http2DnsRequestTooLong
+    flow.app_layer.state->events.set(m.request ? signatures::AnomalyEvent::Http2DnsRequestTooLong
                                          : signatures::AnomalyEvent::Http2DnsResponseTooLong);
     return nullptr;
   }
   if (payload.kind != DohPayload::Kind::Dns || !parseDnsMessage(payload.bytes, doh_dns_)) return nullptr;
   if (flow.app == AppProto::Http2) {  // Suricata's protocol change: the flow is doh2 from here
     flow.app = AppProto::Doh2;
-    flow.app_upgraded_from = AppProto::Http2;
+    flow.app_layer.upgraded_from = AppProto::Http2;
   }
   ++(doh_dns_.response ? counters_.dns_responses : counters_.dns_queries);
   // Suricata logs a DoH transaction's dns record once, when it completes: here its response.
@@ -417,7 +417,7 @@ const DnsMessage* AppLayer::onDoh(Flow& flow, FlowDirection dir, const HttpMessa
 }
 
 void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
-  auto& http = static_cast<HttpState&>(*flow.app_state);
+  auto& http = static_cast<HttpState&>(*flow.app_layer.state);
   std::string held[2] = {std::move(http.tunnelBytes(FlowDirection::ToServer)), std::move(http.tunnelBytes(FlowDirection::ToClient))};
   http.tunnelBytes(FlowDirection::ToServer).clear();
   http.tunnelBytes(FlowDirection::ToClient).clear();
@@ -433,8 +433,8 @@ void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
   datagram_events_.merge(http.events);  // taken with the next events: they outlive the state
   releaseState(flow);
   flow.app = AppProto::None;
-  flow.app_detection_done = false;
-  flow.app_upgraded_from = AppProto::Http;
+  flow.app_layer.detection_done = false;
+  flow.app_layer.upgraded_from = AppProto::Http;
   for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
     const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
     if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
@@ -442,7 +442,7 @@ void AppLayer::openTunnel(Flow& flow, std::int64_t ts) {
 }
 
 void AppLayer::openWebsocket(Flow& flow, std::int64_t ts) {
-  auto& http = static_cast<HttpState&>(*flow.app_state);
+  auto& http = static_cast<HttpState&>(*flow.app_layer.state);
   const bool deflate = http.websocketDeflate();
   std::string held[2] = {std::move(http.tunnelBytes(FlowDirection::ToServer)), std::move(http.tunnelBytes(FlowDirection::ToClient))};
   http.tunnelBytes(FlowDirection::ToServer).clear();
@@ -456,9 +456,9 @@ void AppLayer::openWebsocket(Flow& flow, std::int64_t ts) {
   datagram_events_.merge(http.events);  // taken with the next events: they outlive the state
   releaseState(flow);
   flow.app = AppProto::Websocket;
-  flow.app_detection_done = true;
-  flow.app_upgraded_from = AppProto::Http;
-  flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
+  flow.app_layer.detection_done = true;
+  flow.app_layer.upgraded_from = AppProto::Http;
+  flow.app_layer.state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
   stateOf<WebsocketState>(flow).setDeflate(deflate);
   for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
     const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
@@ -487,17 +487,17 @@ void AppLayer::onWebsocket(Flow& flow, const WebsocketFrame& frame, std::int64_t
 }
 
 void AppLayer::probeTunnel(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
-  if (!flow.app_state) flow.app_state = std::make_unique<TunnelProbe>();
-  auto& probe = static_cast<TunnelProbe&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = std::make_unique<TunnelProbe>();
+  auto& probe = static_cast<TunnelProbe&>(*flow.app_layer.state);
   std::string& bytes = probe.held[dir == FlowDirection::ToServer ? 0 : 1];
   bytes.append(reinterpret_cast<const char*>(data.data()), data.size());
   identify(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
   if (flow.app == AppProto::None) {
-    if (flow.app_detection_done) flow.app_state.reset();  // given up: nothing more is parsed
+    if (flow.app_layer.detection_done) flow.app_layer.state.reset();  // given up: nothing more is parsed
     return;
   }
   std::string held[2] = {std::move(probe.held[0]), std::move(probe.held[1])};
-  flow.app_state.reset();
+  flow.app_layer.state.reset();
   // The identifying side first: the protocol's parser sees its opening bytes first.
   const FlowDirection other = dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer;
   for (const FlowDirection d : {dir, other}) {
@@ -526,23 +526,23 @@ void AppLayer::onDatagram(Flow& flow, FlowDirection dir, std::span<const std::ui
 }
 
 FlowFrames& AppLayer::frames(Flow& flow) {
-  if (!flow.frame_state) flow.frame_state = frame_states_.take([] { return std::make_unique<FlowFrames>(); });
-  return static_cast<FlowFrames&>(*flow.frame_state);
+  if (!flow.app_layer.frames) flow.app_layer.frames = frame_states_.take([] { return std::make_unique<FlowFrames>(); });
+  return static_cast<FlowFrames&>(*flow.app_layer.frames);
 }
 
 void AppLayer::onFrame(Flow& flow, const Frame& delimited, std::int64_t ts) {
   // The transaction the frame belongs to, where its parser knows it: alerts carry its object.
   Frame frame = delimited;
   AppMetadata tx_record{AppMetadata::Kind::Frame, &flow, frame.direction, ts};
-  if (const auto* ssh = dynamic_cast<const SshState*>(flow.app_state.get())) {
+  if (const auto* ssh = dynamic_cast<const SshState*>(flow.app_layer.state.get())) {
     frame.tx_id = 0;  // a session is one transaction
     tx_record.kind = AppMetadata::Kind::Ssh;
     tx_record.ssh = ssh;
-  } else if (const auto* smtp = dynamic_cast<const SmtpState*>(flow.app_state.get())) {
+  } else if (const auto* smtp = dynamic_cast<const SmtpState*>(flow.app_layer.state.get())) {
     frame.tx_id = static_cast<std::int64_t>(smtp->current().tx_id);
     tx_record.kind = AppMetadata::Kind::Smtp;
     tx_record.mail = &smtp->current();
-  } else if (const auto* ws = dynamic_cast<const WebsocketState*>(flow.app_state.get())) {
+  } else if (const auto* ws = dynamic_cast<const WebsocketState*>(flow.app_layer.state.get())) {
     if (const WebsocketFrame* last = ws->last(frame.direction)) {
       frame.tx_id = static_cast<std::int64_t>(last->tx_id);
       tx_record.kind = AppMetadata::Kind::Websocket;
@@ -566,18 +566,18 @@ void AppLayer::onFrame(Flow& flow, const Frame& delimited, std::int64_t ts) {
 }
 
 void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
-  if (!flow.app_detection_done && flow.app == AppProto::None && flow.app_upgraded_from == AppProto::Http) {
+  if (!flow.app_layer.detection_done && flow.app == AppProto::None && flow.app_layer.upgraded_from == AppProto::Http) {
     probeTunnel(flow, dir, data, ts);
     return;
   }
-  if (!flow.app_detection_done && !claimFtpData(flow)) identify(flow, dir, data);
-  else if (flow.app != AppProto::None && !flow.app_probe_done[sideOf(dir)] && !data.empty()) probeOtherSide(flow, dir, data);
+  if (!flow.app_layer.detection_done && !claimFtpData(flow)) identify(flow, dir, data);
+  else if (flow.app != AppProto::None && !flow.app_layer.probe_done[sideOf(dir)] && !data.empty()) probeOtherSide(flow, dir, data);
   const ParseErrorCount count(flow, counters_);
   switch (flow.app) {
     case AppProto::Http:
     case AppProto::Http2:
     case AppProto::Doh2: {
-      if (!flow.app_state) flow.app_state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
+      if (!flow.app_layer.state) flow.app_layer.state = http_states_.take([this] { return std::make_unique<HttpState>(&http_messages_); });
       holdOrParse(flow, dir, data, ts);  // HTTP/1 as acknowledged, HTTP/2 on arrival (AckedParsing.cpp)
       break;
     }
@@ -586,7 +586,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
         ++(m.response ? counters_.dns_responses : counters_.dns_queries);
         const AppMetadata record{AppMetadata::Kind::Dns, &flow, d, ts, nullptr, nullptr, &m};
         if (metadata_) metadata_(record);
-        addDnsMessageEvents(m, flow.app_state->events);
+        addDnsMessageEvents(m, flow.app_layer.state->events);
         tx_.buffers.clear();
         addDnsBuffers(m, tx_.buffers);
         tx_record_ = &record;  // alerts carry the dns object
@@ -595,22 +595,22 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       });
       break;
     case AppProto::Tls: {
-      if (!flow.app_state) flow.app_state = tls_states_.take([] { return std::make_unique<TlsState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = tls_states_.take([] { return std::make_unique<TlsState>(); });
       TlsState& tls = stateOf<TlsState>(flow);
       if (tls.append(dir, data) || parsesOnArrival(flow, dir)) parseTls(flow, tls, dir, ts);
       break;
     }
     case AppProto::Smtp: {
-      if (!flow.app_state) flow.app_state = smtp_states_.take([this] { return std::make_unique<SmtpState>(smtp_); });
+      if (!flow.app_layer.state) flow.app_layer.state = smtp_states_.take([this] { return std::make_unique<SmtpState>(smtp_); });
       holdOrParse(flow, dir, data, ts);  // as acknowledged (AckedParsing.cpp)
       break;
     }
     case AppProto::Ssh:
-      if (!flow.app_state) flow.app_state = ssh_states_.take([] { return std::make_unique<SshState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = ssh_states_.take([] { return std::make_unique<SshState>(); });
       holdOrParse(flow, dir, data, ts);  // as acknowledged (AckedParsing.cpp)
       break;
     case AppProto::Smb: {
-      if (!flow.app_state) flow.app_state = smb_states_.take([] { return std::make_unique<SmbState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = smb_states_.take([] { return std::make_unique<SmbState>(); });
       auto& smb = stateOf<SmbState>(flow);
       if (const std::uint64_t gaps = flow.streams[dir == FlowDirection::ToServer ? 0 : 1].counters().gaps;
           gaps != smb.gaps_seen[dir == FlowDirection::ToServer ? 0 : 1]) {
@@ -627,7 +627,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       break;
     }
     case AppProto::Dcerpc: {
-      if (!flow.app_state) flow.app_state = dcerpc_states_.take([] { return std::make_unique<DcerpcState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = dcerpc_states_.take([] { return std::make_unique<DcerpcState>(); });
       auto& dcerpc = stateOf<DcerpcState>(flow);
       if (const std::uint64_t gaps = flow.streams[dir == FlowDirection::ToServer ? 0 : 1].counters().gaps;
           gaps != dcerpc.gaps_seen[dir == FlowDirection::ToServer ? 0 : 1]) {
@@ -644,21 +644,21 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       break;
     }
     case AppProto::Ftp:
-      if (!flow.app_state) {
-        flow.app_state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
-        static_cast<FtpState&>(*flow.app_state).setMaxLineBytes(ftp_max_line_);
-        static_cast<FtpState&>(*flow.app_state).setMaxTx(ftp_max_tx_);
+      if (!flow.app_layer.state) {
+        flow.app_layer.state = ftp_states_.take([] { return std::make_unique<FtpState>(); });
+        static_cast<FtpState&>(*flow.app_layer.state).setMaxLineBytes(ftp_max_line_);
+        static_cast<FtpState&>(*flow.app_layer.state).setMaxTx(ftp_max_tx_);
       }
       stateOf<FtpState>(flow).feed(dir, data, [&](const FtpTransaction& tx) { onFtp(flow, tx, ts); });
       expectFtpData(flow);
       break;
     case AppProto::FtpData:
-      if (flow.app_state) static_cast<FtpDataState&>(*flow.app_state).feed(dir, data);
+      if (flow.app_layer.state) static_cast<FtpDataState&>(*flow.app_layer.state).feed(dir, data);
       break;
     case AppProto::Ldap: {
-      if (!flow.app_state) {
-        flow.app_state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
-        static_cast<LdapState&>(*flow.app_state).setMaxTx(ldap_max_tx_);
+      if (!flow.app_layer.state) {
+        flow.app_layer.state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
+        static_cast<LdapState&>(*flow.app_layer.state).setMaxTx(ldap_max_tx_);
       }
       auto& ldap = stateOf<LdapState>(flow);
       const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
@@ -676,15 +676,15 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       break;
     }
     case AppProto::Mqtt:
-      if (!flow.app_state) flow.app_state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
+      if (!flow.app_layer.state) flow.app_layer.state = mqtt_states_.take([this] { return std::make_unique<MqttState>(mqtt_limits_); });
       stateOf<MqttState>(flow, mqtt_limits_).feed(dir, data, [&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, ts); });
       break;
     case AppProto::Websocket:
-      if (!flow.app_state) flow.app_state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = websocket_states_.take([] { return std::make_unique<WebsocketState>(); });
       stateOf<WebsocketState>(flow).feed(dir, data, [&](const WebsocketFrame& frame) { onWebsocket(flow, frame, ts); });
       break;
     case AppProto::Krb5:
-      if (!flow.app_state) flow.app_state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
       stateOf<Krb5State>(flow).feed(dir, data, [&](FlowDirection d, const Krb5Message& m) {
         tx_.buffers.clear();
         onKrb5(flow, d, m, ts, tx_.buffers, true);
@@ -698,7 +698,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       onNfsStream(flow, dir, data, ts);
       break;
     case AppProto::Dnp3: {
-      if (!flow.app_state) flow.app_state = dnp3_states_.take([this] { return std::make_unique<Dnp3State>(dnp3_limits_); });
+      if (!flow.app_layer.state) flow.app_layer.state = dnp3_states_.take([this] { return std::make_unique<Dnp3State>(dnp3_limits_); });
       auto& dnp3 = stateOf<Dnp3State>(flow, dnp3_limits_);
       dnp3.pending(dir).append(data);
       if (parsesOnArrival(flow, dir)) {
@@ -709,26 +709,26 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       break;
     }
     case AppProto::Sip:
-      if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = sip_states_.take([] { return std::make_unique<SipState>(); });
       stateOf<SipState>(flow).feed(dir, data, [&](FlowDirection d, const SipMessage& m) {
         fillSipBuffers(m, tx_.buffers);
         onSip(flow, d, m, ts, true);
       });
       break;
     case AppProto::Pgsql: {
-      if (!flow.app_state) flow.app_state = pgsql_states_.take([] { return std::make_unique<PgsqlState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = pgsql_states_.take([] { return std::make_unique<PgsqlState>(); });
       stateOf<PgsqlState>(flow).pending(dir).append(data);
       if (parsesOnArrival(flow, dir)) parsePgsql(flow, dir, ts);
       break;
     }
     case AppProto::Pop3: {
-      if (!flow.app_state) flow.app_state = pop3_states_.take([] { return std::make_unique<Pop3State>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = pop3_states_.take([] { return std::make_unique<Pop3State>(); });
       stateOf<Pop3State>(flow).pending(dir).append(data);
       if (parsesOnArrival(flow, dir)) parsePop3(flow, dir, ts);
       break;
     }
     case AppProto::Rfb: {
-      if (!flow.app_state) flow.app_state = rfb_states_.take([] { return std::make_unique<RfbState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = rfb_states_.take([] { return std::make_unique<RfbState>(); });
       stateOf<RfbState>(flow).pending(dir).append(data);
       if (parsesOnArrival(flow, dir)) parseRfb(flow, dir, ts);
       break;
@@ -743,7 +743,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
 
 template <typename State, typename OnTransaction>
 void AppLayer::handOverToTls(Flow& flow, AppProto from, OnTransaction on_tx, std::int64_t ts) {
-  auto& state = static_cast<State&>(*flow.app_state);
+  auto& state = static_cast<State&>(*flow.app_layer.state);
   std::string held[2];  // what either side sent after the exchange: the TLS handshake
   for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
     held[dir == FlowDirection::ToServer ? 0 : 1] = state.pending(dir).held();
@@ -751,7 +751,7 @@ void AppLayer::handOverToTls(Flow& flow, AppProto from, OnTransaction on_tx, std
   state.close(on_tx);
   releaseState(flow);
   flow.app = AppProto::Tls;
-  flow.app_upgraded_from = from;
+  flow.app_layer.upgraded_from = from;
   for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
     const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
     if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
@@ -759,7 +759,7 @@ void AppLayer::handOverToTls(Flow& flow, AppProto from, OnTransaction on_tx, std
 }
 
 void AppLayer::parsePgsql(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
-  auto& pgsql = static_cast<PgsqlState&>(*flow.app_state);
+  auto& pgsql = static_cast<PgsqlState&>(*flow.app_layer.state);
   pgsql.pending(dir).release(unacked);
   pgsql.parse(dir, [&](const PgsqlTransaction& tx) { onPgsql(flow, tx, ts); });
   if (pgsql.tlsAccepted()) {
@@ -780,7 +780,7 @@ void AppLayer::onPgsql(Flow& flow, const PgsqlTransaction& tx, std::int64_t ts) 
 }
 
 void AppLayer::parsePop3(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
-  auto& pop3 = static_cast<Pop3State&>(*flow.app_state);
+  auto& pop3 = static_cast<Pop3State&>(*flow.app_layer.state);
   pop3.pending(dir).release(unacked);
   pop3.parse(dir, [&](const Pop3Transaction& tx) { onPop3(flow, tx, ts); });
   if (pop3.startTls()) {
@@ -810,7 +810,7 @@ void AppLayer::onPop3(Flow& flow, const Pop3Transaction& tx, std::int64_t ts) {
 }
 
 void AppLayer::parseRfb(Flow& flow, FlowDirection dir, std::int64_t ts, std::uint64_t unacked) {
-  auto& rfb = static_cast<RfbState&>(*flow.app_state);
+  auto& rfb = static_cast<RfbState&>(*flow.app_layer.state);
   rfb.pending(dir).release(unacked);
   rfb.parse(dir, [&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, ts); });
 }
@@ -934,7 +934,7 @@ void AppLayer::parseDcerpc(Flow& flow, DcerpcState& state, FlowDirection dir, st
 
 void AppLayer::onDcerpcPacket(Flow& flow, FlowDirection dir, std::int64_t ts) {
   const ParseErrorCount count(flow, counters_);
-  auto& dcerpc = static_cast<DcerpcState&>(*flow.app_state);
+  auto& dcerpc = static_cast<DcerpcState&>(*flow.app_layer.state);
   if (!stream_inline_) {
     parseDcerpc(flow, dcerpc, opposite(dir), ts, false);  // what this packet acknowledges
     inspectDce(flow, dcerpc.session(), dir, false);
@@ -962,7 +962,7 @@ void AppLayer::inspectDce(Flow& flow, DceSession& session, FlowDirection dir, bo
     AppMetadata record{smb ? AppMetadata::Kind::Smb : AppMetadata::Kind::Dcerpc, &flow, dir, flow.last_ns};
     record.dce = &tx;
     record.dce_session = &session;
-    record.smb_state = smb ? static_cast<const SmbState*>(flow.app_state.get()) : nullptr;
+    record.smb_state = smb ? static_cast<const SmbState*>(flow.app_layer.state.get()) : nullptr;
     tx_record_ = &record;
     emit(flow, dir);
     tx_.meta.facts = {};
@@ -985,7 +985,7 @@ void AppLayer::logDce(Flow& flow, DceSession& session, std::int64_t ts, bool all
 
 void AppLayer::onSmbPacket(Flow& flow, FlowDirection dir, std::int64_t ts) {
   const ParseErrorCount count(flow, counters_);
-  auto& smb = static_cast<SmbState&>(*flow.app_state);
+  auto& smb = static_cast<SmbState&>(*flow.app_layer.state);
   if (!stream_inline_) {
     parseSmb(flow, smb, opposite(dir), ts);  // what this packet acknowledges
     inspectSmb(flow, smb, dir, false);
@@ -1053,7 +1053,7 @@ void AppLayer::logSmb(Flow& flow, SmbState& state, std::int64_t ts, bool all) {
 }
 
 void AppLayer::onMqtt(Flow& flow, FlowDirection dir, const MqttTransaction& tx, std::int64_t ts) {
-  const auto& mqtt = static_cast<const MqttState&>(*flow.app_state);
+  const auto& mqtt = static_cast<const MqttState&>(*flow.app_layer.state);
   tx_.buffers.clear();
   // Suricata's mqtt keywords look at every packet of the transaction: the request's fields and
   // the reply's alike.
@@ -1106,14 +1106,14 @@ void AppLayer::onMqtt(Flow& flow, FlowDirection dir, const MqttTransaction& tx, 
 }
 
 void AppLayer::parseLdap(Flow& flow, FlowDirection dir, std::int64_t ts) {
-  auto& ldap = static_cast<LdapState&>(*flow.app_state);
+  auto& ldap = static_cast<LdapState&>(*flow.app_layer.state);
   ldap.pending(dir).release();
   ldap.parse(dir, [&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, ts); });
   if (ldap.startTls()) upgradeLdapToTls(flow, ts);
 }
 
 void AppLayer::upgradeLdapToTls(Flow& flow, std::int64_t ts) {
-  auto& ldap = static_cast<LdapState&>(*flow.app_state);
+  auto& ldap = static_cast<LdapState&>(*flow.app_layer.state);
   // What either side sent after the StartTLS exchange is the TLS handshake already.
   std::string held[2];
   for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
@@ -1122,7 +1122,7 @@ void AppLayer::upgradeLdapToTls(Flow& flow, std::int64_t ts) {
   ldap.close([&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, ts); });
   releaseState(flow);
   flow.app = AppProto::Tls;
-  flow.app_upgraded_from = AppProto::Ldap;
+  flow.app_layer.upgraded_from = AppProto::Ldap;
   for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
     const std::string& bytes = held[dir == FlowDirection::ToServer ? 0 : 1];
     if (!bytes.empty()) onStream(flow, dir, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, ts);
@@ -1221,7 +1221,7 @@ void AppLayer::onFtp(Flow& flow, const FtpTransaction& tx, std::int64_t ts) {
 }
 
 void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
-  auto& ssh = static_cast<SshState&>(*flow.app_state);
+  auto& ssh = static_cast<SshState&>(*flow.app_layer.state);
   if (defer_inspection_) {  // parsed from acknowledged bytes: inspected at the next packet its way
     ssh.uninspected[dir == FlowDirection::ToServer ? 0 : 1] |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(stage));
   } else {
@@ -1233,7 +1233,7 @@ void AppLayer::onSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t
 }
 
 void AppLayer::inspectSsh(Flow& flow, FlowDirection dir, SshStage stage, std::int64_t ts) {
-  auto& ssh = static_cast<SshState&>(*flow.app_state);
+  auto& ssh = static_cast<SshState&>(*flow.app_layer.state);
   const bool client = dir == FlowDirection::ToServer;
   const SshEndpoint& side = client ? ssh.client() : ssh.server();
   tx_.buffers.clear();
@@ -1306,13 +1306,13 @@ void AppLayer::onMail(Flow& flow, const MailTransaction& m, MailStage stage, std
 
 void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers,
                              std::int64_t ts) {
-  if (flow.app == AppProto::None && flow.app_detection_done) return;
+  if (flow.app == AppProto::None && flow.app_layer.detection_done) return;
   if (flow.app == AppProto::Sip || (flow.app == AppProto::None && looksLikeSip(payload))) {
     if (flow.app != AppProto::Sip) ++counters_.sip_udp_flows;
     flow.app = AppProto::Sip;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
-    if (!flow.app_state) flow.app_state = sip_states_.take([] { return std::make_unique<SipState>(); });
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
+    if (!flow.app_layer.state) flow.app_layer.state = sip_states_.take([] { return std::make_unique<SipState>(); });
     auto& sip = stateOf<SipState>(flow);
     const std::uint64_t errors = sip.errors();
     // The message stays in the flow's state until its next datagram: the buffers may view it.
@@ -1325,9 +1325,9 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
   }
   if (flow.app == AppProto::Krb5 || (flow.app == AppProto::None && isKrb5Port(flow) && looksLikeKrb5(payload, false))) {
     flow.app = AppProto::Krb5;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
-    if (!flow.app_state) flow.app_state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
+    if (!flow.app_layer.state) flow.app_layer.state = krb5_states_.take([] { return std::make_unique<Krb5State>(); });
     auto& krb5 = stateOf<Krb5State>(flow);
     const std::uint64_t errors = krb5.errors();
     // The message stays in the flow's state until its next datagram: the buffers may view it.
@@ -1342,9 +1342,9 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
   if (parseBittorrentDhtDatagram(flow, dir, payload, ts)) return;
   if (flow.app == AppProto::Ike || (flow.app == AppProto::None && looksLikeIkeFlow(flow, payload))) {
     flow.app = AppProto::Ike;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
-    if (!flow.app_state) flow.app_state = ike_states_.take([] { return std::make_unique<IkeState>(); });
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
+    if (!flow.app_layer.state) flow.app_layer.state = ike_states_.take([] { return std::make_unique<IkeState>(); });
     auto& ike = stateOf<IkeState>(flow);
     const std::uint64_t errors = ike.errors();
     // The message stays in the flow's state until its next datagram: the buffers may view it.
@@ -1359,8 +1359,8 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
   }
   if (flow.app == AppProto::Quic || (flow.app == AppProto::None && looksLikeQuic(flow, payload))) {
     flow.app = AppProto::Quic;
-    flow.app_detection_done = true;
-    if (!flow.app_state) flow.app_state = quic_states_.take([] { return std::make_unique<QuicState>(); });
+    flow.app_layer.detection_done = true;
+    if (!flow.app_layer.state) flow.app_layer.state = quic_states_.take([] { return std::make_unique<QuicState>(); });
     auto& quic = stateOf<QuicState>(flow);
     const std::uint64_t errors = quic.errors();
     quic.datagram(dir, payload, [&](FlowDirection d, const QuicTransaction& tx) { onQuic(flow, d, tx, ts); });
@@ -1376,10 +1376,10 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
        looksLikeLdap(payload, dir == FlowDirection::ToServer, true, ldap_probe_))) {
     // CLDAP: each datagram parsed as it comes; a request, or a server's responses.
     flow.app = AppProto::Ldap;
-    flow.app_detection_done = true;
-    if (!flow.app_state) {
-      flow.app_state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
-      static_cast<LdapState&>(*flow.app_state).setMaxTx(ldap_max_tx_);
+    flow.app_layer.detection_done = true;
+    if (!flow.app_layer.state) {
+      flow.app_layer.state = ldap_states_.take([] { return std::make_unique<LdapState>(); });
+      static_cast<LdapState&>(*flow.app_layer.state).setMaxTx(ldap_max_tx_);
     }
     auto& ldap = stateOf<LdapState>(flow);
     const std::uint64_t errors = ldap.errors();
@@ -1394,7 +1394,7 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
   DnsMessage& message = dns_;
   const bool dns_port = flow.server_port == 53 || flow.client_port == 53 || flow.server_port == 5353;
   if (!dns_port || !parseDnsMessage(payload, message)) {
-    if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_detection_done = true;
+    if (flow.app == AppProto::None && flow.counters[0].packets + flow.counters[1].packets > 4) flow.app_layer.detection_done = true;
     if (flow.app == AppProto::Dns || flow.app == AppProto::Mdns) {
       counters_.countParseErrors(flow, 1);
       datagram_events_.set(signatures::AnomalyEvent::DnsMalformedData);
@@ -1413,7 +1413,7 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
   addDnsMessageEvents(message, datagram_events_);
   // mDNS (port 5353, multicast): a protocol of its own since Suricata 8, the same messages.
   flow.app = flow.server_port == 53 || flow.client_port == 53 ? AppProto::Dns : AppProto::Mdns;
-  flow.app_detection_done = true;
+  flow.app_layer.detection_done = true;
   ++(message.response ? counters_.dns_responses : counters_.dns_queries);
   const AppMetadata record{AppMetadata::Kind::Dns, &flow, dir, ts, nullptr, nullptr, &message};
   if (metadata_) metadata_(record);
@@ -1426,7 +1426,7 @@ void AppLayer::parseDatagram(Flow& flow, FlowDirection dir, std::span<const std:
 
 void AppLayer::onDcerpcDatagram(Flow& flow, std::span<const std::uint8_t> payload, signatures::BufferSet& buffers, std::int64_t ts) {
   flow.app = AppProto::Dcerpc;
-  flow.app_detection_done = true;
+  flow.app_layer.detection_done = true;
   auto& state = stateOf<DcerpcUdpState>(flow);
   const std::uint64_t errors = state.errors();
   DceTransaction* tx = state.onDatagram(payload);
@@ -1451,10 +1451,10 @@ namespace {
 // Resets the flow's state and keeps it in `pool` when it is a State; false when it is not.
 template <typename State>
 bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
-  auto* state = dynamic_cast<State*>(flow.app_state.get());
+  auto* state = dynamic_cast<State*>(flow.app_layer.state.get());
   if (state == nullptr) return false;
   state->reset();
-  flow.app_state.release();  // ownership moves to the unique_ptr below
+  flow.app_layer.state.release();  // ownership moves to the unique_ptr below
   pool.give(std::unique_ptr<State>(state));
   return true;
 }
@@ -1462,8 +1462,8 @@ bool giveState(Flow& flow, FreeList<std::unique_ptr<State>>& pool) {
 
 void AppLayer::releaseState(Flow& flow) {
   if (datagram_record_.flow == &flow) has_datagram_record_ = false;  // it views the state
-  if (flow.frame_state) {
-    auto* frames = static_cast<FlowFrames*>(flow.frame_state.release());  // ownership moves to the pool
+  if (flow.app_layer.frames) {
+    auto* frames = static_cast<FlowFrames*>(flow.app_layer.frames.release());  // ownership moves to the pool
     frames->reset();
     frame_states_.give(std::unique_ptr<FlowFrames>(frames));
   }
@@ -1478,7 +1478,7 @@ void AppLayer::releaseState(Flow& flow) {
       giveState(flow, bittorrent_dht_states_) || giveState(flow, rdp_states_)) {
     return;
   }
-  flow.app_state.reset();
+  flow.app_layer.state.reset();
 }
 
 void AppLayer::addPools(PoolTable& table) const {
@@ -1584,7 +1584,7 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
         for (const TlsCertificate& cert : h.certificates) tx_.buffers.add(BufferId::TlsCerts, cert.der);
       }
     } else {
-      if (h.version != 0) flow.tls_version = h.version;
+      if (h.version != 0) flow.app_layer.tls_version = h.version;
       if (!h.ja3s.empty()) {
         tx_.buffers.set(BufferId::Ja3sString, h.ja3s);
         tx_.buffers.set(BufferId::Ja3sHash, h.ja3s_hash);
@@ -1607,25 +1607,25 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
-  if (flow.app == AppProto::Dnp3 && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
+  if (flow.app == AppProto::Dnp3 && flow.ip_proto == 6 && flow.app_layer.state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     parseDnp3(flow, opposite(dir), unacked, flow.last_ns);  // what this packet acknowledges
     inspectDnp3(flow, dir, false);  // as Suricata, a fragment at the next packet its way
-    static_cast<Dnp3State&>(*flow.app_state).prune();
+    static_cast<Dnp3State&>(*flow.app_layer.state).prune();
   }
-  if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_state) onDcerpcPacket(flow, dir, flow.last_ns);
-  if (flow.app == AppProto::Nfs && flow.app_state) onNfsPacket(flow, dir, unacked);
+  if (flow.app == AppProto::Dcerpc && flow.ip_proto == 6 && flow.app_layer.state) onDcerpcPacket(flow, dir, flow.last_ns);
+  if (flow.app == AppProto::Nfs && flow.app_layer.state) onNfsPacket(flow, dir, unacked);
   if (flow.app == AppProto::Enip || flow.app == AppProto::Modbus) onIcsPacket(flow, dir, unacked);
-  if (flow.app == AppProto::Smb && flow.app_state) onSmbPacket(flow, dir, flow.last_ns);
-  if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_state && !stream_inline_) {
+  if (flow.app == AppProto::Smb && flow.app_layer.state) onSmbPacket(flow, dir, flow.last_ns);
+  if (flow.app == AppProto::Ldap && flow.ip_proto == 6 && flow.app_layer.state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     parseLdap(flow, opposite(dir), flow.last_ns);  // what this packet acknowledges
   }
-  if (flow.app == AppProto::Tls && flow.app_state && !stream_inline_) {
+  if (flow.app == AppProto::Tls && flow.app_layer.state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
-    parseTls(flow, static_cast<TlsState&>(*flow.app_state), opposite(dir), flow.last_ns);  // what this packet acknowledges
+    parseTls(flow, static_cast<TlsState&>(*flow.app_layer.state), opposite(dir), flow.last_ns);  // what this packet acknowledges
   }
-  if ((flow.app == AppProto::Pgsql || flow.app == AppProto::Rfb || flow.app == AppProto::Pop3) && flow.app_state && !stream_inline_) {
+  if ((flow.app == AppProto::Pgsql || flow.app == AppProto::Rfb || flow.app == AppProto::Pop3) && flow.app_layer.state && !stream_inline_) {
     const ParseErrorCount count(flow, counters_);
     if (flow.app == AppProto::Pgsql) parsePgsql(flow, opposite(dir), flow.last_ns, unacked);  // what this packet acknowledges
     else if (flow.app == AppProto::Pop3) parsePop3(flow, opposite(dir), flow.last_ns, unacked);
@@ -1636,24 +1636,24 @@ void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
     const ParseErrorCount count(flow, counters_);
     onAckedPacket(flow, dir, unacked, flow.last_ns);
   }
-  if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_state) return;
-  static_cast<SmtpState&>(*flow.app_state).clientPacket([&](const MailTransaction& m, MailStage stage) {
+  if (flow.app != AppProto::Smtp || dir != FlowDirection::ToServer || !flow.app_layer.state) return;
+  static_cast<SmtpState&>(*flow.app_layer.state).clientPacket([&](const MailTransaction& m, MailStage stage) {
     onMail(flow, m, stage, flow.last_ns);
   });
 }
 
 void AppLayer::onFlowEnd(Flow& flow) {
-  if (flow.frame_state && framesWanted()) {
+  if (flow.app_layer.frames && framesWanted()) {
     frame_flow_ = &flow;
     frame_ts_ = flow.last_ns;
     frames(flow).onEnd(flow.app, frame_sink_);
   }
-  if (!flow.app_state) return;
+  if (!flow.app_layer.state) return;
   const ParseErrorCount count(flow, counters_);
   parseAllHeld(flow, flow.last_ns);  // HTTP/1, SMTP and SSH bytes no packet acknowledged
-  if (!flow.app_state) return;
+  if (!flow.app_layer.state) return;
   if (flow.app == AppProto::Http || flow.app == AppProto::Http2 || flow.app == AppProto::Doh2) {
-    auto& http = static_cast<HttpState&>(*flow.app_state);
+    auto& http = static_cast<HttpState&>(*flow.app_layer.state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       http.close(dir, [&](FlowDirection d, const HttpMessage& m) { onHttp(flow, d, m, flow.last_ns); });
     }
@@ -1664,13 +1664,13 @@ void AppLayer::onFlowEnd(Flow& flow) {
     }
     http.unanswered().clear();
   } else if (flow.app == AppProto::Smtp) {
-    static_cast<SmtpState&>(*flow.app_state).close([&](const MailTransaction& m, MailStage stage) {
+    static_cast<SmtpState&>(*flow.app_layer.state).close([&](const MailTransaction& m, MailStage stage) {
       onMail(flow, m, stage, flow.last_ns);
     });
   } else if (flow.app == AppProto::Ssh) {
-    logSsh(flow, static_cast<SshState&>(*flow.app_state), flow.last_ns);
+    logSsh(flow, static_cast<SshState&>(*flow.app_layer.state), flow.last_ns);
   } else if (flow.app == AppProto::Dcerpc && flow.ip_proto == 17) {
-    auto& udp = static_cast<DcerpcUdpState&>(*flow.app_state);
+    auto& udp = static_cast<DcerpcUdpState&>(*flow.app_layer.state);
     for (DceTransaction& tx : udp.transactions()) {
       if (tx.logged || !metadata_) continue;
       tx.logged = true;
@@ -1680,14 +1680,14 @@ void AppLayer::onFlowEnd(Flow& flow) {
     }
   } else if (flow.app == AppProto::Dcerpc) {
     // What is left: every byte parsed, every call inspected both ways and logged.
-    auto& dcerpc = static_cast<DcerpcState&>(*flow.app_state);
+    auto& dcerpc = static_cast<DcerpcState&>(*flow.app_layer.state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDcerpc(flow, dcerpc, dir, flow.last_ns, false);
     inspectDce(flow, dcerpc.session(), FlowDirection::ToServer, true);
     inspectDce(flow, dcerpc.session(), FlowDirection::ToClient, true);
     logDce(flow, dcerpc.session(), flow.last_ns, true, AppMetadata::Kind::Dcerpc, nullptr);
     dcerpc.session().pruneFinished();
   } else if (flow.app == AppProto::Smb) {
-    auto& smb = static_cast<SmbState&>(*flow.app_state);
+    auto& smb = static_cast<SmbState&>(*flow.app_layer.state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseSmb(flow, smb, dir, flow.last_ns);
     smb.close();
     inspectSmb(flow, smb, FlowDirection::ToServer, true);
@@ -1697,7 +1697,7 @@ void AppLayer::onFlowEnd(Flow& flow) {
   } else if (flow.app == AppProto::Nfs) {
     endNfs(flow);
   } else if (flow.app == AppProto::Ftp) {
-    static_cast<FtpState&>(*flow.app_state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
+    static_cast<FtpState&>(*flow.app_layer.state).close([&](const FtpTransaction& tx) { onFtp(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::FtpData) {
     finishFtpData(flow);
   } else if (flow.app == AppProto::Ldap) {
@@ -1707,38 +1707,38 @@ void AppLayer::onFlowEnd(Flow& flow) {
       }
     }
     if (flow.app == AppProto::Ldap) {
-      static_cast<LdapState&>(*flow.app_state).close([&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, flow.last_ns); });
+      static_cast<LdapState&>(*flow.app_layer.state).close([&](FlowDirection d, LdapTransaction& tx) { onLdap(flow, d, tx, flow.last_ns); });
     }
   } else if (flow.app == AppProto::Pgsql) {
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       if (flow.app == AppProto::Pgsql) parsePgsql(flow, dir, flow.last_ns);
     }
     if (flow.app == AppProto::Pgsql) {
-      static_cast<PgsqlState&>(*flow.app_state).close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, flow.last_ns); });
+      static_cast<PgsqlState&>(*flow.app_layer.state).close([&](const PgsqlTransaction& tx) { onPgsql(flow, tx, flow.last_ns); });
     }
   } else if (flow.app == AppProto::Pop3) {
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       if (flow.app == AppProto::Pop3) parsePop3(flow, dir, flow.last_ns);
     }
     if (flow.app == AppProto::Pop3) {
-      static_cast<Pop3State&>(*flow.app_state).close([&](const Pop3Transaction& tx) { onPop3(flow, tx, flow.last_ns); });
+      static_cast<Pop3State&>(*flow.app_layer.state).close([&](const Pop3Transaction& tx) { onPop3(flow, tx, flow.last_ns); });
     }
   } else if (flow.app == AppProto::Rfb) {
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseRfb(flow, dir, flow.last_ns);
-    static_cast<RfbState&>(*flow.app_state).close([&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, flow.last_ns); });
+    static_cast<RfbState&>(*flow.app_layer.state).close([&](FlowDirection, const RfbTransaction& tx) { onRfb(flow, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Enip || flow.app == AppProto::Modbus) {
     endIcs(flow);
   } else if (flow.app == AppProto::Dnp3) {
-    auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+    auto& dnp3 = static_cast<Dnp3State&>(*flow.app_layer.state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseDnp3(flow, dir, std::nullopt, flow.last_ns);
     dnp3.close();
     inspectDnp3(flow, FlowDirection::ToServer, true);
     inspectDnp3(flow, FlowDirection::ToClient, true);
     dnp3.prune();
   } else if (flow.app == AppProto::Mqtt) {
-    static_cast<MqttState&>(*flow.app_state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
+    static_cast<MqttState&>(*flow.app_layer.state).close([&](FlowDirection d, const MqttTransaction& tx) { onMqtt(flow, d, tx, flow.last_ns); });
   } else if (flow.app == AppProto::Tls) {
-    auto& tls = static_cast<TlsState&>(*flow.app_state);
+    auto& tls = static_cast<TlsState&>(*flow.app_layer.state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseTls(flow, tls, dir, flow.last_ns);
     if (metadata_ && !tls.logged && tls.client_hello) {
       AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, flow.last_ns};
@@ -1750,7 +1750,7 @@ void AppLayer::onFlowEnd(Flow& flow) {
 }
 
 void AppLayer::parseDnp3(Flow& flow, FlowDirection dir, std::optional<std::uint64_t> unacked, std::int64_t ts) {
-  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_layer.state);
   AckedBytes& pending = dnp3.pending(dir);
   // Bytes delivered past what the other side acknowledged wait for a later ACK.
   if (unacked) pending.release(*unacked);
@@ -1766,7 +1766,7 @@ void AppLayer::onDnp3Record(Flow& flow, const Dnp3Transaction& tx, std::int64_t 
 }
 
 void AppLayer::inspectDnp3(Flow& flow, FlowDirection dir, bool all) {
-  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_state);
+  auto& dnp3 = static_cast<Dnp3State&>(*flow.app_layer.state);
   dnp3.forUninspected(dir, all, [&](const Dnp3Transaction& tx) {
     tx_.buffers.clear();
     tx_.buffers.set(BufferId::Dnp3Data, tx.data);

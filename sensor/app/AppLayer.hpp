@@ -234,9 +234,9 @@ class AppLayer {
   // Moves the app-layer anomaly events raised since the last call (by the flow's parser, or
   // while parsing a datagram) into `into`.
   void takeEvents(Flow& flow, signatures::EventSet& into) {
-    if (flow.app_state && flow.app_state->events.any()) {
-      into.merge(flow.app_state->events);
-      flow.app_state->events.clear();
+    if (flow.app_layer.state && flow.app_layer.state->events.any()) {
+      into.merge(flow.app_layer.state->events);
+      flow.app_layer.state->events.clear();
     }
     if (datagram_events_.any()) {
       into.merge(datagram_events_);

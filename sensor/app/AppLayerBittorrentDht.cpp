@@ -14,13 +14,13 @@ bool AppLayer::parseBittorrentDhtDatagram(Flow& flow, FlowDirection dir, std::sp
   if (flow.app == AppProto::None) {
     if (!startsBittorrentDhtQuery(payload) || protocolMode(AppProto::BittorrentDht) == ProtocolMode::Off) return false;
     flow.app = AppProto::BittorrentDht;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
   }
   if (flow.app != AppProto::BittorrentDht) return false;
   if (protocolMode(AppProto::BittorrentDht) == ProtocolMode::DetectionOnly) return true;
-  if (!flow.app_state) flow.app_state = bittorrent_dht_states_.take([] { return std::make_unique<BittorrentDhtState>(); });
-  auto& dht = static_cast<BittorrentDhtState&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = bittorrent_dht_states_.take([] { return std::make_unique<BittorrentDhtState>(); });
+  auto& dht = static_cast<BittorrentDhtState&>(*flow.app_layer.state);
   const std::uint64_t errors = dht.errors();
   // The message stays in the flow's state until its next datagram: the record may view it.
   dht.datagram(payload, [&](const BittorrentDhtMessage& m) {

@@ -13,26 +13,26 @@ using signatures::BufferId;
 using signatures::FlowDirection;
 
 void AppLayer::expectFtpData(Flow& control) {
-  if (!control.app_state) return;
-  auto& ftp = static_cast<FtpState&>(*control.app_state);
+  if (!control.app_layer.state) return;
+  auto& ftp = static_cast<FtpState&>(*control.app_layer.state);
   while (ftp.takeTransfer(ftp_transfer_)) ftp_data_expected_.expect(control, ftp_transfer_);
 }
 
 bool AppLayer::claimFtpData(Flow& flow) {
-  if (ftp_data_expected_.empty() || flow.app != AppProto::None || flow.app_state) return false;
+  if (ftp_data_expected_.empty() || flow.app != AppProto::None || flow.app_layer.state) return false;
   if (!ftp_data_expected_.claim(flow, ftp_transfer_)) return false;
   flow.app = AppProto::FtpData;
-  flow.app_identified_by = ftpDataDirection(ftp_transfer_);
-  flow.app_detection_done = true;
-  flow.app_state = ftp_data_states_.take([] { return std::make_unique<FtpDataState>(); });
-  auto& state = static_cast<FtpDataState&>(*flow.app_state);
+  flow.app_layer.identified_by = ftpDataDirection(ftp_transfer_);
+  flow.app_layer.detection_done = true;
+  flow.app_layer.state = ftp_data_states_.take([] { return std::make_unique<FtpDataState>(); });
+  auto& state = static_cast<FtpDataState&>(*flow.app_layer.state);
   state.start(ftp_transfer_);
   if (file_store_) state.limitToDepth(file_store_depth_);
   return true;
 }
 
 void AppLayer::finishFtpData(Flow& flow) {
-  auto& state = static_cast<FtpDataState&>(*flow.app_state);
+  auto& state = static_cast<FtpDataState&>(*flow.app_layer.state);
   if (state.finished) return;
   state.finished = true;
   // The whole file kept (not past kMaxFileBytes): its hashes, then the store.

@@ -122,12 +122,12 @@ void AppLayer::fillModbusBuffers(const ModbusMessage& m, signatures::BufferSet& 
 
 void AppLayer::onIcsStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (tcp_modes_[static_cast<std::size_t>(flow.app)] == ProtocolMode::DetectionOnly) return;
-  if (!flow.app_state) {
-    if (flow.app == AppProto::Enip) flow.app_state = enip_states_.take([] { return std::make_unique<EnipState>(); });
-    else flow.app_state = modbus_states_.take([] { return std::make_unique<ModbusState>(); });
+  if (!flow.app_layer.state) {
+    if (flow.app == AppProto::Enip) flow.app_layer.state = enip_states_.take([] { return std::make_unique<EnipState>(); });
+    else flow.app_layer.state = modbus_states_.take([] { return std::make_unique<ModbusState>(); });
   }
-  AckedBytes& pending = flow.app == AppProto::Enip ? static_cast<EnipState&>(*flow.app_state).pending(dir)
-                                                    : static_cast<ModbusState&>(*flow.app_state).pending(dir);
+  AckedBytes& pending = flow.app == AppProto::Enip ? static_cast<EnipState&>(*flow.app_layer.state).pending(dir)
+                                                    : static_cast<ModbusState&>(*flow.app_layer.state).pending(dir);
   pending.append(data);
   if (parsesOnArrival(flow, dir)) {
     parseIcs(flow, dir, std::nullopt, ts);
@@ -137,10 +137,10 @@ void AppLayer::onIcsStream(Flow& flow, FlowDirection dir, std::span<const std::u
 }
 
 void AppLayer::onIcsPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
-  if (!flow.app_state || flow.ip_proto != 6 || stream_inline_) return;
-  const std::uint64_t errors = flow.app_state->errors();
+  if (!flow.app_layer.state || flow.ip_proto != 6 || stream_inline_) return;
+  const std::uint64_t errors = flow.app_layer.state->errors();
   parseIcs(flow, opposite(dir), unacked, flow.last_ns);  // what this packet acknowledges
-  counters_.countParseErrors(flow, flow.app_state->errors() - errors);
+  counters_.countParseErrors(flow, flow.app_layer.state->errors() - errors);
   inspectIcs(flow, dir, flow.last_ns);                   // as Suricata, a side at the next packet its way
   logIcs(flow, false, flow.last_ns);
 }
@@ -159,11 +159,11 @@ void AppLayer::parseIcs(Flow& flow, FlowDirection dir, std::optional<std::uint64
     else pending.release();
   };
   if (flow.app == AppProto::Enip) {
-    auto& enip = static_cast<EnipState&>(*flow.app_state);
+    auto& enip = static_cast<EnipState&>(*flow.app_layer.state);
     release(enip.pending(dir));
     enip.parse(dir);
   } else {
-    auto& modbus = static_cast<ModbusState&>(*flow.app_state);
+    auto& modbus = static_cast<ModbusState&>(*flow.app_layer.state);
     release(modbus.pending(dir));
     modbus.parse(dir);
   }
@@ -171,7 +171,7 @@ void AppLayer::parseIcs(Flow& flow, FlowDirection dir, std::optional<std::uint64
 
 void AppLayer::inspectIcs(Flow& flow, FlowDirection dir, std::int64_t ts) {
   if (flow.app == AppProto::Enip) {
-    auto& enip = static_cast<EnipState&>(*flow.app_state);
+    auto& enip = static_cast<EnipState&>(*flow.app_layer.state);
     enip.forUninspected(dir, [&](const EnipTransaction& tx) {
       tx_.buffers.clear();
       const bool request = dir == FlowDirection::ToServer;
@@ -186,7 +186,7 @@ void AppLayer::inspectIcs(Flow& flow, FlowDirection dir, std::int64_t ts) {
     return;
   }
   if (dir != FlowDirection::ToServer) return;  // the modbus keyword looks at requests
-  auto& modbus = static_cast<ModbusState&>(*flow.app_state);
+  auto& modbus = static_cast<ModbusState&>(*flow.app_layer.state);
   modbus.forUninspected([&](const ModbusTransaction& tx) {
     tx_.buffers.clear();
     fillModbusBuffers(tx.request, tx_.buffers);
@@ -204,7 +204,7 @@ void AppLayer::logIcs(Flow& flow, bool all, std::int64_t ts) {
     if (metadata_) metadata_(record);
   };
   if (flow.app == AppProto::Enip) {
-    auto& enip = static_cast<EnipState&>(*flow.app_state);
+    auto& enip = static_cast<EnipState&>(*flow.app_layer.state);
     enip.forUnlogged(all, [&](const EnipTransaction& tx) {
       AppMetadata record{AppMetadata::Kind::Enip, &flow, FlowDirection::ToServer, ts};
       record.enip = &tx;
@@ -212,7 +212,7 @@ void AppLayer::logIcs(Flow& flow, bool all, std::int64_t ts) {
     });
     enip.prune();
   } else {
-    auto& modbus = static_cast<ModbusState&>(*flow.app_state);
+    auto& modbus = static_cast<ModbusState&>(*flow.app_layer.state);
     modbus.forUnlogged(all, [&](const ModbusTransaction& tx) {
       AppMetadata record{AppMetadata::Kind::Modbus, &flow, FlowDirection::ToServer, ts};
       record.modbus = &tx;
@@ -229,13 +229,13 @@ bool AppLayer::parseEnipDatagram(Flow& flow, FlowDirection dir, std::span<const 
     const bool port = flow.server_port == 44818 || flow.client_port == 44818;
     if (!port || !looksLikeEnip(payload) || protocolMode(AppProto::Enip) == ProtocolMode::Off) return false;
     flow.app = AppProto::Enip;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
     ++counters_.enip_udp_flows;
   }
   if (protocolMode(AppProto::Enip) == ProtocolMode::DetectionOnly) return true;
-  if (!flow.app_state) flow.app_state = enip_states_.take([] { return std::make_unique<EnipState>(); });
-  auto& enip = static_cast<EnipState&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = enip_states_.take([] { return std::make_unique<EnipState>(); });
+  auto& enip = static_cast<EnipState&>(*flow.app_layer.state);
   enip.prune();  // what the last datagram's packet was done with
   const std::uint64_t errors = enip.errors();
   enip.datagram(dir, payload);

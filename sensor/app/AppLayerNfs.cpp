@@ -23,7 +23,7 @@ FlowDirection opposite(FlowDirection dir) { return dir == FlowDirection::ToServe
 }  // namespace
 
 void AppLayer::parseNfs(Flow& flow, FlowDirection data_dir, FlowDirection dir, std::int64_t ts, std::optional<std::uint64_t> unacked) {
-  auto& nfs = static_cast<NfsState&>(*flow.app_state);
+  auto& nfs = static_cast<NfsState&>(*flow.app_layer.state);
   if (unacked) nfs.pending(data_dir).release(*unacked);
   else nfs.pending(data_dir).release();
   nfs.parse(data_dir);
@@ -88,11 +88,11 @@ bool AppLayer::parseNfsDatagram(Flow& flow, FlowDirection dir, std::span<const s
     if (flow.app != AppProto::None || !(looksLikeNfsCall(payload, false) || (nfs_port && looksLikeRpcReply(payload, false)))) return false;
     if (protocolMode(AppProto::Nfs) == ProtocolMode::Off) return false;
     flow.app = AppProto::Nfs;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
   }
-  if (!flow.app_state) flow.app_state = std::make_unique<NfsState>();
-  auto& nfs = static_cast<NfsState&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = std::make_unique<NfsState>();
+  auto& nfs = static_cast<NfsState&>(*flow.app_layer.state);
   const std::uint64_t errors = nfs.errors();
   // The previous datagram's transactions, inspected and logged, go now: this one's record may
   // view its own until it is matched.
@@ -104,7 +104,7 @@ bool AppLayer::parseNfsDatagram(Flow& flow, FlowDirection dir, std::span<const s
 }
 
 void AppLayer::onNfsPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {
-  auto& nfs = static_cast<NfsState&>(*flow.app_state);
+  auto& nfs = static_cast<NfsState&>(*flow.app_layer.state);
   nfs.last_packet = dir;
   if (flow.ip_proto != 6 || stream_inline_) return;
   const std::uint64_t errors = nfs.errors();
@@ -113,8 +113,8 @@ void AppLayer::onNfsPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked)
 }
 
 void AppLayer::onNfsStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
-  if (!flow.app_state) flow.app_state = std::make_unique<NfsState>();
-  auto& nfs = static_cast<NfsState&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = std::make_unique<NfsState>();
+  auto& nfs = static_cast<NfsState&>(*flow.app_layer.state);
   const std::size_t side = dir == FlowDirection::ToServer ? 0 : 1;
   if (const std::uint64_t gaps = flow.streams[side].counters().gaps; gaps != nfs.gaps_seen[side]) {
     nfs.gaps_seen[side] = gaps;
@@ -128,7 +128,7 @@ void AppLayer::onNfsStream(Flow& flow, FlowDirection dir, std::span<const std::u
 }
 
 void AppLayer::endNfs(Flow& flow) {
-  auto& nfs = static_cast<NfsState&>(*flow.app_state);
+  auto& nfs = static_cast<NfsState&>(*flow.app_layer.state);
   if (flow.ip_proto == 6) {
     for (const FlowDirection d : {FlowDirection::ToServer, FlowDirection::ToClient}) {
       nfs.pending(d).release();

@@ -17,13 +17,13 @@ bool AppLayer::parseNtpDatagram(Flow& flow, FlowDirection dir, std::span<const s
     if ((flow.server_port != 123 && flow.client_port != 123) || !parseNtpMessage(payload, probe)) return false;
     if (protocolMode(AppProto::Ntp) == ProtocolMode::Off) return false;
     flow.app = AppProto::Ntp;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
   }
   if (flow.app != AppProto::Ntp) return false;
   if (protocolMode(AppProto::Ntp) == ProtocolMode::DetectionOnly) return true;
-  if (!flow.app_state) flow.app_state = ntp_states_.take([] { return std::make_unique<NtpState>(); });
-  auto& ntp = static_cast<NtpState&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = ntp_states_.take([] { return std::make_unique<NtpState>(); });
+  auto& ntp = static_cast<NtpState&>(*flow.app_layer.state);
   const std::uint64_t errors = ntp.errors();
   // The message stays in the flow's state until its next datagram: the buffers may view it.
   ntp.datagram(payload, [&](const NtpMessage& m) {

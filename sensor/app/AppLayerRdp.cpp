@@ -11,8 +11,8 @@ using signatures::FlowDirection;
 
 void AppLayer::onRdpStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data, std::int64_t ts) {
   if (tcp_modes_[static_cast<std::size_t>(signatures::AppProto::Rdp)] == ProtocolMode::DetectionOnly) return;
-  if (!flow.app_state) flow.app_state = rdp_states_.take([] { return std::make_unique<RdpState>(); });
-  auto& rdp = static_cast<RdpState&>(*flow.app_state);
+  if (!flow.app_layer.state) flow.app_layer.state = rdp_states_.take([] { return std::make_unique<RdpState>(); });
+  auto& rdp = static_cast<RdpState&>(*flow.app_layer.state);
   const std::uint64_t errors = rdp.errors();
   rdp.feed(dir, data, [&](FlowDirection d, const RdpTransaction& tx) {
     AppMetadata record{AppMetadata::Kind::Rdp, &flow, d, ts};

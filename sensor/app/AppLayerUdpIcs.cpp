@@ -35,21 +35,21 @@ bool AppLayer::parseUdpIcsDatagram(Flow& flow, FlowDirection dir, std::span<cons
     else return false;
     if (protocolMode(proto) == ProtocolMode::Off) return false;
     flow.app = proto;
-    flow.app_identified_by = dir;
-    flow.app_detection_done = true;
+    flow.app_layer.identified_by = dir;
+    flow.app_layer.detection_done = true;
   }
   if (proto != AppProto::Snmp && proto != AppProto::Tftp && proto != AppProto::Dhcp) return false;
   if (protocolMode(proto) == ProtocolMode::DetectionOnly) return true;
   if (proto == AppProto::Snmp) {
-    if (!flow.app_state) flow.app_state = snmp_states_.take([] { return std::make_unique<SnmpState>(); });
-    auto& snmp = static_cast<SnmpState&>(*flow.app_state);
+    if (!flow.app_layer.state) flow.app_layer.state = snmp_states_.take([] { return std::make_unique<SnmpState>(); });
+    auto& snmp = static_cast<SnmpState&>(*flow.app_layer.state);
     const std::uint64_t errors = snmp.errors();
     // The message stays in the flow's state until its next datagram: the buffers may view it.
     snmp.datagram(dir, payload, [&](FlowDirection d, const SnmpMessage& m) { onSnmp(flow, d, m, ts, buffers); });
     counters_.countParseErrors(flow, snmp.errors() - errors);
   } else if (proto == AppProto::Dhcp) {
-    if (!flow.app_state) flow.app_state = dhcp_states_.take([] { return std::make_unique<DhcpState>(); });
-    auto& dhcp = static_cast<DhcpState&>(*flow.app_state);
+    if (!flow.app_layer.state) flow.app_layer.state = dhcp_states_.take([] { return std::make_unique<DhcpState>(); });
+    auto& dhcp = static_cast<DhcpState&>(*flow.app_layer.state);
     const std::uint64_t errors = dhcp.errors();
     dhcp.datagram(payload, [&](const DhcpMessage& m) { onDhcp(flow, dir, m, ts, buffers); });
     counters_.countParseErrors(flow, dhcp.errors() - errors);
@@ -58,8 +58,8 @@ bool AppLayer::parseUdpIcsDatagram(Flow& flow, FlowDirection dir, std::span<cons
       dhcp.events.clear();
     }
   } else {
-    if (!flow.app_state) flow.app_state = tftp_states_.take([] { return std::make_unique<TftpState>(); });
-    auto& tftp = static_cast<TftpState&>(*flow.app_state);
+    if (!flow.app_layer.state) flow.app_layer.state = tftp_states_.take([] { return std::make_unique<TftpState>(); });
+    auto& tftp = static_cast<TftpState&>(*flow.app_layer.state);
     const std::uint64_t errors = tftp.errors();
     tftp.datagram(dir, payload, [&](const TftpTransaction& tx) { onTftp(flow, dir, tx, ts, buffers); });
     counters_.countParseErrors(flow, tftp.errors() - errors);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "gsoc/signatures/Frame.hpp"
 
 namespace gsoc::sensor {
 
@@ -29,40 +28,14 @@ std::string_view view(std::span<const std::uint8_t> s) { return {reinterpret_cas
 }  // namespace
 
 DetectionStage::DetectionStage(signatures::CompiledRulesetPtr ruleset, AlertSink sink)
-    : detector_(std::move(ruleset)),
-      sink_(std::move(sink)),
-      app_([this](Flow& flow, FlowDirection dir, signatures::MatchInput& input) { onTransaction(flow, dir, input); }) {
-  applyFileHashing();
-  applyFrames();
-  applySshHassh();
-}
-
-void DetectionStage::applySshHassh() {
-  const auto& rules = detector_.ruleset().rules();
-  app_.setSshHassh(std::any_of(rules.begin(), rules.end(), [](const signatures::Rule& r) {
-    return std::any_of(r.inspections.begin(), r.inspections.end(), [](const signatures::BufferInspection& i) {
-      using signatures::BufferId;
-      return i.buffer == BufferId::SshHassh || i.buffer == BufferId::SshHasshString || i.buffer == BufferId::SshHasshServer ||
-             i.buffer == BufferId::SshHasshServerString;
-    });
-  }));
-}
-
-void DetectionStage::applyFrames() {
-  const auto& rules = detector_.ruleset().rules();
-  const bool detect = std::any_of(rules.begin(), rules.end(), [](const signatures::Rule& r) {
-    return std::any_of(r.inspections.begin(), r.inspections.end(),
-                       [](const signatures::BufferInspection& i) { return signatures::isFrameBuffer(i.buffer); });
-  });
-  app_.setFrames(detect, log_frames_);
-}
+    : detector_(std::move(ruleset)), sink_(std::move(sink)) {}
 
 void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const {
   meta = signatures::PacketMeta{};
   meta.transport = transportOf(flow.ip_proto);
   meta.app = flow.app;
-  // app-layer-protocol with a direction: each side's own protocol (Flow::app_probed).
-  const auto probed = [&](std::size_t side) { return flow.app_probed[side] != signatures::AppProto::None ? flow.app_probed[side] : flow.app; };
+  // app-layer-protocol with a direction: each side's own protocol (AppFlowSlot::probed).
+  const auto probed = [&](std::size_t side) { return flow.app_layer.probed[side] != signatures::AppProto::None ? flow.app_layer.probed[side] : flow.app; };
   meta.app_to_server = probed(Flow::kToServer);
   meta.app_to_client = probed(Flow::kToClient);
   meta.direction = dir;
@@ -80,38 +53,11 @@ void DetectionStage::fillMeta(const Flow& flow, FlowDirection dir, std::int64_t 
   meta.flow_packets = {flow.counters[Flow::kToServer].packets, flow.counters[Flow::kToClient].packets};
   meta.flow_bytes = {flow.counters[Flow::kToServer].bytes, flow.counters[Flow::kToClient].bytes};
   meta.flow_start_ns = flow.first_ns;
-  meta.tls_version = flow.tls_version;
+  meta.tls_version = flow.app_layer.tls_version;
 }
 
-void DetectionStage::setMetadataSink(MetadataSink sink) {
-  if (!sink) {
-    app_.setMetadataSink({});
-    return;
-  }
-  app_.setMetadataSink([this, sink = std::move(sink)](const AppMetadata& record) {
-    AppMetadata stamped = record;
-    if (current_ != nullptr) stamped.capture_index = current_->capture_index;
-    sink(stamped);
-  });
-}
-
-void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
+std::uint64_t DetectionStage::acknowledge(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
   current_ = &packet;
-  // The second FIN closes the connection, but Suricata ends the session's app layer at the ACK
-  // of it (its CLOSED state): the app layer finishes at the packet after it (a RST at once).
-  const bool closing_fin = (packet.tcp_flags & tcp_flag::kFin) != 0 && (packet.tcp_flags & tcp_flag::kRst) == 0;
-  if (flow.tcp_state == TcpState::Closed && !closing_fin && (flow.app_state || !flow.stream_windows[0].empty())) {
-    // The connection is over but the flow waits for its timeout: finish the app layer now and
-    // give back the per-flow buffers, which are most of a flow's memory. What that raises
-    // belongs to this packet. Bytes held behind a hole will not be completed now: the app layer
-    // has them first, after the gap, as it would at the flow's end.
-    for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-      flow.streams[sideOf(side_dir)].flush([&](std::span<const std::uint8_t> data) { onStreamData(flow, side_dir, data); });
-    }
-    // The records the end writes (NFS's last) take this packet's direction, as Suricata's.
-    if (flow.app == signatures::AppProto::Nfs && flow.app_state) static_cast<NfsState&>(*flow.app_state).last_packet = dir;
-    finishApp(flow);
-  }
   // What of the other direction's delivered bytes this packet leaves unacknowledged.
   const std::size_t other_side = sideOf(dir == FlowDirection::ToServer ? FlowDirection::ToClient : FlowDirection::ToServer);
   const TcpStream& other = flow.streams[other_side];
@@ -120,26 +66,29 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
                                                                   : other.deliveredBytes();
   if (packet.ip_proto == 6 && (packet.tcp_flags & tcp_flag::kAck) != 0) {
     const std::uint64_t acked = other.deliveredBytes() - std::min(unacked, other.deliveredBytes());
-    flow.stream_acked[other_side] = std::max(flow.stream_acked[other_side], acked);
+    flow.detect.acked[other_side] = std::max(flow.detect.acked[other_side], acked);
   }
-  app_.onPacket(flow, dir, unacked);
-  collectAppEvents(flow);  // raised by what this packet acknowledged
+  return unacked;
+}
+
+signatures::BufferSet& DetectionStage::preparePacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
+  current_ = &packet;
   if (packet.ip_proto == 6 && !stream_inline_) {
     // IDS mode: this side's bytes the other side has acknowledged, scanned with this packet (as
     // Suricata's raw stream inspection, which stops at the last ACK).
     const std::size_t side = sideOf(dir);
-    const std::uint64_t scanned = flow.stream_inspected[side] - flow.stream_unscanned[side];
-    if (flow.stream_acked[side] > scanned) scanStream(flow, dir, flow.stream_acked[side] - scanned, packet.timestamp_ns);
+    const std::uint64_t scanned = flow.detect.inspected[side] - flow.detect.unscanned[side];
+    if (flow.detect.acked[side] > scanned) scanStream(flow, dir, flow.detect.acked[side] - scanned, packet.timestamp_ns);
   }
   ++counters_.packet_inputs;
   fillMeta(flow, dir, packet.timestamp_ns, input_.meta);
   auto& meta = input_.meta;
   if (packet.ip_proto == 6) {
-    if (flow.packet_app == signatures::AppProto::None && flow.app != signatures::AppProto::None &&
-        dir != flow.app_identified_by && flow.established()) {
-      flow.packet_app = flow.app;
+    if (flow.detect.packet_app == signatures::AppProto::None && flow.app != signatures::AppProto::None &&
+        dir != flow.app_layer.identified_by && flow.established()) {
+      flow.detect.packet_app = flow.app;
     }
-    meta.app = flow.packet_app;
+    meta.app = flow.detect.packet_app;
   }
   meta.has_packet = true;
   meta.events = packet.events;
@@ -173,65 +122,59 @@ void DetectionStage::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirec
       default: break;
     }
   }
-  if (packet.ip_proto == 17) app_.clearDatagramRecord();
-  if (!packet.payload.empty()) {
-    input_.buffers.set(BufferId::Payload, view(packet.payload));
-    if (packet.ip_proto == 17 && !packet.is_tunnel_root) {  // a tunnel's datagrams carry packets, not an app protocol
-      app_.onDatagram(flow, dir, packet.payload, input_.buffers, packet.timestamp_ns);
-      meta.app = flow.app;
-      collectAppEvents(flow);
-    }
-  }
+  if (!packet.payload.empty()) input_.buffers.set(BufferId::Payload, view(packet.payload));
+  return input_.buffers;
+}
+
+void DetectionStage::inspectPacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir, const AppMetadata* datagram_record) {
+  auto& meta = input_.meta;
+  // A datagram may have identified the flow's protocol just now.
+  if (packet.ip_proto == 17 && !packet.payload.empty()) meta.app = flow.app;
   if (packet_events_.any()) {
     meta.events.merge(packet_events_);
     packet_events_.clear();
     // The events' protocol is the flow's, even before packet rules learn it (see above).
     if (meta.app == signatures::AppProto::None) meta.app = flow.app;
   }
-  reportAnomalies(meta.events, &flow, &packet, dir, packet.timestamp_ns);
-  emit(&flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.flowbits));
+  reportAnomalies(meta.events, &flow, &packet, dir, packet.timestamp_ns, datagram_record);
+  const AppMetadata* record = flow.ip_proto == 17 ? datagram_record : nullptr;  // for a packet rule's alert on it
+  emit(&flow, dir, packet.timestamp_ns, input_, detector_.match(input_, &flow.detect.flowbits), record);
   tagPacket(packet, &flow);
 }
 
-void DetectionStage::finishApp(Flow& flow) {
-  app_.onFlowEnd(flow);
-  collectAppEvents(flow);
-  app_.releaseState(flow);
-  releaseWindows(flow);
-}
-
-void DetectionStage::onFlowEnd(Flow& flow) {
-  const struct Ending {
-    bool& flag;
-    explicit Ending(bool& f) : flag(f) { flag = true; }
-    ~Ending() { flag = false; }
-  } ending{ending_flow_};
+void DetectionStage::startFlowEnd(Flow& flow) {
+  ending_flow_ = true;
   // What stream rules have not scanned yet, as Suricata's pseudo packets at a flow's end.
   if (flow.ip_proto == 6 && !flow.bypassed) {
     for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
-      scanStream(flow, side_dir, flow.stream_unscanned[sideOf(side_dir)], flow.last_ns);
+      scanStream(flow, side_dir, flow.detect.unscanned[sideOf(side_dir)], flow.last_ns);
     }
   }
-  finishApp(flow);
+}
+
+void DetectionStage::finishFlowEnd(Flow& flow, const AppMetadata* datagram_record) {
   tagger_.onFlowEnd(flow);
-  if (!packet_events_.any()) return;
-  // Events the flow's last bytes raised (parsed at its end, no packet acknowledged them): as
-  // Suricata's end-of-flow pseudo packet, a packet-less inspection of the events alone.
-  fillMeta(flow, FlowDirection::ToServer, flow.last_ns, input_.meta);
-  input_.meta.events = packet_events_;
-  input_.meta.has_packet = true;  // a pseudo packet, without payload
-  input_.meta.established = input_.meta.established || flow.was_established;
-  packet_events_.clear();
-  input_.buffers.clear();
-  reportAnomalies(input_.meta.events, &flow, nullptr, FlowDirection::ToServer, flow.last_ns);
-  emit(&flow, FlowDirection::ToServer, flow.last_ns, input_, detector_.match(input_, &flow.flowbits));
+  if (packet_events_.any()) {
+    // Events the flow's last bytes raised (parsed at its end, no packet acknowledged them): as
+    // Suricata's end-of-flow pseudo packet, a packet-less inspection of the events alone.
+    fillMeta(flow, FlowDirection::ToServer, flow.last_ns, input_.meta);
+    input_.meta.events = packet_events_;
+    input_.meta.has_packet = true;  // a pseudo packet, without payload
+    input_.meta.established = input_.meta.established || flow.was_established;
+    packet_events_.clear();
+    input_.buffers.clear();
+    reportAnomalies(input_.meta.events, &flow, nullptr, FlowDirection::ToServer, flow.last_ns);
+    const AppMetadata* record = flow.ip_proto == 17 ? datagram_record : nullptr;
+    emit(&flow, FlowDirection::ToServer, flow.last_ns, input_, detector_.match(input_, &flow.detect.flowbits), record);
+  }
+  ending_flow_ = false;
 }
 
 void DetectionStage::releaseWindows(Flow& flow) {
   for (std::size_t side = 0; side < 2; ++side) {
-    std::string& kept = flow.stream_windows[side];
-    if (flow.stream_unscanned[side] != 0 && !ending_flow_) continue;  // scanned at the flow's end
-    flow.stream_unscanned[side] = 0;
+    std::string& kept = flow.detect.windows[side];
+    if (flow.detect.unscanned[side] != 0 && !ending_flow_) continue;  // scanned at the flow's end
+    flow.detect.unscanned[side] = 0;
     if (kept.capacity() <= std::string().capacity()) continue;  // nothing on the heap
     giveWindow(std::exchange(kept, std::string()));
   }
@@ -289,10 +232,8 @@ void DetectionStage::onFlowlessPacket(const DecodedPacket& packet) {
   tagPacket(packet, nullptr);
 }
 
-void DetectionStage::collectAppEvents(Flow& flow) { app_.takeEvents(flow, packet_events_); }
-
 void DetectionStage::reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
-                                     FlowDirection dir, std::int64_t ts) {
+                                     FlowDirection dir, std::int64_t ts, const AppMetadata* datagram_record) {
   if (!anomaly_sink_) return;
   events.forEach([&](signatures::AnomalyEvent e) {
     AnomalyHit hit;
@@ -302,52 +243,51 @@ void DetectionStage::reportAnomalies(const signatures::EventSet& events, const F
     hit.direction = dir;
     hit.timestamp_ns = ts;
     // A datagram's app-layer event belongs to the message the datagram carried.
-    if (flow != nullptr && packet != nullptr && signatures::anomalyEventInfo(e).kind == signatures::EventKind::AppLayer) {
-      if (const AppMetadata* record = app_.datagramRecord(*flow)) hit.tx_id = record->tx_id;
+    if (datagram_record != nullptr && signatures::anomalyEventInfo(e).kind == signatures::EventKind::AppLayer) {
+      hit.tx_id = datagram_record->tx_id;
     }
     anomaly_sink_(hit);
   });
 }
 
-void DetectionStage::onStreamData(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
-  if (data.empty()) return;
+void DetectionStage::appendStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   const std::size_t side = sideOf(dir);
-  const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
   // The flow keeps the bytes stream rules scanned last for context (the stream start, or the
   // overlap) followed by the bytes they have not scanned yet; the new bytes join those.
-  std::string& kept = flow.stream_windows[side];
-  if (flow.stream_inspected[side] == 0) kept = windows_.take([] { return std::string(); });
+  std::string& kept = flow.detect.windows[side];
+  if (flow.detect.inspected[side] == 0) kept = windows_.take([] { return std::string(); });
   resizeWindow(kept, kept.size() + data.size());
   kept.append(reinterpret_cast<const char*>(data.data()), data.size());
-  flow.stream_inspected[side] += data.size();
-  flow.stream_unscanned[side] += data.size();
-  // The app layer first: it identifies the protocol and runs the transactions this data
-  // completes, which see the kept bytes as their payload.
+  flow.detect.inspected[side] += data.size();
+  flow.detect.unscanned[side] += data.size();
+  // The transactions the app layer completes with these bytes see the kept bytes as their payload.
   tx_payload_ = kept;
   tx_payload_direction_ = dir;
-  app_.onStream(flow, dir, data, now);
+}
+
+void DetectionStage::streamParsed(Flow& flow, FlowDirection dir, std::size_t bytes) {
   tx_payload_ = {};
-  collectAppEvents(flow);
-  if (flow.midstream) {  // no stream inspection (see onPacket): nothing to keep for it
-    flow.stream_unscanned[side] -= data.size();
-    kept.clear();
+  const std::size_t side = sideOf(dir);
+  if (flow.midstream) {  // no stream inspection (see preparePacket): nothing to keep for it
+    flow.detect.unscanned[side] -= bytes;
+    flow.detect.windows[side].clear();
     return;
   }
-  // Inline mode scans bytes as they arrive; IDS mode once acknowledged (onPacket) or at the
-  // flow's end (onFlowEnd), unless too many wait.
-  if (stream_inline_ || flow.stream_unscanned[side] > kMaxUnscanned) {
-    scanStream(flow, dir, flow.stream_unscanned[side], now);
+  // Inline mode scans bytes as they arrive; IDS mode once acknowledged (preparePacket) or at the
+  // flow's end (startFlowEnd), unless too many wait.
+  if (stream_inline_ || flow.detect.unscanned[side] > kMaxUnscanned) {
+    scanStream(flow, dir, flow.detect.unscanned[side], now(flow));
   }
 }
 
 void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t bytes, std::int64_t ts) {
   const std::size_t side = sideOf(dir);
-  std::string& kept = flow.stream_windows[side];
-  bytes = std::min({bytes, flow.stream_unscanned[side], static_cast<std::uint64_t>(kept.size())});
+  std::string& kept = flow.detect.windows[side];
+  bytes = std::min({bytes, flow.detect.unscanned[side], static_cast<std::uint64_t>(kept.size())});
   if (bytes == 0) return;
-  const std::size_t unscanned = static_cast<std::size_t>(flow.stream_unscanned[side]);
+  const std::size_t unscanned = static_cast<std::size_t>(flow.detect.unscanned[side]);
   const std::size_t context = kept.size() - unscanned;
-  const std::uint64_t scanned_before = flow.stream_inspected[side] - unscanned;
+  const std::uint64_t scanned_before = flow.detect.inspected[side] - unscanned;
   // The window: the context (slid to the overlap once past the anchored start) and the bytes
   // scanned now. Only matches that end in those alert.
   std::string& window = window_;
@@ -355,7 +295,7 @@ void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t byt
   if (scanned_before + bytes > kAnchoredDepth && context > kOverlap) from = context - kOverlap;
   window.assign(kept, from, context - from + static_cast<std::size_t>(bytes));
   const std::size_t new_offset = context - from;
-  flow.stream_unscanned[side] -= bytes;
+  flow.detect.unscanned[side] -= bytes;
   // What the flow keeps next: the context for the next scan and the bytes still unscanned.
   const std::uint64_t scanned = scanned_before + bytes;
   const std::size_t rest = unscanned - static_cast<std::size_t>(bytes);
@@ -377,19 +317,19 @@ void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t byt
   if (ending_flow_) input_.meta.established = input_.meta.established || flow.was_established;
   input_.buffers.clear();
   input_.buffers.set(BufferId::Payload, window);
-  emit(&flow, dir, ts, input_, detector_.match(input_, &flow.flowbits));
+  emit(&flow, dir, ts, input_, detector_.match(input_, &flow.detect.flowbits));
 }
 
-void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::MatchInput& input) {
+void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::MatchInput& input, const AppMetadata* record,
+                                   const Frame* frame) {
   ++counters_.transaction_inputs;
-  const std::int64_t ts = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
+  const std::int64_t ts = now(flow);
   const signatures::TransactionFacts facts = input.meta.facts;
   fillMeta(flow, dir, ts, input.meta);  // the parser filled only the buffers and the facts
   input.meta.facts = facts;
   // The app-layer events raised so far with this packet, this transaction's among them: as
   // Suricata's app-layer-event on a transaction, for rules that also inspect its buffers (rules
   // on events alone run with the packet).
-  collectAppEvents(flow);
   input.meta.events = packet_events_;
   // A transaction completed on an established connection stays so when its inspection comes
   // with the packet that closes it (Suricata's established covers every later TCP state).
@@ -398,37 +338,37 @@ void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::Ma
   input.meta.is_transaction = true;
   if (!tx_payload_.empty() && dir == tx_payload_direction_ && !input.buffers.has(BufferId::Payload)) {
     input.buffers.set(BufferId::Payload, tx_payload_);
-  } else if (tx_payload_.empty() && !input.buffers.has(BufferId::Payload) && !flow.stream_windows[sideOf(dir)].empty()) {
+  } else if (tx_payload_.empty() && !input.buffers.has(BufferId::Payload) && !flow.detect.windows[sideOf(dir)].empty()) {
     // Inspected with a packet or at the flow's end (bytes parsed once acknowledged): the
     // direction's stream as the flow kept it.
-    input.buffers.set(BufferId::Payload, flow.stream_windows[sideOf(dir)]);
+    input.buffers.set(BufferId::Payload, flow.detect.windows[sideOf(dir)]);
   }
-  emit(&flow, dir, ts, input, detector_.match(input, &flow.flowbits));
+  emit(&flow, dir, ts, input, detector_.match(input, &flow.detect.flowbits), record, frame);
 }
 
 void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
-                          std::span<const signatures::RuleMatch> matches) {
+                          std::span<const signatures::RuleMatch> matches, const AppMetadata* app, const Frame* frame) {
   // A pass rule comes first in Suricata's action order and ends the inspection of what it
   // matched: nothing else alerts on it. As Suricata's "apply action to flow", one that is
   // IP-only, bound to an app-layer protocol, or matched on the stream or a transaction passes
   // the whole flow: it is still tracked and logged, but raises nothing more.
   if (flow != nullptr && detector_.bypassMatched()) flow->bypassed = true;
-  if (flow != nullptr && flow->passed) return;
+  if (flow != nullptr && flow->detect.passed) return;
   bool pass = false;
   for (const signatures::RuleMatch& m : matches) {
     const signatures::Rule& rule = detector_.ruleset().rules()[m.rule];
     if (rule.action != signatures::Action::Pass) continue;
     pass = true;
     const bool whole_flow = rule.ip_only || rule.app != signatures::AppProto::None || input.meta.is_stream || input.meta.is_transaction;
-    if (flow != nullptr && whole_flow) flow->passed = true;
+    if (flow != nullptr && whole_flow) flow->detect.passed = true;
   }
   if (pass) return;
   auto raise = [&](const signatures::Rule* rule, const signatures::Indicator* indicator, BufferId buffer,
                    std::span<const signatures::AlertContext> contexts = {}) {
     AlertHit hit;
     hit.contexts = contexts;
-    hit.app = input.meta.is_transaction ? app_.transactionRecord() : nullptr;
-    hit.frame = input.meta.is_transaction ? app_.currentFrame() : nullptr;
+    hit.app = app;
+    hit.frame = frame;
     hit.rule = rule;
     hit.indicator = indicator;
     hit.flow = flow;
@@ -441,8 +381,6 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
     // As Suricata's "stream": a TCP match on reassembled data or on a transaction (state match).
     hit.from_stream = input.meta.transport == signatures::Transport::Tcp && (input.meta.is_stream || input.meta.is_transaction);
     hit.ip_proto = flow != nullptr ? flow->ip_proto : input.meta.ip_proto;
-    // A datagram's record (SIP, LDAP over UDP) for a packet rule's alert on it.
-    if (!input.meta.is_transaction && flow != nullptr && flow->ip_proto == 17) hit.app = app_.datagramRecord(*flow);
     if (const DecodedPacket* p = flow != nullptr ? current_ : current_flowless_) hit.capture_index = p->capture_index;
     // Stream bytes scanned at the flow's end. (Transactions and events the flow's end completes
     // keep the capture position of the worker's last packet, as before: detect-email-cc's mail is
@@ -462,7 +400,7 @@ void DetectionStage::emit(Flow* flow, FlowDirection dir, std::int64_t ts, const 
   const signatures::IndicatorMatcher* iocs = detector_.ruleset().indicators();
   for (const signatures::IndicatorHit& h : detector_.indicatorHits()) {
     if (flow == nullptr) break;  // the packet's flow will see the same addresses
-    auto& seen = flow->alerted_indicators;
+    auto& seen = flow->detect.alerted_indicators;
     if (std::find(seen.begin(), seen.end(), h.indicator) != seen.end()) continue;
     seen.push_back(h.indicator);
     raise(nullptr, &iocs->set().entries()[h.indicator], h.buffer);

@@ -1,8 +1,11 @@
 #pragma once
-// Runs the app-layer parsers and the signature engine on what a worker sees: every packet (header rules, tcp-pkt rules,
+// Runs the signature engine on what a worker sees: every packet (header rules, tcp-pkt rules,
 // UDP/ICMP payload), every stretch of reassembled TCP stream (payload rules, so a pattern split
-// across segments matches), and, with the app-layer parsers, every transaction's named buffers.
-// Each hit goes to the alert sink with the flow, direction and the packet time.
+// across segments matches), and every app-layer transaction's named buffers. Each hit goes to
+// the alert sink with the flow, direction and the packet time. It keeps its per-flow state in
+// the flow's detect slot (DetectFlowSlot); the app layer runs beside it, not inside it: the
+// worker's FlowInspector calls both in turn and hands the app layer's transactions and events
+// to it.
 //
 // Stream windows: a direction's window holds its reassembled bytes from the stream start until
 // it reaches kAnchoredDepth (so offset/depth rules see the stream as it began, where protocol
@@ -12,7 +15,6 @@
 
 #include <array>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <span>
 #include <string>
@@ -20,8 +22,9 @@
 
 #include "common/CounterTable.hpp"
 #include "common/FreeList.hpp"
+#include "common/PoolTable.hpp"
 #include "gsoc/signatures/Detector.hpp"
-#include "sensor/app/AppLayer.hpp"
+#include "sensor/app/AppMetadata.hpp"  // AlertHit::app (Frame is only pointed to)
 #include "sensor/detect/PacketTagger.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -106,59 +109,55 @@ class DetectionStage {
   // The packet whose stream bytes come next (SensorWorker's on_flow_packet_start): what they
   // complete carries its capture position, the flow's first packet's included.
   void beginPacket(const DecodedPacket& packet) { current_ = &packet; }
-  void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
-  void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+
+  // A packet of `flow` is inspected in three steps, with the app layer's work between them
+  // (FlowInspector::onPacket):
+  // 1. What it acknowledges of the other direction's stream. Returns the other direction's
+  //    delivered bytes it leaves unacknowledged (what the app layer may not parse yet).
+  std::uint64_t acknowledge(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
+  // 2. In IDS mode, this direction's bytes the other side has acknowledged are scanned; then the
+  //    packet's input is set up. Returns its buffers, which the app layer's datagram parsers add to.
+  signatures::BufferSet& preparePacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
+  // 3. The packet's rules, on its events and those the app layer raised meanwhile
+  //    (pendingEvents). `datagram_record`: the record the app layer made of this datagram, if any.
+  void inspectPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir,
+                     const AppMetadata* datagram_record);
+
+  // Stream bytes of `flow`, in two steps around the app layer's parsing of them:
+  // appendStream keeps them in the flow's window (transactions they complete see the window as
+  // their payload); streamParsed scans them where they need not wait for an ACK.
+  void appendStream(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
+  void streamParsed(Flow& flow, signatures::FlowDirection dir, std::size_t bytes);
+
+  // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
+  // `record` and `frame` (may be null) go with its alerts to EVE.
+  void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input, const AppMetadata* record,
+                     const Frame* frame);
+  // App-layer events raised while the current packet is processed go here (the app layer's
+  // takeEvents): they belong to that packet, and transactions inspected meanwhile see them.
+  [[nodiscard]] signatures::EventSet& pendingEvents() { return packet_events_; }
+
   // A packet with anomaly events that reached no flow (SensorWorker's on_flowless_packet).
   void onFlowlessPacket(const DecodedPacket& packet);
-  // The flow ends: the app layer finishes its messages, and the flow's stream windows go back
-  // to the worker's pool.
-  void onFlowEnd(Flow& flow);
+
+  // The flow ends, in two steps around the app layer's end of it (FlowInspector::onFlowEnd):
+  // startFlowEnd scans what stream rules have not scanned yet; finishFlowEnd inspects the events
+  // the end raised. Between them alerts are on no packet, and releaseWindows gives back every
+  // window.
+  void startFlowEnd(Flow& flow);
+  void finishFlowEnd(Flow& flow, const AppMetadata* datagram_record);
+  // Gives a flow's stream windows (its connection is over) back to the pool, but for a side with
+  // bytes not scanned yet (they wait for the flow's end).
+  void releaseWindows(Flow& flow);
+
   void setAnomalySink(AnomalySink sink) { anomaly_sink_ = std::move(sink); }
   // Tagged packets (the `tag` keyword) go to `sink`; without one, tags are not tracked.
   void setTaggedPacketSink(TaggedPacketSink sink) { tagged_sink_ = std::move(sink); }
-  // Suricata's stream.inline (AppLayer::setStreamInline).
-  // Stream rules then scan a side's bytes as they arrive, not once acknowledged.
-  void setStreamInline(bool on) {
-    stream_inline_ = on;
-    app_.setStreamInline(on);
-  }
-  void setMqttLimits(const MqttLimits& limits) { app_.setMqttLimits(limits); }
-  void setFtpMaxLineBytes(std::size_t bytes) { app_.setFtpMaxLineBytes(bytes); }
-  void setFtpMaxTx(std::size_t max_tx) { app_.setFtpMaxTx(max_tx); }
-  void setLdapMaxTx(std::size_t max_tx) { app_.setLdapMaxTx(max_tx); }
-  void setDnp3Limits(const Dnp3Limits& limits) { app_.setDnp3Limits(limits); }
-  void setProtocolMode(signatures::AppProto proto, AppLayer::ProtocolMode mode,
-                       signatures::Transport transport = signatures::Transport::Any) {
-    app_.setProtocolMode(proto, mode, transport);
-  }
-  // The app layer's records reach `sink` stamped with the capture position of the packet being
-  // processed (AppMetadata::capture_index).
-  void setMetadataSink(MetadataSink sink);
-  // One app-layer transaction (or record) of `flow`: `input.buffers` filled by the parser.
-  void onTransaction(Flow& flow, signatures::FlowDirection dir, signatures::MatchInput& input);
-  // A reload: the next packets are matched against `ruleset`, and HTTP files are hashed only if
-  // it needs their hashes (or hashing is forced).
-  void setRuleset(signatures::CompiledRulesetPtr ruleset) {
-    detector_.setRuleset(std::move(ruleset));
-    applyFileHashing();
-    applyFrames();
-    applySshHassh();
-  }
-  // Hash every HTTP file (MD5, SHA-256 in fileinfo records) whatever the rules need: Suricata's
-  // eve-log files force-hash, gsoc-sensor's --force-file-hashes.
-  // A request waiting for its response keeps all its header fields (for EVE's request_headers).
-  void setKeepRequestHeaders(bool on) { app_.setKeepRequestHeaders(on); }
-  // EVE frame records (Suricata's eve-log `frame` type): every frame goes to the metadata sink.
-  void setLogFrames(bool on) {
-    log_frames_ = on;
-    applyFrames();
-  }
-  // Every HTTP and FTP file written to a file store under `dir` (AppLayer::setFileStore).
-  void setFileStore(const std::filesystem::path& dir, std::uint64_t stream_depth) { app_.setFileStore(dir, stream_depth); }
-  void setForceFileHashes(bool on) {
-    force_file_hashes_ = on;
-    applyFileHashing();
-  }
+  // Suricata's stream.inline: stream rules scan a side's bytes as they arrive, not once
+  // acknowledged.
+  void setStreamInline(bool on) { stream_inline_ = on; }
+  // A reload: the next packets are matched against `ruleset`.
+  void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
   // Every prefilter scan, told to `observer` (benchmarks; nullptr: none).
   void observeScans(signatures::ScanObserver* observer) { detector_.observeScans(observer); }
   // The ruleset in use: the one whose rules the next alerts name.
@@ -166,26 +165,17 @@ class DetectionStage {
 
   [[nodiscard]] const DetectionCounters& counters() const { return counters_; }
   [[nodiscard]] const signatures::Detector& detector() const { return detector_; }
-  [[nodiscard]] const AppLayerCounters& appCounters() const { return app_.counters(); }
-  // Adds this worker's pools (the app layer's and the stream windows) to `table`.
+  // Adds this stage's pools (the stream windows) to `table`.
   void addPools(PoolTable& table) const {
-    app_.addPools(table);
     table.add("stream_windows", windows_.counters());
     table.add("stream_windows_large", large_windows_.counters());
   }
 
  private:
   void fillMeta(const Flow& flow, signatures::FlowDirection dir, std::int64_t ts, signatures::PacketMeta& meta) const;
+  // `app`, `frame`: the app layer's record and frame for the alerts' EVE objects.
   void emit(Flow* flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
-            std::span<const signatures::RuleMatch> matches);
-  // Takes the app-layer events the flow's parser raised into the current packet's events.
-  void collectAppEvents(Flow& flow);
-  // The app layer finishes the flow's messages (their events go to packet_events_), and the
-  // flow's parser state and stream windows go back to the pools.
-  void finishApp(Flow& flow);
-  // Gives a flow's stream windows (its connection is over) back to windows_, but for a side
-  // with bytes not scanned yet (they wait for the flow's end).
-  void releaseWindows(Flow& flow);
+            std::span<const signatures::RuleMatch> matches, const AppMetadata* app = nullptr, const Frame* frame = nullptr);
   // A window back to the pool its capacity fits (cleared), or freed when none.
   void giveWindow(std::string window);
   // Before a window holds `needed` bytes: a small one about to outgrow the pooled size is swapped
@@ -195,7 +185,8 @@ class DetectionStage {
   // before them kept for context (the stream start, or the overlap).
   void scanStream(Flow& flow, signatures::FlowDirection dir, std::uint64_t bytes, std::int64_t ts);
   void reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
-                       signatures::FlowDirection dir, std::int64_t ts);
+                       signatures::FlowDirection dir, std::int64_t ts, const AppMetadata* datagram_record = nullptr);
+  [[nodiscard]] std::int64_t now(const Flow& flow) const { return current_ != nullptr ? current_->timestamp_ns : flow.last_ns; }
 
   signatures::Detector detector_;
   AlertSink sink_;
@@ -208,28 +199,19 @@ class DetectionStage {
     counters_.host_tags_dropped = tagger_.hostTagsDropped();
   }
   // Stream and app-layer events raised while the current packet's stream data was processed:
-  // they belong to that packet (Suricata sets them on it), which onPacket inspects next.
+  // they belong to that packet (Suricata sets them on it), which inspectPacket inspects next.
   signatures::EventSet packet_events_;
-  void applyFileHashing() { app_.setFileHashing(force_file_hashes_ || detector_.ruleset().needsFileHashes()); }
 
-  // Frames are delimited when a rule inspects one or EVE logs them.
-  void applyFrames();
-  bool log_frames_ = false;
-  // Suricata enables hassh when a rule inspects a hassh buffer (AppLayer::setSshHassh).
-  void applySshHassh();
-
-  AppLayer app_;
-  bool force_file_hashes_ = false;
   signatures::MatchInput input_;
   const DecodedPacket* current_ = nullptr;  // the packet being processed, for stream inputs
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts
-  bool ending_flow_ = false;                         // during onFlowEnd
+  bool ending_flow_ = false;                         // between startFlowEnd and finishFlowEnd
   bool stream_inline_ = false;                       // Suricata's stream.inline
   // Unscanned bytes a side holds at most: past it they are scanned as they arrive (a capture
   // that misses the other side's ACKs must not grow a window without bound).
   static constexpr std::uint64_t kMaxUnscanned = 64 * 1024;
   std::string window_;                      // the stream window being inspected (reused)
-  // The kept bytes of the stream windows (Flow::stream_windows) of flows that ended, cleared
+  // The kept bytes of the stream windows (DetectFlowSlot::windows) of flows that ended, cleared
   // with their capacity, for the next flows: short TCP flows then cost no window allocation.
   static constexpr std::size_t kPooledWindows = 4096;  // each under 4 KiB (the 2 KiB start, grown)
   static constexpr std::size_t kPooledWindowBytes = 2 * kAnchoredDepth;
@@ -239,7 +221,9 @@ class DetectionStage {
   // at most 64 of them (8 MiB).
   static constexpr std::size_t kLargeWindowBytes = 128 * 1024;
   FreeList<std::string> large_windows_{64};
-  std::string_view tx_payload_;             // while the app layer runs on it: the window, for transactions
+  // Between appendStream and streamParsed: the window, as the payload of the transactions the
+  // app layer completes with those bytes.
+  std::string_view tx_payload_;
   signatures::FlowDirection tx_payload_direction_ = signatures::FlowDirection::ToServer;
   DetectionCounters counters_;
 };

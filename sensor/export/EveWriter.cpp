@@ -14,6 +14,7 @@
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/FlowFrames.hpp"
 #include "gsoc/signatures/Frame.hpp"
+#include "sensor/app/FtpData.hpp"
 #include "sensor/app/FtpParser.hpp"
 #include "sensor/app/Http2Frames.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -22,10 +23,14 @@
 #include "sensor/app/MqttParser.hpp"
 #include "sensor/app/SipParser.hpp"
 #include "sensor/app/HttpFile.hpp"
+#include "sensor/app/IkeParser.hpp"
+#include "sensor/app/Krb5Parser.hpp"
 #include "sensor/app/SmbParser.hpp"
 #include "sensor/app/SmtpParser.hpp"
+#include "sensor/app/SnmpParser.hpp"
 #include "sensor/app/SshParser.hpp"
 #include "sensor/app/TlsParser.hpp"
+#include "sensor/app/WebsocketParser.hpp"
 #include "sensor/export/CommunityId.hpp"
 #include "sensor/export/JsonString.hpp"
 
@@ -134,15 +139,15 @@ void EveWriter::flowRecord(const Flow& flow, FlowEndReason reason) {
     }
   }
   if (options_.ethernet) etherArrays(flow, false);
-  const auto probed_ts = flow.app_probed[Flow::kToServer];
-  const auto probed_tc = flow.app_probed[Flow::kToClient];
+  const auto probed_ts = flow.app_layer.probed[Flow::kToServer];
+  const auto probed_tc = flow.app_layer.probed[Flow::kToClient];
   const bool mismatch = probed_ts != signatures::AppProto::None && probed_tc != signatures::AppProto::None;
-  const auto shown = mismatch ? probed_ts : flow.app;  // Flow::app_probed
+  const auto shown = mismatch ? probed_ts : flow.app;  // AppFlowSlot::probed
   if (shown != signatures::AppProto::None) out_ << ",\"app_proto\":\"" << signatures::appProtoName(shown) << "\"";
   if (mismatch) out_ << ",\"app_proto_tc\":\"" << signatures::appProtoName(probed_tc) << "\"";
-  if (flow.app_upgraded_from != signatures::AppProto::None && flow.app_upgraded_from != flow.app) {
+  if (flow.app_layer.upgraded_from != signatures::AppProto::None && flow.app_layer.upgraded_from != flow.app) {
     // Suricata's alproto_orig: the protocol the flow changed from (a CONNECT tunnel, a StartTLS).
-    out_ << ",\"app_proto_orig\":\"" << signatures::appProtoName(flow.app_upgraded_from) << "\"";
+    out_ << ",\"app_proto_orig\":\"" << signatures::appProtoName(flow.app_layer.upgraded_from) << "\"";
   }
   out_ << ",\"flow\":{\"pkts_toserver\":" << ts.packets << ",\"pkts_toclient\":" << tc.packets
        << ",\"bytes_toserver\":" << ts.bytes << ",\"bytes_toclient\":" << tc.bytes << ",\"start\":\""
@@ -1766,10 +1771,10 @@ void EveWriter::tlsObject(const AppMetadata& r) {
       out_ << ",\"session_resumed\":true";  // the server took up the client's session
     }
   }
-  if (flow.app_upgraded_from != signatures::AppProto::None) {
+  if (flow.app_layer.upgraded_from != signatures::AppProto::None) {
     // Suricata's from_proto: the protocol whose STARTTLS led to this handshake.
     out_ << (r.client_hello != nullptr || r.server != nullptr ? "," : "") << "\"from_proto\":\""
-         << signatures::appProtoName(flow.app_upgraded_from) << "\"";
+         << signatures::appProtoName(flow.app_layer.upgraded_from) << "\"";
   }
   out_ << "}";
 }
@@ -2311,5 +2316,4 @@ void EveWriter::statsRecord(std::int64_t timestamp_ns, const std::string& stats_
   ++records_;
 }
 
-}  // namespace gsoc::sensor#include "gsoc/signatures/ReferenceUrl.hpp"
-
+}  // namespace gsoc::sensor

@@ -1,7 +1,8 @@
 #pragma once
 // One bidirectional connection as a worker tracks it: who the client is, counters each way, TCP
-// state, the reassembled streams, flowbits, and (later) the app-layer parser state. Owned by
-// one worker's FlowTable; never shared between threads.
+// state, the reassembled streams and the protocol found, plus one slot per inspecting layer:
+// the app layer's (AppFlowSlot) and detection's (DetectFlowSlot), each defined and written by its
+// own layer. Owned by one worker's FlowTable; never shared between threads.
 
 #include <array>
 #include <cstdint>
@@ -10,7 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "gsoc/signatures/Detector.hpp"
+#include "gsoc/signatures/AppProto.hpp"
+#include "gsoc/signatures/FlowDirection.hpp"
+#include "sensor/app/AppFlowSlot.hpp"
+#include "sensor/detect/DetectFlowSlot.hpp"
 #include "sensor/flow/FlowKey.hpp"
 #include "sensor/flow/TcpStream.hpp"
 
@@ -52,22 +56,6 @@ struct FlowMacs {
     }
     if (count < kMax) set[count++] = mac;
   }
-};
-
-// Per-flow state of an application-layer parser; the app component derives from it.
-class AppState {
- public:
-  virtual ~AppState() = default;
-  // Malformed input the parser counted and skipped so far (the app layer reports the total).
-  [[nodiscard]] virtual std::uint64_t errors() const { return 0; }
-  // App-layer anomaly events the parser raised that detection has not taken yet.
-  signatures::EventSet events;
-};
-
-// Per-flow state of the frame delimiting (FlowFrames), when frames are asked for.
-class FrameState {
- public:
-  virtual ~FrameState() = default;
 };
 
 class Flow {
@@ -114,45 +102,18 @@ class Flow {
   // A side sent a RST and nothing since (SensorWorker: another packet of that side raises
   // Suricata's stream.suspected_rst_inject).
   std::array<bool, 2> rst_sent{};
+  std::array<TcpStream, 2> streams;
+  // The layers' slots may lend their tail padding to the small fields after them (a flow's size
+  // is the sensor's memory per flow).
+  [[no_unique_address]] AppFlowSlot app_layer;  // the app layer's per-flow state
+  // The protocol the app layer identified (EVE's app_proto), None until then.
+  signatures::AppProto app = signatures::AppProto::None;
   // An alert was raised on the flow (EVE's flow.alerted).
   bool alerted = false;
-  // An IP-only pass rule matched: the rest of the flow raises no alerts (Suricata passes the
-  // whole flow; its records are still written).
-  bool passed = false;
   // A `bypass` rule matched: later packets are counted, nothing more (SensorWorker).
   bool bypassed = false;
   bool midstream = false;
-  std::array<TcpStream, 2> streams;
-  // Per direction, the stream bytes kept for the next inspection window: the stream start while
-  // it is short, then the overlap (see DetectionStage).
-  std::array<std::string, 2> stream_windows;
-  std::array<std::uint64_t, 2> stream_inspected{};  // bytes of each direction inspected so far
-  // Per direction, how many bytes at the end of stream_windows stream rules have not scanned yet:
-  // as Suricata's raw reassembly in IDS mode, a side's bytes are scanned once the other side has
-  // acknowledged them, at that side's next packet, or else at the flow's end (DetectionStage).
-  std::array<std::uint64_t, 2> stream_unscanned{};
-  // Per direction, how many of its delivered stream bytes the other side has acknowledged.
-  std::array<std::uint64_t, 2> stream_acked{};
-  signatures::FlowBits flowbits;
-  signatures::AppProto app = signatures::AppProto::None;
-  bool app_detection_done = false;
-  // TCP: the direction whose data identified `app`, and the protocol that packet rules see. As in
-  // Suricata's IDS mode, a packet learns the protocol only once the other side has answered the
-  // identifying data on the established connection (the data is parsed when it is acknowledged).
-  signatures::FlowDirection app_identified_by = signatures::FlowDirection::Any;
-  signatures::AppProto packet_app = signatures::AppProto::None;
-  // Each direction's first data probed on its own (kToServer, kToClient): the identifying side's
-  // protocol, and the other side's only where it disagrees. Both set: Suricata then reports the
-  // client's protocol as the flow's and the server's apart (EVE app_proto_tc), and raises
-  // applayer_mismatch_protocol_both_directions; gsoc's parser stays the one first identified.
-  std::array<signatures::AppProto, 2> app_probed{};
-  std::array<bool, 2> app_probe_done{};  // that direction's first data was probed
-  // The protocol that handed the flow over to `app` (LDAP's StartTLS: EVE tls.from_proto).
-  signatures::AppProto app_upgraded_from = signatures::AppProto::None;
-  std::uint16_t tls_version = 0;  // from the ServerHello, for tls.version
-  std::vector<std::uint32_t> alerted_indicators;  // one alert per indicator per flow
-  std::unique_ptr<AppState> app_state;
-  std::unique_ptr<FrameState> frame_state;  // frames (issue 15): null unless asked for
+  [[no_unique_address]] DetectFlowSlot detect;  // detection's per-flow state
 };
 
 }  // namespace gsoc::sensor

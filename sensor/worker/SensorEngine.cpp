@@ -8,10 +8,11 @@
 #include "common/CounterTable.hpp"
 #include "sensor/capture/DpdkPort.hpp"
 #include "sensor/capture/LivePcapSource.hpp"
-#include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EventOutput.hpp"
 #include "sensor/worker/EngineDrops.hpp"
 #include "sensor/worker/FlowDispatcher.hpp"
+#include "sensor/worker/FlowInspector.hpp"
+#include "sensor/worker/InspectionHooks.hpp"
 #include "sensor/worker/PacketRing.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
@@ -21,8 +22,8 @@ namespace sig = gsoc::signatures;
 
 // One lane per worker: its flows, its detector, its outputs, its ring when there are several.
 struct SensorEngine::Lane {
-  std::unique_ptr<DetectionStage> detection;  // with a ruleset
-  WorkerOutput* output = nullptr;             // owned by the EventOutput
+  std::unique_ptr<FlowInspector> inspector;  // with a ruleset: the app layer and detection
+  WorkerOutput* output = nullptr;            // owned by the EventOutput
   std::unique_ptr<SensorWorker> worker;
   std::unique_ptr<PacketRing> ring;
   std::thread thread;
@@ -38,7 +39,7 @@ struct SensorEngine::Lane {
     if (!has_pending.load(std::memory_order_acquire)) return;
     std::lock_guard lock(reload_mutex);
     output->setRuleset(pending);
-    detection->setRuleset(std::move(pending));
+    inspector->setRuleset(std::move(pending));
     has_pending = false;
   }
 };
@@ -62,45 +63,43 @@ SensorEngine::SensorEngine(EngineConfig config, PacketSource& source, DpdkPort* 
     l->output = &output.addWorker();
     // The outputs, called on the lane's thread: records formatted and serialized there, then
     // appended to the shared EVE file and numbered by the event sink, each under its own lock.
+    WorkerHooks hooks;
     if (ruleset) {
       // The lane's own ruleset raised it (a reload reaches each lane between packets).
-      l->detection = std::make_unique<DetectionStage>(ruleset, [l](const AlertHit& hit) { l->output->alert(hit, l->detection->ruleset()); });
-      l->detection->setStreamInline(settings.stream_inline);
-      l->detection->setForceFileHashes(settings.force_file_hashes);
-      if (settings.force_filestore) l->detection->setFileStore(settings.file_store, settings.file_store_depth);
-      l->detection->setLogFrames(eve.frames && l->output->writesEve());
-      l->detection->setKeepRequestHeaders(eve.http_request_headers);
-      l->detection->setMqttLimits(settings.mqtt_limits);
-      l->detection->setFtpMaxLineBytes(settings.ftp_max_line);
-      l->detection->setFtpMaxTx(settings.ftp_max_tx);
-      l->detection->setLdapMaxTx(settings.ldap_max_tx);
-      l->detection->setDnp3Limits(settings.dnp3_limits);
-      for (const auto& [proto, mode, over] : settings.protocol_modes) l->detection->setProtocolMode(proto, mode, over);
+      l->inspector = std::make_unique<FlowInspector>(ruleset, [l](const AlertHit& hit) { l->output->alert(hit, l->inspector->detection().ruleset()); });
+      FlowInspector& inspector = *l->inspector;
+      inspector.setStreamInline(settings.stream_inline);
+      inspector.setForceFileHashes(settings.force_file_hashes);
+      inspector.setLogFrames(eve.frames && l->output->writesEve());
+      AppLayer& app = inspector.app();
+      if (settings.force_filestore) app.setFileStore(settings.file_store, settings.file_store_depth);
+      app.setKeepRequestHeaders(eve.http_request_headers);
+      app.setMqttLimits(settings.mqtt_limits);
+      app.setFtpMaxLineBytes(settings.ftp_max_line);
+      app.setFtpMaxTx(settings.ftp_max_tx);
+      app.setLdapMaxTx(settings.ldap_max_tx);
+      app.setDnp3Limits(settings.dnp3_limits);
+      for (const auto& [proto, mode, over] : settings.protocol_modes) app.setProtocolMode(proto, mode, over);
       if (output.writesEve() || output.writesEvents()) {
-        l->detection->setMetadataSink([l](const AppMetadata& record) { l->output->metadata(record); });
+        inspector.setMetadataSink([l](const AppMetadata& record) { l->output->metadata(record); });
       }
-      if (l->output->writesEve()) l->detection->setAnomalySink([l](const AnomalyHit& hit) { l->output->anomaly(hit); });
+      DetectionStage& detection = inspector.detection();
+      if (l->output->writesEve()) detection.setAnomalySink([l](const AnomalyHit& hit) { l->output->anomaly(hit); });
       if (l->output->writesEve() && eve.tagged_packets) {
-        l->detection->setTaggedPacketSink([l](const DecodedPacket& p, const Flow* flow) { l->output->taggedPacket(p, flow); });
+        detection.setTaggedPacketSink([l](const DecodedPacket& p, const Flow* flow) { l->output->taggedPacket(p, flow); });
       }
+      hooks = inspectionHooks(inspector);
     }
-    WorkerHooks hooks;
-    if (l->detection) {
-      hooks.on_packet = [l](const DecodedPacket& p, Flow& flow, sig::FlowDirection dir) { l->detection->onPacket(p, flow, dir); };
-      hooks.on_stream_data = [l](Flow& flow, sig::FlowDirection dir, std::span<const std::uint8_t> data) {
-        l->detection->onStreamData(flow, dir, data);
-      };
-      hooks.on_flow_packet_start = [l](const DecodedPacket& p) { l->detection->beginPacket(p); };
-    }
+    // The lane's outputs after the inspection: ARP records, and each flow's record at its end.
     const bool arp = l->output->writesEve() && eve.arp;
-    if (l->detection || arp) {
-      hooks.on_flowless_packet = [l, arp](const DecodedPacket& p) {
-        if (l->detection && p.events.any()) l->detection->onFlowlessPacket(p);
-        if (arp && p.arp) l->output->arp(p);
+    if (arp) {
+      hooks.on_flowless_packet = [l, inspected = std::move(hooks.on_flowless_packet)](const DecodedPacket& p) {
+        if (inspected) inspected(p);
+        if (p.arp) l->output->arp(p);
       };
     }
-    hooks.on_flow_end = [l](Flow& flow, FlowEndReason reason) {
-      if (l->detection) l->detection->onFlowEnd(flow);
+    hooks.on_flow_end = [l, inspected = std::move(hooks.on_flow_end)](Flow& flow, FlowEndReason reason) {
+      if (inspected) inspected(flow, reason);
       l->output->flowEnd(flow, reason);
     };
     FlowTableConfig flow_config = config_.flow;
@@ -127,7 +126,7 @@ void SensorEngine::startWorkers() {
         RawPacket packet;
         std::uint64_t n = 0;
         while (queue.next(packet)) {
-          if (l->detection) l->applyPending();
+          if (l->inspector) l->applyPending();
           l->worker->process(packet);
           l->last_ts = packet.timestamp_ns;
           if ((++n & 0x3ff) == 0) {
@@ -148,7 +147,7 @@ void SensorEngine::startWorkers() {
         RawPacket packet;
         std::uint64_t n = 0;
         for (;;) {
-          if (l->detection) l->applyPending();
+          if (l->inspector) l->applyPending();
           if (l->ring->front(packet)) {
             l->worker->process(packet);
             l->ring->pop();
@@ -285,10 +284,10 @@ SensorTotals SensorEngine::totals() const {
     gsoc::mergeCounters(t.fragments, lane->worker->fragmentCounters());
     gsoc::mergeCounters(t.flows, lane->worker->flowCounters());
     t.active_flows += lane->worker->activeFlows();
-    if (lane->detection) {
-      gsoc::mergeCounters(t.detection, lane->detection->counters());
-      gsoc::mergeCounters(t.app, lane->detection->appCounters());
-      lane->detection->addPools(t.pools);
+    if (lane->inspector) {
+      gsoc::mergeCounters(t.detection, lane->inspector->detection().counters());
+      gsoc::mergeCounters(t.app, lane->inspector->app().counters());
+      lane->inspector->addPools(t.pools);
     }
     if (lane->ring) t.ring_truncated += lane->ring->truncated();
   }

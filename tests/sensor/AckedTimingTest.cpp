@@ -48,7 +48,7 @@ class AckedTiming : public ::testing::Test {
     ++flow->counters[dir == ts ? Flow::kToServer : Flow::kToClient].packets;
     app.onPacket(*flow, dir, unacked);
     if (!data.empty()) {
-      flow->stream_inspected[dir == ts ? 0 : 1] += data.size();
+      flow->detect.inspected[dir == ts ? 0 : 1] += data.size();
       app.onStream(*flow, dir, bytes(data), 0);
     }
   }

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "bench/traffic/HttpEvasions.hpp"
-#include "sensor/worker/DetectionHooks.hpp"
+#include "sensor/worker/InspectionHooks.hpp"
 #include "signatures/TestRules.hpp"
 
 namespace gsoc::sensor {
@@ -36,10 +36,10 @@ std::string rulesFor(const std::vector<HttpEvasion>& variants, std::map<std::str
 
 std::set<std::uint32_t> run(const signatures::CompiledRulesetPtr& ruleset, const HttpEvasion& variant) {
   std::set<std::uint32_t> sids;
-  DetectionStage detection(ruleset, [&](const AlertHit& hit) {
+  FlowInspector inspection(ruleset, [&](const AlertHit& hit) {
     if (hit.rule != nullptr) sids.insert(hit.rule->sid);
   });
-  SensorWorker worker({}, detectionHooks(detection));
+  SensorWorker worker({}, inspectionHooks(inspection));
   std::int64_t now = 1'700'000'000'000'000'000;
   std::uint64_t index = 0;
   for (const Bytes& frame : httpEvasionFrames(variant)) {

@@ -1,7 +1,7 @@
 // The sensor pipeline end to end on traffic generated here: exact alerts for split and
 // reordered TCP segments, IPv6 + VLAN, IP fragments, chunked + gzip HTTP, SMTP attachments,
 // TLS SNI and DNS. Frames go through SensorWorker (decode, defrag, flows, reassembly) into
-// DetectionStage (app layer + signatures), as in gsoc-sensor.
+// FlowInspector (app layer + signatures), as in gsoc-sensor.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -13,9 +13,8 @@
 #include "sensor/ClientHello.hpp"
 #include "sensor/Http2Frames.hpp"
 #include "sensor/app/Http2Parser.hpp"
-#include "sensor/detect/DetectionStage.hpp"
 #include "sensor/export/EventFile.hpp"
-#include "sensor/worker/DetectionHooks.hpp"
+#include "sensor/worker/InspectionHooks.hpp"
 #include "signatures/TestRules.hpp"
 
 namespace gsoc::sensor {
@@ -31,14 +30,14 @@ class Pipeline {
  public:
   explicit Pipeline(std::string_view rules, signatures::IndicatorSet iocs = {})
       : ruleset_(compileRules(rules, std::move(iocs))),
-        detection_(ruleset_,
+        inspector_(ruleset_,
                    [this](const AlertHit& hit) {
                      if (hit.rule != nullptr) sids_.push_back(hit.rule->sid);
                      else indicators_.push_back(hit.indicator->id);
                      capture_indexes_.push_back(hit.capture_index);
                      flow_ends_.push_back(hit.flow_end);
                    }),
-        worker_({}, detectionHooks(detection_)) {}
+        worker_({}, inspectionHooks(inspector_)) {}
 
   void send(const Bytes& frame) {
     RawPacket raw;
@@ -54,10 +53,9 @@ class Pipeline {
     std::sort(s.begin(), s.end());
     return s;
   }
-  [[nodiscard]] const DetectionStage& detection() const { return detection_; }
   // From here on, the http exchange records as gsoc.v1 events carry them.
   const std::vector<gsoc::v1::HttpRecord>& recordHttp() {
-    detection_.setMetadataSink([this](const AppMetadata& m) {
+    inspector_.setMetadataSink([this](const AppMetadata& m) {
       gsoc::v1::Event e;
       if (m.kind == AppMetadata::Kind::Http && builder_.metadata(m, e)) http_records_.push_back(e.http());
     });
@@ -65,7 +63,7 @@ class Pipeline {
   }
   // From here on, the smtp records as gsoc.v1 events carry them.
   const std::vector<gsoc::v1::SmtpRecord>& recordSmtp() {
-    detection_.setMetadataSink([this](const AppMetadata& m) {
+    inspector_.setMetadataSink([this](const AppMetadata& m) {
       gsoc::v1::Event e;
       if (m.kind == AppMetadata::Kind::Smtp && builder_.metadata(m, e)) smtp_records_.push_back(e.smtp());
     });
@@ -76,7 +74,7 @@ class Pipeline {
   [[nodiscard]] const std::vector<std::uint64_t>& captureIndexes() const { return capture_indexes_; }
   // Whether each alert came at its flow's end (on no packet), in alert order.
   [[nodiscard]] const std::vector<bool>& flowEnds() const { return flow_ends_; }
-  DetectionStage& detection() { return detection_; }
+  FlowInspector& inspector() { return inspector_; }
 
  private:
   signatures::CompiledRulesetPtr ruleset_;
@@ -88,7 +86,7 @@ class Pipeline {
   std::vector<std::uint64_t> capture_indexes_;
   std::vector<bool> flow_ends_;
   std::uint64_t sent_ = 0;
-  DetectionStage detection_;
+  FlowInspector inspector_;
   SensorWorker worker_;
   std::int64_t now_ = 1'700'000'000'000'000'000;
 };
@@ -185,7 +183,7 @@ alert http any any -> any any (http.request_body; content:"login=foo"; app-layer
 // Suricata's stream.inline: stream rules scan the bytes as they arrive (the fifth frame).
 TEST(Pipeline, InlineModeScansStreamBytesAsTheyArrive) {
   Pipeline p(R"(alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL-PAYLOAD"; sid:1;))");
-  p.detection().setStreamInline(true);
+  p.inspector().setStreamInline(true);
   Conversation c{PacketSpec{}};
   for (const Bytes& f : c.handshake()) p.send(f);
   p.send(c.client("xxxxEVIL-"));
@@ -199,7 +197,7 @@ TEST(Pipeline, InlineModeScansStreamBytesAsTheyArrive) {
 // inspected with that packet (capture position 1).
 TEST(Pipeline, FastOpenRequestInTheFirstSynCarriesItsCapturePosition) {
   Pipeline p(R"(alert http any any -> any any (http.uri; content:"/index.php"; sid:1;))");
-  p.detection().setStreamInline(true);
+  p.inspector().setStreamInline(true);
   Conversation c{PacketSpec{}};
   p.send(c.client("GET /index.php HTTP/1.1\r\nHost: a\r\n\r\n", 0x02));
   p.send(c.server("", 0x12));
@@ -306,7 +304,7 @@ TEST(Pipeline, SshRecordWaitsForTheKexinitsOnlyWithHassh) {
     Pipeline p(hassh ? R"(alert ssh any any -> any any (ssh.hassh; content:"x"; sid:1;))"
                      : R"(alert ssh any any -> any any (ssh.proto; content:"x"; sid:1;))");
     std::vector<std::uint64_t> records;
-    p.detection().setMetadataSink([&](const AppMetadata& m) {
+    p.inspector().setMetadataSink([&](const AppMetadata& m) {
       if (m.kind == AppMetadata::Kind::Ssh) records.push_back(m.capture_index);
     });
     PacketSpec base;
@@ -395,8 +393,8 @@ alert http any any -> any any (msg:"response"; flow:to_client; http.stat_code; c
   p.send(c.client("POST /struts2-showcase/index.action HTTP/1.1\r\nHost: www.MOFA.example.go.jp:8080\r\nContent-Length: 4\r\n\r\nx=%7"));
   p.send(c.server("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
   EXPECT_EQ(p.finish(), Sids({3, 4}));
-  EXPECT_EQ(p.detection().appCounters().http_requests, 1u);
-  EXPECT_EQ(p.detection().appCounters().http_responses, 1u);
+  EXPECT_EQ(p.inspector().app().counters().http_requests, 1u);
+  EXPECT_EQ(p.inspector().app().counters().http_responses, 1u);
 }
 
 // A packet rule of an app protocol (no buffer) sees the protocol once the server has answered
@@ -472,8 +470,8 @@ alert http any any -> any any (msg:"h2 ua"; http.user_agent; content:"curl/8"; s
   server += h2Frame(0, 0x1, 1, std::string(3000, 'x') + "secret-plan" + std::string(2000, 'y'));
   for (std::size_t i = 0; i < server.size(); i += 1400) p.send(c.server(server.substr(i, 1400)));
   EXPECT_EQ(p.finish(), Sids({21, 22, 23, 24, 25}));
-  EXPECT_EQ(p.detection().appCounters().http_requests, 2u);
-  EXPECT_EQ(p.detection().appCounters().http_responses, 2u);
+  EXPECT_EQ(p.inspector().app().counters().http_requests, 2u);
+  EXPECT_EQ(p.inspector().app().counters().http_responses, 2u);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].uri(), "/second");  // stream 3 is answered first
   EXPECT_EQ(records[0].status(), 403u);
@@ -495,8 +493,8 @@ TEST(Pipeline, MalformedHttp2HeaderBlockIsCounted) {
   for (const Bytes& f : c.handshake()) p.send(f);
   p.send(c.client(std::string(Http2Connection::kPreface) + h2Frame(1, 0x5, 1, "\xbe")));  // index 62: empty table
   EXPECT_EQ(p.finish(), Sids({}));
-  EXPECT_EQ(p.detection().appCounters().http_requests, 0u);
-  EXPECT_EQ(p.detection().appCounters().parse_errors, 1u);
+  EXPECT_EQ(p.inspector().app().counters().http_requests, 0u);
+  EXPECT_EQ(p.inspector().app().counters().parse_errors, 1u);
 }
 
 std::string gzip(std::string_view data) {
@@ -585,7 +583,7 @@ TEST(Pipeline, SmtpAttachmentNameHashAndEncodedSubject) {
   p.send(c.server("250 queued\r\n"));
   p.send(c.client("QUIT\r\n"));
   EXPECT_EQ(p.finish(), Sids({6, 7, 8, 9}));
-  EXPECT_EQ(p.detection().appCounters().smtp_transactions, 1u);
+  EXPECT_EQ(p.inspector().app().counters().smtp_transactions, 1u);
   // The gsoc.v1 record keeps bare addresses, what indicators and correlation compare.
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].mail_from(), "joho-kyoyu@freemail.example");
@@ -605,7 +603,7 @@ alert tls any any -> any any (msg:"bare client"; ja4.hash; content:"t12d010100_0
   p.send(c.client(record.substr(0, 20)));  // the record split over two segments
   p.send(c.client(record.substr(20)));
   EXPECT_EQ(p.finish(), Sids({10, 12}));  // 12: its JA4 (TLS 1.2, SNI, one cipher, one extension)
-  EXPECT_EQ(p.detection().appCounters().tls_client_hellos, 1u);
+  EXPECT_EQ(p.inspector().app().counters().tls_client_hellos, 1u);
 }
 
 TEST(Pipeline, FragmentedDnsQueryOverUdp) {
@@ -660,7 +658,7 @@ alert dns any any -> any 53 (msg:"dns flow"; flow:to_server; content:"|13 37|"; 
     p.send(c.client(length));  // the length alone first, as some resolvers send it
     p.send(c.client(query));
     EXPECT_EQ(p.finish(), Sids({11}));
-    EXPECT_EQ(p.detection().appCounters().dns_queries, 1u);
+    EXPECT_EQ(p.inspector().app().counters().dns_queries, 1u);
   }
   {
     Pipeline p(rules);
@@ -670,7 +668,7 @@ alert dns any any -> any 53 (msg:"dns flow"; flow:to_server; content:"|13 37|"; 
     p.send(c.client(hello));
     p.send(c.client(hello));
     EXPECT_EQ(p.finish(), Sids({13}));  // not 14: the flow is not DNS
-    EXPECT_EQ(p.detection().appCounters().dns_queries, 0u);
+    EXPECT_EQ(p.inspector().app().counters().dns_queries, 0u);
   }
 }
 

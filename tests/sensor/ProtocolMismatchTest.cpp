@@ -44,8 +44,8 @@ TEST(ProtocolMismatch, HttpClientAnsweredBySshServer) {
   d.app.onStream(flow, FlowDirection::ToClient, bytes("SSH-2.0-OpenSSH_8.9\r\n"), 0);
   EXPECT_TRUE(d.mismatchRaised(flow));
   EXPECT_EQ(flow.app, AppProto::Http);  // the parser stays
-  EXPECT_EQ(flow.app_probed[Flow::kToServer], AppProto::Http);
-  EXPECT_EQ(flow.app_probed[Flow::kToClient], AppProto::Ssh);
+  EXPECT_EQ(flow.app_layer.probed[Flow::kToServer], AppProto::Http);
+  EXPECT_EQ(flow.app_layer.probed[Flow::kToClient], AppProto::Ssh);
   d.app.onStream(flow, FlowDirection::ToClient, bytes("more bytes\r\n"), 0);
   EXPECT_FALSE(d.mismatchRaised(flow));  // once per flow
   d.app.releaseState(flow);
@@ -57,7 +57,7 @@ TEST(ProtocolMismatch, AgreeingSidesRaiseNothing) {
   d.app.onStream(flow, FlowDirection::ToServer, bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), 0);
   d.app.onStream(flow, FlowDirection::ToClient, bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), 0);
   EXPECT_FALSE(d.mismatchRaised(flow));
-  EXPECT_EQ(flow.app_probed[Flow::kToClient], AppProto::None);  // only a disagreeing side is kept
+  EXPECT_EQ(flow.app_layer.probed[Flow::kToClient], AppProto::None);  // only a disagreeing side is kept
   d.app.releaseState(flow);
   // A server speaking first (SMTP's greeting) and a client whose first line no probe knows.
   Flow smtp = tcpFlow(25);

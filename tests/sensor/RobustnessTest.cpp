@@ -11,7 +11,7 @@
 #include "gsoc/signatures/RuleCompiler.hpp"
 #include "gsoc/signatures/RulesetSource.hpp"
 #include "sensor/detect/DetectionStage.hpp"
-#include "sensor/worker/DetectionHooks.hpp"
+#include "sensor/worker/InspectionHooks.hpp"
 #include "sensor/worker/SensorWorker.hpp"
 
 namespace gsoc::sensor {
@@ -28,9 +28,9 @@ TEST(SensorRobustness, MutatedTrafficThroughEveryParser) {
   const auto ruleset = signatures::RuleCompiler().compile(std::move(loaded.ruleset), std::move(loaded.indicators));
 
   std::uint64_t alerts = 0, records = 0;
-  DetectionStage detection(ruleset, [&](const AlertHit&) { ++alerts; });
-  detection.setMetadataSink([&](const AppMetadata&) { ++records; });
-  SensorWorker worker({}, detectionHooks(detection));
+  FlowInspector inspection(ruleset, [&](const AlertHit&) { ++alerts; });
+  inspection.setMetadataSink([&](const AppMetadata&) { ++records; });
+  SensorWorker worker({}, inspectionHooks(inspection));
 
   std::mt19937_64 rng(99);
   std::uint64_t frames = 0;
@@ -58,7 +58,7 @@ TEST(SensorRobustness, MutatedTrafficThroughEveryParser) {
   EXPECT_EQ(worker.counters().packets, frames);
   EXPECT_GT(worker.decodeCounters().malformed(), 0u);  // the mutations were seen and counted
   EXPECT_GT(records, 0u);                              // and parsers still produced records
-  EXPECT_EQ(detection.detector().counters().scan_errors, 0u);
+  EXPECT_EQ(inspection.detection().detector().counters().scan_errors, 0u);
   (void)alerts;
 }
 
