@@ -9,6 +9,7 @@
 #include "bench/traffic/FrameBuilder.hpp"
 #include "sensor/app/HttpFileInfo.hpp"
 #include "sensor/worker/InspectionHooks.hpp"
+#include "sensor/GeneratedFrames.hpp"
 #include "signatures/TestRules.hpp"
 
 namespace gsoc::sensor {
@@ -25,14 +26,7 @@ struct InspectedRun {
       if (m.kind == AppMetadata::Kind::HttpFile && m.file != nullptr) file_md5s.push_back(m.file->md5);
     });
   }
-  void send(const Bytes& frame) {
-    RawPacket raw;
-    raw.data = frame;
-    raw.wire_length = static_cast<std::uint32_t>(frame.size());
-    raw.timestamp_ns = now += 1'000'000;
-    raw.capture_index = ++sent;
-    worker.process(raw);
-  }
+  void send(const Bytes& frame) { frames.send(frame); }
   // One HTTP download on its own connection, closed.
   void download(std::uint16_t client_port, std::string_view uri, std::string_view body) {
     PacketSpec spec;
@@ -47,9 +41,8 @@ struct InspectedRun {
   FlowInspector inspector;
   SensorWorker worker;
   std::vector<std::uint32_t> alerts;
+  test::GeneratedFrames frames{worker};
   std::vector<std::string> file_md5s;
-  std::int64_t now = 1'700'000'000'000'000'000;
-  std::uint64_t sent = 0;
 };
 
 TEST(FlowInspector, TransactionsReachDetectionThroughTheInspector) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "bench/traffic/HttpEvasions.hpp"
+#include "sensor/GeneratedFrames.hpp"
 #include "sensor/worker/InspectionHooks.hpp"
 #include "signatures/TestRules.hpp"
 
@@ -40,16 +41,8 @@ std::set<std::uint32_t> run(const signatures::CompiledRulesetPtr& ruleset, const
     if (hit.rule != nullptr) sids.insert(hit.rule->sid);
   });
   SensorWorker worker({}, inspectionHooks(inspection));
-  std::int64_t now = 1'700'000'000'000'000'000;
-  std::uint64_t index = 0;
-  for (const Bytes& frame : httpEvasionFrames(variant)) {
-    RawPacket raw;
-    raw.data = frame;
-    raw.wire_length = static_cast<std::uint32_t>(frame.size());
-    raw.timestamp_ns = now += 1'000'000;
-    raw.capture_index = ++index;
-    worker.process(raw);
-  }
+  test::GeneratedFrames frames(worker);
+  for (const Bytes& frame : httpEvasionFrames(variant)) frames.send(frame);
   worker.finish();
   return sids;
 }
