@@ -289,14 +289,25 @@ void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t byt
   const std::size_t context = kept.size() - unscanned;
   const std::uint64_t scanned_before = flow.detect.inspected[side] - unscanned;
   // The window: the context (slid to the overlap once past the anchored start) and the bytes
-  // scanned now, scanned where the flow keeps them. Only matches that end in the new bytes alert.
+  // scanned now. Only matches that end in those alert.
+  std::string& window = window_;
   std::size_t from = 0;
   if (scanned_before + bytes > kAnchoredDepth && context > kOverlap) from = context - kOverlap;
-  const std::size_t length = context - from + static_cast<std::size_t>(bytes);
+  window.assign(kept, from, context - from + static_cast<std::size_t>(bytes));
   const std::size_t new_offset = context - from;
   flow.detect.unscanned[side] -= bytes;
+  // What the flow keeps next: the context for the next scan and the bytes still unscanned.
+  const std::uint64_t scanned = scanned_before + bytes;
+  const std::size_t rest = unscanned - static_cast<std::size_t>(bytes);
+  if (scanned > kAnchoredDepth) {
+    const std::size_t keep_context = std::min(window.size(), kOverlap);
+    kept.erase(0, kept.size() - rest - keep_context);
+    // A large window scanned down to its context goes back to the pool (shrinking it in place
+    // meant growing it again for the next burst: allocations per packet).
+    resizeWindow(kept, kept.size());
+  }
   ++counters_.stream_inputs;
-  counters_.stream_bytes_inspected += length;
+  counters_.stream_bytes_inspected += window.size();
   fillMeta(flow, dir, ts, input_.meta);
   input_.meta.is_stream = true;
   input_.meta.stream_new_data_offset = static_cast<std::uint32_t>(new_offset);
@@ -305,18 +316,8 @@ void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t byt
   // TCP state.
   if (ending_flow_) input_.meta.established = input_.meta.established || flow.was_established;
   input_.buffers.clear();
-  input_.buffers.set(BufferId::Payload, std::string_view(kept).substr(from, length));
+  input_.buffers.set(BufferId::Payload, window);
   emit(&flow, dir, ts, input_, detector_.match(input_, &flow.detect.flowbits));
-  // Then what the flow keeps next: the context for the next scan and the bytes still unscanned.
-  const std::uint64_t scanned = scanned_before + bytes;
-  const std::size_t rest = unscanned - static_cast<std::size_t>(bytes);
-  if (scanned > kAnchoredDepth) {
-    const std::size_t keep_context = std::min(length, kOverlap);
-    kept.erase(0, kept.size() - rest - keep_context);
-    // A large window scanned down to its context goes back to the pool (shrinking it in place
-    // meant growing it again for the next burst: allocations per packet).
-    resizeWindow(kept, kept.size());
-  }
 }
 
 void DetectionStage::onTransaction(Flow& flow, FlowDirection dir, signatures::MatchInput& input, const AppMetadata* record,

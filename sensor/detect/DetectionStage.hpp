@@ -210,6 +210,7 @@ class DetectionStage {
   // Unscanned bytes a side holds at most: past it they are scanned as they arrive (a capture
   // that misses the other side's ACKs must not grow a window without bound).
   static constexpr std::uint64_t kMaxUnscanned = 64 * 1024;
+  std::string window_;                      // the stream window being inspected (reused)
   // The kept bytes of the stream windows (DetectFlowSlot::windows) of flows that ended, cleared
   // with their capacity, for the next flows: short TCP flows then cost no window allocation.
   static constexpr std::size_t kPooledWindows = 4096;  // each under 4 KiB (the 2 KiB start, grown)
