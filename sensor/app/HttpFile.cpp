@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/AsciiCase.hpp"
+
 namespace gsoc::sensor {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) { return asciiLower(c); }
 
 std::size_t findNoCase(std::string_view haystack, std::string_view needle) {
   const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),

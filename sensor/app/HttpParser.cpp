@@ -3,6 +3,7 @@
 #include <brotli/decode.h>
 #include <zlib.h>
 
+#include "common/AsciiCase.hpp"
 #include "sensor/app/Http2Frames.hpp"
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
@@ -27,11 +28,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool iequals(std::string_view a, std::string_view b) { return asciiEqualsNoCase(a, b); }
 
 bool containsNoCase(std::string_view haystack, std::string_view needle) {
   for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
@@ -119,7 +116,7 @@ bool requestLineIsBody(std::string_view line, bool& unexpected) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(), asciiLower);
   return out;
 }
 
@@ -1043,7 +1040,7 @@ void fillHttpBuffers(const HttpMessage& m, std::vector<std::string>& scratch, si
       std::string_view bare = *h;
       if (!bare.empty() && bare.front() != '[') bare = bare.substr(0, bare.rfind(':'));
       host.assign(bare);
-      std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      std::transform(host.begin(), host.end(), host.begin(), asciiLower);
       set(BufferId::HttpHost, host);
     }
     setHeader(BufferId::HttpUserAgent, "User-Agent");
