@@ -83,8 +83,13 @@ class TlsState final : public AppState {
   bool append(signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void parse(signatures::FlowDirection dir, const HandshakeSink& sink);
   static constexpr std::size_t kMaxHeldBytes = 2 * kMaxHandshakeBytes;
-  // The ClientHello seen on this flow, kept for the session record.
-  std::optional<TlsHandshake> client_hello;
+  // The ClientHello seen on this flow, kept for the session record; nullptr before it.
+  [[nodiscard]] const TlsHandshake* clientHello() const { return has_client_hello_ ? &client_hello_ : nullptr; }
+  // Copied into the strings the last flow's hello grew (a pooled state's), not allocated anew.
+  void keepClientHello(const TlsHandshake& hello) {
+    client_hello_ = hello;
+    has_client_hello_ = true;
+  }
   bool logged = false;
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }
   // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
@@ -96,6 +101,8 @@ class TlsState final : public AppState {
     ++errors_;
     events.set(signatures::AnomalyEvent::TlsInvalidHandshakeMessage);
   }
+  // A side's buffers come from the worker's pool (tlsBuffers() in TlsParser.cpp) with its first
+  // bytes and go back to it when its clear-text part is over, or at reset().
   struct Side {
     std::string records;    // unparsed record bytes
     std::string handshake;  // reassembled handshake messages
@@ -109,6 +116,8 @@ class TlsState final : public AppState {
   Side sides_[2];
   std::uint64_t errors_ = 0;
   TlsHelloScratch scratch_;
+  TlsHandshake client_hello_;
+  bool has_client_hello_ = false;
 };
 
 // One extension of a hello as sent (GREASE values included): its type and its body.
