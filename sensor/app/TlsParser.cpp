@@ -321,6 +321,12 @@ ByteBufferPool& tlsBuffers() {
   return buffers;
 }
 
+// The TlsStates' hello scratch (TlsHelloScratch), one per worker thread.
+TlsHelloScratch& helloScratch() {
+  thread_local TlsHelloScratch scratch;
+  return scratch;
+}
+
 // Back to the pool, or freed when it is larger than the pool keeps.
 void giveBack(std::string& buffer) {
   buffer.clear();
@@ -475,13 +481,13 @@ void TlsState::parseHandshake(Side& side, bool client) {
     } else if (h[0] == 1 && client) {
       side.parsed.client_hello = true;
       side.hello_seen = true;
-      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
+      if (parseTlsHello(body, true, side.parsed, helloScratch())) side.have_output = true;
       else {
         invalidHandshake();
         side.done = true;
       }
     } else if (h[0] == 2 && !client) {
-      if (parseTlsHello(body, false, side.parsed, scratch_)) side.have_output = true;
+      if (parseTlsHello(body, false, side.parsed, helloScratch())) side.have_output = true;
       else invalidHandshake();
     } else if (h[0] == 11 && !client) {
       if (!parseCertificates(body, side.parsed, events)) invalidHandshake();

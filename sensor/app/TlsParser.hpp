@@ -57,8 +57,9 @@ struct TlsHandshake {
   void clear();
 };
 
-// The hello's lists while its fingerprints are built. A TlsState keeps one, so a state reused
-// from the app layer's pool parses the next flow's hello into the capacity it has.
+// The hello's lists while its fingerprints are built. TlsStates share one per worker thread (it
+// is only used while a hello is parsed), so a new state's hello is parsed into the capacity
+// earlier hellos grew, and a flow does not carry it; a QuicState keeps its own.
 struct TlsHelloScratch {
   ClientHelloFields fields;  // the client's ciphers and extensions in wire order, and JA4's input
   std::vector<std::uint16_t> curves;
@@ -115,7 +116,6 @@ class TlsState final : public AppState {
 
   Side sides_[2];
   std::uint64_t errors_ = 0;
-  TlsHelloScratch scratch_;
   TlsHandshake client_hello_;
   bool has_client_hello_ = false;
 };
