@@ -1546,10 +1546,10 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
       emit(flow, d);
       return;
     }
-    if (h.client_hello) tls.client_hello = h;  // for the session record and later alerts
+    if (h.client_hello) tls.keepClientHello(h);  // for the session record and later alerts
     // What is known of the session so far: the tls record, and the tls object of its alerts.
     AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, ts};
-    record.client_hello = tls.client_hello ? &*tls.client_hello : nullptr;
+    record.client_hello = tls.clientHello();
     record.server = h.client_hello || h.client_certificate ? nullptr : &h;
     if (metadata_ && !h.client_hello && !h.client_certificate && !tls.logged) {
       tls.logged = true;
@@ -1740,9 +1740,9 @@ void AppLayer::onFlowEnd(Flow& flow) {
   } else if (flow.app == AppProto::Tls) {
     auto& tls = static_cast<TlsState&>(*flow.app_layer.state);
     for (const FlowDirection dir : {FlowDirection::ToServer, FlowDirection::ToClient}) parseTls(flow, tls, dir, flow.last_ns);
-    if (metadata_ && !tls.logged && tls.client_hello) {
+    if (metadata_ && !tls.logged && tls.clientHello() != nullptr) {
       AppMetadata record{AppMetadata::Kind::Tls, &flow, FlowDirection::ToServer, flow.last_ns};
-      record.client_hello = &*tls.client_hello;
+      record.client_hello = tls.clientHello();
       metadata_(record);
       tls.logged = true;
     }

@@ -5,7 +5,8 @@
 // wait), and the next side that gets bytes takes it: no allocation per packet once warm.
 // Only small buffers come back (kPooledBytes): a side that grew a larger one keeps it, as every
 // side kept its buffer before, so a pooled buffer handed to a side that then waits is never
-// much larger than what it holds. One per worker (HttpMessagePool owns it); not thread-safe.
+// much larger than what it holds. One per worker (HttpMessagePool owns one; TLS handshakes have
+// their own, with larger buffers); not thread-safe.
 
 #include <cstddef>
 #include <string>
@@ -19,7 +20,8 @@ class ByteBufferPool {
  public:
   static constexpr std::size_t kPooledBytes = 2048;
 
-  explicit ByteBufferPool(std::size_t cap) : buffers_(cap) {}
+  // `max_bytes`: the largest capacity keep() takes back.
+  explicit ByteBufferPool(std::size_t cap, std::size_t max_bytes = kPooledBytes) : max_bytes_(max_bytes), buffers_(cap) {}
 
   // Gives `buffer` a kept buffer's capacity, when it is empty, has none of its own, and one is kept.
   void lend(std::string& buffer) {
@@ -28,7 +30,7 @@ class ByteBufferPool {
   }
   // Keeps `buffer`'s capacity for the next lend() when it is empty and small, leaving it none.
   void keep(std::string& buffer) {
-    if (!buffer.empty() || buffer.capacity() <= kInPlace || buffer.capacity() > kPooledBytes) return;
+    if (!buffer.empty() || buffer.capacity() <= kInPlace || buffer.capacity() > max_bytes_) return;
     buffers_.give(std::exchange(buffer, std::string()));
   }
 
@@ -37,6 +39,7 @@ class ByteBufferPool {
  private:
   // What an empty string holds without allocating (its small-string buffer).
   static inline const std::size_t kInPlace = std::string().capacity();
+  std::size_t max_bytes_;
   FreeList<std::string> buffers_;
 };
 

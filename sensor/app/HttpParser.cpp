@@ -773,9 +773,19 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
   if (bytes.size() > room) side.message->body_truncated = true;
   side.message->body_wire_bytes += bytes.size();
   const std::size_t needed = body.size() + std::min(bytes.size(), room);
-  if (messages_ != nullptr && needed > body.capacity() && needed > HttpMessage::kKeepBytes &&
-      body.capacity() <= HttpMessage::kKeepBytes) {
-    messages_->growBody(body, std::max(needed, 4 * HttpMessage::kKeepBytes));
+  if (messages_ != nullptr && needed > body.capacity() && body.capacity() <= HttpMessage::kKeepBytes) {
+    if (needed > HttpMessage::kKeepBytes) {
+      messages_->growBody(body, std::max(needed, 4 * HttpMessage::kKeepBytes));
+    } else {
+      // Doubling stops at kKeepBytes, so a small body passes it only through growBody: one that
+      // doubled past it would go to the large bodies while the message drew a fresh small one
+      // (growing again from nothing) in HttpMessagePool::give. Into a new string, since
+      // reserve() on this one would double past the limit anyway.
+      std::string grown;
+      grown.reserve(std::min(HttpMessage::kKeepBytes, std::max(needed, 2 * body.capacity())));
+      grown.assign(body);
+      body.swap(grown);
+    }
   }
   body.append(bytes.substr(0, room));
 }

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "gsoc/signatures/Digest.hpp"
+#include "sensor/app/ByteBufferPool.hpp"
 #include "sensor/app/Ja4.hpp"
 
 namespace gsoc::sensor {
@@ -68,7 +69,8 @@ bool parseTlsHello(std::span<const std::uint8_t> body, bool client, TlsHandshake
   out.has_random = true;
   std::uint8_t sid_len = 0;
   if (!r.u8(sid_len) || !r.bytes(sid_len, skip)) return false;
-  out.session_id.assign(skip.begin(), skip.end());
+  // From a pointer and a length: assign() from span iterators builds a temporary string first.
+  out.session_id.assign(reinterpret_cast<const char*>(skip.data()), skip.size());
   ClientHelloFields& fields = scratch.fields;  // for JA4
   fields.version = version;
   fields.supported_versions.clear();
@@ -309,6 +311,30 @@ bool parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out, si
 
 }  // namespace
 
+namespace {
+// The record and handshake buffers of the TLS sides a worker is parsing (issue 17): taken with a
+// side's first bytes, given back when its clear-text part is over, so a finished handshake holds
+// none and the next one grows none. Per thread (a worker's), as md5Hex's digest: the pool serves
+// every TlsState the worker has. At most 64 kept, of up to 16 KiB each (1 MiB).
+ByteBufferPool& tlsBuffers() {
+  thread_local ByteBufferPool buffers(64, 16 * 1024);
+  return buffers;
+}
+
+// The TlsStates' hello scratch (TlsHelloScratch), one per worker thread.
+TlsHelloScratch& helloScratch() {
+  thread_local TlsHelloScratch scratch;
+  return scratch;
+}
+
+// Back to the pool, or freed when it is larger than the pool keeps.
+void giveBack(std::string& buffer) {
+  buffer.clear();
+  tlsBuffers().keep(buffer);
+  if (buffer.capacity() > std::string().capacity()) std::string().swap(buffer);
+}
+}  // namespace
+
 std::string_view tlsVersionName(std::uint16_t version) {
   switch (version) {
     case 0x0002: return "SSLv2";
@@ -349,18 +375,16 @@ void TlsHandshake::clear() {
 }
 
 void TlsState::reset() {
-  constexpr std::size_t kKeepBytes = 16 * 1024;  // a larger buffer is given back, not kept
   for (Side& side : sides_) {
-    for (std::string* s : {&side.records, &side.handshake}) {
-      if (s->capacity() > kKeepBytes) std::string().swap(*s);
-      else s->clear();
-    }
+    giveBack(side.records);  // a pooled state holds no buffers: the next flow's sides take them
+    giveBack(side.handshake);
     side.done = false;
     side.hello_seen = false;
     side.parsed.clear();
     side.have_output = false;
   }
-  client_hello.reset();
+  client_hello_.clear();
+  has_client_hello_ = false;
   logged = false;
   errors_ = 0;
   events.clear();
@@ -369,6 +393,7 @@ void TlsState::reset() {
 bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_t> data) {
   Side& side = sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
   if (side.done) return false;
+  tlsBuffers().lend(side.records);
   side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
   return side.records.size() > kMaxHeldBytes;
 }
@@ -404,6 +429,7 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     }
     if (side.records.size() < 5 + len) break;
     if (r[0] == 22) {
+      tlsBuffers().lend(side.handshake);
       side.handshake.append(side.records, 5, len);
     } else {
       side.done = true;  // ChangeCipherSpec / application data: the clear part is over
@@ -425,8 +451,8 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     }
   }
   if (side.done) {  // the clear-text part is over: give the buffers back
-    std::string().swap(side.records);
-    std::string().swap(side.handshake);
+    giveBack(side.records);
+    giveBack(side.handshake);
   }
   if (side.have_output && (side.done || client)) {
     sink(dir, side.parsed);
@@ -455,13 +481,13 @@ void TlsState::parseHandshake(Side& side, bool client) {
     } else if (h[0] == 1 && client) {
       side.parsed.client_hello = true;
       side.hello_seen = true;
-      if (parseTlsHello(body, true, side.parsed, scratch_)) side.have_output = true;
+      if (parseTlsHello(body, true, side.parsed, helloScratch())) side.have_output = true;
       else {
         invalidHandshake();
         side.done = true;
       }
     } else if (h[0] == 2 && !client) {
-      if (parseTlsHello(body, false, side.parsed, scratch_)) side.have_output = true;
+      if (parseTlsHello(body, false, side.parsed, helloScratch())) side.have_output = true;
       else invalidHandshake();
     } else if (h[0] == 11 && !client) {
       if (!parseCertificates(body, side.parsed, events)) invalidHandshake();

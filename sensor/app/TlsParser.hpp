@@ -57,8 +57,9 @@ struct TlsHandshake {
   void clear();
 };
 
-// The hello's lists while its fingerprints are built. A TlsState keeps one, so a state reused
-// from the app layer's pool parses the next flow's hello into the capacity it has.
+// The hello's lists while its fingerprints are built. TlsStates share one per worker thread (it
+// is only used while a hello is parsed), so a new state's hello is parsed into the capacity
+// earlier hellos grew, and a flow does not carry it; a QuicState keeps its own.
 struct TlsHelloScratch {
   ClientHelloFields fields;  // the client's ciphers and extensions in wire order, and JA4's input
   std::vector<std::uint16_t> curves;
@@ -83,8 +84,13 @@ class TlsState final : public AppState {
   bool append(signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   void parse(signatures::FlowDirection dir, const HandshakeSink& sink);
   static constexpr std::size_t kMaxHeldBytes = 2 * kMaxHandshakeBytes;
-  // The ClientHello seen on this flow, kept for the session record.
-  std::optional<TlsHandshake> client_hello;
+  // The ClientHello seen on this flow, kept for the session record; nullptr before it.
+  [[nodiscard]] const TlsHandshake* clientHello() const { return has_client_hello_ ? &client_hello_ : nullptr; }
+  // Copied into the strings the last flow's hello grew (a pooled state's), not allocated anew.
+  void keepClientHello(const TlsHandshake& hello) {
+    client_hello_ = hello;
+    has_client_hello_ = true;
+  }
   bool logged = false;
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }
   // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
@@ -96,6 +102,8 @@ class TlsState final : public AppState {
     ++errors_;
     events.set(signatures::AnomalyEvent::TlsInvalidHandshakeMessage);
   }
+  // A side's buffers come from the worker's pool (tlsBuffers() in TlsParser.cpp) with its first
+  // bytes and go back to it when its clear-text part is over, or at reset().
   struct Side {
     std::string records;    // unparsed record bytes
     std::string handshake;  // reassembled handshake messages
@@ -108,7 +116,8 @@ class TlsState final : public AppState {
 
   Side sides_[2];
   std::uint64_t errors_ = 0;
-  TlsHelloScratch scratch_;
+  TlsHandshake client_hello_;
+  bool has_client_hello_ = false;
 };
 
 // One extension of a hello as sent (GREASE values included): its type and its body.

@@ -131,6 +131,28 @@ TEST(HttpMessagePool, MessagesAreReusedAndParseAsFreshOnes) {
   EXPECT_EQ(pool.counters().created, 2u);
 }
 
+// Issue 17: a body growing in small steps stops at HttpMessage::kKeepBytes and passes it only
+// through the pool's large bodies, so the message given back gets its small body again, not an
+// empty one that grows from nothing for the next message (doubling past the limit did that).
+TEST(HttpMessagePool, ABodyGrownPastTheKeptSizeLeavesTheMessageItsSmallBody) {
+  HttpMessagePool pool(4);
+  HttpState http(&pool);
+  const std::string body(3 * HttpMessage::kKeepBytes, 'b');
+  std::string received;
+  const auto sink = [&](FlowDirection, const HttpMessage& m) {
+    if (!m.request) received = m.body;
+  };
+  http.feed(FlowDirection::ToServer, bytes("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), sink);
+  http.feed(FlowDirection::ToClient, bytes("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"), sink);
+  // 2100 bytes, then 1000 at a time: at 3100 a body doubling from 2100 would pass kKeepBytes.
+  http.feed(FlowDirection::ToClient, bytes(std::string_view(body).substr(0, 2100)), sink);
+  for (std::size_t at = 2100; at < body.size(); at += 1000) http.feed(FlowDirection::ToClient, bytes(std::string_view(body).substr(at, 1000)), sink);
+  EXPECT_EQ(received, body);
+  const std::unique_ptr<HttpMessage> next = pool.take(false);  // the response, given back
+  EXPECT_GT(next->body.capacity(), std::string().capacity());
+  EXPECT_LE(next->body.capacity(), HttpMessage::kKeepBytes);
+}
+
 TEST(HttpStateReuse, AResetStateParsesTheNextFlowAsANewOne) {
   const std::vector<std::pair<FlowDirection, std::string>> next = {
       {FlowDirection::ToServer, "GET /next HTTP/1.1\r\nHost: n\r\n\r\n"},

@@ -107,4 +107,28 @@ TEST(TlsFingerprint, AResetStateFingerprintsTheNextHelloAsANewOne) {
   EXPECT_EQ(state.errors(), 0u);
 }
 
+// The flow's ClientHello that the app layer keeps for the session record is copied into the
+// state's own strings (kept across flows, issue 17) and goes with reset(): a pooled state has
+// none until the next flow's, which carries nothing of the last one.
+TEST(TlsFingerprint, AResetStateKeepsNoClientHelloUntilTheNextFlowsOne) {
+  TlsState state;
+  EXPECT_EQ(state.clientHello(), nullptr);
+  TlsHandshake first;
+  first.client_hello = true;
+  first.sni = "first.example.org, a name past the small-string size";
+  first.ja3 = "771,4865-4866-4867,0-10-11,29-23,0";
+  state.keepClientHello(first);
+  ASSERT_NE(state.clientHello(), nullptr);
+  EXPECT_EQ(state.clientHello()->sni, first.sni);
+  state.reset();
+  EXPECT_EQ(state.clientHello(), nullptr);
+  TlsHandshake next;
+  next.client_hello = true;
+  next.ja3 = "771,47,,,";
+  state.keepClientHello(next);
+  ASSERT_NE(state.clientHello(), nullptr);
+  EXPECT_TRUE(state.clientHello()->sni.empty());
+  EXPECT_EQ(state.clientHello()->ja3, next.ja3);
+}
+
 }  // namespace
