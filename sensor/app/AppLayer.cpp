@@ -595,7 +595,7 @@ void AppLayer::parseStream(Flow& flow, FlowDirection dir, std::span<const std::u
       });
       break;
     case AppProto::Tls: {
-      if (!flow.app_layer.state) flow.app_layer.state = tls_states_.take([] { return std::make_unique<TlsState>(); });
+      if (!flow.app_layer.state) flow.app_layer.state = tls_states_.take([this] { return std::make_unique<TlsState>(tls_workspace_); });
       TlsState& tls = stateOf<TlsState>(flow);
       if (tls.append(dir, data) || parsesOnArrival(flow, dir)) parseTls(flow, tls, dir, ts);
       break;
@@ -1486,6 +1486,7 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("http_bodies_large", http_messages_.bodyCounters());
   table.add("http_states", http_states_.counters());
   table.add("tls_states", tls_states_.counters());
+  table.add("tls_buffers", tls_workspace_.buffers.counters());
   table.add("smtp_states", smtp_states_.counters());
   table.add("smtp_messages", smtp_.messageCounters());
   table.add("ssh_states", ssh_states_.counters());

@@ -370,6 +370,7 @@ class AppLayer {
   HttpMessagePool http_messages_{kPooledHttpMessages};
   // Parser states of flows that ended, reset, for the next flows of their protocol.
   FreeList<std::unique_ptr<HttpState>> http_states_{kPooledStates};
+  TlsWorkspace tls_workspace_;  // before the states that borrow from it
   FreeList<std::unique_ptr<TlsState>> tls_states_{kPooledStates};
   // Message buffers and the MIME walk's scratch, shared by this worker's SMTP sessions.
   SmtpWorkspace smtp_;

@@ -5,8 +5,8 @@
 // wait), and the next side that gets bytes takes it: no allocation per packet once warm.
 // Only small buffers come back (kPooledBytes): a side that grew a larger one keeps it, as every
 // side kept its buffer before, so a pooled buffer handed to a side that then waits is never
-// much larger than what it holds. One per worker (HttpMessagePool owns one; TLS handshakes have
-// their own, with larger buffers); not thread-safe.
+// much larger than what it holds. One per worker (HttpMessagePool owns one; TlsWorkspace another,
+// with larger buffers); not thread-safe.
 
 #include <cstddef>
 #include <string>
@@ -35,6 +35,7 @@ class ByteBufferPool {
   }
 
   [[nodiscard]] std::size_t size() const { return buffers_.size(); }
+  [[nodiscard]] FreeListCounters counters() const { return buffers_.counters(); }
 
  private:
   // What an empty string holds without allocating (its small-string buffer).

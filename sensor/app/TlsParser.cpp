@@ -10,7 +10,6 @@
 #include <memory>
 
 #include "gsoc/signatures/Digest.hpp"
-#include "sensor/app/ByteBufferPool.hpp"
 #include "sensor/app/Ja4.hpp"
 
 namespace gsoc::sensor {
@@ -311,29 +310,6 @@ bool parseCertificates(std::span<const std::uint8_t> body, TlsHandshake& out, si
 
 }  // namespace
 
-namespace {
-// The record and handshake buffers of the TLS sides a worker is parsing (issue 17): taken with a
-// side's first bytes, given back when its clear-text part is over, so a finished handshake holds
-// none and the next one grows none. Per thread (a worker's), as md5Hex's digest: the pool serves
-// every TlsState the worker has. At most 64 kept, of up to 16 KiB each (1 MiB).
-ByteBufferPool& tlsBuffers() {
-  thread_local ByteBufferPool buffers(64, 16 * 1024);
-  return buffers;
-}
-
-// The TlsStates' hello scratch (TlsHelloScratch), one per worker thread.
-TlsHelloScratch& helloScratch() {
-  thread_local TlsHelloScratch scratch;
-  return scratch;
-}
-
-// Back to the pool, or freed when it is larger than the pool keeps.
-void giveBack(std::string& buffer) {
-  buffer.clear();
-  tlsBuffers().keep(buffer);
-  if (buffer.capacity() > std::string().capacity()) std::string().swap(buffer);
-}
-}  // namespace
 
 std::string_view tlsVersionName(std::uint16_t version) {
   switch (version) {
@@ -374,6 +350,12 @@ void TlsHandshake::clear() {
   alpns.clear();
 }
 
+void TlsState::giveBack(std::string& buffer) {
+  buffer.clear();
+  workspace_->buffers.keep(buffer);
+  if (buffer.capacity() > std::string().capacity()) std::string().swap(buffer);
+}
+
 void TlsState::reset() {
   for (Side& side : sides_) {
     giveBack(side.records);  // a pooled state holds no buffers: the next flow's sides take them
@@ -393,7 +375,7 @@ void TlsState::reset() {
 bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_t> data) {
   Side& side = sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
   if (side.done) return false;
-  tlsBuffers().lend(side.records);
+  workspace_->buffers.lend(side.records);
   side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
   return side.records.size() > kMaxHeldBytes;
 }
@@ -429,7 +411,7 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     }
     if (side.records.size() < 5 + len) break;
     if (r[0] == 22) {
-      tlsBuffers().lend(side.handshake);
+      workspace_->buffers.lend(side.handshake);
       side.handshake.append(side.records, 5, len);
     } else {
       side.done = true;  // ChangeCipherSpec / application data: the clear part is over
@@ -481,13 +463,13 @@ void TlsState::parseHandshake(Side& side, bool client) {
     } else if (h[0] == 1 && client) {
       side.parsed.client_hello = true;
       side.hello_seen = true;
-      if (parseTlsHello(body, true, side.parsed, helloScratch())) side.have_output = true;
+      if (parseTlsHello(body, true, side.parsed, workspace_->scratch)) side.have_output = true;
       else {
         invalidHandshake();
         side.done = true;
       }
     } else if (h[0] == 2 && !client) {
-      if (parseTlsHello(body, false, side.parsed, helloScratch())) side.have_output = true;
+      if (parseTlsHello(body, false, side.parsed, workspace_->scratch)) side.have_output = true;
       else invalidHandshake();
     } else if (h[0] == 11 && !client) {
       if (!parseCertificates(body, side.parsed, events)) invalidHandshake();

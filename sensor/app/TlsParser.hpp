@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
+#include "sensor/app/ByteBufferPool.hpp"
 #include "sensor/app/Ja4.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -57,9 +59,8 @@ struct TlsHandshake {
   void clear();
 };
 
-// The hello's lists while its fingerprints are built. TlsStates share one per worker thread (it
-// is only used while a hello is parsed), so a new state's hello is parsed into the capacity
-// earlier hellos grew, and a flow does not carry it; a QuicState keeps its own.
+// The hello's lists while its fingerprints are built. TlsStates share their worker's
+// (TlsWorkspace); a QuicState keeps its own.
 struct TlsHelloScratch {
   ClientHelloFields fields;  // the client's ciphers and extensions in wire order, and JA4's input
   std::vector<std::uint16_t> curves;
@@ -68,10 +69,25 @@ struct TlsHelloScratch {
   Ja4Scratch ja4;
 };
 
+// What a worker's TLS parsing reuses across flows (one per AppLayer): the record and handshake
+// buffers a side borrows with its first bytes and gives back when its clear-text part is over
+// (at most 64 kept, of up to 16 KiB each: 1 MiB), so a finished handshake holds none and the next
+// one grows none; and the hello's lists, used only while a hello is parsed, so a flow does not
+// carry them and a new state parses into the capacity earlier hellos grew.
+struct TlsWorkspace {
+  ByteBufferPool buffers{64, 16 * 1024};
+  TlsHelloScratch scratch;
+};
+
 class TlsState final : public AppState {
  public:
   static constexpr std::size_t kMaxHandshakeBytes = 64 * 1024;
   using HandshakeSink = FunctionRef<void(signatures::FlowDirection, const TlsHandshake&)>;
+
+  // A state of the worker whose `workspace` it borrows from (the app layer's pool).
+  explicit TlsState(TlsWorkspace& workspace) : workspace_(&workspace) {}
+  // A state on its own, with a workspace of its own (tests, single flows).
+  TlsState() : own_workspace_(std::make_unique<TlsWorkspace>()), workspace_(own_workspace_.get()) {}
 
   void feed(signatures::FlowDirection dir, std::span<const std::uint8_t> data, const HandshakeSink& sink) {
     append(dir, data);
@@ -102,8 +118,10 @@ class TlsState final : public AppState {
     ++errors_;
     events.set(signatures::AnomalyEvent::TlsInvalidHandshakeMessage);
   }
-  // A side's buffers come from the worker's pool (tlsBuffers() in TlsParser.cpp) with its first
-  // bytes and go back to it when its clear-text part is over, or at reset().
+  // Back to the workspace's pool, or freed when larger than the pool keeps.
+  void giveBack(std::string& buffer);
+  // A side's buffers come from the workspace's pool with its first bytes and go back to it when
+  // its clear-text part is over, or at reset().
   struct Side {
     std::string records;    // unparsed record bytes
     std::string handshake;  // reassembled handshake messages
@@ -114,6 +132,8 @@ class TlsState final : public AppState {
   };
   void parseHandshake(Side& side, bool client);
 
+  std::unique_ptr<TlsWorkspace> own_workspace_;  // without a worker's
+  TlsWorkspace* workspace_;
   Side sides_[2];
   std::uint64_t errors_ = 0;
   TlsHandshake client_hello_;
