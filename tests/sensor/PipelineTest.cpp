@@ -11,6 +11,7 @@
 #include "gsoc/signatures/Sha256.hpp"
 #include "gsoc/v1/event.pb.h"
 #include "sensor/ClientHello.hpp"
+#include "sensor/GeneratedFrames.hpp"
 #include "sensor/Http2Frames.hpp"
 #include "sensor/app/Http2Parser.hpp"
 #include "sensor/export/EventFile.hpp"
@@ -39,14 +40,7 @@ class Pipeline {
                    }),
         worker_({}, inspectionHooks(inspector_)) {}
 
-  void send(const Bytes& frame) {
-    RawPacket raw;
-    raw.data = frame;
-    raw.wire_length = static_cast<std::uint32_t>(frame.size());
-    raw.timestamp_ns = now_ += 1'000'000;
-    raw.capture_index = ++sent_;
-    worker_.process(raw);
-  }
+  void send(const Bytes& frame) { frames_.send(frame); }
   Sids finish() {
     worker_.finish();
     Sids s = sids_;
@@ -85,10 +79,9 @@ class Pipeline {
   std::vector<std::string> indicators_;
   std::vector<std::uint64_t> capture_indexes_;
   std::vector<bool> flow_ends_;
-  std::uint64_t sent_ = 0;
   FlowInspector inspector_;
   SensorWorker worker_;
-  std::int64_t now_ = 1'700'000'000'000'000'000;
+  test::GeneratedFrames frames_{worker_};
 };
 
 using Conversation = TcpConversation;
