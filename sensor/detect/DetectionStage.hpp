@@ -109,6 +109,9 @@ class DetectionStage {
   // The packet whose stream bytes come next (SensorWorker's on_flow_packet_start): what they
   // complete carries its capture position, the flow's first packet's included.
   void beginPacket(const DecodedPacket& packet) { current_ = &packet; }
+  // The packet being processed (null after a flowless one): its time and capture position go
+  // with what its bytes complete.
+  [[nodiscard]] const DecodedPacket* currentPacket() const { return current_; }
 
   // A packet of `flow` is inspected in three steps, with the app layer's work between them
   // (FlowInspector::onPacket):

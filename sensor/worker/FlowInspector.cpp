@@ -50,7 +50,7 @@ void FlowInspector::setMetadataSink(MetadataSink sink) {
   }
   app_.setMetadataSink([this, sink = std::move(sink)](const AppMetadata& record) {
     AppMetadata stamped = record;
-    if (current_ != nullptr) stamped.capture_index = current_->capture_index;
+    if (const DecodedPacket* current = detect_.currentPacket()) stamped.capture_index = current->capture_index;
     sink(stamped);
   });
 }
@@ -89,7 +89,8 @@ void FlowInspector::onPacket(const DecodedPacket& packet, Flow& flow, FlowDirect
 
 void FlowInspector::onStreamData(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   if (data.empty()) return;
-  const std::int64_t now = current_ != nullptr ? current_->timestamp_ns : flow.last_ns;
+  const DecodedPacket* current = detect_.currentPacket();
+  const std::int64_t now = current != nullptr ? current->timestamp_ns : flow.last_ns;
   detect_.appendStream(flow, dir, data);
   // The app layer first: it identifies the protocol and runs the transactions these bytes
   // complete, which see the flow's window as their payload. Stream rules scan after it.

@@ -23,17 +23,11 @@ class FlowInspector {
 
   // The worker's hooks (SensorWorker's WorkerHooks).
   // The packet whose stream bytes come next: what they complete carries its capture position.
-  void beginPacket(const DecodedPacket& packet) {
-    current_ = &packet;
-    detect_.beginPacket(packet);
-  }
+  void beginPacket(const DecodedPacket& packet) { detect_.beginPacket(packet); }
   void onPacket(const DecodedPacket& packet, Flow& flow, signatures::FlowDirection dir);
   void onStreamData(Flow& flow, signatures::FlowDirection dir, std::span<const std::uint8_t> data);
   // A packet with anomaly events that reached no flow.
-  void onFlowlessPacket(const DecodedPacket& packet) {
-    current_ = nullptr;
-    detect_.onFlowlessPacket(packet);
-  }
+  void onFlowlessPacket(const DecodedPacket& packet) { detect_.onFlowlessPacket(packet); }
   // The flow ends: what is left of its stream is scanned, the app layer finishes its messages,
   // and both layers give their per-flow state back to their pools.
   void onFlowEnd(Flow& flow);
@@ -82,7 +76,6 @@ class FlowInspector {
 
   DetectionStage detect_;
   AppLayer app_;
-  const DecodedPacket* current_ = nullptr;  // the packet being processed, for the records' capture position
   bool force_file_hashes_ = false;
   bool log_frames_ = false;
 };
