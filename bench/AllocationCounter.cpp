@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
 #include <new>
 
@@ -21,6 +22,7 @@ constexpr std::size_t kTraceSamples = 20000;
 struct TraceSample {
   std::array<void*, kTraceDepth> frames{};
   int depth = 0;
+  std::size_t size = 0;  // bytes asked for
 };
 std::array<TraceSample, kTraceSamples> g_samples;
 std::size_t g_sample_count = 0;
@@ -29,17 +31,18 @@ std::uint64_t g_seen = 0;
 bool g_tracing = false;
 thread_local bool t_in_trace = false;
 
-void trace() {
+void trace(std::size_t size) {
   if (!g_tracing || t_in_trace || g_sample_count >= kTraceSamples || ++g_seen % g_sample_every != 0) return;
   t_in_trace = true;
   TraceSample& s = g_samples[g_sample_count++];
+  s.size = size;
   s.depth = ::backtrace(s.frames.data(), static_cast<int>(kTraceDepth));
   t_in_trace = false;
 }
 
 void* allocate(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  trace();
+  trace(size);
   if (void* p = std::malloc(size != 0 ? size : 1)) return p;
   throw std::bad_alloc();
 }
@@ -72,8 +75,11 @@ void traceAllocations(bool on) {
   if (fd < 0) return;
   for (std::size_t i = 0; i < g_sample_count; ++i) {
     ::backtrace_symbols_fd(g_samples[i].frames.data(), g_samples[i].depth, fd);
-    static constexpr char kEnd[] = "--\n";
-    [[maybe_unused]] const auto n = ::write(fd, kEnd, sizeof kEnd - 1);
+    // "-- SIZE": the end of one stack, with the bytes that allocation asked for.
+    std::array<char, 32> end{'-', '-', ' '};
+    char* last = std::to_chars(end.data() + 3, end.data() + end.size() - 1, g_samples[i].size).ptr;
+    *last++ = '\n';
+    [[maybe_unused]] const auto n = ::write(fd, end.data(), static_cast<std::size_t>(last - end.data()));
   }
   ::close(fd);
   g_sample_count = 0;

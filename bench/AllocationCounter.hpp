@@ -12,7 +12,8 @@ namespace gsoc::bench {
 
 // With GSOC_BENCH_ALLOC_TRACE=file set: records the call stacks of the operator new calls
 // between traceAllocations(true) and traceAllocations(false) (the first 20,000), appended to the
-// file when tracing stops (addresses; resolve them with addr2line). Without it: nothing.
+// file when tracing stops (addresses; resolve them with addr2line), each stack ended by a line
+// "-- SIZE" with the bytes asked for. Without it: nothing.
 void traceAllocations(bool on);
 
 }  // namespace gsoc::bench

@@ -48,6 +48,7 @@ class AckedBytes {
   template <typename Pool>
   void append(std::span<const std::uint8_t> data, Pool& pool) {
     if (empty()) pool.lend(bytes_);
+    pool.reserve(bytes_, bytes_.size() + data.size());  // grows through the pool's classes
     append(data);
   }
   template <typename Pool>

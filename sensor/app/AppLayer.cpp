@@ -1486,7 +1486,8 @@ void AppLayer::addPools(PoolTable& table) const {
   table.add("http_bodies_large", http_messages_.bodyCounters());
   table.add("http_states", http_states_.counters());
   table.add("tls_states", tls_states_.counters());
-  table.add("tls_buffers", tls_workspace_.buffers.counters());
+  tls_workspace_.buffers.addPools(table, "tls_buffers");
+  http_messages_.buffers().addPools(table, "byte_buffers");
   table.add("smtp_states", smtp_states_.counters());
   table.add("smtp_messages", smtp_.messageCounters());
   table.add("ssh_states", ssh_states_.counters());

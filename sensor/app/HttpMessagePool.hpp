@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "common/FreeList.hpp"
-#include "sensor/app/ByteBufferPool.hpp"
+#include "common/ByteBufferPool.hpp"
 #include "sensor/app/HttpParser.hpp"
 
 namespace gsoc::sensor {
@@ -66,6 +66,7 @@ class HttpMessagePool {
 
   // The worker's byte buffers (an HTTP side's unparsed bytes, AckedBytes of any protocol).
   ByteBufferPool& buffers() { return buffers_; }
+  [[nodiscard]] const ByteBufferPool& buffers() const { return buffers_; }
 
   [[nodiscard]] std::size_t size() const { return requests_.size() + responses_.size(); }
   [[nodiscard]] FreeListCounters bodyCounters() const { return large_bodies_.counters(); }
@@ -86,7 +87,9 @@ class HttpMessagePool {
   static constexpr std::size_t kLargeBodyBytes = 512 * 1024;
   FreeList<std::string> large_bodies_{32};
   FreeList<std::string> small_bodies_{32};
-  ByteBufferPool buffers_{256};  // at most 512 KiB kept (ByteBufferPool::kPooledBytes each)
+  // About 10 MiB kept at most: 1024 small and 1024 of 1 KiB, 512 of 4 KiB, 128 of 16 KiB, 32 of 64
+  // KiB and 16 of 128 KiB (bulk responses held until their ACK).
+  ByteBufferPool buffers_{ByteBufferPool::Kept{1024, 1024, 512, 128, 32, 16}};
 };
 
 }  // namespace gsoc::sensor

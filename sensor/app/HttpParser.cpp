@@ -412,8 +412,13 @@ void HttpState::feed(FlowDirection dir, std::span<const std::uint8_t> data, cons
     }
   }
   if (side.phase == Phase::Broken) return;
-  if (messages_ != nullptr) messages_->buffers().lend(side.pending);
-  side.pending.append(reinterpret_cast<const char*>(data.data()), data.size());
+  const std::string_view arrived(reinterpret_cast<const char*>(data.data()), data.size());
+  if (messages_ != nullptr) {
+    messages_->buffers().lend(side.pending);
+    messages_->buffers().append(side.pending, arrived);  // grows through the pool's classes
+  } else {
+    side.pending.append(arrived);
+  }
   pump(side, dir, sink);
   if (messages_ != nullptr) messages_->buffers().keep(side.pending);  // between messages a side holds no buffer
 }

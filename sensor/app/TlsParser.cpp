@@ -376,7 +376,7 @@ bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_
   Side& side = sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
   if (side.done) return false;
   workspace_->buffers.lend(side.records);
-  side.records.append(reinterpret_cast<const char*>(data.data()), data.size());
+  workspace_->buffers.append(side.records, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   return side.records.size() > kMaxHeldBytes;
 }
 
@@ -412,7 +412,7 @@ void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
     if (side.records.size() < 5 + len) break;
     if (r[0] == 22) {
       workspace_->buffers.lend(side.handshake);
-      side.handshake.append(side.records, 5, len);
+      workspace_->buffers.append(side.handshake, std::string_view(side.records).substr(5, len));
     } else {
       side.done = true;  // ChangeCipherSpec / application data: the clear part is over
     }

@@ -16,7 +16,7 @@
 
 #include "common/FunctionRef.hpp"
 #include "common/ReusingVector.hpp"
-#include "sensor/app/ByteBufferPool.hpp"
+#include "common/ByteBufferPool.hpp"
 #include "sensor/app/Ja4.hpp"
 #include "sensor/flow/Flow.hpp"
 
@@ -71,11 +71,12 @@ struct TlsHelloScratch {
 
 // What a worker's TLS parsing reuses across flows (one per AppLayer): the record and handshake
 // buffers a side borrows with its first bytes and gives back when its clear-text part is over
-// (at most 64 kept, of up to 16 KiB each: 1 MiB), so a finished handshake holds none and the next
-// one grows none; and the hello's lists, used only while a hello is parsed, so a flow does not
-// carry them and a new state parses into the capacity earlier hellos grew.
+// (about 2.4 MiB kept at most: 64 of each class up to 16 KiB, 16 of 64 KiB), so a finished
+// handshake holds none and the next one grows none; and the hello's lists, used only while a
+// hello is parsed, so a flow does not carry them and a new state parses into the capacity
+// earlier hellos grew.
 struct TlsWorkspace {
-  ByteBufferPool buffers{64, 16 * 1024};
+  ByteBufferPool buffers{ByteBufferPool::Kept{64, 64, 64, 64, 16, 0}};
   TlsHelloScratch scratch;
 };
 

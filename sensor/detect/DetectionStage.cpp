@@ -176,32 +176,7 @@ void DetectionStage::releaseWindows(Flow& flow) {
     if (flow.detect.unscanned[side] != 0 && !ending_flow_) continue;  // scanned at the flow's end
     flow.detect.unscanned[side] = 0;
     if (kept.capacity() <= std::string().capacity()) continue;  // nothing on the heap
-    giveWindow(std::exchange(kept, std::string()));
-  }
-}
-
-void DetectionStage::giveWindow(std::string window) {
-  window.clear();
-  if (window.capacity() <= std::string().capacity()) windows_.discard(std::move(window));  // nothing on the heap
-  else if (window.capacity() <= kPooledWindowBytes) windows_.give(std::move(window));
-  else if (window.capacity() <= kLargeWindowBytes) large_windows_.give(std::move(window));
-  else large_windows_.discard(std::move(window));  // too large to hold idle
-}
-
-void DetectionStage::resizeWindow(std::string& kept, std::size_t needed) {
-  if (needed > kept.capacity() && needed > kPooledWindowBytes && kept.capacity() <= kPooledWindowBytes) {
-    // Bytes waiting for an ACK outgrow a pooled window: the flow moves to a large one from the
-    // other pool (an earlier bulk transfer grew it), instead of growing its own by doubling.
-    std::string large = large_windows_.take([] { return std::string(); });
-    large.reserve(std::max(needed, 2 * kPooledWindowBytes));
-    large.assign(kept);
-    giveWindow(std::exchange(kept, std::move(large)));
-  } else if (needed <= kOverlap && kept.capacity() > kPooledWindowBytes) {
-    // Scanned down to its context: the large window goes back to its pool for the next burst
-    // (any flow's), and the flow waits with a small one.
-    std::string small = windows_.take([] { return std::string(); });
-    small.assign(kept);
-    giveWindow(std::exchange(kept, std::move(small)));
+    windows_.give(std::exchange(kept, std::string()));
   }
 }
 
@@ -255,8 +230,8 @@ void DetectionStage::appendStream(Flow& flow, FlowDirection dir, std::span<const
   // The flow keeps the bytes stream rules scanned last for context (the stream start, or the
   // overlap) followed by the bytes they have not scanned yet; the new bytes join those.
   std::string& kept = flow.detect.windows[side];
-  if (flow.detect.inspected[side] == 0) kept = windows_.take([] { return std::string(); });
-  resizeWindow(kept, kept.size() + data.size());
+  if (flow.detect.inspected[side] == 0) kept = windows_.start();
+  windows_.reserve(kept, kept.size() + data.size());
   kept.append(reinterpret_cast<const char*>(data.data()), data.size());
   flow.detect.inspected[side] += data.size();
   flow.detect.unscanned[side] += data.size();
@@ -304,7 +279,7 @@ void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t byt
     kept.erase(0, kept.size() - rest - keep_context);
     // A large window scanned down to its context goes back to the pool (shrinking it in place
     // meant growing it again for the next burst: allocations per packet).
-    resizeWindow(kept, kept.size());
+    windows_.shrink(kept);
   }
   ++counters_.stream_inputs;
   counters_.stream_bytes_inspected += window.size();

@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/ByteBufferPool.hpp"
 #include "common/CounterTable.hpp"
-#include "common/FreeList.hpp"
 #include "common/PoolTable.hpp"
 #include "gsoc/signatures/Detector.hpp"
 #include "sensor/app/AppMetadata.hpp"  // AlertHit::app (Frame is only pointed to)
@@ -170,8 +170,7 @@ class DetectionStage {
   [[nodiscard]] const signatures::Detector& detector() const { return detector_; }
   // Adds this stage's pools (the stream windows) to `table`.
   void addPools(PoolTable& table) const {
-    table.add("stream_windows", windows_.counters());
-    table.add("stream_windows_large", large_windows_.counters());
+    windows_.addPools(table, "stream_windows");
   }
 
  private:
@@ -179,11 +178,6 @@ class DetectionStage {
   // `app`, `frame`: the app layer's record and frame for the alerts' EVE objects.
   void emit(Flow* flow, signatures::FlowDirection dir, std::int64_t ts, const signatures::MatchInput& input,
             std::span<const signatures::RuleMatch> matches, const AppMetadata* app = nullptr, const Frame* frame = nullptr);
-  // A window back to the pool its capacity fits (cleared), or freed when none.
-  void giveWindow(std::string window);
-  // Before a window holds `needed` bytes: a small one about to outgrow the pooled size is swapped
-  // for a large one from large_windows_; a large one down to its context for a small one.
-  void resizeWindow(std::string& kept, std::size_t needed);
   // Stream rules scan the first `bytes` of a side's unscanned bytes, in a window with the bytes
   // before them kept for context (the stream start, or the overlap).
   void scanStream(Flow& flow, signatures::FlowDirection dir, std::uint64_t bytes, std::int64_t ts);
@@ -214,16 +208,10 @@ class DetectionStage {
   // that misses the other side's ACKs must not grow a window without bound).
   static constexpr std::uint64_t kMaxUnscanned = 64 * 1024;
   std::string window_;                      // the stream window being inspected (reused)
-  // The kept bytes of the stream windows (DetectFlowSlot::windows) of flows that ended, cleared
-  // with their capacity, for the next flows: short TCP flows then cost no window allocation.
-  static constexpr std::size_t kPooledWindows = 4096;  // each under 4 KiB (the 2 KiB start, grown)
-  static constexpr std::size_t kPooledWindowBytes = 2 * kAnchoredDepth;
-  FreeList<std::string> windows_{kPooledWindows};
-  // Windows grown past kPooledWindowBytes by bytes waiting for an ACK (bulk transfers), up to
-  // kLargeWindowBytes (kMaxUnscanned and the context, rounded up), kept for the next such flow:
-  // at most 64 of them (8 MiB).
-  static constexpr std::size_t kLargeWindowBytes = 128 * 1024;
-  FreeList<std::string> large_windows_{64};
+  // The buffers of the stream windows (DetectFlowSlot::windows), in capacity classes: short TCP
+  // flows and growing windows then cost no allocation. About 20 MiB kept at most (4096 small,
+  // 4096 of 1 KiB, 1024 of 4 KiB, 256 of 16 KiB, 64 of 64 KiB, 32 of 128 KiB).
+  ByteBufferPool windows_{ByteBufferPool::Kept{4096, 4096, 1024, 256, 64, 32}};
   // Between appendStream and streamParsed: the window, as the payload of the transactions the
   // app layer completes with those bytes.
   std::string_view tx_payload_;

@@ -1,8 +1,8 @@
 // Reuse of per-worker state (issue 17): the FreeList pool (reuse after give, the cap, take never
 // failing), HTTP messages drawn from and given back to the worker's pool (queued ones and their
-// contexts too), byte buffers lent to the sides that hold bytes, HTTP header fields that
-// keep their strings, and one DnsMessage parsed into again and again; SMTP sessions reset and
-// reused with their message buffers lent by the worker's SmtpWorkspace; JA4 into a reused scratch.
+// contexts too), HTTP header fields that keep their strings, and one DnsMessage parsed into
+// again and again; SMTP sessions reset and reused with their message buffers lent by the
+// worker's SmtpWorkspace; JA4 into a reused scratch. (Byte buffers: ByteBufferPoolTest.)
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -10,8 +10,6 @@
 #include <vector>
 
 #include "common/FreeList.hpp"
-#include "sensor/app/AckedBytes.hpp"
-#include "sensor/app/ByteBufferPool.hpp"
 #include "sensor/app/DnsParser.hpp"
 #include "sensor/app/HttpMessagePool.hpp"
 #include "sensor/app/HttpParser.hpp"
@@ -242,29 +240,6 @@ TEST(HttpStateQueue, AQueuedRequestsSummaryIsMadeBeforeItsMessageGoesBack) {
   http.feed(FlowDirection::ToClient, bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), answer);
   EXPECT_EQ(first_context, kept);
   EXPECT_EQ(http.unanswered().front().raw_uri, "/c");
-}
-
-TEST(ByteBufferPool, AnIdleSideHoldsNoBufferAndTheNextSideWithBytesTakesIt) {
-  ByteBufferPool pool(2);
-  AckedBytes side;
-  side.append(bytes(std::string(100, 'a')), pool);
-  side.release();
-  EXPECT_EQ(side.ready().size(), 100u);
-  side.consume(100, pool);
-  EXPECT_TRUE(side.empty());
-  EXPECT_EQ(pool.size(), 1u);  // its buffer went back
-  AckedBytes other;
-  other.append(bytes("a request that waits for its acknowledgement"), pool);
-  EXPECT_EQ(pool.size(), 0u);  // lent to the side with bytes
-  other.append(bytes(" and more"), pool);
-  other.release(9);  // all but the last 9 bytes
-  EXPECT_EQ(other.ready(), "a request that waits for its acknowledgement");
-  // A large buffer stays with its side (as every side kept its buffer before).
-  AckedBytes bulk;
-  bulk.append(bytes(std::string(ByteBufferPool::kPooledBytes + 1, 'b')), pool);
-  bulk.release();
-  bulk.consume(ByteBufferPool::kPooledBytes + 1, pool);
-  EXPECT_EQ(pool.size(), 0u);
 }
 
 TEST(HttpMessagePool, AFlowThatEndsMidMessageFreesItsMessage) {
