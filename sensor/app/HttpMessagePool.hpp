@@ -87,9 +87,9 @@ class HttpMessagePool {
   static constexpr std::size_t kLargeBodyBytes = 512 * 1024;
   FreeList<std::string> large_bodies_{32};
   FreeList<std::string> small_bodies_{32};
-  // About 10 MiB kept at most: 1024 small and 1024 of 1 KiB, 512 of 4 KiB, 128 of 16 KiB, 32 of 64
-  // KiB and 16 of 128 KiB (bulk responses held until their ACK).
-  ByteBufferPool buffers_{ByteBufferPool::Kept{1024, 1024, 512, 128, 32, 16}};
+  // About 8 MiB kept at most: 1024 small and 1024 of 1 KiB, 512 of 4 KiB, 32 of 64 KiB and 16 of
+  // 128 KiB (bulk responses held until their ACK).
+  ByteBufferPool buffers_{ByteBufferPool::Kept{1024, 1024, 512, 32, 16}};
 };
 
 }  // namespace gsoc::sensor

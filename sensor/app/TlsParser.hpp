@@ -71,12 +71,12 @@ struct TlsHelloScratch {
 
 // What a worker's TLS parsing reuses across flows (one per AppLayer): the record and handshake
 // buffers a side borrows with its first bytes and gives back when its clear-text part is over
-// (about 2.4 MiB kept at most: 64 of each class up to 16 KiB, 16 of 64 KiB), so a finished
+// (about 1.4 MiB kept at most: 64 of each class up to 4 KiB, 16 of 64 KiB), so a finished
 // handshake holds none and the next one grows none; and the hello's lists, used only while a
 // hello is parsed, so a flow does not carry them and a new state parses into the capacity
 // earlier hellos grew.
 struct TlsWorkspace {
-  ByteBufferPool buffers{ByteBufferPool::Kept{64, 64, 64, 64, 16, 0}};
+  ByteBufferPool buffers{ByteBufferPool::Kept{64, 64, 64, 16, 0}};
   TlsHelloScratch scratch;
 };
 

@@ -210,8 +210,8 @@ class DetectionStage {
   std::string window_;                      // the stream window being inspected (reused)
   // The buffers of the stream windows (DetectFlowSlot::windows), in capacity classes: short TCP
   // flows and growing windows then cost no allocation. About 20 MiB kept at most (4096 small,
-  // 4096 of 1 KiB, 1024 of 4 KiB, 256 of 16 KiB, 64 of 64 KiB, 32 of 128 KiB).
-  ByteBufferPool windows_{ByteBufferPool::Kept{4096, 4096, 1024, 256, 64, 32}};
+  // 4096 of 1 KiB, 1024 of 4 KiB, 64 of 64 KiB, 32 of 128 KiB).
+  ByteBufferPool windows_{ByteBufferPool::Kept{4096, 4096, 1024, 64, 32}};
   // Between appendStream and streamParsed: the window, as the payload of the transactions the
   // app layer completes with those bytes.
   std::string_view tx_payload_;
