@@ -67,16 +67,21 @@ class ByteBufferPool {
   void reserve(std::string& buffer, std::size_t needed) {
     if (needed <= buffer.capacity()) return;
     if (!onHeap(buffer) && needed < kClassBytes[1]) return buffer.reserve(needed);
-    std::size_t k = 1;
-    while (k + 1 < kClasses && kClassBytes[k] < needed) ++k;
-    std::string larger = take(k);
-    if (larger.capacity() < needed) larger.reserve(needed);  // past the last class
+    std::string larger = takeFor(needed);
     larger.assign(buffer);
     give(std::exchange(buffer, std::move(larger)));
   }
   void append(std::string& buffer, std::string_view bytes) {
     reserve(buffer, buffer.size() + bytes.size());
     buffer.append(bytes);
+  }
+  // A spare that holds `needed` bytes (the smallest class that does; a new one when none is kept).
+  [[nodiscard]] std::string takeFor(std::size_t needed) {
+    std::size_t k = 1;
+    while (k + 1 < kClasses && kClassBytes[k] < needed) ++k;
+    std::string spare = take(k);
+    if (spare.capacity() < needed) spare.reserve(needed);  // past the last class
+    return spare;
   }
   // A large buffer (past class 2) left with no more than class 1's size moves its bytes to a
   // class 1 buffer and goes back for the next burst (any holder's), so holders that wait after

@@ -1483,7 +1483,7 @@ void AppLayer::releaseState(Flow& flow) {
 
 void AppLayer::addPools(PoolTable& table) const {
   table.add("http_messages", http_messages_.counters());
-  table.add("http_bodies_large", http_messages_.bodyCounters());
+  http_messages_.addBodyPools(table);
   table.add("http_states", http_states_.counters());
   table.add("tls_states", tls_states_.counters());
   tls_workspace_.buffers.addPools(table, "tls_buffers");

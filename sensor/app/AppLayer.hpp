@@ -170,8 +170,9 @@ class AppLayer {
   }
 
   // HTTP messages kept for reuse at most, of each kind (requests, responses): past the cap,
-  // messages are freed (counted).
-  static constexpr std::size_t kPooledHttpMessages = 256;
+  // messages are freed (counted). On the uplink profile about 750 are in use at once; with 256
+  // kept, the flows after a wave of expiries drew new ones (allocations in steady state).
+  static constexpr std::size_t kPooledHttpMessages = 1024;
   [[nodiscard]] FreeListCounters httpMessagePool() const { return http_messages_.counters(); }
   // HTTP, TLS, SMTP and SSH parser states kept for new flows at most, of each (with their buffers'
   // capacity).

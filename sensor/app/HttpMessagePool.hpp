@@ -38,20 +38,19 @@ class HttpMessagePool {
       // gave for it in growBody, or another): messages stay small while they wait.
       std::string large = std::move(message->body);
       message->body = small_bodies_.take([] { return std::string(); });
-      large.clear();
-      if (large.capacity() <= kLargeBodyBytes) large_bodies_.give(std::move(large));
-      else large_bodies_.discard(std::move(large));
+      large_bodies_.give(std::move(large));
     }
     message->clear();
     list.give(std::move(message));
   }
 
-  // Before `body` (a message's from this pool) grows past HttpMessage::kKeepBytes to `needed`:
-  // it becomes a large body from the list, grown by earlier messages, instead of growing by
-  // doubling; its small string waits for give().
+  // Before `body` (a message's from this pool) grows to `needed`. Past HttpMessage::kKeepBytes
+  // it becomes a large body from the large bodies' classes (its small string waits for
+  // give()); a large one moves up a class, giving its old buffer back. Nothing grows by
+  // doubling.
   void growBody(std::string& body, std::size_t needed) {
-    std::string large = large_bodies_.take([] { return std::string(); });
-    large.reserve(needed);
+    if (body.capacity() > HttpMessage::kKeepBytes) return large_bodies_.reserve(body, needed);
+    std::string large = large_bodies_.takeFor(needed);
     large.assign(body);
     body.clear();
     small_bodies_.give(std::exchange(body, std::move(large)));
@@ -69,7 +68,8 @@ class HttpMessagePool {
   [[nodiscard]] const ByteBufferPool& buffers() const { return buffers_; }
 
   [[nodiscard]] std::size_t size() const { return requests_.size() + responses_.size(); }
-  [[nodiscard]] FreeListCounters bodyCounters() const { return large_bodies_.counters(); }
+  // The large bodies' classes (http_bodies_large, http_bodies_large_128k).
+  void addBodyPools(PoolTable& table) const { large_bodies_.addPools(table, "http_bodies_large"); }
   // Both kinds together.
   [[nodiscard]] FreeListCounters counters() const {
     FreeListCounters both = requests_.counters();
@@ -81,12 +81,12 @@ class HttpMessagePool {
   FreeList<std::unique_ptr<HttpMessage>> requests_;
   FreeList<std::unique_ptr<HttpMessage>> responses_;
   FreeList<std::unique_ptr<UninspectedHttpContext>> contexts_;
-  // Bodies past HttpMessage::kKeepBytes (up to kLargeBodyBytes: the largest kept body, and
-  // inflated ones a little past it), at most 32 of them (16 MiB), and the small strings they
-  // replaced.
-  static constexpr std::size_t kLargeBodyBytes = 512 * 1024;
-  FreeList<std::string> large_bodies_{32};
-  FreeList<std::string> small_bodies_{32};
+  // Bodies past HttpMessage::kKeepBytes in capacity classes, from 64 KiB (384 kept: 24 MiB) and
+  // 128 KiB up to ByteBufferPool::kMaxKeptBytes (64 kept: up to 16 MiB; kMaxBodyBytes is 256
+  // KiB, an inflated body past that is freed), and the small strings they replaced (up to 4
+  // MiB). On the uplink profile 286 and 31 are in use at once; kept buffers are the peak's.
+  ByteBufferPool large_bodies_{ByteBufferPool::Kept{0, 0, 0, 384, 64}};
+  FreeList<std::string> small_bodies_{1024};
   // About 8 MiB kept at most: 1024 small and 1024 of 1 KiB, 512 of 4 KiB, 32 of 64 KiB and 16 of
   // 128 KiB (bulk responses held until their ACK).
   ByteBufferPool buffers_{ByteBufferPool::Kept{1024, 1024, 512, 32, 16}};

@@ -778,9 +778,9 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
   if (bytes.size() > room) side.message->body_truncated = true;
   side.message->body_wire_bytes += bytes.size();
   const std::size_t needed = body.size() + std::min(bytes.size(), room);
-  if (messages_ != nullptr && needed > body.capacity() && body.capacity() <= HttpMessage::kKeepBytes) {
+  if (messages_ != nullptr && needed > body.capacity()) {
     if (needed > HttpMessage::kKeepBytes) {
-      messages_->growBody(body, std::max(needed, 4 * HttpMessage::kKeepBytes));
+      messages_->growBody(body, needed);  // into a large body, or a large one up a class
     } else {
       // Doubling stops at kKeepBytes, so a small body passes it only through growBody: one that
       // doubled past it would go to the large bodies while the message drew a fresh small one
