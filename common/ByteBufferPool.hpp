@@ -14,7 +14,9 @@
 // so a table of many quiet flows holds no class-sized buffers (memory per flow).
 //
 // Counters per class as FreeList's; a buffer that its holder grew in place (a plain append, not
-// reserve()) goes back to the class of its new capacity, so in_use is approximate per class.
+// reserve()) goes back to the class of its new capacity, and a lent-to holder's first growth
+// hands back an empty string (counted released in class 0), so in_use and released are
+// approximate per class; created, reused and kept are exact.
 // Not thread-safe: one per worker.
 
 #include <array>

@@ -68,7 +68,8 @@ class HttpMessagePool {
   [[nodiscard]] const ByteBufferPool& buffers() const { return buffers_; }
 
   [[nodiscard]] std::size_t size() const { return requests_.size() + responses_.size(); }
-  // The large bodies' classes (http_bodies_large, http_bodies_large_128k).
+  // The large bodies' classes (http_bodies_large, http_bodies_large_1k, ... _128k; only _64k and
+  // _128k keep any).
   void addBodyPools(PoolTable& table) const { large_bodies_.addPools(table, "http_bodies_large"); }
   // Both kinds together.
   [[nodiscard]] FreeListCounters counters() const {
