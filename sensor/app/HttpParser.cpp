@@ -782,12 +782,13 @@ void HttpState::appendBody(Side& side, std::string_view bytes) {
     if (needed > HttpMessage::kKeepBytes) {
       messages_->growBody(body, needed);  // into a large body, or a large one up a class
     } else {
-      // Doubling stops at kKeepBytes, so a small body passes it only through growBody: one that
-      // doubled past it would go to the large bodies while the message drew a fresh small one
-      // (growing again from nothing) in HttpMessagePool::give. Into a new string, since
-      // reserve() on this one would double past the limit anyway.
+      // Straight to kKeepBytes, in one step: the body is a pooled message's, kept with it, and
+      // doubling towards the limit allocated at every step as the messages' bodies took turns
+      // (half of what the uplink still allocated in steady state). Never past it: one that grew
+      // past would go to the large bodies while the message drew a fresh small one in
+      // HttpMessagePool::give. Into a new string, since reserve() on this one would double.
       std::string grown;
-      grown.reserve(std::min(HttpMessage::kKeepBytes, std::max(needed, 2 * body.capacity())));
+      grown.reserve(HttpMessage::kKeepBytes);
       grown.assign(body);
       body.swap(grown);
     }
