@@ -151,6 +151,21 @@ TEST(HttpMessagePool, ABodyGrownPastTheKeptSizeLeavesTheMessageItsSmallBody) {
   EXPECT_LE(next->body.capacity(), HttpMessage::kKeepBytes);
 }
 
+// Issue 17: a pooled message's small body that must grow goes to HttpMessage::kKeepBytes in one
+// step, so the next message with a body up to that size grows nothing (doubling towards the
+// limit allocated at every step as the messages took turns).
+TEST(HttpMessagePool, ASmallBodyGrowsToTheKeptSizeInOneStep) {
+  HttpMessagePool pool(4);
+  HttpState http(&pool);
+  std::size_t capacity = 0;
+  const auto sink = [&](FlowDirection, const HttpMessage& m) {
+    if (!m.request) capacity = m.body.capacity();
+  };
+  http.feed(FlowDirection::ToServer, bytes("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), sink);
+  http.feed(FlowDirection::ToClient, bytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'b')), sink);
+  EXPECT_EQ(capacity, HttpMessage::kKeepBytes);
+}
+
 TEST(HttpStateReuse, AResetStateParsesTheNextFlowAsANewOne) {
   const std::vector<std::pair<FlowDirection, std::string>> next = {
       {FlowDirection::ToServer, "GET /next HTTP/1.1\r\nHost: n\r\n\r\n"},
