@@ -352,8 +352,7 @@ void TlsHandshake::clear() {
 
 void TlsState::giveBack(std::string& buffer) {
   buffer.clear();
-  workspace_->buffers.keep(buffer);
-  if (buffer.capacity() > std::string().capacity()) std::string().swap(buffer);
+  workspace_->buffers.keep(buffer);  // takes any heap buffer, so the state holds none
 }
 
 void TlsState::reset() {
