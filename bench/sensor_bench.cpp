@@ -195,6 +195,23 @@ void BM_SensorEtOpen(benchmark::State& state) {
 }
 BENCHMARK(BM_SensorEtOpen)->Arg(kUplink)->Arg(kMixed)->Arg(kSmtp)->Unit(benchmark::kMillisecond)->MinTime(3);
 
+// The app layer without detection (an empty ruleset): what identifying and parsing HTTP, DNS,
+// TLS, SMTP and the rest adds to the pipeline. With BM_SensorNoRules and BM_HyperscanCeiling it
+// bounds the share of the ceiling that any detection over this app layer could reach
+// (bench/sensor_ceiling.py prints both).
+void BM_SensorAppLayer(benchmark::State& state) {
+  static const signatures::CompiledRulesetPtr empty = signatures::RuleCompiler().compile(signatures::Ruleset{});
+  const Traffic& t = traffic(state.range(0));
+  AllocationProbe probe;
+  for (auto _ : state) {
+    sensor::FlowInspector inspection(empty, [](const sensor::AlertHit&) {});
+    sensor::SensorWorker worker({}, inspectionHooks(inspection));
+    runCounted(worker, t, probe);
+  }
+  report(state, t, probe);
+}
+BENCHMARK(BM_SensorAppLayer)->Arg(kUplink)->Arg(kMixed)->Arg(kSmtp)->Unit(benchmark::kMillisecond)->MinTime(3);
+
 // Allocations in steady state (issue 17: none per packet or per flow once warm). Within one pass
 // of the uplink case the working set never stops growing: its flows outlive the 60 s (UDP and
 // TCP established timeouts are 300 s and more), so every new flow may be a new high of live

@@ -207,7 +207,6 @@ class DetectionStage {
   // Unscanned bytes a side holds at most: past it they are scanned as they arrive (a capture
   // that misses the other side's ACKs must not grow a window without bound).
   static constexpr std::uint64_t kMaxUnscanned = 64 * 1024;
-  std::string window_;                      // the stream window being inspected (reused)
   // The buffers of the stream windows (DetectFlowSlot::windows), in capacity classes: short TCP
   // flows and growing windows then cost no allocation. At most 4096 small, 4096 of 1 KiB, 1024
   // of 4 KiB, 512 of 64 KiB and 32 of 128 KiB are kept (52 MiB): on the uplink profile 417
