@@ -119,6 +119,13 @@ Options:
                          file-store stream-depth: of a stored FTP data connection only the
                          segments within its first N bytes are taken, the file then TRUNCATED
                          (0, the default: no limit; needs --file-store)
+  --tls-encryption-handling track-only|full
+                         what detection does with a TLS flow once it carries application data
+                         (Suricata's app-layer.protocols.tls.encryption-handling): track-only,
+                         the default (also spelled default), stops inspecting its packet
+                         payloads and stream bytes, which are ciphertext, while its header,
+                         flow and tls.* rules still run and its records are still written;
+                         full inspects them like any other flow's
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives, and stream rules scan bytes as
                          they arrive; by default, as Suricata in IDS mode, once the other side
@@ -311,6 +318,11 @@ SensorOptions parseSensorOptions(int argc, char** argv) {
         }
       } else if (a == "--stream-inline") {
         args.detection.stream_inline = true;
+      } else if (a == "--tls-encryption-handling") {
+        const std::string v = value();
+        if (v == "full") args.detection.inspect_encrypted = true;
+        else if (v == "track-only" || v == "default") args.detection.inspect_encrypted = false;
+        else usageError("--tls-encryption-handling must be track-only or full, got '" + v + "'");
       } else if (a == "--eve-pgsql-passwords") {
         args.eve_settings.pgsql_passwords = true;
       } else if (a == "--eve-http-dump-all-headers") {

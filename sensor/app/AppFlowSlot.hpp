@@ -34,6 +34,9 @@ struct AppFlowSlot {
   std::unique_ptr<AppState> state;    // the flow's parser, from the app layer's pools
   std::unique_ptr<FrameState> frames;  // frames: null unless asked for
   std::uint16_t tls_version = 0;       // from the ServerHello, for tls.version
+  // TLS application data was seen: the rest of the flow's payload is ciphertext, which
+  // detection leaves alone unless told to inspect it (DetectionStage::setInspectEncrypted).
+  bool encrypted = false;
   bool detection_done = false;         // the protocol is known, or will not be
   // TCP: the direction whose data identified the protocol (Any: not yet, or not TCP).
   signatures::FlowDirection identified_by = signatures::FlowDirection::Any;

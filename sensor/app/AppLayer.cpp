@@ -1606,6 +1606,8 @@ void AppLayer::parseTls(Flow& flow, TlsState& tls, FlowDirection dir, std::int64
     emit(flow, d);
     tx_record_ = nullptr;
   });
+  // Detection stops inspecting the payload once it is ciphertext (encryption handling).
+  flow.app_layer.encrypted = tls.encrypted();
 }
 
 void AppLayer::onPacket(Flow& flow, FlowDirection dir, std::uint64_t unacked) {

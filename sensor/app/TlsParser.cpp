@@ -366,13 +366,41 @@ void TlsState::reset() {
   }
   client_hello_.clear();
   has_client_hello_ = false;
+  walks_[0] = walks_[1] = RecordWalk{};
+  encrypted_ = false;
   logged = false;
   errors_ = 0;
   events.clear();
 }
 
+void TlsState::walkRecords(bool client, std::span<const std::uint8_t> data) {
+  RecordWalk& walk = walks_[client ? 0 : 1];
+  for (std::size_t i = 0; i < data.size() && !walk.lost && !walk.app_data;) {
+    if (walk.body_left > 0) {
+      const std::size_t n = std::min<std::size_t>(walk.body_left, data.size() - i);
+      walk.body_left -= static_cast<std::uint32_t>(n);
+      i += n;
+      continue;
+    }
+    walk.header[walk.header_have++] = data[i++];
+    if (walk.header_have < walk.header.size()) continue;
+    walk.header_have = 0;
+    const std::uint8_t type = walk.header[0];
+    if (type < 20 || type > 24 || walk.header[1] != 3) {
+      walk.lost = true;
+      break;
+    }
+    walk.records_seen = true;
+    // A client's application data before any server record is early data (0-RTT).
+    if (type == 23 && (!client || walks_[1].records_seen)) walk.app_data = true;
+    walk.body_left = static_cast<std::uint32_t>(walk.header[3]) << 8 | walk.header[4];
+  }
+}
+
 bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_t> data) {
-  Side& side = sides_[dir == signatures::FlowDirection::ToServer ? 0 : 1];
+  const bool client = dir == signatures::FlowDirection::ToServer;
+  walkRecords(client, data);
+  Side& side = sides_[client ? 0 : 1];
   if (side.done) return false;
   workspace_->buffers.lend(side.records);
   workspace_->buffers.append(side.records, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
@@ -382,6 +410,7 @@ bool TlsState::append(signatures::FlowDirection dir, std::span<const std::uint8_
 void TlsState::parse(signatures::FlowDirection dir, const HandshakeSink& sink) {
   const bool client = dir == signatures::FlowDirection::ToServer;
   Side& side = sides_[client ? 0 : 1];
+  if (walks_[client ? 0 : 1].app_data) encrypted_ = true;
   if (side.done && !side.have_output) return;
   while (side.records.size() >= 5 && !side.done) {
     const auto* r = reinterpret_cast<const std::uint8_t*>(side.records.data());

@@ -109,6 +109,12 @@ class TlsState final : public AppState {
     has_client_hello_ = true;
   }
   bool logged = false;
+  // A side's application data (a record of type 23) was parsed: from here the flow's payload is
+  // ciphertext. The record headers are followed as the bytes arrive (append), whether or not the
+  // handshake is still parsed, and the record counts once its side is parsed (acknowledged), as
+  // Suricata's parser sets its no-payload-inspection flag. As Suricata, a client's application
+  // data before the server has sent a record (TLS 1.3 early data) does not count.
+  [[nodiscard]] bool encrypted() const { return encrypted_; }
   [[nodiscard]] std::uint64_t errors() const override { return errors_; }
   // Back to the state of a new connection, keeping the buffers' capacity, for the next flow
   // (AppLayer pools TlsStates).
@@ -132,6 +138,16 @@ class TlsState final : public AppState {
     bool have_output = false;
   };
   void parseHandshake(Side& side, bool client);
+  // A side's record boundaries, followed across its bytes without holding them (encrypted()).
+  struct RecordWalk {
+    std::uint32_t body_left = 0;   // bytes of the current record's body still to come
+    std::uint8_t header_have = 0;  // bytes of the next record's 5-byte header seen so far
+    std::array<std::uint8_t, 5> header{};
+    bool records_seen = false;
+    bool app_data = false;  // a record of application data (not early data) was seen
+    bool lost = false;  // bytes that are not TLS records (an SSLv2 hello, garbage): not followed
+  };
+  void walkRecords(bool client, std::span<const std::uint8_t> data);
 
   std::unique_ptr<TlsWorkspace> own_workspace_;  // without a worker's
   TlsWorkspace* workspace_;
@@ -139,6 +155,8 @@ class TlsState final : public AppState {
   std::uint64_t errors_ = 0;
   TlsHandshake client_hello_;
   bool has_client_hello_ = false;
+  RecordWalk walks_[2];
+  bool encrypted_ = false;
 };
 
 // One extension of a hello as sent (GREASE values included): its type and its body.

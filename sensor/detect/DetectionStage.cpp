@@ -73,6 +73,10 @@ std::uint64_t DetectionStage::acknowledge(const DecodedPacket& packet, Flow& flo
 
 signatures::BufferSet& DetectionStage::preparePacket(const DecodedPacket& packet, Flow& flow, FlowDirection dir) {
   current_ = &packet;
+  // What this packet acknowledged made the flow encrypted: its pending stream bytes go now.
+  if (!payloadInspected(flow) && (flow.detect.unscanned[0] | flow.detect.unscanned[1]) != 0) {
+    flushWindows(flow, packet.timestamp_ns);
+  }
   if (packet.ip_proto == 6 && !stream_inline_) {
     // IDS mode: this side's bytes the other side has acknowledged, scanned with this packet (as
     // Suricata's raw stream inspection, which stops at the last ACK).
@@ -122,7 +126,7 @@ signatures::BufferSet& DetectionStage::preparePacket(const DecodedPacket& packet
       default: break;
     }
   }
-  if (!packet.payload.empty()) input_.buffers.set(BufferId::Payload, view(packet.payload));
+  if (!packet.payload.empty() && payloadInspected(flow)) input_.buffers.set(BufferId::Payload, view(packet.payload));
   return input_.buffers;
 }
 
@@ -225,8 +229,24 @@ void DetectionStage::reportAnomalies(const signatures::EventSet& events, const F
   });
 }
 
+void DetectionStage::flushWindows(Flow& flow, std::int64_t ts) {
+  for (const FlowDirection side_dir : {FlowDirection::ToServer, FlowDirection::ToClient}) {
+    const std::size_t side = sideOf(side_dir);
+    if (flow.detect.unscanned[side] != 0) scanWindow(flow, side_dir, flow.detect.unscanned[side], ts);
+    flow.detect.unscanned[side] = 0;
+    std::string& kept = flow.detect.windows[side];
+    if (kept.capacity() > std::string().capacity()) windows_.give(std::exchange(kept, std::string()));
+    kept.clear();
+  }
+}
+
 void DetectionStage::appendStream(Flow& flow, FlowDirection dir, std::span<const std::uint8_t> data) {
   const std::size_t side = sideOf(dir);
+  if (!payloadInspected(flow)) {  // ciphertext: nothing for stream rules to keep
+    flushWindows(flow, now(flow));
+    tx_payload_ = {};
+    return;
+  }
   // The flow keeps the bytes stream rules scanned last for context (the stream start, or the
   // overlap) followed by the bytes they have not scanned yet; the new bytes join those.
   std::string& kept = flow.detect.windows[side];
@@ -248,6 +268,10 @@ void DetectionStage::streamParsed(Flow& flow, FlowDirection dir, std::size_t byt
     flow.detect.windows[side].clear();
     return;
   }
+  if (!payloadInspected(flow)) {  // these bytes made the flow encrypted
+    flushWindows(flow, now(flow));
+    return;
+  }
   // Inline mode scans bytes as they arrive; IDS mode once acknowledged (preparePacket) or at the
   // flow's end (startFlowEnd), unless too many wait.
   if (stream_inline_ || flow.detect.unscanned[side] > kMaxUnscanned) {
@@ -256,6 +280,11 @@ void DetectionStage::streamParsed(Flow& flow, FlowDirection dir, std::size_t byt
 }
 
 void DetectionStage::scanStream(Flow& flow, FlowDirection dir, std::uint64_t bytes, std::int64_t ts) {
+  if (!payloadInspected(flow)) return flushWindows(flow, ts);  // encrypted since they were kept
+  scanWindow(flow, dir, bytes, ts);
+}
+
+void DetectionStage::scanWindow(Flow& flow, FlowDirection dir, std::uint64_t bytes, std::int64_t ts) {
   const std::size_t side = sideOf(dir);
   std::string& kept = flow.detect.windows[side];
   bytes = std::min({bytes, flow.detect.unscanned[side], static_cast<std::uint64_t>(kept.size())});

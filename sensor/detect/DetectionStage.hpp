@@ -159,6 +159,11 @@ class DetectionStage {
   // Suricata's stream.inline: stream rules scan a side's bytes as they arrive, not once
   // acknowledged.
   void setStreamInline(bool on) { stream_inline_ = on; }
+  // Suricata's tls encryption-handling: by default (track-only) a TLS flow's packet payloads and
+  // stream bytes are no longer inspected once it carries application data (AppFlowSlot::
+  // encrypted), as content rules cannot match ciphertext; its header, flow and tls.* rules
+  // still run. On: inspected like any other flow (Suricata's `full`).
+  void setInspectEncrypted(bool on) { inspect_encrypted_ = on; }
   // A reload: the next packets are matched against `ruleset`.
   void setRuleset(signatures::CompiledRulesetPtr ruleset) { detector_.setRuleset(std::move(ruleset)); }
   // Every prefilter scan, told to `observer` (benchmarks; nullptr: none).
@@ -181,6 +186,15 @@ class DetectionStage {
   // Stream rules scan the first `bytes` of a side's unscanned bytes, in a window with the bytes
   // before them kept for context (the stream start, or the overlap).
   void scanStream(Flow& flow, signatures::FlowDirection dir, std::uint64_t bytes, std::int64_t ts);
+  // scanStream without the encryption check.
+  void scanWindow(Flow& flow, signatures::FlowDirection dir, std::uint64_t bytes, std::int64_t ts);
+  // Whether the flow's payload is inspected (setInspectEncrypted): false once a TLS flow is
+  // encrypted.
+  [[nodiscard]] bool payloadInspected(const Flow& flow) const { return inspect_encrypted_ || !flow.app_layer.encrypted; }
+  // The flow became encrypted: as Suricata when it newly turns a flow's raw reassembly off, the
+  // stream bytes not scanned yet, both ways, are scanned once more (acknowledged or not), and
+  // the windows go back to the pool; nothing is kept for stream rules after that.
+  void flushWindows(Flow& flow, std::int64_t ts);
   void reportAnomalies(const signatures::EventSet& events, const Flow* flow, const DecodedPacket* packet,
                        signatures::FlowDirection dir, std::int64_t ts, const AppMetadata* datagram_record = nullptr);
   [[nodiscard]] std::int64_t now(const Flow& flow) const { return current_ != nullptr ? current_->timestamp_ns : flow.last_ns; }
@@ -204,6 +218,7 @@ class DetectionStage {
   const DecodedPacket* current_flowless_ = nullptr;  // during onFlowlessPacket, for its alerts
   bool ending_flow_ = false;                         // between startFlowEnd and finishFlowEnd
   bool stream_inline_ = false;                       // Suricata's stream.inline
+  bool inspect_encrypted_ = false;                   // tls encryption-handling full
   // Unscanned bytes a side holds at most: past it they are scanned as they arrive (a capture
   // that misses the other side's ACKs must not grow a window without bound).
   static constexpr std::uint64_t kMaxUnscanned = 64 * 1024;

@@ -69,6 +69,7 @@ SensorEngine::SensorEngine(EngineConfig config, PacketSource& source, DpdkPort* 
       l->inspector = std::make_unique<FlowInspector>(ruleset, [l](const AlertHit& hit) { l->output->alert(hit, l->inspector->detection().ruleset()); });
       FlowInspector& inspector = *l->inspector;
       inspector.setStreamInline(settings.stream_inline);
+      inspector.detection().setInspectEncrypted(settings.inspect_encrypted);
       inspector.setForceFileHashes(settings.force_file_hashes);
       inspector.setLogFrames(eve.frames && l->output->writesEve());
       AppLayer& app = inspector.app();

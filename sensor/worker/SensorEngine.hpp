@@ -35,6 +35,7 @@ class EventOutput;
 // What every worker's DetectionStage is set to (the command line's parser limits and file options).
 struct DetectionSettings {
   bool stream_inline = false;
+  bool inspect_encrypted = false;  // --tls-encryption-handling full
   bool force_file_hashes = false;
   std::string file_store;         // with force_filestore: where every file is stored
   bool force_filestore = false;

@@ -47,6 +47,9 @@ Per case:
   app-layer.protocols.mqtt.max-msg-length and max-tx become --mqtt-max-msg-length and
   --mqtt-max-tx, app-layer.protocols.ldap.max-tx --ldap-max-tx, dnp3's max-tx, max-points and
   max-objects --dnp3-max-tx, --dnp3-max-points, --dnp3-max-objects (PROTOCOL_VALUE_FLAGS).
+  app-layer.protocols.tls.encryption-handling (or encrypt-handling) full becomes
+  --tls-encryption-handling full; default and track-only are gsoc's default; bypass is out of
+  scope (gsoc does not bypass the flow).
 - `filter` checks: count records matching every `match` key; dotted paths with list indexes
   (`dns.query[0].rrname`), `__len`, `__contains`, `__find`, `__startswith`, `__endswith`,
   `__gt`/`__gte`/`__lt`/`__lte`, `has-key`, `not-has-key`; per-check `requires`/`min-version`/
@@ -340,6 +343,13 @@ def protocol_setting(rest, text):
         return (NOOP, None) if text not in ("false", "no") else (OUT, "gsoc cannot turn its %s parser off" % proto)
     if proto in ("smb", "dcerpc", "rfb") and option.startswith("detection-ports"):
         return NOOP, None  # gsoc knows SMB, DCERPC and RFB by their first bytes, on any port
+    if proto == "tls" and option in ("encryption-handling", "encrypt-handling"):
+        # Ciphertext: left uninspected by default (track-only, gsoc's default too), inspected
+        # with full. Bypass also stops tracking the flow, which gsoc does not do: out of scope.
+        if text == "full":
+            return "flag", ("--tls-encryption-handling", "full")
+        if text in ("default", "track-only"):
+            return NOOP, None
     if rest in SURICATA_DEFAULTS and normalise_value(SURICATA_DEFAULTS[rest]) == text:
         return NOOP, None
     if rest in PROTOCOL_VALUE_FLAGS:
