@@ -22,6 +22,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <string_view>
 
 #include "bench/AllocationCounter.hpp"
 #include "sensor/capture/PcapFileSource.hpp"
@@ -120,6 +121,13 @@ const signatures::CompiledRulesetPtr& etOpen() {
   return compiled;
 }
 
+// GSOC_BENCH_TLS_ENCRYPTION_HANDLING=full: TLS ciphertext inspected like any payload (the sensor's
+// --tls-encryption-handling full), to compare with the default, track-only, in one build.
+void applyEncryptionHandling(sensor::FlowInspector& inspection) {
+  const char* handling = std::getenv("GSOC_BENCH_TLS_ENCRYPTION_HANDLING");
+  inspection.detection().setInspectEncrypted(handling != nullptr && std::string_view(handling) == "full");
+}
+
 // `later_ns`: the frame replayed that much later (a second pass over the case).
 sensor::RawPacket raw(const Traffic& t, const Frame& f, std::int64_t later_ns = 0) {
   sensor::RawPacket r;
@@ -187,6 +195,7 @@ void BM_SensorEtOpen(benchmark::State& state) {
   AllocationProbe probe;
   for (auto _ : state) {
     sensor::FlowInspector inspection(ruleset, [&](const sensor::AlertHit&) { ++alerts; });
+    applyEncryptionHandling(inspection);
     sensor::SensorWorker worker({}, inspectionHooks(inspection));
     runCounted(worker, t, probe);
   }
@@ -205,6 +214,7 @@ void BM_SensorAppLayer(benchmark::State& state) {
   AllocationProbe probe;
   for (auto _ : state) {
     sensor::FlowInspector inspection(empty, [](const sensor::AlertHit&) {});
+    applyEncryptionHandling(inspection);
     sensor::SensorWorker worker({}, inspectionHooks(inspection));
     runCounted(worker, t, probe);
   }
@@ -227,6 +237,7 @@ void BM_SensorEtOpenSteady(benchmark::State& state) {
   AllocationProbe probe;
   for (auto _ : state) {
     sensor::FlowInspector inspection(ruleset, [](const sensor::AlertHit&) {});
+    applyEncryptionHandling(inspection);
     sensor::SensorWorker worker({}, inspectionHooks(inspection));
     for (const Frame& f : t.frames) worker.process(raw(t, f));
     const std::uint64_t allocations = gsoc::bench::allocationCount();
@@ -303,6 +314,7 @@ const InspectionRecording& recordedInspections(std::int64_t which) {
   const Traffic& t = traffic(which);
   InspectionRecorder recorder(t, it->second);
   sensor::FlowInspector inspection(etOpen(), [](const sensor::AlertHit&) {});
+  applyEncryptionHandling(inspection);
   inspection.detection().observeScans(&recorder);
   sensor::SensorWorker worker({}, inspectionHooks(inspection));
   for (const Frame& f : t.frames) worker.process(raw(t, f));

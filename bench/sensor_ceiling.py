@@ -13,6 +13,7 @@ costing nothing beyond the ceiling's own scans). With --pcap and --rules it meas
 uplink profile and ET Open.
 
   python3 bench/sensor_ceiling.py --bin build/bin [--pcap uplink.pcap] [--rules /etc/gsoc/rules]
+                                  [--tls-encryption-handling full]
 """
 import argparse
 import json
@@ -30,8 +31,11 @@ def main():
     ap.add_argument("--case", choices=["uplink", "mixed"], default="uplink",
                     help="generated case when no --pcap (default uplink)")
     ap.add_argument("--min-time", type=float, default=3, help="seconds per benchmark (default 3)")
+    ap.add_argument("--tls-encryption-handling", choices=["track-only", "full"], default="track-only",
+                    help="as gsoc-sensor's option: full inspects TLS ciphertext too (default track-only)")
     args = ap.parse_args()
     env = dict(os.environ)
+    env["GSOC_BENCH_TLS_ENCRYPTION_HANDLING"] = args.tls_encryption_handling
     if args.pcap:
         env["GSOC_BENCH_PCAP"] = os.path.abspath(args.pcap)
     if args.rules:
