@@ -258,12 +258,22 @@ void printSummary(const SensorEngine& engine, const Capture& input, const Captur
     std::cout << "app layer   http " << ac.http_requests << " requests / " << ac.http_responses << " responses, dns "
               << ac.dns_queries << " queries / " << ac.dns_responses << " responses, tls " << ac.tls_client_hellos
               << " client hellos, smtp " << ac.smtp_transactions << " messages; " << ac.parse_errors << " malformed\n";
-    // Pools: created is what allocated; high water is what a pool held out at once.
+    // Pools: created is what allocated; high water is what a pool held out at once. Pools the
+    // traffic never drew from (most, on one protocol's traffic) are counted, not listed.
     std::cout << "pools      ";
+    std::size_t unused = 0;
+    const char* separator = " ";
     for (const auto& [name, p] : t.pools.entries()) {
-      std::cout << " " << name << " " << p.in_use << " in use (high " << p.high_water << "), " << p.created << " created, "
-                << p.reused << " reused" << (&p == &t.pools.entries().back().second ? "\n" : ";");
+      if (p.created == 0 && p.reused == 0) {
+        ++unused;
+        continue;
+      }
+      std::cout << separator << name << " " << p.in_use << " in use (high " << p.high_water << "), " << p.created << " created, "
+                << p.reused << " reused";
+      separator = "; ";
     }
+    if (unused != 0) std::cout << separator << unused << " unused";
+    std::cout << "\n";
   } else {
     std::cout << "detection   off (no --rules and no rules.rule_files in the config)\n";
   }
