@@ -126,6 +126,7 @@ Options:
                          payloads and stream bytes, which are ciphertext, while its header,
                          flow and tls.* rules still run and its records are still written;
                          full inspects them like any other flow's
+                         [detection.tls_encryption_handling]
   --stream-inline        Suricata's stream.inline: a server reply completes its transaction
                          (an SMTP mail's record) as it arrives, and stream rules scan bytes as
                          they arrive; by default, as Suricata in IDS mode, once the other side
@@ -319,6 +320,7 @@ SensorOptions parseSensorOptions(int argc, char** argv) {
       } else if (a == "--stream-inline") {
         args.detection.stream_inline = true;
       } else if (a == "--tls-encryption-handling") {
+        args.tls_encryption_handling_given = true;
         const std::string v = value();
         if (v == "full") args.detection.inspect_encrypted = true;
         else if (v == "track-only" || v == "default") args.detection.inspect_encrypted = false;

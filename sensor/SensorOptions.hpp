@@ -33,6 +33,7 @@ struct SensorOptions {
   std::string metrics;
   double stats_interval = 10;
   bool stats_interval_given = false;
+  bool tls_encryption_handling_given = false;  // the command line's wins over the config's
   std::optional<std::size_t> max_flows;
   TransportOverrides transport;
   double drain_timeout = 30;

@@ -299,6 +299,17 @@ int main(int argc, char** argv) {
       std::cerr << "gsoc-sensor: " << e.what() << "\n";
       return 2;
     }
+    // A bad value is refused even when the command line's --tls-encryption-handling wins.
+    if (const std::string& handling = config.detection().tls_encryption_handling(); !handling.empty()) {
+      if (handling != "full" && handling != "track-only" && handling != "default") {
+        std::cerr << "gsoc-sensor: "
+                  << gsoc::config::keyError(args.config, "detection.tls_encryption_handling",
+                                            "must be track-only or full, got '" + handling + "'").what()
+                  << "\n";
+        return 2;
+      }
+      if (!args.tls_encryption_handling_given) args.detection.inspect_encrypted = handling == "full";
+    }
   }
   const std::string config_dir = [&] {
     const std::string dir = args.config.empty() ? "." : std::filesystem::path(args.config).parent_path().string();

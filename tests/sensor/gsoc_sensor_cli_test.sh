@@ -319,6 +319,14 @@ rc_config=$?
 set -e
 check "bad config exits 2" test "$rc_config" = 2
 check "bad config names the key" grep -q "key 'flow.udp_timeout': unknown key" "$work/bad.err"
+printf 'detection:\n  tls_encryption_handling: fulll\n' > "$work/bad-tls.yaml"
+set +e
+"$sensor" --pcap "$work/vlan.pcap" -c "$work/bad-tls.yaml" 2> "$work/bad-tls.err"
+rc_tls=$?
+set -e
+check "bad encryption handling exits 2" test "$rc_tls" = 2
+check "bad encryption handling names the key" \
+  grep -q "bad-tls.yaml:2:28: key 'detection.tls_encryption_handling': must be track-only or full" "$work/bad-tls.err"
 printf 'control_socket: %s/no/such/dir/sensor.sock\n' "$work" > "$work/bad-socket.yaml"
 set +e
 "$sensor" --pcap "$work/vlan.pcap" --rules "$work/live.rules" -c "$work/bad-socket.yaml" 2> "$work/bad-socket.err" > /dev/null
