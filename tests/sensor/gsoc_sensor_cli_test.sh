@@ -312,21 +312,19 @@ check "config-only run writes events" test -s "$work/from-config.pb"
 
 # 11. Help and a bad config key.
 check "help" grep -q "gsoc-sensor --pcap FILE" <("$sensor" --help)
-printf 'flow:\n  udp_timeout: 5\n' > "$work/bad.yaml"
-set +e
-"$sensor" --pcap "$work/vlan.pcap" -c "$work/bad.yaml" 2> "$work/bad.err"
-rc_config=$?
-set -e
-check "bad config exits 2" test "$rc_config" = 2
-check "bad config names the key" grep -q "key 'flow.udp_timeout': unknown key" "$work/bad.err"
-printf 'detection:\n  tls_encryption_handling: fulll\n' > "$work/bad-tls.yaml"
-set +e
-"$sensor" --pcap "$work/vlan.pcap" -c "$work/bad-tls.yaml" 2> "$work/bad-tls.err"
-rc_tls=$?
-set -e
-check "bad encryption handling exits 2" test "$rc_tls" = 2
-check "bad encryption handling names the key" \
-  grep -q "bad-tls.yaml:2:28: key 'detection.tls_encryption_handling': must be track-only or full" "$work/bad-tls.err"
+# bad_config NAME YAML MESSAGE: the sensor refuses the config NAME.yaml (exit 2), saying MESSAGE.
+bad_config() {
+  printf '%b' "$2" > "$work/$1.yaml"
+  set +e
+  "$sensor" --pcap "$work/vlan.pcap" -c "$work/$1.yaml" 2> "$work/$1.err"
+  local rc=$?
+  set -e
+  check "$1: exits 2" test "$rc" = 2
+  check "$1: names the key" grep -q "$3" "$work/$1.err"
+}
+bad_config bad 'flow:\n  udp_timeout: 5\n' "key 'flow.udp_timeout': unknown key"
+bad_config bad-tls 'detection:\n  tls_encryption_handling: fulll\n' \
+  "bad-tls.yaml:2:28: key 'detection.tls_encryption_handling': must be track-only or full"
 printf 'control_socket: %s/no/such/dir/sensor.sock\n' "$work" > "$work/bad-socket.yaml"
 set +e
 "$sensor" --pcap "$work/vlan.pcap" --rules "$work/live.rules" -c "$work/bad-socket.yaml" 2> "$work/bad-socket.err" > /dev/null
